@@ -1,0 +1,47 @@
+// Lint: typescript-eslint's recommended rules plus the one architectural rule we enforce:
+// imports flow one way (CONVENTIONS.md). scim/ is pure SCIM and imports nothing of ours but
+// itself; roster/ may use scim/; store/ may use scim/ and roster/; only main.ts and cli/ wire
+// everything together.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const layer = (files, forbidden, message) => ({
+  files,
+  rules: {
+    'no-restricted-imports': ['error', { patterns: [{ group: forbidden, message }] }],
+  },
+});
+
+const NODE_BUILTINS = ['node:*', 'fs', 'path', 'crypto', 'http', 'https', 'os', 'child_process', 'url', 'util', 'net', 'stream'];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'web/dist/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  layer(['src/scim/**/*.ts'],
+    ['**/roster/**', '**/store/**', '**/http/**', '**/sync/**', '**/credentials/**', '**/provisioning/**', '**/config*', '**/main*', '**/cli/**', 'kysely', 'hono', 'pg', 'better-sqlite3', ...NODE_BUILTINS],
+    'src/scim is pure SCIM 2.0: no HTTP, SQL, Node built-ins or other Muster layers (CONVENTIONS.md)'),
+  layer(['src/roster/**/*.ts'],
+    ['**/store/**', '**/http/**', '**/sync/**', '**/credentials/**', '**/provisioning/**', '**/config*', '**/main*', '**/cli/**', 'kysely', 'hono'],
+    'src/roster is the pure domain: it may use src/scim only'),
+  layer(['src/store/**/*.ts'],
+    ['**/http/**', '**/sync/**', '**/credentials/**', '**/provisioning/**', '**/config*', '**/main*', '**/cli/**', 'hono'],
+    'src/store knows SQL, SCIM and the domain, never HTTP or the services above it'),
+  layer(['src/provisioning/**/*.ts'],
+    ['**/http/**', '**/main*', '**/cli/**', 'hono'],
+    'src/provisioning (application services) never imports HTTP or the composition root'),
+  layer(['src/http/**/*.ts'],
+    ['**/main*', '**/cli/**', '**/config*'],
+    'src/http gets its dependencies from createApp(deps); it never reads config or the composition root'),
+  {
+    files: ['bench/**/*.mjs', 'bin/**/*.js', 'test/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', fetch: 'readonly', performance: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly' } },
+  },
+);

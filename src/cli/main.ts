@@ -1,0 +1,152 @@
+/**
+ * The `muster` command. Works on the database directly, so list and token commands also work
+ * while a server is running (SQLite in WAL mode, or PostgreSQL). Other tools drive Muster through
+ * these commands: keep their flags and JSON output stable.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { buildMuster, listen, openStore } from '../main.js';
+import { ListsService, UsageError } from '../provisioning/lists-service.js';
+import { StoreError, type Store } from '../store/index.js';
+
+const HELP = `muster: keeps ID-credential rosters in sync with your identity provider (SCIM 2.0)
+
+Usage:
+  muster serve [--port N] [--host H]          start the server (PORT, HOST, MUSTER_DATABASE_URL)
+  muster lists create --name NAME --uid employeeNumber|userName|email [--org ORG]
+                      [--external-id-unique true|false] [--json]
+  muster lists list [--json]
+  muster tokens create --list ID [--label LABEL] [--json]
+  muster tokens list --list ID [--json]
+  muster tokens revoke --list ID --token TOKEN_ID [--json]
+
+The database is MUSTER_DATABASE_URL: a SQLite file path (default ./data/muster.sqlite)
+or a postgres:// URL. See docs/configuration.md for every variable.`;
+
+type Out = (s: string) => void;
+
+function baseUrlFor(config: Config, listId: string, port = config.port): string {
+  const origin = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  return `${origin}/scim/v2/lists/${listId}`;
+}
+
+async function withStore<T>(config: Config, fn: (store: Store, lists: ListsService) => Promise<T>): Promise<T> {
+  const store = await openStore(config);
+  try {
+    return await fn(store, new ListsService(store));
+  } finally {
+    await store.close();
+  }
+}
+
+function need(v: string | undefined, flag: string): string {
+  if (!v) throw new UsageError('MUSTER_CLI_USAGE', `missing ${flag}\n\n${HELP}`);
+  return v;
+}
+
+export async function run(argv: readonly string[], out: Out = (s) => process.stdout.write(s + '\n'), env = process.env): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv], allowPositionals: true, strict: true,
+    options: {
+      name: { type: 'string' }, uid: { type: 'string' }, org: { type: 'string' }, json: { type: 'boolean' },
+      list: { type: 'string' }, label: { type: 'string' }, token: { type: 'string' },
+      'external-id-unique': { type: 'string' },
+      port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [cmd, sub] = positionals;
+  if (values.help || !cmd) {
+    out(HELP);
+    return cmd ? 0 : 1;
+  }
+  const config = loadConfig(env, {
+    ...(values.port !== undefined ? { port: Number(values.port) } : {}),
+    ...(values.host !== undefined ? { host: values.host } : {}),
+  });
+  const json = values.json === true;
+
+  if (cmd === 'serve') return serveCommand(config, out);
+  if (cmd === 'lists' && sub === 'create') {
+    const eiu = values['external-id-unique'];
+    if (eiu !== undefined && eiu !== 'true' && eiu !== 'false') throw new UsageError('MUSTER_CLI_USAGE', '--external-id-unique takes true or false');
+    const r = await withStore(config, (_s, lists) => lists.createList({
+      name: need(values.name, '--name'), uid: need(values.uid, '--uid'), org: values.org, externalIdUnique: eiu !== 'false',
+    }));
+    const payload = {
+      id: r.list.id, name: r.list.name, orgId: r.list.orgId, uidAttribute: r.list.uidAttribute, externalIdUnique: r.list.externalIdUnique,
+      scimBaseUrl: baseUrlFor(config, r.list.id), token: r.token.secret, tokenId: r.token.token.id,
+    };
+    out(json ? JSON.stringify(payload) : `Created list "${payload.name}" (${payload.id})\nSCIM base URL: ${payload.scimBaseUrl}\nBearer token:  ${payload.token}\n(the token is shown only now)`);
+    return 0;
+  }
+  if (cmd === 'lists' && sub === 'list') {
+    const all = await withStore(config, (s) => s.lists.all());
+    const rows = all.map((l) => ({ id: l.id, name: l.name, uidAttribute: l.uidAttribute, syncMethod: l.syncMethod, scimBaseUrl: baseUrlFor(config, l.id) }));
+    out(json ? JSON.stringify(rows) : rows.map((r) => `${r.id}  ${r.name}  (${r.uidAttribute})  ${r.scimBaseUrl}`).join('\n') || 'no lists yet');
+    return 0;
+  }
+  if (cmd === 'tokens' && sub === 'create') {
+    const listId = need(values.list, '--list');
+    const t = await withStore(config, (_s, lists) => lists.createToken(listId, values.label ?? 'Token'));
+    const payload = { id: t.token.id, listId, label: t.token.label, token: t.secret, createdAt: t.token.createdAt, scimBaseUrl: baseUrlFor(config, listId) };
+    out(json ? JSON.stringify(payload) : `Token "${payload.label}" (${payload.id})\nBearer token: ${payload.token}\n(the token is shown only now)`);
+    return 0;
+  }
+  if (cmd === 'tokens' && sub === 'list') {
+    const listId = need(values.list, '--list');
+    const all = await withStore(config, (_s, lists) => lists.listTokens(listId));
+    out(json ? JSON.stringify(all) : all.map((t) => `${t.id}  ${t.label}  ${t.hint}  created ${t.createdAt}  last used ${t.lastUsedAt ?? 'never'}${t.revokedAt ? '  REVOKED ' + t.revokedAt : ''}`).join('\n') || 'no tokens');
+    return 0;
+  }
+  if (cmd === 'tokens' && sub === 'revoke') {
+    const listId = need(values.list, '--list');
+    const tokenId = need(values.token, '--token');
+    await withStore(config, (_s, lists) => lists.revokeToken(listId, tokenId));
+    out(json ? JSON.stringify({ id: tokenId, listId, revoked: true }) : `Revoked token ${tokenId}`);
+    return 0;
+  }
+  throw new UsageError('MUSTER_CLI_USAGE', `unknown command "${positionals.join(' ')}"\n\n${HELP}`);
+}
+
+async function serveCommand(config: Config, out: Out): Promise<number> {
+  const muster = await buildMuster(config);
+  const existing = await muster.store.lists.all();
+  let demo: { id: string; token?: string } | undefined;
+  if (existing.length === 0 && config.demo) {
+    const org = await muster.lists.resolveOrganisation('Demo organisation');
+    const r = await muster.lists.createList({ name: 'Staff', uid: 'employeeNumber', org: org.id, tokenLabel: 'Demo token' });
+    demo = { id: r.list.id, token: r.token.secret };
+  } else if (existing[0]) {
+    demo = { id: existing[0].id };
+  }
+  const { server, port } = await listen(muster.app, config.port, config.host);
+  out(`Muster is listening on http://${config.host}:${port} (database: ${config.databaseUrl.replace(/\/\/[^@]*@/, '//***@')})`);
+  if (demo) {
+    out(`SCIM base URL: ${baseUrlFor(config, demo.id, port)}`);
+    out(demo.token
+      ? `Bearer token:  ${demo.token}\n(shown once: store it now; create more with: muster tokens create --list ${demo.id})`
+      : `Bearer token:  shown when the list was created; create another with: muster tokens create --list ${demo.id}`);
+  }
+  const stop = () => {
+    server.close(() => void muster.close().then(() => process.exit(0)));
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  return new Promise<number>(() => undefined);
+}
+
+/** Entry point for bin/muster.js: exit codes 0 ok, 1 usage, 2 configuration/database problems. */
+export async function main(argv: readonly string[]): Promise<void> {
+  try {
+    process.exitCode = await run(argv);
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ConfigError || err instanceof StoreError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      process.stderr.write(`muster: ${(err as Error).message}\n`);
+      process.exitCode = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 1 : 2;
+      return;
+    }
+    process.stderr.write(`muster: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 2;
+  }
+}

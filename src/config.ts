@@ -1,0 +1,73 @@
+/**
+ * The only reader of process.env. Reads once, validates everything, reports every problem at
+ * once, and returns a frozen object that is passed down (CONVENTIONS: config is read once).
+ * Every variable is documented in docs/configuration.md.
+ */
+import path from 'node:path';
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** `postgres://…` or a SQLite file path. */
+  readonly databaseUrl: string;
+  /** The public origin clients use to reach Muster, for SCIM `meta.location` and base URLs. */
+  readonly publicUrl: string | undefined;
+  readonly maxBodyBytes: number;
+  readonly maxPageSize: number;
+  readonly bulkMaxOperations: number;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  readonly demo: boolean;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'MUSTER_CONFIG_INVALID';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEFAULT_DATABASE_PATH = path.join('data', 'muster.sqlite');
+
+function intVar(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    return dflt;
+  }
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const problems: string[] = [];
+  const port = intVar(env, 'PORT', 8080, 0, 65535, problems);
+  const maxBodyBytes = intVar(env, 'MUSTER_MAX_BODY_BYTES', 1_048_576, 1024, 100 * 1_048_576, problems);
+  const maxPageSize = intVar(env, 'MUSTER_MAX_PAGE_SIZE', 1000, 1, 10_000, problems);
+  const bulkMaxOperations = intVar(env, 'MUSTER_BULK_MAX_OPERATIONS', 1000, 1, 100_000, problems);
+  const logLevel = (env.MUSTER_LOG_LEVEL ?? 'info') as Config['logLevel'];
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
+    problems.push(`MUSTER_LOG_LEVEL must be one of debug, info, warn, error, silent; got ${JSON.stringify(logLevel)}`);
+  }
+  const publicUrl = env.MUSTER_PUBLIC_URL?.replace(/\/+$/, '') || undefined;
+  if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) {
+    problems.push(`MUSTER_PUBLIC_URL must be an http(s) origin such as https://muster.example.com, got ${JSON.stringify(publicUrl)}`);
+  }
+  const demoRaw = env.MUSTER_DEMO ?? 'true';
+  if (!['true', 'false', '1', '0'].includes(demoRaw)) problems.push(`MUSTER_DEMO must be true or false, got ${JSON.stringify(demoRaw)}`);
+  const config: Config = {
+    port,
+    host: env.HOST || '127.0.0.1',
+    databaseUrl: env.MUSTER_DATABASE_URL || DEFAULT_DATABASE_PATH,
+    publicUrl,
+    maxBodyBytes,
+    maxPageSize,
+    bulkMaxOperations,
+    logLevel,
+    demo: demoRaw === 'true' || demoRaw === '1',
+    ...overrides,
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return Object.freeze(config);
+}

@@ -1,0 +1,51 @@
+/**
+ * createApp(deps): the whole HTTP surface as a Hono app. It never listens; main.ts and the
+ * tests decide where it runs (CONVENTIONS: createApp never listens).
+ */
+import { Hono } from 'hono';
+import { ScimError } from '../scim/errors.js';
+import { TOKEN_PREFIX } from '../provisioning/secrets.js';
+import { scimHandler, type ScimRouteDeps } from './scim-routes.js';
+import { scimJson } from './scim-response.js';
+
+export interface AppDeps extends ScimRouteDeps {
+  readonly health: () => Promise<void>;
+}
+
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  const scim = scimHandler(deps);
+  app.all('/scim/v2/lists/:listId', scim);
+  app.all('/scim/v2/lists/:listId/*', scim);
+
+  app.get('/healthz', async (c) => {
+    try {
+      await deps.health();
+      return c.json({ status: 'ok' });
+    } catch {
+      return c.json({ status: 'unavailable', detail: 'the database does not answer' }, 503);
+    }
+  });
+
+  // The admin API (roster, mapping, audit, tokens) arrives with admin accounts. A list's SCIM
+  // token is never an admin credential, whatever the route.
+  app.all('/api/*', (c) => {
+    const auth = c.req.header('authorization') ?? '';
+    const detail = auth.includes(TOKEN_PREFIX)
+      ? 'a list\'s SCIM token cannot be used on the admin API'
+      : 'sign in as an administrator to use the admin API';
+    return c.json({ error: 'unauthorized', detail }, 401, { 'www-authenticate': 'Bearer realm="muster-admin"' });
+  });
+
+  app.notFound((c) => {
+    if (c.req.path.startsWith('/scim')) {
+      return scimJson(new ScimError(404, undefined, 'SCIM lives under /scim/v2/lists/{listId}; run `muster lists create` for a base URL and token').toJSON(), 404);
+    }
+    return c.json({ error: 'not_found', detail: `nothing at ${c.req.path}` }, 404);
+  });
+  app.onError((err, c) => {
+    deps.log.error('unhandled error', { path: c.req.path, err: err.stack });
+    return c.json({ error: 'internal', detail: 'internal error; the request changed nothing' }, 500);
+  });
+  return app;
+}

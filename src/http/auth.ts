@@ -1,0 +1,35 @@
+import { ScimError } from '../scim/errors.js';
+import { hashSecret, sameHash } from '../provisioning/secrets.js';
+import type { MasterList, Store, TokenInfo } from '../store/index.js';
+
+const TOUCH_EVERY_MS = 60_000;
+
+/**
+ * Bearer-token authentication for a list's SCIM endpoints (RFC 6750). A token belongs to one
+ * list: presented anywhere else it is simply not valid, and the answer is the same 401 as for
+ * an unknown token, so a caller learns nothing about other lists.
+ */
+export class TokenAuth {
+  private readonly touched = new Map<string, number>();
+
+  constructor(private readonly store: Store, private readonly now: () => Date = () => new Date()) {}
+
+  async authenticate(authorization: string | undefined, listId: string): Promise<{ token: TokenInfo; list: MasterList }> {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+    if (!m) throw new ScimError(401, undefined, 'send "Authorization: Bearer <token>" with a token of this list');
+    const secret = m[1]!;
+    const hash = hashSecret(secret);
+    const token = await this.store.tokens.findActiveByHash(hash);
+    if (!token || !sameHash(token.secretHash, hash) || token.listId !== listId) {
+      throw new ScimError(401, undefined, 'the bearer token is not valid for this list (unknown, revoked, or issued for another list)');
+    }
+    const list = await this.store.lists.get(listId);
+    if (!list) throw new ScimError(401, undefined, 'the bearer token is not valid for this list');
+    const t = this.now().getTime();
+    if ((this.touched.get(token.id) ?? 0) + TOUCH_EVERY_MS < t) {
+      this.touched.set(token.id, t);
+      await this.store.tokens.touch(token.id, this.now().toISOString());
+    }
+    return { token, list };
+  }
+}

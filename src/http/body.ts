@@ -1,0 +1,40 @@
+import { ScimError, invalidSyntax } from '../scim/errors.js';
+
+/**
+ * Reads a JSON request body with a size limit (413 past it, before the whole body is read when
+ * Content-Length says so). Accepts application/scim+json, application/json, or no Content-Type
+ * (Entra's Test Connection and many scripts send none; quirks.md §2.8).
+ */
+export async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
+  const type = req.headers.get('content-type');
+  if (type && !/json/i.test(type) && !/^text\/plain/i.test(type)) {
+    throw new ScimError(415, undefined, `send the body as application/scim+json or application/json, not ${type}`);
+  }
+  const declared = Number(req.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  if (!req.body) throw invalidSyntax('the request has no body; send a JSON object');
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, '');
+  if (text.trim() === '') throw invalidSyntax('the request body is empty; send a JSON object');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw invalidSyntax(`the request body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function tooLarge(max: number): ScimError {
+  return new ScimError(413, undefined, `the request body is larger than the ${max} bytes this server accepts (ServiceProviderConfig bulk.maxPayloadSize)`);
+}

@@ -1,0 +1,215 @@
+/**
+ * The SCIM 2.0 endpoints of every master list, under `/scim/v2/lists/{listId}` (RFC 7644 §3).
+ * Routing is done here rather than by the framework so that endpoint names match
+ * case-insensitively (`/users`, Microsoft's validator) and aliases stay in one place.
+ */
+import type { Context } from 'hono';
+import { randomUUID } from 'node:crypto';
+import { Normalisations } from '../scim/dialect.js';
+import { ScimError, invalidValue, notFound } from '../scim/errors.js';
+import { isObject } from '../scim/resource.js';
+import { LIST_RESPONSE, resourceTypeBodies, schemaBodies, serviceProviderConfig, type ResourceTypeId } from '../scim/schemas/index.js';
+import type { ScimService, QueryParams, ScimCtx } from '../provisioning/scim-service.js';
+import type { BulkService } from '../provisioning/bulk-service.js';
+import type { TokenAuth } from './auth.js';
+import { readJsonBody } from './body.js';
+import { MethodNotAllowed, errorResponse, scimJson, type Logger } from './scim-response.js';
+
+export interface ScimRouteDeps {
+  readonly scim: ScimService;
+  readonly bulk: BulkService;
+  readonly auth: TokenAuth;
+  readonly log: Logger;
+  readonly maxBodyBytes: number;
+  readonly maxPageSize: number;
+  readonly bulkMaxOperations: number;
+  readonly publicUrl: string | undefined;
+  /** Called after every SCIM request, for logging and (later) the request log. */
+  readonly onRequest?: (info: ScimRequestInfo) => void;
+}
+
+export interface ScimRequestInfo {
+  readonly requestId: string;
+  readonly listId: string;
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly ms: number;
+  readonly normalisations: readonly string[];
+  readonly warnings: readonly string[];
+  readonly userAgent: string | undefined;
+}
+
+const RESOURCE_SEGMENTS: Readonly<Record<string, ResourceTypeId>> = { users: 'User', groups: 'Group' };
+
+function intParam(v: string | undefined, name: string): number | undefined {
+  if (v === undefined || v.trim() === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw invalidValue(`${name} must be an integer, got "${v}"`);
+  return n;
+}
+
+function queryFrom(params: URLSearchParams): QueryParams {
+  const get = (k: string) => {
+    for (const [key, v] of params) if (key.toLowerCase() === k.toLowerCase()) return v;
+    return undefined;
+  };
+  return {
+    filter: get('filter'), sortBy: get('sortBy'), sortOrder: get('sortOrder'),
+    startIndex: intParam(get('startIndex'), 'startIndex'), count: intParam(get('count'), 'count'),
+    attributes: get('attributes'), excludedAttributes: get('excludedAttributes'),
+  };
+}
+
+/** A SearchRequest body (RFC 7644 §3.4.3); attributes may be arrays there. */
+function queryFromSearch(body: unknown): QueryParams {
+  if (!isObject(body)) throw invalidValue('a .search body must be a SearchRequest object');
+  const list = (v: unknown, name: string) => {
+    if (v === undefined || v === null) return undefined;
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join(',');
+    if (typeof v === 'string') return v;
+    throw invalidValue(`${name} must be an array of attribute names`);
+  };
+  const str = (v: unknown, name: string) => {
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string') throw invalidValue(`${name} must be a string`);
+    return v;
+  };
+  const num = (v: unknown, name: string) => {
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw invalidValue(`${name} must be an integer`);
+    return v;
+  };
+  return {
+    filter: str(body.filter, 'filter'), sortBy: str(body.sortBy, 'sortBy'), sortOrder: str(body.sortOrder, 'sortOrder'),
+    startIndex: num(body.startIndex, 'startIndex'), count: num(body.count, 'count'),
+    attributes: list(body.attributes, 'attributes'), excludedAttributes: list(body.excludedAttributes, 'excludedAttributes'),
+  };
+}
+
+export function scimHandler(deps: ScimRouteDeps) {
+  return async (c: Context): Promise<Response> => {
+    const started = performance.now();
+    const requestId = c.req.header('x-request-id') ?? randomUUID();
+    const notes = new Normalisations();
+    const listId = c.req.param('listId') ?? '';
+    const url = new URL(c.req.url);
+    const prefix = `/scim/v2/lists/${listId}`;
+    const rest = url.pathname.slice(url.pathname.indexOf(prefix) + prefix.length);
+    let res: Response;
+    try {
+      const { list } = await deps.auth.authenticate(c.req.header('authorization'), listId);
+      const origin = deps.publicUrl ?? `${url.protocol}//${url.host}`;
+      const ctx: ScimCtx = { list, baseUrl: `${origin}${prefix}`, notes };
+      if (url.search.includes('+')) notes.note('plus-as-space');
+      if (/[?&]$/.test(c.req.url) || url.search.endsWith('&')) notes.note('trailing-separator');
+      res = await route(deps, c, ctx, rest, url.searchParams);
+    } catch (err) {
+      res = errorResponse(err, deps.log, requestId);
+    }
+    res.headers.set('x-request-id', requestId);
+    deps.onRequest?.({
+      requestId, listId, method: c.req.method, path: url.pathname, status: res.status, ms: performance.now() - started,
+      normalisations: notes.list(), warnings: notes.warnings, userAgent: c.req.header('user-agent'),
+    });
+    return res;
+  };
+}
+
+async function route(deps: ScimRouteDeps, c: Context, ctx: ScimCtx, rest: string, params: URLSearchParams): Promise<Response> {
+  const method = c.req.method.toUpperCase();
+  const segs = rest.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+  const first = segs[0]?.toLowerCase();
+  const body = () => readJsonBody(c.req.raw, deps.maxBodyBytes);
+  const allow = (methods: string[]) => {
+    if (!methods.includes(method)) throw new MethodNotAllowed(methods, method, rest || '/');
+  };
+  if (first && segs[0] !== segs[0]!.charAt(0).toUpperCase() + segs[0]!.slice(1) && ['users', 'groups', 'bulk', 'schemas', 'resourcetypes'].includes(first)) {
+    ctx.notes.note('endpoint-case');
+  }
+
+  if (segs.length === 0 || (segs.length === 1 && first === '.search')) {
+    if (segs.length === 0) throw notFound('this is the SCIM base URL of a list: use /Users, /Groups, /Bulk, /Schemas, /ResourceTypes or /ServiceProviderConfig');
+    allow(['POST']);
+    return scimJson(await deps.scim.queryAll(ctx, queryFromSearch(await body())));
+  }
+
+  const rt = first ? RESOURCE_SEGMENTS[first] : undefined;
+  if (rt) {
+    if (segs.length === 1) {
+      allow(['GET', 'POST']);
+      if (method === 'GET') return scimJson(await deps.scim.query(ctx, rt, queryFrom(params)));
+      const w = await deps.scim.create(ctx, rt, await body());
+      return scimJson(w.resource, 201, { location: w.location, etag: w.etag });
+    }
+    if (segs.length === 2 && segs[1]!.toLowerCase() === '.search') {
+      allow(['POST']);
+      return scimJson(await deps.scim.query(ctx, rt, queryFromSearch(await body())));
+    }
+    if (segs.length !== 2) throw notFound(`no such endpoint: ${rest}`);
+    const id = segs[1]!;
+    allow(['GET', 'PUT', 'PATCH', 'DELETE']);
+    const q = queryFrom(params);
+    const ifMatch = c.req.header('if-match');
+    switch (method) {
+      case 'GET': {
+        const r = await deps.scim.get(ctx, rt, id, deps.scim.projection(rt, q.attributes, q.excludedAttributes));
+        const inm = c.req.header('if-none-match');
+        if (inm && inm.split(',').map((t) => t.trim()).some((t) => t === '*' || t === r.etag || t.replace(/^W\//, '') === r.etag.replace(/^W\//, ''))) {
+          return new Response(null, { status: 304, headers: { etag: r.etag } });
+        }
+        return scimJson(r.resource, 200, { etag: r.etag });
+      }
+      case 'PUT': {
+        const w = await deps.scim.replace(ctx, rt, id, await body(), ifMatch);
+        return scimJson(deps.scim.projectWritten(rt, w.resource, q), 200, { etag: w.etag, location: w.location });
+      }
+      case 'PATCH': {
+        const w = await deps.scim.patch(ctx, rt, id, await body(), ifMatch);
+        // RFC 7644 §3.5.2: 204 unless the client asked for attributes; Entra and Microsoft's suite expect 204.
+        if (q.attributes === undefined && q.excludedAttributes === undefined) return new Response(null, { status: 204, headers: { etag: w.etag } });
+        return scimJson(deps.scim.projectWritten(rt, w.resource, q), 200, { etag: w.etag, location: w.location });
+      }
+      default:
+        await deps.scim.delete(ctx, rt, id, ifMatch);
+        return new Response(null, { status: 204 });
+    }
+  }
+
+  switch (first) {
+    case 'bulk':
+      allow(['POST']);
+      if (segs.length !== 1) break;
+      return scimJson(await deps.bulk.run(ctx, await body()));
+    case 'serviceproviderconfig':
+    case 'serviceconfiguration': {
+      if (first === 'serviceconfiguration') ctx.notes.note('service-configuration-alias');
+      allow(['GET']);
+      if (segs.length !== 1) break;
+      return scimJson(serviceProviderConfig({
+        baseUrl: ctx.baseUrl, documentationUri: 'https://github.com/muster-id/muster/blob/main/docs/scim.md', patch: true,
+        bulk: { supported: true, maxOperations: deps.bulkMaxOperations, maxPayloadSize: deps.maxBodyBytes },
+        filter: { supported: true, maxResults: deps.maxPageSize }, changePassword: false, sort: true, etag: true,
+      }));
+    }
+    case 'schemas':
+    case 'resourcetypes': {
+      allow(['GET']);
+      const all = first === 'schemas' ? schemaBodies(deps.scim.registry, ctx.baseUrl) : resourceTypeBodies(deps.scim.registry, ctx.baseUrl);
+      if (segs.length === 1) {
+        return scimJson({ schemas: [LIST_RESPONSE], totalResults: all.length, startIndex: 1, itemsPerPage: all.length, Resources: all });
+      }
+      if (segs.length === 2) {
+        const one = (all as readonly { id: string }[]).find((x) => x.id.toLowerCase() === segs[1]!.toLowerCase());
+        if (!one) throw notFound(`no ${first === 'schemas' ? 'schema' : 'resource type'} "${segs[1]}"`);
+        return scimJson(one);
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  throw notFound(`no such endpoint: ${rest}`);
+}
+
+export { ScimError };

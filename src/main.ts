@@ -1,0 +1,60 @@
+/**
+ * Composition root: the only module that knows every concrete class. Builds the services over
+ * an opened store and hands them to the HTTP app.
+ */
+import { serve, type ServerType } from '@hono/node-server';
+import { sql } from 'kysely';
+import type { Config } from './config.js';
+import { createApp } from './http/app.js';
+import { TokenAuth } from './http/auth.js';
+import { createLogger } from './http/logger.js';
+import type { Logger } from './http/scim-response.js';
+import { BulkService } from './provisioning/bulk-service.js';
+import { ListsService } from './provisioning/lists-service.js';
+import { ScimService } from './provisioning/scim-service.js';
+import { createDefaultRegistry } from './scim/schemas/index.js';
+import { openDatabase, Store } from './store/index.js';
+
+export const DEFAULT_PAGE_SIZE = 100;
+
+export interface Muster {
+  readonly store: Store;
+  readonly lists: ListsService;
+  readonly scim: ScimService;
+  readonly app: ReturnType<typeof createApp>;
+  readonly log: Logger;
+  close(): Promise<void>;
+}
+
+export async function openStore(config: Config): Promise<Store> {
+  return new Store(await openDatabase(config.databaseUrl));
+}
+
+export async function buildMuster(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Muster> {
+  const store = await openStore(config);
+  const registry = createDefaultRegistry();
+  const scim = new ScimService(store, registry, { maxPageSize: config.maxPageSize, defaultPageSize: Math.min(DEFAULT_PAGE_SIZE, config.maxPageSize) });
+  const bulk = new BulkService(scim, config.bulkMaxOperations);
+  const lists = new ListsService(store);
+  const app = createApp({
+    scim, bulk, auth: new TokenAuth(store), log,
+    maxBodyBytes: config.maxBodyBytes, maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
+    publicUrl: config.publicUrl,
+    health: async () => {
+      await sql`select 1`.execute(store.db);
+    },
+    onRequest: (r) => {
+      if (r.status >= 500) log.error('scim request failed', { ...r });
+      else if (r.status >= 400) log.warn('scim request refused', { ...r });
+    },
+  });
+  return { store, lists, scim, app, log, close: () => store.close() };
+}
+
+/** Starts listening; resolves with the bound port (useful with port 0). */
+export function listen(app: Muster['app'], port: number, host: string): Promise<{ server: ServerType; port: number }> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => resolve({ server, port: info.port }));
+    server.once('error', reject);
+  });
+}

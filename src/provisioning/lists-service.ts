@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import type { MasterList, Organisation, Store, TokenInfo, UidAttribute } from '../store/index.js';
+import { hashSecret, hintOf, newSecret } from './secrets.js';
+
+export const UID_ATTRIBUTES: readonly UidAttribute[] = ['employeeNumber', 'userName', 'email'];
+
+export class UsageError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface CreatedToken {
+  readonly token: TokenInfo;
+  /** The secret, shown once and never stored. */
+  readonly secret: string;
+}
+
+/** Organisations, master lists and their bearer tokens. */
+export class ListsService {
+  constructor(private readonly store: Store, private readonly now: () => string = () => new Date().toISOString()) {}
+
+  /** The organisation named or with this id; without one, the only organisation (created if there is none). */
+  async resolveOrganisation(org?: string): Promise<Organisation> {
+    if (org) {
+      const found = await this.store.lists.organisation(org);
+      if (found) return found;
+      return this.store.lists.createOrganisation(randomUUID(), org, this.now());
+    }
+    const all = await this.store.lists.organisations();
+    if (all.length === 1) return all[0]!;
+    if (all.length === 0) return this.store.lists.createOrganisation(randomUUID(), 'My organisation', this.now());
+    throw new UsageError('MUSTER_ORG_AMBIGUOUS', `there are ${all.length} organisations: name one with --org`);
+  }
+
+  async createList(input: { name: string; uid: string; org?: string; tokenLabel?: string; externalIdUnique?: boolean }): Promise<{ list: MasterList; token: CreatedToken }> {
+    const name = input.name.trim();
+    if (!name) throw new UsageError('MUSTER_LIST_NAME_REQUIRED', 'a list needs a name');
+    if (!UID_ATTRIBUTES.includes(input.uid as UidAttribute)) {
+      throw new UsageError('MUSTER_LIST_UID_INVALID', `the unique identifier must be one of ${UID_ATTRIBUTES.join(', ')}; got "${input.uid}"`);
+    }
+    const org = await this.resolveOrganisation(input.org);
+    const now = this.now();
+    return this.store.transaction(async (tx) => {
+      const list = await tx.lists.create({
+        id: randomUUID(), orgId: org.id, name, uidAttribute: input.uid as UidAttribute, syncMethod: 'scim', strict: false, externalIdUnique: input.externalIdUnique ?? true, createdAt: now, updatedAt: now,
+      });
+      const secret = newSecret();
+      const token = await tx.tokens.insert({
+        id: randomUUID(), list_id: list.id, label: input.tokenLabel ?? 'Initial token', hint: hintOf(secret), secret_hash: hashSecret(secret), created_at: now,
+      });
+      return { list, token: { token, secret } };
+    });
+  }
+
+  async requireList(id: string): Promise<MasterList> {
+    const list = await this.store.lists.get(id);
+    if (!list) throw new UsageError('MUSTER_LIST_NOT_FOUND', `no list with id "${id}"`);
+    return list;
+  }
+
+  async createToken(listId: string, label: string): Promise<CreatedToken> {
+    await this.requireList(listId);
+    const secret = newSecret();
+    const token = await this.store.tokens.insert({
+      id: randomUUID(), list_id: listId, label: label.trim() || 'Token', hint: hintOf(secret), secret_hash: hashSecret(secret), created_at: this.now(),
+    });
+    return { token, secret };
+  }
+
+  async listTokens(listId: string): Promise<TokenInfo[]> {
+    await this.requireList(listId);
+    return this.store.tokens.forList(listId);
+  }
+
+  async revokeToken(listId: string, tokenId: string): Promise<void> {
+    await this.requireList(listId);
+    if (!(await this.store.tokens.revoke(listId, tokenId, this.now()))) {
+      throw new UsageError('MUSTER_TOKEN_NOT_FOUND', `list ${listId} has no active token with id "${tokenId}"`);
+    }
+  }
+}

@@ -1,0 +1,323 @@
+/**
+ * The SCIM operations of one master list (RFC 7644 §3): create, read, replace, modify, delete
+ * and query Users and Groups. Pure SCIM rules come from scim/; this file only orders them
+ * around one store transaction per request so that a request that fails changes nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import { ScimError, notFound, invalidFilter, invalidValue } from '../scim/errors.js';
+import type { Normalisations } from '../scim/dialect.js';
+import { parseFilter, parseAttrPath, type Filter } from '../scim/filter/index.js';
+import { PatchEngine, memberRefs, type MemberOp } from '../scim/patch.js';
+import { mayReturn, parseAttributeList, project, type Projection } from '../scim/projection.js';
+import { prepareResource, isObject, type Doc } from '../scim/resource.js';
+import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, LIST_RESPONSE, USER_SCHEMA, type ResourceTypeId, type SchemaRegistry } from '../scim/schemas/index.js';
+import {
+  compileFilter, compileMemberFilter, sortExpression, type FilterContext, type MasterList, type Repos, type Store,
+  type UserRecord, type GroupRecord,
+} from '../store/index.js';
+
+export interface ScimCtx {
+  readonly list: MasterList;
+  /** `https://host/scim/v2/lists/{id}`, for meta.location. */
+  readonly baseUrl: string;
+  readonly notes: Normalisations;
+}
+
+export interface QueryParams {
+  readonly filter?: string | undefined;
+  readonly sortBy?: string | undefined;
+  readonly sortOrder?: string | undefined;
+  readonly startIndex?: number | undefined;
+  readonly count?: number | undefined;
+  readonly attributes?: string | undefined;
+  readonly excludedAttributes?: string | undefined;
+}
+
+export interface Written {
+  readonly resource: Doc;
+  readonly etag: string;
+  readonly location: string;
+}
+
+export interface ScimLimits {
+  readonly maxPageSize: number;
+  readonly defaultPageSize: number;
+}
+
+type Rec = UserRecord | GroupRecord;
+const endpoint = (rt: ResourceTypeId) => (rt === 'User' ? 'Users' : 'Groups');
+export const etagOf = (version: number): string => `W/"${version}"`;
+const MAX_RETRIES = 5;
+
+export class ScimService {
+  constructor(
+    private readonly store: Store,
+    readonly registry: SchemaRegistry,
+    private readonly limits: ScimLimits,
+    private readonly now: () => string = () => new Date().toISOString(),
+  ) {}
+
+  projection(rt: ResourceTypeId, attributes?: string, excluded?: string): Projection {
+    return { include: parseAttributeList(this.registry, rt, attributes), exclude: parseAttributeList(this.registry, rt, excluded) };
+  }
+
+  /** A written resource as the response to PUT/PATCH, narrowed by the request's attributes parameters. */
+  projectWritten(rt: ResourceTypeId, resource: Doc, q: Pick<QueryParams, 'attributes' | 'excludedAttributes'>): Doc {
+    if (q.attributes === undefined && q.excludedAttributes === undefined) return resource;
+    return project(this.registry, rt, resource, this.projection(rt, q.attributes, q.excludedAttributes));
+  }
+
+  // ---------------------------------------------------------------- rendering
+
+  private location(ctx: ScimCtx, rt: ResourceTypeId, id: string): string {
+    return `${ctx.baseUrl}/${endpoint(rt)}/${id}`;
+  }
+
+  /** Full resources for records of one type, with `groups` or `members` loaded in one query when returned. */
+  private async render(db: Repos, ctx: ScimCtx, rt: ResourceTypeId, recs: readonly Rec[], p: Projection): Promise<Doc[]> {
+    const core = rt === 'User' ? USER_SCHEMA : GROUP_SCHEMA;
+    const ids = recs.map((r) => r.id);
+    const groups = rt === 'User' && mayReturn(p, core, 'groups') ? await db.users.groupsOf(ids) : undefined;
+    const members = rt === 'Group' && mayReturn(p, core, 'members') ? await db.groups.membersOf(ids) : undefined;
+    return recs.map((r) => {
+      const { schemas, ...rest } = r.data;
+      const out: Doc = { schemas, id: r.id, ...rest };
+      if (groups) {
+        const g = groups.get(r.id);
+        if (g?.length) out.groups = g.map((x) => ({ value: x.id, $ref: this.location(ctx, 'Group', x.id), display: x.displayName, type: 'direct' }));
+      }
+      if (members) {
+        const m = members.get(r.id);
+        out.members = (m ?? []).map((x) => ({
+          value: x.value, $ref: this.location(ctx, x.type === 'Group' ? 'Group' : 'User', x.value), type: x.type, ...(x.display !== null ? { display: x.display } : {}),
+        }));
+      }
+      out.meta = { resourceType: rt, created: r.created, lastModified: r.lastModified, location: this.location(ctx, rt, r.id), version: etagOf(r.version) };
+      return project(this.registry, rt, out, p);
+    });
+  }
+
+  private async load(db: Repos, ctx: ScimCtx, rt: ResourceTypeId, id: string): Promise<Rec> {
+    const rec = rt === 'User' ? await db.users.get(ctx.list.id, id) : await db.groups.get(ctx.list.id, id);
+    if (!rec) throw notFound(`${rt} "${id}" not found in this list`);
+    return rec;
+  }
+
+  private checkIfMatch(rec: Rec, ifMatch: string | undefined): void {
+    if (ifMatch === undefined || ifMatch.trim() === '*') return;
+    const tags = ifMatch.split(',').map((t) => t.trim().replace(/^W\//, ''));
+    if (!tags.includes(`"${rec.version}"`)) throw new ScimError(412, undefined, `the resource has changed: its version is now ${etagOf(rec.version)} (RFC 7644 §3.14)`);
+  }
+
+  async get(ctx: ScimCtx, rt: ResourceTypeId, id: string, p: Projection): Promise<{ resource: Doc; etag: string }> {
+    const rec = await this.load(this.store, ctx, rt, id);
+    const [resource] = await this.render(this.store, ctx, rt, [rec], p);
+    return { resource: resource!, etag: etagOf(rec.version) };
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /** Retries a write whose optimistic version check lost to a concurrent writer (PostgreSQL, several nodes). */
+  private async withRetry<T>(fn: () => Promise<T | undefined>): Promise<T> {
+    for (let i = 0; i < MAX_RETRIES; i++) {
+      const r = await fn();
+      if (r !== undefined) return r;
+    }
+    throw new ScimError(409, undefined, 'the resource kept changing while this request was applied; retry it');
+  }
+
+  private userColumns(ctx: ScimCtx, id: string, doc: Doc, version: number, created: string, now: string) {
+    const ent = isObject(doc[ENTERPRISE_USER_SCHEMA]) ? (doc[ENTERPRISE_USER_SCHEMA] as Doc) : {};
+    const emails = (Array.isArray(doc.emails) ? doc.emails : []).filter(isObject).filter((e) => typeof e.value === 'string');
+    return {
+      id, listId: ctx.list.id, userName: String(doc.userName),
+      externalId: typeof doc.externalId === 'string' ? doc.externalId : null,
+      externalIdUnique: ctx.list.externalIdUnique,
+      displayName: typeof doc.displayName === 'string' ? doc.displayName : null,
+      employeeNumber: typeof ent.employeeNumber === 'string' ? ent.employeeNumber : null,
+      active: doc.active !== false,
+      emails: emails.map((e) => ({ value: String(e.value), type: typeof e.type === 'string' ? e.type : null, primary: e.primary === true })),
+      data: doc, version, created, lastModified: now,
+    };
+  }
+
+  private groupColumns(ctx: ScimCtx, id: string, doc: Doc, version: number, created: string, now: string) {
+    return {
+      id, listId: ctx.list.id, displayName: String(doc.displayName),
+      externalId: typeof doc.externalId === 'string' ? doc.externalId : null, externalIdUnique: ctx.list.externalIdUnique,
+      data: doc, version, created, lastModified: now,
+    };
+  }
+
+  /** Applies member deltas inside the transaction; returns whether any row changed. */
+  private async applyMembers(tx: Repos, ctx: ScimCtx, groupId: string, ops: readonly MemberOp[], now: string): Promise<boolean> {
+    let changed = 0;
+    const fctx: FilterContext = { flavor: this.store.flavor, registry: this.registry, resource: 'Group', listId: ctx.list.id };
+    for (const op of ops) {
+      if (op.kind === 'add') {
+        const displays = new Map(op.members.map((m) => [m.id, m.display ?? null]));
+        const wanted = [...displays.keys()];
+        const users = await tx.users.existing(ctx.list.id, wanted);
+        const rest = wanted.filter((id) => !users.has(id) && id !== groupId);
+        const groups = rest.length ? await tx.groups.existing(ctx.list.id, rest) : new Set<string>();
+        const unknown = wanted.filter((id) => !users.has(id) && !groups.has(id));
+        if (unknown.length) ctx.notes.warn(`ignored ${unknown.length} member value(s) that name no user or group of this list: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`);
+        const rows = [
+          ...[...users].map((id) => ({ id, type: 'User', display: displays.get(id) ?? null })),
+          ...[...groups].map((id) => ({ id, type: 'Group', display: displays.get(id) ?? null })),
+        ];
+        if (rows.length) changed += await tx.groups.addMembers(ctx.list.id, groupId, rows, now);
+      } else if (op.kind === 'remove') {
+        changed += await tx.groups.removeMembers(groupId, [...new Set(op.ids)]);
+      } else if (op.kind === 'removeAll') {
+        changed += await tx.groups.removeMembersWhere(groupId);
+      } else {
+        changed += await tx.groups.removeMembersWhere(groupId, compileMemberFilter(fctx, op.filter));
+      }
+    }
+    return changed > 0;
+  }
+
+  async create(ctx: ScimCtx, rt: ResourceTypeId, body: unknown): Promise<Written> {
+    const { doc, members } = prepareResource(this.registry, rt, body, ctx.notes);
+    if (rt === 'User' && doc.active === undefined) doc.active = true;
+    const id = randomUUID();
+    const now = this.now();
+    await this.store.transaction(async (tx) => {
+      if (rt === 'User') await tx.users.insert(this.userColumns(ctx, id, doc, 1, now, now));
+      else {
+        await tx.groups.insert(this.groupColumns(ctx, id, doc, 1, now, now));
+        if (members?.length) await this.applyMembers(tx, ctx, id, [{ kind: 'add', members: memberRefs(members, ctx.notes) }], now);
+      }
+    });
+    return this.written(ctx, rt, id);
+  }
+
+  private async written(ctx: ScimCtx, rt: ResourceTypeId, id: string): Promise<Written> {
+    const { resource, etag } = await this.get(ctx, rt, id, {});
+    return { resource, etag, location: this.location(ctx, rt, id) };
+  }
+
+  async replace(ctx: ScimCtx, rt: ResourceTypeId, id: string, body: unknown, ifMatch?: string): Promise<Written> {
+    const { doc, members } = prepareResource(this.registry, rt, body, ctx.notes);
+    if (rt === 'User' && doc.active === undefined) doc.active = true;
+    await this.withRetry(() => this.store.transaction(async (tx) => {
+      const rec = await this.load(tx, ctx, rt, id);
+      this.checkIfMatch(rec, ifMatch);
+      const now = this.now();
+      if (rt === 'User') {
+        const cols = this.userColumns(ctx, id, doc, rec.version + 1, rec.created, now);
+        const emailsChanged = JSON.stringify(doc.emails ?? null) !== JSON.stringify(rec.data.emails ?? null);
+        return (await tx.users.update(cols, rec.version, emailsChanged)) ? true : undefined;
+      }
+      if (!(await tx.groups.update(this.groupColumns(ctx, id, doc, rec.version + 1, rec.created, now), rec.version))) return undefined;
+      // A PUT without "members" leaves membership alone: no IdP means "remove everyone" by omitting it,
+      // and Okta/OneLogin PUT group metadata on its own. A PUT with "members" replaces the set.
+      if (members !== undefined) await this.applyMembers(tx, ctx, id, [{ kind: 'removeAll' }, { kind: 'add', members: memberRefs(members, ctx.notes) }], now);
+      return true;
+    }));
+    return this.written(ctx, rt, id);
+  }
+
+  async patch(ctx: ScimCtx, rt: ResourceTypeId, id: string, body: unknown, ifMatch?: string): Promise<Written> {
+    await this.withRetry(() => this.store.transaction(async (tx) => {
+      const rec = await this.load(tx, ctx, rt, id);
+      this.checkIfMatch(rec, ifMatch);
+      const { doc, memberOps } = PatchEngine.apply(this.registry, rt, rec.data, body, ctx.notes);
+      const now = this.now();
+      const docChanged = JSON.stringify(doc) !== JSON.stringify(rec.data);
+      if (docChanged) {
+        const ok = rt === 'User'
+          ? await tx.users.update(this.userColumns(ctx, id, doc, rec.version + 1, rec.created, now), rec.version,
+            JSON.stringify(doc.emails ?? null) !== JSON.stringify(rec.data.emails ?? null))
+          : await tx.groups.update(this.groupColumns(ctx, id, doc, rec.version + 1, rec.created, now), rec.version);
+        if (!ok) return undefined;
+      }
+      if (memberOps.length) {
+        const changed = await this.applyMembers(tx, ctx, id, memberOps, now);
+        if (changed && !docChanged) await tx.groups.touch(ctx.list.id, id, now);
+      }
+      return true;
+    }));
+    return this.written(ctx, rt, id);
+  }
+
+  async delete(ctx: ScimCtx, rt: ResourceTypeId, id: string, ifMatch?: string): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      const rec = await this.load(tx, ctx, rt, id);
+      this.checkIfMatch(rec, ifMatch);
+      if (rt === 'User') await tx.users.delete(ctx.list.id, id);
+      else await tx.groups.delete(ctx.list.id, id);
+    });
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  private pageWindow(q: QueryParams): { startIndex: number; count: number } {
+    const startIndex = q.startIndex === undefined || !Number.isFinite(q.startIndex) || q.startIndex < 1 ? 1 : Math.floor(q.startIndex);
+    let count = q.count === undefined || !Number.isFinite(q.count) ? this.limits.defaultPageSize : Math.max(0, Math.floor(q.count));
+    count = Math.min(count, this.limits.maxPageSize);
+    return { startIndex, count };
+  }
+
+  private compileQuery(ctx: ScimCtx, rt: ResourceTypeId, filter: Filter | undefined, q: QueryParams) {
+    const fctx: FilterContext = { flavor: this.store.flavor, registry: this.registry, resource: rt, listId: ctx.list.id };
+    const where = filter ? compileFilter(fctx, filter) : undefined;
+    const orderBy = q.sortBy ? sortExpression(fctx, parseAttrPath(q.sortBy, (d) => invalidFilter(`invalid sortBy "${q.sortBy}": ${d}`))) : undefined;
+    return { where, orderBy };
+  }
+
+  private sortDescending(q: QueryParams): boolean {
+    const o = q.sortOrder?.toLowerCase();
+    if (o !== undefined && o !== 'ascending' && o !== 'descending') throw invalidValue(`sortOrder must be "ascending" or "descending", got "${q.sortOrder}"`);
+    return o === 'descending';
+  }
+
+  /** GET /Users, GET /Groups and POST /.search (RFC 7644 §3.4.2, §3.4.3). */
+  async query(ctx: ScimCtx, rt: ResourceTypeId, q: QueryParams): Promise<Doc> {
+    const filter = q.filter !== undefined && q.filter.trim() !== '' ? parseFilter(q.filter) : undefined;
+    const { startIndex, count } = this.pageWindow(q);
+    const p = this.projection(rt, q.attributes, q.excludedAttributes);
+    const descending = this.sortDescending(q);
+    const { where, orderBy } = this.compileQuery(ctx, rt, filter, q);
+    const repo = rt === 'User' ? this.store.users : this.store.groups;
+    const total = await repo.count({ listId: ctx.list.id, where });
+    const recs = count === 0 ? [] : await repo.page({ listId: ctx.list.id, where, orderBy, descending, offset: startIndex - 1, limit: count });
+    const resources = await this.render(this.store, ctx, rt, recs, p);
+    return { schemas: [LIST_RESPONSE], totalResults: total, startIndex, itemsPerPage: resources.length, Resources: resources };
+  }
+
+  /** POST /.search at the service root: Users then Groups, as one result set. */
+  async queryAll(ctx: ScimCtx, q: QueryParams): Promise<Doc> {
+    const filter = q.filter !== undefined && q.filter.trim() !== '' ? parseFilter(q.filter) : undefined;
+    const { startIndex, count } = this.pageWindow(q);
+    const descending = this.sortDescending(q);
+    const parts: { rt: ResourceTypeId; where: ReturnType<ScimService['compileQuery']>['where']; orderBy: ReturnType<ScimService['compileQuery']>['orderBy']; total: number }[] = [];
+    let firstError: unknown;
+    for (const rt of ['User', 'Group'] as const) {
+      try {
+        const c = this.compileQuery(ctx, rt, filter, q);
+        const repo = rt === 'User' ? this.store.users : this.store.groups;
+        parts.push({ rt, ...c, total: await repo.count({ listId: ctx.list.id, where: c.where }) });
+      } catch (err) {
+        // An attribute only one resource type has (userName) makes the other type simply not match.
+        if (!(err instanceof ScimError)) throw err;
+        firstError ??= err;
+      }
+    }
+    if (parts.length === 0) throw firstError;
+    const total = parts.reduce((n, x) => n + x.total, 0);
+    let offset = startIndex - 1, remaining = count;
+    const resources: Doc[] = [];
+    for (const part of parts) {
+      if (remaining <= 0) break;
+      if (offset >= part.total) { offset -= part.total; continue; }
+      const repo = part.rt === 'User' ? this.store.users : this.store.groups;
+      const recs = await repo.page({ listId: ctx.list.id, where: part.where, orderBy: part.orderBy, descending, offset, limit: remaining });
+      resources.push(...(await this.render(this.store, ctx, part.rt, recs, this.projection(part.rt, q.attributes, q.excludedAttributes))));
+      remaining -= recs.length;
+      offset = 0;
+    }
+    return { schemas: [LIST_RESPONSE], totalResults: total, startIndex, itemsPerPage: resources.length, Resources: resources };
+  }
+}

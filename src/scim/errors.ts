@@ -1,0 +1,69 @@
+/**
+ * The one error type that reaches the wire as a SCIM error response (RFC 7644 §3.12).
+ * Every failure a SCIM client can cause is a ScimError; anything else is a bug and is
+ * rendered as a logged 500 by the HTTP layer, never disguised as another status.
+ */
+
+/** scimType values defined by RFC 7644 §3.12, Table 9, plus the 413/429 cases that carry none. */
+export type ScimType =
+  | 'invalidFilter'
+  | 'tooMany'
+  | 'uniqueness'
+  | 'mutability'
+  | 'invalidSyntax'
+  | 'invalidPath'
+  | 'noTarget'
+  | 'invalidValue'
+  | 'invalidVers'
+  | 'sensitive';
+
+/** Which HTTP statuses each scimType may accompany (RFC 7644 §3.12, Table 9). */
+const ALLOWED: Readonly<Record<ScimType, readonly number[]>> = {
+  invalidFilter: [400],
+  tooMany: [400],
+  uniqueness: [409],
+  mutability: [400],
+  invalidSyntax: [400],
+  invalidPath: [400],
+  noTarget: [400],
+  invalidValue: [400],
+  invalidVers: [400],
+  sensitive: [403],
+};
+
+export class ScimError extends Error {
+  readonly status: number;
+  readonly scimType: ScimType | undefined;
+  readonly detail: string;
+
+  constructor(status: number, scimType: ScimType | undefined, detail: string) {
+    if (scimType !== undefined && !ALLOWED[scimType].includes(status)) {
+      throw new TypeError(`scimType ${scimType} is not allowed with status ${status} (RFC 7644 §3.12)`);
+    }
+    if (status < 400 || status > 599) throw new TypeError(`ScimError status ${status} is not an error status`);
+    super(detail);
+    this.name = 'ScimError';
+    this.status = status;
+    this.scimType = scimType;
+    this.detail = detail;
+  }
+
+  /** The RFC 7644 §3.12 error body. `status` is a string, as the RFC's examples show. */
+  toJSON(): Record<string, unknown> {
+    return {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      status: String(this.status),
+      ...(this.scimType ? { scimType: this.scimType } : {}),
+      detail: this.detail,
+    };
+  }
+}
+
+export const invalidFilter = (detail: string): ScimError => new ScimError(400, 'invalidFilter', detail);
+export const invalidPath = (detail: string): ScimError => new ScimError(400, 'invalidPath', detail);
+export const invalidValue = (detail: string): ScimError => new ScimError(400, 'invalidValue', detail);
+export const invalidSyntax = (detail: string): ScimError => new ScimError(400, 'invalidSyntax', detail);
+export const noTarget = (detail: string): ScimError => new ScimError(400, 'noTarget', detail);
+export const mutability = (detail: string): ScimError => new ScimError(400, 'mutability', detail);
+export const uniqueness = (detail: string): ScimError => new ScimError(409, 'uniqueness', detail);
+export const notFound = (detail: string): ScimError => new ScimError(404, undefined, detail);

@@ -1,0 +1,50 @@
+/**
+ * Opens the database named by a URL and runs the migrations. Engine wiring lives in sqlite/ and
+ * postgres/; everything above this file sees only Kysely<Database>.
+ */
+import { type Kysely, Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { engineOf, type Engine } from './engine.js';
+import type { Database } from './schema.js';
+import { openSqlite } from './sqlite/open.js';
+import { openPostgres } from './postgres/open.js';
+import * as m001 from './migrations/001-initial.js';
+
+export interface Connection {
+  readonly db: Kysely<Database>;
+  readonly engine: Engine;
+}
+
+const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engine: Engine): Promise<void> }]> = [
+  ['001-initial', m001],
+];
+
+class Provider implements MigrationProvider {
+  constructor(private readonly engine: Engine) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const out: Record<string, Migration> = {};
+    for (const [name, mod] of MIGRATIONS) out[name] = { up: (db) => mod.up(db, this.engine) };
+    return out;
+  }
+}
+
+export class StoreError extends Error {
+  constructor(readonly code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreError';
+  }
+}
+
+export async function openDatabase(databaseUrl: string): Promise<Connection> {
+  const engine = engineOf(databaseUrl);
+  const db = engine === 'postgres' ? openPostgres(databaseUrl) : openSqlite(databaseUrl);
+  try {
+    const migrator = new Migrator({ db, provider: new Provider(engine) });
+    const { error } = await migrator.migrateToLatest();
+    if (error) throw new StoreError('MUSTER_MIGRATION_FAILED', `database migration failed: ${String(error)}`, { cause: error });
+  } catch (err) {
+    await db.destroy();
+    if (err instanceof StoreError) throw err;
+    throw new StoreError('MUSTER_DATABASE_UNREACHABLE', `cannot open database (${engine}): ${(err as Error).message}`, { cause: err });
+  }
+  return { db, engine };
+}

@@ -1,0 +1,164 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Database } from './schema.js';
+import { rethrowUnique } from './unique-violation.js';
+import { parseJson, type PageQuery } from './users-repo.js';
+
+export interface GroupWrite {
+  readonly id: string;
+  readonly listId: string;
+  readonly displayName: string;
+  readonly externalId: string | null;
+  readonly externalIdUnique: boolean;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly version: number;
+  readonly created: string;
+  readonly lastModified: string;
+}
+
+export interface GroupRecord {
+  readonly id: string;
+  readonly listId: string;
+  readonly data: Record<string, unknown>;
+  readonly version: number;
+  readonly created: string;
+  readonly lastModified: string;
+}
+
+export interface MemberRecord {
+  readonly value: string;
+  readonly type: string;
+  readonly display: string | null;
+}
+
+type Row = Pick<Database['groups'], 'id' | 'list_id' | 'version' | 'created' | 'last_modified'> & { data: unknown };
+const toRecord = (r: Row): GroupRecord => ({
+  id: r.id, listId: r.list_id, data: parseJson(r.data), version: Number(r.version), created: r.created, lastModified: r.last_modified,
+});
+
+const CHUNK = 500;
+
+/**
+ * Groups and their members. Membership always changes by delta: rows are inserted or deleted
+ * one member at a time, so a one-member change costs the same in a group of any size.
+ */
+export class GroupsRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(g: GroupWrite): Promise<void> {
+    try {
+      await this.db.insertInto('groups').values({
+        id: g.id, list_id: g.listId, display_name: g.displayName, display_name_lc: g.displayName.toLowerCase(),
+        external_id: g.externalId, external_id_key: g.externalIdUnique ? g.externalId : null,
+        data: JSON.stringify(g.data), version: g.version, created: g.created, last_modified: g.lastModified,
+      }).execute();
+    } catch (err) {
+      rethrowUnique(err);
+    }
+  }
+
+  async update(g: GroupWrite, expectedVersion: number): Promise<boolean> {
+    try {
+      const res = await this.db.updateTable('groups').set({
+        display_name: g.displayName, display_name_lc: g.displayName.toLowerCase(), external_id: g.externalId,
+        external_id_key: g.externalIdUnique ? g.externalId : null, data: JSON.stringify(g.data), version: g.version, last_modified: g.lastModified,
+      }).where('id', '=', g.id).where('list_id', '=', g.listId).where('version', '=', expectedVersion).executeTakeFirst();
+      return Number(res.numUpdatedRows) > 0;
+    } catch (err) {
+      rethrowUnique(err);
+    }
+  }
+
+  async delete(listId: string, id: string): Promise<boolean> {
+    const res = await this.db.deleteFrom('groups').where('list_id', '=', listId).where('id', '=', id).executeTakeFirst();
+    if (Number(res.numDeletedRows) === 0) return false;
+    await this.db.deleteFrom('group_members').where('group_id', '=', id).execute();
+    await this.db.deleteFrom('group_members').where('member_id', '=', id).execute();
+    return true;
+  }
+
+  async get(listId: string, id: string): Promise<GroupRecord | undefined> {
+    const r = await this.db.selectFrom('groups').select(['id', 'list_id', 'data', 'version', 'created', 'last_modified'])
+      .where('list_id', '=', listId).where('id', '=', id).executeTakeFirst();
+    return r ? toRecord(r) : undefined;
+  }
+
+  async count(q: Pick<PageQuery, 'listId' | 'where'>): Promise<number> {
+    let b = this.db.selectFrom('groups').select(sql<number>`count(*)`.as('n')).where('groups.list_id', '=', q.listId);
+    if (q.where) b = b.where(q.where as RawBuilder<boolean>);
+    return Number((await b.executeTakeFirstOrThrow()).n);
+  }
+
+  async page(q: PageQuery): Promise<GroupRecord[]> {
+    let b = this.db.selectFrom('groups').select(['groups.id', 'groups.list_id', 'groups.data', 'groups.version', 'groups.created', 'groups.last_modified'])
+      .where('groups.list_id', '=', q.listId);
+    if (q.where) b = b.where(q.where as RawBuilder<boolean>);
+    if (q.orderBy) b = b.orderBy(sql`${q.orderBy} ${q.descending ? sql`DESC` : sql`ASC`}`);
+    b = b.orderBy('groups.seq', q.descending && q.orderBy === undefined ? 'desc' : 'asc');
+    return (await b.limit(q.limit).offset(q.offset).execute()).map(toRecord);
+  }
+
+  async existing(listId: string, ids: readonly string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const rows = await this.db.selectFrom('groups').select('id').where('list_id', '=', listId)
+        .where('id', 'in', ids.slice(i, i + CHUNK)).execute();
+      for (const r of rows) out.add(r.id);
+    }
+    return out;
+  }
+
+  /** Members of several groups at once (one query), with the member's display name. */
+  async membersOf(groupIds: readonly string[]): Promise<Map<string, MemberRecord[]>> {
+    const out = new Map<string, MemberRecord[]>();
+    if (groupIds.length === 0) return out;
+    const rows = await this.db.selectFrom('group_members as gm')
+      .leftJoin('users as u', 'u.id', 'gm.member_id')
+      .leftJoin('groups as mg', 'mg.id', 'gm.member_id')
+      .select(['gm.group_id', 'gm.member_id', 'gm.member_type', 'gm.display', 'u.display_name', 'u.user_name', 'mg.display_name as group_name'])
+      .where('gm.group_id', 'in', groupIds as string[]).orderBy('gm.group_id').orderBy('gm.created').orderBy('gm.member_id').execute();
+    for (const r of rows) {
+      const list = out.get(r.group_id) ?? [];
+      list.push({ value: r.member_id, type: r.member_type, display: r.display ?? r.display_name ?? r.user_name ?? r.group_name ?? null });
+      out.set(r.group_id, list);
+    }
+    return out;
+  }
+
+  /** Inserts members that are not there yet; returns how many rows were added. */
+  async addMembers(listId: string, groupId: string, members: readonly { id: string; type: string; display: string | null }[], now: string): Promise<number> {
+    let added = 0;
+    for (let i = 0; i < members.length; i += CHUNK) {
+      const res = await this.db.insertInto('group_members')
+        .values(members.slice(i, i + CHUNK).map((m) => ({ list_id: listId, group_id: groupId, member_id: m.id, member_type: m.type, display: m.display, created: now })))
+        .onConflict((oc) => oc.columns(['group_id', 'member_id']).doNothing())
+        .executeTakeFirst();
+      added += Number(res.numInsertedOrUpdatedRows ?? 0n);
+    }
+    return added;
+  }
+
+  async removeMembers(groupId: string, ids: readonly string[]): Promise<number> {
+    let removed = 0;
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const res = await this.db.deleteFrom('group_members').where('group_id', '=', groupId)
+        .where('member_id', 'in', ids.slice(i, i + CHUNK)).executeTakeFirst();
+      removed += Number(res.numDeletedRows);
+    }
+    return removed;
+  }
+
+  /** Removes the members matching a compiled member filter (`members[type eq "User"]`), or all. */
+  async removeMembersWhere(groupId: string, where?: RawBuilder<unknown>): Promise<number> {
+    let q = this.db.deleteFrom('group_members').where('group_id', '=', groupId);
+    if (where) {
+      q = q.where('member_id', 'in', (eb) => eb.selectFrom('group_members as gm').leftJoin('users as mu', 'mu.id', 'gm.member_id')
+        .select('gm.member_id').where('gm.group_id', '=', groupId).where(where as RawBuilder<boolean>));
+    }
+    return Number((await q.executeTakeFirst()).numDeletedRows);
+  }
+
+  async touch(listId: string, groupId: string, now: string): Promise<void> {
+    await this.db.updateTable('groups').set((eb) => ({ version: eb('version', '+', 1), last_modified: now }))
+      .where('list_id', '=', listId).where('id', '=', groupId).execute();
+  }
+}

@@ -1,0 +1,64 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+export type UidAttribute = 'employeeNumber' | 'userName' | 'email';
+export type SyncMethod = 'none' | 'scim';
+
+export interface Organisation { readonly id: string; readonly name: string; readonly createdAt: string }
+export interface MasterList {
+  readonly id: string;
+  readonly orgId: string;
+  readonly name: string;
+  readonly uidAttribute: UidAttribute;
+  readonly syncMethod: SyncMethod;
+  readonly strict: boolean;
+  /** Whether externalId must be unique among this list's users (and among its groups). On by default. */
+  readonly externalIdUnique: boolean;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+type ListRow = Database['lists'];
+const toList = (r: ListRow): MasterList => ({
+  id: r.id, orgId: r.org_id, name: r.name, uidAttribute: r.uid_attribute as UidAttribute,
+  syncMethod: r.sync_method as SyncMethod, strict: Number(r.strict) === 1, externalIdUnique: Number(r.external_id_unique) === 1, createdAt: r.created_at, updatedAt: r.updated_at,
+});
+
+export class ListsRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async createOrganisation(id: string, name: string, now: string): Promise<Organisation> {
+    await this.db.insertInto('organisations').values({ id, name, created_at: now }).execute();
+    return { id, name, createdAt: now };
+  }
+
+  async organisations(): Promise<Organisation[]> {
+    const rows = await this.db.selectFrom('organisations').selectAll().orderBy('created_at').execute();
+    return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at }));
+  }
+
+  async organisation(idOrName: string): Promise<Organisation | undefined> {
+    const r = await this.db.selectFrom('organisations').selectAll()
+      .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)])).executeTakeFirst();
+    return r ? { id: r.id, name: r.name, createdAt: r.created_at } : undefined;
+  }
+
+  async create(list: MasterList): Promise<MasterList> {
+    await this.db.insertInto('lists').values({
+      id: list.id, org_id: list.orgId, name: list.name, uid_attribute: list.uidAttribute,
+      sync_method: list.syncMethod, strict: list.strict ? 1 : 0, external_id_unique: list.externalIdUnique ? 1 : 0, created_at: list.createdAt, updated_at: list.updatedAt,
+    }).execute();
+    return list;
+  }
+
+  async get(id: string): Promise<MasterList | undefined> {
+    const r = await this.db.selectFrom('lists').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toList(r) : undefined;
+  }
+
+  async all(orgId?: string): Promise<MasterList[]> {
+    let q = this.db.selectFrom('lists').selectAll().orderBy('created_at').orderBy('id');
+    if (orgId) q = q.where('org_id', '=', orgId);
+    return (await q.execute()).map(toList);
+  }
+}

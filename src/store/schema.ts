@@ -1,0 +1,95 @@
+/** Kysely table types. Timestamps are ISO-8601 UTC strings on both engines so they compare as text. */
+import type { Generated, ColumnType } from 'kysely';
+
+/** JSON documents: TEXT on SQLite, jsonb on PostgreSQL. Written as a JSON string, read as either. */
+export type JsonColumn = ColumnType<unknown, string, string>;
+
+export interface OrganisationTable {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface ListTable {
+  id: string;
+  org_id: string;
+  name: string;
+  uid_attribute: string;
+  sync_method: string;
+  strict: number;
+  external_id_unique: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TokenTable {
+  id: string;
+  list_id: string;
+  label: string;
+  /** The first characters of the secret, for recognising a token in a list; not enough to use it. */
+  hint: string;
+  secret_hash: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface UserTable {
+  seq: Generated<number>;
+  id: string;
+  list_id: string;
+  user_name: string;
+  user_name_lc: string;
+  external_id: string | null;
+  external_id_key: string | null;
+  display_name: string | null;
+  display_name_lc: string | null;
+  employee_number_lc: string | null;
+  active: number;
+  data: JsonColumn;
+  version: number;
+  created: string;
+  last_modified: string;
+}
+
+export interface UserEmailTable {
+  list_id: string;
+  user_id: string;
+  value_lc: string;
+  type_lc: string | null;
+  is_primary: number;
+}
+
+export interface GroupTable {
+  seq: Generated<number>;
+  id: string;
+  list_id: string;
+  display_name: string;
+  display_name_lc: string;
+  external_id: string | null;
+  external_id_key: string | null;
+  data: JsonColumn;
+  version: number;
+  created: string;
+  last_modified: string;
+}
+
+export interface GroupMemberTable {
+  list_id: string;
+  group_id: string;
+  member_id: string;
+  member_type: string;
+  /** The display name the IdP sent for this member, if any (else the member's own name is shown). */
+  display: string | null;
+  created: string;
+}
+
+export interface Database {
+  organisations: OrganisationTable;
+  lists: ListTable;
+  tokens: TokenTable;
+  users: UserTable;
+  user_emails: UserEmailTable;
+  groups: GroupTable;
+  group_members: GroupMemberTable;
+}

@@ -1,0 +1,49 @@
+import type { Kysely } from 'kysely';
+import type { Connection } from './connect.js';
+import type { Engine } from './engine.js';
+import type { Database } from './schema.js';
+import { flavorFor, type SqlFlavor } from './sql-flavor.js';
+import { ListsRepo } from './lists-repo.js';
+import { TokensRepo } from './tokens-repo.js';
+import { UsersRepo } from './users-repo.js';
+import { GroupsRepo } from './groups-repo.js';
+
+/** The repositories, bound to the database or to one open transaction. */
+export interface Repos {
+  readonly lists: ListsRepo;
+  readonly tokens: TokensRepo;
+  readonly users: UsersRepo;
+  readonly groups: GroupsRepo;
+}
+
+const reposOn = (db: Kysely<Database>): Repos => ({
+  lists: new ListsRepo(db), tokens: new TokensRepo(db), users: new UsersRepo(db), groups: new GroupsRepo(db),
+});
+
+/** The storage port: repositories and transactions over one Kysely database of either engine. */
+export class Store implements Repos {
+  readonly engine: Engine;
+  readonly flavor: SqlFlavor;
+  readonly lists: ListsRepo;
+  readonly tokens: TokensRepo;
+  readonly users: UsersRepo;
+  readonly groups: GroupsRepo;
+
+  readonly db: Kysely<Database>;
+
+  constructor(private readonly conn: Connection) {
+    this.db = conn.db;
+    this.engine = conn.engine;
+    this.flavor = flavorFor(conn.engine);
+    ({ lists: this.lists, tokens: this.tokens, users: this.users, groups: this.groups } = reposOn(conn.db));
+  }
+
+  /** Runs `fn` in one transaction: everything it wrote is committed together, or nothing is. */
+  transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T> {
+    return this.conn.db.transaction().execute((trx) => fn(reposOn(trx)));
+  }
+
+  close(): Promise<void> {
+    return this.conn.db.destroy();
+  }
+}

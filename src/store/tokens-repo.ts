@@ -1,0 +1,50 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+export interface TokenInfo {
+  readonly id: string;
+  readonly listId: string;
+  readonly label: string;
+  readonly hint: string;
+  readonly createdAt: string;
+  readonly lastUsedAt: string | null;
+  readonly revokedAt: string | null;
+}
+
+type Row = Database['tokens'];
+const toInfo = (r: Row): TokenInfo => ({
+  id: r.id, listId: r.list_id, label: r.label, hint: r.hint, createdAt: r.created_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at,
+});
+
+/** Bearer tokens of master lists. Only the SHA-256 of a secret is ever stored. */
+export class TokensRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(row: Omit<Row, 'last_used_at' | 'revoked_at'>): Promise<TokenInfo> {
+    const full: Row = { ...row, last_used_at: null, revoked_at: null };
+    await this.db.insertInto('tokens').values(full).execute();
+    return toInfo(full);
+  }
+
+  async forList(listId: string): Promise<TokenInfo[]> {
+    const rows = await this.db.selectFrom('tokens').selectAll().where('list_id', '=', listId).orderBy('created_at').execute();
+    return rows.map(toInfo);
+  }
+
+  /** The active token with this secret hash; the caller re-checks the hash in constant time. */
+  async findActiveByHash(secretHash: string): Promise<(TokenInfo & { readonly secretHash: string }) | undefined> {
+    const r = await this.db.selectFrom('tokens').selectAll()
+      .where('secret_hash', '=', secretHash).where('revoked_at', 'is', null).executeTakeFirst();
+    return r ? { ...toInfo(r), secretHash: r.secret_hash } : undefined;
+  }
+
+  async revoke(listId: string, id: string, now: string): Promise<boolean> {
+    const res = await this.db.updateTable('tokens').set({ revoked_at: now })
+      .where('list_id', '=', listId).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
+  async touch(id: string, now: string): Promise<void> {
+    await this.db.updateTable('tokens').set({ last_used_at: now }).where('id', '=', id).execute();
+  }
+}

@@ -1,0 +1,22 @@
+import { uniqueness } from '../scim/errors.js';
+
+/**
+ * Turns a unique-index violation from either engine into the RFC 7644 §3.12 409 `uniqueness`
+ * error, naming the attribute. Anything else is rethrown untouched.
+ */
+const MESSAGES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/users_list_user_name|users\.list_id, users\.user_name_lc/, 'userName is already used by another user of this list'],
+  [/users_list_external_id_key|users\.list_id, users\.external_id_key/, 'externalId is already used by another user of this list'],
+  [/groups_list_external_id_key|groups\.list_id, groups\.external_id_key/, 'externalId is already used by another group of this list'],
+];
+
+export function rethrowUnique(err: unknown): never {
+  const e = err as { code?: string; constraint?: string; message?: string };
+  const isUnique = e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_UNIQUE';
+  if (isUnique) {
+    const where = `${e.constraint ?? ''} ${e.message ?? ''}`;
+    for (const [re, msg] of MESSAGES) if (re.test(where)) throw uniqueness(msg);
+    throw uniqueness('a unique attribute of this resource is already in use');
+  }
+  throw err;
+}

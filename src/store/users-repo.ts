@@ -1,0 +1,150 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Database } from './schema.js';
+import { rethrowUnique } from './unique-violation.js';
+
+/** What the SCIM layer hands the store for one user: the document plus its indexed columns. */
+export interface UserWrite {
+  readonly id: string;
+  readonly listId: string;
+  readonly userName: string;
+  readonly externalId: string | null;
+  /** True when the list enforces externalId uniqueness. */
+  readonly externalIdUnique: boolean;
+  readonly displayName: string | null;
+  readonly employeeNumber: string | null;
+  readonly active: boolean;
+  readonly emails: readonly { readonly value: string; readonly type: string | null; readonly primary: boolean }[];
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly version: number;
+  readonly created: string;
+  readonly lastModified: string;
+}
+
+export interface UserRecord {
+  readonly id: string;
+  readonly listId: string;
+  readonly data: Record<string, unknown>;
+  readonly version: number;
+  readonly created: string;
+  readonly lastModified: string;
+}
+
+export interface PageQuery {
+  readonly listId: string;
+  readonly where?: RawBuilder<unknown>;
+  readonly orderBy?: RawBuilder<unknown>;
+  readonly descending?: boolean;
+  readonly offset: number;
+  readonly limit: number;
+}
+
+export const parseJson = (v: unknown): Record<string, unknown> => (typeof v === 'string' ? JSON.parse(v) : v) as Record<string, unknown>;
+
+type Row = Pick<Database['users'], 'id' | 'list_id' | 'version' | 'created' | 'last_modified'> & { data: unknown };
+const toRecord = (r: Row): UserRecord => ({
+  id: r.id, listId: r.list_id, data: parseJson(r.data), version: Number(r.version), created: r.created, lastModified: r.last_modified,
+});
+
+const lc = (s: string | null): string | null => (s === null ? null : s.toLowerCase());
+
+export class UsersRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  private columns(u: UserWrite) {
+    return {
+      user_name: u.userName, user_name_lc: u.userName.toLowerCase(), external_id: u.externalId,
+      external_id_key: u.externalIdUnique ? u.externalId : null,
+      display_name: u.displayName, display_name_lc: lc(u.displayName), employee_number_lc: lc(u.employeeNumber),
+      active: u.active ? 1 : 0, data: JSON.stringify(u.data), version: u.version, last_modified: u.lastModified,
+    };
+  }
+
+  private async writeEmails(u: UserWrite, replace: boolean): Promise<void> {
+    if (replace) await this.db.deleteFrom('user_emails').where('user_id', '=', u.id).execute();
+    if (u.emails.length === 0) return;
+    await this.db.insertInto('user_emails').values(u.emails.map((e) => ({
+      list_id: u.listId, user_id: u.id, value_lc: e.value.toLowerCase(), type_lc: lc(e.type), is_primary: e.primary ? 1 : 0,
+    }))).execute();
+  }
+
+  async insert(u: UserWrite): Promise<void> {
+    try {
+      await this.db.insertInto('users').values({ id: u.id, list_id: u.listId, created: u.created, ...this.columns(u) }).execute();
+    } catch (err) {
+      rethrowUnique(err);
+    }
+    await this.writeEmails(u, false);
+  }
+
+  /** Writes a new version; false when the stored version is not `expectedVersion` (a concurrent write won). */
+  async update(u: UserWrite, expectedVersion: number, emailsChanged: boolean): Promise<boolean> {
+    let n: bigint;
+    try {
+      const res = await this.db.updateTable('users').set(this.columns(u))
+        .where('id', '=', u.id).where('list_id', '=', u.listId).where('version', '=', expectedVersion).executeTakeFirst();
+      n = res.numUpdatedRows;
+    } catch (err) {
+      rethrowUnique(err);
+    }
+    if (Number(n) === 0) return false;
+    if (emailsChanged) await this.writeEmails(u, true);
+    return true;
+  }
+
+  async delete(listId: string, id: string): Promise<boolean> {
+    const res = await this.db.deleteFrom('users').where('list_id', '=', listId).where('id', '=', id).executeTakeFirst();
+    if (Number(res.numDeletedRows) === 0) return false;
+    await this.db.deleteFrom('user_emails').where('user_id', '=', id).execute();
+    await this.db.deleteFrom('group_members').where('member_id', '=', id).execute();
+    return true;
+  }
+
+  async get(listId: string, id: string): Promise<UserRecord | undefined> {
+    const r = await this.db.selectFrom('users').select(['id', 'list_id', 'data', 'version', 'created', 'last_modified'])
+      .where('list_id', '=', listId).where('id', '=', id).executeTakeFirst();
+    return r ? toRecord(r) : undefined;
+  }
+
+  async count(q: Pick<PageQuery, 'listId' | 'where'>): Promise<number> {
+    let b = this.db.selectFrom('users').select(sql<number>`count(*)`.as('n')).where('users.list_id', '=', q.listId);
+    if (q.where) b = b.where(q.where as RawBuilder<boolean>);
+    const r = await b.executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  async page(q: PageQuery): Promise<UserRecord[]> {
+    let b = this.db.selectFrom('users').select(['users.id', 'users.list_id', 'users.data', 'users.version', 'users.created', 'users.last_modified'])
+      .where('users.list_id', '=', q.listId);
+    if (q.where) b = b.where(q.where as RawBuilder<boolean>);
+    const dir = q.descending ? sql`DESC` : sql`ASC`;
+    if (q.orderBy) b = b.orderBy(sql`${q.orderBy} ${dir}`);
+    b = b.orderBy('users.seq', q.descending && q.orderBy === undefined ? 'desc' : 'asc');
+    const rows = await b.limit(q.limit).offset(q.offset).execute();
+    return rows.map(toRecord);
+  }
+
+  /** Which of `ids` are users of this list. */
+  async existing(listId: string, ids: readonly string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const rows = await this.db.selectFrom('users').select('id').where('list_id', '=', listId).where('id', 'in', chunk).execute();
+      for (const r of rows) out.add(r.id);
+    }
+    return out;
+  }
+
+  /** The groups each user belongs to, for the readOnly `groups` attribute (RFC 7643 §4.1.2). */
+  async groupsOf(ids: readonly string[]): Promise<Map<string, { id: string; displayName: string }[]>> {
+    const out = new Map<string, { id: string; displayName: string }[]>();
+    if (ids.length === 0) return out;
+    const rows = await this.db.selectFrom('group_members as gm').innerJoin('groups as g', 'g.id', 'gm.group_id')
+      .select(['gm.member_id', 'g.id', 'g.display_name']).where('gm.member_id', 'in', ids as string[]).orderBy('g.seq').execute();
+    for (const r of rows) {
+      const list = out.get(r.member_id) ?? [];
+      list.push({ id: r.id, displayName: r.display_name });
+      out.set(r.member_id, list);
+    }
+    return out;
+  }
+}
