@@ -192,6 +192,13 @@ export function prepareResource(registry: SchemaRegistry, rt: ResourceTypeId, bo
     const known = s.toLowerCase() === core.id.toLowerCase() || extensions.some((e) => e.schema.id.toLowerCase() === s.toLowerCase());
     if (!known && !extDocs.some(([k]) => k.toLowerCase() === s.toLowerCase())) notes.note('unknown-schema-uri');
   }
+  // Extensions keep the order the client declared them in `schemas` (object key order is not
+  // stable: PostgreSQL's jsonb sorts keys), undeclared ones after.
+  const rank = (k: string) => {
+    const i = declared.findIndex((s) => s.toLowerCase() === k.toLowerCase());
+    return i === -1 ? declared.length : i;
+  };
+  extDocs.sort((a, b) => rank(a[0]) - rank(b[0]));
   doc.schemas = [...schemas, ...extDocs.map(([k]) => k)];
   Object.assign(doc, coreDoc);
   for (const [k, v] of extDocs) doc[k] = v;
@@ -214,5 +221,7 @@ export function syncSchemas(registry: SchemaRegistry, rt: ResourceTypeId, doc: D
   const core = registry.coreSchemaFor(rt).id;
   const exts = Object.keys(doc).filter((k) => k.includes(':') && isObject(doc[k]) && Object.keys(doc[k] as Doc).length > 0);
   for (const k of Object.keys(doc)) if (k.includes(':') && (!isObject(doc[k]) || Object.keys(doc[k] as Doc).length === 0)) delete doc[k];
-  doc.schemas = [core, ...exts];
+  const before = Array.isArray(doc.schemas) ? (doc.schemas as unknown[]).filter((x): x is string => typeof x === 'string') : [];
+  const kept = before.filter((u) => exts.includes(u));
+  doc.schemas = [core, ...kept, ...exts.filter((u) => !kept.includes(u))];
 }

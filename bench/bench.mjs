@@ -1,0 +1,231 @@
+#!/usr/bin/env node
+// Muster's load benchmark. For each size it starts a fresh Muster (its own database, its own
+// port on 127.0.0.1), creates a list, drives an identity-provider-shaped workload against it and
+// records throughput, latency per phase and the server's RSS and CPU. See bench/README.md.
+//
+//   npm run build && node bench/bench.mjs --sizes 1000,10000,100000 --markdown
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Client, RssSampler, freePort, readProc, rng, runPhase } from './lib.mjs';
+import { PHASES } from './phases.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..');
+const ALL_PHASES = Object.keys(PHASES);
+
+const USAGE = `node bench/bench.mjs [options]
+  --sizes 1000,10000,100000   list sizes (users); each size gets a fresh server and database
+  --concurrency 16            requests in flight (the probe and group-delta phases use 1)
+  --phases ${ALL_PHASES.join(',')}
+  --lookups 2000              users looked up in the lookup phase (4 requests each)
+  --probes 200                users looked up one at a time in the probe phase
+  --patches 2000              users PATCHed in the patch phase
+  --group-deltas 200          single-member PATCHes on each group in group-delta
+  --group-concurrency 1       concurrent 100-member PATCHes in group-fill
+  --max-phase-s 900           stop a phase after this long (it is then marked truncated)
+  --db DIR|postgres://...     where the SQLite files go (default: a temp dir), or a PostgreSQL URL
+  --seed 1                    random seed (which users are sampled)
+  --out FILE.json             every figure as JSON
+  --markdown [FILE]           write the report (default bench/RESULTS.md)
+  --keep                      keep the SQLite files`;
+
+function options() {
+  const { values, positionals } = parseArgs({
+    options: {
+      sizes: { type: 'string', default: '1000,10000,100000' }, concurrency: { type: 'string', default: '16' },
+      phases: { type: 'string', default: ALL_PHASES.join(',') }, lookups: { type: 'string', default: '2000' },
+      probes: { type: 'string', default: '200' }, patches: { type: 'string', default: '2000' },
+      'group-deltas': { type: 'string', default: '200' }, 'group-concurrency': { type: 'string', default: '1' },
+      'max-phase-s': { type: 'string', default: '900' }, db: { type: 'string' }, seed: { type: 'string', default: '1' },
+      out: { type: 'string' }, markdown: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const int = (k) => {
+    const n = Number(values[k]);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${k} must be a positive integer, got ${values[k]}`);
+    return n;
+  };
+  const phases = values.phases.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = phases.filter((p) => !ALL_PHASES.includes(p));
+  if (unknown.length) throw new Error(`unknown phase(s) ${unknown.join(', ')}; choose from ${ALL_PHASES.join(', ')}`);
+  const sizes = values.sizes.split(',').map((s) => Number(s.trim()));
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--sizes takes positive integers, got ${values.sizes}`);
+  return {
+    sizes, phases, concurrency: int('concurrency'), lookups: int('lookups'), probes: int('probes'), patches: int('patches'),
+    groupDeltas: int('group-deltas'), groupConcurrency: int('group-concurrency'), maxPhaseS: int('max-phase-s'), seed: int('seed'),
+    db: values.db, out: values.out, keep: values.keep,
+    markdown: values.markdown ? path.resolve(positionals.find((a) => a.endsWith('.md')) ?? path.join(HERE, 'RESULTS.md')) : null,
+  };
+}
+
+// ---------------------------------------------------------------- the server under test
+
+/** A fresh database, a list in it, and `muster serve` on a free port. */
+async function startServer(opt, n) {
+  const port = await freePort();
+  const postgres = opt.db?.startsWith('postgres');
+  const dir = postgres ? null : fs.mkdtempSync(path.join(opt.db ?? os.tmpdir(), `muster-bench-${n}-`));
+  const databaseUrl = postgres ? opt.db : path.join(dir, 'muster.sqlite');
+  const env = { ...process.env, MUSTER_DATABASE_URL: databaseUrl, MUSTER_DEMO: 'false', MUSTER_LOG_LEVEL: 'error', PORT: String(port), HOST: '127.0.0.1' };
+  delete env.MUSTER_PUBLIC_URL;
+  const bin = path.join(ROOT, 'bin', 'muster.js');
+  const created = JSON.parse(execFileSync(process.execPath, [bin, 'lists', 'create', '--name', `bench-${n}-${Date.now()}`, '--uid', 'userName', '--json'], { env, cwd: ROOT, encoding: 'utf8' }));
+  const child = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--host', '127.0.0.1'], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = { errorLines: 0, tail: [] };
+  const onLine = (line) => {
+    if (!line.trim()) return;
+    if (/"level":"error"|error/i.test(line)) log.errorLines++;
+    log.tail.push(line.slice(0, 500));
+    if (log.tail.length > 20) log.tail.shift();
+  };
+  child.stdout.setEncoding('utf8').on('data', (d) => d.split('\n').forEach((l) => !l.startsWith('Muster is listening') && !l.startsWith('SCIM base URL') && !l.startsWith('Bearer token') && onLine(l)));
+  child.stderr.setEncoding('utf8').on('data', (d) => d.split('\n').forEach(onLine));
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`muster serve exited (${child.exitCode}): ${log.tail.join('\n')}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`muster serve did not answer /healthz on port ${port} within 30 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, pid: child.pid, port, dir, databaseUrl, engine: postgres ? 'postgres' : 'sqlite', baseUrl: created.scimBaseUrl, token: created.token, log, exited };
+}
+
+async function stopServer(srv, keep) {
+  if (srv.child.exitCode === null) {
+    srv.child.kill('SIGTERM');
+    const t = setTimeout(() => srv.child.kill('SIGKILL'), 10_000);
+    await srv.exited;
+    clearTimeout(t);
+  }
+  if (srv.dir && !keep) fs.rmSync(srv.dir, { recursive: true, force: true });
+}
+
+function dbSizeMB(srv) {
+  if (!srv.dir) return null;
+  const bytes = fs.readdirSync(srv.dir).reduce((s, f) => s + fs.statSync(path.join(srv.dir, f)).size, 0);
+  return Math.round((bytes / 1048576) * 10) / 10;
+}
+
+// ---------------------------------------------------------------- output
+
+const fmt = (x) => (x === null || x === undefined ? '-' : String(x));
+
+function printPhase(n, r) {
+  const l = r.latencyMs;
+  const flags = `${r.errorCount ? `  ERRORS ${JSON.stringify(r.errors)}` : ''}${r.truncated ? '  TRUNCATED' : ''}`;
+  const srv = r.server ? `  server cpu=${r.server.cpuS}s rss=${r.server.rssPeakMB}MB` : '';
+  console.log(`[${n}] ${r.phase.padEnd(12)} req=${String(r.requests).padStart(7)} ${String(r.reqPerS).padStart(8)} req/s  p50=${fmt(l.p50)}ms p99=${fmt(l.p99)}ms  wall=${r.wallS}s${srv}${flags}`);
+  const ops = Object.entries(r.ops);
+  if (ops.length > 1) for (const [k, o] of ops) console.log(`      ${k.padEnd(40)} n=${String(o.count).padStart(6)}  p50=${fmt(o.p50)}ms p99=${fmt(o.p99)}ms${o.errors ? `  errors=${o.errors}` : ''}`);
+  for (const s of r.errorSamples) console.log(`      e.g. ${s}`);
+  if (r.extra && Object.keys(r.extra).length) console.log(`      ${JSON.stringify(r.extra)}`);
+}
+
+function machine() {
+  const cpus = os.cpus();
+  let commit = null;
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    // not a git checkout
+  }
+  return {
+    nproc: os.availableParallelism(), cpuModel: cpus[0]?.model ?? null, memGB: Math.round(os.totalmem() / 1073741824),
+    kernel: `${os.type()} ${os.release()}`, node: process.version, loadAvgAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100), commit,
+  };
+}
+
+// ---------------------------------------------------------------- main
+
+async function runSize(opt, n) {
+  console.log(`\n== ${n} users ==`);
+  const srv = await startServer(opt, n);
+  const sampler = new RssSampler(srv.pid);
+  const start = readProc(srv.pid);
+  const client = new Client(srv.baseUrl, srv.token, opt.concurrency);
+  const ctx = {
+    n, opt, client, ids: new Array(n).fill(null), expected: new Map(), rand: rng(opt.seed), groupId: null,
+    run: (name, items, concurrency, fn) => runPhase({ name, items, concurrency, maxS: opt.maxPhaseS, server: sampler, log: console.log }, fn),
+  };
+  const phases = [];
+  const t0 = performance.now();
+  try {
+    for (const name of opt.phases) {
+      if (srv.child.exitCode !== null) {
+        phases.push({ phase: name, skipped: `the server exited (${srv.child.exitCode})` });
+        continue;
+      }
+      try {
+        const r = await PHASES[name](ctx);
+        phases.push(r);
+        printPhase(n, r);
+      } catch (err) {
+        console.log(`[${n}] ${name}: FAILED ${err.message}`);
+        phases.push({ phase: name, failed: err.message });
+      }
+    }
+  } finally {
+    client.close();
+  }
+  const end = readProc(srv.pid);
+  sampler.stop();
+  const server = {
+    engine: srv.engine, rssStartMB: start?.rssMB ?? null, rssPeakMB: Math.max(sampler.overallPeak, end?.rssMB ?? 0), rssHwmMB: end?.hwmMB ?? null,
+    rssEndMB: end?.rssMB ?? null, cpuS: end && start ? Math.round((end.cpuS - start.cpuS) * 100) / 100 : null, dbMB: dbSizeMB(srv),
+    exitedEarly: srv.child.exitCode !== null, errorLogLines: srv.log.errorLines, logTail: srv.log.tail.slice(-5),
+  };
+  await stopServer(srv, opt.keep);
+  console.log(`[${n}] server: peak RSS ${server.rssPeakMB} MB (VmHWM ${server.rssHwmMB} MB), CPU ${server.cpuS} s, database ${fmt(server.dbMB)} MB, error log lines ${server.errorLogLines}, total ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  if (server.errorLogLines) for (const l of server.logTail) console.log(`      server log: ${l.slice(0, 300)}`);
+  return { n, server, phases, wallS: Math.round((performance.now() - t0) / 1000) };
+}
+
+async function main() {
+  const opt = options();
+  const meta = {
+    command: `node bench/bench.mjs ${process.argv.slice(2).join(' ')}`.trim(), startedAt: new Date().toISOString(), machine: machine(),
+    concurrency: opt.concurrency, phases: opt.phases, lookups: opt.lookups, probes: opt.probes, patches: opt.patches, groupDeltas: opt.groupDeltas,
+    groupConcurrency: opt.groupConcurrency, maxPhaseS: opt.maxPhaseS, seed: opt.seed, engine: opt.db?.startsWith('postgres') ? 'postgres' : 'sqlite',
+  };
+  console.log(`Muster load benchmark: sizes ${opt.sizes.join(', ')}, concurrency ${opt.concurrency}, ${meta.machine.nproc} CPUs, Node ${process.version}, ${meta.engine}`);
+  const sizes = [];
+  const save = () => {
+    const res = { meta: { ...meta, finishedAt: new Date().toISOString() }, sizes };
+    if (opt.out) {
+      fs.mkdirSync(path.dirname(path.resolve(opt.out)), { recursive: true });
+      fs.writeFileSync(opt.out, JSON.stringify(res, null, 2) + '\n');
+    }
+    return res;
+  };
+  for (const n of opt.sizes) {
+    sizes.push(await runSize(opt, n));
+    save(); // a long run keeps what it has measured so far
+  }
+  const res = save();
+  if (opt.out) console.log(`wrote ${opt.out}`);
+  if (opt.markdown) {
+    const { renderMarkdown } = await import('./report.mjs');
+    fs.writeFileSync(opt.markdown, renderMarkdown(res));
+    console.log(`wrote ${path.relative(process.cwd(), opt.markdown)}`);
+  }
+}
+
+main().catch((err) => {
+  console.error(`bench: ${err.stack ?? err.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,58 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, type TestDatabase } from './helpers/database.js';
+
+const run = promisify(execFile);
+const BIN = path.join(import.meta.dirname, '..', 'bin', 'muster.js');
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await freshDatabase();
+});
+afterAll(() => db.drop());
+
+async function muster(...args: string[]) {
+  try {
+    const r = await run(process.execPath, [BIN, ...args], { env: { ...process.env, MUSTER_DATABASE_URL: db.url, PORT: '9999' } });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('the muster CLI (needs npm run build)', () => {
+  it('lists create --json prints id, scimBaseUrl and token; tokens create/list/revoke work on the same database', async () => {
+    const created = await muster('lists', 'create', '--name', 'Students', '--uid', 'email', '--json');
+    expect(created.code, created.stderr).toBe(0);
+    const list = JSON.parse(created.stdout);
+    expect(list).toMatchObject({ name: 'Students', uidAttribute: 'email' });
+    expect(list.scimBaseUrl).toBe(`http://127.0.0.1:9999/scim/v2/lists/${list.id}`);
+    expect(list.token).toMatch(/^mst_scim_[A-Za-z0-9_-]{43}$/);
+
+    const t = JSON.parse((await muster('tokens', 'create', '--list', list.id, '--label', 'Okta production', '--json')).stdout);
+    expect(t).toMatchObject({ listId: list.id, label: 'Okta production' });
+    const tokens = JSON.parse((await muster('tokens', 'list', '--list', list.id, '--json')).stdout);
+    expect(tokens.map((x: { label: string }) => x.label)).toEqual(['Initial token', 'Okta production']);
+    expect(JSON.stringify(tokens)).not.toContain(t.token);
+    const revoked = await muster('tokens', 'revoke', '--list', list.id, '--token', t.id, '--json');
+    expect(JSON.parse(revoked.stdout)).toEqual({ id: t.id, listId: list.id, revoked: true });
+    const again = await muster('tokens', 'revoke', '--list', list.id, '--token', t.id);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/no active token/);
+    const lists = JSON.parse((await muster('lists', 'list', '--json')).stdout);
+    expect(lists.map((l: { id: string }) => l.id)).toContain(list.id);
+  });
+
+  it('explains usage errors and exits non-zero', async () => {
+    const bad = await muster('lists', 'create', '--name', 'X', '--uid', 'shoeSize');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/employeeNumber, userName, email/);
+    const none = await muster('lists', 'create', '--uid', 'email');
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/--name/);
+    expect((await muster('frobnicate')).code).toBe(1);
+  });
+});

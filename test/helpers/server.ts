@@ -1,0 +1,90 @@
+/**
+ * A real Muster over a real database, listening on a real socket (port 0), for HTTP tests.
+ */
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '../../src/config.js';
+import { buildMuster, listen, type Muster } from '../../src/main.js';
+import { freshDatabase, type TestDatabase } from './database.js';
+
+export interface TestServer {
+  readonly origin: string;
+  readonly muster: Muster;
+  /** Creates a list and returns its SCIM base URL and a token. */
+  newList(opts?: { name?: string; uid?: string; externalIdUnique?: boolean }): Promise<TestList>;
+  close(): Promise<void>;
+}
+
+export interface TestList {
+  readonly id: string;
+  readonly base: string;
+  readonly token: string;
+  /** fetch against the list's SCIM base with its bearer token and a JSON body. */
+  req(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ScimResult>;
+}
+
+export interface ScimResult {
+  readonly status: number;
+  readonly headers: Headers;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test assertions read arbitrary JSON
+  readonly body: any;
+  readonly text: string;
+}
+
+export async function call(url: string, init: RequestInit): Promise<ScimResult> {
+  const res = await fetch(url, init);
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  return { status: res.status, headers: res.headers, body, text };
+}
+
+export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const db: TestDatabase = await freshDatabase();
+  const config = loadConfig({ MUSTER_DATABASE_URL: db.url, MUSTER_LOG_LEVEL: 'silent', ...env });
+  const muster = await buildMuster(config);
+  const { server } = await listen(muster.app, 0, '127.0.0.1');
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    origin,
+    muster,
+    async newList(opts = {}) {
+      const r = await muster.lists.createList({ name: opts.name ?? 'Staff', uid: opts.uid ?? 'userName', externalIdUnique: opts.externalIdUnique });
+      const base = `${origin}/scim/v2/lists/${r.list.id}`;
+      const token = r.token.secret;
+      return {
+        id: r.list.id, base, token,
+        req: (method, path, body, headers = {}) => call(base + path, {
+          method,
+          headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/scim+json' } : {}), ...headers },
+          body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+        }),
+      };
+    },
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await muster.close();
+      await db.drop();
+    },
+  };
+}
+
+export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+
+export function user(userName: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    schemas: [USER_SCHEMA, ENTERPRISE],
+    userName,
+    name: { givenName: 'Ada', familyName: 'Lovelace' },
+    emails: [{ value: `${userName.replace(/@.*/, '')}@work.example`, type: 'work', primary: true }],
+    active: true,
+    ...extra,
+  };
+}
+
+export const patch = (...ops: Record<string, unknown>[]) => ({ schemas: [PATCH_OP], Operations: ops });

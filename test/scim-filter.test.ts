@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENTERPRISE, startServer, user, type TestList, type TestServer } from './helpers/server.js';
+
+let srv: TestServer;
+let list: TestList;
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  srv = await startServer();
+  list = await srv.newList();
+  const people = [
+    user('alice@example.com', { externalId: 'A1', displayName: 'Alice Smith', title: 'Engineer', name: { givenName: 'Alice', familyName: 'Smith' },
+      emails: [{ value: 'alice@work.example', type: 'work', primary: true }, { value: 'alice@home.example', type: 'home' }],
+      [ENTERPRISE]: { employeeNumber: '1001', department: 'R&D', costCenter: 'C1' }, x509Certificates: [] }),
+    user('bob@example.com', { externalId: 'B2', displayName: 'Bob Jones', title: 'Manager', name: { givenName: 'Bob', familyName: 'Jones' },
+      emails: [{ value: 'bob@work.example', type: 'work' }], [ENTERPRISE]: { employeeNumber: '1002', department: 'Sales' }, active: false }),
+    user('carol@example.org', { externalId: 'C3', displayName: 'Carol King', name: { givenName: 'Carol', familyName: 'King' },
+      emails: [{ value: 'carol@home.example', type: 'home' }], phoneNumbers: [{ value: '+1 555 0100', type: 'mobile' }],
+      [ENTERPRISE]: { employeeNumber: '1003', department: 'R&D' } }),
+  ];
+  for (const p of people) {
+    const r = await list.req('POST', '/Users', p);
+    expect(r.status).toBe(201);
+    ids[String(p.userName)] = r.body.id;
+  }
+});
+afterAll(() => srv.close());
+
+async function names(filter: string, extra = ''): Promise<string[]> {
+  const r = await list.req('GET', `/Users?filter=${encodeURIComponent(filter)}${extra}`);
+  expect(r.status, `${filter}: ${r.text}`).toBe(200);
+  return r.body.Resources.map((u: { userName: string }) => u.userName).sort();
+}
+
+describe('filters compile to SQL (RFC 7644 §3.4.2.2)', () => {
+  it.each([
+    ['userName eq "ALICE@example.com"', ['alice@example.com']],
+    ['userName ne "alice@example.com"', ['bob@example.com', 'carol@example.org']],
+    ['userName co "@example.c"', ['alice@example.com', 'bob@example.com']],
+    ['userName sw "CA"', ['carol@example.org']],
+    ['userName ew ".org"', ['carol@example.org']],
+    ['userName gt "b"', ['bob@example.com', 'carol@example.org']],
+    ['userName le "bob@example.com"', ['alice@example.com', 'bob@example.com']],
+    ['externalId eq "A1"', ['alice@example.com']],
+    ['externalId eq "a1"', []],
+    ['title pr', ['alice@example.com', 'bob@example.com']],
+    ['not (title pr)', ['carol@example.org']],
+    ['active eq false', ['bob@example.com']],
+    ['active eq "True"', ['alice@example.com', 'carol@example.org']],
+    ['name.familyName eq "smith"', ['alice@example.com']],
+    ['name.givenName sw "b" or name.givenName sw "c"', ['bob@example.com', 'carol@example.org']],
+    ['emails.value eq "bob@work.example"', ['bob@example.com']],
+    ['emails eq "alice@home.example"', ['alice@example.com']],
+    ['emails[type eq "work"].value eq "alice@work.example"', ['alice@example.com']],
+    ['emails[type eq "work" and value co "@work"]', ['alice@example.com', 'bob@example.com']],
+    ['emails[type eq "home"]', ['alice@example.com', 'carol@example.org']],
+    ['emails[type eq "work" and primary eq true]', ['alice@example.com']],
+    ['phoneNumbers[type eq "mobile"]', ['carol@example.org']],
+    ['phoneNumbers pr', ['carol@example.org']],
+    [`${ENTERPRISE}:employeeNumber eq "1002"`, ['bob@example.com']],
+    [`${ENTERPRISE}:department eq "r&d" and active eq true`, ['alice@example.com', 'carol@example.org']],
+    ['urn:ietf:params:scim:schemas:core:2.0:User:userName eq "bob@example.com"', ['bob@example.com']],
+    ['displayName eq "Alice Smith" or displayName eq "Bob Jones" and active eq true', ['alice@example.com']],
+    ['(displayName eq "Alice Smith" or displayName eq "Bob Jones") and active eq false', ['bob@example.com']],
+    ['meta.created gt "2000-01-01T00:00:00Z"', ['alice@example.com', 'bob@example.com', 'carol@example.org']],
+    ['meta.lastModified lt 2000-01-01T00:00:00Z', []],
+    ['meta.resourceType eq "User"', ['alice@example.com', 'bob@example.com', 'carol@example.org']],
+    ['DisplayName EQ "carol king"', ['carol@example.org']],
+    ['name.FamilyName eq King and (emails.Value co example.com or emails.Value co home.example)', ['carol@example.org']],
+  ])('%s', async (filter, expected) => {
+    expect(await names(filter)).toEqual(expected);
+  });
+
+  it('filters on groups membership', async () => {
+    const g = await list.req('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Eng', members: [{ value: ids['alice@example.com'] }] });
+    expect(g.status).toBe(201);
+    expect(await names(`groups.value eq "${g.body.id}"`)).toEqual(['alice@example.com']);
+    expect(await names('groups[display eq "eng"]')).toEqual(['alice@example.com']);
+    const byMember = await list.req('GET', `/Groups?filter=${encodeURIComponent(`members.value eq "${ids['alice@example.com']}"`)}`);
+    expect(byMember.body.totalResults).toBe(1);
+  });
+
+  it('an id filter finds exactly one user; a random GUID finds an empty ListResponse, never 404', async () => {
+    expect(await names(`id eq "${ids['bob@example.com']}"`)).toEqual(['bob@example.com']);
+    const r = await list.req('GET', `/Users?filter=${encodeURIComponent('userName eq "6f2b0a1e-1d1c-4c0e-9b3e-123456789abc"')}`);
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 0, startIndex: 1, itemsPerPage: 0, Resources: [] });
+  });
+
+  it('accepts + for spaces and a trailing & (Entra, OneLogin)', async () => {
+    const r = await list.req('GET', '/Users?filter=userName+eq+%22bob%40example.com%22&');
+    expect(r.status).toBe(200);
+    expect(r.body.totalResults).toBe(1);
+  });
+
+  it.each([
+    'userName eq',
+    'userName eq "a" and',
+    '(userName eq "a"',
+    'userName xx "a"',
+    'nosuchattr eq "a"',
+    'name eq "a"',
+    'active gt true',
+    'meta.created gt "yesterday"',
+    'emails[type eq "work"',
+    'emails[nosuch eq "x"]',
+  ])('refuses %s with 400 invalidFilter', async (filter) => {
+    const r = await list.req('GET', `/Users?filter=${encodeURIComponent(filter)}`);
+    expect(r.status).toBe(400);
+    expect(r.body.scimType).toBe('invalidFilter');
+  });
+});
+
+describe('paging, sorting and attribute selection', () => {
+  it('pages with startIndex/count and counts with totalResults', async () => {
+    const p1 = await list.req('GET', '/Users?startIndex=1&count=2');
+    expect(p1.body).toMatchObject({ totalResults: 3, startIndex: 1, itemsPerPage: 2 });
+    const p2 = await list.req('GET', '/Users?startIndex=3&count=2');
+    expect(p2.body).toMatchObject({ totalResults: 3, startIndex: 3, itemsPerPage: 1 });
+    const ids1 = p1.body.Resources.map((u: { id: string }) => u.id);
+    expect(ids1).not.toContain(p2.body.Resources[0].id);
+    const none = await list.req('GET', '/Users?count=0');
+    expect(none.body).toMatchObject({ totalResults: 3, itemsPerPage: 0, Resources: [] });
+  });
+
+  it('caps count at the maximum page size the ServiceProviderConfig advertises', async () => {
+    const spc = await list.req('GET', '/ServiceProviderConfig');
+    const max = spc.body.filter.maxResults;
+    const r = await list.req('GET', `/Users?count=${max + 50}`);
+    expect(r.status).toBe(200);
+    expect(r.body.itemsPerPage).toBeLessThanOrEqual(max);
+  });
+
+  it('sorts by sortBy/sortOrder', async () => {
+    const asc = await list.req('GET', '/Users?sortBy=name.givenName&sortOrder=descending');
+    expect(asc.body.Resources.map((u: { name: { givenName: string } }) => u.name.givenName)).toEqual(['Carol', 'Bob', 'Alice']);
+    const byNumber = await list.req('GET', `/Users?sortBy=${encodeURIComponent(`${ENTERPRISE}:employeeNumber`)}`);
+    expect(byNumber.body.Resources.map((u: { userName: string }) => u.userName)).toEqual(['alice@example.com', 'bob@example.com', 'carol@example.org']);
+    expect((await list.req('GET', '/Users?sortBy=nosuch')).status).toBe(400);
+  });
+
+  it('returns only the attributes asked for, plus id and schemas', async () => {
+    const r = await list.req('GET', `/Users?filter=${encodeURIComponent('userName eq "alice@example.com"')}&attributes=userName,name.givenName`);
+    expect(r.body.Resources[0]).toEqual({ schemas: expect.any(Array), id: ids['alice@example.com'], userName: 'alice@example.com', name: { givenName: 'Alice' } });
+    const ex = await list.req('GET', `/Users/${ids['alice@example.com']}?excludedAttributes=emails,name.familyName,${ENTERPRISE}:department`);
+    expect(ex.body.emails).toBeUndefined();
+    expect(ex.body.name).toEqual({ givenName: 'Alice' });
+    expect(ex.body[ENTERPRISE]).toEqual({ employeeNumber: '1001', costCenter: 'C1' });
+    expect(ex.body.id).toBe(ids['alice@example.com']);
+  });
+
+  it('POST .search takes the same query in a SearchRequest body, per type and at the root', async () => {
+    const body = { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: 'title pr', attributes: ['userName'], count: 10 };
+    const r = await list.req('POST', '/Users/.search', body);
+    expect(r.status).toBe(200);
+    expect(r.body.totalResults).toBe(2);
+    expect(Object.keys(r.body.Resources[0]).sort()).toEqual(['id', 'schemas', 'userName']);
+    const root = await list.req('POST', '/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: 'meta.created pr', count: 100 });
+    expect(root.status).toBe(200);
+    const types = new Set(root.body.Resources.map((x: { meta: { resourceType: string } }) => x.meta.resourceType));
+    expect(types).toEqual(new Set(['User', 'Group']));
+    expect((await list.req('GET', '/.search')).status).toBe(405);
+  });
+});

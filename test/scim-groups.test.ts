@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { patch, startServer, user, type TestList, type TestServer } from './helpers/server.js';
+
+const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+let srv: TestServer;
+let list: TestList;
+const users: string[] = [];
+
+beforeAll(async () => {
+  srv = await startServer();
+  list = await srv.newList();
+  for (let i = 0; i < 6; i++) users.push((await list.req('POST', '/Users', user(`member${i}@example.com`, { displayName: `Member ${i}` }))).body.id);
+});
+afterAll(() => srv.close());
+
+const memberIds = async (gid: string) => ((await list.req('GET', `/Groups/${gid}`)).body.members ?? []).map((m: { value: string }) => m.value).sort();
+
+describe('Groups and membership deltas', () => {
+  it('creates a group with members and renders them with display and $ref', async () => {
+    const r = await list.req('POST', '/Groups', { schemas: [GROUP], displayName: 'Engineering', externalId: 'g-eng', members: [{ value: users[0] }, { value: users[1], display: 'IdP name' }] });
+    expect(r.status).toBe(201);
+    const byValue = (a: { value?: string }, b: { value?: string }) => String(a.value).localeCompare(String(b.value));
+    expect([...r.body.members].sort(byValue)).toEqual([
+      { value: users[0], $ref: `${list.base}/Users/${users[0]}`, type: 'User', display: 'Member 0' },
+      { value: users[1], $ref: `${list.base}/Users/${users[1]}`, type: 'User', display: 'IdP name' },
+    ].sort(byValue));
+    const u = await list.req('GET', `/Users/${users[0]}`);
+    expect(u.body.groups).toEqual([{ value: r.body.id, $ref: `${list.base}/Groups/${r.body.id}`, display: 'Engineering', type: 'direct' }]);
+  });
+
+  it('adds and removes one member at a time, in every dialect, idempotently', async () => {
+    const gid = (await list.req('POST', '/Groups', { schemas: [GROUP], displayName: 'Deltas', members: [] })).body.id;
+    const send = async (...ops: Record<string, unknown>[]) => {
+      const r = await list.req('PATCH', `/Groups/${gid}`, patch(...ops));
+      expect(r.status, r.text).toBe(204);
+    };
+    await send({ op: 'add', path: 'members', value: [{ value: users[0], display: 'x' }, { value: users[1] }] });
+    await send({ op: 'Add', path: 'members', value: [{ $ref: null, value: users[2] }] }); // Entra
+    await send({ op: 'add', path: 'members', value: [{ value: users[2] }] }); // already there: fine
+    expect(await memberIds(gid)).toEqual([users[0], users[1], users[2]].sort());
+    await send({ op: 'remove', path: `members[value eq "${users[0]}"]` }); // Okta, Entra flag
+    await send({ op: 'Remove', path: 'members', value: [{ value: users[1] }] }); // Entra default, JumpCloud
+    await send({ op: 'remove', path: `members[value eq "${users[5]}"]` }); // not a member: fine
+    expect(await memberIds(gid)).toEqual([users[2]]);
+    await send({ op: 'replace', path: 'members', value: [{ value: users[3] }, { value: users[4] }] }); // Okta full push
+    expect(await memberIds(gid)).toEqual([users[3], users[4]].sort());
+    await send({ op: 'replace', value: { id: gid, displayName: 'Deltas renamed' } }); // Okta's membership push header
+    const g = await list.req('GET', `/Groups/${gid}`);
+    expect(g.body.displayName).toBe('Deltas renamed');
+    expect(g.body.members).toHaveLength(2);
+    await send({ op: 'remove', path: 'members[type eq "User" and value eq "nobody"]' });
+    expect(await memberIds(gid)).toHaveLength(2);
+    await send({ op: 'remove', path: 'members' });
+    expect(await memberIds(gid)).toEqual([]);
+  });
+
+  it('ignores member values that name no user of this list, and never lets another list\'s user in', async () => {
+    const other = await srv.newList({ name: 'Other list' });
+    const outsider = (await other.req('POST', '/Users', user('outsider@example.com'))).body.id;
+    const gid = (await list.req('POST', '/Groups', { schemas: [GROUP], displayName: 'Guarded' })).body.id;
+    const r = await list.req('PATCH', `/Groups/${gid}`, patch({ op: 'add', path: 'members', value: [{ value: outsider }, { value: 'garbage' }, { value: users[0] }] }));
+    expect(r.status).toBe(204);
+    expect(await memberIds(gid)).toEqual([users[0]]);
+    const viaOther = await other.req('GET', `/Groups/${gid}`);
+    expect(viaOther.status).toBe(404);
+  });
+
+  it('excludedAttributes=members leaves members out; PUT replaces metadata and the member set', async () => {
+    const gid = (await list.req('POST', '/Groups', { schemas: [GROUP], displayName: 'Put me', members: [{ value: users[0] }] })).body.id;
+    const ex = await list.req('GET', `/Groups/${gid}?excludedAttributes=members`);
+    expect(ex.body.members).toBeUndefined();
+    expect(ex.body.displayName).toBe('Put me');
+    const listed = await list.req('GET', `/Groups?excludedAttributes=members&filter=${encodeURIComponent('displayName eq "put me"')}`);
+    expect(listed.body.totalResults).toBe(1);
+    expect(listed.body.Resources[0].members).toBeUndefined();
+    const put = await list.req('PUT', `/Groups/${gid}`, { schemas: [GROUP], id: gid, displayName: 'Put done', members: [{ value: users[1] }, { value: users[2] }] });
+    expect(put.status).toBe(200);
+    expect(await memberIds(gid)).toEqual([users[1], users[2]].sort());
+    const metaOnly = await list.req('PUT', `/Groups/${gid}`, { schemas: [GROUP], displayName: 'Meta only' });
+    expect(metaOnly.status).toBe(200);
+    expect(await memberIds(gid)).toHaveLength(2);
+  });
+
+  it('a member change bumps the group version; deleting a user removes it from groups', async () => {
+    const c = await list.req('POST', '/Groups', { schemas: [GROUP], displayName: 'Versioned' });
+    const gid = c.body.id;
+    expect(c.body.meta.version).toBe('W/"1"');
+    const tmp = (await list.req('POST', '/Users', user('temp.member@example.com'))).body.id;
+    await list.req('PATCH', `/Groups/${gid}`, patch({ op: 'add', path: 'members', value: [{ value: tmp }] }));
+    expect((await list.req('GET', `/Groups/${gid}`)).body.meta.version).toBe('W/"2"');
+    await list.req('DELETE', `/Users/${tmp}`);
+    expect(await memberIds(gid)).toEqual([]);
+    expect((await list.req('DELETE', `/Groups/${gid}`)).status).toBe(204);
+    expect((await list.req('GET', `/Groups/${gid}`)).status).toBe(404);
+  });
+
+  it('a large group takes a one-member change without rewriting its members', async () => {
+    const many: string[] = [];
+    const created = await list.req('POST', '/Bulk', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      Operations: Array.from({ length: 300 }, (_, i) => ({ method: 'POST', path: '/Users', bulkId: `u${i}`, data: user(`bulk${i}@example.com`) })),
+    });
+    expect(created.status).toBe(200);
+    for (const op of created.body.Operations) many.push(op.location.split('/').pop());
+    const gid = (await list.req('POST', '/Groups', { schemas: [GROUP], displayName: 'Big', members: many.map((value) => ({ value })) })).body.id;
+    const before = (await list.req('GET', `/Groups/${gid}`)).body.members;
+    expect(before).toHaveLength(300);
+    await list.req('PATCH', `/Groups/${gid}`, patch({ op: 'remove', path: `members[value eq "${many[150]}"]` }));
+    const after = (await list.req('GET', `/Groups/${gid}`)).body.members;
+    expect(after).toHaveLength(299);
+    // Untouched member rows keep their identity and order: only the one row was deleted.
+    expect(after).toEqual(before.filter((m: { value: string }) => m.value !== many[150]));
+  });
+});

@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENTERPRISE, USER_SCHEMA, patch, startServer, user, type TestList, type TestServer } from './helpers/server.js';
+
+let srv: TestServer;
+let list: TestList;
+
+beforeAll(async () => {
+  srv = await startServer();
+  list = await srv.newList();
+});
+afterAll(() => srv.close());
+
+describe('Users: create, read, replace, delete (RFC 7644 §3.3–§3.6)', () => {
+  it('creates a user: 201, Location, ETag and meta', async () => {
+    const r = await list.req('POST', '/Users', user('create.me@example.com', { externalId: 'ext-create' }));
+    expect(r.status).toBe(201);
+    expect(r.headers.get('content-type')).toMatch(/^application\/scim\+json/);
+    expect(r.body.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(r.headers.get('location')).toBe(`${list.base}/Users/${r.body.id}`);
+    expect(r.headers.get('etag')).toBe('W/"1"');
+    expect(r.body.meta).toMatchObject({ resourceType: 'User', location: `${list.base}/Users/${r.body.id}`, version: 'W/"1"' });
+    expect(Date.parse(r.body.meta.created)).not.toBeNaN();
+    expect(r.body.meta.lastModified).toBe(r.body.meta.created);
+    expect(r.body.schemas).toEqual([USER_SCHEMA, ENTERPRISE].filter((s) => s !== ENTERPRISE));
+  });
+
+  it('accepts application/json and no Accept header', async () => {
+    const r = await fetch(`${list.base}/Users`, {
+      method: 'POST', headers: { authorization: `Bearer ${list.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(user('json.body@example.com')),
+    });
+    expect(r.status).toBe(201);
+    expect(r.headers.get('content-type')).toMatch(/^application\/scim\+json/);
+  });
+
+  it('never returns the password, and ignores readOnly attributes on write', async () => {
+    const r = await list.req('POST', '/Users', user('pw@example.com', { password: 'S3cret!', id: 'client-chosen', meta: { created: 'x' }, groups: [{ value: 'g' }] }));
+    expect(r.status).toBe(201);
+    expect(r.body.password).toBeUndefined();
+    expect(r.body.id).not.toBe('client-chosen');
+    expect(r.body.groups).toBeUndefined();
+    const g = await list.req('GET', `/Users/${r.body.id}?attributes=password,userName`);
+    expect(g.body.password).toBeUndefined();
+    expect(g.body.userName).toBe('pw@example.com');
+  });
+
+  it('refuses a user without userName (400 invalidValue) and a clash (409 uniqueness), case-insensitively', async () => {
+    const missing = await list.req('POST', '/Users', { schemas: [USER_SCHEMA], name: { givenName: 'No' } });
+    expect(missing.status).toBe(400);
+    expect(missing.body).toMatchObject({ scimType: 'invalidValue', status: '400' });
+    await list.req('POST', '/Users', user('Dupe@Example.com'));
+    const clash = await list.req('POST', '/Users', user('dupe@example.COM'));
+    expect(clash.status).toBe(409);
+    expect(clash.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '409', scimType: 'uniqueness' });
+  });
+
+  it('enforces externalId uniqueness per list, and not across lists', async () => {
+    const a = await list.req('POST', '/Users', user('ext1@example.com', { externalId: 'E-1' }));
+    expect(a.status).toBe(201);
+    const b = await list.req('POST', '/Users', user('ext2@example.com', { externalId: 'E-1' }));
+    expect(b.status).toBe(409);
+    expect(b.body.detail).toMatch(/externalId/);
+    const other = await srv.newList({ name: 'Other' });
+    expect((await other.req('POST', '/Users', user('ext1@example.com', { externalId: 'E-1' }))).status).toBe(201);
+  });
+
+  it('round-trips exactly what the IdP wrote: Okta GETs and PUTs the resource back unchanged', async () => {
+    const body = user('roundtrip@example.com', {
+      externalId: '00u1', displayName: 'Ada Lovelace', title: 'Engineer', locale: 'en-GB', timezone: 'Europe/London',
+      phoneNumbers: [{ value: '+44 20 7946 0000', type: 'work' }],
+      addresses: [{ type: 'work', streetAddress: '1 Main St', locality: 'London', country: 'GB', primary: true }],
+      [ENTERPRISE]: { employeeNumber: '0042', department: 'R&D', manager: { value: 'mgr-1' } },
+      'urn:ietf:params:scim:schemas:extension:CustomExt:2.0:User': { costCode: 'CC-9', badge: 7 },
+    });
+    const created = await list.req('POST', '/Users', body);
+    expect(created.status).toBe(201);
+    const got = await list.req('GET', `/Users/${created.body.id}`);
+    const { meta: _m, ...resource } = got.body;
+    const put = await list.req('PUT', `/Users/${created.body.id}`, resource);
+    expect(put.status).toBe(200);
+    const { meta: m2, ...after } = put.body;
+    expect(after).toEqual(resource);
+    expect(m2.version).toBe('W/"2"');
+    expect(after['urn:ietf:params:scim:schemas:extension:CustomExt:2.0:User']).toEqual({ costCode: 'CC-9', badge: 7 });
+    expect(after[ENTERPRISE].manager).toEqual({ value: 'mgr-1' });
+  });
+
+  it('PUT replaces: attributes left out are cleared', async () => {
+    const c = await list.req('POST', '/Users', user('replace@example.com', { title: 'Old title', nickName: 'Nick' }));
+    const put = await list.req('PUT', `/Users/${c.body.id}`, { schemas: [USER_SCHEMA], userName: 'replace@example.com', title: 'New title' });
+    expect(put.status).toBe(200);
+    expect(put.body.title).toBe('New title');
+    expect(put.body.nickName).toBeUndefined();
+    expect(put.body.name).toBeUndefined();
+  });
+
+  it('ETags: If-None-Match answers 304, a stale If-Match answers 412 and changes nothing', async () => {
+    const c = await list.req('POST', '/Users', user('etag@example.com'));
+    const id = c.body.id;
+    const notModified = await list.req('GET', `/Users/${id}`, undefined, { 'if-none-match': 'W/"1"' });
+    expect(notModified.status).toBe(304);
+    const ok = await list.req('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'title', value: 'A' }), { 'if-match': 'W/"1"' });
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get('etag')).toBe('W/"2"');
+    const stale = await list.req('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'title', value: 'B' }), { 'if-match': 'W/"1"' });
+    expect(stale.status).toBe(412);
+    const g = await list.req('GET', `/Users/${id}`);
+    expect(g.body.title).toBe('A');
+    const staleDelete = await list.req('DELETE', `/Users/${id}`, undefined, { 'if-match': 'W/"1"' });
+    expect(staleDelete.status).toBe(412);
+    expect((await list.req('GET', `/Users/${id}`, undefined, { 'if-none-match': 'W/"1"' })).status).toBe(200);
+  });
+
+  it('a deactivated user is still returned by GET and by filters; DELETE removes it', async () => {
+    const c = await list.req('POST', '/Users', user('leaver@example.com'));
+    const id = c.body.id;
+    expect((await list.req('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'active', value: false }))).status).toBe(204);
+    const g = await list.req('GET', `/Users/${id}`);
+    expect(g.status).toBe(200);
+    expect(g.body.active).toBe(false);
+    const f = await list.req('GET', `/Users?filter=${encodeURIComponent('userName eq "leaver@example.com"')}`);
+    expect(f.body.totalResults).toBe(1);
+    expect(f.body.Resources[0].active).toBe(false);
+    expect((await list.req('DELETE', `/Users/${id}`)).status).toBe(204);
+    expect((await list.req('GET', `/Users/${id}`)).status).toBe(404);
+    expect((await list.req('DELETE', `/Users/${id}`)).status).toBe(404);
+  });
+
+  it('accepts Entra\'s manager as a bare id string and extension objects missing from schemas', async () => {
+    const c = await list.req('POST', '/Users', {
+      schemas: [USER_SCHEMA], userName: 'entra.quirks@example.com', active: 'True',
+      [ENTERPRISE]: { manager: 'boss-id', department: 'Ops' },
+    });
+    expect(c.status).toBe(201);
+    expect(c.body.active).toBe(true);
+    expect(c.body[ENTERPRISE]).toEqual({ manager: { value: 'boss-id' }, department: 'Ops' });
+    expect(c.body.schemas).toContain(ENTERPRISE);
+  });
+
+  it('serves the lower-case /users endpoint Microsoft\'s validator calls', async () => {
+    const r = await list.req('GET', '/users?count=1');
+    expect(r.status).toBe(200);
+    expect(r.body.schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:ListResponse']);
+  });
+});
