@@ -220,7 +220,8 @@ async function main() {
   if (opt.out) console.log(`wrote ${opt.out}`);
   if (opt.markdown) {
     const { renderMarkdown } = await import('./report.mjs');
-    fs.writeFileSync(opt.markdown, renderMarkdown(res));
+    const prior = fs.existsSync(opt.markdown) ? fs.readFileSync(opt.markdown, 'utf8') : '';
+    fs.writeFileSync(opt.markdown, renderMarkdown(res, prior));
     console.log(`wrote ${path.relative(process.cwd(), opt.markdown)}`);
   }
 }

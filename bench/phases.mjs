@@ -150,10 +150,12 @@ export async function list(ctx) {
   const total = Number(first.totalResults ?? 0);
   const pages = Math.ceil(total / size);
   const seen = new Set();
+  const dec = Array.from({ length: 10 }, () => new Recorder());
   let duplicates = 0;
   const r = await ctx.run('list', pages, ctx.opt.concurrency, async (k, ph) => {
     const startIndex = 1 + k * size;
     const g = await ctx.client.request('GET', `/Users?startIndex=${startIndex}&count=${size}`);
+    dec[Math.min(9, Math.floor((k * 10) / pages))].add(g.ms);
     if (!ph.record('page of 100', g, [200])) return;
     const j = parseJson(g.text);
     const want = Math.min(size, total - startIndex + 1);
@@ -165,7 +167,7 @@ export async function list(ctx) {
   });
   const created = ctx.ids.filter(Boolean);
   const missing = r.truncated ? null : created.filter((id) => !seen.has(id)).length;
-  r.extra = { totalResults: total, created: created.length, pages, uniqueIds: seen.size, duplicates, missing };
+  r.extra = { totalResults: total, created: created.length, pages, uniqueIds: seen.size, duplicates, missing, deciles: dec.map((d, k) => ({ decile: k + 1, p50: d.stats().p50 })) };
   if (total !== created.length || duplicates || missing) {
     r.errors.check++;
     r.errorCount++;

@@ -108,6 +108,10 @@ export function scimHandler(deps: ScimRouteDeps) {
       res = errorResponse(err, deps.log, requestId);
     }
     res.headers.set('x-request-id', requestId);
+    // Which IdP-dialect normalisations this request needed (docs/scim.md#idp-dialects), for
+    // whoever is troubleshooting an integration with curl; the audit trail records them too.
+    const applied = notes.list();
+    if (applied.length) res.headers.set('x-muster-normalisations', applied.join(', '));
     deps.onRequest?.({
       requestId, listId, method: c.req.method, path: url.pathname, status: res.status, ms: performance.now() - started,
       normalisations: notes.list(), warnings: notes.warnings, userAgent: c.req.header('user-agent'),
