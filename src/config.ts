@@ -17,6 +17,12 @@ export interface Config {
   readonly bulkMaxOperations: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   readonly demo: boolean;
+  /** Whether the audit trail is written. Off only to measure its cost (bench/); never in production. */
+  readonly audit: boolean;
+  /** Days to keep audit events; 0 keeps them for ever. */
+  readonly auditRetentionDays: number;
+  readonly requestLog: 'all' | 'failed' | 'off';
+  readonly requestLogRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -56,6 +62,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   const demoRaw = env.MUSTER_DEMO ?? 'true';
   if (!['true', 'false', '1', '0'].includes(demoRaw)) problems.push(`MUSTER_DEMO must be true or false, got ${JSON.stringify(demoRaw)}`);
+  const auditRetentionDays = intVar(env, 'MUSTER_AUDIT_RETENTION_DAYS', 0, 0, 36_500, problems);
+  const requestLogRetentionDays = intVar(env, 'MUSTER_REQUEST_LOG_RETENTION_DAYS', 7, 1, 3650, problems);
+  const requestLog = (env.MUSTER_REQUEST_LOG ?? 'all') as Config['requestLog'];
+  if (!['all', 'failed', 'off'].includes(requestLog)) problems.push(`MUSTER_REQUEST_LOG must be all, failed or off; got ${JSON.stringify(requestLog)}`);
+  const auditRaw = env.MUSTER_AUDIT ?? 'on';
+  if (!['on', 'off'].includes(auditRaw)) problems.push(`MUSTER_AUDIT must be on or off, got ${JSON.stringify(auditRaw)}`);
   const config: Config = {
     port,
     host: env.HOST || '127.0.0.1',
@@ -66,6 +78,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     bulkMaxOperations,
     logLevel,
     demo: demoRaw === 'true' || demoRaw === '1',
+    audit: auditRaw !== 'off',
+    auditRetentionDays,
+    requestLog,
+    requestLogRetentionDays,
     ...overrides,
   };
   if (problems.length) throw new ConfigError(problems);

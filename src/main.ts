@@ -12,6 +12,10 @@ import type { Logger } from './http/scim-response.js';
 import { BulkService } from './provisioning/bulk-service.js';
 import { ListsService } from './provisioning/lists-service.js';
 import { ScimService } from './provisioning/scim-service.js';
+import { AuditTrail } from './provisioning/audit-trail.js';
+import { RequestLog } from './provisioning/request-log.js';
+import { AdminKeys } from './provisioning/admin-keys.js';
+import { AuditReader } from './provisioning/audit-query.js';
 import { createDefaultRegistry } from './scim/schemas/index.js';
 import { openDatabase, Store } from './store/index.js';
 
@@ -21,6 +25,8 @@ export interface Muster {
   readonly store: Store;
   readonly lists: ListsService;
   readonly scim: ScimService;
+  readonly audit: AuditTrail;
+  readonly requestLog: RequestLog;
   readonly app: ReturnType<typeof createApp>;
   readonly log: Logger;
   close(): Promise<void>;
@@ -33,11 +39,14 @@ export async function openStore(config: Config): Promise<Store> {
 export async function buildMuster(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Muster> {
   const store = await openStore(config);
   const registry = createDefaultRegistry();
-  const scim = new ScimService(store, registry, { maxPageSize: config.maxPageSize, defaultPageSize: Math.min(DEFAULT_PAGE_SIZE, config.maxPageSize) });
+  const audit = new AuditTrail(config.audit);
+  const scim = new ScimService(store, registry, { maxPageSize: config.maxPageSize, defaultPageSize: Math.min(DEFAULT_PAGE_SIZE, config.maxPageSize) }, audit);
   const bulk = new BulkService(scim, config.bulkMaxOperations);
-  const lists = new ListsService(store);
+  const lists = new ListsService(store, audit);
+  const requestLog = new RequestLog(store, config.requestLog, (err) => log.error('request log write failed', { err: String(err) }));
   const app = createApp({
-    scim, bulk, auth: new TokenAuth(store), log,
+    scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,
+    adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store),
     maxBodyBytes: config.maxBodyBytes, maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
     publicUrl: config.publicUrl,
     health: async () => {
@@ -48,7 +57,13 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
       else if (r.status >= 400) log.warn('scim request refused', { ...r });
     },
   });
-  return { store, lists, scim, app, log, close: () => store.close() };
+  return {
+    store, lists, scim, audit, requestLog, app, log,
+    close: async () => {
+      await requestLog.flush();
+      await store.close();
+    },
+  };
 }
 
 /** Starts listening; resolves with the bound port (useful with port 0). */

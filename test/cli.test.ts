@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from './helpers/database.js';
+import { openDatabase } from '../src/store/index.js';
 
 const run = promisify(execFile);
 const BIN = path.join(import.meta.dirname, '..', 'bin', 'muster.js');
@@ -44,6 +45,29 @@ describe('the muster CLI (needs npm run build)', () => {
     expect(again.stderr).toMatch(/no active token/);
     const lists = JSON.parse((await muster('lists', 'list', '--json')).stdout);
     expect(lists.map((l: { id: string }) => l.id)).toContain(list.id);
+  });
+
+  it('audit verify checks every chain, and names the event an edit broke (exit 3)', async () => {
+    const created = JSON.parse((await muster('lists', 'create', '--name', 'Audited', '--uid', 'userName', '--json')).stdout);
+    await muster('tokens', 'create', '--list', created.id, '--label', 'Second', '--json');
+    const ok = await muster('audit', 'verify', '--list', created.id, '--json');
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout)).toEqual([{ listId: created.id, ok: true, checked: 3 }]);
+    const conn = await openDatabase(db.url);
+    try {
+      await conn.db.updateTable('audit_events').set({ token_label: 'forged' }).where('list_id', '=', created.id).where('seq', '=', 2).execute();
+    } finally {
+      await conn.db.destroy();
+    }
+    const bad = await muster('audit', 'verify', '--list', created.id);
+    expect(bad.code).toBe(3);
+    expect(bad.stdout).toMatch(new RegExp(`list ${created.id}: TAMPERED at event seq 2 \\(row id \\d+\\): its content does not match its hash`));
+  });
+
+  it('admin-keys create prints a key that opens the admin API, once', async () => {
+    const k = await muster('admin-keys', 'create', '--org', 'Acme', '--label', 'Ops', '--json');
+    expect(k.code, k.stderr).toBe(0);
+    expect(JSON.parse(k.stdout)).toMatchObject({ label: 'Ops', key: expect.stringMatching(/^mst_admin_[A-Za-z0-9_-]{43}$/) });
   });
 
   it('explains usage errors and exits non-zero', async () => {

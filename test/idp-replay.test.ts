@@ -3,48 +3,16 @@
  * them (fixtures/idp/*.json, from the project's IdP research: shared/idp, with sources in each
  * step's note), and checks every status the IdP accepts as well as the roster state they leave.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, startServer, user, type TestServer } from './helpers/server.js';
-
-interface Step {
-  method: string;
-  path: string;
-  headers?: Record<string, string>;
-  body?: unknown;
-  expectStatus: number | number[];
-  note?: string;
-}
-
-const load = (name: string): Step[] => JSON.parse(fs.readFileSync(path.join(import.meta.dirname, 'fixtures', 'idp', `${name}.json`), 'utf8')) as Step[];
+import { loadSteps as load, replay } from './helpers/replay.js';
 
 let srv: TestServer;
 beforeAll(async () => {
   srv = await startServer();
 });
 afterAll(() => srv.close());
-
-async function replay(name: string, vars: Record<string, string>, base: string): Promise<{ status: number; step: Step; body: unknown }[]> {
-  const results = [];
-  const fill = (s: string) => s.replace(/\{\{(\w+)\}\}/g, (_m, k: string) => {
-    if (!(k in vars)) throw new Error(`step uses {{${k}}} before it is bound`);
-    return vars[k]!;
-  });
-  for (const step of load(name)) {
-    const url = base + fill(step.path).replace(/^\/scim\/v2/, '');
-    const headers = Object.fromEntries(Object.entries(step.headers ?? {}).map(([k, v]) => [k, fill(v)]));
-    const body = step.body === undefined || step.body === null ? undefined : fill(JSON.stringify(step.body));
-    const r = await call(url, { method: step.method, headers, body });
-    const expected = Array.isArray(step.expectStatus) ? step.expectStatus : [step.expectStatus];
-    expect(expected, `${name}: ${step.method} ${step.path} -> ${r.status} ${r.text}\n${step.note ?? ''}`).toContain(r.status);
-    if (r.status === 201 && /\/Users$/.test(step.path)) vars.userId = r.body.id;
-    if (r.status === 201 && /\/Groups$/.test(step.path)) vars.groupId = r.body.id;
-    results.push({ status: r.status, step, body: r.body });
-  }
-  return results;
-}
 
 describe('IdP lifecycle replays', () => {
   it('Okta: test credentials, exists-check, create, GET+PUT, group push, deactivate, reactivate, password, unlink', async () => {

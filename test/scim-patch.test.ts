@@ -84,6 +84,15 @@ describe('PATCH path forms (RFC 7644 §3.5.2)', () => {
     expect((await ok(id, { op: 'Add', path: `${ENTERPRISE}:manager`, value: 'boss' }))[ENTERPRISE].manager).toEqual({ value: 'boss' });
   });
 
+  it('names the IdP-dialect normalisations a request needed, and a request id, in response headers', async () => {
+    const id = await fresh();
+    const r = await list.req('PATCH', `/Users/${id}`, patch({ op: 'Replace', path: 'active', value: 'False' }));
+    expect(r.headers.get('x-muster-normalisations')).toBe('op-case, boolean-string');
+    expect(r.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const plain = await list.req('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'active', value: true }));
+    expect(plain.headers.get('x-muster-normalisations')).toBeNull();
+  });
+
   it('custom extension attributes under unknown URNs', async () => {
     const id = await fresh();
     const urn = 'urn:ietf:params:scim:schemas:extension:Badge:2.0:User';

@@ -80,7 +80,7 @@ describe('Users: create, read, replace, delete (RFC 7644 §3.3–§3.6)', () => 
     expect(put.status).toBe(200);
     const { meta: m2, ...after } = put.body;
     expect(after).toEqual(resource);
-    expect(m2.version).toBe('W/"2"');
+    expect(m2.version).toBe('W/"1"'); // nothing changed: same version, no new ETag, no audit event
     expect(after['urn:ietf:params:scim:schemas:extension:CustomExt:2.0:User']).toEqual({ costCode: 'CC-9', badge: 7 });
     expect(after[ENTERPRISE].manager).toEqual({ value: 'mgr-1' });
   });

@@ -7,6 +7,9 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { buildMuster, listen, openStore } from '../main.js';
 import { ListsService, UsageError } from '../provisioning/lists-service.js';
+import { AuditTrail } from '../provisioning/audit-trail.js';
+import { AdminKeys } from '../provisioning/admin-keys.js';
+import { runMaintenance } from '../provisioning/maintenance.js';
 import { StoreError, type Store } from '../store/index.js';
 
 const HELP = `muster: keeps ID-credential rosters in sync with your identity provider (SCIM 2.0)
@@ -19,6 +22,9 @@ Usage:
   muster tokens create --list ID [--label LABEL] [--json]
   muster tokens list --list ID [--json]
   muster tokens revoke --list ID --token TOKEN_ID [--json]
+  muster audit verify [--list ID] [--json]      check each list's hash chain; names the first bad event
+  muster audit prune [--json]                   apply MUSTER_AUDIT_RETENTION_DAYS and the request-log retention now
+  muster admin-keys create --org ORG [--label LABEL] [--json]
 
 The database is MUSTER_DATABASE_URL: a SQLite file path (default ./data/muster.sqlite)
 or a postgres:// URL. See docs/configuration.md for every variable.`;
@@ -33,7 +39,7 @@ function baseUrlFor(config: Config, listId: string, port = config.port): string 
 async function withStore<T>(config: Config, fn: (store: Store, lists: ListsService) => Promise<T>): Promise<T> {
   const store = await openStore(config);
   try {
-    return await fn(store, new ListsService(store));
+    return await fn(store, new ListsService(store, new AuditTrail(config.audit)));
   } finally {
     await store.close();
   }
@@ -105,6 +111,36 @@ export async function run(argv: readonly string[], out: Out = (s) => process.std
     out(json ? JSON.stringify({ id: tokenId, listId, revoked: true }) : `Revoked token ${tokenId}`);
     return 0;
   }
+  if (cmd === 'audit' && sub === 'verify') {
+    const results = await withStore(config, async (store) => {
+      const audit = new AuditTrail(true);
+      const ids = values.list ? [values.list] : (await store.lists.all()).map((l) => l.id);
+      const out = [];
+      for (const id of ids) out.push(await audit.verify(store, id));
+      return out;
+    });
+    if (json) out(JSON.stringify(results));
+    else {
+      for (const r of results) {
+        out(r.ok ? `list ${r.listId}: ok, ${r.checked} events verified`
+          : `list ${r.listId}: TAMPERED at event seq ${r.firstBad!.seq}${r.firstBad!.id !== null ? ` (row id ${r.firstBad!.id})` : ''}: ${r.firstBad!.reason}`);
+      }
+      if (results.length === 0) out('no lists');
+    }
+    return results.every((r) => r.ok) ? 0 : 3;
+  }
+  if (cmd === 'audit' && sub === 'prune') {
+    const r = await withStore(config, (store) => runMaintenance(store, new AuditTrail(true), config, new Date()));
+    out(json ? JSON.stringify(r) : `removed ${r.auditEvents} audit events and ${r.requestLogEntries} request-log entries`);
+    return 0;
+  }
+  if (cmd === 'admin-keys' && sub === 'create') {
+    const org = need(values.org, '--org');
+    const k = await withStore(config, (store, lists) => new AdminKeys(store, new AuditTrail(config.audit), lists).create(org, values.label ?? 'Admin key'));
+    const payload = { id: k.id, orgId: k.orgId, label: k.label, key: k.secret, createdAt: k.createdAt };
+    out(json ? JSON.stringify(payload) : `Admin key "${payload.label}" (${payload.id}) for organisation ${payload.orgId}\nKey: ${payload.key}\n(shown only now)`);
+    return 0;
+  }
   throw new UsageError('MUSTER_CLI_USAGE', `unknown command "${positionals.join(' ')}"\n\n${HELP}`);
 }
 
@@ -120,6 +156,11 @@ async function serveCommand(config: Config, out: Out): Promise<number> {
     demo = { id: existing[0].id };
   }
   const { server, port } = await listen(muster.app, config.port, config.host);
+  // Retention: any node may run it; the deletes are idempotent.
+  const maintain = () => void runMaintenance(muster.store, muster.audit, config, new Date())
+    .catch((err: unknown) => muster.log.error('maintenance failed', { err: String(err) }));
+  maintain();
+  setInterval(maintain, 3_600_000).unref();
   out(`Muster is listening on http://${config.host}:${port} (database: ${config.databaseUrl.replace(/\/\/[^@]*@/, '//***@')})`);
   if (demo) {
     out(`SCIM base URL: ${baseUrlFor(config, demo.id, port)}`);
@@ -136,7 +177,7 @@ async function serveCommand(config: Config, out: Out): Promise<number> {
   return new Promise<number>(() => undefined);
 }
 
-/** Entry point for bin/muster.js: exit codes 0 ok, 1 usage, 2 configuration/database problems. */
+/** Entry point for bin/muster.js: exit codes 0 ok, 1 usage, 2 configuration/database problems, 3 audit verification failed. */
 export async function main(argv: readonly string[]): Promise<void> {
   try {
     process.exitCode = await run(argv);

@@ -6,9 +6,10 @@ import { Hono } from 'hono';
 import { ScimError } from '../scim/errors.js';
 import { TOKEN_PREFIX } from '../provisioning/secrets.js';
 import { scimHandler, type ScimRouteDeps } from './scim-routes.js';
+import { adminRoutes, type AdminDeps } from './admin-routes.js';
 import { scimJson } from './scim-response.js';
 
-export interface AppDeps extends ScimRouteDeps {
+export interface AppDeps extends ScimRouteDeps, AdminDeps {
   readonly health: () => Promise<void>;
 }
 
@@ -27,14 +28,11 @@ export function createApp(deps: AppDeps): Hono {
     }
   });
 
-  // The admin API (roster, mapping, audit, tokens) arrives with admin accounts. A list's SCIM
-  // token is never an admin credential, whatever the route.
+  app.route('/api/v1', adminRoutes(deps));
   app.all('/api/*', (c) => {
     const auth = c.req.header('authorization') ?? '';
-    const detail = auth.includes(TOKEN_PREFIX)
-      ? 'a list\'s SCIM token cannot be used on the admin API'
-      : 'sign in as an administrator to use the admin API';
-    return c.json({ error: 'unauthorized', detail }, 401, { 'www-authenticate': 'Bearer realm="muster-admin"' });
+    if (auth.includes(TOKEN_PREFIX)) return c.json({ error: 'unauthorized', detail: 'a list\'s SCIM token cannot be used on the admin API' }, 401);
+    return c.json({ error: 'not_found', detail: 'the admin API is under /api/v1; see /api/v1/openapi.json' }, 404);
   });
 
   app.notFound((c) => {

@@ -1,5 +1,6 @@
 import { ScimError } from '../scim/errors.js';
 import { hashSecret, sameHash } from '../provisioning/secrets.js';
+import type { AuditTrail } from '../provisioning/audit-trail.js';
 import type { MasterList, Store, TokenInfo } from '../store/index.js';
 
 const TOUCH_EVERY_MS = 60_000;
@@ -12,7 +13,7 @@ const TOUCH_EVERY_MS = 60_000;
 export class TokenAuth {
   private readonly touched = new Map<string, number>();
 
-  constructor(private readonly store: Store, private readonly now: () => Date = () => new Date()) {}
+  constructor(private readonly store: Store, private readonly audit: AuditTrail, private readonly now: () => Date = () => new Date()) {}
 
   async authenticate(authorization: string | undefined, listId: string): Promise<{ token: TokenInfo; list: MasterList }> {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
@@ -28,8 +29,23 @@ export class TokenAuth {
     const t = this.now().getTime();
     if ((this.touched.get(token.id) ?? 0) + TOUCH_EVERY_MS < t) {
       this.touched.set(token.id, t);
-      await this.store.tokens.touch(token.id, this.now().toISOString());
+      const now = this.now().toISOString();
+      if (token.lastUsedAt === null) {
+        await this.store.transaction(async (tx) => {
+          if (await tx.tokens.touch(token.id, now)) {
+            await this.audit.record(tx, listId, { action: 'token.first_used', target: { type: 'token', id: token.id, name: token.label } },
+              { actor: 'scim', tokenId: token.id, tokenLabel: token.label });
+          }
+        });
+      } else {
+        await this.store.tokens.touch(token.id, now);
+      }
     }
     return { token, list };
+  }
+
+  /** Remembers the IdP a token's requests were identified as, for later requests with weaker evidence. */
+  async rememberIdp(token: TokenInfo, idp: string): Promise<void> {
+    if (token.idp !== idp) await this.store.tokens.setIdp(token.id, idp);
   }
 }

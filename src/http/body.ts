@@ -5,7 +5,7 @@ import { ScimError, invalidSyntax } from '../scim/errors.js';
  * Content-Length says so). Accepts application/scim+json, application/json, or no Content-Type
  * (Entra's Test Connection and many scripts send none; quirks.md §2.8).
  */
-export async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
+export async function readJsonBody(req: Request, maxBytes: number, onText?: (text: string) => void): Promise<unknown> {
   const type = req.headers.get('content-type');
   if (type && !/json/i.test(type) && !/^text\/plain/i.test(type)) {
     throw new ScimError(415, undefined, `send the body as application/scim+json or application/json, not ${type}`);
@@ -27,6 +27,7 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
     chunks.push(value);
   }
   const text = Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, '');
+  onText?.(text);
   if (text.trim() === '') throw invalidSyntax('the request body is empty; send a JSON object');
   try {
     return JSON.parse(text) as unknown;

@@ -10,6 +10,10 @@ import { ScimError, invalidValue, notFound } from '../scim/errors.js';
 import { isObject } from '../scim/resource.js';
 import { LIST_RESPONSE, resourceTypeBodies, schemaBodies, serviceProviderConfig, type ResourceTypeId } from '../scim/schemas/index.js';
 import type { ScimService, QueryParams, ScimCtx } from '../provisioning/scim-service.js';
+import type { AuditTrail } from '../provisioning/audit-trail.js';
+import { identifyIdp } from '../provisioning/idp.js';
+import { redactBody, type RequestLog } from '../provisioning/request-log.js';
+import type { Store } from '../store/index.js';
 import type { BulkService } from '../provisioning/bulk-service.js';
 import type { TokenAuth } from './auth.js';
 import { readJsonBody } from './body.js';
@@ -19,6 +23,9 @@ export interface ScimRouteDeps {
   readonly scim: ScimService;
   readonly bulk: BulkService;
   readonly auth: TokenAuth;
+  readonly audit: AuditTrail;
+  readonly requestLog: RequestLog;
+  readonly store: Store;
   readonly log: Logger;
   readonly maxBodyBytes: number;
   readonly maxPageSize: number;
@@ -38,6 +45,7 @@ export interface ScimRequestInfo {
   readonly normalisations: readonly string[];
   readonly warnings: readonly string[];
   readonly userAgent: string | undefined;
+  readonly idp: string | undefined;
 }
 
 const RESOURCE_SEGMENTS: Readonly<Record<string, ResourceTypeId>> = { users: 'User', groups: 'Group' };
@@ -97,34 +105,78 @@ export function scimHandler(deps: ScimRouteDeps) {
     const prefix = `/scim/v2/lists/${listId}`;
     const rest = url.pathname.slice(url.pathname.indexOf(prefix) + prefix.length);
     let res: Response;
+    const captured: { body?: unknown } = {};
+    const userAgent = c.req.header('user-agent');
+    let ctx: ScimCtx | undefined;
+    let token: Awaited<ReturnType<TokenAuth['authenticate']>>['token'] | undefined;
     try {
-      const { list } = await deps.auth.authenticate(c.req.header('authorization'), listId);
+      const auth = await deps.auth.authenticate(c.req.header('authorization'), listId);
+      token = auth.token;
       const origin = deps.publicUrl ?? `${url.protocol}//${url.host}`;
-      const ctx: ScimCtx = { list, baseUrl: `${origin}${prefix}`, notes };
+      ctx = {
+        list: auth.list, baseUrl: `${origin}${prefix}`, notes,
+        caller: { requestId, tokenId: token.id, tokenLabel: token.label, tokenIdp: token.idp, userAgent },
+      };
       if (url.search.includes('+')) notes.note('plus-as-space');
       if (/[?&]$/.test(c.req.url) || url.search.endsWith('&')) notes.note('trailing-separator');
-      res = await route(deps, c, ctx, rest, url.searchParams);
+      res = await route(deps, c, ctx, rest, url.searchParams, captured);
     } catch (err) {
       res = errorResponse(err, deps.log, requestId);
+      if (ctx && WRITES.has(c.req.method.toUpperCase()) && res.status !== 401) {
+        await recordFailure(deps, ctx, c.req.method.toUpperCase(), url.pathname, err, res.status).catch((e: unknown) => deps.log.error('could not record a failed request', { requestId, err: String(e) }));
+      }
     }
-    res.headers.set('x-request-id', requestId);
     // Which IdP-dialect normalisations this request needed (docs/scim.md#idp-dialects), for
     // whoever is troubleshooting an integration with curl; the audit trail records them too.
+    // The response is rebuilt with these headers: @hono/node-server's lightweight Response does
+    // not always send headers set after construction.
     const applied = notes.list();
-    if (applied.length) res.headers.set('x-muster-normalisations', applied.join(', '));
+    const headers = new Headers(res.headers);
+    headers.set('x-request-id', requestId);
+    if (applied.length) headers.set('x-muster-normalisations', applied.join(', '));
+    res = new Response(res.body, { status: res.status, headers });
+    const guess = ctx ? identifyIdp({ userAgent, tokenLabel: ctx.caller.tokenLabel, tokenIdp: ctx.caller.tokenIdp, normalisations: applied }) : undefined;
+    if (guess?.strong && token) await deps.auth.rememberIdp(token, guess.idp).catch(() => undefined);
+    const ms = performance.now() - started;
+    if (deps.requestLog.wants(res.status)) {
+      const responseText = res.body ? await res.clone().text() : '';
+      deps.requestLog.add({
+        time: new Date().toISOString(), list_id: listId, request_id: requestId, method: c.req.method, path: url.pathname + url.search,
+        status: res.status, duration_ms: Math.round(ms * 100) / 100, user_agent: userAgent ?? null, token_label: token?.label ?? null,
+        idp: guess?.idp ?? null, request_body: redactBody(captured.body), response_body: redactBody(responseText),
+      });
+    }
     deps.onRequest?.({
-      requestId, listId, method: c.req.method, path: url.pathname, status: res.status, ms: performance.now() - started,
-      normalisations: notes.list(), warnings: notes.warnings, userAgent: c.req.header('user-agent'),
+      requestId, listId, method: c.req.method, path: url.pathname, status: res.status, ms,
+      normalisations: applied, warnings: notes.warnings, userAgent, idp: guess?.idp,
     });
     return res;
   };
 }
 
-async function route(deps: ScimRouteDeps, c: Context, ctx: ScimCtx, rest: string, params: URLSearchParams): Promise<Response> {
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** A failed provisioning request leaves an event (in its own transaction: the failed one changed nothing). */
+async function recordFailure(deps: ScimRouteDeps, ctx: ScimCtx, method: string, path: string, err: unknown, status: number): Promise<void> {
+  const e = err instanceof ScimError ? err : undefined;
+  await deps.store.transaction((tx) => deps.audit.record(tx, ctx.list.id, {
+    action: 'provisioning.failed',
+    detail: { method, path, status, ...(e?.scimType ? { scimType: e.scimType } : {}), detail: e?.detail ?? 'internal error' },
+    normalisations: ctx.notes.list(),
+  }, deps.scim.requestMeta(ctx)));
+}
+
+async function route(deps: ScimRouteDeps, c: Context, ctx: ScimCtx, rest: string, params: URLSearchParams, captured: { body?: unknown }): Promise<Response> {
   const method = c.req.method.toUpperCase();
   const segs = rest.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
   const first = segs[0]?.toLowerCase();
-  const body = () => readJsonBody(c.req.raw, deps.maxBodyBytes);
+  const body = async () => {
+    const parsed = await readJsonBody(c.req.raw, deps.maxBodyBytes, (text) => {
+      captured.body = text; // what the IdP sent, even when it is not JSON
+    });
+    captured.body = parsed;
+    return parsed;
+  };
   const allow = (methods: string[]) => {
     if (!methods.includes(method)) throw new MethodNotAllowed(methods, method, rest || '/');
   };

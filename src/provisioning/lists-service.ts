@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MasterList, Organisation, Store, TokenInfo, UidAttribute } from '../store/index.js';
 import { hashSecret, hintOf, newSecret } from './secrets.js';
+import type { AuditTrail, RequestMeta } from './audit-trail.js';
 
 export const UID_ATTRIBUTES: readonly UidAttribute[] = ['employeeNumber', 'userName', 'email'];
 
@@ -19,7 +20,12 @@ export interface CreatedToken {
 
 /** Organisations, master lists and their bearer tokens. */
 export class ListsService {
-  constructor(private readonly store: Store, private readonly now: () => string = () => new Date().toISOString()) {}
+  constructor(
+    private readonly store: Store,
+    private readonly audit: AuditTrail,
+    private readonly actor: RequestMeta = { actor: 'cli' },
+    private readonly now: () => string = () => new Date().toISOString(),
+  ) {}
 
   /** The organisation named or with this id; without one, the only organisation (created if there is none). */
   async resolveOrganisation(org?: string): Promise<Organisation> {
@@ -50,6 +56,14 @@ export class ListsService {
       const token = await tx.tokens.insert({
         id: randomUUID(), list_id: list.id, label: input.tokenLabel ?? 'Initial token', hint: hintOf(secret), secret_hash: hashSecret(secret), created_at: now,
       });
+      await this.audit.record(tx, list.id, {
+        action: 'list.created', target: { type: 'list', id: list.id, name: list.name },
+        changes: [
+          { field: 'name', before: null, after: list.name }, { field: 'uidAttribute', before: null, after: list.uidAttribute },
+          { field: 'syncMethod', before: null, after: list.syncMethod }, { field: 'externalIdUnique', before: null, after: list.externalIdUnique },
+        ],
+      }, this.actor);
+      await this.audit.record(tx, list.id, { action: 'token.created', target: { type: 'token', id: token.id, name: token.label } }, this.actor);
       return { list, token: { token, secret } };
     });
   }
@@ -63,8 +77,12 @@ export class ListsService {
   async createToken(listId: string, label: string): Promise<CreatedToken> {
     await this.requireList(listId);
     const secret = newSecret();
-    const token = await this.store.tokens.insert({
-      id: randomUUID(), list_id: listId, label: label.trim() || 'Token', hint: hintOf(secret), secret_hash: hashSecret(secret), created_at: this.now(),
+    const token = await this.store.transaction(async (tx) => {
+      const t = await tx.tokens.insert({
+        id: randomUUID(), list_id: listId, label: label.trim() || 'Token', hint: hintOf(secret), secret_hash: hashSecret(secret), created_at: this.now(),
+      });
+      await this.audit.record(tx, listId, { action: 'token.created', target: { type: 'token', id: t.id, name: t.label } }, this.actor);
+      return t;
     });
     return { token, secret };
   }
@@ -76,8 +94,12 @@ export class ListsService {
 
   async revokeToken(listId: string, tokenId: string): Promise<void> {
     await this.requireList(listId);
-    if (!(await this.store.tokens.revoke(listId, tokenId, this.now()))) {
-      throw new UsageError('MUSTER_TOKEN_NOT_FOUND', `list ${listId} has no active token with id "${tokenId}"`);
-    }
+    await this.store.transaction(async (tx) => {
+      const token = (await tx.tokens.forList(listId)).find((t) => t.id === tokenId);
+      if (!token || !(await tx.tokens.revoke(listId, tokenId, this.now()))) {
+        throw new UsageError('MUSTER_TOKEN_NOT_FOUND', `list ${listId} has no active token with id "${tokenId}"`);
+      }
+      await this.audit.record(tx, listId, { action: 'token.revoked', target: { type: 'token', id: token.id, name: token.label } }, this.actor);
+    });
   }
 }

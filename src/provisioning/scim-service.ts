@@ -11,6 +11,9 @@ import { PatchEngine, memberRefs, type MemberOp } from '../scim/patch.js';
 import { mayReturn, parseAttributeList, project, type Projection } from '../scim/projection.js';
 import { prepareResource, isObject, type Doc } from '../scim/resource.js';
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, LIST_RESPONSE, USER_SCHEMA, type ResourceTypeId, type SchemaRegistry } from '../scim/schemas/index.js';
+import { canonical as canonicalValue, diffResources, personUpdateAction, type FieldChange } from '../roster/audit.js';
+import { memberChange, type AuditEventInput, type AuditTrail, type RequestMeta } from './audit-trail.js';
+import { identifyIdp } from './idp.js';
 import {
   compileFilter, compileMemberFilter, sortExpression, type FilterContext, type MasterList, type Repos, type Store,
   type UserRecord, type GroupRecord,
@@ -21,6 +24,17 @@ export interface ScimCtx {
   /** `https://host/scim/v2/lists/{id}`, for meta.location. */
   readonly baseUrl: string;
   readonly notes: Normalisations;
+  /** Who is asking: for the audit trail. */
+  readonly caller: ScimCaller;
+}
+
+export interface ScimCaller {
+  readonly requestId: string;
+  readonly tokenId: string;
+  readonly tokenLabel: string;
+  /** What this token's requests were identified as before (tokens.idp). */
+  readonly tokenIdp: string | null;
+  readonly userAgent: string | undefined;
 }
 
 export interface QueryParams {
@@ -45,6 +59,8 @@ export interface ScimLimits {
 }
 
 type Rec = UserRecord | GroupRecord;
+/** A document compared for change: key order never counts (PostgreSQL's jsonb reorders keys). */
+const canonicalDoc = (d: Doc): unknown => canonicalValue(d);
 const endpoint = (rt: ResourceTypeId) => (rt === 'User' ? 'Users' : 'Groups');
 export const etagOf = (version: number): string => `W/"${version}"`;
 const MAX_RETRIES = 5;
@@ -54,8 +70,47 @@ export class ScimService {
     private readonly store: Store,
     readonly registry: SchemaRegistry,
     private readonly limits: ScimLimits,
+    private readonly audit: AuditTrail,
     private readonly now: () => string = () => new Date().toISOString(),
   ) {}
+
+  /** The request's identity for the audit trail; the IdP guess uses every normalisation seen so far. */
+  requestMeta(ctx: ScimCtx): RequestMeta {
+    const c = ctx.caller;
+    const guess = identifyIdp({ userAgent: c.userAgent, tokenLabel: c.tokenLabel, tokenIdp: c.tokenIdp, normalisations: ctx.notes.list() });
+    return {
+      requestId: c.requestId, actor: 'scim', tokenId: c.tokenId, tokenLabel: c.tokenLabel,
+      ...(guess ? { idp: guess.idp, idpEvidence: guess.evidence } : {}),
+    };
+  }
+
+  private async record(tx: Repos, ctx: ScimCtx, e: AuditEventInput): Promise<void> {
+    await this.audit.record(tx, ctx.list.id, { ...e, normalisations: ctx.notes.list() }, this.requestMeta(ctx));
+  }
+
+  private personTarget(id: string, doc: Doc) {
+    return { type: 'person' as const, id, name: typeof doc.userName === 'string' ? doc.userName : null };
+  }
+
+  private groupTarget(id: string, doc: Doc) {
+    return { type: 'group' as const, id, name: typeof doc.displayName === 'string' ? doc.displayName : null };
+  }
+
+  /** Records what a group's member deltas did, one event per direction. */
+  private async recordMembers(tx: Repos, ctx: ScimCtx, id: string, doc: Doc, r: { added: string[]; removed: string[] }): Promise<void> {
+    if (r.removed.length) await this.record(tx, ctx, { action: 'group.members_removed', target: this.groupTarget(id, doc), changes: memberChange(r.removed, false) });
+    if (r.added.length) await this.record(tx, ctx, { action: 'group.members_added', target: this.groupTarget(id, doc), changes: memberChange(r.added, true) });
+  }
+
+  private async recordUpdate(tx: Repos, ctx: ScimCtx, rt: ResourceTypeId, id: string, before: Doc, after: Doc): Promise<void> {
+    const changes: FieldChange[] = diffResources(before, after);
+    if (rt === 'User') {
+      await this.record(tx, ctx, { action: personUpdateAction(before, after), target: this.personTarget(id, after), changes });
+    } else {
+      const renamed = changes.some((c) => c.field === 'displayName');
+      await this.record(tx, ctx, { action: renamed ? 'group.renamed' : 'group.updated', target: this.groupTarget(id, after), changes });
+    }
+  }
 
   projection(rt: ResourceTypeId, attributes?: string, excluded?: string): Projection {
     return { include: parseAttributeList(this.registry, rt, attributes), exclude: parseAttributeList(this.registry, rt, excluded) };
@@ -149,9 +204,10 @@ export class ScimService {
     };
   }
 
-  /** Applies member deltas inside the transaction; returns whether any row changed. */
-  private async applyMembers(tx: Repos, ctx: ScimCtx, groupId: string, ops: readonly MemberOp[], now: string): Promise<boolean> {
-    let changed = 0;
+  /** Applies member deltas inside the transaction; returns the ids actually added and removed. */
+  private async applyMembers(tx: Repos, ctx: ScimCtx, groupId: string, ops: readonly MemberOp[], now: string): Promise<{ added: string[]; removed: string[] }> {
+    const added: string[] = [];
+    const removed: string[] = [];
     const fctx: FilterContext = { flavor: this.store.flavor, registry: this.registry, resource: 'Group', listId: ctx.list.id };
     for (const op of ops) {
       if (op.kind === 'add') {
@@ -166,16 +222,18 @@ export class ScimService {
           ...[...users].map((id) => ({ id, type: 'User', display: displays.get(id) ?? null })),
           ...[...groups].map((id) => ({ id, type: 'Group', display: displays.get(id) ?? null })),
         ];
-        if (rows.length) changed += await tx.groups.addMembers(ctx.list.id, groupId, rows, now);
+        if (rows.length) added.push(...(await tx.groups.addMembers(ctx.list.id, groupId, rows, now)));
       } else if (op.kind === 'remove') {
-        changed += await tx.groups.removeMembers(groupId, [...new Set(op.ids)]);
+        removed.push(...(await tx.groups.removeMembers(groupId, [...new Set(op.ids)])));
       } else if (op.kind === 'removeAll') {
-        changed += await tx.groups.removeMembersWhere(groupId);
+        removed.push(...(await tx.groups.removeMembersWhere(groupId)));
       } else {
-        changed += await tx.groups.removeMembersWhere(groupId, compileMemberFilter(fctx, op.filter));
+        removed.push(...(await tx.groups.removeMembersWhere(groupId, compileMemberFilter(fctx, op.filter))));
       }
     }
-    return changed > 0;
+    // A member removed and added back in one request is no change at all.
+    const back = new Set(added.filter((id) => removed.includes(id)));
+    return { added: added.filter((id) => !back.has(id)), removed: removed.filter((id) => !back.has(id)) };
   }
 
   async create(ctx: ScimCtx, rt: ResourceTypeId, body: unknown): Promise<Written> {
@@ -184,10 +242,16 @@ export class ScimService {
     const id = randomUUID();
     const now = this.now();
     await this.store.transaction(async (tx) => {
-      if (rt === 'User') await tx.users.insert(this.userColumns(ctx, id, doc, 1, now, now));
-      else {
+      if (rt === 'User') {
+        await tx.users.insert(this.userColumns(ctx, id, doc, 1, now, now));
+        await this.record(tx, ctx, { action: 'person.created', target: this.personTarget(id, doc), changes: diffResources(undefined, doc) });
+      } else {
         await tx.groups.insert(this.groupColumns(ctx, id, doc, 1, now, now));
-        if (members?.length) await this.applyMembers(tx, ctx, id, [{ kind: 'add', members: memberRefs(members, ctx.notes) }], now);
+        await this.record(tx, ctx, { action: 'group.created', target: this.groupTarget(id, doc), changes: diffResources(undefined, doc) });
+        if (members?.length) {
+          const r = await this.applyMembers(tx, ctx, id, [{ kind: 'add', members: memberRefs(members, ctx.notes) }], now);
+          await this.recordMembers(tx, ctx, id, doc, r);
+        }
       }
     });
     return this.written(ctx, rt, id);
@@ -205,15 +269,22 @@ export class ScimService {
       const rec = await this.load(tx, ctx, rt, id);
       this.checkIfMatch(rec, ifMatch);
       const now = this.now();
-      if (rt === 'User') {
-        const cols = this.userColumns(ctx, id, doc, rec.version + 1, rec.created, now);
-        const emailsChanged = JSON.stringify(doc.emails ?? null) !== JSON.stringify(rec.data.emails ?? null);
-        return (await tx.users.update(cols, rec.version, emailsChanged)) ? true : undefined;
+      const docChanged = JSON.stringify(canonicalDoc(doc)) !== JSON.stringify(canonicalDoc(rec.data));
+      if (docChanged) {
+        const ok = rt === 'User'
+          ? await tx.users.update(this.userColumns(ctx, id, doc, rec.version + 1, rec.created, now), rec.version,
+            JSON.stringify(doc.emails ?? null) !== JSON.stringify(rec.data.emails ?? null))
+          : await tx.groups.update(this.groupColumns(ctx, id, doc, rec.version + 1, rec.created, now), rec.version);
+        if (!ok) return undefined;
+        await this.recordUpdate(tx, ctx, rt, id, rec.data, doc);
       }
-      if (!(await tx.groups.update(this.groupColumns(ctx, id, doc, rec.version + 1, rec.created, now), rec.version))) return undefined;
       // A PUT without "members" leaves membership alone: no IdP means "remove everyone" by omitting it,
       // and Okta/OneLogin PUT group metadata on its own. A PUT with "members" replaces the set.
-      if (members !== undefined) await this.applyMembers(tx, ctx, id, [{ kind: 'removeAll' }, { kind: 'add', members: memberRefs(members, ctx.notes) }], now);
+      if (rt === 'Group' && members !== undefined) {
+        const r = await this.applyMembers(tx, ctx, id, [{ kind: 'removeAll' }, { kind: 'add', members: memberRefs(members, ctx.notes) }], now);
+        if ((r.added.length || r.removed.length) && !docChanged) await tx.groups.touch(ctx.list.id, id, now);
+        await this.recordMembers(tx, ctx, id, doc, r);
+      }
       return true;
     }));
     return this.written(ctx, rt, id);
@@ -225,17 +296,19 @@ export class ScimService {
       this.checkIfMatch(rec, ifMatch);
       const { doc, memberOps } = PatchEngine.apply(this.registry, rt, rec.data, body, ctx.notes);
       const now = this.now();
-      const docChanged = JSON.stringify(doc) !== JSON.stringify(rec.data);
+      const docChanged = JSON.stringify(canonicalDoc(doc)) !== JSON.stringify(canonicalDoc(rec.data));
       if (docChanged) {
         const ok = rt === 'User'
           ? await tx.users.update(this.userColumns(ctx, id, doc, rec.version + 1, rec.created, now), rec.version,
             JSON.stringify(doc.emails ?? null) !== JSON.stringify(rec.data.emails ?? null))
           : await tx.groups.update(this.groupColumns(ctx, id, doc, rec.version + 1, rec.created, now), rec.version);
         if (!ok) return undefined;
+        await this.recordUpdate(tx, ctx, rt, id, rec.data, doc);
       }
       if (memberOps.length) {
-        const changed = await this.applyMembers(tx, ctx, id, memberOps, now);
-        if (changed && !docChanged) await tx.groups.touch(ctx.list.id, id, now);
+        const r = await this.applyMembers(tx, ctx, id, memberOps, now);
+        if ((r.added.length || r.removed.length) && !docChanged) await tx.groups.touch(ctx.list.id, id, now);
+        await this.recordMembers(tx, ctx, id, doc, r);
       }
       return true;
     }));
@@ -246,8 +319,13 @@ export class ScimService {
     await this.store.transaction(async (tx) => {
       const rec = await this.load(tx, ctx, rt, id);
       this.checkIfMatch(rec, ifMatch);
-      if (rt === 'User') await tx.users.delete(ctx.list.id, id);
-      else await tx.groups.delete(ctx.list.id, id);
+      if (rt === 'User') {
+        await tx.users.delete(ctx.list.id, id);
+        await this.record(tx, ctx, { action: 'person.deleted', target: this.personTarget(id, rec.data), changes: diffResources(rec.data, undefined) });
+      } else {
+        await tx.groups.delete(ctx.list.id, id);
+        await this.record(tx, ctx, { action: 'group.deleted', target: this.groupTarget(id, rec.data), changes: diffResources(rec.data, undefined) });
+      }
     });
   }
 

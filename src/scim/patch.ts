@@ -5,10 +5,10 @@
  * list: member operations come out as deltas (`MemberOp`) for the store to apply row by row.
  */
 import { invalidPath, invalidSyntax, invalidValue, mutability, noTarget } from './errors.js';
-import { normaliseOp, type Normalisations } from './dialect.js';
+import { coerceBoolean, normaliseOp, type Normalisations } from './dialect.js';
 import { evaluateFilter, parsePatchPath, type Filter, type PatchPath } from './filter/index.js';
 import { checkRequired, coerceValue, isObject, syncSchemas, type Doc } from './resource.js';
-import { PATCH_OP, type AttributeDef, type ResourceTypeId, type SchemaRegistry } from './schemas/index.js';
+import { ENTERPRISE_USER_SCHEMA, PATCH_OP, type AttributeDef, type ResourceTypeId, type SchemaRegistry } from './schemas/index.js';
 
 export type MemberOp =
   | { readonly kind: 'add'; readonly members: readonly MemberRef[] }
@@ -32,7 +32,11 @@ interface Target {
   readonly label: string;
 }
 
-const MANAGER_KEY = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:user:manager';
+const canonicalJson = (v: unknown): unknown => {
+  if (Array.isArray(v)) return v.map(canonicalJson);
+  if (isObject(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonicalJson(v[k])]));
+  return v;
+};
 
 /** A member as the client named it: its id and, when sent, the display name the IdP uses for it. */
 export interface MemberRef {
@@ -208,7 +212,12 @@ export class PatchEngine {
   private coerce(def: AttributeDef | undefined, value: unknown, label: string, asElement = false): unknown {
     if (!def) return value;
     const d = asElement ? { ...def, multiValued: false } : def;
-    return coerceValue(d, value, label, this.notes, label.toLowerCase() === MANAGER_KEY);
+    return coerceValue(d, value, label, this.notes, this.isManager(def));
+  }
+
+  /** Entra's bare-string manager (manager-string) applies to the enterprise extension's `manager`, however the path named it. */
+  private isManager(def: AttributeDef): boolean {
+    return this.registry.getSchema(ENTERPRISE_USER_SCHEMA)?.attributes.find((a) => a.name === 'manager') === def;
   }
 
   private subDef(t: Target): AttributeDef | undefined {
@@ -217,6 +226,36 @@ export class PatchEngine {
     if (!sd) throw invalidPath(`"${t.def.name}" has no sub-attribute "${t.sub}"`);
     if (sd.mutability === 'readOnly') throw mutability(`"${t.def.name}.${sd.name}" is readOnly`);
     return sd;
+  }
+
+  /**
+   * The filter with each comparison's value in its sub-attribute's type: Entra writes
+   * `roles[primary eq "True"]` (boolean-string), which must match the stored boolean `true`.
+   */
+  private typedFilter(f: Filter, def: AttributeDef | undefined): Filter {
+    switch (f.kind) {
+      case 'and':
+      case 'or':
+        return { ...f, left: this.typedFilter(f.left, def), right: this.typedFilter(f.right, def) };
+      case 'not':
+        return { ...f, filter: this.typedFilter(f.filter, def) };
+      case 'compare': {
+        const sd = def?.subAttributes?.find((s) => s.name.toLowerCase() === f.path.attr.toLowerCase());
+        if (sd?.type === 'boolean' && typeof f.value === 'string') {
+          const b = coerceBoolean(f.value, this.notes);
+          if (b !== undefined) return { ...f, value: b };
+        }
+        return f;
+      }
+      default:
+        return f;
+    }
+  }
+
+  /** RFC 7643 §2.4: at most one value is primary; a value made primary takes it from the others. */
+  private keepOnePrimary(list: unknown[], winners: readonly unknown[]): void {
+    if (!winners.some((w) => isObject(w) && w.primary === true)) return;
+    for (const el of list) if (isObject(el) && !winners.includes(el) && el.primary === true) delete el.primary;
   }
 
   private applyTarget(op: Op, t: Target, value: unknown): void {
@@ -230,12 +269,13 @@ export class PatchEngine {
       if (def && !multi) throw invalidPath(`"${t.label}" is not multi-valued: a value filter does not apply`);
       const list = Array.isArray(container[key]) ? (container[key] as unknown[]) : [];
       const caseExact = (p: { attr: string }) => def?.subAttributes?.find((s) => s.name.toLowerCase() === p.attr.toLowerCase())?.caseExact ?? false;
-      const hits = list.filter((el) => isObject(el) && evaluateFilter(t.filter!, el, { caseExact })) as Doc[];
+      const filter = this.typedFilter(t.filter, def);
+      const hits = list.filter((el) => isObject(el) && evaluateFilter(filter, el, { caseExact })) as Doc[];
       if (op === 'remove') {
         if (subKey) for (const el of hits) delete el[subKey];
         else container[key] = list.filter((el) => !hits.includes(el as Doc));
       } else if (hits.length === 0) {
-        const seed = elementFromFilter(t.filter);
+        const seed = elementFromFilter(filter);
         if (!seed) throw noTarget(`no value of "${t.label}" matches the filter`);
         if (op === 'replace') this.notes.note('replace-creates-value');
         const el = subKey ? { ...seed, [subKey]: value } : { ...seed, ...(isObject(value) ? value : { value }) };
@@ -251,6 +291,8 @@ export class PatchEngine {
             if (isObject(v)) Object.assign(el, v);
           }
         }
+        this.keepOnePrimary(list, hits.slice(0, 1));
+        for (const el of hits.slice(1)) if (el.primary === true) delete el.primary;
       }
       this.tidy(container, key);
       return;
@@ -298,9 +340,17 @@ export class PatchEngine {
     }
     if (multi && op === 'add') {
       const list = Array.isArray(container[key]) ? (container[key] as unknown[]) : [];
-      const seen = new Set(list.map((x) => JSON.stringify(x)));
-      const incoming = (Array.isArray(v) ? v : [v]).filter((x) => !seen.has(JSON.stringify(x)));
-      if (incoming.some((x) => isObject(x) && x.primary === true)) for (const el of list) if (isObject(el)) delete el.primary;
+      // RFC 7644 §3.5.2.1: a value already present is no change (key order does not make it new).
+      const seen = new Set(list.map((x) => JSON.stringify(canonicalJson(x))));
+      const incoming: unknown[] = [];
+      for (const x of Array.isArray(v) ? v : [v]) {
+        const k = JSON.stringify(canonicalJson(x));
+        if (!seen.has(k)) {
+          seen.add(k);
+          incoming.push(x);
+        }
+      }
+      this.keepOnePrimary(list, incoming);
       container[key] = [...list, ...incoming];
     } else if (!multi && def?.type === 'complex' && isObject(v) && isObject(container[key])) {
       container[key] = { ...(container[key] as Doc), ...v }; // RFC 7644 §3.5.2.1/3: sub-attributes not given are kept

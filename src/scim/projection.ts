@@ -37,7 +37,7 @@ export function parseAttributeList(registry: SchemaRegistry, rt: ResourceTypeId,
 /** True when the projection could return `attr` (of the core schema): lets callers skip loading it. */
 export function mayReturn(p: Projection, coreUri: string, attr: string): boolean {
   const u = coreUri.toLowerCase(), a = attr.toLowerCase();
-  if (p.include) return p.include.some((s) => (s.uri === u || s.uri === 'common') && s.attr === a);
+  if (p.include) return p.include.some((s) => s.uri === u && (s.attr === a || s.attr === ''));
   return !(p.exclude ?? []).some((s) => s.uri === u && s.attr === a && !s.sub);
 }
 

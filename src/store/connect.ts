@@ -8,6 +8,7 @@ import type { Database } from './schema.js';
 import { openSqlite } from './sqlite/open.js';
 import { openPostgres } from './postgres/open.js';
 import * as m001 from './migrations/001-initial.js';
+import * as m002 from './migrations/002-audit.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -16,6 +17,7 @@ export interface Connection {
 
 const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engine: Engine): Promise<void> }]> = [
   ['001-initial', m001],
+  ['002-audit', m002],
 ];
 
 class Provider implements MigrationProvider {

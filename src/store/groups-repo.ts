@@ -124,37 +124,39 @@ export class GroupsRepo {
     return out;
   }
 
-  /** Inserts members that are not there yet; returns how many rows were added. */
-  async addMembers(listId: string, groupId: string, members: readonly { id: string; type: string; display: string | null }[], now: string): Promise<number> {
-    let added = 0;
+  /** Inserts members that are not there yet; returns the ids actually added. */
+  async addMembers(listId: string, groupId: string, members: readonly { id: string; type: string; display: string | null }[], now: string): Promise<string[]> {
+    const added: string[] = [];
     for (let i = 0; i < members.length; i += CHUNK) {
-      const res = await this.db.insertInto('group_members')
+      const rows = await this.db.insertInto('group_members')
         .values(members.slice(i, i + CHUNK).map((m) => ({ list_id: listId, group_id: groupId, member_id: m.id, member_type: m.type, display: m.display, created: now })))
         .onConflict((oc) => oc.columns(['group_id', 'member_id']).doNothing())
-        .executeTakeFirst();
-      added += Number(res.numInsertedOrUpdatedRows ?? 0n);
+        .returning('member_id')
+        .execute();
+      for (const r of rows) added.push(r.member_id);
     }
     return added;
   }
 
-  async removeMembers(groupId: string, ids: readonly string[]): Promise<number> {
-    let removed = 0;
+  /** Deletes the named members; returns the ids actually removed. */
+  async removeMembers(groupId: string, ids: readonly string[]): Promise<string[]> {
+    const removed: string[] = [];
     for (let i = 0; i < ids.length; i += CHUNK) {
-      const res = await this.db.deleteFrom('group_members').where('group_id', '=', groupId)
-        .where('member_id', 'in', ids.slice(i, i + CHUNK)).executeTakeFirst();
-      removed += Number(res.numDeletedRows);
+      const rows = await this.db.deleteFrom('group_members').where('group_id', '=', groupId)
+        .where('member_id', 'in', ids.slice(i, i + CHUNK)).returning('member_id').execute();
+      for (const r of rows) removed.push(r.member_id);
     }
     return removed;
   }
 
-  /** Removes the members matching a compiled member filter (`members[type eq "User"]`), or all. */
-  async removeMembersWhere(groupId: string, where?: RawBuilder<unknown>): Promise<number> {
+  /** Removes the members matching a compiled member filter (`members[type eq "User"]`), or all; returns their ids. */
+  async removeMembersWhere(groupId: string, where?: RawBuilder<unknown>): Promise<string[]> {
     let q = this.db.deleteFrom('group_members').where('group_id', '=', groupId);
     if (where) {
       q = q.where('member_id', 'in', (eb) => eb.selectFrom('group_members as gm').leftJoin('users as mu', 'mu.id', 'gm.member_id')
         .select('gm.member_id').where('gm.group_id', '=', groupId).where(where as RawBuilder<boolean>));
     }
-    return Number((await q.executeTakeFirst()).numDeletedRows);
+    return (await q.returning('member_id').execute()).map((r) => r.member_id);
   }
 
   async touch(listId: string, groupId: string, now: string): Promise<void> {

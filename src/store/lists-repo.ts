@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Database } from './schema.js';
 
 export type UidAttribute = 'employeeNumber' | 'userName' | 'email';
@@ -18,7 +18,7 @@ export interface MasterList {
   readonly updatedAt: string;
 }
 
-type ListRow = Database['lists'];
+type ListRow = Selectable<Database['lists']>;
 const toList = (r: ListRow): MasterList => ({
   id: r.id, orgId: r.org_id, name: r.name, uidAttribute: r.uid_attribute as UidAttribute,
   syncMethod: r.sync_method as SyncMethod, strict: Number(r.strict) === 1, externalIdUnique: Number(r.external_id_unique) === 1, createdAt: r.created_at, updatedAt: r.updated_at,

@@ -20,6 +20,10 @@ export interface ListTable {
   external_id_unique: number;
   created_at: string;
   updated_at: string;
+  audit_seq: ColumnType<number, number | undefined, number>;
+  audit_head: ColumnType<string, string | undefined, string>;
+  audit_anchor_seq: ColumnType<number, number | undefined, number>;
+  audit_anchor_hash: ColumnType<string, string | undefined, string>;
 }
 
 export interface TokenTable {
@@ -32,6 +36,8 @@ export interface TokenTable {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** The IdP this token's requests were last identified as, by strong evidence. */
+  idp: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface UserTable {
@@ -84,7 +90,59 @@ export interface GroupMemberTable {
   created: string;
 }
 
+export interface AuditEventTable {
+  id: Generated<number>;
+  list_id: string;
+  seq: number;
+  time: string;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  target_name: string | null;
+  changes: string;
+  detail: string | null;
+  request_id: string | null;
+  actor: string | null;
+  token_id: string | null;
+  token_label: string | null;
+  idp: string | null;
+  idp_evidence: string | null;
+  normalisations: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface RequestLogTable {
+  id: Generated<number>;
+  time: string;
+  list_id: string;
+  request_id: string;
+  method: string;
+  path: string;
+  status: number;
+  duration_ms: number;
+  user_agent: string | null;
+  token_label: string | null;
+  idp: string | null;
+  request_body: string | null;
+  response_body: string | null;
+}
+
+export interface AdminKeyTable {
+  id: string;
+  org_id: string;
+  label: string;
+  hint: string;
+  secret_hash: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
 export interface Database {
+  audit_events: AuditEventTable;
+  request_log: RequestLogTable;
+  admin_keys: AdminKeyTable;
   organisations: OrganisationTable;
   lists: ListTable;
   tokens: TokenTable;

@@ -7,6 +7,8 @@ import { ListsRepo } from './lists-repo.js';
 import { TokensRepo } from './tokens-repo.js';
 import { UsersRepo } from './users-repo.js';
 import { GroupsRepo } from './groups-repo.js';
+import { AuditRepo } from './audit-repo.js';
+import { AdminKeysRepo } from './admin-keys-repo.js';
 
 /** The repositories, bound to the database or to one open transaction. */
 export interface Repos {
@@ -14,10 +16,13 @@ export interface Repos {
   readonly tokens: TokensRepo;
   readonly users: UsersRepo;
   readonly groups: GroupsRepo;
+  readonly audit: AuditRepo;
+  readonly adminKeys: AdminKeysRepo;
 }
 
-const reposOn = (db: Kysely<Database>): Repos => ({
+const reposOn = (db: Kysely<Database>, engine: Engine): Repos => ({
   lists: new ListsRepo(db), tokens: new TokensRepo(db), users: new UsersRepo(db), groups: new GroupsRepo(db),
+  audit: new AuditRepo(db, engine), adminKeys: new AdminKeysRepo(db),
 });
 
 /** The storage port: repositories and transactions over one Kysely database of either engine. */
@@ -28,6 +33,8 @@ export class Store implements Repos {
   readonly tokens: TokensRepo;
   readonly users: UsersRepo;
   readonly groups: GroupsRepo;
+  readonly audit: AuditRepo;
+  readonly adminKeys: AdminKeysRepo;
 
   readonly db: Kysely<Database>;
 
@@ -35,12 +42,12 @@ export class Store implements Repos {
     this.db = conn.db;
     this.engine = conn.engine;
     this.flavor = flavorFor(conn.engine);
-    ({ lists: this.lists, tokens: this.tokens, users: this.users, groups: this.groups } = reposOn(conn.db));
+    ({ lists: this.lists, tokens: this.tokens, users: this.users, groups: this.groups, audit: this.audit, adminKeys: this.adminKeys } = reposOn(conn.db, conn.engine));
   }
 
   /** Runs `fn` in one transaction: everything it wrote is committed together, or nothing is. */
   transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T> {
-    return this.conn.db.transaction().execute((trx) => fn(reposOn(trx)));
+    return this.conn.db.transaction().execute((trx) => fn(reposOn(trx, this.engine)));
   }
 
   close(): Promise<void> {

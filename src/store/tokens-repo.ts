@@ -1,8 +1,10 @@
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database } from './schema.js';
 
 export interface TokenInfo {
   readonly id: string;
+  /** The IdP this token's requests were last identified as by strong evidence. */
+  readonly idp: string | null;
   readonly listId: string;
   readonly label: string;
   readonly hint: string;
@@ -11,17 +13,17 @@ export interface TokenInfo {
   readonly revokedAt: string | null;
 }
 
-type Row = Database['tokens'];
+type Row = Selectable<Database['tokens']>;
 const toInfo = (r: Row): TokenInfo => ({
-  id: r.id, listId: r.list_id, label: r.label, hint: r.hint, createdAt: r.created_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at,
+  id: r.id, idp: r.idp, listId: r.list_id, label: r.label, hint: r.hint, createdAt: r.created_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at,
 });
 
 /** Bearer tokens of master lists. Only the SHA-256 of a secret is ever stored. */
 export class TokensRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async insert(row: Omit<Row, 'last_used_at' | 'revoked_at'>): Promise<TokenInfo> {
-    const full: Row = { ...row, last_used_at: null, revoked_at: null };
+  async insert(row: Omit<Insertable<Database['tokens']>, 'last_used_at' | 'revoked_at' | 'idp'>): Promise<TokenInfo> {
+    const full: Row = { ...row, last_used_at: null, revoked_at: null, idp: null };
     await this.db.insertInto('tokens').values(full).execute();
     return toInfo(full);
   }
@@ -44,7 +46,15 @@ export class TokensRepo {
     return Number(res.numUpdatedRows) > 0;
   }
 
-  async touch(id: string, now: string): Promise<void> {
+  /** Records a use; true when this was the token's first use ever (exactly one caller sees true). */
+  async touch(id: string, now: string): Promise<boolean> {
+    const first = await this.db.updateTable('tokens').set({ last_used_at: now }).where('id', '=', id).where('last_used_at', 'is', null).executeTakeFirst();
+    if (Number(first.numUpdatedRows) > 0) return true;
     await this.db.updateTable('tokens').set({ last_used_at: now }).where('id', '=', id).execute();
+    return false;
+  }
+
+  async setIdp(id: string, idp: string): Promise<void> {
+    await this.db.updateTable('tokens').set({ idp }).where('id', '=', id).execute();
   }
 }

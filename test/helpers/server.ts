@@ -10,7 +10,7 @@ export interface TestServer {
   readonly origin: string;
   readonly muster: Muster;
   /** Creates a list and returns its SCIM base URL and a token. */
-  newList(opts?: { name?: string; uid?: string; externalIdUnique?: boolean }): Promise<TestList>;
+  newList(opts?: { name?: string; uid?: string; externalIdUnique?: boolean; tokenLabel?: string }): Promise<TestList>;
   close(): Promise<void>;
 }
 
@@ -52,7 +52,9 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     origin,
     muster,
     async newList(opts = {}) {
-      const r = await muster.lists.createList({ name: opts.name ?? 'Staff', uid: opts.uid ?? 'userName', externalIdUnique: opts.externalIdUnique });
+      const r = await muster.lists.createList({
+        name: opts.name ?? 'Staff', uid: opts.uid ?? 'userName', externalIdUnique: opts.externalIdUnique, tokenLabel: opts.tokenLabel, org: 'Test organisation',
+      });
       const base = `${origin}/scim/v2/lists/${r.list.id}`;
       const token = r.token.secret;
       return {

@@ -1,0 +1,109 @@
+/**
+ * The provisioning audit trail: one event per change, written in the transaction of the change
+ * itself, chained per list by SHA-256 so that editing, removing or reordering any event is
+ * detected by `verify`. Retention cuts the chain at an anchor and stays verifiable from there.
+ */
+import { createHash } from 'node:crypto';
+import type { AuditAction, FieldChange } from '../roster/audit.js';
+import { canonical } from '../roster/audit.js';
+import type { AuditEventRow, Repos, Store } from '../store/index.js';
+
+export interface RequestMeta {
+  readonly requestId?: string;
+  /** `scim`, `cli`, `admin-key:<id>`, `system`. */
+  readonly actor: string;
+  readonly tokenId?: string;
+  readonly tokenLabel?: string;
+  readonly idp?: string;
+  readonly idpEvidence?: string;
+}
+
+export interface AuditEventInput {
+  readonly action: AuditAction;
+  readonly target?: { readonly type: 'person' | 'group' | 'list' | 'token' | 'admin_key'; readonly id: string; readonly name?: string | null };
+  readonly changes?: readonly FieldChange[];
+  readonly detail?: Readonly<Record<string, unknown>>;
+  readonly normalisations?: readonly string[];
+}
+
+export interface VerifyResult {
+  readonly listId: string;
+  readonly ok: boolean;
+  readonly checked: number;
+  readonly firstBad?: { readonly seq: number; readonly id: number | null; readonly reason: string };
+}
+
+/** The exact bytes an event's hash covers: every column but `id` and `hash`, in a fixed order. */
+export function eventHash(r: Omit<AuditEventRow, 'id' | 'hash'>): string {
+  const material = JSON.stringify([
+    r.list_id, Number(r.seq), r.time, r.action, r.target_type, r.target_id, r.target_name, r.changes, r.detail,
+    r.request_id, r.actor, r.token_id, r.token_label, r.idp, r.idp_evidence, r.normalisations, r.prev_hash,
+  ]);
+  return createHash('sha256').update(material, 'utf8').digest('hex');
+}
+
+/** Largest number of member ids one membership event lists; the count is always exact. */
+const MAX_LISTED = 10_000;
+
+export function memberChange(ids: readonly string[], added: boolean): FieldChange[] {
+  const listed = ids.slice(0, MAX_LISTED);
+  const value = ids.length > MAX_LISTED ? { count: ids.length, ids: listed, truncated: true } : listed;
+  return [{ field: 'members', before: added ? null : value, after: added ? value : null }];
+}
+
+export class AuditTrail {
+  constructor(readonly enabled: boolean, private readonly now: () => string = () => new Date().toISOString()) {}
+
+  /** Appends one event to the list's chain inside the caller's transaction. */
+  async record(tx: Repos, listId: string, e: AuditEventInput, meta: RequestMeta): Promise<void> {
+    if (!this.enabled) return;
+    const chain = await tx.audit.chain(listId, true);
+    if (!chain) return;
+    const row = {
+      list_id: listId, seq: chain.headSeq + 1, time: this.now(), action: e.action,
+      target_type: e.target?.type ?? null, target_id: e.target?.id ?? null, target_name: e.target?.name ?? null,
+      changes: JSON.stringify(canonical(e.changes ?? [])), detail: e.detail ? JSON.stringify(canonical(e.detail)) : null,
+      request_id: meta.requestId ?? null, actor: meta.actor, token_id: meta.tokenId ?? null, token_label: meta.tokenLabel ?? null,
+      idp: meta.idp ?? null, idp_evidence: meta.idpEvidence ?? null, normalisations: JSON.stringify(e.normalisations ?? []),
+      prev_hash: chain.headHash,
+    };
+    await tx.audit.append({ ...row, hash: eventHash(row) });
+  }
+
+  /** Checks a list's chain from its anchor to its head; names the first event that does not match. */
+  async verify(store: Store, listId: string): Promise<VerifyResult> {
+    const chain = await store.audit.chain(listId, false);
+    if (!chain) return { listId, ok: false, checked: 0, firstBad: { seq: 0, id: null, reason: 'no such list' } };
+    let expectedSeq = chain.anchorSeq + 1;
+    let prev = chain.anchorHash;
+    let checked = 0;
+    for await (const r of store.audit.walk(listId, chain.anchorSeq)) {
+      const bad = (reason: string): VerifyResult => ({ listId, ok: false, checked, firstBad: { seq: r.seq, id: r.id, reason } });
+      if (r.seq !== expectedSeq) {
+        return { listId, ok: false, checked, firstBad: { seq: expectedSeq, id: null, reason: `event ${expectedSeq} is missing (next present is ${r.seq})` } };
+      }
+      if (r.prev_hash !== prev) return bad('its prev_hash does not match the previous event (an event before it was changed or removed)');
+      if (eventHash(r) !== r.hash) return bad('its content does not match its hash (the event was edited)');
+      prev = r.hash;
+      expectedSeq++;
+      checked++;
+    }
+    if (expectedSeq - 1 !== chain.headSeq) {
+      return { listId, ok: false, checked, firstBad: { seq: expectedSeq, id: null, reason: `events ${expectedSeq}..${chain.headSeq} are missing from the end of the chain` } };
+    }
+    if (prev !== chain.headHash) {
+      return { listId, ok: false, checked, firstBad: { seq: chain.headSeq, id: null, reason: 'the last event does not match the recorded head of the chain' } };
+    }
+    return { listId, ok: true, checked };
+  }
+
+  /** Drops a list's events older than `cutoff` (ISO time), re-anchoring the chain. Returns how many went. */
+  async prune(store: Store, listId: string, cutoff: string): Promise<number> {
+    return store.transaction(async (tx) => {
+      await tx.audit.chain(listId, true);
+      const last = await tx.audit.lastBefore(listId, cutoff);
+      if (!last) return 0;
+      return tx.audit.dropThrough(listId, last.seq, last.hash);
+    });
+  }
+}

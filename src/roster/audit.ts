@@ -1,0 +1,77 @@
+/**
+ * What the provisioning audit trail records: the actions, and the field-by-field difference
+ * between two versions of a resource. Pure: no storage, no clock, no hashing.
+ */
+
+export const AUDIT_ACTIONS = [
+  'person.created', 'person.updated', 'person.deactivated', 'person.reactivated', 'person.deleted',
+  'group.created', 'group.updated', 'group.renamed', 'group.deleted', 'group.members_added', 'group.members_removed',
+  'list.created', 'list.configured', 'list.sync_method_changed', 'mapping.changed',
+  'token.created', 'token.first_used', 'token.revoked',
+  'admin.signed_in',
+  'provisioning.failed',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export interface FieldChange {
+  /** `userName`, `name.givenName`, `emails`, `urn:…:enterprise:2.0:User:department`, `members`. */
+  readonly field: string;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+type Doc = Readonly<Record<string, unknown>>;
+const isObject = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Flattens a SCIM resource to field → value: complex single values by sub-attribute
+ * (`name.givenName`), extension attributes under their URN, multi-valued attributes whole
+ * (`emails` is one field: its values only mean something together).
+ */
+export function flattenResource(doc: Doc | undefined): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  if (!doc) return out;
+  for (const [k, v] of Object.entries(doc)) {
+    if (k === 'schemas' || k === 'id' || k === 'meta' || v === undefined) continue;
+    if (isObject(v) && k.includes(':')) {
+      for (const [ek, ev] of Object.entries(v)) {
+        if (isObject(ev)) for (const [sk, sv] of Object.entries(ev)) out.set(`${k}:${ek}.${sk}`, sv);
+        else if (ev !== undefined) out.set(`${k}:${ek}`, ev);
+      }
+    } else if (isObject(v)) {
+      for (const [sk, sv] of Object.entries(v)) if (sv !== undefined) out.set(`${k}.${sk}`, sv);
+    } else {
+      out.set(k, v);
+    }
+  }
+  return out;
+}
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+
+/** The same value with object keys sorted, so key order never counts as a change. */
+export function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (isObject(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k])]));
+  return v;
+}
+
+/** Every field whose value differs between two versions; absent is `null` on its side. */
+export function diffResources(before: Doc | undefined, after: Doc | undefined): FieldChange[] {
+  const a = flattenResource(before), b = flattenResource(after);
+  const fields = [...new Set([...a.keys(), ...b.keys()])].sort();
+  const out: FieldChange[] = [];
+  for (const f of fields) {
+    const x = a.get(f) ?? null, y = b.get(f) ?? null;
+    if (!same(x, y)) out.push({ field: f, before: x, after: y });
+  }
+  return out;
+}
+
+/** The action a user update is recorded as: deactivation and reactivation are their own actions. */
+export function personUpdateAction(before: Doc, after: Doc): AuditAction {
+  const was = before.active !== false, is = after.active !== false;
+  if (was && !is) return 'person.deactivated';
+  if (!was && is) return 'person.reactivated';
+  return 'person.updated';
+}

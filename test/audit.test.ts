@@ -1,0 +1,224 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdminKeys } from '../src/provisioning/admin-keys.js';
+import { call, patch, startServer, user, type TestList, type TestServer } from './helpers/server.js';
+import { replay } from './helpers/replay.js';
+
+let srv: TestServer;
+let adminKey: string;
+
+beforeAll(async () => {
+  srv = await startServer();
+  const org = await srv.muster.lists.resolveOrganisation('Test organisation');
+  adminKey = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'tests')).secret;
+});
+afterAll(() => srv.close());
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- admin API JSON
+const admin = async (path: string, key = adminKey): Promise<{ status: number; body: any; text: string; headers: Headers }> =>
+  call(`${srv.origin}/api/v1${path}`, { headers: { authorization: `Bearer ${key}` } });
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- admin API JSON
+async function events(list: TestList, query = ''): Promise<any[]> {
+  const r = await admin(`/lists/${list.id}/audit/events?order=asc&limit=1000${query}`);
+  expect(r.status, r.text).toBe(200);
+  return r.body.events;
+}
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- event JSON
+const change = (e: any, field: string) => e.changes.find((c: { field: string }) => c.field === field);
+
+describe('the audit trail records every change of an IdP lifecycle', () => {
+  it('Okta: one event per change, with before/after values, identified by its User-Agent', async () => {
+    const list = await srv.newList({ name: 'Okta audit', tokenLabel: 'Production connector' });
+    const vars: Record<string, string> = { token: list.token };
+    await replay('okta', vars, list.base);
+    const ev = await events(list);
+    expect(ev.map((e) => e.action)).toEqual([
+      'list.created', 'token.created', 'token.first_used',
+      'person.created', // POST
+      'person.updated', // GET then PUT with new name and department
+      'group.created', // POST (no members); the following rename-to-same-name PATCH changes nothing
+      'group.members_added',
+      'person.deactivated', 'person.reactivated', // the password PATCH changes nothing stored
+      'person.deactivated', // AIW-style PUT with active false
+      'group.members_removed', 'group.members_added', // remove by filter, then full replace
+      'group.deleted',
+    ]);
+    const scim = ev.filter((e) => e.actor === 'scim' && e.action !== 'token.first_used');
+    for (const e of scim) expect(e.idp, e.action).toEqual({ name: 'Okta', evidence: 'user-agent: Okta SCIM Client 1.0.0' });
+    const created = ev[3];
+    expect(created.target).toEqual({ type: 'person', id: vars.userId, name: 'jdoe@example.com' });
+    expect(change(created, 'userName')).toEqual({ field: 'userName', before: null, after: 'jdoe@example.com' });
+    const updated = ev[4];
+    expect(change(updated, 'name.givenName')).toEqual({ field: 'name.givenName', before: 'Jane', after: 'Janet' });
+    expect(updated.token.label).toBe('Production connector');
+    expect(updated.requestId).toMatch(/[0-9a-f-]{36}/);
+    expect(change(ev[7], 'active')).toEqual({ field: 'active', before: true, after: false });
+    expect(change(ev[6], 'members')).toEqual({ field: 'members', before: null, after: [vars.userId] });
+    expect(change(ev[10], 'members')).toEqual({ field: 'members', before: [vars.userId], after: null });
+    expect(ev.every((e) => !JSON.stringify(e).includes('N3wP@ss!'))).toBe(true);
+    const verify = await admin(`/lists/${list.id}/audit/verify`);
+    expect(verify.body).toEqual({ listId: list.id, ok: true, checked: ev.length });
+  });
+
+  it('Entra: identified by the token label, with the normalisations each request needed', async () => {
+    const list = await srv.newList({ name: 'Entra audit', tokenLabel: 'Entra ID production' });
+    const manager = (await list.req('POST', '/Users', user('boss@contoso.com'))).body.id;
+    const vars: Record<string, string> = { token: list.token, randomGuid: randomUUID(), managerId: manager };
+    await replay('entra', vars, list.base);
+    const ev = (await events(list)).filter((e) => e.target?.id === vars.userId || e.target?.id === vars.groupId);
+    expect(ev.map((e) => e.action)).toEqual([
+      'person.created', 'person.updated', 'person.updated', 'person.updated', // create; manager; PascalCase ops; filtered email
+      'group.created', 'group.members_added', 'group.renamed',
+      'person.deactivated', // Replace active "False"; the flagged form then changes nothing
+      'person.reactivated', 'group.members_removed', // the flagged removal then finds nothing left to remove
+      'person.deleted', 'group.deleted',
+    ]);
+    for (const e of ev) expect(e.idp.name, e.action).toBe('Microsoft Entra ID');
+    expect(ev[1].normalisations).toContain('op-case');
+    expect(change(ev[1], 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value')).toEqual({
+      field: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value', before: null, after: manager,
+    });
+    expect(ev[7].normalisations).toEqual(expect.arrayContaining(['op-case', 'boolean-string']));
+    const renamed = ev[6];
+    expect(change(renamed, 'displayName')).toEqual({ field: 'displayName', before: 'Engineering', after: 'Engineering-Core' });
+    expect(ev[10].target).toEqual({ type: 'person', id: vars.userId, name: 'jdoe@contoso.com' }); // kept after the person is gone
+    expect(change(ev[10], 'userName')).toEqual({ field: 'userName', before: 'jdoe@contoso.com', after: null });
+  });
+
+  it('without a label or User-Agent, Entra is recognised by its dialect and remembered for the token', async () => {
+    const list = await srv.newList({ name: 'Unlabelled' });
+    const id = (await list.req('POST', '/Users', user('first@x.example'))).body.id;
+    await list.req('PATCH', `/Users/${id}`, patch({ op: 'Replace', path: 'title', value: 'T' }));
+    await list.req('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'title', value: 'U' }));
+    const ev = (await events(list, '&action=person.created,person.updated'));
+    expect(ev.map((e) => e.idp)).toEqual([
+      null,
+      { name: 'Microsoft Entra ID', evidence: 'dialect: op-case' },
+      { name: 'Microsoft Entra ID', evidence: 'token-history' },
+    ]);
+  });
+});
+
+describe('failures, transactions and the request log', () => {
+  it('a failed request changes nothing and leaves a provisioning.failed event with its SCIM error', async () => {
+    const list = await srv.newList({ name: 'Failures' });
+    const r = await list.req('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], password: 'hunter2', name: { givenName: 'No' } });
+    expect(r.status).toBe(400);
+    const ev = await events(list, '&action=provisioning.failed');
+    expect(ev).toHaveLength(1);
+    expect(ev[0].detail).toEqual({ method: 'POST', path: `/scim/v2/lists/${list.id}/Users`, status: 400, scimType: 'invalidValue', detail: r.body.detail });
+    expect(await events(list, '&action=person.created')).toEqual([]);
+    await srv.muster.requestLog.flush();
+    const log = await admin(`/lists/${list.id}/request-log?failed=true`);
+    expect(log.body.requests[0]).toMatchObject({ method: 'POST', status: 400, requestId: r.headers.get('x-request-id') });
+    expect(log.body.requests[0].requestBody).toContain('[redacted]');
+    expect(log.body.requests[0].requestBody).not.toContain('hunter2');
+    expect(JSON.parse(log.body.requests[0].responseBody)).toEqual(r.body);
+    const malformed = await list.req('POST', '/Users', '{"userName": "half');
+    expect(malformed.status).toBe(400);
+    await srv.muster.requestLog.flush();
+    const raw = await admin(`/lists/${list.id}/request-log?requestId=${malformed.headers.get('x-request-id')}`);
+    expect(raw.body.requests[0].requestBody).toBe('{"userName": "half');
+  });
+
+  it('no change without its event: when the event cannot be written, the change is rolled back', async () => {
+    const fresh = await startServer();
+    try {
+      const list = await fresh.newList();
+      await sql`DROP TABLE audit_events`.execute(fresh.muster.store.db);
+      const r = await list.req('POST', '/Users', user('orphan@example.com'));
+      expect(r.status).toBe(500);
+      expect(await fresh.muster.store.users.count({ listId: list.id })).toBe(0);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
+describe('tamper evidence', () => {
+  async function seeded(): Promise<TestList> {
+    const list = await srv.newList({ name: `Chain ${randomUUID()}` });
+    for (let i = 0; i < 5; i++) await list.req('POST', '/Users', user(`chain${i}@example.com`));
+    return list;
+  }
+  const verify = (list: TestList) => srv.muster.audit.verify(srv.muster.store, list.id);
+  const seqOf = async (list: TestList, n: number) => (await events(list))[n].seq as number;
+
+  it('an edited event is named', async () => {
+    const list = await seeded();
+    const seq = await seqOf(list, 4);
+    await srv.muster.store.db.updateTable('audit_events').set({ target_name: 'someone else' }).where('list_id', '=', list.id).where('seq', '=', seq).execute();
+    const r = await verify(list);
+    expect(r.ok).toBe(false);
+    expect(r.firstBad).toMatchObject({ seq, reason: expect.stringMatching(/edited/) });
+  });
+
+  it('an event removed from the middle, or from the end, is detected', async () => {
+    const list = await seeded();
+    const middle = await seqOf(list, 3);
+    await srv.muster.store.db.deleteFrom('audit_events').where('list_id', '=', list.id).where('seq', '=', middle).execute();
+    expect((await verify(list)).firstBad).toMatchObject({ seq: middle, reason: expect.stringMatching(/missing/) });
+    const tail = await seeded();
+    const last = (await events(tail)).at(-1).seq;
+    await srv.muster.store.db.deleteFrom('audit_events').where('list_id', '=', tail.id).where('seq', '=', last).execute();
+    expect((await verify(tail)).firstBad).toMatchObject({ seq: last, reason: expect.stringMatching(/missing from the end/) });
+  });
+
+  it('retention drops old events and the rest still verifies; the admin API and CSV export read it', async () => {
+    const list = await seeded();
+    const all = await events(list);
+    const cutoff = all[4].time;
+    await srv.muster.store.db.updateTable('audit_events').set({ time: '2000-01-01T00:00:00.000Z' }).where('list_id', '=', list.id).where('seq', '<=', 2).execute();
+    // Moving times changed hashed content: re-check that verify notices, then prune the doctored events away.
+    expect((await verify(list)).ok).toBe(false);
+    const dropped = await srv.muster.audit.prune(srv.muster.store, list.id, cutoff < '2001' ? cutoff : '2001-01-01T00:00:00.000Z');
+    expect(dropped).toBe(2);
+    expect(await verify(list)).toEqual({ listId: list.id, ok: true, checked: all.length - 2 });
+    const csv = await admin(`/lists/${list.id}/audit/export?format=csv&action=person.created`);
+    expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+    const lines = csv.text.trim().split('\r\n');
+    expect(lines[0]).toBe('seq,time,action,target_type,target_id,target_name,idp,idp_evidence,token_label,request_id,actor,changes,detail,normalisations,hash');
+    expect(lines).toHaveLength(1 + 5);
+    const jsonl = await admin(`/lists/${list.id}/audit/export?format=jsonl`);
+    expect(jsonl.text.trim().split('\n').map((l) => JSON.parse(l).seq)).toEqual(all.slice(2).map((e) => e.seq));
+  });
+});
+
+describe('the admin API', () => {
+  it('refuses SCIM tokens and unknown keys, and hides other organisations\' lists', async () => {
+    const list = await srv.newList({ name: 'Mine' });
+    expect((await admin('/lists', list.token)).status).toBe(401);
+    expect((await admin('/lists', 'mst_admin_nope')).status).toBe(401);
+    expect((await call(`${srv.origin}/api/v1/lists`, {})).status).toBe(401);
+    const otherOrg = await srv.muster.lists.resolveOrganisation('Another org');
+    const otherKey = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(otherOrg.id, 'x')).secret;
+    expect((await admin(`/lists/${list.id}/audit/events`, otherKey)).status).toBe(404);
+    const mine = await admin('/lists');
+    expect(mine.body.lists.map((l: { id: string }) => l.id)).toContain(list.id);
+    expect((await admin('/lists', otherKey)).body.lists).toEqual([]);
+    const spec = await call(`${srv.origin}/api/v1/openapi.json`, {});
+    expect(spec.body.openapi).toBe('3.1.0');
+  });
+
+  it('filters by action, person, IdP and time, with a cursor', async () => {
+    const list = await srv.newList({ name: 'Search', tokenLabel: 'Okta prod' });
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i++) ids.push((await list.req('POST', '/Users', user(`s${i}@example.com`))).body.id);
+    await list.req('PATCH', `/Users/${ids[2]}`, patch({ op: 'replace', path: 'active', value: false }));
+    const byPerson = await events(list, `&person=${ids[2]}`);
+    expect(byPerson.map((e) => e.action)).toEqual(['person.created', 'person.deactivated']);
+    expect((await events(list, '&idp=Okta')).length).toBe(8);
+    expect((await events(list, '&idp=PingOne')).length).toBe(0);
+    expect((await events(list, '&since=2999-01-01')).length).toBe(0);
+    const p1 = await admin(`/lists/${list.id}/audit/events?action=person.created&limit=3`);
+    const p2 = await admin(`/lists/${list.id}/audit/events?action=person.created&limit=3&cursor=${p1.body.next}`);
+    const p3 = await admin(`/lists/${list.id}/audit/events?action=person.created&limit=3&cursor=${p2.body.next}`);
+    const seen = [...p1.body.events, ...p2.body.events, ...p3.body.events].map((e) => e.target.id);
+    expect(seen).toEqual([...ids].reverse());
+    expect(p3.body.next).toBeNull();
+    expect((await admin(`/lists/${list.id}/audit/events?action=person.exploded`)).status).toBe(400);
+    expect((await admin(`/lists/${list.id}/audit/events?since=yesterday`)).status).toBe(400);
+  });
+});
