@@ -7,8 +7,7 @@ import { sql } from 'kysely';
 import type { Config } from './config.js';
 import { createApp } from './http/app.js';
 import { TokenAuth } from './http/auth.js';
-import { createLogger } from './http/logger.js';
-import type { Logger } from './http/scim-response.js';
+import { createLogger, type Logger } from './log.js';
 import { BulkService } from './provisioning/bulk-service.js';
 import { ListsService } from './provisioning/lists-service.js';
 import { ScimService } from './provisioning/scim-service.js';
@@ -16,6 +15,9 @@ import { AuditTrail } from './provisioning/audit-trail.js';
 import { RequestLog } from './provisioning/request-log.js';
 import { AdminKeys } from './provisioning/admin-keys.js';
 import { AuditReader } from './provisioning/audit-query.js';
+import { RosterService } from './provisioning/roster-service.js';
+import { AttributeTracker } from './provisioning/attribute-tracker.js';
+import { JobRunner } from './provisioning/jobs.js';
 import { createDefaultRegistry } from './scim/schemas/index.js';
 import { openDatabase, Store } from './store/index.js';
 
@@ -27,6 +29,9 @@ export interface Muster {
   readonly scim: ScimService;
   readonly audit: AuditTrail;
   readonly requestLog: RequestLog;
+  readonly roster: RosterService;
+  readonly tracker: AttributeTracker;
+  readonly jobs: JobRunner;
   readonly app: ReturnType<typeof createApp>;
   readonly log: Logger;
   close(): Promise<void>;
@@ -36,17 +41,21 @@ export async function openStore(config: Config): Promise<Store> {
   return new Store(await openDatabase(config.databaseUrl));
 }
 
-export async function buildMuster(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Muster> {
+export async function buildMuster(config: Config, log: Logger = createLogger(config.logLevel), startJobs = true): Promise<Muster> {
   const store = await openStore(config);
   const registry = createDefaultRegistry();
   const audit = new AuditTrail(config.audit);
-  const scim = new ScimService(store, registry, { maxPageSize: config.maxPageSize, defaultPageSize: Math.min(DEFAULT_PAGE_SIZE, config.maxPageSize) }, audit);
+  const roster = new RosterService(store, audit);
+  const tracker = new AttributeTracker(store, log);
+  const scim = new ScimService(store, registry, { maxPageSize: config.maxPageSize, defaultPageSize: Math.min(DEFAULT_PAGE_SIZE, config.maxPageSize) }, audit, roster, tracker);
+  const jobs = new JobRunner(store, roster, audit, log);
+  if (startJobs) jobs.start();
   const bulk = new BulkService(scim, config.bulkMaxOperations);
   const lists = new ListsService(store, audit);
   const requestLog = new RequestLog(store, config.requestLog, (err) => log.error('request log write failed', { err: String(err) }));
   const app = createApp({
     scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,
-    adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store),
+    adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
     maxBodyBytes: config.maxBodyBytes, maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
     publicUrl: config.publicUrl,
     health: async () => {
@@ -58,9 +67,11 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     },
   });
   return {
-    store, lists, scim, audit, requestLog, app, log,
+    store, lists, scim, audit, requestLog, roster, tracker, jobs, app, log,
     close: async () => {
+      await jobs.stop();
       await requestLog.flush();
+      await tracker.flush();
       await store.close();
     },
   };

@@ -35,7 +35,7 @@ describe('the audit trail records every change of an IdP lifecycle', () => {
     await replay('okta', vars, list.base);
     const ev = await events(list);
     expect(ev.map((e) => e.action)).toEqual([
-      'list.created', 'token.created', 'token.first_used',
+      'list.created', 'token.created', 'mapping.changed', 'token.first_used',
       'person.created', // POST
       'person.updated', // GET then PUT with new name and department
       'group.created', // POST (no members); the following rename-to-same-name PATCH changes nothing
@@ -47,16 +47,16 @@ describe('the audit trail records every change of an IdP lifecycle', () => {
     ]);
     const scim = ev.filter((e) => e.actor === 'scim' && e.action !== 'token.first_used');
     for (const e of scim) expect(e.idp, e.action).toEqual({ name: 'Okta', evidence: 'user-agent: Okta SCIM Client 1.0.0' });
-    const created = ev[3];
+    const created = ev[4];
     expect(created.target).toEqual({ type: 'person', id: vars.userId, name: 'jdoe@example.com' });
     expect(change(created, 'userName')).toEqual({ field: 'userName', before: null, after: 'jdoe@example.com' });
-    const updated = ev[4];
+    const updated = ev[5];
     expect(change(updated, 'name.givenName')).toEqual({ field: 'name.givenName', before: 'Jane', after: 'Janet' });
     expect(updated.token.label).toBe('Production connector');
     expect(updated.requestId).toMatch(/[0-9a-f-]{36}/);
-    expect(change(ev[7], 'active')).toEqual({ field: 'active', before: true, after: false });
-    expect(change(ev[6], 'members')).toEqual({ field: 'members', before: null, after: [vars.userId] });
-    expect(change(ev[10], 'members')).toEqual({ field: 'members', before: [vars.userId], after: null });
+    expect(change(ev[8], 'active')).toEqual({ field: 'active', before: true, after: false });
+    expect(change(ev[7], 'members')).toEqual({ field: 'members', before: null, after: [vars.userId] });
+    expect(change(ev[11], 'members')).toEqual({ field: 'members', before: [vars.userId], after: null });
     expect(ev.every((e) => !JSON.stringify(e).includes('N3wP@ss!'))).toBe(true);
     const verify = await admin(`/lists/${list.id}/audit/verify`);
     expect(verify.body).toEqual({ listId: list.id, ok: true, checked: ev.length });

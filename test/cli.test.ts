@@ -52,7 +52,7 @@ describe('the muster CLI (needs npm run build)', () => {
     await muster('tokens', 'create', '--list', created.id, '--label', 'Second', '--json');
     const ok = await muster('audit', 'verify', '--list', created.id, '--json');
     expect(ok.code, ok.stderr).toBe(0);
-    expect(JSON.parse(ok.stdout)).toEqual([{ listId: created.id, ok: true, checked: 3 }]);
+    expect(JSON.parse(ok.stdout)).toEqual([{ listId: created.id, ok: true, checked: 4 }]); // list, token, default mapping, second token
     const conn = await openDatabase(db.url);
     try {
       await conn.db.updateTable('audit_events').set({ token_label: 'forged' }).where('list_id', '=', created.id).where('seq', '=', 2).execute();

@@ -30,6 +30,16 @@ describe('documentation matches the code', () => {
     for (const v of read) expect(doc, v).toContain(`\`${v}\``);
   });
 
+  it('the OpenAPI document describes every admin route, and no route that does not exist', async () => {
+    const routes = fs.readFileSync(path.join(root, 'src', 'http', 'admin-routes.ts'), 'utf8');
+    const defined = [...routes.matchAll(/api\.(get|post|put|patch|delete)\('([^']+)'/g)]
+      .map((m) => `${m[1]} ${m[2]!.replace(/:(\w+)/g, '{$1}')}`).filter((p) => p !== 'get /openapi.json');
+    const { OPENAPI } = await import('../src/http/openapi.js');
+    const described = Object.entries(OPENAPI.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`));
+    expect(defined.length).toBeGreaterThan(10);
+    expect(described.sort()).toEqual([...defined].sort());
+  });
+
   it('no module other than config.ts reads process.env', () => {
     const offenders = sources(path.join(root, 'src'))
       .filter((f) => !f.endsWith(`${path.sep}config.ts`) && !f.endsWith(`cli${path.sep}main.ts`))

@@ -10,6 +10,13 @@ import type { AdminKeys } from '../provisioning/admin-keys.js';
 import { AuditQueryError, parseAuditFilter, type AuditReader } from '../provisioning/audit-query.js';
 import type { AuditTrail } from '../provisioning/audit-trail.js';
 import type { MasterList, Store } from '../store/index.js';
+import { RosterError, type RosterService } from '../provisioning/roster-service.js';
+import type { AttributeTracker } from '../provisioning/attribute-tracker.js';
+import { jobView } from '../provisioning/jobs.js';
+import { deriveFields } from '../roster/mapping.js';
+import { sql } from 'kysely';
+import { readJsonBody } from './body.js';
+import { ScimError } from '../scim/errors.js';
 import { OPENAPI } from './openapi.js';
 import type { Logger } from './scim-response.js';
 
@@ -19,6 +26,8 @@ export interface AdminDeps {
   readonly reader: AuditReader;
   readonly audit: AuditTrail;
   readonly log: Logger;
+  readonly roster: RosterService;
+  readonly tracker: AttributeTracker;
 }
 
 type Env = { Variables: { orgId: string; keyId: string } };
@@ -112,10 +121,109 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     }));
   });
 
+  const meta = (c: Context<Env>) => ({ actor: `admin-key:${c.get('keyId')}` });
+  const body = async (c: Context<Env>): Promise<Record<string, unknown>> => {
+    const b = await readJsonBody(c.req.raw, 1_048_576);
+    if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new ApiError(400, 'invalid_body', 'send a JSON object');
+    return b as Record<string, unknown>;
+  };
+
+  api.get('/lists/:listId', async (c) => {
+    const list = await listOf(c);
+    return c.json({ ...list, counts: await deps.store.roster.counts(list.id) });
+  });
+
+  api.get('/lists/:listId/fields', async (c) => c.json({ fields: await deps.store.roster.fields((await listOf(c)).id) }));
+  api.post('/lists/:listId/fields', async (c) => {
+    const r = await deps.roster.addField(await listOf(c), await body(c), meta(c));
+    return c.json(r, 201);
+  });
+  api.patch('/lists/:listId/fields/:key', async (c) => c.json(await deps.roster.updateField(await listOf(c), c.req.param('key'), await body(c), meta(c))));
+  api.delete('/lists/:listId/fields/:key', async (c) => c.json(await deps.roster.removeField(await listOf(c), c.req.param('key'), meta(c))));
+
+  api.get('/lists/:listId/mapping', async (c) => {
+    const list = await listOf(c);
+    return c.json({ entries: await deps.store.roster.mapping(list.id), version: await deps.store.roster.mappingVersion(list.id) });
+  });
+  api.put('/lists/:listId/mapping', async (c) => {
+    const r = await deps.roster.replaceMapping(await listOf(c), (await body(c)).entries, meta(c));
+    return c.json({ entries: r.mapping, job: jobView((await deps.store.roster.job(r.jobId))!) }, 202);
+  });
+  /** What a mapping would make of one person, without saving it (the mapping editor's preview). */
+  api.post('/lists/:listId/mapping/preview', async (c) => {
+    const list = await listOf(c);
+    const b = await body(c);
+    if (typeof b.personId !== 'string') throw new ApiError(400, 'invalid_body', 'send {"personId": "…", "entries": [...]} (entries default to the saved mapping)');
+    const person = await deps.store.users.get(list.id, b.personId);
+    if (!person) throw new ApiError(404, 'not_found', `no person "${b.personId}" on this list`);
+    const fields = await deps.store.roster.fields(list.id);
+    const entries = b.entries === undefined ? await deps.store.roster.mapping(list.id) : b.entries;
+    const mapping = deps.roster.validateMapping(entries, fields);
+    return c.json(deriveFields(person.data, fields, mapping));
+  });
+
+  api.get('/lists/:listId/jobs', async (c) => c.json({ jobs: (await deps.store.roster.jobs((await listOf(c)).id, 20)).map(jobView) }));
+  api.get('/lists/:listId/jobs/:jobId', async (c) => {
+    const list = await listOf(c);
+    const job = await deps.store.roster.job(c.req.param('jobId'));
+    if (!job || job.list_id !== list.id) throw new ApiError(404, 'not_found', `no job "${c.req.param('jobId')}" on this list`);
+    return c.json(jobView(job));
+  });
+
+  api.get('/lists/:listId/attributes', async (c) => {
+    const list = await listOf(c);
+    await deps.tracker.flush();
+    const mapped = new Set((await deps.store.roster.mapping(list.id)).map((m) => m.source));
+    const attrs = (await deps.store.roster.seenAttributes(list.id)).map((a) => ({ ...a, mapped: mapped.has(a.path) }));
+    return c.json({ attributes: attrs });
+  });
+
+  api.get('/lists/:listId/people', async (c) => {
+    const list = await listOf(c);
+    const q = c.req.query();
+    if (q.status !== undefined && q.status !== 'active' && q.status !== 'deactivated') throw new ApiError(400, 'invalid_parameter', 'status must be active or deactivated');
+    if (q.problems !== undefined && q.problems !== 'true' && q.problems !== 'false') throw new ApiError(400, 'invalid_parameter', 'problems must be true or false');
+    let sortExpr;
+    if (q.sort) {
+      const fields = await deps.store.roster.fields(list.id);
+      if (q.sort === 'created') sortExpr = sql.ref('users.created');
+      else if (q.sort === 'lastModified') sortExpr = sql.ref('users.last_modified');
+      else if (fields.some((f) => f.key === q.sort)) {
+        const path = `$."${q.sort}"`;
+        sortExpr = deps.store.engine === 'postgres' ? sql`(users.fields::jsonb ->> ${q.sort})` : sql`json_extract(users.fields, ${path})`;
+      } else throw new ApiError(400, 'invalid_parameter', `sort must be created, lastModified or a field key of this list, not "${q.sort}"`);
+    }
+    const query = {
+      listId: list.id, search: q.search || undefined, status: q.status as 'active' | 'deactivated' | undefined,
+      problems: q.problems === undefined ? undefined : q.problems === 'true', sortExpr, descending: q.order === 'desc',
+      offset: intParam(q.offset, 'offset', 0, 0, 10_000_000), limit: intParam(q.limit, 'limit', 50, 1, 500),
+    };
+    const [people, total, counts] = await Promise.all([deps.store.roster.people(query), deps.store.roster.countPeople(query), deps.store.roster.counts(list.id)]);
+    return c.json({ total, offset: query.offset, people, counts });
+  });
+
+  api.get('/lists/:listId/people/export', async (c) => {
+    const list = await listOf(c);
+    const fields = await deps.store.roster.fields(list.id);
+    const stream = deps.roster.exportCsv(list.id, fields);
+    return new Response(stream, { headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="muster-${list.id}.csv"` } });
+  });
+
+  api.get('/lists/:listId/people/:personId', async (c) => {
+    const list = await listOf(c);
+    const rows = await deps.store.roster.people({ listId: list.id, offset: 0, limit: 1, personId: c.req.param('personId') });
+    if (!rows[0]) throw new ApiError(404, 'not_found', `no person "${c.req.param('personId')}" on this list`);
+    const groups = (await deps.store.users.groupsOf([rows[0].id])).get(rows[0].id) ?? [];
+    const user = await deps.store.users.get(list.id, rows[0].id);
+    return c.json({ ...rows[0], groups, scim: user?.data });
+  });
+
   api.notFound((c) => problem(c, 404, 'not_found', `no admin endpoint ${c.req.method} ${c.req.path}; see /api/v1/openapi.json`));
   api.onError((err, c) => {
     if (err instanceof ApiError) return problem(c, err.status, err.code, err.message);
     if (err instanceof AuditQueryError) return problem(c, 400, 'invalid_parameter', err.message);
+    if (err instanceof RosterError) return problem(c, err.status, err.code, err.message);
+    if (err instanceof ScimError) return problem(c, err.status as ApiError['status'], err.scimType ?? 'invalid_request', err.detail);
     deps.log.error('admin API error', { path: c.req.path, err: err.stack });
     return problem(c, 500, 'internal', 'internal error; the request changed nothing');
   });

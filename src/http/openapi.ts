@@ -1,6 +1,7 @@
 /** The admin API's OpenAPI 3.1 description, served at /api/v1/openapi.json. Keep it in step with admin-routes.ts (a test checks every route is described). */
 const problem = { $ref: '#/components/responses/Problem' };
 const listId = { name: 'listId', in: 'path', required: true, schema: { type: 'string' } };
+const fieldKey = { name: 'key', in: 'path', required: true, schema: { type: 'string' } };
 const filters = [
   { name: 'action', in: 'query', description: 'comma-separated actions, e.g. person.created,person.deactivated', schema: { type: 'string' } },
   { name: 'person', in: 'query', description: 'the id of the person or group the events touched', schema: { type: 'string' } },
@@ -20,6 +21,22 @@ export const OPENAPI = {
       Problem: { description: 'an error', content: { 'application/json': { schema: { type: 'object', required: ['error', 'detail'], properties: { error: { type: 'string' }, detail: { type: 'string' } } } } } },
     },
     schemas: {
+      RosterField: {
+        type: 'object', required: ['key', 'label', 'type'],
+        properties: {
+          key: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,62}$' }, label: { type: 'string' },
+          type: { type: 'string', enum: ['text', 'number', 'email', 'phone', 'date', 'boolean', 'dropdown', 'reference'] },
+          options: { type: 'array', items: { type: 'string' } }, required: { type: 'boolean' }, unique: { type: 'boolean', readOnly: true },
+        },
+      },
+      MappingEntry: {
+        type: 'object', required: ['field'],
+        properties: {
+          source: { type: 'string', description: 'a SCIM path: title, name.givenName, emails[type eq "work"].value, urn:…:User:attr' },
+          field: { type: 'string' }, transform: { type: 'string', enum: ['copy', 'trim', 'lower', 'upper', 'template'] },
+          template: { type: 'string', description: 'for template: "{name.givenName} {name.familyName}"' },
+        },
+      },
       AuditEvent: {
         type: 'object',
         properties: {
@@ -35,6 +52,54 @@ export const OPENAPI = {
   },
   paths: {
     '/lists': { get: { summary: 'the organisation\'s lists', responses: { 200: { description: 'lists' }, 401: problem } } },
+    '/lists/{listId}': { get: { summary: 'one list with its Total, Active and Synced counts', parameters: [listId], responses: { 200: { description: 'the list' }, 401: problem, 404: problem } } },
+    '/lists/{listId}/fields': {
+      get: { summary: 'the roster schema: typed fields', parameters: [listId], responses: { 200: { description: '{fields: RosterField[]}' }, 401: problem, 404: problem } },
+      post: {
+        summary: 'add a field (its key never changes); every person is re-derived by a job',
+        parameters: [listId], requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/RosterField' } } } },
+        responses: { 201: { description: '{field, jobId}' }, 400: problem, 409: problem },
+      },
+    },
+    '/lists/{listId}/fields/{key}': {
+      patch: { summary: 'change a field\'s label, type, options or required flag', parameters: [listId, fieldKey], responses: { 200: { description: '{field, jobId}' }, 400: problem, 404: problem } },
+      delete: { summary: 'remove a field (not the unique identifier) and its mapping entries', parameters: [listId, fieldKey], responses: { 200: { description: '{jobId}' }, 400: problem, 404: problem } },
+    },
+    '/lists/{listId}/mapping': {
+      get: { summary: 'the mapping from SCIM attribute paths to roster fields', parameters: [listId], responses: { 200: { description: '{entries: MappingEntry[], version}' } } },
+      put: {
+        summary: 'replace the mapping; answers 202 with the re-derivation job',
+        parameters: [listId], requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { entries: { type: 'array', items: { $ref: '#/components/schemas/MappingEntry' } } } } } } },
+        responses: { 202: { description: '{entries, job}' }, 400: problem },
+      },
+    },
+    '/lists/{listId}/mapping/preview': {
+      post: { summary: 'what a mapping (default: the saved one) makes of one person, without saving', parameters: [listId], responses: { 200: { description: '{values, problems}' }, 400: problem, 404: problem } },
+    },
+    '/lists/{listId}/jobs': { get: { summary: 'recent background jobs', parameters: [listId], responses: { 200: { description: '{jobs}' } } } },
+    '/lists/{listId}/jobs/{jobId}': {
+      get: { summary: 'a job\'s progress: status, done, total, percent', parameters: [listId, { name: 'jobId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'Job' }, 404: problem } },
+    },
+    '/lists/{listId}/attributes': {
+      get: { summary: 'every attribute path the list has received, with a count, a sample value and whether it is mapped', parameters: [listId], responses: { 200: { description: '{attributes}' } } },
+    },
+    '/lists/{listId}/people': {
+      get: {
+        summary: 'the roster: people with their fields, paged, sorted, searched and filtered, with the list\'s counts',
+        parameters: [listId,
+          { name: 'search', in: 'query', schema: { type: 'string' }, description: 'words that must all appear in some field' },
+          { name: 'status', in: 'query', schema: { type: 'string', enum: ['active', 'deactivated'] } },
+          { name: 'problems', in: 'query', schema: { type: 'boolean' }, description: 'only people with (true) or without (false) sync problems' },
+          { name: 'sort', in: 'query', schema: { type: 'string' }, description: 'a field key, created or lastModified' },
+          { name: 'order', in: 'query', schema: { type: 'string', enum: ['asc', 'desc'] } },
+          { name: 'offset', in: 'query', schema: { type: 'integer' } }, { name: 'limit', in: 'query', schema: { type: 'integer', maximum: 500 } }],
+        responses: { 200: { description: '{total, offset, people, counts}' }, 400: problem },
+      },
+    },
+    '/lists/{listId}/people/export': { get: { summary: 'the roster as CSV, every field, streamed', parameters: [listId], responses: { 200: { description: 'text/csv' } } } },
+    '/lists/{listId}/people/{personId}': {
+      get: { summary: 'one person: fields, sync problems, last operation, groups and the SCIM resource', parameters: [listId, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'Person' }, 404: problem } },
+    },
     '/lists/{listId}/audit/events': {
       get: {
         summary: 'search the audit trail, newest first, with a keyset cursor',

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Normalisations } from '../scim/dialect.js';
 import { ScimError, invalidValue, notFound } from '../scim/errors.js';
 import { isObject } from '../scim/resource.js';
-import { LIST_RESPONSE, resourceTypeBodies, schemaBodies, serviceProviderConfig, type ResourceTypeId } from '../scim/schemas/index.js';
+import { LIST_RESPONSE, customExtensionSchemas, resourceTypeBodies, schemaBodies, schemaBody, serviceProviderConfig, type ResourceTypeId } from '../scim/schemas/index.js';
 import type { ScimService, QueryParams, ScimCtx } from '../provisioning/scim-service.js';
 import type { AuditTrail } from '../provisioning/audit-trail.js';
 import { identifyIdp } from '../provisioning/idp.js';
@@ -251,7 +251,13 @@ async function route(deps: ScimRouteDeps, c: Context, ctx: ScimCtx, rest: string
     case 'schemas':
     case 'resourcetypes': {
       allow(['GET']);
-      const all = first === 'schemas' ? schemaBodies(deps.scim.registry, ctx.baseUrl) : resourceTypeBodies(deps.scim.registry, ctx.baseUrl);
+      const mapped = (await deps.store.roster.mapping(ctx.list.id)).flatMap((m) => [m.source, ...[...(m.template ?? '').matchAll(/\{([^{}]+)\}/g)].map((x) => x[1]!.trim())]);
+      const custom = customExtensionSchemas(deps.scim.registry, mapped);
+      const all = first === 'schemas'
+        ? [...schemaBodies(deps.scim.registry, ctx.baseUrl), ...custom.map((s) => schemaBody(s, ctx.baseUrl))]
+        : resourceTypeBodies(deps.scim.registry, ctx.baseUrl).map((rt) => rt.id !== 'User' ? rt : {
+          ...rt, schemaExtensions: [...rt.schemaExtensions, ...custom.map((s) => ({ schema: s.id, required: false }))],
+        });
       if (segs.length === 1) {
         return scimJson({ schemas: [LIST_RESPONSE], totalResults: all.length, startIndex: 1, itemsPerPage: all.length, Resources: all });
       }

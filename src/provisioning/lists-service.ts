@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { MasterList, Organisation, Store, TokenInfo, UidAttribute } from '../store/index.js';
 import { hashSecret, hintOf, newSecret } from './secrets.js';
 import type { AuditTrail, RequestMeta } from './audit-trail.js';
+import { RosterService } from './roster-service.js';
 
 export const UID_ATTRIBUTES: readonly UidAttribute[] = ['employeeNumber', 'userName', 'email'];
 
@@ -20,12 +21,16 @@ export interface CreatedToken {
 
 /** Organisations, master lists and their bearer tokens. */
 export class ListsService {
+  private readonly roster: RosterService;
+
   constructor(
     private readonly store: Store,
     private readonly audit: AuditTrail,
     private readonly actor: RequestMeta = { actor: 'cli' },
     private readonly now: () => string = () => new Date().toISOString(),
-  ) {}
+  ) {
+    this.roster = new RosterService(store, audit, now);
+  }
 
   /** The organisation named or with this id; without one, the only organisation (created if there is none). */
   async resolveOrganisation(org?: string): Promise<Organisation> {
@@ -50,7 +55,7 @@ export class ListsService {
     const now = this.now();
     return this.store.transaction(async (tx) => {
       const list = await tx.lists.create({
-        id: randomUUID(), orgId: org.id, name, uidAttribute: input.uid as UidAttribute, syncMethod: 'scim', strict: false, externalIdUnique: input.externalIdUnique ?? true, createdAt: now, updatedAt: now,
+        id: randomUUID(), orgId: org.id, name, uidAttribute: input.uid as UidAttribute, syncMethod: 'scim', strict: false, externalIdUnique: input.externalIdUnique ?? true, mappingVersion: 0, createdAt: now, updatedAt: now,
       });
       const secret = newSecret();
       const token = await tx.tokens.insert({
@@ -64,6 +69,8 @@ export class ListsService {
         ],
       }, this.actor);
       await this.audit.record(tx, list.id, { action: 'token.created', target: { type: 'token', id: token.id, name: token.label } }, this.actor);
+      // Choosing SCIM provisioning with a unique identifier sets up the default roster schema and mapping.
+      await this.roster.setUpDefault(tx, list, this.actor);
       return { list, token: { token, secret } };
     });
   }

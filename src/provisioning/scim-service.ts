@@ -14,6 +14,9 @@ import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, LIST_RESPONSE, USER_SCHEMA, type 
 import { canonical as canonicalValue, diffResources, personUpdateAction, type FieldChange } from '../roster/audit.js';
 import { memberChange, type AuditEventInput, type AuditTrail, type RequestMeta } from './audit-trail.js';
 import { identifyIdp } from './idp.js';
+import { derivedColumns, rosterChanges, type ListSchema, type RosterService } from './roster-service.js';
+import type { AttributeTracker } from './attribute-tracker.js';
+import type { AuditAction } from '../roster/audit.js';
 import {
   compileFilter, compileMemberFilter, sortExpression, type FilterContext, type MasterList, type Repos, type Store,
   type UserRecord, type GroupRecord,
@@ -71,6 +74,8 @@ export class ScimService {
     readonly registry: SchemaRegistry,
     private readonly limits: ScimLimits,
     private readonly audit: AuditTrail,
+    private readonly roster: RosterService,
+    private readonly tracker: AttributeTracker,
     private readonly now: () => string = () => new Date().toISOString(),
   ) {}
 
@@ -102,14 +107,30 @@ export class ScimService {
     if (r.added.length) await this.record(tx, ctx, { action: 'group.members_added', target: this.groupTarget(id, doc), changes: memberChange(r.added, true) });
   }
 
-  private async recordUpdate(tx: Repos, ctx: ScimCtx, rt: ResourceTypeId, id: string, before: Doc, after: Doc): Promise<void> {
-    const changes: FieldChange[] = diffResources(before, after);
+  /**
+   * Writes a changed document (PUT or PATCH) with a new version, its derived roster fields and
+   * its audit event; undefined when a concurrent writer got there first (the caller retries).
+   */
+  private async writeUpdate(tx: Repos, ctx: ScimCtx, rt: ResourceTypeId, rec: Rec, doc: Doc, now: string, schema: ListSchema | undefined): Promise<true | undefined> {
+    const id = rec.id;
+    const changes: FieldChange[] = diffResources(rec.data, doc);
     if (rt === 'User') {
-      await this.record(tx, ctx, { action: personUpdateAction(before, after), target: this.personTarget(id, after), changes });
+      const action = personUpdateAction(rec.data, doc);
+      const cols = this.userColumns(ctx, id, doc, rec.version + 1, rec.created, now, schema!, action);
+      const emailsChanged = JSON.stringify(doc.emails ?? null) !== JSON.stringify(rec.data.emails ?? null);
+      if (!(await tx.users.update(cols, rec.version, emailsChanged))) return undefined;
+      const roster = rosterChanges((rec as UserRecord).fields, cols.derivedValues);
+      await this.record(tx, ctx, { action, target: this.personTarget(id, doc), changes: [...changes, ...roster] });
     } else {
+      if (!(await tx.groups.update(this.groupColumns(ctx, id, doc, rec.version + 1, rec.created, now), rec.version))) return undefined;
       const renamed = changes.some((c) => c.field === 'displayName');
-      await this.record(tx, ctx, { action: renamed ? 'group.renamed' : 'group.updated', target: this.groupTarget(id, after), changes });
+      await this.record(tx, ctx, { action: renamed ? 'group.renamed' : 'group.updated', target: this.groupTarget(id, doc), changes });
     }
+    return true;
+  }
+
+  private schemaFor(ctx: ScimCtx, rt: ResourceTypeId): Promise<ListSchema> | undefined {
+    return rt === 'User' ? this.roster.schema(ctx.list.id, ctx.list.mappingVersion) : undefined;
   }
 
   projection(rt: ResourceTypeId, attributes?: string, excluded?: string): Projection {
@@ -181,9 +202,12 @@ export class ScimService {
     throw new ScimError(409, undefined, 'the resource kept changing while this request was applied; retry it');
   }
 
-  private userColumns(ctx: ScimCtx, id: string, doc: Doc, version: number, created: string, now: string) {
+  private userColumns(ctx: ScimCtx, id: string, doc: Doc, version: number, created: string, now: string, schema: ListSchema, action: AuditAction) {
     const ent = isObject(doc[ENTERPRISE_USER_SCHEMA]) ? (doc[ENTERPRISE_USER_SCHEMA] as Doc) : {};
     const emails = (Array.isArray(doc.emails) ? doc.emails : []).filter(isObject).filter((e) => typeof e.value === 'string');
+    const derived = derivedColumns(schema, doc);
+    const meta = this.requestMeta(ctx);
+    this.tracker.observe(ctx.list.id, doc);
     return {
       id, listId: ctx.list.id, userName: String(doc.userName),
       externalId: typeof doc.externalId === 'string' ? doc.externalId : null,
@@ -192,7 +216,8 @@ export class ScimService {
       employeeNumber: typeof ent.employeeNumber === 'string' ? ent.employeeNumber : null,
       active: doc.active !== false,
       emails: emails.map((e) => ({ value: String(e.value), type: typeof e.type === 'string' ? e.type : null, primary: e.primary === true })),
-      data: doc, version, created, lastModified: now,
+      data: doc, version, created, lastModified: now, derived, derivedValues: derived.derived.values,
+      lastOp: JSON.stringify({ action, time: now, idp: meta.idp ?? null, requestId: meta.requestId ?? null }),
     };
   }
 
@@ -241,10 +266,13 @@ export class ScimService {
     if (rt === 'User' && doc.active === undefined) doc.active = true;
     const id = randomUUID();
     const now = this.now();
+    const schema = await this.schemaFor(ctx, rt);
     await this.store.transaction(async (tx) => {
       if (rt === 'User') {
-        await tx.users.insert(this.userColumns(ctx, id, doc, 1, now, now));
-        await this.record(tx, ctx, { action: 'person.created', target: this.personTarget(id, doc), changes: diffResources(undefined, doc) });
+        const cols = this.userColumns(ctx, id, doc, 1, now, now, schema!, 'person.created');
+        await tx.users.insert(cols);
+        const roster = rosterChanges({}, cols.derivedValues).filter((c) => c.after !== null);
+        await this.record(tx, ctx, { action: 'person.created', target: this.personTarget(id, doc), changes: [...diffResources(undefined, doc), ...roster] });
       } else {
         await tx.groups.insert(this.groupColumns(ctx, id, doc, 1, now, now));
         await this.record(tx, ctx, { action: 'group.created', target: this.groupTarget(id, doc), changes: diffResources(undefined, doc) });
@@ -265,19 +293,13 @@ export class ScimService {
   async replace(ctx: ScimCtx, rt: ResourceTypeId, id: string, body: unknown, ifMatch?: string): Promise<Written> {
     const { doc, members } = prepareResource(this.registry, rt, body, ctx.notes);
     if (rt === 'User' && doc.active === undefined) doc.active = true;
+    const schema = await this.schemaFor(ctx, rt);
     await this.withRetry(() => this.store.transaction(async (tx) => {
       const rec = await this.load(tx, ctx, rt, id);
       this.checkIfMatch(rec, ifMatch);
       const now = this.now();
       const docChanged = JSON.stringify(canonicalDoc(doc)) !== JSON.stringify(canonicalDoc(rec.data));
-      if (docChanged) {
-        const ok = rt === 'User'
-          ? await tx.users.update(this.userColumns(ctx, id, doc, rec.version + 1, rec.created, now), rec.version,
-            JSON.stringify(doc.emails ?? null) !== JSON.stringify(rec.data.emails ?? null))
-          : await tx.groups.update(this.groupColumns(ctx, id, doc, rec.version + 1, rec.created, now), rec.version);
-        if (!ok) return undefined;
-        await this.recordUpdate(tx, ctx, rt, id, rec.data, doc);
-      }
+      if (docChanged && !(await this.writeUpdate(tx, ctx, rt, rec, doc, now, schema))) return undefined;
       // A PUT without "members" leaves membership alone: no IdP means "remove everyone" by omitting it,
       // and Okta/OneLogin PUT group metadata on its own. A PUT with "members" replaces the set.
       if (rt === 'Group' && members !== undefined) {
@@ -291,20 +313,14 @@ export class ScimService {
   }
 
   async patch(ctx: ScimCtx, rt: ResourceTypeId, id: string, body: unknown, ifMatch?: string): Promise<Written> {
+    const schema = await this.schemaFor(ctx, rt);
     await this.withRetry(() => this.store.transaction(async (tx) => {
       const rec = await this.load(tx, ctx, rt, id);
       this.checkIfMatch(rec, ifMatch);
       const { doc, memberOps } = PatchEngine.apply(this.registry, rt, rec.data, body, ctx.notes);
       const now = this.now();
       const docChanged = JSON.stringify(canonicalDoc(doc)) !== JSON.stringify(canonicalDoc(rec.data));
-      if (docChanged) {
-        const ok = rt === 'User'
-          ? await tx.users.update(this.userColumns(ctx, id, doc, rec.version + 1, rec.created, now), rec.version,
-            JSON.stringify(doc.emails ?? null) !== JSON.stringify(rec.data.emails ?? null))
-          : await tx.groups.update(this.groupColumns(ctx, id, doc, rec.version + 1, rec.created, now), rec.version);
-        if (!ok) return undefined;
-        await this.recordUpdate(tx, ctx, rt, id, rec.data, doc);
-      }
+      if (docChanged && !(await this.writeUpdate(tx, ctx, rt, rec, doc, now, schema))) return undefined;
       if (memberOps.length) {
         const r = await this.applyMembers(tx, ctx, id, memberOps, now);
         if ((r.added.length || r.removed.length) && !docChanged) await tx.groups.touch(ctx.list.id, id, now);

@@ -15,7 +15,7 @@ export const isObject = (v: unknown): v is Doc => typeof v === 'object' && v !==
 
 /** Looks a key up case-insensitively (RFC 7643 §2.1: attribute names are case-insensitive). */
 export function findKey(o: Doc, name: string): string | undefined {
-  if (name in o) return name;
+  if (Object.hasOwn(o, name)) return name;
   const n = name.toLowerCase();
   return Object.keys(o).find((k) => k.toLowerCase() === n);
 }

@@ -9,6 +9,7 @@ import { openSqlite } from './sqlite/open.js';
 import { openPostgres } from './postgres/open.js';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-audit.js';
+import * as m003 from './migrations/003-roster.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -18,6 +19,7 @@ export interface Connection {
 const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engine: Engine): Promise<void> }]> = [
   ['001-initial', m001],
   ['002-audit', m002],
+  ['003-roster', m003],
 ];
 
 class Provider implements MigrationProvider {

@@ -8,3 +8,4 @@ export type { UserWrite, UserRecord, PageQuery } from './users-repo.js';
 export type { GroupWrite, GroupRecord, MemberRecord } from './groups-repo.js';
 export type { AuditEventRow, NewAuditRow, RequestLogRow, NewRequestLogRow, AuditQuery, ChainState } from './audit-repo.js';
 export type { AdminKeyRow } from './admin-keys-repo.js';
+export type { JobRow, PersonRow, PeopleQuery } from './roster-repo.js';

@@ -14,6 +14,8 @@ export interface MasterList {
   readonly strict: boolean;
   /** Whether externalId must be unique among this list's users (and among its groups). On by default. */
   readonly externalIdUnique: boolean;
+  /** Increments whenever the roster schema or mapping changes. */
+  readonly mappingVersion: number;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -21,7 +23,7 @@ export interface MasterList {
 type ListRow = Selectable<Database['lists']>;
 const toList = (r: ListRow): MasterList => ({
   id: r.id, orgId: r.org_id, name: r.name, uidAttribute: r.uid_attribute as UidAttribute,
-  syncMethod: r.sync_method as SyncMethod, strict: Number(r.strict) === 1, externalIdUnique: Number(r.external_id_unique) === 1, createdAt: r.created_at, updatedAt: r.updated_at,
+  syncMethod: r.sync_method as SyncMethod, strict: Number(r.strict) === 1, externalIdUnique: Number(r.external_id_unique) === 1, mappingVersion: Number(r.mapping_version), createdAt: r.created_at, updatedAt: r.updated_at,
 });
 
 export class ListsRepo {

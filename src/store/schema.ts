@@ -24,6 +24,7 @@ export interface ListTable {
   audit_head: ColumnType<string, string | undefined, string>;
   audit_anchor_seq: ColumnType<number, number | undefined, number>;
   audit_anchor_hash: ColumnType<string, string | undefined, string>;
+  mapping_version: ColumnType<number, number | undefined, number>;
 }
 
 export interface TokenTable {
@@ -56,6 +57,15 @@ export interface UserTable {
   version: number;
   created: string;
   last_modified: string;
+  /** Roster fields derived through the list's mapping (JSON object), their sync problems (JSON array). */
+  fields: string | null;
+  problems: string | null;
+  problem_count: ColumnType<number, number | undefined, number>;
+  /** Lower-cased field values, for roster search. */
+  search: string | null;
+  mapping_version: ColumnType<number, number | undefined, number>;
+  /** The last operation that touched the person: {action, time, idp, requestId} as JSON. */
+  last_op: string | null;
 }
 
 export interface UserEmailTable {
@@ -139,7 +149,59 @@ export interface AdminKeyTable {
   revoked_at: string | null;
 }
 
+export interface RosterFieldTable {
+  list_id: string;
+  key: string;
+  label: string;
+  type: string;
+  options: string | null;
+  required: number;
+  is_unique: number;
+  position: number;
+}
+
+export interface FieldMappingTable {
+  list_id: string;
+  position: number;
+  source: string;
+  field_key: string;
+  transform: string;
+  template: string | null;
+}
+
+export interface SeenAttributeTable {
+  list_id: string;
+  path: string;
+  count: number;
+  sample: string | null;
+  first_seen: string;
+  last_seen: string;
+}
+
+export interface JobTable {
+  id: string;
+  list_id: string;
+  kind: string;
+  status: string;
+  params: string;
+  total: number;
+  done: number;
+  cursor: number;
+  attempts: number;
+  locked_by: string | null;
+  locked_until: string | null;
+  result: string | null;
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
 export interface Database {
+  roster_fields: RosterFieldTable;
+  field_mappings: FieldMappingTable;
+  seen_attributes: SeenAttributeTable;
+  jobs: JobTable;
   audit_events: AuditEventTable;
   request_log: RequestLogTable;
   admin_keys: AdminKeyTable;

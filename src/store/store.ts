@@ -9,6 +9,7 @@ import { UsersRepo } from './users-repo.js';
 import { GroupsRepo } from './groups-repo.js';
 import { AuditRepo } from './audit-repo.js';
 import { AdminKeysRepo } from './admin-keys-repo.js';
+import { RosterRepo } from './roster-repo.js';
 
 /** The repositories, bound to the database or to one open transaction. */
 export interface Repos {
@@ -18,11 +19,12 @@ export interface Repos {
   readonly groups: GroupsRepo;
   readonly audit: AuditRepo;
   readonly adminKeys: AdminKeysRepo;
+  readonly roster: RosterRepo;
 }
 
 const reposOn = (db: Kysely<Database>, engine: Engine): Repos => ({
   lists: new ListsRepo(db), tokens: new TokensRepo(db), users: new UsersRepo(db), groups: new GroupsRepo(db),
-  audit: new AuditRepo(db, engine), adminKeys: new AdminKeysRepo(db),
+  audit: new AuditRepo(db, engine), adminKeys: new AdminKeysRepo(db), roster: new RosterRepo(db),
 });
 
 /** The storage port: repositories and transactions over one Kysely database of either engine. */
@@ -35,6 +37,7 @@ export class Store implements Repos {
   readonly groups: GroupsRepo;
   readonly audit: AuditRepo;
   readonly adminKeys: AdminKeysRepo;
+  readonly roster: RosterRepo;
 
   readonly db: Kysely<Database>;
 
@@ -42,7 +45,7 @@ export class Store implements Repos {
     this.db = conn.db;
     this.engine = conn.engine;
     this.flavor = flavorFor(conn.engine);
-    ({ lists: this.lists, tokens: this.tokens, users: this.users, groups: this.groups, audit: this.audit, adminKeys: this.adminKeys } = reposOn(conn.db, conn.engine));
+    ({ lists: this.lists, tokens: this.tokens, users: this.users, groups: this.groups, audit: this.audit, adminKeys: this.adminKeys, roster: this.roster } = reposOn(conn.db, conn.engine));
   }
 
   /** Runs `fn` in one transaction: everything it wrote is committed together, or nothing is. */

@@ -18,12 +18,18 @@ export interface UserWrite {
   readonly version: number;
   readonly created: string;
   readonly lastModified: string;
+  /** Roster fields derived through the list's mapping, and what did not fit. */
+  readonly derived: { readonly fields: string; readonly problems: string; readonly problemCount: number; readonly search: string; readonly mappingVersion: number };
+  /** {action, time, idp, requestId} of the operation writing this version. */
+  readonly lastOp: string;
 }
 
 export interface UserRecord {
   readonly id: string;
   readonly listId: string;
   readonly data: Record<string, unknown>;
+  /** The derived roster fields (empty before the first derivation). */
+  readonly fields: Record<string, unknown>;
   readonly version: number;
   readonly created: string;
   readonly lastModified: string;
@@ -40,9 +46,10 @@ export interface PageQuery {
 
 export const parseJson = (v: unknown): Record<string, unknown> => (typeof v === 'string' ? JSON.parse(v) : v) as Record<string, unknown>;
 
-type Row = Pick<Database['users'], 'id' | 'list_id' | 'version' | 'created' | 'last_modified'> & { data: unknown };
+type Row = Pick<Database['users'], 'id' | 'list_id' | 'version' | 'created' | 'last_modified' | 'fields'> & { data: unknown };
 const toRecord = (r: Row): UserRecord => ({
-  id: r.id, listId: r.list_id, data: parseJson(r.data), version: Number(r.version), created: r.created, lastModified: r.last_modified,
+  id: r.id, listId: r.list_id, data: parseJson(r.data), fields: r.fields ? (JSON.parse(r.fields) as Record<string, unknown>) : {},
+  version: Number(r.version), created: r.created, lastModified: r.last_modified,
 });
 
 const lc = (s: string | null): string | null => (s === null ? null : s.toLowerCase());
@@ -56,6 +63,8 @@ export class UsersRepo {
       external_id_key: u.externalIdUnique ? u.externalId : null,
       display_name: u.displayName, display_name_lc: lc(u.displayName), employee_number_lc: lc(u.employeeNumber),
       active: u.active ? 1 : 0, data: JSON.stringify(u.data), version: u.version, last_modified: u.lastModified,
+      fields: u.derived.fields, problems: u.derived.problems, problem_count: u.derived.problemCount, search: u.derived.search,
+      mapping_version: u.derived.mappingVersion, last_op: u.lastOp,
     };
   }
 
@@ -100,7 +109,7 @@ export class UsersRepo {
   }
 
   async get(listId: string, id: string): Promise<UserRecord | undefined> {
-    const r = await this.db.selectFrom('users').select(['id', 'list_id', 'data', 'version', 'created', 'last_modified'])
+    const r = await this.db.selectFrom('users').select(['id', 'list_id', 'data', 'fields', 'version', 'created', 'last_modified'])
       .where('list_id', '=', listId).where('id', '=', id).executeTakeFirst();
     return r ? toRecord(r) : undefined;
   }
@@ -113,7 +122,7 @@ export class UsersRepo {
   }
 
   async page(q: PageQuery): Promise<UserRecord[]> {
-    let b = this.db.selectFrom('users').select(['users.id', 'users.list_id', 'users.data', 'users.version', 'users.created', 'users.last_modified'])
+    let b = this.db.selectFrom('users').select(['users.id', 'users.list_id', 'users.data', 'users.fields', 'users.version', 'users.created', 'users.last_modified'])
       .where('users.list_id', '=', q.listId);
     if (q.where) b = b.where(q.where as RawBuilder<boolean>);
     const dir = q.descending ? sql`DESC` : sql`ASC`;

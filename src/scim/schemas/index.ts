@@ -35,3 +35,4 @@ export type {
   ServiceProviderConfigBody,
   ServiceProviderConfigOptions,
 } from './discovery.js';
+export { customExtensionSchemas } from './custom-extensions.js';

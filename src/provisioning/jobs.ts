@@ -1,0 +1,124 @@
+/**
+ * Background jobs: a row per job in the database, claimed by whichever node gets there first
+ * (no queue server needed), worked in batches that each commit on their own and record progress,
+ * resumable from the last batch if the node dies (the lock expires and another node takes over),
+ * and idempotent when a batch runs twice.
+ *
+ * The one job today, `rederive`, recomputes every person's roster fields after the mapping or the
+ * schema changed, while provisioning carries on (SCIM writes derive with the new mapping already).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../log.js';
+import type { JobRow, Store } from '../store/index.js';
+import type { AuditTrail } from './audit-trail.js';
+import { derivedColumns, REDERIVE_JOB, rosterChanges, type RosterService } from './roster-service.js';
+
+const LOCK_MS = 60_000;
+const BATCH = 500;
+
+export interface JobView {
+  readonly id: string;
+  readonly kind: string;
+  readonly status: string;
+  readonly total: number;
+  readonly done: number;
+  readonly percent: number;
+  readonly createdAt: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly result: unknown;
+  readonly error: string | null;
+}
+
+export function jobView(j: JobRow): JobView {
+  const total = Number(j.total), done = Number(j.done);
+  return {
+    id: j.id, kind: j.kind, status: j.status, total, done,
+    percent: j.status === 'done' ? 100 : total > 0 ? Math.min(99, Math.floor((done / total) * 100)) : 0,
+    createdAt: j.created_at, startedAt: j.started_at, finishedAt: j.finished_at,
+    result: j.result ? JSON.parse(j.result) : null, error: j.error,
+  };
+}
+
+export class JobRunner {
+  private readonly worker = `node-${randomUUID().slice(0, 8)}`;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly roster: RosterService,
+    private readonly audit: AuditTrail,
+    private readonly log: Logger,
+    private readonly pollMs = 500,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    const tick = () => {
+      if (this.stopped) return;
+      this.running = this.runOnce().catch((err: unknown) => this.log.error('job runner failed', { err: String(err) }))
+        .then(() => {
+          if (!this.stopped) this.timer = setTimeout(tick, this.pollMs);
+        });
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Claims and works one job to its end; false when there was none. */
+  async runOnce(): Promise<boolean> {
+    const now = new Date();
+    const job = await this.store.roster.claim(this.worker, now.toISOString(), new Date(now.getTime() + LOCK_MS).toISOString());
+    if (!job) return false;
+    try {
+      if (job.kind !== REDERIVE_JOB) throw new Error(`unknown job kind ${job.kind}`);
+      await this.rederive(job);
+    } catch (err) {
+      this.log.error('job failed', { job: job.id, err: err instanceof Error ? err.stack : String(err) });
+      await this.store.roster.finish(job.id, this.worker, 'failed', new Date().toISOString(), undefined, String(err));
+    }
+    return true;
+  }
+
+  private async rederive(job: JobRow): Promise<void> {
+    const listId = job.list_id;
+    let cursor = Number(job.cursor), done = Number(job.done);
+    const prev = job.result ? (JSON.parse(job.result) as { changed: number }) : { changed: 0 };
+    let changed = prev.changed;
+    for (;;) {
+      const current = await this.store.roster.job(job.id);
+      if (current?.status !== 'running' || current.locked_by !== this.worker) return; // superseded or taken over
+      const schema = await this.roster.schema(listId);
+      const batch = await this.store.roster.usersAfter(listId, cursor, BATCH);
+      if (batch.length === 0) break;
+      await this.store.transaction(async (tx) => {
+        for (const u of batch) {
+          const d = derivedColumns(schema, u.data);
+          const changes = rosterChanges(u.fields, d.derived.values);
+          const problemsChanged = JSON.stringify(u.problems) !== d.problems;
+          if (!changes.length && !problemsChanged) continue;
+          await tx.roster.setDerived(u.id, d);
+          changed++;
+          if (changes.length) {
+            await this.audit.record(tx, listId, {
+              action: 'person.updated', target: { type: 'person', id: u.id, name: u.userName }, changes,
+              detail: { reason: 'mapping changed', job: job.id },
+            }, { actor: 'system' });
+          }
+        }
+      });
+      cursor = batch[batch.length - 1]!.seq;
+      done += batch.length;
+      const lockUntil = new Date(Date.now() + LOCK_MS).toISOString();
+      if (!(await this.store.roster.progress(job.id, this.worker, { done, cursor, lockUntil }))) return;
+    }
+    await this.store.roster.finish(job.id, this.worker, 'done', new Date().toISOString(), { changed, processed: done });
+  }
+}

@@ -1,0 +1,208 @@
+import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
+import type { FieldType, MappingEntry, RosterField, Transform } from '../roster/fields.js';
+import type { Database } from './schema.js';
+
+export type JobRow = Selectable<Database['jobs']>;
+
+export interface PersonRow {
+  readonly id: string;
+  readonly seq: number;
+  readonly userName: string;
+  readonly active: boolean;
+  readonly fields: Record<string, unknown>;
+  readonly problems: unknown[];
+  readonly lastOperation: unknown;
+  readonly created: string;
+  readonly lastModified: string;
+}
+
+export interface PeopleQuery {
+  readonly listId: string;
+  readonly personId?: string;
+  readonly search?: string;
+  readonly status?: 'active' | 'deactivated';
+  readonly problems?: boolean;
+  readonly sortExpr?: RawBuilder<unknown>;
+  readonly descending?: boolean;
+  readonly offset: number;
+  readonly limit: number;
+}
+
+const parse = <T>(s: string | null, dflt: T): T => (s ? (JSON.parse(s) as T) : dflt);
+
+/** Roster schema, mapping, derived people, received attributes and jobs. */
+export class RosterRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async fields(listId: string): Promise<RosterField[]> {
+    const rows = await this.db.selectFrom('roster_fields').selectAll().where('list_id', '=', listId).orderBy('position').execute();
+    return rows.map((r) => ({
+      key: r.key, label: r.label, type: r.type as FieldType, required: Number(r.required) === 1, unique: Number(r.is_unique) === 1,
+      ...(r.options ? { options: JSON.parse(r.options) as string[] } : {}),
+    }));
+  }
+
+  async replaceFields(listId: string, fields: readonly RosterField[]): Promise<void> {
+    await this.db.deleteFrom('roster_fields').where('list_id', '=', listId).execute();
+    if (!fields.length) return;
+    await this.db.insertInto('roster_fields').values(fields.map((f, i) => ({
+      list_id: listId, key: f.key, label: f.label, type: f.type, options: f.options ? JSON.stringify(f.options) : null,
+      required: f.required ? 1 : 0, is_unique: f.unique ? 1 : 0, position: i,
+    }))).execute();
+  }
+
+  async mapping(listId: string): Promise<MappingEntry[]> {
+    const rows = await this.db.selectFrom('field_mappings').selectAll().where('list_id', '=', listId).orderBy('position').execute();
+    return rows.map((r) => ({ source: r.source, field: r.field_key, transform: r.transform as Transform, ...(r.template !== null ? { template: r.template } : {}) }));
+  }
+
+  async replaceMapping(listId: string, entries: readonly MappingEntry[]): Promise<void> {
+    await this.db.deleteFrom('field_mappings').where('list_id', '=', listId).execute();
+    if (!entries.length) return;
+    await this.db.insertInto('field_mappings').values(entries.map((e, i) => ({
+      list_id: listId, position: i, source: e.source, field_key: e.field, transform: e.transform, template: e.template ?? null,
+    }))).execute();
+  }
+
+  async bumpMappingVersion(listId: string): Promise<number> {
+    await this.db.updateTable('lists').set((eb) => ({ mapping_version: eb('mapping_version', '+', 1) })).where('id', '=', listId).execute();
+    const r = await this.db.selectFrom('lists').select('mapping_version').where('id', '=', listId).executeTakeFirstOrThrow();
+    return Number(r.mapping_version);
+  }
+
+  async mappingVersion(listId: string): Promise<number> {
+    const r = await this.db.selectFrom('lists').select('mapping_version').where('id', '=', listId).executeTakeFirst();
+    return Number(r?.mapping_version ?? 0);
+  }
+
+  // -------------------------------------------------------------- people
+
+  private peopleWhere(q: PeopleQuery) {
+    let b = this.db.selectFrom('users').where('users.list_id', '=', q.listId);
+    if (q.personId) b = b.where('users.id', '=', q.personId);
+    if (q.status) b = b.where('users.active', '=', q.status === 'active' ? 1 : 0);
+    if (q.problems !== undefined) b = b.where('users.problem_count', q.problems ? '>' : '=', 0);
+    if (q.search) {
+      for (const word of q.search.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 5)) {
+        const pattern = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        b = b.where(sql<boolean>`users.search LIKE ${pattern} ESCAPE '\\'`);
+      }
+    }
+    return b;
+  }
+
+  async countPeople(q: PeopleQuery): Promise<number> {
+    const r = await this.peopleWhere(q).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  async people(q: PeopleQuery): Promise<PersonRow[]> {
+    let b = this.peopleWhere(q).select(['users.id', 'users.seq', 'users.user_name', 'users.active', 'users.fields', 'users.problems', 'users.last_op', 'users.created', 'users.last_modified']);
+    if (q.sortExpr) b = b.orderBy(sql`${q.sortExpr} ${q.descending ? sql`DESC` : sql`ASC`}`);
+    b = b.orderBy('users.seq', q.descending && !q.sortExpr ? 'desc' : 'asc');
+    const rows = await b.limit(q.limit).offset(q.offset).execute();
+    return rows.map((r) => ({
+      id: r.id, seq: Number(r.seq), userName: r.user_name, active: Number(r.active) === 1,
+      fields: parse(r.fields, {}), problems: parse(r.problems, []), lastOperation: parse(r.last_op, null), created: r.created, lastModified: r.last_modified,
+    }));
+  }
+
+  async counts(listId: string): Promise<{ total: number; active: number; synced: number; withProblems: number }> {
+    const r = await this.db.selectFrom('users').where('list_id', '=', listId).select([
+      sql<number>`count(*)`.as('total'),
+      sql<number>`coalesce(sum(case when active = 1 then 1 else 0 end), 0)`.as('active'),
+      sql<number>`coalesce(sum(case when problem_count = 0 then 1 else 0 end), 0)`.as('synced'),
+    ]).executeTakeFirstOrThrow();
+    const total = Number(r.total), synced = Number(r.synced);
+    return { total, active: Number(r.active), synced, withProblems: total - synced };
+  }
+
+  /** Users after `afterSeq` (keyset), for re-deriving fields in batches. */
+  async usersAfter(listId: string, afterSeq: number, limit: number) {
+    const rows = await this.db.selectFrom('users').select(['id', 'seq', 'data', 'fields', 'problems', 'user_name', 'version'])
+      .where('list_id', '=', listId).where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+    return rows.map((r) => ({
+      id: r.id, seq: Number(r.seq), userName: r.user_name, version: Number(r.version),
+      data: (typeof r.data === 'string' ? JSON.parse(r.data) : r.data) as Record<string, unknown>,
+      fields: parse<Record<string, unknown>>(r.fields, {}), problems: parse<unknown[]>(r.problems, []),
+    }));
+  }
+
+  async setDerived(id: string, d: { fields: string; problems: string; problemCount: number; search: string; mappingVersion: number }): Promise<void> {
+    await this.db.updateTable('users').set({
+      fields: d.fields, problems: d.problems, problem_count: d.problemCount, search: d.search, mapping_version: d.mappingVersion,
+    }).where('id', '=', id).execute();
+  }
+
+  // -------------------------------------------------------------- received attributes
+
+  /** Adds `count` sightings of each path (batched by the caller), keeping the first sample seen. */
+  async sawAttributes(listId: string, seen: ReadonlyMap<string, { count: number; sample: string }>, now: string): Promise<void> {
+    const rows = [...seen].map(([path, v]) => ({ list_id: listId, path, count: v.count, sample: v.sample, first_seen: now, last_seen: now }));
+    for (let i = 0; i < rows.length; i += 200) {
+      await this.db.insertInto('seen_attributes').values(rows.slice(i, i + 200))
+        .onConflict((oc) => oc.columns(['list_id', 'path']).doUpdateSet((eb) => ({
+          count: eb('seen_attributes.count', '+', eb.ref('excluded.count')),
+          last_seen: eb.ref('excluded.last_seen'),
+        })))
+        .execute();
+    }
+  }
+
+  async seenAttributes(listId: string) {
+    const rows = await this.db.selectFrom('seen_attributes').selectAll().where('list_id', '=', listId).orderBy('path').execute();
+    return rows.map((r) => ({ path: r.path, count: Number(r.count), sample: r.sample, firstSeen: r.first_seen, lastSeen: r.last_seen }));
+  }
+
+  // -------------------------------------------------------------- jobs
+
+  async enqueue(job: { id: string; listId: string; kind: string; params: unknown; total: number; now: string }): Promise<void> {
+    await this.db.insertInto('jobs').values({
+      id: job.id, list_id: job.listId, kind: job.kind, status: 'queued', params: JSON.stringify(job.params), total: job.total,
+      done: 0, cursor: 0, attempts: 0, created_at: job.now,
+    }).execute();
+  }
+
+  async job(id: string): Promise<JobRow | undefined> {
+    return this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async jobs(listId: string, limit: number): Promise<JobRow[]> {
+    return this.db.selectFrom('jobs').selectAll().where('list_id', '=', listId).orderBy('created_at', 'desc').limit(limit).execute();
+  }
+
+  /**
+   * Claims the oldest runnable job for `worker`: a queued one, or a running one whose lock expired
+   * (its node died). The conditional UPDATE makes the claim atomic on every engine.
+   */
+  async claim(worker: string, now: string, lockUntil: string): Promise<JobRow | undefined> {
+    const candidates = await this.db.selectFrom('jobs').select(['id', 'status', 'locked_until'])
+      .where((eb) => eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'running'), eb('locked_until', '<', now)])]))
+      .orderBy('created_at').limit(5).execute();
+    for (const c of candidates) {
+      let u = this.db.updateTable('jobs').set((eb) => ({ status: 'running', locked_by: worker, locked_until: lockUntil, attempts: eb('attempts', '+', 1), started_at: now }))
+        .where('id', '=', c.id).where('status', '=', c.status);
+      u = c.locked_until === null ? u.where('locked_until', 'is', null) : u.where('locked_until', '=', c.locked_until);
+      const res = await u.executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 1) return this.job(c.id);
+    }
+    return undefined;
+  }
+
+  async progress(id: string, worker: string, p: { done: number; cursor: number; total?: number; lockUntil: string }): Promise<boolean> {
+    const res = await this.db.updateTable('jobs').set({ done: p.done, cursor: p.cursor, locked_until: p.lockUntil, ...(p.total !== undefined ? { total: p.total } : {}) })
+      .where('id', '=', id).where('locked_by', '=', worker).where('status', '=', 'running').executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  async finish(id: string, worker: string, status: 'done' | 'failed' | 'superseded', now: string, result?: unknown, error?: string): Promise<void> {
+    await this.db.updateTable('jobs').set({ status, finished_at: now, locked_until: null, result: result === undefined ? null : JSON.stringify(result), error: error ?? null })
+      .where('id', '=', id).where('locked_by', '=', worker).execute();
+  }
+
+  /** Marks older queued/running jobs of a kind as superseded by a newer one (a newer mapping). */
+  async supersede(listId: string, kind: string, exceptId: string, now: string): Promise<void> {
+    await this.db.updateTable('jobs').set({ status: 'superseded', finished_at: now, locked_until: null })
+      .where('list_id', '=', listId).where('kind', '=', kind).where('id', '<>', exceptId).where('status', 'in', ['queued', 'running']).execute();
+  }
+}

@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdminKeys } from '../src/provisioning/admin-keys.js';
+import { call, ENTERPRISE, patch, startServer, user, type TestList, type TestServer } from './helpers/server.js';
+import { loadSteps, replay } from './helpers/replay.js';
+
+let srv: TestServer;
+let key: string;
+beforeAll(async () => {
+  srv = await startServer();
+  const org = await srv.muster.lists.resolveOrganisation('Test organisation');
+  key = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'roster tests')).secret;
+});
+afterAll(() => srv.close());
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- admin API JSON
+async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any; text: string }> {
+  return call(`${srv.origin}/api/v1${path}`, {
+    method, headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- admin API JSON
+async function person(list: TestList, id: string): Promise<any> {
+  const r = await api('GET', `/lists/${list.id}/people/${id}`);
+  expect(r.status, r.text).toBe(200);
+  return r.body;
+}
+async function waitForJob(list: TestList, jobId: string): Promise<{ status: string; done: number; total: number; percent: number; result: { changed: number } }> {
+  for (let i = 0; i < 200; i++) {
+    const j = await api('GET', `/lists/${list.id}/jobs/${jobId}`);
+    if (j.body.status === 'done' || j.body.status === 'failed') return j.body;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('job did not finish');
+}
+
+describe('default schema and mapping', () => {
+  it('a SCIM list gets 27 typed fields, its unique identifier required, each mapped from a SCIM attribute', async () => {
+    const list = await srv.newList({ uid: 'employeeNumber' });
+    const fields = (await api('GET', `/lists/${list.id}/fields`)).body.fields;
+    expect(fields).toHaveLength(27);
+    expect(fields.filter((f: { unique: boolean }) => f.unique)).toEqual([{ key: 'employee_number', label: 'Employee number', type: 'text', required: true, unique: true }]);
+    const mapping = (await api('GET', `/lists/${list.id}/mapping`)).body.entries;
+    expect(mapping).toHaveLength(27);
+    expect(mapping).toContainEqual({ source: 'emails[type eq "work"].value', field: 'work_email', transform: 'copy' });
+    expect(mapping).toContainEqual({ source: `${ENTERPRISE}:manager.value`, field: 'manager', transform: 'copy' });
+  });
+});
+
+describe('Okta and Entra lifecycles fill the roster', () => {
+  it('shows the right roster fields for each person, then a custom extension attribute once an admin maps it', async () => {
+    const list = await srv.newList({ uid: 'employeeNumber', name: 'Roster', tokenLabel: 'Entra ID' });
+    const okta = { token: list.token } as Record<string, string>;
+    await replay('okta', okta, list.base);
+    const jdoe = await person(list, okta.userId!);
+    // The sequence ends with Okta's AIW-style full PUT carrying active:false and no enterprise attributes.
+    expect(jdoe.fields).toMatchObject({
+      username: 'jdoe@example.com', first_name: 'Janet', last_name: 'Doe-Smith', display_name: 'Janet Doe-Smith',
+      work_email: 'jdoe@example.com', department: null, external_id: '00ujl29u0le5T6Aj10h7', active: false, employee_number: null,
+    });
+    // Okta sent no employee number: a sync problem on the person, not a refused request.
+    expect(jdoe.problems).toEqual([{ field: 'employee_number', value: null, problem: 'Employee number is required but the IdP sent no value for it' }]);
+    expect(jdoe.lastOperation).toMatchObject({ action: 'person.deactivated', idp: 'Okta' });
+
+    const entra = { token: list.token, randomGuid: randomUUID(), managerId: jdoe.id } as Record<string, string>;
+    const steps = loadSteps('entra');
+    await replayUntilDelete(list, steps, entra);
+    const jane = await person(list, entra.userId!);
+    expect(jane.fields).toMatchObject({
+      username: 'jdoe@contoso.com', first_name: 'Janet', last_name: 'Doe-Smith', employee_number: '701984', job_title: 'Engineer',
+      department: 'Platform', manager: jdoe.id, work_email: 'jdoe-smith@contoso.com', full_name: 'Jane Doe', active: true,
+    });
+    expect(jane.problems).toEqual([]);
+    expect(jane.groups).toEqual([]);
+
+    const attrs = (await api('GET', `/lists/${list.id}/attributes`)).body.attributes;
+    const custom = attrs.find((a: { path: string }) => a.path === 'urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User:tag');
+    expect(custom).toMatchObject({ sample: '701984', mapped: false });
+    expect(custom.count).toBeGreaterThanOrEqual(1);
+    expect(attrs.find((a: { path: string }) => a.path === 'emails[type eq "work"].value')).toMatchObject({ mapped: true });
+
+    const added = await api('POST', `/lists/${list.id}/fields`, { key: 'badge_tag', label: 'Badge tag', type: 'number' });
+    expect(added.status, added.text).toBe(201);
+    const mapping = (await api('GET', `/lists/${list.id}/mapping`)).body.entries;
+    const saved = await api('PUT', `/lists/${list.id}/mapping`, { entries: [...mapping, { source: custom.path, field: 'badge_tag', transform: 'copy' }] });
+    expect(saved.status, saved.text).toBe(202);
+    const job = await waitForJob(list, saved.body.job.id);
+    expect(job).toMatchObject({ status: 'done', percent: 100 });
+    expect((await person(list, entra.userId!)).fields.badge_tag).toBe(701985); // Entra's PATCH changed the tag after create
+    const schemas = await list.req('GET', '/Schemas');
+    expect(schemas.body.Resources.map((s: { id: string }) => s.id)).toContain('urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User');
+    const rt = await list.req('GET', '/ResourceTypes/User');
+    expect(rt.body.schemaExtensions).toContainEqual({ schema: 'urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User', required: false });
+  });
+});
+
+async function replayUntilDelete(list: TestList, steps: ReturnType<typeof loadSteps>, vars: Record<string, string>) {
+  for (const step of steps.slice(0, steps.findIndex((s) => s.method === 'DELETE'))) {
+    const fill = (s: string) => s.replace(/\{\{(\w+)\}\}/g, (_m, k: string) => vars[k]!);
+    const r = await call(list.base + fill(step.path).replace(/^\/scim\/v2/, ''), {
+      method: step.method, headers: Object.fromEntries(Object.entries(step.headers ?? {}).map(([k, v]) => [k, fill(v)])),
+      body: step.body === undefined || step.body === null ? undefined : fill(JSON.stringify(step.body)),
+    });
+    expect(r.status).toBeLessThan(300);
+    if (r.status === 201 && /\/Users$/.test(step.path)) vars.userId = r.body.id;
+    if (r.status === 201 && /\/Groups$/.test(step.path)) vars.groupId = r.body.id;
+  }
+}
+
+describe('field types, transforms and mapping forms', () => {
+  it('values that do not fit their type become sync problems, never refused requests or silent drops', async () => {
+    const list = await srv.newList({ uid: 'userName', name: 'Types' });
+    for (const f of [
+      { key: 'headcount', label: 'Headcount', type: 'number' },
+      { key: 'start_date', label: 'Start date', type: 'date' },
+      { key: 'contractor', label: 'Contractor', type: 'boolean' },
+      { key: 'shirt', label: 'Shirt size', type: 'dropdown', options: ['S', 'M', 'L'] },
+      { key: 'site_email', label: 'Site email', type: 'email' },
+    ]) expect((await api('POST', `/lists/${list.id}/fields`, f)).status).toBe(201);
+    const X = 'urn:ietf:params:scim:schemas:extension:Site:2.0:User';
+    const mapping = [...(await api('GET', `/lists/${list.id}/mapping`)).body.entries,
+      { source: `${X}:headcount`, field: 'headcount' }, { source: `${X}:start`, field: 'start_date' },
+      { source: `${X}:contractor`, field: 'contractor' }, { source: `${X}:shirt`, field: 'shirt', transform: 'upper' },
+      { source: `${X}:siteEmail`, field: 'site_email', transform: 'trim' },
+      { field: 'full_name', transform: 'template', template: '{name.givenName} {name.familyName}' },
+      { source: 'userName', field: 'username', transform: 'lower' }];
+    const put = await api('PUT', `/lists/${list.id}/mapping`, { entries: mapping.filter((m) => m.field !== 'full_name' || m.transform === 'template').filter((m, i, all) => m.field !== 'username' || all.findIndex((x) => x.field === 'username') !== i || m.transform === 'lower') });
+    expect(put.status, put.text).toBe(202);
+    await waitForJob(list, put.body.job.id);
+
+    const good = await list.req('POST', '/Users', user('Good.Person@Example.com', { [X]: { headcount: '12', start: '2026-03-01T09:00:00Z', contractor: 'True', shirt: 'm', siteEmail: '  site@example.com ' } }));
+    expect(good.status).toBe(201);
+    expect((await person(list, good.body.id)).fields).toMatchObject({
+      username: 'good.person@example.com', headcount: 12, start_date: '2026-03-01', contractor: true, shirt: 'M', site_email: 'site@example.com', full_name: 'Ada Lovelace',
+    });
+    const bad = await list.req('POST', '/Users', user('bad@example.com', { phoneNumbers: [{ type: 'work', value: 'call me' }], [X]: { headcount: 'lots', start: 'soon', contractor: 'perhaps', shirt: 'XXL', siteEmail: 'nope' } }));
+    expect(bad.status).toBe(201);
+    const p = await person(list, bad.body.id);
+    expect(p.problems.map((x: { field: string }) => x.field).sort()).toEqual(['contractor', 'headcount', 'shirt', 'site_email', 'start_date', 'work_phone']);
+    expect(p.problems.find((x: { field: string }) => x.field === 'headcount')).toEqual({ field: 'headcount', value: 'lots', problem: '"lots" is not a number' });
+    expect(p.fields.headcount).toBeNull();
+    const withProblems = await api('GET', `/lists/${list.id}/people?problems=true`);
+    expect(withProblems.body.people.map((x: { id: string }) => x.id)).toEqual([bad.body.id]);
+    expect(withProblems.body.counts).toEqual({ total: 2, active: 2, synced: 1, withProblems: 1 });
+  });
+
+  it('refuses a mapping that names unknown fields, bad paths or drops the unique identifier, and changes nothing', async () => {
+    const list = await srv.newList({ uid: 'email', name: 'Refusals' });
+    const before = (await api('GET', `/lists/${list.id}/mapping`)).body;
+    for (const entries of [
+      [{ source: 'title', field: 'nope' }],
+      [{ source: 'emails[type eq', field: 'work_email' }],
+      [{ source: 'title', field: 'job_title' }],
+      [{ source: 'emails[type eq "work"].value', field: 'work_email', transform: 'shout' }],
+      [{ field: 'work_email', transform: 'template', template: 'no parts' }],
+    ]) {
+      const r = await api('PUT', `/lists/${list.id}/mapping`, { entries });
+      expect(r.status, JSON.stringify(entries)).toBe(400);
+      expect(r.body.error).toBe('invalid_mapping');
+    }
+    expect((await api('GET', `/lists/${list.id}/mapping`)).body).toEqual(before);
+    expect((await api('DELETE', `/lists/${list.id}/fields/work_email`)).status).toBe(400);
+    expect((await api('POST', `/lists/${list.id}/fields`, { key: 'Bad Key', label: 'x', type: 'text' })).status).toBe(400);
+    expect((await api('POST', `/lists/${list.id}/fields`, { key: 'work_email', label: 'again', type: 'text' })).status).toBe(409);
+  });
+});
+
+describe('remapping is a background job that does not block provisioning', () => {
+  it('re-derives every person with progress, records what changed, and SCIM keeps working meanwhile', async () => {
+    const list = await srv.newList({ uid: 'userName', name: 'Remap' });
+    const bulk = await list.req('POST', '/Bulk', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      Operations: Array.from({ length: 300 }, (_, i) => ({ method: 'POST', path: '/Users', data: user(`remap${i}@example.com`, { title: `  Engineer ${i}  ` }) })),
+    });
+    expect(bulk.body.Operations.every((o: { status: string }) => o.status === '201')).toBe(true);
+    const mapping = (await api('GET', `/lists/${list.id}/mapping`)).body.entries.map((m: { field: string }) => (m.field === 'job_title' ? { ...m, transform: 'upper' } : m));
+    const saved = await api('PUT', `/lists/${list.id}/mapping`, { entries: mapping });
+    expect(saved.status).toBe(202);
+    expect(saved.body.job).toMatchObject({ kind: 'rederive', total: 300 });
+    // Provisioning goes on while the job runs.
+    const during = await list.req('POST', '/Users', user('during@example.com', { title: 'new hire' }));
+    expect(during.status).toBe(201);
+    const job = await waitForJob(list, saved.body.job.id);
+    expect(job).toMatchObject({ status: 'done', done: 301, percent: 100 });
+    const people = (await api('GET', `/lists/${list.id}/people?limit=500&sort=username`)).body.people;
+    expect(people.every((p: { fields: { job_title: string } }) => p.fields.job_title === p.fields.job_title.toUpperCase())).toBe(true);
+    expect(people.find((p: { fields: { username: string } }) => p.fields.username === 'during@example.com').fields.job_title).toBe('NEW HIRE');
+    const events = (await call(`${srv.origin}/api/v1/lists/${list.id}/audit/events?action=person.updated&limit=1000`, { headers: { authorization: `Bearer ${key}` } })).body.events;
+    const byJob = events.filter((e: { actor: string }) => e.actor === 'system');
+    expect(byJob.length).toBeGreaterThanOrEqual(300);
+    expect(byJob[0].changes).toEqual([{ field: 'roster:job_title', before: expect.stringMatching(/Engineer|new hire/), after: expect.stringMatching(/ENGINEER|NEW HIRE/) }]);
+  });
+});
+
+describe('the roster through the admin API', () => {
+  it('searches across fields, filters by status, sorts, counts, exports CSV, and shows a person with groups', async () => {
+    const list = await srv.newList({ uid: 'userName', name: 'People' });
+    const ids: string[] = [];
+    for (const [n, dept] of [['zoe', 'Sales'], ['adam', 'Research'], ['mia', 'Sales']] as const) {
+      ids.push((await list.req('POST', '/Users', user(`${n}@example.com`, { name: { givenName: n, familyName: 'Test' }, [ENTERPRISE]: { department: dept } }))).body.id);
+    }
+    await list.req('PATCH', `/Users/${ids[2]}`, patch({ op: 'replace', path: 'active', value: false }));
+    const g = await list.req('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Sales team', members: [{ value: ids[0] }] });
+    const q = async (query: string) => (await api('GET', `/lists/${list.id}/people?${query}`)).body;
+    expect((await q('search=sales')).people.map((p: { userName: string }) => p.userName)).toEqual(['zoe@example.com', 'mia@example.com']);
+    expect((await q('search=sales zoe')).total).toBe(1);
+    expect((await q('status=deactivated')).people.map((p: { id: string }) => p.id)).toEqual([ids[2]]);
+    expect((await q('sort=first_name')).people.map((p: { fields: { first_name: string } }) => p.fields.first_name)).toEqual(['adam', 'mia', 'zoe']);
+    expect((await q('sort=first_name&order=desc&limit=1&offset=1')).people[0].fields.first_name).toBe('mia');
+    expect((await q('')).counts).toEqual({ total: 3, active: 2, synced: 3, withProblems: 0 });
+    expect((await api('GET', `/lists/${list.id}/people?sort=shoe`)).status).toBe(400);
+    const zoe = await person(list, ids[0]!);
+    expect(zoe.groups).toEqual([{ id: g.body.id, displayName: 'Sales team' }]);
+    const csv = await call(`${srv.origin}/api/v1/lists/${list.id}/people/export`, { headers: { authorization: `Bearer ${key}` } });
+    const lines = csv.text.trim().split('\r\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]!.startsWith('id,active,sync_problems,username,first_name,last_name')).toBe(true);
+    expect(lines[3]).toContain(`${ids[2]},false,0,mia@example.com,mia,Test`);
+    const summary = await api('GET', `/lists/${list.id}`);
+    expect(summary.body.counts.total).toBe(3);
+  });
+
+  it('previews a mapping on a real person without saving it', async () => {
+    const list = await srv.newList({ uid: 'userName', name: 'Preview' });
+    const id = (await list.req('POST', '/Users', user('prev@example.com', { title: 'cto' }))).body.id;
+    const r = await api('POST', `/lists/${list.id}/mapping/preview`, { personId: id, entries: [{ source: 'userName', field: 'username' }, { source: 'title', field: 'job_title', transform: 'upper' }] });
+    expect(r.status, r.text).toBe(200);
+    expect(r.body.values).toMatchObject({ username: 'prev@example.com', job_title: 'CTO', first_name: null });
+    expect((await person(list, id)).fields.job_title).toBe('cto');
+  });
+});
