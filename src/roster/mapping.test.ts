@@ -406,7 +406,7 @@ describe('deriveFields', () => {
   });
 });
 
-describe('known bugs', () => {
+describe('regressions (found by these tests, fixed in mapping.ts)', () => {
   it('a calendar-impossible date (2024-02-30) is a problem, not stored', () => {
     // V8's Date.parse rolls 2024-02-30 over to 2024-03-01 instead of returning NaN.
     expect(checkValue(field('date'), '2024-02-30')).toEqual({ problem: '"2024-02-30" is not a date (YYYY-MM-DD)' });
@@ -420,7 +420,7 @@ describe('known bugs', () => {
   });
 
   it('readPath does not read inherited Object.prototype members', () => {
-    // getCI uses `key in o`, which walks the prototype chain.
+    // getCI once used `key in o`, which walks the prototype chain.
     expect(readPath({}, 'constructor')).toBeUndefined();
     expect(readPath({ name: {} }, 'name.toString')).toBeUndefined();
   });
