@@ -18,6 +18,7 @@ import { AuditReader } from './provisioning/audit-query.js';
 import { RosterService } from './provisioning/roster-service.js';
 import { AttributeTracker } from './provisioning/attribute-tracker.js';
 import { JobRunner } from './provisioning/jobs.js';
+import { ImportService } from './provisioning/import-service.js';
 import { createDefaultRegistry } from './scim/schemas/index.js';
 import { openDatabase, Store } from './store/index.js';
 
@@ -56,6 +57,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const app = createApp({
     scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
+    importer: new ImportService(store, audit),
     maxBodyBytes: config.maxBodyBytes, maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
     publicUrl: config.publicUrl,
     health: async () => {

@@ -35,7 +35,7 @@ describe('the audit trail records every change of an IdP lifecycle', () => {
     await replay('okta', vars, list.base);
     const ev = await events(list);
     expect(ev.map((e) => e.action)).toEqual([
-      'list.created', 'token.created', 'mapping.changed', 'token.first_used',
+      'list.created', 'mapping.changed', 'token.created', 'token.first_used',
       'person.created', // POST
       'person.updated', // GET then PUT with new name and department
       'group.created', // POST (no members); the following rename-to-same-name PATCH changes nothing

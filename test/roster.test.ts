@@ -182,7 +182,9 @@ describe('remapping is a background job that does not block provisioning', () =>
     const during = await list.req('POST', '/Users', user('during@example.com', { title: 'new hire' }));
     expect(during.status).toBe(201);
     const job = await waitForJob(list, saved.body.job.id);
-    expect(job).toMatchObject({ status: 'done', done: 301, percent: 100 });
+    expect(job).toMatchObject({ status: 'done', percent: 100 });
+    // 300, or 301 when the job reached the end after the new hire arrived (who was derived with the new mapping anyway).
+    expect([300, 301]).toContain(job.done);
     const people = (await api('GET', `/lists/${list.id}/people?limit=500&sort=username`)).body.people;
     expect(people.every((p: { fields: { job_title: string } }) => p.fields.job_title === p.fields.job_title.toUpperCase())).toBe(true);
     expect(people.find((p: { fields: { username: string } }) => p.fields.username === 'during@example.com').fields.job_title).toBe('NEW HIRE');
@@ -228,5 +230,57 @@ describe('the roster through the admin API', () => {
     expect(r.status, r.text).toBe(200);
     expect(r.body.values).toMatchObject({ username: 'prev@example.com', job_title: 'CTO', first_name: null });
     expect((await person(list, id)).fields.job_title).toBe('cto');
+  });
+});
+
+describe('CSV import for lists without a sync method', () => {
+  it('dry-runs, then imports, matching rows by the unique identifier and reporting bad rows by number', async () => {
+    const created = await srv.muster.lists.createList({ name: 'Contractors', uid: 'email', org: 'Test organisation', syncMethod: 'none' });
+    expect(created.token).toBeNull();
+    const id = created.list.id;
+    const csv = [
+      'Work email,first_name,Last name,department,active',
+      'ana@example.com,Ana,"Lopez, Jr.",Ops,true',
+      'ben@example.com,Ben,Ng,"Sales ""EMEA""",false',
+      'not-an-email,Bad,Row,Ops,true',
+      'cat@example.com,Cat,Ng,Ops,maybe',
+      'ana@example.com,Ana,Again,Ops,true',
+      'dan@example.com,Dan',
+    ].join('\r\n');
+    const post = (q: string, body: string) => call(`${srv.origin}/api/v1/lists/${id}/import${q}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' }, body });
+    const dry = await post('?dryRun=true', csv);
+    expect(dry.status, dry.text).toBe(200);
+    expect(dry.body).toMatchObject({ dryRun: true, rows: 6, created: 2, updated: 0, unchanged: 0 });
+    expect(dry.body.errors).toEqual([
+      { row: 4, column: 'Work email', value: 'not-an-email', problem: '"not-an-email" is not an email address' },
+      { row: 5, column: 'active', value: 'maybe', problem: '"maybe" is not true or false' },
+      { row: 6, column: 'work_email', value: 'ana@example.com', problem: 'the same Work email is on row 2' },
+      { row: 7, problem: 'has 2 cells; the header has 5' },
+    ]);
+    expect((await api('GET', `/lists/${id}/people`)).body.total).toBe(0);
+    const real = await post('', csv);
+    expect(real.body).toMatchObject({ dryRun: false, created: 2, updated: 0 });
+    const people = (await api('GET', `/lists/${id}/people?sort=work_email`)).body;
+    expect(people.people.map((p: { fields: Record<string, unknown> }) => [p.fields.work_email, p.fields.last_name, p.fields.department, p.fields.active])).toEqual([
+      ['ana@example.com', 'Lopez, Jr.', 'Ops', true], ['ben@example.com', 'Ng', 'Sales "EMEA"', false],
+    ]);
+    expect(people.counts).toMatchObject({ total: 2, active: 1 });
+    const again = await post('', 'work_email,department\nana@example.com,Ops\nben@example.com,Marketing\n');
+    expect(again.body).toMatchObject({ created: 0, updated: 1, unchanged: 1, errors: [] });
+    const ev = (await api('GET', `/lists/${id}/audit/events?action=person.updated`)).body.events;
+    expect(ev[0].changes).toEqual([{ field: 'roster:department', before: 'Sales "EMEA"', after: 'Marketing' }]);
+    expect(ev[0].detail).toEqual({ source: 'csv import', row: 3 });
+  });
+
+  it('refuses imports into SCIM lists, unknown columns and broken quoting, with what to do', async () => {
+    const scim = await srv.newList({ name: 'Fed by SCIM' });
+    const post = (listId: string, body: string) => call(`${srv.origin}/api/v1/lists/${listId}/import`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' }, body });
+    expect((await post(scim.id, 'username\nx')).status).toBe(409);
+    const none = await srv.muster.lists.createList({ name: 'Manual', uid: 'employeeNumber', org: 'Test organisation', syncMethod: 'none' });
+    const unknown = await post(none.list.id, 'employee_number,shoe_size\n1,44');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.detail).toMatch(/unknown column\(s\) "shoe_size"/);
+    expect((await post(none.list.id, 'first_name\nAda')).body.detail).toMatch(/unique identifier column "employee_number"/);
+    expect((await post(none.list.id, 'employee_number,first_name\n1,"Ada\n')).body.detail).toMatch(/row 2: a quoted value is never closed/);
   });
 });

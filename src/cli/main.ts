@@ -17,7 +17,7 @@ const HELP = `muster: keeps ID-credential rosters in sync with your identity pro
 Usage:
   muster serve [--port N] [--host H]          start the server (PORT, HOST, MUSTER_DATABASE_URL)
   muster lists create --name NAME --uid employeeNumber|userName|email [--org ORG]
-                      [--external-id-unique true|false] [--json]
+                      [--sync scim|none] [--external-id-unique true|false] [--json]
   muster lists list [--json]
   muster tokens create --list ID [--label LABEL] [--json]
   muster tokens list --list ID [--json]
@@ -57,6 +57,7 @@ export async function run(argv: readonly string[], out: Out = (s) => process.std
       name: { type: 'string' }, uid: { type: 'string' }, org: { type: 'string' }, json: { type: 'boolean' },
       list: { type: 'string' }, label: { type: 'string' }, token: { type: 'string' },
       'external-id-unique': { type: 'string' },
+      sync: { type: 'string' },
       port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -75,14 +76,18 @@ export async function run(argv: readonly string[], out: Out = (s) => process.std
   if (cmd === 'lists' && sub === 'create') {
     const eiu = values['external-id-unique'];
     if (eiu !== undefined && eiu !== 'true' && eiu !== 'false') throw new UsageError('MUSTER_CLI_USAGE', '--external-id-unique takes true or false');
+    const sync = values.sync ?? 'scim';
+    if (sync !== 'scim' && sync !== 'none') throw new UsageError('MUSTER_CLI_USAGE', '--sync takes scim or none (Entra pull sync comes later)');
     const r = await withStore(config, (_s, lists) => lists.createList({
-      name: need(values.name, '--name'), uid: need(values.uid, '--uid'), org: values.org, externalIdUnique: eiu !== 'false',
+      name: need(values.name, '--name'), uid: need(values.uid, '--uid'), org: values.org, externalIdUnique: eiu !== 'false', syncMethod: sync,
     }));
     const payload = {
-      id: r.list.id, name: r.list.name, orgId: r.list.orgId, uidAttribute: r.list.uidAttribute, externalIdUnique: r.list.externalIdUnique,
-      scimBaseUrl: baseUrlFor(config, r.list.id), token: r.token.secret, tokenId: r.token.token.id,
+      id: r.list.id, name: r.list.name, orgId: r.list.orgId, uidAttribute: r.list.uidAttribute, syncMethod: r.list.syncMethod,
+      externalIdUnique: r.list.externalIdUnique, scimBaseUrl: r.token ? baseUrlFor(config, r.list.id) : null, token: r.token?.secret ?? null, tokenId: r.token?.token.id ?? null,
     };
-    out(json ? JSON.stringify(payload) : `Created list "${payload.name}" (${payload.id})\nSCIM base URL: ${payload.scimBaseUrl}\nBearer token:  ${payload.token}\n(the token is shown only now)`);
+    out(json ? JSON.stringify(payload)
+      : r.token ? `Created list "${payload.name}" (${payload.id})\nSCIM base URL: ${payload.scimBaseUrl}\nBearer token:  ${payload.token}\n(the token is shown only now)`
+        : `Created list "${payload.name}" (${payload.id}) without a sync method: fill it with CSV imports (POST /api/v1/lists/${payload.id}/import)`);
     return 0;
   }
   if (cmd === 'lists' && sub === 'list') {
@@ -151,7 +156,7 @@ async function serveCommand(config: Config, out: Out): Promise<number> {
   if (existing.length === 0 && config.demo) {
     const org = await muster.lists.resolveOrganisation('Demo organisation');
     const r = await muster.lists.createList({ name: 'Staff', uid: 'employeeNumber', org: org.id, tokenLabel: 'Demo token' });
-    demo = { id: r.list.id, token: r.token.secret };
+    demo = { id: r.list.id, ...(r.token ? { token: r.token.secret } : {}) };
   } else if (existing[0]) {
     demo = { id: existing[0].id };
   }

@@ -15,7 +15,8 @@ import type { AttributeTracker } from '../provisioning/attribute-tracker.js';
 import { jobView } from '../provisioning/jobs.js';
 import { deriveFields } from '../roster/mapping.js';
 import { sql } from 'kysely';
-import { readJsonBody } from './body.js';
+import { readJsonBody, readText } from './body.js';
+import type { ImportService } from '../provisioning/import-service.js';
 import { ScimError } from '../scim/errors.js';
 import { OPENAPI } from './openapi.js';
 import type { Logger } from './scim-response.js';
@@ -28,6 +29,7 @@ export interface AdminDeps {
   readonly log: Logger;
   readonly roster: RosterService;
   readonly tracker: AttributeTracker;
+  readonly importer: ImportService;
 }
 
 type Env = { Variables: { orgId: string; keyId: string } };
@@ -200,6 +202,15 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     };
     const [people, total, counts] = await Promise.all([deps.store.roster.people(query), deps.store.roster.countPeople(query), deps.store.roster.counts(list.id)]);
     return c.json({ total, offset: query.offset, people, counts });
+  });
+
+  /** CSV import into a list without a sync method; `?dryRun=true` reports what would change and changes nothing. */
+  api.post('/lists/:listId/import', async (c) => {
+    const list = await listOf(c);
+    const dry = c.req.query('dryRun');
+    if (dry !== undefined && dry !== 'true' && dry !== 'false') throw new ApiError(400, 'invalid_parameter', 'dryRun must be true or false');
+    const text = await readText(c.req.raw, 50 * 1_048_576);
+    return c.json(await deps.importer.importCsv(list, text, dry === 'true', meta(c)));
   });
 
   api.get('/lists/:listId/people/export', async (c) => {

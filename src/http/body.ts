@@ -10,9 +10,21 @@ export async function readJsonBody(req: Request, maxBytes: number, onText?: (tex
   if (type && !/json/i.test(type) && !/^text\/plain/i.test(type)) {
     throw new ScimError(415, undefined, `send the body as application/scim+json or application/json, not ${type}`);
   }
+  const text = await readText(req, maxBytes);
+  onText?.(text);
+  if (text.trim() === '') throw invalidSyntax('the request body is empty; send a JSON object');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw invalidSyntax(`the request body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** The body as UTF-8 text, refused with 413 past `maxBytes` (before reading it all when Content-Length says so). */
+export async function readText(req: Request, maxBytes: number): Promise<string> {
   const declared = Number(req.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
-  if (!req.body) throw invalidSyntax('the request has no body; send a JSON object');
+  if (!req.body) return '';
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -26,14 +38,7 @@ export async function readJsonBody(req: Request, maxBytes: number, onText?: (tex
     }
     chunks.push(value);
   }
-  const text = Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, '');
-  onText?.(text);
-  if (text.trim() === '') throw invalidSyntax('the request body is empty; send a JSON object');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw invalidSyntax(`the request body is not valid JSON: ${(err as Error).message}`);
-  }
+  return Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, '');
 }
 
 function tooLarge(max: number): ScimError {

@@ -96,6 +96,14 @@ export const OPENAPI = {
         responses: { 200: { description: '{total, offset, people, counts}' }, 400: problem },
       },
     },
+    '/lists/{listId}/import': {
+      post: {
+        summary: 'import people from CSV into a list without a sync method (header: field keys or labels; rows matched by the unique identifier)',
+        parameters: [listId, { name: 'dryRun', in: 'query', schema: { type: 'boolean' }, description: 'report what would change, change nothing' }],
+        requestBody: { content: { 'text/csv': { schema: { type: 'string' } } } },
+        responses: { 200: { description: '{dryRun, rows, created, updated, unchanged, errors: [{row, column, value, problem}]}' }, 400: problem, 409: problem, 413: problem },
+      },
+    },
     '/lists/{listId}/people/export': { get: { summary: 'the roster as CSV, every field, streamed', parameters: [listId], responses: { 200: { description: 'text/csv' } } } },
     '/lists/{listId}/people/{personId}': {
       get: { summary: 'one person: fields, sync problems, last operation, groups and the SCIM resource', parameters: [listId, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'Person' }, 404: problem } },

@@ -1,8 +1,8 @@
 /**
  * Which identity provider sent a request, as well as the evidence allows, and how we know.
  * Evidence, strongest first: the User-Agent (Okta documents its own; quirks.md §1), the label an
- * admin gave the token ("Okta production"), what this token's earlier requests were identified
- * as, and the request's dialect (Entra's PascalCase ops and "False" strings).
+ * admin gave the token ("Okta production"), the request's dialect (Entra's PascalCase ops and
+ * "False" strings), and what this token's earlier requests were identified as.
  */
 import type { NormalisationId } from '../scim/dialect.js';
 

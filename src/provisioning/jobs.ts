@@ -89,6 +89,12 @@ export class JobRunner {
 
   private async rederive(job: JobRow): Promise<void> {
     const listId = job.list_id;
+    const list = await this.store.lists.get(listId);
+    if (list?.syncMethod !== 'scim') {
+      // People of a list without SCIM hold imported values, not values derived from an IdP's resource.
+      await this.store.roster.finish(job.id, this.worker, 'done', new Date().toISOString(), { changed: 0, processed: 0, skipped: 'the list has no SCIM sync; its fields are imported' });
+      return;
+    }
     let cursor = Number(job.cursor), done = Number(job.done);
     const prev = job.result ? (JSON.parse(job.result) as { changed: number }) : { changed: 0 };
     let changed = prev.changed;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { MasterList, Organisation, Store, TokenInfo, UidAttribute } from '../store/index.js';
+import type { MasterList, Organisation, Store, SyncMethod, TokenInfo, UidAttribute } from '../store/index.js';
 import { hashSecret, hintOf, newSecret } from './secrets.js';
 import type { AuditTrail, RequestMeta } from './audit-trail.js';
 import { RosterService } from './roster-service.js';
@@ -45,7 +45,8 @@ export class ListsService {
     throw new UsageError('MUSTER_ORG_AMBIGUOUS', `there are ${all.length} organisations: name one with --org`);
   }
 
-  async createList(input: { name: string; uid: string; org?: string; tokenLabel?: string; externalIdUnique?: boolean }): Promise<{ list: MasterList; token: CreatedToken }> {
+  /** A list; with SCIM (the default) it also gets a first token. */
+  async createList(input: { name: string; uid: string; org?: string; tokenLabel?: string; externalIdUnique?: boolean; syncMethod?: SyncMethod }): Promise<{ list: MasterList; token: CreatedToken | null }> {
     const name = input.name.trim();
     if (!name) throw new UsageError('MUSTER_LIST_NAME_REQUIRED', 'a list needs a name');
     if (!UID_ATTRIBUTES.includes(input.uid as UidAttribute)) {
@@ -55,11 +56,7 @@ export class ListsService {
     const now = this.now();
     return this.store.transaction(async (tx) => {
       const list = await tx.lists.create({
-        id: randomUUID(), orgId: org.id, name, uidAttribute: input.uid as UidAttribute, syncMethod: 'scim', strict: false, externalIdUnique: input.externalIdUnique ?? true, mappingVersion: 0, createdAt: now, updatedAt: now,
-      });
-      const secret = newSecret();
-      const token = await tx.tokens.insert({
-        id: randomUUID(), list_id: list.id, label: input.tokenLabel ?? 'Initial token', hint: hintOf(secret), secret_hash: hashSecret(secret), created_at: now,
+        id: randomUUID(), orgId: org.id, name, uidAttribute: input.uid as UidAttribute, syncMethod: input.syncMethod ?? 'scim', strict: false, externalIdUnique: input.externalIdUnique ?? true, mappingVersion: 0, createdAt: now, updatedAt: now,
       });
       await this.audit.record(tx, list.id, {
         action: 'list.created', target: { type: 'list', id: list.id, name: list.name },
@@ -68,9 +65,14 @@ export class ListsService {
           { field: 'syncMethod', before: null, after: list.syncMethod }, { field: 'externalIdUnique', before: null, after: list.externalIdUnique },
         ],
       }, this.actor);
-      await this.audit.record(tx, list.id, { action: 'token.created', target: { type: 'token', id: token.id, name: token.label } }, this.actor);
-      // Choosing SCIM provisioning with a unique identifier sets up the default roster schema and mapping.
+      // The default roster schema and mapping (a list without a sync method gets the same fields to fill by import).
       await this.roster.setUpDefault(tx, list, this.actor);
+      if (list.syncMethod !== 'scim') return { list, token: null };
+      const secret = newSecret();
+      const token = await tx.tokens.insert({
+        id: randomUUID(), list_id: list.id, label: input.tokenLabel ?? 'Initial token', hint: hintOf(secret), secret_hash: hashSecret(secret), created_at: now,
+      });
+      await this.audit.record(tx, list.id, { action: 'token.created', target: { type: 'token', id: token.id, name: token.label } }, this.actor);
       return { list, token: { token, secret } };
     });
   }

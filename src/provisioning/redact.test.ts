@@ -84,7 +84,7 @@ describe('redactBody', () => {
   });
 });
 
-describe('known bugs', () => {
+describe('secrets in PATCH paths and non-JSON bodies', () => {
   it('a PATCH that sets the password by path has its value redacted (RFC 7644 §3.5.2)', () => {
     const patch = { Operations: [{ op: 'replace', path: 'password', value: 'hunter2' }] };
     expect(JSON.stringify(redact(patch))).not.toContain('hunter2');

@@ -13,11 +13,19 @@ const FLUSH_EVERY_MS = 500;
 const FLUSH_AT = 200;
 const SECRET_KEYS = /^(password|secret|token|client_secret|access_token|refresh_token|authorization)$/i;
 
-/** Replaces the value of every secret-looking key, at any depth, with "[redacted]". */
+/** The attribute a PATCH path ends in: `password`, `urn:…:User:password`, `x[type eq "a"].secret`. */
+const pathLeaf = (p: string): string => p.replace(/\[[^\]]*\]/g, '').split(/[.:]/).pop() ?? '';
+
+/**
+ * Replaces secret values, at any depth, with "[redacted]": values under secret-looking keys, and
+ * the `value` of a PATCH operation whose `path` names one (`{"op":"replace","path":"password",…}`).
+ */
 export function redact(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(redact);
   if (typeof v === 'object' && v !== null) {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, SECRET_KEYS.test(k) ? '[redacted]' : redact(x)]));
+    const o = v as Record<string, unknown>;
+    const secretPath = typeof o.path === 'string' && SECRET_KEYS.test(pathLeaf(o.path));
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, SECRET_KEYS.test(k) || (secretPath && k === 'value') ? '[redacted]' : redact(x)]));
   }
   return v;
 }
@@ -30,7 +38,8 @@ export function redactBody(body: unknown): string | null {
     try {
       text = JSON.stringify(redact(JSON.parse(body)));
     } catch {
-      text = body.replace(/("?(password|secret|token)"?\s*[:=]\s*)"[^"]*"/gi, '$1"[redacted]"');
+      // Not JSON (a form, a broken body): redact quoted and unquoted values after secret-looking names.
+      text = body.replace(/(\b\w*(password|secret|token)\w*"?\s*[:=]\s*)("[^"]*"?|[^\s&,;"}]+)/gi, '$1"[redacted]"');
     }
   } else {
     text = JSON.stringify(redact(body));

@@ -111,7 +111,7 @@ const PHONE = /^\+?[0-9 ().\-/]{3,}(\s*(x|ext\.?)\s*[0-9]+)?$/i;
 
 /** Checks one value against its field's type: the stored value, or the problem. */
 export function checkValue(field: RosterField, raw: unknown): { value: FieldValue } | { problem: string } {
-  if (raw === undefined || raw === null || raw === '') return { value: null };
+  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return { value: null };
   if (typeof raw === 'object') return { problem: `expected a single ${field.type} value, got ${Array.isArray(raw) ? 'a list' : 'an object'}` };
   const s = String(raw);
   switch (field.type) {
@@ -157,11 +157,20 @@ export function deriveFields(doc: Doc, fields: readonly RosterField[], mapping: 
   for (const entry of mapping) {
     const field = byKey.get(entry.field);
     if (!field || values[field.key] !== null) continue; // first mapping with a value wins
-    const raw = transform(entry, doc);
+    let raw: unknown;
+    try {
+      raw = transform(entry, doc);
+    } catch (err) {
+      // A mapping is validated when saved; should one still fail, it is a problem, never a refused request.
+      problems.push({ field: field.key, value: null, problem: `mapping "${entry.source || entry.template}" failed: ${(err as Error).message}` });
+      continue;
+    }
     const checked = checkValue(field, raw);
     if ('problem' in checked) problems.push({ field: field.key, value: raw, problem: checked.problem });
     else values[field.key] = checked.value;
   }
+  // A later entry that filled the field makes an earlier entry's problem moot.
+  for (let i = problems.length - 1; i >= 0; i--) if (values[problems[i]!.field] !== null) problems.splice(i, 1);
   for (const f of fields) {
     if (f.required && values[f.key] === null && !problems.some((p) => p.field === f.key)) {
       problems.push({ field: f.key, value: null, problem: `${f.label} is required but the IdP sent no value for it` });

@@ -128,6 +128,17 @@ export class RosterRepo {
     }));
   }
 
+  /** People of a list by userName (case-insensitive), for imports. */
+  async peopleByUserName(listId: string, names: readonly string[]) {
+    const out = new Map<string, { id: string; version: number; created: string; fields: Record<string, unknown> }>();
+    for (let i = 0; i < names.length; i += 500) {
+      const rows = await this.db.selectFrom('users').select(['id', 'version', 'created', 'fields', 'user_name_lc']).where('list_id', '=', listId)
+        .where('user_name_lc', 'in', names.slice(i, i + 500).map((n) => n.toLowerCase())).execute();
+      for (const r of rows) out.set(r.user_name_lc, { id: r.id, version: Number(r.version), created: r.created, fields: parse(r.fields, {}) });
+    }
+    return out;
+  }
+
   async setDerived(id: string, d: { fields: string; problems: string; problemCount: number; search: string; mappingVersion: number }): Promise<void> {
     await this.db.updateTable('users').set({
       fields: d.fields, problems: d.problems, problem_count: d.problemCount, search: d.search, mapping_version: d.mappingVersion,

@@ -56,7 +56,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
         name: opts.name ?? 'Staff', uid: opts.uid ?? 'userName', externalIdUnique: opts.externalIdUnique, tokenLabel: opts.tokenLabel, org: 'Test organisation',
       });
       const base = `${origin}/scim/v2/lists/${r.list.id}`;
-      const token = r.token.secret;
+      const token = r.token!.secret;
       return {
         id: r.list.id, base, token,
         req: (method, path, body, headers = {}) => call(base + path, {
