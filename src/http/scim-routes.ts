@@ -221,9 +221,10 @@ async function route(deps: ScimRouteDeps, c: Context, ctx: ScimCtx, rest: string
         return scimJson(deps.scim.projectWritten(rt, w.resource, q), 200, { etag: w.etag, location: w.location });
       }
       case 'PATCH': {
-        const w = await deps.scim.patch(ctx, rt, id, await body(), ifMatch);
         // RFC 7644 §3.5.2: 204 unless the client asked for attributes; Entra and Microsoft's suite expect 204.
-        if (q.attributes === undefined && q.excludedAttributes === undefined) return new Response(null, { status: 204, headers: { etag: w.etag } });
+        const wanted = q.attributes !== undefined || q.excludedAttributes !== undefined;
+        const w = await deps.scim.patch(ctx, rt, id, await body(), ifMatch, wanted);
+        if (!('resource' in w)) return new Response(null, { status: 204, headers: { etag: w.etag } });
         return scimJson(deps.scim.projectWritten(rt, w.resource, q), 200, { etag: w.etag, location: w.location });
       }
       default:

@@ -72,7 +72,10 @@ function elementTable(ctx: FilterContext, attrKey: string): ElementTable | undef
   if (resource === 'User' && attrKey === 'emails') {
     return {
       defaultSub: 'value',
-      select: (where) => sql`users.id IN (SELECT ue.user_id FROM user_emails ue WHERE ue.list_id = ${listId} AND ${where})`,
+      // Matched on users.seq (the rowid), so that SQLite drives the lookup from the indexed side
+      // table instead of walking the list's users: `users.id IN (…)` loses to the list_id index
+      // in SQLite's planner when it has no statistics (bench/RESULTS.md, 100,000 users).
+      select: (where) => sql`users.seq IN (SELECT u2.seq FROM user_emails ue JOIN users u2 ON u2.id = ue.user_id WHERE ue.list_id = ${listId} AND ${where})`,
       sub: (n) =>
         n === 'value' ? col(sql.ref('ue.value_lc'), 'string', false)
         : n === 'type' ? col(sql.ref('ue.type_lc'), 'string', false)
@@ -84,7 +87,7 @@ function elementTable(ctx: FilterContext, attrKey: string): ElementTable | undef
     return {
       defaultSub: 'value',
       select: (where) =>
-        sql`users.id IN (SELECT gm.member_id FROM group_members gm JOIN groups g ON g.id = gm.group_id WHERE gm.list_id = ${listId} AND ${where})`,
+        sql`users.seq IN (SELECT u2.seq FROM group_members gm JOIN groups g ON g.id = gm.group_id JOIN users u2 ON u2.id = gm.member_id WHERE gm.list_id = ${listId} AND ${where})`,
       sub: (n) =>
         n === 'value' ? col(sql.ref('gm.group_id'), 'string', true)
         : n === 'display' ? col(sql.ref('g.display_name_lc'), 'string', false)
@@ -96,7 +99,7 @@ function elementTable(ctx: FilterContext, attrKey: string): ElementTable | undef
     return {
       defaultSub: 'value',
       select: (where) =>
-        sql`groups.id IN (SELECT gm.group_id FROM group_members gm LEFT JOIN users mu ON mu.id = gm.member_id WHERE gm.list_id = ${listId} AND ${where})`,
+        sql`groups.seq IN (SELECT g2.seq FROM group_members gm JOIN groups g2 ON g2.id = gm.group_id LEFT JOIN users mu ON mu.id = gm.member_id WHERE gm.list_id = ${listId} AND ${where})`,
       sub: (n) =>
         n === 'value' ? col(sql.ref('gm.member_id'), 'string', true)
         : n === 'type' ? col(sql.ref('gm.member_type'), 'string', true, false)

@@ -88,13 +88,16 @@ export class GroupsRepo {
     return Number((await b.executeTakeFirstOrThrow()).n);
   }
 
+  /** One page, chosen on the (list_id, seq) index before any document is read (see UsersRepo.page). */
   async page(q: PageQuery): Promise<GroupRecord[]> {
-    let b = this.db.selectFrom('groups').select(['groups.id', 'groups.list_id', 'groups.data', 'groups.version', 'groups.created', 'groups.last_modified'])
-      .where('groups.list_id', '=', q.listId);
-    if (q.where) b = b.where(q.where as RawBuilder<boolean>);
-    if (q.orderBy) b = b.orderBy(sql`${q.orderBy} ${q.descending ? sql`DESC` : sql`ASC`}`);
-    b = b.orderBy('groups.seq', q.descending && q.orderBy === undefined ? 'desc' : 'asc');
-    return (await b.limit(q.limit).offset(q.offset).execute()).map(toRecord);
+    const dir = q.descending ? sql`DESC` : sql`ASC`;
+    const seqDir = q.descending && q.orderBy === undefined ? sql`DESC` : sql`ASC`;
+    const order = q.orderBy ? sql`${q.orderBy} ${dir}, groups.seq ${seqDir}` : sql`groups.seq ${seqDir}`;
+    const where = q.where ? sql`AND ${q.where}` : sql``;
+    const window = sql`SELECT groups.seq FROM groups WHERE groups.list_id = ${q.listId} ${where} ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}`;
+    const rows = await sql<Row>`SELECT groups.id, groups.list_id, groups.data, groups.version, groups.created, groups.last_modified
+      FROM groups WHERE groups.seq IN (${window}) ORDER BY ${order}`.execute(this.db);
+    return rows.rows.map(toRecord);
   }
 
   async existing(listId: string, ids: readonly string[]): Promise<Set<string>> {

@@ -121,15 +121,19 @@ export class UsersRepo {
     return Number(r.n);
   }
 
+  /**
+   * One page. The window is chosen on the (list_id, seq) index first and only its rows are read
+   * (a deferred join): OFFSET then skips index entries, not whole JSON documents.
+   */
   async page(q: PageQuery): Promise<UserRecord[]> {
-    let b = this.db.selectFrom('users').select(['users.id', 'users.list_id', 'users.data', 'users.fields', 'users.version', 'users.created', 'users.last_modified'])
-      .where('users.list_id', '=', q.listId);
-    if (q.where) b = b.where(q.where as RawBuilder<boolean>);
     const dir = q.descending ? sql`DESC` : sql`ASC`;
-    if (q.orderBy) b = b.orderBy(sql`${q.orderBy} ${dir}`);
-    b = b.orderBy('users.seq', q.descending && q.orderBy === undefined ? 'desc' : 'asc');
-    const rows = await b.limit(q.limit).offset(q.offset).execute();
-    return rows.map(toRecord);
+    const seqDir = q.descending && q.orderBy === undefined ? sql`DESC` : sql`ASC`;
+    const order = q.orderBy ? sql`${q.orderBy} ${dir}, users.seq ${seqDir}` : sql`users.seq ${seqDir}`;
+    const where = q.where ? sql`AND ${q.where}` : sql``;
+    const window = sql`SELECT users.seq FROM users WHERE users.list_id = ${q.listId} ${where} ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}`;
+    const rows = await sql<Row & { seq: number }>`SELECT users.id, users.list_id, users.data, users.fields, users.version, users.created, users.last_modified
+      FROM users WHERE users.seq IN (${window}) ORDER BY ${order}`.execute(this.db);
+    return rows.rows.map(toRecord);
   }
 
   /** Which of `ids` are users of this list. */
