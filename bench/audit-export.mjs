@@ -64,7 +64,7 @@ log(`verify: ${JSON.stringify(verified)} in ${verifyS.toFixed(1)} s`);
 // ---- export over HTTP from a real server
 const port = await freePort();
 const server = spawn(process.execPath, [path.join(root, 'bin/muster.js'), 'serve', '--port', String(port)], {
-  env: { ...process.env, MUSTER_DATABASE_URL: dbUrl, MUSTER_DEMO: 'false', MUSTER_LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, MUSTER_DATABASE_URL: dbUrl, MUSTER_DEMO: 'false', MUSTER_LOG_LEVEL: 'error', MUSTER_RATE_LIMIT: '0' }, stdio: ['ignore', 'pipe', 'inherit'],
 });
 await new Promise((resolve) => server.stdout.on('data', (d) => String(d).includes('listening') && resolve()));
 

@@ -23,6 +23,9 @@ export interface Config {
   readonly auditRetentionDays: number;
   readonly requestLog: 'all' | 'failed' | 'off';
   readonly requestLogRetentionDays: number;
+  /** Requests per second per SCIM token (0: no throttling), and the burst allowed above it. */
+  readonly rateLimitPerSecond: number;
+  readonly rateLimitBurst: number;
 }
 
 export class ConfigError extends Error {
@@ -64,6 +67,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!['true', 'false', '1', '0'].includes(demoRaw)) problems.push(`MUSTER_DEMO must be true or false, got ${JSON.stringify(demoRaw)}`);
   const auditRetentionDays = intVar(env, 'MUSTER_AUDIT_RETENTION_DAYS', 0, 0, 36_500, problems);
   const requestLogRetentionDays = intVar(env, 'MUSTER_REQUEST_LOG_RETENTION_DAYS', 7, 1, 3650, problems);
+  const rateLimitPerSecond = intVar(env, 'MUSTER_RATE_LIMIT', 100, 0, 100_000, problems);
+  const rateLimitBurst = intVar(env, 'MUSTER_RATE_LIMIT_BURST', 200, 1, 1_000_000, problems);
   const requestLog = (env.MUSTER_REQUEST_LOG ?? 'all') as Config['requestLog'];
   if (!['all', 'failed', 'off'].includes(requestLog)) problems.push(`MUSTER_REQUEST_LOG must be all, failed or off; got ${JSON.stringify(requestLog)}`);
   const auditRaw = env.MUSTER_AUDIT ?? 'on';
@@ -82,6 +87,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     auditRetentionDays,
     requestLog,
     requestLogRetentionDays,
+    rateLimitPerSecond,
+    rateLimitBurst,
     ...overrides,
   };
   if (problems.length) throw new ConfigError(problems);

@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import type { Config } from './config.js';
 import { createApp } from './http/app.js';
 import { TokenAuth } from './http/auth.js';
+import { RateLimiter } from './http/rate-limit.js';
 import { createLogger, type Logger } from './log.js';
 import { BulkService } from './provisioning/bulk-service.js';
 import { ListsService } from './provisioning/lists-service.js';
@@ -57,8 +58,8 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const app = createApp({
     scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
-    importer: new ImportService(store, audit),
-    maxBodyBytes: config.maxBodyBytes, maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
+    importer: new ImportService(store, audit), lists,
+    maxBodyBytes: config.maxBodyBytes, rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
     publicUrl: config.publicUrl,
     health: async () => {
       await sql`select 1`.execute(store.db);

@@ -18,6 +18,7 @@ Usage:
   muster serve [--port N] [--host H]          start the server (PORT, HOST, MUSTER_DATABASE_URL)
   muster lists create --name NAME --uid employeeNumber|userName|email [--org ORG]
                       [--sync scim|none] [--external-id-unique true|false] [--json]
+  muster lists configure --list ID [--name NAME] [--strict true|false] [--json]
   muster lists list [--json]
   muster tokens create --list ID [--label LABEL] [--json]
   muster tokens list --list ID [--json]
@@ -58,6 +59,7 @@ export async function run(argv: readonly string[], out: Out = (s) => process.std
       list: { type: 'string' }, label: { type: 'string' }, token: { type: 'string' },
       'external-id-unique': { type: 'string' },
       sync: { type: 'string' },
+      strict: { type: 'string' },
       port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -88,6 +90,15 @@ export async function run(argv: readonly string[], out: Out = (s) => process.std
     out(json ? JSON.stringify(payload)
       : r.token ? `Created list "${payload.name}" (${payload.id})\nSCIM base URL: ${payload.scimBaseUrl}\nBearer token:  ${payload.token}\n(the token is shown only now)`
         : `Created list "${payload.name}" (${payload.id}) without a sync method: fill it with CSV imports (POST /api/v1/lists/${payload.id}/import)`);
+    return 0;
+  }
+  if (cmd === 'lists' && sub === 'configure') {
+    const listId = need(values.list, '--list');
+    if (values.strict !== undefined && values.strict !== 'true' && values.strict !== 'false') throw new UsageError('MUSTER_CLI_USAGE', '--strict takes true or false');
+    const l = await withStore(config, (_s, lists) => lists.configure(listId, {
+      ...(values.name !== undefined ? { name: values.name } : {}), ...(values.strict !== undefined ? { strict: values.strict === 'true' } : {}),
+    }));
+    out(json ? JSON.stringify({ id: l.id, name: l.name, strict: l.strict }) : `List "${l.name}" (${l.id}): strict mode ${l.strict ? 'on' : 'off'}`);
     return 0;
   }
   if (cmd === 'lists' && sub === 'list') {

@@ -17,6 +17,7 @@ import { deriveFields } from '../roster/mapping.js';
 import { sql } from 'kysely';
 import { readJsonBody, readText } from './body.js';
 import type { ImportService } from '../provisioning/import-service.js';
+import { UsageError, type ListsService } from '../provisioning/lists-service.js';
 import { ScimError } from '../scim/errors.js';
 import { OPENAPI } from './openapi.js';
 import type { Logger } from './scim-response.js';
@@ -30,6 +31,7 @@ export interface AdminDeps {
   readonly roster: RosterService;
   readonly tracker: AttributeTracker;
   readonly importer: ImportService;
+  readonly lists: ListsService;
 }
 
 type Env = { Variables: { orgId: string; keyId: string } };
@@ -133,6 +135,19 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   api.get('/lists/:listId', async (c) => {
     const list = await listOf(c);
     return c.json({ ...list, counts: await deps.store.roster.counts(list.id) });
+  });
+
+  api.patch('/lists/:listId', async (c) => {
+    const list = await listOf(c);
+    const b = await body(c);
+    const unknown = Object.keys(b).filter((k) => k !== 'name' && k !== 'strict');
+    if (unknown.length) throw new ApiError(400, 'invalid_body', `only name and strict can change; not ${unknown.join(', ')}`);
+    try {
+      return c.json(await deps.lists.configure(list.id, b, meta(c)));
+    } catch (err) {
+      if (err instanceof UsageError) throw new ApiError(400, 'invalid_body', err.message);
+      throw err;
+    }
   });
 
   api.get('/lists/:listId/fields', async (c) => c.json({ fields: await deps.store.roster.fields((await listOf(c)).id) }));

@@ -52,7 +52,14 @@ export const OPENAPI = {
   },
   paths: {
     '/lists': { get: { summary: 'the organisation\'s lists', responses: { 200: { description: 'lists' }, 401: problem } } },
-    '/lists/{listId}': { get: { summary: 'one list with its Total, Active and Synced counts', parameters: [listId], responses: { 200: { description: 'the list' }, 401: problem, 404: problem } } },
+    '/lists/{listId}': {
+      get: { summary: 'one list with its Total, Active and Synced counts', parameters: [listId], responses: { 200: { description: 'the list' }, 401: problem, 404: problem } },
+      patch: {
+        summary: 'rename a list or turn its strict mode on or off (recorded as list.configured)',
+        parameters: [listId], requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { name: { type: 'string' }, strict: { type: 'boolean' } } } } } },
+        responses: { 200: { description: 'the list' }, 400: problem, 404: problem },
+      },
+    },
     '/lists/{listId}/fields': {
       get: { summary: 'the roster schema: typed fields', parameters: [listId], responses: { 200: { description: '{fields: RosterField[]}' }, 401: problem, 404: problem } },
       post: {

@@ -17,7 +17,8 @@ import type { Store } from '../store/index.js';
 import type { BulkService } from '../provisioning/bulk-service.js';
 import type { TokenAuth } from './auth.js';
 import { readJsonBody } from './body.js';
-import { MethodNotAllowed, errorResponse, scimJson, type Logger } from './scim-response.js';
+import { MethodNotAllowed, RetryableScimError, errorResponse, scimJson, type Logger } from './scim-response.js';
+import type { RateLimiter } from './rate-limit.js';
 
 export interface ScimRouteDeps {
   readonly scim: ScimService;
@@ -28,6 +29,7 @@ export interface ScimRouteDeps {
   readonly store: Store;
   readonly log: Logger;
   readonly maxBodyBytes: number;
+  readonly rateLimiter: RateLimiter;
   readonly maxPageSize: number;
   readonly bulkMaxOperations: number;
   readonly publicUrl: string | undefined;
@@ -112,17 +114,21 @@ export function scimHandler(deps: ScimRouteDeps) {
     try {
       const auth = await deps.auth.authenticate(c.req.header('authorization'), listId);
       token = auth.token;
+      const wait = deps.rateLimiter.take(token.id);
+      if (wait > 0) throw new RetryableScimError(429, `too many requests for this token; retry after ${wait} s (MUSTER_RATE_LIMIT)`, wait);
       const origin = deps.publicUrl ?? `${url.protocol}//${url.host}`;
       ctx = {
         list: auth.list, baseUrl: `${origin}${prefix}`, notes,
         caller: { requestId, tokenId: token.id, tokenLabel: token.label, tokenIdp: token.idp, userAgent },
       };
+      notes.strict = auth.list.strict;
       if (url.search.includes('+')) notes.note('plus-as-space');
       if (/[?&]$/.test(c.req.url) || url.search.endsWith('&')) notes.note('trailing-separator');
       res = await route(deps, c, ctx, rest, url.searchParams, captured);
     } catch (err) {
       res = errorResponse(err, deps.log, requestId);
-      if (ctx && WRITES.has(c.req.method.toUpperCase()) && res.status !== 401) {
+      // Throttled requests are in the request log, not the audit trail: a burst would flood it.
+      if (ctx && WRITES.has(c.req.method.toUpperCase()) && res.status !== 401 && res.status !== 429) {
         await recordFailure(deps, ctx, c.req.method.toUpperCase(), url.pathname, err, res.status).catch((e: unknown) => deps.log.error('could not record a failed request', { requestId, err: String(e) }));
       }
     }

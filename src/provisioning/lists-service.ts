@@ -77,6 +77,31 @@ export class ListsService {
     });
   }
 
+  /**
+   * Changes a list's name or strict mode, recorded as `list.configured`. (externalId uniqueness is
+   * chosen at creation: turning it on later could meet duplicates already stored.)
+   */
+  async configure(listId: string, input: { name?: unknown; strict?: unknown }, meta: RequestMeta = this.actor): Promise<MasterList> {
+    const changes: { name?: string; strict?: boolean } = {};
+    if (input.name !== undefined) {
+      if (typeof input.name !== 'string' || !input.name.trim()) throw new UsageError('MUSTER_LIST_NAME_REQUIRED', 'a list needs a name');
+      changes.name = input.name.trim();
+    }
+    if (input.strict !== undefined) {
+      if (typeof input.strict !== 'boolean') throw new UsageError('MUSTER_CLI_USAGE', 'strict must be true or false');
+      changes.strict = input.strict;
+    }
+    return this.store.transaction(async (tx) => {
+      const before = await tx.lists.get(listId);
+      if (!before) throw new UsageError('MUSTER_LIST_NOT_FOUND', `no list with id "${listId}"`);
+      await tx.lists.configure(listId, changes, this.now());
+      const after = (await tx.lists.get(listId))!;
+      const diff = (['name', 'strict'] as const).filter((k) => before[k] !== after[k]).map((k) => ({ field: k, before: before[k], after: after[k] }));
+      if (diff.length) await this.audit.record(tx, listId, { action: 'list.configured', target: { type: 'list', id: listId, name: after.name }, changes: diff }, meta);
+      return after;
+    });
+  }
+
   async requireList(id: string): Promise<MasterList> {
     const list = await this.store.lists.get(id);
     if (!list) throw new UsageError('MUSTER_LIST_NOT_FOUND', `no list with id "${id}"`);

@@ -5,6 +5,8 @@
  * show them and a strict mode can refuse them.
  */
 
+import { ScimError, type ScimType } from './errors.js';
+
 export const NORMALISATIONS = {
   /** Entra ID sends `"op": "Replace"` / `"Add"` / `"Remove"` (PascalCase) without the aadOptscim062020 flag. Source: Microsoft Learn, "Known issues and resolutions with SCIM 2.0 protocol compliance" (application-provisioning-config-problem-scim-compatibility). */
   'op-case': { idp: 'Microsoft Entra ID', rule: 'RFC 7644 §3.5.2: "op" is one of "add", "remove" or "replace"' },
@@ -47,14 +49,33 @@ export const NORMALISATIONS = {
 export type NormalisationId = keyof typeof NORMALISATIONS;
 
 /** The normalisations one request needed, in the order first met. */
+/**
+ * What strict mode answers for each normalisation: the scimType of its 400, or `allowed` for the
+ * ones the RFC itself permits (ignoring readOnly values, RFC 7644 §3.5.1).
+ */
+const STRICT: Readonly<Record<NormalisationId, ScimType | 'allowed'>> = {
+  'op-case': 'invalidSyntax', 'boolean-string': 'invalidValue', 'pathless-dotted-keys': 'invalidPath', 'remove-by-value': 'invalidSyntax',
+  'manager-string': 'invalidValue', 'extension-not-in-schemas': 'invalidValue', 'unknown-schema-uri': 'invalidValue',
+  'readonly-ignored': 'allowed', 'endpoint-case': 'invalidSyntax', 'service-configuration-alias': 'invalidSyntax',
+  'trailing-separator': 'invalidSyntax', 'plus-as-space': 'invalidFilter', 'single-as-array': 'invalidValue', 'number-as-string': 'invalidValue',
+  'multiple-primary': 'invalidValue', 'replace-creates-value': 'noTarget', 'missing-schemas': 'invalidSyntax', 'member-as-string': 'invalidValue',
+};
+
 export class Normalisations {
   private readonly seen = new Set<NormalisationId>();
+  /** Strict mode (per list): every non-RFC form is refused with a 400 naming the rule it breaks. */
+  strict = false;
   /** Things the request asked for that Muster ignored on purpose (e.g. a member that is no user of the list). */
   readonly warnings: string[] = [];
   warn(message: string): void {
     this.warnings.push(message);
   }
   note(id: NormalisationId): void {
+    const refusal = STRICT[id];
+    if (this.strict && refusal !== 'allowed') {
+      const n = NORMALISATIONS[id];
+      throw new ScimError(400, refusal, `strict mode refuses this request: ${n.rule} (the "${id}" form, sent by ${n.idp}, is accepted when the list's strict mode is off)`);
+    }
     this.seen.add(id);
   }
   list(): readonly NormalisationId[] {

@@ -53,6 +53,15 @@ export class ListsRepo {
     return list;
   }
 
+  async configure(id: string, changes: { name?: string; strict?: boolean; externalIdUnique?: boolean }, now: string): Promise<void> {
+    await this.db.updateTable('lists').set({
+      ...(changes.name !== undefined ? { name: changes.name } : {}),
+      ...(changes.strict !== undefined ? { strict: changes.strict ? 1 : 0 } : {}),
+      ...(changes.externalIdUnique !== undefined ? { external_id_unique: changes.externalIdUnique ? 1 : 0 } : {}),
+      updated_at: now,
+    }).where('id', '=', id).execute();
+  }
+
   async get(id: string): Promise<MasterList | undefined> {
     const r = await this.db.selectFrom('lists').selectAll().where('id', '=', id).executeTakeFirst();
     return r ? toList(r) : undefined;

@@ -1,0 +1,39 @@
+/**
+ * Throttling per bearer token: a token bucket of `burst` requests refilled at `perSecond`.
+ * Over it, a request gets 429 with a SCIM error body and Retry-After, which Okta and Entra ID
+ * honour (quirks.md §1, "429 / retry"). Buckets live in each node's memory: with several nodes
+ * behind a load balancer, each allows the rate on its own.
+ */
+export interface RateLimitOptions {
+  /** Sustained requests per second per token; 0 turns throttling off. */
+  readonly perSecond: number;
+  /** Requests a token may send at once before the sustained rate applies. */
+  readonly burst: number;
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+export class RateLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(private readonly opts: RateLimitOptions, private readonly now: () => number = () => performance.now()) {}
+
+  /** Takes one request from `key`'s bucket: 0 when allowed, else the seconds to wait. */
+  take(key: string): number {
+    if (this.opts.perSecond <= 0) return 0;
+    const t = this.now();
+    const b = this.buckets.get(key) ?? { tokens: this.opts.burst, at: t };
+    b.tokens = Math.min(this.opts.burst, b.tokens + ((t - b.at) / 1000) * this.opts.perSecond);
+    b.at = t;
+    this.buckets.set(key, b);
+    if (this.buckets.size > 100_000) this.buckets.clear(); // a bound, not an expected case
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - b.tokens) / this.opts.perSecond));
+  }
+}
