@@ -284,3 +284,17 @@ describe('CSV import for lists without a sync method', () => {
     expect((await post(none.list.id, 'employee_number,first_name\n1,"Ada\n')).body.detail).toMatch(/row 2: a quoted value is never closed/);
   });
 });
+
+describe('OneLogin legacy URNs', () => {
+  it('reads urn:scim:schemas:extension:enterprise:2.0 as the enterprise extension, so its fields map', async () => {
+    const list = await srv.newList({ uid: 'employeeNumber', name: 'OneLogin legacy', tokenLabel: 'OneLogin' });
+    const r = await list.req('POST', '/Users', {
+      schemas: ['urn:scim:schemas:core:2.0', 'urn:scim:schemas:extension:enterprise:2.0'], id: null,
+      userName: 'legacy@example.com', active: 'true', 'urn:scim:schemas:extension:enterprise:2.0': { employeeNumber: 'E-77', department: 'Ops' },
+    });
+    expect(r.status, r.text).toBe(201);
+    expect(r.headers.get('x-muster-normalisations')).toContain('legacy-urn');
+    expect(r.body.schemas).toEqual(['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE]);
+    expect((await person(list, r.body.id)).fields).toMatchObject({ employee_number: 'E-77', department: 'Ops', active: true });
+  });
+});

@@ -71,7 +71,10 @@ describe('identifyIdp', () => {
       expect(identifyIdp({ ...none, normalisations: ['op-case'] })).toEqual({ idp: 'Microsoft Entra ID', evidence: 'dialect: op-case', strong: true });
     });
     it('lists every Entra normalisation seen', () => {
-      expect(identifyIdp({ ...none, normalisations: ['op-case', 'boolean-string'] })?.evidence).toBe('dialect: op-case, boolean-string');
+      expect(identifyIdp({ ...none, normalisations: ['op-case', 'manager-string'] })?.evidence).toBe('dialect: op-case, manager-string');
+    });
+    it('"true" strings alone are no evidence: OneLogin templates send them too', () => {
+      expect(identifyIdp({ ...none, normalisations: ['boolean-string'] })).toBeUndefined();
     });
     it('normalisations other IdPs also need are no evidence', () => {
       expect(identifyIdp({ ...none, normalisations: ['readonly-ignored', 'missing-schemas'] })).toBeUndefined();

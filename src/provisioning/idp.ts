@@ -27,8 +27,11 @@ const NAMES: ReadonlyArray<readonly [RegExp, string]> = [
 
 const nameIn = (text: string): string | undefined => NAMES.find(([re]) => re.test(text))?.[1];
 
-/** Normalisations only Entra's default PATCH dialect needs (Microsoft Learn, SCIM compatibility page). */
-const ENTRA_DIALECT: readonly NormalisationId[] = ['op-case', 'boolean-string', 'manager-string'];
+/**
+ * Normalisations only Entra's default PATCH dialect needs (Microsoft Learn, SCIM compatibility
+ * page). Not boolean-string: OneLogin templates send "true" strings too (`"{$user.active}"`).
+ */
+const ENTRA_DIALECT: readonly NormalisationId[] = ['op-case', 'manager-string'];
 
 export function identifyIdp(input: {
   readonly userAgent: string | undefined;

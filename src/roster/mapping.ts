@@ -47,7 +47,15 @@ const pathCache = new Map<string, PatchPath>();
 export function parseSource(source: string): PatchPath {
   let p = pathCache.get(source);
   if (!p) {
-    p = parsePatchPath(source);
+    // A mapping source always names an attribute, so the URN is whatever precedes its last colon
+    // (before any value filter): `urn:scim:schemas:extension:acme:2.0:costCode` works although its
+    // URN has no resource-type segment for the usual heuristic.
+    if (/^urn:.*:\d+(\.\d+)*:(User|Group)$/i.test(source)) {
+      throw invalidPath(`"${source}" names a whole extension; map one of its attributes, e.g. "${source}:department"`);
+    }
+    const head = source.split('[')[0]!;
+    const prefix = head.slice(0, head.lastIndexOf(':')).toLowerCase();
+    p = parsePatchPath(source, (uri) => uri.toLowerCase() === prefix);
     if (p.extension !== undefined) throw invalidPath(`"${source}" names a whole extension; map one of its attributes, e.g. "${source}:department"`);
     if (pathCache.size > 10_000) pathCache.clear();
     pathCache.set(source, p);

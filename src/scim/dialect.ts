@@ -42,6 +42,8 @@ export const NORMALISATIONS = {
   'replace-creates-value': { idp: 'Microsoft Entra ID', rule: 'RFC 7644 §3.5.2.3: a value filter that matches nothing is 400 noTarget' },
   /** A PatchOp or resource body without `schemas`. */
   'missing-schemas': { idp: 'various', rule: 'RFC 7643 §3: "schemas" is REQUIRED' },
+  /** OneLogin's admin-edited templates use SCIM 1.1-style URNs: `urn:scim:schemas:core:2.0` and `urn:scim:schemas:extension:enterprise:2.0`. Source: goauthentik/authentik#11249; quirks.md §5. */
+  'legacy-urn': { idp: 'OneLogin', rule: 'RFC 7643 §8.7.1: the schema URNs are urn:ietf:params:scim:schemas:…' },
   /** OneLogin members given as bare id strings instead of {"value": id}. */
   'member-as-string': { idp: 'OneLogin', rule: 'RFC 7643 §4.2: members are complex values with "value"' },
 } as const;
@@ -59,6 +61,7 @@ const STRICT: Readonly<Record<NormalisationId, ScimType | 'allowed'>> = {
   'readonly-ignored': 'allowed', 'endpoint-case': 'invalidSyntax', 'service-configuration-alias': 'invalidSyntax',
   'trailing-separator': 'invalidSyntax', 'plus-as-space': 'invalidFilter', 'single-as-array': 'invalidValue', 'number-as-string': 'invalidValue',
   'multiple-primary': 'invalidValue', 'replace-creates-value': 'noTarget', 'missing-schemas': 'invalidSyntax', 'member-as-string': 'invalidValue',
+  'legacy-urn': 'invalidValue',
 };
 
 export class Normalisations {
@@ -100,4 +103,21 @@ export function coerceBoolean(v: unknown, notes: Normalisations): boolean | unde
     return v.trim().toLowerCase() === 'true';
   }
   return undefined;
+}
+
+/** OneLogin's legacy URNs and the schema each stands for (legacy-urn). */
+const LEGACY_URNS: Readonly<Record<string, string>> = {
+  'urn:scim:schemas:core:2.0': 'core',
+  'urn:scim:schemas:extension:enterprise:2.0': 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
+};
+
+/**
+ * The schema URN a legacy one stands for (`core` for the resource's core schema), noting
+ * legacy-urn; the URN itself when it is not legacy.
+ */
+export function canonicalUrn(uri: string, notes: Normalisations): string {
+  const mapped = LEGACY_URNS[uri.toLowerCase()];
+  if (mapped === undefined) return uri;
+  notes.note('legacy-urn');
+  return mapped;
 }

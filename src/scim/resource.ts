@@ -5,7 +5,7 @@
  * from Entra, Okta, …) are kept verbatim so they round-trip and can be mapped later.
  */
 import { invalidSyntax, invalidValue } from './errors.js';
-import { coerceBoolean, type Normalisations } from './dialect.js';
+import { canonicalUrn, coerceBoolean, type Normalisations } from './dialect.js';
 import type { AttributeDef, SchemaRegistry, ResourceTypeId } from './schemas/index.js';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -157,7 +157,10 @@ export function prepareResource(registry: SchemaRegistry, rt: ResourceTypeId, bo
   if (rawSchemas === undefined) notes.note('missing-schemas');
   else if (!Array.isArray(rawSchemas) || rawSchemas.some((s) => typeof s !== 'string')) {
     throw invalidValue('"schemas" must be an array of schema URIs');
-  } else declared = rawSchemas as string[];
+  } else declared = (rawSchemas as string[]).map((u) => {
+    const c = canonicalUrn(u, notes);
+    return c === 'core' ? registry.coreSchemaFor(rt).id : c;
+  });
 
   const doc: Doc = {};
   const members: { value?: unknown[] } = {};
@@ -166,8 +169,10 @@ export function prepareResource(registry: SchemaRegistry, rt: ResourceTypeId, bo
   const schemas: string[] = [core.id];
   const extDocs: [string, Doc][] = [];
 
-  for (const [key, raw] of Object.entries(body)) {
-    if (!key.includes(':')) continue;
+  for (const [rawKey, raw] of Object.entries(body)) {
+    if (!rawKey.includes(':')) continue;
+    const canonicalKey = canonicalUrn(rawKey, notes);
+    const key = canonicalKey === 'core' ? core.id : canonicalKey;
     const ext = extensions.find((e) => e.schema.id.toLowerCase() === key.toLowerCase());
     if (ext) {
       if (raw === null) continue;
