@@ -222,3 +222,18 @@ describe('the admin API', () => {
     expect((await admin(`/lists/${list.id}/audit/events?since=yesterday`)).status).toBe(400);
   });
 });
+
+describe('set-up guides', () => {
+  it('serves each IdP\'s guide with the list\'s base URL filled in', async () => {
+    const list = await srv.newList({ name: 'Guided' });
+    for (const idp of ['okta', 'entra-id', 'pingone', 'onelogin', 'jumpcloud', 'google-workspace', 'rippling']) {
+      const r = await admin(`/lists/${list.id}/setup/${idp}`);
+      expect(r.status, idp).toBe(200);
+      expect(r.body.markdown).not.toContain('<your-muster>');
+      expect(r.body.markdown).not.toContain('<listId>');
+    }
+    const okta = await admin(`/lists/${list.id}/setup/okta`);
+    expect(okta.body.markdown).toContain(list.base);
+    expect((await admin(`/lists/${list.id}/setup/myspace`)).status).toBe(404);
+  });
+});

@@ -13,6 +13,7 @@ import type { MasterList, Store } from '../store/index.js';
 import { RosterError, type RosterService } from '../provisioning/roster-service.js';
 import type { AttributeTracker } from '../provisioning/attribute-tracker.js';
 import { jobView } from '../provisioning/jobs.js';
+import { SETUP_GUIDES, setupGuide } from '../provisioning/setup-guides.js';
 import { deriveFields } from '../roster/mapping.js';
 import { sql } from 'kysely';
 import { readJsonBody, readText } from './body.js';
@@ -32,6 +33,7 @@ export interface AdminDeps {
   readonly tracker: AttributeTracker;
   readonly importer: ImportService;
   readonly lists: ListsService;
+  readonly publicUrl: string | undefined;
 }
 
 type Env = { Variables: { orgId: string; keyId: string } };
@@ -148,6 +150,16 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
       if (err instanceof UsageError) throw new ApiError(400, 'invalid_body', err.message);
       throw err;
     }
+  });
+
+  /** The set-up guide for one IdP with this list's SCIM base URL filled in (docs/idps). */
+  api.get('/lists/:listId/setup/:idp', async (c) => {
+    const list = await listOf(c);
+    const url = new URL(c.req.url);
+    const origin = deps.publicUrl ?? `${url.protocol}//${url.host}`;
+    const guide = setupGuide(c.req.param('idp'), { id: list.id, scimBaseUrl: `${origin}/scim/v2/lists/${list.id}`, origin });
+    if (!guide) throw new ApiError(404, 'not_found', `no set-up guide for "${c.req.param('idp')}"; guides: ${Object.keys(SETUP_GUIDES).join(', ')}`);
+    return c.json(guide);
   });
 
   api.get('/lists/:listId/fields', async (c) => c.json({ fields: await deps.store.roster.fields((await listOf(c)).id) }));

@@ -60,6 +60,13 @@ export const OPENAPI = {
         responses: { 200: { description: 'the list' }, 400: problem, 404: problem },
       },
     },
+    '/lists/{listId}/setup/{idp}': {
+      get: {
+        summary: 'the set-up guide for an IdP, with this list\'s SCIM base URL filled in',
+        parameters: [listId, { name: 'idp', in: 'path', required: true, schema: { type: 'string', enum: ['okta', 'entra-id', 'pingone', 'onelogin', 'jumpcloud', 'google-workspace', 'rippling'] } }],
+        responses: { 200: { description: '{idp, title, markdown}' }, 404: problem },
+      },
+    },
     '/lists/{listId}/fields': {
       get: { summary: 'the roster schema: typed fields', parameters: [listId], responses: { 200: { description: '{fields: RosterField[]}' }, 401: problem, 404: problem } },
       post: {
