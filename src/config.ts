@@ -26,6 +26,8 @@ export interface Config {
   /** Requests per second per SCIM token (0: no throttling), and the burst allowed above it. */
   readonly rateLimitPerSecond: number;
   readonly rateLimitBurst: number;
+  /** 32 bytes, base64: encrypts connection secrets (the Entra client secret) at rest. */
+  readonly secretKey: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -89,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     requestLogRetentionDays,
     rateLimitPerSecond,
     rateLimitBurst,
+    secretKey: env.MUSTER_SECRET_KEY || undefined,
     ...overrides,
   };
   if (problems.length) throw new ConfigError(problems);

@@ -20,6 +20,8 @@ import { RosterService } from './provisioning/roster-service.js';
 import { AttributeTracker } from './provisioning/attribute-tracker.js';
 import { JobRunner } from './provisioning/jobs.js';
 import { ImportService } from './provisioning/import-service.js';
+import { EntraSync, ENTRA_JOB } from './sync/entra-sync.js';
+import { SecretBox } from './sync/secret-box.js';
 import { createDefaultRegistry } from './scim/schemas/index.js';
 import { openDatabase, Store } from './store/index.js';
 
@@ -34,6 +36,7 @@ export interface Muster {
   readonly roster: RosterService;
   readonly tracker: AttributeTracker;
   readonly jobs: JobRunner;
+  readonly entra: EntraSync;
   readonly app: ReturnType<typeof createApp>;
   readonly log: Logger;
   close(): Promise<void>;
@@ -51,14 +54,25 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const tracker = new AttributeTracker(store, log);
   const scim = new ScimService(store, registry, { maxPageSize: config.maxPageSize, defaultPageSize: Math.min(DEFAULT_PAGE_SIZE, config.maxPageSize) }, audit, roster, tracker);
   const jobs = new JobRunner(store, roster, audit, log);
-  if (startJobs) jobs.start();
+  let box: SecretBox | undefined;
+  const entra = new EntraSync(store, scim, () => (box ??= new SecretBox(config.secretKey)), log);
+  jobs.register(ENTRA_JOB, (job, save) => entra.run(job, save));
+  let scheduler: NodeJS.Timeout | undefined;
+  if (startJobs) {
+    jobs.start();
+    // Any node may enqueue due Entra runs; one run per list at a time is enforced on enqueue.
+    const tick = () => void entra.schedule().catch((err: unknown) => log.error('entra scheduler failed', { err: String(err) }));
+    scheduler = setInterval(tick, 60_000);
+    scheduler.unref();
+    tick();
+  }
   const bulk = new BulkService(scim, config.bulkMaxOperations);
   const lists = new ListsService(store, audit);
   const requestLog = new RequestLog(store, config.requestLog, (err) => log.error('request log write failed', { err: String(err) }));
   const app = createApp({
     scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
-    importer: new ImportService(store, audit), lists,
+    importer: new ImportService(store, audit), lists, entra,
     maxBodyBytes: config.maxBodyBytes, rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
     publicUrl: config.publicUrl,
     health: async () => {
@@ -70,8 +84,9 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     },
   });
   return {
-    store, lists, scim, audit, requestLog, roster, tracker, jobs, app, log,
+    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, app, log,
     close: async () => {
+      if (scheduler) clearInterval(scheduler);
       await jobs.stop();
       await requestLog.flush();
       await tracker.flush();

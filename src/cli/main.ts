@@ -10,6 +10,10 @@ import { ListsService, UsageError } from '../provisioning/lists-service.js';
 import { AuditTrail } from '../provisioning/audit-trail.js';
 import { AdminKeys } from '../provisioning/admin-keys.js';
 import { runMaintenance } from '../provisioning/maintenance.js';
+import { jobView } from '../provisioning/jobs.js';
+import { ENTRA_JOB, EntraSyncError } from '../sync/entra-sync.js';
+import { SecretBoxError } from '../sync/secret-box.js';
+import { GraphError } from '../sync/graph-client.js';
 import { StoreError, type Store } from '../store/index.js';
 
 const HELP = `muster: keeps ID-credential rosters in sync with your identity provider (SCIM 2.0)
@@ -23,6 +27,12 @@ Usage:
   muster tokens create --list ID [--label LABEL] [--json]
   muster tokens list --list ID [--json]
   muster tokens revoke --list ID --token TOKEN_ID [--json]
+  muster lists configure --list ID --sync none|scim    (SCIM off revokes its tokens; on prints a token)
+  muster entra connect --list ID --tenant T --client C --secret-stdin --groups G1,G2
+                      [--schedule manual|15m|hourly|daily] [--authority URL] [--graph URL] [--json]
+  muster entra test --list ID [--json]          which users and groups the app can read
+  muster entra sync --list ID [--wait] [--json] queue a run (and wait for it, showing progress)
+  muster entra runs --list ID [--json]          run history with outcomes
   muster audit verify [--list ID] [--json]      check each list's hash chain; names the first bad event
   muster audit prune [--json]                   apply MUSTER_AUDIT_RETENTION_DAYS and the request-log retention now
   muster admin-keys create --org ORG [--label LABEL] [--json]
@@ -60,6 +70,8 @@ export async function run(argv: readonly string[], out: Out = (s) => process.std
       'external-id-unique': { type: 'string' },
       sync: { type: 'string' },
       strict: { type: 'string' },
+      tenant: { type: 'string' }, client: { type: 'string' }, secret: { type: 'string' }, 'secret-stdin': { type: 'boolean' },
+      groups: { type: 'string' }, schedule: { type: 'string' }, authority: { type: 'string' }, graph: { type: 'string' }, wait: { type: 'boolean' },
       port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -92,6 +104,14 @@ export async function run(argv: readonly string[], out: Out = (s) => process.std
         : `Created list "${payload.name}" (${payload.id}) without a sync method: fill it with CSV imports (POST /api/v1/lists/${payload.id}/import)`);
     return 0;
   }
+  if (cmd === 'lists' && sub === 'configure' && values.sync !== undefined) {
+    const listId = need(values.list, '--list');
+    const r = await withStore(config, (_s, lists) => lists.setSyncMethod(listId, values.sync));
+    const payload = { id: r.list.id, syncMethod: r.list.syncMethod, token: r.token?.secret ?? null, scimBaseUrl: r.token ? baseUrlFor(config, listId) : null };
+    out(json ? JSON.stringify(payload) : `List ${listId}: sync method ${payload.syncMethod}${payload.token ? `\nSCIM base URL: ${payload.scimBaseUrl}\nBearer token:  ${payload.token}` : ''}`);
+    return 0;
+  }
+  if (cmd === 'entra') return entraCommand(config, sub, values, json, out);
   if (cmd === 'lists' && sub === 'configure') {
     const listId = need(values.list, '--list');
     if (values.strict !== undefined && values.strict !== 'true' && values.strict !== 'false') throw new UsageError('MUSTER_CLI_USAGE', '--strict takes true or false');
@@ -160,6 +180,62 @@ export async function run(argv: readonly string[], out: Out = (s) => process.std
   throw new UsageError('MUSTER_CLI_USAGE', `unknown command "${positionals.join(' ')}"\n\n${HELP}`);
 }
 
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').trim();
+}
+
+async function entraCommand(config: Config, sub: string | undefined, values: Record<string, string | boolean | undefined>, json: boolean, out: Out): Promise<number> {
+  const listId = need(values.list as string | undefined, '--list');
+  const muster = await buildMuster(config, undefined, false);
+  try {
+    const list = await muster.store.lists.get(listId);
+    if (!list) throw new UsageError('MUSTER_LIST_NOT_FOUND', `no list with id "${listId}"`);
+    if (sub === 'connect') {
+      const secret = values['secret-stdin'] ? await readStdin() : (values.secret as string | undefined);
+      await muster.entra.connect(list, {
+        tenantId: need(values.tenant as string | undefined, '--tenant'), clientId: need(values.client as string | undefined, '--client'),
+        clientSecret: need(secret, '--secret-stdin (or --secret)'), groupIds: need(values.groups as string | undefined, '--groups').split(',').map((g) => g.trim()).filter(Boolean),
+        ...(values.schedule ? { schedule: values.schedule as string } : {}),
+        ...(values.authority ? { authorityUrl: values.authority as string } : {}), ...(values.graph ? { graphUrl: values.graph as string } : {}),
+      });
+      out(json ? JSON.stringify({ listId, connected: true }) : `List ${listId} now syncs from Entra ID. Check it with: muster entra test --list ${listId}`);
+      return 0;
+    }
+    if (sub === 'test') {
+      const r = await muster.entra.test(listId);
+      out(json ? JSON.stringify(r) : r.ok ? `ok: the app can read ${r.users} users and ${r.groups} groups`
+        : `not ok: ${r.error ?? `missing permission(s) ${r.missingPermissions.join(', ')} (grant them as application permissions with admin consent)`}`);
+      return r.ok ? 0 : 3;
+    }
+    if (sub === 'sync') {
+      const id = await muster.entra.enqueue(listId, 'manual');
+      if (!values.wait) {
+        out(json ? JSON.stringify({ runId: id }) : `queued run ${id}; a running server works it (or add --wait)`);
+        return 0;
+      }
+      for (;;) {
+        const worked = await muster.jobs.runOnce();
+        const job = await muster.store.roster.job(id);
+        if (job && job.status !== 'queued' && job.status !== 'running') {
+          out(json ? JSON.stringify(jobView(job)) : `run ${id}: ${job.status} ${job.result ?? job.error ?? ''}`);
+          return job.status === 'done' ? 0 : 3;
+        }
+        if (!worked) await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    if (sub === 'runs') {
+      const runs = (await muster.store.roster.jobs(listId, 50)).filter((j) => j.kind === ENTRA_JOB).map(jobView);
+      out(json ? JSON.stringify(runs) : runs.map((r) => `${r.createdAt}  ${r.status}  ${JSON.stringify(r.result ?? r.error)}`).join('\n') || 'no runs yet');
+      return 0;
+    }
+    throw new UsageError('MUSTER_CLI_USAGE', `unknown command "entra ${sub ?? ''}"\n\n${HELP}`);
+  } finally {
+    await muster.close();
+  }
+}
+
 async function serveCommand(config: Config, out: Out): Promise<number> {
   const muster = await buildMuster(config);
   const existing = await muster.store.lists.all();
@@ -198,6 +274,11 @@ export async function main(argv: readonly string[]): Promise<void> {
   try {
     process.exitCode = await run(argv);
   } catch (err) {
+    if (err instanceof EntraSyncError || err instanceof SecretBoxError || err instanceof GraphError) {
+      process.stderr.write(`muster: ${err.message}\n`);
+      process.exitCode = err instanceof EntraSyncError && err.status === 400 ? 1 : 2;
+      return;
+    }
     if (err instanceof UsageError || err instanceof ConfigError || err instanceof StoreError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
       process.stderr.write(`muster: ${(err as Error).message}\n`);
       process.exitCode = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 1 : 2;

@@ -14,6 +14,9 @@ import { RosterError, type RosterService } from '../provisioning/roster-service.
 import type { AttributeTracker } from '../provisioning/attribute-tracker.js';
 import { jobView } from '../provisioning/jobs.js';
 import { SETUP_GUIDES, setupGuide } from '../provisioning/setup-guides.js';
+import { ENTRA_JOB, EntraSyncError, type EntraSync } from '../sync/entra-sync.js';
+import { GraphError } from '../sync/graph-client.js';
+import { SecretBoxError } from '../sync/secret-box.js';
 import { deriveFields } from '../roster/mapping.js';
 import { sql } from 'kysely';
 import { readJsonBody, readText } from './body.js';
@@ -34,12 +37,13 @@ export interface AdminDeps {
   readonly importer: ImportService;
   readonly lists: ListsService;
   readonly publicUrl: string | undefined;
+  readonly entra: EntraSync;
 }
 
 type Env = { Variables: { orgId: string; keyId: string } };
 
 class ApiError extends Error {
-  constructor(readonly status: 400 | 401 | 404 | 409 | 500, readonly code: string, message: string) {
+  constructor(readonly status: 400 | 401 | 404 | 409 | 500 | 502, readonly code: string, message: string) {
     super(message);
   }
 }
@@ -142,11 +146,17 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   api.patch('/lists/:listId', async (c) => {
     const list = await listOf(c);
     const b = await body(c);
-    const unknown = Object.keys(b).filter((k) => k !== 'name' && k !== 'strict');
-    if (unknown.length) throw new ApiError(400, 'invalid_body', `only name and strict can change; not ${unknown.join(', ')}`);
+    const unknown = Object.keys(b).filter((k) => k !== 'name' && k !== 'strict' && k !== 'syncMethod');
+    if (unknown.length) throw new ApiError(400, 'invalid_body', `only name, strict and syncMethod can change; not ${unknown.join(', ')}`);
     try {
-      return c.json(await deps.lists.configure(list.id, b, meta(c)));
+      let token: string | null = null;
+      if (b.syncMethod !== undefined) token = (await deps.lists.setSyncMethod(list.id, b.syncMethod, meta(c))).token?.secret ?? null;
+      const { syncMethod: _s, ...rest } = b;
+      const updated = Object.keys(rest).length ? await deps.lists.configure(list.id, rest, meta(c)) : (await deps.store.lists.get(list.id))!;
+      // Turning SCIM on creates its first token: shown once, here.
+      return c.json(token ? { ...updated, token } : updated);
     } catch (err) {
+      if (err instanceof UsageError && err.code === 'MUSTER_SYNC_METHOD_CONFLICT') throw new ApiError(409, 'sync_method_conflict', err.message);
       if (err instanceof UsageError) throw new ApiError(400, 'invalid_body', err.message);
       throw err;
     }
@@ -160,6 +170,31 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     const guide = setupGuide(c.req.param('idp'), { id: list.id, scimBaseUrl: `${origin}/scim/v2/lists/${list.id}`, origin });
     if (!guide) throw new ApiError(404, 'not_found', `no set-up guide for "${c.req.param('idp')}"; guides: ${Object.keys(SETUP_GUIDES).join(', ')}`);
     return c.json(guide);
+  });
+
+  // ---- Entra ID pull sync (docs/entra-sync.md)
+  api.put('/lists/:listId/entra', async (c) => {
+    const list = await listOf(c);
+    const b = await body(c);
+    const ids = Array.isArray(b.groupIds) ? b.groupIds.filter((x): x is string => typeof x === 'string') : [];
+    await deps.entra.connect(list, {
+      tenantId: String(b.tenantId ?? ''), clientId: String(b.clientId ?? ''), clientSecret: String(b.clientSecret ?? ''), groupIds: ids,
+      ...(typeof b.schedule === 'string' ? { schedule: b.schedule } : {}),
+      ...(typeof b.authorityUrl === 'string' ? { authorityUrl: b.authorityUrl } : {}), ...(typeof b.graphUrl === 'string' ? { graphUrl: b.graphUrl } : {}),
+    });
+    return c.json(await entraView(deps, list.id));
+  });
+  api.get('/lists/:listId/entra', async (c) => c.json(await entraView(deps, (await listOf(c)).id)));
+  api.post('/lists/:listId/entra/test', async (c) => c.json(await deps.entra.test((await listOf(c)).id)));
+  api.get('/lists/:listId/entra/groups', async (c) => c.json({ groups: await deps.entra.searchGroups((await listOf(c)).id, c.req.query('search') ?? '') }));
+  api.post('/lists/:listId/entra/runs', async (c) => {
+    const list = await listOf(c);
+    const id = await deps.entra.enqueue(list.id, 'manual');
+    return c.json(jobView((await deps.store.roster.job(id))!), 202);
+  });
+  api.get('/lists/:listId/entra/runs', async (c) => {
+    const list = await listOf(c);
+    return c.json({ runs: (await deps.store.roster.jobs(list.id, 50)).filter((j) => j.kind === ENTRA_JOB).map(jobView) });
   });
 
   api.get('/lists/:listId/fields', async (c) => c.json({ fields: await deps.store.roster.fields((await listOf(c)).id) }));
@@ -261,9 +296,23 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     if (err instanceof ApiError) return problem(c, err.status, err.code, err.message);
     if (err instanceof AuditQueryError) return problem(c, 400, 'invalid_parameter', err.message);
     if (err instanceof RosterError) return problem(c, err.status, err.code, err.message);
+    if (err instanceof EntraSyncError) return problem(c, err.status, err.code, err.message);
+    if (err instanceof SecretBoxError) return problem(c, 400, err.code.toLowerCase(), err.message);
+    if (err instanceof GraphError) return problem(c, 502 as ApiError['status'], 'graph_error', `Microsoft Graph answered ${err.status} ${err.code}: ${err.message}`);
     if (err instanceof ScimError) return problem(c, err.status as ApiError['status'], err.scimType ?? 'invalid_request', err.detail);
     deps.log.error('admin API error', { path: c.req.path, err: err.stack });
     return problem(c, 500, 'internal', 'internal error; the request changed nothing');
   });
   return api;
+}
+
+/** The connection as the API shows it: never the secret. */
+async function entraView(deps: AdminDeps, listId: string) {
+  const conn = await deps.store.entra.get(listId);
+  if (!conn) return { connected: false };
+  return {
+    connected: true, tenantId: conn.tenant_id, clientId: conn.client_id, clientSecret: '(stored encrypted; never shown)',
+    authorityUrl: conn.authority_url, graphUrl: conn.graph_url, groupIds: JSON.parse(conn.group_ids) as string[], schedule: conn.schedule,
+    lastRunAt: conn.last_run_at, nextRunAt: conn.next_run_at, deltaSync: conn.users_delta_link !== null, peopleInScope: await deps.store.entra.scopeCount(listId),
+  };
 }

@@ -55,10 +55,28 @@ export const OPENAPI = {
     '/lists/{listId}': {
       get: { summary: 'one list with its Total, Active and Synced counts', parameters: [listId], responses: { 200: { description: 'the list' }, 401: problem, 404: problem } },
       patch: {
-        summary: 'rename a list or turn its strict mode on or off (recorded as list.configured)',
-        parameters: [listId], requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { name: { type: 'string' }, strict: { type: 'boolean' } } } } } },
-        responses: { 200: { description: 'the list' }, 400: problem, 404: problem },
+        summary: 'rename a list, turn its strict mode on or off, or set its sync method to none or scim (turning SCIM off revokes its tokens; turning it on answers its first token, once)',
+        parameters: [listId], requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { name: { type: 'string' }, strict: { type: 'boolean' }, syncMethod: { type: 'string', enum: ['none', 'scim'] } } } } } },
+        responses: { 200: { description: 'the list' }, 400: problem, 404: problem, 409: problem },
       },
+    },
+    '/lists/{listId}/entra': {
+      get: { summary: 'the list\'s Entra ID connection (never the secret), schedule, last and next run, people in scope', parameters: [listId], responses: { 200: { description: 'connection' } } },
+      put: {
+        summary: 'connect the list to Entra ID (refused while it uses SCIM); the client secret is stored encrypted',
+        parameters: [listId],
+        requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['tenantId', 'clientId', 'clientSecret', 'groupIds'], properties: {
+          tenantId: { type: 'string' }, clientId: { type: 'string' }, clientSecret: { type: 'string', writeOnly: true }, groupIds: { type: 'array', items: { type: 'string' }, maxItems: 50 },
+          schedule: { type: 'string', enum: ['manual', '15m', 'hourly', 'daily'] }, authorityUrl: { type: 'string' }, graphUrl: { type: 'string' },
+        } } } } },
+        responses: { 200: { description: 'connection' }, 400: problem, 409: problem },
+      },
+    },
+    '/lists/{listId}/entra/test': { post: { summary: 'Test connection: users and groups readable, or the missing permission (User.Read.All, GroupMember.Read.All)', parameters: [listId], responses: { 200: { description: '{ok, users, groups, missingPermissions, error?}' }, 404: problem } } },
+    '/lists/{listId}/entra/groups': { get: { summary: 'groups whose name starts with `search`, for the scope picker', parameters: [listId, { name: 'search', in: 'query', schema: { type: 'string' } }], responses: { 200: { description: '{groups}' }, 502: problem } } },
+    '/lists/{listId}/entra/runs': {
+      get: { summary: 'sync runs, newest first, with progress and outcome', parameters: [listId], responses: { 200: { description: '{runs}' } } },
+      post: { summary: 'Sync now: queue a run (or answer the one already queued or running)', parameters: [listId], responses: { 202: { description: 'Job' }, 404: problem } },
     },
     '/lists/{listId}/setup/{idp}': {
       get: {

@@ -40,8 +40,16 @@ export function jobView(j: JobRow): JobView {
   };
 }
 
+/**
+ * Runs one job of a kind. `save(params, done)` stores resumable state and progress (and renews
+ * the lock); it answers false when the job is no longer this worker's (superseded, taken over).
+ * The handler's return value is the job's result.
+ */
+export type JobHandler = (job: JobRow, save: (params: unknown, done: number) => Promise<boolean>) => Promise<unknown>;
+
 export class JobRunner {
   private readonly worker = `node-${randomUUID().slice(0, 8)}`;
+  private readonly handlers = new Map<string, JobHandler>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -52,7 +60,13 @@ export class JobRunner {
     private readonly audit: AuditTrail,
     private readonly log: Logger,
     private readonly pollMs = 500,
-  ) {}
+  ) {
+    this.handlers.set(REDERIVE_JOB, (job) => this.rederive(job));
+  }
+
+  register(kind: string, handler: JobHandler): void {
+    this.handlers.set(kind, handler);
+  }
 
   start(): void {
     this.stopped = false;
@@ -78,8 +92,12 @@ export class JobRunner {
     const job = await this.store.roster.claim(this.worker, now.toISOString(), new Date(now.getTime() + LOCK_MS).toISOString());
     if (!job) return false;
     try {
-      if (job.kind !== REDERIVE_JOB) throw new Error(`unknown job kind ${job.kind}`);
-      await this.rederive(job);
+      const handler = this.handlers.get(job.kind);
+      if (!handler) throw new Error(`unknown job kind ${job.kind}`);
+      const save = (params: unknown, done: number) =>
+        this.store.roster.saveState(job.id, this.worker, { params, done, lockUntil: new Date(Date.now() + LOCK_MS).toISOString() });
+      const result = await handler(job, save);
+      if (job.kind !== REDERIVE_JOB && result !== undefined) await this.store.roster.finish(job.id, this.worker, 'done', new Date().toISOString(), result);
     } catch (err) {
       this.log.error('job failed', { job: job.id, err: err instanceof Error ? err.stack : String(err) });
       await this.store.roster.finish(job.id, this.worker, 'failed', new Date().toISOString(), undefined, String(err));

@@ -102,6 +102,44 @@ export class ListsService {
     });
   }
 
+  /**
+   * Turns a list's sync method off (`none`) or to SCIM. Turning SCIM off revokes its tokens;
+   * turning Entra sync off drops its connection. SCIM on a list that syncs from Entra (or the
+   * reverse) is refused until the other is off: a list uses one or the other, never both.
+   * Turning SCIM on returns its first token, shown once.
+   */
+  async setSyncMethod(listId: string, method: unknown, meta: RequestMeta = this.actor): Promise<{ list: MasterList; token: CreatedToken | null }> {
+    if (method !== 'none' && method !== 'scim') {
+      throw new UsageError('MUSTER_SYNC_METHOD_INVALID', 'the sync method can be set to none or scim here; Entra sync is turned on by connecting it (muster entra connect)');
+    }
+    return this.store.transaction(async (tx) => {
+      const list = await tx.lists.get(listId);
+      if (!list) throw new UsageError('MUSTER_LIST_NOT_FOUND', `no list with id "${listId}"`);
+      if (list.syncMethod === method) return { list, token: null };
+      if (method === 'scim' && list.syncMethod === 'entra') {
+        throw new UsageError('MUSTER_SYNC_METHOD_CONFLICT', 'this list syncs from Entra ID: turn Entra sync off first (sync method none); a list uses SCIM or Entra sync, never both');
+      }
+      const t = this.now();
+      if (list.syncMethod === 'scim') {
+        for (const tok of (await tx.tokens.forList(listId)).filter((x) => !x.revokedAt)) {
+          await tx.tokens.revoke(listId, tok.id, t);
+          await this.audit.record(tx, listId, { action: 'token.revoked', target: { type: 'token', id: tok.id, name: tok.label }, detail: { reason: 'SCIM turned off' } }, meta);
+        }
+      }
+      if (list.syncMethod === 'entra') await tx.entra.remove(listId);
+      await tx.lists.setSyncMethod(listId, method, t);
+      await this.audit.record(tx, listId, { action: 'list.sync_method_changed', target: { type: 'list', id: listId, name: list.name }, changes: [{ field: 'syncMethod', before: list.syncMethod, after: method }] }, meta);
+      let token: CreatedToken | null = null;
+      if (method === 'scim') {
+        const secret = newSecret();
+        const info = await tx.tokens.insert({ id: randomUUID(), list_id: listId, label: 'Initial token', hint: hintOf(secret), secret_hash: hashSecret(secret), created_at: t });
+        await this.audit.record(tx, listId, { action: 'token.created', target: { type: 'token', id: info.id, name: info.label } }, meta);
+        token = { token: info, secret };
+      }
+      return { list: (await tx.lists.get(listId))!, token };
+    });
+  }
+
   async requireList(id: string): Promise<MasterList> {
     const list = await this.store.lists.get(id);
     if (!list) throw new UsageError('MUSTER_LIST_NOT_FOUND', `no list with id "${id}"`);

@@ -38,6 +38,10 @@ export interface ScimCaller {
   /** What this token's requests were identified as before (tokens.idp). */
   readonly tokenIdp: string | null;
   readonly userAgent: string | undefined;
+  /** Who acts, when not a SCIM client (`entra-sync`). */
+  readonly actor?: string;
+  /** Where the IdP is known without guessing (Entra pull sync reads Graph itself). */
+  readonly idp?: { readonly name: string; readonly evidence: string };
 }
 
 export interface QueryParams {
@@ -82,9 +86,9 @@ export class ScimService {
   /** The request's identity for the audit trail; the IdP guess uses every normalisation seen so far. */
   requestMeta(ctx: ScimCtx): RequestMeta {
     const c = ctx.caller;
-    const guess = identifyIdp({ userAgent: c.userAgent, tokenLabel: c.tokenLabel, tokenIdp: c.tokenIdp, normalisations: ctx.notes.list() });
+    const guess = c.idp ? { idp: c.idp.name, evidence: c.idp.evidence } : identifyIdp({ userAgent: c.userAgent, tokenLabel: c.tokenLabel, tokenIdp: c.tokenIdp, normalisations: ctx.notes.list() });
     return {
-      requestId: c.requestId, actor: 'scim', tokenId: c.tokenId, tokenLabel: c.tokenLabel,
+      requestId: c.requestId, actor: c.actor ?? 'scim', tokenId: c.tokenId, tokenLabel: c.tokenLabel,
       ...(guess ? { idp: guess.idp, idpEvidence: guess.evidence } : {}),
     };
   }

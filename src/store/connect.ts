@@ -10,6 +10,7 @@ import { openPostgres } from './postgres/open.js';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-audit.js';
 import * as m003 from './migrations/003-roster.js';
+import * as m004 from './migrations/004-entra.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -20,6 +21,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['001-initial', m001],
   ['002-audit', m002],
   ['003-roster', m003],
+  ['004-entra', m004],
 ];
 
 class Provider implements MigrationProvider {

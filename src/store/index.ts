@@ -9,3 +9,4 @@ export type { GroupWrite, GroupRecord, MemberRecord } from './groups-repo.js';
 export type { AuditEventRow, NewAuditRow, RequestLogRow, NewRequestLogRow, AuditQuery, ChainState } from './audit-repo.js';
 export type { AdminKeyRow } from './admin-keys-repo.js';
 export type { JobRow, PersonRow, PeopleQuery } from './roster-repo.js';
+export type { EntraConnectionRow } from './entra-repo.js';

@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database } from './schema.js';
 
 export type UidAttribute = 'employeeNumber' | 'userName' | 'email';
-export type SyncMethod = 'none' | 'scim';
+export type SyncMethod = 'none' | 'scim' | 'entra';
 
 export interface Organisation { readonly id: string; readonly name: string; readonly createdAt: string }
 export interface MasterList {
@@ -60,6 +60,10 @@ export class ListsRepo {
       ...(changes.externalIdUnique !== undefined ? { external_id_unique: changes.externalIdUnique ? 1 : 0 } : {}),
       updated_at: now,
     }).where('id', '=', id).execute();
+  }
+
+  async setSyncMethod(id: string, method: SyncMethod, now: string): Promise<void> {
+    await this.db.updateTable('lists').set({ sync_method: method, updated_at: now }).where('id', '=', id).execute();
   }
 
   async get(id: string): Promise<MasterList | undefined> {

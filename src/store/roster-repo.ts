@@ -206,6 +206,13 @@ export class RosterRepo {
     return Number(res.numUpdatedRows) === 1;
   }
 
+  /** Saves a job's resumable state and progress; false when the job is no longer this worker's. */
+  async saveState(id: string, worker: string, p: { params: unknown; done: number; lockUntil: string }): Promise<boolean> {
+    const res = await this.db.updateTable('jobs').set({ params: JSON.stringify(p.params), done: p.done, locked_until: p.lockUntil })
+      .where('id', '=', id).where('locked_by', '=', worker).where('status', '=', 'running').executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
   async finish(id: string, worker: string, status: 'done' | 'failed' | 'superseded', now: string, result?: unknown, error?: string): Promise<void> {
     await this.db.updateTable('jobs').set({ status, finished_at: now, locked_until: null, result: result === undefined ? null : JSON.stringify(result), error: error ?? null })
       .where('id', '=', id).where('locked_by', '=', worker).execute();

@@ -197,7 +197,32 @@ export interface JobTable {
   finished_at: string | null;
 }
 
+export interface EntraConnectionTable {
+  list_id: string;
+  tenant_id: string;
+  client_id: string;
+  secret_enc: string;
+  authority_url: string;
+  graph_url: string;
+  group_ids: string;
+  schedule: string;
+  users_delta_link: string | null;
+  groups_delta_link: string | null;
+  next_run_at: string | null;
+  last_run_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EntraScopeTable {
+  list_id: string;
+  group_id: string;
+  user_id: string;
+}
+
 export interface Database {
+  entra_connections: EntraConnectionTable;
+  entra_scope: EntraScopeTable;
   roster_fields: RosterFieldTable;
   field_mappings: FieldMappingTable;
   seen_attributes: SeenAttributeTable;

@@ -136,6 +136,24 @@ export class UsersRepo {
     return rows.rows.map(toRecord);
   }
 
+  /** People of a list by externalId (Entra sync keys people by their Graph object id). */
+  async byExternalIds(listId: string, externalIds: readonly string[]): Promise<Map<string, { id: string; active: boolean }>> {
+    const out = new Map<string, { id: string; active: boolean }>();
+    for (let i = 0; i < externalIds.length; i += 500) {
+      const rows = await this.db.selectFrom('users').select(['id', 'external_id', 'active']).where('list_id', '=', listId)
+        .where('external_id', 'in', externalIds.slice(i, i + 500)).execute();
+      for (const r of rows) if (r.external_id) out.set(r.external_id, { id: r.id, active: Number(r.active) === 1 });
+    }
+    return out;
+  }
+
+  /** Active people of a list in seq order after `afterSeq`, with their externalId (for sweeps). */
+  async activeAfter(listId: string, afterSeq: number, limit: number): Promise<{ id: string; seq: number; externalId: string | null }[]> {
+    const rows = await this.db.selectFrom('users').select(['id', 'seq', 'external_id']).where('list_id', '=', listId).where('active', '=', 1)
+      .where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+    return rows.map((r) => ({ id: r.id, seq: Number(r.seq), externalId: r.external_id }));
+  }
+
   /** Which of `ids` are users of this list. */
   async existing(listId: string, ids: readonly string[]): Promise<Set<string>> {
     const out = new Set<string>();

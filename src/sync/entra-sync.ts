@@ -1,0 +1,364 @@
+/**
+ * Entra ID pull sync: Microsoft Graph delta queries on a schedule, scoped to chosen groups.
+ * A run is a job (jobs table): one per list at a time across nodes, resumable after a crash from
+ * the page it reached, with progress. It writes people through ScimService, the same code path as
+ * SCIM push, so mapping, audit trail and roster treat both alike.
+ *
+ * Round, as Graph documents delta (learn.microsoft.com/graph/delta-query-overview):
+ * 1. groups/delta scoped with `$filter=id eq …`: `members@delta` accumulated across pages into
+ *    the scope table (who is in at least one scoped group);
+ * 2. users/delta with `$select` of the mapped properties: in-scope users created or updated,
+ *    `@removed` and `accountEnabled: false` deactivated — never deleted;
+ * 3. on a delta round, users who joined a scoped group without changing are read by id, and
+ *    those who left every scoped group are deactivated;
+ * 4. on a full round (first run, changed scope, or a delta token Graph no longer accepts: 410
+ *    `syncStateNotFound`/`resyncRequired`), people no longer in scope are deactivated only after
+ *    the whole round finished cleanly.
+ * The delta links are stored only when a round completes, so an interrupted round replays from
+ * its last saved page; replays are idempotent (an unchanged write is no change and no event).
+ */
+import { randomUUID } from 'node:crypto';
+import { Normalisations } from '../scim/dialect.js';
+import { ScimError } from '../scim/errors.js';
+import { PATCH_OP } from '../scim/schemas/index.js';
+import type { Logger } from '../log.js';
+import type { ScimCtx, ScimService } from '../provisioning/scim-service.js';
+import type { EntraConnectionRow, JobRow, MasterList, Store } from '../store/index.js';
+import { GraphClient, GraphError, type GraphClientOptions } from './graph-client.js';
+import { GRAPH_USER_SELECT, graphUserToScim, managerIdOf } from './graph-user.js';
+import type { SecretBox } from './secret-box.js';
+
+export const ENTRA_JOB = 'entra-sync';
+export const SCHEDULES = { manual: 0, '15m': 15 * 60_000, hourly: 3_600_000, daily: 86_400_000 } as const;
+export type Schedule = keyof typeof SCHEDULES;
+
+export class EntraSyncError extends Error {
+  constructor(readonly status: 400 | 404 | 409 | 502, readonly code: string, message: string) {
+    super(message);
+    this.name = 'EntraSyncError';
+  }
+}
+
+interface RunState {
+  phase: 'groups' | 'users' | 'joins' | 'sweep' | 'done';
+  full: boolean;
+  nextLink?: string;
+  groupsDelta?: string;
+  usersDelta?: string;
+  /** Graph user ids whose scoped-group membership changed in this delta round. */
+  touched: string[];
+  sweepAfter: number;
+  pages: number;
+  created: number;
+  updated: number;
+  deactivated: number;
+  unchanged: number;
+  failed: number;
+  retries: number;
+  resyncs: number;
+  errors: string[];
+}
+
+const now = () => new Date().toISOString();
+
+export class EntraSync {
+  constructor(
+    private readonly store: Store,
+    private readonly scim: ScimService,
+    private readonly secrets: () => SecretBox,
+    private readonly log: Logger,
+    private readonly graphOptions: GraphClientOptions = {},
+  ) {}
+
+  private client(conn: EntraConnectionRow, onRetry?: () => void): GraphClient {
+    return new GraphClient({
+      tenantId: conn.tenant_id, clientId: conn.client_id, clientSecret: this.secrets().open(conn.secret_enc),
+      authorityUrl: conn.authority_url, graphUrl: conn.graph_url,
+    }, { ...this.graphOptions, onRetry: () => onRetry?.() });
+  }
+
+  /** Connects a list to Entra ID (it must not be using SCIM), storing the secret encrypted. */
+  async connect(list: MasterList, input: {
+    tenantId: string; clientId: string; clientSecret: string; groupIds: readonly string[]; schedule?: string; authorityUrl?: string; graphUrl?: string;
+  }): Promise<void> {
+    if (list.syncMethod === 'scim') {
+      throw new EntraSyncError(409, 'sync_method_conflict', 'this list is provisioned by SCIM: turn SCIM off first (muster lists configure --sync none, which revokes its tokens); a list uses SCIM or Entra sync, never both');
+    }
+    const schedule = (input.schedule ?? 'hourly') as Schedule;
+    if (!(schedule in SCHEDULES)) throw new EntraSyncError(400, 'invalid_schedule', `schedule must be one of ${Object.keys(SCHEDULES).join(', ')}`);
+    if (!input.tenantId || !input.clientId || !input.clientSecret) throw new EntraSyncError(400, 'invalid_connection', 'tenant id, client id and client secret are required');
+    if (!input.groupIds.length || input.groupIds.length > 50) throw new EntraSyncError(400, 'invalid_scope', 'choose between 1 and 50 groups: only their members are on the list');
+    const t = now();
+    const old = await this.store.entra.get(list.id);
+    const scopeChanged = !old || JSON.stringify(JSON.parse(old.group_ids)) !== JSON.stringify([...input.groupIds].sort());
+    await this.store.transaction(async (tx) => {
+      await tx.entra.upsert({
+        list_id: list.id, tenant_id: input.tenantId, client_id: input.clientId, secret_enc: this.secrets().seal(input.clientSecret),
+        authority_url: input.authorityUrl ?? 'https://login.microsoftonline.com', graph_url: input.graphUrl ?? 'https://graph.microsoft.com',
+        group_ids: JSON.stringify([...input.groupIds].sort()), schedule,
+        // A new scope starts from a full round; the same scope keeps its delta links.
+        users_delta_link: scopeChanged ? null : (old?.users_delta_link ?? null), groups_delta_link: scopeChanged ? null : (old?.groups_delta_link ?? null),
+        next_run_at: schedule === 'manual' ? null : t, last_run_at: old?.last_run_at ?? null, created_at: old?.created_at ?? t, updated_at: t,
+      });
+      if (scopeChanged) await tx.entra.clearScope(list.id);
+      if (list.syncMethod !== 'entra') await tx.lists.setSyncMethod(list.id, 'entra', t);
+    });
+  }
+
+  /** "Test connection": how many users and groups the app can read, or which permission is missing. */
+  async test(listId: string): Promise<{ ok: boolean; users?: number; groups?: number; missingPermissions: string[]; error?: string }> {
+    const conn = await this.requireConnection(listId);
+    const c = this.client(conn);
+    const missing: string[] = [];
+    let users: number | undefined, groups: number | undefined;
+    try {
+      users = Number(await c.getText('/v1.0/users/$count', { ConsistencyLevel: 'eventual' }));
+    } catch (err) {
+      if (err instanceof GraphError && err.status === 403) missing.push('User.Read.All');
+      else return { ok: false, missingPermissions: [], error: (err as Error).message };
+    }
+    try {
+      groups = Number(await c.getText('/v1.0/groups/$count', { ConsistencyLevel: 'eventual' }));
+      const ids = JSON.parse(conn.group_ids) as string[];
+      await c.get(`/v1.0/groups/delta?$select=displayName,members&$filter=${encodeURIComponent(`id eq '${ids[0]}'`)}`);
+    } catch (err) {
+      if (err instanceof GraphError && err.status === 403) missing.push('GroupMember.Read.All');
+      else return { ok: false, users, missingPermissions: missing, error: (err as Error).message };
+    }
+    return { ok: missing.length === 0, ...(users !== undefined ? { users } : {}), ...(groups !== undefined ? { groups } : {}), missingPermissions: missing };
+  }
+
+  /** Groups whose name starts with `q`, for the scope picker. */
+  async searchGroups(listId: string, q: string): Promise<{ id: string; displayName: string }[]> {
+    const c = this.client(await this.requireConnection(listId));
+    const filter = encodeURIComponent(`startswith(displayName,'${q.replace(/'/g, "''")}')`);
+    const page = await c.page(`/v1.0/groups?$filter=${filter}&$select=id,displayName&$top=25`);
+    return page.value.map((g) => ({ id: String(g.id), displayName: String(g.displayName ?? '') }));
+  }
+
+  private async requireConnection(listId: string): Promise<EntraConnectionRow> {
+    const conn = await this.store.entra.get(listId);
+    if (!conn) throw new EntraSyncError(404, 'not_connected', 'this list has no Entra ID connection (muster entra connect)');
+    return conn;
+  }
+
+  /** Queues a run unless one is already queued or running for the list; returns the run's job id. */
+  async enqueue(listId: string, reason: 'manual' | 'schedule'): Promise<string> {
+    await this.requireConnection(listId);
+    return this.store.transaction(async (tx) => {
+      await tx.audit.chain(listId, true); // serialises enqueues of one list across nodes (PostgreSQL row lock)
+      const active = (await tx.roster.jobs(listId, 20)).find((j) => j.kind === ENTRA_JOB && (j.status === 'queued' || j.status === 'running'));
+      if (active) return active.id;
+      const id = randomUUID();
+      await tx.roster.enqueue({ id, listId, kind: ENTRA_JOB, params: { reason }, total: 0, now: now() });
+      return id;
+    });
+  }
+
+  /** Enqueues the runs whose schedule is due (any node may call this; duplicates are refused). */
+  async schedule(): Promise<number> {
+    let n = 0;
+    for (const conn of await this.store.entra.due(now())) {
+      await this.enqueue(conn.list_id, 'schedule');
+      const every = SCHEDULES[conn.schedule as Schedule] ?? SCHEDULES.hourly;
+      await this.store.entra.update(conn.list_id, { next_run_at: new Date(Date.now() + every).toISOString() });
+      n++;
+    }
+    return n;
+  }
+
+  /** The job handler: runs (or resumes) one round, saving progress after every page. */
+  async run(job: JobRow, save: (state: unknown, done: number) => Promise<boolean>): Promise<unknown> {
+    const list = await this.store.lists.get(job.list_id);
+    const conn = await this.requireConnection(job.list_id);
+    if (!list || list.syncMethod !== 'entra') throw new EntraSyncError(409, 'not_entra', 'the list no longer uses Entra sync');
+    const params = JSON.parse(job.params) as { state?: RunState };
+    const st: RunState = params.state ?? {
+      phase: 'groups', full: !conn.users_delta_link || !conn.groups_delta_link, touched: [], sweepAfter: 0,
+      pages: 0, created: 0, updated: 0, deactivated: 0, unchanged: 0, failed: 0, retries: 0, resyncs: 0, errors: [],
+    };
+    const graph = this.client(conn, () => st.retries++);
+    const ctx = this.ctx(list, job.id);
+    const checkpoint = async () => {
+      if (!(await save({ ...params, state: st }, st.created + st.updated + st.deactivated + st.unchanged))) throw new Superseded();
+    };
+    try {
+      for (;;) {
+        try {
+          await this.round(graph, conn, list, ctx, st, checkpoint);
+          break;
+        } catch (err) {
+          // Graph no longer accepts the delta token: start a full round (learn.microsoft.com/graph/delta-query-overview, "Synchronization reset").
+          if (err instanceof GraphError && err.status === 410 && st.resyncs < 2) {
+            st.resyncs++;
+            Object.assign(st, { phase: 'groups', full: true, nextLink: undefined, groupsDelta: undefined, usersDelta: undefined, touched: [], sweepAfter: 0 });
+            await this.store.entra.update(list.id, { users_delta_link: null, groups_delta_link: null });
+            await this.store.entra.clearScope(list.id);
+            await checkpoint();
+            continue;
+          }
+          throw err;
+        }
+      }
+    } catch (err) {
+      if (err instanceof Superseded) return undefined;
+      throw err;
+    }
+    const every = SCHEDULES[conn.schedule as Schedule] ?? 0;
+    await this.store.entra.update(list.id, {
+      users_delta_link: st.usersDelta ?? null, groups_delta_link: st.groupsDelta ?? null, last_run_at: now(),
+      next_run_at: every ? new Date(Date.now() + every).toISOString() : null,
+    });
+    const { nextLink: _n, touched: _t, groupsDelta: _g, usersDelta: _u, ...summary } = st;
+    return summary;
+  }
+
+  private ctx(list: MasterList, jobId: string): ScimCtx {
+    return {
+      list, baseUrl: `urn:muster:list:${list.id}`, notes: new Normalisations(),
+      caller: {
+        requestId: jobId, tokenId: 'entra-sync', tokenLabel: 'Entra ID pull sync', tokenIdp: 'Microsoft Entra ID', userAgent: undefined,
+        actor: 'entra-sync', idp: { name: 'Microsoft Entra ID', evidence: 'graph-pull' },
+      },
+    };
+  }
+
+  private async round(graph: GraphClient, conn: EntraConnectionRow, list: MasterList, ctx: ScimCtx, st: RunState, checkpoint: () => Promise<void>): Promise<void> {
+    const groupIds = JSON.parse(conn.group_ids) as string[];
+    if (st.phase === 'groups') {
+      const filter = groupIds.map((id) => `id eq '${id.replace(/'/g, "''")}'`).join(' or ');
+      let url = st.nextLink ?? (st.full ? `/v1.0/groups/delta?$select=displayName,members&$filter=${encodeURIComponent(filter)}` : conn.groups_delta_link!);
+      for (;;) {
+        const page = await graph.page(url);
+        for (const g of page.value) await this.applyGroup(list.id, g, st);
+        st.pages++;
+        if (page.nextLink) {
+          st.nextLink = url = page.nextLink;
+          await checkpoint();
+          continue;
+        }
+        st.groupsDelta = page.deltaLink;
+        st.nextLink = undefined;
+        st.phase = 'users';
+        await checkpoint();
+        break;
+      }
+    }
+    if (st.phase === 'users') {
+      const select = [...GRAPH_USER_SELECT, 'manager'].join(',');
+      let url = st.nextLink ?? (st.full ? `/v1.0/users/delta?$select=${select}` : conn.users_delta_link!);
+      for (;;) {
+        const page = await graph.page(url);
+        await this.applyUsers(list, ctx, page.value, st);
+        st.pages++;
+        if (page.nextLink) {
+          st.nextLink = url = page.nextLink;
+          await checkpoint();
+          continue;
+        }
+        st.usersDelta = page.deltaLink;
+        st.nextLink = undefined;
+        st.phase = st.full ? 'sweep' : 'joins';
+        await checkpoint();
+        break;
+      }
+    }
+    if (st.phase === 'joins') {
+      // Joined a scoped group without any change of their own: not in users/delta, so read them by id.
+      const touched = [...new Set(st.touched)];
+      const known = await this.store.users.byExternalIds(list.id, touched);
+      const inScope = await this.store.entra.inScope(list.id, touched);
+      const select = GRAPH_USER_SELECT.join(',');
+      for (const id of touched) {
+        if (inScope.has(id) && !known.get(id)?.active) {
+          try {
+            const u = await graph.get(`/v1.0/users/${encodeURIComponent(id)}?$select=${select}`);
+            await this.applyUsers(list, ctx, [u], st);
+          } catch (err) {
+            if (!(err instanceof GraphError && err.status === 404)) throw err;
+          }
+        } else if (!inScope.has(id) && known.get(id)?.active) {
+          await this.deactivate(ctx, known.get(id)!.id, st);
+        }
+      }
+      st.phase = 'done';
+      await checkpoint();
+    }
+    if (st.phase === 'sweep') {
+      // A full round finished cleanly: whoever is no longer in scope is deactivated, never deleted.
+      for (;;) {
+        const batch = await this.store.users.activeAfter(list.id, st.sweepAfter, 500);
+        if (!batch.length) break;
+        const inScope = await this.store.entra.inScope(list.id, batch.map((b) => b.externalId ?? ''));
+        for (const p of batch) if (!p.externalId || !inScope.has(p.externalId)) await this.deactivate(ctx, p.id, st);
+        st.sweepAfter = batch[batch.length - 1]!.seq;
+        await checkpoint();
+      }
+      st.phase = 'done';
+      await checkpoint();
+    }
+  }
+
+  private async applyGroup(listId: string, g: Record<string, unknown>, st: RunState): Promise<void> {
+    const gid = String(g.id);
+    if (g['@removed']) {
+      // The group is gone: its members leave the scope (unless another scoped group holds them).
+      const before = await this.store.entra.groupMembers(listId, gid);
+      await this.store.entra.removeScope(listId, gid);
+      st.touched.push(...before);
+      return;
+    }
+    const delta = Array.isArray(g['members@delta']) ? (g['members@delta'] as Record<string, unknown>[]) : [];
+    const users = delta.filter((m) => String(m['@odata.type'] ?? '#microsoft.graph.user').toLowerCase() === '#microsoft.graph.user');
+    const added = users.filter((m) => !m['@removed']).map((m) => String(m.id));
+    const removed = users.filter((m) => m['@removed']).map((m) => String(m.id));
+    if (added.length) await this.store.entra.addScope(listId, gid, added);
+    if (removed.length) await this.store.entra.removeScope(listId, gid, removed);
+    if (!st.full) st.touched.push(...added, ...removed);
+  }
+
+  private async applyUsers(list: MasterList, ctx: ScimCtx, users: readonly Record<string, unknown>[], st: RunState): Promise<void> {
+    const ids = users.map((u) => String(u.id));
+    const inScope = await this.store.entra.inScope(list.id, ids);
+    const managers = users.map(managerIdOf).filter((m): m is string => !!m);
+    const known = await this.store.users.byExternalIds(list.id, [...ids, ...managers]);
+    for (const u of users) {
+      const id = String(u.id);
+      const person = known.get(id);
+      if (u['@removed']) {
+        if (person?.active) await this.deactivate(ctx, person.id, st);
+        continue;
+      }
+      if (!inScope.has(id)) {
+        if (person?.active) await this.deactivate(ctx, person.id, st); // left the scope
+        continue;
+      }
+      const m = managerIdOf(u);
+      const doc = graphUserToScim(u, m ? known.get(m)?.id : undefined);
+      try {
+        if (!person) {
+          await this.scim.create(ctx, 'User', doc);
+          st.created++;
+        } else {
+          const before = await this.store.users.get(list.id, person.id);
+          await this.scim.replace(ctx, 'User', person.id, doc);
+          const after = await this.store.users.get(list.id, person.id);
+          if (before?.version === after?.version) st.unchanged++;
+          else if (after?.data.active === false && before?.data.active !== false) st.deactivated++;
+          else st.updated++;
+        }
+      } catch (err) {
+        if (!(err instanceof ScimError)) throw err;
+        st.failed++;
+        if (st.errors.length < 20) st.errors.push(`${String(u.userPrincipalName ?? id)}: ${err.detail}`);
+      }
+    }
+  }
+
+  private async deactivate(ctx: ScimCtx, personId: string, st: RunState): Promise<void> {
+    await this.scim.patch(ctx, 'User', personId, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: false }] }, undefined, false);
+    st.deactivated++;
+  }
+}
+
+class Superseded extends Error {}

@@ -1,0 +1,42 @@
+/**
+ * Secrets at rest (the Entra client secret): AES-256-GCM under MUSTER_SECRET_KEY, a random
+ * 96-bit IV per secret, the tag checked on open. Stored as `v1.<iv>.<tag>.<ciphertext>` (base64url).
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+
+export class SecretBoxError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+    this.name = 'SecretBoxError';
+  }
+}
+
+export class SecretBox {
+  private readonly key: Buffer;
+
+  constructor(keyBase64: string | undefined) {
+    if (!keyBase64) throw new SecretBoxError('MUSTER_SECRET_KEY_MISSING', 'set MUSTER_SECRET_KEY (32 random bytes, base64: `openssl rand -base64 32`) to store connection secrets');
+    const key = Buffer.from(keyBase64, 'base64');
+    if (key.length !== 32) throw new SecretBoxError('MUSTER_SECRET_KEY_INVALID', 'MUSTER_SECRET_KEY must be 32 bytes, base64-encoded (`openssl rand -base64 32`)');
+    this.key = key;
+  }
+
+  seal(plain: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const ct = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+    return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ct.toString('base64url')].join('.');
+  }
+
+  open(sealed: string): string {
+    const [v, iv, tag, ct] = sealed.split('.');
+    if (v !== 'v1' || !iv || !tag || ct === undefined) throw new SecretBoxError('MUSTER_SECRET_UNREADABLE', 'a stored secret is not in a format this Muster reads');
+    try {
+      const d = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
+      d.setAuthTag(Buffer.from(tag, 'base64url'));
+      return Buffer.concat([d.update(Buffer.from(ct, 'base64url')), d.final()]).toString('utf8');
+    } catch {
+      throw new SecretBoxError('MUSTER_SECRET_UNREADABLE', 'a stored secret cannot be decrypted: MUSTER_SECRET_KEY is not the key it was stored with');
+    }
+  }
+}
