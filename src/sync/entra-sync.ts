@@ -189,7 +189,10 @@ export class EntraSync {
           break;
         } catch (err) {
           // Graph no longer accepts the delta token: start a full round (learn.microsoft.com/graph/delta-query-overview, "Synchronization reset").
-          if (err instanceof GraphError && err.status === 410 && st.resyncs < 2) {
+          // Graph answers an expired or unknown delta token with 410, or with 400 `syncStateNotFound`
+          // (devblogs.microsoft.com, "Duration of change tracking tokens").
+          const resync = err instanceof GraphError && (err.status === 410 || /syncStateNotFound|resyncRequired/i.test(err.code));
+          if (resync && st.resyncs < 2) {
             st.resyncs++;
             Object.assign(st, { phase: 'groups', full: true, nextLink: undefined, groupsDelta: undefined, usersDelta: undefined, touched: [], sweepAfter: 0 });
             await this.store.entra.update(list.id, { users_delta_link: null, groups_delta_link: null });
@@ -272,7 +275,7 @@ export class EntraSync {
       for (const id of touched) {
         if (inScope.has(id) && !known.get(id)?.active) {
           try {
-            const u = await graph.get(`/v1.0/users/${encodeURIComponent(id)}?$select=${select}`);
+            const u = await graph.get(`/v1.0/users/${encodeURIComponent(id)}?$select=${select}&$expand=${encodeURIComponent('manager($select=id)')}`);
             await this.applyUsers(list, ctx, [u], st);
           } catch (err) {
             if (!(err instanceof GraphError && err.status === 404)) throw err;

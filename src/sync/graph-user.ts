@@ -52,8 +52,10 @@ export function graphUserToScim(u: G, managerPersonId?: string): Record<string, 
   return doc;
 }
 
-/** The manager's Graph id from `manager@delta` (users delta with `$select=manager`), if any. */
+/** The manager's Graph id from `manager@delta` (users delta with `$select=manager`) or an expanded `manager`, if any. */
 export function managerIdOf(u: G): string | undefined {
+  const expanded = u.manager as G | null | undefined; // GET users/{id}?$expand=manager($select=id)
+  if (expanded && typeof expanded === 'object' && str(expanded.id)) return str(expanded.id);
   const d = u['manager@delta'];
   if (Array.isArray(d)) {
     const m = d.find((x) => typeof x === 'object' && x !== null && !('@removed' in x)) as G | undefined;

@@ -54,10 +54,12 @@ export const USER_PROPS = [
 ] as const;
 export const GROUP_PROPS = ['displayName', 'description'] as const;
 
+const EMPTY_EXTENSION_ATTRIBUTES: Readonly<ExtensionAttributes> = Object.freeze(Object.fromEntries(
+  Array.from({ length: 15 }, (_, i) => [`extensionAttribute${i + 1}`, null]),
+) as ExtensionAttributes);
+
 export function emptyExtensionAttributes(): ExtensionAttributes {
-  const out: Record<string, null> = {};
-  for (let i = 1; i <= 15; i++) out[`extensionAttribute${i}`] = null;
-  return out as ExtensionAttributes;
+  return { ...EMPTY_EXTENSION_ATTRIBUTES };
 }
 
 export class Directory {
@@ -96,7 +98,7 @@ export class Directory {
       businessPhones: [...(input.businessPhones ?? [])],
       employeeType: input.employeeType ?? null,
       accountEnabled: input.accountEnabled ?? true,
-      onPremisesExtensionAttributes: { ...emptyExtensionAttributes(), ...input.onPremisesExtensionAttributes },
+      onPremisesExtensionAttributes: { ...EMPTY_EXTENSION_ATTRIBUTES, ...input.onPremisesExtensionAttributes },
       managerId: null,
     };
     if (input.managerId) this.requireUser(input.managerId);

@@ -1,5 +1,5 @@
 // Fault injection: answers Graph would give under load, on maintenance, or to a stale token.
-import { errors, GraphError } from './errors.js';
+import { errors, type GraphError } from './errors.js';
 
 export interface FaultSpec {
   /**

@@ -8,6 +8,8 @@ export type TokenKind = 'users' | 'groups' | 'groups-list';
 
 export interface StateToken {
   readonly kind: TokenKind;
+  /** Which link carried it: a $skiptoken (nextLink) or a $deltatoken (deltaLink). */
+  readonly link: 'next' | 'delta';
   /** $select as given (lower-cased property names are matched case-insensitively). */
   readonly select: readonly string[] | null;
   /** Scoping filter ids for delta; the raw $filter for the group list. */
@@ -22,9 +24,11 @@ export interface StateToken {
   readonly memberOffset: number;
   /** expireDeltaTokens() bumps the epoch; tokens of an older epoch answer with a resync. */
   readonly epoch: number;
-  /** Extra state for the group picker list ($search, $top, $count). */
+  /** Extra state for the group picker list ($search, $top, $orderby, $count). */
   readonly search?: string | null;
   readonly top?: number;
+  readonly orderby?: boolean;
+  readonly count?: boolean;
 }
 
 export class StateTokens {
@@ -36,7 +40,7 @@ export class StateTokens {
   }
 
   /** Returns null for anything this emulator did not issue unchanged. */
-  decode(raw: string, kind: TokenKind): StateToken | null {
+  decode(raw: string, kind: TokenKind, link: StateToken['link']): StateToken | null {
     const [body, mac, extra] = raw.split('.');
     if (!body || !mac || extra !== undefined) return null;
     const expected = Buffer.from(this.mac(body));
@@ -44,7 +48,7 @@ export class StateTokens {
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
     try {
       const token = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as StateToken;
-      return token.kind === kind ? token : null;
+      return token.kind === kind && token.link === link ? token : null;
     } catch {
       return null;
     }
