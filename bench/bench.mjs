@@ -76,7 +76,8 @@ async function startServer(opt, n) {
   const postgres = opt.db?.startsWith('postgres');
   const dir = postgres ? null : fs.mkdtempSync(path.join(opt.db ?? os.tmpdir(), `muster-bench-${n}-`));
   const databaseUrl = postgres ? opt.db : path.join(dir, 'muster.sqlite');
-  const env = { ...process.env, MUSTER_DATABASE_URL: databaseUrl, MUSTER_DEMO: 'false', MUSTER_LOG_LEVEL: 'error', PORT: String(port), HOST: '127.0.0.1' };
+  // MUSTER_RATE_LIMIT=0: the per-token throttle (100 req/s by default) would measure the throttle, not the server.
+  const env = { ...process.env, MUSTER_DATABASE_URL: databaseUrl, MUSTER_DEMO: 'false', MUSTER_LOG_LEVEL: 'error', MUSTER_RATE_LIMIT: '0', PORT: String(port), HOST: '127.0.0.1' };
   delete env.MUSTER_PUBLIC_URL;
   const bin = path.join(ROOT, 'bin', 'muster.js');
   const created = JSON.parse(execFileSync(process.execPath, [bin, 'lists', 'create', '--name', `bench-${n}-${Date.now()}`, '--uid', 'userName', '--json'], { env, cwd: ROOT, encoding: 'utf8' }));

@@ -20,7 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import { Normalisations } from '../scim/dialect.js';
 import { ScimError } from '../scim/errors.js';
-import { PATCH_OP } from '../scim/schemas/index.js';
+import { ENTERPRISE_USER_SCHEMA, PATCH_OP } from '../scim/schemas/index.js';
 import type { Logger } from '../log.js';
 import type { ScimCtx, ScimService } from '../provisioning/scim-service.js';
 import type { EntraConnectionRow, JobRow, MasterList, Store } from '../store/index.js';
@@ -62,6 +62,9 @@ interface RunState {
 const now = () => new Date().toISOString();
 
 export class EntraSync {
+  /** Managers not on the list yet when their report was written, per running job: linked after the users phase. */
+  private readonly pendingManagers = new Map<string, [personGraphId: string, managerGraphId: string][]>();
+
   constructor(
     private readonly store: Store,
     private readonly scim: ScimService,
@@ -261,6 +264,7 @@ export class EntraSync {
         }
         st.usersDelta = page.deltaLink;
         st.nextLink = undefined;
+        await this.linkManagers(list, ctx, st);
         st.phase = st.full ? 'sweep' : 'joins';
         await checkpoint();
         break;
@@ -337,7 +341,14 @@ export class EntraSync {
         continue;
       }
       const m = managerIdOf(u);
-      const doc = graphUserToScim(u, m ? known.get(m)?.id : undefined);
+      const managerPerson = m ? known.get(m)?.id : undefined;
+      if (m && !managerPerson) {
+        // Entra links managers in a second step too: the manager may arrive later in this round.
+        const pending = this.pendingManagers.get(ctx.caller.requestId) ?? [];
+        pending.push([id, m]);
+        this.pendingManagers.set(ctx.caller.requestId, pending);
+      }
+      const doc = graphUserToScim(u, managerPerson);
       try {
         if (!person) {
           await this.scim.create(ctx, 'User', doc);
@@ -354,6 +365,24 @@ export class EntraSync {
         if (!(err instanceof ScimError)) throw err;
         st.failed++;
         if (st.errors.length < 20) st.errors.push(`${String(u.userPrincipalName ?? id)}: ${err.detail}`);
+      }
+    }
+  }
+
+  /** Sets the manager of people whose manager arrived later in the round (one update each). */
+  private async linkManagers(list: MasterList, ctx: ScimCtx, st: RunState): Promise<void> {
+    const pending = this.pendingManagers.get(ctx.caller.requestId) ?? [];
+    this.pendingManagers.delete(ctx.caller.requestId);
+    for (let i = 0; i < pending.length; i += 500) {
+      const chunk = pending.slice(i, i + 500);
+      const known = await this.store.users.byExternalIds(list.id, chunk.flat());
+      for (const [personGid, managerGid] of chunk) {
+        const person = known.get(personGid), manager = known.get(managerGid);
+        if (!person || !manager) continue;
+        await this.scim.patch(ctx, 'User', person.id, {
+          schemas: [PATCH_OP], Operations: [{ op: 'replace', path: `${ENTERPRISE_USER_SCHEMA}:manager`, value: { value: manager.id } }],
+        }, undefined, false);
+        st.updated++;
       }
     }
   }

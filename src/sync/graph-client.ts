@@ -39,6 +39,16 @@ export interface GraphClientOptions {
 
 const RETRYABLE = new Set([429, 503, 504]);
 
+/**
+ * The token scope: the Graph resource of the cloud the connection uses (global, US Government,
+ * China), else global Graph's — a proxy or emulator in front of Graph still issues Graph tokens.
+ */
+export function graphScope(graphUrl: string): string {
+  const origin = graphUrl.replace(/\/+$/, '');
+  return /^https:\/\/(graph\.microsoft\.(com|us)|dod-graph\.microsoft\.us|microsoftgraph\.chinacloudapi\.cn)$/i.test(origin)
+    ? `${origin}/.default` : 'https://graph.microsoft.com/.default';
+}
+
 export class GraphClient {
   private token: { value: string; expiresAt: number } | undefined;
   private readonly fetchImpl: typeof fetch;
@@ -54,7 +64,7 @@ export class GraphClient {
     const url = `${this.conn.authorityUrl.replace(/\/+$/, '')}/${encodeURIComponent(this.conn.tenantId)}/oauth2/v2.0/token`;
     const body = new URLSearchParams({
       client_id: this.conn.clientId, client_secret: this.conn.clientSecret,
-      scope: `${this.conn.graphUrl.replace(/\/+$/, '')}/.default`, grant_type: 'client_credentials',
+      scope: graphScope(this.conn.graphUrl), grant_type: 'client_credentials',
     });
     let res: Response;
     try {

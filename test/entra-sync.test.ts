@@ -1,0 +1,240 @@
+/**
+ * Entra ID pull sync against the Graph emulator (test/fakes/graph): scoped initial sync, a round
+ * of changes, an expired delta token, injected throttling and faults, a crash mid-run, and the
+ * mutual exclusion with SCIM. After every round the list must be exactly what Entra describes:
+ * the members of the scoped groups whose accounts are enabled are active, everyone else is not.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ENTRA_JOB } from '../src/sync/entra-sync.js';
+import { startGraphEmulator, type GraphEmulator } from './fakes/graph/index.js';
+import { call, startServer, type TestList, type TestServer } from './helpers/server.js';
+
+let srv: TestServer;
+let graph: GraphEmulator;
+const KEY = randomBytes(32).toString('base64');
+
+beforeAll(async () => {
+  srv = await startServer({ MUSTER_SECRET_KEY: KEY });
+});
+afterAll(() => srv.close());
+afterEach(async () => graph?.close());
+
+async function connectedList(groupIds: string[], name = 'Entra pull') {
+  const created = await srv.muster.lists.createList({ name, uid: 'userName', org: 'Test organisation', syncMethod: 'none' });
+  await srv.muster.entra.connect(created.list, {
+    tenantId: graph.tenantId, clientId: graph.clientId, clientSecret: graph.clientSecret, groupIds, schedule: 'manual', authorityUrl: graph.url, graphUrl: graph.url,
+  });
+  return (await srv.muster.store.lists.get(created.list.id))!;
+}
+
+async function runSync(listId: string) {
+  const id = await srv.muster.entra.enqueue(listId, 'manual');
+  for (let i = 0; i < 600; i++) {
+    const job = (await srv.muster.store.roster.job(id))!;
+    if (job.status === 'done' || job.status === 'failed') {
+      expect(job.error, 'the run failed').toBeNull();
+      return JSON.parse(job.result ?? '{}') as Record<string, number>;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the sync run did not finish');
+}
+
+/** The people Entra says should be active on the list: enabled members of the scoped groups. */
+function expectedActive(groupIds: string[]): Set<string> {
+  const ids = new Set<string>();
+  for (const g of groupIds) for (const m of graph.getGroup(g)?.members ?? []) {
+    const u = graph.getUser(m);
+    if (u?.accountEnabled) ids.add(m);
+  }
+  return ids;
+}
+
+async function activeOnList(listId: string): Promise<Set<string>> {
+  const out = new Set<string>();
+  let after = 0;
+  for (;;) {
+    const batch = await srv.muster.store.users.activeAfter(listId, after, 1000);
+    if (!batch.length) return out;
+    for (const p of batch) out.add(p.externalId!);
+    after = batch[batch.length - 1]!.seq;
+  }
+}
+
+const events = async (listId: string, actions?: string[]) =>
+  srv.muster.store.audit.query({ listId, actions, order: 'asc', limit: 100_000 });
+
+describe('Entra ID pull sync', () => {
+  it('tests the connection, then syncs only the scoped groups\' members, with roster fields and one event each', async () => {
+    graph = await startGraphEmulator({ pageSize: 25 });
+    const { groups } = graph.seed({ users: 300, groups: [{ name: 'Engineering', members: 120 }, { name: 'Sales', members: 80 }, { name: 'Not synced', members: 60 }], seed: 7 });
+    const scope = [groups[0]!.id, groups[1]!.id];
+    const list = await connectedList(scope);
+    const t = await srv.muster.entra.test(list.id);
+    expect(t).toEqual({ ok: true, users: 300, groups: 3, missingPermissions: [] });
+    const r = await runSync(list.id);
+    const want = expectedActive(scope);
+    expect(await activeOnList(list.id)).toEqual(want);
+    expect(r.created).toBeGreaterThanOrEqual(want.size);
+    expect(r.pages).toBeGreaterThan(10);
+    const created = await events(list.id, ['person.created']);
+    expect(created.length).toBe(r.created);
+    expect(new Set(created.map((e) => e.idp))).toEqual(new Set(['Microsoft Entra ID']));
+    expect(created[0]!.idp_evidence).toBe('graph-pull');
+    expect(created[0]!.actor).toBe('entra-sync');
+    // Roster fields come through the default mapping, as for SCIM.
+    const someone = graph.getUser([...want][0]!)!;
+    const person = (await srv.muster.store.users.byExternalIds(list.id, [someone.id])).get(someone.id)!;
+    const row = await srv.muster.store.roster.people({ listId: list.id, personId: person.id, offset: 0, limit: 1 });
+    expect(row[0]!.fields).toMatchObject({ username: someone.userPrincipalName, first_name: someone.givenName, department: someone.department, external_id: someone.id });
+    // A second run with nothing changed changes nothing and records nothing.
+    const before = (await events(list.id)).length;
+    const again = await runSync(list.id);
+    expect(again).toMatchObject({ created: 0, updated: 0, deactivated: 0 });
+    expect((await events(list.id)).length).toBe(before);
+  });
+
+  it('applies joins, leavers, department changes, disabled and deleted accounts, and a group removed from scope', async () => {
+    graph = await startGraphEmulator({ pageSize: 20 });
+    const { users, groups } = graph.seed({ users: 150, groups: [{ name: 'A', members: 60 }, { name: 'B', members: 50 }], seed: 11 });
+    let scope = [groups[0]!.id, groups[1]!.id];
+    const list = await connectedList(scope);
+    await runSync(list.id);
+    expect(await activeOnList(list.id)).toEqual(expectedActive(scope));
+    const inA = graph.getGroup(groups[0]!.id)!.members;
+    const outsider = users.find((u) => !graph.getGroup(groups[0]!.id)!.members.includes(u.id) && !graph.getGroup(groups[1]!.id)!.members.includes(u.id))!;
+    const before = (await events(list.id)).length;
+    graph.addMember(groups[0]!.id, outsider.id); // a joiner
+    graph.removeMember(groups[0]!.id, inA[0]!); // a leaver (unless also in B)
+    graph.updateUser(inA[1]!, { department: 'Moved Department' }); // a change
+    graph.updateUser(inA[2]!, { accountEnabled: false }); // disabled
+    graph.deleteUser(inA[3]!); // deleted: @removed
+    const r = await runSync(list.id);
+    expect(await activeOnList(list.id)).toEqual(expectedActive(scope));
+    const changed = (await events(list.id)).slice(before);
+    expect(changed.filter((e) => e.action === 'person.created').map((e) => e.target_name)).toEqual([outsider.userPrincipalName]);
+    const moved = changed.find((e) => JSON.parse(e.changes).some((c: { field: string; after: unknown }) => c.after === 'Moved Department'));
+    expect(moved?.action).toBe('person.updated');
+    expect(changed.filter((e) => e.action === 'person.deactivated').length).toBe(r.deactivated);
+    expect(r.deactivated).toBeGreaterThanOrEqual(2);
+    // The admin narrows the scope to group B: a full round; A-only members are deactivated, not deleted.
+    scope = [groups[1]!.id];
+    await srv.muster.entra.connect(list, { tenantId: graph.tenantId, clientId: graph.clientId, clientSecret: graph.clientSecret, groupIds: scope, schedule: 'manual', authorityUrl: graph.url, graphUrl: graph.url });
+    await runSync(list.id);
+    expect(await activeOnList(list.id)).toEqual(expectedActive(scope));
+    const total = await srv.muster.store.users.count({ listId: list.id });
+    expect(total).toBeGreaterThan(expectedActive(scope).size); // deactivated people stay on the list
+  });
+
+  it('an expired delta token triggers a full resync that loses and duplicates nothing', async () => {
+    graph = await startGraphEmulator({ pageSize: 30 });
+    const { groups } = graph.seed({ users: 120, groups: [{ name: 'Staff', members: 90 }], seed: 3 });
+    const scope = [groups[0]!.id];
+    const list = await connectedList(scope);
+    await runSync(list.id);
+    const members = graph.getGroup(groups[0]!.id)!.members;
+    graph.updateUser(members[0]!, { jobTitle: 'Principal' });
+    graph.removeMember(groups[0]!.id, members[1]!);
+    graph.expireDeltaTokens();
+    const before = (await events(list.id)).length;
+    const r = await runSync(list.id);
+    expect(r.resyncs).toBe(1);
+    expect(await activeOnList(list.id)).toEqual(expectedActive(scope));
+    const changed = (await events(list.id)).slice(before);
+    expect(changed.map((e) => e.action).sort()).toEqual(['person.deactivated', 'person.updated']);
+    // Graph's other answer for an expired token, 400 syncStateNotFound, resyncs too.
+    graph.expireDeltaTokens({ status: 400 });
+    expect((await runSync(list.id)).resyncs).toBe(1);
+    expect(await activeOnList(list.id)).toEqual(expectedActive(scope));
+  });
+
+  it('throttling and faults mid-run neither lose nor duplicate a change', async () => {
+    graph = await startGraphEmulator({ pageSize: 15 });
+    const { groups } = graph.seed({ users: 100, groups: [{ name: 'All', members: 80 }], seed: 5 });
+    const scope = [groups[0]!.id];
+    const list = await connectedList(scope);
+    graph.inject({ path: 'users/delta', status: 429, retryAfter: '0.2', times: 2, afterRequests: 2 });
+    graph.inject({ path: 'groups/delta', status: 503, retryAfter: '0.1', times: 1, afterRequests: 1 });
+    graph.expireAccessTokens();
+    const r = await runSync(list.id);
+    expect(r.retries).toBeGreaterThanOrEqual(3);
+    expect(await activeOnList(list.id)).toEqual(expectedActive(scope));
+    const created = await events(list.id, ['person.created']);
+    expect(new Set(created.map((e) => e.target_id)).size).toBe(created.length);
+    // Every scoped member is on the list once; disabled accounts are there, deactivated.
+    expect(created.length).toBe(graph.getGroup(groups[0]!.id)!.members.length);
+    expect(graph.requests.some((q) => q.status === 429)).toBe(true);
+  });
+
+  it('resumes a run after a crash from the page it reached', async () => {
+    graph = await startGraphEmulator({ pageSize: 10 });
+    const { groups } = graph.seed({ users: 80, groups: [{ name: 'Crew', members: 70 }], seed: 9 });
+    const list = await connectedList([groups[0]!.id]);
+    const id = await srv.muster.entra.enqueue(list.id, 'manual');
+    // Simulate a node that dies after four pages: the handler's checkpoint stops answering.
+    await srv.muster.jobs.stop();
+    let saves = 0;
+    const job = (await srv.muster.store.roster.claim('dying-node', new Date().toISOString(), new Date(Date.now() + 60_000).toISOString()))!;
+    expect(job.id).toBe(id);
+    await srv.muster.entra.run(job, async (params, done) => {
+      if (++saves > 4) throw new Error('node died');
+      return srv.muster.store.roster.saveState(job.id, 'dying-node', { params, done, lockUntil: new Date(Date.now() - 1000).toISOString() });
+    }).catch((err: Error) => expect(err.message).toBe('node died'));
+    const partial = (await events(list.id, ['person.created'])).length;
+    srv.muster.jobs.start(); // another worker claims the expired lock and resumes
+    let result: Record<string, number> | undefined;
+    for (let i = 0; i < 400 && !result; i++) {
+      const j = (await srv.muster.store.roster.job(id))!;
+      if (j.status === 'done') result = JSON.parse(j.result!);
+      else await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(result).toBeDefined();
+    const created = await events(list.id, ['person.created']);
+    expect(created.length).toBe(graph.getGroup(groups[0]!.id)!.members.length);
+    expect(new Set(created.map((e) => e.target_id)).size).toBe(created.length);
+    expect(partial).toBeLessThan(created.length);
+    expect(await activeOnList(list.id)).toEqual(expectedActive([groups[0]!.id]));
+  });
+
+  it('reports a missing permission and refuses bad credentials clearly', async () => {
+    graph = await startGraphEmulator({ permissions: ['User.Read.All'] });
+    const { groups } = graph.seed({ users: 5, groups: [{ name: 'G', members: 3 }] });
+    const list = await connectedList([groups[0]!.id]);
+    expect(await srv.muster.entra.test(list.id)).toMatchObject({ ok: false, users: 5, missingPermissions: ['GroupMember.Read.All'] });
+    await srv.muster.entra.connect(list, { tenantId: graph.tenantId, clientId: graph.clientId, clientSecret: 'wrong', groupIds: [groups[0]!.id], schedule: 'manual', authorityUrl: graph.url, graphUrl: graph.url });
+    const bad = await srv.muster.entra.test(list.id);
+    expect(bad.ok).toBe(false);
+    expect(bad.error).toMatch(/refused the credentials \(invalid_client\)/);
+  });
+});
+
+describe('one sync method per list', () => {
+  it('refuses Entra on a SCIM list until SCIM is off (which revokes its tokens), and the reverse; never returns the secret', async () => {
+    graph = await startGraphEmulator();
+    const { groups } = graph.seed({ users: 3, groups: [{ name: 'G', members: 2 }] });
+    const scimList: TestList = await srv.newList({ name: 'Was SCIM' });
+    const list = (await srv.muster.store.lists.get(scimList.id))!;
+    const conn = { tenantId: graph.tenantId, clientId: graph.clientId, clientSecret: 'shh-secret', groupIds: [groups[0]!.id], schedule: 'manual', authorityUrl: graph.url, graphUrl: graph.url };
+    await expect(srv.muster.entra.connect(list, conn)).rejects.toThrow(/turn SCIM off first/);
+    expect((await scimList.req('GET', '/Users')).status).toBe(200);
+    await srv.muster.lists.setSyncMethod(list.id, 'none');
+    expect((await scimList.req('GET', '/Users')).status).toBe(401);
+    await srv.muster.entra.connect((await srv.muster.store.lists.get(list.id))!, conn);
+    await expect(srv.muster.lists.setSyncMethod(list.id, 'scim')).rejects.toThrow(/turn Entra sync off first/);
+    const row = await srv.muster.store.entra.get(list.id);
+    expect(row!.secret_enc).not.toContain('shh-secret');
+    const org = await srv.muster.lists.resolveOrganisation('Test organisation');
+    const { AdminKeys } = await import('../src/provisioning/admin-keys.js');
+    const key = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'entra')).secret;
+    const view = await call(`${srv.origin}/api/v1/lists/${list.id}/entra`, { headers: { authorization: `Bearer ${key}` } });
+    expect(view.status).toBe(200);
+    expect(view.text).not.toContain('shh-secret');
+    expect(view.body).toMatchObject({ connected: true, tenantId: graph.tenantId, groupIds: [groups[0]!.id] });
+    const sync = await call(`${srv.origin}/api/v1/lists/${list.id}/entra/runs`, { method: 'POST', headers: { authorization: `Bearer ${key}` } });
+    expect(sync.status).toBe(202);
+    expect(sync.body.kind).toBe(ENTRA_JOB);
+    const changed = await events(list.id, ['list.sync_method_changed', 'token.revoked']);
+    expect(changed.map((e) => e.action)).toEqual(['token.revoked', 'list.sync_method_changed']);
+  });
+});
