@@ -63,7 +63,9 @@ function sizeSection(size) {
   if (list?.extra) {
     const d = list.extra.deciles;
     lines.push('', `Paging: ${num(list.extra.pages)} pages, totalResults ${num(list.extra.totalResults)}, ${num(list.extra.uniqueIds)} distinct users seen, ` +
-      `${num(list.extra.duplicates)} duplicates, ${list.extra.missing ?? '–'} missing${d ? `; page p50 ${ms(d[0].p50)} ms in the first tenth of the list, ${ms(d[9].p50)} ms in the last` : ''}.`);
+      `${num(list.extra.duplicates)} duplicates, ${list.extra.missing ?? '–'} missing` +
+      // With few pages the tenths mostly show the concurrent start, not the position in the list.
+      `${d && list.extra.pages >= 500 ? `; page p50 ${ms(d[0].p50)} ms in the first tenth of the list, ${ms(d[9].p50)} ms in the last` : ''}.`);
   }
   const sync = phaseOf(size, 'sync');
   if (sync?.extra?.deciles) {

@@ -103,9 +103,9 @@ export class GroupsRepo {
   async existing(listId: string, ids: readonly string[]): Promise<Set<string>> {
     const out = new Set<string>();
     for (let i = 0; i < ids.length; i += CHUNK) {
-      const rows = await this.db.selectFrom('groups').select('id').where('list_id', '=', listId)
-        .where('id', 'in', ids.slice(i, i + CHUNK)).execute();
-      for (const r of rows) out.add(r.id);
+      // By id alone, checked against the list here (see UsersRepo.existing).
+      const rows = await this.db.selectFrom('groups').select(['id', 'list_id']).where('id', 'in', ids.slice(i, i + CHUNK)).execute();
+      for (const r of rows) if (r.list_id === listId) out.add(r.id);
     }
     return out;
   }
