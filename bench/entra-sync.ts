@@ -56,6 +56,28 @@ for (let i = 0; i < changes; i++) graph.updateUser(members[i]!, { department: `C
 for (let i = changes; i < changes + 50; i++) graph.removeMember(groups[0]!.id, members[i]!);
 const delta = await run();
 console.log(`delta round (${changes} changes, 50 leavers): ${JSON.stringify(delta.result)} in ${delta.seconds.toFixed(1)} s`);
+
+/** The list must be exactly what Entra describes: enabled members of the scoped groups are active. */
+async function exact(): Promise<boolean> {
+  const want = new Set<string>();
+  for (const g of [groups[0]!.id, groups[1]!.id]) for (const m of graph.getGroup(g)!.members) if (graph.getUser(m)?.accountEnabled) want.add(m);
+  const have = new Set<string>();
+  let after = 0;
+  for (;;) {
+    const b = await muster.store.users.activeAfter(list.id, after, 1000);
+    if (!b.length) break;
+    for (const p of b) have.add(p.externalId!);
+    after = b[b.length - 1]!.seq;
+  }
+  return want.size === have.size && [...want].every((x) => have.has(x));
+}
+const exactAfterDelta = await exact();
+const eventsBefore = (await muster.store.audit.query({ listId: list.id, order: 'asc', limit: 1_000_000 })).length;
+graph.expireDeltaTokens();
+const resync = await run();
+const eventsAfter = (await muster.store.audit.query({ listId: list.id, order: 'asc', limit: 1_000_000 })).length;
+const exactAfterResync = await exact();
+console.log(`expired token: full resync ${JSON.stringify(resync.result)} in ${resync.seconds.toFixed(1)} s; exact after delta ${exactAfterDelta}, after resync ${exactAfterResync}; events added by the resync: ${eventsAfter - eventsBefore}`);
 const requests = graph.requests.length;
 await muster.close();
 await graph.close();
@@ -73,6 +95,8 @@ if (values.markdown) {
     `- Initial sync: **${inScope.size.toLocaleString('en')} people** in two scoped groups (of ${Math.round(N * 1.2).toLocaleString('en')} users in the tenant) in **${initial.seconds.toFixed(1)} s** — ${JSON.stringify(initial.result)}.`,
     `- Progress as the run reported it: ${initial.progress.filter((_, i, a) => i % Math.max(1, Math.floor(a.length / 6)) === 0).join(', ')}.`,
     `- Delta round after ${changes} department changes and 50 leavers: **${delta.seconds.toFixed(1)} s** — ${JSON.stringify(delta.result)}.`,
+    `- Then every delta token expired (410): full resync in **${resync.seconds.toFixed(1)} s** — ${JSON.stringify(resync.result)}; audit events it added: **${eventsAfter - eventsBefore}** (nothing had changed).`,
+    `- The list matched Entra exactly (enabled members of the scoped groups active, everyone else not) after the delta round: **${exactAfterDelta}**, after the resync: **${exactAfterResync}**.`,
     `- Graph requests in all: ${requests.toLocaleString('en')}.`,
     '<!-- entra-sync:end -->',
   ].join('\n');

@@ -26,6 +26,7 @@ const list = cli('lists', 'create', '--name', 'Remap bench', '--uid', 'userName'
 const key = cli('admin-keys', 'create', '--org', 'Bench').key;
 const server = spawn(process.execPath, [bin, 'serve', '--port', String(port)], { env, stdio: ['ignore', 'pipe', 'inherit'] });
 await new Promise((resolve) => server.stdout.on('data', (d) => String(d).includes('listening') && resolve()));
+process.on('exit', () => server.kill('SIGKILL'));
 
 const scim = new Client(list.scimBaseUrl, list.token, 8);
 const admin = new Client(`http://127.0.0.1:${port}/api/v1`, key, 2);
@@ -65,17 +66,21 @@ const jobId = JSON.parse(put.text).job.id;
 let stop = false;
 const latencies = [];
 let requests = 0, errors = 0;
+const errorSamples = [];
 const traffic = Array.from({ length: 4 }, async (_, w) => {
   let i = w;
   while (!stop) {
     const n = (i * 7919) % N;
     const f = await scim.request('GET', `/Users?filter=${encodeURIComponent(`userName eq "remap${n}@example.com"`)}`);
-    const id = JSON.parse(f.text)?.Resources?.[0]?.id;
-    const p = await scim.request('PATCH', `/Users/${id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: `Lead ${n}` }] });
-    for (const r of [f, p]) {
+    const id = f.status === 200 ? JSON.parse(f.text)?.Resources?.[0]?.id : undefined;
+    const p = id ? await scim.request('PATCH', `/Users/${id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: `Lead ${n}` }] }) : undefined;
+    for (const r of p ? [f, p] : [f]) {
       requests++;
       latencies.push(r.ms);
-      if (r.status >= 300 || !id) errors++;
+      if (r.status >= 300 || r.status === 0) {
+        errors++;
+        if (errorSamples.length < 5) errorSamples.push(`${r.status} ${r.err?.message ?? r.text.slice(0, 120)} after ${r.ms.toFixed(0)} ms`);
+      }
     }
     i += 4;
   }
@@ -83,8 +88,18 @@ const traffic = Array.from({ length: 4 }, async (_, w) => {
 const progress = [];
 let job;
 let peakRss = 0;
+let pollFailures = 0;
 for (;;) {
-  job = JSON.parse((await admin.request('GET', `/lists/${list.id}/jobs/${jobId}`)).text);
+  const res = await admin.request('GET', `/lists/${list.id}/jobs/${jobId}`);
+  if (res.status !== 200) {
+    // Counted and reported, never hidden: a poll that fails is a finding, not a crash of the benchmark.
+    pollFailures++;
+    log(`job poll failed: ${res.status} ${res.err?.message ?? res.text.slice(0, 200)} after ${res.ms.toFixed(0)} ms`);
+    if (pollFailures > 20) throw new Error('the job status could not be read 20 times');
+    await new Promise((r) => setTimeout(r, 1000));
+    continue;
+  }
+  job = JSON.parse(res.text);
   peakRss = Math.max(peakRss, readProc(server.pid)?.rssMB ?? 0);
   progress.push({ s: (performance.now() - t0) / 1000, percent: job.percent, done: job.done });
   if (job.status === 'done' || job.status === 'failed') break;
@@ -95,12 +110,14 @@ stop = true;
 await Promise.all(traffic);
 latencies.sort((a, b) => a - b);
 const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((latencies.length * p) / 100))] ?? 0;
+if (errorSamples.length) log(`provisioning errors during the job, first ones: ${errorSamples.join(' | ')}`);
 log(`job ${job.status}: ${job.done}/${job.total} people, ${job.result?.changed} changed, in ${jobS.toFixed(1)} s; during it ${requests} SCIM requests, ${errors} errors, p50 ${pct(50).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms`);
 
 scim.close();
 admin.close();
 server.kill('SIGTERM');
 await new Promise((r) => server.on('exit', r));
+process.removeAllListeners('exit');
 fs.rmSync(dir, { recursive: true, force: true });
 
 const engine = dbUrl.startsWith('postgres') ? 'postgres' : 'sqlite';
@@ -118,7 +135,7 @@ if (values.markdown) {
     `- Job: **${job.status}**, ${job.done.toLocaleString('en')} of ${job.total.toLocaleString('en')} people, ${(job.result?.changed ?? 0).toLocaleString('en')} changed, in **${jobS.toFixed(1)} s**.`,
     `- Progress seen through \`GET /api/v1/lists/{id}/jobs/{jobId}\`: ${marks.map((m) => `${m.s.toFixed(0)} s → ${m.percent} %`).join(', ')}.`,
     `- Provisioning during the job (4 clients, filter then PATCH): ${requests.toLocaleString('en')} requests, **${errors} errors**, p50 ${pct(50).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms.`,
-    `- Loading the ${N.toLocaleString('en')} people by Bulk took ${loadS.toFixed(0)} s; server peak RSS during the job ${peakRss} MB.`,
+    `- Loading the ${N.toLocaleString('en')} people by Bulk took ${loadS.toFixed(0)} s; server peak RSS during the job ${peakRss} MB; job status polls that failed: ${pollFailures}.`,
     `<!-- remap:${engine}:end -->`,
   ].join('\n');
   const file = path.join(root, 'bench', 'RESULTS.md');

@@ -158,6 +158,8 @@ function machine(res) {
 export function renderMarkdown(res, previous = null) {
   const prior = previous ?? (fs.existsSync(path.join(HERE, 'RESULTS.md')) ? fs.readFileSync(path.join(HERE, 'RESULTS.md'), 'utf8') : '');
   const notes = /<!-- notes -->[\s\S]*?<!-- \/notes -->/.exec(prior)?.[0] ?? '<!-- notes -->\n<!-- /notes -->';
+  // Sections other benchmarks write (audit export, remap, Entra sync, audit cost) are kept as they are.
+  const kept = [...prior.matchAll(/<!-- ([\w:-]+):start -->[\s\S]*?<!-- \1:end -->/g)].map((x) => x[0]);
   const m = res.meta;
   return `# Muster load benchmark: results
 
@@ -192,7 +194,7 @@ ${res.sizes.map(sizeSection).join('\n\n')}
 ## Reference: other SCIM servers
 
 ${REFERENCE}
-`;
+${kept.length ? `\n## Other benchmarks\n\n${kept.join('\n\n')}\n` : ''}`;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

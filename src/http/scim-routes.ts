@@ -145,10 +145,11 @@ export function scimHandler(deps: ScimRouteDeps) {
     if (guess?.strong && token) await deps.auth.rememberIdp(token, guess.idp).catch(() => undefined);
     const ms = performance.now() - started;
     if (deps.requestLog.wants(res.status)) {
-      // Response bodies are kept for failures, where they explain what went wrong; a successful
-      // answer is the resource itself (GET it again), and copying every page of a list doubled
-      // the CPU a request costs (bench/RESULTS.md).
-      const responseText = res.status >= 400 && res.body ? await res.clone().text() : '';
+      // Response bodies are kept for failures and writes (one resource each); not for successful
+      // reads, whose answer can be read again, and copying every page of a list doubled the CPU a
+      // request costs (bench/RESULTS.md).
+      const keepBody = res.status >= 400 || c.req.method.toUpperCase() !== 'GET';
+      const responseText = keepBody && res.body ? await res.clone().text() : '';
       deps.requestLog.add({
         time: new Date().toISOString(), list_id: listId, request_id: requestId, method: c.req.method, path: url.pathname + url.search,
         status: res.status, duration_ms: Math.round(ms * 100) / 100, user_agent: userAgent ?? null, token_label: token?.label ?? null,

@@ -7,6 +7,7 @@ import { ScimError, invalidSyntax, invalidValue } from '../scim/errors.js';
 import { isObject, type Doc } from '../scim/resource.js';
 import { BULK_REQUEST, BULK_RESPONSE, type ResourceTypeId } from '../scim/schemas/index.js';
 import type { ScimCtx, ScimService } from './scim-service.js';
+import { yieldToEventLoop } from './yield.js';
 
 interface BulkOp {
   readonly index: number;
@@ -87,6 +88,7 @@ export class BulkService {
           continue;
         }
         progressed = true;
+        await yieldToEventLoop();
         const result = blocked !== undefined
           ? this.failure(op, new ScimError(409, undefined, `operation refers to bulkId "${blocked}", which ${seen.has(blocked) ? 'failed' : 'no operation defines'}`))
           : await this.execute(ctx, op, resolved);

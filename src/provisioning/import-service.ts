@@ -12,6 +12,7 @@ import { USER_SCHEMA } from '../scim/schemas/index.js';
 import type { MasterList, Store } from '../store/index.js';
 import type { AuditTrail, RequestMeta } from './audit-trail.js';
 import { rosterChanges, RosterError } from './roster-service.js';
+import { yieldToEventLoop } from './yield.js';
 
 export interface ImportReport {
   readonly dryRun: boolean;
@@ -22,7 +23,7 @@ export interface ImportReport {
   readonly errors: readonly { readonly row: number; readonly column?: string; readonly value?: string; readonly problem: string }[];
 }
 
-const BATCH = 500;
+const BATCH = 200;
 
 export class ImportService {
   constructor(private readonly store: Store, private readonly audit: AuditTrail) {}
@@ -125,6 +126,7 @@ export class ImportService {
         }
       };
       await this.store.transaction(run);
+      await yieldToEventLoop();
     }
     return { dryRun, rows: body.length, created, updated, unchanged, errors };
   }

@@ -9,12 +9,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
+import { yieldToEventLoop } from './yield.js';
 import type { JobRow, Store } from '../store/index.js';
 import type { AuditTrail } from './audit-trail.js';
 import { derivedColumns, REDERIVE_JOB, rosterChanges, type RosterService } from './roster-service.js';
 
 const LOCK_MS = 60_000;
-const BATCH = 500;
+const BATCH = 200;
 
 export interface JobView {
   readonly id: string;
@@ -140,6 +141,7 @@ export class JobRunner {
       });
       cursor = batch[batch.length - 1]!.seq;
       done += batch.length;
+      await yieldToEventLoop();
       const lockUntil = new Date(Date.now() + LOCK_MS).toISOString();
       if (!(await this.store.roster.progress(job.id, this.worker, { done, cursor, lockUntil }))) return;
     }

@@ -27,6 +27,7 @@ import type { EntraConnectionRow, JobRow, MasterList, Store } from '../store/ind
 import { GraphClient, GraphError, type GraphClientOptions } from './graph-client.js';
 import { GRAPH_USER_SELECT, graphUserToScim, managerIdOf } from './graph-user.js';
 import type { SecretBox } from './secret-box.js';
+import { yieldToEventLoop } from '../provisioning/yield.js';
 
 export const ENTRA_JOB = 'entra-sync';
 export const SCHEDULES = { manual: 0, '15m': 15 * 60_000, hourly: 3_600_000, daily: 86_400_000 } as const;
@@ -300,6 +301,7 @@ export class EntraSync {
         for (const p of batch) if (!p.externalId || !inScope.has(p.externalId)) await this.deactivate(ctx, p.id, st);
         st.sweepAfter = batch[batch.length - 1]!.seq;
         await checkpoint();
+        await yieldToEventLoop();
       }
       st.phase = 'done';
       await checkpoint();
@@ -325,6 +327,7 @@ export class EntraSync {
   }
 
   private async applyUsers(list: MasterList, ctx: ScimCtx, users: readonly Record<string, unknown>[], st: RunState): Promise<void> {
+    await yieldToEventLoop();
     const ids = users.map((u) => String(u.id));
     const inScope = await this.store.entra.inScope(list.id, ids);
     const managers = users.map(managerIdOf).filter((m): m is string => !!m);
@@ -375,6 +378,7 @@ export class EntraSync {
     this.pendingManagers.delete(ctx.caller.requestId);
     for (let i = 0; i < pending.length; i += 500) {
       const chunk = pending.slice(i, i + 500);
+      await yieldToEventLoop();
       const known = await this.store.users.byExternalIds(list.id, chunk.flat());
       for (const [personGid, managerGid] of chunk) {
         const person = known.get(personGid), manager = known.get(managerGid);
