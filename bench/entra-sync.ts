@@ -20,7 +20,7 @@ const N = Number(values.n);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'muster-entra-bench-'));
 const graph = await startGraphEmulator({ pageSize: Number(values.page) });
 const { groups } = graph.seed({ users: Math.round(N * 1.2), groups: [{ name: 'Staff', members: Math.round(N * 0.7) }, { name: 'Contractors', members: Math.round(N * 0.35) }, { name: 'Out of scope', members: 500 }], seed: 1 });
-const config = loadConfig({ MUSTER_DATABASE_URL: values.db ?? path.join(dir, 'muster.sqlite'), MUSTER_LOG_LEVEL: 'error', MUSTER_SECRET_KEY: randomBytes(32).toString('base64') });
+const config = loadConfig({ MUSTER_DATABASE_URL: values.db ?? path.join(dir, 'muster.sqlite'), MUSTER_LOG_LEVEL: 'error', MUSTER_SECRET_KEY: randomBytes(32).toString('base64'), MUSTER_ENTRA_CUSTOM_ENDPOINTS: 'true' });
 const muster = await buildMuster(config, undefined, false);
 const { list } = await muster.lists.createList({ name: 'Entra bench', uid: 'userName', org: 'Bench', syncMethod: 'none' });
 await muster.entra.connect(list, {

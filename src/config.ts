@@ -28,6 +28,8 @@ export interface Config {
   readonly rateLimitBurst: number;
   /** 32 bytes, base64: encrypts connection secrets (the Entra client secret) at rest. */
   readonly secretKey: string | undefined;
+  /** Entra connections may name other identity-platform and Graph URLs (an emulator, a proxy). */
+  readonly entraCustomEndpoints: boolean;
 }
 
 export class ConfigError extends Error {
@@ -92,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     rateLimitPerSecond,
     rateLimitBurst,
     secretKey: env.MUSTER_SECRET_KEY || undefined,
+    entraCustomEndpoints: env.MUSTER_ENTRA_CUSTOM_ENDPOINTS === 'true',
     ...overrides,
   };
   if (problems.length) throw new ConfigError(problems);

@@ -55,7 +55,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const scim = new ScimService(store, registry, { maxPageSize: config.maxPageSize, defaultPageSize: Math.min(DEFAULT_PAGE_SIZE, config.maxPageSize) }, audit, roster, tracker);
   const jobs = new JobRunner(store, roster, audit, log);
   let box: SecretBox | undefined;
-  const entra = new EntraSync(store, scim, () => (box ??= new SecretBox(config.secretKey)), log);
+  const entra = new EntraSync(store, scim, () => (box ??= new SecretBox(config.secretKey)), log, {}, config.entraCustomEndpoints);
   jobs.register(ENTRA_JOB, (job, save) => entra.run(job, save));
   let scheduler: NodeJS.Timeout | undefined;
   if (startJobs) {

@@ -202,6 +202,16 @@ describe('the admin API', () => {
     expect(spec.body.openapi).toBe('3.1.0');
   });
 
+  it('PATCH /lists/{id} changes nothing when any part of the body is invalid', async () => {
+    const list = await srv.newList({ name: 'Half' });
+    const r = await call(`${srv.origin}/api/v1/lists/${list.id}`, {
+      method: 'PATCH', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ syncMethod: 'none', strict: 'yes' }),
+    });
+    expect(r.status).toBe(400);
+    expect((await srv.muster.store.lists.get(list.id))!.syncMethod).toBe('scim');
+    expect((await list.req('GET', '/Users')).status).toBe(200); // its token still works
+  });
+
   it('filters by action, person, IdP and time, with a cursor', async () => {
     const list = await srv.newList({ name: 'Search', tokenLabel: 'Okta prod' });
     const ids: string[] = [];

@@ -15,7 +15,7 @@ let graph: GraphEmulator;
 const KEY = randomBytes(32).toString('base64');
 
 beforeAll(async () => {
-  srv = await startServer({ MUSTER_SECRET_KEY: KEY });
+  srv = await startServer({ MUSTER_SECRET_KEY: KEY, MUSTER_ENTRA_CUSTOM_ENDPOINTS: 'true' });
 });
 afterAll(() => srv.close());
 afterEach(async () => graph?.close());
@@ -206,6 +206,32 @@ describe('Entra ID pull sync', () => {
     const bad = await srv.muster.entra.test(list.id);
     expect(bad.ok).toBe(false);
     expect(bad.error).toMatch(/refused the credentials \(invalid_client\)/);
+  });
+});
+
+describe('connection safety', () => {
+  it('accepts only Microsoft\'s HTTPS endpoints unless the server allows custom ones, and refuses changes during a run', async () => {
+    graph = await startGraphEmulator();
+    const { groups } = graph.seed({ users: 3, groups: [{ name: 'G', members: 2 }] });
+    const strictSrv = await startServer({ MUSTER_SECRET_KEY: KEY });
+    try {
+      const { list } = await strictSrv.muster.lists.createList({ name: 'No SSRF', uid: 'userName', org: 'Test organisation', syncMethod: 'none' });
+      const base = { tenantId: graph.tenantId, clientId: graph.clientId, clientSecret: 's', groupIds: [groups[0]!.id], schedule: 'manual' };
+      await expect(strictSrv.muster.entra.connect(list, { ...base, graphUrl: 'http://127.0.0.1:1/internal' })).rejects.toThrow(/graphUrl must be https:\/\/graph.microsoft.com/);
+      await expect(strictSrv.muster.entra.connect(list, { ...base, authorityUrl: graph.url })).rejects.toThrow(/authorityUrl must be/);
+      await strictSrv.muster.entra.connect(list, { ...base, graphUrl: 'https://graph.microsoft.us', authorityUrl: 'https://login.microsoftonline.us' });
+    } finally {
+      await strictSrv.close();
+    }
+    const list = await connectedList([groups[0]!.id], 'Busy');
+    await srv.muster.jobs.stop();
+    try {
+      await srv.muster.entra.enqueue(list.id, 'manual');
+      await expect(srv.muster.entra.connect(list, { tenantId: graph.tenantId, clientId: graph.clientId, clientSecret: graph.clientSecret, groupIds: [groups[0]!.id], schedule: 'daily', authorityUrl: graph.url, graphUrl: graph.url }))
+        .rejects.toThrow(/a sync run is queued/);
+    } finally {
+      srv.muster.jobs.start();
+    }
   });
 });
 

@@ -104,6 +104,20 @@ describe('bad input gets a clear SCIM error and changes nothing', () => {
     expect((await call(`${srv.origin}/scim/v2/lists/does-not-exist/Users`, { headers: { authorization: `Bearer ${list.token}` } })).status).toBe(401);
   });
 
+  it('a huge startIndex is an empty page, and a broken percent-escape a 404, never a 500', async () => {
+    const r = await list.req('GET', '/Users?startIndex=1e20');
+    expect(r.status).toBe(200);
+    expect(r.body.Resources).toEqual([]);
+    expect((await list.req('GET', '/Users/%E0%A4%A')).status).toBe(404);
+    expect((await list.req('DELETE', '/Users/%E0%A4%A')).status).toBe(404);
+    const bulk = await list.req('POST', '/Bulk', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      Operations: [{ method: 'POST', path: '/Users', bulkId: 'a', data: user('escape.bulk@example.com') }, { method: 'DELETE', path: '/Users/%E0%A4%A' }],
+    });
+    expect(bulk.status).toBe(200);
+    expect(bulk.body.Operations.map((o: { status: string }) => o.status)).toEqual(['201', '400']);
+  });
+
   it('bad paging parameters are 400 invalidValue', async () => {
     const r = await list.req('GET', '/Users?count=ten');
     expect(r.status).toBe(400);

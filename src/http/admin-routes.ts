@@ -148,6 +148,10 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     const b = await body(c);
     const unknown = Object.keys(b).filter((k) => k !== 'name' && k !== 'strict' && k !== 'syncMethod');
     if (unknown.length) throw new ApiError(400, 'invalid_body', `only name, strict and syncMethod can change; not ${unknown.join(', ')}`);
+    // Everything is checked before anything is applied: a 400 must change nothing.
+    if (b.name !== undefined && (typeof b.name !== 'string' || !b.name.trim())) throw new ApiError(400, 'invalid_body', 'name must be a non-empty string');
+    if (b.strict !== undefined && typeof b.strict !== 'boolean') throw new ApiError(400, 'invalid_body', 'strict must be true or false');
+    if (b.syncMethod !== undefined && b.syncMethod !== 'none' && b.syncMethod !== 'scim') throw new ApiError(400, 'invalid_body', 'syncMethod must be none or scim (Entra sync is turned on with PUT …/entra)');
     try {
       let token: string | null = null;
       if (b.syncMethod !== undefined) token = (await deps.lists.setSyncMethod(list.id, b.syncMethod, meta(c))).token?.secret ?? null;

@@ -178,7 +178,13 @@ async function recordFailure(deps: ScimRouteDeps, ctx: ScimCtx, method: string, 
 
 async function route(deps: ScimRouteDeps, c: Context, ctx: ScimCtx, rest: string, params: URLSearchParams, captured: { body?: unknown }): Promise<Response> {
   const method = c.req.method.toUpperCase();
-  const segs = rest.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+  const segs = rest.split('/').filter(Boolean).map((s) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      throw notFound(`no such resource: "${s}" is not a valid URL path segment`);
+    }
+  });
   const first = segs[0]?.toLowerCase();
   const body = async () => {
     const parsed = await readJsonBody(c.req.raw, deps.maxBodyBytes, (text) => {

@@ -122,7 +122,12 @@ export class BulkService {
       const m = /^\/?(users|groups)(?:\/([^/?]+))?\/?$/i.exec(path);
       if (!m) throw invalidValue(`bulk path "${op.path}" must be /Users, /Groups, /Users/{id} or /Groups/{id}`);
       const rt: ResourceTypeId = m[1]!.toLowerCase() === 'users' ? 'User' : 'Group';
-      const id = m[2] !== undefined ? decodeURIComponent(m[2]) : undefined;
+      let id: string | undefined;
+      try {
+        id = m[2] !== undefined ? decodeURIComponent(m[2]) : undefined;
+      } catch {
+        throw invalidValue(`bulk path "${op.path}" has an invalid percent-escape`);
+      }
       const base = { method: op.method, ...(op.bulkId ? { bulkId: op.bulkId } : {}) };
       if (op.method === 'POST') {
         if (id !== undefined) throw invalidValue('POST takes a resource endpoint without an id');
@@ -142,7 +147,9 @@ export class BulkService {
       throw invalidValue(`bulk method must be POST, PUT, PATCH or DELETE, got "${op.method}"`);
     } catch (err) {
       if (err instanceof ScimError) return this.failure(op, err);
-      throw err;
+      // Earlier operations are committed: answer this one as failed rather than the whole request,
+      // so the client learns which resources exist (RFC 7644 §3.7.3).
+      return this.failure(op, new ScimError(500, undefined, `internal error in this operation: ${(err as Error).message}`));
     }
   }
 }

@@ -120,16 +120,19 @@ export class JobRunner {
     for (;;) {
       const current = await this.store.roster.job(job.id);
       if (current?.status !== 'running' || current.locked_by !== this.worker) return; // superseded or taken over
-      const schema = await this.roster.schema(listId);
-      const batch = await this.store.roster.usersAfter(listId, cursor, BATCH);
-      if (batch.length === 0) break;
-      await this.store.transaction(async (tx) => {
-        for (const u of batch) {
+      // The batch is read and written in one transaction that first takes the list's lock (the
+      // same order as SCIM writes), with the mapping current at that moment, and each person is
+      // written only if still at the version read: never stale values over a newer write.
+      const batch = await this.store.transaction(async (tx) => {
+        await tx.audit.chain(listId, true);
+        const schema = await this.roster.schema(listId, await tx.roster.mappingVersion(listId), tx);
+        const rows = await tx.roster.usersAfter(listId, cursor, BATCH);
+        for (const u of rows) {
           const d = derivedColumns(schema, u.data);
           const changes = rosterChanges(u.fields, d.derived.values);
           const problemsChanged = JSON.stringify(u.problems) !== d.problems;
           if (!changes.length && !problemsChanged) continue;
-          await tx.roster.setDerived(u.id, d);
+          if (!(await tx.roster.setDerived(u.id, d, u.version))) continue; // a concurrent write derived it already
           changed++;
           if (changes.length) {
             await this.audit.record(tx, listId, {
@@ -138,7 +141,9 @@ export class JobRunner {
             }, { actor: 'system' });
           }
         }
+        return rows;
       });
+      if (batch.length === 0) break;
       cursor = batch[batch.length - 1]!.seq;
       done += batch.length;
       await yieldToEventLoop();

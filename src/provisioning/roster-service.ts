@@ -111,11 +111,11 @@ export class RosterService {
   }
 
   /** The schema a list's SCIM writes derive fields with, cached by mapping version. */
-  async schema(listId: string, version?: number): Promise<ListSchema> {
-    const v = version ?? (await this.store.roster.mappingVersion(listId));
+  async schema(listId: string, version?: number, db: Repos = this.store): Promise<ListSchema> {
+    const v = version ?? (await db.roster.mappingVersion(listId));
     const hit = this.cache.get(listId);
     if (hit && hit.version === v) return hit;
-    const s: ListSchema = { version: v, fields: await this.store.roster.fields(listId), mapping: await this.store.roster.mapping(listId) };
+    const s: ListSchema = { version: v, fields: await db.roster.fields(listId), mapping: await db.roster.mapping(listId) };
     this.cache.set(listId, s);
     return s;
   }

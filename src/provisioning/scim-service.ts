@@ -133,8 +133,18 @@ export class ScimService {
     return true;
   }
 
-  private schemaFor(ctx: ScimCtx, rt: ResourceTypeId): Promise<ListSchema> | undefined {
-    return rt === 'User' ? this.roster.schema(ctx.list.id, ctx.list.mappingVersion) : undefined;
+  /**
+   * Every write transaction takes the list's lock first (PostgreSQL; SQLite transactions are
+   * serialised anyway): one lock order for SCIM writes, jobs and the audit chain, so they never
+   * deadlock each other.
+   */
+  private async lockList(tx: Repos, ctx: ScimCtx): Promise<void> {
+    await tx.audit.chain(ctx.list.id, true);
+  }
+
+  /** The roster schema at the mapping version current inside the transaction (a remap may have just committed). */
+  private async schemaIn(tx: Repos, ctx: ScimCtx, rt: ResourceTypeId): Promise<ListSchema | undefined> {
+    return rt === 'User' ? this.roster.schema(ctx.list.id, await tx.roster.mappingVersion(ctx.list.id), tx) : undefined;
   }
 
   projection(rt: ResourceTypeId, attributes?: string, excluded?: string): Projection {
@@ -197,10 +207,20 @@ export class ScimService {
 
   // ---------------------------------------------------------------- writes
 
-  /** Retries a write whose optimistic version check lost to a concurrent writer (PostgreSQL, several nodes). */
+  /**
+   * Retries a write whose optimistic version check lost to a concurrent writer, or that
+   * PostgreSQL aborted as a deadlock or serialization failure (several nodes).
+   */
   private async withRetry<T>(fn: () => Promise<T | undefined>): Promise<T> {
     for (let i = 0; i < MAX_RETRIES; i++) {
-      const r = await fn();
+      let r: T | undefined;
+      try {
+        r = await fn();
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code === '40P01' || code === '40001') continue;
+        throw err;
+      }
       if (r !== undefined) return r;
     }
     throw new ScimError(409, undefined, 'the resource kept changing while this request was applied; retry it');
@@ -270,10 +290,10 @@ export class ScimService {
     if (rt === 'User' && doc.active === undefined) doc.active = true;
     const id = randomUUID();
     const now = this.now();
-    const schema = await this.schemaFor(ctx, rt);
-    await this.store.transaction(async (tx) => {
+    await this.withRetry(() => this.store.transaction(async (tx) => {
+      await this.lockList(tx, ctx);
       if (rt === 'User') {
-        const cols = this.userColumns(ctx, id, doc, 1, now, now, schema!, 'person.created');
+        const cols = this.userColumns(ctx, id, doc, 1, now, now, (await this.schemaIn(tx, ctx, rt))!, 'person.created');
         await tx.users.insert(cols);
         const roster = rosterChanges({}, cols.derivedValues).filter((c) => c.after !== null);
         await this.record(tx, ctx, { action: 'person.created', target: this.personTarget(id, doc), changes: [...diffResources(undefined, doc), ...roster] });
@@ -285,7 +305,8 @@ export class ScimService {
           await this.recordMembers(tx, ctx, id, doc, r);
         }
       }
-    });
+      return true;
+    }));
     return this.written(ctx, rt, id);
   }
 
@@ -297,8 +318,9 @@ export class ScimService {
   async replace(ctx: ScimCtx, rt: ResourceTypeId, id: string, body: unknown, ifMatch?: string): Promise<Written> {
     const { doc, members } = prepareResource(this.registry, rt, body, ctx.notes);
     if (rt === 'User' && doc.active === undefined) doc.active = true;
-    const schema = await this.schemaFor(ctx, rt);
     await this.withRetry(() => this.store.transaction(async (tx) => {
+      await this.lockList(tx, ctx);
+      const schema = await this.schemaIn(tx, ctx, rt);
       const rec = await this.load(tx, ctx, rt, id);
       this.checkIfMatch(rec, ifMatch);
       const now = this.now();
@@ -322,8 +344,9 @@ export class ScimService {
    */
   async patch(ctx: ScimCtx, rt: ResourceTypeId, id: string, body: unknown, ifMatch?: string, wantResource = true): Promise<Written | Omit<Written, 'resource'>> {
     let version = 0;
-    const schema = await this.schemaFor(ctx, rt);
     await this.withRetry(() => this.store.transaction(async (tx) => {
+      await this.lockList(tx, ctx);
+      const schema = await this.schemaIn(tx, ctx, rt);
       const rec = await this.load(tx, ctx, rt, id);
       this.checkIfMatch(rec, ifMatch);
       const { doc, memberOps } = PatchEngine.apply(this.registry, rt, rec.data, body, ctx.notes);
@@ -347,6 +370,7 @@ export class ScimService {
 
   async delete(ctx: ScimCtx, rt: ResourceTypeId, id: string, ifMatch?: string): Promise<void> {
     await this.store.transaction(async (tx) => {
+      await this.lockList(tx, ctx);
       const rec = await this.load(tx, ctx, rt, id);
       this.checkIfMatch(rec, ifMatch);
       if (rt === 'User') {
@@ -362,7 +386,8 @@ export class ScimService {
   // ---------------------------------------------------------------- queries
 
   private pageWindow(q: QueryParams): { startIndex: number; count: number } {
-    const startIndex = q.startIndex === undefined || !Number.isFinite(q.startIndex) || q.startIndex < 1 ? 1 : Math.floor(q.startIndex);
+    // Past 2^31 no list has rows; the clamp keeps the OFFSET inside every engine's integer range.
+    const startIndex = q.startIndex === undefined || !Number.isFinite(q.startIndex) || q.startIndex < 1 ? 1 : Math.min(Math.floor(q.startIndex), 2 ** 31);
     let count = q.count === undefined || !Number.isFinite(q.count) ? this.limits.defaultPageSize : Math.max(0, Math.floor(q.count));
     count = Math.min(count, this.limits.maxPageSize);
     return { startIndex, count };

@@ -139,10 +139,12 @@ export class RosterRepo {
     return out;
   }
 
-  async setDerived(id: string, d: { fields: string; problems: string; problemCount: number; search: string; mappingVersion: number }): Promise<void> {
-    await this.db.updateTable('users').set({
+  /** Writes derived fields if the person is still at `version`; false when a concurrent write moved it on. */
+  async setDerived(id: string, d: { fields: string; problems: string; problemCount: number; search: string; mappingVersion: number }, version: number): Promise<boolean> {
+    const res = await this.db.updateTable('users').set({
       fields: d.fields, problems: d.problems, problem_count: d.problemCount, search: d.search, mapping_version: d.mappingVersion,
-    }).where('id', '=', id).execute();
+    }).where('id', '=', id).where('version', '=', version).executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
   }
 
   // -------------------------------------------------------------- received attributes

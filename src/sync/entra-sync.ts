@@ -33,6 +33,9 @@ export const ENTRA_JOB = 'entra-sync';
 export const SCHEDULES = { manual: 0, '15m': 15 * 60_000, hourly: 3_600_000, daily: 86_400_000 } as const;
 export type Schedule = keyof typeof SCHEDULES;
 
+const AUTHORITY_HOSTS = ['login.microsoftonline.com', 'login.microsoftonline.us', 'login.partner.microsoftonline.cn', 'login.chinacloudapi.cn'] as const;
+const GRAPH_HOSTS = ['graph.microsoft.com', 'graph.microsoft.us', 'dod-graph.microsoft.us', 'microsoftgraph.chinacloudapi.cn'] as const;
+
 export class EntraSyncError extends Error {
   constructor(readonly status: 400 | 404 | 409 | 502, readonly code: string, message: string) {
     super(message);
@@ -72,6 +75,7 @@ export class EntraSync {
     private readonly secrets: () => SecretBox,
     private readonly log: Logger,
     private readonly graphOptions: GraphClientOptions = {},
+    private readonly allowCustomEndpoints = false,
   ) {}
 
   private client(conn: EntraConnectionRow, onRetry?: () => void): GraphClient {
@@ -92,6 +96,13 @@ export class EntraSync {
     if (!(schedule in SCHEDULES)) throw new EntraSyncError(400, 'invalid_schedule', `schedule must be one of ${Object.keys(SCHEDULES).join(', ')}`);
     if (!input.tenantId || !input.clientId || !input.clientSecret) throw new EntraSyncError(400, 'invalid_connection', 'tenant id, client id and client secret are required');
     if (!input.groupIds.length || input.groupIds.length > 50) throw new EntraSyncError(400, 'invalid_scope', 'choose between 1 and 50 groups: only their members are on the list');
+    const active = (await this.store.roster.jobs(list.id, 20)).find((j) => j.kind === ENTRA_JOB && (j.status === 'queued' || j.status === 'running'));
+    if (active) {
+      // A running round works from the connection it loaded; changing it underneath would make it
+      // deactivate people against a scope it no longer has.
+      throw new EntraSyncError(409, 'sync_running', `a sync run is ${active.status} for this list (job ${active.id}); change the connection when it has finished`);
+    }
+    this.checkEndpoints(input.authorityUrl, input.graphUrl);
     const t = now();
     const old = await this.store.entra.get(list.id);
     const scopeChanged = !old || JSON.stringify(JSON.parse(old.group_ids)) !== JSON.stringify([...input.groupIds].sort());
@@ -107,6 +118,27 @@ export class EntraSync {
       if (scopeChanged) await tx.entra.clearScope(list.id);
       if (list.syncMethod !== 'entra') await tx.lists.setSyncMethod(list.id, 'entra', t);
     });
+  }
+
+  /**
+   * The identity platform and Graph hosts a connection may use: Microsoft's (global, US Government,
+   * China), over HTTPS. Anything else only when the server allows custom endpoints
+   * (MUSTER_ENTRA_CUSTOM_ENDPOINTS, for an emulator or a proxy): an admin key must not be able to
+   * make Muster fetch internal URLs.
+   */
+  private checkEndpoints(authorityUrl: string | undefined, graphUrl: string | undefined): void {
+    if (this.allowCustomEndpoints) return;
+    const ok = (u: string | undefined, hosts: readonly string[]) => {
+      if (u === undefined) return true;
+      try {
+        const url = new URL(u);
+        return url.protocol === 'https:' && hosts.includes(url.hostname.toLowerCase()) && (url.pathname === '/' || url.pathname === '');
+      } catch {
+        return false;
+      }
+    };
+    if (!ok(authorityUrl, AUTHORITY_HOSTS)) throw new EntraSyncError(400, 'invalid_endpoint', `authorityUrl must be https://${AUTHORITY_HOSTS.join(', https://')}`);
+    if (!ok(graphUrl, GRAPH_HOSTS)) throw new EntraSyncError(400, 'invalid_endpoint', `graphUrl must be https://${GRAPH_HOSTS.join(', https://')}`);
   }
 
   /** "Test connection": how many users and groups the app can read, or which permission is missing. */
@@ -233,6 +265,8 @@ export class EntraSync {
   private async round(graph: GraphClient, conn: EntraConnectionRow, list: MasterList, ctx: ScimCtx, st: RunState, checkpoint: () => Promise<void>): Promise<void> {
     const groupIds = JSON.parse(conn.group_ids) as string[];
     if (st.phase === 'groups') {
+      // A full round rebuilds the scope from nothing (a previous full round may have failed half-way).
+      if (st.full && !st.nextLink) await this.store.entra.clearScope(list.id);
       const filter = groupIds.map((id) => `id eq '${id.replace(/'/g, "''")}'`).join(' or ');
       let url = st.nextLink ?? (st.full ? `/v1.0/groups/delta?$select=displayName,members&$filter=${encodeURIComponent(filter)}` : conn.groups_delta_link!);
       for (;;) {
@@ -277,7 +311,10 @@ export class EntraSync {
       const known = await this.store.users.byExternalIds(list.id, touched);
       const inScope = await this.store.entra.inScope(list.id, touched);
       const select = GRAPH_USER_SELECT.join(',');
+      let n = 0;
       for (const id of touched) {
+        // Checkpoints renew the run's lock: a long joins phase must not look like a dead node.
+        if (++n % 50 === 0) await checkpoint();
         if (inScope.has(id) && !known.get(id)?.active) {
           try {
             const u = await graph.get(`/v1.0/users/${encodeURIComponent(id)}?$select=${select}&$expand=${encodeURIComponent('manager($select=id)')}`);

@@ -132,10 +132,11 @@ export class GraphClient {
     return { value: j.value ?? [], ...(j['@odata.nextLink'] ? { nextLink: j['@odata.nextLink'] } : {}), ...(j['@odata.deltaLink'] ? { deltaLink: j['@odata.deltaLink'] } : {}) };
   }
 
-  /** Waits as Graph asks (`Retry-After`, seconds, possibly fractional), else 1 s, 2 s, 4 s … capped at 60 s. */
+  /** Waits as Graph asks (`Retry-After`, seconds, possibly fractional), else 1 s, 2 s, 4 s …, at most 45 s. */
   private async backoff(status: number, attempt: number, retryAfter: string | null | undefined): Promise<void> {
     const asked = retryAfter ? Number(retryAfter) : NaN;
-    const waitMs = Number.isFinite(asked) && asked >= 0 ? asked * 1000 : Math.min(60_000, 1000 * 2 ** (attempt - 1));
+    // Capped below a job's lock (60 s), so a long wait never lets another node take the run over.
+    const waitMs = Math.min(45_000, Number.isFinite(asked) && asked >= 0 ? asked * 1000 : 1000 * 2 ** (attempt - 1));
     this.opts.onRetry?.({ status, waitMs, attempt });
     await this.sleep(waitMs);
   }
