@@ -5,10 +5,10 @@
  * request path; a new path is written within a second.
  */
 import type { Logger } from '../log.js';
+import { isObject } from '../scim/json.js';
 import type { Store } from '../store/index.js';
 
 type Doc = Readonly<Record<string, unknown>>;
-const isObject = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
 const sampleOf = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v)).slice(0, 200);
 
 /**

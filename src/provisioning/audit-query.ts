@@ -5,6 +5,7 @@
  */
 import type { AuditEventRow, AuditQuery, RequestLogRow, Store } from '../store/index.js';
 import { AUDIT_ACTIONS } from '../roster/audit.js';
+import { csvRow } from '../roster/csv.js';
 
 export class AuditQueryError extends Error {
   constructor(message: string) {
@@ -60,13 +61,6 @@ export function parseAuditFilter(p: Record<string, string | undefined>): AuditFi
 const CSV_COLUMNS = ['seq', 'time', 'action', 'target_type', 'target_id', 'target_name', 'idp', 'idp_evidence', 'token_label',
   'request_id', 'actor', 'changes', 'detail', 'normalisations', 'hash'] as const;
 
-const csvCell = (v: unknown): string => {
-  const s = v === null || v === undefined ? '' : String(v);
-  // Neutralise spreadsheet formulas (CSV injection) and quote as RFC 4180 says.
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
-
 export class AuditReader {
   constructor(private readonly store: Store) {}
 
@@ -90,11 +84,11 @@ export class AuditReader {
       pull: async (controller) => {
         if (done) return;
         let text = '';
-        if (!started && format === 'csv') text += CSV_COLUMNS.join(',') + '\r\n';
+        if (!started && format === 'csv') text += csvRow(CSV_COLUMNS);
         started = true;
         const rows = await this.store.audit.query(this.query(listId, f, 'asc', batch, cursor));
         for (const r of rows) {
-          text += format === 'csv' ? CSV_COLUMNS.map((c) => csvCell(r[c])).join(',') + '\r\n' : JSON.stringify(eventView(r)) + '\n';
+          text += format === 'csv' ? csvRow(CSV_COLUMNS.map((c) => r[c])) : JSON.stringify(eventView(r)) + '\n';
         }
         if (text) controller.enqueue(enc.encode(text));
         if (rows.length < batch) {

@@ -11,7 +11,7 @@ import { checkValue, type FieldValue } from '../roster/mapping.js';
 import { USER_SCHEMA } from '../scim/schemas/index.js';
 import type { MasterList, Store } from '../store/index.js';
 import type { AuditTrail, RequestMeta } from './audit-trail.js';
-import { rosterChanges, RosterError } from './roster-service.js';
+import { rosterChanges, RosterError, searchText } from './roster-service.js';
 import { yieldToEventLoop } from './yield.js';
 
 export interface ImportReport {
@@ -111,7 +111,7 @@ export class ImportService {
           const id = prev?.id ?? randomUUID();
           const derived = {
             fields: JSON.stringify(fieldsNow), problems: '[]', problemCount: 0, mappingVersion: list.mappingVersion,
-            search: `${userName.toLowerCase()} ${Object.values(fieldsNow).filter((v) => v !== null).map((v) => String(v).toLowerCase()).join(' ')}`.slice(0, 4000),
+            search: searchText(userName, fieldsNow),
           };
           const action = prev ? 'person.updated' : 'person.created';
           const lastOp = JSON.stringify({ action, time: now, idp: null, requestId: meta.requestId ?? null, source: 'csv import' });

@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { ScimError } from '../scim/errors.js';
 import { defaultSchema, FIELD_KEY, FIELD_TYPES, TRANSFORMS, type MappingEntry, type RosterField, type UidChoice } from '../roster/fields.js';
-import { deriveFields, parseSource, type Derived } from '../roster/mapping.js';
+import { deriveFields, parseSource, type Derived, type FieldValue } from '../roster/mapping.js';
+import { csvRow } from '../roster/csv.js';
 import type { FieldChange } from '../roster/audit.js';
 import type { MasterList, Repos, Store } from '../store/index.js';
 import type { AuditTrail, RequestMeta } from './audit-trail.js';
@@ -35,12 +36,17 @@ export interface DerivedColumns {
 
 export const REDERIVE_JOB = 'rederive';
 
+/** What roster search matches: the userName and every field value, lower-cased. */
+export function searchText(userName: string, values: Readonly<Record<string, FieldValue | unknown>>): string {
+  const words = Object.values(values).filter((v) => v !== null && v !== undefined && v !== '').map((v) => String(v).toLowerCase());
+  return `${userName.toLowerCase()} ${words.join(' ')}`.slice(0, 4000);
+}
+
 export function derivedColumns(schema: ListSchema, doc: Readonly<Record<string, unknown>>): DerivedColumns {
   const derived = deriveFields(doc, schema.fields, schema.mapping);
-  const search = Object.values(derived.values).filter((v) => v !== null && v !== '').map((v) => String(v).toLowerCase()).join(' ');
   return {
     fields: JSON.stringify(derived.values), problems: JSON.stringify(derived.problems), problemCount: derived.problems.length,
-    search: `${typeof doc.userName === 'string' ? doc.userName.toLowerCase() : ''} ${search}`.slice(0, 4000), mappingVersion: schema.version, derived,
+    search: searchText(typeof doc.userName === 'string' ? doc.userName : '', derived.values), mappingVersion: schema.version, derived,
   };
 }
 
@@ -183,21 +189,16 @@ export class RosterService {
   /** The roster as CSV, every field, streamed in keyset batches (any size, flat memory). */
   exportCsv(listId: string, fields: readonly RosterField[], batch = 1000): ReadableStream<Uint8Array> {
     const enc = new TextEncoder();
-    const cell = (v: unknown): string => {
-      const s = v === null || v === undefined ? '' : String(v);
-      const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-      return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-    };
     let cursor = 0;
     let started = false;
     return new ReadableStream<Uint8Array>({
       pull: async (controller) => {
-        let text = started ? '' : ['id', 'active', 'sync_problems', ...fields.map((f) => f.key)].map(cell).join(',') + '\r\n';
+        let text = started ? '' : csvRow(['id', 'active', 'sync_problems', ...fields.map((f) => f.key)]);
         started = true;
         const rows = await this.store.roster.usersAfter(listId, cursor, batch);
         for (const r of rows) {
           const active = r.data.active !== false;
-          text += [r.id, active, r.problems.length, ...fields.map((f) => r.fields[f.key])].map(cell).join(',') + '\r\n';
+          text += csvRow([r.id, active, r.problems.length, ...fields.map((f) => r.fields[f.key])]);
         }
         if (text) controller.enqueue(enc.encode(text));
         if (rows.length < batch) controller.close();

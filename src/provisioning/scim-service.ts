@@ -11,7 +11,7 @@ import { PatchEngine, memberRefs, type MemberOp } from '../scim/patch.js';
 import { mayReturn, parseAttributeList, project, type Projection } from '../scim/projection.js';
 import { prepareResource, isObject, type Doc } from '../scim/resource.js';
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, LIST_RESPONSE, USER_SCHEMA, type ResourceTypeId, type SchemaRegistry } from '../scim/schemas/index.js';
-import { canonical as canonicalValue, diffResources, personUpdateAction, type FieldChange } from '../roster/audit.js';
+import { canonical, diffResources, personUpdateAction, type FieldChange } from '../roster/audit.js';
 import { memberChange, type AuditEventInput, type AuditTrail, type RequestMeta } from './audit-trail.js';
 import { identifyIdp } from './idp.js';
 import { derivedColumns, rosterChanges, type ListSchema, type RosterService } from './roster-service.js';
@@ -66,8 +66,6 @@ export interface ScimLimits {
 }
 
 type Rec = UserRecord | GroupRecord;
-/** A document compared for change: key order never counts (PostgreSQL's jsonb reorders keys). */
-const canonicalDoc = (d: Doc): unknown => canonicalValue(d);
 const endpoint = (rt: ResourceTypeId) => (rt === 'User' ? 'Users' : 'Groups');
 export const etagOf = (version: number): string => `W/"${version}"`;
 const MAX_RETRIES = 5;
@@ -324,7 +322,7 @@ export class ScimService {
       const rec = await this.load(tx, ctx, rt, id);
       this.checkIfMatch(rec, ifMatch);
       const now = this.now();
-      const docChanged = JSON.stringify(canonicalDoc(doc)) !== JSON.stringify(canonicalDoc(rec.data));
+      const docChanged = JSON.stringify(canonical(doc)) !== JSON.stringify(canonical(rec.data));
       if (docChanged && !(await this.writeUpdate(tx, ctx, rt, rec, doc, now, schema))) return undefined;
       // A PUT without "members" leaves membership alone: no IdP means "remove everyone" by omitting it,
       // and Okta/OneLogin PUT group metadata on its own. A PUT with "members" replaces the set.
@@ -351,7 +349,7 @@ export class ScimService {
       this.checkIfMatch(rec, ifMatch);
       const { doc, memberOps } = PatchEngine.apply(this.registry, rt, rec.data, body, ctx.notes);
       const now = this.now();
-      const docChanged = JSON.stringify(canonicalDoc(doc)) !== JSON.stringify(canonicalDoc(rec.data));
+      const docChanged = JSON.stringify(canonical(doc)) !== JSON.stringify(canonical(rec.data));
       if (docChanged && !(await this.writeUpdate(tx, ctx, rt, rec, doc, now, schema))) return undefined;
       version = rec.version + (docChanged ? 1 : 0);
       if (memberOps.length) {

@@ -20,8 +20,11 @@ export interface FieldChange {
   readonly after: unknown;
 }
 
+import { canonical, isObject } from '../scim/json.js';
+
+export { canonical };
+
 type Doc = Readonly<Record<string, unknown>>;
-const isObject = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Flattens a SCIM resource to field → value: complex single values by sub-attribute
@@ -49,12 +52,6 @@ export function flattenResource(doc: Doc | undefined): Map<string, unknown> {
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 
-/** The same value with object keys sorted, so key order never counts as a change. */
-export function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (isObject(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k])]));
-  return v;
-}
 
 /** Every field whose value differs between two versions; absent is `null` on its side. */
 export function diffResources(before: Doc | undefined, after: Doc | undefined): FieldChange[] {

@@ -53,3 +53,15 @@ export function parseCsv(text: string): string[][] {
   if (cell !== '' || row.length) endRow();
   return rows;
 }
+
+/**
+ * One CSV line (RFC 4180 quoting, CRLF). A cell a spreadsheet would run as a formula (`=`, `+`,
+ * `-`, `@`, tab, CR first) is prefixed with `'` (CSV injection).
+ */
+export function csvRow(values: readonly unknown[]): string {
+  return values.map((v) => {
+    const s = v === null || v === undefined ? '' : String(v);
+    const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+    return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  }).join(',') + '\r\n';
+}

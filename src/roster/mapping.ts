@@ -5,6 +5,7 @@
  * never a reason to refuse the provisioning request.
  */
 import { invalidPath } from '../scim/errors.js';
+import { isObject } from '../scim/json.js';
 import { evaluateFilter, parsePatchPath, type Filter, type PatchPath } from '../scim/filter/index.js';
 import type { MappingEntry, RosterField } from './fields.js';
 
@@ -22,7 +23,6 @@ export interface Derived {
 }
 
 type Doc = Readonly<Record<string, unknown>>;
-const isObject = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function getCI(o: Doc, key: string): unknown {
   if (Object.hasOwn(o, key)) return o[key];

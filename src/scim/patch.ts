@@ -7,6 +7,7 @@
 import { invalidPath, invalidSyntax, invalidValue, mutability, noTarget } from './errors.js';
 import { coerceBoolean, normaliseOp, type Normalisations } from './dialect.js';
 import { evaluateFilter, parsePatchPath, type Filter, type PatchPath } from './filter/index.js';
+import { canonical } from './json.js';
 import { checkRequired, coerceValue, isObject, syncSchemas, type Doc } from './resource.js';
 import { ENTERPRISE_USER_SCHEMA, PATCH_OP, type AttributeDef, type ResourceTypeId, type SchemaRegistry } from './schemas/index.js';
 
@@ -32,11 +33,6 @@ interface Target {
   readonly label: string;
 }
 
-const canonicalJson = (v: unknown): unknown => {
-  if (Array.isArray(v)) return v.map(canonicalJson);
-  if (isObject(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonicalJson(v[k])]));
-  return v;
-};
 
 /** A member as the client named it: its id and, when sent, the display name the IdP uses for it. */
 export interface MemberRef {
@@ -341,10 +337,10 @@ export class PatchEngine {
     if (multi && op === 'add') {
       const list = Array.isArray(container[key]) ? (container[key] as unknown[]) : [];
       // RFC 7644 §3.5.2.1: a value already present is no change (key order does not make it new).
-      const seen = new Set(list.map((x) => JSON.stringify(canonicalJson(x))));
+      const seen = new Set(list.map((x) => JSON.stringify(canonical(x))));
       const incoming: unknown[] = [];
       for (const x of Array.isArray(v) ? v : [v]) {
-        const k = JSON.stringify(canonicalJson(x));
+        const k = JSON.stringify(canonical(x));
         if (!seen.has(k)) {
           seen.add(k);
           incoming.push(x);

@@ -9,9 +9,9 @@ import { canonicalUrn, coerceBoolean, type Normalisations } from './dialect.js';
 import type { AttributeDef, SchemaRegistry, ResourceTypeId } from './schemas/index.js';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-export type Doc = Record<string, unknown>;
+import { isObject, type Doc } from './json.js';
 
-export const isObject = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
+export { isObject, type Doc };
 
 /** Looks a key up case-insensitively (RFC 7643 §2.1: attribute names are case-insensitive). */
 export function findKey(o: Doc, name: string): string | undefined {
