@@ -4,6 +4,7 @@
  * Every variable is documented in docs/configuration.md.
  */
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface Config {
   readonly port: number;
@@ -30,6 +31,8 @@ export interface Config {
   readonly secretKey: string | undefined;
   /** Entra connections may name other identity-platform and Graph URLs (an emulator, a proxy). */
   readonly entraCustomEndpoints: boolean;
+  /** The built admin web app; by default dist/web of this installation. */
+  readonly webRoot: string;
 }
 
 export class ConfigError extends Error {
@@ -95,6 +98,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     rateLimitBurst,
     secretKey: env.MUSTER_SECRET_KEY || undefined,
     entraCustomEndpoints: env.MUSTER_ENTRA_CUSTOM_ENDPOINTS === 'true',
+    // src/config.ts and dist/config.js both sit one level below the project root.
+    webRoot: env.MUSTER_WEB_ROOT || fileURLToPath(new URL('../dist/web', import.meta.url)),
     ...overrides,
   };
   if (problems.length) throw new ConfigError(problems);

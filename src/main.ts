@@ -15,6 +15,7 @@ import { ScimService } from './provisioning/scim-service.js';
 import { AuditTrail } from './provisioning/audit-trail.js';
 import { RequestLog } from './provisioning/request-log.js';
 import { AdminKeys } from './provisioning/admin-keys.js';
+import { AdminAccounts } from './provisioning/admin-accounts.js';
 import { AuditReader } from './provisioning/audit-query.js';
 import { RosterService } from './provisioning/roster-service.js';
 import { AttributeTracker } from './provisioning/attribute-tracker.js';
@@ -37,6 +38,7 @@ export interface Muster {
   readonly tracker: AttributeTracker;
   readonly jobs: JobRunner;
   readonly entra: EntraSync;
+  readonly accounts: AdminAccounts;
   readonly app: ReturnType<typeof createApp>;
   readonly log: Logger;
   close(): Promise<void>;
@@ -68,11 +70,12 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   }
   const bulk = new BulkService(scim, config.bulkMaxOperations);
   const lists = new ListsService(store, audit);
+  const accounts = new AdminAccounts(store);
   const requestLog = new RequestLog(store, config.requestLog, (err) => log.error('request log write failed', { err: String(err) }));
   const app = createApp({
     scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
-    importer: new ImportService(store, audit), lists, entra,
+    importer: new ImportService(store, audit), lists, entra, accounts, webRoot: config.webRoot,
     maxBodyBytes: config.maxBodyBytes, rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
     publicUrl: config.publicUrl,
     health: async () => {
@@ -84,7 +87,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     },
   });
   return {
-    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, app, log,
+    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, app, log,
     close: async () => {
       if (scheduler) clearInterval(scheduler);
       await jobs.stop();

@@ -70,6 +70,21 @@ describe('the muster CLI (needs npm run build)', () => {
     expect(JSON.parse(k.stdout)).toMatchObject({ label: 'Ops', key: expect.stringMatching(/^mst_admin_[A-Za-z0-9_-]{43}$/) });
   });
 
+  it('admins create makes a web app account with a generated password, shown once; a misspelt --org is refused', async () => {
+    const a = await muster('admins', 'create', '--org', 'Acme', '--email', 'Ops@Acme.example', '--name', 'Ops Person', '--role', 'admin', '--json');
+    expect(a.code, a.stderr).toBe(0);
+    const made = JSON.parse(a.stdout);
+    expect(made).toMatchObject({ email: 'ops@acme.example', role: 'admin', organisation: 'Acme', password: expect.stringMatching(/^[\w-]{24}$/) });
+    const typo = await muster('admins', 'create', '--org', 'Acmee', '--email', 'x@acme.example', '--name', 'X');
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toMatch(/no organisation named or with id "Acmee"/);
+    const dup = await muster('admins', 'create', '--org', 'Acme', '--email', 'ops@acme.example', '--name', 'Again');
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toMatch(/already an account/);
+    const listed = await muster('admins', 'list', '--org', 'Acme', '--json');
+    expect(JSON.parse(listed.stdout).map((x: { email: string }) => x.email)).toEqual(['ops@acme.example']);
+  });
+
   it('explains usage errors and exits non-zero', async () => {
     const bad = await muster('lists', 'create', '--name', 'X', '--uid', 'shoeSize');
     expect(bad.code).toBe(1);

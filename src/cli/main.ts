@@ -9,6 +9,8 @@ import { buildMuster, listen, openStore } from '../main.js';
 import { ListsService, UsageError } from '../provisioning/lists-service.js';
 import { AuditTrail } from '../provisioning/audit-trail.js';
 import { AdminKeys } from '../provisioning/admin-keys.js';
+import { AccountError, AdminAccounts } from '../provisioning/admin-accounts.js';
+import { randomBytes } from 'node:crypto';
 import { runMaintenance } from '../provisioning/maintenance.js';
 import { jobView } from '../provisioning/jobs.js';
 import { ENTRA_JOB, EntraSyncError } from '../sync/entra-sync.js';
@@ -36,6 +38,9 @@ Usage:
   muster audit verify [--list ID] [--json]      check each list's hash chain; names the first bad event
   muster audit prune [--json]                   apply MUSTER_AUDIT_RETENTION_DAYS and the request-log retention now
   muster admin-keys create --org ORG [--label LABEL] [--json]
+  muster admins create --email EMAIL --name NAME [--role owner|admin|viewer] [--org ORG]
+                      [--password-stdin] [--json]   a web app account (a password is generated without --password-stdin)
+  muster admins list [--org ORG] [--json]
 
 The database is MUSTER_DATABASE_URL: a SQLite file path (default ./data/muster.sqlite)
 or a postgres:// URL. See docs/configuration.md for every variable.`;
@@ -72,6 +77,7 @@ export async function run(argv: readonly string[], out: Out = (s) => process.std
       strict: { type: 'string' },
       tenant: { type: 'string' }, client: { type: 'string' }, secret: { type: 'string' }, 'secret-stdin': { type: 'boolean' },
       groups: { type: 'string' }, schedule: { type: 'string' }, authority: { type: 'string' }, graph: { type: 'string' }, wait: { type: 'boolean' },
+      email: { type: 'string' }, role: { type: 'string' }, 'password-stdin': { type: 'boolean' },
       port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -177,6 +183,30 @@ export async function run(argv: readonly string[], out: Out = (s) => process.std
     out(json ? JSON.stringify(payload) : `Admin key "${payload.label}" (${payload.id}) for organisation ${payload.orgId}\nKey: ${payload.key}\n(shown only now)`);
     return 0;
   }
+  if (cmd === 'admins' && (sub === 'create' || sub === 'list')) {
+    return withStore(config, async (store, lists) => {
+      // Unlike lists create, a misspelt --org is an error here: an account in a new, empty organisation helps no one.
+      let org;
+      if (values.org) {
+        org = await store.lists.organisation(values.org);
+        if (!org) throw new UsageError('MUSTER_ORG_NOT_FOUND', `no organisation named or with id "${values.org}"`);
+      } else {
+        org = await lists.resolveOrganisation();
+      }
+      const accounts = new AdminAccounts(store);
+      if (sub === 'list') {
+        const all = await accounts.list(org.id);
+        out(json ? JSON.stringify(all) : all.map((a) => `${a.email}  ${a.role}  ${a.name}  last sign-in ${a.lastSignInAt ?? 'never'}`).join('\n') || 'no accounts yet');
+        return 0;
+      }
+      const generated = !values['password-stdin'];
+      const password = generated ? randomBytes(18).toString('base64url') : await readStdin();
+      const a = await accounts.create(org.id, { email: need(values.email, '--email'), name: need(values.name, '--name'), role: values.role ?? 'admin', password });
+      const payload = { ...a, organisation: org.name, ...(generated ? { password } : {}) };
+      out(json ? JSON.stringify(payload) : `Account ${a.email} (${a.role}) in ${org.name}${generated ? `\nPassword: ${password}\n(shown only now)` : ''}`);
+      return 0;
+    });
+  }
   throw new UsageError('MUSTER_CLI_USAGE', `unknown command "${positionals.join(' ')}"\n\n${HELP}`);
 }
 
@@ -254,6 +284,10 @@ async function serveCommand(config: Config, out: Out): Promise<number> {
   maintain();
   setInterval(maintain, 3_600_000).unref();
   out(`Muster is listening on http://${config.host}:${port} (database: ${config.databaseUrl.replace(/\/\/[^@]*@/, '//***@')})`);
+  const webUrl = config.publicUrl ?? `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
+  out(await muster.accounts.setupRequired()
+    ? `Admin web app: ${webUrl}/  (first run: open it to create the owner account, or run: muster admins create)`
+    : `Admin web app: ${webUrl}/`);
   if (demo) {
     out(`SCIM base URL: ${baseUrlFor(config, demo.id, port)}`);
     out(demo.token
@@ -277,6 +311,11 @@ export async function main(argv: readonly string[]): Promise<void> {
     if (err instanceof EntraSyncError || err instanceof SecretBoxError || err instanceof GraphError) {
       process.stderr.write(`muster: ${err.message}\n`);
       process.exitCode = err instanceof EntraSyncError && err.status === 400 ? 1 : 2;
+      return;
+    }
+    if (err instanceof AccountError) {
+      process.stderr.write(`muster: ${err.message}\n`);
+      process.exitCode = 1;
       return;
     }
     if (err instanceof UsageError || err instanceof ConfigError || err instanceof StoreError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {

@@ -5,11 +5,13 @@
  * opens it. Lists of other organisations do not exist as far as a key can tell (404).
  */
 import { Hono, type Context } from 'hono';
-import { TOKEN_PREFIX } from '../provisioning/secrets.js';
+import { AccountError, type AdminAccounts } from '../provisioning/admin-accounts.js';
+import { adminAuth, type AdminEnv } from './admin-auth.js';
+import { authRoutes } from './auth-routes.js';
 import type { AdminKeys } from '../provisioning/admin-keys.js';
 import { AuditQueryError, parseAuditFilter, type AuditReader } from '../provisioning/audit-query.js';
 import type { AuditTrail } from '../provisioning/audit-trail.js';
-import type { MasterList, Store } from '../store/index.js';
+import type { MasterList, Store, TokenInfo } from '../store/index.js';
 import { RosterError, type RosterService } from '../provisioning/roster-service.js';
 import type { AttributeTracker } from '../provisioning/attribute-tracker.js';
 import { jobView } from '../provisioning/jobs.js';
@@ -38,12 +40,13 @@ export interface AdminDeps {
   readonly lists: ListsService;
   readonly publicUrl: string | undefined;
   readonly entra: EntraSync;
+  readonly accounts: AdminAccounts;
 }
 
-type Env = { Variables: { orgId: string; keyId: string } };
+type Env = AdminEnv;
 
 class ApiError extends Error {
-  constructor(readonly status: 400 | 401 | 404 | 409 | 500 | 502, readonly code: string, message: string) {
+  constructor(readonly status: 400 | 401 | 403 | 404 | 409 | 500 | 502, readonly code: string, message: string) {
     super(message);
   }
 }
@@ -63,16 +66,23 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
 
   api.get('/openapi.json', (c) => c.json(OPENAPI));
 
-  api.use('*', async (c, next) => {
-    if (c.req.path.endsWith('/openapi.json')) return next();
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
-    if (m?.[1]?.startsWith(TOKEN_PREFIX)) return problem(c, 401, 'unauthorized', 'a list\'s SCIM token cannot be used on the admin API; use an admin API key (muster admin-keys create)');
-    const key = m ? await deps.adminKeys.authenticate(m[1]!) : undefined;
-    if (!key) return problem(c, 401, 'unauthorized', 'send "Authorization: Bearer <admin API key>"; create one with: muster admin-keys create --org ORG');
-    c.set('orgId', key.orgId);
-    c.set('keyId', key.id);
-    return next();
-  });
+  const meta = (c: Context<Env>) => ({ actor: c.get('actor') });
+  const body = async (c: Context<Env>): Promise<Record<string, unknown>> => {
+    const b = await readJsonBody(c.req.raw, 1_048_576);
+    if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new ApiError(400, 'invalid_body', 'send a JSON object');
+    return b as Record<string, unknown>;
+  };
+  api.route('/auth', authRoutes(deps));
+  const authenticate = adminAuth(deps);
+  api.use('*', async (c, next) => (c.req.path.endsWith('/openapi.json') ? next() : authenticate(c, next)));
+  /** Managing accounts is the owner's. */
+  const ownerOnly = (c: Context<Env>) => {
+    if (c.get('role') !== 'owner') throw new ApiError(403, 'forbidden', 'only an owner can manage admin accounts');
+  };
+  const scimBaseUrl = (c: Context<Env>, id: string) => {
+    const url = new URL(c.req.url);
+    return `${deps.publicUrl ?? `${url.protocol}//${url.host}`}/scim/v2/lists/${id}`;
+  };
 
   const listOf = async (c: Context<Env>): Promise<MasterList> => {
     const list = await deps.store.lists.get(c.req.param('listId') ?? '');
@@ -80,14 +90,73 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     return list;
   };
 
+  const listView = async (c: Context<Env>, l: MasterList) => {
+    const counts = await deps.store.roster.counts(l.id);
+    return { ...l, people: counts.total, counts, scimBaseUrl: scimBaseUrl(c, l.id) };
+  };
+
   api.get('/lists', async (c) => {
-    const lists = await deps.store.lists.all(c.get('orgId'));
     const out = [];
-    for (const l of lists) {
-      const total = await deps.store.users.count({ listId: l.id });
-      out.push({ id: l.id, name: l.name, uidAttribute: l.uidAttribute, syncMethod: l.syncMethod, externalIdUnique: l.externalIdUnique, createdAt: l.createdAt, people: total });
-    }
+    for (const l of await deps.store.lists.all(c.get('orgId'))) out.push(await listView(c, l));
     return c.json({ lists: out });
+  });
+
+  /** A new list. With syncMethod scim ("automated provisioning") it answers its first token, once. */
+  api.post('/lists', async (c) => {
+    const b = await body(c);
+    const unknown = Object.keys(b).filter((k) => !['name', 'uidAttribute', 'syncMethod', 'externalIdUnique'].includes(k));
+    if (unknown.length) throw new ApiError(400, 'invalid_body', `unknown properties: ${unknown.join(', ')}`);
+    if (typeof b.name !== 'string' || !b.name.trim()) throw new ApiError(400, 'invalid_body', 'give the list a name');
+    if (b.syncMethod !== undefined && b.syncMethod !== 'scim' && b.syncMethod !== 'none') throw new ApiError(400, 'invalid_body', 'syncMethod must be scim or none (connect Entra ID afterwards with PUT …/entra)');
+    if (b.externalIdUnique !== undefined && typeof b.externalIdUnique !== 'boolean') throw new ApiError(400, 'invalid_body', 'externalIdUnique must be true or false');
+    try {
+      const r = await deps.lists.createList({
+        name: b.name, uid: String(b.uidAttribute ?? ''), org: c.get('orgId'), syncMethod: (b.syncMethod ?? 'scim') as 'scim' | 'none',
+        ...(typeof b.externalIdUnique === 'boolean' ? { externalIdUnique: b.externalIdUnique } : {}),
+      }, meta(c));
+      return c.json({ list: await listView(c, r.list), token: r.token ? { ...tokenView(r.token.token), secret: r.token.secret } : null }, 201);
+    } catch (err) {
+      if (err instanceof UsageError) throw new ApiError(400, 'invalid_body', err.message);
+      throw err;
+    }
+  });
+
+  // ---- SCIM tokens: several per list, each shown once; rotation is "create, then revoke the old".
+  api.get('/lists/:listId/tokens', async (c) => c.json({ tokens: (await deps.store.tokens.forList((await listOf(c)).id)).map(tokenView) }));
+  api.post('/lists/:listId/tokens', async (c) => {
+    const list = await listOf(c);
+    if (list.syncMethod !== 'scim') throw new ApiError(409, 'sync_method_conflict', 'this list does not use SCIM: choose SCIM as its sync method first');
+    const b = await body(c);
+    if (b.label !== undefined && (typeof b.label !== 'string' || b.label.length > 100)) throw new ApiError(400, 'invalid_body', 'label must be text of up to 100 characters');
+    const t = await deps.lists.createToken(list.id, typeof b.label === 'string' ? b.label : 'Token', meta(c));
+    return c.json({ token: tokenView(t.token), secret: t.secret }, 201);
+  });
+  api.delete('/lists/:listId/tokens/:tokenId', async (c) => {
+    const list = await listOf(c);
+    try {
+      await deps.lists.revokeToken(list.id, c.req.param('tokenId'), meta(c));
+    } catch (err) {
+      if (err instanceof UsageError) throw new ApiError(404, 'not_found', err.message);
+      throw err;
+    }
+    return c.body(null, 204);
+  });
+
+  // ---- admin accounts of the organisation
+  api.get('/admins', async (c) => c.json({ admins: await deps.accounts.list(c.get('orgId')) }));
+  api.post('/admins', async (c) => {
+    ownerOnly(c);
+    return c.json(await deps.accounts.create(c.get('orgId'), await body(c)), 201);
+  });
+  api.patch('/admins/:adminId', async (c) => {
+    ownerOnly(c);
+    const b = await body(c);
+    return c.json(await deps.accounts.setRole(c.get('orgId'), c.req.param('adminId'), b.role));
+  });
+  api.delete('/admins/:adminId', async (c) => {
+    ownerOnly(c);
+    await deps.accounts.remove(c.get('orgId'), c.req.param('adminId'), c.get('adminId') ?? '');
+    return c.body(null, 204);
   });
 
   api.get('/lists/:listId/audit/events', async (c) => {
@@ -131,17 +200,8 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     }));
   });
 
-  const meta = (c: Context<Env>) => ({ actor: `admin-key:${c.get('keyId')}` });
-  const body = async (c: Context<Env>): Promise<Record<string, unknown>> => {
-    const b = await readJsonBody(c.req.raw, 1_048_576);
-    if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new ApiError(400, 'invalid_body', 'send a JSON object');
-    return b as Record<string, unknown>;
-  };
 
-  api.get('/lists/:listId', async (c) => {
-    const list = await listOf(c);
-    return c.json({ ...list, counts: await deps.store.roster.counts(list.id) });
-  });
+  api.get('/lists/:listId', async (c) => c.json(await listView(c, await listOf(c))));
 
   api.patch('/lists/:listId', async (c) => {
     const list = await listOf(c);
@@ -298,6 +358,7 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   api.notFound((c) => problem(c, 404, 'not_found', `no admin endpoint ${c.req.method} ${c.req.path}; see /api/v1/openapi.json`));
   api.onError((err, c) => {
     if (err instanceof ApiError) return problem(c, err.status, err.code, err.message);
+    if (err instanceof AccountError) return problem(c, err.status as ApiError['status'], err.code, err.message);
     if (err instanceof AuditQueryError) return problem(c, 400, 'invalid_parameter', err.message);
     if (err instanceof RosterError) return problem(c, err.status, err.code, err.message);
     if (err instanceof EntraSyncError) return problem(c, err.status, err.code, err.message);
@@ -309,6 +370,8 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   });
   return api;
 }
+
+const tokenView = (t: TokenInfo) => ({ id: t.id, label: t.label, hint: t.hint, createdAt: t.createdAt, lastUsedAt: t.lastUsedAt, revokedAt: t.revokedAt, idp: t.idp });
 
 /** The connection as the API shows it: never the secret. */
 async function entraView(deps: AdminDeps, listId: string) {

@@ -8,9 +8,12 @@ import { TOKEN_PREFIX } from '../provisioning/secrets.js';
 import { scimHandler, type ScimRouteDeps } from './scim-routes.js';
 import { adminRoutes, type AdminDeps } from './admin-routes.js';
 import { scimJson } from './scim-response.js';
+import { webApp } from './web-app.js';
 
 export interface AppDeps extends ScimRouteDeps, AdminDeps {
   readonly health: () => Promise<void>;
+  /** The built web app (dist/web); undefined serves a page saying it is not built. */
+  readonly webRoot: string | undefined;
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -34,6 +37,9 @@ export function createApp(deps: AppDeps): Hono {
     if (auth.includes(TOKEN_PREFIX)) return c.json({ error: 'unauthorized', detail: 'a list\'s SCIM token cannot be used on the admin API' }, 401);
     return c.json({ error: 'not_found', detail: 'the admin API is under /api/v1; see /api/v1/openapi.json' }, 404);
   });
+
+  const web = webApp(deps.webRoot);
+  app.get('*', async (c, next) => (c.req.path.startsWith('/scim') || c.req.path.startsWith('/api/') || c.req.path === '/healthz' ? next() : web(c)));
 
   app.notFound((c) => {
     if (c.req.path.startsWith('/scim')) {

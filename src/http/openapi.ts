@@ -14,9 +14,13 @@ export const OPENAPI = {
   openapi: '3.1.0',
   info: { title: 'Muster admin API', version: '1', description: 'Lists, the provisioning audit trail and the request log. Authenticate with an admin API key: `Authorization: Bearer mst_admin_…` (muster admin-keys create).' },
   servers: [{ url: '/api/v1' }],
-  security: [{ adminKey: [] }],
+  security: [{ adminKey: [] }, { session: [], csrf: [] }],
   components: {
-    securitySchemes: { adminKey: { type: 'http', scheme: 'bearer', description: 'an admin API key of one organisation' } },
+    securitySchemes: {
+      adminKey: { type: 'http', scheme: 'bearer', description: 'an admin API key of one organisation (acts as the admin role; cannot manage accounts)' },
+      session: { type: 'apiKey', in: 'cookie', name: 'muster_session', description: 'the web app\'s session (POST /auth/sign-in); HttpOnly, SameSite=Strict' },
+      csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token', description: 'required with the session cookie on POST, PUT, PATCH and DELETE: the csrfToken of /auth/session' },
+    },
     responses: {
       Problem: { description: 'an error', content: { 'application/json': { schema: { type: 'object', required: ['error', 'detail'], properties: { error: { type: 'string' }, detail: { type: 'string' } } } } } },
     },
@@ -51,7 +55,49 @@ export const OPENAPI = {
     },
   },
   paths: {
-    '/lists': { get: { summary: 'the organisation\'s lists', responses: { 200: { description: 'lists' }, 401: problem } } },
+    '/auth/session': { get: { summary: 'the signed-in admin, organisation and CSRF token; setupRequired while no account exists', security: [], responses: { 200: { description: '{setupRequired, admin, organisation, csrfToken}' } } } },
+    '/auth/setup': {
+      post: {
+        summary: 'first run: create the owner account (and name the organisation); refused once any account exists', security: [],
+        requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['organisation', 'name', 'email', 'password'], properties: { organisation: { type: 'string' }, name: { type: 'string' }, email: { type: 'string' }, password: { type: 'string', minLength: 12, writeOnly: true } } } } } },
+        responses: { 201: { description: 'the session (sets the cookie)' }, 400: problem, 403: problem, 409: problem },
+      },
+    },
+    '/auth/sign-in': {
+      post: {
+        summary: 'sign in; 10 failures in a row lock the account for 15 minutes', security: [],
+        requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['email', 'password'], properties: { email: { type: 'string' }, password: { type: 'string', writeOnly: true } } } } } },
+        responses: { 200: { description: 'the session (sets the cookie)' }, 401: problem, 403: problem, 429: problem },
+      },
+    },
+    '/auth/sign-out': { post: { summary: 'end this session', security: [], responses: { 204: { description: 'signed out' } } } },
+    '/admins': {
+      get: { summary: 'the organisation\'s admin accounts', responses: { 200: { description: '{admins}' }, 401: problem } },
+      post: {
+        summary: 'create an account (owners only)',
+        requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['email', 'name', 'password'], properties: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string', enum: ['owner', 'admin', 'viewer'] }, password: { type: 'string', minLength: 12, writeOnly: true } } } } } },
+        responses: { 201: { description: 'the account' }, 400: problem, 403: problem, 409: problem },
+      },
+    },
+    '/admins/{adminId}': {
+      patch: { summary: 'change an account\'s role (owners only; the last owner stays owner)', parameters: [{ name: 'adminId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'the account' }, 403: problem, 404: problem, 409: problem } },
+      delete: { summary: 'remove an account and its sessions (owners only; not yourself, not the last owner)', parameters: [{ name: 'adminId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 204: { description: 'removed' }, 403: problem, 404: problem, 409: problem } },
+    },
+    '/lists': {
+      get: { summary: 'the organisation\'s lists with Total, Active and Synced counts and SCIM base URLs', responses: { 200: { description: 'lists' }, 401: problem } },
+      post: {
+        summary: 'create a list; syncMethod scim (the default, "automated provisioning") sets up the default schema and answers the first token, once',
+        requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['name', 'uidAttribute'], properties: { name: { type: 'string' }, uidAttribute: { type: 'string', enum: ['employeeNumber', 'userName', 'email'] }, syncMethod: { type: 'string', enum: ['scim', 'none'] }, externalIdUnique: { type: 'boolean' } } } } } },
+        responses: { 201: { description: '{list, token: {id, label, secret} | null}' }, 400: problem, 403: problem },
+      },
+    },
+    '/lists/{listId}/tokens': {
+      get: { summary: 'the list\'s SCIM tokens: label, hint, created, last used, revoked (never the secret)', parameters: [listId], responses: { 200: { description: '{tokens}' }, 404: problem } },
+      post: { summary: 'a new SCIM token, its secret shown once (rotation: create, then revoke the old one)', parameters: [listId], requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { label: { type: 'string', maxLength: 100 } } } } } }, responses: { 201: { description: '{token, secret}' }, 409: problem } },
+    },
+    '/lists/{listId}/tokens/{tokenId}': {
+      delete: { summary: 'revoke a SCIM token; the IdP using it gets 401 from then on', parameters: [listId, { name: 'tokenId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 204: { description: 'revoked' }, 404: problem } },
+    },
     '/lists/{listId}': {
       get: { summary: 'one list with its Total, Active and Synced counts', parameters: [listId], responses: { 200: { description: 'the list' }, 401: problem, 404: problem } },
       patch: {

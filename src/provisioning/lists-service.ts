@@ -46,7 +46,7 @@ export class ListsService {
   }
 
   /** A list; with SCIM (the default) it also gets a first token. */
-  async createList(input: { name: string; uid: string; org?: string; tokenLabel?: string; externalIdUnique?: boolean; syncMethod?: SyncMethod }): Promise<{ list: MasterList; token: CreatedToken | null }> {
+  async createList(input: { name: string; uid: string; org?: string; tokenLabel?: string; externalIdUnique?: boolean; syncMethod?: SyncMethod }, meta: RequestMeta = this.actor): Promise<{ list: MasterList; token: CreatedToken | null }> {
     const name = input.name.trim();
     if (!name) throw new UsageError('MUSTER_LIST_NAME_REQUIRED', 'a list needs a name');
     if (!UID_ATTRIBUTES.includes(input.uid as UidAttribute)) {
@@ -64,15 +64,15 @@ export class ListsService {
           { field: 'name', before: null, after: list.name }, { field: 'uidAttribute', before: null, after: list.uidAttribute },
           { field: 'syncMethod', before: null, after: list.syncMethod }, { field: 'externalIdUnique', before: null, after: list.externalIdUnique },
         ],
-      }, this.actor);
+      }, meta);
       // The default roster schema and mapping (a list without a sync method gets the same fields to fill by import).
-      await this.roster.setUpDefault(tx, list, this.actor);
+      await this.roster.setUpDefault(tx, list, meta);
       if (list.syncMethod !== 'scim') return { list, token: null };
       const secret = newSecret();
       const token = await tx.tokens.insert({
         id: randomUUID(), list_id: list.id, label: input.tokenLabel ?? 'Initial token', hint: hintOf(secret), secret_hash: hashSecret(secret), created_at: now,
       });
-      await this.audit.record(tx, list.id, { action: 'token.created', target: { type: 'token', id: token.id, name: token.label } }, this.actor);
+      await this.audit.record(tx, list.id, { action: 'token.created', target: { type: 'token', id: token.id, name: token.label } }, meta);
       return { list, token: { token, secret } };
     });
   }
@@ -146,14 +146,14 @@ export class ListsService {
     return list;
   }
 
-  async createToken(listId: string, label: string): Promise<CreatedToken> {
+  async createToken(listId: string, label: string, meta: RequestMeta = this.actor): Promise<CreatedToken> {
     await this.requireList(listId);
     const secret = newSecret();
     const token = await this.store.transaction(async (tx) => {
       const t = await tx.tokens.insert({
         id: randomUUID(), list_id: listId, label: label.trim() || 'Token', hint: hintOf(secret), secret_hash: hashSecret(secret), created_at: this.now(),
       });
-      await this.audit.record(tx, listId, { action: 'token.created', target: { type: 'token', id: t.id, name: t.label } }, this.actor);
+      await this.audit.record(tx, listId, { action: 'token.created', target: { type: 'token', id: t.id, name: t.label } }, meta);
       return t;
     });
     return { token, secret };
@@ -164,14 +164,14 @@ export class ListsService {
     return this.store.tokens.forList(listId);
   }
 
-  async revokeToken(listId: string, tokenId: string): Promise<void> {
+  async revokeToken(listId: string, tokenId: string, meta: RequestMeta = this.actor): Promise<void> {
     await this.requireList(listId);
     await this.store.transaction(async (tx) => {
       const token = (await tx.tokens.forList(listId)).find((t) => t.id === tokenId);
       if (!token || !(await tx.tokens.revoke(listId, tokenId, this.now()))) {
         throw new UsageError('MUSTER_TOKEN_NOT_FOUND', `list ${listId} has no active token with id "${tokenId}"`);
       }
-      await this.audit.record(tx, listId, { action: 'token.revoked', target: { type: 'token', id: token.id, name: token.label } }, this.actor);
+      await this.audit.record(tx, listId, { action: 'token.revoked', target: { type: 'token', id: token.id, name: token.label } }, meta);
     });
   }
 }

@@ -11,6 +11,7 @@ import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-audit.js';
 import * as m003 from './migrations/003-roster.js';
 import * as m004 from './migrations/004-entra.js';
+import * as m005 from './migrations/005-admins.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -22,6 +23,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['002-audit', m002],
   ['003-roster', m003],
   ['004-entra', m004],
+  ['005-admins', m005],
 ];
 
 class Provider implements MigrationProvider {

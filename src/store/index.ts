@@ -10,3 +10,4 @@ export type { AuditEventRow, NewAuditRow, RequestLogRow, NewRequestLogRow, Audit
 export type { AdminKeyRow } from './admin-keys-repo.js';
 export type { JobRow, PersonRow, PeopleQuery } from './roster-repo.js';
 export type { EntraConnectionRow } from './entra-repo.js';
+export type { AdminRow, AdminSessionRow, AdminRole } from './admins-repo.js';

@@ -34,6 +34,10 @@ export class ListsRepo {
     return { id, name, createdAt: now };
   }
 
+  async renameOrganisation(id: string, name: string): Promise<void> {
+    await this.db.updateTable('organisations').set({ name }).where('id', '=', id).execute();
+  }
+
   async organisations(): Promise<Organisation[]> {
     const rows = await this.db.selectFrom('organisations').selectAll().orderBy('created_at').execute();
     return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at }));

@@ -149,6 +149,29 @@ export interface AdminKeyTable {
   revoked_at: string | null;
 }
 
+export interface AdminTable {
+  id: string;
+  org_id: string;
+  email: string;
+  name: string;
+  role: string;
+  password_hash: string;
+  created_at: string;
+  last_sign_in_at: string | null;
+  failed_attempts: number;
+  locked_until: string | null;
+}
+
+export interface AdminSessionTable {
+  id_hash: string;
+  admin_id: string;
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  user_agent: string | null;
+}
+
 export interface RosterFieldTable {
   list_id: string;
   key: string;
@@ -230,6 +253,8 @@ export interface Database {
   audit_events: AuditEventTable;
   request_log: RequestLogTable;
   admin_keys: AdminKeyTable;
+  admins: AdminTable;
+  admin_sessions: AdminSessionTable;
   organisations: OrganisationTable;
   lists: ListTable;
   tokens: TokenTable;

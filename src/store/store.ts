@@ -11,6 +11,7 @@ import { AuditRepo } from './audit-repo.js';
 import { AdminKeysRepo } from './admin-keys-repo.js';
 import { RosterRepo } from './roster-repo.js';
 import { EntraRepo } from './entra-repo.js';
+import { AdminsRepo } from './admins-repo.js';
 
 /** The repositories, bound to the database or to one open transaction. */
 export interface Repos {
@@ -22,11 +23,13 @@ export interface Repos {
   readonly adminKeys: AdminKeysRepo;
   readonly roster: RosterRepo;
   readonly entra: EntraRepo;
+  readonly admins: AdminsRepo;
 }
 
 const reposOn = (db: Kysely<Database>, engine: Engine): Repos => ({
   lists: new ListsRepo(db), tokens: new TokensRepo(db), users: new UsersRepo(db), groups: new GroupsRepo(db),
   audit: new AuditRepo(db, engine), adminKeys: new AdminKeysRepo(db), roster: new RosterRepo(db), entra: new EntraRepo(db),
+  admins: new AdminsRepo(db),
 });
 
 /** The storage port: repositories and transactions over one Kysely database of either engine. */
@@ -41,6 +44,7 @@ export class Store implements Repos {
   readonly adminKeys: AdminKeysRepo;
   readonly roster: RosterRepo;
   readonly entra: EntraRepo;
+  readonly admins: AdminsRepo;
 
   readonly db: Kysely<Database>;
 
@@ -48,7 +52,7 @@ export class Store implements Repos {
     this.db = conn.db;
     this.engine = conn.engine;
     this.flavor = flavorFor(conn.engine);
-    ({ lists: this.lists, tokens: this.tokens, users: this.users, groups: this.groups, audit: this.audit, adminKeys: this.adminKeys, roster: this.roster, entra: this.entra } = reposOn(conn.db, conn.engine));
+    ({ lists: this.lists, tokens: this.tokens, users: this.users, groups: this.groups, audit: this.audit, adminKeys: this.adminKeys, roster: this.roster, entra: this.entra, admins: this.admins } = reposOn(conn.db, conn.engine));
   }
 
   /** Runs `fn` in one transaction: everything it wrote is committed together, or nothing is. */

@@ -1,0 +1,206 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { AdminRole, AdminRow, Organisation, Store } from '../store/index.js';
+import { dummyHash, hashPassword, passwordProblem, verifyPassword } from './passwords.js';
+
+/**
+ * Admin accounts of the web app: the first-run owner, sign-in with a lock-out after repeated
+ * failures, server-side sessions, and the owner's management of other accounts. Every account
+ * belongs to one organisation and sees only its lists.
+ */
+export const ROLES: readonly AdminRole[] = ['owner', 'admin', 'viewer'];
+/** A session ends after this long without a request… */
+export const SESSION_IDLE_MS = 12 * 3600_000;
+/** …and after this long in any case (OWASP Session Management: absolute timeout). */
+export const SESSION_ABSOLUTE_MS = 7 * 24 * 3600_000;
+const TOUCH_EVERY_MS = 60_000;
+/** Failed sign-ins in a row before the account is locked for LOCK_MS. */
+export const MAX_FAILED_SIGN_INS = 10;
+const LOCK_MS = 15 * 60_000;
+
+export class AccountError extends Error {
+  constructor(readonly status: 400 | 401 | 403 | 404 | 409 | 429, readonly code: string, message: string) {
+    super(message);
+    this.name = 'AccountError';
+  }
+}
+
+export interface AdminView {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string;
+  readonly role: AdminRole;
+  readonly orgId: string;
+  readonly createdAt: string;
+  readonly lastSignInAt: string | null;
+}
+
+export interface SessionInfo {
+  readonly admin: AdminView;
+  readonly organisation: Organisation;
+  readonly csrfToken: string;
+  /** The cookie value; only set when the session was just created. */
+  readonly cookie?: string;
+  readonly expiresAt: string;
+}
+
+const view = (r: AdminRow): AdminView => ({
+  id: r.id, email: r.email, name: r.name, role: r.role as AdminRole, orgId: r.org_id, createdAt: r.created_at, lastSignInAt: r.last_sign_in_at,
+});
+const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
+
+function checkEmail(email: unknown): string {
+  if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email.trim()) || email.length > 320) throw new AccountError(400, 'invalid_body', 'enter an email address like name@example.org');
+  return email.trim().toLowerCase();
+}
+function checkName(name: unknown): string {
+  if (typeof name !== 'string' || !name.trim() || name.length > 200) throw new AccountError(400, 'invalid_body', 'enter a name (up to 200 characters)');
+  return name.trim();
+}
+function checkPassword(password: unknown): string {
+  const problem = passwordProblem(password);
+  if (problem) throw new AccountError(400, 'invalid_body', problem);
+  return password as string;
+}
+function checkRole(role: unknown): AdminRole {
+  if (!ROLES.includes(role as AdminRole)) throw new AccountError(400, 'invalid_body', `role must be one of ${ROLES.join(', ')}`);
+  return role as AdminRole;
+}
+
+export class AdminAccounts {
+  constructor(private readonly store: Store, private readonly now: () => Date = () => new Date()) {}
+
+  async setupRequired(): Promise<boolean> {
+    return (await this.store.admins.count()) === 0;
+  }
+
+  /**
+   * First run: creates the owner. The organisation that already exists alone (the demo list's)
+   * is adopted and renamed, so the owner sees the lists made before there were accounts.
+   */
+  async setUp(input: { organisation?: unknown; name?: unknown; email?: unknown; password?: unknown }, userAgent?: string): Promise<SessionInfo> {
+    const orgName = typeof input.organisation === 'string' && input.organisation.trim() ? input.organisation.trim().slice(0, 200) : undefined;
+    if (!orgName) throw new AccountError(400, 'invalid_body', 'enter the name of your organisation');
+    const email = checkEmail(input.email), name = checkName(input.name), password = checkPassword(input.password);
+    const hash = await hashPassword(password);
+    const id = randomUUID();
+    await this.store.transaction(async (tx) => {
+      if ((await tx.admins.count()) > 0) throw new AccountError(409, 'already_set_up', 'Muster already has an owner; sign in instead');
+      const orgs = await tx.lists.organisations();
+      let org = orgs.length === 1 ? orgs[0]! : undefined;
+      if (org) await tx.lists.renameOrganisation(org.id, orgName);
+      else org = await tx.lists.createOrganisation(randomUUID(), orgName, this.now().toISOString());
+      await tx.admins.insert({ id, org_id: org.id, email, name, role: 'owner', password_hash: hash, created_at: this.now().toISOString(), last_sign_in_at: null, failed_attempts: 0, locked_until: null });
+    });
+    return this.startSession(id, userAgent);
+  }
+
+  /** An account made from the command line (`muster admins create`) or by an owner. */
+  async create(orgId: string, input: { email?: unknown; name?: unknown; role?: unknown; password?: unknown }): Promise<AdminView> {
+    const email = checkEmail(input.email), name = checkName(input.name), role = checkRole(input.role ?? 'admin'), password = checkPassword(input.password);
+    if (await this.store.admins.byEmail(email)) throw new AccountError(409, 'admin_exists', `there is already an account for ${email}`);
+    const row = { id: randomUUID(), org_id: orgId, email, name, role, password_hash: await hashPassword(password), created_at: this.now().toISOString(), last_sign_in_at: null, failed_attempts: 0, locked_until: null };
+    try {
+      await this.store.admins.insert(row);
+    } catch {
+      throw new AccountError(409, 'admin_exists', `there is already an account for ${email}`);
+    }
+    return view(row);
+  }
+
+  async list(orgId: string): Promise<AdminView[]> {
+    return (await this.store.admins.forOrg(orgId)).map(view);
+  }
+
+  async setRole(orgId: string, id: string, role: unknown): Promise<AdminView> {
+    const r = checkRole(role);
+    return this.store.transaction(async (tx) => {
+      const a = await tx.admins.byId(id);
+      if (!a || a.org_id !== orgId) throw new AccountError(404, 'not_found', `no account "${id}" in your organisation`);
+      if (a.role === 'owner' && r !== 'owner' && (await tx.admins.countOwners(orgId)) <= 1) throw new AccountError(409, 'last_owner', 'an organisation needs at least one owner: make someone else owner first');
+      await tx.admins.setRole(id, r);
+      return view({ ...a, role: r });
+    });
+  }
+
+  async remove(orgId: string, id: string, by: string): Promise<void> {
+    if (id === by) throw new AccountError(409, 'cannot_remove_self', 'you cannot remove your own account');
+    await this.store.transaction(async (tx) => {
+      const a = await tx.admins.byId(id);
+      if (!a || a.org_id !== orgId) throw new AccountError(404, 'not_found', `no account "${id}" in your organisation`);
+      if (a.role === 'owner' && (await tx.admins.countOwners(orgId)) <= 1) throw new AccountError(409, 'last_owner', 'an organisation needs at least one owner');
+      await tx.admins.remove(id);
+    });
+  }
+
+  /**
+   * Checks the password; ten failures in a row lock the account for 15 minutes (counted in SQL,
+   * so every node sees them). Unknown addresses cost the same time as wrong passwords.
+   */
+  async signIn(input: { email?: unknown; password?: unknown }, userAgent?: string): Promise<SessionInfo> {
+    const email = typeof input.email === 'string' ? input.email.trim().toLowerCase() : '';
+    const password = typeof input.password === 'string' ? input.password : '';
+    const wrong = new AccountError(401, 'invalid_credentials', 'the email address or password is not right');
+    const a = email ? await this.store.admins.byEmail(email) : undefined;
+    if (!a) {
+      await verifyPassword(password, await dummyHash());
+      throw wrong;
+    }
+    const now = this.now();
+    if (a.locked_until && a.locked_until > now.toISOString()) {
+      throw new AccountError(429, 'too_many_attempts', `too many failed sign-ins: try again after ${new Date(a.locked_until).toLocaleTimeString('en-GB', { timeZone: 'UTC' })} UTC, or ask an owner to reset your password`);
+    }
+    if (!(await verifyPassword(password, a.password_hash))) {
+      const failures = await this.store.admins.failedAttempt(a.id, null);
+      if (failures >= MAX_FAILED_SIGN_INS) await this.store.admins.lock(a.id, new Date(now.getTime() + LOCK_MS).toISOString());
+      throw wrong;
+    }
+    await this.store.admins.signedIn(a.id, now.toISOString());
+    return this.startSession(a.id, userAgent);
+  }
+
+  private async startSession(adminId: string, userAgent?: string): Promise<SessionInfo> {
+    const cookie = randomBytes(32).toString('base64url');
+    const csrf = randomBytes(32).toString('base64url');
+    const now = this.now();
+    const expiresAt = new Date(now.getTime() + SESSION_IDLE_MS).toISOString();
+    await this.store.admins.insertSession({
+      id_hash: sha256(cookie), admin_id: adminId, csrf_token: csrf, created_at: now.toISOString(), last_seen_at: now.toISOString(), expires_at: expiresAt, user_agent: userAgent?.slice(0, 300) ?? null,
+    });
+    const s = await this.session(cookie);
+    if (!s) throw new Error('session vanished after insert');
+    return { ...s, cookie };
+  }
+
+  /** The session a cookie opens, renewing its idle timeout; undefined when unknown or expired. */
+  async session(cookie: string | undefined): Promise<SessionInfo | undefined> {
+    if (!cookie || cookie.length > 100) return undefined;
+    const hash = sha256(cookie);
+    const s = await this.store.admins.session(hash);
+    const now = this.now();
+    if (!s) return undefined;
+    if (s.expires_at <= now.toISOString() || new Date(s.created_at).getTime() + SESSION_ABSOLUTE_MS <= now.getTime()) {
+      await this.store.admins.deleteSession(hash);
+      return undefined;
+    }
+    const a = await this.store.admins.byId(s.admin_id);
+    const org = a ? await this.store.lists.organisation(a.org_id) : undefined;
+    if (!a || !org) return undefined;
+    let expiresAt = s.expires_at;
+    if (new Date(s.last_seen_at).getTime() + TOUCH_EVERY_MS < now.getTime()) {
+      expiresAt = new Date(now.getTime() + SESSION_IDLE_MS).toISOString();
+      await this.store.admins.touchSession(hash, now.toISOString(), expiresAt);
+    }
+    return { admin: view(a), organisation: org, csrfToken: s.csrf_token, expiresAt };
+  }
+
+  async signOut(cookie: string | undefined): Promise<void> {
+    if (cookie) await this.store.admins.deleteSession(sha256(cookie));
+  }
+
+  /** Constant-time check of the CSRF token a request carries against its session's. */
+  static csrfMatches(session: SessionInfo, header: string | undefined): boolean {
+    if (!header) return false;
+    const a = Buffer.from(session.csrfToken), b = Buffer.from(header);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+}

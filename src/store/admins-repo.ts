@@ -1,0 +1,91 @@
+import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { Database } from './schema.js';
+
+export type AdminRole = 'owner' | 'admin' | 'viewer';
+export type AdminRow = Selectable<Database['admins']>;
+export type AdminSessionRow = Selectable<Database['admin_sessions']>;
+
+/** Admin accounts of the web app and their server-side sessions (looked up by the hash of the cookie). */
+export class AdminsRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async count(): Promise<number> {
+    const r = await this.db.selectFrom('admins').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  async insert(row: Insertable<Database['admins']>): Promise<void> {
+    await this.db.insertInto('admins').values(row).execute();
+  }
+
+  async byEmail(email: string): Promise<AdminRow | undefined> {
+    return this.db.selectFrom('admins').selectAll().where('email', '=', email).executeTakeFirst();
+  }
+
+  async byId(id: string): Promise<AdminRow | undefined> {
+    return this.db.selectFrom('admins').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async forOrg(orgId: string): Promise<AdminRow[]> {
+    return this.db.selectFrom('admins').selectAll().where('org_id', '=', orgId).orderBy('created_at').execute();
+  }
+
+  async countOwners(orgId: string): Promise<number> {
+    const r = await this.db.selectFrom('admins').where('org_id', '=', orgId).where('role', '=', 'owner')
+      .select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  async setRole(id: string, role: AdminRole): Promise<void> {
+    await this.db.updateTable('admins').set({ role }).where('id', '=', id).execute();
+  }
+
+  async setPassword(id: string, hash: string): Promise<void> {
+    await this.db.updateTable('admins').set({ password_hash: hash, failed_attempts: 0, locked_until: null }).where('id', '=', id).execute();
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.db.deleteFrom('admin_sessions').where('admin_id', '=', id).execute();
+    await this.db.deleteFrom('admins').where('id', '=', id).execute();
+  }
+
+  async signedIn(id: string, now: string): Promise<void> {
+    await this.db.updateTable('admins').set({ last_sign_in_at: now, failed_attempts: 0, locked_until: null }).where('id', '=', id).execute();
+  }
+
+  async failedAttempt(id: string, lockedUntil: string | null): Promise<number> {
+    await this.db.updateTable('admins').set((eb) => ({ failed_attempts: eb('failed_attempts', '+', 1), locked_until: lockedUntil })).where('id', '=', id).execute();
+    return Number((await this.byId(id))?.failed_attempts ?? 0);
+  }
+
+  async lock(id: string, until: string): Promise<void> {
+    await this.db.updateTable('admins').set({ locked_until: until, failed_attempts: 0 }).where('id', '=', id).execute();
+  }
+
+  // ---- sessions
+
+  async insertSession(row: Insertable<Database['admin_sessions']>): Promise<void> {
+    await this.db.insertInto('admin_sessions').values(row).execute();
+  }
+
+  async session(idHash: string): Promise<AdminSessionRow | undefined> {
+    return this.db.selectFrom('admin_sessions').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
+  }
+
+  async touchSession(idHash: string, now: string, expiresAt: string): Promise<void> {
+    await this.db.updateTable('admin_sessions').set({ last_seen_at: now, expires_at: expiresAt }).where('id_hash', '=', idHash).execute();
+  }
+
+  async deleteSession(idHash: string): Promise<void> {
+    await this.db.deleteFrom('admin_sessions').where('id_hash', '=', idHash).execute();
+  }
+
+  async deleteSessionsOf(adminId: string): Promise<void> {
+    await this.db.deleteFrom('admin_sessions').where('admin_id', '=', adminId).execute();
+  }
+
+  async deleteExpiredSessions(now: string): Promise<number> {
+    const r = await this.db.deleteFrom('admin_sessions').where('expires_at', '<', now).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+}

@@ -1,0 +1,231 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_FAILED_SIGN_INS } from '../src/provisioning/admin-accounts.js';
+import { call, startServer, user, type ScimResult, type TestServer } from './helpers/server.js';
+
+/** A browser of one admin: keeps the session cookie and the CSRF token like the web app does. */
+class Browser {
+  cookie = '';
+  csrf = '';
+  constructor(private readonly origin: string) {}
+  async req(method: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<ScimResult> {
+    const r = await call(`${this.origin}/api/v1${p}`, {
+      method,
+      headers: {
+        ...(this.cookie ? { cookie: this.cookie } : {}), ...(this.csrf && method !== 'GET' ? { 'x-csrf-token': this.csrf } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}), origin: this.origin, ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const set = r.headers.get('set-cookie');
+    if (set) this.cookie = set.split(';')[0]!;
+    if (r.body?.csrfToken) this.csrf = r.body.csrfToken;
+    return r;
+  }
+}
+
+let srv: TestServer;
+let webRoot: string;
+const PASSWORD = 'a long enough passphrase';
+
+beforeAll(async () => {
+  webRoot = mkdtempSync(path.join(tmpdir(), 'muster-web-'));
+  mkdirSync(path.join(webRoot, 'assets'));
+  writeFileSync(path.join(webRoot, 'index.html'), '<!doctype html><title>Muster</title><div id="root"></div>');
+  writeFileSync(path.join(webRoot, 'assets', 'app-1234.js'), 'console.log(1)');
+  writeFileSync(path.join(tmpdir(), 'muster-secret.txt'), 'secret');
+  srv = await startServer({ MUSTER_WEB_ROOT: webRoot });
+});
+afterAll(() => srv.close());
+
+describe('first run, sign-in and sessions', () => {
+  const owner = () => new Browser(srv.origin);
+  let ownerBrowser: Browser;
+
+  it('starts with setupRequired, creates the owner once, and signs them in with an HttpOnly, SameSite=Strict cookie', async () => {
+    const anon = owner();
+    const s0 = await anon.req('GET', '/auth/session');
+    expect(s0.body).toEqual({ setupRequired: true, admin: null, organisation: null, csrfToken: null });
+    expect((await anon.req('POST', '/auth/setup', { organisation: 'Acme', name: 'Olive Owner', email: 'olive@acme.example', password: 'short' })).body)
+      .toMatchObject({ error: 'invalid_body', detail: expect.stringMatching(/at least 12 characters/) });
+
+    ownerBrowser = owner();
+    const r = await call(`${srv.origin}/api/v1/auth/setup`, {
+      method: 'POST', headers: { 'content-type': 'application/json', origin: srv.origin },
+      body: JSON.stringify({ organisation: 'Acme', name: 'Olive Owner', email: 'Olive@Acme.example', password: PASSWORD }),
+    });
+    expect(r.status, r.text).toBe(201);
+    const cookie = r.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/^muster_session=[\w-]{43};/);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(r.body).toMatchObject({ setupRequired: false, admin: { email: 'olive@acme.example', role: 'owner', name: 'Olive Owner' }, organisation: { name: 'Acme' } });
+    ownerBrowser.cookie = cookie.split(';')[0]!;
+    ownerBrowser.csrf = r.body.csrfToken;
+
+    const again = await owner().req('POST', '/auth/setup', { organisation: 'Evil', name: 'Mallory', email: 'm@evil.example', password: PASSWORD });
+    expect(again.status).toBe(409);
+    expect(again.body.error).toBe('already_set_up');
+    expect((await owner().req('GET', '/auth/session')).body.setupRequired).toBe(false);
+  });
+
+  it('the session opens the organisation\'s API; without it the answer is 401', async () => {
+    expect((await ownerBrowser.req('GET', '/lists')).status).toBe(200);
+    const anon = await owner().req('GET', '/lists');
+    expect(anon.status).toBe(401);
+    expect(anon.body.detail).toMatch(/sign in/);
+  });
+
+  it('refuses a state change without the session\'s CSRF token, or from another origin', async () => {
+    const noToken = await call(`${srv.origin}/api/v1/lists`, {
+      method: 'POST', headers: { cookie: ownerBrowser.cookie, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'X', uidAttribute: 'userName' }),
+    });
+    expect(noToken.status).toBe(403);
+    expect(noToken.body.error).toBe('csrf_failed');
+    const wrongToken = await ownerBrowser.req('POST', '/lists', { name: 'X', uidAttribute: 'userName' }, { 'x-csrf-token': 'x'.repeat(43) });
+    expect(wrongToken.status).toBe(403);
+    const foreign = await ownerBrowser.req('POST', '/lists', { name: 'X', uidAttribute: 'userName' }, { origin: 'https://evil.example' });
+    expect(foreign.status).toBe(403);
+    const foreignSignIn = await owner().req('POST', '/auth/sign-in', { email: 'olive@acme.example', password: PASSWORD }, { origin: 'https://evil.example' });
+    expect(foreignSignIn.status).toBe(403);
+    // Nothing was created by the refused requests.
+    expect((await ownerBrowser.req('GET', '/lists')).body.lists.filter((l: { name: string }) => l.name === 'X')).toEqual([]);
+  });
+
+  it('signs in with the right password only, case-insensitively by email, and signs out for good', async () => {
+    const b = owner();
+    const wrong = await b.req('POST', '/auth/sign-in', { email: 'olive@acme.example', password: 'not the password at all' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error).toBe('invalid_credentials');
+    const unknown = await b.req('POST', '/auth/sign-in', { email: 'nobody@acme.example', password: PASSWORD });
+    expect(unknown.body).toEqual(wrong.body);
+    const ok = await b.req('POST', '/auth/sign-in', { email: 'OLIVE@acme.example', password: PASSWORD });
+    expect(ok.status).toBe(200);
+    expect(ok.body.admin.role).toBe('owner');
+    const old = b.cookie;
+    expect((await b.req('POST', '/auth/sign-out')).status).toBe(204);
+    const after = await call(`${srv.origin}/api/v1/lists`, { headers: { cookie: old } });
+    expect(after.status).toBe(401);
+  });
+
+  it(`locks an account for a while after ${MAX_FAILED_SIGN_INS} failed sign-ins in a row, even with the right password`, async () => {
+    await ownerBrowser.req('POST', '/admins', { email: 'locky@acme.example', name: 'Locky', role: 'viewer', password: PASSWORD });
+    const b = owner();
+    for (let i = 0; i < MAX_FAILED_SIGN_INS; i++) expect((await b.req('POST', '/auth/sign-in', { email: 'locky@acme.example', password: `wrong password ${i}` })).status).toBe(401);
+    const locked = await b.req('POST', '/auth/sign-in', { email: 'locky@acme.example', password: PASSWORD });
+    expect(locked.status).toBe(429);
+    expect(locked.body.error).toBe('too_many_attempts');
+    expect(locked.body.detail).toMatch(/try again after/);
+  });
+});
+
+describe('roles and organisations', () => {
+  let owner: Browser;
+  let listId: string;
+
+  beforeAll(async () => {
+    owner = new Browser(srv.origin);
+    await owner.req('POST', '/auth/sign-in', { email: 'olive@acme.example', password: PASSWORD });
+  });
+
+  it('an owner creates a SCIM list: the default schema and a token shown once, recorded under the admin\'s name', async () => {
+    const r = await owner.req('POST', '/lists', { name: 'Staff', uidAttribute: 'employeeNumber', syncMethod: 'scim' });
+    expect(r.status, r.text).toBe(201);
+    listId = r.body.list.id;
+    expect(r.body.list).toMatchObject({ name: 'Staff', uidAttribute: 'employeeNumber', syncMethod: 'scim', counts: { total: 0, active: 0, synced: 0 }, scimBaseUrl: `${srv.origin}/scim/v2/lists/${listId}` });
+    expect(r.body.token.secret).toMatch(/^mst_scim_/);
+    const fields = await owner.req('GET', `/lists/${listId}/fields`);
+    expect(fields.body.fields.length).toBeGreaterThanOrEqual(20);
+    const created = await call(`${r.body.list.scimBaseUrl}/Users`, {
+      method: 'POST', headers: { authorization: `Bearer ${r.body.token.secret}`, 'content-type': 'application/scim+json' },
+      body: JSON.stringify(user('grace', { 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { employeeNumber: 'E1' } })),
+    });
+    expect(created.status, created.text).toBe(201);
+    const list = await owner.req('GET', `/lists/${listId}`);
+    expect(list.body.counts).toMatchObject({ total: 1, active: 1 });
+    const ev = await owner.req('GET', `/lists/${listId}/audit/events?action=list.created`);
+    expect(ev.body.events[0].actor).toBe('admin:olive@acme.example');
+    expect((await owner.req('POST', '/lists', { name: 'Bad', uidAttribute: 'shoeSize' })).body).toMatchObject({ error: 'invalid_body', detail: expect.stringMatching(/employeeNumber, userName, email/) });
+  });
+
+  it('rotates a SCIM token: the new one works, the old one stops at revocation, and both steps are audited', async () => {
+    const before = await owner.req('GET', `/lists/${listId}/tokens`);
+    const oldId = before.body.tokens[0].id;
+    const created = await owner.req('POST', `/lists/${listId}/tokens`, { label: 'Okta, rotated' });
+    expect(created.status).toBe(201);
+    expect(created.body.secret).toMatch(/^mst_scim_/);
+    expect(created.body.token).toMatchObject({ label: 'Okta, rotated', revokedAt: null });
+    expect(created.body.token.secret).toBeUndefined();
+    const base = `${srv.origin}/scim/v2/lists/${listId}`;
+    const get = (t: string) => call(`${base}/Users`, { headers: { authorization: `Bearer ${t}` } });
+    expect((await get(created.body.secret)).status).toBe(200);
+    expect((await owner.req('DELETE', `/lists/${listId}/tokens/${oldId}`)).status).toBe(204);
+    const tokens = (await owner.req('GET', `/lists/${listId}/tokens`)).body.tokens;
+    expect(tokens.find((t: { id: string }) => t.id === oldId).revokedAt).not.toBeNull();
+    expect(JSON.stringify(tokens)).not.toContain(created.body.secret);
+    expect((await owner.req('DELETE', `/lists/${listId}/tokens/${oldId}`)).status).toBe(404);
+    const ev = (await owner.req('GET', `/lists/${listId}/audit/events?action=token.created,token.revoked`)).body.events;
+    expect(ev.map((e: { action: string }) => e.action)).toEqual(['token.revoked', 'token.created', 'token.created']);
+  });
+
+  it('a viewer reads but cannot change anything; only an owner manages accounts; the last owner stays', async () => {
+    const v = await owner.req('POST', '/admins', { email: 'vera@acme.example', name: 'Vera Viewer', role: 'viewer', password: PASSWORD });
+    expect(v.status, v.text).toBe(201);
+    expect(v.body).toMatchObject({ email: 'vera@acme.example', role: 'viewer' });
+    expect(v.body.password_hash).toBeUndefined();
+    const viewer = new Browser(srv.origin);
+    await viewer.req('POST', '/auth/sign-in', { email: 'vera@acme.example', password: PASSWORD });
+    expect((await viewer.req('GET', `/lists/${listId}/people`)).status).toBe(200);
+    const write = await viewer.req('POST', `/lists/${listId}/tokens`, { label: 'nope' });
+    expect(write.status).toBe(403);
+    expect(write.body.error).toBe('forbidden');
+
+    const a = await owner.req('POST', '/admins', { email: 'adam@acme.example', name: 'Adam Admin', role: 'admin', password: PASSWORD });
+    const adminB = new Browser(srv.origin);
+    await adminB.req('POST', '/auth/sign-in', { email: 'adam@acme.example', password: PASSWORD });
+    expect((await adminB.req('POST', `/lists/${listId}/tokens`, { label: 'by admin' })).status).toBe(201);
+    expect((await adminB.req('POST', '/admins', { email: 'x@acme.example', name: 'X', role: 'owner', password: PASSWORD })).status).toBe(403);
+    expect((await owner.req('POST', '/admins', { email: 'ADAM@acme.example', name: 'Dup', role: 'admin', password: PASSWORD })).status).toBe(409);
+
+    const me = (await owner.req('GET', '/auth/session')).body.admin.id;
+    expect((await owner.req('PATCH', `/admins/${me}`, { role: 'admin' })).body.error).toBe('last_owner');
+    expect((await owner.req('DELETE', `/admins/${me}`)).body.error).toBe('cannot_remove_self');
+    expect((await owner.req('PATCH', `/admins/${a.body.id}`, { role: 'viewer' })).body.role).toBe('viewer');
+    expect((await adminB.req('POST', `/lists/${listId}/tokens`, { label: 'now a viewer' })).status).toBe(403);
+    expect((await owner.req('DELETE', `/admins/${a.body.id}`)).status).toBe(204);
+    expect((await adminB.req('GET', '/lists')).status).toBe(401);
+  });
+
+  it('an account of another organisation sees none of these lists', async () => {
+    const other = await srv.muster.lists.resolveOrganisation('Other org');
+    await srv.muster.accounts.create(other.id, { email: 'otto@other.example', name: 'Otto', role: 'owner', password: PASSWORD });
+    const b = new Browser(srv.origin);
+    await b.req('POST', '/auth/sign-in', { email: 'otto@other.example', password: PASSWORD });
+    expect((await b.req('GET', '/lists')).body.lists).toEqual([]);
+    expect((await b.req('GET', `/lists/${listId}`)).status).toBe(404);
+    expect((await b.req('GET', '/admins')).body.admins.map((a: { email: string }) => a.email)).toEqual(['otto@other.example']);
+  });
+});
+
+describe('the web app is served at /', () => {
+  it('answers index.html for app pages, files by path, 404 for missing files, and never a file outside the build', async () => {
+    for (const p of ['/', '/lists/abc/people', '/sign-in']) {
+      const r = await fetch(srv.origin + p);
+      expect(r.status, p).toBe(200);
+      expect(r.headers.get('content-type')).toMatch(/text\/html/);
+      expect(r.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+      expect(await r.text()).toContain('<div id="root">');
+    }
+    const js = await fetch(`${srv.origin}/assets/app-1234.js`);
+    expect(js.headers.get('content-type')).toMatch(/javascript/);
+    expect(js.headers.get('cache-control')).toMatch(/immutable/);
+    expect((await fetch(`${srv.origin}/assets/missing.js`)).status).toBe(404);
+    const traversal = await fetch(`${srv.origin}/%2e%2e/muster-secret.txt`);
+    expect(await traversal.text()).not.toBe('secret');
+    // SCIM and the API keep their own 404s.
+    expect((await fetch(`${srv.origin}/api/v1/nope`)).status).toBe(401);
+    expect((await fetch(`${srv.origin}/scim/v2/nope`)).headers.get('content-type')).toMatch(/scim\+json/);
+  });
+});
