@@ -4,6 +4,7 @@
  * mutual exclusion with SCIM. After every round the list must be exactly what Entra describes:
  * the members of the scoped groups whose accounts are enabled are active, everyone else is not.
  */
+import { jobView } from '../src/provisioning/jobs.js';
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ENTRA_JOB } from '../src/sync/entra-sync.js';
@@ -182,6 +183,13 @@ describe('Entra ID pull sync', () => {
       return srv.muster.store.roster.saveState(job.id, 'dying-node', { params, done, lockUntil: new Date(Date.now() - 1000).toISOString() });
     }).catch((err: Error) => expect(err.message).toBe('node died'));
     const partial = (await events(list.id, ['person.created'])).length;
+    // What the web app and `muster entra runs` show of the interrupted run: its checkpointed counters, not its resumption data.
+    const midway = jobView((await srv.muster.store.roster.job(id))!);
+    expect(midway.status).toBe('running');
+    expect(midway.progress).toMatchObject({ phase: expect.stringMatching(/groups|users|joins|sweep/), created: expect.any(Number), updated: expect.any(Number), deactivated: expect.any(Number) });
+    expect(midway.progress!.pages).toBeGreaterThanOrEqual(4);
+    expect(midway.progress).not.toHaveProperty('touched');
+    expect(midway.progress).not.toHaveProperty('nextLink');
     srv.muster.jobs.start(); // another worker claims the expired lock and resumes
     let result: Record<string, number> | undefined;
     for (let i = 0; i < 400 && !result; i++) {
@@ -190,6 +198,7 @@ describe('Entra ID pull sync', () => {
       else await new Promise((r) => setTimeout(r, 50));
     }
     expect(result).toBeDefined();
+    expect(jobView((await srv.muster.store.roster.job(id))!).progress).toBeNull();
     const created = await events(list.id, ['person.created']);
     expect(created.length).toBe(graph.getGroup(groups[0]!.id)!.members.length);
     expect(new Set(created.map((e) => e.target_id)).size).toBe(created.length);

@@ -257,7 +257,7 @@ async function entraCommand(config: Config, sub: string | undefined, values: Rec
     }
     if (sub === 'runs') {
       const runs = (await muster.store.roster.jobs(listId, 50)).filter((j) => j.kind === ENTRA_JOB).map(jobView);
-      out(json ? JSON.stringify(runs) : runs.map((r) => `${r.createdAt}  ${r.status}  ${JSON.stringify(r.result ?? r.error)}`).join('\n') || 'no runs yet');
+      out(json ? JSON.stringify(runs) : runs.map((r) => `${r.createdAt}  ${r.status}  ${JSON.stringify(r.result ?? r.progress ?? r.error)}`).join('\n') || 'no runs yet');
       return 0;
     }
     throw new UsageError('MUSTER_CLI_USAGE', `unknown command "entra ${sub ?? ''}"\n\n${HELP}`);

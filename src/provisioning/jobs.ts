@@ -29,6 +29,25 @@ export interface JobView {
   readonly finishedAt: string | null;
   readonly result: unknown;
   readonly error: string | null;
+  /** While a job is queued or running: the counters its last checkpoint saved (an Entra run's phase, pages, created, updated…). */
+  readonly progress: Record<string, string | number | boolean> | null;
+}
+
+/** The scalar counters of a checkpointed state, without its resumption data (links, id lists). */
+function progressOf(j: JobRow): JobView['progress'] {
+  if (j.status !== 'running' && j.status !== 'queued') return null;
+  let state: unknown;
+  try {
+    state = (JSON.parse(j.params) as { state?: unknown }).state;
+  } catch {
+    return null;
+  }
+  if (typeof state !== 'object' || state === null) return null;
+  const out: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(state)) {
+    if (typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && k === 'phase')) out[k] = v;
+  }
+  return out;
 }
 
 export function jobView(j: JobRow): JobView {
@@ -37,7 +56,7 @@ export function jobView(j: JobRow): JobView {
     id: j.id, kind: j.kind, status: j.status, total, done,
     percent: j.status === 'done' ? 100 : total > 0 ? Math.min(99, Math.floor((done / total) * 100)) : 0,
     createdAt: j.created_at, startedAt: j.started_at, finishedAt: j.finished_at,
-    result: j.result ? JSON.parse(j.result) : null, error: j.error,
+    result: j.result ? JSON.parse(j.result) : null, error: j.error, progress: progressOf(j),
   };
 }
 
