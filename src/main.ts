@@ -16,6 +16,7 @@ import { AuditTrail } from './provisioning/audit-trail.js';
 import { RequestLog } from './provisioning/request-log.js';
 import { AdminKeys } from './provisioning/admin-keys.js';
 import { AdminAccounts } from './provisioning/admin-accounts.js';
+import { CredentialService } from './provisioning/credential-service.js';
 import { AuditReader } from './provisioning/audit-query.js';
 import { RosterService } from './provisioning/roster-service.js';
 import { AttributeTracker } from './provisioning/attribute-tracker.js';
@@ -39,6 +40,7 @@ export interface Muster {
   readonly jobs: JobRunner;
   readonly entra: EntraSync;
   readonly accounts: AdminAccounts;
+  readonly credentials: CredentialService;
   readonly app: ReturnType<typeof createApp>;
   readonly log: Logger;
   close(): Promise<void>;
@@ -55,6 +57,9 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const roster = new RosterService(store, audit);
   const tracker = new AttributeTracker(store, log);
   const scim = new ScimService(store, registry, { maxPageSize: config.maxPageSize, defaultPageSize: Math.min(DEFAULT_PAGE_SIZE, config.maxPageSize) }, audit, roster, tracker);
+  const credentials = new CredentialService(store, audit);
+  // Deactivation revokes credentials in the same transaction (SCIM, Bulk and Entra sync alike).
+  scim.onPersonLifecycle((tx, listId, personId, action, meta) => credentials.onPersonLifecycle(tx, listId, personId, action, meta));
   const jobs = new JobRunner(store, roster, audit, log);
   let box: SecretBox | undefined;
   const entra = new EntraSync(store, scim, () => (box ??= new SecretBox(config.secretKey)), log, {}, config.entraCustomEndpoints);
@@ -75,7 +80,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const app = createApp({
     scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
-    importer: new ImportService(store, audit), lists, entra, accounts, webRoot: config.webRoot,
+    importer: new ImportService(store, audit), lists, entra, accounts, credentials, webRoot: config.webRoot,
     maxBodyBytes: config.maxBodyBytes, rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
     publicUrl: config.publicUrl,
     health: async () => {
@@ -87,7 +92,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     },
   });
   return {
-    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, app, log,
+    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, app, log,
     close: async () => {
       if (scheduler) clearInterval(scheduler);
       await jobs.stop();

@@ -9,6 +9,7 @@ import { scimHandler, type ScimRouteDeps } from './scim-routes.js';
 import { adminRoutes, type AdminDeps } from './admin-routes.js';
 import { scimJson } from './scim-response.js';
 import { webApp } from './web-app.js';
+import { verifyHandler } from './verify-page.js';
 
 export interface AppDeps extends ScimRouteDeps, AdminDeps {
   readonly health: () => Promise<void>;
@@ -37,6 +38,8 @@ export function createApp(deps: AppDeps): Hono {
     if (auth.includes(TOKEN_PREFIX)) return c.json({ error: 'unauthorized', detail: 'a list\'s SCIM token cannot be used on the admin API' }, 401);
     return c.json({ error: 'not_found', detail: 'the admin API is under /api/v1; see /api/v1/openapi.json' }, 404);
   });
+
+  app.get('/v/:code', verifyHandler(deps.credentials));
 
   const web = webApp(deps.webRoot);
   app.get('*', async (c, next) => (c.req.path.startsWith('/scim') || c.req.path.startsWith('/api/') || c.req.path === '/healthz' ? next() : web(c)));

@@ -91,6 +91,22 @@ export const OPENAPI = {
         responses: { 201: { description: '{list, token: {id, label, secret} | null}' }, 400: problem, 403: problem },
       },
     },
+    '/lists/{listId}/people/{personId}/credentials': {
+      get: { summary: 'a person\'s credentials with their status and verification URL (the QR code\'s target)', parameters: [listId, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: '{credentials}' }, 404: problem } },
+      post: {
+        summary: 'issue a credential (kind card) to an active person; it is revoked when the IdP deactivates them',
+        parameters: [listId, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { kind: { type: 'string', enum: ['card'] } } } } } },
+        responses: { 201: { description: 'the credential' }, 404: problem, 409: problem },
+      },
+    },
+    '/lists/{listId}/credentials/{credentialId}/{action}': {
+      post: {
+        summary: 'suspend, revoke (for good) or reinstate a credential; an optional {"reason"} is kept in the audit trail',
+        parameters: [listId, { name: 'credentialId', in: 'path', required: true, schema: { type: 'string' } }, { name: 'action', in: 'path', required: true, schema: { type: 'string', enum: ['suspend', 'revoke', 'reinstate'] } }],
+        responses: { 200: { description: 'the credential' }, 404: problem, 409: problem },
+      },
+    },
     '/lists/{listId}/tokens': {
       get: { summary: 'the list\'s SCIM tokens: label, hint, created, last used, revoked (never the secret)', parameters: [listId], responses: { 200: { description: '{tokens}' }, 404: problem } },
       post: { summary: 'a new SCIM token, its secret shown once (rotation: create, then revoke the old one)', parameters: [listId], requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { label: { type: 'string', maxLength: 100 } } } } } }, responses: { 201: { description: '{token, secret}' }, 409: problem } },

@@ -16,6 +16,7 @@ import { memberChange, type AuditEventInput, type AuditTrail, type RequestMeta }
 import { identifyIdp } from './idp.js';
 import { derivedColumns, rosterChanges, type ListSchema, type RosterService } from './roster-service.js';
 import type { AttributeTracker } from './attribute-tracker.js';
+import type { LifecycleListener } from './credential-service.js';
 import type { AuditAction } from '../roster/audit.js';
 import {
   compileFilter, compileMemberFilter, sortExpression, type FilterContext, type MasterList, type Repos, type Store,
@@ -91,8 +92,19 @@ export class ScimService {
     };
   }
 
+  private lifecycle: LifecycleListener | undefined;
+
+  /** What else must happen, in the same transaction, when a person is deactivated, reactivated or deleted (credential revocation). */
+  onPersonLifecycle(listener: LifecycleListener): void {
+    this.lifecycle = listener;
+  }
+
   private async record(tx: Repos, ctx: ScimCtx, e: AuditEventInput): Promise<void> {
-    await this.audit.record(tx, ctx.list.id, { ...e, normalisations: ctx.notes.list() }, this.requestMeta(ctx));
+    const meta = this.requestMeta(ctx);
+    await this.audit.record(tx, ctx.list.id, { ...e, normalisations: ctx.notes.list() }, meta);
+    if (this.lifecycle && e.target?.type === 'person' && (e.action === 'person.deactivated' || e.action === 'person.reactivated' || e.action === 'person.deleted')) {
+      await this.lifecycle(tx, ctx.list.id, e.target.id, e.action, meta);
+    }
   }
 
   private personTarget(id: string, doc: Doc) {

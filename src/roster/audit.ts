@@ -9,6 +9,7 @@ export const AUDIT_ACTIONS = [
   'list.created', 'list.configured', 'list.sync_method_changed', 'mapping.changed',
   'token.created', 'token.first_used', 'token.revoked',
   'admin.signed_in',
+  'credential.issued', 'credential.suspended', 'credential.revoked', 'credential.reinstated',
   'provisioning.failed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -12,6 +12,7 @@ import * as m002 from './migrations/002-audit.js';
 import * as m003 from './migrations/003-roster.js';
 import * as m004 from './migrations/004-entra.js';
 import * as m005 from './migrations/005-admins.js';
+import * as m006 from './migrations/006-credentials.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -24,6 +25,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['003-roster', m003],
   ['004-entra', m004],
   ['005-admins', m005],
+  ['006-credentials', m006],
 ];
 
 class Provider implements MigrationProvider {

@@ -11,3 +11,4 @@ export type { AdminKeyRow } from './admin-keys-repo.js';
 export type { JobRow, PersonRow, PeopleQuery } from './roster-repo.js';
 export type { EntraConnectionRow } from './entra-repo.js';
 export type { AdminRow, AdminSessionRow, AdminRole } from './admins-repo.js';
+export type { CredentialRow, CredentialStatus, CredentialKind } from './credentials-repo.js';

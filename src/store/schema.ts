@@ -172,6 +172,27 @@ export interface AdminSessionTable {
   user_agent: string | null;
 }
 
+export interface CredentialTable {
+  id: string;
+  list_id: string;
+  person_id: string;
+  kind: string;
+  verify_code: string;
+  status: string;
+  status_reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CredentialVerificationTable {
+  id: Generated<number>;
+  credential_id: string;
+  list_id: string;
+  at: string;
+  status: string;
+  user_agent: string | null;
+}
+
 export interface RosterFieldTable {
   list_id: string;
   key: string;
@@ -254,6 +275,8 @@ export interface Database {
   request_log: RequestLogTable;
   admin_keys: AdminKeyTable;
   admins: AdminTable;
+  credentials: CredentialTable;
+  credential_verifications: CredentialVerificationTable;
   admin_sessions: AdminSessionTable;
   organisations: OrganisationTable;
   lists: ListTable;

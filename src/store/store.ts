@@ -12,6 +12,7 @@ import { AdminKeysRepo } from './admin-keys-repo.js';
 import { RosterRepo } from './roster-repo.js';
 import { EntraRepo } from './entra-repo.js';
 import { AdminsRepo } from './admins-repo.js';
+import { CredentialsRepo } from './credentials-repo.js';
 
 /** The repositories, bound to the database or to one open transaction. */
 export interface Repos {
@@ -24,12 +25,13 @@ export interface Repos {
   readonly roster: RosterRepo;
   readonly entra: EntraRepo;
   readonly admins: AdminsRepo;
+  readonly credentials: CredentialsRepo;
 }
 
 const reposOn = (db: Kysely<Database>, engine: Engine): Repos => ({
   lists: new ListsRepo(db), tokens: new TokensRepo(db), users: new UsersRepo(db), groups: new GroupsRepo(db),
   audit: new AuditRepo(db, engine), adminKeys: new AdminKeysRepo(db), roster: new RosterRepo(db), entra: new EntraRepo(db),
-  admins: new AdminsRepo(db),
+  admins: new AdminsRepo(db), credentials: new CredentialsRepo(db),
 });
 
 /** The storage port: repositories and transactions over one Kysely database of either engine. */
@@ -45,6 +47,7 @@ export class Store implements Repos {
   readonly roster: RosterRepo;
   readonly entra: EntraRepo;
   readonly admins: AdminsRepo;
+  readonly credentials: CredentialsRepo;
 
   readonly db: Kysely<Database>;
 
@@ -52,7 +55,7 @@ export class Store implements Repos {
     this.db = conn.db;
     this.engine = conn.engine;
     this.flavor = flavorFor(conn.engine);
-    ({ lists: this.lists, tokens: this.tokens, users: this.users, groups: this.groups, audit: this.audit, adminKeys: this.adminKeys, roster: this.roster, entra: this.entra, admins: this.admins } = reposOn(conn.db, conn.engine));
+    ({ lists: this.lists, tokens: this.tokens, users: this.users, groups: this.groups, audit: this.audit, adminKeys: this.adminKeys, roster: this.roster, entra: this.entra, admins: this.admins, credentials: this.credentials } = reposOn(conn.db, conn.engine));
   }
 
   /** Runs `fn` in one transaction: everything it wrote is committed together, or nothing is. */

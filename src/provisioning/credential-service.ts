@@ -1,0 +1,163 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { CredentialKind, CredentialRow, CredentialStatus, MasterList, Repos, Store } from '../store/index.js';
+import type { AuditTrail, RequestMeta } from './audit-trail.js';
+
+/**
+ * Credentials (printed cards today; wallet passes will join them) and their lifecycle. The
+ * promise: when the IdP deactivates someone, their credentials stop working at once. So the
+ * status change happens inside the transaction that deactivates the person (ScimService calls
+ * `onPersonLifecycle`), for SCIM, Bulk and Entra sync alike, and each step is in the audit trail
+ * with the same request id and IdP as the deactivation that caused it.
+ */
+export const CREDENTIAL_KINDS: readonly CredentialKind[] = ['card'];
+export type CredentialAction = 'suspend' | 'revoke' | 'reinstate';
+export type PersonLifecycleAction = 'person.deactivated' | 'person.reactivated' | 'person.deleted';
+/** ScimService's hook: runs inside the transaction of the change. */
+export type LifecycleListener = (tx: Repos, listId: string, personId: string, action: PersonLifecycleAction, meta: RequestMeta) => Promise<void>;
+
+/** Why a credential changed status; "person deactivated" is the one reactivation undoes. */
+const BY_DEACTIVATION = 'person deactivated';
+const BY_DELETION = 'person deleted';
+
+export class CredentialError extends Error {
+  constructor(readonly status: 400 | 404 | 409, readonly code: string, message: string) {
+    super(message);
+    this.name = 'CredentialError';
+  }
+}
+
+export interface CredentialView {
+  readonly id: string;
+  readonly personId: string;
+  readonly kind: string;
+  readonly status: CredentialStatus;
+  readonly statusReason: string | null;
+  readonly verifyUrl: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface Verification {
+  readonly status: CredentialStatus;
+  readonly kind: string;
+  readonly holder: string;
+  readonly organisation: string;
+  readonly list: string;
+  readonly since: string;
+  readonly checkedAt: string;
+}
+
+type Doc = Readonly<Record<string, unknown>>;
+
+/** The name a door guard sees: displayName, else given and family name, else userName. */
+export function holderName(doc: Doc): string {
+  if (typeof doc.displayName === 'string' && doc.displayName.trim()) return doc.displayName.trim();
+  const n = doc.name as Doc | undefined;
+  const parts = [n?.givenName, n?.familyName].filter((x): x is string => typeof x === 'string' && x.trim() !== '');
+  if (parts.length) return parts.join(' ');
+  return typeof doc.userName === 'string' ? doc.userName : 'Unknown';
+}
+
+export class CredentialService {
+  constructor(
+    private readonly store: Store,
+    private readonly audit: AuditTrail,
+    private readonly now: () => string = () => new Date().toISOString(),
+  ) {}
+
+  view(c: CredentialRow, origin: string): CredentialView {
+    return {
+      id: c.id, personId: c.person_id, kind: c.kind, status: c.status as CredentialStatus, statusReason: c.status_reason,
+      verifyUrl: `${origin}/v/${c.verify_code}`, createdAt: c.created_at, updatedAt: c.updated_at,
+    };
+  }
+
+  /** Issues a credential to an active person of the list. */
+  async issue(list: MasterList, personId: string, kind: unknown, meta: RequestMeta): Promise<CredentialRow> {
+    if (!CREDENTIAL_KINDS.includes(kind as CredentialKind)) throw new CredentialError(400, 'invalid_body', `kind must be one of ${CREDENTIAL_KINDS.join(', ')}`);
+    return this.store.transaction(async (tx) => {
+      await tx.audit.chain(list.id, true); // the list lock first, like every write (no deadlock with SCIM writes)
+      const person = await tx.users.get(list.id, personId);
+      if (!person) throw new CredentialError(404, 'not_found', `no person "${personId}" on this list`);
+      if (person.data.active === false) throw new CredentialError(409, 'person_inactive', 'this person is deactivated: a credential cannot be issued until the IdP reactivates them');
+      const t = this.now();
+      const row = { id: randomUUID(), list_id: list.id, person_id: personId, kind: kind as string, verify_code: randomBytes(32).toString('base64url'), status: 'valid', status_reason: null, created_at: t, updated_at: t };
+      await tx.credentials.insert(row);
+      await this.audit.record(tx, list.id, { action: 'credential.issued', target: { type: 'credential', id: row.id, name: holderName(person.data) }, detail: { kind: row.kind, personId } }, meta);
+      return row;
+    });
+  }
+
+  async forPerson(list: MasterList, personId: string): Promise<CredentialRow[]> {
+    return (await this.store.credentials.forPerson(personId)).filter((c) => c.list_id === list.id);
+  }
+
+  /** An admin suspends, revokes (for good) or reinstates one credential. */
+  async act(list: MasterList, id: string, action: CredentialAction, meta: RequestMeta, reason?: string): Promise<CredentialRow> {
+    return this.store.transaction(async (tx) => {
+      await tx.audit.chain(list.id, true);
+      const c = await tx.credentials.get(id);
+      if (!c || c.list_id !== list.id) throw new CredentialError(404, 'not_found', `no credential "${id}" on this list`);
+      const person = await tx.users.get(list.id, c.person_id);
+      let to: CredentialStatus;
+      if (action === 'suspend') {
+        if (c.status !== 'valid') throw new CredentialError(409, 'invalid_transition', `only a valid credential can be suspended; this one is ${c.status}`);
+        to = 'suspended';
+      } else if (action === 'revoke') {
+        if (c.status === 'revoked') throw new CredentialError(409, 'invalid_transition', 'this credential is already revoked');
+        to = 'revoked';
+      } else {
+        const undoable = c.status === 'suspended' || (c.status === 'revoked' && c.status_reason === BY_DEACTIVATION);
+        if (!undoable) throw new CredentialError(409, 'invalid_transition', c.status === 'valid' ? 'this credential is already valid' : 'a revoked credential cannot be reinstated: issue a new one');
+        if (!person || person.data.active === false) throw new CredentialError(409, 'person_inactive', 'the holder is deactivated: the credential can be reinstated once the IdP reactivates them');
+        to = 'valid';
+      }
+      const why = action === 'reinstate' ? null : reason?.trim().slice(0, 500) || `by an admin (${action})`;
+      await tx.credentials.setStatus(id, to, why, this.now());
+      await this.record(tx, list.id, c, to, why, meta, person?.data);
+      return (await tx.credentials.get(id))!;
+    });
+  }
+
+  /**
+   * Called by ScimService in the transaction of a person's deactivation, reactivation or
+   * deletion: revokes (or reinstates) that person's credentials before the change commits.
+   */
+  async onPersonLifecycle(tx: Repos, listId: string, personId: string, action: PersonLifecycleAction, meta: RequestMeta): Promise<void> {
+    const mine = (await tx.credentials.forPerson(personId)).filter((c) => c.list_id === listId);
+    for (const c of mine) {
+      let to: CredentialStatus | undefined, why: string | null = null;
+      if (action === 'person.deactivated' && c.status !== 'revoked') [to, why] = ['revoked', BY_DEACTIVATION];
+      else if (action === 'person.deleted' && !(c.status === 'revoked' && c.status_reason !== BY_DEACTIVATION)) [to, why] = ['revoked', BY_DELETION];
+      else if (action === 'person.reactivated' && c.status === 'revoked' && c.status_reason === BY_DEACTIVATION) to = 'valid';
+      if (!to) continue;
+      await tx.credentials.setStatus(c.id, to, why, this.now());
+      await this.record(tx, listId, c, to, why, meta, (await tx.users.get(listId, personId))?.data);
+    }
+  }
+
+  private async record(tx: Repos, listId: string, c: CredentialRow, to: CredentialStatus, why: string | null, meta: RequestMeta, doc: Doc | undefined): Promise<void> {
+    const action = to === 'valid' ? 'credential.reinstated' : to === 'suspended' ? 'credential.suspended' : 'credential.revoked';
+    await this.audit.record(tx, listId, {
+      action, target: { type: 'credential', id: c.id, name: doc ? holderName(doc) : null },
+      changes: [{ field: 'status', before: c.status, after: to }], detail: { kind: c.kind, personId: c.person_id, ...(why ? { reason: why } : {}) },
+    }, meta);
+  }
+
+  /**
+   * What the QR code's URL answers: the credential's status now, and only what a door needs
+   * (holder's name, organisation). Every check is logged. Unknown codes answer undefined.
+   */
+  async verify(code: string, userAgent: string | undefined): Promise<Verification | undefined> {
+    if (!/^[\w-]{43}$/.test(code)) return undefined;
+    const c = await this.store.credentials.byCode(code);
+    if (!c) return undefined;
+    const [list, person] = await Promise.all([this.store.lists.get(c.list_id), this.store.users.get(c.list_id, c.person_id)]);
+    const org = list ? await this.store.lists.organisation(list.orgId) : undefined;
+    // A person removed from the roster without a recorded deletion still must not pass.
+    const status: CredentialStatus = person ? (c.status as CredentialStatus) : 'revoked';
+    const checkedAt = this.now();
+    await this.store.credentials.logVerification({ credential_id: c.id, list_id: c.list_id, at: checkedAt, status, user_agent: userAgent?.slice(0, 300) ?? null });
+    return { status, kind: c.kind, holder: person ? holderName(person.data) : 'Unknown', organisation: org?.name ?? '', list: list?.name ?? '', since: c.updated_at, checkedAt };
+  }
+}
