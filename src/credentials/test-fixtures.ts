@@ -68,8 +68,13 @@ export async function rasterise(pdf: Uint8Array, pageIndex = 0, scale = 4): Prom
   library ??= PDFiumLibrary.init();
   const doc = await (await library).loadDocument(pdf);
   try {
-    const bitmap = await doc.getPage(pageIndex).render({ scale, render: 'bitmap' });
+    const page = doc.getPage(pageIndex);
+    // Sized explicitly: PDFium's own scaling floors the page size to whole points first.
+    const { originalWidth, originalHeight } = page.getOriginalSize();
+    const bitmap = await page.render({ width: Math.round(originalWidth * scale), height: Math.round(originalHeight * scale), render: 'bitmap' });
     const { width, height } = bitmap;
+    const sx = width / originalWidth;
+    const sy = height / originalHeight;
     const data = bitmap.data;
     const pixel = (x: number, y: number): Rgb => {
       const i = (Math.min(height - 1, Math.max(0, y)) * width + Math.min(width - 1, Math.max(0, x))) * 4;
@@ -79,8 +84,8 @@ export async function rasterise(pdf: Uint8Array, pageIndex = 0, scale = 4): Prom
       width, height, scale, pixel,
       region(x, y, w, h) {
         const out: Rgb[] = [];
-        for (let py = Math.round(y * scale); py < Math.round((y + h) * scale); py++) {
-          for (let px = Math.round(x * scale); px < Math.round((x + w) * scale); px++) out.push(pixel(px, py));
+        for (let py = Math.round(y * sy); py < Math.round((y + h) * sy); py++) {
+          for (let px = Math.round(x * sx); px < Math.round((x + w) * sx); px++) out.push(pixel(px, py));
         }
         return out;
       },
@@ -101,6 +106,8 @@ export interface EmbeddedFont {
   readonly embedded: boolean;
   /** The code points the ToUnicode CMap maps to (what text extraction and search read). */
   readonly unicode: ReadonlySet<number>;
+  /** Size of the embedded font program (FontFile2), compressed. */
+  readonly programBytes: number;
 }
 
 /** Walks a PDF's objects for Type0 fonts (how pdf-lib embeds TrueType with Unicode). */
@@ -122,7 +129,8 @@ export async function embeddedFonts(pdf: Uint8Array): Promise<EmbeddedFont[]> {
       const cp = String.fromCharCode(...units).codePointAt(0);
       if (cp !== undefined) unicode.add(cp);
     }
-    fonts.push({ baseFont, embedded: descriptor.get(PDFName.of('FontFile2')) !== undefined, unicode });
+    const program = descriptor.lookup(PDFName.of('FontFile2'));
+    fonts.push({ baseFont, embedded: program instanceof PDFRawStream, unicode, programBytes: program instanceof PDFRawStream ? program.contents.length : 0 });
   }
   return fonts;
 }
