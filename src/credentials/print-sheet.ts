@@ -56,8 +56,8 @@ export interface SkippedPerson {
 }
 
 export interface BatchResult {
-  /** The print file; it has no pages when nobody could be printed. */
-  readonly pdf: Uint8Array;
+  /** The print file, or null when nobody could be printed (rather than a file of blank pages). */
+  readonly pdf: Uint8Array | null;
   readonly pages: number;
   /** Ids of the people printed, in print order. */
   readonly printed: readonly string[];
@@ -109,7 +109,7 @@ export async function renderBatch(
     await yieldToEventLoop();
   }
   if (done % every !== 0 || done === 0) await report();
-  return { pdf: await doc.save(), pages: doc.getPageCount(), printed, skipped };
+  return { pdf: printed.length > 0 ? await doc.save() : null, pages: doc.getPageCount(), printed, skipped };
 }
 
 function photoRefusal(person: BatchPerson): SkippedPerson | undefined {
