@@ -26,3 +26,8 @@ export {
   PRINT_LAYOUTS, renderBatch,
 } from './print-sheet.js';
 export { type Size, CR80_MM, PAPER_MM, PT_PER_MM, mmToPt, ptToMm } from './units.js';
+export { type FaceBox, detectFaces } from './face-detector.js';
+export {
+  type PhotoCheck, type PhotoMetrics, type PhotoProblem, type PhotoProblemCode, type PhotoRules,
+  DEFAULT_PHOTO_RULES, checkPhoto, portraitCrop,
+} from './photo-check.js';
