@@ -1,0 +1,342 @@
+/**
+ * The admin web app, end to end: a real Muster (real HTTP, fresh SQLite database) serving the
+ * built app, driven in Chromium; people provisioned through the real SCIM endpoint. The journeys
+ * run in order and share the server: each step starts where the previous one left off.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startServer, type TestServer, USER_SCHEMA, ENTERPRISE } from '../helpers/server.js';
+import { launch, requireBuiltApp, screenshot } from './browser.js';
+
+const OWNER = { organisation: 'Northwind School', name: 'Olivia Owner', email: 'owner@northwind.example', password: 'correct horse battery' };
+const VIEWER = { name: 'Victor Viewer', email: 'viewer@northwind.example', password: 'viewer password 1' };
+const DEPT = `${ENTERPRISE}:department`;
+
+let server: TestServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let listId = '';
+let base = '';
+let token = '';
+/** Uncaught errors in the app, from every page: a journey that passes with a crashed screen is no pass. */
+const pageErrors: string[] = [];
+
+function watch(p: Page): Page {
+  p.setDefaultTimeout(15_000);
+  p.on('pageerror', (e) => pageErrors.push(`${p.url()}: ${e.message}`));
+  p.on('console', (m) => {
+    if (m.type() === 'error' && !/status of (401|403|404|409)/.test(m.text())) pageErrors.push(`${p.url()}: console: ${m.text()}`);
+  });
+  return p;
+}
+
+function scimUser(userName: string, given: string, family: string, title: string, department: string) {
+  return {
+    schemas: [USER_SCHEMA, ENTERPRISE], userName, active: true,
+    name: { givenName: given, familyName: family }, displayName: `${given} ${family}`,
+    emails: [{ value: userName, type: 'work', primary: true }], title,
+    [ENTERPRISE]: { department, employeeNumber: String(1000 + userName.length) },
+  };
+}
+
+async function provision(bearer: string, body: unknown): Promise<Response> {
+  return fetch(`${base}/Users`, {
+    method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/scim+json' }, body: JSON.stringify(body),
+  });
+}
+
+async function signIn(p: Page, who: { email: string; password: string }) {
+  await p.goto(server.origin + '/');
+  await expect.poll(() => p.getByRole('heading', { name: 'Sign in to Muster' }).isVisible()).toBe(true);
+  await p.getByLabel('Email').fill(who.email);
+  await p.getByLabel('Password').fill(who.password);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.getByRole('heading', { name: 'Lists', level: 1 }).waitFor();
+}
+
+const text = (p: Page, selector: string) => p.locator(selector).innerText();
+
+describe('admin web app', () => {
+  beforeAll(async () => {
+    requireBuiltApp();
+    browser = await launch();
+    server = await startServer();
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    page = watch(await context.newPage());
+  });
+
+  afterEach(async (ctx) => {
+    // What the screen said when a step failed: the first thing anyone debugging it needs.
+    if (ctx.task.result?.state === 'fail' && page && !page.isClosed()) {
+      console.log(`--- ${page.url()}\n${(await page.locator('body').innerText().catch(() => '')).slice(0, 3000)}`);
+    }
+    const errors = pageErrors.splice(0);
+    expect(errors, 'errors in the browser').toEqual([]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('first run: the first visitor creates the owner and is signed in', async () => {
+    await page.goto(server.origin + '/');
+    await page.getByRole('heading', { name: 'Welcome to Muster' }).waitFor();
+    await page.getByLabel('Organisation name').fill(OWNER.organisation);
+    await page.getByLabel('Your name').fill(OWNER.name);
+    await page.getByLabel('Email').fill(OWNER.email);
+    await page.getByLabel('Password').fill(OWNER.password);
+    await page.getByRole('button', { name: 'Create owner account' }).click();
+    await page.getByRole('heading', { name: 'Lists', level: 1 }).waitFor();
+    expect(await page.getByRole('banner').innerText()).toContain(OWNER.name);
+    expect(await page.getByRole('banner').innerText()).toContain('owner');
+    // The set-up is over: the API says so too.
+    const s = await (await fetch(`${server.origin}/api/v1/auth/session`)).json() as { setupRequired: boolean };
+    expect(s.setupRequired).toBe(false);
+  });
+
+  it('creates a list with automated provisioning; the wizard shows the base URL and a token once', async () => {
+    await page.getByLabel('List name').fill('Staff');
+    await page.getByLabel('Unique identifier').selectOption('userName');
+    await page.getByLabel('Automated provisioning (SCIM)').check();
+    await page.getByRole('button', { name: 'Create list' }).click();
+    await page.getByRole('heading', { name: 'Set up automated provisioning' }).waitFor();
+    listId = /\/lists\/([^/]+)\/sync$/.exec(new URL(page.url()).pathname)![1]!;
+    base = (await page.getByLabel('SCIM base URL').innerText()).trim();
+    token = (await page.getByLabel('Bearer token').innerText()).trim();
+    expect(base).toBe(`${server.origin}/scim/v2/lists/${listId}`);
+    expect(token).toMatch(/^mst_scim_/);
+    await expect.poll(() => page.getByRole('main').innerText()).toMatch(/Muster set up \d+ roster fields/);
+
+    // The set-up guide for the IdP the admin picks, with this list's base URL filled in.
+    await page.getByLabel('Your identity provider').selectOption('okta');
+    const guide = page.getByRole('article', { name: 'Set-up guide for Okta' });
+    await guide.waitFor();
+    expect(await guide.innerText()).toContain(base);
+    await screenshot(page, 'sync-wizard');
+
+    // Shown once: after a reload the token is gone from the page; the tokens table has its hint only.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Connection details' }).waitFor();
+    expect(await page.getByRole('main').innerText()).not.toContain(token);
+    const row = page.getByRole('row', { name: /Initial token/ });
+    expect(await row.innerText()).toContain(token.slice(0, 12));
+  });
+
+  it('people provisioned over SCIM appear in the live activity and the roster without a reload', async () => {
+    const log = page.getByRole('log', { name: 'Latest operations' });
+    for (const u of [
+      scimUser('ada@northwind.example', 'Ada', 'Lovelace', 'Engineer', 'Mathematics'),
+      scimUser('grace@northwind.example', 'Grace', 'Hopper', 'Rear Admiral', 'Computing'),
+    ]) expect((await provision(token, u)).status).toBe(201);
+    await expect.poll(() => log.innerText(), { timeout: 10_000 }).toContain('grace@northwind.example');
+    expect(await log.innerText()).toContain('Person created');
+    await screenshot(page, 'activity');
+
+    await page.getByRole('navigation', { name: 'List sections' }).getByRole('link', { name: 'People' }).click();
+    await page.getByRole('heading', { name: 'Staff: people' }).waitFor();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Showing' }).innerText()).toContain('of 2 people');
+    // One more arrives while the admin looks at the table.
+    expect((await provision(token, scimUser('alan@northwind.example', 'Alan', 'Turing', 'Cryptanalyst', 'Codebreaking'))).status).toBe(201);
+    await page.getByRole('link', { name: 'alan@northwind.example' }).waitFor({ timeout: 10_000 });
+    await expect.poll(() => page.locator('.counts').innerText()).toMatch(/Total\s*3/);
+    await screenshot(page, 'people');
+  });
+
+  it('searches the roster and opens a person', async () => {
+    await page.getByLabel('Search people').fill('hopper');
+    await expect.poll(() => page.getByRole('status').filter({ hasText: /Showing|No people/ }).innerText()).toContain('of 1 person');
+    expect(await page.getByRole('table').innerText()).not.toContain('ada@northwind.example');
+    await page.getByRole('link', { name: 'grace@northwind.example' }).click();
+    await page.getByRole('heading', { name: 'Grace Hopper', level: 1 }).waitFor();
+    const fields = await text(page, 'dl.fields');
+    expect(fields).toContain('Rear Admiral');
+    expect(fields).toContain('Computing');
+    await expect.poll(() => page.getByRole('list', { name: 'History of Grace Hopper' }).innerText()).toContain('Person created');
+    await screenshot(page, 'person');
+  });
+
+  it('remaps a field in the full-screen mapping editor: preview, save, progress, new value on the person', async () => {
+    await page.getByRole('navigation', { name: 'List sections' }).getByRole('link', { name: 'Mapping' }).click();
+    await page.getByRole('heading', { name: 'Mapping editor: Staff' }).waitFor();
+    // Full screen: no app header, the editor's own bar instead.
+    expect(await page.getByRole('navigation', { name: 'Main' }).count()).toBe(0);
+    const source = page.getByLabel('Source for Job title', { exact: true });
+    await expect.poll(() => source.inputValue()).toBe('title');
+    // The received attributes come with sample values.
+    expect(await source.locator('option', { hasText: DEPT }).innerText()).toMatch(/e\.g\. “(Mathematics|Computing|Codebreaking)”/);
+    await source.selectOption(DEPT);
+    await page.getByLabel('Transform for Job title', { exact: true }).selectOption('upper');
+
+    const preview = page.getByRole('complementary', { name: 'Preview' });
+    await preview.getByLabel('Person', { exact: true }).selectOption({ label: 'grace@northwind.example' });
+    await preview.getByRole('button', { name: 'Preview' }).click();
+    const row = preview.getByRole('row', { name: /Job title/ });
+    await expect.poll(() => row.innerText()).toContain('COMPUTING');
+    expect(await row.innerText()).toContain('Rear Admiral');
+    await screenshot(page, 'mapping-editor');
+
+    await page.getByRole('button', { name: 'Save mapping' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Re-deriving' }).innerText(), { timeout: 20_000 }).toContain('finished');
+    expect(await page.getByRole('progressbar').getAttribute('value')).toBe('100');
+    const saved = await page.getByLabel('Source for Job title', { exact: true }).inputValue();
+    expect(saved).toBe(DEPT);
+
+    await page.getByRole('link', { name: /Back to Staff/ }).click();
+    await page.getByLabel('Search people').fill('grace');
+    await page.getByRole('link', { name: 'grace@northwind.example' }).click();
+    await page.getByRole('heading', { name: 'Grace Hopper', level: 1 }).waitFor();
+    await expect.poll(() => text(page, 'dl.fields')).toContain('COMPUTING');
+  });
+
+  it('finds the mapping change and the person events in the audit trail, with before and after', async () => {
+    await page.goto(`${server.origin}/lists/${listId}/people`);
+    await page.getByRole('navigation', { name: 'List sections' }).getByRole('link', { name: 'Audit trail' }).click();
+    await page.getByRole('heading', { name: 'Staff: audit trail' }).waitFor();
+    await page.getByLabel('Action').selectOption('mapping.changed');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    const events = page.getByRole('list', { name: 'Audit events' });
+    await expect.poll(() => events.getByRole('listitem').count()).toBeGreaterThan(0);
+    expect(await events.innerText()).not.toContain('Person created');
+    // The newest mapping change is the one saved above: it opens to its before and after.
+    await events.getByRole('listitem').first().getByRole('button', { name: /^Details/ }).click();
+    const changes = events.getByRole('table').first();
+    await changes.waitFor();
+    expect(await changes.innerText()).toContain(DEPT);
+
+    // Person filter: Grace's events only, each with field-by-field changes.
+    const grace = (await (await fetch(`${base}/Users?filter=${encodeURIComponent('userName eq "grace@northwind.example"')}`, {
+      headers: { authorization: `Bearer ${token}` },
+    })).json() as { Resources: { id: string }[] }).Resources[0]!.id;
+    await page.getByLabel('Action').selectOption('');
+    await page.getByLabel('Person id').fill(grace);
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(() => events.innerText()).toContain('Person updated'); // the re-derivation changed her job title
+    expect(await events.innerText()).not.toContain('alan@northwind.example');
+    const created = events.getByRole('listitem').filter({ hasText: 'Person created' });
+    await created.getByRole('button', { name: /^Details/ }).click();
+    const table = created.getByRole('table');
+    expect(await table.innerText()).toContain('grace@northwind.example');
+    const updated = events.getByRole('listitem').filter({ hasText: 'Person updated' }).first();
+    await updated.getByRole('button', { name: /^Details/ }).click();
+    const diff = await updated.getByRole('table').innerText();
+    expect(diff).toContain('roster:job_title');
+    expect(diff).toContain('Rear Admiral');
+    expect(diff).toContain('COMPUTING');
+
+    // CSV export carries the same filters; the chain verifies.
+    const href = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
+    expect(href).toContain(`person=${grace}`);
+    expect(href).toContain('format=csv');
+    const csv = await page.request.get(server.origin + href!);
+    expect(csv.status()).toBe(200);
+    expect(await csv.text()).toContain('person.created');
+    await page.getByRole('button', { name: 'Verify chain' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Chain' }).innerText()).toMatch(/Chain verified: all \d+ events match/);
+    await screenshot(page, 'audit');
+  });
+
+  it('rotates a token: the new one is shown once, the old one works until revoked, then gets 401', async () => {
+    await page.goto(`${server.origin}/lists/${listId}/sync`);
+    await page.getByRole('heading', { name: 'Tokens' }).waitFor();
+    await page.getByRole('button', { name: /^Rotate token Initial token/ }).click();
+    const fresh = (await page.getByLabel('New bearer token').innerText()).trim();
+    expect(fresh).toMatch(/^mst_scim_/);
+    expect(fresh).not.toBe(token);
+    // Both work until the admin revokes the old one.
+    expect((await fetch(`${base}/Users`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect((await fetch(`${base}/Users`, { headers: { authorization: `Bearer ${fresh}` } })).status).toBe(200);
+    await page.getByRole('button', { name: 'Revoke old token' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'revoked' }).innerText()).toContain('no longer works');
+    expect((await fetch(`${base}/Users`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    expect((await provision(fresh, scimUser('katherine@northwind.example', 'Katherine', 'Johnson', 'Mathematician', 'Flight Research'))).status).toBe(201);
+    await expect.poll(() => page.getByRole('row', { name: /Initial token/ }).filter({ hasText: 'Revoked' }).count()).toBe(2);
+    token = fresh;
+  });
+
+  it('a session write without the CSRF token is refused with 403', async () => {
+    const cookies = await context.cookies(server.origin);
+    const session = cookies.find((c) => c.name === 'muster_session');
+    expect(session?.httpOnly).toBe(true);
+    const cookie = `muster_session=${session!.value}`;
+    const body = JSON.stringify({ name: 'Sneaky', uidAttribute: 'userName', syncMethod: 'none' });
+    const without = await fetch(`${server.origin}/api/v1/lists`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body });
+    expect(without.status).toBe(403);
+    expect((await without.json() as { error: string }).error).toBe('csrf_failed');
+    const s = await (await fetch(`${server.origin}/api/v1/auth/session`, { headers: { cookie } })).json() as { csrfToken: string };
+    const withToken = await fetch(`${server.origin}/api/v1/lists`, {
+      method: 'POST', headers: { cookie, 'content-type': 'application/json', 'x-csrf-token': s.csrfToken }, body,
+    });
+    expect(withToken.status).toBe(201);
+  });
+
+  it('the owner adds a viewer, who sees no write controls', async () => {
+    await page.goto(`${server.origin}/lists/${listId}/people`);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admins' }).click();
+    await page.getByRole('heading', { name: 'Admins', level: 1 }).waitFor();
+    await page.getByLabel('Name', { exact: true }).fill(VIEWER.name);
+    await page.getByLabel('Email').fill(VIEWER.email);
+    await page.getByLabel('Role', { exact: true }).selectOption('viewer');
+    await page.getByLabel('Initial password').fill(VIEWER.password);
+    await page.getByRole('button', { name: 'Add admin' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'can now sign in' }).innerText()).toContain('Victor Viewer can now sign in as viewer');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    const viewerCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const v = watch(await viewerCtx.newPage());
+    await signIn(v, VIEWER);
+    expect(await v.getByRole('heading', { name: 'Create a list' }).count()).toBe(0);
+    await v.getByRole('link', { name: 'Staff' }).click();
+    await v.getByRole('heading', { name: 'Staff: people' }).waitFor();
+    await v.getByRole('navigation', { name: 'List sections' }).getByRole('link', { name: 'Sync' }).click();
+    await v.getByRole('heading', { name: 'Tokens' }).waitFor();
+    await v.getByRole('row', { name: /Initial token/ }).first().waitFor();
+    for (const name of [/^Rotate/, /^Revoke/, 'Create token', 'Turn SCIM off']) expect(await v.getByRole('button', { name }).count()).toBe(0);
+    await v.getByRole('navigation', { name: 'List sections' }).getByRole('link', { name: 'Mapping' }).click();
+    await v.getByRole('heading', { name: 'Mapping editor: Staff' }).waitFor();
+    expect(await v.getByText('Read-only: viewers cannot change the mapping.').count()).toBe(1);
+    expect(await v.getByRole('button', { name: 'Save mapping' }).count()).toBe(0);
+    expect(await v.getByLabel('Source for Job title', { exact: true }).isDisabled()).toBe(true);
+    // And the API agrees: a viewer's write is refused even with a valid CSRF token.
+    const s = await (await v.request.get(`${server.origin}/api/v1/auth/session`)).json() as { csrfToken: string };
+    const r = await v.request.post(`${server.origin}/api/v1/lists/${listId}/tokens`, { headers: { 'x-csrf-token': s.csrfToken }, data: { label: 'x' } });
+    expect(r.status()).toBe(403);
+    await viewerCtx.close();
+  });
+
+  it('on a phone (390x844) the people list is usable', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const p = watch(await phone.newPage());
+    await signIn(p, OWNER);
+    await screenshot(p, 'lists-phone');
+    await p.getByRole('link', { name: 'Staff' }).click();
+    await p.getByRole('heading', { name: 'Staff: people' }).waitFor();
+    await p.getByRole('link', { name: 'katherine@northwind.example' }).waitFor();
+    // Nothing wider than the screen; each person is a card with its labelled fields.
+    expect(await p.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    const link = p.getByRole('link', { name: 'ada@northwind.example' });
+    const box = (await link.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(390);
+    await p.getByLabel('Search people').fill('turing');
+    await expect.poll(() => p.getByRole('status').filter({ hasText: /Showing/ }).innerText()).toContain('of 1 person');
+    await p.getByRole('link', { name: 'alan@northwind.example' }).tap();
+    await p.getByRole('heading', { name: 'Alan Turing', level: 1 }).waitFor();
+    await screenshot(p, 'person-phone');
+    await phone.close();
+  });
+
+  it('lists show their Total, Active and Synced counts', async () => {
+    const laptop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const p = watch(await laptop.newPage());
+    await signIn(p, OWNER);
+    const row = p.getByRole('row', { name: /^Staff/ });
+    const cells = await row.getByRole('cell').allInnerTexts();
+    // Name, unique identifier, how people arrive, Total, Active, Synced.
+    expect(cells.slice(0, 3)).toEqual(['Staff', 'Username', 'Automated provisioning (SCIM)']);
+    expect(cells.slice(3).map(Number)).toEqual([4, 4, 4]);
+    await screenshot(p, 'lists');
+    await laptop.close();
+  });
+});

@@ -1,0 +1,29 @@
+/** An API call that failed: the HTTP status, the error code and the server's sentence for a person. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly detail: string,
+  ) {
+    super(detail);
+    this.name = 'ApiError';
+  }
+}
+
+/** The words shown before an error's detail, so a person knows what kind of trouble it is. */
+export function leadIn(err: ApiError): string {
+  if (err.status === 0) return 'Muster cannot be reached right now.';
+  if (err.status === 400) return 'That was not accepted:';
+  if (err.status === 401) return 'You are not signed in:';
+  if (err.status === 403) return 'Your account is not allowed to do that:';
+  if (err.status === 404) return 'That could not be found:';
+  if (err.status === 409) return 'That clashes with how things are now:';
+  if (err.status === 429) return 'Too many attempts, wait a moment:';
+  if (err.status >= 500) return 'Muster ran into a problem:';
+  return 'Something went wrong:';
+}
+
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  return new ApiError(0, 'network', err instanceof Error ? err.message : String(err));
+}

@@ -1,0 +1,71 @@
+/** Typed calls of the admin API, one function per endpoint the app uses. */
+import { request } from './client';
+import type {
+  AdminAccount, AuditFilter, AuditPage, Derived, EntraConnection, EntraSchedule, EntraTestResult, Job, MappingEntry, MasterList,
+  PeoplePage, PeopleQuery, PersonDetail, ReceivedAttribute, RequestLogEntry, Role, RosterField, Session, SetupGuide, SyncMethod,
+  Token, UidAttribute, VerifyResult,
+} from './types';
+
+const L = (listId: string) => `/lists/${encodeURIComponent(listId)}`;
+
+export const auth = {
+  session: () => request<Session>('GET', '/auth/session'),
+  setup: (b: { organisation: string; name: string; email: string; password: string }) => request<Session>('POST', '/auth/setup', b),
+  signIn: (b: { email: string; password: string }) => request<Session>('POST', '/auth/sign-in', b),
+  signOut: () => request<void>('POST', '/auth/sign-out'),
+};
+
+export const admins = {
+  all: () => request<{ admins: AdminAccount[] }>('GET', '/admins'),
+  create: (b: { email: string; name: string; role: Role; password: string }) => request<AdminAccount>('POST', '/admins', b),
+  setRole: (id: string, role: Role) => request<AdminAccount>('PATCH', `/admins/${encodeURIComponent(id)}`, { role }),
+  remove: (id: string) => request<void>('DELETE', `/admins/${encodeURIComponent(id)}`),
+};
+
+export const lists = {
+  all: () => request<{ lists: MasterList[] }>('GET', '/lists'),
+  get: (id: string) => request<MasterList>('GET', L(id)),
+  create: (b: { name: string; uidAttribute: UidAttribute; syncMethod: 'scim' | 'none' }) =>
+    request<{ list: MasterList; token: { id: string; label: string; secret: string } | null }>('POST', '/lists', b),
+  setSyncMethod: (id: string, syncMethod: 'scim' | 'none') => request<MasterList & { token?: string }>('PATCH', L(id), { syncMethod }),
+  setupGuide: (id: string, idp: string) => request<SetupGuide>('GET', `${L(id)}/setup/${encodeURIComponent(idp)}`),
+};
+
+export type { SyncMethod };
+
+export const tokens = {
+  all: (listId: string) => request<{ tokens: Token[] }>('GET', `${L(listId)}/tokens`),
+  create: (listId: string, label: string) => request<{ token: Token; secret: string }>('POST', `${L(listId)}/tokens`, { label }),
+  revoke: (listId: string, tokenId: string) => request<void>('DELETE', `${L(listId)}/tokens/${encodeURIComponent(tokenId)}`),
+};
+
+export const audit = {
+  events: (listId: string, f: AuditFilter & { limit?: number; cursor?: number }) => request<AuditPage>('GET', `${L(listId)}/audit/events`, undefined, { ...f }),
+  verify: (listId: string) => request<VerifyResult>('GET', `${L(listId)}/audit/verify`),
+  failedRequests: (listId: string, cursor?: number) =>
+    request<{ requests: RequestLogEntry[]; next: number | null }>('GET', `${L(listId)}/request-log`, undefined, { failed: 'true', limit: 50, cursor }),
+};
+
+export const roster = {
+  people: (listId: string, q: PeopleQuery) => request<PeoplePage>('GET', `${L(listId)}/people`, undefined, { ...q }),
+  person: (listId: string, personId: string) => request<PersonDetail>('GET', `${L(listId)}/people/${encodeURIComponent(personId)}`),
+  fields: (listId: string) => request<{ fields: RosterField[] }>('GET', `${L(listId)}/fields`),
+  addField: (listId: string, f: { key: string; label: string; type: string; required?: boolean; options?: string[] }) =>
+    request<{ field: RosterField; jobId: string }>('POST', `${L(listId)}/fields`, f),
+  removeField: (listId: string, key: string) => request<{ jobId: string }>('DELETE', `${L(listId)}/fields/${encodeURIComponent(key)}`),
+  mapping: (listId: string) => request<{ entries: MappingEntry[]; version: number }>('GET', `${L(listId)}/mapping`),
+  saveMapping: (listId: string, entries: readonly MappingEntry[]) => request<{ entries: MappingEntry[]; job: Job }>('PUT', `${L(listId)}/mapping`, { entries }),
+  preview: (listId: string, personId: string, entries: readonly MappingEntry[]) => request<Derived>('POST', `${L(listId)}/mapping/preview`, { personId, entries }),
+  attributes: (listId: string) => request<{ attributes: ReceivedAttribute[] }>('GET', `${L(listId)}/attributes`),
+  job: (listId: string, jobId: string) => request<Job>('GET', `${L(listId)}/jobs/${encodeURIComponent(jobId)}`),
+};
+
+export const entra = {
+  get: (listId: string) => request<EntraConnection>('GET', `${L(listId)}/entra`),
+  connect: (listId: string, b: { tenantId: string; clientId: string; clientSecret: string; groupIds: string[]; schedule: EntraSchedule }) =>
+    request<EntraConnection>('PUT', `${L(listId)}/entra`, b),
+  test: (listId: string) => request<EntraTestResult>('POST', `${L(listId)}/entra/test`),
+  groups: (listId: string, search: string) => request<{ groups: { id: string; displayName: string }[] }>('GET', `${L(listId)}/entra/groups`, undefined, { search }),
+  runs: (listId: string) => request<{ runs: Job[] }>('GET', `${L(listId)}/entra/runs`),
+  syncNow: (listId: string) => request<Job>('POST', `${L(listId)}/entra/runs`),
+};

@@ -1,0 +1,44 @@
+/**
+ * A button for something that cannot be undone: the first click asks, in place, with a sentence
+ * saying what will happen; the second commits. No modal, so focus and screen readers stay simple.
+ */
+import { useEffect, useRef, useState } from 'react';
+
+export interface ConfirmButtonProps {
+  readonly label: string;
+  readonly question: string;
+  readonly confirmLabel: string;
+  readonly onConfirm: () => Promise<void> | void;
+  readonly danger?: boolean;
+  readonly disabled?: boolean;
+  /** A longer accessible name when several such buttons share a screen ("Remove field Job title"). */
+  readonly ariaLabel?: string;
+}
+
+export function ConfirmButton({ label, question, confirmLabel, onConfirm, danger = true, disabled, ariaLabel }: ConfirmButtonProps) {
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const yes = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (asking) yes.current?.focus();
+  }, [asking]);
+  if (!asking) {
+    return <button type="button" className={danger ? 'danger' : 'secondary'} disabled={disabled} aria-label={ariaLabel} onClick={() => setAsking(true)}>{label}</button>;
+  }
+  const confirm = async () => {
+    setBusy(true);
+    try {
+      await onConfirm();
+    } finally {
+      setBusy(false);
+      setAsking(false);
+    }
+  };
+  return (
+    <span className="confirm" role="group" aria-label={question}>
+      <span>{question}</span>
+      <button ref={yes} type="button" className={danger ? 'danger' : ''} disabled={busy} onClick={confirm}>{confirmLabel}</button>
+      <button type="button" className="secondary" disabled={busy} onClick={() => setAsking(false)}>Cancel</button>
+    </span>
+  );
+}

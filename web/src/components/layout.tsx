@@ -1,0 +1,44 @@
+/** The frame around every signed-in screen: skip link, header with navigation and sign-out, main. */
+import { useEffect, useRef, type ReactNode } from 'react';
+import { Link, useLocation } from '../router';
+import { useSession } from '../session';
+
+export function Layout({ children }: { readonly children: ReactNode }) {
+  const { admin, session, isOwner, signOut } = useSession();
+  const { path } = useLocation();
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+
+  // After an in-app navigation, move focus to the new screen's heading so keyboard and screen
+  // reader users start at the top of what changed (a full page load does this by itself).
+  useEffect(() => {
+    if (first.current) { first.current = false; return; }
+    const h1 = main.current?.querySelector('h1');
+    if (h1) {
+      h1.setAttribute('tabindex', '-1');
+      h1.focus({ preventScroll: false });
+    }
+  }, [path]);
+
+  const current = (prefix: string) => (path === prefix || (prefix !== '/' && path.startsWith(prefix)) ? 'page' : undefined);
+  return (
+    <>
+      <a className="skip-link" href="#main">Skip to content</a>
+      <header className="app-header">
+        <Link to="/" className="brand">Muster</Link>
+        {session.organisation ? <span className="org">{session.organisation.name}</span> : null}
+        <nav aria-label="Main">
+          <ul>
+            <li><Link to="/" aria-current={path === '/' || path.startsWith('/lists') ? 'page' : undefined}>Lists</Link></li>
+            {isOwner || admin.role === 'admin' ? <li><Link to="/admins" aria-current={current('/admins')}>Admins</Link></li> : null}
+          </ul>
+        </nav>
+        <div className="who">
+          <span>{admin.name} <span className="role">({admin.role})</span></span>
+          <button type="button" className="secondary" onClick={() => void signOut()}>Sign out</button>
+        </div>
+      </header>
+      <main id="main" ref={main}>{children}</main>
+    </>
+  );
+}

@@ -1,0 +1,20 @@
+/** Words for the API's codes, in one place so every screen says the same thing. */
+import type { SyncMethod, UidAttribute } from './api';
+
+export const UID_LABELS: Record<UidAttribute, string> = { employeeNumber: 'Employee number', userName: 'Username', email: 'Email' };
+
+export const SYNC_LABELS: Record<SyncMethod, string> = {
+  scim: 'Automated provisioning (SCIM)', entra: 'Microsoft Entra ID pull sync', none: 'None (CSV import)',
+};
+
+export const ACTION_LABELS: Record<string, string> = {
+  'person.created': 'Person created', 'person.updated': 'Person updated', 'person.deactivated': 'Person deactivated',
+  'person.reactivated': 'Person reactivated', 'person.deleted': 'Person deleted',
+  'group.created': 'Group created', 'group.updated': 'Group updated', 'group.renamed': 'Group renamed', 'group.deleted': 'Group deleted',
+  'group.members_added': 'Members added', 'group.members_removed': 'Members removed',
+  'list.created': 'List created', 'list.configured': 'List configured', 'list.sync_method_changed': 'Sync method changed',
+  'mapping.changed': 'Mapping changed', 'token.created': 'Token created', 'token.first_used': 'Token first used', 'token.revoked': 'Token revoked',
+  'admin.signed_in': 'Admin signed in', 'provisioning.failed': 'Provisioning failed',
+};
+
+export const actionLabel = (a: string) => ACTION_LABELS[a] ?? a;

@@ -1,0 +1,102 @@
+/** Entra ID pull sync: the connection (the secret is write-only), Test connection, scope, schedule, runs. */
+import { useEffect, useState, type FormEvent } from 'react';
+import { api, toApiError, type ApiError, type EntraSchedule, type EntraTestResult, type MasterList } from '../api';
+import { DateTime } from '../components/date-time';
+import { ErrorMessage } from '../components/error-message';
+import { StatusMessage } from '../components/status-message';
+import { useAsync } from '../hooks/use-async';
+import { useSession } from '../session';
+import { EntraRuns } from './entra-runs';
+import { GroupPicker, type PickedGroup } from './group-picker';
+
+const SCHEDULES: readonly [EntraSchedule, string][] = [['manual', 'Only when I click Sync now'], ['15m', 'Every 15 minutes'], ['hourly', 'Every hour'], ['daily', 'Every day']];
+
+export function EntraSection({ list, reloadList }: { readonly list: MasterList; readonly reloadList: () => Promise<void> }) {
+  const { canWrite } = useSession();
+  const conn = useAsync(() => api.entra.get(list.id), [list.id]);
+  const [groups, setGroups] = useState<PickedGroup[]>([]);
+  const [error, setError] = useState<ApiError>();
+  const [said, setSaid] = useState('');
+  const [test, setTest] = useState<EntraTestResult>();
+  const c = conn.data;
+  useEffect(() => {
+    if (c?.groupIds) setGroups(c.groupIds.map((id) => ({ id })));
+  }, [c?.groupIds]);
+
+  const save = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const f = new FormData(form);
+    setError(undefined);
+    try {
+      conn.set(await api.entra.connect(list.id, {
+        tenantId: String(f.get('tenantId') ?? ''), clientId: String(f.get('clientId') ?? ''), clientSecret: String(f.get('clientSecret') ?? ''),
+        groupIds: groups.map((g) => g.id), schedule: String(f.get('schedule')) as EntraSchedule,
+      }));
+      setSaid('Connection saved. The client secret is stored encrypted and never shown again.');
+      form.reset();
+      await reloadList();
+    } catch (err) {
+      setError(toApiError(err));
+    }
+  };
+  const runTest = async () => {
+    setError(undefined);
+    setTest(undefined);
+    setSaid('Testing the connection…');
+    try {
+      const t = await api.entra.test(list.id);
+      setTest(t);
+      setSaid('');
+    } catch (err) {
+      setError(toApiError(err));
+      setSaid('');
+    }
+  };
+
+  return (
+    <section aria-labelledby="entra-h" className="panel">
+      <h2 id="entra-h">Microsoft Entra ID pull sync</h2>
+      <ErrorMessage error={conn.error} />
+      {c?.connected ? (
+        <dl className="facts">
+          <div><dt>Tenant</dt><dd><code>{c.tenantId}</code></dd></div>
+          <div><dt>Client</dt><dd><code>{c.clientId}</code></dd></div>
+          <div><dt>People in scope</dt><dd>{c.peopleInScope ?? 0}</dd></div>
+          <div><dt>Last run</dt><dd><DateTime value={c.lastRunAt} fallback="Never" /></dd></div>
+          <div><dt>Next run</dt><dd><DateTime value={c.nextRunAt} fallback="Not scheduled" /></dd></div>
+        </dl>
+      ) : <p>Not connected. Register an app in Entra with the application permissions User.Read.All and GroupMember.Read.All (admin consent), then enter its details.</p>}
+      {canWrite ? (
+        <form onSubmit={save} className="stack" aria-label="Entra ID connection">
+          <label>Tenant id<input name="tenantId" required defaultValue={c?.tenantId ?? ''} key={`t-${c?.tenantId}`} /></label>
+          <label>Client (application) id<input name="clientId" required defaultValue={c?.clientId ?? ''} key={`c-${c?.clientId}`} /></label>
+          <label>Client secret<input name="clientSecret" type="password" required autoComplete="off" aria-describedby="secret-hint" /></label>
+          <p id="secret-hint" className="hint">{c?.connected ? 'Stored encrypted and never shown. Enter it again to save changes.' : 'Stored encrypted and never shown again.'}</p>
+          <GroupPicker listId={list.id} connected={!!c?.connected} value={groups} onChange={setGroups} />
+          <label>Schedule
+            <select name="schedule" defaultValue={c?.schedule ?? 'hourly'} key={`s-${c?.schedule}`}>
+              {SCHEDULES.map(([k, l]) => <option key={k} value={k}>{l}</option>)}
+            </select>
+          </label>
+          <button type="submit">{c?.connected ? 'Save connection' : 'Connect'}</button>
+        </form>
+      ) : null}
+      <StatusMessage>{said}</StatusMessage>
+      <ErrorMessage error={error} />
+      {c?.connected ? (
+        <>
+          {canWrite ? <button type="button" className="secondary" onClick={() => void runTest()}>Test connection</button> : null}
+          {test ? (
+            <p role="status" className={test.ok ? 'ok' : 'error'}>
+              {test.ok ? `Connection works: the app can read ${test.users ?? '?'} users and ${test.groups ?? '?'} groups.`
+                : test.missingPermissions.length ? `The app is missing the permission ${test.missingPermissions.join(' and ')} (grant admin consent in Entra).`
+                  : `The connection failed: ${test.error ?? 'unknown error'}`}
+            </p>
+          ) : null}
+          <EntraRuns listId={list.id} />
+        </>
+      ) : null}
+    </section>
+  );
+}

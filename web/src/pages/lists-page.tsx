@@ -1,0 +1,47 @@
+/** Every list of the organisation with its counts, and (for writers) the form to create one. */
+import { api } from '../api';
+import { ErrorMessage } from '../components/error-message';
+import { useAsync } from '../hooks/use-async';
+import { SYNC_LABELS, UID_LABELS } from '../labels';
+import { Link } from '../router';
+import { useSession } from '../session';
+import { CreateListForm } from './create-list-form';
+
+export function ListsPage() {
+  const { canWrite } = useSession();
+  const lists = useAsync(() => api.lists.all(), []);
+  return (
+    <section className="page">
+      <h1>Lists</h1>
+      <ErrorMessage error={lists.error} />
+      {lists.loading && !lists.data ? <p role="status">Loading lists…</p> : null}
+      {lists.data && lists.data.lists.length === 0 ? <p>No lists yet.{canWrite ? ' Create the first one below.' : ''}</p> : null}
+      {lists.data && lists.data.lists.length > 0 ? (
+        <div className="table-scroll">
+          <table className="cards">
+            <caption className="visually-hidden">Lists and their counts</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th><th scope="col">Unique identifier</th><th scope="col">How people arrive</th>
+                <th scope="col" className="num">Total</th><th scope="col" className="num">Active</th><th scope="col" className="num">Synced</th>
+              </tr>
+            </thead>
+            <tbody>
+              {lists.data.lists.map((l) => (
+                <tr key={l.id}>
+                  <td data-label="Name"><Link to={`/lists/${l.id}`}>{l.name}</Link></td>
+                  <td data-label="Unique identifier">{UID_LABELS[l.uidAttribute] ?? l.uidAttribute}</td>
+                  <td data-label="How people arrive">{SYNC_LABELS[l.syncMethod] ?? l.syncMethod}</td>
+                  <td data-label="Total" className="num">{l.counts?.total ?? l.people ?? 0}</td>
+                  <td data-label="Active" className="num">{l.counts?.active ?? '—'}</td>
+                  <td data-label="Synced" className="num">{l.counts?.synced ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {canWrite ? <CreateListForm /> : null}
+    </section>
+  );
+}

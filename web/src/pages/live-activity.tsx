@@ -1,0 +1,32 @@
+/** The latest operations on the list, polled every 2 s while the page is visible. */
+import { api } from '../api';
+import { DateTime } from '../components/date-time';
+import { ErrorMessage } from '../components/error-message';
+import { useAsync } from '../hooks/use-async';
+import { usePoll } from '../hooks/use-poll';
+import { actionLabel } from '../labels';
+
+export function LiveActivity({ listId }: { readonly listId: string }) {
+  const events = useAsync(() => api.audit.events(listId, { limit: 20 }), [listId]);
+  usePoll(() => events.reload(true), 2000);
+  const list = events.data?.events ?? [];
+  return (
+    <section aria-labelledby="activity-h" className="panel">
+      <h2 id="activity-h">Live provisioning activity</h2>
+      <p className="hint">The latest operations, updated every 2 seconds.</p>
+      <ErrorMessage error={events.error} />
+      {/* role=log: screen readers announce rows as they arrive, not the whole list again. */}
+      <ol className="activity" role="log" aria-live="polite" aria-label="Latest operations">
+        {list.map((e) => (
+          <li key={e.seq}>
+            <span className={`action a-${e.action.split('.')[0]}`}>{actionLabel(e.action)}</span>{' '}
+            <span className="target">{e.target?.name ?? e.target?.id ?? ''}</span>{' '}
+            <span className="who">{e.idp ? `from ${e.idp.name}` : `by ${e.actor}`}</span>{' '}
+            <DateTime value={e.time} />
+          </li>
+        ))}
+      </ol>
+      {events.data && list.length === 0 ? <p>Nothing yet. Operations appear here within seconds of your IdP sending them.</p> : null}
+    </section>
+  );
+}

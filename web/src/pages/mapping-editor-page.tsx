@@ -1,0 +1,120 @@
+/**
+ * The mapping editor, full-screen: every roster field beside the SCIM attribute that feeds it.
+ * Edits stay local until Save; Save answers with the re-derivation job, followed to the end.
+ */
+import { useEffect, useState } from 'react';
+import { api, toApiError, type ApiError, type RosterField } from '../api';
+import { ErrorMessage } from '../components/error-message';
+import { ProgressBar } from '../components/progress-bar';
+import { StatusMessage } from '../components/status-message';
+import { useAsync } from '../hooks/use-async';
+import { useJob } from '../hooks/use-job';
+import { Link } from '../router';
+import { useSession } from '../session';
+import { AddFieldForm } from './add-field-form';
+import { newEntry, sameMapping, toDraft, toEntries, type DraftEntry } from './mapping-draft';
+import { MappingFieldRow } from './mapping-field-row';
+import { MappingPreview } from './mapping-preview';
+
+export function MappingEditorPage({ listId }: { readonly listId: string }) {
+  const { canWrite } = useSession();
+  const list = useAsync(() => api.lists.get(listId), [listId]);
+  const fields = useAsync(() => api.roster.fields(listId), [listId]);
+  const saved = useAsync(() => api.roster.mapping(listId), [listId]);
+  const attrs = useAsync(() => api.roster.attributes(listId), [listId]);
+  const [draft, setDraft] = useState<DraftEntry[]>();
+  const [error, setError] = useState<ApiError>();
+  const [jobId, setJobId] = useState<string>();
+  const [jobLabel, setJobLabel] = useState('Re-deriving everyone');
+  const [said, setSaid] = useState('');
+  // The progress bar announces the job's end itself; afterwards the "mapped" marks may have changed.
+  const { job, error: jobError } = useJob(listId, jobId, () => void attrs.reload(true));
+
+  useEffect(() => {
+    if (saved.data) setDraft(toDraft(saved.data.entries));
+  }, [saved.data]);
+
+  const dirty = !!draft && !!saved.data && !sameMapping(toEntries(draft), saved.data.entries);
+  const change = (uid: number, patch: Partial<DraftEntry>) => setDraft((d) => d?.map((e) => (e.uid === uid ? { ...e, ...patch } : e)));
+  const add = (field: string) => setDraft((d) => [...(d ?? []), newEntry(field)]);
+  const remove = (uid: number) => setDraft((d) => d?.filter((e) => e.uid !== uid));
+
+  const save = async () => {
+    if (!draft) return;
+    setError(undefined);
+    setSaid('');
+    try {
+      const r = await api.roster.saveMapping(listId, toEntries(draft));
+      saved.set({ entries: r.entries, version: (saved.data?.version ?? 0) + 1 });
+      setJobLabel('Re-deriving everyone with the new mapping');
+      setJobId(r.job.id);
+      setSaid('Mapping saved.');
+    } catch (err) {
+      setError(toApiError(err));
+    }
+  };
+  const removeField = async (f: RosterField) => {
+    setError(undefined);
+    try {
+      const r = await api.roster.removeField(listId, f.key);
+      setDraft((d) => d?.filter((e) => e.field !== f.key));
+      await fields.reload(true);
+      setJobLabel(`Removing ${f.label}`);
+      setJobId(r.jobId);
+    } catch (err) {
+      setError(toApiError(err));
+    }
+  };
+  const fieldAdded = async (key: string, id: string) => {
+    await fields.reload(true);
+    setDraft((d) => [...(d ?? []), newEntry(key)]);
+    setJobLabel('Adding the field to everyone');
+    setJobId(id);
+  };
+
+  const name = list.data?.name ?? 'List';
+  const rows = fields.data?.fields ?? [];
+  return (
+    <div className="fullscreen">
+      <a className="skip-link" href="#main">Skip to content</a>
+      <header className="editor-bar">
+        <Link to={`/lists/${listId}/people`}>← Back to {name}</Link>
+        <h1>Mapping editor: {name}</h1>
+        {canWrite ? (
+          <div className="toolbar">
+            {dirty ? <span className="badge warn">Unsaved changes</span> : null}
+            <button type="button" className="secondary" disabled={!dirty} onClick={() => saved.data && setDraft(toDraft(saved.data.entries))}>Discard changes</button>
+            <button type="button" disabled={!dirty} onClick={() => void save()}>Save mapping</button>
+          </div>
+        ) : <span className="hint">Read-only: viewers cannot change the mapping.</span>}
+      </header>
+      <main id="main" className="editor">
+        <div className="editor-main">
+          <StatusMessage>{said}</StatusMessage>
+          {job ? <ProgressBar job={job} label={jobLabel} /> : null}
+          <ErrorMessage error={error ?? jobError ?? fields.error ?? saved.error ?? attrs.error} />
+          <p className="hint">
+            Sources come from the attributes this list has received ({attrs.data?.attributes.length ?? 0} so far), with a sample value and how many people had it.
+            When several sources feed one field, the first with a value wins.
+          </p>
+          {draft ? (
+            <table className="mapping cards">
+              <caption className="visually-hidden">Roster fields and the SCIM attributes that feed them</caption>
+              <thead><tr><th scope="col">Roster field</th><th scope="col">Fed by (SCIM attribute and transform)</th></tr></thead>
+              <tbody>
+                {rows.map((f) => (
+                  <MappingFieldRow key={f.key} field={f} entries={draft.filter((e) => e.field === f.key)} attributes={attrs.data?.attributes ?? []}
+                    canWrite={canWrite} onChange={change} onAdd={add} onRemove={remove} onRemoveField={removeField} />
+                ))}
+              </tbody>
+            </table>
+          ) : <p role="status">Loading the mapping…</p>}
+          {canWrite ? <AddFieldForm listId={listId} onAdded={(k, id) => void fieldAdded(k, id)} /> : null}
+        </div>
+        <aside className="editor-side" aria-label="Preview">
+          <MappingPreview listId={listId} fields={rows} entries={() => toEntries(draft ?? [])} />
+        </aside>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,101 @@
+/** The roster: search, sort, filter by status and sync problems, page; refreshed while visible. */
+import { useState } from 'react';
+import { api, apiUrl, type PeopleQuery } from '../api';
+import { CountsLine } from '../components/counts-line';
+import { ErrorMessage } from '../components/error-message';
+import { valueText } from '../components/value-text';
+import { useAsync } from '../hooks/use-async';
+import { useDebounced } from '../hooks/use-debounced';
+import { usePoll } from '../hooks/use-poll';
+import { Link } from '../router';
+import type { ListTabProps } from './list-page';
+import { peopleColumns } from './people-columns';
+
+const PAGE = 50;
+
+export function PeoplePage({ list }: ListTabProps) {
+  const [search, setSearch] = useState('');
+  const [status, setStatus] = useState<PeopleQuery['status']>('');
+  const [problems, setProblems] = useState<PeopleQuery['problems']>('');
+  const [sort, setSort] = useState<{ key: string; order: 'asc' | 'desc' } | null>(null);
+  const [offset, setOffset] = useState(0);
+  const q = useDebounced(search.trim(), 250);
+
+  const fields = useAsync(() => api.roster.fields(list.id), [list.id]);
+  const query: PeopleQuery = { search: q, status, problems, sort: sort?.key, order: sort?.order, offset, limit: PAGE };
+  const people = useAsync(() => api.roster.people(list.id, query), [list.id, q, status, problems, sort?.key, sort?.order, offset]);
+  // People arrive from the IdP while the admin watches: refresh quietly.
+  usePoll(() => people.reload(true), 3000);
+
+  const cols = fields.data ? peopleColumns(fields.data.fields) : [];
+  const filter = (fn: () => void) => { fn(); setOffset(0); };
+  const sortBy = (key: string) => filter(() => setSort((s) => (s?.key === key ? { key, order: s.order === 'asc' ? 'desc' : 'asc' } : { key, order: 'asc' })));
+  const ariaSort = (key: string) => (sort?.key === key ? (sort.order === 'asc' ? 'ascending' : 'descending') : undefined);
+  const page = people.data;
+
+  return (
+    <section>
+      <h1>{list.name}: people</h1>
+      {page ? <CountsLine counts={page.counts} /> : null}
+      <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
+        <label>Search people<input type="search" value={search} onChange={(e) => filter(() => setSearch(e.target.value))} placeholder="Name, email, department…" /></label>
+        <label>Status
+          <select value={status} onChange={(e) => filter(() => setStatus(e.target.value as PeopleQuery['status']))}>
+            <option value="">All</option><option value="active">Active</option><option value="deactivated">Deactivated</option>
+          </select>
+        </label>
+        <label>Sync problems
+          <select value={problems} onChange={(e) => filter(() => setProblems(e.target.value as PeopleQuery['problems']))}>
+            <option value="">All</option><option value="true">With problems</option><option value="false">Without problems</option>
+          </select>
+        </label>
+        <a className="button secondary" href={apiUrl(`/lists/${list.id}/people/export`)} download>Export CSV</a>
+      </form>
+      <ErrorMessage error={people.error ?? fields.error} />
+      {page ? (
+        <>
+          <p role="status" aria-live="polite" className="status">
+            {page.total === 0 ? 'No people match.' : `Showing ${page.offset + 1}–${page.offset + page.people.length} of ${page.total} ${page.total === 1 ? 'person' : 'people'}`}
+          </p>
+          {page.people.length > 0 ? (
+            <div className="table-scroll">
+              <table className="cards people">
+                <caption className="visually-hidden">People on {list.name}</caption>
+                <thead>
+                  <tr>
+                    {cols.map((c) => (
+                      <th key={c.key} scope="col" aria-sort={ariaSort(c.key)}>
+                        <button type="button" className="sort" onClick={() => sortBy(c.key)}>
+                          {c.label}<span aria-hidden="true">{sort?.key === c.key ? (sort.order === 'asc' ? ' ▲' : ' ▼') : ''}</span>
+                        </button>
+                      </th>
+                    ))}
+                    <th scope="col">Status</th>
+                    <th scope="col">Sync</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {page.people.map((p) => (
+                    <tr key={p.id}>
+                      {cols.map((c, i) => (
+                        <td key={c.key} data-label={c.label}>
+                          {i === 0 ? <Link to={`/lists/${list.id}/people/${p.id}`}>{valueText(p.fields[c.key] ?? p.userName)}</Link> : valueText(p.fields[c.key])}
+                        </td>
+                      ))}
+                      <td data-label="Status"><span className={p.active ? 'badge ok' : 'badge off'}>{p.active ? 'Active' : 'Deactivated'}</span></td>
+                      <td data-label="Sync">{p.problems.length ? <span className="badge warn">{p.problems.length} {p.problems.length === 1 ? 'problem' : 'problems'}</span> : <span className="badge ok">Synced</span>}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ) : null}
+          <div className="pager">
+            <button type="button" className="secondary" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>Previous page</button>
+            <button type="button" className="secondary" disabled={page.offset + page.people.length >= page.total} onClick={() => setOffset(offset + PAGE)}>Next page</button>
+          </div>
+        </>
+      ) : people.loading ? <p role="status">Loading people…</p> : null}
+    </section>
+  );
+}

@@ -1,0 +1,73 @@
+/** One person: roster fields, sync problems, groups, their own audit history and SCIM resource. */
+import { api, type MasterList } from '../api';
+import { AuditEventList } from '../components/audit-event-list';
+import { DateTime } from '../components/date-time';
+import { ErrorMessage } from '../components/error-message';
+import { valueText } from '../components/value-text';
+import { useAsync } from '../hooks/use-async';
+import { actionLabel } from '../labels';
+import { Link } from '../router';
+
+export function PersonPage({ list, personId }: { readonly list: MasterList; readonly personId: string }) {
+  const person = useAsync(() => api.roster.person(list.id, personId), [list.id, personId]);
+  const fields = useAsync(() => api.roster.fields(list.id), [list.id]);
+  const history = useAsync(() => api.audit.events(list.id, { person: personId, limit: 50 }), [list.id, personId]);
+  const p = person.data;
+  if (person.error) return <section><h1>Person</h1><ErrorMessage error={person.error} /></section>;
+  if (!p) return <section><p role="status">Loading person…</p></section>;
+  const name = [p.fields.first_name, p.fields.last_name].filter(Boolean).join(' ') || valueText(p.fields.display_name ?? p.userName);
+  return (
+    <section className="person">
+      <p><Link to={`/lists/${list.id}/people`}>← All people</Link></p>
+      <h1>{name}</h1>
+      <p>
+        <span className={p.active ? 'badge ok' : 'badge off'}>{p.active ? 'Active' : 'Deactivated'}</span>{' '}
+        {p.problems.length ? <span className="badge warn">{p.problems.length} sync {p.problems.length === 1 ? 'problem' : 'problems'}</span> : <span className="badge ok">Synced</span>}
+        {p.lastOperation ? <> · Last change: {actionLabel(p.lastOperation.action)}{p.lastOperation.idp ? ` from ${p.lastOperation.idp}` : ''}, <DateTime value={p.lastOperation.time} /></> : null}
+      </p>
+      <div className="columns">
+        <section aria-labelledby="fields-h">
+          <h2 id="fields-h">Fields</h2>
+          <ErrorMessage error={fields.error} />
+          <dl className="fields">
+            {(fields.data?.fields ?? []).map((f) => (
+              <div key={f.key}>
+                <dt>{f.label}</dt>
+                <dd>{valueText(p.fields[f.key])}</dd>
+              </div>
+            ))}
+          </dl>
+        </section>
+        <div>
+          {p.problems.length ? (
+            <section aria-labelledby="problems-h">
+              <h2 id="problems-h">Sync problems</h2>
+              <ul>{p.problems.map((x, i) => <li key={i}><strong>{x.field}</strong>: {x.problem} (sent: <code>{valueText(x.value)}</code>)</li>)}</ul>
+            </section>
+          ) : null}
+          <section aria-labelledby="groups-h">
+            <h2 id="groups-h">Groups</h2>
+            {p.groups.length ? <ul>{p.groups.map((g) => <li key={g.id}>{g.displayName}</li>)}</ul> : <p>Not in any group.</p>}
+          </section>
+          <section aria-labelledby="dates-h">
+            <h2 id="dates-h">Dates</h2>
+            <dl className="facts">
+              <div><dt>Created</dt><dd><DateTime value={p.created} /></dd></div>
+              <div><dt>Last modified</dt><dd><DateTime value={p.lastModified} /></dd></div>
+            </dl>
+          </section>
+        </div>
+      </div>
+      <section aria-labelledby="history-h">
+        <h2 id="history-h">History</h2>
+        <p><Link to={`/lists/${list.id}/audit?person=${encodeURIComponent(p.id)}`}>Open in the audit trail</Link></p>
+        <ErrorMessage error={history.error} />
+        {history.data ? <AuditEventList events={history.data.events} label={`History of ${name}`} /> : null}
+      </section>
+      <details>
+        <summary>SCIM resource as received</summary>
+        <pre className="json">{JSON.stringify(p.scim, null, 2)}</pre>
+      </details>
+    </section>
+  );
+}

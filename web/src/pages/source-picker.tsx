@@ -1,0 +1,39 @@
+/**
+ * Picks the SCIM attribute that feeds a field, from the attributes this list has actually
+ * received (with a sample value and how many people had it), or any path typed by hand.
+ */
+import { useState } from 'react';
+import type { ReceivedAttribute } from '../api';
+import { valueText } from '../components/value-text';
+
+const OTHER = '\u0000other';
+
+function short(v: unknown): string {
+  const s = valueText(v);
+  return s.length > 40 ? `${s.slice(0, 39)}…` : s;
+}
+
+export function SourcePicker({ value, attributes, label, onChange, disabled }: {
+  readonly value: string; readonly attributes: readonly ReceivedAttribute[]; readonly label: string;
+  readonly onChange: (v: string) => void; readonly disabled?: boolean;
+}) {
+  const known = attributes.some((a) => a.path === value);
+  const [typing, setTyping] = useState(!known && value !== '' && attributes.length === 0);
+  return (
+    <span className="source-picker">
+      <select aria-label={label} disabled={disabled} value={typing ? OTHER : value}
+        onChange={(e) => {
+          if (e.target.value === OTHER) setTyping(true);
+          else { setTyping(false); onChange(e.target.value); }
+        }}>
+        {value === '' ? <option value="">Choose an attribute…</option> : null}
+        {!known && value !== '' ? <option value={value}>{value} (not received yet)</option> : null}
+        {attributes.map((a) => (
+          <option key={a.path} value={a.path}>{a.path} — e.g. “{short(a.sample)}” ({a.count})</option>
+        ))}
+        <option value={OTHER}>Type a path…</option>
+      </select>
+      {typing ? <input aria-label={`${label}: SCIM path`} value={value} disabled={disabled} onChange={(e) => onChange(e.target.value)} placeholder='urn:…:User:costCode or emails[type eq "work"].value' /> : null}
+    </span>
+  );
+}
