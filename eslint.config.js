@@ -44,6 +44,17 @@ export default tseslint.config(
     ['**/main*', '**/cli/**', '**/config*'],
     'src/http gets its dependencies from createApp(deps); it never reads config or the composition root'),
   {
+    // The admin web app: web/src/api is the only place that talks HTTP (one client adds the CSRF
+    // header and turns error bodies into ApiError), and the browser code never reaches into the server.
+    files: ['web/src/**/*.ts', 'web/src/**/*.tsx'],
+    ignores: ['web/src/api/**'],
+    rules: {
+      'no-restricted-globals': ['error', { name: 'fetch', message: 'call the API through web/src/api' }],
+      'no-restricted-properties': ['error', { object: 'window', property: 'fetch', message: 'call the API through web/src/api' }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/../src/**', '**/../../src/**'], message: 'the web app never imports server code' }] }],
+    },
+  },
+  {
     files: ['bench/**/*.mjs', 'bin/**/*.js', 'test/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', fetch: 'readonly', performance: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', Buffer: 'readonly', TextEncoder: 'readonly' } },
   },

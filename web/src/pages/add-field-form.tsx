@@ -2,6 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, FIELD_TYPES, toApiError, type ApiError, type FieldType } from '../api';
 import { ErrorMessage } from '../components/error-message';
+import { SelectField } from '../components/select-field';
 
 const keyOf = (label: string) => label.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').replace(/^(\d)/, 'f_$1').slice(0, 63);
 
@@ -29,11 +30,9 @@ export function AddFieldForm({ listId, onAdded }: { readonly listId: string; rea
       <label>Label<input value={label} required onChange={(e) => setLabel(e.target.value)} placeholder="Badge colour" /></label>
       <label>Key<input value={key} onChange={(e) => setKey(e.target.value)} placeholder={keyOf(label) || 'badge_colour'} pattern="[a-z][a-z0-9_]{0,62}" aria-describedby="key-hint" /></label>
       <span id="key-hint" className="hint">Permanent; lower-case letters, digits, underscores.</span>
-      <label>Type
-        <select value={type} onChange={(e) => setType(e.target.value as FieldType)}>
+      <SelectField label="Type" value={type} onChange={(e) => setType(e.target.value as FieldType)}>
           {FIELD_TYPES.filter((t) => t !== 'dropdown').map((t) => <option key={t} value={t}>{t}</option>)}
-        </select>
-      </label>
+        </SelectField>
       <button type="submit">Add field</button>
       <ErrorMessage error={error} />
     </form>

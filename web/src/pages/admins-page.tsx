@@ -7,6 +7,7 @@ import { ErrorMessage } from '../components/error-message';
 import { StatusMessage } from '../components/status-message';
 import { useAsync } from '../hooks/use-async';
 import { useSession } from '../session';
+import { SelectField } from '../components/select-field';
 
 const ROLES: readonly [Role, string][] = [['owner', 'Owner: everything, and manages admins'], ['admin', 'Admin: lists, sync and mapping'], ['viewer', 'Viewer: read-only']];
 
@@ -83,9 +84,7 @@ export function AdminsPage() {
           <h2 id="add-admin-h">Add an admin</h2>
           <label>Name<input name="name" required autoComplete="off" /></label>
           <label>Email<input name="email" type="email" required autoComplete="off" /></label>
-          <label>Role
-            <select name="role" defaultValue="admin">{ROLES.map(([r, l]) => <option key={r} value={r}>{l}</option>)}</select>
-          </label>
+          <SelectField label="Role" name="role" defaultValue="admin">{ROLES.map(([r, l]) => <option key={r} value={r}>{l}</option>)}</SelectField>
           <label>Initial password<input name="password" type="password" required minLength={12} autoComplete="new-password" aria-describedby="admin-pw-hint" /></label>
           <p id="admin-pw-hint" className="hint">At least 12 characters. Give it to them through a safe channel.</p>
           <button type="submit">Add admin</button>

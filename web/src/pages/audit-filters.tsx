@@ -2,6 +2,7 @@
 import type { FormEvent } from 'react';
 import type { AuditFilter } from '../api';
 import { ACTION_LABELS } from '../labels';
+import { SelectField } from '../components/select-field';
 
 /** `until` from a date picker means "up to the end of that day"; the API wants "before this time". */
 function dayAfter(date: string): string {
@@ -20,12 +21,10 @@ export function AuditFilters({ value, onApply }: { readonly value: AuditFilter &
   };
   return (
     <form className="filters" onSubmit={submit} aria-label="Filter the audit trail" key={JSON.stringify(value)}>
-      <label>Action
-        <select name="action" defaultValue={value.action ?? ''}>
+      <SelectField label="Action" name="action" defaultValue={value.action ?? ''}>
           <option value="">Any action</option>
           {Object.entries(ACTION_LABELS).map(([k, l]) => <option key={k} value={k}>{l}</option>)}
-        </select>
-      </label>
+        </SelectField>
       <label>Person id<input name="person" defaultValue={value.person ?? ''} placeholder="id of a person or group" /></label>
       <label>IdP<input name="idp" defaultValue={value.idp ?? ''} placeholder="Okta, Microsoft Entra ID…" /></label>
       <label>From<input name="since" type="date" defaultValue={value.since ?? ''} /></label>

@@ -5,6 +5,7 @@ import { ErrorMessage } from '../components/error-message';
 import { keepFreshSecret } from '../fresh-secret';
 import { UID_LABELS } from '../labels';
 import { navigate } from '../router';
+import { SelectField } from '../components/select-field';
 
 export function CreateListForm() {
   const [error, setError] = useState<ApiError>();
@@ -27,11 +28,9 @@ export function CreateListForm() {
     <form onSubmit={submit} className="panel stack" aria-labelledby="create-list">
       <h2 id="create-list">Create a list</h2>
       <label>List name<input name="name" required placeholder="Staff, Students, Contractors…" /></label>
-      <label>Unique identifier
-        <select name="uid" defaultValue="userName">
+      <SelectField label="Unique identifier" name="uid" defaultValue="userName">
           {(Object.keys(UID_LABELS) as UidAttribute[]).map((k) => <option key={k} value={k}>{UID_LABELS[k]}</option>)}
-        </select>
-      </label>
+        </SelectField>
       <fieldset>
         <legend>How people arrive</legend>
         <label className="inline"><input type="radio" name="syncMethod" value="scim" defaultChecked /> Automated provisioning (SCIM) — your identity provider pushes people</label>

@@ -8,6 +8,7 @@ import { useAsync } from '../hooks/use-async';
 import { useSession } from '../session';
 import { EntraRuns } from './entra-runs';
 import { GroupPicker, type PickedGroup } from './group-picker';
+import { SelectField } from '../components/select-field';
 
 const SCHEDULES: readonly [EntraSchedule, string][] = [['manual', 'Only when I click Sync now'], ['15m', 'Every 15 minutes'], ['hourly', 'Every hour'], ['daily', 'Every day']];
 
@@ -74,11 +75,9 @@ export function EntraSection({ list, reloadList }: { readonly list: MasterList; 
           <label>Client secret<input name="clientSecret" type="password" required autoComplete="off" aria-describedby="secret-hint" /></label>
           <p id="secret-hint" className="hint">{c?.connected ? 'Stored encrypted and never shown. Enter it again to save changes.' : 'Stored encrypted and never shown again.'}</p>
           <GroupPicker listId={list.id} connected={!!c?.connected} value={groups} onChange={setGroups} />
-          <label>Schedule
-            <select name="schedule" defaultValue={c?.schedule ?? 'hourly'} key={`s-${c?.schedule}`}>
+          <SelectField label="Schedule" name="schedule" defaultValue={c?.schedule ?? 'hourly'} key={`s-${c?.schedule}`}>
               {SCHEDULES.map(([k, l]) => <option key={k} value={k}>{l}</option>)}
-            </select>
-          </label>
+            </SelectField>
           <button type="submit">{c?.connected ? 'Save connection' : 'Connect'}</button>
         </form>
       ) : null}

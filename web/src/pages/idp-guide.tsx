@@ -4,6 +4,7 @@ import { api } from '../api';
 import { ErrorMessage } from '../components/error-message';
 import { Markdown } from '../components/markdown';
 import { useAsync } from '../hooks/use-async';
+import { SelectField } from '../components/select-field';
 
 // The keys of SETUP_GUIDES in src/provisioning/setup-guides.ts.
 const IDPS = [
@@ -16,12 +17,10 @@ export function IdpGuide({ listId }: { readonly listId: string }) {
   const guide = useAsync(async () => (idp ? api.lists.setupGuide(listId, idp) : undefined), [listId, idp]);
   return (
     <div className="guide">
-      <label>Your identity provider
-        <select value={idp} onChange={(e) => setIdp(e.target.value)}>
+      <SelectField label="Your identity provider" value={idp} onChange={(e) => setIdp(e.target.value)}>
           <option value="">Choose…</option>
           {IDPS.map(([k, l]) => <option key={k} value={k}>{l}</option>)}
-        </select>
-      </label>
+        </SelectField>
       <ErrorMessage error={guide.error} />
       {guide.data ? (
         <article aria-label={`Set-up guide for ${guide.data.title}`}>

@@ -10,6 +10,7 @@ import { usePoll } from '../hooks/use-poll';
 import { Link } from '../router';
 import type { ListTabProps } from './list-page';
 import { peopleColumns } from './people-columns';
+import { SelectField } from '../components/select-field';
 
 const PAGE = 50;
 
@@ -39,16 +40,12 @@ export function PeoplePage({ list }: ListTabProps) {
       {page ? <CountsLine counts={page.counts} /> : null}
       <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
         <label>Search people<input type="search" value={search} onChange={(e) => filter(() => setSearch(e.target.value))} placeholder="Name, email, department…" /></label>
-        <label>Status
-          <select value={status} onChange={(e) => filter(() => setStatus(e.target.value as PeopleQuery['status']))}>
+        <SelectField label="Status" value={status} onChange={(e) => filter(() => setStatus(e.target.value as PeopleQuery['status']))}>
             <option value="">All</option><option value="active">Active</option><option value="deactivated">Deactivated</option>
-          </select>
-        </label>
-        <label>Sync problems
-          <select value={problems} onChange={(e) => filter(() => setProblems(e.target.value as PeopleQuery['problems']))}>
+          </SelectField>
+        <SelectField label="Sync problems" value={problems} onChange={(e) => filter(() => setProblems(e.target.value as PeopleQuery['problems']))}>
             <option value="">All</option><option value="true">With problems</option><option value="false">Without problems</option>
-          </select>
-        </label>
+          </SelectField>
         <a className="button secondary" href={apiUrl(`/lists/${list.id}/people/export`)} download>Export CSV</a>
       </form>
       <ErrorMessage error={people.error ?? fields.error} />
