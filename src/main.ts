@@ -17,6 +17,7 @@ import { RequestLog } from './provisioning/request-log.js';
 import { AdminKeys } from './provisioning/admin-keys.js';
 import { AdminAccounts } from './provisioning/admin-accounts.js';
 import { CredentialService } from './provisioning/credential-service.js';
+import { PhotoService } from './provisioning/photo-service.js';
 import { AuditReader } from './provisioning/audit-query.js';
 import { RosterService } from './provisioning/roster-service.js';
 import { AttributeTracker } from './provisioning/attribute-tracker.js';
@@ -41,6 +42,7 @@ export interface Muster {
   readonly entra: EntraSync;
   readonly accounts: AdminAccounts;
   readonly credentials: CredentialService;
+  readonly photos: PhotoService;
   readonly app: ReturnType<typeof createApp>;
   readonly log: Logger;
   close(): Promise<void>;
@@ -76,11 +78,12 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const bulk = new BulkService(scim, config.bulkMaxOperations);
   const lists = new ListsService(store, audit);
   const accounts = new AdminAccounts(store);
+  const photos = new PhotoService(store, audit);
   const requestLog = new RequestLog(store, config.requestLog, (err) => log.error('request log write failed', { err: String(err) }));
   const app = createApp({
     scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
-    importer: new ImportService(store, audit), lists, entra, accounts, credentials, webRoot: config.webRoot,
+    importer: new ImportService(store, audit), lists, entra, accounts, credentials, photos, webRoot: config.webRoot,
     maxBodyBytes: config.maxBodyBytes, rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
     publicUrl: config.publicUrl,
     health: async () => {
@@ -92,7 +95,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     },
   });
   return {
-    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, app, log,
+    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, app, log,
     close: async () => {
       if (scheduler) clearInterval(scheduler);
       await jobs.stop();

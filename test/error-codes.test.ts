@@ -33,7 +33,9 @@ describe('documentation matches the code', () => {
   it('the OpenAPI document describes every admin route, and no route that does not exist', async () => {
     const routes = fs.readFileSync(path.join(root, 'src', 'http', 'admin-routes.ts'), 'utf8');
     const auth = fs.readFileSync(path.join(root, 'src', 'http', 'auth-routes.ts'), 'utf8');
+    const credentialRoutes = fs.readFileSync(path.join(root, 'src', 'http', 'credential-routes.ts'), 'utf8');
     const defined = [
+      ...[...credentialRoutes.matchAll(/api\.(get|post|put|patch|delete)\('([^']+)'/g)].map((m) => [m[1], m[2]!] as const),
       ...[...routes.matchAll(/api\.(get|post|put|patch|delete)\('([^']+)'/g)].map((m) => [m[1], m[2]!] as const),
       ...[...auth.matchAll(/r\.(get|post|put|patch|delete)\('([^']+)'/g)].map((m) => [m[1], `/auth${m[2]!}`] as const),
     ].map(([m, p]) => `${m} ${p.replace(/:(\w+)/g, '{$1}')}`).filter((p) => p !== 'get /openapi.json');

@@ -6,7 +6,10 @@
  */
 import { Hono, type Context } from 'hono';
 import { AccountError, type AdminAccounts } from '../provisioning/admin-accounts.js';
-import { CredentialError, type CredentialAction, type CredentialService } from '../provisioning/credential-service.js';
+import { CredentialError, type CredentialService } from '../provisioning/credential-service.js';
+import { PhotoError, type PhotoService } from '../provisioning/photo-service.js';
+import { credentialRoutes } from './credential-routes.js';
+import { ApiError } from './api-error.js';
 import { adminAuth, type AdminEnv } from './admin-auth.js';
 import { authRoutes } from './auth-routes.js';
 import type { AdminKeys } from '../provisioning/admin-keys.js';
@@ -43,15 +46,11 @@ export interface AdminDeps {
   readonly entra: EntraSync;
   readonly accounts: AdminAccounts;
   readonly credentials: CredentialService;
+  readonly photos: PhotoService;
 }
 
-type Env = AdminEnv;
+export type Env = AdminEnv;
 
-class ApiError extends Error {
-  constructor(readonly status: 400 | 401 | 403 | 404 | 409 | 500 | 502, readonly code: string, message: string) {
-    super(message);
-  }
-}
 
 const problem = (c: Context, status: ApiError['status'], code: string, detail: string) =>
   c.json({ error: code, detail }, status, status === 401 ? { 'www-authenticate': 'Bearer realm="muster-admin"' } : {});
@@ -357,35 +356,13 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     return c.json({ ...rows[0], groups, scim: user?.data });
   });
 
-  // ---- credentials: issued per person, revoked with the person (docs/credentials.md)
-  const origin = (c: Context<Env>) => {
-    const url = new URL(c.req.url);
-    return deps.publicUrl ?? `${url.protocol}//${url.host}`;
-  };
-  api.get('/lists/:listId/people/:personId/credentials', async (c) => {
-    const list = await listOf(c);
-    const rows = await deps.credentials.forPerson(list, c.req.param('personId'));
-    return c.json({ credentials: rows.map((r) => deps.credentials.view(r, origin(c))) });
-  });
-  api.post('/lists/:listId/people/:personId/credentials', async (c) => {
-    const list = await listOf(c);
-    const b = await body(c);
-    const row = await deps.credentials.issue(list, c.req.param('personId'), b.kind ?? 'card', meta(c));
-    return c.json(deps.credentials.view(row, origin(c)), 201);
-  });
-  api.post('/lists/:listId/credentials/:credentialId/:action', async (c) => {
-    const list = await listOf(c);
-    const action = c.req.param('action');
-    if (action !== 'suspend' && action !== 'revoke' && action !== 'reinstate') throw new ApiError(404, 'not_found', 'the action must be suspend, revoke or reinstate');
-    const b = c.req.header('content-type')?.includes('json') ? await body(c) : {};
-    const row = await deps.credentials.act(list, c.req.param('credentialId'), action as CredentialAction, meta(c), typeof b.reason === 'string' ? b.reason : undefined);
-    return c.json(deps.credentials.view(row, origin(c)));
-  });
+  credentialRoutes(api, deps, { listOf, body, meta, origin: (c) => deps.publicUrl ?? `${new URL(c.req.url).protocol}//${new URL(c.req.url).host}` });
 
   api.notFound((c) => problem(c, 404, 'not_found', `no admin endpoint ${c.req.method} ${c.req.path}; see /api/v1/openapi.json`));
   api.onError((err, c) => {
     if (err instanceof ApiError) return problem(c, err.status, err.code, err.message);
     if (err instanceof CredentialError) return problem(c, err.status, err.code, err.message);
+    if (err instanceof PhotoError) return c.json({ error: err.code, detail: err.message, ...(err.problems.length ? { problems: err.problems } : {}) }, err.status);
     if (err instanceof AccountError) return problem(c, err.status as ApiError['status'], err.code, err.message);
     if (err instanceof AuditQueryError) return problem(c, 400, 'invalid_parameter', err.message);
     if (err instanceof RosterError) return problem(c, err.status, err.code, err.message);

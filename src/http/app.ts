@@ -9,7 +9,8 @@ import { scimHandler, type ScimRouteDeps } from './scim-routes.js';
 import { adminRoutes, type AdminDeps } from './admin-routes.js';
 import { scimJson } from './scim-response.js';
 import { webApp } from './web-app.js';
-import { verifyHandler } from './verify-page.js';
+import { verifyHandler, verifyPhotoHandler } from './verify-page.js';
+import { photoUploadPage } from './photo-upload-page.js';
 
 export interface AppDeps extends ScimRouteDeps, AdminDeps {
   readonly health: () => Promise<void>;
@@ -40,6 +41,10 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   app.get('/v/:code', verifyHandler(deps.credentials));
+  app.get('/v/:code/photo', verifyPhotoHandler(deps.credentials));
+  const upload = photoUploadPage(deps.photos);
+  app.get('/p/:secret', upload.get);
+  app.post('/p/:secret', upload.post);
 
   const web = webApp(deps.webRoot);
   app.get('*', async (c, next) => (c.req.path.startsWith('/scim') || c.req.path.startsWith('/api/') || c.req.path === '/healthz' ? next() : web(c)));

@@ -22,9 +22,14 @@ export async function readJsonBody(req: Request, maxBytes: number, onText?: (tex
 
 /** The body as UTF-8 text, refused with 413 past `maxBytes` (before reading it all when Content-Length says so). */
 export async function readText(req: Request, maxBytes: number): Promise<string> {
+  return (await readBytes(req, maxBytes)).toString('utf8').replace(/^\uFEFF/, '');
+}
+
+/** The body's bytes, refused with 413 past `maxBytes` (before reading it all when Content-Length says so). */
+export async function readBytes(req: Request, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
-  if (!req.body) return '';
+  if (!req.body) return Buffer.alloc(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -38,7 +43,7 @@ export async function readText(req: Request, maxBytes: number): Promise<string> 
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, '');
+  return Buffer.concat(chunks);
 }
 
 function tooLarge(max: number): ScimError {

@@ -107,6 +107,40 @@ export const OPENAPI = {
         responses: { 200: { description: 'the credential' }, 404: problem, 409: problem },
       },
     },
+    '/lists/{listId}/people/{personId}/photo': {
+      get: { summary: 'the person\'s approved photo (JPEG)', parameters: [listId, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'image/jpeg' }, 404: problem } },
+      post: {
+        summary: 'upload a photo for the person (the image as the body); it is checked (size, light, focus, exactly one face), cropped 3:4 and waits for review',
+        parameters: [listId, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }, { name: 'source', in: 'query', schema: { type: 'string', enum: ['admin', 'capture'] } }],
+        requestBody: { content: { 'image/jpeg': {}, 'image/png': {}, 'image/webp': {}, 'image/avif': {} } },
+        responses: { 201: { description: 'the photo, pending review' }, 413: problem, 422: { description: '{error: photo_rejected, detail, problems: [{code, message}]}' } },
+      },
+    },
+    '/lists/{listId}/people/{personId}/photos': { get: { summary: 'every photo of the person with its status and review', parameters: [listId, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: '{photos}' }, 404: problem } } },
+    '/lists/{listId}/people/{personId}/photo-link': {
+      post: {
+        summary: 'a self-upload link for the person (shown once): expires after `hours` (72), allows `attempts` tries (5), optionally asks for consent',
+        parameters: [listId, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { hours: { type: 'integer', minimum: 1, maximum: 720 }, attempts: { type: 'integer', minimum: 1, maximum: 20 }, consentText: { type: 'string' } } } } } },
+        responses: { 201: { description: '{url, expiresAt, attemptsLeft}' }, 400: problem, 404: problem },
+      },
+    },
+    '/lists/{listId}/photos': {
+      get: {
+        summary: 'the review queue (status pending, oldest first) or photos in another status, with counts per status',
+        parameters: [listId, { name: 'status', in: 'query', schema: { type: 'string', enum: ['pending', 'approved', 'rejected', 'superseded'] } }, { name: 'limit', in: 'query', schema: { type: 'integer' } }, { name: 'after', in: 'query', schema: { type: 'string' } }],
+        responses: { 200: { description: '{photos, counts, next}' } },
+      },
+    },
+    '/lists/{listId}/photos/approve': { post: { summary: 'approve many photos at once: {"ids": [...]}', parameters: [listId], responses: { 200: { description: '{approved, skipped}' }, 400: problem } } },
+    '/lists/{listId}/photos/{photoId}/image': { get: { summary: 'a photo\'s image (JPEG), for review', parameters: [listId, { name: 'photoId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'image/jpeg' }, 404: problem } } },
+    '/lists/{listId}/photos/{photoId}/{decision}': {
+      post: {
+        summary: 'approve or reject (with {"reason"}) a photo waiting for review; approving replaces the person\'s approved photo',
+        parameters: [listId, { name: 'photoId', in: 'path', required: true, schema: { type: 'string' } }, { name: 'decision', in: 'path', required: true, schema: { type: 'string', enum: ['approve', 'reject'] } }],
+        responses: { 200: { description: 'the photo' }, 400: problem, 404: problem, 409: problem },
+      },
+    },
     '/lists/{listId}/tokens': {
       get: { summary: 'the list\'s SCIM tokens: label, hint, created, last used, revoked (never the secret)', parameters: [listId], responses: { 200: { description: '{tokens}' }, 404: problem } },
       post: { summary: 'a new SCIM token, its secret shown once (rotation: create, then revoke the old one)', parameters: [listId], requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { label: { type: 'string', maxLength: 100 } } } } } }, responses: { 201: { description: '{token, secret}' }, 409: problem } },

@@ -45,6 +45,8 @@ export interface Verification {
   readonly list: string;
   readonly since: string;
   readonly checkedAt: string;
+  /** Whether /v/{code}/photo shows the holder's approved photo (only while the credential is valid). */
+  readonly photo: boolean;
 }
 
 type Doc = Readonly<Record<string, unknown>>;
@@ -158,6 +160,16 @@ export class CredentialService {
     const status: CredentialStatus = person ? (c.status as CredentialStatus) : 'revoked';
     const checkedAt = this.now();
     await this.store.credentials.logVerification({ credential_id: c.id, list_id: c.list_id, at: checkedAt, status, user_agent: userAgent?.slice(0, 300) ?? null });
-    return { status, kind: c.kind, holder: person ? holderName(person.data) : 'Unknown', organisation: org?.name ?? '', list: list?.name ?? '', since: c.updated_at, checkedAt };
+    const photo = status === 'valid' && person !== undefined && (await this.store.photos.approvedAmong([person.id])).has(person.id);
+    return { status, kind: c.kind, holder: person ? holderName(person.data) : 'Unknown', organisation: org?.name ?? '', list: list?.name ?? '', since: c.updated_at, checkedAt, photo };
+  }
+
+  /** The holder's approved photo for the verification page, only while the credential is valid. */
+  async verificationPhoto(code: string): Promise<Buffer | undefined> {
+    if (!/^[\w-]{43}$/.test(code)) return undefined;
+    const c = await this.store.credentials.byCode(code);
+    if (!c || c.status !== 'valid') return undefined;
+    const person = await this.store.users.get(c.list_id, c.person_id);
+    return person ? this.store.photos.approvedImage(person.id) : undefined;
   }
 }

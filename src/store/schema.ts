@@ -193,6 +193,37 @@ export interface CredentialVerificationTable {
   user_agent: string | null;
 }
 
+export interface PhotoTable {
+  id: string;
+  list_id: string;
+  person_id: string;
+  status: string;
+  source: string;
+  image: Buffer;
+  width: number;
+  height: number;
+  metrics: string;
+  reject_reason: string | null;
+  uploaded_by: string;
+  created_at: string;
+  decided_at: string | null;
+  decided_by: string | null;
+}
+
+export interface PhotoLinkTable {
+  id: string;
+  list_id: string;
+  person_id: string;
+  token_hash: string;
+  expires_at: string;
+  attempts_left: number;
+  consent_text: string | null;
+  consent_given_at: string | null;
+  created_at: string;
+  created_by: string;
+  used_at: string | null;
+}
+
 export interface RosterFieldTable {
   list_id: string;
   key: string;
@@ -276,6 +307,8 @@ export interface Database {
   admin_keys: AdminKeyTable;
   admins: AdminTable;
   credentials: CredentialTable;
+  photos: PhotoTable;
+  photo_links: PhotoLinkTable;
   credential_verifications: CredentialVerificationTable;
   admin_sessions: AdminSessionTable;
   organisations: OrganisationTable;

@@ -1,0 +1,117 @@
+/**
+ * Admin API routes of the credential lifecycle (docs/credentials.md, docs/photos.md): photos
+ * and their review, self-upload links, and credentials issued per person. Registered on the
+ * admin API's Hono app, behind its authentication and role checks.
+ */
+import type { Context, Hono } from 'hono';
+import type { MasterList } from '../store/index.js';
+import type { RequestMeta } from '../provisioning/audit-trail.js';
+import type { CredentialAction, CredentialService } from '../provisioning/credential-service.js';
+import { MAX_PHOTO_BYTES, PHOTO_SOURCES, photoView, type PhotoService, type PhotoSource } from '../provisioning/photo-service.js';
+import type { Store, PhotoStatus } from '../store/index.js';
+import { ApiError } from './api-error.js';
+import type { Env } from './admin-routes.js';
+import { readBytes } from './body.js';
+
+export interface CredentialRouteDeps {
+  readonly store: Store;
+  readonly credentials: CredentialService;
+  readonly photos: PhotoService;
+}
+
+export interface RouteHelpers {
+  listOf(c: Context<Env>): Promise<MasterList>;
+  body(c: Context<Env>): Promise<Record<string, unknown>>;
+  meta(c: Context<Env>): RequestMeta;
+  origin(c: Context<Env>): string;
+}
+
+const STATUSES: readonly PhotoStatus[] = ['pending', 'approved', 'rejected', 'superseded'];
+const jpeg = (bytes: Buffer) => new Response(bytes, { headers: { 'content-type': 'image/jpeg', 'cache-control': 'private, no-store', 'x-content-type-options': 'nosniff' } });
+
+export function credentialRoutes(api: Hono<Env>, deps: CredentialRouteDeps, h: RouteHelpers): void {
+  // ---- credentials: issued per person, revoked with the person
+  api.get('/lists/:listId/people/:personId/credentials', async (c) => {
+    const list = await h.listOf(c);
+    const rows = await deps.credentials.forPerson(list, c.req.param('personId'));
+    return c.json({ credentials: rows.map((r) => deps.credentials.view(r, h.origin(c))) });
+  });
+  api.post('/lists/:listId/people/:personId/credentials', async (c) => {
+    const list = await h.listOf(c);
+    const b = await h.body(c);
+    const row = await deps.credentials.issue(list, c.req.param('personId'), b.kind ?? 'card', h.meta(c));
+    return c.json(deps.credentials.view(row, h.origin(c)), 201);
+  });
+  api.post('/lists/:listId/credentials/:credentialId/:action', async (c) => {
+    const list = await h.listOf(c);
+    const action = c.req.param('action');
+    if (action !== 'suspend' && action !== 'revoke' && action !== 'reinstate') throw new ApiError(404, 'not_found', 'the action must be suspend, revoke or reinstate');
+    const b = c.req.header('content-type')?.includes('json') ? await h.body(c) : {};
+    const row = await deps.credentials.act(list, c.req.param('credentialId'), action as CredentialAction, h.meta(c), typeof b.reason === 'string' ? b.reason : undefined);
+    return c.json(deps.credentials.view(row, h.origin(c)));
+  });
+
+  // ---- photos
+  /** An admin's upload or a capture-session shot: the image as the body (image/jpeg, image/png…). */
+  api.post('/lists/:listId/people/:personId/photo', async (c) => {
+    const list = await h.listOf(c);
+    const source = (c.req.query('source') ?? 'admin') as PhotoSource;
+    if (!PHOTO_SOURCES.includes(source) || source === 'self') throw new ApiError(400, 'invalid_parameter', 'source must be admin or capture');
+    if (!/^image\//i.test(c.req.header('content-type') ?? '')) throw new ApiError(400, 'invalid_body', 'send the photo itself as the body, with Content-Type image/jpeg, image/png, image/webp or image/avif');
+    const bytes = await readBytes(c.req.raw, MAX_PHOTO_BYTES);
+    return c.json(await deps.photos.upload(list, c.req.param('personId'), bytes, source, h.meta(c)), 201);
+  });
+  api.get('/lists/:listId/people/:personId/photo', async (c) => {
+    const list = await h.listOf(c);
+    const person = await deps.store.users.get(list.id, c.req.param('personId'));
+    const img = person ? await deps.store.photos.approvedImage(person.id) : undefined;
+    if (!img) throw new ApiError(404, 'not_found', 'this person has no approved photo');
+    return jpeg(img);
+  });
+  api.get('/lists/:listId/people/:personId/photos', async (c) => {
+    const list = await h.listOf(c);
+    const person = await deps.store.users.get(list.id, c.req.param('personId'));
+    if (!person) throw new ApiError(404, 'not_found', `no person "${c.req.param('personId')}" on this list`);
+    return c.json({ photos: (await deps.store.photos.ofPerson(person.id, STATUSES)).map(photoView) });
+  });
+  api.post('/lists/:listId/people/:personId/photo-link', async (c) => {
+    const list = await h.listOf(c);
+    const b = await h.body(c);
+    return c.json(await deps.photos.createLink(list, c.req.param('personId'), { hours: b.hours, attempts: b.attempts, consentText: b.consentText }, h.meta(c), h.origin(c)), 201);
+  });
+  /** The review queue (oldest first), or photos in another status; never the image bytes. */
+  api.get('/lists/:listId/photos', async (c) => {
+    const list = await h.listOf(c);
+    const status = (c.req.query('status') ?? 'pending') as PhotoStatus;
+    if (!STATUSES.includes(status)) throw new ApiError(400, 'invalid_parameter', `status must be one of ${STATUSES.join(', ')}`);
+    const limit = Number(c.req.query('limit') ?? 50);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new ApiError(400, 'invalid_parameter', 'limit must be an integer from 1 to 200');
+    const rows = await deps.store.photos.queue(list.id, status, limit, c.req.query('after') || undefined);
+    const names = new Map<string, string | null>();
+    for (const r of rows) {
+      if (!names.has(r.person_id)) {
+        const p = await deps.store.users.get(list.id, r.person_id);
+        names.set(r.person_id, p ? String(p.data.displayName ?? p.data.userName ?? '') : null);
+      }
+    }
+    return c.json({
+      photos: rows.map((r) => ({ ...photoView(r), personName: names.get(r.person_id) ?? null })),
+      counts: await deps.store.photos.countByStatus(list.id),
+      next: rows.length === limit ? rows[rows.length - 1]!.created_at : null,
+    });
+  });
+  api.get('/lists/:listId/photos/:photoId/image', async (c) => {
+    const list = await h.listOf(c);
+    const meta = await deps.store.photos.meta(c.req.param('photoId'));
+    if (!meta || meta.list_id !== list.id) throw new ApiError(404, 'not_found', `no photo "${c.req.param('photoId')}" on this list`);
+    return jpeg((await deps.store.photos.image(meta.id))!);
+  });
+  api.post('/lists/:listId/photos/approve', async (c) => c.json(await deps.photos.approveMany(await h.listOf(c), (await h.body(c)).ids, h.meta(c))));
+  api.post('/lists/:listId/photos/:photoId/:decision', async (c) => {
+    const list = await h.listOf(c);
+    const decision = c.req.param('decision');
+    if (decision !== 'approve' && decision !== 'reject') throw new ApiError(404, 'not_found', 'the decision must be approve or reject');
+    const b = c.req.header('content-type')?.includes('json') ? await h.body(c) : {};
+    return c.json(await deps.photos.decide(list, c.req.param('photoId'), decision, h.meta(c), b.reason));
+  });
+}

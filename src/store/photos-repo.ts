@@ -1,0 +1,83 @@
+import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { Database } from './schema.js';
+
+export type PhotoStatus = 'pending' | 'approved' | 'rejected' | 'superseded';
+export type PhotoRow = Selectable<Database['photos']>;
+/** A photo without its bytes: what queues and histories list. */
+export type PhotoMeta = Omit<PhotoRow, 'image'>;
+export type PhotoLinkRow = Selectable<Database['photo_links']>;
+
+const META = ['id', 'list_id', 'person_id', 'status', 'source', 'width', 'height', 'metrics', 'reject_reason', 'uploaded_by', 'created_at', 'decided_at', 'decided_by'] as const;
+
+export class PhotosRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(row: Insertable<Database['photos']>): Promise<void> {
+    await this.db.insertInto('photos').values(row).execute();
+  }
+
+  async meta(id: string): Promise<PhotoMeta | undefined> {
+    return this.db.selectFrom('photos').select(META).where('id', '=', id).executeTakeFirst();
+  }
+
+  async image(id: string): Promise<Buffer | undefined> {
+    const r = await this.db.selectFrom('photos').select('image').where('id', '=', id).executeTakeFirst();
+    return r ? Buffer.from(r.image) : undefined;
+  }
+
+  /** The person's photos in one status (newest first). */
+  async ofPerson(personId: string, statuses: readonly PhotoStatus[]): Promise<PhotoMeta[]> {
+    return this.db.selectFrom('photos').select(META).where('person_id', '=', personId).where('status', 'in', [...statuses]).orderBy('created_at', 'desc').execute();
+  }
+
+  async approvedImage(personId: string): Promise<Buffer | undefined> {
+    const r = await this.db.selectFrom('photos').select('image').where('person_id', '=', personId).where('status', '=', 'approved').executeTakeFirst();
+    return r ? Buffer.from(r.image) : undefined;
+  }
+
+  /** Which of these people have an approved photo (for print batches). */
+  async approvedAmong(personIds: readonly string[]): Promise<Set<string>> {
+    if (!personIds.length) return new Set();
+    const rows = await this.db.selectFrom('photos').select('person_id').where('person_id', 'in', [...personIds]).where('status', '=', 'approved').execute();
+    return new Set(rows.map((r) => r.person_id));
+  }
+
+  async setStatus(id: string, status: PhotoStatus, decided: { at: string; by: string; reason?: string | null }): Promise<void> {
+    await this.db.updateTable('photos').set({ status, decided_at: decided.at, decided_by: decided.by, reject_reason: decided.reason ?? null }).where('id', '=', id).execute();
+  }
+
+  /** Marks the person's other photos in `from` superseded. */
+  async supersede(personId: string, exceptId: string, from: PhotoStatus, at: string): Promise<void> {
+    await this.db.updateTable('photos').set({ status: 'superseded', decided_at: at }).where('person_id', '=', personId).where('status', '=', from).where('id', '!=', exceptId).execute();
+  }
+
+  /** A page of the list's photos in one status, oldest first (a review queue is worked in arrival order). */
+  async queue(listId: string, status: PhotoStatus, limit: number, after?: string): Promise<PhotoMeta[]> {
+    let q = this.db.selectFrom('photos').select(META).where('list_id', '=', listId).where('status', '=', status);
+    if (after) q = q.where('created_at', '>', after);
+    return q.orderBy('created_at').orderBy('id').limit(limit).execute();
+  }
+
+  async countByStatus(listId: string): Promise<Record<string, number>> {
+    const rows = await this.db.selectFrom('photos').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).where('list_id', '=', listId).groupBy('status').execute();
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  }
+
+  // ---- self-upload links
+
+  async insertLink(row: Insertable<Database['photo_links']>): Promise<void> {
+    await this.db.insertInto('photo_links').values(row).execute();
+  }
+
+  async linkByHash(hash: string): Promise<PhotoLinkRow | undefined> {
+    return this.db.selectFrom('photo_links').selectAll().where('token_hash', '=', hash).executeTakeFirst();
+  }
+
+  async useAttempt(id: string): Promise<void> {
+    await this.db.updateTable('photo_links').set((eb) => ({ attempts_left: eb('attempts_left', '-', 1) })).where('id', '=', id).where('attempts_left', '>', 0).execute();
+  }
+
+  async linkUsed(id: string, at: string, consentAt: string | null): Promise<void> {
+    await this.db.updateTable('photo_links').set({ used_at: at, consent_given_at: consentAt }).where('id', '=', id).execute();
+  }
+}
