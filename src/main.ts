@@ -18,6 +18,7 @@ import { AdminKeys } from './provisioning/admin-keys.js';
 import { AdminAccounts } from './provisioning/admin-accounts.js';
 import { CredentialService } from './provisioning/credential-service.js';
 import { PhotoService } from './provisioning/photo-service.js';
+import { CardService, PRINT_JOB } from './provisioning/card-service.js';
 import { AuditReader } from './provisioning/audit-query.js';
 import { RosterService } from './provisioning/roster-service.js';
 import { AttributeTracker } from './provisioning/attribute-tracker.js';
@@ -43,6 +44,7 @@ export interface Muster {
   readonly accounts: AdminAccounts;
   readonly credentials: CredentialService;
   readonly photos: PhotoService;
+  readonly cards: CardService;
   readonly app: ReturnType<typeof createApp>;
   readonly log: Logger;
   close(): Promise<void>;
@@ -66,6 +68,8 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   let box: SecretBox | undefined;
   const entra = new EntraSync(store, scim, () => (box ??= new SecretBox(config.secretKey)), log, {}, config.entraCustomEndpoints);
   jobs.register(ENTRA_JOB, (job, save) => entra.run(job, save));
+  const cards = new CardService(store, audit, credentials);
+  jobs.register(PRINT_JOB, (job, save) => cards.run(job, save));
   let scheduler: NodeJS.Timeout | undefined;
   if (startJobs) {
     jobs.start();
@@ -83,7 +87,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const app = createApp({
     scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
-    importer: new ImportService(store, audit), lists, entra, accounts, credentials, photos, webRoot: config.webRoot,
+    importer: new ImportService(store, audit), lists, entra, accounts, credentials, photos, cards, webRoot: config.webRoot,
     maxBodyBytes: config.maxBodyBytes, rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
     publicUrl: config.publicUrl,
     health: async () => {
@@ -95,7 +99,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     },
   });
   return {
-    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, app, log,
+    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, cards, app, log,
     close: async () => {
       if (scheduler) clearInterval(scheduler);
       await jobs.stop();

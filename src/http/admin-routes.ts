@@ -8,6 +8,7 @@ import { Hono, type Context } from 'hono';
 import { AccountError, type AdminAccounts } from '../provisioning/admin-accounts.js';
 import { CredentialError, type CredentialService } from '../provisioning/credential-service.js';
 import { PhotoError, type PhotoService } from '../provisioning/photo-service.js';
+import { CardError, type CardService } from '../provisioning/card-service.js';
 import { credentialRoutes } from './credential-routes.js';
 import { ApiError } from './api-error.js';
 import { adminAuth, type AdminEnv } from './admin-auth.js';
@@ -47,6 +48,7 @@ export interface AdminDeps {
   readonly accounts: AdminAccounts;
   readonly credentials: CredentialService;
   readonly photos: PhotoService;
+  readonly cards: CardService;
 }
 
 export type Env = AdminEnv;
@@ -362,6 +364,7 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   api.onError((err, c) => {
     if (err instanceof ApiError) return problem(c, err.status, err.code, err.message);
     if (err instanceof CredentialError) return problem(c, err.status, err.code, err.message);
+    if (err instanceof CardError) return c.json({ error: err.code, detail: err.message, ...(err.problems.length ? { problems: err.problems } : {}) }, err.status);
     if (err instanceof PhotoError) return c.json({ error: err.code, detail: err.message, ...(err.problems.length ? { problems: err.problems } : {}) }, err.status);
     if (err instanceof AccountError) return problem(c, err.status as ApiError['status'], err.code, err.message);
     if (err instanceof AuditQueryError) return problem(c, 400, 'invalid_parameter', err.message);

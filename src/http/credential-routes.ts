@@ -7,6 +7,8 @@ import type { Context, Hono } from 'hono';
 import type { MasterList } from '../store/index.js';
 import type { RequestMeta } from '../provisioning/audit-trail.js';
 import type { CredentialAction, CredentialService } from '../provisioning/credential-service.js';
+import type { CardService } from '../provisioning/card-service.js';
+import { jobView } from '../provisioning/jobs.js';
 import { MAX_PHOTO_BYTES, PHOTO_SOURCES, photoView, type PhotoService, type PhotoSource } from '../provisioning/photo-service.js';
 import type { Store, PhotoStatus } from '../store/index.js';
 import { ApiError } from './api-error.js';
@@ -17,6 +19,7 @@ export interface CredentialRouteDeps {
   readonly store: Store;
   readonly credentials: CredentialService;
   readonly photos: PhotoService;
+  readonly cards: CardService;
 }
 
 export interface RouteHelpers {
@@ -49,6 +52,36 @@ export function credentialRoutes(api: Hono<Env>, deps: CredentialRouteDeps, h: R
     const b = c.req.header('content-type')?.includes('json') ? await h.body(c) : {};
     const row = await deps.credentials.act(list, c.req.param('credentialId'), action as CredentialAction, h.meta(c), typeof b.reason === 'string' ? b.reason : undefined);
     return c.json(deps.credentials.view(row, h.origin(c)));
+  });
+
+  // ---- card templates, previews and print batches (docs/cards.md)
+  const pdf = (bytes: Uint8Array, name: string) => new Response(bytes, { headers: { 'content-type': 'application/pdf', 'content-disposition': `inline; filename="${name}"`, 'cache-control': 'private, no-store' } });
+  api.get('/lists/:listId/card-templates', async (c) => c.json({ templates: await deps.cards.templates(await h.listOf(c), h.meta(c)) }));
+  api.post('/lists/:listId/card-templates', async (c) => c.json(await deps.cards.save(await h.listOf(c), undefined, await h.body(c), h.meta(c)), 201));
+  api.post('/lists/:listId/card-templates/preview', async (c) => {
+    const list = await h.listOf(c);
+    const b = await h.body(c);
+    return pdf(await deps.cards.preview(list, { templateId: b.templateId, template: b.template, personId: b.personId }, h.origin(c)), 'card-preview.pdf');
+  });
+  api.get('/lists/:listId/card-templates/:templateId', async (c) => c.json(await deps.cards.template(await h.listOf(c), c.req.param('templateId'))));
+  api.put('/lists/:listId/card-templates/:templateId', async (c) => c.json(await deps.cards.save(await h.listOf(c), c.req.param('templateId'), await h.body(c), h.meta(c))));
+  api.delete('/lists/:listId/card-templates/:templateId', async (c) => {
+    await deps.cards.remove(await h.listOf(c), c.req.param('templateId'));
+    return c.body(null, 204);
+  });
+  api.post('/lists/:listId/print-jobs', async (c) => {
+    const list = await h.listOf(c);
+    const id = await deps.cards.print(list, await h.body(c), h.meta(c), h.origin(c));
+    return c.json(jobView((await deps.store.roster.job(id))!), 202);
+  });
+  api.get('/lists/:listId/print-jobs/:jobId/pdf', async (c) => {
+    const list = await h.listOf(c);
+    const job = await deps.store.roster.job(c.req.param('jobId'));
+    if (!job || job.list_id !== list.id) throw new ApiError(404, 'not_found', `no print job "${c.req.param('jobId')}" on this list`);
+    const out = await deps.store.cards.output(job.id);
+    if (!out) throw new ApiError(409, 'not_ready', `the print job is ${job.status}; download its PDF when it is done`);
+    if (!out.pdf) throw new ApiError(409, 'nothing_printed', 'nobody in this batch could be printed (see the job\'s skipped people and reasons)');
+    return pdf(out.pdf, `cards-${job.id}.pdf`);
   });
 
   // ---- photos

@@ -141,6 +141,27 @@ export const OPENAPI = {
         responses: { 200: { description: 'the photo' }, 400: problem, 404: problem, 409: problem },
       },
     },
+    '/lists/{listId}/card-templates': {
+      get: { summary: 'the list\'s CR80 card templates (a list without one gets the default staff card)', parameters: [listId], responses: { 200: { description: '{templates}' } } },
+      post: { summary: 'save a new card template (docs/cards.md); every problem is reported at once', parameters: [listId], responses: { 201: { description: 'the template' }, 422: { description: '{error: invalid_template, detail, problems: [{path, message}]}' } } },
+    },
+    '/lists/{listId}/card-templates/preview': {
+      post: { summary: 'a card (front and back) as PDF for one real person, with a saved template ({templateId}) or one being edited ({template}); issues nothing', parameters: [listId], responses: { 200: { description: 'application/pdf' }, 404: problem, 422: problem } },
+    },
+    '/lists/{listId}/card-templates/{templateId}': {
+      get: { summary: 'one card template', parameters: [listId, { name: 'templateId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'the template' }, 404: problem } },
+      put: { summary: 'replace a card template', parameters: [listId, { name: 'templateId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'the template' }, 404: problem, 422: problem } },
+      delete: { summary: 'delete a card template', parameters: [listId, { name: 'templateId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 204: { description: 'deleted' }, 404: problem } },
+    },
+    '/lists/{listId}/print-jobs': {
+      post: {
+        summary: 'print cards as a background job: the people named, or every active person with an approved photo; one card per page (card printers) or A4/Letter sheets with crop marks. Each printed person gets a card credential (reused unless reissue)',
+        parameters: [listId],
+        requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['templateId'], properties: { templateId: { type: 'string' }, layout: { type: 'string', enum: ['card', 'a4', 'letter'] }, sides: { type: 'string', enum: ['front', 'both'] }, personIds: { type: 'array', items: { type: 'string' } }, reissue: { type: 'boolean' } } } } } },
+        responses: { 202: { description: 'the job; follow it at /lists/{listId}/jobs/{jobId}' }, 400: problem, 404: problem },
+      },
+    },
+    '/lists/{listId}/print-jobs/{jobId}/pdf': { get: { summary: 'the print job\'s PDF once it is done', parameters: [listId, { name: 'jobId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'application/pdf' }, 404: problem, 409: problem } } },
     '/lists/{listId}/tokens': {
       get: { summary: 'the list\'s SCIM tokens: label, hint, created, last used, revoked (never the secret)', parameters: [listId], responses: { 200: { description: '{tokens}' }, 404: problem } },
       post: { summary: 'a new SCIM token, its secret shown once (rotation: create, then revoke the old one)', parameters: [listId], requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { label: { type: 'string', maxLength: 100 } } } } } }, responses: { 201: { description: '{token, secret}' }, 409: problem } },

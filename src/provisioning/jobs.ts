@@ -73,6 +73,7 @@ export class JobRunner {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private readonly active = new Set<Promise<void>>();
 
   constructor(
     private readonly store: Store,
@@ -80,6 +81,7 @@ export class JobRunner {
     private readonly audit: AuditTrail,
     private readonly log: Logger,
     private readonly pollMs = 500,
+    private readonly concurrency = 4,
   ) {
     this.handlers.set(REDERIVE_JOB, (job) => this.rederive(job));
   }
@@ -92,7 +94,7 @@ export class JobRunner {
     this.stopped = false;
     const tick = () => {
       if (this.stopped) return;
-      this.running = this.runOnce().catch((err: unknown) => this.log.error('job runner failed', { err: String(err) }))
+      this.running = this.fill().catch((err: unknown) => this.log.error('job runner failed', { err: String(err) }))
         .then(() => {
           if (!this.stopped) this.timer = setTimeout(tick, this.pollMs);
         });
@@ -100,17 +102,41 @@ export class JobRunner {
     this.timer = setTimeout(tick, 0);
   }
 
+  /**
+   * Claims jobs until `concurrency` run at once. Jobs run side by side so that a long one (a
+   * print batch of thousands of cards, a first Entra sync) never holds up a short urgent one
+   * (pushing a revoked wallet pass) on the same node.
+   */
+  private async fill(): Promise<void> {
+    while (!this.stopped && this.active.size < this.concurrency) {
+      const job = await this.claim();
+      if (!job) return;
+      const p: Promise<void> = this.work(job).finally(() => this.active.delete(p));
+      this.active.add(p);
+    }
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+    await Promise.all([...this.active]);
   }
 
   /** Claims and works one job to its end; false when there was none. */
   async runOnce(): Promise<boolean> {
-    const now = new Date();
-    const job = await this.store.roster.claim(this.worker, now.toISOString(), new Date(now.getTime() + LOCK_MS).toISOString());
+    const job = await this.claim();
     if (!job) return false;
+    await this.work(job);
+    return true;
+  }
+
+  private claim(): Promise<JobRow | undefined> {
+    const now = new Date();
+    return this.store.roster.claim(this.worker, now.toISOString(), new Date(now.getTime() + LOCK_MS).toISOString());
+  }
+
+  private async work(job: JobRow): Promise<void> {
     try {
       const handler = this.handlers.get(job.kind);
       if (!handler) throw new Error(`unknown job kind ${job.kind}`);
@@ -122,7 +148,6 @@ export class JobRunner {
       this.log.error('job failed', { job: job.id, err: err instanceof Error ? err.stack : String(err) });
       await this.store.roster.finish(job.id, this.worker, 'failed', new Date().toISOString(), undefined, String(err));
     }
-    return true;
   }
 
   private async rederive(job: JobRow): Promise<void> {

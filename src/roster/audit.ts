@@ -10,6 +10,7 @@ export const AUDIT_ACTIONS = [
   'token.created', 'token.first_used', 'token.revoked',
   'admin.signed_in',
   'credential.issued', 'credential.suspended', 'credential.revoked', 'credential.reinstated',
+  'cards.printed',
   'photo.link_created', 'photo.uploaded', 'photo.upload_refused', 'photo.approved', 'photo.rejected',
   'provisioning.failed',
 ] as const;

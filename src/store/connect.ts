@@ -14,6 +14,7 @@ import * as m004 from './migrations/004-entra.js';
 import * as m005 from './migrations/005-admins.js';
 import * as m006 from './migrations/006-credentials.js';
 import * as m007 from './migrations/007-photos.js';
+import * as m008 from './migrations/008-cards.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -28,6 +29,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['005-admins', m005],
   ['006-credentials', m006],
   ['007-photos', m007],
+  ['008-cards', m008],
 ];
 
 class Provider implements MigrationProvider {

@@ -13,3 +13,4 @@ export type { EntraConnectionRow } from './entra-repo.js';
 export type { AdminRow, AdminSessionRow, AdminRole } from './admins-repo.js';
 export type { CredentialRow, CredentialStatus, CredentialKind } from './credentials-repo.js';
 export type { PhotoRow, PhotoMeta, PhotoStatus, PhotoLinkRow } from './photos-repo.js';
+export type { CardTemplateRow } from './cards-repo.js';

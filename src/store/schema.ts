@@ -224,6 +224,24 @@ export interface PhotoLinkTable {
   used_at: string | null;
 }
 
+export interface CardTemplateTable {
+  id: string;
+  list_id: string;
+  name: string;
+  template: string;
+  created_at: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+export interface PrintOutputTable {
+  job_id: string;
+  list_id: string;
+  pdf: Buffer | null;
+  pages: number;
+  created_at: string;
+}
+
 export interface RosterFieldTable {
   list_id: string;
   key: string;
@@ -308,6 +326,8 @@ export interface Database {
   admins: AdminTable;
   credentials: CredentialTable;
   photos: PhotoTable;
+  card_templates: CardTemplateTable;
+  print_outputs: PrintOutputTable;
   photo_links: PhotoLinkTable;
   credential_verifications: CredentialVerificationTable;
   admin_sessions: AdminSessionTable;

@@ -165,7 +165,7 @@ describe('admin web app', () => {
     const source = page.getByLabel('Source for Job title', { exact: true });
     await expect.poll(() => source.inputValue()).toBe('title');
     // The received attributes come with sample values.
-    expect(await source.locator('option', { hasText: DEPT }).innerText()).toMatch(/e\.g\. “(Mathematics|Computing|Codebreaking)”/);
+    expect(await source.locator(`option[value="${DEPT}"]`).innerText()).toMatch(/^enterprise:department — e\.g\. “(Mathematics|Computing|Codebreaking)” \(3\)$/);
     await source.selectOption(DEPT);
     await page.getByLabel('Transform for Job title', { exact: true }).selectOption('upper');
 
@@ -191,6 +191,8 @@ describe('admin web app', () => {
   });
 
   it('finds the mapping change and the person events in the audit trail, with before and after', async () => {
+    // A failed provisioning request (the same userName again) for the request log.
+    expect((await provision(token, scimUser('ada@northwind.example', 'Ada', 'Again', 'Engineer', 'Mathematics'))).status).toBe(409);
     await page.goto(`${server.origin}/lists/${listId}/people`);
     await page.getByRole('navigation', { name: 'List sections' }).getByRole('link', { name: 'Audit trail' }).click();
     await page.getByRole('heading', { name: 'Staff: audit trail' }).waitFor();
@@ -234,6 +236,16 @@ describe('admin web app', () => {
     expect(await csv.text()).toContain('person.created');
     await page.getByRole('button', { name: 'Verify chain' }).click();
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Chain' }).innerText()).toMatch(/Chain verified: all \d+ events match/);
+    // The request log shows the failed POST with what Muster answered (written in the background, so refresh until it is there).
+    const failed = page.getByRole('list', { name: 'Failed requests' });
+    await expect.poll(async () => {
+      await page.getByRole('button', { name: 'Refresh failed requests' }).click();
+      return failed.count();
+    }, { timeout: 10_000 }).toBe(1);
+    const item = failed.getByRole('listitem').first();
+    expect(await item.innerText()).toMatch(/409[\s\S]*POST \/scim\/v2\/lists\/[^/]+\/Users/);
+    await item.getByRole('button', { name: /^Details/ }).click();
+    expect(await item.innerText()).toContain('uniqueness');
     await screenshot(page, 'audit');
   });
 
@@ -288,6 +300,12 @@ describe('admin web app', () => {
 
     const viewerCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const v = watch(await viewerCtx.newPage());
+    // A wrong password is explained in words, with the server's detail.
+    await v.goto(server.origin + '/');
+    await v.getByLabel('Email').fill(VIEWER.email);
+    await v.getByLabel('Password').fill('not the password');
+    await v.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => v.getByRole('alert').innerText()).toMatch(/^Sign-in failed: \S/);
     await signIn(v, VIEWER);
     expect(await v.getByRole('heading', { name: 'Create a list' }).count()).toBe(0);
     await v.getByRole('link', { name: 'Staff' }).click();
