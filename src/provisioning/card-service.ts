@@ -143,26 +143,26 @@ export class CardService {
     const template = (await this.template(list, params.templateId)).template;
     const meta: RequestMeta = { actor: params.actor, requestId: job.id };
     const inactive: { id: string; reason: string; message: string }[] = [];
-    const self = this;
+    const { store, credentials } = this;
     async function* people(): AsyncGenerator<BatchPerson> {
       const consider = async (id: string, fields: Record<string, unknown>, active: boolean): Promise<BatchPerson | undefined> => {
         if (!active) {
           inactive.push({ id, reason: 'inactive', message: 'the person is deactivated' });
           return undefined;
         }
-        const photo = await self.store.photos.approvedImage(id);
+        const photo = await store.photos.approvedImage(id);
         if (!photo) return { id, fields, photoApproved: false };
-        let card = (await self.credentials.forPerson(list!, id)).find((c) => c.kind === 'card' && c.status === 'valid');
+        let card = (await credentials.forPerson(list!, id)).find((c) => c.kind === 'card' && c.status === 'valid');
         if (card && params.reissue) {
-          await self.credentials.act(list!, card.id, 'revoke', meta, 'replaced by a reprinted card');
+          await credentials.act(list!, card.id, 'revoke', meta, 'replaced by a reprinted card');
           card = undefined;
         }
-        card ??= await self.credentials.issue(list!, id, 'card', meta);
-        return { id, fields, photo, photoApproved: true, verifyUrl: self.credentials.view(card, params.origin).verifyUrl };
+        card ??= await credentials.issue(list!, id, 'card', meta);
+        return { id, fields, photo, photoApproved: true, verifyUrl: credentials.view(card, params.origin).verifyUrl };
       };
       if (params.personIds) {
         for (const id of params.personIds) {
-          const row = (await self.store.roster.people({ listId: list!.id, offset: 0, limit: 1, personId: id }))[0];
+          const row = (await store.roster.people({ listId: list!.id, offset: 0, limit: 1, personId: id }))[0];
           if (!row) {
             inactive.push({ id, reason: 'not_found', message: 'no such person on the list' });
             continue;
@@ -174,11 +174,11 @@ export class CardService {
       }
       let after = 0;
       for (;;) {
-        const batch = await self.store.roster.usersAfter(list!.id, after, 200);
+        const batch = await store.roster.usersAfter(list!.id, after, 200);
         if (!batch.length) return;
         for (const u of batch) {
           // Everyone without an approved photo is left out of an "everyone" batch quietly; a named batch reports them.
-          if (u.data.active === false || !(await self.store.photos.approvedAmong([u.id])).has(u.id)) continue;
+          if (u.data.active === false || !(await store.photos.approvedAmong([u.id])).has(u.id)) continue;
           const p = await consider(u.id, u.fields, true);
           if (p) yield p;
         }
