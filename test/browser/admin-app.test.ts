@@ -114,7 +114,7 @@ describe('admin web app', () => {
     const guide = page.getByRole('article', { name: 'Set-up guide for Okta' });
     await guide.waitFor();
     expect(await guide.innerText()).toContain(base);
-    await screenshot(page, 'sync-wizard');
+    await screenshot(page, 'sync-wizard', page.getByRole('heading', { name: 'Connect your identity provider' }));
 
     // Shown once: after a reload the token is gone from the page; the tokens table has its hint only.
     await page.reload();
@@ -132,7 +132,7 @@ describe('admin web app', () => {
     ]) expect((await provision(token, u)).status).toBe(201);
     await expect.poll(() => log.innerText(), { timeout: 10_000 }).toContain('grace@northwind.example');
     expect(await log.innerText()).toContain('Person created');
-    await screenshot(page, 'activity');
+    await screenshot(page, 'activity', log);
 
     await page.getByRole('navigation', { name: 'List sections' }).getByRole('link', { name: 'People' }).click();
     await page.getByRole('heading', { name: 'Staff: people' }).waitFor();

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.MUSTER_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -25,9 +25,13 @@ export function requireBuiltApp(): void {
 const SHOTS = process.env.MUSTER_SCREENSHOTS === '1';
 const SHOT_DIR = path.resolve(import.meta.dirname, '../../docs/screenshots');
 
-/** With MUSTER_SCREENSHOTS=1, saves the page as docs/screenshots/<name>.png (for the README). */
-export async function screenshot(page: Page, name: string): Promise<void> {
+/**
+ * With MUSTER_SCREENSHOTS=1, saves what the screen shows as docs/screenshots/<name>.png (for the
+ * README): the viewport, scrolled to `show` when given, so each picture stays readable and small.
+ */
+export async function screenshot(page: Page, name: string, show?: Locator): Promise<void> {
   if (!SHOTS) return;
   fs.mkdirSync(SHOT_DIR, { recursive: true });
-  await page.screenshot({ path: path.join(SHOT_DIR, `${name}.png`), fullPage: true });
+  if (show) await show.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(SHOT_DIR, `${name}.png`) });
 }

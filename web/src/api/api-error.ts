@@ -12,6 +12,8 @@ export class ApiError extends Error {
 
 /** The words shown before an error's detail, so a person knows what kind of trouble it is. */
 export function leadIn(err: ApiError): string {
+  if (err.code === 'invalid_credentials') return 'Sign-in failed:';
+  if (err.code === 'csrf_failed') return 'Your session needs refreshing (reload the page):';
   if (err.status === 0) return 'Muster cannot be reached right now.';
   if (err.status === 400) return 'That was not accepted:';
   if (err.status === 401) return 'You are not signed in:';

@@ -13,9 +13,11 @@ export interface ConfirmButtonProps {
   readonly disabled?: boolean;
   /** A longer accessible name when several such buttons share a screen ("Remove field Job title"). */
   readonly ariaLabel?: string;
+  /** The first button's look, when it should be quieter than a red button (one per table row). */
+  readonly className?: string;
 }
 
-export function ConfirmButton({ label, question, confirmLabel, onConfirm, danger = true, disabled, ariaLabel }: ConfirmButtonProps) {
+export function ConfirmButton({ label, question, confirmLabel, onConfirm, danger = true, disabled, ariaLabel, className }: ConfirmButtonProps) {
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
   const yes = useRef<HTMLButtonElement>(null);
@@ -23,7 +25,7 @@ export function ConfirmButton({ label, question, confirmLabel, onConfirm, danger
     if (asking) yes.current?.focus();
   }, [asking]);
   if (!asking) {
-    return <button type="button" className={danger ? 'danger' : 'secondary'} disabled={disabled} aria-label={ariaLabel} onClick={() => setAsking(true)}>{label}</button>;
+    return <button type="button" className={className ?? (danger ? 'danger' : 'secondary')} disabled={disabled} aria-label={ariaLabel} onClick={() => setAsking(true)}>{label}</button>;
   }
   const confirm = async () => {
     setBusy(true);

@@ -44,7 +44,7 @@ export function MappingFieldRow({ field, entries, attributes, canWrite, onChange
           <div className="row-actions">
             <button type="button" className="link" onClick={() => onAdd(field.key)}>Add source<span className="visually-hidden"> for {field.label}</span></button>
             {field.unique ? null : (
-              <ConfirmButton label="Remove field" ariaLabel={`Remove field ${field.label}`} confirmLabel={`Remove ${field.label}`} onConfirm={() => onRemoveField(field)}
+              <ConfirmButton label="Remove field" className="link danger-text" ariaLabel={`Remove field ${field.label}`} confirmLabel={`Remove ${field.label}`} onConfirm={() => onRemoveField(field)}
                 question={`Remove the field “${field.label}” and its values from every person?`} />
             )}
           </div>

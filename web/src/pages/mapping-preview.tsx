@@ -53,6 +53,8 @@ export function MappingPreview({ listId, fields, entries }: { readonly listId: s
               {fields.map((f) => {
                 const now = valueText(current[f.key]);
                 const then = valueText(result.values[f.key]);
+                // Fields empty before and after say nothing about the mapping; they would bury the ones that do.
+                if (now === '—' && then === '—') return null;
                 return (
                   <tr key={f.key} className={now !== then ? 'changed' : undefined}>
                     <th scope="row">{f.label}</th><td>{now}</td><td>{then}{now !== then ? <span className="visually-hidden"> (changes)</span> : null}</td>

@@ -7,6 +7,10 @@ import type { ReceivedAttribute } from '../api';
 import { valueText } from '../components/value-text';
 
 const OTHER = '\u0000other';
+const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:';
+
+/** The enterprise extension's long URN, shortened for the eye (the value keeps the full path). */
+const pathText = (p: string) => (p.startsWith(ENTERPRISE) ? `enterprise:${p.slice(ENTERPRISE.length)}` : p);
 
 function short(v: unknown): string {
   const s = valueText(v);
@@ -18,7 +22,8 @@ export function SourcePicker({ value, attributes, label, onChange, disabled }: {
   readonly onChange: (v: string) => void; readonly disabled?: boolean;
 }) {
   const known = attributes.some((a) => a.path === value);
-  const [typing, setTyping] = useState(!known && value !== '' && attributes.length === 0);
+  // A path not received yet still shows as its own option; the text box is only for typing a new one.
+  const [typing, setTyping] = useState(false);
   return (
     <span className="source-picker">
       <select aria-label={label} disabled={disabled} value={typing ? OTHER : value}
@@ -27,9 +32,9 @@ export function SourcePicker({ value, attributes, label, onChange, disabled }: {
           else { setTyping(false); onChange(e.target.value); }
         }}>
         {value === '' ? <option value="">Choose an attribute…</option> : null}
-        {!known && value !== '' ? <option value={value}>{value} (not received yet)</option> : null}
+        {!known && value !== '' ? <option value={value}>{pathText(value)} (not received yet)</option> : null}
         {attributes.map((a) => (
-          <option key={a.path} value={a.path}>{a.path} — e.g. “{short(a.sample)}” ({a.count})</option>
+          <option key={a.path} value={a.path} title={a.path}>{pathText(a.path)} — e.g. “{short(a.sample)}” ({a.count})</option>
         ))}
         <option value={OTHER}>Type a path…</option>
       </select>

@@ -9,12 +9,15 @@ import { DateTime } from '../components/date-time';
 import { ErrorMessage } from '../components/error-message';
 import { StatusMessage } from '../components/status-message';
 import { useAsync } from '../hooks/use-async';
+import { usePoll } from '../hooks/use-poll';
 import { useSession } from '../session';
 import { NewTokenPanel, type NewToken } from './new-token-panel';
 
 export function TokenTable({ listId }: { readonly listId: string }) {
   const { canWrite } = useSession();
   const tokens = useAsync(() => api.tokens.all(listId), [listId]);
+  // "Last used" changes as the IdP provisions: keep it current while the tab is open.
+  usePoll(() => tokens.reload(true), 5000);
   const [created, setCreated] = useState<NewToken>();
   const [error, setError] = useState<ApiError>();
   const [said, setSaid] = useState('');
