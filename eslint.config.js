@@ -1,7 +1,7 @@
 // Lint: typescript-eslint's recommended rules plus the one architectural rule we enforce:
 // imports flow one way (CONVENTIONS.md). scim/ is pure SCIM and imports nothing of ours but
-// itself; roster/ may use scim/; store/ may use scim/ and roster/; only main.ts and cli/ wire
-// everything together.
+// itself; roster/ may use scim/; credentials/ may use scim/ and roster/; store/ may use scim/ and
+// roster/; only main.ts and cli/ wire everything together.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -34,6 +34,9 @@ export default tseslint.config(
   layer(['src/store/**/*.ts'],
     ['**/http/**', '**/sync/**', '**/credentials/**', '**/provisioning/**', '**/config*', '**/main*', '**/cli/**', 'hono'],
     'src/store knows SQL, SCIM and the domain, never HTTP or the services above it'),
+  layer(['src/credentials/**/*.ts'],
+    ['**/http/**', '**/store/**', '**/provisioning/**', '**/sync/**', '**/config*', '**/main*', '**/cli/**', 'hono', 'kysely'],
+    'src/credentials (card design and print) is pure of storage and HTTP: it may use src/roster and src/scim only, and never reads config'),
   layer(['src/provisioning/**/*.ts'],
     ['**/http/**', '**/main*', '**/cli/**', 'hono'],
     'src/provisioning (application services) never imports HTTP or the composition root'),

@@ -10,6 +10,8 @@ export const AUDIT_ACTIONS = [
   'token.created', 'token.first_used', 'token.revoked',
   'admin.signed_in',
   'credential.issued', 'credential.suspended', 'credential.revoked', 'credential.reinstated',
+  'credential.device_registered', 'credential.device_unregistered', 'credential.pass_pushed', 'credential.push_failed',
+  'wallet.apple_configured', 'wallet.apple_removed',
   'provisioning.failed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
