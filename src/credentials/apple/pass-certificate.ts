@@ -125,6 +125,7 @@ export function readUpload(u: UploadedCertificate): PassSigningMaterial {
   const wwdrPem = pemText(u.wwdrPem, 'wwdrCertificate');
   const wwdr = x509(wwdrPem, 'the WWDR certificate');
   if (!wwdr.ca) throw new PassCertificateError('invalid_certificate', 'the WWDR certificate is not a CA certificate: download Apple\'s "Worldwide Developer Relations" intermediate (G4)');
-  if (!cert.checkIssued(wwdr)) throw new PassCertificateError('invalid_certificate', 'the pass certificate was not issued by this WWDR certificate; download the WWDR intermediate named in the certificate\'s issuer');
+  // checkIssued compares names only; verify checks the WWDR key really signed the certificate.
+  if (!cert.checkIssued(wwdr) || !cert.verify(wwdr.publicKey)) throw new PassCertificateError('invalid_certificate', 'the pass certificate was not issued by this WWDR certificate; download the WWDR intermediate named in the certificate\'s issuer');
   return { certificatePem: cert.toString(), privateKeyPem: key.export({ type: 'pkcs8', format: 'pem' }).toString(), wwdrPem: wwdr.toString() };
 }
