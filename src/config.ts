@@ -31,6 +31,10 @@ export interface Config {
   readonly secretKey: string | undefined;
   /** Entra connections may name other identity-platform and Graph URLs (an emulator, a proxy). */
   readonly entraCustomEndpoints: boolean;
+  /** Where Apple Wallet pass updates are pushed: APNs production unless a fake or proxy is named. */
+  readonly apnsUrl: string;
+  /** A PEM file of extra CA certificates trusted for the APNs connection (a fake in tests, a proxy). */
+  readonly apnsCaFile: string | undefined;
   /** The built admin web app; by default dist/web of this installation. */
   readonly webRoot: string;
 }
@@ -80,6 +84,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!['all', 'failed', 'off'].includes(requestLog)) problems.push(`MUSTER_REQUEST_LOG must be all, failed or off; got ${JSON.stringify(requestLog)}`);
   const auditRaw = env.MUSTER_AUDIT ?? 'on';
   if (!['on', 'off'].includes(auditRaw)) problems.push(`MUSTER_AUDIT must be on or off, got ${JSON.stringify(auditRaw)}`);
+  const apnsUrl = (env.MUSTER_APNS_URL || 'https://api.push.apple.com').replace(/\/+$/, '');
+  if (!/^https:\/\/[^/]+$/.test(apnsUrl)) problems.push(`MUSTER_APNS_URL must be an https origin such as https://api.push.apple.com, got ${JSON.stringify(apnsUrl)}`);
   const config: Config = {
     port,
     host: env.HOST || '127.0.0.1',
@@ -98,6 +104,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     rateLimitBurst,
     secretKey: env.MUSTER_SECRET_KEY || undefined,
     entraCustomEndpoints: env.MUSTER_ENTRA_CUSTOM_ENDPOINTS === 'true',
+    apnsUrl,
+    apnsCaFile: env.MUSTER_APNS_CA_FILE || undefined,
     // src/config.ts and dist/config.js both sit one level below the project root.
     webRoot: env.MUSTER_WEB_ROOT || fileURLToPath(new URL('../dist/web', import.meta.url)),
     ...overrides,

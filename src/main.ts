@@ -2,6 +2,7 @@
  * Composition root: the only module that knows every concrete class. Builds the services over
  * an opened store and hands them to the HTTP app.
  */
+import { readFileSync } from 'node:fs';
 import { serve, type ServerType } from '@hono/node-server';
 import { sql } from 'kysely';
 import type { Config } from './config.js';
@@ -26,6 +27,11 @@ import { JobRunner } from './provisioning/jobs.js';
 import { ImportService } from './provisioning/import-service.js';
 import { EntraSync, ENTRA_JOB } from './sync/entra-sync.js';
 import { SecretBox } from './sync/secret-box.js';
+import { ApnsClient } from './sync/apns-client.js';
+import { AppleWalletSettings } from './provisioning/apple/apple-wallet-settings.js';
+import { APPLE_PUSH_JOB, ApplePasses, type PassPhotoProvider } from './provisioning/apple/apple-passes.js';
+import { PassPushJob } from './provisioning/apple/pass-push-job.js';
+import { PassWebService } from './provisioning/apple/pass-web-service.js';
 import { createDefaultRegistry } from './scim/schemas/index.js';
 import { openDatabase, Store } from './store/index.js';
 
@@ -45,6 +51,7 @@ export interface Muster {
   readonly credentials: CredentialService;
   readonly photos: PhotoService;
   readonly cards: CardService;
+  readonly appleWallet: AppleWalletSettings;
   readonly app: ReturnType<typeof createApp>;
   readonly log: Logger;
   close(): Promise<void>;
@@ -54,7 +61,12 @@ export async function openStore(config: Config): Promise<Store> {
   return new Store(await openDatabase(config.databaseUrl));
 }
 
-export async function buildMuster(config: Config, log: Logger = createLogger(config.logLevel), startJobs = true): Promise<Muster> {
+/** What main.ts does not build from config: the source of holders' photos for wallet passes (default: their approved photo). */
+export interface MusterOptions {
+  readonly photos?: PassPhotoProvider;
+}
+
+export async function buildMuster(config: Config, log: Logger = createLogger(config.logLevel), startJobs = true, options: MusterOptions = {}): Promise<Muster> {
   const store = await openStore(config);
   const registry = createDefaultRegistry();
   const audit = new AuditTrail(config.audit);
@@ -66,10 +78,21 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   scim.onPersonLifecycle((tx, listId, personId, action, meta) => credentials.onPersonLifecycle(tx, listId, personId, action, meta));
   const jobs = new JobRunner(store, roster, audit, log);
   let box: SecretBox | undefined;
-  const entra = new EntraSync(store, scim, () => (box ??= new SecretBox(config.secretKey)), log, {}, config.entraCustomEndpoints);
+  const secretBox = () => (box ??= new SecretBox(config.secretKey));
+  const entra = new EntraSync(store, scim, secretBox, log, {}, config.entraCustomEndpoints);
   jobs.register(ENTRA_JOB, (job, save) => entra.run(job, save));
   const cards = new CardService(store, audit, credentials);
   jobs.register(PRINT_JOB, (job, save) => cards.run(job, save));
+  // Apple Wallet: passes are credentials; their status changes queue pushes that run after commit.
+  const appleWallet = new AppleWalletSettings(store, audit, secretBox);
+  const approvedPhotos: PassPhotoProvider = { photo: async (listId, personId) => ((await store.users.get(listId, personId)) ? store.photos.approvedImage(personId) : undefined) };
+  const applePasses = new ApplePasses(store, appleWallet, secretBox, config.publicUrl, options.photos ?? approvedPhotos);
+  credentials.onIssue('apple_pass', (tx, list, row) => applePasses.onIssue(tx, list, row));
+  credentials.onStatusChange(applePasses.onStatusChange);
+  const apns = new ApnsClient({ baseUrl: config.apnsUrl, ...(config.apnsCaFile ? { ca: readFileSync(config.apnsCaFile, 'utf8') } : {}) });
+  const pushJob = new PassPushJob(store, appleWallet, apns, audit);
+  jobs.register(APPLE_PUSH_JOB, (job) => pushJob.run(job));
+  const passKit = new PassWebService(store, applePasses, audit, (msg, fields) => log.warn(msg, fields));
   let scheduler: NodeJS.Timeout | undefined;
   if (startJobs) {
     jobs.start();
@@ -87,7 +110,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const app = createApp({
     scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
-    importer: new ImportService(store, audit), lists, entra, accounts, credentials, photos, cards, webRoot: config.webRoot,
+    importer: new ImportService(store, audit), lists, entra, accounts, credentials, photos, cards, appleWallet, applePasses, passKit, webRoot: config.webRoot,
     maxBodyBytes: config.maxBodyBytes, rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
     publicUrl: config.publicUrl,
     health: async () => {
@@ -99,10 +122,11 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     },
   });
   return {
-    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, cards, app, log,
+    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, cards, appleWallet, app, log,
     close: async () => {
       if (scheduler) clearInterval(scheduler);
       await jobs.stop();
+      apns.close();
       await requestLog.flush();
       await tracker.flush();
       await store.close();

@@ -24,6 +24,9 @@ import { SETUP_GUIDES, setupGuide } from '../provisioning/setup-guides.js';
 import { ENTRA_JOB, EntraSyncError, type EntraSync } from '../sync/entra-sync.js';
 import { GraphError } from '../sync/graph-client.js';
 import { SecretBoxError } from '../sync/secret-box.js';
+import { AppleWalletError, type AppleWalletSettings } from '../provisioning/apple/apple-wallet-settings.js';
+import type { ApplePasses } from '../provisioning/apple/apple-passes.js';
+import { PassCertificateError } from '../credentials/apple/index.js';
 import { deriveFields } from '../roster/mapping.js';
 import { sql } from 'kysely';
 import { readJsonBody, readText } from './body.js';
@@ -49,6 +52,8 @@ export interface AdminDeps {
   readonly credentials: CredentialService;
   readonly photos: PhotoService;
   readonly cards: CardService;
+  readonly appleWallet: AppleWalletSettings;
+  readonly applePasses: ApplePasses;
 }
 
 export type Env = AdminEnv;
@@ -358,7 +363,36 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     return c.json({ ...rows[0], groups, scim: user?.data });
   });
 
-  credentialRoutes(api, deps, { listOf, body, meta, origin: (c) => deps.publicUrl ?? `${new URL(c.req.url).protocol}//${new URL(c.req.url).host}` });
+  const origin = (c: Context<Env>) => {
+    const url = new URL(c.req.url);
+    return deps.publicUrl ?? `${url.protocol}//${url.host}`;
+  };
+  // ---- Apple Wallet (docs/apple-wallet.md): settings per organisation, passes per credential
+  api.get('/apple-wallet', async (c) => c.json(await deps.appleWallet.view(c.get('orgId'))));
+  api.put('/apple-wallet', async (c) => c.json(await deps.appleWallet.put(c.get('orgId'), await body(c), meta(c))));
+  api.delete('/apple-wallet', async (c) => {
+    await deps.appleWallet.remove(c.get('orgId'), meta(c));
+    return c.body(null, 204);
+  });
+  const applePassOf = async (c: Context<Env>) => {
+    const list = await listOf(c);
+    const cred = await deps.store.credentials.get(c.req.param('credentialId') ?? '');
+    if (!cred || cred.list_id !== list.id || cred.kind !== 'apple_pass') throw new ApiError(404, 'not_found', `no Apple pass "${c.req.param('credentialId')}" on this list`);
+    return cred;
+  };
+  api.get('/lists/:listId/credentials/:credentialId/pkpass', async (c) => {
+    const p = await deps.applePasses.build(await applePassOf(c), origin(c));
+    return c.body(new Uint8Array(p.bytes), 200, { 'content-type': 'application/vnd.apple.pkpass', 'content-disposition': 'attachment; filename="pass.pkpass"', 'cache-control': 'no-store' });
+  });
+  api.post('/lists/:listId/credentials/:credentialId/pkpass-link', async (c) => {
+    const cred = await applePassOf(c);
+    const b = c.req.header('content-type')?.includes('json') ? await body(c) : {};
+    const hours = b.ttlHours === undefined ? 72 : b.ttlHours;
+    if (typeof hours !== 'number' || !Number.isInteger(hours) || hours < 1 || hours > 720) throw new ApiError(400, 'invalid_body', 'ttlHours must be an integer from 1 to 720');
+    return c.json(deps.applePasses.downloadLink(cred, origin(c), hours * 3600), 201);
+  });
+  // Registered after the Apple routes: …/credentials/{id}/:action would otherwise take …/pkpass-link.
+  credentialRoutes(api, deps, { listOf, body, meta, origin });
 
   api.notFound((c) => problem(c, 404, 'not_found', `no admin endpoint ${c.req.method} ${c.req.path}; see /api/v1/openapi.json`));
   api.onError((err, c) => {
@@ -366,6 +400,8 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     if (err instanceof CredentialError) return problem(c, err.status, err.code, err.message);
     if (err instanceof CardError) return c.json({ error: err.code, detail: err.message, ...(err.problems.length ? { problems: err.problems } : {}) }, err.status);
     if (err instanceof PhotoError) return c.json({ error: err.code, detail: err.message, ...(err.problems.length ? { problems: err.problems } : {}) }, err.status);
+    if (err instanceof AppleWalletError) return problem(c, err.status, err.code, err.message);
+    if (err instanceof PassCertificateError) return problem(c, 400, err.code, err.message);
     if (err instanceof AccountError) return problem(c, err.status as ApiError['status'], err.code, err.message);
     if (err instanceof AuditQueryError) return problem(c, 400, 'invalid_parameter', err.message);
     if (err instanceof RosterError) return problem(c, err.status, err.code, err.message);

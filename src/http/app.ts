@@ -11,8 +11,9 @@ import { scimJson } from './scim-response.js';
 import { webApp } from './web-app.js';
 import { verifyHandler, verifyPhotoHandler } from './verify-page.js';
 import { photoUploadPage } from './photo-upload-page.js';
+import { passDownloadHandler, passKitRoutes, type PassKitDeps } from './passkit-routes.js';
 
-export interface AppDeps extends ScimRouteDeps, AdminDeps {
+export interface AppDeps extends ScimRouteDeps, AdminDeps, PassKitDeps {
   readonly health: () => Promise<void>;
   /** The built web app (dist/web); undefined serves a page saying it is not built. */
   readonly webRoot: string | undefined;
@@ -45,9 +46,12 @@ export function createApp(deps: AppDeps): Hono {
   const upload = photoUploadPage(deps.photos);
   app.get('/p/:secret', upload.get);
   app.post('/p/:secret', upload.post);
+  // Apple Wallet's web service and the holders' download links (docs/apple-wallet.md).
+  app.route('/passkit', passKitRoutes(deps));
+  app.get('/passes/apple/:file', passDownloadHandler(deps));
 
   const web = webApp(deps.webRoot);
-  app.get('*', async (c, next) => (c.req.path.startsWith('/scim') || c.req.path.startsWith('/api/') || c.req.path === '/healthz' ? next() : web(c)));
+  app.get('*', async (c, next) => (c.req.path.startsWith('/scim') || c.req.path.startsWith('/api/') || c.req.path.startsWith('/passkit/') || c.req.path === '/healthz' ? next() : web(c)));
 
   app.notFound((c) => {
     if (c.req.path.startsWith('/scim')) {

@@ -94,10 +94,34 @@ export const OPENAPI = {
     '/lists/{listId}/people/{personId}/credentials': {
       get: { summary: 'a person\'s credentials with their status and verification URL (the QR code\'s target)', parameters: [listId, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: '{credentials}' }, 404: problem } },
       post: {
-        summary: 'issue a credential (kind card) to an active person; it is revoked when the IdP deactivates them',
+        summary: 'issue a credential (kind card or apple_pass) to an active person; it is revoked when the IdP deactivates them (an Apple pass needs the organisation\'s Apple Wallet settings)',
         parameters: [listId, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }],
-        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { kind: { type: 'string', enum: ['card'] } } } } } },
+        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { kind: { type: 'string', enum: ['card', 'apple_pass'] } } } } } },
         responses: { 201: { description: 'the credential' }, 404: problem, 409: problem },
+      },
+    },
+    '/apple-wallet': {
+      get: { summary: 'the organisation\'s Apple Wallet settings: identifiers and certificate metadata (subject, expiry, fingerprint) with warnings when a certificate expires within 30 days; never the key', responses: { 200: { description: '{configured, passTypeIdentifier, teamIdentifier, organizationName, certificate, wwdrCertificate, warnings}' }, 401: problem } },
+      put: {
+        summary: 'set the Pass Type ID certificate and key (PEM, or a .p12 in base64 with its password) and Apple\'s WWDR intermediate; stored encrypted. Without a certificate, changes the names only',
+        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: {
+          passTypeIdentifier: { type: 'string', description: 'defaults to the certificate\'s UID' }, teamIdentifier: { type: 'string', description: 'defaults to the certificate\'s OU' }, organizationName: { type: 'string' },
+          certificate: { type: 'string', writeOnly: true, description: 'PEM or base64 of PEM' }, privateKey: { type: 'string', writeOnly: true, description: 'unencrypted PEM or base64 of PEM' },
+          p12: { type: 'string', writeOnly: true, description: 'base64 of the .p12 Keychain Access exports' }, p12Password: { type: 'string', writeOnly: true }, wwdrCertificate: { type: 'string', description: 'PEM or base64 of PEM' },
+        } } } } },
+        responses: { 200: { description: 'the settings as GET shows them' }, 400: problem, 403: problem },
+      },
+      delete: { summary: 'remove the Apple Wallet settings and certificate; passes can no longer be built nor pushed', responses: { 204: { description: 'removed' }, 403: problem, 404: problem } },
+    },
+    '/lists/{listId}/credentials/{credentialId}/pkpass': {
+      get: { summary: 'the current .pkpass of an apple_pass credential (voided when the credential is revoked or suspended)', parameters: [listId, { name: 'credentialId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'application/vnd.apple.pkpass' }, 404: problem, 409: problem } },
+    },
+    '/lists/{listId}/credentials/{credentialId}/pkpass-link': {
+      post: {
+        summary: 'a signed, expiring link the holder opens on their iPhone to add the pass (default 72 hours)',
+        parameters: [listId, { name: 'credentialId', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { ttlHours: { type: 'integer', minimum: 1, maximum: 720 } } } } } },
+        responses: { 201: { description: '{url, expiresAt}' }, 400: problem, 404: problem },
       },
     },
     '/lists/{listId}/credentials/{credentialId}/{action}': {

@@ -20,7 +20,7 @@ export interface RequestMeta {
 
 export interface AuditEventInput {
   readonly action: AuditAction;
-  readonly target?: { readonly type: 'person' | 'group' | 'list' | 'token' | 'admin_key' | 'credential'; readonly id: string; readonly name?: string | null };
+  readonly target?: { readonly type: 'person' | 'group' | 'list' | 'token' | 'admin_key' | 'credential' | 'organisation'; readonly id: string; readonly name?: string | null };
   readonly changes?: readonly FieldChange[];
   readonly detail?: Readonly<Record<string, unknown>>;
   readonly normalisations?: readonly string[];

@@ -9,11 +9,24 @@ import type { AuditTrail, RequestMeta } from './audit-trail.js';
  * `onPersonLifecycle`), for SCIM, Bulk and Entra sync alike, and each step is in the audit trail
  * with the same request id and IdP as the deactivation that caused it.
  */
-export const CREDENTIAL_KINDS: readonly CredentialKind[] = ['card'];
+export const CREDENTIAL_KINDS: readonly CredentialKind[] = ['card', 'apple_pass'];
 export type CredentialAction = 'suspend' | 'revoke' | 'reinstate';
 export type PersonLifecycleAction = 'person.deactivated' | 'person.reactivated' | 'person.deleted';
 /** ScimService's hook: runs inside the transaction of the change. */
 export type LifecycleListener = (tx: Repos, listId: string, personId: string, action: PersonLifecycleAction, meta: RequestMeta) => Promise<void>;
+
+/**
+ * What a kind of credential does in the transaction that issues one (an Apple pass gets its
+ * authentication token and needs the organisation's certificate): it may refuse by throwing a
+ * CredentialError, which rolls the issue back.
+ */
+export type IssueHook = (tx: Repos, list: MasterList, credential: CredentialRow, meta: RequestMeta) => Promise<void>;
+/**
+ * Called in the transaction of every status change (admin action or the holder's lifecycle):
+ * a wallet pass marks itself updated and queues the push to its devices, as a job row that runs
+ * after the commit.
+ */
+export type StatusHook = (tx: Repos, credential: CredentialRow, to: CredentialStatus, meta: RequestMeta) => Promise<void>;
 
 /** Why a credential changed status; "person deactivated" is the one reactivation undoes. */
 const BY_DEACTIVATION = 'person deactivated';
@@ -61,11 +74,23 @@ export function holderName(doc: Doc): string {
 }
 
 export class CredentialService {
+  private readonly issueHooks = new Map<string, IssueHook>();
+  private readonly statusHooks: StatusHook[] = [];
+
   constructor(
     private readonly store: Store,
     private readonly audit: AuditTrail,
     private readonly now: () => string = () => new Date().toISOString(),
   ) {}
+
+  /** Wires a kind's issue step (main.ts); a kind without one (apple_pass without its service) cannot be issued. */
+  onIssue(kind: CredentialKind, hook: IssueHook): void {
+    this.issueHooks.set(kind, hook);
+  }
+
+  onStatusChange(hook: StatusHook): void {
+    this.statusHooks.push(hook);
+  }
 
   view(c: CredentialRow, origin: string): CredentialView {
     return {
@@ -85,6 +110,9 @@ export class CredentialService {
       const t = this.now();
       const row = { id: randomUUID(), list_id: list.id, person_id: personId, kind: kind as string, verify_code: randomBytes(32).toString('base64url'), status: 'valid', status_reason: null, created_at: t, updated_at: t };
       await tx.credentials.insert(row);
+      const hook = this.issueHooks.get(row.kind);
+      if (hook) await hook(tx, list, row, meta);
+      else if (row.kind !== 'card') throw new CredentialError(409, 'kind_unavailable', `credentials of kind ${row.kind} are not available on this server`);
       await this.audit.record(tx, list.id, { action: 'credential.issued', target: { type: 'credential', id: row.id, name: holderName(person.data) }, detail: { kind: row.kind, personId } }, meta);
       return row;
     });
@@ -144,6 +172,7 @@ export class CredentialService {
       action, target: { type: 'credential', id: c.id, name: doc ? holderName(doc) : null },
       changes: [{ field: 'status', before: c.status, after: to }], detail: { kind: c.kind, personId: c.person_id, ...(why ? { reason: why } : {}) },
     }, meta);
+    for (const hook of this.statusHooks) await hook(tx, c, to, meta);
   }
 
   /**

@@ -67,6 +67,18 @@ export function jobView(j: JobRow): JobView {
  */
 export type JobHandler = (job: JobRow, save: (params: unknown, done: number) => Promise<boolean>) => Promise<unknown>;
 
+/**
+ * A handler throws this when a remote service said "not now" (APNs 429/503): the job goes back
+ * to the queue with `params` as its new state and runs again after `delayMs`, on any node. The
+ * handler decides when to give up (it sees `job.attempts`).
+ */
+export class RetryLater extends Error {
+  constructor(readonly delayMs: number, message: string, readonly params: unknown) {
+    super(message);
+    this.name = 'RetryLater';
+  }
+}
+
 export class JobRunner {
   private readonly worker = `node-${randomUUID().slice(0, 8)}`;
   private readonly handlers = new Map<string, JobHandler>();
@@ -145,6 +157,11 @@ export class JobRunner {
       const result = await handler(job, save);
       if (job.kind !== REDERIVE_JOB && result !== undefined) await this.store.roster.finish(job.id, this.worker, 'done', new Date().toISOString(), result);
     } catch (err) {
+      if (err instanceof RetryLater) {
+        this.log.warn('job will be retried', { job: job.id, kind: job.kind, inMs: err.delayMs, reason: err.message });
+        await this.store.roster.requeue(job.id, this.worker, { params: err.params, notBefore: new Date(Date.now() + err.delayMs).toISOString(), error: err.message });
+        return;
+      }
       this.log.error('job failed', { job: job.id, err: err instanceof Error ? err.stack : String(err) });
       await this.store.roster.finish(job.id, this.worker, 'failed', new Date().toISOString(), undefined, String(err));
     }

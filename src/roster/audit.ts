@@ -12,6 +12,8 @@ export const AUDIT_ACTIONS = [
   'credential.issued', 'credential.suspended', 'credential.revoked', 'credential.reinstated',
   'cards.printed',
   'photo.link_created', 'photo.uploaded', 'photo.upload_refused', 'photo.approved', 'photo.rejected',
+  'credential.device_registered', 'credential.device_unregistered', 'credential.pass_pushed', 'credential.push_failed',
+  'wallet.apple_configured', 'wallet.apple_removed',
   'provisioning.failed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

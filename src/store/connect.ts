@@ -15,6 +15,7 @@ import * as m005 from './migrations/005-admins.js';
 import * as m006 from './migrations/006-credentials.js';
 import * as m007 from './migrations/007-photos.js';
 import * as m008 from './migrations/008-cards.js';
+import * as m009 from './migrations/009-apple-wallet.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -30,6 +31,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['006-credentials', m006],
   ['007-photos', m007],
   ['008-cards', m008],
+  ['009-apple-wallet', m009],
 ];
 
 class Provider implements MigrationProvider {

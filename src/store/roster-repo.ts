@@ -190,7 +190,11 @@ export class RosterRepo {
    */
   async claim(worker: string, now: string, lockUntil: string): Promise<JobRow | undefined> {
     const candidates = await this.db.selectFrom('jobs').select(['id', 'status', 'locked_until'])
-      .where((eb) => eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'running'), eb('locked_until', '<', now)])]))
+      // A queued job's locked_until, when set, is the earliest time it may run again (a retry's backoff).
+      .where((eb) => eb.or([
+        eb.and([eb('status', '=', 'queued'), eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)])]),
+        eb.and([eb('status', '=', 'running'), eb('locked_until', '<', now)]),
+      ]))
       .orderBy('created_at').limit(5).execute();
     for (const c of candidates) {
       let u = this.db.updateTable('jobs').set((eb) => ({ status: 'running', locked_by: worker, locked_until: lockUntil, attempts: eb('attempts', '+', 1), started_at: now }))
@@ -217,6 +221,12 @@ export class RosterRepo {
 
   async finish(id: string, worker: string, status: 'done' | 'failed' | 'superseded', now: string, result?: unknown, error?: string): Promise<void> {
     await this.db.updateTable('jobs').set({ status, finished_at: now, locked_until: null, result: result === undefined ? null : JSON.stringify(result), error: error ?? null })
+      .where('id', '=', id).where('locked_by', '=', worker).execute();
+  }
+
+  /** Puts a job back in the queue, to be claimed again at `notBefore` or later, with its new state. */
+  async requeue(id: string, worker: string, p: { params: unknown; notBefore: string; error: string }): Promise<void> {
+    await this.db.updateTable('jobs').set({ status: 'queued', locked_by: null, locked_until: p.notBefore, params: JSON.stringify(p.params), error: p.error })
       .where('id', '=', id).where('locked_by', '=', worker).execute();
   }
 

@@ -313,7 +313,39 @@ export interface EntraScopeTable {
   user_id: string;
 }
 
+export interface AppleWalletSettingsTable {
+  org_id: string;
+  pass_type_identifier: string;
+  team_identifier: string;
+  organization_name: string;
+  signing_enc: string;
+  certificate_info: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ApplePassTable {
+  credential_id: string;
+  pass_type_identifier: string;
+  auth_token_hash: string;
+  auth_token_enc: string;
+  modified_at: string;
+  created_at: string;
+}
+
+export interface ApplePassRegistrationTable {
+  device_library_identifier: string;
+  pass_type_identifier: string;
+  serial_number: string;
+  push_token: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
+  apple_wallet_settings: AppleWalletSettingsTable;
+  apple_passes: ApplePassTable;
+  apple_pass_registrations: ApplePassRegistrationTable;
   entra_connections: EntraConnectionTable;
   entra_scope: EntraScopeTable;
   roster_fields: RosterFieldTable;

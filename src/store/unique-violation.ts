@@ -20,3 +20,9 @@ export function rethrowUnique(err: unknown): never {
   }
   throw err;
 }
+
+/** True for a unique or primary-key violation on either engine (a concurrent insert of the same row). */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

@@ -2,7 +2,7 @@
  * Secrets at rest (the Entra client secret): AES-256-GCM under MUSTER_SECRET_KEY, a random
  * 96-bit IV per secret, the tag checked on open. Stored as `v1.<iv>.<tag>.<ciphertext>` (base64url).
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export class SecretBoxError extends Error {
   constructor(readonly code: string, message: string) {
@@ -26,6 +26,22 @@ export class SecretBox {
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     const ct = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
     return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ct.toString('base64url')].join('.');
+  }
+
+  /**
+   * An HMAC-SHA256 tag (base64url) for signed links, under a key derived from MUSTER_SECRET_KEY
+   * with HKDF (RFC 5869) and `purpose`, so a tag for one purpose is never valid for another and
+   * never reveals anything of the encryption key.
+   */
+  tag(purpose: string, data: string): string {
+    const k = Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), `muster:${purpose}`, 32));
+    return createHmac('sha256', k).update(data, 'utf8').digest('base64url');
+  }
+
+  /** Checks a tag made by `tag` in constant time. */
+  checkTag(purpose: string, data: string, tag: string): boolean {
+    const want = Buffer.from(this.tag(purpose, data)), got = Buffer.from(tag);
+    return want.length === got.length && timingSafeEqual(want, got);
   }
 
   open(sealed: string): string {

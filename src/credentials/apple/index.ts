@@ -1,0 +1,7 @@
+/** Apple Wallet passes: pure building blocks (no storage, no HTTP server, no config). */
+export { buildPkpass, thumbnails, type Pkpass, type PkpassInput } from './pkpass.js';
+export { passJson, type PassContent, type PassField } from './pass-json.js';
+export { certificateInfo, readUpload, PassCertificateError, type CertificateInfo, type PassSigningMaterial, type UploadedCertificate } from './pass-certificate.js';
+export { signManifest } from './pass-signature.js';
+export { zip, type ZipEntry } from './zip-writer.js';
+export { crc32 } from './crc32.js';

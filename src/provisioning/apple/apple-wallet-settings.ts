@@ -1,0 +1,147 @@
+/**
+ * Each organisation's Apple Wallet settings: its pass type identifier, team identifier and name,
+ * and the Pass Type ID certificate with its private key and Apple's WWDR intermediate. The
+ * certificate material is sealed with MUSTER_SECRET_KEY and never leaves the server; the API
+ * shows metadata only, with a warning when the certificate expires within 30 days (an expired
+ * certificate cannot sign passes nor authenticate to APNs: revocations would stop reaching phones).
+ */
+import type { CertificateInfo, PassSigningMaterial } from '../../credentials/apple/index.js';
+import { certificateInfo, PassCertificateError, readUpload } from '../../credentials/apple/index.js';
+import type { Repos, Store } from '../../store/index.js';
+import type { SecretBox } from '../../sync/secret-box.js';
+import type { AuditTrail, RequestMeta } from '../audit-trail.js';
+
+const DAY_MS = 86_400_000;
+export const EXPIRY_WARNING_DAYS = 30;
+/** Apple's pass type identifiers are reverse-DNS and begin with "pass." (Certificates, Identifiers & Profiles). */
+const PASS_TYPE = /^pass\.[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
+const TEAM = /^[A-Z0-9]{10}$/;
+
+export class AppleWalletError extends Error {
+  constructor(readonly status: 400 | 404 | 409, readonly code: string, message: string) {
+    super(message);
+    this.name = 'AppleWalletError';
+  }
+}
+
+type CertView = Omit<CertificateInfo, 'passTypeIdentifier' | 'teamIdentifier'>;
+
+export interface AppleWalletView {
+  readonly configured: boolean;
+  readonly passTypeIdentifier?: string;
+  readonly teamIdentifier?: string;
+  readonly organizationName?: string;
+  readonly certificate?: CertView;
+  readonly wwdrCertificate?: CertView;
+  readonly privateKey?: string;
+  readonly updatedAt?: string;
+  readonly warnings?: readonly string[];
+}
+
+export interface AppleWalletConfig {
+  readonly passTypeIdentifier: string;
+  readonly teamIdentifier: string;
+  readonly organizationName: string;
+  readonly signing: PassSigningMaterial;
+}
+
+const certView = (i: CertificateInfo): CertView => ({ subject: i.subject, issuer: i.issuer, notBefore: i.notBefore, notAfter: i.notAfter, fingerprint: i.fingerprint });
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+const KNOWN = ['passTypeIdentifier', 'teamIdentifier', 'organizationName', 'certificate', 'privateKey', 'p12', 'p12Password', 'wwdrCertificate'];
+
+export class AppleWalletSettings {
+  constructor(
+    private readonly store: Store,
+    private readonly audit: AuditTrail,
+    private readonly box: () => SecretBox,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async view(orgId: string): Promise<AppleWalletView> {
+    const row = await this.store.appleWallet.settings(orgId);
+    if (!row) return { configured: false };
+    const info = JSON.parse(row.certificate_info) as { certificate: CertificateInfo; wwdr: CertificateInfo };
+    return {
+      configured: true, passTypeIdentifier: row.pass_type_identifier, teamIdentifier: row.team_identifier, organizationName: row.organization_name,
+      certificate: certView(info.certificate), wwdrCertificate: certView(info.wwdr), privateKey: '(stored encrypted; never shown)', updatedAt: row.updated_at,
+      warnings: this.warnings(info.certificate, info.wwdr),
+    };
+  }
+
+  private warnings(cert: CertificateInfo, wwdr: CertificateInfo): string[] {
+    const out: string[] = [];
+    for (const [what, c] of [['the pass certificate', cert], ['the WWDR certificate', wwdr]] as const) {
+      const left = (Date.parse(c.notAfter) - this.now().getTime()) / DAY_MS;
+      if (left <= 0) out.push(`${what} expired on ${c.notAfter.slice(0, 10)}: passes cannot be signed nor pushed; upload a new one`);
+      else if (left <= EXPIRY_WARNING_DAYS) out.push(`${what} expires on ${c.notAfter.slice(0, 10)} (in ${Math.ceil(left)} days): renew it in Apple's developer portal and upload it here`);
+    }
+    return out;
+  }
+
+  /**
+   * Creates or replaces the settings. The certificate may be left out to change only the names;
+   * the pass type and team identifiers default to the certificate's and must match it.
+   */
+  async put(orgId: string, b: Readonly<Record<string, unknown>>, meta: RequestMeta): Promise<AppleWalletView> {
+    const unknown = Object.keys(b).filter((k) => !KNOWN.includes(k));
+    if (unknown.length) throw new AppleWalletError(400, 'invalid_body', `unknown properties: ${unknown.join(', ')}`);
+    const existing = await this.store.appleWallet.settings(orgId);
+    let signing: PassSigningMaterial;
+    const upload = str(b.certificate) ?? str(b.p12);
+    if (upload) {
+      const wwdr = str(b.wwdrCertificate);
+      if (!wwdr) throw new AppleWalletError(400, 'invalid_body', 'send wwdrCertificate: Apple\'s WWDR intermediate certificate (PEM) that issued the pass certificate');
+      signing = readUpload({ certificatePem: str(b.certificate), privateKeyPem: str(b.privateKey), p12Base64: str(b.p12), p12Password: typeof b.p12Password === 'string' ? b.p12Password : undefined, wwdrPem: wwdr });
+    } else if (existing) {
+      signing = JSON.parse(this.box().open(existing.signing_enc)) as PassSigningMaterial;
+    } else {
+      throw new AppleWalletError(400, 'invalid_body', 'send the Pass Type ID certificate: certificate + privateKey (PEM), or p12 (base64) + p12Password, with wwdrCertificate');
+    }
+    const cert = certificateInfo(signing.certificatePem), wwdr = certificateInfo(signing.wwdrPem);
+    const passType = str(b.passTypeIdentifier) ?? (upload ? undefined : existing?.pass_type_identifier) ?? cert.passTypeIdentifier;
+    const team = str(b.teamIdentifier) ?? (upload ? undefined : existing?.team_identifier) ?? cert.teamIdentifier;
+    const orgName = str(b.organizationName) ?? existing?.organization_name;
+    if (!passType || !PASS_TYPE.test(passType)) throw new AppleWalletError(400, 'invalid_body', 'passTypeIdentifier must be a pass type identifier such as pass.com.example.staff');
+    if (!team || !TEAM.test(team)) throw new AppleWalletError(400, 'invalid_body', 'teamIdentifier must be your 10-character Apple Developer Team ID');
+    if (!orgName || orgName.length > 100) throw new AppleWalletError(400, 'invalid_body', 'organizationName must be text of up to 100 characters (Wallet shows it on the lock screen)');
+    // Wallet refuses a pass whose identifiers differ from its signing certificate's.
+    if (cert.passTypeIdentifier && cert.passTypeIdentifier !== passType) throw new PassCertificateError('invalid_certificate', `the certificate is for ${cert.passTypeIdentifier}, not ${passType}`);
+    if (cert.teamIdentifier && cert.teamIdentifier !== team) throw new PassCertificateError('invalid_certificate', `the certificate belongs to team ${cert.teamIdentifier}, not ${team}`);
+    const t = this.now().toISOString();
+    await this.store.transaction(async (tx) => {
+      await tx.appleWallet.putSettings({
+        org_id: orgId, pass_type_identifier: passType, team_identifier: team, organization_name: orgName,
+        signing_enc: this.box().seal(JSON.stringify(signing)), certificate_info: JSON.stringify({ certificate: cert, wwdr }), created_at: existing?.created_at ?? t, updated_at: t,
+      });
+      await this.recordEverywhere(tx, orgId, 'wallet.apple_configured', {
+        passTypeIdentifier: passType, teamIdentifier: team, organizationName: orgName, certificateFingerprint: cert.fingerprint, certificateExpires: cert.notAfter,
+        certificateReplaced: Boolean(upload),
+      }, meta);
+    });
+    return this.view(orgId);
+  }
+
+  async remove(orgId: string, meta: RequestMeta): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      if (!(await tx.appleWallet.deleteSettings(orgId))) throw new AppleWalletError(404, 'not_found', 'Apple Wallet is not configured for your organisation');
+      await this.recordEverywhere(tx, orgId, 'wallet.apple_removed', {}, meta);
+    });
+  }
+
+  /** The settings and opened signing material, for building and pushing passes. */
+  async config(orgId: string): Promise<AppleWalletConfig | undefined> {
+    const row = await this.store.appleWallet.settings(orgId);
+    if (!row) return undefined;
+    return {
+      passTypeIdentifier: row.pass_type_identifier, teamIdentifier: row.team_identifier, organizationName: row.organization_name,
+      signing: JSON.parse(this.box().open(row.signing_enc)) as PassSigningMaterial,
+    };
+  }
+
+  /** Settings belong to the organisation, the audit trail to lists: the event goes to every list of it. */
+  private async recordEverywhere(tx: Repos, orgId: string, action: 'wallet.apple_configured' | 'wallet.apple_removed', detail: Record<string, unknown>, meta: RequestMeta): Promise<void> {
+    for (const list of await tx.lists.all(orgId)) {
+      await this.audit.record(tx, list.id, { action, target: { type: 'organisation', id: orgId }, detail }, meta);
+    }
+  }
+}
