@@ -31,6 +31,8 @@ export interface Config {
   readonly secretKey: string | undefined;
   /** Entra connections may name other identity-platform and Graph URLs (an emulator, a proxy). */
   readonly entraCustomEndpoints: boolean;
+  /** Google Wallet settings may name other OAuth token and Wallet API URLs (a fake in tests, a proxy). */
+  readonly googleWalletCustomEndpoints: boolean;
   /** The built admin web app; by default dist/web of this installation. */
   readonly webRoot: string;
 }
@@ -98,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     rateLimitBurst,
     secretKey: env.MUSTER_SECRET_KEY || undefined,
     entraCustomEndpoints: env.MUSTER_ENTRA_CUSTOM_ENDPOINTS === 'true',
+    googleWalletCustomEndpoints: env.MUSTER_GOOGLE_WALLET_CUSTOM_ENDPOINTS === 'true',
     // src/config.ts and dist/config.js both sit one level below the project root.
     webRoot: env.MUSTER_WEB_ROOT || fileURLToPath(new URL('../dist/web', import.meta.url)),
     ...overrides,

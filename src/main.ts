@@ -24,6 +24,7 @@ import { JobRunner } from './provisioning/jobs.js';
 import { ImportService } from './provisioning/import-service.js';
 import { EntraSync, ENTRA_JOB } from './sync/entra-sync.js';
 import { SecretBox } from './sync/secret-box.js';
+import { GOOGLE_WALLET_JOB, GoogleWallet } from './credentials/google/google-wallet.js';
 import { createDefaultRegistry } from './scim/schemas/index.js';
 import { openDatabase, Store } from './store/index.js';
 
@@ -41,6 +42,7 @@ export interface Muster {
   readonly entra: EntraSync;
   readonly accounts: AdminAccounts;
   readonly credentials: CredentialService;
+  readonly googleWallet: GoogleWallet;
   readonly app: ReturnType<typeof createApp>;
   readonly log: Logger;
   close(): Promise<void>;
@@ -62,8 +64,13 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   scim.onPersonLifecycle((tx, listId, personId, action, meta) => credentials.onPersonLifecycle(tx, listId, personId, action, meta));
   const jobs = new JobRunner(store, roster, audit, log);
   let box: SecretBox | undefined;
-  const entra = new EntraSync(store, scim, () => (box ??= new SecretBox(config.secretKey)), log, {}, config.entraCustomEndpoints);
+  const secrets = () => (box ??= new SecretBox(config.secretKey));
+  const entra = new EntraSync(store, scim, secrets, log, {}, config.entraCustomEndpoints);
   jobs.register(ENTRA_JOB, (job, save) => entra.run(job, save));
+  // Wallet updates after a revocation are short and urgent: their own loop, never behind an Entra run.
+  const googleWallet = new GoogleWallet(store, audit, secrets, log, { allowCustomEndpoints: config.googleWalletCustomEndpoints });
+  credentials.registerKind('google_pass', googleWallet.hooks());
+  jobs.register(GOOGLE_WALLET_JOB, (job) => googleWallet.runJob(job), { quick: true });
   let scheduler: NodeJS.Timeout | undefined;
   if (startJobs) {
     jobs.start();
@@ -80,7 +87,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const app = createApp({
     scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
-    importer: new ImportService(store, audit), lists, entra, accounts, credentials, webRoot: config.webRoot,
+    importer: new ImportService(store, audit), lists, entra, accounts, credentials, googleWallet, webRoot: config.webRoot,
     maxBodyBytes: config.maxBodyBytes, rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
     publicUrl: config.publicUrl,
     health: async () => {
@@ -92,7 +99,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     },
   });
   return {
-    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, app, log,
+    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, googleWallet, app, log,
     close: async () => {
       if (scheduler) clearInterval(scheduler);
       await jobs.stop();

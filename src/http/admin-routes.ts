@@ -7,12 +7,13 @@
 import { Hono, type Context } from 'hono';
 import { AccountError, type AdminAccounts } from '../provisioning/admin-accounts.js';
 import { CredentialError, type CredentialAction, type CredentialService } from '../provisioning/credential-service.js';
+import { WalletSettingsError, type GoogleWallet } from '../credentials/google/google-wallet.js';
 import { adminAuth, type AdminEnv } from './admin-auth.js';
 import { authRoutes } from './auth-routes.js';
 import type { AdminKeys } from '../provisioning/admin-keys.js';
 import { AuditQueryError, parseAuditFilter, type AuditReader } from '../provisioning/audit-query.js';
 import type { AuditTrail } from '../provisioning/audit-trail.js';
-import type { MasterList, Store, TokenInfo } from '../store/index.js';
+import type { CredentialRow, MasterList, Store, TokenInfo } from '../store/index.js';
 import { RosterError, type RosterService } from '../provisioning/roster-service.js';
 import type { AttributeTracker } from '../provisioning/attribute-tracker.js';
 import { jobView } from '../provisioning/jobs.js';
@@ -43,6 +44,7 @@ export interface AdminDeps {
   readonly entra: EntraSync;
   readonly accounts: AdminAccounts;
   readonly credentials: CredentialService;
+  readonly googleWallet: GoogleWallet;
 }
 
 type Env = AdminEnv;
@@ -362,16 +364,27 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     const url = new URL(c.req.url);
     return deps.publicUrl ?? `${url.protocol}//${url.host}`;
   };
+  /** A credential as the API shows it; a Google Wallet pass adds its object, state at Google and save link. */
+  const credentialView = async (c: Context<Env>, row: CredentialRow) => {
+    const v = deps.credentials.view(row, origin(c));
+    if (row.kind !== 'google_pass') return v;
+    return { ...v, google: (await deps.googleWallet.passInfo(row, origin(c))) ?? null };
+  };
   api.get('/lists/:listId/people/:personId/credentials', async (c) => {
     const list = await listOf(c);
     const rows = await deps.credentials.forPerson(list, c.req.param('personId'));
-    return c.json({ credentials: rows.map((r) => deps.credentials.view(r, origin(c))) });
+    const out = [];
+    for (const r of rows) out.push(await credentialView(c, r));
+    return c.json({ credentials: out });
   });
   api.post('/lists/:listId/people/:personId/credentials', async (c) => {
     const list = await listOf(c);
     const b = await body(c);
-    const row = await deps.credentials.issue(list, c.req.param('personId'), b.kind ?? 'card', meta(c));
-    return c.json(deps.credentials.view(row, origin(c)), 201);
+    const row = await deps.credentials.issue(list, c.req.param('personId'), b.kind ?? 'card', meta(c), origin(c));
+    // The job queued with the credential would create the Google object too; doing it now means
+    // the answer carries a save link that works at once.
+    if (row.kind === 'google_pass') await deps.googleWallet.syncNow(row.id, meta(c));
+    return c.json(await credentialView(c, row), 201);
   });
   api.post('/lists/:listId/credentials/:credentialId/:action', async (c) => {
     const list = await listOf(c);
@@ -379,13 +392,22 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     if (action !== 'suspend' && action !== 'revoke' && action !== 'reinstate') throw new ApiError(404, 'not_found', 'the action must be suspend, revoke or reinstate');
     const b = c.req.header('content-type')?.includes('json') ? await body(c) : {};
     const row = await deps.credentials.act(list, c.req.param('credentialId'), action as CredentialAction, meta(c), typeof b.reason === 'string' ? b.reason : undefined);
-    return c.json(deps.credentials.view(row, origin(c)));
+    return c.json(await credentialView(c, row));
+  });
+
+  // ---- Google Wallet: the organisation's issuer account (docs/google-wallet.md)
+  api.get('/google-wallet', async (c) => c.json(await deps.googleWallet.view(c.get('orgId'))));
+  api.put('/google-wallet', async (c) => c.json(await deps.googleWallet.configure(c.get('orgId'), await body(c), meta(c))));
+  api.delete('/google-wallet', async (c) => {
+    await deps.googleWallet.remove(c.get('orgId'), meta(c));
+    return c.body(null, 204);
   });
 
   api.notFound((c) => problem(c, 404, 'not_found', `no admin endpoint ${c.req.method} ${c.req.path}; see /api/v1/openapi.json`));
   api.onError((err, c) => {
     if (err instanceof ApiError) return problem(c, err.status, err.code, err.message);
     if (err instanceof CredentialError) return problem(c, err.status, err.code, err.message);
+    if (err instanceof WalletSettingsError) return problem(c, err.status, err.code, err.message);
     if (err instanceof AccountError) return problem(c, err.status as ApiError['status'], err.code, err.message);
     if (err instanceof AuditQueryError) return problem(c, 400, 'invalid_parameter', err.message);
     if (err instanceof RosterError) return problem(c, err.status, err.code, err.message);

@@ -61,6 +61,26 @@ export function jobView(j: JobRow): JobView {
 }
 
 /**
+ * Thrown by a handler whose work cannot be done now (a remote service throttled, was down, or
+ * refused for a reason an admin can fix): the job goes back to the queue, to run again after
+ * `delayMs` on whichever node claims it first, so the work is never lost.
+ */
+export class RetryLater extends Error {
+  constructor(readonly delayMs: number, message: string) {
+    super(message);
+    this.name = 'RetryLater';
+  }
+}
+
+export interface JobKindOptions {
+  /**
+   * Short jobs that must not wait behind a long one (a wallet pass update after a revocation
+   * behind a 100,000-person re-derivation or an Entra run): a second loop works only these kinds.
+   */
+  readonly quick?: boolean;
+}
+
+/**
  * Runs one job of a kind. `save(params, done)` stores resumable state and progress (and renews
  * the lock); it answers false when the job is no longer this worker's (superseded, taken over).
  * The handler's return value is the job's result.
@@ -70,8 +90,9 @@ export type JobHandler = (job: JobRow, save: (params: unknown, done: number) => 
 export class JobRunner {
   private readonly worker = `node-${randomUUID().slice(0, 8)}`;
   private readonly handlers = new Map<string, JobHandler>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly quickKinds = new Set<string>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly running = new Set<Promise<unknown>>();
   private stopped = false;
 
   constructor(
@@ -84,32 +105,54 @@ export class JobRunner {
     this.handlers.set(REDERIVE_JOB, (job) => this.rederive(job));
   }
 
-  register(kind: string, handler: JobHandler): void {
+  register(kind: string, handler: JobHandler, opts: JobKindOptions = {}): void {
     this.handlers.set(kind, handler);
+    if (opts.quick) this.quickKinds.add(kind);
   }
 
   start(): void {
     this.stopped = false;
+    this.loop(undefined);
+    if (this.quickKinds.size) this.loop([...this.quickKinds]);
+  }
+
+  /** One worker loop: every kind, or only `kinds`. After a job it looks for the next at once. */
+  private loop(kinds: readonly string[] | undefined): void {
     const tick = () => {
       if (this.stopped) return;
-      this.running = this.runOnce().catch((err: unknown) => this.log.error('job runner failed', { err: String(err) }))
-        .then(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, this.pollMs);
-        });
+      const p: Promise<boolean> = this.runOnce(kinds).catch((err: unknown) => {
+        this.log.error('job runner failed', { err: String(err) });
+        return false;
+      });
+      this.running.add(p);
+      void p.then((worked) => {
+        this.running.delete(p);
+        if (this.stopped) return;
+        const t = setTimeout(() => {
+          this.timers.delete(t);
+          tick();
+        }, worked ? 0 : this.pollMs);
+        this.timers.add(t);
+      });
     };
-    this.timer = setTimeout(tick, 0);
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      tick();
+    }, 0);
+    this.timers.add(t);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await Promise.all([...this.running]);
   }
 
-  /** Claims and works one job to its end; false when there was none. */
-  async runOnce(): Promise<boolean> {
+  /** Claims and works one job (of `kinds`, when given) to its end; false when there was none. */
+  async runOnce(kinds?: readonly string[]): Promise<boolean> {
     const now = new Date();
-    const job = await this.store.roster.claim(this.worker, now.toISOString(), new Date(now.getTime() + LOCK_MS).toISOString());
+    const job = await this.store.roster.claim(this.worker, now.toISOString(), new Date(now.getTime() + LOCK_MS).toISOString(), kinds);
     if (!job) return false;
     try {
       const handler = this.handlers.get(job.kind);
@@ -119,6 +162,11 @@ export class JobRunner {
       const result = await handler(job, save);
       if (job.kind !== REDERIVE_JOB && result !== undefined) await this.store.roster.finish(job.id, this.worker, 'done', new Date().toISOString(), result);
     } catch (err) {
+      if (err instanceof RetryLater) {
+        this.log.warn('job will be retried', { job: job.id, kind: job.kind, attempts: job.attempts, inMs: err.delayMs, err: err.message });
+        await this.store.roster.defer(job.id, this.worker, new Date(Date.now() + err.delayMs).toISOString(), err.message);
+        return true;
+      }
       this.log.error('job failed', { job: job.id, err: err instanceof Error ? err.stack : String(err) });
       await this.store.roster.finish(job.id, this.worker, 'failed', new Date().toISOString(), undefined, String(err));
     }

@@ -10,6 +10,8 @@ export const AUDIT_ACTIONS = [
   'token.created', 'token.first_used', 'token.revoked',
   'admin.signed_in',
   'credential.issued', 'credential.suspended', 'credential.revoked', 'credential.reinstated',
+  'credential.google_object_created', 'credential.google_object_updated', 'credential.google_update_failed',
+  'google_wallet.configured', 'google_wallet.removed',
   'provisioning.failed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

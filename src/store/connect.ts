@@ -13,6 +13,7 @@ import * as m003 from './migrations/003-roster.js';
 import * as m004 from './migrations/004-entra.js';
 import * as m005 from './migrations/005-admins.js';
 import * as m006 from './migrations/006-credentials.js';
+import * as m007 from './migrations/007-google-wallet.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -26,6 +27,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['004-entra', m004],
   ['005-admins', m005],
   ['006-credentials', m006],
+  ['007-google-wallet', m007],
 ];
 
 class Provider implements MigrationProvider {

@@ -12,3 +12,4 @@ export type { JobRow, PersonRow, PeopleQuery } from './roster-repo.js';
 export type { EntraConnectionRow } from './entra-repo.js';
 export type { AdminRow, AdminSessionRow, AdminRole } from './admins-repo.js';
 export type { CredentialRow, CredentialStatus, CredentialKind } from './credentials-repo.js';
+export type { GoogleWalletSettingsRow, GoogleWalletObjectRow } from './google-wallet-repo.js';

@@ -185,13 +185,19 @@ export class RosterRepo {
   }
 
   /**
-   * Claims the oldest runnable job for `worker`: a queued one, or a running one whose lock expired
-   * (its node died). The conditional UPDATE makes the claim atomic on every engine.
+   * Claims the oldest runnable job for `worker`: a queued one (not deferred to a later time), or a
+   * running one whose lock expired (its node died); only of `kinds` when given. The conditional
+   * UPDATE makes the claim atomic on every engine.
    */
-  async claim(worker: string, now: string, lockUntil: string): Promise<JobRow | undefined> {
-    const candidates = await this.db.selectFrom('jobs').select(['id', 'status', 'locked_until'])
-      .where((eb) => eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'running'), eb('locked_until', '<', now)])]))
-      .orderBy('created_at').limit(5).execute();
+  async claim(worker: string, now: string, lockUntil: string, kinds?: readonly string[]): Promise<JobRow | undefined> {
+    let q = this.db.selectFrom('jobs').select(['id', 'status', 'locked_until'])
+      .where((eb) => eb.or([
+        // A queued job's locked_until, when set, is the time before which it must not run (a retry's backoff).
+        eb.and([eb('status', '=', 'queued'), eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)])]),
+        eb.and([eb('status', '=', 'running'), eb('locked_until', '<', now)]),
+      ]));
+    if (kinds) q = q.where('kind', 'in', kinds.length ? [...kinds] : ['']);
+    const candidates = await q.orderBy('created_at').limit(5).execute();
     for (const c of candidates) {
       let u = this.db.updateTable('jobs').set((eb) => ({ status: 'running', locked_by: worker, locked_until: lockUntil, attempts: eb('attempts', '+', 1), started_at: now }))
         .where('id', '=', c.id).where('status', '=', c.status);
@@ -217,6 +223,12 @@ export class RosterRepo {
 
   async finish(id: string, worker: string, status: 'done' | 'failed' | 'superseded', now: string, result?: unknown, error?: string): Promise<void> {
     await this.db.updateTable('jobs').set({ status, finished_at: now, locked_until: null, result: result === undefined ? null : JSON.stringify(result), error: error ?? null })
+      .where('id', '=', id).where('locked_by', '=', worker).execute();
+  }
+
+  /** Puts a job back in the queue, not to run before `runAfter` (a retry's backoff); keeps its attempts and last error. */
+  async defer(id: string, worker: string, runAfter: string, error: string): Promise<void> {
+    await this.db.updateTable('jobs').set({ status: 'queued', locked_by: null, locked_until: runAfter, error })
       .where('id', '=', id).where('locked_by', '=', worker).execute();
   }
 

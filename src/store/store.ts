@@ -13,6 +13,7 @@ import { RosterRepo } from './roster-repo.js';
 import { EntraRepo } from './entra-repo.js';
 import { AdminsRepo } from './admins-repo.js';
 import { CredentialsRepo } from './credentials-repo.js';
+import { GoogleWalletRepo } from './google-wallet-repo.js';
 
 /** The repositories, bound to the database or to one open transaction. */
 export interface Repos {
@@ -26,12 +27,13 @@ export interface Repos {
   readonly entra: EntraRepo;
   readonly admins: AdminsRepo;
   readonly credentials: CredentialsRepo;
+  readonly googleWallet: GoogleWalletRepo;
 }
 
 const reposOn = (db: Kysely<Database>, engine: Engine): Repos => ({
   lists: new ListsRepo(db), tokens: new TokensRepo(db), users: new UsersRepo(db), groups: new GroupsRepo(db),
   audit: new AuditRepo(db, engine), adminKeys: new AdminKeysRepo(db), roster: new RosterRepo(db), entra: new EntraRepo(db),
-  admins: new AdminsRepo(db), credentials: new CredentialsRepo(db),
+  admins: new AdminsRepo(db), credentials: new CredentialsRepo(db), googleWallet: new GoogleWalletRepo(db),
 });
 
 /** The storage port: repositories and transactions over one Kysely database of either engine. */
@@ -48,6 +50,7 @@ export class Store implements Repos {
   readonly entra: EntraRepo;
   readonly admins: AdminsRepo;
   readonly credentials: CredentialsRepo;
+  readonly googleWallet: GoogleWalletRepo;
 
   readonly db: Kysely<Database>;
 
@@ -55,7 +58,7 @@ export class Store implements Repos {
     this.db = conn.db;
     this.engine = conn.engine;
     this.flavor = flavorFor(conn.engine);
-    ({ lists: this.lists, tokens: this.tokens, users: this.users, groups: this.groups, audit: this.audit, adminKeys: this.adminKeys, roster: this.roster, entra: this.entra, admins: this.admins, credentials: this.credentials } = reposOn(conn.db, conn.engine));
+    ({ lists: this.lists, tokens: this.tokens, users: this.users, groups: this.groups, audit: this.audit, adminKeys: this.adminKeys, roster: this.roster, entra: this.entra, admins: this.admins, credentials: this.credentials, googleWallet: this.googleWallet } = reposOn(conn.db, conn.engine));
   }
 
   /** Runs `fn` in one transaction: everything it wrote is committed together, or nothing is. */
