@@ -30,6 +30,10 @@ export class GoogleWalletRepo {
     await this.db.insertInto('google_wallet_objects').values(row).execute();
   }
 
+  async setCause(credentialId: string, requestId: string | null): Promise<void> {
+    await this.db.updateTable('google_wallet_objects').set({ cause_request_id: requestId }).where('credential_id', '=', credentialId).execute();
+  }
+
   async synced(credentialId: string, set: { remote_state?: string | null; synced_at?: string | null; last_error: string | null }): Promise<void> {
     await this.db.updateTable('google_wallet_objects').set(set).where('credential_id', '=', credentialId).execute();
   }

@@ -218,6 +218,7 @@ export interface GoogleWalletObjectTable {
   remote_state: string | null;
   synced_at: string | null;
   last_error: string | null;
+  cause_request_id: string | null;
   created_at: string;
 }
 

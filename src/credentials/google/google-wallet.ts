@@ -65,6 +65,8 @@ export class GoogleWallet {
   private readonly tokens = new GoogleAccessTokens();
   /** Classes known to exist at Google (per API URL): "ensure the class" costs one GET per process. */
   private readonly knownClasses = new Set<string>();
+  /** One sync per credential at a time in this process (the quick and the main job loop, the issuing request). */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly store: Store,
@@ -84,11 +86,14 @@ export class GoogleWallet {
         if (!s) throw new CredentialError(409, 'google_wallet_not_configured', 'set up Google Wallet for your organisation first (PUT /api/v1/google-wallet with the issuer id and the service account key)');
         await tx.googleWallet.insertObject({
           credential_id: c.id, org_id: list.orgId, object_id: `${s.issuer_id}.${c.id}`, class_id: `${s.issuer_id}.${s.class_suffix}`,
-          verify_url: `${origin}/v/${c.verify_code}`, remote_state: null, synced_at: null, last_error: null, created_at: now(),
+          verify_url: `${origin}/v/${c.verify_code}`, remote_state: null, synced_at: null, last_error: null, cause_request_id: meta.requestId ?? null, created_at: now(),
         });
         await this.enqueue(tx, c, meta);
       },
-      onStatusChanged: (tx, c, _to, meta) => this.enqueue(tx, c, meta),
+      onStatusChanged: async (tx, c, _to, meta) => {
+        await tx.googleWallet.setCause(c.id, meta.requestId ?? null);
+        await this.enqueue(tx, c, meta);
+      },
     };
   }
 
@@ -242,7 +247,17 @@ export class GoogleWallet {
    * Pushes the credential's current status to its Google object; creates the object when Google
    * has none. Re-reads the status afterwards and goes again if it changed meanwhile.
    */
-  private async sync(credentialId: string, meta: RequestMeta): Promise<SyncOutcome> {
+  private sync(credentialId: string, meta: RequestMeta): Promise<SyncOutcome> {
+    const prev = this.inFlight.get(credentialId) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(() => this.syncOnce(credentialId, meta));
+    this.inFlight.set(credentialId, next);
+    void next.catch(() => undefined).finally(() => {
+      if (this.inFlight.get(credentialId) === next) this.inFlight.delete(credentialId);
+    });
+    return next;
+  }
+
+  private async syncOnce(credentialId: string, meta: RequestMeta): Promise<SyncOutcome> {
     let outcome: SyncOutcome = 'unchanged';
     for (let round = 0; round < 3; round++) {
       const c = await this.store.credentials.get(credentialId);
@@ -251,6 +266,8 @@ export class GoogleWallet {
       const desired = stateFor(c.status);
       if (o.remote_state === desired) return outcome;
       const ep = await this.endpoint(o.org_id);
+      // Attributed to the request behind the latest status change, whichever job gets here first.
+      meta = { actor: meta.actor, ...(o.cause_request_id ? { requestId: o.cause_request_id } : {}) };
       let step: SyncOutcome;
       if (o.remote_state === null) {
         step = await this.create(ep, c, o, desired);

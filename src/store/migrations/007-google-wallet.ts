@@ -34,6 +34,9 @@ export async function up(db: Kysely<unknown>, _engine: Engine): Promise<void> {
     .addColumn('remote_state', 'text')
     .addColumn('synced_at', 'text')
     .addColumn('last_error', 'text')
+    // The request whose status change Google has yet to get: whichever job pushes it, the audit
+    // event names the request that caused it.
+    .addColumn('cause_request_id', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
 }
