@@ -7,7 +7,7 @@
  * Waits longer than `maxWaitMs` are not slept here: the caller gets a retryable error and the
  * job is deferred instead, so no worker sleeps for minutes.
  */
-import { GoogleAccessTokens } from './access-tokens.js';
+import type { GoogleAccessTokens } from './access-tokens.js';
 import type { ServiceAccountKey } from './service-account-key.js';
 
 export interface WalletEndpoint {
