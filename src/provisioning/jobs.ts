@@ -4,8 +4,10 @@
  * resumable from the last batch if the node dies (the lock expires and another node takes over),
  * and idempotent when a batch runs twice.
  *
- * The one job today, `rederive`, recomputes every person's roster fields after the mapping or the
- * schema changed, while provisioning carries on (SCIM writes derive with the new mapping already).
+ * `rederive` recomputes every person's roster fields after the mapping or the schema changed,
+ * while provisioning carries on (SCIM writes derive with the new mapping already). Other kinds
+ * register their handlers (Entra runs, Google Wallet updates); a handler that throws RetryLater
+ * puts its job back in the queue with a time before which no node claims it.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
