@@ -35,6 +35,8 @@ export interface Config {
   readonly apnsUrl: string;
   /** A PEM file of extra CA certificates trusted for the APNs connection (a fake in tests, a proxy). */
   readonly apnsCaFile: string | undefined;
+  /** Google Wallet settings may name other OAuth token and Wallet API URLs (a fake in tests, a proxy). */
+  readonly googleWalletCustomEndpoints: boolean;
   /** The built admin web app; by default dist/web of this installation. */
   readonly webRoot: string;
 }
@@ -106,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     entraCustomEndpoints: env.MUSTER_ENTRA_CUSTOM_ENDPOINTS === 'true',
     apnsUrl,
     apnsCaFile: env.MUSTER_APNS_CA_FILE || undefined,
+    googleWalletCustomEndpoints: env.MUSTER_GOOGLE_WALLET_CUSTOM_ENDPOINTS === 'true',
     // src/config.ts and dist/config.js both sit one level below the project root.
     webRoot: env.MUSTER_WEB_ROOT || fileURLToPath(new URL('../dist/web', import.meta.url)),
     ...overrides,

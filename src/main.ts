@@ -32,6 +32,7 @@ import { AppleWalletSettings } from './provisioning/apple/apple-wallet-settings.
 import { APPLE_PUSH_JOB, ApplePasses, type PassPhotoProvider } from './provisioning/apple/apple-passes.js';
 import { PassPushJob } from './provisioning/apple/pass-push-job.js';
 import { PassWebService } from './provisioning/apple/pass-web-service.js';
+import { GOOGLE_WALLET_JOB, GoogleWallet } from './provisioning/google/google-wallet.js';
 import { createDefaultRegistry } from './scim/schemas/index.js';
 import { openDatabase, Store } from './store/index.js';
 
@@ -52,6 +53,7 @@ export interface Muster {
   readonly photos: PhotoService;
   readonly cards: CardService;
   readonly appleWallet: AppleWalletSettings;
+  readonly googleWallet: GoogleWallet;
   readonly app: ReturnType<typeof createApp>;
   readonly log: Logger;
   close(): Promise<void>;
@@ -87,12 +89,15 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const appleWallet = new AppleWalletSettings(store, audit, secretBox);
   const approvedPhotos: PassPhotoProvider = { photo: async (listId, personId) => ((await store.users.get(listId, personId)) ? store.photos.approvedImage(personId) : undefined) };
   const applePasses = new ApplePasses(store, appleWallet, secretBox, config.publicUrl, options.photos ?? approvedPhotos);
-  credentials.onIssue('apple_pass', (tx, list, row) => applePasses.onIssue(tx, list, row));
-  credentials.onStatusChange(applePasses.onStatusChange);
+  credentials.registerKind('apple_pass', { onIssued: (tx, list, row) => applePasses.onIssue(tx, list, row), onStatusChanged: applePasses.onStatusChange });
   const apns = new ApnsClient({ baseUrl: config.apnsUrl, ...(config.apnsCaFile ? { ca: readFileSync(config.apnsCaFile, 'utf8') } : {}) });
   const pushJob = new PassPushJob(store, appleWallet, apns, audit);
-  jobs.register(APPLE_PUSH_JOB, (job) => pushJob.run(job));
+  jobs.register(APPLE_PUSH_JOB, (job) => pushJob.run(job), { quick: true });
   const passKit = new PassWebService(store, applePasses, audit, (msg, fields) => log.warn(msg, fields));
+  // Wallet updates after a revocation are short and urgent: their own loop, never behind an Entra run.
+  const googleWallet = new GoogleWallet(store, audit, secretBox, log, { allowCustomEndpoints: config.googleWalletCustomEndpoints });
+  credentials.registerKind('google_pass', googleWallet.hooks());
+  jobs.register(GOOGLE_WALLET_JOB, (job) => googleWallet.runJob(job), { quick: true });
   let scheduler: NodeJS.Timeout | undefined;
   if (startJobs) {
     jobs.start();
@@ -110,7 +115,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const app = createApp({
     scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
-    importer: new ImportService(store, audit), lists, entra, accounts, credentials, photos, cards, appleWallet, applePasses, passKit, webRoot: config.webRoot,
+    importer: new ImportService(store, audit), lists, entra, accounts, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, webRoot: config.webRoot,
     maxBodyBytes: config.maxBodyBytes, rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
     publicUrl: config.publicUrl,
     health: async () => {
@@ -122,7 +127,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     },
   });
   return {
-    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, cards, appleWallet, app, log,
+    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, cards, appleWallet, googleWallet, app, log,
     close: async () => {
       if (scheduler) clearInterval(scheduler);
       await jobs.stop();

@@ -10,6 +10,7 @@ import { CredentialError, type CredentialService } from '../provisioning/credent
 import { PhotoError, type PhotoService } from '../provisioning/photo-service.js';
 import { CardError, type CardService } from '../provisioning/card-service.js';
 import { credentialRoutes } from './credential-routes.js';
+import { WalletSettingsError, type GoogleWallet } from '../provisioning/google/google-wallet.js';
 import { ApiError } from './api-error.js';
 import { adminAuth, type AdminEnv } from './admin-auth.js';
 import { authRoutes } from './auth-routes.js';
@@ -54,6 +55,7 @@ export interface AdminDeps {
   readonly cards: CardService;
   readonly appleWallet: AppleWalletSettings;
   readonly applePasses: ApplePasses;
+  readonly googleWallet: GoogleWallet;
 }
 
 export type Env = AdminEnv;
@@ -391,6 +393,13 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     if (typeof hours !== 'number' || !Number.isInteger(hours) || hours < 1 || hours > 720) throw new ApiError(400, 'invalid_body', 'ttlHours must be an integer from 1 to 720');
     return c.json(deps.applePasses.downloadLink(cred, origin(c), hours * 3600), 201);
   });
+  // ---- Google Wallet: the organisation's issuer account (docs/google-wallet.md)
+  api.get('/google-wallet', async (c) => c.json(await deps.googleWallet.view(c.get('orgId'))));
+  api.put('/google-wallet', async (c) => c.json(await deps.googleWallet.configure(c.get('orgId'), await body(c), meta(c))));
+  api.delete('/google-wallet', async (c) => {
+    await deps.googleWallet.remove(c.get('orgId'), meta(c));
+    return c.body(null, 204);
+  });
   // Registered after the Apple routes: …/credentials/{id}/:action would otherwise take …/pkpass-link.
   credentialRoutes(api, deps, { listOf, body, meta, origin });
 
@@ -400,6 +409,7 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     if (err instanceof CredentialError) return problem(c, err.status, err.code, err.message);
     if (err instanceof CardError) return c.json({ error: err.code, detail: err.message, ...(err.problems.length ? { problems: err.problems } : {}) }, err.status);
     if (err instanceof PhotoError) return c.json({ error: err.code, detail: err.message, ...(err.problems.length ? { problems: err.problems } : {}) }, err.status);
+    if (err instanceof WalletSettingsError) return problem(c, err.status, err.code, err.message);
     if (err instanceof AppleWalletError) return problem(c, err.status, err.code, err.message);
     if (err instanceof PassCertificateError) return problem(c, 400, err.code, err.message);
     if (err instanceof AccountError) return problem(c, err.status as ApiError['status'], err.code, err.message);

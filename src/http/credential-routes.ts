@@ -4,7 +4,8 @@
  * admin API's Hono app, behind its authentication and role checks.
  */
 import type { Context, Hono } from 'hono';
-import type { MasterList } from '../store/index.js';
+import type { CredentialRow, MasterList } from '../store/index.js';
+import type { GoogleWallet } from '../provisioning/google/google-wallet.js';
 import type { RequestMeta } from '../provisioning/audit-trail.js';
 import type { CredentialAction, CredentialService } from '../provisioning/credential-service.js';
 import type { CardService } from '../provisioning/card-service.js';
@@ -20,6 +21,7 @@ export interface CredentialRouteDeps {
   readonly credentials: CredentialService;
   readonly photos: PhotoService;
   readonly cards: CardService;
+  readonly googleWallet: GoogleWallet;
 }
 
 export interface RouteHelpers {
@@ -34,16 +36,27 @@ const jpeg = (bytes: Buffer) => new Response(bytes, { headers: { 'content-type':
 
 export function credentialRoutes(api: Hono<Env>, deps: CredentialRouteDeps, h: RouteHelpers): void {
   // ---- credentials: issued per person, revoked with the person
+  /** A credential as the API shows it; a Google Wallet pass adds its object, state at Google and save link. */
+  const credentialView = async (c: Context<Env>, row: CredentialRow) => {
+    const v = deps.credentials.view(row, h.origin(c));
+    if (row.kind !== 'google_pass') return v;
+    return { ...v, google: (await deps.googleWallet.passInfo(row, h.origin(c))) ?? null };
+  };
   api.get('/lists/:listId/people/:personId/credentials', async (c) => {
     const list = await h.listOf(c);
     const rows = await deps.credentials.forPerson(list, c.req.param('personId'));
-    return c.json({ credentials: rows.map((r) => deps.credentials.view(r, h.origin(c))) });
+    const out = [];
+    for (const r of rows) out.push(await credentialView(c, r));
+    return c.json({ credentials: out });
   });
   api.post('/lists/:listId/people/:personId/credentials', async (c) => {
     const list = await h.listOf(c);
     const b = await h.body(c);
-    const row = await deps.credentials.issue(list, c.req.param('personId'), b.kind ?? 'card', h.meta(c));
-    return c.json(deps.credentials.view(row, h.origin(c)), 201);
+    const row = await deps.credentials.issue(list, c.req.param('personId'), b.kind ?? 'card', h.meta(c), h.origin(c));
+    // The job queued with the credential would create the Google object too; doing it now means
+    // the answer carries a save link that works at once.
+    if (row.kind === 'google_pass') await deps.googleWallet.syncNow(row.id, h.meta(c));
+    return c.json(await credentialView(c, row), 201);
   });
   api.post('/lists/:listId/credentials/:credentialId/:action', async (c) => {
     const list = await h.listOf(c);
@@ -51,7 +64,7 @@ export function credentialRoutes(api: Hono<Env>, deps: CredentialRouteDeps, h: R
     if (action !== 'suspend' && action !== 'revoke' && action !== 'reinstate') throw new ApiError(404, 'not_found', 'the action must be suspend, revoke or reinstate');
     const b = c.req.header('content-type')?.includes('json') ? await h.body(c) : {};
     const row = await deps.credentials.act(list, c.req.param('credentialId'), action as CredentialAction, h.meta(c), typeof b.reason === 'string' ? b.reason : undefined);
-    return c.json(deps.credentials.view(row, h.origin(c)));
+    return c.json(await credentialView(c, row));
   });
 
   // ---- card templates, previews and print batches (docs/cards.md)

@@ -94,10 +94,10 @@ export const OPENAPI = {
     '/lists/{listId}/people/{personId}/credentials': {
       get: { summary: 'a person\'s credentials with their status and verification URL (the QR code\'s target)', parameters: [listId, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: '{credentials}' }, 404: problem } },
       post: {
-        summary: 'issue a credential (kind card or apple_pass) to an active person; it is revoked when the IdP deactivates them (an Apple pass needs the organisation\'s Apple Wallet settings)',
+        summary: 'issue a credential to an active person: a printed card, an Apple Wallet pass (needs the organisation\'s Apple Wallet settings), or a Google Wallet pass (answers google.saveUrl, the "Save to Google Wallet" link); it is revoked when the IdP deactivates them',
         parameters: [listId, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }],
-        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { kind: { type: 'string', enum: ['card', 'apple_pass'] } } } } } },
-        responses: { 201: { description: 'the credential' }, 404: problem, 409: problem },
+        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { kind: { type: 'string', enum: ['card', 'apple_pass', 'google_pass'] } } } } } },
+        responses: { 201: { description: 'the credential; a google_pass adds google: {objectId, classId, state, syncedAt, lastError, saveUrl}' }, 404: problem, 409: problem },
       },
     },
     '/apple-wallet': {
@@ -123,6 +123,19 @@ export const OPENAPI = {
         requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { ttlHours: { type: 'integer', minimum: 1, maximum: 720 } } } } } },
         responses: { 201: { description: '{url, expiresAt}' }, 400: problem, 404: problem },
       },
+    },
+    '/google-wallet': {
+      get: { summary: 'the organisation\'s Google Wallet settings: issuer id, class id, the service account\'s email and key id (never the key), endpoints', responses: { 200: { description: '{configured, …}' }, 401: problem } },
+      put: {
+        summary: 'set up Google Wallet for the organisation (owner or admin): the issuer id and the service account key JSON, stored encrypted with MUSTER_SECRET_KEY',
+        requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['issuerId', 'serviceAccountKey'], properties: {
+          issuerId: { type: 'string', pattern: '^[0-9]+$' }, serviceAccountKey: { description: 'the key file\'s JSON (object or text)', oneOf: [{ type: 'object' }, { type: 'string' }] },
+          classSuffix: { type: 'string', default: 'muster-id' }, tokenUrl: { type: 'string', description: 'only with MUSTER_GOOGLE_WALLET_CUSTOM_ENDPOINTS' }, apiUrl: { type: 'string', description: 'only with MUSTER_GOOGLE_WALLET_CUSTOM_ENDPOINTS' },
+          logoUrl: { type: 'string', format: 'uri' }, heroImageUrl: { type: 'string', format: 'uri' }, backgroundColor: { type: 'string', pattern: '^#[0-9a-fA-F]{6}$' },
+        } } } } },
+        responses: { 200: { description: 'the settings as GET shows them' }, 400: problem, 403: problem },
+      },
+      delete: { summary: 'remove the Google Wallet settings and the stored key (passes already saved stay in wallets; their updates wait until it is set up again)', responses: { 204: { description: 'removed' }, 404: problem } },
     },
     '/lists/{listId}/credentials/{credentialId}/{action}': {
       post: {

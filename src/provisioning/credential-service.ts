@@ -3,30 +3,29 @@ import type { CredentialKind, CredentialRow, CredentialStatus, MasterList, Repos
 import type { AuditTrail, RequestMeta } from './audit-trail.js';
 
 /**
- * Credentials (printed cards today; wallet passes will join them) and their lifecycle. The
+ * Credentials (printed cards, Google Wallet passes) and their lifecycle. The
  * promise: when the IdP deactivates someone, their credentials stop working at once. So the
  * status change happens inside the transaction that deactivates the person (ScimService calls
  * `onPersonLifecycle`), for SCIM, Bulk and Entra sync alike, and each step is in the audit trail
  * with the same request id and IdP as the deactivation that caused it.
  */
-export const CREDENTIAL_KINDS: readonly CredentialKind[] = ['card', 'apple_pass'];
+export const CREDENTIAL_KINDS: readonly CredentialKind[] = ['card', 'apple_pass', 'google_pass'];
 export type CredentialAction = 'suspend' | 'revoke' | 'reinstate';
 export type PersonLifecycleAction = 'person.deactivated' | 'person.reactivated' | 'person.deleted';
 /** ScimService's hook: runs inside the transaction of the change. */
 export type LifecycleListener = (tx: Repos, listId: string, personId: string, action: PersonLifecycleAction, meta: RequestMeta) => Promise<void>;
 
 /**
- * What a kind of credential does in the transaction that issues one (an Apple pass gets its
- * authentication token and needs the organisation's certificate): it may refuse by throwing a
- * CredentialError, which rolls the issue back.
+ * What a kind of credential adds to the lifecycle (wallet passes: their remote copies). Both hooks
+ * run inside the transaction of the change, so they may only write rows — a job row for any
+ * network call, worked after the commit (src/provisioning/jobs.ts).
  */
-export type IssueHook = (tx: Repos, list: MasterList, credential: CredentialRow, meta: RequestMeta) => Promise<void>;
-/**
- * Called in the transaction of every status change (admin action or the holder's lifecycle):
- * a wallet pass marks itself updated and queues the push to its devices, as a job row that runs
- * after the commit.
- */
-export type StatusHook = (tx: Repos, credential: CredentialRow, to: CredentialStatus, meta: RequestMeta) => Promise<void>;
+export interface CredentialKindHooks {
+  /** After the credential row is written; throw a CredentialError to refuse the issue. */
+  onIssued?(tx: Repos, list: MasterList, c: CredentialRow, meta: RequestMeta, origin: string): Promise<void>;
+  /** After a status change (by the holder's lifecycle or an admin). */
+  onStatusChanged?(tx: Repos, c: CredentialRow, to: CredentialStatus, meta: RequestMeta): Promise<void>;
+}
 
 /** Why a credential changed status; "person deactivated" is the one reactivation undoes. */
 const BY_DEACTIVATION = 'person deactivated';
@@ -74,8 +73,7 @@ export function holderName(doc: Doc): string {
 }
 
 export class CredentialService {
-  private readonly issueHooks = new Map<string, IssueHook>();
-  private readonly statusHooks: StatusHook[] = [];
+  private readonly hooks = new Map<string, CredentialKindHooks>();
 
   constructor(
     private readonly store: Store,
@@ -83,13 +81,9 @@ export class CredentialService {
     private readonly now: () => string = () => new Date().toISOString(),
   ) {}
 
-  /** Wires a kind's issue step (main.ts); a kind without one (apple_pass without its service) cannot be issued. */
-  onIssue(kind: CredentialKind, hook: IssueHook): void {
-    this.issueHooks.set(kind, hook);
-  }
-
-  onStatusChange(hook: StatusHook): void {
-    this.statusHooks.push(hook);
+  /** Adds a kind's lifecycle hooks (main.ts wires Google Wallet's). */
+  registerKind(kind: CredentialKind, hooks: CredentialKindHooks): void {
+    this.hooks.set(kind, hooks);
   }
 
   view(c: CredentialRow, origin: string): CredentialView {
@@ -100,8 +94,10 @@ export class CredentialService {
   }
 
   /** Issues a credential to an active person of the list. */
-  async issue(list: MasterList, personId: string, kind: unknown, meta: RequestMeta): Promise<CredentialRow> {
+  async issue(list: MasterList, personId: string, kind: unknown, meta: RequestMeta, origin = ''): Promise<CredentialRow> {
     if (!CREDENTIAL_KINDS.includes(kind as CredentialKind)) throw new CredentialError(400, 'invalid_body', `kind must be one of ${CREDENTIAL_KINDS.join(', ')}`);
+    // A wallet pass without its hooks would never reach the wallet, nor be revoked there.
+    if (kind !== 'card' && !this.hooks.has(kind as string)) throw new CredentialError(409, 'kind_unavailable', `this server cannot issue ${String(kind)} credentials`);
     return this.store.transaction(async (tx) => {
       await tx.audit.chain(list.id, true); // the list lock first, like every write (no deadlock with SCIM writes)
       const person = await tx.users.get(list.id, personId);
@@ -110,10 +106,8 @@ export class CredentialService {
       const t = this.now();
       const row = { id: randomUUID(), list_id: list.id, person_id: personId, kind: kind as string, verify_code: randomBytes(32).toString('base64url'), status: 'valid', status_reason: null, created_at: t, updated_at: t };
       await tx.credentials.insert(row);
-      const hook = this.issueHooks.get(row.kind);
-      if (hook) await hook(tx, list, row, meta);
-      else if (row.kind !== 'card') throw new CredentialError(409, 'kind_unavailable', `credentials of kind ${row.kind} are not available on this server`);
       await this.audit.record(tx, list.id, { action: 'credential.issued', target: { type: 'credential', id: row.id, name: holderName(person.data) }, detail: { kind: row.kind, personId } }, meta);
+      await this.hooks.get(row.kind)?.onIssued?.(tx, list, row, meta, origin);
       return row;
     });
   }
@@ -145,6 +139,7 @@ export class CredentialService {
       const why = action === 'reinstate' ? null : reason?.trim().slice(0, 500) || `by an admin (${action})`;
       await tx.credentials.setStatus(id, to, why, this.now());
       await this.record(tx, list.id, c, to, why, meta, person?.data);
+      await this.hooks.get(c.kind)?.onStatusChanged?.(tx, c, to, meta);
       return (await tx.credentials.get(id))!;
     });
   }
@@ -163,6 +158,7 @@ export class CredentialService {
       if (!to) continue;
       await tx.credentials.setStatus(c.id, to, why, this.now());
       await this.record(tx, listId, c, to, why, meta, (await tx.users.get(listId, personId))?.data);
+      await this.hooks.get(c.kind)?.onStatusChanged?.(tx, c, to, meta);
     }
   }
 
@@ -172,7 +168,6 @@ export class CredentialService {
       action, target: { type: 'credential', id: c.id, name: doc ? holderName(doc) : null },
       changes: [{ field: 'status', before: c.status, after: to }], detail: { kind: c.kind, personId: c.person_id, ...(why ? { reason: why } : {}) },
     }, meta);
-    for (const hook of this.statusHooks) await hook(tx, c, to, meta);
   }
 
   /**

@@ -4,8 +4,10 @@
  * resumable from the last batch if the node dies (the lock expires and another node takes over),
  * and idempotent when a batch runs twice.
  *
- * The one job today, `rederive`, recomputes every person's roster fields after the mapping or the
- * schema changed, while provisioning carries on (SCIM writes derive with the new mapping already).
+ * `rederive` recomputes every person's roster fields after the mapping or the schema changed,
+ * while provisioning carries on (SCIM writes derive with the new mapping already). Other kinds
+ * register their handlers (Entra runs, Google Wallet updates); a handler that throws RetryLater
+ * puts its job back in the queue with a time before which no node claims it.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
@@ -61,31 +63,47 @@ export function jobView(j: JobRow): JobView {
 }
 
 /**
+ * Thrown by a handler whose work cannot be done now (a remote service throttled, was down, or
+ * refused for a reason an admin can fix): the job goes back to the queue, to run again after
+ * `delayMs` on whichever node claims it first, so the work is never lost. With `params`, they
+ * become the job's new state (APNs: the devices still to push); without, the state is kept.
+ * The handler decides when to give up (it sees `job.attempts`).
+ */
+export class RetryLater extends Error {
+  constructor(readonly delayMs: number, message: string, readonly params?: unknown) {
+    super(message);
+    this.name = 'RetryLater';
+  }
+}
+
+export interface JobKindOptions {
+  /**
+   * Short jobs that must not wait behind long ones (a wallet pass update after a revocation,
+   * behind print batches, a 100,000-person re-derivation or an Entra run): they have slots of
+   * their own besides the runner's concurrency.
+   */
+  readonly quick?: boolean;
+}
+
+/**
  * Runs one job of a kind. `save(params, done)` stores resumable state and progress (and renews
  * the lock); it answers false when the job is no longer this worker's (superseded, taken over).
  * The handler's return value is the job's result.
  */
 export type JobHandler = (job: JobRow, save: (params: unknown, done: number) => Promise<boolean>) => Promise<unknown>;
 
-/**
- * A handler throws this when a remote service said "not now" (APNs 429/503): the job goes back
- * to the queue with `params` as its new state and runs again after `delayMs`, on any node. The
- * handler decides when to give up (it sees `job.attempts`).
- */
-export class RetryLater extends Error {
-  constructor(readonly delayMs: number, message: string, readonly params: unknown) {
-    super(message);
-    this.name = 'RetryLater';
-  }
-}
+/** Slots reserved for quick kinds, on top of `concurrency`. */
+const QUICK_SLOTS = 2;
 
 export class JobRunner {
   private readonly worker = `node-${randomUUID().slice(0, 8)}`;
   private readonly handlers = new Map<string, JobHandler>();
+  private readonly quickKinds = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private filling: Promise<void> | undefined;
+  private stopped = true;
   private readonly active = new Set<Promise<void>>();
+  private quickActive = 0;
 
   constructor(
     private readonly store: Store,
@@ -98,54 +116,74 @@ export class JobRunner {
     this.handlers.set(REDERIVE_JOB, (job) => this.rederive(job));
   }
 
-  register(kind: string, handler: JobHandler): void {
+  register(kind: string, handler: JobHandler, opts: JobKindOptions = {}): void {
     this.handlers.set(kind, handler);
+    if (opts.quick) this.quickKinds.add(kind);
   }
 
   start(): void {
     this.stopped = false;
-    const tick = () => {
-      if (this.stopped) return;
-      this.running = this.fill().catch((err: unknown) => this.log.error('job runner failed', { err: String(err) }))
-        .then(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, this.pollMs);
-        });
-    };
-    this.timer = setTimeout(tick, 0);
+    this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.filling = (this.filling ?? Promise.resolve()).then(() => this.fill()).catch((err: unknown) => this.log.error('job runner failed', { err: String(err) }))
+        .then(() => this.schedule(this.pollMs));
+    }, ms);
   }
 
   /**
-   * Claims jobs until `concurrency` run at once. Jobs run side by side so that a long one (a
-   * print batch of thousands of cards, a first Entra sync) never holds up a short urgent one
-   * (pushing a revoked wallet pass) on the same node.
+   * Claims jobs until `concurrency` run at once, and quick kinds into their own slots. Jobs run
+   * side by side so that a long one (a print batch of thousands of cards, a first Entra sync)
+   * never holds up a short urgent one (pushing a revoked wallet pass) on the same node.
    */
   private async fill(): Promise<void> {
-    while (!this.stopped && this.active.size < this.concurrency) {
+    while (!this.stopped && this.active.size - this.quickActive < this.concurrency) {
       const job = await this.claim();
-      if (!job) return;
-      const p: Promise<void> = this.work(job).finally(() => this.active.delete(p));
-      this.active.add(p);
+      if (!job) break;
+      this.start1(job, false);
     }
+    while (!this.stopped && this.quickKinds.size && this.quickActive < QUICK_SLOTS) {
+      const job = await this.claim([...this.quickKinds]);
+      if (!job) break;
+      this.start1(job, true);
+    }
+  }
+
+  private start1(job: JobRow, quick: boolean): void {
+    if (quick) this.quickActive++;
+    const p: Promise<void> = this.work(job).finally(() => {
+      this.active.delete(p);
+      if (quick) this.quickActive--;
+      // A slot is free: look for the next job now rather than at the next poll.
+      this.schedule(0);
+    });
+    this.active.add(p);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    this.timer = undefined;
+    await this.filling;
     await Promise.all([...this.active]);
   }
 
-  /** Claims and works one job to its end; false when there was none. */
-  async runOnce(): Promise<boolean> {
-    const job = await this.claim();
+  /** Claims and works one job (of `kinds`, when given) to its end; false when there was none. */
+  async runOnce(kinds?: readonly string[]): Promise<boolean> {
+    const job = await this.claim(kinds);
     if (!job) return false;
     await this.work(job);
     return true;
   }
 
-  private claim(): Promise<JobRow | undefined> {
+  private claim(kinds?: readonly string[]): Promise<JobRow | undefined> {
     const now = new Date();
-    return this.store.roster.claim(this.worker, now.toISOString(), new Date(now.getTime() + LOCK_MS).toISOString());
+    return this.store.roster.claim(this.worker, now.toISOString(), new Date(now.getTime() + LOCK_MS).toISOString(), kinds);
   }
 
   private async work(job: JobRow): Promise<void> {
@@ -158,8 +196,10 @@ export class JobRunner {
       if (job.kind !== REDERIVE_JOB && result !== undefined) await this.store.roster.finish(job.id, this.worker, 'done', new Date().toISOString(), result);
     } catch (err) {
       if (err instanceof RetryLater) {
-        this.log.warn('job will be retried', { job: job.id, kind: job.kind, inMs: err.delayMs, reason: err.message });
-        await this.store.roster.requeue(job.id, this.worker, { params: err.params, notBefore: new Date(Date.now() + err.delayMs).toISOString(), error: err.message });
+        this.log.warn('job will be retried', { job: job.id, kind: job.kind, attempts: job.attempts, inMs: err.delayMs, reason: err.message });
+        const notBefore = new Date(Date.now() + err.delayMs).toISOString();
+        if (err.params !== undefined) await this.store.roster.requeue(job.id, this.worker, { params: err.params, notBefore, error: err.message });
+        else await this.store.roster.defer(job.id, this.worker, notBefore, err.message);
         return;
       }
       this.log.error('job failed', { job: job.id, err: err instanceof Error ? err.stack : String(err) });

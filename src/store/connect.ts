@@ -16,6 +16,7 @@ import * as m006 from './migrations/006-credentials.js';
 import * as m007 from './migrations/007-photos.js';
 import * as m008 from './migrations/008-cards.js';
 import * as m009 from './migrations/009-apple-wallet.js';
+import * as m010 from './migrations/010-google-wallet.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -32,6 +33,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['007-photos', m007],
   ['008-cards', m008],
   ['009-apple-wallet', m009],
+  ['010-google-wallet', m010],
 ];
 
 class Provider implements MigrationProvider {

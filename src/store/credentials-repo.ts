@@ -1,7 +1,7 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database } from './schema.js';
 
-export type CredentialKind = 'card' | 'apple_pass';
+export type CredentialKind = 'card' | 'apple_pass' | 'google_pass';
 export type CredentialStatus = 'valid' | 'suspended' | 'revoked';
 export type CredentialRow = Selectable<Database['credentials']>;
 

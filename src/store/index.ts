@@ -15,3 +15,4 @@ export type { CredentialRow, CredentialStatus, CredentialKind } from './credenti
 export type { PhotoRow, PhotoMeta, PhotoStatus, PhotoLinkRow } from './photos-repo.js';
 export type { CardTemplateRow } from './cards-repo.js';
 export type { AppleWalletSettingsRow, ApplePassRow, ApplePassRegistrationRow } from './apple-wallet-repo.js';
+export type { GoogleWalletSettingsRow, GoogleWalletObjectRow } from './google-wallet-repo.js';

@@ -185,17 +185,19 @@ export class RosterRepo {
   }
 
   /**
-   * Claims the oldest runnable job for `worker`: a queued one, or a running one whose lock expired
-   * (its node died). The conditional UPDATE makes the claim atomic on every engine.
+   * Claims the oldest runnable job for `worker`: a queued one (not deferred to a later time), or a
+   * running one whose lock expired (its node died); only of `kinds` when given. The conditional
+   * UPDATE makes the claim atomic on every engine.
    */
-  async claim(worker: string, now: string, lockUntil: string): Promise<JobRow | undefined> {
-    const candidates = await this.db.selectFrom('jobs').select(['id', 'status', 'locked_until'])
-      // A queued job's locked_until, when set, is the earliest time it may run again (a retry's backoff).
+  async claim(worker: string, now: string, lockUntil: string, kinds?: readonly string[]): Promise<JobRow | undefined> {
+    let q = this.db.selectFrom('jobs').select(['id', 'status', 'locked_until'])
       .where((eb) => eb.or([
+        // A queued job's locked_until, when set, is the time before which it must not run (a retry's backoff).
         eb.and([eb('status', '=', 'queued'), eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)])]),
         eb.and([eb('status', '=', 'running'), eb('locked_until', '<', now)]),
-      ]))
-      .orderBy('created_at').limit(5).execute();
+      ]));
+    if (kinds) q = q.where('kind', 'in', kinds.length ? [...kinds] : ['']);
+    const candidates = await q.orderBy('created_at').limit(5).execute();
     for (const c of candidates) {
       let u = this.db.updateTable('jobs').set((eb) => ({ status: 'running', locked_by: worker, locked_until: lockUntil, attempts: eb('attempts', '+', 1), started_at: now }))
         .where('id', '=', c.id).where('status', '=', c.status);
@@ -227,6 +229,12 @@ export class RosterRepo {
   /** Puts a job back in the queue, to be claimed again at `notBefore` or later, with its new state. */
   async requeue(id: string, worker: string, p: { params: unknown; notBefore: string; error: string }): Promise<void> {
     await this.db.updateTable('jobs').set({ status: 'queued', locked_by: null, locked_until: p.notBefore, params: JSON.stringify(p.params), error: p.error })
+      .where('id', '=', id).where('locked_by', '=', worker).execute();
+  }
+
+  /** Puts a job back in the queue, not to run before `runAfter` (a retry's backoff); keeps its attempts and last error. */
+  async defer(id: string, worker: string, runAfter: string, error: string): Promise<void> {
+    await this.db.updateTable('jobs').set({ status: 'queued', locked_by: null, locked_until: runAfter, error })
       .where('id', '=', id).where('locked_by', '=', worker).execute();
   }
 

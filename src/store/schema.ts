@@ -242,6 +242,35 @@ export interface PrintOutputTable {
   created_at: string;
 }
 
+export interface GoogleWalletSettingsTable {
+  org_id: string;
+  issuer_id: string;
+  class_suffix: string;
+  client_email: string;
+  key_id: string;
+  key_enc: string;
+  token_url: string;
+  api_url: string;
+  logo_url: string | null;
+  hero_image_url: string | null;
+  background_color: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface GoogleWalletObjectTable {
+  credential_id: string;
+  org_id: string;
+  object_id: string;
+  class_id: string;
+  verify_url: string;
+  remote_state: string | null;
+  synced_at: string | null;
+  last_error: string | null;
+  cause_request_id: string | null;
+  created_at: string;
+}
+
 export interface RosterFieldTable {
   list_id: string;
   key: string;
@@ -362,6 +391,8 @@ export interface Database {
   print_outputs: PrintOutputTable;
   photo_links: PhotoLinkTable;
   credential_verifications: CredentialVerificationTable;
+  google_wallet_settings: GoogleWalletSettingsTable;
+  google_wallet_objects: GoogleWalletObjectTable;
   admin_sessions: AdminSessionTable;
   organisations: OrganisationTable;
   lists: ListTable;

@@ -16,6 +16,7 @@ import { CredentialsRepo } from './credentials-repo.js';
 import { PhotosRepo } from './photos-repo.js';
 import { CardsRepo } from './cards-repo.js';
 import { AppleWalletRepo } from './apple-wallet-repo.js';
+import { GoogleWalletRepo } from './google-wallet-repo.js';
 
 /** The repositories, bound to the database or to one open transaction. */
 export interface Repos {
@@ -32,12 +33,14 @@ export interface Repos {
   readonly photos: PhotosRepo;
   readonly cards: CardsRepo;
   readonly appleWallet: AppleWalletRepo;
+  readonly googleWallet: GoogleWalletRepo;
 }
 
 const reposOn = (db: Kysely<Database>, engine: Engine): Repos => ({
   lists: new ListsRepo(db), tokens: new TokensRepo(db), users: new UsersRepo(db), groups: new GroupsRepo(db),
   audit: new AuditRepo(db, engine), adminKeys: new AdminKeysRepo(db), roster: new RosterRepo(db), entra: new EntraRepo(db),
   admins: new AdminsRepo(db), credentials: new CredentialsRepo(db), photos: new PhotosRepo(db), cards: new CardsRepo(db), appleWallet: new AppleWalletRepo(db),
+  googleWallet: new GoogleWalletRepo(db),
 });
 
 /** The storage port: repositories and transactions over one Kysely database of either engine. */
@@ -57,6 +60,7 @@ export class Store implements Repos {
   readonly photos: PhotosRepo;
   readonly cards: CardsRepo;
   readonly appleWallet: AppleWalletRepo;
+  readonly googleWallet: GoogleWalletRepo;
 
   readonly db: Kysely<Database>;
 
@@ -64,7 +68,7 @@ export class Store implements Repos {
     this.db = conn.db;
     this.engine = conn.engine;
     this.flavor = flavorFor(conn.engine);
-    ({ lists: this.lists, tokens: this.tokens, users: this.users, groups: this.groups, audit: this.audit, adminKeys: this.adminKeys, roster: this.roster, entra: this.entra, admins: this.admins, credentials: this.credentials, photos: this.photos, cards: this.cards, appleWallet: this.appleWallet } = reposOn(conn.db, conn.engine));
+    ({ lists: this.lists, tokens: this.tokens, users: this.users, groups: this.groups, audit: this.audit, adminKeys: this.adminKeys, roster: this.roster, entra: this.entra, admins: this.admins, credentials: this.credentials, photos: this.photos, cards: this.cards, appleWallet: this.appleWallet, googleWallet: this.googleWallet } = reposOn(conn.db, conn.engine));
   }
 
   /** Runs `fn` in one transaction: everything it wrote is committed together, or nothing is. */
