@@ -62,7 +62,7 @@ export const roster = {
 
 export const entra = {
   get: (listId: string) => request<EntraConnection>('GET', `${L(listId)}/entra`),
-  connect: (listId: string, b: { tenantId: string; clientId: string; clientSecret: string; groupIds: string[]; schedule: EntraSchedule }) =>
+  connect: (listId: string, b: { tenantId: string; clientId: string; clientSecret: string; groupIds: string[]; schedule: EntraSchedule; authorityUrl?: string; graphUrl?: string }) =>
     request<EntraConnection>('PUT', `${L(listId)}/entra`, b),
   test: (listId: string) => request<EntraTestResult>('POST', `${L(listId)}/entra/test`),
   groups: (listId: string, search: string) => request<{ groups: { id: string; displayName: string }[] }>('GET', `${L(listId)}/entra/groups`, undefined, { search }),

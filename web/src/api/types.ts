@@ -236,6 +236,8 @@ export interface EntraConnection {
   readonly connected: boolean;
   readonly tenantId?: string;
   readonly clientId?: string;
+  readonly authorityUrl?: string;
+  readonly graphUrl?: string;
   readonly groupIds?: readonly string[];
   readonly schedule?: EntraSchedule;
   readonly lastRunAt?: string | null;

@@ -13,10 +13,11 @@ export function Layout({ children }: { readonly children: ReactNode }) {
   // reader users start at the top of what changed (a full page load does this by itself).
   useEffect(() => {
     if (first.current) { first.current = false; return; }
-    const h1 = main.current?.querySelector('h1');
-    if (h1) {
-      h1.setAttribute('tabindex', '-1');
-      h1.focus({ preventScroll: false });
+    // A screen still loading has no heading yet: then main itself takes focus.
+    const target = main.current?.querySelector('h1') ?? main.current;
+    if (target) {
+      target.setAttribute('tabindex', '-1');
+      target.focus({ preventScroll: false });
     }
   }, [path]);
 

@@ -12,6 +12,18 @@ import { SelectField } from '../components/select-field';
 
 const SCHEDULES: readonly [EntraSchedule, string][] = [['manual', 'Only when I click Sync now'], ['15m', 'Every 15 minutes'], ['hourly', 'Every hour'], ['daily', 'Every day']];
 
+const GLOBAL_AUTHORITY = 'https://login.microsoftonline.com';
+const GLOBAL_GRAPH = 'https://graph.microsoft.com';
+
+/** A stored endpoint worth showing in the form: anything but the global default. */
+const custom = (v: string | undefined, dflt: string) => (v && v !== dflt ? v : '');
+
+/** An endpoint field, sent only when filled in (the server defaults to the global cloud). */
+function optional(name: 'authorityUrl' | 'graphUrl', f: FormData): { authorityUrl?: string; graphUrl?: string } {
+  const v = String(f.get(name) ?? '').trim();
+  return v ? { [name]: v } : {};
+}
+
 export function EntraSection({ list, reloadList }: { readonly list: MasterList; readonly reloadList: () => Promise<void> }) {
   const { canWrite } = useSession();
   const conn = useAsync(() => api.entra.get(list.id), [list.id]);
@@ -33,6 +45,7 @@ export function EntraSection({ list, reloadList }: { readonly list: MasterList; 
       conn.set(await api.entra.connect(list.id, {
         tenantId: String(f.get('tenantId') ?? ''), clientId: String(f.get('clientId') ?? ''), clientSecret: String(f.get('clientSecret') ?? ''),
         groupIds: groups.map((g) => g.id), schedule: String(f.get('schedule')) as EntraSchedule,
+        ...optional('authorityUrl', f), ...optional('graphUrl', f),
       }));
       setSaid('Connection saved. The client secret is stored encrypted and never shown again.');
       form.reset();
@@ -78,6 +91,12 @@ export function EntraSection({ list, reloadList }: { readonly list: MasterList; 
           <SelectField label="Schedule" name="schedule" defaultValue={c?.schedule ?? 'hourly'} key={`s-${c?.schedule}`}>
               {SCHEDULES.map(([k, l]) => <option key={k} value={k}>{l}</option>)}
             </SelectField>
+          <details>
+            <summary>National clouds (US Government, China)</summary>
+            <p className="hint">Leave empty for Microsoft&apos;s global cloud.</p>
+            <label>Sign-in authority URL<input name="authorityUrl" type="url" defaultValue={custom(c?.authorityUrl, GLOBAL_AUTHORITY)} key={`a-${c?.authorityUrl}`} placeholder={GLOBAL_AUTHORITY} /></label>
+            <label>Microsoft Graph URL<input name="graphUrl" type="url" defaultValue={custom(c?.graphUrl, GLOBAL_GRAPH)} key={`g-${c?.graphUrl}`} placeholder={GLOBAL_GRAPH} /></label>
+          </details>
           <button type="submit">{c?.connected ? 'Save connection' : 'Connect'}</button>
         </form>
       ) : null}
