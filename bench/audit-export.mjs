@@ -30,7 +30,7 @@ const store = new Store(await openDatabase(dbUrl));
 const audit = new AuditTrail(true);
 const lists = new ListsService(store, audit);
 const { list } = await lists.createList({ name: 'Audit bench', uid: 'userName', org: 'Bench' });
-const key = (await new AdminKeys(store, audit, lists).create('Bench', 'bench')).secret;
+const key = (await new AdminKeys(store, audit, lists).create(list.orgId, 'bench')).secret;
 const t0 = performance.now();
 const BATCH = 5000;
 for (let i = 0; i < N; i += BATCH) {

@@ -64,10 +64,14 @@ describe('the muster CLI (needs npm run build)', () => {
     expect(bad.stdout).toMatch(new RegExp(`list ${created.id}: TAMPERED at event seq 2 \\(row id \\d+\\): its content does not match its hash`));
   });
 
-  it('admin-keys create prints a key that opens the admin API, once', async () => {
+  it('admin-keys create prints a key that opens the admin API, once; a misspelt --org is refused, not created', async () => {
+    expect((await muster('lists', 'create', '--name', 'Acme staff', '--uid', 'userName', '--org', 'Acme', '--json')).code).toBe(0);
     const k = await muster('admin-keys', 'create', '--org', 'Acme', '--label', 'Ops', '--json');
     expect(k.code, k.stderr).toBe(0);
     expect(JSON.parse(k.stdout)).toMatchObject({ label: 'Ops', key: expect.stringMatching(/^mst_admin_[A-Za-z0-9_-]{43}$/) });
+    const typo = await muster('admin-keys', 'create', '--org', 'Acmee', '--json');
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toMatch(/no organisation named or with id "Acmee"/);
   });
 
   it('admins create makes a web app account with a generated password, shown once; a misspelt --org is refused', async () => {

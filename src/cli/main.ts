@@ -37,7 +37,7 @@ Usage:
   muster entra runs --list ID [--json]          run history with outcomes
   muster audit verify [--list ID] [--json]      check each list's hash chain; names the first bad event
   muster audit prune [--json]                   apply MUSTER_AUDIT_RETENTION_DAYS and the request-log retention now
-  muster admin-keys create --org ORG [--label LABEL] [--json]
+  muster admin-keys create [--org ORG] [--label LABEL] [--json]   (--org may be left out when there is one organisation)
   muster admins create --email EMAIL --name NAME [--role owner|admin|viewer] [--org ORG]
                       [--password-stdin] [--json]   a web app account (a password is generated without --password-stdin)
   muster admins list [--org ORG] [--json]
@@ -177,8 +177,7 @@ export async function run(argv: readonly string[], out: Out = (s) => process.std
     return 0;
   }
   if (cmd === 'admin-keys' && sub === 'create') {
-    const org = need(values.org, '--org');
-    const k = await withStore(config, (store, lists) => new AdminKeys(store, new AuditTrail(config.audit), lists).create(org, values.label ?? 'Admin key'));
+    const k = await withStore(config, (store, lists) => new AdminKeys(store, new AuditTrail(config.audit), lists).create(values.org, values.label ?? 'Admin key'));
     const payload = { id: k.id, orgId: k.orgId, label: k.label, key: k.secret, createdAt: k.createdAt };
     out(json ? JSON.stringify(payload) : `Admin key "${payload.label}" (${payload.id}) for organisation ${payload.orgId}\nKey: ${payload.key}\n(shown only now)`);
     return 0;

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Store } from '../store/index.js';
 import type { AuditTrail } from './audit-trail.js';
-import type { ListsService } from './lists-service.js';
+import { UsageError, type ListsService } from './lists-service.js';
 import { hashSecret, sameHash } from './secrets.js';
 
 /**
@@ -22,8 +22,18 @@ export interface CreatedAdminKey {
 export class AdminKeys {
   constructor(private readonly store: Store, readonly audit: AuditTrail, private readonly lists: ListsService) {}
 
-  async create(org: string, label: string): Promise<CreatedAdminKey> {
-    const o = await this.lists.resolveOrganisation(org);
+  /**
+   * A key for the organisation named (or with this id), or for the only organisation when none is
+   * named. An unknown name is refused: a typo must not make a key for a new, empty organisation.
+   */
+  async create(org: string | undefined, label: string): Promise<CreatedAdminKey> {
+    let o;
+    if (org) {
+      o = await this.store.lists.organisation(org);
+      if (!o) throw new UsageError('MUSTER_ORG_NOT_FOUND', `no organisation named or with id "${org}"`);
+    } else {
+      o = await this.lists.resolveOrganisation();
+    }
     const secret = ADMIN_KEY_PREFIX + randomBytes(32).toString('base64url');
     const id = randomUUID();
     const createdAt = new Date().toISOString();
