@@ -6,6 +6,7 @@ import { ListPage } from './pages/list-page';
 import { AdminsPage } from './pages/admins-page';
 import { MappingEditorPage } from './pages/mapping-editor-page';
 import { NotFoundPage } from './pages/not-found-page';
+import { WalletsPage } from './pages/wallets/wallets-page';
 
 export function Routes() {
   const { path } = useLocation();
@@ -17,6 +18,7 @@ export function Routes() {
 function Screen({ path }: { readonly path: string }) {
   if (path === '/' || path === '/lists') return <ListsPage />;
   if (path === '/admins') return <AdminsPage />;
+  if (path === '/settings/wallets') return <WalletsPage />;
   const list = match('/lists/:listId', path) ?? match('/lists/:listId/:tab', path) ?? match('/lists/:listId/:tab/:sub', path);
   if (list) return <ListPage listId={list.listId!} tab={list.tab ?? 'people'} sub={list.sub} />;
   return <NotFoundPage />;

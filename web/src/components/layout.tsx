@@ -32,6 +32,7 @@ export function Layout({ children }: { readonly children: ReactNode }) {
           <ul>
             <li><Link to="/" aria-current={path === '/' || path.startsWith('/lists') ? 'page' : undefined}>Lists</Link></li>
             {isOwner || admin.role === 'admin' ? <li><Link to="/admins" aria-current={current('/admins')}>Admins</Link></li> : null}
+            <li><Link to="/settings/wallets" aria-current={current('/settings/wallets')}>Wallets</Link></li>
           </ul>
         </nav>
         <div className="who">

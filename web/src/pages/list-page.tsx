@@ -5,15 +5,21 @@ import { useAsync } from '../hooks/use-async';
 import { SYNC_LABELS, UID_LABELS } from '../labels';
 import { Link } from '../router';
 import { AuditPage } from './audit-page';
+import { CardEditorPage } from './cards/card-editor-page';
+import { CardsPage } from './cards/cards-page';
 import { NotFoundPage } from './not-found-page';
 import { PeoplePage } from './people-page';
 import { PersonPage } from './person-page';
+import { CapturePage } from './photos/capture-page';
+import { PhotosPage } from './photos/photos-page';
 import { SyncPage } from './sync-page';
 
 const TABS = [
   { key: 'people', label: 'People' },
   { key: 'sync', label: 'Sync' },
   { key: 'mapping', label: 'Mapping' },
+  { key: 'photos', label: 'Photos' },
+  { key: 'cards', label: 'Cards' },
   { key: 'audit', label: 'Audit trail' },
 ] as const;
 
@@ -32,6 +38,10 @@ export function ListPage({ listId, tab, sub }: { readonly listId: string; readon
   if (tab === 'people' && sub) screen = <PersonPage list={l} personId={sub} />;
   else if (tab === 'people') screen = <PeoplePage list={l} reloadList={reloadList} />;
   else if (tab === 'sync') screen = <SyncPage list={l} reloadList={reloadList} />;
+  else if (tab === 'photos' && sub === 'capture') screen = <CapturePage list={l} />;
+  else if (tab === 'photos' && !sub) screen = <PhotosPage list={l} reloadList={reloadList} />;
+  else if (tab === 'cards' && sub) screen = <CardEditorPage list={l} templateId={sub} />;
+  else if (tab === 'cards') screen = <CardsPage list={l} reloadList={reloadList} />;
   else if (tab === 'audit') screen = <AuditPage list={l} reloadList={reloadList} />;
   else return <NotFoundPage />;
   return (

@@ -1,21 +1,27 @@
-/** One person: roster fields, sync problems, groups, their own audit history and SCIM resource. */
+/** One person: roster fields, sync problems, groups, photo, credentials, their own audit history and SCIM resource. */
 import { api, type MasterList } from '../api';
 import { AuditEventList } from '../components/audit-event-list';
 import { DateTime } from '../components/date-time';
 import { ErrorMessage } from '../components/error-message';
 import { valueText } from '../components/value-text';
 import { useAsync } from '../hooks/use-async';
+import { usePoll } from '../hooks/use-poll';
 import { actionLabel } from '../labels';
+import { personName } from '../person-name';
 import { Link } from '../router';
+import { PersonCredentials } from './credentials/person-credentials';
+import { PersonPhoto } from './photos/person-photo';
 
 export function PersonPage({ list, personId }: { readonly list: MasterList; readonly personId: string }) {
   const person = useAsync(() => api.roster.person(list.id, personId), [list.id, personId]);
   const fields = useAsync(() => api.roster.fields(list.id), [list.id]);
   const history = useAsync(() => api.audit.events(list.id, { person: personId, limit: 50 }), [list.id, personId]);
+  // The IdP may deactivate the person while the admin looks: keep the status badge true.
+  usePoll(() => person.reload(true), 3000);
   const p = person.data;
   if (person.error) return <section><h1>Person</h1><ErrorMessage error={person.error} /></section>;
   if (!p) return <section><p role="status">Loading person…</p></section>;
-  const name = [p.fields.first_name, p.fields.last_name].filter(Boolean).join(' ') || valueText(p.fields.display_name ?? p.userName);
+  const name = personName(p);
   return (
     <section className="person">
       <p><Link to={`/lists/${list.id}/people`}>← All people</Link></p>
@@ -57,6 +63,10 @@ export function PersonPage({ list, personId }: { readonly list: MasterList; read
             </dl>
           </section>
         </div>
+      </div>
+      <div className="columns">
+        <PersonPhoto list={list} personId={p.id} name={name} />
+        <PersonCredentials list={list} personId={p.id} active={p.active} />
       </div>
       <section aria-labelledby="history-h">
         <h2 id="history-h">History</h2>
