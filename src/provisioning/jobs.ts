@@ -104,6 +104,7 @@ export class JobRunner {
   private stopped = true;
   private readonly active = new Set<Promise<void>>();
   private quickActive = 0;
+  private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly store: Store,
@@ -123,6 +124,7 @@ export class JobRunner {
 
   start(): void {
     this.stopped = false;
+    this.unsubscribe ??= this.store.onJobEnqueued(() => this.schedule(0));
     this.schedule(0);
   }
 
@@ -132,7 +134,10 @@ export class JobRunner {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.filling = (this.filling ?? Promise.resolve()).then(() => this.fill()).catch((err: unknown) => this.log.error('job runner failed', { err: String(err) }))
-        .then(() => this.schedule(this.pollMs));
+        .then(() => {
+          // A kick that came in meanwhile already set a sooner timer: keep it.
+          if (!this.timer) this.schedule(this.pollMs);
+        });
     }, ms);
   }
 
@@ -167,6 +172,8 @@ export class JobRunner {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.filling;

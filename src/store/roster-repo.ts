@@ -32,7 +32,8 @@ const parse = <T>(s: string | null, dflt: T): T => (s ? (JSON.parse(s) as T) : d
 
 /** Roster schema, mapping, derived people, received attributes and jobs. */
 export class RosterRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** `onEnqueue` tells the store a job row was written (so a runner can start it without waiting for its next poll). */
+  constructor(private readonly db: Kysely<Database>, private readonly onEnqueue?: () => void) {}
 
   async fields(listId: string): Promise<RosterField[]> {
     const rows = await this.db.selectFrom('roster_fields').selectAll().where('list_id', '=', listId).orderBy('position').execute();
@@ -174,6 +175,7 @@ export class RosterRepo {
       id: job.id, list_id: job.listId, kind: job.kind, status: 'queued', params: JSON.stringify(job.params), total: job.total,
       done: 0, cursor: 0, attempts: 0, created_at: job.now,
     }).execute();
+    this.onEnqueue?.();
   }
 
   async job(id: string): Promise<JobRow | undefined> {

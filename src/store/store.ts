@@ -36,9 +36,9 @@ export interface Repos {
   readonly googleWallet: GoogleWalletRepo;
 }
 
-const reposOn = (db: Kysely<Database>, engine: Engine): Repos => ({
+const reposOn = (db: Kysely<Database>, engine: Engine, onEnqueue?: () => void): Repos => ({
   lists: new ListsRepo(db), tokens: new TokensRepo(db), users: new UsersRepo(db), groups: new GroupsRepo(db),
-  audit: new AuditRepo(db, engine), adminKeys: new AdminKeysRepo(db), roster: new RosterRepo(db), entra: new EntraRepo(db),
+  audit: new AuditRepo(db, engine), adminKeys: new AdminKeysRepo(db), roster: new RosterRepo(db, onEnqueue), entra: new EntraRepo(db),
   admins: new AdminsRepo(db), credentials: new CredentialsRepo(db), photos: new PhotosRepo(db), cards: new CardsRepo(db), appleWallet: new AppleWalletRepo(db),
   googleWallet: new GoogleWalletRepo(db),
 });
@@ -63,17 +63,35 @@ export class Store implements Repos {
   readonly googleWallet: GoogleWalletRepo;
 
   readonly db: Kysely<Database>;
+  private readonly enqueueListeners = new Set<() => void>();
 
   constructor(private readonly conn: Connection) {
     this.db = conn.db;
     this.engine = conn.engine;
     this.flavor = flavorFor(conn.engine);
-    ({ lists: this.lists, tokens: this.tokens, users: this.users, groups: this.groups, audit: this.audit, adminKeys: this.adminKeys, roster: this.roster, entra: this.entra, admins: this.admins, credentials: this.credentials, photos: this.photos, cards: this.cards, appleWallet: this.appleWallet, googleWallet: this.googleWallet } = reposOn(conn.db, conn.engine));
+    ({ lists: this.lists, tokens: this.tokens, users: this.users, groups: this.groups, audit: this.audit, adminKeys: this.adminKeys, roster: this.roster, entra: this.entra, admins: this.admins, credentials: this.credentials, photos: this.photos, cards: this.cards, appleWallet: this.appleWallet, googleWallet: this.googleWallet } = reposOn(conn.db, conn.engine, () => this.jobsEnqueued()));
   }
 
   /** Runs `fn` in one transaction: everything it wrote is committed together, or nothing is. */
-  transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T> {
-    return this.conn.db.transaction().execute((trx) => fn(reposOn(trx, this.engine)));
+  async transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T> {
+    let enqueued = false;
+    const result = await this.conn.db.transaction().execute((trx) => fn(reposOn(trx, this.engine, () => (enqueued = true))));
+    // Only once committed: a runner woken earlier would not see the job row yet.
+    if (enqueued) this.jobsEnqueued();
+    return result;
+  }
+
+  /**
+   * Calls `fn` whenever this process commits a new job row (a wallet update after a revocation),
+   * so the local runner starts it at once; other nodes find it at their next poll.
+   */
+  onJobEnqueued(fn: () => void): () => void {
+    this.enqueueListeners.add(fn);
+    return () => this.enqueueListeners.delete(fn);
+  }
+
+  private jobsEnqueued(): void {
+    for (const fn of this.enqueueListeners) fn();
   }
 
   close(): Promise<void> {
