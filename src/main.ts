@@ -25,7 +25,8 @@ import { RosterService } from './provisioning/roster-service.js';
 import { AttributeTracker } from './provisioning/attribute-tracker.js';
 import { JobRunner } from './provisioning/jobs.js';
 import { ImportService } from './provisioning/import-service.js';
-import { EntraSync, ENTRA_JOB } from './sync/entra-sync.js';
+import { EntraSync, ENTRA_JOB, ENTRA_PHOTOS_JOB } from './sync/entra-sync.js';
+import { EntraPhotoSync } from './sync/entra-photos.js';
 import { SecretBox } from './sync/secret-box.js';
 import { ApnsClient } from './sync/apns-client.js';
 import { AppleWalletSettings } from './provisioning/apple/apple-wallet-settings.js';
@@ -83,6 +84,9 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const secretBox = () => (box ??= new SecretBox(config.secretKey));
   const entra = new EntraSync(store, scim, secretBox, log, {}, config.entraCustomEndpoints);
   jobs.register(ENTRA_JOB, (job, save) => entra.run(job, save));
+  const photos = new PhotoService(store, audit);
+  const entraPhotos = new EntraPhotoSync(store, entra, photos, log);
+  jobs.register(ENTRA_PHOTOS_JOB, (job, save) => entraPhotos.run(job, save));
   const cards = new CardService(store, audit, credentials);
   jobs.register(PRINT_JOB, (job, save) => cards.run(job, save));
   // Apple Wallet: passes are credentials; their status changes queue pushes that run after commit.
@@ -110,7 +114,6 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const bulk = new BulkService(scim, config.bulkMaxOperations);
   const lists = new ListsService(store, audit);
   const accounts = new AdminAccounts(store);
-  const photos = new PhotoService(store, audit);
   const requestLog = new RequestLog(store, config.requestLog, (err) => log.error('request log write failed', { err: String(err) }));
   const app = createApp({
     scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,

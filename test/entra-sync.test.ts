@@ -6,6 +6,10 @@
  */
 import { jobView } from '../src/provisioning/jobs.js';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ENTRA_JOB } from '../src/sync/entra-sync.js';
 import { startGraphEmulator, type GraphEmulator } from './fakes/graph/index.js';
@@ -204,6 +208,47 @@ describe('Entra ID pull sync', () => {
     expect(new Set(created.map((e) => e.target_id)).size).toBe(created.length);
     expect(partial).toBeLessThan(created.length);
     expect(await activeOnList(list.id)).toEqual(expectedActive([groups[0]!.id]));
+  });
+
+  it('optionally fetches Entra profile photos into the review queue: checked like any upload, each person asked once', async () => {
+    graph = await startGraphEmulator({ pageSize: 10 });
+    const { groups } = graph.seed({ users: 6, groups: [{ name: 'Photo crew', members: 6 }], seed: 4 });
+    const members = graph.getGroup(groups[0]!.id)!.members;
+    const demo = path.join(path.dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
+    const portrait = await sharp(readFileSync(path.join(demo, 'sample2.jpg'))).extract({ left: 1250, top: 40, width: 600, height: 800 }).jpeg().toBuffer();
+    graph.setPhoto(members[0]!, portrait);
+    graph.setPhoto(members[1]!, readFileSync(path.join(demo, 'sample1.jpg'))); // a group photo: refused by the checks
+    const created = await srv.muster.lists.createList({ name: 'Entra photos', uid: 'userName', org: 'Test organisation', syncMethod: 'none' });
+    await srv.muster.entra.connect(created.list, {
+      tenantId: graph.tenantId, clientId: graph.clientId, clientSecret: graph.clientSecret, groupIds: [groups[0]!.id], schedule: 'manual', authorityUrl: graph.url, graphUrl: graph.url, syncPhotos: true,
+    });
+    const list = (await srv.muster.store.lists.get(created.list.id))!;
+    await runSync(list.id);
+    const photoJob = async () => {
+      for (let i = 0; i < 400; i++) {
+        const j = (await srv.muster.store.roster.jobs(list.id, 20)).find((x) => x.kind === 'entra-photos');
+        if (j && (j.status === 'done' || j.status === 'failed')) return j;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error('the photo job did not finish');
+    };
+    const first = await photoJob();
+    expect(first.error).toBeNull();
+    expect(JSON.parse(first.result!)).toMatchObject({ stored: 1, refused: 1, none: members.length - 2 });
+    const pending = await srv.muster.store.photos.queue(list.id, 'pending', 10);
+    expect(pending.map((p) => p.source)).toEqual(['entra']);
+    const refused = await events(list.id, ['photo.upload_refused']);
+    expect(refused).toHaveLength(1);
+    expect(JSON.parse(refused[0]!.detail ?? '{}')).toMatchObject({ source: 'entra', problems: expect.arrayContaining(['several_faces']) });
+    // The next round asks nobody again: no photo requests to Graph this week.
+    const photoRequests = () => graph.requests.filter((r) => r.path.endsWith('/photo/$value')).length;
+    const before = photoRequests();
+    await runSync(list.id);
+    await new Promise((r) => setTimeout(r, 300));
+    const second = (await srv.muster.store.roster.jobs(list.id, 20)).filter((x) => x.kind === 'entra-photos');
+    expect(second.length).toBe(2);
+    await photoJob();
+    expect(photoRequests()).toBe(before);
   });
 
   it('reports a missing permission and refuses bad credentials clearly', async () => {

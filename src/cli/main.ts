@@ -31,7 +31,7 @@ Usage:
   muster tokens revoke --list ID --token TOKEN_ID [--json]
   muster lists configure --list ID --sync none|scim    (SCIM off revokes its tokens; on prints a token)
   muster entra connect --list ID --tenant T --client C --secret-stdin --groups G1,G2
-                      [--schedule manual|15m|hourly|daily] [--authority URL] [--graph URL] [--json]
+                      [--schedule manual|15m|hourly|daily] [--sync-photos] [--authority URL] [--graph URL] [--json]
   muster entra test --list ID [--json]          which users and groups the app can read
   muster entra sync --list ID [--wait] [--json] queue a run (and wait for it, showing progress)
   muster entra runs --list ID [--json]          run history with outcomes
@@ -76,7 +76,7 @@ export async function run(argv: readonly string[], out: Out = (s) => process.std
       sync: { type: 'string' },
       strict: { type: 'string' },
       tenant: { type: 'string' }, client: { type: 'string' }, secret: { type: 'string' }, 'secret-stdin': { type: 'boolean' },
-      groups: { type: 'string' }, schedule: { type: 'string' }, authority: { type: 'string' }, graph: { type: 'string' }, wait: { type: 'boolean' },
+      groups: { type: 'string' }, schedule: { type: 'string' }, 'sync-photos': { type: 'boolean' }, authority: { type: 'string' }, graph: { type: 'string' }, wait: { type: 'boolean' },
       email: { type: 'string' }, role: { type: 'string' }, 'password-stdin': { type: 'boolean' },
       port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
@@ -228,6 +228,7 @@ async function entraCommand(config: Config, sub: string | undefined, values: Rec
         clientSecret: need(secret, '--secret-stdin (or --secret)'), groupIds: need(values.groups as string | undefined, '--groups').split(',').map((g) => g.trim()).filter(Boolean),
         ...(values.schedule ? { schedule: values.schedule as string } : {}),
         ...(values.authority ? { authorityUrl: values.authority as string } : {}), ...(values.graph ? { graphUrl: values.graph as string } : {}),
+        syncPhotos: values['sync-photos'] === true,
       });
       out(json ? JSON.stringify({ listId, connected: true }) : `List ${listId} now syncs from Entra ID. Check it with: muster entra test --list ${listId}`);
       return 0;

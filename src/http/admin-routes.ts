@@ -255,6 +255,7 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
       tenantId: String(b.tenantId ?? ''), clientId: String(b.clientId ?? ''), clientSecret: String(b.clientSecret ?? ''), groupIds: ids,
       ...(typeof b.schedule === 'string' ? { schedule: b.schedule } : {}),
       ...(typeof b.authorityUrl === 'string' ? { authorityUrl: b.authorityUrl } : {}), ...(typeof b.graphUrl === 'string' ? { graphUrl: b.graphUrl } : {}),
+      syncPhotos: b.syncPhotos === true,
     });
     return c.json(await entraView(deps, list.id));
   });
@@ -434,6 +435,6 @@ async function entraView(deps: AdminDeps, listId: string) {
   return {
     connected: true, tenantId: conn.tenant_id, clientId: conn.client_id, clientSecret: '(stored encrypted; never shown)',
     authorityUrl: conn.authority_url, graphUrl: conn.graph_url, groupIds: JSON.parse(conn.group_ids) as string[], schedule: conn.schedule,
-    lastRunAt: conn.last_run_at, nextRunAt: conn.next_run_at, deltaSync: conn.users_delta_link !== null, peopleInScope: await deps.store.entra.scopeCount(listId),
+    lastRunAt: conn.last_run_at, nextRunAt: conn.next_run_at, deltaSync: conn.users_delta_link !== null, syncPhotos: Number(conn.sync_photos) === 1, peopleInScope: await deps.store.entra.scopeCount(listId),
   };
 }

@@ -10,7 +10,7 @@ import type { RequestMeta } from '../provisioning/audit-trail.js';
 import type { CredentialAction, CredentialService } from '../provisioning/credential-service.js';
 import type { CardService } from '../provisioning/card-service.js';
 import { jobView } from '../provisioning/jobs.js';
-import { MAX_PHOTO_BYTES, PHOTO_SOURCES, photoView, type PhotoService, type PhotoSource } from '../provisioning/photo-service.js';
+import { MAX_PHOTO_BYTES, photoView, type PhotoService, type PhotoSource } from '../provisioning/photo-service.js';
 import type { Store, PhotoStatus } from '../store/index.js';
 import { ApiError } from './api-error.js';
 import type { Env } from './admin-routes.js';
@@ -102,7 +102,7 @@ export function credentialRoutes(api: Hono<Env>, deps: CredentialRouteDeps, h: R
   api.post('/lists/:listId/people/:personId/photo', async (c) => {
     const list = await h.listOf(c);
     const source = (c.req.query('source') ?? 'admin') as PhotoSource;
-    if (!PHOTO_SOURCES.includes(source) || source === 'self') throw new ApiError(400, 'invalid_parameter', 'source must be admin or capture');
+    if (source !== 'admin' && source !== 'capture') throw new ApiError(400, 'invalid_parameter', 'source must be admin or capture');
     if (!/^image\//i.test(c.req.header('content-type') ?? '')) throw new ApiError(400, 'invalid_body', 'send the photo itself as the body, with Content-Type image/jpeg, image/png, image/webp or image/avif');
     const bytes = await readBytes(c.req.raw, MAX_PHOTO_BYTES);
     return c.json(await deps.photos.upload(list, c.req.param('personId'), bytes, source, h.meta(c)), 201);

@@ -222,6 +222,7 @@ export const OPENAPI = {
         requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['tenantId', 'clientId', 'clientSecret', 'groupIds'], properties: {
           tenantId: { type: 'string' }, clientId: { type: 'string' }, clientSecret: { type: 'string', writeOnly: true }, groupIds: { type: 'array', items: { type: 'string' }, maxItems: 50 },
           schedule: { type: 'string', enum: ['manual', '15m', 'hourly', 'daily'] }, authorityUrl: { type: 'string' }, graphUrl: { type: 'string' },
+          syncPhotos: { type: 'boolean', description: 'after each run, fetch Entra profile photos of people without one into the photo review queue' },
         } } } } },
         responses: { 200: { description: 'connection' }, 400: problem, 409: problem },
       },

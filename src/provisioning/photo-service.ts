@@ -10,8 +10,9 @@ import { holderName } from './credential-service.js';
  * approve or reject with a reason. One approved photo per person; each step in the audit trail
  * under the person, so their page shows it.
  */
-export type PhotoSource = 'admin' | 'self' | 'capture';
-export const PHOTO_SOURCES: readonly PhotoSource[] = ['admin', 'self', 'capture'];
+/** `entra`: fetched from the person's Entra ID profile by Entra pull sync (src/sync/entra-photos.ts). */
+export type PhotoSource = 'admin' | 'self' | 'capture' | 'entra';
+export const PHOTO_SOURCES: readonly PhotoSource[] = ['admin', 'self', 'capture', 'entra'];
 export const MAX_PHOTO_BYTES = 15 * 1_048_576;
 
 export interface LinkOptions {
@@ -168,6 +169,14 @@ export class PhotoService {
     return { link, name: holderName(person.data), organisation: org?.name ?? '', lastRejection: rejected?.reject_reason ?? null };
   }
 
+  /** Records in the audit trail that a photo failed the checks (a self-upload try, an Entra photo). */
+  async recordRefused(listId: string, personId: string, problems: readonly PhotoProblem[], meta: RequestMeta, detail: Record<string, unknown> = {}): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      await tx.audit.chain(listId, true);
+      await this.audit.record(tx, listId, { action: 'photo.upload_refused', target: { type: 'person', id: personId }, detail: { problems: problems.map((p) => p.code), ...detail } }, meta);
+    });
+  }
+
   /** The person's own upload: each try, good or bad, uses an attempt; a good one uses up the link. */
   async selfUpload(secret: string, bytes: Uint8Array, consent: boolean): Promise<PhotoView> {
     const { link } = await this.openLink(secret);
@@ -176,10 +185,7 @@ export class PhotoService {
     const meta: RequestMeta = { actor: 'self-upload' };
     const check = await this.check(bytes);
     if (!check.ok) {
-      await this.store.transaction(async (tx) => {
-        await tx.audit.chain(link.list_id, true);
-        await this.audit.record(tx, link.list_id, { action: 'photo.upload_refused', target: { type: 'person', id: link.person_id }, detail: { problems: check.problems.map((p) => p.code), attemptsLeft: link.attempts_left - 1 } }, meta);
-      });
+      await this.recordRefused(link.list_id, link.person_id, check.problems, meta, { source: 'self', attemptsLeft: link.attempts_left - 1 });
       const err = refused(check);
       throw new PhotoError(422, err.code, `${err.message} ${link.attempts_left - 1 > 0 ? `You have ${link.attempts_left - 1} more ${link.attempts_left - 1 === 1 ? 'try' : 'tries'}.` : 'That was the last try with this link: ask your administrator for a new one.'}`, check.problems);
     }

@@ -17,6 +17,7 @@ import * as m007 from './migrations/007-photos.js';
 import * as m008 from './migrations/008-cards.js';
 import * as m009 from './migrations/009-apple-wallet.js';
 import * as m010 from './migrations/010-google-wallet.js';
+import * as m011 from './migrations/011-entra-photos.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -34,6 +35,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['008-cards', m008],
   ['009-apple-wallet', m009],
   ['010-google-wallet', m010],
+  ['011-entra-photos', m011],
 ];
 
 class Provider implements MigrationProvider {

@@ -23,6 +23,7 @@ export class EntraRepo {
   async remove(listId: string): Promise<void> {
     await this.db.deleteFrom('entra_connections').where('list_id', '=', listId).execute();
     await this.db.deleteFrom('entra_scope').where('list_id', '=', listId).execute();
+    await this.db.deleteFrom('entra_photo_checks').where('list_id', '=', listId).execute();
   }
 
   async due(now: string): Promise<EntraConnectionRow[]> {
@@ -76,5 +77,16 @@ export class EntraRepo {
     const rows = await this.db.selectFrom('entra_scope').select('user_id').distinct().where('list_id', '=', listId).where('user_id', '>', afterId)
       .orderBy('user_id').limit(limit).execute();
     return rows.map((r) => r.user_id);
+  }
+
+  /** When the person's Entra photo was last fetched, or undefined if never. */
+  async photoCheckedAt(listId: string, personId: string): Promise<string | undefined> {
+    const r = await this.db.selectFrom('entra_photo_checks').select('checked_at').where('list_id', '=', listId).where('person_id', '=', personId).executeTakeFirst();
+    return r?.checked_at;
+  }
+
+  async photoChecked(listId: string, personId: string, at: string, outcome: 'none' | 'pending' | 'refused'): Promise<void> {
+    await this.db.deleteFrom('entra_photo_checks').where('list_id', '=', listId).where('person_id', '=', personId).execute();
+    await this.db.insertInto('entra_photo_checks').values({ list_id: listId, person_id: personId, checked_at: at, outcome }).execute();
   }
 }

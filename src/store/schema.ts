@@ -334,6 +334,14 @@ export interface EntraConnectionTable {
   last_run_at: string | null;
   created_at: string;
   updated_at: string;
+  sync_photos: Generated<number>;
+}
+
+export interface EntraPhotoCheckTable {
+  list_id: string;
+  person_id: string;
+  checked_at: string;
+  outcome: string;
 }
 
 export interface EntraScopeTable {
@@ -377,6 +385,7 @@ export interface Database {
   apple_pass_registrations: ApplePassRegistrationTable;
   entra_connections: EntraConnectionTable;
   entra_scope: EntraScopeTable;
+  entra_photo_checks: EntraPhotoCheckTable;
   roster_fields: RosterFieldTable;
   field_mappings: FieldMappingTable;
   seen_attributes: SeenAttributeTable;

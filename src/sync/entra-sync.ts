@@ -29,6 +29,8 @@ import { GRAPH_USER_SELECT, graphUserToScim, managerIdOf } from './graph-user.js
 import type { SecretBox } from './secret-box.js';
 import { yieldToEventLoop } from '../provisioning/yield.js';
 
+/** Fetches Entra profile photos after a run (src/sync/entra-photos.ts). */
+export const ENTRA_PHOTOS_JOB = 'entra-photos';
 export const ENTRA_JOB = 'entra-sync';
 export const SCHEDULES = { manual: 0, '15m': 15 * 60_000, hourly: 3_600_000, daily: 86_400_000 } as const;
 export type Schedule = keyof typeof SCHEDULES;
@@ -78,7 +80,8 @@ export class EntraSync {
     private readonly allowCustomEndpoints = false,
   ) {}
 
-  private client(conn: EntraConnectionRow, onRetry?: () => void): GraphClient {
+  /** A Graph client for a connection (the photo job uses it too). */
+  client(conn: EntraConnectionRow, onRetry?: () => void): GraphClient {
     return new GraphClient({
       tenantId: conn.tenant_id, clientId: conn.client_id, clientSecret: this.secrets().open(conn.secret_enc),
       authorityUrl: conn.authority_url, graphUrl: conn.graph_url,
@@ -88,6 +91,8 @@ export class EntraSync {
   /** Connects a list to Entra ID (it must not be using SCIM), storing the secret encrypted. */
   async connect(list: MasterList, input: {
     tenantId: string; clientId: string; clientSecret: string; groupIds: readonly string[]; schedule?: string; authorityUrl?: string; graphUrl?: string;
+    /** Also fetch people's Entra profile photos into the photo review queue (needs User.Read.All, which sync needs anyway). */
+    syncPhotos?: boolean;
   }): Promise<void> {
     if (list.syncMethod === 'scim') {
       throw new EntraSyncError(409, 'sync_method_conflict', 'this list is provisioned by SCIM: turn SCIM off first (muster lists configure --sync none, which revokes its tokens); a list uses SCIM or Entra sync, never both');
@@ -114,6 +119,7 @@ export class EntraSync {
         // A new scope starts from a full round; the same scope keeps its delta links.
         users_delta_link: scopeChanged ? null : (old?.users_delta_link ?? null), groups_delta_link: scopeChanged ? null : (old?.groups_delta_link ?? null),
         next_run_at: schedule === 'manual' ? null : t, last_run_at: old?.last_run_at ?? null, created_at: old?.created_at ?? t, updated_at: t,
+        sync_photos: input.syncPhotos ? 1 : 0,
       });
       if (scopeChanged) await tx.entra.clearScope(list.id);
       if (list.syncMethod !== 'entra') await tx.lists.setSyncMethod(list.id, 'entra', t);
@@ -248,6 +254,11 @@ export class EntraSync {
       users_delta_link: st.usersDelta ?? null, groups_delta_link: st.groupsDelta ?? null, last_run_at: now(),
       next_run_at: every ? new Date(Date.now() + every).toISOString() : null,
     });
+    // Photos are fetched after the round, by a job of their own: a slow photo never holds up who is on the list.
+    if (conn.sync_photos) {
+      const busy = (await this.store.roster.jobs(list.id, 20)).some((j) => j.kind === ENTRA_PHOTOS_JOB && (j.status === 'queued' || j.status === 'running'));
+      if (!busy) await this.store.roster.enqueue({ id: randomUUID(), listId: list.id, kind: ENTRA_PHOTOS_JOB, params: {}, total: await this.store.entra.scopeCount(list.id), now: now() });
+    }
     const { nextLink: _n, touched: _t, groupsDelta: _g, usersDelta: _u, ...summary } = st;
     return summary;
   }

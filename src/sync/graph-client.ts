@@ -88,6 +88,18 @@ export class GraphClient {
 
   /** GET with token renewal and retries; resolves with the response body text. */
   async getText(pathOrUrl: string, headers: Record<string, string> = {}): Promise<string> {
+    return (await this.fetchBody(pathOrUrl, headers, false))!.toString('utf8');
+  }
+
+  /**
+   * GET of binary content (a profile photo, `users/{id}/photo/$value`); undefined when Graph
+   * answers 404 (the user has no photo: `ImageNotFound`).
+   */
+  async getBytes(pathOrUrl: string): Promise<Buffer | undefined> {
+    return this.fetchBody(pathOrUrl, { accept: '*/*' }, true);
+  }
+
+  private async fetchBody(pathOrUrl: string, headers: Record<string, string>, missingOk: boolean): Promise<Buffer | undefined> {
     const max = this.opts.maxAttempts ?? 8;
     let renewed = false;
     for (let attempt = 1; ; attempt++) {
@@ -100,8 +112,10 @@ export class GraphClient {
         await this.backoff(0, attempt, undefined);
         continue;
       }
-      const text = await res.text();
-      if (res.ok) return text;
+      const body = Buffer.from(await res.arrayBuffer());
+      if (res.ok) return body;
+      if (res.status === 404 && missingOk) return undefined;
+      const text = body.toString('utf8');
       let code = String(res.status), message = text.slice(0, 300);
       try {
         const e = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error;
