@@ -24,6 +24,8 @@ export interface Config {
   readonly auditRetentionDays: number;
   readonly requestLog: 'all' | 'failed' | 'off';
   readonly requestLogRetentionDays: number;
+  /** Days to keep the log of credential verifications (QR scans). */
+  readonly verificationLogRetentionDays: number;
   /** Requests per second per SCIM token (0: no throttling), and the burst allowed above it. */
   readonly rateLimitPerSecond: number;
   readonly rateLimitBurst: number;
@@ -37,6 +39,10 @@ export interface Config {
   readonly apnsCaFile: string | undefined;
   /** Google Wallet settings may name other OAuth token and Wallet API URLs (a fake in tests, a proxy). */
   readonly googleWalletCustomEndpoints: boolean;
+  /** When set, first-run set-up needs it (from any address); unset, set-up is open from localhost only. */
+  readonly setupToken: string | undefined;
+  /** Sign-in and set-up attempts per minute per client address (0: no limit). */
+  readonly signInPerMinute: number;
   /** The built admin web app; by default dist/web of this installation. */
   readonly webRoot: string;
 }
@@ -76,10 +82,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) {
     problems.push(`MUSTER_PUBLIC_URL must be an http(s) origin such as https://muster.example.com, got ${JSON.stringify(publicUrl)}`);
   }
+  const setupToken = env.MUSTER_SETUP_TOKEN || undefined;
+  if (setupToken !== undefined && setupToken.length < 16) problems.push('MUSTER_SETUP_TOKEN must be at least 16 characters (openssl rand -base64 24)');
+  const signInPerMinute = intVar(env, 'MUSTER_SIGN_IN_LIMIT', 20, 0, 10_000, problems);
   const demoRaw = env.MUSTER_DEMO ?? 'true';
   if (!['true', 'false', '1', '0'].includes(demoRaw)) problems.push(`MUSTER_DEMO must be true or false, got ${JSON.stringify(demoRaw)}`);
   const auditRetentionDays = intVar(env, 'MUSTER_AUDIT_RETENTION_DAYS', 0, 0, 36_500, problems);
   const requestLogRetentionDays = intVar(env, 'MUSTER_REQUEST_LOG_RETENTION_DAYS', 7, 1, 3650, problems);
+  const verificationLogRetentionDays = intVar(env, 'MUSTER_VERIFICATION_LOG_RETENTION_DAYS', 90, 1, 3650, problems);
   const rateLimitPerSecond = intVar(env, 'MUSTER_RATE_LIMIT', 100, 0, 100_000, problems);
   const rateLimitBurst = intVar(env, 'MUSTER_RATE_LIMIT_BURST', 200, 1, 1_000_000, problems);
   const requestLog = (env.MUSTER_REQUEST_LOG ?? 'all') as Config['requestLog'];
@@ -102,9 +112,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     auditRetentionDays,
     requestLog,
     requestLogRetentionDays,
+    verificationLogRetentionDays,
     rateLimitPerSecond,
     rateLimitBurst,
     secretKey: env.MUSTER_SECRET_KEY || undefined,
+    setupToken,
+    signInPerMinute,
     entraCustomEndpoints: env.MUSTER_ENTRA_CUSTOM_ENDPOINTS === 'true',
     apnsUrl,
     apnsCaFile: env.MUSTER_APNS_CA_FILE || undefined,

@@ -88,6 +88,8 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const entraPhotos = new EntraPhotoSync(store, entra, photos, log);
   jobs.register(ENTRA_PHOTOS_JOB, (job, save) => entraPhotos.run(job, save));
   const cards = new CardService(store, audit, credentials);
+  const importer = new ImportService(store, audit);
+  importer.onPersonLifecycle((tx, listId, personId, action, meta) => credentials.onPersonLifecycle(tx, listId, personId, action, meta));
   jobs.register(PRINT_JOB, (job, save) => cards.run(job, save));
   // Apple Wallet: passes are credentials; their status changes queue pushes that run after commit.
   const appleWallet = new AppleWalletSettings(store, audit, secretBox);
@@ -118,7 +120,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const app = createApp({
     scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
-    importer: new ImportService(store, audit), lists, entra, accounts, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, webRoot: config.webRoot,
+    importer, lists, entra, accounts, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, webRoot: config.webRoot,
     maxBodyBytes: config.maxBodyBytes, rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
     publicUrl: config.publicUrl,
     health: async () => {

@@ -105,4 +105,38 @@ describe('credentials follow their holder\'s lifecycle', () => {
     const listed = await api('GET', `/lists/${list.id}/people/${id}/credentials`);
     expect(listed.body.credentials).toEqual([expect.objectContaining({ id: card.id, status: 'revoked', statusReason: 'person deactivated' })]);
   });
+
+  it('a deactivation and reactivation give back exactly what the card was: a suspension survives, and an admin can make the revocation final meanwhile', async () => {
+    const { id, card } = await personWithCard('lost-card');
+    const { card: other } = await (async () => ({ card: (await api('POST', `/lists/${list.id}/people/${id}/credentials`, { kind: 'card' })).body }))();
+    await api('POST', `/lists/${list.id}/credentials/${card.id}/suspend`, { reason: 'reported lost' });
+    const setActive = (value: boolean) => list.req('PATCH', `/Users/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value }] });
+    await setActive(false);
+    expect((await verify(card.verifyUrl)).status).toBe('revoked');
+    // While deactivated, the second card is revoked for good by an admin.
+    const final = await api('POST', `/lists/${list.id}/credentials/${other.id}/revoke`, { reason: 'not returned' });
+    expect(final.status, final.text).toBe(200);
+    await setActive(true);
+    const creds = (await api('GET', `/lists/${list.id}/people/${id}/credentials`)).body.credentials;
+    expect(creds.find((c: { id: string }) => c.id === card.id)).toMatchObject({ status: 'suspended', statusReason: 'reported lost' });
+    expect(creds.find((c: { id: string }) => c.id === other.id)).toMatchObject({ status: 'revoked', statusReason: 'not returned' });
+    expect((await verify(card.verifyUrl)).status).toBe('suspended');
+  });
+});
+
+describe('credentials on a list filled by CSV import', () => {
+  it('an import that deactivates someone revokes their card in the same transaction', async () => {
+    const csvList = await srv.muster.lists.createList({ name: 'Imported', uid: 'userName', org: 'Test organisation', syncMethod: 'none' });
+    const importCsv = (csv: string) => call(`${srv.origin}/api/v1/lists/${csvList.list.id}/import`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' }, body: csv });
+    expect((await importCsv('username,active\nana,true\n')).status).toBe(200);
+    const ana = (await api('GET', `/lists/${csvList.list.id}/people?search=ana`)).body.people[0];
+    const card = (await api('POST', `/lists/${csvList.list.id}/people/${ana.id}/credentials`, { kind: 'card' })).body;
+    expect((await verify(card.verifyUrl)).status).toBe('valid');
+    const r = await importCsv('username,active\nana,false\n');
+    expect(r.status, r.text).toBe(200);
+    expect((await verify(card.verifyUrl)).status).toBe('revoked');
+    const ev = (await api('GET', `/lists/${csvList.list.id}/audit/events?action=person.deactivated,credential.revoked&order=asc`)).body.events;
+    expect(ev.map((e: { action: string }) => e.action)).toEqual(['person.deactivated', 'credential.revoked']);
+    expect(ev[1].requestId).toBe(ev[0].requestId);
+  });
 });

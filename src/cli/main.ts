@@ -41,6 +41,8 @@ Usage:
   muster admins create --email EMAIL --name NAME [--role owner|admin|viewer] [--org ORG]
                       [--password-stdin] [--json]   a web app account (a password is generated without --password-stdin)
   muster admins list [--org ORG] [--json]
+  muster admins unlock --email EMAIL              lift a lock-out after failed sign-ins
+  muster admins reset-password --email EMAIL [--password-stdin] [--json]   (ends the account's sessions)
 
 The database is MUSTER_DATABASE_URL: a SQLite file path (default ./data/muster.sqlite)
 or a postgres:// URL. See docs/configuration.md for every variable.`;
@@ -173,7 +175,7 @@ export async function run(argv: readonly string[], out: Out = (s) => process.std
   }
   if (cmd === 'audit' && sub === 'prune') {
     const r = await withStore(config, (store) => runMaintenance(store, new AuditTrail(true), config, new Date()));
-    out(json ? JSON.stringify(r) : `removed ${r.auditEvents} audit events and ${r.requestLogEntries} request-log entries`);
+    out(json ? JSON.stringify(r) : `removed ${r.auditEvents} audit events, ${r.requestLogEntries} request-log entries, ${r.verifications} verification-log entries and ${r.sessions} expired sessions`);
     return 0;
   }
   if (cmd === 'admin-keys' && sub === 'create') {
@@ -181,6 +183,22 @@ export async function run(argv: readonly string[], out: Out = (s) => process.std
     const payload = { id: k.id, orgId: k.orgId, label: k.label, key: k.secret, createdAt: k.createdAt };
     out(json ? JSON.stringify(payload) : `Admin key "${payload.label}" (${payload.id}) for organisation ${payload.orgId}\nKey: ${payload.key}\n(shown only now)`);
     return 0;
+  }
+  if (cmd === 'admins' && (sub === 'unlock' || sub === 'reset-password')) {
+    return withStore(config, async (store) => {
+      const accounts = new AdminAccounts(store);
+      const email = need(values.email, '--email');
+      if (sub === 'unlock') {
+        const a = await accounts.unlock(email);
+        out(json ? JSON.stringify(a) : `${a.email} can sign in again`);
+        return 0;
+      }
+      const generated = !values['password-stdin'];
+      const password = generated ? randomBytes(18).toString('base64url') : await readStdin();
+      const a = await accounts.resetPassword(email, password);
+      out(json ? JSON.stringify({ ...a, ...(generated ? { password } : {}) }) : `New password for ${a.email}${generated ? `: ${password}\n(shown only now)` : ' set'}; their sessions are ended`);
+      return 0;
+    });
   }
   if (cmd === 'admins' && (sub === 'create' || sub === 'list')) {
     return withStore(config, async (store, lists) => {

@@ -29,5 +29,5 @@ export { type Size, CR80_MM, PAPER_MM, PT_PER_MM, mmToPt, ptToMm } from './units
 export { type FaceBox, detectFaces } from './face-detector.js';
 export {
   type PhotoCheck, type PhotoMetrics, type PhotoProblem, type PhotoProblemCode, type PhotoRules,
-  DEFAULT_PHOTO_RULES, checkPhoto, portraitCrop,
+  DEFAULT_PHOTO_RULES, PhotoChecksBusyError, checkPhoto, portraitCrop,
 } from './photo-check.js';

@@ -54,6 +54,15 @@ describe('checkPhoto', () => {
     expect(await codes(await sharp(portrait).linear(1, 120).jpeg().toBuffer())).toContain('too_bright');
     expect(await codes(Buffer.from('%PDF-1.7 not a photo'))).toEqual(['unreadable']);
   });
+
+  it('refuses odd shapes and tiny strips at once, without the costly steps', async () => {
+    const strip = await sharp({ create: { width: 50, height: 80_000, channels: 3, background: '#777' } }).png().toBuffer();
+    const t0 = performance.now();
+    expect(await codes(strip)).toEqual(['too_small']);
+    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(await codes(await sharp({ create: { width: 1, height: 2000, channels: 3, background: '#777' } }).png().toBuffer())).toEqual(['too_small']);
+    expect(await codes(await sharp({ create: { width: 3000, height: 800, channels: 3, background: '#777' } }).jpeg().toBuffer())).toEqual(['bad_shape']);
+  });
 });
 
 describe('portraitCrop', () => {

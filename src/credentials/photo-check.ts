@@ -29,7 +29,7 @@ export const DEFAULT_PHOTO_RULES: PhotoRules = {
   minWidth: 600, minHeight: 800, minBrightness: 60, maxBrightness: 210, minSharpness: 30, outWidth: 600, outHeight: 800,
 };
 
-export type PhotoProblemCode = 'unreadable' | 'too_small' | 'too_dark' | 'too_bright' | 'blurry' | 'no_face' | 'several_faces' | 'face_too_small' | 'face_cut_off';
+export type PhotoProblemCode = 'unreadable' | 'too_small' | 'bad_shape' | 'too_dark' | 'too_bright' | 'blurry' | 'no_face' | 'several_faces' | 'face_too_small' | 'face_cut_off';
 
 export interface PhotoProblem {
   readonly code: PhotoProblemCode;
@@ -101,22 +101,61 @@ export function portraitCrop(face: FaceBox, width: number, height: number): { le
   return { left, top: t, width: w, height: h };
 }
 
+/** Photos checked at once; more wait (decoding and face detection take a core each). */
+const MAX_CHECKS = 2, MAX_WAITING = 16;
+let checking = 0;
+const queue: (() => void)[] = [];
+
+export class PhotoChecksBusyError extends Error {
+  constructor() {
+    super('Muster is checking many photos right now; try again in a minute.');
+    this.name = 'PhotoChecksBusyError';
+  }
+}
+
 export async function checkPhoto(input: Uint8Array, rules: PhotoRules = DEFAULT_PHOTO_RULES): Promise<PhotoCheck> {
+  if (checking >= MAX_CHECKS) {
+    if (queue.length >= MAX_WAITING) throw new PhotoChecksBusyError();
+    await new Promise<void>((resolve) => queue.push(resolve));
+  }
+  checking++;
+  try {
+    return await check(input, rules);
+  } catch {
+    // sharp refuses some files only mid-pipeline (a truncated JPEG, an odd colour space): the person hears "unreadable", never a 500.
+    return { ok: false, problems: [UNREADABLE] };
+  } finally {
+    checking--;
+    queue.shift()?.();
+  }
+}
+
+const UNREADABLE: PhotoProblem = { code: 'unreadable', message: 'This file is not a photo we can read. Send a JPEG, PNG, WebP or AVIF image.' };
+
+async function check(input: Uint8Array, rules: PhotoRules): Promise<PhotoCheck> {
   let upright: Sharp, width: number, height: number;
   try {
+    // 40 megapixels is more than any phone camera; beyond it, decoding is a denial of service.
+    const meta = await sharp(input, { failOn: 'error', limitInputPixels: 40_000_000 }).metadata();
+    if (!meta.width || !meta.height) return { ok: false, problems: [UNREADABLE] };
     // rotate() with no angle applies the EXIF orientation, so a phone photo taken sideways stands up.
-    const buf = await sharp(input, { failOn: 'error', limitInputPixels: 80_000_000 }).rotate().toBuffer({ resolveWithObject: true });
+    const buf = await sharp(input, { failOn: 'error', limitInputPixels: 40_000_000 }).rotate().toBuffer({ resolveWithObject: true });
     upright = sharp(buf.data);
     ({ width, height } = buf.info);
   } catch {
-    return { ok: false, problems: [{ code: 'unreadable', message: 'This file is not a photo we can read. Send a JPEG, PNG, WebP or AVIF image.' }] };
+    return { ok: false, problems: [UNREADABLE] };
+  }
+  // Too small or oddly shaped: say so before any costly step (a 50 × 80,000 strip must not be enlarged to 600 wide).
+  if (width < rules.minWidth || height < rules.minHeight) {
+    return { ok: false, problems: [{ code: 'too_small', message: `The photo is ${width} × ${height} pixels; it must be at least ${rules.minWidth} × ${rules.minHeight}. Use the camera's normal (not reduced) resolution, and hold the phone upright.` }] };
+  }
+  const ratio = width / height;
+  if (ratio < 0.4 || ratio > 2.5) {
+    return { ok: false, problems: [{ code: 'bad_shape', message: `The photo is ${width} × ${height} pixels, an unusual shape for a portrait. Take an ordinary photo, phone upright.` }] };
   }
   const problems: PhotoProblem[] = [];
-  if (width < rules.minWidth || height < rules.minHeight) {
-    problems.push({ code: 'too_small', message: `The photo is ${width} × ${height} pixels; it must be at least ${rules.minWidth} × ${rules.minHeight}. Use the camera's normal (not reduced) resolution, and hold the phone upright.` });
-  }
   const scale = Math.min(1, DETECT_MAX / Math.max(width, height));
-  const small = await upright.clone().resize({ width: Math.round(width * scale) }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  const small = await upright.clone().resize({ width: Math.max(1, Math.round(width * scale)) }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
   const faces = (await detectFaces({ data: new Uint8Array(small.data), width: small.info.width, height: small.info.height }))
     .map((f) => ({ ...f, x: f.x / scale, y: f.y / scale, width: f.width / scale, height: f.height / scale }));
   // Light and focus are judged on the face when there is one: a bright window behind a dark face is a dark photo.

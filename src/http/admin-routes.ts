@@ -6,6 +6,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { AccountError, type AdminAccounts } from '../provisioning/admin-accounts.js';
+import { PasswordsBusyError } from '../provisioning/passwords.js';
 import { CredentialError, type CredentialService } from '../provisioning/credential-service.js';
 import { PhotoError, type PhotoService } from '../provisioning/photo-service.js';
 import { CardError, type CardService } from '../provisioning/card-service.js';
@@ -50,6 +51,8 @@ export interface AdminDeps {
   readonly publicUrl: string | undefined;
   readonly entra: EntraSync;
   readonly accounts: AdminAccounts;
+  readonly setupToken: string | undefined;
+  readonly signInPerMinute: number;
   readonly credentials: CredentialService;
   readonly photos: PhotoService;
   readonly cards: CardService;
@@ -84,7 +87,7 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   };
   api.route('/auth', authRoutes(deps));
   const authenticate = adminAuth(deps);
-  api.use('*', async (c, next) => (c.req.path.endsWith('/openapi.json') ? next() : authenticate(c, next)));
+  api.use('*', async (c, next) => (c.req.path === '/api/v1/openapi.json' ? next() : authenticate(c, next)));
   /** Managing accounts is the owner's. */
   const ownerOnly = (c: Context<Env>) => {
     if (c.get('role') !== 'owner') throw new ApiError(403, 'forbidden', 'only an owner can manage admin accounts');
@@ -384,6 +387,8 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     return cred;
   };
   api.get('/lists/:listId/credentials/:credentialId/pkpass', async (c) => {
+    // The file carries the pass's authentication token: whoever holds it can register for its updates.
+    if (c.get('role') === 'viewer') throw new ApiError(403, 'forbidden', 'viewers cannot download holders\' passes');
     const p = await deps.applePasses.build(await applePassOf(c), origin(c));
     return c.body(new Uint8Array(p.bytes), 200, { 'content-type': 'application/vnd.apple.pkpass', 'content-disposition': 'attachment; filename="pass.pkpass"', 'cache-control': 'no-store' });
   });
@@ -413,6 +418,7 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     if (err instanceof WalletSettingsError) return problem(c, err.status, err.code, err.message);
     if (err instanceof AppleWalletError) return problem(c, err.status, err.code, err.message);
     if (err instanceof PassCertificateError) return problem(c, 400, err.code, err.message);
+    if (err instanceof PasswordsBusyError) return problem(c, 429, 'busy', err.message);
     if (err instanceof AccountError) return problem(c, err.status as ApiError['status'], err.code, err.message);
     if (err instanceof AuditQueryError) return problem(c, 400, 'invalid_parameter', err.message);
     if (err instanceof RosterError) return problem(c, err.status, err.code, err.message);

@@ -40,7 +40,9 @@ export function credentialRoutes(api: Hono<Env>, deps: CredentialRouteDeps, h: R
   const credentialView = async (c: Context<Env>, row: CredentialRow) => {
     const v = deps.credentials.view(row, h.origin(c));
     if (row.kind !== 'google_pass') return v;
-    return { ...v, google: (await deps.googleWallet.passInfo(row, h.origin(c))) ?? null };
+    const info = await deps.googleWallet.passInfo(row, h.origin(c));
+    // A save link adds the pass to whoever opens it: not for read-only accounts.
+    return { ...v, google: info ? (c.get('role') === 'viewer' ? { ...info, saveUrl: null } : info) : null };
   };
   api.get('/lists/:listId/people/:personId/credentials', async (c) => {
     const list = await h.listOf(c);

@@ -69,6 +69,9 @@ export function passKitRoutes(deps: PassKitDeps): Hono {
     return bare(c, 200);
   });
   r.notFound((c) => bare(c, 404));
+  // A pass that cannot be built now (the organisation removed its Apple settings, the secret key
+  // changed): Wallet retries later on 503; never a 500 with a stack.
+  r.onError((err, c) => (err instanceof ScimError && err.status < 500 ? bare(c, err.status === 401 ? 401 : err.status === 404 ? 404 : 400) : c.body(null, 503, { 'retry-after': '3600' })));
   return r;
 }
 
@@ -78,6 +81,10 @@ export function passDownloadHandler(deps: PassKitDeps) {
     const id = c.req.param('file')?.replace(/\.pkpass$/, '') ?? '';
     const credential = await deps.applePasses.fromLink(id, c.req.query('expires'), c.req.query('signature'));
     if (!credential) return c.json({ error: 'link_invalid', detail: 'this link is not valid or has expired: ask your administrator for a new one' }, 403);
-    return passResponse(c, await deps.applePasses.build(credential, requestOrigin(c)), 'pass.pkpass');
+    try {
+      return passResponse(c, await deps.applePasses.build(credential, requestOrigin(c)), 'pass.pkpass');
+    } catch {
+      return c.json({ error: 'pass_unavailable', detail: 'this pass cannot be made right now; ask your administrator' }, 503);
+    }
   };
 }

@@ -86,8 +86,9 @@ export function photoUploadPage(photos: PhotoService) {
         await photos.selfUpload(secret, file, consent);
         return new Response(shell('Photo received', `<h1>Thank you, ${esc(opened.name)}</h1><div class="notice ok" role="status">Your photo was received. Someone at ${esc(opened.organisation)} will review it; you do not need to do anything else.</div>`), { status: 201, headers: headers() });
       } catch (err) {
-        if (err instanceof PhotoError && (err.status === 422 || err.code === 'consent_required')) {
-          const left = Math.max(0, opened.link.attempts_left - (err.code === 'consent_required' ? 0 : 1));
+        if (err instanceof PhotoError && (err.status === 422 || err.code === 'consent_required' || err.code === 'busy')) {
+          // A busy server gave the try back; a refused photo used one.
+          const left = Math.max(0, opened.link.attempts_left - (err.status === 422 ? 1 : 0));
           if (left === 0) return failure(new PhotoError(410, 'no_attempts_left', `${err.message}`));
           return new Response(shell('Your ID photo', form(opened.name, opened.organisation, opened.link.consent_text, left, null, err.message)), { status: err.status, headers: headers() });
         }

@@ -78,13 +78,17 @@ export class AdminAccounts {
    * is adopted and renamed, so the owner sees the lists made before there were accounts.
    */
   async setUp(input: { organisation?: unknown; name?: unknown; email?: unknown; password?: unknown }, userAgent?: string): Promise<SessionInfo> {
+    if (!(await this.setupRequired())) throw new AccountError(409, 'already_set_up', 'Muster already has an owner; sign in instead');
     const orgName = typeof input.organisation === 'string' && input.organisation.trim() ? input.organisation.trim().slice(0, 200) : undefined;
     if (!orgName) throw new AccountError(400, 'invalid_body', 'enter the name of your organisation');
     const email = checkEmail(input.email), name = checkName(input.name), password = checkPassword(input.password);
     const hash = await hashPassword(password);
     const id = randomUUID();
     await this.store.transaction(async (tx) => {
-      if ((await tx.admins.count()) > 0) throw new AccountError(409, 'already_set_up', 'Muster already has an owner; sign in instead');
+      // The singleton row makes a racing second set-up wait for this one and then fail on its key.
+      if (!(await tx.admins.claimSingleton('owner-setup', this.now().toISOString())) || (await tx.admins.count()) > 0) {
+        throw new AccountError(409, 'already_set_up', 'Muster already has an owner; sign in instead');
+      }
       const orgs = await tx.lists.organisations();
       let org = orgs.length === 1 ? orgs[0]! : undefined;
       if (org) await tx.lists.renameOrganisation(org.id, orgName);
@@ -133,29 +137,46 @@ export class AdminAccounts {
   }
 
   /**
-   * Checks the password; ten failures in a row lock the account for 15 minutes (counted in SQL,
-   * so every node sees them). Unknown addresses cost the same time as wrong passwords.
+   * Checks the password. Ten failures in a row lock the account for 15 minutes (counted in SQL
+   * in one statement, so every node sees them and parallel guesses cannot slip through). Every
+   * answer but success is the same 401, after the same scrypt work, whether the address is
+   * unknown, the password wrong or the account locked: nobody learns which addresses exist.
+   * An owner unlocks an account with `muster admins unlock`.
    */
   async signIn(input: { email?: unknown; password?: unknown }, userAgent?: string): Promise<SessionInfo> {
     const email = typeof input.email === 'string' ? input.email.trim().toLowerCase() : '';
     const password = typeof input.password === 'string' ? input.password : '';
-    const wrong = new AccountError(401, 'invalid_credentials', 'the email address or password is not right');
+    const wrong = new AccountError(401, 'invalid_credentials', `the email address or password is not right (after ${MAX_FAILED_SIGN_INS} failed tries in a row an account is locked for 15 minutes)`);
     const a = email ? await this.store.admins.byEmail(email) : undefined;
-    if (!a) {
-      await verifyPassword(password, await dummyHash());
-      throw wrong;
-    }
+    const ok = await verifyPassword(password, a?.password_hash ?? (await dummyHash()));
+    if (!a) throw wrong;
     const now = this.now();
-    if (a.locked_until && a.locked_until > now.toISOString()) {
-      throw new AccountError(429, 'too_many_attempts', `too many failed sign-ins: try again after ${new Date(a.locked_until).toLocaleTimeString('en-GB', { timeZone: 'UTC' })} UTC, or ask an owner to reset your password`);
-    }
-    if (!(await verifyPassword(password, a.password_hash))) {
-      const failures = await this.store.admins.failedAttempt(a.id, null);
-      if (failures >= MAX_FAILED_SIGN_INS) await this.store.admins.lock(a.id, new Date(now.getTime() + LOCK_MS).toISOString());
+    if (!ok) {
+      await this.store.admins.failedAttempt(a.id, MAX_FAILED_SIGN_INS, new Date(now.getTime() + LOCK_MS).toISOString());
       throw wrong;
     }
+    // Read the lock after the password check: a parallel failure may have set it meanwhile.
+    const fresh = await this.store.admins.byId(a.id);
+    if (!fresh || (fresh.locked_until && fresh.locked_until > now.toISOString())) throw wrong;
     await this.store.admins.signedIn(a.id, now.toISOString());
     return this.startSession(a.id, userAgent);
+  }
+
+  /** Lifts a lock-out (the CLI's `admins unlock`). */
+  async unlock(email: string): Promise<AdminView> {
+    const a = await this.store.admins.byEmail(email.trim().toLowerCase());
+    if (!a) throw new AccountError(404, 'not_found', `there is no account for ${email}`);
+    await this.store.admins.unlock(a.id);
+    return view(a);
+  }
+
+  /** Sets a new password, lifts any lock and ends the account's sessions (the CLI's `admins reset-password`). */
+  async resetPassword(email: string, password: unknown): Promise<AdminView> {
+    const a = await this.store.admins.byEmail(email.trim().toLowerCase());
+    if (!a) throw new AccountError(404, 'not_found', `there is no account for ${email}`);
+    await this.store.admins.setPassword(a.id, await hashPassword(checkPassword(password)));
+    await this.store.admins.deleteSessionsOf(a.id);
+    return view(a);
   }
 
   private async startSession(adminId: string, userAgent?: string): Promise<SessionInfo> {

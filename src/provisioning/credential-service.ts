@@ -104,7 +104,7 @@ export class CredentialService {
       if (!person) throw new CredentialError(404, 'not_found', `no person "${personId}" on this list`);
       if (person.data.active === false) throw new CredentialError(409, 'person_inactive', 'this person is deactivated: a credential cannot be issued until the IdP reactivates them');
       const t = this.now();
-      const row = { id: randomUUID(), list_id: list.id, person_id: personId, kind: kind as string, verify_code: randomBytes(32).toString('base64url'), status: 'valid', status_reason: null, created_at: t, updated_at: t };
+      const row = { id: randomUUID(), list_id: list.id, person_id: personId, kind: kind as string, verify_code: randomBytes(32).toString('base64url'), status: 'valid', status_reason: null, status_before: null, created_at: t, updated_at: t };
       await tx.credentials.insert(row);
       await this.audit.record(tx, list.id, { action: 'credential.issued', target: { type: 'credential', id: row.id, name: holderName(person.data) }, detail: { kind: row.kind, personId } }, meta);
       await this.hooks.get(row.kind)?.onIssued?.(tx, list, row, meta, origin);
@@ -128,7 +128,8 @@ export class CredentialService {
         if (c.status !== 'valid') throw new CredentialError(409, 'invalid_transition', `only a valid credential can be suspended; this one is ${c.status}`);
         to = 'suspended';
       } else if (action === 'revoke') {
-        if (c.status === 'revoked') throw new CredentialError(409, 'invalid_transition', 'this credential is already revoked');
+        // Revoked by the holder's deactivation is not final (reactivation restores it); an admin may make it final.
+        if (c.status === 'revoked' && c.status_reason !== BY_DEACTIVATION) throw new CredentialError(409, 'invalid_transition', 'this credential is already revoked');
         to = 'revoked';
       } else {
         const undoable = c.status === 'suspended' || (c.status === 'revoked' && c.status_reason === BY_DEACTIVATION);
@@ -151,12 +152,18 @@ export class CredentialService {
   async onPersonLifecycle(tx: Repos, listId: string, personId: string, action: PersonLifecycleAction, meta: RequestMeta): Promise<void> {
     const mine = (await tx.credentials.forPerson(personId)).filter((c) => c.list_id === listId);
     for (const c of mine) {
-      let to: CredentialStatus | undefined, why: string | null = null;
-      if (action === 'person.deactivated' && c.status !== 'revoked') [to, why] = ['revoked', BY_DEACTIVATION];
-      else if (action === 'person.deleted' && !(c.status === 'revoked' && c.status_reason !== BY_DEACTIVATION)) [to, why] = ['revoked', BY_DELETION];
-      else if (action === 'person.reactivated' && c.status === 'revoked' && c.status_reason === BY_DEACTIVATION) to = 'valid';
+      let to: CredentialStatus | undefined, why: string | null = null, before: string | null = null;
+      if (action === 'person.deactivated' && c.status !== 'revoked') {
+        // Remember what it was: reactivation gives back a suspended card suspended, a valid one valid.
+        [to, why, before] = ['revoked', BY_DEACTIVATION, JSON.stringify({ status: c.status, reason: c.status_reason })];
+      } else if (action === 'person.deleted' && !(c.status === 'revoked' && c.status_reason !== BY_DEACTIVATION)) {
+        [to, why] = ['revoked', BY_DELETION];
+      } else if (action === 'person.reactivated' && c.status === 'revoked' && c.status_reason === BY_DEACTIVATION) {
+        const prior = c.status_before ? (JSON.parse(c.status_before) as { status: CredentialStatus; reason: string | null }) : { status: 'valid' as const, reason: null };
+        [to, why] = [prior.status === 'suspended' ? 'suspended' : 'valid', prior.status === 'suspended' ? prior.reason : null];
+      }
       if (!to) continue;
-      await tx.credentials.setStatus(c.id, to, why, this.now());
+      await tx.credentials.setStatus(c.id, to, why, this.now(), before);
       await this.record(tx, listId, c, to, why, meta, (await tx.users.get(listId, personId))?.data);
       await this.hooks.get(c.kind)?.onStatusChanged?.(tx, c, to, meta);
     }
@@ -180,8 +187,8 @@ export class CredentialService {
     if (!c) return undefined;
     const [list, person] = await Promise.all([this.store.lists.get(c.list_id), this.store.users.get(c.list_id, c.person_id)]);
     const org = list ? await this.store.lists.organisation(list.orgId) : undefined;
-    // A person removed from the roster without a recorded deletion still must not pass.
-    const status: CredentialStatus = person ? (c.status as CredentialStatus) : 'revoked';
+    // A person removed from the roster, or deactivated by any path, must not pass whatever the row says.
+    const status: CredentialStatus = person && person.data.active !== false ? (c.status as CredentialStatus) : 'revoked';
     const checkedAt = this.now();
     await this.store.credentials.logVerification({ credential_id: c.id, list_id: c.list_id, at: checkedAt, status, user_agent: userAgent?.slice(0, 300) ?? null });
     const photo = status === 'valid' && person !== undefined && (await this.store.photos.approvedAmong([person.id])).has(person.id);
@@ -194,6 +201,6 @@ export class CredentialService {
     const c = await this.store.credentials.byCode(code);
     if (!c || c.status !== 'valid') return undefined;
     const person = await this.store.users.get(c.list_id, c.person_id);
-    return person ? this.store.photos.approvedImage(person.id) : undefined;
+    return person && person.data.active !== false ? this.store.photos.approvedImage(person.id) : undefined;
   }
 }

@@ -10,6 +10,7 @@ import { checkValue, type FieldValue } from '../roster/mapping.js';
 
 import { USER_SCHEMA } from '../scim/schemas/index.js';
 import type { MasterList, Store } from '../store/index.js';
+import type { LifecycleListener } from './credential-service.js';
 import type { AuditTrail, RequestMeta } from './audit-trail.js';
 import { rosterChanges, RosterError, searchText } from './roster-service.js';
 import { yieldToEventLoop } from './yield.js';
@@ -26,7 +27,14 @@ export interface ImportReport {
 const BATCH = 200;
 
 export class ImportService {
+  private lifecycle: LifecycleListener | undefined;
+
   constructor(private readonly store: Store, private readonly audit: AuditTrail) {}
+
+  /** Deactivation by import revokes credentials in the same transaction, as SCIM's does (main.ts wires it). */
+  onPersonLifecycle(listener: LifecycleListener): void {
+    this.lifecycle = listener;
+  }
 
   async importCsv(list: MasterList, text: string, dryRun: boolean, meta: RequestMeta): Promise<ImportReport> {
     if (list.syncMethod !== 'none') {
@@ -113,7 +121,8 @@ export class ImportService {
             fields: JSON.stringify(fieldsNow), problems: '[]', problemCount: 0, mappingVersion: list.mappingVersion,
             search: searchText(userName, fieldsNow),
           };
-          const action = prev ? 'person.updated' : 'person.created';
+          const wasActive = prev ? prev.fields.active !== false : true;
+          const action = !prev ? 'person.created' : wasActive && !active ? 'person.deactivated' : !wasActive && active ? 'person.reactivated' : 'person.updated';
           const lastOp = JSON.stringify({ action, time: now, idp: null, requestId: meta.requestId ?? null, source: 'csv import' });
           const write = {
             id, listId: list.id, userName, externalId: null, externalIdUnique: list.externalIdUnique, displayName: null, employeeNumber: null,
@@ -123,6 +132,7 @@ export class ImportService {
           if (prev) await tx.users.update(write, prev.version, false);
           else await tx.users.insert(write);
           await this.audit.record(tx, list.id, { action, target: { type: 'person', id, name: userName }, changes, detail: { source: 'csv import', row: g.row } }, meta);
+          if (action === 'person.deactivated' || action === 'person.reactivated') await this.lifecycle?.(tx, list.id, id, action, meta);
         }
       };
       await this.store.transaction(run);

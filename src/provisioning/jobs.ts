@@ -161,7 +161,7 @@ export class JobRunner {
 
   private start1(job: JobRow, quick: boolean): void {
     if (quick) this.quickActive++;
-    const p: Promise<void> = this.work(job).finally(() => {
+    const p: Promise<void> = this.work(job).catch((err: unknown) => this.log.error('job runner failed', { job: job.id, err: String(err) })).finally(() => {
       this.active.delete(p);
       if (quick) this.quickActive--;
       // A slot is free: look for the next job now rather than at the next poll.
@@ -177,7 +177,7 @@ export class JobRunner {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.filling;
-    await Promise.all([...this.active]);
+    await Promise.allSettled([...this.active]);
   }
 
   /** Claims and works one job (of `kinds`, when given) to its end; false when there was none. */
@@ -194,6 +194,13 @@ export class JobRunner {
   }
 
   private async work(job: JobRow): Promise<void> {
+    // While the handler works, its lock is renewed: a slow step (APNs timeouts one after another,
+    // a long photo batch) must not let this or another node claim the job a second time.
+    const heartbeat = setInterval(() => {
+      void this.store.roster.renewLock(job.id, this.worker, new Date(Date.now() + LOCK_MS).toISOString())
+        .catch((err: unknown) => this.log.warn('job lock renewal failed', { job: job.id, err: String(err) }));
+    }, LOCK_MS / 3);
+    heartbeat.unref();
     try {
       const handler = this.handlers.get(job.kind);
       if (!handler) throw new Error(`unknown job kind ${job.kind}`);
@@ -211,6 +218,8 @@ export class JobRunner {
       }
       this.log.error('job failed', { job: job.id, err: err instanceof Error ? err.stack : String(err) });
       await this.store.roster.finish(job.id, this.worker, 'failed', new Date().toISOString(), undefined, String(err));
+    } finally {
+      clearInterval(heartbeat);
     }
   }
 

@@ -4,15 +4,20 @@ import type { AuditTrail } from './audit-trail.js';
 
 const DAY_MS = 86_400_000;
 
-/** Applies the retention settings: purges the request log and, if configured, old audit events. */
+/**
+ * Applies the retention settings: purges the request log, the log of credential verifications,
+ * expired admin sessions and, if configured, old audit events.
+ */
 export async function runMaintenance(
-  store: Store, audit: AuditTrail, config: Pick<Config, 'auditRetentionDays' | 'requestLogRetentionDays'>, now: Date,
-): Promise<{ requestLogEntries: number; auditEvents: number }> {
+  store: Store, audit: AuditTrail, config: Pick<Config, 'auditRetentionDays' | 'requestLogRetentionDays' | 'verificationLogRetentionDays'>, now: Date,
+): Promise<{ requestLogEntries: number; auditEvents: number; verifications: number; sessions: number }> {
   const requestLogEntries = await store.audit.purgeRequests(new Date(now.getTime() - config.requestLogRetentionDays * DAY_MS).toISOString());
+  const verifications = await store.credentials.purgeVerifications(new Date(now.getTime() - config.verificationLogRetentionDays * DAY_MS).toISOString());
+  const sessions = await store.admins.deleteExpiredSessions(now.toISOString());
   let auditEvents = 0;
   if (config.auditRetentionDays > 0) {
     const cutoff = new Date(now.getTime() - config.auditRetentionDays * DAY_MS).toISOString();
     for (const list of await store.lists.all()) auditEvents += await audit.prune(store, list.id, cutoff);
   }
-  return { requestLogEntries, auditEvents };
+  return { requestLogEntries, auditEvents, verifications, sessions };
 }

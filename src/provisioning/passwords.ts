@@ -1,18 +1,47 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 /**
- * Admin passwords, hashed with scrypt: memory-hard (N=2^15, r=8: 32 MiB per hash), so a stolen
- * database costs an attacker memory as well as time per guess (OWASP Password Storage Cheat
- * Sheet lists scrypt with these parameters). node:crypto ships it: no native add-on to build.
- * The parameters are stored with each hash so they can be raised later without a migration.
+ * Admin passwords, hashed with scrypt: memory-hard (N=2^17, r=8, p=1: 128 MiB per hash, the
+ * first scrypt setting of the OWASP Password Storage Cheat Sheet), so a stolen database costs an
+ * attacker memory as well as time per guess. node:crypto ships it: no native add-on to build.
+ * The parameters are stored with each hash, so they can be raised later without a migration.
+ *
+ * At most two hashes run at once, and at most 32 wait: scrypt runs on libuv's small thread pool,
+ * which DNS lookups and file reads share, so a flood of sign-ins must not starve the rest of
+ * Muster (revocation pushes resolve APNs and Google through that pool).
  */
-const N = 2 ** 15, R = 8, P = 1, KEYLEN = 32;
+const N = 2 ** 17, R = 8, P = 1, KEYLEN = 32;
+const MAX_RUNNING = 2, MAX_WAITING = 32;
+
+export class PasswordsBusyError extends Error {
+  constructor() {
+    super('too many sign-ins at once; try again in a moment');
+    this.name = 'PasswordsBusyError';
+  }
+}
+
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function limited<T>(fn: () => Promise<T>): Promise<T> {
+  if (running >= MAX_RUNNING) {
+    if (waiting.length >= MAX_WAITING) throw new PasswordsBusyError();
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  }
+  running++;
+  try {
+    return await fn();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 256;
 
 function derive(password: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
   const opts: ScryptOptions = { N: n, r, p, maxmem: 256 * n * r + 1_048_576 };
-  return new Promise((resolve, reject) => scrypt(password.normalize('NFKC'), salt, KEYLEN, opts, (err, key) => (err ? reject(err) : resolve(key))));
+  return limited(() => new Promise((resolve, reject) => scrypt(password.normalize('NFKC'), salt, KEYLEN, opts, (err, key) => (err ? reject(err) : resolve(key)))));
 }
 
 export async function hashPassword(password: string): Promise<string> {

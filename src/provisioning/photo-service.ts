@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { checkPhoto, type PhotoCheck, type PhotoProblem } from '../credentials/index.js';
+import { checkPhoto, PhotoChecksBusyError, type PhotoCheck, type PhotoProblem } from '../credentials/index.js';
 import type { MasterList, PhotoLinkRow, PhotoMeta, Repos, Store } from '../store/index.js';
 import type { AuditTrail, RequestMeta } from './audit-trail.js';
 import { holderName } from './credential-service.js';
@@ -22,7 +22,7 @@ export interface LinkOptions {
 }
 
 export class PhotoError extends Error {
-  constructor(readonly status: 400 | 403 | 404 | 409 | 410 | 422, readonly code: string, message: string, readonly problems: readonly PhotoProblem[] = []) {
+  constructor(readonly status: 400 | 403 | 404 | 409 | 410 | 422 | 429, readonly code: string, message: string, readonly problems: readonly PhotoProblem[] = []) {
     super(message);
     this.name = 'PhotoError';
   }
@@ -69,9 +69,18 @@ export class PhotoService {
   }
 
   /** An admin's upload or a capture-session shot: checked, stored as pending review. */
+  private async runCheck(bytes: Uint8Array): Promise<PhotoCheck> {
+    try {
+      return await this.check(bytes);
+    } catch (err) {
+      if (err instanceof PhotoChecksBusyError) throw new PhotoError(429, 'busy', err.message);
+      throw err;
+    }
+  }
+
   async upload(list: MasterList, personId: string, bytes: Uint8Array, source: PhotoSource, meta: RequestMeta): Promise<PhotoView> {
     await this.person(this.store, list.id, personId);
-    const check = await this.check(bytes);
+    const check = await this.runCheck(bytes);
     if (!check.ok) throw refused(check);
     return this.store.transaction(async (tx) => this.save(tx, list.id, personId, check, source, meta));
   }
@@ -181,18 +190,28 @@ export class PhotoService {
   async selfUpload(secret: string, bytes: Uint8Array, consent: boolean): Promise<PhotoView> {
     const { link } = await this.openLink(secret);
     if (link.consent_text && !consent) throw new PhotoError(400, 'consent_required', 'Please tick the box to agree to how your photo is used, then send it again.');
-    await this.store.photos.useAttempt(link.id);
+    if (!(await this.store.photos.useAttempt(link.id, this.now().toISOString()))) {
+      throw new PhotoError(410, 'no_attempts_left', 'This link has no tries left, or was just used. Ask your administrator for a new one.');
+    }
     const meta: RequestMeta = { actor: 'self-upload' };
-    const check = await this.check(bytes);
+    let check: PhotoCheck;
+    try {
+      check = await this.runCheck(bytes);
+    } catch (err) {
+      if (err instanceof PhotoError && err.code === 'busy') await this.store.photos.returnAttempt(link.id);
+      throw err;
+    }
     if (!check.ok) {
       await this.recordRefused(link.list_id, link.person_id, check.problems, meta, { source: 'self', attemptsLeft: link.attempts_left - 1 });
       const err = refused(check);
       throw new PhotoError(422, err.code, `${err.message} ${link.attempts_left - 1 > 0 ? `You have ${link.attempts_left - 1} more ${link.attempts_left - 1 === 1 ? 'try' : 'tries'}.` : 'That was the last try with this link: ask your administrator for a new one.'}`, check.problems);
     }
     return this.store.transaction(async (tx) => {
-      const view = await this.save(tx, link.list_id, link.person_id, check, 'self', meta);
-      await tx.photos.linkUsed(link.id, this.now().toISOString(), link.consent_text ? this.now().toISOString() : null);
-      return view;
+      await tx.audit.chain(link.list_id, true);
+      if (!(await tx.photos.linkUsed(link.id, this.now().toISOString(), link.consent_text ? this.now().toISOString() : null))) {
+        throw new PhotoError(410, 'link_used', 'A photo was already sent with this link. If it is rejected, your administrator will send you a new link.');
+      }
+      return this.save(tx, link.list_id, link.person_id, check, 'self', meta);
     });
   }
 }

@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Database } from './schema.js';
 
 export type AdminRole = 'owner' | 'admin' | 'viewer';
@@ -53,13 +53,26 @@ export class AdminsRepo {
     await this.db.updateTable('admins').set({ last_sign_in_at: now, failed_attempts: 0, locked_until: null }).where('id', '=', id).execute();
   }
 
-  async failedAttempt(id: string, lockedUntil: string | null): Promise<number> {
-    await this.db.updateTable('admins').set((eb) => ({ failed_attempts: eb('failed_attempts', '+', 1), locked_until: lockedUntil })).where('id', '=', id).execute();
-    return Number((await this.byId(id))?.failed_attempts ?? 0);
+  /**
+   * Counts a failed sign-in in one statement (parallel failures cannot lose a count or clear a
+   * lock): the `max`th failure in a row locks the account until `lockUntil` and restarts the count.
+   */
+  async failedAttempt(id: string, max: number, lockUntil: string): Promise<void> {
+    await this.db.updateTable('admins').set({
+      failed_attempts: sql<number>`case when failed_attempts + 1 >= ${max} then 0 else failed_attempts + 1 end`,
+      locked_until: sql<string | null>`case when failed_attempts + 1 >= ${max} then ${lockUntil} else locked_until end`,
+    }).where('id', '=', id).execute();
   }
 
-  async lock(id: string, until: string): Promise<void> {
-    await this.db.updateTable('admins').set({ locked_until: until, failed_attempts: 0 }).where('id', '=', id).execute();
+  /** Lifts a lock and forgets failed sign-ins (muster admins unlock). */
+  async unlock(id: string): Promise<void> {
+    await this.db.updateTable('admins').set({ locked_until: null, failed_attempts: 0 }).where('id', '=', id).execute();
+  }
+
+  /** Claims a once-only event; false when it was claimed before (by this or a racing transaction). */
+  async claimSingleton(name: string, now: string): Promise<boolean> {
+    const r = await this.db.insertInto('singletons').values({ name, created_at: now }).onConflict((oc) => oc.column('name').doNothing()).executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
   // ---- sessions

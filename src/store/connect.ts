@@ -18,6 +18,7 @@ import * as m008 from './migrations/008-cards.js';
 import * as m009 from './migrations/009-apple-wallet.js';
 import * as m010 from './migrations/010-google-wallet.js';
 import * as m011 from './migrations/011-entra-photos.js';
+import * as m012 from './migrations/012-hardening.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -36,6 +37,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['009-apple-wallet', m009],
   ['010-google-wallet', m010],
   ['011-entra-photos', m011],
+  ['012-hardening', m012],
 ];
 
 class Provider implements MigrationProvider {

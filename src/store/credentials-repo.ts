@@ -25,12 +25,27 @@ export class CredentialsRepo {
     return this.db.selectFrom('credentials').selectAll().where('person_id', '=', personId).orderBy('created_at', 'desc').execute();
   }
 
-  async setStatus(id: string, status: string, reason: string | null, now: string): Promise<void> {
-    await this.db.updateTable('credentials').set({ status, status_reason: reason, updated_at: now }).where('id', '=', id).execute();
+  /** `before`: what reactivation restores (JSON of status and reason), kept only while revoked by a deactivation. */
+  async setStatus(id: string, status: string, reason: string | null, now: string, before: string | null = null): Promise<void> {
+    await this.db.updateTable('credentials').set({ status, status_reason: reason, status_before: before, updated_at: now }).where('id', '=', id).execute();
   }
 
   async logVerification(row: Insertable<Database['credential_verifications']>): Promise<void> {
     await this.db.insertInto('credential_verifications').values(row).execute();
+  }
+
+  /** Credentials of a kind in an organisation that are not revoked for good. */
+  async countLiveOfKind(orgId: string, kind: string): Promise<number> {
+    const r = await this.db.selectFrom('credentials').innerJoin('lists', 'lists.id', 'credentials.list_id')
+      .where('lists.org_id', '=', orgId).where('credentials.kind', '=', kind)
+      .where((eb) => eb.or([eb('credentials.status', '!=', 'revoked'), eb('credentials.status_reason', '=', 'person deactivated')]))
+      .select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  async purgeVerifications(before: string): Promise<number> {
+    const r = await this.db.deleteFrom('credential_verifications').where('at', '<', before).executeTakeFirst();
+    return Number(r.numDeletedRows);
   }
 
   async verifications(credentialId: string, limit: number) {

@@ -73,11 +73,21 @@ export class PhotosRepo {
     return this.db.selectFrom('photo_links').selectAll().where('token_hash', '=', hash).executeTakeFirst();
   }
 
-  async useAttempt(id: string): Promise<void> {
-    await this.db.updateTable('photo_links').set((eb) => ({ attempts_left: eb('attempts_left', '-', 1) })).where('id', '=', id).where('attempts_left', '>', 0).execute();
+  /** Takes one try, atomically: false when the link has none left, is used or has expired (parallel posts cannot overdraw it). */
+  async useAttempt(id: string, now: string): Promise<boolean> {
+    const r = await this.db.updateTable('photo_links').set((eb) => ({ attempts_left: eb('attempts_left', '-', 1) }))
+      .where('id', '=', id).where('attempts_left', '>', 0).where('used_at', 'is', null).where('expires_at', '>', now).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
   }
 
-  async linkUsed(id: string, at: string, consentAt: string | null): Promise<void> {
-    await this.db.updateTable('photo_links').set({ used_at: at, consent_given_at: consentAt }).where('id', '=', id).execute();
+  /** Gives a try back (the check could not run: Muster was busy). */
+  async returnAttempt(id: string): Promise<void> {
+    await this.db.updateTable('photo_links').set((eb) => ({ attempts_left: eb('attempts_left', '+', 1) })).where('id', '=', id).execute();
+  }
+
+  /** Marks the link used, once: false when a parallel upload used it first. */
+  async linkUsed(id: string, at: string, consentAt: string | null): Promise<boolean> {
+    const r = await this.db.updateTable('photo_links').set({ used_at: at, consent_given_at: consentAt }).where('id', '=', id).where('used_at', 'is', null).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
   }
 }

@@ -216,6 +216,12 @@ export class RosterRepo {
     return Number(res.numUpdatedRows) === 1;
   }
 
+  /** Extends a running job's lock (the runner's heartbeat); false when it is no longer this worker's. */
+  async renewLock(id: string, worker: string, lockUntil: string): Promise<boolean> {
+    const res = await this.db.updateTable('jobs').set({ locked_until: lockUntil }).where('id', '=', id).where('locked_by', '=', worker).where('status', '=', 'running').executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
   /** Saves a job's resumable state and progress; false when the job is no longer this worker's. */
   async saveState(id: string, worker: string, p: { params: unknown; done: number; lockUntil: string }): Promise<boolean> {
     const res = await this.db.updateTable('jobs').set({ params: JSON.stringify(p.params), done: p.done, locked_until: p.lockUntil })

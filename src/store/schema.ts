@@ -172,6 +172,11 @@ export interface AdminSessionTable {
   user_agent: string | null;
 }
 
+export interface SingletonTable {
+  name: string;
+  created_at: string;
+}
+
 export interface CredentialTable {
   id: string;
   list_id: string;
@@ -182,6 +187,7 @@ export interface CredentialTable {
   status_reason: string | null;
   created_at: string;
   updated_at: string;
+  status_before: string | null;
 }
 
 export interface CredentialVerificationTable {
@@ -395,6 +401,7 @@ export interface Database {
   admin_keys: AdminKeyTable;
   admins: AdminTable;
   credentials: CredentialTable;
+  singletons: SingletonTable;
   photos: PhotoTable;
   card_templates: CardTemplateTable;
   print_outputs: PrintOutputTable;

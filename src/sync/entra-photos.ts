@@ -61,15 +61,23 @@ export class EntraPhotoSync {
           await this.store.entra.photoChecked(list.id, u.id, at.toISOString(), 'none');
           continue;
         }
-        try {
-          await this.photos.upload(list, u.id, bytes, 'entra', meta);
-          result.stored++;
-          await this.store.entra.photoChecked(list.id, u.id, at.toISOString(), 'pending');
-        } catch (err) {
-          if (!(err instanceof PhotoError) || err.status !== 422) throw err;
-          result.refused++;
-          await this.photos.recordRefused(list.id, u.id, err.problems, meta, { source: 'entra' });
-          await this.store.entra.photoChecked(list.id, u.id, at.toISOString(), 'refused');
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await this.photos.upload(list, u.id, bytes, 'entra', meta);
+            result.stored++;
+            await this.store.entra.photoChecked(list.id, u.id, at.toISOString(), 'pending');
+          } catch (err) {
+            // Uploads by people come first: when the photo checks are busy, wait for a free slot.
+            if (err instanceof PhotoError && err.code === 'busy' && attempt < 60) {
+              await new Promise((r) => setTimeout(r, 1000));
+              continue;
+            }
+            if (!(err instanceof PhotoError) || err.status !== 422) throw err;
+            result.refused++;
+            await this.photos.recordRefused(list.id, u.id, err.problems, meta, { source: 'entra' });
+            await this.store.entra.photoChecked(list.id, u.id, at.toISOString(), 'refused');
+          }
+          break;
         }
       }
       after = batch[batch.length - 1]!.seq;

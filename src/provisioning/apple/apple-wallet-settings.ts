@@ -107,6 +107,11 @@ export class AppleWalletSettings {
     // Wallet refuses a pass whose identifiers differ from its signing certificate's.
     if (cert.passTypeIdentifier && cert.passTypeIdentifier !== passType) throw new PassCertificateError('invalid_certificate', `the certificate is for ${cert.passTypeIdentifier}, not ${passType}`);
     if (cert.teamIdentifier && cert.teamIdentifier !== team) throw new PassCertificateError('invalid_certificate', `the certificate belongs to team ${cert.teamIdentifier}, not ${team}`);
+    // Passes already issued carry the old pass type: their updates would be pushed with a
+    // certificate APNs refuses for that topic, and revocations would silently stop reaching phones.
+    if (existing && existing.pass_type_identifier !== passType && (await this.store.credentials.countLiveOfKind(orgId, 'apple_pass')) > 0) {
+      throw new AppleWalletError(409, 'pass_type_in_use', `Apple passes of ${existing.pass_type_identifier} are still in use: revoke them (or keep that pass type) before switching to ${passType}`);
+    }
     const t = this.now().toISOString();
     await this.store.transaction(async (tx) => {
       await tx.appleWallet.putSettings({

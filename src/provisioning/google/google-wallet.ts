@@ -30,6 +30,8 @@ import { GoogleWalletClient, GoogleWalletError, type WalletClientOptions, type W
 export const GOOGLE_WALLET_JOB = 'google-wallet-sync';
 export const GOOGLE_WALLET_API_URL = 'https://walletobjects.googleapis.com/walletobjects/v1';
 const DEFAULT_CLASS_SUFFIX = 'muster-id';
+/** 2 s doubling to the 1 h cap: about two days of tries. */
+const MAX_ATTEMPTS = 60;
 const MAX_BACKOFF_MS = 3_600_000;
 
 export class WalletSettingsError extends Error {
@@ -217,6 +219,13 @@ export class GoogleWallet {
       return { outcome: await this.sync(p.credentialId, meta) };
     } catch (err) {
       const attempts = Number(job.attempts);
+      // Google said no for a reason retrying cannot fix (a bad request, no permission for the
+      // issuer), or it has failed for about two days: stop, say so in the audit trail, and fail
+      // the job so the admin sees it; the next status change queues a new one.
+      if ((err instanceof GoogleWalletError && !err.retryable) || attempts >= MAX_ATTEMPTS) {
+        await this.failed(p.credentialId, err, meta, { attempt: attempts, final: 1 });
+        throw err instanceof Error ? err : new Error(String(err));
+      }
       const backoff = Math.min(2000 * 2 ** Math.max(0, attempts - 1), MAX_BACKOFF_MS);
       const delay = Math.max(err instanceof GoogleWalletError ? (err.retryAfterMs ?? 0) : 0, backoff);
       await this.failed(p.credentialId, err, meta, { attempt: attempts, retryInSeconds: Math.round(delay / 1000) });
