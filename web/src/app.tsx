@@ -59,7 +59,7 @@ export function App() {
     );
   }
   if (!session) return <main id="main" className="narrow"><p role="status">Loading…</p></main>;
-  if (session.setupRequired) return <SetupPage onDone={setSession} />;
+  if (session.setupRequired) return <SetupPage access={session.setupAccess ?? 'open'} onDone={setSession} />;
   if (!state) return <SignInPage onDone={setSession} />;
   return (
     <SessionContext.Provider value={state}>

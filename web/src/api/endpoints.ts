@@ -10,7 +10,7 @@ const L = (listId: string) => `/lists/${encodeURIComponent(listId)}`;
 
 export const auth = {
   session: () => request<Session>('GET', '/auth/session'),
-  setup: (b: { organisation: string; name: string; email: string; password: string }) => request<Session>('POST', '/auth/setup', b),
+  setup: (b: { organisation: string; name: string; email: string; password: string; setupToken?: string }) => request<Session>('POST', '/auth/setup', b),
   signIn: (b: { email: string; password: string }) => request<Session>('POST', '/auth/sign-in', b),
   signOut: () => request<void>('POST', '/auth/sign-out'),
 };
@@ -62,7 +62,7 @@ export const roster = {
 
 export const entra = {
   get: (listId: string) => request<EntraConnection>('GET', `${L(listId)}/entra`),
-  connect: (listId: string, b: { tenantId: string; clientId: string; clientSecret: string; groupIds: string[]; schedule: EntraSchedule; authorityUrl?: string; graphUrl?: string }) =>
+  connect: (listId: string, b: { tenantId: string; clientId: string; clientSecret: string; groupIds: string[]; schedule: EntraSchedule; authorityUrl?: string; graphUrl?: string; syncPhotos?: boolean }) =>
     request<EntraConnection>('PUT', `${L(listId)}/entra`, b),
   test: (listId: string) => request<EntraTestResult>('POST', `${L(listId)}/entra/test`),
   groups: (listId: string, search: string) => request<{ groups: { id: string; displayName: string }[] }>('GET', `${L(listId)}/entra/groups`, undefined, { search }),

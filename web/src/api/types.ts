@@ -16,6 +16,8 @@ export interface AdminAccount extends Admin {
 
 export interface Session {
   readonly setupRequired: boolean;
+  /** While setupRequired: open (this machine), token (MUSTER_SETUP_TOKEN needed) or closed (another machine, no token set). */
+  readonly setupAccess?: 'open' | 'token' | 'closed';
   readonly admin: Admin | null;
   readonly organisation: { readonly id: string; readonly name: string } | null;
   readonly csrfToken: string | null;
@@ -243,6 +245,7 @@ export interface EntraConnection {
   readonly lastRunAt?: string | null;
   readonly nextRunAt?: string | null;
   readonly deltaSync?: boolean;
+  readonly syncPhotos?: boolean;
   readonly peopleInScope?: number;
 }
 

@@ -45,7 +45,7 @@ export function EntraSection({ list, reloadList }: { readonly list: MasterList; 
       conn.set(await api.entra.connect(list.id, {
         tenantId: String(f.get('tenantId') ?? ''), clientId: String(f.get('clientId') ?? ''), clientSecret: String(f.get('clientSecret') ?? ''),
         groupIds: groups.map((g) => g.id), schedule: String(f.get('schedule')) as EntraSchedule,
-        ...optional('authorityUrl', f), ...optional('graphUrl', f),
+        ...optional('authorityUrl', f), ...optional('graphUrl', f), syncPhotos: f.get('syncPhotos') === 'on',
       }));
       setSaid('Connection saved. The client secret is stored encrypted and never shown again.');
       form.reset();
@@ -91,6 +91,10 @@ export function EntraSection({ list, reloadList }: { readonly list: MasterList; 
           <SelectField label="Schedule" name="schedule" defaultValue={c?.schedule ?? 'hourly'} key={`s-${c?.schedule}`}>
               {SCHEDULES.map(([k, l]) => <option key={k} value={k}>{l}</option>)}
             </SelectField>
+          <label className="inline">
+            <input type="checkbox" name="syncPhotos" defaultChecked={c?.syncPhotos ?? false} key={`p-${String(c?.syncPhotos)}`} aria-describedby="photos-hint" /> Sync profile photos
+          </label>
+          <p id="photos-hint" className="hint">After each run, people without a photo get their Entra profile photo, checked and queued for your review.</p>
           <details>
             <summary>National clouds (US Government, China)</summary>
             <p className="hint">Leave empty for Microsoft&apos;s global cloud.</p>
