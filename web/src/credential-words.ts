@@ -4,6 +4,8 @@ import type { ApiError, CredentialKind, CredentialStatus, PhotoStatus } from './
 export const KIND_LABELS: Record<CredentialKind, string> = { card: 'Printed card', apple_pass: 'Apple Wallet pass', google_pass: 'Google Wallet pass' };
 export const kindLabel = (k: string) => KIND_LABELS[k as CredentialKind] ?? k;
 
+export const ISSUE_LABELS: Record<CredentialKind, string> = { card: 'Issue a printed card', apple_pass: 'Issue an Apple Wallet pass', google_pass: 'Issue a Google Wallet pass' };
+
 export const CREDENTIAL_STATUS_LABELS: Record<CredentialStatus, string> = { valid: 'Valid', suspended: 'Suspended', revoked: 'Revoked' };
 
 export const PHOTO_STATUS_LABELS: Record<PhotoStatus, string> = { pending: 'Waiting for review', approved: 'Approved', rejected: 'Rejected', superseded: 'Replaced' };
@@ -11,7 +13,7 @@ export const PHOTO_STATUS_LABELS: Record<PhotoStatus, string> = { pending: 'Wait
 export const SOURCE_LABELS: Record<string, string> = { admin: 'uploaded by an admin', self: 'sent by the person', capture: 'taken in a capture session' };
 
 export const SKIP_LABELS: Record<string, string> = {
-  no_photo: 'no photo yet', photo_not_approved: 'photo not approved yet', photo_unreadable: 'the photo could not be read',
+  no_photo: 'no approved photo', photo_not_approved: 'photo not approved yet', photo_unreadable: 'the photo could not be read',
   barcode_empty: 'a barcode has no data for this person', barcode_unencodable: 'a barcode cannot hold this person’s data',
   inactive: 'deactivated', not_found: 'no longer on the list',
 };

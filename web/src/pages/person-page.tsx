@@ -17,7 +17,7 @@ export function PersonPage({ list, personId }: { readonly list: MasterList; read
   const fields = useAsync(() => api.roster.fields(list.id), [list.id]);
   const history = useAsync(() => api.audit.events(list.id, { person: personId, limit: 50 }), [list.id, personId]);
   // The IdP may deactivate the person while the admin looks: keep the status badge true.
-  usePoll(() => person.reload(true), 3000);
+  usePoll(() => Promise.all([person.reload(true), history.reload(true)]), 3000);
   const p = person.data;
   if (person.error) return <section><h1>Person</h1><ErrorMessage error={person.error} /></section>;
   if (!p) return <section><p role="status">Loading person…</p></section>;

@@ -1,11 +1,12 @@
 /**
  * The live preview: one side of the card drawn from the template model, in millimetres (CR80,
  * 85.6 × 53.98), with `{field}` text filled from the chosen person. An approximation of the PDF:
- * text wraps by an estimate of DejaVu Sans' widths, barcodes are a labelled box; "Preview as PDF"
+ * text wraps and shrinks by widths the browser measures, barcodes are a labelled box; "Preview as PDF"
  * shows the exact card.
  */
 import type { CardElement, CardSide, CardTemplate, SideName } from '../../api';
 import { cardSize, fillPlaceholders, PT_TO_MM } from './template-model';
+import { textWidthMm } from './text-measure';
 
 export interface PreviewData {
   readonly fields: Readonly<Record<string, unknown>>;
@@ -79,26 +80,56 @@ function Label({ x, y, text, small }: { readonly x: number; readonly y: number; 
   return <text x={x} y={y} fontSize={small ? 1.6 : 2.4} textAnchor="middle" dominantBaseline="middle" fill="#4a5563" fontFamily="DejaVu Sans, Verdana, sans-serif">{text}</text>;
 }
 
-/** Words wrapped onto at most maxLines lines by an estimated average glyph width (0.55 em). */
-function wrap(text: string, maxChars: number, maxLines: number): string[] {
+type Measure = (s: string) => number;
+
+/** Words wrapped onto lines no wider than the box; a word wider than the box stays whole (and is cut later). */
+function wrap(text: string, width: number, measure: Measure): string[] {
   const out: string[] = [];
   for (const para of text.split('\n')) {
     let line = '';
     for (const word of para.split(/\s+/).filter(Boolean)) {
-      if (line && (line + ' ' + word).length > maxChars) { out.push(line); line = word; } else line = line ? `${line} ${word}` : word;
+      const candidate = line ? `${line} ${word}` : word;
+      if (line && measure(candidate) > width) { out.push(line); line = word; } else line = candidate;
     }
     out.push(line);
   }
-  if (out.length <= maxLines) return out;
-  const kept = out.slice(0, maxLines);
-  kept[maxLines - 1] = `${kept[maxLines - 1]}…`;
-  return kept;
+  return out;
+}
+
+/** The longest start of `line` that fits the width with "…" after it. */
+function cut(line: string, width: number, measure: Measure): string {
+  let n = line.length;
+  while (n > 0 && measure(`${line.slice(0, n)}…`) > width) n--;
+  return `${line.slice(0, n)}…`;
+}
+
+/**
+ * Fits text like the PDF does (docs/cards.md, "Fitting"): wrap onto maxLines, shrink in half-point
+ * steps down to minFontSize, then cut the last line with "…".
+ */
+function fit(e: Extract<CardElement, { type: 'text' }>, text: string): { size: number; lines: string[] } {
+  const maxLines = e.maxLines ?? 1;
+  const start = e.fontSize ?? 10;
+  const min = Math.min(e.minFontSize ?? 6, start);
+  const bold = e.fontWeight === 'bold';
+  for (let pt = start; ; pt -= 0.5) {
+    const size = pt * PT_TO_MM;
+    const measure: Measure = (s) => textWidthMm(s, size, bold);
+    const lines = wrap(text, e.width, measure);
+    const fits = lines.length <= maxLines && lines.length * size * 1.2 <= e.height + 0.01 && lines.every((l) => measure(l) <= e.width + 0.01);
+    if (fits) return { size, lines };
+    if (pt - 0.5 < min) {
+      const rows = Math.max(1, Math.min(maxLines, Math.floor((e.height + 0.01) / (size * 1.2))));
+      const kept = lines.slice(0, rows).map((l) => (measure(l) > e.width ? cut(l, e.width, measure) : l));
+      if (lines.length > rows && !kept[rows - 1]!.endsWith('…')) kept[rows - 1] = cut(kept[rows - 1]!, e.width, measure);
+      return { size, lines: kept };
+    }
+  }
 }
 
 function TextBlock({ e, clip, text }: { readonly e: Extract<CardElement, { type: 'text' }>; readonly clip: string; readonly text: string }) {
-  const size = (e.fontSize ?? 10) * PT_TO_MM;
+  const { size, lines } = fit(e, text);
   const lineHeight = size * 1.2;
-  const lines = wrap(text, Math.max(1, Math.floor(e.width / (size * 0.55))), e.maxLines ?? 1);
   const total = lines.length * lineHeight;
   const top = e.verticalAlign === 'middle' ? e.y + (e.height - total) / 2 : e.verticalAlign === 'bottom' ? e.y + e.height - total : e.y;
   const anchor = e.align === 'center' ? 'middle' : e.align === 'right' ? 'end' : 'start';

@@ -31,7 +31,7 @@ export function ElementForm({ element: e, problems, onChange, onTypeChange }: Pr
           <TextField label="Text" multiline value={e.text} onChange={(text) => set({ text })} problems={p('text')} hint="Roster fields in braces: {first_name} {last_name}; {verifyUrl} is the card's verification URL." />
           <div className="grid-2">
             <NumberField label="Font size (pt)" value={e.fontSize ?? 10} min={4} max={72} step={0.5} onChange={(fontSize) => set({ fontSize })} problems={p('fontSize')} />
-            <NumberField label="Smallest font size (pt)" value={e.minFontSize ?? Math.min(6, e.fontSize ?? 10)} min={4} max={72} step={0.5} onChange={(minFontSize) => set({ minFontSize })} problems={p('minFontSize')} />
+            <NumberField label="Shrink to at least (pt)" value={e.minFontSize ?? Math.min(6, e.fontSize ?? 10)} min={4} max={72} step={0.5} onChange={(minFontSize) => set({ minFontSize })} problems={p('minFontSize')} />
             <ChoiceField label="Weight" value={e.fontWeight ?? 'regular'} options={[['regular', 'Regular'], ['bold', 'Bold']]} onChange={(fontWeight) => set({ fontWeight })} problems={p('fontWeight')} />
             <ColourField label="Text colour" value={e.color ?? '#000000'} onChange={(c) => set({ color: c ?? '#000000' })} problems={p('color')} />
             <ChoiceField label="Alignment" value={e.align ?? 'left'} options={[['left', 'Left'], ['center', 'Centre'], ['right', 'Right']]} onChange={(align) => set({ align })} problems={p('align')} />

@@ -7,7 +7,7 @@ import { useState } from 'react';
 import { api, toApiError, type CredentialKind, type MasterList } from '../../api';
 import { ErrorMessage } from '../../components/error-message';
 import { StatusMessage } from '../../components/status-message';
-import { issueProblem, kindLabel } from '../../credential-words';
+import { ISSUE_LABELS, issueProblem, kindLabel } from '../../credential-words';
 import { useAsync } from '../../hooks/use-async';
 import { usePoll } from '../../hooks/use-poll';
 import { Link } from '../../router';
@@ -45,7 +45,7 @@ export function PersonCredentials({ list, personId, active }: { readonly list: M
       <h2 id="credentials-h">Credentials</h2>
       {canWrite && active ? (
         <div className="toolbar" role="group" aria-label="Issue a credential">
-          {KINDS.map((k) => <button key={k} type="button" className="secondary" disabled={busy} onClick={() => void issue(k)}>Issue {kindLabel(k).toLowerCase()}</button>)}
+          {KINDS.map((k) => <button key={k} type="button" className="secondary" disabled={busy} onClick={() => void issue(k)}>{ISSUE_LABELS[k]}</button>)}
         </div>
       ) : null}
       {canWrite && !active ? <p className="hint">This person is deactivated: nothing can be issued to them.</p> : null}

@@ -64,8 +64,11 @@ export function GoogleWalletSection() {
       {canWrite ? (
         <form onSubmit={submit} className="stack">
           <h3>{v?.configured ? 'Replace the settings' : 'Set up'}</h3>
-          <label>Issuer id<input inputMode="numeric" pattern="\d{4,25}" required value={issuerId} onChange={(e) => setIssuerId(e.target.value)} />
-            <span className="hint">Digits, from the Google Pay &amp; Wallet Console.</span></label>
+          <div className="field">
+            <label htmlFor="google-issuer">Issuer id</label>
+            <input id="google-issuer" inputMode="numeric" pattern="\d{4,25}" required value={issuerId} aria-describedby="google-issuer-hint" onChange={(e) => setIssuerId(e.target.value)} />
+            <span id="google-issuer-hint" className="hint">Digits, from the Google Pay &amp; Wallet Console.</span>
+          </div>
           <label>Service account key (JSON file)<input type="file" accept=".json,application/json" required onChange={(e) => setKey(e.target.files?.[0])} /></label>
           <div className="toolbar">
             <button type="submit">Save Google Wallet settings</button>
