@@ -132,10 +132,13 @@ describe('printing', () => {
   it('reports named people it cannot print, with reasons, and reissues cards on request', async () => {
     const a = await person('hedy', 'Hedy', 'Lamarr', true);
     const none = await person('nophoto2', 'No', 'Photo', false);
+    const waiting = await person('waiting', 'Wai', 'Ting', false);
+    expect((await api('POST', `/lists/${list.id}/people/${waiting}/photo`, portrait, { 'content-type': 'image/jpeg' })).status).toBe(201);
     const templateId = (await api('GET', `/lists/${list.id}/card-templates`)).body.templates[0].id;
-    const first = await waitForJob((await api('POST', `/lists/${list.id}/print-jobs`, { templateId, layout: 'a4', personIds: [a, none, 'nobody'] })).body.id);
+    const first = await waitForJob((await api('POST', `/lists/${list.id}/print-jobs`, { templateId, layout: 'a4', personIds: [a, none, waiting, 'nobody'] })).body.id);
     expect(first.result.printed).toBe(1);
-    expect(first.result.skipped.map((s: { id: string; reason: string }) => `${s.id === a ? 'a' : s.id === none ? 'none' : s.id}:${s.reason}`).sort()).toEqual(['nobody:not_found', 'none:no_photo'].sort());
+    const label = (id: string) => (id === a ? 'a' : id === none ? 'none' : id === waiting ? 'waiting' : id);
+    expect(first.result.skipped.map((s: { id: string; reason: string }) => `${label(s.id)}:${s.reason}`).sort()).toEqual(['nobody:not_found', 'none:no_photo', 'waiting:photo_not_approved'].sort());
     const before = (await api('GET', `/lists/${list.id}/people/${a}/credentials`)).body.credentials;
     await waitForJob((await api('POST', `/lists/${list.id}/print-jobs`, { templateId, layout: 'card', personIds: [a], reissue: true })).body.id);
     const after = (await api('GET', `/lists/${list.id}/people/${a}/credentials`)).body.credentials;

@@ -20,6 +20,7 @@ function page(v: Verification | undefined, code: string): string {
   const w = v ? WORDS[v.status] : { title: 'Unknown credential', colour: '#b3261e', say: 'No credential matches this code: do not accept it.' };
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(w.title)} · Muster verification</title>
+<meta http-equiv="refresh" content="10">
 <style>body{font:18px/1.5 system-ui,sans-serif;margin:0;padding:2rem 1rem;max-width:32rem;margin:auto}
 .status{background:${w.colour};color:#fff;border-radius:12px;padding:1.5rem;text-align:center}
 .status h1{margin:0;font-size:2.2rem}dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem}dt{color:#555}</style></head>

@@ -42,6 +42,12 @@ interface PrintParams {
   actor: string;
 }
 
+/** `{organisation}` on a card is the person's organisation from the IdP, else the organisation running Muster. */
+function withOrganisation(fields: Record<string, unknown>, orgName: string): Record<string, unknown> {
+  const v = fields.organisation;
+  return v === undefined || v === null || v === '' ? { ...fields, organisation: orgName } : fields;
+}
+
 const view = (r: CardTemplateRow): TemplateView => ({
   id: r.id, name: r.name, template: JSON.parse(r.template) as CardTemplate, createdAt: r.created_at, updatedAt: r.updated_at, updatedBy: r.updated_by,
 });
@@ -108,8 +114,9 @@ export class CardService {
     const row = (await this.store.roster.people({ listId: list.id, offset: 0, limit: 1, personId: person.id }))[0];
     const photo = await this.store.photos.approvedImage(person.id);
     const valid = (await this.credentials.forPerson(list, person.id)).find((c) => c.kind === 'card' && c.status === 'valid');
+    const orgName = (await this.store.lists.organisation(list.orgId))?.name ?? '';
     return renderCardPdf(template, {
-      fields: (row?.fields ?? {}) as Record<string, unknown>, ...(photo ? { photo } : {}),
+      fields: withOrganisation((row?.fields ?? {}) as Record<string, unknown>, orgName), ...(photo ? { photo } : {}),
       verifyUrl: valid ? this.credentials.view(valid, origin).verifyUrl : `${origin}/v/preview`,
     });
   }
@@ -128,7 +135,7 @@ export class CardService {
       }
       personIds = [...new Set(input.personIds as string[])];
     }
-    const total = personIds?.length ?? (await this.store.roster.counts(list.id)).active;
+    const total = personIds?.length ?? (await this.store.photos.countApprovedActive(list.id));
     const params: PrintParams = { templateId: String(input.templateId), layout, sides, personIds, reissue: input.reissue === true, origin, actor: meta.actor };
     const id = randomUUID();
     await this.store.roster.enqueue({ id, listId: list.id, kind: PRINT_JOB, params, total, now: this.now() });
@@ -142,16 +149,24 @@ export class CardService {
     if (!list) throw new CardError(404, 'not_found', 'the list no longer exists');
     const template = (await this.template(list, params.templateId)).template;
     const meta: RequestMeta = { actor: params.actor, requestId: job.id };
+    const orgName = (await this.store.lists.organisation(list.orgId))?.name ?? '';
     const inactive: { id: string; reason: string; message: string }[] = [];
     const { store, credentials } = this;
     async function* people(): AsyncGenerator<BatchPerson> {
-      const consider = async (id: string, fields: Record<string, unknown>, active: boolean): Promise<BatchPerson | undefined> => {
+      const consider = async (id: string, rosterFields: Record<string, unknown>, active: boolean): Promise<BatchPerson | undefined> => {
+        const fields = withOrganisation(rosterFields, orgName);
         if (!active) {
           inactive.push({ id, reason: 'inactive', message: 'the person is deactivated' });
           return undefined;
         }
         const photo = await store.photos.approvedImage(id);
-        if (!photo) return { id, fields, photoApproved: false };
+        if (!photo) {
+          if ((await store.photos.ofPerson(id, ['pending'])).length) {
+            inactive.push({ id, reason: 'photo_not_approved', message: 'the photo is waiting for review' });
+            return undefined;
+          }
+          return { id, fields, photoApproved: false };
+        }
         let card = (await credentials.forPerson(list!, id)).find((c) => c.kind === 'card' && c.status === 'valid');
         if (card && params.reissue) {
           await credentials.act(list!, card.id, 'revoke', meta, 'replaced by a reprinted card');

@@ -58,6 +58,14 @@ export class PhotosRepo {
     return q.orderBy('created_at').orderBy('id').limit(limit).execute();
   }
 
+  /** Active people of the list with an approved photo: who an "everyone" print batch prints. */
+  async countApprovedActive(listId: string): Promise<number> {
+    const r = await this.db.selectFrom('photos').innerJoin('users', 'users.id', 'photos.person_id')
+      .where('photos.list_id', '=', listId).where('photos.status', '=', 'approved').where('users.active', '=', 1)
+      .select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
   async countByStatus(listId: string): Promise<Record<string, number>> {
     const rows = await this.db.selectFrom('photos').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).where('list_id', '=', listId).groupBy('status').execute();
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));

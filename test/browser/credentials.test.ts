@@ -278,9 +278,8 @@ describe('photos, cards and credentials in the web app', () => {
     const status = page.getByRole('status').filter({ hasText: 'Printing' });
     await expect.poll(() => status.innerText(), { timeout: 30_000 }).toBe('Printing finished: 1 card printed on 2 pages, 1 skipped.');
     expect(await page.getByRole('progressbar', { name: 'Printing' }).getAttribute('value')).toBe('100');
-    // Grace's photo still waits for review: she is skipped, in words. (The server reports no_photo
-    // here, not photo_not_approved as docs/cards.md says; the app's words are true for both.)
-    expect(await page.getByRole('list', { name: 'Skipped people' }).innerText()).toBe('Grace Hopper: no approved photo');
+    // Grace's photo still waits for review: she is skipped, in words.
+    expect(await page.getByRole('list', { name: 'Skipped people' }).innerText()).toBe('Grace Hopper: photo not approved yet');
     const href = await page.getByRole('link', { name: 'Download the PDF' }).getAttribute('href');
     const res = await page.request.get(server.origin + href!);
     expect(res.status()).toBe(200);
@@ -331,9 +330,8 @@ describe('photos, cards and credentials in the web app', () => {
     expect(await first.innerText()).toContain('Reason: person deactivated');
     await page.getByText('Deactivated', { exact: true }).waitFor();
     expect(await page.getByRole('button', { name: /^Issue/ }).count()).toBe(0);
-    // The verification page is static HTML without script (its CSP allows none): a guard's next scan, a fresh load, says revoked.
-    await guard.reload();
-    await guard.getByRole('heading', { name: 'Revoked' }).waitFor();
+    // The verification page (static HTML, no script) refreshes itself every 10 s: the guard's open page turns revoked by itself.
+    await guard.getByRole('heading', { name: 'Revoked' }).waitFor({ timeout: 15_000 });
     expect(await guard.getByRole('img').count()).toBe(0);
     const json = (await (await fetch(verifyUrl, { headers: { accept: 'application/json' } })).json()) as { status: string };
     expect(json.status).toBe('revoked');
