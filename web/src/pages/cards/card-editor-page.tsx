@@ -20,7 +20,7 @@ import { previewData } from './preview-person';
 import { moveElement, newElement, placeProblems, removeElement, replaceElement, SIDES, withElements, type ProblemPlace } from './template-model';
 
 export function CardEditorPage({ list, templateId }: { readonly list: MasterList; readonly templateId: string }) {
-  const { canWrite } = useSession();
+  const { canWrite, session } = useSession();
   const record = useAsync(() => api.cards.template(list.id, templateId), [list.id, templateId]);
   const people = useAsync(() => api.roster.people(list.id, { status: 'active', limit: 200 }), [list.id]);
   const [draft, setDraft] = useState<CardTemplate>();
@@ -94,7 +94,7 @@ export function CardEditorPage({ list, templateId }: { readonly list: MasterList
         <div className="previews">
           {SIDES.map((s) => (
             <figure key={s} className={s === side ? 'current' : undefined}>
-              <CardSvg template={draft} side={s} data={data} selectedId={s === side ? element?.id : undefined} />
+              <CardSvg template={draft} side={s} data={withOrganisation(data, session.organisation?.name ?? '')} selectedId={s === side ? element?.id : undefined} />
               <figcaption>{s === 'front' ? 'Front' : 'Back'}</figcaption>
             </figure>
           ))}
@@ -133,4 +133,10 @@ export function CardEditorPage({ list, templateId }: { readonly list: MasterList
       </div>
     </section>
   );
+}
+
+/** As the server prints it: `{organisation}` is the person's organisation from the IdP, else this organisation's name. */
+function withOrganisation(d: PreviewData, orgName: string): PreviewData {
+  const v = d.fields.organisation;
+  return v === undefined || v === null || v === '' ? { ...d, fields: { ...d.fields, organisation: orgName } } : d;
 }
