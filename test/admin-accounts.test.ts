@@ -224,6 +224,33 @@ describe('roles and organisations', () => {
   });
 });
 
+describe('the security log', () => {
+  it('records set-up, sign-ins, failures and lock-outs, sign-outs and account changes with who and from where; viewers cannot read it', async () => {
+    const owner = new Browser(srv.origin);
+    await owner.req('POST', '/auth/sign-in', { email: 'olive@acme.example', password: PASSWORD });
+    const all: { action: string; actor: string; target: string | null; detail: Record<string, unknown> | null; address: string | null }[] = [];
+    let cursor: number | null | undefined;
+    do {
+      const page = await owner.req('GET', `/security-events?limit=20${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status, page.text).toBe(200);
+      all.push(...page.body.events);
+      cursor = page.body.next;
+    } while (cursor);
+    const actions = new Set(all.map((e) => e.action));
+    for (const a of ['admin.setup', 'admin.signed_in', 'admin.sign_in_failed', 'admin.locked', 'admin.unlocked', 'admin.signed_out', 'admin.created', 'admin.role_changed', 'admin.removed', 'admin.password_reset']) {
+      expect(actions, a).toContain(a);
+    }
+    const failed = all.find((e) => e.action === 'admin.sign_in_failed')!;
+    expect(failed).toMatchObject({ actor: 'anonymous', target: expect.stringMatching(/@acme\.example$/), address: expect.stringMatching(/127\.0\.0\.1/) });
+    expect(all.find((e) => e.action === 'admin.role_changed')).toMatchObject({ actor: 'admin:olive@acme.example', target: 'adam@acme.example', detail: { before: 'admin', after: 'viewer' } });
+    // Newest first, and only this organisation's: Otto's account is not in Acme's log.
+    expect(all.some((e) => e.target === 'otto@other.example')).toBe(false);
+    const viewer = new Browser(srv.origin);
+    await viewer.req('POST', '/auth/sign-in', { email: 'vera@acme.example', password: PASSWORD });
+    expect((await viewer.req('GET', '/security-events')).status).toBe(403);
+  });
+});
+
 describe('the web app is served at /', () => {
   it('answers index.html for app pages, files by path, 404 for missing files, and never a file outside the build', async () => {
     for (const p of ['/', '/lists/abc/people', '/sign-in']) {

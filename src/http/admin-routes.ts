@@ -14,7 +14,7 @@ import { credentialRoutes } from './credential-routes.js';
 import { WalletSettingsError, type GoogleWallet } from '../provisioning/google/google-wallet.js';
 import { ApiError } from './api-error.js';
 import { adminAuth, type AdminEnv } from './admin-auth.js';
-import { authRoutes } from './auth-routes.js';
+import { authRoutes, clientAddress } from './auth-routes.js';
 import type { AdminKeys } from '../provisioning/admin-keys.js';
 import { AuditQueryError, parseAuditFilter, type AuditReader } from '../provisioning/audit-query.js';
 import type { AuditTrail } from '../provisioning/audit-trail.js';
@@ -157,19 +157,27 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
 
   // ---- admin accounts of the organisation
   api.get('/admins', async (c) => c.json({ admins: await deps.accounts.list(c.get('orgId')) }));
+  const who = (c: Context<Env>) => ({ actor: c.get('actor'), address: clientAddress(c) });
   api.post('/admins', async (c) => {
     ownerOnly(c);
-    return c.json(await deps.accounts.create(c.get('orgId'), await body(c)), 201);
+    return c.json(await deps.accounts.create(c.get('orgId'), await body(c), who(c)), 201);
   });
   api.patch('/admins/:adminId', async (c) => {
     ownerOnly(c);
     const b = await body(c);
-    return c.json(await deps.accounts.setRole(c.get('orgId'), c.req.param('adminId'), b.role));
+    return c.json(await deps.accounts.setRole(c.get('orgId'), c.req.param('adminId'), b.role, who(c)));
   });
   api.delete('/admins/:adminId', async (c) => {
     ownerOnly(c);
-    await deps.accounts.remove(c.get('orgId'), c.req.param('adminId'), c.get('adminId') ?? '');
+    await deps.accounts.remove(c.get('orgId'), c.req.param('adminId'), c.get('adminId') ?? '', who(c));
     return c.body(null, 204);
+  });
+  /** The organisation's sign-ins, failed sign-ins and account changes, newest first (owners and admins). */
+  api.get('/security-events', async (c) => {
+    if (c.get('role') === 'viewer') throw new ApiError(403, 'forbidden', 'the security log is for owners and admins');
+    const q = c.req.query();
+    const limit = intParam(q.limit, 'limit', 50, 1, 500);
+    return c.json(await deps.accounts.securityEvents(c.get('orgId'), limit, q.cursor ? intParam(q.cursor, 'cursor', 0, 0, Number.MAX_SAFE_INTEGER) : undefined));
   });
 
   api.get('/lists/:listId/audit/events', async (c) => {

@@ -72,20 +72,20 @@ export function authRoutes(deps: AuthRouteDeps): Hono<AdminEnv> {
     if (access === 'token' && (typeof b.setupToken !== 'string' || !sameSecret(b.setupToken, deps.setupToken!))) {
       throw new AccountError(403, 'setup_token_required', 'enter the set-up token: the value of MUSTER_SETUP_TOKEN on the server');
     }
-    const s = await deps.accounts.setUp(b, c.req.header('user-agent'));
+    const s = await deps.accounts.setUp(b, c.req.header('user-agent'), clientAddress(c));
     setSessionCookie(c, s, deps.publicUrl);
     return c.json(sessionView(s, false), 201);
   });
 
   r.post('/sign-in', async (c) => {
-    const s = await deps.accounts.signIn(await input(c), c.req.header('user-agent'));
+    const s = await deps.accounts.signIn(await input(c), c.req.header('user-agent'), clientAddress(c));
     setSessionCookie(c, s, deps.publicUrl);
     return c.json(sessionView(s, false));
   });
 
   r.post('/sign-out', async (c) => {
     if (!sameOrigin(c, deps.publicUrl)) throw new AccountError(403, 'csrf_failed', 'this request came from another web site and was refused');
-    await deps.accounts.signOut(sessionCookie(c));
+    await deps.accounts.signOut(sessionCookie(c), clientAddress(c));
     clearSessionCookie(c);
     return c.body(null, 204);
   });

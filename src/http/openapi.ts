@@ -79,6 +79,13 @@ export const OPENAPI = {
         responses: { 201: { description: 'the account' }, 400: problem, 403: problem, 409: problem },
       },
     },
+    '/security-events': {
+      get: {
+        summary: 'the organisation\'s security log, newest first: sign-ins, failed sign-ins, lock-outs, sign-outs, account and admin-key changes (owners and admins)',
+        parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer', maximum: 500 } }, { name: 'cursor', in: 'query', schema: { type: 'integer' }, description: 'the `next` of the previous page' }],
+        responses: { 200: { description: '{events: [{id, time, action, actor, target, detail, address}], next}' }, 403: problem },
+      },
+    },
     '/admins/{adminId}': {
       patch: { summary: 'change an account\'s role (owners only; the last owner stays owner)', parameters: [{ name: 'adminId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'the account' }, 403: problem, 404: problem, 409: problem } },
       delete: { summary: 'remove an account and its sessions (owners only; not yourself, not the last owner)', parameters: [{ name: 'adminId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 204: { description: 'removed' }, 403: problem, 404: problem, 409: problem } },

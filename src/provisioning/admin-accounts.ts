@@ -17,6 +17,19 @@ const TOUCH_EVERY_MS = 60_000;
 export const MAX_FAILED_SIGN_INS = 10;
 const LOCK_MS = 15 * 60_000;
 
+/** Who did it and from where, for the organisation's security log. */
+export interface AccountContext {
+  /** `admin:<email>`, `cli`, `admin-key:<id>`. */
+  readonly actor: string;
+  readonly address?: string;
+}
+
+export const SECURITY_ACTIONS = [
+  'admin.setup', 'admin.signed_in', 'admin.sign_in_failed', 'admin.locked', 'admin.signed_out', 'admin.created', 'admin.role_changed',
+  'admin.removed', 'admin.unlocked', 'admin.password_reset', 'admin_key.created',
+] as const;
+export type SecurityAction = (typeof SECURITY_ACTIONS)[number];
+
 export class AccountError extends Error {
   constructor(readonly status: 400 | 401 | 403 | 404 | 409 | 429, readonly code: string, message: string) {
     super(message);
@@ -69,6 +82,22 @@ function checkRole(role: unknown): AdminRole {
 export class AdminAccounts {
   constructor(private readonly store: Store, private readonly now: () => Date = () => new Date()) {}
 
+  /** Records one event in the organisation's security log (GET /api/v1/security-events). */
+  async log(orgId: string, action: SecurityAction, ctx: AccountContext, target?: string | null, detail?: Record<string, unknown>): Promise<void> {
+    await this.store.admins.logSecurity({
+      org_id: orgId, time: this.now().toISOString(), action, actor: ctx.actor, target: target ?? null,
+      detail: detail ? JSON.stringify(detail) : null, address: ctx.address ?? null,
+    });
+  }
+
+  async securityEvents(orgId: string, limit: number, before?: number) {
+    const rows = await this.store.admins.securityEvents(orgId, limit, before);
+    return {
+      events: rows.map((r) => ({ id: Number(r.id), time: r.time, action: r.action, actor: r.actor, target: r.target, detail: r.detail ? JSON.parse(r.detail) as unknown : null, address: r.address })),
+      next: rows.length === limit ? Number(rows[rows.length - 1]!.id) : null,
+    };
+  }
+
   async setupRequired(): Promise<boolean> {
     return (await this.store.admins.count()) === 0;
   }
@@ -77,13 +106,14 @@ export class AdminAccounts {
    * First run: creates the owner. The organisation that already exists alone (the demo list's)
    * is adopted and renamed, so the owner sees the lists made before there were accounts.
    */
-  async setUp(input: { organisation?: unknown; name?: unknown; email?: unknown; password?: unknown }, userAgent?: string): Promise<SessionInfo> {
+  async setUp(input: { organisation?: unknown; name?: unknown; email?: unknown; password?: unknown }, userAgent?: string, address?: string): Promise<SessionInfo> {
     if (!(await this.setupRequired())) throw new AccountError(409, 'already_set_up', 'Muster already has an owner; sign in instead');
     const orgName = typeof input.organisation === 'string' && input.organisation.trim() ? input.organisation.trim().slice(0, 200) : undefined;
     if (!orgName) throw new AccountError(400, 'invalid_body', 'enter the name of your organisation');
     const email = checkEmail(input.email), name = checkName(input.name), password = checkPassword(input.password);
     const hash = await hashPassword(password);
     const id = randomUUID();
+    let orgId = '';
     await this.store.transaction(async (tx) => {
       // The singleton row makes a racing second set-up wait for this one and then fail on its key.
       if (!(await tx.admins.claimSingleton('owner-setup', this.now().toISOString())) || (await tx.admins.count()) > 0) {
@@ -94,12 +124,14 @@ export class AdminAccounts {
       if (org) await tx.lists.renameOrganisation(org.id, orgName);
       else org = await tx.lists.createOrganisation(randomUUID(), orgName, this.now().toISOString());
       await tx.admins.insert({ id, org_id: org.id, email, name, role: 'owner', password_hash: hash, created_at: this.now().toISOString(), last_sign_in_at: null, failed_attempts: 0, locked_until: null });
+      orgId = org.id;
     });
+    await this.log(orgId, 'admin.setup', { actor: `admin:${email}`, ...(address ? { address } : {}) }, email, { organisation: orgName });
     return this.startSession(id, userAgent);
   }
 
   /** An account made from the command line (`muster admins create`) or by an owner. */
-  async create(orgId: string, input: { email?: unknown; name?: unknown; role?: unknown; password?: unknown }): Promise<AdminView> {
+  async create(orgId: string, input: { email?: unknown; name?: unknown; role?: unknown; password?: unknown }, ctx: AccountContext = { actor: 'cli' }): Promise<AdminView> {
     const email = checkEmail(input.email), name = checkName(input.name), role = checkRole(input.role ?? 'admin'), password = checkPassword(input.password);
     if (await this.store.admins.byEmail(email)) throw new AccountError(409, 'admin_exists', `there is already an account for ${email}`);
     const row = { id: randomUUID(), org_id: orgId, email, name, role, password_hash: await hashPassword(password), created_at: this.now().toISOString(), last_sign_in_at: null, failed_attempts: 0, locked_until: null };
@@ -108,6 +140,7 @@ export class AdminAccounts {
     } catch {
       throw new AccountError(409, 'admin_exists', `there is already an account for ${email}`);
     }
+    await this.log(orgId, 'admin.created', ctx, email, { role, name });
     return view(row);
   }
 
@@ -115,25 +148,29 @@ export class AdminAccounts {
     return (await this.store.admins.forOrg(orgId)).map(view);
   }
 
-  async setRole(orgId: string, id: string, role: unknown): Promise<AdminView> {
+  async setRole(orgId: string, id: string, role: unknown, ctx: AccountContext = { actor: 'cli' }): Promise<AdminView> {
     const r = checkRole(role);
-    return this.store.transaction(async (tx) => {
+    const changed = await this.store.transaction(async (tx) => {
       const a = await tx.admins.byId(id);
       if (!a || a.org_id !== orgId) throw new AccountError(404, 'not_found', `no account "${id}" in your organisation`);
       if (a.role === 'owner' && r !== 'owner' && (await tx.admins.countOwners(orgId)) <= 1) throw new AccountError(409, 'last_owner', 'an organisation needs at least one owner: make someone else owner first');
       await tx.admins.setRole(id, r);
-      return view({ ...a, role: r });
+      return { before: a.role, after: view({ ...a, role: r }) };
     });
+    if (changed.before !== r) await this.log(orgId, 'admin.role_changed', ctx, changed.after.email, { before: changed.before, after: r });
+    return changed.after;
   }
 
-  async remove(orgId: string, id: string, by: string): Promise<void> {
+  async remove(orgId: string, id: string, by: string, ctx: AccountContext = { actor: 'cli' }): Promise<void> {
     if (id === by) throw new AccountError(409, 'cannot_remove_self', 'you cannot remove your own account');
-    await this.store.transaction(async (tx) => {
+    const removed = await this.store.transaction(async (tx) => {
       const a = await tx.admins.byId(id);
       if (!a || a.org_id !== orgId) throw new AccountError(404, 'not_found', `no account "${id}" in your organisation`);
       if (a.role === 'owner' && (await tx.admins.countOwners(orgId)) <= 1) throw new AccountError(409, 'last_owner', 'an organisation needs at least one owner');
       await tx.admins.remove(id);
+      return a;
     });
+    await this.log(orgId, 'admin.removed', ctx, removed.email, { role: removed.role });
   }
 
   /**
@@ -143,7 +180,7 @@ export class AdminAccounts {
    * unknown, the password wrong or the account locked: nobody learns which addresses exist.
    * An owner unlocks an account with `muster admins unlock`.
    */
-  async signIn(input: { email?: unknown; password?: unknown }, userAgent?: string): Promise<SessionInfo> {
+  async signIn(input: { email?: unknown; password?: unknown }, userAgent?: string, address?: string): Promise<SessionInfo> {
     const email = typeof input.email === 'string' ? input.email.trim().toLowerCase() : '';
     const password = typeof input.password === 'string' ? input.password : '';
     const wrong = new AccountError(401, 'invalid_credentials', `the email address or password is not right (after ${MAX_FAILED_SIGN_INS} failed tries in a row an account is locked for 15 minutes)`);
@@ -151,31 +188,40 @@ export class AdminAccounts {
     const ok = await verifyPassword(password, a?.password_hash ?? (await dummyHash()));
     if (!a) throw wrong;
     const now = this.now();
+    const ctx: AccountContext = { actor: `admin:${a.email}`, ...(address ? { address } : {}) };
     if (!ok) {
-      await this.store.admins.failedAttempt(a.id, MAX_FAILED_SIGN_INS, new Date(now.getTime() + LOCK_MS).toISOString());
+      const lockedNow = await this.store.admins.failedAttempt(a.id, MAX_FAILED_SIGN_INS, new Date(now.getTime() + LOCK_MS).toISOString());
+      await this.log(a.org_id, 'admin.sign_in_failed', { actor: 'anonymous', ...(address ? { address } : {}) }, a.email, { reason: 'wrong password' });
+      if (lockedNow) await this.log(a.org_id, 'admin.locked', { actor: 'system', ...(address ? { address } : {}) }, a.email, { after: MAX_FAILED_SIGN_INS, minutes: LOCK_MS / 60_000 });
       throw wrong;
     }
     // Read the lock after the password check: a parallel failure may have set it meanwhile.
     const fresh = await this.store.admins.byId(a.id);
-    if (!fresh || (fresh.locked_until && fresh.locked_until > now.toISOString())) throw wrong;
+    if (!fresh || (fresh.locked_until && fresh.locked_until > now.toISOString())) {
+      await this.log(a.org_id, 'admin.sign_in_failed', { actor: 'anonymous', ...(address ? { address } : {}) }, a.email, { reason: 'account locked' });
+      throw wrong;
+    }
     await this.store.admins.signedIn(a.id, now.toISOString());
+    await this.log(a.org_id, 'admin.signed_in', ctx, a.email);
     return this.startSession(a.id, userAgent);
   }
 
   /** Lifts a lock-out (the CLI's `admins unlock`). */
-  async unlock(email: string): Promise<AdminView> {
+  async unlock(email: string, ctx: AccountContext = { actor: 'cli' }): Promise<AdminView> {
     const a = await this.store.admins.byEmail(email.trim().toLowerCase());
     if (!a) throw new AccountError(404, 'not_found', `there is no account for ${email}`);
     await this.store.admins.unlock(a.id);
+    await this.log(a.org_id, 'admin.unlocked', ctx, a.email);
     return view(a);
   }
 
   /** Sets a new password, lifts any lock and ends the account's sessions (the CLI's `admins reset-password`). */
-  async resetPassword(email: string, password: unknown): Promise<AdminView> {
+  async resetPassword(email: string, password: unknown, ctx: AccountContext = { actor: 'cli' }): Promise<AdminView> {
     const a = await this.store.admins.byEmail(email.trim().toLowerCase());
     if (!a) throw new AccountError(404, 'not_found', `there is no account for ${email}`);
     await this.store.admins.setPassword(a.id, await hashPassword(checkPassword(password)));
     await this.store.admins.deleteSessionsOf(a.id);
+    await this.log(a.org_id, 'admin.password_reset', ctx, a.email);
     return view(a);
   }
 
@@ -214,8 +260,10 @@ export class AdminAccounts {
     return { admin: view(a), organisation: org, csrfToken: s.csrf_token, expiresAt };
   }
 
-  async signOut(cookie: string | undefined): Promise<void> {
+  async signOut(cookie: string | undefined, address?: string): Promise<void> {
+    const s = await this.session(cookie);
     if (cookie) await this.store.admins.deleteSession(sha256(cookie));
+    if (s) await this.log(s.organisation.id, 'admin.signed_out', { actor: `admin:${s.admin.email}`, ...(address ? { address } : {}) }, s.admin.email);
   }
 
   /** Constant-time check of the CSRF token a request carries against its session's. */

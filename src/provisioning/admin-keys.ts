@@ -41,6 +41,7 @@ export class AdminKeys {
       id, org_id: o.id, label: label.trim() || 'Admin key', hint: secret.slice(0, ADMIN_KEY_PREFIX.length + 4) + '…',
       secret_hash: hashSecret(secret), created_at: createdAt, last_used_at: null, revoked_at: null,
     });
+    await this.store.admins.logSecurity({ org_id: o.id, time: createdAt, action: 'admin_key.created', actor: 'cli', target: label, detail: JSON.stringify({ keyId: id }), address: null });
     return { id, orgId: o.id, label, secret, createdAt };
   }
 

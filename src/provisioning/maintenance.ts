@@ -18,6 +18,8 @@ export async function runMaintenance(
   if (config.auditRetentionDays > 0) {
     const cutoff = new Date(now.getTime() - config.auditRetentionDays * DAY_MS).toISOString();
     for (const list of await store.lists.all()) auditEvents += await audit.prune(store, list.id, cutoff);
+    // The organisations' security logs follow the audit trail's retention.
+    auditEvents += await store.admins.purgeSecurityEvents(cutoff);
   }
   return { requestLogEntries, auditEvents, verifications, sessions };
 }

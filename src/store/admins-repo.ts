@@ -57,11 +57,13 @@ export class AdminsRepo {
    * Counts a failed sign-in in one statement (parallel failures cannot lose a count or clear a
    * lock): the `max`th failure in a row locks the account until `lockUntil` and restarts the count.
    */
-  async failedAttempt(id: string, max: number, lockUntil: string): Promise<void> {
-    await this.db.updateTable('admins').set({
+  /** Answers true when this failure locked the account. */
+  async failedAttempt(id: string, max: number, lockUntil: string): Promise<boolean> {
+    const r = await this.db.updateTable('admins').set({
       failed_attempts: sql<number>`case when failed_attempts + 1 >= ${max} then 0 else failed_attempts + 1 end`,
       locked_until: sql<string | null>`case when failed_attempts + 1 >= ${max} then ${lockUntil} else locked_until end`,
-    }).where('id', '=', id).execute();
+    }).where('id', '=', id).returning(['locked_until']).executeTakeFirst();
+    return r?.locked_until === lockUntil;
   }
 
   /** Lifts a lock and forgets failed sign-ins (muster admins unlock). */
@@ -99,6 +101,24 @@ export class AdminsRepo {
 
   async deleteExpiredSessions(now: string): Promise<number> {
     const r = await this.db.deleteFrom('admin_sessions').where('expires_at', '<', now).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
+  // ---- the organisation's security log
+
+  async logSecurity(row: Insertable<Database['security_events']>): Promise<void> {
+    await this.db.insertInto('security_events').values(row).execute();
+  }
+
+  /** Newest first; `before` is the id of the last event of the previous page. */
+  async securityEvents(orgId: string, limit: number, before?: number) {
+    let q = this.db.selectFrom('security_events').selectAll().where('org_id', '=', orgId);
+    if (before !== undefined) q = q.where('id', '<', before);
+    return q.orderBy('id', 'desc').limit(limit).execute();
+  }
+
+  async purgeSecurityEvents(before: string): Promise<number> {
+    const r = await this.db.deleteFrom('security_events').where('time', '<', before).executeTakeFirst();
     return Number(r.numDeletedRows);
   }
 }

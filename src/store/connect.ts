@@ -19,6 +19,7 @@ import * as m009 from './migrations/009-apple-wallet.js';
 import * as m010 from './migrations/010-google-wallet.js';
 import * as m011 from './migrations/011-entra-photos.js';
 import * as m012 from './migrations/012-hardening.js';
+import * as m013 from './migrations/013-security-events.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -38,6 +39,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['010-google-wallet', m010],
   ['011-entra-photos', m011],
   ['012-hardening', m012],
+  ['013-security-events', m013],
 ];
 
 class Provider implements MigrationProvider {

@@ -172,6 +172,17 @@ export interface AdminSessionTable {
   user_agent: string | null;
 }
 
+export interface SecurityEventTable {
+  id: Generated<number>;
+  org_id: string;
+  time: string;
+  action: string;
+  actor: string;
+  target: string | null;
+  detail: string | null;
+  address: string | null;
+}
+
 export interface SingletonTable {
   name: string;
   created_at: string;
@@ -402,6 +413,7 @@ export interface Database {
   admins: AdminTable;
   credentials: CredentialTable;
   singletons: SingletonTable;
+  security_events: SecurityEventTable;
   photos: PhotoTable;
   card_templates: CardTemplateTable;
   print_outputs: PrintOutputTable;
