@@ -41,6 +41,7 @@ export const cards = {
   template: (listId: string, id: string) => request<TemplateRecord>('GET', `${L(listId)}/card-templates/${e(id)}`),
   create: (listId: string, t: CardTemplate) => request<TemplateRecord>('POST', `${L(listId)}/card-templates`, t),
   save: (listId: string, id: string, t: CardTemplate) => request<TemplateRecord>('PUT', `${L(listId)}/card-templates/${e(id)}`, t),
+  remove: (listId: string, id: string) => request<void>('DELETE', `${L(listId)}/card-templates/${e(id)}`),
   preview: (listId: string, personId: string, template: CardTemplate) => requestBlob('POST', `${L(listId)}/card-templates/preview`, { personId, template }),
   print: (listId: string, b: { templateId: string; layout: string; sides: string; personIds?: readonly string[]; reissue?: boolean }) =>
     request<Job>('POST', `${L(listId)}/print-jobs`, b),

@@ -86,3 +86,13 @@ export function fieldText(v: unknown): string {
 export function fillPlaceholders(text: string, fields: Readonly<Record<string, unknown>>, verifyUrl: string): string {
   return text.replace(/\{([A-Za-z0-9_]*)\}/g, (_, key: string) => (key === 'verifyUrl' ? verifyUrl : fieldText(fields[key])));
 }
+
+/** A blank CR80 card, landscape, white on both sides: where "New template" starts without a model. */
+export function blankTemplate(name: string): CardTemplate {
+  return { version: 1, name, size: 'CR80', orientation: 'landscape', front: { background: '#ffffff', elements: [] }, back: { background: '#ffffff', elements: [] } };
+}
+
+/** A copy of a template under another name (Duplicate, and "New template" from an existing one). */
+export function renamedCopy(t: CardTemplate, name: string): CardTemplate {
+  return { ...t, name };
+}
