@@ -4,12 +4,11 @@
  * shown next to the element and property they name.
  */
 import { useEffect, useMemo, useState } from 'react';
-import { api, toApiError, type ApiError, type CardTemplate, type ElementType, type MasterList, type SideName } from '../../api';
+import { api, toApiError, type ApiError, type CardTemplate, type ElementType, type MasterList, type Person, type SideName } from '../../api';
 import { ErrorMessage } from '../../components/error-message';
 import { SelectField } from '../../components/select-field';
 import { StatusMessage } from '../../components/status-message';
 import { useAsync } from '../../hooks/use-async';
-import { personName } from '../../person-name';
 import { Link } from '../../router';
 import { useSession } from '../../session';
 import { CardSvg, type PreviewData } from './card-svg';
@@ -17,16 +16,16 @@ import { ElementForm } from './element-form';
 import { ElementList } from './element-list';
 import { PdfPreview } from './pdf-preview';
 import { previewData } from './preview-person';
+import { PreviewPersonPicker } from './preview-person-picker';
 import { moveElement, newElement, placeProblems, removeElement, replaceElement, SIDES, withElements, type ProblemPlace } from './template-model';
 
 export function CardEditorPage({ list, templateId }: { readonly list: MasterList; readonly templateId: string }) {
   const { canWrite, session } = useSession();
   const record = useAsync(() => api.cards.template(list.id, templateId), [list.id, templateId]);
-  const people = useAsync(() => api.roster.people(list.id, { status: 'active', limit: 200 }), [list.id]);
   const [draft, setDraft] = useState<CardTemplate>();
   const [side, setSide] = useState<SideName>('front');
   const [selected, setSelected] = useState(0);
-  const [personId, setPersonId] = useState('');
+  const [person, setPerson] = useState<Person>();
   const [data, setData] = useState<PreviewData>({ fields: {}, photoUrl: null, verifyUrl: `${location.origin}/v/preview` });
   const [problems, setProblems] = useState<ProblemPlace[]>([]);
   const [status, setStatus] = useState('');
@@ -34,7 +33,6 @@ export function CardEditorPage({ list, templateId }: { readonly list: MasterList
   const [dirty, setDirty] = useState(false);
 
   useEffect(() => { if (record.data && !draft) setDraft(record.data.template); }, [record.data, draft]);
-  const person = people.data?.people.find((p) => p.id === personId) ?? people.data?.people[0];
   useEffect(() => {
     let stale = false;
     void previewData(list, person, location.origin).then((d) => { if (!stale) setData(d); });
@@ -81,9 +79,7 @@ export function CardEditorPage({ list, templateId }: { readonly list: MasterList
       <h1>Card editor: {draft.name ?? 'Card'}</h1>
       {!canWrite ? <p>Read-only: viewers cannot change card templates.</p> : null}
       <div className="toolbar editor-actions">
-        <SelectField label="Preview person" value={person?.id ?? ''} onChange={(e) => setPersonId(e.target.value)}>
-          {(people.data?.people ?? []).map((p) => <option key={p.id} value={p.id}>{personName(p)}</option>)}
-        </SelectField>
+        <PreviewPersonPicker list={list} person={person} onChange={setPerson} />
         <PdfPreview list={list} personId={person?.id} template={draft} />
         {canWrite ? <button type="button" onClick={() => void save()}>Save template</button> : null}
       </div>

@@ -6,29 +6,27 @@ import { useState, type FormEvent } from 'react';
 import { api, toApiError, type ApiError, type MasterList, type TemplateRecord } from '../../api';
 import { ErrorMessage } from '../../components/error-message';
 import { SelectField } from '../../components/select-field';
-import { useAsync } from '../../hooks/use-async';
-import { personName } from '../../person-name';
 import { PeoplePicker } from './people-picker';
 import { PrintProgress } from './print-progress';
 
 export function PrintPanel({ list, templates }: { readonly list: MasterList; readonly templates: readonly TemplateRecord[] }) {
-  const [templateId, setTemplateId] = useState(templates[0]!.id);
+  const [picked, setTemplateId] = useState(templates[0]!.id);
+  // A template deleted meanwhile is no choice any more: fall back to the first.
+  const templateId = templates.some((t) => t.id === picked) ? picked : templates[0]!.id;
   const [layout, setLayout] = useState('card');
   const [sides, setSides] = useState('both');
   const [who, setWho] = useState<'everyone' | 'chosen'>('everyone');
-  const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
+  const [chosen, setChosen] = useState<ReadonlyMap<string, string>>(new Map());
   const [reissue, setReissue] = useState(false);
   const [jobId, setJobId] = useState<string>();
   const [error, setError] = useState<ApiError>();
-  const people = useAsync(() => api.roster.people(list.id, { status: 'active', limit: 500 }), [list.id]);
-  const names = new Map((people.data?.people ?? []).map((p) => [p.id, personName(p)]));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError(undefined);
     setJobId(undefined);
     try {
-      const job = await api.cards.print(list.id, { templateId, layout, sides, reissue, ...(who === 'chosen' ? { personIds: [...chosen] } : {}) });
+      const job = await api.cards.print(list.id, { templateId, layout, sides, reissue, ...(who === 'chosen' ? { personIds: [...chosen.keys()] } : {}) });
       setJobId(job.id);
     } catch (err) {
       setError(toApiError(err));
@@ -57,13 +55,13 @@ export function PrintPanel({ list, templates }: { readonly list: MasterList; rea
           <legend>Who</legend>
           <label className="inline"><input type="radio" name="who" checked={who === 'everyone'} onChange={() => setWho('everyone')} /> Everyone active with an approved photo</label>
           <label className="inline"><input type="radio" name="who" checked={who === 'chosen'} onChange={() => setWho('chosen')} /> Chosen people</label>
-          {who === 'chosen' ? <PeoplePicker people={people.data?.people ?? []} chosen={chosen} onChange={setChosen} /> : null}
+          {who === 'chosen' ? <PeoplePicker list={list} chosen={chosen} onChange={setChosen} /> : null}
         </fieldset>
         <label className="inline"><input type="checkbox" checked={reissue} onChange={(e) => setReissue(e.target.checked)} /> Reissue: revoke each person’s current card (a lost card stops verifying)</label>
         <div><button type="submit" disabled={who === 'chosen' && chosen.size === 0}>Print</button></div>
-        <ErrorMessage error={error ?? people.error} />
+        <ErrorMessage error={error} />
       </form>
-      {jobId ? <PrintProgress list={list} jobId={jobId} names={names} /> : null}
+      {jobId ? <PrintProgress list={list} jobId={jobId} names={chosen} /> : null}
     </section>
   );
 }

@@ -1,6 +1,7 @@
 /**
  * The Photos tab: the review queue (oldest first) with each image and its check metrics, approve,
  * reject with a reason, approve several at once; counts per status and the other statuses as filters.
+ * One page at a time (the server's `next` cursor): a page is what a reviewer checks in one go.
  */
 import { useState } from 'react';
 import { api, toApiError, type ApiError, type PhotoStatus } from '../../api';
@@ -8,6 +9,7 @@ import { ErrorMessage } from '../../components/error-message';
 import { StatusMessage } from '../../components/status-message';
 import { PHOTO_STATUS_LABELS } from '../../credential-words';
 import { useAsync } from '../../hooks/use-async';
+import { useCursorPages } from '../../hooks/use-cursor-pages';
 import { usePoll } from '../../hooks/use-poll';
 import { Link } from '../../router';
 import { useSession } from '../../session';
@@ -15,6 +17,7 @@ import type { ListTabProps } from '../list-page';
 import { ReviewItem } from './review-item';
 
 const FILTERS: readonly PhotoStatus[] = ['pending', 'approved', 'rejected'];
+const PAGE = 24;
 
 export function PhotosPage({ list }: ListTabProps) {
   const { canWrite } = useSession();
@@ -22,10 +25,13 @@ export function PhotosPage({ list }: ListTabProps) {
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [message, setMessage] = useState('');
   const [error, setError] = useState<ApiError>();
-  const queue = useAsync(() => api.photos.queue(list.id, status, undefined, 100), [list.id, status]);
+  const pages = useCursorPages<string>();
+  const queue = useAsync(() => api.photos.queue(list.id, status, pages.cursor, PAGE), [list.id, status, pages.cursor]);
   usePoll(() => queue.reload(true), 4000);
   const photos = queue.data?.photos ?? [];
   const counts = queue.data?.counts ?? {};
+  const next = queue.data?.next ?? null;
+  const turn = (fn: () => void) => { fn(); setSelected(new Set()); setMessage(''); window.scrollTo(0, 0); };
   const reviewing = status === 'pending' && canWrite;
 
   const done = async (text: string) => {
@@ -57,7 +63,7 @@ export function PhotosPage({ list }: ListTabProps) {
       </dl>
       <div className="toolbar">
         <div role="group" aria-label="Show photos" className="segmented">
-          {FILTERS.map((f) => <button key={f} type="button" aria-pressed={status === f} className={status === f ? '' : 'secondary'} onClick={() => { setStatus(f); setSelected(new Set()); setMessage(''); }}>{PHOTO_STATUS_LABELS[f]}</button>)}
+          {FILTERS.map((f) => <button key={f} type="button" aria-pressed={status === f} className={status === f ? '' : 'secondary'} onClick={() => turn(() => { setStatus(f); pages.first(); })}>{PHOTO_STATUS_LABELS[f]}</button>)}
         </div>
         {canWrite ? <Link className="button secondary" to={`/lists/${list.id}/photos/capture`}>Start a capture session</Link> : null}
       </div>
@@ -69,13 +75,23 @@ export function PhotosPage({ list }: ListTabProps) {
       ) : null}
       <StatusMessage>{message}</StatusMessage>
       <ErrorMessage error={error ?? queue.error} />
-      {queue.data && photos.length === 0 ? <p>{status === 'pending' ? 'Nothing waits for review.' : `No ${PHOTO_STATUS_LABELS[status].toLowerCase()} photos.`}</p> : null}
+      {queue.data && photos.length === 0 && pages.number === 1 ? <p>{status === 'pending' ? 'Nothing waits for review.' : `No ${PHOTO_STATUS_LABELS[status].toLowerCase()} photos.`}</p> : null}
+      {queue.data && photos.length === 0 && pages.number > 1 ? <p>No more photos after the previous page.</p> : null}
+      {queue.data && (pages.number > 1 || next !== null) ? (
+        <p className="status">Page {pages.number}: {photos.length} {photos.length === 1 ? 'photo' : 'photos'} shown of {counts[status] ?? 0}.</p>
+      ) : null}
       <ul className="photo-grid" aria-label={`${PHOTO_STATUS_LABELS[status]} photos`}>
         {photos.map((p) => (
           <ReviewItem key={p.id} list={list} photo={p} reviewing={reviewing} selected={selected.has(p.id)}
             onSelect={(on) => toggle(p.id, on)} onDone={done} />
         ))}
       </ul>
+      {pages.number > 1 || next !== null ? (
+        <div className="pager">
+          <button type="button" className="secondary" disabled={pages.number === 1} onClick={() => turn(pages.previous)}>Previous page</button>
+          <button type="button" className="secondary" disabled={next === null} onClick={() => { if (next !== null) turn(() => pages.next(next)); }}>Next page</button>
+        </div>
+      ) : null}
     </section>
   );
 }
