@@ -1,5 +1,6 @@
 /** Typed calls of the admin API, one function per endpoint the app uses. */
 import { request } from './client';
+import type { SecurityPage } from './security-types';
 import type {
   AdminAccount, AuditFilter, AuditPage, Derived, EntraConnection, EntraSchedule, EntraTestResult, Job, MappingEntry, MasterList,
   PeoplePage, PeopleQuery, PersonDetail, ReceivedAttribute, RequestLogEntry, Role, RosterField, Session, SetupGuide, SyncMethod,
@@ -20,6 +21,11 @@ export const admins = {
   create: (b: { email: string; name: string; role: Role; password: string }) => request<AdminAccount>('POST', '/admins', b),
   setRole: (id: string, role: Role) => request<AdminAccount>('PATCH', `/admins/${encodeURIComponent(id)}`, { role }),
   remove: (id: string) => request<void>('DELETE', `/admins/${encodeURIComponent(id)}`),
+};
+
+/** Sign-ins and account changes, newest first (owners and admins; viewers get 403). */
+export const security = {
+  events: (cursor?: number, limit = 50) => request<SecurityPage>('GET', '/security-events', undefined, { limit, cursor }),
 };
 
 export const lists = {

@@ -4,4 +4,5 @@ export * as api from './endpoints';
 export type * from './types';
 export type * from './credential-types';
 export type * from './card-template';
+export type * from './security-types';
 export { FIELD_TYPES, TRANSFORMS } from './types';

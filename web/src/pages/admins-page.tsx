@@ -1,4 +1,7 @@
-/** Admin accounts: everyone sees who has access; only the owner adds, re-roles and removes them. */
+/**
+ * Admin accounts: everyone sees who has access; only the owner adds, re-roles and removes them.
+ * Owners and admins also see the security log (sign-ins and account changes).
+ */
 import { useState, type FormEvent } from 'react';
 import { api, toApiError, type AdminAccount, type ApiError, type Role } from '../api';
 import { ConfirmButton } from '../components/confirm-button';
@@ -8,11 +11,12 @@ import { StatusMessage } from '../components/status-message';
 import { useAsync } from '../hooks/use-async';
 import { useSession } from '../session';
 import { SelectField } from '../components/select-field';
+import { SecurityLog } from './security-log';
 
 const ROLES: readonly [Role, string][] = [['owner', 'Owner: everything, and manages admins'], ['admin', 'Admin: lists, sync and mapping'], ['viewer', 'Viewer: read-only']];
 
 export function AdminsPage() {
-  const { isOwner, admin: me } = useSession();
+  const { isOwner, canWrite, admin: me } = useSession();
   const admins = useAsync(() => api.admins.all(), []);
   const [error, setError] = useState<ApiError>();
   const [said, setSaid] = useState('');
@@ -90,6 +94,7 @@ export function AdminsPage() {
           <button type="submit">Add admin</button>
         </form>
       ) : <p className="hint">Only the owner manages admin accounts.</p>}
+      {canWrite ? <SecurityLog /> : null}
     </section>
   );
 }

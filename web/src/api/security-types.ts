@@ -1,0 +1,26 @@
+/** The security log (GET /api/v1/security-events): sign-ins and changes to admin accounts and keys. */
+
+export type SecurityAction =
+  | 'admin.setup' | 'admin.signed_in' | 'admin.sign_in_failed' | 'admin.signed_out' | 'admin.created' | 'admin.role_changed'
+  | 'admin.removed' | 'admin.unlocked' | 'admin.password_reset' | 'admin.locked' | 'admin_key.created';
+
+export interface SecurityEvent {
+  readonly id: number;
+  readonly time: string;
+  /** A known action, or one added to the server after this app was built (shown as its code). */
+  readonly action: SecurityAction | (string & {});
+  /** Who did it: an admin's email, usually; null when nobody was signed in (a failed sign-in). */
+  readonly actor: string | null;
+  /** Whom it concerns: the account, or the email someone tried to sign in as. */
+  readonly target: string | null;
+  /** What else is known, such as `{ before, after }` of a role change or why a sign-in failed. */
+  readonly detail: unknown;
+  /** The client's IP address, when known. */
+  readonly address: string | null;
+}
+
+export interface SecurityPage {
+  readonly events: readonly SecurityEvent[];
+  /** The cursor of the next (older) page, or null on the last page. */
+  readonly next: number | null;
+}

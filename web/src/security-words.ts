@@ -1,0 +1,45 @@
+/** Words for the security log: what happened, who did it, and its detail as a sentence. */
+import type { SecurityAction, SecurityEvent } from './api';
+
+export const SECURITY_ACTION_LABELS: Record<SecurityAction, string> = {
+  'admin.setup': 'Muster set up',
+  'admin.signed_in': 'Signed in',
+  'admin.sign_in_failed': 'Sign-in failed',
+  'admin.signed_out': 'Signed out',
+  'admin.created': 'Account created',
+  'admin.role_changed': 'Role changed',
+  'admin.removed': 'Account removed',
+  'admin.unlocked': 'Account unlocked',
+  'admin.password_reset': 'Password reset',
+  'admin.locked': 'Account locked',
+  'admin_key.created': 'Admin key created',
+};
+
+export const securityActionLabel = (a: string) => SECURITY_ACTION_LABELS[a as SecurityAction] ?? a;
+
+/** `admin:ann@x.org` → the email; the other actors the server writes, in words. */
+export function actorWords(actor: string | null): string {
+  if (!actor || actor === 'anonymous') return 'someone not signed in';
+  if (actor.startsWith('admin:')) return actor.slice('admin:'.length);
+  if (actor.startsWith('admin-key:')) return `admin key ${actor.slice('admin-key:'.length)}`;
+  if (actor === 'system') return 'Muster';
+  if (actor === 'cli') return 'the command line on the server';
+  return actor;
+}
+
+const text = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
+
+/** The detail the server recorded, as a short sentence; '' when there is nothing to add. */
+export function detailWords(e: SecurityEvent): string {
+  const d = (typeof e.detail === 'object' && e.detail !== null ? e.detail : {}) as Record<string, unknown>;
+  switch (e.action) {
+    case 'admin.role_changed': return `${text(d.before) || '?'} → ${text(d.after) || '?'}`;
+    case 'admin.created': return [d.name ? `${text(d.name)}` : '', d.role ? `as ${text(d.role)}` : ''].filter(Boolean).join(', ');
+    case 'admin.removed': return d.role ? `was ${text(d.role)}` : '';
+    case 'admin.sign_in_failed': return text(d.reason);
+    case 'admin.locked': return d.after ? `after ${text(d.after)} failed sign-ins in a row${d.minutes ? `, for ${text(d.minutes)} minutes` : ''}` : '';
+    case 'admin.setup': return d.organisation ? `for ${text(d.organisation)}` : '';
+    case 'admin_key.created': return d.keyId ? `key ${text(d.keyId)}` : '';
+    default: return Object.entries(d).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ');
+  }
+}
