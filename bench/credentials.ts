@@ -31,7 +31,7 @@ const pki = makeTestPki();
 const apns = await startFakeApns(pki);
 const google = await startGoogleFake();
 const config = loadConfig({
-  MUSTER_DATABASE_URL: values.db ?? path.join(dir, 'muster.sqlite'), MUSTER_LOG_LEVEL: 'error', MUSTER_RATE_LIMIT: '0',
+  MUSTER_DATABASE_URL: values.db ?? path.join(dir, 'muster.sqlite'), MUSTER_LOG_LEVEL: 'error', MUSTER_RATE_LIMIT: '0', MUSTER_PUBLIC_RATE_LIMIT: '0',
   MUSTER_SECRET_KEY: randomBytes(32).toString('base64'), MUSTER_APNS_URL: apns.url, MUSTER_APNS_CA_FILE: pki.caFile, MUSTER_GOOGLE_WALLET_CUSTOM_ENDPOINTS: 'true',
 });
 const muster = await buildMuster(config);

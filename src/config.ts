@@ -41,6 +41,8 @@ export interface Config {
   readonly googleWalletCustomEndpoints: boolean;
   /** When set, first-run set-up needs it (from any address); unset, set-up is open from localhost only. */
   readonly setupToken: string | undefined;
+  /** Requests per second per client address to the public pages: /v (verification), /p (self-upload), /passkit (0: no limit). */
+  readonly publicRatePerSecond: number;
   /** Sign-in and set-up attempts per minute per client address (0: no limit). */
   readonly signInPerMinute: number;
   /** The built admin web app; by default dist/web of this installation. */
@@ -85,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const setupToken = env.MUSTER_SETUP_TOKEN || undefined;
   if (setupToken !== undefined && setupToken.length < 16) problems.push('MUSTER_SETUP_TOKEN must be at least 16 characters (openssl rand -base64 24)');
   const signInPerMinute = intVar(env, 'MUSTER_SIGN_IN_LIMIT', 20, 0, 10_000, problems);
+  const publicRatePerSecond = intVar(env, 'MUSTER_PUBLIC_RATE_LIMIT', 10, 0, 100_000, problems);
   const demoRaw = env.MUSTER_DEMO ?? 'true';
   if (!['true', 'false', '1', '0'].includes(demoRaw)) problems.push(`MUSTER_DEMO must be true or false, got ${JSON.stringify(demoRaw)}`);
   const auditRetentionDays = intVar(env, 'MUSTER_AUDIT_RETENTION_DAYS', 0, 0, 36_500, problems);
@@ -118,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     secretKey: env.MUSTER_SECRET_KEY || undefined,
     setupToken,
     signInPerMinute,
+    publicRatePerSecond,
     entraCustomEndpoints: env.MUSTER_ENTRA_CUSTOM_ENDPOINTS === 'true',
     apnsUrl,
     apnsCaFile: env.MUSTER_APNS_CA_FILE || undefined,

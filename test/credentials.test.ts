@@ -140,3 +140,20 @@ describe('credentials on a list filled by CSV import', () => {
     expect(ev[1].requestId).toBe(ev[0].requestId);
   });
 });
+
+describe('the public verification page under load', () => {
+  it('is throttled per client address (MUSTER_PUBLIC_RATE_LIMIT), so a scanner loop cannot fill the verification log', async () => {
+    const busy = await startServer({ MUSTER_PUBLIC_RATE_LIMIT: '2' });
+    try {
+      const answers: number[] = [];
+      for (let i = 0; i < 8; i++) answers.push((await fetch(`${busy.origin}/v/${'x'.repeat(43)}`)).status);
+      // 2 a second, bursts of 6: the first six are answered (404: unknown code), then 429.
+      expect(answers.slice(0, 6)).toEqual(Array(6).fill(404));
+      expect(answers.slice(6)).toEqual([429, 429]);
+      const r = await fetch(`${busy.origin}/v/${'x'.repeat(43)}`);
+      expect(r.headers.get('retry-after')).toMatch(/^\d+$/);
+    } finally {
+      await busy.close();
+    }
+  });
+});

@@ -2,7 +2,9 @@
  * createApp(deps): the whole HTTP surface as a Hono app. It never listens; main.ts and the
  * tests decide where it runs (CONVENTIONS: createApp never listens).
  */
-import { Hono } from 'hono';
+import { Hono, type Context, type Next } from 'hono';
+import { RateLimiter } from './rate-limit.js';
+import { clientAddress } from './auth-routes.js';
 import { ScimError } from '../scim/errors.js';
 import { TOKEN_PREFIX } from '../provisioning/secrets.js';
 import { scimHandler, type ScimRouteDeps } from './scim-routes.js';
@@ -17,6 +19,8 @@ export interface AppDeps extends ScimRouteDeps, AdminDeps, PassKitDeps {
   readonly health: () => Promise<void>;
   /** The built web app (dist/web); undefined serves a page saying it is not built. */
   readonly webRoot: string | undefined;
+  /** Requests per second per client address to /v, /p and /passkit (0: none). */
+  readonly publicRatePerSecond: number;
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -41,6 +45,18 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({ error: 'not_found', detail: 'the admin API is under /api/v1; see /api/v1/openapi.json' }, 404);
   });
 
+  // The public pages answer anyone: a per-address bucket keeps one client from filling the
+  // verification log or the PassKit log, or from keeping the photo checks busy.
+  const publicLimiter = new RateLimiter({ perSecond: deps.publicRatePerSecond, burst: deps.publicRatePerSecond * 3 });
+  const throttle = async (c: Context, next: Next) => {
+    const wait = publicLimiter.take(clientAddress(c));
+    if (wait > 0) return c.text('Too many requests: try again in a few seconds.', 429, { 'retry-after': String(wait) });
+    return next();
+  };
+  app.use('/v/*', throttle);
+  app.use('/p/*', throttle);
+  app.use('/passkit/*', throttle);
+  app.use('/passes/*', throttle);
   app.get('/v/:code', verifyHandler(deps.credentials));
   app.get('/v/:code/photo', verifyPhotoHandler(deps.credentials));
   const upload = photoUploadPage(deps.photos);

@@ -45,7 +45,7 @@ export async function call(url: string, init: RequestInit): Promise<ScimResult> 
 export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
   const db: TestDatabase = await freshDatabase();
   // Throttling is off unless a test turns it on (test/scim-strict-throttle.test.ts does).
-  const config = loadConfig({ MUSTER_DATABASE_URL: db.url, MUSTER_LOG_LEVEL: 'silent', MUSTER_RATE_LIMIT: '0', MUSTER_SIGN_IN_LIMIT: '0', ...env });
+  const config = loadConfig({ MUSTER_DATABASE_URL: db.url, MUSTER_LOG_LEVEL: 'silent', MUSTER_RATE_LIMIT: '0', MUSTER_SIGN_IN_LIMIT: '0', MUSTER_PUBLIC_RATE_LIMIT: '0', ...env });
   const muster = await buildMuster(config);
   const { server } = await listen(muster.app, 0, '127.0.0.1');
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
