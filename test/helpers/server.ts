@@ -8,6 +8,7 @@ import { freshDatabase, type TestDatabase } from './database.js';
 
 export interface TestServer {
   readonly origin: string;
+  readonly databaseUrl: string;
   readonly muster: Muster;
   /** Creates a list and returns its SCIM base URL and a token. */
   newList(opts?: { name?: string; uid?: string; externalIdUnique?: boolean; tokenLabel?: string }): Promise<TestList>;
@@ -42,8 +43,12 @@ export async function call(url: string, init: RequestInit): Promise<ScimResult> 
   return { status: res.status, headers: res.headers, body, text };
 }
 
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const db: TestDatabase = await freshDatabase();
+/**
+ * `opts.sharing`: a second node over the first server's database (several stateless Muster nodes
+ * in front of one database); the database is dropped by the server that created it.
+ */
+export async function startServer(env: Record<string, string> = {}, opts: { sharing?: TestServer } = {}): Promise<TestServer> {
+  const db: TestDatabase = opts.sharing ? { url: opts.sharing.databaseUrl, drop: async () => undefined } : await freshDatabase();
   // Throttling is off unless a test turns it on (test/scim-strict-throttle.test.ts does).
   const config = loadConfig({ MUSTER_DATABASE_URL: db.url, MUSTER_LOG_LEVEL: 'silent', MUSTER_RATE_LIMIT: '0', MUSTER_SIGN_IN_LIMIT: '0', MUSTER_PUBLIC_RATE_LIMIT: '0', ...env });
   const muster = await buildMuster(config);
@@ -52,6 +57,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   return {
     origin,
     muster,
+    databaseUrl: db.url,
     async newList(opts = {}) {
       const r = await muster.lists.createList({
         name: opts.name ?? 'Staff', uid: opts.uid ?? 'userName', externalIdUnique: opts.externalIdUnique, tokenLabel: opts.tokenLabel, org: 'Test organisation',
