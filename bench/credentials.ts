@@ -171,18 +171,19 @@ await google.close();
 fs.rmSync(dir, { recursive: true, force: true });
 
 if (values.markdown) {
+  const engine = config.databaseUrl.startsWith('postgres') ? 'postgres' : 'sqlite';
   const md = [
-    '<!-- credentials:start -->',
+    `<!-- credentials:${engine}:start -->`,
     `### Credential lifecycle (${config.databaseUrl.startsWith('postgres') ? 'postgres' : 'sqlite'}, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores)`,
     '',
-    `Command: \`npx tsx bench/credentials.ts --n ${N} --markdown\`: real HTTP and database; fake APNs and Google from test/fakes, a simulated iPhone per Apple pass.`,
+    `Command: \`npx tsx bench/credentials.ts --n ${N} --markdown${engine === 'postgres' ? ' --db postgres://…' : ''}\`: real HTTP and database; fake APNs and Google from test/fakes, a simulated iPhone per Apple pass.`,
     '',
     ...lines,
-    '<!-- credentials:end -->',
+    `<!-- credentials:${engine}:end -->`,
   ].join('\n');
   const file = path.join(root, 'bench', 'RESULTS.md');
   let text = fs.readFileSync(file, 'utf8');
-  const re = /<!-- credentials:start -->[\s\S]*?<!-- credentials:end -->/;
+  const re = new RegExp(`<!-- credentials:${engine}:start -->[\\s\\S]*?<!-- credentials:${engine}:end -->`);
   text = re.test(text) ? text.replace(re, md) : `${text.trimEnd()}\n\n${md}\n`;
   fs.writeFileSync(file, text);
 }
