@@ -76,6 +76,13 @@ describe('card templates', () => {
     expect(JSON.stringify(r.body.problems)).toMatch(/shoe_size/);
     const renamed = await api('PUT', `/lists/${list.id}/card-templates/${t.body.templates[0].id}`, { ...tpl, name: 'Staff card 2027' });
     expect(renamed.body.name).toBe('Staff card 2027');
+    // Two first requests at once still give one default; the last template cannot be deleted.
+    const other = await srv.newList({ name: 'Race' });
+    const both = await Promise.all([api('GET', `/lists/${other.id}/card-templates`), api('GET', `/lists/${other.id}/card-templates`)]);
+    expect(both.map((r) => r.body.templates.length)).toEqual([1, 1]);
+    const only = await api('DELETE', `/lists/${other.id}/card-templates/${both[0]!.body.templates[0].id}`);
+    expect(only.status).toBe(409);
+    expect(only.body.error).toBe('last_template');
   });
 
   it('previews a card on a real person: two CR80 pages, nothing issued', async () => {

@@ -74,8 +74,11 @@ export class CardService {
     const t = await this.validate(list, defaultTemplate());
     const at = this.now();
     const row = { id: randomUUID(), list_id: list.id, name: t.name, template: JSON.stringify(t), created_at: at, updated_at: at, updated_by: meta.actor };
-    await this.store.cards.insertTemplate(row);
-    return [view(row)];
+    // Once per list, even when two first requests race.
+    await this.store.transaction(async (tx) => {
+      if (await tx.admins.claimSingleton(`default-card-template:${list.id}`, at)) await tx.cards.insertTemplate(row);
+    });
+    return (await this.store.cards.templates(list.id)).map(view);
   }
 
   async template(list: MasterList, id: string): Promise<TemplateView> {
@@ -97,8 +100,10 @@ export class CardService {
     return view(row);
   }
 
+  /** Deletes a template; the last one stays (a list always has a card to print). */
   async remove(list: MasterList, id: string): Promise<void> {
     await this.template(list, id);
+    if ((await this.store.cards.templates(list.id)).length <= 1) throw new CardError(409, 'last_template', 'this is the list\'s only card template: add another before deleting it');
     await this.store.cards.deleteTemplate(id);
   }
 
