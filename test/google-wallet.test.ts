@@ -222,4 +222,22 @@ describe('Google Wallet passes', () => {
     const created = (await api('GET', `/lists/${list.id}/audit/events?action=credential.google_object_created`)).body.events.filter((e: { target: { id: string } }) => e.target.id === pass.id);
     expect(created, recent()).toHaveLength(2);
   });
+
+  it('one node at a time pushes a pass to Google: while another holds the pass\'s lease, the update waits and then lands', async () => {
+    const id = await person('leased');
+    const pass = await googlePass(id);
+    const objectId = pass.google.objectId as string;
+    // Another node is in the middle of pushing this pass.
+    const now = Date.now();
+    expect(await srv.muster.store.googleWallet.claimSync(pass.id, new Date(now).toISOString(), new Date(now + 60_000).toISOString())).toBe(true);
+    expect(await srv.muster.store.googleWallet.claimSync(pass.id, new Date(now).toISOString(), new Date(now + 60_000).toISOString())).toBe(false);
+    await setActive(id, false);
+    await new Promise((r) => setTimeout(r, 700));
+    expect(google.getObject(objectId)?.state).toBe('ACTIVE'); // not pushed while the lease is held
+    await srv.muster.store.googleWallet.releaseSync(pass.id);
+    await objectState(objectId, 'EXPIRED');
+    const failures = (await api('GET', `/lists/${list.id}/audit/events?action=credential.google_update_failed`)).body.events
+      .filter((e: { target: { id: string } }) => e.target?.id === pass.id);
+    expect(failures).toEqual([]); // waiting for a lease is not a failure
+  });
 });

@@ -20,6 +20,7 @@ import * as m010 from './migrations/010-google-wallet.js';
 import * as m011 from './migrations/011-entra-photos.js';
 import * as m012 from './migrations/012-hardening.js';
 import * as m013 from './migrations/013-security-events.js';
+import * as m014 from './migrations/014-google-sync-lease.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -40,6 +41,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['011-entra-photos', m011],
   ['012-hardening', m012],
   ['013-security-events', m013],
+  ['014-google-sync-lease', m014],
 ];
 
 class Provider implements MigrationProvider {

@@ -37,4 +37,15 @@ export class GoogleWalletRepo {
   async synced(credentialId: string, set: { remote_state?: string | null; synced_at?: string | null; last_error: string | null }): Promise<void> {
     await this.db.updateTable('google_wallet_objects').set(set).where('credential_id', '=', credentialId).execute();
   }
+
+  /** Takes the object's sync lease until `until`; false while another node holds it. */
+  async claimSync(credentialId: string, now: string, until: string): Promise<boolean> {
+    const r = await this.db.updateTable('google_wallet_objects').set({ sync_lease: until })
+      .where('credential_id', '=', credentialId).where((eb) => eb.or([eb('sync_lease', 'is', null), eb('sync_lease', '<', now)])).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async releaseSync(credentialId: string): Promise<void> {
+    await this.db.updateTable('google_wallet_objects').set({ sync_lease: null }).where('credential_id', '=', credentialId).execute();
+  }
 }

@@ -286,6 +286,7 @@ export interface GoogleWalletObjectTable {
   last_error: string | null;
   cause_request_id: string | null;
   created_at: string;
+  sync_lease: string | null;
 }
 
 export interface RosterFieldTable {

@@ -30,6 +30,17 @@ import { GoogleWalletClient, GoogleWalletError, type WalletClientOptions, type W
 export const GOOGLE_WALLET_JOB = 'google-wallet-sync';
 export const GOOGLE_WALLET_API_URL = 'https://walletobjects.googleapis.com/walletobjects/v1';
 const DEFAULT_CLASS_SUFFIX = 'muster-id';
+/** How long a node may push one pass before another may take over (a PATCH with retries fits well within it). */
+const SYNC_LEASE_MS = 90_000;
+
+/** Another node holds the pass's sync lease. */
+class SyncBusy extends Error {
+  constructor() {
+    super('another node is updating this pass at Google');
+    this.name = 'SyncBusy';
+  }
+}
+
 /** 2 s doubling to the 1 h cap: about two days of tries. */
 const MAX_ATTEMPTS = 60;
 const MAX_BACKOFF_MS = 3_600_000;
@@ -207,6 +218,7 @@ export class GoogleWallet {
     try {
       await this.sync(credentialId, { actor: 'system', ...(meta.requestId ? { requestId: meta.requestId } : {}) });
     } catch (err) {
+      if (err instanceof SyncBusy) return; // the node holding the lease brings Google up to date
       await this.failed(credentialId, err, { actor: 'system', ...(meta.requestId ? { requestId: meta.requestId } : {}) }, undefined);
     }
   }
@@ -218,6 +230,7 @@ export class GoogleWallet {
     try {
       return { outcome: await this.sync(p.credentialId, meta) };
     } catch (err) {
+      if (err instanceof SyncBusy) throw new RetryLater(1000, err.message);
       const attempts = Number(job.attempts);
       // Google said no for a reason retrying cannot fix (a bad request, no permission for the
       // issuer), or it has failed for about two days: stop, say so in the audit trail, and fail
@@ -267,6 +280,20 @@ export class GoogleWallet {
   }
 
   private async syncOnce(credentialId: string, meta: RequestMeta): Promise<SyncOutcome> {
+    const t = Date.now();
+    if (!(await this.store.googleWallet.claimSync(credentialId, new Date(t).toISOString(), new Date(t + SYNC_LEASE_MS).toISOString()))) {
+      // Another node is pushing this pass; it re-reads the status after its PATCH, so it ends on the latest one.
+      if (!(await this.store.googleWallet.object(credentialId))) return 'gone';
+      throw new SyncBusy();
+    }
+    try {
+      return await this.syncLeased(credentialId, meta);
+    } finally {
+      await this.store.googleWallet.releaseSync(credentialId);
+    }
+  }
+
+  private async syncLeased(credentialId: string, meta: RequestMeta): Promise<SyncOutcome> {
     let outcome: SyncOutcome = 'unchanged';
     for (let round = 0; round < 3; round++) {
       const c = await this.store.credentials.get(credentialId);
