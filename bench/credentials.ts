@@ -10,11 +10,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import sharp from 'sharp';
 import { loadConfig } from '../src/config.js';
 import { buildMuster, listen } from '../src/main.js';
 import { AdminKeys } from '../src/provisioning/admin-keys.js';
@@ -22,6 +20,7 @@ import { makeTestPki } from '../test/fakes/apns/certs.js';
 import { startFakeApns } from '../test/fakes/apns/index.js';
 import { WalletDevice } from '../test/fakes/apns/wallet-device.js';
 import { startGoogleFake } from '../test/fakes/google/index.js';
+import { portrait as samplePortrait } from '../test/helpers/sample-photos.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { n: { type: 'string', default: '200' }, markdown: { type: 'boolean' }, db: { type: 'string' } } });
@@ -70,8 +69,7 @@ for (let i = 0; i < N; i++) {
 const provisionS = (performance.now() - t) / 1000;
 
 // ---- photos: checked (EXIF, size, light, focus, one face) and approved in bulk
-const demo = path.join(path.dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
-const portrait = await sharp(fs.readFileSync(path.join(demo, 'sample2.jpg'))).extract({ left: 1250, top: 40, width: 600, height: 800 }).jpeg().toBuffer();
+const portrait = await samplePortrait();
 const photoMs: number[] = [];
 const photoIds: string[] = [];
 for (const id of ids) {

@@ -3,15 +3,12 @@
  * problem, a preview on a real person, and a print batch as a background job whose PDF is
  * checked as pixels (rendered with PDFium): the approved photo and the name are on the card.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { PDFDocument } from 'pdf-lib';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminKeys } from '../src/provisioning/admin-keys.js';
 import { isDark, rasterise } from '../src/credentials/test-fixtures.js';
 import { call, ENTERPRISE, PATCH_OP, startServer, user, type TestList, type TestServer } from './helpers/server.js';
+import { portrait as samplePortrait } from './helpers/sample-photos.js';
 
 let srv: TestServer;
 let key: string;
@@ -23,8 +20,7 @@ beforeAll(async () => {
   list = await srv.newList({ name: 'Staff' });
   const org = await srv.muster.lists.resolveOrganisation('Test organisation');
   key = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'tests')).secret;
-  const demo = path.join(path.dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
-  portrait = await sharp(readFileSync(path.join(demo, 'sample2.jpg'))).extract({ left: 1250, top: 40, width: 600, height: 800 }).jpeg().toBuffer();
+  portrait = await samplePortrait();
 });
 afterAll(() => srv.close());
 

@@ -7,11 +7,7 @@
  * with every step in the audit trail.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { PDFDocument } from 'pdf-lib';
-import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AdminKeys } from '../src/provisioning/admin-keys.js';
 import { isDark, rasterise } from '../src/credentials/test-fixtures.js';
@@ -20,6 +16,7 @@ import { startFakeApns, type FakeApns } from './fakes/apns/index.js';
 import { WalletDevice } from './fakes/apns/wallet-device.js';
 import { startGoogleFake, type GoogleFake } from './fakes/google/index.js';
 import { call, ENTERPRISE, PATCH_OP, startServer, user, type TestList, type TestServer } from './helpers/server.js';
+import { portrait } from './helpers/sample-photos.js';
 
 let srv: TestServer;
 let pki: TestPki;
@@ -69,8 +66,7 @@ it('joined → photographed → approved → printed → both wallet passes → 
 
   // Photographed: he opens his self-upload link and sends a selfie (a real multipart form post).
   const link = await api('POST', `/lists/${list.id}/people/${id}/photo-link`, {});
-  const demo = path.join(path.dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
-  const selfie = await sharp(readFileSync(path.join(demo, 'sample2.jpg'))).extract({ left: 1250, top: 40, width: 600, height: 800 }).jpeg().toBuffer();
+  const selfie = await portrait();
   const form = new FormData();
   form.set('photo', new Blob([new Uint8Array(selfie)], { type: 'image/jpeg' }), 'selfie.jpg');
   const sent = await fetch(link.body.url, { method: 'POST', body: form });

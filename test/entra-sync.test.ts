@@ -6,14 +6,11 @@
  */
 import { jobView } from '../src/provisioning/jobs.js';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ENTRA_JOB } from '../src/sync/entra-sync.js';
 import { startGraphEmulator, type GraphEmulator } from './fakes/graph/index.js';
 import { call, startServer, type TestList, type TestServer } from './helpers/server.js';
+import { groupPhoto, portrait } from './helpers/sample-photos.js';
 
 let srv: TestServer;
 let graph: GraphEmulator;
@@ -214,10 +211,8 @@ describe('Entra ID pull sync', () => {
     graph = await startGraphEmulator({ pageSize: 10 });
     const { groups } = graph.seed({ users: 6, groups: [{ name: 'Photo crew', members: 6 }], seed: 4 });
     const members = graph.getGroup(groups[0]!.id)!.members;
-    const demo = path.join(path.dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
-    const portrait = await sharp(readFileSync(path.join(demo, 'sample2.jpg'))).extract({ left: 1250, top: 40, width: 600, height: 800 }).jpeg().toBuffer();
-    graph.setPhoto(members[0]!, portrait);
-    graph.setPhoto(members[1]!, readFileSync(path.join(demo, 'sample1.jpg'))); // a group photo: refused by the checks
+    graph.setPhoto(members[0]!, await portrait());
+    graph.setPhoto(members[1]!, groupPhoto()); // a group photo: refused by the checks
     const created = await srv.muster.lists.createList({ name: 'Entra photos', uid: 'userName', org: 'Test organisation', syncMethod: 'none' });
     await srv.muster.entra.connect(created.list, {
       tenantId: graph.tenantId, clientId: graph.clientId, clientSecret: graph.clientSecret, groupIds: [groups[0]!.id], schedule: 'manual', authorityUrl: graph.url, graphUrl: graph.url, syncPhotos: true,

@@ -3,13 +3,11 @@
  * link a person opens on their phone (a real multipart form post), and the verification page
  * showing the approved photo only while the credential is valid.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminKeys } from '../src/provisioning/admin-keys.js';
 import { call, PATCH_OP, startServer, user, type TestList, type TestServer } from './helpers/server.js';
+import { groupPhoto, portrait as samplePortrait } from './helpers/sample-photos.js';
 
 let srv: TestServer;
 let key: string;
@@ -22,9 +20,8 @@ beforeAll(async () => {
   list = await srv.newList({ name: 'Staff' });
   const org = await srv.muster.lists.resolveOrganisation('Test organisation');
   key = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'tests')).secret;
-  const demo = path.join(path.dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
-  portrait = await sharp(readFileSync(path.join(demo, 'sample2.jpg'))).extract({ left: 1250, top: 40, width: 600, height: 800 }).jpeg().toBuffer();
-  group = readFileSync(path.join(demo, 'sample1.jpg'));
+  portrait = await samplePortrait();
+  group = groupPhoto();
 });
 afterAll(() => srv.close());
 
