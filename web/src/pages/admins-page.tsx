@@ -20,11 +20,13 @@ export function AdminsPage() {
   const admins = useAsync(() => api.admins.all(), []);
   const [error, setError] = useState<ApiError>();
   const [said, setSaid] = useState('');
+  const [changes, setChanges] = useState(0);
 
   const act = async (fn: () => Promise<string>) => {
     setError(undefined);
     try {
       setSaid(await fn());
+      setChanges((n) => n + 1);
       await admins.reload(true);
     } catch (err) {
       setError(toApiError(err));
@@ -94,7 +96,7 @@ export function AdminsPage() {
           <button type="submit">Add admin</button>
         </form>
       ) : <p className="hint">Only the owner manages admin accounts.</p>}
-      {canWrite ? <SecurityLog /> : null}
+      {canWrite ? <SecurityLog changes={changes} /> : null}
     </section>
   );
 }

@@ -11,9 +11,14 @@ import { actorWords, detailWords, securityActionLabel } from '../security-words'
 
 const PAGE = 50;
 
-export function SecurityLog() {
-  const first = useAsync(() => api.security.events(undefined, PAGE), []);
+/** `changes` counts the account changes made on this screen: each one reloads the newest page. */
+export function SecurityLog({ changes }: { readonly changes: number }) {
   const [older, setOlder] = useState<{ events: readonly SecurityEvent[]; next: number | null }>();
+  const first = useAsync(async () => {
+    const r = await api.security.events(undefined, PAGE);
+    setOlder(undefined);
+    return r;
+  }, [changes]);
   const [error, setError] = useState<ApiError>();
   const [busy, setBusy] = useState(false);
   const events = [...(first.data?.events ?? []), ...(older?.events ?? [])];

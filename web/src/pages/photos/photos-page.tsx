@@ -26,11 +26,13 @@ export function PhotosPage({ list }: ListTabProps) {
   const [message, setMessage] = useState('');
   const [error, setError] = useState<ApiError>();
   const pages = useCursorPages<string>();
-  const queue = useAsync(() => api.photos.queue(list.id, status, pages.cursor, PAGE), [list.id, status, pages.cursor]);
+  // One photo more than a page: "Next page" is offered only when there is one. The cursor is the
+  // `created_at` of a page's last photo, as the server's own `next` is (src/http/credential-routes.ts).
+  const queue = useAsync(() => api.photos.queue(list.id, status, pages.cursor, PAGE + 1), [list.id, status, pages.cursor]);
   usePoll(() => queue.reload(true), 4000);
-  const photos = queue.data?.photos ?? [];
+  const photos = (queue.data?.photos ?? []).slice(0, PAGE);
   const counts = queue.data?.counts ?? {};
-  const next = queue.data?.next ?? null;
+  const next = (queue.data?.photos.length ?? 0) > PAGE ? photos[PAGE - 1]!.createdAt : null;
   const turn = (fn: () => void) => { fn(); setSelected(new Set()); setMessage(''); window.scrollTo(0, 0); };
   const reviewing = status === 'pending' && canWrite;
 
