@@ -90,6 +90,33 @@ describe('admin upload and review', () => {
   });
 });
 
+describe('the review queue pages by (time, id)', () => {
+  it('neither skips nor repeats photos uploaded in the same millisecond, and has no next page after the last', async () => {
+    const q = await srv.newList({ name: 'Paging' });
+    const at = '2026-11-28T12:00:00.000Z';
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const who = (await q.req('POST', '/Users', user(`pager${i}`))).body.id as string;
+      const id = `00000000-0000-4000-8000-00000000000${i}`;
+      ids.push(id);
+      await srv.muster.store.photos.insert({
+        id, list_id: q.id, person_id: who, status: 'pending', source: 'admin', image: Buffer.from('x'), width: 600, height: 800, metrics: '{}',
+        reject_reason: null, uploaded_by: 'test', created_at: at, decided_at: null, decided_by: null,
+      });
+    }
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 5; page++) {
+      const r = await api('GET', `/lists/${q.id}/photos?status=pending&limit=2${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+      seen.push(...r.body.photos.map((p: { id: string }) => p.id));
+      after = r.body.next;
+      if (!after) break;
+    }
+    expect(seen).toEqual(ids);
+    expect(after).toBeNull();
+  });
+});
+
 describe('the self-upload link', () => {
   it('opens on a phone, says why a photo fails and how many tries are left, asks for consent, then accepts a good photo once', async () => {
     const id = await person('katherine');

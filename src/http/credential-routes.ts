@@ -134,7 +134,11 @@ export function credentialRoutes(api: Hono<Env>, deps: CredentialRouteDeps, h: R
     if (!STATUSES.includes(status)) throw new ApiError(400, 'invalid_parameter', `status must be one of ${STATUSES.join(', ')}`);
     const limit = Number(c.req.query('limit') ?? 50);
     if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new ApiError(400, 'invalid_parameter', 'limit must be an integer from 1 to 200');
-    const rows = await deps.store.photos.queue(list.id, status, limit, c.req.query('after') || undefined);
+    // `after`: the `next` of the previous page ("createdAt|id"); a bare createdAt is accepted too.
+    const afterRaw = c.req.query('after') || undefined;
+    const [afterAt, afterId] = afterRaw ? afterRaw.split('|') : [];
+    const fetched = await deps.store.photos.queue(list.id, status, limit + 1, afterAt ? { createdAt: afterAt, ...(afterId ? { id: afterId } : {}) } : undefined);
+    const rows = fetched.slice(0, limit);
     const names = new Map<string, string | null>();
     for (const r of rows) {
       if (!names.has(r.person_id)) {
@@ -145,7 +149,8 @@ export function credentialRoutes(api: Hono<Env>, deps: CredentialRouteDeps, h: R
     return c.json({
       photos: rows.map((r) => ({ ...photoView(r), personName: names.get(r.person_id) ?? null })),
       counts: await deps.store.photos.countByStatus(list.id),
-      next: rows.length === limit ? rows[rows.length - 1]!.created_at : null,
+      // One row more than asked tells whether another page exists: no `next` that leads to an empty page.
+      next: fetched.length > limit ? `${rows[rows.length - 1]!.created_at}|${rows[rows.length - 1]!.id}` : null,
     });
   });
   api.get('/lists/:listId/photos/:photoId/image', async (c) => {

@@ -91,10 +91,11 @@ export class AdminAccounts {
   }
 
   async securityEvents(orgId: string, limit: number, before?: number) {
-    const rows = await this.store.admins.securityEvents(orgId, limit, before);
+    const fetched = await this.store.admins.securityEvents(orgId, limit + 1, before);
+    const rows = fetched.slice(0, limit);
     return {
       events: rows.map((r) => ({ id: Number(r.id), time: r.time, action: r.action, actor: r.actor, target: r.target, detail: r.detail ? JSON.parse(r.detail) as unknown : null, address: r.address })),
-      next: rows.length === limit ? Number(rows[rows.length - 1]!.id) : null,
+      next: fetched.length > limit ? Number(rows[rows.length - 1]!.id) : null,
     };
   }
 
@@ -123,7 +124,7 @@ export class AdminAccounts {
       let org = orgs.length === 1 ? orgs[0]! : undefined;
       if (org) await tx.lists.renameOrganisation(org.id, orgName);
       else org = await tx.lists.createOrganisation(randomUUID(), orgName, this.now().toISOString());
-      await tx.admins.insert({ id, org_id: org.id, email, name, role: 'owner', password_hash: hash, created_at: this.now().toISOString(), last_sign_in_at: null, failed_attempts: 0, locked_until: null });
+      await tx.admins.insert({ id, org_id: org.id, email, name, role: 'owner', password_hash: hash, created_at: this.now().toISOString(), last_sign_in_at: this.now().toISOString(), failed_attempts: 0, locked_until: null });
       orgId = org.id;
     });
     await this.log(orgId, 'admin.setup', { actor: `admin:${email}`, ...(address ? { address } : {}) }, email, { organisation: orgName });

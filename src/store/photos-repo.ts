@@ -51,10 +51,19 @@ export class PhotosRepo {
     await this.db.updateTable('photos').set({ status: 'superseded', decided_at: at }).where('person_id', '=', personId).where('status', '=', from).where('id', '!=', exceptId).execute();
   }
 
-  /** A page of the list's photos in one status, oldest first (a review queue is worked in arrival order). */
-  async queue(listId: string, status: PhotoStatus, limit: number, after?: string): Promise<PhotoMeta[]> {
+  /**
+   * A page of the list's photos in one status, oldest first (a review queue is worked in arrival
+   * order), after the keyset (created_at, id) of the previous page's last photo: photos uploaded
+   * in the same millisecond are neither skipped nor repeated at a page boundary.
+   */
+  async queue(listId: string, status: PhotoStatus, limit: number, after?: { createdAt: string; id?: string }): Promise<PhotoMeta[]> {
     let q = this.db.selectFrom('photos').select(META).where('list_id', '=', listId).where('status', '=', status);
-    if (after) q = q.where('created_at', '>', after);
+    if (after) {
+      const { createdAt, id } = after;
+      q = id === undefined
+        ? q.where('created_at', '>', createdAt)
+        : q.where((eb) => eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)])]));
+    }
     return q.orderBy('created_at').orderBy('id').limit(limit).execute();
   }
 

@@ -27,12 +27,12 @@ export function PhotosPage({ list }: ListTabProps) {
   const [error, setError] = useState<ApiError>();
   const pages = useCursorPages<string>();
   // One photo more than a page: "Next page" is offered only when there is one. The cursor is the
-  // `created_at` of a page's last photo, as the server's own `next` is (src/http/credential-routes.ts).
+  // The keyset "createdAt|id" of a page's last photo, as the server's own `next` is (src/http/credential-routes.ts).
   const queue = useAsync(() => api.photos.queue(list.id, status, pages.cursor, PAGE + 1), [list.id, status, pages.cursor]);
   usePoll(() => queue.reload(true), 4000);
   const photos = (queue.data?.photos ?? []).slice(0, PAGE);
   const counts = queue.data?.counts ?? {};
-  const next = (queue.data?.photos.length ?? 0) > PAGE ? photos[PAGE - 1]!.createdAt : null;
+  const next = (queue.data?.photos.length ?? 0) > PAGE ? `${photos[PAGE - 1]!.createdAt}|${photos[PAGE - 1]!.id}` : null;
   const turn = (fn: () => void) => { fn(); setSelected(new Set()); setMessage(''); window.scrollTo(0, 0); };
   const reviewing = status === 'pending' && canWrite;
 
