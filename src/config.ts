@@ -84,6 +84,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) {
     problems.push(`MUSTER_PUBLIC_URL must be an http(s) origin such as https://muster.example.com, got ${JSON.stringify(publicUrl)}`);
   }
+  const secretKey = env.MUSTER_SECRET_KEY || undefined;
+  // Checked at start, not at first use: a typo must not surface hours later in a wallet push.
+  if (secretKey !== undefined && (!/^[A-Za-z0-9+/]+={0,2}$/.test(secretKey) || Buffer.from(secretKey, 'base64').length !== 32)) {
+    problems.push('MUSTER_SECRET_KEY must be 32 random bytes in base64 (openssl rand -base64 32)');
+  }
   const setupToken = env.MUSTER_SETUP_TOKEN || undefined;
   if (setupToken !== undefined && setupToken.length < 16) problems.push('MUSTER_SETUP_TOKEN must be at least 16 characters (openssl rand -base64 24)');
   const signInPerMinute = intVar(env, 'MUSTER_SIGN_IN_LIMIT', 20, 0, 10_000, problems);
@@ -118,7 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     verificationLogRetentionDays,
     rateLimitPerSecond,
     rateLimitBurst,
-    secretKey: env.MUSTER_SECRET_KEY || undefined,
+    secretKey,
     setupToken,
     signInPerMinute,
     publicRatePerSecond,

@@ -75,7 +75,10 @@ describe('the muster CLI (needs npm run build)', () => {
   });
 
   it('admins create makes a web app account with a generated password, shown once; a misspelt --org is refused', async () => {
-    const a = await muster('admins', 'create', '--org', 'Acme', '--email', 'Ops@Acme.example', '--name', 'Ops Person', '--role', 'admin', '--json');
+    // The installation's first account is its owner even without --role; later ones are admins.
+    const first = await muster('admins', 'create', '--org', 'Acme', '--email', 'Boss@Acme.example', '--name', 'Boss', '--json');
+    expect(JSON.parse(first.stdout)).toMatchObject({ email: 'boss@acme.example', role: 'owner' });
+    const a = await muster('admins', 'create', '--org', 'Acme', '--email', 'Ops@Acme.example', '--name', 'Ops Person', '--json');
     expect(a.code, a.stderr).toBe(0);
     const made = JSON.parse(a.stdout);
     expect(made).toMatchObject({ email: 'ops@acme.example', role: 'admin', organisation: 'Acme', password: expect.stringMatching(/^[\w-]{24}$/) });
@@ -86,10 +89,13 @@ describe('the muster CLI (needs npm run build)', () => {
     expect(dup.code).toBe(1);
     expect(dup.stderr).toMatch(/already an account/);
     const listed = await muster('admins', 'list', '--org', 'Acme', '--json');
-    expect(JSON.parse(listed.stdout).map((x: { email: string }) => x.email)).toEqual(['ops@acme.example']);
+    expect(JSON.parse(listed.stdout).map((x: { email: string }) => x.email)).toEqual(['boss@acme.example', 'ops@acme.example']);
   });
 
   it('explains usage errors and exits non-zero', async () => {
+    const mixed = await muster('lists', 'configure', '--list', 'x', '--sync', 'none', '--name', 'Y');
+    expect(mixed.code).toBe(1);
+    expect(mixed.stderr).toMatch(/--sync changes the sync method on its own/);
     const bad = await muster('lists', 'create', '--name', 'X', '--uid', 'shoeSize');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/employeeNumber, userName, email/);

@@ -39,9 +39,10 @@ Usage:
   muster audit prune [--json]                   apply MUSTER_AUDIT_RETENTION_DAYS and the request-log retention now
   muster admin-keys create [--org ORG] [--label LABEL] [--json]   (--org may be left out when there is one organisation)
   muster admins create --email EMAIL --name NAME [--role owner|admin|viewer] [--org ORG]
-                      [--password-stdin] [--json]   a web app account (a password is generated without --password-stdin)
+                      [--password-stdin] [--json]   a web app account (a password is generated without --password-stdin;
+                                                    the first account is the owner unless --role says otherwise)
   muster admins list [--org ORG] [--json]
-  muster admins unlock --email EMAIL              lift a lock-out after failed sign-ins
+  muster admins unlock --email EMAIL [--json]     lift a lock-out after failed sign-ins
   muster admins reset-password --email EMAIL [--password-stdin] [--json]   (ends the account's sessions)
 
 The database is MUSTER_DATABASE_URL: a SQLite file path (default ./data/muster.sqlite)
@@ -114,6 +115,8 @@ export async function run(argv: readonly string[], out: Out = (s) => process.std
   }
   if (cmd === 'lists' && sub === 'configure' && values.sync !== undefined) {
     const listId = need(values.list, '--list');
+    // Refused rather than half-done: one change of the sync method at a time.
+    if (values.name !== undefined || values.strict !== undefined) throw new UsageError('MUSTER_CLI_USAGE', '--sync changes the sync method on its own: run lists configure again for --name or --strict');
     const r = await withStore(config, (_s, lists) => lists.setSyncMethod(listId, values.sync));
     const payload = { id: r.list.id, syncMethod: r.list.syncMethod, token: r.token?.secret ?? null, scimBaseUrl: r.token ? baseUrlFor(config, listId) : null };
     out(json ? JSON.stringify(payload) : `List ${listId}: sync method ${payload.syncMethod}${payload.token ? `\nSCIM base URL: ${payload.scimBaseUrl}\nBearer token:  ${payload.token}` : ''}`);
@@ -218,7 +221,9 @@ export async function run(argv: readonly string[], out: Out = (s) => process.std
       }
       const generated = !values['password-stdin'];
       const password = generated ? randomBytes(18).toString('base64url') : await readStdin();
-      const a = await accounts.create(org.id, { email: need(values.email, '--email'), name: need(values.name, '--name'), role: values.role ?? 'admin', password });
+      // The first account of an installation is its owner unless said otherwise: otherwise nobody could manage accounts.
+      const role = values.role ?? ((await store.admins.count()) === 0 ? 'owner' : 'admin');
+      const a = await accounts.create(org.id, { email: need(values.email, '--email'), name: need(values.name, '--name'), role, password });
       const payload = { ...a, organisation: org.name, ...(generated ? { password } : {}) };
       out(json ? JSON.stringify(payload) : `Account ${a.email} (${a.role}) in ${org.name}${generated ? `\nPassword: ${password}\n(shown only now)` : ''}`);
       return 0;
@@ -304,7 +309,7 @@ async function serveCommand(config: Config, out: Out): Promise<number> {
   out(`Muster is listening on http://${config.host}:${port} (database: ${config.databaseUrl.replace(/\/\/[^@]*@/, '//***@')})`);
   const webUrl = config.publicUrl ?? `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
   out(await muster.accounts.setupRequired()
-    ? `Admin web app: ${webUrl}/  (first run: open it to create the owner account, or run: muster admins create)`
+    ? `Admin web app: ${webUrl}/  (first run: open it to create the owner account, or run: muster admins create --role owner --email … --name …)`
     : `Admin web app: ${webUrl}/`);
   if (demo) {
     out(`SCIM base URL: ${baseUrlFor(config, demo.id, port)}`);

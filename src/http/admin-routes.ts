@@ -80,8 +80,8 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   api.get('/openapi.json', (c) => c.json(OPENAPI));
 
   const meta = (c: Context<Env>) => ({ actor: c.get('actor') });
-  const body = async (c: Context<Env>): Promise<Record<string, unknown>> => {
-    const b = await readJsonBody(c.req.raw, 1_048_576);
+  const body = async (c: Context<Env>, maxBytes = 1_048_576): Promise<Record<string, unknown>> => {
+    const b = await readJsonBody(c.req.raw, maxBytes);
     if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new ApiError(400, 'invalid_body', 'send a JSON object');
     return b as Record<string, unknown>;
   };

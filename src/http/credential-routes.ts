@@ -26,11 +26,13 @@ export interface CredentialRouteDeps {
 
 export interface RouteHelpers {
   listOf(c: Context<Env>): Promise<MasterList>;
-  body(c: Context<Env>): Promise<Record<string, unknown>>;
+  body(c: Context<Env>, maxBytes?: number): Promise<Record<string, unknown>>;
   meta(c: Context<Env>): RequestMeta;
   origin(c: Context<Env>): string;
 }
 
+/** Card templates carry their artwork (logos, backgrounds) as base64 images: more room than other admin JSON. */
+const TEMPLATE_BYTES = 8 * 1_048_576;
 const STATUSES: readonly PhotoStatus[] = ['pending', 'approved', 'rejected', 'superseded'];
 const jpeg = (bytes: Buffer) => new Response(bytes, { headers: { 'content-type': 'image/jpeg', 'cache-control': 'private, no-store', 'x-content-type-options': 'nosniff' } });
 
@@ -72,14 +74,14 @@ export function credentialRoutes(api: Hono<Env>, deps: CredentialRouteDeps, h: R
   // ---- card templates, previews and print batches (docs/cards.md)
   const pdf = (bytes: Uint8Array, name: string) => new Response(bytes, { headers: { 'content-type': 'application/pdf', 'content-disposition': `inline; filename="${name}"`, 'cache-control': 'private, no-store' } });
   api.get('/lists/:listId/card-templates', async (c) => c.json({ templates: await deps.cards.templates(await h.listOf(c), h.meta(c)) }));
-  api.post('/lists/:listId/card-templates', async (c) => c.json(await deps.cards.save(await h.listOf(c), undefined, await h.body(c), h.meta(c)), 201));
+  api.post('/lists/:listId/card-templates', async (c) => c.json(await deps.cards.save(await h.listOf(c), undefined, await h.body(c, TEMPLATE_BYTES), h.meta(c)), 201));
   api.post('/lists/:listId/card-templates/preview', async (c) => {
     const list = await h.listOf(c);
-    const b = await h.body(c);
+    const b = await h.body(c, TEMPLATE_BYTES);
     return pdf(await deps.cards.preview(list, { templateId: b.templateId, template: b.template, personId: b.personId }, h.origin(c)), 'card-preview.pdf');
   });
   api.get('/lists/:listId/card-templates/:templateId', async (c) => c.json(await deps.cards.template(await h.listOf(c), c.req.param('templateId'))));
-  api.put('/lists/:listId/card-templates/:templateId', async (c) => c.json(await deps.cards.save(await h.listOf(c), c.req.param('templateId'), await h.body(c), h.meta(c))));
+  api.put('/lists/:listId/card-templates/:templateId', async (c) => c.json(await deps.cards.save(await h.listOf(c), c.req.param('templateId'), await h.body(c, TEMPLATE_BYTES), h.meta(c))));
   api.delete('/lists/:listId/card-templates/:templateId', async (c) => {
     await deps.cards.remove(await h.listOf(c), c.req.param('templateId'));
     return c.body(null, 204);

@@ -121,7 +121,7 @@ export const OPENAPI = {
       delete: { summary: 'remove the Apple Wallet settings and certificate; passes can no longer be built nor pushed', responses: { 204: { description: 'removed' }, 403: problem, 404: problem } },
     },
     '/lists/{listId}/credentials/{credentialId}/pkpass': {
-      get: { summary: 'the current .pkpass of an apple_pass credential (voided when the credential is revoked or suspended)', parameters: [listId, { name: 'credentialId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'application/vnd.apple.pkpass' }, 404: problem, 409: problem } },
+      get: { summary: 'the current .pkpass of an apple_pass credential (voided when the credential is revoked or suspended); not for viewers (it carries the pass\'s authentication token)', parameters: [listId, { name: 'credentialId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'application/vnd.apple.pkpass' }, 403: problem, 404: problem, 409: problem } },
     },
     '/lists/{listId}/credentials/{credentialId}/pkpass-link': {
       post: {
@@ -195,7 +195,7 @@ export const OPENAPI = {
     '/lists/{listId}/card-templates/{templateId}': {
       get: { summary: 'one card template', parameters: [listId, { name: 'templateId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'the template' }, 404: problem } },
       put: { summary: 'replace a card template', parameters: [listId, { name: 'templateId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'the template' }, 404: problem, 422: problem } },
-      delete: { summary: 'delete a card template', parameters: [listId, { name: 'templateId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 204: { description: 'deleted' }, 404: problem } },
+      delete: { summary: 'delete a card template (not the list\'s last one: 409 last_template)', parameters: [listId, { name: 'templateId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 204: { description: 'deleted' }, 404: problem, 409: problem } },
     },
     '/lists/{listId}/print-jobs': {
       post: {
