@@ -18,6 +18,7 @@ import { RequestLog } from './provisioning/request-log.js';
 import { AdminKeys } from './provisioning/admin-keys.js';
 import { AdminAccounts } from './provisioning/admin-accounts.js';
 import { CredentialService } from './provisioning/credential-service.js';
+import type { CredentialStatus } from './store/index.js';
 import { PhotoService } from './provisioning/photo-service.js';
 import { CardService, PRINT_JOB } from './provisioning/card-service.js';
 import { AuditReader } from './provisioning/audit-query.js';
@@ -95,7 +96,11 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const appleWallet = new AppleWalletSettings(store, audit, secretBox);
   const approvedPhotos: PassPhotoProvider = { photo: async (listId, personId) => ((await store.users.get(listId, personId)) ? store.photos.approvedImage(personId) : undefined) };
   const applePasses = new ApplePasses(store, appleWallet, secretBox, config.publicUrl, options.photos ?? approvedPhotos);
-  credentials.registerKind('apple_pass', { onIssued: (tx, list, row) => applePasses.onIssue(tx, list, row), onStatusChanged: applePasses.onStatusChange });
+  credentials.registerKind('apple_pass', {
+    onIssued: (tx, list, row) => applePasses.onIssue(tx, list, row), onStatusChanged: applePasses.onStatusChange,
+    // New roster values: the pass becomes a new version with the same status, pushed to its devices.
+    onContentChanged: (tx, row, meta) => applePasses.onStatusChange(tx, row, row.status as CredentialStatus, meta),
+  });
   const apns = new ApnsClient({ baseUrl: config.apnsUrl, ...(config.apnsCaFile ? { ca: readFileSync(config.apnsCaFile, 'utf8') } : {}) });
   const pushJob = new PassPushJob(store, appleWallet, apns, audit);
   jobs.register(APPLE_PUSH_JOB, (job) => pushJob.run(job), { quick: true });

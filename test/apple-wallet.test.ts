@@ -251,4 +251,16 @@ describe('Apple passes', () => {
     const job = (await srv.muster.store.roster.jobs(list.id, 50)).find((j) => j.kind === 'apple.push' && j.params.includes(credential.id))!;
     expect(job).toMatchObject({ status: 'done', attempts: 2 });
   });
+
+  it('a new job title from the IdP makes a new version of the pass, pushed to the phone, still valid', async () => {
+    const { personId, credential, pkpass } = await personWithPass('grace2');
+    const d = newDevice();
+    expect(await d.add(pkpass)).toBe(201);
+    const before = apns.delivered(d.pushToken).length;
+    const r = await list.req('PATCH', `/Users/${personId}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Admiral of the Fleet' }] }, okta);
+    expect([200, 204]).toContain(r.status);
+    await waitFor('the push of the new version', () => apns.delivered(d.pushToken).length > before);
+    await waitFor('the phone to fetch it', () => JSON.stringify(d.passes.get(credential.id)?.json ?? {}).includes('Admiral of the Fleet'));
+    expect(d.passes.get(credential.id)?.json.voided).toBeUndefined();
+  });
 });

@@ -11,7 +11,7 @@ import type { AuditTrail, RequestMeta } from './audit-trail.js';
  */
 export const CREDENTIAL_KINDS: readonly CredentialKind[] = ['card', 'apple_pass', 'google_pass'];
 export type CredentialAction = 'suspend' | 'revoke' | 'reinstate';
-export type PersonLifecycleAction = 'person.deactivated' | 'person.reactivated' | 'person.deleted';
+export type PersonLifecycleAction = 'person.deactivated' | 'person.reactivated' | 'person.deleted' | 'person.updated';
 /** ScimService's hook: runs inside the transaction of the change. */
 export type LifecycleListener = (tx: Repos, listId: string, personId: string, action: PersonLifecycleAction, meta: RequestMeta) => Promise<void>;
 
@@ -25,6 +25,8 @@ export interface CredentialKindHooks {
   onIssued?(tx: Repos, list: MasterList, c: CredentialRow, meta: RequestMeta, origin: string): Promise<void>;
   /** After a status change (by the holder's lifecycle or an admin). */
   onStatusChanged?(tx: Repos, c: CredentialRow, to: CredentialStatus, meta: RequestMeta): Promise<void>;
+  /** After the holder's roster data changed (a new title, a new name): a wallet pass shows the new values. */
+  onContentChanged?(tx: Repos, c: CredentialRow, meta: RequestMeta): Promise<void>;
 }
 
 /** Why a credential changed status; "person deactivated" is the one reactivation undoes. */
@@ -151,6 +153,10 @@ export class CredentialService {
    */
   async onPersonLifecycle(tx: Repos, listId: string, personId: string, action: PersonLifecycleAction, meta: RequestMeta): Promise<void> {
     const mine = (await tx.credentials.forPerson(personId)).filter((c) => c.list_id === listId);
+    if (action === 'person.updated') {
+      for (const c of mine) if (c.status !== 'revoked') await this.hooks.get(c.kind)?.onContentChanged?.(tx, c, meta);
+      return;
+    }
     for (const c of mine) {
       let to: CredentialStatus | undefined, why: string | null = null, before: string | null = null;
       if (action === 'person.deactivated' && c.status !== 'revoked') {

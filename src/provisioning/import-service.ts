@@ -132,7 +132,7 @@ export class ImportService {
           if (prev) await tx.users.update(write, prev.version, false);
           else await tx.users.insert(write);
           await this.audit.record(tx, list.id, { action, target: { type: 'person', id, name: userName }, changes, detail: { source: 'csv import', row: g.row } }, meta);
-          if (action === 'person.deactivated' || action === 'person.reactivated') await this.lifecycle?.(tx, list.id, id, action, meta);
+          if (action !== 'person.created') await this.lifecycle?.(tx, list.id, id, action, meta);
         }
       };
       await this.store.transaction(run);

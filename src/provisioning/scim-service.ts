@@ -102,7 +102,7 @@ export class ScimService {
   private async record(tx: Repos, ctx: ScimCtx, e: AuditEventInput): Promise<void> {
     const meta = this.requestMeta(ctx);
     await this.audit.record(tx, ctx.list.id, { ...e, normalisations: ctx.notes.list() }, meta);
-    if (this.lifecycle && e.target?.type === 'person' && (e.action === 'person.deactivated' || e.action === 'person.reactivated' || e.action === 'person.deleted')) {
+    if (this.lifecycle && e.target?.type === 'person' && (e.action === 'person.deactivated' || e.action === 'person.reactivated' || e.action === 'person.deleted' || e.action === 'person.updated')) {
       await this.lifecycle(tx, ctx.list.id, e.target.id, e.action, meta);
     }
   }

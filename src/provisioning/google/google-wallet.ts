@@ -107,11 +107,15 @@ export class GoogleWallet {
         await tx.googleWallet.setCause(c.id, meta.requestId ?? null);
         await this.enqueue(tx, c, meta);
       },
+      onContentChanged: async (tx, c, meta) => {
+        await this.enqueue(tx, c, meta, true);
+      },
     };
   }
 
-  private async enqueue(tx: Repos, c: CredentialRow, meta: RequestMeta): Promise<void> {
-    await tx.roster.enqueue({ id: randomUUID(), listId: c.list_id, kind: GOOGLE_WALLET_JOB, params: { credentialId: c.id, requestId: meta.requestId ?? null }, total: 1, now: now() });
+  /** `refresh`: the holder's roster data changed, so the object's text is rewritten too. */
+  private async enqueue(tx: Repos, c: CredentialRow, meta: RequestMeta, refresh = false): Promise<void> {
+    await tx.roster.enqueue({ id: randomUUID(), listId: c.list_id, kind: GOOGLE_WALLET_JOB, params: { credentialId: c.id, requestId: meta.requestId ?? null, ...(refresh ? { refresh } : {}) }, total: 1, now: now() });
   }
 
   // ---- settings
@@ -225,10 +229,10 @@ export class GoogleWallet {
 
   /** The job handler: done, or RetryLater with backoff (Retry-After when Google sent a longer one). */
   async runJob(job: JobRow): Promise<unknown> {
-    const p = JSON.parse(job.params) as { credentialId: string; requestId?: string | null };
+    const p = JSON.parse(job.params) as { credentialId: string; requestId?: string | null; refresh?: boolean };
     const meta: RequestMeta = { actor: 'system', ...(p.requestId ? { requestId: p.requestId } : {}) };
     try {
-      return { outcome: await this.sync(p.credentialId, meta) };
+      return { outcome: await this.sync(p.credentialId, meta, p.refresh === true) };
     } catch (err) {
       if (err instanceof SyncBusy) throw new RetryLater(1000, err.message);
       const attempts = Number(job.attempts);
@@ -269,9 +273,9 @@ export class GoogleWallet {
    * Pushes the credential's current status to its Google object; creates the object when Google
    * has none. Re-reads the status afterwards and goes again if it changed meanwhile.
    */
-  private sync(credentialId: string, meta: RequestMeta): Promise<SyncOutcome> {
+  private sync(credentialId: string, meta: RequestMeta, refresh = false): Promise<SyncOutcome> {
     const prev = this.inFlight.get(credentialId) ?? Promise.resolve();
-    const next = prev.catch(() => undefined).then(() => this.syncOnce(credentialId, meta));
+    const next = prev.catch(() => undefined).then(() => this.syncOnce(credentialId, meta, refresh));
     this.inFlight.set(credentialId, next);
     void next.catch(() => undefined).finally(() => {
       if (this.inFlight.get(credentialId) === next) this.inFlight.delete(credentialId);
@@ -279,7 +283,7 @@ export class GoogleWallet {
     return next;
   }
 
-  private async syncOnce(credentialId: string, meta: RequestMeta): Promise<SyncOutcome> {
+  private async syncOnce(credentialId: string, meta: RequestMeta, refresh = false): Promise<SyncOutcome> {
     const t = Date.now();
     if (!(await this.store.googleWallet.claimSync(credentialId, new Date(t).toISOString(), new Date(t + SYNC_LEASE_MS).toISOString()))) {
       // Another node is pushing this pass; it re-reads the status after its PATCH, so it ends on the latest one.
@@ -287,7 +291,9 @@ export class GoogleWallet {
       throw new SyncBusy();
     }
     try {
-      return await this.syncLeased(credentialId, meta);
+      const outcome = await this.syncLeased(credentialId, meta);
+      if (!refresh || outcome === 'created' || outcome === 'gone') return outcome;
+      return (await this.rewrite(credentialId, meta)) ?? outcome;
     } finally {
       await this.store.googleWallet.releaseSync(credentialId);
     }
@@ -325,8 +331,20 @@ export class GoogleWallet {
     return outcome;
   }
 
-  private async create(ep: WalletEndpoint, c: CredentialRow, o: GoogleWalletObjectRow, state: GoogleObjectState): Promise<SyncOutcome> {
-    await this.ensureClass(ep, o.class_id);
+  /** Rewrites the object's text from the holder's current roster data (its state is left as synced). */
+  private async rewrite(credentialId: string, meta: RequestMeta): Promise<SyncOutcome | undefined> {
+    const c = await this.store.credentials.get(credentialId);
+    const o = await this.store.googleWallet.object(credentialId);
+    if (!c || !o || o.remote_state === null) return undefined;
+    const ep = await this.endpoint(o.org_id);
+    const { id: _id, classId: _classId, state: _state, ...content } = await this.objectBody(c, o, o.remote_state as GoogleObjectState);
+    await this.client.patch(ep, 'genericObject', o.object_id, content);
+    await this.store.googleWallet.synced(credentialId, { synced_at: now(), last_error: null });
+    await this.record(c, 'credential.google_object_updated', { objectId: o.object_id, content: 'rewritten from the roster' }, meta);
+    return 'updated';
+  }
+
+  private async objectBody(c: CredentialRow, o: GoogleWalletObjectRow, state: GoogleObjectState) {
     const [list, person, settings] = await Promise.all([this.store.lists.get(c.list_id), this.store.users.get(c.list_id, c.person_id), this.store.googleWallet.settings(o.org_id)]);
     const org = list ? await this.store.lists.organisation(list.orgId) : undefined;
     const fields = person?.fields ?? {};
@@ -342,6 +360,12 @@ export class GoogleWallet {
       jobTitle: str(fields.job_title, data.title), details, verifyUrl: o.verify_url,
       logoUrl: settings?.logo_url, heroImageUrl: settings?.hero_image_url, backgroundColor: settings?.background_color,
     });
+    return body;
+  }
+
+  private async create(ep: WalletEndpoint, c: CredentialRow, o: GoogleWalletObjectRow, state: GoogleObjectState): Promise<SyncOutcome> {
+    await this.ensureClass(ep, o.class_id);
+    const body = await this.objectBody(c, o, state);
     try {
       await this.client.insert(ep, 'genericObject', body);
       return 'created';
