@@ -6,6 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServer, type TestServer, USER_SCHEMA, ENTERPRISE } from '../helpers/server.js';
+import { expectAccessible } from './a11y.js';
 import { launch, requireBuiltApp, screenshot } from './browser.js';
 
 const OWNER = { organisation: 'Northwind School', name: 'Olivia Owner', email: 'owner@northwind.example', password: 'correct horse battery' };
@@ -83,6 +84,7 @@ describe('admin web app', () => {
   it('first run: the first visitor creates the owner and is signed in', async () => {
     await page.goto(server.origin + '/');
     await page.getByRole('heading', { name: 'Welcome to Muster' }).waitFor();
+    await expectAccessible(page, 'the first-run page');
     await page.getByLabel('Organisation name').fill(OWNER.organisation);
     await page.getByLabel('Your name').fill(OWNER.name);
     await page.getByLabel('Email').fill(OWNER.email);
@@ -94,6 +96,7 @@ describe('admin web app', () => {
     // The set-up is over: the API says so too.
     const s = await (await fetch(`${server.origin}/api/v1/auth/session`)).json() as { setupRequired: boolean };
     expect(s.setupRequired).toBe(false);
+    await expectAccessible(page, 'the lists page');
   });
 
   it('creates a list with automated provisioning; the wizard shows the base URL and a token once', async () => {
@@ -114,6 +117,7 @@ describe('admin web app', () => {
     const guide = page.getByRole('article', { name: 'Set-up guide for Okta' });
     await guide.waitFor();
     expect(await guide.innerText()).toContain(base);
+    await expectAccessible(page, 'the Sync tab, provisioning wizard');
     await screenshot(page, 'sync-wizard', page.getByRole('heading', { name: 'Connect your identity provider' }));
 
     // Shown once: after a reload the token is gone from the page; the tokens table has its hint only.
@@ -122,6 +126,7 @@ describe('admin web app', () => {
     expect(await page.getByRole('main').innerText()).not.toContain(token);
     const row = page.getByRole('row', { name: /Initial token/ });
     expect(await row.innerText()).toContain(token.slice(0, 13));
+    await expectAccessible(page, 'the Sync tab, tokens');
   });
 
   it('people provisioned over SCIM appear in the live activity and the roster without a reload', async () => {
@@ -141,6 +146,7 @@ describe('admin web app', () => {
     expect((await provision(token, scimUser('alan@northwind.example', 'Alan', 'Turing', 'Cryptanalyst', 'Codebreaking'))).status).toBe(201);
     await page.getByRole('link', { name: 'alan@northwind.example' }).waitFor({ timeout: 10_000 });
     await expect.poll(() => page.locator('.counts').innerText()).toMatch(/Total\s*3/);
+    await expectAccessible(page, 'the people list');
     await screenshot(page, 'people');
   });
 
@@ -178,6 +184,7 @@ describe('admin web app', () => {
     expect(fields).toContain('Rear Admiral');
     expect(fields).toContain('Computing');
     await expect.poll(() => page.getByRole('list', { name: 'History of Grace Hopper' }).innerText()).toContain('Person created');
+    await expectAccessible(page, 'a person page');
     await screenshot(page, 'person');
   });
 
@@ -199,6 +206,7 @@ describe('admin web app', () => {
     const row = preview.getByRole('row', { name: /Job title/ });
     await expect.poll(() => row.innerText()).toContain('COMPUTING');
     expect(await row.innerText()).toContain('Rear Admiral');
+    await expectAccessible(page, 'the mapping editor with a preview');
     await screenshot(page, 'mapping-editor');
 
     await page.getByRole('button', { name: 'Save mapping' }).click();
@@ -250,6 +258,7 @@ describe('admin web app', () => {
     expect(diff).toContain('roster:job_title');
     expect(diff).toContain('Rear Admiral');
     expect(diff).toContain('COMPUTING');
+    await expectAccessible(page, 'the audit trail with details open');
 
     // CSV export carries the same filters; the chain verifies.
     const href = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
@@ -270,6 +279,7 @@ describe('admin web app', () => {
     expect(await item.innerText()).toMatch(/409[\s\S]*POST \/scim\/v2\/lists\/[^/]+\/Users/);
     await item.getByRole('button', { name: /^Details/ }).click();
     expect(await item.innerText()).toContain('uniqueness');
+    await expectAccessible(page, 'the audit trail with the request log');
     await screenshot(page, 'audit');
   });
 
@@ -320,6 +330,7 @@ describe('admin web app', () => {
     await page.getByLabel('Initial password').fill(VIEWER.password);
     await page.getByRole('button', { name: 'Add admin' }).click();
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'can now sign in' }).innerText()).toContain('Victor Viewer can now sign in as viewer');
+    await expectAccessible(page, 'the Admins page');
     await page.getByRole('button', { name: 'Sign out' }).click();
 
     const viewerCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -330,6 +341,7 @@ describe('admin web app', () => {
     await v.getByLabel('Password').fill('not the password');
     await v.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => v.getByRole('alert').innerText()).toMatch(/^Sign-in failed: \S/);
+    await expectAccessible(v, 'the sign-in page with an error');
     await signIn(v, VIEWER);
     expect(await v.getByRole('heading', { name: 'Create a list' }).count()).toBe(0);
     await v.getByRole('link', { name: 'Staff' }).click();
@@ -343,6 +355,7 @@ describe('admin web app', () => {
     expect(await v.getByText('Read-only: viewers cannot change the mapping.').count()).toBe(1);
     expect(await v.getByRole('button', { name: 'Save mapping' }).count()).toBe(0);
     expect(await v.getByLabel('Source for Job title', { exact: true }).isDisabled()).toBe(true);
+    await expectAccessible(v, 'the mapping editor, read-only');
     // And the API agrees: a viewer's write is refused even with a valid CSRF token.
     const s = await (await v.request.get(`${server.origin}/api/v1/auth/session`)).json() as { csrfToken: string };
     const r = await v.request.post(`${server.origin}/api/v1/lists/${listId}/tokens`, { headers: { 'x-csrf-token': s.csrfToken }, data: { label: 'x' } });
@@ -364,10 +377,12 @@ describe('admin web app', () => {
     const box = (await link.boundingBox())!;
     expect(box.x).toBeGreaterThanOrEqual(0);
     expect(box.x + box.width).toBeLessThanOrEqual(390);
+    await expectAccessible(p, 'the people list on a phone');
     await p.getByLabel('Search people').fill('turing');
     await expect.poll(() => p.getByRole('status').filter({ hasText: /Showing/ }).innerText()).toContain('of 1 person');
     await p.getByRole('link', { name: 'alan@northwind.example' }).tap();
     await p.getByRole('heading', { name: 'Alan Turing', level: 1 }).waitFor();
+    await expectAccessible(p, 'a person page on a phone');
     await screenshot(p, 'person-phone');
     await phone.close();
   });

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startGraphEmulator, type GraphEmulator } from '../fakes/graph/index.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { expectAccessible } from './a11y.js';
 import { launch, requireBuiltApp, screenshot } from './browser.js';
 
 let server: TestServer;
@@ -80,6 +81,7 @@ describe('Entra ID pull sync in the web app', () => {
 
     await page.getByRole('button', { name: 'Test connection' }).click();
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Connection works' }).innerText()).toBe('Connection works: the app can read 80 users and 3 groups.');
+    await expectAccessible(page, 'the Sync tab, Entra ID connection');
 
     // Add Sales through the group search, then save (the secret must be entered again).
     await form.getByLabel('Search groups by name').fill('Sal');
@@ -97,6 +99,7 @@ describe('Entra ID pull sync in the web app', () => {
     // Started, status, pages, created, updated, deactivated, notes.
     expect(Number(cells[2])).toBeGreaterThan(1);
     expect(Number(cells[3])).toBeGreaterThanOrEqual(expected);
+    await expectAccessible(page, 'the Sync tab, Entra ID runs');
     await screenshot(page, 'entra-sync', runs);
 
     await page.getByRole('navigation', { name: 'List sections' }).getByRole('link', { name: 'People' }).click();

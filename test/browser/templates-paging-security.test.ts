@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { portrait as samplePortrait } from '../helpers/sample-photos.js';
 import { ENTERPRISE, startServer, type TestServer, USER_SCHEMA } from '../helpers/server.js';
+import { expectAccessible } from './a11y.js';
 import { launch, requireBuiltApp, screenshot } from './browser.js';
 
 const OWNER = { organisation: 'Northwind School', name: 'Olivia Owner', email: 'owner@northwind.example', password: 'correct horse battery' };
@@ -123,6 +124,7 @@ describe('card templates, paging and the security log in the web app', () => {
     await expect.poll(() => queue.getByRole('listitem').count()).toBe(1);
     await queue.getByRole('listitem', { name: `Photo of ${nameOf(PEOPLE - 1)}` }).waitFor();
     expect(await page.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
+    await expectAccessible(page, 'the Photos tab, second page');
 
     // Approving on page 2 keeps the reviewer on page 2.
     await page.getByRole('button', { name: `Approve photo of ${nameOf(PEOPLE - 1)}` }).click();
@@ -154,6 +156,7 @@ describe('card templates, paging and the security log in the web app', () => {
     const refusal = page.getByRole('alert').filter({ hasText: 'was not saved' });
     await expect.poll(() => refusal.innerText()).toContain('The template was not saved: it has 2 problems.');
     expect(await refusal.getByRole('list', { name: 'Template problems' }).innerText()).toContain('front.elements[0].width must be at least 0.5');
+    await expectAccessible(page, 'the Cards tab with a refusal');
 
     await page.getByRole('button', { name: 'Create template' }).click();
     await page.getByRole('heading', { name: 'Card editor: Visitor pass' }).waitFor();
@@ -188,6 +191,7 @@ describe('card templates, paging and the security log in the web app', () => {
     const spare = page.getByRole('listitem', { name: 'Template Visitor card (spare)' });
     await spare.getByRole('button', { name: 'Delete template “Visitor card (spare)”' }).click();
     await spare.getByText('Delete the template “Visitor card (spare)”? Cards already printed with it stay valid.').waitFor();
+    await expectAccessible(page, 'the Cards tab asking to confirm a deletion');
     // Cancel first: nothing happens.
     await spare.getByRole('button', { name: 'Cancel' }).click();
     expect(await templateNames()).toHaveLength(3);
@@ -210,6 +214,7 @@ describe('card templates, paging and the security log in the web app', () => {
     await page.getByText('1 chosen; showing 1–1 of 1').waitFor();
     await page.getByLabel(nameOf(2)).check();
     await page.getByText('2 chosen').waitFor();
+    await expectAccessible(page, 'the print panel with chosen people');
     expect(await page.getByRole('button', { name: 'Print', exact: true }).isDisabled()).toBe(false);
   });
 
@@ -240,6 +245,7 @@ describe('card templates, paging and the security log in the web app', () => {
     expect(await cells(1)).toEqual(['Account created', ADMIN.email, `${ADMIN.name}, as admin`, OWNER.email, expect.stringMatching(/\S/)]);
     expect(await cells(2)).toEqual(['Sign-in failed', OWNER.email, 'wrong password', 'someone not signed in', expect.stringMatching(/127\.0\.0\.1|::1|unknown/)]);
     expect(await rows.nth(0).getByRole('cell').first().locator('time').getAttribute('datetime')).toMatch(/^\d{4}-\d\d-\d\dT/);
+    await expectAccessible(page, 'the Admins page with the security log');
     await screenshot(page, 'security-log', log);
   });
 
@@ -281,6 +287,7 @@ describe('card templates, paging and the security log in the web app', () => {
     await p.goto(`${server.origin}/admins`);
     await p.getByRole('table', { name: 'Sign-ins and account changes' }).waitFor();
     expect(await p.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await expectAccessible(p, 'the Admins page with the security log on a phone');
     await phone.close();
   });
 });

@@ -4,6 +4,7 @@
  * strings, so nothing in a guide can inject markup.
  */
 import type { ReactNode } from 'react';
+import { CodeBlock } from './code-block';
 
 type Block =
   | { kind: 'h'; level: number; text: string }
@@ -96,7 +97,7 @@ export function Markdown({ source, headingOffset = 2 }: { readonly source: strin
             return <H key={i}>{inline(b.text)}</H>;
           }
           case 'p': return <p key={i}>{inline(b.text)}</p>;
-          case 'code': return <pre key={i}><code>{b.text}</code></pre>;
+          case 'code': return <CodeBlock key={i} label="Example"><code>{b.text}</code></CodeBlock>;
           case 'ul': return <ul key={i}>{b.items.map((t, j) => <li key={j}>{inline(t)}</li>)}</ul>;
           case 'ol': return <ol key={i}>{b.items.map((t, j) => <li key={j}>{inline(t)}</li>)}</ol>;
           case 'table': {

@@ -15,17 +15,20 @@ export function LiveActivity({ listId }: { readonly listId: string }) {
       <h2 id="activity-h">Live provisioning activity</h2>
       <p className="hint">The latest operations, updated every 2 seconds.</p>
       <ErrorMessage error={events.error} />
-      {/* role=log: screen readers announce rows as they arrive, not the whole list again. */}
-      <ol className="activity" role="log" aria-live="polite" aria-label="Latest operations">
-        {list.map((e) => (
-          <li key={e.seq}>
-            <span className={`action a-${e.action.split('.')[0]}`}>{actionLabel(e.action)}</span>{' '}
-            <span className="target">{e.target?.name ?? e.target?.id ?? ''}</span>{' '}
-            <span className="who">{e.idp ? `from ${e.idp.name}` : `by ${e.actor}`}</span>{' '}
-            <DateTime value={e.time} />
-          </li>
-        ))}
-      </ol>
+      {/* role=log: screen readers announce rows as they arrive, not the whole list again. The log
+          wraps the list, so that the list keeps its own role and its items stay list items. */}
+      <div role="log" aria-live="polite" aria-label="Latest operations">
+        <ol className="activity">
+          {list.map((e) => (
+            <li key={e.seq}>
+              <span className={`action a-${e.action.split('.')[0]}`}>{actionLabel(e.action)}</span>{' '}
+              <span className="target">{e.target?.name ?? e.target?.id ?? ''}</span>{' '}
+              <span className="who">{e.idp ? `from ${e.idp.name}` : `by ${e.actor}`}</span>{' '}
+              <DateTime value={e.time} />
+            </li>
+          ))}
+        </ol>
+      </div>
       {events.data && list.length === 0 ? <p>Nothing yet. Operations appear here within seconds of your IdP sending them.</p> : null}
     </section>
   );

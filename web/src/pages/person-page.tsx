@@ -1,6 +1,7 @@
 /** One person: roster fields, sync problems, groups, photo, credentials, their own audit history and SCIM resource. */
 import { api, type MasterList } from '../api';
 import { AuditEventList } from '../components/audit-event-list';
+import { CodeBlock } from '../components/code-block';
 import { DateTime } from '../components/date-time';
 import { ErrorMessage } from '../components/error-message';
 import { valueText } from '../components/value-text';
@@ -76,7 +77,7 @@ export function PersonPage({ list, personId }: { readonly list: MasterList; read
       </section>
       <details>
         <summary>SCIM resource as received</summary>
-        <pre className="json">{JSON.stringify(p.scim, null, 2)}</pre>
+        <CodeBlock className="json" label="SCIM resource as received">{JSON.stringify(p.scim, null, 2)}</CodeBlock>
       </details>
     </section>
   );

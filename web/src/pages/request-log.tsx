@@ -1,6 +1,7 @@
 /** The request log's failed operations: what the IdP sent and what Muster answered. */
 import { useState } from 'react';
 import { api, type RequestLogEntry } from '../api';
+import { CodeBlock } from '../components/code-block';
 import { DateTime } from '../components/date-time';
 import { ErrorMessage } from '../components/error-message';
 import { useAsync } from '../hooks/use-async';
@@ -39,8 +40,8 @@ function RequestItem({ r }: { readonly r: RequestLogEntry }) {
       {open ? (
         <div className="event-detail">
           <p>Request id <code>{r.requestId}</code>, {r.durationMs} ms</p>
-          <h3>Request body</h3><pre className="json">{r.requestBody ?? '(none)'}</pre>
-          <h3>Response body</h3><pre className="json">{r.responseBody ?? '(none)'}</pre>
+          <h3>Request body</h3><CodeBlock className="json" label={`Request body of ${r.method} ${r.path}`}>{r.requestBody ?? '(none)'}</CodeBlock>
+          <h3>Response body</h3><CodeBlock className="json" label={`Response body to ${r.method} ${r.path}`}>{r.responseBody ?? '(none)'}</CodeBlock>
         </div>
       ) : null}
     </li>

@@ -5,6 +5,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import { api, toApiError, type ApiError, type Session } from '../api';
+import { CodeBlock } from '../components/code-block';
 import { ErrorMessage } from '../components/error-message';
 
 export function SetupPage({ access, onDone }: { readonly access: 'open' | 'token' | 'closed'; readonly onDone: (s: Session) => void }) {
@@ -33,7 +34,7 @@ export function SetupPage({ access, onDone }: { readonly access: 'open' | 'token
           Muster has no owner account yet. For safety, the first account can only be created from a browser on the
           machine Muster runs on. Create it there, or on the server run:
         </p>
-        <pre><code>muster admins create --role owner --email you@example.org --name "Your name"</code></pre>
+        <CodeBlock label="Command that creates the owner"><code>muster admins create --role owner --email you@example.org --name "Your name"</code></CodeBlock>
         <p>Or set <code>MUSTER_SETUP_TOKEN</code> on the server and reload this page.</p>
       </main>
     );
