@@ -10,6 +10,7 @@ import { PDFDocument } from 'pdf-lib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ENTERPRISE, PATCH_OP, startServer, type TestServer, USER_SCHEMA } from '../helpers/server.js';
+import { expectAccessible } from './a11y.js';
 import { launch, requireBuiltApp, screenshot } from './browser.js';
 
 const OWNER = { organisation: 'Northwind School', name: 'Olivia Owner', email: 'owner@northwind.example', password: 'correct horse battery' };
@@ -132,23 +133,27 @@ describe('photos, cards and credentials in the web app', () => {
     await p.goto(url);
     await p.getByRole('heading', { name: 'Your ID photo for Northwind School' }).waitFor();
     await p.getByText('Hello Ada Lovelace.').waitFor();
+    await expectAccessible(p, 'the self-upload page on a phone');
     await screenshot(p, 'self-upload-phone');
     await p.getByLabel('Your photo').setInputFiles({ name: 'group.jpg', mimeType: 'image/jpeg', buffer: group });
     await p.getByRole('checkbox').check();
     await p.getByRole('button', { name: 'Send photo' }).tap();
     await p.getByText('There is more than one face in the photo.').waitFor();
     expect(await p.locator('body').innerText()).toContain('2 tries left with this link.');
+    await expectAccessible(p, 'the self-upload page with a refusal, on a phone');
     await p.getByLabel('Your photo').setInputFiles({ name: 'me.jpg', mimeType: 'image/jpeg', buffer: portrait });
     await p.getByRole('checkbox').check();
     await p.getByRole('button', { name: 'Send photo' }).tap();
     await p.getByRole('heading', { name: 'Thank you, Ada Lovelace' }).waitFor();
     expect(await p.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await expectAccessible(p, 'the self-upload thank-you page on a phone');
     await phone.close();
 
     // The person page shows the photo waiting for review, without a reload of the history.
     await page.reload();
     await expect.poll(() => page.getByRole('list', { name: 'Photo history' }).innerText()).toContain('Waiting for review');
     expect(await page.getByRole('list', { name: 'Photo history' }).innerText()).toContain('sent by the person');
+    await expectAccessible(page, 'a person page with a photo waiting for review');
   });
 
   it('an admin upload on the person page explains a refusal in words, and accepts a portrait', async () => {
@@ -158,6 +163,7 @@ describe('photos, cards and credentials in the web app', () => {
     const alert = page.getByRole('alert');
     await expect.poll(() => alert.innerText(), { timeout: 20_000 }).toContain('The photo was not accepted.');
     expect(await alert.innerText()).toContain('There is more than one face in the photo. Take it with only you in the picture.');
+    await expectAccessible(page, 'a person page with a refused upload');
     await page.getByLabel('Upload photo').setInputFiles({ name: 'grace.jpg', mimeType: 'image/jpeg', buffer: portrait });
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'passed the checks' }).count(), { timeout: 20_000 }).toBe(1);
     await expect.poll(() => page.getByRole('list', { name: 'Photo history' }).innerText()).toContain('uploaded by an admin');
@@ -178,6 +184,7 @@ describe('photos, cards and credentials in the web app', () => {
     expect(await ada.innerText()).toMatch(/Sharpness\s*\d+/);
     // The image really loaded (a broken image has no natural width).
     await expect.poll(() => ada.getByRole('img').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(600);
+    await expectAccessible(page, 'the Photos tab');
     await screenshot(page, 'photo-queue');
 
     // Keyboard: Reject opens a reason field that takes focus; the reason is required.
@@ -187,6 +194,7 @@ describe('photos, cards and credentials in the web app', () => {
     await expect.poll(() => reason.evaluate((el) => (el as unknown as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement === el)).toBe(true);
     expect(await grace.getByRole('button', { name: 'Reject', exact: true }).isDisabled()).toBe(true);
     await page.keyboard.type('Please take it against a plain wall.');
+    await expectAccessible(page, 'the Photos tab with a rejection reason open');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'rejected' }).innerText()).toContain('Photo of Grace Hopper rejected.');
 
@@ -198,6 +206,7 @@ describe('photos, cards and credentials in the web app', () => {
     await page.getByRole('button', { name: 'Rejected', exact: true }).click();
     const rejected = page.getByRole('list', { name: 'Rejected photos' });
     await expect.poll(() => rejected.innerText()).toContain('Reason: Please take it against a plain wall.');
+    await expectAccessible(page, 'the Photos tab, rejected photos');
     await page.getByRole('button', { name: 'Approved', exact: true }).click();
     await expect.poll(() => page.getByRole('list', { name: 'Approved photos' }).innerText()).toContain('Ada Lovelace');
 
@@ -212,11 +221,13 @@ describe('photos, cards and credentials in the web app', () => {
     // Ada has an approved photo; Grace's was rejected, so she is the one left.
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'without a photo' }).innerText()).toBe('Person 1 of 1 without a photo.');
     await page.getByRole('heading', { name: 'Grace Hopper', level: 2 }).waitFor();
+    await expectAccessible(page, 'the capture session');
     await page.getByLabel('Take or choose a photo').setInputFiles({ name: 'shot.jpg', mimeType: 'image/jpeg', buffer: portrait });
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'passed the checks' }).innerText(), { timeout: 20_000 })
       .toBe('Photo of Grace Hopper passed the checks and waits for review.');
     await page.getByRole('button', { name: 'Next person' }).click();
     await page.getByText('Session finished: all 1 people done.').waitFor();
+    await expectAccessible(page, 'the capture session, finished');
     const pending = (await (await page.request.get(`${server.origin}/api/v1/lists/${listId}/photos?status=pending`)).json()) as { photos: { personId: string; source: string }[] };
     expect(pending.photos).toEqual([expect.objectContaining({ personId: ids.grace, source: 'capture' })]);
   });
@@ -224,6 +235,7 @@ describe('photos, cards and credentials in the web app', () => {
   it('(d) the card editor: change a text element, the SVG preview follows, a bad value is shown at its element, save', async () => {
     await page.getByRole('navigation', { name: 'List sections' }).getByRole('link', { name: 'Cards' }).click();
     await page.getByRole('heading', { name: 'Staff: cards' }).waitFor();
+    await expectAccessible(page, 'the Cards tab');
     await page.getByRole('link', { name: 'Edit “Staff ID”' }).click();
     await page.getByRole('heading', { name: 'Card editor: Staff ID' }).waitFor();
     const front = page.getByRole('img', { name: 'Card preview, front' });
@@ -243,6 +255,7 @@ describe('photos, cards and credentials in the web app', () => {
     expect(await page.getByRole('list', { name: 'Elements on the front' }).getByRole('listitem').filter({ hasText: 'card-kind' }).innerText()).toMatch(/\d+ problems?/);
     expect(await size.getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('.field.invalid .field-problem').first().innerText()).toMatch(/4 and 72/);
+    await expectAccessible(page, 'the card editor with a problem shown');
     await screenshot(page, 'card-editor', size);
     await size.fill('9');
     await page.getByRole('button', { name: 'Save template' }).click();
@@ -256,6 +269,7 @@ describe('photos, cards and credentials in the web app', () => {
     const link = page.getByRole('link', { name: 'Open the card preview (PDF)' });
     await link.waitFor();
     expect(await link.getAttribute('href')).toMatch(/^blob:/);
+    await expectAccessible(page, 'the card editor after saving');
 
     const saved = (await (await page.request.get(`${server.origin}/api/v1/lists/${listId}/card-templates`)).json()) as { templates: { id: string; template: { front: { elements: { id: string; text?: string }[] } } }[] };
     expect(saved.templates[0]!.template.front.elements.find((e) => e.id === 'card-kind')?.text).toBe('VISITOR {employee_number}');
@@ -280,6 +294,7 @@ describe('photos, cards and credentials in the web app', () => {
     expect(await page.getByRole('progressbar', { name: 'Printing' }).getAttribute('value')).toBe('100');
     // Grace's photo still waits for review: she is skipped, in words.
     expect(await page.getByRole('list', { name: 'Skipped people' }).innerText()).toBe('Grace Hopper: photo not approved yet');
+    await expectAccessible(page, 'the Cards tab after printing');
     const href = await page.getByRole('link', { name: 'Download the PDF' }).getAttribute('href');
     const res = await page.request.get(server.origin + href!);
     expect(res.status()).toBe(200);
@@ -303,6 +318,7 @@ describe('photos, cards and credentials in the web app', () => {
     const problem = page.getByRole('alert').filter({ hasText: 'Google Wallet' });
     await expect.poll(() => problem.innerText()).toBe('Google Wallet passes cannot be issued yet: your organisation’s Google Wallet issuer account has not been set up. Set it up in Wallet settings.');
     expect(await problem.getByRole('link', { name: 'Wallet settings' }).getAttribute('href')).toBe('/settings/wallets');
+    await expectAccessible(page, 'a person page with photos, credentials and a refusal');
 
     await page.getByRole('button', { name: 'Issue a printed card' }).click();
     await expect.poll(() => credentialItems(page).count()).toBe(2);
@@ -314,13 +330,18 @@ describe('photos, cards and credentials in the web app', () => {
     expect(await first.innerText()).toContain('Reason: Reported lost');
     await first.getByRole('button', { name: /^Reinstate/ }).click();
     await expect.poll(() => first.getAttribute('aria-label')).toBe('Printed card, Valid');
+    await expectAccessible(page, 'a person page with credentials');
     await screenshot(page, 'person-credentials', page.getByRole('heading', { name: 'Credentials' }));
 
     const verifyUrl = (await first.getByRole('link', { name: /\/v\// }).innerText()).trim();
-    const guard = watch(await context.newPage());
+    // The guard checks the card on a phone.
+    const guardCtx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const guard = watch(await guardCtx.newPage());
     await guard.goto(verifyUrl);
     await guard.getByRole('heading', { name: 'Valid' }).waitFor();
     expect(await guard.locator('body').innerText()).toContain('Ada Lovelace');
+    expect(await guard.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await expectAccessible(guard, 'the verification page, valid, on a phone');
 
     // The IdP deactivates Ada: both cards turn revoked on the open person page, without a reload.
     const off = await scim('PATCH', `/Users/${ids.ada}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: false }] });
@@ -330,12 +351,13 @@ describe('photos, cards and credentials in the web app', () => {
     expect(await first.innerText()).toContain('Reason: person deactivated');
     await page.getByText('Deactivated', { exact: true }).waitFor();
     expect(await page.getByRole('button', { name: /^Issue/ }).count()).toBe(0);
-    // The verification page (static HTML, no script) refreshes itself every 10 s: the guard's open page turns revoked by itself.
+    // The verification page keeps itself current every 10 s without a reload (a page without script reloads): the guard's open page turns revoked by itself.
     await guard.getByRole('heading', { name: 'Revoked' }).waitFor({ timeout: 15_000 });
     expect(await guard.getByRole('img').count()).toBe(0);
+    await expectAccessible(guard, 'the verification page, revoked, on a phone');
     const json = (await (await fetch(verifyUrl, { headers: { accept: 'application/json' } })).json()) as { status: string };
     expect(json.status).toBe('revoked');
-    await guard.close();
+    await guardCtx.close();
   });
 
   it('the wallet settings page shows what is missing and never offers secrets back', async () => {
@@ -351,6 +373,7 @@ describe('photos, cards and credentials in the web app', () => {
     await page.getByLabel('Service account key (JSON file)').setInputFiles({ name: 'key.json', mimeType: 'application/json', buffer: Buffer.from('not json') });
     await page.getByRole('button', { name: 'Save Google Wallet settings' }).click();
     await expect.poll(() => page.getByRole('alert').innerText()).toContain('that file is not JSON');
+    await expectAccessible(page, 'the Wallets settings page');
   });
 
   it('(g) a viewer sees photos, credentials, cards and wallet settings with no write controls', async () => {
@@ -387,10 +410,12 @@ describe('photos, cards and credentials in the web app', () => {
     expect(await v.getByRole('button', { name: 'Save template' }).count()).toBe(0);
     expect(await v.getByRole('button', { name: /^Add to/ }).count()).toBe(0);
     expect(await v.getByLabel('X (mm)').isDisabled()).toBe(true);
+    await expectAccessible(v, 'the card editor, read-only');
 
     await v.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Wallets' }).click();
     await v.getByRole('heading', { name: 'Wallet settings', level: 1 }).waitFor();
     await v.getByText('Read-only: viewers cannot change wallet settings.').waitFor();
+    await expectAccessible(v, 'the Wallets settings page, read-only');
     expect(await v.getByRole('button', { name: /^Save|^Remove/ }).count()).toBe(0);
     expect(await v.getByLabel('Issuer id').count()).toBe(0);
 
@@ -408,10 +433,12 @@ describe('photos, cards and credentials in the web app', () => {
     await p.goto(`${server.origin}/lists/${listId}/photos`);
     await p.getByRole('listitem', { name: 'Photo of Grace Hopper' }).waitFor();
     expect(await p.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await expectAccessible(p, 'the Photos tab on a phone');
     await p.goto(`${server.origin}/lists/${listId}/cards`);
     await p.getByRole('link', { name: 'Edit “Staff ID”' }).tap();
     await p.getByRole('img', { name: 'Card preview, front' }).waitFor();
     expect(await p.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await expectAccessible(p, 'the card editor on a phone');
     await phone.close();
   });
 });
