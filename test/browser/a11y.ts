@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { expect } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
 let axeSource: string | undefined;
@@ -83,4 +83,57 @@ export async function expectAccessible(page: Page, screen: string): Promise<void
   }
   const message = `Accessibility: ${failing.length} serious or critical WCAG 2.1 A/AA violation(s) on ${screen} (${page.url()}):\n${describeViolations(failing)}\n`;
   expect.soft(failing.length === 0, message).toBe(true);
+}
+
+/** Whether the element is the document's focused element. */
+export async function isFocused(target: Locator): Promise<boolean> {
+  return target.evaluate((el) => el === (el as unknown as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement);
+}
+
+/** What has focus, in words, for a failure message: tag, role, and name or text. */
+async function focusedDescription(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    type El = { tagName: string; getAttribute(n: string): string | null; textContent: string | null };
+    const el = (globalThis as unknown as { document: { activeElement: El | null } }).document.activeElement;
+    if (!el) return 'nothing';
+    const name = el.getAttribute('aria-label') ?? (el.textContent ?? '').trim().slice(0, 40);
+    return `<${el.tagName.toLowerCase()}${el.getAttribute('role') ? ` role=${el.getAttribute('role')}` : ''}> “${name}”`;
+  });
+}
+
+/**
+ * Presses Tab (or Shift+Tab with `back`) until `target` has focus, as a keyboard user would; fails
+ * with the path focus took when it does not get there within `max` presses.
+ */
+export async function tabTo(page: Page, target: Locator, { back = false, max = 60 }: { back?: boolean; max?: number } = {}): Promise<void> {
+  const path: string[] = [];
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+    if (await isFocused(target)) return;
+    path.push(await focusedDescription(page));
+  }
+  throw new Error(`Keyboard: ${back ? 'Shift+Tab' : 'Tab'} never reached ${target} in ${max} presses; focus went to:\n  ${path.join('\n  ')}`);
+}
+
+/**
+ * The focused element shows where it is (WCAG 2.4.7): it matches :focus-visible, draws an outline
+ * or a ring at least 2 px wide, and is on the screen.
+ */
+export async function expectVisibleFocus(target: Locator): Promise<void> {
+  expect(await isFocused(target), `${target} has focus`).toBe(true);
+  const style = await target.evaluate((el) => {
+    type Style = { outlineStyle: string; outlineWidth: string; boxShadow: string };
+    const s = (globalThis as unknown as { getComputedStyle(e: unknown): Style }).getComputedStyle(el);
+    return {
+      visible: (el as unknown as { matches(q: string): boolean }).matches(':focus-visible'),
+      outline: s.outlineStyle !== 'none' ? parseFloat(s.outlineWidth) : 0,
+      ring: s.boxShadow !== 'none',
+    };
+  });
+  expect(style.visible, `${target} matches :focus-visible`).toBe(true);
+  expect(style.outline >= 2 || style.ring, `${target} draws a focus indicator (outline ${style.outline}px, ring ${style.ring})`).toBe(true);
+  const box = await target.boundingBox();
+  const viewport = target.page().viewportSize();
+  expect(box && viewport && box.width > 0 && box.height > 0 && box.x + box.width > 0 && box.y + box.height > 0
+    && box.x < viewport.width && box.y < viewport.height, `${target} is on the screen when focused`).toBe(true);
 }

@@ -1,6 +1,7 @@
 /**
  * A button for something that cannot be undone: the first click asks, in place, with a sentence
  * saying what will happen; the second commits. No modal, so focus and screen readers stay simple.
+ * Escape or Cancel takes the question back and returns focus to the first button.
  */
 import { useEffect, useRef, useState } from 'react';
 
@@ -21,12 +22,22 @@ export function ConfirmButton({ label, question, confirmLabel, onConfirm, danger
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
   const yes = useRef<HTMLButtonElement>(null);
+  const first = useRef<HTMLButtonElement>(null);
+  const backToFirst = useRef(false);
   useEffect(() => {
     if (asking) yes.current?.focus();
+    else if (backToFirst.current) {
+      backToFirst.current = false;
+      first.current?.focus();
+    }
   }, [asking]);
   if (!asking) {
-    return <button type="button" className={className ?? (danger ? 'danger' : 'secondary')} disabled={disabled} aria-label={ariaLabel} onClick={() => setAsking(true)}>{label}</button>;
+    return <button ref={first} type="button" className={className ?? (danger ? 'danger' : 'secondary')} disabled={disabled} aria-label={ariaLabel} onClick={() => setAsking(true)}>{label}</button>;
   }
+  const cancel = () => {
+    backToFirst.current = true;
+    setAsking(false);
+  };
   const confirm = async () => {
     setBusy(true);
     try {
@@ -37,10 +48,11 @@ export function ConfirmButton({ label, question, confirmLabel, onConfirm, danger
     }
   };
   return (
-    <span className="confirm" role="group" aria-label={question}>
+    <span className="confirm" role="group" aria-label={question}
+      onKeyDown={(e) => { if (e.key === 'Escape' && !busy) { e.preventDefault(); cancel(); } }}>
       <span>{question}</span>
       <button ref={yes} type="button" className={danger ? 'danger' : ''} disabled={busy} onClick={confirm}>{confirmLabel}</button>
-      <button type="button" className="secondary" disabled={busy} onClick={() => setAsking(false)}>Cancel</button>
+      <button type="button" className="secondary" disabled={busy} onClick={cancel}>Cancel</button>
     </span>
   );
 }

@@ -1,4 +1,5 @@
 /** One roster field beside the SCIM attribute(s) that feed it, with their transforms. */
+import { useRef } from 'react';
 import { TRANSFORMS, type ReceivedAttribute, type RosterField, type Transform } from '../api';
 import { ConfirmButton } from '../components/confirm-button';
 import type { DraftEntry } from './mapping-draft';
@@ -16,6 +17,8 @@ export interface MappingFieldRowProps {
 }
 
 export function MappingFieldRow({ field, entries, attributes, canWrite, onChange, onAdd, onRemove, onRemoveField }: MappingFieldRowProps) {
+  // Removing a source removes the focused button: focus goes to the row's "Add source" instead of the page's top.
+  const addSource = useRef<HTMLButtonElement>(null);
   const name = (what: string, i: number) => (entries.length > 1 ? `${what} ${i + 1} for ${field.label}` : `${what} for ${field.label}`);
   return (
     <tr>
@@ -37,12 +40,12 @@ export function MappingFieldRow({ field, entries, attributes, canWrite, onChange
               onChange={(ev) => onChange(e.uid, { transform: ev.target.value as Transform })}>
               {TRANSFORMS.map((t) => <option key={t} value={t}>{t}</option>)}
             </select>
-            {canWrite ? <button type="button" className="link" onClick={() => onRemove(e.uid)}>Remove<span className="visually-hidden"> {name('source', i)}</span></button> : null}
+            {canWrite ? <button type="button" className="link" onClick={() => { addSource.current?.focus(); onRemove(e.uid); }}>Remove<span className="visually-hidden"> {name('source', i)}</span></button> : null}
           </div>
         ))}
         {canWrite ? (
           <div className="row-actions">
-            <button type="button" className="link" onClick={() => onAdd(field.key)}>Add source<span className="visually-hidden"> for {field.label}</span></button>
+            <button ref={addSource} type="button" className="link" onClick={() => onAdd(field.key)}>Add source<span className="visually-hidden"> for {field.label}</span></button>
             {field.unique ? null : (
               <ConfirmButton label="Remove field" className="link danger-text" ariaLabel={`Remove field ${field.label}`} confirmLabel={`Remove ${field.label}`} onConfirm={() => onRemoveField(field)}
                 question={`Remove the field “${field.label}” and its values from every person?`} />
