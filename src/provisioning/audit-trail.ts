@@ -107,3 +107,13 @@ export class AuditTrail {
     });
   }
 }
+
+/**
+ * Takes the locks of every list of an organisation, in id order, before a transaction writes
+ * organisation-wide rows (wallet settings) and records them in each list's trail: the same
+ * "list lock first" order as every other write, and one order among such writers, so no cycle.
+ */
+export async function lockListsOf(tx: Repos, orgId: string): Promise<void> {
+  const ids = (await tx.lists.all(orgId)).map((l) => l.id).sort();
+  for (const id of ids) await tx.audit.chain(id, true);
+}

@@ -9,7 +9,7 @@ import type { CertificateInfo, PassSigningMaterial } from '../../credentials/app
 import { certificateInfo, PassCertificateError, readUpload } from '../../credentials/apple/index.js';
 import type { Repos, Store } from '../../store/index.js';
 import type { SecretBox } from '../../sync/secret-box.js';
-import type { AuditTrail, RequestMeta } from '../audit-trail.js';
+import { lockListsOf, type AuditTrail, type RequestMeta } from '../audit-trail.js';
 
 const DAY_MS = 86_400_000;
 export const EXPIRY_WARNING_DAYS = 30;
@@ -114,6 +114,7 @@ export class AppleWalletSettings {
     }
     const t = this.now().toISOString();
     await this.store.transaction(async (tx) => {
+      await lockListsOf(tx, orgId);
       await tx.appleWallet.putSettings({
         org_id: orgId, pass_type_identifier: passType, team_identifier: team, organization_name: orgName,
         signing_enc: this.box().seal(JSON.stringify(signing)), certificate_info: JSON.stringify({ certificate: cert, wwdr }), created_at: existing?.created_at ?? t, updated_at: t,
@@ -128,6 +129,7 @@ export class AppleWalletSettings {
 
   async remove(orgId: string, meta: RequestMeta): Promise<void> {
     await this.store.transaction(async (tx) => {
+      await lockListsOf(tx, orgId);
       if (!(await tx.appleWallet.deleteSettings(orgId))) throw new AppleWalletError(404, 'not_found', 'Apple Wallet is not configured for your organisation');
       await this.recordEverywhere(tx, orgId, 'wallet.apple_removed', {}, meta);
     });

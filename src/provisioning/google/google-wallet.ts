@@ -15,7 +15,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../log.js';
-import type { AuditTrail, RequestMeta } from '../audit-trail.js';
+import { lockListsOf, type AuditTrail, type RequestMeta } from '../audit-trail.js';
 import { CredentialError, holderName, type CredentialKindHooks } from '../credential-service.js';
 import { RetryLater } from '../jobs.js';
 import type { AuditAction } from '../../roster/audit.js';
@@ -153,6 +153,7 @@ export class GoogleWallet {
       background_color: color as string | null, created_at: old?.created_at ?? t, updated_at: t,
     };
     await this.store.transaction(async (tx) => {
+      await lockListsOf(tx, orgId);
       await tx.googleWallet.saveSettings(row);
       await this.recordOrg(tx, orgId, 'google_wallet.configured', {
         issuerId, classId: `${issuerId}.${classSuffix}`, clientEmail: key.clientEmail, keyId: key.privateKeyId, tokenUrl, apiUrl,
@@ -193,6 +194,7 @@ export class GoogleWallet {
 
   async remove(orgId: string, meta: RequestMeta): Promise<void> {
     await this.store.transaction(async (tx) => {
+      await lockListsOf(tx, orgId);
       if (!(await tx.googleWallet.removeSettings(orgId))) throw new WalletSettingsError(404, 'not_found', 'Google Wallet is not set up for your organisation');
       await this.recordOrg(tx, orgId, 'google_wallet.removed', {}, meta);
     });
