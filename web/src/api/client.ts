@@ -84,6 +84,12 @@ export async function upload<T>(path: string, file: Blob, query?: Query): Promis
   return parse(await res.text()) as T;
 }
 
+/** Sends text as the body with the given Content-Type (a CSV import); answers the JSON reply. */
+export async function sendText<T>(path: string, text: string, contentType: string, query?: Query): Promise<T> {
+  const res = await send('POST', path, { contentType, data: text }, query, 'application/json');
+  return parse(await res.text()) as T;
+}
+
 /** A call answering a file (a PDF): the bytes as a Blob, errors as usual. */
 export async function requestBlob(method: Method, path: string, body?: unknown): Promise<Blob> {
   const res = await send(method, path, body === undefined ? undefined : { contentType: 'application/json', data: JSON.stringify(body) }, undefined, 'application/pdf, application/json');

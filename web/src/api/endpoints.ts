@@ -1,8 +1,8 @@
 /** Typed calls of the admin API, one function per endpoint the app uses. */
-import { request } from './client';
+import { request, sendText } from './client';
 import type { SecurityPage } from './security-types';
 import type {
-  AdminAccount, AuditFilter, AuditPage, Derived, EntraConnection, EntraSchedule, EntraTestResult, Job, MappingEntry, MasterList,
+  AdminAccount, AuditFilter, FieldChanges, ImportReport, AuditPage, Derived, EntraConnection, EntraSchedule, EntraTestResult, Job, MappingEntry, MasterList,
   PeoplePage, PeopleQuery, PersonDetail, ReceivedAttribute, RequestLogEntry, Role, RosterField, Session, SetupGuide, SyncMethod,
   Token, UidAttribute, VerifyResult,
 } from './types';
@@ -58,12 +58,17 @@ export const roster = {
   fields: (listId: string) => request<{ fields: RosterField[] }>('GET', `${L(listId)}/fields`),
   addField: (listId: string, f: { key: string; label: string; type: string; required?: boolean; options?: string[] }) =>
     request<{ field: RosterField; jobId: string }>('POST', `${L(listId)}/fields`, f),
+  /** Label, required and (dropdown) options; a field's key never changes, nor the unique identifier's type. */
+  updateField: (listId: string, key: string, f: FieldChanges) =>
+    request<{ field: RosterField; jobId: string }>('PATCH', `${L(listId)}/fields/${encodeURIComponent(key)}`, f),
   removeField: (listId: string, key: string) => request<{ jobId: string }>('DELETE', `${L(listId)}/fields/${encodeURIComponent(key)}`),
   mapping: (listId: string) => request<{ entries: MappingEntry[]; version: number }>('GET', `${L(listId)}/mapping`),
   saveMapping: (listId: string, entries: readonly MappingEntry[]) => request<{ entries: MappingEntry[]; job: Job }>('PUT', `${L(listId)}/mapping`, { entries }),
   preview: (listId: string, personId: string, entries: readonly MappingEntry[]) => request<Derived>('POST', `${L(listId)}/mapping/preview`, { personId, entries }),
   attributes: (listId: string) => request<{ attributes: ReceivedAttribute[] }>('GET', `${L(listId)}/attributes`),
   job: (listId: string, jobId: string) => request<Job>('GET', `${L(listId)}/jobs/${encodeURIComponent(jobId)}`),
+  /** Imports a CSV into a list without a sync method; a dry run reports what would change and changes nothing. */
+  importCsv: (listId: string, csv: string, dryRun: boolean) => sendText<ImportReport>(`${L(listId)}/import`, csv, 'text/csv', { dryRun }),
 };
 
 export const entra = {

@@ -130,6 +130,31 @@ export interface RosterField {
   readonly unique: boolean;
 }
 
+/** What PATCH /lists/{id}/fields/{key} may change (roster-service updateField). */
+export interface FieldChanges {
+  readonly label?: string;
+  readonly required?: boolean;
+  readonly options?: readonly string[];
+}
+
+/** One refused row of a CSV import: the row number (the header is row 1), where, and why. */
+export interface ImportRowError {
+  readonly row: number;
+  readonly column?: string;
+  readonly value?: string;
+  readonly problem: string;
+}
+
+/** What a CSV import did, or with dryRun would do (src/provisioning/import-service.ts). */
+export interface ImportReport {
+  readonly dryRun: boolean;
+  readonly rows: number;
+  readonly created: number;
+  readonly updated: number;
+  readonly unchanged: number;
+  readonly errors: readonly ImportRowError[];
+}
+
 export type Transform = 'copy' | 'trim' | 'lower' | 'upper' | 'template';
 export const TRANSFORMS: readonly Transform[] = ['copy', 'trim', 'lower', 'upper', 'template'];
 

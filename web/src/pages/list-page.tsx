@@ -7,6 +7,7 @@ import { Link } from '../router';
 import { AuditPage } from './audit-page';
 import { CardEditorPage } from './cards/card-editor-page';
 import { CardsPage } from './cards/cards-page';
+import { ImportPage } from './import-page';
 import { NotFoundPage } from './not-found-page';
 import { PeoplePage } from './people-page';
 import { PersonPage } from './person-page';
@@ -35,7 +36,8 @@ export function ListPage({ listId, tab, sub }: { readonly listId: string; readon
   const l = list.data;
   const reloadList = () => list.reload(true);
   let screen;
-  if (tab === 'people' && sub) screen = <PersonPage list={l} personId={sub} />;
+  if (tab === 'people' && sub === 'import') screen = <ImportPage list={l} />;
+  else if (tab === 'people' && sub) screen = <PersonPage list={l} personId={sub} />;
   else if (tab === 'people') screen = <PeoplePage list={l} reloadList={reloadList} />;
   else if (tab === 'sync') screen = <SyncPage list={l} reloadList={reloadList} />;
   else if (tab === 'photos' && sub === 'capture') screen = <CapturePage list={l} />;

@@ -11,10 +11,12 @@ import { Link } from '../router';
 import type { ListTabProps } from './list-page';
 import { peopleColumns } from './people-columns';
 import { SelectField } from '../components/select-field';
+import { useSession } from '../session';
 
 const PAGE = 50;
 
 export function PeoplePage({ list }: ListTabProps) {
+  const { canWrite } = useSession();
   const [search, setSearch] = useState('');
   const [status, setStatus] = useState<PeopleQuery['status']>('');
   const [problems, setProblems] = useState<PeopleQuery['problems']>('');
@@ -47,6 +49,7 @@ export function PeoplePage({ list }: ListTabProps) {
             <option value="">All</option><option value="true">With problems</option><option value="false">Without problems</option>
           </SelectField>
         <a className="button secondary" href={apiUrl(`/lists/${list.id}/people/export`)} download>Export CSV</a>
+        {canWrite && list.syncMethod === 'none' ? <Link className="button" to={`/lists/${list.id}/people/import`}>Import CSV</Link> : null}
       </form>
       <ErrorMessage error={people.error ?? fields.error} />
       {page ? (
