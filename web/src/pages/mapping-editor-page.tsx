@@ -2,7 +2,7 @@
  * The mapping editor, full-screen: every roster field beside the SCIM attribute that feeds it.
  * Edits stay local until Save; Save answers with the re-derivation job, followed to the end.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type MouseEvent } from 'react';
 import { api, toApiError, type ApiError, type RosterField } from '../api';
 import { ErrorMessage } from '../components/error-message';
 import { ProgressBar } from '../components/progress-bar';
@@ -72,6 +72,22 @@ export function MappingEditorPage({ listId }: { readonly listId: string }) {
     setJobId(id);
   };
 
+  const fieldSaved = async (f: RosterField, id: string) => {
+    await fields.reload(true);
+    setSaid(`Field ${f.label} saved.`);
+    setJobLabel(`Re-checking everyone against ${f.label}`);
+    setJobId(id);
+  };
+
+  // Past 60+ stops of field rows in one press; the heading takes focus, so the next Tab is the preview's search.
+  const skipToPreview = (e: MouseEvent<HTMLAnchorElement>) => {
+    const heading = document.getElementById('preview-h');
+    if (!heading) return;
+    e.preventDefault();
+    heading.focus();
+    heading.scrollIntoView({ block: 'nearest' });
+  };
+
   const name = list.data?.name ?? 'List';
   const rows = fields.data?.fields ?? [];
   return (
@@ -97,14 +113,15 @@ export function MappingEditorPage({ listId }: { readonly listId: string }) {
             Sources come from the attributes this list has received ({attrs.data?.attributes.length ?? 0} so far), with a sample value and how many people had it.
             When several sources feed one field, the first with a value wins.
           </p>
+          <p><a className="skip-preview" href="#preview-h" onClick={skipToPreview}>Skip to preview</a></p>
           {draft ? (
             <table className="mapping cards">
               <caption className="visually-hidden">Roster fields and the SCIM attributes that feed them</caption>
               <thead><tr><th scope="col">Roster field</th><th scope="col">Fed by (SCIM attribute and transform)</th></tr></thead>
               <tbody>
                 {rows.map((f) => (
-                  <MappingFieldRow key={f.key} field={f} entries={draft.filter((e) => e.field === f.key)} attributes={attrs.data?.attributes ?? []}
-                    canWrite={canWrite} onChange={change} onAdd={add} onRemove={remove} onRemoveField={removeField} />
+                  <MappingFieldRow key={f.key} listId={listId} field={f} entries={draft.filter((e) => e.field === f.key)} attributes={attrs.data?.attributes ?? []}
+                    canWrite={canWrite} onChange={change} onAdd={add} onRemove={remove} onRemoveField={removeField} onFieldSaved={(ff, id) => void fieldSaved(ff, id)} />
                 ))}
               </tbody>
             </table>

@@ -35,7 +35,7 @@ export function MappingPreview({ listId, fields, entries }: { readonly listId: s
   const current = (person ?? people.data?.people.find((p) => p.id === chosen))?.fields ?? {};
   return (
     <section aria-labelledby="preview-h" className="preview">
-      <h2 id="preview-h">Preview on a person</h2>
+      <h2 id="preview-h" tabIndex={-1}>Preview on a person</h2>
       <label>Find a person<input type="search" value={search} onChange={(e) => setSearch(e.target.value)} /></label>
       <label htmlFor={personSelect}>Person</label>
       <select id={personSelect} value={chosen} onChange={(e) => { setPersonId(e.target.value); setResult(undefined); }}>
