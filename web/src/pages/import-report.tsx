@@ -6,7 +6,9 @@ const people = (n: number) => `${n} ${n === 1 ? 'person' : 'people'}`;
 /** The counts as one sentence, tense following whether the import was a dry run. */
 export function reportSentence(r: Report): string {
   const rows = `${r.rows} ${r.rows === 1 ? 'row' : 'rows'}`;
-  const bad = r.errors.length ? `; ${new Set(r.errors.map((e) => e.row)).size} ${r.errors.length === 1 ? 'row has a problem and' : 'rows have problems and'} ${r.dryRun ? 'would be' : 'were'} skipped` : '';
+  const badRows = new Set(r.errors.map((e) => e.row)).size;
+  const skipped = r.dryRun ? 'would be skipped' : badRows === 1 ? 'was skipped' : 'were skipped';
+  const bad = badRows ? `; ${badRows} ${badRows === 1 ? 'row has a problem and' : 'rows have problems and'} ${skipped}` : '';
   return r.dryRun
     ? `The file has ${rows}: ${people(r.created)} would be created, ${people(r.updated)} updated, ${people(r.unchanged)} unchanged${bad}.`
     : `Imported ${rows}: ${people(r.created)} created, ${people(r.updated)} updated, ${people(r.unchanged)} unchanged${bad}.`;
