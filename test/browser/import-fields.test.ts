@@ -114,18 +114,19 @@ describe('CSV import and roster fields, in the browser', () => {
     await page.goto(`${server.origin}/lists/${listId}/mapping`);
     await page.getByRole('heading', { name: 'Mapping editor: Visitors' }).waitFor();
 
-    await page.getByRole('button', { name: 'Edit field First name' }).click();
-    const form = page.getByRole('form', { name: 'Edit field First name' });
+    const form = page.getByRole('form', { name: 'Change a field' });
+    await form.getByLabel('Field', { exact: true }).selectOption('first_name');
     const label = form.getByLabel('Label');
-    expect(await label.inputValue()).toBe('First name');
-    await expectAccessible(page, 'the mapping editor editing a field');
+    await expect.poll(() => label.inputValue()).toBe('First name');
+    await expectAccessible(page, 'the mapping editor with the Change a field form');
     await label.fill('   ');
-    await form.getByRole('button', { name: 'Save field First name' }).click();
+    await form.getByRole('button', { name: 'Save field' }).click();
     expect(await form.getByRole('alert').innerText()).toBe('That was not accepted: field "first_name" needs a label');
     await label.fill('Given name');
-    await form.getByRole('button', { name: 'Save field First name' }).click();
+    await form.getByRole('button', { name: 'Save field' }).click();
     await page.getByRole('status').filter({ hasText: 'Field Given name saved.' }).waitFor();
-    expect(await isFocused(page.getByRole('button', { name: 'Edit field Given name' })), 'focus returns to the field’s Edit button').toBe(true);
+    expect(await page.getByRole('row', { name: /Given name/ }).innerText()).toContain('first_name');
+    expect(await form.getByRole('alert').count(), 'the refusal is gone once the field is saved').toBe(0);
 
     const add = page.getByRole('form', { name: 'Add a field' });
     await add.getByLabel('Label').fill('Badge colour');
@@ -133,7 +134,7 @@ describe('CSV import and roster fields, in the browser', () => {
     await add.getByLabel('Options').fill('Red\n Blue \n\n');
     await expectAccessible(page, 'the mapping editor adding a dropdown field');
     await add.getByRole('button', { name: 'Add field' }).click();
-    await page.getByRole('button', { name: 'Edit field Badge colour' }).waitFor();
+    await page.getByRole('row', { name: /Badge colour/ }).waitFor();
     const fields = (await (await page.request.get(`${server.origin}/api/v1/lists/${listId}/fields`)).json()) as { fields: { key: string; label: string; type: string; options?: string[] }[] };
     expect(fields.fields.find((f) => f.key === 'badge_colour')).toMatchObject({ label: 'Badge colour', type: 'dropdown', options: ['Red', 'Blue'] });
     expect(fields.fields.find((f) => f.key === 'first_name')?.label).toBe('Given name');
@@ -148,12 +149,13 @@ describe('CSV import and roster fields, in the browser', () => {
 
     // Green becomes an option in the mapping editor.
     await page.goto(`${server.origin}/lists/${listId}/mapping`);
-    await page.getByRole('button', { name: 'Edit field Badge colour' }).click();
-    const form = page.getByRole('form', { name: 'Edit field Badge colour' });
-    expect(await form.getByLabel('Options').inputValue()).toBe('Red\nBlue');
+    const form = page.getByRole('form', { name: 'Change a field' });
+    await form.getByLabel('Field', { exact: true }).selectOption('badge_colour');
+    await expect.poll(() => form.getByLabel('Options').inputValue()).toBe('Red\nBlue');
     await form.getByLabel('Options').fill('Red\nBlue\nGreen');
     await form.getByLabel('Required').check();
-    await form.getByRole('button', { name: 'Save field Badge colour' }).click();
+    await expectAccessible(page, 'the mapping editor changing a dropdown field');
+    await form.getByRole('button', { name: 'Save field' }).click();
     await page.getByRole('status').filter({ hasText: 'Field Badge colour saved.' }).waitFor();
     expect(await page.getByRole('row', { name: /Badge colour/ }).innerText()).toContain('dropdown · required');
 
@@ -179,7 +181,7 @@ describe('CSV import and roster fields, in the browser', () => {
   it('keyboard only: the skip link moves focus past the field rows to the preview heading', async () => {
     await page.goto(`${server.origin}/lists/${listId}/mapping`);
     await page.getByRole('heading', { name: 'Mapping editor: Visitors' }).waitFor();
-    await page.getByRole('button', { name: 'Edit field Given name' }).waitFor();
+    await page.getByRole('row', { name: /Given name/ }).waitFor();
     const skip = page.getByRole('link', { name: 'Skip to preview' });
     await tabTo(page, skip, { max: 10 });
     await expectVisibleFocus(skip);

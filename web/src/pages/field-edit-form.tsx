@@ -1,27 +1,40 @@
 /**
- * Edits a roster field in place: its label, whether it is required and, for a dropdown, its
- * options. The key never changes, and the unique identifier stays required (roster-service
- * updateField); the server's refusal is shown in words beside the field.
+ * Changes a roster field: its label, whether it is required and, for a dropdown, its options. The
+ * key never changes, and the unique identifier stays required (roster-service updateField); the
+ * server's refusal is shown in words beside the inputs. One form below the field list, not a
+ * button in every row: each row already costs keyboard users five Tab stops.
  */
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api, toApiError, type ApiError, type FieldChanges, type RosterField } from '../api';
 import { ErrorMessage } from '../components/error-message';
+import { SelectField } from '../components/select-field';
 import { OptionsInput, parseOptions } from './options-input';
 
 export interface FieldEditFormProps {
   readonly listId: string;
-  readonly field: RosterField;
+  readonly fields: readonly RosterField[];
   readonly onSaved: (field: RosterField, jobId: string) => void;
-  readonly onCancel: () => void;
 }
 
-export function FieldEditForm({ listId, field, onSaved, onCancel }: FieldEditFormProps) {
-  const [label, setLabel] = useState(field.label);
-  const [required, setRequired] = useState(field.required);
-  const [options, setOptions] = useState((field.options ?? []).join('\n'));
+export function FieldEditForm({ listId, fields, onSaved }: FieldEditFormProps) {
+  const [key, setKey] = useState('');
+  const field = fields.find((f) => f.key === key) ?? fields[0];
+  const [label, setLabel] = useState('');
+  const [required, setRequired] = useState(false);
+  const [options, setOptions] = useState('');
   const [error, setError] = useState<ApiError>();
   const [busy, setBusy] = useState(false);
-  const heading = useId();
+  // Another field chosen, or the saved one reloaded: the inputs show what it is now.
+  const shown = field ? JSON.stringify([field.key, field.label, field.required, field.options ?? []]) : '';
+  useEffect(() => {
+    if (!field) return;
+    setLabel(field.label);
+    setRequired(field.required);
+    setOptions((field.options ?? []).join('\n'));
+    setError(undefined);
+  }, [shown]);
+  if (!field) return null;
+
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError(undefined);
@@ -32,23 +45,25 @@ export function FieldEditForm({ listId, field, onSaved, onCancel }: FieldEditFor
       onSaved(r.field, r.jobId);
     } catch (err) {
       setError(toApiError(err));
+    } finally {
       setBusy(false);
     }
   };
   return (
-    <form className="field-edit stack" aria-labelledby={heading} onSubmit={submit}>
-      <h3 id={heading} className="visually-hidden">Edit field {field.label}</h3>
+    <form className="inline-form field-edit" aria-labelledby="edit-field-h" onSubmit={submit}>
+      <h2 id="edit-field-h">Change a field</h2>
+      <SelectField label="Field" value={field.key} onChange={(e) => setKey(e.target.value)}>
+        {fields.map((f) => <option key={f.key} value={f.key}>{f.label} ({f.key})</option>)}
+      </SelectField>
       <label>Label<input value={label} required onChange={(e) => setLabel(e.target.value)} /></label>
       <label className="inline">
-        <input type="checkbox" checked={field.unique || required} disabled={field.unique} onChange={(e) => setRequired(e.target.checked)} /> Required
-        {field.unique ? <span className="hint"> (always: it is the unique identifier)</span> : null}
+        <input type="checkbox" checked={field.unique || required} disabled={field.unique} aria-describedby={field.unique ? 'edit-field-uid' : undefined}
+          onChange={(e) => setRequired(e.target.checked)} /> Required
       </label>
+      {field.unique ? <span id="edit-field-uid" className="hint">Always required: it is the unique identifier.</span> : null}
       {field.type === 'dropdown' ? <OptionsInput label="Options" value={options} onChange={setOptions} /> : null}
+      <button type="submit" disabled={busy}>Save field</button>
       <ErrorMessage error={error} />
-      <div className="row-actions">
-        <button type="submit" disabled={busy}>Save field<span className="visually-hidden"> {field.label}</span></button>
-        <button type="button" className="secondary" onClick={onCancel}>Cancel<span className="visually-hidden"> editing {field.label}</span></button>
-      </div>
     </form>
   );
 }

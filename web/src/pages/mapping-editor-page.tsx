@@ -12,6 +12,7 @@ import { useJob } from '../hooks/use-job';
 import { Link } from '../router';
 import { useSession } from '../session';
 import { AddFieldForm } from './add-field-form';
+import { FieldEditForm } from './field-edit-form';
 import { newEntry, sameMapping, toDraft, toEntries, type DraftEntry } from './mapping-draft';
 import { MappingFieldRow } from './mapping-field-row';
 import { MappingPreview } from './mapping-preview';
@@ -120,12 +121,13 @@ export function MappingEditorPage({ listId }: { readonly listId: string }) {
               <thead><tr><th scope="col">Roster field</th><th scope="col">Fed by (SCIM attribute and transform)</th></tr></thead>
               <tbody>
                 {rows.map((f) => (
-                  <MappingFieldRow key={f.key} listId={listId} field={f} entries={draft.filter((e) => e.field === f.key)} attributes={attrs.data?.attributes ?? []}
-                    canWrite={canWrite} onChange={change} onAdd={add} onRemove={remove} onRemoveField={removeField} onFieldSaved={(ff, id) => void fieldSaved(ff, id)} />
+                  <MappingFieldRow key={f.key} field={f} entries={draft.filter((e) => e.field === f.key)} attributes={attrs.data?.attributes ?? []}
+                    canWrite={canWrite} onChange={change} onAdd={add} onRemove={remove} onRemoveField={removeField} />
                 ))}
               </tbody>
             </table>
           ) : <p role="status">Loading the mapping…</p>}
+          {canWrite ? <FieldEditForm listId={listId} fields={rows} onSaved={(f, id) => void fieldSaved(f, id)} /> : null}
           {canWrite ? <AddFieldForm listId={listId} onAdded={(k, id) => void fieldAdded(k, id)} /> : null}
         </div>
         <aside className="editor-side" aria-label="Preview">

@@ -1,13 +1,11 @@
 /** One roster field beside the SCIM attribute(s) that feed it, with their transforms. */
-import { useRef, useState } from 'react';
+import { useRef } from 'react';
 import { TRANSFORMS, type ReceivedAttribute, type RosterField, type Transform } from '../api';
 import { ConfirmButton } from '../components/confirm-button';
-import { FieldEditForm } from './field-edit-form';
 import type { DraftEntry } from './mapping-draft';
 import { SourcePicker } from './source-picker';
 
 export interface MappingFieldRowProps {
-  readonly listId: string;
   readonly field: RosterField;
   readonly entries: readonly DraftEntry[];
   readonly attributes: readonly ReceivedAttribute[];
@@ -16,19 +14,11 @@ export interface MappingFieldRowProps {
   readonly onAdd: (field: string) => void;
   readonly onRemove: (uid: number) => void;
   readonly onRemoveField: (field: RosterField) => Promise<void>;
-  readonly onFieldSaved: (field: RosterField, jobId: string) => void;
 }
 
-export function MappingFieldRow({ listId, field, entries, attributes, canWrite, onChange, onAdd, onRemove, onRemoveField, onFieldSaved }: MappingFieldRowProps) {
+export function MappingFieldRow({ field, entries, attributes, canWrite, onChange, onAdd, onRemove, onRemoveField }: MappingFieldRowProps) {
   // Removing a source removes the focused button: focus goes to the row's "Add source" instead of the page's top.
   const addSource = useRef<HTMLButtonElement>(null);
-  const editButton = useRef<HTMLButtonElement>(null);
-  const [editing, setEditing] = useState(false);
-  // Closing the form removes the focused control: focus goes back to the button that opened it.
-  const closeEdit = () => {
-    setEditing(false);
-    window.setTimeout(() => editButton.current?.focus());
-  };
   const name = (what: string, i: number) => (entries.length > 1 ? `${what} ${i + 1} for ${field.label}` : `${what} for ${field.label}`);
   return (
     <tr>
@@ -56,16 +46,11 @@ export function MappingFieldRow({ listId, field, entries, attributes, canWrite, 
         {canWrite ? (
           <div className="row-actions">
             <button ref={addSource} type="button" className="link" onClick={() => onAdd(field.key)}>Add source<span className="visually-hidden"> for {field.label}</span></button>
-            <button ref={editButton} type="button" className="link" aria-expanded={editing} onClick={() => setEditing((e) => !e)}>Edit field<span className="visually-hidden"> {field.label}</span></button>
             {field.unique ? null : (
               <ConfirmButton label="Remove field" className="link danger-text" ariaLabel={`Remove field ${field.label}`} confirmLabel={`Remove ${field.label}`} onConfirm={() => onRemoveField(field)}
                 question={`Remove the field “${field.label}” and its values from every person?`} />
             )}
           </div>
-        ) : null}
-        {canWrite && editing ? (
-          <FieldEditForm listId={listId} field={field} onCancel={closeEdit}
-            onSaved={(f, jobId) => { closeEdit(); onFieldSaved(f, jobId); }} />
         ) : null}
       </td>
     </tr>
