@@ -178,6 +178,19 @@ describe('CSV import and roster fields, in the browser', () => {
     expect(pairs.map((p) => p.replace(/\s+/g, ' ').trim())).toEqual(expect.arrayContaining(['Given name Grace', 'Badge colour Green']));
   });
 
+  it('on a phone (390x844) the import report reads without sideways scrolling', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${server.origin}/lists/${listId}/people/import`);
+    // "First name" is "Given name" now: the file names its columns by key.
+    await chooseCsv('visitors.csv', PEOPLE_CSV.replace('First name', 'first_name'));
+    await page.getByRole('heading', { name: 'What the import would do' }).waitFor();
+    await page.getByRole('table', { name: /Rows that would be skipped/ }).waitFor();
+    const width = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
+    expect(width, 'the page is no wider than the phone').toBeLessThanOrEqual(390);
+    await expectAccessible(page, 'the CSV import report on a phone');
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
   it('keyboard only: the skip link moves focus past the field rows to the preview heading', async () => {
     await page.goto(`${server.origin}/lists/${listId}/mapping`);
     await page.getByRole('heading', { name: 'Mapping editor: Visitors' }).waitFor();
