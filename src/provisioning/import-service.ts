@@ -26,6 +26,9 @@ export interface ImportReport {
 
 const BATCH = 200;
 
+/** Columns the roster export adds besides the fields. */
+const EXPORT_ONLY = new Set(['id', 'sync_problems']);
+
 export class ImportService {
   private lifecycle: LifecycleListener | undefined;
 
@@ -52,7 +55,10 @@ export class ImportService {
     const fields = await this.store.roster.fields(list.id);
     const uid = fields.find((f) => f.unique)!;
     const columns = header.map((h) => fields.find((f) => f.key === h.trim().toLowerCase() || f.label.toLowerCase() === h.trim().toLowerCase()));
-    const unknown = header.filter((_h, i) => !columns[i]);
+    // The roster export's own columns (Muster's id, the count of sync problems) are read back as nothing:
+    // an exported file can be edited and imported again as it is.
+    const ignored = new Set(header.map((h, i) => (!columns[i] && EXPORT_ONLY.has(h.trim().toLowerCase()) ? i : -1)).filter((i) => i >= 0));
+    const unknown = header.filter((_h, i) => !columns[i] && !ignored.has(i));
     if (unknown.length) throw new RosterError(400, 'invalid_csv', `row 1: unknown column(s) ${unknown.map((u) => `"${u}"`).join(', ')}; columns are field keys or labels: ${fields.map((f) => f.key).join(', ')}`);
     if (!columns.includes(uid)) throw new RosterError(400, 'invalid_csv', `row 1: the unique identifier column "${uid.key}" (${uid.label}) is missing`);
 
@@ -69,6 +75,7 @@ export class ImportService {
         return;
       }
       cells.forEach((raw, c) => {
+        if (ignored.has(c)) return;
         const field = columns[c]!;
         const checked = checkValue(field, raw.trim());
         if ('problem' in checked) {

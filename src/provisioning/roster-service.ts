@@ -193,12 +193,14 @@ export class RosterService {
     let started = false;
     return new ReadableStream<Uint8Array>({
       pull: async (controller) => {
-        let text = started ? '' : csvRow(['id', 'active', 'sync_problems', ...fields.map((f) => f.key)]);
+        // `active` once: as a roster field when the list has one, else as Muster's own column.
+        const ownActive = !fields.some((f) => f.key === 'active');
+        let text = started ? '' : csvRow(['id', ...(ownActive ? ['active'] : []), 'sync_problems', ...fields.map((f) => f.key)]);
         started = true;
         const rows = await this.store.roster.usersAfter(listId, cursor, batch);
         for (const r of rows) {
           const active = r.data.active !== false;
-          text += csvRow([r.id, active, r.problems.length, ...fields.map((f) => r.fields[f.key])]);
+          text += csvRow([r.id, ...(ownActive ? [active] : []), r.problems.length, ...fields.map((f) => r.fields[f.key])]);
         }
         if (text) controller.enqueue(enc.encode(text));
         if (rows.length < batch) controller.close();

@@ -14,7 +14,7 @@ export function ImportColumns({ list, fields }: { readonly list: MasterList; rea
       </p>
       <p>
         <a href={apiUrl(`/lists/${list.id}/people/export`)} download>Download the current roster as CSV</a> to use as a template.
-        Delete its <code>id</code> and <code>sync_problems</code> columns first: they are not fields, and the import refuses columns it does not know.
+        Edit it and import it back as it is: its <code>id</code> and <code>sync_problems</code> columns are Muster’s own and are ignored.
       </p>
       <details>
         <summary>All {fields.length} fields of {list.name}</summary>
