@@ -256,7 +256,7 @@ describe('CSV import for lists without a sync method', () => {
     expect(dry.body.errors).toEqual([
       { row: 4, column: 'Work email', value: 'not-an-email', problem: '"not-an-email" is not an email address' },
       { row: 5, column: 'active', value: 'maybe', problem: '"maybe" is not true or false' },
-      { row: 6, column: 'work_email', value: 'ana@example.com', problem: 'the same Work email is on row 2' },
+      { row: 6, column: 'Work email', value: 'ana@example.com', problem: 'the same Work email is on row 2' },
       { row: 7, problem: 'has 2 cells; the header has 5' },
     ]);
     expect((await api('GET', `/lists/${id}/people`)).body.total).toBe(0);
@@ -281,6 +281,12 @@ describe('CSV import for lists without a sync method', () => {
     const back = await post('', edited);
     expect(back.status, back.text).toBe(200);
     expect(back.body).toMatchObject({ created: 0, updated: 1, unchanged: 1, errors: [] });
+
+    // A required field the file has no column for: a new person is refused with why; people already on the list are updated.
+    expect((await call(`${srv.origin}/api/v1/lists/${id}/fields/department`, { method: 'PATCH', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ required: true }) })).status).toBe(200);
+    const partial = await post('', 'work_email,last_name\nnew@example.com,New\nana@example.com,Lopez\n');
+    expect(partial.body).toMatchObject({ created: 0, updated: 1 });
+    expect(partial.body.errors).toEqual([{ row: 2, column: 'Department', problem: 'Department is required for a new person, and the file has no value for it' }]);
   });
 
   it('refuses imports into SCIM lists, unknown columns and broken quoting, with what to do', async () => {

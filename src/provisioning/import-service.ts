@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { CsvError, parseCsv } from '../roster/csv.js';
 import { checkValue, type FieldValue } from '../roster/mapping.js';
+import type { RosterField } from '../roster/fields.js';
 
 import { USER_SCHEMA } from '../scim/schemas/index.js';
 import type { MasterList, Store } from '../store/index.js';
@@ -59,6 +60,11 @@ export class ImportService {
     // an exported file can be edited and imported again as it is.
     const ignored = new Set(header.map((h, i) => (!columns[i] && EXPORT_ONLY.has(h.trim().toLowerCase()) ? i : -1)).filter((i) => i >= 0));
     const unknown = header.filter((_h, i) => !columns[i] && !ignored.has(i));
+    /** Errors name a column as the file does; a column the file lacks, by the field's label. */
+    const columnOf = (f: RosterField) => {
+      const i = columns.indexOf(f);
+      return i >= 0 ? header[i]!.trim() : f.label;
+    };
     if (unknown.length) throw new RosterError(400, 'invalid_csv', `row 1: unknown column(s) ${unknown.map((u) => `"${u}"`).join(', ')}; columns are field keys or labels: ${fields.map((f) => f.key).join(', ')}`);
     if (!columns.includes(uid)) throw new RosterError(400, 'invalid_csv', `row 1: the unique identifier column "${uid.key}" (${uid.label}) is missing`);
 
@@ -85,17 +91,17 @@ export class ImportService {
         } else values[field.key] = checked.value;
       });
       for (const f of fields) if (f.required && !badFields.has(f.key) && (values[f.key] === null || values[f.key] === undefined) && columns.includes(f)) {
-        errors.push({ row: rowNo, column: f.key, problem: `${f.label} is required` });
+        errors.push({ row: rowNo, column: columnOf(f), problem: `${f.label} is required` });
         bad = true;
       }
       const id = values[uid.key];
       if (!bad && (id === null || id === undefined)) {
-        errors.push({ row: rowNo, column: uid.key, problem: `${uid.label} is required` });
+        errors.push({ row: rowNo, column: columnOf(uid), problem: `${uid.label} is required` });
         bad = true;
       }
       const idKey = String(id).toLowerCase();
       if (!bad && seen.has(idKey)) {
-        errors.push({ row: rowNo, column: uid.key, value: String(id), problem: `the same ${uid.label} is on row ${seen.get(idKey)}` });
+        errors.push({ row: rowNo, column: columnOf(uid), value: String(id), problem: `the same ${uid.label} is on row ${seen.get(idKey)}` });
         bad = true;
       }
       if (!bad) {
@@ -113,6 +119,13 @@ export class ImportService {
           const userName = String(g.values[uid.key]);
           const prev = existing.get(userName.toLowerCase());
           const fieldsNow = prev ? { ...prev.fields, ...g.values } : Object.fromEntries(fields.map((f) => [f.key, g.values[f.key] ?? null]));
+          // A new person needs every required field, even one the file has no column for (a person
+          // already on the list keeps the values the file leaves out).
+          const missing = prev ? [] : fields.filter((f) => f.required && (fieldsNow[f.key] === null || fieldsNow[f.key] === undefined));
+          if (missing.length) {
+            for (const f of missing) errors.push({ row: g.row, column: columnOf(f), problem: `${f.label} is required for a new person, and the file has no value for it` });
+            continue;
+          }
           const changes = rosterChanges(prev?.fields ?? {}, fieldsNow).filter((c) => prev || c.after !== null);
           if (prev && changes.length === 0) {
             unchanged++;
@@ -145,6 +158,7 @@ export class ImportService {
       await this.store.transaction(run);
       await yieldToEventLoop();
     }
+    errors.sort((a, b) => a.row - b.row);
     return { dryRun, rows: body.length, created, updated, unchanged, errors };
   }
 }
