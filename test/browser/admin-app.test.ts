@@ -7,9 +7,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServer, type TestServer, USER_SCHEMA, ENTERPRISE } from '../helpers/server.js';
 import { expectAccessible } from './a11y.js';
-import { launch, requireBuiltApp, screenshot } from './browser.js';
+import { launch, requireBuiltApp, screenshot, OWNER, afterStep } from './browser.js';
 
-const OWNER = { organisation: 'Northwind School', name: 'Olivia Owner', email: 'owner@northwind.example', password: 'correct horse battery' };
 const VIEWER = { name: 'Victor Viewer', email: 'viewer@northwind.example', password: 'viewer password 1' };
 const DEPT = `${ENTERPRISE}:department`;
 
@@ -67,14 +66,8 @@ describe('admin web app', () => {
     page = watch(await context.newPage());
   });
 
-  afterEach(async (ctx) => {
-    // What the screen said when a step failed: the first thing anyone debugging it needs.
-    if (ctx.task.result?.state === 'fail' && page && !page.isClosed()) {
-      console.log(`--- ${page.url()}\n${(await page.locator('body').innerText().catch(() => '')).slice(0, 3000)}`);
-    }
-    const errors = pageErrors.splice(0);
-    expect(errors, 'errors in the browser').toEqual([]);
-  });
+  // What the screen said when a step failed: the first thing anyone debugging it needs.
+  afterEach(async (ctx) => afterStep(ctx, page, pageErrors));
 
   afterAll(async () => {
     await browser?.close();

@@ -11,9 +11,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ENTERPRISE, PATCH_OP, startServer, type TestServer, USER_SCHEMA } from '../helpers/server.js';
 import { expectAccessible } from './a11y.js';
-import { launch, requireBuiltApp, screenshot } from './browser.js';
+import { launch, requireBuiltApp, screenshot, afterStep, signUpOwner, createScimList, OWNER, csrfToken } from './browser.js';
 
-const OWNER = { organisation: 'Northwind School', name: 'Olivia Owner', email: 'owner@northwind.example', password: 'correct horse battery' };
 const VIEWER = { name: 'Victor Viewer', email: 'viewer@northwind.example', password: 'viewer password 1' };
 const SAMPLES = path.resolve(import.meta.dirname, '../../node_modules/@vladmandic/face-api/demo');
 
@@ -40,7 +39,7 @@ function watch(p: Page): Page {
 }
 
 async function csrf(p: Page): Promise<string> {
-  return ((await (await p.request.get(`${server.origin}/api/v1/auth/session`)).json()) as { csrfToken: string }).csrfToken;
+  return csrfToken(p, server.origin);
 }
 
 async function scim(method: string, pathname: string, body?: unknown): Promise<Response> {
@@ -81,12 +80,7 @@ describe('photos, cards and credentials in the web app', () => {
     page = watch(await context.newPage());
   });
 
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail' && page && !page.isClosed()) {
-      console.log(`--- ${page.url()}\n${(await page.locator('body').innerText().catch(() => '')).slice(0, 3000)}`);
-    }
-    expect(pageErrors.splice(0), 'errors in the browser').toEqual([]);
-  });
+  afterEach(async (ctx) => afterStep(ctx, page, pageErrors));
 
   afterAll(async () => {
     await browser?.close();
@@ -94,21 +88,8 @@ describe('photos, cards and credentials in the web app', () => {
   });
 
   it('(a) the owner sets up Muster and a SCIM list; people arrive through the real SCIM endpoint', async () => {
-    await page.goto(server.origin + '/');
-    await page.getByLabel('Organisation name').fill(OWNER.organisation);
-    await page.getByLabel('Your name').fill(OWNER.name);
-    await page.getByLabel('Email').fill(OWNER.email);
-    await page.getByLabel('Password').fill(OWNER.password);
-    await page.getByRole('button', { name: 'Create owner account' }).click();
-    await page.getByRole('heading', { name: 'Lists', level: 1 }).waitFor();
-    const created = await page.request.post(`${server.origin}/api/v1/lists`, {
-      headers: { 'x-csrf-token': await csrf(page) }, data: { name: 'Staff', uidAttribute: 'userName', syncMethod: 'scim' },
-    });
-    expect(created.status()).toBe(201);
-    const body = (await created.json()) as { list: { id: string }; token: { secret: string } };
-    listId = body.list.id;
-    token = body.token.secret;
-    scimBase = `${server.origin}/scim/v2/lists/${listId}`;
+    await signUpOwner(page, server.origin);
+    ({ listId, token, scimBase } = await createScimList(page, server.origin));
     ids.ada = await provision('ada@northwind.example', 'Ada', 'Lovelace');
     ids.grace = await provision('grace@northwind.example', 'Grace', 'Hopper');
     await page.goto(personUrl('ada'));

@@ -9,9 +9,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { expectAccessible, expectVisibleFocus, isFocused, tabTo } from './a11y.js';
-import { launch, requireBuiltApp } from './browser.js';
+import { launch, requireBuiltApp, afterStep, signUpOwner } from './browser.js';
 
-const OWNER = { organisation: 'Northwind School', name: 'Olivia Owner', email: 'owner@northwind.example', password: 'correct horse battery' };
 
 const PEOPLE_CSV = [
   'username,First name,last_name,work_email',
@@ -46,12 +45,7 @@ describe('CSV import and roster fields, in the browser', () => {
     });
   });
 
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail' && page && !page.isClosed()) {
-      console.log(`--- ${page.url()}\n${(await page.locator('body').innerText().catch(() => '')).slice(0, 3000)}`);
-    }
-    expect(pageErrors.splice(0), 'errors in the browser').toEqual([]);
-  });
+  afterEach(async (ctx) => afterStep(ctx, page, pageErrors));
 
   afterAll(async () => {
     await browser?.close();
@@ -59,13 +53,7 @@ describe('CSV import and roster fields, in the browser', () => {
   });
 
   it('the owner sets up Muster and creates a list without a sync method', async () => {
-    await page.goto(server.origin + '/');
-    await page.getByLabel('Organisation name').fill(OWNER.organisation);
-    await page.getByLabel('Your name').fill(OWNER.name);
-    await page.getByLabel('Email').fill(OWNER.email);
-    await page.getByLabel('Password').fill(OWNER.password);
-    await page.getByRole('button', { name: 'Create owner account' }).click();
-    await page.getByRole('heading', { name: 'Lists', level: 1 }).waitFor();
+    await signUpOwner(page, server.origin);
     await page.getByLabel('List name').fill('Visitors');
     await page.getByLabel('Unique identifier').selectOption('userName');
     await page.getByRole('radio', { name: /None — import a CSV/ }).check();

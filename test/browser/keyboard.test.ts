@@ -8,9 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { ENTERPRISE, startServer, type TestServer, USER_SCHEMA } from '../helpers/server.js';
 import { expectAccessible, expectVisibleFocus, isFocused, tabTo } from './a11y.js';
-import { launch, requireBuiltApp } from './browser.js';
+import { launch, requireBuiltApp, afterStep, signUpOwner, createScimList } from './browser.js';
 
-const OWNER = { organisation: 'Northwind School', name: 'Olivia Owner', email: 'owner@northwind.example', password: 'correct horse battery' };
 const DEPT = `${ENTERPRISE}:department`;
 
 let server: TestServer;
@@ -44,12 +43,7 @@ describe('keyboard only: the mapping editor and the card editor', () => {
     });
   });
 
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail' && page && !page.isClosed()) {
-      console.log(`--- ${page.url()}\n${(await page.locator('body').innerText().catch(() => '')).slice(0, 3000)}`);
-    }
-    expect(pageErrors.splice(0), 'errors in the browser').toEqual([]);
-  });
+  afterEach(async (ctx) => afterStep(ctx, page, pageErrors));
 
   afterAll(async () => {
     await browser?.close();
@@ -57,22 +51,11 @@ describe('keyboard only: the mapping editor and the card editor', () => {
   });
 
   it('the owner sets up Muster and a SCIM list; two people arrive', async () => {
-    await page.goto(server.origin + '/');
-    await page.getByLabel('Organisation name').fill(OWNER.organisation);
-    await page.getByLabel('Your name').fill(OWNER.name);
-    await page.getByLabel('Email').fill(OWNER.email);
-    await page.getByLabel('Password').fill(OWNER.password);
-    await page.getByRole('button', { name: 'Create owner account' }).click();
-    await page.getByRole('heading', { name: 'Lists', level: 1 }).waitFor();
-    const csrf = ((await (await page.request.get(`${server.origin}/api/v1/auth/session`)).json()) as { csrfToken: string }).csrfToken;
-    const created = await page.request.post(`${server.origin}/api/v1/lists`, {
-      headers: { 'x-csrf-token': csrf }, data: { name: 'Staff', uidAttribute: 'userName', syncMethod: 'scim' },
-    });
-    expect(created.status()).toBe(201);
-    const body = (await created.json()) as { list: { id: string }; token: { secret: string } };
-    listId = body.list.id;
-    await provision(body.token.secret, 'ada@northwind.example', 'Ada', 'Lovelace', 'Engineer', 'Mathematics');
-    await provision(body.token.secret, 'grace@northwind.example', 'Grace', 'Hopper', 'Rear Admiral', 'Computing');
+    await signUpOwner(page, server.origin);
+    const created = await createScimList(page, server.origin);
+    listId = created.listId;
+    await provision(created.token, 'ada@northwind.example', 'Ada', 'Lovelace', 'Engineer', 'Mathematics');
+    await provision(created.token, 'grace@northwind.example', 'Grace', 'Hopper', 'Rear Admiral', 'Computing');
   });
 
   it('the mapping editor: skip link, change a source, discard, add and remove a source, Escape a confirmation, preview and save', async () => {

@@ -9,9 +9,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { portrait as samplePortrait } from '../helpers/sample-photos.js';
 import { ENTERPRISE, startServer, type TestServer, USER_SCHEMA } from '../helpers/server.js';
 import { expectAccessible } from './a11y.js';
-import { launch, requireBuiltApp, screenshot } from './browser.js';
+import { launch, requireBuiltApp, screenshot, afterStep, signUpOwner, createScimList, OWNER, csrfToken } from './browser.js';
 
-const OWNER = { organisation: 'Northwind School', name: 'Olivia Owner', email: 'owner@northwind.example', password: 'correct horse battery' };
 const ADMIN = { name: 'Alan Admin', email: 'alan@northwind.example', password: 'admin password 12' };
 /** One page of the review queue (web/src/pages/photos/photos-page.tsx) and one more. */
 const QUEUE_PAGE = 24;
@@ -38,7 +37,7 @@ function watch(p: Page): Page {
 }
 
 async function csrf(p: Page): Promise<string> {
-  return ((await (await p.request.get(`${server.origin}/api/v1/auth/session`)).json()) as { csrfToken: string }).csrfToken;
+  return csrfToken(p, server.origin);
 }
 
 /** Person 01 … Person 25, so that the queue's order (oldest first) is the number's order. */
@@ -69,12 +68,7 @@ describe('card templates, paging and the security log in the web app', () => {
     page = watch(await context.newPage());
   });
 
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail' && page && !page.isClosed()) {
-      console.log(`--- ${page.url()}\n${(await page.locator('body').innerText().catch(() => '')).slice(0, 3000)}`);
-    }
-    expect(pageErrors.splice(0), 'errors in the browser').toEqual([]);
-  });
+  afterEach(async (ctx) => afterStep(ctx, page, pageErrors));
 
   afterAll(async () => {
     await browser?.close();
@@ -82,21 +76,8 @@ describe('card templates, paging and the security log in the web app', () => {
   });
 
   it('the owner sets up Muster and a SCIM list; more people arrive than one page of the review queue holds, each with a photo', async () => {
-    await page.goto(server.origin + '/');
-    await page.getByLabel('Organisation name').fill(OWNER.organisation);
-    await page.getByLabel('Your name').fill(OWNER.name);
-    await page.getByLabel('Email').fill(OWNER.email);
-    await page.getByLabel('Password').fill(OWNER.password);
-    await page.getByRole('button', { name: 'Create owner account' }).click();
-    await page.getByRole('heading', { name: 'Lists', level: 1 }).waitFor();
-    const created = await page.request.post(`${server.origin}/api/v1/lists`, {
-      headers: { 'x-csrf-token': await csrf(page) }, data: { name: 'Staff', uidAttribute: 'userName', syncMethod: 'scim' },
-    });
-    expect(created.status()).toBe(201);
-    const body = (await created.json()) as { list: { id: string }; token: { secret: string } };
-    listId = body.list.id;
-    token = body.token.secret;
-    scimBase = `${server.origin}/scim/v2/lists/${listId}`;
+    await signUpOwner(page, server.origin);
+    ({ listId, token, scimBase } = await createScimList(page, server.origin));
 
     // Uploaded through the admin API, one after the other, so each waits behind the previous one.
     const portrait = await samplePortrait();
