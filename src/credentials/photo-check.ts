@@ -6,6 +6,7 @@
  */
 import sharp, { type Sharp } from 'sharp';
 import { detectFaces, type FaceBox } from './face-detector.js';
+import { PhotoChecksBusyError } from './photo-checks-busy.js';
 
 export interface PhotoRules {
   /** Smallest accepted photo, after rotation (default 600 × 800: a 300 dpi card photo of 51 × 68 mm). */
@@ -106,12 +107,7 @@ const MAX_CHECKS = 2, MAX_WAITING = 16;
 let checking = 0;
 const queue: (() => void)[] = [];
 
-export class PhotoChecksBusyError extends Error {
-  constructor() {
-    super('Muster is checking many photos right now; try again in a minute.');
-    this.name = 'PhotoChecksBusyError';
-  }
-}
+export { PhotoChecksBusyError } from './photo-checks-busy.js';
 
 export async function checkPhoto(input: Uint8Array, rules: PhotoRules = DEFAULT_PHOTO_RULES): Promise<PhotoCheck> {
   if (checking >= MAX_CHECKS) {

@@ -12,10 +12,9 @@ import { PDFDocument, type PDFPage, rgb } from 'pdf-lib';
 import { type CardTemplate, type SideName, SIDES, cardSizeMm } from './card-template.js';
 import { type CardPerson, type CardRenderErrorCode, CardPainter, CardRenderError, cardSizePt } from './card-pdf.js';
 import { type Line, MARK_WIDTH_PT, sheetLayout } from './sheet-layout.js';
-import { PAPER_MM } from './units.js';
+import { PAPER_MM, type PrintLayout } from './units.js';
 
-export const PRINT_LAYOUTS = ['card', 'a4', 'letter'] as const;
-export type PrintLayout = (typeof PRINT_LAYOUTS)[number];
+export { PRINT_LAYOUTS, type PrintLayout } from './units.js';
 
 export interface BatchPerson extends CardPerson {
   /** The person's id, to say who was printed and who was skipped. */

@@ -27,3 +27,7 @@ export const PAPER_MM = Object.freeze({
   a4: Object.freeze({ width: 210, height: 297 }),
   letter: Object.freeze({ width: 215.9, height: 279.4 }),
 } satisfies Record<string, Size>);
+
+/** `card`: one CR80 page per side, for card printers; `a4` / `letter`: sheets with crop marks. */
+export const PRINT_LAYOUTS = ['card', 'a4', 'letter'] as const;
+export type PrintLayout = (typeof PRINT_LAYOUTS)[number];

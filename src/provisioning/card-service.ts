@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import {
-  defaultTemplate, PRINT_LAYOUTS, renderBatch, renderCardPdf, validateTemplate,
-  type BatchPerson, type CardTemplate, type PrintLayout, type TemplateProblem,
-} from '../credentials/index.js';
+import { validateTemplate, type CardTemplate } from '../credentials/card-template.js';
+import { defaultTemplate } from '../credentials/default-template.js';
+import type { BatchPerson } from '../credentials/print-sheet.js';
+import type { TemplateProblem } from '../credentials/template-reader.js';
+import { PRINT_LAYOUTS, type PrintLayout } from '../credentials/units.js';
+
+/** pdf-lib, fontkit and the fonts load on the first preview or print, not at start (about 40 MB). */
+const renderers = () => Promise.all([import('../credentials/card-pdf.js'), import('../credentials/print-sheet.js')])
+  .then(([pdf, sheet]) => ({ renderCardPdf: pdf.renderCardPdf, renderBatch: sheet.renderBatch }));
 import type { CardTemplateRow, JobRow, MasterList, Store } from '../store/index.js';
 import type { AuditTrail, RequestMeta } from './audit-trail.js';
 import type { CredentialService } from './credential-service.js';
@@ -120,6 +125,7 @@ export class CardService {
     const photo = await this.store.photos.approvedImage(person.id);
     const valid = (await this.credentials.forPerson(list, person.id)).find((c) => c.kind === 'card' && c.status === 'valid');
     const orgName = (await this.store.lists.organisation(list.orgId))?.name ?? '';
+    const { renderCardPdf } = await renderers();
     return renderCardPdf(template, {
       fields: withOrganisation((row?.fields ?? {}) as Record<string, unknown>, orgName), ...(photo ? { photo } : {}),
       verifyUrl: valid ? this.credentials.view(valid, origin).verifyUrl : `${origin}/v/preview`,
@@ -206,6 +212,7 @@ export class CardService {
         await yieldToEventLoop();
       }
     }
+    const { renderBatch } = await renderers();
     const result = await renderBatch(template, people(), { layout: params.layout, sides: params.sides, title: `${list.name}: ${template.name}`, total: Number(job.total) }, async (p) => {
       if (!(await save(params, p.done))) throw new CardError(409, 'superseded', 'the print job was taken over by another node');
     });
