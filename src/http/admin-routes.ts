@@ -92,10 +92,12 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   const ownerOnly = (c: Context<Env>) => {
     if (c.get('role') !== 'owner') throw new ApiError(403, 'forbidden', 'only an owner can manage admin accounts');
   };
-  const scimBaseUrl = (c: Context<Env>, id: string) => {
+  /** Where clients reach Muster: MUSTER_PUBLIC_URL, else the origin this request came to. */
+  const origin = (c: Context<Env>) => {
     const url = new URL(c.req.url);
-    return `${deps.publicUrl ?? `${url.protocol}//${url.host}`}/scim/v2/lists/${id}`;
+    return deps.publicUrl ?? `${url.protocol}//${url.host}`;
   };
+  const scimBaseUrl = (c: Context<Env>, id: string) => `${origin(c)}/scim/v2/lists/${id}`;
 
   const listOf = async (c: Context<Env>): Promise<MasterList> => {
     const list = await deps.store.lists.get(c.req.param('listId') ?? '');
@@ -250,9 +252,7 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   /** The set-up guide for one IdP with this list's SCIM base URL filled in (docs/idps). */
   api.get('/lists/:listId/setup/:idp', async (c) => {
     const list = await listOf(c);
-    const url = new URL(c.req.url);
-    const origin = deps.publicUrl ?? `${url.protocol}//${url.host}`;
-    const guide = setupGuide(c.req.param('idp'), { id: list.id, scimBaseUrl: `${origin}/scim/v2/lists/${list.id}`, origin });
+    const guide = setupGuide(c.req.param('idp'), { id: list.id, scimBaseUrl: scimBaseUrl(c, list.id), origin: origin(c) });
     if (!guide) throw new ApiError(404, 'not_found', `no set-up guide for "${c.req.param('idp')}"; guides: ${Object.keys(SETUP_GUIDES).join(', ')}`);
     return c.json(guide);
   });
@@ -377,10 +377,6 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     return c.json({ ...rows[0], groups, scim: user?.data });
   });
 
-  const origin = (c: Context<Env>) => {
-    const url = new URL(c.req.url);
-    return deps.publicUrl ?? `${url.protocol}//${url.host}`;
-  };
   // ---- Apple Wallet (docs/apple-wallet.md): settings per organisation, passes per credential
   api.get('/apple-wallet', async (c) => c.json(await deps.appleWallet.view(c.get('orgId'))));
   api.put('/apple-wallet', async (c) => c.json(await deps.appleWallet.put(c.get('orgId'), await body(c), meta(c))));

@@ -202,9 +202,10 @@ export class CardService {
       for (;;) {
         const batch = await store.roster.usersAfter(list!.id, after, 200);
         if (!batch.length) return;
+        const approved = await store.photos.approvedAmong(batch.map((u) => u.id));
         for (const u of batch) {
           // Everyone without an approved photo is left out of an "everyone" batch quietly; a named batch reports them.
-          if (u.data.active === false || !(await store.photos.approvedAmong([u.id])).has(u.id)) continue;
+          if (u.data.active === false || !approved.has(u.id)) continue;
           const p = await consider(u.id, u.fields, true);
           if (p) yield p;
         }
