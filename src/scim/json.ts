@@ -19,6 +19,18 @@ export function setOwn(o: Doc, k: string, v: unknown): void {
  * be thousands of levels deep, and a recursive copy of them overflowed the stack (issue 12, defect 6).
  */
 export function canonical(v: unknown): unknown {
+  return copyJson(v, true);
+}
+
+/**
+ * A deep copy of a JSON value, iterative: structuredClone recurses, and overflowed on a person
+ * stored with an extension 2,000 levels deep, so that person could never be PATCHed again.
+ */
+export function cloneJson<T>(v: T): T {
+  return copyJson(v, false) as T;
+}
+
+function copyJson(v: unknown, sortKeys: boolean): unknown {
   if (typeof v !== 'object' || v === null) return v;
   const root: unknown[] = [undefined];
   const stack: [unknown, unknown[] | Doc, number | string][] = [[v, root, 0]];
@@ -32,7 +44,8 @@ export function canonical(v: unknown): unknown {
     } else if (isObject(src)) {
       const obj: Doc = {};
       // Keys are created in sorted order first; their values are filled in as the stack unwinds.
-      for (const k of Object.keys(src).sort()) {
+      const keys = Object.keys(src);
+      for (const k of sortKeys ? keys.sort() : keys) {
         setOwn(obj, k, undefined);
         stack.push([src[k], obj, k]);
       }

@@ -7,7 +7,7 @@
 import { invalidPath, invalidSyntax, invalidValue, mutability, noTarget } from './errors.js';
 import { coerceBoolean, normaliseOp, type Normalisations } from './dialect.js';
 import { evaluateFilter, parsePatchPath, type Filter, type PatchPath } from './filter/index.js';
-import { canonical, setOwn } from './json.js';
+import { canonical, cloneJson, setOwn } from './json.js';
 import { guardSchemaUris } from './input-guard.js';
 import { checkRequired, coerceValue, isObject, syncSchemas, type Doc } from './resource.js';
 import { ENTERPRISE_USER_SCHEMA, PATCH_OP, type AttributeDef, type ResourceTypeId, type SchemaRegistry } from './schemas/index.js';
@@ -105,7 +105,7 @@ export class PatchEngine {
 
   /** Applies a PatchOp body; throws a ScimError and leaves nothing half-applied (the caller discards `doc`). */
   static apply(registry: SchemaRegistry, rt: ResourceTypeId, doc: Doc, body: unknown, notes: Normalisations): PatchResult {
-    const engine = new PatchEngine(registry, rt, structuredClone(doc), notes);
+    const engine = new PatchEngine(registry, rt, cloneJson(doc), notes);
     engine.run(body);
     return { doc: engine.doc, memberOps: engine.memberOps };
   }
