@@ -167,6 +167,7 @@ describe('Unicode and NUL (defect 3)', () => {
     await refused(list, () => admin('GET', `/lists/${list.id}/people?search=%00`), 400, 'invalid_input');
     await refused(list, () => admin('GET', '/lists/%00'), 400, 'invalid_input');
     await refused(list, () => admin('POST', '/auth/sign-in', { email: 'a\u0000@example.com', password: 'x' }), 400, 'invalid_input');
+    await refused(list, () => call(`${srv.origin}/passkit/v1/devices/a%00/registrations/pass.example`, {}), 400, undefined);
   });
 
   it('NFC and NFD spellings of one userName are one user (RFC 7613), case-insensitively', async () => {
