@@ -27,7 +27,11 @@ export function placeholders(template: string): { readonly names: readonly strin
  * "[object Object]".
  */
 export function fillTemplate(template: string, values: Readonly<Record<string, unknown>>): string {
-  return template.replace(PLACEHOLDER, (_m, name: string) => display(values[name.trim()]));
+  // Own properties only: `{constructor}` must render nothing, not reach Object.prototype.
+  return template.replace(PLACEHOLDER, (_m, name: string) => {
+    const key = name.trim();
+    return display(Object.hasOwn(values, key) ? values[key] : undefined);
+  });
 }
 
 function display(value: unknown): string {

@@ -36,7 +36,7 @@ export class TemplateReader {
   }
 
   string(o: Record<string, unknown>, key: string, path: string, opts: { max: number; fallback?: string }): string {
-    const value = o[key];
+    const value = own(o, key);
     if (value === undefined && opts.fallback !== undefined) return opts.fallback;
     if (typeof value !== 'string') {
       this.problem(join(path, key), value === undefined ? 'is required' : 'must be a string');
@@ -47,7 +47,7 @@ export class TemplateReader {
   }
 
   number(o: Record<string, unknown>, key: string, path: string, opts: { min: number; max: number; integer?: boolean; fallback?: number }): number {
-    const value = o[key];
+    const value = own(o, key);
     const standIn = opts.fallback ?? (Number.isFinite(opts.min) ? opts.min : 0);
     if (value === undefined && opts.fallback !== undefined) return opts.fallback;
     if (typeof value !== 'number' || !Number.isFinite(value)) {
@@ -66,7 +66,7 @@ export class TemplateReader {
   }
 
   oneOf<T extends string>(o: Record<string, unknown>, key: string, path: string, choices: readonly T[], fallback: T): T {
-    const value = o[key];
+    const value = own(o, key);
     if (value === undefined) return fallback;
     if (typeof value === 'string' && (choices as readonly string[]).includes(value)) return value as T;
     this.problem(join(path, key), `must be one of ${choices.join(', ')}`);
@@ -75,11 +75,16 @@ export class TemplateReader {
 
   /** `#rrggbb`; when nullable, null means "none" (no fill, no stroke). */
   colour(o: Record<string, unknown>, key: string, path: string, fallback: string | null, nullable = false): string | null {
-    const value = o[key];
+    const value = own(o, key);
     if (value === undefined) return fallback;
     if (value === null && nullable) return null;
     if (typeof value === 'string' && COLOUR.test(value)) return value.toLowerCase();
     this.problem(join(path, key), `must be a colour like "#1a2b3c"${nullable ? ' or null' : ''}`);
     return fallback;
   }
+}
+
+/** A template's own property: a key the template does not hold is absent, never inherited from Object.prototype. */
+function own(o: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(o, key) ? o[key] : undefined;
 }

@@ -31,7 +31,8 @@ import type { ApplePasses } from '../provisioning/apple/apple-passes.js';
 import { PassCertificateError } from '../credentials/apple/index.js';
 import { deriveFields } from '../roster/mapping.js';
 import { sql } from 'kysely';
-import { readJsonBody, readText } from './body.js';
+import { guardUrl, readJsonBody, readText } from './body.js';
+import { InputRefused } from '../scim/input-guard.js';
 import type { ImportService } from '../provisioning/import-service.js';
 import { UsageError, type ListsService } from '../provisioning/lists-service.js';
 import { ScimError } from '../scim/errors.js';
@@ -85,6 +86,12 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new ApiError(400, 'invalid_body', 'send a JSON object');
     return b as Record<string, unknown>;
   };
+  // Path parameters and query values reach the database as ids and search text: NUL and lone
+  // surrogates are refused before any route reads them (src/scim/input-guard.ts).
+  api.use('*', async (c, next) => {
+    guardUrl(new URL(c.req.url));
+    await next();
+  });
   api.route('/auth', authRoutes(deps));
   const authenticate = adminAuth(deps);
   api.use('*', async (c, next) => (c.req.path === '/api/v1/openapi.json' ? next() : authenticate(c, next)));
@@ -416,6 +423,7 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   api.notFound((c) => problem(c, 404, 'not_found', `no admin endpoint ${c.req.method} ${c.req.path}; see /api/v1/openapi.json`));
   api.onError((err, c) => {
     if (err instanceof ApiError) return problem(c, err.status, err.code, err.message);
+    if (err instanceof InputRefused) return problem(c, 400, 'invalid_input', err.detail);
     if (err instanceof CredentialError) return problem(c, err.status, err.code, err.message);
     if (err instanceof CardError) return c.json({ error: err.code, detail: err.message, ...(err.problems.length ? { problems: err.problems } : {}) }, err.status);
     if (err instanceof PhotoError) return c.json({ error: err.code, detail: err.message, ...(err.problems.length ? { problems: err.problems } : {}) }, err.status);

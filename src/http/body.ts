@@ -1,23 +1,38 @@
 import { ScimError, invalidSyntax } from '../scim/errors.js';
+import { decodeUtf8, guardJson, guardJsonText, guardText } from '../scim/input-guard.js';
 
 /**
  * Reads a JSON request body with a size limit (413 past it, before the whole body is read when
  * Content-Length says so). Accepts application/scim+json, application/json, or no Content-Type
  * (Entra's Test Connection and many scripts send none; quirks.md §2.8).
+ * The one input boundary for JSON (src/scim/input-guard.ts): bytes that are not UTF-8 and bodies
+ * nested deeper than MAX_JSON_DEPTH are refused before parsing; reserved keys (`__proto__`,
+ * `constructor`, `prototype`), lone surrogates and NUL after it, in one bounded walk.
  */
 export async function readJsonBody(req: Request, maxBytes: number, onText?: (text: string) => void): Promise<unknown> {
   const type = req.headers.get('content-type');
   if (type && !/json/i.test(type) && !/^text\/plain/i.test(type)) {
     throw new ScimError(415, undefined, `send the body as application/scim+json or application/json, not ${type}`);
   }
-  const text = await readText(req, maxBytes);
+  const bytes = await readBytes(req, maxBytes);
+  let text: string;
+  try {
+    text = decodeUtf8(bytes);
+  } catch (err) {
+    onText?.(bytes.toString('utf8'));
+    throw err;
+  }
   onText?.(text);
   if (text.trim() === '') throw invalidSyntax('the request body is empty; send a JSON object');
+  guardJsonText(text);
+  let parsed: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    parsed = JSON.parse(text) as unknown;
   } catch (err) {
     throw invalidSyntax(`the request body is not valid JSON: ${(err as Error).message}`);
   }
+  guardJson(parsed);
+  return parsed;
 }
 
 /** The body as UTF-8 text, refused with 413 past `maxBytes` (before reading it all when Content-Length says so). */
@@ -48,4 +63,26 @@ export async function readBytes(req: Request, maxBytes: number): Promise<Buffer>
 
 function tooLarge(max: number): ScimError {
   return new ScimError(413, undefined, `the request body is larger than the ${max} bytes this server accepts (ServiceProviderConfig bulk.maxPayloadSize)`);
+}
+
+/**
+ * Refuses (400 invalidValue, InputRefused) a URL whose decoded path segments or query names and
+ * values hold NUL or a lone surrogate: they would reach the database as ids, filters or search
+ * text (PostgreSQL refuses NUL with a 500). A segment that is no valid percent-encoding is left to
+ * the route (a 404, as before).
+ */
+export function guardUrl(url: URL): void {
+  for (const seg of url.pathname.split('/')) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(seg);
+    } catch {
+      continue;
+    }
+    guardText(decoded, `the URL path segment "${seg}"`);
+  }
+  for (const [k, v] of url.searchParams) {
+    guardText(k, 'a query parameter name');
+    guardText(v, `the query parameter "${k}"`);
+  }
 }

@@ -9,7 +9,7 @@ import { Hono, type Context } from 'hono';
 import type { ApplePasses, BuiltPass } from '../provisioning/apple/apple-passes.js';
 import type { PassWebService } from '../provisioning/apple/pass-web-service.js';
 import { ScimError } from '../scim/errors.js';
-import { readJsonBody } from './body.js';
+import { guardUrl, readJsonBody } from './body.js';
 
 export interface PassKitDeps {
   readonly passKit: PassWebService;
@@ -43,6 +43,12 @@ async function jsonBody(c: Context): Promise<unknown> {
 export function passKitRoutes(deps: PassKitDeps): Hono {
   const r = new Hono();
   const meta = { actor: 'apple-wallet' };
+  // Device ids, serials and query values reach the database: NUL and lone surrogates are a 400
+  // (through onError below), never a database error (src/scim/input-guard.ts).
+  r.use('*', async (c, next) => {
+    guardUrl(new URL(c.req.url));
+    await next();
+  });
 
   r.post('/v1/devices/:device/registrations/:passType/:serial', async (c) => {
     const { device, passType, serial } = c.req.param();

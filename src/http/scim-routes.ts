@@ -16,7 +16,8 @@ import { redactBody, type RequestLog } from '../provisioning/request-log.js';
 import type { Store } from '../store/index.js';
 import type { BulkService } from '../provisioning/bulk-service.js';
 import type { TokenAuth } from './auth.js';
-import { readJsonBody } from './body.js';
+import { guardUrl, readJsonBody } from './body.js';
+import { InputRefused } from '../scim/input-guard.js';
 import { MethodNotAllowed, RetryableScimError, errorResponse, scimJson, type Logger } from './scim-response.js';
 import type { RateLimiter } from './rate-limit.js';
 
@@ -50,7 +51,8 @@ export interface ScimRequestInfo {
   readonly idp: string | undefined;
 }
 
-const RESOURCE_SEGMENTS: Readonly<Record<string, ResourceTypeId>> = { users: 'User', groups: 'Group' };
+/** A Map: looked up by a URL segment, so `/constructor` must not find Object's. */
+const RESOURCE_SEGMENTS: ReadonlyMap<string, ResourceTypeId> = new Map([['users', 'User'], ['groups', 'Group']]);
 
 function intParam(v: string | undefined, name: string): number | undefined {
   if (v === undefined || v.trim() === '') return undefined;
@@ -112,6 +114,7 @@ export function scimHandler(deps: ScimRouteDeps) {
     let ctx: ScimCtx | undefined;
     let token: Awaited<ReturnType<TokenAuth['authenticate']>>['token'] | undefined;
     try {
+      guardUrl(url); // before anything reads the list id or a query parameter
       const auth = await deps.auth.authenticate(c.req.header('authorization'), listId);
       token = auth.token;
       const wait = deps.rateLimiter.take(token.id);
@@ -127,8 +130,10 @@ export function scimHandler(deps: ScimRouteDeps) {
       res = await route(deps, c, ctx, rest, url.searchParams, captured);
     } catch (err) {
       res = errorResponse(err, deps.log, requestId);
-      // Throttled requests are in the request log, not the audit trail: a burst would flood it.
-      if (ctx && WRITES.has(c.req.method.toUpperCase()) && res.status !== 401 && res.status !== 429) {
+      // Throttled requests, and input refused at the boundary (malformed UTF-8, too deep, reserved
+      // names, NUL: src/scim/input-guard.ts), are in the request log, not the audit trail: they
+      // changed nothing and a burst of them would flood it.
+      if (ctx && WRITES.has(c.req.method.toUpperCase()) && res.status !== 401 && res.status !== 429 && !(err instanceof InputRefused)) {
         await recordFailure(deps, ctx, c.req.method.toUpperCase(), url.pathname, err, res.status).catch((e: unknown) => deps.log.error('could not record a failed request', { requestId, err: String(e) }));
       }
     }
@@ -145,16 +150,23 @@ export function scimHandler(deps: ScimRouteDeps) {
     if (guess?.strong && token) await deps.auth.rememberIdp(token, guess.idp).catch(() => undefined);
     const ms = performance.now() - started;
     if (deps.requestLog.wants(res.status)) {
-      // Response bodies are kept for failures and writes (one resource each); not for successful
-      // reads, whose answer can be read again, and copying every page of a list doubled the CPU a
-      // request costs (bench/RESULTS.md).
-      const keepBody = res.status >= 400 || c.req.method.toUpperCase() !== 'GET';
-      const responseText = keepBody && res.body ? await res.clone().text() : '';
-      deps.requestLog.add({
-        time: new Date().toISOString(), list_id: listId, request_id: requestId, method: c.req.method, path: url.pathname + url.search,
-        status: res.status, duration_ms: Math.round(ms * 100) / 100, user_agent: userAgent ?? null, token_label: token?.label ?? null,
-        idp: guess?.idp ?? null, request_body: redactBody(captured.body), response_body: redactBody(responseText),
-      });
+      // The request log must never fail a response (issue 12, defect 6: redacting a deep body once
+      // turned a committed write into a 500): whatever goes wrong here is logged, and the
+      // response goes out as it would have.
+      try {
+        // Response bodies are kept for failures and writes (one resource each); not for successful
+        // reads, whose answer can be read again, and copying every page of a list doubled the CPU a
+        // request costs (bench/RESULTS.md).
+        const keepBody = res.status >= 400 || c.req.method.toUpperCase() !== 'GET';
+        const responseText = keepBody && res.body ? await res.clone().text() : '';
+        deps.requestLog.add({
+          time: new Date().toISOString(), list_id: listId, request_id: requestId, method: c.req.method, path: url.pathname + url.search,
+          status: res.status, duration_ms: Math.round(ms * 100) / 100, user_agent: userAgent ?? null, token_label: token?.label ?? null,
+          idp: guess?.idp ?? null, request_body: redactBody(captured.body), response_body: redactBody(responseText),
+        });
+      } catch (e) {
+        deps.log.error('could not add a request to the request log', { requestId, err: String(e) });
+      }
     }
     deps.onRequest?.({
       requestId, listId, method: c.req.method, path: url.pathname, status: res.status, ms,
@@ -206,7 +218,7 @@ async function route(deps: ScimRouteDeps, c: Context, ctx: ScimCtx, rest: string
     return scimJson(await deps.scim.queryAll(ctx, queryFromSearch(await body())));
   }
 
-  const rt = first ? RESOURCE_SEGMENTS[first] : undefined;
+  const rt = first ? RESOURCE_SEGMENTS.get(first) : undefined;
   if (rt) {
     if (segs.length === 1) {
       allow(['GET', 'POST']);

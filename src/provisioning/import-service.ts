@@ -15,6 +15,7 @@ import type { LifecycleListener } from './credential-service.js';
 import type { AuditTrail, RequestMeta } from './audit-trail.js';
 import { rosterChanges, RosterError, searchText } from './roster-service.js';
 import { yieldToEventLoop } from './yield.js';
+import { userNameKey } from '../scim/user-name.js';
 
 export interface ImportReport {
   readonly dryRun: boolean;
@@ -117,7 +118,7 @@ export class ImportService {
         const existing = await tx.roster.peopleByUserName(list.id, chunk.map((g) => String(g.values[uid.key])));
         for (const g of chunk) {
           const userName = String(g.values[uid.key]);
-          const prev = existing.get(userName.toLowerCase());
+          const prev = existing.get(userNameKey(userName));
           const fieldsNow = prev ? { ...prev.fields, ...g.values } : Object.fromEntries(fields.map((f) => [f.key, g.values[f.key] ?? null]));
           // A new person needs every required field, even one the file has no column for (a person
           // already on the list keeps the values the file leaves out).

@@ -97,3 +97,20 @@ describe('secrets in PATCH paths and non-JSON bodies', () => {
     expect(out).not.toContain('s3cr3t');
   });
 });
+
+describe('deep bodies (issue 12, defect 6)', () => {
+  it('redaction is bounded: past 32 levels a value is replaced by a marker, never walked', () => {
+    let deep: unknown = { password: 'hunter2' };
+    for (let i = 0; i < 5_000; i++) deep = { x: deep };
+    const out = JSON.stringify(redact(deep));
+    expect(out).toContain('[not logged: nested too deep]');
+    expect(out).not.toContain('hunter2');
+  });
+
+  it('a body too deep to parse is kept as text, secrets redacted, without overflowing', () => {
+    const text = `${'['.repeat(100_000)}{"password":"hunter2"}${']'.repeat(100_000)}`;
+    const out = redactBody(text) ?? '';
+    expect(out).not.toContain('hunter2');
+    expect(out).toMatch(/truncated, \d+ characters/);
+  });
+});

@@ -5,6 +5,8 @@
  * request almost nothing; a crash can lose the last second of entries, never a change.
  */
 import type { NewRequestLogRow, Store } from '../store/index.js';
+import { MAX_JSON_DEPTH, jsonTextDepth } from '../scim/input-guard.js';
+import { setOwn } from '../scim/json.js';
 
 export type RequestLogMode = 'all' | 'failed' | 'off';
 
@@ -16,18 +18,25 @@ const SECRET_KEYS = /^(password|secret|token|client_secret|access_token|refresh_
 /** The attribute a PATCH path ends in: `password`, `urn:…:User:password`, `x[type eq "a"].secret`. */
 const pathLeaf = (p: string): string => p.replace(/\[[^\]]*\]/g, '').split(/[.:]/).pop() ?? '';
 
+const TOO_DEEP = '[not logged: nested too deep]';
+
 /**
  * Replaces secret values, at any depth, with "[redacted]": values under secret-looking keys, and
  * the `value` of a PATCH operation whose `path` names one (`{"op":"replace","path":"password",…}`).
+ * Bounded: past MAX_JSON_DEPTH levels (deeper than any body the input guard accepts, e.g. a
+ * resource stored before it existed) a value is replaced by a marker rather than walked, so the
+ * walk can neither overflow the stack nor leak a secret nested further down (issue 12, defect 6).
  */
-export function redact(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(redact);
-  if (typeof v === 'object' && v !== null) {
-    const o = v as Record<string, unknown>;
-    const secretPath = typeof o.path === 'string' && SECRET_KEYS.test(pathLeaf(o.path));
-    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, SECRET_KEYS.test(k) || (secretPath && k === 'value') ? '[redacted]' : redact(x)]));
-  }
-  return v;
+export function redact(v: unknown, depth = 1): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (depth > MAX_JSON_DEPTH) return TOO_DEEP;
+  if (Array.isArray(v)) return v.map((x) => redact(x, depth + 1));
+  const o = v as Record<string, unknown>;
+  const path = Object.hasOwn(o, 'path') ? o.path : undefined;
+  const secretPath = typeof path === 'string' && SECRET_KEYS.test(pathLeaf(path));
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(o)) setOwn(out, k, SECRET_KEYS.test(k) || (secretPath && k === 'value') ? '[redacted]' : redact(x, depth + 1));
+  return out;
 }
 
 /** Redacts a body that may or may not be JSON, and bounds its size. */
@@ -36,6 +45,8 @@ export function redactBody(body: unknown): string | null {
   let text: string;
   if (typeof body === 'string') {
     try {
+      // A body too deep to be accepted is not parsed here either; it is kept as text, redacted below.
+      if (jsonTextDepth(body) > MAX_JSON_DEPTH) throw new RangeError('too deep');
       text = JSON.stringify(redact(JSON.parse(body)));
     } catch {
       // Not JSON (a form, a broken body): redact quoted and unquoted values after secret-looking names.

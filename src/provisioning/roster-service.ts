@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { ScimError } from '../scim/errors.js';
 import { defaultSchema, FIELD_KEY, FIELD_TYPES, TRANSFORMS, type MappingEntry, type RosterField, type UidChoice } from '../roster/fields.js';
 import { deriveFields, parseSource, type Derived, type FieldValue } from '../roster/mapping.js';
+import { isReservedName } from '../scim/input-guard.js';
 import { csvRow } from '../roster/csv.js';
 import type { FieldChange } from '../roster/audit.js';
 import type { MasterList, Repos, Store } from '../store/index.js';
@@ -60,6 +61,7 @@ export function rosterChanges(before: Readonly<Record<string, unknown>>, after: 
 function validateField(f: unknown): RosterField {
   const o = (typeof f === 'object' && f !== null ? f : {}) as Record<string, unknown>;
   if (typeof o.key !== 'string' || !FIELD_KEY.test(o.key)) throw new RosterError(400, 'invalid_field', 'key must be lower-case letters, digits and underscores, starting with a letter (e.g. badge_colour)');
+  if (isReservedName(o.key)) throw new RosterError(400, 'invalid_field', `"${o.key}" cannot be a field key: constructor and prototype are refused as names (they would reach Object.prototype)`);
   if (typeof o.label !== 'string' || !o.label.trim()) throw new RosterError(400, 'invalid_field', `field "${o.key}" needs a label`);
   if (!FIELD_TYPES.includes(o.type as never)) throw new RosterError(400, 'invalid_field', `field "${o.key}": type must be one of ${FIELD_TYPES.join(', ')}`);
   let options: string[] | undefined;

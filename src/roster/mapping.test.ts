@@ -421,8 +421,10 @@ describe('regressions (found by these tests, fixed in mapping.ts)', () => {
 
   it('readPath does not read inherited Object.prototype members', () => {
     // getCI once used `key in o`, which walks the prototype chain.
-    expect(readPath({}, 'constructor')).toBeUndefined();
     expect(readPath({ name: {} }, 'name.toString')).toBeUndefined();
+    // Since issue 12 (defect 1) a path naming constructor, prototype or __proto__ is refused outright.
+    expect(() => readPath({}, 'constructor')).toThrow(/refused/);
+    expect(() => readPath({}, 'name.prototype')).toThrow(/refused/);
   });
 });
 

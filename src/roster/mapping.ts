@@ -158,7 +158,8 @@ export function checkValue(field: RosterField, raw: unknown): { value: FieldValu
 
 /** A person's roster fields from their SCIM resource, with every value that did not fit. */
 export function deriveFields(doc: Doc, fields: readonly RosterField[], mapping: readonly MappingEntry[]): Derived {
-  const values: Record<string, FieldValue> = {};
+  // Keyed by the list's field keys (admin input): a null-prototype dictionary (CONVENTIONS 14).
+  const values = Object.create(null) as Record<string, FieldValue>;
   const problems: SyncProblem[] = [];
   for (const f of fields) values[f.key] = null;
   const byKey = new Map(fields.map((f) => [f.key, f]));

@@ -105,18 +105,18 @@ export function coerceBoolean(v: unknown, notes: Normalisations): boolean | unde
   return undefined;
 }
 
-/** OneLogin's legacy URNs and the schema each stands for (legacy-urn). */
-const LEGACY_URNS: Readonly<Record<string, string>> = {
-  'urn:scim:schemas:core:2.0': 'core',
-  'urn:scim:schemas:extension:enterprise:2.0': 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
-};
+/** OneLogin's legacy URNs and the schema each stands for (legacy-urn). A Map: looked up by input, so `constructor` must not find Object's. */
+const LEGACY_URNS: ReadonlyMap<string, string> = new Map([
+  ['urn:scim:schemas:core:2.0', 'core'],
+  ['urn:scim:schemas:extension:enterprise:2.0', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'],
+]);
 
 /**
  * The schema URN a legacy one stands for (`core` for the resource's core schema), noting
  * legacy-urn; the URN itself when it is not legacy.
  */
 export function canonicalUrn(uri: string, notes: Normalisations): string {
-  const mapped = LEGACY_URNS[uri.toLowerCase()];
+  const mapped = LEGACY_URNS.get(uri.toLowerCase());
   if (mapped === undefined) return uri;
   notes.note('legacy-urn');
   return mapped;

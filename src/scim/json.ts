@@ -4,9 +4,55 @@ export type Doc = Record<string, unknown>;
 
 export const isObject = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The same value with object keys sorted, so key order never counts as a difference (PostgreSQL's jsonb reorders keys). */
+/**
+ * Sets an own data property: `o[k] = v` would set the prototype when `k` is `__proto__` (a key a
+ * document stored before input was guarded may still hold), never a property.
+ */
+export function setOwn(o: Doc, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+  else o[k] = v;
+}
+
+/**
+ * The same value with object keys sorted, so key order never counts as a difference (PostgreSQL's
+ * jsonb reorders keys). Iterative and linear: documents stored before input depth was limited can
+ * be thousands of levels deep, and a recursive copy of them overflowed the stack (issue 12, defect 6).
+ */
 export function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (isObject(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k])]));
-  return v;
+  return copyJson(v, true);
+}
+
+/**
+ * A deep copy of a JSON value, iterative: structuredClone recurses, and overflowed on a person
+ * stored with an extension 2,000 levels deep, so that person could never be PATCHed again.
+ */
+export function cloneJson<T>(v: T): T {
+  return copyJson(v, false) as T;
+}
+
+function copyJson(v: unknown, sortKeys: boolean): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  const root: unknown[] = [undefined];
+  const stack: [unknown, unknown[] | Doc, number | string][] = [[v, root, 0]];
+  while (stack.length > 0) {
+    const [src, into, key] = stack.pop()!;
+    let copy: unknown = src;
+    if (Array.isArray(src)) {
+      const arr = new Array<unknown>(src.length);
+      for (let i = 0; i < src.length; i++) stack.push([src[i], arr, i]);
+      copy = arr;
+    } else if (isObject(src)) {
+      const obj: Doc = {};
+      // Keys are created in sorted order first; their values are filled in as the stack unwinds.
+      const keys = Object.keys(src);
+      for (const k of sortKeys ? keys.sort() : keys) {
+        setOwn(obj, k, undefined);
+        stack.push([src[k], obj, k]);
+      }
+      copy = obj;
+    }
+    if (Array.isArray(into)) into[key as number] = copy;
+    else setOwn(into, key as string, copy);
+  }
+  return root[0];
 }

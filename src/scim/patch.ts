@@ -7,7 +7,8 @@
 import { invalidPath, invalidSyntax, invalidValue, mutability, noTarget } from './errors.js';
 import { coerceBoolean, normaliseOp, type Normalisations } from './dialect.js';
 import { evaluateFilter, parsePatchPath, type Filter, type PatchPath } from './filter/index.js';
-import { canonical } from './json.js';
+import { canonical, cloneJson, setOwn } from './json.js';
+import { guardSchemaUris } from './input-guard.js';
 import { checkRequired, coerceValue, isObject, syncSchemas, type Doc } from './resource.js';
 import { ENTERPRISE_USER_SCHEMA, PATCH_OP, type AttributeDef, type ResourceTypeId, type SchemaRegistry } from './schemas/index.js';
 
@@ -104,7 +105,7 @@ export class PatchEngine {
 
   /** Applies a PatchOp body; throws a ScimError and leaves nothing half-applied (the caller discards `doc`). */
   static apply(registry: SchemaRegistry, rt: ResourceTypeId, doc: Doc, body: unknown, notes: Normalisations): PatchResult {
-    const engine = new PatchEngine(registry, rt, structuredClone(doc), notes);
+    const engine = new PatchEngine(registry, rt, cloneJson(doc), notes);
     engine.run(body);
     return { doc: engine.doc, memberOps: engine.memberOps };
   }
@@ -112,6 +113,7 @@ export class PatchEngine {
   private run(body: unknown): void {
     if (!isObject(body)) throw invalidSyntax('a PATCH body must be a PatchOp JSON object');
     const schemas = body.schemas;
+    guardSchemaUris(schemas);
     if (schemas === undefined) this.notes.note('missing-schemas');
     else if (!Array.isArray(schemas) || !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === PATCH_OP.toLowerCase())) {
       throw invalidSyntax(`a PATCH body must list "${PATCH_OP}" in "schemas"`);
@@ -126,7 +128,7 @@ export class PatchEngine {
       if (path !== undefined && path !== null && (typeof path !== 'string' || path.trim() === '')) {
         throw invalidPath(`Operations[${i}].path must be a non-empty string`);
       }
-      if (op !== 'remove' && !('value' in raw)) throw invalidSyntax(`Operations[${i}] (${op}) needs a "value"`);
+      if (op !== 'remove' && !Object.hasOwn(raw, 'value')) throw invalidSyntax(`Operations[${i}] (${op}) needs a "value"`);
       if (typeof path === 'string') this.applyPath(op, parsePatchPath(path.trim(), (u) => this.registry.isSchemaUri(u)), raw.value, true);
       else this.applyPathless(op, raw.value);
     });
@@ -161,7 +163,8 @@ export class PatchEngine {
       if (!isObject(value)) throw invalidValue(`the value for "${uri}" must be an object`);
       if (!this.registry.isSchemaUri(uri)) {
         const k = Object.keys(this.doc).find((x) => x.toLowerCase() === uri.toLowerCase()) ?? uri;
-        this.doc[k] = op === 'replace' ? { ...(isObject(this.doc[k]) ? this.doc[k] : {}), ...value } : { ...(isObject(this.doc[k]) ? this.doc[k] : {}), ...value };
+        const current = this.own(k);
+        setOwn(this.doc, k, { ...(isObject(current) ? current : {}), ...value });
         return;
       }
       for (const [k, v] of Object.entries(value)) this.applyPath(op, { attr: { uri, attr: k } }, v, false);
@@ -174,8 +177,8 @@ export class PatchEngine {
       if (attr.uri && !this.registry.isSchemaUri(attr.uri)) {
         // A custom extension attribute (Entra/Okta custom namespace): stored as sent.
         const k = Object.keys(this.doc).find((x) => x.toLowerCase() === attr.uri!.toLowerCase()) ?? attr.uri;
-        if (!isObject(this.doc[k])) this.doc[k] = {};
-        this.applyTarget(op, { container: this.doc[k] as Doc, key: attr.attr, def: undefined, filter: path.filter, sub: attr.sub ?? path.sub, label }, value);
+        if (!isObject(this.own(k))) setOwn(this.doc, k, {});
+        this.applyTarget(op, { container: this.own(k) as Doc, key: attr.attr, def: undefined, filter: path.filter, sub: attr.sub ?? path.sub, label }, value);
         return;
       }
       if (!explicit) return; // unknown keys in a path-less value are ignored, as in a PUT body
@@ -203,6 +206,14 @@ export class PatchEngine {
       container = this.doc[resolved.schema] as Doc;
     }
     this.applyTarget(op, { container, key: def.name, def, filter: path.filter, sub: attr.sub ?? path.sub, label }, value);
+  }
+
+  /**
+   * The document's own property `k`, never one inherited from Object.prototype: a key that
+   * comes from the request (a custom extension URN) is looked up here (issue 12, defect 1).
+   */
+  private own(k: string): unknown {
+    return Object.hasOwn(this.doc, k) ? this.doc[k] : undefined;
   }
 
   private coerce(def: AttributeDef | undefined, value: unknown, label: string, asElement = false): unknown {

@@ -5,6 +5,7 @@
 import { invalidValue } from './errors.js';
 import { parseAttrPath } from './filter/index.js';
 import { isObject, type Doc } from './resource.js';
+import { setOwn } from './json.js';
 import type { ResourceTypeId, SchemaRegistry } from './schemas/index.js';
 
 /** One requested attribute: `uri` lower-cased, `attr` lower-cased ('' = the whole extension), optional `sub`. */
@@ -70,12 +71,12 @@ export function project(registry: SchemaRegistry, rt: ResourceTypeId, resource: 
       const ext: Doc = {};
       for (const [ek, ev] of Object.entries(v)) {
         const d = decide(k, ek, ev);
-        if (d !== undefined) ext[ek] = d;
+        if (d !== undefined) setOwn(ext, ek, d);
       }
-      if (Object.keys(ext).length) out[k] = ext;
+      if (Object.keys(ext).length) setOwn(out, k, ext);
     } else {
       const d = decide(core, k, v);
-      if (d !== undefined) out[k] = d;
+      if (d !== undefined) setOwn(out, k, d);
     }
   }
   return out;
@@ -85,7 +86,7 @@ function pickSubs(value: unknown, subs: readonly string[], keep: boolean): unkno
   const one = (o: unknown): unknown => {
     if (!isObject(o)) return o;
     const r: Doc = {};
-    for (const [k, v] of Object.entries(o)) if (subs.includes(k.toLowerCase()) === keep) r[k] = v;
+    for (const [k, v] of Object.entries(o)) if (subs.includes(k.toLowerCase()) === keep) setOwn(r, k, v);
     return r;
   };
   return Array.isArray(value) ? value.map(one) : one(value);

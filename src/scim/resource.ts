@@ -5,6 +5,7 @@
  * from Entra, Okta, …) are kept verbatim so they round-trip and can be mapped later.
  */
 import { invalidSyntax, invalidValue } from './errors.js';
+import { guardSchemaUris } from './input-guard.js';
 import { canonicalUrn, coerceBoolean, type Normalisations } from './dialect.js';
 import type { AttributeDef, SchemaRegistry, ResourceTypeId } from './schemas/index.js';
 
@@ -153,6 +154,7 @@ export function prepareResource(registry: SchemaRegistry, rt: ResourceTypeId, bo
   const core = registry.coreSchemaFor(rt);
   const extensions = registry.extensionsFor(rt);
   const rawSchemas = body.schemas;
+  guardSchemaUris(rawSchemas);
   let declared: string[] = [];
   if (rawSchemas === undefined) notes.note('missing-schemas');
   else if (!Array.isArray(rawSchemas) || rawSchemas.some((s) => typeof s !== 'string')) {

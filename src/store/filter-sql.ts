@@ -11,13 +11,14 @@ import { invalidFilter } from '../scim/errors.js';
 import type { SchemaRegistry, AttributeDef, AttrType } from '../scim/schemas/index.js';
 import { ENTERPRISE_USER_SCHEMA } from '../scim/schemas/index.js';
 import type { SqlFlavor } from './sql-flavor.js';
+import { userNameKey } from '../scim/user-name.js';
 
 type Expr = RawBuilder<unknown>;
 export type ResourceKind = 'User' | 'Group';
 
 /** How one scalar is reached: a column, or a JSON location inside a document expression. */
 type Scalar =
-  | { readonly kind: 'column'; readonly expr: Expr; readonly type: AttrType; readonly caseExact: boolean; readonly lowered: boolean }
+  | { readonly kind: 'column'; readonly expr: Expr; readonly type: AttrType; readonly caseExact: boolean; readonly lowered: boolean; readonly key?: (s: string) => string }
   | { readonly kind: 'json'; readonly doc: Expr; readonly keys: readonly string[]; readonly type: AttrType; readonly caseExact: boolean }
   | { readonly kind: 'const'; readonly value: string };
 
@@ -43,7 +44,8 @@ const col = (expr: Expr, type: AttrType, caseExact: boolean, lowered = !caseExac
 function userColumns(key: string): Scalar | undefined {
   switch (key) {
     case 'id': return col(sql.ref('users.id'), 'string', true);
-    case 'username': return col(sql.ref('users.user_name_lc'), 'string', false);
+    // Stored as userNameKey (lower case, NFC): the filter value is keyed the same way.
+    case 'username': return { kind: 'column', expr: sql.ref('users.user_name_lc'), type: 'string', caseExact: false, lowered: true, key: userNameKey };
     case 'externalid': return col(sql.ref('users.external_id'), 'string', true);
     case 'displayname': return col(sql.ref('users.display_name_lc'), 'string', false);
     case 'active': return col(sql.ref('users.active'), 'boolean', true, false);
@@ -299,7 +301,7 @@ function compare(ctx: FilterContext, s: Scalar, op: CompareOp, value: CompValue,
   let e: Expr;
   if (s.kind === 'column') e = ci && !s.lowered ? sql`lower(${s.expr})` : s.expr;
   else e = ci ? sql`lower(${ctx.flavor.jsonText(s.doc, s.keys)})` : ctx.flavor.jsonText(s.doc, s.keys);
-  const v = ci ? raw.toLowerCase() : raw;
+  const v = s.kind === 'column' && s.key ? s.key(raw) : ci ? raw.toLowerCase() : raw;
   switch (op) {
     case 'co': return ctx.flavor.contains(e, v);
     case 'sw': return sql`(substr(${e}, 1, ${[...v].length}) = ${v})`;

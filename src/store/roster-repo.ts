@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { FieldType, MappingEntry, RosterField, Transform } from '../roster/fields.js';
 import type { Database } from './schema.js';
+import { userNameKey } from '../scim/user-name.js';
 
 export type JobRow = Selectable<Database['jobs']>;
 
@@ -129,12 +130,12 @@ export class RosterRepo {
     }));
   }
 
-  /** People of a list by userName (case-insensitive), for imports. */
+  /** People of a list by userName (case-insensitive, NFC: userNameKey), for imports; keyed by userNameKey. */
   async peopleByUserName(listId: string, names: readonly string[]) {
     const out = new Map<string, { id: string; version: number; created: string; fields: Record<string, unknown> }>();
     for (let i = 0; i < names.length; i += 500) {
       const rows = await this.db.selectFrom('users').select(['id', 'version', 'created', 'fields', 'user_name_lc']).where('list_id', '=', listId)
-        .where('user_name_lc', 'in', names.slice(i, i + 500).map((n) => n.toLowerCase())).execute();
+        .where('user_name_lc', 'in', names.slice(i, i + 500).map(userNameKey)).execute();
       for (const r of rows) out.set(r.user_name_lc, { id: r.id, version: Number(r.version), created: r.created, fields: parse(r.fields, {}) });
     }
     return out;

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './schema.js';
 import { rethrowUnique } from './unique-violation.js';
+import { userNameKey } from '../scim/user-name.js';
 
 /** What the SCIM layer hands the store for one user: the document plus its indexed columns. */
 export interface UserWrite {
@@ -59,7 +60,7 @@ export class UsersRepo {
 
   private columns(u: UserWrite) {
     return {
-      user_name: u.userName, user_name_lc: u.userName.toLowerCase(), external_id: u.externalId,
+      user_name: u.userName, user_name_lc: userNameKey(u.userName), external_id: u.externalId,
       external_id_key: u.externalIdUnique ? u.externalId : null,
       display_name: u.displayName, display_name_lc: lc(u.displayName), employee_number_lc: lc(u.employeeNumber),
       active: u.active ? 1 : 0, data: JSON.stringify(u.data), version: u.version, last_modified: u.lastModified,

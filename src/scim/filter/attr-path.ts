@@ -5,6 +5,8 @@
  */
 import type { AttrPath } from './ast.js';
 import type { ErrorFactory } from './lexer.js';
+import { ScimError } from '../errors.js';
+import { InputRefused, isReservedName } from '../input-guard.js';
 
 /** RFC 7643 §2.1: ATTRNAME = ALPHA *(nameChar), nameChar = "-" / "_" / DIGIT / ALPHA; plus `$ref`. */
 const ATTR_NAME = /^(?:[A-Za-z][A-Za-z0-9_-]*|\$ref)$/i;
@@ -39,6 +41,10 @@ export function splitAttrPath(token: string, locate: Locate): AttrPath {
     throw locate(`attribute path '${token}' has more than one sub-attribute level`, restStart);
   }
   const [attr = '', sub] = parts;
+  // `__proto__:detail` once reached Object.prototype through a PATCH (issue 12, defect 1): no
+  // segment of a path, URN prefix included, may be a name that walks to a prototype.
+  const reserved = [...(uri?.split(/[:.]/) ?? []), attr, sub ?? ''].find(isReservedName);
+  if (reserved !== undefined) throw refused(locate(`"${reserved}" is not accepted as a name in attribute path '${token}' (__proto__, constructor and prototype are refused everywhere)`, 0));
   if (!isAttrName(attr)) throw locate(`invalid attribute name '${attr}' in '${token}'`, restStart);
   if (sub !== undefined && !isAttrName(sub)) {
     throw locate(`invalid sub-attribute name '${sub}' in '${token}'`, restStart + attr.length + 1);
@@ -48,6 +54,11 @@ export function splitAttrPath(token: string, locate: Locate): AttrPath {
     attr,
     ...(sub !== undefined ? { sub } : {}),
   };
+}
+
+/** The same error, as an input refused at the boundary (no audit event; see InputRefused). */
+function refused(err: Error): Error {
+  return err instanceof ScimError ? new InputRefused(err.status, err.scimType, err.detail) : err;
 }
 
 /**

@@ -54,21 +54,30 @@ function resolve(resource: Resource, path: AttrPath): unknown {
   return isRecord(value) ? getCI(value, sub) : undefined;
 }
 
+/**
+ * How far `pr` and the comparisons look into nested values. A SCIM value nests at most a few
+ * levels (a complex value inside a multi-valued attribute); the bound keeps a document stored
+ * before input depth was limited from overflowing the stack (issue 12, defect 6).
+ */
+const MAX_VALUE_DEPTH = 32;
+
 /** RFC 7644 §3.4.2.2 `pr`: has a non-empty value. */
-function isPresent(value: unknown): boolean {
+function isPresent(value: unknown, depth = 0): boolean {
   if (value === undefined || value === null || value === '') return false;
-  if (Array.isArray(value)) return value.some(isPresent);
-  if (isRecord(value)) return Object.values(value).some(isPresent);
+  if (depth > MAX_VALUE_DEPTH) return true; // something is there
+  if (Array.isArray(value)) return value.some((v) => isPresent(v, depth + 1));
+  if (isRecord(value)) return Object.values(value).some((v) => isPresent(v, depth + 1));
   return true;
 }
 
 /** The scalar values to compare: arrays flattened, complex values replaced by their `value`. */
-function scalars(value: unknown, out: unknown[] = []): unknown[] {
+function scalars(value: unknown, out: unknown[] = [], depth = 0): unknown[] {
+  if (depth > MAX_VALUE_DEPTH) return out;
   if (Array.isArray(value)) {
-    for (const v of value) scalars(v, out);
+    for (const v of value) scalars(v, out, depth + 1);
   } else if (isRecord(value)) {
     const v = getCI(value, 'value');
-    if (v !== undefined && v !== null && !isRecord(v)) scalars(v, out);
+    if (v !== undefined && v !== null && !isRecord(v)) scalars(v, out, depth + 1);
   } else if (value !== undefined && value !== null) {
     out.push(value);
   }

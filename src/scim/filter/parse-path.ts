@@ -7,6 +7,7 @@ import { invalidPath } from '../errors.js';
 import { isAttrName, parseAttrPath, splitAttrPath } from './attr-path.js';
 import { Scanner } from './lexer.js';
 import { FilterParser, MAX_FILTER_LENGTH } from './parse-filter.js';
+import { InputRefused, isReservedName } from '../input-guard.js';
 
 export { parseAttrPath } from './attr-path.js';
 
@@ -39,6 +40,9 @@ export function parsePatchPath(text: string, isSchemaUri?: (uri: string) => bool
     throw invalidPath(`PATCH path is longer than ${MAX_FILTER_LENGTH} characters`);
   }
   if (!path.includes('[')) {
+    if (/^urn:/i.test(path) && path.split(/[:.]/).some(isReservedName)) {
+      throw new InputRefused(400, 'invalidPath', `PATCH path '${path}' names __proto__, constructor or prototype, which are refused everywhere`);
+    }
     if (isWholeSchema(path, isSchemaUri)) return { extension: path };
     return { attr: parseAttrPath(path, invalidPath) };
   }
