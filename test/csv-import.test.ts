@@ -6,6 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminKeys } from '../src/provisioning/admin-keys.js';
+import { ImportService } from '../src/provisioning/import-service.js';
+import type { Repos, Store } from '../src/store/index.js';
 import { call, startServer, type TestServer } from './helpers/server.js';
 
 let a: TestServer;
@@ -94,6 +96,56 @@ describe('concurrent CSV imports of the same people', { timeout: 120_000 }, () =
     expect(y.status, y.text).toBe(200);
     expect(x.body.created + y.body.created).toBe(PEOPLE);
     await expectTrailMatchesRoster(listId);
+  });
+});
+
+/**
+ * The import service over the server's real store, except that the first `stale` conditional
+ * updates touch no row, as if a writer that skipped the list lock had moved the version on.
+ */
+function importerWithStaleReads(stale: number): ImportService {
+  const store = a.muster.store;
+  let left = stale;
+  const wrapped = Object.create(store) as Store;
+  wrapped.transaction = <T>(fn: (tx: Repos) => Promise<T>) => store.transaction((tx) => {
+    const users = Object.create(tx.users) as Repos['users'];
+    users.update = async (...args) => (left-- > 0 ? false : tx.users.update(...args));
+    return fn({ ...tx, users });
+  });
+  return new ImportService(wrapped, a.muster.audit);
+}
+
+describe('an update that touches no row', () => {
+  it('records nothing for it: the batch is rolled back and read again, and the trail matches the roster', async () => {
+    const listId = await csvList('Stale reads');
+    expect((await post(a, listId, file('Start', 'none'))).body).toMatchObject({ created: PEOPLE, errors: [] });
+    const list = (await a.muster.store.lists.get(listId))!;
+    const r = await importerWithStaleReads(2).importCsv(list, file('Later', 'new'), false, { actor: 'test' });
+    expect(r).toMatchObject({ updated: PEOPLE, errors: [] });
+    await expectTrailMatchesRoster(listId);
+  });
+
+  it('gives up with 409 import_conflict when every try reads stale, and leaves no event for what it did not write', async () => {
+    const listId = await csvList('Always stale');
+    expect((await post(a, listId, file('Start', 'none'))).body).toMatchObject({ created: PEOPLE, errors: [] });
+    const list = (await a.muster.store.lists.get(listId))!;
+    const err = await importerWithStaleReads(1_000_000).importCsv(list, file('Never', 'written'), false, { actor: 'test' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 409, code: 'import_conflict' });
+    expect((err as Error).message).toMatch(/^people of rows 2–201 kept changing while they were imported/);
+    expect(await a.muster.store.audit.query({ listId, actions: ['person.updated'], order: 'asc', limit: 10 })).toEqual([]);
+    await expectTrailMatchesRoster(listId);
+  });
+
+  it('refuses a cell with a lone surrogate (text handed to the importer as a string) with a per-row error', async () => {
+    const listId = await csvList('Lone surrogates');
+    const list = (await a.muster.store.lists.get(listId))!;
+    const r = await new ImportService(a.muster.store, a.muster.audit).importCsv(list, 'work_email,first_name\neve\udfff@example.com,Eve\nana@example.com,\ud800na\nbob@example.com,Bob\n', false, { actor: 'test' });
+    expect(r).toMatchObject({ created: 1 });
+    expect(r.errors).toEqual([
+      { row: 2, column: 'work_email', value: 'eve\udfff@example.com', problem: 'the value is not well-formed Unicode text (it has a lone surrogate)' },
+      { row: 3, column: 'first_name', value: '\ud800na', problem: 'the value is not well-formed Unicode text (it has a lone surrogate)' },
+    ]);
+    expect((await a.muster.audit.verify(a.muster.store, listId)).ok).toBe(true);
   });
 });
 
