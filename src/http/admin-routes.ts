@@ -31,7 +31,7 @@ import type { ApplePasses } from '../provisioning/apple/apple-passes.js';
 import { PassCertificateError } from '../credentials/apple/index.js';
 import { deriveFields } from '../roster/mapping.js';
 import { sql } from 'kysely';
-import { guardUrl, readJsonBody, readText } from './body.js';
+import { guardUrl, readBytes, readJsonBody } from './body.js';
 import { InputRefused } from '../scim/input-guard.js';
 import type { ImportService } from '../provisioning/import-service.js';
 import { UsageError, type ListsService } from '../provisioning/lists-service.js';
@@ -364,8 +364,9 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     const list = await listOf(c);
     const dry = c.req.query('dryRun');
     if (dry !== undefined && dry !== 'true' && dry !== 'false') throw new ApiError(400, 'invalid_parameter', 'dryRun must be true or false');
-    const text = await readText(c.req.raw, 50 * 1_048_576);
-    return c.json(await deps.importer.importCsv(list, text, dry === 'true', meta(c)));
+    // Bytes, not text: the importer refuses a file that is not UTF-8 instead of reading U+FFFD into names.
+    const bytes = await readBytes(c.req.raw, 50 * 1_048_576);
+    return c.json(await deps.importer.importCsv(list, bytes, dry === 'true', meta(c)));
   });
 
   api.get('/lists/:listId/people/export', async (c) => {

@@ -5,12 +5,12 @@
  * at all). Lists fed by SCIM refuse imports: the IdP would overwrite them.
  */
 import { randomUUID } from 'node:crypto';
-import { CsvError, parseCsv } from '../roster/csv.js';
+import { CsvError, decodeCsv, parseCsv, textProblem } from '../roster/csv.js';
 import { checkValue, type FieldValue } from '../roster/mapping.js';
 import type { RosterField } from '../roster/fields.js';
 
 import { USER_SCHEMA } from '../scim/schemas/index.js';
-import type { MasterList, Store } from '../store/index.js';
+import type { MasterList, Repos, Store } from '../store/index.js';
 import type { LifecycleListener } from './credential-service.js';
 import type { AuditTrail, RequestMeta } from './audit-trail.js';
 import { rosterChanges, RosterError, searchText } from './roster-service.js';
@@ -23,13 +23,42 @@ export interface ImportReport {
   readonly created: number;
   readonly updated: number;
   readonly unchanged: number;
-  readonly errors: readonly { readonly row: number; readonly column?: string; readonly value?: string; readonly problem: string }[];
+  readonly errors: readonly ImportError[];
 }
+
+type ImportError = { readonly row: number; readonly column?: string; readonly value?: string; readonly problem: string };
 
 const BATCH = 200;
 
+/** Tries of one batch whose read went stale (see applyBatch) before the import gives up. */
+const MAX_ATTEMPTS = 3;
+
 /** Columns the roster export adds besides the fields. */
 const EXPORT_ONLY = new Set(['id', 'sync_problems']);
+
+/** Names that would reach an object's prototype if they ever became keys: refused as column names. */
+const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
+interface GoodRow {
+  readonly row: number;
+  readonly values: Record<string, FieldValue>;
+}
+
+interface Columns {
+  readonly fields: readonly RosterField[];
+  readonly uid: RosterField;
+  readonly columnOf: (f: RosterField) => string;
+}
+
+interface BatchResult {
+  created: number;
+  updated: number;
+  unchanged: number;
+  readonly errors: ImportError[];
+}
+
+/** A conditional update by version touched no row: what this batch read is stale, so it is rolled back and read again. */
+class StaleRead extends Error {}
 
 export class ImportService {
   private lifecycle: LifecycleListener | undefined;
@@ -41,13 +70,14 @@ export class ImportService {
     this.lifecycle = listener;
   }
 
-  async importCsv(list: MasterList, text: string, dryRun: boolean, meta: RequestMeta): Promise<ImportReport> {
+  /** `input`: the file as sent (bytes, refused unless UTF-8), or as text already decoded. */
+  async importCsv(list: MasterList, input: string | Uint8Array, dryRun: boolean, meta: RequestMeta): Promise<ImportReport> {
     if (list.syncMethod !== 'none') {
       throw new RosterError(409, 'list_synced', `this list is fed by ${list.syncMethod.toUpperCase()}: its IdP would overwrite imported values. Import into a list created with --sync none.`);
     }
     let rows: string[][];
     try {
-      rows = parseCsv(text);
+      rows = parseCsv(typeof input === 'string' ? input : decodeCsv(input));
     } catch (err) {
       if (err instanceof CsvError) throw new RosterError(400, 'invalid_csv', err.message);
       throw err;
@@ -56,10 +86,16 @@ export class ImportService {
     if (!header) throw new RosterError(400, 'invalid_csv', 'the file is empty: the first row must name the columns (field keys or labels)');
     const fields = await this.store.roster.fields(list.id);
     const uid = fields.find((f) => f.unique)!;
-    const columns = header.map((h) => fields.find((f) => f.key === h.trim().toLowerCase() || f.label.toLowerCase() === h.trim().toLowerCase()));
+    const names = header.map((h) => h.trim().toLowerCase());
+    header.forEach((h, i) => {
+      const problem = textProblem(h);
+      if (problem) throw new RosterError(400, 'invalid_csv', `row 1: the name of column ${i + 1} ${problem}`);
+      if (RESERVED_NAMES.has(names[i]!)) throw new RosterError(400, 'invalid_csv', `row 1: "${h.trim()}" cannot name a column; columns are field keys or labels: ${fields.map((f) => f.key).join(', ')}`);
+    });
+    const columns = names.map((n) => fields.find((f) => f.key === n || f.label.toLowerCase() === n));
     // The roster export's own columns (Muster's id, the count of sync problems) are read back as nothing:
     // an exported file can be edited and imported again as it is.
-    const ignored = new Set(header.map((h, i) => (!columns[i] && EXPORT_ONLY.has(h.trim().toLowerCase()) ? i : -1)).filter((i) => i >= 0));
+    const ignored = new Set(names.map((n, i) => (!columns[i] && EXPORT_ONLY.has(n) ? i : -1)).filter((i) => i >= 0));
     const unknown = header.filter((_h, i) => !columns[i] && !ignored.has(i));
     /** Errors name a column as the file does; a column the file lacks, by the field's label. */
     const columnOf = (f: RosterField) => {
@@ -67,14 +103,25 @@ export class ImportService {
       return i >= 0 ? header[i]!.trim() : f.label;
     };
     if (unknown.length) throw new RosterError(400, 'invalid_csv', `row 1: unknown column(s) ${unknown.map((u) => `"${u}"`).join(', ')}; columns are field keys or labels: ${fields.map((f) => f.key).join(', ')}`);
+    // Two columns for one field (its key and its label, or one name twice): which value wins would be
+    // a guess, so the file is refused rather than the last column silently used.
+    const firstOf = new Map<string, number>();
+    header.forEach((h, i) => {
+      const target = columns[i]?.key ?? names[i]!;
+      const first = firstOf.get(target);
+      if (first === undefined) return void firstOf.set(target, i);
+      const what = columns[i] ? `the field "${target}"` : `Muster's own column "${target}"`;
+      throw new RosterError(400, 'invalid_csv', `row 1: columns ${first + 1} ("${header[first]!.trim()}") and ${i + 1} ("${h.trim()}") both name ${what}; keep one of them`);
+    });
     if (!columns.includes(uid)) throw new RosterError(400, 'invalid_csv', `row 1: the unique identifier column "${uid.key}" (${uid.label}) is missing`);
 
-    const errors: ImportReport['errors'][number][] = [];
-    const good: { row: number; values: Record<string, FieldValue> }[] = [];
+    const errors: ImportError[] = [];
+    const good: GoodRow[] = [];
     const seen = new Map<string, number>();
     body.forEach((cells, i) => {
       const rowNo = i + 2;
-      const values: Record<string, FieldValue> = {};
+      // Keys are field keys only, but a dictionary built from a file has no prototype to reach.
+      const values: Record<string, FieldValue> = Object.create(null) as Record<string, FieldValue>;
       const badFields = new Set<string>();
       let bad = false;
       if (cells.length !== header.length) {
@@ -84,7 +131,8 @@ export class ImportService {
       cells.forEach((raw, c) => {
         if (ignored.has(c)) return;
         const field = columns[c]!;
-        const checked = checkValue(field, raw.trim());
+        const problem = textProblem(raw);
+        const checked = problem ? { problem: `the value ${problem}` } : checkValue(field, raw.trim());
         if ('problem' in checked) {
           errors.push({ row: rowNo, column: header[c]!, value: raw, problem: checked.problem });
           badFields.add(field.key);
@@ -100,7 +148,7 @@ export class ImportService {
         errors.push({ row: rowNo, column: columnOf(uid), problem: `${uid.label} is required` });
         bad = true;
       }
-      const idKey = String(id).toLowerCase();
+      const idKey = userNameKey(String(id));
       if (!bad && seen.has(idKey)) {
         errors.push({ row: rowNo, column: columnOf(uid), value: String(id), problem: `the same ${uid.label} is on row ${seen.get(idKey)}` });
         bad = true;
@@ -112,56 +160,94 @@ export class ImportService {
     });
 
     let created = 0, updated = 0, unchanged = 0;
+    const cols: Columns = { fields, uid, columnOf };
     for (let i = 0; i < good.length; i += BATCH) {
       const chunk = good.slice(i, i + BATCH);
-      const run = async (tx: Parameters<Parameters<Store['transaction']>[0]>[0]) => {
-        const existing = await tx.roster.peopleByUserName(list.id, chunk.map((g) => String(g.values[uid.key])));
-        for (const g of chunk) {
-          const userName = String(g.values[uid.key]);
-          const prev = existing.get(userNameKey(userName));
-          const fieldsNow = prev ? { ...prev.fields, ...g.values } : Object.fromEntries(fields.map((f) => [f.key, g.values[f.key] ?? null]));
-          // A new person needs every required field, even one the file has no column for (a person
-          // already on the list keeps the values the file leaves out).
-          const missing = prev ? [] : fields.filter((f) => f.required && (fieldsNow[f.key] === null || fieldsNow[f.key] === undefined));
-          if (missing.length) {
-            for (const f of missing) errors.push({ row: g.row, column: columnOf(f), problem: `${f.label} is required for a new person, and the file has no value for it` });
-            continue;
-          }
-          const changes = rosterChanges(prev?.fields ?? {}, fieldsNow).filter((c) => prev || c.after !== null);
-          if (prev && changes.length === 0) {
-            unchanged++;
-            continue;
-          }
-          if (prev) updated++;
-          else created++;
-          if (dryRun) continue;
-          const now = new Date().toISOString();
-          const active = fieldsNow.active !== false;
-          const id = prev?.id ?? randomUUID();
-          const derived = {
-            fields: JSON.stringify(fieldsNow), problems: '[]', problemCount: 0, mappingVersion: list.mappingVersion,
-            search: searchText(userName, fieldsNow),
-          };
-          const wasActive = prev ? prev.fields.active !== false : true;
-          const action = !prev ? 'person.created' : wasActive && !active ? 'person.deactivated' : !wasActive && active ? 'person.reactivated' : 'person.updated';
-          const lastOp = JSON.stringify({ action, time: now, idp: null, requestId: meta.requestId ?? null, source: 'csv import' });
-          const write = {
-            id, listId: list.id, userName, externalId: null, externalIdUnique: list.externalIdUnique, displayName: null, employeeNumber: null,
-            active, emails: [], data: { schemas: [USER_SCHEMA], userName, active }, version: (prev?.version ?? 0) + 1,
-            created: prev?.created ?? now, lastModified: now, derived, lastOp,
-          };
-          if (prev) await tx.users.update(write, prev.version, false);
-          else await tx.users.insert(write);
-          await this.audit.record(tx, list.id, { action, target: { type: 'person', id, name: userName }, changes, detail: { source: 'csv import', row: g.row } }, meta);
-          if (action !== 'person.created') await this.lifecycle?.(tx, list.id, id, action, meta);
-        }
-      };
-      await this.store.transaction(run);
+      // A dry run writes nothing, so it reads without the lock; a real batch is one transaction.
+      const r = dryRun ? await this.applyBatch(this.store, list, chunk, cols, true, meta) : await this.writeBatch(list, chunk, cols, meta);
+      created += r.created;
+      updated += r.updated;
+      unchanged += r.unchanged;
+      errors.push(...r.errors);
       await yieldToEventLoop();
     }
     errors.sort((a, b) => a.row - b.row);
     return { dryRun, rows: body.length, created, updated, unchanged, errors };
   }
+
+  /**
+   * One batch in one transaction, tried again from a fresh read when what it read went stale (a
+   * conditional update touched no row) or PostgreSQL aborted it as a deadlock or serialization
+   * failure. Nothing of a failed try stays: its writes and audit events roll back together.
+   */
+  private async writeBatch(list: MasterList, chunk: readonly GoodRow[], cols: Columns, meta: RequestMeta): Promise<BatchResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.store.transaction((tx) => this.applyBatch(tx, list, chunk, cols, false, meta));
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (!(err instanceof StaleRead) && code !== '40P01' && code !== '40001') throw err;
+        if (attempt >= MAX_ATTEMPTS) {
+          throw new RosterError(409, 'import_conflict', `people of rows ${chunk[0]!.row}–${chunk[chunk.length - 1]!.row} kept changing while they were imported, so those rows and the ones after them were not applied (the rows before them were); import the file again`);
+        }
+      }
+    }
+  }
+
+  /**
+   * Matches a batch of rows to the people they name and writes the differences. The list's lock
+   * is taken before anything is read (PostgreSQL; SQLite transactions are serialised anyway): two
+   * imports, or an import and a SCIM write, of the same people then apply one after the other, each
+   * to what the other wrote, and every audit event describes a write that happened. Without it
+   * both read the same versions, the later update matched no row, and its event was recorded anyway.
+   */
+  private async applyBatch(db: Repos, list: MasterList, chunk: readonly GoodRow[], cols: Columns, dryRun: boolean, meta: RequestMeta): Promise<BatchResult> {
+    const { fields, uid, columnOf } = cols;
+    if (!dryRun) await db.audit.chain(list.id, true);
+    const r: BatchResult = { created: 0, updated: 0, unchanged: 0, errors: [] };
+    const existing = await db.roster.peopleByUserName(list.id, chunk.map((g) => String(g.values[uid.key])));
+    for (const g of chunk) {
+      const userName = String(g.values[uid.key]);
+      const prev = existing.get(userNameKey(userName));
+      const fieldsNow = prev ? { ...prev.fields, ...g.values } : Object.fromEntries(fields.map((f) => [f.key, g.values[f.key] ?? null]));
+      // A new person needs every required field, even one the file has no column for (a person
+      // already on the list keeps the values the file leaves out).
+      const missing = prev ? [] : fields.filter((f) => f.required && (fieldsNow[f.key] === null || fieldsNow[f.key] === undefined));
+      if (missing.length) {
+        for (const f of missing) r.errors.push({ row: g.row, column: columnOf(f), problem: `${f.label} is required for a new person, and the file has no value for it` });
+        continue;
+      }
+      const changes = rosterChanges(prev?.fields ?? {}, fieldsNow).filter((c) => prev || c.after !== null);
+      if (prev && changes.length === 0) {
+        r.unchanged++;
+        continue;
+      }
+      if (prev) r.updated++;
+      else r.created++;
+      if (dryRun) continue;
+      const now = new Date().toISOString();
+      const active = fieldsNow.active !== false;
+      const id = prev?.id ?? randomUUID();
+      const derived = {
+        fields: JSON.stringify(fieldsNow), problems: '[]', problemCount: 0, mappingVersion: list.mappingVersion,
+        search: searchText(userName, fieldsNow),
+      };
+      const wasActive = prev ? prev.fields.active !== false : true;
+      const action = !prev ? 'person.created' : wasActive && !active ? 'person.deactivated' : !wasActive && active ? 'person.reactivated' : 'person.updated';
+      const lastOp = JSON.stringify({ action, time: now, idp: null, requestId: meta.requestId ?? null, source: 'csv import' });
+      const write = {
+        id, listId: list.id, userName, externalId: null, externalIdUnique: list.externalIdUnique, displayName: null, employeeNumber: null,
+        active, emails: [], data: { schemas: [USER_SCHEMA], userName, active }, version: (prev?.version ?? 0) + 1,
+        created: prev?.created ?? now, lastModified: now, derived, lastOp,
+      };
+      // Under the lock no other writer moves a version on, but if one ever does, nothing is recorded
+      // for a write that did not happen: the batch rolls back and is read again.
+      if (prev) {
+        if (!(await db.users.update(write, prev.version, false))) throw new StaleRead();
+      } else await db.users.insert(write);
+      await this.audit.record(db, list.id, { action, target: { type: 'person', id, name: userName }, changes, detail: { source: 'csv import', row: g.row } }, meta);
+      if (action !== 'person.created') await this.lifecycle?.(db, list.id, id, action, meta);
+    }
+    return r;
+  }
 }
-
-

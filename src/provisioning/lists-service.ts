@@ -92,6 +92,9 @@ export class ListsService {
       changes.strict = input.strict;
     }
     return this.store.transaction(async (tx) => {
+      // The list's lock before reading it: concurrent changes (from two nodes too) apply one after
+      // the other, and each audit event's "before" is what the previous one left.
+      await tx.audit.chain(listId, true);
       const before = await tx.lists.get(listId);
       if (!before) throw new UsageError('MUSTER_LIST_NOT_FOUND', `no list with id "${listId}"`);
       await tx.lists.configure(listId, changes, this.now());
@@ -113,6 +116,8 @@ export class ListsService {
       throw new UsageError('MUSTER_SYNC_METHOD_INVALID', 'the sync method can be set to none or scim here; Entra sync is turned on by connecting it (muster entra connect)');
     }
     return this.store.transaction(async (tx) => {
+      // Locked before it is read: two requests turning SCIM on at once make one change and one token, not two.
+      await tx.audit.chain(listId, true);
       const list = await tx.lists.get(listId);
       if (!list) throw new UsageError('MUSTER_LIST_NOT_FOUND', `no list with id "${listId}"`);
       if (list.syncMethod === method) return { list, token: null };

@@ -52,6 +52,14 @@ export function derivedColumns(schema: ListSchema, doc: Readonly<Record<string, 
 }
 
 /** Roster field changes between two derivations, named `roster:<key>` beside the SCIM attributes. */
+/**
+ * The list's lock, taken before the fields or mapping are read: two changes at once (from two
+ * nodes too) then apply one after the other, each to what the other wrote, instead of both
+ * replacing the fields read before the other committed (a field lost, an audit "before" that was
+ * already gone). The same lock order as SCIM writes and jobs, so no deadlock.
+ */
+const lockList = (tx: Repos, listId: string) => tx.audit.chain(listId, true);
+
 export function rosterChanges(before: Readonly<Record<string, unknown>>, after: Readonly<Record<string, unknown>>): FieldChange[] {
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
   return keys.filter((k) => JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null))
@@ -131,6 +139,7 @@ export class RosterService {
   async addField(list: MasterList, input: unknown, meta: RequestMeta): Promise<{ field: RosterField; jobId: string }> {
     const field = validateField(input);
     return this.store.transaction(async (tx) => {
+      await lockList(tx, list.id);
       const fields = await tx.roster.fields(list.id);
       if (fields.some((f) => f.key === field.key)) throw new RosterError(409, 'field_exists', `the list already has a field "${field.key}" (keys never change; pick another)`);
       await tx.roster.replaceFields(list.id, [...fields, field]);
@@ -141,6 +150,7 @@ export class RosterService {
 
   async updateField(list: MasterList, key: string, input: Record<string, unknown>, meta: RequestMeta): Promise<{ field: RosterField; jobId: string }> {
     return this.store.transaction(async (tx) => {
+      await lockList(tx, list.id);
       const fields = await tx.roster.fields(list.id);
       const old = fields.find((f) => f.key === key);
       if (!old) throw new RosterError(404, 'not_found', `no field "${key}" on this list`);
@@ -156,6 +166,7 @@ export class RosterService {
 
   async removeField(list: MasterList, key: string, meta: RequestMeta): Promise<{ jobId: string }> {
     return this.store.transaction(async (tx) => {
+      await lockList(tx, list.id);
       const fields = await tx.roster.fields(list.id);
       const old = fields.find((f) => f.key === key);
       if (!old) throw new RosterError(404, 'not_found', `no field "${key}" on this list`);
@@ -171,6 +182,7 @@ export class RosterService {
   /** Replaces the mapping; every person is re-derived by a background job whose id is returned. */
   async replaceMapping(list: MasterList, entries: unknown, meta: RequestMeta): Promise<{ mapping: MappingEntry[]; jobId: string }> {
     return this.store.transaction(async (tx) => {
+      await lockList(tx, list.id);
       const fields = await tx.roster.fields(list.id);
       const mapping = validateMapping(entries, fields);
       const uid = fields.find((f) => f.unique);

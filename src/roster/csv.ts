@@ -8,6 +8,44 @@ export class CsvError extends Error {
   }
 }
 
+/**
+ * The file's bytes as text. Bytes that are not UTF-8 are refused, naming the line, rather than read
+ * as U+FFFD: a name silently changed on import is worse than a file refused (a spreadsheet saved as
+ * "CSV" in a legacy code page is the usual cause). A leading BOM is dropped.
+ */
+export function decodeCsv(bytes: Uint8Array): string {
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    // Only on failure: find the line. A line feed byte is never part of a multi-byte UTF-8 sequence.
+    let line = 1;
+    for (let start = 0; start <= bytes.length;) {
+      let end = bytes.indexOf(0x0a, start);
+      if (end < 0) end = bytes.length;
+      try {
+        utf8.decode(bytes.subarray(start, end));
+      } catch {
+        break;
+      }
+      start = end + 1;
+      line++;
+    }
+    throw new CsvError(line, `line ${line}: the file is not UTF-8 text; save it as "CSV UTF-8" (or re-encode it as UTF-8) and import it again`);
+  }
+}
+
+/**
+ * Why a cell cannot be stored as it is, if it cannot: a NUL character (PostgreSQL text refuses it)
+ * or a lone surrogate (not well-formed Unicode: it would be stored as U+FFFD and break the audit
+ * chain's hashes). Such text is refused, never repaired.
+ */
+export function textProblem(s: string): string | undefined {
+  if (s.includes('\u0000')) return 'contains a NUL character (U+0000)';
+  if (!s.isWellFormed()) return 'is not well-formed Unicode text (it has a lone surrogate)';
+  return undefined;
+}
+
 /** Rows of cells. Empty lines are skipped; a quote left open is an error naming its row. */
 export function parseCsv(text: string): string[][] {
   const rows: string[][] = [];

@@ -166,6 +166,15 @@ describe('CSV import and roster fields, in the browser', () => {
     expect(pairs.map((p) => p.replace(/\s+/g, ' ').trim())).toEqual(expect.arrayContaining(['Given name Grace', 'Badge colour Green']));
   });
 
+  it('a file that is not UTF-8 is refused in words (the browser sends its bytes, not text read as U+FFFD), and nothing changes', async () => {
+    await page.goto(`${server.origin}/lists/${listId}/people/import`);
+    // "José" as a spreadsheet saves it in Windows-1252.
+    await page.getByLabel('CSV file').setInputFiles({ name: 'latin1.csv', mimeType: 'text/csv', buffer: Buffer.concat([Buffer.from('username,last_name\njose@northwind.example,Jos'), Buffer.from([0xe9]), Buffer.from('\n')]) });
+    await page.getByText('line 2: the file is not UTF-8 text; save it as "CSV UTF-8"', { exact: false }).waitFor();
+    const people = (await (await page.request.get(`${server.origin}/api/v1/lists/${listId}/people`)).json()) as { total: number };
+    expect(people.total).toBe(2);
+  });
+
   it('on a phone (390x844) the import report reads without sideways scrolling', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${server.origin}/lists/${listId}/people/import`);

@@ -85,7 +85,7 @@ export async function upload<T>(path: string, file: Blob, query?: Query): Promis
 }
 
 /** Sends text as the body with the given Content-Type (a CSV import); answers the JSON reply. */
-export async function sendText<T>(path: string, text: string, contentType: string, query?: Query): Promise<T> {
+export async function sendText<T>(path: string, text: string | Blob, contentType: string, query?: Query): Promise<T> {
   const res = await send('POST', path, { contentType, data: text }, query, 'application/json');
   return parse(await res.text()) as T;
 }

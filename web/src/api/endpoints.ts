@@ -68,7 +68,8 @@ export const roster = {
   attributes: (listId: string) => request<{ attributes: ReceivedAttribute[] }>('GET', `${L(listId)}/attributes`),
   job: (listId: string, jobId: string) => request<Job>('GET', `${L(listId)}/jobs/${encodeURIComponent(jobId)}`),
   /** Imports a CSV into a list without a sync method; a dry run reports what would change and changes nothing. */
-  importCsv: (listId: string, csv: string, dryRun: boolean) => sendText<ImportReport>(`${L(listId)}/import`, csv, 'text/csv', { dryRun }),
+  /** The file as chosen, not as text: the server refuses a file that is not UTF-8 (the browser would read U+FFFD into it). */
+  importCsv: (listId: string, csv: Blob, dryRun: boolean) => sendText<ImportReport>(`${L(listId)}/import`, csv, 'text/csv', { dryRun }),
 };
 
 export const entra = {

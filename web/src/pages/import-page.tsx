@@ -17,7 +17,7 @@ export function ImportPage({ list }: Pick<ListTabProps, 'list'>) {
   const { canWrite } = useSession();
   const fields = useAsync(() => api.roster.fields(list.id), [list.id]);
   const fileInput = useId();
-  const [file, setFile] = useState<{ name: string; text: string }>();
+  const [file, setFile] = useState<{ name: string; bytes: Blob }>();
   const [report, setReport] = useState<Report>();
   const [error, setError] = useState<ApiError>();
   const [busy, setBusy] = useState('');
@@ -30,11 +30,11 @@ export function ImportPage({ list }: Pick<ListTabProps, 'list'>) {
     moved.current = false;
   }, [report, reportId]);
 
-  const run = async (text: string, dryRun: boolean) => {
+  const run = async (csv: Blob, dryRun: boolean) => {
     setError(undefined);
     setBusy(dryRun ? 'Checking the file…' : 'Importing…');
     try {
-      const r = await api.roster.importCsv(list.id, text, dryRun);
+      const r = await api.roster.importCsv(list.id, csv, dryRun);
       moved.current = true;
       setReport(r);
     } catch (err) {
@@ -48,9 +48,11 @@ export function ImportPage({ list }: Pick<ListTabProps, 'list'>) {
     setReport(undefined);
     setError(undefined);
     if (!f) return setFile(undefined);
-    const text = await f.text();
-    setFile({ name: f.name, text });
-    await run(text, true);
+    // The bytes as read now ("Check again" and Import send the same file), sent as they are: the
+    // server refuses a file that is not UTF-8, where reading it as text here would turn it into U+FFFD.
+    const bytes = new Blob([await f.arrayBuffer()], { type: 'text/csv' });
+    setFile({ name: f.name, bytes });
+    await run(bytes, true);
   };
 
   const back = <p><Link to={`/lists/${list.id}/people`}>← All people</Link></p>;
@@ -75,9 +77,9 @@ export function ImportPage({ list }: Pick<ListTabProps, 'list'>) {
       {report ? <ImportReport report={report} headingId={reportId} /> : null}
       {file && report?.dryRun ? (
         <div className="toolbar">
-          {applicable ? <button type="button" disabled={!!busy} onClick={() => void run(file.text, false)}>Import</button>
+          {applicable ? <button type="button" disabled={!!busy} onClick={() => void run(file.bytes, false)}>Import</button>
             : <p>Nothing to import: no row would create or change a person.</p>}
-          <button type="button" className="secondary" disabled={!!busy} onClick={() => void run(file.text, true)}>Check again</button>
+          <button type="button" className="secondary" disabled={!!busy} onClick={() => void run(file.bytes, true)}>Check again</button>
         </div>
       ) : null}
       {report && !report.dryRun ? <p><Link className="button" to={`/lists/${list.id}/people`}>Show the people</Link></p> : null}
