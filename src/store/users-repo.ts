@@ -69,26 +69,31 @@ export class UsersRepo {
     };
   }
 
-  private async writeEmails(u: UserWrite, replace: boolean): Promise<void> {
+  /**
+   * `pause` runs between statements: the caller's chance to let the event loop turn (with SQLite
+   * every statement is synchronous, and a person may have up to a thousand emails).
+   */
+  private async writeEmails(u: UserWrite, replace: boolean, pause?: () => Promise<void>): Promise<void> {
     if (replace) await this.db.deleteFrom('user_emails').where('user_id', '=', u.id).execute();
     for (const part of chunked(u.emails, 5)) {
+      await pause?.();
       await this.db.insertInto('user_emails').values(part.map((e) => ({
         list_id: u.listId, user_id: u.id, value_lc: e.value.toLowerCase(), type_lc: lc(e.type), is_primary: e.primary ? 1 : 0,
       }))).execute();
     }
   }
 
-  async insert(u: UserWrite): Promise<void> {
+  async insert(u: UserWrite, pause?: () => Promise<void>): Promise<void> {
     try {
       await this.db.insertInto('users').values({ id: u.id, list_id: u.listId, created: u.created, ...this.columns(u) }).execute();
     } catch (err) {
       rethrowUnique(err);
     }
-    await this.writeEmails(u, false);
+    await this.writeEmails(u, false, pause);
   }
 
   /** Writes a new version; false when the stored version is not `expectedVersion` (a concurrent write won). */
-  async update(u: UserWrite, expectedVersion: number, emailsChanged: boolean): Promise<boolean> {
+  async update(u: UserWrite, expectedVersion: number, emailsChanged: boolean, pause?: () => Promise<void>): Promise<boolean> {
     let n: bigint;
     try {
       const res = await this.db.updateTable('users').set(this.columns(u))
@@ -98,7 +103,7 @@ export class UsersRepo {
       rethrowUnique(err);
     }
     if (Number(n) === 0) return false;
-    if (emailsChanged) await this.writeEmails(u, true);
+    if (emailsChanged) await this.writeEmails(u, true, pause);
     return true;
   }
 
