@@ -3,9 +3,9 @@
  * (MUSTER_MAX_BODY_BYTES) bounds the bytes; these bound the work those bytes can describe, so that
  * no request holds the event loop for long and no stored resource grows without end. Each limit
  * is far above what identity providers send: Entra ID and Okta send one PATCH operation per
- * changed attribute and group members in batches (Okta documents batched membership PATCHes,
- * https://developer.okta.com/docs/guides/scim-provisioning-integration-prepare/main/; AWS IAM
- * Identity Center, itself a SCIM server, accepts 100 membership changes per request,
+ * changed attribute, and group members in batches (Okta's SCIM submission guide allows membership
+ * updates batched in smaller PATCH requests, https://github.com/okta/okta-developer-docs/pull/2105;
+ * AWS IAM Identity Center, itself a SCIM server, accepts 100 membership changes per request,
  * https://docs.aws.amazon.com/singlesignon/latest/developerguide/patchgroup.html). Every limit is
  * documented in docs/scim.md ("Limits"); past one the answer is 400 invalidValue naming it.
  */
