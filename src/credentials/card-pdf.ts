@@ -4,11 +4,15 @@
  * font, not 1,000 copies) and each template image once, then paints any number of card sides
  * at any position, which is what both the single-card preview and the print sheets need.
  */
+import { promisify } from 'node:util';
+import { deflate } from 'node:zlib';
 import fontkit from '@pdf-lib/fontkit';
 import {
-  type PDFFont, type PDFImage, type PDFPage, PDFDocument, clip, endPath, fill, popGraphicsState, pushGraphicsState,
+  type PDFFont, type PDFPage, type PDFRef, PDFDocument, PDFImage, PngEmbedder, clip, endPath, fill, popGraphicsState, pushGraphicsState,
   rectangle, rgb, setFillingRgbColor,
 } from 'pdf-lib';
+import sharp from 'sharp';
+import { MAX_IMAGE_PIXELS, imageSizeProblem } from './image-size.js';
 import {
   type BarcodeElement, type CardElement, type CardTemplate, type Colour, type EllipseElement, type ImageElement,
   type PhotoElement, type RectElement, type SideName, type TextElement, SIDES, cardSizeMm, imageFormat,
@@ -28,7 +32,7 @@ export interface CardPerson {
   readonly verifyUrl?: string;
 }
 
-export const CARD_RENDER_ERRORS = ['photo_unreadable', 'barcode_empty', 'barcode_unencodable'] as const;
+export const CARD_RENDER_ERRORS = ['photo_unreadable', 'image_unreadable', 'barcode_empty', 'barcode_unencodable'] as const;
 export type CardRenderErrorCode = (typeof CARD_RENDER_ERRORS)[number];
 
 /**
@@ -169,18 +173,72 @@ export class CardPainter {
   private async embedImage(element: ImageElement): Promise<PDFImage> {
     let image = this.images.get(element);
     if (!image) {
-      image = await embed(this.doc, Buffer.from(element.data, 'base64'));
+      try {
+        // Never more pixels than the element's box holds at 600 dpi: the finest card printers print.
+        const px = (mm: number) => Math.max(1, Math.ceil((mm / 25.4) * 600));
+        image = await embed(this.doc, Buffer.from(element.data, 'base64'), { width: px(element.width), height: px(element.height) });
+      } catch (err) {
+        // A template saved before its images were checked, or a file that fails mid-decode.
+        throw new CardRenderError('image_unreadable', `image "${element.id}" cannot be used: ${(err as Error).message}`);
+      }
       this.images.set(element, image);
     }
     return image;
   }
 }
 
-async function embed(doc: PDFDocument, bytes: Uint8Array): Promise<PDFImage> {
+/**
+ * Refuses a template whose artwork is too large by the sizes the files declare, before any
+ * document or font work: templates saved before images were checked still exist.
+ */
+export function checkImageSizes(template: CardTemplate): void {
+  for (const side of SIDES) {
+    for (const element of template[side].elements) {
+      if (element.type !== 'image') continue;
+      const problem = imageSizeProblem(Buffer.from(element.data, 'base64'));
+      if (problem) throw new CardRenderError('image_unreadable', `image "${element.id}" cannot be used: the image ${problem}`);
+    }
+  }
+}
+
+/**
+ * Embeds a JPEG or PNG without decoding it on the event loop. pdf-lib embeds a JPEG as it is
+ * (it reads only the frame header), but decodes a PNG and deflates its pixels synchronously, in
+ * JavaScript: about a second for a card-sized PNG, 19 s for a PNG declaring 8000 × 8000 (issue
+ * 12). So the declared size is checked first, then a PNG is decoded (and scaled to `fit`) by
+ * sharp in libuv's thread pool, its pixels compressed by node:zlib there too, and the result
+ * written as an image XObject (ISO 32000-1 §8.9.5, with an SMask for transparency, §11.6.5.3).
+ */
+async function embed(doc: PDFDocument, bytes: Uint8Array, fit?: { width: number; height: number }): Promise<PDFImage> {
+  const tooLarge = imageSizeProblem(bytes);
+  if (tooLarge) throw new Error(`the image ${tooLarge}`);
   const format = imageFormat(bytes);
-  if (format === 'png') return doc.embedPng(bytes);
   if (format === 'jpeg') return doc.embedJpg(bytes);
-  throw new Error('neither PNG nor JPEG');
+  if (format !== 'png') throw new Error('neither PNG nor JPEG');
+  let img = sharp(bytes, { failOn: 'error', limitInputPixels: MAX_IMAGE_PIXELS }).toColourspace('srgb');
+  if (fit) img = img.resize({ ...fit, fit: 'inside', withoutEnlargement: true });
+  const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
+  const { width, height, channels } = info;
+  const alpha = channels === 2 || channels === 4;
+  const colours = alpha ? channels - 1 : channels;
+  // Separate colour and alpha planes, again in sharp's pool rather than in a loop here.
+  const raw = { raw: { width, height, channels } } as const;
+  const [colour, mask] = await Promise.all([
+    alpha ? sharp(data, raw).removeAlpha().raw().toBuffer() : Promise.resolve(data),
+    alpha ? sharp(data, raw).extractChannel((channels - 1) as 1 | 3).raw().toBuffer() : Promise.resolve(undefined),
+  ]);
+  const zip = promisify(deflate);
+  const [colourZ, maskZ] = await Promise.all([zip(colour), mask ? zip(mask) : Promise.resolve(undefined)]);
+  const ctx = doc.context;
+  const xobject = (contents: Buffer, colorSpace: string, extra: Record<string, PDFRef> = {}) => ctx.register(ctx.stream(contents, {
+    Type: 'XObject', Subtype: 'Image', Width: width, Height: height, BitsPerComponent: 8, ColorSpace: colorSpace, Filter: 'FlateDecode', ...extra,
+  }));
+  const smask = maskZ ? xobject(maskZ, 'DeviceGray') : undefined;
+  const ref = xobject(colourZ, colours === 1 ? 'DeviceGray' : 'DeviceRGB', smask ? { SMask: smask } : {});
+  // The image object is complete: PDFImage only needs its ref and size. pdf-lib checks the
+  // embedder's class, and never calls it for an image that is not in its own list.
+  const embedder = Object.assign(Object.create(PngEmbedder.prototype) as PngEmbedder, { width, height, embedIntoContext: async () => ref });
+  return PDFImage.of(ref, doc, embedder);
 }
 
 function encode(element: BarcodeElement, values: Readonly<Record<string, unknown>>): BarcodeVector {
@@ -269,6 +327,7 @@ export interface RenderCardOptions {
  * on a real person, and a single reprint.
  */
 export async function renderCardPdf(template: CardTemplate, person: CardPerson, options: RenderCardOptions = {}): Promise<Uint8Array> {
+  checkImageSizes(template);
   const doc = await PDFDocument.create();
   doc.setTitle(`${template.name} card`);
   doc.setCreator('Muster');

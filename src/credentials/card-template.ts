@@ -10,6 +10,7 @@ import { type Size, CR80_MM } from './units.js';
 import { type TemplateProblem, TemplateReader } from './template-reader.js';
 import { CARD_VARIABLES, placeholders } from './field-template.js';
 import { BARCODE_SYMBOLOGIES, type BarcodeSymbology, encodeBarcode } from './barcode.js';
+import { imageSizeProblem } from './image-size.js';
 
 export type { TemplateProblem } from './template-reader.js';
 
@@ -305,7 +306,13 @@ function readImageData(r: TemplateReader, value: unknown, path: string): string 
     r.problem(path, 'is not valid base64');
     return '';
   }
-  if (imageFormat(Buffer.from(data, 'base64')) === undefined) r.problem(path, 'is neither a PNG nor a JPEG image');
+  const bytes = Buffer.from(data, 'base64');
+  if (imageFormat(bytes) === undefined) r.problem(path, 'is neither a PNG nor a JPEG image');
+  else {
+    // The declared size, from the header, before anything decodes it (a small file can declare a huge image).
+    const tooLarge = imageSizeProblem(bytes);
+    if (tooLarge) r.problem(path, tooLarge);
+  }
   return data;
 }
 

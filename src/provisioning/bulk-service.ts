@@ -11,6 +11,8 @@ import { yieldToEventLoop } from './yield.js';
 
 interface BulkOp {
   readonly index: number;
+  /** The bulkIds its path and data refer to, found once (a pass over pending operations must not walk every body again). */
+  readonly refs: ReadonlySet<string>;
   readonly method: string;
   readonly bulkId: string | undefined;
   readonly version: string | undefined;
@@ -59,7 +61,7 @@ export class BulkService {
       if (!isObject(o)) throw invalidSyntax(`Operations[${index}] must be an object`);
       if (typeof o.method !== 'string' || typeof o.path !== 'string') throw invalidSyntax(`Operations[${index}] needs "method" and "path" strings`);
       return {
-        index, method: o.method.toUpperCase(), bulkId: typeof o.bulkId === 'string' ? o.bulkId : undefined,
+        index, refs: refsIn([o.path, o.data], new Set()), method: o.method.toUpperCase(), bulkId: typeof o.bulkId === 'string' ? o.bulkId : undefined,
         version: typeof o.version === 'string' ? o.version : undefined, path: o.path, data: o.data,
       };
     });
@@ -80,8 +82,7 @@ export class BulkService {
       let progressed = false;
       for (const op of pending) {
         if (errors >= failOnErrors) break;
-        const refs = refsIn([op.path, op.data], new Set());
-        const waiting = [...refs].filter((r) => !resolved.has(r));
+        const waiting = [...op.refs].filter((r) => !resolved.has(r));
         const blocked = waiting.find((r) => failedIds.has(r) || !seen.has(r));
         if (blocked === undefined && waiting.length) {
           next.push(op);

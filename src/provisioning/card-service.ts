@@ -7,7 +7,7 @@ import { PRINT_LAYOUTS, type PrintLayout } from '../credentials/units.js';
 
 /** pdf-lib, fontkit and the fonts load on the first preview or print, not at start (about 40 MB). */
 const renderers = () => Promise.all([import('../credentials/card-pdf.js'), import('../credentials/print-sheet.js')])
-  .then(([pdf, sheet]) => ({ renderCardPdf: pdf.renderCardPdf, renderBatch: sheet.renderBatch }));
+  .then(([pdf, sheet]) => ({ renderCardPdf: pdf.renderCardPdf, CardRenderError: pdf.CardRenderError, renderBatch: sheet.renderBatch }));
 import type { CardTemplateRow, JobRow, MasterList, Store } from '../store/index.js';
 import type { AuditTrail, RequestMeta } from './audit-trail.js';
 import type { CredentialService } from './credential-service.js';
@@ -125,11 +125,17 @@ export class CardService {
     const photo = await this.store.photos.approvedImage(person.id);
     const valid = (await this.credentials.forPerson(list, person.id)).find((c) => c.kind === 'card' && c.status === 'valid');
     const orgName = (await this.store.lists.organisation(list.orgId))?.name ?? '';
-    const { renderCardPdf } = await renderers();
-    return renderCardPdf(template, {
-      fields: withOrganisation((row?.fields ?? {}) as Record<string, unknown>, orgName), ...(photo ? { photo } : {}),
-      verifyUrl: valid ? this.credentials.view(valid, origin).verifyUrl : `${origin}/v/preview`,
-    });
+    const { renderCardPdf, CardRenderError } = await renderers();
+    try {
+      return await renderCardPdf(template, {
+        fields: withOrganisation((row?.fields ?? {}) as Record<string, unknown>, orgName), ...(photo ? { photo } : {}),
+        verifyUrl: valid ? this.credentials.view(valid, origin).verifyUrl : `${origin}/v/preview`,
+      });
+    } catch (err) {
+      // What a print run reports as a skipped person is, for a preview of that person, the answer.
+      if (err instanceof CardRenderError) throw new CardError(422, 'card_unrenderable', `${err.message} (${err.code})`);
+      throw err;
+    }
   }
 
   /** Queues a print batch: the people named, or every active person with an approved photo. */

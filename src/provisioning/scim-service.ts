@@ -18,6 +18,7 @@ import { derivedColumns, rosterChanges, type ListSchema, type RosterService } fr
 import type { AttributeTracker } from './attribute-tracker.js';
 import type { LifecycleListener } from './credential-service.js';
 import type { AuditAction } from '../roster/audit.js';
+import { yieldToEventLoop } from './yield.js';
 import {
   compileFilter, compileMemberFilter, sortExpression, type FilterContext, type MasterList, type Repos, type Store,
   type UserRecord, type GroupRecord,
@@ -70,6 +71,12 @@ type Rec = UserRecord | GroupRecord;
 const endpoint = (rt: ResourceTypeId) => (rt === 'User' ? 'Users' : 'Groups');
 export const etagOf = (version: number): string => `W/"${version}"`;
 const MAX_RETRIES = 5;
+/**
+ * Members applied per step: each step is a few indexed queries, then the event loop gets a turn
+ * (with SQLite every query is synchronous, so a 10,000-member request would otherwise hold the
+ * loop from start to end; issue 12).
+ */
+const MEMBER_STEP = 500;
 
 export class ScimService {
   constructor(
@@ -132,7 +139,9 @@ export class ScimService {
       const action = personUpdateAction(rec.data, doc);
       const cols = this.userColumns(ctx, id, doc, rec.version + 1, rec.created, now, schema!, action);
       const emailsChanged = JSON.stringify(doc.emails ?? null) !== JSON.stringify(rec.data.emails ?? null);
-      if (!(await tx.users.update(cols, rec.version, emailsChanged))) return undefined;
+      await yieldToEventLoop();
+      if (!(await tx.users.update(cols, rec.version, emailsChanged, yieldToEventLoop))) return undefined;
+      await yieldToEventLoop(); // the audit event of a large change is the next step
       const roster = rosterChanges((rec as UserRecord).fields, cols.derivedValues);
       await this.record(tx, ctx, { action, target: this.personTarget(id, doc), changes: [...changes, ...roster] });
     } else {
@@ -268,30 +277,40 @@ export class ScimService {
     const added: string[] = [];
     const removed: string[] = [];
     const fctx: FilterContext = { flavor: this.store.flavor, registry: this.registry, resource: 'Group', listId: ctx.list.id };
+    const unknown: string[] = [];
     for (const op of ops) {
       if (op.kind === 'add') {
         const displays = new Map(op.members.map((m) => [m.id, m.display ?? null]));
-        const wanted = [...displays.keys()];
-        const users = await tx.users.existing(ctx.list.id, wanted);
-        const rest = wanted.filter((id) => !users.has(id) && id !== groupId);
-        const groups = rest.length ? await tx.groups.existing(ctx.list.id, rest) : new Set<string>();
-        const unknown = wanted.filter((id) => !users.has(id) && !groups.has(id));
-        if (unknown.length) ctx.notes.warn(`ignored ${unknown.length} member value(s) that name no user or group of this list: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`);
-        const rows = [
-          ...[...users].map((id) => ({ id, type: 'User', display: displays.get(id) ?? null })),
-          ...[...groups].map((id) => ({ id, type: 'Group', display: displays.get(id) ?? null })),
-        ];
-        if (rows.length) added.push(...(await tx.groups.addMembers(ctx.list.id, groupId, rows, now)));
+        const all = [...displays.keys()];
+        for (let i = 0; i < all.length; i += MEMBER_STEP) {
+          if (i > 0) await yieldToEventLoop();
+          const wanted = all.slice(i, i + MEMBER_STEP);
+          const users = await tx.users.existing(ctx.list.id, wanted);
+          const rest = wanted.filter((id) => !users.has(id) && id !== groupId);
+          const groups = rest.length ? await tx.groups.existing(ctx.list.id, rest) : new Set<string>();
+          for (const id of wanted) if (!users.has(id) && !groups.has(id)) unknown.push(id);
+          const rows = [
+            ...[...users].map((id) => ({ id, type: 'User', display: displays.get(id) ?? null })),
+            ...[...groups].map((id) => ({ id, type: 'Group', display: displays.get(id) ?? null })),
+          ];
+          if (rows.length) added.push(...(await tx.groups.addMembers(ctx.list.id, groupId, rows, now)));
+        }
       } else if (op.kind === 'remove') {
-        removed.push(...(await tx.groups.removeMembers(groupId, [...new Set(op.ids)])));
+        const ids = [...new Set(op.ids)];
+        for (let i = 0; i < ids.length; i += MEMBER_STEP) {
+          if (i > 0) await yieldToEventLoop();
+          removed.push(...(await tx.groups.removeMembers(groupId, ids.slice(i, i + MEMBER_STEP))));
+        }
       } else if (op.kind === 'removeAll') {
         removed.push(...(await tx.groups.removeMembersWhere(groupId)));
       } else {
         removed.push(...(await tx.groups.removeMembersWhere(groupId, compileMemberFilter(fctx, op.filter))));
       }
     }
+    if (unknown.length) ctx.notes.warn(`ignored ${unknown.length} member value(s) that name no user or group of this list: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`);
     // A member removed and added back in one request is no change at all.
-    const back = new Set(added.filter((id) => removed.includes(id)));
+    const gone = new Set(removed);
+    const back = new Set(added.filter((id) => gone.has(id)));
     return { added: added.filter((id) => !back.has(id)), removed: removed.filter((id) => !back.has(id)) };
   }
 
@@ -304,7 +323,8 @@ export class ScimService {
       await this.lockList(tx, ctx);
       if (rt === 'User') {
         const cols = this.userColumns(ctx, id, doc, 1, now, now, (await this.schemaIn(tx, ctx, rt))!, 'person.created');
-        await tx.users.insert(cols);
+        await tx.users.insert(cols, yieldToEventLoop);
+        await yieldToEventLoop();
         const roster = rosterChanges({}, cols.derivedValues).filter((c) => c.after !== null);
         await this.record(tx, ctx, { action: 'person.created', target: this.personTarget(id, doc), changes: [...diffResources(undefined, doc), ...roster] });
       } else {
@@ -360,6 +380,7 @@ export class ScimService {
       const rec = await this.load(tx, ctx, rt, id);
       this.checkIfMatch(rec, ifMatch);
       const { doc, memberOps } = PatchEngine.apply(this.registry, rt, rec.data, body, ctx.notes);
+      await yieldToEventLoop(); // applying up to MAX_PATCH_OPERATIONS is one step, the writes are the next
       const now = this.now();
       const docChanged = JSON.stringify(canonical(doc)) !== JSON.stringify(canonical(rec.data));
       if (docChanged && !(await this.writeUpdate(tx, ctx, rt, rec, doc, now, schema))) return undefined;

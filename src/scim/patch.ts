@@ -9,6 +9,7 @@ import { coerceBoolean, normaliseOp, type Normalisations } from './dialect.js';
 import { evaluateFilter, parsePatchPath, type Filter, type PatchPath } from './filter/index.js';
 import { canonical, cloneJson, setOwn } from './json.js';
 import { guardSchemaUris } from './input-guard.js';
+import { MAX_PATCH_OPERATIONS, ValueCounter, checkGrownCounts, tooManyOperations } from './limits.js';
 import { checkRequired, coerceValue, isObject, syncSchemas, type Doc } from './resource.js';
 import { ENTERPRISE_USER_SCHEMA, PATCH_OP, type AttributeDef, type ResourceTypeId, type SchemaRegistry } from './schemas/index.js';
 
@@ -93,8 +94,25 @@ function elementFromFilter(f: Filter): Doc | undefined {
   return undefined;
 }
 
+/**
+ * What `add` on one multi-valued attribute knows about its current values, kept across the
+ * operations of a request so that N `add` operations cost O(N) and not O(N²) (issue 12: 3,000
+ * operations took 10 s when every one re-canonicalised the whole list). Valid while only `add`
+ * changes the list; any other operation on the attribute drops it.
+ */
+interface AddIndex {
+  /** Canonical JSON of every value present. */
+  readonly keys: Set<string>;
+  /** The values with `primary: true` (RFC 7643 §2.4 allows one; stored data may hold more). */
+  readonly primaries: Set<Doc>;
+}
+
+const valueKey = (x: unknown): string => JSON.stringify(canonical(x));
+
 export class PatchEngine {
   private readonly memberOps: MemberOp[] = [];
+  private readonly counter = new ValueCounter();
+  private readonly addIndex = new WeakMap<unknown[], AddIndex>();
 
   constructor(
     private readonly registry: SchemaRegistry,
@@ -107,6 +125,7 @@ export class PatchEngine {
   static apply(registry: SchemaRegistry, rt: ResourceTypeId, doc: Doc, body: unknown, notes: Normalisations): PatchResult {
     const engine = new PatchEngine(registry, rt, cloneJson(doc), notes);
     engine.run(body);
+    checkGrownCounts(doc, engine.doc);
     return { doc: engine.doc, memberOps: engine.memberOps };
   }
 
@@ -120,6 +139,7 @@ export class PatchEngine {
     }
     const ops = body.Operations ?? body.operations;
     if (!Array.isArray(ops) || ops.length === 0) throw invalidSyntax('"Operations" must be a non-empty array');
+    if (ops.length > MAX_PATCH_OPERATIONS) tooManyOperations(ops.length);
     ops.forEach((raw, i) => {
       if (!isObject(raw)) throw invalidSyntax(`Operations[${i}] must be an object`);
       const op = normaliseOp(raw.op, this.notes);
@@ -262,7 +282,8 @@ export class PatchEngine {
   /** RFC 7643 §2.4: at most one value is primary; a value made primary takes it from the others. */
   private keepOnePrimary(list: unknown[], winners: readonly unknown[]): void {
     if (!winners.some((w) => isObject(w) && w.primary === true)) return;
-    for (const el of list) if (isObject(el) && !winners.includes(el) && el.primary === true) delete el.primary;
+    const won = new Set(winners);
+    for (const el of list) if (isObject(el) && !won.has(el) && el.primary === true) delete el.primary;
   }
 
   private applyTarget(op: Op, t: Target, value: unknown): void {
@@ -271,16 +292,21 @@ export class PatchEngine {
     const subKey = sd?.name ?? t.sub;
     const multi = def ? def.multiValued : Array.isArray(container[key]);
     if (def?.mutability === 'immutable' && container[key] !== undefined && op !== 'add') throw mutability(`"${t.label}" is immutable`);
+    if (multi && !subKey && value !== undefined && value !== null) this.counter.add(t.label, Array.isArray(value) ? value.length : 1);
+    // Only `add` of whole values keeps the add index true; anything else may change values in place.
+    if (Array.isArray(container[key]) && (op !== 'add' || t.filter || subKey)) this.addIndex.delete(container[key] as unknown[]);
 
     if (t.filter) {
       if (def && !multi) throw invalidPath(`"${t.label}" is not multi-valued: a value filter does not apply`);
       const list = Array.isArray(container[key]) ? (container[key] as unknown[]) : [];
+      this.counter.visit(list.length);
       const caseExact = (p: { attr: string }) => def?.subAttributes?.find((s) => s.name.toLowerCase() === p.attr.toLowerCase())?.caseExact ?? false;
       const filter = this.typedFilter(t.filter, def);
       const hits = list.filter((el) => isObject(el) && evaluateFilter(filter, el, { caseExact })) as Doc[];
       if (op === 'remove') {
+        const hit = new Set<unknown>(hits);
         if (subKey) for (const el of hits) delete el[subKey];
-        else container[key] = list.filter((el) => !hits.includes(el as Doc));
+        else container[key] = list.filter((el) => !hit.has(el));
       } else if (hits.length === 0) {
         const seed = elementFromFilter(filter);
         if (!seed) throw noTarget(`no value of "${t.label}" matches the filter`);
@@ -310,6 +336,7 @@ export class PatchEngine {
       const targets: Doc[] = multi
         ? ((Array.isArray(container[key]) ? container[key] : []) as unknown[]).filter(isObject)
         : [isObject(container[key]) ? (container[key] as Doc) : (container[key] = {}) as Doc];
+      this.counter.visit(targets.length);
       if (multi && targets.length === 0 && op !== 'remove') {
         container[key] = [{}];
         targets.push((container[key] as Doc[])[0]!);
@@ -330,9 +357,10 @@ export class PatchEngine {
       if (multi && value !== undefined && value !== null) {
         // remove-by-value: Entra/JumpCloud name the values to remove in "value".
         this.notes.note('remove-by-value');
-        const drop = (Array.isArray(value) ? value : [value]).map((v) => JSON.stringify(isObject(v) ? v.value : v));
+        const drop = new Set((Array.isArray(value) ? value : [value]).map((v) => JSON.stringify(isObject(v) ? v.value : v)));
         const list = Array.isArray(container[key]) ? (container[key] as unknown[]) : [];
-        container[key] = list.filter((el) => !drop.includes(JSON.stringify(isObject(el) ? el.value : el)));
+        this.counter.visit(list.length);
+        container[key] = list.filter((el) => !drop.has(JSON.stringify(isObject(el) ? el.value : el)));
         this.tidy(container, key);
       } else {
         delete container[key];
@@ -346,24 +374,52 @@ export class PatchEngine {
       return;
     }
     if (multi && op === 'add') {
-      const list = Array.isArray(container[key]) ? (container[key] as unknown[]) : [];
-      // RFC 7644 §3.5.2.1: a value already present is no change (key order does not make it new).
-      const seen = new Set(list.map((x) => JSON.stringify(canonical(x))));
-      const incoming: unknown[] = [];
-      for (const x of Array.isArray(v) ? v : [v]) {
-        const k = JSON.stringify(canonical(x));
-        if (!seen.has(k)) {
-          seen.add(k);
-          incoming.push(x);
-        }
-      }
-      this.keepOnePrimary(list, incoming);
-      container[key] = [...list, ...incoming];
+      this.addValues(container, key, Array.isArray(v) ? v : [v]);
     } else if (!multi && def?.type === 'complex' && isObject(v) && isObject(container[key])) {
       container[key] = { ...(container[key] as Doc), ...v }; // RFC 7644 §3.5.2.1/3: sub-attributes not given are kept
     } else {
       container[key] = v;
     }
+    this.tidy(container, key);
+  }
+
+  /**
+   * `add` to a multi-valued attribute (RFC 7644 §3.5.2.1): a value already present is no change
+   * (key order does not make it new), and a value added as primary takes primary from the others
+   * (RFC 7643 §2.4). Linear in the values added: the attribute's index is built once per request.
+   */
+  private addValues(container: Doc, key: string, values: readonly unknown[]): void {
+    const current = container[key];
+    let list = Array.isArray(current) ? current : undefined;
+    let index = list ? this.addIndex.get(list) : undefined;
+    if (!list || !index) {
+      // A copy the engine owns (the current array may be a client's value, kept by reference).
+      list = list ? [...list] : [];
+      this.counter.visit(list.length);
+      index = { keys: new Set(list.map(valueKey)), primaries: new Set(list.filter((x): x is Doc => isObject(x) && x.primary === true)) };
+    }
+    const incoming: unknown[] = [];
+    for (const x of values) {
+      const k = valueKey(x);
+      if (!index.keys.has(k)) {
+        index.keys.add(k);
+        incoming.push(x);
+      }
+    }
+    if (incoming.some((w) => isObject(w) && w.primary === true)) {
+      for (const el of index.primaries) {
+        index.keys.delete(valueKey(el));
+        delete el.primary;
+        index.keys.add(valueKey(el));
+      }
+      index.primaries.clear();
+    }
+    for (const x of incoming) {
+      list.push(x);
+      if (isObject(x) && x.primary === true) index.primaries.add(x);
+    }
+    container[key] = list;
+    this.addIndex.set(list, index);
     this.tidy(container, key);
   }
 
@@ -377,7 +433,7 @@ export class PatchEngine {
     if (sub) throw mutability(`members.${sub} cannot be changed; add or remove the member instead`);
     if (op === 'add') {
       if (filter) throw invalidPath('"add" to members takes no value filter');
-      this.memberOps.push({ kind: 'add', members: memberRefs(value, this.notes) });
+      this.memberOps.push({ kind: 'add', members: memberRefs(this.counted(value), this.notes) });
       return;
     }
     if (op === 'replace') {
@@ -387,7 +443,7 @@ export class PatchEngine {
       } else {
         this.memberOps.push({ kind: 'removeAll' });
       }
-      this.memberOps.push({ kind: 'add', members: memberRefs(value, this.notes) });
+      this.memberOps.push({ kind: 'add', members: memberRefs(this.counted(value), this.notes) });
       return;
     }
     if (filter) {
@@ -395,9 +451,15 @@ export class PatchEngine {
       this.memberOps.push(ids ? { kind: 'remove', ids } : { kind: 'removeWhere', filter });
     } else if (value !== undefined && value !== null) {
       this.notes.note('remove-by-value');
-      this.memberOps.push({ kind: 'remove', ids: memberIds(value, this.notes) });
+      this.memberOps.push({ kind: 'remove', ids: memberIds(this.counted(value), this.notes) });
     } else {
       this.memberOps.push({ kind: 'removeAll' });
     }
+  }
+
+  /** Counts the members a value names (before reading them) against the per-request limit. */
+  private counted(value: unknown): unknown {
+    this.counter.addMembers(Array.isArray(value) ? value.length : 1);
+    return value;
   }
 }

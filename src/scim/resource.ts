@@ -11,6 +11,7 @@ import type { AttributeDef, SchemaRegistry, ResourceTypeId } from './schemas/ind
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 import { isObject, type Doc } from './json.js';
+import { checkBodyCounts } from './limits.js';
 
 export { isObject, type Doc };
 
@@ -151,6 +152,7 @@ function takeAttributes(
  */
 export function prepareResource(registry: SchemaRegistry, rt: ResourceTypeId, body: unknown, notes: Normalisations): PreparedResource {
   if (!isObject(body)) throw invalidSyntax(`the request body must be a JSON object describing a ${rt}`);
+  checkBodyCounts(body);
   const core = registry.coreSchemaFor(rt);
   const extensions = registry.extensionsFor(rt);
   const rawSchemas = body.schemas;

@@ -52,7 +52,8 @@ export class AuditRepo {
 
   async query(q: AuditQuery): Promise<AuditEventRow[]> {
     let b = this.db.selectFrom('audit_events').selectAll().where('list_id', '=', q.listId);
-    if (q.actions?.length) b = b.where('action', 'in', q.actions as string[]);
+    // Actions are checked against the known ones, but a query may repeat one: bind each once.
+    if (q.actions?.length) b = b.where('action', 'in', [...new Set(q.actions)]);
     if (q.targetId) b = b.where('target_id', '=', q.targetId);
     if (q.idp) b = b.where('idp', '=', q.idp);
     if (q.since) b = b.where('time', '>=', q.since);

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './schema.js';
+import { chunked } from './chunks.js';
 import { rethrowUnique } from './unique-violation.js';
 import { parseJson, type PageQuery } from './users-repo.js';
 
@@ -113,16 +114,17 @@ export class GroupsRepo {
   /** Members of several groups at once (one query), with the member's display name. */
   async membersOf(groupIds: readonly string[]): Promise<Map<string, MemberRecord[]>> {
     const out = new Map<string, MemberRecord[]>();
-    if (groupIds.length === 0) return out;
-    const rows = await this.db.selectFrom('group_members as gm')
-      .leftJoin('users as u', 'u.id', 'gm.member_id')
-      .leftJoin('groups as mg', 'mg.id', 'gm.member_id')
-      .select(['gm.group_id', 'gm.member_id', 'gm.member_type', 'gm.display', 'u.display_name', 'u.user_name', 'mg.display_name as group_name'])
-      .where('gm.group_id', 'in', groupIds as string[]).orderBy('gm.group_id').orderBy('gm.created').orderBy('gm.member_id').execute();
-    for (const r of rows) {
-      const list = out.get(r.group_id) ?? [];
-      list.push({ value: r.member_id, type: r.member_type, display: r.display ?? r.display_name ?? r.user_name ?? r.group_name ?? null });
-      out.set(r.group_id, list);
+    for (const part of chunked(groupIds)) {
+      const rows = await this.db.selectFrom('group_members as gm')
+        .leftJoin('users as u', 'u.id', 'gm.member_id')
+        .leftJoin('groups as mg', 'mg.id', 'gm.member_id')
+        .select(['gm.group_id', 'gm.member_id', 'gm.member_type', 'gm.display', 'u.display_name', 'u.user_name', 'mg.display_name as group_name'])
+        .where('gm.group_id', 'in', part).orderBy('gm.group_id').orderBy('gm.created').orderBy('gm.member_id').execute();
+      for (const r of rows) {
+        const list = out.get(r.group_id) ?? [];
+        list.push({ value: r.member_id, type: r.member_type, display: r.display ?? r.display_name ?? r.user_name ?? r.group_name ?? null });
+        out.set(r.group_id, list);
+      }
     }
     return out;
   }

@@ -1,5 +1,6 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database } from './schema.js';
+import { chunked } from './chunks.js';
 
 export type PhotoStatus = 'pending' | 'approved' | 'rejected' | 'superseded';
 export type PhotoRow = Selectable<Database['photos']>;
@@ -37,9 +38,12 @@ export class PhotosRepo {
 
   /** Which of these people have an approved photo (for print batches). */
   async approvedAmong(personIds: readonly string[]): Promise<Set<string>> {
-    if (!personIds.length) return new Set();
-    const rows = await this.db.selectFrom('photos').select('person_id').where('person_id', 'in', [...personIds]).where('status', '=', 'approved').execute();
-    return new Set(rows.map((r) => r.person_id));
+    const out = new Set<string>();
+    for (const part of chunked(personIds)) {
+      const rows = await this.db.selectFrom('photos').select('person_id').where('person_id', 'in', part).where('status', '=', 'approved').execute();
+      for (const r of rows) out.add(r.person_id);
+    }
+    return out;
   }
 
   async setStatus(id: string, status: PhotoStatus, decided: { at: string; by: string; reason?: string | null }): Promise<void> {

@@ -2,6 +2,7 @@ import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { FieldType, MappingEntry, RosterField, Transform } from '../roster/fields.js';
 import type { Database } from './schema.js';
 import { userNameKey } from '../scim/user-name.js';
+import { chunked } from './chunks.js';
 
 export type JobRow = Selectable<Database['jobs']>;
 
@@ -46,11 +47,13 @@ export class RosterRepo {
 
   async replaceFields(listId: string, fields: readonly RosterField[]): Promise<void> {
     await this.db.deleteFrom('roster_fields').where('list_id', '=', listId).execute();
-    if (!fields.length) return;
-    await this.db.insertInto('roster_fields').values(fields.map((f, i) => ({
-      list_id: listId, key: f.key, label: f.label, type: f.type, options: f.options ? JSON.stringify(f.options) : null,
-      required: f.required ? 1 : 0, is_unique: f.unique ? 1 : 0, position: i,
-    }))).execute();
+    let position = 0;
+    for (const part of chunked(fields, 8)) {
+      await this.db.insertInto('roster_fields').values(part.map((f) => ({
+        list_id: listId, key: f.key, label: f.label, type: f.type, options: f.options ? JSON.stringify(f.options) : null,
+        required: f.required ? 1 : 0, is_unique: f.unique ? 1 : 0, position: position++,
+      }))).execute();
+    }
   }
 
   async mapping(listId: string): Promise<MappingEntry[]> {
@@ -60,10 +63,12 @@ export class RosterRepo {
 
   async replaceMapping(listId: string, entries: readonly MappingEntry[]): Promise<void> {
     await this.db.deleteFrom('field_mappings').where('list_id', '=', listId).execute();
-    if (!entries.length) return;
-    await this.db.insertInto('field_mappings').values(entries.map((e, i) => ({
-      list_id: listId, position: i, source: e.source, field_key: e.field, transform: e.transform, template: e.template ?? null,
-    }))).execute();
+    let position = 0;
+    for (const part of chunked(entries, 6)) {
+      await this.db.insertInto('field_mappings').values(part.map((e) => ({
+        list_id: listId, position: position++, source: e.source, field_key: e.field, transform: e.transform, template: e.template ?? null,
+      }))).execute();
+    }
   }
 
   async bumpMappingVersion(listId: string): Promise<number> {

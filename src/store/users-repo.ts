@@ -2,6 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './schema.js';
 import { rethrowUnique } from './unique-violation.js';
 import { userNameKey } from '../scim/user-name.js';
+import { chunked } from './chunks.js';
 
 /** What the SCIM layer hands the store for one user: the document plus its indexed columns. */
 export interface UserWrite {
@@ -69,25 +70,31 @@ export class UsersRepo {
     };
   }
 
-  private async writeEmails(u: UserWrite, replace: boolean): Promise<void> {
+  /**
+   * `pause` runs between statements: the caller's chance to let the event loop turn (with SQLite
+   * every statement is synchronous, and a person may have up to a thousand emails).
+   */
+  private async writeEmails(u: UserWrite, replace: boolean, pause?: () => Promise<void>): Promise<void> {
     if (replace) await this.db.deleteFrom('user_emails').where('user_id', '=', u.id).execute();
-    if (u.emails.length === 0) return;
-    await this.db.insertInto('user_emails').values(u.emails.map((e) => ({
-      list_id: u.listId, user_id: u.id, value_lc: e.value.toLowerCase(), type_lc: lc(e.type), is_primary: e.primary ? 1 : 0,
-    }))).execute();
+    for (const part of chunked(u.emails, 5)) {
+      await pause?.();
+      await this.db.insertInto('user_emails').values(part.map((e) => ({
+        list_id: u.listId, user_id: u.id, value_lc: e.value.toLowerCase(), type_lc: lc(e.type), is_primary: e.primary ? 1 : 0,
+      }))).execute();
+    }
   }
 
-  async insert(u: UserWrite): Promise<void> {
+  async insert(u: UserWrite, pause?: () => Promise<void>): Promise<void> {
     try {
       await this.db.insertInto('users').values({ id: u.id, list_id: u.listId, created: u.created, ...this.columns(u) }).execute();
     } catch (err) {
       rethrowUnique(err);
     }
-    await this.writeEmails(u, false);
+    await this.writeEmails(u, false, pause);
   }
 
   /** Writes a new version; false when the stored version is not `expectedVersion` (a concurrent write won). */
-  async update(u: UserWrite, expectedVersion: number, emailsChanged: boolean): Promise<boolean> {
+  async update(u: UserWrite, expectedVersion: number, emailsChanged: boolean, pause?: () => Promise<void>): Promise<boolean> {
     let n: bigint;
     try {
       const res = await this.db.updateTable('users').set(this.columns(u))
@@ -97,7 +104,7 @@ export class UsersRepo {
       rethrowUnique(err);
     }
     if (Number(n) === 0) return false;
-    if (emailsChanged) await this.writeEmails(u, true);
+    if (emailsChanged) await this.writeEmails(u, true, pause);
     return true;
   }
 
@@ -172,13 +179,14 @@ export class UsersRepo {
   /** The groups each user belongs to, for the readOnly `groups` attribute (RFC 7643 §4.1.2). */
   async groupsOf(ids: readonly string[]): Promise<Map<string, { id: string; displayName: string }[]>> {
     const out = new Map<string, { id: string; displayName: string }[]>();
-    if (ids.length === 0) return out;
-    const rows = await this.db.selectFrom('group_members as gm').innerJoin('groups as g', 'g.id', 'gm.group_id')
-      .select(['gm.member_id', 'g.id', 'g.display_name']).where('gm.member_id', 'in', ids as string[]).orderBy('g.seq').execute();
-    for (const r of rows) {
-      const list = out.get(r.member_id) ?? [];
-      list.push({ id: r.id, displayName: r.display_name });
-      out.set(r.member_id, list);
+    for (const part of chunked(ids)) {
+      const rows = await this.db.selectFrom('group_members as gm').innerJoin('groups as g', 'g.id', 'gm.group_id')
+        .select(['gm.member_id', 'g.id', 'g.display_name']).where('gm.member_id', 'in', part).orderBy('g.seq').execute();
+      for (const r of rows) {
+        const list = out.get(r.member_id) ?? [];
+        list.push({ id: r.id, displayName: r.display_name });
+        out.set(r.member_id, list);
+      }
     }
     return out;
   }

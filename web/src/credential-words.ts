@@ -13,7 +13,7 @@ export const PHOTO_STATUS_LABELS: Record<PhotoStatus, string> = { pending: 'Wait
 export const SOURCE_LABELS: Record<string, string> = { admin: 'uploaded by an admin', self: 'sent by the person', capture: 'taken in a capture session' };
 
 export const SKIP_LABELS: Record<string, string> = {
-  no_photo: 'no approved photo', photo_not_approved: 'photo not approved yet', photo_unreadable: 'the photo could not be read',
+  no_photo: 'no approved photo', photo_not_approved: 'photo not approved yet', photo_unreadable: 'the photo could not be read', image_unreadable: 'an image of the template could not be read',
   barcode_empty: 'a barcode has no data for this person', barcode_unencodable: 'a barcode cannot hold this person’s data',
   inactive: 'deactivated', not_found: 'no longer on the list',
 };
