@@ -442,4 +442,43 @@ describe('one sync method per list', () => {
     const changed = await events(list.id, ['list.sync_method_changed', 'token.revoked']);
     expect(changed.map((e) => e.action)).toEqual(['token.revoked', 'list.sync_method_changed']);
   });
+
+  it('issues no SCIM token for an Entra list by any path, refuses a token that exists anyway, and advertises no SCIM base URL', async () => {
+    graph = await startGraphEmulator();
+    const { groups } = graph.seed({ users: 3, groups: [{ name: 'G', members: 2 }] });
+    const list = await connectedList([groups[0]!.id], 'Entra, no SCIM');
+    // The service (which the CLI's `tokens create` calls) and the admin API share one rule.
+    await expect(srv.muster.lists.createToken(list.id, 'sneaky')).rejects.toMatchObject({ code: 'MUSTER_SYNC_METHOD_CONFLICT', message: expect.stringMatching(/syncs from Entra ID/) });
+    const { list: manual } = await srv.muster.lists.createList({ name: 'No sync', uid: 'userName', org: 'Test organisation', syncMethod: 'none' });
+    await expect(srv.muster.lists.createToken(manual.id, 'sneaky')).rejects.toMatchObject({ code: 'MUSTER_SYNC_METHOD_CONFLICT', message: expect.stringMatching(/does not use SCIM/) });
+    const org = await srv.muster.lists.resolveOrganisation('Test organisation');
+    const { AdminKeys } = await import('../src/provisioning/admin-keys.js');
+    const key = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'tokens')).secret;
+    const admin = (method: string, path: string, body?: unknown) => call(`${srv.origin}/api/v1${path}`, {
+      method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const refused = await admin('POST', `/lists/${list.id}/tokens`, { label: 'x' });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ error: 'sync_method_conflict', detail: expect.stringMatching(/syncs from Entra ID/) });
+    expect((await srv.muster.store.tokens.forList(list.id)).length).toBe(0);
+    // A token issued before this rule (the CLI used to issue them): SCIM refuses it, writes nothing.
+    const scimList = await srv.newList({ name: 'Donor' });
+    await srv.muster.store.db.updateTable('tokens').set({ list_id: list.id }).where('list_id', '=', scimList.id).execute();
+    const asEntra = (method: string, path: string, body?: unknown) => call(`${srv.origin}/scim/v2/lists/${list.id}${path}`, {
+      method, headers: { authorization: `Bearer ${scimList.token}`, 'content-type': 'application/scim+json' }, ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const before = (await events(list.id)).length;
+    const write = await asEntra('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'intruder@example.com' });
+    expect(write.status).toBe(403);
+    expect(write.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '403', detail: expect.stringMatching(/synced from Entra ID/) });
+    expect((await asEntra('GET', '/Users')).status).toBe(403);
+    expect(await srv.muster.store.users.count({ listId: list.id })).toBe(0);
+    expect((await events(list.id)).length).toBe(before);
+    // Lists say where SCIM is, only for lists that use it.
+    const one = await admin('GET', `/lists/${list.id}`);
+    expect(one.body.scimBaseUrl).toBeNull();
+    const all = (await admin('GET', '/lists')).body.lists as { id: string; scimBaseUrl: string | null }[];
+    expect(all.find((l) => l.id === list.id)?.scimBaseUrl).toBeNull();
+    expect(all.find((l) => l.id === scimList.id)?.scimBaseUrl).toBe(`${srv.origin}/scim/v2/lists/${scimList.id}`);
+  });
 });
