@@ -359,11 +359,14 @@ describe('text from Graph that is not well-formed Unicode', () => {
     const oddTitle = graph.addUser({ displayName: 'Odd\u0000 name', userPrincipalName: 'odd@contoso.test', jobTitle: 'Lead \ud83d', businessPhones: ['+1 555\u0000 0100'] });
     const oddUpn = graph.addUser({ displayName: 'Eve', userPrincipalName: 'eve\udfff@contoso.test' });
     const later = graph.addUser({ displayName: 'Later', userPrincipalName: 'later@contoso.test' });
-    for (const u of [fine, oddTitle, oddUpn, later]) graph.addMember(team.id, u.id);
+    const oddId = graph.addUser({ id: 'nul\u0000id', displayName: 'Odd id' }); // PostgreSQL cannot even look it up
+    for (const u of [fine, oddTitle, oddUpn, later, oddId]) graph.addMember(team.id, u.id);
     const list = await connectedList([team.id]);
     const r = await runSync(list.id) as unknown as { failed: number; errors: string[] };
-    expect(r.failed).toBe(1);
+    expect(r.failed).toBe(2);
     expect(r.errors).toEqual(expect.arrayContaining([
+      expect.stringMatching(/member\(s\) of group .* not well-formed text were ignored/),
+      'a user whose Entra id is not well-formed text was skipped',
       expect.stringMatching(new RegExp(`^${oddUpn.id}: not written, its userPrincipalName is not well-formed Unicode or contains NUL`)),
       expect.stringMatching(/^odd@contoso\.test: displayName, jobTitle, businessPhones held text that is not well-formed Unicode or NUL/),
     ]));

@@ -369,8 +369,10 @@ export class EntraSync {
       return;
     }
     const delta = Array.isArray(g['members@delta']) ? (g['members@delta'] as Record<string, unknown>[]) : [];
-    const users = delta.filter((m) => String(m['@odata.type'] ?? '#microsoft.graph.user').toLowerCase() === '#microsoft.graph.user')
-      .filter((m) => typeof m.id === 'string' && isWellFormedText(m.id) ? true : (problem(st, 'a group member whose Entra id is not well-formed text was ignored'), false));
+    const all = delta.filter((m) => String(m['@odata.type'] ?? '#microsoft.graph.user').toLowerCase() === '#microsoft.graph.user');
+    // An id that is not well-formed text names nobody Muster could store (PostgreSQL refuses NUL).
+    const users = all.filter((m) => typeof m.id === 'string' && isWellFormedText(m.id));
+    if (users.length < all.length) problem(st, `${all.length - users.length} member(s) of group ${gid} with an Entra id that is not well-formed text were ignored`);
     const added = users.filter((m) => !m['@removed']).map((m) => String(m.id));
     const removed = users.filter((m) => m['@removed']).map((m) => String(m.id));
     if (added.length) await this.store.entra.addScope(listId, gid, added);
