@@ -104,4 +104,21 @@ describe('the muster CLI (needs npm run build)', () => {
     expect(none.stderr).toMatch(/--name/);
     expect((await muster('frobnicate')).code).toBe(1);
   });
+
+  it('tokens create refuses a list synced from Entra ID (issue 12, defect 9); lists list advertises no SCIM base URL for it', async () => {
+    const created = JSON.parse((await muster('lists', 'create', '--name', 'From Entra', '--uid', 'userName', '--json')).stdout);
+    // As `muster entra connect` leaves it (connecting needs Graph; the sync method is what counts).
+    const conn = await openDatabase(db.url);
+    try {
+      await conn.db.updateTable('lists').set({ sync_method: 'entra' }).where('id', '=', created.id).execute();
+    } finally {
+      await conn.db.destroy();
+    }
+    const entra = await muster('tokens', 'create', '--list', created.id, '--json');
+    expect(entra.code).toBe(1);
+    expect(entra.stderr).toMatch(/syncs from Entra ID, not SCIM/);
+    expect(entra.stdout).not.toMatch(/mst_scim_/);
+    const lists = JSON.parse((await muster('lists', 'list', '--json')).stdout) as { id: string; scimBaseUrl: string | null }[];
+    expect(lists.find((l) => l.id === created.id)?.scimBaseUrl).toBeNull();
+  });
 });

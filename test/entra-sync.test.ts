@@ -8,6 +8,7 @@ import { jobView } from '../src/provisioning/jobs.js';
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ENTRA_JOB } from '../src/sync/entra-sync.js';
+import { ENTERPRISE_USER_SCHEMA } from '../src/scim/schemas/index.js';
 import { startGraphEmulator, type GraphEmulator } from './fakes/graph/index.js';
 import { call, startServer, type TestList, type TestServer } from './helpers/server.js';
 import { groupPhoto, portrait } from './helpers/sample-photos.js';
@@ -258,6 +259,138 @@ describe('Entra ID pull sync', () => {
   });
 });
 
+/** The person on the list for a Graph user id. */
+async function personOf(listId: string, graphId: string): Promise<string | undefined> {
+  return (await srv.muster.store.users.byExternalIds(listId, [graphId])).get(graphId)?.id;
+}
+
+/** The person id a person's enterprise manager links to, if any. */
+async function managerOf(listId: string, graphId: string): Promise<string | undefined> {
+  const rec = await srv.muster.store.users.get(listId, (await personOf(listId, graphId))!);
+  return ((rec?.data[ENTERPRISE_USER_SCHEMA] as { manager?: { value?: string } } | undefined)?.manager)?.value;
+}
+
+describe('manager links across delta rounds', () => {
+  it('keeps a manager Graph did not mention, follows changes and removals, and links reports whose manager joins later', async () => {
+    graph = await startGraphEmulator({ pageSize: 3 });
+    const boss = graph.addUser({ displayName: 'Boss' });
+    const boss2 = graph.addUser({ displayName: 'Second boss' });
+    const lateByJoin = graph.addUser({ displayName: 'Joins without a change' });
+    const lateByDelta = graph.addUser({ displayName: 'Joins with a change' });
+    const worker = graph.addUser({ displayName: 'Worker', managerId: boss.id });
+    const report = graph.addUser({ displayName: 'Report', managerId: lateByJoin.id });
+    const report2 = graph.addUser({ displayName: 'Report 2', managerId: lateByDelta.id });
+    const newcomer = graph.addUser({ displayName: 'Newcomer', managerId: boss.id });
+    const team = graph.addGroup('Team');
+    for (const u of [boss, boss2, worker, report, report2]) graph.addMember(team.id, u.id);
+    const list = await connectedList([team.id]);
+    await runSync(list.id);
+    expect(await managerOf(list.id, worker.id)).toBe(await personOf(list.id, boss.id));
+    expect(await managerOf(list.id, report.id)).toBeUndefined(); // the manager is not on the list
+
+    // A delta round: the worker and the boss change, but not the link (no manager@delta for them);
+    // both pending managers join, one with a change of their own, one without; a newcomer joins
+    // with a change but no manager@delta, since their manager did not change.
+    const before = (await events(list.id)).length;
+    graph.updateUser(worker.id, { department: 'Moved' });
+    graph.updateUser(boss.id, { jobTitle: 'Chief' });
+    graph.addMember(team.id, lateByJoin.id);
+    graph.addMember(team.id, lateByDelta.id);
+    graph.updateUser(lateByDelta.id, { jobTitle: 'New manager' });
+    graph.addMember(team.id, newcomer.id);
+    graph.updateUser(newcomer.id, { jobTitle: 'Starter' });
+    const r = await runSync(list.id);
+    expect(r.full).toBe(false);
+    expect(await managerOf(list.id, worker.id)).toBe(await personOf(list.id, boss.id));
+    expect(await managerOf(list.id, report.id)).toBe(await personOf(list.id, lateByJoin.id));
+    expect(await managerOf(list.id, report2.id)).toBe(await personOf(list.id, lateByDelta.id));
+    expect(await managerOf(list.id, newcomer.id)).toBe(await personOf(list.id, boss.id));
+    // The worker's events record the department move and nothing about their manager.
+    const workerPerson = await personOf(list.id, worker.id);
+    const workerChanges = (await events(list.id)).slice(before).filter((e) => e.target_id === workerPerson)
+      .flatMap((e) => JSON.parse(e.changes) as { field: string }[]);
+    expect(workerChanges.length).toBeGreaterThan(0);
+    expect(workerChanges.filter((c) => /manager/i.test(c.field))).toEqual([]);
+
+    // Explicit changes: a new manager, and a removal (manager@delta with @removed only).
+    graph.updateUser(worker.id, { managerId: boss2.id });
+    graph.updateUser(report.id, { managerId: null });
+    await runSync(list.id);
+    expect(await managerOf(list.id, worker.id)).toBe(await personOf(list.id, boss2.id));
+    expect(await managerOf(list.id, report.id)).toBeUndefined();
+    expect(await managerOf(list.id, report2.id)).toBe(await personOf(list.id, lateByDelta.id));
+
+    // A full round (Graph no longer accepts the token) agrees with what the delta rounds built.
+    graph.expireDeltaTokens();
+    const after = (await events(list.id)).length;
+    expect(await runSync(list.id)).toMatchObject({ resyncs: 1, updated: 0, deactivated: 0, created: 0 });
+    expect((await events(list.id)).length).toBe(after);
+    expect((await srv.muster.audit.verify(srv.muster.store, list.id)).ok).toBe(true);
+  });
+
+  it('links a report to a manager who arrives later on the same full round, and remembers a manager who never did', async () => {
+    graph = await startGraphEmulator({ pageSize: 2 });
+    const team = graph.addGroup('Team');
+    const outsider = graph.addUser({ displayName: 'Manager outside the scope' });
+    const report = graph.addUser({ displayName: 'Report first' });
+    const manager = graph.addUser({ displayName: 'Manager second' });
+    graph.updateUser(report.id, { managerId: manager.id });
+    const other = graph.addUser({ displayName: 'Reports outside', managerId: outsider.id });
+    for (const u of [report, manager, other]) graph.addMember(team.id, u.id);
+    const list = await connectedList([team.id]);
+    await runSync(list.id);
+    expect(await managerOf(list.id, report.id)).toBe(await personOf(list.id, manager.id));
+    expect(await managerOf(list.id, other.id)).toBeUndefined();
+    // Rounds later, with nothing said about the link again, the outside manager joins.
+    graph.updateUser(other.id, { jobTitle: 'Still waiting' });
+    await runSync(list.id);
+    expect(await managerOf(list.id, other.id)).toBeUndefined();
+    graph.addMember(team.id, outsider.id);
+    await runSync(list.id);
+    expect(await managerOf(list.id, other.id)).toBe(await personOf(list.id, outsider.id));
+  });
+});
+
+describe('text from Graph that is not well-formed Unicode', () => {
+  it('refuses a user whose userPrincipalName is not well-formed, repairs descriptive text, records both, and keeps the audit chain verifying', async () => {
+    graph = await startGraphEmulator();
+    const team = graph.addGroup('Team');
+    const fine = graph.addUser({ displayName: 'Fine', userPrincipalName: 'fine@contoso.test' });
+    const oddTitle = graph.addUser({ displayName: 'Odd\u0000 name', userPrincipalName: 'odd@contoso.test', jobTitle: 'Lead \ud83d', businessPhones: ['+1 555\u0000 0100'] });
+    const oddUpn = graph.addUser({ displayName: 'Eve', userPrincipalName: 'eve\udfff@contoso.test' });
+    const later = graph.addUser({ displayName: 'Later', userPrincipalName: 'later@contoso.test' });
+    const oddId = graph.addUser({ id: 'nul\u0000id', displayName: 'Odd id' }); // PostgreSQL cannot even look it up
+    for (const u of [fine, oddTitle, oddUpn, later, oddId]) graph.addMember(team.id, u.id);
+    const list = await connectedList([team.id]);
+    const r = await runSync(list.id) as unknown as { failed: number; errors: string[] };
+    expect(r.failed).toBe(2);
+    expect(r.errors).toEqual(expect.arrayContaining([
+      expect.stringMatching(/member\(s\) of group .* not well-formed text were ignored/),
+      'a user whose Entra id is not well-formed text was skipped',
+      expect.stringMatching(new RegExp(`^${oddUpn.id}: not written, its userPrincipalName is not well-formed Unicode or contains NUL`)),
+      expect.stringMatching(/^odd@contoso\.test: displayName, jobTitle, businessPhones held text that is not well-formed Unicode or NUL/),
+    ]));
+    expect(await personOf(list.id, oddUpn.id)).toBeUndefined();
+    const odd = await srv.muster.store.users.get(list.id, (await personOf(list.id, oddTitle.id))!);
+    expect(odd?.data).toMatchObject({ displayName: 'Odd name', title: 'Lead \ufffd', phoneNumbers: [{ value: '+1 555 0100', type: 'work' }] });
+    expect((await srv.muster.audit.verify(srv.muster.store, list.id)).ok).toBe(true);
+
+    // A delta round: a person already on the list gets an ill-formed userPrincipalName and is
+    // disabled in Entra in the same change: not rewritten, but never left active.
+    graph.updateUser(later.id, { userPrincipalName: 'later\ud800@contoso.test', accountEnabled: false });
+    graph.updateUser(fine.id, { department: 'Ops\u0000' });
+    const r2 = await runSync(list.id) as unknown as { failed: number; errors: string[]; deactivated: number };
+    expect(r2.failed).toBe(1);
+    expect(r2.deactivated).toBe(1);
+    expect((await srv.muster.store.users.byExternalIds(list.id, [later.id])).get(later.id)?.active).toBe(false);
+    const laterRec = await srv.muster.store.users.get(list.id, (await personOf(list.id, later.id))!);
+    expect(laterRec?.data.userName).toBe('later@contoso.test');
+    const fineRec = await srv.muster.store.users.get(list.id, (await personOf(list.id, fine.id))!);
+    expect(fineRec?.data[ENTERPRISE_USER_SCHEMA]).toMatchObject({ department: 'Ops' });
+    expect((await srv.muster.audit.verify(srv.muster.store, list.id)).ok).toBe(true);
+  });
+});
+
 describe('connection safety', () => {
   it('accepts only Microsoft\'s HTTPS endpoints unless the server allows custom ones, and refuses changes during a run', async () => {
     graph = await startGraphEmulator();
@@ -311,5 +444,44 @@ describe('one sync method per list', () => {
     expect(sync.body.kind).toBe(ENTRA_JOB);
     const changed = await events(list.id, ['list.sync_method_changed', 'token.revoked']);
     expect(changed.map((e) => e.action)).toEqual(['token.revoked', 'list.sync_method_changed']);
+  });
+
+  it('issues no SCIM token for an Entra list by any path, refuses a token that exists anyway, and advertises no SCIM base URL', async () => {
+    graph = await startGraphEmulator();
+    const { groups } = graph.seed({ users: 3, groups: [{ name: 'G', members: 2 }] });
+    const list = await connectedList([groups[0]!.id], 'Entra, no SCIM');
+    // The service (which the CLI's `tokens create` calls) and the admin API share one rule.
+    await expect(srv.muster.lists.createToken(list.id, 'sneaky')).rejects.toMatchObject({ code: 'MUSTER_SYNC_METHOD_CONFLICT', message: expect.stringMatching(/syncs from Entra ID/) });
+    const { list: manual } = await srv.muster.lists.createList({ name: 'No sync', uid: 'userName', org: 'Test organisation', syncMethod: 'none' });
+    await expect(srv.muster.lists.createToken(manual.id, 'sneaky')).rejects.toMatchObject({ code: 'MUSTER_SYNC_METHOD_CONFLICT', message: expect.stringMatching(/does not use SCIM/) });
+    const org = await srv.muster.lists.resolveOrganisation('Test organisation');
+    const { AdminKeys } = await import('../src/provisioning/admin-keys.js');
+    const key = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'tokens')).secret;
+    const admin = (method: string, path: string, body?: unknown) => call(`${srv.origin}/api/v1${path}`, {
+      method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const refused = await admin('POST', `/lists/${list.id}/tokens`, { label: 'x' });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ error: 'sync_method_conflict', detail: expect.stringMatching(/syncs from Entra ID/) });
+    expect((await srv.muster.store.tokens.forList(list.id)).length).toBe(0);
+    // A token issued before this rule (the CLI used to issue them): SCIM refuses it, writes nothing.
+    const scimList = await srv.newList({ name: 'Donor' });
+    await srv.muster.store.db.updateTable('tokens').set({ list_id: list.id }).where('list_id', '=', scimList.id).execute();
+    const asEntra = (method: string, path: string, body?: unknown) => call(`${srv.origin}/scim/v2/lists/${list.id}${path}`, {
+      method, headers: { authorization: `Bearer ${scimList.token}`, 'content-type': 'application/scim+json' }, ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const before = (await events(list.id)).length;
+    const write = await asEntra('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'intruder@example.com' });
+    expect(write.status).toBe(403);
+    expect(write.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '403', detail: expect.stringMatching(/synced from Entra ID/) });
+    expect((await asEntra('GET', '/Users')).status).toBe(403);
+    expect(await srv.muster.store.users.count({ listId: list.id })).toBe(0);
+    expect((await events(list.id)).length).toBe(before);
+    // Lists say where SCIM is, only for lists that use it.
+    const one = await admin('GET', `/lists/${list.id}`);
+    expect(one.body.scimBaseUrl).toBeNull();
+    const all = (await admin('GET', '/lists')).body.lists as { id: string; scimBaseUrl: string | null }[];
+    expect(all.find((l) => l.id === list.id)?.scimBaseUrl).toBeNull();
+    expect(all.find((l) => l.id === scimList.id)?.scimBaseUrl).toBe(`${srv.origin}/scim/v2/lists/${scimList.id}`);
   });
 });

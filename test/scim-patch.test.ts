@@ -18,10 +18,14 @@ async function fresh(extra: Record<string, unknown> = {}): Promise<string> {
   return r.body.id;
 }
 const get = async (id: string) => (await list.req('GET', `/Users/${id}`)).body;
+/** A User PATCH answers 200 with the resource as a GET would then return it (RFC 7644 §3.5.2). */
 async function ok(id: string, ...ops: Record<string, unknown>[]) {
   const r = await list.req('PATCH', `/Users/${id}`, patch(...ops));
-  expect(r.status, r.text).toBe(204);
-  return get(id);
+  expect(r.status, r.text).toBe(200);
+  const now = await get(id);
+  expect(r.body).toEqual(now);
+  expect(r.headers.get('etag')).toBe(now.meta.version);
+  return now;
 }
 
 describe('PATCH path forms (RFC 7644 §3.5.2)', () => {
@@ -140,5 +144,74 @@ describe('PATCH is atomic and refuses bad operations', () => {
     expect(r.status).toBe(400);
     expect(r.body.scimType).toBe(scimType);
     expect(await get(id)).toEqual(before);
+  });
+});
+
+describe('what a PATCH answers (issue 12, SCIM details)', () => {
+  it('a User PATCH answers 200 with the resource, narrowed by attributes or excludedAttributes', async () => {
+    const id = await fresh({ title: 'Before' });
+    const full = await list.req('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'title', value: 'After' }));
+    expect(full.status).toBe(200);
+    expect(full.headers.get('content-type')).toMatch(/^application\/scim\+json/);
+    expect(full.body).toMatchObject({ id, title: 'After', emails: expect.any(Array), meta: { resourceType: 'User', version: full.headers.get('etag') } });
+    expect(full.headers.get('location')).toBe(`${list.base}/Users/${id}`);
+    const narrow = await list.req('PATCH', `/Users/${id}?attributes=title`, patch({ op: 'replace', path: 'title', value: 'Narrow' }));
+    expect(narrow.status).toBe(200);
+    expect(Object.keys(narrow.body).sort()).toEqual(['id', 'schemas', 'title']);
+    const without = await list.req('PATCH', `/Users/${id}?excludedAttributes=emails,meta`, patch({ op: 'replace', path: 'title', value: 'Without' }));
+    expect(without.status).toBe(200);
+    expect(without.body.title).toBe('Without');
+    expect(without.body.emails).toBeUndefined();
+    expect(without.body.userName).toEqual(expect.any(String));
+  });
+
+  it('a Group PATCH answers 204, or 200 with the group when attributes are asked for', async () => {
+    const member = await fresh();
+    const gid = (await list.req('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Patched' })).body.id;
+    const r = await list.req('PATCH', `/Groups/${gid}`, patch({ op: 'add', path: 'members', value: [{ value: member }] }));
+    expect(r.status).toBe(204);
+    expect(r.text).toBe('');
+    const asked = await list.req('PATCH', `/Groups/${gid}?attributes=displayName`, patch({ op: 'replace', path: 'displayName', value: 'Renamed' }));
+    expect(asked.status).toBe(200);
+    expect(asked.body).toMatchObject({ id: gid, displayName: 'Renamed' });
+    expect(asked.body.members).toBeUndefined();
+  });
+
+  it('an empty multi-valued attribute is unassigned: omitted, never []', async () => {
+    // The last values removed by PATCH: emails by filter, phone numbers whole.
+    const id = await fresh({ phoneNumbers: [{ value: '+1 555 0100', type: 'work' }] });
+    const after = await ok(id,
+      { op: 'remove', path: 'emails[type eq "work"]' },
+      { op: 'remove', path: 'emails[type eq "home"]' },
+      { op: 'remove', path: 'phoneNumbers[type eq "work"]' });
+    expect(after).not.toHaveProperty('emails');
+    expect(after).not.toHaveProperty('phoneNumbers');
+    // [] in a POST or PUT is the same as no value (RFC 7643 §2.5).
+    const posted = await list.req('POST', '/Users', user(`empty${Math.random().toString(36).slice(2)}@example.com`, { emails: [], phoneNumbers: [], addresses: [] }));
+    expect(posted.status).toBe(201);
+    for (const a of ['emails', 'phoneNumbers', 'addresses']) expect(posted.body).not.toHaveProperty(a);
+    const put = await list.req('PUT', `/Users/${id}`, { ...user(after.userName, { emails: [] }) });
+    expect(put.status).toBe(200);
+    expect(put.body).not.toHaveProperty('emails');
+    // A group's last member removed: no `members`, on GET, on the list and in a search.
+    const gid = (await list.req('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `Emptied ${id}`, members: [{ value: id }] })).body.id;
+    expect((await list.req('PATCH', `/Groups/${gid}`, patch({ op: 'remove', path: `members[value eq "${id}"]` }))).status).toBe(204);
+    const g = await list.req('GET', `/Groups/${gid}`);
+    expect(g.body).not.toHaveProperty('members');
+    const listed = await list.req('GET', `/Groups?filter=${encodeURIComponent(`displayName eq "Emptied ${id}"`)}`);
+    expect(listed.body.Resources).toHaveLength(1);
+    expect(listed.body.Resources[0]).not.toHaveProperty('members');
+    const empty = await list.req('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `Born empty ${id}`, members: [] });
+    expect(empty.body).not.toHaveProperty('members');
+  });
+
+  it('a resource stored with [] before this rule is returned without it', async () => {
+    const id = await fresh();
+    const rec = (await srv.muster.store.users.get(list.id, id))!;
+    await srv.muster.store.db.updateTable('users').set({ data: JSON.stringify({ ...rec.data, emails: [], [ENTERPRISE]: { department: 'Kept', costCenter: [] } }) })
+      .where('id', '=', id).execute();
+    const u = await get(id);
+    expect(u).not.toHaveProperty('emails');
+    expect(u[ENTERPRISE]).toEqual({ department: 'Kept' });
   });
 });

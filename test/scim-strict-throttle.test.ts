@@ -23,13 +23,13 @@ describe('strict mode', () => {
     expect(falseString.body.scimType).toBe('invalidValue');
     expect((await list.req('GET', '/users')).status).toBe(400); // endpoint-case
     expect((await list.req('GET', `/Users/${id}`)).body.active).toBe(true); // nothing half-applied
-    expect((await list.req('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'active', value: false }))).status).toBe(204);
+    expect((await list.req('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'active', value: false }))).status).toBe(200);
     // RFC 7644 §3.5.1 lets readOnly values be ignored: strict mode accepts an Okta-style PUT with id and meta.
     const got = (await list.req('GET', `/Users/${id}`)).body;
     expect((await list.req('PUT', `/Users/${id}`, got)).status).toBe(200);
     // The same requests are accepted on a list with strict mode off (the default).
     const lid = (await lenient.req('POST', '/Users', user('lenient@example.com'))).body.id;
-    expect((await lenient.req('PATCH', `/Users/${lid}`, patch({ op: 'Replace', path: 'active', value: 'False' }))).status).toBe(204);
+    expect((await lenient.req('PATCH', `/Users/${lid}`, patch({ op: 'Replace', path: 'active', value: 'False' }))).status).toBe(200);
     const ev = await srv.muster.store.audit.query({ listId: list.id, actions: ['list.configured'], order: 'asc', limit: 10 });
     expect(JSON.parse(ev[0]!.changes)).toEqual([{ field: 'strict', before: false, after: true }]);
   });

@@ -100,8 +100,9 @@ describe('Users: create, read, replace, delete (RFC 7644 §3.3–§3.6)', () => 
     const notModified = await list.req('GET', `/Users/${id}`, undefined, { 'if-none-match': 'W/"1"' });
     expect(notModified.status).toBe(304);
     const ok = await list.req('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'title', value: 'A' }), { 'if-match': 'W/"1"' });
-    expect(ok.status).toBe(204);
+    expect(ok.status).toBe(200);
     expect(ok.headers.get('etag')).toBe('W/"2"');
+    expect(ok.body.meta.version).toBe('W/"2"');
     const stale = await list.req('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'title', value: 'B' }), { 'if-match': 'W/"1"' });
     expect(stale.status).toBe(412);
     const g = await list.req('GET', `/Users/${id}`);
@@ -114,7 +115,7 @@ describe('Users: create, read, replace, delete (RFC 7644 §3.3–§3.6)', () => 
   it('a deactivated user is still returned by GET and by filters; DELETE removes it', async () => {
     const c = await list.req('POST', '/Users', user('leaver@example.com'));
     const id = c.body.id;
-    expect((await list.req('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'active', value: false }))).status).toBe(204);
+    expect((await list.req('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'active', value: false }))).status).toBe(200);
     const g = await list.req('GET', `/Users/${id}`);
     expect(g.status).toBe(200);
     expect(g.body.active).toBe(false);

@@ -134,8 +134,8 @@ export async function run(argv: readonly string[], out: Out = (s) => process.std
   }
   if (cmd === 'lists' && sub === 'list') {
     const all = await withStore(config, (s) => s.lists.all());
-    const rows = all.map((l) => ({ id: l.id, name: l.name, uidAttribute: l.uidAttribute, syncMethod: l.syncMethod, scimBaseUrl: baseUrlFor(config, l.id) }));
-    out(json ? JSON.stringify(rows) : rows.map((r) => `${r.id}  ${r.name}  (${r.uidAttribute})  ${r.scimBaseUrl}`).join('\n') || 'no lists yet');
+    const rows = all.map((l) => ({ id: l.id, name: l.name, uidAttribute: l.uidAttribute, syncMethod: l.syncMethod, scimBaseUrl: l.syncMethod === 'scim' ? baseUrlFor(config, l.id) : null }));
+    out(json ? JSON.stringify(rows) : rows.map((r) => `${r.id}  ${r.name}  (${r.uidAttribute})  ${r.scimBaseUrl ?? `sync: ${r.syncMethod}`}`).join('\n') || 'no lists yet');
     return 0;
   }
   if (cmd === 'tokens' && sub === 'create') {

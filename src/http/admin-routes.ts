@@ -114,7 +114,8 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
 
   const listView = async (c: Context<Env>, l: MasterList) => {
     const counts = await deps.store.roster.counts(l.id);
-    return { ...l, people: counts.total, counts, scimBaseUrl: scimBaseUrl(c, l.id) };
+    // Only a SCIM list has a SCIM endpoint to advertise; other lists answer every SCIM request 403.
+    return { ...l, people: counts.total, counts, scimBaseUrl: l.syncMethod === 'scim' ? scimBaseUrl(c, l.id) : null };
   };
 
   api.get('/lists', async (c) => {
@@ -147,11 +148,16 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   api.get('/lists/:listId/tokens', async (c) => c.json({ tokens: (await deps.store.tokens.forList((await listOf(c)).id)).map(tokenView) }));
   api.post('/lists/:listId/tokens', async (c) => {
     const list = await listOf(c);
-    if (list.syncMethod !== 'scim') throw new ApiError(409, 'sync_method_conflict', 'this list does not use SCIM: choose SCIM as its sync method first');
     const b = await body(c);
     if (b.label !== undefined && (typeof b.label !== 'string' || b.label.length > 100)) throw new ApiError(400, 'invalid_body', 'label must be text of up to 100 characters');
-    const t = await deps.lists.createToken(list.id, typeof b.label === 'string' ? b.label : 'Token', meta(c));
-    return c.json({ token: tokenView(t.token), secret: t.secret }, 201);
+    try {
+      // The service refuses lists that do not use SCIM, for every path that issues tokens.
+      const t = await deps.lists.createToken(list.id, typeof b.label === 'string' ? b.label : 'Token', meta(c));
+      return c.json({ token: tokenView(t.token), secret: t.secret }, 201);
+    } catch (err) {
+      if (err instanceof UsageError && err.code === 'MUSTER_SYNC_METHOD_CONFLICT') throw new ApiError(409, 'sync_method_conflict', err.message);
+      throw err;
+    }
   });
   api.delete('/lists/:listId/tokens/:tokenId', async (c) => {
     const list = await listOf(c);

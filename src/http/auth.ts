@@ -26,6 +26,13 @@ export class TokenAuth {
     }
     const list = await this.store.lists.get(listId);
     if (!list) throw new ScimError(401, undefined, 'the bearer token is not valid for this list');
+    // A token of this list, but the list is not provisioned by SCIM (its tokens are revoked when
+    // SCIM is turned off and none are issued otherwise; this holds even for one that slipped
+    // through). 403: the credentials are valid, the operation is not permitted (RFC 7644 §3.12).
+    if (list.syncMethod === 'entra') {
+      throw new ScimError(403, undefined, 'this list is synced from Entra ID (Microsoft Graph pull sync), not SCIM: SCIM requests are refused; its people come from Entra ID');
+    }
+    if (list.syncMethod !== 'scim') throw new ScimError(403, undefined, 'this list does not use SCIM (its sync method is none): SCIM requests are refused');
     const t = this.now().getTime();
     if ((this.touched.get(token.id) ?? 0) + TOUCH_EVERY_MS < t) {
       this.touched.set(token.id, t);

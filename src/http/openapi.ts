@@ -91,7 +91,7 @@ export const OPENAPI = {
       delete: { summary: 'remove an account and its sessions (owners only; not yourself, not the last owner)', parameters: [{ name: 'adminId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 204: { description: 'removed' }, 403: problem, 404: problem, 409: problem } },
     },
     '/lists': {
-      get: { summary: 'the organisation\'s lists with Total, Active and Synced counts and SCIM base URLs', responses: { 200: { description: 'lists' }, 401: problem } },
+      get: { summary: 'the organisation\'s lists with Total, Active and Synced counts and, for lists that use SCIM, their SCIM base URL (`scimBaseUrl` is null for lists synced from Entra ID or with no sync)', responses: { 200: { description: 'lists' }, 401: problem } },
       post: {
         summary: 'create a list; syncMethod scim (the default, "automated provisioning") sets up the default schema and answers the first token, once',
         requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['name', 'uidAttribute'], properties: { name: { type: 'string' }, uidAttribute: { type: 'string', enum: ['employeeNumber', 'userName', 'email'] }, syncMethod: { type: 'string', enum: ['scim', 'none'] }, externalIdUnique: { type: 'boolean' } } } } } },
@@ -208,13 +208,13 @@ export const OPENAPI = {
     '/lists/{listId}/print-jobs/{jobId}/pdf': { get: { summary: 'the print job\'s PDF once it is done', parameters: [listId, { name: 'jobId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'application/pdf' }, 404: problem, 409: problem } } },
     '/lists/{listId}/tokens': {
       get: { summary: 'the list\'s SCIM tokens: label, hint, created, last used, revoked (never the secret)', parameters: [listId], responses: { 200: { description: '{tokens}' }, 404: problem } },
-      post: { summary: 'a new SCIM token, its secret shown once (rotation: create, then revoke the old one)', parameters: [listId], requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { label: { type: 'string', maxLength: 100 } } } } } }, responses: { 201: { description: '{token, secret}' }, 409: problem } },
+      post: { summary: 'a new SCIM token, its secret shown once (rotation: create, then revoke the old one); 409 sync_method_conflict unless the list uses SCIM', parameters: [listId], requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { label: { type: 'string', maxLength: 100 } } } } } }, responses: { 201: { description: '{token, secret}' }, 409: problem } },
     },
     '/lists/{listId}/tokens/{tokenId}': {
       delete: { summary: 'revoke a SCIM token; the IdP using it gets 401 from then on', parameters: [listId, { name: 'tokenId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 204: { description: 'revoked' }, 404: problem } },
     },
     '/lists/{listId}': {
-      get: { summary: 'one list with its Total, Active and Synced counts', parameters: [listId], responses: { 200: { description: 'the list' }, 401: problem, 404: problem } },
+      get: { summary: 'one list with its Total, Active and Synced counts, and `scimBaseUrl` (null unless the list uses SCIM)', parameters: [listId], responses: { 200: { description: 'the list' }, 401: problem, 404: problem } },
       patch: {
         summary: 'rename a list, turn its strict mode on or off, or set its sync method to none or scim (turning SCIM off revokes its tokens; turning it on answers its first token, once)',
         parameters: [listId], requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { name: { type: 'string' }, strict: { type: 'boolean' }, syncMethod: { type: 'string', enum: ['none', 'scim'] } } } } } },

@@ -249,8 +249,11 @@ async function route(deps: ScimRouteDeps, c: Context, ctx: ScimCtx, rest: string
         return scimJson(deps.scim.projectWritten(rt, w.resource, q), 200, { etag: w.etag, location: w.location });
       }
       case 'PATCH': {
-        // RFC 7644 §3.5.2: 204 unless the client asked for attributes; Entra and Microsoft's suite expect 204.
-        const wanted = q.attributes !== undefined || q.excludedAttributes !== undefined;
+        // RFC 7644 §3.5.2: "200 OK and the entire resource" or, MAY, 204. Users: 200 with the
+        // resource (narrowed by attributes/excludedAttributes), as Okta's and Microsoft's SCIM docs
+        // show and clients that keep local state rely on. Groups: 204 unless the client asks for
+        // attributes, as both document for groups (a group may hold 100,000 members).
+        const wanted = rt === 'User' || q.attributes !== undefined || q.excludedAttributes !== undefined;
         const w = await deps.scim.patch(ctx, rt, id, await body(), ifMatch, wanted);
         if (!('resource' in w)) return new Response(null, { status: 204, headers: { etag: w.etag } });
         return scimJson(deps.scim.projectWritten(rt, w.resource, q), 200, { etag: w.etag, location: w.location });

@@ -151,10 +151,24 @@ export class ListsService {
     return list;
   }
 
+  /**
+   * A new SCIM token for a list that uses SCIM. Every path that issues tokens (CLI, admin API)
+   * comes here, so one rule holds for all: a list synced from Entra ID, or with no sync, gets no
+   * SCIM token, or an IdP could write into a list whose people come from elsewhere.
+   */
   async createToken(listId: string, label: string, meta: RequestMeta = this.actor): Promise<CreatedToken> {
     await this.requireList(listId);
     const secret = newSecret();
     const token = await this.store.transaction(async (tx) => {
+      await tx.audit.chain(listId, true); // the list's lock: a concurrent change of sync method (which revokes tokens) waits
+      const list = await tx.lists.get(listId);
+      if (!list) throw new UsageError('MUSTER_LIST_NOT_FOUND', `no list with id "${listId}"`);
+      if (list.syncMethod === 'entra') {
+        throw new UsageError('MUSTER_SYNC_METHOD_CONFLICT', 'this list syncs from Entra ID, not SCIM: it takes no SCIM tokens (a list uses SCIM or Entra sync, never both)');
+      }
+      if (list.syncMethod !== 'scim') {
+        throw new UsageError('MUSTER_SYNC_METHOD_CONFLICT', 'this list does not use SCIM: choose SCIM as its sync method first (muster lists configure --sync scim)');
+      }
       const t = await tx.tokens.insert({
         id: randomUUID(), list_id: listId, label: label.trim() || 'Token', hint: hintOf(secret), secret_hash: hashSecret(secret), created_at: this.now(),
       });

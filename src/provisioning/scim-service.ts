@@ -9,7 +9,7 @@ import type { Normalisations } from '../scim/dialect.js';
 import { parseFilter, parseAttrPath, type Filter } from '../scim/filter/index.js';
 import { PatchEngine, memberRefs, type MemberOp } from '../scim/patch.js';
 import { mayReturn, parseAttributeList, project, type Projection } from '../scim/projection.js';
-import { prepareResource, isObject, type Doc } from '../scim/resource.js';
+import { prepareResource, isObject, withoutUnassigned, type Doc } from '../scim/resource.js';
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, LIST_RESPONSE, USER_SCHEMA, type ResourceTypeId, type SchemaRegistry } from '../scim/schemas/index.js';
 import { canonical, diffResources, personUpdateAction, type FieldChange } from '../roster/audit.js';
 import { memberChange, type AuditEventInput, type AuditTrail, type RequestMeta } from './audit-trail.js';
@@ -190,14 +190,17 @@ export class ScimService {
     const members = rt === 'Group' && mayReturn(p, core, 'members') ? await db.groups.membersOf(ids) : undefined;
     return recs.map((r) => {
       const { schemas, ...rest } = r.data;
-      const out: Doc = { schemas, id: r.id, ...rest };
+      const out: Doc = { schemas, id: r.id, ...withoutUnassigned(rest) };
+      // An empty multi-valued attribute is unassigned (RFC 7643 §2.5: unassigned, null and [] are
+      // one state) and is left out, never rendered as [] (RFC 7644 §3.5.2.2: removing the last value
+      // leaves the attribute unassigned). Resources stored before this rule may hold [].
       if (groups) {
         const g = groups.get(r.id);
         if (g?.length) out.groups = g.map((x) => ({ value: x.id, $ref: this.location(ctx, 'Group', x.id), display: x.displayName, type: 'direct' }));
       }
-      if (members) {
-        const m = members.get(r.id);
-        out.members = (m ?? []).map((x) => ({
+      const m = members?.get(r.id);
+      if (m?.length) {
+        out.members = m.map((x) => ({
           value: x.value, $ref: this.location(ctx, x.type === 'Group' ? 'Group' : 'User', x.value), type: x.type, ...(x.display !== null ? { display: x.display } : {}),
         }));
       }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Normalisations, type NormalisationId } from './dialect.js';
 import { ScimError, type ScimType } from './errors.js';
-import { checkRequired, coerceValue, findKey, isObject, prepareResource, syncSchemas, type Doc, type PreparedResource } from './resource.js';
+import { checkRequired, coerceValue, findKey, isObject, prepareResource, syncSchemas, withoutUnassigned, type Doc, type PreparedResource } from './resource.js';
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, createDefaultRegistry, defineAttribute, type ResourceTypeId } from './schemas/index.js';
 
 const registry = createDefaultRegistry();
@@ -91,7 +91,18 @@ describe('prepareResource: attribute names and unknown attributes', () => {
 
   it('treats null as "no value"', () => {
     const r = prepare({ schemas: [USER_SCHEMA], userName: 'bjensen', displayName: null, name: { givenName: null }, emails: [null] });
-    expect(r.doc).toEqual({ schemas: [USER_SCHEMA], userName: 'bjensen', emails: [] });
+    // emails: [null] holds no value: unassigned (RFC 7643 §2.5), not stored as [].
+    expect(r.doc).toEqual({ schemas: [USER_SCHEMA], userName: 'bjensen' });
+  });
+
+  it('stores no empty multi-valued attribute: [] is unassigned (RFC 7643 §2.5)', () => {
+    const r = prepare({ schemas: [USER_SCHEMA, ENTERPRISE_USER_SCHEMA], userName: 'bjensen', emails: [], phoneNumbers: [] });
+    expect(r.doc).toEqual({ schemas: [USER_SCHEMA], userName: 'bjensen' });
+  });
+
+  it('withoutUnassigned leaves out empty arrays, in extensions too, and extensions left empty', () => {
+    expect(withoutUnassigned({ userName: 'b', emails: [], x: [1], [ENTERPRISE_USER_SCHEMA]: { department: 'D', costCenter: [] }, 'urn:a:b': { c: [] } }))
+      .toEqual({ userName: 'b', x: [1], [ENTERPRISE_USER_SCHEMA]: { department: 'D' } });
   });
 
   it('takes core attributes nested under the core URN', () => {

@@ -100,6 +100,27 @@ export function coerceValue(def: AttributeDef, v: unknown, name: string, notes: 
   }
 }
 
+/**
+ * A stored resource's attributes without unassigned multi-valued ones: RFC 7643 §2.5 makes
+ * "unassigned", null and an empty array one state, so an empty array is left out on the wire
+ * (in the core schema and in extensions; an extension left with nothing is left out too).
+ */
+export function withoutUnassigned(doc: Doc): Doc {
+  const assigned = (o: Doc): Doc => {
+    const out: Doc = {};
+    for (const [k, v] of Object.entries(o)) if (!(Array.isArray(v) && v.length === 0)) out[k] = v;
+    return out;
+  };
+  const out = assigned(doc);
+  for (const [k, v] of Object.entries(out)) {
+    if (!k.includes(':') || !isObject(v)) continue;
+    const ext = assigned(v);
+    if (Object.keys(ext).length) out[k] = ext;
+    else delete out[k];
+  }
+  return out;
+}
+
 export interface PreparedResource {
   /** The canonical document, `schemas` first; for Groups without `members`. */
   readonly doc: Doc;
@@ -142,7 +163,8 @@ function takeAttributes(
     }
     const full = isCore ? r.def.name : `${schema.id}:${r.def.name}`;
     const v = coerceValue(r.def, raw, full, notes, full.toLowerCase() === MANAGER);
-    if (v !== undefined) target[r.def.name] = v;
+    // `[]` is unassigned, like null (RFC 7643 §2.5): not stored, so never rendered as [].
+    if (v !== undefined && !(Array.isArray(v) && v.length === 0)) target[r.def.name] = v;
   }
 }
 

@@ -24,6 +24,7 @@ export class EntraRepo {
     await this.db.deleteFrom('entra_connections').where('list_id', '=', listId).execute();
     await this.db.deleteFrom('entra_scope').where('list_id', '=', listId).execute();
     await this.db.deleteFrom('entra_photo_checks').where('list_id', '=', listId).execute();
+    await this.db.deleteFrom('entra_pending_managers').where('list_id', '=', listId).execute();
   }
 
   async due(now: string): Promise<EntraConnectionRow[]> {
@@ -88,5 +89,28 @@ export class EntraRepo {
   async photoChecked(listId: string, personId: string, at: string, outcome: 'none' | 'pending' | 'refused'): Promise<void> {
     await this.db.deleteFrom('entra_photo_checks').where('list_id', '=', listId).where('person_id', '=', personId).execute();
     await this.db.insertInto('entra_photo_checks').values({ list_id: listId, person_id: personId, checked_at: at, outcome }).execute();
+  }
+
+  /** Remembers that `userId`'s manager is `managerId`, who is not on the list yet (replacing any earlier reference). */
+  async setPendingManager(listId: string, userId: string, managerId: string): Promise<void> {
+    await this.db.insertInto('entra_pending_managers').values({ list_id: listId, user_id: userId, manager_id: managerId })
+      .onConflict((oc) => oc.columns(['list_id', 'user_id']).doUpdateSet({ manager_id: managerId })).execute();
+  }
+
+  async clearPendingManagers(listId: string, userIds: readonly string[]): Promise<void> {
+    for (let i = 0; i < userIds.length; i += 500) {
+      await this.db.deleteFrom('entra_pending_managers').where('list_id', '=', listId).where('user_id', 'in', userIds.slice(i, i + 500)).execute();
+    }
+  }
+
+  /** The people waiting for one of these managers: [user id, manager id] pairs. */
+  async pendingFor(listId: string, managerIds: readonly string[]): Promise<[userId: string, managerId: string][]> {
+    const out: [string, string][] = [];
+    for (let i = 0; i < managerIds.length; i += 500) {
+      const rows = await this.db.selectFrom('entra_pending_managers').select(['user_id', 'manager_id']).where('list_id', '=', listId)
+        .where('manager_id', 'in', managerIds.slice(i, i + 500)).execute();
+      for (const r of rows) out.push([r.user_id, r.manager_id]);
+    }
+    return out;
   }
 }

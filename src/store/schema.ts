@@ -362,6 +362,13 @@ export interface EntraPhotoCheckTable {
   outcome: string;
 }
 
+/** A person (Graph user id) whose Entra manager (Graph user id) is not on the list yet. */
+export interface EntraPendingManagerTable {
+  list_id: string;
+  user_id: string;
+  manager_id: string;
+}
+
 export interface EntraScopeTable {
   list_id: string;
   group_id: string;
@@ -404,6 +411,7 @@ export interface Database {
   entra_connections: EntraConnectionTable;
   entra_scope: EntraScopeTable;
   entra_photo_checks: EntraPhotoCheckTable;
+  entra_pending_managers: EntraPendingManagerTable;
   roster_fields: RosterFieldTable;
   field_mappings: FieldMappingTable;
   seen_attributes: SeenAttributeTable;

@@ -25,7 +25,8 @@ import type { Logger } from '../log.js';
 import type { ScimCtx, ScimService } from '../provisioning/scim-service.js';
 import type { EntraConnectionRow, JobRow, MasterList, Store } from '../store/index.js';
 import { GraphClient, GraphError, type GraphClientOptions } from './graph-client.js';
-import { GRAPH_USER_SELECT, graphUserToScim, managerIdOf } from './graph-user.js';
+import { checkGraphUser, GRAPH_USER_SELECT, graphUserToScim, isWellFormedText, managerChangeOf, type ManagerChange } from './graph-user.js';
+import { ManagerLinks, managerToWrite } from './entra-managers.js';
 import type { SecretBox } from './secret-box.js';
 import { yieldToEventLoop } from '../provisioning/yield.js';
 
@@ -68,8 +69,7 @@ interface RunState {
 const now = () => new Date().toISOString();
 
 export class EntraSync {
-  /** Managers not on the list yet when their report was written, per running job: linked after the users phase. */
-  private readonly pendingManagers = new Map<string, [personGraphId: string, managerGraphId: string][]>();
+  private readonly managers: ManagerLinks;
 
   constructor(
     private readonly store: Store,
@@ -78,7 +78,9 @@ export class EntraSync {
     private readonly log: Logger,
     private readonly graphOptions: GraphClientOptions = {},
     private readonly allowCustomEndpoints = false,
-  ) {}
+  ) {
+    this.managers = new ManagerLinks(store, scim);
+  }
 
   /** A Graph client for a connection (the photo job uses it too). */
   client(conn: EntraConnectionRow, onRetry?: () => void): GraphClient {
@@ -301,7 +303,8 @@ export class EntraSync {
       let url = st.nextLink ?? (st.full ? `/v1.0/users/delta?$select=${select}` : conn.users_delta_link!);
       for (;;) {
         const page = await graph.page(url);
-        await this.applyUsers(list, ctx, page.value, st);
+        // A full round's first pages carry every current manager link; a delta round's only changed ones.
+        await this.applyUsers(graph, list, ctx, page.value, st, st.full);
         st.pages++;
         if (page.nextLink) {
           st.nextLink = url = page.nextLink;
@@ -310,7 +313,6 @@ export class EntraSync {
         }
         st.usersDelta = page.deltaLink;
         st.nextLink = undefined;
-        await this.linkManagers(list, ctx, st);
         st.phase = st.full ? 'sweep' : 'joins';
         await checkpoint();
         break;
@@ -329,7 +331,7 @@ export class EntraSync {
         if (inScope.has(id) && !known.get(id)?.active) {
           try {
             const u = await graph.get(`/v1.0/users/${encodeURIComponent(id)}?$select=${select}&$expand=${encodeURIComponent('manager($select=id)')}`);
-            await this.applyUsers(list, ctx, [u], st);
+            await this.applyUsers(graph, list, ctx, [u], st, true);
           } catch (err) {
             if (!(err instanceof GraphError && err.status === 404)) throw err;
           }
@@ -357,7 +359,8 @@ export class EntraSync {
   }
 
   private async applyGroup(listId: string, g: Record<string, unknown>, st: RunState): Promise<void> {
-    const gid = String(g.id);
+    if (typeof g.id !== 'string' || !isWellFormedText(g.id)) return problem(st, 'a group whose Entra id is not well-formed text was ignored');
+    const gid = g.id;
     if (g['@removed']) {
       // The group is gone: its members leave the scope (unless another scoped group holds them).
       const before = await this.store.entra.groupMembers(listId, gid);
@@ -366,7 +369,10 @@ export class EntraSync {
       return;
     }
     const delta = Array.isArray(g['members@delta']) ? (g['members@delta'] as Record<string, unknown>[]) : [];
-    const users = delta.filter((m) => String(m['@odata.type'] ?? '#microsoft.graph.user').toLowerCase() === '#microsoft.graph.user');
+    const all = delta.filter((m) => String(m['@odata.type'] ?? '#microsoft.graph.user').toLowerCase() === '#microsoft.graph.user');
+    // An id that is not well-formed text names nobody Muster could store (PostgreSQL refuses NUL).
+    const users = all.filter((m) => typeof m.id === 'string' && isWellFormedText(m.id));
+    if (users.length < all.length) problem(st, `${all.length - users.length} member(s) of group ${gid} with an Entra id that is not well-formed text were ignored`);
     const added = users.filter((m) => !m['@removed']).map((m) => String(m.id));
     const removed = users.filter((m) => m['@removed']).map((m) => String(m.id));
     if (added.length) await this.store.entra.addScope(listId, gid, added);
@@ -374,38 +380,69 @@ export class EntraSync {
     if (!st.full) st.touched.push(...added, ...removed);
   }
 
-  private async applyUsers(list: MasterList, ctx: ScimCtx, users: readonly Record<string, unknown>[], st: RunState): Promise<void> {
+  /**
+   * Writes a page of Graph users. `complete`: the objects carry every manager link (a first round,
+   * a read by id), so a missing one means no manager; otherwise (a delta round) it means unchanged.
+   */
+  private async applyUsers(graph: GraphClient, list: MasterList, ctx: ScimCtx, users: readonly Record<string, unknown>[], st: RunState, complete: boolean): Promise<void> {
     await yieldToEventLoop();
-    const ids = users.map((u) => String(u.id));
+    const ids = users.map((u) => u.id).filter((id): id is string => typeof id === 'string' && isWellFormedText(id));
     const inScope = await this.store.entra.inScope(list.id, ids);
-    const managers = users.map(managerIdOf).filter((m): m is string => !!m);
+    const changes = new Map<string, ManagerChange>();
+    for (const u of users) if (typeof u.id === 'string') changes.set(u.id, managerChangeOf(u, complete));
+    const managers = [...changes.values()].flatMap((c) => (c.kind === 'set' ? [c.id] : []));
     const known = await this.store.users.byExternalIds(list.id, [...ids, ...managers]);
-    for (const u of users) {
-      const id = String(u.id);
+    const waiting = new Map<string, string>();
+    const settled: string[] = [];
+    for (const raw of users) {
+      if (typeof raw.id !== 'string' || !isWellFormedText(raw.id)) {
+        st.failed++;
+        problem(st, 'a user whose Entra id is not well-formed text was skipped');
+        continue;
+      }
+      const id = raw.id;
       const person = known.get(id);
-      if (u['@removed']) {
+      if (raw['@removed']) {
         if (person?.active) await this.deactivate(ctx, person.id, st);
+        settled.push(id);
         continue;
       }
       if (!inScope.has(id)) {
         if (person?.active) await this.deactivate(ctx, person.id, st); // left the scope
         continue;
       }
-      const m = managerIdOf(u);
-      const managerPerson = m ? known.get(m)?.id : undefined;
-      if (m && !managerPerson) {
-        // Entra links managers in a second step too: the manager may arrive later in this round.
-        const pending = this.pendingManagers.get(ctx.caller.requestId) ?? [];
-        pending.push([id, m]);
-        this.pendingManagers.set(ctx.caller.requestId, pending);
+      const checked = checkGraphUser(raw);
+      if (checked.refused) {
+        // Written as it is, the text would not read back as written (the audit chain would look
+        // edited) or PostgreSQL would refuse it; no repair can be trusted to name the same person.
+        st.failed++;
+        problem(st, `${id}: not written, ${checked.refused}; correct it in Entra ID`);
+        if (person?.active && raw.accountEnabled === false) await this.deactivate(ctx, person.id, st); // disabled in Entra: never left active
+        continue;
       }
-      const doc = graphUserToScim(u, managerPerson);
+      const u = checked.user;
+      const name = String(u.userPrincipalName ?? id);
+      if (checked.repaired.length) {
+        problem(st, `${name}: ${checked.repaired.join(', ')} held text that is not well-formed Unicode or NUL; stored with U+FFFD for lone surrogates and without NUL`);
+      }
+      let change = changes.get(id) ?? { kind: 'unchanged' };
+      let managerPerson = change.kind === 'set' ? known.get(change.id)?.id : undefined;
+      if (change.kind === 'unchanged' && !person?.active) {
+        // Arriving in a delta round with no word on the manager (it did not change in Entra): there
+        // is no link of ours to keep, so ask Graph who it is.
+        change = await this.readManager(graph, id);
+        if (change.kind === 'set') managerPerson = (await this.store.users.byExternalIds(list.id, [change.id])).get(change.id)?.id;
+      }
+      if (change.kind === 'set' && !managerPerson) waiting.set(id, change.id); // linked when the manager arrives
+      else if (change.kind !== 'unchanged') settled.push(id);
+      const before = person ? await this.store.users.get(list.id, person.id) : undefined;
+      const stored = (before?.data[ENTERPRISE_USER_SCHEMA] as Record<string, unknown> | undefined)?.manager;
+      const doc = graphUserToScim(u, managerToWrite(change, managerPerson, stored));
       try {
         if (!person) {
           await this.scim.create(ctx, 'User', doc);
           st.created++;
         } else {
-          const before = await this.store.users.get(list.id, person.id);
           await this.scim.replace(ctx, 'User', person.id, doc);
           const after = await this.store.users.get(list.id, person.id);
           if (before?.version === after?.version) st.unchanged++;
@@ -415,27 +452,19 @@ export class EntraSync {
       } catch (err) {
         if (!(err instanceof ScimError)) throw err;
         st.failed++;
-        if (st.errors.length < 20) st.errors.push(`${String(u.userPrincipalName ?? id)}: ${err.detail}`);
+        problem(st, `${name}: ${err.detail}`);
       }
     }
+    st.updated += await this.managers.afterPage(list, ctx, waiting, settled, ids);
   }
 
-  /** Sets the manager of people whose manager arrived later in the round (one update each). */
-  private async linkManagers(list: MasterList, ctx: ScimCtx, st: RunState): Promise<void> {
-    const pending = this.pendingManagers.get(ctx.caller.requestId) ?? [];
-    this.pendingManagers.delete(ctx.caller.requestId);
-    for (let i = 0; i < pending.length; i += 500) {
-      const chunk = pending.slice(i, i + 500);
-      await yieldToEventLoop();
-      const known = await this.store.users.byExternalIds(list.id, chunk.flat());
-      for (const [personGid, managerGid] of chunk) {
-        const person = known.get(personGid), manager = known.get(managerGid);
-        if (!person || !manager) continue;
-        await this.scim.patch(ctx, 'User', person.id, {
-          schemas: [PATCH_OP], Operations: [{ op: 'replace', path: `${ENTERPRISE_USER_SCHEMA}:manager`, value: { value: manager.id } }],
-        }, undefined, false);
-        st.updated++;
-      }
+  /** The manager of one user, read by id (404: none). */
+  private async readManager(graph: GraphClient, id: string): Promise<ManagerChange> {
+    try {
+      return managerChangeOf({ manager: await graph.get(`/v1.0/users/${encodeURIComponent(id)}/manager?$select=id`) }, true);
+    } catch (err) {
+      if (err instanceof GraphError && err.status === 404) return { kind: 'removed' };
+      throw err;
     }
   }
 
@@ -446,3 +475,8 @@ export class EntraSync {
 }
 
 class Superseded extends Error {}
+
+/** A run problem shown with the run (its first 20). */
+function problem(st: RunState, message: string): void {
+  if (st.errors.length < 20) st.errors.push(message);
+}

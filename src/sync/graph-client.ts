@@ -5,6 +5,7 @@
  * and paging through `@odata.nextLink` to the `@odata.deltaLink`.
  * Docs: learn.microsoft.com/graph/delta-query-overview, /graph/throttling, /entra/identity-platform/v2-oauth2-client-creds-grant-flow.
  */
+import { repairText } from './graph-user.js';
 
 export interface GraphConnection {
   readonly tenantId: string;
@@ -17,8 +18,11 @@ export interface GraphConnection {
 }
 
 export class GraphError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
-    super(message);
+  readonly code: string;
+  constructor(readonly status: number, code: string, message: string) {
+    // Graph's error text ends up in the run's stored error: keep it storable (no lone surrogate, no NUL).
+    super(repairText(message));
+    this.code = repairText(code);
     this.name = 'GraphError';
   }
 }

@@ -18,17 +18,20 @@ interface Issued { readonly expiresAt: number; readonly permissions: readonly st
 export class AccessTokens {
   private readonly issued = new Map<string, Issued>();
 
+  /** `now` is the emulator's clock (ms), injectable so tests can expire tokens without sleeping. */
+  constructor(private readonly now: () => number = Date.now) {}
+
   issue(lifetimeS: number, permissions: readonly string[]): string {
     // Opaque to the client, like a real Graph token should be treated; not a JWT.
     const token = `eyJ0eXAi.${randomBytes(24).toString('base64url')}.${randomBytes(16).toString('base64url')}`;
-    this.issued.set(token, { expiresAt: Date.now() + lifetimeS * 1000, permissions });
+    this.issued.set(token, { expiresAt: this.now() + lifetimeS * 1000, permissions });
     return token;
   }
 
   /** The permissions granted with a live token, or null when unknown or expired. */
   check(token: string): readonly string[] | null {
     const issued = this.issued.get(token);
-    if (!issued || issued.expiresAt <= Date.now()) return null;
+    if (!issued || issued.expiresAt <= this.now()) return null;
     return issued.permissions;
   }
 

@@ -9,6 +9,7 @@
 //   deltaLink and no data; "do not assume a specific sequence"; replays are possible.
 // - user-delta / group-delta: "The id property is always returned"; by default a change returns
 //   all selected properties (changed or not); `Prefer: return=minimal` only the changed ones;
+//   a navigation property (manager) only when it changed, removals as `@removed`;
 //   up to 50 ids in the scoping $filter.
 // - delta-query-groups, "Paging through members in a large group": the same group object can
 //   appear on several pages, each with part of members@delta; clients must merge.
@@ -131,7 +132,10 @@ export function usersDeltaPage(dir: Directory, token: StateToken, pageSize: numb
       continue;
     }
     const out = renderUser(user, token.select, minimal ? change.props : undefined);
-    if (tracked(token, 'manager', 'user') && (change.props.has('manager') || !minimal)) {
+    // Navigation properties are returned only when they changed, with or without
+    // `Prefer: return=minimal` (user-delta, "Properties"; delta-query-overview, "Tracking changes to
+    // relationships"): a user whose manager stayed the same comes without `manager@delta`.
+    if (tracked(token, 'manager', 'user') && change.props.has('manager')) {
       const links = user.managerId ? [member(user.managerId)] : [];
       for (const old of change.oldManagers) if (old && old !== user.managerId) links.push(removedMember(old));
       if (links.length > 0) out['manager@delta'] = links;

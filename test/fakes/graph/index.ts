@@ -38,6 +38,11 @@ export interface GraphEmulatorOptions {
    * it). Default true so clients learn to tolerate it.
    */
   readonly countBom?: boolean;
+  /**
+   * The emulator's clock in milliseconds (access token expiry). Default Date.now; tests pass their
+   * own to expire tokens deterministically instead of sleeping past a deadline.
+   */
+  readonly now?: () => number;
 }
 
 /** A group as tests see it: members as an array of user ids. */
@@ -99,7 +104,7 @@ const viewOf = (g: GraphGroup): GroupView =>
 export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promise<GraphEmulator> {
   const dir = new Directory();
   const faults = new Faults();
-  const accessTokens = new AccessTokens();
+  const accessTokens = new AccessTokens(opts.now);
   const state: ServerState = {
     dir,
     app: {
