@@ -12,7 +12,7 @@ export const AUDIT_ACTIONS = [
   'credential.issued', 'credential.suspended', 'credential.revoked', 'credential.reinstated',
   'cards.printed',
   'photo.link_created', 'photo.uploaded', 'photo.upload_refused', 'photo.approved', 'photo.rejected',
-  'credential.device_registered', 'credential.device_unregistered', 'credential.pass_pushed', 'credential.push_failed',
+  'credential.device_registered', 'credential.device_unregistered', 'credential.pass_updated', 'credential.pass_pushed', 'credential.push_failed',
   'wallet.apple_configured', 'wallet.apple_removed',
   'credential.google_object_created', 'credential.google_object_updated', 'credential.google_update_failed',
   'google_wallet.configured', 'google_wallet.removed',
