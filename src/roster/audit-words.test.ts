@@ -64,6 +64,13 @@ describe('changesInWords', () => {
     expect(out).toEqual([{ label: 'Job title', field: 'job_title', before: 'Nurse ', after: 'Nurse', paths: ['title'] }]);
   });
 
+  it('reads a mapping change as what changed for each field, not as the whole mapping', () => {
+    const after = mapping.map((m) => (m.field === 'department' ? { ...m, source: `${ENT}:division`, transform: 'upper' as const } : m));
+    expect(changesInWords([{ field: 'mapping', before: mapping, after }], { ...ctx, mapping: [] }).map(changeSentence))
+      .toEqual([`Mapping of Department: ${ENT}:department → ${ENT}:division (upper)`]);
+    expect(changesInWords([{ field: 'mapping', before: null, after: mapping }], ctx).map(changeSentence)).toEqual(['Mapping: (empty) → 27 SCIM attributes mapped to roster fields']);
+  });
+
   it('does not mistake a list\'s own "name" change for a person\'s name', () => {
     expect(changesInWords([{ field: 'name', before: 'A', after: 'B' }], ctx)).toEqual([{ label: 'Name', field: null, before: 'A', after: 'B', paths: ['name'] }]);
   });

@@ -272,6 +272,11 @@ export function changesInWords(changes: readonly FieldChange[], ctx: WordsContex
   }
   for (const c of scim) {
     if (consumed.has(c)) continue;
+    const mapped = mappingInWords(c, fieldByKey);
+    if (mapped) {
+      for (const m of mapped) rows.push({ position: fieldByKey.get(m.field ?? '')?.position ?? Number.MAX_SAFE_INTEGER, order: order++, change: m });
+      continue;
+    }
     const { label, type } = plainLabel(c.field);
     const t = c.field.toLowerCase() === 'members' ? 'reference' : type;
     rows.push({
@@ -280,6 +285,34 @@ export function changesInWords(changes: readonly FieldChange[], ctx: WordsContex
     });
   }
   return rows.sort((a, b) => a.position - b.position || a.order - b.order).map((r) => r.change);
+}
+
+/**
+ * A mapping change (stored as the whole mapping before and after) as what changed for each field:
+ * "Mapping of Department: urn:…:department → urn:…:division (upper)".
+ */
+function mappingInWords(c: FieldChange, fields: ReadonlyMap<string, { field: RosterField }>): ChangeInWords[] | undefined {
+  if (c.field !== 'mapping' || !Array.isArray(c.after) || (c.before !== null && !Array.isArray(c.before))) return undefined;
+  const bySource = (entries: readonly unknown[]) => {
+    const out = new Map<string, string[]>();
+    for (const e of entries) {
+      if (!e || typeof e !== 'object') continue;
+      const m = e as Partial<MappingEntry>;
+      if (typeof m.field !== 'string') continue;
+      const from = m.transform === 'template' ? `template ${m.template ?? ''}` : `${m.source ?? ''}${m.transform && m.transform !== 'copy' ? ` (${m.transform})` : ''}`;
+      out.set(m.field, [...(out.get(m.field) ?? []), from]);
+    }
+    return out;
+  };
+  if (c.before === null) return [{ label: 'Mapping', field: null, before: null, after: `${c.after.length} SCIM attributes mapped to roster fields`, paths: [c.field] }];
+  const a = bySource(c.before as unknown[]), b = bySource(c.after);
+  const out: ChangeInWords[] = [];
+  for (const key of new Set([...a.keys(), ...b.keys()])) {
+    const x = a.get(key)?.join(', ') ?? null, y = b.get(key)?.join(', ') ?? null;
+    if (x === y) continue;
+    out.push({ label: `Mapping of ${fields.get(key)?.field.label ?? humanise(key)}`, field: key, before: x, after: y, paths: [c.field] });
+  }
+  return out;
 }
 
 /** "Department: Emergency → Intensive Care"; "Phone: (empty) → 555 0100". */
@@ -310,7 +343,7 @@ const ACTION_TITLES: ReadonlyMap<string, string> = new Map([
   ['list.created', 'List created'], ['list.configured', 'List configured'], ['list.sync_method_changed', 'Sync method changed'],
   ['mapping.changed', 'Mapping changed'], ['token.created', 'Token created'], ['token.first_used', 'Token first used'], ['token.revoked', 'Token revoked'],
   ['admin.signed_in', 'Admin signed in'], ['provisioning.failed', 'Provisioning failed'],
-  ['photo.link_created', 'Photo link sent'], ['photo.uploaded', 'Photo uploaded'], ['photo.upload_refused', 'Photo refused by the checks'],
+  ['photo.link_created', 'Self-upload link sent'], ['photo.uploaded', 'Photo uploaded'], ['photo.upload_refused', 'Photo refused by the checks'],
   ['photo.approved', 'Photo approved'], ['photo.rejected', 'Photo rejected'],
   ['credential.issued', 'Credential issued'], ['credential.revoked', 'Credential revoked'], ['credential.suspended', 'Credential suspended'],
   ['credential.reinstated', 'Credential reinstated'], ['cards.printed', 'Cards printed'],
