@@ -54,15 +54,15 @@ export function PersonHistoryPage({ listId, personId }: { readonly listId: strin
       </dl>
       {history.events.length === 0 ? <p>No events.</p> : (
         <div className="table-scroll">
-          <table className="history">
+          <table className="history cards">
             <caption>Every event about {name}, oldest first</caption>
             <thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Changes and details</th><th scope="col">By</th></tr></thead>
             <tbody>
               {history.events.map((e) => (
                 <tr key={e.seq}>
-                  <td><DateTime value={e.time} /></td>
-                  <th scope="row">{e.words.title}</th>
-                  <td>
+                  <td data-label="When"><DateTime value={e.time} /></td>
+                  <th scope="row" data-label="What">{e.words.title}</th>
+                  <td data-label="Changes and details">
                     {e.words.changes.length || e.words.facts.length ? (
                       <ul className="plain">
                         {e.words.changes.map((c, i) => <li key={`c${i}`}>{changeSentence(c)}</li>)}
@@ -70,7 +70,7 @@ export function PersonHistoryPage({ listId, personId }: { readonly listId: strin
                       </ul>
                     ) : null}
                   </td>
-                  <td>
+                  <td data-label="By">
                     {e.idp ? e.idp.name : e.actor}
                     {e.requestId ? <><br /><span className="hint">request <code>{e.requestId}</code></span></> : null}
                     <br /><span className="hint">event #{e.seq}</span>
