@@ -3,6 +3,7 @@
  * list's labels, people by name; filters by a person's name, email or identifier, the IdP in any
  * case, action and dates; a person's whole history (photos, credentials, card prints) and its CSV.
  */
+import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminKeys } from '../src/provisioning/admin-keys.js';
 import { parseCsv } from '../src/roster/csv.js';
@@ -160,5 +161,24 @@ describe('a person\'s whole history', () => {
     expect(rows.map((r) => col(r, 'event'))).toContain('Credential revoked: printed card');
     expect(col(rows.find((r) => col(r, 'action') === 'credential.revoked')!, 'details')).toContain('Reason: person deactivated');
     expect(await srv.muster.audit.verify(srv.muster.store, list.id)).toMatchObject({ ok: true });
+  });
+});
+
+describe('migration 015', () => {
+  it('files the events recorded before it under their people, credential and print events included', async () => {
+    const { fillAuditPeople } = await import('../src/store/migrations/015-audit-people.js');
+    const list = await srv.newList({ name: 'Backfill', uid: 'employeeNumber' });
+    const id = (await list.req('POST', '/Users', staff('old@example.com', 'Old', 'Timer', 'E-50', 'Archive'))).body.id;
+    expect((await api('POST', `/lists/${list.id}/people/${id}/credentials`, { kind: 'card' })).status).toBe(201);
+    const before = (await events(list, `personId=${id}`)).map((e) => e.seq);
+    expect(before).toHaveLength(2);
+    // As if the events had been written before the index existed.
+    const db = srv.muster.store.db;
+    const saved = await db.selectFrom('audit_people').selectAll().execute();
+    await db.deleteFrom('audit_people').execute();
+    expect(await events(list, `personId=${id}&action=credential.issued`)).toEqual([]);
+    await fillAuditPeople(db as unknown as Kysely<unknown>);
+    expect((await events(list, `personId=${id}`)).map((e) => e.seq)).toEqual(before);
+    expect((await db.selectFrom('audit_people').selectAll().execute()).length).toBe(saved.length);
   });
 });

@@ -20,8 +20,11 @@ export async function up(db: Kysely<unknown>, _engine: Engine): Promise<void> {
     .addPrimaryKeyConstraint('audit_people_pk', ['list_id', 'person_id', 'seq'])
     .execute();
   await sql`CREATE INDEX audit_list_idp_lc ON audit_events (list_id, lower(idp), seq)`.execute(db);
+  await fillAuditPeople(db);
+}
 
-  // Batches by id: flat memory whatever the size of the trail.
+/** Files every recorded event under its people, in batches by id: flat memory whatever the size of the trail. */
+export async function fillAuditPeople(db: Kysely<unknown>): Promise<void> {
   let after = 0;
   for (;;) {
     const { rows } = await sql<{ id: number | string; list_id: string; seq: number | string; target_type: string | null; target_id: string | null; detail: string | null }>`
