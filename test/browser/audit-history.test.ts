@@ -92,7 +92,7 @@ describe('the audit trail in roster words and a person\'s exported history', () 
   });
 
   for (const vp of VIEWPORTS) {
-    it(`${vp.name} (${vp.width} px): the audit trail reads the department change once, in the list's words, found by the person's name`, async () => {
+    it(`${vp.name} (${vp.width} px): the audit trail reads the department change once, in the list's words, found by the person's name; live activity links to it`, async () => {
       const ctx = await browser.newContext({ viewport: { width: vp.width, height: vp.height }, isMobile: vp.mobile, hasTouch: vp.mobile, storageState: await owner.storageState() });
       const page = watch(await ctx.newPage());
       await page.goto(`${server.origin}/lists/${listId}/audit`);
@@ -122,6 +122,18 @@ describe('the audit trail in roster words and a person\'s exported history', () 
       expect(await page.locator('main').innerText()).not.toMatch(/[{}]"|"[{}]|\{"/);
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(vp.width);
       await expectAccessible(page, `the audit trail at ${vp.width} px with an event open`);
+
+      // The Sync tab's live activity names the fields each operation changed and opens its event.
+      await page.goto(`${server.origin}/lists/${listId}/sync`);
+      const log = page.getByRole('log', { name: 'Latest operations' });
+      const op = log.getByRole('listitem').filter({ hasText: 'Person updated' }).first();
+      await expect.poll(() => op.innerText()).toMatch(/Changed: .*Department/);
+      await op.getByRole('link', { name: /^Open event/ }).click();
+      await page.getByText(/^Showing event #\d+ only/).waitFor();
+      const opened = page.getByRole('list', { name: 'Audit events' });
+      await expect.poll(() => opened.getByRole('listitem').filter({ hasText: 'Person updated' }).count()).toBe(1);
+      expect(await opened.locator('li.event').count()).toBe(1);
+      expect(await opened.getByRole('table').innerText()).toContain('Intensive Care');
       await ctx.close();
     });
 
