@@ -179,7 +179,8 @@ describe('tamper evidence', () => {
     const csv = await admin(`/lists/${list.id}/audit/export?format=csv&action=person.created`);
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
     const lines = csv.text.trim().split('\r\n');
-    expect(lines[0]).toBe('seq,time,action,target_type,target_id,target_name,idp,idp_evidence,token_label,request_id,actor,changes,detail,normalisations,hash');
+    // Issue 13: the CSV reads in the list's words, with the raw paths and JSON in their own columns.
+    expect(lines[0]).toBe('seq,time,action,event,target_type,target_id,target_name,idp,idp_evidence,token_label,request_id,actor,changes,fields,change_paths,details,changes_json,detail_json,normalisations,hash');
     expect(lines).toHaveLength(1 + 5);
     const jsonl = await admin(`/lists/${list.id}/audit/export?format=jsonl`);
     expect(jsonl.text.trim().split('\n').map((l) => JSON.parse(l).seq)).toEqual(all.slice(2).map((e) => e.seq));

@@ -4,8 +4,10 @@ const listId = { name: 'listId', in: 'path', required: true, schema: { type: 'st
 const fieldKey = { name: 'key', in: 'path', required: true, schema: { type: 'string' } };
 const filters = [
   { name: 'action', in: 'query', description: 'comma-separated actions, e.g. person.created,person.deactivated', schema: { type: 'string' } },
-  { name: 'person', in: 'query', description: 'the id of the person or group the events touched', schema: { type: 'string' } },
-  { name: 'idp', in: 'query', description: 'the IdP that sent the change, e.g. Okta or Microsoft Entra ID', schema: { type: 'string' } },
+  { name: 'person', in: 'query', description: 'a person\'s name, email, identifier or id (every word must match, as the People search does), or a group\'s id: their events, credential and card events included', schema: { type: 'string', maxLength: 200 } },
+  { name: 'personId', in: 'query', description: 'exactly this person (or group) id: every event about them, their credentials\' and card prints\' included', schema: { type: 'string', maxLength: 200 } },
+  { name: 'idp', in: 'query', description: 'the IdP that sent the change, e.g. Okta or Microsoft Entra ID (any case)', schema: { type: 'string' } },
+  { name: 'event', in: 'query', description: 'one event, by its number in the chain (seq)', schema: { type: 'integer', minimum: 1 } },
   { name: 'since', in: 'query', description: 'events at or after this time (ISO 8601)', schema: { type: 'string', format: 'date-time' } },
   { name: 'until', in: 'query', description: 'events before this time (ISO 8601)', schema: { type: 'string', format: 'date-time' } },
 ];
@@ -309,14 +311,14 @@ export const OPENAPI = {
           { name: 'cursor', in: 'query', schema: { type: 'integer' }, description: 'the `next` value of the previous page' },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
           { name: 'order', in: 'query', schema: { type: 'string', enum: ['desc', 'asc'], default: 'desc' } }],
-        responses: { 200: { description: '{events: AuditEvent[], next: integer|null}' }, 400: problem, 401: problem, 404: problem },
+        responses: { 200: { description: '{events: AuditEvent[], next: integer|null}; each event as stored (changes with their SCIM and roster paths) plus `words`: {title, changes: [{label, field, before, after, paths}], facts: [{label, text}]}, one change per roster field with the list\'s labels and values in words' }, 400: problem, 401: problem, 404: problem },
       },
     },
     '/lists/{listId}/audit/export': {
       get: {
         summary: 'stream every matching event, oldest first',
         parameters: [listId, ...filters, { name: 'format', in: 'query', schema: { type: 'string', enum: ['jsonl', 'csv'], default: 'jsonl' } }],
-        responses: { 200: { description: 'application/x-ndjson or text/csv, streamed' }, 400: problem, 401: problem, 404: problem },
+        responses: { 200: { description: 'application/x-ndjson (events as stored) or text/csv, streamed; CSV columns: seq, time, action, event, target_type, target_id, target_name, idp, idp_evidence, token_label, request_id, actor, changes ("Label: before → after", one per line), fields, change_paths (the raw stored paths, line for line), details, changes_json, detail_json, normalisations, hash' }, 400: problem, 401: problem, 404: problem },
       },
     },
     '/lists/{listId}/audit/verify': {

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AuditAction, FieldChange } from '../roster/audit.js';
-import { canonical } from '../roster/audit.js';
+import { canonical, eventPeople } from '../roster/audit.js';
 import type { AuditEventRow, Repos, Store } from '../store/index.js';
 
 export interface RequestMeta {
@@ -67,7 +67,7 @@ export class AuditTrail {
       idp: meta.idp ?? null, idp_evidence: meta.idpEvidence ?? null, normalisations: JSON.stringify(e.normalisations ?? []),
       prev_hash: chain.headHash,
     };
-    await tx.audit.append({ ...row, hash: eventHash(row) });
+    await tx.audit.append({ ...row, hash: eventHash(row) }, eventPeople(e.target, e.detail));
   }
 
   /** Checks a list's chain from its anchor to its head; names the first event that does not match. */

@@ -10,6 +10,7 @@ const renderers = () => Promise.all([import('../credentials/card-pdf.js'), impor
   .then(([pdf, sheet]) => ({ renderCardPdf: pdf.renderCardPdf, CardRenderError: pdf.CardRenderError, renderBatch: sheet.renderBatch }));
 import type { CardTemplateRow, JobRow, MasterList, Store } from '../store/index.js';
 import type { AuditTrail, RequestMeta } from './audit-trail.js';
+import { MAX_EVENT_PEOPLE } from '../roster/audit.js';
 import type { CredentialService } from './credential-service.js';
 import { yieldToEventLoop } from './yield.js';
 
@@ -228,7 +229,11 @@ export class CardService {
     await this.store.transaction(async (tx) => {
       await this.audit.record(tx, list.id, {
         action: 'cards.printed', target: { type: 'list', id: list.id, name: list.name },
-        detail: { jobId: job.id, template: template.name, layout: params.layout, sides: params.sides, printed: result.printed.length, skipped: skipped.length },
+        // Who was printed, so each person's history shows the batch (audit_people files it under them).
+        detail: {
+          jobId: job.id, template: template.name, layout: params.layout, sides: params.sides, printed: result.printed.length, skipped: skipped.length,
+          people: result.printed.slice(0, MAX_EVENT_PEOPLE), ...(result.printed.length > MAX_EVENT_PEOPLE ? { peopleTruncated: true } : {}),
+        },
       }, meta);
     });
     return { pages: result.pages, printed: result.printed.length, skipped: skipped.slice(0, 1000), skippedCount: skipped.length, layout: params.layout };

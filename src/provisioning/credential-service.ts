@@ -154,7 +154,18 @@ export class CredentialService {
   async onPersonLifecycle(tx: Repos, listId: string, personId: string, action: PersonLifecycleAction, meta: RequestMeta): Promise<void> {
     const mine = (await tx.credentials.forPerson(personId)).filter((c) => c.list_id === listId);
     if (action === 'person.updated') {
-      for (const c of mine) if (c.status !== 'revoked') await this.hooks.get(c.kind)?.onContentChanged?.(tx, c, meta);
+      const person = mine.length ? await tx.users.get(listId, personId) : undefined;
+      for (const c of mine) {
+        const hooks = this.hooks.get(c.kind);
+        if (c.status === 'revoked' || !hooks?.onContentChanged) continue;
+        await hooks.onContentChanged(tx, c, meta);
+        // The pass in the holder's wallet becomes a new version with the new roster values: their
+        // history says so, with the request that changed them (the push itself is its own event).
+        await this.audit.record(tx, listId, {
+          action: 'credential.pass_updated', target: { type: 'credential', id: c.id, name: person ? holderName(person.data) : null },
+          detail: { kind: c.kind, personId: c.person_id, reason: 'the holder\'s roster data changed' },
+        }, meta);
+      }
       return;
     }
     for (const c of mine) {

@@ -85,7 +85,11 @@ export class PhotoService {
   async upload(list: MasterList, personId: string, bytes: Uint8Array, source: PhotoSource, meta: RequestMeta): Promise<PhotoView> {
     await this.person(this.store, list.id, personId);
     const check = await this.runCheck(bytes);
-    if (!check.ok) throw refused(check);
+    if (!check.ok) {
+      // The person's history says a photo was tried and why it was not kept, whoever sent it.
+      await this.recordRefused(list.id, personId, check.problems, meta, { source });
+      throw refused(check);
+    }
     return this.store.transaction(async (tx) => this.save(tx, list.id, personId, check, source, meta));
   }
 
@@ -186,7 +190,10 @@ export class PhotoService {
   async recordRefused(listId: string, personId: string, problems: readonly PhotoProblem[], meta: RequestMeta, detail: Record<string, unknown> = {}): Promise<void> {
     await this.store.transaction(async (tx) => {
       await tx.audit.chain(listId, true);
-      await this.audit.record(tx, listId, { action: 'photo.upload_refused', target: { type: 'person', id: personId }, detail: { problems: problems.map((p) => p.code), ...detail } }, meta);
+      const person = await tx.users.get(listId, personId);
+      await this.audit.record(tx, listId, {
+        action: 'photo.upload_refused', target: { type: 'person', id: personId, name: person ? holderName(person.data) : null }, detail: { problems: problems.map((p) => p.code), ...detail },
+      }, meta);
     });
   }
 

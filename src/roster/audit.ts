@@ -12,7 +12,7 @@ export const AUDIT_ACTIONS = [
   'credential.issued', 'credential.suspended', 'credential.revoked', 'credential.reinstated',
   'cards.printed',
   'photo.link_created', 'photo.uploaded', 'photo.upload_refused', 'photo.approved', 'photo.rejected',
-  'credential.device_registered', 'credential.device_unregistered', 'credential.pass_pushed', 'credential.push_failed',
+  'credential.device_registered', 'credential.device_unregistered', 'credential.pass_updated', 'credential.pass_pushed', 'credential.push_failed',
   'wallet.apple_configured', 'wallet.apple_removed',
   'credential.google_object_created', 'credential.google_object_updated', 'credential.google_update_failed',
   'google_wallet.configured', 'google_wallet.removed',
@@ -78,4 +78,23 @@ export function personUpdateAction(before: Doc, after: Doc): AuditAction {
   if (was && !is) return 'person.deactivated';
   if (!was && is) return 'person.reactivated';
   return 'person.updated';
+}
+
+/** Most people one event is filed under (a print batch of everyone); the batch's own count stays exact. */
+export const MAX_EVENT_PEOPLE = 10_000;
+
+/**
+ * The people an event is about, so a person's history finds it: the person it targets, the
+ * holder of a credential it targets (`detail.personId`), everyone a print batch printed
+ * (`detail.people`). Derived from the event's own content only, so the index it feeds can be
+ * rebuilt from the trail at any time.
+ */
+export function eventPeople(target: { readonly type: string | null; readonly id: string | null } | undefined, detail: unknown): string[] {
+  const out = new Set<string>();
+  if (target?.type === 'person' && target.id) out.add(target.id);
+  if (isObject(detail)) {
+    if (typeof detail.personId === 'string' && detail.personId) out.add(detail.personId);
+    if (Array.isArray(detail.people)) for (const p of detail.people.slice(0, MAX_EVENT_PEOPLE)) if (typeof p === 'string' && p) out.add(p);
+  }
+  return [...out];
 }

@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Engine } from './engine.js';
 import type { Database } from './schema.js';
 
@@ -10,8 +10,17 @@ export type NewRequestLogRow = Omit<Insertable<Database['request_log']>, 'id'>;
 export interface AuditQuery {
   readonly listId: string;
   readonly actions?: readonly string[];
+  /** Events about this person (targeting them, their credentials, their card prints) or targeting this id (a group). */
   readonly targetId?: string;
+  /**
+   * Events about anyone the text finds on the list: by id, by name, email or identifier (every
+   * word in the person's roster search text, as the People page searches), or a removed person's id.
+   */
+  readonly personText?: string;
+  /** Matched case-insensitively. */
   readonly idp?: string;
+  /** One event, by its sequence number in the chain. */
+  readonly seq?: number;
   readonly since?: string;
   readonly until?: string;
   /** Keyset cursor: events with seq below this (newest first) or above it (oldest first). */
@@ -45,8 +54,12 @@ export class AuditRepo {
     return r && { headSeq: Number(r.audit_seq), headHash: r.audit_head, anchorSeq: Number(r.audit_anchor_seq), anchorHash: r.audit_anchor_hash };
   }
 
-  async append(row: NewAuditRow): Promise<void> {
+  /** Appends an event, filed under the people it is about (`audit_people`, the history index). */
+  async append(row: NewAuditRow, people: readonly string[] = []): Promise<void> {
     await this.db.insertInto('audit_events').values(row).execute();
+    for (let i = 0; i < people.length; i += 500) {
+      await this.db.insertInto('audit_people').values(people.slice(i, i + 500).map((person_id) => ({ list_id: row.list_id, person_id, seq: row.seq }))).execute();
+    }
     await this.db.updateTable('lists').set({ audit_seq: row.seq, audit_head: row.hash }).where('id', '=', row.list_id).execute();
   }
 
@@ -54,13 +67,40 @@ export class AuditRepo {
     let b = this.db.selectFrom('audit_events').selectAll().where('list_id', '=', q.listId);
     // Actions are checked against the known ones, but a query may repeat one: bind each once.
     if (q.actions?.length) b = b.where('action', 'in', [...new Set(q.actions)]);
-    if (q.targetId) b = b.where('target_id', '=', q.targetId);
-    if (q.idp) b = b.where('idp', '=', q.idp);
+    if (q.seq !== undefined) b = b.where('seq', '=', q.seq);
+    if (q.targetId) {
+      const id = q.targetId;
+      b = b.where((eb) => eb.or([
+        eb('target_id', '=', id),
+        eb('seq', 'in', eb.selectFrom('audit_people').select('audit_people.seq').where('audit_people.list_id', '=', q.listId).where('audit_people.person_id', '=', id)),
+      ]));
+    }
+    if (q.personText) {
+      const text = q.personText.trim();
+      const found = this.peopleFound(q.listId, text);
+      b = b.where((eb) => eb.or([
+        eb('target_id', '=', text),
+        eb('seq', 'in', eb.selectFrom('audit_people').select('audit_people.seq').where('audit_people.list_id', '=', q.listId)
+          .where((e2) => e2.or([e2('audit_people.person_id', '=', text), e2('audit_people.person_id', 'in', found)]))),
+      ]));
+    }
+    // lower(idp) is what index audit_list_idp_lc covers (migration 017).
+    if (q.idp) b = b.where(sql`lower(idp)`, '=', q.idp.toLowerCase());
     if (q.since) b = b.where('time', '>=', q.since);
     if (q.until) b = b.where('time', '<', q.until);
     if (q.cursor !== undefined) b = b.where('seq', q.order === 'desc' ? '<' : '>', q.cursor);
     const rows = await b.orderBy('seq', q.order).limit(q.limit).execute();
     return rows.map(normaliseRow);
+  }
+
+  /** People of the list a search text finds: the id, the username, or every word in their search text. */
+  private peopleFound(listId: string, text: string) {
+    const words = text.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 5);
+    return this.db.selectFrom('users').select('users.id').where('users.list_id', '=', listId).where((eb) => eb.or([
+      eb('users.id', '=', text),
+      eb('users.user_name_lc', '=', text.toLowerCase()),
+      ...(words.length ? [eb.and(words.map((w) => sql<boolean>`users.search LIKE ${`%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'`))] : []),
+    ]));
   }
 
   /** Events of a list from `afterSeq` on, oldest first, in batches (for verification and export). */
@@ -84,6 +124,7 @@ export class AuditRepo {
   /** Drops every event up to `seq` and re-anchors the chain there, in the caller's transaction. */
   async dropThrough(listId: string, seq: number, hash: string): Promise<number> {
     const res = await this.db.deleteFrom('audit_events').where('list_id', '=', listId).where('seq', '<=', seq).executeTakeFirst();
+    await this.db.deleteFrom('audit_people').where('list_id', '=', listId).where('seq', '<=', seq).execute();
     await this.db.updateTable('lists').set({ audit_anchor_seq: seq, audit_anchor_hash: hash }).where('id', '=', listId).execute();
     return Number(res.numDeletedRows);
   }

@@ -23,6 +23,7 @@ import * as m013 from './migrations/013-security-events.js';
 import * as m014 from './migrations/014-google-sync-lease.js';
 import * as m015 from './migrations/015-user-name-nfc.js';
 import * as m016 from './migrations/016-entra-pending-managers.js';
+import * as m017 from './migrations/017-audit-people.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -46,6 +47,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['014-google-sync-lease', m014],
   ['015-user-name-nfc', m015],
   ['016-entra-pending-managers', m016],
+  ['017-audit-people', m017],
 ];
 
 class Provider implements MigrationProvider {

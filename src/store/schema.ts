@@ -122,6 +122,13 @@ export interface AuditEventTable {
   hash: string;
 }
 
+/** Which people each audit event is about (migration 017): an index derived from the events, outside the chain. */
+export interface AuditPeopleTable {
+  list_id: string;
+  person_id: string;
+  seq: number;
+}
+
 export interface RequestLogTable {
   id: Generated<number>;
   time: string;
@@ -417,6 +424,7 @@ export interface Database {
   seen_attributes: SeenAttributeTable;
   jobs: JobTable;
   audit_events: AuditEventTable;
+  audit_people: AuditPeopleTable;
   request_log: RequestLogTable;
   admin_keys: AdminKeyTable;
   admins: AdminTable;

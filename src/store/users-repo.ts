@@ -176,6 +176,16 @@ export class UsersRepo {
     return out;
   }
 
+  /** The SCIM resources of those of `ids` on this list (by id alone, for the reason `existing` gives). */
+  async dataOf(listId: string, ids: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+    const out = new Map<string, Record<string, unknown>>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db.selectFrom('users').select(['id', 'list_id', 'data']).where('id', 'in', ids.slice(i, i + 500)).execute();
+      for (const r of rows) if (r.list_id === listId) out.set(r.id, (typeof r.data === 'string' ? JSON.parse(r.data) : r.data) as Record<string, unknown>);
+    }
+    return out;
+  }
+
   /** The groups each user belongs to, for the readOnly `groups` attribute (RFC 7643 §4.1.2). */
   async groupsOf(ids: readonly string[]): Promise<Map<string, { id: string; displayName: string }[]>> {
     const out = new Map<string, { id: string; displayName: string }[]>();

@@ -19,6 +19,12 @@ export const ACTION_LABELS: Record<string, string> = {
   'photo.approved': 'Photo approved', 'photo.rejected': 'Photo rejected',
   'credential.issued': 'Credential issued', 'credential.revoked': 'Credential revoked', 'credential.suspended': 'Credential suspended',
   'credential.reinstated': 'Credential reinstated', 'cards.printed': 'Cards printed',
+  'credential.device_registered': 'Pass added to a phone', 'credential.device_unregistered': 'Pass removed from a phone',
+  'credential.pass_updated': 'Wallet pass updated', 'credential.pass_pushed': 'Pass update pushed to the phone', 'credential.push_failed': 'Pass update could not be pushed',
+  'credential.google_object_created': 'Google Wallet pass created at Google', 'credential.google_object_updated': 'Google Wallet pass updated at Google',
+  'credential.google_update_failed': 'Google Wallet update failed',
+  'wallet.apple_configured': 'Apple Wallet set up', 'wallet.apple_removed': 'Apple Wallet removed',
+  'google_wallet.configured': 'Google Wallet set up', 'google_wallet.removed': 'Google Wallet removed',
 };
 
 export const actionLabel = (a: string) => ACTION_LABELS[a] ?? a;

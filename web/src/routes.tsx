@@ -6,6 +6,7 @@ import { ListPage } from './pages/list-page';
 import { AdminsPage } from './pages/admins-page';
 import { MappingEditorPage } from './pages/mapping-editor-page';
 import { NotFoundPage } from './pages/not-found-page';
+import { PersonHistoryPage } from './pages/person-history-page';
 import { WalletsPage } from './pages/wallets/wallets-page';
 
 export function Routes() {
@@ -19,6 +20,8 @@ function Screen({ path }: { readonly path: string }) {
   if (path === '/' || path === '/lists') return <ListsPage />;
   if (path === '/admins') return <AdminsPage />;
   if (path === '/settings/wallets') return <WalletsPage />;
+  const history = match('/lists/:listId/people/:personId/history', path);
+  if (history) return <PersonHistoryPage listId={history.listId!} personId={history.personId!} />;
   const list = match('/lists/:listId', path) ?? match('/lists/:listId/:tab', path) ?? match('/lists/:listId/:tab/:sub', path);
   if (list) return <ListPage listId={list.listId!} tab={list.tab ?? 'people'} sub={list.sub} />;
   return <NotFoundPage />;

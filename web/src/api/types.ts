@@ -68,6 +68,22 @@ export interface FieldChange {
   readonly after: unknown;
 }
 
+/** One change in the list's words: "Department: Emergency → Intensive Care", with the stored paths it stands for. */
+export interface ChangeInWords {
+  readonly label: string;
+  readonly field: string | null;
+  readonly before: string | null;
+  readonly after: string | null;
+  readonly paths: readonly string[];
+}
+
+/** An event read by the server in the list's words (src/roster/audit-words.ts). */
+export interface EventWords {
+  readonly title: string;
+  readonly changes: readonly ChangeInWords[];
+  readonly facts: readonly { readonly label: string; readonly text: string }[];
+}
+
 export interface AuditEvent {
   readonly id: number;
   readonly seq: number;
@@ -82,6 +98,7 @@ export interface AuditEvent {
   readonly idp: { readonly name: string; readonly evidence: string | null } | null;
   readonly normalisations: readonly string[] | null;
   readonly hash: string;
+  readonly words: EventWords;
 }
 
 export interface AuditPage {
@@ -91,7 +108,12 @@ export interface AuditPage {
 
 export interface AuditFilter {
   readonly action?: string;
+  /** A person's name, email, identifier or id. */
   readonly person?: string;
+  /** Exactly this person's events (their credentials' and card prints' included). */
+  readonly personId?: string;
+  /** One event by its number. */
+  readonly event?: number;
   readonly idp?: string;
   readonly since?: string;
   readonly until?: string;

@@ -1,4 +1,4 @@
-/** The audit trail's filter form: action, person, IdP and a date range. */
+/** The audit trail's filter form: action, person (by name, email or identifier), IdP (any case) and a date range; they combine. */
 import type { FormEvent } from 'react';
 import type { AuditFilter } from '../api';
 import { ACTION_LABELS } from '../labels';
@@ -25,7 +25,8 @@ export function AuditFilters({ value, onApply }: { readonly value: AuditFilter &
           <option value="">Any action</option>
           {Object.entries(ACTION_LABELS).map(([k, l]) => <option key={k} value={k}>{l}</option>)}
         </SelectField>
-      <label>Person id<input name="person" defaultValue={value.person ?? ''} placeholder="id of a person or group" /></label>
+      <label>Person<input name="person" defaultValue={value.person ?? ''} placeholder="Name, email or identifier" aria-describedby="person-hint" /></label>
+      <p id="person-hint" className="hint visually-hidden">A person's name, email, employee number or username, or the id of a person or group.</p>
       <label>IdP<input name="idp" defaultValue={value.idp ?? ''} placeholder="Okta, Microsoft Entra ID…" /></label>
       <label>From<input name="since" type="date" defaultValue={value.since ?? ''} /></label>
       <label>To<input name="until" type="date" defaultValue={value.untilDay ?? ''} /></label>

@@ -1,4 +1,4 @@
-/** The audit trail: filters, events that open to before/after, CSV export, chain check, failed requests. */
+/** The audit trail in the list's words: filters, events that open to their changes, CSV export, chain check, failed requests. */
 import { useState } from 'react';
 import { api, apiUrl, toApiError, type ApiError, type AuditEvent, type AuditFilter, type VerifyResult } from '../api';
 import { AuditEventList } from '../components/audit-event-list';
@@ -13,7 +13,10 @@ type Filter = AuditFilter & { untilDay?: string };
 
 export function AuditPage({ list }: ListTabProps) {
   const { query } = useLocation();
-  const [filter, setFilter] = useState<Filter>(() => ({ person: query.get('person') ?? undefined }));
+  const linked = Number(query.get('event'));
+  const [filter, setFilter] = useState<Filter>(() => ({
+    person: query.get('person') ?? undefined, ...(Number.isSafeInteger(linked) && linked > 0 ? { event: linked } : {}),
+  }));
   const [more, setMore] = useState<{ events: AuditEvent[]; next: number | null }>();
   const [verify, setVerify] = useState<VerifyResult>();
   const [verifyError, setVerifyError] = useState<ApiError>();
@@ -59,7 +62,10 @@ export function AuditPage({ list }: ListTabProps) {
       <ErrorMessage error={verifyError ?? page.error} />
       <h2>Events</h2>
       {page.loading && !page.data ? <p role="status">Loading events…</p> : <p role="status" className="status">{events.length} {events.length === 1 ? 'event' : 'events'} shown{next !== null ? ', more available' : ''}.</p>}
-      <AuditEventList events={events} label="Audit events" />
+      {filter.event !== undefined ? (
+        <p>Showing event #{filter.event} only. <button type="button" className="link" onClick={() => setFilter({})}>Show all events</button></p>
+      ) : null}
+      <AuditEventList events={events} label="Audit events" openSeq={filter.event} />
       {next !== null ? <button type="button" className="secondary" onClick={() => void loadMore()}>Load more events</button> : null}
       <RequestLog listId={list.id} />
     </section>

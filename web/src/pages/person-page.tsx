@@ -1,5 +1,5 @@
 /** One person: roster fields, sync problems, groups, photo, credentials, their own audit history and SCIM resource. */
-import { api, type MasterList } from '../api';
+import { api, apiUrl, type MasterList } from '../api';
 import { AuditEventList } from '../components/audit-event-list';
 import { CodeBlock } from '../components/code-block';
 import { DateTime } from '../components/date-time';
@@ -16,7 +16,7 @@ import { PersonPhoto } from './photos/person-photo';
 export function PersonPage({ list, personId }: { readonly list: MasterList; readonly personId: string }) {
   const person = useAsync(() => api.roster.person(list.id, personId), [list.id, personId]);
   const fields = useAsync(() => api.roster.fields(list.id), [list.id]);
-  const history = useAsync(() => api.audit.events(list.id, { person: personId, limit: 50 }), [list.id, personId]);
+  const history = useAsync(() => api.audit.events(list.id, { personId, limit: 50 }), [list.id, personId]);
   // The IdP may deactivate the person while the admin looks: keep the status badge true.
   usePoll(() => Promise.all([person.reload(true), history.reload(true)]), 3000);
   const p = person.data;
@@ -71,9 +71,15 @@ export function PersonPage({ list, personId }: { readonly list: MasterList; read
       </div>
       <section aria-labelledby="history-h">
         <h2 id="history-h">History</h2>
-        <p><Link to={`/lists/${list.id}/audit?person=${encodeURIComponent(p.id)}`}>Open in the audit trail</Link></p>
+        <p className="hint">Everything about {name}: provisioning, photos, credentials, card prints and wallet passes, newest first.</p>
+        <div className="toolbar">
+          <Link to={`/lists/${list.id}/audit?person=${encodeURIComponent(p.id)}`}>Open in the audit trail</Link>
+          <a className="button secondary" href={apiUrl(`/lists/${list.id}/audit/export`, { format: 'csv', personId: p.id })} download>Export history (CSV)</a>
+          <Link className="button secondary" to={`/lists/${list.id}/people/${encodeURIComponent(p.id)}/history`}>Printable history</Link>
+        </div>
         <ErrorMessage error={history.error} />
         {history.data ? <AuditEventList events={history.data.events} label={`History of ${name}`} /> : null}
+        {history.data?.next != null ? <p>Showing the latest 50 events: the audit trail and the exports have them all.</p> : null}
       </section>
       <details>
         <summary>SCIM resource as received</summary>
