@@ -132,7 +132,8 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
       await sql`select 1`.execute(store.db);
     },
     onRequest: (r) => {
-      if (r.status >= 500) log.error('scim request failed', { ...r });
+      if (r.aborted) log.info('scim request aborted by the client', { ...r });
+      else if (r.status >= 500) log.error('scim request failed', { ...r });
       else if (r.status >= 400) log.warn('scim request refused', { ...r });
     },
   });

@@ -31,7 +31,7 @@ import type { ApplePasses } from '../provisioning/apple/apple-passes.js';
 import { PassCertificateError } from '../credentials/apple/index.js';
 import { deriveFields } from '../roster/mapping.js';
 import { sql } from 'kysely';
-import { readJsonBody, readText } from './body.js';
+import { ClientAbortedError, CLIENT_CLOSED_REQUEST, readJsonBody, readText } from './body.js';
 import type { ImportService } from '../provisioning/import-service.js';
 import { UsageError, type ListsService } from '../provisioning/lists-service.js';
 import { ScimError } from '../scim/errors.js';
@@ -430,6 +430,11 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     if (err instanceof SecretBoxError) return problem(c, 400, err.code.toLowerCase(), err.message);
     if (err instanceof GraphError) return problem(c, 502 as ApiError['status'], 'graph_error', `Microsoft Graph answered ${err.status} ${err.code}: ${err.message}`);
     if (err instanceof ScimError) return problem(c, err.status as ApiError['status'], err.scimType ?? 'invalid_request', err.detail);
+    if (err instanceof ClientAbortedError) {
+      // The client hung up mid-body (a cancelled upload): nothing to answer and nothing went wrong here.
+      deps.log.info('admin request aborted by the client', { method: c.req.method, path: c.req.path, receivedBytes: err.receivedBytes });
+      return new Response(null, { status: CLIENT_CLOSED_REQUEST });
+    }
     deps.log.error('admin API error', { path: c.req.path, err: err.stack });
     return problem(c, 500, 'internal', 'internal error; the request changed nothing');
   });

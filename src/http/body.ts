@@ -34,7 +34,15 @@ export async function readBytes(req: Request, maxBytes: number): Promise<Buffer>
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      chunk = await reader.read();
+    } catch (err) {
+      // An error of the body stream itself: a reset connection, or a request aborted because its socket closed.
+      if (req.signal.aborted || isResetStream(err)) throw new ClientAbortedError(size, { cause: err });
+      throw err;
+    }
+    const { done, value } = chunk;
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {
@@ -44,6 +52,27 @@ export async function readBytes(req: Request, maxBytes: number): Promise<Buffer>
     chunks.push(value);
   }
   return Buffer.concat(chunks);
+}
+
+/** nginx's "client closed request": the status the logs give a request whose client hung up before sending it all. */
+export const CLIENT_CLOSED_REQUEST = 499;
+
+/**
+ * The client closed the connection before its request body was complete (Node's http server
+ * ends the body with `Error('aborted')`, code ECONNRESET, and @hono/node-server aborts the
+ * request's signal). Not a failure of the request: nothing was read, so nothing was written.
+ */
+export class ClientAbortedError extends Error {
+  constructor(readonly receivedBytes: number, options?: { cause?: unknown }) {
+    super(`the client closed the connection after ${receivedBytes} bytes of the request body`, options);
+    this.name = 'ClientAbortedError';
+  }
+}
+
+/** Only for errors of the request body stream: elsewhere ECONNRESET may be the database's connection. */
+function isResetStream(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE';
 }
 
 function tooLarge(max: number): ScimError {

@@ -16,7 +16,7 @@ import { redactBody, type RequestLog } from '../provisioning/request-log.js';
 import type { Store } from '../store/index.js';
 import type { BulkService } from '../provisioning/bulk-service.js';
 import type { TokenAuth } from './auth.js';
-import { readJsonBody } from './body.js';
+import { ClientAbortedError, CLIENT_CLOSED_REQUEST, readJsonBody } from './body.js';
 import { MethodNotAllowed, RetryableScimError, errorResponse, scimJson, type Logger } from './scim-response.js';
 import type { RateLimiter } from './rate-limit.js';
 
@@ -48,6 +48,8 @@ export interface ScimRequestInfo {
   readonly warnings: readonly string[];
   readonly userAgent: string | undefined;
   readonly idp: string | undefined;
+  /** The client closed the connection before the answer: mid-body (status 499, nothing written) or while the request was worked (its real status). */
+  readonly aborted: boolean;
 }
 
 const RESOURCE_SEGMENTS: Readonly<Record<string, ResourceTypeId>> = { users: 'User', groups: 'Group' };
@@ -126,9 +128,12 @@ export function scimHandler(deps: ScimRouteDeps) {
       if (/[?&]$/.test(c.req.url) || url.search.endsWith('&')) notes.note('trailing-separator');
       res = await route(deps, c, ctx, rest, url.searchParams, captured);
     } catch (err) {
-      res = errorResponse(err, deps.log, requestId);
+      // A client that hangs up mid-body sent no request: nothing was written, so nothing is
+      // audited (anyone with a token could otherwise fill the tamper-evident trail), and it is
+      // no server error. 499 is nginx's "client closed request", for the request log only.
+      res = err instanceof ClientAbortedError ? new Response(null, { status: CLIENT_CLOSED_REQUEST }) : errorResponse(err, deps.log, requestId);
       // Throttled requests are in the request log, not the audit trail: a burst would flood it.
-      if (ctx && WRITES.has(c.req.method.toUpperCase()) && res.status !== 401 && res.status !== 429) {
+      if (ctx && WRITES.has(c.req.method.toUpperCase()) && res.status !== 401 && res.status !== 429 && res.status !== CLIENT_CLOSED_REQUEST) {
         await recordFailure(deps, ctx, c.req.method.toUpperCase(), url.pathname, err, res.status).catch((e: unknown) => deps.log.error('could not record a failed request', { requestId, err: String(e) }));
       }
     }
@@ -156,9 +161,11 @@ export function scimHandler(deps: ScimRouteDeps) {
         idp: guess?.idp ?? null, request_body: redactBody(captured.body), response_body: redactBody(responseText),
       });
     }
+    // A write that completed after its client left keeps its status and its audit events: it happened.
+    const aborted = res.status === CLIENT_CLOSED_REQUEST || c.req.raw.signal.aborted;
     deps.onRequest?.({
       requestId, listId, method: c.req.method, path: url.pathname, status: res.status, ms,
-      normalisations: applied, warnings: notes.warnings, userAgent, idp: guess?.idp,
+      normalisations: applied, warnings: notes.warnings, userAgent, idp: guess?.idp, aborted,
     });
     return res;
   };
