@@ -131,7 +131,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
     importer, lists, entra, accounts, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
     maxBodyBytes: config.maxBodyBytes, rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
-    publicUrl: config.publicUrl,
+    publicUrl: config.publicUrl, trustProxy: config.trustProxy,
     health: async () => {
       await sql`select 1`.execute(store.db);
     },

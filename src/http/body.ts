@@ -2,12 +2,16 @@ import { ScimError, invalidSyntax } from '../scim/errors.js';
 
 /**
  * Reads a JSON request body with a size limit (413 past it, before the whole body is read when
- * Content-Length says so). Accepts application/scim+json, application/json, or no Content-Type
- * (Entra's Test Connection and many scripts send none; quirks.md §2.8).
+ * Content-Length says so). Accepts application/scim+json (RFC 7644 §3.1; what Okta and Entra ID
+ * send: developer.okta.com/docs/api/openapi/okta-scim/guides/scim-20, learn.microsoft.com/entra/
+ * identity/app-provisioning/use-scim-to-provision-users-and-groups), application/json and other
+ * `+json` types, or no Content-Type at all (many scripts send none). Anything else, text/plain
+ * included, is 415 as docs/scim.md says: no supported IdP sends it, and a form or a text body is
+ * not a SCIM request.
  */
 export async function readJsonBody(req: Request, maxBytes: number, onText?: (text: string) => void): Promise<unknown> {
   const type = req.headers.get('content-type');
-  if (type && !/json/i.test(type) && !/^text\/plain/i.test(type)) {
+  if (type && !/^application\/([\w.-]+\+)?json\s*(;|$)/i.test(type.trim())) {
     throw new ScimError(415, undefined, `send the body as application/scim+json or application/json, not ${type}`);
   }
   const text = await readText(req, maxBytes);
