@@ -143,6 +143,9 @@ describe('the muster CLI', () => {
       '(muster lists create --help explains each flag)',
       'muster: missing --name [MUSTER_CLI_USAGE]',
     ]);
+    const port = await muster('serve', '--port', 'eighty');
+    expect(port.code).toBe(1);
+    expect(lastLine(port.stderr)).toBe('muster: --port must be an integer from 0 to 65535, got "eighty" [MUSTER_CLI_USAGE]');
     const typo = await muster('lists', 'create', '--nmae', 'X');
     expect(typo.code).toBe(1);
     expect(lastLine(typo.stderr)).toBe('muster: Unknown option \'--nmae\' [MUSTER_CLI_USAGE]');

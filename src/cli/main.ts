@@ -112,6 +112,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     out(text);
     return 0;
   }
+  // Checked like PORT is: NaN would otherwise reach listen() as "any port".
+  if (values.port !== undefined && (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535)) throw new UsageError('MUSTER_CLI_USAGE', `--port must be an integer from 0 to 65535, got "${values.port}"`);
   const config = loadConfig(env, {
     ...(values.port !== undefined ? { port: Number(values.port) } : {}),
     ...(values.host !== undefined ? { host: values.host } : {}),
