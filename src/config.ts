@@ -13,6 +13,8 @@ export interface Config {
   readonly databaseUrl: string;
   /** The public origin clients use to reach Muster, for SCIM `meta.location` and base URLs. */
   readonly publicUrl: string | undefined;
+  /** Whether X-Forwarded-Proto and X-Forwarded-Host are believed: only behind a reverse proxy that sets them. */
+  readonly trustProxy: boolean;
   readonly maxBodyBytes: number;
   readonly maxPageSize: number;
   readonly bulkMaxOperations: number;
@@ -84,6 +86,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) {
     problems.push(`MUSTER_PUBLIC_URL must be an http(s) origin such as https://muster.example.com, got ${JSON.stringify(publicUrl)}`);
   }
+  const trustProxyRaw = env.MUSTER_TRUST_PROXY ?? 'false';
+  if (!['true', 'false'].includes(trustProxyRaw)) problems.push(`MUSTER_TRUST_PROXY must be true or false, got ${JSON.stringify(trustProxyRaw)}`);
   const secretKey = env.MUSTER_SECRET_KEY || undefined;
   // Checked at start, not at first use: a typo must not surface hours later in a wallet push.
   if (secretKey !== undefined && (!/^[A-Za-z0-9+/]+={0,2}$/.test(secretKey) || Buffer.from(secretKey, 'base64').length !== 32)) {
@@ -111,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     host: env.HOST || '127.0.0.1',
     databaseUrl: env.MUSTER_DATABASE_URL || DEFAULT_DATABASE_PATH,
     publicUrl,
+    trustProxy: trustProxyRaw === 'true',
     maxBodyBytes,
     maxPageSize,
     bulkMaxOperations,

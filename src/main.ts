@@ -58,6 +58,8 @@ export interface Muster {
   readonly googleWallet: GoogleWallet;
   readonly app: ReturnType<typeof createApp>;
   readonly log: Logger;
+  /** Starts the background jobs and the Entra scheduler, when buildMuster was asked not to (`muster serve` starts them once it listens). */
+  startJobs(): void;
   close(): Promise<void>;
 }
 
@@ -110,14 +112,16 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   credentials.registerKind('google_pass', googleWallet.hooks());
   jobs.register(GOOGLE_WALLET_JOB, (job) => googleWallet.runJob(job), { quick: true });
   let scheduler: NodeJS.Timeout | undefined;
-  if (startJobs) {
+  const start = () => {
+    if (scheduler) return;
     jobs.start();
     // Any node may enqueue due Entra runs; one run per list at a time is enforced on enqueue.
     const tick = () => void entra.schedule().catch((err: unknown) => log.error('entra scheduler failed', { err: String(err) }));
     scheduler = setInterval(tick, 60_000);
     scheduler.unref();
     tick();
-  }
+  };
+  if (startJobs) start();
   const bulk = new BulkService(scim, config.bulkMaxOperations);
   const lists = new ListsService(store, audit);
   const accounts = new AdminAccounts(store);
@@ -127,17 +131,19 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
     importer, lists, entra, accounts, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
     maxBodyBytes: config.maxBodyBytes, rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
-    publicUrl: config.publicUrl,
+    publicUrl: config.publicUrl, trustProxy: config.trustProxy,
     health: async () => {
       await sql`select 1`.execute(store.db);
     },
     onRequest: (r) => {
-      if (r.status >= 500) log.error('scim request failed', { ...r });
+      if (r.aborted) log.info('scim request aborted by the client', { ...r });
+      else if (r.status >= 500) log.error('scim request failed', { ...r });
       else if (r.status >= 400) log.warn('scim request refused', { ...r });
     },
   });
   return {
     store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, cards, appleWallet, googleWallet, app, log,
+    startJobs: start,
     close: async () => {
       if (scheduler) clearInterval(scheduler);
       await jobs.stop();
@@ -149,10 +155,25 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   };
 }
 
-/** Starts listening; resolves with the bound port (useful with port 0). */
+/** Why a server could not listen, with a stable code (docs/errors.md). */
+export class ListenError extends Error {
+  constructor(readonly code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ListenError';
+  }
+}
+
+function listenError(err: NodeJS.ErrnoException, port: number, host: string): ListenError {
+  if (err.code === 'EADDRINUSE') {
+    return new ListenError('MUSTER_PORT_IN_USE', `port ${port} on ${host} is already in use: stop what listens there, or choose another port with PORT=… or --port …`, { cause: err });
+  }
+  return new ListenError('MUSTER_LISTEN_FAILED', `cannot listen on ${host}:${port} (${err.code ?? err.message}): check HOST or --host, and PORT or --port (ports below 1024 need privileges)`, { cause: err });
+}
+
+/** Starts listening; resolves with the bound port (useful with port 0), or rejects with a ListenError. */
 export function listen(app: Muster['app'], port: number, host: string): Promise<{ server: ServerType; port: number }> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => resolve({ server, port: info.port }));
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, port, host)));
   });
 }

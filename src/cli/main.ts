@@ -2,10 +2,14 @@
  * The `muster` command. Works on the database directly, so list and token commands also work
  * while a server is running (SQLite in WAL mode, or PostgreSQL). Other tools drive Muster through
  * these commands: keep their flags and JSON output stable.
+ *
+ * main(argv, io) returns the exit code and never exits: bin/muster.js does. Tests call it in
+ * process with their own stdout, stderr and environment (test/cli.test.ts).
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config.js';
-import { buildMuster, listen, openStore } from '../main.js';
+import { buildMuster, listen, ListenError, openStore } from '../main.js';
+import { COMMANDS, commandFor, helpFor, overview, usageLine } from './help.js';
 import { ListsService, UsageError } from '../provisioning/lists-service.js';
 import { AuditTrail } from '../provisioning/audit-trail.js';
 import { AdminKeys } from '../provisioning/admin-keys.js';
@@ -18,37 +22,45 @@ import { SecretBoxError } from '../sync/secret-box.js';
 import { GraphError } from '../sync/graph-client.js';
 import { StoreError, type Store } from '../store/index.js';
 
-const HELP = `muster: keeps ID-credential rosters in sync with your identity provider (SCIM 2.0)
-
-Usage:
-  muster serve [--port N] [--host H]          start the server (PORT, HOST, MUSTER_DATABASE_URL)
-  muster lists create --name NAME --uid employeeNumber|userName|email [--org ORG]
-                      [--sync scim|none] [--external-id-unique true|false] [--json]
-  muster lists configure --list ID [--name NAME] [--strict true|false] [--json]
-  muster lists list [--json]
-  muster tokens create --list ID [--label LABEL] [--json]
-  muster tokens list --list ID [--json]
-  muster tokens revoke --list ID --token TOKEN_ID [--json]
-  muster lists configure --list ID --sync none|scim    (SCIM off revokes its tokens; on prints a token)
-  muster entra connect --list ID --tenant T --client C --secret-stdin --groups G1,G2
-                      [--schedule manual|15m|hourly|daily] [--sync-photos] [--authority URL] [--graph URL] [--json]
-  muster entra test --list ID [--json]          which users and groups the app can read
-  muster entra sync --list ID [--wait] [--json] queue a run (and wait for it, showing progress)
-  muster entra runs --list ID [--json]          run history with outcomes
-  muster audit verify [--list ID] [--json]      check each list's hash chain; names the first bad event
-  muster audit prune [--json]                   apply MUSTER_AUDIT_RETENTION_DAYS and the request-log retention now
-  muster admin-keys create [--org ORG] [--label LABEL] [--json]   (--org may be left out when there is one organisation)
-  muster admins create --email EMAIL --name NAME [--role owner|admin|viewer] [--org ORG]
-                      [--password-stdin] [--json]   a web app account (a password is generated without --password-stdin;
-                                                    the first account is the owner unless --role says otherwise)
-  muster admins list [--org ORG] [--json]
-  muster admins unlock --email EMAIL [--json]     lift a lock-out after failed sign-ins
-  muster admins reset-password --email EMAIL [--password-stdin] [--json]   (ends the account's sessions)
-
-The database is MUSTER_DATABASE_URL: a SQLite file path (default ./data/muster.sqlite)
-or a postgres:// URL. See docs/configuration.md for every variable.`;
-
 type Out = (s: string) => void;
+
+/** What a run of the command may touch of its process: injected, so that tests run it in process. */
+export interface CliIo {
+  /** Writes one line (a newline is added) to standard output, or to standard error. */
+  readonly stdout: Out;
+  readonly stderr: Out;
+  readonly env: NodeJS.ProcessEnv;
+  /** All of standard input, as text (for --secret-stdin and --password-stdin). */
+  readonly stdin: () => Promise<string>;
+  /** Calls `stop` once when the process is asked to end (SIGTERM, SIGINT); `muster serve` then closes and main resolves. */
+  readonly onStop: (stop: () => void) => void;
+}
+
+/** The real process's streams, environment and signals. */
+export function processIo(): CliIo {
+  return {
+    stdout: (s) => void process.stdout.write(s + '\n'),
+    stderr: (s) => void process.stderr.write(s + '\n'),
+    env: process.env,
+    stdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const c of process.stdin) chunks.push(c as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+    onStop: (stop) => {
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    },
+  };
+}
+
+/** A failure of the command itself, with its code in docs/errors.md and its exit code. */
+export class CliError extends Error {
+  constructor(readonly code: string, message: string, readonly exitCode: number, readonly reason?: string) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
 
 function baseUrlFor(config: Config, listId: string, port = config.port): string {
   const origin = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
@@ -65,11 +77,14 @@ async function withStore<T>(config: Config, fn: (store: Store, lists: ListsServi
 }
 
 function need(v: string | undefined, flag: string): string {
-  if (!v) throw new UsageError('MUSTER_CLI_USAGE', `missing ${flag}\n\n${HELP}`);
+  if (!v) throw new UsageError('MUSTER_CLI_USAGE', `missing ${flag}`);
   return v;
 }
 
-export async function run(argv: readonly string[], out: Out = (s) => process.stdout.write(s + '\n'), env = process.env): Promise<number> {
+async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const out = io.stdout;
+  const env = io.env;
+  const readStdin = async () => (await io.stdin()).trim();
   const { values, positionals } = parseArgs({
     args: [...argv], allowPositionals: true, strict: true,
     options: {
@@ -85,17 +100,27 @@ export async function run(argv: readonly string[], out: Out = (s) => process.std
     },
   });
   const [cmd, sub] = positionals;
-  if (values.help || !cmd) {
-    out(HELP);
-    return cmd ? 0 : 1;
+  if (!cmd && !values.help) {
+    io.stderr(overview());
+    throw new UsageError('MUSTER_CLI_USAGE', 'no command given');
   }
+  // `muster --help`, `muster -h`, `muster help`, `muster lists --help`, `muster help lists create`: exit 0.
+  if (values.help || cmd === 'help') {
+    const words = cmd === 'help' ? positionals.slice(1) : positionals;
+    const text = words.length ? helpFor(words) : overview();
+    if (!text) throw new UsageError('MUSTER_CLI_USAGE', `no command "${words.join(' ')}"; muster --help lists the commands`);
+    out(text);
+    return 0;
+  }
+  // Checked like PORT is: NaN would otherwise reach listen() as "any port".
+  if (values.port !== undefined && (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535)) throw new UsageError('MUSTER_CLI_USAGE', `--port must be an integer from 0 to 65535, got "${values.port}"`);
   const config = loadConfig(env, {
     ...(values.port !== undefined ? { port: Number(values.port) } : {}),
     ...(values.host !== undefined ? { host: values.host } : {}),
   });
   const json = values.json === true;
 
-  if (cmd === 'serve') return serveCommand(config, out);
+  if (cmd === 'serve') return serveCommand(config, io);
   if (cmd === 'lists' && sub === 'create') {
     const eiu = values['external-id-unique'];
     if (eiu !== undefined && eiu !== 'true' && eiu !== 'false') throw new UsageError('MUSTER_CLI_USAGE', '--external-id-unique takes true or false');
@@ -122,7 +147,7 @@ export async function run(argv: readonly string[], out: Out = (s) => process.std
     out(json ? JSON.stringify(payload) : `List ${listId}: sync method ${payload.syncMethod}${payload.token ? `\nSCIM base URL: ${payload.scimBaseUrl}\nBearer token:  ${payload.token}` : ''}`);
     return 0;
   }
-  if (cmd === 'entra') return entraCommand(config, sub, values, json, out);
+  if (cmd === 'entra') return entraCommand(config, sub, values, json, out, readStdin);
   if (cmd === 'lists' && sub === 'configure') {
     const listId = need(values.list, '--list');
     if (values.strict !== undefined && values.strict !== 'true' && values.strict !== 'false') throw new UsageError('MUSTER_CLI_USAGE', '--strict takes true or false');
@@ -229,16 +254,16 @@ export async function run(argv: readonly string[], out: Out = (s) => process.std
       return 0;
     });
   }
-  throw new UsageError('MUSTER_CLI_USAGE', `unknown command "${positionals.join(' ')}"\n\n${HELP}`);
+  throw unknownCommand(positionals);
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').trim();
+function unknownCommand(words: readonly string[]): UsageError {
+  const subs = COMMANDS.filter((c) => c.name.startsWith(`${words[0]} `)).map((c) => c.name.split(' ')[1]!);
+  if (words.length === 1 && subs.length) return new UsageError('MUSTER_CLI_USAGE', `"muster ${words[0]}" needs a subcommand: ${subs.join(', ')}; muster ${words[0]} --help shows them`);
+  return new UsageError('MUSTER_CLI_USAGE', `unknown command "${words.join(' ')}"; ${subs.length ? `muster ${words[0]} --help lists its subcommands` : 'muster --help lists the commands'}`);
 }
 
-async function entraCommand(config: Config, sub: string | undefined, values: Record<string, string | boolean | undefined>, json: boolean, out: Out): Promise<number> {
+async function entraCommand(config: Config, sub: string | undefined, values: Record<string, string | boolean | undefined>, json: boolean, out: Out, readStdin: () => Promise<string>): Promise<number> {
   const listId = need(values.list as string | undefined, '--list');
   const muster = await buildMuster(config, undefined, false);
   try {
@@ -283,70 +308,113 @@ async function entraCommand(config: Config, sub: string | undefined, values: Rec
       out(json ? JSON.stringify(runs) : runs.map((r) => `${r.createdAt}  ${r.status}  ${JSON.stringify(r.result ?? r.progress ?? r.error)}`).join('\n') || 'no runs yet');
       return 0;
     }
-    throw new UsageError('MUSTER_CLI_USAGE', `unknown command "entra ${sub ?? ''}"\n\n${HELP}`);
+    throw unknownCommand(['entra', ...(sub ? [sub] : [])]);
   } finally {
     await muster.close();
   }
 }
 
-async function serveCommand(config: Config, out: Out): Promise<number> {
-  const muster = await buildMuster(config);
-  const existing = await muster.store.lists.all();
-  let demo: { id: string; token?: string } | undefined;
-  if (existing.length === 0 && config.demo) {
-    const org = await muster.lists.resolveOrganisation('Demo organisation');
-    const r = await muster.lists.createList({ name: 'Staff', uid: 'employeeNumber', org: org.id, tokenLabel: 'Demo token' });
-    demo = { id: r.list.id, ...(r.token ? { token: r.token.secret } : {}) };
-  } else if (existing[0]) {
-    demo = { id: existing[0].id };
+async function serveCommand(config: Config, io: CliIo): Promise<number> {
+  // Jobs start, and the demo list is made, only once the port is ours: a second `muster serve`
+  // on a busy port must change nothing and say so, not hang with a token it never printed.
+  const muster = await buildMuster(config, undefined, false);
+  let listening;
+  try {
+    listening = await listen(muster.app, config.port, config.host);
+  } catch (err) {
+    await muster.close();
+    throw err;
   }
-  const { server, port } = await listen(muster.app, config.port, config.host);
-  // Retention: any node may run it; the deletes are idempotent.
-  const maintain = () => void runMaintenance(muster.store, muster.audit, config, new Date())
-    .catch((err: unknown) => muster.log.error('maintenance failed', { err: String(err) }));
-  maintain();
-  setInterval(maintain, 3_600_000).unref();
-  out(`Muster is listening on http://${config.host}:${port} (database: ${config.databaseUrl.replace(/\/\/[^@]*@/, '//***@')})`);
-  const webUrl = config.publicUrl ?? `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
-  out(await muster.accounts.setupRequired()
-    ? `Admin web app: ${webUrl}/  (first run: open it to create the owner account, or run: muster admins create --role owner --email … --name …)`
-    : `Admin web app: ${webUrl}/`);
-  if (demo) {
-    out(`SCIM base URL: ${baseUrlFor(config, demo.id, port)}`);
-    out(demo.token
-      ? `Bearer token:  ${demo.token}\n(shown once: store it now; create more with: muster tokens create --list ${demo.id})`
-      : `Bearer token:  shown when the list was created; create another with: muster tokens create --list ${demo.id}`);
+  const { server, port } = listening;
+  const stopped = new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      const done = () => resolve(0);
+      server.close(() => void muster.close().then(done, done));
+      setTimeout(done, 5000).unref();
+    };
+    io.onStop(stop);
+  });
+  try {
+    muster.startJobs();
+    const existing = await muster.store.lists.all();
+    let demo: { id: string; token?: string } | undefined;
+    if (existing.length === 0 && config.demo) {
+      const org = await muster.lists.resolveOrganisation('Demo organisation');
+      const r = await muster.lists.createList({ name: 'Staff', uid: 'employeeNumber', org: org.id, tokenLabel: 'Demo token' });
+      demo = { id: r.list.id, ...(r.token ? { token: r.token.secret } : {}) };
+    } else if (existing[0]) {
+      demo = { id: existing[0].id };
+    }
+    // Retention: any node may run it; the deletes are idempotent.
+    const maintain = () => void runMaintenance(muster.store, muster.audit, config, new Date())
+      .catch((err: unknown) => muster.log.error('maintenance failed', { err: String(err) }));
+    maintain();
+    setInterval(maintain, 3_600_000).unref();
+    const out = io.stdout;
+    out(`Muster is listening on http://${config.host}:${port} (database: ${config.databaseUrl.replace(/\/\/[^@]*@/, '//***@')})`);
+    const webUrl = config.publicUrl ?? `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
+    out(await muster.accounts.setupRequired()
+      ? `Admin web app: ${webUrl}/  (first run: open it to create the owner account, or run: muster admins create --role owner --email … --name …)`
+      : `Admin web app: ${webUrl}/`);
+    if (demo) {
+      const base = baseUrlFor(config, demo.id, port);
+      out(`SCIM base URL: ${base}`);
+      out(demo.token
+        ? `Bearer token:  ${demo.token}\n(shown once: store it now; create more with: muster tokens create --list ${demo.id})`
+        : `Bearer token:  shown when the list was created; create another with: muster tokens create --list ${demo.id}`);
+      // Both lines paste into a shell as they are, for the README's "Try it" (base URLs and tokens need no quoting).
+      out('# for a shell (README, "Try it"):');
+      out(`export BASE=${base}${demo.token ? ` TOKEN=${demo.token}` : ''}`);
+    }
+  } catch (err) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await muster.close();
+    throw err;
   }
-  const stop = () => {
-    server.close(() => void muster.close().then(() => process.exit(0)));
-    setTimeout(() => process.exit(0), 5000).unref();
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  return new Promise<number>(() => undefined);
+  return stopped;
 }
 
-/** Entry point for bin/muster.js: exit codes 0 ok, 1 usage, 2 configuration/database problems, 3 audit verification failed. */
-export async function main(argv: readonly string[]): Promise<void> {
+/** Every failure as a CliError: its documented code (docs/errors.md) and exit code. */
+function asCliError(err: unknown): CliError {
+  if (err instanceof CliError) return err;
+  if (err instanceof UsageError) return new CliError(err.code, err.message, 1);
+  if (String((err as { code?: unknown } | null)?.code).startsWith('ERR_PARSE_ARGS')) {
+    // node:util parseArgs words its errors for programmers ("Unknown option '--nmae'. To specify…"): the first sentence is enough.
+    return new CliError('MUSTER_CLI_USAGE', (err as Error).message.split('. ')[0]!.replace(/\.$/, ''), 1);
+  }
+  if (err instanceof ConfigError || err instanceof StoreError || err instanceof ListenError || err instanceof SecretBoxError) return new CliError(err.code, err.message, 2);
+  if (err instanceof AccountError) return new CliError('MUSTER_ACCOUNT_REFUSED', err.message, 1, err.code);
+  if (err instanceof EntraSyncError) return new CliError('MUSTER_ENTRA_FAILED', err.message, err.status === 400 ? 1 : 2, err.code);
+  if (err instanceof GraphError) return new CliError('MUSTER_ENTRA_FAILED', `Microsoft Graph answered ${err.status} ${err.code}: ${err.message}`, 2, 'graph_error');
+  return new CliError('MUSTER_UNEXPECTED', `unexpected error: ${(err as Error | undefined)?.message ?? String(err)}`, 2);
+}
+
+/**
+ * Runs the command; resolves with the exit code: 0 ok, 1 usage and refused changes, 2
+ * configuration, database, start-up or unexpected problems, 3 a check that ran and failed
+ * (docs/errors.md). Errors are written last, on stderr, one line with their code; with --json,
+ * as one JSON object on stderr (stdout carries only results).
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   try {
-    process.exitCode = await run(argv);
+    return await run(argv, io);
   } catch (err) {
-    if (err instanceof EntraSyncError || err instanceof SecretBoxError || err instanceof GraphError) {
-      process.stderr.write(`muster: ${err.message}\n`);
-      process.exitCode = err instanceof EntraSyncError && err.status === 400 ? 1 : 2;
-      return;
+    const e = asCliError(err);
+    if (argv.includes('--json')) {
+      io.stderr(JSON.stringify({ error: e.code, detail: e.message, ...(e.reason ? { reason: e.reason } : {}), exitCode: e.exitCode }));
+      return e.exitCode;
     }
-    if (err instanceof AccountError) {
-      process.stderr.write(`muster: ${err.message}\n`);
-      process.exitCode = 1;
-      return;
+    // A bug: its stack first, for the report; the short line stays last.
+    if (e.code === 'MUSTER_UNEXPECTED' && err instanceof Error && err.stack) io.stderr(err.stack);
+    if (e.code === 'MUSTER_CLI_USAGE') {
+      const firstFlag = argv.findIndex((a) => a.startsWith('-'));
+      const command = commandFor(firstFlag === -1 ? argv : argv.slice(0, firstFlag));
+      if (command) io.stderr(`${usageLine(command)}\n(muster ${command.name} --help explains each flag)`);
     }
-    if (err instanceof UsageError || err instanceof ConfigError || err instanceof StoreError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-      process.stderr.write(`muster: ${(err as Error).message}\n`);
-      process.exitCode = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 1 : 2;
-      return;
-    }
-    process.stderr.write(`muster: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
-    process.exitCode = 2;
+    io.stderr(`muster: ${e.message} [${e.code}]`);
+    return e.exitCode;
   }
 }

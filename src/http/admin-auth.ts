@@ -16,10 +16,9 @@ export const SESSION_COOKIE = 'muster_session';
 
 export type AdminEnv = { Variables: { orgId: string; actor: string; role: AdminRole; adminId: string | null } };
 
-export interface AdminAuthDeps {
+export interface AdminAuthDeps extends OriginSettings {
   readonly adminKeys: AdminKeys;
   readonly accounts: AdminAccounts;
-  readonly publicUrl: string | undefined;
 }
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -27,28 +26,42 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 const fail = (c: Context, status: 401 | 403, error: string, detail: string) =>
   c.json({ error, detail }, status, status === 401 ? { 'www-authenticate': 'Bearer realm="muster-admin"' } : {});
 
-/** True when the request is https at the client (directly, per MUSTER_PUBLIC_URL, or per the proxy's X-Forwarded-Proto). */
-function isHttps(c: Context, publicUrl: string | undefined): boolean {
-  return new URL(c.req.url).protocol === 'https:' || publicUrl?.startsWith('https:') === true || c.req.header('x-forwarded-proto') === 'https';
+/**
+ * What the admin routes know of their own origin. X-Forwarded-Proto and X-Forwarded-Host are
+ * written by whoever sends the request, so they count only with MUSTER_TRUST_PROXY, when a
+ * reverse proxy in front of Muster sets them (and overwrites what clients sent).
+ */
+export interface OriginSettings {
+  readonly publicUrl: string | undefined;
+  readonly trustProxy: boolean;
 }
 
-/** A browser's Origin, when it sends one, must be this server's: Host-based, or MUSTER_PUBLIC_URL's. */
-export function sameOrigin(c: Context, publicUrl: string | undefined): boolean {
+/** The first value of a proxy header (a chain of proxies appends with commas; the first is the client's side). */
+const forwarded = (c: Context, name: string, o: OriginSettings): string | undefined =>
+  o.trustProxy ? c.req.header(name)?.split(',')[0]?.trim() || undefined : undefined;
+
+/** True when the request is https at the client (directly, per MUSTER_PUBLIC_URL, or per a trusted proxy's X-Forwarded-Proto). */
+function isHttps(c: Context, o: OriginSettings): boolean {
+  return new URL(c.req.url).protocol === 'https:' || o.publicUrl?.startsWith('https:') === true || forwarded(c, 'x-forwarded-proto', o) === 'https';
+}
+
+/** A browser's Origin, when it sends one, must be this server's: MUSTER_PUBLIC_URL's, or the Host's (a trusted proxy's X-Forwarded-Host). */
+export function sameOrigin(c: Context, o: OriginSettings): boolean {
   const origin = c.req.header('origin');
   if (!origin) return true;
-  const host = c.req.header('x-forwarded-host') ?? c.req.header('host');
+  const host = forwarded(c, 'x-forwarded-host', o) ?? c.req.header('host');
   try {
-    const o = new URL(origin);
-    if (publicUrl && o.origin === new URL(publicUrl).origin) return true;
-    return o.host === host;
+    const u = new URL(origin);
+    if (o.publicUrl && u.origin === new URL(o.publicUrl).origin) return true;
+    return u.host === host;
   } catch {
     return false;
   }
 }
 
-export function setSessionCookie(c: Context, s: SessionInfo, publicUrl: string | undefined): void {
+export function setSessionCookie(c: Context, s: SessionInfo, o: OriginSettings): void {
   if (!s.cookie) return;
-  setCookie(c, SESSION_COOKIE, s.cookie, { httpOnly: true, sameSite: 'Strict', secure: isHttps(c, publicUrl), path: '/', maxAge: 7 * 24 * 3600 });
+  setCookie(c, SESSION_COOKIE, s.cookie, { httpOnly: true, sameSite: 'Strict', secure: isHttps(c, o), path: '/', maxAge: 7 * 24 * 3600 });
 }
 
 export function clearSessionCookie(c: Context): void {
@@ -76,7 +89,7 @@ export function adminAuth(deps: AdminAuthDeps) {
     const session = await deps.accounts.session(sessionCookie(c));
     if (!session) return fail(c, 401, 'unauthorized', 'sign in to Muster, or send "Authorization: Bearer <admin API key>" (muster admin-keys create)');
     if (!SAFE.has(c.req.method)) {
-      if (!sameOrigin(c, deps.publicUrl)) return fail(c, 403, 'csrf_failed', 'this request came from another web site and was refused');
+      if (!sameOrigin(c, deps)) return fail(c, 403, 'csrf_failed', 'this request came from another web site and was refused');
       if (!AdminAccounts.csrfMatches(session, c.req.header('x-csrf-token'))) return fail(c, 403, 'csrf_failed', 'the request lacks this session\'s CSRF token (x-csrf-token); reload the page and try again');
       if (session.admin.role === 'viewer') return fail(c, 403, 'forbidden', 'your account can view but not change anything; ask an owner for the admin role');
     }

@@ -14,7 +14,7 @@ import { credentialRoutes } from './credential-routes.js';
 import { WalletSettingsError, type GoogleWallet } from '../provisioning/google/google-wallet.js';
 import { ApiError } from './api-error.js';
 import { adminAuth, type AdminEnv } from './admin-auth.js';
-import { authRoutes, clientAddress } from './auth-routes.js';
+import { authRoutes, clientAddress, TooManyAttempts } from './auth-routes.js';
 import type { AdminKeys } from '../provisioning/admin-keys.js';
 import { AuditQueryError, parseAuditFilter, type AuditReader } from '../provisioning/audit-query.js';
 import type { AuditTrail } from '../provisioning/audit-trail.js';
@@ -31,7 +31,7 @@ import type { ApplePasses } from '../provisioning/apple/apple-passes.js';
 import { PassCertificateError } from '../credentials/apple/index.js';
 import { deriveFields } from '../roster/mapping.js';
 import { sql } from 'kysely';
-import { guardUrl, readBytes, readJsonBody } from './body.js';
+import { ClientAbortedError, CLIENT_CLOSED_REQUEST, guardUrl, readBytes, readJsonBody } from './body.js';
 import { InputRefused } from '../scim/input-guard.js';
 import type { ImportService } from '../provisioning/import-service.js';
 import { UsageError, type ListsService } from '../provisioning/lists-service.js';
@@ -50,6 +50,8 @@ export interface AdminDeps {
   readonly importer: ImportService;
   readonly lists: ListsService;
   readonly publicUrl: string | undefined;
+  /** MUSTER_TRUST_PROXY: X-Forwarded-Proto and X-Forwarded-Host count (src/http/admin-auth.ts). */
+  readonly trustProxy: boolean;
   readonly entra: EntraSync;
   readonly accounts: AdminAccounts;
   readonly setupToken: string | undefined;
@@ -65,8 +67,11 @@ export interface AdminDeps {
 export type Env = AdminEnv;
 
 
-const problem = (c: Context, status: ApiError['status'], code: string, detail: string) =>
-  c.json({ error: code, detail }, status, status === 401 ? { 'www-authenticate': 'Bearer realm="muster-admin"' } : {});
+const problem = (c: Context, status: ApiError['status'], code: string, detail: string, headers: Record<string, string> = {}) =>
+  c.json({ error: code, detail }, status, { ...(status === 401 ? { 'www-authenticate': 'Bearer realm="muster-admin"' } : {}), ...headers });
+
+/** Every 429 says when to come back (RFC 6585 §4, RFC 9110 §10.2.3). Busy password or photo checks drain in a moment. */
+const BUSY_RETRY_AFTER = { 'retry-after': '2' };
 
 function intParam(v: string | undefined, name: string, dflt: number, min: number, max: number): number {
   if (v === undefined || v === '') return dflt;
@@ -227,6 +232,9 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   });
 
   api.get('/lists/:listId/request-log', async (c) => {
+    // It holds what IdPs sent and what Muster answered (request and response bodies, with more
+    // personal data than the roster shows): like the security log, for owners and admins.
+    if (c.get('role') === 'viewer') throw new ApiError(403, 'forbidden', 'the request log holds request bodies: it is for owners and admins');
     const list = await listOf(c);
     const q = c.req.query();
     return c.json(await deps.reader.requests(list.id, {
@@ -433,11 +441,12 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     if (err instanceof InputRefused) return problem(c, 400, 'invalid_input', err.detail);
     if (err instanceof CredentialError) return problem(c, err.status, err.code, err.message);
     if (err instanceof CardError) return c.json({ error: err.code, detail: err.message, ...(err.problems.length ? { problems: err.problems } : {}) }, err.status);
-    if (err instanceof PhotoError) return c.json({ error: err.code, detail: err.message, ...(err.problems.length ? { problems: err.problems } : {}) }, err.status);
+    if (err instanceof PhotoError) return c.json({ error: err.code, detail: err.message, ...(err.problems.length ? { problems: err.problems } : {}) }, err.status, err.status === 429 ? BUSY_RETRY_AFTER : {});
     if (err instanceof WalletSettingsError) return problem(c, err.status, err.code, err.message);
     if (err instanceof AppleWalletError) return problem(c, err.status, err.code, err.message);
     if (err instanceof PassCertificateError) return problem(c, 400, err.code, err.message);
-    if (err instanceof PasswordsBusyError) return problem(c, 429, 'busy', err.message);
+    if (err instanceof PasswordsBusyError) return problem(c, 429, 'busy', err.message, BUSY_RETRY_AFTER);
+    if (err instanceof TooManyAttempts) return problem(c, 429, err.code, err.message, { 'retry-after': String(err.retryAfterSeconds) });
     if (err instanceof AccountError) return problem(c, err.status as ApiError['status'], err.code, err.message);
     if (err instanceof AuditQueryError) return problem(c, 400, 'invalid_parameter', err.message);
     if (err instanceof RosterError) return problem(c, err.status, err.code, err.message);
@@ -445,6 +454,11 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     if (err instanceof SecretBoxError) return problem(c, 400, err.code.toLowerCase(), err.message);
     if (err instanceof GraphError) return problem(c, 502 as ApiError['status'], 'graph_error', `Microsoft Graph answered ${err.status} ${err.code}: ${err.message}`);
     if (err instanceof ScimError) return problem(c, err.status as ApiError['status'], err.scimType ?? 'invalid_request', err.detail);
+    if (err instanceof ClientAbortedError) {
+      // The client hung up mid-body (a cancelled upload): nothing to answer and nothing went wrong here.
+      deps.log.info('admin request aborted by the client', { method: c.req.method, path: c.req.path, receivedBytes: err.receivedBytes });
+      return new Response(null, { status: CLIENT_CLOSED_REQUEST });
+    }
     deps.log.error('admin API error', { path: c.req.path, err: err.stack });
     return problem(c, 500, 'internal', 'internal error; the request changed nothing');
   });

@@ -10,6 +10,7 @@ import { TOKEN_PREFIX } from '../provisioning/secrets.js';
 import { scimHandler, type ScimRouteDeps } from './scim-routes.js';
 import { adminRoutes, type AdminDeps } from './admin-routes.js';
 import { scimJson } from './scim-response.js';
+import { ClientAbortedError, CLIENT_CLOSED_REQUEST } from './body.js';
 import { webApp } from './web-app.js';
 import { verifyHandler, verifyPhotoHandler } from './verify-page.js';
 import { photoUploadPage } from './photo-upload-page.js';
@@ -76,6 +77,10 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({ error: 'not_found', detail: `nothing at ${c.req.path}` }, 404);
   });
   app.onError((err, c) => {
+    if (err instanceof ClientAbortedError) {
+      deps.log.info('request aborted by the client', { method: c.req.method, path: c.req.path, receivedBytes: err.receivedBytes });
+      return new Response(null, { status: CLIENT_CLOSED_REQUEST });
+    }
     deps.log.error('unhandled error', { path: c.req.path, err: err.stack });
     return c.json({ error: 'internal', detail: 'internal error; the request changed nothing' }, 500);
   });

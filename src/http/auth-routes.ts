@@ -8,12 +8,11 @@ import type { IncomingMessage } from 'node:http';
 import { Hono, type Context } from 'hono';
 import { RateLimiter } from './rate-limit.js';
 import { AccountError, type AdminAccounts, type SessionInfo } from '../provisioning/admin-accounts.js';
-import { clearSessionCookie, sameOrigin, sessionCookie, setSessionCookie, type AdminEnv } from './admin-auth.js';
+import { clearSessionCookie, sameOrigin, sessionCookie, setSessionCookie, type AdminEnv, type OriginSettings } from './admin-auth.js';
 import { readJsonBody } from './body.js';
 
-export interface AuthRouteDeps {
+export interface AuthRouteDeps extends OriginSettings {
   readonly accounts: AdminAccounts;
-  readonly publicUrl: string | undefined;
   /** MUSTER_SETUP_TOKEN: when set, first-run set-up needs it. */
   readonly setupToken: string | undefined;
   readonly signInPerMinute: number;
@@ -22,6 +21,13 @@ export interface AuthRouteDeps {
 /** The address of the connection (not a header a client can write). */
 export function clientAddress(c: Context): string {
   return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress ?? 'unknown';
+}
+
+/** Sign-in or set-up throttled: 429 (RFC 6585 §4) with the Retry-After it suggests (RFC 9110 §10.2.3), so a client need not guess. */
+export class TooManyAttempts extends AccountError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(429, 'too_many_attempts', `too many sign-in attempts from your address; try again in ${retryAfterSeconds} s`);
+  }
 }
 
 const isLoopback = (addr: string) => /^(127\.|::1$|::ffff:127\.)/.test(addr);
@@ -51,9 +57,9 @@ export function authRoutes(deps: AuthRouteDeps): Hono<AdminEnv> {
   // Per client address, in this node's memory: slows password guessing and spares scrypt's threads.
   const limiter = new RateLimiter({ perSecond: deps.signInPerMinute / 60, burst: Math.max(1, Math.ceil(deps.signInPerMinute / 2)) });
   const input = async (c: Context): Promise<Record<string, unknown>> => {
-    if (!sameOrigin(c, deps.publicUrl)) throw new AccountError(403, 'csrf_failed', 'this request came from another web site and was refused');
+    if (!sameOrigin(c, deps)) throw new AccountError(403, 'csrf_failed', 'this request came from another web site and was refused');
     const wait = limiter.take(clientAddress(c));
-    if (wait > 0) throw new AccountError(429, 'too_many_attempts', `too many sign-in attempts from your address; try again in ${wait} s`);
+    if (wait > 0) throw new TooManyAttempts(wait);
     const b = await readJsonBody(c.req.raw, 16_384);
     if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new AccountError(400, 'invalid_body', 'send a JSON object');
     return b as Record<string, unknown>;
@@ -73,18 +79,18 @@ export function authRoutes(deps: AuthRouteDeps): Hono<AdminEnv> {
       throw new AccountError(403, 'setup_token_required', 'enter the set-up token: the value of MUSTER_SETUP_TOKEN on the server');
     }
     const s = await deps.accounts.setUp(b, c.req.header('user-agent'), clientAddress(c));
-    setSessionCookie(c, s, deps.publicUrl);
+    setSessionCookie(c, s, deps);
     return c.json(sessionView(s, false), 201);
   });
 
   r.post('/sign-in', async (c) => {
     const s = await deps.accounts.signIn(await input(c), c.req.header('user-agent'), clientAddress(c));
-    setSessionCookie(c, s, deps.publicUrl);
+    setSessionCookie(c, s, deps);
     return c.json(sessionView(s, false));
   });
 
   r.post('/sign-out', async (c) => {
-    if (!sameOrigin(c, deps.publicUrl)) throw new AccountError(403, 'csrf_failed', 'this request came from another web site and was refused');
+    if (!sameOrigin(c, deps)) throw new AccountError(403, 'csrf_failed', 'this request came from another web site and was refused');
     await deps.accounts.signOut(sessionCookie(c), clientAddress(c));
     clearSessionCookie(c);
     return c.body(null, 204);

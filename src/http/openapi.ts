@@ -326,7 +326,7 @@ export const OPENAPI = {
     },
     '/lists/{listId}/request-log': {
       get: {
-        summary: 'the troubleshooting request log, newest first (bodies with secrets redacted)',
+        summary: 'the troubleshooting request log, newest first (bodies with secrets redacted; owners and admins, 403 for viewers)',
         parameters: [listId,
           { name: 'failed', in: 'query', schema: { type: 'boolean' } }, { name: 'requestId', in: 'query', schema: { type: 'string' } },
           { name: 'cursor', in: 'query', schema: { type: 'integer' } }, { name: 'limit', in: 'query', schema: { type: 'integer', maximum: 500 } }],

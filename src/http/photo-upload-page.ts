@@ -90,7 +90,8 @@ export function photoUploadPage(photos: PhotoService) {
           // A busy server gave the try back; a refused photo used one.
           const left = Math.max(0, opened.link.attempts_left - (err.status === 422 ? 1 : 0));
           if (left === 0) return failure(new PhotoError(410, 'no_attempts_left', `${err.message}`));
-          return new Response(shell('Your ID photo', form(opened.name, opened.organisation, opened.link.consent_text, left, null, err.message)), { status: err.status, headers: headers() });
+          // A busy server's 429 says when to try again (RFC 6585 §4), like every other 429 of Muster.
+          return new Response(shell('Your ID photo', form(opened.name, opened.organisation, opened.link.consent_text, left, null, err.message)), { status: err.status, headers: { ...headers(), ...(err.status === 429 ? { 'retry-after': '2' } : {}) } });
         }
         return failure(err);
       }

@@ -16,7 +16,7 @@ import { redactBody, type RequestLog } from '../provisioning/request-log.js';
 import type { Store } from '../store/index.js';
 import type { BulkService } from '../provisioning/bulk-service.js';
 import type { TokenAuth } from './auth.js';
-import { guardUrl, readJsonBody } from './body.js';
+import { ClientAbortedError, CLIENT_CLOSED_REQUEST, guardUrl, readJsonBody } from './body.js';
 import { InputRefused } from '../scim/input-guard.js';
 import { MethodNotAllowed, RetryableScimError, errorResponse, scimJson, type Logger } from './scim-response.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -49,6 +49,8 @@ export interface ScimRequestInfo {
   readonly warnings: readonly string[];
   readonly userAgent: string | undefined;
   readonly idp: string | undefined;
+  /** The client closed the connection before the answer: mid-body (status 499, nothing written) or while the request was worked (its real status). */
+  readonly aborted: boolean;
 }
 
 /** A Map: looked up by a URL segment, so `/constructor` must not find Object's. */
@@ -129,11 +131,14 @@ export function scimHandler(deps: ScimRouteDeps) {
       if (/[?&]$/.test(c.req.url) || url.search.endsWith('&')) notes.note('trailing-separator');
       res = await route(deps, c, ctx, rest, url.searchParams, captured);
     } catch (err) {
-      res = errorResponse(err, deps.log, requestId);
+      // A client that hangs up mid-body sent no request: nothing was written, so nothing is
+      // audited (anyone with a token could otherwise fill the tamper-evident trail), and it is
+      // no server error. 499 is nginx's "client closed request", for the request log only.
+      res = err instanceof ClientAbortedError ? new Response(null, { status: CLIENT_CLOSED_REQUEST }) : errorResponse(err, deps.log, requestId);
       // Throttled requests, and input refused at the boundary (malformed UTF-8, too deep, reserved
       // names, NUL: src/scim/input-guard.ts), are in the request log, not the audit trail: they
       // changed nothing and a burst of them would flood it.
-      if (ctx && WRITES.has(c.req.method.toUpperCase()) && res.status !== 401 && res.status !== 429 && !(err instanceof InputRefused)) {
+      if (ctx && WRITES.has(c.req.method.toUpperCase()) && res.status !== 401 && res.status !== 429 && res.status !== CLIENT_CLOSED_REQUEST && !(err instanceof InputRefused)) {
         await recordFailure(deps, ctx, c.req.method.toUpperCase(), url.pathname, err, res.status).catch((e: unknown) => deps.log.error('could not record a failed request', { requestId, err: String(e) }));
       }
     }
@@ -168,9 +173,11 @@ export function scimHandler(deps: ScimRouteDeps) {
         deps.log.error('could not add a request to the request log', { requestId, err: String(e) });
       }
     }
+    // A write that completed after its client left keeps its status and its audit events: it happened.
+    const aborted = res.status === CLIENT_CLOSED_REQUEST || c.req.raw.signal.aborted;
     deps.onRequest?.({
       requestId, listId, method: c.req.method, path: url.pathname, status: res.status, ms,
-      normalisations: applied, warnings: notes.warnings, userAgent, idp: guess?.idp,
+      normalisations: applied, warnings: notes.warnings, userAgent, idp: guess?.idp, aborted,
     });
     return res;
   };

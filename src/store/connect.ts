@@ -2,7 +2,7 @@
  * Opens the database named by a URL and runs the migrations. Engine wiring lives in sqlite/ and
  * postgres/; everything above this file sees only Kysely<Database>.
  */
-import { type Kysely, Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { type Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import { engineOf, type Engine } from './engine.js';
 import type { Database } from './schema.js';
 import { openSqlite } from './sqlite/open.js';
@@ -66,9 +66,35 @@ export class StoreError extends Error {
   }
 }
 
+/** Where the database is, for messages: the PostgreSQL host and database (never the credentials), or the SQLite file. */
+function whereIs(databaseUrl: string, engine: Engine): string {
+  if (engine === 'sqlite') return databaseUrl;
+  try {
+    const u = new URL(databaseUrl);
+    return `${u.host}${u.pathname}`;
+  } catch {
+    return 'the URL in MUSTER_DATABASE_URL';
+  }
+}
+
 export async function openDatabase(databaseUrl: string): Promise<Connection> {
   const engine = engineOf(databaseUrl);
-  const db = engine === 'postgres' ? openPostgres(databaseUrl) : openSqlite(databaseUrl);
+  const unreachable = (err: unknown) => new StoreError('MUSTER_DATABASE_UNREACHABLE',
+    `cannot reach the database (${engine} at ${whereIs(databaseUrl, engine)}): ${(err as Error | undefined)?.message ?? String(err)}`, { cause: err });
+  let db: Kysely<Database>;
+  try {
+    db = engine === 'postgres' ? openPostgres(databaseUrl) : openSqlite(databaseUrl);
+  } catch (err) {
+    throw unreachable(err);
+  }
+  // Reached first, so that a database that is down or refuses us is not reported as a failed
+  // migration (the migrator reports every error, a refused connection included, as its own).
+  try {
+    await sql`select 1`.execute(db);
+  } catch (err) {
+    await db.destroy().catch(() => undefined);
+    throw unreachable(err);
+  }
   try {
     const migrator = new Migrator({ db, provider: new Provider(engine) });
     const { error } = await migrator.migrateToLatest();
@@ -76,7 +102,7 @@ export async function openDatabase(databaseUrl: string): Promise<Connection> {
   } catch (err) {
     await db.destroy();
     if (err instanceof StoreError) throw err;
-    throw new StoreError('MUSTER_DATABASE_UNREACHABLE', `cannot open database (${engine}): ${(err as Error).message}`, { cause: err });
+    throw unreachable(err);
   }
   return { db, engine };
 }

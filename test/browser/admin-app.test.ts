@@ -351,6 +351,12 @@ describe('admin web app', () => {
     expect(await v.getByRole('button', { name: 'Save mapping' }).count()).toBe(0);
     expect(await v.getByLabel('Source for Job title', { exact: true }).isDisabled()).toBe(true);
     await expectAccessible(v, 'the mapping editor, read-only');
+    // The request log holds request bodies: a viewer's Audit trail tab has no Failed requests section.
+    await v.goto(`${server.origin}/lists/${listId}/people`);
+    await v.getByRole('navigation', { name: 'List sections' }).getByRole('link', { name: 'Audit trail' }).click();
+    await v.getByRole('heading', { name: 'Staff: audit trail' }).waitFor();
+    await v.getByRole('heading', { name: 'Events' }).waitFor();
+    expect(await v.getByRole('heading', { name: 'Failed requests' }).count()).toBe(0);
     // And the API agrees: a viewer's write is refused even with a valid CSRF token.
     const s = await (await v.request.get(`${server.origin}/api/v1/auth/session`)).json() as { csrfToken: string };
     const r = await v.request.post(`${server.origin}/api/v1/lists/${listId}/tokens`, { headers: { 'x-csrf-token': s.csrfToken }, data: { label: 'x' } });

@@ -48,6 +48,7 @@ export const tokens = {
 export const audit = {
   events: (listId: string, f: AuditFilter & { limit?: number; cursor?: number; order?: 'asc' | 'desc' }) => request<AuditPage>('GET', `${L(listId)}/audit/events`, undefined, { ...f }),
   verify: (listId: string) => request<VerifyResult>('GET', `${L(listId)}/audit/verify`),
+  /** Owners and admins; viewers get 403 (the log holds request bodies). */
   failedRequests: (listId: string, cursor?: number) =>
     request<{ requests: RequestLogEntry[]; next: number | null }>('GET', `${L(listId)}/request-log`, undefined, { failed: 'true', limit: 50, cursor }),
 };

@@ -1,10 +1,11 @@
-/** The audit trail in the list's words: filters, events that open to their changes, CSV export, chain check, failed requests. */
+/** The audit trail in the list's words: filters, events that open to their changes, CSV export, chain check, failed requests (not for viewers). */
 import { useState } from 'react';
 import { api, apiUrl, toApiError, type ApiError, type AuditEvent, type AuditFilter, type VerifyResult } from '../api';
 import { AuditEventList } from '../components/audit-event-list';
 import { ErrorMessage } from '../components/error-message';
 import { useAsync } from '../hooks/use-async';
 import { useLocation } from '../router';
+import { useSession } from '../session';
 import { AuditFilters } from './audit-filters';
 import type { ListTabProps } from './list-page';
 import { RequestLog } from './request-log';
@@ -13,6 +14,7 @@ type Filter = AuditFilter & { untilDay?: string };
 
 export function AuditPage({ list }: ListTabProps) {
   const { query } = useLocation();
+  const { admin } = useSession();
   const linked = Number(query.get('event'));
   const [filter, setFilter] = useState<Filter>(() => ({
     person: query.get('person') ?? undefined, ...(Number.isSafeInteger(linked) && linked > 0 ? { event: linked } : {}),
@@ -67,7 +69,8 @@ export function AuditPage({ list }: ListTabProps) {
       ) : null}
       <AuditEventList events={events} label="Audit events" openSeq={filter.event} />
       {next !== null ? <button type="button" className="secondary" onClick={() => void loadMore()}>Load more events</button> : null}
-      <RequestLog listId={list.id} />
+      {/* The request log holds request bodies: owners and admins only, as the API says (403 for viewers). */}
+      {admin.role !== 'viewer' ? <RequestLog listId={list.id} /> : null}
     </section>
   );
 }
