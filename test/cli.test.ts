@@ -200,20 +200,29 @@ describe('the muster CLI', () => {
   });
 
   it('tokens create refuses a list synced from Entra ID (issue 12, defect 9); lists list advertises no SCIM base URL for it', async () => {
-    const created = JSON.parse((await muster('lists', 'create', '--name', 'From Entra', '--uid', 'userName', '--json')).stdout);
-    // As `muster entra connect` leaves it (connecting needs Graph; the sync method is what counts).
-    const conn = await openDatabase(db.url);
+    // Its own database: other tests make organisations of their own, and `lists create` then needs --org.
+    const own = await freshDatabase();
+    const cli = (...args: string[]) => musterWith({ MUSTER_DATABASE_URL: own.url }, '', ...args);
     try {
-      await conn.db.updateTable('lists').set({ sync_method: 'entra' }).where('id', '=', created.id).execute();
+      const made = await cli('lists', 'create', '--name', 'From Entra', '--uid', 'userName', '--json');
+      expect(made.code, made.stderr).toBe(0);
+      const created = JSON.parse(made.stdout);
+      // As `muster entra connect` leaves it (connecting needs Graph; the sync method is what counts).
+      const conn = await openDatabase(own.url);
+      try {
+        await conn.db.updateTable('lists').set({ sync_method: 'entra' }).where('id', '=', created.id).execute();
+      } finally {
+        await conn.db.destroy();
+      }
+      const entra = await cli('tokens', 'create', '--list', created.id, '--json');
+      expect(entra.code).toBe(1);
+      expect(entra.stderr).toMatch(/syncs from Entra ID, not SCIM/);
+      expect(entra.stdout).not.toMatch(/mst_scim_/);
+      const lists = JSON.parse((await cli('lists', 'list', '--json')).stdout) as { id: string; scimBaseUrl: string | null }[];
+      expect(lists.find((l) => l.id === created.id)?.scimBaseUrl).toBeNull();
     } finally {
-      await conn.db.destroy();
+      await own.drop();
     }
-    const entra = await muster('tokens', 'create', '--list', created.id, '--json');
-    expect(entra.code).toBe(1);
-    expect(entra.stderr).toMatch(/syncs from Entra ID, not SCIM/);
-    expect(entra.stdout).not.toMatch(/mst_scim_/);
-    const lists = JSON.parse((await muster('lists', 'list', '--json')).stdout) as { id: string; scimBaseUrl: string | null }[];
-    expect(lists.find((l) => l.id === created.id)?.scimBaseUrl).toBeNull();
   });
 });
 
