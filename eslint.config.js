@@ -55,7 +55,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bench/**/*.mjs', 'bin/**/*.js', 'test/**/*.mjs'],
+    files: ['bench/**/*.mjs', 'bin/**/*.js', 'test/**/*.mjs', 'scripts/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', fetch: 'readonly', performance: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', Buffer: 'readonly', TextEncoder: 'readonly' } },
   },
 );
