@@ -6,12 +6,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { ENTERPRISE, handle, mutate, mutation, nastyKey, nastyString, node, toJson, userBody, type Mutation } from './arbitraries.js';
-import { PROPERTY_TIMEOUT_MS, adminHeaders, assertAuditVerifies, check, send, startFuzzServer, type FuzzServer } from './harness.js';
+import { CLOSE_TIMEOUT_MS, PROPERTY_TIMEOUT_MS, adminHeaders, assertAuditVerifies, check, send, startFuzzServer, type FuzzServer } from './harness.js';
 
 const FILE = 'test/fuzz/admin-api.test.ts';
 let f: FuzzServer;
 beforeAll(async () => { f = await startFuzzServer(); });
-afterAll(() => f?.close());
+afterAll(() => f?.close(), CLOSE_TIMEOUT_MS);
 
 type Kind = 'createList' | 'patchList' | 'addField' | 'patchField' | 'mapping' | 'preview' | 'token' | 'admin' | 'credential';
 const KINDS: Kind[] = ['createList', 'patchList', 'addField', 'patchField', 'mapping', 'preview', 'token', 'admin', 'credential'];

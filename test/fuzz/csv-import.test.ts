@@ -6,12 +6,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { handle, nastyKey, nastyString } from './arbitraries.js';
-import { PROPERTY_TIMEOUT_MS, adminHeaders, assertAuditVerifies, check, send, startFuzzServer, type FuzzServer } from './harness.js';
+import { CLOSE_TIMEOUT_MS, PROPERTY_TIMEOUT_MS, adminHeaders, assertAuditVerifies, check, send, startFuzzServer, type FuzzServer } from './harness.js';
 
 const FILE = 'test/fuzz/csv-import.test.ts';
 let f: FuzzServer;
 beforeAll(async () => { f = await startFuzzServer(); });
-afterAll(() => f?.close());
+afterAll(() => f?.close(), CLOSE_TIMEOUT_MS);
 
 const COLUMNS = ['work_email', 'Work email', 'first_name', 'Last name', 'last_name', 'department', 'active', 'job_title', 'employee_number'];
 

@@ -28,6 +28,10 @@ const RUNS = process.env.FUZZ_RUNS ? Number(process.env.FUZZ_RUNS) : undefined;
 
 /** Property timeouts: shrinking a failure replays requests, so a failing property may take longer than a passing one. */
 export const PROPERTY_TIMEOUT_MS = 180_000;
+/** A request that has not answered by then fails its run (a slow request is a finding, and a hung one must not hang the suite). */
+export const REQUEST_TIMEOUT_MS = 20_000;
+/** Closing waits for requests still running in the server (one that timed out on the client goes on). */
+export const CLOSE_TIMEOUT_MS = 180_000;
 
 /** fast-check parameters: a fixed seed, numRuns from FUZZ_RUNS or the property's own default. */
 export function params(numRuns: number): fc.Parameters<unknown> {
@@ -43,7 +47,10 @@ export function params(numRuns: number): fc.Parameters<unknown> {
 export async function check<T>(file: string, property: fc.IAsyncPropertyWithHooks<T> | fc.IAsyncProperty<T>, numRuns: number): Promise<void> {
   const p = params(numRuns);
   const details = await fc.check(property, p as fc.Parameters<T>);
-  if (!details.failed) return;
+  if (!details.failed) {
+    if (details.interrupted && details.numRuns === 0) throw new Error(`the property was interrupted before one run completed (seed ${details.seed})`);
+    return;
+  }
   const replay = `FUZZ_SEED=${details.seed} FUZZ_PATH=${details.counterexamplePath ?? ''} MUSTER_TEST_ENGINE=${ENGINE} npx vitest run ${file}`;
   const err = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
   const report = fc.defaultReportMessage(details) ?? '';
@@ -199,9 +206,9 @@ export async function send(f: FuzzServer, listId: string, req: Sent, opts: { rea
   f.probe.reset();
   let res: ScimResult;
   try {
-    res = await call(req.url, { method: req.method, headers: req.headers ?? {}, ...(req.body !== undefined ? { body: req.body } : {}) });
+    res = await call(req.url, { method: req.method, headers: req.headers ?? {}, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...(req.body !== undefined ? { body: req.body } : {}) });
   } catch (err) {
-    throw new Error(`${req.method} ${req.url}: no answer (${String(err)}); body ${short(req.body)}`);
+    throw new Error(`${req.method} ${new URL(req.url).pathname}: no answer within ${REQUEST_TIMEOUT_MS / 1000} s (${String(err)}); body ${short(req.body)}`);
   }
   const lag = f.probe.read();
   const what = `${req.method} ${new URL(req.url).pathname}${new URL(req.url).search.slice(0, 200)} body ${short(req.body)}`;

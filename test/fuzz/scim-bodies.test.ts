@@ -5,12 +5,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { BULK, groupBody, handle, mutate, mutation, node, toJson, userBody, type JNode } from './arbitraries.js';
-import { PROPERTY_TIMEOUT_MS, assertAuditVerifies, check, scimHeaders, send, startFuzzServer, type FuzzServer } from './harness.js';
+import { CLOSE_TIMEOUT_MS, PROPERTY_TIMEOUT_MS, assertAuditVerifies, check, scimHeaders, send, startFuzzServer, type FuzzServer } from './harness.js';
 
 const FILE = 'test/fuzz/scim-bodies.test.ts';
 let f: FuzzServer;
 beforeAll(async () => { f = await startFuzzServer(); });
-afterAll(() => f?.close());
+afterAll(() => f?.close(), CLOSE_TIMEOUT_MS);
 
 /** A fresh list with one valid person and group to PUT over and refer to; the token is used once, so its first use is behind us. */
 async function freshList() {

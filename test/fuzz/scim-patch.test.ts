@@ -6,12 +6,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { ENTERPRISE, PATCH_OP, groupBody, handle, hugeArray, mutate, mutation, nastyString, nastyValue, node, patchPath, toJson, userBody, type JNode } from './arbitraries.js';
-import { PROPERTY_TIMEOUT_MS, assertAuditVerifies, check, scimHeaders, send, startFuzzServer, type FuzzServer } from './harness.js';
+import { CLOSE_TIMEOUT_MS, PROPERTY_TIMEOUT_MS, assertAuditVerifies, check, scimHeaders, send, startFuzzServer, type FuzzServer } from './harness.js';
 
 const FILE = 'test/fuzz/scim-patch.test.ts';
 let f: FuzzServer;
 beforeAll(async () => { f = await startFuzzServer(); });
-afterAll(() => f?.close());
+afterAll(() => f?.close(), CLOSE_TIMEOUT_MS);
 
 const opName = fc.oneof({ weight: 6, arbitrary: fc.constantFrom('add', 'replace', 'remove', 'Add', 'Replace', 'REMOVE') }, { weight: 1, arbitrary: nastyString });
 

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { SEARCH, attributeList, encodeQuery, filter, groupBody, mutate, mutation, nastyString, node, toJson, userBody } from './arbitraries.js';
-import { PROPERTY_TIMEOUT_MS, adminHeaders, assertAuditVerifies, check, scimHeaders, send, startFuzzServer, type FuzzServer } from './harness.js';
+import { CLOSE_TIMEOUT_MS, PROPERTY_TIMEOUT_MS, adminHeaders, assertAuditVerifies, check, scimHeaders, send, startFuzzServer, type FuzzServer } from './harness.js';
 import type { TestList } from '../helpers/server.js';
 
 const FILE = 'test/fuzz/scim-query.test.ts';
@@ -22,7 +22,7 @@ beforeAll(async () => {
   await list.req('POST', '/Groups', groupBody('all', ids));
   userId = ids[0]!;
 });
-afterAll(() => f?.close());
+afterAll(() => f?.close(), CLOSE_TIMEOUT_MS);
 
 const query = fc.record({
   filter: fc.option(filter, { nil: undefined }),
