@@ -64,41 +64,95 @@ function runQueueWaitMs(): number | undefined {
   }
 }
 
-/** Starts measuring this process's event-loop stalls. */
-export function startLoopLagProbe(): LoopLagProbe {
-  let lastWall = performance.now();
-  let lastCpu = cpuMsNow();
-  let lastWait = runQueueWaitMs();
-  const method = lastWait === undefined ? 'cpu-time' : 'schedstat';
-  let ticks = 0;
-  const worst: LoopStall[] = [];
-  const tick = () => {
+/** The stalls of one measuring window; `tick` is called by a 1 ms timer. */
+class StallWindow {
+  private lastWall = 0;
+  private lastCpu = 0;
+  private lastWait: number | undefined;
+  private ticks = 0;
+  private worst: LoopStall[] = [];
+  readonly method: LoopLagReport['method'] = runQueueWaitMs() === undefined ? 'cpu-time' : 'schedstat';
+
+  constructor() {
+    this.reset();
+  }
+
+  reset(): void {
+    this.lastWall = performance.now();
+    this.lastCpu = cpuMsNow();
+    this.lastWait = runQueueWaitMs();
+    this.ticks = 0;
+    this.worst = [];
+  }
+
+  tick(): void {
     const wall = performance.now();
     const cpu = cpuMsNow();
-    const wait = lastWait === undefined ? undefined : runQueueWaitMs();
-    const wallMs = wall - lastWall, cpuMs = cpu - lastCpu;
-    const waitMs = wait === undefined || lastWait === undefined ? undefined : wait - lastWait;
+    const wait = this.lastWait === undefined ? undefined : runQueueWaitMs();
+    const wallMs = wall - this.lastWall, cpuMs = cpu - this.lastCpu;
+    const waitMs = wait === undefined || this.lastWait === undefined ? undefined : wait - this.lastWait;
     const s: LoopStall = { wallMs, waitMs, cpuMs, stallMs: waitMs === undefined ? Math.min(wallMs, cpuMs) : Math.max(0, wallMs - waitMs) };
-    lastWall = wall;
-    lastCpu = cpu;
-    lastWait = wait;
-    ticks++;
+    this.lastWall = wall;
+    this.lastCpu = cpu;
+    this.lastWait = wait;
+    this.ticks++;
+    const worst = this.worst;
     if (worst.length < 5 || s.stallMs > worst[worst.length - 1]!.stallMs) {
       worst.push(s);
-      worst.sort((a, b) => b.stallMs - a.stallMs);
+      worst.sort((x, y) => y.stallMs - x.stallMs);
       worst.length = Math.min(worst.length, 5);
     }
-  };
-  const timer = setInterval(tick, 1);
+  }
+
+  report(): LoopLagReport {
+    return { maxStallMs: this.worst[0]?.stallMs ?? 0, worst: [...this.worst], ticks: this.ticks, method: this.method };
+  }
+}
+
+/** Starts measuring this process's event-loop stalls. */
+export function startLoopLagProbe(): LoopLagProbe {
+  const w = new StallWindow();
+  const timer = setInterval(() => w.tick(), 1);
   return {
     async stop() {
       // One more turn of the loop so that a stall at the very end is measured too.
       await new Promise<void>((resolve) => setTimeout(resolve, 2));
-      tick();
+      w.tick();
       clearInterval(timer);
-      return { maxStallMs: worst[0]?.stallMs ?? 0, worst: [...worst], ticks, method };
+      return w.report();
     },
   };
+}
+
+/**
+ * A long-running probe with measuring windows, for suites that send many requests (the fuzz
+ * suite resets it before each request and reads it after): the same measure as above.
+ */
+export class LoopLagMonitor {
+  private readonly window = new StallWindow();
+  private timer: NodeJS.Timeout | undefined;
+
+  start(): this {
+    this.window.reset();
+    this.timer = setInterval(() => this.window.tick(), 1);
+    this.timer.unref();
+    return this;
+  }
+
+  /** Starts a new measuring window (e.g. just before a request is sent). */
+  reset(): void {
+    this.window.reset();
+  }
+
+  /** The window so far, including a stall that ends right now. */
+  read(): LoopLagReport {
+    this.window.tick();
+    return this.window.report();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
 }
 
 /**

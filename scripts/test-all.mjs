@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// `npm test`: every step runs even after one fails, so one failure does not hide the others
+// (issue 12: a failing SQLite run used to stop the browser and PostgreSQL suites from running).
+// Each step's output goes to the terminal as it runs; a closing table lists every step with
+// passed / failed / not run, its duration and vitest's "Tests" line; the exit code is 1 if any
+// step failed or could not run. Steps that need dist/ (the browser journeys serve the built app)
+// are reported as not run when the build failed. .ci/run sums vitest's "Tests N passed" lines.
+import { spawn } from 'node:child_process';
+
+const STEPS = [
+  { name: 'typecheck', script: 'typecheck' },
+  { name: 'lint', script: 'lint' },
+  { name: 'build', script: 'build' },
+  { name: 'test:sqlite', script: 'test:sqlite' },
+  { name: 'test:browser', script: 'test:browser', needs: 'build' },
+  { name: 'test:postgres', script: 'test:postgres' },
+];
+
+// Colour codes, which vitest prints around its summary.
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
+function run(script) {
+  return new Promise((resolve) => {
+    const child = spawn('npm', ['run', '--silent', script], { stdio: ['inherit', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? (process.stdout.isTTY ? '1' : '0') } });
+    let tests = '';
+    let tail = '';
+    const watch = (chunk, out) => {
+      out.write(chunk);
+      // vitest prints "      Tests  12 failed | 978 passed (990)" near its end; keep the last one.
+      const text = tail + chunk.toString('utf8').replace(ANSI, '');
+      for (const line of text.split('\n')) {
+        const m = /^\s*Tests\s+(\d+ (?:passed|failed|skipped).*)$/.exec(line);
+        if (m) tests = m[1].trim();
+      }
+      tail = text.slice(text.lastIndexOf('\n') + 1);
+    };
+    child.stdout.on('data', (c) => watch(c, process.stdout));
+    child.stderr.on('data', (c) => watch(c, process.stderr));
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), tests }));
+    child.on('error', (err) => resolve({ code: 1, tests: `could not start: ${err.message}` }));
+  });
+}
+
+const results = [];
+for (const step of STEPS) {
+  const needed = step.needs && results.find((r) => r.name === step.needs);
+  if (needed && needed.status !== 'passed') {
+    results.push({ name: step.name, status: 'not run', ms: 0, tests: `needs ${step.needs}, which ${needed.status}` });
+    continue;
+  }
+  process.stdout.write(`\n=== npm test: ${step.name} ===\n`);
+  const start = Date.now();
+  const r = await run(step.script);
+  results.push({ name: step.name, status: r.code === 0 ? 'passed' : 'failed', ms: Date.now() - start, tests: r.tests });
+}
+
+const secs = (ms) => (ms ? `${(ms / 1000).toFixed(1)} s` : '');
+const rows = [['step', 'result', 'time', 'tests'], ...results.map((r) => [r.name, r.status, secs(r.ms), r.tests])];
+const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+const line = (row) => row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+process.stdout.write(`\n=== npm test: summary ===\n${line(rows[0])}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.slice(1).map(line).join('\n')}\n`);
+const bad = results.filter((r) => r.status !== 'passed');
+process.stdout.write(bad.length ? `npm test: ${bad.length} of ${results.length} steps did not pass (${bad.map((r) => r.name).join(', ')})\n` : `npm test: all ${results.length} steps passed\n`);
+process.exit(bad.length ? 1 : 0);
