@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { engineOf } from './store/engine.js';
 
 export interface Config {
   readonly port: number;
@@ -29,8 +30,15 @@ export interface Config {
   /** Requests per second per SCIM token (0: no throttling), and the burst allowed above it. */
   readonly rateLimitPerSecond: number;
   readonly rateLimitBurst: number;
-  /** 32 bytes, base64: encrypts connection secrets (the Entra client secret) at rest. */
+  /**
+   * 32 bytes, base64: encrypts connection secrets (the Entra client secret, wallet keys) at rest.
+   * Unset, the key lives in `<dataDir>/secret.key`, generated on first start (src/secrets/).
+   */
   readonly secretKey: string | undefined;
+  /** The key before MUSTER_SECRET_KEY, still accepted while `muster secrets rotate` re-encrypts. */
+  readonly secretKeyPrevious: string | undefined;
+  /** Where Muster keeps files of its own (the generated secret key): the SQLite file's directory, or ./data on PostgreSQL. */
+  readonly dataDir: string;
   /** Entra connections may name other identity-platform and Graph URLs (an emulator, a proxy). */
   readonly entraCustomEndpoints: boolean;
   /** Where Apple Wallet pass updates are pushed: APNs production unless a fake or proxy is named. */
@@ -59,6 +67,11 @@ export class ConfigError extends Error {
 
 export const DEFAULT_DATABASE_PATH = path.join('data', 'muster.sqlite');
 
+/** 32 bytes in base64, as `openssl rand -base64 32` prints them. */
+export function isSecretKey(s: string): boolean {
+  return /^[A-Za-z0-9+/]+={0,2}$/.test(s) && Buffer.from(s, 'base64').length === 32;
+}
+
 function intVar(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number, problems: string[]): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return dflt;
@@ -86,9 +99,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   const secretKey = env.MUSTER_SECRET_KEY || undefined;
   // Checked at start, not at first use: a typo must not surface hours later in a wallet push.
-  if (secretKey !== undefined && (!/^[A-Za-z0-9+/]+={0,2}$/.test(secretKey) || Buffer.from(secretKey, 'base64').length !== 32)) {
+  if (secretKey !== undefined && !isSecretKey(secretKey)) {
     problems.push('MUSTER_SECRET_KEY must be 32 random bytes in base64 (openssl rand -base64 32)');
   }
+  const secretKeyPrevious = env.MUSTER_SECRET_KEY_PREVIOUS || undefined;
+  if (secretKeyPrevious !== undefined && !isSecretKey(secretKeyPrevious)) problems.push('MUSTER_SECRET_KEY_PREVIOUS must be 32 bytes in base64, the key MUSTER_SECRET_KEY replaces');
+  if (secretKeyPrevious !== undefined && secretKey === undefined) problems.push('MUSTER_SECRET_KEY_PREVIOUS needs MUSTER_SECRET_KEY (the new key) beside it; a key file keeps its previous key in the file');
+  const databaseUrl = env.MUSTER_DATABASE_URL || DEFAULT_DATABASE_PATH;
+  // The data directory holds the generated secret key: beside the SQLite file it is backed up with
+  // it; PostgreSQL installs have no such directory, so ./data as for a default SQLite install.
+  const dataDir = env.MUSTER_DATA_DIR || (engineOf(databaseUrl) === 'sqlite' && databaseUrl !== ':memory:' ? path.dirname(databaseUrl) : 'data');
   const setupToken = env.MUSTER_SETUP_TOKEN || undefined;
   if (setupToken !== undefined && setupToken.length < 16) problems.push('MUSTER_SETUP_TOKEN must be at least 16 characters (openssl rand -base64 24)');
   const signInPerMinute = intVar(env, 'MUSTER_SIGN_IN_LIMIT', 20, 0, 10_000, problems);
@@ -109,7 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const config: Config = {
     port,
     host: env.HOST || '127.0.0.1',
-    databaseUrl: env.MUSTER_DATABASE_URL || DEFAULT_DATABASE_PATH,
+    databaseUrl,
     publicUrl,
     maxBodyBytes,
     maxPageSize,
@@ -124,6 +144,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     rateLimitPerSecond,
     rateLimitBurst,
     secretKey,
+    secretKeyPrevious,
+    dataDir,
     setupToken,
     signInPerMinute,
     publicRatePerSecond,

@@ -28,7 +28,8 @@ import { JobRunner } from './provisioning/jobs.js';
 import { ImportService } from './provisioning/import-service.js';
 import { EntraSync, ENTRA_JOB, ENTRA_PHOTOS_JOB } from './sync/entra-sync.js';
 import { EntraPhotoSync } from './sync/entra-photos.js';
-import { SecretBox } from './sync/secret-box.js';
+import { SecretBoxError } from './sync/secret-box.js';
+import { openSecretKey, type SecretKeySource } from './secrets/index.js';
 import { ApnsClient } from './sync/apns-client.js';
 import { AppleWalletSettings } from './provisioning/apple/apple-wallet-settings.js';
 import { APPLE_PUSH_JOB, ApplePasses, type PassPhotoProvider } from './provisioning/apple/apple-passes.js';
@@ -58,6 +59,8 @@ export interface Muster {
   readonly googleWallet: GoogleWallet;
   readonly app: ReturnType<typeof createApp>;
   readonly log: Logger;
+  /** Where this node's secret key comes from (for the start banner; never the key). */
+  readonly secretKey: SecretKeySource;
   close(): Promise<void>;
 }
 
@@ -72,6 +75,13 @@ export interface MusterOptions {
 
 export async function buildMuster(config: Config, log: Logger = createLogger(config.logLevel), startJobs = true, options: MusterOptions = {}): Promise<Muster> {
   const store = await openStore(config);
+  // Before anything can seal a secret: a node whose key does not match the database's is refused here.
+  const secretKey = await openSecretKey(config, store).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
+  if (secretKey.rotationPending) log.warn('secrets are stored under the previous secret key: run muster secrets rotate');
+  if (secretKey.source.kind === 'none') log.warn('no secret key: secrets cannot be stored until MUSTER_SECRET_KEY is set or the data directory is writable', { keyFile: secretKey.source.path, reason: secretKey.source.reason });
   const registry = createDefaultRegistry();
   const audit = new AuditTrail(config.audit);
   const roster = new RosterService(store, audit);
@@ -81,8 +91,10 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   // Deactivation revokes credentials in the same transaction (SCIM, Bulk and Entra sync alike).
   scim.onPersonLifecycle((tx, listId, personId, action, meta) => credentials.onPersonLifecycle(tx, listId, personId, action, meta));
   const jobs = new JobRunner(store, roster, audit, log);
-  let box: SecretBox | undefined;
-  const secretBox = () => (box ??= new SecretBox(config.secretKey));
+  const secretBox = () => {
+    if (secretKey.box) return secretKey.box;
+    throw new SecretBoxError('MUSTER_SECRET_KEY_MISSING', `no secret key to store secrets with: set MUSTER_SECRET_KEY (32 random bytes, base64: \`openssl rand -base64 32\`), or make the data directory writable so Muster can keep its key in ${secretKey.source.kind === 'none' ? secretKey.source.path : 'it'}`);
+  };
   const entra = new EntraSync(store, scim, secretBox, log, {}, config.entraCustomEndpoints);
   jobs.register(ENTRA_JOB, (job, save) => entra.run(job, save));
   const photos = new PhotoService(store, audit);
@@ -138,6 +150,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   });
   return {
     store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, cards, appleWallet, googleWallet, app, log,
+    secretKey: secretKey.source,
     close: async () => {
       if (scheduler) clearInterval(scheduler);
       await jobs.stop();

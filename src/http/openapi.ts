@@ -134,7 +134,7 @@ export const OPENAPI = {
     '/google-wallet': {
       get: { summary: 'the organisation\'s Google Wallet settings: issuer id, class id, the service account\'s email and key id (never the key), endpoints', responses: { 200: { description: '{configured, …}' }, 401: problem } },
       put: {
-        summary: 'set up Google Wallet for the organisation (owner or admin): the issuer id and the service account key JSON, stored encrypted with MUSTER_SECRET_KEY',
+        summary: 'set up Google Wallet for the organisation (owner or admin): the issuer id and the service account key JSON, stored encrypted with the installation\'s secret key',
         requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['issuerId', 'serviceAccountKey'], properties: {
           issuerId: { type: 'string', pattern: '^[0-9]+$' }, serviceAccountKey: { description: 'the key file\'s JSON (object or text)', oneOf: [{ type: 'object' }, { type: 'string' }] },
           classSuffix: { type: 'string', default: 'muster-id' }, tokenUrl: { type: 'string', description: 'only with MUSTER_GOOGLE_WALLET_CUSTOM_ENDPOINTS' }, apiUrl: { type: 'string', description: 'only with MUSTER_GOOGLE_WALLET_CUSTOM_ENDPOINTS' },

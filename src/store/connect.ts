@@ -21,6 +21,7 @@ import * as m011 from './migrations/011-entra-photos.js';
 import * as m012 from './migrations/012-hardening.js';
 import * as m013 from './migrations/013-security-events.js';
 import * as m014 from './migrations/014-google-sync-lease.js';
+import * as m015 from './migrations/015-secret-key.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -42,6 +43,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['012-hardening', m012],
   ['013-security-events', m013],
   ['014-google-sync-lease', m014],
+  ['015-secret-key', m015],
 ];
 
 class Provider implements MigrationProvider {

@@ -397,7 +397,15 @@ export interface ApplePassRegistrationTable {
   updated_at: string;
 }
 
+export interface SecretKeyFingerprintTable {
+  id: string;
+  fingerprint: string;
+  created_at: string;
+  rotated_at: string | null;
+}
+
 export interface Database {
+  secret_key_fingerprints: SecretKeyFingerprintTable;
   apple_wallet_settings: AppleWalletSettingsTable;
   apple_passes: ApplePassTable;
   apple_pass_registrations: ApplePassRegistrationTable;
