@@ -53,8 +53,79 @@ export interface Config {
   readonly publicRatePerSecond: number;
   /** Sign-in and set-up attempts per minute per client address (0: no limit). */
   readonly signInPerMinute: number;
+  /** The SMTP server Muster sends email through (MUSTER_SMTP_URL), and its sender; undefined: no email. */
+  readonly smtp: SmtpSettings | undefined;
   /** The built admin web app; by default dist/web of this installation. */
   readonly webRoot: string;
+}
+
+/** One SMTP relay for the installation (docs/configuration.md#email). */
+export interface SmtpSettings {
+  readonly host: string;
+  readonly port: number;
+  /**
+   * `implicit`: TLS from the first byte (smtps://, RFC 8314 §3.3); `starttls`: the STARTTLS upgrade
+   * is required (RFC 3207), never plain text; `optional`: STARTTLS when offered; `none`: plain text
+   * (a relay on the same machine).
+   */
+  readonly tls: 'implicit' | 'starttls' | 'optional' | 'none';
+  readonly user: string | undefined;
+  readonly password: string | undefined;
+  /** The envelope and From address, and its display name when MUSTER_SMTP_FROM has one. */
+  readonly fromAddress: string;
+  readonly fromName: string | undefined;
+  /** A PEM file of CA certificates trusted for the SMTP server instead of the system's. */
+  readonly caFile: string | undefined;
+}
+
+/** An addr-spec as RFC 5321 §4.1.2 allows in practice: no spaces, one @, a dotted or bracketed domain. */
+export const EMAIL_ADDRESS = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[?::1\]?)$/i;
+
+function smtpSettings(env: NodeJS.ProcessEnv, problems: string[]): SmtpSettings | undefined {
+  const raw = env.MUSTER_SMTP_URL || undefined;
+  const from = env.MUSTER_SMTP_FROM?.trim() || undefined;
+  if (!raw) {
+    if (from) problems.push('MUSTER_SMTP_FROM is set but MUSTER_SMTP_URL is not: set both to send email');
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    problems.push('MUSTER_SMTP_URL must be a URL such as smtp://user:password@mail.example.com:587 or smtps://mail.example.com (a password with special characters is percent-encoded)');
+    return undefined;
+  }
+  const implicit = url.protocol === 'smtps:';
+  if (!implicit && url.protocol !== 'smtp:') problems.push(`MUSTER_SMTP_URL must start with smtp:// (STARTTLS) or smtps:// (TLS), got ${url.protocol}//`);
+  const host = url.hostname;
+  if (!host) problems.push('MUSTER_SMTP_URL must name the SMTP server\'s host');
+  const port = url.port ? Number(url.port) : implicit ? 465 : 587;
+  const tlsParam = url.searchParams.get('tls') ?? (implicit ? 'implicit' : 'starttls');
+  const unknown = [...url.searchParams.keys()].filter((k) => k !== 'tls');
+  if (unknown.length) problems.push(`MUSTER_SMTP_URL has unknown options: ${unknown.join(', ')} (only ?tls=starttls|optional|none)`);
+  let tls: SmtpSettings['tls'] = implicit ? 'implicit' : 'starttls';
+  if (implicit && tlsParam !== 'implicit') problems.push('MUSTER_SMTP_URL: smtps:// is TLS from the start; ?tls= applies to smtp:// only');
+  else if (!implicit) {
+    if (tlsParam === 'starttls' || tlsParam === 'optional' || tlsParam === 'none') tls = tlsParam;
+    else problems.push(`MUSTER_SMTP_URL: ?tls= takes starttls (the default), optional or none, got ${JSON.stringify(tlsParam)}`);
+  }
+  const user = url.username ? decodeURIComponent(url.username) : undefined;
+  const password = url.password ? decodeURIComponent(url.password) : undefined;
+  // A password over a connection that may be plain text is readable on the way: only next door.
+  if (user && (tls === 'optional' || tls === 'none') && !LOOPBACK.test(host)) {
+    problems.push('MUSTER_SMTP_URL sends a user name and password without requiring TLS to a server on another machine: drop ?tls= (STARTTLS required) or use smtps://');
+  }
+  let fromAddress = '', fromName: string | undefined;
+  const m = from ? /^(?:"?([^"<]*?)"?\s*<([^<>]+)>|([^<>\s]+))$/.exec(from) : null;
+  if (!from) problems.push('MUSTER_SMTP_FROM must be set with MUSTER_SMTP_URL: the address mail is sent from, e.g. "Muster <muster@example.com>"');
+  else if (!m || !EMAIL_ADDRESS.test((m[2] ?? m[3])!.trim())) problems.push(`MUSTER_SMTP_FROM must be an address, or a name and an address ("Muster <muster@example.com>"), got ${JSON.stringify(from)}`);
+  else {
+    fromAddress = (m[2] ?? m[3])!.trim();
+    fromName = m[1]?.trim() || undefined;
+  }
+  return { host, port, tls, user, password, fromAddress, fromName, caFile: env.MUSTER_SMTP_CA_FILE || undefined };
 }
 
 export class ConfigError extends Error {
@@ -126,6 +197,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!['on', 'off'].includes(auditRaw)) problems.push(`MUSTER_AUDIT must be on or off, got ${JSON.stringify(auditRaw)}`);
   const apnsUrl = (env.MUSTER_APNS_URL || 'https://api.push.apple.com').replace(/\/+$/, '');
   if (!/^https:\/\/[^/]+$/.test(apnsUrl)) problems.push(`MUSTER_APNS_URL must be an https origin such as https://api.push.apple.com, got ${JSON.stringify(apnsUrl)}`);
+  const smtp = smtpSettings(env, problems);
+  if (env.MUSTER_SMTP_CA_FILE && !smtp) problems.push('MUSTER_SMTP_CA_FILE is set but MUSTER_SMTP_URL is not');
   const config: Config = {
     port,
     host: env.HOST || '127.0.0.1',
@@ -153,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     apnsUrl,
     apnsCaFile: env.MUSTER_APNS_CA_FILE || undefined,
     googleWalletCustomEndpoints: env.MUSTER_GOOGLE_WALLET_CUSTOM_ENDPOINTS === 'true',
+    smtp: smtp ? Object.freeze(smtp) : undefined,
     // src/config.ts and dist/config.js both sit one level below the project root.
     webRoot: env.MUSTER_WEB_ROOT || fileURLToPath(new URL('../dist/web', import.meta.url)),
     ...overrides,

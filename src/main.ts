@@ -37,6 +37,7 @@ import { PassPushJob } from './provisioning/apple/pass-push-job.js';
 import { PassWebService } from './provisioning/apple/pass-web-service.js';
 import { GOOGLE_WALLET_JOB, GoogleWallet } from './provisioning/google/google-wallet.js';
 import { createDefaultRegistry } from './scim/schemas/index.js';
+import { EmailOutbox, EmailService, smtpTransport } from './email/index.js';
 import { openDatabase, Store } from './store/index.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
@@ -57,6 +58,7 @@ export interface Muster {
   readonly cards: CardService;
   readonly appleWallet: AppleWalletSettings;
   readonly googleWallet: GoogleWallet;
+  readonly email: EmailService;
   readonly app: ReturnType<typeof createApp>;
   readonly log: Logger;
   /** Where this node's secret key comes from (for the start banner; never the key). */
@@ -121,6 +123,13 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const googleWallet = new GoogleWallet(store, audit, secretBox, log, { allowCustomEndpoints: config.googleWalletCustomEndpoints });
   credentials.registerKind('google_pass', googleWallet.hooks());
   jobs.register(GOOGLE_WALLET_JOB, (job) => googleWallet.runJob(job), { quick: true });
+  // Email: messages are rows; the runner drains them on every node (without SMTP, nothing is queued).
+  const email = new EmailService(store, audit, photos, config.smtp);
+  const mailer = config.smtp ? smtpTransport(config.smtp) : undefined;
+  if (config.smtp && mailer) {
+    const outbox = new EmailOutbox(store, mailer, log, { fromAddress: config.smtp.fromAddress, fromName: config.smtp.fromName });
+    jobs.registerQueue('email', (stopped) => outbox.drain(stopped));
+  }
   let scheduler: NodeJS.Timeout | undefined;
   if (startJobs) {
     jobs.start();
@@ -137,7 +146,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const app = createApp({
     scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
-    importer, lists, entra, accounts, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
+    importer, lists, entra, accounts, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, email, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
     maxBodyBytes: config.maxBodyBytes, rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
     publicUrl: config.publicUrl,
     health: async () => {
@@ -149,11 +158,12 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     },
   });
   return {
-    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, cards, appleWallet, googleWallet, app, log,
+    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, cards, appleWallet, googleWallet, email, app, log,
     secretKey: secretKey.source,
     close: async () => {
       if (scheduler) clearInterval(scheduler);
       await jobs.stop();
+      mailer?.close();
       apns.close();
       await requestLog.flush();
       await tracker.flush();

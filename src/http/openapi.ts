@@ -1,3 +1,5 @@
+import { EMAIL_PATHS } from './email-openapi.js';
+
 /** The admin API's OpenAPI 3.1 description, served at /api/v1/openapi.json. Keep it in step with admin-routes.ts (a test checks every route is described). */
 const problem = { $ref: '#/components/responses/Problem' };
 const listId = { name: 'listId', in: 'path', required: true, schema: { type: 'string' } };
@@ -331,5 +333,6 @@ export const OPENAPI = {
         responses: { 200: { description: '{requests, next}' }, 400: problem, 401: problem, 404: problem },
       },
     },
+    ...EMAIL_PATHS,
   },
 } as const;

@@ -22,6 +22,7 @@ import * as m012 from './migrations/012-hardening.js';
 import * as m013 from './migrations/013-security-events.js';
 import * as m014 from './migrations/014-google-sync-lease.js';
 import * as m015 from './migrations/015-secret-key.js';
+import * as m016 from './migrations/016-email.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -44,6 +45,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['013-security-events', m013],
   ['014-google-sync-lease', m014],
   ['015-secret-key', m015],
+  ['016-email', m016],
 ];
 
 class Provider implements MigrationProvider {
