@@ -7,6 +7,7 @@ import { AdminsPage } from './pages/admins-page';
 import { MappingEditorPage } from './pages/mapping-editor-page';
 import { NotFoundPage } from './pages/not-found-page';
 import { WalletsPage } from './pages/wallets/wallets-page';
+import { EmailPage } from './pages/email/email-page';
 
 export function Routes() {
   const { path } = useLocation();
@@ -19,6 +20,7 @@ function Screen({ path }: { readonly path: string }) {
   if (path === '/' || path === '/lists') return <ListsPage />;
   if (path === '/admins') return <AdminsPage />;
   if (path === '/settings/wallets') return <WalletsPage />;
+  if (path === '/settings/email') return <EmailPage />;
   const list = match('/lists/:listId', path) ?? match('/lists/:listId/:tab', path) ?? match('/lists/:listId/:tab/:sub', path);
   if (list) return <ListPage listId={list.listId!} tab={list.tab ?? 'people'} sub={list.sub} />;
   return <NotFoundPage />;
