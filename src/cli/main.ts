@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config.js';
-import { buildMuster, listen, openStore, type Muster } from '../main.js';
+import { buildMuster, listen, openStore } from '../main.js';
 import { ListsService, UsageError } from '../provisioning/lists-service.js';
 import { AuditTrail } from '../provisioning/audit-trail.js';
 import { AdminKeys } from '../provisioning/admin-keys.js';
@@ -16,7 +16,7 @@ import { jobView } from '../provisioning/jobs.js';
 import { ENTRA_JOB, EntraSyncError } from '../sync/entra-sync.js';
 import { SecretBoxError } from '../sync/secret-box.js';
 import { GraphError } from '../sync/graph-client.js';
-import { SECRETS_HELP, secretsCommand } from './secrets-command.js';
+import { SECRETS_HELP, secretKeyLine, secretsCommand } from './secrets-command.js';
 import { StoreError, type Store } from '../store/index.js';
 
 const HELP = `muster: keeps ID-credential rosters in sync with your identity provider (SCIM 2.0)
@@ -328,13 +328,6 @@ async function serveCommand(config: Config, out: Out): Promise<number> {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   return new Promise<number>(() => undefined);
-}
-
-/** The start banner's word on the secret key: where it is and how to keep it (never the key). */
-function secretKeyLine(s: Muster['secretKey']): string {
-  if (s.kind === 'environment') return 'Secret key:    from MUSTER_SECRET_KEY';
-  if (s.kind === 'none') return `Secret key:    none (cannot write ${s.path}: ${s.reason}); set MUSTER_SECRET_KEY before connecting Entra ID or wallets`;
-  return `Secret key:    ${s.path}${s.created ? ' (generated now)' : ''}; back it up with the database, and copy it to every other node`;
 }
 
 /** Entry point for bin/muster.js: exit codes 0 ok, 1 usage, 2 configuration/database problems, 3 audit verification failed. */

@@ -12,7 +12,7 @@
 import type { Config } from '../config.js';
 import { openStore } from '../main.js';
 import { UsageError } from '../provisioning/lists-service.js';
-import { newKey, openSecretKey, readKeyFile, rotateSecrets, writeKeyFile } from '../secrets/index.js';
+import { newKey, openSecretKey, readKeyFile, rotateSecrets, writeKeyFile, type SecretKeySource } from '../secrets/index.js';
 import { SecretBoxError } from '../sync/secret-box.js';
 
 export const SECRETS_HELP = '  muster secrets rotate [--json]                re-encrypt stored secrets under a new secret key (docs/configuration.md#the-secret-key)';
@@ -47,4 +47,11 @@ export async function secretsCommand(config: Config, sub: string | undefined, js
   } finally {
     await store.close();
   }
+}
+
+/** The start banner's word on the secret key: where it is and how to keep it (never the key). */
+export function secretKeyLine(s: SecretKeySource): string {
+  if (s.kind === 'environment') return 'Secret key:    from MUSTER_SECRET_KEY';
+  if (s.kind === 'none') return `Secret key:    none (cannot write ${s.path}: ${s.reason}); set MUSTER_SECRET_KEY before connecting Entra ID or wallets`;
+  return `Secret key:    ${s.path}${s.created ? ' (generated now)' : ''}; back it up with the database, and copy it to every other node`;
 }
