@@ -12,7 +12,8 @@ RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 MUSTER_DATABASE_URL=/data/muster.sqlite
+# MUSTER_DATA_DIR: the generated secret key lives in the volume too, also with PostgreSQL.
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 MUSTER_DATABASE_URL=/data/muster.sqlite MUSTER_DATA_DIR=/data
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { engineOf } from './store/engine.js';
 
 export interface Config {
   readonly port: number;
@@ -31,8 +32,15 @@ export interface Config {
   /** Requests per second per SCIM token (0: no throttling), and the burst allowed above it. */
   readonly rateLimitPerSecond: number;
   readonly rateLimitBurst: number;
-  /** 32 bytes, base64: encrypts connection secrets (the Entra client secret) at rest. */
+  /**
+   * 32 bytes, base64: encrypts connection secrets (the Entra client secret, wallet keys) at rest.
+   * Unset, the key lives in `<dataDir>/secret.key`, generated on first start (src/secrets/).
+   */
   readonly secretKey: string | undefined;
+  /** The key before MUSTER_SECRET_KEY, still accepted while `muster secrets rotate` re-encrypts. */
+  readonly secretKeyPrevious: string | undefined;
+  /** Where Muster keeps files of its own (the generated secret key): the SQLite file's directory, or ./data on PostgreSQL. */
+  readonly dataDir: string;
   /** Entra connections may name other identity-platform and Graph URLs (an emulator, a proxy). */
   readonly entraCustomEndpoints: boolean;
   /** Where Apple Wallet pass updates are pushed: APNs production unless a fake or proxy is named. */
@@ -47,8 +55,79 @@ export interface Config {
   readonly publicRatePerSecond: number;
   /** Sign-in and set-up attempts per minute per client address (0: no limit). */
   readonly signInPerMinute: number;
+  /** The SMTP server Muster sends email through (MUSTER_SMTP_URL), and its sender; undefined: no email. */
+  readonly smtp: SmtpSettings | undefined;
   /** The built admin web app; by default dist/web of this installation. */
   readonly webRoot: string;
+}
+
+/** One SMTP relay for the installation (docs/configuration.md#email). */
+export interface SmtpSettings {
+  readonly host: string;
+  readonly port: number;
+  /**
+   * `implicit`: TLS from the first byte (smtps://, RFC 8314 §3.3); `starttls`: the STARTTLS upgrade
+   * is required (RFC 3207), never plain text; `optional`: STARTTLS when offered; `none`: plain text
+   * (a relay on the same machine).
+   */
+  readonly tls: 'implicit' | 'starttls' | 'optional' | 'none';
+  readonly user: string | undefined;
+  readonly password: string | undefined;
+  /** The envelope and From address, and its display name when MUSTER_SMTP_FROM has one. */
+  readonly fromAddress: string;
+  readonly fromName: string | undefined;
+  /** A PEM file of CA certificates trusted for the SMTP server instead of the system's. */
+  readonly caFile: string | undefined;
+}
+
+/** An addr-spec as RFC 5321 §4.1.2 allows in practice: no spaces, one @, a dotted or bracketed domain. */
+export const EMAIL_ADDRESS = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[?::1\]?)$/i;
+
+function smtpSettings(env: NodeJS.ProcessEnv, problems: string[]): SmtpSettings | undefined {
+  const raw = env.MUSTER_SMTP_URL || undefined;
+  const from = env.MUSTER_SMTP_FROM?.trim() || undefined;
+  if (!raw) {
+    if (from) problems.push('MUSTER_SMTP_FROM is set but MUSTER_SMTP_URL is not: set both to send email');
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    problems.push('MUSTER_SMTP_URL must be a URL such as smtp://user:password@mail.example.com:587 or smtps://mail.example.com (a password with special characters is percent-encoded)');
+    return undefined;
+  }
+  const implicit = url.protocol === 'smtps:';
+  if (!implicit && url.protocol !== 'smtp:') problems.push(`MUSTER_SMTP_URL must start with smtp:// (STARTTLS) or smtps:// (TLS), got ${url.protocol}//`);
+  const host = url.hostname;
+  if (!host) problems.push('MUSTER_SMTP_URL must name the SMTP server\'s host');
+  const port = url.port ? Number(url.port) : implicit ? 465 : 587;
+  const tlsParam = url.searchParams.get('tls') ?? (implicit ? 'implicit' : 'starttls');
+  const unknown = [...url.searchParams.keys()].filter((k) => k !== 'tls');
+  if (unknown.length) problems.push(`MUSTER_SMTP_URL has unknown options: ${unknown.join(', ')} (only ?tls=starttls|optional|none)`);
+  let tls: SmtpSettings['tls'] = implicit ? 'implicit' : 'starttls';
+  if (implicit && tlsParam !== 'implicit') problems.push('MUSTER_SMTP_URL: smtps:// is TLS from the start; ?tls= applies to smtp:// only');
+  else if (!implicit) {
+    if (tlsParam === 'starttls' || tlsParam === 'optional' || tlsParam === 'none') tls = tlsParam;
+    else problems.push(`MUSTER_SMTP_URL: ?tls= takes starttls (the default), optional or none, got ${JSON.stringify(tlsParam)}`);
+  }
+  const user = url.username ? decodeURIComponent(url.username) : undefined;
+  const password = url.password ? decodeURIComponent(url.password) : undefined;
+  // A password over a connection that may be plain text is readable on the way: only next door.
+  if (user && (tls === 'optional' || tls === 'none') && !LOOPBACK.test(host)) {
+    problems.push('MUSTER_SMTP_URL sends a user name and password without requiring TLS to a server on another machine: drop ?tls= (STARTTLS required) or use smtps://');
+  }
+  let fromAddress = '', fromName: string | undefined;
+  const m = from ? /^(?:"?([^"<]*?)"?\s*<([^<>]+)>|([^<>\s]+))$/.exec(from) : null;
+  if (!from) problems.push('MUSTER_SMTP_FROM must be set with MUSTER_SMTP_URL: the address mail is sent from, e.g. "Muster <muster@example.com>"');
+  else if (!m || !EMAIL_ADDRESS.test((m[2] ?? m[3])!.trim())) problems.push(`MUSTER_SMTP_FROM must be an address, or a name and an address ("Muster <muster@example.com>"), got ${JSON.stringify(from)}`);
+  else {
+    fromAddress = (m[2] ?? m[3])!.trim();
+    fromName = m[1]?.trim() || undefined;
+  }
+  return { host, port, tls, user, password, fromAddress, fromName, caFile: env.MUSTER_SMTP_CA_FILE || undefined };
 }
 
 export class ConfigError extends Error {
@@ -60,6 +139,11 @@ export class ConfigError extends Error {
 }
 
 export const DEFAULT_DATABASE_PATH = path.join('data', 'muster.sqlite');
+
+/** 32 bytes in base64, as `openssl rand -base64 32` prints them. */
+export function isSecretKey(s: string): boolean {
+  return /^[A-Za-z0-9+/]+={0,2}$/.test(s) && Buffer.from(s, 'base64').length === 32;
+}
 
 function intVar(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number, problems: string[]): number {
   const raw = env[name];
@@ -90,9 +174,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!['true', 'false'].includes(trustProxyRaw)) problems.push(`MUSTER_TRUST_PROXY must be true or false, got ${JSON.stringify(trustProxyRaw)}`);
   const secretKey = env.MUSTER_SECRET_KEY || undefined;
   // Checked at start, not at first use: a typo must not surface hours later in a wallet push.
-  if (secretKey !== undefined && (!/^[A-Za-z0-9+/]+={0,2}$/.test(secretKey) || Buffer.from(secretKey, 'base64').length !== 32)) {
+  if (secretKey !== undefined && !isSecretKey(secretKey)) {
     problems.push('MUSTER_SECRET_KEY must be 32 random bytes in base64 (openssl rand -base64 32)');
   }
+  const secretKeyPrevious = env.MUSTER_SECRET_KEY_PREVIOUS || undefined;
+  if (secretKeyPrevious !== undefined && !isSecretKey(secretKeyPrevious)) problems.push('MUSTER_SECRET_KEY_PREVIOUS must be 32 bytes in base64, the key MUSTER_SECRET_KEY replaces');
+  if (secretKeyPrevious !== undefined && secretKey === undefined) problems.push('MUSTER_SECRET_KEY_PREVIOUS needs MUSTER_SECRET_KEY (the new key) beside it; a key file keeps its previous key in the file');
+  const databaseUrl = env.MUSTER_DATABASE_URL || DEFAULT_DATABASE_PATH;
+  // The data directory holds the generated secret key: beside the SQLite file it is backed up with
+  // it; PostgreSQL installs have no such directory, so ./data as for a default SQLite install.
+  const dataDir = env.MUSTER_DATA_DIR || (engineOf(databaseUrl) === 'sqlite' && databaseUrl !== ':memory:' ? path.dirname(databaseUrl) : 'data');
   const setupToken = env.MUSTER_SETUP_TOKEN || undefined;
   if (setupToken !== undefined && setupToken.length < 16) problems.push('MUSTER_SETUP_TOKEN must be at least 16 characters (openssl rand -base64 24)');
   const signInPerMinute = intVar(env, 'MUSTER_SIGN_IN_LIMIT', 20, 0, 10_000, problems);
@@ -110,10 +201,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!['on', 'off'].includes(auditRaw)) problems.push(`MUSTER_AUDIT must be on or off, got ${JSON.stringify(auditRaw)}`);
   const apnsUrl = (env.MUSTER_APNS_URL || 'https://api.push.apple.com').replace(/\/+$/, '');
   if (!/^https:\/\/[^/]+$/.test(apnsUrl)) problems.push(`MUSTER_APNS_URL must be an https origin such as https://api.push.apple.com, got ${JSON.stringify(apnsUrl)}`);
+  const smtp = smtpSettings(env, problems);
+  if (env.MUSTER_SMTP_CA_FILE && !smtp) problems.push('MUSTER_SMTP_CA_FILE is set but MUSTER_SMTP_URL is not');
   const config: Config = {
     port,
     host: env.HOST || '127.0.0.1',
-    databaseUrl: env.MUSTER_DATABASE_URL || DEFAULT_DATABASE_PATH,
+    databaseUrl,
     publicUrl,
     trustProxy: trustProxyRaw === 'true',
     maxBodyBytes,
@@ -129,6 +222,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     rateLimitPerSecond,
     rateLimitBurst,
     secretKey,
+    secretKeyPrevious,
+    dataDir,
     setupToken,
     signInPerMinute,
     publicRatePerSecond,
@@ -136,6 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     apnsUrl,
     apnsCaFile: env.MUSTER_APNS_CA_FILE || undefined,
     googleWalletCustomEndpoints: env.MUSTER_GOOGLE_WALLET_CUSTOM_ENDPOINTS === 'true',
+    smtp: smtp ? Object.freeze(smtp) : undefined,
     // src/config.ts and dist/config.js both sit one level below the project root.
     webRoot: env.MUSTER_WEB_ROOT || fileURLToPath(new URL('../dist/web', import.meta.url)),
     ...overrides,

@@ -28,7 +28,8 @@ import { JobRunner } from './provisioning/jobs.js';
 import { ImportService } from './provisioning/import-service.js';
 import { EntraSync, ENTRA_JOB, ENTRA_PHOTOS_JOB } from './sync/entra-sync.js';
 import { EntraPhotoSync } from './sync/entra-photos.js';
-import { SecretBox } from './sync/secret-box.js';
+import { SecretBoxError } from './sync/secret-box.js';
+import { openSecretKey, type SecretKeySource } from './secrets/index.js';
 import { ApnsClient } from './sync/apns-client.js';
 import { AppleWalletSettings } from './provisioning/apple/apple-wallet-settings.js';
 import { APPLE_PUSH_JOB, ApplePasses, type PassPhotoProvider } from './provisioning/apple/apple-passes.js';
@@ -36,6 +37,7 @@ import { PassPushJob } from './provisioning/apple/pass-push-job.js';
 import { PassWebService } from './provisioning/apple/pass-web-service.js';
 import { GOOGLE_WALLET_JOB, GoogleWallet } from './provisioning/google/google-wallet.js';
 import { createDefaultRegistry } from './scim/schemas/index.js';
+import { EmailOutbox, EmailService, smtpTransport } from './email/index.js';
 import { openDatabase, Store } from './store/index.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
@@ -56,10 +58,13 @@ export interface Muster {
   readonly cards: CardService;
   readonly appleWallet: AppleWalletSettings;
   readonly googleWallet: GoogleWallet;
+  readonly email: EmailService;
   readonly app: ReturnType<typeof createApp>;
   readonly log: Logger;
   /** Starts the background jobs and the Entra scheduler, when buildMuster was asked not to (`muster serve` starts them once it listens). */
   startJobs(): void;
+  /** Where this node's secret key comes from (for the start banner; never the key). */
+  readonly secretKey: SecretKeySource;
   close(): Promise<void>;
 }
 
@@ -74,6 +79,13 @@ export interface MusterOptions {
 
 export async function buildMuster(config: Config, log: Logger = createLogger(config.logLevel), startJobs = true, options: MusterOptions = {}): Promise<Muster> {
   const store = await openStore(config);
+  // Before anything can seal a secret: a node whose key does not match the database's is refused here.
+  const secretKey = await openSecretKey(config, store).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
+  if (secretKey.rotationPending) log.warn('secrets are stored under the previous secret key: run muster secrets rotate');
+  if (secretKey.source.kind === 'none') log.warn('no secret key: secrets cannot be stored until MUSTER_SECRET_KEY is set or the data directory is writable', { keyFile: secretKey.source.path, reason: secretKey.source.reason });
   const registry = createDefaultRegistry();
   const audit = new AuditTrail(config.audit);
   const roster = new RosterService(store, audit);
@@ -83,8 +95,10 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   // Deactivation revokes credentials in the same transaction (SCIM, Bulk and Entra sync alike).
   scim.onPersonLifecycle((tx, listId, personId, action, meta) => credentials.onPersonLifecycle(tx, listId, personId, action, meta));
   const jobs = new JobRunner(store, roster, audit, log);
-  let box: SecretBox | undefined;
-  const secretBox = () => (box ??= new SecretBox(config.secretKey));
+  const secretBox = () => {
+    if (secretKey.box) return secretKey.box;
+    throw new SecretBoxError('MUSTER_SECRET_KEY_MISSING', `no secret key to store secrets with: set MUSTER_SECRET_KEY (32 random bytes, base64: \`openssl rand -base64 32\`), or make the data directory writable so Muster can keep its key in ${secretKey.source.kind === 'none' ? secretKey.source.path : 'it'}`);
+  };
   const entra = new EntraSync(store, scim, secretBox, log, {}, config.entraCustomEndpoints);
   jobs.register(ENTRA_JOB, (job, save) => entra.run(job, save));
   const photos = new PhotoService(store, audit);
@@ -111,6 +125,13 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const googleWallet = new GoogleWallet(store, audit, secretBox, log, { allowCustomEndpoints: config.googleWalletCustomEndpoints });
   credentials.registerKind('google_pass', googleWallet.hooks());
   jobs.register(GOOGLE_WALLET_JOB, (job) => googleWallet.runJob(job), { quick: true });
+  // Email: messages are rows; the runner drains them on every node (without SMTP, nothing is queued).
+  const email = new EmailService(store, audit, photos, config.smtp);
+  const mailer = config.smtp ? smtpTransport(config.smtp) : undefined;
+  if (config.smtp && mailer) {
+    const outbox = new EmailOutbox(store, mailer, log, { fromAddress: config.smtp.fromAddress, fromName: config.smtp.fromName });
+    jobs.registerQueue('email', (stopped) => outbox.drain(stopped));
+  }
   let scheduler: NodeJS.Timeout | undefined;
   const start = () => {
     if (scheduler) return;
@@ -129,7 +150,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const app = createApp({
     scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
-    importer, lists, entra, accounts, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
+    importer, lists, entra, accounts, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, email, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
     maxBodyBytes: config.maxBodyBytes, rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
     publicUrl: config.publicUrl, trustProxy: config.trustProxy,
     health: async () => {
@@ -142,11 +163,13 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     },
   });
   return {
-    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, cards, appleWallet, googleWallet, app, log,
+    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, cards, appleWallet, googleWallet, email, app, log,
     startJobs: start,
+    secretKey: secretKey.source,
     close: async () => {
       if (scheduler) clearInterval(scheduler);
       await jobs.stop();
+      mailer?.close();
       apns.close();
       await requestLog.flush();
       await tracker.flush();

@@ -164,7 +164,7 @@ describe('a person\'s whole history', () => {
   });
 });
 
-describe('migration 015', () => {
+describe('migration 017', () => {
   it('files the events recorded before it under their people, credential and print events included', async () => {
     const { fillAuditPeople } = await import('../src/store/migrations/017-audit-people.js');
     const list = await srv.newList({ name: 'Backfill', uid: 'employeeNumber' });

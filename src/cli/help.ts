@@ -83,6 +83,15 @@ export const COMMANDS: readonly CommandHelp[] = [
   },
   { name: 'entra runs', synopsis: '--list ID [--json]', summary: 'run history with outcomes', details: ['--list ID               the list', JSON_FLAG] },
   {
+    name: 'secrets rotate', synopsis: '[--json]', summary: 're-encrypt the stored secrets under a new secret key',
+    details: [
+      'With the key file: writes a new key, keeps the old one as MUSTER_SECRET_KEY_PREVIOUS until done.',
+      'With MUSTER_SECRET_KEY: set the new key and MUSTER_SECRET_KEY_PREVIOUS (the old one) on every node first.',
+      'See docs/configuration.md, "The secret key".',
+      JSON_FLAG,
+    ],
+  },
+  {
     name: 'audit verify', synopsis: '[--list ID] [--json]', summary: 'check each list\'s hash chain; names the first bad event (exit 3)',
     details: ['--list ID               one list (default: every list)', JSON_FLAG],
   },

@@ -20,6 +20,7 @@ import { jobView } from '../provisioning/jobs.js';
 import { ENTRA_JOB, EntraSyncError } from '../sync/entra-sync.js';
 import { SecretBoxError } from '../sync/secret-box.js';
 import { GraphError } from '../sync/graph-client.js';
+import { secretKeyLine, secretsCommand } from './secrets-command.js';
 import { StoreError, type Store } from '../store/index.js';
 
 type Out = (s: string) => void;
@@ -148,6 +149,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return 0;
   }
   if (cmd === 'entra') return entraCommand(config, sub, values, json, out, readStdin);
+  if (cmd === 'secrets') return secretsCommand(config, sub, json, out);
   if (cmd === 'lists' && sub === 'configure') {
     const listId = need(values.list, '--list');
     if (values.strict !== undefined && values.strict !== 'true' && values.strict !== 'false') throw new UsageError('MUSTER_CLI_USAGE', '--strict takes true or false');
@@ -359,6 +361,7 @@ async function serveCommand(config: Config, io: CliIo): Promise<number> {
     out(await muster.accounts.setupRequired()
       ? `Admin web app: ${webUrl}/  (first run: open it to create the owner account, or run: muster admins create --role owner --email … --name …)`
       : `Admin web app: ${webUrl}/`);
+    out(secretKeyLine(muster.secretKey));
     if (demo) {
       const base = baseUrlFor(config, demo.id, port);
       out(`SCIM base URL: ${base}`);

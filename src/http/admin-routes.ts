@@ -11,6 +11,8 @@ import { CredentialError, type CredentialService } from '../provisioning/credent
 import { PhotoError, type PhotoService } from '../provisioning/photo-service.js';
 import { CardError, type CardService } from '../provisioning/card-service.js';
 import { credentialRoutes } from './credential-routes.js';
+import { emailRoutes } from './email-routes.js';
+import { EmailError, type EmailService } from '../email/index.js';
 import { WalletSettingsError, type GoogleWallet } from '../provisioning/google/google-wallet.js';
 import { ApiError } from './api-error.js';
 import { adminAuth, type AdminEnv } from './admin-auth.js';
@@ -62,6 +64,7 @@ export interface AdminDeps {
   readonly appleWallet: AppleWalletSettings;
   readonly applePasses: ApplePasses;
   readonly googleWallet: GoogleWallet;
+  readonly email: EmailService;
 }
 
 export type Env = AdminEnv;
@@ -434,6 +437,7 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   });
   // Registered after the Apple routes: …/credentials/{id}/:action would otherwise take …/pkpass-link.
   credentialRoutes(api, deps, { listOf, body, meta, origin });
+  emailRoutes(api, deps, { listOf, body, meta, origin });
 
   api.notFound((c) => problem(c, 404, 'not_found', `no admin endpoint ${c.req.method} ${c.req.path}; see /api/v1/openapi.json`));
   api.onError((err, c) => {
@@ -441,6 +445,7 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     if (err instanceof InputRefused) return problem(c, 400, 'invalid_input', err.detail);
     if (err instanceof CredentialError) return problem(c, err.status, err.code, err.message);
     if (err instanceof CardError) return c.json({ error: err.code, detail: err.message, ...(err.problems.length ? { problems: err.problems } : {}) }, err.status);
+    if (err instanceof EmailError) return c.json({ error: err.code, detail: err.message, ...(err.problems.length ? { problems: err.problems } : {}) }, err.status);
     if (err instanceof PhotoError) return c.json({ error: err.code, detail: err.message, ...(err.problems.length ? { problems: err.problems } : {}) }, err.status, err.status === 429 ? BUSY_RETRY_AFTER : {});
     if (err instanceof WalletSettingsError) return problem(c, err.status, err.code, err.message);
     if (err instanceof AppleWalletError) return problem(c, err.status, err.code, err.message);

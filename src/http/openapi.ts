@@ -1,3 +1,5 @@
+import { EMAIL_PATHS } from './email-openapi.js';
+
 /** The admin API's OpenAPI 3.1 description, served at /api/v1/openapi.json. Keep it in step with admin-routes.ts (a test checks every route is described). */
 const problem = { $ref: '#/components/responses/Problem' };
 const listId = { name: 'listId', in: 'path', required: true, schema: { type: 'string' } };
@@ -136,7 +138,7 @@ export const OPENAPI = {
     '/google-wallet': {
       get: { summary: 'the organisation\'s Google Wallet settings: issuer id, class id, the service account\'s email and key id (never the key), endpoints', responses: { 200: { description: '{configured, …}' }, 401: problem } },
       put: {
-        summary: 'set up Google Wallet for the organisation (owner or admin): the issuer id and the service account key JSON, stored encrypted with MUSTER_SECRET_KEY',
+        summary: 'set up Google Wallet for the organisation (owner or admin): the issuer id and the service account key JSON, stored encrypted with the installation\'s secret key',
         requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['issuerId', 'serviceAccountKey'], properties: {
           issuerId: { type: 'string', pattern: '^[0-9]+$' }, serviceAccountKey: { description: 'the key file\'s JSON (object or text)', oneOf: [{ type: 'object' }, { type: 'string' }] },
           classSuffix: { type: 'string', default: 'muster-id' }, tokenUrl: { type: 'string', description: 'only with MUSTER_GOOGLE_WALLET_CUSTOM_ENDPOINTS' }, apiUrl: { type: 'string', description: 'only with MUSTER_GOOGLE_WALLET_CUSTOM_ENDPOINTS' },
@@ -333,5 +335,6 @@ export const OPENAPI = {
         responses: { 200: { description: '{requests, next}' }, 400: problem, 401: problem, 404: problem },
       },
     },
+    ...EMAIL_PATHS,
   },
 } as const;

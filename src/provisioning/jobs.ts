@@ -105,6 +105,8 @@ export class JobRunner {
   private readonly active = new Set<Promise<void>>();
   private quickActive = 0;
   private unsubscribe: (() => void) | undefined;
+  private readonly queues = new Map<string, (stopped: () => boolean) => Promise<unknown>>();
+  private readonly draining = new Map<string, Promise<void>>();
 
   constructor(
     private readonly store: Store,
@@ -122,6 +124,26 @@ export class JobRunner {
     if (opts.quick) this.quickKinds.add(kind);
   }
 
+  /**
+   * Work kept in a table of its own whose rows claim themselves (the email outbox: thousands of
+   * small messages, each with its own attempts and backoff, rather than a job row each). The
+   * runner drains it at each poll and whenever this node enqueues, one drain per queue per node
+   * at a time, beside the job slots; the drain claims rows safely against other nodes.
+   */
+  registerQueue(name: string, drain: (stopped: () => boolean) => Promise<unknown>): void {
+    this.queues.set(name, drain);
+  }
+
+  private drainQueues(): void {
+    for (const [name, drain] of this.queues) {
+      if (this.stopped || this.draining.has(name)) continue;
+      const p = drain(() => this.stopped)
+        .then(() => undefined, (err: unknown) => this.log.error('queue drain failed', { queue: name, err: String(err) }))
+        .finally(() => this.draining.delete(name));
+      this.draining.set(name, p);
+    }
+  }
+
   start(): void {
     this.stopped = false;
     this.unsubscribe ??= this.store.onJobEnqueued(() => this.schedule(0));
@@ -133,7 +155,7 @@ export class JobRunner {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.filling = (this.filling ?? Promise.resolve()).then(() => this.fill()).catch((err: unknown) => this.log.error('job runner failed', { err: String(err) }))
+      this.filling = (this.filling ?? Promise.resolve()).then(() => this.fill()).then(() => this.drainQueues()).catch((err: unknown) => this.log.error('job runner failed', { err: String(err) }))
         .then(() => {
           // A kick that came in meanwhile already set a sooner timer: keep it.
           if (!this.timer) this.schedule(this.pollMs);
@@ -177,7 +199,7 @@ export class JobRunner {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.filling;
-    await Promise.allSettled([...this.active]);
+    await Promise.allSettled([...this.active, ...this.draining.values()]);
   }
 
   /** Claims and works one job (of `kinds`, when given) to its end; false when there was none. */

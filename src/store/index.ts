@@ -16,3 +16,5 @@ export type { PhotoRow, PhotoMeta, PhotoStatus, PhotoLinkRow } from './photos-re
 export type { CardTemplateRow } from './cards-repo.js';
 export type { AppleWalletSettingsRow, ApplePassRow, ApplePassRegistrationRow } from './apple-wallet-repo.js';
 export type { GoogleWalletSettingsRow, GoogleWalletObjectRow } from './google-wallet-repo.js';
+export { SEALED_COLUMNS, type SealedColumn } from './secret-keys-repo.js';
+export type { EmailMessageRow, EmailSettingsRow, EmailTemplateRow, EmailState } from './email-repo.js';

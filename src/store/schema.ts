@@ -411,7 +411,62 @@ export interface ApplePassRegistrationTable {
   updated_at: string;
 }
 
+export interface SecretKeyFingerprintTable {
+  id: string;
+  fingerprint: string;
+  created_at: string;
+  rotated_at: string | null;
+}
+
+export interface EmailMessageTable {
+  id: string;
+  org_id: string;
+  list_id: string | null;
+  person_id: string | null;
+  campaign_id: string | null;
+  kind: string;
+  to_address: string;
+  from_name: string | null;
+  reply_to: string | null;
+  subject: string;
+  text_body: string;
+  html_body: string | null;
+  message_id: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: string;
+  leased_by: string | null;
+  lease_until: string | null;
+  last_reply: string | null;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  sent_at: string | null;
+}
+
+export interface EmailSettingsTable {
+  org_id: string;
+  sender_name: string | null;
+  reply_to: string | null;
+  updated_at: string;
+  updated_by: string;
+}
+
+export interface EmailTemplateTable {
+  org_id: string;
+  kind: string;
+  subject: string;
+  text_body: string;
+  html_body: string | null;
+  updated_at: string;
+  updated_by: string;
+}
+
 export interface Database {
+  email_messages: EmailMessageTable;
+  email_settings: EmailSettingsTable;
+  email_templates: EmailTemplateTable;
+  secret_key_fingerprints: SecretKeyFingerprintTable;
   apple_wallet_settings: AppleWalletSettingsTable;
   apple_passes: ApplePassTable;
   apple_pass_registrations: ApplePassRegistrationTable;

@@ -17,6 +17,8 @@ import { PhotosRepo } from './photos-repo.js';
 import { CardsRepo } from './cards-repo.js';
 import { AppleWalletRepo } from './apple-wallet-repo.js';
 import { GoogleWalletRepo } from './google-wallet-repo.js';
+import { SecretKeysRepo } from './secret-keys-repo.js';
+import { EmailRepo } from './email-repo.js';
 
 /** The repositories, bound to the database or to one open transaction. */
 export interface Repos {
@@ -34,6 +36,8 @@ export interface Repos {
   readonly cards: CardsRepo;
   readonly appleWallet: AppleWalletRepo;
   readonly googleWallet: GoogleWalletRepo;
+  readonly secretKeys: SecretKeysRepo;
+  readonly email: EmailRepo;
 }
 
 const reposOn = (db: Kysely<Database>, engine: Engine, onEnqueue?: () => void): Repos => ({
@@ -41,6 +45,7 @@ const reposOn = (db: Kysely<Database>, engine: Engine, onEnqueue?: () => void): 
   audit: new AuditRepo(db, engine), adminKeys: new AdminKeysRepo(db), roster: new RosterRepo(db, onEnqueue), entra: new EntraRepo(db),
   admins: new AdminsRepo(db), credentials: new CredentialsRepo(db), photos: new PhotosRepo(db), cards: new CardsRepo(db), appleWallet: new AppleWalletRepo(db),
   googleWallet: new GoogleWalletRepo(db),
+  secretKeys: new SecretKeysRepo(db), email: new EmailRepo(db, engine, onEnqueue),
 });
 
 /** The storage port: repositories and transactions over one Kysely database of either engine. */
@@ -61,6 +66,8 @@ export class Store implements Repos {
   readonly cards: CardsRepo;
   readonly appleWallet: AppleWalletRepo;
   readonly googleWallet: GoogleWalletRepo;
+  readonly secretKeys: SecretKeysRepo;
+  readonly email: EmailRepo;
 
   readonly db: Kysely<Database>;
   private readonly enqueueListeners = new Set<() => void>();
@@ -70,6 +77,8 @@ export class Store implements Repos {
     this.engine = conn.engine;
     this.flavor = flavorFor(conn.engine);
     ({ lists: this.lists, tokens: this.tokens, users: this.users, groups: this.groups, audit: this.audit, adminKeys: this.adminKeys, roster: this.roster, entra: this.entra, admins: this.admins, credentials: this.credentials, photos: this.photos, cards: this.cards, appleWallet: this.appleWallet, googleWallet: this.googleWallet } = reposOn(conn.db, conn.engine, () => this.jobsEnqueued()));
+    this.secretKeys = new SecretKeysRepo(conn.db);
+    this.email = new EmailRepo(conn.db, conn.engine, () => this.jobsEnqueued());
   }
 
   /** Runs `fn` in one transaction: everything it wrote is committed together, or nothing is. */

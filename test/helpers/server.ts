@@ -1,7 +1,10 @@
 /**
  * A real Muster over a real database, listening on a real socket (port 0), for HTTP tests.
  */
+import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { buildMuster, listen, type Muster } from '../../src/main.js';
 import { freshDatabase, type TestDatabase } from './database.js';
@@ -9,6 +12,8 @@ import { freshDatabase, type TestDatabase } from './database.js';
 export interface TestServer {
   readonly origin: string;
   readonly databaseUrl: string;
+  /** MUSTER_DATA_DIR: where the generated secret key is kept (a node sharing a database shares it, as on one machine). */
+  readonly dataDir: string;
   readonly muster: Muster;
   /** Creates a list and returns its SCIM base URL and a token. */
   newList(opts?: { name?: string; uid?: string; externalIdUnique?: boolean; tokenLabel?: string }): Promise<TestList>;
@@ -49,15 +54,29 @@ export async function call(url: string, init: RequestInit): Promise<ScimResult> 
  */
 export async function startServer(env: Record<string, string> = {}, opts: { sharing?: TestServer } = {}): Promise<TestServer> {
   const db: TestDatabase = opts.sharing ? { url: opts.sharing.databaseUrl, drop: async () => undefined } : await freshDatabase();
+  // Never the working directory's ./data (the default on PostgreSQL): a temporary one per database.
+  const ownDataDir = env.MUSTER_DATA_DIR || opts.sharing ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'muster-data-'));
+  const dataDir = env.MUSTER_DATA_DIR || opts.sharing?.dataDir || ownDataDir!;
+  const dropAll = async () => {
+    await db.drop();
+    if (ownDataDir) fs.rmSync(ownDataDir, { recursive: true, force: true });
+  };
   // Throttling is off unless a test turns it on (test/scim-strict-throttle.test.ts does).
-  const config = loadConfig({ MUSTER_DATABASE_URL: db.url, MUSTER_LOG_LEVEL: 'silent', MUSTER_RATE_LIMIT: '0', MUSTER_SIGN_IN_LIMIT: '0', MUSTER_PUBLIC_RATE_LIMIT: '0', ...env });
-  const muster = await buildMuster(config);
+  const config = loadConfig({ MUSTER_DATABASE_URL: db.url, MUSTER_DATA_DIR: dataDir, MUSTER_LOG_LEVEL: 'silent', MUSTER_RATE_LIMIT: '0', MUSTER_SIGN_IN_LIMIT: '0', MUSTER_PUBLIC_RATE_LIMIT: '0', ...env });
+  let muster: Muster;
+  try {
+    muster = await buildMuster(config);
+  } catch (err) {
+    await dropAll();
+    throw err;
+  }
   const { server } = await listen(muster.app, 0, '127.0.0.1');
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     origin,
     muster,
     databaseUrl: db.url,
+    dataDir,
     async newList(opts = {}) {
       const r = await muster.lists.createList({
         name: opts.name ?? 'Staff', uid: opts.uid ?? 'userName', externalIdUnique: opts.externalIdUnique, tokenLabel: opts.tokenLabel, org: 'Test organisation',
@@ -76,7 +95,7 @@ export async function startServer(env: Record<string, string> = {}, opts: { shar
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await muster.close();
-      await db.drop();
+      await dropAll();
     },
   };
 }

@@ -15,7 +15,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'list.created': 'List created', 'list.configured': 'List configured', 'list.sync_method_changed': 'Sync method changed',
   'mapping.changed': 'Mapping changed', 'token.created': 'Token created', 'token.first_used': 'Token first used', 'token.revoked': 'Token revoked',
   'admin.signed_in': 'Admin signed in', 'provisioning.failed': 'Provisioning failed',
-  'photo.link_created': 'Self-upload link sent', 'photo.uploaded': 'Photo uploaded', 'photo.upload_refused': 'Photo refused by the checks',
+  'photo.link_created': 'Self-upload link sent', 'email.queued': 'Email queued', 'photo.uploaded': 'Photo uploaded', 'photo.upload_refused': 'Photo refused by the checks',
   'photo.approved': 'Photo approved', 'photo.rejected': 'Photo rejected',
   'credential.issued': 'Credential issued', 'credential.revoked': 'Credential revoked', 'credential.suspended': 'Credential suspended',
   'credential.reinstated': 'Credential reinstated', 'cards.printed': 'Cards printed',

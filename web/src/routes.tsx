@@ -8,6 +8,7 @@ import { MappingEditorPage } from './pages/mapping-editor-page';
 import { NotFoundPage } from './pages/not-found-page';
 import { PersonHistoryPage } from './pages/person-history-page';
 import { WalletsPage } from './pages/wallets/wallets-page';
+import { EmailPage } from './pages/email/email-page';
 
 export function Routes() {
   const { path } = useLocation();
@@ -20,6 +21,7 @@ function Screen({ path }: { readonly path: string }) {
   if (path === '/' || path === '/lists') return <ListsPage />;
   if (path === '/admins') return <AdminsPage />;
   if (path === '/settings/wallets') return <WalletsPage />;
+  if (path === '/settings/email') return <EmailPage />;
   const history = match('/lists/:listId/people/:personId/history', path);
   if (history) return <PersonHistoryPage listId={history.listId!} personId={history.personId!} />;
   const list = match('/lists/:listId', path) ?? match('/lists/:listId/:tab', path) ?? match('/lists/:listId/:tab/:sub', path);

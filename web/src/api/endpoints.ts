@@ -83,3 +83,4 @@ export const entra = {
   syncNow: (listId: string) => request<Job>('POST', `${L(listId)}/entra/runs`),
 };
 export { cards, credentials, photos, wallets } from './credential-endpoints';
+export { email } from './email-endpoints';

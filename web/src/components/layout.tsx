@@ -33,6 +33,7 @@ export function Layout({ children }: { readonly children: ReactNode }) {
             <li><Link to="/" aria-current={path === '/' || path.startsWith('/lists') ? 'page' : undefined}>Lists</Link></li>
             {isOwner || admin.role === 'admin' ? <li><Link to="/admins" aria-current={current('/admins')}>Admins</Link></li> : null}
             <li><Link to="/settings/wallets" aria-current={current('/settings/wallets')}>Wallets</Link></li>
+            <li><Link to="/settings/email" aria-current={current('/settings/email')}>Email</Link></li>
           </ul>
         </nav>
         <div className="who">

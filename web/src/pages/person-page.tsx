@@ -12,6 +12,7 @@ import { personName } from '../person-name';
 import { Link } from '../router';
 import { PersonCredentials } from './credentials/person-credentials';
 import { PersonPhoto } from './photos/person-photo';
+import { personEmail } from '../person-email';
 
 export function PersonPage({ list, personId }: { readonly list: MasterList; readonly personId: string }) {
   const person = useAsync(() => api.roster.person(list.id, personId), [list.id, personId]);
@@ -66,7 +67,7 @@ export function PersonPage({ list, personId }: { readonly list: MasterList; read
         </div>
       </div>
       <div className="columns">
-        <PersonPhoto list={list} personId={p.id} name={name} />
+        <PersonPhoto list={list} personId={p.id} name={name} email={personEmail(p.scim)} />
         <PersonCredentials list={list} personId={p.id} active={p.active} />
       </div>
       <section aria-labelledby="history-h">

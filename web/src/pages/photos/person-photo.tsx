@@ -14,7 +14,7 @@ import { Link } from '../../router';
 import { useSession } from '../../session';
 import { PhotoLinkForm } from './photo-link-form';
 
-export function PersonPhoto({ list, personId, name }: { readonly list: MasterList; readonly personId: string; readonly name: string }) {
+export function PersonPhoto({ list, personId, name, email }: { readonly list: MasterList; readonly personId: string; readonly name: string; readonly email?: string }) {
   const { canWrite } = useSession();
   const history = useAsync(() => api.photos.ofPerson(list.id, personId), [list.id, personId]);
   const [status, setStatus] = useState('');
@@ -62,7 +62,7 @@ export function PersonPhoto({ list, personId, name }: { readonly list: MasterLis
           <p><Link to={`/lists/${list.id}/photos`}>Review queue</Link></p>
         </div>
       </div>
-      {canWrite ? <PhotoLinkForm list={list} personId={personId} onCreated={() => void history.reload(true)} /> : null}
+      {canWrite ? <PhotoLinkForm list={list} personId={personId} email={email} onCreated={() => void history.reload(true)} /> : null}
       <ErrorMessage error={history.error} />
       <PhotoHistory list={list} photos={photos} />
     </section>

@@ -1,0 +1,98 @@
+/**
+ * The outbox: messages are rows (store/email-repo.ts), sent by whichever node's job runner leases
+ * them first. A message is leased in one UPDATE … RETURNING that re-checks its state, sent, and
+ * settled only by the node holding the lease, so two nodes never send it both. A node that dies
+ * mid-send leaves the lease to run out; the message is then sent again, with the same Message-ID
+ * so that receiving systems can tell (SMTP cannot say whether a cut connection delivered).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../log.js';
+import { yieldToEventLoop } from '../provisioning/yield.js';
+import type { EmailMessageRow, Store } from '../store/index.js';
+import type { EmailTransport } from './smtp-transport.js';
+
+export interface RetryPolicy {
+  /** The wait after the first temporary failure; each further one doubles it… */
+  readonly baseMs: number;
+  /** …up to this. */
+  readonly maxMs: number;
+  /** Attempts in all before a message that keeps failing temporarily is given up as failed. */
+  readonly maxAttempts: number;
+}
+
+/** About 1, 2, 4 … 60 minutes: ten attempts span some six hours, enough for a relay's maintenance window. */
+export const DEFAULT_RETRY: RetryPolicy = { baseMs: 60_000, maxMs: 3_600_000, maxAttempts: 10 };
+
+/**
+ * Exponential backoff with ±20% jitter, so that messages that failed together during an outage
+ * do not all come back in the same second.
+ */
+export function retryDelay(attempts: number, policy: RetryPolicy = DEFAULT_RETRY, random: () => number = Math.random): number {
+  const exp = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempts - 1));
+  return Math.round(exp * (0.8 + 0.4 * random()));
+}
+
+export interface OutboxOptions {
+  readonly fromAddress: string;
+  /** The sender name when neither the organisation nor the message has one. */
+  readonly fromName: string | undefined;
+  readonly retry?: RetryPolicy;
+  /** Messages leased at once; sent side by side over the transport's few connections. */
+  readonly batch?: number;
+  /** Longer than any one attempt can take (the transport's timeouts). */
+  readonly leaseMs?: number;
+  readonly now?: () => Date;
+}
+
+export class EmailOutbox {
+  private readonly worker = `mail-${randomUUID().slice(0, 8)}`;
+  private readonly retry: RetryPolicy;
+  private readonly batch: number;
+  private readonly leaseMs: number;
+  private readonly now: () => Date;
+
+  constructor(private readonly store: Store, private readonly transport: EmailTransport, private readonly log: Logger, private readonly opts: OutboxOptions) {
+    this.retry = opts.retry ?? DEFAULT_RETRY;
+    this.batch = opts.batch ?? 10;
+    this.leaseMs = opts.leaseMs ?? 5 * 60_000;
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  /** Sends every due message, batch by batch, until none is due or `stopped()`; answers how many were attempted. */
+  async drain(stopped: () => boolean = () => false): Promise<number> {
+    let attempted = 0;
+    while (!stopped()) {
+      const now = this.now();
+      // A read first: most polls find nothing, and need not take SQLite's write lock to learn it.
+      if (!(await this.store.email.anyDue(now.toISOString()))) break;
+      const leased = await this.store.email.claim(this.worker, now.toISOString(), new Date(now.getTime() + this.leaseMs).toISOString(), this.batch);
+      if (!leased.length) break;
+      await Promise.all(leased.map((m) => this.send(m)));
+      attempted += leased.length;
+      await yieldToEventLoop();
+    }
+    return attempted;
+  }
+
+  private async send(m: EmailMessageRow): Promise<void> {
+    const outcome = await this.transport.send({
+      from: { name: m.from_name ?? this.opts.fromName, address: this.opts.fromAddress }, replyTo: m.reply_to ?? undefined,
+      to: m.to_address, subject: m.subject, text: m.text_body, html: m.html_body ?? undefined, messageId: m.message_id,
+    });
+    const now = this.now();
+    const at = now.toISOString();
+    let settled: boolean;
+    if (outcome.ok) {
+      settled = await this.store.email.settle(m.id, this.worker, { state: 'sent', now: at, reply: outcome.reply });
+    } else if (outcome.permanent || m.attempts >= this.retry.maxAttempts) {
+      this.log.warn('email failed', { message: m.id, kind: m.kind, attempts: m.attempts, reply: outcome.reply });
+      settled = await this.store.email.settle(m.id, this.worker, { state: 'failed', now: at, reply: outcome.reply });
+    } else {
+      const next = new Date(now.getTime() + retryDelay(m.attempts, this.retry)).toISOString();
+      this.log.info('email will be retried', { message: m.id, attempts: m.attempts, next, reply: outcome.reply });
+      settled = await this.store.email.settle(m.id, this.worker, { state: 'queued', now: at, reply: outcome.reply, nextAttemptAt: next });
+    }
+    // Only after a lease ran out under a send slower than every timeout: another node has it now.
+    if (!settled) this.log.warn('email lease lost before the outcome was recorded', { message: m.id });
+  }
+}
