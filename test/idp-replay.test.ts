@@ -1,7 +1,8 @@
 /**
  * Replays Okta's and Entra ID's provisioning lifecycles, request by request, as those IdPs send
- * them (fixtures/idp/*.json, from the project's IdP research: shared/idp, with sources in each
- * step's note), and checks every status the IdP accepts as well as the roster state they leave.
+ * them (fixtures/idp/*.json, built from the IdPs' documentation and public issues, with the source
+ * of each step in its note), and checks every status the IdP accepts as well as the roster state
+ * they leave.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

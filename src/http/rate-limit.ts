@@ -1,8 +1,9 @@
 /**
  * Throttling per bearer token: a token bucket of `burst` requests refilled at `perSecond`.
  * Over it, a request gets 429 with a SCIM error body and Retry-After, which Okta and Entra ID
- * honour (quirks.md §1, "429 / retry"). Buckets live in each node's memory: with several nodes
- * behind a load balancer, each allows the rate on its own.
+ * honour (Okta: support.okta.com, "Slack provisioning jobs failed with error: API rate limit
+ * exceeded"; Entra ID: Microsoft Q&A, learn.microsoft.com/answers/questions/2284725). Buckets live
+ * in each node's memory: with several nodes behind a load balancer, each allows the rate on its own.
  */
 export interface RateLimitOptions {
   /** Sustained requests per second per token; 0 turns throttling off. */

@@ -1,6 +1,7 @@
 /**
  * Which identity provider sent a request, as well as the evidence allows, and how we know.
- * Evidence, strongest first: the User-Agent (Okta documents its own; quirks.md §1), the label an
+ * Evidence, strongest first: the User-Agent (Okta documents its own, `Okta SCIM Client 1.0.0`, on
+ * its developer site's "SCIM Protocol" page; oktadeveloper/okta-blog-archive#1956), the label an
  * admin gave the token ("Okta production"), the request's dialect (Entra's PascalCase ops and
  * "False" strings), and what this token's earlier requests were identified as.
  */

@@ -14,15 +14,15 @@ export const NORMALISATIONS = {
   'boolean-string': { idp: 'Microsoft Entra ID', rule: 'RFC 7643 §2.3.2: booleans are JSON true or false' },
   /** Entra ID with aadOptscim062020 (and Okta) put several attributes in one path-less operation, with dotted keys such as "name.givenName" and full extension URNs as keys. Source: Microsoft Learn (same page); Captain-P-Goldfish/scim-for-keycloak#26. */
   'pathless-dotted-keys': { idp: 'Microsoft Entra ID', rule: 'RFC 7644 §3.5.2: a path-less value is a resource fragment, not a map of paths' },
-  /** Entra ID (default) and JumpCloud remove group members with `{"op":"Remove","path":"members","value":[{"value":"id"}]}`; only those members may go. Source: MicrosoftDocs/azure-docs#30826; quirks.md §2.4. */
+  /** Entra ID (default) and JumpCloud remove group members with `{"op":"Remove","path":"members","value":[{"value":"id"}]}`; only those members may go. Source: Microsoft Learn, "Known issues and resolutions with SCIM 2.0 protocol compliance"; MicrosoftDocs/azure-docs#30826; for JumpCloud, app.uni-moni.com/en/kb/sso-setup-jumpcloud (third-party). */
   'remove-by-value': { idp: 'Microsoft Entra ID, JumpCloud', rule: 'RFC 7644 §3.5.2.2: remove takes no value; a filter in the path selects values' },
   /** Entra ID sends `manager` as a bare id string in POST and PATCH. Source: Captain-P-Goldfish/SCIM-SDK#686; azure-docs#11784. */
   'manager-string': { idp: 'Microsoft Entra ID', rule: 'RFC 7643 §4.3: manager is a complex attribute with a "value" sub-attribute' },
   /** Entra ID sends custom extension objects whose URN is not listed in `schemas`. Source: Microsoft Learn, "Customize application attributes". */
   'extension-not-in-schemas': { idp: 'Microsoft Entra ID', rule: 'RFC 7643 §3: "schemas" lists every schema the resource uses' },
-  /** Entra ID adds `http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group`; OneLogin templates use `urn:scim:schemas:…`. Source: quirks.md §2.9. */
+  /** Entra ID adds `http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group`; OneLogin templates use `urn:scim:schemas:…`. Source: Microsoft Learn, "Develop a SCIM endpoint" (Create Group request); goauthentik/authentik#11249 (OneLogin). */
   'unknown-schema-uri': { idp: 'Microsoft Entra ID, OneLogin', rule: 'RFC 7643 §3: schemas must be ones the service provider supports' },
-  /** Okta echoes `id`, `meta`, `groups` and `password` in PUT; OneLogin sends `"id": null`. They are ignored. Source: Okta SCIM 2.0 guide; quirks.md §2.12. */
+  /** Okta echoes `id`, `meta`, `groups` and `password` in PUT; OneLogin sends `"id": null`. They are ignored. Source: Okta SCIM 2.0 guide; Keepnet Labs, "Onelogin SCIM Integration" (doc.keepnetlabs.com, a third-party OneLogin template). */
   'readonly-ignored': { idp: 'Okta, OneLogin', rule: 'RFC 7644 §3.5.1: readOnly values in a request are ignored (allowed, but noted)' },
   /** Microsoft's validator and suite call `/users`, `/groups` in lower case. Source: AzureAD/SCIMReferenceCode Postman collection. */
   'endpoint-case': { idp: 'Microsoft Entra ID validator', rule: 'RFC 7644 §3.2: endpoints are /Users and /Groups' },
@@ -42,7 +42,7 @@ export const NORMALISATIONS = {
   'replace-creates-value': { idp: 'Microsoft Entra ID', rule: 'RFC 7644 §3.5.2.3: a value filter that matches nothing is 400 noTarget' },
   /** A PatchOp or resource body without `schemas`. */
   'missing-schemas': { idp: 'various', rule: 'RFC 7643 §3: "schemas" is REQUIRED' },
-  /** OneLogin's admin-edited templates use SCIM 1.1-style URNs: `urn:scim:schemas:core:2.0` and `urn:scim:schemas:extension:enterprise:2.0`. Source: goauthentik/authentik#11249; quirks.md §5. */
+  /** OneLogin's admin-edited templates use SCIM 1.1-style URNs: `urn:scim:schemas:core:2.0` and `urn:scim:schemas:extension:enterprise:2.0`. Source: goauthentik/authentik#11249. */
   'legacy-urn': { idp: 'OneLogin', rule: 'RFC 7643 §8.7.1: the schema URNs are urn:ietf:params:scim:schemas:…' },
   /** OneLogin members given as bare id strings instead of {"value": id}. */
   'member-as-string': { idp: 'OneLogin', rule: 'RFC 7643 §4.2: members are complex values with "value"' },

@@ -7,7 +7,7 @@ import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, PATCH_OP, USER_SCHEMA, createDefa
 
 const registry = createDefaultRegistry();
 const ENT = ENTERPRISE_USER_SCHEMA;
-/** Entra custom extension (Microsoft Learn, "Customize application attributes"; quirks.md §3). */
+/** Entra custom extension (Microsoft Learn, "Customize application attributes"). */
 const CUSTOM = 'urn:ietf:params:scim:schemas:extension:CustomExtensionName:2.0:User';
 const CUSTOM2 = 'urn:ietf:params:scim:schemas:extension:Other:2.0:User';
 
@@ -960,7 +960,7 @@ describe('unknown extension URNs (Entra/Okta custom attributes) are kept verbati
 });
 
 describe('Entra boolean strings inside value filters', () => {
-  // Entra sends `roles[primary eq "True"].value` / `.display` (quirks.md §2.2; pingidentity/scim2#239;
+  // Entra sends `roles[primary eq "True"].value` / `.display` (Microsoft Learn, "Customize application attributes"; pingidentity/scim2#239;
   // apache/directory-scimple#1213): the string "True" must match the boolean primary sub-attribute.
   it('Entra roles[primary eq "True"].value replaces the primary role instead of adding a second primary', () => {
     const doc = { ...user(), roles: [{ value: 'User', display: 'User', primary: true }] };

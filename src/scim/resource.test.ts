@@ -6,10 +6,10 @@ import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, createDefaultRegistr
 
 const registry = createDefaultRegistry();
 const ENT = ENTERPRISE_USER_SCHEMA;
-/** Entra custom extensions (quirks.md §3): kept verbatim, their URNs often missing from `schemas`. */
+/** Entra custom extensions (Microsoft Learn, "Customize application attributes"): kept verbatim, their URNs often missing from `schemas`. */
 const CUSTOM_A = 'urn:ietf:params:scim:schemas:extension:CustomA:2.0:User';
 const CUSTOM_B = 'urn:ietf:params:scim:schemas:extension:CustomB:2.0:User';
-/** Entra's extra group schema (quirks.md §2.9). */
+/** Entra's extra group schema (Microsoft Learn, "Develop a SCIM endpoint", Create Group request). */
 const MS_GROUP = 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group';
 
 interface Prepared extends PreparedResource {

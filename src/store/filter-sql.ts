@@ -250,7 +250,8 @@ function isoInstant(v: CompValue, key: string): string {
 
 function coerceBoolean(v: CompValue, key: string): boolean {
   if (typeof v === 'boolean') return v;
-  // Entra writes booleans as "True"/"False" strings, also inside filters (quirks.md §2.2).
+  // Entra writes booleans as "True"/"False" strings, also inside filters such as roles[primary eq "True"]
+  // (Microsoft Learn, "Customize application attributes").
   if (typeof v === 'string' && /^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
   throw invalidFilter(`"${key}" is a boolean: compare it with true or false`);
 }
