@@ -18,7 +18,7 @@ import { derivedColumns, rosterChanges, type ListSchema, type RosterService } fr
 import type { AttributeTracker } from './attribute-tracker.js';
 import type { LifecycleListener } from './credential-service.js';
 import type { AuditAction } from '../roster/audit.js';
-import { yieldToEventLoop } from './yield.js';
+import { LARGE_WRITE, yieldIfLarge, yieldToEventLoop } from './yield.js';
 import {
   compileFilter, compileMemberFilter, sortExpression, type FilterContext, type MasterList, type Repos, type Store,
   type UserRecord, type GroupRecord,
@@ -139,9 +139,11 @@ export class ScimService {
       const action = personUpdateAction(rec.data, doc);
       const cols = this.userColumns(ctx, id, doc, rec.version + 1, rec.created, now, schema!, action);
       const emailsChanged = JSON.stringify(doc.emails ?? null) !== JSON.stringify(rec.data.emails ?? null);
-      await yieldToEventLoop();
-      if (!(await tx.users.update(cols, rec.version, emailsChanged, yieldToEventLoop))) return undefined;
-      await yieldToEventLoop(); // the audit event of a large change is the next step
+      // Only a large change (past LARGE_WRITE emails or changed attributes) takes turns of the loop between its steps.
+      const size = Math.max(Array.isArray(doc.emails) ? doc.emails.length : 0, changes.length);
+      await yieldIfLarge(size);
+      if (!(await tx.users.update(cols, rec.version, emailsChanged, size > LARGE_WRITE ? yieldToEventLoop : undefined))) return undefined;
+      await yieldIfLarge(size); // the audit event of a large change is the next step
       const roster = rosterChanges((rec as UserRecord).fields, cols.derivedValues);
       await this.record(tx, ctx, { action, target: this.personTarget(id, doc), changes: [...changes, ...roster] });
     } else {
@@ -326,8 +328,9 @@ export class ScimService {
       await this.lockList(tx, ctx);
       if (rt === 'User') {
         const cols = this.userColumns(ctx, id, doc, 1, now, now, (await this.schemaIn(tx, ctx, rt))!, 'person.created');
-        await tx.users.insert(cols, yieldToEventLoop);
-        await yieldToEventLoop();
+        const size = Array.isArray(doc.emails) ? doc.emails.length : 0;
+        await tx.users.insert(cols, size > LARGE_WRITE ? yieldToEventLoop : undefined);
+        await yieldIfLarge(size);
         const roster = rosterChanges({}, cols.derivedValues).filter((c) => c.after !== null);
         await this.record(tx, ctx, { action: 'person.created', target: this.personTarget(id, doc), changes: [...diffResources(undefined, doc), ...roster] });
       } else {
@@ -383,7 +386,8 @@ export class ScimService {
       const rec = await this.load(tx, ctx, rt, id);
       this.checkIfMatch(rec, ifMatch);
       const { doc, memberOps } = PatchEngine.apply(this.registry, rt, rec.data, body, ctx.notes);
-      await yieldToEventLoop(); // applying up to MAX_PATCH_OPERATIONS is one step, the writes are the next
+      // Applying up to MAX_PATCH_OPERATIONS is one step, the writes are the next (for large PATCHes).
+      await yieldIfLarge(isObject(body) && Array.isArray(body.Operations) ? body.Operations.length : 0);
       const now = this.now();
       const docChanged = JSON.stringify(canonical(doc)) !== JSON.stringify(canonical(rec.data));
       if (docChanged && !(await this.writeUpdate(tx, ctx, rt, rec, doc, now, schema))) return undefined;

@@ -73,8 +73,8 @@ export class EntraPhotoSync {
               continue;
             }
             if (!(err instanceof PhotoError) || err.status !== 422) throw err;
+            // photos.upload has recorded the refusal (photo.upload_refused, source entra) already.
             result.refused++;
-            await this.photos.recordRefused(list.id, u.id, err.problems, meta, { source: 'entra' });
             await this.store.entra.photoChecked(list.id, u.id, at.toISOString(), 'refused');
           }
           break;

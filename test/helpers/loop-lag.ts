@@ -4,15 +4,16 @@
  *
  * The test server runs in this process (test/helpers/server.ts), so a probe on this event loop
  * sees every stall the server's synchronous work causes. The probe is a 1 ms timer; a stall is
- * the wall-clock gap between two ticks, less the time the OS kept this thread off the CPU
- * although it was ready to run. That second part is what a busy machine adds (7 agents on 2
- * cores stretch every gap two- or threefold) and is no work of ours; Linux reports it per thread
- * in /proc/self/schedstat (second field: nanoseconds spent waiting on a run queue, see
- * https://docs.kernel.org/scheduler/sched-stats.html). What stays is CPU work on the loop and
- * time blocked in synchronous system calls (better-sqlite3 is synchronous), both real stalls.
- * Where schedstat is missing, the stall is min(wall-clock gap, process CPU time in the gap):
- * CPU time is not stretched by descheduling, and the wall-clock gap is not stretched by work on
- * other threads (libuv's pool: sharp, fs, crypto); that fallback misses blocking system calls.
+ * the CPU time the main thread itself ran during the gap between two ticks, never more than the
+ * gap less the time the thread waited, runnable, on a run queue. Linux reports both per thread in
+ * /proc/self/schedstat (https://docs.kernel.org/scheduler/sched-stats.html). So a busy machine
+ * (other processes on 2 cores stretch every gap two- or threefold) and work on libuv's pool
+ * threads (sharp, scrypt) do not count, and Muster's own work on the loop (a quadratic PATCH, a
+ * decode, SQLite's CPU) does. Time blocked in the kernel on disk I/O (an fsync under another
+ * process's write load) is left out too: it depends on the machine's disks, not on the request,
+ * and showed up here as 80–170 ms gaps with 20–40 ms of CPU. The wall-clock gap and the wait are
+ * kept in each report to say what happened.
+ * Where schedstat is missing, the stall is min(wall-clock gap, process CPU time in the gap).
  * vitest runs each test file in its own process (the default `forks` pool).
  */
 import { readFileSync } from 'node:fs';
@@ -26,9 +27,9 @@ export interface LoopStall {
   readonly wallMs: number;
   /** Milliseconds of that gap the main thread was runnable but not running (undefined without schedstat). */
   readonly waitMs: number | undefined;
-  /** Process CPU milliseconds spent in the same gap. */
+  /** CPU milliseconds the main thread ran in the same gap (without schedstat: the process's). */
   readonly cpuMs: number;
-  /** How long the loop was held by this process: wallMs − waitMs, else min(wallMs, cpuMs). */
+  /** How long the loop was held by this process: min(wallMs − waitMs, cpuMs). */
   readonly stallMs: number;
 }
 
@@ -53,12 +54,17 @@ const cpuMsNow = (): number => {
   return (u.user + u.system) / 1000;
 };
 
-/** Milliseconds the main thread has waited on a run queue, or undefined where Linux schedstat is unavailable. */
-function runQueueWaitMs(): number | undefined {
+/**
+ * The main thread's own scheduler counters from /proc/self/schedstat (per task, so the thread
+ * group leader only: libuv's pool threads, which run sharp, scrypt and fs work off the loop, are
+ * not counted): nanoseconds on a CPU and nanoseconds waiting on a run queue, in ms. Undefined
+ * where Linux schedstat is unavailable.
+ */
+function schedstatMs(): { runMs: number; waitMs: number } | undefined {
   try {
     const f = readFileSync('/proc/self/schedstat', 'utf8').split(' ');
-    const ns = Number(f[1]);
-    return Number.isFinite(ns) ? ns / 1e6 : undefined;
+    const run = Number(f[0]), wait = Number(f[1]);
+    return Number.isFinite(run) && Number.isFinite(wait) ? { runMs: run / 1e6, waitMs: wait / 1e6 } : undefined;
   } catch {
     return undefined;
   }
@@ -68,10 +74,10 @@ function runQueueWaitMs(): number | undefined {
 class StallWindow {
   private lastWall = 0;
   private lastCpu = 0;
-  private lastWait: number | undefined;
+  private lastSched: { runMs: number; waitMs: number } | undefined;
   private ticks = 0;
   private worst: LoopStall[] = [];
-  readonly method: LoopLagReport['method'] = runQueueWaitMs() === undefined ? 'cpu-time' : 'schedstat';
+  readonly method: LoopLagReport['method'] = schedstatMs() === undefined ? 'cpu-time' : 'schedstat';
 
   constructor() {
     this.reset();
@@ -80,7 +86,7 @@ class StallWindow {
   reset(): void {
     this.lastWall = performance.now();
     this.lastCpu = cpuMsNow();
-    this.lastWait = runQueueWaitMs();
+    this.lastSched = schedstatMs();
     this.ticks = 0;
     this.worst = [];
   }
@@ -88,13 +94,16 @@ class StallWindow {
   tick(): void {
     const wall = performance.now();
     const cpu = cpuMsNow();
-    const wait = this.lastWait === undefined ? undefined : runQueueWaitMs();
+    const sched = this.lastSched === undefined ? undefined : schedstatMs();
     const wallMs = wall - this.lastWall, cpuMs = cpu - this.lastCpu;
-    const waitMs = wait === undefined || this.lastWait === undefined ? undefined : wait - this.lastWait;
-    const s: LoopStall = { wallMs, waitMs, cpuMs, stallMs: waitMs === undefined ? Math.min(wallMs, cpuMs) : Math.max(0, wallMs - waitMs) };
+    const prev = this.lastSched;
+    const waitMs = sched && prev ? sched.waitMs - prev.waitMs : undefined;
+    const runMs = sched && prev ? sched.runMs - prev.runMs : undefined;
+    const stallMs = runMs === undefined || waitMs === undefined ? Math.min(wallMs, cpuMs) : Math.min(Math.max(0, wallMs - waitMs), runMs);
+    const s: LoopStall = { wallMs, waitMs, cpuMs: runMs ?? cpuMs, stallMs };
     this.lastWall = wall;
     this.lastCpu = cpu;
-    this.lastWait = wait;
+    this.lastSched = sched;
     this.ticks++;
     const worst = this.worst;
     if (worst.length < 5 || s.stallMs > worst[worst.length - 1]!.stallMs) {
