@@ -22,9 +22,10 @@ const HELP = `muster: keeps ID-credential rosters in sync with your identity pro
 
 Usage:
   muster serve [--port N] [--host H]          start the server (PORT, HOST, MUSTER_DATABASE_URL)
-  muster lists create --name NAME --uid employeeNumber|userName|email [--org ORG]
+  muster lists create --name NAME [--uid employeeNumber|userName|email] [--org ORG]   (without --uid: userName)
                       [--sync scim|none] [--external-id-unique true|false] [--json]
-  muster lists configure --list ID [--name NAME] [--strict true|false] [--json]
+  muster lists configure --list ID [--name NAME] [--strict true|false] [--uid employeeNumber|userName|email] [--json]
+                                   (--uid only while the list has no people)
   muster lists list [--json]
   muster tokens create --list ID [--label LABEL] [--json]
   muster tokens list --list ID [--json]
@@ -102,7 +103,7 @@ export async function run(argv: readonly string[], out: Out = (s) => process.std
     const sync = values.sync ?? 'scim';
     if (sync !== 'scim' && sync !== 'none') throw new UsageError('MUSTER_CLI_USAGE', '--sync takes scim or none (Entra pull sync comes later)');
     const r = await withStore(config, (_s, lists) => lists.createList({
-      name: need(values.name, '--name'), uid: need(values.uid, '--uid'), org: values.org, externalIdUnique: eiu !== 'false', syncMethod: sync,
+      name: need(values.name, '--name'), ...(values.uid !== undefined ? { uid: values.uid } : {}), org: values.org, externalIdUnique: eiu !== 'false', syncMethod: sync,
     }));
     const payload = {
       id: r.list.id, name: r.list.name, orgId: r.list.orgId, uidAttribute: r.list.uidAttribute, syncMethod: r.list.syncMethod,
@@ -126,10 +127,13 @@ export async function run(argv: readonly string[], out: Out = (s) => process.std
   if (cmd === 'lists' && sub === 'configure') {
     const listId = need(values.list, '--list');
     if (values.strict !== undefined && values.strict !== 'true' && values.strict !== 'false') throw new UsageError('MUSTER_CLI_USAGE', '--strict takes true or false');
-    const l = await withStore(config, (_s, lists) => lists.configure(listId, {
-      ...(values.name !== undefined ? { name: values.name } : {}), ...(values.strict !== undefined ? { strict: values.strict === 'true' } : {}),
-    }));
-    out(json ? JSON.stringify({ id: l.id, name: l.name, strict: l.strict }) : `List "${l.name}" (${l.id}): strict mode ${l.strict ? 'on' : 'off'}`);
+    const l = await withStore(config, async (_s, lists) => {
+      // The unique identifier first: refused once the list has people, and then nothing else changes either.
+      if (values.uid !== undefined) await lists.changeUid(listId, values.uid);
+      const rest = { ...(values.name !== undefined ? { name: values.name } : {}), ...(values.strict !== undefined ? { strict: values.strict === 'true' } : {}) };
+      return Object.keys(rest).length || values.uid === undefined ? lists.configure(listId, rest) : lists.requireList(listId);
+    });
+    out(json ? JSON.stringify({ id: l.id, name: l.name, strict: l.strict, uidAttribute: l.uidAttribute }) : `List "${l.name}" (${l.id}): unique identifier ${l.uidAttribute}, strict mode ${l.strict ? 'on' : 'off'}`);
     return 0;
   }
   if (cmd === 'lists' && sub === 'list') {
