@@ -16,7 +16,7 @@ import { scimBaseUrl } from './scim-base-url';
 
 const UID_CHOICES: readonly { readonly value: UidAttribute; readonly when: string }[] = [
   { value: 'employeeNumber', when: 'Choose this when everyone has a staff or student number that never changes, even when their name or email does.' },
-  { value: 'userName', when: 'Choose this when your identity provider\'s sign-in name is the stable way to tell people apart (the usual choice).' },
+  { value: 'userName', when: 'Choose this when the sign-in name each person has is the stable way to tell them apart (the usual choice).' },
   { value: 'email', when: 'Choose this when each person has one work email that does not change, and there is no employee number.' },
 ];
 
