@@ -7,12 +7,14 @@
  * Console words (menus, buttons, field names) follow each vendor's provisioning docs:
  * - Okta: https://developer.okta.com/docs/concepts/scim/ and https://developer.okta.com/docs/api/openapi/okta-scim/guides/scim-20
  * - Entra ID: https://learn.microsoft.com/en-us/entra/identity/app-provisioning/use-scim-to-provision-users-and-groups
- * - PingOne: https://docs.pingidentity.com/pingone/integrations/p1_scim_filter_expressions.html and
- *   https://docs.pingidentity.com/integrations/scim/pf_scim_connector.html
- * - OneLogin: https://developers.onelogin.com/scim/implement-scim-api
+ * - PingOne: https://docs.pingidentity.com/r/en-us/pingone/pingone_create_provisioning_connection and
+ *   https://docs.pingidentity.com/integrations/scim/setup/pf_scim_connector_scim_connector_settings_reference.html
+ * - OneLogin: https://developers.onelogin.com/scim/implement-scim-api (the SCIM Provisioner app's Configuration,
+ *   Provisioning and Parameters tabs)
  * - JumpCloud: https://jumpcloud.com/support/provision-and-manage-users-and-groups-in-apps-using-custom-scim-identity-management-integration
  * - Google Workspace: https://support.google.com/a/answer/7681608
- * - Rippling: https://workos.com/docs/integrations/rippling-scim (Custom App, "User Management via SCIM")
+ * - Rippling: https://workos.com/docs/integrations/rippling-scim/2-create-your-rippling-application (Custom App,
+ *   "User Management via SCIM", SCIM Authorization Method, Supported SCIM Attributes)
  */
 import type { UidAttribute } from '../store/index.js';
 
@@ -47,7 +49,7 @@ const okta: GuideDefinition = {
     'In **SCIM connector base URL**, paste `{base}`.',
     'In **Unique identifier field for users**, type `userName`.',
     'Under **Supported provisioning actions**, tick **Push New Users**, **Push Profile Updates** and, if you want groups, **Push Groups**.',
-    'Set **Authentication Mode** to **HTTP Header** and paste {token} in **Authorization** (Bearer).',
+    'Set **Authentication Mode** to **HTTP Header** and paste {token} as the **Bearer** token.',
     'Click **Test Connector Configuration**; Okta shows a green tick for each action it found. Close it and click **Save**.',
     'Under **Provisioning → To App**, click **Edit**, enable **Create Users**, **Update User Attributes** and **Deactivate Users**, leave **Sync Password** off, and click **Save**.',
     'On the **Assignments** tab, click **Assign → Assign to People** (or **Assign to Groups**) and assign the people who belong on this roster.',
@@ -109,8 +111,8 @@ const pingone: GuideDefinition = {
     'Under **Identity Store**, find the **SCIM** tile and click **Select**. Name the connection and click **Next**.',
     'In **SCIM Base URL**, paste `{base}`. Leave **Users Resource** as `/Users` and choose **SCIM Version** 2.0.',
     'Set **Authentication Method** to **OAuth 2 Bearer Token**, paste {token} as the token, and set **Auth Type Header** to **Bearer**.',
-    'Click **Test Connection**, then continue.',
-    'Set **User Identifier** as shown below, **Remove Action** to **Disable** (people who leave stay on the roster as deactivated), and **Group Membership Handling** to **Merge**. Save and enable the connection.',
+    'Click **Test Connection**; PingOne shows **Connection Successful**. Click **Continue**.',
+    'Set **User Identifier** as shown below, **Remove Action** to **Disable** (people who leave stay on the roster as deactivated), and **Group Membership Handling** to **Merge**. Click **Finish**, then use the toggle to enable the connection.',
     'Create a **provisioning rule** from PingOne to this connection: its **User Filter** selects who is provisioned; check the attribute mapping against the table below; under **Group Provisioning** choose any groups to push. Enable the rule.',
   ],
   matchSetting: 'User Identifier',
@@ -125,7 +127,7 @@ const pingone: GuideDefinition = {
     'phoneNumbers[type eq "mobile"].value': 'Mobile Phone', active: 'Enabled',
   },
   success: [
-    '**Test Connection** succeeds.',
+    '**Test Connection** shows **Connection Successful**.',
     'The rule shows people provisioned and no errors.',
   ],
 };
@@ -133,19 +135,19 @@ const pingone: GuideDefinition = {
 const onelogin: GuideDefinition = {
   key: 'onelogin', title: 'OneLogin', tokenLabel: 'OneLogin', console: 'OneLogin Administration',
   steps: [
-    'In OneLogin Administration, go to **Applications → Applications** and click **Add App**. Search for **SCIM Provisioner with SAML (SCIM v2 Enterprise)** and click **Save**.',
+    'In OneLogin Administration, go to **Applications → Applications** and click **Add App**. Search for **SCIM Provisioner with SAML (SCIM v2 Enterprise)**, select it, name it and click **Save**.',
     'On the app\'s **Configuration** tab, in **SCIM Base URL**, paste `{base}`.',
-    'In **SCIM Bearer Token**, paste {token}. Leave **Custom Headers** empty.',
+    'In **SCIM Bearer Token**, paste {token}.',
     'Under **API Connection**, click **Enable**; the status turns to **Enabled**. Click **Save**.',
-    'On the **Provisioning** tab, tick **Enable provisioning**. Choose what happens **When users are deleted in OneLogin** (**Suspend** keeps them on the roster as deactivated) and **When user accounts are suspended in OneLogin** (**Suspend**). Click **Save**.',
-    'On the **Parameters** tab, check the attributes below are set, and that **scimusername** is filled.',
-    'Assign the app to the people for this roster (**Users** → a user → **Applications**, or with a role), then approve them under the app\'s **Users** tab if OneLogin asks.',
+    'On the **Provisioning** tab, tick **Enable provisioning**. Under **Require admin approval before this action is performed**, untick **Create user**, **Delete user** and **Update user** unless you want to approve each change. For **When users are deleted in OneLogin**, choose **Suspend** to keep them on the roster as deactivated. Click **Save**.',
+    'On the **Parameters** tab, set **SCIM Username** as shown below and check the attributes in the table.',
+    'On the **Access** tab, tick the roles whose people belong on this roster (or assign the app to people one by one under **Users → a user → Applications**). Click **Save**.',
   ],
-  matchSetting: 'scimusername (Parameters tab)',
+  matchSetting: 'SCIM Username (Parameters tab)',
   matchOn: {
-    userName: '`scimusername` set to the OneLogin **Username** (or **Email**): Muster matches people on `userName`.',
-    email: '`scimusername` set to **Email**; the roster is keyed on the work email, which OneLogin sends from **Email**.',
-    employeeNumber: `\`scimusername\` as usual; and on the **Parameters** tab add a parameter named \`${ENTERPRISE}:employeeNumber\` (tick **Include in User Provisioning**) fed by **Employee ID**, which this roster is keyed on.`,
+    userName: '**Username** (or **Email**): Muster matches people on `userName`.',
+    email: '**Email**; the roster is keyed on the work email, which OneLogin sends from **Email**.',
+    employeeNumber: `**Username** or **Email** as usual; and on the **Parameters** tab add a parameter named \`${ENTERPRISE}:employeeNumber\` (tick **Include in User Provisioning**) fed by **Employee ID**, which this roster is keyed on.`,
   },
   attributes: {
     userName: 'scimusername', 'name.givenName': 'First Name', 'name.familyName': 'Last Name', displayName: 'Name',
@@ -154,7 +156,7 @@ const onelogin: GuideDefinition = {
   },
   success: [
     '**API Connection** shows **Enabled**.',
-    'On the app\'s **Users** tab each person shows **Provisioned**; failures show as **Failed** with the reason.',
+    'On the app\'s **Users** tab each person shows as provisioned; **Users → Provisioning** lists failures with the reason.',
   ],
 };
 
@@ -162,7 +164,7 @@ const jumpcloud: GuideDefinition = {
   key: 'jumpcloud', title: 'JumpCloud', tokenLabel: 'JumpCloud', console: 'JumpCloud Admin Portal',
   steps: [
     'In the JumpCloud Admin Portal, go to **SSO Applications**, click **+ Add New Application** and choose **Custom Application**.',
-    'Select **Manage Single Sign-On (SSO)** if you need it and **Export users to this app (Identity Management)**, then **Save Application** and **Configure Application**.',
+    'Name the application and, when JumpCloud asks which features it uses, choose the identity management option (exporting users to the app). Save it and open its configuration.',
     'Open the **Identity Management** tab. Set **SCIM Version** to **SCIM 2.0**.',
     'In **Base URL**, paste `{base}`.',
     'In **Token Key**, paste {token}.',
@@ -182,8 +184,8 @@ const jumpcloud: GuideDefinition = {
     [`${ENTERPRISE}:manager.value`]: 'Manager', 'phoneNumbers[type eq "mobile"].value': 'Mobile Number', active: 'the user\'s state',
   },
   success: [
-    '**Test Connection** reports success and the status turns to **Active**.',
-    'Under **Insights → Directory** the provisioning events show no errors.',
+    '**Test Connection** reports success, and **Activate** completes without an error.',
+    'People of the ticked user groups appear on this roster within minutes.',
   ],
 };
 
@@ -214,13 +216,15 @@ const google: GuideDefinition = {
 };
 
 const rippling: GuideDefinition = {
-  key: 'rippling', title: 'Rippling', tokenLabel: 'Rippling', console: 'Rippling',
+  key: 'rippling', title: 'Rippling', tokenLabel: 'Rippling', console: 'Rippling admin dashboard',
   steps: [
-    'In Rippling, open **App Shop**, then **Custom App** (or **Create New App**), name it and choose **User Management via SCIM**.',
-    'In **SCIM Version**, choose **2.0**. In **SCIM Base URL**, paste `{base}`.',
-    'Choose **Bearer Token** and paste {token}.',
-    'Under **Supported SCIM Attributes**, tick the attributes in the table below. Tick **Supports Pagination**, and **Supports Groups** if you want groups.',
-    'Save, then choose who gets the app (everyone, or a group or department) under **Access rules**.',
+    'In the Rippling admin dashboard, open **Custom App** (under **Identity Management**) and click **Create New App**.',
+    'Name the app, choose its categories, add a logo, tick **User Management via SCIM** and click **Continue**.',
+    'Set the SCIM version to **2.0** and paste `{base}` in **SCIM Base URL**.',
+    'In **SCIM Authorization Method**, choose **Bearer Token**. Tick **Supports Pagination**, and **Supports Groups** if you want groups.',
+    'In **Supported SCIM Attributes**, add the attributes named below and in the table. Click **Continue**.',
+    'When Rippling asks for the token, paste {token}.',
+    'Set the **App Access Rules** (who gets the app: everyone, or a department or group) and the **Provision Time**, then check the **Attribute Mappings** and finish.',
   ],
   matchSetting: 'Supported SCIM Attributes',
   matchOn: {
