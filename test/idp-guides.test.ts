@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DOCS_BEGIN, DOCS_END, IDP_GUIDES, docsGuide, renderGuide } from '../src/provisioning/idp-guides.js';
 import { defaultSchema } from '../src/roster/fields.js';
+import { identifyIdp } from '../src/provisioning/idp.js';
 
 const docs = path.join(import.meta.dirname, '..', 'docs', 'idps');
 const schema = defaultSchema('userName');
@@ -26,6 +27,12 @@ describe('IdP guides', () => {
         expect(md).toContain(`the token you created above for ${g.title}`);
         expect(md).toMatch(/^1\. /m);
       }
+    }
+  });
+
+  it('the token a guide creates is labelled so that the audit trail names that IdP', () => {
+    for (const g of IDP_GUIDES.values()) {
+      expect(identifyIdp({ userAgent: undefined, tokenLabel: g.tokenLabel, tokenIdp: undefined, normalisations: [] })?.idp, g.key).toBe(g.title);
     }
   });
 
