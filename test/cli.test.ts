@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from './helpers/database.js';
 import { openDatabase } from '../src/store/index.js';
 import { main } from '../src/cli/main.js';
-import { ENTERPRISE, USER_SCHEMA } from './helpers/server.js';
+import { ENTERPRISE, USER_SCHEMA, startServer, user } from './helpers/server.js';
 
 const execFileP = promisify(execFile);
 const BIN = path.join(import.meta.dirname, '..', 'bin', 'muster.js');
@@ -223,6 +223,35 @@ describe('the muster CLI', () => {
     } finally {
       await own.drop();
     }
+  });
+
+  it('lists create without --uid keys the list on userName; lists configure --uid changes it while the list is empty, and is refused after (issue 13, item 1)', async () => {
+    const created = await muster('lists', 'create', '--name', 'Badges', '--org', 'Badge office', '--json');
+    expect(created.code, created.stderr).toBe(0);
+    const list = JSON.parse(created.stdout);
+    expect(list.uidAttribute).toBe('userName');
+    const changed = await muster('lists', 'configure', '--list', list.id, '--uid', 'employeeNumber', '--json');
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(JSON.parse(changed.stdout)).toMatchObject({ id: list.id, uidAttribute: 'employeeNumber' });
+    const wrong = await muster('lists', 'configure', '--list', list.id, '--uid', 'badge');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/MUSTER_LIST_UID_INVALID|must be one of employeeNumber, userName, email/);
+    // One person arrives over SCIM (a server on the same database): the identifier is fixed now.
+    const srv = await startServer({ MUSTER_DATABASE_URL: db.url });
+    try {
+      const r = await fetch(`${srv.origin}/scim/v2/lists/${list.id}/Users`, {
+        method: 'POST', headers: { authorization: `Bearer ${list.token}`, 'content-type': 'application/scim+json' },
+        body: JSON.stringify(user('ada', { [ENTERPRISE]: { employeeNumber: 'E1' } })),
+      });
+      expect(r.status).toBe(201);
+    } finally {
+      await srv.close();
+    }
+    const locked = await muster('lists', 'configure', '--list', list.id, '--uid', 'email', '--name', 'Renamed');
+    expect(locked.code).toBe(1);
+    expect(locked.stderr).toMatch(/already has 1 person.*create a new list with the identifier you want, or remove everyone from this list first/is);
+    const after = JSON.parse((await muster('lists', 'list', '--json')).stdout) as { id: string; name: string; uidAttribute: string }[];
+    expect(after.find((l) => l.id === list.id)).toMatchObject({ name: 'Badges', uidAttribute: 'employeeNumber' });
   });
 });
 

@@ -29,11 +29,12 @@ export const COMMANDS: readonly CommandHelp[] = [
     ],
   },
   {
-    name: 'lists create', synopsis: '--name NAME --uid employeeNumber|userName|email [--org ORG] [--sync scim|none] [--external-id-unique true|false] [--json]',
+    name: 'lists create', synopsis: '--name NAME [--uid employeeNumber|userName|email] [--org ORG] [--sync scim|none] [--external-id-unique true|false] [--json]',
     summary: 'create a list (with SCIM, prints its base URL and first token)',
     details: [
       '--name NAME             the list\'s name',
-      '--uid ATTRIBUTE         what identifies a person: employeeNumber, userName or email',
+      '--uid ATTRIBUTE         what identifies a person: employeeNumber, userName (the default) or email;',
+      '                        it can be changed with lists configure --uid while the list has no people',
       '--org ORG               the organisation, by name or id (created when new; needed when there are several)',
       '--sync scim|none        scim (default): an IdP pushes people; none: CSV imports only',
       '--external-id-unique    true (default) or false: whether two people may share an externalId',
@@ -41,12 +42,13 @@ export const COMMANDS: readonly CommandHelp[] = [
     ],
   },
   {
-    name: 'lists configure', synopsis: '--list ID [--name NAME] [--strict true|false] [--json]  |  --list ID --sync none|scim [--json]',
-    summary: 'rename a list, switch strict mode, or change its sync method',
+    name: 'lists configure', synopsis: '--list ID [--name NAME] [--strict true|false] [--uid employeeNumber|userName|email] [--json]  |  --list ID --sync none|scim [--json]',
+    summary: 'rename a list, switch strict mode, change its unique identifier (while empty) or its sync method',
     details: [
       '--list ID               the list (muster lists list shows ids)',
       '--name NAME             a new name',
       '--strict true|false     refuse IdP dialects instead of normalising them (docs/scim.md)',
+      '--uid ATTRIBUTE         employeeNumber, userName or email; only while the list has no people',
       '--sync none|scim        on its own: none revokes the list\'s tokens; scim prints a new token',
       JSON_FLAG,
     ],

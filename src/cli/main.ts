@@ -128,7 +128,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const sync = values.sync ?? 'scim';
     if (sync !== 'scim' && sync !== 'none') throw new UsageError('MUSTER_CLI_USAGE', '--sync takes scim or none (Entra pull sync comes later)');
     const r = await withStore(config, (_s, lists) => lists.createList({
-      name: need(values.name, '--name'), uid: need(values.uid, '--uid'), org: values.org, externalIdUnique: eiu !== 'false', syncMethod: sync,
+      name: need(values.name, '--name'), ...(values.uid !== undefined ? { uid: values.uid } : {}), org: values.org, externalIdUnique: eiu !== 'false', syncMethod: sync,
     }));
     const payload = {
       id: r.list.id, name: r.list.name, orgId: r.list.orgId, uidAttribute: r.list.uidAttribute, syncMethod: r.list.syncMethod,
@@ -153,10 +153,13 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (cmd === 'lists' && sub === 'configure') {
     const listId = need(values.list, '--list');
     if (values.strict !== undefined && values.strict !== 'true' && values.strict !== 'false') throw new UsageError('MUSTER_CLI_USAGE', '--strict takes true or false');
-    const l = await withStore(config, (_s, lists) => lists.configure(listId, {
-      ...(values.name !== undefined ? { name: values.name } : {}), ...(values.strict !== undefined ? { strict: values.strict === 'true' } : {}),
-    }));
-    out(json ? JSON.stringify({ id: l.id, name: l.name, strict: l.strict }) : `List "${l.name}" (${l.id}): strict mode ${l.strict ? 'on' : 'off'}`);
+    const l = await withStore(config, async (_s, lists) => {
+      // The unique identifier first: refused once the list has people, and then nothing else changes either.
+      if (values.uid !== undefined) await lists.changeUid(listId, values.uid);
+      const rest = { ...(values.name !== undefined ? { name: values.name } : {}), ...(values.strict !== undefined ? { strict: values.strict === 'true' } : {}) };
+      return Object.keys(rest).length || values.uid === undefined ? lists.configure(listId, rest) : lists.requireList(listId);
+    });
+    out(json ? JSON.stringify({ id: l.id, name: l.name, strict: l.strict, uidAttribute: l.uidAttribute }) : `List "${l.name}" (${l.id}): unique identifier ${l.uidAttribute}, strict mode ${l.strict ? 'on' : 'off'}`);
     return 0;
   }
   if (cmd === 'lists' && sub === 'list') {

@@ -24,7 +24,7 @@ import type { MasterList, Store, TokenInfo } from '../store/index.js';
 import { RosterError, type RosterService } from '../provisioning/roster-service.js';
 import type { AttributeTracker } from '../provisioning/attribute-tracker.js';
 import { jobView } from '../provisioning/jobs.js';
-import { SETUP_GUIDES, setupGuide } from '../provisioning/setup-guides.js';
+import { SETUP_GUIDES, SetupGuides } from '../provisioning/setup-guides.js';
 import { ENTRA_JOB, EntraSyncError, type EntraSync } from '../sync/entra-sync.js';
 import { GraphError } from '../sync/graph-client.js';
 import { SecretBoxError } from '../sync/secret-box.js';
@@ -113,6 +113,7 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     return deps.publicUrl ?? `${url.protocol}//${url.host}`;
   };
   const scimBaseUrl = (c: Context<Env>, id: string) => `${origin(c)}/scim/v2/lists/${id}`;
+  const guides = new SetupGuides(deps.store);
 
   const listOf = async (c: Context<Env>): Promise<MasterList> => {
     const list = await deps.store.lists.get(c.req.param('listId') ?? '');
@@ -132,7 +133,10 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     return c.json({ lists: out });
   });
 
-  /** A new list. With syncMethod scim ("automated provisioning") it answers its first token, once. */
+  /**
+   * A new list. With syncMethod scim ("automated provisioning") it answers its first token, once.
+   * Without uidAttribute it starts keyed on userName; the Sync tab changes that while it is empty.
+   */
   api.post('/lists', async (c) => {
     const b = await body(c);
     const unknown = Object.keys(b).filter((k) => !['name', 'uidAttribute', 'syncMethod', 'externalIdUnique'].includes(k));
@@ -142,7 +146,7 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     if (b.externalIdUnique !== undefined && typeof b.externalIdUnique !== 'boolean') throw new ApiError(400, 'invalid_body', 'externalIdUnique must be true or false');
     try {
       const r = await deps.lists.createList({
-        name: b.name, uid: String(b.uidAttribute ?? ''), org: c.get('orgId'), syncMethod: (b.syncMethod ?? 'scim') as 'scim' | 'none',
+        name: b.name, ...(b.uidAttribute !== undefined ? { uid: String(b.uidAttribute) } : {}), org: c.get('orgId'), syncMethod: (b.syncMethod ?? 'scim') as 'scim' | 'none',
         ...(typeof b.externalIdUnique === 'boolean' ? { externalIdUnique: b.externalIdUnique } : {}),
       }, meta(c));
       return c.json({ list: await listView(c, r.list), token: r.token ? { ...tokenView(r.token.token), secret: r.token.secret } : null }, 201);
@@ -253,35 +257,53 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   api.patch('/lists/:listId', async (c) => {
     const list = await listOf(c);
     const b = await body(c);
-    const unknown = Object.keys(b).filter((k) => k !== 'name' && k !== 'strict' && k !== 'syncMethod');
-    if (unknown.length) throw new ApiError(400, 'invalid_body', `only name, strict and syncMethod can change; not ${unknown.join(', ')}`);
+    const unknown = Object.keys(b).filter((k) => k !== 'name' && k !== 'strict' && k !== 'syncMethod' && k !== 'uidAttribute');
+    if (unknown.length) throw new ApiError(400, 'invalid_body', `only name, strict, syncMethod and uidAttribute can change; not ${unknown.join(', ')}`);
     // Everything is checked before anything is applied: a 400 must change nothing.
     if (b.name !== undefined && (typeof b.name !== 'string' || !b.name.trim())) throw new ApiError(400, 'invalid_body', 'name must be a non-empty string');
     if (b.strict !== undefined && typeof b.strict !== 'boolean') throw new ApiError(400, 'invalid_body', 'strict must be true or false');
     if (b.syncMethod !== undefined && b.syncMethod !== 'none' && b.syncMethod !== 'scim') throw new ApiError(400, 'invalid_body', 'syncMethod must be none or scim (Entra sync is turned on with PUT …/entra)');
+    if (b.uidAttribute !== undefined && b.uidAttribute !== 'userName' && b.uidAttribute !== 'email' && b.uidAttribute !== 'employeeNumber') throw new ApiError(400, 'invalid_body', 'uidAttribute must be employeeNumber, userName or email');
     try {
+      // The unique identifier first: refused once the list has people, and then nothing else changes either.
+      if (b.uidAttribute !== undefined) await deps.lists.changeUid(list.id, b.uidAttribute, meta(c));
       let token: string | null = null;
       if (b.syncMethod !== undefined) token = (await deps.lists.setSyncMethod(list.id, b.syncMethod, meta(c))).token?.secret ?? null;
-      const { syncMethod: _s, ...rest } = b;
+      const { syncMethod: _s, uidAttribute: _u, ...rest } = b;
       const updated = Object.keys(rest).length ? await deps.lists.configure(list.id, rest, meta(c)) : (await deps.store.lists.get(list.id))!;
       // Turning SCIM on creates its first token: shown once, here.
       return c.json(token ? { ...updated, token } : updated);
     } catch (err) {
       if (err instanceof UsageError && err.code === 'MUSTER_SYNC_METHOD_CONFLICT') throw new ApiError(409, 'sync_method_conflict', err.message);
+      if (err instanceof UsageError && err.code === 'MUSTER_LIST_UID_LOCKED') throw new ApiError(409, 'uid_locked', err.message);
       if (err instanceof UsageError) throw new ApiError(400, 'invalid_body', err.message);
       throw err;
     }
   });
 
-  /** The set-up guide for one IdP with this list's SCIM base URL filled in (docs/idps). */
+  /** The set-up guide for one IdP, filled for this list (base URL, unique identifier, mapping). */
   api.get('/lists/:listId/setup/:idp', async (c) => {
     const list = await listOf(c);
-    const guide = setupGuide(c.req.param('idp'), { id: list.id, scimBaseUrl: scimBaseUrl(c, list.id), origin: origin(c) });
-    if (!guide) throw new ApiError(404, 'not_found', `no set-up guide for "${c.req.param('idp')}"; guides: ${Object.keys(SETUP_GUIDES).join(', ')}`);
+    const guide = await guides.guide(c.req.param('idp'), list, scimBaseUrl(c, list.id));
+    if (!guide) throw new ApiError(404, 'not_found', `no set-up guide for "${c.req.param('idp')}"; guides: ${[...SETUP_GUIDES.keys()].join(', ')}`);
     return c.json(guide);
   });
 
-  // ---- Entra ID pull sync (docs/entra-sync.md)
+  /**
+   * The guide's live check: without seq/request/time, where the list stands now; with them (the
+   * first answer's `since`, sent back on every poll), the SCIM operations and failed requests since.
+   */
+  api.get('/lists/:listId/setup/:idp/check', async (c) => {
+    const list = await listOf(c);
+    if (!SETUP_GUIDES.has(c.req.param('idp'))) throw new ApiError(404, 'not_found', `no set-up guide for "${c.req.param('idp')}"`);
+    const q = c.req.query();
+    const given = [q.seq, q.request, q.time].filter((v) => v !== undefined).length;
+    if (given !== 0 && given !== 3) throw new ApiError(400, 'invalid_parameter', 'give seq, request and time (as the first answer\'s since), or none');
+    if (q.time !== undefined && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(q.time)) throw new ApiError(400, 'invalid_parameter', 'time must be an ISO 8601 UTC time, as the first answer\'s since.time');
+    const since = given ? { seq: intParam(q.seq, 'seq', 0, 0, Number.MAX_SAFE_INTEGER), request: intParam(q.request, 'request', 0, 0, Number.MAX_SAFE_INTEGER), time: q.time! } : undefined;
+    return c.json(await guides.liveCheck(list, c.req.param('idp'), since));
+  });
+
   api.put('/lists/:listId/entra', async (c) => {
     const list = await listOf(c);
     const b = await body(c);

@@ -98,7 +98,7 @@ export const OPENAPI = {
       get: { summary: 'the organisation\'s lists with Total, Active and Synced counts and, for lists that use SCIM, their SCIM base URL (`scimBaseUrl` is null for lists synced from Entra ID or with no sync)', responses: { 200: { description: 'lists' }, 401: problem } },
       post: {
         summary: 'create a list; syncMethod scim (the default, "automated provisioning") sets up the default schema and answers the first token, once',
-        requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['name', 'uidAttribute'], properties: { name: { type: 'string' }, uidAttribute: { type: 'string', enum: ['employeeNumber', 'userName', 'email'] }, syncMethod: { type: 'string', enum: ['scim', 'none'] }, externalIdUnique: { type: 'boolean' } } } } } },
+        requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, uidAttribute: { type: 'string', enum: ['employeeNumber', 'userName', 'email'] }, syncMethod: { type: 'string', enum: ['scim', 'none'] }, externalIdUnique: { type: 'boolean' } } } } } },
         responses: { 201: { description: '{list, token: {id, label, secret} | null}' }, 400: problem, 403: problem },
       },
     },
@@ -220,8 +220,8 @@ export const OPENAPI = {
     '/lists/{listId}': {
       get: { summary: 'one list with its Total, Active and Synced counts, and `scimBaseUrl` (null unless the list uses SCIM)', parameters: [listId], responses: { 200: { description: 'the list' }, 401: problem, 404: problem } },
       patch: {
-        summary: 'rename a list, turn its strict mode on or off, or set its sync method to none or scim (turning SCIM off revokes its tokens; turning it on answers its first token, once)',
-        parameters: [listId], requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { name: { type: 'string' }, strict: { type: 'boolean' }, syncMethod: { type: 'string', enum: ['none', 'scim'] } } } } } },
+        summary: 'rename a list, turn its strict mode on or off, set its sync method to none or scim (turning SCIM off revokes its tokens; turning it on answers its first token, once), or change its unique identifier while it has no people (409 uid_locked after)',
+        parameters: [listId], requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { name: { type: 'string' }, strict: { type: 'boolean' }, syncMethod: { type: 'string', enum: ['none', 'scim'] }, uidAttribute: { type: 'string', enum: ['employeeNumber', 'userName', 'email'] } } } } } },
         responses: { 200: { description: 'the list' }, 400: problem, 404: problem, 409: problem },
       },
     },
@@ -248,7 +248,15 @@ export const OPENAPI = {
       get: {
         summary: 'the set-up guide for an IdP, with this list\'s SCIM base URL filled in',
         parameters: [listId, { name: 'idp', in: 'path', required: true, schema: { type: 'string', enum: ['okta', 'entra-id', 'pingone', 'onelogin', 'jumpcloud', 'google-workspace', 'rippling'] } }],
-        responses: { 200: { description: '{idp, title, markdown}' }, 404: problem },
+        responses: { 200: { description: '{idp, title, tokenLabel, markdown}' }, 404: problem },
+      },
+    },
+    '/lists/{listId}/setup/{idp}/check': {
+      get: {
+        summary: 'the set-up guide\'s live check: without seq, request and time, where the list stands; with them, the SCIM operations and failed requests (in words) since',
+        parameters: [listId, { name: 'idp', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'seq', in: 'query', schema: { type: 'integer' } }, { name: 'request', in: 'query', schema: { type: 'integer' } }, { name: 'time', in: 'query', schema: { type: 'string', format: 'date-time' } }],
+        responses: { 200: { description: '{since, requests, created, updated, deactivated, reactivated, deleted, groups, failed, failures[{time, method, status, scimType, what, fix}]}' }, 400: problem, 404: problem },
       },
     },
     '/lists/{listId}/fields': {

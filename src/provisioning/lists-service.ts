@@ -3,6 +3,7 @@ import type { MasterList, Organisation, Store, SyncMethod, TokenInfo, UidAttribu
 import { hashSecret, hintOf, newSecret } from './secrets.js';
 import type { AuditTrail, RequestMeta } from './audit-trail.js';
 import { RosterService } from './roster-service.js';
+import { defaultSchema, type UidChoice } from '../roster/fields.js';
 
 export const UID_ATTRIBUTES: readonly UidAttribute[] = ['employeeNumber', 'userName', 'email'];
 
@@ -45,18 +46,23 @@ export class ListsService {
     throw new UsageError('MUSTER_ORG_AMBIGUOUS', `there are ${all.length} organisations: name one with --org`);
   }
 
-  /** A list; with SCIM (the default) it also gets a first token. */
-  async createList(input: { name: string; uid: string; org?: string; tokenLabel?: string; externalIdUnique?: boolean; syncMethod?: SyncMethod }, meta: RequestMeta = this.actor): Promise<{ list: MasterList; token: CreatedToken | null }> {
+  /**
+   * A list; with SCIM (the default) it also gets a first token. Without a unique identifier it
+   * starts with `userName`, which the Sync tab (or `muster lists configure --uid`) changes while the
+   * list is empty.
+   */
+  async createList(input: { name: string; uid?: string; org?: string; tokenLabel?: string; externalIdUnique?: boolean; syncMethod?: SyncMethod }, meta: RequestMeta = this.actor): Promise<{ list: MasterList; token: CreatedToken | null }> {
     const name = input.name.trim();
     if (!name) throw new UsageError('MUSTER_LIST_NAME_REQUIRED', 'a list needs a name');
-    if (!UID_ATTRIBUTES.includes(input.uid as UidAttribute)) {
-      throw new UsageError('MUSTER_LIST_UID_INVALID', `the unique identifier must be one of ${UID_ATTRIBUTES.join(', ')}; got "${input.uid}"`);
+    const uid = input.uid === undefined || input.uid === '' ? 'userName' : input.uid;
+    if (!UID_ATTRIBUTES.includes(uid as UidAttribute)) {
+      throw new UsageError('MUSTER_LIST_UID_INVALID', `the unique identifier must be one of ${UID_ATTRIBUTES.join(', ')}; got "${uid}"`);
     }
     const org = await this.resolveOrganisation(input.org);
     const now = this.now();
     return this.store.transaction(async (tx) => {
       const list = await tx.lists.create({
-        id: randomUUID(), orgId: org.id, name, uidAttribute: input.uid as UidAttribute, syncMethod: input.syncMethod ?? 'scim', strict: false, externalIdUnique: input.externalIdUnique ?? true, mappingVersion: 0, createdAt: now, updatedAt: now,
+        id: randomUUID(), orgId: org.id, name, uidAttribute: uid as UidAttribute, syncMethod: input.syncMethod ?? 'scim', strict: false, externalIdUnique: input.externalIdUnique ?? true, mappingVersion: 0, createdAt: now, updatedAt: now,
       });
       await this.audit.record(tx, list.id, {
         action: 'list.created', target: { type: 'list', id: list.id, name: list.name },
@@ -142,6 +148,47 @@ export class ListsService {
         token = { token: info, secret };
       }
       return { list: (await tx.lists.get(listId))!, token };
+    });
+  }
+
+  /**
+   * Changes a list's unique identifier, allowed only while the list has no people: afterwards every
+   * stored person is matched and deduplicated on the old one, and switching would leave people
+   * without the new identifier, or two people with the same one. The roster field of the new
+   * identifier becomes the required, unique field (added back with its default mapping if it was
+   * removed); the other fields and the mapping stay as the admin left them.
+   */
+  async changeUid(listId: string, uid: unknown, meta: RequestMeta = this.actor): Promise<MasterList> {
+    if (typeof uid !== 'string' || !UID_ATTRIBUTES.includes(uid as UidAttribute)) {
+      throw new UsageError('MUSTER_LIST_UID_INVALID', `the unique identifier must be one of ${UID_ATTRIBUTES.join(', ')}; got "${String(uid)}"`);
+    }
+    return this.store.transaction(async (tx) => {
+      // The list's lock: a SCIM create recorded at the same moment waits, so the count below is the truth.
+      await tx.audit.chain(listId, true);
+      const list = await tx.lists.get(listId);
+      if (!list) throw new UsageError('MUSTER_LIST_NOT_FOUND', `no list with id "${listId}"`);
+      if (list.uidAttribute === uid) return list;
+      const people = (await tx.roster.counts(listId)).total;
+      if (people > 0) {
+        throw new UsageError('MUSTER_LIST_UID_LOCKED', `this list already has ${people} ${people === 1 ? 'person' : 'people'}, matched on ${list.uidAttribute}: the unique identifier can only change while a list is empty. Create a new list with the identifier you want, or remove everyone from this list first`);
+      }
+      const def = defaultSchema(uid as UidChoice);
+      const uidField = def.fields.find((f) => f.unique)!;
+      const fields = await tx.roster.fields(listId);
+      const next = fields.map((f) => ({ ...f, unique: f.key === uidField.key, required: f.key === uidField.key ? true : f.unique ? false : f.required }));
+      if (!next.some((f) => f.key === uidField.key)) next.push(uidField);
+      const mapping = await tx.roster.mapping(listId);
+      if (!mapping.some((m) => m.field === uidField.key)) mapping.push(def.mapping.find((m) => m.field === uidField.key)!);
+      await tx.roster.replaceFields(listId, next);
+      await tx.roster.replaceMapping(listId, mapping);
+      await tx.roster.bumpMappingVersion(listId);
+      const t = this.now();
+      await tx.lists.setUidAttribute(listId, uid as UidAttribute, t);
+      await this.audit.record(tx, listId, {
+        action: 'list.configured', target: { type: 'list', id: listId, name: list.name },
+        changes: [{ field: 'uidAttribute', before: list.uidAttribute, after: uid }],
+      }, meta);
+      return (await tx.lists.get(listId))!;
     });
   }
 

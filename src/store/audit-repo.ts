@@ -144,6 +144,36 @@ export class AuditRepo {
     return rows.map((r) => ({ ...r, id: Number(r.id), status: Number(r.status), duration_ms: Number(r.duration_ms) }));
   }
 
+  /**
+   * For the set-up guide's live check: how many events of each action a SCIM token caused after
+   * `afterSeq` (a range of the `audit_list_seq` index, grouped in SQL), and where the request log
+   * stands (its newest id for the list, on the `request_log_list` index).
+   */
+  async scimActionCounts(listId: string, afterSeq: number): Promise<Map<string, number>> {
+    const rows = await this.db.selectFrom('audit_events').select(['action', sql<number>`count(*)`.as('n')])
+      .where('list_id', '=', listId).where('seq', '>', afterSeq).where('token_id', 'is not', null)
+      .groupBy('action').execute();
+    return new Map(rows.map((r) => [r.action, Number(r.n)]));
+  }
+
+  async lastRequestId(listId: string): Promise<number> {
+    const r = await this.db.selectFrom('request_log').select('id').where('list_id', '=', listId).orderBy('id', 'desc').limit(1).executeTakeFirst();
+    return r ? Number(r.id) : 0;
+  }
+
+  /**
+   * Requests logged for a list after `afterId` (the `request_log_list` range) made at or after
+   * `since`: how many, how many failed, and the latest failures.
+   */
+  async requestsAfter(listId: string, afterId: number, since: string, failuresLimit: number): Promise<{ total: number; failed: number; failures: RequestLogRow[] }> {
+    const c = await this.db.selectFrom('request_log').select([
+      sql<number>`count(*)`.as('total'), sql<number>`coalesce(sum(case when status >= 400 then 1 else 0 end), 0)`.as('failed'),
+    ]).where('list_id', '=', listId).where('id', '>', afterId).where('time', '>=', since).executeTakeFirstOrThrow();
+    const rows = Number(c.failed) === 0 ? [] : await this.db.selectFrom('request_log').selectAll()
+      .where('list_id', '=', listId).where('id', '>', afterId).where('time', '>=', since).where('status', '>=', 400).orderBy('id', 'desc').limit(failuresLimit).execute();
+    return { total: Number(c.total), failed: Number(c.failed), failures: rows.map((r) => ({ ...r, id: Number(r.id), status: Number(r.status), duration_ms: Number(r.duration_ms) })) };
+  }
+
   async purgeRequests(before: string): Promise<number> {
     const res = await this.db.deleteFrom('request_log').where('time', '<', before).executeTakeFirst();
     return Number(res.numDeletedRows);

@@ -66,6 +66,10 @@ export class ListsRepo {
     }).where('id', '=', id).execute();
   }
 
+  async setUidAttribute(id: string, uid: UidAttribute, now: string): Promise<void> {
+    await this.db.updateTable('lists').set({ uid_attribute: uid, updated_at: now }).where('id', '=', id).execute();
+  }
+
   async setSyncMethod(id: string, method: SyncMethod, now: string): Promise<void> {
     await this.db.updateTable('lists').set({ sync_method: method, updated_at: now }).where('id', '=', id).execute();
   }

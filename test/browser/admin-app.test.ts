@@ -94,10 +94,9 @@ describe('admin web app', () => {
 
   it('creates a list with automated provisioning; the wizard shows the base URL and a token once', async () => {
     await page.getByLabel('List name').fill('Staff');
-    await page.getByLabel('Unique identifier').selectOption('userName');
     await page.getByLabel('Automated provisioning (SCIM)').check();
     await page.getByRole('button', { name: 'Create list' }).click();
-    await page.getByRole('heading', { name: 'Set up automated provisioning' }).waitFor();
+    await page.getByRole('heading', { name: 'Automated user provisioning (SCIM)' }).waitFor();
     listId = /\/lists\/([^/]+)\/sync$/.exec(new URL(page.url()).pathname)![1]!;
     base = (await page.getByLabel('SCIM base URL').innerText()).trim();
     token = (await page.getByLabel('Bearer token').innerText()).trim();
@@ -107,11 +106,11 @@ describe('admin web app', () => {
 
     // The set-up guide for the IdP the admin picks, with this list's base URL filled in.
     await page.getByLabel('Your identity provider').selectOption('okta');
-    const guide = page.getByRole('article', { name: 'Set-up guide for Okta' });
+    const guide = page.getByRole('article', { name: 'Set up Okta' });
     await guide.waitFor();
     expect(await guide.innerText()).toContain(base);
     await expectAccessible(page, 'the Sync tab, provisioning wizard');
-    await screenshot(page, 'sync-wizard', page.getByRole('heading', { name: 'Connect your identity provider' }));
+    await screenshot(page, 'sync-wizard', page.getByRole('heading', { name: 'Your identity provider\'s steps' }));
 
     // Shown once: after a reload the token is gone from the page; the tokens table has its hint only.
     await page.reload();

@@ -55,7 +55,6 @@ describe('CSV import and roster fields, in the browser', () => {
   it('the owner sets up Muster and creates a list without a sync method', async () => {
     await signUpOwner(page, server.origin);
     await page.getByLabel('List name').fill('Visitors');
-    await page.getByLabel('Unique identifier').selectOption('userName');
     await page.getByRole('radio', { name: /None — import a CSV/ }).check();
     await page.getByRole('button', { name: 'Create list' }).click();
     await page.getByRole('heading', { name: 'Visitors: people' }).waitFor();

@@ -3,7 +3,7 @@ import { request, sendText } from './client';
 import type { SecurityPage } from './security-types';
 import type {
   AdminAccount, AuditFilter, FieldChanges, ImportReport, AuditPage, Derived, EntraConnection, EntraSchedule, EntraTestResult, Job, MappingEntry, MasterList,
-  PeoplePage, PeopleQuery, PersonDetail, ReceivedAttribute, RequestLogEntry, Role, RosterField, Session, SetupGuide, SyncMethod,
+  PeoplePage, PeopleQuery, PersonDetail, ReceivedAttribute, RequestLogEntry, Role, RosterField, Session, SetupGuide, LiveCheck, SyncMethod,
   Token, UidAttribute, VerifyResult,
 } from './types';
 
@@ -31,10 +31,14 @@ export const security = {
 export const lists = {
   all: () => request<{ lists: MasterList[] }>('GET', '/lists'),
   get: (id: string) => request<MasterList>('GET', L(id)),
-  create: (b: { name: string; uidAttribute: UidAttribute; syncMethod: 'scim' | 'none' }) =>
+  create: (b: { name: string; uidAttribute?: UidAttribute; syncMethod: 'scim' | 'none' }) =>
     request<{ list: MasterList; token: { id: string; label: string; secret: string } | null }>('POST', '/lists', b),
   setSyncMethod: (id: string, syncMethod: 'scim' | 'none') => request<MasterList & { token?: string }>('PATCH', L(id), { syncMethod }),
+  /** Refused (409 uid_locked) once the list has people. */
+  setUid: (id: string, uidAttribute: UidAttribute) => request<MasterList>('PATCH', L(id), { uidAttribute }),
   setupGuide: (id: string, idp: string) => request<SetupGuide>('GET', `${L(id)}/setup/${encodeURIComponent(idp)}`),
+  setupCheck: (id: string, idp: string, since?: LiveCheck['since']) =>
+    request<LiveCheck>('GET', `${L(id)}/setup/${encodeURIComponent(idp)}/check`, undefined, since ? { seq: since.seq, request: since.request, time: since.time } : undefined),
 };
 
 export type { SyncMethod };

@@ -59,7 +59,23 @@ export interface Token {
 export interface SetupGuide {
   readonly idp: string;
   readonly title: string;
+  /** The label of a token created from this guide, so the audit trail names the IdP. */
+  readonly tokenLabel: string;
   readonly markdown: string;
+}
+
+/** The guide's live check: what the IdP's requests did since the guide was opened. */
+export interface LiveCheck {
+  readonly since: { readonly seq: number; readonly request: number; readonly time: string };
+  readonly requests: number;
+  readonly created: number;
+  readonly updated: number;
+  readonly deactivated: number;
+  readonly reactivated: number;
+  readonly deleted: number;
+  readonly groups: number;
+  readonly failed: number;
+  readonly failures: readonly { readonly time: string; readonly method: string; readonly status: number; readonly scimType: string | null; readonly what: string; readonly fix: string }[];
 }
 
 export interface FieldChange {

@@ -57,7 +57,7 @@ export function SyncPage({ list, reloadList }: ListTabProps) {
         ) : null}
         <ErrorMessage error={error} />
       </section>
-      {list.syncMethod === 'scim' ? <ScimSection list={list} /> : null}
+      {list.syncMethod === 'scim' ? <ScimSection list={list} reloadList={reloadList} /> : null}
       {list.syncMethod === 'entra' || (list.syncMethod === 'none' && entraOpen) ? <EntraSection list={list} reloadList={reloadList} /> : null}
       <LiveActivity listId={list.id} />
     </section>

@@ -1,0 +1,52 @@
+/**
+ * The IdP guides come from one definition (src/provisioning/idp-guides.ts): the web app's copy
+ * must read as console steps only, and docs/idps/<idp>.md must hold the generated engineer's copy
+ * unchanged (UPDATE_IDP_GUIDES=1 rewrites it), so the two cannot drift.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DOCS_BEGIN, DOCS_END, IDP_GUIDES, docsGuide, renderGuide } from '../src/provisioning/idp-guides.js';
+import { defaultSchema } from '../src/roster/fields.js';
+import { identifyIdp } from '../src/provisioning/idp.js';
+
+const docs = path.join(import.meta.dirname, '..', 'docs', 'idps');
+const schema = defaultSchema('userName');
+const labels = new Map(schema.fields.map((f) => [f.key, f]));
+const mapping = schema.mapping.map((m) => ({ source: m.source, label: labels.get(m.field)!.label, unique: labels.get(m.field)!.unique }));
+
+describe('IdP guides', () => {
+  it('the in-app guides name no command, curl, repository path or unchecked remark', () => {
+    for (const g of IDP_GUIDES.values()) {
+      for (const uid of ['userName', 'email', 'employeeNumber'] as const) {
+        const md = renderGuide(g, { baseUrl: 'https://muster.example/scim/v2/lists/abc', uid, mapping }, 'the token you created above for {idp}').markdown;
+        for (const bad of ['muster ', 'curl', 'src/', 'docs/', 'test/', '.md', '.json', ' --', 'we have not', 'not checked', 'unverified', '<your-muster>', '<listId>', 'https://<']) {
+          expect(md, `${g.key} (${uid}) contains "${bad}"`).not.toContain(bad);
+        }
+        expect(md).toContain('https://muster.example/scim/v2/lists/abc');
+        expect(md).toContain(`the token you created above for ${g.title}`);
+        expect(md).toMatch(/^1\. /m);
+      }
+    }
+  });
+
+  it('the token a guide creates is labelled so that the audit trail names that IdP', () => {
+    for (const g of IDP_GUIDES.values()) {
+      expect(identifyIdp({ userAgent: undefined, tokenLabel: g.tokenLabel, tokenIdp: undefined, normalisations: [] })?.idp, g.key).toBe(g.title);
+    }
+  });
+
+  it('docs/idps holds the generated engineer\'s copy of every guide', () => {
+    for (const g of IDP_GUIDES.values()) {
+      const file = path.join(docs, `${g.key}.md`);
+      const text = fs.readFileSync(file, 'utf8');
+      const a = text.indexOf(DOCS_BEGIN), b = text.indexOf(DOCS_END);
+      expect(a, `${file} has the generated markers`).toBeGreaterThanOrEqual(0);
+      expect(b).toBeGreaterThan(a);
+      const want = docsGuide(g, mapping);
+      const have = text.slice(a, b + DOCS_END.length);
+      if (process.env.UPDATE_IDP_GUIDES === '1' && have !== want) fs.writeFileSync(file, text.slice(0, a) + want + text.slice(b + DOCS_END.length));
+      else expect(have, `${file} drifted from src/provisioning/idp-guides.ts: run UPDATE_IDP_GUIDES=1 npx vitest run test/idp-guides.test.ts`).toBe(want);
+    }
+  });
+});
