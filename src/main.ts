@@ -35,6 +35,8 @@ import { APPLE_PUSH_JOB, ApplePasses, type PassPhotoProvider } from './provision
 import { PassPushJob } from './provisioning/apple/pass-push-job.js';
 import { PassWebService } from './provisioning/apple/pass-web-service.js';
 import { GOOGLE_WALLET_JOB, GoogleWallet } from './provisioning/google/google-wallet.js';
+import { CaptureService } from './provisioning/capture-service.js';
+import { WalletBranding } from './provisioning/wallet-branding.js';
 import { createDefaultRegistry } from './scim/schemas/index.js';
 import { openDatabase, Store } from './store/index.js';
 
@@ -118,6 +120,8 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     scheduler.unref();
     tick();
   }
+  const capture = new CaptureService(store, audit);
+  const walletBranding = new WalletBranding(store, audit);
   const bulk = new BulkService(scim, config.bulkMaxOperations);
   const lists = new ListsService(store, audit);
   const accounts = new AdminAccounts(store);
@@ -125,7 +129,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const app = createApp({
     scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
-    importer, lists, entra, accounts, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
+    importer, lists, entra, accounts, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, capture, walletBranding, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
     maxBodyBytes: config.maxBodyBytes, rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
     publicUrl: config.publicUrl,
     health: async () => {

@@ -17,6 +17,7 @@ import { ENTRA_JOB, EntraSyncError } from '../sync/entra-sync.js';
 import { SecretBoxError } from '../sync/secret-box.js';
 import { GraphError } from '../sync/graph-client.js';
 import { StoreError, type Store } from '../store/index.js';
+import { WALLETS_HELP, walletsCommand } from './wallets-command.js';
 
 const HELP = `muster: keeps ID-credential rosters in sync with your identity provider (SCIM 2.0)
 
@@ -44,6 +45,7 @@ Usage:
   muster admins list [--org ORG] [--json]
   muster admins unlock --email EMAIL [--json]     lift a lock-out after failed sign-ins
   muster admins reset-password --email EMAIL [--password-stdin] [--json]   (ends the account's sessions)
+${WALLETS_HELP}
 
 The database is MUSTER_DATABASE_URL: a SQLite file path (default ./data/muster.sqlite)
 or a postgres:// URL. See docs/configuration.md for every variable.`;
@@ -70,6 +72,7 @@ function need(v: string | undefined, flag: string): string {
 }
 
 export async function run(argv: readonly string[], out: Out = (s) => process.stdout.write(s + '\n'), env = process.env): Promise<number> {
+  if (argv[0] === 'wallets') return walletsCommand(loadConfig(env), argv.slice(1), out);
   const { values, positionals } = parseArgs({
     args: [...argv], allowPositionals: true, strict: true,
     options: {

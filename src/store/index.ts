@@ -14,5 +14,5 @@ export type { AdminRow, AdminSessionRow, AdminRole } from './admins-repo.js';
 export type { CredentialRow, CredentialStatus, CredentialKind } from './credentials-repo.js';
 export type { PhotoRow, PhotoMeta, PhotoStatus, PhotoLinkRow } from './photos-repo.js';
 export type { CardTemplateRow } from './cards-repo.js';
-export type { AppleWalletSettingsRow, ApplePassRow, ApplePassRegistrationRow } from './apple-wallet-repo.js';
-export type { GoogleWalletSettingsRow, GoogleWalletObjectRow } from './google-wallet-repo.js';
+export { INSTALLATION, type AppleWalletSettingsRow, type ApplePassRow, type ApplePassRegistrationRow } from './apple-wallet-repo.js';
+export type { GoogleWalletSettingsRow, GoogleWalletObjectRow, WalletBrandingRow } from './google-wallet-repo.js';
