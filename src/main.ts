@@ -37,6 +37,7 @@ import { PassWebService } from './provisioning/apple/pass-web-service.js';
 import { GOOGLE_WALLET_JOB, GoogleWallet } from './provisioning/google/google-wallet.js';
 import { CaptureService } from './provisioning/capture-service.js';
 import { WalletBranding } from './provisioning/wallet-branding.js';
+import { WalletLinkBuilder } from './provisioning/wallet-links.js';
 import { createDefaultRegistry } from './scim/schemas/index.js';
 import { openDatabase, Store } from './store/index.js';
 
@@ -58,6 +59,7 @@ export interface Muster {
   readonly cards: CardService;
   readonly appleWallet: AppleWalletSettings;
   readonly googleWallet: GoogleWallet;
+  readonly walletLinks: WalletLinkBuilder;
   readonly app: ReturnType<typeof createApp>;
   readonly log: Logger;
   close(): Promise<void>;
@@ -122,6 +124,8 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   }
   const capture = new CaptureService(store, audit);
   const walletBranding = new WalletBranding(store, audit);
+  // What a pass-delivery email (issue 14, item 1) fills its links from.
+  const walletLinks = new WalletLinkBuilder(store, applePasses, googleWallet);
   const bulk = new BulkService(scim, config.bulkMaxOperations);
   const lists = new ListsService(store, audit);
   const accounts = new AdminAccounts(store);
@@ -129,7 +133,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const app = createApp({
     scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
-    importer, lists, entra, accounts, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, capture, walletBranding, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
+    importer, lists, entra, accounts, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, capture, walletBranding, walletLinks, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
     maxBodyBytes: config.maxBodyBytes, rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
     publicUrl: config.publicUrl,
     health: async () => {
@@ -141,7 +145,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     },
   });
   return {
-    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, cards, appleWallet, googleWallet, app, log,
+    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, cards, appleWallet, googleWallet, walletLinks, app, log,
     close: async () => {
       if (scheduler) clearInterval(scheduler);
       await jobs.stop();

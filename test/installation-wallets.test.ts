@@ -76,6 +76,7 @@ describe('wallet credentials of the installation', () => {
     expect((await issue('a', id, 'apple_pass')).body.error).toBe('apple_wallet_not_configured');
     expect((await issue('a', id, 'google_pass')).body.error).toBe('google_wallet_not_configured');
     expect((await api('a', 'GET', '/apple-wallet')).body).toEqual({ configured: false, source: null });
+    expect((await api('a', 'GET', `/lists/${orgs.a.listId}/people/${id}/wallet-links`)).body).toEqual({ apple: null, google: null });
   });
 
   it('once the operator sets them, every organisation issues passes under them with its own name and colours', async () => {
@@ -106,6 +107,15 @@ describe('wallet credentials of the installation', () => {
       expect(object).toMatchObject({ cardTitle: { defaultValue: { value: org === 'a' ? 'Northside College' : 'Southside Hospital' } } });
       if (org === 'a') expect(object).toMatchObject({ hexBackgroundColor: '#0b3d91', logo: { sourceUri: { uri: 'https://northside.example/logo.png' } } });
       else expect(object.hexBackgroundColor).toBeUndefined();
+
+      // What a pass-delivery email carries: the Apple download link and Google's "Save" link.
+      const links = await api(org, 'GET', `/lists/${orgs[org].listId}/people/${id}/wallet-links`);
+      expect(links.status, links.text).toBe(200);
+      expect(links.body).toMatchObject({ apple: { credentialId: apple.body.id }, google: { credentialId: g.body.id, saveUrl: g.body.google.saveUrl } });
+      expect(links.body.apple.url).toMatch(new RegExp(`^${srv.origin}/passes/apple/${apple.body.id}\\.pkpass\\?expires=\\d+&signature=`));
+      const download = await fetch(links.body.apple.url as string);
+      expect(download.status).toBe(200);
+      expect(download.headers.get('content-type')).toBe('application/vnd.apple.pkpass');
     }
   });
 

@@ -30,6 +30,7 @@ import { AppleWalletError, type AppleWalletSettings } from '../provisioning/appl
 import type { CaptureService } from '../provisioning/capture-service.js';
 import { issueCapabilities } from '../provisioning/wallet-capability.js';
 import type { WalletBranding } from '../provisioning/wallet-branding.js';
+import type { WalletLinkBuilder } from '../provisioning/wallet-links.js';
 import type { ApplePasses } from '../provisioning/apple/apple-passes.js';
 import { PassCertificateError } from '../credentials/apple/index.js';
 import { deriveFields } from '../roster/mapping.js';
@@ -65,6 +66,7 @@ export interface AdminDeps {
   readonly googleWallet: GoogleWallet;
   readonly capture: CaptureService;
   readonly walletBranding: WalletBranding;
+  readonly walletLinks: WalletLinkBuilder;
 }
 
 export type Env = AdminEnv;
@@ -426,6 +428,14 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   // ---- The organisation's colours and logo on its passes, whoever's credentials sign them
   api.get('/wallet-branding', async (c) => c.json(await deps.walletBranding.view(c.get('orgId'))));
   api.put('/wallet-branding', async (c) => c.json(await deps.walletBranding.put(c.get('orgId'), await body(c), meta(c))));
+  /** The links that add the person's valid passes to their wallets, to pass on (or email, issue 14 item 1). */
+  api.get('/lists/:listId/people/:personId/wallet-links', async (c) => {
+    // The links add the passes to whoever opens them: not for read-only accounts.
+    if (c.get('role') === 'viewer') throw new ApiError(403, 'forbidden', 'viewers cannot make links to holders\' passes');
+    const list = await listOf(c);
+    if (!(await deps.store.users.get(list.id, c.req.param('personId')))) throw new ApiError(404, 'not_found', `no person "${c.req.param('personId')}" on this list`);
+    return c.json(await deps.walletLinks.forPerson(list, c.req.param('personId'), origin(c)));
+  });
   // ---- Google Wallet: the organisation's issuer account (docs/google-wallet.md)
   api.get('/google-wallet', async (c) => c.json(await deps.googleWallet.view(c.get('orgId'))));
   api.put('/google-wallet', async (c) => c.json(await deps.googleWallet.configure(c.get('orgId'), await body(c), meta(c))));

@@ -143,6 +143,13 @@ export const OPENAPI = {
         responses: { 200: { description: 'the branding as GET shows it' }, 400: problem, 403: problem },
       },
     },
+    '/lists/{listId}/people/{personId}/wallet-links': {
+      get: {
+        summary: 'the links that add the person\'s newest valid Apple and Google passes to their wallets (the Apple download link, 72 hours; Google\'s "Save" link); null for a kind without a valid pass; not for viewers',
+        parameters: [listId, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { 200: { description: '{apple: {credentialId, url, expiresAt} | null, google: {credentialId, saveUrl} | null}' }, 403: problem, 404: problem },
+      },
+    },
     '/capture-settings': {
       get: { summary: 'the organisation\'s capture session settings', responses: { 200: { description: '{approveOnCapture}' }, 401: problem } },
       put: {
