@@ -78,5 +78,6 @@ describe('muster wallets (needs npm run build)', () => {
     }
     expect((await muster('wallets', 'remove', 'apple')).code).toBe(1);
     expect((await muster('wallets', 'frobnicate')).code).toBe(1);
-  });
+    // A dozen CLI processes, each opening the database: more than the default 30 s on a busy machine.
+  }, 180_000);
 });
