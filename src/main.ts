@@ -36,6 +36,9 @@ import { APPLE_PUSH_JOB, ApplePasses, type PassPhotoProvider } from './provision
 import { PassPushJob } from './provisioning/apple/pass-push-job.js';
 import { PassWebService } from './provisioning/apple/pass-web-service.js';
 import { GOOGLE_WALLET_JOB, GoogleWallet } from './provisioning/google/google-wallet.js';
+import { CaptureService } from './provisioning/capture-service.js';
+import { WalletBranding } from './provisioning/wallet-branding.js';
+import { WalletLinkBuilder } from './provisioning/wallet-links.js';
 import { createDefaultRegistry } from './scim/schemas/index.js';
 import { EmailOutbox, EmailService, smtpTransport } from './email/index.js';
 import { openDatabase, Store } from './store/index.js';
@@ -59,6 +62,7 @@ export interface Muster {
   readonly appleWallet: AppleWalletSettings;
   readonly googleWallet: GoogleWallet;
   readonly email: EmailService;
+  readonly walletLinks: WalletLinkBuilder;
   readonly app: ReturnType<typeof createApp>;
   readonly log: Logger;
   /** Starts the background jobs and the Entra scheduler, when buildMuster was asked not to (`muster serve` starts them once it listens). */
@@ -143,6 +147,10 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     tick();
   };
   if (startJobs) start();
+  const capture = new CaptureService(store, audit);
+  const walletBranding = new WalletBranding(store, audit);
+  // What a pass-delivery email (issue 14, item 1) fills its links from.
+  const walletLinks = new WalletLinkBuilder(store, applePasses, googleWallet);
   const bulk = new BulkService(scim, config.bulkMaxOperations);
   const lists = new ListsService(store, audit);
   const accounts = new AdminAccounts(store);
@@ -150,7 +158,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const app = createApp({
     scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
-    importer, lists, entra, accounts, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, email, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
+    importer, lists, entra, accounts, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, email, capture, walletBranding, walletLinks, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
     maxBodyBytes: config.maxBodyBytes, rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
     publicUrl: config.publicUrl, trustProxy: config.trustProxy,
     health: async () => {
@@ -163,7 +171,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     },
   });
   return {
-    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, cards, appleWallet, googleWallet, email, app, log,
+    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, cards, appleWallet, googleWallet, email, walletLinks, app, log,
     startJobs: start,
     secretKey: secretKey.source,
     close: async () => {

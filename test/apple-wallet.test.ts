@@ -77,7 +77,8 @@ describe('Apple Wallet settings', () => {
     const r = await api('POST', `/lists/${list.id}/people/${created.body.id}/credentials`, { kind: 'apple_pass' });
     expect(r.status).toBe(409);
     expect(r.body.error).toBe('apple_wallet_not_configured');
-    expect((await api('GET', '/apple-wallet')).body).toEqual({ configured: false });
+    // `source`: whose certificate the organisation's passes would use (none here: no installation certificate either).
+    expect((await api('GET', '/apple-wallet')).body).toEqual({ configured: false, source: null });
   });
 
   it('stores the certificate encrypted and shows only metadata; identifiers come from the certificate', async () => {

@@ -119,6 +119,18 @@ export const COMMANDS: readonly CommandHelp[] = [
     name: 'admins reset-password', synopsis: '--email EMAIL [--password-stdin] [--json]', summary: 'a new password (ends the account\'s sessions)',
     details: ['--password-stdin        read the password from stdin instead of generating one', JSON_FLAG],
   },
+  { name: 'wallets show', synopsis: '[--json]', summary: 'the installation\'s own wallet credentials (never the keys)', details: [JSON_FLAG] },
+  {
+    name: 'wallets apple', synopsis: '--certificate PEM --private-key PEM --wwdr PEM [--pass-type ID] [--team ID] [--json]  |  --p12 FILE [--p12-password-stdin] --wwdr PEM [--json]',
+    summary: 'the installation\'s Apple Pass Type ID certificate, used by every organisation without its own',
+    details: ['--certificate, --private-key, --wwdr PEM files; or --p12 FILE (its password from stdin)', 'Needs the secret key (docs/configuration.md); docs/apple-wallet.md says how to get the certificate.', JSON_FLAG],
+  },
+  {
+    name: 'wallets google', synopsis: '--issuer-id ID --key-file JSON [--class-suffix S] [--api-url URL] [--json]',
+    summary: 'the installation\'s Google Wallet issuer account, used by every organisation without its own',
+    details: ['--issuer-id ID          the Google Wallet issuer id', '--key-file JSON         the service account key file', JSON_FLAG],
+  },
+  { name: 'wallets remove', synopsis: 'apple|google [--json]', summary: 'remove the installation\'s Apple or Google credentials', details: [JSON_FLAG] },
 ];
 
 const FOOTER = `The database is MUSTER_DATABASE_URL: a SQLite file path (default ./data/muster.sqlite)

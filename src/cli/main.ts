@@ -22,6 +22,7 @@ import { SecretBoxError } from '../sync/secret-box.js';
 import { GraphError } from '../sync/graph-client.js';
 import { secretKeyLine, secretsCommand } from './secrets-command.js';
 import { StoreError, type Store } from '../store/index.js';
+import { WALLETS_HELP, walletsCommand } from './wallets-command.js';
 
 type Out = (s: string) => void;
 
@@ -86,6 +87,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const out = io.stdout;
   const env = io.env;
   const readStdin = async () => (await io.stdin()).trim();
+  // `muster wallets …` parses its own flags (src/cli/wallets-command.ts); its help comes from help.ts like every command's.
+  if (argv[0] === 'wallets' && !argv.includes('--help') && !argv.includes('-h')) return walletsCommand(loadConfig(env), argv.slice(1), out);
   const { values, positionals } = parseArgs({
     args: [...argv], allowPositionals: true, strict: true,
     options: {

@@ -29,6 +29,10 @@ import { ENTRA_JOB, EntraSyncError, type EntraSync } from '../sync/entra-sync.js
 import { GraphError } from '../sync/graph-client.js';
 import { SecretBoxError } from '../sync/secret-box.js';
 import { AppleWalletError, type AppleWalletSettings } from '../provisioning/apple/apple-wallet-settings.js';
+import type { CaptureService } from '../provisioning/capture-service.js';
+import { issueCapabilities } from '../provisioning/wallet-capability.js';
+import type { WalletBranding } from '../provisioning/wallet-branding.js';
+import type { WalletLinkBuilder } from '../provisioning/wallet-links.js';
 import type { ApplePasses } from '../provisioning/apple/apple-passes.js';
 import { PassCertificateError } from '../credentials/apple/index.js';
 import { deriveFields } from '../roster/mapping.js';
@@ -65,6 +69,9 @@ export interface AdminDeps {
   readonly applePasses: ApplePasses;
   readonly googleWallet: GoogleWallet;
   readonly email: EmailService;
+  readonly capture: CaptureService;
+  readonly walletBranding: WalletBranding;
+  readonly walletLinks: WalletLinkBuilder;
 }
 
 export type Env = AdminEnv;
@@ -421,7 +428,8 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     if (!rows[0]) throw new ApiError(404, 'not_found', `no person "${c.req.param('personId')}" on this list`);
     const groups = (await deps.store.users.groupsOf([rows[0].id])).get(rows[0].id) ?? [];
     const user = await deps.store.users.get(list.id, rows[0].id);
-    return c.json({ ...rows[0], groups, scim: user?.data });
+    // What can be issued to this person now, and why not (issue 14, item 4): the web app disables what is not.
+    return c.json({ ...rows[0], groups, scim: user?.data, issue: await issueCapabilities(deps.store, list.orgId) });
   });
 
   // ---- Apple Wallet (docs/apple-wallet.md): settings per organisation, passes per credential
@@ -449,6 +457,17 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     const hours = b.ttlHours === undefined ? 72 : b.ttlHours;
     if (typeof hours !== 'number' || !Number.isInteger(hours) || hours < 1 || hours > 720) throw new ApiError(400, 'invalid_body', 'ttlHours must be an integer from 1 to 720');
     return c.json(deps.applePasses.downloadLink(cred, origin(c), hours * 3600), 201);
+  });
+  // ---- The organisation's colours and logo on its passes, whoever's credentials sign them
+  api.get('/wallet-branding', async (c) => c.json(await deps.walletBranding.view(c.get('orgId'))));
+  api.put('/wallet-branding', async (c) => c.json(await deps.walletBranding.put(c.get('orgId'), await body(c), meta(c))));
+  /** The links that add the person's valid passes to their wallets, to pass on (or email, issue 14 item 1). */
+  api.get('/lists/:listId/people/:personId/wallet-links', async (c) => {
+    // The links add the passes to whoever opens them: not for read-only accounts.
+    if (c.get('role') === 'viewer') throw new ApiError(403, 'forbidden', 'viewers cannot make links to holders\' passes');
+    const list = await listOf(c);
+    if (!(await deps.store.users.get(list.id, c.req.param('personId')))) throw new ApiError(404, 'not_found', `no person "${c.req.param('personId')}" on this list`);
+    return c.json(await deps.walletLinks.forPerson(list, c.req.param('personId'), origin(c)));
   });
   // ---- Google Wallet: the organisation's issuer account (docs/google-wallet.md)
   api.get('/google-wallet', async (c) => c.json(await deps.googleWallet.view(c.get('orgId'))));

@@ -10,6 +10,8 @@ import type { RequestMeta } from '../provisioning/audit-trail.js';
 import type { CredentialAction, CredentialService } from '../provisioning/credential-service.js';
 import type { CardService } from '../provisioning/card-service.js';
 import { jobView } from '../provisioning/jobs.js';
+import type { CaptureService } from '../provisioning/capture-service.js';
+import { issueCapabilities } from '../provisioning/wallet-capability.js';
 import { MAX_PHOTO_BYTES, photoView, type PhotoService, type PhotoSource } from '../provisioning/photo-service.js';
 import type { Store, PhotoStatus } from '../store/index.js';
 import { ApiError } from './api-error.js';
@@ -22,6 +24,7 @@ export interface CredentialRouteDeps {
   readonly photos: PhotoService;
   readonly cards: CardService;
   readonly googleWallet: GoogleWallet;
+  readonly capture: CaptureService;
 }
 
 export interface RouteHelpers {
@@ -51,7 +54,7 @@ export function credentialRoutes(api: Hono<Env>, deps: CredentialRouteDeps, h: R
     const rows = await deps.credentials.forPerson(list, c.req.param('personId'));
     const out = [];
     for (const r of rows) out.push(await credentialView(c, r));
-    return c.json({ credentials: out });
+    return c.json({ credentials: out, issue: await issueCapabilities(deps.store, list.orgId) });
   });
   api.post('/lists/:listId/people/:personId/credentials', async (c) => {
     const list = await h.listOf(c);
@@ -107,9 +110,11 @@ export function credentialRoutes(api: Hono<Env>, deps: CredentialRouteDeps, h: R
     const list = await h.listOf(c);
     const source = (c.req.query('source') ?? 'admin') as PhotoSource;
     if (source !== 'admin' && source !== 'capture') throw new ApiError(400, 'invalid_parameter', 'source must be admin or capture');
+    const approve = c.req.query('approve');
+    if (approve !== undefined && approve !== 'true' && approve !== 'false') throw new ApiError(400, 'invalid_parameter', 'approve must be true or false');
     if (!/^image\//i.test(c.req.header('content-type') ?? '')) throw new ApiError(400, 'invalid_body', 'send the photo itself as the body, with Content-Type image/jpeg, image/png, image/webp or image/avif');
     const bytes = await readBytes(c.req.raw, MAX_PHOTO_BYTES);
-    return c.json(await deps.photos.upload(list, c.req.param('personId'), bytes, source, h.meta(c)), 201);
+    return c.json(await deps.photos.upload(list, c.req.param('personId'), bytes, source, h.meta(c), approve === 'true'), 201);
   });
   api.get('/lists/:listId/people/:personId/photo', async (c) => {
     const list = await h.listOf(c);
@@ -129,6 +134,10 @@ export function credentialRoutes(api: Hono<Env>, deps: CredentialRouteDeps, h: R
     const b = await h.body(c);
     return c.json(await deps.photos.createLink(list, c.req.param('personId'), { hours: b.hours, attempts: b.attempts, consentText: b.consentText }, h.meta(c), h.origin(c)), 201);
   });
+  // ---- capture sessions for whoever walks up (docs/photos.md)
+  api.get('/lists/:listId/capture/people', async (c) => c.json(await deps.capture.search(await h.listOf(c), c.req.query('q'))));
+  api.get('/capture-settings', async (c) => c.json(await deps.capture.settings(c.get('orgId'))));
+  api.put('/capture-settings', async (c) => c.json(await deps.capture.configure(c.get('orgId'), await h.body(c), h.meta(c))));
   /** The review queue (oldest first), or photos in another status; never the image bytes. */
   api.get('/lists/:listId/photos', async (c) => {
     const list = await h.listOf(c);

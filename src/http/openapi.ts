@@ -103,9 +103,9 @@ export const OPENAPI = {
       },
     },
     '/lists/{listId}/people/{personId}/credentials': {
-      get: { summary: 'a person\'s credentials with their status and verification URL (the QR code\'s target)', parameters: [listId, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: '{credentials}' }, 404: problem } },
+      get: { summary: 'a person\'s credentials with their status and verification URL (the QR code\'s target), and `issue`: per kind (card, apple_pass, google_pass) whether it can be issued now ({available, source: organisation|installation|null, reason, setupUrl})', parameters: [listId, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: '{credentials, issue}' }, 404: problem } },
       post: {
-        summary: 'issue a credential to an active person: a printed card, an Apple Wallet pass (needs the organisation\'s Apple Wallet settings), or a Google Wallet pass (answers google.saveUrl, the "Save to Google Wallet" link); it is revoked when the IdP deactivates them',
+        summary: 'issue a credential to an active person: a printed card, an Apple Wallet pass (needs the organisation\'s Apple Wallet settings, or the installation\'s), or a Google Wallet pass (answers google.saveUrl, the "Save to Google Wallet" link); it is revoked when the IdP deactivates them',
         parameters: [listId, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }],
         requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { kind: { type: 'string', enum: ['card', 'apple_pass', 'google_pass'] } } } } } },
         responses: { 201: { description: 'the credential; a google_pass adds google: {objectId, classId, state, syncedAt, lastError, saveUrl}' }, 404: problem, 409: problem },
@@ -135,6 +135,38 @@ export const OPENAPI = {
         responses: { 201: { description: '{url, expiresAt}' }, 400: problem, 404: problem },
       },
     },
+    '/wallet-branding': {
+      get: { summary: 'the organisation\'s colours and logo on its wallet passes (its name comes from the organisation)', responses: { 200: { description: '{backgroundColor, foregroundColor, logoUrl, updatedAt}' }, 401: problem } },
+      put: {
+        summary: 'set the organisation\'s colours and logo on its wallet passes, whoever\'s credentials sign them (its own or the installation\'s)',
+        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: {
+          backgroundColor: { type: 'string', pattern: '^#[0-9a-fA-F]{6}$' }, foregroundColor: { type: 'string', pattern: '^#[0-9a-fA-F]{6}$' }, logoUrl: { type: 'string', format: 'uri', description: 'https; Google fetches it' },
+        } } } } },
+        responses: { 200: { description: 'the branding as GET shows it' }, 400: problem, 403: problem },
+      },
+    },
+    '/lists/{listId}/people/{personId}/wallet-links': {
+      get: {
+        summary: 'the links that add the person\'s newest valid Apple and Google passes to their wallets (the Apple download link, 72 hours; Google\'s "Save" link); null for a kind without a valid pass; not for viewers',
+        parameters: [listId, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { 200: { description: '{apple: {credentialId, url, expiresAt} | null, google: {credentialId, saveUrl} | null}' }, 403: problem, 404: problem },
+      },
+    },
+    '/capture-settings': {
+      get: { summary: 'the organisation\'s capture session settings', responses: { 200: { description: '{approveOnCapture}' }, 401: problem } },
+      put: {
+        summary: 'whether a photo an admin takes in a capture session is approved in the same step (off by default); the change is in the audit trail',
+        requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['approveOnCapture'], properties: { approveOnCapture: { type: 'boolean' } } } } } },
+        responses: { 200: { description: '{approveOnCapture}' }, 400: problem, 403: problem },
+      },
+    },
+    '/lists/{listId}/capture/people': {
+      get: {
+        summary: 'capture session search: people by name, email, identifier, or the value a card\'s barcode holds (a verification URL or code finds its holder), with their current photo (approved, pending or null)',
+        parameters: [listId, { name: 'q', in: 'query', required: true, schema: { type: 'string' } }],
+        responses: { 200: { description: '{people: [{id, userName, active, fields, photo, matchedBy: barcode|exact|search}]}' }, 400: problem },
+      },
+    },
     '/google-wallet': {
       get: { summary: 'the organisation\'s Google Wallet settings: issuer id, class id, the service account\'s email and key id (never the key), endpoints', responses: { 200: { description: '{configured, …}' }, 401: problem } },
       put: {
@@ -159,7 +191,7 @@ export const OPENAPI = {
       get: { summary: 'the person\'s approved photo (JPEG)', parameters: [listId, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'image/jpeg' }, 404: problem } },
       post: {
         summary: 'upload a photo for the person (the image as the body); it is checked (size, light, focus, exactly one face), cropped 3:4 and waits for review',
-        parameters: [listId, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }, { name: 'source', in: 'query', schema: { type: 'string', enum: ['admin', 'capture'] } }],
+        parameters: [listId, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }, { name: 'source', in: 'query', schema: { type: 'string', enum: ['admin', 'capture'] } }, { name: 'approve', in: 'query', schema: { type: 'boolean' }, description: 'with source=capture: approve it in the same step (the organisation\'s approveOnCapture must be on; 409 capture_approval_off otherwise)' }],
         requestBody: { content: { 'image/jpeg': {}, 'image/png': {}, 'image/webp': {}, 'image/avif': {} } },
         responses: { 201: { description: 'the photo, pending review' }, 413: problem, 422: { description: '{error: photo_rejected, detail, problems: [{code, message}]}' } },
       },
@@ -312,7 +344,7 @@ export const OPENAPI = {
     },
     '/lists/{listId}/people/export': { get: { summary: 'the roster as CSV, every field, streamed', parameters: [listId], responses: { 200: { description: 'text/csv' } } } },
     '/lists/{listId}/people/{personId}': {
-      get: { summary: 'one person: fields, sync problems, last operation, groups and the SCIM resource', parameters: [listId, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'Person' }, 404: problem } },
+      get: { summary: 'one person: fields, sync problems, last operation, groups, the SCIM resource, and `issue`: what can be issued to them now and why not', parameters: [listId, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'Person' }, 404: problem } },
     },
     '/lists/{listId}/audit/events': {
       get: {

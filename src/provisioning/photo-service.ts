@@ -82,7 +82,16 @@ export class PhotoService {
     }
   }
 
-  async upload(list: MasterList, personId: string, bytes: Uint8Array, source: PhotoSource, meta: RequestMeta): Promise<PhotoView> {
+  /**
+   * `approve`: a capture-session shot approved in the same step by the admin who took it (issue
+   * 14, item 3), when the organisation allows it; the trail records the upload and the approval,
+   * both by that admin, in one transaction.
+   */
+  async upload(list: MasterList, personId: string, bytes: Uint8Array, source: PhotoSource, meta: RequestMeta, approve = false): Promise<PhotoView> {
+    if (approve && source !== 'capture') throw new PhotoError(400, 'invalid_parameter', 'only a photo taken in a capture session can be approved as it is uploaded');
+    if (approve && !(await this.store.lists.captureApproves(list.orgId))) {
+      throw new PhotoError(409, 'capture_approval_off', 'your organisation reviews capture-session photos separately: turn on "approve photos taken in a capture session" in the capture session settings first');
+    }
     await this.person(this.store, list.id, personId);
     const check = await this.runCheck(bytes);
     if (!check.ok) {
@@ -90,7 +99,10 @@ export class PhotoService {
       await this.recordRefused(list.id, personId, check.problems, meta, { source });
       throw refused(check);
     }
-    return this.store.transaction(async (tx) => this.save(tx, list.id, personId, check, source, meta));
+    return this.store.transaction(async (tx) => {
+      const saved = await this.save(tx, list.id, personId, check, source, meta);
+      return approve ? this.decideIn(tx, list, saved.id, 'approve', meta, undefined, { inCaptureSession: true }) : saved;
+    });
   }
 
   private async save(tx: Repos, listId: string, personId: string, check: PhotoCheck & { ok: true }, source: PhotoSource, meta: RequestMeta): Promise<PhotoView> {
@@ -113,23 +125,25 @@ export class PhotoService {
 
   async decide(list: MasterList, photoId: string, decision: 'approve' | 'reject', meta: RequestMeta, reason?: unknown): Promise<PhotoView> {
     if (decision === 'reject' && (typeof reason !== 'string' || !reason.trim())) throw new PhotoError(400, 'invalid_body', 'say why the photo is rejected: the person sees the reason when they upload again');
-    return this.store.transaction(async (tx) => {
-      await tx.audit.chain(list.id, true);
-      const p = await tx.photos.meta(photoId);
-      if (!p || p.list_id !== list.id) throw new PhotoError(404, 'not_found', `no photo "${photoId}" on this list`);
-      if (p.status !== 'pending') throw new PhotoError(409, 'already_decided', `this photo is ${p.status}; only a photo waiting for review can be ${decision === 'approve' ? 'approved' : 'rejected'}`);
-      const at = this.now().toISOString();
-      const why = decision === 'reject' ? (reason as string).trim().slice(0, 500) : null;
-      if (decision === 'approve') await tx.photos.supersede(p.person_id, p.id, 'approved', at);
-      await tx.photos.setStatus(p.id, decision === 'approve' ? 'approved' : 'rejected', { at, by: meta.actor, reason: why });
-      const person = await tx.users.get(list.id, p.person_id);
-      await this.audit.record(tx, list.id, {
-        action: decision === 'approve' ? 'photo.approved' : 'photo.rejected', target: { type: 'person', id: p.person_id, name: person ? holderName(person.data) : null },
-        changes: [{ field: 'photo.status', before: 'pending', after: decision === 'approve' ? 'approved' : 'rejected' }],
-        detail: { photoId: p.id, ...(why ? { reason: why } : {}) },
-      }, meta);
-      return photoView((await tx.photos.meta(p.id))!);
-    });
+    return this.store.transaction(async (tx) => this.decideIn(tx, list, photoId, decision, meta, reason));
+  }
+
+  private async decideIn(tx: Repos, list: MasterList, photoId: string, decision: 'approve' | 'reject', meta: RequestMeta, reason?: unknown, extra: Record<string, unknown> = {}): Promise<PhotoView> {
+    await tx.audit.chain(list.id, true);
+    const p = await tx.photos.meta(photoId);
+    if (!p || p.list_id !== list.id) throw new PhotoError(404, 'not_found', `no photo "${photoId}" on this list`);
+    if (p.status !== 'pending') throw new PhotoError(409, 'already_decided', `this photo is ${p.status}; only a photo waiting for review can be ${decision === 'approve' ? 'approved' : 'rejected'}`);
+    const at = this.now().toISOString();
+    const why = decision === 'reject' ? (reason as string).trim().slice(0, 500) : null;
+    if (decision === 'approve') await tx.photos.supersede(p.person_id, p.id, 'approved', at);
+    await tx.photos.setStatus(p.id, decision === 'approve' ? 'approved' : 'rejected', { at, by: meta.actor, reason: why });
+    const person = await tx.users.get(list.id, p.person_id);
+    await this.audit.record(tx, list.id, {
+      action: decision === 'approve' ? 'photo.approved' : 'photo.rejected', target: { type: 'person', id: p.person_id, name: person ? holderName(person.data) : null },
+      changes: [{ field: 'photo.status', before: 'pending', after: decision === 'approve' ? 'approved' : 'rejected' }],
+      detail: { photoId: p.id, ...(why ? { reason: why } : {}), ...extra },
+    }, meta);
+    return photoView((await tx.photos.meta(p.id))!);
   }
 
   /** Approves many at once; photos no longer pending are reported, not failed. */

@@ -353,6 +353,7 @@ const ACTION_TITLES: ReadonlyMap<string, string> = new Map([
   ['credential.google_object_created', 'Google Wallet pass created at Google'], ['credential.google_object_updated', 'Google Wallet pass updated at Google'],
   ['credential.google_update_failed', 'Google Wallet update failed'],
   ['google_wallet.configured', 'Google Wallet set up'], ['google_wallet.removed', 'Google Wallet removed'],
+  ['wallet.branding_changed', 'Wallet pass colours and logo changed'], ['photo.capture_settings_changed', 'Capture session approval setting changed'],
 ]);
 
 type Detail = Readonly<Record<string, unknown>> | null;

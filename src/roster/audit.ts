@@ -17,6 +17,7 @@ export const AUDIT_ACTIONS = [
   'credential.google_object_created', 'credential.google_object_updated', 'credential.google_update_failed',
   'google_wallet.configured', 'google_wallet.removed',
   'email.queued',
+  'wallet.branding_changed', 'photo.capture_settings_changed',
   'provisioning.failed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -5,21 +5,28 @@ export type AppleWalletSettingsRow = Selectable<Database['apple_wallet_settings'
 export type ApplePassRow = Selectable<Database['apple_passes']>;
 export type ApplePassRegistrationRow = Selectable<Database['apple_pass_registrations']>;
 
+/**
+ * The owner of the installation's wallet credentials, in place of an organisation id: its
+ * settings live in their own table (no organisation to reference), shaped like an organisation's.
+ */
+export const INSTALLATION = '*installation*';
+const appleTable = (orgId: string) => (orgId === INSTALLATION ? 'installation_apple_wallet' as const : 'apple_wallet_settings' as const);
+
 /** Apple Wallet settings per organisation, passes, and the devices registered for their updates. */
 export class AppleWalletRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
   async settings(orgId: string): Promise<AppleWalletSettingsRow | undefined> {
-    return this.db.selectFrom('apple_wallet_settings').selectAll().where('org_id', '=', orgId).executeTakeFirst();
+    return this.db.selectFrom(appleTable(orgId)).selectAll().where('org_id', '=', orgId).executeTakeFirst();
   }
 
   async putSettings(row: Insertable<Database['apple_wallet_settings']>): Promise<void> {
     const { org_id: _o, created_at: _c, ...update } = row;
-    await this.db.insertInto('apple_wallet_settings').values(row).onConflict((oc) => oc.column('org_id').doUpdateSet(update)).execute();
+    await this.db.insertInto(appleTable(row.org_id)).values(row).onConflict((oc) => oc.column('org_id').doUpdateSet(update)).execute();
   }
 
   async deleteSettings(orgId: string): Promise<boolean> {
-    const r = await this.db.deleteFrom('apple_wallet_settings').where('org_id', '=', orgId).executeTakeFirst();
+    const r = await this.db.deleteFrom(appleTable(orgId)).where('org_id', '=', orgId).executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
   }
 

@@ -26,6 +26,7 @@ import * as m016 from './migrations/016-entra-pending-managers.js';
 import * as m017 from './migrations/017-audit-people.js';
 import * as m018 from './migrations/018-secret-key.js';
 import * as m019 from './migrations/019-email.js';
+import * as m020 from './migrations/020-installation-wallets.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -52,6 +53,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['017-audit-people', m017],
   ['018-secret-key', m018],
   ['019-email', m019],
+  ['020-installation-wallets', m020],
 ];
 
 class Provider implements MigrationProvider {

@@ -38,6 +38,16 @@ export class ListsRepo {
     await this.db.updateTable('organisations').set({ name }).where('id', '=', id).execute();
   }
 
+  /** Whether a photo an admin takes in a capture session is approved in the same step (issue 14, item 3). */
+  async captureApproves(orgId: string): Promise<boolean> {
+    const r = await this.db.selectFrom('organisations').select('capture_approves').where('id', '=', orgId).executeTakeFirst();
+    return Number(r?.capture_approves ?? 0) === 1;
+  }
+
+  async setCaptureApproves(orgId: string, on: boolean): Promise<void> {
+    await this.db.updateTable('organisations').set({ capture_approves: on ? 1 : 0 }).where('id', '=', orgId).execute();
+  }
+
   async organisations(): Promise<Organisation[]> {
     const rows = await this.db.selectFrom('organisations').selectAll().orderBy('created_at').execute();
     return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at }));

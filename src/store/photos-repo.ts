@@ -46,6 +46,16 @@ export class PhotosRepo {
     return out;
   }
 
+  /** Which of these people have an approved or a pending photo (approved wins), for the capture session's search. */
+  async currentAmong(personIds: readonly string[]): Promise<Map<string, 'approved' | 'pending'>> {
+    const out = new Map<string, 'approved' | 'pending'>();
+    for (const part of chunked(personIds)) {
+      const rows = await this.db.selectFrom('photos').select(['person_id', 'status']).where('person_id', 'in', part).where('status', 'in', ['approved', 'pending']).execute();
+      for (const r of rows) if (r.status === 'approved' || !out.has(r.person_id)) out.set(r.person_id, r.status as 'approved' | 'pending');
+    }
+    return out;
+  }
+
   async setStatus(id: string, status: PhotoStatus, decided: { at: string; by: string; reason?: string | null }): Promise<void> {
     await this.db.updateTable('photos').set({ status, decided_at: decided.at, decided_by: decided.by, reject_reason: decided.reason ?? null }).where('id', '=', id).execute();
   }

@@ -8,6 +8,16 @@ export interface OrganisationTable {
   id: string;
   name: string;
   created_at: string;
+  capture_approves: ColumnType<number, number | undefined, number>;
+}
+
+/** An organisation's colours and logo on passes issued under the installation's wallet credentials. */
+export interface WalletBrandingTable {
+  org_id: string;
+  background_color: string | null;
+  foreground_color: string | null;
+  logo_url: string | null;
+  updated_at: string;
 }
 
 export interface ListTable {
@@ -468,6 +478,9 @@ export interface Database {
   email_templates: EmailTemplateTable;
   secret_key_fingerprints: SecretKeyFingerprintTable;
   apple_wallet_settings: AppleWalletSettingsTable;
+  installation_apple_wallet: AppleWalletSettingsTable;
+  installation_google_wallet: GoogleWalletSettingsTable;
+  wallet_branding: WalletBrandingTable;
   apple_passes: ApplePassTable;
   apple_pass_registrations: ApplePassRegistrationTable;
   entra_connections: EntraConnectionTable;

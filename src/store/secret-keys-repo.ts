@@ -11,6 +11,8 @@ export const SEALED_COLUMNS = [
   { table: 'apple_wallet_settings', key: 'org_id', column: 'signing_enc', what: 'Apple Wallet pass certificates and keys' },
   { table: 'apple_passes', key: 'credential_id', column: 'auth_token_enc', what: 'Apple Wallet pass authentication tokens' },
   { table: 'google_wallet_settings', key: 'org_id', column: 'key_enc', what: 'Google Wallet service account keys' },
+  { table: 'installation_apple_wallet', key: 'org_id', column: 'signing_enc', what: "the installation's Apple Wallet pass certificate and key" },
+  { table: 'installation_google_wallet', key: 'org_id', column: 'key_enc', what: "the installation's Google Wallet service account key" },
 ] as const;
 
 export type SealedColumn = (typeof SEALED_COLUMNS)[number];

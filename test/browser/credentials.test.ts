@@ -287,7 +287,7 @@ describe('photos, cards and credentials in the web app', () => {
     expect([Math.round(width), Math.round(height)]).toEqual([243, 153]);
   });
 
-  it('(f) credentials on the person page: a wallet pass explains the missing set-up; a card is issued, suspended and reinstated; a SCIM deactivation revokes both', async () => {
+  it('(f) credentials on the person page: a wallet pass not set up is disabled with the reason; a card is issued, suspended and reinstated; a SCIM deactivation revokes both', async () => {
     await page.goto(personUrl('ada'));
     await page.getByRole('heading', { name: 'Ada Lovelace', level: 1 }).waitFor();
     await expect.poll(() => page.getByRole('img', { name: 'Approved photo of Ada Lovelace' }).evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(600);
@@ -295,11 +295,13 @@ describe('photos, cards and credentials in the web app', () => {
     await expect.poll(() => credentialItems(page).count()).toBe(1);
     expect(await credentialItems(page).first().getAttribute('aria-label')).toBe('Printed card, Valid');
 
-    await page.getByRole('button', { name: 'Issue a Google Wallet pass' }).click();
-    const problem = page.getByRole('alert').filter({ hasText: 'Google Wallet' });
-    await expect.poll(() => problem.innerText()).toBe('Google Wallet passes cannot be issued yet: your organisation’s Google Wallet issuer account has not been set up. Set it up in Wallet settings.');
-    expect(await problem.getByRole('link', { name: 'Wallet settings' }).getAttribute('href')).toBe('/settings/wallets');
-    await expectAccessible(page, 'a person page with photos, credentials and a refusal');
+    // Issue 14: a wallet that is not set up is a disabled button with the reason and the set-up link, not a click into an error.
+    const googleButton = page.getByRole('button', { name: 'Issue a Google Wallet pass' });
+    await expect.poll(() => googleButton.isDisabled()).toBe(true);
+    const problem = page.locator(`#${await googleButton.getAttribute('aria-describedby')}`);
+    expect(await problem.innerText()).toMatch(/^Google Wallet is not set up: .* Set up Google Wallet$/);
+    expect(await problem.getByRole('link', { name: 'Set up Google Wallet' }).getAttribute('href')).toBe('/settings/wallets');
+    await expectAccessible(page, 'a person page with photos, credentials and a wallet not set up');
 
     await page.getByRole('button', { name: 'Issue a printed card' }).click();
     await expect.poll(() => credentialItems(page).count()).toBe(2);

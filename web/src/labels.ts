@@ -25,6 +25,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'credential.google_update_failed': 'Google Wallet update failed',
   'wallet.apple_configured': 'Apple Wallet set up', 'wallet.apple_removed': 'Apple Wallet removed',
   'google_wallet.configured': 'Google Wallet set up', 'google_wallet.removed': 'Google Wallet removed',
+  'wallet.branding_changed': 'Wallet pass colours and logo changed', 'photo.capture_settings_changed': 'Capture session approval setting changed',
 };
 
 export const actionLabel = (a: string) => ACTION_LABELS[a] ?? a;

@@ -2,6 +2,6 @@
 import type { Person } from './api';
 import { valueText } from './components/value-text';
 
-export function personName(p: Person): string {
+export function personName(p: Pick<Person, 'fields' | 'userName'>): string {
   return [p.fields.first_name, p.fields.last_name].filter(Boolean).join(' ') || valueText(p.fields.display_name ?? p.userName);
 }

@@ -1,6 +1,6 @@
 /** Apple Wallet passes: pure building blocks (no storage, no HTTP server, no config). */
 export { buildPkpass, thumbnails, type Pkpass, type PkpassInput } from './pkpass.js';
-export { passJson, type PassContent, type PassField } from './pass-json.js';
+export { hexToRgb, passJson, type PassContent, type PassField, type RGB } from './pass-json.js';
 export { certificateInfo, readUpload, PassCertificateError, type CertificateInfo, type PassSigningMaterial, type UploadedCertificate } from './pass-certificate.js';
 export { signManifest } from './pass-signature.js';
 export { zip, type ZipEntry } from './zip-writer.js';

@@ -32,6 +32,17 @@ export interface PassContent {
   /** The list's name, shown on the back. */
   readonly listName: string;
   readonly status: string;
+  /** The organisation's colours (its wallet branding); Muster's dark grey and white otherwise. */
+  readonly backgroundColor?: RGB | undefined;
+  readonly foregroundColor?: RGB | undefined;
+}
+
+export type RGB = readonly [number, number, number];
+
+/** "#rrggbb" as an RGB triple; undefined for anything else. */
+export function hexToRgb(hex: string | null | undefined): RGB | undefined {
+  const m = hex ? /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex) : null;
+  return m ? [parseInt(m[1]!, 16), parseInt(m[2]!, 16), parseInt(m[3]!, 16)] : undefined;
 }
 
 /** Apple's colours are CSS-style rgb() strings (Pass › backgroundColor). */
@@ -51,9 +62,9 @@ export function passJson(p: PassContent): Record<string, unknown> {
     organizationName: p.organizationName,
     description: `${p.organizationName} ID`,
     logoText: p.organizationName,
-    foregroundColor: rgb(PASS_FOREGROUND),
-    backgroundColor: rgb(PASS_BACKGROUND),
-    labelColor: rgb(PASS_LABEL),
+    foregroundColor: rgb(p.foregroundColor ?? PASS_FOREGROUND),
+    backgroundColor: rgb(p.backgroundColor ?? PASS_BACKGROUND),
+    labelColor: rgb(p.foregroundColor ?? PASS_LABEL),
     // An identity pass is personal: iOS 11+ hides the share button (Pass › sharingProhibited).
     sharingProhibited: true,
     ...(p.webServiceURL ? { webServiceURL: p.webServiceURL, authenticationToken: p.authenticationToken } : {}),

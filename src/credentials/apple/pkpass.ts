@@ -39,10 +39,11 @@ export function buildPkpass(input: PkpassInput): Pkpass {
   const now = input.now ?? new Date();
   const files = new Map<string, Buffer>();
   files.set('pass.json', Buffer.from(JSON.stringify(passJson(input.content), null, 2), 'utf8'));
-  files.set('icon.png', squarePng(ICON, ICON, PASS_FOREGROUND, PASS_BACKGROUND));
-  files.set('icon@2x.png', squarePng(ICON * 2, ICON * 2, PASS_FOREGROUND, PASS_BACKGROUND));
-  files.set('logo.png', squarePng(LOGO_H, LOGO_H, PASS_FOREGROUND, PASS_BACKGROUND));
-  files.set('logo@2x.png', squarePng(LOGO_H * 2, LOGO_H * 2, PASS_FOREGROUND, PASS_BACKGROUND));
+  const fg = input.content.foregroundColor ?? PASS_FOREGROUND, bg = input.content.backgroundColor ?? PASS_BACKGROUND;
+  files.set('icon.png', squarePng(ICON, ICON, fg, bg));
+  files.set('icon@2x.png', squarePng(ICON * 2, ICON * 2, fg, bg));
+  files.set('logo.png', squarePng(LOGO_H, LOGO_H, fg, bg));
+  files.set('logo@2x.png', squarePng(LOGO_H * 2, LOGO_H * 2, fg, bg));
   if (input.thumbnail) {
     files.set('thumbnail.png', input.thumbnail.png1x);
     files.set('thumbnail@2x.png', input.thumbnail.png2x);

@@ -7,8 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { PassField } from '../../credentials/apple/index.js';
-import { buildPkpass, thumbnails } from '../../credentials/apple/index.js';
-import type { CredentialRow, CredentialStatus, MasterList, Repos, Store } from '../../store/index.js';
+import { buildPkpass, hexToRgb, thumbnails } from '../../credentials/apple/index.js';
+import { INSTALLATION, type CredentialRow, type CredentialStatus, type MasterList, type Repos, type Store } from '../../store/index.js';
 import type { SecretBox } from '../../sync/secret-box.js';
 import { hashSecret } from '../secrets.js';
 import type { RequestMeta } from '../audit-trail.js';
@@ -48,8 +48,9 @@ export class ApplePasses {
 
   /** CredentialService's issue step for `apple_pass` (in the issue transaction). */
   readonly onIssue = async (tx: Repos, list: MasterList, c: CredentialRow): Promise<void> => {
-    const s = await tx.appleWallet.settings(list.orgId);
-    if (!s) throw new CredentialError(409, 'apple_wallet_not_configured', 'Apple Wallet is not set up for your organisation: upload the Pass Type ID certificate first (PUT /api/v1/apple-wallet)');
+    // The organisation's own certificate, else the installation's (issue 14, item 4).
+    const s = (await tx.appleWallet.settings(list.orgId)) ?? (await tx.appleWallet.settings(INSTALLATION));
+    if (!s) throw new CredentialError(409, 'apple_wallet_not_configured', 'Apple Wallet is not set up for your organisation nor for this installation: upload the Pass Type ID certificate first (PUT /api/v1/apple-wallet)');
     // Apple: "authenticationToken … must be 16 characters or longer". 32 random bytes, base64url: 43.
     const token = randomBytes(32).toString('base64url');
     const t = this.now();
@@ -84,7 +85,8 @@ export class ApplePasses {
   async build(c: CredentialRow, requestOrigin: string): Promise<BuiltPass> {
     const pass = await this.store.appleWallet.pass(c.id);
     const list = await this.store.lists.get(c.list_id);
-    const config = list ? await this.settings.config(list.orgId) : undefined;
+    const config = list && pass ? await this.settings.config(list.orgId, pass.pass_type_identifier) : undefined;
+    const branding = list ? await this.store.googleWallet.branding(list.orgId) : undefined;
     if (!pass || !list || !config) throw new CredentialError(409, 'apple_wallet_not_configured', 'this pass cannot be built: Apple Wallet is not set up for the organisation any more');
     const person = await this.store.users.get(list.id, c.person_id);
     const labels = new Map((await this.store.roster.fields(list.id)).map((f) => [f.key, f.label]));
@@ -101,6 +103,7 @@ export class ApplePasses {
         holderName: person ? holderName(person.data) : 'Unknown', secondary: pick(SECONDARY), auxiliary: pick(AUXILIARY),
         verifyUrl: `${origin}/v/${c.verify_code}`, webServiceURL: `${origin}${PASSKIT_PATH}`, authenticationToken: this.box().open(pass.auth_token_enc),
         voided: status !== 'valid', listName: list.name, status,
+        backgroundColor: hexToRgb(branding?.background_color), foregroundColor: hexToRgb(branding?.foreground_color),
       },
       signing: config.signing,
       ...(photo ? { thumbnail: await thumbnails(photo) } : {}),

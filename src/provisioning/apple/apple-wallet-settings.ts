@@ -7,7 +7,7 @@
  */
 import type { CertificateInfo, PassSigningMaterial } from '../../credentials/apple/index.js';
 import { certificateInfo, PassCertificateError, readUpload } from '../../credentials/apple/index.js';
-import type { Repos, Store } from '../../store/index.js';
+import { INSTALLATION, type Repos, type Store } from '../../store/index.js';
 import type { SecretBox } from '../../sync/secret-box.js';
 import { lockListsOf, type AuditTrail, type RequestMeta } from '../audit-trail.js';
 
@@ -28,6 +28,11 @@ type CertView = Omit<CertificateInfo, 'passTypeIdentifier' | 'teamIdentifier'>;
 
 export interface AppleWalletView {
   readonly configured: boolean;
+  /**
+   * Whose credentials an organisation's passes are issued under: its own, the installation's
+   * (set once by the operator), or none (issuing is refused until one is set up).
+   */
+  readonly source?: 'organisation' | 'installation' | null;
   readonly passTypeIdentifier?: string;
   readonly teamIdentifier?: string;
   readonly organizationName?: string;
@@ -59,10 +64,11 @@ export class AppleWalletSettings {
 
   async view(orgId: string): Promise<AppleWalletView> {
     const row = await this.store.appleWallet.settings(orgId);
-    if (!row) return { configured: false };
+    const source = row ? 'organisation' : (orgId !== INSTALLATION && (await this.store.appleWallet.settings(INSTALLATION))) ? 'installation' : null;
+    if (!row) return { configured: false, ...(orgId === INSTALLATION ? {} : { source }) };
     const info = JSON.parse(row.certificate_info) as { certificate: CertificateInfo; wwdr: CertificateInfo };
     return {
-      configured: true, passTypeIdentifier: row.pass_type_identifier, teamIdentifier: row.team_identifier, organizationName: row.organization_name,
+      configured: true, ...(orgId === INSTALLATION ? {} : { source }), passTypeIdentifier: row.pass_type_identifier, teamIdentifier: row.team_identifier, organizationName: row.organization_name,
       certificate: certView(info.certificate), wwdrCertificate: certView(info.wwdr), privateKey: '(stored encrypted; never shown)', updatedAt: row.updated_at,
       warnings: this.warnings(info.certificate, info.wwdr),
     };
@@ -100,7 +106,9 @@ export class AppleWalletSettings {
     const cert = certificateInfo(signing.certificatePem), wwdr = certificateInfo(signing.wwdrPem);
     const passType = str(b.passTypeIdentifier) ?? (upload ? undefined : existing?.pass_type_identifier) ?? cert.passTypeIdentifier;
     const team = str(b.teamIdentifier) ?? (upload ? undefined : existing?.team_identifier) ?? cert.teamIdentifier;
-    const orgName = str(b.organizationName) ?? existing?.organization_name;
+    // Under the installation's credentials each organisation's own name goes on its passes; the
+    // stored one is only Apple's fallback for a pass built without an organisation.
+    const orgName = str(b.organizationName) ?? existing?.organization_name ?? (orgId === INSTALLATION ? 'Muster' : undefined);
     if (!passType || !PASS_TYPE.test(passType)) throw new AppleWalletError(400, 'invalid_body', 'passTypeIdentifier must be a pass type identifier such as pass.com.example.staff');
     if (!team || !TEAM.test(team)) throw new AppleWalletError(400, 'invalid_body', 'teamIdentifier must be your 10-character Apple Developer Team ID');
     if (!orgName || orgName.length > 100) throw new AppleWalletError(400, 'invalid_body', 'organizationName must be text of up to 100 characters (Wallet shows it on the lock screen)');
@@ -135,12 +143,24 @@ export class AppleWalletSettings {
     });
   }
 
-  /** The settings and opened signing material, for building and pushing passes. */
-  async config(orgId: string): Promise<AppleWalletConfig | undefined> {
-    const row = await this.store.appleWallet.settings(orgId);
-    if (!row) return undefined;
+  /**
+   * The settings and opened signing material, for building and pushing passes: the
+   * organisation's own, else the installation's (then with the organisation's name). Given a
+   * pass's type, only settings of that type: a pass issued under the installation's certificate
+   * stays signed by it after the organisation uploads its own, and the other way round.
+   */
+  async config(orgId: string, passType?: string): Promise<AppleWalletConfig | undefined> {
+    const own = await this.store.appleWallet.settings(orgId);
+    if (own && (passType === undefined || own.pass_type_identifier === passType)) return this.open(own, own.organization_name);
+    const shared = await this.store.appleWallet.settings(INSTALLATION);
+    if (!shared || (passType !== undefined && shared.pass_type_identifier !== passType) || (own && passType === undefined)) return undefined;
+    const org = await this.store.lists.organisation(orgId);
+    return this.open(shared, org?.name ?? shared.organization_name);
+  }
+
+  private open(row: { pass_type_identifier: string; team_identifier: string; signing_enc: string }, organizationName: string): AppleWalletConfig {
     return {
-      passTypeIdentifier: row.pass_type_identifier, teamIdentifier: row.team_identifier, organizationName: row.organization_name,
+      passTypeIdentifier: row.pass_type_identifier, teamIdentifier: row.team_identifier, organizationName,
       signing: JSON.parse(this.box().open(row.signing_enc)) as PassSigningMaterial,
     };
   }

@@ -48,7 +48,7 @@ export class PassPushJob {
     const devicesOf = new Map<string, string[]>();
     for (const r of regs) devicesOf.set(r.push_token, [...(devicesOf.get(r.push_token) ?? []), r.device_library_identifier]);
     const due = [...devicesOf.keys()].filter((t) => !p.pending || p.pending.includes(t));
-    const config = await this.settings.config(list.orgId);
+    const config = await this.settings.config(list.orgId, pass.pass_type_identifier);
     const events: PushEvent[] = [];
     if (!config) {
       events.push({ action: 'credential.push_failed', detail: { reason: 'Apple Wallet is no longer configured for the organisation', devices: due.length } });

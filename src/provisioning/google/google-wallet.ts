@@ -19,7 +19,7 @@ import { lockListsOf, type AuditTrail, type RequestMeta } from '../audit-trail.j
 import { CredentialError, holderName, type CredentialKindHooks } from '../credential-service.js';
 import { RetryLater } from '../jobs.js';
 import type { AuditAction } from '../../roster/audit.js';
-import type { CredentialRow, GoogleWalletObjectRow, GoogleWalletSettingsRow, JobRow, Repos, Store } from '../../store/index.js';
+import { INSTALLATION, type CredentialRow, type GoogleWalletObjectRow, type GoogleWalletSettingsRow, type JobRow, type Repos, type Store } from '../../store/index.js';
 import type { SecretBox } from '../../sync/secret-box.js';
 import { GoogleAccessTokens } from '../../credentials/google/access-tokens.js';
 import { genericClass, genericObject, stateFor, type GoogleObjectState } from '../../credentials/google/generic-pass.js';
@@ -95,8 +95,9 @@ export class GoogleWallet {
   hooks(): CredentialKindHooks {
     return {
       onIssued: async (tx, list, c, meta, origin) => {
-        const s = await tx.googleWallet.settings(list.orgId);
-        if (!s) throw new CredentialError(409, 'google_wallet_not_configured', 'set up Google Wallet for your organisation first (PUT /api/v1/google-wallet with the issuer id and the service account key)');
+        // The organisation's own issuer account, else the installation's (issue 14, item 4).
+        const s = (await tx.googleWallet.settings(list.orgId)) ?? (await tx.googleWallet.settings(INSTALLATION));
+        if (!s) throw new CredentialError(409, 'google_wallet_not_configured', 'Google Wallet is not set up for your organisation nor for this installation: set it up first (PUT /api/v1/google-wallet with the issuer id and the service account key)');
         await tx.googleWallet.insertObject({
           credential_id: c.id, org_id: list.orgId, object_id: `${s.issuer_id}.${c.id}`, class_id: `${s.issuer_id}.${s.class_suffix}`,
           verify_url: `${origin}/v/${c.verify_code}`, remote_state: null, synced_at: null, last_error: null, cause_request_id: meta.requestId ?? null, created_at: now(),
@@ -183,9 +184,12 @@ export class GoogleWallet {
   /** The settings as the API shows them: never the key, only what identifies it. */
   async view(orgId: string) {
     const s = await this.store.googleWallet.settings(orgId);
-    if (!s) return { configured: false as const };
+    // Whose issuer account the organisation's passes use: its own, the installation's, or none.
+    const source = s ? 'organisation' as const : (orgId !== INSTALLATION && (await this.store.googleWallet.settings(INSTALLATION))) ? 'installation' as const : null;
+    const scope = orgId === INSTALLATION ? {} : { source };
+    if (!s) return { configured: false as const, ...scope };
     return {
-      configured: true as const, issuerId: s.issuer_id, classSuffix: s.class_suffix, classId: `${s.issuer_id}.${s.class_suffix}`,
+      configured: true as const, ...scope, issuerId: s.issuer_id, classSuffix: s.class_suffix, classId: `${s.issuer_id}.${s.class_suffix}`,
       serviceAccount: { clientEmail: s.client_email, keyId: s.key_id, privateKey: '(stored encrypted; never shown)' },
       tokenUrl: s.token_url, apiUrl: s.api_url, logoUrl: s.logo_url, heroImageUrl: s.hero_image_url, backgroundColor: s.background_color,
       createdAt: s.created_at, updatedAt: s.updated_at,
@@ -213,7 +217,7 @@ export class GoogleWallet {
     if (!o) return undefined;
     let link: string | null = null;
     if (c.status === 'valid') {
-      const ep = await this.endpoint(o.org_id).catch(() => undefined);
+      const ep = await this.endpoint(o.org_id, o.class_id).catch(() => undefined);
       if (ep) link = saveUrl(ep.key, { id: o.object_id, classId: o.class_id }, origin);
     }
     return { objectId: o.object_id, classId: o.class_id, state: o.remote_state, syncedAt: o.synced_at, lastError: o.last_error, saveUrl: link };
@@ -265,8 +269,22 @@ export class GoogleWallet {
     }
   }
 
-  private async endpoint(orgId: string): Promise<WalletEndpoint> {
-    const s = await this.store.googleWallet.settings(orgId);
+  /**
+   * The issuer account an object belongs to: the organisation's own, else the installation's.
+   * Given the object's class, only the account whose issuer made it: an object created under the
+   * installation's issuer stays there after the organisation sets up its own, and the other way round.
+   */
+  private async settingsFor(orgId: string, classId?: string): Promise<GoogleWalletSettingsRow | undefined> {
+    const issuerOf = (id: string) => id.slice(0, id.indexOf('.'));
+    const own = await this.store.googleWallet.settings(orgId);
+    if (own && (classId === undefined || own.issuer_id === issuerOf(classId))) return own;
+    const shared = await this.store.googleWallet.settings(INSTALLATION);
+    if (shared && (classId === undefined ? !own : shared.issuer_id === issuerOf(classId))) return shared;
+    return undefined;
+  }
+
+  private async endpoint(orgId: string, classId?: string): Promise<WalletEndpoint> {
+    const s = await this.settingsFor(orgId, classId);
     if (!s) throw new GoogleWalletError(0, 'NOT_CONFIGURED', 'Google Wallet is no longer set up for this organisation; the pass cannot be updated until it is', true);
     return { key: parseServiceAccountKey(this.secrets().open(s.key_enc)), tokenUrl: s.token_url, apiUrl: s.api_url };
   }
@@ -309,7 +327,7 @@ export class GoogleWallet {
       if (!c || !o) return 'gone';
       const desired = stateFor(c.status);
       if (o.remote_state === desired) return outcome;
-      const ep = await this.endpoint(o.org_id);
+      const ep = await this.endpoint(o.org_id, o.class_id);
       // Attributed to the request behind the latest status change, whichever job gets here first.
       meta = { actor: meta.actor, ...(o.cause_request_id ? { requestId: o.cause_request_id } : {}) };
       let step: SyncOutcome;
@@ -338,7 +356,7 @@ export class GoogleWallet {
     const c = await this.store.credentials.get(credentialId);
     const o = await this.store.googleWallet.object(credentialId);
     if (!c || !o || o.remote_state === null) return undefined;
-    const ep = await this.endpoint(o.org_id);
+    const ep = await this.endpoint(o.org_id, o.class_id);
     const { id: _id, classId: _classId, state: _state, ...content } = await this.objectBody(c, o, o.remote_state as GoogleObjectState);
     await this.client.patch(ep, 'genericObject', o.object_id, content);
     await this.store.googleWallet.synced(credentialId, { synced_at: now(), last_error: null });
@@ -347,7 +365,11 @@ export class GoogleWallet {
   }
 
   private async objectBody(c: CredentialRow, o: GoogleWalletObjectRow, state: GoogleObjectState) {
-    const [list, person, settings] = await Promise.all([this.store.lists.get(c.list_id), this.store.users.get(c.list_id, c.person_id), this.store.googleWallet.settings(o.org_id)]);
+    const [list, person, own, branding] = await Promise.all([
+      this.store.lists.get(c.list_id), this.store.users.get(c.list_id, c.person_id), this.store.googleWallet.settings(o.org_id), this.store.googleWallet.branding(o.org_id),
+    ]);
+    // The organisation's look: its branding first, then what its own issuer settings name.
+    const look = { logo_url: branding?.logo_url ?? own?.logo_url ?? null, hero_image_url: own?.hero_image_url ?? null, background_color: branding?.background_color ?? own?.background_color ?? null };
     const org = list ? await this.store.lists.organisation(list.orgId) : undefined;
     const fields = person?.fields ?? {};
     const data = person?.data ?? {};
@@ -360,7 +382,7 @@ export class GoogleWallet {
     const body = genericObject({
       objectId: o.object_id, classId: o.class_id, state, organisation: org?.name ?? '', holder: person ? holderName(data) : 'Unknown',
       jobTitle: str(fields.job_title, data.title), details, verifyUrl: o.verify_url,
-      logoUrl: settings?.logo_url, heroImageUrl: settings?.hero_image_url, backgroundColor: settings?.background_color,
+      logoUrl: look.logo_url, heroImageUrl: look.hero_image_url, backgroundColor: look.background_color,
     });
     return body;
   }

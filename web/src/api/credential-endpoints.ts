@@ -2,7 +2,8 @@
 import { apiUrl, request, requestBlob, upload } from './client';
 import type { CardTemplate, TemplateRecord } from './card-template';
 import type {
-  AppleWalletView, BulkApproval, Credential, CredentialKind, GoogleWalletView, Photo, PhotoLink, PhotoQueue, PhotoStatus,
+  AppleWalletView, BulkApproval, CapturePerson, Credential, CredentialKind, GoogleWalletView, IssueCapabilities, Photo, PhotoLink, PhotoQueue, PhotoStatus,
+  WalletBranding,
 } from './credential-types';
 import type { Job } from './types';
 
@@ -17,8 +18,9 @@ export const photos = {
   /** The approved photo of a person (404 when there is none); `v` busts the browser's cache after a change. */
   approvedUrl: (listId: string, personId: string, v?: string) => apiUrl(`${P(listId, personId)}/photo`, { v }),
   ofPerson: (listId: string, personId: string) => request<{ photos: Photo[] }>('GET', `${P(listId, personId)}/photos`),
-  upload: (listId: string, personId: string, file: Blob, source: 'admin' | 'capture' = 'admin') =>
-    upload<Photo>(`${P(listId, personId)}/photo`, file, source === 'capture' ? { source } : undefined),
+  /** `approve`: a capture-session shot approved in the same step (the organisation's approveOnCapture must be on). */
+  upload: (listId: string, personId: string, file: Blob, source: 'admin' | 'capture' = 'admin', approve = false) =>
+    upload<Photo>(`${P(listId, personId)}/photo`, file, source === 'capture' ? { source, ...(approve ? { approve: 'true' } : {}) } : undefined),
   link: (listId: string, personId: string, b: { hours?: number; attempts?: number; consentText?: string }) =>
     request<PhotoLink>('POST', `${P(listId, personId)}/photo-link`, b),
   approve: (listId: string, photoId: string) => request<Photo>('POST', `${L(listId)}/photos/${e(photoId)}/approve`),
@@ -27,7 +29,7 @@ export const photos = {
 };
 
 export const credentials = {
-  ofPerson: (listId: string, personId: string) => request<{ credentials: Credential[] }>('GET', `${P(listId, personId)}/credentials`),
+  ofPerson: (listId: string, personId: string) => request<{ credentials: Credential[]; issue: IssueCapabilities }>('GET', `${P(listId, personId)}/credentials`),
   issue: (listId: string, personId: string, kind: CredentialKind) => request<Credential>('POST', `${P(listId, personId)}/credentials`, { kind }),
   act: (listId: string, id: string, action: 'suspend' | 'revoke' | 'reinstate', reason?: string) =>
     request<Credential>('POST', `${L(listId)}/credentials/${e(id)}/${action}`, reason ? { reason } : {}),
@@ -55,4 +57,12 @@ export const wallets = {
   google: () => request<GoogleWalletView>('GET', '/google-wallet'),
   putGoogle: (b: { issuerId: string; serviceAccountKey: unknown }) => request<GoogleWalletView>('PUT', '/google-wallet', b),
   removeGoogle: () => request<void>('DELETE', '/google-wallet'),
+  branding: () => request<WalletBranding>('GET', '/wallet-branding'),
+  putBranding: (b: { backgroundColor: string | null; foregroundColor: string | null; logoUrl: string | null }) => request<WalletBranding>('PUT', '/wallet-branding', b),
+};
+
+export const capture = {
+  search: (listId: string, q: string) => request<{ people: CapturePerson[] }>('GET', `${L(listId)}/capture/people`, undefined, { q }),
+  settings: () => request<{ approveOnCapture: boolean }>('GET', '/capture-settings'),
+  configure: (approveOnCapture: boolean) => request<{ approveOnCapture: boolean }>('PUT', '/capture-settings', { approveOnCapture }),
 };

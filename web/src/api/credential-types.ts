@@ -62,6 +62,32 @@ export interface Credential {
   } | null;
 }
 
+/** Whether a kind can be issued now, and if not why and where to set it up (issue 14, item 4). */
+export interface IssueCapability {
+  readonly available: boolean;
+  readonly source: 'organisation' | 'installation' | null;
+  readonly reason: string | null;
+  readonly setupUrl: string | null;
+}
+export type IssueCapabilities = Readonly<Record<CredentialKind, IssueCapability>>;
+
+/** A person found in a capture session, with their current photo. */
+export interface CapturePerson {
+  readonly id: string;
+  readonly userName: string;
+  readonly active: boolean;
+  readonly fields: Readonly<Record<string, unknown>>;
+  readonly photo: 'approved' | 'pending' | null;
+  readonly matchedBy: 'barcode' | 'exact' | 'search';
+}
+
+export interface WalletBranding {
+  readonly backgroundColor: string | null;
+  readonly foregroundColor: string | null;
+  readonly logoUrl: string | null;
+  readonly updatedAt: string | null;
+}
+
 export interface CertificateView {
   readonly subject: string;
   readonly issuer: string;
@@ -72,6 +98,8 @@ export interface CertificateView {
 
 export interface AppleWalletView {
   readonly configured: boolean;
+  /** Whose certificate the organisation's passes use: its own, the installation's, or none. */
+  readonly source?: 'organisation' | 'installation' | null;
   readonly passTypeIdentifier?: string;
   readonly teamIdentifier?: string;
   readonly organizationName?: string;
@@ -83,6 +111,7 @@ export interface AppleWalletView {
 
 export interface GoogleWalletView {
   readonly configured: boolean;
+  readonly source?: 'organisation' | 'installation' | null;
   readonly issuerId?: string;
   readonly classId?: string;
   readonly serviceAccount?: { readonly clientEmail: string; readonly keyId: string };

@@ -86,5 +86,5 @@ export const entra = {
   runs: (listId: string) => request<{ runs: Job[] }>('GET', `${L(listId)}/entra/runs`),
   syncNow: (listId: string) => request<Job>('POST', `${L(listId)}/entra/runs`),
 };
-export { cards, credentials, photos, wallets } from './credential-endpoints';
+export { capture, cards, credentials, photos, wallets } from './credential-endpoints';
 export { email } from './email-endpoints';

@@ -1,7 +1,9 @@
 /**
  * A person's credentials: kind, status and why, the verification URL, and for admins issuing a
  * card or a wallet pass and the actions of each. Refreshed while visible, so a revocation by the
- * IdP (a SCIM deactivation) shows without a reload.
+ * IdP (a SCIM deactivation) shows without a reload. A wallet kind that cannot be issued (neither
+ * the organisation nor the installation has set it up) is a disabled button with the API's reason
+ * and a link to the set-up, never a click into an error.
  */
 import { useState } from 'react';
 import { api, toApiError, type CredentialKind, type MasterList } from '../../api';
@@ -40,14 +42,28 @@ export function PersonCredentials({ list, personId, active }: { readonly list: M
   };
 
   const items = creds.data?.credentials ?? [];
+  const capability = creds.data?.issue;
+  const unavailable = KINDS.filter((k) => capability && !capability[k].available);
   return (
     <section aria-labelledby="credentials-h">
       <h2 id="credentials-h">Credentials</h2>
       {canWrite && active ? (
         <div className="toolbar" role="group" aria-label="Issue a credential">
-          {KINDS.map((k) => <button key={k} type="button" className="secondary" disabled={busy} onClick={() => void issue(k)}>{ISSUE_LABELS[k]}</button>)}
+          {KINDS.map((k) => {
+            const off = unavailable.includes(k);
+            return (
+              <button key={k} type="button" className="secondary" disabled={busy || !capability || off} aria-describedby={off ? `issue-why-${k}` : undefined} onClick={() => void issue(k)}>
+                {ISSUE_LABELS[k]}
+              </button>
+            );
+          })}
         </div>
       ) : null}
+      {canWrite && active && capability ? unavailable.map((k) => (
+        <p key={k} id={`issue-why-${k}`} className="hint">
+          {capability[k].reason} <Link to={capability[k].setupUrl ?? '/settings/wallets'}>Set up {k === 'apple_pass' ? 'Apple' : 'Google'} Wallet</Link>
+        </p>
+      )) : null}
       {canWrite && !active ? <p className="hint">This person is deactivated: nothing can be issued to them.</p> : null}
       <StatusMessage>{status}</StatusMessage>
       {problem ? (

@@ -59,7 +59,9 @@ export function AppleWalletSection() {
     <section aria-labelledby="apple-h" className="panel">
       <h2 id="apple-h">Apple Wallet</h2>
       <ErrorMessage error={view.error} />
-      {v && !v.configured ? <p>Not set up: Apple Wallet passes cannot be issued yet.</p> : null}
+      {v && !v.configured ? (v.source === 'installation'
+        ? <p className="status ok">Passes are issued under this installation’s Apple certificate, with your organisation’s name and colours. Upload your own certificate below to use it instead.</p>
+        : <p>Not set up: Apple Wallet passes cannot be issued yet. Upload your Pass Type ID certificate, or ask whoever runs this Muster to set one for the installation (<code>muster wallets apple</code>).</p>) : null}
       {v?.configured ? (
         <>
           <dl className="facts">

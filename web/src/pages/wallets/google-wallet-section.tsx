@@ -52,7 +52,9 @@ export function GoogleWalletSection() {
     <section aria-labelledby="google-h" className="panel">
       <h2 id="google-h">Google Wallet</h2>
       <ErrorMessage error={view.error} />
-      {v && !v.configured ? <p>Not set up: Google Wallet passes cannot be issued yet.</p> : null}
+      {v && !v.configured ? (v.source === 'installation'
+        ? <p className="status ok">Passes are issued under this installation’s Google issuer account, with your organisation’s name, colour and logo. Set up your own below to use it instead.</p>
+        : <p>Not set up: Google Wallet passes cannot be issued yet. Add your issuer account, or ask whoever runs this Muster to set one for the installation (<code>muster wallets google</code>).</p>) : null}
       {v?.configured ? (
         <dl className="facts">
           <div><dt>Issuer id</dt><dd><code>{v.issuerId}</code></dd></div>
