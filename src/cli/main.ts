@@ -22,7 +22,7 @@ import { SecretBoxError } from '../sync/secret-box.js';
 import { GraphError } from '../sync/graph-client.js';
 import { secretKeyLine, secretsCommand } from './secrets-command.js';
 import { StoreError, type Store } from '../store/index.js';
-import { WALLETS_HELP, walletsCommand } from './wallets-command.js';
+import { walletsCommand } from './wallets-command.js';
 
 type Out = (s: string) => void;
 
