@@ -7,7 +7,7 @@
 import { Hono, type Context } from 'hono';
 import { AccountError, type AdminAccounts } from '../provisioning/admin-accounts.js';
 import { PasswordsBusyError } from '../provisioning/passwords.js';
-import { CredentialError, type CredentialService } from '../provisioning/credential-service.js';
+import { CredentialError, holderName, type CredentialService } from '../provisioning/credential-service.js';
 import { PhotoError, type PhotoService } from '../provisioning/photo-service.js';
 import { CardError, type CardService } from '../provisioning/card-service.js';
 import { credentialRoutes } from './credential-routes.js';
@@ -346,6 +346,8 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     const q = c.req.query();
     if (q.status !== undefined && q.status !== 'active' && q.status !== 'deactivated') throw new ApiError(400, 'invalid_parameter', 'status must be active or deactivated');
     if (q.problems !== undefined && q.problems !== 'true' && q.problems !== 'false') throw new ApiError(400, 'invalid_parameter', 'problems must be true or false');
+    if (q.photo !== undefined && q.photo !== 'none' && q.photo !== 'pending') throw new ApiError(400, 'invalid_parameter', 'photo must be none (no approved photo and none waiting) or pending (waiting for approval)');
+    if (q.credential !== undefined && q.credential !== 'none' && q.credential !== 'revoked') throw new ApiError(400, 'invalid_parameter', 'credential must be none (no card yet) or revoked');
     let sortExpr;
     if (q.sort) {
       const fields = await deps.store.roster.fields(list.id);
@@ -358,7 +360,8 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     }
     const query = {
       listId: list.id, search: q.search || undefined, status: q.status as 'active' | 'deactivated' | undefined,
-      problems: q.problems === undefined ? undefined : q.problems === 'true', sortExpr, descending: q.order === 'desc',
+      problems: q.problems === undefined ? undefined : q.problems === 'true', photo: q.photo as 'none' | 'pending' | undefined,
+      credential: q.credential as 'none' | 'revoked' | undefined, sortExpr, descending: q.order === 'desc',
       offset: intParam(q.offset, 'offset', 0, 0, 10_000_000), limit: intParam(q.limit, 'limit', 50, 1, 500),
     };
     const [people, total, counts] = await Promise.all([deps.store.roster.people(query), deps.store.roster.countPeople(query), deps.store.roster.counts(list.id)]);
@@ -388,7 +391,13 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     if (!rows[0]) throw new ApiError(404, 'not_found', `no person "${c.req.param('personId')}" on this list`);
     const groups = (await deps.store.users.groupsOf([rows[0].id])).get(rows[0].id) ?? [];
     const user = await deps.store.users.get(list.id, rows[0].id);
-    return c.json({ ...rows[0], groups, scim: user?.data });
+    // Reference fields (the manager) hold a person's id: name them, so the page links to a person, not to an id.
+    const fields = await deps.store.roster.fields(list.id);
+    const refs = fields.filter((f) => f.type === 'reference').map((f) => ({ field: f.key, id: rows[0]!.fields[f.key] }))
+      .filter((r): r is { field: string; id: string } => typeof r.id === 'string' && r.id !== '');
+    const found = await deps.store.users.dataOf(list.id, refs.map((r) => r.id));
+    const references = refs.map((r) => { const d = found.get(r.id); return { ...r, name: d ? holderName(d) : null, onList: !!d }; });
+    return c.json({ ...rows[0], groups, references, scim: user?.data });
   });
 
   // ---- Apple Wallet (docs/apple-wallet.md): settings per organisation, passes per credential

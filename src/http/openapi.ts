@@ -281,11 +281,13 @@ export const OPENAPI = {
     },
     '/lists/{listId}/people': {
       get: {
-        summary: 'the roster: people with their fields, paged, sorted, searched and filtered, with the list\'s counts',
+        summary: 'the roster: people with their fields, photoStatus (none, pending, approved, rejected) and credentialStatus (none, valid, suspended, revoked), paged, sorted, searched and filtered, with the list\'s counts',
         parameters: [listId,
           { name: 'search', in: 'query', schema: { type: 'string' }, description: 'words that must all appear in some field' },
           { name: 'status', in: 'query', schema: { type: 'string', enum: ['active', 'deactivated'] } },
           { name: 'problems', in: 'query', schema: { type: 'boolean' }, description: 'only people with (true) or without (false) sync problems' },
+          { name: 'photo', in: 'query', schema: { type: 'string', enum: ['none', 'pending'] }, description: 'none: no approved photo and none waiting for review; pending: a photo waits for approval' },
+          { name: 'credential', in: 'query', schema: { type: 'string', enum: ['none', 'revoked'] }, description: 'none: no card issued yet; revoked: credentials, none of them valid or suspended' },
           { name: 'sort', in: 'query', schema: { type: 'string' }, description: 'a field key, created or lastModified' },
           { name: 'order', in: 'query', schema: { type: 'string', enum: ['asc', 'desc'] } },
           { name: 'offset', in: 'query', schema: { type: 'integer' } }, { name: 'limit', in: 'query', schema: { type: 'integer', maximum: 500 } }],
@@ -302,7 +304,7 @@ export const OPENAPI = {
     },
     '/lists/{listId}/people/export': { get: { summary: 'the roster as CSV, every field, streamed', parameters: [listId], responses: { 200: { description: 'text/csv' } } } },
     '/lists/{listId}/people/{personId}': {
-      get: { summary: 'one person: fields, sync problems, last operation, groups and the SCIM resource', parameters: [listId, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'Person' }, 404: problem } },
+      get: { summary: 'one person: fields, photo and credential status, sync problems, last operation, groups, references (the manager: {field, id, name, onList}) and the SCIM resource', parameters: [listId, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'Person' }, 404: problem } },
     },
     '/lists/{listId}/audit/events': {
       get: {
