@@ -255,10 +255,25 @@ export interface Person {
   readonly lastOperation: LastOperation | null;
   readonly created: string;
   readonly lastModified: string;
+  readonly photoStatus: PhotoSummary;
+  readonly credentialStatus: CredentialSummary;
+}
+
+/** `pending`: a photo waits for review; `rejected`: refused, none approved. */
+export type PhotoSummary = 'none' | 'pending' | 'approved' | 'rejected';
+/** The best of the person's credentials. */
+export type CredentialSummary = 'none' | 'valid' | 'suspended' | 'revoked';
+
+export interface PersonReference {
+  readonly field: string;
+  readonly id: string;
+  readonly name: string | null;
+  readonly onList: boolean;
 }
 
 export interface PersonDetail extends Person {
   readonly groups: readonly { readonly id: string; readonly displayName: string }[];
+  readonly references: readonly PersonReference[];
   readonly scim: unknown;
 }
 
@@ -273,6 +288,8 @@ export interface PeopleQuery {
   readonly search?: string;
   readonly status?: 'active' | 'deactivated' | '';
   readonly problems?: 'true' | 'false' | '';
+  readonly photo?: 'none' | 'pending' | '';
+  readonly credential?: 'none' | 'revoked' | '';
   readonly sort?: string;
   readonly order?: 'asc' | 'desc';
   readonly offset?: number;

@@ -31,7 +31,7 @@ export function PhotoLinkForm({ list, personId, onCreated }: { readonly list: Ma
   };
 
   return (
-    <details className="panel link-form">
+    <details className="panel link-form" id="photo-link">
       <summary>Send a self-upload link</summary>
       <form onSubmit={submit} className="stack">
         <p className="hint">The person opens the link on their phone and takes a selfie. Muster does not send email: pass the link on yourself.</p>
