@@ -23,7 +23,7 @@ import { RosterError, type RosterService } from '../provisioning/roster-service.
 import type { AttributeTracker } from '../provisioning/attribute-tracker.js';
 import { jobView } from '../provisioning/jobs.js';
 import { SETUP_GUIDES, setupGuide } from '../provisioning/setup-guides.js';
-import { ENTRA_JOB, EntraSyncError, type EntraSync } from '../sync/entra-sync.js';
+import { ENTRA_JOB, EntraSyncError, groupNamesOf, type EntraSync } from '../sync/entra-sync.js';
 import { GraphError } from '../sync/graph-client.js';
 import { SecretBoxError } from '../sync/secret-box.js';
 import { AppleWalletError, type AppleWalletSettings } from '../provisioning/apple/apple-wallet-settings.js';
@@ -274,13 +274,15 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   api.put('/lists/:listId/entra', async (c) => {
     const list = await listOf(c);
     const b = await body(c);
-    const ids = Array.isArray(b.groupIds) ? b.groupIds.filter((x): x is string => typeof x === 'string') : [];
+    const ids = Array.isArray(b.groupIds) ? [...new Set(b.groupIds.filter((x): x is string => typeof x === 'string').map((x) => x.trim()))] : [];
     await deps.entra.connect(list, {
       tenantId: String(b.tenantId ?? ''), clientId: String(b.clientId ?? ''), clientSecret: String(b.clientSecret ?? ''), groupIds: ids,
       ...(typeof b.schedule === 'string' ? { schedule: b.schedule } : {}),
       ...(typeof b.authorityUrl === 'string' ? { authorityUrl: b.authorityUrl } : {}), ...(typeof b.graphUrl === 'string' ? { graphUrl: b.graphUrl } : {}),
       syncPhotos: b.syncPhotos === true,
     });
+    // The Sync tab shows the chosen groups by name: ask Graph now (a failure leaves the names to the first run).
+    await deps.entra.resolveGroupNames(list.id).catch((err: unknown) => deps.log.warn('entra group names not resolved', { listId: list.id, err: String(err) }));
     return c.json(await entraView(deps, list.id));
   });
   api.get('/lists/:listId/entra', async (c) => c.json(await entraView(deps, (await listOf(c)).id)));
@@ -466,9 +468,16 @@ const tokenView = (t: TokenInfo) => ({ id: t.id, label: t.label, hint: t.hint, c
 async function entraView(deps: AdminDeps, listId: string) {
   const conn = await deps.store.entra.get(listId);
   if (!conn) return { connected: false };
+  const groupIds = JSON.parse(conn.group_ids) as string[];
+  const names = groupNamesOf(conn);
+  const running = (await deps.store.roster.jobs(listId, 20)).some((j) => j.kind === ENTRA_JOB && (j.status === 'queued' || j.status === 'running'));
+  // The scheduler looks every minute; a run due (or one the scheduler has not reached yet) is "now", never a time past.
+  const now = new Date().toISOString();
+  const due = conn.schedule !== 'manual' && conn.next_run_at !== null && conn.next_run_at <= now;
   return {
     connected: true, tenantId: conn.tenant_id, clientId: conn.client_id, clientSecret: '(stored encrypted; never shown)',
-    authorityUrl: conn.authority_url, graphUrl: conn.graph_url, groupIds: JSON.parse(conn.group_ids) as string[], schedule: conn.schedule,
-    lastRunAt: conn.last_run_at, nextRunAt: conn.next_run_at, deltaSync: conn.users_delta_link !== null, syncPhotos: Number(conn.sync_photos) === 1, peopleInScope: await deps.store.entra.scopeCount(listId),
+    authorityUrl: conn.authority_url, graphUrl: conn.graph_url, groupIds, groups: groupIds.map((id) => ({ id, displayName: names.get(id) ?? null })),
+    schedule: conn.schedule, running, nextRunDue: due,
+    lastRunAt: conn.last_run_at, nextRunAt: conn.schedule === 'manual' ? null : due ? now : conn.next_run_at, deltaSync: conn.users_delta_link !== null, syncPhotos: Number(conn.sync_photos) === 1, peopleInScope: await deps.store.entra.scopeCount(listId),
   };
 }

@@ -24,6 +24,7 @@ import * as m014 from './migrations/014-google-sync-lease.js';
 import * as m015 from './migrations/015-user-name-nfc.js';
 import * as m016 from './migrations/016-entra-pending-managers.js';
 import * as m017 from './migrations/017-audit-people.js';
+import * as m018 from './migrations/018-entra-group-names.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -48,6 +49,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['015-user-name-nfc', m015],
   ['016-entra-pending-managers', m016],
   ['017-audit-people', m017],
+  ['018-entra-group-names', m018],
 ];
 
 class Provider implements MigrationProvider {
