@@ -236,6 +236,8 @@ export interface EntraRunResult {
   readonly retries?: number;
   readonly resyncs?: number;
   readonly errors?: readonly string[];
+  /** What the run did, in words (runs before issue 13 have none). */
+  readonly notes?: readonly string[];
 }
 
 export interface LastOperation {
@@ -305,7 +307,13 @@ export interface EntraConnection {
   readonly authorityUrl?: string;
   readonly graphUrl?: string;
   readonly groupIds?: readonly string[];
+  /** The chosen groups with their names (null until Graph named them). */
+  readonly groups?: readonly { readonly id: string; readonly displayName: string | null }[];
   readonly schedule?: EntraSchedule;
+  /** A run is queued or running. */
+  readonly running?: boolean;
+  /** The scheduled run is due and starts within a minute. */
+  readonly nextRunDue?: boolean;
   readonly lastRunAt?: string | null;
   readonly nextRunAt?: string | null;
   readonly deltaSync?: boolean;
