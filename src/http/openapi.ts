@@ -224,12 +224,12 @@ export const OPENAPI = {
       },
     },
     '/lists/{listId}/entra': {
-      get: { summary: 'the list\'s Entra ID connection (never the secret), schedule, last and next run, people in scope', parameters: [listId], responses: { 200: { description: 'connection' } } },
+      get: { summary: 'the list\'s Entra ID connection (never the secret), chosen groups by name (groups: [{id, displayName}]), schedule, last run, next run (never in the past: nextRunDue when a run is due now; running when one is queued or running), people in scope', parameters: [listId], responses: { 200: { description: 'connection' } } },
       put: {
         summary: 'connect the list to Entra ID (refused while it uses SCIM); the client secret is stored encrypted',
         parameters: [listId],
         requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['tenantId', 'clientId', 'clientSecret', 'groupIds'], properties: {
-          tenantId: { type: 'string' }, clientId: { type: 'string' }, clientSecret: { type: 'string', writeOnly: true }, groupIds: { type: 'array', items: { type: 'string' }, maxItems: 50 },
+          tenantId: { type: 'string' }, clientId: { type: 'string' }, clientSecret: { type: 'string', writeOnly: true }, groupIds: { type: 'array', items: { type: 'string', format: 'uuid' }, maxItems: 50, description: 'Entra group object ids (GUIDs); their names are read from Graph' },
           schedule: { type: 'string', enum: ['manual', '15m', 'hourly', 'daily'] }, authorityUrl: { type: 'string' }, graphUrl: { type: 'string' },
           syncPhotos: { type: 'boolean', description: 'after each run, fetch Entra profile photos of people without one into the photo review queue' },
         } } } } },
