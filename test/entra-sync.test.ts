@@ -141,8 +141,10 @@ describe('Entra ID pull sync', () => {
     graph.removeMember(groups[0]!.id, members[1]!);
     graph.expireDeltaTokens();
     const before = (await events(list.id)).length;
-    const r = await runSync(list.id);
+    const r = await runSync(list.id) as unknown as { resyncs: number; notes: string[] };
     expect(r.resyncs).toBe(1);
+    // The run says it in words on the Sync tab (issue 13, item 6).
+    expect(r.notes[0]).toMatch(/^Every person was read again because Microsoft's change token expired/);
     expect(await activeOnList(list.id)).toEqual(expectedActive(scope));
     const changed = (await events(list.id)).slice(before);
     expect(changed.map((e) => e.action).sort()).toEqual(['person.deactivated', 'person.updated']);
@@ -483,5 +485,76 @@ describe('one sync method per list', () => {
     const all = (await admin('GET', '/lists')).body.lists as { id: string; scimBaseUrl: string | null }[];
     expect(all.find((l) => l.id === list.id)?.scimBaseUrl).toBeNull();
     expect(all.find((l) => l.id === scimList.id)?.scimBaseUrl).toBe(`${srv.origin}/scim/v2/lists/${scimList.id}`);
+  });
+});
+
+describe('the Entra section as the admin API shows it (issue 13, item 6)', () => {
+  async function adminKey(label: string): Promise<string> {
+    const org = await srv.muster.lists.resolveOrganisation('Test organisation');
+    const { AdminKeys } = await import('../src/provisioning/admin-keys.js');
+    return (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, label)).secret;
+  }
+
+  it('names the chosen groups from Graph when they are chosen, keeps the names, and refuses an id that is not a GUID', async () => {
+    graph = await startGraphEmulator();
+    const { groups } = graph.seed({ users: 12, groups: [{ name: 'Engineering', members: 5 }, { name: 'Sales', members: 4 }] });
+    const key = await adminKey('entra-names');
+    const { list } = await srv.muster.lists.createList({ name: 'Named groups', uid: 'userName', org: 'Test organisation', syncMethod: 'none' });
+    const put = (groupIds: unknown[]) => call(`${srv.origin}/api/v1/lists/${list.id}/entra`, {
+      method: 'PUT', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ tenantId: graph.tenantId, clientId: graph.clientId, clientSecret: graph.clientSecret, groupIds, schedule: 'manual', authorityUrl: graph.url, graphUrl: graph.url }),
+    });
+    const bad = await put(['Engineering']);
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error: 'invalid_scope', detail: expect.stringMatching(/"Engineering" is not a group object id/) });
+    expect(await srv.muster.store.entra.get(list.id)).toBeUndefined();
+
+    // The same group twice is one group.
+    const ok = await put([groups[0]!.id, groups[0]!.id]);
+    expect(ok.status).toBe(200);
+    expect(ok.body.groups).toEqual([{ id: groups[0]!.id, displayName: 'Engineering' }]);
+    const both = await put([groups[0]!.id, groups[1]!.id]);
+    expect(both.body.groups).toEqual(expect.arrayContaining([{ id: groups[0]!.id, displayName: 'Engineering' }, { id: groups[1]!.id, displayName: 'Sales' }]));
+    // Stored: reading the connection again asks Graph nothing.
+    const asked = graph.requests.length;
+    const view = await call(`${srv.origin}/api/v1/lists/${list.id}/entra`, { headers: { authorization: `Bearer ${key}` } });
+    expect(view.body.groups).toHaveLength(2);
+    expect(view.body.groups.map((g: { displayName: string }) => g.displayName).sort()).toEqual(['Engineering', 'Sales']);
+    expect(graph.requests.length).toBe(asked);
+    // A rename in Entra reaches the Sync tab with the next run.
+    graph.updateGroup(groups[1]!.id, { displayName: 'Sales and Marketing' });
+    await runSync(list.id);
+    const renamed = await call(`${srv.origin}/api/v1/lists/${list.id}/entra`, { headers: { authorization: `Bearer ${key}` } });
+    expect(renamed.body.groups).toEqual(expect.arrayContaining([{ id: groups[1]!.id, displayName: 'Sales and Marketing' }]));
+  });
+
+  it('a group Graph could not name at connect time is named by the first run; the run says why it read everyone', async () => {
+    graph = await startGraphEmulator();
+    const { groups } = graph.seed({ users: 10, groups: [{ name: 'Nurses', members: 6 }] });
+    const list = await connectedList([groups[0]!.id], 'Named by the run'); // the service path (the CLI's): no name yet
+    expect((await srv.muster.store.entra.get(list.id))!.group_names).toBeNull();
+    const r = await runSync(list.id) as unknown as { notes: string[] };
+    expect(r.notes).toContain('First run: every person in the chosen groups was read.');
+    const key = await adminKey('entra-run-names');
+    const view = await call(`${srv.origin}/api/v1/lists/${list.id}/entra`, { headers: { authorization: `Bearer ${key}` } });
+    expect(view.body.groups).toEqual([{ id: groups[0]!.id, displayName: 'Nurses' }]);
+    expect(view.body.peopleInScope).toBe(6);
+    const again = await runSync(list.id) as unknown as { notes: string[] };
+    expect(again.notes).toEqual(['Only the changes since the last run were read.']);
+  });
+
+  it('never shows a next run in the past: a run the scheduler has not started yet is due now', async () => {
+    graph = await startGraphEmulator();
+    const { groups } = graph.seed({ users: 4, groups: [{ name: 'G', members: 2 }] });
+    const list = await connectedList([groups[0]!.id], 'Due');
+    await srv.muster.store.entra.update(list.id, { schedule: 'hourly', next_run_at: '2020-01-01T00:00:00.000Z' });
+    const key = await adminKey('entra-next');
+    const before = new Date().toISOString();
+    const view = await call(`${srv.origin}/api/v1/lists/${list.id}/entra`, { headers: { authorization: `Bearer ${key}` } });
+    expect(view.body.nextRunDue).toBe(true);
+    expect(view.body.nextRunAt >= before).toBe(true);
+    await srv.muster.store.entra.update(list.id, { schedule: 'manual', next_run_at: null });
+    const manual = await call(`${srv.origin}/api/v1/lists/${list.id}/entra`, { headers: { authorization: `Bearer ${key}` } });
+    expect(manual.body).toMatchObject({ nextRunAt: null, nextRunDue: false });
   });
 });

@@ -7,7 +7,7 @@
 import { Hono, type Context } from 'hono';
 import { AccountError, type AdminAccounts } from '../provisioning/admin-accounts.js';
 import { PasswordsBusyError } from '../provisioning/passwords.js';
-import { CredentialError, type CredentialService } from '../provisioning/credential-service.js';
+import { CredentialError, holderName, type CredentialService } from '../provisioning/credential-service.js';
 import { PhotoError, type PhotoService } from '../provisioning/photo-service.js';
 import { CardError, type CardService } from '../provisioning/card-service.js';
 import { credentialRoutes } from './credential-routes.js';
@@ -25,7 +25,7 @@ import { RosterError, type RosterService } from '../provisioning/roster-service.
 import type { AttributeTracker } from '../provisioning/attribute-tracker.js';
 import { jobView } from '../provisioning/jobs.js';
 import { SETUP_GUIDES, SetupGuides } from '../provisioning/setup-guides.js';
-import { ENTRA_JOB, EntraSyncError, type EntraSync } from '../sync/entra-sync.js';
+import { ENTRA_JOB, EntraSyncError, groupNamesOf, type EntraSync } from '../sync/entra-sync.js';
 import { GraphError } from '../sync/graph-client.js';
 import { SecretBoxError } from '../sync/secret-box.js';
 import { AppleWalletError, type AppleWalletSettings } from '../provisioning/apple/apple-wallet-settings.js';
@@ -314,13 +314,15 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   api.put('/lists/:listId/entra', async (c) => {
     const list = await listOf(c);
     const b = await body(c);
-    const ids = Array.isArray(b.groupIds) ? b.groupIds.filter((x): x is string => typeof x === 'string') : [];
+    const ids = Array.isArray(b.groupIds) ? [...new Set(b.groupIds.filter((x): x is string => typeof x === 'string').map((x) => x.trim()))] : [];
     await deps.entra.connect(list, {
       tenantId: String(b.tenantId ?? ''), clientId: String(b.clientId ?? ''), clientSecret: String(b.clientSecret ?? ''), groupIds: ids,
       ...(typeof b.schedule === 'string' ? { schedule: b.schedule } : {}),
       ...(typeof b.authorityUrl === 'string' ? { authorityUrl: b.authorityUrl } : {}), ...(typeof b.graphUrl === 'string' ? { graphUrl: b.graphUrl } : {}),
       syncPhotos: b.syncPhotos === true,
     });
+    // The Sync tab shows the chosen groups by name: ask Graph now (a failure leaves the names to the first run).
+    await deps.entra.resolveGroupNames(list.id).catch((err: unknown) => deps.log.warn('entra group names not resolved', { listId: list.id, err: String(err) }));
     return c.json(await entraView(deps, list.id));
   });
   api.get('/lists/:listId/entra', async (c) => c.json(await entraView(deps, (await listOf(c)).id)));
@@ -386,6 +388,8 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     const q = c.req.query();
     if (q.status !== undefined && q.status !== 'active' && q.status !== 'deactivated') throw new ApiError(400, 'invalid_parameter', 'status must be active or deactivated');
     if (q.problems !== undefined && q.problems !== 'true' && q.problems !== 'false') throw new ApiError(400, 'invalid_parameter', 'problems must be true or false');
+    if (q.photo !== undefined && q.photo !== 'none' && q.photo !== 'pending') throw new ApiError(400, 'invalid_parameter', 'photo must be none (no approved photo and none waiting) or pending (waiting for approval)');
+    if (q.credential !== undefined && q.credential !== 'none' && q.credential !== 'revoked') throw new ApiError(400, 'invalid_parameter', 'credential must be none (no card yet) or revoked');
     let sortExpr;
     if (q.sort) {
       const fields = await deps.store.roster.fields(list.id);
@@ -398,7 +402,8 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     }
     const query = {
       listId: list.id, search: q.search || undefined, status: q.status as 'active' | 'deactivated' | undefined,
-      problems: q.problems === undefined ? undefined : q.problems === 'true', sortExpr, descending: q.order === 'desc',
+      problems: q.problems === undefined ? undefined : q.problems === 'true', photo: q.photo as 'none' | 'pending' | undefined,
+      credential: q.credential as 'none' | 'revoked' | undefined, sortExpr, descending: q.order === 'desc',
       offset: intParam(q.offset, 'offset', 0, 0, 10_000_000), limit: intParam(q.limit, 'limit', 50, 1, 500),
     };
     const [people, total, counts] = await Promise.all([deps.store.roster.people(query), deps.store.roster.countPeople(query), deps.store.roster.counts(list.id)]);
@@ -429,7 +434,13 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     const groups = (await deps.store.users.groupsOf([rows[0].id])).get(rows[0].id) ?? [];
     const user = await deps.store.users.get(list.id, rows[0].id);
     // What can be issued to this person now, and why not (issue 14, item 4): the web app disables what is not.
-    return c.json({ ...rows[0], groups, scim: user?.data, issue: await issueCapabilities(deps.store, list.orgId) });
+    // Reference fields (the manager) hold a person's id: name them, so the page links to a person, not to an id.
+    const fields = await deps.store.roster.fields(list.id);
+    const refs = fields.filter((f) => f.type === 'reference').map((f) => ({ field: f.key, id: rows[0]!.fields[f.key] }))
+      .filter((r): r is { field: string; id: string } => typeof r.id === 'string' && r.id !== '');
+    const found = await deps.store.users.dataOf(list.id, refs.map((r) => r.id));
+    const references = refs.map((r) => { const d = found.get(r.id); return { ...r, name: d ? holderName(d) : null, onList: !!d }; });
+    return c.json({ ...rows[0], groups, references, scim: user?.data, issue: await issueCapabilities(deps.store, list.orgId) });
   });
 
   // ---- Apple Wallet (docs/apple-wallet.md): settings per organisation, passes per credential
@@ -517,9 +528,16 @@ const tokenView = (t: TokenInfo) => ({ id: t.id, label: t.label, hint: t.hint, c
 async function entraView(deps: AdminDeps, listId: string) {
   const conn = await deps.store.entra.get(listId);
   if (!conn) return { connected: false };
+  const groupIds = JSON.parse(conn.group_ids) as string[];
+  const names = groupNamesOf(conn);
+  const running = (await deps.store.roster.jobs(listId, 20)).some((j) => j.kind === ENTRA_JOB && (j.status === 'queued' || j.status === 'running'));
+  // The scheduler looks every minute; a run due (or one the scheduler has not reached yet) is "now", never a time past.
+  const now = new Date().toISOString();
+  const due = conn.schedule !== 'manual' && conn.next_run_at !== null && conn.next_run_at <= now;
   return {
     connected: true, tenantId: conn.tenant_id, clientId: conn.client_id, clientSecret: '(stored encrypted; never shown)',
-    authorityUrl: conn.authority_url, graphUrl: conn.graph_url, groupIds: JSON.parse(conn.group_ids) as string[], schedule: conn.schedule,
-    lastRunAt: conn.last_run_at, nextRunAt: conn.next_run_at, deltaSync: conn.users_delta_link !== null, syncPhotos: Number(conn.sync_photos) === 1, peopleInScope: await deps.store.entra.scopeCount(listId),
+    authorityUrl: conn.authority_url, graphUrl: conn.graph_url, groupIds, groups: groupIds.map((id) => ({ id, displayName: names.get(id) ?? null })),
+    schedule: conn.schedule, running, nextRunDue: due,
+    lastRunAt: conn.last_run_at, nextRunAt: conn.schedule === 'manual' ? null : due ? now : conn.next_run_at, deltaSync: conn.users_delta_link !== null, syncPhotos: Number(conn.sync_photos) === 1, peopleInScope: await deps.store.entra.scopeCount(listId),
   };
 }

@@ -258,12 +258,12 @@ export const OPENAPI = {
       },
     },
     '/lists/{listId}/entra': {
-      get: { summary: 'the list\'s Entra ID connection (never the secret), schedule, last and next run, people in scope', parameters: [listId], responses: { 200: { description: 'connection' } } },
+      get: { summary: 'the list\'s Entra ID connection (never the secret), chosen groups by name (groups: [{id, displayName}]), schedule, last run, next run (never in the past: nextRunDue when a run is due now; running when one is queued or running), people in scope', parameters: [listId], responses: { 200: { description: 'connection' } } },
       put: {
         summary: 'connect the list to Entra ID (refused while it uses SCIM); the client secret is stored encrypted',
         parameters: [listId],
         requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['tenantId', 'clientId', 'clientSecret', 'groupIds'], properties: {
-          tenantId: { type: 'string' }, clientId: { type: 'string' }, clientSecret: { type: 'string', writeOnly: true }, groupIds: { type: 'array', items: { type: 'string' }, maxItems: 50 },
+          tenantId: { type: 'string' }, clientId: { type: 'string' }, clientSecret: { type: 'string', writeOnly: true }, groupIds: { type: 'array', items: { type: 'string', format: 'uuid' }, maxItems: 50, description: 'Entra group object ids (GUIDs); their names are read from Graph' },
           schedule: { type: 'string', enum: ['manual', '15m', 'hourly', 'daily'] }, authorityUrl: { type: 'string' }, graphUrl: { type: 'string' },
           syncPhotos: { type: 'boolean', description: 'after each run, fetch Entra profile photos of people without one into the photo review queue' },
         } } } } },
@@ -323,11 +323,13 @@ export const OPENAPI = {
     },
     '/lists/{listId}/people': {
       get: {
-        summary: 'the roster: people with their fields, paged, sorted, searched and filtered, with the list\'s counts',
+        summary: 'the roster: people with their fields, photoStatus (none, pending, approved, rejected) and credentialStatus (none, valid, suspended, revoked), paged, sorted, searched and filtered, with the list\'s counts',
         parameters: [listId,
           { name: 'search', in: 'query', schema: { type: 'string' }, description: 'words that must all appear in some field' },
           { name: 'status', in: 'query', schema: { type: 'string', enum: ['active', 'deactivated'] } },
           { name: 'problems', in: 'query', schema: { type: 'boolean' }, description: 'only people with (true) or without (false) sync problems' },
+          { name: 'photo', in: 'query', schema: { type: 'string', enum: ['none', 'pending'] }, description: 'none: no approved photo and none waiting for review; pending: a photo waits for approval' },
+          { name: 'credential', in: 'query', schema: { type: 'string', enum: ['none', 'revoked'] }, description: 'none: no card issued yet; revoked: credentials, none of them valid or suspended' },
           { name: 'sort', in: 'query', schema: { type: 'string' }, description: 'a field key, created or lastModified' },
           { name: 'order', in: 'query', schema: { type: 'string', enum: ['asc', 'desc'] } },
           { name: 'offset', in: 'query', schema: { type: 'integer' } }, { name: 'limit', in: 'query', schema: { type: 'integer', maximum: 500 } }],
@@ -344,7 +346,7 @@ export const OPENAPI = {
     },
     '/lists/{listId}/people/export': { get: { summary: 'the roster as CSV, every field, streamed', parameters: [listId], responses: { 200: { description: 'text/csv' } } } },
     '/lists/{listId}/people/{personId}': {
-      get: { summary: 'one person: fields, sync problems, last operation, groups, the SCIM resource, and `issue`: what can be issued to them now and why not', parameters: [listId, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'Person' }, 404: problem } },
+      get: { summary: 'one person: fields, photo and credential status, sync problems, last operation, groups, references (the manager: {field, id, name, onList}) the SCIM resource, and `issue`: what can be issued to them now and why not', parameters: [listId, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'Person' }, 404: problem } },
     },
     '/lists/{listId}/audit/events': {
       get: {

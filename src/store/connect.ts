@@ -27,6 +27,7 @@ import * as m017 from './migrations/017-audit-people.js';
 import * as m018 from './migrations/018-secret-key.js';
 import * as m019 from './migrations/019-email.js';
 import * as m020 from './migrations/020-installation-wallets.js';
+import * as m021 from './migrations/021-entra-group-names.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -54,6 +55,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['018-secret-key', m018],
   ['019-email', m019],
   ['020-installation-wallets', m020],
+  ['021-entra-group-names', m021],
 ];
 
 class Provider implements MigrationProvider {

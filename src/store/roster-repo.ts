@@ -16,7 +16,15 @@ export interface PersonRow {
   readonly lastOperation: unknown;
   readonly created: string;
   readonly lastModified: string;
+  /** What an ID office asks first: is there a photo, and is there a valid credential. */
+  readonly photoStatus: PhotoSummary;
+  readonly credentialStatus: CredentialSummary;
 }
+
+/** `pending`: a photo waits for review (even when an older one is approved); `rejected`: the last ones were refused, none approved. */
+export type PhotoSummary = 'none' | 'pending' | 'approved' | 'rejected';
+/** The best status among the person's credentials (any kind): valid, else suspended, else revoked; `none` before the first one. */
+export type CredentialSummary = 'none' | 'valid' | 'suspended' | 'revoked';
 
 export interface PeopleQuery {
   readonly listId: string;
@@ -24,11 +32,28 @@ export interface PeopleQuery {
   readonly search?: string;
   readonly status?: 'active' | 'deactivated';
   readonly problems?: boolean;
+  /** `none`: neither an approved photo nor one waiting for review; `pending`: a photo waits for review. */
+  readonly photo?: 'none' | 'pending';
+  /** `none`: no card issued yet (printing issues one); `revoked`: credentials, none valid or suspended. */
+  readonly credential?: 'none' | 'revoked';
   readonly sortExpr?: RawBuilder<unknown>;
   readonly descending?: boolean;
   readonly offset: number;
   readonly limit: number;
 }
+
+/*
+ * Photo and credential status are correlated subqueries answered by the photos_person and
+ * credentials_person indexes (person_id, status; migrations 006 and 007): each probe is an index
+ * seek for one person, so a filter walks the list's users index once and never loads the list
+ * into memory, and the page's columns cost two probes per row shown.
+ */
+const hasPhoto = (statuses: readonly string[]) => sql<boolean>`EXISTS (SELECT 1 FROM photos p WHERE p.person_id = users.id AND p.status IN (${sql.join(statuses)}))`;
+const hasCredential = (statuses: readonly string[], kind?: string) =>
+  sql<boolean>`EXISTS (SELECT 1 FROM credentials c WHERE c.person_id = users.id AND c.status IN (${sql.join(statuses)})${kind ? sql` AND c.kind = ${kind}` : sql``})`;
+const ALL_CREDENTIAL_STATUSES = ['valid', 'suspended', 'revoked'];
+const photoSummary = sql<string>`CASE WHEN ${hasPhoto(['pending'])} THEN 'pending' WHEN ${hasPhoto(['approved'])} THEN 'approved' WHEN ${hasPhoto(['rejected'])} THEN 'rejected' ELSE 'none' END`;
+const credentialSummary = sql<string>`CASE WHEN ${hasCredential(['valid'])} THEN 'valid' WHEN ${hasCredential(['suspended'])} THEN 'suspended' WHEN ${hasCredential(['revoked'])} THEN 'revoked' ELSE 'none' END`;
 
 const parse = <T>(s: string | null, dflt: T): T => (s ? (JSON.parse(s) as T) : dflt);
 
@@ -89,6 +114,10 @@ export class RosterRepo {
     if (q.personId) b = b.where('users.id', '=', q.personId);
     if (q.status) b = b.where('users.active', '=', q.status === 'active' ? 1 : 0);
     if (q.problems !== undefined) b = b.where('users.problem_count', q.problems ? '>' : '=', 0);
+    if (q.photo === 'none') b = b.where(sql<boolean>`NOT ${hasPhoto(['approved', 'pending'])}`);
+    if (q.photo === 'pending') b = b.where(hasPhoto(['pending']));
+    if (q.credential === 'none') b = b.where(sql<boolean>`NOT ${hasCredential(ALL_CREDENTIAL_STATUSES, 'card')}`);
+    if (q.credential === 'revoked') b = b.where(hasCredential(['revoked'])).where(sql<boolean>`NOT ${hasCredential(['valid', 'suspended'])}`);
     if (q.search) {
       for (const word of q.search.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 5)) {
         const pattern = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -104,13 +133,15 @@ export class RosterRepo {
   }
 
   async people(q: PeopleQuery): Promise<PersonRow[]> {
-    let b = this.peopleWhere(q).select(['users.id', 'users.seq', 'users.user_name', 'users.active', 'users.fields', 'users.problems', 'users.last_op', 'users.created', 'users.last_modified']);
+    let b = this.peopleWhere(q).select(['users.id', 'users.seq', 'users.user_name', 'users.active', 'users.fields', 'users.problems', 'users.last_op', 'users.created', 'users.last_modified',
+      photoSummary.as('photo_status'), credentialSummary.as('credential_status')]);
     if (q.sortExpr) b = b.orderBy(sql`${q.sortExpr} ${q.descending ? sql`DESC` : sql`ASC`}`);
     b = b.orderBy('users.seq', q.descending && !q.sortExpr ? 'desc' : 'asc');
     const rows = await b.limit(q.limit).offset(q.offset).execute();
     return rows.map((r) => ({
       id: r.id, seq: Number(r.seq), userName: r.user_name, active: Number(r.active) === 1,
       fields: parse(r.fields, {}), problems: parse(r.problems, []), lastOperation: parse(r.last_op, null), created: r.created, lastModified: r.last_modified,
+      photoStatus: r.photo_status as PhotoSummary, credentialStatus: r.credential_status as CredentialSummary,
     }));
   }
 

@@ -370,6 +370,8 @@ export interface EntraConnectionTable {
   created_at: string;
   updated_at: string;
   sync_photos: Generated<number>;
+  /** JSON object: chosen group id → display name (migration 021); null before the names are known. */
+  group_names: string | null;
 }
 
 export interface EntraPhotoCheckTable {

@@ -29,6 +29,27 @@ import { checkGraphUser, GRAPH_USER_SELECT, graphUserToScim, isWellFormedText, m
 import { ManagerLinks, managerToWrite } from './entra-managers.js';
 import type { SecretBox } from './secret-box.js';
 import { yieldToEventLoop } from '../provisioning/yield.js';
+import { runNotes, type FullReason } from './entra-run-notes.js';
+
+/**
+ * An Entra object id is a GUID (learn.microsoft.com/graph/api/resources/group, `id`): anything
+ * else typed by hand is a mistake Graph would only report at the first run, as a failed filter.
+ */
+export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The stored names of the chosen groups (JSON object id → name), as a Map. */
+export function groupNamesOf(conn: Pick<EntraConnectionRow, 'group_names'>): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!conn.group_names) return out;
+  const raw = JSON.parse(conn.group_names) as unknown;
+  if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
+    for (const [id, name] of Object.entries(raw)) if (typeof name === 'string') out.set(id, name);
+  }
+  return out;
+}
+
+/** Stored as a JSON object: the ids are GUIDs (checked on connect), never `__proto__`. */
+const namesJson = (names: ReadonlyMap<string, string>): string | null => (names.size ? JSON.stringify(Object.fromEntries(names)) : null);
 
 /** Fetches Entra profile photos after a run (src/sync/entra-photos.ts). */
 export const ENTRA_PHOTOS_JOB = 'entra-photos';
@@ -64,6 +85,10 @@ interface RunState {
   retries: number;
   resyncs: number;
   errors: string[];
+  /** Why the round reads everyone (absent on a delta round). */
+  fullReason?: FullReason;
+  /** [group id, display name] of chosen groups as groups/delta named them in this run. */
+  groupNames?: [string, string][];
 }
 
 const now = () => new Date().toISOString();
@@ -103,6 +128,10 @@ export class EntraSync {
     if (!(schedule in SCHEDULES)) throw new EntraSyncError(400, 'invalid_schedule', `schedule must be one of ${Object.keys(SCHEDULES).join(', ')}`);
     if (!input.tenantId || !input.clientId || !input.clientSecret) throw new EntraSyncError(400, 'invalid_connection', 'tenant id, client id and client secret are required');
     if (!input.groupIds.length || input.groupIds.length > 50) throw new EntraSyncError(400, 'invalid_scope', 'choose between 1 and 50 groups: only their members are on the list');
+    const notGuid = input.groupIds.find((id) => !GUID.test(id));
+    if (notGuid !== undefined) {
+      throw new EntraSyncError(400, 'invalid_scope', `"${notGuid.slice(0, 80)}" is not a group object id: Entra shows it as 8-4-4-4-12 hexadecimal digits (Groups → the group → Object ID)`);
+    }
     const active = (await this.store.roster.jobs(list.id, 20)).find((j) => j.kind === ENTRA_JOB && (j.status === 'queued' || j.status === 'running'));
     if (active) {
       // A running round works from the connection it loaded; changing it underneath would make it
@@ -113,6 +142,9 @@ export class EntraSync {
     const t = now();
     const old = await this.store.entra.get(list.id);
     const scopeChanged = !old || JSON.stringify(JSON.parse(old.group_ids)) !== JSON.stringify([...input.groupIds].sort());
+    // Names already known stay known for the groups still chosen.
+    const known = old ? groupNamesOf(old) : new Map<string, string>();
+    const names = new Map([...known].filter(([id]) => input.groupIds.includes(id)));
     await this.store.transaction(async (tx) => {
       await tx.entra.upsert({
         list_id: list.id, tenant_id: input.tenantId, client_id: input.clientId, secret_enc: this.secrets().seal(input.clientSecret),
@@ -121,7 +153,7 @@ export class EntraSync {
         // A new scope starts from a full round; the same scope keeps its delta links.
         users_delta_link: scopeChanged ? null : (old?.users_delta_link ?? null), groups_delta_link: scopeChanged ? null : (old?.groups_delta_link ?? null),
         next_run_at: schedule === 'manual' ? null : t, last_run_at: old?.last_run_at ?? null, created_at: old?.created_at ?? t, updated_at: t,
-        sync_photos: input.syncPhotos ? 1 : 0,
+        sync_photos: input.syncPhotos ? 1 : 0, group_names: namesJson(names),
       });
       if (scopeChanged) await tx.entra.clearScope(list.id);
       if (list.syncMethod !== 'entra') await tx.lists.setSyncMethod(list.id, 'entra', t);
@@ -170,6 +202,31 @@ export class EntraSync {
       else return { ok: false, users, missingPermissions: missing, error: (err as Error).message };
     }
     return { ok: missing.length === 0, ...(users !== undefined ? { users } : {}), ...(groups !== undefined ? { groups } : {}), missingPermissions: missing };
+  }
+
+  /**
+   * Reads from Graph the names of chosen groups not named yet (GET /groups/{id}: one try each, no
+   * retries: the admin waits). A group Graph cannot name keeps its id on screen until a run names it.
+   */
+  async resolveGroupNames(listId: string): Promise<void> {
+    const conn = await this.requireConnection(listId);
+    const names = groupNamesOf(conn);
+    const missing = (JSON.parse(conn.group_ids) as string[]).filter((id) => !names.has(id));
+    if (!missing.length) return;
+    const c = new GraphClient({
+      tenantId: conn.tenant_id, clientId: conn.client_id, clientSecret: this.secrets().open(conn.secret_enc), authorityUrl: conn.authority_url, graphUrl: conn.graph_url,
+    }, { ...this.graphOptions, maxAttempts: 1 });
+    for (const id of missing) {
+      try {
+        const g = await c.get(`/v1.0/groups/${encodeURIComponent(id)}?$select=id,displayName`);
+        if (typeof g.displayName === 'string' && isWellFormedText(g.displayName)) names.set(id, g.displayName);
+      } catch (err) {
+        if (!(err instanceof GraphError)) throw err;
+        this.log.warn('entra group name not resolved', { listId, groupId: id, status: err.status, code: err.code });
+        if (err.status === 0 || err.status === 401) break; // unreachable or refused: the next ones would fail alike
+      }
+    }
+    await this.store.entra.update(listId, { group_names: namesJson(names) });
   }
 
   /** Groups whose name starts with `q`, for the scope picker. */
@@ -221,6 +278,8 @@ export class EntraSync {
       phase: 'groups', full: !conn.users_delta_link || !conn.groups_delta_link, touched: [], sweepAfter: 0,
       pages: 0, created: 0, updated: 0, deactivated: 0, unchanged: 0, failed: 0, retries: 0, resyncs: 0, errors: [],
     };
+    // Without delta links: never ran, or connect() dropped them because the chosen groups changed.
+    if (st.full && !st.fullReason) st.fullReason = conn.last_run_at === null ? 'first' : 'scope';
     const graph = this.client(conn, () => st.retries++);
     const ctx = this.ctx(list, job.id);
     const checkpoint = async () => {
@@ -238,6 +297,7 @@ export class EntraSync {
           const resync = err instanceof GraphError && (err.status === 410 || /syncStateNotFound|resyncRequired/i.test(err.code));
           if (resync && st.resyncs < 2) {
             st.resyncs++;
+            st.fullReason = 'token';
             Object.assign(st, { phase: 'groups', full: true, nextLink: undefined, groupsDelta: undefined, usersDelta: undefined, touched: [], sweepAfter: 0 });
             await this.store.entra.update(list.id, { users_delta_link: null, groups_delta_link: null });
             await this.store.entra.clearScope(list.id);
@@ -252,17 +312,19 @@ export class EntraSync {
       throw err;
     }
     const every = SCHEDULES[conn.schedule as Schedule] ?? 0;
+    const names = groupNamesOf((await this.store.entra.get(list.id)) ?? conn);
+    for (const [id, name] of st.groupNames ?? []) names.set(id, name);
     await this.store.entra.update(list.id, {
       users_delta_link: st.usersDelta ?? null, groups_delta_link: st.groupsDelta ?? null, last_run_at: now(),
-      next_run_at: every ? new Date(Date.now() + every).toISOString() : null,
+      next_run_at: every ? new Date(Date.now() + every).toISOString() : null, group_names: namesJson(names),
     });
     // Photos are fetched after the round, by a job of their own: a slow photo never holds up who is on the list.
     if (conn.sync_photos) {
       const busy = (await this.store.roster.jobs(list.id, 20)).some((j) => j.kind === ENTRA_PHOTOS_JOB && (j.status === 'queued' || j.status === 'running'));
       if (!busy) await this.store.roster.enqueue({ id: randomUUID(), listId: list.id, kind: ENTRA_PHOTOS_JOB, params: {}, total: await this.store.entra.scopeCount(list.id), now: now() });
     }
-    const { nextLink: _n, touched: _t, groupsDelta: _g, usersDelta: _u, ...summary } = st;
-    return summary;
+    const { nextLink: _n, touched: _t, groupsDelta: _g, usersDelta: _u, groupNames: _names, ...summary } = st;
+    return { ...summary, notes: runNotes(st) };
   }
 
   private ctx(list: MasterList, jobId: string): ScimCtx {
@@ -361,6 +423,10 @@ export class EntraSync {
   private async applyGroup(listId: string, g: Record<string, unknown>, st: RunState): Promise<void> {
     if (typeof g.id !== 'string' || !isWellFormedText(g.id)) return problem(st, 'a group whose Entra id is not well-formed text was ignored');
     const gid = g.id;
+    // groups/delta names the group on its first page ($select=displayName): keep the name for the Sync tab.
+    if (typeof g.displayName === 'string' && isWellFormedText(g.displayName)) {
+      st.groupNames = [...(st.groupNames ?? []).filter(([id]) => id !== gid), [gid, g.displayName]];
+    }
     if (g['@removed']) {
       // The group is gone: its members leave the scope (unless another scoped group holds them).
       const before = await this.store.entra.groupMembers(listId, gid);

@@ -94,7 +94,7 @@ describe('Entra ID pull sync in the web app', () => {
 
     await page.getByRole('button', { name: 'Sync now' }).click();
     const runs = page.getByRole('table', { name: 'Sync runs, newest first' });
-    await expect.poll(() => runs.getByRole('row').nth(1).getByRole('cell').nth(1).innerText(), { timeout: 30_000 }).toBe('done');
+    await expect.poll(() => runs.getByRole('row').nth(1).getByRole('cell').nth(1).innerText(), { timeout: 30_000 }).toBe('Finished');
     const cells = await runs.getByRole('row').nth(1).getByRole('cell').allInnerTexts();
     // Started, status, pages, created, updated, deactivated, notes.
     expect(Number(cells[2])).toBeGreaterThan(1);

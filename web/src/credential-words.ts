@@ -1,5 +1,5 @@
 /** Words for credential kinds, statuses, photo statuses and the errors issuing can meet. */
-import type { ApiError, CredentialKind, CredentialStatus, PhotoStatus } from './api';
+import type { ApiError, CredentialKind, CredentialStatus, CredentialSummary, PhotoStatus, PhotoSummary } from './api';
 
 export const KIND_LABELS: Record<CredentialKind, string> = { card: 'Printed card', apple_pass: 'Apple Wallet pass', google_pass: 'Google Wallet pass' };
 export const kindLabel = (k: string) => KIND_LABELS[k as CredentialKind] ?? k;
@@ -9,6 +9,15 @@ export const ISSUE_LABELS: Record<CredentialKind, string> = { card: 'Issue a pri
 export const CREDENTIAL_STATUS_LABELS: Record<CredentialStatus, string> = { valid: 'Valid', suspended: 'Suspended', revoked: 'Revoked' };
 
 export const PHOTO_STATUS_LABELS: Record<PhotoStatus, string> = { pending: 'Waiting for review', approved: 'Approved', rejected: 'Rejected', superseded: 'Replaced' };
+
+/** The roster's Photo and Card columns: a word and a badge tone each. */
+export const PHOTO_SUMMARY: Record<PhotoSummary, { label: string; tone: string }> = {
+  none: { label: 'No photo', tone: 'off' }, pending: { label: 'Waiting for approval', tone: 'warn' },
+  approved: { label: 'Approved', tone: 'ok' }, rejected: { label: 'Refused, none approved', tone: 'warn' },
+};
+export const CREDENTIAL_SUMMARY: Record<CredentialSummary, { label: string; tone: string }> = {
+  none: { label: 'No card yet', tone: 'off' }, valid: { label: 'Valid', tone: 'ok' }, suspended: { label: 'Suspended', tone: 'warn' }, revoked: { label: 'Revoked', tone: 'off' },
+};
 
 export const SOURCE_LABELS: Record<string, string> = { admin: 'uploaded by an admin', self: 'sent by the person', capture: 'taken in a capture session' };
 

@@ -252,6 +252,8 @@ export interface EntraRunResult {
   readonly retries?: number;
   readonly resyncs?: number;
   readonly errors?: readonly string[];
+  /** What the run did, in words (runs before issue 13 have none). */
+  readonly notes?: readonly string[];
 }
 
 export interface LastOperation {
@@ -271,10 +273,25 @@ export interface Person {
   readonly lastOperation: LastOperation | null;
   readonly created: string;
   readonly lastModified: string;
+  readonly photoStatus: PhotoSummary;
+  readonly credentialStatus: CredentialSummary;
+}
+
+/** `pending`: a photo waits for review; `rejected`: refused, none approved. */
+export type PhotoSummary = 'none' | 'pending' | 'approved' | 'rejected';
+/** The best of the person's credentials. */
+export type CredentialSummary = 'none' | 'valid' | 'suspended' | 'revoked';
+
+export interface PersonReference {
+  readonly field: string;
+  readonly id: string;
+  readonly name: string | null;
+  readonly onList: boolean;
 }
 
 export interface PersonDetail extends Person {
   readonly groups: readonly { readonly id: string; readonly displayName: string }[];
+  readonly references: readonly PersonReference[];
   readonly scim: unknown;
 }
 
@@ -289,6 +306,8 @@ export interface PeopleQuery {
   readonly search?: string;
   readonly status?: 'active' | 'deactivated' | '';
   readonly problems?: 'true' | 'false' | '';
+  readonly photo?: 'none' | 'pending' | '';
+  readonly credential?: 'none' | 'revoked' | '';
   readonly sort?: string;
   readonly order?: 'asc' | 'desc';
   readonly offset?: number;
@@ -304,7 +323,13 @@ export interface EntraConnection {
   readonly authorityUrl?: string;
   readonly graphUrl?: string;
   readonly groupIds?: readonly string[];
+  /** The chosen groups with their names (null until Graph named them). */
+  readonly groups?: readonly { readonly id: string; readonly displayName: string | null }[];
   readonly schedule?: EntraSchedule;
+  /** A run is queued or running. */
+  readonly running?: boolean;
+  /** The scheduled run is due and starts within a minute. */
+  readonly nextRunDue?: boolean;
   readonly lastRunAt?: string | null;
   readonly nextRunAt?: string | null;
   readonly deltaSync?: boolean;

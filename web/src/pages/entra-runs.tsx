@@ -1,11 +1,13 @@
 /** "Sync now" and the run history; a run in progress is followed live. */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, toApiError, type ApiError, type EntraRunResult, type Job } from '../api';
 import { DateTime } from '../components/date-time';
 import { ErrorMessage } from '../components/error-message';
 import { useAsync } from '../hooks/use-async';
 import { usePoll } from '../hooks/use-poll';
 import { useSession } from '../session';
+
+const STATUS_WORDS: Record<string, string> = { queued: 'Waiting to start', running: 'Running', done: 'Finished', failed: 'Failed', superseded: 'Replaced by a newer run' };
 
 const active = (j: Job) => j.status === 'queued' || j.status === 'running';
 
@@ -14,13 +16,24 @@ function summary(j: Job): EntraRunResult {
   return r ?? {};
 }
 
-export function EntraRuns({ listId }: { readonly listId: string }) {
+/**
+ * `onRunEnded`: a run went from queued or running to finished (the section's summary, people in
+ * scope and last run, reloads then); `onRunStarted`: one was queued.
+ */
+export function EntraRuns({ listId, onRunEnded, onRunStarted }: { readonly listId: string; readonly onRunEnded?: () => void; readonly onRunStarted?: () => void }) {
   const { canWrite } = useSession();
   const runs = useAsync(() => api.entra.runs(listId), [listId]);
   const [error, setError] = useState<ApiError>();
   const list = runs.data?.runs ?? [];
   const running = list.find(active);
   usePoll(() => runs.reload(true), running ? 1000 : 10_000);
+  const wasRunning = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    const id = running?.id;
+    if (wasRunning.current && wasRunning.current !== id) onRunEnded?.();
+    else if (!wasRunning.current && id) onRunStarted?.();
+    wasRunning.current = id;
+  }, [running?.id, onRunEnded, onRunStarted]);
   const syncNow = async () => {
     setError(undefined);
     try {
@@ -36,7 +49,7 @@ export function EntraRuns({ listId }: { readonly listId: string }) {
       {canWrite ? <button type="button" onClick={() => void syncNow()} disabled={!!running}>Sync now</button> : null}
       <ErrorMessage error={error ?? runs.error} />
       <p role="status" aria-live="polite" className="status">
-        {running ? `Run ${running.status}: ${running.done} people processed${summary(running).pages !== undefined ? `, ${summary(running).pages} pages` : ''}.` : ''}
+        {running ? `${running.status === 'queued' ? 'Run waiting to start' : 'Run in progress'}: ${running.done} people processed${summary(running).pages !== undefined ? `, ${summary(running).pages} pages` : ''}.` : ''}
       </p>
       {running ? <progress aria-label="Sync run progress" /> : null}
       {list.length ? (
@@ -50,12 +63,12 @@ export function EntraRuns({ listId }: { readonly listId: string }) {
                 return (
                   <tr key={j.id}>
                     <td data-label="Started"><DateTime value={j.startedAt ?? j.createdAt} /></td>
-                    <td data-label="Status">{j.status}</td>
+                    <td data-label="Status">{STATUS_WORDS[j.status] ?? j.status}</td>
                     <td data-label="Pages" className="num">{s.pages ?? '—'}</td>
                     <td data-label="Created" className="num">{s.created ?? '—'}</td>
                     <td data-label="Updated" className="num">{s.updated ?? '—'}</td>
                     <td data-label="Deactivated" className="num">{s.deactivated ?? '—'}</td>
-                    <td data-label="Notes">{j.error ?? (s.errors?.length ? s.errors.join('; ') : s.full ? 'full round' : '')}</td>
+                    <td data-label="Notes"><RunNotes job={j} result={s} /></td>
                   </tr>
                 );
               })}
@@ -65,4 +78,16 @@ export function EntraRuns({ listId }: { readonly listId: string }) {
       ) : runs.data ? <p>No runs yet.</p> : null}
     </section>
   );
+}
+
+/** The run's notes in words, then its problems; a failed run says so first. */
+function RunNotes({ job, result }: { readonly job: Job; readonly result: EntraRunResult }) {
+  const lines = [
+    ...(job.error ? [`The run stopped: ${job.error}`] : []),
+    ...(result.notes ?? (active(job) ? [] : result.full ? ['Every person was read again.'] : [])),
+    ...(result.errors ?? []),
+  ];
+  if (!lines.length) return null;
+  if (lines.length === 1) return <>{lines[0]}</>;
+  return <ul className="notes">{lines.map((l, i) => <li key={i}>{l}</li>)}</ul>;
 }

@@ -33,8 +33,9 @@ export function EntraSection({ list, reloadList }: { readonly list: MasterList; 
   const [test, setTest] = useState<EntraTestResult>();
   const c = conn.data;
   useEffect(() => {
-    if (c?.groupIds) setGroups(c.groupIds.map((id) => ({ id })));
-  }, [c?.groupIds]);
+    if (c?.groups) setGroups(c.groups.map((g) => ({ id: g.id, ...(g.displayName ? { displayName: g.displayName } : {}) })));
+    else if (c?.groupIds) setGroups(c.groupIds.map((id) => ({ id })));
+  }, [c?.groups, c?.groupIds]);
 
   const save = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -78,7 +79,8 @@ export function EntraSection({ list, reloadList }: { readonly list: MasterList; 
           <div><dt>Client</dt><dd><code>{c.clientId}</code></dd></div>
           <div><dt>People in scope</dt><dd>{c.peopleInScope ?? 0}</dd></div>
           <div><dt>Last run</dt><dd><DateTime value={c.lastRunAt} fallback="Never" /></dd></div>
-          <div><dt>Next run</dt><dd><DateTime value={c.nextRunAt} fallback="Not scheduled" /></dd></div>
+          <div><dt>Next run</dt><dd>{c.running ? 'Running now' : c.nextRunDue ? 'Starting within a minute' : <DateTime value={c.nextRunAt} fallback="Only when you click Sync now" />}</dd></div>
+          <div><dt>Groups in scope</dt><dd>{(c.groups ?? []).map((g) => g.displayName ?? g.id).join(', ') || '—'}</dd></div>
         </dl>
       ) : <p>Not connected. Register an app in Entra with the application permissions User.Read.All and GroupMember.Read.All (admin consent), then enter its details.</p>}
       {canWrite ? (
@@ -116,7 +118,7 @@ export function EntraSection({ list, reloadList }: { readonly list: MasterList; 
                   : `The connection failed: ${test.error ?? 'unknown error'}`}
             </p>
           ) : null}
-          <EntraRuns listId={list.id} />
+          <EntraRuns listId={list.id} onRunEnded={() => void conn.reload(true)} onRunStarted={() => void conn.reload(true)} />
         </>
       ) : null}
     </section>

@@ -15,7 +15,7 @@ export function ListsPage() {
       <h1>Lists</h1>
       <ErrorMessage error={lists.error} />
       {lists.loading && !lists.data ? <p role="status">Loading lists…</p> : null}
-      {lists.data && lists.data.lists.length === 0 ? <p>No lists yet.{canWrite ? ' Create the first one below.' : ''}</p> : null}
+      {lists.data && lists.data.lists.length === 0 ? <FirstSteps canWrite={canWrite} /> : null}
       {lists.data && lists.data.lists.length > 0 ? (
         <div className="table-scroll">
           <table className="cards">
@@ -42,6 +42,20 @@ export function ListsPage() {
         </div>
       ) : null}
       {canWrite ? <CreateListForm /> : null}
+    </section>
+  );
+}
+
+/** The first screen after sign-up: the two steps that get people onto a roster. */
+function FirstSteps({ canWrite }: { readonly canWrite: boolean }) {
+  if (!canWrite) return <p>No lists yet. An administrator of your organisation creates them.</p>;
+  return (
+    <section className="panel empty-state" aria-labelledby="first-steps-h">
+      <h2 id="first-steps-h">Get started</h2>
+      <ol className="steps">
+        <li><a href="#create-list">Create a list</a>: one roster of people, such as your staff or your students.</li>
+        <li>Connect your identity provider (Okta, Microsoft Entra ID, Google Workspace and others) on the new list&apos;s Sync tab, or import a spreadsheet.</li>
+      </ol>
     </section>
   );
 }

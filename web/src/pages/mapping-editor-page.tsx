@@ -27,7 +27,8 @@ export function MappingEditorPage({ listId }: { readonly listId: string }) {
   const [error, setError] = useState<ApiError>();
   const [jobId, setJobId] = useState<string>();
   const [jobLabel, setJobLabel] = useState('Re-deriving everyone');
-  const [said, setSaid] = useState('');
+  // Said beside the control that did it: the bar's Save, the field form, or the add-field form.
+  const [said, setSaid] = useState<{ text: string; where: 'bar' | 'field' | 'add' }>({ text: '', where: 'bar' });
   // The progress bar announces the job's end itself; afterwards the "mapped" marks may have changed.
   const { job, error: jobError } = useJob(listId, jobId, () => void attrs.reload(true));
 
@@ -43,13 +44,13 @@ export function MappingEditorPage({ listId }: { readonly listId: string }) {
   const save = async () => {
     if (!draft) return;
     setError(undefined);
-    setSaid('');
+    setSaid({ text: '', where: 'bar' });
     try {
       const r = await api.roster.saveMapping(listId, toEntries(draft));
       saved.set({ entries: r.entries, version: (saved.data?.version ?? 0) + 1 });
       setJobLabel('Re-deriving everyone with the new mapping');
       setJobId(r.job.id);
-      setSaid('Mapping saved.');
+      setSaid({ text: 'Mapping saved.', where: 'bar' });
     } catch (err) {
       setError(toApiError(err));
     }
@@ -66,8 +67,9 @@ export function MappingEditorPage({ listId }: { readonly listId: string }) {
       setError(toApiError(err));
     }
   };
-  const fieldAdded = async (key: string, id: string) => {
+  const fieldAdded = async (key: string, label: string, id: string) => {
     await fields.reload(true);
+    setSaid({ text: `Field ${label} added: choose its source in the last row.`, where: 'add' });
     setDraft((d) => [...(d ?? []), newEntry(key)]);
     setJobLabel('Adding the field to everyone');
     setJobId(id);
@@ -75,7 +77,7 @@ export function MappingEditorPage({ listId }: { readonly listId: string }) {
 
   const fieldSaved = async (f: RosterField, id: string) => {
     await fields.reload(true);
-    setSaid(`Field ${f.label} saved.`);
+    setSaid({ text: `Field ${f.label} saved.`, where: 'field' });
     setJobLabel(`Re-checking everyone against ${f.label}`);
     setJobId(id);
   };
@@ -87,6 +89,14 @@ export function MappingEditorPage({ listId }: { readonly listId: string }) {
     e.preventDefault();
     heading.focus();
     heading.scrollIntoView({ block: 'nearest' });
+  };
+  // "Add a field" from the top of a long list: straight to the new field's label.
+  const jumpToAddField = (e: MouseEvent<HTMLAnchorElement>) => {
+    const input = document.getElementById('add-field-label');
+    if (!input) return;
+    e.preventDefault();
+    input.scrollIntoView({ block: 'center' });
+    input.focus();
   };
 
   const name = list.data?.name ?? 'List';
@@ -102,19 +112,22 @@ export function MappingEditorPage({ listId }: { readonly listId: string }) {
             {dirty ? <span className="badge warn">Unsaved changes</span> : null}
             <button type="button" className="secondary" disabled={!dirty} onClick={() => saved.data && setDraft(toDraft(saved.data.entries))}>Discard changes</button>
             <button type="button" disabled={!dirty} onClick={() => void save()}>Save mapping</button>
+            <StatusMessage className="saved-note">{said.where === 'bar' ? said.text : ''}</StatusMessage>
           </div>
         ) : <span className="hint">Read-only: viewers cannot change the mapping.</span>}
       </header>
       <main id="main" className="editor">
         <div className="editor-main">
-          <StatusMessage>{said}</StatusMessage>
           {job ? <ProgressBar job={job} label={jobLabel} /> : null}
           <ErrorMessage error={error ?? jobError ?? fields.error ?? saved.error ?? attrs.error} />
           <p className="hint">
-            Sources come from the attributes this list has received ({attrs.data?.attributes.length ?? 0} so far), with a sample value and how many people had it.
-            When several sources feed one field, the first with a value wins.
+            Sources come from the {attrs.data?.attributes.length ?? 0} attributes this list has received so far, each with a sample value and how many
+            times it arrived (every create, update or import that carried it counts once). When several sources feed one field, the first with a value wins.
           </p>
-          <p><a className="skip-preview" href="#preview-h" onClick={skipToPreview}>Skip to preview</a></p>
+          <p className="jump-links">
+            <a className="skip-preview" href="#preview-h" onClick={skipToPreview}>Skip to preview</a>
+            {canWrite ? <a href="#add-field-h" onClick={jumpToAddField}>Add a field</a> : null}
+          </p>
           {draft ? (
             <table className="mapping cards">
               <caption className="visually-hidden">Roster fields and the SCIM attributes that feed them</caption>
@@ -128,7 +141,9 @@ export function MappingEditorPage({ listId }: { readonly listId: string }) {
             </table>
           ) : <p role="status">Loading the mapping…</p>}
           {canWrite ? <FieldEditForm listId={listId} fields={rows} onSaved={(f, id) => void fieldSaved(f, id)} /> : null}
-          {canWrite ? <AddFieldForm listId={listId} onAdded={(k, id) => void fieldAdded(k, id)} /> : null}
+          {canWrite ? <StatusMessage>{said.where === 'field' ? said.text : ''}</StatusMessage> : null}
+          {canWrite ? <AddFieldForm listId={listId} onAdded={(k, label, id) => void fieldAdded(k, label, id)} /> : null}
+          {canWrite ? <StatusMessage>{said.where === 'add' ? said.text : ''}</StatusMessage> : null}
         </div>
         <aside className="editor-side" aria-label="Preview">
           <MappingPreview listId={listId} fields={rows} entries={() => toEntries(draft ?? [])} />

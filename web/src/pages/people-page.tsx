@@ -12,6 +12,7 @@ import type { ListTabProps } from './list-page';
 import { peopleColumns } from './people-columns';
 import { SelectField } from '../components/select-field';
 import { useSession } from '../session';
+import { CREDENTIAL_SUMMARY, PHOTO_SUMMARY } from '../credential-words';
 
 const PAGE = 50;
 
@@ -20,13 +21,15 @@ export function PeoplePage({ list }: ListTabProps) {
   const [search, setSearch] = useState('');
   const [status, setStatus] = useState<PeopleQuery['status']>('');
   const [problems, setProblems] = useState<PeopleQuery['problems']>('');
+  const [photo, setPhoto] = useState<PeopleQuery['photo']>('');
+  const [credential, setCredential] = useState<PeopleQuery['credential']>('');
   const [sort, setSort] = useState<{ key: string; order: 'asc' | 'desc' } | null>(null);
   const [offset, setOffset] = useState(0);
   const q = useDebounced(search.trim(), 250);
 
   const fields = useAsync(() => api.roster.fields(list.id), [list.id]);
-  const query: PeopleQuery = { search: q, status, problems, sort: sort?.key, order: sort?.order, offset, limit: PAGE };
-  const people = useAsync(() => api.roster.people(list.id, query), [list.id, q, status, problems, sort?.key, sort?.order, offset]);
+  const query: PeopleQuery = { search: q, status, problems, photo, credential, sort: sort?.key, order: sort?.order, offset, limit: PAGE };
+  const people = useAsync(() => api.roster.people(list.id, query), [list.id, q, status, problems, photo, credential, sort?.key, sort?.order, offset]);
   // People arrive from the IdP while the admin watches: refresh quietly.
   usePoll(() => people.reload(true), 3000);
 
@@ -48,14 +51,21 @@ export function PeoplePage({ list }: ListTabProps) {
         <SelectField label="Sync problems" value={problems} onChange={(e) => filter(() => setProblems(e.target.value as PeopleQuery['problems']))}>
             <option value="">All</option><option value="true">With problems</option><option value="false">Without problems</option>
           </SelectField>
+        <SelectField label="Photo" value={photo} onChange={(e) => filter(() => setPhoto(e.target.value as PeopleQuery['photo']))}>
+            <option value="">All</option><option value="none">No photo</option><option value="pending">Photo waiting for approval</option>
+          </SelectField>
+        <SelectField label="Card" value={credential} onChange={(e) => filter(() => setCredential(e.target.value as PeopleQuery['credential']))}>
+            <option value="">All</option><option value="none">No card yet</option><option value="revoked">Revoked</option>
+          </SelectField>
         <a className="button secondary" href={apiUrl(`/lists/${list.id}/people/export`)} download>Export CSV</a>
         {canWrite && list.syncMethod === 'none' ? <Link className="button" to={`/lists/${list.id}/people/import`}>Import CSV</Link> : null}
       </form>
       <ErrorMessage error={people.error ?? fields.error} />
       {page ? (
         <>
+          {page.counts.total === 0 ? <EmptyList list={list} canWrite={canWrite} /> : null}
           <p role="status" aria-live="polite" className="status">
-            {page.total === 0 ? 'No people match.' : `Showing ${page.offset + 1}–${page.offset + page.people.length} of ${page.total} ${page.total === 1 ? 'person' : 'people'}`}
+            {page.total === 0 ? (page.counts.total === 0 ? '' : 'No people match.') : `Showing ${page.offset + 1}–${page.offset + page.people.length} of ${page.total} ${page.total === 1 ? 'person' : 'people'}`}
           </p>
           {page.people.length > 0 ? (
             <div className="table-scroll">
@@ -71,6 +81,8 @@ export function PeoplePage({ list }: ListTabProps) {
                       </th>
                     ))}
                     <th scope="col">Status</th>
+                    <th scope="col">Photo</th>
+                    <th scope="col">Card</th>
                     <th scope="col">Sync</th>
                   </tr>
                 </thead>
@@ -83,6 +95,8 @@ export function PeoplePage({ list }: ListTabProps) {
                         </td>
                       ))}
                       <td data-label="Status"><span className={p.active ? 'badge ok' : 'badge off'}>{p.active ? 'Active' : 'Deactivated'}</span></td>
+                      <td data-label="Photo"><span className={`badge ${PHOTO_SUMMARY[p.photoStatus].tone}`}>{PHOTO_SUMMARY[p.photoStatus].label}</span></td>
+                      <td data-label="Card"><span className={`badge ${CREDENTIAL_SUMMARY[p.credentialStatus].tone}`}>{CREDENTIAL_SUMMARY[p.credentialStatus].label}</span></td>
                       <td data-label="Sync">{p.problems.length ? <span className="badge warn">{p.problems.length} {p.problems.length === 1 ? 'problem' : 'problems'}</span> : <span className="badge ok">Synced</span>}</td>
                     </tr>
                   ))}
@@ -97,5 +111,21 @@ export function PeoplePage({ list }: ListTabProps) {
         </>
       ) : people.loading ? <p role="status">Loading people…</p> : null}
     </section>
+  );
+}
+
+/** An empty list says where people come from: the Sync tab, or a CSV file for a list without sync. */
+function EmptyList({ list, canWrite }: Pick<ListTabProps, 'list'> & { readonly canWrite: boolean }) {
+  return (
+    <div className="panel empty-state">
+      <h2>No one is on this list yet</h2>
+      {list.syncMethod === 'none' ? (
+        <p>People arrive from your identity provider once syncing is set up, or from a spreadsheet.</p>
+      ) : <p>People arrive as soon as your identity provider sends them.</p>}
+      <p className="toolbar">
+        <Link className="button" to={`/lists/${list.id}/sync`}>{list.syncMethod === 'none' ? 'Set up syncing on the Sync tab' : 'Check the set-up on the Sync tab'}</Link>
+        {canWrite && list.syncMethod === 'none' ? <Link className="button secondary" to={`/lists/${list.id}/people/import`}>Import a CSV file</Link> : null}
+      </p>
+    </div>
   );
 }

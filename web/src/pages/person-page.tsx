@@ -1,5 +1,6 @@
 /** One person: roster fields, sync problems, groups, photo, credentials, their own audit history and SCIM resource. */
-import { api, apiUrl, type MasterList } from '../api';
+import { useState } from 'react';
+import { api, apiUrl, type MasterList, type PersonDetail, type RosterField } from '../api';
 import { AuditEventList } from '../components/audit-event-list';
 import { CodeBlock } from '../components/code-block';
 import { DateTime } from '../components/date-time';
@@ -13,6 +14,7 @@ import { Link } from '../router';
 import { PersonCredentials } from './credentials/person-credentials';
 import { PersonPhoto } from './photos/person-photo';
 import { personEmail } from '../person-email';
+import { NextStep } from './person-next-step';
 
 export function PersonPage({ list, personId }: { readonly list: MasterList; readonly personId: string }) {
   const person = useAsync(() => api.roster.person(list.id, personId), [list.id, personId]);
@@ -33,18 +35,12 @@ export function PersonPage({ list, personId }: { readonly list: MasterList; read
         {p.problems.length ? <span className="badge warn">{p.problems.length} sync {p.problems.length === 1 ? 'problem' : 'problems'}</span> : <span className="badge ok">Synced</span>}
         {p.lastOperation ? <> · Last change: {actionLabel(p.lastOperation.action)}{p.lastOperation.idp ? ` from ${p.lastOperation.idp}` : ''}, <DateTime value={p.lastOperation.time} /></> : null}
       </p>
+      <NextStep list={list} person={p} name={name} />
       <div className="columns">
         <section aria-labelledby="fields-h">
           <h2 id="fields-h">Fields</h2>
           <ErrorMessage error={fields.error} />
-          <dl className="fields">
-            {(fields.data?.fields ?? []).map((f) => (
-              <div key={f.key}>
-                <dt>{f.label}</dt>
-                <dd>{valueText(p.fields[f.key])}</dd>
-              </div>
-            ))}
-          </dl>
+          <FieldList list={list} person={p} fields={fields.data?.fields ?? []} />
         </section>
         <div>
           {p.problems.length ? (
@@ -88,4 +84,40 @@ export function PersonPage({ list, personId }: { readonly list: MasterList; read
       </details>
     </section>
   );
+}
+
+const isEmpty = (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
+
+/** The fields with a value; the empty ones wait behind "Show all fields" (a list may have 27 fields, most empty). */
+function FieldList({ list, person, fields }: { readonly list: MasterList; readonly person: PersonDetail; readonly fields: readonly RosterField[] }) {
+  const [all, setAll] = useState(false);
+  const empty = fields.filter((f) => isEmpty(person.fields[f.key])).length;
+  const shown = all ? fields : fields.filter((f) => !isEmpty(person.fields[f.key]));
+  return (
+    <>
+      <dl className="fields" id="person-fields">
+        {shown.map((f) => (
+          <div key={f.key}>
+            <dt>{f.label}</dt>
+            <dd><FieldValue list={list} person={person} field={f} /></dd>
+          </div>
+        ))}
+      </dl>
+      {empty > 0 ? (
+        <button type="button" className="link" aria-expanded={all} aria-controls="person-fields" onClick={() => setAll(!all)}>
+          {all ? 'Hide empty fields' : `Show all fields (${empty} empty)`}
+        </button>
+      ) : null}
+    </>
+  );
+}
+
+/** A reference (the manager) is a person: named and linked when on the list. */
+function FieldValue({ list, person, field }: { readonly list: MasterList; readonly person: PersonDetail; readonly field: RosterField }) {
+  const v = person.fields[field.key];
+  if (isEmpty(v)) return <span className="hint">(empty)</span>;
+  const ref = field.type === 'reference' ? person.references?.find((r) => r.field === field.key) : undefined;
+  if (ref?.onList) return <Link to={`/lists/${list.id}/people/${encodeURIComponent(ref.id)}`}>{ref.name ?? ref.id}</Link>;
+  if (ref) return <>A person not on this list <span className="hint">(id {ref.id})</span></>;
+  return <>{valueText(v)}</>;
 }

@@ -34,7 +34,7 @@ export function SourcePicker({ value, attributes, label, onChange, disabled }: {
         {value === '' ? <option value="">Choose an attribute…</option> : null}
         {!known && value !== '' ? <option value={value}>{pathText(value)} (not received yet)</option> : null}
         {attributes.map((a) => (
-          <option key={a.path} value={a.path} title={a.path}>{pathText(a.path)} — e.g. “{short(a.sample)}” ({a.count})</option>
+          <option key={a.path} value={a.path} title={a.path}>{pathText(a.path)} — e.g. “{short(a.sample)}”, received {a.count} {a.count === 1 ? 'time' : 'times'}</option>
         ))}
         <option value={OTHER}>Type a path…</option>
       </select>

@@ -43,7 +43,7 @@ export function PhotoLinkForm({ list, personId, email, onCreated }: { readonly l
   };
 
   return (
-    <details className="panel link-form">
+    <details className="panel link-form" id="photo-link">
       <summary>Send a self-upload link</summary>
       <form onSubmit={submit} className="stack">
         <p className="hint">The person opens the link on their phone and takes a selfie.{' '}
