@@ -139,7 +139,7 @@ describe('the muster CLI', () => {
     const none = await muster('lists', 'create', '--uid', 'email');
     expect(none.code).toBe(1);
     expect(none.stderr.trimEnd().split('\n')).toEqual([
-      expect.stringMatching(/^usage: muster lists create --name NAME --uid /),
+      expect.stringMatching(/^usage: muster lists create --name NAME \[--uid /),
       '(muster lists create --help explains each flag)',
       'muster: missing --name [MUSTER_CLI_USAGE]',
     ]);

@@ -141,7 +141,8 @@ describe('the secret key', () => {
     // The server started before the rotation reads the re-encrypted secrets, and seals new ones under the new key.
     await expectReadable(a, s, fresh.current);
     const more = await a.muster.lists.createList({ name: 'After rotation', uid: 'userName', org: s.orgId, syncMethod: 'none' });
-    await a.muster.entra.connect(more.list, { tenantId: graph.tenantId, clientId: graph.clientId, clientSecret: 'after', groupIds: ['g'], schedule: 'manual', authorityUrl: graph.url, graphUrl: graph.url });
+    const moreGroup = graph.seed({ users: 0, groups: [{ name: `After ${randomBytes(3).toString('hex')}`, members: 0 }], seed: 2 }).groups[0]!.id;
+    await a.muster.entra.connect(more.list, { tenantId: graph.tenantId, clientId: graph.clientId, clientSecret: 'after', groupIds: [moreGroup], schedule: 'manual', authorityUrl: graph.url, graphUrl: graph.url });
     expect(new SecretBox(fresh.current).open((await a.muster.store.entra.get(more.list.id))!.secret_enc)).toBe('after');
     // The old key no longer starts a node; the new one does.
     expect((await refusal({ MUSTER_DATA_DIR: otherMachine(), MUSTER_SECRET_KEY: old }, a)).code).toBe('MUSTER_SECRET_KEY_MISMATCH');
