@@ -110,7 +110,6 @@ describe('admin web app', () => {
     await guide.waitFor();
     expect(await guide.innerText()).toContain(base);
     await expectAccessible(page, 'the Sync tab, provisioning wizard');
-    await screenshot(page, 'sync-wizard', page.getByRole('heading', { name: 'Your identity provider\'s steps' }));
 
     // Shown once: after a reload the token is gone from the page; the tokens table has its hint only.
     await page.reload();
@@ -129,7 +128,6 @@ describe('admin web app', () => {
     ]) expect((await provision(token, u)).status).toBe(201);
     await expect.poll(() => log.innerText(), { timeout: 10_000 }).toContain('grace@northwind.example');
     expect(await log.innerText()).toContain('Person created');
-    await screenshot(page, 'activity', log);
 
     await page.getByRole('navigation', { name: 'List sections' }).getByRole('link', { name: 'People' }).click();
     await page.getByRole('heading', { name: 'Staff: people' }).waitFor();
@@ -139,7 +137,6 @@ describe('admin web app', () => {
     await page.getByRole('link', { name: 'alan@northwind.example' }).waitFor({ timeout: 10_000 });
     await expect.poll(() => page.locator('.counts').innerText()).toMatch(/Total\s*3/);
     await expectAccessible(page, 'the people list');
-    await screenshot(page, 'people');
   });
 
   it('sorts and filters the roster, searches it and opens a person', async () => {
@@ -199,7 +196,6 @@ describe('admin web app', () => {
     await expect.poll(() => row.innerText()).toContain('COMPUTING');
     expect(await row.innerText()).toContain('Rear Admiral');
     await expectAccessible(page, 'the mapping editor with a preview');
-    await screenshot(page, 'mapping-editor');
 
     await page.getByRole('button', { name: 'Save mapping' }).click();
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Re-deriving' }).innerText(), { timeout: 20_000 }).toContain('finished');
@@ -274,7 +270,6 @@ describe('admin web app', () => {
     await item.getByRole('button', { name: /^Details/ }).click();
     expect(await item.innerText()).toContain('uniqueness');
     await expectAccessible(page, 'the audit trail with the request log');
-    await screenshot(page, 'audit');
   });
 
   it('rotates a token: the new one is shown once, the old one works until revoked, then gets 401', async () => {
@@ -396,7 +391,6 @@ describe('admin web app', () => {
     // Name, unique identifier, how people arrive, Total, Active, Synced.
     expect(cells.slice(0, 3)).toEqual(['Staff', 'Username', 'Automated provisioning (SCIM)']);
     expect(cells.slice(3).map(Number)).toEqual([4, 3, 4]); // Alan was deactivated
-    await screenshot(p, 'lists');
     await laptop.close();
   });
 });
