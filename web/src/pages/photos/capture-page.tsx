@@ -65,10 +65,15 @@ export function CapturePage({ list }: { readonly list: MasterList }) {
     setPicked(p);
     reset();
   };
+  // The box follows the click at once (a checkbox that changes only after a round trip reads as
+  // broken, and lets a second click race the first); a refused change puts it back.
   const toggleApproval = async (on: boolean) => {
+    const before = settings.data;
+    if (before) settings.set({ ...before, approveOnCapture: on });
     try {
       settings.set(await api.capture.configure(on));
     } catch (err) {
+      if (before) settings.set(before);
       setSearchError(toApiError(err));
     }
   };
