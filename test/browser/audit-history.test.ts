@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ENTERPRISE, PATCH_OP, startServer, type TestServer, USER_SCHEMA } from '../helpers/server.js';
 import { expectAccessible } from './a11y.js';
-import { afterStep, createScimList, csrfToken, launch, requireBuiltApp, signUpOwner } from './browser.js';
+import { afterStep, createScimList, csrfToken, launch, requireBuiltApp, signUpOwner, recordPageErrors } from './browser.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -25,13 +25,8 @@ const OKTA = { 'user-agent': 'Okta SCIM Client 1.0.0' };
 const DEPT_CHANGE = 'Department: Emergency → Intensive Care';
 
 function watch(p: Page): Page {
-  p.setDefaultTimeout(20_000);
-  p.on('pageerror', (e) => pageErrors.push(`${p.url()}: ${e.message}`));
-  p.on('console', (m) => {
-    if (m.type() === 'error' && !/status of (401|404)/.test(m.text())) pageErrors.push(`${p.url()}: console: ${m.text()}`);
-  });
   current = p;
-  return p;
+  return recordPageErrors(p, pageErrors);
 }
 
 async function scim(method: string, pathname: string, body?: unknown): Promise<Response> {

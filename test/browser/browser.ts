@@ -78,3 +78,17 @@ export async function afterStep(ctx: { task: { result?: { state?: string } } }, 
   }
   expect(pageErrors.splice(0), 'errors in the browser').toEqual([]);
 }
+
+/**
+ * Collects a page's script errors and console errors into `pageErrors` (afterStep fails the step on
+ * any), with a 20 s default timeout. The 401/404 of a fresh installation or session are not the
+ * page's errors.
+ */
+export function recordPageErrors(p: Page, pageErrors: string[]): Page {
+  p.setDefaultTimeout(20_000);
+  p.on('pageerror', (e) => pageErrors.push(`${p.url()}: ${e.message}`));
+  p.on('console', (m) => {
+    if (m.type() === 'error' && !/status of (401|404)/.test(m.text())) pageErrors.push(`${p.url()}: console: ${m.text()}`);
+  });
+  return p;
+}

@@ -15,7 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { ENTERPRISE, PATCH_OP, startServer, type TestServer, USER_SCHEMA } from '../helpers/server.js';
 import { expectAccessible } from './a11y.js';
-import { afterStep, launch, OWNER, requireBuiltApp, screenshot, signUpOwner } from './browser.js';
+import { afterStep, launch, OWNER, requireBuiltApp, screenshot, signUpOwner, recordPageErrors } from './browser.js';
 
 let browser: Browser;
 let server: TestServer | undefined;
@@ -28,14 +28,8 @@ const OKTA = { 'user-agent': 'Okta SCIM Client 1.0.0' };
 const DEPT_CHANGE = 'Department: Emergency → Intensive Care';
 
 function watch(p: Page): Page {
-  p.setDefaultTimeout(20_000);
-  p.on('pageerror', (e) => pageErrors.push(`${p.url()}: ${e.message}`));
-  p.on('console', (m) => {
-    // The 401/404 of a fresh installation (no session yet) are not the page's errors.
-    if (m.type() === 'error' && !/status of (401|404)/.test(m.text())) pageErrors.push(`${p.url()}: console: ${m.text()}`);
-  });
   current = p;
-  return p;
+  return recordPageErrors(p, pageErrors);
 }
 
 /**

@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ENTERPRISE, PATCH_OP, startServer, type TestServer, USER_SCHEMA } from '../helpers/server.js';
 import { expectAccessible } from './a11y.js';
-import { afterStep, launch, requireBuiltApp, signUpOwner } from './browser.js';
+import { afterStep, launch, requireBuiltApp, signUpOwner, recordPageErrors } from './browser.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -22,14 +22,8 @@ let current: Page | undefined;
 const OKTA = { 'user-agent': 'Okta SCIM Client 1.0.0' };
 
 function watch(p: Page): Page {
-  p.setDefaultTimeout(20_000);
-  p.on('pageerror', (e) => pageErrors.push(`${p.url()}: ${e.message}`));
-  p.on('console', (m) => {
-    // A 409 the journey sends on purpose is not the page's error; nor are the 401/404 of a fresh session.
-    if (m.type() === 'error' && !/status of (401|404)/.test(m.text())) pageErrors.push(`${p.url()}: console: ${m.text()}`);
-  });
   current = p;
-  return p;
+  return recordPageErrors(p, pageErrors);
 }
 
 /** What Okta sends (https://developer.okta.com/docs/api/openapi/okta-scim/guides/scim-20): a POST with the enterprise extension. */
