@@ -64,6 +64,27 @@ describe('the unique identifier is chosen on the Sync tab', () => {
     expect((await admin('PATCH', `/lists/${list.id}`, { uidAttribute: 'nickname' })).status).toBe(400);
   });
 
+  it('changing the identifier drops only the "required" the identifier implied; a field the admin made required stays required', async () => {
+    const { list } = await nameOnlyList('Required kept');
+    type F = { key: string; unique: boolean; required: boolean };
+    const field = async (key: string) => ((await admin('GET', `/lists/${list.id}/fields`)).body.fields as F[]).find((f) => f.key === key);
+    // The admin makes the work email required on purpose, before it is the identifier.
+    expect((await admin('PATCH', `/lists/${list.id}/fields/work_email`, { required: true })).status).toBe(200);
+    expect((await admin('PATCH', `/lists/${list.id}`, { uidAttribute: 'email' })).status).toBe(200);
+    // username was required only because it was the identifier: no longer.
+    expect(await field('username')).toMatchObject({ unique: false, required: false });
+    expect(await field('work_email')).toMatchObject({ unique: true, required: true });
+    // Away from the email again: the admin's "required" on the work email is kept.
+    expect((await admin('PATCH', `/lists/${list.id}`, { uidAttribute: 'employeeNumber' })).status).toBe(200);
+    expect(await field('work_email')).toMatchObject({ unique: false, required: true });
+    expect(await field('employee_number')).toMatchObject({ unique: true, required: true });
+    // The employee number was required only as the identifier: dropped when it stops being one.
+    expect((await admin('PATCH', `/lists/${list.id}`, { uidAttribute: 'userName' })).status).toBe(200);
+    expect(await field('employee_number')).toMatchObject({ unique: false, required: false });
+    expect(await field('work_email')).toMatchObject({ unique: false, required: true });
+    expect(await field('username')).toMatchObject({ unique: true, required: true });
+  });
+
   it('the CLI\'s service: a list created without --uid, configured with --uid while empty, refused after', async () => {
     const r = await srv.muster.lists.createList({ name: 'From the CLI', org: 'Test organisation' });
     expect(r.list.uidAttribute).toBe('userName');
