@@ -106,7 +106,9 @@ describe('IdP guides and their live check', () => {
     expect(g.body.tokenLabel).toBe('Okta');
     expect(g.body.markdown).toContain(list.scimBaseUrl);
     expect(g.body.markdown).toContain('| Employee number (unique identifier) |');
-    expect(g.body.markdown).toMatch(/Unique identifier field for users\*\*: `userName`\. This roster is keyed on the employee number/);
+    expect(g.body.markdown).toMatch(/Unique identifier field for users\*\*: `userName` \(how Okta looks people up\)\. This roster is keyed on the employee number/);
+    // The step itself reads right for this list: Okta looks people up by username, the roster is keyed on the employee number.
+    expect(g.body.markdown).toMatch(/5\. In \*\*Unique identifier field for users\*\*, type `userName`: this is how Okta looks people up, whatever this list is keyed on\. This roster is keyed on the employee number/);
     for (const bad of ['muster ', 'curl', 'src/', 'docs/']) expect(g.body.markdown).not.toContain(bad);
     const tok = await admin('POST', `/lists/${list.id}/tokens`, { label: g.body.tokenLabel });
     const ev = (await admin('GET', `/lists/${list.id}/audit/events?action=token.created`)).body.events;
