@@ -92,6 +92,9 @@ describe('SCIM set-up on the Sync tab with the Okta guide and its live check', (
       await expectAccessible(page, `the Sync tab set-up (${vp.name})`);
 
       // The Okta guide: console words, this list's base URL and identifier; no terminal.
+      // The live check counts from its first answer: nothing is sent before a poll that carries it
+      // (a request sent earlier could fall before the point the check counts from).
+      const polled = page.waitForResponse((r) => /\/setup\/okta\/check\?(.*&)?seq=/.test(r.url()) && r.ok());
       await wizard.getByLabel('Your identity provider').selectOption('okta');
       const guide = wizard.getByRole('article', { name: 'Set up Okta' });
       await guide.waitFor();
@@ -107,6 +110,7 @@ describe('SCIM set-up on the Sync tab with the Okta guide and its live check', (
       const check = guide.getByRole('status').filter({ hasText: /Waiting|Received/ });
       expect(await check.innerText()).toBe('Waiting for the first request from Okta…');
       await expectAccessible(page, `the Okta guide (${vp.name})`);
+      await polled;
 
       // Okta-shaped requests with the token the guide created.
       const scim = (method: string, p: string, body: unknown) => fetch(base + p, {
