@@ -130,5 +130,15 @@ it('joined → photographed → approved → printed → both wallet passes → 
   expect(afterDeactivation.filter((e) => e.action === 'credential.revoked')).toHaveLength(3);
   for (const e of afterDeactivation) expect(e.requestId, e.action).toBe(deactivated.requestId);
   expect(afterDeactivation.map((e) => e.action)).toEqual(expect.arrayContaining(['credential.pass_pushed', 'credential.google_object_updated']));
+
+  // Issue 13, item 4: the person's own history (what the person page and "Open in the audit trail"
+  // read) holds every one of these events, the wallet passes' included, in words.
+  const history = (await api('GET', `/lists/${list.id}/audit/events?order=asc&limit=1000&personId=${id}`)).body.events as { seq: number; action: string; words: { title: string } }[];
+  // Everything found above by credential and person id (and the print batch, filed under everyone it printed).
+  expect(history.map((e) => e.seq)).toEqual(expect.arrayContaining(trail.map((e) => (e as unknown as { seq: number }).seq)));
+  const titles = history.map((e) => e.words.title);
+  for (const t of ['Self-upload link sent', 'Photo uploaded', 'Photo approved', 'Credential issued: printed card', 'Credential issued: Apple Wallet pass', 'Credential issued: Google Wallet pass', 'Cards printed', 'Pass update pushed to the phone', 'Google Wallet pass expired', 'Credential revoked: printed card']) {
+    expect(titles, t).toContainEqual(expect.stringContaining(t));
+  }
   expect((await api('GET', `/lists/${list.id}/audit/verify`)).body.ok).toBe(true);
 }, 60_000);

@@ -24,9 +24,39 @@ describe('IdP guides', () => {
           expect(md, `${g.key} (${uid}) contains "${bad}"`).not.toContain(bad);
         }
         expect(md).toContain('https://muster.example/scim/v2/lists/abc');
+        // The vendor pages the words were checked against belong to the engineer's copy only.
+        expect(md.replaceAll('https://muster.example/scim/v2/lists/abc', ''), `${g.key} (${uid}) links a page`).not.toMatch(/https?:\/\//);
+        expect(md).not.toContain('checked against');
+        expect(md).not.toContain('{uidStep}');
         expect(md).toContain(`the token you created above for ${g.title}`);
         expect(md).toMatch(/^1\. /m);
       }
+    }
+  });
+
+  it('a step that depends on the unique identifier reads right on its own for each identifier', () => {
+    const okta = IDP_GUIDES.get('okta')!;
+    const step = (uid: 'userName' | 'email' | 'employeeNumber') => renderGuide(okta, { baseUrl: 'https://muster.example/scim/v2/lists/abc', uid, mapping }, 'the token')
+      .markdown.split('\n').find((l) => l.startsWith('5. '))!;
+    for (const uid of ['userName', 'email', 'employeeNumber'] as const) {
+      expect(step(uid)).toMatch(/^5\. In \*\*Unique identifier field for users\*\*, type `userName`: this is how Okta looks people up/);
+    }
+    expect(step('userName')).toMatch(/keyed on the username too/);
+    expect(step('email')).toMatch(/keyed on the work email, which Okta sends from each person's \*\*Primary email\*\*/);
+    expect(step('employeeNumber')).toMatch(/keyed on the employee number, which Okta sends once you add it/);
+    for (const [uid, other] of [['userName', /employee number|work email/], ['email', /employee number|username too/], ['employeeNumber', /work email|username too/]] as const) {
+      expect(step(uid), uid).not.toMatch(other);
+    }
+    // The engineer's copy gives all three, each under its identifier.
+    const doc = docsGuide(okta, mapping);
+    expect(doc).toMatch(/5\. It depends on the list's unique identifier:\n {3}- Keyed on \*\*username\*\*: .*\n {3}- Keyed on \*\*work email\*\*: .*\n {3}- Keyed on \*\*employee number\*\*: /);
+  });
+
+  it('every guide names, in the engineer\'s copy only, the pages its console words were checked against', () => {
+    for (const g of IDP_GUIDES.values()) {
+      expect(g.checkedAgainst.length, g.key).toBeGreaterThan(0);
+      expect(docsGuide(g, mapping)).toContain('### Console words checked against');
+      expect(g.checkedAgainst.join(' '), g.key).toMatch(/https:\/\//);
     }
   });
 

@@ -64,6 +64,27 @@ describe('the unique identifier is chosen on the Sync tab', () => {
     expect((await admin('PATCH', `/lists/${list.id}`, { uidAttribute: 'nickname' })).status).toBe(400);
   });
 
+  it('changing the identifier drops only the "required" the identifier implied; a field the admin made required stays required', async () => {
+    const { list } = await nameOnlyList('Required kept');
+    type F = { key: string; unique: boolean; required: boolean };
+    const field = async (key: string) => ((await admin('GET', `/lists/${list.id}/fields`)).body.fields as F[]).find((f) => f.key === key);
+    // The admin makes the work email required on purpose, before it is the identifier.
+    expect((await admin('PATCH', `/lists/${list.id}/fields/work_email`, { required: true })).status).toBe(200);
+    expect((await admin('PATCH', `/lists/${list.id}`, { uidAttribute: 'email' })).status).toBe(200);
+    // username was required only because it was the identifier: no longer.
+    expect(await field('username')).toMatchObject({ unique: false, required: false });
+    expect(await field('work_email')).toMatchObject({ unique: true, required: true });
+    // Away from the email again: the admin's "required" on the work email is kept.
+    expect((await admin('PATCH', `/lists/${list.id}`, { uidAttribute: 'employeeNumber' })).status).toBe(200);
+    expect(await field('work_email')).toMatchObject({ unique: false, required: true });
+    expect(await field('employee_number')).toMatchObject({ unique: true, required: true });
+    // The employee number was required only as the identifier: dropped when it stops being one.
+    expect((await admin('PATCH', `/lists/${list.id}`, { uidAttribute: 'userName' })).status).toBe(200);
+    expect(await field('employee_number')).toMatchObject({ unique: false, required: false });
+    expect(await field('work_email')).toMatchObject({ unique: false, required: true });
+    expect(await field('username')).toMatchObject({ unique: true, required: true });
+  });
+
   it('the CLI\'s service: a list created without --uid, configured with --uid while empty, refused after', async () => {
     const r = await srv.muster.lists.createList({ name: 'From the CLI', org: 'Test organisation' });
     expect(r.list.uidAttribute).toBe('userName');
@@ -85,7 +106,9 @@ describe('IdP guides and their live check', () => {
     expect(g.body.tokenLabel).toBe('Okta');
     expect(g.body.markdown).toContain(list.scimBaseUrl);
     expect(g.body.markdown).toContain('| Employee number (unique identifier) |');
-    expect(g.body.markdown).toMatch(/Unique identifier field for users\*\*: `userName`\. This roster is keyed on the employee number/);
+    expect(g.body.markdown).toMatch(/Unique identifier field for users\*\*: `userName` \(how Okta looks people up\)\. This roster is keyed on the employee number/);
+    // The step itself reads right for this list: Okta looks people up by username, the roster is keyed on the employee number.
+    expect(g.body.markdown).toMatch(/5\. In \*\*Unique identifier field for users\*\*, type `userName`: this is how Okta looks people up, whatever this list is keyed on\. This roster is keyed on the employee number/);
     for (const bad of ['muster ', 'curl', 'src/', 'docs/']) expect(g.body.markdown).not.toContain(bad);
     const tok = await admin('POST', `/lists/${list.id}/tokens`, { label: g.body.tokenLabel });
     const ev = (await admin('GET', `/lists/${list.id}/audit/events?action=token.created`)).body.events;

@@ -4,23 +4,15 @@
  * terminal); docs/idps/<idp>.md carries the same steps between generated markers, written and
  * checked by test/idp-guides.test.ts, so the two cannot drift.
  *
- * Console words (menus, buttons, field names) follow each vendor's provisioning docs:
- * - Okta: https://developer.okta.com/docs/concepts/scim/ and https://developer.okta.com/docs/api/openapi/okta-scim/guides/scim-20
- * - Entra ID: https://learn.microsoft.com/en-us/entra/identity/app-provisioning/use-scim-to-provision-users-and-groups
- * - PingOne: https://docs.pingidentity.com/r/en-us/pingone/pingone_create_provisioning_connection and
- *   https://docs.pingidentity.com/integrations/scim/setup/pf_scim_connector_scim_connector_settings_reference.html
- * - OneLogin: https://developers.onelogin.com/scim/implement-scim-api (the SCIM Provisioner app's Configuration,
- *   Provisioning and Parameters tabs)
- * - JumpCloud: https://jumpcloud.com/support/provision-and-manage-users-and-groups-in-apps-using-custom-scim-identity-management-integration
- * - Google Workspace: https://support.google.com/a/answer/7681608
- * - Rippling: https://workos.com/docs/integrations/rippling-scim/2-create-your-rippling-application (Custom App,
- *   "User Management via SCIM", SCIM Authorization Method, Supported SCIM Attributes)
+ * Console words (menus, buttons, field names) follow each vendor's own set-up pages where they
+ * could be read; each guide's `checkedAgainst` names them (shown in docs/idps only), and says
+ * which words come from third-party guides because no vendor page was found.
  */
 import type { UidAttribute } from '../store/index.js';
 
 export type IdpKey = 'okta' | 'entra-id' | 'pingone' | 'onelogin' | 'jumpcloud' | 'google-workspace' | 'rippling';
 
-/** Text with `{base}` (the list's SCIM base URL), `{token}` (where the token goes) and `{idp}` to fill in. */
+/** Text with `{base}` (the list's SCIM base URL), `{token}` (where the token goes), `{idp}` and `{uidStep}` to fill in. */
 type Text = string;
 
 export interface GuideDefinition {
@@ -30,35 +22,49 @@ export interface GuideDefinition {
   readonly tokenLabel: string;
   readonly console: string;
   readonly steps: readonly Text[];
+  /**
+   * A step that depends on the list's unique identifier (`{uidStep}` in `steps`), one whole
+   * sentence per identifier, so the step reads right on its own for the list it is shown for.
+   */
+  readonly uidStep?: Readonly<Record<UidAttribute, Text>>;
   /** The IdP's name for its matching setting, and what it must be for each unique identifier. */
   readonly matchSetting: string;
   readonly matchOn: Readonly<Record<UidAttribute, Text>>;
   /** The IdP's own attribute for a SCIM attribute path Muster reads (what the admin sees in the mapping screen). */
   readonly attributes: Readonly<Record<string, string>>;
   readonly success: readonly Text[];
+  /** The pages the console words were checked against (docs/idps only, never in the web app). */
+  readonly checkedAgainst: readonly string[];
 }
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
+const OKTA_LOOKUP = 'this is how Okta looks people up, whatever this list is keyed on';
+
 const okta: GuideDefinition = {
   key: 'okta', title: 'Okta', tokenLabel: 'Okta', console: 'Okta Admin Console',
   steps: [
-    'In the Okta Admin Console, go to **Applications → Applications** and click **Create App Integration**. Choose **SAML 2.0** (or **OIDC**), click **Next** and finish the wizard; the sign-in settings are not used by this roster.',
-    'On the app\'s **General** tab, under **App Settings**, click **Edit**, set **Provisioning** to **SCIM** and click **Save**.',
-    'Open the **Provisioning** tab, choose **Integration** and click **Edit**.',
+    'In the Okta Admin Console, go to **Applications and Resources → Applications** (in older consoles **Applications → Applications**) and click **Create App Integration**. Choose **SAML 2.0** (or **SWA**; Okta does not add SCIM provisioning to an OIDC app), click **Next** and finish the wizard; the sign-in settings are not used by this roster.',
+    'On the app\'s **General** tab, click **Edit**, scroll to **Provisioning**, select **SCIM** and click **Save**.',
+    'Open the new **Provisioning** tab; under **Settings**, choose **Integration** and click **Edit**.',
     'In **SCIM connector base URL**, paste `{base}`.',
-    'In **Unique identifier field for users**, type `userName`.',
+    '{uidStep}',
     'Under **Supported provisioning actions**, tick **Push New Users**, **Push Profile Updates** and, if you want groups, **Push Groups**.',
-    'Set **Authentication Mode** to **HTTP Header** and paste {token} as the **Bearer** token.',
-    'Click **Test Connector Configuration**; Okta shows a green tick for each action it found. Close it and click **Save**.',
-    'Under **Provisioning → To App**, click **Edit**, enable **Create Users**, **Update User Attributes** and **Deactivate Users**, leave **Sync Password** off, and click **Save**.',
-    'On the **Assignments** tab, click **Assign → Assign to People** (or **Assign to Groups**) and assign the people who belong on this roster.',
+    'Set **Authentication Mode** to **HTTP Header** and paste {token} as the bearer token.',
+    'Click **Test Connector Configuration**; Okta lists the provisioning actions it found. Close it and click **Save**.',
+    'Under **Settings**, choose **To App**, click **Edit**, enable **Create Users**, **Update User Attributes** and **Deactivate Users**, leave **Sync Password** off, and click **Save**.',
+    'On the **Assignments** tab, click **Assign**, then **Assign to People** (or **Assign to Groups**), and assign the people who belong on this roster.',
   ],
+  uidStep: {
+    userName: `In **Unique identifier field for users**, type \`userName\`: ${OKTA_LOOKUP}, and this roster is keyed on the username too.`,
+    email: `In **Unique identifier field for users**, type \`userName\`: ${OKTA_LOOKUP}. This roster is keyed on the work email, which Okta sends from each person's **Primary email**; nothing more to set for it.`,
+    employeeNumber: `In **Unique identifier field for users**, type \`userName\`: ${OKTA_LOOKUP}. This roster is keyed on the employee number, which Okta sends once you add it to the app's profile (see **Match users on** below).`,
+  },
   matchSetting: 'Unique identifier field for users',
   matchOn: {
-    userName: '`userName` (Okta\'s **Username**).',
-    email: '`userName`. Okta matches on the username; this roster is keyed on the work email, which Okta sends from the user\'s **Primary email**.',
-    employeeNumber: `\`userName\`. This roster is keyed on the employee number: in **Directory → Profile Editor**, open the app's profile, click **Add Attribute**, set **External name** to \`employeeNumber\` and **External namespace** to \`${ENTERPRISE}\`, then under **Mappings** map \`user.employeeNumber\` to it.`,
+    userName: '`userName`, filled from each person\'s Okta **Username**; this roster is keyed on it.',
+    email: '`userName` (how Okta looks people up). This roster is keyed on the work email, which Okta sends from each person\'s **Primary email**.',
+    employeeNumber: `\`userName\` (how Okta looks people up). This roster is keyed on the employee number, which Okta sends only once you add it: on the **Provisioning** tab, under **To App**, in **Attribute Mappings**, click **Go to Profile Editor**, click **Add Attribute**, set **External name** to \`employeeNumber\` and **External namespace** to \`${ENTERPRISE}\`, save it, then map \`user.employeeNumber\` to it.`,
   },
   attributes: {
     userName: 'Username (user.login)', 'name.givenName': 'First name (user.firstName)', 'name.familyName': 'Last name (user.lastName)',
@@ -68,29 +74,35 @@ const okta: GuideDefinition = {
     'phoneNumbers[type eq "mobile"].value': 'Mobile phone (user.mobilePhone)', active: 'the assignment itself (unassigning deactivates)',
   },
   success: [
-    '**Test Connector Configuration** shows green ticks for the actions Okta found.',
-    'After you assign someone, the assignment has no error under **Assignments**, and nothing new appears under **Dashboard → Tasks**.',
+    '**Test Connector Configuration** lists the provisioning actions Okta found, with no error.',
+    'After you assign someone, the assignment shows no error, and the app\'s **View Logs** (the System Log) shows no failed provisioning event.',
+  ],
+  checkedAgainst: [
+    'https://developer.okta.com/docs/guides/create-an-app-integration/main/ (Applications and Resources → Applications, Create App Integration, Assign → Assign to People / Assign to Groups)',
+    'https://developer.okta.com/docs/guides/scim-provisioning-integration-connect/main/ (General → Edit → Provisioning → SCIM; Provisioning → Settings → Integration; SCIM connector base URL and unique identifier field; Supported provisioning actions; Authentication Mode → HTTP Header; Test Connector Configuration; To App: Create Users, Update User Attributes, Deactivate Users, Sync Password; Attribute Mappings → Go to Profile Editor → Add Attribute; View Logs; SCIM is not added to OIDC apps)',
+    'https://help.okta.com/en-us/content/topics/apps/oiw/provisioning-settings.htm',
+    'https://developer.okta.com/docs/api/openapi/okta-scim/guides/scim-20 (Provisioning → To App → Edit → Create Users)',
   ],
 };
 
 const entra: GuideDefinition = {
   key: 'entra-id', title: 'Microsoft Entra ID', tokenLabel: 'Microsoft Entra ID', console: 'Microsoft Entra admin center',
   steps: [
-    'In the Microsoft Entra admin center, go to **Identity → Applications → Enterprise applications** and click **New application**, then **Create your own application**.',
-    'Name it, choose **Integrate any other application you don\'t find in the gallery (Non-gallery)** and click **Create**.',
-    'In the app, open **Provisioning** and click **Get started** (or **Connect your application**). Set **Provisioning Mode** to **Automatic**.',
-    'Under **Admin Credentials**, in **Tenant URL**, paste `{base}?aadOptscim062020`.',
+    'In the Microsoft Entra admin center, go to **Entra ID → Enterprise apps** (in older menus **Identity → Applications → Enterprise applications**) and select **New application**, then **Create your own application**.',
+    'Enter a name, choose **Integrate any other application you don\'t find in the gallery (Non-gallery)** and select **Create**.',
+    'In the app, select **Provisioning** in the left panel, then **New configuration** (in older tenants, **Get started**, then set **Provisioning Mode** to **Automatic**).',
+    'In **Tenant URL**, paste `{base}?aadOptscim062020`.',
     'In **Secret Token**, paste {token}. Do not leave it empty.',
-    'Click **Test Connection**, wait for the success message, then click **Save**.',
-    'Open **Mappings → Provision Microsoft Entra ID Users** and check the matching attribute (below).',
-    'Under **Settings**, set **Scope** to **Sync only assigned users and groups**. In **Users and groups**, click **Add user/group** and assign the people for this roster.',
-    'Set **Provisioning Status** to **On** and click **Save**. The first cycle starts within minutes; **Provision on demand** tries one person straight away.',
+    'Select **Test Connection**; when it succeeds, select **Create** (in older tenants, **Save**).',
+    'Select **Attribute mapping** in the left panel, open the user mapping (**Provision Microsoft Entra ID Users**) and check the matching attribute (below). Select **Save** after any change.',
+    'Select **Users and groups**, then **Add user/group**, and assign the people for this roster (provisioning only assigned users and groups is the recommended scope).',
+    'Select **Provision on demand** to try one person straight away, then **Overview** and **Start provisioning**. Later cycles run about every 40 minutes.',
   ],
-  matchSetting: 'Matching precedence 1 (Mappings → Provision Microsoft Entra ID Users)',
+  matchSetting: 'Matching attribute (Attribute mapping → Provision Microsoft Entra ID Users)',
   matchOn: {
     userName: '`userName`, fed by `userPrincipalName` (the default).',
     email: '`emails[type eq "work"].value`, fed by `mail`: edit that mapping, set **Match objects using this attribute** to **Yes** and **Matching precedence** to **1**.',
-    employeeNumber: `\`userName\`, fed by \`userPrincipalName\`; and add a mapping **Source attribute** \`employeeId\` → **Target attribute** \`${ENTERPRISE}:employeeNumber\`, which this roster is keyed on.`,
+    employeeNumber: `\`userName\`, fed by \`userPrincipalName\` (the default); and select **Add New Mapping** with **Source attribute** \`employeeId\` and **Target attribute** \`${ENTERPRISE}:employeeNumber\`, which this roster is keyed on.`,
   },
   attributes: {
     userName: 'userPrincipalName', 'name.givenName': 'givenName', 'name.familyName': 'surname', displayName: 'displayName',
@@ -99,27 +111,33 @@ const entra: GuideDefinition = {
     'addresses[type eq "work"].locality': 'city', 'addresses[type eq "work"].country': 'country', externalId: 'mailNickname', active: 'Switch([IsSoftDeleted], …)',
   },
   success: [
-    '**Test Connection** says the supplied credentials are authorized.',
-    'The **Provisioning logs** list each person with **Status: Success**; the overview shows the cycle as completed.',
+    '**Test Connection** succeeds (when it fails, Entra shows the error it got).',
+    'The **Provisioning logs** list each person with a success status; the overview shows the cycle as completed.',
+  ],
+  checkedAgainst: [
+    'https://learn.microsoft.com/en-us/entra/identity/app-provisioning/use-scim-to-provision-users-and-groups (section "Integrate your SCIM endpoint with the Microsoft Entra provisioning service": New application → Create your own application, the non-gallery option, Provisioning → New configuration, Tenant URL, Secret Token, Test Connection, Create, Users and groups, Attribute mapping, Matching properties, Provision on demand, Overview, Start provisioning, Provisioning logs, 40-minute cycles)',
+    'https://learn.microsoft.com/en-us/entra/identity/app-provisioning/configure-automatic-user-provisioning-portal (Entra ID → Enterprise apps, Provisioning Mode Automatic, Admin Credentials, Test Connection, Mappings, Add New Mapping, Settings scope, Provisioning Status)',
+    'https://learn.microsoft.com/en-us/entra/identity/app-provisioning/customize-application-attributes (Edit Attribute: Source attribute, Target attribute, Match objects using this attribute, Matching precedence)',
+    'https://learn.microsoft.com/en-us/entra/identity/app-provisioning/application-provisioning-config-problem-scim-compatibility (the aadOptscim062020 flag)',
   ],
 };
 
 const pingone: GuideDefinition = {
   key: 'pingone', title: 'PingOne', tokenLabel: 'PingOne', console: 'PingOne admin console',
   steps: [
-    'In the PingOne admin console, go to **Integrations → Provisioning** and click **+ → New Connection**.',
-    'Under **Identity Store**, find the **SCIM** tile and click **Select**. Name the connection and click **Next**.',
-    'In **SCIM Base URL**, paste `{base}`. Leave **Users Resource** as `/Users` and choose **SCIM Version** 2.0.',
-    'Set **Authentication Method** to **OAuth 2 Bearer Token**, paste {token} as the token, and set **Auth Type Header** to **Bearer**.',
+    'In the PingOne admin console, go to **Integrations → Provisioning**, click the **+** button and then **New Connection**.',
+    'For the connection type, select **Identity Store**, locate the **SCIM** tile and click **Select**. Enter a name and click **Next**.',
+    'On the **Authentication** step, in **SCIM Base URL**, paste `{base}`; set **Users Resource** to `/Users` and **SCIM Version** to **2.0**.',
+    'Set **Authentication Method** to **OAuth 2 Bearer Token**, paste {token} as the access token, and set **Auth Type Header** to **Bearer**.',
     'Click **Test Connection**; PingOne shows **Connection Successful**. Click **Continue**.',
-    'Set **User Identifier** as shown below, **Remove Action** to **Disable** (people who leave stay on the roster as deactivated), and **Group Membership Handling** to **Merge**. Click **Finish**, then use the toggle to enable the connection.',
-    'Create a **provisioning rule** from PingOne to this connection: its **User Filter** selects who is provisioned; check the attribute mapping against the table below; under **Group Provisioning** choose any groups to push. Enable the rule.',
+    'In the connection\'s preferences, set **User Identifier** as shown below (PingOne builds the **User Filter Expression** from it), and choose to disable, not delete, users who are removed, so they stay on the roster as deactivated. Click **Finish**, then use the toggle to enable the connection.',
+    'Create an outbound provisioning **rule** for this connection: its **User Filter** selects who is provisioned; check the attribute mapping against the table below; in its group provisioning section choose any groups to push. Enable the rule.',
   ],
   matchSetting: 'User Identifier',
   matchOn: {
-    userName: '`userName` (PingOne **Username**); the default user filter `username Eq "%s"` is right.',
-    email: '`userName` as usual; this roster is keyed on the work email, which PingOne sends from **Email Address**.',
-    employeeNumber: `\`userName\` as usual; also map PingOne's **Employee Number** to \`${ENTERPRISE}:employeeNumber\` in the rule's attribute mapping: this roster is keyed on it.`,
+    userName: '`userName` (PingOne **Username**); the default **User Filter Expression** `username Eq "%s"` is right.',
+    email: '`userName`, as for any list; this roster is keyed on the work email, which PingOne sends from **Email Address**.',
+    employeeNumber: `\`userName\`, as for any list; also map PingOne's **Employee Number** to \`${ENTERPRISE}:employeeNumber\` in the rule's attribute mapping: this roster is keyed on it.`,
   },
   attributes: {
     userName: 'Username', 'name.givenName': 'Given Name', 'name.familyName': 'Family Name', displayName: 'Formatted',
@@ -130,6 +148,13 @@ const pingone: GuideDefinition = {
     '**Test Connection** shows **Connection Successful**.',
     'The rule shows people provisioned and no errors.',
   ],
+  checkedAgainst: [
+    'https://docs.pingidentity.com/r/en-us/pingone/pingone_create_provisioning_connection (Integrations → Provisioning, + → New Connection, Identity Store, SCIM tile → Select, Authentication step, SCIM Base URL, Users Resource, SCIM Version, Authentication Method, Auth Type Header: Bearer, Test Connection → Connection Successful, Continue, Finish, the toggle)',
+    'https://docs.pingidentity.com/pingone/integrations/p1_scim_filter_expressions.html (User Identifier, User Filter Expression `username Eq "%s"`)',
+    'https://docs.pingidentity.com/pingone/integrations/p1_scim_provisioning_features.html (OAuth 2 bearer token, configurable deprovisioning actions)',
+    'https://docs.pingidentity.com/pingone/integrations/p1_provisioning_outbound_group_provisioning.html (a rule\'s User Filter and group provisioning section)',
+    'The names of the "disable rather than delete" setting and of PingOne\'s user attributes were not found on a Ping page; they are described, not quoted.',
+  ],
 };
 
 const onelogin: GuideDefinition = {
@@ -139,7 +164,7 @@ const onelogin: GuideDefinition = {
     'On the app\'s **Configuration** tab, in **SCIM Base URL**, paste `{base}`.',
     'In **SCIM Bearer Token**, paste {token}.',
     'Under **API Connection**, click **Enable**; the status turns to **Enabled**. Click **Save**.',
-    'On the **Provisioning** tab, tick **Enable provisioning**. Under **Require admin approval before this action is performed**, untick **Create user**, **Delete user** and **Update user** unless you want to approve each change. For **When users are deleted in OneLogin**, choose **Suspend** to keep them on the roster as deactivated. Click **Save**.',
+    'On the **Provisioning** tab, tick **Enable provisioning**. Under **Require admin approval before this action is performed**, untick **Create user**, **Delete user** and **Update user** unless you want to approve each change. For users deleted in OneLogin, choose **Suspend** to keep them on the roster as deactivated. Click **Save**.',
     'On the **Parameters** tab, set **SCIM Username** as shown below and check the attributes in the table.',
     'On the **Access** tab, tick the roles whose people belong on this roster (or assign the app to people one by one under **Users → a user → Applications**). Click **Save**.',
   ],
@@ -147,7 +172,7 @@ const onelogin: GuideDefinition = {
   matchOn: {
     userName: '**Username** (or **Email**): Muster matches people on `userName`.',
     email: '**Email**; the roster is keyed on the work email, which OneLogin sends from **Email**.',
-    employeeNumber: `**Username** or **Email** as usual; and on the **Parameters** tab add a parameter named \`${ENTERPRISE}:employeeNumber\` (tick **Include in User Provisioning**) fed by **Employee ID**, which this roster is keyed on.`,
+    employeeNumber: `**Username** or **Email**, as for any list; and on the **Parameters** tab add a parameter named \`${ENTERPRISE}:employeeNumber\` (tick **Include in User Provisioning**) fed by **Employee ID**, which this roster is keyed on.`,
   },
   attributes: {
     userName: 'scimusername', 'name.givenName': 'First Name', 'name.familyName': 'Last Name', displayName: 'Name',
@@ -157,6 +182,9 @@ const onelogin: GuideDefinition = {
   success: [
     '**API Connection** shows **Enabled**.',
     'On the app\'s **Users** tab each person shows as provisioned; **Users → Provisioning** lists failures with the reason.',
+  ],
+  checkedAgainst: [
+    'No OneLogin (One Identity) page on SCIM provisioner set-up was found in the reference corpus. The words follow third-party guides that quote the console: https://www.livingsecurity.com/migration/support/configuring-scim-for-onelogin (SCIM Provisioner with SAML (SCIM v2 Enterprise), Configuration: SCIM Base URL, SCIM Bearer Token; Parameters: SCIM username; Provisioning: Enable Provisioning), https://intercom.help/lessonly/en/articles/3666593-onelogin-scim-configuration (Applications → Add App, API Status → Enable, Require admin approval before this action, Access → Roles, Users → Provisioning, the app\'s Users tab), https://vpn-documentation.in4it.com/scim (Enable provisioning, the three approval boxes).',
   ],
 };
 
@@ -187,15 +215,20 @@ const jumpcloud: GuideDefinition = {
     '**Test Connection** reports success, and **Activate** completes without an error.',
     'People of the ticked user groups appear on this roster within minutes.',
   ],
+  checkedAgainst: [
+    'https://jumpcloud.com/support/provision-and-manage-users-and-groups-in-apps-using-custom-scim-identity-management-integration (JumpCloud Admin Portal, the Identity Management tab, SCIM 1.1 or 2.0 with an API key or bearer token, the test user you provide and the test user and group created then deleted); its step-by-step section was not in the reference corpus.',
+    'https://jumpcloud.com/support/get-started-identity-management-connectors (Base URL, Token Key)',
+    'Field and button names below the tab (Base URL, Token Key, Test User Email, Enable management of User Groups and Group Membership, Test Connection, Activate, User Groups tab) are confirmed by third-party guides quoting the console: https://boxyhq.com/docs/directory-sync/providers/jumpcloud, https://help.kisi.io/marketplace/identity_management/scim/jumpcloud, https://docs.byo.propelauth.com/scim/example-setup-guides/jumpcloud.',
+  ],
 };
 
 const google: GuideDefinition = {
   key: 'google-workspace', title: 'Google Workspace', tokenLabel: 'Google Workspace', console: 'Google Admin console',
   steps: [
-    'In the Google Admin console, go to **Apps → Web and mobile apps** and open the app that will provision this roster (Google provisions only apps of its catalog that support it).',
+    'In the Google Admin console, go to **Apps → Web and mobile apps** and open the app that will provision this roster. Google provisions only apps of its catalog that support automated provisioning, and the app must first be set up for single sign-on with Google.',
     'Click **Auto-provisioning**, then **Configure auto-provisioning**.',
     'Paste {token} as the access token, and `{base}` as the endpoint URL where the app asks for one. Click **Continue**.',
-    'Check the attribute mapping (attributes marked * are required) and click **Continue**.',
+    'Check the attribute mapping and click **Continue**.',
     'Optionally limit provisioning to a group, and click **Continue**.',
     'Under **Deprovisioning**, choose when accounts are deleted after the app is turned off for a user, or the user is suspended or deleted. A long delay keeps people on the roster longer. Click **Finish**.',
     'Turn **Auto-provisioning** on.',
@@ -213,18 +246,22 @@ const google: GuideDefinition = {
     'The app\'s **Auto-provisioning** section shows it **On** with no errors.',
     'Google syncs every few hours: the first people can take that long to arrive.',
   ],
+  checkedAgainst: [
+    'https://support.google.com/a/answer/7681608 ("About automated user provisioning": supported catalog apps only, SSO with Google first, users synced every few hours; active, suspended and deleted users)',
+    'Google documents the auto-provisioning screens (Configure auto-provisioning, attribute mapping, group scope, Deprovisioning) per catalog app; no such page was in the reference corpus, so those words are Google\'s usual ones, not checked against a page.',
+  ],
 };
 
 const rippling: GuideDefinition = {
   key: 'rippling', title: 'Rippling', tokenLabel: 'Rippling', console: 'Rippling admin dashboard',
   steps: [
-    'In the Rippling admin dashboard, open **Custom App** (under **Identity Management**) and click **Create New App**.',
-    'Name the app, choose its categories, add a logo, tick **User Management via SCIM** and click **Continue**.',
-    'Set the SCIM version to **2.0** and paste `{base}` in **SCIM Base URL**.',
-    'In **SCIM Authorization Method**, choose **Bearer Token**. Tick **Supports Pagination**, and **Supports Groups** if you want groups.',
-    'In **Supported SCIM Attributes**, add the attributes named below and in the table. Click **Continue**.',
-    'When Rippling asks for the token, paste {token}.',
-    'Set the **App Access Rules** (who gets the app: everyone, or a department or group) and the **Provision Time**, then check the **Attribute Mappings** and finish.',
+    'In the Rippling admin dashboard, go to **IT → Third-Party Access**, click **Add Integration**, then **Create New Custom Integration** (in older dashboards: **Custom App** under **Identity Management**, then **Create New App**).',
+    'Enter the name, choose its **Categories**, upload a logo, select **User Management via SCIM** and click **Continue**.',
+    'Set **SCIM Version** to **2.0** and paste `{base}` in **SCIM base URL**.',
+    'Set **SCIM Authorization Method** to **Bearer Token**. Tick **Supports Pagination**, and **Supports Groups** if you want groups.',
+    'Under **Supported SCIM Attributes**, add the attributes named below and in the table. Click **Install now** and choose **Yes, I\'ll install this integration**.',
+    'When Rippling asks for the bearer token, paste {token}.',
+    'Set the **App Access Rules** (who gets the app: everyone, or a department or group) and the **Provision Time**; under **Attribute Mappings**, set each attribute\'s cadence to **On user creation and updates**, and finish.',
   ],
   matchSetting: 'Supported SCIM Attributes',
   matchOn: {
@@ -239,6 +276,9 @@ const rippling: GuideDefinition = {
   success: [
     'The app\'s page lists the people provisioned with no errors.',
     'A new hire appears on the roster on their start date.',
+  ],
+  checkedAgainst: [
+    'No Rippling page on custom SCIM apps was found in the reference corpus. The words follow third-party guides that quote the console: https://help.kombo.dev/hc/en-us/articles/35612530773521-Rippling-SCIM-How-do-I-link-my-account (IT → Third-Party Access → Add Integration → Create New Custom Integration, Categories, User Management via SCIM, SCIM Version, SCIM base URL, SCIM Authorization Method: Bearer Token, Supports Groups, Supports Pagination, Supported SCIM Attributes, Install now, App Access Rules, Provision Time, Attribute Mappings cadence) and https://workos.com/docs/integrations/rippling-scim (Custom App under Identity Management, Create New App).',
   ],
 };
 
@@ -259,8 +299,9 @@ export interface RenderedGuide {
 }
 
 /** Fills a guide for one list. `tokenHere` is how the steps name the token (the in-app button, or the CLI for the engineer's copy). */
-export function renderGuide(g: GuideDefinition, list: GuideList, tokenHere: string): RenderedGuide {
-  const fill = (t: string) => t.replaceAll('{base}', list.baseUrl).replaceAll('{token}', tokenHere).replaceAll('{idp}', g.title);
+export function renderGuide(g: GuideDefinition, list: GuideList, tokenHere: string, uidStep?: string): RenderedGuide {
+  const step = uidStep ?? g.uidStep?.[list.uid] ?? '';
+  const fill = (t: string): string => t.replaceAll('{uidStep}', step).replaceAll('{base}', list.baseUrl).replaceAll('{token}', tokenHere).replaceAll('{idp}', g.title);
   const rows = list.mapping.map((m) => `| ${m.label}${m.unique ? ' (unique identifier)' : ''} | \`${m.source}\` | ${g.attributes[m.source] ?? '—'} |`);
   const md = [
     `### Steps in the ${g.console}`, '',
@@ -277,6 +318,8 @@ export function renderGuide(g: GuideDefinition, list: GuideList, tokenHere: stri
 }
 
 /** Unique identifier words for the in-app text. */
+const UIDS = ['userName', 'email', 'employeeNumber'] as const;
+
 export const UID_WORDS: Readonly<Record<UidAttribute, string>> = { userName: 'username', email: 'work email', employeeNumber: 'employee number' };
 
 export const DOCS_BASE_URL = 'https://<your-muster>/scim/v2/lists/<listId>';
@@ -289,10 +332,15 @@ export const DOCS_END = '<!-- END generated -->';
  */
 export function docsGuide(g: GuideDefinition, mapping: GuideList['mapping']): string {
   const token = `a token labelled "${g.tokenLabel}" (the web app's guide creates one with one click; from a terminal: \`muster tokens create --list <listId> --label "${g.tokenLabel}"\`)`;
-  const inApp = renderGuide(g, { baseUrl: DOCS_BASE_URL, uid: 'userName', mapping }, token).markdown;
-  const match = (['userName', 'email', 'employeeNumber'] as const).map((u) => `- List keyed on **${UID_WORDS[u]}** (\`--uid ${u}\`): ${renderGuide(g, { baseUrl: DOCS_BASE_URL, uid: u, mapping: [] }, token).markdown.split('\n').find((l) => l.startsWith(`**${g.matchSetting}**`))}`);
+  // The step that depends on the unique identifier: the web app shows the one sentence for its list; here, all three.
+  const uidStep = g.uidStep
+    ? ['It depends on the list\'s unique identifier:', ...UIDS.map((u) => `   - Keyed on **${UID_WORDS[u]}**: ${g.uidStep![u].replaceAll('{idp}', g.title)}`)].join('\n')
+    : undefined;
+  const inApp = renderGuide(g, { baseUrl: DOCS_BASE_URL, uid: 'userName', mapping }, token, uidStep).markdown;
+  const match = UIDS.map((u) => `- List keyed on **${UID_WORDS[u]}** (\`--uid ${u}\`): ${renderGuide(g, { baseUrl: DOCS_BASE_URL, uid: u, mapping: [] }, token).markdown.split('\n').find((l) => l.startsWith(`**${g.matchSetting}**`))}`);
   const lines = inApp.split('\n');
   const at = lines.indexOf('### Match users on');
   const next = lines.indexOf('### Attribute mapping');
-  return [DOCS_BEGIN, '', ...lines.slice(0, at + 2), ...match, '', ...lines.slice(next), '', DOCS_END].join('\n');
+  const checked = ['### Console words checked against', '', ...g.checkedAgainst.map((c) => `- ${c}`)];
+  return [DOCS_BEGIN, '', ...lines.slice(0, at + 2), ...match, '', ...lines.slice(next), '', ...checked, '', DOCS_END].join('\n');
 }

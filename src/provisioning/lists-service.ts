@@ -156,7 +156,8 @@ export class ListsService {
    * stored person is matched and deduplicated on the old one, and switching would leave people
    * without the new identifier, or two people with the same one. The roster field of the new
    * identifier becomes the required, unique field (added back with its default mapping if it was
-   * removed); the other fields and the mapping stay as the admin left them.
+   * removed); the old one stays required only if the admin had made it required (not merely
+   * because it was the identifier); the other fields and the mapping stay as the admin left them.
    */
   async changeUid(listId: string, uid: unknown, meta: RequestMeta = this.actor): Promise<MasterList> {
     if (typeof uid !== 'string' || !UID_ATTRIBUTES.includes(uid as UidAttribute)) {
@@ -175,7 +176,12 @@ export class ListsService {
       const def = defaultSchema(uid as UidChoice);
       const uidField = def.fields.find((f) => f.unique)!;
       const fields = await tx.roster.fields(listId);
-      const next = fields.map((f) => ({ ...f, unique: f.key === uidField.key, required: f.key === uidField.key ? true : f.unique ? false : f.required }));
+      // Only the "required" the identifier itself implied goes with it: a field the admin had made
+      // required before it became the identifier stays required, and the new identifier's field
+      // remembers whether it was required already (the admin's choice) or only because of this.
+      const oldImplied = await tx.lists.uidRequiredImplied(listId);
+      const newImplied = !fields.some((f) => f.key === uidField.key && f.required);
+      const next = fields.map((f) => ({ ...f, unique: f.key === uidField.key, required: f.key === uidField.key ? true : f.unique ? f.required && !oldImplied : f.required }));
       if (!next.some((f) => f.key === uidField.key)) next.push(uidField);
       const mapping = await tx.roster.mapping(listId);
       if (!mapping.some((m) => m.field === uidField.key)) mapping.push(def.mapping.find((m) => m.field === uidField.key)!);
@@ -183,7 +189,7 @@ export class ListsService {
       await tx.roster.replaceMapping(listId, mapping);
       await tx.roster.bumpMappingVersion(listId);
       const t = this.now();
-      await tx.lists.setUidAttribute(listId, uid as UidAttribute, t);
+      await tx.lists.setUidAttribute(listId, uid as UidAttribute, t, newImplied);
       await this.audit.record(tx, listId, {
         action: 'list.configured', target: { type: 'list', id: listId, name: list.name },
         changes: [{ field: 'uidAttribute', before: list.uidAttribute, after: uid }],

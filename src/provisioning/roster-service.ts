@@ -119,6 +119,7 @@ export class RosterService {
     const { fields, mapping } = defaultSchema(list.uidAttribute as UidChoice);
     await tx.roster.replaceFields(list.id, fields);
     await tx.roster.replaceMapping(list.id, mapping);
+    await tx.lists.setUidRequiredImplied(list.id, true); // the default schema's identifier is required because it is the identifier
     await this.audit.record(tx, list.id, {
       action: 'mapping.changed', target: { type: 'list', id: list.id, name: list.name },
       changes: [{ field: 'mapping', before: null, after: mapping }, { field: 'fields', before: null, after: fields.map((f) => f.key) }],

@@ -76,8 +76,22 @@ export class ListsRepo {
     }).where('id', '=', id).execute();
   }
 
-  async setUidAttribute(id: string, uid: UidAttribute, now: string): Promise<void> {
-    await this.db.updateTable('lists').set({ uid_attribute: uid, updated_at: now }).where('id', '=', id).execute();
+  /**
+   * Sets the unique identifier; `requiredImplied` says whether its field is required only because
+   * it is the identifier (true) or was required already, by the admin's choice (false).
+   */
+  async setUidAttribute(id: string, uid: UidAttribute, now: string, requiredImplied = true): Promise<void> {
+    await this.db.updateTable('lists').set({ uid_attribute: uid, uid_required_implied: requiredImplied ? 1 : 0, updated_at: now }).where('id', '=', id).execute();
+  }
+
+  /** True while the unique field is required only because it is the unique identifier (see setUidAttribute). */
+  async uidRequiredImplied(id: string): Promise<boolean> {
+    const r = await this.db.selectFrom('lists').select('uid_required_implied').where('id', '=', id).executeTakeFirst();
+    return Number(r?.uid_required_implied ?? 1) === 1;
+  }
+
+  async setUidRequiredImplied(id: string, implied: boolean): Promise<void> {
+    await this.db.updateTable('lists').set({ uid_required_implied: implied ? 1 : 0 }).where('id', '=', id).execute();
   }
 
   async setSyncMethod(id: string, method: SyncMethod, now: string): Promise<void> {

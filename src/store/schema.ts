@@ -35,6 +35,8 @@ export interface ListTable {
   audit_anchor_seq: ColumnType<number, number | undefined, number>;
   audit_anchor_hash: ColumnType<string, string | undefined, string>;
   mapping_version: ColumnType<number, number | undefined, number>;
+  /** 1 while the unique field is required only because it is the unique identifier (migration 029). */
+  uid_required_implied: ColumnType<number, number | undefined, number>;
 }
 
 export interface TokenTable {

@@ -141,8 +141,18 @@ describe('the audit trail in roster words and a person\'s exported history', () 
       await expect.poll(() => history.innerText()).toContain(DEPT_CHANGE);
       const shown = await history.innerText();
       for (const title of ['Credential issued: printed card', 'Credential suspended: printed card', 'Credential revoked: printed card', 'Person deactivated']) expect(shown).toContain(title);
-      expect(page.getByRole('link', { name: 'Open in the audit trail' })).toBeTruthy();
       await expectAccessible(page, `the person page at ${vp.width} px`);
+
+      // "Open in the audit trail" shows the same set of events.
+      const seen = await history.locator('li.event').allInnerTexts();
+      await page.getByRole('link', { name: 'Open in the audit trail' }).click();
+      await page.getByRole('heading', { name: 'Hospital staff: audit trail' }).waitFor();
+      const trail = page.getByRole('list', { name: 'Audit events' });
+      await expect.poll(() => trail.locator('li.event').count()).toBe(seen.length);
+      const titles = (texts: string[]) => texts.map((t) => t.split('\n')[0]);
+      expect(titles(await trail.locator('li.event').allInnerTexts())).toEqual(titles(seen));
+      await page.goBack();
+      await page.getByRole('heading', { name: 'Ada Lovelace', level: 1 }).waitFor();
 
       // CSV: the same events, in words, the raw paths in their own column.
       const href = await page.getByRole('link', { name: 'Export history (CSV)' }).getAttribute('href');
@@ -162,7 +172,7 @@ describe('the audit trail in roster words and a person\'s exported history', () 
       const table = page.getByRole('table');
       const printed = await table.innerText();
       for (const line of [DEPT_CHANGE, 'Credential suspended: printed card', 'Reason: badge reported lost', 'Credential revoked: printed card', 'Reason: person deactivated']) expect(printed).toContain(line);
-      expect(page.getByRole('button', { name: 'Print' })).toBeTruthy();
+      expect(await page.getByRole('button', { name: 'Print' }).isVisible()).toBe(true);
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(vp.width);
       await expectAccessible(page, `the printable history at ${vp.width} px`);
       await page.emulateMedia({ media: 'print' });

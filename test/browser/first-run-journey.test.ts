@@ -158,6 +158,17 @@ describe('first run: from an empty installation to a provisioned roster, with th
       await page.getByRole('heading', { name: `${LIST}: people` }).waitFor();
       await expect.poll(() => page.getByRole('status').filter({ hasText: 'Showing' }).innerText()).toContain('of 3 people');
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(vp.width);
+      // Each status badge ("No photo", "No card yet") sits on one line, as high as a one-word "Active",
+      // at both widths, and inside its table (no sideways scroll at 1440, the card's width at 390).
+      const badges = await page.locator('table.people .badge').evaluateAll((els) => els.map((e) => {
+        const r = e.getBoundingClientRect();
+        const box = e.closest('.table-scroll')!.getBoundingClientRect();
+        return { text: e.textContent, height: r.height, inside: r.right <= box.right + 0.5 };
+      }));
+      const oneLine = badges.find((b) => b.text === 'Active')!.height;
+      for (const b of badges) expect({ text: b.text, oneLine: Math.abs(b.height - oneLine) < 1, inside: b.inside }, vp.name).toEqual({ text: b.text, oneLine: true, inside: true });
+      expect(badges.map((b) => b.text)).toEqual(expect.arrayContaining(['No photo', 'No card yet']));
+      if (!vp.mobile) expect(await page.locator('.table-scroll').evaluate((e) => e.scrollWidth <= e.clientWidth)).toBe(true);
       await expectAccessible(page, `the people list (${vp.name})`);
       if (shots) await screenshot(page, 'people');
 

@@ -1,7 +1,9 @@
 /**
  * Issue 13, items 1 and 2, in Chromium at 1440 px and at 390 px, axe clean: a list created with
  * its name only; on the Sync tab the unique identifier is chosen (one line on when to choose
- * each), the 27 default fields are shown, the Okta guide reads in Okta's console words with the
+ * each), the 27 default fields are shown, the base URL and token are copied by their buttons and
+ * the token is not shown again after a reload; every IdP's guide opens in its console's words with
+ * a token button named after it; the Okta guide reads in Okta's console words with the
  * base URL filled in, creates a token labelled "Okta" with one click, and its live check turns
  * from "Waiting for the first request from Okta…" into "Received: 1 person created, 1 updated"
  * as Okta-shaped requests arrive; a duplicate is explained in words; once the list has people the
@@ -88,10 +90,38 @@ describe('SCIM set-up on the Sync tab with the Okta guide and its live check', (
       await expect.poll(() => wizard.locator('.field-chips li').count()).toBe(27);
       expect(await wizard.locator('.field-chips').innerText()).toContain('Employee number (unique identifier)');
       expect((await wizard.getByLabel('SCIM base URL').innerText()).trim()).toBe(base);
-      expect(await wizard.getByLabel('Bearer token').innerText()).toMatch(/^mst_scim_/);
+      const firstToken = (await wizard.getByLabel('Bearer token').innerText()).trim();
+      expect(firstToken).toMatch(/^mst_scim_/);
+      // Copy buttons put the exact values on the clipboard, and say so.
+      await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
+      for (const [button, value] of [['Copy base URL', base], ['Copy token', firstToken]] as const) {
+        await wizard.getByRole('button', { name: button, exact: true }).click();
+        await expect.poll(() => page.evaluate('navigator.clipboard.readText()')).toBe(value);
+      }
+      expect(await wizard.getByRole('status').filter({ hasText: /^Copied$/ }).count()).toBe(2);
       await expectAccessible(page, `the Sync tab set-up (${vp.name})`);
 
+      // Every IdP's guide: its console's words, this list's base URL, a token button named after
+      // the IdP, the live check waiting for it; nothing to type in a terminal, no page links.
+      const others = [['entra-id', 'Microsoft Entra ID', 'Tenant URL'], ['pingone', 'PingOne', 'SCIM Base URL'], ['onelogin', 'OneLogin', 'SCIM Bearer Token'],
+        ['jumpcloud', 'JumpCloud', 'Token Key'], ['google-workspace', 'Google Workspace', 'Configure auto-provisioning'], ['rippling', 'Rippling', 'SCIM Authorization Method']] as const;
+      for (const [key, title, words] of others) {
+        await wizard.getByLabel('Your identity provider').selectOption(key);
+        const g = wizard.getByRole('article', { name: `Set up ${title}` });
+        await g.waitFor();
+        const t = await g.innerText();
+        expect(t, key).toContain(words);
+        expect(t, key).toContain(base);
+        for (const bad of ['muster ', 'curl', 'src/', 'docs/', '--json', 'checked against']) expect(t, key).not.toContain(bad);
+        expect(await g.getByRole('button', { name: `Create a token for ${title}` }).count(), key).toBe(1);
+        await expect.poll(() => g.getByRole('status').filter({ hasText: /Waiting/ }).innerText(), { timeout: 15_000 }).toBe(`Waiting for the first request from ${title}…`);
+        if (key === 'entra-id') await expectAccessible(page, `the Entra ID guide (${vp.name})`);
+      }
+
       // The Okta guide: console words, this list's base URL and identifier; no terminal.
+      // The live check counts from its first answer: nothing is sent before a poll that carries it
+      // (a request sent earlier could fall before the point the check counts from).
+      const polled = page.waitForResponse((r) => /\/setup\/okta\/check\?(.*&)?seq=/.test(r.url()) && r.ok());
       await wizard.getByLabel('Your identity provider').selectOption('okta');
       const guide = wizard.getByRole('article', { name: 'Set up Okta' });
       await guide.waitFor();
@@ -107,6 +137,7 @@ describe('SCIM set-up on the Sync tab with the Okta guide and its live check', (
       const check = guide.getByRole('status').filter({ hasText: /Waiting|Received/ });
       expect(await check.innerText()).toBe('Waiting for the first request from Okta…');
       await expectAccessible(page, `the Okta guide (${vp.name})`);
+      await polled;
 
       // Okta-shaped requests with the token the guide created.
       const scim = (method: string, p: string, body: unknown) => fetch(base + p, {
@@ -135,6 +166,10 @@ describe('SCIM set-up on the Sync tab with the Okta guide and its live check', (
       await expect.poll(() => wizard.innerText()).toMatch(/This can no longer change: the list already has 1 person/);
       expect(await wizard.innerText()).toMatch(/create a new list .* or remove everyone from this list first/);
       expect(await wizard.getByRole('radio').count()).toBe(0);
+      // Tokens are shown once: after a reload neither is on the page.
+      const shown = await page.locator('main').innerText();
+      expect(shown).not.toContain(firstToken);
+      expect(shown).not.toContain(token);
       await expectAccessible(page, `the Sync tab with people (${vp.name})`);
       await ctx.close();
     });
