@@ -39,6 +39,7 @@ import { GOOGLE_WALLET_JOB, GoogleWallet } from './provisioning/google/google-wa
 import { CaptureService } from './provisioning/capture-service.js';
 import { WalletBranding } from './provisioning/wallet-branding.js';
 import { WalletLinkBuilder } from './provisioning/wallet-links.js';
+import { InstallationWallets } from './provisioning/installation-wallets.js';
 import { createDefaultRegistry } from './scim/schemas/index.js';
 import { EmailOutbox, EmailService, smtpTransport } from './email/index.js';
 import { openDatabase, Store } from './store/index.js';
@@ -63,6 +64,7 @@ export interface Muster {
   readonly googleWallet: GoogleWallet;
   readonly email: EmailService;
   readonly walletLinks: WalletLinkBuilder;
+  readonly installationWallets: InstallationWallets;
   readonly app: ReturnType<typeof createApp>;
   readonly log: Logger;
   /** Starts the background jobs and the Entra scheduler, when buildMuster was asked not to (`muster serve` starts them once it listens). */
@@ -154,11 +156,12 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const bulk = new BulkService(scim, config.bulkMaxOperations);
   const lists = new ListsService(store, audit);
   const accounts = new AdminAccounts(store);
+  const installationWallets = new InstallationWallets(appleWallet, googleWallet, accounts);
   const requestLog = new RequestLog(store, config.requestLog, (err) => log.error('request log write failed', { err: String(err) }));
   const app = createApp({
     scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
-    importer, lists, entra, accounts, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, email, capture, walletBranding, walletLinks, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
+    importer, lists, entra, accounts, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, email, capture, walletBranding, walletLinks, installationWallets, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
     maxBodyBytes: config.maxBodyBytes, rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
     publicUrl: config.publicUrl, trustProxy: config.trustProxy,
     health: async () => {
@@ -171,7 +174,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     },
   });
   return {
-    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, cards, appleWallet, googleWallet, email, walletLinks, app, log,
+    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, cards, appleWallet, googleWallet, email, walletLinks, installationWallets, app, log,
     startJobs: start,
     secretKey: secretKey.source,
     close: async () => {

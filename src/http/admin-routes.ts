@@ -33,6 +33,8 @@ import type { CaptureService } from '../provisioning/capture-service.js';
 import { issueCapabilities } from '../provisioning/wallet-capability.js';
 import type { WalletBranding } from '../provisioning/wallet-branding.js';
 import type { WalletLinkBuilder } from '../provisioning/wallet-links.js';
+import type { InstallationWallets } from '../provisioning/installation-wallets.js';
+import { installationRoutes } from './installation-routes.js';
 import type { ApplePasses } from '../provisioning/apple/apple-passes.js';
 import { PassCertificateError } from '../credentials/apple/index.js';
 import { deriveFields } from '../roster/mapping.js';
@@ -72,6 +74,7 @@ export interface AdminDeps {
   readonly capture: CaptureService;
   readonly walletBranding: WalletBranding;
   readonly walletLinks: WalletLinkBuilder;
+  readonly installationWallets: InstallationWallets;
 }
 
 export type Env = AdminEnv;
@@ -490,6 +493,7 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   // Registered after the Apple routes: …/credentials/{id}/:action would otherwise take …/pkpass-link.
   credentialRoutes(api, deps, { listOf, body, meta, origin });
   emailRoutes(api, deps, { listOf, body, meta, origin });
+  installationRoutes(api, deps, { body, who });
 
   api.notFound((c) => problem(c, 404, 'not_found', `no admin endpoint ${c.req.method} ${c.req.path}; see /api/v1/openapi.json`));
   api.onError((err, c) => {

@@ -9,6 +9,7 @@ export interface OrganisationTable {
   name: string;
   created_at: string;
   capture_approves: ColumnType<number, number | undefined, number>;
+  card_ready_email: ColumnType<number, number | undefined, number>;
 }
 
 /** An organisation's colours and logo on passes issued under the installation's wallet credentials. */
@@ -177,6 +178,8 @@ export interface AdminTable {
   last_sign_in_at: string | null;
   failed_attempts: number;
   locked_until: string | null;
+  /** The installation's owner: sets the installation's wallet credentials (migration 024). */
+  installation_owner: ColumnType<number, number | undefined, number>;
 }
 
 export interface AdminSessionTable {
