@@ -34,6 +34,7 @@ import { issueCapabilities } from '../provisioning/wallet-capability.js';
 import type { WalletBranding } from '../provisioning/wallet-branding.js';
 import type { WalletLinkBuilder } from '../provisioning/wallet-links.js';
 import type { InstallationWallets } from '../provisioning/installation-wallets.js';
+import type { WalletDelivery } from '../provisioning/wallet-delivery.js';
 import { installationRoutes } from './installation-routes.js';
 import type { ApplePasses } from '../provisioning/apple/apple-passes.js';
 import { PassCertificateError } from '../credentials/apple/index.js';
@@ -75,6 +76,7 @@ export interface AdminDeps {
   readonly walletBranding: WalletBranding;
   readonly walletLinks: WalletLinkBuilder;
   readonly installationWallets: InstallationWallets;
+  readonly walletDelivery: WalletDelivery;
 }
 
 export type Env = AdminEnv;
