@@ -476,7 +476,8 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   });
   // ---- The organisation's colours and logo on its passes, whoever's credentials sign them
   api.get('/wallet-branding', async (c) => c.json(await deps.walletBranding.view(c.get('orgId'))));
-  api.put('/wallet-branding', async (c) => c.json(await deps.walletBranding.put(c.get('orgId'), await body(c), meta(c))));
+  // A logo image of up to 1 MB arrives as base64 (a third larger).
+  api.put('/wallet-branding', async (c) => c.json(await deps.walletBranding.put(c.get('orgId'), await body(c, 1_500_000), meta(c))));
   /** The links that add the person's valid passes to their wallets, to pass on (or email, issue 14 item 1). */
   api.get('/lists/:listId/people/:personId/wallet-links', async (c) => {
     // The links add the passes to whoever opens them: not for read-only accounts.

@@ -18,6 +18,8 @@ export interface WalletBrandingTable {
   background_color: string | null;
   foreground_color: string | null;
   logo_url: string | null;
+  /** The logo image for Apple passes: PNG at 2x, base64 (migration 024). */
+  logo_png: ColumnType<string | null, string | null | undefined, string | null>;
   updated_at: string;
 }
 
