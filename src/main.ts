@@ -41,6 +41,7 @@ import { WalletBranding } from './provisioning/wallet-branding.js';
 import { WalletLinkBuilder } from './provisioning/wallet-links.js';
 import { InstallationWallets } from './provisioning/installation-wallets.js';
 import { WalletDelivery, WALLET_DELIVERY_JOB } from './provisioning/wallet-delivery.js';
+import { applyWalletEnvironment } from './provisioning/wallet-environment.js';
 import { createDefaultRegistry } from './scim/schemas/index.js';
 import { EmailOutbox, EmailService, smtpTransport } from './email/index.js';
 import { openDatabase, Store } from './store/index.js';
@@ -156,10 +157,12 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const walletLinks = new WalletLinkBuilder(store, applePasses, googleWallet);
   const walletDelivery = new WalletDelivery(store, audit, credentials, walletLinks, email);
   jobs.register(WALLET_DELIVERY_JOB, (job, save) => walletDelivery.run(job, save));
-  if (startJobs) start();
   const bulk = new BulkService(scim, config.bulkMaxOperations);
   const lists = new ListsService(store, audit);
   const installationWallets = new InstallationWallets(appleWallet, googleWallet, accounts);
+  // Before any job runs: passes issued from now on use what the environment names.
+  await applyWalletEnvironment(config.installationWallets, installationWallets, log);
+  if (startJobs) start();
   const requestLog = new RequestLog(store, config.requestLog, (err) => log.error('request log write failed', { err: String(err) }));
   const app = createApp({
     scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,

@@ -33,6 +33,7 @@ export function actorWords(actor: string | null): string {
   if (actor.startsWith('admin-key:')) return `admin key ${actor.slice('admin-key:'.length)}`;
   if (actor === 'system') return 'Muster';
   if (actor === 'cli') return 'the command line on the server';
+  if (actor === 'environment') return 'the server\'s configuration (environment)';
   return actor;
 }
 
