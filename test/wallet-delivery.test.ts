@@ -9,8 +9,12 @@
  * Every test runs on the engine MUSTER_TEST_ENGINE names.
  */
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
 import { AdminKeys } from '../src/provisioning/admin-keys.js';
 import { makeTestPki, type TestPki } from './fakes/apns/certs.js';
 import { startGoogleFake, type GoogleFake } from './fakes/google/index.js';
@@ -356,5 +360,44 @@ describe('a fresh start with no environment variables', () => {
     } finally {
       await fresh.close();
     }
+  });
+});
+
+describe('the installation\'s wallets from the environment', () => {
+  it('are stored at start from the files named, once (a restart or a second node changes nothing), and recorded as set by the environment', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'muster-wallet-env-'));
+    const file = (name: string, text: string) => {
+      fs.writeFileSync(path.join(dir, name), text, { mode: 0o600 });
+      return path.join(dir, name);
+    };
+    const env = {
+      MUSTER_SECRET_KEY: randomBytes(32).toString('base64'), MUSTER_GOOGLE_WALLET_CUSTOM_ENDPOINTS: 'true',
+      MUSTER_APPLE_PASS_CERTIFICATE_FILE: file('pass.pem', pki.pass.certificatePem), MUSTER_APPLE_PASS_KEY_FILE: file('pass.key', pki.pass.privateKeyPem),
+      MUSTER_APPLE_WWDR_FILE: file('wwdr.pem', pki.ca.certificatePem),
+      MUSTER_GOOGLE_WALLET_ISSUER_ID: google.issuerId, MUSTER_GOOGLE_WALLET_KEY_FILE: file('key.json', JSON.stringify(google.account.keyFile)),
+    };
+    const a = await startServer(env);
+    let b: TestServer | undefined;
+    try {
+      const v = await a.muster.installationWallets.view();
+      expect(v.apple).toMatchObject({ configured: true, passTypeIdentifier: 'pass.org.muster.shared' });
+      expect(v.google).toMatchObject({ configured: true, issuerId: google.issuerId });
+      const events = async (s: TestServer) => (await s.muster.installationWallets.events(50)).events.map((e) => `${e.action} by ${e.actor}`);
+      expect(await events(a)).toEqual(['installation.google_wallet_set by environment', 'installation.apple_wallet_set by environment']);
+      b = await startServer(env, { sharing: a });
+      expect(await events(b)).toHaveLength(2);
+      // Files Muster cannot use leave the stored credentials as they are.
+      fs.writeFileSync(env.MUSTER_APPLE_PASS_CERTIFICATE_FILE, next.pass.certificatePem);
+      await b.close();
+      b = await startServer(env, { sharing: a });
+      expect((await b.muster.installationWallets.view()).apple).toMatchObject({ passTypeIdentifier: 'pass.org.muster.shared' });
+      expect(await events(b)).toHaveLength(2);
+    } finally {
+      await b?.close();
+      await a.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    expect(() => loadConfig({ MUSTER_APPLE_PASS_CERTIFICATE_FILE: '/x.pem' })).toThrow(/MUSTER_APPLE_PASS_KEY_FILE go together[\s\S]*MUSTER_APPLE_WWDR_FILE must name/);
+    expect(() => loadConfig({ MUSTER_GOOGLE_WALLET_ISSUER_ID: '3388000000022222228' })).toThrow(/MUSTER_GOOGLE_WALLET_KEY_FILE go together/);
   });
 });
