@@ -8,8 +8,8 @@
  */
 import { INSTALLATION } from '../store/index.js';
 import type { AccountContext, AdminAccounts } from './admin-accounts.js';
-import type { AppleWalletSettings } from './apple/apple-wallet-settings.js';
-import type { GoogleWallet } from './google/google-wallet.js';
+import { AppleWalletError, type AppleWalletSettings } from './apple/apple-wallet-settings.js';
+import { WalletSettingsError, type GoogleWallet } from './google/google-wallet.js';
 
 export class InstallationWallets {
   constructor(private readonly apple: AppleWalletSettings, private readonly google: GoogleWallet, private readonly accounts: AdminAccounts) {}
@@ -28,6 +28,7 @@ export class InstallationWallets {
 
   async removeApple(ctx: AccountContext): Promise<void> {
     const before = await this.apple.view(INSTALLATION);
+    if (!before.configured) throw new AppleWalletError(404, 'not_found', 'the installation has no Apple Wallet certificate');
     await this.apple.remove(INSTALLATION, { actor: ctx.actor });
     await this.accounts.log(INSTALLATION, 'installation.apple_wallet_removed', ctx, before.passTypeIdentifier ?? null);
   }
@@ -41,6 +42,7 @@ export class InstallationWallets {
 
   async removeGoogle(ctx: AccountContext): Promise<void> {
     const before = await this.google.view(INSTALLATION);
+    if (!before.configured) throw new WalletSettingsError(404, 'not_found', 'the installation has no Google Wallet issuer account');
     await this.google.remove(INSTALLATION, { actor: ctx.actor });
     await this.accounts.log(INSTALLATION, 'installation.google_wallet_removed', ctx, before.configured ? before.issuerId : null);
   }
