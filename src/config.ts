@@ -57,11 +57,43 @@ export interface Config {
   readonly signInPerMinute: number;
   /** The SMTP server Muster sends email through (MUSTER_SMTP_URL), and its sender; undefined: no email. */
   readonly smtp: SmtpSettings | undefined;
+  /** The installation's wallet credentials from files named in the environment (applied at every start). */
+  readonly installationWallets: InstallationWalletFiles;
   /** The built admin web app; by default dist/web of this installation. */
   readonly webRoot: string;
 }
 
 /** One SMTP relay for the installation (docs/configuration.md#email). */
+/**
+ * Files holding the installation's own wallet credentials (issue 14, item 4): an operator who
+ * keeps secrets in files (a mounted Kubernetes or Docker secret) sets them once here instead of
+ * with `muster wallets` or the installation owner's screen. Paths only: the files are read at start.
+ */
+export interface InstallationWalletFiles {
+  readonly apple?: { readonly certificateFile?: string; readonly keyFile?: string; readonly p12File?: string; readonly p12Password?: string; readonly wwdrFile: string };
+  readonly google?: { readonly issuerId: string; readonly keyFile: string };
+}
+
+function walletFiles(env: NodeJS.ProcessEnv, problems: string[]): InstallationWalletFiles {
+  const cert = env.MUSTER_APPLE_PASS_CERTIFICATE_FILE || undefined, key = env.MUSTER_APPLE_PASS_KEY_FILE || undefined;
+  const p12 = env.MUSTER_APPLE_PASS_P12_FILE || undefined, wwdr = env.MUSTER_APPLE_WWDR_FILE || undefined;
+  const p12Password = env.MUSTER_APPLE_PASS_P12_PASSWORD;
+  let apple: InstallationWalletFiles['apple'];
+  if (cert || key || p12 || wwdr) {
+    if (p12 && (cert || key)) problems.push('set either MUSTER_APPLE_PASS_P12_FILE or MUSTER_APPLE_PASS_CERTIFICATE_FILE with MUSTER_APPLE_PASS_KEY_FILE, not both');
+    else if (!p12 && !(cert && key)) problems.push('MUSTER_APPLE_PASS_CERTIFICATE_FILE and MUSTER_APPLE_PASS_KEY_FILE go together (or MUSTER_APPLE_PASS_P12_FILE alone), with MUSTER_APPLE_WWDR_FILE');
+    if (!wwdr) problems.push('MUSTER_APPLE_WWDR_FILE must name Apple\'s WWDR intermediate certificate (PEM) with the installation\'s pass certificate');
+    if (wwdr) apple = { ...(cert ? { certificateFile: cert } : {}), ...(key ? { keyFile: key } : {}), ...(p12 ? { p12File: p12 } : {}), ...(p12Password !== undefined ? { p12Password } : {}), wwdrFile: wwdr };
+  } else if (p12Password !== undefined) problems.push('MUSTER_APPLE_PASS_P12_PASSWORD is set but MUSTER_APPLE_PASS_P12_FILE is not');
+  const issuer = env.MUSTER_GOOGLE_WALLET_ISSUER_ID || undefined, gkey = env.MUSTER_GOOGLE_WALLET_KEY_FILE || undefined;
+  let google: InstallationWalletFiles['google'];
+  if (issuer || gkey) {
+    if (!issuer || !gkey) problems.push('MUSTER_GOOGLE_WALLET_ISSUER_ID and MUSTER_GOOGLE_WALLET_KEY_FILE go together: the issuer id and its service account key file (JSON)');
+    else google = { issuerId: issuer, keyFile: gkey };
+  }
+  return { ...(apple ? { apple } : {}), ...(google ? { google } : {}) };
+}
+
 export interface SmtpSettings {
   readonly host: string;
   readonly port: number;
@@ -203,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!/^https:\/\/[^/]+$/.test(apnsUrl)) problems.push(`MUSTER_APNS_URL must be an https origin such as https://api.push.apple.com, got ${JSON.stringify(apnsUrl)}`);
   const smtp = smtpSettings(env, problems);
   if (env.MUSTER_SMTP_CA_FILE && !smtp) problems.push('MUSTER_SMTP_CA_FILE is set but MUSTER_SMTP_URL is not');
+  const installationWallets = walletFiles(env, problems);
   const config: Config = {
     port,
     host: env.HOST || '127.0.0.1',
@@ -232,6 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     apnsCaFile: env.MUSTER_APNS_CA_FILE || undefined,
     googleWalletCustomEndpoints: env.MUSTER_GOOGLE_WALLET_CUSTOM_ENDPOINTS === 'true',
     smtp: smtp ? Object.freeze(smtp) : undefined,
+    installationWallets: Object.freeze(installationWallets),
     // src/config.ts and dist/config.js both sit one level below the project root.
     webRoot: env.MUSTER_WEB_ROOT || fileURLToPath(new URL('../dist/web', import.meta.url)),
     ...overrides,

@@ -39,6 +39,9 @@ import { GOOGLE_WALLET_JOB, GoogleWallet } from './provisioning/google/google-wa
 import { CaptureService } from './provisioning/capture-service.js';
 import { WalletBranding } from './provisioning/wallet-branding.js';
 import { WalletLinkBuilder } from './provisioning/wallet-links.js';
+import { InstallationWallets } from './provisioning/installation-wallets.js';
+import { WalletDelivery, WALLET_DELIVERY_JOB } from './provisioning/wallet-delivery.js';
+import { applyWalletEnvironment } from './provisioning/wallet-environment.js';
 import { createDefaultRegistry } from './scim/schemas/index.js';
 import { EmailOutbox, EmailService, smtpTransport } from './email/index.js';
 import { openDatabase, Store } from './store/index.js';
@@ -63,6 +66,7 @@ export interface Muster {
   readonly googleWallet: GoogleWallet;
   readonly email: EmailService;
   readonly walletLinks: WalletLinkBuilder;
+  readonly installationWallets: InstallationWallets;
   readonly app: ReturnType<typeof createApp>;
   readonly log: Logger;
   /** Starts the background jobs and the Entra scheduler, when buildMuster was asked not to (`muster serve` starts them once it listens). */
@@ -108,10 +112,8 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const photos = new PhotoService(store, audit);
   const entraPhotos = new EntraPhotoSync(store, entra, photos, log);
   jobs.register(ENTRA_PHOTOS_JOB, (job, save) => entraPhotos.run(job, save));
-  const cards = new CardService(store, audit, credentials);
   const importer = new ImportService(store, audit);
   importer.onPersonLifecycle((tx, listId, personId, action, meta) => credentials.onPersonLifecycle(tx, listId, personId, action, meta));
-  jobs.register(PRINT_JOB, (job, save) => cards.run(job, save));
   // Apple Wallet: passes are credentials; their status changes queue pushes that run after commit.
   const appleWallet = new AppleWalletSettings(store, audit, secretBox);
   const approvedPhotos: PassPhotoProvider = { photo: async (listId, personId) => ((await store.users.get(listId, personId)) ? store.photos.approvedImage(personId) : undefined) };
@@ -130,7 +132,10 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   credentials.registerKind('google_pass', googleWallet.hooks());
   jobs.register(GOOGLE_WALLET_JOB, (job) => googleWallet.runJob(job), { quick: true });
   // Email: messages are rows; the runner drains them on every node (without SMTP, nothing is queued).
-  const email = new EmailService(store, audit, photos, config.smtp);
+  const accounts = new AdminAccounts(store);
+  const email = new EmailService(store, audit, photos, config.smtp, accounts);
+  const cards = new CardService(store, audit, credentials, email);
+  jobs.register(PRINT_JOB, (job, save) => cards.run(job, save));
   const mailer = config.smtp ? smtpTransport(config.smtp) : undefined;
   if (config.smtp && mailer) {
     const outbox = new EmailOutbox(store, mailer, log, { fromAddress: config.smtp.fromAddress, fromName: config.smtp.fromName });
@@ -146,19 +151,23 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     scheduler.unref();
     tick();
   };
-  if (startJobs) start();
   const capture = new CaptureService(store, audit);
   const walletBranding = new WalletBranding(store, audit);
   // What a pass-delivery email (issue 14, item 1) fills its links from.
   const walletLinks = new WalletLinkBuilder(store, applePasses, googleWallet);
+  const walletDelivery = new WalletDelivery(store, audit, credentials, walletLinks, email);
+  jobs.register(WALLET_DELIVERY_JOB, (job, save) => walletDelivery.run(job, save));
   const bulk = new BulkService(scim, config.bulkMaxOperations);
   const lists = new ListsService(store, audit);
-  const accounts = new AdminAccounts(store);
+  const installationWallets = new InstallationWallets(appleWallet, googleWallet, accounts);
+  // Before any job runs: passes issued from now on use what the environment names.
+  await applyWalletEnvironment(config.installationWallets, installationWallets, log);
+  if (startJobs) start();
   const requestLog = new RequestLog(store, config.requestLog, (err) => log.error('request log write failed', { err: String(err) }));
   const app = createApp({
     scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
-    importer, lists, entra, accounts, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, email, capture, walletBranding, walletLinks, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
+    importer, lists, entra, accounts, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, email, capture, walletBranding, walletLinks, installationWallets, walletDelivery, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
     maxBodyBytes: config.maxBodyBytes, rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
     publicUrl: config.publicUrl, trustProxy: config.trustProxy,
     health: async () => {
@@ -171,7 +180,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     },
   });
   return {
-    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, cards, appleWallet, googleWallet, email, walletLinks, app, log,
+    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, cards, appleWallet, googleWallet, email, walletLinks, installationWallets, app, log,
     startJobs: start,
     secretKey: secretKey.source,
     close: async () => {

@@ -80,4 +80,25 @@ describe('muster wallets (needs npm run build)', () => {
     expect((await muster('wallets', 'frobnicate')).code).toBe(1);
     // A dozen CLI processes, each opening the database: more than the default 30 s on a busy machine.
   }, 180_000);
+
+  it('muster admins installation-owner moves the installation\'s ownership to another owner account, never to an admin', async () => {
+    expect((await muster('lists', 'create', '--name', 'Staff', '--uid', 'userName', '--org', 'Westside', '--json')).code).toBe(0);
+    const create = async (email: string, role: string) => {
+      const r = await muster('admins', 'create', '--email', email, '--name', email.split('@')[0]!, '--org', 'Westside', '--role', role, '--json');
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { installationOwner: boolean };
+    };
+    // The first owner of an installation without one owns it.
+    expect((await create('first@westside.example', 'owner')).installationOwner).toBe(true);
+    expect((await create('second@westside.example', 'owner')).installationOwner).toBe(false);
+    await create('helper@westside.example', 'admin');
+    const moved = await muster('admins', 'installation-owner', '--email', 'second@westside.example', '--json');
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(JSON.parse(moved.stdout)).toMatchObject({ email: 'second@westside.example', installationOwner: true });
+    const refused = await muster('admins', 'installation-owner', '--email', 'helper@westside.example');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/only an owner can own the installation/);
+    const all = JSON.parse((await muster('admins', 'list', '--org', 'Westside', '--json')).stdout) as { email: string; installationOwner: boolean }[];
+    expect(Object.fromEntries(all.map((a) => [a.email, a.installationOwner]))).toEqual({ 'first@westside.example': false, 'second@westside.example': true, 'helper@westside.example': false });
+  }, 180_000);
 });

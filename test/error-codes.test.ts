@@ -24,7 +24,7 @@ describe('documentation matches the code', () => {
 
   it('every environment variable config.ts reads is in docs/configuration.md', () => {
     const config = fs.readFileSync(path.join(root, 'src', 'config.ts'), 'utf8');
-    const read = new Set([...config.matchAll(/env(?:\.|, ')([A-Z][A-Z_]+)/g)].map((m) => m[1]!));
+    const read = new Set([...config.matchAll(/env(?:\.|, ')([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]!));
     const doc = fs.readFileSync(path.join(root, 'docs', 'configuration.md'), 'utf8');
     expect(read.size).toBeGreaterThan(5);
     for (const v of read) expect(doc, v).toContain(`\`${v}\``);
@@ -35,7 +35,9 @@ describe('documentation matches the code', () => {
     const auth = fs.readFileSync(path.join(root, 'src', 'http', 'auth-routes.ts'), 'utf8');
     const credentialRoutes = fs.readFileSync(path.join(root, 'src', 'http', 'credential-routes.ts'), 'utf8');
     const emailRoutes = fs.readFileSync(path.join(root, 'src', 'http', 'email-routes.ts'), 'utf8');
+    const installationRoutes = fs.readFileSync(path.join(root, 'src', 'http', 'installation-routes.ts'), 'utf8');
     const defined = [
+      ...[...installationRoutes.matchAll(/api\.(get|post|put|patch|delete)\('([^']+)'/g)].map((m) => [m[1], m[2]!] as const),
       ...[...emailRoutes.matchAll(/api\.(get|post|put|patch|delete)\('([^']+)'/g)].map((m) => [m[1], m[2]!] as const),
       ...[...credentialRoutes.matchAll(/api\.(get|post|put|patch|delete)\('([^']+)'/g)].map((m) => [m[1], m[2]!] as const),
       ...[...routes.matchAll(/api\.(get|post|put|patch|delete)\('([^']+)'/g)].map((m) => [m[1], m[2]!] as const),

@@ -119,6 +119,10 @@ export const COMMANDS: readonly CommandHelp[] = [
     name: 'admins reset-password', synopsis: '--email EMAIL [--password-stdin] [--json]', summary: 'a new password (ends the account\'s sessions)',
     details: ['--password-stdin        read the password from stdin instead of generating one', JSON_FLAG],
   },
+  {
+    name: 'admins installation-owner', synopsis: '--email EMAIL [--json]', summary: 'make an owner account the installation\'s owner (sets its wallet credentials in the web app)',
+    details: [JSON_FLAG],
+  },
   { name: 'wallets show', synopsis: '[--json]', summary: 'the installation\'s own wallet credentials (never the keys)', details: [JSON_FLAG] },
   {
     name: 'wallets apple', synopsis: '--certificate PEM --private-key PEM --wwdr PEM [--pass-type ID] [--team ID] [--json]  |  --p12 FILE [--p12-password-stdin] --wwdr PEM [--json]',

@@ -220,10 +220,15 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     out(json ? JSON.stringify(payload) : `Admin key "${payload.label}" (${payload.id}) for organisation ${payload.orgId}\nKey: ${payload.key}\n(shown only now)`);
     return 0;
   }
-  if (cmd === 'admins' && (sub === 'unlock' || sub === 'reset-password')) {
+  if (cmd === 'admins' && (sub === 'unlock' || sub === 'reset-password' || sub === 'installation-owner')) {
     return withStore(config, async (store) => {
       const accounts = new AdminAccounts(store);
       const email = need(values.email, '--email');
+      if (sub === 'installation-owner') {
+        const a = await accounts.makeInstallationOwner(email);
+        out(json ? JSON.stringify(a) : `${a.email} now owns the installation: they set its wallet credentials in the web app (Installation)`);
+        return 0;
+      }
       if (sub === 'unlock') {
         const a = await accounts.unlock(email);
         out(json ? JSON.stringify(a) : `${a.email} can sign in again`);

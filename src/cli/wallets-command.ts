@@ -11,7 +11,6 @@ import { UsageError } from '../provisioning/lists-service.js';
 import { AppleWalletError } from '../provisioning/apple/apple-wallet-settings.js';
 import { WalletSettingsError } from '../provisioning/google/google-wallet.js';
 import { PassCertificateError } from '../credentials/apple/index.js';
-import { INSTALLATION } from '../store/index.js';
 
 export const WALLETS_HELP = `  muster wallets show [--json]                  the installation's wallet credentials (never the keys)
   muster wallets apple --certificate PEM --private-key PEM --wwdr PEM [--pass-type ID] [--team ID] [--json]
@@ -54,7 +53,7 @@ export async function walletsCommand(config: Config, argv: readonly string[], ou
   const muster = await buildMuster(config, undefined, false);
   try {
     if (sub === 'show') {
-      const v = { apple: await muster.appleWallet.view(INSTALLATION), google: await muster.googleWallet.view(INSTALLATION) };
+      const v = await muster.installationWallets.view();
       out(json ? JSON.stringify(v) : [
         `Apple Wallet:  ${v.apple.configured ? `${v.apple.passTypeIdentifier} (team ${v.apple.teamIdentifier}), certificate until ${v.apple.certificate?.notAfter.slice(0, 10)}` : 'not set'}`,
         ...(v.apple.warnings ?? []).map((w) => `  warning: ${w}`),
@@ -69,7 +68,7 @@ export async function walletsCommand(config: Config, argv: readonly string[], ou
         ...(values['p12-password-stdin'] ? { p12Password: await readStdin() } : {}),
       };
       for (const k of Object.keys(body)) if (body[k] === undefined) delete body[k];
-      const v = await muster.appleWallet.put(INSTALLATION, body, CLI);
+      const v = await muster.installationWallets.putApple(body, CLI);
       out(json ? JSON.stringify(v) : `The installation's Apple Wallet certificate is set: ${v.passTypeIdentifier} (team ${v.teamIdentifier}). Organisations without their own issue passes under it.`);
       return 0;
     }
@@ -80,13 +79,13 @@ export async function walletsCommand(config: Config, argv: readonly string[], ou
         issuerId: values['issuer-id'], serviceAccountKey: key, classSuffix: values['class-suffix'], apiUrl: values['api-url'], tokenUrl: values['token-url'],
       };
       for (const k of Object.keys(body)) if (body[k] === undefined) delete body[k];
-      const v = await muster.googleWallet.configure(INSTALLATION, body, CLI);
+      const v = await muster.installationWallets.putGoogle(body, CLI);
       out(json ? JSON.stringify(v) : `The installation's Google Wallet issuer ${v.configured ? v.issuerId : ''} is set. Organisations without their own issue passes under it.`);
       return 0;
     }
     if (sub === 'remove' && (what === 'apple' || what === 'google')) {
-      if (what === 'apple') await muster.appleWallet.remove(INSTALLATION, CLI);
-      else await muster.googleWallet.remove(INSTALLATION, CLI);
+      if (what === 'apple') await muster.installationWallets.removeApple(CLI);
+      else await muster.installationWallets.removeGoogle(CLI);
       out(json ? JSON.stringify({ removed: what }) : `The installation's ${what === 'apple' ? 'Apple' : 'Google'} Wallet credentials are removed.`);
       return 0;
     }

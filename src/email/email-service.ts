@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SmtpSettings } from '../config.js';
 import { EMAIL_ADDRESS } from '../config.js';
+import type { AdminAccounts } from '../provisioning/admin-accounts.js';
 import type { AuditTrail, RequestMeta } from '../provisioning/audit-trail.js';
 import { holderName } from '../provisioning/credential-service.js';
 import type { LinkOptions, PhotoService } from '../provisioning/photo-service.js';
@@ -73,6 +74,8 @@ export class EmailService {
     private readonly audit: AuditTrail,
     private readonly photos: PhotoService,
     private readonly smtp: SmtpSettings | undefined,
+    /** The organisation's security log: sender, reply-to, templates and the card-ready setting are operator changes (issue 14). */
+    private readonly security: Pick<AdminAccounts, 'log'> | undefined = undefined,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -93,12 +96,19 @@ export class EmailService {
       senderName: row?.sender_name ?? null, replyTo: row?.reply_to ?? null,
       /** What recipients see as the sender when no sender name is set. */
       defaultSenderName: org?.name ?? this.smtp?.fromName ?? null,
+      /** Email "your card is ready" to each person on a finished print batch. */
+      cardReadyEmail: await repos.lists.cardReadyEmail(orgId),
     };
   }
 
+  private async logChange(orgId: string, action: 'email.settings_changed' | 'email.template_saved' | 'email.template_reset' | 'card_ready_email.changed', meta: RequestMeta & { address?: string }, target: string | null, detail?: Record<string, unknown>): Promise<void> {
+    await this.security?.log(orgId, action, { actor: meta.actor, ...(meta.address ? { address: meta.address } : {}) }, target, detail);
+  }
+
   async saveSettings(orgId: string, b: Readonly<Record<string, unknown>>, meta: RequestMeta) {
-    const unknown = Object.keys(b).filter((k) => k !== 'senderName' && k !== 'replyTo');
-    if (unknown.length) throw new EmailError(400, 'invalid_body', `unknown properties: ${unknown.join(', ')}; send senderName and replyTo`);
+    const unknown = Object.keys(b).filter((k) => k !== 'senderName' && k !== 'replyTo' && k !== 'cardReadyEmail');
+    if (unknown.length) throw new EmailError(400, 'invalid_body', `unknown properties: ${unknown.join(', ')}; send senderName, replyTo and cardReadyEmail`);
+    if (b.cardReadyEmail !== undefined && typeof b.cardReadyEmail !== 'boolean') throw new EmailError(400, 'invalid_body', 'cardReadyEmail must be true or false');
     const text = (v: unknown, name: string, max: number): string | null => {
       if (v === undefined || v === null || v === '') return null;
       if (typeof v !== 'string' || v.length > max || /[\r\n<>"]/.test(v)) throw new EmailError(400, 'invalid_body', `${name} must be one line of up to ${max} characters, without < > or "`);
@@ -107,7 +117,15 @@ export class EmailService {
     const senderName = text(b.senderName, 'senderName', 100);
     const replyTo = text(b.replyTo, 'replyTo', 254);
     if (replyTo !== null && !EMAIL_ADDRESS.test(replyTo)) throw new EmailError(400, 'invalid_body', 'replyTo must be an email address, such as office@example.com');
-    await this.store.email.saveSettings({ org_id: orgId, sender_name: senderName, reply_to: replyTo, updated_at: this.now().toISOString(), updated_by: meta.actor });
+    const before = await this.settings(orgId);
+    // Only what was sent changes: a PUT of the card-ready switch alone keeps the sender and reply-to.
+    const onlySwitch = b.senderName === undefined && b.replyTo === undefined && b.cardReadyEmail !== undefined;
+    if (!onlySwitch) await this.store.email.saveSettings({ org_id: orgId, sender_name: senderName, reply_to: replyTo, updated_at: this.now().toISOString(), updated_by: meta.actor });
+    if (typeof b.cardReadyEmail === 'boolean') await this.store.lists.setCardReadyEmail(orgId, b.cardReadyEmail);
+    if (!onlySwitch && (before.senderName !== senderName || before.replyTo !== replyTo)) {
+      await this.logChange(orgId, 'email.settings_changed', meta, null, { senderName: { before: before.senderName, after: senderName }, replyTo: { before: before.replyTo, after: replyTo } });
+    }
+    if (typeof b.cardReadyEmail === 'boolean' && b.cardReadyEmail !== before.cardReadyEmail) await this.logChange(orgId, 'card_ready_email.changed', meta, null, { on: b.cardReadyEmail });
     return this.settings(orgId);
   }
 
@@ -148,13 +166,16 @@ export class EmailService {
     const k = this.kindOf(kind);
     const t = this.parseTemplate(k, b);
     await this.store.email.saveTemplate({ org_id: orgId, kind: k, subject: t.subject, text_body: t.text, html_body: t.html.trim() ? t.html : null, updated_at: this.now().toISOString(), updated_by: meta.actor });
+    await this.logChange(orgId, 'email.template_saved', meta, k, { subject: t.subject, html: t.html.trim() !== '' });
     return (await this.templates(orgId)).find((x) => x.kind === k)!;
   }
 
   /** Back to Muster's wording. */
-  async resetTemplate(orgId: string, kind: string) {
+  async resetTemplate(orgId: string, kind: string, meta: RequestMeta = { actor: 'system' }) {
     const k = this.kindOf(kind);
+    const custom = await this.store.email.template(orgId, k);
     await this.store.email.deleteTemplate(orgId, k);
+    if (custom) await this.logChange(orgId, 'email.template_reset', meta, k);
     return (await this.templates(orgId)).find((x) => x.kind === k)!;
   }
 

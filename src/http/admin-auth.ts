@@ -14,7 +14,8 @@ import type { AdminRole } from '../store/index.js';
 
 export const SESSION_COOKIE = 'muster_session';
 
-export type AdminEnv = { Variables: { orgId: string; actor: string; role: AdminRole; adminId: string | null } };
+/** `installationOwner`: the account may set the installation's own wallet credentials (an owner's session only; never an admin key). */
+export type AdminEnv = { Variables: { orgId: string; actor: string; role: AdminRole; adminId: string | null; installationOwner: boolean } };
 
 export interface AdminAuthDeps extends OriginSettings {
   readonly adminKeys: AdminKeys;
@@ -84,6 +85,7 @@ export function adminAuth(deps: AdminAuthDeps) {
       // A key is for automation: it does what an admin does, but does not manage accounts.
       c.set('role', 'admin');
       c.set('adminId', null);
+      c.set('installationOwner', false);
       return next();
     }
     const session = await deps.accounts.session(sessionCookie(c));
@@ -97,6 +99,7 @@ export function adminAuth(deps: AdminAuthDeps) {
     c.set('actor', `admin:${session.admin.email}`);
     c.set('role', session.admin.role);
     c.set('adminId', session.admin.id);
+    c.set('installationOwner', session.admin.installationOwner);
     return next();
   };
 }

@@ -33,6 +33,9 @@ import type { CaptureService } from '../provisioning/capture-service.js';
 import { issueCapabilities } from '../provisioning/wallet-capability.js';
 import type { WalletBranding } from '../provisioning/wallet-branding.js';
 import type { WalletLinkBuilder } from '../provisioning/wallet-links.js';
+import type { InstallationWallets } from '../provisioning/installation-wallets.js';
+import type { WalletDelivery } from '../provisioning/wallet-delivery.js';
+import { installationRoutes } from './installation-routes.js';
 import type { ApplePasses } from '../provisioning/apple/apple-passes.js';
 import { PassCertificateError } from '../credentials/apple/index.js';
 import { deriveFields } from '../roster/mapping.js';
@@ -72,6 +75,8 @@ export interface AdminDeps {
   readonly capture: CaptureService;
   readonly walletBranding: WalletBranding;
   readonly walletLinks: WalletLinkBuilder;
+  readonly installationWallets: InstallationWallets;
+  readonly walletDelivery: WalletDelivery;
 }
 
 export type Env = AdminEnv;
@@ -471,7 +476,8 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   });
   // ---- The organisation's colours and logo on its passes, whoever's credentials sign them
   api.get('/wallet-branding', async (c) => c.json(await deps.walletBranding.view(c.get('orgId'))));
-  api.put('/wallet-branding', async (c) => c.json(await deps.walletBranding.put(c.get('orgId'), await body(c), meta(c))));
+  // A logo image of up to 1 MB arrives as base64 (a third larger).
+  api.put('/wallet-branding', async (c) => c.json(await deps.walletBranding.put(c.get('orgId'), await body(c, 1_500_000), meta(c))));
   /** The links that add the person's valid passes to their wallets, to pass on (or email, issue 14 item 1). */
   api.get('/lists/:listId/people/:personId/wallet-links', async (c) => {
     // The links add the passes to whoever opens them: not for read-only accounts.
@@ -490,6 +496,7 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   // Registered after the Apple routes: …/credentials/{id}/:action would otherwise take …/pkpass-link.
   credentialRoutes(api, deps, { listOf, body, meta, origin });
   emailRoutes(api, deps, { listOf, body, meta, origin });
+  installationRoutes(api, deps, { body, who });
 
   api.notFound((c) => problem(c, 404, 'not_found', `no admin endpoint ${c.req.method} ${c.req.path}; see /api/v1/openapi.json`));
   api.onError((err, c) => {

@@ -47,7 +47,7 @@ const sameSecret = (a: string, b: string) => {
 const sessionView = (s: SessionInfo | undefined, setupRequired: boolean, access?: SetupAccess) => ({
   setupRequired,
   ...(setupRequired && access ? { setupAccess: access } : {}),
-  admin: s ? { id: s.admin.id, email: s.admin.email, name: s.admin.name, role: s.admin.role } : null,
+  admin: s ? { id: s.admin.id, email: s.admin.email, name: s.admin.name, role: s.admin.role, installationOwner: s.admin.installationOwner } : null,
   organisation: s ? { id: s.organisation.id, name: s.organisation.name } : null,
   csrfToken: s?.csrfToken ?? null,
 });

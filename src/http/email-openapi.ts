@@ -5,10 +5,10 @@ const template = { type: 'object', properties: { subject: { type: 'string' }, te
 
 export const EMAIL_PATHS = {
   '/email': {
-    get: { summary: 'whether this installation sends email (MUSTER_SMTP_URL) and from which address; the organisation\'s sender name and reply-to', responses: { 200: { description: '{configured, fromAddress, senderName, replyTo, defaultSenderName}' } } },
+    get: { summary: 'whether this installation sends email (MUSTER_SMTP_URL) and from which address; the organisation\'s sender name and reply-to', responses: { 200: { description: '{configured, fromAddress, senderName, replyTo, defaultSenderName, cardReadyEmail}' } } },
     put: {
       summary: 'the organisation\'s sender name and reply-to address (owner or admin)',
-      requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { senderName: { type: ['string', 'null'] }, replyTo: { type: ['string', 'null'], format: 'email' } } } } } },
+      requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { senderName: { type: ['string', 'null'] }, replyTo: { type: ['string', 'null'], format: 'email' }, cardReadyEmail: { type: 'boolean', description: 'email "your card is ready" to the people of each finished print batch' } } } } } },
       responses: { 200: { description: 'the settings as GET shows them' }, 400: problem, 403: problem },
     },
   },
@@ -33,6 +33,21 @@ export const EMAIL_PATHS = {
       parameters: [{ name: 'listId', in: 'path', required: true, schema: { type: 'string' } }, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }],
       requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { hours: { type: 'integer', minimum: 1, maximum: 720 }, attempts: { type: 'integer', minimum: 1, maximum: 20 }, consentText: { type: 'string' } } } } } },
       responses: { 202: { description: '{message, expiresAt, attemptsLeft}: the message is queued' }, 404: problem, 409: { description: 'email_not_configured' }, 422: { description: 'no_email_address' } },
+    },
+  },
+  '/lists/{listId}/people/{personId}/wallet-passes/email': {
+    post: {
+      summary: 'email the person their wallet passes (the wallet_pass template with the Apple Wallet link and the "Save to Google Wallet" link); passes they lack are issued first, under the organisation\'s or the installation\'s credentials',
+      parameters: [{ name: 'listId', in: 'path', required: true, schema: { type: 'string' } }, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }],
+      responses: { 202: { description: '{message, issued, apple, google}: the message is queued' }, 404: problem, 409: { description: 'email_not_configured, no_wallet_pass, person_inactive' }, 422: { description: 'no_email_address' } },
+    },
+  },
+  '/lists/{listId}/wallet-passes/email': {
+    post: {
+      summary: 'email wallet passes to the people named ({personIds}) or to everyone active on the list, as a background job',
+      parameters: [{ name: 'listId', in: 'path', required: true, schema: { type: 'string' } }],
+      requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { personIds: { type: 'array', items: { type: 'string' } } } } } } },
+      responses: { 202: { description: '{jobId, progress}: follow GET /lists/{listId}/jobs/{jobId}' }, 400: problem, 409: { description: 'email_not_configured' } },
     },
   },
 } as const;

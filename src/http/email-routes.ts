@@ -6,12 +6,14 @@
  */
 import type { Hono } from 'hono';
 import type { EmailService } from '../email/index.js';
+import type { WalletDelivery } from '../provisioning/wallet-delivery.js';
 import type { RouteHelpers } from './credential-routes.js';
 import type { Env } from './admin-routes.js';
 import { ApiError } from './api-error.js';
 
 export interface EmailRouteDeps {
   readonly email: EmailService;
+  readonly walletDelivery: WalletDelivery;
 }
 
 export function emailRoutes(api: Hono<Env>, deps: EmailRouteDeps, h: RouteHelpers): void {
@@ -19,7 +21,7 @@ export function emailRoutes(api: Hono<Env>, deps: EmailRouteDeps, h: RouteHelper
   api.put('/email', async (c) => c.json(await deps.email.saveSettings(c.get('orgId'), await h.body(c), h.meta(c))));
   api.get('/email/templates', async (c) => c.json({ templates: await deps.email.templates(c.get('orgId')) }));
   api.put('/email/templates/:kind', async (c) => c.json(await deps.email.saveTemplate(c.get('orgId'), c.req.param('kind'), await h.body(c), h.meta(c))));
-  api.delete('/email/templates/:kind', async (c) => c.json(await deps.email.resetTemplate(c.get('orgId'), c.req.param('kind'))));
+  api.delete('/email/templates/:kind', async (c) => c.json(await deps.email.resetTemplate(c.get('orgId'), c.req.param('kind'), h.meta(c))));
   api.post('/email/templates/:kind/preview', async (c) => {
     const draft = c.req.header('content-type')?.includes('json') ? await h.body(c) : undefined;
     return c.json(await deps.email.preview(c.get('orgId'), c.req.param('kind'), draft));
@@ -34,5 +36,16 @@ export function emailRoutes(api: Hono<Env>, deps: EmailRouteDeps, h: RouteHelper
     const list = await h.listOf(c);
     const b = c.req.header('content-type')?.includes('json') ? await h.body(c) : {};
     return c.json(await deps.email.invitePhoto(list, c.req.param('personId'), b, h.meta(c), h.origin(c)), 202);
+  });
+  // Wallet passes by email (issue 14): one person now, or a selection / the whole list as a job.
+  api.post('/lists/:listId/people/:personId/wallet-passes/email', async (c) => {
+    const list = await h.listOf(c);
+    return c.json(await deps.walletDelivery.deliver(list, c.req.param('personId'), h.meta(c), h.origin(c)), 202);
+  });
+  api.post('/lists/:listId/wallet-passes/email', async (c) => {
+    const list = await h.listOf(c);
+    const b = c.req.header('content-type')?.includes('json') ? await h.body(c) : {};
+    const jobId = await deps.walletDelivery.start(list, b, h.meta(c), h.origin(c));
+    return c.json({ jobId, progress: `/api/v1/lists/${list.id}/jobs/${jobId}` }, 202);
   });
 }

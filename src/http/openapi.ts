@@ -1,4 +1,5 @@
 import { EMAIL_PATHS } from './email-openapi.js';
+import { INSTALLATION_PATHS } from './installation-openapi.js';
 
 /** The admin API's OpenAPI 3.1 description, served at /api/v1/openapi.json. Keep it in step with admin-routes.ts (a test checks every route is described). */
 const problem = { $ref: '#/components/responses/Problem' };
@@ -136,11 +137,12 @@ export const OPENAPI = {
       },
     },
     '/wallet-branding': {
-      get: { summary: 'the organisation\'s colours and logo on its wallet passes (its name comes from the organisation)', responses: { 200: { description: '{backgroundColor, foregroundColor, logoUrl, updatedAt}' }, 401: problem } },
+      get: { summary: 'the organisation\'s colours and logo on its wallet passes (its name comes from the organisation)', responses: { 200: { description: '{backgroundColor, foregroundColor, logoUrl, logoImage, updatedAt}' }, 401: problem } },
       put: {
         summary: 'set the organisation\'s colours and logo on its wallet passes, whoever\'s credentials sign them (its own or the installation\'s)',
         requestBody: { content: { 'application/json': { schema: { type: 'object', properties: {
           backgroundColor: { type: 'string', pattern: '^#[0-9a-fA-F]{6}$' }, foregroundColor: { type: 'string', pattern: '^#[0-9a-fA-F]{6}$' }, logoUrl: { type: 'string', format: 'uri', description: 'https; Google fetches it' },
+          logo: { type: ['string', 'null'], description: 'a PNG or JPEG image, base64, up to 1 MB: Apple passes carry it as logo.png/logo@2x.png; left out, the image is kept; null removes it' },
         } } } } },
         responses: { 200: { description: 'the branding as GET shows it' }, 400: problem, 403: problem },
       },
@@ -378,5 +380,6 @@ export const OPENAPI = {
       },
     },
     ...EMAIL_PATHS,
+    ...INSTALLATION_PATHS,
   },
 } as const;

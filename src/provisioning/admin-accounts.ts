@@ -27,6 +27,11 @@ export interface AccountContext {
 export const SECURITY_ACTIONS = [
   'admin.setup', 'admin.signed_in', 'admin.sign_in_failed', 'admin.locked', 'admin.signed_out', 'admin.created', 'admin.role_changed',
   'admin.removed', 'admin.unlocked', 'admin.password_reset', 'admin_key.created',
+  // Operator changes of email and wallets (issue 14): settings that decide what the organisation's
+  // people receive and under whose name, so they are kept with the sign-ins and account changes.
+  'email.settings_changed', 'email.template_saved', 'email.template_reset', 'card_ready_email.changed',
+  'admin.installation_owner', 'installation.apple_wallet_set', 'installation.apple_wallet_removed',
+  'installation.google_wallet_set', 'installation.google_wallet_removed',
 ] as const;
 export type SecurityAction = (typeof SECURITY_ACTIONS)[number];
 
@@ -45,6 +50,11 @@ export interface AdminView {
   readonly orgId: string;
   readonly createdAt: string;
   readonly lastSignInAt: string | null;
+  /**
+   * The installation's owner (migration 024): an owner who may also set the installation's own
+   * wallet credentials, which every organisation without its own issues passes under.
+   */
+  readonly installationOwner: boolean;
 }
 
 export interface SessionInfo {
@@ -58,6 +68,7 @@ export interface SessionInfo {
 
 const view = (r: AdminRow): AdminView => ({
   id: r.id, email: r.email, name: r.name, role: r.role as AdminRole, orgId: r.org_id, createdAt: r.created_at, lastSignInAt: r.last_sign_in_at,
+  installationOwner: Number(r.installation_owner ?? 0) === 1 && r.role === 'owner',
 });
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
@@ -124,7 +135,8 @@ export class AdminAccounts {
       let org = orgs.length === 1 ? orgs[0]! : undefined;
       if (org) await tx.lists.renameOrganisation(org.id, orgName);
       else org = await tx.lists.createOrganisation(randomUUID(), orgName, this.now().toISOString());
-      await tx.admins.insert({ id, org_id: org.id, email, name, role: 'owner', password_hash: hash, created_at: this.now().toISOString(), last_sign_in_at: this.now().toISOString(), failed_attempts: 0, locked_until: null });
+      // Whoever sets Muster up installed it: they own the installation too (its wallet credentials).
+      await tx.admins.insert({ id, org_id: org.id, email, name, role: 'owner', password_hash: hash, created_at: this.now().toISOString(), last_sign_in_at: this.now().toISOString(), failed_attempts: 0, locked_until: null, installation_owner: 1 });
       orgId = org.id;
     });
     await this.log(orgId, 'admin.setup', { actor: `admin:${email}`, ...(address ? { address } : {}) }, email, { organisation: orgName });
@@ -135,7 +147,9 @@ export class AdminAccounts {
   async create(orgId: string, input: { email?: unknown; name?: unknown; role?: unknown; password?: unknown }, ctx: AccountContext = { actor: 'cli' }): Promise<AdminView> {
     const email = checkEmail(input.email), name = checkName(input.name), role = checkRole(input.role ?? 'admin'), password = checkPassword(input.password);
     if (await this.store.admins.byEmail(email)) throw new AccountError(409, 'admin_exists', `there is already an account for ${email}`);
-    const row = { id: randomUUID(), org_id: orgId, email, name, role, password_hash: await hashPassword(password), created_at: this.now().toISOString(), last_sign_in_at: null, failed_attempts: 0, locked_until: null };
+    // The first owner made from the command line, before any web set-up, owns the installation.
+    const installationOwner = role === 'owner' && !(await this.store.admins.hasInstallationOwner()) ? 1 : 0;
+    const row = { id: randomUUID(), org_id: orgId, email, name, role, password_hash: await hashPassword(password), created_at: this.now().toISOString(), last_sign_in_at: null, failed_attempts: 0, locked_until: null, installation_owner: installationOwner };
     try {
       await this.store.admins.insert(row);
     } catch {
@@ -205,6 +219,20 @@ export class AdminAccounts {
     await this.store.admins.signedIn(a.id, now.toISOString());
     await this.log(a.org_id, 'admin.signed_in', ctx, a.email);
     return this.startSession(a.id, userAgent);
+  }
+
+  /**
+   * Moves the installation's ownership to an owner account (the CLI's `admins installation-owner`:
+   * only whoever has the server's shell may, as with `muster wallets`). Logged in both
+   * organisations' security logs when it crosses organisations.
+   */
+  async makeInstallationOwner(email: string, ctx: AccountContext = { actor: 'cli' }): Promise<AdminView> {
+    const a = await this.store.admins.byEmail(email.trim().toLowerCase());
+    if (!a) throw new AccountError(404, 'not_found', `there is no account for ${email}`);
+    if (a.role !== 'owner') throw new AccountError(409, 'not_owner', `${a.email} is ${a.role === 'admin' ? 'an admin' : 'a viewer'} of their organisation: only an owner can own the installation (muster admins create --role owner, or an owner changes their role)`);
+    await this.store.admins.setInstallationOwner(a.id);
+    await this.log(a.org_id, 'admin.installation_owner', ctx, a.email);
+    return view({ ...a, installation_owner: 1 });
   }
 
   /** Lifts a lock-out (the CLI's `admins unlock`). */

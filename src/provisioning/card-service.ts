@@ -11,7 +11,8 @@ const renderers = () => Promise.all([import('../credentials/card-pdf.js'), impor
 import type { CardTemplateRow, JobRow, MasterList, Store } from '../store/index.js';
 import type { AuditTrail, RequestMeta } from './audit-trail.js';
 import { MAX_EVENT_PEOPLE } from '../roster/audit.js';
-import type { CredentialService } from './credential-service.js';
+import { holderName, type CredentialService } from './credential-service.js';
+import { personEmail, type EmailService, type NewMessage } from '../email/email-service.js';
 import { yieldToEventLoop } from './yield.js';
 
 /**
@@ -63,6 +64,8 @@ export class CardService {
     private readonly store: Store,
     private readonly audit: AuditTrail,
     private readonly credentials: CredentialService,
+    /** Sends "your card is ready" to the people of a finished batch, where the organisation turned it on. */
+    private readonly email: EmailService | undefined = undefined,
     private readonly now: () => string = () => new Date().toISOString(),
   ) {}
 
@@ -227,12 +230,27 @@ export class CardService {
     await this.store.cards.saveOutput({ job_id: job.id, list_id: list.id, pdf: result.pdf ? Buffer.from(result.pdf) : null, pages: result.pages, created_at: this.now() });
     const skipped = [...inactive, ...result.skipped];
     await this.store.transaction(async (tx) => {
+      // "Your card is ready" (issue 14): the batch is printed, so each card in it is; queued with
+      // the event that says so, once per finished job (a job runs to here once: its output is saved).
+      let cardReadyEmails: number | undefined;
+      if (this.email?.configured && result.printed.length && (await tx.lists.cardReadyEmail(list.orgId))) {
+        const data = await tx.users.dataOf(list.id, result.printed);
+        const messages: NewMessage[] = [];
+        for (const id of result.printed) {
+          const doc = data.get(id);
+          const to = doc ? personEmail(doc) : undefined;
+          if (doc && to) messages.push({ orgId: list.orgId, listId: list.id, personId: id, kind: 'card_ready', to, values: { name: holderName(doc) } });
+        }
+        if (messages.length) await this.email.enqueue(tx, messages, meta);
+        cardReadyEmails = messages.length;
+      }
       await this.audit.record(tx, list.id, {
         action: 'cards.printed', target: { type: 'list', id: list.id, name: list.name },
         // Who was printed, so each person's history shows the batch (audit_people files it under them).
         detail: {
           jobId: job.id, template: template.name, layout: params.layout, sides: params.sides, printed: result.printed.length, skipped: skipped.length,
           people: result.printed.slice(0, MAX_EVENT_PEOPLE), ...(result.printed.length > MAX_EVENT_PEOPLE ? { peopleTruncated: true } : {}),
+          ...(cardReadyEmails !== undefined ? { cardReadyEmails } : {}),
         },
       }, meta);
     });

@@ -358,12 +358,19 @@ const ACTION_TITLES: ReadonlyMap<string, string> = new Map([
 
 type Detail = Readonly<Record<string, unknown>> | null;
 
+/** What an email to the person was, in the words of their history. */
+const EMAIL_TITLES: ReadonlyMap<string, string> = new Map([
+  ['photo_invitation', 'Photo invitation emailed'], ['photo_reminder', 'Photo reminder emailed'],
+  ['wallet_pass', 'Wallet passes emailed'], ['card_ready', '"Your card is ready" emailed'],
+]);
+
 /** The event's title: "Credential revoked: printed card", "Google Wallet pass expired". */
 export function eventTitle(action: string, detail: Detail): string {
   const d = detail ?? {};
   if (action === 'credential.google_object_updated' && typeof d.state === 'string') {
     return d.state === 'EXPIRED' ? 'Google Wallet pass expired' : d.state === 'ACTIVE' ? 'Google Wallet pass active' : `Google Wallet pass ${GOOGLE_STATES.get(d.state) ?? d.state}`;
   }
+  if (action === 'email.queued' && typeof d.kind === 'string') return EMAIL_TITLES.get(d.kind) ?? 'Email queued';
   const title = ACTION_TITLES.get(action) ?? humanise(action.replace(/\./g, '_'));
   const kind = typeof d.kind === 'string' ? KINDS.get(d.kind) : undefined;
   return action.startsWith('credential.') && kind && !action.startsWith('credential.google') ? `${title}: ${kind}` : title;
@@ -381,6 +388,8 @@ const FACT_LABELS: ReadonlyMap<string, string> = new Map([
   ['status', 'Status'], ['final', 'Given up'], ['retryInSeconds', 'Next try in (seconds)'], ['retryInMs', 'Next try in (ms)'],
   ['error', 'Error'], ['httpStatus', 'HTTP status'], ['googleStatus', 'Google status'], ['row', 'CSV row'],
   ['method', 'Method'], ['path', 'Path'], ['scimType', 'SCIM error type'], ['detail', 'Detail'],
+  ['to', 'Sent to'], ['messageId', 'Email'], ['apple', 'Apple Wallet link'], ['google', 'Google Wallet link'], ['issued', 'Passes issued for it'],
+  ['cardReadyEmails', '"Card ready" emails'],
 ]);
 
 /** An event's detail as labelled facts in words, at most 20. */
@@ -397,6 +406,7 @@ export function detailFacts(action: string, detail: Detail): Fact[] {
     else if (k === 'source' && typeof v === 'string') text = SOURCES.get(v) ?? v;
     else if (k === 'state' && typeof v === 'string') text = GOOGLE_STATES.get(v) ?? v;
     else if (k === 'devices' && Array.isArray(v)) text = String(v.length);
+    else if (k === 'issued' && Array.isArray(v)) text = v.map((x) => (typeof x === 'string' ? KINDS.get(x) ?? x : valueInWords(x))).join(', ');
     else if (k === 'final') text = v === true || v === 1 ? 'Yes' : 'No';
     else text = valueInWords(v);
     if (text !== null && text !== '') out.push({ label: FACT_LABELS.get(k) ?? humanise(k), text });

@@ -36,6 +36,17 @@ export class AdminsRepo {
     return Number(r.n);
   }
 
+  /** Whether some owner account holds the installation's ownership (migration 024). */
+  async hasInstallationOwner(): Promise<boolean> {
+    const r = await this.db.selectFrom('admins').select('id').where('installation_owner', '=', 1).where('role', '=', 'owner').executeTakeFirst();
+    return r !== undefined;
+  }
+
+  /** Makes one account the installation's owner, and no other (one statement: never two at once). */
+  async setInstallationOwner(id: string): Promise<void> {
+    await this.db.updateTable('admins').set({ installation_owner: sql<number>`CASE WHEN id = ${id} THEN 1 ELSE 0 END` }).execute();
+  }
+
   async setRole(id: string, role: AdminRole): Promise<void> {
     await this.db.updateTable('admins').set({ role }).where('id', '=', id).execute();
   }

@@ -43,6 +43,18 @@ export class CredentialsRepo {
     return Number(r.n);
   }
 
+  /**
+   * Live Apple passes of one pass type, in any organisation: those issued under the installation's
+   * certificate, whose updates need a certificate of that pass type (issue 14, item 4).
+   */
+  async countLiveApplePasses(passTypeIdentifier: string): Promise<number> {
+    const r = await this.db.selectFrom('credentials').innerJoin('apple_passes', 'apple_passes.credential_id', 'credentials.id')
+      .where('apple_passes.pass_type_identifier', '=', passTypeIdentifier).where('credentials.kind', '=', 'apple_pass')
+      .where((eb) => eb.or([eb('credentials.status', '!=', 'revoked'), eb('credentials.status_reason', '=', 'person deactivated')]))
+      .select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
   async purgeVerifications(before: string): Promise<number> {
     const r = await this.db.deleteFrom('credential_verifications').where('at', '<', before).executeTakeFirst();
     return Number(r.numDeletedRows);

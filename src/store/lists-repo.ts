@@ -48,6 +48,16 @@ export class ListsRepo {
     await this.db.updateTable('organisations').set({ capture_approves: on ? 1 : 0 }).where('id', '=', orgId).execute();
   }
 
+  /** Whether people on a finished print batch are emailed "your card is ready" (issue 14, migration 024). */
+  async cardReadyEmail(orgId: string): Promise<boolean> {
+    const r = await this.db.selectFrom('organisations').select('card_ready_email').where('id', '=', orgId).executeTakeFirst();
+    return Number(r?.card_ready_email ?? 0) === 1;
+  }
+
+  async setCardReadyEmail(orgId: string, on: boolean): Promise<void> {
+    await this.db.updateTable('organisations').set({ card_ready_email: on ? 1 : 0 }).where('id', '=', orgId).execute();
+  }
+
   async organisations(): Promise<Organisation[]> {
     const rows = await this.db.selectFrom('organisations').selectAll().orderBy('created_at').execute();
     return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at }));

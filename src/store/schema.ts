@@ -9,6 +9,7 @@ export interface OrganisationTable {
   name: string;
   created_at: string;
   capture_approves: ColumnType<number, number | undefined, number>;
+  card_ready_email: ColumnType<number, number | undefined, number>;
 }
 
 /** An organisation's colours and logo on passes issued under the installation's wallet credentials. */
@@ -17,6 +18,8 @@ export interface WalletBrandingTable {
   background_color: string | null;
   foreground_color: string | null;
   logo_url: string | null;
+  /** The logo image for Apple passes: PNG at 2x, base64 (migration 024). */
+  logo_png: ColumnType<string | null, string | null | undefined, string | null>;
   updated_at: string;
 }
 
@@ -179,6 +182,8 @@ export interface AdminTable {
   last_sign_in_at: string | null;
   failed_attempts: number;
   locked_until: string | null;
+  /** The installation's owner: sets the installation's wallet credentials (migration 024). */
+  installation_owner: ColumnType<number, number | undefined, number>;
 }
 
 export interface AdminSessionTable {

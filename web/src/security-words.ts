@@ -13,6 +13,15 @@ export const SECURITY_ACTION_LABELS: Record<SecurityAction, string> = {
   'admin.password_reset': 'Password reset',
   'admin.locked': 'Account locked',
   'admin_key.created': 'Admin key created',
+  'email.settings_changed': 'Email sender or reply-to changed',
+  'email.template_saved': 'Email template changed',
+  'email.template_reset': 'Email template back to the default',
+  'card_ready_email.changed': '"Your card is ready" emails turned on or off',
+  'admin.installation_owner': 'Installation owner changed',
+  'installation.apple_wallet_set': 'Installation Apple Wallet certificate set',
+  'installation.apple_wallet_removed': 'Installation Apple Wallet certificate removed',
+  'installation.google_wallet_set': 'Installation Google Wallet issuer set',
+  'installation.google_wallet_removed': 'Installation Google Wallet issuer removed',
 };
 
 export const securityActionLabel = (a: string) => SECURITY_ACTION_LABELS[a as SecurityAction] ?? a;
@@ -24,6 +33,7 @@ export function actorWords(actor: string | null): string {
   if (actor.startsWith('admin-key:')) return `admin key ${actor.slice('admin-key:'.length)}`;
   if (actor === 'system') return 'Muster';
   if (actor === 'cli') return 'the command line on the server';
+  if (actor === 'environment') return 'the server\'s configuration (environment)';
   return actor;
 }
 
@@ -40,6 +50,8 @@ export function detailWords(e: SecurityEvent): string {
     case 'admin.locked': return d.after ? `after ${text(d.after)} failed sign-ins in a row${d.minutes ? `, for ${text(d.minutes)} minutes` : ''}` : '';
     case 'admin.setup': return d.organisation ? `for ${text(d.organisation)}` : '';
     case 'admin_key.created': return d.keyId ? `key ${text(d.keyId)}` : '';
+    case 'card_ready_email.changed': return d.on === true ? 'now on' : 'now off';
+    case 'email.template_saved': case 'email.template_reset': return e.target ? `the ${e.target.replace(/_/g, ' ')} email` : '';
     default: return Object.entries(d).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ');
   }
 }

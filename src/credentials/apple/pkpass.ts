@@ -22,8 +22,17 @@ export async function thumbnails(photo: Buffer): Promise<{ png1x: Buffer; png2x:
   return { png1x: await png(THUMB), png2x: await png(THUMB * 2) };
 }
 
+/** The organisation's logo (PNG at 2x, fitted in 320×100) as logo.png and logo@2x.png. */
+export async function logos(png2x: Buffer): Promise<{ png1x: Buffer; png2x: Buffer }> {
+  const meta = await sharp(png2x).metadata();
+  const png1x = await sharp(png2x).resize({ width: Math.max(1, Math.round((meta.width ?? 2) / 2)), height: Math.max(1, Math.round((meta.height ?? 2) / 2)) }).png().toBuffer();
+  return { png1x, png2x };
+}
+
 export interface PkpassInput {
   readonly content: PassContent;
+  /** The organisation's logo; without it, a plain square in the pass's colours. */
+  readonly logo?: { readonly png1x: Buffer; readonly png2x: Buffer };
   readonly signing: PassSigningMaterial;
   readonly thumbnail?: { readonly png1x: Buffer; readonly png2x: Buffer };
   readonly now?: Date;
@@ -42,8 +51,8 @@ export function buildPkpass(input: PkpassInput): Pkpass {
   const fg = input.content.foregroundColor ?? PASS_FOREGROUND, bg = input.content.backgroundColor ?? PASS_BACKGROUND;
   files.set('icon.png', squarePng(ICON, ICON, fg, bg));
   files.set('icon@2x.png', squarePng(ICON * 2, ICON * 2, fg, bg));
-  files.set('logo.png', squarePng(LOGO_H, LOGO_H, fg, bg));
-  files.set('logo@2x.png', squarePng(LOGO_H * 2, LOGO_H * 2, fg, bg));
+  files.set('logo.png', input.logo?.png1x ?? squarePng(LOGO_H, LOGO_H, fg, bg));
+  files.set('logo@2x.png', input.logo?.png2x ?? squarePng(LOGO_H * 2, LOGO_H * 2, fg, bg));
   if (input.thumbnail) {
     files.set('thumbnail.png', input.thumbnail.png1x);
     files.set('thumbnail@2x.png', input.thumbnail.png2x);

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { PassField } from '../../credentials/apple/index.js';
-import { buildPkpass, hexToRgb, thumbnails } from '../../credentials/apple/index.js';
+import { buildPkpass, hexToRgb, logos, thumbnails } from '../../credentials/apple/index.js';
 import { INSTALLATION, type CredentialRow, type CredentialStatus, type MasterList, type Repos, type Store } from '../../store/index.js';
 import type { SecretBox } from '../../sync/secret-box.js';
 import { hashSecret } from '../secrets.js';
@@ -107,6 +107,8 @@ export class ApplePasses {
       },
       signing: config.signing,
       ...(photo ? { thumbnail: await thumbnails(photo) } : {}),
+      // The organisation's own logo (wallet branding), whoever's certificate signs the pass.
+      ...(branding?.logo_png ? { logo: await logos(Buffer.from(branding.logo_png, 'base64')) } : {}),
       now: this.now(),
     });
     return { bytes: built.bytes, modifiedAt: pass.modified_at };

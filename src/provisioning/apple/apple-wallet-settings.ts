@@ -117,8 +117,17 @@ export class AppleWalletSettings {
     if (cert.teamIdentifier && cert.teamIdentifier !== team) throw new PassCertificateError('invalid_certificate', `the certificate belongs to team ${cert.teamIdentifier}, not ${team}`);
     // Passes already issued carry the old pass type: their updates would be pushed with a
     // certificate APNs refuses for that topic, and revocations would silently stop reaching phones.
-    if (existing && existing.pass_type_identifier !== passType && (await this.store.credentials.countLiveOfKind(orgId, 'apple_pass')) > 0) {
-      throw new AppleWalletError(409, 'pass_type_in_use', `Apple passes of ${existing.pass_type_identifier} are still in use: revoke them (or keep that pass type) before switching to ${passType}`);
+    if (existing && existing.pass_type_identifier !== passType) {
+      if (orgId === INSTALLATION) {
+        // The installation's passes belong to every organisation without its own certificate.
+        const n = await this.store.credentials.countLiveApplePasses(existing.pass_type_identifier);
+        if (n > 0) {
+          throw new AppleWalletError(409, 'pass_type_in_use', `${n} Apple ${n === 1 ? 'pass' : 'passes'} issued under the installation's ${existing.pass_type_identifier} ${n === 1 ? 'is' : 'are'} still in use by organisations on this installation: `
+            + `under ${passType} ${n === 1 ? 'it' : 'they'} could no longer be updated, voided on revocation nor pushed to phones. Upload a new certificate of ${existing.pass_type_identifier} instead, or have those passes revoked first`);
+        }
+      } else if ((await this.store.credentials.countLiveOfKind(orgId, 'apple_pass')) > 0) {
+        throw new AppleWalletError(409, 'pass_type_in_use', `Apple passes of ${existing.pass_type_identifier} are still in use: revoke them (or keep that pass type) before switching to ${passType}`);
+      }
     }
     const t = this.now().toISOString();
     await this.store.transaction(async (tx) => {

@@ -6,6 +6,8 @@ import type {
   WalletBranding,
 } from './credential-types';
 import type { Job } from './types';
+import type { EmailMessage } from './email-types';
+import type { SecurityEvent } from './security-types';
 
 const L = (listId: string) => `/lists/${encodeURIComponent(listId)}`;
 const P = (listId: string, personId: string) => `${L(listId)}/people/${encodeURIComponent(personId)}`;
@@ -50,15 +52,33 @@ export const cards = {
   pdfUrl: (listId: string, jobId: string) => apiUrl(`${L(listId)}/print-jobs/${e(jobId)}/pdf`),
 };
 
+/**
+ * Whose wallet credentials a settings screen edits: the organisation's (Wallet settings) or the
+ * installation's (the installation owner's screen); the same calls, under another path.
+ */
+export type WalletScope = 'organisation' | 'installation';
+const W = (scope: WalletScope) => (scope === 'installation' ? '/installation' : '');
+
 export const wallets = {
-  apple: () => request<AppleWalletView>('GET', '/apple-wallet'),
-  putApple: (b: Record<string, string>) => request<AppleWalletView>('PUT', '/apple-wallet', b),
-  removeApple: () => request<void>('DELETE', '/apple-wallet'),
-  google: () => request<GoogleWalletView>('GET', '/google-wallet'),
-  putGoogle: (b: { issuerId: string; serviceAccountKey: unknown }) => request<GoogleWalletView>('PUT', '/google-wallet', b),
-  removeGoogle: () => request<void>('DELETE', '/google-wallet'),
+  apple: (scope: WalletScope = 'organisation') => (scope === 'installation'
+    ? request<{ apple: AppleWalletView }>('GET', '/installation/wallets').then((v) => v.apple)
+    : request<AppleWalletView>('GET', '/apple-wallet')),
+  putApple: (b: Record<string, string>, scope: WalletScope = 'organisation') => request<AppleWalletView>('PUT', `${W(scope)}/apple-wallet`, b),
+  removeApple: (scope: WalletScope = 'organisation') => request<void>('DELETE', `${W(scope)}/apple-wallet`),
+  google: (scope: WalletScope = 'organisation') => (scope === 'installation'
+    ? request<{ google: GoogleWalletView }>('GET', '/installation/wallets').then((v) => v.google)
+    : request<GoogleWalletView>('GET', '/google-wallet')),
+  putGoogle: (b: { issuerId: string; serviceAccountKey: unknown }, scope: WalletScope = 'organisation') => request<GoogleWalletView>('PUT', `${W(scope)}/google-wallet`, b),
+  removeGoogle: (scope: WalletScope = 'organisation') => request<void>('DELETE', `${W(scope)}/google-wallet`),
   branding: () => request<WalletBranding>('GET', '/wallet-branding'),
-  putBranding: (b: { backgroundColor: string | null; foregroundColor: string | null; logoUrl: string | null }) => request<WalletBranding>('PUT', '/wallet-branding', b),
+  putBranding: (b: { backgroundColor: string | null; foregroundColor: string | null; logoUrl: string | null; logo?: string | null }) => request<WalletBranding>('PUT', '/wallet-branding', b),
+  installationEvents: () => request<{ events: SecurityEvent[] }>('GET', '/installation/security-events', undefined, { limit: 20 }),
+  /** Emails the person their wallet passes (issuing those they lack). */
+  emailPasses: (listId: string, personId: string) =>
+    request<{ message: EmailMessage; issued: string[]; apple: boolean; google: boolean }>('POST', `${L(listId)}/people/${e(personId)}/wallet-passes/email`, {}),
+  /** Emails wallet passes to the people named, or everyone active on the list, as a job. */
+  emailPassesToMany: (listId: string, personIds?: readonly string[]) =>
+    request<{ jobId: string }>('POST', `${L(listId)}/wallet-passes/email`, personIds ? { personIds } : {}),
 };
 
 export const capture = {

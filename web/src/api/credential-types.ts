@@ -85,6 +85,8 @@ export interface WalletBranding {
   readonly backgroundColor: string | null;
   readonly foregroundColor: string | null;
   readonly logoUrl: string | null;
+  /** Whether a logo image is uploaded (Apple passes carry it). */
+  readonly logoImage: boolean;
   readonly updatedAt: string | null;
 }
 

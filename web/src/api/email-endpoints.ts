@@ -6,7 +6,7 @@ const e = encodeURIComponent;
 
 export const email = {
   settings: () => request<EmailSettings>('GET', '/email'),
-  saveSettings: (b: { senderName: string | null; replyTo: string | null }) => request<EmailSettings>('PUT', '/email', b),
+  saveSettings: (b: { senderName?: string | null; replyTo?: string | null; cardReadyEmail?: boolean }) => request<EmailSettings>('PUT', '/email', b),
   templates: () => request<{ templates: EmailTemplateView[] }>('GET', '/email/templates'),
   saveTemplate: (kind: EmailKind, b: EmailTemplateDraft) => request<EmailTemplateView>('PUT', `/email/templates/${e(kind)}`, b),
   resetTemplate: (kind: EmailKind) => request<EmailTemplateView>('DELETE', `/email/templates/${e(kind)}`),

@@ -6,6 +6,8 @@ export interface EmailSettings {
   readonly senderName: string | null;
   readonly replyTo: string | null;
   readonly defaultSenderName: string | null;
+  /** Email "your card is ready" to the people of each finished print batch. */
+  readonly cardReadyEmail: boolean;
 }
 
 export type EmailKind = 'photo_invitation' | 'photo_reminder' | 'wallet_pass' | 'card_ready';

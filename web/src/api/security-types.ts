@@ -2,7 +2,10 @@
 
 export type SecurityAction =
   | 'admin.setup' | 'admin.signed_in' | 'admin.sign_in_failed' | 'admin.signed_out' | 'admin.created' | 'admin.role_changed'
-  | 'admin.removed' | 'admin.unlocked' | 'admin.password_reset' | 'admin.locked' | 'admin_key.created';
+  | 'admin.removed' | 'admin.unlocked' | 'admin.password_reset' | 'admin.locked' | 'admin_key.created'
+  | 'email.settings_changed' | 'email.template_saved' | 'email.template_reset' | 'card_ready_email.changed'
+  | 'admin.installation_owner' | 'installation.apple_wallet_set' | 'installation.apple_wallet_removed'
+  | 'installation.google_wallet_set' | 'installation.google_wallet_removed';
 
 export interface SecurityEvent {
   readonly id: number;

@@ -7,6 +7,8 @@ export interface Admin {
   readonly email: string;
   readonly name: string;
   readonly role: Role;
+  /** The installation's owner: sets the installation's own wallet credentials. */
+  readonly installationOwner?: boolean;
 }
 
 export interface AdminAccount extends Admin {

@@ -34,6 +34,7 @@ export function Layout({ children }: { readonly children: ReactNode }) {
             {isOwner || admin.role === 'admin' ? <li><Link to="/admins" aria-current={current('/admins')}>Admins</Link></li> : null}
             <li><Link to="/settings/wallets" aria-current={current('/settings/wallets')}>Wallets</Link></li>
             <li><Link to="/settings/email" aria-current={current('/settings/email')}>Email</Link></li>
+            {admin.installationOwner ? <li><Link to="/settings/installation" aria-current={current('/settings/installation')}>Installation</Link></li> : null}
           </ul>
         </nav>
         <div className="who">

@@ -13,6 +13,7 @@ import { peopleColumns } from './people-columns';
 import { SelectField } from '../components/select-field';
 import { useSession } from '../session';
 import { CREDENTIAL_SUMMARY, PHOTO_SUMMARY } from '../credential-words';
+import { DeliverPasses } from './credentials/deliver-passes';
 
 const PAGE = 50;
 
@@ -61,6 +62,7 @@ export function PeoplePage({ list }: ListTabProps) {
         {canWrite && list.syncMethod === 'none' ? <Link className="button" to={`/lists/${list.id}/people/import`}>Import CSV</Link> : null}
       </form>
       <ErrorMessage error={people.error ?? fields.error} />
+      {canWrite && page && page.counts.total > 0 ? <DeliverPasses listId={list.id} shownIds={page.people.filter((p) => p.active).map((p) => p.id)} /> : null}
       {page ? (
         <>
           {page.counts.total === 0 ? <EmptyList list={list} canWrite={canWrite} /> : null}

@@ -64,7 +64,7 @@ export function PersonPage({ list, personId }: { readonly list: MasterList; read
       </div>
       <div className="columns">
         <PersonPhoto list={list} personId={p.id} name={name} email={personEmail(p.scim)} />
-        <PersonCredentials list={list} personId={p.id} active={p.active} />
+        <PersonCredentials list={list} personId={p.id} active={p.active} email={personEmail(p.scim)} />
       </div>
       <section aria-labelledby="history-h">
         <h2 id="history-h">History</h2>

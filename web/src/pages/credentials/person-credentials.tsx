@@ -15,10 +15,11 @@ import { usePoll } from '../../hooks/use-poll';
 import { Link } from '../../router';
 import { useSession } from '../../session';
 import { CredentialItem } from './credential-item';
+import { EmailPasses } from './email-passes';
 
 const KINDS: readonly CredentialKind[] = ['card', 'apple_pass', 'google_pass'];
 
-export function PersonCredentials({ list, personId, active }: { readonly list: MasterList; readonly personId: string; readonly active: boolean }) {
+export function PersonCredentials({ list, personId, active, email }: { readonly list: MasterList; readonly personId: string; readonly active: boolean; readonly email?: string | undefined }) {
   const { canWrite } = useSession();
   const creds = useAsync(() => api.credentials.ofPerson(list.id, personId), [list.id, personId]);
   usePoll(() => creds.reload(true), 2000);
@@ -64,6 +65,7 @@ export function PersonCredentials({ list, personId, active }: { readonly list: M
           {capability[k].reason} <Link to={capability[k].setupUrl ?? '/settings/wallets'}>Set up {k === 'apple_pass' ? 'Apple' : 'Google'} Wallet</Link>
         </p>
       )) : null}
+      {canWrite && active ? <EmailPasses listId={list.id} personId={personId} email={email} capability={capability} onSent={() => void creds.reload(true)} /> : null}
       {canWrite && !active ? <p className="hint">This person is deactivated: nothing can be issued to them.</p> : null}
       <StatusMessage>{status}</StatusMessage>
       {problem ? (

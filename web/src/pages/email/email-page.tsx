@@ -26,6 +26,7 @@ export function EmailPage() {
         : <p role="note"><strong>This server does not send email:</strong> its operator has not set up SMTP (<code>MUSTER_SMTP_URL</code>). Until then, copy self-upload links from a person’s page and pass them on yourself. You can still prepare the wording below.</p>) : null}
       {!canWrite ? <p>Read-only: viewers cannot change email settings.</p> : null}
       {s ? <SenderSection settings={s} onSaved={settings.set} canWrite={canWrite} /> : null}
+      {s ? <CardReadySection settings={s} onSaved={settings.set} canWrite={canWrite} /> : null}
       <TemplateEditor canWrite={canWrite} />
       {s?.configured ? <RecentMessages /> : null}
     </section>
@@ -68,6 +69,38 @@ function SenderSection({ settings, onSaved, canWrite }: { readonly settings: Ema
         </div>
         {canWrite ? <div><button type="submit">Save sender</button></div> : null}
       </form>
+      <StatusMessage>{status}</StatusMessage>
+      <ErrorMessage error={error} />
+    </section>
+  );
+}
+
+/** "Your card is ready": emailed to the people of each finished print batch, when the organisation turns it on. */
+function CardReadySection({ settings, onSaved, canWrite }: { readonly settings: EmailSettings; readonly onSaved: (s: EmailSettings) => void; readonly canWrite: boolean }) {
+  const [on, setOn] = useState(settings.cardReadyEmail);
+  const [status, setStatus] = useState('');
+  const [error, setError] = useState<ApiError>();
+  useEffect(() => setOn(settings.cardReadyEmail), [settings.cardReadyEmail]);
+  const change = async (next: boolean) => {
+    setOn(next); // follows the click at once; put back if refused
+    setError(undefined);
+    setStatus('');
+    try {
+      onSaved(await api.email.saveSettings({ cardReadyEmail: next }));
+      setStatus(next ? '"Your card is ready" emails are on.' : '"Your card is ready" emails are off.');
+    } catch (err) {
+      setOn(!next);
+      setError(toApiError(err));
+    }
+  };
+  return (
+    <section aria-labelledby="card-ready-h" className="panel">
+      <h2 id="card-ready-h">Card ready</h2>
+      <label className="inline">
+        <input type="checkbox" checked={on} disabled={!canWrite} onChange={(e) => void change(e.target.checked)} aria-describedby="card-ready-hint" />
+        {' '}Email “your card is ready” when a print batch is done
+      </label>
+      <p id="card-ready-hint" className="hint">Each person printed in the batch who has an email address gets the “Your card is ready” message below.{settings.configured ? '' : ' (Nothing is sent until this server sends email.)'}</p>
       <StatusMessage>{status}</StatusMessage>
       <ErrorMessage error={error} />
     </section>

@@ -1,9 +1,11 @@
 /**
  * Apple Wallet: the Pass Type ID certificate with its key (PEM text, or a .p12 file and its
- * password) and Apple's WWDR intermediate. The API answers metadata and warnings only.
+ * password) and Apple's WWDR intermediate. The API answers metadata and warnings only. The same
+ * form sets the organisation's own (Wallet settings) or the installation's (Installation).
  */
 import { useState, type FormEvent } from 'react';
 import { api, toApiError, type ApiError } from '../../api';
+import type { WalletScope } from '../../api/credential-endpoints';
 import { ConfirmButton } from '../../components/confirm-button';
 import { DateTime } from '../../components/date-time';
 import { ErrorMessage } from '../../components/error-message';
@@ -13,9 +15,10 @@ import { useSession } from '../../session';
 import { CertificateFacts } from './certificate-facts';
 import { readBase64, readText } from './read-file';
 
-export function AppleWalletSection() {
+export function AppleWalletSection({ scope = 'organisation' }: { readonly scope?: WalletScope }) {
   const { canWrite } = useSession();
-  const view = useAsync(() => api.wallets.apple(), []);
+  const installation = scope === 'installation';
+  const view = useAsync(() => api.wallets.apple(scope), [scope]);
   const [format, setFormat] = useState<'pem' | 'p12'>('p12');
   const [orgName, setOrgName] = useState('');
   const [certificate, setCertificate] = useState('');
@@ -35,7 +38,7 @@ export function AppleWalletSection() {
       const body: Record<string, string> = { ...(orgName.trim() ? { organizationName: orgName.trim() } : {}), wwdrCertificate: wwdr };
       if (format === 'p12' && p12) Object.assign(body, { p12: await readBase64(p12), p12Password });
       else Object.assign(body, { certificate, privateKey });
-      view.set(await api.wallets.putApple(body));
+      view.set(await api.wallets.putApple(body, scope));
       setCertificate(''); setPrivateKey(''); setP12(undefined); setP12Password(''); setWwdr('');
       setStatus('Apple Wallet is set up.');
     } catch (err) {
@@ -46,7 +49,7 @@ export function AppleWalletSection() {
   const remove = async () => {
     setError(undefined);
     try {
-      await api.wallets.removeApple();
+      await api.wallets.removeApple(scope);
       await view.reload();
       setStatus('Apple Wallet settings removed.');
     } catch (err) {
@@ -56,16 +59,17 @@ export function AppleWalletSection() {
   const pemFile = (set: (s: string) => void) => (f: File | undefined) => { if (f) void readText(f).then(set); };
 
   return (
-    <section aria-labelledby="apple-h" className="panel">
-      <h2 id="apple-h">Apple Wallet</h2>
+    <section aria-labelledby={`apple-h-${scope}`} className="panel">
+      <h2 id={`apple-h-${scope}`}>{installation ? 'Apple Wallet for every organisation' : 'Apple Wallet'}</h2>
       <ErrorMessage error={view.error} />
-      {v && !v.configured ? (v.source === 'installation'
+      {v && !v.configured && installation ? <p>Not set: organisations without their own certificate cannot issue Apple Wallet passes. Upload this installation’s Pass Type ID certificate below.</p> : null}
+      {v && !v.configured && !installation ? (v.source === 'installation'
         ? <p className="status ok">Passes are issued under this installation’s Apple certificate, with your organisation’s name and colours. Upload your own certificate below to use it instead.</p>
         : <p>Not set up: Apple Wallet passes cannot be issued yet. Upload your Pass Type ID certificate, or ask whoever runs this Muster to set one for the installation (<code>muster wallets apple</code>).</p>) : null}
       {v?.configured ? (
         <>
           <dl className="facts">
-            <div><dt>Organisation name</dt><dd>{v.organizationName}</dd></div>
+            {installation ? null : <div><dt>Organisation name</dt><dd>{v.organizationName}</dd></div>}
             <div><dt>Pass type identifier</dt><dd><code>{v.passTypeIdentifier}</code></dd></div>
             <div><dt>Team identifier</dt><dd><code>{v.teamIdentifier}</code></dd></div>
             <div><dt>Last changed</dt><dd><DateTime value={v.updatedAt} /></dd></div>
@@ -78,11 +82,12 @@ export function AppleWalletSection() {
       {canWrite ? (
         <form onSubmit={submit} className="stack">
           <h3>{v?.configured ? 'Replace the certificate' : 'Upload the certificate'}</h3>
-          <label>Organisation name (shown on the pass){v?.configured ? ' — leave empty to keep it' : ''}<input value={orgName} required={!v?.configured} onChange={(e) => setOrgName(e.target.value)} /></label>
+          {installation ? <p className="hint">Each organisation’s passes show its own name, colours and logo. Changing to another pass type identifier is refused while passes of the current one are in use: upload a renewed certificate of the same pass type instead.</p>
+            : <label>Organisation name (shown on the pass){v?.configured ? ' — leave empty to keep it' : ''}<input value={orgName} required={!v?.configured} onChange={(e) => setOrgName(e.target.value)} /></label>}
           <fieldset>
             <legend>Certificate and key as</legend>
-            <label className="inline"><input type="radio" name="apple-format" checked={format === 'p12'} onChange={() => setFormat('p12')} /> a .p12 file with its password</label>
-            <label className="inline"><input type="radio" name="apple-format" checked={format === 'pem'} onChange={() => setFormat('pem')} /> PEM text (certificate and private key)</label>
+            <label className="inline"><input type="radio" name={`apple-format-${scope}`} checked={format === 'p12'} onChange={() => setFormat('p12')} /> a .p12 file with its password</label>
+            <label className="inline"><input type="radio" name={`apple-format-${scope}`} checked={format === 'pem'} onChange={() => setFormat('pem')} /> PEM text (certificate and private key)</label>
           </fieldset>
           {format === 'p12' ? (
             <>
@@ -100,7 +105,7 @@ export function AppleWalletSection() {
           <label>WWDR certificate file (PEM)<input type="file" accept=".pem,.crt,.cer" onChange={(e) => pemFile(setWwdr)(e.target.files?.[0])} /></label>
           <div className="toolbar">
             <button type="submit">Save Apple Wallet settings</button>
-            {v?.configured ? <ConfirmButton label="Remove Apple Wallet" question="Remove the certificate? Passes can no longer be issued, built nor pushed." confirmLabel="Remove" onConfirm={remove} /> : null}
+            {v?.configured ? <ConfirmButton label="Remove Apple Wallet" question={installation ? 'Remove the installation’s certificate? Organisations without their own can no longer issue Apple passes, and passes issued under it can no longer be updated.' : 'Remove the certificate? Passes can no longer be issued, built nor pushed.'} confirmLabel="Remove" onConfirm={remove} /> : null}
           </div>
         </form>
       ) : null}

@@ -8,6 +8,7 @@ import { ErrorMessage } from '../../components/error-message';
 import { StatusMessage } from '../../components/status-message';
 import { useAsync } from '../../hooks/use-async';
 import { useSession } from '../../session';
+import { readBase64 } from './read-file';
 
 export function BrandingSection() {
   const { canWrite } = useSession();
@@ -15,6 +16,7 @@ export function BrandingSection() {
   const [bg, setBg] = useState('#1f2937');
   const [fg, setFg] = useState('#ffffff');
   const [logo, setLogo] = useState('');
+  const [logoFile, setLogoFile] = useState<File>();
   const [status, setStatus] = useState('');
   const [error, setError] = useState<ApiError>();
   useEffect(() => {
@@ -28,7 +30,8 @@ export function BrandingSection() {
     e.preventDefault();
     setError(undefined);
     try {
-      view.set(await api.wallets.putBranding({ backgroundColor: bg, foregroundColor: fg, logoUrl: logo.trim() || null }));
+      view.set(await api.wallets.putBranding({ backgroundColor: bg, foregroundColor: fg, logoUrl: logo.trim() || null, ...(logoFile ? { logo: await readBase64(logoFile) } : {}) }));
+      setLogoFile(undefined);
       setStatus('Pass colours and logo saved. New and updated passes use them.');
     } catch (err) {
       setStatus('');
@@ -51,6 +54,9 @@ export function BrandingSection() {
             <input id="branding-logo" type="url" pattern="https://.*" value={logo} aria-describedby="branding-logo-hint" onChange={(e) => setLogo(e.target.value)} />
             <span id="branding-logo-hint" className="hint">An https address Google can fetch; leave empty for none.</span>
           </div>
+          <label>Logo image (Apple Wallet), PNG or JPEG{view.data?.logoImage ? ' — one is set; choose another to replace it' : ''}
+            <input type="file" accept="image/png,image/jpeg" onChange={(e) => setLogoFile(e.target.files?.[0])} />
+          </label>
           <div className="toolbar"><button type="submit">Save colours and logo</button></div>
         </form>
       ) : view.data ? <p>Background {view.data.backgroundColor ?? 'default'}, text {view.data.foregroundColor ?? 'default'}.</p> : null}

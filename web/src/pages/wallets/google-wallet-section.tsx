@@ -1,6 +1,7 @@
 /** Google Wallet: the issuer id and the service account's JSON key file. The key never comes back. */
 import { useState, type FormEvent } from 'react';
 import { api, ApiError, toApiError } from '../../api';
+import type { WalletScope } from '../../api/credential-endpoints';
 import { ConfirmButton } from '../../components/confirm-button';
 import { DateTime } from '../../components/date-time';
 import { ErrorMessage } from '../../components/error-message';
@@ -8,9 +9,10 @@ import { StatusMessage } from '../../components/status-message';
 import { useAsync } from '../../hooks/use-async';
 import { useSession } from '../../session';
 
-export function GoogleWalletSection() {
+export function GoogleWalletSection({ scope = 'organisation' }: { readonly scope?: WalletScope }) {
   const { canWrite } = useSession();
-  const view = useAsync(() => api.wallets.google(), []);
+  const installation = scope === 'installation';
+  const view = useAsync(() => api.wallets.google(scope), [scope]);
   const [issuerId, setIssuerId] = useState('');
   const [key, setKey] = useState<File>();
   const [status, setStatus] = useState('');
@@ -30,7 +32,7 @@ export function GoogleWalletSection() {
       return;
     }
     try {
-      view.set(await api.wallets.putGoogle({ issuerId: issuerId.trim(), serviceAccountKey: parsed }));
+      view.set(await api.wallets.putGoogle({ issuerId: issuerId.trim(), serviceAccountKey: parsed }, scope));
       setKey(undefined);
       setStatus('Google Wallet is set up.');
     } catch (err) {
@@ -40,7 +42,7 @@ export function GoogleWalletSection() {
   const remove = async () => {
     setError(undefined);
     try {
-      await api.wallets.removeGoogle();
+      await api.wallets.removeGoogle(scope);
       await view.reload();
       setStatus('Google Wallet settings removed.');
     } catch (err) {
@@ -49,10 +51,11 @@ export function GoogleWalletSection() {
   };
 
   return (
-    <section aria-labelledby="google-h" className="panel">
-      <h2 id="google-h">Google Wallet</h2>
+    <section aria-labelledby={`google-h-${scope}`} className="panel">
+      <h2 id={`google-h-${scope}`}>{installation ? 'Google Wallet for every organisation' : 'Google Wallet'}</h2>
       <ErrorMessage error={view.error} />
-      {v && !v.configured ? (v.source === 'installation'
+      {v && !v.configured && installation ? <p>Not set: organisations without their own issuer account cannot issue Google Wallet passes. Set this installation’s issuer account below.</p> : null}
+      {v && !v.configured && !installation ? (v.source === 'installation'
         ? <p className="status ok">Passes are issued under this installation’s Google issuer account, with your organisation’s name, colour and logo. Set up your own below to use it instead.</p>
         : <p>Not set up: Google Wallet passes cannot be issued yet. Add your issuer account, or ask whoever runs this Muster to set one for the installation (<code>muster wallets google</code>).</p>) : null}
       {v?.configured ? (
@@ -67,9 +70,9 @@ export function GoogleWalletSection() {
         <form onSubmit={submit} className="stack">
           <h3>{v?.configured ? 'Replace the settings' : 'Set up'}</h3>
           <div className="field">
-            <label htmlFor="google-issuer">Issuer id</label>
-            <input id="google-issuer" inputMode="numeric" pattern="\d{4,25}" required value={issuerId} aria-describedby="google-issuer-hint" onChange={(e) => setIssuerId(e.target.value)} />
-            <span id="google-issuer-hint" className="hint">Digits, from the Google Pay &amp; Wallet Console.</span>
+            <label htmlFor={`google-issuer-${scope}`}>Issuer id</label>
+            <input id={`google-issuer-${scope}`} inputMode="numeric" pattern="\d{4,25}" required value={issuerId} aria-describedby={`google-issuer-hint-${scope}`} onChange={(e) => setIssuerId(e.target.value)} />
+            <span id={`google-issuer-hint-${scope}`} className="hint">Digits, from the Google Pay &amp; Wallet Console.</span>
           </div>
           <label>Service account key (JSON file)<input type="file" accept=".json,application/json" required onChange={(e) => setKey(e.target.files?.[0])} /></label>
           <div className="toolbar">
