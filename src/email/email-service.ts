@@ -65,7 +65,8 @@ export interface NewMessage {
 }
 
 const STATES: readonly EmailState[] = ['queued', 'sending', 'sent', 'failed'];
-const when = (iso: string) => `${new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(iso))} UTC`;
+/** A link's expiry as a person reads it: "3 June 2031 at 17:00 UTC". */
+export const when = (iso: string) => `${new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(iso))} UTC`;
 
 export class EmailService {
   constructor(

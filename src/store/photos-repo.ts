@@ -104,6 +104,11 @@ export class PhotosRepo {
     return this.db.selectFrom('photo_links').selectAll().where('token_hash', '=', hash).executeTakeFirst();
   }
 
+  /** Notes the first time the link's page was opened. */
+  async linkOpened(id: string, at: string): Promise<void> {
+    await this.db.updateTable('photo_links').set({ opened_at: at }).where('id', '=', id).where('opened_at', 'is', null).execute();
+  }
+
   /** Takes one try, atomically: false when the link has none left, is used or has expired (parallel posts cannot overdraw it). */
   async useAttempt(id: string, now: string): Promise<boolean> {
     const r = await this.db.updateTable('photo_links').set((eb) => ({ attempts_left: eb('attempts_left', '-', 1) }))
