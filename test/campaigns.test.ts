@@ -85,7 +85,8 @@ async function selfUpload(url: string) {
   return r.status;
 }
 
-describe('photo campaigns', () => {
+// Fifty people, a photo check and an SMTP round trip each: generous on a busy machine (no timing is asserted).
+describe('photo campaigns', { timeout: 180_000 }, () => {
   it('invites 50 people without a photo, each once with their own link; lists those without an address; counts opened, uploaded, approved; pages the people; records it in the trail', async () => {
     const server = await smtp();
     const n = await node(server);

@@ -19,7 +19,13 @@ import { EmailError, personEmail, when, type EmailService, type NewMessage } fro
 
 export const CAMPAIGN_JOB = 'photo_campaign';
 /** People invited per transaction: short enough that SCIM writes to the list wait little for its lock. */
-const BATCH = 25;
+const BATCH = 10;
+/**
+ * After each batch the job rests this many times as long as the batch took: a campaign uses at
+ * most a third of the node, so that provisioning carries on at its usual latency while thousands
+ * of invitations are queued (bench/RESULTS.md, "A photo campaign").
+ */
+const REST = 2;
 const SELECT_BATCH = 500;
 const PEOPLE_FILTERS: readonly CampaignPeopleFilter[] = ['all', 'no_email', 'failed', 'waiting', 'uploaded', 'approved', 'skipped'];
 const DAY_MS = 86_400_000;
@@ -322,9 +328,13 @@ export class CampaignService {
     const meta: RequestMeta = { actor: c.kind === 'auto' ? 'system' : c.created_by, requestId: job.id };
     const counts = { invited: 0, withoutEmail: 0, skipped: 0, reminded: 0 };
     let done = 0;
+    let since = performance.now();
     const step = async () => {
+      const took = performance.now() - since;
       await yieldToEventLoop();
       if (!(await save(params, done))) throw new EmailError(409, 'superseded', 'the campaign job was taken over by another node');
+      await new Promise((r) => setTimeout(r, Math.min(1000, took * REST)));
+      since = performance.now();
     };
     for (;;) {
       if (c.status === 'selecting') {
@@ -387,44 +397,47 @@ export class CampaignService {
     });
   }
 
-  /** Invites the next pending people, each once (the conditional move from `pending`), in one transaction with their links and emails. */
+  /**
+   * Invites the next pending people, each once, in one transaction with their links and emails:
+   * one UPDATE … RETURNING moves them from `pending` (another node's transaction cannot move the
+   * same people), and only those it moved get a link and an email.
+   */
   private async inviteBatch(c: CampaignRow, list: MasterList, meta: RequestMeta, counts: { invited: number; withoutEmail: number; skipped: number }): Promise<number> {
     return this.store.transaction(async (tx) => {
       // The list's lock first, as every writer of the list takes it (the audit chain's order).
       await tx.audit.chain(list.id, true);
       const ids = await tx.campaigns.pending(c.id, BATCH);
       if (!ids.length) return 0;
-      const current = await tx.photos.currentAmong(ids);
+      const [docs, current] = await Promise.all([tx.campaigns.peopleData(list.id, ids), tx.photos.currentAmong(ids)]);
       const at = this.now().toISOString();
-      const invited: { id: string; linkId: string; message: NewMessage }[] = [];
-      const withoutEmail: string[] = [];
-      let skipped = 0;
+      const skip = new Map<string, string[]>();
+      const noAddress: string[] = [];
+      const addresses = new Map<string, string>();
       for (const id of ids) {
-        const person = await tx.users.get(list.id, id);
-        const why = !person ? 'no longer on the list' : person.data.active === false ? 'deactivated' : current.has(id) ? `has a photo ${current.get(id) === 'approved' ? 'approved' : 'waiting for review'}` : null;
-        if (why) {
-          if (await tx.campaigns.transition(c.id, id, { state: 'pending' }, { state: 'skipped', note: why })) skipped++;
-          continue;
+        const doc = docs.get(id);
+        const why = !doc ? 'no longer on the list' : doc.active === false ? 'deactivated' : current.has(id) ? `has a photo ${current.get(id) === 'approved' ? 'approved' : 'waiting for review'}` : null;
+        if (why) skip.set(why, [...(skip.get(why) ?? []), id]);
+        else {
+          const to = personEmail(doc!);
+          if (to) addresses.set(id, to);
+          else noAddress.push(id);
         }
-        const to = personEmail(person!.data);
-        if (!to) {
-          if (await tx.campaigns.transition(c.id, id, { state: 'pending' }, { state: 'no_email', note: 'no email address on the list' })) withoutEmail.push(id);
-          continue;
-        }
-        if (!(await tx.campaigns.transition(c.id, id, { state: 'pending' }, { state: 'invited', email: to, invited_at: at, last_sent_at: at, sends: 1 }))) continue;
-        const link = await this.photos.createLinkIn(tx, list, id, rulesOf(c), meta, c.origin, false);
-        invited.push({ id, linkId: link.id, message: this.message(c, list, id, person!.data, to, 'photo_invitation', link) });
       }
-      const messageIds = invited.length ? await this.email.enqueue(tx, invited.map((i) => i.message), meta) : [];
-      for (let i = 0; i < invited.length; i++) await tx.campaigns.setPerson(c.id, invited[i]!.id, { message_id: messageIds[i]!, link_id: invited[i]!.linkId });
-      if (invited.length || withoutEmail.length) {
+      let skipped = 0;
+      for (const [why, group] of skip) skipped += (await tx.campaigns.claimPending(c.id, group, { state: 'skipped', note: why })).size;
+      const withoutEmail = [...(await tx.campaigns.claimPending(c.id, noAddress, { state: 'no_email', note: 'no email address on the list' }))];
+      const claimed = [...(await tx.campaigns.claimPending(c.id, [...addresses.keys()], { state: 'invited', invited_at: at, last_sent_at: at, sends: 1 }))];
+      const links = await this.photos.createLinksIn(tx, list, claimed, rulesOf(c), meta, c.origin);
+      const messageIds = claimed.length ? await this.email.enqueue(tx, claimed.map((id) => this.message(c, list, id, docs.get(id)!, addresses.get(id)!, 'photo_invitation', links.get(id)!)), meta) : [];
+      for (let i = 0; i < claimed.length; i++) await tx.campaigns.setPerson(c.id, claimed[i]!, { email: addresses.get(claimed[i]!)!, message_id: messageIds[i]!, link_id: links.get(claimed[i]!)!.id });
+      if (claimed.length || withoutEmail.length) {
         await this.audit.record(tx, list.id, {
           action: 'campaign.invitations_sent', target: { type: 'list', id: list.id, name: list.name },
           // Who was invited, so each person's history shows it (audit_people files it under them).
-          detail: { campaign: c.name, campaignId: c.id, invited: invited.length, withoutEmail: withoutEmail.length, people: invited.map((i) => i.id), peopleWithoutEmail: withoutEmail },
+          detail: { campaign: c.name, campaignId: c.id, invited: claimed.length, withoutEmail: withoutEmail.length, people: claimed, peopleWithoutEmail: withoutEmail },
         }, meta);
       }
-      counts.invited += invited.length;
+      counts.invited += claimed.length;
       counts.withoutEmail += withoutEmail.length;
       counts.skipped += skipped;
       return ids.length;

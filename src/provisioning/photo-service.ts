@@ -208,6 +208,27 @@ export class PhotoService {
     return { id, url: `${origin}/p/${secret}`, expiresAt, attemptsLeft: rules.attempts };
   }
 
+  /**
+   * Links for many people at once in the caller's transaction (a campaign's batch, which checked
+   * they are on the list and records one audit event for them all): one insert, same rules.
+   */
+  async createLinksIn(tx: Repos, list: MasterList, personIds: readonly string[], rules: LinkRules, meta: RequestMeta, origin: string): Promise<Map<string, { id: string; url: string; expiresAt: string }>> {
+    const at = this.now();
+    const expiresAt = new Date(at.getTime() + rules.hours * 3_600_000).toISOString();
+    const out = new Map<string, { id: string; url: string; expiresAt: string }>();
+    const rows = personIds.map((personId) => {
+      const secret = randomBytes(32).toString('base64url');
+      const id = randomUUID();
+      out.set(personId, { id, url: `${origin}/p/${secret}`, expiresAt });
+      return {
+        id, list_id: list.id, person_id: personId, token_hash: sha256(secret), expires_at: expiresAt, attempts_left: rules.attempts,
+        consent_text: rules.consentText, consent_given_at: null, created_at: at.toISOString(), created_by: meta.actor, used_at: null,
+      };
+    });
+    await tx.photos.insertLinks(rows);
+    return out;
+  }
+
   /** The link behind a secret, or why it cannot be used. */
   async openLink(secret: string): Promise<{ link: PhotoLinkRow; name: string; organisation: string; lastRejection: string | null }> {
     const link = /^[\w-]{43}$/.test(secret) ? await this.store.photos.linkByHash(sha256(secret)) : undefined;

@@ -152,6 +152,24 @@ export class CampaignsRepo {
     return (await this.db.selectFrom('campaign_people').select('person_id').where('campaign_id', '=', campaignId).where('state', '=', 'pending').limit(1).executeTakeFirst()) !== undefined;
   }
 
+  /** The documents of these people of the list (one query for a batch). */
+  async peopleData(listId: string, ids: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+    if (!ids.length) return new Map();
+    const rows = await this.db.selectFrom('users').select(['id', 'data']).where('list_id', '=', listId).where('id', 'in', [...ids]).execute();
+    return new Map(rows.map((r) => [r.id, (typeof r.data === 'string' ? JSON.parse(r.data) : r.data) as Record<string, unknown>]));
+  }
+
+  /**
+   * Moves these people on from `pending` in one UPDATE … RETURNING that re-checks their state:
+   * answers those this call moved, never one another transaction moved first.
+   */
+  async claimPending(campaignId: string, ids: readonly string[], patch: Updateable<Database['campaign_people']>): Promise<Set<string>> {
+    if (!ids.length) return new Set();
+    const rows = await this.db.updateTable('campaign_people').set(patch).where('campaign_id', '=', campaignId).where('person_id', 'in', [...ids]).where('state', '=', 'pending')
+      .returning('person_id').execute();
+    return new Set(rows.map((r) => r.person_id));
+  }
+
   /** Moves a person on from `from`, once: false when another transaction already did. */
   async transition(campaignId: string, personId: string, from: { state: string; reminders?: number }, patch: Updateable<Database['campaign_people']>): Promise<boolean> {
     let q = this.db.updateTable('campaign_people').set(patch).where('campaign_id', '=', campaignId).where('person_id', '=', personId).where('state', '=', from.state);

@@ -100,6 +100,11 @@ export class PhotosRepo {
     await this.db.insertInto('photo_links').values(row).execute();
   }
 
+  /** Many links in one statement per 50 (a campaign's batch). */
+  async insertLinks(rows: readonly Insertable<Database['photo_links']>[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += 50) await this.db.insertInto('photo_links').values(rows.slice(i, i + 50)).execute();
+  }
+
   async linkByHash(hash: string): Promise<PhotoLinkRow | undefined> {
     return this.db.selectFrom('photo_links').selectAll().where('token_hash', '=', hash).executeTakeFirst();
   }
