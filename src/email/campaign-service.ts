@@ -29,6 +29,8 @@ const REST = 2;
 const SELECT_BATCH = 500;
 const PEOPLE_FILTERS: readonly CampaignPeopleFilter[] = ['all', 'no_email', 'failed', 'waiting', 'uploaded', 'approved', 'skipped'];
 const DAY_MS = 86_400_000;
+/** How long a node answers a running campaign's totals from memory (its page polls every 1.5 s while it runs). */
+const TOTALS_FOR_MS = 2_000;
 
 /** The id of a list's automatic campaign: one per list, found without a query by name. */
 export const autoCampaignId = (listId: string) => `auto-${listId}`;
@@ -163,8 +165,25 @@ export class CampaignService {
     }
   }
 
+  /**
+   * A campaign's totals, read at most once every few seconds per node: the count walks every
+   * person of the campaign (their links and photos), and a campaign page polls it while it runs.
+   */
+  private readonly totalsCache = new Map<string, { at: number; totals: Awaited<ReturnType<Store['campaigns']['totals']>> }>();
+
+  private async totals(id: string, running: boolean) {
+    const now = Date.now();
+    const hit = this.totalsCache.get(id);
+    // Only while a job works it: once it rests, the page shows each upload and approval at once.
+    if (running && hit && now - hit.at < TOTALS_FOR_MS) return hit.totals;
+    const totals = await this.store.campaigns.totals(id);
+    if (this.totalsCache.size > 1000) this.totalsCache.clear();
+    this.totalsCache.set(id, { at: now, totals });
+    return totals;
+  }
+
   private async view(c: CampaignRow): Promise<CampaignView> {
-    const totals = await this.store.campaigns.totals(c.id);
+    const totals = await this.totals(c.id, c.job_id !== null);
     return {
       id: c.id, listId: c.list_id, kind: c.kind, name: c.name, filter: c.filter ? JSON.parse(c.filter) as CampaignFilter : null, status: c.status,
       link: { hours: Number(c.link_hours), attempts: Number(c.link_attempts), consentText: c.consent_text },
@@ -428,8 +447,9 @@ export class CampaignService {
       const withoutEmail = [...(await tx.campaigns.claimPending(c.id, noAddress, { state: 'no_email', note: 'no email address on the list' }))];
       const claimed = [...(await tx.campaigns.claimPending(c.id, [...addresses.keys()], { state: 'invited', invited_at: at, last_sent_at: at, sends: 1 }))];
       const links = await this.photos.createLinksIn(tx, list, claimed, rulesOf(c), meta, c.origin);
-      const messageIds = claimed.length ? await this.email.enqueue(tx, claimed.map((id) => this.message(c, list, id, docs.get(id)!, addresses.get(id)!, 'photo_invitation', links.get(id)!)), meta) : [];
-      for (let i = 0; i < claimed.length; i++) await tx.campaigns.setPerson(c.id, claimed[i]!, { email: addresses.get(claimed[i]!)!, message_id: messageIds[i]!, link_id: links.get(claimed[i]!)!.id });
+      const sent = claimed.map((id) => ({ personId: id, email: addresses.get(id)!, messageId: randomUUID(), linkId: links.get(id)!.id }));
+      if (sent.length) await this.email.enqueue(tx, sent.map((x) => ({ ...this.message(c, list, x.personId, docs.get(x.personId)!, x.email, 'photo_invitation', links.get(x.personId)!), id: x.messageId })), meta);
+      await tx.campaigns.recordSent(c.id, sent);
       if (claimed.length || withoutEmail.length) {
         await this.audit.record(tx, list.id, {
           action: 'campaign.invitations_sent', target: { type: 'list', id: list.id, name: list.name },

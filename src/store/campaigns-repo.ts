@@ -177,6 +177,14 @@ export class CampaignsRepo {
     return Number((await q.executeTakeFirst()).numUpdatedRows) === 1;
   }
 
+  /** Records, in one statement, each invited person's address, message and link (a batch's). */
+  async recordSent(campaignId: string, sent: readonly { personId: string; email: string; messageId: string; linkId: string }[]): Promise<void> {
+    if (!sent.length) return;
+    const pick = (k: 'email' | 'messageId' | 'linkId') => sql<string>`CASE person_id ${sql.join(sent.map((x) => sql`WHEN ${x.personId} THEN ${x[k]}`), sql` `)} END`;
+    await this.db.updateTable('campaign_people').set({ email: pick('email'), message_id: pick('messageId'), link_id: pick('linkId') })
+      .where('campaign_id', '=', campaignId).where('person_id', 'in', sent.map((x) => x.personId)).execute();
+  }
+
   /** Everyone still pending is left out (the list's automatic invitations were turned off). */
   async skipPending(campaignId: string, note: string): Promise<void> {
     await this.db.updateTable('campaign_people').set({ state: 'skipped', note }).where('campaign_id', '=', campaignId).where('state', '=', 'pending').execute();
