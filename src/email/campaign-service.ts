@@ -22,10 +22,10 @@ export const CAMPAIGN_JOB = 'photo_campaign';
 const BATCH = 10;
 /**
  * After each batch the job rests this many times as long as the batch took: a campaign uses at
- * most a third of the node, so that provisioning carries on at its usual latency while thousands
+ * most a fifth of the node, so that provisioning carries on at its usual latency while thousands
  * of invitations are queued (bench/RESULTS.md, "A photo campaign").
  */
-const REST = 2;
+const REST = 4;
 const SELECT_BATCH = 500;
 const PEOPLE_FILTERS: readonly CampaignPeopleFilter[] = ['all', 'no_email', 'failed', 'waiting', 'uploaded', 'approved', 'skipped'];
 const DAY_MS = 86_400_000;
