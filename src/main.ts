@@ -43,7 +43,7 @@ import { InstallationWallets } from './provisioning/installation-wallets.js';
 import { WalletDelivery, WALLET_DELIVERY_JOB } from './provisioning/wallet-delivery.js';
 import { applyWalletEnvironment } from './provisioning/wallet-environment.js';
 import { createDefaultRegistry } from './scim/schemas/index.js';
-import { EmailOutbox, EmailService, smtpTransport } from './email/index.js';
+import { CAMPAIGN_JOB, CampaignService, EmailOutbox, EmailService, smtpTransport } from './email/index.js';
 import { openDatabase, Store } from './store/index.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
@@ -65,6 +65,7 @@ export interface Muster {
   readonly appleWallet: AppleWalletSettings;
   readonly googleWallet: GoogleWallet;
   readonly email: EmailService;
+  readonly campaigns: CampaignService;
   readonly walletLinks: WalletLinkBuilder;
   readonly installationWallets: InstallationWallets;
   readonly app: ReturnType<typeof createApp>;
@@ -83,6 +84,8 @@ export async function openStore(config: Config): Promise<Store> {
 /** What main.ts does not build from config: the source of holders' photos for wallet passes (default: their approved photo). */
 export interface MusterOptions {
   readonly photos?: PassPhotoProvider;
+  /** The clock photo campaigns read (when reminders fall due): tests move it on by days. */
+  readonly campaignClock?: () => Date;
 }
 
 export async function buildMuster(config: Config, log: Logger = createLogger(config.logLevel), startJobs = true, options: MusterOptions = {}): Promise<Muster> {
@@ -141,12 +144,20 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     const outbox = new EmailOutbox(store, mailer, log, { fromAddress: config.smtp.fromAddress, fromName: config.smtp.fromName });
     jobs.registerQueue('email', (stopped) => outbox.drain(stopped));
   }
+  // Photo campaigns: a job per campaign; new people created by SCIM, Bulk or Entra sync join the list's automatic one.
+  const campaigns = new CampaignService(store, audit, photos, email, options.campaignClock);
+  jobs.register(CAMPAIGN_JOB, (job, save) => campaigns.run(job, save));
+  scim.onPersonCreated((tx, listId, personIds) => campaigns.inviteNewPeople(tx, listId, personIds));
   let scheduler: NodeJS.Timeout | undefined;
   const start = () => {
     if (scheduler) return;
     jobs.start();
     // Any node may enqueue due Entra runs; one run per list at a time is enforced on enqueue.
-    const tick = () => void entra.schedule().catch((err: unknown) => log.error('entra scheduler failed', { err: String(err) }));
+    const tick = () => {
+      void entra.schedule().catch((err: unknown) => log.error('entra scheduler failed', { err: String(err) }));
+      // Campaign reminders that fell due, and campaigns whose job was lost, get a job (any node; one per campaign).
+      void campaigns.tick().catch((err: unknown) => log.error('campaign scheduler failed', { err: String(err) }));
+    };
     scheduler = setInterval(tick, 60_000);
     scheduler.unref();
     tick();
@@ -167,7 +178,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const app = createApp({
     scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
-    importer, lists, entra, accounts, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, email, capture, walletBranding, walletLinks, installationWallets, walletDelivery, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
+    importer, lists, entra, accounts, campaigns, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, email, capture, walletBranding, walletLinks, installationWallets, walletDelivery, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
     maxBodyBytes: config.maxBodyBytes, rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
     publicUrl: config.publicUrl, trustProxy: config.trustProxy,
     health: async () => {
@@ -180,7 +191,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     },
   });
   return {
-    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, cards, appleWallet, googleWallet, email, walletLinks, installationWallets, app, log,
+    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, cards, appleWallet, googleWallet, email, campaigns, walletLinks, installationWallets, app, log,
     startJobs: start,
     secretKey: secretKey.source,
     close: async () => {

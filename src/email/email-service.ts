@@ -63,10 +63,13 @@ export interface NewMessage {
   readonly values: Readonly<Record<string, string>>;
   /** The campaign it belongs to, for counting its progress. */
   readonly campaignId?: string;
+  /** The message's id, when the caller must know it before queueing (a campaign records it with the person in one statement). */
+  readonly id?: string;
 }
 
 const STATES: readonly EmailState[] = ['queued', 'sending', 'sent', 'failed'];
-const when = (iso: string) => `${new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(iso))} UTC`;
+/** A link's expiry as a person reads it: "3 June 2031 at 17:00 UTC". */
+export const when = (iso: string) => `${new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(iso))} UTC`;
 
 export class EmailService {
   constructor(
@@ -215,7 +218,7 @@ export class EmailService {
         o.templates.set(m.kind, t);
       }
       const r = renderEmail(t, { organisation: o.org, ...m.values });
-      const id = randomUUID();
+      const id = m.id ?? randomUUID();
       rows.push({
         id, org_id: m.orgId, list_id: m.listId, person_id: m.personId, campaign_id: m.campaignId ?? null, kind: m.kind, to_address: m.to,
         from_name: o.settings.senderName ?? o.settings.defaultSenderName, reply_to: o.settings.replyTo, subject: r.subject, text_body: r.text, html_body: r.html ?? null,

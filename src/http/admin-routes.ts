@@ -12,7 +12,8 @@ import { PhotoError, type PhotoService } from '../provisioning/photo-service.js'
 import { CardError, type CardService } from '../provisioning/card-service.js';
 import { credentialRoutes } from './credential-routes.js';
 import { emailRoutes } from './email-routes.js';
-import { EmailError, type EmailService } from '../email/index.js';
+import { campaignRoutes } from './campaign-routes.js';
+import { EmailError, type CampaignService, type EmailService } from '../email/index.js';
 import { WalletSettingsError, type GoogleWallet } from '../provisioning/google/google-wallet.js';
 import { ApiError } from './api-error.js';
 import { adminAuth, type AdminEnv } from './admin-auth.js';
@@ -72,6 +73,7 @@ export interface AdminDeps {
   readonly applePasses: ApplePasses;
   readonly googleWallet: GoogleWallet;
   readonly email: EmailService;
+  readonly campaigns: CampaignService;
   readonly capture: CaptureService;
   readonly walletBranding: WalletBranding;
   readonly walletLinks: WalletLinkBuilder;
@@ -497,6 +499,7 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   credentialRoutes(api, deps, { listOf, body, meta, origin });
   emailRoutes(api, deps, { listOf, body, meta, origin });
   installationRoutes(api, deps, { body, who });
+  campaignRoutes(api, deps, { listOf, body, meta, origin });
 
   api.notFound((c) => problem(c, 404, 'not_found', `no admin endpoint ${c.req.method} ${c.req.path}; see /api/v1/openapi.json`));
   api.onError((err, c) => {

@@ -1,5 +1,6 @@
 import { EMAIL_PATHS } from './email-openapi.js';
 import { INSTALLATION_PATHS } from './installation-openapi.js';
+import { CAMPAIGN_PATHS } from './campaign-openapi.js';
 
 /** The admin API's OpenAPI 3.1 description, served at /api/v1/openapi.json. Keep it in step with admin-routes.ts (a test checks every route is described). */
 const problem = { $ref: '#/components/responses/Problem' };
@@ -381,5 +382,6 @@ export const OPENAPI = {
     },
     ...EMAIL_PATHS,
     ...INSTALLATION_PATHS,
+    ...CAMPAIGN_PATHS,
   },
 } as const;

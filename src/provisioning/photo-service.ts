@@ -25,6 +25,23 @@ export interface LinkOptions {
   readonly consentText?: unknown;
 }
 
+/** A link's rules, checked: how long it works, how many tries, the consent sentence to agree to. */
+export interface LinkRules {
+  readonly hours: number;
+  readonly attempts: number;
+  readonly consentText: string | null;
+}
+
+/** Today's rules for a self-upload link: 72 hours and 5 tries by default, up to 720 hours and 20 tries. */
+export function linkRules(opts: LinkOptions): LinkRules {
+  const hours = opts.hours === undefined ? 72 : opts.hours;
+  const attempts = opts.attempts === undefined ? 5 : opts.attempts;
+  if (typeof hours !== 'number' || !Number.isInteger(hours) || hours < 1 || hours > 24 * 30) throw new PhotoError(400, 'invalid_body', 'hours must be a whole number from 1 to 720');
+  if (typeof attempts !== 'number' || !Number.isInteger(attempts) || attempts < 1 || attempts > 20) throw new PhotoError(400, 'invalid_body', 'attempts must be a whole number from 1 to 20');
+  if (opts.consentText !== undefined && opts.consentText !== null && (typeof opts.consentText !== 'string' || opts.consentText.length > 2000)) throw new PhotoError(400, 'invalid_body', 'consentText must be text of up to 2000 characters');
+  return { hours, attempts, consentText: typeof opts.consentText === 'string' && opts.consentText.trim() ? opts.consentText.trim() : null };
+}
+
 export class PhotoError extends Error {
   constructor(readonly status: 400 | 403 | 404 | 409 | 410 | 422 | 429, readonly code: string, message: string, readonly problems: readonly PhotoProblem[] = []) {
     super(message);
@@ -166,24 +183,50 @@ export class PhotoService {
 
   /** A link the person opens on their phone: 72 hours and 5 attempts by default. The URL is shown once. */
   async createLink(list: MasterList, personId: string, opts: LinkOptions, meta: RequestMeta, origin: string): Promise<{ url: string; expiresAt: string; attemptsLeft: number }> {
-    const hours = opts.hours === undefined ? 72 : opts.hours;
-    const attempts = opts.attempts === undefined ? 5 : opts.attempts;
-    if (typeof hours !== 'number' || !Number.isInteger(hours) || hours < 1 || hours > 24 * 30) throw new PhotoError(400, 'invalid_body', 'hours must be a whole number from 1 to 720');
-    if (typeof attempts !== 'number' || !Number.isInteger(attempts) || attempts < 1 || attempts > 20) throw new PhotoError(400, 'invalid_body', 'attempts must be a whole number from 1 to 20');
-    if (opts.consentText !== undefined && opts.consentText !== null && (typeof opts.consentText !== 'string' || opts.consentText.length > 2000)) throw new PhotoError(400, 'invalid_body', 'consentText must be text of up to 2000 characters');
-    const secret = randomBytes(32).toString('base64url');
-    const expiresAt = new Date(this.now().getTime() + hours * 3_600_000).toISOString();
-    await this.store.transaction(async (tx) => {
+    const rules = linkRules(opts);
+    return this.store.transaction(async (tx) => {
       await tx.audit.chain(list.id, true);
-      const person = await this.person(tx, list.id, personId);
-      await tx.photos.insertLink({
-        id: randomUUID(), list_id: list.id, person_id: personId, token_hash: sha256(secret), expires_at: expiresAt, attempts_left: attempts,
-        consent_text: typeof opts.consentText === 'string' && opts.consentText.trim() ? opts.consentText.trim() : null, consent_given_at: null,
-        created_at: this.now().toISOString(), created_by: meta.actor, used_at: null,
-      });
-      await this.audit.record(tx, list.id, { action: 'photo.link_created', target: { type: 'person', id: personId, name: holderName(person.data) }, detail: { expiresAt, attempts, consent: typeof opts.consentText === 'string' } }, meta);
+      return this.createLinkIn(tx, list, personId, rules, meta, origin);
     });
-    return { url: `${origin}/p/${secret}`, expiresAt, attemptsLeft: attempts };
+  }
+
+  /**
+   * The same link in the caller's transaction, which has taken the list's lock (a campaign queues
+   * the link and its email together). `record: false` leaves the audit event to the caller, which
+   * records one for a batch of people (a campaign's "invitations sent").
+   */
+  async createLinkIn(tx: Repos, list: MasterList, personId: string, rules: LinkRules, meta: RequestMeta, origin: string, record = true): Promise<{ id: string; url: string; expiresAt: string; attemptsLeft: number }> {
+    const secret = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(this.now().getTime() + rules.hours * 3_600_000).toISOString();
+    const person = await this.person(tx, list.id, personId);
+    const id = randomUUID();
+    await tx.photos.insertLink({
+      id, list_id: list.id, person_id: personId, token_hash: sha256(secret), expires_at: expiresAt, attempts_left: rules.attempts,
+      consent_text: rules.consentText, consent_given_at: null, created_at: this.now().toISOString(), created_by: meta.actor, used_at: null,
+    });
+    if (record) await this.audit.record(tx, list.id, { action: 'photo.link_created', target: { type: 'person', id: personId, name: holderName(person.data) }, detail: { expiresAt, attempts: rules.attempts, consent: rules.consentText !== null } }, meta);
+    return { id, url: `${origin}/p/${secret}`, expiresAt, attemptsLeft: rules.attempts };
+  }
+
+  /**
+   * Links for many people at once in the caller's transaction (a campaign's batch, which checked
+   * they are on the list and records one audit event for them all): one insert, same rules.
+   */
+  async createLinksIn(tx: Repos, list: MasterList, personIds: readonly string[], rules: LinkRules, meta: RequestMeta, origin: string): Promise<Map<string, { id: string; url: string; expiresAt: string }>> {
+    const at = this.now();
+    const expiresAt = new Date(at.getTime() + rules.hours * 3_600_000).toISOString();
+    const out = new Map<string, { id: string; url: string; expiresAt: string }>();
+    const rows = personIds.map((personId) => {
+      const secret = randomBytes(32).toString('base64url');
+      const id = randomUUID();
+      out.set(personId, { id, url: `${origin}/p/${secret}`, expiresAt });
+      return {
+        id, list_id: list.id, person_id: personId, token_hash: sha256(secret), expires_at: expiresAt, attempts_left: rules.attempts,
+        consent_text: rules.consentText, consent_given_at: null, created_at: at.toISOString(), created_by: meta.actor, used_at: null,
+      };
+    });
+    await tx.photos.insertLinks(rows);
+    return out;
   }
 
   /** The link behind a secret, or why it cannot be used. */
@@ -196,6 +239,8 @@ export class PhotoService {
     const [person, list] = await Promise.all([this.store.users.get(link.list_id, link.person_id), this.store.lists.get(link.list_id)]);
     if (!person || !list) throw new PhotoError(404, 'not_found', 'This link is not valid any more. Ask your administrator for a new one.');
     const org = await this.store.lists.organisation(list.orgId);
+    // "Opened the link" on a campaign's page: the first time only, and never a reason to refuse the page.
+    if (!link.opened_at) await this.store.photos.linkOpened(link.id, this.now().toISOString());
     const rejected = (await this.store.photos.ofPerson(link.person_id, ['rejected']))[0];
     return { link, name: holderName(person.data), organisation: org?.name ?? '', lastRejection: rejected?.reject_reason ?? null };
   }

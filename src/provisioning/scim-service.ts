@@ -106,9 +106,21 @@ export class ScimService {
     this.lifecycle = listener;
   }
 
+  private created: ((tx: Repos, listId: string, personIds: readonly string[]) => Promise<void>) | undefined;
+
+  /**
+   * What must happen, in the same transaction, when a person is created (SCIM, Bulk, Entra sync):
+   * the list's automatic photo invitations (CampaignService.inviteNewPeople, issue 14 item 2).
+   * A `person.created` event consumer replaces this once the outbox exists (issue 15).
+   */
+  onPersonCreated(listener: (tx: Repos, listId: string, personIds: readonly string[]) => Promise<void>): void {
+    this.created = listener;
+  }
+
   private async record(tx: Repos, ctx: ScimCtx, e: AuditEventInput): Promise<void> {
     const meta = this.requestMeta(ctx);
     await this.audit.record(tx, ctx.list.id, { ...e, normalisations: ctx.notes.list() }, meta);
+    if (this.created && e.action === 'person.created' && e.target?.type === 'person') await this.created(tx, ctx.list.id, [e.target.id]);
     if (this.lifecycle && e.target?.type === 'person' && (e.action === 'person.deactivated' || e.action === 'person.reactivated' || e.action === 'person.deleted' || e.action === 'person.updated')) {
       await this.lifecycle(tx, ctx.list.id, e.target.id, e.action, meta);
     }

@@ -50,7 +50,7 @@ const PLAIN_LABELS: ReadonlyMap<string, string> = new Map([
   ['password', 'Password'], ['preferredlanguage', 'Preferred language'], ['profileurl', 'Profile URL'],
   ['manager.displayname', 'Manager (name as sent)'],
   ['status', 'Status'], ['photo.status', 'Photo'], ['google.state', 'Google Wallet pass'], ['syncmethod', 'Sync method'],
-  ['name', 'Name'], ['strict', 'Strict mode'], ['uidattribute', 'Unique identifier'], ['externalidunique', 'External ID must be unique'],
+  ['autoinvite', 'Invite new people automatically'], ['name', 'Name'], ['strict', 'Strict mode'], ['uidattribute', 'Unique identifier'], ['externalidunique', 'External ID must be unique'],
 ]);
 
 /** The default schema's labels by SCIM path, for lists whose mapping no longer names an attribute. */
@@ -354,6 +354,8 @@ const ACTION_TITLES: ReadonlyMap<string, string> = new Map([
   ['credential.google_update_failed', 'Google Wallet update failed'],
   ['google_wallet.configured', 'Google Wallet set up'], ['google_wallet.removed', 'Google Wallet removed'],
   ['wallet.branding_changed', 'Wallet pass colours and logo changed'], ['photo.capture_settings_changed', 'Capture session approval setting changed'],
+  ['campaign.started', 'Photo campaign started'], ['campaign.invitations_sent', 'Photo invitations sent'], ['campaign.reminders_sent', 'Photo reminders sent'],
+  ['campaign.finished', 'Photo campaign finished'], ['campaign.invitation_resent', 'Photo invitation sent again'], ['campaign.automatic_changed', 'Automatic photo invitations changed'],
 ]);
 
 type Detail = Readonly<Record<string, unknown>> | null;
@@ -377,7 +379,7 @@ export function eventTitle(action: string, detail: Detail): string {
 }
 
 /** Detail keys that name what the event already says (the holder) or nothing a reader needs. */
-const SKIPPED = new Set(['personId', 'kind', 'people']);
+const SKIPPED = new Set(['personId', 'kind', 'people', 'campaignId', 'peopleWithoutEmail']);
 
 const FACT_LABELS: ReadonlyMap<string, string> = new Map([
   ['reason', 'Reason'], ['jobId', 'Print job'], ['job', 'Job'], ['template', 'Template'], ['layout', 'Layout'], ['sides', 'Sides'],
@@ -390,6 +392,8 @@ const FACT_LABELS: ReadonlyMap<string, string> = new Map([
   ['method', 'Method'], ['path', 'Path'], ['scimType', 'SCIM error type'], ['detail', 'Detail'],
   ['to', 'Sent to'], ['messageId', 'Email'], ['apple', 'Apple Wallet link'], ['google', 'Google Wallet link'], ['issued', 'Passes issued for it'],
   ['cardReadyEmails', '"Card ready" emails'],
+  ['campaign', 'Campaign'], ['who', 'Who'], ['linkHours', 'Links work for (hours)'], ['reminderDays', 'Reminder after (days)'], ['maxReminders', 'Reminders at most'],
+  ['invited', 'Invitations sent'], ['withoutEmail', 'People without an email address'], ['reminded', 'Reminders sent'],
 ]);
 
 /** An event's detail as labelled facts in words, at most 20. */

@@ -19,6 +19,7 @@ export const AUDIT_ACTIONS = [
   'email.queued',
   'wallet.branding_changed', 'photo.capture_settings_changed',
   'provisioning.failed',
+  'campaign.started', 'campaign.invitations_sent', 'campaign.reminders_sent', 'campaign.finished', 'campaign.invitation_resent', 'campaign.automatic_changed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

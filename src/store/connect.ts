@@ -28,6 +28,7 @@ import * as m018 from './migrations/018-secret-key.js';
 import * as m019 from './migrations/019-email.js';
 import * as m020 from './migrations/020-installation-wallets.js';
 import * as m021 from './migrations/021-entra-group-names.js';
+import * as m023 from './migrations/023-campaigns.js';
 import * as m024 from './migrations/024-wallet-delivery.js';
 import * as m029 from './migrations/029-uid-required-implied.js';
 
@@ -58,6 +59,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['019-email', m019],
   ['020-installation-wallets', m020],
   ['021-entra-group-names', m021],
+  ['023-campaigns', m023],
   ['024-wallet-delivery', m024],
   ['029-uid-required-implied', m029],
 ];

@@ -100,8 +100,18 @@ export class PhotosRepo {
     await this.db.insertInto('photo_links').values(row).execute();
   }
 
+  /** Many links in one statement per 50 (a campaign's batch). */
+  async insertLinks(rows: readonly Insertable<Database['photo_links']>[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += 50) await this.db.insertInto('photo_links').values(rows.slice(i, i + 50)).execute();
+  }
+
   async linkByHash(hash: string): Promise<PhotoLinkRow | undefined> {
     return this.db.selectFrom('photo_links').selectAll().where('token_hash', '=', hash).executeTakeFirst();
+  }
+
+  /** Notes the first time the link's page was opened. */
+  async linkOpened(id: string, at: string): Promise<void> {
+    await this.db.updateTable('photo_links').set({ opened_at: at }).where('id', '=', id).where('opened_at', 'is', null).execute();
   }
 
   /** Takes one try, atomically: false when the link has none left, is used or has expired (parallel posts cannot overdraw it). */

@@ -263,6 +263,55 @@ export interface PhotoLinkTable {
   created_at: string;
   created_by: string;
   used_at: string | null;
+  /** When the link's page was first opened (migration 023). */
+  opened_at: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** A photo campaign (migration 023, docs/campaigns.md). */
+export interface CampaignTable {
+  id: string;
+  org_id: string;
+  list_id: string;
+  /** `campaign`: started by an admin; `auto`: the list's invitations of new people. */
+  kind: string;
+  name: string;
+  /** JSON {field, value, since}: the part of the list it invites; null is everyone. */
+  filter: string | null;
+  /** `selecting`, `sending`, `finished`; an `auto` campaign is `on` or `off`. */
+  status: string;
+  link_hours: number;
+  link_attempts: number;
+  consent_text: string | null;
+  reminder_days: number | null;
+  max_reminders: ColumnType<number, number | undefined, number>;
+  origin: string;
+  total: ColumnType<number, number | undefined, number>;
+  selected_through: ColumnType<number, number | undefined, number>;
+  selection_done: ColumnType<number, number | undefined, number>;
+  job_id: string | null;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+/** One person in a campaign (migration 023). */
+export interface CampaignPersonTable {
+  campaign_id: string;
+  person_id: string;
+  list_id: string;
+  /** `pending`, `invited`, `no_email`, `skipped`. */
+  state: string;
+  email: string | null;
+  message_id: string | null;
+  link_id: string | null;
+  added_at: string;
+  invited_at: string | null;
+  last_sent_at: string | null;
+  sends: ColumnType<number, number | undefined, number>;
+  reminders: ColumnType<number, number | undefined, number>;
+  /** Why a person was skipped (deactivated, photo approved meanwhile). */
+  note: string | null;
 }
 
 export interface CardTemplateTable {
@@ -512,6 +561,8 @@ export interface Database {
   card_templates: CardTemplateTable;
   print_outputs: PrintOutputTable;
   photo_links: PhotoLinkTable;
+  campaigns: CampaignTable;
+  campaign_people: CampaignPersonTable;
   credential_verifications: CredentialVerificationTable;
   google_wallet_settings: GoogleWalletSettingsTable;
   google_wallet_objects: GoogleWalletObjectTable;

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config.js';
-import { buildMuster, listen, type Muster } from '../../src/main.js';
+import { buildMuster, listen, type Muster, type MusterOptions } from '../../src/main.js';
 import { freshDatabase, type TestDatabase } from './database.js';
 
 export interface TestServer {
@@ -52,7 +52,7 @@ export async function call(url: string, init: RequestInit): Promise<ScimResult> 
  * `opts.sharing`: a second node over the first server's database (several stateless Muster nodes
  * in front of one database); the database is dropped by the server that created it.
  */
-export async function startServer(env: Record<string, string> = {}, opts: { sharing?: TestServer } = {}): Promise<TestServer> {
+export async function startServer(env: Record<string, string> = {}, opts: { sharing?: TestServer; muster?: MusterOptions } = {}): Promise<TestServer> {
   const db: TestDatabase = opts.sharing ? { url: opts.sharing.databaseUrl, drop: async () => undefined } : await freshDatabase();
   // Never the working directory's ./data (the default on PostgreSQL): a temporary one per database.
   const ownDataDir = env.MUSTER_DATA_DIR || opts.sharing ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'muster-data-'));
@@ -65,7 +65,7 @@ export async function startServer(env: Record<string, string> = {}, opts: { shar
   const config = loadConfig({ MUSTER_DATABASE_URL: db.url, MUSTER_DATA_DIR: dataDir, MUSTER_LOG_LEVEL: 'silent', MUSTER_RATE_LIMIT: '0', MUSTER_SIGN_IN_LIMIT: '0', MUSTER_PUBLIC_RATE_LIMIT: '0', ...env });
   let muster: Muster;
   try {
-    muster = await buildMuster(config);
+    muster = await buildMuster(config, undefined, true, opts.muster);
   } catch (err) {
     await dropAll();
     throw err;

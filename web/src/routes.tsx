@@ -26,6 +26,8 @@ function Screen({ path }: { readonly path: string }) {
   if (path === '/settings/installation') return <InstallationPage />;
   const history = match('/lists/:listId/people/:personId/history', path);
   if (history) return <PersonHistoryPage listId={history.listId!} personId={history.personId!} />;
+  const campaign = match('/lists/:listId/photos/campaigns/:campaignId', path);
+  if (campaign) return <ListPage listId={campaign.listId!} tab="photos" sub="campaigns" item={campaign.campaignId} />;
   const list = match('/lists/:listId', path) ?? match('/lists/:listId/:tab', path) ?? match('/lists/:listId/:tab/:sub', path);
   if (list) return <ListPage listId={list.listId!} tab={list.tab ?? 'people'} sub={list.sub} />;
   return <NotFoundPage />;

@@ -7,3 +7,4 @@ export type * from './card-template';
 export type * from './security-types';
 export type * from './email-types';
 export { FIELD_TYPES, TRANSFORMS } from './types';
+export type * from './campaign-types';

@@ -11,6 +11,8 @@ import { ImportPage } from './import-page';
 import { NotFoundPage } from './not-found-page';
 import { PeoplePage } from './people-page';
 import { PersonPage } from './person-page';
+import { CampaignPage } from './photos/campaign-page';
+import { CampaignsPage } from './photos/campaigns-page';
 import { CapturePage } from './photos/capture-page';
 import { PhotosPage } from './photos/photos-page';
 import { SyncPage } from './sync-page';
@@ -29,7 +31,8 @@ export interface ListTabProps {
   readonly reloadList: () => Promise<void>;
 }
 
-export function ListPage({ listId, tab, sub }: { readonly listId: string; readonly tab: string; readonly sub: string | undefined }) {
+/** `item`: what a sub-screen shows (a photo campaign's id). */
+export function ListPage({ listId, tab, sub, item }: { readonly listId: string; readonly tab: string; readonly sub: string | undefined; readonly item?: string }) {
   const list = useAsync(() => api.lists.get(listId), [listId]);
   if (list.error && !list.data) return <section className="page"><h1>List</h1><ErrorMessage error={list.error} /></section>;
   if (!list.data) return <section className="page"><p role="status">Loading list…</p></section>;
@@ -41,6 +44,8 @@ export function ListPage({ listId, tab, sub }: { readonly listId: string; readon
   else if (tab === 'people') screen = <PeoplePage list={l} reloadList={reloadList} />;
   else if (tab === 'sync') screen = <SyncPage list={l} reloadList={reloadList} />;
   else if (tab === 'photos' && sub === 'capture') screen = <CapturePage list={l} />;
+  else if (tab === 'photos' && sub === 'campaigns' && item) screen = <CampaignPage list={l} campaignId={item} />;
+  else if (tab === 'photos' && sub === 'campaigns') screen = <CampaignsPage list={l} />;
   else if (tab === 'photos' && !sub) screen = <PhotosPage list={l} reloadList={reloadList} />;
   else if (tab === 'cards' && sub) screen = <CardEditorPage list={l} templateId={sub} />;
   else if (tab === 'cards') screen = <CardsPage list={l} reloadList={reloadList} />;

@@ -68,6 +68,7 @@ export function PhotosPage({ list }: ListTabProps) {
           {FILTERS.map((f) => <button key={f} type="button" aria-pressed={status === f} className={status === f ? '' : 'secondary'} onClick={() => turn(() => { setStatus(f); pages.first(); })}>{PHOTO_STATUS_LABELS[f]}</button>)}
         </div>
         {canWrite ? <Link className="button secondary" to={`/lists/${list.id}/photos/capture`}>Start a capture session</Link> : null}
+        <Link className="button secondary" to={`/lists/${list.id}/photos/campaigns`}>Invite by email</Link>
       </div>
       {reviewing && photos.length > 0 ? (
         <div className="toolbar">
