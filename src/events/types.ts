@@ -10,7 +10,7 @@
  */
 
 /** Who made the change, so a consumer can tell an IdP push from an admin edit. */
-export type EventSource = 'scim' | 'bulk' | 'import' | 'entra' | 'admin' | 'capture' | 'system' | 'device';
+export type EventSource = 'scim' | 'import' | 'entra' | 'admin' | 'capture' | 'system' | 'device';
 
 /** One roster field's value before and after a change (absent on one side: the field was empty). */
 export interface FieldChange {
@@ -40,23 +40,25 @@ export interface EventPayloads {
   'person.reactivated': PersonBase;
   'person.deleted': PersonBase;
   'group.created': { readonly displayName: string; readonly source: EventSource };
-  'group.updated': { readonly displayName: string; readonly before: { readonly displayName: string }; readonly source: EventSource };
+  /** `changes`: SCIM attributes of the group that changed (groups have no roster fields), e.g. displayName, externalId. */
+  'group.updated': { readonly displayName: string; readonly changes: Readonly<Record<string, FieldChange>>; readonly source: EventSource };
   'group.deleted': { readonly displayName: string; readonly source: EventSource };
   /** Member ids (people or nested groups) added and removed by one write. */
   'group.members_changed': { readonly displayName: string; readonly added: readonly string[]; readonly removed: readonly string[]; readonly source: EventSource };
   /** Photo events: the subject is the person. */
-  'photo.submitted': { readonly photoId: string; readonly status: 'pending' | 'approved'; readonly source: EventSource };
+  /** Waiting for review; an upload approved at once is followed by photo.approved. */
+  'photo.submitted': { readonly photoId: string; readonly source: EventSource };
   'photo.approved': { readonly photoId: string; readonly source: EventSource };
   'photo.rejected': { readonly photoId: string; readonly reason: string | null; readonly source: EventSource };
   'credential.issued': CredentialBase;
   /** `from`/`to`: valid, suspended or revoked; `reason` as recorded (e.g. "person deactivated"). */
   'credential.status_changed': CredentialBase & { readonly from: string; readonly to: string; readonly reason: string | null };
-  'card.printed': { readonly credentialId: string; readonly templateId: string; readonly jobId: string };
-  /** A wallet pass's content or state must reach the wallet (Apple push or Google object update). */
-  'wallet_pass.updated': CredentialBase & { readonly reason: 'issued' | 'status' | 'content' };
+  'card.printed': { readonly jobId: string; readonly template: string };
+  /** The holder's roster data changed, so the pass's content must reach the wallet (its state changes are credential.status_changed). */
+  'wallet_pass.updated': CredentialBase & { readonly reason: 'content' };
   'wallet_pass.device_registered': CredentialBase & { readonly device: string };
   'wallet_pass.device_unregistered': CredentialBase & { readonly device: string };
-  /** `what`: which part of the list's configuration changed (name, schema, mapping, settings, wallet). */
+  /** `what`: the audit action that changed it (list.configured, mapping.changed, wallet.apple_configured, …). */
   'list.updated': { readonly what: string; readonly source: EventSource };
 }
 
@@ -70,19 +72,19 @@ export const EVENT_TYPES: Readonly<Record<EventType, string>> = Object.freeze({
   'person.reactivated': 'An inactive person became active again.',
   'person.deleted': 'A person was removed from the list.',
   'group.created': 'A group was created.',
-  'group.updated': 'A group was renamed.',
+  'group.updated': 'A group\'s attributes (its name, externalId) changed.',
   'group.deleted': 'A group was removed.',
   'group.members_changed': 'Members were added to or removed from a group.',
-  'photo.submitted': 'A photo was uploaded for a person (waiting for review, or approved at once).',
+  'photo.submitted': 'A photo was uploaded for a person.',
   'photo.approved': 'A person\'s photo was approved.',
   'photo.rejected': 'A person\'s photo was rejected.',
   'credential.issued': 'A credential (card, Apple or Google pass) was issued to a person.',
   'credential.status_changed': 'A credential became valid, suspended or revoked.',
   'card.printed': 'A card for a person was printed in a print job.',
-  'wallet_pass.updated': 'A wallet pass must be brought up to date in the holder\'s wallet.',
+  'wallet_pass.updated': 'A wallet pass\'s content changed with the holder\'s roster data and is being pushed to the wallet.',
   'wallet_pass.device_registered': 'A device registered an Apple Wallet pass for updates.',
   'wallet_pass.device_unregistered': 'A device stopped receiving updates for an Apple Wallet pass.',
-  'list.updated': 'A list\'s configuration changed (name, schema, mapping, settings).',
+  'list.updated': 'A list\'s configuration changed (name, settings, sync method, schema and mapping, wallets, branding).',
 });
 
 export const isEventType = (s: string): s is EventType => Object.hasOwn(EVENT_TYPES, s);
