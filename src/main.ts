@@ -43,6 +43,8 @@ import { createDefaultRegistry } from './scim/schemas/index.js';
 import { EmailOutbox, EmailService, smtpTransport } from './email/index.js';
 import { openDatabase, Store } from './store/index.js';
 import { EventsApi } from './events/events-api.js';
+import { OutboxConsumers } from './events/consumers.js';
+import { walletContentConsumer } from './provisioning/lifecycle-consumers.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
 
@@ -95,10 +97,9 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const audit = new AuditTrail(config.audit);
   const roster = new RosterService(store, audit);
   const tracker = new AttributeTracker(store, log);
-  const scim = new ScimService(store, registry, { maxPageSize: config.maxPageSize, defaultPageSize: Math.min(DEFAULT_PAGE_SIZE, config.maxPageSize) }, audit, roster, tracker);
   const credentials = new CredentialService(store, audit);
-  // Deactivation revokes credentials in the same transaction (SCIM, Bulk and Entra sync alike).
-  scim.onPersonLifecycle((tx, listId, personId, action, meta) => credentials.onPersonLifecycle(tx, listId, personId, action, meta));
+  // Deactivation revokes credentials in the same transaction (SCIM, Bulk, CSV import and Entra sync alike).
+  const scim = new ScimService(store, registry, { maxPageSize: config.maxPageSize, defaultPageSize: Math.min(DEFAULT_PAGE_SIZE, config.maxPageSize) }, audit, roster, tracker, credentials);
   const jobs = new JobRunner(store, roster, audit, log);
   const secretBox = () => {
     if (secretKey.box) return secretKey.box;
@@ -110,8 +111,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const entraPhotos = new EntraPhotoSync(store, entra, photos, log);
   jobs.register(ENTRA_PHOTOS_JOB, (job, save) => entraPhotos.run(job, save));
   const cards = new CardService(store, audit, credentials);
-  const importer = new ImportService(store, audit);
-  importer.onPersonLifecycle((tx, listId, personId, action, meta) => credentials.onPersonLifecycle(tx, listId, personId, action, meta));
+  const importer = new ImportService(store, audit, credentials);
   jobs.register(PRINT_JOB, (job, save) => cards.run(job, save));
   // Apple Wallet: passes are credentials; their status changes queue pushes that run after commit.
   const appleWallet = new AppleWalletSettings(store, audit, secretBox);
@@ -137,9 +137,15 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     const outbox = new EmailOutbox(store, mailer, log, { fromAddress: config.smtp.fromAddress, fromName: config.smtp.fromName });
     jobs.registerQueue('email', (stopped) => outbox.drain(stopped));
   }
+  // What follows a change consumes its outbox event (issue 15, item 2): handled at once on the
+  // node that committed it, and by any node's job runner from the consumer's cursor otherwise.
+  // Campaign auto-invitations for new people belong here as a consumer of 'person.created'.
+  const consumers = new OutboxConsumers(store, [walletContentConsumer(credentials)], log);
+  jobs.registerQueue('outbox', (stopped) => consumers.drain(stopped));
   let scheduler: NodeJS.Timeout | undefined;
   const start = () => {
     if (scheduler) return;
+    consumers.start();
     jobs.start();
     // Any node may enqueue due Entra runs; one run per list at a time is enforced on enqueue.
     const tick = () => void entra.schedule().catch((err: unknown) => log.error('entra scheduler failed', { err: String(err) }));
@@ -177,6 +183,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     secretKey: secretKey.source,
     close: async () => {
       if (scheduler) clearInterval(scheduler);
+      await consumers.stop();
       await jobs.stop();
       mailer?.close();
       apns.close();

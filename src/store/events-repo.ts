@@ -178,6 +178,23 @@ export class EventsRepo {
       .where('name', '=', name).where('locked_by', '=', owner).execute();
   }
 
+  /**
+   * Records that `consumer` handled event `eventId`; false when it already had (then the caller
+   * skips its handler). Run it in the handler's transaction: on PostgreSQL a second node racing
+   * for the same event waits on this row's key until the first commits, then conflicts.
+   */
+  async markProcessed(consumer: string, eventId: number, now: string): Promise<boolean> {
+    const r = await this.db.insertInto('outbox_processed').values({ consumer, event_id: eventId, processed_at: now })
+      .onConflict((oc) => oc.columns(['consumer', 'event_id']).doNothing()).executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
+  /** Forgets handled-event records older than `cutoff` (their events are gone by then too). */
+  async pruneProcessed(cutoff: string): Promise<number> {
+    const r = await this.db.deleteFrom('outbox_processed').where('processed_at', '<', cutoff).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   async consumerPosition(name: string): Promise<number | undefined> {
     const r = await this.db.selectFrom('outbox_consumers').select('last_id').where('name', '=', name).executeTakeFirst();
     return r ? Number(r.last_id) : undefined;

@@ -505,7 +505,15 @@ export interface OutboxConsumerTable {
   updated_at: string;
 }
 
+/** Events each in-process consumer has handled (migration 022b): idempotence by event id. */
+export interface OutboxProcessedTable {
+  consumer: string;
+  event_id: number;
+  processed_at: string;
+}
+
 export interface Database {
+  outbox_processed: OutboxProcessedTable;
   outbox_events: OutboxEventTable;
   outbox_head: OutboxHeadTable;
   outbox_org_seq: OutboxOrgSeqTable;

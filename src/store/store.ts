@@ -124,7 +124,10 @@ export class Store implements Repos {
     for (;;) {
       const n = await this.transaction((tx) => tx.events.pruneBatch(cutoff, batch));
       total += n;
-      if (n < batch) return total;
+      if (n < batch) {
+        await this.events.pruneProcessed(cutoff);
+        return total;
+      }
     }
   }
 
