@@ -29,6 +29,8 @@ export interface Config {
   readonly requestLogRetentionDays: number;
   /** Days to keep the log of credential verifications (QR scans). */
   readonly verificationLogRetentionDays: number;
+  /** Days the outbox keeps domain events (GET /api/v1/events answers 410 for a cursor older than that). */
+  readonly eventsRetentionDays: number;
   /** Requests per second per SCIM token (0: no throttling), and the burst allowed above it. */
   readonly rateLimitPerSecond: number;
   readonly rateLimitBurst: number;
@@ -225,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const auditRetentionDays = intVar(env, 'MUSTER_AUDIT_RETENTION_DAYS', 0, 0, 36_500, problems);
   const requestLogRetentionDays = intVar(env, 'MUSTER_REQUEST_LOG_RETENTION_DAYS', 7, 1, 3650, problems);
   const verificationLogRetentionDays = intVar(env, 'MUSTER_VERIFICATION_LOG_RETENTION_DAYS', 90, 1, 3650, problems);
+  const eventsRetentionDays = intVar(env, 'MUSTER_EVENTS_RETENTION_DAYS', 30, 1, 3650, problems);
   const rateLimitPerSecond = intVar(env, 'MUSTER_RATE_LIMIT', 100, 0, 100_000, problems);
   const rateLimitBurst = intVar(env, 'MUSTER_RATE_LIMIT_BURST', 200, 1, 1_000_000, problems);
   const requestLog = (env.MUSTER_REQUEST_LOG ?? 'all') as Config['requestLog'];
@@ -252,6 +255,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     requestLog,
     requestLogRetentionDays,
     verificationLogRetentionDays,
+    eventsRetentionDays,
     rateLimitPerSecond,
     rateLimitBurst,
     secretKey,

@@ -43,8 +43,11 @@ import { InstallationWallets } from './provisioning/installation-wallets.js';
 import { WalletDelivery, WALLET_DELIVERY_JOB } from './provisioning/wallet-delivery.js';
 import { applyWalletEnvironment } from './provisioning/wallet-environment.js';
 import { createDefaultRegistry } from './scim/schemas/index.js';
-import { CAMPAIGN_JOB, CampaignService, EmailOutbox, EmailService, smtpTransport } from './email/index.js';
+import { CAMPAIGN_JOB, campaignInviteConsumer, CampaignService, EmailOutbox, EmailService, smtpTransport } from './email/index.js';
 import { openDatabase, Store } from './store/index.js';
+import { EventsApi } from './events/events-api.js';
+import { OutboxConsumers } from './events/consumers.js';
+import { walletContentConsumer } from './provisioning/lifecycle-consumers.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
 
@@ -101,10 +104,9 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const audit = new AuditTrail(config.audit);
   const roster = new RosterService(store, audit);
   const tracker = new AttributeTracker(store, log);
-  const scim = new ScimService(store, registry, { maxPageSize: config.maxPageSize, defaultPageSize: Math.min(DEFAULT_PAGE_SIZE, config.maxPageSize) }, audit, roster, tracker);
   const credentials = new CredentialService(store, audit);
-  // Deactivation revokes credentials in the same transaction (SCIM, Bulk and Entra sync alike).
-  scim.onPersonLifecycle((tx, listId, personId, action, meta) => credentials.onPersonLifecycle(tx, listId, personId, action, meta));
+  // Deactivation revokes credentials in the same transaction (SCIM, Bulk, CSV import and Entra sync alike).
+  const scim = new ScimService(store, registry, { maxPageSize: config.maxPageSize, defaultPageSize: Math.min(DEFAULT_PAGE_SIZE, config.maxPageSize) }, audit, roster, tracker, credentials);
   const jobs = new JobRunner(store, roster, audit, log);
   const secretBox = () => {
     if (secretKey.box) return secretKey.box;
@@ -115,8 +117,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const photos = new PhotoService(store, audit);
   const entraPhotos = new EntraPhotoSync(store, entra, photos, log);
   jobs.register(ENTRA_PHOTOS_JOB, (job, save) => entraPhotos.run(job, save));
-  const importer = new ImportService(store, audit);
-  importer.onPersonLifecycle((tx, listId, personId, action, meta) => credentials.onPersonLifecycle(tx, listId, personId, action, meta));
+  const importer = new ImportService(store, audit, credentials);
   // Apple Wallet: passes are credentials; their status changes queue pushes that run after commit.
   const appleWallet = new AppleWalletSettings(store, audit, secretBox);
   const approvedPhotos: PassPhotoProvider = { photo: async (listId, personId) => ((await store.users.get(listId, personId)) ? store.photos.approvedImage(personId) : undefined) };
@@ -147,10 +148,14 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   // Photo campaigns: a job per campaign; new people created by SCIM, Bulk or Entra sync join the list's automatic one.
   const campaigns = new CampaignService(store, audit, photos, email, options.campaignClock);
   jobs.register(CAMPAIGN_JOB, (job, save) => campaigns.run(job, save));
-  scim.onPersonCreated((tx, listId, personIds) => campaigns.inviteNewPeople(tx, listId, personIds));
+  // What follows a change consumes its outbox event (issue 15, item 2): handled at once on the
+  // node that committed it, and by any node's job runner from the consumer's cursor otherwise.
+  const consumers = new OutboxConsumers(store, [walletContentConsumer(credentials), campaignInviteConsumer(campaigns)], log);
+  jobs.registerQueue('outbox', (stopped) => consumers.drain(stopped));
   let scheduler: NodeJS.Timeout | undefined;
   const start = () => {
     if (scheduler) return;
+    consumers.start();
     jobs.start();
     // Any node may enqueue due Entra runs; one run per list at a time is enforced on enqueue.
     const tick = () => {
@@ -178,7 +183,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const app = createApp({
     scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
-    importer, lists, entra, accounts, campaigns, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, email, capture, walletBranding, walletLinks, installationWallets, walletDelivery, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
+    importer, lists, entra, accounts, campaigns, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, email, capture, walletBranding, walletLinks, installationWallets, walletDelivery, events: new EventsApi(store), webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
     maxBodyBytes: config.maxBodyBytes, rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
     publicUrl: config.publicUrl, trustProxy: config.trustProxy,
     health: async () => {
@@ -196,6 +201,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     secretKey: secretKey.source,
     close: async () => {
       if (scheduler) clearInterval(scheduler);
+      await consumers.stop();
       await jobs.stop();
       mailer?.close();
       apns.close();

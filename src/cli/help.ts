@@ -97,7 +97,7 @@ export const COMMANDS: readonly CommandHelp[] = [
     name: 'audit verify', synopsis: '[--list ID] [--json]', summary: 'check each list\'s hash chain; names the first bad event (exit 3)',
     details: ['--list ID               one list (default: every list)', JSON_FLAG],
   },
-  { name: 'audit prune', synopsis: '[--json]', summary: 'apply MUSTER_AUDIT_RETENTION_DAYS and the request-log retention now', details: [JSON_FLAG] },
+  { name: 'audit prune', synopsis: '[--json]', summary: 'apply MUSTER_AUDIT_RETENTION_DAYS, the request-log and MUSTER_EVENTS_RETENTION_DAYS (outbox events) retention now', details: [JSON_FLAG] },
   {
     name: 'admin-keys create', synopsis: '[--org ORG] [--label LABEL] [--json]', summary: 'an admin API key (shown once)',
     details: ['--org ORG               the organisation (may be left out when there is one)', '--label LABEL           a name for the key', JSON_FLAG],

@@ -211,7 +211,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   }
   if (cmd === 'audit' && sub === 'prune') {
     const r = await withStore(config, (store) => runMaintenance(store, new AuditTrail(true), config, new Date()));
-    out(json ? JSON.stringify(r) : `removed ${r.auditEvents} audit events, ${r.requestLogEntries} request-log entries, ${r.verifications} verification-log entries and ${r.sessions} expired sessions`);
+    out(json ? JSON.stringify(r) : `removed ${r.auditEvents} audit events, ${r.requestLogEntries} request-log entries, ${r.verifications} verification-log entries, ${r.events} outbox events and ${r.sessions} expired sessions`);
     return 0;
   }
   if (cmd === 'admin-keys' && sub === 'create') {

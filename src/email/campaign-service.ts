@@ -14,6 +14,7 @@ import type { AuditTrail, RequestMeta } from '../provisioning/audit-trail.js';
 import { holderName } from '../provisioning/credential-service.js';
 import { linkRules, type LinkRules, type PhotoService } from '../provisioning/photo-service.js';
 import { yieldToEventLoop } from '../provisioning/yield.js';
+import type { EventConsumer } from '../events/consumers.js';
 import type { CampaignFilter, CampaignPeopleFilter, CampaignPersonView, CampaignRow, JobRow, MasterList, Repos, Store } from '../store/index.js';
 import { EmailError, personEmail, when, type EmailService, type NewMessage } from './email-service.js';
 
@@ -293,12 +294,18 @@ export class CampaignService {
     return this.autoSettings(list);
   }
 
+  /** A cheap read outside any transaction: whether the list's automatic campaign is on (and email can be sent). */
+  async invitesAutomatically(listId: string): Promise<boolean> {
+    if (!this.email.configured) return false;
+    return (await this.store.campaigns.get(autoCampaignId(listId)))?.status === 'on';
+  }
+
   /**
-   * The one narrow way in for people just created on a list (SCIM, Bulk and Entra sync call it in
-   * the transaction that creates them; a `person.created` event consumer can call it instead):
-   * when the list invites new people automatically, they join its automatic campaign as pending
-   * and a job is queued to invite them. One primary-key read when the setting is off.
+   * The one narrow way in for people just created on a list (campaignInviteConsumer, on their
+   * `person.created` event): when the list invites new people automatically, they join its
+   * automatic campaign as pending and a job is queued to invite them.
    */
+
   async inviteNewPeople(tx: Repos, listId: string, personIds: readonly string[]): Promise<void> {
     if (!this.email.configured || personIds.length === 0) return;
     const c = await tx.campaigns.get(autoCampaignId(listId));
@@ -498,4 +505,22 @@ export class CampaignService {
       return due.length;
     });
   }
+}
+
+/**
+ * New people the identity provider creates (SCIM, Bulk, Entra sync) join the list's automatic
+ * campaign: a consumer of `person.created` (issue 15, item 2), so the write that creates them pays
+ * nothing for it. Idempotent by event id (OutboxConsumers), and addPeople keeps one row a person.
+ */
+export function campaignInviteConsumer(campaigns: CampaignService): EventConsumer {
+  return {
+    name: 'campaigns.invite-new-people',
+    types: ['person.created'],
+    relevant: async (e) => e.type === 'person.created' && e.listId !== null && e.subject !== null
+      && (e.payload.source === 'scim' || e.payload.source === 'entra') && campaigns.invitesAutomatically(e.listId),
+    handle: async (tx, e) => {
+      if (e.listId === null || e.subject === null) return;
+      await campaigns.inviteNewPeople(tx, e.listId, [e.subject]);
+    },
+  };
 }

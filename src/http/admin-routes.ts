@@ -48,6 +48,7 @@ import { UsageError, type ListsService } from '../provisioning/lists-service.js'
 import { ScimError } from '../scim/errors.js';
 import { OPENAPI } from './openapi.js';
 import type { Logger } from './scim-response.js';
+import { EventsQueryError, MAX_EVENTS_PAGE, type EventsApi } from '../events/events-api.js';
 
 export interface AdminDeps {
   readonly store: Store;
@@ -79,6 +80,7 @@ export interface AdminDeps {
   readonly walletLinks: WalletLinkBuilder;
   readonly installationWallets: InstallationWallets;
   readonly walletDelivery: WalletDelivery;
+  readonly events: EventsApi;
 }
 
 export type Env = AdminEnv;
@@ -129,9 +131,9 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   const scimBaseUrl = (c: Context<Env>, id: string) => `${origin(c)}/scim/v2/lists/${id}`;
   const guides = new SetupGuides(deps.store);
 
-  const listOf = async (c: Context<Env>): Promise<MasterList> => {
-    const list = await deps.store.lists.get(c.req.param('listId') ?? '');
-    if (!list || list.orgId !== c.get('orgId')) throw new ApiError(404, 'not_found', `no list "${c.req.param('listId')}" in your organisation`);
+  const listOf = async (c: Context<Env>, id = c.req.param('listId') ?? ''): Promise<MasterList> => {
+    const list = await deps.store.lists.get(id);
+    if (!list || list.orgId !== c.get('orgId')) throw new ApiError(404, 'not_found', `no list "${id}" in your organisation`);
     return list;
   };
 
@@ -219,6 +221,21 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     const q = c.req.query();
     const limit = intParam(q.limit, 'limit', 50, 1, 500);
     return c.json(await deps.accounts.securityEvents(c.get('orgId'), limit, q.cursor ? intParam(q.cursor, 'cursor', 0, 0, Number.MAX_SAFE_INTEGER) : undefined));
+  });
+
+  // The organisation's domain events after a cursor (docs/events.md): a system that was down catches up.
+  api.get('/events', async (c) => {
+    const q = c.req.query();
+    const after = intParam(q.after, 'after', 0, 0, Number.MAX_SAFE_INTEGER);
+    const limit = intParam(q.limit, 'limit', 100, 1, MAX_EVENTS_PAGE);
+    const types = (c.req.queries('type') ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter((t) => t !== '');
+    const listId = q.list === undefined || q.list === '' ? undefined : (await listOf(c, q.list)).id;
+    try {
+      return c.json(await deps.events.page(c.get('orgId'), { after, types, limit, ...(listId !== undefined ? { listId } : {}) }));
+    } catch (err) {
+      if (err instanceof EventsQueryError) throw new ApiError(err.code === 'events_cursor_expired' ? 410 : 400, err.code, err.message);
+      throw err;
+    }
   });
 
   api.get('/lists/:listId/audit/events', async (c) => {

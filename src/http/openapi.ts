@@ -92,6 +92,21 @@ export const OPENAPI = {
         responses: { 200: { description: '{events: [{id, time, action, actor, target, detail, address}], next}' }, 403: problem },
       },
     },
+    '/events': {
+      get: {
+        summary: 'the organisation\'s domain events after a cursor, oldest first (docs/events.md): person.created, person.updated (roster fields before/after), person.deactivated, credential.status_changed, …; a system that was down pages on from its last `next` and misses nothing. 410 `events_cursor_expired` once `after` is older than retention (MUSTER_EVENTS_RETENTION_DAYS, 30 days)',
+        parameters: [
+          { name: 'after', in: 'query', schema: { type: 'integer', minimum: 0 }, description: 'the `next` of the previous page (0 or absent: from the oldest event kept)' },
+          { name: 'type', in: 'query', schema: { type: 'array', items: { type: 'string' } }, style: 'form', explode: true, description: 'keep only these event types (repeat it, or separate with commas)' },
+          { name: 'list', in: 'query', schema: { type: 'string' }, description: 'keep only the events of this list' },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 }, description: 'at most this many events (default 100)' },
+        ],
+        responses: {
+          200: { description: '{events: [{id, orgId, seq, listId, type, subject, occurredAt, payload}], next}: `id` increases in commit order; `seq` is per organisation and gap-free; `next` is the cursor to send as `after` (the same `after` when nothing is new)' },
+          400: problem, 404: problem, 410: problem,
+        },
+      },
+    },
     '/admins/{adminId}': {
       patch: { summary: 'change an account\'s role (owners only; the last owner stays owner)', parameters: [{ name: 'adminId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'the account' }, 403: problem, 404: problem, 409: problem } },
       delete: { summary: 'remove an account and its sessions (owners only; not yourself, not the last owner)', parameters: [{ name: 'adminId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 204: { description: 'removed' }, 403: problem, 404: problem, 409: problem } },

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { AuditAction, FieldChange } from '../roster/audit.js';
 import { canonical, eventPeople } from '../roster/audit.js';
 import type { AuditEventRow, Repos, Store } from '../store/index.js';
+import { eventsFor } from '../events/from-audit.js';
 
 export interface RequestMeta {
   readonly requestId?: string;
@@ -54,11 +55,26 @@ export function memberChange(ids: readonly string[], added: boolean): FieldChang
 export class AuditTrail {
   constructor(readonly enabled: boolean, private readonly now: () => string = () => new Date().toISOString()) {}
 
-  /** Appends one event to the list's chain inside the caller's transaction. */
+  /** A list's organisation, when the audit trail is off (a list never moves to another organisation). */
+  private readonly orgOfList = new Map<string, string>();
+
+  /**
+   * Appends one event to the list's chain inside the caller's transaction, and the domain events
+   * the change makes to the outbox (issue 15: every write describes itself here, so this is the
+   * one place that sees them all; the outbox is written whether or not the trail is enabled).
+   */
   async record(tx: Repos, listId: string, e: AuditEventInput, meta: RequestMeta): Promise<void> {
-    if (!this.enabled) return;
+    if (!this.enabled) {
+      const orgId = this.orgOfList.get(listId) ?? (await tx.lists.get(listId))?.orgId;
+      if (orgId === undefined) return;
+      if (this.orgOfList.size > 10_000) this.orgOfList.clear();
+      this.orgOfList.set(listId, orgId);
+      await tx.events.append(eventsFor(orgId, listId, e, meta.actor));
+      return;
+    }
     const chain = await tx.audit.chain(listId, true);
     if (!chain) return;
+    await tx.events.append(eventsFor(chain.orgId, listId, e, meta.actor));
     const row = {
       list_id: listId, seq: chain.headSeq + 1, time: this.now(), action: e.action,
       target_type: e.target?.type ?? null, target_id: e.target?.id ?? null, target_name: e.target?.name ?? null,

@@ -5,15 +5,21 @@ import type { AuditTrail, RequestMeta } from './audit-trail.js';
 /**
  * Credentials (printed cards, Google Wallet passes) and their lifecycle. The
  * promise: when the IdP deactivates someone, their credentials stop working at once. So the
- * status change happens inside the transaction that deactivates the person (ScimService calls
- * `onPersonLifecycle`), for SCIM, Bulk and Entra sync alike, and each step is in the audit trail
- * with the same request id and IdP as the deactivation that caused it.
+ * status change happens inside the transaction that deactivates the person (ScimService and
+ * ImportService are given this service as their `PersonLifecycle` and call `onPersonLifecycle`),
+ * for SCIM, Bulk, CSV import and Entra sync alike, and each step is in the audit trail with the
+ * same request id and IdP as the deactivation that caused it. What only follows a change (a
+ * wallet pass showing new roster values) is an outbox consumer instead (`refreshPasses`,
+ * src/provisioning/lifecycle-consumers.ts), run after the commit.
  */
 export const CREDENTIAL_KINDS: readonly CredentialKind[] = ['card', 'apple_pass', 'google_pass'];
 export type CredentialAction = 'suspend' | 'revoke' | 'reinstate';
-export type PersonLifecycleAction = 'person.deactivated' | 'person.reactivated' | 'person.deleted' | 'person.updated';
-/** ScimService's hook: runs inside the transaction of the change. */
-export type LifecycleListener = (tx: Repos, listId: string, personId: string, action: PersonLifecycleAction, meta: RequestMeta) => Promise<void>;
+export type PersonLifecycleAction = 'person.deactivated' | 'person.reactivated' | 'person.deleted';
+/** What must change in the same transaction as a person's deactivation, reactivation or deletion (their credentials' status). */
+export interface PersonLifecycle {
+  onPersonLifecycle(tx: Repos, listId: string, personId: string, action: PersonLifecycleAction, meta: RequestMeta): Promise<void>;
+}
+export const isLifecycleAction = (a: string): a is PersonLifecycleAction => a === 'person.deactivated' || a === 'person.reactivated' || a === 'person.deleted';
 
 /**
  * What a kind of credential adds to the lifecycle (wallet passes: their remote copies). Both hooks
@@ -153,21 +159,6 @@ export class CredentialService {
    */
   async onPersonLifecycle(tx: Repos, listId: string, personId: string, action: PersonLifecycleAction, meta: RequestMeta): Promise<void> {
     const mine = (await tx.credentials.forPerson(personId)).filter((c) => c.list_id === listId);
-    if (action === 'person.updated') {
-      const person = mine.length ? await tx.users.get(listId, personId) : undefined;
-      for (const c of mine) {
-        const hooks = this.hooks.get(c.kind);
-        if (c.status === 'revoked' || !hooks?.onContentChanged) continue;
-        await hooks.onContentChanged(tx, c, meta);
-        // The pass in the holder's wallet becomes a new version with the new roster values: their
-        // history says so, with the request that changed them (the push itself is its own event).
-        await this.audit.record(tx, listId, {
-          action: 'credential.pass_updated', target: { type: 'credential', id: c.id, name: person ? holderName(person.data) : null },
-          detail: { kind: c.kind, personId: c.person_id, reason: 'the holder\'s roster data changed' },
-        }, meta);
-      }
-      return;
-    }
     for (const c of mine) {
       let to: CredentialStatus | undefined, why: string | null = null, before: string | null = null;
       if (action === 'person.deactivated' && c.status !== 'revoked') {
@@ -183,6 +174,36 @@ export class CredentialService {
       await tx.credentials.setStatus(c.id, to, why, this.now(), before);
       await this.record(tx, listId, c, to, why, meta, (await tx.users.get(listId, personId))?.data);
       await this.hooks.get(c.kind)?.onStatusChanged?.(tx, c, to, meta);
+    }
+  }
+
+  /**
+   * The holder's roster data changed (a person.updated event, consumed after its commit): each of
+   * their live wallet passes becomes a new version with the new values, pushed to the wallet. Runs
+   * in the consumer's transaction, so the pass update and the record that the event was handled
+   * commit together.
+   */
+  /** Whether the person holds a credential whose content follows the roster (a live wallet pass). */
+  async hasLivePasses(listId: string, personId: string): Promise<boolean> {
+    return (await this.store.credentials.forPerson(personId)).some((c) => c.list_id === listId && c.status !== 'revoked' && this.hooks.get(c.kind)?.onContentChanged !== undefined);
+  }
+
+  async refreshPasses(tx: Repos, listId: string, personId: string, meta: RequestMeta): Promise<void> {
+    const mine = (await tx.credentials.forPerson(personId)).filter((c) => c.list_id === listId);
+    const live = mine.filter((c) => c.status !== 'revoked' && this.hooks.get(c.kind)?.onContentChanged);
+    if (live.length === 0) return;
+    // The list's lock first, as every write does (one lock order, no deadlock with SCIM writes).
+    await tx.audit.chain(listId, true);
+    const person = await tx.users.get(listId, personId);
+    if (!person) return;
+    for (const c of live) {
+      await this.hooks.get(c.kind)!.onContentChanged!(tx, c, meta);
+      // The pass in the holder's wallet becomes a new version with the new roster values: their
+      // history says so (the push itself is its own event).
+      await this.audit.record(tx, listId, {
+        action: 'credential.pass_updated', target: { type: 'credential', id: c.id, name: holderName(person.data) },
+        detail: { kind: c.kind, personId: c.person_id, reason: 'the holder\'s roster data changed' },
+      }, meta);
     }
   }
 

@@ -11,7 +11,7 @@ import type { RosterField } from '../roster/fields.js';
 
 import { USER_SCHEMA } from '../scim/schemas/index.js';
 import type { MasterList, Repos, Store } from '../store/index.js';
-import type { LifecycleListener } from './credential-service.js';
+import { isLifecycleAction, type PersonLifecycle } from './credential-service.js';
 import type { AuditTrail, RequestMeta } from './audit-trail.js';
 import { rosterChanges, RosterError, searchText } from './roster-service.js';
 import { yieldToEventLoop } from './yield.js';
@@ -95,14 +95,8 @@ async function readCsv(text: string): Promise<string[][]> {
 }
 
 export class ImportService {
-  private lifecycle: LifecycleListener | undefined;
-
-  constructor(private readonly store: Store, private readonly audit: AuditTrail) {}
-
-  /** Deactivation by import revokes credentials in the same transaction, as SCIM's does (main.ts wires it). */
-  onPersonLifecycle(listener: LifecycleListener): void {
-    this.lifecycle = listener;
-  }
+  /** `lifecycle`: deactivation by import revokes credentials in the same transaction, as SCIM's does. */
+  constructor(private readonly store: Store, private readonly audit: AuditTrail, private readonly lifecycle?: PersonLifecycle) {}
 
   /** `input`: the file as sent (bytes, refused unless UTF-8), or as text already decoded. */
   async importCsv(list: MasterList, input: string | Uint8Array, dryRun: boolean, meta: RequestMeta): Promise<ImportReport> {
@@ -283,7 +277,7 @@ export class ImportService {
         if (!(await db.users.update(write, prev.version, false))) throw new StaleRead();
       } else await db.users.insert(write);
       await this.audit.record(db, list.id, { action, target: { type: 'person', id, name: userName }, changes, detail: { source: 'csv import', row: g.row } }, meta);
-      if (action !== 'person.created') await this.lifecycle?.(db, list.id, id, action, meta);
+      if (isLifecycleAction(action)) await this.lifecycle?.onPersonLifecycle(db, list.id, id, action, meta);
     }
     return r;
   }

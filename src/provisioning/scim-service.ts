@@ -10,13 +10,13 @@ import { parseFilter, parseAttrPath, type Filter } from '../scim/filter/index.js
 import { PatchEngine, memberRefs, type MemberOp } from '../scim/patch.js';
 import { mayReturn, parseAttributeList, project, type Projection } from '../scim/projection.js';
 import { prepareResource, isObject, withoutUnassigned, type Doc } from '../scim/resource.js';
-import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, LIST_RESPONSE, USER_SCHEMA, type ResourceTypeId, type SchemaRegistry } from '../scim/schemas/index.js';
+import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, LIST_RESPONSE, PATCH_OP, USER_SCHEMA, type ResourceTypeId, type SchemaRegistry } from '../scim/schemas/index.js';
 import { canonical, diffResources, personUpdateAction, type FieldChange } from '../roster/audit.js';
 import { memberChange, type AuditEventInput, type AuditTrail, type RequestMeta } from './audit-trail.js';
 import { identifyIdp } from './idp.js';
 import { derivedColumns, rosterChanges, type ListSchema, type RosterService } from './roster-service.js';
 import type { AttributeTracker } from './attribute-tracker.js';
-import type { LifecycleListener } from './credential-service.js';
+import { isLifecycleAction, type PersonLifecycle } from './credential-service.js';
 import type { AuditAction } from '../roster/audit.js';
 import { LARGE_WRITE, yieldIfLarge, yieldToEventLoop } from './yield.js';
 import {
@@ -86,6 +86,8 @@ export class ScimService {
     private readonly audit: AuditTrail,
     private readonly roster: RosterService,
     private readonly tracker: AttributeTracker,
+    /** What must change in the same transaction as a deactivation, reactivation or deletion (credential revocation). */
+    private readonly lifecycle?: PersonLifecycle,
     private readonly now: () => string = () => new Date().toISOString(),
   ) {}
 
@@ -99,30 +101,13 @@ export class ScimService {
     };
   }
 
-  private lifecycle: LifecycleListener | undefined;
-
-  /** What else must happen, in the same transaction, when a person is deactivated, reactivated or deleted (credential revocation). */
-  onPersonLifecycle(listener: LifecycleListener): void {
-    this.lifecycle = listener;
-  }
-
-  private created: ((tx: Repos, listId: string, personIds: readonly string[]) => Promise<void>) | undefined;
-
-  /**
-   * What must happen, in the same transaction, when a person is created (SCIM, Bulk, Entra sync):
-   * the list's automatic photo invitations (CampaignService.inviteNewPeople, issue 14 item 2).
-   * A `person.created` event consumer replaces this once the outbox exists (issue 15).
-   */
-  onPersonCreated(listener: (tx: Repos, listId: string, personIds: readonly string[]) => Promise<void>): void {
-    this.created = listener;
-  }
-
   private async record(tx: Repos, ctx: ScimCtx, e: AuditEventInput): Promise<void> {
     const meta = this.requestMeta(ctx);
     await this.audit.record(tx, ctx.list.id, { ...e, normalisations: ctx.notes.list() }, meta);
-    if (this.created && e.action === 'person.created' && e.target?.type === 'person') await this.created(tx, ctx.list.id, [e.target.id]);
-    if (this.lifecycle && e.target?.type === 'person' && (e.action === 'person.deactivated' || e.action === 'person.reactivated' || e.action === 'person.deleted' || e.action === 'person.updated')) {
-      await this.lifecycle(tx, ctx.list.id, e.target.id, e.action, meta);
+    // Revocation stays in this transaction: a QR code answers "revoked" the moment the deactivation
+    // commits. What merely follows (wallet pushes of new roster values) consumes the outbox event.
+    if (this.lifecycle && e.target?.type === 'person' && isLifecycleAction(e.action)) {
+      await this.lifecycle.onPersonLifecycle(tx, ctx.list.id, e.target.id, e.action, meta);
     }
   }
 
@@ -391,15 +376,49 @@ export class ScimService {
    * 100,000 members must not load them (the ETag comes from the version written).
    */
   async patch(ctx: ScimCtx, rt: ResourceTypeId, id: string, body: unknown, ifMatch?: string, wantResource = true): Promise<Written | Omit<Written, 'resource'>> {
+    return this.modify(ctx, rt, id, async (rec) => {
+      const applied = PatchEngine.apply(this.registry, rt, rec.data, body, ctx.notes);
+      // Applying up to MAX_PATCH_OPERATIONS is one step, the writes are the next (for large PATCHes).
+      await yieldIfLarge(isObject(body) && Array.isArray(body.Operations) ? body.Operations.length : 0);
+      return applied;
+    }, ifMatch, wantResource);
+  }
+
+  /**
+   * Domain operation: deactivates a person (active=false) through the same write as any change,
+   * so the audit event, the outbox event and the credential revocation are one transaction.
+   * For callers that are not SCIM clients (Entra pull sync): no wire body to build.
+   */
+  async deactivate(ctx: ScimCtx, personId: string): Promise<void> {
+    await this.modifyWith(ctx, personId, [{ op: 'replace', path: 'active', value: false }]);
+  }
+
+  /** Domain operation: sets a person's manager (enterprise extension, RFC 7643 §4.3) to another person of the list. */
+  async setManager(ctx: ScimCtx, personId: string, managerId: string): Promise<void> {
+    await this.modifyWith(ctx, personId, [{ op: 'replace', path: `${ENTERPRISE_USER_SCHEMA}:manager`, value: { value: managerId } }]);
+  }
+
+  /**
+   * The domain operations' changes, applied by the same rules as a PATCH (RFC 7644 §3.5.2), so
+   * the stored document is exactly what the equivalent PATCH would store; the operations are
+   * built here, never by callers.
+   */
+  private async modifyWith(ctx: ScimCtx, personId: string, ops: readonly Record<string, unknown>[]): Promise<void> {
+    await this.modify(ctx, 'User', personId, (rec) => PatchEngine.apply(this.registry, 'User', rec.data, { schemas: [PATCH_OP], Operations: ops }, ctx.notes), undefined, false);
+  }
+
+  /** A change computed from the stored record, written with version check, audit and events; retried on a lost race. */
+  private async modify(
+    ctx: ScimCtx, rt: ResourceTypeId, id: string, change: (rec: Rec) => { doc: Doc; memberOps: readonly MemberOp[] } | Promise<{ doc: Doc; memberOps: readonly MemberOp[] }>,
+    ifMatch: string | undefined, wantResource: boolean,
+  ): Promise<Written | Omit<Written, 'resource'>> {
     let version = 0;
     await this.withRetry(() => this.store.transaction(async (tx) => {
       await this.lockList(tx, ctx);
       const schema = await this.schemaIn(tx, ctx, rt);
       const rec = await this.load(tx, ctx, rt, id);
       this.checkIfMatch(rec, ifMatch);
-      const { doc, memberOps } = PatchEngine.apply(this.registry, rt, rec.data, body, ctx.notes);
-      // Applying up to MAX_PATCH_OPERATIONS is one step, the writes are the next (for large PATCHes).
-      await yieldIfLarge(isObject(body) && Array.isArray(body.Operations) ? body.Operations.length : 0);
+      const { doc, memberOps } = await change(rec);
       const now = this.now();
       const docChanged = JSON.stringify(canonical(doc)) !== JSON.stringify(canonical(rec.data));
       if (docChanged && !(await this.writeUpdate(tx, ctx, rt, rec, doc, now, schema))) return undefined;

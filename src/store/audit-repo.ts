@@ -34,6 +34,8 @@ export interface ChainState {
   readonly headHash: string;
   readonly anchorSeq: number;
   readonly anchorHash: string;
+  /** The list's organisation (read with the chain: the outbox files the change's events under it). */
+  readonly orgId: string;
 }
 
 const normaliseRow = (r: AuditEventRow): AuditEventRow => ({ ...r, id: Number(r.id), seq: Number(r.seq) });
@@ -48,10 +50,10 @@ export class AuditRepo {
    * are already serialised).
    */
   async chain(listId: string, lock: boolean): Promise<ChainState | undefined> {
-    let q = this.db.selectFrom('lists').select(['audit_seq', 'audit_head', 'audit_anchor_seq', 'audit_anchor_hash']).where('id', '=', listId);
+    let q = this.db.selectFrom('lists').select(['audit_seq', 'audit_head', 'audit_anchor_seq', 'audit_anchor_hash', 'org_id']).where('id', '=', listId);
     if (lock && this.engine === 'postgres') q = q.forUpdate();
     const r = await q.executeTakeFirst();
-    return r && { headSeq: Number(r.audit_seq), headHash: r.audit_head, anchorSeq: Number(r.audit_anchor_seq), anchorHash: r.audit_anchor_hash };
+    return r && { headSeq: Number(r.audit_seq), headHash: r.audit_head, anchorSeq: Number(r.audit_anchor_seq), anchorHash: r.audit_anchor_hash, orgId: r.org_id };
   }
 
   /** Appends an event, filed under the people it is about (`audit_people`, the history index). */

@@ -31,6 +31,8 @@ import * as m021 from './migrations/021-entra-group-names.js';
 import * as m023 from './migrations/023-campaigns.js';
 import * as m024 from './migrations/024-wallet-delivery.js';
 import * as m029 from './migrations/029-uid-required-implied.js';
+import * as m022 from './migrations/022-outbox.js';
+import * as m022b from './migrations/022b-outbox-processed.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -62,6 +64,8 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['023-campaigns', m023],
   ['024-wallet-delivery', m024],
   ['029-uid-required-implied', m029],
+  ['022-outbox', m022],
+  ['022b-outbox-processed', m022b],
 ];
 
 class Provider implements MigrationProvider {

@@ -19,3 +19,4 @@ export type { GoogleWalletSettingsRow, GoogleWalletObjectRow, WalletBrandingRow 
 export { SEALED_COLUMNS, type SealedColumn } from './secret-keys-repo.js';
 export type { EmailMessageRow, EmailSettingsRow, EmailTemplateRow, EmailState } from './email-repo.js';
 export type { CampaignRow, CampaignPersonRow, CampaignPersonView, CampaignFilter, CampaignPeopleFilter, CampaignTotals } from './campaigns-repo.js';
+export { writeOutbox, type EventsQuery, type ConsumerClaim } from './events-repo.js';

@@ -530,7 +530,50 @@ export interface EmailTemplateTable {
   updated_by: string;
 }
 
+/** The transactional outbox (migration 022): domain events, in commit order by id. */
+export interface OutboxEventTable {
+  id: ColumnType<number, number, never>;
+  org_id: string;
+  seq: ColumnType<number, number, never>;
+  list_id: string | null;
+  type: string;
+  subject: string | null;
+  occurred_at: string;
+  payload: string;
+}
+
+export interface OutboxHeadTable {
+  id: number;
+  last_id: number;
+}
+
+export interface OutboxOrgSeqTable {
+  org_id: string;
+  seq: number;
+  pruned_through: ColumnType<number, number | undefined, number>;
+}
+
+export interface OutboxConsumerTable {
+  name: string;
+  last_id: number;
+  locked_by: string | null;
+  locked_until: string | null;
+  updated_at: string;
+}
+
+/** Events each in-process consumer has handled (migration 022b): idempotence by event id. */
+export interface OutboxProcessedTable {
+  consumer: string;
+  event_id: number;
+  processed_at: string;
+}
+
 export interface Database {
+  outbox_processed: OutboxProcessedTable;
+  outbox_events: OutboxEventTable;
+  outbox_head: OutboxHeadTable;
+  outbox_org_seq: OutboxOrgSeqTable;
+  outbox_consumers: OutboxConsumerTable;
   email_messages: EmailMessageTable;
   email_settings: EmailSettingsTable;
   email_templates: EmailTemplateTable;

@@ -20,6 +20,8 @@ import { GoogleWalletRepo } from './google-wallet-repo.js';
 import { SecretKeysRepo } from './secret-keys-repo.js';
 import { EmailRepo } from './email-repo.js';
 import { CampaignsRepo } from './campaigns-repo.js';
+import { EventsRepo, writeOutbox, type OutboxQueue } from './events-repo.js';
+import type { DomainEvent } from '../events/types.js';
 
 /** The repositories, bound to the database or to one open transaction. */
 export interface Repos {
@@ -40,14 +42,16 @@ export interface Repos {
   readonly secretKeys: SecretKeysRepo;
   readonly email: EmailRepo;
   readonly campaigns: CampaignsRepo;
+  readonly events: EventsRepo;
 }
 
-const reposOn = (db: Kysely<Database>, engine: Engine, onEnqueue?: () => void): Repos => ({
+const reposOn = (db: Kysely<Database>, engine: Engine, onEnqueue: (() => void) | undefined, outbox: OutboxQueue): Repos => ({
   lists: new ListsRepo(db), tokens: new TokensRepo(db), users: new UsersRepo(db), groups: new GroupsRepo(db),
   audit: new AuditRepo(db, engine), adminKeys: new AdminKeysRepo(db), roster: new RosterRepo(db, onEnqueue), entra: new EntraRepo(db),
   admins: new AdminsRepo(db), credentials: new CredentialsRepo(db), photos: new PhotosRepo(db), cards: new CardsRepo(db), appleWallet: new AppleWalletRepo(db),
   googleWallet: new GoogleWalletRepo(db),
   secretKeys: new SecretKeysRepo(db), email: new EmailRepo(db, engine, onEnqueue), campaigns: new CampaignsRepo(db, engine),
+  events: new EventsRepo(db, outbox),
 });
 
 /** The storage port: repositories and transactions over one Kysely database of either engine. */
@@ -71,27 +75,64 @@ export class Store implements Repos {
   readonly secretKeys: SecretKeysRepo;
   readonly email: EmailRepo;
   readonly campaigns: CampaignsRepo;
+  readonly events: EventsRepo;
 
   readonly db: Kysely<Database>;
   private readonly enqueueListeners = new Set<() => void>();
+  private readonly eventListeners = new Set<(events: readonly DomainEvent[]) => void>();
 
   constructor(private readonly conn: Connection) {
     this.db = conn.db;
     this.engine = conn.engine;
     this.flavor = flavorFor(conn.engine);
-    ({ lists: this.lists, tokens: this.tokens, users: this.users, groups: this.groups, audit: this.audit, adminKeys: this.adminKeys, roster: this.roster, entra: this.entra, admins: this.admins, credentials: this.credentials, photos: this.photos, cards: this.cards, appleWallet: this.appleWallet, googleWallet: this.googleWallet } = reposOn(conn.db, conn.engine, () => this.jobsEnqueued()));
+    ({ lists: this.lists, tokens: this.tokens, users: this.users, groups: this.groups, audit: this.audit, adminKeys: this.adminKeys, roster: this.roster, entra: this.entra, admins: this.admins, credentials: this.credentials, photos: this.photos, cards: this.cards, appleWallet: this.appleWallet, googleWallet: this.googleWallet } = reposOn(conn.db, conn.engine, () => this.jobsEnqueued(), []));
     this.secretKeys = new SecretKeysRepo(conn.db);
     this.email = new EmailRepo(conn.db, conn.engine, () => this.jobsEnqueued());
     this.campaigns = new CampaignsRepo(conn.db, conn.engine);
+    this.events = new EventsRepo(conn.db, undefined, (events) => this.transaction(async (tx) => {
+      await tx.events.append(events);
+    }));
   }
 
   /** Runs `fn` in one transaction: everything it wrote is committed together, or nothing is. */
   async transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T> {
     let enqueued = false;
-    const result = await this.conn.db.transaction().execute((trx) => fn(reposOn(trx, this.engine, () => (enqueued = true))));
+    let written: DomainEvent[] = [];
+    const result = await this.conn.db.transaction().execute(async (trx) => {
+      const outbox: OutboxQueue = [];
+      const r = await fn(reposOn(trx, this.engine, () => (enqueued = true), outbox));
+      // The outbox rows go last: their INSERT takes the lock that orders all appends (migration
+      // 022), held from here to COMMIT only.
+      written = await writeOutbox(trx, outbox, new Date().toISOString());
+      return r;
+    });
     // Only once committed: a runner woken earlier would not see the job row yet.
     if (enqueued) this.jobsEnqueued();
+    if (written.length > 0) for (const fn of this.eventListeners) fn(written);
     return result;
+  }
+
+  /**
+   * Calls `fn` with the events each transaction of this process appended, once committed, so the
+   * in-process consumers start at once (wallet pushes); consumers on other nodes find the same
+   * events by reading the outbox, the safety net.
+   */
+  onEventsCommitted(fn: (events: readonly DomainEvent[]) => void): () => void {
+    this.eventListeners.add(fn);
+    return () => this.eventListeners.delete(fn);
+  }
+
+  /** Removes events that occurred before `cutoff` (retention), in batches of their own transactions. */
+  async pruneEvents(cutoff: string, batch = 5000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.transaction((tx) => tx.events.pruneBatch(cutoff, batch));
+      total += n;
+      if (n < batch) {
+        await this.events.pruneProcessed(cutoff);
+        return total;
+      }
+    }
   }
 
   /**

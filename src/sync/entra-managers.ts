@@ -9,7 +9,6 @@
  */
 import type { ScimCtx, ScimService } from '../provisioning/scim-service.js';
 import { yieldToEventLoop } from '../provisioning/yield.js';
-import { ENTERPRISE_USER_SCHEMA, PATCH_OP } from '../scim/schemas/index.js';
 import type { MasterList, Store } from '../store/index.js';
 import type { ManagerChange } from './graph-user.js';
 
@@ -35,9 +34,7 @@ export class ManagerLinks {
       for (const [userId, managerId] of chunk) {
         const person = known.get(userId), manager = known.get(managerId);
         if (!person || !manager) continue; // the report is not on the list (yet): keep waiting
-        await this.scim.patch(ctx, 'User', person.id, {
-          schemas: [PATCH_OP], Operations: [{ op: 'replace', path: `${ENTERPRISE_USER_SCHEMA}:manager`, value: { value: manager.id } }],
-        }, undefined, false);
+        await this.scim.setManager(ctx, person.id, manager.id);
         resolved.push(userId);
         linked++;
       }

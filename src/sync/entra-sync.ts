@@ -20,7 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import { Normalisations } from '../scim/dialect.js';
 import { ScimError } from '../scim/errors.js';
-import { ENTERPRISE_USER_SCHEMA, PATCH_OP } from '../scim/schemas/index.js';
+import { ENTERPRISE_USER_SCHEMA } from '../scim/schemas/index.js';
 import type { Logger } from '../log.js';
 import type { ScimCtx, ScimService } from '../provisioning/scim-service.js';
 import type { EntraConnectionRow, JobRow, MasterList, Store } from '../store/index.js';
@@ -535,7 +535,7 @@ export class EntraSync {
   }
 
   private async deactivate(ctx: ScimCtx, personId: string, st: RunState): Promise<void> {
-    await this.scim.patch(ctx, 'User', personId, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: false }] }, undefined, false);
+    await this.scim.deactivate(ctx, personId);
     st.deactivated++;
   }
 }

@@ -1,0 +1,202 @@
+import { sql, type Kysely } from 'kysely';
+import type { DomainEvent, EventType, NewDomainEvent } from '../events/types.js';
+import type { Database } from './schema.js';
+import { chunked } from './chunks.js';
+
+export interface EventsQuery {
+  /** Only this organisation's events (the events API and webhooks always pass it). */
+  readonly orgId?: string;
+  /** Events with id strictly greater than this (0: from the oldest retained). */
+  readonly afterId: number;
+  readonly types?: readonly EventType[];
+  readonly listId?: string;
+  readonly limit: number;
+}
+
+/** Where a consumer has got to, once claimed. */
+export interface ConsumerClaim {
+  readonly lastId: number;
+}
+
+/** Events queued by one transaction, written as its last statements (see Store.transaction). */
+export type OutboxQueue = NewDomainEvent[];
+
+const EVENT_COLUMNS = 8;
+
+/**
+ * Writes `events` to the outbox inside the open transaction `db` and returns them as stored.
+ * The UPDATE of `outbox_head` takes the row lock that orders every append (migration 022 says
+ * why): ids are handed out in commit order, so "id > after" never skips a row committed later.
+ * The per-organisation seq is allocated under the same lock. Callers run this as the last
+ * statements of their transaction (Store.transaction does), to hold the lock only until COMMIT.
+ */
+export async function writeOutbox(db: Kysely<Database>, events: readonly NewDomainEvent[], now: string): Promise<DomainEvent[]> {
+  const n = events.length;
+  if (n === 0) return [];
+  const head = await db.updateTable('outbox_head').set({ last_id: sql<number>`last_id + ${n}` }).where('id', '=', 1)
+    .returning('last_id').executeTakeFirstOrThrow();
+  let nextId = Number(head.last_id) - n + 1;
+  const perOrg = new Map<string, number>();
+  for (const e of events) perOrg.set(e.orgId, (perOrg.get(e.orgId) ?? 0) + 1);
+  const nextSeq = new Map<string, number>();
+  for (const [orgId, k] of perOrg) {
+    const r = await db.insertInto('outbox_org_seq').values({ org_id: orgId, seq: k })
+      .onConflict((oc) => oc.column('org_id').doUpdateSet({ seq: sql<number>`outbox_org_seq.seq + ${k}` }))
+      .returning('seq').executeTakeFirstOrThrow();
+    nextSeq.set(orgId, Number(r.seq) - k + 1);
+  }
+  const stored: DomainEvent[] = [];
+  const rows = events.map((e) => {
+    const seq = nextSeq.get(e.orgId)!;
+    nextSeq.set(e.orgId, seq + 1);
+    const row = { id: nextId++, org_id: e.orgId, seq, list_id: e.listId, type: e.type, subject: e.subject, occurred_at: e.occurredAt ?? now, payload: JSON.stringify(e.payload) };
+    stored.push({ id: row.id, orgId: row.org_id, seq, listId: row.list_id, type: e.type, subject: row.subject, occurredAt: row.occurred_at, payload: e.payload } as DomainEvent);
+    return row;
+  });
+  for (const part of chunked(rows, EVENT_COLUMNS)) await db.insertInto('outbox_events').values(part).execute();
+  return stored;
+}
+
+type EventRow = {
+  id: number | string; org_id: string; seq: number | string; list_id: string | null; type: string;
+  subject: string | null; occurred_at: string; payload: string;
+};
+
+const toEvent = (r: EventRow): DomainEvent => ({
+  id: Number(r.id), orgId: r.org_id, seq: Number(r.seq), listId: r.list_id, type: r.type, subject: r.subject,
+  occurredAt: r.occurred_at, payload: JSON.parse(r.payload),
+} as DomainEvent);
+
+/**
+ * The outbox of domain events (migration 022). Bound to a transaction (`tx.events`), `append`
+ * queues events that Store.transaction writes just before COMMIT; bound to the database
+ * (`store.events`), it writes them at once in a transaction of their own.
+ */
+export class EventsRepo {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly queue?: OutboxQueue,
+    private readonly appendAlone?: (events: readonly NewDomainEvent[]) => Promise<void>,
+  ) {}
+
+  /** Appends events to the outbox in the caller's transaction (committed with it, or not at all). */
+  async append(events: readonly NewDomainEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    if (this.queue) this.queue.push(...events);
+    else if (this.appendAlone) await this.appendAlone(events);
+    else throw new Error('EventsRepo.append needs a transaction');
+  }
+
+  /** Events after `afterId` in id (= commit) order, filtered, at most `limit`. */
+  async readAfter(q: EventsQuery): Promise<DomainEvent[]> {
+    let query = this.db.selectFrom('outbox_events').selectAll().where('id', '>', q.afterId);
+    if (q.orgId !== undefined) query = query.where('org_id', '=', q.orgId);
+    if (q.listId !== undefined) query = query.where('list_id', '=', q.listId);
+    if (q.types && q.types.length > 0) query = query.where('type', 'in', q.types);
+    const rows = await query.orderBy('id').limit(q.limit).execute();
+    return rows.map(toEvent);
+  }
+
+  /** Events by id (a consumer nudged after a commit reads exactly those). */
+  async byIds(ids: readonly number[]): Promise<DomainEvent[]> {
+    const out: DomainEvent[] = [];
+    for (const part of chunked(ids)) {
+      if (part.length === 0) continue;
+      const rows = await this.db.selectFrom('outbox_events').selectAll().where('id', 'in', part).orderBy('id').execute();
+      out.push(...rows.map(toEvent));
+    }
+    return out;
+  }
+
+  /** The last id handed out (0 before the first event). */
+  async headId(): Promise<number> {
+    const r = await this.db.selectFrom('outbox_head').select('last_id').where('id', '=', 1).executeTakeFirst();
+    return Number(r?.last_id ?? 0);
+  }
+
+  /** The smallest id still stored (of the organisation, when given); undefined when none is. */
+  async oldestRetainedId(orgId?: string): Promise<number | undefined> {
+    let q = this.db.selectFrom('outbox_events').select((eb) => eb.fn.min<number>('id').as('m'));
+    if (orgId !== undefined) q = q.where('org_id', '=', orgId);
+    const r = await q.executeTakeFirst();
+    return r?.m == null ? undefined : Number(r.m);
+  }
+
+  /**
+   * The highest id of the organisation's that retention has removed (0: none). A reader whose
+   * cursor is below it has missed events (the events API answers 410).
+   */
+  async prunedThrough(orgId: string): Promise<number> {
+    const r = await this.db.selectFrom('outbox_org_seq').select('pruned_through').where('org_id', '=', orgId).executeTakeFirst();
+    return Number(r?.pruned_through ?? 0);
+  }
+
+  /**
+   * Removes up to `limit` events that occurred before `cutoff`, oldest ids first, and records per
+   * organisation the highest id removed. Run it in a transaction (Store.pruneEvents loops it), so
+   * the record and the removal commit together. Returns how many were removed.
+   */
+  async pruneBatch(cutoff: string, limit: number): Promise<number> {
+    const victims = await this.db.selectFrom('outbox_events').select(['id', 'org_id']).where('occurred_at', '<', cutoff)
+      .orderBy('id').limit(limit).execute();
+    if (victims.length === 0) return 0;
+    const top = new Map<string, number>();
+    for (const v of victims) top.set(v.org_id, Math.max(top.get(v.org_id) ?? 0, Number(v.id)));
+    for (const [orgId, id] of top) {
+      await this.db.updateTable('outbox_org_seq').set({ pruned_through: sql<number>`CASE WHEN pruned_through < ${id} THEN ${id} ELSE pruned_through END` })
+        .where('org_id', '=', orgId).execute();
+    }
+    for (const part of chunked(victims.map((v) => Number(v.id)))) await this.db.deleteFrom('outbox_events').where('id', 'in', part).execute();
+    return victims.length;
+  }
+
+  /**
+   * Claims the consumer `name` for `owner` until `until` (an ISO time) when no other node holds
+   * an unexpired claim; a consumer seen for the first time starts at the current head, so
+   * deploying one does not replay the retained history. Undefined when another node holds it.
+   */
+  async claimConsumer(name: string, owner: string, now: string, until: string): Promise<ConsumerClaim | undefined> {
+    const head = await this.headId();
+    await this.db.insertInto('outbox_consumers').values({ name, last_id: head, locked_by: null, locked_until: null, updated_at: now })
+      .onConflict((oc) => oc.column('name').doNothing()).execute();
+    const r = await this.db.updateTable('outbox_consumers').set({ locked_by: owner, locked_until: until })
+      .where('name', '=', name)
+      .where((eb) => eb.or([eb('locked_by', 'is', null), eb('locked_by', '=', owner), eb('locked_until', '<', now)]))
+      .returning('last_id').executeTakeFirst();
+    return r ? { lastId: Number(r.last_id) } : undefined;
+  }
+
+  /** Moves the consumer's cursor forward to `lastId`, if `owner` still holds it; false when it lost the claim. */
+  async advanceConsumer(name: string, owner: string, lastId: number, now: string): Promise<boolean> {
+    const r = await this.db.updateTable('outbox_consumers').set({ last_id: sql<number>`CASE WHEN last_id < ${lastId} THEN ${lastId} ELSE last_id END`, updated_at: now })
+      .where('name', '=', name).where('locked_by', '=', owner).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async releaseConsumer(name: string, owner: string): Promise<void> {
+    await this.db.updateTable('outbox_consumers').set({ locked_by: null, locked_until: null })
+      .where('name', '=', name).where('locked_by', '=', owner).execute();
+  }
+
+  /**
+   * Records that `consumer` handled event `eventId`; false when it already had (then the caller
+   * skips its handler). Run it in the handler's transaction: on PostgreSQL a second node racing
+   * for the same event waits on this row's key until the first commits, then conflicts.
+   */
+  async markProcessed(consumer: string, eventId: number, now: string): Promise<boolean> {
+    const r = await this.db.insertInto('outbox_processed').values({ consumer, event_id: eventId, processed_at: now })
+      .onConflict((oc) => oc.columns(['consumer', 'event_id']).doNothing()).executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
+  /** Forgets handled-event records older than `cutoff` (their events are gone by then too). */
+  async pruneProcessed(cutoff: string): Promise<number> {
+    const r = await this.db.deleteFrom('outbox_processed').where('processed_at', '<', cutoff).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
+  async consumerPosition(name: string): Promise<number | undefined> {
+    const r = await this.db.selectFrom('outbox_consumers').select('last_id').where('name', '=', name).executeTakeFirst();
+    return r ? Number(r.last_id) : undefined;
+  }
+}

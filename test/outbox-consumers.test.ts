@@ -1,0 +1,149 @@
+/**
+ * Outbox consumers (issue 15, item 2) on the engine MUSTER_TEST_ENGINE names: a committed event
+ * is handled at once on the node that committed it (the nudge), any node's safety-net pass
+ * handles what a node did not (it died, or its handler failed), and an event reached by both
+ * paths on two nodes has its effect once (idempotent by event id). Plus the lifecycle as the
+ * server wires it: a deactivation's revocation is visible the moment the SCIM response arrives.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { OutboxConsumers, type EventConsumer } from '../src/events/consumers.js';
+import type { DomainEvent, NewDomainEvent } from '../src/events/types.js';
+import { openDatabase, Store } from '../src/store/index.js';
+import { AdminKeys } from '../src/provisioning/admin-keys.js';
+import { ENGINE, freshDatabase, type TestDatabase } from './helpers/database.js';
+import { call, patch, startServer, user, type TestServer } from './helpers/server.js';
+
+let db: TestDatabase;
+let nodeA: Store;
+let nodeB: Store;
+
+beforeAll(async () => {
+  db = await freshDatabase();
+  nodeA = new Store(await openDatabase(db.url));
+  nodeB = new Store(await openDatabase(db.url));
+});
+afterAll(async () => {
+  await nodeB.close();
+  await nodeA.close();
+  await db.drop();
+});
+
+const silent = { error: () => undefined };
+const ev = (i: number, type: 'person.created' | 'person.deleted' = 'person.created'): NewDomainEvent => (type === 'person.created'
+  ? { type, orgId: 'org', listId: 'l', subject: `p${i}`, payload: { userName: `p${i}`, source: 'scim', active: true, externalId: null, fields: {} } }
+  : { type, orgId: 'org', listId: 'l', subject: `p${i}`, payload: { userName: `p${i}`, source: 'scim' } });
+
+/** A consumer whose effect is a row per handled event in a table of its own (so "once" is checked in the database). */
+function recorder(name: string, effects: DomainEvent[], fail?: (e: DomainEvent) => boolean): EventConsumer {
+  return {
+    name, types: ['person.created'],
+    handle: async (tx, e) => {
+      if (fail?.(e)) throw new Error(`handler refused ${e.id}`);
+      effects.push(e);
+      // Written in the handler's transaction: a rolled-back handling leaves no record either.
+      await tx.events.markProcessed(`${name}.effect`, e.id, new Date().toISOString());
+    },
+  };
+}
+
+async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+it('the node that commits handles its events at once (the nudge), in order, once; other types are not handed over', async () => {
+  const effects: DomainEvent[] = [];
+  const c = recorder('t.nudge', effects);
+  const consumers = new OutboxConsumers(nodeA, [c], silent);
+  // First sight of a consumer: its cursor starts at the head (deploying one replays no history).
+  await consumers.catchUp(c);
+  consumers.start();
+  try {
+    await nodeA.transaction((tx) => tx.events.append([ev(1), ev(2, 'person.deleted'), ev(3)]));
+    await until('both created events handled', () => effects.length === 2);
+    expect(effects.map((e) => e.subject)).toEqual(['p1', 'p3']);
+    // The safety net finds nothing left to do.
+    await consumers.catchUp(c);
+    expect(effects.length).toBe(2);
+  } finally {
+    await consumers.stop();
+  }
+});
+
+it('events committed by a node that never handled them (it died) are handled by another node\'s pass, and a failed handling is retried there in order', async () => {
+  const effects: DomainEvent[] = [];
+  let refuse = true;
+  const c = recorder('t.net', effects, (e) => refuse && e.subject === 'p12');
+  const onB = new OutboxConsumers(nodeB, [c], silent);
+  await onB.catchUp(c); // the consumer exists from here on
+  // Node A commits and "dies" before handling: no consumers run on A at all.
+  await nodeA.transaction((tx) => tx.events.append([ev(11), ev(12), ev(13)]));
+  await onB.catchUp(c);
+  expect(effects.map((e) => e.subject)).toEqual(['p11']); // stopped at the failure, so order holds
+  refuse = false;
+  await onB.catchUp(c);
+  expect(effects.map((e) => e.subject)).toEqual(['p11', 'p12', 'p13']);
+});
+
+it('two nodes, each nudged and each running the safety net at once, give every event its effect exactly once', async () => {
+  const effects: DomainEvent[] = [];
+  const c = recorder('t.two', effects);
+  // On SQLite both "nodes" share one connection: two in-process connections would busy-wait
+  // (synchronously) on each other's write lock; SQLite's nodes are processes. The two runners
+  // still are two workers with their own leases, nudges and passes.
+  const second = ENGINE === 'postgres' ? nodeB : nodeA;
+  const a = new OutboxConsumers(nodeA, [c], silent, { pollMs: 0 });
+  const b = new OutboxConsumers(second, [c], silent, { pollMs: 0 });
+  await a.catchUp(c);
+  a.start();
+  b.start();
+  let writing = true;
+  const passes = (async () => {
+    while (writing) {
+      await Promise.all([a.drain(() => false), b.drain(() => false)]);
+      await sleep(5);
+    }
+  })();
+  const written: number[] = [];
+  try {
+    for (let i = 0; i < 30; i++) {
+      const s = i % 2 ? second : nodeA;
+      await s.transaction((tx) => tx.events.append([ev(100 + i)]));
+      written.push(100 + i);
+    }
+    await until('every event handled', () => effects.length >= written.length);
+    writing = false;
+    await passes;
+    await a.catchUp(c);
+    await b.catchUp(c);
+  } finally {
+    writing = false;
+    await a.stop();
+    await b.stop();
+  }
+  const ids = effects.map((e) => Number(e.subject!.slice(1)));
+  expect(ids.sort((x, y) => x - y)).toEqual(written);
+});
+
+it('a deactivation revokes the person\'s card in its own transaction: the QR answers revoked as soon as the SCIM response arrives', async () => {
+  const srv: TestServer = await startServer();
+  try {
+    const list = await srv.newList({ name: 'Staff' });
+    const org = await srv.muster.lists.resolveOrganisation('Test organisation');
+    const key = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'tests')).secret;
+    const id = (await list.req('POST', '/Users', user('ada'))).body.id as string;
+    const card = await call(`${srv.origin}/api/v1/lists/${list.id}/people/${id}/credentials`, {
+      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'card' }),
+    });
+    expect(card.status, card.text).toBe(201);
+    expect((await list.req('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'active', value: false }))).status).toBe(200);
+    const row = await srv.muster.store.credentials.get(card.body.id);
+    expect(row?.status).toBe('revoked');
+  } finally {
+    await srv.close();
+  }
+});
