@@ -42,6 +42,10 @@ import { WalletLinkBuilder } from './provisioning/wallet-links.js';
 import { createDefaultRegistry } from './scim/schemas/index.js';
 import { EmailOutbox, EmailService, smtpTransport } from './email/index.js';
 import { openDatabase, Store } from './store/index.js';
+import { AddressPolicy } from './events/address-policy.js';
+import { WebhookDispatcher } from './events/webhook-dispatcher.js';
+import { WebhookSender } from './events/webhook-sender.js';
+import { WebhookService } from './events/webhook-service.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
 
@@ -63,6 +67,9 @@ export interface Muster {
   readonly googleWallet: GoogleWallet;
   readonly email: EmailService;
   readonly walletLinks: WalletLinkBuilder;
+  readonly webhooks: WebhookService;
+  /** Sends webhooks on this node (started with the jobs). */
+  readonly webhookDispatcher: WebhookDispatcher;
   readonly app: ReturnType<typeof createApp>;
   readonly log: Logger;
   /** Starts the background jobs and the Entra scheduler, when buildMuster was asked not to (`muster serve` starts them once it listens). */
@@ -136,10 +143,21 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     const outbox = new EmailOutbox(store, mailer, log, { fromAddress: config.smtp.fromAddress, fromName: config.smtp.fromName });
     jobs.registerQueue('email', (stopped) => outbox.drain(stopped));
   }
+  // Webhooks: deliveries are rows; every node's runner fans out and sends, nudged by its own commits.
+  const webhookPolicy = new AddressPolicy(config.webhooks);
+  const webhookSender = new WebhookSender(webhookPolicy);
+  const webhookDispatcher = new WebhookDispatcher(store, webhookSender, secretBox, log, { pauseAfterMs: config.webhooks.pauseAfterMinutes * 60_000 });
+  jobs.registerQueue('webhooks', (stopped) => webhookDispatcher.drain(stopped));
+  let jobsStarted = false;
+  const webhooks = new WebhookService(store, secretBox, webhookPolicy, () => {
+    if (jobsStarted) webhookDispatcher.nudge();
+  });
   let scheduler: NodeJS.Timeout | undefined;
   const start = () => {
     if (scheduler) return;
+    jobsStarted = true;
     jobs.start();
+    webhookDispatcher.start();
     // Any node may enqueue due Entra runs; one run per list at a time is enforced on enqueue.
     const tick = () => void entra.schedule().catch((err: unknown) => log.error('entra scheduler failed', { err: String(err) }));
     scheduler = setInterval(tick, 60_000);
@@ -158,7 +176,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const app = createApp({
     scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
-    importer, lists, entra, accounts, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, email, capture, walletBranding, walletLinks, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
+    importer, lists, entra, accounts, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, email, capture, walletBranding, walletLinks, webhooks, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
     maxBodyBytes: config.maxBodyBytes, rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
     publicUrl: config.publicUrl, trustProxy: config.trustProxy,
     health: async () => {
@@ -171,12 +189,14 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     },
   });
   return {
-    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, cards, appleWallet, googleWallet, email, walletLinks, app, log,
+    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, cards, appleWallet, googleWallet, email, walletLinks, webhooks, webhookDispatcher, app, log,
     startJobs: start,
     secretKey: secretKey.source,
     close: async () => {
       if (scheduler) clearInterval(scheduler);
       await jobs.stop();
+      await webhookDispatcher.stop();
+      webhookSender.close();
       mailer?.close();
       apns.close();
       await requestLog.flush();

@@ -12,6 +12,8 @@ import { PhotoError, type PhotoService } from '../provisioning/photo-service.js'
 import { CardError, type CardService } from '../provisioning/card-service.js';
 import { credentialRoutes } from './credential-routes.js';
 import { emailRoutes } from './email-routes.js';
+import { webhookRoutes } from './webhook-routes.js';
+import type { WebhookService } from '../events/webhook-service.js';
 import { EmailError, type EmailService } from '../email/index.js';
 import { WalletSettingsError, type GoogleWallet } from '../provisioning/google/google-wallet.js';
 import { ApiError } from './api-error.js';
@@ -72,6 +74,7 @@ export interface AdminDeps {
   readonly capture: CaptureService;
   readonly walletBranding: WalletBranding;
   readonly walletLinks: WalletLinkBuilder;
+  readonly webhooks: WebhookService;
 }
 
 export type Env = AdminEnv;
@@ -490,6 +493,7 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   // Registered after the Apple routes: …/credentials/{id}/:action would otherwise take …/pkpass-link.
   credentialRoutes(api, deps, { listOf, body, meta, origin });
   emailRoutes(api, deps, { listOf, body, meta, origin });
+  webhookRoutes(api, deps, { listOf, body, meta, origin });
 
   api.notFound((c) => problem(c, 404, 'not_found', `no admin endpoint ${c.req.method} ${c.req.path}; see /api/v1/openapi.json`));
   api.onError((err, c) => {

@@ -1,4 +1,5 @@
 import { EMAIL_PATHS } from './email-openapi.js';
+import { WEBHOOK_PATHS } from './webhook-openapi.js';
 
 /** The admin API's OpenAPI 3.1 description, served at /api/v1/openapi.json. Keep it in step with admin-routes.ts (a test checks every route is described). */
 const problem = { $ref: '#/components/responses/Problem' };
@@ -378,5 +379,6 @@ export const OPENAPI = {
       },
     },
     ...EMAIL_PATHS,
+    ...WEBHOOK_PATHS,
   },
 } as const;

@@ -29,6 +29,7 @@ import * as m019 from './migrations/019-email.js';
 import * as m020 from './migrations/020-installation-wallets.js';
 import * as m021 from './migrations/021-entra-group-names.js';
 import * as m022 from './migrations/022-outbox.js';
+import * as m026 from './migrations/026-webhooks.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -58,6 +59,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['020-installation-wallets', m020],
   ['021-entra-group-names', m021],
   ['022-outbox', m022],
+  ['026-webhooks', m026],
 ];
 
 class Provider implements MigrationProvider {

@@ -19,3 +19,4 @@ export type { GoogleWalletSettingsRow, GoogleWalletObjectRow, WalletBrandingRow 
 export { SEALED_COLUMNS, type SealedColumn } from './secret-keys-repo.js';
 export type { EmailMessageRow, EmailSettingsRow, EmailTemplateRow, EmailState } from './email-repo.js';
 export { writeOutbox, type EventsQuery, type ConsumerClaim } from './events-repo.js';
+export type { WebhookEndpointRow, WebhookSecretRow, WebhookDeliveryRow, WebhookAttemptRow, WebhookDeliveryState, NewWebhookDelivery, AttemptOutcome } from './webhooks-repo.js';

@@ -21,6 +21,7 @@ import { SecretKeysRepo } from './secret-keys-repo.js';
 import { EmailRepo } from './email-repo.js';
 import { EventsRepo, writeOutbox, type OutboxQueue } from './events-repo.js';
 import type { DomainEvent } from '../events/types.js';
+import { WebhooksRepo } from './webhooks-repo.js';
 
 /** The repositories, bound to the database or to one open transaction. */
 export interface Repos {
@@ -73,6 +74,8 @@ export class Store implements Repos {
   readonly secretKeys: SecretKeysRepo;
   readonly email: EmailRepo;
   readonly events: EventsRepo;
+  /** Webhook endpoints and deliveries (src/events/webhooks*): their own transactions, never a change's. */
+  readonly webhooks: WebhooksRepo;
 
   readonly db: Kysely<Database>;
   private readonly enqueueListeners = new Set<() => void>();
@@ -85,6 +88,7 @@ export class Store implements Repos {
     ({ lists: this.lists, tokens: this.tokens, users: this.users, groups: this.groups, audit: this.audit, adminKeys: this.adminKeys, roster: this.roster, entra: this.entra, admins: this.admins, credentials: this.credentials, photos: this.photos, cards: this.cards, appleWallet: this.appleWallet, googleWallet: this.googleWallet } = reposOn(conn.db, conn.engine, () => this.jobsEnqueued(), []));
     this.secretKeys = new SecretKeysRepo(conn.db);
     this.email = new EmailRepo(conn.db, conn.engine, () => this.jobsEnqueued());
+    this.webhooks = new WebhooksRepo(conn.db);
     this.events = new EventsRepo(conn.db, undefined, (events) => this.transaction(async (tx) => {
       await tx.events.append(events);
     }));
