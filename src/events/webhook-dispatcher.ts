@@ -176,9 +176,9 @@ export class WebhookDispatcher {
       if ((await this.store.webhooks.cursor()) >= head) return read;
       let n = 0;
       const at = this.now().toISOString();
-      await this.store.webhooks.fanOut(async (lastId, endpoints, insert) => {
+      await this.store.webhooks.fanOut(async (lastId, endpoints, outbox, insert) => {
         if (endpoints.length === 0) return head; // nobody listens: nothing to queue
-        const events = await this.store.events.readAfter({ afterId: lastId, limit: FANOUT_BATCH });
+        const events = await outbox.readAfter({ afterId: lastId, limit: FANOUT_BATCH });
         n = events.length;
         const rows: NewWebhookDelivery[] = [];
         for (const e of events) {

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, WebhookAttemptTable, WebhookDeliveryTable, WebhookEndpointTable, WebhookSecretTable } from './schema.js';
 import { chunked } from './chunks.js';
+import { EventsRepo } from './events-repo.js';
 
 export type WebhookEndpointRow = Selectable<WebhookEndpointTable>;
 export type WebhookSecretRow = Selectable<WebhookSecretTable>;
@@ -124,7 +125,7 @@ export class WebhooksRepo {
    * fanned out exactly once whichever nodes run this at the same time, and a node killed midway
    * leaves nothing half done.
    */
-  async fanOut(fn: (lastId: number, endpoints: readonly WebhookEndpointRow[], insert: (rows: readonly NewWebhookDelivery[]) => Promise<void>) => Promise<number>): Promise<number> {
+  async fanOut(fn: (lastId: number, endpoints: readonly WebhookEndpointRow[], events: EventsRepo, insert: (rows: readonly NewWebhookDelivery[]) => Promise<void>) => Promise<number>): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
       const cur = await trx.updateTable('webhook_cursor').set({ last_id: sql<number>`last_id` }).where('id', '=', 1).returning('last_id').executeTakeFirstOrThrow();
       const lastId = num(cur.last_id);
@@ -139,7 +140,8 @@ export class WebhooksRepo {
       };
       // Read after taking the lock: an endpoint created meanwhile took its start from this cursor.
       const endpoints = await trx.selectFrom('webhook_endpoints').selectAll().where('enabled', '=', 1).execute();
-      const next = await fn(lastId, endpoints, insert);
+      // Events are read on this transaction's connection too (SQLite has one; waiting for it here would never end).
+      const next = await fn(lastId, endpoints, new EventsRepo(trx), insert);
       if (next > lastId) await trx.updateTable('webhook_cursor').set({ last_id: next }).where('id', '=', 1).execute();
       return next;
     });
