@@ -9,6 +9,7 @@ import { NotFoundPage } from './pages/not-found-page';
 import { PersonHistoryPage } from './pages/person-history-page';
 import { WalletsPage } from './pages/wallets/wallets-page';
 import { EmailPage } from './pages/email/email-page';
+import { WebhooksPage } from './pages/webhooks/webhooks-page';
 
 export function Routes() {
   const { path } = useLocation();
@@ -22,6 +23,7 @@ function Screen({ path }: { readonly path: string }) {
   if (path === '/admins') return <AdminsPage />;
   if (path === '/settings/wallets') return <WalletsPage />;
   if (path === '/settings/email') return <EmailPage />;
+  if (path === '/settings/webhooks') return <WebhooksPage />;
   const history = match('/lists/:listId/people/:personId/history', path);
   if (history) return <PersonHistoryPage listId={history.listId!} personId={history.personId!} />;
   const list = match('/lists/:listId', path) ?? match('/lists/:listId/:tab', path) ?? match('/lists/:listId/:tab/:sub', path);

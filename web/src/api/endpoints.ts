@@ -88,3 +88,4 @@ export const entra = {
 };
 export { capture, cards, credentials, photos, wallets } from './credential-endpoints';
 export { email } from './email-endpoints';
+export { webhooks } from './webhook-endpoints';
