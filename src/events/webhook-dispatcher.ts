@@ -121,7 +121,7 @@ export class WebhookDispatcher {
     this.random = opts.random ?? Math.random;
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.leaseMs = opts.leaseMs ?? Math.max(60_000, this.timeoutMs * 3);
-    this.batch = opts.batch ?? 16;
+    this.batch = opts.batch ?? 32;
     this.retry = opts.retry ?? DEFAULT_WEBHOOK_RETRY;
     const pauseAfterMs = opts.pauseAfterMs ?? 3_600_000;
     this.pause = pauseAfterMs > 0 ? { afterMs: pauseAfterMs, minFailures: opts.pauseMinFailures ?? 3 } : undefined;
@@ -205,27 +205,24 @@ export class WebhookDispatcher {
       if (!(await this.store.webhooks.anyDue(at))) break;
       const leased = await this.store.webhooks.claim(this.worker, at, new Date(now.getTime() + this.leaseMs).toISOString(), this.batch);
       if (!leased.length) break;
+      // Read once per batch: the endpoints, their live secrets, and the events (several endpoints share each).
       const endpoints = new Map((await this.store.webhooks.endpointsById([...new Set(leased.map((d) => d.endpoint_id))])).map((e) => [e.id, e]));
-      await Promise.all(leased.map((d) => this.attempt(d, endpoints.get(d.endpoint_id))));
+      const secrets = new Map<string, string[]>();
+      for (const id of endpoints.keys()) secrets.set(id, (await this.store.webhooks.liveSecrets(id, at)).map((x) => this.secretBox().open(x.secret_enc)));
+      const eventIds = [...new Set(leased.filter((d) => d.body === null).map((d) => Number(d.event_id)))];
+      const bodies = new Map((await this.store.events.byIds(eventIds)).map((e) => [e.id, eventBody(e)]));
+      await Promise.all(leased.map((d) => this.attempt(d, endpoints.get(d.endpoint_id), secrets.get(d.endpoint_id) ?? [], d.body ?? bodies.get(Number(d.event_id)))));
       attempted += leased.length;
     }
     return attempted;
   }
 
-  private async bodyOf(d: WebhookDeliveryRow): Promise<string | undefined> {
-    if (d.body !== null) return d.body;
-    const [e] = await this.store.events.byIds([Number(d.event_id)]);
-    return e ? eventBody(e) : undefined;
-  }
-
-  private async attempt(d: WebhookDeliveryRow, ep: WebhookEndpointRow | undefined): Promise<void> {
+  private async attempt(d: WebhookDeliveryRow, ep: WebhookEndpointRow | undefined, secrets: readonly string[], body: string | undefined): Promise<void> {
     const started = this.now();
     let result: SendResult;
-    const body = ep ? await this.bodyOf(d) : undefined;
     if (!ep || body === undefined) {
       result = { status: null, durationMs: 0, responseExcerpt: null, error: ep ? 'the event is no longer retained (MUSTER_EVENTS_RETENTION_DAYS)' : 'the endpoint was removed', retryAfter: null, permanent: true };
     } else {
-      const secrets = (await this.store.webhooks.liveSecrets(ep.id, started.toISOString())).map((s) => this.secretBox().open(s.secret_enc));
       const timestamp = Math.floor(started.getTime() / 1000);
       result = await this.sender.send({
         url: ep.url, body, timeoutMs: this.timeoutMs,
