@@ -15,7 +15,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
-import type { Store, WebhookDeliveryRow, WebhookEndpointRow, NewWebhookDelivery } from '../store/index.js';
+import { HELD_UNTIL, type Store, type WebhookDeliveryRow, type WebhookEndpointRow, type NewWebhookDelivery } from '../store/index.js';
 import type { SecretBox } from '../sync/secret-box.js';
 import type { DomainEvent } from './types.js';
 import { signatureHeader, SIGNATURE_HEADER } from './webhook-signature.js';
@@ -184,7 +184,7 @@ export class WebhookDispatcher {
         for (const e of events) {
           for (const ep of endpoints) {
             if (ep.org_id !== e.orgId || e.id <= Number(ep.start_id) || !wants(ep, e.type)) continue;
-            rows.push({ id: `whd_${randomUUID()}`, endpointId: ep.id, orgId: e.orgId, eventId: e.id, eventType: e.type, orderKey: e.subject ?? '', body: null, now: at });
+            rows.push({ id: `whd_${randomUUID()}`, endpointId: ep.id, orgId: e.orgId, eventId: e.id, eventType: e.type, orderKey: e.subject ?? '', body: null, now: at, ...(ep.paused_at !== null ? { notBefore: HELD_UNTIL } : {}) });
           }
         }
         await insert(rows);

@@ -4,7 +4,7 @@
  * Secrets are generated here, shown once, and stored sealed with the installation's key.
  */
 import { randomUUID } from 'node:crypto';
-import type { Store, WebhookAttemptRow, WebhookDeliveryRow, WebhookDeliveryState, WebhookEndpointRow } from '../store/index.js';
+import { HELD_UNTIL, type Store, type WebhookAttemptRow, type WebhookDeliveryRow, type WebhookDeliveryState, type WebhookEndpointRow } from '../store/index.js';
 import type { SecretBox } from '../sync/secret-box.js';
 import { AddressRefused, type AddressPolicy } from './address-policy.js';
 import { EVENT_TYPES, isEventType, type EventType } from './types.js';
@@ -250,7 +250,7 @@ export class WebhookService {
     return rows.map((r) => ({
       id: r.id, eventId: r.event_id === null ? null : Number(r.event_id), eventType: r.event_type,
       subject: r.order_key === '' || r.order_key.startsWith('test:') ? null : r.order_key, state: r.state as WebhookDeliveryState,
-      attempts: Number(r.attempts), nextAttemptAt: r.state === 'pending' ? r.next_attempt_at : null, lastStatus: r.last_status === null ? null : Number(r.last_status),
+      attempts: Number(r.attempts), nextAttemptAt: r.state === 'pending' && r.next_attempt_at !== HELD_UNTIL ? r.next_attempt_at : null, lastStatus: r.last_status === null ? null : Number(r.last_status),
       lastError: r.last_error, createdAt: r.created_at, settledAt: r.settled_at, attemptLog: byDelivery.get(r.id) ?? [],
     }));
   }

@@ -19,7 +19,15 @@ export interface NewWebhookDelivery {
   readonly orderKey: string;
   readonly body: string | null;
   readonly now: string;
+  /** When it may first be sent, if not now (HELD_UNTIL for a paused endpoint's). */
+  readonly notBefore?: string;
 }
+
+/**
+ * The next attempt of a paused endpoint's deliveries: never, until resumed (resume makes them due).
+ * Kept out of the due range so that polls do not walk a long held queue.
+ */
+export const HELD_UNTIL = '9999-12-31T00:00:00.000Z';
 
 /** How an attempt ended, recorded with the delivery's new state in one transaction. */
 export interface AttemptOutcome {
@@ -132,7 +140,7 @@ export class WebhooksRepo {
       const insert = async (rows: readonly NewWebhookDelivery[]) => {
         const values = rows.map((d) => ({
           id: d.id, endpoint_id: d.endpointId, org_id: d.orgId, event_id: d.eventId, event_type: d.eventType, order_key: d.orderKey, body: d.body,
-          state: 'pending', attempts: 0, next_attempt_at: d.now, first_attempt_at: null, locked_by: null, locked_until: null, last_status: null, last_error: null, created_at: d.now, settled_at: null,
+          state: 'pending', attempts: 0, next_attempt_at: d.notBefore ?? d.now, first_attempt_at: null, locked_by: null, locked_until: null, last_status: null, last_error: null, created_at: d.now, settled_at: null,
         }));
         for (const part of chunked(values, 16)) {
           if (part.length) await trx.insertInto('webhook_deliveries').values(part).onConflict((oc) => oc.columns(['endpoint_id', 'event_id']).doNothing()).execute();
@@ -229,6 +237,9 @@ export class WebhooksRepo {
       if (failingFor < pause.afterMs || num(e.consecutive_failures) < pause.minFailures) return { recorded: true, paused: false };
       await trx.updateTable('webhook_endpoints').set({ paused_at: o.now, paused_reason: `every delivery attempt failed for ${Math.round(failingFor / 60_000)} minutes (${num(e.consecutive_failures)} attempts); last: ${o.error ?? `HTTP ${o.status}`}` })
         .where('id', '=', d.endpoint_id).where('paused_at', 'is', null).execute();
+      // Held until resumed (test pings excepted: they go even to a paused endpoint).
+      await trx.updateTable('webhook_deliveries').set({ next_attempt_at: HELD_UNTIL })
+        .where('endpoint_id', '=', d.endpoint_id).where('state', '=', 'pending').where('event_type', '!=', 'webhook.test').execute();
       return { recorded: true, paused: true };
     });
   }
