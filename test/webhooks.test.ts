@@ -291,6 +291,14 @@ describe('webhook delivery', () => {
     const after = (await n.api('GET', `/webhooks/${ep.id}/deliveries/${rows[2]!.id}`)).body.delivery;
     expect(after).toMatchObject({ state: 'delivered', attempts: 2 });
     expect(after.attemptLog.map((a: { status: number }) => a.status)).toEqual([404, 200]);
+    // Settled deliveries and their attempts are kept 30 days.
+    clock.t += 29 * 24 * 3_600_000;
+    await d.drain();
+    expect(await n.srv.muster.store.db.selectFrom('webhook_deliveries').select('id').execute()).toHaveLength(3);
+    clock.t += 2 * 24 * 3_600_000;
+    await d.drain();
+    expect(await n.srv.muster.store.db.selectFrom('webhook_deliveries').select('id').execute()).toHaveLength(0);
+    expect(await n.srv.muster.store.db.selectFrom('webhook_attempts').select('id').execute()).toHaveLength(0);
   });
 
   it('a failing delivery holds back later events of the same person only', async () => {

@@ -85,6 +85,9 @@ export interface WebhookDispatcherOptions {
 }
 
 const FANOUT_BATCH = 500;
+/** Delivered and failed deliveries (and their attempts) are kept this long, then removed. */
+export const DELIVERY_RETENTION_MS = 30 * 24 * 3_600_000;
+const PRUNE_EVERY_MS = 3_600_000;
 
 /** The JSON body of an event's delivery: the event as GET /api/v1/events shows it. */
 export function eventBody(e: DomainEvent): string {
@@ -109,6 +112,7 @@ export class WebhookDispatcher {
   private again = false;
   private stopped = false;
   private unsubscribe: (() => void) | undefined;
+  private prunedAt = 0;
 
   constructor(
     private readonly store: Store,
@@ -158,6 +162,7 @@ export class WebhookDispatcher {
       let attempted = 0;
       do {
         this.again = false;
+        await this.prune();
         await this.fanOut();
         attempted += await this.deliver(() => stopped() || this.stopped);
       } while (this.again && !stopped() && !this.stopped);
@@ -165,6 +170,15 @@ export class WebhookDispatcher {
     };
     this.running = run().finally(() => (this.running = undefined));
     return this.running;
+  }
+
+  /** At most hourly per node: removes settled deliveries past the retention, a batch at a time. */
+  private async prune(): Promise<void> {
+    const now = this.now().getTime();
+    if (now - this.prunedAt < PRUNE_EVERY_MS) return;
+    this.prunedAt = now;
+    const cutoff = new Date(now - DELIVERY_RETENTION_MS).toISOString();
+    while ((await this.store.webhooks.pruneSettled(cutoff, 1000)) === 1000 && !this.stopped) { /* next batch */ }
   }
 
   /** Turns outbox events after the cursor into deliveries; answers how many events were read. */

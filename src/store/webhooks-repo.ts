@@ -272,6 +272,19 @@ export class WebhooksRepo {
     return out;
   }
 
+  /** Removes up to `limit` delivered or failed deliveries settled before `cutoff`, with their attempts; answers how many. */
+  async pruneSettled(cutoff: string, limit: number): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const ids = (await trx.selectFrom('webhook_deliveries').select('id').where('state', '!=', 'pending').where('settled_at', '<', cutoff).limit(limit).execute()).map((r) => r.id);
+      for (const part of chunked(ids)) {
+        if (!part.length) continue;
+        await trx.deleteFrom('webhook_attempts').where('delivery_id', 'in', part).execute();
+        await trx.deleteFrom('webhook_deliveries').where('id', 'in', part).execute();
+      }
+      return ids.length;
+    });
+  }
+
   /** Per endpoint of the organisation: how many deliveries are pending and failed. */
   async counts(orgId: string): Promise<Map<string, { pending: number; failed: number }>> {
     const rows = await this.db.selectFrom('webhook_deliveries').select(['endpoint_id', 'state', (eb) => eb.fn.countAll<number>().as('n')])
