@@ -63,6 +63,17 @@ export interface Config {
   readonly installationWallets: InstallationWalletFiles;
   /** The built admin web app; by default dist/web of this installation. */
   readonly webRoot: string;
+  /** Webhooks (docs/webhooks.md): which addresses they may reach, and when a failing endpoint is paused. */
+  readonly webhooks: WebhookSettings;
+}
+
+export interface WebhookSettings {
+  /** MUSTER_WEBHOOKS_ALLOW_PRIVATE: every address, private and loopback included (tests, closed networks). */
+  readonly allowPrivate: boolean;
+  /** MUSTER_WEBHOOKS_ALLOWED_CIDRS: special ranges allowed all the same (the site network's door controller). */
+  readonly allowedCidrs: readonly string[];
+  /** MUSTER_WEBHOOKS_PAUSE_AFTER_MINUTES: pause an endpoint whose every attempt failed this long (0: never). */
+  readonly pauseAfterMinutes: number;
 }
 
 /** One SMTP relay for the installation (docs/configuration.md#email). */
@@ -118,6 +129,18 @@ export interface SmtpSettings {
 export const EMAIL_ADDRESS = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[?::1\]?)$/i;
+
+const CIDR = /^(?:\d{1,3}(?:\.\d{1,3}){3}\/\d{1,2}|[0-9a-f:]+:[0-9a-f:.]*\/\d{1,3})$/i;
+
+function webhookSettings(env: NodeJS.ProcessEnv, problems: string[]): WebhookSettings {
+  const allowRaw = env.MUSTER_WEBHOOKS_ALLOW_PRIVATE ?? 'false';
+  if (!['true', 'false', '1', '0'].includes(allowRaw)) problems.push(`MUSTER_WEBHOOKS_ALLOW_PRIVATE must be true or false, got ${JSON.stringify(allowRaw)}`);
+  const cidrs = (env.MUSTER_WEBHOOKS_ALLOWED_CIDRS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = cidrs.filter((c) => !CIDR.test(c));
+  if (bad.length) problems.push(`MUSTER_WEBHOOKS_ALLOWED_CIDRS must be ranges such as 10.20.0.0/16 or fd00:1::/64, separated by commas; not ${bad.slice(0, 3).join(', ')}`);
+  const pauseAfterMinutes = intVar(env, 'MUSTER_WEBHOOKS_PAUSE_AFTER_MINUTES', 60, 0, 10_080, problems);
+  return Object.freeze({ allowPrivate: allowRaw === 'true' || allowRaw === '1', allowedCidrs: Object.freeze(cidrs), pauseAfterMinutes });
+}
 
 function smtpSettings(env: NodeJS.ProcessEnv, problems: string[]): SmtpSettings | undefined {
   const raw = env.MUSTER_SMTP_URL || undefined;
@@ -237,6 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const apnsUrl = (env.MUSTER_APNS_URL || 'https://api.push.apple.com').replace(/\/+$/, '');
   if (!/^https:\/\/[^/]+$/.test(apnsUrl)) problems.push(`MUSTER_APNS_URL must be an https origin such as https://api.push.apple.com, got ${JSON.stringify(apnsUrl)}`);
   const smtp = smtpSettings(env, problems);
+  const webhooks = webhookSettings(env, problems);
   if (env.MUSTER_SMTP_CA_FILE && !smtp) problems.push('MUSTER_SMTP_CA_FILE is set but MUSTER_SMTP_URL is not');
   const installationWallets = walletFiles(env, problems);
   const config: Config = {
@@ -272,6 +296,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     installationWallets: Object.freeze(installationWallets),
     // src/config.ts and dist/config.js both sit one level below the project root.
     webRoot: env.MUSTER_WEB_ROOT || fileURLToPath(new URL('../dist/web', import.meta.url)),
+    webhooks,
     ...overrides,
   };
   if (problems.length) throw new ConfigError(problems);

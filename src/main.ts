@@ -48,6 +48,10 @@ import { openDatabase, Store } from './store/index.js';
 import { EventsApi } from './events/events-api.js';
 import { OutboxConsumers } from './events/consumers.js';
 import { walletContentConsumer } from './provisioning/lifecycle-consumers.js';
+import { AddressPolicy } from './events/address-policy.js';
+import { WebhookDispatcher } from './events/webhook-dispatcher.js';
+import { WebhookSender } from './events/webhook-sender.js';
+import { WebhookService } from './events/webhook-service.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
 
@@ -71,6 +75,9 @@ export interface Muster {
   readonly campaigns: CampaignService;
   readonly walletLinks: WalletLinkBuilder;
   readonly installationWallets: InstallationWallets;
+  readonly webhooks: WebhookService;
+  /** Sends webhooks on this node (started with the jobs). */
+  readonly webhookDispatcher: WebhookDispatcher;
   readonly app: ReturnType<typeof createApp>;
   readonly log: Logger;
   /** Starts the background jobs and the Entra scheduler, when buildMuster was asked not to (`muster serve` starts them once it listens). */
@@ -152,11 +159,22 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   // node that committed it, and by any node's job runner from the consumer's cursor otherwise.
   const consumers = new OutboxConsumers(store, [walletContentConsumer(credentials), campaignInviteConsumer(campaigns)], log);
   jobs.registerQueue('outbox', (stopped) => consumers.drain(stopped));
+  // Webhooks: deliveries are rows; every node's runner fans out and sends, nudged by its own commits.
+  const webhookPolicy = new AddressPolicy(config.webhooks);
+  const webhookSender = new WebhookSender(webhookPolicy);
+  const webhookDispatcher = new WebhookDispatcher(store, webhookSender, secretBox, log, { pauseAfterMs: config.webhooks.pauseAfterMinutes * 60_000 });
+  jobs.registerQueue('webhooks', (stopped) => webhookDispatcher.drain(stopped));
+  let jobsStarted = false;
+  const webhooks = new WebhookService(store, secretBox, webhookPolicy, () => {
+    if (jobsStarted) webhookDispatcher.nudge();
+  });
   let scheduler: NodeJS.Timeout | undefined;
   const start = () => {
     if (scheduler) return;
+    jobsStarted = true;
     consumers.start();
     jobs.start();
+    webhookDispatcher.start();
     // Any node may enqueue due Entra runs; one run per list at a time is enforced on enqueue.
     const tick = () => {
       void entra.schedule().catch((err: unknown) => log.error('entra scheduler failed', { err: String(err) }));
@@ -183,7 +201,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const app = createApp({
     scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
-    importer, lists, entra, accounts, campaigns, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, email, capture, walletBranding, walletLinks, installationWallets, walletDelivery, events: new EventsApi(store), webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
+    importer, lists, entra, accounts, campaigns, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, email, capture, walletBranding, walletLinks, installationWallets, walletDelivery, events: new EventsApi(store), webhooks, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
     maxBodyBytes: config.maxBodyBytes, rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
     publicUrl: config.publicUrl, trustProxy: config.trustProxy,
     health: async () => {
@@ -196,13 +214,15 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     },
   });
   return {
-    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, cards, appleWallet, googleWallet, email, campaigns, walletLinks, installationWallets, app, log,
+    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, cards, appleWallet, googleWallet, email, campaigns, walletLinks, installationWallets, webhooks, webhookDispatcher, app, log,
     startJobs: start,
     secretKey: secretKey.source,
     close: async () => {
       if (scheduler) clearInterval(scheduler);
       await consumers.stop();
       await jobs.stop();
+      await webhookDispatcher.stop();
+      webhookSender.close();
       mailer?.close();
       apns.close();
       await requestLog.flush();

@@ -14,6 +14,8 @@ import { credentialRoutes } from './credential-routes.js';
 import { emailRoutes } from './email-routes.js';
 import { campaignRoutes } from './campaign-routes.js';
 import { EmailError, type CampaignService, type EmailService } from '../email/index.js';
+import { webhookRoutes } from './webhook-routes.js';
+import type { WebhookService } from '../events/webhook-service.js';
 import { WalletSettingsError, type GoogleWallet } from '../provisioning/google/google-wallet.js';
 import { ApiError } from './api-error.js';
 import { adminAuth, type AdminEnv } from './admin-auth.js';
@@ -81,6 +83,7 @@ export interface AdminDeps {
   readonly installationWallets: InstallationWallets;
   readonly walletDelivery: WalletDelivery;
   readonly events: EventsApi;
+  readonly webhooks: WebhookService;
 }
 
 export type Env = AdminEnv;
@@ -517,6 +520,7 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   emailRoutes(api, deps, { listOf, body, meta, origin });
   installationRoutes(api, deps, { body, who });
   campaignRoutes(api, deps, { listOf, body, meta, origin });
+  webhookRoutes(api, deps, { listOf, body, meta, origin });
 
   api.notFound((c) => problem(c, 404, 'not_found', `no admin endpoint ${c.req.method} ${c.req.path}; see /api/v1/openapi.json`));
   api.onError((err, c) => {

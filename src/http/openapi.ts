@@ -1,6 +1,7 @@
 import { EMAIL_PATHS } from './email-openapi.js';
 import { INSTALLATION_PATHS } from './installation-openapi.js';
 import { CAMPAIGN_PATHS } from './campaign-openapi.js';
+import { WEBHOOK_PATHS } from './webhook-openapi.js';
 
 /** The admin API's OpenAPI 3.1 description, served at /api/v1/openapi.json. Keep it in step with admin-routes.ts (a test checks every route is described). */
 const problem = { $ref: '#/components/responses/Problem' };
@@ -398,5 +399,6 @@ export const OPENAPI = {
     ...EMAIL_PATHS,
     ...INSTALLATION_PATHS,
     ...CAMPAIGN_PATHS,
+    ...WEBHOOK_PATHS,
   },
 } as const;

@@ -28,11 +28,12 @@ import * as m018 from './migrations/018-secret-key.js';
 import * as m019 from './migrations/019-email.js';
 import * as m020 from './migrations/020-installation-wallets.js';
 import * as m021 from './migrations/021-entra-group-names.js';
-import * as m023 from './migrations/023-campaigns.js';
-import * as m024 from './migrations/024-wallet-delivery.js';
-import * as m029 from './migrations/029-uid-required-implied.js';
 import * as m022 from './migrations/022-outbox.js';
 import * as m022b from './migrations/022b-outbox-processed.js';
+import * as m023 from './migrations/023-campaigns.js';
+import * as m024 from './migrations/024-wallet-delivery.js';
+import * as m026 from './migrations/026-webhooks.js';
+import * as m029 from './migrations/029-uid-required-implied.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -61,11 +62,12 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['019-email', m019],
   ['020-installation-wallets', m020],
   ['021-entra-group-names', m021],
-  ['023-campaigns', m023],
-  ['024-wallet-delivery', m024],
-  ['029-uid-required-implied', m029],
   ['022-outbox', m022],
   ['022b-outbox-processed', m022b],
+  ['023-campaigns', m023],
+  ['024-wallet-delivery', m024],
+  ['026-webhooks', m026],
+  ['029-uid-required-implied', m029],
 ];
 
 class Provider implements MigrationProvider {

@@ -20,3 +20,5 @@ export { SEALED_COLUMNS, type SealedColumn } from './secret-keys-repo.js';
 export type { EmailMessageRow, EmailSettingsRow, EmailTemplateRow, EmailState } from './email-repo.js';
 export type { CampaignRow, CampaignPersonRow, CampaignPersonView, CampaignFilter, CampaignPeopleFilter, CampaignTotals } from './campaigns-repo.js';
 export { writeOutbox, type EventsQuery, type ConsumerClaim } from './events-repo.js';
+export { HELD_UNTIL } from './webhooks-repo.js';
+export type { WebhookEndpointRow, WebhookSecretRow, WebhookDeliveryRow, WebhookAttemptRow, WebhookDeliveryState, NewWebhookDelivery, AttemptOutcome } from './webhooks-repo.js';

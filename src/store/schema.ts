@@ -568,6 +568,69 @@ export interface OutboxProcessedTable {
   processed_at: string;
 }
 
+/** Webhooks (migration 026). */
+export interface WebhookEndpointTable {
+  id: string;
+  org_id: string;
+  url: string;
+  description: string;
+  /** JSON array of event types; NULL: every type. */
+  event_types: string | null;
+  enabled: number;
+  paused_at: string | null;
+  paused_reason: string | null;
+  failing_since: string | null;
+  consecutive_failures: ColumnType<number, number | undefined, number>;
+  start_id: ColumnType<number, number, number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookSecretTable {
+  id: string;
+  endpoint_id: string;
+  secret_enc: string;
+  created_at: string;
+  expires_at: string | null;
+}
+
+export interface WebhookDeliveryTable {
+  id: string;
+  endpoint_id: string;
+  org_id: string;
+  event_id: number | null;
+  event_type: string;
+  order_key: string;
+  body: string | null;
+  state: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: string;
+  first_attempt_at: string | null;
+  locked_by: string | null;
+  locked_until: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  settled_at: string | null;
+}
+
+export interface WebhookAttemptTable {
+  id: string;
+  delivery_id: string;
+  endpoint_id: string;
+  attempt: number;
+  started_at: string;
+  duration_ms: number;
+  status: number | null;
+  error: string | null;
+  response_excerpt: string | null;
+}
+
+export interface WebhookCursorTable {
+  id: number;
+  last_id: number;
+}
+
 export interface Database {
   outbox_processed: OutboxProcessedTable;
   outbox_events: OutboxEventTable;
@@ -617,4 +680,9 @@ export interface Database {
   user_emails: UserEmailTable;
   groups: GroupTable;
   group_members: GroupMemberTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_secrets: WebhookSecretTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  webhook_attempts: WebhookAttemptTable;
+  webhook_cursor: WebhookCursorTable;
 }

@@ -22,6 +22,7 @@ import { EmailRepo } from './email-repo.js';
 import { CampaignsRepo } from './campaigns-repo.js';
 import { EventsRepo, writeOutbox, type OutboxQueue } from './events-repo.js';
 import type { DomainEvent } from '../events/types.js';
+import { WebhooksRepo } from './webhooks-repo.js';
 
 /** The repositories, bound to the database or to one open transaction. */
 export interface Repos {
@@ -76,6 +77,8 @@ export class Store implements Repos {
   readonly email: EmailRepo;
   readonly campaigns: CampaignsRepo;
   readonly events: EventsRepo;
+  /** Webhook endpoints and deliveries (src/events/webhooks*): their own transactions, never a change's. */
+  readonly webhooks: WebhooksRepo;
 
   readonly db: Kysely<Database>;
   private readonly enqueueListeners = new Set<() => void>();
@@ -89,6 +92,7 @@ export class Store implements Repos {
     this.secretKeys = new SecretKeysRepo(conn.db);
     this.email = new EmailRepo(conn.db, conn.engine, () => this.jobsEnqueued());
     this.campaigns = new CampaignsRepo(conn.db, conn.engine);
+    this.webhooks = new WebhooksRepo(conn.db);
     this.events = new EventsRepo(conn.db, undefined, (events) => this.transaction(async (tx) => {
       await tx.events.append(events);
     }));

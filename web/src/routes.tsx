@@ -10,6 +10,7 @@ import { PersonHistoryPage } from './pages/person-history-page';
 import { WalletsPage } from './pages/wallets/wallets-page';
 import { EmailPage } from './pages/email/email-page';
 import { InstallationPage } from './pages/installation/installation-page';
+import { WebhooksPage } from './pages/webhooks/webhooks-page';
 
 export function Routes() {
   const { path } = useLocation();
@@ -24,6 +25,7 @@ function Screen({ path }: { readonly path: string }) {
   if (path === '/settings/wallets') return <WalletsPage />;
   if (path === '/settings/email') return <EmailPage />;
   if (path === '/settings/installation') return <InstallationPage />;
+  if (path === '/settings/webhooks') return <WebhooksPage />;
   const history = match('/lists/:listId/people/:personId/history', path);
   if (history) return <PersonHistoryPage listId={history.listId!} personId={history.personId!} />;
   const campaign = match('/lists/:listId/photos/campaigns/:campaignId', path);

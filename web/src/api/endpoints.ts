@@ -89,3 +89,4 @@ export const entra = {
 export { capture, cards, credentials, photos, wallets } from './credential-endpoints';
 export { email } from './email-endpoints';
 export { campaigns } from './campaign-endpoints';
+export { webhooks } from './webhook-endpoints';

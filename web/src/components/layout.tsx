@@ -2,6 +2,7 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { Link, useLocation } from '../router';
 import { useSession } from '../session';
+import { PausedWebhooksNotice } from '../pages/webhooks/paused-notice';
 
 export function Layout({ children }: { readonly children: ReactNode }) {
   const { admin, session, isOwner, signOut } = useSession();
@@ -34,6 +35,7 @@ export function Layout({ children }: { readonly children: ReactNode }) {
             {isOwner || admin.role === 'admin' ? <li><Link to="/admins" aria-current={current('/admins')}>Admins</Link></li> : null}
             <li><Link to="/settings/wallets" aria-current={current('/settings/wallets')}>Wallets</Link></li>
             <li><Link to="/settings/email" aria-current={current('/settings/email')}>Email</Link></li>
+            <li><Link to="/settings/webhooks" aria-current={current('/settings/webhooks')}>Webhooks</Link></li>
             {admin.installationOwner ? <li><Link to="/settings/installation" aria-current={current('/settings/installation')}>Installation</Link></li> : null}
           </ul>
         </nav>
@@ -42,7 +44,10 @@ export function Layout({ children }: { readonly children: ReactNode }) {
           <button type="button" className="secondary" onClick={() => void signOut()}>Sign out</button>
         </div>
       </header>
-      <main id="main" ref={main}>{children}</main>
+      <main id="main" ref={main}>
+        {path !== '/settings/webhooks' ? <PausedWebhooksNotice path={path} /> : null}
+        {children}
+      </main>
     </>
   );
 }

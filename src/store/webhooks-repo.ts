@@ -1,0 +1,301 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Database, WebhookAttemptTable, WebhookDeliveryTable, WebhookEndpointTable, WebhookSecretTable } from './schema.js';
+import { chunked } from './chunks.js';
+import { EventsRepo } from './events-repo.js';
+
+export type WebhookEndpointRow = Selectable<WebhookEndpointTable>;
+export type WebhookSecretRow = Selectable<WebhookSecretTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveryTable>;
+export type WebhookAttemptRow = Selectable<WebhookAttemptTable>;
+export type WebhookDeliveryState = 'pending' | 'delivered' | 'failed';
+
+/** A delivery to insert when fanning out, or a test ping. */
+export interface NewWebhookDelivery {
+  readonly id: string;
+  readonly endpointId: string;
+  readonly orgId: string;
+  readonly eventId: number | null;
+  readonly eventType: string;
+  readonly orderKey: string;
+  readonly body: string | null;
+  readonly now: string;
+  /** When it may first be sent, if not now (HELD_UNTIL for a paused endpoint's). */
+  readonly notBefore?: string;
+}
+
+/**
+ * The next attempt of a paused endpoint's deliveries: never, until resumed (resume makes them due).
+ * Kept out of the due range so that polls do not walk a long held queue.
+ */
+export const HELD_UNTIL = '9999-12-31T00:00:00.000Z';
+
+/** How an attempt ended, recorded with the delivery's new state in one transaction. */
+export interface AttemptOutcome {
+  readonly attemptId: string;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly status: number | null;
+  readonly error: string | null;
+  readonly responseExcerpt: string | null;
+  readonly state: WebhookDeliveryState;
+  /** When `state` is pending: the next attempt's time. */
+  readonly nextAttemptAt?: string;
+  readonly now: string;
+}
+
+const num = (v: unknown) => Number(v);
+
+/** Webhook endpoints, their sealed secrets, deliveries and attempts (migration 026). */
+export class WebhooksRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  // ---- endpoints
+  /**
+   * Adds an endpoint that receives the events fanned out from now on: its `start_id` is the
+   * fan-out cursor, read under the cursor's lock, so a fan-out running at the same moment either
+   * finished before (and the endpoint starts after it) or sees the endpoint. Answers the start_id.
+   */
+  async createEndpoint(row: Omit<WebhookEndpointRow, 'start_id'>, secret: WebhookSecretRow): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const cur = await trx.updateTable('webhook_cursor').set({ last_id: sql<number>`last_id` }).where('id', '=', 1).returning('last_id').executeTakeFirstOrThrow();
+      await trx.insertInto('webhook_endpoints').values({ ...row, start_id: num(cur.last_id) }).execute();
+      await trx.insertInto('webhook_secrets').values(secret).execute();
+      return num(cur.last_id);
+    });
+  }
+
+  async endpoints(orgId: string): Promise<WebhookEndpointRow[]> {
+    return this.db.selectFrom('webhook_endpoints').selectAll().where('org_id', '=', orgId).orderBy('created_at').orderBy('id').execute();
+  }
+
+  async endpoint(orgId: string, id: string): Promise<WebhookEndpointRow | undefined> {
+    return this.db.selectFrom('webhook_endpoints').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+  }
+
+  async endpointsById(ids: readonly string[]): Promise<WebhookEndpointRow[]> {
+    if (ids.length === 0) return [];
+    return this.db.selectFrom('webhook_endpoints').selectAll().where('id', 'in', ids).execute();
+  }
+
+  async updateEndpoint(orgId: string, id: string, set: Partial<Pick<WebhookEndpointRow, 'url' | 'description' | 'event_types' | 'enabled'>>, now: string): Promise<boolean> {
+    const r = await this.db.updateTable('webhook_endpoints').set({ ...set, updated_at: now }).where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /**
+   * Resumes a paused endpoint: its held deliveries are due now and start a new retry window (the
+   * pause was not their failure).
+   */
+  async resume(orgId: string, id: string, now: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const r = await trx.updateTable('webhook_endpoints').set({ paused_at: null, paused_reason: null, failing_since: null, consecutive_failures: 0, updated_at: now })
+        .where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) return false;
+      await trx.updateTable('webhook_deliveries').set({ next_attempt_at: now, first_attempt_at: null })
+        .where('endpoint_id', '=', id).where('state', '=', 'pending').execute();
+      return true;
+    });
+  }
+
+  /** Removes an endpoint with its secrets, deliveries and attempts. */
+  async deleteEndpoint(orgId: string, id: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const r = await trx.deleteFrom('webhook_endpoints').where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+      if (Number(r.numDeletedRows) !== 1) return false;
+      await trx.deleteFrom('webhook_secrets').where('endpoint_id', '=', id).execute();
+      await trx.deleteFrom('webhook_attempts').where('endpoint_id', '=', id).execute();
+      await trx.deleteFrom('webhook_deliveries').where('endpoint_id', '=', id).execute();
+      return true;
+    });
+  }
+
+  // ---- secrets
+  /** The secrets that sign deliveries now: the current one and those still in their grace period. */
+  async liveSecrets(endpointId: string, now: string): Promise<WebhookSecretRow[]> {
+    return this.db.selectFrom('webhook_secrets').selectAll().where('endpoint_id', '=', endpointId)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .orderBy('created_at', 'desc').execute();
+  }
+
+  /** A new current secret; the old current one expires at `oldExpiresAt` (now: at once). Expired ones are removed. */
+  async rotateSecret(endpointId: string, secret: WebhookSecretRow, oldExpiresAt: string, now: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('webhook_secrets').where('endpoint_id', '=', endpointId).where('expires_at', '<=', now).execute();
+      await trx.updateTable('webhook_secrets').set({ expires_at: oldExpiresAt }).where('endpoint_id', '=', endpointId).where('expires_at', 'is', null).execute();
+      await trx.insertInto('webhook_secrets').values(secret).execute();
+    });
+  }
+
+  // ---- fan-out
+  /**
+   * Runs `fn` with the fan-out cursor locked (its row lock on PostgreSQL; SQLite has one writer),
+   * in one transaction with the deliveries `fn` inserts and the cursor it returns: events are
+   * fanned out exactly once whichever nodes run this at the same time, and a node killed midway
+   * leaves nothing half done.
+   */
+  async fanOut(fn: (lastId: number, endpoints: readonly WebhookEndpointRow[], events: EventsRepo, insert: (rows: readonly NewWebhookDelivery[]) => Promise<void>) => Promise<number>): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const cur = await trx.updateTable('webhook_cursor').set({ last_id: sql<number>`last_id` }).where('id', '=', 1).returning('last_id').executeTakeFirstOrThrow();
+      const lastId = num(cur.last_id);
+      const insert = async (rows: readonly NewWebhookDelivery[]) => {
+        const values = rows.map((d) => ({
+          id: d.id, endpoint_id: d.endpointId, org_id: d.orgId, event_id: d.eventId, event_type: d.eventType, order_key: d.orderKey, body: d.body,
+          state: 'pending', attempts: 0, next_attempt_at: d.notBefore ?? d.now, first_attempt_at: null, locked_by: null, locked_until: null, last_status: null, last_error: null, created_at: d.now, settled_at: null,
+        }));
+        for (const part of chunked(values, 16)) {
+          if (part.length) await trx.insertInto('webhook_deliveries').values(part).onConflict((oc) => oc.columns(['endpoint_id', 'event_id']).doNothing()).execute();
+        }
+      };
+      // Read after taking the lock: an endpoint created meanwhile took its start from this cursor.
+      const endpoints = await trx.selectFrom('webhook_endpoints').selectAll().where('enabled', '=', 1).execute();
+      // Events are read on this transaction's connection too (SQLite has one; waiting for it here would never end).
+      const next = await fn(lastId, endpoints, new EventsRepo(trx), insert);
+      if (next > lastId) await trx.updateTable('webhook_cursor').set({ last_id: next }).where('id', '=', 1).execute();
+      return next;
+    });
+  }
+
+  async cursor(): Promise<number> {
+    const r = await this.db.selectFrom('webhook_cursor').select('last_id').where('id', '=', 1).executeTakeFirst();
+    return num(r?.last_id ?? 0);
+  }
+
+  /** A test ping or other delivery made by hand, outside fan-out. */
+  async insertDelivery(d: NewWebhookDelivery): Promise<void> {
+    await this.db.insertInto('webhook_deliveries').values({
+      id: d.id, endpoint_id: d.endpointId, org_id: d.orgId, event_id: d.eventId, event_type: d.eventType, order_key: d.orderKey, body: d.body,
+      state: 'pending', attempts: 0, next_attempt_at: d.now, first_attempt_at: null, locked_by: null, locked_until: null, last_status: null, last_error: null, created_at: d.now, settled_at: null,
+    }).execute();
+  }
+
+  // ---- delivery
+  /**
+   * Deliveries that may be attempted now: pending, due, not leased, of an endpoint that is on and
+   * not paused (a test ping goes even to a paused one), and first in line for their endpoint and
+   * order key: a pending delivery of an earlier event for the same person holds later ones back.
+   */
+  private dueQuery(now: string) {
+    return this.db.selectFrom('webhook_deliveries as d').innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
+      .where('d.state', '=', 'pending').where('d.next_attempt_at', '<=', now)
+      .where((eb) => eb.or([eb('d.locked_until', 'is', null), eb('d.locked_until', '<', now)]))
+      .where((eb) => eb.or([eb.and([eb('e.enabled', '=', 1), eb('e.paused_at', 'is', null)]), eb('d.event_type', '=', 'webhook.test')]))
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('webhook_deliveries as p').select('p.id')
+        .whereRef('p.endpoint_id', '=', 'd.endpoint_id').whereRef('p.order_key', '=', 'd.order_key')
+        .where('p.state', '=', 'pending').whereRef('p.event_id', '<', 'd.event_id'))));
+  }
+
+  async anyDue(now: string): Promise<boolean> {
+    return (await this.dueQuery(now).select('d.id').limit(1).executeTakeFirst()) !== undefined;
+  }
+
+  /**
+   * Leases up to `limit` due deliveries to `worker`. Each is taken by a conditional UPDATE that
+   * re-checks it is pending and unleased, so two nodes never hold the same one; `attempts` counts
+   * the lease (a node killed mid-send has used an attempt).
+   */
+  async claim(worker: string, now: string, leaseUntil: string, limit: number): Promise<WebhookDeliveryRow[]> {
+    const ids = await this.dueQuery(now).select('d.id').orderBy('d.next_attempt_at').orderBy('d.event_id').limit(limit).execute();
+    const out: WebhookDeliveryRow[] = [];
+    for (const { id } of ids) {
+      const r = await this.db.updateTable('webhook_deliveries')
+        .set((eb) => ({ locked_by: worker, locked_until: leaseUntil, attempts: eb('attempts', '+', 1), first_attempt_at: eb.fn.coalesce('first_attempt_at', eb.val(now)) }))
+        .where('id', '=', id).where('state', '=', 'pending')
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+        .returningAll().executeTakeFirst();
+      if (r) out.push(r);
+    }
+    return out;
+  }
+
+  /**
+   * Records an attempt and the delivery's new state, if the delivery is still `worker`'s, and the
+   * endpoint's health: a success clears its failing streak; a failure extends it, and pauses the
+   * endpoint once it has failed `pause.minFailures` times in a row over at least `pause.afterMs`
+   * (pings never pause). Answers whether it was recorded and whether the endpoint was paused now.
+   */
+  async settle(d: WebhookDeliveryRow, worker: string, o: AttemptOutcome, pause: { afterMs: number; minFailures: number } | undefined): Promise<{ recorded: boolean; paused: boolean }> {
+    return this.db.transaction().execute(async (trx) => {
+      const r = await trx.updateTable('webhook_deliveries').set({
+        state: o.state, locked_by: null, locked_until: null, last_status: o.status, last_error: o.error,
+        ...(o.nextAttemptAt ? { next_attempt_at: o.nextAttemptAt } : {}), ...(o.state !== 'pending' ? { settled_at: o.now } : {}),
+      }).where('id', '=', d.id).where('locked_by', '=', worker).where('state', '=', 'pending').executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) return { recorded: false, paused: false };
+      await trx.insertInto('webhook_attempts').values({
+        id: o.attemptId, delivery_id: d.id, endpoint_id: d.endpoint_id, attempt: d.attempts, started_at: o.startedAt, duration_ms: Math.round(o.durationMs),
+        status: o.status, error: o.error, response_excerpt: o.responseExcerpt,
+      }).execute();
+      if (d.event_type === 'webhook.test') return { recorded: true, paused: false };
+      if (o.state === 'delivered') {
+        await trx.updateTable('webhook_endpoints').set({ failing_since: null, consecutive_failures: 0 }).where('id', '=', d.endpoint_id).execute();
+        return { recorded: true, paused: false };
+      }
+      const e = await trx.updateTable('webhook_endpoints')
+        .set((eb) => ({ failing_since: eb.fn.coalesce('failing_since', eb.val(o.startedAt)), consecutive_failures: eb('consecutive_failures', '+', 1) }))
+        .where('id', '=', d.endpoint_id).returning(['failing_since', 'consecutive_failures', 'paused_at']).executeTakeFirst();
+      if (!e || !pause || e.paused_at !== null) return { recorded: true, paused: false };
+      const failingFor = Date.parse(o.now) - Date.parse(e.failing_since!);
+      if (failingFor < pause.afterMs || num(e.consecutive_failures) < pause.minFailures) return { recorded: true, paused: false };
+      await trx.updateTable('webhook_endpoints').set({ paused_at: o.now, paused_reason: `every delivery attempt failed for ${Math.round(failingFor / 60_000)} minutes (${num(e.consecutive_failures)} attempts); last: ${o.error ?? `HTTP ${o.status}`}` })
+        .where('id', '=', d.endpoint_id).where('paused_at', 'is', null).execute();
+      // Held until resumed (test pings excepted: they go even to a paused endpoint).
+      await trx.updateTable('webhook_deliveries').set({ next_attempt_at: HELD_UNTIL })
+        .where('endpoint_id', '=', d.endpoint_id).where('state', '=', 'pending').where('event_type', '!=', 'webhook.test').execute();
+      return { recorded: true, paused: true };
+    });
+  }
+
+  /** Sends a delivery again: due now, with a new retry window; its earlier attempts stay on record. */
+  async replay(endpointId: string, id: string, now: string): Promise<boolean> {
+    const r = await this.db.updateTable('webhook_deliveries').set({ state: 'pending', next_attempt_at: now, first_attempt_at: null, settled_at: null })
+      .where('endpoint_id', '=', endpointId).where('id', '=', id)
+      .where((eb) => eb.or([eb('state', '!=', 'pending'), eb('locked_by', 'is', null)])).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async delivery(endpointId: string, id: string): Promise<WebhookDeliveryRow | undefined> {
+    return this.db.selectFrom('webhook_deliveries').selectAll().where('endpoint_id', '=', endpointId).where('id', '=', id).executeTakeFirst();
+  }
+
+  /** An endpoint's deliveries, newest first, before `before` (created_at) when paging. */
+  async deliveries(endpointId: string, q: { state?: WebhookDeliveryState; limit: number; before?: string }): Promise<WebhookDeliveryRow[]> {
+    let s = this.db.selectFrom('webhook_deliveries').selectAll().where('endpoint_id', '=', endpointId);
+    if (q.state) s = s.where('state', '=', q.state);
+    if (q.before) s = s.where('created_at', '<', q.before);
+    return s.orderBy('created_at', 'desc').orderBy('event_id', 'desc').limit(q.limit).execute();
+  }
+
+  async attempts(deliveryIds: readonly string[]): Promise<WebhookAttemptRow[]> {
+    const out: WebhookAttemptRow[] = [];
+    for (const part of chunked([...deliveryIds])) {
+      if (part.length) out.push(...await this.db.selectFrom('webhook_attempts').selectAll().where('delivery_id', 'in', part).orderBy('attempt').execute());
+    }
+    return out;
+  }
+
+  /** Removes up to `limit` delivered or failed deliveries settled before `cutoff`, with their attempts; answers how many. */
+  async pruneSettled(cutoff: string, limit: number): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const ids = (await trx.selectFrom('webhook_deliveries').select('id').where('state', '!=', 'pending').where('settled_at', '<', cutoff).limit(limit).execute()).map((r) => r.id);
+      for (const part of chunked(ids)) {
+        if (!part.length) continue;
+        await trx.deleteFrom('webhook_attempts').where('delivery_id', 'in', part).execute();
+        await trx.deleteFrom('webhook_deliveries').where('id', 'in', part).execute();
+      }
+      return ids.length;
+    });
+  }
+
+  /** Per endpoint of the organisation: how many deliveries are pending and failed. */
+  async counts(orgId: string): Promise<Map<string, { pending: number; failed: number }>> {
+    const rows = await this.db.selectFrom('webhook_deliveries').select(['endpoint_id', 'state', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('org_id', '=', orgId).where('state', 'in', ['pending', 'failed']).groupBy(['endpoint_id', 'state']).execute();
+    const out = new Map<string, { pending: number; failed: number }>();
+    for (const r of rows) {
+      const c = out.get(r.endpoint_id) ?? { pending: 0, failed: 0 };
+      if (r.state === 'pending') c.pending = num(r.n);
+      else c.failed = num(r.n);
+      out.set(r.endpoint_id, c);
+    }
+    return out;
+  }
+}

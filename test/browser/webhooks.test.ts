@@ -1,0 +1,80 @@
+/**
+ * The Webhooks page, end to end (issue 15 item 3): an owner adds a receiving system, copies its
+ * secret, sends a test, sees a change that the system refused, and sends it again once mended.
+ * A real Muster serving the built app, a real receiver on loopback (allowed explicitly), Chromium.
+ */
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startServer, type TestServer } from '../helpers/server.js';
+import { startReceiver, type Receiver } from '../helpers/webhook-receiver.js';
+import { expectAccessible } from './a11y.js';
+import { afterStep, launch, OWNER, recordPageErrors, requireBuiltApp, signUpOwner } from './browser.js';
+
+let server: TestServer;
+let browser: Browser;
+let page: Page;
+let rec: Receiver;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  requireBuiltApp();
+  server = await startServer({ MUSTER_WEBHOOKS_ALLOW_PRIVATE: 'true' });
+  rec = await startReceiver();
+  browser = await launch();
+  page = recordPageErrors(await (await browser.newContext()).newPage(), pageErrors);
+});
+afterAll(async () => {
+  await browser?.close();
+  await rec?.close();
+  await server?.close();
+});
+afterEach((ctx) => afterStep(ctx, page, pageErrors));
+
+/** Clicks Refresh until the deliveries table shows `text`. */
+async function refreshUntil(text: RegExp): Promise<void> {
+  const panel = page.getByRole('region', { name: /Messages sent to/ }).or(page.locator('section[aria-labelledby="deliveries-h"]'));
+  await expect.poll(async () => {
+    await panel.getByRole('button', { name: 'Refresh' }).click();
+    await page.waitForTimeout(200);
+    return panel.innerText();
+  }, { timeout: 15_000 }).toMatch(text);
+}
+
+it('adds a receiving system, shows its secret once, sends a test, shows a refused change and sends it again', async () => {
+  await signUpOwner(page, server.origin);
+  await page.getByRole('link', { name: 'Webhooks' }).click();
+  await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
+  await page.getByLabel('Address (URL)').fill(rec.url);
+  await page.getByLabel('Name').fill('Door access');
+  await page.getByRole('radio', { name: /Only these changes/ }).check();
+  await page.getByRole('checkbox', { name: /became inactive/ }).check();
+  await page.getByRole('checkbox', { name: /Roster fields of a person changed/ }).check();
+  await page.getByRole('button', { name: 'Add system' }).click();
+  const secret = page.getByRole('region', { name: 'New signing secret' });
+  await expect.poll(() => secret.innerText()).toMatch(/whsec_[A-Za-z0-9_-]{43}/);
+  await expectAccessible(page, 'webhooks with a new secret');
+  await secret.getByRole('button', { name: 'I have copied it' }).click();
+  await expect.poll(() => secret.count()).toBe(0);
+  expect(await page.locator('main').innerText()).not.toMatch(/whsec_/);
+
+  // A test message.
+  await page.getByRole('button', { name: 'Send a test to Door access' }).click();
+  await refreshUntil(/Test message[\s\S]*Received/);
+  expect(rec.received.map((r) => r.json.type)).toEqual(['webhook.test']);
+
+  // A change the system refuses (404: not retried), seen with its answer, then sent again.
+  rec.answer = () => ({ status: 404, body: 'no such door' });
+  const org = await server.muster.lists.resolveOrganisation(OWNER.organisation);
+  await server.muster.store.events.append([{ type: 'person.deactivated', orgId: org.id, listId: null, subject: 'person-1', payload: { userName: 'ada@northwind.example', source: 'scim' } }]);
+  await refreshUntil(/person\.deactivated[\s\S]*Failed/);
+  const row = page.getByRole('row', { name: /person\.deactivated/ });
+  await row.getByText('1 attempt', { exact: true }).click();
+  await expect.poll(() => page.locator('section[aria-labelledby="deliveries-h"]').innerText()).toMatch(/answered 404[\s\S]*no such door/);
+  await expectAccessible(page, 'webhook deliveries');
+  rec.answer = () => ({ status: 200, body: 'ok' });
+  await row.getByRole('button', { name: 'Send again' }).click();
+  await refreshUntil(/person\.deactivated[\s\S]*Received/);
+  const sent = rec.received.filter((r) => r.json.type === 'person.deactivated');
+  expect(sent).toHaveLength(2);
+  expect(sent[1]!.deliveryId).toBe(sent[0]!.deliveryId);
+});
