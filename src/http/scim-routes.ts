@@ -71,6 +71,8 @@ function queryFrom(params: URLSearchParams): QueryParams {
   return {
     filter: get('filter'), sortBy: get('sortBy'), sortOrder: get('sortOrder'),
     startIndex: intParam(get('startIndex'), 'startIndex'), count: intParam(get('count'), 'count'),
+    // RFC 9865 §2: `?cursor` (empty) asks for the first page of cursor paging.
+    cursor: get('cursor'),
     attributes: get('attributes'), excludedAttributes: get('excludedAttributes'),
   };
 }
@@ -96,7 +98,7 @@ function queryFromSearch(body: unknown): QueryParams {
   };
   return {
     filter: str(body.filter, 'filter'), sortBy: str(body.sortBy, 'sortBy'), sortOrder: str(body.sortOrder, 'sortOrder'),
-    startIndex: num(body.startIndex, 'startIndex'), count: num(body.count, 'count'),
+    startIndex: num(body.startIndex, 'startIndex'), count: num(body.count, 'count'), cursor: str(body.cursor, 'cursor'),
     attributes: list(body.attributes, 'attributes'), excludedAttributes: list(body.excludedAttributes, 'excludedAttributes'),
   };
 }
@@ -285,6 +287,8 @@ async function route(deps: ScimRouteDeps, c: Context, ctx: ScimCtx, rest: string
         baseUrl: ctx.baseUrl, documentationUri: 'https://github.com/muster-id/muster/blob/main/docs/scim.md', patch: true,
         bulk: { supported: true, maxOperations: deps.bulkMaxOperations, maxPayloadSize: deps.maxBodyBytes },
         filter: { supported: true, maxResults: deps.maxPageSize }, changePassword: false, sort: true, etag: true,
+        // RFC 9865 §4. Index paging stays the default: Entra ID and Okta page with startIndex.
+        pagination: { cursor: true, index: true, defaultPaginationMethod: 'index', ...deps.scim.pager.advertised },
       }));
     }
     case 'schemas':

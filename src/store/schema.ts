@@ -516,4 +516,20 @@ export interface Database {
   user_emails: UserEmailTable;
   groups: GroupTable;
   group_members: GroupMemberTable;
+  list_counts: ListCountTable;
+  paging_keys: PagingKeyTable;
+}
+
+/** Users and groups per list, kept by triggers (migration 027): totalResults without count(*). */
+export interface ListCountTable {
+  list_id: string;
+  user_count: ColumnType<number | string, number | undefined, number>;
+  group_count: ColumnType<number | string, number | undefined, number>;
+}
+
+/** The HMAC key of RFC 9865 cursors, shared by every node (migration 027). */
+export interface PagingKeyTable {
+  id: string;
+  secret: string;
+  created_at: string;
 }
