@@ -46,6 +46,8 @@ function area(cf) {
 
 function analyse(profile, windows) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const times = new Float64Array(profile.samples.length);
   let t = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
@@ -56,6 +58,7 @@ function analyse(profile, windows) {
   for (const w of windows) {
     const fn = new Map();
     const ar = new Map();
+    const incl = new Map();
     let total = 0, idle = 0;
     for (let i = 0; i < profile.samples.length; i++) {
       if (times[i] < w.fromUs || times[i] >= w.toUs) continue;
@@ -71,9 +74,19 @@ function analyse(profile, windows) {
       fn.set(k, (fn.get(k) ?? 0) + dt);
       const a = area(cf);
       ar.set(a, (ar.get(a) ?? 0) + dt);
+      // Inclusive time of Muster's own functions (dist/), each counted once per sample.
+      const seen = new Set();
+      for (let id = profile.samples[i]; id !== undefined; id = parent.get(id)) {
+        const f = byId.get(id).callFrame;
+        if (!/\/dist\//.test(f.url ?? '') || /node_modules/.test(f.url)) continue;
+        const key = `${f.functionName || '(anonymous)'} ${where(f)}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        incl.set(key, (incl.get(key) ?? 0) + dt);
+      }
     }
     const top = (m) => [...m].sort((x, y) => y[1] - x[1]).slice(0, TOP);
-    out.push({ ...w, busyUs: total, idleUs: idle, functions: top(fn), areas: top(ar) });
+    out.push({ ...w, busyUs: total, idleUs: idle, functions: top(fn), areas: top(ar), inclusive: top(incl) });
   }
   return out;
 }
@@ -101,6 +114,8 @@ for (const f of fs.readdirSync(dir).filter((x) => /^phases-.*\.json$/.test(x)).s
     for (const [k, us] of p.functions) lines.push(`| \`${k.replace(/\|/g, '\\|')}\` | ${per(us)} | ${fmt((100 * us) / p.busyUs, 1)}% |`);
     lines.push('', '| self time by file or package | µs/request | share |', '|---|---:|---:|');
     for (const [k, us] of p.areas) lines.push(`| ${k.replace(/\|/g, '\\|')} | ${per(us)} | ${fmt((100 * us) / p.busyUs, 1)}% |`);
+    lines.push('', '| inclusive time, Muster\'s own functions | µs/request | share |', '|---|---:|---:|');
+    for (const [k, us] of p.inclusive) lines.push(`| \`${k.replace(/\|/g, '\\|')}\` | ${per(us)} | ${fmt((100 * us) / p.busyUs, 1)}% |`);
     lines.push('');
   }
 }

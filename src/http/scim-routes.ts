@@ -18,7 +18,7 @@ import type { BulkService } from '../provisioning/bulk-service.js';
 import type { TokenAuth } from './auth.js';
 import { ClientAbortedError, CLIENT_CLOSED_REQUEST, guardUrl, readJsonBody } from './body.js';
 import { InputRefused } from '../scim/input-guard.js';
-import { MethodNotAllowed, RetryableScimError, errorResponse, scimJson, type Logger } from './scim-response.js';
+import { MethodNotAllowed, RetryableScimError, errorResponse, scimJson, withHeaders, type Logger } from './scim-response.js';
 import type { RateLimiter } from './rate-limit.js';
 
 export interface ScimRouteDeps {
@@ -149,10 +149,8 @@ export function scimHandler(deps: ScimRouteDeps) {
     // The response is rebuilt with these headers: @hono/node-server's lightweight Response does
     // not always send headers set after construction.
     const applied = notes.list();
-    const headers = new Headers(res.headers);
-    headers.set('x-request-id', requestId);
-    if (applied.length) headers.set('x-muster-normalisations', applied.join(', '));
-    res = new Response(res.body, { status: res.status, headers });
+    const rebuilt = withHeaders(res, { 'x-request-id': requestId, ...(applied.length ? { 'x-muster-normalisations': applied.join(', ') } : {}) });
+    res = rebuilt.res;
     const guess = ctx ? identifyIdp({ userAgent, tokenLabel: ctx.caller.tokenLabel, tokenIdp: ctx.caller.tokenIdp, normalisations: applied }) : undefined;
     if (guess?.strong && token) await deps.auth.rememberIdp(token, guess.idp).catch(() => undefined);
     const ms = performance.now() - started;
@@ -165,7 +163,7 @@ export function scimHandler(deps: ScimRouteDeps) {
         // reads, whose answer can be read again, and copying every page of a list doubled the CPU a
         // request costs (bench/RESULTS.md).
         const keepBody = res.status >= 400 || c.req.method.toUpperCase() !== 'GET';
-        const responseText = keepBody && res.body ? await res.clone().text() : '';
+        const responseText = !keepBody ? '' : rebuilt.text ?? (res.body ? await res.clone().text() : '');
         deps.requestLog.add({
           time: new Date().toISOString(), list_id: listId, request_id: requestId, method: c.req.method, path: url.pathname + url.search,
           status: res.status, duration_ms: Math.round(ms * 100) / 100, user_agent: userAgent ?? null, token_label: token?.label ?? null,
