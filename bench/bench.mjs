@@ -16,11 +16,20 @@ import { PHASES } from './phases.mjs';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
 const ALL_PHASES = Object.keys(PHASES);
+const LOADERS = ['sync', 'bulk-load'];
+/** The default run: the chosen way to load (--load), then every phase that is not a loader. */
+const defaultPhases = (load) => [load === 'bulk' ? 'bulk-load' : 'sync', ...ALL_PHASES.filter((p) => !LOADERS.includes(p))];
 
 const USAGE = `node bench/bench.mjs [options]
   --sizes 1000,10000,100000   list sizes (users); each size gets a fresh server and database
   --concurrency 16            requests in flight (the probe and group-delta phases use 1)
-  --phases ${ALL_PHASES.join(',')}
+  --load sync|bulk            how the list is filled: filter + POST per user (sync), or POST /Bulk (bulk-load)
+  --phases ${defaultPhases('sync').join(',')}
+                              (or with bulk-load first: --load bulk); phases: ${ALL_PHASES.join(', ')}
+  --bulk-size 500             creates per Bulk request in bulk-load (MUSTER_BULK_MAX_OPERATIONS allows 1,000; 1 MB bodies)
+  --bulk-concurrency 2        Bulk requests in flight in bulk-load
+  --cpu-prof DIR              run the server with --cpu-prof into DIR and record each phase's time window
+                              there, for bench/profile.mjs (keep DIR out of the repository)
   --lookups 2000              users looked up in the lookup phase (4 requests each)
   --probes 200                users looked up one at a time in the probe phase
   --patches 2000              users PATCHed in the patch phase
@@ -37,7 +46,8 @@ function options() {
   const { values, positionals } = parseArgs({
     options: {
       sizes: { type: 'string', default: '1000,10000,100000' }, concurrency: { type: 'string', default: '16' },
-      phases: { type: 'string', default: ALL_PHASES.join(',') }, lookups: { type: 'string', default: '2000' },
+      phases: { type: 'string' }, load: { type: 'string', default: 'sync' }, 'bulk-size': { type: 'string', default: '500' },
+      'bulk-concurrency': { type: 'string', default: '2' }, 'cpu-prof': { type: 'string' }, lookups: { type: 'string', default: '2000' },
       probes: { type: 'string', default: '200' }, patches: { type: 'string', default: '2000' },
       'group-deltas': { type: 'string', default: '200' }, 'group-concurrency': { type: 'string', default: '1' },
       'max-phase-s': { type: 'string', default: '900' }, db: { type: 'string' }, seed: { type: 'string', default: '1' },
@@ -55,7 +65,8 @@ function options() {
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${k} must be a positive integer, got ${values[k]}`);
     return n;
   };
-  const phases = values.phases.split(',').map((s) => s.trim()).filter(Boolean);
+  if (values.load !== 'sync' && values.load !== 'bulk') throw new Error(`--load is sync or bulk, got ${values.load}`);
+  const phases = (values.phases ?? defaultPhases(values.load).join(',')).split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = phases.filter((p) => !ALL_PHASES.includes(p));
   if (unknown.length) throw new Error(`unknown phase(s) ${unknown.join(', ')}; choose from ${ALL_PHASES.join(', ')}`);
   const sizes = values.sizes.split(',').map((s) => Number(s.trim()));
@@ -63,7 +74,8 @@ function options() {
   return {
     sizes, phases, concurrency: int('concurrency'), lookups: int('lookups'), probes: int('probes'), patches: int('patches'),
     groupDeltas: int('group-deltas'), groupConcurrency: int('group-concurrency'), maxPhaseS: int('max-phase-s'), seed: int('seed'),
-    db: values.db, out: values.out, keep: values.keep,
+    db: values.db, out: values.out, keep: values.keep, bulkSize: int('bulk-size'), bulkConcurrency: int('bulk-concurrency'),
+    cpuProf: values['cpu-prof'] ? path.resolve(values['cpu-prof']) : null,
     markdown: values.markdown ? path.resolve(positionals.find((a) => a.endsWith('.md')) ?? path.join(HERE, 'RESULTS.md')) : null,
   };
 }
@@ -81,7 +93,9 @@ async function startServer(opt, n) {
   delete env.MUSTER_PUBLIC_URL;
   const bin = path.join(ROOT, 'bin', 'muster.js');
   const created = JSON.parse(execFileSync(process.execPath, [bin, 'lists', 'create', '--name', `bench-${n}-${Date.now()}`, '--uid', 'userName', '--json'], { env, cwd: ROOT, encoding: 'utf8' }));
-  const child = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--host', '127.0.0.1'], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prof = opt.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', opt.cpuProf, '--cpu-prof-name', `muster-${opt.engineTag}-${n}.cpuprofile`] : [];
+  if (opt.cpuProf) fs.mkdirSync(opt.cpuProf, { recursive: true });
+  const child = spawn(process.execPath, [...prof, bin, 'serve', '--port', String(port), '--host', '127.0.0.1'], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const log = { errorLines: 0, tail: [] };
   const onLine = (line) => {
     if (!line.trim()) return;
@@ -116,8 +130,20 @@ async function stopServer(srv, keep) {
   if (srv.dir && !keep) fs.rmSync(srv.dir, { recursive: true, force: true });
 }
 
-function dbSizeMB(srv) {
-  if (!srv.dir) return null;
+async function dbSizeMB(srv) {
+  if (!srv.dir) {
+    // PostgreSQL: the whole database (every size of a run shares it, so later sizes include earlier lists).
+    try {
+      const { default: pg } = await import('pg');
+      const c = new pg.Client({ connectionString: srv.databaseUrl });
+      await c.connect();
+      const r = await c.query('SELECT pg_database_size(current_database()) AS b');
+      await c.end();
+      return Math.round((Number(r.rows[0].b) / 1048576) * 10) / 10;
+    } catch {
+      return null;
+    }
+  }
   const bytes = fs.readdirSync(srv.dir).reduce((s, f) => s + fs.statSync(path.join(srv.dir, f)).size, 0);
   return Math.round((bytes / 1048576) * 10) / 10;
 }
@@ -165,6 +191,7 @@ async function runSize(opt, n) {
     run: (name, items, concurrency, fn) => runPhase({ name, items, concurrency, maxS: opt.maxPhaseS, server: sampler, log: console.log }, fn),
   };
   const phases = [];
+  const windows = [];
   const t0 = performance.now();
   try {
     for (const name of opt.phases) {
@@ -173,7 +200,10 @@ async function runSize(opt, n) {
         continue;
       }
       try {
+        // CLOCK_MONOTONIC in µs: the clock V8's profiler stamps samples with, so bench/profile.mjs can cut the profile by phase.
+        const from = Number(process.hrtime.bigint() / 1000n);
         const r = await PHASES[name](ctx);
+        windows.push({ phase: name, fromUs: from, toUs: Number(process.hrtime.bigint() / 1000n), requests: r.requests, cpuS: r.server?.cpuS ?? null });
         phases.push(r);
         printPhase(n, r);
       } catch (err) {
@@ -188,10 +218,11 @@ async function runSize(opt, n) {
   sampler.stop();
   const server = {
     engine: srv.engine, rssStartMB: start?.rssMB ?? null, rssPeakMB: Math.max(sampler.overallPeak, end?.rssMB ?? 0), rssHwmMB: end?.hwmMB ?? null,
-    rssEndMB: end?.rssMB ?? null, cpuS: end && start ? Math.round((end.cpuS - start.cpuS) * 100) / 100 : null, dbMB: dbSizeMB(srv),
+    rssEndMB: end?.rssMB ?? null, cpuS: end && start ? Math.round((end.cpuS - start.cpuS) * 100) / 100 : null, dbMB: await dbSizeMB(srv),
     exitedEarly: srv.child.exitCode !== null, errorLogLines: srv.log.errorLines, logTail: srv.log.tail.slice(-5),
   };
   await stopServer(srv, opt.keep);
+  if (opt.cpuProf) fs.writeFileSync(path.join(opt.cpuProf, `phases-${opt.engineTag}-${n}.json`), JSON.stringify({ n, engine: srv.engine, profile: `muster-${opt.engineTag}-${n}.cpuprofile`, windows }, null, 2) + '\n');
   console.log(`[${n}] server: peak RSS ${server.rssPeakMB} MB (VmHWM ${server.rssHwmMB} MB), CPU ${server.cpuS} s, database ${fmt(server.dbMB)} MB, error log lines ${server.errorLogLines}, total ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   if (server.errorLogLines) for (const l of server.logTail) console.log(`      server log: ${l.slice(0, 300)}`);
   return { n, server, phases, wallS: Math.round((performance.now() - t0) / 1000) };
@@ -199,6 +230,7 @@ async function runSize(opt, n) {
 
 async function main() {
   const opt = options();
+  opt.engineTag = opt.db?.startsWith('postgres') ? 'postgres' : 'sqlite';
   const meta = {
     command: `node bench/bench.mjs ${process.argv.slice(2).join(' ')}`.trim(), startedAt: new Date().toISOString(), machine: machine(),
     concurrency: opt.concurrency, phases: opt.phases, lookups: opt.lookups, probes: opt.probes, patches: opt.patches, groupDeltas: opt.groupDeltas,

@@ -257,4 +257,97 @@ export async function groupDelta(ctx) {
   return r;
 }
 
-export const PHASES = { sync, lookup, patch, deactivate, list, verify, probe, 'group-fill': groupFill, 'group-delta': groupDelta };
+/**
+ * The initial load as an IdP that uses Bulk (RFC 7644 §3.7) sends it: --bulk-size creates per
+ * request, --bulk-concurrency requests in flight. Fills ctx.ids from each operation's location,
+ * like sync, so that every later phase works after either.
+ */
+export async function bulkLoad(ctx) {
+  const size = ctx.opt.bulkSize;
+  const batches = Math.ceil(ctx.n / size);
+  const dec = Array.from({ length: 10 }, () => new Recorder());
+  const r = await ctx.run('bulk-load', batches, ctx.opt.bulkConcurrency, async (b, ph) => {
+    const from = b * size, to = Math.min(ctx.n, from + size);
+    const Operations = [];
+    for (let i = from; i < to; i++) Operations.push({ method: 'POST', path: '/Users', bulkId: `u${i}`, data: makeUser(i) });
+    const res = await ctx.client.request('POST', '/Bulk', { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations });
+    dec[Math.min(9, Math.floor((b * 10) / batches))].add(res.ms);
+    if (!ph.record(`Bulk of ${size} creates`, res, [200])) return;
+    const ops = parseJson(res.text)?.Operations ?? [];
+    let failed = 0;
+    for (const o of ops) {
+      const i = Number(String(o.bulkId ?? '').slice(1));
+      const id = typeof o.location === 'string' ? o.location.split('/').pop() : null;
+      if (String(o.status).startsWith('201') && id && Number.isInteger(i)) ctx.ids[i] = id;
+      else failed++;
+    }
+    if (failed || ops.length !== to - from) ph.checkFail(`Bulk of ${size} creates`, `batch ${b}: ${failed} failed, ${ops.length} results for ${to - from} operations`);
+  });
+  r.extra = { peoplePerS: Math.round(ctx.ids.filter(Boolean).length / r.wallS), deciles: dec.map((d, k) => ({ decile: k + 1, p50: d.stats().p50 })) };
+  return r;
+}
+
+/**
+ * The whole list through RFC 9865 cursor paging, 100 a page, one page at a time (a cursor walk is
+ * sequential by nature); checks every user is seen exactly once and keeps the cursor found 90% of
+ * the way in, for deep-page.
+ */
+export async function cursorList(ctx) {
+  const size = 100;
+  const seen = new Set();
+  const created = ctx.ids.filter(Boolean);
+  const pages = Math.ceil(created.length / size) + 1;
+  const dec = Array.from({ length: 10 }, () => new Recorder());
+  let cursor = '', duplicates = 0, done = false, total = null;
+  const r = await ctx.run('cursor-list', pages, 1, async (k, ph) => {
+    if (done) return;
+    const g = await ctx.client.request('GET', `/Users?cursor=${encodeURIComponent(cursor)}&count=${size}`);
+    dec[Math.min(9, Math.floor((k * 10) / pages))].add(g.ms);
+    if (!ph.record('cursor page of 100', g, [200])) {
+      done = true;
+      return;
+    }
+    const j = parseJson(g.text);
+    total = j?.totalResults ?? total;
+    for (const u of j?.Resources ?? []) {
+      if (seen.has(u.id)) duplicates++;
+      seen.add(u.id);
+    }
+    if (k === Math.floor(pages * 0.9)) ctx.deepCursor = cursor;
+    if (!j?.nextCursor) done = true;
+    else cursor = j.nextCursor;
+  });
+  const missing = r.truncated ? null : created.filter((id) => !seen.has(id)).length;
+  r.extra = { totalResults: total, created: created.length, uniqueIds: seen.size, duplicates, missing, deciles: dec.map((d, k) => ({ decile: k + 1, p50: d.stats().p50 })) };
+  if (duplicates || missing) {
+    r.errors.check++;
+    r.errorCount++;
+    r.errorSamples.push(`cursor-list: duplicates ${duplicates}, missing ${missing}`);
+  }
+  return r;
+}
+
+/**
+ * A page 90% of the way into the list, one request at a time: by the cursor cursor-list kept,
+ * and by startIndex at the same depth (OFFSET skips every index entry before it).
+ */
+export async function deepPage(ctx) {
+  const created = ctx.ids.filter(Boolean).length;
+  const startIndex = Math.max(1, Math.floor(created * 0.9) - 99);
+  const count = 100;
+  if (ctx.deepCursor === undefined) throw new Error('deep-page needs cursor-list first (it keeps the cursor 90% of the way in)');
+  return ctx.run('deep-page', 2 * count, 1, async (k, ph) => {
+    if (k % 2 === 0) {
+      const g = await ctx.client.request('GET', `/Users?cursor=${encodeURIComponent(ctx.deepCursor)}&count=100`);
+      if (ph.record('cursor page 90% deep', g, [200]) && parseJson(g.text)?.Resources?.length !== 100) ph.checkFail('cursor page 90% deep', 'not 100 resources');
+    } else {
+      const g = await ctx.client.request('GET', `/Users?startIndex=${startIndex}&count=100`);
+      if (ph.record('startIndex page 90% deep', g, [200]) && parseJson(g.text)?.Resources?.length !== 100) ph.checkFail('startIndex page 90% deep', 'not 100 resources');
+    }
+  });
+}
+
+export const PHASES = {
+  sync, 'bulk-load': bulkLoad, lookup, patch, deactivate, list, 'cursor-list': cursorList, 'deep-page': deepPage, verify, probe,
+  'group-fill': groupFill, 'group-delta': groupDelta,
+};

@@ -28,19 +28,22 @@ const phaseOf = (size, name) => size.phases.find((p) => p.phase === name && !p.f
 const opOf = (size, phase, op) => phaseOf(size, phase)?.ops?.[op];
 const errCell = (n) => (n ? `**${num(n)} ⚠**` : '0');
 
+/** Server CPU (user + system, from /proc) per request of a phase, µs; the figure issue 16's goals are stated in. */
+const cpuPerRequestUs = (p) => (p?.server?.cpuS !== undefined && p.server.cpuS !== null && p.requests ? (p.server.cpuS * 1e6) / p.requests : null);
+
 function phaseTable(size) {
-  const rows = ['| phase | requests | req/s | p50 ms | p99 ms | errors | server CPU s |', '|---|---:|---:|---:|---:|---:|---:|'];
+  const rows = ['| phase | requests | req/s | p50 ms | p99 ms | errors | server CPU s | server CPU µs per request |', '|---|---:|---:|---:|---:|---:|---:|---:|'];
   for (const p of size.phases) {
     if (p.failed || p.skipped) {
-      rows.push(`| ${p.phase} **⚠ ${p.failed ? 'failed' : 'skipped'}**: ${(p.failed ?? p.skipped).replace(/\|/g, '\\|').slice(0, 200)} | | | | | | |`);
+      rows.push(`| ${p.phase} **⚠ ${p.failed ? 'failed' : 'skipped'}**: ${(p.failed ?? p.skipped).replace(/\|/g, '\\|').slice(0, 200)} | | | | | | | |`);
       continue;
     }
     const flag = p.truncated ? ` **⚠ truncated after ${num(p.wallS)} s (${num(p.items)} of ${num(p.itemsPlanned)})**` : '';
     const conc = p.concurrency === 1 ? ' (one at a time)' : '';
-    rows.push(`| **${p.phase}**${conc}${flag} | ${num(p.requests)} | ${num(p.reqPerS, 1)} | ${ms(p.latencyMs.p50)} | ${ms(p.latencyMs.p99)} | ${errCell(p.errorCount)} | ${num(p.server?.cpuS, 1)} |`);
+    rows.push(`| **${p.phase}**${conc}${flag} | ${num(p.requests)} | ${num(p.reqPerS, 1)} | ${ms(p.latencyMs.p50)} | ${ms(p.latencyMs.p99)} | ${errCell(p.errorCount)} | ${num(p.server?.cpuS, 1)} | ${num(cpuPerRequestUs(p))} |`);
     const ops = Object.entries(p.ops);
     if (ops.length > 1) {
-      for (const [k, o] of ops) rows.push(`| ↳ ${k.replace(/\|/g, '\\|')} | ${num(o.count)} | | ${ms(o.p50)} | ${ms(o.p99)} | ${errCell(o.errors)} | |`);
+      for (const [k, o] of ops) rows.push(`| ↳ ${k.replace(/\|/g, '\\|')} | ${num(o.count)} | | ${ms(o.p50)} | ${ms(o.p99)} | ${errCell(o.errors)} | | |`);
     }
   }
   return rows.join('\n');
@@ -104,9 +107,15 @@ function summary(res) {
     row('±1 member of the big group, p50 ms', (s) => ms(phaseOf(s, 'group-delta')?.ops?.[big(s)]?.p50)),
     row('±1 member of a 10-member group, p50 ms', op('group-delta', '±1 member, group of 10')),
     row('errors (all phases)', (s) => errCell(s.phases.reduce((n, p) => n + (p.errorCount ?? 0) + (p.failed || p.skipped ? 1 : 0), 0))),
+    row('bulk-load, people/s (Bulk of 500)', (s) => num(phaseOf(s, 'bulk-load')?.extra?.peoplePerS)),
+    row('cursor-list, pages/s (one at a time)', (s) => num(phaseOf(s, 'cursor-list')?.reqPerS, 1)),
+    row('page 90% deep, p50 ms: cursor / startIndex', (s) => `${op('deep-page', 'cursor page 90% deep')(s)} / ${op('deep-page', 'startIndex page 90% deep')(s)}`),
+    row('server CPU µs per request: sync / lookup / patch / deactivate', (s) => ['sync', 'lookup', 'patch', 'deactivate'].map((p) => num(cpuPerRequestUs(phaseOf(s, p)))).join(' / ')),
+    row('server CPU ms per page of 100: list / cursor-list', (s) => ['list', 'cursor-list'].map((p) => num((cpuPerRequestUs(phaseOf(s, p)) ?? NaN) / 1000, 2)).join(' / ')),
     row('server peak RSS, MB', (s) => num(s.server.rssPeakMB)),
     row('server CPU, s', (s) => num(s.server.cpuS)),
     row('database on disk, MB', (s) => num(s.server.dbMB, 1)),
+    row('database per person, KB', (s) => num(s.server.dbMB === null ? null : (s.server.dbMB * 1024) / s.n, 1)),
   ].join('\n');
 }
 

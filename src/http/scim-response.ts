@@ -6,8 +6,30 @@ import type { Logger } from '../log.js';
 
 export type { Logger };
 
+/** The JSON text of each response scimJson made, so that it can be re-sent or logged without reading the body stream. */
+const TEXT = new WeakMap<Response, string>();
+
 export function scimJson(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': SCIM_CONTENT_TYPE, ...headers } });
+  const text = JSON.stringify(body);
+  const res = new Response(text, { status, headers: { 'content-type': SCIM_CONTENT_TYPE, ...headers } });
+  TEXT.set(res, text);
+  return res;
+}
+
+/**
+ * `res` with more headers. A response scimJson made is rebuilt from its text, so it stays a string
+ * body that @hono/node-server writes in one call; rebuilding it from `res.body` turned every answer
+ * into a web stream piped chunk by chunk (about a seventh of a lookup's CPU, bench/RESULTS.md,
+ * "Where the microseconds go"). `text` is the body, when it is known without reading it.
+ */
+export function withHeaders(res: Response, extra: Readonly<Record<string, string>>): { res: Response; text: string | undefined } {
+  const text = TEXT.get(res);
+  const headers = new Headers(res.headers);
+  for (const [k, v] of Object.entries(extra)) headers.set(k, v);
+  if (text === undefined) return { res: new Response(res.body, { status: res.status, headers }), text };
+  const out = new Response(text, { status: res.status, headers });
+  TEXT.set(out, text);
+  return { res: out, text };
 }
 
 /**

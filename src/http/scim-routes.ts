@@ -18,7 +18,7 @@ import type { BulkService } from '../provisioning/bulk-service.js';
 import type { TokenAuth } from './auth.js';
 import { ClientAbortedError, CLIENT_CLOSED_REQUEST, guardUrl, readJsonBody } from './body.js';
 import { InputRefused } from '../scim/input-guard.js';
-import { MethodNotAllowed, RetryableScimError, errorResponse, scimJson, type Logger } from './scim-response.js';
+import { MethodNotAllowed, RetryableScimError, errorResponse, scimJson, withHeaders, type Logger } from './scim-response.js';
 import type { RateLimiter } from './rate-limit.js';
 
 export interface ScimRouteDeps {
@@ -71,6 +71,8 @@ function queryFrom(params: URLSearchParams): QueryParams {
   return {
     filter: get('filter'), sortBy: get('sortBy'), sortOrder: get('sortOrder'),
     startIndex: intParam(get('startIndex'), 'startIndex'), count: intParam(get('count'), 'count'),
+    // RFC 9865 §2: `?cursor` (empty) asks for the first page of cursor paging.
+    cursor: get('cursor'),
     attributes: get('attributes'), excludedAttributes: get('excludedAttributes'),
   };
 }
@@ -96,7 +98,7 @@ function queryFromSearch(body: unknown): QueryParams {
   };
   return {
     filter: str(body.filter, 'filter'), sortBy: str(body.sortBy, 'sortBy'), sortOrder: str(body.sortOrder, 'sortOrder'),
-    startIndex: num(body.startIndex, 'startIndex'), count: num(body.count, 'count'),
+    startIndex: num(body.startIndex, 'startIndex'), count: num(body.count, 'count'), cursor: str(body.cursor, 'cursor'),
     attributes: list(body.attributes, 'attributes'), excludedAttributes: list(body.excludedAttributes, 'excludedAttributes'),
   };
 }
@@ -147,10 +149,8 @@ export function scimHandler(deps: ScimRouteDeps) {
     // The response is rebuilt with these headers: @hono/node-server's lightweight Response does
     // not always send headers set after construction.
     const applied = notes.list();
-    const headers = new Headers(res.headers);
-    headers.set('x-request-id', requestId);
-    if (applied.length) headers.set('x-muster-normalisations', applied.join(', '));
-    res = new Response(res.body, { status: res.status, headers });
+    const rebuilt = withHeaders(res, { 'x-request-id': requestId, ...(applied.length ? { 'x-muster-normalisations': applied.join(', ') } : {}) });
+    res = rebuilt.res;
     const guess = ctx ? identifyIdp({ userAgent, tokenLabel: ctx.caller.tokenLabel, tokenIdp: ctx.caller.tokenIdp, normalisations: applied }) : undefined;
     if (guess?.strong && token) await deps.auth.rememberIdp(token, guess.idp).catch(() => undefined);
     const ms = performance.now() - started;
@@ -163,7 +163,7 @@ export function scimHandler(deps: ScimRouteDeps) {
         // reads, whose answer can be read again, and copying every page of a list doubled the CPU a
         // request costs (bench/RESULTS.md).
         const keepBody = res.status >= 400 || c.req.method.toUpperCase() !== 'GET';
-        const responseText = keepBody && res.body ? await res.clone().text() : '';
+        const responseText = !keepBody ? '' : rebuilt.text ?? (res.body ? await res.clone().text() : '');
         deps.requestLog.add({
           time: new Date().toISOString(), list_id: listId, request_id: requestId, method: c.req.method, path: url.pathname + url.search,
           status: res.status, duration_ms: Math.round(ms * 100) / 100, user_agent: userAgent ?? null, token_label: token?.label ?? null,
@@ -285,6 +285,8 @@ async function route(deps: ScimRouteDeps, c: Context, ctx: ScimCtx, rest: string
         baseUrl: ctx.baseUrl, documentationUri: 'https://github.com/muster-id/muster/blob/main/docs/scim.md', patch: true,
         bulk: { supported: true, maxOperations: deps.bulkMaxOperations, maxPayloadSize: deps.maxBodyBytes },
         filter: { supported: true, maxResults: deps.maxPageSize }, changePassword: false, sort: true, etag: true,
+        // RFC 9865 §4. Index paging stays the default: Entra ID and Okta page with startIndex.
+        pagination: { cursor: true, index: true, defaultPaginationMethod: 'index', ...deps.scim.pager.advertised },
       }));
     }
     case 'schemas':

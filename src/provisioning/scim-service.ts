@@ -19,6 +19,7 @@ import type { AttributeTracker } from './attribute-tracker.js';
 import { isLifecycleAction, type PersonLifecycle } from './credential-service.js';
 import type { AuditAction } from '../roster/audit.js';
 import { LARGE_WRITE, yieldIfLarge, yieldToEventLoop } from './yield.js';
+import { CursorPager } from './cursor-pager.js';
 import {
   compileFilter, compileMemberFilter, sortExpression, type FilterContext, type MasterList, type Repos, type Store,
   type UserRecord, type GroupRecord,
@@ -52,6 +53,8 @@ export interface QueryParams {
   readonly sortOrder?: string | undefined;
   readonly startIndex?: number | undefined;
   readonly count?: number | undefined;
+  /** RFC 9865 cursor paging: '' for the first page, then a nextCursor or previousCursor. */
+  readonly cursor?: string | undefined;
   readonly attributes?: string | undefined;
   readonly excludedAttributes?: string | undefined;
 }
@@ -65,6 +68,8 @@ export interface Written {
 export interface ScimLimits {
   readonly maxPageSize: number;
   readonly defaultPageSize: number;
+  /** RFC 9865 cursorTimeout, seconds (default CURSOR_TIMEOUT_S). */
+  readonly cursorTimeoutS?: number;
 }
 
 type Rec = UserRecord | GroupRecord;
@@ -475,15 +480,45 @@ export class ScimService {
     return o === 'descending';
   }
 
-  /** GET /Users, GET /Groups and POST /.search (RFC 7644 §3.4.2, §3.4.3). */
+  /** RFC 9865 cursor pages; created on first use so that the constructor stays as it is. */
+  private pagerOnce: CursorPager | undefined;
+  get pager(): CursorPager {
+    return (this.pagerOnce ??= new CursorPager(this.store, this.limits));
+  }
+
+  /**
+   * totalResults (RFC 7644 §3.4.2.4): without a filter, the list's maintained counter (migration
+   * 027) rather than a count(*) over the list on every page; with one, a count of the matching
+   * rows, which the filter's indexes bound for the lookups IdPs make.
+   */
+  private async total(ctx: ScimCtx, rt: ResourceTypeId, where: ReturnType<ScimService['compileQuery']>['where']): Promise<number> {
+    const repo = rt === 'User' ? this.store.users : this.store.groups;
+    if (where) return repo.count({ listId: ctx.list.id, where });
+    return (await this.store.paging.total(ctx.list.id, rt)) ?? repo.count({ listId: ctx.list.id });
+  }
+
+  /** GET /Users, GET /Groups and POST /.search (RFC 7644 §3.4.2, §3.4.3; RFC 9865 with `cursor`). */
   async query(ctx: ScimCtx, rt: ResourceTypeId, q: QueryParams): Promise<Doc> {
     const filter = q.filter !== undefined && q.filter.trim() !== '' ? parseFilter(q.filter) : undefined;
+    if (q.cursor !== undefined && q.startIndex !== undefined) throw invalidValue('use either startIndex (index paging) or cursor (cursor paging, RFC 9865), not both');
     const { startIndex, count } = this.pageWindow(q);
     const p = this.projection(rt, q.attributes, q.excludedAttributes);
     const descending = this.sortDescending(q);
     const { where, orderBy } = this.compileQuery(ctx, rt, filter, q);
+    if (q.cursor !== undefined) {
+      const page = await this.pager.page({ listId: ctx.list.id, rt, cursor: q.cursor, count: q.count, filter: q.filter, sortBy: q.sortBy, sortOrder: q.sortOrder, descending, where, orderBy });
+      const total = await this.total(ctx, rt, where);
+      const resources = await this.render(this.store, ctx, rt, page.records, p);
+      // RFC 9865 §2: no startIndex; nextCursor omitted on the last page, previousCursor on the first.
+      return {
+        schemas: [LIST_RESPONSE], totalResults: total, itemsPerPage: resources.length,
+        ...(page.previousCursor !== undefined ? { previousCursor: page.previousCursor } : {}),
+        ...(page.nextCursor !== undefined ? { nextCursor: page.nextCursor } : {}),
+        Resources: resources,
+      };
+    }
     const repo = rt === 'User' ? this.store.users : this.store.groups;
-    const total = await repo.count({ listId: ctx.list.id, where });
+    const total = await this.total(ctx, rt, where);
     const recs = count === 0 ? [] : await repo.page({ listId: ctx.list.id, where, orderBy, descending, offset: startIndex - 1, limit: count });
     const resources = await this.render(this.store, ctx, rt, recs, p);
     return { schemas: [LIST_RESPONSE], totalResults: total, startIndex, itemsPerPage: resources.length, Resources: resources };
@@ -491,6 +526,7 @@ export class ScimService {
 
   /** POST /.search at the service root: Users then Groups, as one result set. */
   async queryAll(ctx: ScimCtx, q: QueryParams): Promise<Doc> {
+    if (q.cursor !== undefined) throw invalidValue('cursor paging (RFC 9865) is per resource type: POST /Users/.search or /Groups/.search');
     const filter = q.filter !== undefined && q.filter.trim() !== '' ? parseFilter(q.filter) : undefined;
     const { startIndex, count } = this.pageWindow(q);
     const descending = this.sortDescending(q);
@@ -499,8 +535,7 @@ export class ScimService {
     for (const rt of ['User', 'Group'] as const) {
       try {
         const c = this.compileQuery(ctx, rt, filter, q);
-        const repo = rt === 'User' ? this.store.users : this.store.groups;
-        parts.push({ rt, ...c, total: await repo.count({ listId: ctx.list.id, where: c.where }) });
+        parts.push({ rt, ...c, total: await this.total(ctx, rt, c.where) });
       } catch (err) {
         // An attribute only one resource type has (userName) makes the other type simply not match.
         if (!(err instanceof ScimError)) throw err;

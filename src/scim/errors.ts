@@ -4,7 +4,10 @@
  * rendered as a logged 500 by the HTTP layer, never disguised as another status.
  */
 
-/** scimType values defined by RFC 7644 §3.12, Table 9, plus the 413/429 cases that carry none. */
+/**
+ * scimType values defined by RFC 7644 §3.12, Table 9 (the 413/429 cases carry none), and the
+ * cursor paging ones RFC 9865 §2.2 adds (invalidCursor, expiredCursor, invalidCount).
+ */
 export type ScimType =
   | 'invalidFilter'
   | 'tooMany'
@@ -15,7 +18,10 @@ export type ScimType =
   | 'noTarget'
   | 'invalidValue'
   | 'invalidVers'
-  | 'sensitive';
+  | 'sensitive'
+  | 'invalidCursor'
+  | 'expiredCursor'
+  | 'invalidCount';
 
 /** Which HTTP statuses each scimType may accompany (RFC 7644 §3.12, Table 9). */
 const ALLOWED: Readonly<Record<ScimType, readonly number[]>> = {
@@ -29,6 +35,9 @@ const ALLOWED: Readonly<Record<ScimType, readonly number[]>> = {
   invalidValue: [400],
   invalidVers: [400],
   sensitive: [403],
+  invalidCursor: [400],
+  expiredCursor: [400],
+  invalidCount: [400],
 };
 
 export class ScimError extends Error {

@@ -3,6 +3,7 @@ import type { Database } from './schema.js';
 import { chunked } from './chunks.js';
 import { rethrowUnique } from './unique-violation.js';
 import { parseJson, type PageQuery } from './users-repo.js';
+import { keysetClauses, type KeysetPosition, type KeysetQuery } from './paging-repo.js';
 
 export interface GroupWrite {
   readonly id: string;
@@ -167,5 +168,13 @@ export class GroupsRepo {
   async touch(listId: string, groupId: string, now: string): Promise<void> {
     await this.db.updateTable('groups').set((eb) => ({ version: eb('version', '+', 1), last_modified: now }))
       .where('list_id', '=', listId).where('id', '=', groupId).execute();
+  }
+
+  /** One keyset page (RFC 9865 cursor paging; see keysetClauses in paging-repo.ts). */
+  async keyset(q: KeysetQuery): Promise<{ record: GroupRecord; position: KeysetPosition }[]> {
+    const c = keysetClauses('groups', q);
+    const rows = await sql<Row & { seq: number | string; sort_key: string | number | null }>`SELECT groups.id, groups.list_id, groups.data, groups.version,
+      groups.created, groups.last_modified, groups.seq, ${c.key} AS sort_key FROM groups WHERE ${c.where} ORDER BY ${c.order} LIMIT ${q.limit}`.execute(this.db);
+    return rows.rows.map((r) => ({ record: toRecord(r), position: q.orderBy ? { key: r.sort_key, seq: Number(r.seq) } : { seq: Number(r.seq) } }));
   }
 }

@@ -5,6 +5,7 @@ export { compileFilter, compileMemberFilter, sortExpression, type FilterContext 
 export type { MasterList, Organisation, UidAttribute, SyncMethod } from './lists-repo.js';
 export type { TokenInfo } from './tokens-repo.js';
 export type { UserWrite, UserRecord, PageQuery } from './users-repo.js';
+export type { KeysetPosition, KeysetQuery } from './paging-repo.js';
 export type { GroupWrite, GroupRecord, MemberRecord } from './groups-repo.js';
 export type { AuditEventRow, NewAuditRow, RequestLogRow, NewRequestLogRow, AuditQuery, ChainState } from './audit-repo.js';
 export type { AdminKeyRow } from './admin-keys-repo.js';

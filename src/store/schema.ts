@@ -685,4 +685,20 @@ export interface Database {
   webhook_deliveries: WebhookDeliveryTable;
   webhook_attempts: WebhookAttemptTable;
   webhook_cursor: WebhookCursorTable;
+  list_counts: ListCountTable;
+  paging_keys: PagingKeyTable;
+}
+
+/** Users and groups per list, kept by triggers (migration 027): totalResults without count(*). */
+export interface ListCountTable {
+  list_id: string;
+  user_count: ColumnType<number | string, number | undefined, number>;
+  group_count: ColumnType<number | string, number | undefined, number>;
+}
+
+/** The HMAC key of RFC 9865 cursors, shared by every node (migration 027). */
+export interface PagingKeyTable {
+  id: string;
+  secret: string;
+  created_at: string;
 }

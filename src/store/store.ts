@@ -23,6 +23,7 @@ import { CampaignsRepo } from './campaigns-repo.js';
 import { EventsRepo, writeOutbox, type OutboxQueue } from './events-repo.js';
 import type { DomainEvent } from '../events/types.js';
 import { WebhooksRepo } from './webhooks-repo.js';
+import { PagingRepo } from './paging-repo.js';
 
 /** The repositories, bound to the database or to one open transaction. */
 export interface Repos {
@@ -44,6 +45,7 @@ export interface Repos {
   readonly email: EmailRepo;
   readonly campaigns: CampaignsRepo;
   readonly events: EventsRepo;
+  readonly paging: PagingRepo;
 }
 
 const reposOn = (db: Kysely<Database>, engine: Engine, onEnqueue: (() => void) | undefined, outbox: OutboxQueue): Repos => ({
@@ -52,7 +54,7 @@ const reposOn = (db: Kysely<Database>, engine: Engine, onEnqueue: (() => void) |
   admins: new AdminsRepo(db), credentials: new CredentialsRepo(db), photos: new PhotosRepo(db), cards: new CardsRepo(db), appleWallet: new AppleWalletRepo(db),
   googleWallet: new GoogleWalletRepo(db),
   secretKeys: new SecretKeysRepo(db), email: new EmailRepo(db, engine, onEnqueue), campaigns: new CampaignsRepo(db, engine),
-  events: new EventsRepo(db, outbox),
+  events: new EventsRepo(db, outbox), paging: new PagingRepo(db),
 });
 
 /** The storage port: repositories and transactions over one Kysely database of either engine. */
@@ -79,6 +81,7 @@ export class Store implements Repos {
   readonly events: EventsRepo;
   /** Webhook endpoints and deliveries (src/events/webhooks*): their own transactions, never a change's. */
   readonly webhooks: WebhooksRepo;
+  readonly paging: PagingRepo;
 
   readonly db: Kysely<Database>;
   private readonly enqueueListeners = new Set<() => void>();
@@ -96,6 +99,7 @@ export class Store implements Repos {
     this.events = new EventsRepo(conn.db, undefined, (events) => this.transaction(async (tx) => {
       await tx.events.append(events);
     }));
+    this.paging = new PagingRepo(conn.db);
   }
 
   /** Runs `fn` in one transaction: everything it wrote is committed together, or nothing is. */

@@ -3,6 +3,7 @@ import type { Database } from './schema.js';
 import { rethrowUnique } from './unique-violation.js';
 import { userNameKey } from '../scim/user-name.js';
 import { chunked } from './chunks.js';
+import { keysetClauses, type KeysetPosition, type KeysetQuery } from './paging-repo.js';
 
 /** What the SCIM layer hands the store for one user: the document plus its indexed columns. */
 export interface UserWrite {
@@ -199,5 +200,13 @@ export class UsersRepo {
       }
     }
     return out;
+  }
+
+  /** One keyset page (RFC 9865 cursor paging; see keysetClauses): the records and where each sits in the order. */
+  async keyset(q: KeysetQuery): Promise<{ record: UserRecord; position: KeysetPosition }[]> {
+    const c = keysetClauses('users', q);
+    const rows = await sql<Row & { seq: number | string; sort_key: string | number | null }>`SELECT users.id, users.list_id, users.data, users.fields, users.version,
+      users.created, users.last_modified, users.seq, ${c.key} AS sort_key FROM users WHERE ${c.where} ORDER BY ${c.order} LIMIT ${q.limit}`.execute(this.db);
+    return rows.rows.map((r) => ({ record: toRecord(r), position: q.orderBy ? { key: r.sort_key, seq: Number(r.seq) } : { seq: Number(r.seq) } }));
   }
 }

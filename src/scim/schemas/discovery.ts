@@ -59,6 +59,8 @@ export interface ServiceProviderConfigOptions {
   readonly changePassword: boolean;
   readonly sort: boolean;
   readonly etag: boolean;
+  /** RFC 9865 §4; left out of the body when not given. */
+  readonly pagination?: Pagination;
   /** Defaults to [OAUTH_BEARER_TOKEN_SCHEME]. */
   readonly authenticationSchemes?: readonly AuthenticationScheme[];
 }
@@ -72,8 +74,20 @@ export interface ServiceProviderConfigBody {
   readonly changePassword: { readonly supported: boolean };
   readonly sort: { readonly supported: boolean };
   readonly etag: { readonly supported: boolean };
+  readonly pagination?: Pagination;
   readonly authenticationSchemes: readonly AuthenticationScheme[];
   readonly meta: DiscoveryMeta;
+}
+
+/** The `pagination` attribute RFC 9865 §4 adds to ServiceProviderConfig. */
+export interface Pagination {
+  readonly cursor: boolean;
+  readonly index: boolean;
+  readonly defaultPaginationMethod?: 'cursor' | 'index';
+  readonly defaultPageSize?: number;
+  readonly maxPageSize?: number;
+  /** Seconds a cursor stays usable. */
+  readonly cursorTimeout?: number;
 }
 
 /** The base URL without trailing slashes, so that `${base}/Schemas` never doubles them. */
@@ -128,6 +142,7 @@ export function serviceProviderConfig(opts: ServiceProviderConfigOptions): Servi
     changePassword: { supported: opts.changePassword },
     sort: { supported: opts.sort },
     etag: { supported: opts.etag },
+    ...(opts.pagination ? { pagination: { ...opts.pagination } } : {}),
     authenticationSchemes: opts.authenticationSchemes ?? [OAUTH_BEARER_TOKEN_SCHEME],
     meta: { resourceType: 'ServiceProviderConfig', location: `${trimBase(opts.baseUrl)}/ServiceProviderConfig` },
   };

@@ -33,9 +33,23 @@ export interface ResolvedAttr {
 
 const lower = (s: string): string => s.toLowerCase();
 
+/**
+ * Attribute lists by lower-case name, built once per (immutable) list. Rendering resolves every
+ * attribute of every resource, and the linear search with two toLowerCase calls per attribute
+ * compared was about a tenth of the CPU of a page of 100 (bench/RESULTS.md, "Where the
+ * microseconds go"). A WeakMap: lists built per request (custom extensions) go with their request.
+ */
+const BY_NAME = new WeakMap<readonly AttributeDef[], ReadonlyMap<string, AttributeDef>>();
+
 function findAttr(attrs: readonly AttributeDef[], name: string): AttributeDef | undefined {
-  const n = lower(name);
-  return attrs.find((a) => lower(a.name) === n);
+  let index = BY_NAME.get(attrs);
+  if (!index) {
+    const m = new Map<string, AttributeDef>();
+    for (const a of attrs) if (!m.has(lower(a.name))) m.set(lower(a.name), a); // the first wins, as find() did
+    BY_NAME.set(attrs, m);
+    index = m;
+  }
+  return index.get(lower(name));
 }
 
 export class SchemaRegistry {
