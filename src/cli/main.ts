@@ -8,7 +8,10 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config.js';
-import { buildMuster, listen, ListenError, openStore } from '../main.js';
+import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ServerType } from '@hono/node-server';
+import { buildMuster, listen, listenMetrics, ListenError, openStore } from '../main.js';
 import { COMMANDS, commandFor, helpFor, overview, usageLine } from './help.js';
 import { ListsService, UsageError } from '../provisioning/lists-service.js';
 import { AuditTrail } from '../provisioning/audit-trail.js';
@@ -334,14 +337,26 @@ async function serveCommand(config: Config, io: CliIo): Promise<number> {
     throw err;
   }
   const { server, port } = listening;
+  let metricsServer: ServerType | undefined;
+  if (config.metricsListen) {
+    try {
+      metricsServer = (await listenMetrics(muster.metrics, config.metricsListen.port, config.metricsListen.host)).server;
+    } catch (err) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await muster.close();
+      throw err;
+    }
+  }
   const stopped = new Promise<number>((resolve) => {
     let stopping = false;
     const stop = () => {
       if (stopping) return;
       stopping = true;
       const done = () => resolve(0);
-      server.close(() => void muster.close().then(done, done));
-      setTimeout(done, 5000).unref();
+      void shutDown(muster, config.shutdownGraceMs, [server, ...(metricsServer ? [metricsServer] : [])]).then(done, (err: unknown) => {
+        muster.log.error('shutdown failed', { err: String(err) });
+        done();
+      });
     };
     io.onStop(stop);
   });
@@ -368,6 +383,7 @@ async function serveCommand(config: Config, io: CliIo): Promise<number> {
       ? `Admin web app: ${webUrl}/  (first run: open it to create the owner account, or run: muster admins create --role owner --email … --name …)`
       : `Admin web app: ${webUrl}/`);
     out(secretKeyLine(muster.secretKey));
+    if (metricsServer) out(`Metrics: http://${config.metricsListen!.host}:${(metricsServer.address() as AddressInfo).port}/metrics`);
     if (demo) {
       const base = baseUrlFor(config, demo.id, port);
       out(`SCIM base URL: ${base}`);
@@ -384,6 +400,34 @@ async function serveCommand(config: Config, io: CliIo): Promise<number> {
     throw err;
   }
   return stopped;
+}
+
+/**
+ * SIGTERM: stop accepting connections, let in-flight requests finish and running jobs reach their
+ * end for up to `graceMs`, hand back what is still claimed, then close the database. Idle
+ * keep-alive connections are closed at once and each busy one as soon as its answer is out, so a
+ * client is never cut mid-request within the grace period; after it, what is left is cut (its
+ * client saw no answer, so nothing it believes done is lost). Node's server.close() stops the
+ * listening socket (https://nodejs.org/api/http.html#serverclosecallback).
+ */
+async function shutDown(muster: Awaited<ReturnType<typeof buildMuster>>, graceMs: number, servers: readonly ServerType[]): Promise<void> {
+  muster.log.info('stopping: no new connections; finishing requests and jobs in flight', { graceSeconds: graceMs / 1000 });
+  const http = Promise.all(servers.map((server) => new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    const s = server as Partial<Pick<HttpServer, 'closeIdleConnections' | 'closeAllConnections'>>;
+    s.closeIdleConnections?.();
+    // Connections whose answer went out since: closed as they become idle.
+    const sweep = setInterval(() => s.closeIdleConnections?.(), 50);
+    const cut = setTimeout(() => s.closeAllConnections?.(), graceMs);
+    server.once('close', () => {
+      clearInterval(sweep);
+      clearTimeout(cut);
+    });
+  })));
+  await Promise.all([http, muster.jobs.stop(graceMs)]);
+  // The jobs are stopped (or handed back) already: close() only flushes the logs and closes the database.
+  await muster.close(0);
+  muster.log.info('stopped');
 }
 
 /** Every failure as a CliError: its documented code (docs/errors.md) and exit code. */
