@@ -26,6 +26,8 @@ export const COMMANDS: readonly CommandHelp[] = [
       'On an empty database it creates a demo list and prints its SCIM base URL, token and an',
       '"export BASE=… TOKEN=…" line for a shell (MUSTER_DEMO=false turns that off).',
       'Exits 2 with MUSTER_PORT_IN_USE when the port is taken.',
+      'SIGTERM or SIGINT: stops accepting, finishes requests and jobs in flight for up to',
+      'MUSTER_SHUTDOWN_GRACE_SECONDS (25), hands back what it still holds, and exits 0.',
     ],
   },
   {
