@@ -101,6 +101,27 @@ export const COMMANDS: readonly CommandHelp[] = [
   },
   { name: 'audit prune', synopsis: '[--json]', summary: 'apply MUSTER_AUDIT_RETENTION_DAYS and the request-log retention now', details: [JSON_FLAG] },
   {
+    name: 'backup', synopsis: '--to FILE [--json]', summary: 'an online backup of a SQLite installation, with its secret key file, into one archive',
+    details: [
+      '--to FILE               the archive to write (a tar file, mode 0600; replaced if it exists)',
+      'Runs while the server serves (SQLite\'s online backup API): the copy is the database at one',
+      'moment. The archive holds muster.sqlite, secret.key (unless the key is MUSTER_SECRET_KEY) and',
+      'muster-backup.json. PostgreSQL: use pg_dump --format=custom (docs/operations.md#backups).',
+      JSON_FLAG,
+    ],
+  },
+  {
+    name: 'restore', synopsis: 'FILE [--json]', summary: 'replace the SQLite database (and key file) with a backup, once its audit trail verifies',
+    details: [
+      'FILE                    an archive made by muster backup',
+      'Refused while anything has the database open (stop every node first). The backup is',
+      'extracted, migrated, its audit chains verified and its key checked before it replaces',
+      'anything; the database it replaces is kept beside it (.before-restore-<time>).',
+      'Exit 3 when the audit trail does not verify (nothing restored).',
+      JSON_FLAG,
+    ],
+  },
+  {
     name: 'admin-keys create', synopsis: '[--org ORG] [--label LABEL] [--json]', summary: 'an admin API key (shown once)',
     details: ['--org ORG               the organisation (may be left out when there is one)', '--label LABEL           a name for the key', JSON_FLAG],
   },

@@ -26,6 +26,7 @@ import { GraphError } from '../sync/graph-client.js';
 import { secretKeyLine, secretsCommand } from './secrets-command.js';
 import { StoreError, type Store } from '../store/index.js';
 import { walletsCommand } from './wallets-command.js';
+import { BackupError, backupSqlite, restoreSqlite } from '../backup/index.js';
 
 type Out = (s: string) => void;
 
@@ -104,6 +105,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       groups: { type: 'string' }, schedule: { type: 'string' }, 'sync-photos': { type: 'boolean' }, authority: { type: 'string' }, graph: { type: 'string' }, wait: { type: 'boolean' },
       email: { type: 'string' }, role: { type: 'string' }, 'password-stdin': { type: 'boolean' },
       port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      to: { type: 'string' },
     },
   });
   const [cmd, sub] = positionals;
@@ -128,6 +130,30 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const json = values.json === true;
 
   if (cmd === 'serve') return serveCommand(config, io);
+  if (cmd === 'backup') {
+    if (sub !== undefined) throw new UsageError('MUSTER_CLI_USAGE', `muster backup takes --to FILE, not "${sub}"`);
+    const r = await backupSqlite(config, need(values.to, '--to FILE'));
+    out(json ? JSON.stringify(r) : `Backed up ${config.databaseUrl} to ${r.file} (${r.bytes} bytes in ${r.ms} ms): ${r.counts.lists} lists, ${r.counts.people} people, ${r.counts.auditEvents} audit events
+${
+      r.secretKey === 'included' ? 'The secret key file is in the archive: keep the archive as private as the key (it is mode 0600).'
+        : r.secretKey === 'environment' ? 'The secret key is MUSTER_SECRET_KEY, not in the archive: keep it in your secret store; a restore needs it.'
+          : 'No secret key yet: nothing in the database is encrypted with one.'}`);
+    return 0;
+  }
+  if (cmd === 'restore') {
+    const file = need(sub, 'the backup FILE (muster restore FILE)');
+    if (positionals.length > 2) throw new UsageError('MUSTER_CLI_USAGE', 'muster restore takes one FILE');
+    const r = await restoreSqlite(config, file);
+    out(json ? JSON.stringify(r) : [
+      `Restored ${r.database} from ${r.from} (backup of ${r.backupCreatedAt}): ${r.counts.lists} lists, ${r.counts.people} people, ${r.counts.auditEvents} audit events`,
+      ...r.audit.map((a) => `list ${a.listId}: audit trail ok, ${a.checked} events verified`),
+      r.previous ? `The database it replaced is kept as ${r.previous}` : 'There was no database before.',
+      r.secretKey === 'restored' ? `The secret key file was restored${r.previousKey ? `; the one it replaced is kept as ${r.previousKey}` : ''}.`
+        : r.secretKey === 'environment' ? 'MUSTER_SECRET_KEY opens the restored secrets.' : r.secretKey === 'unchanged' ? 'The secret key file was already the backup\'s.' : 'The backup holds no secret key.',
+      'Start Muster again (every node).',
+    ].join('\n'));
+    return 0;
+  }
   if (cmd === 'lists' && sub === 'create') {
     const eiu = values['external-id-unique'];
     if (eiu !== undefined && eiu !== 'true' && eiu !== 'false') throw new UsageError('MUSTER_CLI_USAGE', '--external-id-unique takes true or false');
@@ -439,6 +465,7 @@ function asCliError(err: unknown): CliError {
     return new CliError('MUSTER_CLI_USAGE', (err as Error).message.split('. ')[0]!.replace(/\.$/, ''), 1);
   }
   if (err instanceof ConfigError || err instanceof StoreError || err instanceof ListenError || err instanceof SecretBoxError) return new CliError(err.code, err.message, 2);
+  if (err instanceof BackupError) return new CliError(err.code, err.message, err.exitCode);
   if (err instanceof AccountError) return new CliError('MUSTER_ACCOUNT_REFUSED', err.message, 1, err.code);
   if (err instanceof EntraSyncError) return new CliError('MUSTER_ENTRA_FAILED', err.message, err.status === 400 ? 1 : 2, err.code);
   if (err instanceof GraphError) return new CliError('MUSTER_ENTRA_FAILED', `Microsoft Graph answered ${err.status} ${err.code}: ${err.message}`, 2, 'graph_error');
