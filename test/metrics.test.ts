@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
 import { listenMetrics } from '../src/main.js';
 import { call, patch, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 
@@ -41,6 +42,20 @@ function families(text: string): Map<string, string> {
   for (const m of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) out.set(m[1]!, m[2]!);
   return out;
 }
+
+describe('metrics configuration', () => {
+  it('reads MUSTER_METRICS_LISTEN as host:port, [v6]:port or a port on loopback, and refuses the rest and a short token', () => {
+    expect(loadConfig({ MUSTER_METRICS_LISTEN: '127.0.0.1:9464' }).metricsListen).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(loadConfig({ MUSTER_METRICS_LISTEN: '9464' }).metricsListen).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(loadConfig({ MUSTER_METRICS_LISTEN: '[::1]:9464' }).metricsListen).toEqual({ host: '::1', port: 9464 });
+    expect(loadConfig({}).metricsListen).toBeUndefined();
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    for (const bad of ['http://x:1', 'host:99999', 'host:', ':']) expect(() => loadConfig({ MUSTER_METRICS_LISTEN: bad }), bad).toThrow(ConfigError);
+    expect(() => loadConfig({ MUSTER_METRICS_TOKEN: 'short' })).toThrow(/MUSTER_METRICS_TOKEN/);
+    expect(loadConfig({ MUSTER_SHUTDOWN_GRACE_SECONDS: '5' }).shutdownGraceMs).toBe(5000);
+    expect(() => loadConfig({ MUSTER_SHUTDOWN_GRACE_SECONDS: '-1' })).toThrow(/MUSTER_SHUTDOWN_GRACE_SECONDS/);
+  });
+});
 
 describe('GET /metrics', () => {
   it('answers only to the metrics token on the main port', async () => {

@@ -96,8 +96,10 @@ export async function backupSqlite(config: Config, to: string, now: () => Date =
     const src = new BetterSqlite3(dbFile, { fileMustExist: true });
     try {
       src.pragma('busy_timeout = 5000');
-      // The first step opens the copy; the second copies every remaining page in one read transaction.
-      await src.backup(copy, { progress: ({ totalPages }) => totalPages });
+      // After better-sqlite3's first small step, every remaining page in one step, one read transaction
+      // (2^31-1 pages: better-sqlite3's largest step). A write between the two steps makes SQLite
+      // start again, inside that one step.
+      await src.backup(copy, { progress: () => 0x7fffffff });
     } finally {
       src.close();
     }
