@@ -65,6 +65,12 @@ export interface Config {
   readonly webRoot: string;
   /** Webhooks (docs/webhooks.md): which addresses they may reach, and when a failing endpoint is paused. */
   readonly webhooks: WebhookSettings;
+  /** GET /metrics on the main port answers to this bearer token; unset, not served there. */
+  readonly metricsToken: string | undefined;
+  /** Where a listener of its own serves GET /metrics without a token (e.g. 127.0.0.1:9464); unset, none. */
+  readonly metricsListen: { readonly host: string; readonly port: number } | undefined;
+  /** On SIGTERM: how long in-flight requests and running jobs get to finish before claims are handed back. */
+  readonly shutdownGraceMs: number;
 }
 
 export interface WebhookSettings {
@@ -76,7 +82,6 @@ export interface WebhookSettings {
   readonly pauseAfterMinutes: number;
 }
 
-/** One SMTP relay for the installation (docs/configuration.md#email). */
 /**
  * Files holding the installation's own wallet credentials (issue 14, item 4): an operator who
  * keeps secrets in files (a mounted Kubernetes or Docker secret) sets them once here instead of
@@ -107,6 +112,7 @@ function walletFiles(env: NodeJS.ProcessEnv, problems: string[]): InstallationWa
   return { ...(apple ? { apple } : {}), ...(google ? { google } : {}) };
 }
 
+/** One SMTP relay for the installation (docs/configuration.md#email). */
 export interface SmtpSettings {
   readonly host: string;
   readonly port: number;
@@ -259,6 +265,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!['on', 'off'].includes(auditRaw)) problems.push(`MUSTER_AUDIT must be on or off, got ${JSON.stringify(auditRaw)}`);
   const apnsUrl = (env.MUSTER_APNS_URL || 'https://api.push.apple.com').replace(/\/+$/, '');
   if (!/^https:\/\/[^/]+$/.test(apnsUrl)) problems.push(`MUSTER_APNS_URL must be an https origin such as https://api.push.apple.com, got ${JSON.stringify(apnsUrl)}`);
+  const metricsToken = env.MUSTER_METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && metricsToken.length < 16) problems.push('MUSTER_METRICS_TOKEN must be at least 16 characters (openssl rand -base64 24)');
+  let metricsListen: Config['metricsListen'];
+  const listenRaw = env.MUSTER_METRICS_LISTEN || undefined;
+  if (listenRaw !== undefined) {
+    // host:port, [v6]:port, or a bare port (loopback then: metrics need not leave the machine to be scraped by a local agent).
+    const m = /^(?:(\[[0-9a-fA-F:.]+\]|[^:[\]\s]+):)?(\d{1,5})$/.exec(listenRaw);
+    const lport = m ? Number(m[2]) : NaN;
+    if (!m || lport > 65535) problems.push(`MUSTER_METRICS_LISTEN must be host:port (127.0.0.1:9464) or a port, got ${JSON.stringify(listenRaw)}`);
+    else metricsListen = { host: m[1]?.replace(/^\[|\]$/g, '') ?? '127.0.0.1', port: lport };
+  }
+  const shutdownGraceSeconds = intVar(env, 'MUSTER_SHUTDOWN_GRACE_SECONDS', 25, 0, 3600, problems);
   const smtp = smtpSettings(env, problems);
   const webhooks = webhookSettings(env, problems);
   if (env.MUSTER_SMTP_CA_FILE && !smtp) problems.push('MUSTER_SMTP_CA_FILE is set but MUSTER_SMTP_URL is not');
@@ -297,6 +315,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     // src/config.ts and dist/config.js both sit one level below the project root.
     webRoot: env.MUSTER_WEB_ROOT || fileURLToPath(new URL('../dist/web', import.meta.url)),
     webhooks,
+    metricsToken,
+    metricsListen: metricsListen ? Object.freeze(metricsListen) : undefined,
+    shutdownGraceMs: shutdownGraceSeconds * 1000,
     ...overrides,
   };
   if (problems.length) throw new ConfigError(problems);

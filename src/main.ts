@@ -52,6 +52,8 @@ import { AddressPolicy } from './events/address-policy.js';
 import { WebhookDispatcher } from './events/webhook-dispatcher.js';
 import { WebhookSender } from './events/webhook-sender.js';
 import { WebhookService } from './events/webhook-service.js';
+import { Metrics } from './metrics/index.js';
+import { Hono } from 'hono';
 
 export const DEFAULT_PAGE_SIZE = 100;
 
@@ -80,11 +82,17 @@ export interface Muster {
   readonly webhookDispatcher: WebhookDispatcher;
   readonly app: ReturnType<typeof createApp>;
   readonly log: Logger;
+  /** This node's Prometheus metrics (src/metrics/): services that count something receive it. */
+  readonly metrics: Metrics;
   /** Starts the background jobs and the Entra scheduler, when buildMuster was asked not to (`muster serve` starts them once it listens). */
   startJobs(): void;
   /** Where this node's secret key comes from (for the start banner; never the key). */
   readonly secretKey: SecretKeySource;
-  close(): Promise<void>;
+  /**
+   * Stops the jobs and closes the database. `graceMs`: how long running jobs get to finish before
+   * their claims are handed back to the queue (unset: wait for them).
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 export async function openStore(config: Config): Promise<Store> {
@@ -108,13 +116,25 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   if (secretKey.rotationPending) log.warn('secrets are stored under the previous secret key: run muster secrets rotate');
   if (secretKey.source.kind === 'none') log.warn('no secret key: secrets cannot be stored until MUSTER_SECRET_KEY is set or the data directory is writable', { keyFile: secretKey.source.path, reason: secretKey.source.reason });
   const registry = createDefaultRegistry();
-  const audit = new AuditTrail(config.audit);
+  const metrics = new Metrics({
+    queues: async () => [...await store.roster.queueStats(), ...await store.email.queueStats()],
+    pool: () => store.poolStats(),
+  });
+  const audit = new AuditTrail(config.audit, undefined, (action) => metrics.auditEvents.inc({ action }));
   const roster = new RosterService(store, audit);
   const tracker = new AttributeTracker(store, log);
   const credentials = new CredentialService(store, audit);
   // Deactivation revokes credentials in the same transaction (SCIM, Bulk, CSV import and Entra sync alike).
   const scim = new ScimService(store, registry, { maxPageSize: config.maxPageSize, defaultPageSize: Math.min(DEFAULT_PAGE_SIZE, config.maxPageSize) }, audit, roster, tracker, credentials);
-  const jobs = new JobRunner(store, roster, audit, log);
+  const jobs = new JobRunner(store, roster, audit, log, undefined, undefined, {
+    onRun: (kind, outcome, seconds) => {
+      metrics.jobRuns.observe({ kind, outcome }, seconds);
+      if (kind === ENTRA_JOB) metrics.entraRuns.observe({ outcome }, seconds);
+      else if (kind === APPLE_PUSH_JOB) metrics.walletPushes.inc({ wallet: 'apple', outcome });
+      else if (kind === GOOGLE_WALLET_JOB) metrics.walletPushes.inc({ wallet: 'google', outcome });
+    },
+    onHandedBack: (queue, n) => metrics.shutdownHandedBack.inc({ queue }, n),
+  });
   const secretBox = () => {
     if (secretKey.box) return secretKey.box;
     throw new SecretBoxError('MUSTER_SECRET_KEY_MISSING', `no secret key to store secrets with: set MUSTER_SECRET_KEY (32 random bytes, base64: \`openssl rand -base64 32\`), or make the data directory writable so Muster can keep its key in ${secretKey.source.kind === 'none' ? secretKey.source.path : 'it'}`);
@@ -149,8 +169,8 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   jobs.register(PRINT_JOB, (job, save) => cards.run(job, save));
   const mailer = config.smtp ? smtpTransport(config.smtp) : undefined;
   if (config.smtp && mailer) {
-    const outbox = new EmailOutbox(store, mailer, log, { fromAddress: config.smtp.fromAddress, fromName: config.smtp.fromName });
-    jobs.registerQueue('email', (stopped) => outbox.drain(stopped));
+    const outbox = new EmailOutbox(store, mailer, log, { fromAddress: config.smtp.fromAddress, fromName: config.smtp.fromName, onOutcome: (outcome) => metrics.emailDeliveries.inc({ outcome }) });
+    jobs.registerQueue('email', (stopped) => outbox.drain(stopped), () => outbox.release());
   }
   // Photo campaigns: a job per campaign; new people created by SCIM, Bulk or Entra sync join the list's automatic one.
   const campaigns = new CampaignService(store, audit, photos, email, options.campaignClock);
@@ -203,7 +223,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
     importer, lists, entra, accounts, campaigns, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, email, capture, walletBranding, walletLinks, installationWallets, walletDelivery, events: new EventsApi(store), webhooks, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
     maxBodyBytes: config.maxBodyBytes, rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
-    publicUrl: config.publicUrl, trustProxy: config.trustProxy,
+    publicUrl: config.publicUrl, trustProxy: config.trustProxy, metrics, metricsToken: config.metricsToken,
     health: async () => {
       await sql`select 1`.execute(store.db);
     },
@@ -214,13 +234,13 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     },
   });
   return {
-    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, cards, appleWallet, googleWallet, email, campaigns, walletLinks, installationWallets, webhooks, webhookDispatcher, app, log,
+    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, cards, appleWallet, googleWallet, email, campaigns, walletLinks, installationWallets, webhooks, webhookDispatcher, app, log, metrics,
     startJobs: start,
     secretKey: secretKey.source,
-    close: async () => {
+    close: async (graceMs?: number) => {
       if (scheduler) clearInterval(scheduler);
       await consumers.stop();
-      await jobs.stop();
+      await jobs.stop(graceMs);
       await webhookDispatcher.stop();
       webhookSender.close();
       mailer?.close();
@@ -247,8 +267,22 @@ function listenError(err: NodeJS.ErrnoException, port: number, host: string): Li
   return new ListenError('MUSTER_LISTEN_FAILED', `cannot listen on ${host}:${port} (${err.code ?? err.message}): check HOST or --host, and PORT or --port (ports below 1024 need privileges)`, { cause: err });
 }
 
+/**
+ * GET /metrics alone on a listener of its own (MUSTER_METRICS_LISTEN), without a token: for an
+ * address only the monitoring system reaches (loopback, a private network). Anything else is 404.
+ */
+export function listenMetrics(metrics: Metrics, port: number, host: string): Promise<{ server: ServerType; port: number }> {
+  const app = new Hono();
+  app.get('/metrics', async (c) => {
+    const { body, contentType } = await metrics.render();
+    return c.body(body, 200, { 'content-type': contentType, 'cache-control': 'no-store' });
+  });
+  app.notFound((c) => c.json({ error: 'not_found', detail: 'this listener serves GET /metrics only' }, 404));
+  return listen(app, port, host);
+}
+
 /** Starts listening; resolves with the bound port (useful with port 0), or rejects with a ListenError. */
-export function listen(app: Muster['app'], port: number, host: string): Promise<{ server: ServerType; port: number }> {
+export function listen(app: Hono, port: number, host: string): Promise<{ server: ServerType; port: number }> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => resolve({ server, port: info.port }));
     server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, port, host)));

@@ -26,6 +26,8 @@ export const COMMANDS: readonly CommandHelp[] = [
       'On an empty database it creates a demo list and prints its SCIM base URL, token and an',
       '"export BASE=… TOKEN=…" line for a shell (MUSTER_DEMO=false turns that off).',
       'Exits 2 with MUSTER_PORT_IN_USE when the port is taken.',
+      'SIGTERM or SIGINT: stops accepting, finishes requests and jobs in flight for up to',
+      'MUSTER_SHUTDOWN_GRACE_SECONDS (25), hands back what it still holds, and exits 0.',
     ],
   },
   {
@@ -98,6 +100,27 @@ export const COMMANDS: readonly CommandHelp[] = [
     details: ['--list ID               one list (default: every list)', JSON_FLAG],
   },
   { name: 'audit prune', synopsis: '[--json]', summary: 'apply MUSTER_AUDIT_RETENTION_DAYS, the request-log and MUSTER_EVENTS_RETENTION_DAYS (outbox events) retention now', details: [JSON_FLAG] },
+  {
+    name: 'backup', synopsis: '--to FILE [--json]', summary: 'an online backup of a SQLite installation, with its secret key file, into one archive',
+    details: [
+      '--to FILE               the archive to write (a tar file, mode 0600; replaced if it exists)',
+      'Runs while the server serves (SQLite\'s online backup API): the copy is the database at one',
+      'moment. The archive holds muster.sqlite, secret.key (unless the key is MUSTER_SECRET_KEY) and',
+      'muster-backup.json. PostgreSQL: use pg_dump --format=custom (docs/operations.md#backups).',
+      JSON_FLAG,
+    ],
+  },
+  {
+    name: 'restore', synopsis: 'FILE [--json]', summary: 'replace the SQLite database (and key file) with a backup, once its audit trail verifies',
+    details: [
+      'FILE                    an archive made by muster backup',
+      'Refused while anything has the database open (stop every node first). The backup is',
+      'extracted, migrated, its audit chains verified and its key checked before it replaces',
+      'anything; the database it replaces is kept beside it (.before-restore-<time>).',
+      'Exit 3 when the audit trail does not verify (nothing restored).',
+      JSON_FLAG,
+    ],
+  },
   {
     name: 'admin-keys create', synopsis: '[--org ORG] [--label LABEL] [--json]', summary: 'an admin API key (shown once)',
     details: ['--org ORG               the organisation (may be left out when there is one)', '--label LABEL           a name for the key', JSON_FLAG],

@@ -8,7 +8,10 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config.js';
-import { buildMuster, listen, ListenError, openStore } from '../main.js';
+import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ServerType } from '@hono/node-server';
+import { buildMuster, listen, listenMetrics, ListenError, openStore } from '../main.js';
 import { COMMANDS, commandFor, helpFor, overview, usageLine } from './help.js';
 import { ListsService, UsageError } from '../provisioning/lists-service.js';
 import { AuditTrail } from '../provisioning/audit-trail.js';
@@ -23,6 +26,7 @@ import { GraphError } from '../sync/graph-client.js';
 import { secretKeyLine, secretsCommand } from './secrets-command.js';
 import { StoreError, type Store } from '../store/index.js';
 import { walletsCommand } from './wallets-command.js';
+import { BackupError, backupSqlite, restoreSqlite } from '../backup/index.js';
 
 type Out = (s: string) => void;
 
@@ -101,6 +105,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       groups: { type: 'string' }, schedule: { type: 'string' }, 'sync-photos': { type: 'boolean' }, authority: { type: 'string' }, graph: { type: 'string' }, wait: { type: 'boolean' },
       email: { type: 'string' }, role: { type: 'string' }, 'password-stdin': { type: 'boolean' },
       port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      to: { type: 'string' },
     },
   });
   const [cmd, sub] = positionals;
@@ -125,6 +130,30 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const json = values.json === true;
 
   if (cmd === 'serve') return serveCommand(config, io);
+  if (cmd === 'backup') {
+    if (sub !== undefined) throw new UsageError('MUSTER_CLI_USAGE', `muster backup takes --to FILE, not "${sub}"`);
+    const r = await backupSqlite(config, need(values.to, '--to FILE'));
+    out(json ? JSON.stringify(r) : `Backed up ${config.databaseUrl} to ${r.file} (${r.bytes} bytes in ${r.ms} ms): ${r.counts.lists} lists, ${r.counts.people} people, ${r.counts.auditEvents} audit events
+${
+      r.secretKey === 'included' ? 'The secret key file is in the archive: keep the archive as private as the key (it is mode 0600).'
+        : r.secretKey === 'environment' ? 'The secret key is MUSTER_SECRET_KEY, not in the archive: keep it in your secret store; a restore needs it.'
+          : 'No secret key yet: nothing in the database is encrypted with one.'}`);
+    return 0;
+  }
+  if (cmd === 'restore') {
+    const file = need(sub, 'the backup FILE (muster restore FILE)');
+    if (positionals.length > 2) throw new UsageError('MUSTER_CLI_USAGE', 'muster restore takes one FILE');
+    const r = await restoreSqlite(config, file);
+    out(json ? JSON.stringify(r) : [
+      `Restored ${r.database} from ${r.from} (backup of ${r.backupCreatedAt}): ${r.counts.lists} lists, ${r.counts.people} people, ${r.counts.auditEvents} audit events`,
+      ...r.audit.map((a) => `list ${a.listId}: audit trail ok, ${a.checked} events verified`),
+      r.previous ? `The database it replaced is kept as ${r.previous}` : 'There was no database before.',
+      r.secretKey === 'restored' ? `The secret key file was restored${r.previousKey ? `; the one it replaced is kept as ${r.previousKey}` : ''}.`
+        : r.secretKey === 'environment' ? 'MUSTER_SECRET_KEY opens the restored secrets.' : r.secretKey === 'unchanged' ? 'The secret key file was already the backup\'s.' : 'The backup holds no secret key.',
+      'Start Muster again (every node).',
+    ].join('\n'));
+    return 0;
+  }
   if (cmd === 'lists' && sub === 'create') {
     const eiu = values['external-id-unique'];
     if (eiu !== undefined && eiu !== 'true' && eiu !== 'false') throw new UsageError('MUSTER_CLI_USAGE', '--external-id-unique takes true or false');
@@ -339,14 +368,26 @@ async function serveCommand(config: Config, io: CliIo): Promise<number> {
     throw err;
   }
   const { server, port } = listening;
+  let metricsServer: ServerType | undefined;
+  if (config.metricsListen) {
+    try {
+      metricsServer = (await listenMetrics(muster.metrics, config.metricsListen.port, config.metricsListen.host)).server;
+    } catch (err) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await muster.close();
+      throw err;
+    }
+  }
   const stopped = new Promise<number>((resolve) => {
     let stopping = false;
     const stop = () => {
       if (stopping) return;
       stopping = true;
       const done = () => resolve(0);
-      server.close(() => void muster.close().then(done, done));
-      setTimeout(done, 5000).unref();
+      void shutDown(muster, config.shutdownGraceMs, [server, ...(metricsServer ? [metricsServer] : [])]).then(done, (err: unknown) => {
+        muster.log.error('shutdown failed', { err: String(err) });
+        done();
+      });
     };
     io.onStop(stop);
   });
@@ -373,6 +414,7 @@ async function serveCommand(config: Config, io: CliIo): Promise<number> {
       ? `Admin web app: ${webUrl}/  (first run: open it to create the owner account, or run: muster admins create --role owner --email … --name …)`
       : `Admin web app: ${webUrl}/`);
     out(secretKeyLine(muster.secretKey));
+    if (metricsServer) out(`Metrics: http://${config.metricsListen!.host}:${(metricsServer.address() as AddressInfo).port}/metrics`);
     if (demo) {
       const base = baseUrlFor(config, demo.id, port);
       out(`SCIM base URL: ${base}`);
@@ -391,6 +433,34 @@ async function serveCommand(config: Config, io: CliIo): Promise<number> {
   return stopped;
 }
 
+/**
+ * SIGTERM: stop accepting connections, let in-flight requests finish and running jobs reach their
+ * end for up to `graceMs`, hand back what is still claimed, then close the database. Idle
+ * keep-alive connections are closed at once and each busy one as soon as its answer is out, so a
+ * client is never cut mid-request within the grace period; after it, what is left is cut (its
+ * client saw no answer, so nothing it believes done is lost). Node's server.close() stops the
+ * listening socket (https://nodejs.org/api/http.html#serverclosecallback).
+ */
+async function shutDown(muster: Awaited<ReturnType<typeof buildMuster>>, graceMs: number, servers: readonly ServerType[]): Promise<void> {
+  muster.log.info('stopping: no new connections; finishing requests and jobs in flight', { graceSeconds: graceMs / 1000 });
+  const http = Promise.all(servers.map((server) => new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    const s = server as Partial<Pick<HttpServer, 'closeIdleConnections' | 'closeAllConnections'>>;
+    s.closeIdleConnections?.();
+    // Connections whose answer went out since: closed as they become idle.
+    const sweep = setInterval(() => s.closeIdleConnections?.(), 50);
+    const cut = setTimeout(() => s.closeAllConnections?.(), graceMs);
+    server.once('close', () => {
+      clearInterval(sweep);
+      clearTimeout(cut);
+    });
+  })));
+  await Promise.all([http, muster.jobs.stop(graceMs)]);
+  // The jobs are stopped (or handed back) already: close() only flushes the logs and closes the database.
+  await muster.close(0);
+  muster.log.info('stopped');
+}
+
 /** Every failure as a CliError: its documented code (docs/errors.md) and exit code. */
 function asCliError(err: unknown): CliError {
   if (err instanceof CliError) return err;
@@ -400,6 +470,7 @@ function asCliError(err: unknown): CliError {
     return new CliError('MUSTER_CLI_USAGE', (err as Error).message.split('. ')[0]!.replace(/\.$/, ''), 1);
   }
   if (err instanceof ConfigError || err instanceof StoreError || err instanceof ListenError || err instanceof SecretBoxError) return new CliError(err.code, err.message, 2);
+  if (err instanceof BackupError) return new CliError(err.code, err.message, err.exitCode);
   if (err instanceof AccountError) return new CliError('MUSTER_ACCOUNT_REFUSED', err.message, 1, err.code);
   if (err instanceof EntraSyncError) return new CliError('MUSTER_ENTRA_FAILED', err.message, err.status === 400 ? 1 : 2, err.code);
   if (err instanceof GraphError) return new CliError('MUSTER_ENTRA_FAILED', `Microsoft Graph answered ${err.status} ${err.code}: ${err.message}`, 2, 'graph_error');

@@ -42,6 +42,8 @@ export interface OutboxOptions {
   /** Longer than any one attempt can take (the transport's timeouts). */
   readonly leaseMs?: number;
   readonly now?: () => Date;
+  /** Called with each attempt's outcome (metrics). */
+  readonly onOutcome?: (outcome: 'sent' | 'retry' | 'failed' | 'lease_lost') => void;
 }
 
 export class EmailOutbox {
@@ -74,6 +76,11 @@ export class EmailOutbox {
     return attempted;
   }
 
+  /** Gives back the messages this node leased and has not settled (shutdown); answers how many. */
+  release(): Promise<number> {
+    return this.store.email.release(this.worker, this.now().toISOString());
+  }
+
   private async send(m: EmailMessageRow): Promise<void> {
     const outcome = await this.transport.send({
       from: { name: m.from_name ?? this.opts.fromName, address: this.opts.fromAddress }, replyTo: m.reply_to ?? undefined,
@@ -82,17 +89,22 @@ export class EmailOutbox {
     const now = this.now();
     const at = now.toISOString();
     let settled: boolean;
+    let result: 'sent' | 'retry' | 'failed';
     if (outcome.ok) {
+      result = 'sent';
       settled = await this.store.email.settle(m.id, this.worker, { state: 'sent', now: at, reply: outcome.reply });
     } else if (outcome.permanent || m.attempts >= this.retry.maxAttempts) {
+      result = 'failed';
       this.log.warn('email failed', { message: m.id, kind: m.kind, attempts: m.attempts, reply: outcome.reply });
       settled = await this.store.email.settle(m.id, this.worker, { state: 'failed', now: at, reply: outcome.reply });
     } else {
+      result = 'retry';
       const next = new Date(now.getTime() + retryDelay(m.attempts, this.retry)).toISOString();
       this.log.info('email will be retried', { message: m.id, attempts: m.attempts, next, reply: outcome.reply });
       settled = await this.store.email.settle(m.id, this.worker, { state: 'queued', now: at, reply: outcome.reply, nextAttemptAt: next });
     }
     // Only after a lease ran out under a send slower than every timeout: another node has it now.
     if (!settled) this.log.warn('email lease lost before the outcome was recorded', { message: m.id });
+    this.opts.onOutcome?.(settled ? result : 'lease_lost');
   }
 }

@@ -15,6 +15,7 @@ import { webApp } from './web-app.js';
 import { verifyHandler, verifyPhotoHandler } from './verify-page.js';
 import { photoUploadPage } from './photo-upload-page.js';
 import { passDownloadHandler, passKitRoutes, type PassKitDeps } from './passkit-routes.js';
+import { httpMetrics, metricsHandler } from './metrics-routes.js';
 
 export interface AppDeps extends ScimRouteDeps, AdminDeps, PassKitDeps {
   readonly health: () => Promise<void>;
@@ -22,10 +23,14 @@ export interface AppDeps extends ScimRouteDeps, AdminDeps, PassKitDeps {
   readonly webRoot: string | undefined;
   /** Requests per second per client address to /v, /p and /passkit (0: none). */
   readonly publicRatePerSecond: number;
+  /** When set, GET /metrics on this app answers to `Authorization: Bearer <it>`; unset, /metrics is 404 here. */
+  readonly metricsToken: string | undefined;
 }
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  app.use('*', httpMetrics(deps.metrics));
+  app.get('/metrics', metricsHandler(deps.metrics, deps.metricsToken));
   const scim = scimHandler(deps);
   app.all('/scim/v2/lists/:listId', scim);
   app.all('/scim/v2/lists/:listId/*', scim);

@@ -20,6 +20,8 @@ import { ClientAbortedError, CLIENT_CLOSED_REQUEST, guardUrl, readJsonBody } fro
 import { InputRefused } from '../scim/input-guard.js';
 import { MethodNotAllowed, RetryableScimError, errorResponse, scimJson, withHeaders, type Logger } from './scim-response.js';
 import type { RateLimiter } from './rate-limit.js';
+import { scimOperation, type Metrics } from '../metrics/index.js';
+import { noteRoute } from './metrics-routes.js';
 
 export interface ScimRouteDeps {
   readonly scim: ScimService;
@@ -34,6 +36,8 @@ export interface ScimRouteDeps {
   readonly maxPageSize: number;
   readonly bulkMaxOperations: number;
   readonly publicUrl: string | undefined;
+  /** SCIM operations by kind and outcome, and each request's route template and IdP for the HTTP metrics. */
+  readonly metrics: Metrics;
   /** Called after every SCIM request, for logging and (later) the request log. */
   readonly onRequest?: (info: ScimRequestInfo) => void;
 }
@@ -175,6 +179,9 @@ export function scimHandler(deps: ScimRouteDeps) {
     }
     // A write that completed after its client left keeps its status and its audit events: it happened.
     const aborted = res.status === CLIENT_CLOSED_REQUEST || c.req.raw.signal.aborted;
+    const op = scimOperation(c.req.method, rest);
+    noteRoute(c, op.route, guess?.idp);
+    deps.metrics.scimOperation(op.resource, op.operation, res.status, aborted);
     deps.onRequest?.({
       requestId, listId, method: c.req.method, path: url.pathname, status: res.status, ms,
       normalisations: applied, warnings: notes.warnings, userAgent, idp: guess?.idp, aborted,

@@ -53,7 +53,8 @@ export function memberChange(ids: readonly string[], added: boolean): FieldChang
 }
 
 export class AuditTrail {
-  constructor(readonly enabled: boolean, private readonly now: () => string = () => new Date().toISOString()) {}
+  /** `onRecorded`: told each event's action once appended (metrics; a transaction that then rolls back was counted). */
+  constructor(readonly enabled: boolean, private readonly now: () => string = () => new Date().toISOString(), private readonly onRecorded?: (action: string) => void) {}
 
   /** A list's organisation, when the audit trail is off (a list never moves to another organisation). */
   private readonly orgOfList = new Map<string, string>();
@@ -84,6 +85,7 @@ export class AuditTrail {
       prev_hash: chain.headHash,
     };
     await tx.audit.append({ ...row, hash: eventHash(row) }, eventPeople(e.target, e.detail));
+    this.onRecorded?.(e.action);
   }
 
   /** Checks a list's chain from its anchor to its head; names the first event that does not match. */

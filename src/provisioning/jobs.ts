@@ -92,6 +92,16 @@ export interface JobKindOptions {
  */
 export type JobHandler = (job: JobRow, save: (params: unknown, done: number) => Promise<boolean>) => Promise<unknown>;
 
+/** How a run of a job on this node ended: for metrics (src/metrics/). */
+export type JobOutcome = 'done' | 'failed' | 'retry' | 'handed_back';
+
+export interface JobRunnerHooks {
+  /** Called once per claimed job when its run on this node ends, with how long it ran. */
+  readonly onRun?: (kind: string, outcome: JobOutcome, seconds: number) => void;
+  /** Called when stop() gave claims back: how many jobs, and how many rows of each queue. */
+  readonly onHandedBack?: (queue: string, count: number) => void;
+}
+
 /** Slots reserved for quick kinds, on top of `concurrency`. */
 const QUICK_SLOTS = 2;
 
@@ -106,7 +116,11 @@ export class JobRunner {
   private quickActive = 0;
   private unsubscribe: (() => void) | undefined;
   private readonly queues = new Map<string, (stopped: () => boolean) => Promise<unknown>>();
+  private readonly releasers = new Map<string, () => Promise<number>>();
   private readonly draining = new Map<string, Promise<void>>();
+  /** Jobs stop() gave back while their handler still ran: their late end is not theirs to record. */
+  private readonly handedBack = new Set<string>();
+  private readonly running = new Map<string, string>();
 
   constructor(
     private readonly store: Store,
@@ -115,6 +129,7 @@ export class JobRunner {
     private readonly log: Logger,
     private readonly pollMs = 500,
     private readonly concurrency = 4,
+    private readonly hooks: JobRunnerHooks = {},
   ) {
     this.handlers.set(REDERIVE_JOB, (job) => this.rederive(job));
   }
@@ -130,8 +145,10 @@ export class JobRunner {
    * runner drains it at each poll and whenever this node enqueues, one drain per queue per node
    * at a time, beside the job slots; the drain claims rows safely against other nodes.
    */
-  registerQueue(name: string, drain: (stopped: () => boolean) => Promise<unknown>): void {
+  registerQueue(name: string, drain: (stopped: () => boolean) => Promise<unknown>, release?: () => Promise<number>): void {
     this.queues.set(name, drain);
+    // What stop() calls to give back the rows this node leased but has not settled.
+    if (release) this.releasers.set(name, release);
   }
 
   private drainQueues(): void {
@@ -192,14 +209,44 @@ export class JobRunner {
     this.active.add(p);
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Claims nothing more, and waits for the jobs and queue drains under way, for at most `graceMs`.
+   * What is still claimed then is given back (the jobs queued again, resumable from their last
+   * checkpoint; the leased emails due again) so that another node, or this one restarted, takes it
+   * at once instead of after the lock runs out. A handler still running after that finds at its
+   * next checkpoint that the job is no longer its own and stops (the takeover path).
+   */
+  async stop(graceMs = Number.POSITIVE_INFINITY): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.filling;
-    await Promise.allSettled([...this.active, ...this.draining.values()]);
+    const all = Promise.allSettled([...this.active, ...this.draining.values()]);
+    if (graceMs === Number.POSITIVE_INFINITY) {
+      await all;
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([all.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)))]);
+    clearTimeout(timer);
+    if (finished) return;
+    for (const id of this.running.keys()) this.handedBack.add(id);
+    const ids = await this.store.roster.release(this.worker);
+    for (const id of ids) {
+      const kind = this.running.get(id);
+      if (kind) this.hooks.onRun?.(kind, 'handed_back', 0);
+    }
+    this.log.info('stopping: handed back claimed jobs', { jobs: ids.length });
+    if (ids.length) this.hooks.onHandedBack?.('jobs', ids.length);
+    for (const [name, release] of this.releasers) {
+      const n = await release();
+      if (n) {
+        this.log.info('stopping: handed back leased rows', { queue: name, count: n });
+        this.hooks.onHandedBack?.(name, n);
+      }
+    }
   }
 
   /** Claims and works one job (of `kinds`, when given) to its end; false when there was none. */
@@ -216,6 +263,9 @@ export class JobRunner {
   }
 
   private async work(job: JobRow): Promise<void> {
+    const started = performance.now();
+    let outcome: JobOutcome = 'done';
+    this.running.set(job.id, job.kind);
     // While the handler works, its lock is renewed: a slow step (APNs timeouts one after another,
     // a long photo batch) must not let this or another node claim the job a second time.
     const heartbeat = setInterval(() => {
@@ -234,14 +284,18 @@ export class JobRunner {
       if (err instanceof RetryLater) {
         this.log.warn('job will be retried', { job: job.id, kind: job.kind, attempts: job.attempts, inMs: err.delayMs, reason: err.message });
         const notBefore = new Date(Date.now() + err.delayMs).toISOString();
+        outcome = 'retry';
         if (err.params !== undefined) await this.store.roster.requeue(job.id, this.worker, { params: err.params, notBefore, error: err.message });
         else await this.store.roster.defer(job.id, this.worker, notBefore, err.message);
         return;
       }
+      outcome = 'failed';
       this.log.error('job failed', { job: job.id, err: err instanceof Error ? err.stack : String(err) });
       await this.store.roster.finish(job.id, this.worker, 'failed', new Date().toISOString(), undefined, String(err));
     } finally {
       clearInterval(heartbeat);
+      this.running.delete(job.id);
+      if (!this.handedBack.delete(job.id)) this.hooks.onRun?.(job.kind, outcome, (performance.now() - started) / 1000);
     }
   }
 

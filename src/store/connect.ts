@@ -39,6 +39,16 @@ import * as m029 from './migrations/029-uid-required-implied.js';
 export interface Connection {
   readonly db: Kysely<Database>;
   readonly engine: Engine;
+  /** The connection pool's use now (metrics); SQLite has one connection, always open. */
+  readonly pool?: () => PoolStats;
+}
+
+/** Connections open, idle, callers waiting for one, and the most the pool opens. */
+export interface PoolStats {
+  readonly total: number;
+  readonly idle: number;
+  readonly waiting: number;
+  readonly max: number;
 }
 
 const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engine: Engine): Promise<void> }]> = [
@@ -104,8 +114,10 @@ export async function openDatabase(databaseUrl: string): Promise<Connection> {
   const unreachable = (err: unknown) => new StoreError('MUSTER_DATABASE_UNREACHABLE',
     `cannot reach the database (${engine} at ${whereIs(databaseUrl, engine)}): ${(err as Error | undefined)?.message ?? String(err)}`, { cause: err });
   let db: Kysely<Database>;
+  let pool: (() => PoolStats) | undefined;
   try {
-    db = engine === 'postgres' ? openPostgres(databaseUrl) : openSqlite(databaseUrl);
+    if (engine === 'postgres') ({ db, pool } = openPostgres(databaseUrl));
+    else db = openSqlite(databaseUrl);
   } catch (err) {
     throw unreachable(err);
   }
@@ -126,5 +138,5 @@ export async function openDatabase(databaseUrl: string): Promise<Connection> {
     if (err instanceof StoreError) throw err;
     throw unreachable(err);
   }
-  return { db, engine };
+  return { db, engine, ...(pool ? { pool } : {}) };
 }

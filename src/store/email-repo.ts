@@ -55,6 +55,24 @@ export class EmailRepo {
     return Number(r.numUpdatedRows) === 1;
   }
 
+  /** Messages waiting or being sent, with the oldest's creation time (metrics; the email_messages_due index). */
+  async queueStats(): Promise<{ kind: string; state: 'queued' | 'running'; count: number; oldest: string | null }[]> {
+    const rows = await this.db.selectFrom('email_messages').select((eb) => ['state', eb.fn.countAll<number>().as('n'), eb.fn.min('created_at').as('oldest')])
+      .where('state', 'in', ['queued', 'sending']).groupBy('state').execute();
+    return rows.map((r) => ({ kind: 'email', state: r.state === 'sending' ? 'running' as const : 'queued' as const, count: Number(r.n), oldest: r.oldest ?? null }));
+  }
+
+  /**
+   * Gives back the messages `worker` has leased and not settled (a node shutting down): queued
+   * again, due at once, the attempt not counted. A message whose send was cut may go out twice,
+   * with the same Message-ID, as after a crash (see the outbox's header).
+   */
+  async release(worker: string, now: string): Promise<number> {
+    const r = await this.db.updateTable('email_messages').set((eb) => ({ state: 'queued', leased_by: null, lease_until: null, next_attempt_at: now, updated_at: now, attempts: eb('attempts', '-', 1) }))
+      .where('leased_by', '=', worker).where('state', '=', 'sending').executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
   async get(id: string): Promise<EmailMessageRow | undefined> {
     return this.db.selectFrom('email_messages').selectAll().where('id', '=', id).executeTakeFirst();
   }

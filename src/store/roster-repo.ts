@@ -283,6 +283,24 @@ export class RosterRepo {
       .where('id', '=', id).where('locked_by', '=', worker).execute();
   }
 
+  /** Queued and running jobs by kind, with the oldest's creation time (metrics; the jobs_status index). */
+  async queueStats(): Promise<{ kind: string; state: 'queued' | 'running'; count: number; oldest: string | null }[]> {
+    const rows = await this.db.selectFrom('jobs').select((eb) => ['kind', 'status', eb.fn.countAll<number>().as('n'), eb.fn.min('created_at').as('oldest')])
+      .where('status', 'in', ['queued', 'running']).groupBy(['kind', 'status']).execute();
+    return rows.map((r) => ({ kind: r.kind, state: r.status as 'queued' | 'running', count: Number(r.n), oldest: r.oldest ?? null }));
+  }
+
+  /**
+   * Gives back the jobs `worker` still holds (a node shutting down): queued again, claimable at
+   * once by any node, their saved state kept so they resume from their last checkpoint. The claim
+   * that is given back does not count as an attempt. Answers the ids given back.
+   */
+  async release(worker: string): Promise<string[]> {
+    const rows = await this.db.updateTable('jobs').set((eb) => ({ status: 'queued', locked_by: null, locked_until: null, attempts: eb('attempts', '-', 1) }))
+      .where('locked_by', '=', worker).where('status', '=', 'running').returning('id').execute();
+    return rows.map((r) => r.id);
+  }
+
   /** Marks older queued/running jobs of a kind as superseded by a newer one (a newer mapping). */
   async supersede(listId: string, kind: string, exceptId: string, now: string): Promise<void> {
     await this.db.updateTable('jobs').set({ status: 'superseded', finished_at: now, locked_until: null })

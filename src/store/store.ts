@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Connection } from './connect.js';
+import type { Connection, PoolStats } from './connect.js';
 import type { Engine } from './engine.js';
 import type { Database } from './schema.js';
 import { flavorFor, type SqlFlavor } from './sql-flavor.js';
@@ -154,6 +154,11 @@ export class Store implements Repos {
 
   private jobsEnqueued(): void {
     for (const fn of this.enqueueListeners) fn();
+  }
+
+  /** The connection pool's use now, for metrics: PostgreSQL's pool, or SQLite's single connection. */
+  poolStats(): PoolStats {
+    return this.conn.pool?.() ?? { total: 1, idle: 1, waiting: 0, max: 1 };
   }
 
   close(): Promise<void> {
