@@ -17,6 +17,8 @@ import { AuditTrail } from './provisioning/audit-trail.js';
 import { RequestLog } from './provisioning/request-log.js';
 import { AdminKeys } from './provisioning/admin-keys.js';
 import { AdminAccounts } from './provisioning/admin-accounts.js';
+import { SsoConnections } from './provisioning/sso/sso-connections.js';
+import { OidcSignIn } from './provisioning/sso/oidc-sign-in.js';
 import { CredentialService } from './provisioning/credential-service.js';
 import type { CredentialStatus } from './store/index.js';
 import { PhotoService } from './provisioning/photo-service.js';
@@ -154,11 +156,13 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const bulk = new BulkService(scim, config.bulkMaxOperations);
   const lists = new ListsService(store, audit);
   const accounts = new AdminAccounts(store);
+  const ssoConnections = new SsoConnections(store, accounts, secretBox, { allowHttp: config.oidcAllowHttp });
+  const sso = new OidcSignIn(store, accounts, ssoConnections, { allowHttp: config.oidcAllowHttp });
   const requestLog = new RequestLog(store, config.requestLog, (err) => log.error('request log write failed', { err: String(err) }));
   const app = createApp({
     scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
-    importer, lists, entra, accounts, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, email, capture, walletBranding, walletLinks, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
+    importer, lists, entra, accounts, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, email, capture, walletBranding, walletLinks, ssoConnections, sso, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
     maxBodyBytes: config.maxBodyBytes, rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
     publicUrl: config.publicUrl, trustProxy: config.trustProxy,
     health: async () => {

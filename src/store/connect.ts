@@ -28,6 +28,7 @@ import * as m018 from './migrations/018-secret-key.js';
 import * as m019 from './migrations/019-email.js';
 import * as m020 from './migrations/020-installation-wallets.js';
 import * as m021 from './migrations/021-entra-group-names.js';
+import * as m025 from './migrations/025-oidc.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -56,6 +57,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['019-email', m019],
   ['020-installation-wallets', m020],
   ['021-entra-group-names', m021],
+  ['025-oidc', m025],
 ];
 
 class Provider implements MigrationProvider {

@@ -18,3 +18,4 @@ export { INSTALLATION, type AppleWalletSettingsRow, type ApplePassRow, type Appl
 export type { GoogleWalletSettingsRow, GoogleWalletObjectRow, WalletBrandingRow } from './google-wallet-repo.js';
 export { SEALED_COLUMNS, type SealedColumn } from './secret-keys-repo.js';
 export type { EmailMessageRow, EmailSettingsRow, EmailTemplateRow, EmailState } from './email-repo.js';
+export type { OidcConnectionRow, OidcLoginRow } from './oidc-repo.js';

@@ -13,6 +13,7 @@ export const SEALED_COLUMNS = [
   { table: 'google_wallet_settings', key: 'org_id', column: 'key_enc', what: 'Google Wallet service account keys' },
   { table: 'installation_apple_wallet', key: 'org_id', column: 'signing_enc', what: "the installation's Apple Wallet pass certificate and key" },
   { table: 'installation_google_wallet', key: 'org_id', column: 'key_enc', what: "the installation's Google Wallet service account key" },
+  { table: 'oidc_connections', key: 'org_id', column: 'client_secret_enc', what: 'OpenID Connect client secrets' },
 ] as const;
 
 export type SealedColumn = (typeof SEALED_COLUMNS)[number];

@@ -19,6 +19,7 @@ import { AppleWalletRepo } from './apple-wallet-repo.js';
 import { GoogleWalletRepo } from './google-wallet-repo.js';
 import { SecretKeysRepo } from './secret-keys-repo.js';
 import { EmailRepo } from './email-repo.js';
+import { OidcRepo } from './oidc-repo.js';
 
 /** The repositories, bound to the database or to one open transaction. */
 export interface Repos {
@@ -38,6 +39,7 @@ export interface Repos {
   readonly googleWallet: GoogleWalletRepo;
   readonly secretKeys: SecretKeysRepo;
   readonly email: EmailRepo;
+  readonly oidc: OidcRepo;
 }
 
 const reposOn = (db: Kysely<Database>, engine: Engine, onEnqueue?: () => void): Repos => ({
@@ -45,7 +47,7 @@ const reposOn = (db: Kysely<Database>, engine: Engine, onEnqueue?: () => void): 
   audit: new AuditRepo(db, engine), adminKeys: new AdminKeysRepo(db), roster: new RosterRepo(db, onEnqueue), entra: new EntraRepo(db),
   admins: new AdminsRepo(db), credentials: new CredentialsRepo(db), photos: new PhotosRepo(db), cards: new CardsRepo(db), appleWallet: new AppleWalletRepo(db),
   googleWallet: new GoogleWalletRepo(db),
-  secretKeys: new SecretKeysRepo(db), email: new EmailRepo(db, engine, onEnqueue),
+  secretKeys: new SecretKeysRepo(db), email: new EmailRepo(db, engine, onEnqueue), oidc: new OidcRepo(db),
 });
 
 /** The storage port: repositories and transactions over one Kysely database of either engine. */
@@ -68,6 +70,7 @@ export class Store implements Repos {
   readonly googleWallet: GoogleWalletRepo;
   readonly secretKeys: SecretKeysRepo;
   readonly email: EmailRepo;
+  readonly oidc: OidcRepo;
 
   readonly db: Kysely<Database>;
   private readonly enqueueListeners = new Set<() => void>();
@@ -79,6 +82,7 @@ export class Store implements Repos {
     ({ lists: this.lists, tokens: this.tokens, users: this.users, groups: this.groups, audit: this.audit, adminKeys: this.adminKeys, roster: this.roster, entra: this.entra, admins: this.admins, credentials: this.credentials, photos: this.photos, cards: this.cards, appleWallet: this.appleWallet, googleWallet: this.googleWallet } = reposOn(conn.db, conn.engine, () => this.jobsEnqueued()));
     this.secretKeys = new SecretKeysRepo(conn.db);
     this.email = new EmailRepo(conn.db, conn.engine, () => this.jobsEnqueued());
+    this.oidc = new OidcRepo(conn.db);
   }
 
   /** Runs `fn` in one transaction: everything it wrote is committed together, or nothing is. */
