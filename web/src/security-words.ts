@@ -1,5 +1,6 @@
 /** Words for the security log: what happened, who did it, and its detail as a sentence. */
 import type { SecurityAction, SecurityEvent } from './api';
+import { ssoErrorWords } from './sso-words';
 
 export const SECURITY_ACTION_LABELS: Record<SecurityAction, string> = {
   'admin.setup': 'Muster set up',
@@ -13,6 +14,12 @@ export const SECURITY_ACTION_LABELS: Record<SecurityAction, string> = {
   'admin.password_reset': 'Password reset',
   'admin.locked': 'Account locked',
   'admin_key.created': 'Admin key created',
+  'admin.sso_signed_in': 'Signed in with single sign-on',
+  'admin.sso_refused': 'Single sign-on refused',
+  'admin.sso_created': 'Account created at first sign-on',
+  'admin.break_glass_sign_in': 'Signed in with a break-glass password',
+  'sso.configured': 'Single sign-on set up',
+  'sso.removed': 'Single sign-on removed',
 };
 
 export const securityActionLabel = (a: string) => SECURITY_ACTION_LABELS[a as SecurityAction] ?? a;
@@ -40,6 +47,10 @@ export function detailWords(e: SecurityEvent): string {
     case 'admin.locked': return d.after ? `after ${text(d.after)} failed sign-ins in a row${d.minutes ? `, for ${text(d.minutes)} minutes` : ''}` : '';
     case 'admin.setup': return d.organisation ? `for ${text(d.organisation)}` : '';
     case 'admin_key.created': return d.keyId ? `key ${text(d.keyId)}` : '';
+    case 'admin.sso_signed_in': return d.provider ? `with ${text(d.provider)}` : '';
+    case 'admin.sso_created': return [d.provider ? `by ${text(d.provider)}` : '', d.role ? `as ${text(d.role)}` : ''].filter(Boolean).join(', ');
+    case 'admin.sso_refused': return d.reason ? ssoErrorWords(text(d.reason)) : text(d.detail);
+    case 'sso.configured': return [d.issuer ? text(d.issuer) : '', d.passwordsOff === true ? 'passwords off' : 'passwords on'].filter(Boolean).join(', ');
     default: return Object.entries(d).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ');
   }
 }

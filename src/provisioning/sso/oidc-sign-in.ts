@@ -175,9 +175,10 @@ export class OidcSignIn {
       const entry = this.metadata.get(conn.orgId);
       if (jwks && entry) entry.jwks = jwks;
     }
-    const claims = tokens.claims();
-    if (!claims) throw new SsoRefusal('token_invalid', `${conn.displayName} sent no ID token`, conn.orgId);
-    const verdict = decide(claims as Record<string, unknown>, conn.rules);
+    const idClaims = tokens.claims();
+    if (!idClaims) throw new SsoRefusal('token_invalid', `${conn.displayName} sent no ID token`, conn.orgId);
+    const claims = await this.withUserInfo(config, conn, tokens.access_token, idClaims as Record<string, unknown>);
+    const verdict = decide(claims, conn.rules);
     if (!verdict.ok) throw new SsoRefusal(verdict.code, verdict.detail, conn.orgId, verdict.email);
     try {
       return await this.accounts.federatedSignIn(conn.orgId, {
@@ -189,6 +190,28 @@ export class OidcSignIn {
     }
   }
 
+  /**
+   * Providers may keep scope claims (email, groups) out of an ID token issued with an access
+   * token and answer them at the UserInfo endpoint instead (OpenID Connect Core 1.0 §5.4; the
+   * `conformIdTokenClaims` behaviour of oidc-provider). Asked only when the ID token lacks one; the
+   * UserInfo `sub` must be the ID token's (§5.3.2, checked by openid-client), and the ID token's own
+   * claims win.
+   */
+  private async withUserInfo(config: client.Configuration, conn: SsoConnection, accessToken: string, idClaims: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const missing = !Object.hasOwn(idClaims, 'email') || (conn.rules.groupClaim !== undefined && !Object.hasOwn(idClaims, conn.rules.groupClaim));
+    if (!missing || !config.serverMetadata().userinfo_endpoint) return idClaims;
+    let info: Record<string, unknown>;
+    try {
+      info = await client.fetchUserInfo(config, accessToken, idClaims.sub as string) as Record<string, unknown>;
+    } catch (err) {
+      throw this.grantFailure(err, conn);
+    }
+    const merged: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(info)) merged[k] = v;
+    for (const [k, v] of Object.entries(idClaims)) merged[k] = v;
+    return merged;
+  }
+
   private grantFailure(err: unknown, conn: SsoConnection): SsoRefusal {
     const e = err as { code?: string; error?: string; error_description?: string; message?: string };
     if (err instanceof client.AuthorizationResponseError) {
@@ -198,7 +221,9 @@ export class OidcSignIn {
       return new SsoRefusal('idp_error', `${conn.displayName}'s token endpoint refused the code: ${e.error}${e.error_description ? ` (${e.error_description})` : ''}`, conn.orgId);
     }
     if (unreachable(err)) return new SsoRefusal('idp_unreachable', `${conn.displayName} could not be reached: ${e.message ?? String(err)}`, conn.orgId);
-    if (e.code && TOKEN_CHECKS.has(e.code)) return new SsoRefusal('token_invalid', `the ID token from ${conn.displayName} was refused: ${e.message}`, conn.orgId);
+    // openid-client wraps oauth4webapi's error, whose message names the claim that failed (aud, exp, nonce, iss…).
+    const inner = (err as { cause?: { message?: unknown } }).cause?.message;
+    if (e.code && TOKEN_CHECKS.has(e.code)) return new SsoRefusal('token_invalid', `the ID token from ${conn.displayName} was refused: ${typeof inner === 'string' ? inner : e.message}`, conn.orgId);
     return new SsoRefusal('token_invalid', `the answer from ${conn.displayName} was refused: ${e.message ?? String(err)}`, conn.orgId);
   }
 }

@@ -2,7 +2,8 @@
 
 export type SecurityAction =
   | 'admin.setup' | 'admin.signed_in' | 'admin.sign_in_failed' | 'admin.signed_out' | 'admin.created' | 'admin.role_changed'
-  | 'admin.removed' | 'admin.unlocked' | 'admin.password_reset' | 'admin.locked' | 'admin_key.created';
+  | 'admin.removed' | 'admin.unlocked' | 'admin.password_reset' | 'admin.locked' | 'admin_key.created'
+  | 'admin.sso_signed_in' | 'admin.sso_refused' | 'admin.sso_created' | 'admin.break_glass_sign_in' | 'sso.configured' | 'sso.removed';
 
 export interface SecurityEvent {
   readonly id: number;
