@@ -76,9 +76,11 @@ export function authRoutes(deps: AuthRouteDeps): Hono<AdminEnv> {
   const r = new Hono<AdminEnv>();
   // Per client address, in this node's memory: slows password guessing and spares scrypt's threads.
   const limiter = new RateLimiter({ perSecond: deps.signInPerMinute / 60, burst: Math.max(1, Math.ceil(deps.signInPerMinute / 2)) });
-  const input = async (c: Context): Promise<Record<string, unknown>> => {
+  // The sign-in page asks which provider signs in an address as it is typed: its own, larger budget, so typing never uses up the sign-ins'.
+  const discoverLimiter = new RateLimiter({ perSecond: (deps.signInPerMinute * 3) / 60, burst: Math.max(1, deps.signInPerMinute * 2) });
+  const input = async (c: Context, bucket: RateLimiter = limiter): Promise<Record<string, unknown>> => {
     if (!sameOrigin(c, deps)) throw new AccountError(403, 'csrf_failed', 'this request came from another web site and was refused');
-    const wait = limiter.take(clientAddress(c));
+    const wait = bucket.take(clientAddress(c));
     if (wait > 0) throw new TooManyAttempts(wait);
     const b = await readJsonBody(c.req.raw, 16_384);
     if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new AccountError(400, 'invalid_body', 'send a JSON object');
@@ -114,7 +116,7 @@ export function authRoutes(deps: AuthRouteDeps): Hono<AdminEnv> {
    * organisation a sign-in link names (`/?org=<id>`): the sign-in page then offers "Sign in with …".
    */
   r.post('/sso/discover', async (c) => {
-    const b = await input(c);
+    const b = await input(c, discoverLimiter);
     const conn = typeof b.org === 'string' && b.org.length <= 100 ? await deps.sso.forOrg(b.org)
       : typeof b.email === 'string' ? await deps.sso.forEmail(b.email) : undefined;
     return c.json({ sso: ssoView(conn) });
