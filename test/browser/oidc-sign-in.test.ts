@@ -20,7 +20,7 @@ const pageErrors: string[] = [];
 /** A browser context whose requests never leave the machine: the provider's own pages link a web font, answered empty here. */
 async function newPage(): Promise<Page> {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await ctx.route((u) => u.hostname !== '127.0.0.1', (r) => r.fulfill({ status: 200, contentType: 'text/css', body: '' }));
+  await ctx.route((u) => u.hostname !== '127.0.0.1' && u.hostname !== 'localhost', (r) => r.fulfill({ status: 200, contentType: 'text/css', body: '' }));
   return recordPageErrors(await ctx.newPage(), pageErrors);
 }
 
@@ -38,7 +38,8 @@ describe('signing in with the organisation\'s identity provider, in a browser', 
     requireBuiltApp();
     browser = await launch();
     server = await startServer({ MUSTER_OIDC_ALLOW_HTTP: 'true' });
-    idp = await startProvider([`${server.origin}/api/v1/auth/sso/callback`]);
+    // Another site than Muster (localhost, not 127.0.0.1), as a real provider is: the way back is a cross-site redirect.
+    idp = await startProvider([`${server.origin}/api/v1/auth/sso/callback`], 'localhost');
     idp.users.set('ada@northwind.example', { email: 'ada@northwind.example', email_verified: true, name: 'Ada Lovelace', groups: ['muster-admins'] });
     idp.users.set('bob@northwind.example', { email: 'bob@northwind.example', email_verified: true, name: 'Bob', groups: ['sales'] });
     page = await newPage();

@@ -27,12 +27,17 @@ export interface TestProvider {
   close(): Promise<void>;
 }
 
-export async function startProvider(redirectUris: string[]): Promise<TestProvider> {
+/**
+ * `host`: the name in the issuer URL. `localhost` makes the provider another site than Muster on
+ * 127.0.0.1 (cookies ignore ports, not names), as a real provider is: the browser journey uses it
+ * so that the SameSite rules of Muster's cookies meet a cross-site redirect back.
+ */
+export async function startProvider(redirectUris: string[], host = '127.0.0.1'): Promise<TestProvider> {
   const users = new Map<string, ProviderUser>();
   const misbehave = { wrongAudience: false, expired: false };
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const issuer = `http://${host}:${(server.address() as AddressInfo).port}`;
   const clientId = 'muster', clientSecret = 'muster-client-secret-for-tests-only-0123456789';
   const provider = new Provider(issuer, {
     clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: redirectUris, grant_types: ['authorization_code'], response_types: ['code'] }],
