@@ -62,7 +62,7 @@ describe('signing in with the organisation\'s identity provider, in a browser', 
     await page.getByLabel('Issuer URL').fill(idp.issuer);
     await page.getByLabel('Client ID').fill(idp.clientId);
     await page.getByLabel('Client secret').fill(idp.clientSecret);
-    await page.getByLabel('Allowed email domains').fill('northwind.example');
+    await page.getByLabel('Allowed domains').fill('northwind.example');
     await page.getByLabel('Group claim', { exact: true }).fill('groups');
     await page.getByLabel('Groups and their roles').fill('muster-owners = owner\nmuster-admins = admin');
     await page.getByRole('button', { name: 'Save single sign-on' }).click();

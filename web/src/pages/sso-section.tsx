@@ -87,8 +87,8 @@ export function SsoSection({ isOwner }: { readonly isOwner: boolean }) {
               <p id="sso-issuer-hint" className="hint">Muster reads the provider's settings from this URL followed by /.well-known/openid-configuration.</p>
               <label>Client ID<input name="clientId" required autoComplete="off" defaultValue={s.clientId ?? ''} /></label>
               <label>Client secret<input name="clientSecret" type="password" autoComplete="new-password" required={!s.configured} placeholder={s.configured ? 'Stored encrypted; leave empty to keep it' : ''} /></label>
-              <label>Allowed email domains<input name="allowedDomains" defaultValue={(s.allowedDomains ?? []).join(', ')} placeholder="example.org, example.com" aria-describedby="sso-domains-hint" /></label>
-              <p id="sso-domains-hint" className="hint">Only people with an address in these domains may sign in; the sign-in page also offers your provider to whoever types one. Leave empty to decide by groups alone.</p>
+              <label>Allowed domains<input name="allowedDomains" defaultValue={(s.allowedDomains ?? []).join(', ')} placeholder="example.org, example.com" aria-describedby="sso-domains-hint" /></label>
+              <p id="sso-domains-hint" className="hint">Only people whose email address is in one of these domains may sign in; the sign-in page also offers your provider to whoever types one. Leave empty to decide by groups alone.</p>
               <label>Group claim<input name="groupClaim" defaultValue={s.groupClaim ?? ''} placeholder="groups" /></label>
               <label>Groups and their roles<textarea name="groupRoles" rows={3} defaultValue={(s.groupRoles ?? []).map((g) => `${g.group} = ${g.role}`).join('\n')} placeholder={'muster-owners = owner\nmuster-admins = admin'} aria-describedby="sso-groups-hint" /></label>
               <p id="sso-groups-hint" className="hint">One group per line. With a group claim, only people in a listed group get in, with the highest role of their groups, updated at every sign-in.</p>
