@@ -51,6 +51,8 @@ export interface Config {
   readonly apnsCaFile: string | undefined;
   /** Google Wallet settings may name other OAuth token and Wallet API URLs (a fake in tests, a proxy). */
   readonly googleWalletCustomEndpoints: boolean;
+  /** OpenID Connect issuers may be plain http:// (a provider on loopback in tests or a lab); off, https only. */
+  readonly oidcAllowHttp: boolean;
   /** When set, first-run set-up needs it (from any address); unset, set-up is open from localhost only. */
   readonly setupToken: string | undefined;
   /** Requests per second per client address to the public pages: /v (verification), /p (self-upload), /passkit (0: no limit). */
@@ -310,6 +312,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     apnsUrl,
     apnsCaFile: env.MUSTER_APNS_CA_FILE || undefined,
     googleWalletCustomEndpoints: env.MUSTER_GOOGLE_WALLET_CUSTOM_ENDPOINTS === 'true',
+    oidcAllowHttp: env.MUSTER_OIDC_ALLOW_HTTP === 'true',
     smtp: smtp ? Object.freeze(smtp) : undefined,
     installationWallets: Object.freeze(installationWallets),
     // src/config.ts and dist/config.js both sit one level below the project root.

@@ -17,6 +17,8 @@ import { AuditTrail } from './provisioning/audit-trail.js';
 import { RequestLog } from './provisioning/request-log.js';
 import { AdminKeys } from './provisioning/admin-keys.js';
 import { AdminAccounts } from './provisioning/admin-accounts.js';
+import { SsoConnections } from './provisioning/sso/sso-connections.js';
+import { OidcSignIn } from './provisioning/sso/oidc-sign-in.js';
 import { CredentialService } from './provisioning/credential-service.js';
 import type { CredentialStatus } from './store/index.js';
 import { PhotoService } from './provisioning/photo-service.js';
@@ -216,12 +218,14 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const installationWallets = new InstallationWallets(appleWallet, googleWallet, accounts);
   // Before any job runs: passes issued from now on use what the environment names.
   await applyWalletEnvironment(config.installationWallets, installationWallets, log);
+  const ssoConnections = new SsoConnections(store, accounts, secretBox, { allowHttp: config.oidcAllowHttp });
+  const sso = new OidcSignIn(store, accounts, ssoConnections, { allowHttp: config.oidcAllowHttp });
   if (startJobs) start();
   const requestLog = new RequestLog(store, config.requestLog, (err) => log.error('request log write failed', { err: String(err) }));
   const app = createApp({
     scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
-    importer, lists, entra, accounts, campaigns, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, email, capture, walletBranding, walletLinks, installationWallets, walletDelivery, events: new EventsApi(store), webhooks, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
+    importer, lists, entra, accounts, campaigns, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, email, capture, walletBranding, walletLinks, installationWallets, walletDelivery, events: new EventsApi(store), webhooks, ssoConnections, sso, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
     maxBodyBytes: config.maxBodyBytes, rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
     publicUrl: config.publicUrl, trustProxy: config.trustProxy, metrics, metricsToken: config.metricsToken,
     health: async () => {

@@ -267,6 +267,12 @@ ${
       const password = generated ? randomBytes(18).toString('base64url') : await readStdin();
       const a = await accounts.resetPassword(email, password);
       out(json ? JSON.stringify({ ...a, ...(generated ? { password } : {}) }) : `New password for ${a.email}${generated ? `: ${password}\n(shown only now)` : ' set'}; their sessions are ended`);
+      // Passwords off (single sign-on): an owner's new password is the break-glass way in, once, within the hour.
+      if (!json && a.passwordsOff) {
+        out(a.passwordsOff.breakGlassUntil
+          ? `Passwords are off for this organisation (it signs in with ${a.passwordsOff.provider}): this password signs ${a.email} in once, until ${a.passwordsOff.breakGlassUntil} (break-glass). Fix or remove the single sign-on connection in Settings, then sign in with ${a.passwordsOff.provider} again.`
+          : `Passwords are off for this organisation (it signs in with ${a.passwordsOff.provider}): ${a.email} is not an owner, so this password does not sign in until an owner turns passwords on again.`);
+      }
       return 0;
     });
   }

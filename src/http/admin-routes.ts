@@ -18,6 +18,8 @@ import { webhookRoutes } from './webhook-routes.js';
 import type { WebhookService } from '../events/webhook-service.js';
 import { WalletSettingsError, type GoogleWallet } from '../provisioning/google/google-wallet.js';
 import { ApiError } from './api-error.js';
+import { SsoError, type SsoConnections } from '../provisioning/sso/sso-connections.js';
+import type { OidcSignIn } from '../provisioning/sso/oidc-sign-in.js';
 import { adminAuth, type AdminEnv } from './admin-auth.js';
 import { authRoutes, clientAddress, TooManyAttempts } from './auth-routes.js';
 import type { AdminKeys } from '../provisioning/admin-keys.js';
@@ -84,6 +86,8 @@ export interface AdminDeps {
   readonly walletDelivery: WalletDelivery;
   readonly events: EventsApi;
   readonly webhooks: WebhookService;
+  readonly ssoConnections: SsoConnections;
+  readonly sso: OidcSignIn;
 }
 
 export type Env = AdminEnv;
@@ -216,6 +220,17 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
   api.delete('/admins/:adminId', async (c) => {
     ownerOnly(c);
     await deps.accounts.remove(c.get('orgId'), c.req.param('adminId'), c.get('adminId') ?? '', who(c));
+    return c.body(null, 204);
+  });
+  // ---- single sign-on with the organisation's OpenID Connect provider (docs/sso.md); the owner's to change
+  api.get('/sso', async (c) => c.json({ ...(await deps.ssoConnections.view(c.get('orgId'))), redirectUri: `${origin(c)}/api/v1/auth/sso/callback`, signInUrl: `${origin(c)}/?org=${encodeURIComponent(c.get('orgId'))}` }));
+  api.put('/sso', async (c) => {
+    ownerOnly(c);
+    return c.json(await deps.ssoConnections.configure(c.get('orgId'), await body(c, 65_536), who(c)));
+  });
+  api.delete('/sso', async (c) => {
+    ownerOnly(c);
+    await deps.ssoConnections.remove(c.get('orgId'), who(c));
     return c.body(null, 204);
   });
   /** The organisation's sign-ins, failed sign-ins and account changes, newest first (owners and admins). */
@@ -536,6 +551,7 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     if (err instanceof PasswordsBusyError) return problem(c, 429, 'busy', err.message, BUSY_RETRY_AFTER);
     if (err instanceof TooManyAttempts) return problem(c, 429, err.code, err.message, { 'retry-after': String(err.retryAfterSeconds) });
     if (err instanceof AccountError) return problem(c, err.status as ApiError['status'], err.code, err.message);
+    if (err instanceof SsoError) return problem(c, err.status, err.code, err.message);
     if (err instanceof AuditQueryError) return problem(c, 400, 'invalid_parameter', err.message);
     if (err instanceof RosterError) return problem(c, err.status, err.code, err.message);
     if (err instanceof EntraSyncError) return problem(c, err.status, err.code, err.message);

@@ -6,17 +6,37 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Hono, type Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { RateLimiter } from './rate-limit.js';
 import { AccountError, type AdminAccounts, type SessionInfo } from '../provisioning/admin-accounts.js';
 import { clearSessionCookie, sameOrigin, sessionCookie, setSessionCookie, type AdminEnv, type OriginSettings } from './admin-auth.js';
 import { readJsonBody } from './body.js';
+import { LOGIN_TTL_MS, SsoRefusal, type OidcSignIn } from '../provisioning/sso/oidc-sign-in.js';
+import type { SsoConnection } from '../provisioning/sso/sso-connections.js';
 
 export interface AuthRouteDeps extends OriginSettings {
   readonly accounts: AdminAccounts;
   /** MUSTER_SETUP_TOKEN: when set, first-run set-up needs it. */
   readonly setupToken: string | undefined;
   readonly signInPerMinute: number;
+  /** Sign-in with the organisation's OpenID Connect provider (docs/sso.md). */
+  readonly sso: OidcSignIn;
 }
+
+/** The cookie that binds a sign-in with the provider to the browser that started it (hashed in oidc_logins). */
+export const SSO_COOKIE = 'muster_sso';
+/** Where the provider sends the browser back: the redirect URI an owner registers (docs/sso.md). */
+export const SSO_CALLBACK_PATH = '/api/v1/auth/sso/callback';
+
+/** Muster's own origin as browsers reach it: MUSTER_PUBLIC_URL, else the origin of this request. */
+export function publicOrigin(c: Context, publicUrl: string | undefined): string {
+  if (publicUrl) return new URL(publicUrl).origin;
+  const url = new URL(c.req.url);
+  return `${url.protocol}//${url.host}`;
+}
+
+/** What the sign-in page needs of a connection: never more than its name and whether passwords work. */
+const ssoView = (conn: SsoConnection | undefined) => (conn ? { orgId: conn.orgId, name: conn.displayName, passwordsOff: conn.passwordsOff } : null);
 
 /** The address of the connection (not a header a client can write). */
 export function clientAddress(c: Context): string {
@@ -56,9 +76,11 @@ export function authRoutes(deps: AuthRouteDeps): Hono<AdminEnv> {
   const r = new Hono<AdminEnv>();
   // Per client address, in this node's memory: slows password guessing and spares scrypt's threads.
   const limiter = new RateLimiter({ perSecond: deps.signInPerMinute / 60, burst: Math.max(1, Math.ceil(deps.signInPerMinute / 2)) });
-  const input = async (c: Context): Promise<Record<string, unknown>> => {
+  // The sign-in page asks which provider signs in an address as it is typed: its own, larger budget, so typing never uses up the sign-ins'.
+  const discoverLimiter = new RateLimiter({ perSecond: (deps.signInPerMinute * 3) / 60, burst: Math.max(1, deps.signInPerMinute * 2) });
+  const input = async (c: Context, bucket: RateLimiter = limiter): Promise<Record<string, unknown>> => {
     if (!sameOrigin(c, deps)) throw new AccountError(403, 'csrf_failed', 'this request came from another web site and was refused');
-    const wait = limiter.take(clientAddress(c));
+    const wait = bucket.take(clientAddress(c));
     if (wait > 0) throw new TooManyAttempts(wait);
     const b = await readJsonBody(c.req.raw, 16_384);
     if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new AccountError(400, 'invalid_body', 'send a JSON object');
@@ -87,6 +109,56 @@ export function authRoutes(deps: AuthRouteDeps): Hono<AdminEnv> {
     const s = await deps.accounts.signIn(await input(c), c.req.header('user-agent'), clientAddress(c));
     setSessionCookie(c, s, deps);
     return c.json(sessionView(s, false));
+  });
+
+  /**
+   * Which identity provider signs in the person typing this address (by its domain), or the
+   * organisation a sign-in link names (`/?org=<id>`): the sign-in page then offers "Sign in with …".
+   */
+  r.post('/sso/discover', async (c) => {
+    const b = await input(c, discoverLimiter);
+    const conn = typeof b.org === 'string' && b.org.length <= 100 ? await deps.sso.forOrg(b.org)
+      : typeof b.email === 'string' ? await deps.sso.forEmail(b.email) : undefined;
+    return c.json({ sso: ssoView(conn) });
+  });
+
+  /**
+   * Starts a sign-in with the organisation's provider: a browser navigation (not fetch), answered
+   * with a redirect to the provider's authorization endpoint. Failures come back to the sign-in
+   * page as `/?sso_error=<code>`, which the page puts in words (docs/errors.md).
+   */
+  r.get('/sso/start', async (c) => {
+    const back = (code: string) => c.redirect(`/?sso_error=${encodeURIComponent(code)}`, 303);
+    c.header('cache-control', 'no-store');
+    if (limiter.take(clientAddress(c)) > 0) return back('too_many_attempts');
+    const org = c.req.query('org') ?? '';
+    const hint = c.req.query('login_hint');
+    try {
+      const started = await deps.sso.start(org.slice(0, 100), publicOrigin(c, deps.publicUrl) + SSO_CALLBACK_PATH, hint);
+      // SameSite=Lax: the provider's redirect back is a top-level GET navigation from its site, which Lax lets the cookie ride (RFC 6265bis §8.8.2).
+      setCookie(c, SSO_COOKIE, started.browser, {
+        httpOnly: true, sameSite: 'Lax', secure: publicOrigin(c, deps.publicUrl).startsWith('https:'), path: '/api/v1/auth/sso', maxAge: LOGIN_TTL_MS / 1000,
+      });
+      return c.redirect(started.url.href, 303);
+    } catch (err) {
+      if (err instanceof SsoRefusal) return back(err.code);
+      throw err;
+    }
+  });
+
+  /** The provider's answer (OpenID Connect Core 1.0 §3.1.2.5): on success a session, exactly as a password's, and the app. */
+  r.get('/sso/callback', async (c) => {
+    c.header('cache-control', 'no-store');
+    const browser = getCookie(c, SSO_COOKIE);
+    deleteCookie(c, SSO_COOKIE, { path: '/api/v1/auth/sso' });
+    try {
+      const { session } = await deps.sso.callback(new URL(c.req.url).searchParams, browser, publicOrigin(c, deps.publicUrl) + SSO_CALLBACK_PATH, c.req.header('user-agent'), clientAddress(c));
+      setSessionCookie(c, session, deps);
+      return c.redirect('/', 303);
+    } catch (err) {
+      if (err instanceof SsoRefusal) return c.redirect(`/?sso_error=${encodeURIComponent(err.code)}`, 303);
+      throw err;
+    }
   });
 
   r.post('/sign-out', async (c) => {

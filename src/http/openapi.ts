@@ -78,6 +78,26 @@ export const OPENAPI = {
       },
     },
     '/auth/sign-out': { post: { summary: 'end this session', security: [], responses: { 204: { description: 'signed out' } } } },
+    '/auth/sso/discover': {
+      post: {
+        summary: 'which identity provider signs in this email address (by domain) or this organisation (a sign-in link\'s org); docs/sso.md', security: [],
+        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { email: { type: 'string' }, org: { type: 'string' } } } } } },
+        responses: { 200: { description: '{sso: {orgId, name, passwordsOff} | null}' }, 403: problem, 429: problem },
+      },
+    },
+    '/auth/sso/start': {
+      get: {
+        summary: 'a browser navigation: starts sign-in with the organisation\'s OpenID Connect provider (code flow, PKCE, state, nonce)', security: [],
+        parameters: [{ name: 'org', in: 'query', required: true, schema: { type: 'string' } }, { name: 'login_hint', in: 'query', schema: { type: 'string' } }],
+        responses: { 303: { description: 'to the provider\'s authorization endpoint, or to /?sso_error=<code> (docs/errors.md)' } },
+      },
+    },
+    '/auth/sso/callback': {
+      get: {
+        summary: 'the redirect URI registered at the provider: checks state (once, this browser), the ID token (openid-client), the organisation\'s rules, then signs in', security: [],
+        responses: { 303: { description: 'to / with a session cookie, or to /?sso_error=<code> (docs/errors.md)' } },
+      },
+    },
     '/admins': {
       get: { summary: 'the organisation\'s admin accounts', responses: { 200: { description: '{admins}' }, 401: problem } },
       post: {
@@ -85,6 +105,20 @@ export const OPENAPI = {
         requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['email', 'name', 'password'], properties: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string', enum: ['owner', 'admin', 'viewer'] }, password: { type: 'string', minLength: 12, writeOnly: true } } } } } },
         responses: { 201: { description: 'the account' }, 400: problem, 403: problem, 409: problem },
       },
+    },
+    '/sso': {
+      get: { summary: 'the organisation\'s single sign-on connection (never the client secret), the redirect URI to register and the sign-in link', responses: { 200: { description: '{configured, displayName, issuer, clientId, allowedDomains, groupClaim, groupRoles, defaultRole, passwordsOff, redirectUri, signInUrl}' }, 401: problem } },
+      put: {
+        summary: 'set the OpenID Connect connection (owners only); the client secret is sealed with the installation\'s key and may be omitted to keep it',
+        requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['displayName', 'issuer', 'clientId'], properties: {
+          displayName: { type: 'string' }, issuer: { type: 'string', format: 'uri' }, clientId: { type: 'string' }, clientSecret: { type: 'string', writeOnly: true },
+          allowedDomains: { type: 'array', items: { type: 'string' } }, groupClaim: { type: 'string', nullable: true },
+          groupRoles: { type: 'array', items: { type: 'object', properties: { group: { type: 'string' }, role: { type: 'string', enum: ['owner', 'admin', 'viewer'] } } } },
+          defaultRole: { type: 'string', enum: ['owner', 'admin', 'viewer'] }, passwordsOff: { type: 'boolean' },
+        } } } } },
+        responses: { 200: { description: 'the connection' }, 400: problem, 403: problem, 409: problem },
+      },
+      delete: { summary: 'remove the connection (owners only): passwords work again', responses: { 204: { description: 'removed' }, 403: problem, 404: problem } },
     },
     '/security-events': {
       get: {

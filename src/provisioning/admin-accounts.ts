@@ -16,6 +16,10 @@ const TOUCH_EVERY_MS = 60_000;
 /** Failed sign-ins in a row before the account is locked for LOCK_MS. */
 export const MAX_FAILED_SIGN_INS = 10;
 const LOCK_MS = 15 * 60_000;
+/** How long a password set by `muster admins reset-password` opens an owner's account while passwords are off (break-glass). */
+export const BREAK_GLASS_MS = 3600_000;
+/** The password hash of an account made by single sign-on: not a scrypt hash, so no password ever matches it. */
+const NO_PASSWORD = '!sso';
 
 /** Who did it and from where, for the organisation's security log. */
 export interface AccountContext {
@@ -32,6 +36,8 @@ export const SECURITY_ACTIONS = [
   'email.settings_changed', 'email.template_saved', 'email.template_reset', 'card_ready_email.changed',
   'admin.installation_owner', 'installation.apple_wallet_set', 'installation.apple_wallet_removed',
   'installation.google_wallet_set', 'installation.google_wallet_removed',
+  // Sign-in with the organisation's OpenID Connect provider (docs/sso.md).
+  'admin.sso_signed_in', 'admin.sso_refused', 'admin.sso_created', 'admin.break_glass_sign_in', 'sso.configured', 'sso.removed',
 ] as const;
 export type SecurityAction = (typeof SECURITY_ACTIONS)[number];
 
@@ -57,6 +63,18 @@ export interface AdminView {
   readonly installationOwner: boolean;
 }
 
+/** Who the organisation's identity provider says signed in, after its ID token was validated (src/provisioning/oidc-sign-in.ts). */
+export interface FederatedIdentity {
+  readonly email: string;
+  readonly name: string;
+  /** The role the group claim maps to; undefined when the connection maps no groups. */
+  readonly role: AdminRole | undefined;
+  /** The role of an account made at first sign-in when no group decides. */
+  readonly defaultRole: AdminRole;
+  /** The connection's name, for the security log. */
+  readonly provider: string;
+}
+
 export interface SessionInfo {
   readonly admin: AdminView;
   readonly organisation: Organisation;
@@ -66,7 +84,7 @@ export interface SessionInfo {
   readonly expiresAt: string;
 }
 
-const view = (r: AdminRow): AdminView => ({
+const view = (r: Omit<AdminRow, 'break_glass_until'>): AdminView => ({
   id: r.id, email: r.email, name: r.name, role: r.role as AdminRole, orgId: r.org_id, createdAt: r.created_at, lastSignInAt: r.last_sign_in_at,
   installationOwner: Number(r.installation_owner ?? 0) === 1 && r.role === 'owner',
 });
@@ -216,6 +234,18 @@ export class AdminAccounts {
       await this.log(a.org_id, 'admin.sign_in_failed', { actor: 'anonymous', ...(address ? { address } : {}) }, a.email, { reason: 'account locked' });
       throw wrong;
     }
+    // Checked only after the password matched: nobody learns from this answer which accounts exist.
+    const sso = await this.store.oidc.get(a.org_id);
+    if (sso && Number(sso.passwords_off) === 1) {
+      const breakGlass = a.role === 'owner' && fresh.break_glass_until !== null && fresh.break_glass_until > now.toISOString();
+      if (!breakGlass) {
+        await this.log(a.org_id, 'admin.sign_in_failed', { actor: 'anonymous', ...(address ? { address } : {}) }, a.email, { reason: 'passwords are off' });
+        throw new AccountError(403, 'passwords_off', `${sso.display_name} signs in to your organisation: use "Sign in with ${sso.display_name}" (passwords are off)`);
+      }
+      // One use: the break-glass password opens one session, then passwords are off for it again.
+      await this.store.admins.setBreakGlass(a.id, null);
+      await this.log(a.org_id, 'admin.break_glass_sign_in', ctx, a.email, { provider: sso.display_name });
+    }
     await this.store.admins.signedIn(a.id, now.toISOString());
     await this.log(a.org_id, 'admin.signed_in', ctx, a.email);
     return this.startSession(a.id, userAgent);
@@ -235,6 +265,52 @@ export class AdminAccounts {
     return view({ ...a, installation_owner: 1 });
   }
 
+  /**
+   * Signs in someone the organisation's identity provider vouched for (its ID token checked by
+   * openid-client): the account with that (verified) email, or a new one made now (just-in-time),
+   * with the role the group claim maps to. The sessions are the same as a password's.
+   */
+  async federatedSignIn(orgId: string, who: FederatedIdentity, userAgent?: string, address?: string): Promise<{ session: SessionInfo; created: boolean }> {
+    const email = checkEmail(who.email);
+    const ctx: AccountContext = { actor: `admin:${email}`, ...(address ? { address } : {}) };
+    const now = this.now().toISOString();
+    const existing = await this.store.admins.byEmail(email);
+    if (existing && existing.org_id !== orgId) {
+      throw new AccountError(403, 'sso_other_organisation', `${email} has a Muster account in another organisation; ask its owner, or an operator, to remove it first`);
+    }
+    let id: string, created = false;
+    if (!existing) {
+      id = randomUUID();
+      const role = who.role ?? who.defaultRole;
+      try {
+        await this.store.admins.insert({ id, org_id: orgId, email, name: who.name.slice(0, 200) || email, role, password_hash: NO_PASSWORD, created_at: now, last_sign_in_at: null, failed_attempts: 0, locked_until: null });
+      } catch (err) {
+        // Two first sign-ins at once: the other made the account; sign in to it.
+        if (!(await this.store.admins.byEmail(email))) throw err;
+        return this.federatedSignIn(orgId, who, userAgent, address);
+      }
+      created = true;
+      await this.log(orgId, 'admin.sso_created', ctx, email, { role, name: who.name, provider: who.provider });
+    } else {
+      id = existing.id;
+      if (who.role && who.role !== existing.role) await this.roleFromIdp(orgId, existing, who.role, ctx);
+    }
+    await this.store.admins.signedIn(id, now);
+    await this.log(orgId, 'admin.sso_signed_in', ctx, email, { provider: who.provider });
+    return { session: await this.startSession(id, userAgent), created };
+  }
+
+  /** The group claim's role, applied at each sign-in; the last owner is never demoted by it (an organisation needs one). */
+  private async roleFromIdp(orgId: string, a: AdminRow, role: AdminRole, ctx: AccountContext): Promise<void> {
+    const changed = await this.store.transaction(async (tx) => {
+      if (a.role === 'owner' && (await tx.admins.countOwners(orgId)) <= 1) return false;
+      await tx.admins.setRole(a.id, role);
+      return true;
+    });
+    if (changed) await this.log(orgId, 'admin.role_changed', ctx, a.email, { before: a.role, after: role, by: 'group claim' });
+    else await this.log(orgId, 'admin.sso_refused', { actor: 'system', ...(ctx.address ? { address: ctx.address } : {}) }, a.email, { reason: 'the group claim would demote the last owner; the role was kept', role });
+  }
+
   /** Lifts a lock-out (the CLI's `admins unlock`). */
   async unlock(email: string, ctx: AccountContext = { actor: 'cli' }): Promise<AdminView> {
     const a = await this.store.admins.byEmail(email.trim().toLowerCase());
@@ -245,13 +321,19 @@ export class AdminAccounts {
   }
 
   /** Sets a new password, lifts any lock and ends the account's sessions (the CLI's `admins reset-password`). */
-  async resetPassword(email: string, password: unknown, ctx: AccountContext = { actor: 'cli' }): Promise<AdminView> {
+  async resetPassword(email: string, password: unknown, ctx: AccountContext = { actor: 'cli' }): Promise<AdminView & { passwordsOff?: { provider: string; breakGlassUntil: string | null } }> {
     const a = await this.store.admins.byEmail(email.trim().toLowerCase());
     if (!a) throw new AccountError(404, 'not_found', `there is no account for ${email}`);
     await this.store.admins.setPassword(a.id, await hashPassword(checkPassword(password)));
     await this.store.admins.deleteSessionsOf(a.id);
-    await this.log(a.org_id, 'admin.password_reset', ctx, a.email);
-    return view(a);
+    // Break-glass: with passwords off, an owner's new password opens one session within the hour
+    // (when the identity provider is down or misconfigured); other roles still sign in with it only.
+    const sso = await this.store.oidc.get(a.org_id);
+    const off = sso !== undefined && Number(sso.passwords_off) === 1;
+    const until = off && a.role === 'owner' ? new Date(this.now().getTime() + BREAK_GLASS_MS).toISOString() : null;
+    await this.store.admins.setBreakGlass(a.id, until);
+    await this.log(a.org_id, 'admin.password_reset', ctx, a.email, until ? { breakGlassUntil: until } : undefined);
+    return { ...view(a), ...(off ? { passwordsOff: { provider: sso.display_name, breakGlassUntil: until } } : {}) };
   }
 
   private async startSession(adminId: string, userAgent?: string): Promise<SessionInfo> {

@@ -77,6 +77,11 @@ export class AdminsRepo {
     return r?.locked_until === lockUntil;
   }
 
+  /** Until when a break-glass password opens an owner's account while passwords are off; null ends it. */
+  async setBreakGlass(id: string, until: string | null): Promise<void> {
+    await this.db.updateTable('admins').set({ break_glass_until: until }).where('id', '=', id).execute();
+  }
+
   /** Lifts a lock and forgets failed sign-ins (muster admins unlock). */
   async unlock(id: string): Promise<void> {
     await this.db.updateTable('admins').set({ locked_until: null, failed_attempts: 0 }).where('id', '=', id).execute();

@@ -32,6 +32,7 @@ import * as m022 from './migrations/022-outbox.js';
 import * as m022b from './migrations/022b-outbox-processed.js';
 import * as m023 from './migrations/023-campaigns.js';
 import * as m024 from './migrations/024-wallet-delivery.js';
+import * as m025 from './migrations/025-oidc.js';
 import * as m026 from './migrations/026-webhooks.js';
 import * as m027 from './migrations/027-paging.js';
 import * as m029 from './migrations/029-uid-required-implied.js';
@@ -77,6 +78,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['022b-outbox-processed', m022b],
   ['023-campaigns', m023],
   ['024-wallet-delivery', m024],
+  ['025-oidc', m025],
   ['026-webhooks', m026],
   ['027-paging', m027],
   ['029-uid-required-implied', m029],

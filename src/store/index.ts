@@ -23,3 +23,4 @@ export type { CampaignRow, CampaignPersonRow, CampaignPersonView, CampaignFilter
 export { writeOutbox, type EventsQuery, type ConsumerClaim } from './events-repo.js';
 export { HELD_UNTIL } from './webhooks-repo.js';
 export type { WebhookEndpointRow, WebhookSecretRow, WebhookDeliveryRow, WebhookAttemptRow, WebhookDeliveryState, NewWebhookDelivery, AttemptOutcome } from './webhooks-repo.js';
+export type { OidcConnectionRow, OidcLoginRow } from './oidc-repo.js';

@@ -184,6 +184,40 @@ export interface AdminTable {
   locked_until: string | null;
   /** The installation's owner: sets the installation's wallet credentials (migration 024). */
   installation_owner: ColumnType<number, number | undefined, number>;
+  /** Set by `muster admins reset-password` for an owner of an organisation with passwords off (025). */
+  break_glass_until: string | null;
+}
+
+export interface OidcConnectionTable {
+  org_id: string;
+  display_name: string;
+  issuer: string;
+  client_id: string;
+  client_secret_enc: string;
+  /** JSON array of lower-case domains. */
+  allowed_domains: string;
+  group_claim: string | null;
+  /** JSON array of [group value, role] pairs. */
+  group_roles: string;
+  default_role: string | null;
+  passwords_off: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OidcDomainTable {
+  domain: string;
+  org_id: string;
+}
+
+export interface OidcLoginTable {
+  state_hash: string;
+  browser_hash: string;
+  org_id: string;
+  nonce: string;
+  code_verifier: string;
+  created_at: string;
+  expires_at: string;
 }
 
 export interface AdminSessionTable {
@@ -637,6 +671,9 @@ export interface Database {
   outbox_head: OutboxHeadTable;
   outbox_org_seq: OutboxOrgSeqTable;
   outbox_consumers: OutboxConsumerTable;
+  oidc_connections: OidcConnectionTable;
+  oidc_domains: OidcDomainTable;
+  oidc_logins: OidcLoginTable;
   email_messages: EmailMessageTable;
   email_settings: EmailSettingsTable;
   email_templates: EmailTemplateTable;

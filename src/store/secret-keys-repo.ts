@@ -14,6 +14,7 @@ export const SEALED_COLUMNS = [
   { table: 'installation_apple_wallet', key: 'org_id', column: 'signing_enc', what: "the installation's Apple Wallet pass certificate and key" },
   { table: 'installation_google_wallet', key: 'org_id', column: 'key_enc', what: "the installation's Google Wallet service account key" },
   { table: 'webhook_secrets', key: 'id', column: 'secret_enc', what: 'webhook signing secrets' },
+  { table: 'oidc_connections', key: 'org_id', column: 'client_secret_enc', what: 'OpenID Connect client secrets' },
 ] as const;
 
 export type SealedColumn = (typeof SEALED_COLUMNS)[number];

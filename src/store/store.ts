@@ -24,6 +24,7 @@ import { EventsRepo, writeOutbox, type OutboxQueue } from './events-repo.js';
 import type { DomainEvent } from '../events/types.js';
 import { WebhooksRepo } from './webhooks-repo.js';
 import { PagingRepo } from './paging-repo.js';
+import { OidcRepo } from './oidc-repo.js';
 
 /** The repositories, bound to the database or to one open transaction. */
 export interface Repos {
@@ -46,6 +47,7 @@ export interface Repos {
   readonly campaigns: CampaignsRepo;
   readonly events: EventsRepo;
   readonly paging: PagingRepo;
+  readonly oidc: OidcRepo;
 }
 
 const reposOn = (db: Kysely<Database>, engine: Engine, onEnqueue: (() => void) | undefined, outbox: OutboxQueue): Repos => ({
@@ -54,7 +56,7 @@ const reposOn = (db: Kysely<Database>, engine: Engine, onEnqueue: (() => void) |
   admins: new AdminsRepo(db), credentials: new CredentialsRepo(db), photos: new PhotosRepo(db), cards: new CardsRepo(db), appleWallet: new AppleWalletRepo(db),
   googleWallet: new GoogleWalletRepo(db),
   secretKeys: new SecretKeysRepo(db), email: new EmailRepo(db, engine, onEnqueue), campaigns: new CampaignsRepo(db, engine),
-  events: new EventsRepo(db, outbox), paging: new PagingRepo(db),
+  events: new EventsRepo(db, outbox), paging: new PagingRepo(db), oidc: new OidcRepo(db),
 });
 
 /** The storage port: repositories and transactions over one Kysely database of either engine. */
@@ -82,6 +84,7 @@ export class Store implements Repos {
   /** Webhook endpoints and deliveries (src/events/webhooks*): their own transactions, never a change's. */
   readonly webhooks: WebhooksRepo;
   readonly paging: PagingRepo;
+  readonly oidc: OidcRepo;
 
   readonly db: Kysely<Database>;
   private readonly enqueueListeners = new Set<() => void>();
@@ -100,6 +103,7 @@ export class Store implements Repos {
       await tx.events.append(events);
     }));
     this.paging = new PagingRepo(conn.db);
+    this.oidc = new OidcRepo(conn.db);
   }
 
   /** Runs `fn` in one transaction: everything it wrote is committed together, or nothing is. */

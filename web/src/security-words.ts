@@ -1,5 +1,6 @@
 /** Words for the security log: what happened, who did it, and its detail as a sentence. */
 import type { SecurityAction, SecurityEvent } from './api';
+import { ssoErrorWords } from './sso-words';
 
 export const SECURITY_ACTION_LABELS: Record<SecurityAction, string> = {
   'admin.setup': 'Muster set up',
@@ -22,6 +23,12 @@ export const SECURITY_ACTION_LABELS: Record<SecurityAction, string> = {
   'installation.apple_wallet_removed': 'Installation Apple Wallet certificate removed',
   'installation.google_wallet_set': 'Installation Google Wallet issuer set',
   'installation.google_wallet_removed': 'Installation Google Wallet issuer removed',
+  'admin.sso_signed_in': 'Signed in with single sign-on',
+  'admin.sso_refused': 'Single sign-on refused',
+  'admin.sso_created': 'Account created at first sign-on',
+  'admin.break_glass_sign_in': 'Signed in with a break-glass password',
+  'sso.configured': 'Single sign-on set up',
+  'sso.removed': 'Single sign-on removed',
 };
 
 export const securityActionLabel = (a: string) => SECURITY_ACTION_LABELS[a as SecurityAction] ?? a;
@@ -52,6 +59,10 @@ export function detailWords(e: SecurityEvent): string {
     case 'admin_key.created': return d.keyId ? `key ${text(d.keyId)}` : '';
     case 'card_ready_email.changed': return d.on === true ? 'now on' : 'now off';
     case 'email.template_saved': case 'email.template_reset': return e.target ? `the ${e.target.replace(/_/g, ' ')} email` : '';
+    case 'admin.sso_signed_in': return d.provider ? `with ${text(d.provider)}` : '';
+    case 'admin.sso_created': return [d.provider ? `by ${text(d.provider)}` : '', d.role ? `as ${text(d.role)}` : ''].filter(Boolean).join(', ');
+    case 'admin.sso_refused': return d.reason ? ssoErrorWords(text(d.reason)) : text(d.detail);
+    case 'sso.configured': return [d.issuer ? text(d.issuer) : '', d.passwordsOff === true ? 'passwords off' : 'passwords on'].filter(Boolean).join(', ');
     default: return Object.entries(d).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ');
   }
 }

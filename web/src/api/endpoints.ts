@@ -1,6 +1,7 @@
 /** Typed calls of the admin API, one function per endpoint the app uses. */
 import { request, sendText } from './client';
 import type { SecurityPage } from './security-types';
+import type { SsoOffer, SsoSettings, SsoSettingsInput } from './sso-types';
 import type {
   AdminAccount, AuditFilter, FieldChanges, ImportReport, AuditPage, Derived, EntraConnection, EntraSchedule, EntraTestResult, Job, MappingEntry, MasterList,
   PeoplePage, PeopleQuery, PersonDetail, ReceivedAttribute, RequestLogEntry, Role, RosterField, Session, SetupGuide, LiveCheck, SyncMethod,
@@ -14,6 +15,18 @@ export const auth = {
   setup: (b: { organisation: string; name: string; email: string; password: string; setupToken?: string }) => request<Session>('POST', '/auth/setup', b),
   signIn: (b: { email: string; password: string }) => request<Session>('POST', '/auth/sign-in', b),
   signOut: () => request<void>('POST', '/auth/sign-out'),
+  /** The identity provider that signs in this address (by domain) or this organisation (a sign-in link's ?org=). */
+  ssoFor: (b: { email: string } | { org: string }) => request<{ sso: SsoOffer | null }>('POST', '/auth/sso/discover', b),
+};
+
+/** Where the browser goes to sign in with the organisation's provider (a navigation, not a fetch). */
+export const ssoStartUrl = (orgId: string, email?: string) => `/api/v1/auth/sso/start?${new URLSearchParams({ org: orgId, ...(email ? { login_hint: email } : {}) }).toString()}`;
+
+/** The organisation's single sign-on connection (owners change it). */
+export const sso = {
+  get: () => request<SsoSettings>('GET', '/sso'),
+  put: (b: SsoSettingsInput) => request<SsoSettings>('PUT', '/sso', b),
+  remove: () => request<void>('DELETE', '/sso'),
 };
 
 export const admins = {

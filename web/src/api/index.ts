@@ -5,6 +5,7 @@ export type * from './types';
 export type * from './credential-types';
 export type * from './card-template';
 export type * from './security-types';
+export type * from './sso-types';
 export type * from './email-types';
 export { FIELD_TYPES, TRANSFORMS } from './types';
 export type * from './campaign-types';

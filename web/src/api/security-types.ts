@@ -5,7 +5,8 @@ export type SecurityAction =
   | 'admin.removed' | 'admin.unlocked' | 'admin.password_reset' | 'admin.locked' | 'admin_key.created'
   | 'email.settings_changed' | 'email.template_saved' | 'email.template_reset' | 'card_ready_email.changed'
   | 'admin.installation_owner' | 'installation.apple_wallet_set' | 'installation.apple_wallet_removed'
-  | 'installation.google_wallet_set' | 'installation.google_wallet_removed';
+  | 'installation.google_wallet_set' | 'installation.google_wallet_removed'
+  | 'admin.sso_signed_in' | 'admin.sso_refused' | 'admin.sso_created' | 'admin.break_glass_sign_in' | 'sso.configured' | 'sso.removed';
 
 export interface SecurityEvent {
   readonly id: number;

@@ -12,6 +12,7 @@ import { useAsync } from '../hooks/use-async';
 import { useSession } from '../session';
 import { SelectField } from '../components/select-field';
 import { SecurityLog } from './security-log';
+import { SsoSection } from './sso-section';
 
 const ROLES: readonly [Role, string][] = [['owner', 'Owner: everything, and manages admins'], ['admin', 'Admin: lists, sync and mapping'], ['viewer', 'Viewer: read-only']];
 
@@ -96,6 +97,7 @@ export function AdminsPage() {
           <button type="submit">Add admin</button>
         </form>
       ) : <p className="hint">Only the owner manages admin accounts.</p>}
+      <SsoSection isOwner={isOwner} />
       {canWrite ? <SecurityLog changes={changes} /> : null}
     </section>
   );

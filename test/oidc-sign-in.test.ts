@@ -1,0 +1,278 @@
+/**
+ * Admin sign-in with the organisation's OpenID Connect provider (issue 17, item 1), against a real
+ * certified provider (oidc-provider) on loopback: the browser's part is played with fetch and a
+ * cookie jar, following every redirect and submitting the provider's own login and consent forms.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { startServer, type TestServer } from './helpers/server.js';
+import { startProvider, type TestProvider } from './helpers/oidc-provider.js';
+
+/** Cookies by name, as a browser keeps them for 127.0.0.1 (cookies do not depend on the port). */
+class Jar {
+  readonly cookies = new Map<string, string>();
+  take(res: Response): void {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair = '', ...attrs] = line.split(';');
+      const i = pair.indexOf('=');
+      const name = pair.slice(0, i).trim(), value = pair.slice(i + 1).trim();
+      if (!value || attrs.some((a) => /^\s*max-age=0\s*$/i.test(a) || /expires=Thu, 01 Jan 1970/i.test(a))) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+  header(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+}
+
+async function go(jar: Jar, url: string, init: RequestInit = {}): Promise<Response> {
+  const res = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string> | undefined), cookie: jar.header() } });
+  jar.take(res);
+  return res;
+}
+
+/** The first form of a page: where it posts, and its hidden fields. */
+function formOf(html: string, base: string): { action: string; fields: URLSearchParams } {
+  const form = /<form[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/i.exec(html);
+  if (!form) throw new Error(`no form on the provider's page:\n${html.slice(0, 500)}`);
+  const fields = new URLSearchParams();
+  for (const m of form[2]!.matchAll(/<input[^>]*type="hidden"[^>]*>/gi)) {
+    const name = /name="([^"]+)"/.exec(m[0])?.[1], value = /value="([^"]*)"/.exec(m[0])?.[1] ?? '';
+    if (name) fields.set(name, value);
+  }
+  return { action: new URL(form[1]!.replace(/&amp;/g, '&'), base).href, fields };
+}
+
+interface Journey {
+  /** Where Muster sent the browser at the end: `/` or `/?sso_error=…`. */
+  readonly landed: URL;
+  /** The callback URL the provider sent the browser to, and the sign-in cookie it carried. */
+  readonly callback?: string;
+  readonly ssoCookie?: string;
+}
+
+/** "Sign in with …": follows redirects, signs in on the provider's login page as `login`, consents, until back on Muster's `/`. */
+async function signInWithProvider(srv: TestServer, jar: Jar, orgId: string, login: string, opts: { stopAtCallback?: boolean } = {}): Promise<Journey> {
+  let url = `${srv.origin}/api/v1/auth/sso/start?org=${encodeURIComponent(orgId)}`;
+  let res = await go(jar, url);
+  let callback: string | undefined, ssoCookie: string | undefined;
+  for (let step = 0; step < 20; step++) {
+    if (res.status >= 300 && res.status < 400) {
+      url = new URL(res.headers.get('location')!, url).href;
+      if (url.startsWith(`${srv.origin}/api/v1/auth/sso/callback`)) {
+        callback = url;
+        ssoCookie = jar.cookies.get('muster_sso');
+        if (opts.stopAtCallback) return { landed: new URL(url), callback, ssoCookie };
+      }
+      const u = new URL(url);
+      if (u.origin === srv.origin && u.pathname === '/') return { landed: u, callback, ssoCookie };
+      res = await go(jar, url);
+      continue;
+    }
+    const html = await res.text();
+    expect(res.status, html.slice(0, 300)).toBe(200);
+    const form = formOf(html, url);
+    if (/name="login"/.test(html)) {
+      form.fields.set('login', login);
+      form.fields.set('password', 'any password');
+    }
+    url = form.action;
+    res = await go(jar, url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.fields.toString() });
+  }
+  throw new Error('the sign-in did not come back to Muster');
+}
+
+let srv: TestServer;
+let idp: TestProvider;
+let owner: { jar: Jar; csrf: string; orgId: string };
+
+const json = (jar: Jar, csrf?: string) => ({ 'content-type': 'application/json', ...(csrf ? { 'x-csrf-token': csrf } : {}), cookie: jar.header() });
+
+async function configure(body: Record<string, unknown>): Promise<Response> {
+  return fetch(`${srv.origin}/api/v1/sso`, {
+    method: 'PUT', headers: json(owner.jar, owner.csrf),
+    body: JSON.stringify({ displayName: 'Test IdP', issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, ...body }),
+  });
+}
+
+async function sessionOf(jar: Jar) {
+  return (await (await fetch(`${srv.origin}/api/v1/auth/session`, { headers: { cookie: jar.header() } })).json()) as { admin: { email: string; role: string } | null };
+}
+
+async function events(): Promise<{ action: string; target: string | null; detail: Record<string, unknown> | null }[]> {
+  return ((await (await fetch(`${srv.origin}/api/v1/security-events?limit=100`, { headers: { cookie: owner.jar.header() } })).json()) as { events: [] }).events;
+}
+
+beforeEach(async () => {
+  srv = await startServer({ MUSTER_OIDC_ALLOW_HTTP: 'true' });
+  idp = await startProvider([`${srv.origin}/api/v1/auth/sso/callback`]);
+  const jar = new Jar();
+  const res = await go(jar, `${srv.origin}/api/v1/auth/setup`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ organisation: 'Example', name: 'Olive Owner', email: 'olive@example.org', password: 'correct horse battery staple' }),
+  });
+  const s = (await res.json()) as { csrfToken: string; organisation: { id: string } };
+  expect(res.status).toBe(201);
+  owner = { jar, csrf: s.csrfToken, orgId: s.organisation.id };
+});
+
+afterEach(async () => {
+  await idp.close();
+  await srv.close();
+});
+
+// Every test signs in through a real provider and hashes passwords with scrypt (set-up, sign-ins,
+// the CLI reset): CPU-bound, and slow on a loaded machine with PostgreSQL.
+describe('sign-in with the organisation\'s OpenID Connect provider', { timeout: 120_000 }, () => {
+  it('signs a new person in (account made just in time with the group\'s role), updates the role from the groups at the next sign-in, and logs it all', async () => {
+    const put = await configure({ allowedDomains: ['example.org'], groupClaim: 'groups', groupRoles: [{ group: 'muster-admins', role: 'admin' }, { group: 'muster-viewers', role: 'viewer' }] });
+    expect(put.status, await put.clone().text()).toBe(200);
+    const view = (await (await fetch(`${srv.origin}/api/v1/sso`, { headers: { cookie: owner.jar.header() } })).json()) as Record<string, unknown>;
+    expect(view).toMatchObject({ configured: true, displayName: 'Test IdP', clientSecret: '(stored encrypted; never shown)', redirectUri: `${srv.origin}/api/v1/auth/sso/callback` });
+    expect(JSON.stringify(view)).not.toContain(idp.clientSecret);
+
+    // The sign-in page finds the provider from the address typed.
+    const found = await fetch(`${srv.origin}/api/v1/auth/sso/discover`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ada@Example.org' }) });
+    expect(await found.json()).toEqual({ sso: { orgId: owner.orgId, name: 'Test IdP', passwordsOff: false } });
+
+    idp.users.set('ada', { email: 'ada@example.org', email_verified: true, name: 'Ada Lovelace', groups: ['muster-admins', 'staff'] });
+    const jar = new Jar();
+    const first = await signInWithProvider(srv, jar, owner.orgId, 'ada');
+    expect(first.landed.search).toBe('');
+    expect(jar.cookies.has('muster_session')).toBe(true);
+    expect((await sessionOf(jar)).admin).toMatchObject({ email: 'ada@example.org', role: 'admin' });
+
+    idp.users.set('ada', { email: 'ada@example.org', email_verified: true, name: 'Ada Lovelace', groups: ['muster-viewers'] });
+    const again = new Jar();
+    expect((await signInWithProvider(srv, again, owner.orgId, 'ada')).landed.search).toBe('');
+    expect((await sessionOf(again)).admin).toMatchObject({ email: 'ada@example.org', role: 'viewer' });
+
+    const log = await events();
+    const actions = log.map((e) => e.action);
+    expect(actions).toContain('sso.configured');
+    expect(log.filter((e) => e.action === 'admin.sso_created')).toEqual([expect.objectContaining({ target: 'ada@example.org', detail: expect.objectContaining({ role: 'admin' }) })]);
+    expect(log.filter((e) => e.action === 'admin.sso_signed_in')).toHaveLength(2);
+    expect(log.find((e) => e.action === 'admin.role_changed')).toMatchObject({ target: 'ada@example.org', detail: { before: 'admin', after: 'viewer', by: 'group claim' } });
+  });
+
+  it('matches an existing account by its verified email', async () => {
+    expect((await configure({ allowedDomains: ['example.org'] })).status).toBe(200);
+    idp.users.set('olive', { email: 'olive@example.org', email_verified: true, name: 'Olive' });
+    const jar = new Jar();
+    expect((await signInWithProvider(srv, jar, owner.orgId, 'olive')).landed.search).toBe('');
+    expect((await sessionOf(jar)).admin).toMatchObject({ email: 'olive@example.org', role: 'owner' });
+    expect((await events()).map((e) => e.action)).not.toContain('admin.sso_created');
+  });
+
+  it('refuses an ID token issued for another client (wrong audience)', async () => {
+    expect((await configure({ allowedDomains: ['example.org'] })).status).toBe(200);
+    idp.users.set('ada', { email: 'ada@example.org', email_verified: true });
+    idp.misbehave.wrongAudience = true;
+    const jar = new Jar();
+    const j = await signInWithProvider(srv, jar, owner.orgId, 'ada');
+    expect(j.landed.searchParams.get('sso_error')).toBe('token_invalid');
+    expect(jar.cookies.has('muster_session')).toBe(false);
+    expect((await events()).find((e) => e.action === 'admin.sso_refused')).toMatchObject({ detail: { reason: 'token_invalid', detail: expect.stringMatching(/aud/) } });
+  });
+
+  it('refuses an expired ID token', async () => {
+    expect((await configure({ allowedDomains: ['example.org'] })).status).toBe(200);
+    idp.users.set('ada', { email: 'ada@example.org', email_verified: true });
+    idp.misbehave.expired = true;
+    const jar = new Jar();
+    const j = await signInWithProvider(srv, jar, owner.orgId, 'ada');
+    expect(j.landed.searchParams.get('sso_error')).toBe('token_invalid');
+    expect((await events()).find((e) => e.action === 'admin.sso_refused')).toMatchObject({ detail: { reason: 'token_invalid', detail: expect.stringMatching(/exp/) } });
+  });
+
+  it('refuses a replayed state, and a callback in a browser that did not start the sign-in', async () => {
+    expect((await configure({ allowedDomains: ['example.org'] })).status).toBe(200);
+    idp.users.set('ada', { email: 'ada@example.org', email_verified: true });
+    const jar = new Jar();
+    const j = await signInWithProvider(srv, jar, owner.orgId, 'ada');
+    expect(j.landed.search).toBe('');
+    // The same answer again, with the same browser cookie: the state was used.
+    const replayJar = new Jar();
+    replayJar.cookies.set('muster_sso', j.ssoCookie!);
+    const replay = await go(replayJar, j.callback!);
+    expect(replay.status).toBe(303);
+    expect(new URL(replay.headers.get('location')!, srv.origin).searchParams.get('sso_error')).toBe('state_mismatch');
+    expect(replayJar.cookies.has('muster_session')).toBe(false);
+
+    // A fresh answer brought to another browser (login CSRF): refused, and the state is spent for the browser that started it too.
+    const started = new Jar();
+    const k = await signInWithProvider(srv, started, owner.orgId, 'ada', { stopAtCallback: true });
+    const victim = new Jar();
+    const other = await go(victim, k.callback!);
+    expect(new URL(other.headers.get('location')!, srv.origin).searchParams.get('sso_error')).toBe('state_mismatch');
+    expect(victim.cookies.has('muster_session')).toBe(false);
+    const late = await go(started, k.callback!);
+    expect(new URL(late.headers.get('location')!, srv.origin).searchParams.get('sso_error')).toBe('state_mismatch');
+    expect((await events()).filter((e) => e.action === 'admin.sso_refused').map((e) => e.detail?.reason)).toContain('state_mismatch');
+  });
+
+  it('refuses a person outside the allowed domains, and one in no mapped group', async () => {
+    expect((await configure({ allowedDomains: ['example.org'], groupClaim: 'groups', groupRoles: [{ group: 'muster-admins', role: 'admin' }] })).status).toBe(200);
+    idp.users.set('bob', { email: 'bob@elsewhere.org', email_verified: true, groups: ['muster-admins'] });
+    idp.users.set('carol', { email: 'carol@example.org', email_verified: true, groups: ['sales'] });
+    expect((await signInWithProvider(srv, new Jar(), owner.orgId, 'bob')).landed.searchParams.get('sso_error')).toBe('domain_not_allowed');
+    expect((await signInWithProvider(srv, new Jar(), owner.orgId, 'carol')).landed.searchParams.get('sso_error')).toBe('group_not_mapped');
+    const refused = (await events()).filter((e) => e.action === 'admin.sso_refused');
+    expect(refused.map((e) => [e.target, e.detail?.reason])).toEqual(expect.arrayContaining([['bob@elsewhere.org', 'domain_not_allowed'], ['carol@example.org', 'group_not_mapped']]));
+    const admins = (await (await fetch(`${srv.origin}/api/v1/admins`, { headers: { cookie: owner.jar.header() } })).json()) as { admins: { email: string }[] };
+    expect(admins.admins.map((a) => a.email)).toEqual(['olive@example.org']);
+  });
+
+  it('says so when the provider cannot be reached', async () => {
+    expect((await configure({ allowedDomains: ['example.org'] })).status).toBe(200);
+    await idp.close();
+    const res = await go(new Jar(), `${srv.origin}/api/v1/auth/sso/start?org=${owner.orgId}`);
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/?sso_error=idp_unreachable');
+    idp = await startProvider([]);
+  });
+
+  it('with passwords off refuses password sign-in, while the CLI reset still lets an owner in once (break-glass)', async () => {
+    expect((await configure({ allowedDomains: ['example.org'], passwordsOff: true })).status).toBe(200);
+    const signIn = (password: string) => fetch(`${srv.origin}/api/v1/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'olive@example.org', password }) });
+    const off = await signIn('correct horse battery staple');
+    expect(off.status).toBe(403);
+    expect(await off.json()).toMatchObject({ error: 'passwords_off', detail: expect.stringContaining('Sign in with Test IdP') });
+    // A wrong password still gets the same 401 as ever: passwords off reveals nothing to a guesser.
+    expect((await signIn('not the password at all')).status).toBe(401);
+
+    const out: string[] = [];
+    const code = await main(['admins', 'reset-password', '--email', 'olive@example.org', '--password-stdin'], {
+      stdout: (s) => void out.push(s), stderr: (s) => void out.push(s),
+      env: { MUSTER_DATABASE_URL: srv.databaseUrl, MUSTER_DATA_DIR: srv.dataDir, MUSTER_LOG_LEVEL: 'silent' },
+      stdin: async () => 'break glass password 2026', onStop: () => undefined,
+    });
+    expect(code, out.join('\n')).toBe(0);
+    expect(out.join('\n')).toMatch(/Passwords are off .* signs olive@example.org in once/);
+    const glassJar = new Jar();
+    const glass = await go(glassJar, `${srv.origin}/api/v1/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'olive@example.org', password: 'break glass password 2026' }) });
+    expect(glass.status).toBe(200);
+    expect(((await glass.json()) as { admin: { role: string } }).admin.role).toBe('owner');
+    owner = { ...owner, jar: glassJar };
+    // Once: the next password sign-in is refused again.
+    expect((await signIn('break glass password 2026')).status).toBe(403);
+    expect((await events()).map((e) => e.action)).toContain('admin.break_glass_sign_in');
+  });
+
+  it('lets only owners change the connection, and refuses settings that would let anyone in', async () => {
+    expect((await configure({})).status).toBe(400);
+    expect(await (await configure({})).json()).toMatchObject({ error: 'invalid_body', detail: expect.stringMatching(/allow at least one email domain/) });
+    expect((await configure({ issuer: 'ftp://example.org' })).status).toBe(400);
+    expect((await configure({ allowedDomains: ['example.org'] })).status).toBe(200);
+    const created = await fetch(`${srv.origin}/api/v1/admins`, {
+      method: 'POST', headers: json(owner.jar, owner.csrf), body: JSON.stringify({ email: 'ed@example.org', name: 'Ed', role: 'admin', password: 'another long password' }),
+    });
+    expect(created.status).toBe(201);
+    const edJar = new Jar();
+    const ed = await go(edJar, `${srv.origin}/api/v1/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ed@example.org', password: 'another long password' }) });
+    const edCsrf = ((await ed.json()) as { csrfToken: string }).csrfToken;
+    const refused = await fetch(`${srv.origin}/api/v1/sso`, { method: 'DELETE', headers: json(edJar, edCsrf) });
+    expect(refused.status).toBe(403);
+    expect((await fetch(`${srv.origin}/api/v1/sso`, { method: 'DELETE', headers: json(owner.jar, owner.csrf) })).status).toBe(204);
+  });
+});
