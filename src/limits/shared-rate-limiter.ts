@@ -5,15 +5,17 @@
  * so a SCIM request costs a database round trip only once per lease, and a throttled one none.
  *
  * Accuracy, with N nodes, a limit of R requests/s, a burst of B and leases of L = max(1, R/10)
- * (at most B):
+ * (at most B; a node asks for more only when more requests are already waiting on it, and those
+ * spend the lease at once):
  * - The shared row is an exact token bucket: over any interval of Δ seconds it hands out at most
  *   B + R·Δ requests in total. A node spends a lease within LEASE_MS of taking it or drops the
  *   rest, so the requests admitted by all nodes in any interval are at most B + R·Δ + N·L (the
  *   last term: leases taken just before the interval). Over ten seconds at 100/s with two nodes,
  *   L = 10: at most 20 more than one node would admit, 2%.
- * - It never admits fewer under steady overload: a node that cannot get a whole lease waits
- *   (locally, no round trip) until one has refilled, and the bucket keeps what it refills.
- *   A node whose callers stop drops at most L unspent requests (under-admission only).
+ * - Under steady overload it loses no quota: a node that cannot get a whole lease waits (locally,
+ *   no round trip) until one has refilled, and the bucket keeps what refills meanwhile. It can
+ *   admit less than R only when a node holds a lease its callers spend slowly (at most L per node
+ *   at a time, dropped after LEASE_MS) while another node is throttled: near a node's capacity.
  * - Node clocks: the bucket's time never moves back; a node whose clock runs ahead refills early
  *   by its skew times R. Keep nodes on NTP.
  */
