@@ -351,7 +351,7 @@ export class AdminAccounts {
     else await this.log(orgId, 'admin.sso_refused', { actor: 'system', ...(ctx.address ? { address: ctx.address } : {}) }, a.email, { reason: 'the group claim would demote the last owner; the role was kept', role });
   }
 
-  /** Lifts a lock-out (the CLI's `admins unlock`). */
+  /** Forgets an account's failed sign-ins from every address, lifting their backoff (the CLI's `admins unlock`). */
   async unlock(email: string, ctx: AccountContext = { actor: 'cli' }): Promise<AdminView> {
     const a = await this.store.admins.byEmail(email.trim().toLowerCase());
     if (!a) throw new AccountError(404, 'not_found', `there is no account for ${email}`);
