@@ -4,8 +4,8 @@ import { dummyHash, hashPassword, passwordProblem, verifyPassword } from './pass
 
 /**
  * Admin accounts of the web app: the first-run owner, sign-in with a backoff per (account,
- * address) after repeated failures, server-side sessions, and the owner's management of other accounts. Every account
- * belongs to one organisation and sees only its lists.
+ * address) after repeated failures, server-side sessions, and the owner's management of other
+ * accounts. Every account belongs to one organisation and sees only its lists.
  */
 export const ROLES: readonly AdminRole[] = ['owner', 'admin', 'viewer'];
 /** A session ends after this long without a request… */
