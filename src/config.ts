@@ -59,6 +59,12 @@ export interface Config {
   readonly publicRatePerSecond: number;
   /** Sign-in and set-up attempts per minute per client address (0: no limit). */
   readonly signInPerMinute: number;
+  /**
+   * MUSTER_SHARED_LIMITS: where rate limits and sign-in throttling are counted. `auto` (default):
+   * in the database on PostgreSQL (several nodes), in memory on SQLite (one process); `on`: in the
+   * database on either (several processes on one SQLite file); `off`: in memory on each node.
+   */
+  readonly sharedLimits: 'auto' | 'on' | 'off';
   /** The SMTP server Muster sends email through (MUSTER_SMTP_URL), and its sender; undefined: no email. */
   readonly smtp: SmtpSettings | undefined;
   /** The installation's wallet credentials from files named in the environment (applied at every start). */
@@ -253,6 +259,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (setupToken !== undefined && setupToken.length < 16) problems.push('MUSTER_SETUP_TOKEN must be at least 16 characters (openssl rand -base64 24)');
   const signInPerMinute = intVar(env, 'MUSTER_SIGN_IN_LIMIT', 20, 0, 10_000, problems);
   const publicRatePerSecond = intVar(env, 'MUSTER_PUBLIC_RATE_LIMIT', 10, 0, 100_000, problems);
+  const sharedLimits = (env.MUSTER_SHARED_LIMITS || 'auto') as Config['sharedLimits'];
+  if (!['auto', 'on', 'off'].includes(sharedLimits)) problems.push(`MUSTER_SHARED_LIMITS must be auto, on or off, got ${JSON.stringify(sharedLimits)}`);
   const demoRaw = env.MUSTER_DEMO ?? 'true';
   if (!['true', 'false', '1', '0'].includes(demoRaw)) problems.push(`MUSTER_DEMO must be true or false, got ${JSON.stringify(demoRaw)}`);
   const auditRetentionDays = intVar(env, 'MUSTER_AUDIT_RETENTION_DAYS', 0, 0, 36_500, problems);
@@ -307,6 +315,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dataDir,
     setupToken,
     signInPerMinute,
+    sharedLimits,
     publicRatePerSecond,
     entraCustomEndpoints: env.MUSTER_ENTRA_CUSTOM_ENDPOINTS === 'true',
     apnsUrl,

@@ -9,6 +9,7 @@ import type { Config } from './config.js';
 import { createApp } from './http/app.js';
 import { TokenAuth } from './http/auth.js';
 import { RateLimiter } from './http/rate-limit.js';
+import { SharedRateLimiter, type ThrottleFactory } from './limits/shared-rate-limiter.js';
 import { createLogger, type Logger } from './log.js';
 import { BulkService } from './provisioning/bulk-service.js';
 import { ListsService } from './provisioning/lists-service.js';
@@ -106,6 +107,8 @@ export interface MusterOptions {
   readonly photos?: PassPhotoProvider;
   /** The clock photo campaigns read (when reminders fall due): tests move it on by days. */
   readonly campaignClock?: () => Date;
+  /** The clock rate limits refill by (epoch ms): tests share one frozen clock between two nodes. */
+  readonly limitsClock?: () => number;
 }
 
 export async function buildMuster(config: Config, log: Logger = createLogger(config.logLevel), startJobs = true, options: MusterOptions = {}): Promise<Muster> {
@@ -165,7 +168,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   credentials.registerKind('google_pass', googleWallet.hooks());
   jobs.register(GOOGLE_WALLET_JOB, (job) => googleWallet.runJob(job), { quick: true });
   // Email: messages are rows; the runner drains them on every node (without SMTP, nothing is queued).
-  const accounts = new AdminAccounts(store);
+  const accounts = new AdminAccounts(store, undefined, options.limitsClock);
   const email = new EmailService(store, audit, photos, config.smtp, accounts);
   const cards = new CardService(store, audit, credentials, email);
   jobs.register(PRINT_JOB, (job, save) => cards.run(job, save));
@@ -221,12 +224,19 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const ssoConnections = new SsoConnections(store, accounts, secretBox, { allowHttp: config.oidcAllowHttp });
   const sso = new OidcSignIn(store, accounts, ssoConnections, { allowHttp: config.oidcAllowHttp });
   if (startJobs) start();
+  // Rate limits across every node on one database (docs/operations.md, "Several nodes"), or in
+  // this process's memory, exact for one process: SQLite's default.
+  const sharedLimits = config.sharedLimits === 'on' || (config.sharedLimits === 'auto' && store.engine === 'postgres');
+  const limitsClock = options.limitsClock;
+  const throttles: ThrottleFactory = sharedLimits
+    ? (scope, rate) => new SharedRateLimiter(store.limits, scope, rate, limitsClock, (err) => log.error('shared rate limit unavailable: admitting', { scope, err: String(err) }))
+    : (_scope, rate) => new RateLimiter(rate, limitsClock);
   const requestLog = new RequestLog(store, config.requestLog, (err) => log.error('request log write failed', { err: String(err) }));
   const app = createApp({
     scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
     importer, lists, entra, accounts, campaigns, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, email, capture, walletBranding, walletLinks, installationWallets, walletDelivery, events: new EventsApi(store), webhooks, ssoConnections, sso, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
-    maxBodyBytes: config.maxBodyBytes, rateLimiter: new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
+    maxBodyBytes: config.maxBodyBytes, rateLimiter: throttles('scim', { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), throttles, maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
     publicUrl: config.publicUrl, trustProxy: config.trustProxy, metrics, metricsToken: config.metricsToken,
     health: async () => {
       await sql`select 1`.execute(store.db);

@@ -137,7 +137,7 @@ export const COMMANDS: readonly CommandHelp[] = [
     ],
   },
   { name: 'admins list', synopsis: '[--org ORG] [--json]', summary: 'the organisation\'s web app accounts', details: ['--org ORG               the organisation (may be left out when there is one)', JSON_FLAG] },
-  { name: 'admins unlock', synopsis: '--email EMAIL [--json]', summary: 'lift a lock-out after failed sign-ins', details: [JSON_FLAG] },
+  { name: 'admins unlock', synopsis: '--email EMAIL [--json]', summary: 'forget failed sign-ins, lifting the sign-in backoff from every address', details: [JSON_FLAG] },
   {
     name: 'admins reset-password', synopsis: '--email EMAIL [--password-stdin] [--json]', summary: 'a new password (ends the account\'s sessions); with single sign-on and passwords off, it signs an owner in once within the hour (break-glass)',
     details: ['--password-stdin        read the password from stdin instead of generating one', JSON_FLAG],

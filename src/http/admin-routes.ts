@@ -5,7 +5,7 @@
  * opens it. Lists of other organisations do not exist as far as a key can tell (404).
  */
 import { Hono, type Context } from 'hono';
-import { AccountError, type AdminAccounts } from '../provisioning/admin-accounts.js';
+import { AccountError, SignInBackoff, type AdminAccounts } from '../provisioning/admin-accounts.js';
 import { PasswordsBusyError } from '../provisioning/passwords.js';
 import { CredentialError, holderName, type CredentialService } from '../provisioning/credential-service.js';
 import { PhotoError, type PhotoService } from '../provisioning/photo-service.js';
@@ -21,7 +21,7 @@ import { ApiError } from './api-error.js';
 import { SsoError, type SsoConnections } from '../provisioning/sso/sso-connections.js';
 import type { OidcSignIn } from '../provisioning/sso/oidc-sign-in.js';
 import { adminAuth, type AdminEnv } from './admin-auth.js';
-import { authRoutes, clientAddress, TooManyAttempts } from './auth-routes.js';
+import { authRoutes, clientAddress, TooManyAttempts, type AuthRouteDeps } from './auth-routes.js';
 import type { AdminKeys } from '../provisioning/admin-keys.js';
 import { AuditQueryError, parseAuditFilter, type AuditReader } from '../provisioning/audit-query.js';
 import type { AuditTrail } from '../provisioning/audit-trail.js';
@@ -54,7 +54,7 @@ import { OPENAPI } from './openapi.js';
 import type { Logger } from './scim-response.js';
 import { EventsQueryError, MAX_EVENTS_PAGE, type EventsApi } from '../events/events-api.js';
 
-export interface AdminDeps {
+export interface AdminDeps extends Pick<AuthRouteDeps, 'throttles'> {
   readonly store: Store;
   readonly adminKeys: AdminKeys;
   readonly reader: AuditReader;
@@ -549,7 +549,7 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     if (err instanceof AppleWalletError) return problem(c, err.status, err.code, err.message);
     if (err instanceof PassCertificateError) return problem(c, 400, err.code, err.message);
     if (err instanceof PasswordsBusyError) return problem(c, 429, 'busy', err.message, BUSY_RETRY_AFTER);
-    if (err instanceof TooManyAttempts) return problem(c, 429, err.code, err.message, { 'retry-after': String(err.retryAfterSeconds) });
+    if (err instanceof TooManyAttempts || err instanceof SignInBackoff) return problem(c, 429, err.code, err.message, { 'retry-after': String(err.retryAfterSeconds) });
     if (err instanceof AccountError) return problem(c, err.status as ApiError['status'], err.code, err.message);
     if (err instanceof SsoError) return problem(c, err.status, err.code, err.message);
     if (err instanceof AuditQueryError) return problem(c, 400, 'invalid_parameter', err.message);

@@ -4,7 +4,8 @@
  */
 import { Hono, type Context, type Next } from 'hono';
 import { RateLimiter } from './rate-limit.js';
-import { clientAddress } from './auth-routes.js';
+import type { ThrottleFactory } from '../limits/shared-rate-limiter.js';
+import { clientAddress, trustForwardedFor } from './auth-routes.js';
 import { ScimError } from '../scim/errors.js';
 import { TOKEN_PREFIX } from '../provisioning/secrets.js';
 import { scimHandler, type ScimRouteDeps } from './scim-routes.js';
@@ -27,9 +28,13 @@ export interface AppDeps extends ScimRouteDeps, AdminDeps, PassKitDeps {
   readonly metricsToken: string | undefined;
 }
 
+/** In this process's memory: exact for one process. */
+export const localThrottles: ThrottleFactory = (_scope, rate) => new RateLimiter(rate);
+
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.use('*', httpMetrics(deps.metrics));
+  app.use('*', trustForwardedFor(deps.trustProxy));
   app.get('/metrics', metricsHandler(deps.metrics, deps.metricsToken));
   const scim = scimHandler(deps);
   app.all('/scim/v2/lists/:listId', scim);
@@ -53,9 +58,10 @@ export function createApp(deps: AppDeps): Hono {
 
   // The public pages answer anyone: a per-address bucket keeps one client from filling the
   // verification log or the PassKit log, or from keeping the photo checks busy.
-  const publicLimiter = new RateLimiter({ perSecond: deps.publicRatePerSecond, burst: deps.publicRatePerSecond * 3 });
+  // `throttles` (AdminDeps): shared by every node on PostgreSQL (src/limits), in this process's memory by default.
+  const publicLimiter = (deps.throttles ?? localThrottles)('public', { perSecond: deps.publicRatePerSecond, burst: deps.publicRatePerSecond * 3 });
   const throttle = async (c: Context, next: Next) => {
-    const wait = publicLimiter.take(clientAddress(c));
+    const wait = await publicLimiter.take(clientAddress(c));
     if (wait > 0) return c.text('Too many requests: try again in a few seconds.', 429, { 'retry-after': String(wait) });
     return next();
   };

@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { RateLimiter } from './rate-limit.js';
+import type { Throttle, ThrottleFactory } from '../limits/shared-rate-limiter.js';
 import { AccountError, type AdminAccounts, type SessionInfo } from '../provisioning/admin-accounts.js';
 import { clearSessionCookie, sameOrigin, sessionCookie, setSessionCookie, type AdminEnv, type OriginSettings } from './admin-auth.js';
 import { readJsonBody } from './body.js';
@@ -21,6 +22,8 @@ export interface AuthRouteDeps extends OriginSettings {
   readonly signInPerMinute: number;
   /** Sign-in with the organisation's OpenID Connect provider (docs/sso.md). */
   readonly sso: OidcSignIn;
+  /** Shared by every node on PostgreSQL (src/limits); in this process's memory when absent. */
+  readonly throttles?: ThrottleFactory;
 }
 
 /** The cookie that binds a sign-in with the provider to the browser that started it (hashed in oidc_logins). */
@@ -38,9 +41,32 @@ export function publicOrigin(c: Context, publicUrl: string | undefined): string 
 /** What the sign-in page needs of a connection: never more than its name and whether passwords work. */
 const ssoView = (conn: SsoConnection | undefined) => (conn ? { orgId: conn.orgId, name: conn.displayName, passwordsOff: conn.passwordsOff } : null);
 
-/** The address of the connection (not a header a client can write). */
+const FORWARDED_ADDRESS = 'musterForwardedFor';
+
+/**
+ * The client's address: the connection's, or, behind a trusted reverse proxy (MUSTER_TRUST_PROXY),
+ * the one that proxy saw (`trustForwardedFor`). Per-address limits and the sign-in backoff key on
+ * it: behind a proxy, the connection's address would be the proxy's, the same for everyone.
+ */
 export function clientAddress(c: Context): string {
+  const forwarded = (c.var as Record<string, unknown> | undefined)?.[FORWARDED_ADDRESS];
+  if (typeof forwarded === 'string') return forwarded;
   return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress ?? 'unknown';
+}
+
+/**
+ * With MUSTER_TRUST_PROXY, the last X-Forwarded-For entry is the client's address: the proxy in
+ * front appends the address it saw (nginx `$proxy_add_x_forwarded_for`), so anything to its left
+ * was written by the client and is ignored (RFC 7239 §5.2 describes the same chain for Forwarded).
+ */
+export function trustForwardedFor(trustProxy: boolean) {
+  return async (c: Context, next: () => Promise<void>): Promise<void> => {
+    if (trustProxy) {
+      const last = c.req.header('x-forwarded-for')?.split(',').pop()?.trim();
+      if (last && last.length <= 100) c.set(FORWARDED_ADDRESS as never, last as never);
+    }
+    await next();
+  };
 }
 
 /** Sign-in or set-up throttled: 429 (RFC 6585 §4) with the Retry-After it suggests (RFC 9110 §10.2.3), so a client need not guess. */
@@ -74,13 +100,14 @@ const sessionView = (s: SessionInfo | undefined, setupRequired: boolean, access?
 
 export function authRoutes(deps: AuthRouteDeps): Hono<AdminEnv> {
   const r = new Hono<AdminEnv>();
-  // Per client address, in this node's memory: slows password guessing and spares scrypt's threads.
-  const limiter = new RateLimiter({ perSecond: deps.signInPerMinute / 60, burst: Math.max(1, Math.ceil(deps.signInPerMinute / 2)) });
+  const throttles = deps.throttles ?? ((_scope: string, rate: { perSecond: number; burst: number }) => new RateLimiter(rate));
+  // Per client address, across every node when they share a database: slows password guessing and spares scrypt's threads.
+  const limiter = throttles('sign-in', { perSecond: deps.signInPerMinute / 60, burst: Math.max(1, Math.ceil(deps.signInPerMinute / 2)) });
   // The sign-in page asks which provider signs in an address as it is typed: its own, larger budget, so typing never uses up the sign-ins'.
-  const discoverLimiter = new RateLimiter({ perSecond: (deps.signInPerMinute * 3) / 60, burst: Math.max(1, deps.signInPerMinute * 2) });
-  const input = async (c: Context, bucket: RateLimiter = limiter): Promise<Record<string, unknown>> => {
+  const discoverLimiter = throttles('sso-discover', { perSecond: (deps.signInPerMinute * 3) / 60, burst: Math.max(1, deps.signInPerMinute * 2) });
+  const input = async (c: Context, bucket: Throttle = limiter): Promise<Record<string, unknown>> => {
     if (!sameOrigin(c, deps)) throw new AccountError(403, 'csrf_failed', 'this request came from another web site and was refused');
-    const wait = bucket.take(clientAddress(c));
+    const wait = await bucket.take(clientAddress(c));
     if (wait > 0) throw new TooManyAttempts(wait);
     const b = await readJsonBody(c.req.raw, 16_384);
     if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new AccountError(400, 'invalid_body', 'send a JSON object');
@@ -130,7 +157,7 @@ export function authRoutes(deps: AuthRouteDeps): Hono<AdminEnv> {
   r.get('/sso/start', async (c) => {
     const back = (code: string) => c.redirect(`/?sso_error=${encodeURIComponent(code)}`, 303);
     c.header('cache-control', 'no-store');
-    if (limiter.take(clientAddress(c)) > 0) return back('too_many_attempts');
+    if ((await limiter.take(clientAddress(c))) > 0) return back('too_many_attempts');
     const org = c.req.query('org') ?? '';
     const hint = c.req.query('login_hint');
     try {

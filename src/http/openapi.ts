@@ -122,7 +122,7 @@ export const OPENAPI = {
     },
     '/security-events': {
       get: {
-        summary: 'the organisation\'s security log, newest first: sign-ins, failed sign-ins, lock-outs, sign-outs, account and admin-key changes (owners and admins)',
+        summary: 'the organisation\'s security log, newest first: sign-ins, failed sign-ins, sign-ins slowed from an address, sign-outs, account and admin-key changes (owners and admins)',
         parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer', maximum: 500 } }, { name: 'cursor', in: 'query', schema: { type: 'integer' }, description: 'the `next` of the previous page' }],
         responses: { 200: { description: '{events: [{id, time, action, actor, target, detail, address}], next}' }, 403: problem },
       },

@@ -2,9 +2,14 @@
  * Throttling per bearer token: a token bucket of `burst` requests refilled at `perSecond`.
  * Over it, a request gets 429 with a SCIM error body and Retry-After, which Okta and Entra ID
  * honour (Okta: support.okta.com, "Slack provisioning jobs failed with error: API rate limit
- * exceeded"; Entra ID: Microsoft Q&A, learn.microsoft.com/answers/questions/2284725). Buckets live
- * in each node's memory: with several nodes behind a load balancer, each allows the rate on its own.
+ * exceeded"; Entra ID: Microsoft Q&A, learn.microsoft.com/answers/questions/2284725).
+ *
+ * This is the in-process limiter, exact for one process: SQLite's default (one machine, one
+ * process). Several nodes (PostgreSQL, or MUSTER_SHARED_LIMITS=on) use src/limits/
+ * shared-rate-limiter.ts instead, which counts in the database (docs/operations.md).
  */
+import type { Throttle } from '../limits/shared-rate-limiter.js';
+
 export interface RateLimitOptions {
   /** Sustained requests per second per token; 0 turns throttling off. */
   readonly perSecond: number;
@@ -17,7 +22,7 @@ interface Bucket {
   at: number;
 }
 
-export class RateLimiter {
+export class RateLimiter implements Throttle {
   private readonly buckets = new Map<string, Bucket>();
 
   constructor(private readonly opts: RateLimitOptions, private readonly now: () => number = () => performance.now()) {}

@@ -19,7 +19,7 @@ import type { TokenAuth } from './auth.js';
 import { ClientAbortedError, CLIENT_CLOSED_REQUEST, guardUrl, readJsonBody } from './body.js';
 import { InputRefused } from '../scim/input-guard.js';
 import { MethodNotAllowed, RetryableScimError, errorResponse, scimJson, withHeaders, type Logger } from './scim-response.js';
-import type { RateLimiter } from './rate-limit.js';
+import type { Throttle } from '../limits/shared-rate-limiter.js';
 import { scimOperation, type Metrics } from '../metrics/index.js';
 import { noteRoute } from './metrics-routes.js';
 
@@ -32,7 +32,8 @@ export interface ScimRouteDeps {
   readonly store: Store;
   readonly log: Logger;
   readonly maxBodyBytes: number;
-  readonly rateLimiter: RateLimiter;
+  /** Per bearer token (MUSTER_RATE_LIMIT): in-process, or shared by every node (src/limits). */
+  readonly rateLimiter: Throttle;
   readonly maxPageSize: number;
   readonly bulkMaxOperations: number;
   readonly publicUrl: string | undefined;
@@ -125,7 +126,7 @@ export function scimHandler(deps: ScimRouteDeps) {
       guardUrl(url); // before anything reads the list id or a query parameter
       const auth = await deps.auth.authenticate(c.req.header('authorization'), listId);
       token = auth.token;
-      const wait = deps.rateLimiter.take(token.id);
+      const wait = await deps.rateLimiter.take(token.id);
       if (wait > 0) throw new RetryableScimError(429, `too many requests for this token; retry after ${wait} s (MUSTER_RATE_LIMIT)`, wait);
       const origin = deps.publicUrl ?? `${url.protocol}//${url.host}`;
       ctx = {

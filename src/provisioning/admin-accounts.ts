@@ -3,9 +3,9 @@ import type { AdminRole, AdminRow, Organisation, Store } from '../store/index.js
 import { dummyHash, hashPassword, passwordProblem, verifyPassword } from './passwords.js';
 
 /**
- * Admin accounts of the web app: the first-run owner, sign-in with a lock-out after repeated
- * failures, server-side sessions, and the owner's management of other accounts. Every account
- * belongs to one organisation and sees only its lists.
+ * Admin accounts of the web app: the first-run owner, sign-in with a backoff per (account,
+ * address) after repeated failures, server-side sessions, and the owner's management of other
+ * accounts. Every account belongs to one organisation and sees only its lists.
  */
 export const ROLES: readonly AdminRole[] = ['owner', 'admin', 'viewer'];
 /** A session ends after this long without a request… */
@@ -13,9 +13,20 @@ export const SESSION_IDLE_MS = 12 * 3600_000;
 /** …and after this long in any case (OWASP Session Management: absolute timeout). */
 export const SESSION_ABSOLUTE_MS = 7 * 24 * 3600_000;
 const TOUCH_EVERY_MS = 60_000;
-/** Failed sign-ins in a row before the account is locked for LOCK_MS. */
-export const MAX_FAILED_SIGN_INS = 10;
-const LOCK_MS = 15 * 60_000;
+/**
+ * Failed sign-ins in a row from one client address to one account before that address must wait
+ * (1 s, then twice as long after each further failure, up to MAX_BACKOFF_MS). Only that address
+ * waits: an attacker guessing from theirs never locks the real admin out of the account from
+ * another (OWASP Authentication Cheat Sheet, "Account Lockout": lockouts let attackers deny service).
+ */
+export const FREE_SIGN_IN_FAILURES = 5;
+export const MAX_BACKOFF_MS = 15 * 60_000;
+/** Distinct delays before the cap: 1 s · 2^10 passes 15 minutes. */
+const BACKOFF_STEPS = FREE_SIGN_IN_FAILURES + 10;
+/** The wait after the `n`th failure in a row from one address (counted before the password is checked). */
+export const backoffMs = (n: number): number => (n < FREE_SIGN_IN_FAILURES ? 0 : Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(20, n - FREE_SIGN_IN_FAILURES)));
+/** A pair that has not failed for this long starts afresh. */
+const BACKOFF_FORGET_MS = 24 * 3600_000;
 /** How long a password set by `muster admins reset-password` opens an owner's account while passwords are off (break-glass). */
 export const BREAK_GLASS_MS = 3600_000;
 /** The password hash of an account made by single sign-on: not a scrypt hash, so no password ever matches it. */
@@ -45,6 +56,13 @@ export class AccountError extends Error {
   constructor(readonly status: 400 | 401 | 403 | 404 | 409 | 429, readonly code: string, message: string) {
     super(message);
     this.name = 'AccountError';
+  }
+}
+
+/** Sign-in refused before any password work: this address failed too often for this account (429 with Retry-After). */
+export class SignInBackoff extends AccountError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(429, 'too_many_attempts', `too many failed sign-ins to this account from your address; try again in ${retryAfterSeconds} s (sign-ins from other addresses are not slowed)`);
   }
 }
 
@@ -109,7 +127,17 @@ function checkRole(role: unknown): AdminRole {
 }
 
 export class AdminAccounts {
-  constructor(private readonly store: Store, private readonly now: () => Date = () => new Date()) {}
+  private nextBackoffSweep = 0;
+
+  /** `limitsNow` (epoch ms): the clock of the sign-in backoff, shared with the rate limits (tests freeze it). */
+  constructor(private readonly store: Store, private readonly now: () => Date = () => new Date(), private readonly limitsNow: () => number = Date.now) {}
+
+  /** Now and then (any node), forgets (account, address) pairs that stopped failing a day ago. */
+  private sweepBackoff(now: number): void {
+    if (now < this.nextBackoffSweep) return;
+    this.nextBackoffSweep = now + 3600_000;
+    void this.store.limits.sweepSignIns(now - BACKOFF_FORGET_MS).catch(() => undefined);
+  }
 
   /** Records one event in the organisation's security log (GET /api/v1/security-events). */
   async log(orgId: string, action: SecurityAction, ctx: AccountContext, target?: string | null, detail?: Record<string, unknown>): Promise<void> {
@@ -207,37 +235,49 @@ export class AdminAccounts {
   }
 
   /**
-   * Checks the password. Ten failures in a row lock the account for 15 minutes (counted in SQL
-   * in one statement, so every node sees them and parallel guesses cannot slip through). Every
-   * answer but success is the same 401, after the same scrypt work, whether the address is
-   * unknown, the password wrong or the account locked: nobody learns which addresses exist.
-   * An owner unlocks an account with `muster admins unlock`.
+   * Checks the password. Failures are counted per (address typed, client address) in the
+   * database, so every node sees them: after FREE_SIGN_IN_FAILURES in a row that client address
+   * waits, with exponential backoff, before it may try that account again; other addresses are
+   * not slowed. The attempt is claimed and counted in one statement before any password work, so
+   * parallel guesses cannot all pass one check, and a throttled guess costs no scrypt. Addresses
+   * with no account are counted the same way, and a wrong password is the same 401 after the same
+   * work as an unknown address: nobody learns which addresses exist. `muster admins unlock` forgets
+   * an account's failures from every address.
    */
   async signIn(input: { email?: unknown; password?: unknown }, userAgent?: string, address?: string): Promise<SessionInfo> {
     const email = typeof input.email === 'string' ? input.email.trim().toLowerCase() : '';
     const password = typeof input.password === 'string' ? input.password : '';
-    const wrong = new AccountError(401, 'invalid_credentials', `the email address or password is not right (after ${MAX_FAILED_SIGN_INS} failed tries in a row an account is locked for 15 minutes)`);
+    const wrong = new AccountError(401, 'invalid_credentials', `the email address or password is not right (after ${FREE_SIGN_IN_FAILURES} failed tries in a row, your address must wait before trying again)`);
+    const now = this.limitsNow();
+    const from = (address ?? 'unknown').slice(0, 100);
+    const key = email.slice(0, 320);
+    const attempt = key ? await this.store.limits.claimSignIn(key, from, now, backoffMs, BACKOFF_STEPS) : undefined;
+    this.sweepBackoff(now);
+    const anonymous: AccountContext = { actor: 'anonymous', ...(address ? { address } : {}) };
+    if (attempt && !attempt.allowed) {
+      const held = await this.store.admins.byEmail(email);
+      if (held) await this.log(held.org_id, 'admin.sign_in_failed', anonymous, held.email, { reason: 'backoff', failures: attempt.failures });
+      throw new SignInBackoff(Math.max(1, Math.ceil((attempt.nextAt - now) / 1000)));
+    }
     const a = email ? await this.store.admins.byEmail(email) : undefined;
     const ok = await verifyPassword(password, a?.password_hash ?? (await dummyHash()));
     if (!a) throw wrong;
-    const now = this.now();
     const ctx: AccountContext = { actor: `admin:${a.email}`, ...(address ? { address } : {}) };
     if (!ok) {
-      const lockedNow = await this.store.admins.failedAttempt(a.id, MAX_FAILED_SIGN_INS, new Date(now.getTime() + LOCK_MS).toISOString());
-      await this.log(a.org_id, 'admin.sign_in_failed', { actor: 'anonymous', ...(address ? { address } : {}) }, a.email, { reason: 'wrong password' });
-      if (lockedNow) await this.log(a.org_id, 'admin.locked', { actor: 'system', ...(address ? { address } : {}) }, a.email, { after: MAX_FAILED_SIGN_INS, minutes: LOCK_MS / 60_000 });
+      await this.log(a.org_id, 'admin.sign_in_failed', anonymous, a.email, { reason: 'wrong password' });
+      // The first failure that makes this address wait: one entry per (account, address), not one per guess.
+      if (attempt && attempt.failures === FREE_SIGN_IN_FAILURES) {
+        await this.log(a.org_id, 'admin.locked', { actor: 'system', ...(address ? { address } : {}) }, a.email, { after: attempt.failures, seconds: backoffMs(attempt.failures) / 1000, scope: 'address' });
+      }
       throw wrong;
     }
-    // Read the lock after the password check: a parallel failure may have set it meanwhile.
+    await this.store.limits.signInSucceeded(key, from);
     const fresh = await this.store.admins.byId(a.id);
-    if (!fresh || (fresh.locked_until && fresh.locked_until > now.toISOString())) {
-      await this.log(a.org_id, 'admin.sign_in_failed', { actor: 'anonymous', ...(address ? { address } : {}) }, a.email, { reason: 'account locked' });
-      throw wrong;
-    }
+    if (!fresh) throw wrong;
     // Checked only after the password matched: nobody learns from this answer which accounts exist.
     const sso = await this.store.oidc.get(a.org_id);
     if (sso && Number(sso.passwords_off) === 1) {
-      const breakGlass = a.role === 'owner' && fresh.break_glass_until !== null && fresh.break_glass_until > now.toISOString();
+      const breakGlass = a.role === 'owner' && fresh.break_glass_until !== null && fresh.break_glass_until > this.now().toISOString();
       if (!breakGlass) {
         await this.log(a.org_id, 'admin.sign_in_failed', { actor: 'anonymous', ...(address ? { address } : {}) }, a.email, { reason: 'passwords are off' });
         throw new AccountError(403, 'passwords_off', `${sso.display_name} signs in to your organisation: use "Sign in with ${sso.display_name}" (passwords are off)`);
@@ -246,7 +286,7 @@ export class AdminAccounts {
       await this.store.admins.setBreakGlass(a.id, null);
       await this.log(a.org_id, 'admin.break_glass_sign_in', ctx, a.email, { provider: sso.display_name });
     }
-    await this.store.admins.signedIn(a.id, now.toISOString());
+    await this.store.admins.signedIn(a.id, this.now().toISOString());
     await this.log(a.org_id, 'admin.signed_in', ctx, a.email);
     return this.startSession(a.id, userAgent);
   }
@@ -311,11 +351,13 @@ export class AdminAccounts {
     else await this.log(orgId, 'admin.sso_refused', { actor: 'system', ...(ctx.address ? { address: ctx.address } : {}) }, a.email, { reason: 'the group claim would demote the last owner; the role was kept', role });
   }
 
-  /** Lifts a lock-out (the CLI's `admins unlock`). */
+  /** Forgets an account's failed sign-ins from every address, lifting their backoff (the CLI's `admins unlock`). */
   async unlock(email: string, ctx: AccountContext = { actor: 'cli' }): Promise<AdminView> {
     const a = await this.store.admins.byEmail(email.trim().toLowerCase());
     if (!a) throw new AccountError(404, 'not_found', `there is no account for ${email}`);
+    // The columns of the account-wide lock-out Muster had before migration 031, and the backoff per address.
     await this.store.admins.unlock(a.id);
+    await this.store.limits.clearSignIns(a.email);
     await this.log(a.org_id, 'admin.unlocked', ctx, a.email);
     return view(a);
   }

@@ -64,19 +64,6 @@ export class AdminsRepo {
     await this.db.updateTable('admins').set({ last_sign_in_at: now, failed_attempts: 0, locked_until: null }).where('id', '=', id).execute();
   }
 
-  /**
-   * Counts a failed sign-in in one statement (parallel failures cannot lose a count or clear a
-   * lock): the `max`th failure in a row locks the account until `lockUntil` and restarts the count.
-   */
-  /** Answers true when this failure locked the account. */
-  async failedAttempt(id: string, max: number, lockUntil: string): Promise<boolean> {
-    const r = await this.db.updateTable('admins').set({
-      failed_attempts: sql<number>`case when failed_attempts + 1 >= ${max} then 0 else failed_attempts + 1 end`,
-      locked_until: sql<string | null>`case when failed_attempts + 1 >= ${max} then ${lockUntil} else locked_until end`,
-    }).where('id', '=', id).returning(['locked_until']).executeTakeFirst();
-    return r?.locked_until === lockUntil;
-  }
-
   /** Until when a break-glass password opens an owner's account while passwords are off; null ends it. */
   async setBreakGlass(id: string, until: string | null): Promise<void> {
     await this.db.updateTable('admins').set({ break_glass_until: until }).where('id', '=', id).execute();

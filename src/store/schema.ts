@@ -665,7 +665,27 @@ export interface WebhookCursorTable {
   last_id: number;
 }
 
+/** Migration 031: a token bucket shared by every node (src/store/limits-repo.ts). */
+export interface RateBucketTable {
+  scope: string;
+  key: string;
+  tokens: number;
+  at: number;
+  granted: number;
+}
+
+/** Migration 031: failed sign-ins per (account email, client address) and when the pair may try again. */
+export interface SignInBackoffTable {
+  email: string;
+  address: string;
+  failures: number;
+  next_at: number;
+  updated_at: number;
+}
+
 export interface Database {
+  rate_buckets: RateBucketTable;
+  sign_in_backoff: SignInBackoffTable;
   outbox_processed: OutboxProcessedTable;
   outbox_events: OutboxEventTable;
   outbox_head: OutboxHeadTable;

@@ -25,6 +25,7 @@ import type { DomainEvent } from '../events/types.js';
 import { WebhooksRepo } from './webhooks-repo.js';
 import { PagingRepo } from './paging-repo.js';
 import { OidcRepo } from './oidc-repo.js';
+import { LimitsRepo } from './limits-repo.js';
 
 /** The repositories, bound to the database or to one open transaction. */
 export interface Repos {
@@ -85,6 +86,8 @@ export class Store implements Repos {
   readonly webhooks: WebhooksRepo;
   readonly paging: PagingRepo;
   readonly oidc: OidcRepo;
+  /** Rate limits and sign-in backoff shared by every node (migration 031): their own statements, never a change's. */
+  readonly limits: LimitsRepo;
 
   readonly db: Kysely<Database>;
   private readonly enqueueListeners = new Set<() => void>();
@@ -104,6 +107,7 @@ export class Store implements Repos {
     }));
     this.paging = new PagingRepo(conn.db);
     this.oidc = new OidcRepo(conn.db);
+    this.limits = new LimitsRepo(conn.db);
   }
 
   /** Runs `fn` in one transaction: everything it wrote is committed together, or nothing is. */

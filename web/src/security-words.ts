@@ -12,7 +12,8 @@ export const SECURITY_ACTION_LABELS: Record<SecurityAction, string> = {
   'admin.removed': 'Account removed',
   'admin.unlocked': 'Account unlocked',
   'admin.password_reset': 'Password reset',
-  'admin.locked': 'Account locked',
+  // Since issue 17 item 5 only the guessing address waits (older entries: the whole account was locked).
+  'admin.locked': 'Sign-ins slowed from one address',
   'admin_key.created': 'Admin key created',
   'email.settings_changed': 'Email sender or reply-to changed',
   'email.template_saved': 'Email template changed',
@@ -54,7 +55,7 @@ export function detailWords(e: SecurityEvent): string {
     case 'admin.created': return [d.name ? `${text(d.name)}` : '', d.role ? `as ${text(d.role)}` : ''].filter(Boolean).join(', ');
     case 'admin.removed': return d.role ? `was ${text(d.role)}` : '';
     case 'admin.sign_in_failed': return text(d.reason);
-    case 'admin.locked': return d.after ? `after ${text(d.after)} failed sign-ins in a row${d.minutes ? `, for ${text(d.minutes)} minutes` : ''}` : '';
+    case 'admin.locked': return d.after ? `after ${text(d.after)} failed sign-ins in a row${d.scope === 'address' ? ' from this address, which now waits before each try' : ''}${d.minutes ? `, for ${text(d.minutes)} minutes` : ''}` : '';
     case 'admin.setup': return d.organisation ? `for ${text(d.organisation)}` : '';
     case 'admin_key.created': return d.keyId ? `key ${text(d.keyId)}` : '';
     case 'card_ready_email.changed': return d.on === true ? 'now on' : 'now off';
