@@ -334,8 +334,9 @@ function hasOpen(pid: number, file: string): boolean | undefined {
  * - PostgreSQL: Kysely's migration advisory lock (the key its PostgresAdapter uses); `whenWaiting`
  *   returns once that many other sessions wait for it in pg_locks;
  * - SQLite: the write lock (BEGIN IMMEDIATE), which Muster's migration takes first. SQLite shows
- *   no waiters, so `whenWaiting` gives the processes a moment to reach it; either way they must
- *   both succeed, within the busy timeout they wait for (5 s, src/store/sqlite/open.ts).
+ *   no waiters, so `whenWaiting` waits until both processes have the file open (Linux /proc), which
+ *   they do just before asking for the lock, then holds it past an ordinary write's busy timeout;
+ *   they must wait, not fail.
  */
 async function holdMigrationLock(url: string): Promise<{ whenWaiting(pids: readonly number[]): Promise<void>; free(): Promise<void> }> {
   const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -347,7 +348,8 @@ async function holdMigrationLock(url: string): Promise<{ whenWaiting(pids: reado
         // A node opens the file, checks it answers (select 1) and asks for the write lock at once:
         // once both have the file open, they are at the lock or a few statements from it.
         for (let i = 0; i < 300 && !pids.every((p) => hasOpen(p, url) ?? true); i++) await pause(100);
-        await pause(hasOpen(pids[0]!, url) === undefined ? 1500 : 300);
+        // Held past an ordinary write's busy timeout (5 s, sqlite/open.ts): a node waits for a migration longer.
+        await pause(6_000);
       },
       free: async () => {
         s.prepare('commit').run();

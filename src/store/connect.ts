@@ -154,6 +154,24 @@ async function recordedMigrations(db: Kysely<Database>, engine: Engine): Promise
   return rows.map((r) => r.name);
 }
 
+/**
+ * SQLite: the write lock, waiting for another process that holds it (it may be migrating, and a big
+ * database's migration can take minutes) for as long as PostgreSQL nodes wait for Kysely's
+ * advisory lock rather than an ordinary write's 5 s. Waiting is synchronous in better-sqlite3, so
+ * only here, at start, before this node serves anything.
+ */
+async function beginMigrationLock(db: Kysely<Database>): Promise<void> {
+  const { rows } = await sql<{ timeout: number }>`pragma busy_timeout`.execute(db);
+  await sql.raw(`pragma busy_timeout = ${MIGRATION_LOCK_WAIT_MS}`).execute(db);
+  try {
+    await sql`begin immediate`.execute(db);
+  } finally {
+    await sql.raw(`pragma busy_timeout = ${Number(rows[0]?.timeout ?? 5000)}`).execute(db);
+  }
+}
+
+const MIGRATION_LOCK_WAIT_MS = 10 * 60_000;
+
 /** Refuses a database that a newer Muster migrated (names this build does not have). */
 function refuseNewer(recorded: readonly string[]): void {
   const known = new Set(MIGRATION_NAMES);
@@ -173,8 +191,8 @@ function refuseNewer(recorded: readonly string[]): void {
  * - SQLite: Kysely's SQLite adapter takes no lock and runs migrations outside any transaction
  *   (its `acquireMigrationLock` is a no-op: it assumes one connection), so two processes on one
  *   file would both run 001. So the run is one `BEGIN IMMEDIATE` transaction: it takes the write
- *   lock before reading anything, so a second process waits in the busy handler (busy_timeout,
- *   sqlite/open.ts) instead of failing, and a failed migration rolls back whole
+ *   lock before reading anything, so a second process waits in the busy handler (for up to ten
+ *   minutes, beginMigrationLock) instead of failing, and a failed migration rolls back whole
  *   (https://www.sqlite.org/lang_transaction.html).
  *
  * A database already up to date (every start but the first after an upgrade) takes no lock: a
@@ -189,7 +207,7 @@ async function migrate(db: Kysely<Database>, engine: Engine): Promise<void> {
   refuseNewer(recorded);
   const done = new Set(recorded);
   if (MIGRATION_NAMES.every((n) => done.has(n))) return;
-  if (engine === 'sqlite') await sql`begin immediate`.execute(db);
+  if (engine === 'sqlite') await beginMigrationLock(db);
   try {
     // Again under the lock: a newer node may have migrated meanwhile.
     if (engine === 'sqlite') refuseNewer(await recordedMigrations(db, engine));
