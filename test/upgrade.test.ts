@@ -289,6 +289,16 @@ describe('rolling upgrades', () => {
   });
 });
 
+describe('two openDatabase calls at once in one process', () => {
+  it.each(['fresh', ...TAGS])('on a %s database both open, each migration recorded once', { timeout: SLOW }, async (from) => {
+    const db = await loadFixture(from === 'fresh' ? undefined : fixture(from));
+    cleanups.push(() => db.drop());
+    const both = await Promise.all([openDatabase(db.url), openDatabase(db.url)]);
+    for (const c of both) await c.db.destroy();
+    expect(await migrationRows(db.url)).toEqual([...MIGRATION_NAMES].sort());
+  });
+});
+
 async function pgNames(url: string): Promise<string[]> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();

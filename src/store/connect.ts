@@ -2,6 +2,7 @@
  * Opens the database named by a URL and runs the migrations. Engine wiring lives in sqlite/ and
  * postgres/; everything above this file sees only Kysely<Database>.
  */
+import path from 'node:path';
 import { type Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import { engineOf, type Engine } from './engine.js';
 import type { Database } from './schema.js';
@@ -135,13 +136,32 @@ export async function openDatabase(databaseUrl: string): Promise<Connection> {
     throw unreachable(err);
   }
   try {
-    await migrate(db, engine);
+    await oneAtATime(engine === 'sqlite' && databaseUrl !== ':memory:' ? path.resolve(databaseUrl) : undefined, () => migrate(db, engine));
   } catch (err) {
     await db.destroy();
     if (err instanceof StoreError) throw err;
     throw unreachable(err);
   }
   return { db, engine, ...(pool ? { pool } : {}) };
+}
+
+/**
+ * SQLite files being migrated by this process. better-sqlite3 waits for a lock synchronously, so a
+ * second connection of this process waiting for the first's migration lock would block the one
+ * thread the first needs to finish: opens of one file in one process migrate one after another.
+ */
+const migrating = new Map<string, Promise<unknown>>();
+
+async function oneAtATime<T>(file: string | undefined, fn: () => Promise<T>): Promise<T> {
+  if (file === undefined) return fn();
+  const run = (migrating.get(file) ?? Promise.resolve()).then(fn);
+  const settled = run.catch(() => undefined);
+  migrating.set(file, settled);
+  try {
+    return await run;
+  } finally {
+    if (migrating.get(file) === settled) migrating.delete(file);
+  }
 }
 
 /** The migrations recorded in the database (none before the first start). */
