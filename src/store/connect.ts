@@ -2,6 +2,7 @@
  * Opens the database named by a URL and runs the migrations. Engine wiring lives in sqlite/ and
  * postgres/; everything above this file sees only Kysely<Database>.
  */
+import path from 'node:path';
 import { type Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import { engineOf, type Engine } from './engine.js';
 import type { Database } from './schema.js';
@@ -86,6 +87,9 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['031-shared-limits', m031],
 ];
 
+/** Every migration this build knows, in order (the upgrade tests check that each ran once). */
+export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map(([name]) => name);
+
 class Provider implements MigrationProvider {
   constructor(private readonly engine: Engine) {}
   async getMigrations(): Promise<Record<string, Migration>> {
@@ -134,13 +138,111 @@ export async function openDatabase(databaseUrl: string): Promise<Connection> {
     throw unreachable(err);
   }
   try {
-    const migrator = new Migrator({ db, provider: new Provider(engine) });
-    const { error } = await migrator.migrateToLatest();
-    if (error) throw new StoreError('MUSTER_MIGRATION_FAILED', `database migration failed: ${String(error)}`, { cause: error });
+    await oneAtATime(engine === 'sqlite' && databaseUrl !== ':memory:' ? path.resolve(databaseUrl) : undefined, () => migrate(db, engine));
   } catch (err) {
     await db.destroy();
     if (err instanceof StoreError) throw err;
     throw unreachable(err);
   }
   return { db, engine, ...(pool ? { pool } : {}) };
+}
+
+/**
+ * SQLite files being migrated by this process. better-sqlite3 waits for a lock synchronously, so a
+ * second connection of this process waiting for the first's migration lock would block the one
+ * thread the first needs to finish: opens of one file in one process migrate one after another.
+ */
+const migrating = new Map<string, Promise<unknown>>();
+
+async function oneAtATime<T>(file: string | undefined, fn: () => Promise<T>): Promise<T> {
+  if (file === undefined) return fn();
+  const run = (migrating.get(file) ?? Promise.resolve()).then(fn);
+  const settled = run.catch(() => undefined);
+  migrating.set(file, settled);
+  try {
+    return await run;
+  } finally {
+    if (migrating.get(file) === settled) migrating.delete(file);
+  }
+}
+
+/** The migrations recorded in the database (none before the first start). */
+async function recordedMigrations(db: Kysely<Database>, engine: Engine): Promise<string[]> {
+  const exists = engine === 'sqlite'
+    ? await sql<{ n: string }>`select name as n from sqlite_master where type = 'table' and name = 'kysely_migration'`.execute(db)
+    : await sql<{ n: string }>`select to_regclass('kysely_migration')::text as n`.execute(db);
+  if (!exists.rows[0]?.n) return [];
+  const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
+  return rows.map((r) => r.name);
+}
+
+/**
+ * SQLite: the write lock, waiting for another process that holds it (it may be migrating, and a big
+ * database's migration can take minutes) for as long as PostgreSQL nodes wait for Kysely's
+ * advisory lock rather than an ordinary write's 5 s. Waiting is synchronous in better-sqlite3, so
+ * only here, at start, before this node serves anything.
+ */
+async function beginMigrationLock(db: Kysely<Database>): Promise<void> {
+  const { rows } = await sql<{ timeout: number }>`pragma busy_timeout`.execute(db);
+  await sql.raw(`pragma busy_timeout = ${MIGRATION_LOCK_WAIT_MS}`).execute(db);
+  try {
+    await sql`begin immediate`.execute(db);
+  } finally {
+    await sql.raw(`pragma busy_timeout = ${Number(rows[0]?.timeout ?? 5000)}`).execute(db);
+  }
+}
+
+const MIGRATION_LOCK_WAIT_MS = 10 * 60_000;
+
+/** Refuses a database that a newer Muster migrated (names this build does not have). */
+function refuseNewer(recorded: readonly string[]): void {
+  const known = new Set(MIGRATION_NAMES);
+  const newer = recorded.filter((n) => !known.has(n));
+  if (newer.length === 0) return;
+  throw new StoreError('MUSTER_SCHEMA_NEWER',
+    `this database was upgraded by a newer Muster (migration ${newer.join(', ')}, which this version does not have): `
+    + 'run that version or newer on every node; to go back to this version, restore the backup taken before the upgrade');
+}
+
+/**
+ * Brings the schema to this build's latest, once, however many nodes start at the same time.
+ *
+ * - PostgreSQL: Kysely's migrator holds a session advisory lock (pg_advisory_lock) around one
+ *   transaction that reads which migrations ran and runs the rest, so a second node waits, then
+ *   finds nothing to do (https://kysely.dev/docs/migrations).
+ * - SQLite: Kysely's SQLite adapter takes no lock and runs migrations outside any transaction
+ *   (its `acquireMigrationLock` is a no-op: it assumes one connection), so two processes on one
+ *   file would both run 001. So the run is one `BEGIN IMMEDIATE` transaction: it takes the write
+ *   lock before reading anything, so a second process waits in the busy handler (for up to ten
+ *   minutes, beginMigrationLock) instead of failing, and a failed migration rolls back whole
+ *   (https://www.sqlite.org/lang_transaction.html).
+ *
+ * A database already up to date (every start but the first after an upgrade) takes no lock: a
+ * node or CLI command opening it never waits for another node's writes.
+ *
+ * A database that a newer Muster migrated is refused with MUSTER_SCHEMA_NEWER before anything
+ * runs: an older node in a rolling upgrade must not serve a schema it does not know (Kysely alone
+ * says only "corrupted migrations: previously executed migration … is missing").
+ */
+async function migrate(db: Kysely<Database>, engine: Engine): Promise<void> {
+  const recorded = await recordedMigrations(db, engine);
+  refuseNewer(recorded);
+  const done = new Set(recorded);
+  if (MIGRATION_NAMES.every((n) => done.has(n))) return;
+  if (engine === 'sqlite') await beginMigrationLock(db);
+  try {
+    // Again under the lock: a newer node may have migrated meanwhile.
+    if (engine === 'sqlite') refuseNewer(await recordedMigrations(db, engine));
+    const migrator = new Migrator({ db, provider: new Provider(engine) });
+    const { error } = await migrator.migrateToLatest();
+    if (error) {
+      // PostgreSQL: a newer node may have migrated while this one waited for the lock.
+      refuseNewer(await recordedMigrations(db, engine).catch(() => []));
+      throw new StoreError('MUSTER_MIGRATION_FAILED', `database migration failed: ${String(error)}`, { cause: error });
+    }
+    if (engine === 'sqlite') await sql`commit`.execute(db);
+  } catch (err) {
+    if (engine === 'sqlite') await sql`rollback`.execute(db).catch(() => undefined);
+    throw err;
+  }
 }
