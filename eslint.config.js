@@ -12,6 +12,11 @@ const layer = (files, forbidden, message) => ({
   },
 });
 
+// The credentials services (photos, cards, wallets) sit beside the pure card design they orchestrate.
+const CREDENTIAL_SERVICES = ['src/credentials/*-service.ts', 'src/credentials/wallet-*.ts', 'src/credentials/installation-wallets.ts',
+  'src/credentials/lifecycle-consumers.ts', 'src/credentials/apple/apple-*.ts', 'src/credentials/apple/pass-push-job.ts',
+  'src/credentials/apple/pass-web-service.ts', 'src/credentials/apple/pass-stamp.ts', 'src/credentials/google/google-wallet.ts'];
+
 const NODE_BUILTINS = ['node:*', 'fs', 'path', 'crypto', 'http', 'https', 'os', 'child_process', 'url', 'util', 'net', 'stream'];
 
 export default tseslint.config(
@@ -26,20 +31,23 @@ export default tseslint.config(
     },
   },
   layer(['src/scim/**/*.ts'],
-    ['**/roster/**', '**/store/**', '**/http/**', '**/sync/**', '**/credentials/**', '**/provisioning/**', '**/config*', '**/main*', '**/cli/**', 'kysely', 'hono', 'pg', 'better-sqlite3', ...NODE_BUILTINS],
+    ['**/roster/**', '**/store/**', '**/http/**', '**/sync/**', '**/credentials/**', '**/accounts/**', '**/audit/**', '**/lists/**', '**/jobs/**', '**/config*', '**/main*', '**/cli/**', 'kysely', 'hono', 'pg', 'better-sqlite3', ...NODE_BUILTINS],
     'src/scim is pure SCIM 2.0: no HTTP, SQL, Node built-ins or other Muster layers (CONVENTIONS.md)'),
   layer(['src/roster/**/*.ts'],
-    ['**/store/**', '**/http/**', '**/sync/**', '**/credentials/**', '**/provisioning/**', '**/config*', '**/main*', '**/cli/**', 'kysely', 'hono'],
+    ['**/store/**', '**/http/**', '**/sync/**', '**/credentials/**', '**/accounts/**', '**/audit/**', '**/lists/**', '**/jobs/**', '**/config*', '**/main*', '**/cli/**', 'kysely', 'hono'],
     'src/roster is the pure domain: it may use src/scim only'),
   layer(['src/store/**/*.ts'],
-    ['**/http/**', '**/sync/**', '**/credentials/**', '**/provisioning/**', '**/config*', '**/main*', '**/cli/**', 'hono'],
+    ['**/http/**', '**/sync/**', '**/credentials/**', '**/accounts/**', '**/audit/**', '**/lists/**', '**/jobs/**', '**/config*', '**/main*', '**/cli/**', 'hono'],
     'src/store knows SQL, SCIM and the domain, never HTTP or the services above it'),
-  layer(['src/credentials/**/*.ts'],
-    ['**/http/**', '**/store/**', '**/provisioning/**', '**/sync/**', '**/config*', '**/main*', '**/cli/**', 'hono', 'kysely'],
+  {
+    ...layer(['src/credentials/**/*.ts'],
+    ['**/http/**', '**/store/**', '**/accounts/**', '**/audit/**', '**/lists/**', '**/jobs/**', '**/sync/**', '**/config*', '**/main*', '**/cli/**', 'hono', 'kysely'],
     'src/credentials (card design and print) is pure of storage and HTTP: it may use src/roster and src/scim only, and never reads config'),
-  layer(['src/provisioning/**/*.ts'],
+    ignores: CREDENTIAL_SERVICES,
+  },
+  layer(['src/accounts/**/*.ts', 'src/audit/**/*.ts', 'src/lists/**/*.ts', 'src/jobs/**/*.ts', ...CREDENTIAL_SERVICES],
     ['**/http/**', '**/main*', '**/cli/**', 'hono'],
-    'src/provisioning (application services) never imports HTTP or the composition root'),
+    'application services never import HTTP or the composition root'),
   layer(['src/email/**/*.ts', 'src/secrets/**/*.ts'],
     ['**/http/**', '**/main*', '**/cli/**', 'hono'],
     'src/email and src/secrets are domain services: they never import HTTP or the composition root'),

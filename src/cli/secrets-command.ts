@@ -11,7 +11,7 @@
  */
 import type { Config } from '../config.js';
 import { openStore } from '../main.js';
-import { UsageError } from '../provisioning/lists-service.js';
+import { UsageError } from '../lists/lists-service.js';
 import { newKey, openSecretKey, readKeyFile, rotateSecrets, writeKeyFile, type SecretKeySource } from '../secrets/index.js';
 import { SecretBoxError } from '../sync/secret-box.js';
 

@@ -13,8 +13,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
 import { yieldToEventLoop } from './yield.js';
 import type { JobRow, Store } from '../store/index.js';
-import type { AuditTrail } from './audit-trail.js';
-import { derivedColumns, REDERIVE_JOB, rosterChanges, type RosterService } from './roster-service.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
+import { derivedColumns, REDERIVE_JOB, rosterChanges, type RosterService } from '../lists/roster-service.js';
 
 const LOCK_MS = 60_000;
 const BATCH = 200;

@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import type { Store } from '../store/index.js';
-import type { AuditTrail } from './audit-trail.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
 
 const DAY_MS = 86_400_000;
 

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { CredentialKind, CredentialRow, CredentialStatus, MasterList, Repos, Store } from '../store/index.js';
-import type { AuditTrail, RequestMeta } from './audit-trail.js';
+import type { AuditTrail, RequestMeta } from '../audit/audit-trail.js';
 
 /**
  * Credentials (printed cards, Google Wallet passes) and their lifecycle. The
@@ -10,7 +10,7 @@ import type { AuditTrail, RequestMeta } from './audit-trail.js';
  * for SCIM, Bulk, CSV import and Entra sync alike, and each step is in the audit trail with the
  * same request id and IdP as the deactivation that caused it. What only follows a change (a
  * wallet pass showing new roster values) is an outbox consumer instead (`refreshPasses`,
- * src/provisioning/lifecycle-consumers.ts), run after the commit.
+ * src/credentials/lifecycle-consumers.ts), run after the commit.
  */
 export const CREDENTIAL_KINDS: readonly CredentialKind[] = ['card', 'apple_pass', 'google_pass'];
 export type CredentialAction = 'suspend' | 'revoke' | 'reinstate';
@@ -24,7 +24,7 @@ export const isLifecycleAction = (a: string): a is PersonLifecycleAction => a ==
 /**
  * What a kind of credential adds to the lifecycle (wallet passes: their remote copies). Both hooks
  * run inside the transaction of the change, so they may only write rows — a job row for any
- * network call, worked after the commit (src/provisioning/jobs.ts).
+ * network call, worked after the commit (src/jobs/job-runner.ts).
  */
 export interface CredentialKindHooks {
   /** After the credential row is written; throw a CredentialError to refuse the issue. */

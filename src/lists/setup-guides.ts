@@ -1,5 +1,5 @@
 /**
- * The IdP set-up guides for one list (src/provisioning/idp-guides.ts filled with the list's base
+ * The IdP set-up guides for one list (src/lists/idp-guides.ts filled with the list's base
  * URL, unique identifier and mapping), and the guide's live check: what the IdP's requests did
  * since the guide was opened, failures in words with what to change in the IdP.
  */

@@ -15,17 +15,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../log.js';
-import { lockListsOf, type AuditTrail, type RequestMeta } from '../audit-trail.js';
+import { lockListsOf, type AuditTrail, type RequestMeta } from '../../audit/audit-trail.js';
 import { CredentialError, holderName, type CredentialKindHooks } from '../credential-service.js';
-import { RetryLater } from '../jobs.js';
+import { RetryLater } from '../../jobs/job-runner.js';
 import type { AuditAction } from '../../roster/audit.js';
 import { INSTALLATION, type CredentialRow, type GoogleWalletObjectRow, type GoogleWalletSettingsRow, type JobRow, type Repos, type Store } from '../../store/index.js';
 import type { SecretBox } from '../../sync/secret-box.js';
-import { GoogleAccessTokens } from '../../credentials/google/access-tokens.js';
-import { genericClass, genericObject, stateFor, type GoogleObjectState } from '../../credentials/google/generic-pass.js';
-import { saveUrl } from '../../credentials/google/save-link.js';
-import { GOOGLE_TOKEN_URL, parseServiceAccountKey, ServiceAccountKeyError } from '../../credentials/google/service-account-key.js';
-import { GoogleWalletClient, GoogleWalletError, type WalletClientOptions, type WalletEndpoint } from '../../credentials/google/wallet-client.js';
+import { GoogleAccessTokens } from './access-tokens.js';
+import { genericClass, genericObject, stateFor, type GoogleObjectState } from './generic-pass.js';
+import { saveUrl } from './save-link.js';
+import { GOOGLE_TOKEN_URL, parseServiceAccountKey, ServiceAccountKeyError } from './service-account-key.js';
+import { GoogleWalletClient, GoogleWalletError, type WalletClientOptions, type WalletEndpoint } from './wallet-client.js';
 
 export const GOOGLE_WALLET_JOB = 'google-wallet-sync';
 export const GOOGLE_WALLET_API_URL = 'https://walletobjects.googleapis.com/walletobjects/v1';

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { InstallationWalletFiles } from '../config.js';
-import { certificateInfo, readUpload } from '../credentials/apple/index.js';
+import { certificateInfo, readUpload } from './apple/index.js';
 import type { Logger } from '../log.js';
 import type { InstallationWallets } from './installation-wallets.js';
 

@@ -6,12 +6,12 @@
  * runs after the commit), and downloadable by the holder through a signed, expiring link.
  */
 import { randomBytes } from 'node:crypto';
-import type { PassField } from '../../credentials/apple/index.js';
-import { buildPkpass, hexToRgb, logos, thumbnails } from '../../credentials/apple/index.js';
+import type { PassField } from './index.js';
+import { buildPkpass, hexToRgb, logos, thumbnails } from './index.js';
 import { INSTALLATION, type CredentialRow, type CredentialStatus, type MasterList, type Repos, type Store } from '../../store/index.js';
 import type { SecretBox } from '../../sync/secret-box.js';
-import { hashSecret } from '../secrets.js';
-import type { RequestMeta } from '../audit-trail.js';
+import { hashSecret } from '../../secrets/tokens.js';
+import type { RequestMeta } from '../../audit/audit-trail.js';
 import { CredentialError, holderName } from '../credential-service.js';
 import type { AppleWalletSettings } from './apple-wallet-settings.js';
 import { nextStamp } from './pass-stamp.js';

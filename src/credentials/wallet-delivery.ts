@@ -10,11 +10,11 @@
 import { randomUUID } from 'node:crypto';
 import { EmailError, messageView, personEmail, type EmailService } from '../email/email-service.js';
 import type { JobRow, MasterList, Store } from '../store/index.js';
-import type { AuditTrail, RequestMeta } from './audit-trail.js';
+import type { AuditTrail, RequestMeta } from '../audit/audit-trail.js';
 import { CredentialError, holderName, type CredentialService } from './credential-service.js';
 import { issueCapabilities } from './wallet-capability.js';
 import type { WalletLinkBuilder } from './wallet-links.js';
-import { yieldToEventLoop } from './yield.js';
+import { yieldToEventLoop } from '../jobs/yield.js';
 
 export const WALLET_DELIVERY_JOB = 'wallet_delivery';
 const MAX_PEOPLE = 50_000;

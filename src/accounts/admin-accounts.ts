@@ -63,7 +63,7 @@ export interface AdminView {
   readonly installationOwner: boolean;
 }
 
-/** Who the organisation's identity provider says signed in, after its ID token was validated (src/provisioning/oidc-sign-in.ts). */
+/** Who the organisation's identity provider says signed in, after its ID token was validated (src/accounts/sso/oidc-sign-in.ts). */
 export interface FederatedIdentity {
   readonly email: string;
   readonly name: string;

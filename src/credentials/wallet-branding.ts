@@ -5,7 +5,7 @@
  */
 import sharp from 'sharp';
 import type { Store, WalletBrandingRow } from '../store/index.js';
-import { lockListsOf, type AuditTrail, type RequestMeta } from './audit-trail.js';
+import { lockListsOf, type AuditTrail, type RequestMeta } from '../audit/audit-trail.js';
 import { WalletSettingsError } from './google/google-wallet.js';
 
 const PROPS = ['backgroundColor', 'foregroundColor', 'logoUrl', 'logo'];

@@ -11,7 +11,7 @@ import { isReservedName } from '../scim/input-guard.js';
 import { csvRow } from '../roster/csv.js';
 import type { FieldChange } from '../roster/audit.js';
 import type { MasterList, Repos, Store } from '../store/index.js';
-import type { AuditTrail, RequestMeta } from './audit-trail.js';
+import type { AuditTrail, RequestMeta } from '../audit/audit-trail.js';
 
 export class RosterError extends Error {
   constructor(readonly status: 400 | 404 | 409, readonly code: string, message: string) {

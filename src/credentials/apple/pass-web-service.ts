@@ -8,9 +8,9 @@
  */
 import { isUniqueViolation } from '../../store/unique-violation.js';
 import type { ApplePassRow, CredentialRow, Repos, Store } from '../../store/index.js';
-import type { AuditTrail, RequestMeta } from '../audit-trail.js';
+import type { AuditTrail, RequestMeta } from '../../audit/audit-trail.js';
 import { holderName } from '../credential-service.js';
-import { hashSecret, sameHash } from '../secrets.js';
+import { hashSecret, sameHash } from '../../secrets/tokens.js';
 import type { ApplePasses, BuiltPass } from './apple-passes.js';
 import { listingTag, tagToIso } from './pass-stamp.js';
 

@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { validateTemplate, type CardTemplate } from '../credentials/card-template.js';
-import { defaultTemplate } from '../credentials/default-template.js';
-import type { BatchPerson } from '../credentials/print-sheet.js';
-import type { TemplateProblem } from '../credentials/template-reader.js';
-import { PRINT_LAYOUTS, type PrintLayout } from '../credentials/units.js';
+import { validateTemplate, type CardTemplate } from './card-template.js';
+import { defaultTemplate } from './default-template.js';
+import type { BatchPerson } from './print-sheet.js';
+import type { TemplateProblem } from './template-reader.js';
+import { PRINT_LAYOUTS, type PrintLayout } from './units.js';
 
 /** pdf-lib, fontkit and the fonts load on the first preview or print, not at start (about 40 MB). */
-const renderers = () => Promise.all([import('../credentials/card-pdf.js'), import('../credentials/print-sheet.js')])
+const renderers = () => Promise.all([import('./card-pdf.js'), import('./print-sheet.js')])
   .then(([pdf, sheet]) => ({ renderCardPdf: pdf.renderCardPdf, CardRenderError: pdf.CardRenderError, renderBatch: sheet.renderBatch }));
 import type { CardTemplateRow, JobRow, MasterList, Store } from '../store/index.js';
-import type { AuditTrail, RequestMeta } from './audit-trail.js';
+import type { AuditTrail, RequestMeta } from '../audit/audit-trail.js';
 import { MAX_EVENT_PEOPLE } from '../roster/audit.js';
 import { holderName, type CredentialService } from './credential-service.js';
 import { personEmail, type EmailService, type NewMessage } from '../email/email-service.js';
-import { yieldToEventLoop } from './yield.js';
+import { yieldToEventLoop } from '../jobs/yield.js';
 
 /**
  * Card templates per list, previews on a real person, and print batches as background jobs

@@ -323,7 +323,7 @@ const UIDS = ['userName', 'email', 'employeeNumber'] as const;
 export const UID_WORDS: Readonly<Record<UidAttribute, string>> = { userName: 'username', email: 'work email', employeeNumber: 'employee number' };
 
 export const DOCS_BASE_URL = 'https://<your-muster>/scim/v2/lists/<listId>';
-export const DOCS_BEGIN = '<!-- BEGIN generated from src/provisioning/idp-guides.ts (UPDATE_IDP_GUIDES=1 npx vitest run test/idp-guides.test.ts rewrites it) -->';
+export const DOCS_BEGIN = '<!-- BEGIN generated from src/lists/idp-guides.ts (UPDATE_IDP_GUIDES=1 npx vitest run test/idp-guides.test.ts rewrites it) -->';
 export const DOCS_END = '<!-- END generated -->';
 
 /**

@@ -1,11 +1,11 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { PhotoCheck, PhotoProblem } from '../credentials/photo-check.js';
-import { PhotoChecksBusyError } from '../credentials/photo-checks-busy.js';
+import type { PhotoCheck, PhotoProblem } from './photo-check.js';
+import { PhotoChecksBusyError } from './photo-checks-busy.js';
 
 /** sharp loads on the first photo check, not at start. */
-const checkPhoto = async (bytes: Uint8Array): Promise<PhotoCheck> => (await import('../credentials/photo-check.js')).checkPhoto(bytes);
+const checkPhoto = async (bytes: Uint8Array): Promise<PhotoCheck> => (await import('./photo-check.js')).checkPhoto(bytes);
 import type { MasterList, PhotoLinkRow, PhotoMeta, Repos, Store } from '../store/index.js';
-import type { AuditTrail, RequestMeta } from './audit-trail.js';
+import type { AuditTrail, RequestMeta } from '../audit/audit-trail.js';
 import { holderName } from './credential-service.js';
 
 /**

@@ -9,7 +9,7 @@
  * else is a roster search, with exact matches of a field value or userName first.
  */
 import type { MasterList, PersonRow, Store } from '../store/index.js';
-import { lockListsOf, type AuditTrail, type RequestMeta } from './audit-trail.js';
+import { lockListsOf, type AuditTrail, type RequestMeta } from '../audit/audit-trail.js';
 import { PhotoError } from './photo-service.js';
 
 export type CaptureMatch = 'barcode' | 'exact' | 'search';

@@ -8,7 +8,7 @@ import { AUDIT_ACTIONS, type FieldChange } from '../roster/audit.js';
 import { changeSentence, changesInWords, detailFacts, eventTitle, referencedIds, type ChangeInWords, type Fact } from '../roster/audit-words.js';
 import type { MappingEntry, RosterField } from '../roster/fields.js';
 import { csvRow } from '../roster/csv.js';
-import { holderName } from './credential-service.js';
+import { holderName } from '../credentials/credential-service.js';
 
 export class AuditQueryError extends Error {
   constructor(message: string) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MasterList, Organisation, Store, SyncMethod, TokenInfo, UidAttribute } from '../store/index.js';
-import { hashSecret, hintOf, newSecret } from './secrets.js';
-import type { AuditTrail, RequestMeta } from './audit-trail.js';
+import { hashSecret, hintOf, newSecret } from '../secrets/tokens.js';
+import type { AuditTrail, RequestMeta } from '../audit/audit-trail.js';
 import { RosterService } from './roster-service.js';
 import { defaultSchema, type UidChoice } from '../roster/fields.js';
 

@@ -7,7 +7,7 @@
  * org_id = INSTALLATION), which the installation owner reads.
  */
 import { INSTALLATION } from '../store/index.js';
-import type { AccountContext, AdminAccounts } from './admin-accounts.js';
+import type { AccountContext, AdminAccounts } from '../accounts/admin-accounts.js';
 import { AppleWalletError, type AppleWalletSettings } from './apple/apple-wallet-settings.js';
 import { WalletSettingsError, type GoogleWallet } from './google/google-wallet.js';
 

@@ -5,11 +5,11 @@
  * shows metadata only, with a warning when the certificate expires within 30 days (an expired
  * certificate cannot sign passes nor authenticate to APNs: revocations would stop reaching phones).
  */
-import type { CertificateInfo, PassSigningMaterial } from '../../credentials/apple/index.js';
-import { certificateInfo, PassCertificateError, readUpload } from '../../credentials/apple/index.js';
+import type { CertificateInfo, PassSigningMaterial } from './index.js';
+import { certificateInfo, PassCertificateError, readUpload } from './index.js';
 import { INSTALLATION, type Repos, type Store } from '../../store/index.js';
 import type { SecretBox } from '../../sync/secret-box.js';
-import { lockListsOf, type AuditTrail, type RequestMeta } from '../audit-trail.js';
+import { lockListsOf, type AuditTrail, type RequestMeta } from '../../audit/audit-trail.js';
 
 const DAY_MS = 86_400_000;
 export const EXPIRY_WARNING_DAYS = 30;

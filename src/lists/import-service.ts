@@ -11,10 +11,10 @@ import type { RosterField } from '../roster/fields.js';
 
 import { USER_SCHEMA } from '../scim/schemas/index.js';
 import type { MasterList, Repos, Store } from '../store/index.js';
-import { isLifecycleAction, type PersonLifecycle } from './credential-service.js';
-import type { AuditTrail, RequestMeta } from './audit-trail.js';
+import { isLifecycleAction, type PersonLifecycle } from '../credentials/credential-service.js';
+import type { AuditTrail, RequestMeta } from '../audit/audit-trail.js';
 import { rosterChanges, RosterError, searchText } from './roster-service.js';
-import { yieldToEventLoop } from './yield.js';
+import { yieldToEventLoop } from '../jobs/yield.js';
 import { userNameKey } from '../scim/user-name.js';
 
 export interface ImportReport {

@@ -8,9 +8,9 @@
  */
 import type { JobRow, Store } from '../../store/index.js';
 import type { ApnsClient, ApnsOutcome } from '../../sync/apns-client.js';
-import type { AuditTrail, RequestMeta } from '../audit-trail.js';
+import type { AuditTrail, RequestMeta } from '../../audit/audit-trail.js';
 import { holderName } from '../credential-service.js';
-import { RetryLater } from '../jobs.js';
+import { RetryLater } from '../../jobs/job-runner.js';
 import type { AppleWalletSettings } from './apple-wallet-settings.js';
 
 /** Attempts before giving up; with the backoff below the last one is about half an hour after the first. */

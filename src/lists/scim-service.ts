@@ -12,13 +12,13 @@ import { mayReturn, parseAttributeList, project, type Projection } from '../scim
 import { prepareResource, isObject, withoutUnassigned, type Doc } from '../scim/resource.js';
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, LIST_RESPONSE, PATCH_OP, USER_SCHEMA, type ResourceTypeId, type SchemaRegistry } from '../scim/schemas/index.js';
 import { canonical, diffResources, personUpdateAction, type FieldChange } from '../roster/audit.js';
-import { memberChange, type AuditEventInput, type AuditTrail, type RequestMeta } from './audit-trail.js';
+import { memberChange, type AuditEventInput, type AuditTrail, type RequestMeta } from '../audit/audit-trail.js';
 import { identifyIdp } from './idp.js';
 import { derivedColumns, rosterChanges, type ListSchema, type RosterService } from './roster-service.js';
 import type { AttributeTracker } from './attribute-tracker.js';
-import { isLifecycleAction, type PersonLifecycle } from './credential-service.js';
+import { isLifecycleAction, type PersonLifecycle } from '../credentials/credential-service.js';
 import type { AuditAction } from '../roster/audit.js';
-import { LARGE_WRITE, yieldIfLarge, yieldToEventLoop } from './yield.js';
+import { LARGE_WRITE, yieldIfLarge, yieldToEventLoop } from '../jobs/yield.js';
 import { CursorPager } from './cursor-pager.js';
 import {
   compileFilter, compileMemberFilter, sortExpression, type FilterContext, type MasterList, type Repos, type Store,

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Store } from '../store/index.js';
-import type { AuditTrail } from './audit-trail.js';
-import { UsageError, type ListsService } from './lists-service.js';
-import { hashSecret, sameHash } from './secrets.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
+import { UsageError, type ListsService } from '../lists/lists-service.js';
+import { hashSecret, sameHash } from '../secrets/tokens.js';
 
 /**
  * Admin API keys: the admin API's credential until admin accounts and sessions arrive. A key
