@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { runMaintenance } from '../jobs/maintenance.js';
 import { jobView } from '../jobs/job-runner.js';
 import { ENTRA_JOB, EntraSyncError } from '../sync/entra-sync.js';
-import { SecretBoxError } from '../sync/secret-box.js';
+import { SecretBoxError } from '../secrets/secret-box.js';
 import { GraphError } from '../sync/graph-client.js';
 import { secretKeyLine, secretsCommand } from './secrets-command.js';
 import { StoreError, type Store } from '../store/index.js';

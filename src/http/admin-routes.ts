@@ -32,7 +32,7 @@ import { jobView } from '../jobs/job-runner.js';
 import { SETUP_GUIDES, SetupGuides } from '../lists/setup-guides.js';
 import { ENTRA_JOB, EntraSyncError, groupNamesOf, type EntraSync } from '../sync/entra-sync.js';
 import { GraphError } from '../sync/graph-client.js';
-import { SecretBoxError } from '../sync/secret-box.js';
+import { SecretBoxError } from '../secrets/secret-box.js';
 import { AppleWalletError, type AppleWalletSettings } from '../credentials/apple/apple-wallet-settings.js';
 import type { CaptureService } from '../credentials/capture-service.js';
 import { issueCapabilities } from '../credentials/wallet-capability.js';

@@ -6,7 +6,7 @@
  * key does the database's fingerprint move to the new key.
  */
 import { SEALED_COLUMNS, type Store } from '../store/index.js';
-import type { SecretBox } from '../sync/secret-box.js';
+import type { SecretBox } from './secret-box.js';
 import { yieldToEventLoop } from '../jobs/yield.js';
 
 const BATCH = 200;

@@ -27,7 +27,7 @@ import type { EntraConnectionRow, JobRow, MasterList, Store } from '../store/ind
 import { GraphClient, GraphError, type GraphClientOptions } from './graph-client.js';
 import { checkGraphUser, GRAPH_USER_SELECT, graphUserToScim, isWellFormedText, managerChangeOf, type ManagerChange } from './graph-user.js';
 import { ManagerLinks, managerToWrite } from './entra-managers.js';
-import type { SecretBox } from './secret-box.js';
+import type { SecretBox } from '../secrets/secret-box.js';
 import { yieldToEventLoop } from '../jobs/yield.js';
 import { runNotes, type FullReason } from './entra-run-notes.js';
 

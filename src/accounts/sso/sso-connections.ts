@@ -4,7 +4,7 @@
  * installation's key, never shown again), who may come in, and whether passwords still work.
  */
 import type { AdminRole, OidcConnectionRow, Store } from '../../store/index.js';
-import type { SecretBox } from '../../sync/secret-box.js';
+import type { SecretBox } from '../../secrets/secret-box.js';
 import { ROLES, type AccountContext, type AdminAccounts } from '../admin-accounts.js';
 import type { AccessRules } from './claims.js';
 

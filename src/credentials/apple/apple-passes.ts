@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { PassField } from './index.js';
 import { buildPkpass, hexToRgb, logos, thumbnails } from './index.js';
 import { INSTALLATION, type CredentialRow, type CredentialStatus, type MasterList, type Repos, type Store } from '../../store/index.js';
-import type { SecretBox } from '../../sync/secret-box.js';
+import type { SecretBox } from '../../secrets/secret-box.js';
 import { hashSecret } from '../../secrets/tokens.js';
 import type { RequestMeta } from '../../audit/audit-trail.js';
 import { CredentialError, holderName } from '../credential-service.js';

@@ -8,7 +8,7 @@
 import type { CertificateInfo, PassSigningMaterial } from './index.js';
 import { certificateInfo, PassCertificateError, readUpload } from './index.js';
 import { INSTALLATION, type Repos, type Store } from '../../store/index.js';
-import type { SecretBox } from '../../sync/secret-box.js';
+import type { SecretBox } from '../../secrets/secret-box.js';
 import { lockListsOf, type AuditTrail, type RequestMeta } from '../../audit/audit-trail.js';
 
 const DAY_MS = 86_400_000;

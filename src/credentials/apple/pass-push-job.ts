@@ -7,7 +7,7 @@
  * due only, so a revocation's push is not lost when APNs is briefly unavailable.
  */
 import type { JobRow, Store } from '../../store/index.js';
-import type { ApnsClient, ApnsOutcome } from '../../sync/apns-client.js';
+import type { ApnsClient, ApnsOutcome } from './apns-client.js';
 import type { AuditTrail, RequestMeta } from '../../audit/audit-trail.js';
 import { holderName } from '../credential-service.js';
 import { RetryLater } from '../../jobs/job-runner.js';

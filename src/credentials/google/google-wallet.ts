@@ -20,7 +20,7 @@ import { CredentialError, holderName, type CredentialKindHooks } from '../creden
 import { RetryLater } from '../../jobs/job-runner.js';
 import type { AuditAction } from '../../roster/audit.js';
 import { INSTALLATION, type CredentialRow, type GoogleWalletObjectRow, type GoogleWalletSettingsRow, type JobRow, type Repos, type Store } from '../../store/index.js';
-import type { SecretBox } from '../../sync/secret-box.js';
+import type { SecretBox } from '../../secrets/secret-box.js';
 import { GoogleAccessTokens } from './access-tokens.js';
 import { genericClass, genericObject, stateFor, type GoogleObjectState } from './generic-pass.js';
 import { saveUrl } from './save-link.js';
