@@ -8,7 +8,7 @@ import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_IMAGE_SIDE_PX } from '../src/credentials/image-size.js';
-import { rasterise } from '../src/credentials/test-fixtures.js';
+import { rasterise } from './unit/credentials/test-fixtures.js';
 import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { LOOP_LAG_BUDGET_MS, describeLag, measureLoopLag } from './helpers/loop-lag.js';
 import { call, startServer, user, type TestList, type TestServer } from './helpers/server.js';

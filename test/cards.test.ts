@@ -6,7 +6,7 @@
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminKeys } from '../src/accounts/admin-keys.js';
-import { isDark, rasterise } from '../src/credentials/test-fixtures.js';
+import { isDark, rasterise } from './unit/credentials/test-fixtures.js';
 import { call, ENTERPRISE, PATCH_OP, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 import { portrait as samplePortrait } from './helpers/sample-photos.js';
 
