@@ -25,7 +25,7 @@ import { authRoutes, clientAddress, TooManyAttempts } from './auth-routes.js';
 import type { AdminKeys } from '../accounts/admin-keys.js';
 import { AuditQueryError, parseAuditFilter, type AuditReader } from '../audit/audit-query.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
-import type { MasterList, Store, TokenInfo } from '../store/index.js';
+import type { MasterList, PeopleSort, Store, TokenInfo } from '../store/index.js';
 import { RosterError, type RosterService } from '../lists/roster-service.js';
 import type { AttributeTracker } from '../lists/attribute-tracker.js';
 import { jobView } from '../jobs/job-runner.js';
@@ -44,7 +44,6 @@ import { installationRoutes } from './installation-routes.js';
 import type { ApplePasses } from '../credentials/apple/apple-passes.js';
 import { PassCertificateError } from '../credentials/apple/index.js';
 import { deriveFields } from '../roster/mapping.js';
-import { sql } from 'kysely';
 import { ClientAbortedError, CLIENT_CLOSED_REQUEST, guardUrl, readBytes, readJsonBody } from './body.js';
 import { InputRefused } from '../scim/input-guard.js';
 import type { ImportService } from '../lists/import-service.js';
@@ -432,20 +431,17 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     if (q.problems !== undefined && q.problems !== 'true' && q.problems !== 'false') throw new ApiError(400, 'invalid_parameter', 'problems must be true or false');
     if (q.photo !== undefined && q.photo !== 'none' && q.photo !== 'pending') throw new ApiError(400, 'invalid_parameter', 'photo must be none (no approved photo and none waiting) or pending (waiting for approval)');
     if (q.credential !== undefined && q.credential !== 'none' && q.credential !== 'revoked') throw new ApiError(400, 'invalid_parameter', 'credential must be none (no card yet) or revoked');
-    let sortExpr;
+    let sort: PeopleSort | undefined;
     if (q.sort) {
       const fields = await deps.store.roster.fields(list.id);
-      if (q.sort === 'created') sortExpr = sql.ref('users.created');
-      else if (q.sort === 'lastModified') sortExpr = sql.ref('users.last_modified');
-      else if (fields.some((f) => f.key === q.sort)) {
-        const path = `$."${q.sort}"`;
-        sortExpr = deps.store.engine === 'postgres' ? sql`(users.fields::jsonb ->> ${q.sort})` : sql`json_extract(users.fields, ${path})`;
-      } else throw new ApiError(400, 'invalid_parameter', `sort must be created, lastModified or a field key of this list, not "${q.sort}"`);
+      if (q.sort === 'created' || q.sort === 'lastModified') sort = { column: q.sort };
+      else if (fields.some((f) => f.key === q.sort)) sort = { field: q.sort };
+      else throw new ApiError(400, 'invalid_parameter', `sort must be created, lastModified or a field key of this list, not "${q.sort}"`);
     }
     const query = {
       listId: list.id, search: q.search || undefined, status: q.status as 'active' | 'deactivated' | undefined,
       problems: q.problems === undefined ? undefined : q.problems === 'true', photo: q.photo as 'none' | 'pending' | undefined,
-      credential: q.credential as 'none' | 'revoked' | undefined, sortExpr, descending: q.order === 'desc',
+      credential: q.credential as 'none' | 'revoked' | undefined, sort, descending: q.order === 'desc',
       offset: intParam(q.offset, 'offset', 0, 0, 10_000_000), limit: intParam(q.limit, 'limit', 50, 1, 500),
     };
     const [people, total, counts] = await Promise.all([deps.store.roster.people(query), deps.store.roster.countPeople(query), deps.store.roster.counts(list.id)]);

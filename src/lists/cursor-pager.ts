@@ -8,8 +8,7 @@
  */
 import { ScimError } from '../scim/errors.js';
 import type { ResourceTypeId } from '../scim/schemas/index.js';
-import type { KeysetPosition, Store, UserRecord, GroupRecord } from '../store/index.js';
-import type { RawBuilder } from 'kysely';
+import type { KeysetPosition, SqlExpression, Store, UserRecord, GroupRecord } from '../store/index.js';
 import { CursorCodec, queryHash, type CursorDirection } from './cursor-codec.js';
 
 /** How long a client may wait between two pages (RFC 9865 §4, cursorTimeout), in seconds. */
@@ -34,8 +33,8 @@ export interface CursorPageRequest {
   readonly sortBy: string | undefined;
   readonly sortOrder: string | undefined;
   readonly descending: boolean;
-  readonly where: RawBuilder<unknown> | undefined;
-  readonly orderBy: RawBuilder<unknown> | undefined;
+  readonly where: SqlExpression | undefined;
+  readonly orderBy: SqlExpression | undefined;
 }
 
 export interface CursorPage {

@@ -14,6 +14,8 @@ import type { SqlFlavor } from './sql-flavor.js';
 import { userNameKey } from '../scim/user-name.js';
 
 type Expr = RawBuilder<unknown>;
+/** A compiled WHERE or ORDER BY expression, opaque above store/ (services pass it back, never build SQL). */
+export type SqlExpression = Expr;
 export type ResourceKind = 'User' | 'Group';
 
 /** How one scalar is reached: a column, or a JSON location inside a document expression. */
