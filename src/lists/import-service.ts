@@ -15,6 +15,8 @@ import { isLifecycleAction, type PersonLifecycle } from '../credentials/credenti
 import type { AuditTrail, RequestMeta } from '../audit/audit-trail.js';
 import { rosterChanges, RosterError, searchText } from './roster-service.js';
 import { yieldToEventLoop } from '../jobs/yield.js';
+// A unique index refusing a row answers 409 uniqueness in the admin API, as it always has.
+import { scimWrite } from './store-errors.js';
 import { userNameKey } from '../scim/user-name.js';
 
 export interface ImportReport {
@@ -274,8 +276,8 @@ export class ImportService {
       // Under the lock no other writer moves a version on, but if one ever does, nothing is recorded
       // for a write that did not happen: the batch rolls back and is read again.
       if (prev) {
-        if (!(await db.users.update(write, prev.version, false))) throw new StaleRead();
-      } else await db.users.insert(write);
+        if (!(await scimWrite(db.users.update(write, prev.version, false)))) throw new StaleRead();
+      } else await scimWrite(db.users.insert(write));
       await this.audit.record(db, list.id, { action, target: { type: 'person', id, name: userName }, changes, detail: { source: 'csv import', row: g.row } }, meta);
       if (isLifecycleAction(action)) await this.lifecycle?.onPersonLifecycle(db, list.id, id, action, meta);
     }

@@ -20,6 +20,7 @@ import { isLifecycleAction, type PersonLifecycle } from '../credentials/credenti
 import type { AuditAction } from '../roster/audit.js';
 import { LARGE_WRITE, yieldIfLarge, yieldToEventLoop } from '../jobs/yield.js';
 import { CursorPager } from './cursor-pager.js';
+import { scimCompile, scimWrite } from './store-errors.js';
 import {
   compileFilter, compileMemberFilter, sortExpression, type FilterContext, type MasterList, type Repos, type Store,
   type UserRecord, type GroupRecord,
@@ -144,12 +145,12 @@ export class ScimService {
       // Only a large change (past LARGE_WRITE emails or changed attributes) takes turns of the loop between its steps.
       const size = Math.max(Array.isArray(doc.emails) ? doc.emails.length : 0, changes.length);
       await yieldIfLarge(size);
-      if (!(await tx.users.update(cols, rec.version, emailsChanged, size > LARGE_WRITE ? yieldToEventLoop : undefined))) return undefined;
+      if (!(await scimWrite(tx.users.update(cols, rec.version, emailsChanged, size > LARGE_WRITE ? yieldToEventLoop : undefined)))) return undefined;
       await yieldIfLarge(size); // the audit event of a large change is the next step
       const roster = rosterChanges((rec as UserRecord).fields, cols.derivedValues);
       await this.record(tx, ctx, { action, target: this.personTarget(id, doc), changes: [...changes, ...roster] });
     } else {
-      if (!(await tx.groups.update(this.groupColumns(ctx, id, doc, rec.version + 1, rec.created, now), rec.version))) return undefined;
+      if (!(await scimWrite(tx.groups.update(this.groupColumns(ctx, id, doc, rec.version + 1, rec.created, now), rec.version)))) return undefined;
       const renamed = changes.some((c) => c.field === 'displayName');
       await this.record(tx, ctx, { action: renamed ? 'group.renamed' : 'group.updated', target: this.groupTarget(id, doc), changes });
     }
@@ -311,7 +312,7 @@ export class ScimService {
       } else if (op.kind === 'removeAll') {
         removed.push(...(await tx.groups.removeMembersWhere(groupId)));
       } else {
-        removed.push(...(await tx.groups.removeMembersWhere(groupId, compileMemberFilter(fctx, op.filter))));
+        removed.push(...(await tx.groups.removeMembersWhere(groupId, scimCompile(() => compileMemberFilter(fctx, op.filter)))));
       }
     }
     if (unknown.length) ctx.notes.warn(`ignored ${unknown.length} member value(s) that name no user or group of this list: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`);
@@ -331,12 +332,12 @@ export class ScimService {
       if (rt === 'User') {
         const cols = this.userColumns(ctx, id, doc, 1, now, now, (await this.schemaIn(tx, ctx, rt))!, 'person.created');
         const size = Array.isArray(doc.emails) ? doc.emails.length : 0;
-        await tx.users.insert(cols, size > LARGE_WRITE ? yieldToEventLoop : undefined);
+        await scimWrite(tx.users.insert(cols, size > LARGE_WRITE ? yieldToEventLoop : undefined));
         await yieldIfLarge(size);
         const roster = rosterChanges({}, cols.derivedValues).filter((c) => c.after !== null);
         await this.record(tx, ctx, { action: 'person.created', target: this.personTarget(id, doc), changes: [...diffResources(undefined, doc), ...roster] });
       } else {
-        await tx.groups.insert(this.groupColumns(ctx, id, doc, 1, now, now));
+        await scimWrite(tx.groups.insert(this.groupColumns(ctx, id, doc, 1, now, now)));
         await this.record(tx, ctx, { action: 'group.created', target: this.groupTarget(id, doc), changes: diffResources(undefined, doc) });
         if (members?.length) {
           const r = await this.applyMembers(tx, ctx, id, [{ kind: 'add', members: memberRefs(members, ctx.notes) }], now);
@@ -469,8 +470,8 @@ export class ScimService {
 
   private compileQuery(ctx: ScimCtx, rt: ResourceTypeId, filter: Filter | undefined, q: QueryParams) {
     const fctx: FilterContext = { flavor: this.store.flavor, registry: this.registry, resource: rt, listId: ctx.list.id };
-    const where = filter ? compileFilter(fctx, filter) : undefined;
-    const orderBy = q.sortBy ? sortExpression(fctx, parseAttrPath(q.sortBy, (d) => invalidFilter(`invalid sortBy "${q.sortBy}": ${d}`))) : undefined;
+    const where = filter ? scimCompile(() => compileFilter(fctx, filter)) : undefined;
+    const orderBy = q.sortBy ? scimCompile(() => sortExpression(fctx, parseAttrPath(q.sortBy!, (d) => invalidFilter(`invalid sortBy "${q.sortBy}": ${d}`)))) : undefined;
     return { where, orderBy };
   }
 
