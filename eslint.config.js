@@ -25,7 +25,7 @@ const ARROWS = {
   roster: ['scim'],
   store: ['scim', 'roster'], // and events/types.ts, the shape of an outbox row (below)
   secrets: ['store', 'jobs'],
-  jobs: ['store', 'audit', 'lists'],
+  jobs: ['roster', 'store', 'audit', 'lists'], // lists: the rederive job the runner registers itself
   audit: ['scim', 'roster', 'store', 'events', 'credentials'],
   events: ['roster', 'store', 'secrets'],
   accounts: ['store', 'audit', 'lists', 'secrets'],

@@ -14,7 +14,9 @@ import type { Logger } from '../log.js';
 import { yieldToEventLoop } from './yield.js';
 import type { JobRow, Store } from '../store/index.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
-import { derivedColumns, REDERIVE_JOB, rosterChanges, type RosterService } from '../lists/roster-service.js';
+import { derivedColumns, rosterChanges } from '../roster/derivation.js';
+// The rederive job (a list's mapping changed) is the one domain job the runner registers itself.
+import { REDERIVE_JOB, type RosterService } from '../lists/roster-service.js';
 
 const LOCK_MS = 60_000;
 const BATCH = 200;

@@ -13,7 +13,8 @@ import { USER_SCHEMA } from '../scim/schemas/index.js';
 import type { MasterList, Repos, Store } from '../store/index.js';
 import { isLifecycleAction, type PersonLifecycle } from '../credentials/credential-service.js';
 import type { AuditTrail, RequestMeta } from '../audit/audit-trail.js';
-import { rosterChanges, RosterError, searchText } from './roster-service.js';
+import { rosterChanges, searchText } from '../roster/derivation.js';
+import { RosterError } from './roster-service.js';
 import { yieldToEventLoop } from '../jobs/yield.js';
 // A unique index refusing a row answers 409 uniqueness in the admin API, as it always has.
 import { scimWrite } from './store-errors.js';

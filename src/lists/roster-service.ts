@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { ScimError } from '../scim/errors.js';
 import { defaultSchema, FIELD_KEY, FIELD_TYPES, TRANSFORMS, type MappingEntry, type RosterField, type UidChoice } from '../roster/fields.js';
-import { deriveFields, parseSource, type Derived, type FieldValue } from '../roster/mapping.js';
+import { parseSource } from '../roster/mapping.js';
+import type { ListSchema } from '../roster/derivation.js';
 import { isReservedName } from '../scim/input-guard.js';
 import { csvRow } from '../roster/csv.js';
 import type { FieldChange } from '../roster/audit.js';
@@ -20,38 +21,11 @@ export class RosterError extends Error {
   }
 }
 
-export interface ListSchema {
-  readonly version: number;
-  readonly fields: readonly RosterField[];
-  readonly mapping: readonly MappingEntry[];
-}
-
-export interface DerivedColumns {
-  readonly fields: string;
-  readonly problems: string;
-  readonly problemCount: number;
-  readonly search: string;
-  readonly mappingVersion: number;
-  readonly derived: Derived;
-}
+// The pure derivation rules live in roster/derivation.ts; re-exported for the callers that know them here.
+export { derivedColumns, rosterChanges, searchText, type DerivedColumns, type ListSchema } from '../roster/derivation.js';
 
 export const REDERIVE_JOB = 'rederive';
 
-/** What roster search matches: the userName and every field value, lower-cased. */
-export function searchText(userName: string, values: Readonly<Record<string, FieldValue | unknown>>): string {
-  const words = Object.values(values).filter((v) => v !== null && v !== undefined && v !== '').map((v) => String(v).toLowerCase());
-  return `${userName.toLowerCase()} ${words.join(' ')}`.slice(0, 4000);
-}
-
-export function derivedColumns(schema: ListSchema, doc: Readonly<Record<string, unknown>>): DerivedColumns {
-  const derived = deriveFields(doc, schema.fields, schema.mapping);
-  return {
-    fields: JSON.stringify(derived.values), problems: JSON.stringify(derived.problems), problemCount: derived.problems.length,
-    search: searchText(typeof doc.userName === 'string' ? doc.userName : '', derived.values), mappingVersion: schema.version, derived,
-  };
-}
-
-/** Roster field changes between two derivations, named `roster:<key>` beside the SCIM attributes. */
 /**
  * The list's lock, taken before the fields or mapping are read: two changes at once (from two
  * nodes too) then apply one after the other, each to what the other wrote, instead of both
@@ -59,12 +33,6 @@ export function derivedColumns(schema: ListSchema, doc: Readonly<Record<string, 
  * already gone). The same lock order as SCIM writes and jobs, so no deadlock.
  */
 const lockList = (tx: Repos, listId: string) => tx.audit.chain(listId, true);
-
-export function rosterChanges(before: Readonly<Record<string, unknown>>, after: Readonly<Record<string, unknown>>): FieldChange[] {
-  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-  return keys.filter((k) => JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null))
-    .map((k) => ({ field: `roster:${k}`, before: before[k] ?? null, after: after[k] ?? null }));
-}
 
 function validateField(f: unknown): RosterField {
   const o = (typeof f === 'object' && f !== null ? f : {}) as Record<string, unknown>;

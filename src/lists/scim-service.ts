@@ -14,7 +14,8 @@ import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, LIST_RESPONSE, PATCH_OP, USER_SCH
 import { canonical, diffResources, personUpdateAction, type FieldChange } from '../roster/audit.js';
 import { memberChange, type AuditEventInput, type AuditTrail, type RequestMeta } from '../audit/audit-trail.js';
 import { identifyIdp } from './idp.js';
-import { derivedColumns, rosterChanges, type ListSchema, type RosterService } from './roster-service.js';
+import { derivedColumns, rosterChanges, type ListSchema } from '../roster/derivation.js';
+import type { RosterService } from './roster-service.js';
 import type { AttributeTracker } from './attribute-tracker.js';
 import { isLifecycleAction, type PersonLifecycle } from '../credentials/credential-service.js';
 import type { AuditAction } from '../roster/audit.js';
