@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { CredentialKind, CredentialRow, CredentialStatus, MasterList, Repos, Store } from '../store/index.js';
 import type { AuditTrail, RequestMeta } from '../audit/audit-trail.js';
+import { credentialTransition, type CredentialEvent, type CredentialState } from './credential-status.js';
 
 /**
  * Credentials (printed cards, Google Wallet passes) and their lifecycle. The
@@ -35,9 +36,7 @@ export interface CredentialKindHooks {
   onContentChanged?(tx: Repos, c: CredentialRow, meta: RequestMeta): Promise<void>;
 }
 
-/** Why a credential changed status; "person deactivated" is the one reactivation undoes. */
-const BY_DEACTIVATION = 'person deactivated';
-const BY_DELETION = 'person deleted';
+const stateOf = (c: CredentialRow): CredentialState => ({ status: c.status as CredentialStatus, statusReason: c.status_reason, statusBefore: c.status_before });
 
 export class CredentialError extends Error {
   constructor(readonly status: 400 | 404 | 409, readonly code: string, message: string) {
@@ -131,21 +130,11 @@ export class CredentialService {
       const c = await tx.credentials.get(id);
       if (!c || c.list_id !== list.id) throw new CredentialError(404, 'not_found', `no credential "${id}" on this list`);
       const person = await tx.users.get(list.id, c.person_id);
-      let to: CredentialStatus;
-      if (action === 'suspend') {
-        if (c.status !== 'valid') throw new CredentialError(409, 'invalid_transition', `only a valid credential can be suspended; this one is ${c.status}`);
-        to = 'suspended';
-      } else if (action === 'revoke') {
-        // Revoked by the holder's deactivation is not final (reactivation restores it); an admin may make it final.
-        if (c.status === 'revoked' && c.status_reason !== BY_DEACTIVATION) throw new CredentialError(409, 'invalid_transition', 'this credential is already revoked');
-        to = 'revoked';
-      } else {
-        const undoable = c.status === 'suspended' || (c.status === 'revoked' && c.status_reason === BY_DEACTIVATION);
-        if (!undoable) throw new CredentialError(409, 'invalid_transition', c.status === 'valid' ? 'this credential is already valid' : 'a revoked credential cannot be reinstated: issue a new one');
-        if (!person || person.data.active === false) throw new CredentialError(409, 'person_inactive', 'the holder is deactivated: the credential can be reinstated once the IdP reactivates them');
-        to = 'valid';
-      }
-      const why = action === 'reinstate' ? null : reason?.trim().slice(0, 500) || `by an admin (${action})`;
+      const event: CredentialEvent = action === 'reinstate' ? { type: action, holderActive: !!person && person.data.active !== false } : { type: action, reason };
+      const t = credentialTransition(stateOf(c), event);
+      if (t.kind === 'refused') throw new CredentialError(409, t.code, t.message);
+      if (t.kind !== 'change') throw new Error(`no transition for an admin's ${action}`); // an admin's action always changes or is refused
+      const { to, reason: why } = t;
       await tx.credentials.setStatus(id, to, why, this.now());
       await this.record(tx, list.id, c, to, why, meta, person?.data);
       await this.hooks.get(c.kind)?.onStatusChanged?.(tx, c, to, meta);
@@ -160,17 +149,9 @@ export class CredentialService {
   async onPersonLifecycle(tx: Repos, listId: string, personId: string, action: PersonLifecycleAction, meta: RequestMeta): Promise<void> {
     const mine = (await tx.credentials.forPerson(personId)).filter((c) => c.list_id === listId);
     for (const c of mine) {
-      let to: CredentialStatus | undefined, why: string | null = null, before: string | null = null;
-      if (action === 'person.deactivated' && c.status !== 'revoked') {
-        // Remember what it was: reactivation gives back a suspended card suspended, a valid one valid.
-        [to, why, before] = ['revoked', BY_DEACTIVATION, JSON.stringify({ status: c.status, reason: c.status_reason })];
-      } else if (action === 'person.deleted' && !(c.status === 'revoked' && c.status_reason !== BY_DEACTIVATION)) {
-        [to, why] = ['revoked', BY_DELETION];
-      } else if (action === 'person.reactivated' && c.status === 'revoked' && c.status_reason === BY_DEACTIVATION) {
-        const prior = c.status_before ? (JSON.parse(c.status_before) as { status: CredentialStatus; reason: string | null }) : { status: 'valid' as const, reason: null };
-        [to, why] = [prior.status === 'suspended' ? 'suspended' : 'valid', prior.status === 'suspended' ? prior.reason : null];
-      }
-      if (!to) continue;
+      const t = credentialTransition(stateOf(c), { type: action });
+      if (t.kind !== 'change') continue;
+      const { to, reason: why } = t, before = t.before ?? null;
       await tx.credentials.setStatus(c.id, to, why, this.now(), before);
       await this.record(tx, listId, c, to, why, meta, (await tx.users.get(listId, personId))?.data);
       await this.hooks.get(c.kind)?.onStatusChanged?.(tx, c, to, meta);
