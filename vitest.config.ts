@@ -1,10 +1,11 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
 // One contract suite, every engine: MUSTER_TEST_ENGINE=sqlite|postgres picks the store; the
-// same files run against both (npm test runs both).
+// same files run against both (npm test runs both). Every test lives under test/ (unit tests of
+// pure code in test/unit/, mirroring src/), so that tsc -p tsconfig.json emits none into dist/.
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['test/**/*.test.ts'],
     // The browser journeys need Chromium and the built web app: npm run test:browser runs them.
     exclude: [...configDefaults.exclude, 'test/browser/**'],
     testTimeout: 30_000,

@@ -21,9 +21,9 @@ const dbUrl = values.db ?? path.join(dir, 'muster.sqlite');
 const log = (s) => process.stdout.write(s + '\n');
 
 const { openDatabase, Store } = await import(path.join(root, 'dist/store/index.js'));
-const { AuditTrail } = await import(path.join(root, 'dist/provisioning/audit-trail.js'));
-const { ListsService } = await import(path.join(root, 'dist/provisioning/lists-service.js'));
-const { AdminKeys } = await import(path.join(root, 'dist/provisioning/admin-keys.js'));
+const { AuditTrail } = await import(path.join(root, 'dist/audit/audit-trail.js'));
+const { ListsService } = await import(path.join(root, 'dist/lists/lists-service.js'));
+const { AdminKeys } = await import(path.join(root, 'dist/accounts/admin-keys.js'));
 
 // ---- seed
 const store = new Store(await openDatabase(dbUrl));

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../src/config.js';
 import { buildMuster, listen } from '../src/main.js';
-import { AdminKeys } from '../src/provisioning/admin-keys.js';
+import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { makeTestPki } from '../test/fakes/apns/certs.js';
 import { startFakeApns } from '../test/fakes/apns/index.js';
 import { WalletDevice } from '../test/fakes/apns/wallet-device.js';

@@ -21,7 +21,7 @@ if (!dir) {
 }
 const TOP = Number(values.top);
 
-/** A readable place for a frame: dist/provisioning/scim-service.js:120, node_modules/<pkg>, node:internal/…, or (native). */
+/** A readable place for a frame: dist/lists/scim-service.js:120, node_modules/<pkg>, node:internal/…, or (native). */
 function where(cf) {
   const u = cf.url ?? '';
   if (!u) return '(native)';

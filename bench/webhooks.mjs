@@ -30,7 +30,7 @@ const USERS = Number(values.users), C = Number(values.concurrency), EVENTS = Num
 const log = (s) => process.stdout.write(s + '\n');
 const { loadConfig } = await import(path.join(root, 'dist/config.js'));
 const { buildMuster, listen } = await import(path.join(root, 'dist/main.js'));
-const { AdminKeys } = await import(path.join(root, 'dist/provisioning/admin-keys.js'));
+const { AdminKeys } = await import(path.join(root, 'dist/accounts/admin-keys.js'));
 
 const pct = (xs, p) => {
   if (!xs.length) return NaN;

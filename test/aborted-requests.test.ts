@@ -7,7 +7,7 @@
 import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/provisioning/admin-keys.js';
+import { AdminKeys } from '../src/accounts/admin-keys.js';
 import type { Logger } from '../src/log.js';
 import { PATCH_OP, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FREE_SIGN_IN_FAILURES } from '../src/provisioning/admin-accounts.js';
+import { FREE_SIGN_IN_FAILURES } from '../src/accounts/admin-accounts.js';
 import { call, startServer, user, type ScimResult, type TestServer } from './helpers/server.js';
 
 /** A browser of one admin: keeps the session cookie and the CSRF token like the web app does. */

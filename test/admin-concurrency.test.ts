@@ -4,7 +4,7 @@
  * event's "before" is what the previous one wrote ("after").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/provisioning/admin-keys.js';
+import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { call, startServer, type TestServer } from './helpers/server.js';
 
 let a: TestServer;

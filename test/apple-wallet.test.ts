@@ -2,7 +2,7 @@
 // client certificates, and a simulated iPhone Wallet talking to the PassKit web service.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/provisioning/admin-keys.js';
+import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { makeTestPki, type TestPki } from './fakes/apns/certs.js';
 import { startFakeApns, type FakeApns } from './fakes/apns/index.js';
 import { WalletDevice } from './fakes/apns/wallet-device.js';

@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/provisioning/admin-keys.js';
+import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { parseCsv } from '../src/roster/csv.js';
 import { call, ENTERPRISE, patch, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 import { groupPhoto, portrait as samplePortrait } from './helpers/sample-photos.js';

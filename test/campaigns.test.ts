@@ -7,7 +7,7 @@
  * never inviting anyone twice. Every test runs on the engine MUSTER_TEST_ENGINE names.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/provisioning/admin-keys.js';
+import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { CAMPAIGN_JOB } from '../src/email/index.js';
 import { startFakeSmtp, type FakeSmtp, type ReceivedEmail } from './fakes/smtp/index.js';
 import { portrait } from './helpers/sample-photos.js';

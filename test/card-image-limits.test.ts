@@ -8,8 +8,8 @@ import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_IMAGE_SIDE_PX } from '../src/credentials/image-size.js';
-import { rasterise } from '../src/credentials/test-fixtures.js';
-import { AdminKeys } from '../src/provisioning/admin-keys.js';
+import { rasterise } from './unit/credentials/test-fixtures.js';
+import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { LOOP_LAG_BUDGET_MS, describeLag, measureLoopLag } from './helpers/loop-lag.js';
 import { call, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 
@@ -29,7 +29,7 @@ beforeAll(async () => {
   personId = p.body.id;
   const t = await api('GET', `/lists/${list.id}/card-templates`);
   template = t.body.templates[0].template;
-  // pdf-lib, fontkit and the fonts load on the first preview (src/provisioning/card-service.ts): not what is measured here.
+  // pdf-lib, fontkit and the fonts load on the first preview (src/credentials/card-service.ts): not what is measured here.
   expect((await api('POST', `/lists/${list.id}/card-templates/preview`, { template, personId })).status).toBe(200);
 });
 afterAll(() => srv.close());

@@ -5,8 +5,8 @@
  */
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/provisioning/admin-keys.js';
-import { isDark, rasterise } from '../src/credentials/test-fixtures.js';
+import { AdminKeys } from '../src/accounts/admin-keys.js';
+import { isDark, rasterise } from './unit/credentials/test-fixtures.js';
 import { call, ENTERPRISE, PATCH_OP, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 import { portrait as samplePortrait } from './helpers/sample-photos.js';
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, Store } from '../src/store/index.js';
-import { issueCapabilities } from '../src/provisioning/wallet-capability.js';
+import { issueCapabilities } from '../src/credentials/wallet-capability.js';
 import { makeTestPki } from './fakes/apns/certs.js';
 import { freshDatabase, type TestDatabase } from './helpers/database.js';
 

@@ -9,8 +9,8 @@
 import { randomBytes } from 'node:crypto';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { AdminKeys } from '../src/provisioning/admin-keys.js';
-import { isDark, rasterise } from '../src/credentials/test-fixtures.js';
+import { AdminKeys } from '../src/accounts/admin-keys.js';
+import { isDark, rasterise } from './unit/credentials/test-fixtures.js';
 import { makeTestPki, type TestPki } from './fakes/apns/certs.js';
 import { startFakeApns, type FakeApns } from './fakes/apns/index.js';
 import { WalletDevice } from './fakes/apns/wallet-device.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/provisioning/admin-keys.js';
+import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { call, PATCH_OP, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 
 let srv: TestServer;

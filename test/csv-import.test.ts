@@ -5,8 +5,8 @@
  * and duplicated columns are refused with a clear message.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/provisioning/admin-keys.js';
-import { ImportService } from '../src/provisioning/import-service.js';
+import { AdminKeys } from '../src/accounts/admin-keys.js';
+import { ImportService } from '../src/lists/import-service.js';
 import type { Repos, Store } from '../src/store/index.js';
 import { call, startServer, type TestServer } from './helpers/server.js';
 

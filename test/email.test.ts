@@ -7,7 +7,7 @@
  * sending a message twice. Every test runs on the engine MUSTER_TEST_ENGINE names.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/provisioning/admin-keys.js';
+import { AdminKeys } from '../src/accounts/admin-keys.js';
 import type { EmailMessageRow } from '../src/store/index.js';
 import { makeTestPki, type TestPki } from './fakes/apns/certs.js';
 import { closedPort, startFakeSmtp, type FakeSmtp } from './fakes/smtp/index.js';

@@ -4,8 +4,8 @@
  * shown, and a cursor past retention answered 410.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { AdminKeys } from '../src/provisioning/admin-keys.js';
-import { runMaintenance } from '../src/provisioning/maintenance.js';
+import { AdminKeys } from '../src/accounts/admin-keys.js';
+import { runMaintenance } from '../src/jobs/maintenance.js';
 import type { NewDomainEvent } from '../src/events/types.js';
 import { call, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 

@@ -1,8 +1,8 @@
 import { createVerify, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/provisioning/admin-keys.js';
-import { GoogleWallet, WalletSettingsError } from '../src/provisioning/google/google-wallet.js';
-import { SecretBox } from '../src/sync/secret-box.js';
+import { AdminKeys } from '../src/accounts/admin-keys.js';
+import { GoogleWallet, WalletSettingsError } from '../src/credentials/google/google-wallet.js';
+import { SecretBox } from '../src/secrets/secret-box.js';
 import { startGoogleFake, type GoogleFake } from './fakes/google/index.js';
 import { call, ENTERPRISE, PATCH_OP, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 

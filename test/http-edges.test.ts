@@ -4,7 +4,7 @@
  * text/plain as docs/scim.md says; viewers cannot read the request log, which holds bodies.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/provisioning/admin-keys.js';
+import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { call, patch, startServer, user, type ScimResult, type TestServer } from './helpers/server.js';
 
 const PASSWORD = 'a long enough passphrase';

@@ -1,14 +1,14 @@
 /**
- * The IdP guides come from one definition (src/provisioning/idp-guides.ts): the web app's copy
+ * The IdP guides come from one definition (src/lists/idp-guides.ts): the web app's copy
  * must read as console steps only, and docs/idps/<idp>.md must hold the generated engineer's copy
  * unchanged (UPDATE_IDP_GUIDES=1 rewrites it), so the two cannot drift.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DOCS_BEGIN, DOCS_END, IDP_GUIDES, docsGuide, renderGuide } from '../src/provisioning/idp-guides.js';
+import { DOCS_BEGIN, DOCS_END, IDP_GUIDES, docsGuide, renderGuide } from '../src/lists/idp-guides.js';
 import { defaultSchema } from '../src/roster/fields.js';
-import { identifyIdp } from '../src/provisioning/idp.js';
+import { identifyIdp } from '../src/lists/idp.js';
 
 const docs = path.join(import.meta.dirname, '..', 'docs', 'idps');
 const schema = defaultSchema('userName');
@@ -76,7 +76,7 @@ describe('IdP guides', () => {
       const want = docsGuide(g, mapping);
       const have = text.slice(a, b + DOCS_END.length);
       if (process.env.UPDATE_IDP_GUIDES === '1' && have !== want) fs.writeFileSync(file, text.slice(0, a) + want + text.slice(b + DOCS_END.length));
-      else expect(have, `${file} drifted from src/provisioning/idp-guides.ts: run UPDATE_IDP_GUIDES=1 npx vitest run test/idp-guides.test.ts`).toBe(want);
+      else expect(have, `${file} drifted from src/lists/idp-guides.ts: run UPDATE_IDP_GUIDES=1 npx vitest run test/idp-guides.test.ts`).toBe(want);
     }
   });
 });

@@ -6,7 +6,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/provisioning/admin-keys.js';
+import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { MAX_JSON_DEPTH } from '../src/scim/input-guard.js';
 import { up as renormaliseUserNames } from '../src/store/migrations/015-user-name-nfc.js';
 import { ENTERPRISE, PATCH_OP, USER_SCHEMA, call, patch, startServer, user, type ScimResult, type TestList, type TestServer } from './helpers/server.js';

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/provisioning/admin-keys.js';
+import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { INSTALLATION } from '../src/store/index.js';
 import { makeTestPki, type TestPki } from './fakes/apns/certs.js';
 import { startFakeApns, type FakeApns } from './fakes/apns/index.js';

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { OutboxConsumers, type EventConsumer } from '../src/events/consumers.js';
 import type { DomainEvent, NewDomainEvent } from '../src/events/types.js';
 import { openDatabase, Store } from '../src/store/index.js';
-import { AdminKeys } from '../src/provisioning/admin-keys.js';
+import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { ENGINE, freshDatabase, type TestDatabase } from './helpers/database.js';
 import { call, patch, startServer, user, type TestServer } from './helpers/server.js';
 

@@ -4,7 +4,7 @@
  * credentials, list configuration; a refused write appends nothing. On both engines.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { AdminKeys } from '../src/provisioning/admin-keys.js';
+import { AdminKeys } from '../src/accounts/admin-keys.js';
 import type { DomainEvent } from '../src/events/types.js';
 import { call, patch, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 

@@ -5,7 +5,7 @@
  */
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/provisioning/admin-keys.js';
+import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { call, PATCH_OP, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 import { groupPhoto, portrait as samplePortrait } from './helpers/sample-photos.js';
 

@@ -4,7 +4,7 @@
  * (SQL in the store, combined with paging and counts), and the person's manager by name.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { AdminKeys } from '../src/provisioning/admin-keys.js';
+import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { call, ENTERPRISE, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 
 let srv: TestServer;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/provisioning/admin-keys.js';
+import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { call, ENTERPRISE, patch, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 import { loadSteps, replay } from './helpers/replay.js';
 

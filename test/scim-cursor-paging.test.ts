@@ -3,7 +3,7 @@
  * ListResponse shape of both. Runs on either engine (MUSTER_TEST_ENGINE).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CursorCodec, queryHash } from '../src/provisioning/cursor-codec.js';
+import { CursorCodec, queryHash } from '../src/lists/cursor-codec.js';
 import { startServer, user, type TestList, type TestServer } from './helpers/server.js';
 
 const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';

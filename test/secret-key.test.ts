@@ -14,7 +14,7 @@ import { secretsCommand } from '../src/cli/secrets-command.js';
 import { loadConfig } from '../src/config.js';
 import { readKeyFile } from '../src/secrets/index.js';
 import { SEALED_COLUMNS } from '../src/store/index.js';
-import { keyFingerprint, SecretBox, SecretBoxError } from '../src/sync/secret-box.js';
+import { keyFingerprint, SecretBox, SecretBoxError } from '../src/secrets/secret-box.js';
 import { makeTestPki, type TestPki } from './fakes/apns/certs.js';
 import { createServiceAccount } from './fakes/google/index.js';
 import { startGraphEmulator, type GraphEmulator } from './fakes/graph/index.js';

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINE } from './helpers/database.js';
 import { callFrom } from './helpers/from-address.js';
 import { call, startServer, type ScimResult, type TestServer } from './helpers/server.js';
-import { FREE_SIGN_IN_FAILURES } from '../src/provisioning/admin-accounts.js';
+import { FREE_SIGN_IN_FAILURES } from '../src/accounts/admin-accounts.js';
 
 const SHARED: Record<string, string> = ENGINE === 'sqlite' ? { MUSTER_SHARED_LIMITS: 'on' } : {};
 /** Each test file's own pair of nodes and their one clock. */

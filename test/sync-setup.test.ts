@@ -5,7 +5,7 @@
  * list's SCIM operations and putting failures in words.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/provisioning/admin-keys.js';
+import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { ENTERPRISE, call, patch, startServer, user, type TestServer } from './helpers/server.js';
 
 let srv: TestServer;
@@ -168,7 +168,7 @@ describe('IdP guides and their live check', () => {
 
 describe('failure words', () => {
   it('maps a 400 invalidValue and a 403 to what to change in the IdP', async () => {
-    const { failureInWords } = await import('../src/provisioning/setup-guides.js');
+    const { failureInWords } = await import('../src/lists/setup-guides.js');
     const body = (status: number, scimType: string, detail: string) => JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(status), scimType, detail });
     const iv = failureInWords({ status: 400, method: 'POST', response_body: body(400, 'invalidValue', 'userName is required') }, 'Okta', 'employee number');
     expect(iv.what).toMatch(/often a missing employee number.*userName is required/);

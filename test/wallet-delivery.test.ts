@@ -15,7 +15,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { AdminKeys } from '../src/provisioning/admin-keys.js';
+import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { makeTestPki, type TestPki } from './fakes/apns/certs.js';
 import { startGoogleFake, type GoogleFake } from './fakes/google/index.js';
 import { startGraphEmulator, type GraphEmulator } from './fakes/graph/index.js';

@@ -17,7 +17,7 @@ import { AddressPolicy } from '../src/events/address-policy.js';
 import type { NewDomainEvent } from '../src/events/types.js';
 import { WebhookDispatcher, webhookRetryDelay, type WebhookDispatcherOptions } from '../src/events/webhook-dispatcher.js';
 import { WebhookSender } from '../src/events/webhook-sender.js';
-import { AdminKeys } from '../src/provisioning/admin-keys.js';
+import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { openSecretKey } from '../src/secrets/index.js';
 import { call, startServer, type TestServer } from './helpers/server.js';
 import { startChildNode } from './helpers/child-node.js';

@@ -28,9 +28,9 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Config } from '../config.js';
 import { engineOf } from '../store/engine.js';
 import { openDatabase, Store } from '../store/index.js';
-import { AuditTrail, type VerifyResult } from '../provisioning/audit-trail.js';
+import { AuditTrail, type VerifyResult } from '../audit/audit-trail.js';
 import { KEY_FILE_NAME, readKeyFile } from '../secrets/index.js';
-import { SecretBox } from '../sync/secret-box.js';
+import { SecretBox } from '../secrets/secret-box.js';
 import { extractEntry, listEntries, readEntry, TarError, TarWriter, type TarEntry } from './tar.js';
 
 const DB_ENTRY = 'muster.sqlite';

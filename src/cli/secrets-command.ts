@@ -11,9 +11,9 @@
  */
 import type { Config } from '../config.js';
 import { openStore } from '../main.js';
-import { UsageError } from '../provisioning/lists-service.js';
+import { UsageError } from '../lists/lists-service.js';
 import { newKey, openSecretKey, readKeyFile, rotateSecrets, writeKeyFile, type SecretKeySource } from '../secrets/index.js';
-import { SecretBoxError } from '../sync/secret-box.js';
+import { SecretBoxError } from '../secrets/secret-box.js';
 
 
 export async function secretsCommand(config: Config, sub: string | undefined, json: boolean, out: (s: string) => void): Promise<number> {

@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.js';
 import { buildMuster } from '../main.js';
-import { UsageError } from '../provisioning/lists-service.js';
-import { AppleWalletError } from '../provisioning/apple/apple-wallet-settings.js';
-import { WalletSettingsError } from '../provisioning/google/google-wallet.js';
+import { UsageError } from '../lists/lists-service.js';
+import { AppleWalletError } from '../credentials/apple/apple-wallet-settings.js';
+import { WalletSettingsError } from '../credentials/google/google-wallet.js';
 import { PassCertificateError } from '../credentials/apple/index.js';
 
 export const WALLETS_HELP = `  muster wallets show [--json]                  the installation's wallet credentials (never the keys)

@@ -10,10 +10,10 @@
  * job saves nothing else to resume: a restarted node carries on with the rows still pending.
  */
 import { randomUUID } from 'node:crypto';
-import type { AuditTrail, RequestMeta } from '../provisioning/audit-trail.js';
-import { holderName } from '../provisioning/credential-service.js';
-import { linkRules, type LinkRules, type PhotoService } from '../provisioning/photo-service.js';
-import { yieldToEventLoop } from '../provisioning/yield.js';
+import type { AuditTrail, RequestMeta } from '../audit/audit-trail.js';
+import { holderName } from '../credentials/credential-service.js';
+import { linkRules, type LinkRules, type PhotoService } from '../credentials/photo-service.js';
+import { yieldToEventLoop } from '../jobs/yield.js';
 import type { EventConsumer } from '../events/consumers.js';
 import type { CampaignFilter, CampaignPeopleFilter, CampaignPersonView, CampaignRow, JobRow, MasterList, Repos, Store } from '../store/index.js';
 import { EmailError, personEmail, when, type EmailService, type NewMessage } from './email-service.js';

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
-import { yieldToEventLoop } from '../provisioning/yield.js';
+import { yieldToEventLoop } from '../jobs/yield.js';
 import type { EmailMessageRow, Store } from '../store/index.js';
 import type { EmailTransport } from './smtp-transport.js';
 

@@ -6,10 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import type { SmtpSettings } from '../config.js';
 import { EMAIL_ADDRESS } from '../config.js';
-import type { AdminAccounts } from '../provisioning/admin-accounts.js';
-import type { AuditTrail, RequestMeta } from '../provisioning/audit-trail.js';
-import { holderName } from '../provisioning/credential-service.js';
-import type { LinkOptions, PhotoService } from '../provisioning/photo-service.js';
+import type { AdminAccounts } from '../accounts/admin-accounts.js';
+import type { AuditTrail, RequestMeta } from '../audit/audit-trail.js';
+import { holderName } from '../credentials/credential-service.js';
+import type { LinkOptions, PhotoService } from '../credentials/photo-service.js';
 import type { EmailMessageRow, EmailState, MasterList, Repos, Store } from '../store/index.js';
 import { checkTemplate, DEFAULT_TEMPLATES, EMAIL_KINDS, isEmailKind, KINDS, LIMITS, renderEmail, type EmailKind, type EmailTemplate } from './templates.js';
 

@@ -16,7 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
 import { HELD_UNTIL, type Store, type WebhookDeliveryRow, type WebhookEndpointRow, type NewWebhookDelivery } from '../store/index.js';
-import type { SecretBox } from '../sync/secret-box.js';
+import type { SecretBox } from '../secrets/secret-box.js';
 import type { DomainEvent } from './types.js';
 import { signatureHeader, SIGNATURE_HEADER } from './webhook-signature.js';
 import type { SendResult, WebhookSender } from './webhook-sender.js';

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { HELD_UNTIL, type Store, type WebhookAttemptRow, type WebhookDeliveryRow, type WebhookDeliveryState, type WebhookEndpointRow } from '../store/index.js';
-import type { SecretBox } from '../sync/secret-box.js';
+import type { SecretBox } from '../secrets/secret-box.js';
 import { AddressRefused, type AddressPolicy } from './address-policy.js';
 import { EVENT_TYPES, isEventType, type EventType } from './types.js';
 import { WEBHOOK_TEST_EVENT } from './webhook-dispatcher.js';

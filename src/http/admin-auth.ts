@@ -7,9 +7,9 @@
  */
 import type { Context, Next } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { TOKEN_PREFIX } from '../provisioning/secrets.js';
-import { AdminAccounts, type SessionInfo } from '../provisioning/admin-accounts.js';
-import type { AdminKeys } from '../provisioning/admin-keys.js';
+import { TOKEN_PREFIX } from '../secrets/tokens.js';
+import { AdminAccounts, type SessionInfo } from '../accounts/admin-accounts.js';
+import type { AdminKeys } from '../accounts/admin-keys.js';
 import type { AdminRole } from '../store/index.js';
 
 export const SESSION_COOKIE = 'muster_session';

@@ -5,50 +5,49 @@
  * opens it. Lists of other organisations do not exist as far as a key can tell (404).
  */
 import { Hono, type Context } from 'hono';
-import { AccountError, SignInBackoff, type AdminAccounts } from '../provisioning/admin-accounts.js';
-import { PasswordsBusyError } from '../provisioning/passwords.js';
-import { CredentialError, holderName, type CredentialService } from '../provisioning/credential-service.js';
-import { PhotoError, type PhotoService } from '../provisioning/photo-service.js';
-import { CardError, type CardService } from '../provisioning/card-service.js';
+import { AccountError, SignInBackoff, type AdminAccounts } from '../accounts/admin-accounts.js';
+import { PasswordsBusyError } from '../accounts/passwords.js';
+import { CredentialError, holderName, type CredentialService } from '../credentials/credential-service.js';
+import { PhotoError, type PhotoService } from '../credentials/photo-service.js';
+import { CardError, type CardService } from '../credentials/card-service.js';
 import { credentialRoutes } from './credential-routes.js';
 import { emailRoutes } from './email-routes.js';
 import { campaignRoutes } from './campaign-routes.js';
 import { EmailError, type CampaignService, type EmailService } from '../email/index.js';
 import { webhookRoutes } from './webhook-routes.js';
 import type { WebhookService } from '../events/webhook-service.js';
-import { WalletSettingsError, type GoogleWallet } from '../provisioning/google/google-wallet.js';
+import { WalletSettingsError, type GoogleWallet } from '../credentials/google/google-wallet.js';
 import { ApiError } from './api-error.js';
-import { SsoError, type SsoConnections } from '../provisioning/sso/sso-connections.js';
-import type { OidcSignIn } from '../provisioning/sso/oidc-sign-in.js';
+import { SsoError, type SsoConnections } from '../accounts/sso/sso-connections.js';
+import type { OidcSignIn } from '../accounts/sso/oidc-sign-in.js';
 import { adminAuth, type AdminEnv } from './admin-auth.js';
 import { authRoutes, clientAddress, TooManyAttempts, type AuthRouteDeps } from './auth-routes.js';
-import type { AdminKeys } from '../provisioning/admin-keys.js';
-import { AuditQueryError, parseAuditFilter, type AuditReader } from '../provisioning/audit-query.js';
-import type { AuditTrail } from '../provisioning/audit-trail.js';
-import type { MasterList, Store, TokenInfo } from '../store/index.js';
-import { RosterError, type RosterService } from '../provisioning/roster-service.js';
-import type { AttributeTracker } from '../provisioning/attribute-tracker.js';
-import { jobView } from '../provisioning/jobs.js';
-import { SETUP_GUIDES, SetupGuides } from '../provisioning/setup-guides.js';
+import type { AdminKeys } from '../accounts/admin-keys.js';
+import { AuditQueryError, parseAuditFilter, type AuditReader } from '../audit/audit-query.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
+import type { MasterList, PeopleSort, Store, TokenInfo } from '../store/index.js';
+import { RosterError, type RosterService } from '../lists/roster-service.js';
+import type { AttributeTracker } from '../lists/attribute-tracker.js';
+import { jobView } from '../jobs/job-runner.js';
+import { SETUP_GUIDES, SetupGuides } from '../lists/setup-guides.js';
 import { ENTRA_JOB, EntraSyncError, groupNamesOf, type EntraSync } from '../sync/entra-sync.js';
 import { GraphError } from '../sync/graph-client.js';
-import { SecretBoxError } from '../sync/secret-box.js';
-import { AppleWalletError, type AppleWalletSettings } from '../provisioning/apple/apple-wallet-settings.js';
-import type { CaptureService } from '../provisioning/capture-service.js';
-import { issueCapabilities } from '../provisioning/wallet-capability.js';
-import type { WalletBranding } from '../provisioning/wallet-branding.js';
-import type { WalletLinkBuilder } from '../provisioning/wallet-links.js';
-import type { InstallationWallets } from '../provisioning/installation-wallets.js';
-import type { WalletDelivery } from '../provisioning/wallet-delivery.js';
+import { SecretBoxError } from '../secrets/secret-box.js';
+import { AppleWalletError, type AppleWalletSettings } from '../credentials/apple/apple-wallet-settings.js';
+import type { CaptureService } from '../credentials/capture-service.js';
+import { issueCapabilities } from '../credentials/wallet-capability.js';
+import type { WalletBranding } from '../credentials/wallet-branding.js';
+import type { WalletLinkBuilder } from '../credentials/wallet-links.js';
+import type { InstallationWallets } from '../credentials/installation-wallets.js';
+import type { WalletDelivery } from '../credentials/wallet-delivery.js';
 import { installationRoutes } from './installation-routes.js';
-import type { ApplePasses } from '../provisioning/apple/apple-passes.js';
+import type { ApplePasses } from '../credentials/apple/apple-passes.js';
 import { PassCertificateError } from '../credentials/apple/index.js';
 import { deriveFields } from '../roster/mapping.js';
-import { sql } from 'kysely';
 import { ClientAbortedError, CLIENT_CLOSED_REQUEST, guardUrl, readBytes, readJsonBody } from './body.js';
 import { InputRefused } from '../scim/input-guard.js';
-import type { ImportService } from '../provisioning/import-service.js';
-import { UsageError, type ListsService } from '../provisioning/lists-service.js';
+import type { ImportService } from '../lists/import-service.js';
+import { UsageError, type ListsService } from '../lists/lists-service.js';
 import { ScimError } from '../scim/errors.js';
 import { OPENAPI } from './openapi.js';
 import type { Logger } from './scim-response.js';
@@ -432,20 +431,17 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     if (q.problems !== undefined && q.problems !== 'true' && q.problems !== 'false') throw new ApiError(400, 'invalid_parameter', 'problems must be true or false');
     if (q.photo !== undefined && q.photo !== 'none' && q.photo !== 'pending') throw new ApiError(400, 'invalid_parameter', 'photo must be none (no approved photo and none waiting) or pending (waiting for approval)');
     if (q.credential !== undefined && q.credential !== 'none' && q.credential !== 'revoked') throw new ApiError(400, 'invalid_parameter', 'credential must be none (no card yet) or revoked');
-    let sortExpr;
+    let sort: PeopleSort | undefined;
     if (q.sort) {
       const fields = await deps.store.roster.fields(list.id);
-      if (q.sort === 'created') sortExpr = sql.ref('users.created');
-      else if (q.sort === 'lastModified') sortExpr = sql.ref('users.last_modified');
-      else if (fields.some((f) => f.key === q.sort)) {
-        const path = `$."${q.sort}"`;
-        sortExpr = deps.store.engine === 'postgres' ? sql`(users.fields::jsonb ->> ${q.sort})` : sql`json_extract(users.fields, ${path})`;
-      } else throw new ApiError(400, 'invalid_parameter', `sort must be created, lastModified or a field key of this list, not "${q.sort}"`);
+      if (q.sort === 'created' || q.sort === 'lastModified') sort = { column: q.sort };
+      else if (fields.some((f) => f.key === q.sort)) sort = { field: q.sort };
+      else throw new ApiError(400, 'invalid_parameter', `sort must be created, lastModified or a field key of this list, not "${q.sort}"`);
     }
     const query = {
       listId: list.id, search: q.search || undefined, status: q.status as 'active' | 'deactivated' | undefined,
       problems: q.problems === undefined ? undefined : q.problems === 'true', photo: q.photo as 'none' | 'pending' | undefined,
-      credential: q.credential as 'none' | 'revoked' | undefined, sortExpr, descending: q.order === 'desc',
+      credential: q.credential as 'none' | 'revoked' | undefined, sort, descending: q.order === 'desc',
       offset: intParam(q.offset, 'offset', 0, 0, 10_000_000), limit: intParam(q.limit, 'limit', 50, 1, 500),
     };
     const [people, total, counts] = await Promise.all([deps.store.roster.people(query), deps.store.roster.countPeople(query), deps.store.roster.counts(list.id)]);

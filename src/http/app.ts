@@ -7,7 +7,7 @@ import { RateLimiter } from './rate-limit.js';
 import type { ThrottleFactory } from '../limits/shared-rate-limiter.js';
 import { clientAddress, trustForwardedFor } from './auth-routes.js';
 import { ScimError } from '../scim/errors.js';
-import { TOKEN_PREFIX } from '../provisioning/secrets.js';
+import { TOKEN_PREFIX } from '../secrets/tokens.js';
 import { scimHandler, type ScimRouteDeps } from './scim-routes.js';
 import { adminRoutes, type AdminDeps } from './admin-routes.js';
 import { scimJson } from './scim-response.js';

@@ -9,11 +9,11 @@ import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { RateLimiter } from './rate-limit.js';
 import type { Throttle, ThrottleFactory } from '../limits/shared-rate-limiter.js';
-import { AccountError, type AdminAccounts, type SessionInfo } from '../provisioning/admin-accounts.js';
+import { AccountError, type AdminAccounts, type SessionInfo } from '../accounts/admin-accounts.js';
 import { clearSessionCookie, sameOrigin, sessionCookie, setSessionCookie, type AdminEnv, type OriginSettings } from './admin-auth.js';
 import { readJsonBody } from './body.js';
-import { LOGIN_TTL_MS, SsoRefusal, type OidcSignIn } from '../provisioning/sso/oidc-sign-in.js';
-import type { SsoConnection } from '../provisioning/sso/sso-connections.js';
+import { LOGIN_TTL_MS, SsoRefusal, type OidcSignIn } from '../accounts/sso/oidc-sign-in.js';
+import type { SsoConnection } from '../accounts/sso/sso-connections.js';
 
 export interface AuthRouteDeps extends OriginSettings {
   readonly accounts: AdminAccounts;

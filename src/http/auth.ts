@@ -1,6 +1,6 @@
 import { ScimError } from '../scim/errors.js';
-import { hashSecret, sameHash } from '../provisioning/secrets.js';
-import type { AuditTrail } from '../provisioning/audit-trail.js';
+import { hashSecret, sameHash } from '../secrets/tokens.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
 import type { MasterList, Store, TokenInfo } from '../store/index.js';
 
 const TOUCH_EVERY_MS = 60_000;

@@ -5,14 +5,14 @@
  */
 import type { Context, Hono } from 'hono';
 import type { CredentialRow, MasterList } from '../store/index.js';
-import type { GoogleWallet } from '../provisioning/google/google-wallet.js';
-import type { RequestMeta } from '../provisioning/audit-trail.js';
-import type { CredentialAction, CredentialService } from '../provisioning/credential-service.js';
-import type { CardService } from '../provisioning/card-service.js';
-import { jobView } from '../provisioning/jobs.js';
-import type { CaptureService } from '../provisioning/capture-service.js';
-import { issueCapabilities } from '../provisioning/wallet-capability.js';
-import { MAX_PHOTO_BYTES, photoView, type PhotoService, type PhotoSource } from '../provisioning/photo-service.js';
+import type { GoogleWallet } from '../credentials/google/google-wallet.js';
+import type { RequestMeta } from '../audit/audit-trail.js';
+import type { CredentialAction, CredentialService } from '../credentials/credential-service.js';
+import type { CardService } from '../credentials/card-service.js';
+import { jobView } from '../jobs/job-runner.js';
+import type { CaptureService } from '../credentials/capture-service.js';
+import { issueCapabilities } from '../credentials/wallet-capability.js';
+import { MAX_PHOTO_BYTES, photoView, type PhotoService, type PhotoSource } from '../credentials/photo-service.js';
 import type { Store, PhotoStatus } from '../store/index.js';
 import { ApiError } from './api-error.js';
 import type { Env } from './admin-routes.js';

@@ -6,7 +6,7 @@
  */
 import type { Hono } from 'hono';
 import type { EmailService } from '../email/index.js';
-import type { WalletDelivery } from '../provisioning/wallet-delivery.js';
+import type { WalletDelivery } from '../credentials/wallet-delivery.js';
 import type { RouteHelpers } from './credential-routes.js';
 import type { Env } from './admin-routes.js';
 import { ApiError } from './api-error.js';

@@ -5,7 +5,7 @@
  * key belongs to one organisation, and an organisation's owners own only their organisation.
  */
 import type { Context, Hono } from 'hono';
-import type { InstallationWallets } from '../provisioning/installation-wallets.js';
+import type { InstallationWallets } from '../credentials/installation-wallets.js';
 import type { Env } from './admin-routes.js';
 import { ApiError } from './api-error.js';
 

@@ -6,8 +6,8 @@
  * token, as Apple specifies, and reveals only serial numbers the caller's device registered.
  */
 import { Hono, type Context } from 'hono';
-import type { ApplePasses, BuiltPass } from '../provisioning/apple/apple-passes.js';
-import type { PassWebService } from '../provisioning/apple/pass-web-service.js';
+import type { ApplePasses, BuiltPass } from '../credentials/apple/apple-passes.js';
+import type { PassWebService } from '../credentials/apple/pass-web-service.js';
 import { ScimError } from '../scim/errors.js';
 import { guardUrl, readJsonBody } from './body.js';
 

@@ -4,7 +4,7 @@
  * answer is in words the person can act on; nothing about other people is ever shown.
  */
 import type { Context } from 'hono';
-import { MAX_PHOTO_BYTES, PhotoError, type PhotoService } from '../provisioning/photo-service.js';
+import { MAX_PHOTO_BYTES, PhotoError, type PhotoService } from '../credentials/photo-service.js';
 import { readBytes } from './body.js';
 import { WEB_SECURITY_HEADERS } from './web-app.js';
 import { ScimError } from '../scim/errors.js';

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
-import type { CredentialService, Verification } from '../provisioning/credential-service.js';
+import type { CredentialService, Verification } from '../credentials/credential-service.js';
 import { WEB_SECURITY_HEADERS } from './web-app.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);

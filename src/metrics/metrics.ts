@@ -39,7 +39,7 @@ export interface MetricsSources {
   readonly pool?: () => { readonly total: number; readonly idle: number; readonly waiting: number; readonly max: number };
 }
 
-/** The IdP label takes the names src/provisioning/idp.ts can return, `none`, or `other`: never free text. */
+/** The IdP label takes the names src/lists/idp.ts can return, `none`, or `other`: never free text. */
 const IDP_LABEL = /^[A-Za-z][A-Za-z ]{0,30}$/;
 
 export class Metrics {

@@ -172,7 +172,7 @@ export function valueInWords(v: unknown, type?: FieldType, names: ReadonlyMap<st
   if (typeof v === 'object') {
     const o = v as Record<string, unknown>;
     const has = (k: string) => Object.hasOwn(o, k);
-    // A long member list, stored by count: memberChange in provisioning/audit-trail.ts.
+    // A long member list, stored by count: memberChange in audit/audit-trail.ts.
     if (has('count') && has('ids') && typeof o.count === 'number') {
       const ids = Array.isArray(o.ids) ? o.ids : [];
       return `${valueInWords(ids.slice(0, MAX_NAMED), type, names, depth + 1) ?? ''} and ${o.count - Math.min(ids.length, MAX_NAMED)} more`.trim();

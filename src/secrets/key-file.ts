@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { SecretBoxError, type Keyring } from '../sync/secret-box.js';
+import { SecretBoxError, type Keyring } from './secret-box.js';
 
 export const KEY_FILE_NAME = 'secret.key';
 

@@ -6,8 +6,8 @@
  * key does the database's fingerprint move to the new key.
  */
 import { SEALED_COLUMNS, type Store } from '../store/index.js';
-import type { SecretBox } from '../sync/secret-box.js';
-import { yieldToEventLoop } from '../provisioning/yield.js';
+import type { SecretBox } from './secret-box.js';
+import { yieldToEventLoop } from '../jobs/yield.js';
 
 const BATCH = 200;
 /** A pass that still finds old values means writes raced it; a few passes settle any real load. */

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../store/index.js';
-import { SecretBox, SecretBoxError, type Keyring } from '../sync/secret-box.js';
+import { SecretBox, SecretBoxError, type Keyring } from './secret-box.js';
 import { createKeyFile, KEY_FILE_NAME, KeyFile, readKeyFile } from './key-file.js';
 
 export interface SecretKeySettings {

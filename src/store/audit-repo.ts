@@ -40,7 +40,7 @@ export interface ChainState {
 
 const normaliseRow = (r: AuditEventRow): AuditEventRow => ({ ...r, id: Number(r.id), seq: Number(r.seq) });
 
-/** The audit trail's rows, and the request log's. Hashing policy lives above, in provisioning/. */
+/** The audit trail's rows, and the request log's. Hashing policy lives above, in src/audit/. */
 export class AuditRepo {
   constructor(private readonly db: Kysely<Database>, private readonly engine: Engine) {}
 

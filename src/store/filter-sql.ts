@@ -7,14 +7,28 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { AttrPath, CompValue, CompareOp, Filter } from '../scim/filter/ast.js';
-import { invalidFilter } from '../scim/errors.js';
 import type { SchemaRegistry, AttributeDef, AttrType } from '../scim/schemas/index.js';
 import { ENTERPRISE_USER_SCHEMA } from '../scim/schemas/index.js';
 import type { SqlFlavor } from './sql-flavor.js';
 import { userNameKey } from '../scim/user-name.js';
 
 type Expr = RawBuilder<unknown>;
+/** A compiled WHERE or ORDER BY expression, opaque above store/ (services pass it back, never build SQL). */
+export type SqlExpression = Expr;
 export type ResourceKind = 'User' | 'Group';
+
+/**
+ * A filter or sortBy the compiler cannot turn into SQL (an unknown attribute, a value of the wrong
+ * type), in words for the client. Storage never builds wire errors: src/lists/store-errors.ts maps
+ * this to SCIM's 400 `invalidFilter` (RFC 7644 §3.4.2.2, §3.12).
+ */
+export class FilterProblem extends Error {
+  constructor(readonly detail: string) {
+    super(detail);
+    this.name = 'FilterProblem';
+  }
+}
+const invalidFilter = (detail: string): FilterProblem => new FilterProblem(detail);
 
 /** How one scalar is reached: a column, or a JSON location inside a document expression. */
 type Scalar =

@@ -1,7 +1,8 @@
 export { openDatabase, StoreError, type Connection } from './connect.js';
 export { Store, type Repos } from './store.js';
 export { engineOf, type Engine } from './engine.js';
-export { compileFilter, compileMemberFilter, sortExpression, type FilterContext } from './filter-sql.js';
+export { compileFilter, compileMemberFilter, sortExpression, FilterProblem, type FilterContext, type SqlExpression } from './filter-sql.js';
+export { UniqueViolation } from './unique-violation.js';
 export type { MasterList, Organisation, UidAttribute, SyncMethod } from './lists-repo.js';
 export type { TokenInfo } from './tokens-repo.js';
 export type { UserWrite, UserRecord, PageQuery } from './users-repo.js';
@@ -9,7 +10,7 @@ export type { KeysetPosition, KeysetQuery } from './paging-repo.js';
 export type { GroupWrite, GroupRecord, MemberRecord } from './groups-repo.js';
 export type { AuditEventRow, NewAuditRow, RequestLogRow, NewRequestLogRow, AuditQuery, ChainState } from './audit-repo.js';
 export type { AdminKeyRow } from './admin-keys-repo.js';
-export type { JobRow, PersonRow, PeopleQuery } from './roster-repo.js';
+export type { JobRow, PersonRow, PeopleQuery, PeopleSort } from './roster-repo.js';
 export type { EntraConnectionRow } from './entra-repo.js';
 export type { AdminRow, AdminSessionRow, AdminRole } from './admins-repo.js';
 export type { CredentialRow, CredentialStatus, CredentialKind } from './credentials-repo.js';

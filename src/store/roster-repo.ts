@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { FieldType, MappingEntry, RosterField, Transform } from '../roster/fields.js';
 import type { Database } from './schema.js';
+import type { Engine } from './engine.js';
 import { userNameKey } from '../scim/user-name.js';
 import { chunked } from './chunks.js';
 
@@ -36,11 +37,14 @@ export interface PeopleQuery {
   readonly photo?: 'none' | 'pending';
   /** `none`: no card issued yet (printing issues one); `revoked`: credentials, none valid or suspended. */
   readonly credential?: 'none' | 'revoked';
-  readonly sortExpr?: RawBuilder<unknown>;
+  readonly sort?: PeopleSort;
   readonly descending?: boolean;
   readonly offset: number;
   readonly limit: number;
 }
+
+/** The people page's order: a column, or the text of one roster field (a key the caller checked). */
+export type PeopleSort = { readonly column: 'created' | 'lastModified' } | { readonly field: string };
 
 /*
  * Photo and credential status are correlated subqueries answered by the photos_person and
@@ -60,7 +64,12 @@ const parse = <T>(s: string | null, dflt: T): T => (s ? (JSON.parse(s) as T) : d
 /** Roster schema, mapping, derived people, received attributes and jobs. */
 export class RosterRepo {
   /** `onEnqueue` tells the store a job row was written (so a runner can start it without waiting for its next poll). */
-  constructor(private readonly db: Kysely<Database>, private readonly onEnqueue?: () => void) {}
+  constructor(private readonly db: Kysely<Database>, private readonly onEnqueue?: () => void, private readonly engine: Engine = 'sqlite') {}
+
+  private sortExpression(sort: PeopleSort): RawBuilder<unknown> {
+    if ('column' in sort) return sql.ref(sort.column === 'created' ? 'users.created' : 'users.last_modified');
+    return this.engine === 'postgres' ? sql`(users.fields::jsonb ->> ${sort.field})` : sql`json_extract(users.fields, ${`$."${sort.field}"`})`;
+  }
 
   async fields(listId: string): Promise<RosterField[]> {
     const rows = await this.db.selectFrom('roster_fields').selectAll().where('list_id', '=', listId).orderBy('position').execute();
@@ -135,8 +144,9 @@ export class RosterRepo {
   async people(q: PeopleQuery): Promise<PersonRow[]> {
     let b = this.peopleWhere(q).select(['users.id', 'users.seq', 'users.user_name', 'users.active', 'users.fields', 'users.problems', 'users.last_op', 'users.created', 'users.last_modified',
       photoSummary.as('photo_status'), credentialSummary.as('credential_status')]);
-    if (q.sortExpr) b = b.orderBy(sql`${q.sortExpr} ${q.descending ? sql`DESC` : sql`ASC`}`);
-    b = b.orderBy('users.seq', q.descending && !q.sortExpr ? 'desc' : 'asc');
+    const sortExpr = q.sort ? this.sortExpression(q.sort) : undefined;
+    if (sortExpr) b = b.orderBy(sql`${sortExpr} ${q.descending ? sql`DESC` : sql`ASC`}`);
+    b = b.orderBy('users.seq', q.descending && !sortExpr ? 'desc' : 'asc');
     const rows = await b.limit(q.limit).offset(q.offset).execute();
     return rows.map((r) => ({
       id: r.id, seq: Number(r.seq), userName: r.user_name, active: Number(r.active) === 1,

@@ -53,7 +53,7 @@ export interface Repos {
 
 const reposOn = (db: Kysely<Database>, engine: Engine, onEnqueue: (() => void) | undefined, outbox: OutboxQueue): Repos => ({
   lists: new ListsRepo(db), tokens: new TokensRepo(db), users: new UsersRepo(db), groups: new GroupsRepo(db),
-  audit: new AuditRepo(db, engine), adminKeys: new AdminKeysRepo(db), roster: new RosterRepo(db, onEnqueue), entra: new EntraRepo(db),
+  audit: new AuditRepo(db, engine), adminKeys: new AdminKeysRepo(db), roster: new RosterRepo(db, onEnqueue, engine), entra: new EntraRepo(db),
   admins: new AdminsRepo(db), credentials: new CredentialsRepo(db), photos: new PhotosRepo(db), cards: new CardsRepo(db), appleWallet: new AppleWalletRepo(db),
   googleWallet: new GoogleWalletRepo(db),
   secretKeys: new SecretKeysRepo(db), email: new EmailRepo(db, engine, onEnqueue), campaigns: new CampaignsRepo(db, engine),

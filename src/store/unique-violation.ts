@@ -1,8 +1,18 @@
-import { uniqueness } from '../scim/errors.js';
+/**
+ * A write refused by a unique index, with a sentence naming the attribute. Storage reports it
+ * and never builds wire errors: the services map it (src/lists/store-errors.ts: SCIM's 409
+ * `uniqueness`, RFC 7644 §3.12).
+ */
+export class UniqueViolation extends Error {
+  constructor(readonly detail: string) {
+    super(detail);
+    this.name = 'UniqueViolation';
+  }
+}
 
 /**
- * Turns a unique-index violation from either engine into the RFC 7644 §3.12 409 `uniqueness`
- * error, naming the attribute. Anything else is rethrown untouched.
+ * Turns a unique-index violation from either engine into a UniqueViolation naming the
+ * attribute. Anything else is rethrown untouched.
  */
 const MESSAGES: ReadonlyArray<readonly [RegExp, string]> = [
   [/users_list_user_name|users\.list_id, users\.user_name_lc/, 'userName is already used by another user of this list'],
@@ -15,8 +25,8 @@ export function rethrowUnique(err: unknown): never {
   const isUnique = e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_UNIQUE';
   if (isUnique) {
     const where = `${e.constraint ?? ''} ${e.message ?? ''}`;
-    for (const [re, msg] of MESSAGES) if (re.test(where)) throw uniqueness(msg);
-    throw uniqueness('a unique attribute of this resource is already in use');
+    for (const [re, msg] of MESSAGES) if (re.test(where)) throw new UniqueViolation(msg);
+    throw new UniqueViolation('a unique attribute of this resource is already in use');
   }
   throw err;
 }

@@ -7,8 +7,8 @@
  * so the report itself will not say it again. Entra's own SCIM provisioning links managers in a
  * second step the same way.
  */
-import type { ScimCtx, ScimService } from '../provisioning/scim-service.js';
-import { yieldToEventLoop } from '../provisioning/yield.js';
+import type { ScimCtx, ScimService } from '../lists/scim-service.js';
+import { yieldToEventLoop } from '../jobs/yield.js';
 import type { MasterList, Store } from '../store/index.js';
 import type { ManagerChange } from './graph-user.js';
 

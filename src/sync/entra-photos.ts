@@ -7,9 +7,9 @@
  * users/delta, so a person is asked again at most once a week.
  */
 import type { Logger } from '../log.js';
-import type { RequestMeta } from '../provisioning/audit-trail.js';
-import { PhotoError, type PhotoService } from '../provisioning/photo-service.js';
-import { yieldToEventLoop } from '../provisioning/yield.js';
+import type { RequestMeta } from '../audit/audit-trail.js';
+import { PhotoError, type PhotoService } from '../credentials/photo-service.js';
+import { yieldToEventLoop } from '../jobs/yield.js';
 import type { JobRow, Store } from '../store/index.js';
 import type { EntraSync } from './entra-sync.js';
 

@@ -22,13 +22,13 @@ import { Normalisations } from '../scim/dialect.js';
 import { ScimError } from '../scim/errors.js';
 import { ENTERPRISE_USER_SCHEMA } from '../scim/schemas/index.js';
 import type { Logger } from '../log.js';
-import type { ScimCtx, ScimService } from '../provisioning/scim-service.js';
+import type { ScimCtx, ScimService } from '../lists/scim-service.js';
 import type { EntraConnectionRow, JobRow, MasterList, Store } from '../store/index.js';
 import { GraphClient, GraphError, type GraphClientOptions } from './graph-client.js';
 import { checkGraphUser, GRAPH_USER_SELECT, graphUserToScim, isWellFormedText, managerChangeOf, type ManagerChange } from './graph-user.js';
 import { ManagerLinks, managerToWrite } from './entra-managers.js';
-import type { SecretBox } from './secret-box.js';
-import { yieldToEventLoop } from '../provisioning/yield.js';
+import type { SecretBox } from '../secrets/secret-box.js';
+import { yieldToEventLoop } from '../jobs/yield.js';
 import { runNotes, type FullReason } from './entra-run-notes.js';
 
 /**

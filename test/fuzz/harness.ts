@@ -17,7 +17,7 @@
  */
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import { AdminKeys } from '../../src/provisioning/admin-keys.js';
+import { AdminKeys } from '../../src/accounts/admin-keys.js';
 import { ENGINE } from '../helpers/database.js';
 import { LoopLagMonitor, describeLag } from '../helpers/loop-lag.js';
 import { call, startServer, type ScimResult, type TestServer } from '../helpers/server.js';

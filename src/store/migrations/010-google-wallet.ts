@@ -13,7 +13,7 @@ export async function up(db: Kysely<unknown>, _engine: Engine): Promise<void> {
     .addColumn('class_suffix', 'text', (c) => c.notNull())
     .addColumn('client_email', 'text', (c) => c.notNull())
     .addColumn('key_id', 'text', (c) => c.notNull())
-    // The whole service account key JSON, AES-256-GCM sealed (src/sync/secret-box.ts).
+    // The whole service account key JSON, AES-256-GCM sealed (src/secrets/secret-box.ts).
     .addColumn('key_enc', 'text', (c) => c.notNull())
     .addColumn('token_url', 'text', (c) => c.notNull())
     .addColumn('api_url', 'text', (c) => c.notNull())

@@ -1,6 +1,6 @@
 // The fake APNs behaves as Apple documents it, seen through Muster's own APNs client.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApnsClient } from '../../../src/sync/apns-client.js';
+import { ApnsClient } from '../../../src/credentials/apple/apns-client.js';
 import { makeTestPki, type TestPki } from './certs.js';
 import { startFakeApns, type FakeApns } from './index.js';
 

@@ -185,7 +185,7 @@ export interface ImportRowError {
   readonly problem: string;
 }
 
-/** What a CSV import did, or with dryRun would do (src/provisioning/import-service.ts). */
+/** What a CSV import did, or with dryRun would do (src/lists/import-service.ts). */
 export interface ImportReport {
   readonly dryRun: boolean;
   readonly rows: number;

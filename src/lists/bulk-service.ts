@@ -1,0 +1,157 @@
+/**
+ * Bulk (RFC 7644 §3.7): many operations in one request, each applied on its own (one failing
+ * leaves the others), `bulkId` references resolved in dependency order, `failOnErrors`
+ * honoured, and maxOperations enforced (maxPayloadSize is the body limit, enforced on read).
+ */
+import { ScimError, invalidSyntax, invalidValue } from '../scim/errors.js';
+import { isObject, type Doc } from '../scim/resource.js';
+import { BULK_REQUEST, BULK_RESPONSE, type ResourceTypeId } from '../scim/schemas/index.js';
+import type { ScimCtx, ScimService } from './scim-service.js';
+import { yieldToEventLoop } from '../jobs/yield.js';
+
+interface BulkOp {
+  readonly index: number;
+  /** The bulkIds its path and data refer to, found once (a pass over pending operations must not walk every body again). */
+  readonly refs: ReadonlySet<string>;
+  readonly method: string;
+  readonly bulkId: string | undefined;
+  readonly version: string | undefined;
+  readonly path: string;
+  readonly data: unknown;
+}
+
+const BULK_REF = /^bulkId:(.+)$/;
+
+/** Every `bulkId:x` string inside a value. */
+function refsIn(v: unknown, out: Set<string>): Set<string> {
+  if (typeof v === 'string') {
+    const m = BULK_REF.exec(v);
+    if (m) out.add(m[1]!);
+  } else if (Array.isArray(v)) v.forEach((x) => refsIn(x, out));
+  else if (isObject(v)) Object.values(v).forEach((x) => refsIn(x, out));
+  return out;
+}
+
+function substitute(v: unknown, ids: ReadonlyMap<string, string>): unknown {
+  if (typeof v === 'string') {
+    const m = BULK_REF.exec(v);
+    return m && ids.has(m[1]!) ? ids.get(m[1]!) : v;
+  }
+  if (Array.isArray(v)) return v.map((x) => substitute(x, ids));
+  if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, substitute(x, ids)]));
+  return v;
+}
+
+export class BulkService {
+  constructor(private readonly scim: ScimService, private readonly maxOperations: number) {}
+
+  async run(ctx: ScimCtx, body: unknown): Promise<Doc> {
+    if (!isObject(body)) throw invalidSyntax('a Bulk body must be a BulkRequest object');
+    if (Array.isArray(body.schemas) && !body.schemas.some((s) => typeof s === 'string' && s.toLowerCase() === BULK_REQUEST.toLowerCase())) {
+      throw invalidSyntax(`a Bulk body must list "${BULK_REQUEST}" in "schemas"`);
+    }
+    const raw = body.Operations ?? body.operations;
+    if (!Array.isArray(raw)) throw invalidSyntax('"Operations" must be an array');
+    if (raw.length > this.maxOperations) {
+      throw new ScimError(413, undefined, `a Bulk request may hold at most ${this.maxOperations} operations (ServiceProviderConfig bulk.maxOperations); this one has ${raw.length}`);
+    }
+    const failOnErrors = body.failOnErrors === undefined || body.failOnErrors === null ? Infinity : Number(body.failOnErrors);
+    if (!Number.isInteger(failOnErrors) && failOnErrors !== Infinity) throw invalidValue('"failOnErrors" must be an integer');
+    const ops: BulkOp[] = raw.map((o, index) => {
+      if (!isObject(o)) throw invalidSyntax(`Operations[${index}] must be an object`);
+      if (typeof o.method !== 'string' || typeof o.path !== 'string') throw invalidSyntax(`Operations[${index}] needs "method" and "path" strings`);
+      return {
+        index, refs: refsIn([o.path, o.data], new Set()), method: o.method.toUpperCase(), bulkId: typeof o.bulkId === 'string' ? o.bulkId : undefined,
+        version: typeof o.version === 'string' ? o.version : undefined, path: o.path, data: o.data,
+      };
+    });
+    const seen = new Set<string>();
+    for (const op of ops) {
+      if (op.bulkId === undefined) continue;
+      if (seen.has(op.bulkId)) throw invalidValue(`bulkId "${op.bulkId}" is used by more than one operation`);
+      seen.add(op.bulkId);
+    }
+
+    const resolved = new Map<string, string>();
+    const failedIds = new Set<string>();
+    const results = new Map<number, Doc>();
+    let errors = 0;
+    let pending = ops;
+    while (pending.length && errors < failOnErrors) {
+      const next: BulkOp[] = [];
+      let progressed = false;
+      for (const op of pending) {
+        if (errors >= failOnErrors) break;
+        const waiting = [...op.refs].filter((r) => !resolved.has(r));
+        const blocked = waiting.find((r) => failedIds.has(r) || !seen.has(r));
+        if (blocked === undefined && waiting.length) {
+          next.push(op);
+          continue;
+        }
+        progressed = true;
+        await yieldToEventLoop();
+        const result = blocked !== undefined
+          ? this.failure(op, new ScimError(409, undefined, `operation refers to bulkId "${blocked}", which ${seen.has(blocked) ? 'failed' : 'no operation defines'}`))
+          : await this.execute(ctx, op, resolved);
+        results.set(op.index, result);
+        if (Number(result.status) >= 400) {
+          errors++;
+          if (op.bulkId) failedIds.add(op.bulkId);
+        }
+      }
+      if (!progressed) {
+        for (const op of next) {
+          results.set(op.index, this.failure(op, new ScimError(409, undefined, 'circular bulkId references cannot be resolved')));
+          errors++;
+        }
+        break;
+      }
+      pending = next;
+    }
+    const out = ops.filter((o) => results.has(o.index)).map((o) => results.get(o.index)!);
+    return { schemas: [BULK_RESPONSE], Operations: out };
+  }
+
+  private failure(op: BulkOp, err: ScimError): Doc {
+    return { method: op.method, ...(op.bulkId ? { bulkId: op.bulkId } : {}), status: String(err.status), response: err.toJSON() };
+  }
+
+  private async execute(ctx: ScimCtx, op: BulkOp, resolved: Map<string, string>): Promise<Doc> {
+    try {
+      const path = String(substitute(op.path, resolved));
+      const data = substitute(op.data, resolved);
+      const m = /^\/?(users|groups)(?:\/([^/?]+))?\/?$/i.exec(path);
+      if (!m) throw invalidValue(`bulk path "${op.path}" must be /Users, /Groups, /Users/{id} or /Groups/{id}`);
+      const rt: ResourceTypeId = m[1]!.toLowerCase() === 'users' ? 'User' : 'Group';
+      let id: string | undefined;
+      try {
+        id = m[2] !== undefined ? decodeURIComponent(m[2]) : undefined;
+      } catch {
+        throw invalidValue(`bulk path "${op.path}" has an invalid percent-escape`);
+      }
+      const base = { method: op.method, ...(op.bulkId ? { bulkId: op.bulkId } : {}) };
+      if (op.method === 'POST') {
+        if (id !== undefined) throw invalidValue('POST takes a resource endpoint without an id');
+        const w = await this.scim.create(ctx, rt, data);
+        if (op.bulkId) resolved.set(op.bulkId, String(w.resource.id));
+        return { ...base, location: w.location, version: w.etag, status: '201' };
+      }
+      if (id === undefined) throw invalidValue(`${op.method} needs a path with an id, such as /Users/{id}`);
+      if (op.method === 'PUT' || op.method === 'PATCH') {
+        const w = op.method === 'PUT' ? await this.scim.replace(ctx, rt, id, data, op.version) : await this.scim.patch(ctx, rt, id, data, op.version, false);
+        // As the endpoints answer (docs/scim.md): PUT and a User PATCH 200, a Group PATCH 204.
+        return { ...base, location: w.location, version: w.etag, status: op.method === 'PUT' || rt === 'User' ? '200' : '204' };
+      }
+      if (op.method === 'DELETE') {
+        await this.scim.delete(ctx, rt, id, op.version);
+        return { ...base, location: `${ctx.baseUrl}/${rt === 'User' ? 'Users' : 'Groups'}/${id}`, status: '204' };
+      }
+      throw invalidValue(`bulk method must be POST, PUT, PATCH or DELETE, got "${op.method}"`);
+    } catch (err) {
+      if (err instanceof ScimError) return this.failure(op, err);
+      // Earlier operations are committed: answer this one as failed rather than the whole request,
+      // so the client learns which resources exist (RFC 7644 §3.7.3).
+      return this.failure(op, new ScimError(500, undefined, `internal error in this operation: ${(err as Error).message}`));
+    }
+  }
+}

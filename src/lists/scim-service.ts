@@ -1,0 +1,562 @@
+/**
+ * The SCIM operations of one master list (RFC 7644 §3): create, read, replace, modify, delete
+ * and query Users and Groups. Pure SCIM rules come from scim/; this file only orders them
+ * around one store transaction per request so that a request that fails changes nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import { ScimError, notFound, invalidFilter, invalidValue } from '../scim/errors.js';
+import type { Normalisations } from '../scim/dialect.js';
+import { parseFilter, parseAttrPath, type Filter } from '../scim/filter/index.js';
+import { PatchEngine, memberRefs, type MemberOp } from '../scim/patch.js';
+import { mayReturn, parseAttributeList, project, type Projection } from '../scim/projection.js';
+import { prepareResource, isObject, withoutUnassigned, type Doc } from '../scim/resource.js';
+import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, LIST_RESPONSE, PATCH_OP, USER_SCHEMA, type ResourceTypeId, type SchemaRegistry } from '../scim/schemas/index.js';
+import { canonical, diffResources, personUpdateAction, type FieldChange } from '../roster/audit.js';
+import { memberChange, type AuditEventInput, type AuditTrail, type RequestMeta } from '../audit/audit-trail.js';
+import { identifyIdp } from './idp.js';
+import { derivedColumns, rosterChanges, type ListSchema } from '../roster/derivation.js';
+import type { RosterService } from './roster-service.js';
+import type { AttributeTracker } from './attribute-tracker.js';
+import { isLifecycleAction, type PersonLifecycle } from '../credentials/credential-service.js';
+import type { AuditAction } from '../roster/audit.js';
+import { LARGE_WRITE, yieldIfLarge, yieldToEventLoop } from '../jobs/yield.js';
+import { CursorPager } from './cursor-pager.js';
+import { scimCompile, scimWrite } from './store-errors.js';
+import {
+  compileFilter, compileMemberFilter, sortExpression, type FilterContext, type MasterList, type Repos, type Store,
+  type UserRecord, type GroupRecord,
+} from '../store/index.js';
+
+export interface ScimCtx {
+  readonly list: MasterList;
+  /** `https://host/scim/v2/lists/{id}`, for meta.location. */
+  readonly baseUrl: string;
+  readonly notes: Normalisations;
+  /** Who is asking: for the audit trail. */
+  readonly caller: ScimCaller;
+}
+
+export interface ScimCaller {
+  readonly requestId: string;
+  readonly tokenId: string;
+  readonly tokenLabel: string;
+  /** What this token's requests were identified as before (tokens.idp). */
+  readonly tokenIdp: string | null;
+  readonly userAgent: string | undefined;
+  /** Who acts, when not a SCIM client (`entra-sync`). */
+  readonly actor?: string;
+  /** Where the IdP is known without guessing (Entra pull sync reads Graph itself). */
+  readonly idp?: { readonly name: string; readonly evidence: string };
+}
+
+export interface QueryParams {
+  readonly filter?: string | undefined;
+  readonly sortBy?: string | undefined;
+  readonly sortOrder?: string | undefined;
+  readonly startIndex?: number | undefined;
+  readonly count?: number | undefined;
+  /** RFC 9865 cursor paging: '' for the first page, then a nextCursor or previousCursor. */
+  readonly cursor?: string | undefined;
+  readonly attributes?: string | undefined;
+  readonly excludedAttributes?: string | undefined;
+}
+
+export interface Written {
+  readonly resource: Doc;
+  readonly etag: string;
+  readonly location: string;
+}
+
+export interface ScimLimits {
+  readonly maxPageSize: number;
+  readonly defaultPageSize: number;
+  /** RFC 9865 cursorTimeout, seconds (default CURSOR_TIMEOUT_S). */
+  readonly cursorTimeoutS?: number;
+}
+
+type Rec = UserRecord | GroupRecord;
+const endpoint = (rt: ResourceTypeId) => (rt === 'User' ? 'Users' : 'Groups');
+export const etagOf = (version: number): string => `W/"${version}"`;
+const MAX_RETRIES = 5;
+/**
+ * Members applied per step: each step is a few indexed queries, then the event loop gets a turn
+ * (with SQLite every query is synchronous, so a 10,000-member request would otherwise hold the
+ * loop from start to end; issue 12).
+ */
+const MEMBER_STEP = 500;
+
+export class ScimService {
+  constructor(
+    private readonly store: Store,
+    readonly registry: SchemaRegistry,
+    private readonly limits: ScimLimits,
+    private readonly audit: AuditTrail,
+    private readonly roster: RosterService,
+    private readonly tracker: AttributeTracker,
+    /** What must change in the same transaction as a deactivation, reactivation or deletion (credential revocation). */
+    private readonly lifecycle?: PersonLifecycle,
+    private readonly now: () => string = () => new Date().toISOString(),
+  ) {}
+
+  /** The request's identity for the audit trail; the IdP guess uses every normalisation seen so far. */
+  requestMeta(ctx: ScimCtx): RequestMeta {
+    const c = ctx.caller;
+    const guess = c.idp ? { idp: c.idp.name, evidence: c.idp.evidence } : identifyIdp({ userAgent: c.userAgent, tokenLabel: c.tokenLabel, tokenIdp: c.tokenIdp, normalisations: ctx.notes.list() });
+    return {
+      requestId: c.requestId, actor: c.actor ?? 'scim', tokenId: c.tokenId, tokenLabel: c.tokenLabel,
+      ...(guess ? { idp: guess.idp, idpEvidence: guess.evidence } : {}),
+    };
+  }
+
+  private async record(tx: Repos, ctx: ScimCtx, e: AuditEventInput): Promise<void> {
+    const meta = this.requestMeta(ctx);
+    await this.audit.record(tx, ctx.list.id, { ...e, normalisations: ctx.notes.list() }, meta);
+    // Revocation stays in this transaction: a QR code answers "revoked" the moment the deactivation
+    // commits. What merely follows (wallet pushes of new roster values) consumes the outbox event.
+    if (this.lifecycle && e.target?.type === 'person' && isLifecycleAction(e.action)) {
+      await this.lifecycle.onPersonLifecycle(tx, ctx.list.id, e.target.id, e.action, meta);
+    }
+  }
+
+  private personTarget(id: string, doc: Doc) {
+    return { type: 'person' as const, id, name: typeof doc.userName === 'string' ? doc.userName : null };
+  }
+
+  private groupTarget(id: string, doc: Doc) {
+    return { type: 'group' as const, id, name: typeof doc.displayName === 'string' ? doc.displayName : null };
+  }
+
+  /** Records what a group's member deltas did, one event per direction. */
+  private async recordMembers(tx: Repos, ctx: ScimCtx, id: string, doc: Doc, r: { added: string[]; removed: string[] }): Promise<void> {
+    if (r.removed.length) await this.record(tx, ctx, { action: 'group.members_removed', target: this.groupTarget(id, doc), changes: memberChange(r.removed, false) });
+    if (r.added.length) await this.record(tx, ctx, { action: 'group.members_added', target: this.groupTarget(id, doc), changes: memberChange(r.added, true) });
+  }
+
+  /**
+   * Writes a changed document (PUT or PATCH) with a new version, its derived roster fields and
+   * its audit event; undefined when a concurrent writer got there first (the caller retries).
+   */
+  private async writeUpdate(tx: Repos, ctx: ScimCtx, rt: ResourceTypeId, rec: Rec, doc: Doc, now: string, schema: ListSchema | undefined): Promise<true | undefined> {
+    const id = rec.id;
+    const changes: FieldChange[] = diffResources(rec.data, doc);
+    if (rt === 'User') {
+      const action = personUpdateAction(rec.data, doc);
+      const cols = this.userColumns(ctx, id, doc, rec.version + 1, rec.created, now, schema!, action);
+      const emailsChanged = JSON.stringify(doc.emails ?? null) !== JSON.stringify(rec.data.emails ?? null);
+      // Only a large change (past LARGE_WRITE emails or changed attributes) takes turns of the loop between its steps.
+      const size = Math.max(Array.isArray(doc.emails) ? doc.emails.length : 0, changes.length);
+      await yieldIfLarge(size);
+      if (!(await scimWrite(tx.users.update(cols, rec.version, emailsChanged, size > LARGE_WRITE ? yieldToEventLoop : undefined)))) return undefined;
+      await yieldIfLarge(size); // the audit event of a large change is the next step
+      const roster = rosterChanges((rec as UserRecord).fields, cols.derivedValues);
+      await this.record(tx, ctx, { action, target: this.personTarget(id, doc), changes: [...changes, ...roster] });
+    } else {
+      if (!(await scimWrite(tx.groups.update(this.groupColumns(ctx, id, doc, rec.version + 1, rec.created, now), rec.version)))) return undefined;
+      const renamed = changes.some((c) => c.field === 'displayName');
+      await this.record(tx, ctx, { action: renamed ? 'group.renamed' : 'group.updated', target: this.groupTarget(id, doc), changes });
+    }
+    return true;
+  }
+
+  /**
+   * Every write transaction takes the list's lock first (PostgreSQL; SQLite transactions are
+   * serialised anyway): one lock order for SCIM writes, jobs and the audit chain, so they never
+   * deadlock each other.
+   */
+  private async lockList(tx: Repos, ctx: ScimCtx): Promise<void> {
+    await tx.audit.chain(ctx.list.id, true);
+  }
+
+  /** The roster schema at the mapping version current inside the transaction (a remap may have just committed). */
+  private async schemaIn(tx: Repos, ctx: ScimCtx, rt: ResourceTypeId): Promise<ListSchema | undefined> {
+    return rt === 'User' ? this.roster.schema(ctx.list.id, await tx.roster.mappingVersion(ctx.list.id), tx) : undefined;
+  }
+
+  projection(rt: ResourceTypeId, attributes?: string, excluded?: string): Projection {
+    return { include: parseAttributeList(this.registry, rt, attributes), exclude: parseAttributeList(this.registry, rt, excluded) };
+  }
+
+  /** A written resource as the response to PUT/PATCH, narrowed by the request's attributes parameters. */
+  projectWritten(rt: ResourceTypeId, resource: Doc, q: Pick<QueryParams, 'attributes' | 'excludedAttributes'>): Doc {
+    if (q.attributes === undefined && q.excludedAttributes === undefined) return resource;
+    return project(this.registry, rt, resource, this.projection(rt, q.attributes, q.excludedAttributes));
+  }
+
+  // ---------------------------------------------------------------- rendering
+
+  private location(ctx: ScimCtx, rt: ResourceTypeId, id: string): string {
+    return `${ctx.baseUrl}/${endpoint(rt)}/${id}`;
+  }
+
+  /** Full resources for records of one type, with `groups` or `members` loaded in one query when returned. */
+  private async render(db: Repos, ctx: ScimCtx, rt: ResourceTypeId, recs: readonly Rec[], p: Projection): Promise<Doc[]> {
+    const core = rt === 'User' ? USER_SCHEMA : GROUP_SCHEMA;
+    const ids = recs.map((r) => r.id);
+    const groups = rt === 'User' && mayReturn(p, core, 'groups') ? await db.users.groupsOf(ids) : undefined;
+    const members = rt === 'Group' && mayReturn(p, core, 'members') ? await db.groups.membersOf(ids) : undefined;
+    return recs.map((r) => {
+      const { schemas, ...rest } = r.data;
+      const out: Doc = { schemas, id: r.id, ...withoutUnassigned(rest) };
+      // An empty multi-valued attribute is unassigned (RFC 7643 §2.5: unassigned, null and [] are
+      // one state) and is left out, never rendered as [] (RFC 7644 §3.5.2.2: removing the last value
+      // leaves the attribute unassigned). Resources stored before this rule may hold [].
+      if (groups) {
+        const g = groups.get(r.id);
+        if (g?.length) out.groups = g.map((x) => ({ value: x.id, $ref: this.location(ctx, 'Group', x.id), display: x.displayName, type: 'direct' }));
+      }
+      const m = members?.get(r.id);
+      if (m?.length) {
+        out.members = m.map((x) => ({
+          value: x.value, $ref: this.location(ctx, x.type === 'Group' ? 'Group' : 'User', x.value), type: x.type, ...(x.display !== null ? { display: x.display } : {}),
+        }));
+      }
+      out.meta = { resourceType: rt, created: r.created, lastModified: r.lastModified, location: this.location(ctx, rt, r.id), version: etagOf(r.version) };
+      return project(this.registry, rt, out, p);
+    });
+  }
+
+  private async load(db: Repos, ctx: ScimCtx, rt: ResourceTypeId, id: string): Promise<Rec> {
+    const rec = rt === 'User' ? await db.users.get(ctx.list.id, id) : await db.groups.get(ctx.list.id, id);
+    if (!rec) throw notFound(`${rt} "${id}" not found in this list`);
+    return rec;
+  }
+
+  private checkIfMatch(rec: Rec, ifMatch: string | undefined): void {
+    if (ifMatch === undefined || ifMatch.trim() === '*') return;
+    const tags = ifMatch.split(',').map((t) => t.trim().replace(/^W\//, ''));
+    if (!tags.includes(`"${rec.version}"`)) throw new ScimError(412, undefined, `the resource has changed: its version is now ${etagOf(rec.version)} (RFC 7644 §3.14)`);
+  }
+
+  async get(ctx: ScimCtx, rt: ResourceTypeId, id: string, p: Projection): Promise<{ resource: Doc; etag: string }> {
+    const rec = await this.load(this.store, ctx, rt, id);
+    const [resource] = await this.render(this.store, ctx, rt, [rec], p);
+    return { resource: resource!, etag: etagOf(rec.version) };
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /**
+   * Retries a write whose optimistic version check lost to a concurrent writer, or that
+   * PostgreSQL aborted as a deadlock or serialization failure (several nodes).
+   */
+  private async withRetry<T>(fn: () => Promise<T | undefined>): Promise<T> {
+    for (let i = 0; i < MAX_RETRIES; i++) {
+      let r: T | undefined;
+      try {
+        r = await fn();
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code === '40P01' || code === '40001') continue;
+        throw err;
+      }
+      if (r !== undefined) return r;
+    }
+    throw new ScimError(409, undefined, 'the resource kept changing while this request was applied; retry it');
+  }
+
+  private userColumns(ctx: ScimCtx, id: string, doc: Doc, version: number, created: string, now: string, schema: ListSchema, action: AuditAction) {
+    const ent = isObject(doc[ENTERPRISE_USER_SCHEMA]) ? (doc[ENTERPRISE_USER_SCHEMA] as Doc) : {};
+    const emails = (Array.isArray(doc.emails) ? doc.emails : []).filter(isObject).filter((e) => typeof e.value === 'string');
+    const derived = derivedColumns(schema, doc);
+    const meta = this.requestMeta(ctx);
+    this.tracker.observe(ctx.list.id, doc);
+    return {
+      id, listId: ctx.list.id, userName: String(doc.userName),
+      externalId: typeof doc.externalId === 'string' ? doc.externalId : null,
+      externalIdUnique: ctx.list.externalIdUnique,
+      displayName: typeof doc.displayName === 'string' ? doc.displayName : null,
+      employeeNumber: typeof ent.employeeNumber === 'string' ? ent.employeeNumber : null,
+      active: doc.active !== false,
+      emails: emails.map((e) => ({ value: String(e.value), type: typeof e.type === 'string' ? e.type : null, primary: e.primary === true })),
+      data: doc, version, created, lastModified: now, derived, derivedValues: derived.derived.values,
+      lastOp: JSON.stringify({ action, time: now, idp: meta.idp ?? null, requestId: meta.requestId ?? null }),
+    };
+  }
+
+  private groupColumns(ctx: ScimCtx, id: string, doc: Doc, version: number, created: string, now: string) {
+    return {
+      id, listId: ctx.list.id, displayName: String(doc.displayName),
+      externalId: typeof doc.externalId === 'string' ? doc.externalId : null, externalIdUnique: ctx.list.externalIdUnique,
+      data: doc, version, created, lastModified: now,
+    };
+  }
+
+  /** Applies member deltas inside the transaction; returns the ids actually added and removed. */
+  private async applyMembers(tx: Repos, ctx: ScimCtx, groupId: string, ops: readonly MemberOp[], now: string): Promise<{ added: string[]; removed: string[] }> {
+    const added: string[] = [];
+    const removed: string[] = [];
+    const fctx: FilterContext = { flavor: this.store.flavor, registry: this.registry, resource: 'Group', listId: ctx.list.id };
+    const unknown: string[] = [];
+    for (const op of ops) {
+      if (op.kind === 'add') {
+        const displays = new Map(op.members.map((m) => [m.id, m.display ?? null]));
+        const all = [...displays.keys()];
+        for (let i = 0; i < all.length; i += MEMBER_STEP) {
+          if (i > 0) await yieldToEventLoop();
+          const wanted = all.slice(i, i + MEMBER_STEP);
+          const users = await tx.users.existing(ctx.list.id, wanted);
+          const rest = wanted.filter((id) => !users.has(id) && id !== groupId);
+          const groups = rest.length ? await tx.groups.existing(ctx.list.id, rest) : new Set<string>();
+          for (const id of wanted) if (!users.has(id) && !groups.has(id)) unknown.push(id);
+          const rows = [
+            ...[...users].map((id) => ({ id, type: 'User', display: displays.get(id) ?? null })),
+            ...[...groups].map((id) => ({ id, type: 'Group', display: displays.get(id) ?? null })),
+          ];
+          if (rows.length) added.push(...(await tx.groups.addMembers(ctx.list.id, groupId, rows, now)));
+        }
+      } else if (op.kind === 'remove') {
+        const ids = [...new Set(op.ids)];
+        for (let i = 0; i < ids.length; i += MEMBER_STEP) {
+          if (i > 0) await yieldToEventLoop();
+          removed.push(...(await tx.groups.removeMembers(groupId, ids.slice(i, i + MEMBER_STEP))));
+        }
+      } else if (op.kind === 'removeAll') {
+        removed.push(...(await tx.groups.removeMembersWhere(groupId)));
+      } else {
+        removed.push(...(await tx.groups.removeMembersWhere(groupId, scimCompile(() => compileMemberFilter(fctx, op.filter)))));
+      }
+    }
+    if (unknown.length) ctx.notes.warn(`ignored ${unknown.length} member value(s) that name no user or group of this list: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`);
+    // A member removed and added back in one request is no change at all.
+    const gone = new Set(removed);
+    const back = new Set(added.filter((id) => gone.has(id)));
+    return { added: added.filter((id) => !back.has(id)), removed: removed.filter((id) => !back.has(id)) };
+  }
+
+  async create(ctx: ScimCtx, rt: ResourceTypeId, body: unknown): Promise<Written> {
+    const { doc, members } = prepareResource(this.registry, rt, body, ctx.notes);
+    if (rt === 'User' && doc.active === undefined) doc.active = true;
+    const id = randomUUID();
+    const now = this.now();
+    await this.withRetry(() => this.store.transaction(async (tx) => {
+      await this.lockList(tx, ctx);
+      if (rt === 'User') {
+        const cols = this.userColumns(ctx, id, doc, 1, now, now, (await this.schemaIn(tx, ctx, rt))!, 'person.created');
+        const size = Array.isArray(doc.emails) ? doc.emails.length : 0;
+        await scimWrite(tx.users.insert(cols, size > LARGE_WRITE ? yieldToEventLoop : undefined));
+        await yieldIfLarge(size);
+        const roster = rosterChanges({}, cols.derivedValues).filter((c) => c.after !== null);
+        await this.record(tx, ctx, { action: 'person.created', target: this.personTarget(id, doc), changes: [...diffResources(undefined, doc), ...roster] });
+      } else {
+        await scimWrite(tx.groups.insert(this.groupColumns(ctx, id, doc, 1, now, now)));
+        await this.record(tx, ctx, { action: 'group.created', target: this.groupTarget(id, doc), changes: diffResources(undefined, doc) });
+        if (members?.length) {
+          const r = await this.applyMembers(tx, ctx, id, [{ kind: 'add', members: memberRefs(members, ctx.notes) }], now);
+          await this.recordMembers(tx, ctx, id, doc, r);
+        }
+      }
+      return true;
+    }));
+    return this.written(ctx, rt, id);
+  }
+
+  private async written(ctx: ScimCtx, rt: ResourceTypeId, id: string): Promise<Written> {
+    const { resource, etag } = await this.get(ctx, rt, id, {});
+    return { resource, etag, location: this.location(ctx, rt, id) };
+  }
+
+  async replace(ctx: ScimCtx, rt: ResourceTypeId, id: string, body: unknown, ifMatch?: string): Promise<Written> {
+    const { doc, members } = prepareResource(this.registry, rt, body, ctx.notes);
+    if (rt === 'User' && doc.active === undefined) doc.active = true;
+    await this.withRetry(() => this.store.transaction(async (tx) => {
+      await this.lockList(tx, ctx);
+      const schema = await this.schemaIn(tx, ctx, rt);
+      const rec = await this.load(tx, ctx, rt, id);
+      this.checkIfMatch(rec, ifMatch);
+      const now = this.now();
+      const docChanged = JSON.stringify(canonical(doc)) !== JSON.stringify(canonical(rec.data));
+      if (docChanged && !(await this.writeUpdate(tx, ctx, rt, rec, doc, now, schema))) return undefined;
+      // A PUT without "members" leaves membership alone: no IdP means "remove everyone" by omitting it,
+      // and Okta/OneLogin PUT group metadata on its own. A PUT with "members" replaces the set.
+      if (rt === 'Group' && members !== undefined) {
+        const r = await this.applyMembers(tx, ctx, id, [{ kind: 'removeAll' }, { kind: 'add', members: memberRefs(members, ctx.notes) }], now);
+        if ((r.added.length || r.removed.length) && !docChanged) await tx.groups.touch(ctx.list.id, id, now);
+        await this.recordMembers(tx, ctx, id, doc, r);
+      }
+      return true;
+    }));
+    return this.written(ctx, rt, id);
+  }
+
+  /**
+   * PATCH. Without `wantResource` the resource is not read back: a PATCH answered 204 on a group of
+   * 100,000 members must not load them (the ETag comes from the version written).
+   */
+  async patch(ctx: ScimCtx, rt: ResourceTypeId, id: string, body: unknown, ifMatch?: string, wantResource = true): Promise<Written | Omit<Written, 'resource'>> {
+    return this.modify(ctx, rt, id, async (rec) => {
+      const applied = PatchEngine.apply(this.registry, rt, rec.data, body, ctx.notes);
+      // Applying up to MAX_PATCH_OPERATIONS is one step, the writes are the next (for large PATCHes).
+      await yieldIfLarge(isObject(body) && Array.isArray(body.Operations) ? body.Operations.length : 0);
+      return applied;
+    }, ifMatch, wantResource);
+  }
+
+  /**
+   * Domain operation: deactivates a person (active=false) through the same write as any change,
+   * so the audit event, the outbox event and the credential revocation are one transaction.
+   * For callers that are not SCIM clients (Entra pull sync): no wire body to build.
+   */
+  async deactivate(ctx: ScimCtx, personId: string): Promise<void> {
+    await this.modifyWith(ctx, personId, [{ op: 'replace', path: 'active', value: false }]);
+  }
+
+  /** Domain operation: sets a person's manager (enterprise extension, RFC 7643 §4.3) to another person of the list. */
+  async setManager(ctx: ScimCtx, personId: string, managerId: string): Promise<void> {
+    await this.modifyWith(ctx, personId, [{ op: 'replace', path: `${ENTERPRISE_USER_SCHEMA}:manager`, value: { value: managerId } }]);
+  }
+
+  /**
+   * The domain operations' changes, applied by the same rules as a PATCH (RFC 7644 §3.5.2), so
+   * the stored document is exactly what the equivalent PATCH would store; the operations are
+   * built here, never by callers.
+   */
+  private async modifyWith(ctx: ScimCtx, personId: string, ops: readonly Record<string, unknown>[]): Promise<void> {
+    await this.modify(ctx, 'User', personId, (rec) => PatchEngine.apply(this.registry, 'User', rec.data, { schemas: [PATCH_OP], Operations: ops }, ctx.notes), undefined, false);
+  }
+
+  /** A change computed from the stored record, written with version check, audit and events; retried on a lost race. */
+  private async modify(
+    ctx: ScimCtx, rt: ResourceTypeId, id: string, change: (rec: Rec) => { doc: Doc; memberOps: readonly MemberOp[] } | Promise<{ doc: Doc; memberOps: readonly MemberOp[] }>,
+    ifMatch: string | undefined, wantResource: boolean,
+  ): Promise<Written | Omit<Written, 'resource'>> {
+    let version = 0;
+    await this.withRetry(() => this.store.transaction(async (tx) => {
+      await this.lockList(tx, ctx);
+      const schema = await this.schemaIn(tx, ctx, rt);
+      const rec = await this.load(tx, ctx, rt, id);
+      this.checkIfMatch(rec, ifMatch);
+      const { doc, memberOps } = await change(rec);
+      const now = this.now();
+      const docChanged = JSON.stringify(canonical(doc)) !== JSON.stringify(canonical(rec.data));
+      if (docChanged && !(await this.writeUpdate(tx, ctx, rt, rec, doc, now, schema))) return undefined;
+      version = rec.version + (docChanged ? 1 : 0);
+      if (memberOps.length) {
+        const r = await this.applyMembers(tx, ctx, id, memberOps, now);
+        if ((r.added.length || r.removed.length) && !docChanged) {
+          await tx.groups.touch(ctx.list.id, id, now);
+          version = rec.version + 1;
+        }
+        await this.recordMembers(tx, ctx, id, doc, r);
+      }
+      return true;
+    }));
+    if (!wantResource) return { etag: etagOf(version), location: this.location(ctx, rt, id) };
+    return this.written(ctx, rt, id);
+  }
+
+  async delete(ctx: ScimCtx, rt: ResourceTypeId, id: string, ifMatch?: string): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      await this.lockList(tx, ctx);
+      const rec = await this.load(tx, ctx, rt, id);
+      this.checkIfMatch(rec, ifMatch);
+      if (rt === 'User') {
+        await tx.users.delete(ctx.list.id, id);
+        await this.record(tx, ctx, { action: 'person.deleted', target: this.personTarget(id, rec.data), changes: diffResources(rec.data, undefined) });
+      } else {
+        await tx.groups.delete(ctx.list.id, id);
+        await this.record(tx, ctx, { action: 'group.deleted', target: this.groupTarget(id, rec.data), changes: diffResources(rec.data, undefined) });
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  private pageWindow(q: QueryParams): { startIndex: number; count: number } {
+    // Past 2^31 no list has rows; the clamp keeps the OFFSET inside every engine's integer range.
+    const startIndex = q.startIndex === undefined || !Number.isFinite(q.startIndex) || q.startIndex < 1 ? 1 : Math.min(Math.floor(q.startIndex), 2 ** 31);
+    let count = q.count === undefined || !Number.isFinite(q.count) ? this.limits.defaultPageSize : Math.max(0, Math.floor(q.count));
+    count = Math.min(count, this.limits.maxPageSize);
+    return { startIndex, count };
+  }
+
+  private compileQuery(ctx: ScimCtx, rt: ResourceTypeId, filter: Filter | undefined, q: QueryParams) {
+    const fctx: FilterContext = { flavor: this.store.flavor, registry: this.registry, resource: rt, listId: ctx.list.id };
+    const where = filter ? scimCompile(() => compileFilter(fctx, filter)) : undefined;
+    const orderBy = q.sortBy ? scimCompile(() => sortExpression(fctx, parseAttrPath(q.sortBy!, (d) => invalidFilter(`invalid sortBy "${q.sortBy}": ${d}`)))) : undefined;
+    return { where, orderBy };
+  }
+
+  private sortDescending(q: QueryParams): boolean {
+    const o = q.sortOrder?.toLowerCase();
+    if (o !== undefined && o !== 'ascending' && o !== 'descending') throw invalidValue(`sortOrder must be "ascending" or "descending", got "${q.sortOrder}"`);
+    return o === 'descending';
+  }
+
+  /** RFC 9865 cursor pages; created on first use so that the constructor stays as it is. */
+  private pagerOnce: CursorPager | undefined;
+  get pager(): CursorPager {
+    return (this.pagerOnce ??= new CursorPager(this.store, this.limits));
+  }
+
+  /**
+   * totalResults (RFC 7644 §3.4.2.4): without a filter, the list's maintained counter (migration
+   * 027) rather than a count(*) over the list on every page; with one, a count of the matching
+   * rows, which the filter's indexes bound for the lookups IdPs make.
+   */
+  private async total(ctx: ScimCtx, rt: ResourceTypeId, where: ReturnType<ScimService['compileQuery']>['where']): Promise<number> {
+    const repo = rt === 'User' ? this.store.users : this.store.groups;
+    if (where) return repo.count({ listId: ctx.list.id, where });
+    return (await this.store.paging.total(ctx.list.id, rt)) ?? repo.count({ listId: ctx.list.id });
+  }
+
+  /** GET /Users, GET /Groups and POST /.search (RFC 7644 §3.4.2, §3.4.3; RFC 9865 with `cursor`). */
+  async query(ctx: ScimCtx, rt: ResourceTypeId, q: QueryParams): Promise<Doc> {
+    const filter = q.filter !== undefined && q.filter.trim() !== '' ? parseFilter(q.filter) : undefined;
+    if (q.cursor !== undefined && q.startIndex !== undefined) throw invalidValue('use either startIndex (index paging) or cursor (cursor paging, RFC 9865), not both');
+    const { startIndex, count } = this.pageWindow(q);
+    const p = this.projection(rt, q.attributes, q.excludedAttributes);
+    const descending = this.sortDescending(q);
+    const { where, orderBy } = this.compileQuery(ctx, rt, filter, q);
+    if (q.cursor !== undefined) {
+      const page = await this.pager.page({ listId: ctx.list.id, rt, cursor: q.cursor, count: q.count, filter: q.filter, sortBy: q.sortBy, sortOrder: q.sortOrder, descending, where, orderBy });
+      const total = await this.total(ctx, rt, where);
+      const resources = await this.render(this.store, ctx, rt, page.records, p);
+      // RFC 9865 §2: no startIndex; nextCursor omitted on the last page, previousCursor on the first.
+      return {
+        schemas: [LIST_RESPONSE], totalResults: total, itemsPerPage: resources.length,
+        ...(page.previousCursor !== undefined ? { previousCursor: page.previousCursor } : {}),
+        ...(page.nextCursor !== undefined ? { nextCursor: page.nextCursor } : {}),
+        Resources: resources,
+      };
+    }
+    const repo = rt === 'User' ? this.store.users : this.store.groups;
+    const total = await this.total(ctx, rt, where);
+    const recs = count === 0 ? [] : await repo.page({ listId: ctx.list.id, where, orderBy, descending, offset: startIndex - 1, limit: count });
+    const resources = await this.render(this.store, ctx, rt, recs, p);
+    return { schemas: [LIST_RESPONSE], totalResults: total, startIndex, itemsPerPage: resources.length, Resources: resources };
+  }
+
+  /** POST /.search at the service root: Users then Groups, as one result set. */
+  async queryAll(ctx: ScimCtx, q: QueryParams): Promise<Doc> {
+    if (q.cursor !== undefined) throw invalidValue('cursor paging (RFC 9865) is per resource type: POST /Users/.search or /Groups/.search');
+    const filter = q.filter !== undefined && q.filter.trim() !== '' ? parseFilter(q.filter) : undefined;
+    const { startIndex, count } = this.pageWindow(q);
+    const descending = this.sortDescending(q);
+    const parts: { rt: ResourceTypeId; where: ReturnType<ScimService['compileQuery']>['where']; orderBy: ReturnType<ScimService['compileQuery']>['orderBy']; total: number }[] = [];
+    let firstError: unknown;
+    for (const rt of ['User', 'Group'] as const) {
+      try {
+        const c = this.compileQuery(ctx, rt, filter, q);
+        parts.push({ rt, ...c, total: await this.total(ctx, rt, c.where) });
+      } catch (err) {
+        // An attribute only one resource type has (userName) makes the other type simply not match.
+        if (!(err instanceof ScimError)) throw err;
+        firstError ??= err;
+      }
+    }
+    if (parts.length === 0) throw firstError;
+    const total = parts.reduce((n, x) => n + x.total, 0);
+    let offset = startIndex - 1, remaining = count;
+    const resources: Doc[] = [];
+    for (const part of parts) {
+      if (remaining <= 0) break;
+      if (offset >= part.total) { offset -= part.total; continue; }
+      const repo = part.rt === 'User' ? this.store.users : this.store.groups;
+      const recs = await repo.page({ listId: ctx.list.id, where: part.where, orderBy: part.orderBy, descending, offset, limit: remaining });
+      resources.push(...(await this.render(this.store, ctx, part.rt, recs, this.projection(part.rt, q.attributes, q.excludedAttributes))));
+      remaining -= recs.length;
+      offset = 0;
+    }
+    return { schemas: [LIST_RESPONSE], totalResults: total, startIndex, itemsPerPage: resources.length, Resources: resources };
+  }
+}

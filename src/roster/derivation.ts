@@ -1,0 +1,44 @@
+/**
+ * The pure rules behind each person's roster row: the columns derived from a SCIM document by the
+ * list's schema and mapping (roster/mapping.ts), the search text, and the roster field changes
+ * between two derivations that the audit trail records. No storage: services call these.
+ */
+import type { FieldChange } from './audit.js';
+import type { MappingEntry, RosterField } from './fields.js';
+import { deriveFields, type Derived, type FieldValue } from './mapping.js';
+
+export interface ListSchema {
+  readonly version: number;
+  readonly fields: readonly RosterField[];
+  readonly mapping: readonly MappingEntry[];
+}
+
+export interface DerivedColumns {
+  readonly fields: string;
+  readonly problems: string;
+  readonly problemCount: number;
+  readonly search: string;
+  readonly mappingVersion: number;
+  readonly derived: Derived;
+}
+
+/** What roster search matches: the userName and every field value, lower-cased. */
+export function searchText(userName: string, values: Readonly<Record<string, FieldValue | unknown>>): string {
+  const words = Object.values(values).filter((v) => v !== null && v !== undefined && v !== '').map((v) => String(v).toLowerCase());
+  return `${userName.toLowerCase()} ${words.join(' ')}`.slice(0, 4000);
+}
+
+export function derivedColumns(schema: ListSchema, doc: Readonly<Record<string, unknown>>): DerivedColumns {
+  const derived = deriveFields(doc, schema.fields, schema.mapping);
+  return {
+    fields: JSON.stringify(derived.values), problems: JSON.stringify(derived.problems), problemCount: derived.problems.length,
+    search: searchText(typeof doc.userName === 'string' ? doc.userName : '', derived.values), mappingVersion: schema.version, derived,
+  };
+}
+
+/** Roster field changes between two derivations, named `roster:<key>` beside the SCIM attributes. */
+export function rosterChanges(before: Readonly<Record<string, unknown>>, after: Readonly<Record<string, unknown>>): FieldChange[] {
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  return keys.filter((k) => JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null))
+    .map((k) => ({ field: `roster:${k}`, before: before[k] ?? null, after: after[k] ?? null }));
+}

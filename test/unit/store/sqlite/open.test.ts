@@ -1,0 +1,61 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cachingDatabase } from '../../../../src/store/sqlite/open.js';
+
+let raw: BetterSqlite3.Database | undefined;
+afterEach(() => {
+  if (raw?.open) raw.close();
+});
+
+function db(size?: number) {
+  raw = new BetterSqlite3(':memory:');
+  raw.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
+  for (let i = 1; i <= 5; i++) raw.prepare('INSERT INTO t (v) VALUES (?)').run(`v${i}`);
+  return cachingDatabase(raw, size);
+}
+
+describe('the SQLite statement cache', () => {
+  it('answers the same SQL with the same compiled statement, with fresh parameters each time', () => {
+    const d = db();
+    const a = d.prepare('SELECT v FROM t WHERE id = ?');
+    const b = d.prepare('SELECT v FROM t WHERE id = ?');
+    expect(b).toBe(a);
+    expect(a.all([2])).toEqual([{ v: 'v2' }]);
+    expect(b.all([4])).toEqual([{ v: 'v4' }]);
+  });
+
+  it('prepares another statement while the cached one is still being iterated (a streamed query)', () => {
+    const d = db();
+    const s = d.prepare('SELECT id FROM t ORDER BY id');
+    const seen: number[] = [];
+    for (const row of s.iterate([]) as Iterable<{ id: number }>) {
+      const inner = d.prepare('SELECT id FROM t ORDER BY id');
+      expect(inner).not.toBe(s);
+      expect(inner.all([])).toHaveLength(5);
+      seen.push(row.id);
+    }
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+    expect(d.prepare('SELECT id FROM t ORDER BY id')).toBe(s);
+  });
+
+  it('keeps at most `size` statements, dropping the least recently used', () => {
+    const d = db(2);
+    const one = d.prepare('SELECT 1');
+    const two = d.prepare('SELECT 2');
+    expect(d.prepare('SELECT 1')).toBe(one); // 1 is now the most recent
+    d.prepare('SELECT 3'); // evicts 2
+    expect(d.prepare('SELECT 1')).toBe(one);
+    expect(d.prepare('SELECT 2')).not.toBe(two);
+  });
+
+  it('sees rows written after the statement was cached, and schema changes', () => {
+    const d = db();
+    const count = () => (d.prepare('SELECT count(*) AS n FROM t').all([]) as { n: number }[])[0]!.n;
+    expect(count()).toBe(5);
+    d.prepare('INSERT INTO t (v) VALUES (?)').run(['v6']);
+    expect(count()).toBe(6);
+    expect(d.prepare('SELECT * FROM t WHERE id = ?').all([1])).toEqual([{ id: 1, v: 'v1' }]);
+    raw!.exec('ALTER TABLE t ADD COLUMN w TEXT');
+    expect(d.prepare('SELECT * FROM t WHERE id = ?').all([1])).toEqual([{ id: 1, v: 'v1', w: null }]);
+  });
+});
