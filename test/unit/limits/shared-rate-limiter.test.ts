@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LEASE_MS, SharedRateLimiter, type BucketLeases } from './shared-rate-limiter.js';
-import { UNITS_PER_TOKEN, type BucketShape } from '../store/limits-repo.js';
+import { LEASE_MS, SharedRateLimiter, type BucketLeases } from '../../../src/limits/shared-rate-limiter.js';
+import { UNITS_PER_TOKEN, type BucketShape } from '../../../src/store/limits-repo.js';
 
 /** The repository's statement, in memory: one token bucket per key, refilled by the caller's clock. */
 class FakeBuckets implements BucketLeases {
