@@ -326,6 +326,7 @@ export class ScimService {
     if (rt === 'User' && doc.active === undefined) doc.active = true;
     const id = randomUUID();
     const now = this.now();
+    let stored: Rec | undefined;
     await this.withRetry(() => this.store.transaction(async (tx) => {
       await this.lockList(tx, ctx);
       if (rt === 'User') {
@@ -335,6 +336,7 @@ export class ScimService {
         await yieldIfLarge(size);
         const roster = rosterChanges({}, cols.derivedValues).filter((c) => c.after !== null);
         await this.record(tx, ctx, { action: 'person.created', target: this.personTarget(id, doc), changes: [...diffResources(undefined, doc), ...roster] });
+        stored = { id, listId: ctx.list.id, data: doc, fields: {}, version: 1, created: now, lastModified: now };
       } else {
         await tx.groups.insert(this.groupColumns(ctx, id, doc, 1, now, now));
         await this.record(tx, ctx, { action: 'group.created', target: this.groupTarget(id, doc), changes: diffResources(undefined, doc) });
@@ -345,10 +347,19 @@ export class ScimService {
       }
       return true;
     }));
-    return this.written(ctx, rt, id);
+    return this.written(ctx, rt, id, stored);
   }
 
-  private async written(ctx: ScimCtx, rt: ResourceTypeId, id: string): Promise<Written> {
+  /**
+   * The resource a write answers with. A person is rendered from the document this request
+   * stored (`stored`), not read back and parsed again (issue 16): the answer is this write's
+   * result even when another write follows at once. Groups are read back (their members).
+   */
+  private async written(ctx: ScimCtx, rt: ResourceTypeId, id: string, stored?: Rec): Promise<Written> {
+    if (stored) {
+      const [resource] = await this.render(this.store, ctx, rt, [stored], {});
+      return { resource: resource!, etag: etagOf(stored.version), location: this.location(ctx, rt, id) };
+    }
     const { resource, etag } = await this.get(ctx, rt, id, {});
     return { resource, etag, location: this.location(ctx, rt, id) };
   }
@@ -418,6 +429,7 @@ export class ScimService {
     ifMatch: string | undefined, wantResource: boolean,
   ): Promise<Written | Omit<Written, 'resource'>> {
     let version = 0;
+    let stored: Rec | undefined;
     await this.withRetry(() => this.store.transaction(async (tx) => {
       await this.lockList(tx, ctx);
       const schema = await this.schemaIn(tx, ctx, rt);
@@ -428,6 +440,7 @@ export class ScimService {
       const docChanged = JSON.stringify(canonical(doc)) !== JSON.stringify(canonical(rec.data));
       if (docChanged && !(await this.writeUpdate(tx, ctx, rt, rec, doc, now, schema))) return undefined;
       version = rec.version + (docChanged ? 1 : 0);
+      if (rt === 'User') stored = docChanged ? { ...(rec as UserRecord), data: doc, version, lastModified: now } : rec;
       if (memberOps.length) {
         const r = await this.applyMembers(tx, ctx, id, memberOps, now);
         if ((r.added.length || r.removed.length) && !docChanged) {
@@ -439,7 +452,7 @@ export class ScimService {
       return true;
     }));
     if (!wantResource) return { etag: etagOf(version), location: this.location(ctx, rt, id) };
-    return this.written(ctx, rt, id);
+    return this.written(ctx, rt, id, stored);
   }
 
   async delete(ctx: ScimCtx, rt: ResourceTypeId, id: string, ifMatch?: string): Promise<void> {

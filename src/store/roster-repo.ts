@@ -3,6 +3,10 @@ import type { FieldType, MappingEntry, RosterField, Transform } from '../roster/
 import type { Database } from './schema.js';
 import { userNameKey } from '../scim/user-name.js';
 import { chunked } from './chunks.js';
+import { Prepared } from './prepared.js';
+
+/** Read by every SCIM write (src/store/prepared.ts). */
+const MAPPING_VERSION = new Prepared<{ listId: string }, { mapping_version: number }>(['listId'], (db, p) => db.selectFrom('lists').select('mapping_version').where('id', '=', p.listId));
 
 export type JobRow = Selectable<Database['jobs']>;
 
@@ -103,7 +107,7 @@ export class RosterRepo {
   }
 
   async mappingVersion(listId: string): Promise<number> {
-    const r = await this.db.selectFrom('lists').select('mapping_version').where('id', '=', listId).executeTakeFirst();
+    const r = await MAPPING_VERSION.first(this.db, { listId });
     return Number(r?.mapping_version ?? 0);
   }
 
