@@ -144,7 +144,7 @@ export class ScimService {
       // Only a large change (past LARGE_WRITE emails or changed attributes) takes turns of the loop between its steps.
       const size = Math.max(Array.isArray(doc.emails) ? doc.emails.length : 0, changes.length);
       await yieldIfLarge(size);
-      if (!(await tx.users.update(cols, rec.version, emailsChanged, size > LARGE_WRITE ? yieldToEventLoop : undefined))) return undefined;
+      if (!(await tx.users.update(cols, rec.version, emailsChanged, size > LARGE_WRITE ? yieldToEventLoop : undefined, rec as UserRecord))) return undefined;
       await yieldIfLarge(size); // the audit event of a large change is the next step
       const roster = rosterChanges((rec as UserRecord).fields, cols.derivedValues);
       await this.record(tx, ctx, { action, target: this.personTarget(id, doc), changes: [...changes, ...roster] });
