@@ -5,7 +5,7 @@
  */
 import type { Context } from 'hono';
 import { randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Normalisations } from '../scim/dialect.js';
 import { ScimError, invalidValue, notFound } from '../scim/errors.js';
 import { isObject } from '../scim/resource.js';
@@ -194,13 +194,14 @@ export function scimHandler(deps: ScimRouteDeps) {
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * Whether the client closed the connection before the answer. For a GET the Node response says so
- * directly: `c.req.raw.signal` would build a whole WHATWG Request and AbortController for it (tens
- * of µs a lookup, bench/RESULTS.md); a request with a body has built one to read it anyway.
+ * Whether the client closed the connection before the answer: what @hono/node-server's abort of
+ * `c.req.raw.signal` means (the response closed before it finished, or the request stream failed),
+ * read from the Node request and response; the signal would build a whole WHATWG Request and
+ * AbortController for it (tens of µs a request, bench/RESULTS.md, issue 16).
  */
 function clientGone(c: Context): boolean {
-  const out = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
-  if (out && (c.req.method === 'GET' || c.req.method === 'HEAD')) return out.destroyed || out.socket?.destroyed === true;
+  const env = c.env as { incoming?: IncomingMessage; outgoing?: ServerResponse } | undefined;
+  if (env?.outgoing && env.incoming) return Boolean(env.incoming.errored) || env.outgoing.destroyed || env.outgoing.socket?.destroyed === true;
   return c.req.raw.signal.aborted;
 }
 
@@ -227,7 +228,7 @@ async function route(deps: ScimRouteDeps, c: Context, ctx: ScimCtx, rest: string
   const body = async () => {
     const parsed = await readJsonBody(c.req.raw, deps.maxBodyBytes, (text) => {
       captured.text = text; // what the IdP sent, even when it is not JSON; logged as sent unless it holds a secret to redact
-    });
+    }, (c.env as { incoming?: IncomingMessage } | undefined)?.incoming);
     captured.body = parsed;
     return parsed;
   };

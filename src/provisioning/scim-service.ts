@@ -531,8 +531,10 @@ export class ScimService {
       };
     }
     const repo = rt === 'User' ? this.store.users : this.store.groups;
-    const total = await this.total(ctx, rt, where);
     const recs = count === 0 ? [] : await repo.page({ listId: ctx.list.id, where, orderBy, descending, offset: startIndex - 1, limit: count });
+    // A first page that is not full holds every match: its length is the total, and the count
+    // query is left out (an IdP's lookup by userName or externalId finds 0 or 1, issue 16).
+    const total = startIndex === 1 && recs.length < count ? recs.length : await this.total(ctx, rt, where);
     const resources = await this.render(this.store, ctx, rt, recs, p);
     return { schemas: [LIST_RESPONSE], totalResults: total, startIndex, itemsPerPage: resources.length, Resources: resources };
   }
