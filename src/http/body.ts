@@ -83,6 +83,9 @@ export function readIncoming(req: Request, incoming: IncomingMessage, maxBytes: 
   const declared = Number(req.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(tooLarge(maxBytes));
   if (incoming.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  // Gone before this read began (the request waited for the database while its client hung up):
+  // no event will come any more.
+  if (incoming.destroyed || incoming.errored) return Promise.reject(new ClientAbortedError(0, { cause: incoming.errored ?? undefined }));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
