@@ -21,6 +21,13 @@ const pathLeaf = (p: string): string => p.replace(/\[[^\]]*\]/g, '').split(/[.:]
 const TOO_DEEP = '[not logged: nested too deep]';
 
 /**
+ * Every name SECRET_KEYS matches, and every PATCH path ending in one, contains one of these words:
+ * a text without any of them has nothing to redact, and is kept as it is instead of being parsed,
+ * walked and serialised again (the request log of a write did that twice, issue 16).
+ */
+const SECRET_WORD = /password|secret|token|authorization/i;
+
+/**
  * Replaces secret values, at any depth, with "[redacted]": values under secret-looking keys, and
  * the `value` of a PATCH operation whose `path` names one (`{"op":"replace","path":"password",…}`).
  * Bounded: past MAX_JSON_DEPTH levels (deeper than any body the input guard accepts, e.g. a
@@ -43,7 +50,9 @@ export function redact(v: unknown, depth = 1): unknown {
 export function redactBody(body: unknown): string | null {
   if (body === undefined || body === null || body === '') return null;
   let text: string;
-  if (typeof body === 'string') {
+  if (typeof body === 'string' && !SECRET_WORD.test(body)) {
+    text = body;
+  } else if (typeof body === 'string') {
     try {
       // A body too deep to be accepted is not parsed here either; it is kept as text, redacted below.
       if (jsonTextDepth(body) > MAX_JSON_DEPTH) throw new RangeError('too deep');

@@ -88,6 +88,8 @@ const FANOUT_BATCH = 500;
 /** Delivered and failed deliveries (and their attempts) are kept this long, then removed. */
 export const DELIVERY_RETENTION_MS = 30 * 24 * 3_600_000;
 const PRUNE_EVERY_MS = 3_600_000;
+/** How long after a commit the dispatcher drains: nudges within it share one drain. */
+const NUDGE_COALESCE_MS = 25;
 
 /** The JSON body of an event's delivery: the event as GET /api/v1/events shows it. */
 export function eventBody(e: DomainEvent): string {
@@ -113,6 +115,7 @@ export class WebhookDispatcher {
   private stopped = false;
   private unsubscribe: (() => void) | undefined;
   private prunedAt = 0;
+  private nudgeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: Store,
@@ -137,13 +140,25 @@ export class WebhookDispatcher {
     this.unsubscribe ??= this.store.onEventsCommitted(() => this.nudge());
   }
 
+  /**
+   * Drains shortly after a commit. Nudges within NUDGE_COALESCE_MS share one drain: a drain is a
+   * fan-out transaction and a few reads, and run once per committed SCIM write it cost about as
+   * much as the write itself under load (bench/RESULTS.md, issue 16); a few milliseconds more
+   * before a webhook is sent is nothing to its receiver.
+   */
   nudge(): void {
-    if (this.stopped) return;
-    void this.drain().catch((err: unknown) => this.log.error('webhook delivery failed', { err: String(err) }));
+    if (this.stopped || this.nudgeTimer) return;
+    this.nudgeTimer = setTimeout(() => {
+      this.nudgeTimer = undefined;
+      if (this.stopped) return;
+      void this.drain().catch((err: unknown) => this.log.error('webhook delivery failed', { err: String(err) }));
+    }, NUDGE_COALESCE_MS);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.nudgeTimer) clearTimeout(this.nudgeTimer);
+    this.nudgeTimer = undefined;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     await this.running?.catch(() => undefined);

@@ -5,6 +5,7 @@
  */
 import type { Context } from 'hono';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Normalisations } from '../scim/dialect.js';
 import { ScimError, invalidValue, notFound } from '../scim/errors.js';
 import { isObject } from '../scim/resource.js';
@@ -118,7 +119,7 @@ export function scimHandler(deps: ScimRouteDeps) {
     const prefix = `/scim/v2/lists/${listId}`;
     const rest = url.pathname.slice(url.pathname.indexOf(prefix) + prefix.length);
     let res: Response;
-    const captured: { body?: unknown } = {};
+    const captured: { body?: unknown; text?: string } = {};
     const userAgent = c.req.header('user-agent');
     let ctx: ScimCtx | undefined;
     let token: Awaited<ReturnType<TokenAuth['authenticate']>>['token'] | undefined;
@@ -172,14 +173,14 @@ export function scimHandler(deps: ScimRouteDeps) {
         deps.requestLog.add({
           time: new Date().toISOString(), list_id: listId, request_id: requestId, method: c.req.method, path: url.pathname + url.search,
           status: res.status, duration_ms: Math.round(ms * 100) / 100, user_agent: userAgent ?? null, token_label: token?.label ?? null,
-          idp: guess?.idp ?? null, request_body: redactBody(captured.body), response_body: redactBody(responseText),
+          idp: guess?.idp ?? null, request_body: redactBody(captured.text ?? captured.body), response_body: redactBody(responseText),
         });
       } catch (e) {
         deps.log.error('could not add a request to the request log', { requestId, err: String(e) });
       }
     }
     // A write that completed after its client left keeps its status and its audit events: it happened.
-    const aborted = res.status === CLIENT_CLOSED_REQUEST || c.req.raw.signal.aborted;
+    const aborted = res.status === CLIENT_CLOSED_REQUEST || clientGone(c);
     const op = scimOperation(c.req.method, rest);
     noteRoute(c, op.route, guess?.idp);
     deps.metrics.scimOperation(op.resource, op.operation, res.status, aborted);
@@ -193,6 +194,18 @@ export function scimHandler(deps: ScimRouteDeps) {
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/**
+ * Whether the client closed the connection before the answer: what @hono/node-server's abort of
+ * `c.req.raw.signal` means (the response closed before it finished, or the request stream failed),
+ * read from the Node request and response; the signal would build a whole WHATWG Request and
+ * AbortController for it (tens of µs a request, bench/RESULTS.md, issue 16).
+ */
+function clientGone(c: Context): boolean {
+  const env = c.env as { incoming?: IncomingMessage; outgoing?: ServerResponse } | undefined;
+  if (env?.outgoing && env.incoming) return Boolean(env.incoming.errored) || env.outgoing.destroyed || env.outgoing.socket?.destroyed === true;
+  return c.req.raw.signal.aborted;
+}
+
 /** A failed provisioning request leaves an event (in its own transaction: the failed one changed nothing). */
 async function recordFailure(deps: ScimRouteDeps, ctx: ScimCtx, method: string, path: string, err: unknown, status: number): Promise<void> {
   const e = err instanceof ScimError ? err : undefined;
@@ -203,7 +216,7 @@ async function recordFailure(deps: ScimRouteDeps, ctx: ScimCtx, method: string, 
   }, deps.scim.requestMeta(ctx)));
 }
 
-async function route(deps: ScimRouteDeps, c: Context, ctx: ScimCtx, rest: string, params: URLSearchParams, captured: { body?: unknown }): Promise<Response> {
+async function route(deps: ScimRouteDeps, c: Context, ctx: ScimCtx, rest: string, params: URLSearchParams, captured: { body?: unknown; text?: string }): Promise<Response> {
   const method = c.req.method.toUpperCase();
   const segs = rest.split('/').filter(Boolean).map((s) => {
     try {
@@ -215,8 +228,8 @@ async function route(deps: ScimRouteDeps, c: Context, ctx: ScimCtx, rest: string
   const first = segs[0]?.toLowerCase();
   const body = async () => {
     const parsed = await readJsonBody(c.req.raw, deps.maxBodyBytes, (text) => {
-      captured.body = text; // what the IdP sent, even when it is not JSON
-    });
+      captured.text = text; // what the IdP sent, even when it is not JSON; logged as sent unless it holds a secret to redact
+    }, (c.env as { incoming?: IncomingMessage } | undefined)?.incoming);
     captured.body = parsed;
     return parsed;
   };

@@ -146,7 +146,7 @@ export class ScimService {
       // Only a large change (past LARGE_WRITE emails or changed attributes) takes turns of the loop between its steps.
       const size = Math.max(Array.isArray(doc.emails) ? doc.emails.length : 0, changes.length);
       await yieldIfLarge(size);
-      if (!(await scimWrite(tx.users.update(cols, rec.version, emailsChanged, size > LARGE_WRITE ? yieldToEventLoop : undefined)))) return undefined;
+      if (!(await scimWrite(tx.users.update(cols, rec.version, emailsChanged, size > LARGE_WRITE ? yieldToEventLoop : undefined, rec as UserRecord)))) return undefined;
       await yieldIfLarge(size); // the audit event of a large change is the next step
       const roster = rosterChanges((rec as UserRecord).fields, cols.derivedValues);
       await this.record(tx, ctx, { action, target: this.personTarget(id, doc), changes: [...changes, ...roster] });
@@ -328,6 +328,7 @@ export class ScimService {
     if (rt === 'User' && doc.active === undefined) doc.active = true;
     const id = randomUUID();
     const now = this.now();
+    let stored: Rec | undefined;
     await this.withRetry(() => this.store.transaction(async (tx) => {
       await this.lockList(tx, ctx);
       if (rt === 'User') {
@@ -337,6 +338,7 @@ export class ScimService {
         await yieldIfLarge(size);
         const roster = rosterChanges({}, cols.derivedValues).filter((c) => c.after !== null);
         await this.record(tx, ctx, { action: 'person.created', target: this.personTarget(id, doc), changes: [...diffResources(undefined, doc), ...roster] });
+        stored = { id, listId: ctx.list.id, data: doc, fields: {}, version: 1, created: now, lastModified: now };
       } else {
         await scimWrite(tx.groups.insert(this.groupColumns(ctx, id, doc, 1, now, now)));
         await this.record(tx, ctx, { action: 'group.created', target: this.groupTarget(id, doc), changes: diffResources(undefined, doc) });
@@ -347,10 +349,19 @@ export class ScimService {
       }
       return true;
     }));
-    return this.written(ctx, rt, id);
+    return this.written(ctx, rt, id, stored);
   }
 
-  private async written(ctx: ScimCtx, rt: ResourceTypeId, id: string): Promise<Written> {
+  /**
+   * The resource a write answers with. A person is rendered from the document this request
+   * stored (`stored`), not read back and parsed again (issue 16): the answer is this write's
+   * result even when another write follows at once. Groups are read back (their members).
+   */
+  private async written(ctx: ScimCtx, rt: ResourceTypeId, id: string, stored?: Rec): Promise<Written> {
+    if (stored) {
+      const [resource] = await this.render(this.store, ctx, rt, [stored], {});
+      return { resource: resource!, etag: etagOf(stored.version), location: this.location(ctx, rt, id) };
+    }
     const { resource, etag } = await this.get(ctx, rt, id, {});
     return { resource, etag, location: this.location(ctx, rt, id) };
   }
@@ -420,6 +431,7 @@ export class ScimService {
     ifMatch: string | undefined, wantResource: boolean,
   ): Promise<Written | Omit<Written, 'resource'>> {
     let version = 0;
+    let stored: Rec | undefined;
     await this.withRetry(() => this.store.transaction(async (tx) => {
       await this.lockList(tx, ctx);
       const schema = await this.schemaIn(tx, ctx, rt);
@@ -430,6 +442,7 @@ export class ScimService {
       const docChanged = JSON.stringify(canonical(doc)) !== JSON.stringify(canonical(rec.data));
       if (docChanged && !(await this.writeUpdate(tx, ctx, rt, rec, doc, now, schema))) return undefined;
       version = rec.version + (docChanged ? 1 : 0);
+      if (rt === 'User') stored = docChanged ? { ...(rec as UserRecord), data: doc, version, lastModified: now } : rec;
       if (memberOps.length) {
         const r = await this.applyMembers(tx, ctx, id, memberOps, now);
         if ((r.added.length || r.removed.length) && !docChanged) {
@@ -441,7 +454,7 @@ export class ScimService {
       return true;
     }));
     if (!wantResource) return { etag: etagOf(version), location: this.location(ctx, rt, id) };
-    return this.written(ctx, rt, id);
+    return this.written(ctx, rt, id, stored);
   }
 
   async delete(ctx: ScimCtx, rt: ResourceTypeId, id: string, ifMatch?: string): Promise<void> {
@@ -520,8 +533,10 @@ export class ScimService {
       };
     }
     const repo = rt === 'User' ? this.store.users : this.store.groups;
-    const total = await this.total(ctx, rt, where);
     const recs = count === 0 ? [] : await repo.page({ listId: ctx.list.id, where, orderBy, descending, offset: startIndex - 1, limit: count });
+    // A first page that is not full holds every match: its length is the total, and the count
+    // query is left out (an IdP's lookup by userName or externalId finds 0 or 1, issue 16).
+    const total = startIndex === 1 && recs.length < count ? recs.length : await this.total(ctx, rt, where);
     const resources = await this.render(this.store, ctx, rt, recs, p);
     return { schemas: [LIST_RESPONSE], totalResults: total, startIndex, itemsPerPage: resources.length, Resources: resources };
   }

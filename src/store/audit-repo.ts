@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Engine } from './engine.js';
 import type { Database } from './schema.js';
+import { Prepared } from './prepared.js';
 
 export type AuditEventRow = Selectable<Database['audit_events']>;
 export type NewAuditRow = Omit<Insertable<Database['audit_events']>, 'id'>;
@@ -38,6 +39,24 @@ export interface ChainState {
   readonly orgId: string;
 }
 
+/** The hot statements of every audited write, compiled once (src/store/prepared.ts). */
+const chainQuery = (lock: boolean) => new Prepared<{ listId: string }, Pick<Selectable<Database['lists']>, 'audit_seq' | 'audit_head' | 'audit_anchor_seq' | 'audit_anchor_hash' | 'org_id'>>(['listId'], (db, p) => {
+  const q = db.selectFrom('lists').select(['audit_seq', 'audit_head', 'audit_anchor_seq', 'audit_anchor_hash', 'org_id']).where('id', '=', p.listId);
+  return lock ? q.forUpdate() : q;
+});
+const CHAIN = chainQuery(false);
+const CHAIN_FOR_UPDATE = chainQuery(true);
+const INSERT_EVENT = new Prepared<NewAuditRow & Record<string, unknown>, never>(
+  ['list_id', 'seq', 'time', 'action', 'target_type', 'target_id', 'target_name', 'changes', 'detail', 'request_id', 'actor', 'token_id', 'token_label', 'idp', 'idp_evidence', 'normalisations', 'prev_hash', 'hash'],
+  (db, p) => db.insertInto('audit_events').values({
+    list_id: p.list_id, seq: p.seq, time: p.time, action: p.action, target_type: p.target_type, target_id: p.target_id, target_name: p.target_name,
+    changes: p.changes, detail: p.detail, request_id: p.request_id, actor: p.actor, token_id: p.token_id, token_label: p.token_label, idp: p.idp,
+    idp_evidence: p.idp_evidence, normalisations: p.normalisations, prev_hash: p.prev_hash, hash: p.hash,
+  }),
+);
+const MOVE_HEAD = new Prepared<{ listId: string; seq: number; hash: string }, never>(['listId', 'seq', 'hash'], (db, p) => db.updateTable('lists')
+  .set({ audit_seq: p.seq, audit_head: p.hash }).where('id', '=', p.listId));
+
 const normaliseRow = (r: AuditEventRow): AuditEventRow => ({ ...r, id: Number(r.id), seq: Number(r.seq) });
 
 /** The audit trail's rows, and the request log's. Hashing policy lives above, in src/audit/. */
@@ -50,19 +69,17 @@ export class AuditRepo {
    * are already serialised).
    */
   async chain(listId: string, lock: boolean): Promise<ChainState | undefined> {
-    let q = this.db.selectFrom('lists').select(['audit_seq', 'audit_head', 'audit_anchor_seq', 'audit_anchor_hash', 'org_id']).where('id', '=', listId);
-    if (lock && this.engine === 'postgres') q = q.forUpdate();
-    const r = await q.executeTakeFirst();
+    const r = await (lock && this.engine === 'postgres' ? CHAIN_FOR_UPDATE : CHAIN).first(this.db, { listId });
     return r && { headSeq: Number(r.audit_seq), headHash: r.audit_head, anchorSeq: Number(r.audit_anchor_seq), anchorHash: r.audit_anchor_hash, orgId: r.org_id };
   }
 
   /** Appends an event, filed under the people it is about (`audit_people`, the history index). */
   async append(row: NewAuditRow, people: readonly string[] = []): Promise<void> {
-    await this.db.insertInto('audit_events').values(row).execute();
+    await INSERT_EVENT.execute(this.db, row as NewAuditRow & Record<string, unknown>);
     for (let i = 0; i < people.length; i += 500) {
       await this.db.insertInto('audit_people').values(people.slice(i, i + 500).map((person_id) => ({ list_id: row.list_id, person_id, seq: row.seq }))).execute();
     }
-    await this.db.updateTable('lists').set({ audit_seq: row.seq, audit_head: row.hash }).where('id', '=', row.list_id).execute();
+    await MOVE_HEAD.execute(this.db, { listId: row.list_id, seq: Number(row.seq), hash: row.hash });
   }
 
   async query(q: AuditQuery): Promise<AuditEventRow[]> {

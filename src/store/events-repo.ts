@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DomainEvent, EventType, NewDomainEvent } from '../events/types.js';
 import type { Database } from './schema.js';
 import { chunked } from './chunks.js';
+import { Prepared } from './prepared.js';
 
 export interface EventsQuery {
   /** Only this organisation's events (the events API and webhooks always pass it). */
@@ -23,6 +24,17 @@ export type OutboxQueue = NewDomainEvent[];
 
 const EVENT_COLUMNS = 8;
 
+/** The outbox statements every write runs before COMMIT, compiled once (src/store/prepared.ts). */
+const TAKE_IDS = new Prepared<{ n: number }, { last_id: number }>(['n'], (db, p) => db.updateTable('outbox_head')
+  .set({ last_id: sql<number>`last_id + ${p.n}` }).where('id', '=', 1).returning('last_id'));
+const TAKE_SEQS = new Prepared<{ orgId: string; k: number; k2: number }, { seq: number }>(['orgId', 'k', 'k2'], (db, p) => db.insertInto('outbox_org_seq')
+  .values({ org_id: p.orgId, seq: p.k }).onConflict((oc) => oc.column('org_id').doUpdateSet({ seq: sql<number>`outbox_org_seq.seq + ${p.k2}` })).returning('seq'));
+const INSERT_ONE = new Prepared<{ id: number; org_id: string; seq: number; list_id: string | null; type: string; subject: string | null; occurred_at: string; payload: string }, never>(
+  ['id', 'org_id', 'seq', 'list_id', 'type', 'subject', 'occurred_at', 'payload'],
+  (db, p) => db.insertInto('outbox_events').values({ id: p.id, org_id: p.org_id, seq: p.seq, list_id: p.list_id, type: p.type, subject: p.subject, occurred_at: p.occurred_at, payload: p.payload }),
+);
+const HEAD_ID = new Prepared<Record<string, never>, { last_id: number }>([], (db) => db.selectFrom('outbox_head').select('last_id').where('id', '=', 1));
+
 /**
  * Writes `events` to the outbox inside the open transaction `db` and returns them as stored.
  * The UPDATE of `outbox_head` takes the row lock that orders every append (migration 022 says
@@ -33,16 +45,13 @@ const EVENT_COLUMNS = 8;
 export async function writeOutbox(db: Kysely<Database>, events: readonly NewDomainEvent[], now: string): Promise<DomainEvent[]> {
   const n = events.length;
   if (n === 0) return [];
-  const head = await db.updateTable('outbox_head').set({ last_id: sql<number>`last_id + ${n}` }).where('id', '=', 1)
-    .returning('last_id').executeTakeFirstOrThrow();
+  const head = (await TAKE_IDS.first(db, { n }))!;
   let nextId = Number(head.last_id) - n + 1;
   const perOrg = new Map<string, number>();
   for (const e of events) perOrg.set(e.orgId, (perOrg.get(e.orgId) ?? 0) + 1);
   const nextSeq = new Map<string, number>();
   for (const [orgId, k] of perOrg) {
-    const r = await db.insertInto('outbox_org_seq').values({ org_id: orgId, seq: k })
-      .onConflict((oc) => oc.column('org_id').doUpdateSet({ seq: sql<number>`outbox_org_seq.seq + ${k}` }))
-      .returning('seq').executeTakeFirstOrThrow();
+    const r = (await TAKE_SEQS.first(db, { orgId, k, k2: k }))!;
     nextSeq.set(orgId, Number(r.seq) - k + 1);
   }
   const stored: DomainEvent[] = [];
@@ -53,7 +62,8 @@ export async function writeOutbox(db: Kysely<Database>, events: readonly NewDoma
     stored.push({ id: row.id, orgId: row.org_id, seq, listId: row.list_id, type: e.type, subject: row.subject, occurredAt: row.occurred_at, payload: e.payload } as DomainEvent);
     return row;
   });
-  for (const part of chunked(rows, EVENT_COLUMNS)) await db.insertInto('outbox_events').values(part).execute();
+  if (rows.length === 1) await INSERT_ONE.execute(db, rows[0]!);
+  else for (const part of chunked(rows, EVENT_COLUMNS)) await db.insertInto('outbox_events').values(part).execute();
   return stored;
 }
 
@@ -110,7 +120,7 @@ export class EventsRepo {
 
   /** The last id handed out (0 before the first event). */
   async headId(): Promise<number> {
-    const r = await this.db.selectFrom('outbox_head').select('last_id').where('id', '=', 1).executeTakeFirst();
+    const r = await HEAD_ID.first(this.db, {});
     return Number(r?.last_id ?? 0);
   }
 

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database } from './schema.js';
+import { Prepared } from './prepared.js';
 
 export type UidAttribute = 'employeeNumber' | 'userName' | 'email';
 export type SyncMethod = 'none' | 'scim' | 'entra';
@@ -21,6 +22,8 @@ export interface MasterList {
 }
 
 type ListRow = Selectable<Database['lists']>;
+/** Read by every SCIM request (its token's list): compiled once (src/store/prepared.ts). */
+const GET = new Prepared<{ id: string }, ListRow>(['id'], (db, p) => db.selectFrom('lists').selectAll().where('id', '=', p.id));
 const toList = (r: ListRow): MasterList => ({
   id: r.id, orgId: r.org_id, name: r.name, uidAttribute: r.uid_attribute as UidAttribute,
   syncMethod: r.sync_method as SyncMethod, strict: Number(r.strict) === 1, externalIdUnique: Number(r.external_id_unique) === 1, mappingVersion: Number(r.mapping_version), createdAt: r.created_at, updatedAt: r.updated_at,
@@ -109,7 +112,7 @@ export class ListsRepo {
   }
 
   async get(id: string): Promise<MasterList | undefined> {
-    const r = await this.db.selectFrom('lists').selectAll().where('id', '=', id).executeTakeFirst();
+    const r = await GET.first(this.db, { id });
     return r ? toList(r) : undefined;
   }
 

@@ -1,5 +1,10 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './schema.js';
+import { Prepared } from './prepared.js';
+
+/** Every unfiltered page reads it (src/store/prepared.ts). */
+const COUNTS = new Prepared<{ listId: string }, { user_count: number; group_count: number }>(['listId'], (db, p) => db.selectFrom('list_counts')
+  .select(['user_count', 'group_count']).where('list_id', '=', p.listId));
 
 /** Where a keyset page starts: strictly after (or before) this row of the total order. */
 export interface KeysetPosition {
@@ -67,7 +72,7 @@ export class PagingRepo {
    * in step with every insert and delete; undefined if the list has no counter row.
    */
   async total(listId: string, kind: 'User' | 'Group'): Promise<number | undefined> {
-    const r = await this.db.selectFrom('list_counts').select(['user_count', 'group_count']).where('list_id', '=', listId).executeTakeFirst();
+    const r = await COUNTS.first(this.db, { listId });
     if (!r) return undefined;
     return Number(kind === 'User' ? r.user_count : r.group_count);
   }

@@ -4,6 +4,10 @@ import type { Database } from './schema.js';
 import type { Engine } from './engine.js';
 import { userNameKey } from '../scim/user-name.js';
 import { chunked } from './chunks.js';
+import { Prepared } from './prepared.js';
+
+/** Read by every SCIM write (src/store/prepared.ts). */
+const MAPPING_VERSION = new Prepared<{ listId: string }, { mapping_version: number }>(['listId'], (db, p) => db.selectFrom('lists').select('mapping_version').where('id', '=', p.listId));
 
 export type JobRow = Selectable<Database['jobs']>;
 
@@ -112,7 +116,7 @@ export class RosterRepo {
   }
 
   async mappingVersion(listId: string): Promise<number> {
-    const r = await this.db.selectFrom('lists').select('mapping_version').where('id', '=', listId).executeTakeFirst();
+    const r = await MAPPING_VERSION.first(this.db, { listId });
     return Number(r?.mapping_version ?? 0);
   }
 

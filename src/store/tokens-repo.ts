@@ -1,5 +1,6 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database } from './schema.js';
+import { Prepared } from './prepared.js';
 
 export interface TokenInfo {
   readonly id: string;
@@ -18,6 +19,10 @@ const toInfo = (r: Row): TokenInfo => ({
   id: r.id, idp: r.idp, listId: r.list_id, label: r.label, hint: r.hint, createdAt: r.created_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at,
 });
 
+/** Every SCIM request looks its token up: compiled once (src/store/prepared.ts). */
+const ACTIVE_BY_HASH = new Prepared<{ hash: string }, Row>(['hash'], (db, p) => db.selectFrom('tokens').selectAll()
+  .where('secret_hash', '=', p.hash).where('revoked_at', 'is', null));
+
 /** Bearer tokens of master lists. Only the SHA-256 of a secret is ever stored. */
 export class TokensRepo {
   constructor(private readonly db: Kysely<Database>) {}
@@ -35,8 +40,7 @@ export class TokensRepo {
 
   /** The active token with this secret hash; the caller re-checks the hash in constant time. */
   async findActiveByHash(secretHash: string): Promise<(TokenInfo & { readonly secretHash: string }) | undefined> {
-    const r = await this.db.selectFrom('tokens').selectAll()
-      .where('secret_hash', '=', secretHash).where('revoked_at', 'is', null).executeTakeFirst();
+    const r = await ACTIVE_BY_HASH.first(this.db, { hash: secretHash });
     return r ? { ...toInfo(r), secretHash: r.secret_hash } : undefined;
   }
 
