@@ -36,6 +36,7 @@ import * as m025 from './migrations/025-oidc.js';
 import * as m026 from './migrations/026-webhooks.js';
 import * as m027 from './migrations/027-paging.js';
 import * as m029 from './migrations/029-uid-required-implied.js';
+import * as m032 from './migrations/032-campaign-counts.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -82,6 +83,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['026-webhooks', m026],
   ['027-paging', m027],
   ['029-uid-required-implied', m029],
+  ['032-campaign-counts', m032],
 ];
 
 class Provider implements MigrationProvider {
