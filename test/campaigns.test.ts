@@ -298,4 +298,77 @@ describe('photo campaigns', { timeout: 180_000 }, () => {
     expect(c).toMatchObject({ status: 'finished', running: false, totals: { people: 60, sent: 60, pending: 0 } });
     expect((await a.api('GET', `/lists/${list.id}/audit/events?action=campaign.finished`)).body.events).toHaveLength(1);
   });
+  it('the totals are counters (migration 032) that equal a recount of every person after a mixed run: uploads, approvals, a rejection, opened links, a bounce, a resend, reminders, automatic invitations and a deleted photo', async () => {
+    const server = await smtp({ onRecipient: (a) => (a.startsWith('bounce') ? { code: 550, message: '5.1.1 mailbox unavailable' } : undefined) });
+    const time = clock();
+    const a = await node(server, { clock: time.now });
+    const list = await a.srv.newList({ name: 'Counted' });
+    const ids = await people(list, 24, 'c');
+    const [bounced] = await people(list, 1, 'bounce');
+    await people(list, 1, 'nomail', () => ({ emails: [] }));
+    const row = async () => (await a.srv.muster.store.lists.get(list.id))!;
+    const same = async (id: string) => {
+      const [counted, recounted] = await Promise.all([a.srv.muster.store.campaigns.totals(id), a.srv.muster.store.campaigns.recount(id)]);
+      expect(counted).toEqual(recounted);
+      return counted;
+    };
+    const started = await a.api('POST', `/lists/${list.id}/campaigns`, { reminderDays: 2 });
+    expect(started.status, started.text).toBe(202);
+    const id = started.body.id as string;
+    // While the job runner and the outbox work the campaign, people open links and upload, someone
+    // is deactivated, and an admin uploads and approves for someone maybe still pending: each change
+    // moves the counters in its own transaction, concurrently with the campaign's batches and the
+    // messages' sends (on PostgreSQL over several pooled connections at once).
+    const first = () => server.received.filter((m) => /^c\d+@/.test(m.to[0]!)).slice(0, 6);
+    await until('first invitations', async () => first().length === 6);
+    const concurrent: Promise<unknown>[] = first().map((m, i) => (i % 3 === 0 ? call(linkIn(m), {}) : selfUpload(linkIn(m))));
+    const early = new Set(first().map((m) => m.to[0]));
+    // Someone not among them is approved meanwhile (an admin's upload), whatever the campaign has reached.
+    const other = ids.findIndex((_, i) => !early.has(`c${i}@work.example`));
+    concurrent.push((async () => {
+      const p = await a.srv.muster.photos.upload(await row(), ids[other]!, await portrait(), 'admin', { actor: 'test' });
+      await a.srv.muster.photos.decide(await row(), p.id, 'approve', { actor: 'test' });
+    })());
+    concurrent.push(list.req('PATCH', `/Users/${ids[ids.length - 1 === other ? 0 : ids.length - 1]}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: false }] }));
+    await Promise.all(concurrent);
+    await until('campaign settled', async () => {
+      const c = (await a.api('GET', `/lists/${list.id}/campaigns/${id}`)).body;
+      return c.status === 'finished' && !c.running && c.totals.queued === 0;
+    }, 60_000);
+    await same(id);
+
+    // Decisions: approve two uploads, reject one.
+    const pendingPhotos = (await a.api('GET', `/lists/${list.id}/photos?status=pending`)).body.photos as { id: string; personId: string }[];
+    expect(pendingPhotos.length).toBeGreaterThanOrEqual(3);
+    await a.srv.muster.photos.decide(await row(), pendingPhotos[0]!.id, 'approve', { actor: 'test' });
+    await a.srv.muster.photos.decide(await row(), pendingPhotos[1]!.id, 'reject', { actor: 'test' }, 'too dark');
+    await a.srv.muster.photos.decide(await row(), pendingPhotos[2]!.id, 'approve', { actor: 'test' });
+    await same(id);
+    // An approved photo is deleted (as list or person clean-up would): uploaded and approved fall back.
+    await a.srv.muster.store.db.deleteFrom('photos').where('id', '=', pendingPhotos[2]!.id).execute();
+    await same(id);
+
+    // The bounce is resent to a corrected address; reminders go to those who sent nothing.
+    expect((await list.req('PATCH', `/Users/${bounced}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'emails', value: [{ value: 'fixed@work.example', primary: true }] }] })).status).toBe(200);
+    expect((await a.api('POST', `/lists/${list.id}/campaigns/${id}/people/${bounced}/resend`, {})).status).toBe(202);
+    time.advanceDays(3);
+    expect(await a.srv.muster.campaigns.tick()).toBe(1);
+    await until('reminders sent', async () => {
+      const t = (await a.api('GET', `/lists/${list.id}/campaigns/${id}`)).body;
+      return !t.running && t.totals.reminded > 0 && t.totals.queued === 0;
+    }, 60_000);
+    const counted = await same(id);
+    expect(counted).toMatchObject({ people: 26, pending: 0, noEmail: 1, failed: 0 });
+    expect(counted.reminded).toBeGreaterThan(0);
+    expect(counted.approved).toBeGreaterThanOrEqual(2);
+
+    // The list's automatic campaign counts people the IdP adds, and its counters too.
+    expect((await a.api('PUT', `/lists/${list.id}/campaign-settings`, { enabled: true })).status).toBe(200);
+    const newcomers = await people(list, 3, 'n');
+    await until('newcomers invited', async () => newcomers.every((_, i) => server.received.some((m) => m.to[0] === `n${i}@work.example`)));
+    const auto = (await a.api('GET', `/lists/${list.id}/campaigns`)).body.campaigns.find((c: { kind: string }) => c.kind === 'auto');
+    await until('automatic sent', async () => (await a.srv.muster.store.campaigns.totals(auto.id)).sent === 3);
+    await same(auto.id);
+    await same(id);
+  });
 });

@@ -8,6 +8,9 @@ import type { MasterList, PhotoLinkRow, PhotoMeta, Repos, Store } from '../store
 import type { AuditTrail, RequestMeta } from '../audit/audit-trail.js';
 import { holderName } from './credential-service.js';
 
+/** A self-upload link's row as stored (PhotoService.prepareLinks). */
+type NewLinkRow = Parameters<Repos['photos']['insertLinks']>[0][number];
+
 /**
  * ID photos: three ways in (an admin's upload, the person's own upload through a link, an
  * operator's capture session), every one checked and normalised by checkPhoto, then a review:
@@ -213,19 +216,31 @@ export class PhotoService {
    * they are on the list and records one audit event for them all): one insert, same rules.
    */
   async createLinksIn(tx: Repos, list: MasterList, personIds: readonly string[], rules: LinkRules, meta: RequestMeta, origin: string): Promise<Map<string, { id: string; url: string; expiresAt: string }>> {
+    const prepared = this.prepareLinks(list, personIds, rules, meta, origin);
+    await tx.photos.insertLinks([...prepared.values()].map((p) => p.row));
+    return new Map([...prepared].map(([personId, p]) => [personId, p.link]));
+  }
+
+  /**
+   * The same links made but not stored (secrets drawn, hashes computed): a campaign makes them
+   * before its transaction and inserts those of the people it then claims (`row`), so that the
+   * transaction holds the connection only for its writes.
+   */
+  prepareLinks(list: MasterList, personIds: readonly string[], rules: LinkRules, meta: RequestMeta, origin: string): Map<string, { link: { id: string; url: string; expiresAt: string }; row: NewLinkRow }> {
     const at = this.now();
     const expiresAt = new Date(at.getTime() + rules.hours * 3_600_000).toISOString();
-    const out = new Map<string, { id: string; url: string; expiresAt: string }>();
-    const rows = personIds.map((personId) => {
+    const out = new Map<string, { link: { id: string; url: string; expiresAt: string }; row: NewLinkRow }>();
+    for (const personId of personIds) {
       const secret = randomBytes(32).toString('base64url');
       const id = randomUUID();
-      out.set(personId, { id, url: `${origin}/p/${secret}`, expiresAt });
-      return {
-        id, list_id: list.id, person_id: personId, token_hash: sha256(secret), expires_at: expiresAt, attempts_left: rules.attempts,
-        consent_text: rules.consentText, consent_given_at: null, created_at: at.toISOString(), created_by: meta.actor, used_at: null,
-      };
-    });
-    await tx.photos.insertLinks(rows);
+      out.set(personId, {
+        link: { id, url: `${origin}/p/${secret}`, expiresAt },
+        row: {
+          id, list_id: list.id, person_id: personId, token_hash: sha256(secret), expires_at: expiresAt, attempts_left: rules.attempts,
+          consent_text: rules.consentText, consent_given_at: null, created_at: at.toISOString(), created_by: meta.actor, used_at: null,
+        },
+      });
+    }
     return out;
   }
 

@@ -32,6 +32,10 @@ export function retryDelay(attempts: number, policy: RetryPolicy = DEFAULT_RETRY
   return Math.round(exp * (0.8 + 0.4 * random()));
 }
 
+/** See OutboxOptions.rest: measured with bench/campaign.mjs. */
+const DEFAULT_REST = 1;
+const MAX_REST_MS = 1000;
+
 export interface OutboxOptions {
   readonly fromAddress: string;
   /** The sender name when neither the organisation nor the message has one. */
@@ -42,6 +46,13 @@ export interface OutboxOptions {
   /** Longer than any one attempt can take (the transport's timeouts). */
   readonly leaseMs?: number;
   readonly now?: () => Date;
+  /**
+   * After each batch, while more are due, the drain rests this many times as long as the batch
+   * took: a campaign's thousands of messages then use a bounded share of the node, and SCIM
+   * requests that arrive meanwhile are served at their usual latency (bench/RESULTS.md, "A photo
+   * campaign"). 0 sends back to back.
+   */
+  readonly rest?: number;
   /** Called with each attempt's outcome (metrics). */
   readonly onOutcome?: (outcome: 'sent' | 'retry' | 'failed' | 'lease_lost') => void;
 }
@@ -52,18 +63,21 @@ export class EmailOutbox {
   private readonly batch: number;
   private readonly leaseMs: number;
   private readonly now: () => Date;
+  private readonly rest: number;
 
   constructor(private readonly store: Store, private readonly transport: EmailTransport, private readonly log: Logger, private readonly opts: OutboxOptions) {
     this.retry = opts.retry ?? DEFAULT_RETRY;
     this.batch = opts.batch ?? 10;
     this.leaseMs = opts.leaseMs ?? 5 * 60_000;
     this.now = opts.now ?? (() => new Date());
+    this.rest = opts.rest ?? DEFAULT_REST;
   }
 
   /** Sends every due message, batch by batch, until none is due or `stopped()`; answers how many were attempted. */
   async drain(stopped: () => boolean = () => false): Promise<number> {
     let attempted = 0;
     while (!stopped()) {
+      const started = performance.now();
       const now = this.now();
       // A read first: most polls find nothing, and need not take SQLite's write lock to learn it.
       if (!(await this.store.email.anyDue(now.toISOString()))) break;
@@ -72,6 +86,7 @@ export class EmailOutbox {
       await Promise.all(leased.map((m) => this.send(m)));
       attempted += leased.length;
       await yieldToEventLoop();
+      if (this.rest > 0) await new Promise((r) => setTimeout(r, Math.min(MAX_REST_MS, (performance.now() - started) * this.rest)));
     }
     return attempted;
   }

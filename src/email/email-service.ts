@@ -10,7 +10,7 @@ import type { AdminAccounts } from '../accounts/admin-accounts.js';
 import type { AuditTrail, RequestMeta } from '../audit/audit-trail.js';
 import { holderName } from '../credentials/credential-service.js';
 import type { LinkOptions, PhotoService } from '../credentials/photo-service.js';
-import type { EmailMessageRow, EmailState, MasterList, Repos, Store } from '../store/index.js';
+import type { EmailMessageRow, EmailState, MasterList, NewEmailMessageRow, Repos, Store } from '../store/index.js';
 import { checkTemplate, DEFAULT_TEMPLATES, EMAIL_KINDS, isEmailKind, KINDS, LIMITS, renderEmail, type EmailKind, type EmailTemplate } from './templates.js';
 
 export class EmailError extends Error {
@@ -67,9 +67,14 @@ export interface NewMessage {
   readonly id?: string;
 }
 
+/** A message rendered into its outbox row, not yet queued (EmailService.render). */
+export type RenderedMessage = NewEmailMessageRow & { readonly id: string };
+
 const STATES: readonly EmailState[] = ['queued', 'sending', 'sent', 'failed'];
 /** A link's expiry as a person reads it: "3 June 2031 at 17:00 UTC". */
-export const when = (iso: string) => `${new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(iso))} UTC`;
+// One formatter: building an Intl.DateTimeFormat costs far more than formatting with it, and a campaign formats thousands.
+const WHEN = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' });
+export const when = (iso: string) => `${WHEN.format(new Date(iso))} UTC`;
 
 export class EmailService {
   constructor(
@@ -202,19 +207,30 @@ export class EmailService {
    * with the organisation's template, sender name and reply-to. A campaign passes thousands.
    */
   async enqueue(tx: Repos, messages: readonly NewMessage[], meta: RequestMeta): Promise<string[]> {
+    const rows = await this.render(tx, messages, meta);
+    await this.enqueueRendered(tx, rows);
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Renders messages into outbox rows without queueing them: a campaign renders a batch before its
+   * transaction (reading templates and settings through `from`, the store), so that the
+   * transaction holds SQLite's one connection only for its writes (bench/RESULTS.md, "A photo campaign").
+   */
+  async render(from: Repos, messages: readonly NewMessage[], meta: RequestMeta): Promise<RenderedMessage[]> {
     this.requireSmtp();
     const at = this.now().toISOString();
     const byOrg = new Map<string, { settings: Awaited<ReturnType<EmailService['settings']>>; templates: Map<EmailKind, EmailTemplate>; org: string }>();
-    const rows = [];
+    const rows: RenderedMessage[] = [];
     for (const m of messages) {
       let o = byOrg.get(m.orgId);
       if (!o) {
-        o = { settings: await this.settings(m.orgId, tx), templates: new Map(), org: (await tx.lists.organisation(m.orgId))?.name ?? '' };
+        o = { settings: await this.settings(m.orgId, from), templates: new Map(), org: (await from.lists.organisation(m.orgId))?.name ?? '' };
         byOrg.set(m.orgId, o);
       }
       let t = o.templates.get(m.kind);
       if (!t) {
-        t = await this.template(m.orgId, m.kind, tx);
+        t = await this.template(m.orgId, m.kind, from);
         o.templates.set(m.kind, t);
       }
       const r = renderEmail(t, { organisation: o.org, ...m.values });
@@ -226,8 +242,13 @@ export class EmailService {
         last_reply: null, created_at: at, created_by: meta.actor, updated_at: at, sent_at: null,
       });
     }
-    await tx.email.enqueue(rows);
-    return rows.map((r) => r.id);
+    return rows;
+  }
+
+  /** Queues rendered messages in the caller's transaction. */
+  async enqueueRendered(tx: Repos, rows: readonly RenderedMessage[]): Promise<void> {
+    this.requireSmtp();
+    if (rows.length) await tx.email.enqueue(rows);
   }
 
   /** Creates a self-upload link for the person and emails it to them: the link is never shown to the admin. */

@@ -38,6 +38,7 @@ import * as m026 from './migrations/026-webhooks.js';
 import * as m027 from './migrations/027-paging.js';
 import * as m029 from './migrations/029-uid-required-implied.js';
 import * as m031 from './migrations/031-shared-limits.js';
+import * as m032 from './migrations/032-campaign-counts.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -85,6 +86,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['027-paging', m027],
   ['029-uid-required-implied', m029],
   ['031-shared-limits', m031],
+  ['032-campaign-counts', m032],
 ];
 
 /** Every migration this build knows, in order (the upgrade tests check that each ran once). */

@@ -3,6 +3,8 @@ import type { Engine } from './engine.js';
 import type { Database } from './schema.js';
 
 export type EmailMessageRow = Selectable<Database['email_messages']>;
+/** A message as queued: its outbox row, rendered. */
+export type NewEmailMessageRow = Insertable<Database['email_messages']>;
 export type EmailSettingsRow = Selectable<Database['email_settings']>;
 export type EmailTemplateRow = Selectable<Database['email_templates']>;
 export type EmailState = 'queued' | 'sending' | 'sent' | 'failed';

@@ -19,7 +19,7 @@ export type { CardTemplateRow } from './cards-repo.js';
 export { INSTALLATION, type AppleWalletSettingsRow, type ApplePassRow, type ApplePassRegistrationRow } from './apple-wallet-repo.js';
 export type { GoogleWalletSettingsRow, GoogleWalletObjectRow, WalletBrandingRow } from './google-wallet-repo.js';
 export { SEALED_COLUMNS, type SealedColumn } from './secret-keys-repo.js';
-export type { EmailMessageRow, EmailSettingsRow, EmailTemplateRow, EmailState } from './email-repo.js';
+export type { EmailMessageRow, NewEmailMessageRow, EmailSettingsRow, EmailTemplateRow, EmailState } from './email-repo.js';
 export type { CampaignRow, CampaignPersonRow, CampaignPersonView, CampaignFilter, CampaignPeopleFilter, CampaignTotals } from './campaigns-repo.js';
 export { writeOutbox, type EventsQuery, type ConsumerClaim } from './events-repo.js';
 export { HELD_UNTIL } from './webhooks-repo.js';

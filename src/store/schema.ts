@@ -346,6 +346,30 @@ export interface CampaignPersonTable {
   reminders: ColumnType<number, number | undefined, number>;
   /** Why a person was skipped (deactivated, photo approved meanwhile). */
   note: string | null;
+  /** Kept by triggers (migration 032): the latest message's state (`queued` while sending), and 1 once… */
+  email_state: ColumnType<string | null, never, never>;
+  /** …a link created since the invitation was opened, */
+  opened: ColumnType<number, never, never>;
+  /** …a photo was created since the invitation, */
+  uploaded: ColumnType<number, never, never>;
+  /** …the person has an approved photo. */
+  approved: ColumnType<number, never, never>;
+}
+
+/** A campaign's totals, kept by triggers on campaign_people (migration 032). */
+export interface CampaignCountsTable {
+  campaign_id: string;
+  people: ColumnType<number, never, never>;
+  pending: ColumnType<number, never, never>;
+  no_email: ColumnType<number, never, never>;
+  skipped: ColumnType<number, never, never>;
+  queued: ColumnType<number, never, never>;
+  sent: ColumnType<number, never, never>;
+  failed: ColumnType<number, never, never>;
+  opened: ColumnType<number, never, never>;
+  uploaded: ColumnType<number, never, never>;
+  approved: ColumnType<number, never, never>;
+  reminded: ColumnType<number, never, never>;
 }
 
 export interface CardTemplateTable {
@@ -726,6 +750,7 @@ export interface Database {
   photo_links: PhotoLinkTable;
   campaigns: CampaignTable;
   campaign_people: CampaignPersonTable;
+  campaign_counts: CampaignCountsTable;
   credential_verifications: CredentialVerificationTable;
   google_wallet_settings: GoogleWalletSettingsTable;
   google_wallet_objects: GoogleWalletObjectTable;

@@ -194,17 +194,18 @@ export class WebhooksRepo {
    * the lease (a node killed mid-send has used an attempt).
    */
   async claim(worker: string, now: string, leaseUntil: string, limit: number): Promise<WebhookDeliveryRow[]> {
-    const ids = await this.dueQuery(now).select('d.id').orderBy('d.next_attempt_at').orderBy('d.event_id').limit(limit).execute();
-    const out: WebhookDeliveryRow[] = [];
-    for (const { id } of ids) {
-      const r = await this.db.updateTable('webhook_deliveries')
-        .set((eb) => ({ locked_by: worker, locked_until: leaseUntil, attempts: eb('attempts', '+', 1), first_attempt_at: eb.fn.coalesce('first_attempt_at', eb.val(now)) }))
-        .where('id', '=', id).where('state', '=', 'pending')
-        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
-        .returningAll().executeTakeFirst();
-      if (r) out.push(r);
-    }
-    return out;
+    const ids = (await this.dueQuery(now).select('d.id').orderBy('d.next_attempt_at').orderBy('d.event_id').limit(limit).execute()).map((r) => r.id);
+    if (!ids.length) return [];
+    // One UPDATE … RETURNING for the batch (not one per delivery: a statement each was a measurable
+    // share of a delivery's cost, bench/RESULTS.md "Webhooks"); it re-checks each row as before.
+    const rows = await this.db.updateTable('webhook_deliveries')
+      .set((eb) => ({ locked_by: worker, locked_until: leaseUntil, attempts: eb('attempts', '+', 1), first_attempt_at: eb.fn.coalesce('first_attempt_at', eb.val(now)) }))
+      .where('id', 'in', ids).where('state', '=', 'pending')
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+      .returningAll().execute();
+    // In the order the due query chose (oldest first), which RETURNING does not promise.
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   /**
@@ -226,7 +227,9 @@ export class WebhooksRepo {
       }).execute();
       if (d.event_type === 'webhook.test') return { recorded: true, paused: false };
       if (o.state === 'delivered') {
-        await trx.updateTable('webhook_endpoints').set({ failing_since: null, consecutive_failures: 0 }).where('id', '=', d.endpoint_id).execute();
+        // Only an endpoint with a failing streak is written: a healthy one (nearly every delivery) is left as it is.
+        await trx.updateTable('webhook_endpoints').set({ failing_since: null, consecutive_failures: 0 }).where('id', '=', d.endpoint_id)
+          .where((eb) => eb.or([eb('failing_since', 'is not', null), eb('consecutive_failures', '>', 0)])).execute();
         return { recorded: true, paused: false };
       }
       const e = await trx.updateTable('webhook_endpoints')
