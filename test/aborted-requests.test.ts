@@ -7,7 +7,6 @@
 import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/accounts/admin-keys.js';
 import type { Logger } from '../src/log.js';
 import { PATCH_OP, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 
@@ -28,7 +27,7 @@ beforeAll(async () => {
     };
   }
   const org = await srv.muster.lists.resolveOrganisation('Test organisation');
-  adminKey = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'tests')).secret;
+  adminKey = await srv.adminKey(org.id);
 });
 afterAll(() => srv.close());
 

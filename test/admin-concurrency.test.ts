@@ -4,7 +4,6 @@
  * event's "before" is what the previous one wrote ("after").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { call, startServer, type TestServer } from './helpers/server.js';
 
 let a: TestServer;
@@ -14,7 +13,7 @@ beforeAll(async () => {
   a = await startServer();
   b = await startServer({}, { sharing: a });
   const org = await a.muster.lists.resolveOrganisation('Test organisation');
-  key = (await new AdminKeys(a.muster.store, a.muster.audit, a.muster.lists).create(org.id, 'concurrency tests')).secret;
+  key = await a.adminKey(org.id, 'concurrency tests');
 });
 afterAll(async () => {
   await b.close();

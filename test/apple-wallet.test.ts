@@ -2,7 +2,6 @@
 // client certificates, and a simulated iPhone Wallet talking to the PassKit web service.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { makeTestPki, type TestPki } from './fakes/apns/certs.js';
 import { startFakeApns, type FakeApns } from './fakes/apns/index.js';
 import { WalletDevice } from './fakes/apns/wallet-device.js';
@@ -21,7 +20,7 @@ beforeAll(async () => {
   srv = await startServer({ MUSTER_SECRET_KEY: randomBytes(32).toString('base64'), MUSTER_APNS_URL: apns.url, MUSTER_APNS_CA_FILE: pki.caFile });
   list = await srv.newList({ name: 'Staff', tokenLabel: 'Okta' });
   const org = await srv.muster.lists.resolveOrganisation('Test organisation');
-  key = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'tests')).secret;
+  key = await srv.adminKey(org.id);
   passkit = `${srv.origin}/passkit`;
 });
 afterAll(async () => {
@@ -104,7 +103,7 @@ describe('Apple Wallet settings', () => {
     try {
       await other.newList();
       const org = await other.muster.lists.resolveOrganisation('Test organisation');
-      const k = (await new AdminKeys(other.muster.store, other.muster.audit, other.muster.lists).create(org.id, 't')).secret;
+      const k = await other.adminKey(org.id, 't');
       const put = (b: unknown) => call(`${other.origin}/api/v1/apple-wallet`, { method: 'PUT', headers: { authorization: `Bearer ${k}`, 'content-type': 'application/json' }, body: JSON.stringify(b) });
       const r = await put({ organizationName: 'Soon Ltd', p12: soon.p12('pw'), p12Password: 'pw', wwdrCertificate: Buffer.from(soon.ca.certificatePem).toString('base64') });
       expect(r.status, r.text).toBe(200);

@@ -5,7 +5,6 @@
  */
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { parseCsv } from '../src/roster/csv.js';
 import { call, ENTERPRISE, patch, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 import { groupPhoto, portrait as samplePortrait } from './helpers/sample-photos.js';
@@ -16,7 +15,7 @@ let key: string;
 beforeAll(async () => {
   srv = await startServer();
   const org = await srv.muster.lists.resolveOrganisation('Test organisation');
-  key = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'tests')).secret;
+  key = await srv.adminKey(org.id);
 });
 afterAll(() => srv.close());
 

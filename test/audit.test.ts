@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { call, patch, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 import { replay } from './helpers/replay.js';
 
@@ -11,7 +10,7 @@ let adminKey: string;
 beforeAll(async () => {
   srv = await startServer();
   const org = await srv.muster.lists.resolveOrganisation('Test organisation');
-  adminKey = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'tests')).secret;
+  adminKey = await srv.adminKey(org.id);
 });
 afterAll(() => srv.close());
 
@@ -194,7 +193,7 @@ describe('the admin API', () => {
     expect((await admin('/lists', 'mst_admin_nope')).status).toBe(401);
     expect((await call(`${srv.origin}/api/v1/lists`, {})).status).toBe(401);
     const otherOrg = await srv.muster.lists.resolveOrganisation('Another org');
-    const otherKey = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(otherOrg.id, 'x')).secret;
+    const otherKey = await srv.adminKey(otherOrg.id, 'x');
     expect((await admin(`/lists/${list.id}/audit/events`, otherKey)).status).toBe(404);
     const mine = await admin('/lists');
     expect(mine.body.lists.map((l: { id: string }) => l.id)).toContain(list.id);

@@ -7,7 +7,6 @@
  * never inviting anyone twice. Every test runs on the engine MUSTER_TEST_ENGINE names.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { CAMPAIGN_JOB } from '../src/email/index.js';
 import { startFakeSmtp, type FakeSmtp, type ReceivedEmail } from './fakes/smtp/index.js';
 import { portrait } from './helpers/sample-photos.js';
@@ -40,7 +39,7 @@ async function node(server: FakeSmtp | undefined, opts: { sharing?: Node; clock?
   const srv = await startServer(env, { ...(opts.sharing ? { sharing: opts.sharing.srv } : {}), ...(opts.clock ? { muster: { campaignClock: opts.clock } } : {}) });
   cleanups.push(() => srv.close());
   const org = await srv.muster.lists.resolveOrganisation('Test organisation');
-  const key = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'tests')).secret;
+  const key = await srv.adminKey(org.id);
   return {
     srv,
     api: (method, path, body) => call(`${srv.origin}/api/v1${path}`, {

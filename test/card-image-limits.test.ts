@@ -9,7 +9,6 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_IMAGE_SIDE_PX } from '../src/credentials/image-size.js';
 import { rasterise } from './unit/credentials/test-fixtures.js';
-import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { LOOP_LAG_BUDGET_MS, describeLag, measureLoopLag } from './helpers/loop-lag.js';
 import { call, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 
@@ -23,7 +22,7 @@ beforeAll(async () => {
   srv = await startServer();
   list = await srv.newList({ name: 'Staff' });
   const org = await srv.muster.lists.resolveOrganisation('Test organisation');
-  key = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'tests')).secret;
+  key = await srv.adminKey(org.id);
   const p = await list.req('POST', '/Users', user('ada@example.com'));
   expect(p.status, p.text).toBe(201);
   personId = p.body.id;

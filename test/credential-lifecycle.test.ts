@@ -9,7 +9,6 @@
 import { randomBytes } from 'node:crypto';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { isDark, rasterise } from './unit/credentials/test-fixtures.js';
 import { makeTestPki, type TestPki } from './fakes/apns/certs.js';
 import { startFakeApns, type FakeApns } from './fakes/apns/index.js';
@@ -34,7 +33,7 @@ beforeAll(async () => {
   });
   list = await srv.newList({ name: 'Staff', tokenLabel: 'Okta' });
   const org = await srv.muster.lists.resolveOrganisation('Test organisation');
-  key = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'tests')).secret;
+  key = await srv.adminKey(org.id);
 });
 afterAll(async () => {
   await srv.close();

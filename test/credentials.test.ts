@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { call, PATCH_OP, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 
 let srv: TestServer;
@@ -10,7 +9,7 @@ beforeAll(async () => {
   srv = await startServer();
   list = await srv.newList({ name: 'Staff', tokenLabel: 'Okta' });
   const org = await srv.muster.lists.resolveOrganisation('Test organisation');
-  key = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'tests')).secret;
+  key = await srv.adminKey(org.id);
 });
 afterAll(() => srv.close());
 

@@ -5,7 +5,6 @@
  * and duplicated columns are refused with a clear message.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { ImportService } from '../src/lists/import-service.js';
 import type { Repos, Store } from '../src/store/index.js';
 import { call, startServer, type TestServer } from './helpers/server.js';
@@ -17,7 +16,7 @@ beforeAll(async () => {
   a = await startServer();
   b = await startServer({}, { sharing: a });
   const org = await a.muster.lists.resolveOrganisation('Test organisation');
-  key = (await new AdminKeys(a.muster.store, a.muster.audit, a.muster.lists).create(org.id, 'csv import tests')).secret;
+  key = await a.adminKey(org.id, 'csv import tests');
 });
 afterAll(async () => {
   await b.close();

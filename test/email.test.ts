@@ -7,7 +7,6 @@
  * sending a message twice. Every test runs on the engine MUSTER_TEST_ENGINE names.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/accounts/admin-keys.js';
 import type { EmailMessageRow } from '../src/store/index.js';
 import { makeTestPki, type TestPki } from './fakes/apns/certs.js';
 import { closedPort, startFakeSmtp, type FakeSmtp } from './fakes/smtp/index.js';
@@ -42,7 +41,7 @@ async function node(env: Record<string, string>, sharing?: Node): Promise<Node> 
   const srv = await startServer({ MUSTER_SMTP_CA_FILE: pki.caFile, MUSTER_SMTP_FROM: FROM, ...env }, sharing ? { sharing: sharing.srv } : {});
   cleanups.push(() => srv.close());
   const org = await srv.muster.lists.resolveOrganisation('Test organisation');
-  const key = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'tests')).secret;
+  const key = await srv.adminKey(org.id);
   return {
     srv, key,
     api: (method, path, body) => call(`${srv.origin}/api/v1${path}`, {

@@ -435,8 +435,7 @@ describe('one sync method per list', () => {
     const row = await srv.muster.store.entra.get(list.id);
     expect(row!.secret_enc).not.toContain('shh-secret');
     const org = await srv.muster.lists.resolveOrganisation('Test organisation');
-    const { AdminKeys } = await import('../src/accounts/admin-keys.js');
-    const key = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'entra')).secret;
+    const key = await srv.adminKey(org.id, 'entra');
     const view = await call(`${srv.origin}/api/v1/lists/${list.id}/entra`, { headers: { authorization: `Bearer ${key}` } });
     expect(view.status).toBe(200);
     expect(view.text).not.toContain('shh-secret');
@@ -457,8 +456,7 @@ describe('one sync method per list', () => {
     const { list: manual } = await srv.muster.lists.createList({ name: 'No sync', uid: 'userName', org: 'Test organisation', syncMethod: 'none' });
     await expect(srv.muster.lists.createToken(manual.id, 'sneaky')).rejects.toMatchObject({ code: 'MUSTER_SYNC_METHOD_CONFLICT', message: expect.stringMatching(/does not use SCIM/) });
     const org = await srv.muster.lists.resolveOrganisation('Test organisation');
-    const { AdminKeys } = await import('../src/accounts/admin-keys.js');
-    const key = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'tokens')).secret;
+    const key = await srv.adminKey(org.id, 'tokens');
     const admin = (method: string, path: string, body?: unknown) => call(`${srv.origin}/api/v1${path}`, {
       method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}),
     });
@@ -491,8 +489,7 @@ describe('one sync method per list', () => {
 describe('the Entra section as the admin API shows it (issue 13, item 6)', () => {
   async function adminKey(label: string): Promise<string> {
     const org = await srv.muster.lists.resolveOrganisation('Test organisation');
-    const { AdminKeys } = await import('../src/accounts/admin-keys.js');
-    return (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, label)).secret;
+    return await srv.adminKey(org.id, label);
   }
 
   it('names the chosen groups from Graph when they are chosen, keeps the names, and refuses an id that is not a GUID', async () => {

@@ -4,7 +4,6 @@
  * shown, and a cursor past retention answered 410.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { runMaintenance } from '../src/jobs/maintenance.js';
 import type { NewDomainEvent } from '../src/events/types.js';
 import { call, startServer, user, type TestList, type TestServer } from './helpers/server.js';
@@ -19,7 +18,7 @@ beforeAll(async () => {
   list = await srv.newList({ name: 'Staff' });
   const org = await srv.muster.lists.resolveOrganisation('Test organisation');
   orgId = org.id;
-  key = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'tests')).secret;
+  key = await srv.adminKey(org.id);
 });
 afterAll(async () => {
   await srv.close();

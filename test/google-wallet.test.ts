@@ -1,6 +1,5 @@
 import { createVerify, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { GoogleWallet, WalletSettingsError } from '../src/credentials/google/google-wallet.js';
 import { SecretBox } from '../src/secrets/secret-box.js';
 import { startGoogleFake, type GoogleFake } from './fakes/google/index.js';
@@ -17,7 +16,7 @@ beforeAll(async () => {
   srv = await startServer({ MUSTER_SECRET_KEY: SECRET_KEY, MUSTER_GOOGLE_WALLET_CUSTOM_ENDPOINTS: 'true' });
   list = await srv.newList({ name: 'Staff', tokenLabel: 'Okta' });
   const org = await srv.muster.lists.resolveOrganisation('Test organisation');
-  key = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'tests')).secret;
+  key = await srv.adminKey(org.id);
 });
 afterAll(async () => {
   await srv.close();

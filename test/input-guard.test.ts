@@ -6,7 +6,6 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { MAX_JSON_DEPTH } from '../src/scim/input-guard.js';
 import { up as renormaliseUserNames } from '../src/store/migrations/015-user-name-nfc.js';
 import { ENTERPRISE, PATCH_OP, USER_SCHEMA, call, patch, startServer, user, type ScimResult, type TestList, type TestServer } from './helpers/server.js';
@@ -18,7 +17,7 @@ const protoNames = Object.getOwnPropertyNames(Object.prototype);
 beforeAll(async () => {
   srv = await startServer();
   const org = await srv.muster.lists.resolveOrganisation('Test organisation');
-  adminKey = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'tests')).secret;
+  adminKey = await srv.adminKey(org.id);
 });
 afterAll(() => srv.close());
 

@@ -6,7 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { INSTALLATION } from '../src/store/index.js';
 import { makeTestPki, type TestPki } from './fakes/apns/certs.js';
 import { startFakeApns, type FakeApns } from './fakes/apns/index.js';
@@ -31,7 +30,7 @@ beforeAll(async () => {
     const org = await srv.muster.lists.resolveOrganisation(name);
     const r = await srv.muster.lists.createList({ name: 'Staff', uid: 'userName', org: org.id, tokenLabel: 'Okta' });
     orgs[k] = {
-      key: (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'tests')).secret,
+      key: await srv.adminKey(org.id),
       listId: r.list.id, token: r.token!.secret, scim: `${srv.origin}/scim/v2/lists/${r.list.id}`,
     };
   }

@@ -10,7 +10,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { OutboxConsumers, type EventConsumer } from '../src/events/consumers.js';
 import type { DomainEvent, NewDomainEvent } from '../src/events/types.js';
 import { openDatabase, Store } from '../src/store/index.js';
-import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { ENGINE, freshDatabase, type TestDatabase } from './helpers/database.js';
 import { call, patch, startServer, user, type TestServer } from './helpers/server.js';
 
@@ -134,7 +133,7 @@ it('a deactivation revokes the person\'s card in its own transaction: the QR ans
   try {
     const list = await srv.newList({ name: 'Staff' });
     const org = await srv.muster.lists.resolveOrganisation('Test organisation');
-    const key = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'tests')).secret;
+    const key = await srv.adminKey(org.id);
     const id = (await list.req('POST', '/Users', user('ada'))).body.id as string;
     const card = await call(`${srv.origin}/api/v1/lists/${list.id}/people/${id}/credentials`, {
       method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'card' }),

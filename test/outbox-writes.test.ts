@@ -4,7 +4,6 @@
  * credentials, list configuration; a refused write appends nothing. On both engines.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { AdminKeys } from '../src/accounts/admin-keys.js';
 import type { DomainEvent } from '../src/events/types.js';
 import { call, patch, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 
@@ -18,7 +17,7 @@ beforeAll(async () => {
   list = await srv.newList({ name: 'Staff' });
   const org = await srv.muster.lists.resolveOrganisation('Test organisation');
   orgId = org.id;
-  key = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'tests')).secret;
+  key = await srv.adminKey(org.id);
 });
 afterAll(async () => {
   await srv.close();

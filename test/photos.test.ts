@@ -5,7 +5,6 @@
  */
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { call, PATCH_OP, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 import { groupPhoto, portrait as samplePortrait } from './helpers/sample-photos.js';
 
@@ -19,7 +18,7 @@ beforeAll(async () => {
   srv = await startServer();
   list = await srv.newList({ name: 'Staff' });
   const org = await srv.muster.lists.resolveOrganisation('Test organisation');
-  key = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'tests')).secret;
+  key = await srv.adminKey(org.id);
   portrait = await samplePortrait();
   group = groupPhoto();
 });

@@ -4,7 +4,6 @@
  * (SQL in the store, combined with paging and counts), and the person's manager by name.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { call, ENTERPRISE, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 
 let srv: TestServer;
@@ -28,7 +27,7 @@ beforeAll(async () => {
   srv = await startServer();
   list = await srv.newList({ name: 'Hospital staff', tokenLabel: 'Okta' });
   const org = await srv.muster.lists.resolveOrganisation('Test organisation');
-  key = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'tests')).secret;
+  key = await srv.adminKey(org.id);
   // ada: approved photo, valid card · bob: nothing · cyd: pending photo · dee: rejected photo, revoked card
   // eve: approved + newer pending photo, one revoked and one valid card
   for (const name of ['ada', 'bob', 'cyd', 'dee', 'eve']) {

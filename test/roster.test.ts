@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { call, ENTERPRISE, patch, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 import { loadSteps, replay } from './helpers/replay.js';
 
@@ -9,7 +8,7 @@ let key: string;
 beforeAll(async () => {
   srv = await startServer();
   const org = await srv.muster.lists.resolveOrganisation('Test organisation');
-  key = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'roster tests')).secret;
+  key = await srv.adminKey(org.id, 'roster tests');
 });
 afterAll(() => srv.close());
 

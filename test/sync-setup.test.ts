@@ -5,7 +5,6 @@
  * list's SCIM operations and putting failures in words.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { ENTERPRISE, call, patch, startServer, user, type TestServer } from './helpers/server.js';
 
 let srv: TestServer;
@@ -14,7 +13,7 @@ let adminKey: string;
 beforeAll(async () => {
   srv = await startServer();
   const org = await srv.muster.lists.resolveOrganisation('Test organisation');
-  adminKey = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'tests')).secret;
+  adminKey = await srv.adminKey(org.id);
 });
 afterAll(() => srv.close());
 

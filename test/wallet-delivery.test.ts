@@ -15,7 +15,6 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { makeTestPki, type TestPki } from './fakes/apns/certs.js';
 import { startGoogleFake, type GoogleFake } from './fakes/google/index.js';
 import { startGraphEmulator, type GraphEmulator } from './fakes/graph/index.js';
@@ -71,7 +70,7 @@ beforeAll(async () => {
   const setUp = await owner.req('POST', '/auth/setup', { organisation: 'Northside College', name: 'Olive Owner', email: OWNER, password: PASSWORD });
   expect(setUp.status, setUp.text).toBe(201);
   orgId = setUp.body.organisation.id;
-  key = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(orgId, 'tests')).secret;
+  key = await srv.adminKey(orgId);
   const south = await srv.muster.lists.resolveOrganisation('Southside Hospital');
   await srv.muster.accounts.create(south.id, { email: OTHER_OWNER, name: 'Sam Owner', role: 'owner', password: PASSWORD });
   otherOwner = new Browser(srv.origin);

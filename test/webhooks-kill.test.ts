@@ -11,7 +11,6 @@ import { AddressPolicy } from '../src/events/address-policy.js';
 import type { NewDomainEvent } from '../src/events/types.js';
 import { WebhookDispatcher } from '../src/events/webhook-dispatcher.js';
 import { WebhookSender } from '../src/events/webhook-sender.js';
-import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { openSecretKey } from '../src/secrets/index.js';
 import { startChildNode } from './helpers/child-node.js';
 import { call, startServer } from './helpers/server.js';
@@ -34,7 +33,7 @@ it('a receiver gets every event once in effect, in order per person, across a ki
   await srv.muster.jobs.stop();
   await srv.muster.webhookDispatcher.stop();
   const org = await srv.muster.lists.resolveOrganisation('Test organisation');
-  const key = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'tests')).secret;
+  const key = await srv.adminKey(org.id);
   const rec = await startReceiver();
   cleanups.push(() => rec.close());
   rec.answer = () => ({ status: 200, delayMs: 15 });

@@ -17,7 +17,6 @@ import { AddressPolicy } from '../src/events/address-policy.js';
 import type { NewDomainEvent } from '../src/events/types.js';
 import { WebhookDispatcher, webhookRetryDelay, type WebhookDispatcherOptions } from '../src/events/webhook-dispatcher.js';
 import { WebhookSender } from '../src/events/webhook-sender.js';
-import { AdminKeys } from '../src/accounts/admin-keys.js';
 import { openSecretKey } from '../src/secrets/index.js';
 import { call, startServer, type TestServer } from './helpers/server.js';
 import { startChildNode } from './helpers/child-node.js';
@@ -56,7 +55,7 @@ async function node(env: Record<string, string> = ALLOW, sharing?: Node): Promis
   const srv = await startServer(env, sharing ? { sharing: sharing.srv } : {});
   cleanups.push(() => srv.close());
   const org = await srv.muster.lists.resolveOrganisation('Test organisation');
-  const key = (await new AdminKeys(srv.muster.store, srv.muster.audit, srv.muster.lists).create(org.id, 'tests')).secret;
+  const key = await srv.adminKey(org.id);
   return {
     srv, orgId: org.id,
     api: (method, p, body) => call(`${srv.origin}/api/v1${p}`, {

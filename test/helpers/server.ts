@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config.js';
+import { AdminKeys } from '../../src/accounts/admin-keys.js';
 import { buildMuster, listen, type Muster, type MusterOptions } from '../../src/main.js';
 import { freshDatabase, type TestDatabase } from './database.js';
 
@@ -17,6 +18,8 @@ export interface TestServer {
   readonly muster: Muster;
   /** Creates a list and returns its SCIM base URL and a token. */
   newList(opts?: { name?: string; uid?: string; externalIdUnique?: boolean; tokenLabel?: string }): Promise<TestList>;
+  /** A new admin API key of the organisation (made as `muster admin-keys create` makes one), for `Authorization: Bearer`. */
+  adminKey(orgId: string, label?: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -91,6 +94,9 @@ export async function startServer(env: Record<string, string> = {}, opts: { shar
           body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
         }),
       };
+    },
+    async adminKey(orgId, label = 'tests') {
+      return (await new AdminKeys(muster.store, muster.audit, muster.lists).create(orgId, label)).secret;
     },
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
