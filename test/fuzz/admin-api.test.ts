@@ -1,7 +1,8 @@
 /**
  * Fuzzing the admin API's bodies (docs/admin-api.md): lists, roster fields, the SCIM-to-field
  * mapping and its templates, tokens, admin accounts and people (credentials, mapping previews),
- * each a valid body with one field mutated, sent with an admin key.
+ * photo campaigns (preview, automatic invitations), email settings and webhook endpoints, each a
+ * valid body with one field mutated, sent with an admin key.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
@@ -13,8 +14,10 @@ let f: FuzzServer;
 beforeAll(async () => { f = await startFuzzServer(); });
 afterAll(() => f?.close(), CLOSE_TIMEOUT_MS);
 
-type Kind = 'createList' | 'patchList' | 'addField' | 'patchField' | 'mapping' | 'preview' | 'token' | 'admin' | 'credential';
-const KINDS: Kind[] = ['createList', 'patchList', 'addField', 'patchField', 'mapping', 'preview', 'token', 'admin', 'credential'];
+type Kind = 'createList' | 'patchList' | 'addField' | 'patchField' | 'mapping' | 'preview' | 'token' | 'admin' | 'credential'
+  | 'campaignPreview' | 'campaignSettings' | 'emailSettings' | 'webhook';
+const KINDS: Kind[] = ['createList', 'patchList', 'addField', 'patchField', 'mapping', 'preview', 'token', 'admin', 'credential',
+  'campaignPreview', 'campaignSettings', 'emailSettings', 'webhook'];
 
 const templateText = fc.oneof(
   fc.constantFrom('{name.givenName} {name.familyName}', '{__proto__}', '{constructor.prototype}', '{__proto__.polluted}', `{${ENTERPRISE}:__proto__}`, '{', '}{', '{{name.givenName}}'),
@@ -42,6 +45,11 @@ describe('admin API bodies', () => {
           token: ['POST', `${L}/tokens`, { label: `Token ${s.name}` }],
           admin: ['POST', `${api}/admins`, { email: `${s.name}@acme.example`, name: `Admin ${s.name}`, role: 'viewer', password: 'a long enough passphrase' }],
           credential: ['POST', `${L}/people/${seg(person)}/credentials`, { kind: 'card' }],
+          campaignPreview: ['POST', `${L}/campaigns/preview`, { name: `Campaign ${s.name}`, filter: { field: 'department', value: s.name }, hours: 72, attempts: 3 }],
+          campaignSettings: ['PUT', `${L}/campaign-settings`, { enabled: false, hours: 72, attempts: 3, consentText: `Consent ${s.name}`, reminderDays: 3, maxReminders: 2 }],
+          emailSettings: ['PUT', `${api}/email`, { senderName: `Office ${s.name}`, replyTo: 'office@acme.example', cardReadyEmail: false }],
+          // An address literal: saving a URL needs no DNS, and nothing is sent (no event types match a refused write).
+          webhook: ['POST', `${api}/webhooks`, { url: 'https://93.184.215.14/muster', eventTypes: ['person.deactivated'], description: `Doors ${s.name}` }],
         }[s.kind] as [string, string, unknown];
         const m: Mutation = s.m;
         await send(f, list.id, { method, url, headers: adminHeaders(f), body: toJson(mutate(node(base), m)) });
