@@ -24,6 +24,8 @@ export interface AuthRouteDeps extends OriginSettings {
   readonly sso: OidcSignIn;
   /** Shared by every node on PostgreSQL (src/limits); in this process's memory when absent. */
   readonly throttles?: ThrottleFactory;
+  /** Where an unexpected failure of a sign-in with the provider is logged (the browser gets words, not a 500). */
+  readonly log?: { error(msg: string, fields?: Record<string, unknown>): void };
 }
 
 /** The cookie that binds a sign-in with the provider to the browser that started it (hashed in oidc_logins). */
@@ -184,7 +186,9 @@ export function authRoutes(deps: AuthRouteDeps): Hono<AdminEnv> {
       return c.redirect('/', 303);
     } catch (err) {
       if (err instanceof SsoRefusal) return c.redirect(`/?sso_error=${encodeURIComponent(err.code)}`, 303);
-      throw err;
+      // The browser came back from the provider: it gets the sign-in page with words, not a JSON 500.
+      deps.log?.error('sign-in with the identity provider failed unexpectedly', { err: String(err) });
+      return c.redirect('/?sso_error=unexpected', 303);
     }
   });
 
