@@ -238,7 +238,7 @@ export class WebhookDispatcher {
       // Read once per batch: the endpoints, their live secrets, and the events (several endpoints share each).
       const endpoints = new Map((await this.store.webhooks.endpointsById([...new Set(leased.map((d) => d.endpoint_id))])).map((e) => [e.id, e]));
       const secrets = new Map<string, string[]>();
-      for (const id of endpoints.keys()) secrets.set(id, (await this.store.webhooks.liveSecrets(id, at)).map((x) => this.secretBox().open(x.secret_enc)));
+      for (const [id, rows] of await this.store.webhooks.liveSecretsOf([...endpoints.keys()], at)) secrets.set(id, rows.map((x) => this.secretBox().open(x.secret_enc)));
       const eventIds = [...new Set(leased.filter((d) => d.body === null).map((d) => Number(d.event_id)))];
       const bodies = new Map((await this.store.events.byIds(eventIds)).map((e) => [e.id, eventBody(e)]));
       // Sent side by side; the outcomes are kept in the order the attempts ended (the endpoint's

@@ -129,6 +129,23 @@ export class WebhooksRepo {
       .orderBy('created_at', 'desc').execute();
   }
 
+  /** liveSecrets of several endpoints in one statement (a drained batch's), newest first per endpoint. */
+  async liveSecretsOf(endpointIds: readonly string[], now: string): Promise<Map<string, WebhookSecretRow[]>> {
+    const out = new Map<string, WebhookSecretRow[]>();
+    for (const part of chunked(endpointIds)) {
+      if (!part.length) continue;
+      const rows = await this.db.selectFrom('webhook_secrets').selectAll().where('endpoint_id', 'in', part)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+        .orderBy('endpoint_id').orderBy('created_at', 'desc').execute();
+      for (const r of rows) {
+        const list = out.get(r.endpoint_id);
+        if (list) list.push(r);
+        else out.set(r.endpoint_id, [r]);
+      }
+    }
+    return out;
+  }
+
   /** A new current secret; the old current one expires at `oldExpiresAt` (now: at once). Expired ones are removed. */
   async rotateSecret(endpointId: string, secret: WebhookSecretRow, oldExpiresAt: string, now: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
