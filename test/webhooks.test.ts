@@ -365,6 +365,35 @@ describe('webhook delivery', () => {
     const p1 = rec.received.slice(before + 1).filter((r) => r.json.subject === 'p1').map((r) => r.eventId!);
     expect(p1).toEqual([...p1].sort((x, y) => x - y));
   });
+
+  it('settles a drained batch together: an attempt row per delivery, and the endpoint health in the order the attempts ended', async () => {
+    const n = await node();
+    const clock = { t: T0 };
+    const d = await manual(n, clock);
+    const rec = await receiver();
+    const ep = await addEndpoint(n, rec.url);
+    const health = async () => n.srv.muster.store.db.selectFrom('webhook_endpoints').select(['failing_since', 'consecutive_failures', 'paused_at']).where('id', '=', ep.id).executeTakeFirstOrThrow();
+    // A failure that ends before a success: the success clears the streak.
+    rec.answer = (r) => (r.json.subject === 'A' ? { status: 500 } : { status: 200, delayMs: 150 });
+    await n.srv.muster.store.events.append([ev(n.orgId, 'A', 1), ev(n.orgId, 'B', 2), ev(n.orgId, 'C', 3)]);
+    expect(await d.drain()).toBe(3);
+    expect(await health()).toMatchObject({ failing_since: null, consecutive_failures: 0, paused_at: null });
+    const settled = await n.srv.muster.store.db.selectFrom('webhook_deliveries').select(['id', 'state', 'attempts', 'settled_at']).execute();
+    expect(settled.map((x) => x.state).sort()).toEqual(['delivered', 'delivered', 'pending']);
+    const attempts = await n.srv.muster.store.db.selectFrom('webhook_attempts').select(['delivery_id', 'attempt', 'status']).execute();
+    expect(attempts.map((a) => a.delivery_id).sort()).toEqual(settled.map((x) => x.id).sort());
+    expect(attempts.every((a) => Number(a.attempt) === 1)).toBe(true);
+    // A success that ends before failures: the streak is the failures after it.
+    rec.answer = (r) => (r.json.subject === 'E' ? { status: 200 } : { status: 503, delayMs: 150 });
+    await n.srv.muster.store.events.append([ev(n.orgId, 'D', 4), ev(n.orgId, 'E', 5), ev(n.orgId, 'F', 6)]);
+    clock.t += 10_000; // A's retry is not due yet: this batch is D, E and F.
+    expect(await d.drain()).toBe(3);
+    const h = await health();
+    expect(Number(h.consecutive_failures)).toBe(2);
+    expect(h.failing_since).toBe(new Date(clock.t).toISOString());
+    expect(h.paused_at).toBeNull();
+    expect(await n.srv.muster.store.db.selectFrom('webhook_attempts').select('id').execute()).toHaveLength(6);
+  });
 });
 
 describe('outbound addresses (SSRF)', () => {

@@ -5,8 +5,9 @@
  * 1. Fan-out: outbox events after the fan-out cursor become one delivery row per subscribed
  *    endpoint, in one transaction with the cursor's advance (store/webhooks-repo.ts): each event
  *    reaches each endpoint's queue exactly once, whichever nodes fan out at once.
- * 2. Delivery: due deliveries are leased to one node (a lease a killed node leaves to expire),
- *    sent signed, and settled with a row per attempt. A delivery whose outcome was not recorded
+ * 2. Delivery: due deliveries are leased to one node a batch at a time (a lease a killed node
+ *    leaves to expire), sent signed side by side, and the batch settled in one transaction with a
+ *    row per attempt (store/webhooks-repo.ts settleBatch). A delivery whose outcome was not recorded
  *    (the node died mid-send) is sent again with the same `Muster-Delivery-Id`: receivers dedupe
  *    on it, so each event takes effect once.
  * Ordering: per endpoint and person (the event's subject), a delivery is sent only once every
@@ -15,7 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
-import { HELD_UNTIL, type Store, type WebhookDeliveryRow, type WebhookEndpointRow, type NewWebhookDelivery } from '../store/index.js';
+import { HELD_UNTIL, type Store, type WebhookDeliveryRow, type WebhookEndpointRow, type NewWebhookDelivery, type SettleItem } from '../store/index.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { DomainEvent } from './types.js';
 import { signatureHeader, SIGNATURE_HEADER } from './webhook-signature.js';
@@ -231,59 +232,76 @@ export class WebhookDispatcher {
     while (!stopped()) {
       const now = this.now();
       const at = now.toISOString();
-      if (!(await this.store.webhooks.anyDue(at))) break;
+      // The lease's own due query answers "nothing due" (an empty lease) without a separate read.
       const leased = await this.store.webhooks.claim(this.worker, at, new Date(now.getTime() + this.leaseMs).toISOString(), this.batch);
       if (!leased.length) break;
       // Read once per batch: the endpoints, their live secrets, and the events (several endpoints share each).
       const endpoints = new Map((await this.store.webhooks.endpointsById([...new Set(leased.map((d) => d.endpoint_id))])).map((e) => [e.id, e]));
       const secrets = new Map<string, string[]>();
-      for (const id of endpoints.keys()) secrets.set(id, (await this.store.webhooks.liveSecrets(id, at)).map((x) => this.secretBox().open(x.secret_enc)));
+      for (const [id, rows] of await this.store.webhooks.liveSecretsOf([...endpoints.keys()], at)) secrets.set(id, rows.map((x) => this.secretBox().open(x.secret_enc)));
       const eventIds = [...new Set(leased.filter((d) => d.body === null).map((d) => Number(d.event_id)))];
       const bodies = new Map((await this.store.events.byIds(eventIds)).map((e) => [e.id, eventBody(e)]));
-      await Promise.all(leased.map((d) => this.attempt(d, endpoints.get(d.endpoint_id), secrets.get(d.endpoint_id) ?? [], d.body ?? bodies.get(Number(d.event_id)))));
+      // Sent side by side; the outcomes are kept in the order the attempts ended (the endpoint's
+      // health follows that order) and settled together, in one transaction for the batch.
+      const ended: Array<{ d: WebhookDeliveryRow; started: Date; result: SendResult }> = [];
+      await Promise.all(leased.map(async (d) => {
+        const started = this.now();
+        const result = await this.send(d, endpoints.get(d.endpoint_id), secrets.get(d.endpoint_id) ?? [], d.body ?? bodies.get(Number(d.event_id)), started);
+        ended.push({ d, started, result });
+      }));
+      await this.settle(ended);
       attempted += leased.length;
     }
     return attempted;
   }
 
-  private async attempt(d: WebhookDeliveryRow, ep: WebhookEndpointRow | undefined, secrets: readonly string[], body: string | undefined): Promise<void> {
-    const started = this.now();
-    let result: SendResult;
+  private send(d: WebhookDeliveryRow, ep: WebhookEndpointRow | undefined, secrets: readonly string[], body: string | undefined, started: Date): Promise<SendResult> {
     if (!ep || body === undefined) {
-      result = { status: null, durationMs: 0, responseExcerpt: null, error: ep ? 'the event is no longer retained (MUSTER_EVENTS_RETENTION_DAYS)' : 'the endpoint was removed', retryAfter: null, permanent: true };
-    } else {
-      const timestamp = Math.floor(started.getTime() / 1000);
-      result = await this.sender.send({
-        url: ep.url, body, timeoutMs: this.timeoutMs,
-        headers: {
-          'content-type': 'application/json', 'user-agent': 'Muster-Webhooks/1',
-          'muster-delivery-id': d.id, 'muster-event-type': d.event_type,
-          ...(d.event_id !== null ? { 'muster-event-id': String(d.event_id) } : {}),
-          [SIGNATURE_HEADER.toLowerCase()]: signatureHeader(secrets, timestamp, body),
-        },
-      });
+      return Promise.resolve({ status: null, durationMs: 0, responseExcerpt: null, error: ep ? 'the event is no longer retained (MUSTER_EVENTS_RETENTION_DAYS)' : 'the endpoint was removed', retryAfter: null, permanent: true });
     }
+    const timestamp = Math.floor(started.getTime() / 1000);
+    return this.sender.send({
+      url: ep.url, body, timeoutMs: this.timeoutMs,
+      headers: {
+        'content-type': 'application/json', 'user-agent': 'Muster-Webhooks/1',
+        'muster-delivery-id': d.id, 'muster-event-type': d.event_type,
+        ...(d.event_id !== null ? { 'muster-event-id': String(d.event_id) } : {}),
+        [SIGNATURE_HEADER.toLowerCase()]: signatureHeader(secrets, timestamp, body),
+      },
+    });
+  }
+
+  /** What each attempt means (delivered, retry when, failed), recorded for the whole batch at once. */
+  private async settle(ended: ReadonlyArray<{ d: WebhookDeliveryRow; started: Date; result: SendResult }>): Promise<void> {
     const now = this.now();
-    const verdict = verdictOf(result);
-    let state: 'pending' | 'delivered' | 'failed' = verdict === 'delivered' ? 'delivered' : 'failed';
-    let nextAttemptAt: string | undefined;
-    let error = result.error ?? (verdict === 'fail' && result.status !== null ? `HTTP ${result.status}: not retried (only 408, 429 and 5xx are)` : null);
-    if (verdict === 'retry') {
-      const first = Date.parse(d.first_attempt_at ?? started.toISOString());
-      if (now.getTime() - first >= this.retry.windowMs) {
-        error = `${error ?? `HTTP ${result.status}`}; gave up after ${Math.round(this.retry.windowMs / 3_600_000)} hours of retries`;
-      } else {
-        state = 'pending';
-        const wait = (result.status === 429 || result.status === 503 ? retryAfterMs(result.retryAfter, now) : undefined) ?? webhookRetryDelay(d.attempts, this.retry, this.random);
-        nextAttemptAt = new Date(now.getTime() + wait).toISOString();
+    const items: SettleItem[] = ended.map(({ d, started, result }) => {
+      const verdict = verdictOf(result);
+      let state: 'pending' | 'delivered' | 'failed' = verdict === 'delivered' ? 'delivered' : 'failed';
+      let nextAttemptAt: string | undefined;
+      let error = result.error ?? (verdict === 'fail' && result.status !== null ? `HTTP ${result.status}: not retried (only 408, 429 and 5xx are)` : null);
+      if (verdict === 'retry') {
+        const first = Date.parse(d.first_attempt_at ?? started.toISOString());
+        if (now.getTime() - first >= this.retry.windowMs) {
+          error = `${error ?? `HTTP ${result.status}`}; gave up after ${Math.round(this.retry.windowMs / 3_600_000)} hours of retries`;
+        } else {
+          state = 'pending';
+          const wait = (result.status === 429 || result.status === 503 ? retryAfterMs(result.retryAfter, now) : undefined) ?? webhookRetryDelay(d.attempts, this.retry, this.random);
+          nextAttemptAt = new Date(now.getTime() + wait).toISOString();
+        }
       }
+      return {
+        delivery: d,
+        outcome: {
+          attemptId: `wha_${randomUUID()}`, startedAt: started.toISOString(), durationMs: result.durationMs, status: result.status, error,
+          responseExcerpt: result.responseExcerpt, state, ...(nextAttemptAt ? { nextAttemptAt } : {}), now: now.toISOString(),
+        },
+      };
+    });
+    const r = await this.store.webhooks.settleBatch(this.worker, items, this.pause);
+    for (const { delivery: d, outcome: o } of items) {
+      if (!r.recorded.has(d.id)) this.log.warn('webhook lease lost before the outcome was recorded', { delivery: d.id });
+      if (o.state !== 'delivered') this.log.info('webhook delivery attempt failed', { delivery: d.id, endpoint: d.endpoint_id, status: o.status, error: o.error, next: o.nextAttemptAt ?? null });
     }
-    const r = await this.store.webhooks.settle(d, this.worker, {
-      attemptId: `wha_${randomUUID()}`, startedAt: started.toISOString(), durationMs: result.durationMs, status: result.status, error,
-      responseExcerpt: result.responseExcerpt, state, ...(nextAttemptAt ? { nextAttemptAt } : {}), now: now.toISOString(),
-    }, this.pause);
-    if (!r.recorded) this.log.warn('webhook lease lost before the outcome was recorded', { delivery: d.id });
-    if (r.paused) this.log.warn('webhook endpoint paused after failing', { endpoint: d.endpoint_id, org: d.org_id });
-    if (state !== 'delivered') this.log.info('webhook delivery attempt failed', { delivery: d.id, endpoint: d.endpoint_id, status: result.status, error, next: nextAttemptAt ?? null });
+    for (const id of r.paused) this.log.warn('webhook endpoint paused after failing', { endpoint: id, org: items.find((it) => it.delivery.endpoint_id === id)?.delivery.org_id });
   }
 }

@@ -23,5 +23,5 @@ export type { EmailMessageRow, NewEmailMessageRow, EmailSettingsRow, EmailTempla
 export type { CampaignRow, CampaignPersonRow, CampaignPersonView, CampaignFilter, CampaignPeopleFilter, CampaignTotals } from './campaigns-repo.js';
 export { writeOutbox, type EventsQuery, type ConsumerClaim } from './events-repo.js';
 export { HELD_UNTIL } from './webhooks-repo.js';
-export type { WebhookEndpointRow, WebhookSecretRow, WebhookDeliveryRow, WebhookAttemptRow, WebhookDeliveryState, NewWebhookDelivery, AttemptOutcome } from './webhooks-repo.js';
+export type { WebhookEndpointRow, WebhookSecretRow, WebhookDeliveryRow, WebhookAttemptRow, WebhookDeliveryState, NewWebhookDelivery, AttemptOutcome, SettleItem, WebhookPausePolicy } from './webhooks-repo.js';
 export type { OidcConnectionRow, OidcLoginRow } from './oidc-repo.js';

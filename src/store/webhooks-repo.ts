@@ -43,6 +43,18 @@ export interface AttemptOutcome {
   readonly now: string;
 }
 
+/** When an endpoint that keeps failing is paused (WebhookDispatcherOptions.pauseAfterMs). */
+export interface WebhookPausePolicy {
+  readonly afterMs: number;
+  readonly minFailures: number;
+}
+
+/** One attempt of a drained batch, to settle. */
+export interface SettleItem {
+  readonly delivery: WebhookDeliveryRow;
+  readonly outcome: AttemptOutcome;
+}
+
 const num = (v: unknown) => Number(v);
 
 /** Webhook endpoints, their sealed secrets, deliveries and attempts (migration 026). */
@@ -115,6 +127,23 @@ export class WebhooksRepo {
     return this.db.selectFrom('webhook_secrets').selectAll().where('endpoint_id', '=', endpointId)
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
       .orderBy('created_at', 'desc').execute();
+  }
+
+  /** liveSecrets of several endpoints in one statement (a drained batch's), newest first per endpoint. */
+  async liveSecretsOf(endpointIds: readonly string[], now: string): Promise<Map<string, WebhookSecretRow[]>> {
+    const out = new Map<string, WebhookSecretRow[]>();
+    for (const part of chunked(endpointIds)) {
+      if (!part.length) continue;
+      const rows = await this.db.selectFrom('webhook_secrets').selectAll().where('endpoint_id', 'in', part)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+        .orderBy('endpoint_id').orderBy('created_at', 'desc').execute();
+      for (const r of rows) {
+        const list = out.get(r.endpoint_id);
+        if (list) list.push(r);
+        else out.set(r.endpoint_id, [r]);
+      }
+    }
+    return out;
   }
 
   /** A new current secret; the old current one expires at `oldExpiresAt` (now: at once). Expired ones are removed. */
@@ -210,41 +239,100 @@ export class WebhooksRepo {
 
   /**
    * Records an attempt and the delivery's new state, if the delivery is still `worker`'s, and the
-   * endpoint's health: a success clears its failing streak; a failure extends it, and pauses the
-   * endpoint once it has failed `pause.minFailures` times in a row over at least `pause.afterMs`
-   * (pings never pause). Answers whether it was recorded and whether the endpoint was paused now.
+   * endpoint's health (see settleBatch). Answers whether it was recorded and whether the endpoint
+   * was paused now.
    */
-  async settle(d: WebhookDeliveryRow, worker: string, o: AttemptOutcome, pause: { afterMs: number; minFailures: number } | undefined): Promise<{ recorded: boolean; paused: boolean }> {
-    return this.db.transaction().execute(async (trx) => {
-      const r = await trx.updateTable('webhook_deliveries').set({
-        state: o.state, locked_by: null, locked_until: null, last_status: o.status, last_error: o.error,
-        ...(o.nextAttemptAt ? { next_attempt_at: o.nextAttemptAt } : {}), ...(o.state !== 'pending' ? { settled_at: o.now } : {}),
-      }).where('id', '=', d.id).where('locked_by', '=', worker).where('state', '=', 'pending').executeTakeFirst();
-      if (Number(r.numUpdatedRows) !== 1) return { recorded: false, paused: false };
-      await trx.insertInto('webhook_attempts').values({
+  async settle(d: WebhookDeliveryRow, worker: string, o: AttemptOutcome, pause: WebhookPausePolicy | undefined): Promise<{ recorded: boolean; paused: boolean }> {
+    const r = await this.settleBatch(worker, [{ delivery: d, outcome: o }], pause);
+    return { recorded: r.recorded.has(d.id), paused: r.paused.length > 0 };
+  }
+
+  /**
+   * Settles the attempts of one drained batch in ONE transaction: a WAL commit per delivery was
+   * most of a delivery's cost on SQLite (bench/RESULTS.md, "Webhooks"). For each delivery still
+   * leased to `worker` and pending (a delivery whose lease was lost is left alone, and its attempt
+   * unrecorded, exactly as when settled alone): its new state and an attempt row. Deliveries with
+   * the same outcome are updated by one statement, attempts inserted by one.
+   *
+   * Endpoint health, from the recorded outcomes in `items`' order (the order the attempts ended):
+   * a success clears the failing streak; failures after the endpoint's last success in the batch
+   * extend it (or start a new one), and the endpoint is paused once it has failed
+   * `pause.minFailures` times in a row over at least `pause.afterMs`. Test pings never count.
+   * Endpoint rows are written in id order, one statement each, so two nodes settling batches at
+   * once on PostgreSQL take their row locks in the same order (no deadlock); a healthy endpoint's
+   * row is not written at all.
+   */
+  async settleBatch(worker: string, items: readonly SettleItem[], pause: WebhookPausePolicy | undefined): Promise<{ recorded: Set<string>; paused: string[] }> {
+    const recorded = new Set<string>();
+    const paused: string[] = [];
+    if (items.length === 0) return { recorded, paused };
+    await this.db.transaction().execute(async (trx) => {
+      // 1. Delivery states, grouped by identical new values (the common case: all delivered).
+      const groups = new Map<string, SettleItem[]>();
+      for (const it of items) {
+        const o = it.outcome;
+        const key = JSON.stringify([o.state, o.status, o.error, o.nextAttemptAt ?? null, o.state !== 'pending' ? o.now : null]);
+        const g = groups.get(key);
+        if (g) g.push(it);
+        else groups.set(key, [it]);
+      }
+      for (const g of groups.values()) {
+        const o = g[0]!.outcome;
+        for (const part of chunked(g.map((it) => it.delivery.id))) {
+          const rows = await trx.updateTable('webhook_deliveries').set({
+            state: o.state, locked_by: null, locked_until: null, last_status: o.status, last_error: o.error,
+            ...(o.nextAttemptAt ? { next_attempt_at: o.nextAttemptAt } : {}), ...(o.state !== 'pending' ? { settled_at: o.now } : {}),
+          }).where('id', 'in', part).where('locked_by', '=', worker).where('state', '=', 'pending').returning('id').execute();
+          for (const r of rows) recorded.add(r.id);
+        }
+      }
+      const done = items.filter((it) => recorded.has(it.delivery.id));
+      // 2. One attempt row per recorded delivery.
+      const attempts = done.map(({ delivery: d, outcome: o }) => ({
         id: o.attemptId, delivery_id: d.id, endpoint_id: d.endpoint_id, attempt: d.attempts, started_at: o.startedAt, duration_ms: Math.round(o.durationMs),
         status: o.status, error: o.error, response_excerpt: o.responseExcerpt,
-      }).execute();
-      if (d.event_type === 'webhook.test') return { recorded: true, paused: false };
-      if (o.state === 'delivered') {
-        // Only an endpoint with a failing streak is written: a healthy one (nearly every delivery) is left as it is.
-        await trx.updateTable('webhook_endpoints').set({ failing_since: null, consecutive_failures: 0 }).where('id', '=', d.endpoint_id)
-          .where((eb) => eb.or([eb('failing_since', 'is not', null), eb('consecutive_failures', '>', 0)])).execute();
-        return { recorded: true, paused: false };
+      }));
+      for (const part of chunked(attempts, 9)) {
+        if (part.length) await trx.insertInto('webhook_attempts').values(part).execute();
       }
-      const e = await trx.updateTable('webhook_endpoints')
-        .set((eb) => ({ failing_since: eb.fn.coalesce('failing_since', eb.val(o.startedAt)), consecutive_failures: eb('consecutive_failures', '+', 1) }))
-        .where('id', '=', d.endpoint_id).returning(['failing_since', 'consecutive_failures', 'paused_at']).executeTakeFirst();
-      if (!e || !pause || e.paused_at !== null) return { recorded: true, paused: false };
-      const failingFor = Date.parse(o.now) - Date.parse(e.failing_since!);
-      if (failingFor < pause.afterMs || num(e.consecutive_failures) < pause.minFailures) return { recorded: true, paused: false };
-      await trx.updateTable('webhook_endpoints').set({ paused_at: o.now, paused_reason: `every delivery attempt failed for ${Math.round(failingFor / 60_000)} minutes (${num(e.consecutive_failures)} attempts); last: ${o.error ?? `HTTP ${o.status}`}` })
-        .where('id', '=', d.endpoint_id).where('paused_at', 'is', null).execute();
-      // Held until resumed (test pings excepted: they go even to a paused endpoint).
-      await trx.updateTable('webhook_deliveries').set({ next_attempt_at: HELD_UNTIL })
-        .where('endpoint_id', '=', d.endpoint_id).where('state', '=', 'pending').where('event_type', '!=', 'webhook.test').execute();
-      return { recorded: true, paused: true };
+      // 3. Endpoint health, per endpoint, in id order.
+      const health = new Map<string, { success: boolean; failures: AttemptOutcome[] }>();
+      for (const { delivery: d, outcome: o } of done) {
+        if (d.event_type === 'webhook.test') continue;
+        const h = health.get(d.endpoint_id) ?? { success: false, failures: [] };
+        if (o.state === 'delivered') {
+          h.success = true;
+          h.failures = [];
+        } else h.failures.push(o);
+        health.set(d.endpoint_id, h);
+      }
+      for (const id of [...health.keys()].sort()) {
+        const h = health.get(id)!;
+        if (h.failures.length === 0) {
+          // Only an endpoint with a failing streak is written: a healthy one (nearly every delivery) is left as it is.
+          await trx.updateTable('webhook_endpoints').set({ failing_since: null, consecutive_failures: 0 }).where('id', '=', id)
+            .where((eb) => eb.or([eb('failing_since', 'is not', null), eb('consecutive_failures', '>', 0)])).execute();
+          continue;
+        }
+        const first = h.failures[0]!, last = h.failures.at(-1)!, n = h.failures.length;
+        const e = await trx.updateTable('webhook_endpoints')
+          .set((eb) => h.success
+            // A success earlier in the batch ended the old streak: a new one starts at the first failure after it.
+            ? { failing_since: first.startedAt, consecutive_failures: n }
+            : { failing_since: eb.fn.coalesce('failing_since', eb.val(first.startedAt)), consecutive_failures: eb('consecutive_failures', '+', n) })
+          .where('id', '=', id).returning(['failing_since', 'consecutive_failures', 'paused_at']).executeTakeFirst();
+        if (!e || !pause || e.paused_at !== null) continue;
+        const failingFor = Date.parse(last.now) - Date.parse(e.failing_since!);
+        if (failingFor < pause.afterMs || num(e.consecutive_failures) < pause.minFailures) continue;
+        await trx.updateTable('webhook_endpoints').set({ paused_at: last.now, paused_reason: `every delivery attempt failed for ${Math.round(failingFor / 60_000)} minutes (${num(e.consecutive_failures)} attempts); last: ${last.error ?? `HTTP ${last.status}`}` })
+          .where('id', '=', id).where('paused_at', 'is', null).execute();
+        // Held until resumed (test pings excepted: they go even to a paused one).
+        await trx.updateTable('webhook_deliveries').set({ next_attempt_at: HELD_UNTIL })
+          .where('endpoint_id', '=', id).where('state', '=', 'pending').where('event_type', '!=', 'webhook.test').execute();
+        paused.push(id);
+      }
     });
+    return { recorded, paused };
   }
 
   /** Sends a delivery again: due now, with a new retry window; its earlier attempts stay on record. */
