@@ -218,7 +218,13 @@ describe('Google Wallet passes', () => {
     await api('POST', `/lists/${list.id}/credentials/${pass.id}/reinstate`);
     await objectState(objectId, 'ACTIVE');
     expect(google.getObject(objectId)).toMatchObject({ barcode: { value: pass.verifyUrl }, header: { defaultValue: { value: 'hedy Hopper' } } });
-    const created = (await api('GET', `/lists/${list.id}/audit/events?action=credential.google_object_created`)).body.events.filter((e: { target: { id: string } }) => e.target.id === pass.id);
+    // Google holds the recreated object before the job commits its audit event: wait for the event.
+    const createdEvents = async () => (await api('GET', `/lists/${list.id}/audit/events?action=credential.google_object_created`)).body.events
+      .filter((e: { target: { id: string } }) => e.target.id === pass.id);
+    const created = await until('the recreation in the audit trail', async () => {
+      const ev = await createdEvents();
+      return ev.length >= 2 ? ev : undefined;
+    });
     expect(created, recent()).toHaveLength(2);
   });
 
