@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditTrail, RequestMeta } from '../audit/audit-trail.js';
 import { holderName } from '../credentials/credential-service.js';
 import { linkRules, type LinkRules, type PhotoService } from '../credentials/photo-service.js';
-import { yieldToEventLoop } from '../jobs/yield.js';
+import { backgroundTurn } from '../jobs/yield.js';
 import type { EventConsumer } from '../events/consumers.js';
 import type { CampaignFilter, CampaignPeopleFilter, CampaignPersonView, CampaignRow, JobRow, MasterList, Repos, Store } from '../store/index.js';
 import { EmailError, personEmail, when, type EmailService, type NewMessage } from './email-service.js';
@@ -339,7 +339,7 @@ export class CampaignService {
     let since = performance.now();
     const step = async () => {
       const took = performance.now() - since;
-      await yieldToEventLoop();
+      await backgroundTurn();
       if (!(await save(params, done))) throw new EmailError(409, 'superseded', 'the campaign job was taken over by another node');
       await new Promise((r) => setTimeout(r, Math.min(1000, took * REST)));
       since = performance.now();
@@ -440,7 +440,7 @@ export class CampaignService {
       ...this.message(c, list, id, docs.get(id)!, to, 'photo_invitation', links.get(id)!.link), id: randomUUID(),
     })), meta);
     const messageOf = new Map(messages.map((m) => [m.person_id!, m]));
-    await yieldToEventLoop();
+    await backgroundTurn();
     await this.store.transaction(async (tx) => {
       // The list's lock first, as every writer of the list takes it (the audit chain's order).
       await tx.audit.chain(list.id, true);

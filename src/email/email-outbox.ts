@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
-import { yieldToEventLoop } from '../jobs/yield.js';
+import { backgroundTurn } from '../jobs/yield.js';
 import type { EmailMessageRow, Store } from '../store/index.js';
 import type { EmailTransport } from './smtp-transport.js';
 
@@ -57,6 +57,12 @@ export interface OutboxOptions {
   readonly onOutcome?: (outcome: 'sent' | 'retry' | 'failed' | 'lease_lost') => void;
 }
 
+interface Settlement {
+  readonly m: EmailMessageRow;
+  readonly result: 'sent' | 'retry' | 'failed';
+  readonly update: { state: 'sent' | 'failed' | 'queued'; now: string; reply: string; nextAttemptAt?: string };
+}
+
 export class EmailOutbox {
   private readonly worker = `mail-${randomUUID().slice(0, 8)}`;
   private readonly retry: RetryPolicy;
@@ -83,9 +89,10 @@ export class EmailOutbox {
       if (!(await this.store.email.anyDue(now.toISOString()))) break;
       const leased = await this.store.email.claim(this.worker, now.toISOString(), new Date(now.getTime() + this.leaseMs).toISOString(), this.batch);
       if (!leased.length) break;
-      await Promise.all(leased.map((m) => this.send(m)));
+      const outcomes = await Promise.all(leased.map((m) => this.send(m)));
+      await this.settle(outcomes);
       attempted += leased.length;
-      await yieldToEventLoop();
+      await backgroundTurn();
       if (this.rest > 0) await new Promise((r) => setTimeout(r, Math.min(MAX_REST_MS, (performance.now() - started) * this.rest)));
     }
     return attempted;
@@ -96,30 +103,40 @@ export class EmailOutbox {
     return this.store.email.release(this.worker, this.now().toISOString());
   }
 
-  private async send(m: EmailMessageRow): Promise<void> {
+  /** One attempt: sends the message and decides what becomes of it; `settle` records it. */
+  private async send(m: EmailMessageRow): Promise<Settlement> {
     const outcome = await this.transport.send({
       from: { name: m.from_name ?? this.opts.fromName, address: this.opts.fromAddress }, replyTo: m.reply_to ?? undefined,
       to: m.to_address, subject: m.subject, text: m.text_body, html: m.html_body ?? undefined, messageId: m.message_id,
     });
     const now = this.now();
     const at = now.toISOString();
-    let settled: boolean;
-    let result: 'sent' | 'retry' | 'failed';
-    if (outcome.ok) {
-      result = 'sent';
-      settled = await this.store.email.settle(m.id, this.worker, { state: 'sent', now: at, reply: outcome.reply });
-    } else if (outcome.permanent || m.attempts >= this.retry.maxAttempts) {
-      result = 'failed';
+    if (outcome.ok) return { m, result: 'sent', update: { state: 'sent', now: at, reply: outcome.reply } };
+    if (outcome.permanent || m.attempts >= this.retry.maxAttempts) {
       this.log.warn('email failed', { message: m.id, kind: m.kind, attempts: m.attempts, reply: outcome.reply });
-      settled = await this.store.email.settle(m.id, this.worker, { state: 'failed', now: at, reply: outcome.reply });
-    } else {
-      result = 'retry';
-      const next = new Date(now.getTime() + retryDelay(m.attempts, this.retry)).toISOString();
-      this.log.info('email will be retried', { message: m.id, attempts: m.attempts, next, reply: outcome.reply });
-      settled = await this.store.email.settle(m.id, this.worker, { state: 'queued', now: at, reply: outcome.reply, nextAttemptAt: next });
+      return { m, result: 'failed', update: { state: 'failed', now: at, reply: outcome.reply } };
     }
-    // Only after a lease ran out under a send slower than every timeout: another node has it now.
-    if (!settled) this.log.warn('email lease lost before the outcome was recorded', { message: m.id });
-    this.opts.onOutcome?.(settled ? result : 'lease_lost');
+    const next = new Date(now.getTime() + retryDelay(m.attempts, this.retry)).toISOString();
+    this.log.info('email will be retried', { message: m.id, attempts: m.attempts, next, reply: outcome.reply });
+    return { m, result: 'retry', update: { state: 'queued', now: at, reply: outcome.reply, nextAttemptAt: next } };
+  }
+
+  /**
+   * Records a batch's outcomes in one transaction: one commit for the batch instead of one per
+   * message (on SQLite a WAL commit each; bench/RESULTS.md, "A photo campaign"). Each message is
+   * still settled only if this node's lease on it holds. A node that dies after sending and before
+   * this leaves the batch to be sent again once the leases run out, with the same Message-IDs.
+   */
+  private async settle(batch: readonly Settlement[]): Promise<void> {
+    const settled = await this.store.transaction(async (tx) => {
+      const out: boolean[] = [];
+      for (const s of batch) out.push(await tx.email.settle(s.m.id, this.worker, s.update));
+      return out;
+    });
+    batch.forEach((s, i) => {
+      // Only after a lease ran out under a send slower than every timeout: another node has it now.
+      if (!settled[i]) this.log.warn('email lease lost before the outcome was recorded', { message: s.m.id });
+      this.opts.onOutcome?.(settled[i] ? s.result : 'lease_lost');
+    });
   }
 }

@@ -39,6 +39,7 @@ import * as m027 from './migrations/027-paging.js';
 import * as m029 from './migrations/029-uid-required-implied.js';
 import * as m031 from './migrations/031-shared-limits.js';
 import * as m032 from './migrations/032-campaign-counts.js';
+import * as m033 from './migrations/033-campaign-pending.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -87,6 +88,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['029-uid-required-implied', m029],
   ['031-shared-limits', m031],
   ['032-campaign-counts', m032],
+  ['033-campaign-pending', m033],
 ];
 
 /** Every migration this build knows, in order (the upgrade tests check that each ran once). */

@@ -1,5 +1,7 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { Database } from '../schema.js';
@@ -16,10 +18,11 @@ const STATEMENT_CACHE = 256;
 type Statement = BetterSqlite3.Statement;
 
 /** The better-sqlite3 database as Kysely's dialect sees it, with `prepare` answered from the cache. */
-export function cachingDatabase(sqlite: BetterSqlite3.Database, size = STATEMENT_CACHE): SqliteDatabase {
+export function cachingDatabase(sqlite: BetterSqlite3.Database, size = STATEMENT_CACHE, onClose?: () => void): SqliteDatabase {
   const cache = new Map<string, Statement>();
   return {
     close: () => {
+      onClose?.();
       cache.clear();
       sqlite.close();
     },
@@ -41,13 +44,96 @@ export function cachingDatabase(sqlite: BetterSqlite3.Database, size = STATEMENT
   };
 }
 
+/** How often the checkpointer thread moves the write-ahead log into the database file. */
+export const CHECKPOINT_EVERY_MS = 250;
+/** SQLite's own default: a commit that finds the WAL this many pages long checkpoints it. */
+const AUTO_CHECKPOINT_PAGES = 1000;
+/**
+ * With the checkpointer thread, the main connection still checkpoints as a backstop, but only once
+ * the WAL reaches this many pages (64 MB at 4 KB pages): under writes so steady that the thread's
+ * checkpoints never find the log fully copied, SQLite cannot start the log over, and it would grow.
+ */
+const BACKSTOP_PAGES = 16_384;
+const WAL_SIZE_LIMIT = 16 * 1_048_576;
+
+/**
+ * The checkpointer thread's code (CommonJS, run with `eval`, so that it needs no file of its own
+ * in dist/ or under the test runner): its own connection to the database file, on which it runs
+ * `PRAGMA wal_checkpoint(PASSIVE)` every `everyMs`. A passive checkpoint never waits for a lock
+ * and never blocks the writer (https://www.sqlite.org/c3ref/wal_checkpoint_v2.html); one that
+ * finds the database busy simply does what it can and the next one carries on.
+ */
+const CHECKPOINTER = `
+const { workerData, parentPort } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file, { fileMustExist: true });
+let timer;
+let stopped = false;
+// While the log has frames left to copy, again soon: the log starts over (and is truncated to
+// journal_size_limit) only at a write that finds every frame copied, so the thread must catch up
+// in the gaps between writes rather than once per interval.
+const tick = () => {
+  let behind = false;
+  try {
+    const r = db.pragma('wal_checkpoint(PASSIVE)')[0];
+    behind = r.checkpointed < r.log;
+  } catch { /* SQLITE_BUSY or a locked file: next time */ }
+  if (!stopped) timer = setTimeout(tick, behind ? 5 : workerData.everyMs);
+};
+timer = setTimeout(tick, workerData.everyMs);
+parentPort.on('message', (m) => {
+  if (m !== 'stop') return;
+  stopped = true;
+  clearTimeout(timer);
+  try { db.close(); } catch { /* already gone */ }
+  parentPort.close();
+});
+`;
+
+/**
+ * Checkpoints off the event loop. With SQLite's automatic checkpoint, the commit that makes the
+ * WAL reach 1,000 pages copies them into the database and syncs both files before it returns:
+ * 10–20 ms, on the thread that serves every request, once every few hundred writes (a request
+ * arriving then waits for it; bench/RESULTS.md, "A photo campaign"). Here the main connection
+ * never checkpoints and a worker thread does it; should the thread stop, the automatic
+ * checkpoint is turned back on, so the WAL never grows without bound.
+ */
+export function startCheckpointer(sqlite: BetterSqlite3.Database, file: string, everyMs: number): () => void {
+  let worker: Worker;
+  try {
+    worker = new Worker(CHECKPOINTER, { eval: true, workerData: { file: path.resolve(file), driver: createRequire(import.meta.url).resolve('better-sqlite3'), everyMs } });
+  } catch {
+    return () => undefined; // no threads here: SQLite's automatic checkpoint stays on
+  }
+  worker.unref();
+  let closed = false;
+  sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+  // A log that grew during a burst is cut back to this size when it starts over.
+  sqlite.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
+  const fallBack = () => {
+    if (!closed && sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
+  };
+  worker.on('error', fallBack);
+  worker.on('exit', fallBack);
+  return () => {
+    closed = true;
+    worker.postMessage('stop');
+  };
+}
+
+export interface SqliteOptions {
+  /** Checkpoint on a worker thread (the default for a file), or inline with SQLite's automatic checkpoint. */
+  readonly checkpointThread?: boolean;
+}
+
 /** SQLite in WAL mode: readers never block the writer, and the CLI can work while a server runs. */
-export function openSqlite(file: string): Kysely<Database> {
+export function openSqlite(file: string, opts: SqliteOptions = {}): Kysely<Database> {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const sqlite = new BetterSqlite3(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite) }) });
+  const stop = file !== ':memory:' && (opts.checkpointThread ?? true) ? startCheckpointer(sqlite, file, CHECKPOINT_EVERY_MS) : undefined;
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite, STATEMENT_CACHE, stop) }) });
 }
