@@ -6,39 +6,41 @@
 //
 // --rounds R measures no endpoint and three endpoints R times each, side by side in alternating
 // order (none, three, three, none, …: drift of the shared machine's load falls on both), with the
-// process's CPU (user + system, this process being server, receivers and driver) per request,
-// during the provisioning and until every delivery has arrived. --paced N adds a phase that
-// provisions at N requests a second (open loop) with three endpoints: the commit → receiver
-// latency when the node is not saturated (at full speed it is mostly the backlog's queueing).
+// server's CPU (user + system of its process, from /proc) per request, during the provisioning
+// and until every delivery has arrived. --paced N adds a phase that provisions at N requests a
+// second (open loop) with three endpoints: the commit → receiver latency when the node is not
+// saturated (at full speed it is mostly the backlog's queueing).
 //
-// The server runs in this process (dist/, built), listening on 127.0.0.1; the three receivers
-// are loopback HTTP servers in this process too (MUSTER_WEBHOOKS_ALLOW_PRIVATE, as tests do), so
-// the figures include the receivers' own work on the same cores.
+// Three processes, as in production: the server (`muster serve` from dist/, built, on 127.0.0.1,
+// MUSTER_WEBHOOKS_ALLOW_PRIVATE as tests set it), the three receivers (loopback HTTP servers, the
+// door controller's and printer's stand-ins) and this driver. Until 2026-12-04 all three shared
+// this process and its event loop, so the receivers' work was charged to Muster
+// (bench/RESULTS.md, "Webhooks", keeps those figures). --in-process puts the receivers back in
+// the driver's process (the server stays apart), to compare.
 //
 // Latency is measured two ways:
 //  - SCIM: from each event's occurredAt (stamped in the transaction that commits it) to its
-//    arrival. This needs the write paths to append events (issue 15 item 1, branch feat/outbox);
-//    on a build without them no event is produced and the script says so.
-//  - direct: events appended one per transaction through store.events.append at a steady rate,
-//    from just before the append to arrival: the dispatcher's own latency, on any build.
+//    arrival at a receiver (both clocks are this machine's).
+//  - direct: events appended one per transaction through store.events.append (from this process,
+//    on the same database) at a steady rate, from just before the append to arrival: the
+//    dispatcher's own latency.
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn, execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Client } from './lib.mjs';
+import { Client, freePort, readProc } from './lib.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: {
-  users: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '1' }, paced: { type: 'string', default: '0' }, concurrency: { type: 'string', default: '16' }, events: { type: 'string', default: '1000' }, gap: { type: 'string', default: '20' }, db: { type: 'string' },
+  'in-process': { type: 'boolean' }, users: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '1' }, paced: { type: 'string', default: '0' }, concurrency: { type: 'string', default: '16' }, events: { type: 'string', default: '1000' }, gap: { type: 'string', default: '20' }, db: { type: 'string' },
 } });
 const ROUNDS = Number(values.rounds), PACED = Number(values.paced);
 const USERS = Number(values.users), C = Number(values.concurrency), EVENTS = Number(values.events), GAP = Number(values.gap);
 const log = (s) => process.stdout.write(s + '\n');
-const { loadConfig } = await import(path.join(root, 'dist/config.js'));
-const { buildMuster, listen } = await import(path.join(root, 'dist/main.js'));
-const { AdminKeys } = await import(path.join(root, 'dist/accounts/admin-keys.js'));
+const { openDatabase, Store } = await import(path.join(root, 'dist/store/index.js'));
 
 const pct = (xs, p) => {
   if (!xs.length) return NaN;
@@ -46,44 +48,85 @@ const pct = (xs, p) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
 
-/** A receiver on loopback that records when each event arrived. */
-async function receiver(arrivals) {
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const at = Date.now();
-      try {
-        const e = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        arrivals.push({ id: e.id, occurredAt: e.occurredAt, at, delivery: req.headers['muster-delivery-id'] });
-      } catch { /* a test ping */ }
-      res.writeHead(200).end('ok');
-    });
+// A receiver on loopback that records when each event arrived: `receiverMain` is its code, run in
+// a child process (it reports "port N" once, then "i id occurredAtMs atMs deliveryId" per event on
+// stdout) or, with --in-process, here.
+const RECEIVER = `
+const http = require('node:http');
+const s = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const at = Date.now();
+    try {
+      const e = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      process.stdout.write(INDEX + ' ' + e.id + ' ' + Date.parse(e.occurredAt) + ' ' + at + ' ' + req.headers['muster-delivery-id'] + '\\n');
+    } catch { /* a test ping */ }
+    res.writeHead(200).end('ok');
   });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { server, url: `http://127.0.0.1:${server.address().port}/hook` };
+});
+s.listen(0, '127.0.0.1', () => process.stdout.write('port ' + s.address().port + '\\n'));
+`;
+async function receivers(arrivals) {
+  const onLine = (line, ports) => {
+    if (line.startsWith('port ')) ports.push(Number(line.slice(5)));
+    else {
+      const [i, id, occurred, at, delivery] = line.split(' ');
+      arrivals[Number(i)].push({ id: Number(id), occurredAt: Number(occurred), at: Number(at), delivery });
+    }
+  };
+  const urls = [];
+  for (let i = 0; i < arrivals.length; i++) {
+    const code = `const INDEX = ${i};\n${RECEIVER}`;
+    const ports = [];
+    if (values['in-process']) {
+      // The same code, with this process's stdout replaced by a line handler.
+      const write = (l) => l.split('\n').filter(Boolean).forEach((x) => onLine(x, ports));
+      new Function('require', 'process', code)(createRequire(import.meta.url), { stdout: { write } });
+      while (!ports.length) await new Promise((r) => setTimeout(r, 5));
+    } else {
+      const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+      process.on('exit', () => child.kill('SIGKILL'));
+      let buf = '';
+      child.stdout.on('data', (d) => {
+        buf += d;
+        let nl;
+        while ((nl = buf.indexOf('\n')) >= 0) { onLine(buf.slice(0, nl), ports); buf = buf.slice(nl + 1); }
+      });
+      while (!ports.length) await new Promise((r) => setTimeout(r, 5));
+    }
+    urls.push(`http://127.0.0.1:${ports[0]}/hook`);
+  }
+  return urls;
 }
 
 async function start() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'muster-webhook-bench-'));
-  const config = loadConfig({
-    MUSTER_DATABASE_URL: values.db ?? path.join(dir, 'muster.sqlite'), MUSTER_DATA_DIR: dir, MUSTER_LOG_LEVEL: 'warn',
+  const dbUrl = values.db ?? path.join(dir, 'muster.sqlite');
+  const port = await freePort();
+  const env = {
+    ...process.env, MUSTER_DATABASE_URL: dbUrl, MUSTER_DATA_DIR: dir, MUSTER_LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1',
     MUSTER_RATE_LIMIT: '0', MUSTER_DEMO: 'false', MUSTER_WEBHOOKS_ALLOW_PRIVATE: 'true', MUSTER_REQUEST_LOG: 'off',
-  });
-  const muster = await buildMuster(config);
-  const { server } = await listen(muster.app, 0, '127.0.0.1');
-  const origin = `http://127.0.0.1:${server.address().port}`;
-  const r = await muster.lists.createList({ name: 'Bench', uid: 'userName', org: 'Bench organisation' });
-  const key = (await new AdminKeys(muster.store, muster.audit, muster.lists).create(r.list.orgId, 'bench')).secret;
+  };
+  const bin = path.join(root, 'bin/muster.js');
+  const cli = (...args) => JSON.parse(execFileSync(process.execPath, [bin, ...args, '--json'], { env, encoding: 'utf8' }));
+  const list = cli('lists', 'create', '--name', 'Bench', '--uid', 'userName', '--org', 'Bench organisation');
+  const key = cli('admin-keys', 'create', '--org', 'Bench organisation').key;
+  const server = spawn(process.execPath, [bin, 'serve', '--port', String(port)], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve) => server.stdout.on('data', (d) => String(d).includes('listening') && resolve()));
+  process.on('exit', () => server.kill('SIGKILL'));
+  const origin = `http://127.0.0.1:${port}`;
   const admin = (method, p, body) => fetch(`${origin}/api/v1${p}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) }).then((x) => x.json());
   admin.auth = `Bearer ${key}`;
-  return { muster, server, origin, listId: r.list.id, orgId: r.list.orgId, token: r.token.secret, admin, dir };
+  // This process's own connection to the same database: the drain checks and the direct appends.
+  const store = new Store(await openDatabase(dbUrl));
+  return { server, store, origin, listId: list.id, orgId: list.orgId, token: list.token, admin, dir };
 }
 
 async function provision(s, prefix) {
   const client = new Client(`${s.origin}/scim/v2/lists/${s.listId}`, s.token, C);
   let next = 0, errors = 0;
-  const cpu0 = process.cpuUsage();
+  const cpu0 = readProc(s.server.pid).cpuS;
   const t0 = performance.now();
   await Promise.all(Array.from({ length: C }, async () => {
     for (let i = next++; i < USERS; i = next++) {
@@ -94,17 +137,17 @@ async function provision(s, prefix) {
       if (res.status !== 201) errors++;
     }
   }));
-  const cpu = process.cpuUsage(cpu0);
+  const cpu = readProc(s.server.pid).cpuS - cpu0;
   client.close?.();
-  return { rps: USERS / ((performance.now() - t0) / 1000), errors, cpuMsPerReq: (cpu.user + cpu.system) / 1000 / USERS, cpu0 };
+  return { rps: USERS / ((performance.now() - t0) / 1000), errors, cpuMsPerReq: (cpu * 1000) / USERS, cpu0 };
 }
 
 async function drained(s, timeoutMs = 120_000) {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    const head = await s.muster.store.events.headId();
-    const cursor = await s.muster.store.webhooks.cursor();
-    const pending = await s.muster.store.db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll().as('n')).where('state', '=', 'pending').executeTakeFirst();
+    const head = await s.store.events.headId();
+    const cursor = await s.store.webhooks.cursor();
+    const pending = await s.store.db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll().as('n')).where('state', '=', 'pending').executeTakeFirst();
     if (cursor >= head && Number(pending?.n ?? 0) === 0) return true;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -112,15 +155,14 @@ async function drained(s, timeoutMs = 120_000) {
 }
 
 const s = await start();
-log(`webhooks bench: ${USERS} users per phase, ${ROUNDS} round(s), concurrency ${C}, ${EVENTS} direct events; ${os.cpus().length} CPUs, load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}, engine ${s.muster.store.engine}`);
+log(`webhooks bench: ${USERS} users per phase, ${ROUNDS} round(s), concurrency ${C}, ${EVENTS} direct events; ${os.cpus().length} CPUs, load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}, engine ${s.store.engine}`);
 // Warm-up (JIT, caches), not measured.
 await provision(s, 'warm');
 const arrivals = [[], [], []];
-const receivers = [];
-for (const a of arrivals) receivers.push(await receiver(a));
+const receiverUrls = await receivers(arrivals);
 let endpoints = [];
 const subscribe = async () => {
-  for (const r of receivers) endpoints.push((await s.admin('POST', '/webhooks', { url: r.url, description: 'bench', eventTypes: null })).endpoint.id);
+  for (const url of receiverUrls) endpoints.push((await s.admin('POST', '/webhooks', { url, description: 'bench', eventTypes: null })).endpoint.id);
 };
 const unsubscribe = async () => {
   for (const id of endpoints) await fetch(`${s.origin}/api/v1/webhooks/${id}`, { method: 'DELETE', headers: { authorization: s.admin.auth } });
@@ -132,17 +174,16 @@ let phase = 0;
 for (let round = 0; round < ROUNDS; round++) {
   for (const kind of round % 2 === 0 ? ['none', 'three'] : ['three', 'none']) {
     if (kind === 'three') await subscribe();
-    const headBefore = await s.muster.store.events.headId();
+    const headBefore = await s.store.events.headId();
     const r = await provision(s, `${kind}${phase++}-`);
-    const headAfter = await s.muster.store.events.headId();
+    const headAfter = await s.store.events.headId();
     let untilDrained = r.cpuMsPerReq;
     if (kind === 'three') {
       if (headAfter === headBefore) log('SCIM writes appended no events on this build (issue 15 item 1 not merged): the throughput above carries no webhook work.');
       await drained(s);
       // CPU until every delivery of this phase arrived, per request: the whole cost of three endpoints.
-      const cpu = process.cpuUsage(r.cpu0);
-      untilDrained = (cpu.user + cpu.system) / 1000 / USERS;
-      const mine = arrivals.flat().filter((a) => a.id > headBefore && a.id <= headAfter).map((a) => a.at - Date.parse(a.occurredAt));
+      untilDrained = ((readProc(s.server.pid).cpuS - r.cpu0) * 1000) / USERS;
+      const mine = arrivals.flat().filter((a) => a.id > headBefore && a.id <= headAfter).map((a) => a.at - a.occurredAt);
       lat.push(...mine);
       log(`  SCIM events ${headAfter - headBefore}, deliveries ${mine.length}; commit → receiver p50 ${pct(mine, 50)} ms, p99 ${pct(mine, 99)} ms`);
       await unsubscribe();
@@ -159,7 +200,7 @@ log(`SCIM commit → receiver over all three-endpoint rounds (${lat.length} deli
 if (PACED > 0) {
   await subscribe();
   const client = new Client(`${s.origin}/scim/v2/lists/${s.listId}`, s.token, C);
-  const headBefore = await s.muster.store.events.headId();
+  const headBefore = await s.store.events.headId();
   const t0 = performance.now();
   const inflight = new Set();
   for (let i = 0; i < USERS; i++) {
@@ -170,9 +211,9 @@ if (PACED > 0) {
     await new Promise((r) => setTimeout(r, Math.max(0, t0 + ((i + 1) * 1000) / PACED - performance.now())));
   }
   await Promise.all(inflight);
-  const headAfter = await s.muster.store.events.headId();
+  const headAfter = await s.store.events.headId();
   await drained(s);
-  const mine = arrivals.flat().filter((a) => a.id > headBefore && a.id <= headAfter).map((a) => a.at - Date.parse(a.occurredAt));
+  const mine = arrivals.flat().filter((a) => a.id > headBefore && a.id <= headAfter).map((a) => a.at - a.occurredAt);
   log(`paced: ${USERS} creates at ${PACED}/s with three endpoints: ${headAfter - headBefore} events, ${mine.length} deliveries; commit → receiver p50 ${pct(mine, 50)} ms, p99 ${pct(mine, 99)} ms`);
   await unsubscribe();
 }
@@ -185,17 +226,18 @@ const sent = new Map();
 const t0 = performance.now();
 for (let i = 0; i < EVENTS; i++) {
   sent.set(i, Date.now());
-  await s.muster.store.events.append([{ type: 'person.updated', orgId: s.orgId, listId: s.listId, subject: `p${i % 500}`, payload: { userName: `p${i}`, source: 'system', changes: { n: { after: i } } }, occurredAt: new Date().toISOString() }]);
+  await s.store.events.append([{ type: 'person.updated', orgId: s.orgId, listId: s.listId, subject: `p${i % 500}`, payload: { userName: `p${i}`, source: 'system', changes: { n: { after: i } } }, occurredAt: new Date().toISOString() }]);
   // Paced (--gap ms between events): latency, not a backlog's queueing time.
   await new Promise((r) => setTimeout(r, GAP));
 }
 const appendRate = EVENTS / ((performance.now() - t0) / 1000);
 const ok = await drained(s);
-const directLat = arrivals.flat().map((a) => a.at - Date.parse(a.occurredAt));
+const directLat = arrivals.flat().map((a) => a.at - a.occurredAt);
 const unique = new Set(arrivals.flat().map((a) => a.delivery)).size;
 log(`direct: ${EVENTS} events appended at ${appendRate.toFixed(0)}/s to 3 endpoints: ${directLat.length} arrivals (${unique} distinct deliveries${ok ? '' : ', NOT all delivered in 120 s'}); append → receiver p50 ${pct(directLat, 50)} ms, p99 ${pct(directLat, 99)} ms`);
 
-for (const r of receivers) r.server.close();
-s.server.close();
-await s.muster.close();
+s.server.kill('SIGTERM');
+await new Promise((r) => s.server.on('exit', r));
+await s.store.close?.();
+process.exit(0); // the receivers (children, or servers in this process) go with it
 fs.rmSync(s.dir, { recursive: true, force: true });
