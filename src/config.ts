@@ -27,6 +27,8 @@ export interface Config {
   readonly auditRetentionDays: number;
   readonly requestLog: 'all' | 'failed' | 'off';
   readonly requestLogRetentionDays: number;
+  /** MUSTER_REQUEST_LOG_MAX_ENTRIES: the request log's size cap, the newest kept (0: no cap, age only). */
+  readonly requestLogMaxEntries: number;
   /** Days to keep the log of credential verifications (QR scans). */
   readonly verificationLogRetentionDays: number;
   /** Days the outbox keeps domain events (GET /api/v1/events answers 410 for a cursor older than that). */
@@ -265,6 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!['true', 'false', '1', '0'].includes(demoRaw)) problems.push(`MUSTER_DEMO must be true or false, got ${JSON.stringify(demoRaw)}`);
   const auditRetentionDays = intVar(env, 'MUSTER_AUDIT_RETENTION_DAYS', 0, 0, 36_500, problems);
   const requestLogRetentionDays = intVar(env, 'MUSTER_REQUEST_LOG_RETENTION_DAYS', 7, 1, 3650, problems);
+  const requestLogMaxEntries = intVar(env, 'MUSTER_REQUEST_LOG_MAX_ENTRIES', 1_000_000, 0, 1_000_000_000, problems);
   const verificationLogRetentionDays = intVar(env, 'MUSTER_VERIFICATION_LOG_RETENTION_DAYS', 90, 1, 3650, problems);
   const eventsRetentionDays = intVar(env, 'MUSTER_EVENTS_RETENTION_DAYS', 30, 1, 3650, problems);
   const rateLimitPerSecond = intVar(env, 'MUSTER_RATE_LIMIT', 100, 0, 100_000, problems);
@@ -306,6 +309,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     auditRetentionDays,
     requestLog,
     requestLogRetentionDays,
+    requestLogMaxEntries,
     verificationLogRetentionDays,
     eventsRetentionDays,
     rateLimitPerSecond,

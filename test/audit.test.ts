@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, patch, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 import { replay } from './helpers/replay.js';
+import { runMaintenance } from '../src/jobs/maintenance.js';
 
 let srv: TestServer;
 let adminKey: string;
@@ -120,6 +121,27 @@ describe('failures, transactions and the request log', () => {
     await srv.muster.requestLog.flush();
     const raw = await admin(`/lists/${list.id}/request-log?requestId=${malformed.headers.get('x-request-id')}`);
     expect(raw.body.requests[0].requestBody).toBe('{"userName": "half');
+  });
+
+  it('the request log keeps its newest entries under MUSTER_REQUEST_LOG_MAX_ENTRIES, removing the oldest in chunks, whatever their age', async () => {
+    const fresh = await startServer();
+    try {
+      const list = await fresh.newList();
+      for (let i = 0; i < 12; i++) expect((await list.req('GET', `/Users?filter=${encodeURIComponent(`userName eq "nobody${i}@example.com"`)}`)).status).toBe(200);
+      await fresh.muster.requestLog.flush();
+      const ids = async () => (await fresh.muster.store.audit.requests({ listId: list.id, failedOnly: false, limit: 100 })).map((r) => r.id).sort((a, b) => a - b);
+      const before = await ids();
+      expect(before.length).toBeGreaterThanOrEqual(12);
+      // Two at a time: three statements for five removals, each naming whether more remain.
+      expect(await fresh.muster.store.audit.capRequests(before.length - 5, 2)).toEqual({ removed: 2, more: true });
+      expect(await ids()).toEqual(before.slice(2));
+      const r = await runMaintenance(fresh.muster.store, fresh.muster.audit, { auditRetentionDays: 0, requestLogRetentionDays: 7, verificationLogRetentionDays: 90, eventsRetentionDays: 30, requestLogMaxEntries: 4 }, new Date());
+      expect(r.requestLogEntries).toBe(before.length - 2 - 4);
+      expect(await ids()).toEqual(before.slice(-4));
+      expect(await fresh.muster.store.audit.capRequests(4, 2)).toEqual({ removed: 0, more: false });
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('no change without its event: when the event cannot be written, the change is rolled back', async () => {

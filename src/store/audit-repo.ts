@@ -197,4 +197,20 @@ export class AuditRepo {
     const res = await this.db.deleteFrom('request_log').where('time', '<', before).executeTakeFirst();
     return Number(res.numDeletedRows);
   }
+
+  /**
+   * Keeps the newest `keep` entries of the request log and removes the rest, oldest first, at most
+   * `chunk` per statement (the caller lets the event loop run between them): the log's size cap,
+   * beside its age (MUSTER_REQUEST_LOG_MAX_ENTRIES). Ids grow with time, so "newest" is by id.
+   * Answers how many this call removed and whether more remain.
+   */
+  async capRequests(keep: number, chunk: number): Promise<{ removed: number; more: boolean }> {
+    const newest = await this.db.selectFrom('request_log').select('id').orderBy('id', 'desc').offset(keep).limit(1).executeTakeFirst();
+    if (!newest) return { removed: 0, more: false };
+    const cutoff = Number(newest.id); // this entry and every older one go
+    const oldest = await this.db.selectFrom('request_log').select('id').orderBy('id').limit(1).executeTakeFirstOrThrow();
+    const upTo = Math.min(cutoff, Number(oldest.id) + chunk - 1);
+    const res = await this.db.deleteFrom('request_log').where('id', '<=', upTo).executeTakeFirst();
+    return { removed: Number(res.numDeletedRows), more: upTo < cutoff };
+  }
 }
