@@ -35,7 +35,7 @@ import { Client, freePort, readProc } from './lib.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: {
-  'in-process': { type: 'boolean' }, users: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '1' }, paced: { type: 'string', default: '0' }, concurrency: { type: 'string', default: '16' }, events: { type: 'string', default: '1000' }, gap: { type: 'string', default: '20' }, db: { type: 'string' },
+  'in-process': { type: 'boolean' }, 'cpu-prof': { type: 'string' }, users: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '1' }, paced: { type: 'string', default: '0' }, concurrency: { type: 'string', default: '16' }, events: { type: 'string', default: '1000' }, gap: { type: 'string', default: '20' }, db: { type: 'string' },
 } });
 const ROUNDS = Number(values.rounds), PACED = Number(values.paced);
 const USERS = Number(values.users), C = Number(values.concurrency), EVENTS = Number(values.events), GAP = Number(values.gap);
@@ -112,7 +112,9 @@ async function start() {
   const cli = (...args) => JSON.parse(execFileSync(process.execPath, [bin, ...args, '--json'], { env, encoding: 'utf8' }));
   const list = cli('lists', 'create', '--name', 'Bench', '--uid', 'userName', '--org', 'Bench organisation');
   const key = cli('admin-keys', 'create', '--org', 'Bench organisation').key;
-  const server = spawn(process.execPath, [bin, 'serve', '--port', String(port)], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  // --cpu-prof DIR: the server writes a V8 CPU profile there when it exits (kept out of the repository).
+  const profArgs = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [];
+  const server = spawn(process.execPath, [...profArgs, bin, 'serve', '--port', String(port)], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise((resolve) => server.stdout.on('data', (d) => String(d).includes('listening') && resolve()));
   process.on('exit', () => server.kill('SIGKILL'));
   const origin = `http://127.0.0.1:${port}`;

@@ -46,14 +46,7 @@ export function cachingDatabase(sqlite: BetterSqlite3.Database, size = STATEMENT
 
 /** How often the checkpointer thread moves the write-ahead log into the database file. */
 export const CHECKPOINT_EVERY_MS = 250;
-/** SQLite's own default: a commit that finds the WAL this many pages long checkpoints it. */
-const AUTO_CHECKPOINT_PAGES = 1000;
-/**
- * With the checkpointer thread, the main connection still checkpoints as a backstop, but only once
- * the WAL reaches this many pages (64 MB at 4 KB pages): under writes so steady that the thread's
- * checkpoints never find the log fully copied, SQLite cannot start the log over, and it would grow.
- */
-const BACKSTOP_PAGES = 16_384;
+/** A log that grew during a burst is cut back to this size when it starts over. */
 const WAL_SIZE_LIMIT = 16 * 1_048_576;
 
 /**
@@ -91,32 +84,29 @@ parentPort.on('message', (m) => {
 `;
 
 /**
- * Checkpoints off the event loop. With SQLite's automatic checkpoint, the commit that makes the
- * WAL reach 1,000 pages copies them into the database and syncs both files before it returns:
- * 10–20 ms, on the thread that serves every request, once every few hundred writes (a request
- * arriving then waits for it; bench/RESULTS.md, "A photo campaign"). Here the main connection
- * never checkpoints and a worker thread does it; should the thread stop, the automatic
- * checkpoint is turned back on, so the WAL never grows without bound.
+ * Checkpoints ahead of the event loop. With SQLite's automatic checkpoint alone, the commit that
+ * makes the WAL reach 1,000 pages copies them all into the database and syncs both files before it
+ * returns: 10–20 ms on the thread that serves every request, once every few hundred writes (a
+ * request arriving then waits for it; bench/RESULTS.md, "A photo campaign"). A worker thread now
+ * copies the frames as they come, so that the log usually starts over before it reaches the
+ * threshold, and when the serving connection's own checkpoint does run (SQLite's automatic
+ * checkpoint stays on, the backstop that keeps the log bounded under writes so steady that the
+ * log never finds a moment to start over), most frames are already copied. A larger threshold
+ * made a campaign's latency tail shorter but, under writes at full speed, rarer and longer stalls
+ * (PATCH p99 68 and 85–100 ms against 51–53 ms; bench/RESULTS.md, "SQLite checkpoints on a thread").
  */
 export function startCheckpointer(sqlite: BetterSqlite3.Database, file: string, everyMs: number): () => void {
   let worker: Worker;
   try {
     worker = new Worker(CHECKPOINTER, { eval: true, workerData: { file: path.resolve(file), driver: createRequire(import.meta.url).resolve('better-sqlite3'), everyMs } });
   } catch {
-    return () => undefined; // no threads here: SQLite's automatic checkpoint stays on
+    return () => undefined; // no threads here: SQLite's automatic checkpoint does it all
   }
   worker.unref();
-  let closed = false;
-  sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
-  // A log that grew during a burst is cut back to this size when it starts over.
+  // Without a listener an error in the thread (the file gone) would be thrown in this one.
+  worker.on('error', () => undefined);
   sqlite.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
-  const fallBack = () => {
-    if (!closed && sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
-  };
-  worker.on('error', fallBack);
-  worker.on('exit', fallBack);
   return () => {
-    closed = true;
     worker.postMessage('stop');
   };
 }

@@ -39,11 +39,11 @@ async function until(what: string, fn: () => boolean, ms = 10_000) {
 }
 
 describe('SQLite checkpoints on a thread of their own', () => {
-  it('a worker thread copies the write-ahead log into the database; the serving connection only keeps a far-off backstop', async () => {
+  it('a worker thread copies the write-ahead log into the database before SQLite\'s own threshold would', async () => {
     const file = tmpFile();
     const db = openSqlite(file) as unknown as Kysely<never>;
     open.push(db);
-    expect(await pragma(db, 'wal_autocheckpoint')).toBe(16_384);
+    expect(await pragma(db, 'wal_autocheckpoint')).toBe(1000); // SQLite's own checkpoint stays on, the backstop
     expect(await pragma(db, 'journal_size_limit')).toBe(16 * 1_048_576);
     await write2MB(db);
     // 2 MB is below SQLite's own 1,000-page threshold: only the thread can have copied it.
@@ -55,18 +55,18 @@ describe('SQLite checkpoints on a thread of their own', () => {
     const file = tmpFile();
     const db = openSqlite(file, { checkpointThread: false }) as unknown as Kysely<never>;
     open.push(db);
-    expect(await pragma(db, 'wal_autocheckpoint')).toBe(1000);
+    expect(await pragma(db, 'journal_size_limit')).toBe(-1);
     await write2MB(db);
     expect(fs.statSync(file).size).toBeLessThan(100_000);
     expect(fs.statSync(`${file}-wal`).size).toBeGreaterThan(2_000_000);
   });
 
-  it('when the thread cannot run, the serving connection checkpoints as SQLite does by default', async () => {
+  it('a thread that cannot open the database ends quietly: the serving connection checkpoints as SQLite does by default', async () => {
     const raw = new BetterSqlite3(':memory:');
     try {
-      // A file that does not exist: the thread's connection fails and the thread ends.
       startCheckpointer(raw, path.join(tmpFile(), 'missing', 'nothing.sqlite'), 50);
-      await until('the automatic checkpoint to be back', () => raw.pragma('wal_autocheckpoint', { simple: true }) === 1000);
+      await new Promise((r) => setTimeout(r, 200)); // the thread's error, if it were not handled, would surface here
+      expect(raw.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
     } finally {
       raw.close();
     }
