@@ -65,6 +65,8 @@ describe('CSV import and roster fields, in the browser', () => {
     await page.getByRole('link', { name: 'Import CSV' }).click();
     await page.getByRole('heading', { name: 'Visitors: import people from a CSV file' }).waitFor();
     const main = page.getByRole('main');
+    // The column help names the list's fields, which load after the heading: wait for it, then read.
+    await main.getByText('The Username column (username) is required').waitFor();
     expect(await main.innerText()).toContain('The Username column (username) is required');
     expect(await page.getByRole('link', { name: 'Download the current roster as CSV' }).getAttribute('href')).toBe(`/api/v1/lists/${listId}/people/export`);
     await expectAccessible(page, 'the CSV import screen');
