@@ -89,8 +89,7 @@ export class EmailOutbox {
       if (!(await this.store.email.anyDue(now.toISOString()))) break;
       const leased = await this.store.email.claim(this.worker, now.toISOString(), new Date(now.getTime() + this.leaseMs).toISOString(), this.batch);
       if (!leased.length) break;
-      const outcomes = await Promise.all(leased.map((m) => this.send(m)));
-      await this.settle(outcomes);
+      await Promise.all(leased.map(async (m) => this.settle(await this.send(m))));
       attempted += leased.length;
       await backgroundTurn();
       if (this.rest > 0) await new Promise((r) => setTimeout(r, Math.min(MAX_REST_MS, (performance.now() - started) * this.rest)));
@@ -122,21 +121,16 @@ export class EmailOutbox {
   }
 
   /**
-   * Records a batch's outcomes in one transaction: one commit for the batch instead of one per
-   * message (on SQLite a WAL commit each; bench/RESULTS.md, "A photo campaign"). Each message is
-   * still settled only if this node's lease on it holds. A node that dies after sending and before
-   * this leaves the batch to be sent again once the leases run out, with the same Message-IDs.
+   * Records one attempt's outcome, if the message is still this worker's lease, in a statement of
+   * its own. Not a transaction per batch: on PostgreSQL the statement's triggers lock the person's
+   * campaign row and then the campaign's counters; a transaction settling several messages would
+   * hold the counters while taking the next person's row, the reverse of an upload's order, and
+   * the two could deadlock (bench/RESULTS.md, "A photo campaign").
    */
-  private async settle(batch: readonly Settlement[]): Promise<void> {
-    const settled = await this.store.transaction(async (tx) => {
-      const out: boolean[] = [];
-      for (const s of batch) out.push(await tx.email.settle(s.m.id, this.worker, s.update));
-      return out;
-    });
-    batch.forEach((s, i) => {
-      // Only after a lease ran out under a send slower than every timeout: another node has it now.
-      if (!settled[i]) this.log.warn('email lease lost before the outcome was recorded', { message: s.m.id });
-      this.opts.onOutcome?.(settled[i] ? s.result : 'lease_lost');
-    });
+  private async settle(s: Settlement): Promise<void> {
+    const settled = await this.store.email.settle(s.m.id, this.worker, s.update);
+    // Only after a lease ran out under a send slower than every timeout: another node has it now.
+    if (!settled) this.log.warn('email lease lost before the outcome was recorded', { message: s.m.id });
+    this.opts.onOutcome?.(settled ? s.result : 'lease_lost');
   }
 }
