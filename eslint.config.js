@@ -56,6 +56,10 @@ const CREDENTIAL_SERVICES = ['src/credentials/*-service.ts', 'src/credentials/wa
   'src/credentials/google/google-wallet.ts'];
 
 const domainRules = [
+  // runtime/ is how work takes turns on the process's one event loop (yielding, background work
+  // giving way to requests): below every folder, it imports none.
+  layer(['src/runtime/**/*.ts'], [...FOLDERS.map((f) => `**/${f}/**`), '**/config*', '**/main*', 'hono', ...SQL],
+    'src/runtime imports nothing of ours: every folder may import it'),
   layer(['src/scim/**/*.ts'], [...forbiddenFor('scim'), ...SQL, ...NODE_BUILTINS],
     'src/scim is pure SCIM 2.0: no HTTP, SQL, Node built-ins or other Muster folders'),
   layer(['src/roster/**/*.ts'], [...forbiddenFor('roster'), ...SQL, ...NODE_IO],

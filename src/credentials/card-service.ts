@@ -13,7 +13,7 @@ import type { AuditTrail, RequestMeta } from '../audit/audit-trail.js';
 import { MAX_EVENT_PEOPLE } from '../roster/audit.js';
 import { holderName, type CredentialService } from './credential-service.js';
 import { personEmail, type EmailService, type NewMessage } from '../email/email-service.js';
-import { yieldToEventLoop } from '../jobs/yield.js';
+import { yieldToEventLoop } from '../runtime/turns.js';
 
 /**
  * Card templates per list, previews on a real person, and print batches as background jobs

@@ -14,7 +14,7 @@ import type { AuditTrail, RequestMeta } from '../audit/audit-trail.js';
 import { CredentialError, holderName, type CredentialService } from './credential-service.js';
 import { issueCapabilities } from './wallet-capability.js';
 import type { WalletLinkBuilder } from './wallet-links.js';
-import { yieldToEventLoop } from '../jobs/yield.js';
+import { yieldToEventLoop } from '../runtime/turns.js';
 
 export const WALLET_DELIVERY_JOB = 'wallet_delivery';
 const MAX_PEOPLE = 50_000;

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditTrail, RequestMeta } from '../audit/audit-trail.js';
 import { holderName } from '../credentials/credential-service.js';
 import { linkRules, type LinkRules, type PhotoService } from '../credentials/photo-service.js';
-import { backgroundTurn } from '../jobs/yield.js';
+import { backgroundTurn } from '../runtime/turns.js';
 import type { EventConsumer } from '../events/consumers.js';
 import type { CampaignFilter, CampaignPeopleFilter, CampaignPersonView, CampaignRow, JobRow, MasterList, Repos, Store } from '../store/index.js';
 import { EmailError, personEmail, when, type EmailService, type NewMessage } from './email-service.js';

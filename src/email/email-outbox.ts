@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
-import { backgroundTurn } from '../jobs/yield.js';
+import { backgroundTurn } from '../runtime/turns.js';
 import type { EmailMessageRow, Store } from '../store/index.js';
 import type { EmailTransport } from './smtp-transport.js';
 

@@ -17,7 +17,7 @@ import { verifyHandler, verifyPhotoHandler } from './verify-page.js';
 import { photoUploadPage } from './photo-upload-page.js';
 import { passDownloadHandler, passKitRoutes, type PassKitDeps } from './passkit-routes.js';
 import { httpMetrics, metricsHandler } from './metrics-routes.js';
-import { foregroundBegin } from '../jobs/yield.js';
+import { foregroundBegin } from '../runtime/turns.js';
 
 export interface AppDeps extends ScimRouteDeps, AdminDeps, PassKitDeps {
   readonly health: () => Promise<void>;
@@ -34,7 +34,7 @@ export const localThrottles: ThrottleFactory = (_scope, rate) => new RateLimiter
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
-  // Background loops give way while requests are being served (jobs/yield.ts, backgroundTurn).
+  // Background loops give way while requests are being served (runtime/turns.ts, backgroundTurn).
   app.use('*', async (_c, next) => {
     const end = foregroundBegin();
     try {

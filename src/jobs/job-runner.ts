@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
-import { yieldToEventLoop } from './yield.js';
+import { yieldToEventLoop } from '../runtime/turns.js';
 import type { JobRow, Store } from '../store/index.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import { derivedColumns, rosterChanges } from '../roster/derivation.js';

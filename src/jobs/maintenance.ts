@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
 import type { Store } from '../store/index.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
-import { yieldToEventLoop } from './yield.js';
+import { yieldToEventLoop } from '../runtime/turns.js';
 
 const DAY_MS = 86_400_000;
 

@@ -7,7 +7,7 @@ import { ScimError, invalidSyntax, invalidValue } from '../scim/errors.js';
 import { isObject, type Doc } from '../scim/resource.js';
 import { BULK_REQUEST, BULK_RESPONSE, type ResourceTypeId } from '../scim/schemas/index.js';
 import type { ScimCtx, ScimService } from './scim-service.js';
-import { yieldToEventLoop } from '../jobs/yield.js';
+import { yieldToEventLoop } from '../runtime/turns.js';
 
 interface BulkOp {
   readonly index: number;

@@ -15,7 +15,7 @@ import { isLifecycleAction, type PersonLifecycle } from '../credentials/credenti
 import type { AuditTrail, RequestMeta } from '../audit/audit-trail.js';
 import { rosterChanges, searchText } from '../roster/derivation.js';
 import { RosterError } from './roster-service.js';
-import { yieldToEventLoop } from '../jobs/yield.js';
+import { yieldToEventLoop } from '../runtime/turns.js';
 // A unique index refusing a row answers 409 uniqueness in the admin API, as it always has.
 import { scimWrite } from './store-errors.js';
 import { userNameKey } from '../scim/user-name.js';

@@ -19,7 +19,7 @@ import type { RosterService } from './roster-service.js';
 import type { AttributeTracker } from './attribute-tracker.js';
 import { isLifecycleAction, type PersonLifecycle } from '../credentials/credential-service.js';
 import type { AuditAction } from '../roster/audit.js';
-import { LARGE_WRITE, yieldIfLarge, yieldToEventLoop } from '../jobs/yield.js';
+import { LARGE_WRITE, yieldIfLarge, yieldToEventLoop } from '../runtime/turns.js';
 import { CursorPager } from './cursor-pager.js';
 import { scimCompile, scimWrite } from './store-errors.js';
 import {

@@ -7,7 +7,7 @@
  */
 import { SEALED_COLUMNS, type Store } from '../store/index.js';
 import type { SecretBox } from './secret-box.js';
-import { yieldToEventLoop } from '../jobs/yield.js';
+import { yieldToEventLoop } from '../runtime/turns.js';
 
 const BATCH = 200;
 /** A pass that still finds old values means writes raced it; a few passes settle any real load. */

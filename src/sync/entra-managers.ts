@@ -8,7 +8,7 @@
  * second step the same way.
  */
 import type { ScimCtx, ScimService } from '../lists/scim-service.js';
-import { yieldToEventLoop } from '../jobs/yield.js';
+import { yieldToEventLoop } from '../runtime/turns.js';
 import type { MasterList, Store } from '../store/index.js';
 import type { ManagerChange } from './graph-user.js';
 

@@ -9,7 +9,7 @@
 import type { Logger } from '../log.js';
 import type { RequestMeta } from '../audit/audit-trail.js';
 import { PhotoError, type PhotoService } from '../credentials/photo-service.js';
-import { yieldToEventLoop } from '../jobs/yield.js';
+import { yieldToEventLoop } from '../runtime/turns.js';
 import type { JobRow, Store } from '../store/index.js';
 import type { EntraSync } from './entra-sync.js';
 

@@ -28,7 +28,7 @@ import { GraphClient, GraphError, type GraphClientOptions } from './graph-client
 import { checkGraphUser, GRAPH_USER_SELECT, graphUserToScim, isWellFormedText, managerChangeOf, type ManagerChange } from './graph-user.js';
 import { ManagerLinks, managerToWrite } from './entra-managers.js';
 import type { SecretBox } from '../secrets/secret-box.js';
-import { yieldToEventLoop } from '../jobs/yield.js';
+import { yieldToEventLoop } from '../runtime/turns.js';
 import { runNotes, type FullReason } from './entra-run-notes.js';
 
 /**

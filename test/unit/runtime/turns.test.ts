@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backgroundTurn, foregroundBegin, yieldToEventLoop } from '../../../src/jobs/yield.js';
+import { backgroundTurn, foregroundBegin, yieldToEventLoop } from '../../../src/runtime/turns.js';
 
 describe('background work gives way to requests being served', () => {
   it('with no request in flight, a background turn is only a turn of the event loop', async () => {
