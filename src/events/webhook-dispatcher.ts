@@ -16,6 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
+import { backgroundTurn } from '../runtime/turns.js';
 import { HELD_UNTIL, type Store, type WebhookDeliveryRow, type WebhookEndpointRow, type NewWebhookDelivery, type SettleItem } from '../store/index.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { DomainEvent } from './types.js';
@@ -230,6 +231,12 @@ export class WebhookDispatcher {
   private async deliver(stopped: () => boolean): Promise<number> {
     let attempted = 0;
     while (!stopped()) {
+      // Deliveries give way to requests being served (the IdP's writes first): with requests in
+      // flight a batch waits until they are answered, at most BACKGROUND_WAIT_MAX_MS, so webhooks
+      // still go out at 20 batches a second or more while provisioning runs at full speed and catch
+      // up as soon as it eases (bench/RESULTS.md, "Webhooks").
+      await backgroundTurn();
+      if (stopped()) break;
       const now = this.now();
       const at = now.toISOString();
       // The lease's own due query answers "nothing due" (an empty lease) without a separate read.
