@@ -98,8 +98,9 @@ export interface Muster {
   close(graceMs?: number): Promise<void>;
 }
 
-export async function openStore(config: Config): Promise<Store> {
-  return new Store(await openDatabase(config.databaseUrl));
+/** The store for a command; `serving`: for a node that serves requests (store/connect.ts, OpenOptions). */
+export async function openStore(config: Config, serving = false): Promise<Store> {
+  return new Store(await openDatabase(config.databaseUrl, { serving }));
 }
 
 /** What main.ts does not build from config: the source of holders' photos for wallet passes (default: their approved photo). */
@@ -112,7 +113,7 @@ export interface MusterOptions {
 }
 
 export async function buildMuster(config: Config, log: Logger = createLogger(config.logLevel), startJobs = true, options: MusterOptions = {}): Promise<Muster> {
-  const store = await openStore(config);
+  const store = await openStore(config, true);
   // Before anything can seal a secret: a node whose key does not match the database's is refused here.
   const secretKey = await openSecretKey(config, store).catch(async (err: unknown) => {
     await store.close();
@@ -174,7 +175,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   jobs.register(PRINT_JOB, (job, save) => cards.run(job, save));
   const mailer = config.smtp ? smtpTransport(config.smtp) : undefined;
   if (config.smtp && mailer) {
-    const outbox = new EmailOutbox(store, mailer, log, { fromAddress: config.smtp.fromAddress, fromName: config.smtp.fromName, onOutcome: (outcome) => metrics.emailDeliveries.inc({ outcome }) });
+    const outbox = new EmailOutbox(store, mailer, log, { fromAddress: config.smtp.fromAddress, fromName: config.smtp.fromName, maxPerSecond: config.smtp.maxPerSecond, onOutcome: (outcome) => metrics.emailDeliveries.inc({ outcome }) });
     jobs.registerQueue('email', (stopped) => outbox.drain(stopped), () => outbox.release());
   }
   // Photo campaigns: a job per campaign; new people created by SCIM, Bulk or Entra sync join the list's automatic one.

@@ -121,7 +121,16 @@ function whereIs(databaseUrl: string, engine: Engine): string {
   }
 }
 
-export async function openDatabase(databaseUrl: string): Promise<Connection> {
+export interface OpenOptions {
+  /**
+   * A node that serves (buildMuster): on SQLite, checkpoints run on a thread of their own
+   * (sqlite/open.ts). A short command (the CLI's `lists create`, a restore) leaves them to SQLite
+   * and starts no thread.
+   */
+  readonly serving?: boolean;
+}
+
+export async function openDatabase(databaseUrl: string, opts: OpenOptions = {}): Promise<Connection> {
   const engine = engineOf(databaseUrl);
   const unreachable = (err: unknown) => new StoreError('MUSTER_DATABASE_UNREACHABLE',
     `cannot reach the database (${engine} at ${whereIs(databaseUrl, engine)}): ${(err as Error | undefined)?.message ?? String(err)}`, { cause: err });
@@ -129,7 +138,7 @@ export async function openDatabase(databaseUrl: string): Promise<Connection> {
   let pool: (() => PoolStats) | undefined;
   try {
     if (engine === 'postgres') ({ db, pool } = openPostgres(databaseUrl));
-    else db = openSqlite(databaseUrl);
+    else db = openSqlite(databaseUrl, { checkpointThread: opts.serving ?? false });
   } catch (err) {
     throw unreachable(err);
   }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../../src/store/connect.js';
 import { openSqlite, startCheckpointer } from '../../../../src/store/sqlite/open.js';
 
 const dirs: string[] = [];
@@ -59,6 +60,17 @@ describe('SQLite checkpoints on a thread of their own', () => {
     await write2MB(db);
     expect(fs.statSync(file).size).toBeLessThan(100_000);
     expect(fs.statSync(`${file}-wal`).size).toBeGreaterThan(2_000_000);
+  });
+
+  it('only a serving node starts the thread: a short command (the CLI) leaves checkpoints to SQLite', async () => {
+    const file = tmpFile();
+    const command = await openDatabase(file);
+    open.push(command.db as unknown as Kysely<never>);
+    // journal_size_limit is set with the thread (above); SQLite's default is -1.
+    expect(await pragma(command.db as unknown as Kysely<never>, 'journal_size_limit')).toBe(-1);
+    const serving = await openDatabase(file, { serving: true });
+    open.push(serving.db as unknown as Kysely<never>);
+    expect(await pragma(serving.db as unknown as Kysely<never>, 'journal_size_limit')).toBe(16 * 1_048_576);
   });
 
   it('a thread that cannot open the database ends quietly: the serving connection checkpoints as SQLite does by default', async () => {
