@@ -139,7 +139,17 @@ export interface SmtpSettings {
   readonly fromName: string | undefined;
   /** A PEM file of CA certificates trusted for the SMTP server instead of the system's. */
   readonly caFile: string | undefined;
+  /** MUSTER_SMTP_MAX_PER_SECOND: messages this node hands to the relay per second at most (0: no limit). */
+  readonly maxPerSecond: number;
 }
+
+/**
+ * Messages per second a node sends by default. Relays limit their senders (Amazon SES starts an
+ * account at 14 a second, Microsoft 365's SMTP submission at 30 a minute), and a campaign of
+ * thousands sent flat out takes a third of a core away from provisioning (bench/RESULTS.md, "A
+ * photo campaign"): 50 a second sends 10,000 invitations in under four minutes.
+ */
+export const DEFAULT_SMTP_MAX_PER_SECOND = 50;
 
 /** An addr-spec as RFC 5321 §4.1.2 allows in practice: no spaces, one @, a dotted or bracketed domain. */
 export const EMAIL_ADDRESS = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
@@ -200,7 +210,8 @@ function smtpSettings(env: NodeJS.ProcessEnv, problems: string[]): SmtpSettings 
     fromAddress = (m[2] ?? m[3])!.trim();
     fromName = m[1]?.trim() || undefined;
   }
-  return { host, port, tls, user, password, fromAddress, fromName, caFile: env.MUSTER_SMTP_CA_FILE || undefined };
+  const maxPerSecond = intVar(env, 'MUSTER_SMTP_MAX_PER_SECOND', DEFAULT_SMTP_MAX_PER_SECOND, 0, 100_000, problems);
+  return { host, port, tls, user, password, fromAddress, fromName, caFile: env.MUSTER_SMTP_CA_FILE || undefined, maxPerSecond };
 }
 
 export class ConfigError extends Error {

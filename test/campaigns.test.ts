@@ -34,8 +34,8 @@ function clock() {
   return { now: () => new Date(Date.now() + offset), advanceDays: (d: number) => { offset += d * 86_400_000; } };
 }
 
-async function node(server: FakeSmtp | undefined, opts: { sharing?: Node; clock?: () => Date } = {}): Promise<Node> {
-  const env: Record<string, string> = server ? { MUSTER_SMTP_URL: `smtp://127.0.0.1:${server.port}?tls=none`, MUSTER_SMTP_FROM: 'Muster <muster@school.example>' } : {};
+async function node(server: FakeSmtp | undefined, opts: { sharing?: Node; clock?: () => Date; env?: Record<string, string> } = {}): Promise<Node> {
+  const env: Record<string, string> = server ? { MUSTER_SMTP_URL: `smtp://127.0.0.1:${server.port}?tls=none`, MUSTER_SMTP_FROM: 'Muster <muster@school.example>', ...opts.env } : {};
   const srv = await startServer(env, { ...(opts.sharing ? { sharing: opts.sharing.srv } : {}), ...(opts.clock ? { muster: { campaignClock: opts.clock } } : {}) });
   cleanups.push(() => srv.close());
   const org = await srv.muster.lists.resolveOrganisation('Test organisation');
@@ -263,6 +263,29 @@ describe('photo campaigns', { timeout: 180_000 }, () => {
     expect(r.status).toBe(409);
     expect(r.body).toMatchObject({ error: 'email_not_configured', detail: expect.stringMatching(/pass them on yourself/) });
     expect((await n.api('PUT', `/lists/${list.id}/campaign-settings`, { enabled: true })).status).toBe(409);
+  });
+
+  it('queues no further ahead of sending than 100 messages: 150 people at 20 a second are invited as the outbox sends, each once', async () => {
+    const server = await smtp();
+    const n = await node(server, { env: { MUSTER_SMTP_MAX_PER_SECOND: '20' } });
+    const list = await n.srv.newList({ name: 'Paced' });
+    await people(list, 150, 'q');
+    const id = (await n.api('POST', `/lists/${list.id}/campaigns`, {})).body.id as string;
+    let mostQueued = 0;
+    let sawPending = false;
+    await until('all 150 sent', async () => {
+      const t = (await n.api('GET', `/lists/${list.id}/campaigns/${id}`)).body.totals;
+      mostQueued = Math.max(mostQueued, t.queued);
+      // People still waiting for their invitation while others' emails are queued: the job waited.
+      sawPending ||= t.pending > 0 && t.queued >= 100;
+      return t.sent === 150;
+    });
+    // The job checks before each batch of 10: at most 99 + 10 queued at once.
+    expect(mostQueued).toBeLessThanOrEqual(109);
+    expect(mostQueued).toBeGreaterThanOrEqual(50);
+    expect(sawPending).toBe(true);
+    expect(server.received).toHaveLength(150);
+    expect(new Set(server.received.map((m) => m.to[0])).size).toBe(150);
   });
 
   it('two nodes on one database: a campaign left half done by one node is finished by the other, and two jobs working one campaign at once invite each person once', async () => {

@@ -224,6 +224,24 @@ describe('email through a real SMTP server', () => {
     expect(r.body.error).toBe('no_email_address');
   });
 
+  it('MUSTER_SMTP_MAX_PER_SECOND paces the sending: 40 messages at 20 a second take at least 1.5 s, each sent once', async () => {
+    const server = await smtp();
+    const a = await node({ MUSTER_SMTP_URL: `smtp://127.0.0.1:${server.port}`, MUSTER_SMTP_MAX_PER_SECOND: '20' });
+    const org = await a.srv.muster.lists.resolveOrganisation('Test organisation');
+    await a.srv.muster.jobs.stop();
+    await a.srv.muster.store.transaction((tx) => a.srv.muster.email.enqueue(tx, Array.from({ length: 40 }, (_, i) => ({
+      orgId: org.id, listId: null, personId: null, kind: 'card_ready' as const, to: `r${i}@work.example`, values: { name: `Person ${i}` },
+    })), { actor: 'test' }));
+    const started = performance.now();
+    a.srv.muster.jobs.start();
+    await until('all 40 sent', async () => (await a.srv.muster.store.email.recent(org.id, { state: 'sent', limit: 500 })).length === 40, 30_000);
+    // Batches of 10, the next no sooner than 10 / 20 s after the one before: the fourth starts at 1.5 s
+    // at the earliest. Only a lower bound: a busy machine can make it slower, never faster.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1_500);
+    expect(server.received).toHaveLength(40);
+    expect(new Set(server.received.map((r) => r.messageId)).size).toBe(40);
+  });
+
   it('two Muster nodes on one database send each of 60 messages exactly once', async () => {
     const server = await smtp();
     const url = `smtp://127.0.0.1:${server.port}`;

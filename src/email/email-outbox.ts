@@ -53,6 +53,11 @@ export interface OutboxOptions {
    * campaign"). 0 sends back to back.
    */
   readonly rest?: number;
+  /**
+   * Messages handed to the relay per second at most (0 or undefined: no limit), in batches of up
+   * to `batch` at a time (MUSTER_SMTP_MAX_PER_SECOND).
+   */
+  readonly maxPerSecond?: number;
   /** Called with each attempt's outcome (metrics). */
   readonly onOutcome?: (outcome: 'sent' | 'retry' | 'failed' | 'lease_lost') => void;
 }
@@ -70,6 +75,8 @@ export class EmailOutbox {
   private readonly leaseMs: number;
   private readonly now: () => Date;
   private readonly rest: number;
+  /** The rate limit's clock: the earliest time (performance.now()) the next message may be sent. */
+  private nextSlot = 0;
 
   constructor(private readonly store: Store, private readonly transport: EmailTransport, private readonly log: Logger, private readonly opts: OutboxOptions) {
     this.retry = opts.retry ?? DEFAULT_RETRY;
@@ -87,14 +94,37 @@ export class EmailOutbox {
       const now = this.now();
       // A read first: most polls find nothing, and need not take SQLite's write lock to learn it.
       if (!(await this.store.email.anyDue(now.toISOString()))) break;
+      if (!(await this.waitForSlot(stopped))) break;
       const leased = await this.store.email.claim(this.worker, now.toISOString(), new Date(now.getTime() + this.leaseMs).toISOString(), this.batch);
       if (!leased.length) break;
+      this.spendSlots(leased.length);
       await Promise.all(leased.map(async (m) => this.settle(await this.send(m))));
       attempted += leased.length;
       await backgroundTurn();
       if (this.rest > 0) await new Promise((r) => setTimeout(r, Math.min(MAX_REST_MS, (performance.now() - started) * this.rest)));
     }
     return attempted;
+  }
+
+  /**
+   * Waits, a second at a time so that a stop is noticed, until the rate limit lets the next
+   * batch go; answers false when stopped meanwhile.
+   */
+  private async waitForSlot(stopped: () => boolean): Promise<boolean> {
+    for (;;) {
+      if (stopped()) return false;
+      const wait = this.nextSlot - performance.now();
+      if (wait <= 0) return true;
+      await new Promise((r) => setTimeout(r, Math.min(1000, wait)));
+    }
+  }
+
+  /** Books `n` messages' worth of the rate limit: the next batch goes no sooner than n / rate seconds after this one. */
+  private spendSlots(n: number): void {
+    const rate = this.opts.maxPerSecond ?? 0;
+    if (rate <= 0) return;
+    // A node that was idle starts from now: unused time is not saved up for a burst.
+    this.nextSlot = Math.max(this.nextSlot, performance.now()) + (n * 1000) / rate;
   }
 
   /** Gives back the messages this node leased and has not settled (shutdown); answers how many. */

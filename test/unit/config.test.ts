@@ -24,6 +24,15 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(c)).toBe(true);
   });
 
+  it('reads MUSTER_SMTP_MAX_PER_SECOND: 50 a second by default, 0 for no limit, and refuses what is not a whole number', () => {
+    const env = { MUSTER_SMTP_URL: 'smtps://mail.example.com', MUSTER_SMTP_FROM: 'id@school.example' };
+    expect(loadConfig(env).smtp?.maxPerSecond).toBe(50);
+    expect(loadConfig({ ...env, MUSTER_SMTP_MAX_PER_SECOND: '0' }).smtp?.maxPerSecond).toBe(0);
+    expect(loadConfig({ ...env, MUSTER_SMTP_MAX_PER_SECOND: '14' }).smtp?.maxPerSecond).toBe(14);
+    expect(() => loadConfig({ ...env, MUSTER_SMTP_MAX_PER_SECOND: 'fast' })).toThrow(/MUSTER_SMTP_MAX_PER_SECOND/);
+    expect(() => loadConfig({ ...env, MUSTER_SMTP_MAX_PER_SECOND: '-1' })).toThrow(/MUSTER_SMTP_MAX_PER_SECOND/);
+  });
+
   it('reads MUSTER_SMTP_URL: STARTTLS required by default, smtps on 465, a percent-encoded password, and refuses a password without TLS to another machine', () => {
     const c = loadConfig({ MUSTER_SMTP_URL: 'smtp://apikey:s3cr%40t%2F1@smtp.example.net', MUSTER_SMTP_FROM: 'ID office <id@school.example>' });
     expect(c.smtp).toMatchObject({ host: 'smtp.example.net', port: 587, tls: 'starttls', user: 'apikey', password: 's3cr@t/1', fromAddress: 'id@school.example', fromName: 'ID office' });
