@@ -224,6 +224,23 @@ describe('email through a real SMTP server', () => {
     expect(r.body.error).toBe('no_email_address');
   });
 
+  it('a lease takes at most its batch of the due messages, and never one twice (on PostgreSQL it once took them all)', async () => {
+    const server = await smtp();
+    const a = await node({ MUSTER_SMTP_URL: `smtp://127.0.0.1:${server.port}` });
+    const org = await a.srv.muster.lists.resolveOrganisation('Test organisation');
+    await a.srv.muster.jobs.stop();
+    await a.srv.muster.store.transaction((tx) => a.srv.muster.email.enqueue(tx, Array.from({ length: 40 }, (_, i) => ({
+      orgId: org.id, listId: null, personId: null, kind: 'card_ready' as const, to: `l${i}@work.example`, values: { name: `Person ${i}` },
+    })), { actor: 'test' }));
+    const now = new Date().toISOString(), until = new Date(Date.now() + 60_000).toISOString();
+    const first = await a.srv.muster.store.email.claim('worker-1', now, until, 10);
+    const second = await a.srv.muster.store.email.claim('worker-2', now, until, 10);
+    expect(first).toHaveLength(10);
+    expect(second).toHaveLength(10);
+    expect(new Set([...first, ...second].map((m) => m.id)).size).toBe(20);
+    expect([...first, ...second].every((m) => m.state === 'sending')).toBe(true);
+  });
+
   it('MUSTER_SMTP_MAX_PER_SECOND paces the sending: 40 messages at 20 a second take at least 1.5 s, each sent once', async () => {
     const server = await smtp();
     const a = await node({ MUSTER_SMTP_URL: `smtp://127.0.0.1:${server.port}`, MUSTER_SMTP_MAX_PER_SECOND: '20' });

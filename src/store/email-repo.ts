@@ -38,13 +38,22 @@ export class EmailRepo {
    * each is still due: two nodes claiming at once never get the same message. On PostgreSQL the
    * candidates are locked with SKIP LOCKED, so the second node takes the next ones instead of
    * waiting for (and then losing) the first node's; SQLite has one writer at a time.
+   *
+   * On PostgreSQL the candidates are a MATERIALIZED common table expression: as a plain
+   * `IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)` the planner may run the subquery more than once
+   * (a semi-join rescanned per row), and each run, skipping the rows the one before locked, adds n
+   * more: a batch of 10 leased all 40 due messages at once, past MUSTER_SMTP_MAX_PER_SECOND.
    */
   async claim(worker: string, now: string, leaseUntil: string, limit: number): Promise<EmailMessageRow[]> {
-    let candidates = this.db.selectFrom('email_messages').select('id').where(EmailRepo.due(now)).orderBy('next_attempt_at').limit(limit);
-    if (this.engine === 'postgres') candidates = candidates.forUpdate().skipLocked();
-    return this.db.updateTable('email_messages')
-      .set((eb) => ({ state: 'sending', leased_by: worker, lease_until: leaseUntil, attempts: eb('attempts', '+', 1), updated_at: now }))
-      .where('id', 'in', candidates).where(EmailRepo.due(now))
+    const set = (eb: ExpressionBuilder<Database, 'email_messages'>) => ({ state: 'sending' as const, leased_by: worker, lease_until: leaseUntil, attempts: eb('attempts', '+', 1), updated_at: now });
+    if (this.engine === 'postgres') {
+      return this.db.with((w) => w('candidates').materialized(), (db) => db.selectFrom('email_messages').select('id').where(EmailRepo.due(now)).orderBy('next_attempt_at').limit(limit).forUpdate().skipLocked())
+        .updateTable('email_messages').set(set)
+        .where('id', 'in', (eb) => eb.selectFrom('candidates').select('candidates.id')).where(EmailRepo.due(now))
+        .returningAll().execute();
+    }
+    return this.db.updateTable('email_messages').set(set)
+      .where('id', 'in', this.db.selectFrom('email_messages').select('id').where(EmailRepo.due(now)).orderBy('next_attempt_at').limit(limit)).where(EmailRepo.due(now))
       .returningAll().execute();
   }
 
