@@ -29,6 +29,8 @@ export interface FakeSmtpOptions {
   readonly onRecipient?: (address: string) => { code: number; message: string } | undefined;
   /** A fixed port (to bring a server up where one was down). */
   readonly port?: number;
+  /** Awaited before each message's final answer: a relay that is slow to accept, until the test lets it go. */
+  readonly hold?: () => Promise<void>;
 }
 
 export interface FakeSmtp {
@@ -74,7 +76,8 @@ export async function startFakeSmtp(opts: FakeSmtpOptions = {}): Promise<FakeSmt
     onData(stream, session, cb) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
+      stream.on('end', async () => {
+        await opts.hold?.();
         const raw = Buffer.concat(chunks).toString('utf8');
         const headers = parseHeaders(raw);
         received.push({
