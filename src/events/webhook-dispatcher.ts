@@ -205,6 +205,8 @@ export class WebhookDispatcher {
       // Reads first: most polls find nothing new, and need not take the cursor's lock to learn it.
       const head = await this.store.events.headId();
       if ((await this.store.webhooks.cursor()) >= head) return read;
+      // The fan-out transaction gives way to requests in flight too, like each batch of deliveries below.
+      await backgroundTurn();
       let n = 0;
       const at = this.now().toISOString();
       await this.store.webhooks.fanOut(async (lastId, endpoints, outbox, insert) => {
