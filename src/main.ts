@@ -255,8 +255,12 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     close: async (graceMs?: number) => {
       if (scheduler) clearInterval(scheduler);
       await consumers.stop();
-      await jobs.stop(graceMs);
-      await webhookDispatcher.stop();
+      // The same grace for both: the dispatcher's drains may have been started by a commit, outside the runner.
+      const [, webhooksGiven] = await Promise.all([jobs.stop(graceMs), webhookDispatcher.stop(graceMs)]);
+      if (webhooksGiven) {
+        log.info('stopping: handed back leased rows', { queue: 'webhooks', count: webhooksGiven });
+        metrics.shutdownHandedBack.inc({ queue: 'webhooks' }, webhooksGiven);
+      }
       webhookSender.close();
       mailer?.close();
       apns.close();

@@ -178,4 +178,38 @@ describe('stopping the job runner', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('hands back a webhook delivery whose receiver has not answered within the grace period: unleased, due at once, the attempt not counted', async () => {
+    // A receiver that takes the connection and never answers: the send hangs until its timeout.
+    const sockets: net.Socket[] = [];
+    const hook = net.createServer((s) => void sockets.push(s));
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    const own = await freshDatabase();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'muster-shutdown-hook-'));
+    try {
+      const config = loadConfig({ MUSTER_DATABASE_URL: own.url, MUSTER_DATA_DIR: dir, MUSTER_LOG_LEVEL: 'silent', MUSTER_DEMO: 'false', MUSTER_WEBHOOKS_ALLOW_PRIVATE: 'true' });
+      const muster = await buildMuster(config);
+      const org = await muster.lists.resolveOrganisation('Test organisation');
+      await muster.webhooks.create(org.id, { url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`, description: 'door controller' });
+      await muster.store.events.append([{ type: 'person.deactivated', orgId: org.id, listId: 'list-1', subject: 'p1', payload: { userName: 'p1@example.com', source: 'scim' } }]);
+      const leased = async () => muster.store.db.selectFrom('webhook_deliveries').selectAll().where('event_type', '=', 'person.deactivated').executeTakeFirst();
+      for (let i = 0; i < 400 && !(await leased())?.locked_by; i++) await new Promise((r) => setTimeout(r, 25));
+      expect((await leased())?.locked_by).toBeTruthy();
+      await muster.close(200);
+      expect(await muster.metrics.registry.getSingleMetricAsString('muster_shutdown_handed_back_total')).toContain('muster_shutdown_handed_back_total{queue="webhooks"} 1');
+      const store = await openStore(config);
+      try {
+        const d = await store.db.selectFrom('webhook_deliveries').selectAll().where('event_type', '=', 'person.deactivated').executeTakeFirstOrThrow();
+        expect(d).toMatchObject({ state: 'pending', locked_by: null, locked_until: null });
+        expect(Number(d.attempts)).toBe(0);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => hook.close(() => resolve()));
+      await own.drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

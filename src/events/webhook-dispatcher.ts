@@ -157,13 +157,33 @@ export class WebhookDispatcher {
     }, NUDGE_COALESCE_MS);
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops draining and waits for the drain under way. With `graceMs` (a node shutting down), a
+   * drain still sending after that long gives back what it leased (`release`) and its sends are
+   * cut (the sender's connections closed): their outcomes, if any, are not recorded, as with any
+   * lost lease. Drains started by a commit's nudge run outside the job runner, so the runner's own
+   * grace cannot see them. Answers how many deliveries were given back.
+   */
+  async stop(graceMs?: number): Promise<number> {
     this.stopped = true;
     if (this.nudgeTimer) clearTimeout(this.nudgeTimer);
     this.nudgeTimer = undefined;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
-    await this.running?.catch(() => undefined);
+    const running = this.running;
+    if (!running) return 0;
+    if (graceMs === undefined || !Number.isFinite(graceMs)) {
+      await running.catch(() => undefined);
+      return 0;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([running.then(() => true, () => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)))]);
+    clearTimeout(timer);
+    if (finished) return 0;
+    const given = await this.release();
+    this.sender.close();
+    await running.catch(() => undefined);
+    return given;
   }
 
   /**
@@ -187,6 +207,16 @@ export class WebhookDispatcher {
     };
     this.running = run().finally(() => (this.running = undefined));
     return this.running;
+  }
+
+  /**
+   * Gives back the deliveries this node leased and has not settled (shutdown, after the grace
+   * period): another node, or this one restarted, sends them at once instead of after the lease.
+   * A send still under way when they are given back is not recorded, as with any lost lease, and
+   * the delivery goes again with the same Muster-Delivery-Id. Answers how many.
+   */
+  private release(): Promise<number> {
+    return this.store.webhooks.release(this.worker);
   }
 
   /** At most hourly per node: removes settled deliveries past the retention, a batch at a time. */

@@ -80,7 +80,7 @@ export class Metrics {
     labelNames: ['wallet', 'outcome'] as const, registers: [this.registry],
   });
   readonly shutdownHandedBack = new Counter({
-    name: 'muster_shutdown_handed_back_total', help: 'Claimed jobs and leased emails this node gave back to the queue when it stopped',
+    name: 'muster_shutdown_handed_back_total', help: 'Claimed jobs, leased emails and leased webhook deliveries this node gave back to the queue when it stopped',
     labelNames: ['queue'] as const, registers: [this.registry],
   });
 

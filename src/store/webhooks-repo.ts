@@ -213,8 +213,15 @@ export class WebhooksRepo {
         .where('p.state', '=', 'pending').whereRef('p.event_id', '<', 'd.event_id'))));
   }
 
-  async anyDue(now: string): Promise<boolean> {
-    return (await this.dueQuery(now).select('d.id').limit(1).executeTakeFirst()) !== undefined;
+  /**
+   * Gives back the deliveries `worker` leased and has not settled (a node stopping): unleased, so
+   * due again at once (they were due when leased), the lease's attempt not counted. Answers how many.
+   */
+  async release(worker: string): Promise<number> {
+    const r = await this.db.updateTable('webhook_deliveries')
+      .set((eb) => ({ locked_by: null, locked_until: null, attempts: eb('attempts', '-', 1) }))
+      .where('locked_by', '=', worker).where('state', '=', 'pending').executeTakeFirst();
+    return Number(r.numUpdatedRows);
   }
 
   /**
