@@ -215,7 +215,11 @@ if (PACED > 0) {
   await Promise.all(inflight);
   const headAfter = await s.store.events.headId();
   await drained(s);
-  const mine = arrivals.flat().filter((a) => a.id > headBefore && a.id <= headAfter).map((a) => a.at - a.occurredAt);
+  // The server's queue is empty once each delivery is settled; the receivers' reports of the last
+  // ones (lines on their stdout) can still be on their way: wait for them, at most 10 s.
+  const ours = () => arrivals.flat().filter((a) => a.id > headBefore && a.id <= headAfter);
+  for (let i = 0; i < 200 && ours().length < (headAfter - headBefore) * arrivals.length; i++) await new Promise((r) => setTimeout(r, 50));
+  const mine = ours().map((a) => a.at - a.occurredAt);
   log(`paced: ${USERS} creates at ${PACED}/s with three endpoints: ${headAfter - headBefore} events, ${mine.length} deliveries; commit → receiver p50 ${pct(mine, 50)} ms, p99 ${pct(mine, 99)} ms`);
   await unsubscribe();
 }
