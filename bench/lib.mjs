@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { setInterval, clearInterval } from 'node:timers';
 
 // ---------------------------------------------------------------- HTTP
@@ -67,6 +67,32 @@ export function freePort() {
       s.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * `muster serve` (the CLI at `bin`) as a process of its own on a free port, once it answers
+ * /healthz; `stop()` sends SIGTERM and waits for it to exit.
+ */
+export async function startNode(bin, env) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [bin, 'serve', '--port', String(port)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
+    } catch {
+      // not yet
+    }
+    if (i > 300) throw new Error('a node did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    port, pid: child.pid,
+    async stop() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 // ---------------------------------------------------------------- statistics

@@ -13,11 +13,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { Client, freePort, readProc } from './lib.mjs';
+import { Client, readProc, startNode } from './lib.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin', 'muster.js');
@@ -50,27 +50,7 @@ async function withDatabase(fn) {
   }
 }
 
-async function node(env) {
-  const port = await freePort();
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
-    } catch {
-      // not yet
-    }
-    if (i > 300) throw new Error('a node did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    port, pid: child.pid,
-    async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
+const node = (env) => startNode(BIN, env);
 
 async function run(mode) {
   return withDatabase(async (url) => {
