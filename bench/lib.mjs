@@ -195,6 +195,33 @@ export function readProc(pid) {
   }
 }
 
+/**
+ * CPU seconds (user + system) of each thread of a process, from /proc/PID/task: `main` for the
+ * main thread (the event loop), `tTID` for each other (Node 20 names them all `node`: V8's
+ * garbage collection and compiler helpers, libuv's pool, worker threads such as the SQLite
+ * checkpointer). Threads that ended are gone from it: compare two readings for where a phase's CPU
+ * went, not for a total (readProc has that).
+ */
+export function readThreads(pid) {
+  const out = {};
+  try {
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const name = Number(tid) === Number(pid) ? 'main' : `t${tid}`;
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out[name] = (out[name] ?? 0) + (Number(f[11]) + Number(f[12])) / CLK_TCK;
+      } catch { /* the thread ended */ }
+    }
+  } catch { /* the process ended */ }
+  return out;
+}
+
+/** Where CPU went between two readThreads readings: { name: seconds }, largest first, zero left out. */
+export function threadsDelta(before, after) {
+  return Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]));
+}
+
 /** Samples a process's RSS every `everyMs`; `peak()` is the highest since the last `reset()`. */
 export class RssSampler {
   constructor(pid, everyMs = 200) {

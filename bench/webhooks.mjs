@@ -31,7 +31,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Client, freePort, readProc } from './lib.mjs';
+import { Client, freePort, readProc, readThreads, threadsDelta } from './lib.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: {
@@ -113,7 +113,8 @@ async function start() {
   const list = cli('lists', 'create', '--name', 'Bench', '--uid', 'userName', '--org', 'Bench organisation');
   const key = cli('admin-keys', 'create', '--org', 'Bench organisation').key;
   // --cpu-prof DIR: the server writes a V8 CPU profile there when it exits (kept out of the repository).
-  const profArgs = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [];
+  // The phases' windows go beside it (phases-webhooks.json), so that `node bench/profile.mjs DIR` cuts it phase by phase.
+  const profArgs = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof'], '--cpu-prof-name', 'muster-webhooks.cpuprofile'] : [];
   const server = spawn(process.execPath, [...profArgs, bin, 'serve', '--port', String(port)], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise((resolve) => server.stdout.on('data', (d) => String(d).includes('listening') && resolve()));
   process.on('exit', () => server.kill('SIGKILL'));
@@ -129,7 +130,9 @@ async function provision(s, prefix) {
   const client = new Client(`${s.origin}/scim/v2/lists/${s.listId}`, s.token, C);
   let next = 0, errors = 0;
   const cpu0 = readProc(s.server.pid).cpuS;
+  const threads0 = readThreads(s.server.pid);
   const t0 = performance.now();
+  const fromUs = Number(process.hrtime.bigint() / 1000n);
   await Promise.all(Array.from({ length: C }, async () => {
     for (let i = next++; i < USERS; i = next++) {
       const res = await client.request('POST', '/Users', {
@@ -140,8 +143,10 @@ async function provision(s, prefix) {
     }
   }));
   const cpu = readProc(s.server.pid).cpuS - cpu0;
+  const threads = threadsDelta(threads0, readThreads(s.server.pid));
+  windows.push({ phase: prefix.replace(/-$/, ''), fromUs, toUs: Number(process.hrtime.bigint() / 1000n), requests: USERS, cpuS: cpu, threads });
   client.close?.();
-  return { rps: USERS / ((performance.now() - t0) / 1000), errors, cpuMsPerReq: (cpu * 1000) / USERS, cpu0 };
+  return { rps: USERS / ((performance.now() - t0) / 1000), errors, cpuMsPerReq: (cpu * 1000) / USERS, cpu0, threads, startedAt: Date.now() - (performance.now() - t0), endedAt: Date.now() };
 }
 
 async function drained(s, timeoutMs = 120_000) {
@@ -156,10 +161,10 @@ async function drained(s, timeoutMs = 120_000) {
   return false;
 }
 
+/** The provisioning phases' time windows (CLOCK_MONOTONIC, as V8's profile), for bench/profile.mjs. */
+const windows = [];
 const s = await start();
 log(`webhooks bench: ${USERS} users per phase, ${ROUNDS} round(s), concurrency ${C}, ${EVENTS} direct events; ${os.cpus().length} CPUs, load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}, engine ${s.store.engine}`);
-// Warm-up (JIT, caches), not measured.
-await provision(s, 'warm');
 const arrivals = [[], [], []];
 const receiverUrls = await receivers(arrivals);
 let endpoints = [];
@@ -170,6 +175,17 @@ const unsubscribe = async () => {
   for (const id of endpoints) await fetch(`${s.origin}/api/v1/webhooks/${id}`, { method: 'DELETE', headers: { authorization: s.admin.auth } });
   endpoints = [];
 };
+// Warm-up, not measured: one phase of each kind, so that both the provisioning path and the
+// delivery path (the dispatcher, the sender's connections, the receivers) are compiled and open
+// before the first measured round. Until 2026-12-04 only the first was warmed, and the first
+// three-endpoint round of every run was the worst by 10–20 points (bench/RESULTS.md, "Webhooks").
+await provision(s, 'warm');
+await subscribe();
+await provision(s, 'warm-three');
+await drained(s);
+await unsubscribe();
+windows.length = 0;
+for (const a of arrivals) a.length = 0;
 const results = { none: [], three: [] };
 const lat = [];
 let phase = 0;
@@ -185,13 +201,17 @@ for (let round = 0; round < ROUNDS; round++) {
       await drained(s);
       // CPU until every delivery of this phase arrived, per request: the whole cost of three endpoints.
       untilDrained = ((readProc(s.server.pid).cpuS - r.cpu0) * 1000) / USERS;
-      const mine = arrivals.flat().filter((a) => a.id > headBefore && a.id <= headAfter).map((a) => a.at - a.occurredAt);
+      const ours = arrivals.flat().filter((a) => a.id > headBefore && a.id <= headAfter);
+      const mine = ours.map((a) => a.at - a.occurredAt);
       lat.push(...mine);
-      log(`  SCIM events ${headAfter - headBefore}, deliveries ${mine.length}; commit → receiver p50 ${pct(mine, 50)} ms, p99 ${pct(mine, 99)} ms`);
+      // How many arrived while the SCIM requests were still coming: what the dispatcher took from provisioning.
+      const during = ours.filter((a) => a.at <= r.endedAt).length;
+      log(`  SCIM events ${headAfter - headBefore}, deliveries ${mine.length} (${during} while provisioning: ${(during / ((r.endedAt - r.startedAt) / 1000)).toFixed(0)}/s); commit → receiver p50 ${pct(mine, 50)} ms, p99 ${pct(mine, 99)} ms`);
       await unsubscribe();
     }
     results[kind].push({ ...r, untilDrained });
     log(`round ${round + 1}, ${kind === 'none' ? 'no endpoint:    ' : 'three endpoints:'} ${r.rps.toFixed(0)} req/s (${r.errors} errors), CPU ${r.cpuMsPerReq.toFixed(2)} ms/request${kind === 'three' ? `, ${untilDrained.toFixed(2)} ms/request until delivered` : ''}; load ${os.loadavg()[0].toFixed(2)}`);
+    log(`  server threads, ms/request while provisioning: ${Object.entries(r.threads).map(([k, v]) => `${k} ${((v * 1000) / USERS).toFixed(2)}`).join(', ')}`);
   }
 }
 const med = (xs) => pct(xs, 50);
@@ -244,6 +264,7 @@ log(`direct: ${EVENTS} events appended at ${appendRate.toFixed(0)}/s to 3 endpoi
 
 s.server.kill('SIGTERM');
 await new Promise((r) => s.server.on('exit', r));
+if (values['cpu-prof']) fs.writeFileSync(path.join(values['cpu-prof'], 'phases-webhooks.json'), JSON.stringify({ n: USERS, engine: s.store.engine, profile: 'muster-webhooks.cpuprofile', windows }, null, 2) + '\n');
 await s.store.close?.();
 process.exit(0); // the receivers (children, or servers in this process) go with it
 fs.rmSync(s.dir, { recursive: true, force: true });
