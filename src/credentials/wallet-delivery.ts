@@ -63,7 +63,9 @@ export class WalletDelivery {
     if (!links.apple && !links.google) {
       throw new EmailError(409, 'no_wallet_pass', 'neither Apple nor Google Wallet is set up for your organisation or this installation, so there is no pass to deliver: set one up under Wallet settings');
     }
-    const id = await this.store.transaction(async (tx) => {
+    // The message as this request queued it (read in its transaction): once committed, the
+    // outbox may already be sending it, and the answer describes what this request did.
+    const message = await this.store.transaction(async (tx) => {
       await tx.audit.chain(list.id, true);
       const [messageId] = await this.email.enqueue(tx, [{
         orgId: list.orgId, listId: list.id, personId, kind: 'wallet_pass', to,
@@ -73,9 +75,9 @@ export class WalletDelivery {
         action: 'email.queued', target: { type: 'person', id: personId, name: holderName(person.data) },
         detail: { messageId, kind: 'wallet_pass', to, apple: links.apple !== null, google: links.google !== null, ...(issued.length ? { issued } : {}) },
       }, meta);
-      return messageId!;
+      return messageView((await tx.email.get(messageId!))!);
     });
-    return { message: messageView((await this.store.email.get(id))!), issued, apple: links.apple !== null, google: links.google !== null };
+    return { message, issued, apple: links.apple !== null, google: links.google !== null };
   }
 
   /** Queues delivery to the people named, or to every active person of the list. Answers the job's id. */

@@ -259,12 +259,13 @@ export class EmailService {
     const to = personEmail(person.data);
     if (!to) throw new EmailError(422, 'no_email_address', 'this person has no email address on the list: copy the link and pass it on yourself');
     const link = await this.photos.createLink(list, personId, opts, meta, origin);
-    const [id] = await this.store.transaction(async (tx) => {
+    // The message as this request queued it, read in its transaction (the outbox may be sending it by the time we answer).
+    const message = await this.store.transaction(async (tx) => {
       await tx.audit.chain(list.id, true);
       const ids = await this.enqueue(tx, [{ orgId: list.orgId, listId: list.id, personId, kind: 'photo_invitation', to, values: { name: holderName(person.data), link: link.url, expires: when(link.expiresAt) } }], meta);
       await this.audit.record(tx, list.id, { action: 'email.queued', target: { type: 'person', id: personId, name: holderName(person.data) }, detail: { messageId: ids[0], kind: 'photo_invitation', to } }, meta);
-      return ids;
+      return messageView((await tx.email.get(ids[0]!))!);
     });
-    return { message: messageView((await this.store.email.get(id!))!), expiresAt: link.expiresAt, attemptsLeft: link.attemptsLeft };
+    return { message, expiresAt: link.expiresAt, attemptsLeft: link.attemptsLeft };
   }
 }

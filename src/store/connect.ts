@@ -7,6 +7,7 @@ import { type Kysely, Migrator, sql, type Migration, type MigrationProvider } fr
 import { engineOf, type Engine } from './engine.js';
 import type { Database } from './schema.js';
 import { openSqlite } from './sqlite/open.js';
+import type { CommitGroups } from './sqlite/commit-groups.js';
 import { openPostgres } from './postgres/open.js';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-audit.js';
@@ -40,12 +41,18 @@ import * as m029 from './migrations/029-uid-required-implied.js';
 import * as m031 from './migrations/031-shared-limits.js';
 import * as m032 from './migrations/032-campaign-counts.js';
 import * as m033 from './migrations/033-campaign-pending.js';
+import * as m034 from './migrations/034-audit-idp-index.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
   readonly engine: Engine;
   /** The connection pool's use now (metrics); SQLite has one connection, always open. */
   readonly pool?: () => PoolStats;
+  /**
+   * SQLite on a serving node (group commit, sqlite/commit-groups.ts): resolves once the
+   * transactions this connection has committed are in the log. Store.transaction awaits it.
+   */
+  readonly committed?: () => Promise<void> | undefined;
 }
 
 /** Connections open, idle, callers waiting for one, and the most the pool opens. */
@@ -89,6 +96,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['031-shared-limits', m031],
   ['032-campaign-counts', m032],
   ['033-campaign-pending', m033],
+  ['034-audit-idp-index', m034],
 ];
 
 /** Every migration this build knows, in order (the upgrade tests check that each ran once). */
@@ -136,9 +144,10 @@ export async function openDatabase(databaseUrl: string, opts: OpenOptions = {}):
     `cannot reach the database (${engine} at ${whereIs(databaseUrl, engine)}): ${(err as Error | undefined)?.message ?? String(err)}`, { cause: err });
   let db: Kysely<Database>;
   let pool: (() => PoolStats) | undefined;
+  let groups: CommitGroups | undefined;
   try {
     if (engine === 'postgres') ({ db, pool } = openPostgres(databaseUrl));
-    else db = openSqlite(databaseUrl, { checkpointThread: opts.serving ?? false });
+    else db = openSqlite(databaseUrl, { checkpointThread: opts.serving ?? false, ...(opts.serving && databaseUrl !== ':memory:' ? { onGroups: (g: CommitGroups) => (groups = g) } : {}) });
   } catch (err) {
     throw unreachable(err);
   }
@@ -157,7 +166,9 @@ export async function openDatabase(databaseUrl: string, opts: OpenOptions = {}):
     if (err instanceof StoreError) throw err;
     throw unreachable(err);
   }
-  return { db, engine, ...(pool ? { pool } : {}) };
+  // Transactions are grouped from here on, once the migrations have run as plain ones.
+  groups?.enable();
+  return { db, engine, ...(pool ? { pool } : {}), ...(groups ? { committed: () => groups!.committed() } : {}) };
 }
 
 /**

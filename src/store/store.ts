@@ -122,6 +122,8 @@ export class Store implements Repos {
       written = await writeOutbox(trx, outbox, new Date().toISOString());
       return r;
     });
+    // SQLite on a serving node commits the transactions of one turn together: answer once it has.
+    await this.conn.committed?.();
     // Only once committed: a runner woken earlier would not see the job row yet.
     if (enqueued) this.jobsEnqueued();
     if (written.length > 0) for (const fn of this.eventListeners) fn(written);

@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { Database } from '../schema.js';
+import { CommitGroups } from './commit-groups.js';
 
 /**
  * Prepared statements kept per SQL text. Kysely's SQLite driver prepares every query it runs, and
@@ -18,20 +19,24 @@ const STATEMENT_CACHE = 256;
 type Statement = BetterSqlite3.Statement;
 
 /** The better-sqlite3 database as Kysely's dialect sees it, with `prepare` answered from the cache. */
-export function cachingDatabase(sqlite: BetterSqlite3.Database, size = STATEMENT_CACHE, onClose?: () => void): SqliteDatabase {
+export function cachingDatabase(sqlite: BetterSqlite3.Database, size = STATEMENT_CACHE, onClose?: () => void, groups?: CommitGroups): SqliteDatabase {
   const cache = new Map<string, Statement>();
   return {
     close: () => {
+      groups?.dispose();
       onClose?.();
       cache.clear();
       sqlite.close();
     },
     prepare: (sql: string): SqliteStatement => {
+      const control = groups?.control(sql);
+      if (control) return control as unknown as SqliteStatement;
       const hit = cache.get(sql);
       // A statement still being iterated (a streamed query) cannot run again until it is done: prepare another.
       if (hit && !hit.busy) {
         cache.delete(sql); // re-inserted below: the Map's order is the recency order
         cache.set(sql, hit);
+        groups?.before(sql, hit);
         return hit as unknown as SqliteStatement;
       }
       const stmt = sqlite.prepare(sql);
@@ -39,6 +44,7 @@ export function cachingDatabase(sqlite: BetterSqlite3.Database, size = STATEMENT
         cache.set(sql, stmt);
         if (cache.size > size) cache.delete(cache.keys().next().value!);
       }
+      groups?.before(sql, stmt);
       return stmt as unknown as SqliteStatement;
     },
   };
@@ -114,6 +120,8 @@ export function startCheckpointer(sqlite: BetterSqlite3.Database, file: string, 
 export interface SqliteOptions {
   /** Checkpoint on a worker thread (the default for a file), or inline with SQLite's automatic checkpoint. */
   readonly checkpointThread?: boolean;
+  /** Given the connection's group commit (commit-groups.ts), off until enabled: a serving node enables it once migrated. */
+  readonly onGroups?: (groups: CommitGroups) => void;
 }
 
 /** SQLite in WAL mode: readers never block the writer, and the CLI can work while a server runs. */
@@ -124,6 +132,11 @@ export function openSqlite(file: string, opts: SqliteOptions = {}): Kysely<Datab
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('temp_store = MEMORY');
   const stop = file !== ':memory:' && (opts.checkpointThread ?? true) ? startCheckpointer(sqlite, file, CHECKPOINT_EVERY_MS) : undefined;
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite, STATEMENT_CACHE, stop) }) });
+  // Every connection to a file has one: off unless enabled, it still closes this process's other
+  // connections' open groups before it writes (a CLI command run in a test process, beside a server).
+  const groups = file !== ':memory:' ? new CommitGroups(sqlite, path.resolve(file)) : undefined;
+  if (groups) opts.onGroups?.(groups);
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite, STATEMENT_CACHE, stop, groups) }) });
 }
