@@ -16,7 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
-import { backgroundTurn } from '../runtime/turns.js';
+import { backgroundTurn, backgroundTurns } from '../runtime/turns.js';
 import { HELD_UNTIL, type Store, type WebhookDeliveryRow, type WebhookEndpointRow, type NewWebhookDelivery, type SettleItem } from '../store/index.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { DomainEvent } from './types.js';
@@ -197,11 +197,13 @@ export class WebhookDispatcher {
     }
     const run = async () => {
       let attempted = 0;
+      // One drain's steps (fan-out transactions, batches of deliveries) share one budget of turns.
+      const turn = backgroundTurns();
       do {
         this.again = false;
         await this.prune();
-        await this.fanOut();
-        attempted += await this.deliver(() => stopped() || this.stopped);
+        await this.fanOut(turn);
+        attempted += await this.deliver(() => stopped() || this.stopped, turn);
       } while (this.again && !stopped() && !this.stopped);
       return attempted;
     };
@@ -229,14 +231,14 @@ export class WebhookDispatcher {
   }
 
   /** Turns outbox events after the cursor into deliveries; answers how many events were read. */
-  async fanOut(): Promise<number> {
+  async fanOut(turn: () => Promise<void> = backgroundTurn): Promise<number> {
     let read = 0;
     for (;;) {
       // Reads first: most polls find nothing new, and need not take the cursor's lock to learn it.
       const head = await this.store.events.headId();
       if ((await this.store.webhooks.cursor()) >= head) return read;
       // The fan-out transaction gives way to requests in flight too, like each batch of deliveries below.
-      await backgroundTurn();
+      await turn();
       let n = 0;
       const at = this.now().toISOString();
       await this.store.webhooks.fanOut(async (lastId, endpoints, outbox, insert) => {
@@ -260,14 +262,14 @@ export class WebhookDispatcher {
     }
   }
 
-  private async deliver(stopped: () => boolean): Promise<number> {
+  private async deliver(stopped: () => boolean, turn: () => Promise<void>): Promise<number> {
     let attempted = 0;
     while (!stopped()) {
       // Deliveries give way to requests being served (the IdP's writes first): with requests in
-      // flight a batch waits until they are answered, at most BACKGROUND_WAIT_MAX_MS, so webhooks
-      // still go out at 20 batches a second or more while provisioning runs at full speed and catch
-      // up as soon as it eases (bench/RESULTS.md, "Webhooks").
-      await backgroundTurn();
+      // flight a batch waits until they are answered, or until the drain has taken about a tenth
+      // of the time (runtime/turns.ts, backgroundTurns), so webhooks still go out while
+      // provisioning runs at full speed and catch up as soon as it eases (bench/RESULTS.md, "Webhooks").
+      await turn();
       if (stopped()) break;
       const now = this.now();
       const at = now.toISOString();

@@ -23,15 +23,22 @@ export const yieldIfLarge = (size: number): Promise<void> | undefined => (size >
  * all of them.
  */
 let inFlight = 0;
+/** Milliseconds during which at least one request was in flight, up to `busySince` (performance.now()). */
+let busyMs = 0;
+let busySince = 0;
 let idleWaiters: Array<() => void> = [];
+
+/** Time with a request in flight so far (ms): a background loop compares two readings. */
+const busyTime = (): number => busyMs + (inFlight > 0 ? performance.now() - busySince : 0);
 
 /** Marks a request as being served; call the answer once when it has been answered. */
 export function foregroundBegin(): () => void {
-  inFlight++;
+  if (inFlight++ === 0) busySince = performance.now();
   let ended = false;
   return () => {
     if (ended) return;
     ended = true;
+    if (inFlight === 1) busyMs += performance.now() - busySince;
     if (--inFlight === 0 && idleWaiters.length) {
       const waiters = idleWaiters;
       idleWaiters = [];
@@ -52,18 +59,52 @@ export const BACKGROUND_WAIT_MAX_MS = 50;
  * during it, so steps are kept short. Measured with bench/campaign.mjs (bench/RESULTS.md,
  * "A photo campaign"). Not for request handlers: a handler would wait for itself.
  */
-export async function backgroundTurn(): Promise<void> {
+export async function backgroundTurn(maxWaitMs: number = BACKGROUND_WAIT_MAX_MS): Promise<void> {
   await yieldToEventLoop();
   if (inFlight === 0) return;
   await new Promise<void>((resolve) => {
     const timer = setTimeout(() => {
       idleWaiters = idleWaiters.filter((w) => w !== wake);
       resolve();
-    }, BACKGROUND_WAIT_MAX_MS);
+    }, maxWaitMs);
     const wake = () => {
       clearTimeout(timer);
       resolve();
     };
     idleWaiters.push(wake);
   });
+}
+
+/** The share of the thread's time a background loop made by `backgroundTurns` takes while requests keep it busy. */
+export const BACKGROUND_SHARE = 0.25;
+/** The longest such a loop waits between steps: it always progresses. */
+export const BACKGROUND_WAIT_LONGEST_MS = 500;
+
+/**
+ * Turns for a background loop whose steps are heavy enough to matter to provisioning (webhook
+ * deliveries: a batch of signed HTTP requests and their settle transaction). After a step of `s` ms
+ * during which requests were in flight a fraction `b` of the time, the loop waits
+ * `s × b × (1 − share) / share` (at most BACKGROUND_WAIT_LONGEST_MS): with requests always in flight
+ * it takes at most BACKGROUND_SHARE of the time; with a request now and then (`b` near 0) it goes on
+ * almost at once; with none, at once. Unlike `backgroundTurn`, a moment with no request in flight
+ * does not end the wait: a node answering writes in groups (SQLite's group commit) has such a moment
+ * after every group, and deliveries took a quarter of the thread through them. A step is measured
+ * from the end of one turn to the start of the next, its own awaits included, so the share is an
+ * upper bound. Make one per run of the loop: the first turn counts no step. Measured with
+ * bench/webhooks.mjs (bench/RESULTS.md, "Webhooks").
+ */
+export function backgroundTurns(share: number = BACKGROUND_SHARE): () => Promise<void> {
+  let stepStarted: number | undefined;
+  let busyAtStart = 0;
+  return async () => {
+    if (stepStarted !== undefined) {
+      const step = performance.now() - stepStarted;
+      const busy = step > 0 ? Math.min(1, (busyTime() - busyAtStart) / step) : 0;
+      const wait = Math.min(BACKGROUND_WAIT_LONGEST_MS, (step * busy * (1 - share)) / share);
+      if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    await yieldToEventLoop();
+    stepStarted = performance.now();
+    busyAtStart = busyTime();
+  };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backgroundTurn, foregroundBegin, yieldToEventLoop } from '../../../src/runtime/turns.js';
+import { backgroundTurn, backgroundTurns, foregroundBegin, yieldToEventLoop } from '../../../src/runtime/turns.js';
 
 describe('background work gives way to requests being served', () => {
   it('with no request in flight, a background turn is only a turn of the event loop', async () => {
@@ -40,6 +40,51 @@ describe('background work gives way to requests being served', () => {
     const end = foregroundBegin();
     try {
       await backgroundTurn(); // resolves after BACKGROUND_WAIT_MAX_MS although the request is still in flight
+    } finally {
+      end();
+    }
+  });
+});
+
+describe('a heavy background loop takes a share of a busy thread (backgroundTurns)', () => {
+  const spin = (ms: number) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end) { /* a step's work */ }
+  };
+
+  it('with no request served during its step, the next turn is only a turn of the event loop', async () => {
+    const turn = backgroundTurns();
+    await turn();
+    spin(20);
+    let done = false;
+    const next = turn().then(() => { done = true; });
+    await yieldToEventLoop();
+    await yieldToEventLoop();
+    expect(done).toBe(true);
+    await next;
+  });
+
+  it('with requests in flight all through its step, the next turn waits about three steps (a quarter of the time), even once they are answered', async () => {
+    const turn = backgroundTurns();
+    await turn();
+    const end = foregroundBegin();
+    spin(40);
+    end(); // answered: no request in flight now, and the loop still waits its share
+    const t0 = performance.now();
+    await turn();
+    // A lower bound only (a busy machine makes timers late, never early): 40 ms × 3 = 120 ms.
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(100);
+  });
+
+  it('the first turn of a loop counts no step and goes at once', async () => {
+    const end = foregroundBegin();
+    try {
+      let done = false;
+      const first = backgroundTurns()().then(() => { done = true; });
+      await yieldToEventLoop();
+      await yieldToEventLoop();
+      expect(done).toBe(true);
+      await first;
     } finally {
       end();
     }
