@@ -47,6 +47,23 @@ export function foregroundBegin(): () => void {
   };
 }
 
+/** Told before every background step (`backgroundTurn`, `backgroundTurns`). */
+const beforeBackgroundStep = new Set<() => void>();
+
+/**
+ * Calls `fn` before each background step takes the thread. The SQLite store commits its open
+ * group here (store/sqlite/commit-groups.ts), so that the requests whose changes it holds are
+ * answered before the step runs rather than after it. Answers a function that stops the calls.
+ */
+export function onBackgroundStep(fn: () => void): () => void {
+  beforeBackgroundStep.add(fn);
+  return () => beforeBackgroundStep.delete(fn);
+}
+
+const backgroundStepStarts = (): void => {
+  for (const fn of beforeBackgroundStep) fn();
+};
+
 /** The longest a background step waits for requests to be answered: background work always progresses. */
 export const BACKGROUND_WAIT_MAX_MS = 50;
 
@@ -59,9 +76,14 @@ export const BACKGROUND_WAIT_MAX_MS = 50;
  * during it, so steps are kept short. Measured with bench/campaign.mjs (bench/RESULTS.md,
  * "A photo campaign"). Not for request handlers: a handler would wait for itself.
  */
-export async function backgroundTurn(maxWaitMs: number = BACKGROUND_WAIT_MAX_MS): Promise<void> {
+export async function backgroundTurn(): Promise<void> {
   await yieldToEventLoop();
-  if (inFlight === 0) return;
+  if (inFlight > 0) await waitForIdle(BACKGROUND_WAIT_MAX_MS);
+  backgroundStepStarts();
+}
+
+/** Until no request is in flight, at most `maxWaitMs`. */
+async function waitForIdle(maxWaitMs: number): Promise<void> {
   await new Promise<void>((resolve) => {
     const timer = setTimeout(() => {
       idleWaiters = idleWaiters.filter((w) => w !== wake);
@@ -104,6 +126,7 @@ export function backgroundTurns(share: number = BACKGROUND_SHARE): () => Promise
       if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
     }
     await yieldToEventLoop();
+    backgroundStepStarts();
     stepStarted = performance.now();
     busyAtStart = busyTime();
   };

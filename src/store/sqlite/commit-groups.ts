@@ -1,4 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import { onBackgroundStep } from '../../runtime/turns.js';
 
 /**
  * Group commit for a serving node's SQLite connection (issue 16, "Find the cost, then remove it").
@@ -42,6 +43,11 @@ interface Group {
 
 /** Every open group of this process: a write on one connection closes the others' first. */
 const everyGroup = new Set<CommitGroups>();
+// A background step (a campaign batch, webhook deliveries) commits the open groups before it runs:
+// the requests whose changes they hold are answered first, not after the step.
+onBackgroundStep(() => {
+  for (const g of everyGroup) g.close();
+});
 /** The connections of this process that asked for groups, by file: grouping is for one per file. */
 const servingOf = new Map<string, Set<CommitGroups>>();
 

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { sql, type Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Connection } from '../../../../src/store/connect.js';
+import { backgroundTurn } from '../../../../src/runtime/turns.js';
 
 // Group commit on a serving node's SQLite connection (src/store/sqlite/commit-groups.ts): the
 // transactions of one turn of the event loop are savepoints of one transaction, committed together.
@@ -143,6 +144,16 @@ describe('group commit (SQLite, serving node)', () => {
         expect(total).toBe(plan.reduce((n, p) => n + (p.fails ? 0 : p.rows), 0));
       },
     ), { numRuns: 40 });
+  });
+
+  it('a background step (a campaign batch, webhook deliveries) commits the open group before it runs', async () => {
+    const { conn, file } = await serving();
+    const seen = observer(file);
+    const step = backgroundTurn(); // its turn comes before the group's own end-of-turn commit
+    await (conn.db as unknown as Kysely<never>).transaction().execute((tx) => insert(tx, 'before-step').then(() => undefined));
+    await step;
+    expect(seen('before-step')).toBe(1);
+    await conn.committed?.();
   });
 
   it('a command (not serving) commits each transaction on its own, as before', async () => {
