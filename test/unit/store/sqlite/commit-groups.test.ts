@@ -34,7 +34,7 @@ async function serving(file?: string): Promise<{ conn: Connection; db: Kysely<ne
 /** Another process's view of the file: only what has been committed. */
 function observer(file: string) {
   const raw = new BetterSqlite3(file, { readonly: true });
-  closing.push(() => raw.close());
+  closing.push(() => { raw.close(); });
   return (tx: string) => (raw.prepare('SELECT count(*) AS n FROM t WHERE tx = ?').get(tx) as { n: number }).n;
 }
 
