@@ -1,6 +1,10 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cachingDatabase } from '../../../../src/store/sqlite/open.js';
+import { cachingDatabase, openSqlite, PAGE_SIZE } from '../../../../src/store/sqlite/open.js';
 
 let raw: BetterSqlite3.Database | undefined;
 afterEach(() => {
@@ -57,5 +61,37 @@ describe('the SQLite statement cache', () => {
     expect(d.prepare('SELECT * FROM t WHERE id = ?').all([1])).toEqual([{ id: 1, v: 'v1' }]);
     raw!.exec('ALTER TABLE t ADD COLUMN w TEXT');
     expect(d.prepare('SELECT * FROM t WHERE id = ?').all([1])).toEqual([{ id: 1, v: 'v1', w: null }]);
+  });
+});
+
+describe('the page size of a database file', () => {
+  const pageSize = async (file: string) => {
+    const k = openSqlite(file, { checkpointThread: false });
+    try {
+      await sql`CREATE TABLE IF NOT EXISTS t (v TEXT)`.execute(k);
+      await sql`INSERT INTO t (v) VALUES ('x')`.execute(k);
+      return (await sql<{ page_size: number }>`PRAGMA page_size`.execute(k)).rows[0]?.page_size;
+    } finally {
+      await k.destroy();
+    }
+  };
+
+  it('is 8 KiB for a new file, and an existing file keeps the size it was made with', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'muster-page-'));
+    try {
+      expect(PAGE_SIZE).toBe(8192);
+      expect(await pageSize(path.join(dir, 'new.sqlite'))).toBe(8192);
+      const old = path.join(dir, 'old.sqlite');
+      const made = new BetterSqlite3(old);
+      made.pragma('page_size = 4096');
+      made.exec("CREATE TABLE t (v TEXT); INSERT INTO t (v) VALUES ('before')");
+      made.close();
+      expect(await pageSize(old)).toBe(4096);
+      const check = new BetterSqlite3(old, { readonly: true });
+      expect(check.prepare('SELECT v FROM t ORDER BY rowid').all()).toEqual([{ v: 'before' }, { v: 'x' }]);
+      check.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
