@@ -59,6 +59,22 @@ describe('credentials follow their holder\'s lifecycle', () => {
     expect(reinstated[0].target.id).toBe(card.id);
   });
 
+  it('the credentials a roster change may touch: a person\'s kinds on this list, suspended ones included, revoked ones not', async () => {
+    const repo = srv.muster.store.credentials;
+    const { id, card } = await personWithCard('ivy');
+    const { id: other } = await personWithCard('jon');
+    expect(await repo.liveKinds(list.id, id)).toEqual(['card']);
+    const elsewhere = await srv.newList({ name: 'Contractors', tokenLabel: 'Okta' });
+    expect(await repo.liveKinds(elsewhere.id, id)).toEqual([]);
+    expect((await api('POST', `/lists/${list.id}/credentials/${card.id}/suspend`, { reason: 'lost' })).status).toBe(200);
+    expect(await repo.liveKinds(list.id, id)).toEqual(['card']);
+    expect((await api('POST', `/lists/${list.id}/credentials/${card.id}/revoke`, { reason: 'stolen' })).status).toBe(200);
+    expect(await repo.liveKinds(list.id, id)).toEqual([]);
+    expect(await repo.liveKinds(list.id, other)).toEqual(['card']);
+    // A card does not follow the roster (only wallet passes do): no pass, nothing to refresh.
+    expect(await srv.muster.credentials.hasLivePasses(list.id, other)).toBe(false);
+  });
+
   it('an admin suspends and reinstates; an admin revocation is final and survives reactivation', async () => {
     const { id, card } = await personWithCard('grace');
     expect((await api('POST', `/lists/${list.id}/credentials/${card.id}/suspend`, { reason: 'lost card reported' })).body.status).toBe('suspended');

@@ -166,7 +166,7 @@ export class CredentialService {
    */
   /** Whether the person holds a credential whose content follows the roster (a live wallet pass). */
   async hasLivePasses(listId: string, personId: string): Promise<boolean> {
-    return (await this.store.credentials.forPerson(personId)).some((c) => c.list_id === listId && c.status !== 'revoked' && this.hooks.get(c.kind)?.onContentChanged !== undefined);
+    return (await this.store.credentials.liveKinds(listId, personId)).some((kind) => this.hooks.get(kind)?.onContentChanged !== undefined);
   }
 
   async refreshPasses(tx: Repos, listId: string, personId: string, meta: RequestMeta): Promise<void> {

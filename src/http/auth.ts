@@ -20,12 +20,11 @@ export class TokenAuth {
     if (!m) throw new ScimError(401, undefined, 'send "Authorization: Bearer <token>" with a token of this list');
     const secret = m[1]!;
     const hash = hashSecret(secret);
-    const token = await this.store.tokens.findActiveByHash(hash);
-    if (!token || !sameHash(token.secretHash, hash) || token.listId !== listId) {
+    const found = await this.store.tokens.findActiveWithList(hash);
+    if (!found || !sameHash(found.token.secretHash, hash) || found.token.listId !== listId) {
       throw new ScimError(401, undefined, 'the bearer token is not valid for this list (unknown, revoked, or issued for another list)');
     }
-    const list = await this.store.lists.get(listId);
-    if (!list) throw new ScimError(401, undefined, 'the bearer token is not valid for this list');
+    const { token, list } = found;
     // A token of this list, but the list is not provisioned by SCIM (its tokens are revoked when
     // SCIM is turned off and none are issued otherwise; this holds even for one that slipped
     // through). 403: the credentials are valid, the operation is not permitted (RFC 7644 §3.12).

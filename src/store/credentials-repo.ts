@@ -1,9 +1,18 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database } from './schema.js';
+import { Prepared } from './prepared.js';
 
 export type CredentialKind = 'card' | 'apple_pass' | 'google_pass';
 export type CredentialStatus = 'valid' | 'suspended' | 'revoked';
 export type CredentialRow = Selectable<Database['credentials']>;
+
+/**
+ * The kinds of a person's credentials on a list that are not revoked for good: the question every
+ * roster change asks (does a wallet pass follow it?), almost always answered by no rows. Prepared,
+ * and only the kind read back: it runs once per person update (issue 16).
+ */
+const LIVE_KINDS = new Prepared<{ personId: string; listId: string }, { kind: string }>(['personId', 'listId'], (db, p) => db.selectFrom('credentials')
+  .select('kind').where('person_id', '=', p.personId).where('list_id', '=', p.listId).where('status', '<>', 'revoked'));
 
 /** Issued credentials and their verifications. */
 export class CredentialsRepo {
@@ -19,6 +28,11 @@ export class CredentialsRepo {
 
   async byCode(code: string): Promise<CredentialRow | undefined> {
     return this.db.selectFrom('credentials').selectAll().where('verify_code', '=', code).executeTakeFirst();
+  }
+
+  /** The kinds of this person's credentials on this list that are not revoked (one entry per credential). */
+  async liveKinds(listId: string, personId: string): Promise<string[]> {
+    return (await LIVE_KINDS.rows(this.db, { personId, listId })).map((r) => r.kind);
   }
 
   async forPerson(personId: string): Promise<CredentialRow[]> {

@@ -24,7 +24,9 @@ export interface MasterList {
 type ListRow = Selectable<Database['lists']>;
 /** Read by every SCIM request (its token's list): compiled once (src/store/prepared.ts). */
 const GET = new Prepared<{ id: string }, ListRow>(['id'], (db, p) => db.selectFrom('lists').selectAll().where('id', '=', p.id));
-const toList = (r: ListRow): MasterList => ({
+/** The columns `toList` reads. */
+type ListFields = Pick<ListRow, 'id' | 'org_id' | 'name' | 'uid_attribute' | 'sync_method' | 'strict' | 'external_id_unique' | 'mapping_version' | 'created_at' | 'updated_at'>;
+export const toList = (r: ListFields): MasterList => ({
   id: r.id, orgId: r.org_id, name: r.name, uidAttribute: r.uid_attribute as UidAttribute,
   syncMethod: r.sync_method as SyncMethod, strict: Number(r.strict) === 1, externalIdUnique: Number(r.external_id_unique) === 1, mappingVersion: Number(r.mapping_version), createdAt: r.created_at, updatedAt: r.updated_at,
 });

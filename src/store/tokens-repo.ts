@@ -1,6 +1,7 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database } from './schema.js';
 import { Prepared } from './prepared.js';
+import { toList, type MasterList } from './lists-repo.js';
 
 export interface TokenInfo {
   readonly id: string;
@@ -19,9 +20,22 @@ const toInfo = (r: Row): TokenInfo => ({
   id: r.id, idp: r.idp, listId: r.list_id, label: r.label, hint: r.hint, createdAt: r.created_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at,
 });
 
-/** Every SCIM request looks its token up: compiled once (src/store/prepared.ts). */
-const ACTIVE_BY_HASH = new Prepared<{ hash: string }, Row>(['hash'], (db, p) => db.selectFrom('tokens').selectAll()
-  .where('secret_hash', '=', p.hash).where('revoked_at', 'is', null));
+type WithList = Row & {
+  list_id_: string; list_org_id: string; list_name: string; list_uid_attribute: string; list_sync_method: string; list_strict: number;
+  list_external_id_unique: number; list_mapping_version: number; list_created_at: string; list_updated_at: string;
+};
+/**
+ * Every SCIM request looks up its token and the token's list: one statement, compiled once
+ * (src/store/prepared.ts). On SQLite each statement outside a transaction is a read transaction
+ * of its own (two file locks and a stat, about 10 µs here before a row is read: bench/RESULTS.md,
+ * "What a statement costs"), so two look-ups cost more than one join.
+ */
+const ACTIVE_WITH_LIST = new Prepared<{ hash: string }, WithList>(['hash'], (db, p) => db.selectFrom('tokens')
+  .innerJoin('lists', 'lists.id', 'tokens.list_id').selectAll('tokens')
+  .select(['lists.id as list_id_', 'lists.org_id as list_org_id', 'lists.name as list_name', 'lists.uid_attribute as list_uid_attribute',
+    'lists.sync_method as list_sync_method', 'lists.strict as list_strict', 'lists.external_id_unique as list_external_id_unique',
+    'lists.mapping_version as list_mapping_version', 'lists.created_at as list_created_at', 'lists.updated_at as list_updated_at'])
+  .where('tokens.secret_hash', '=', p.hash).where('tokens.revoked_at', 'is', null));
 
 /** Bearer tokens of master lists. Only the SHA-256 of a secret is ever stored. */
 export class TokensRepo {
@@ -38,10 +52,15 @@ export class TokensRepo {
     return rows.map(toInfo);
   }
 
-  /** The active token with this secret hash; the caller re-checks the hash in constant time. */
-  async findActiveByHash(secretHash: string): Promise<(TokenInfo & { readonly secretHash: string }) | undefined> {
-    const r = await ACTIVE_BY_HASH.first(this.db, { hash: secretHash });
-    return r ? { ...toInfo(r), secretHash: r.secret_hash } : undefined;
+  /** The active token with this secret hash and its list (the caller re-checks the hash in constant time). */
+  async findActiveWithList(secretHash: string): Promise<{ token: TokenInfo & { readonly secretHash: string }; list: MasterList } | undefined> {
+    const r = await ACTIVE_WITH_LIST.first(this.db, { hash: secretHash });
+    if (!r) return undefined;
+    const list = toList({
+      id: r.list_id_, org_id: r.list_org_id, name: r.list_name, uid_attribute: r.list_uid_attribute, sync_method: r.list_sync_method, strict: r.list_strict,
+      external_id_unique: r.list_external_id_unique, mapping_version: r.list_mapping_version, created_at: r.list_created_at, updated_at: r.list_updated_at,
+    });
+    return { token: { ...toInfo(r), secretHash: r.secret_hash }, list };
   }
 
   async revoke(listId: string, id: string, now: string): Promise<boolean> {
