@@ -158,6 +158,31 @@ describe('failures, transactions and the request log', () => {
   });
 });
 
+describe('several events in one transaction', () => {
+  it('chain one after another from the head the transaction locked, and a prune in the same transaction keeps the chain verifiable', async () => {
+    const list = await srv.newList({ name: 'One transaction' });
+    const store = srv.muster.store;
+    const before = (await store.audit.chain(list.id, false))!;
+    await store.transaction(async (tx) => {
+      expect(await tx.audit.chain(list.id, true)).toEqual(before);
+      for (const name of ['first', 'second', 'third']) {
+        await srv.muster.audit.record(tx, list.id, { action: 'list.configured', target: { type: 'list', id: list.id, name }, changes: [{ field: 'name', before: null, after: name }] }, { actor: 'cli' });
+      }
+      const head = (await tx.audit.chain(list.id, false))!;
+      expect(head.headSeq).toBe(before.headSeq + 3);
+      // What the transaction holds is what its own statements read back.
+      const row = (await tx.audit.query({ listId: list.id, order: 'desc', limit: 1 }))[0]!;
+      expect({ seq: row.seq, hash: row.hash }).toEqual({ seq: head.headSeq, hash: head.headHash });
+      const dropped = await tx.audit.dropThrough(list.id, before.headSeq, (await tx.audit.query({ listId: list.id, seq: before.headSeq, order: 'asc', limit: 1 }))[0]!.hash);
+      expect(dropped).toBeGreaterThan(0);
+      expect(await tx.audit.chain(list.id, true)).toMatchObject({ headSeq: before.headSeq + 3, anchorSeq: before.headSeq });
+      await srv.muster.audit.record(tx, list.id, { action: 'list.configured', target: { type: 'list', id: list.id, name: 'fourth' }, changes: [{ field: 'name', before: 'third', after: 'fourth' }] }, { actor: 'cli' });
+    });
+    expect(await store.audit.chain(list.id, false)).toMatchObject({ headSeq: before.headSeq + 4, anchorSeq: before.headSeq });
+    expect(await srv.muster.audit.verify(store, list.id)).toEqual({ listId: list.id, ok: true, checked: 4 });
+  });
+});
+
 describe('tamper evidence', () => {
   async function seeded(): Promise<TestList> {
     const list = await srv.newList({ name: `Chain ${randomUUID()}` });

@@ -51,9 +51,9 @@ export interface Repos {
   readonly oidc: OidcRepo;
 }
 
-const reposOn = (db: Kysely<Database>, engine: Engine, onEnqueue: (() => void) | undefined, outbox: OutboxQueue): Repos => ({
+const reposOn = (db: Kysely<Database>, engine: Engine, onEnqueue: (() => void) | undefined, outbox: OutboxQueue, inTransaction = false): Repos => ({
   lists: new ListsRepo(db), tokens: new TokensRepo(db), users: new UsersRepo(db), groups: new GroupsRepo(db),
-  audit: new AuditRepo(db, engine), adminKeys: new AdminKeysRepo(db), roster: new RosterRepo(db, onEnqueue, engine), entra: new EntraRepo(db),
+  audit: new AuditRepo(db, engine, inTransaction), adminKeys: new AdminKeysRepo(db), roster: new RosterRepo(db, onEnqueue, engine), entra: new EntraRepo(db),
   admins: new AdminsRepo(db), credentials: new CredentialsRepo(db), photos: new PhotosRepo(db), cards: new CardsRepo(db), appleWallet: new AppleWalletRepo(db),
   googleWallet: new GoogleWalletRepo(db),
   secretKeys: new SecretKeysRepo(db), email: new EmailRepo(db, engine, onEnqueue), campaigns: new CampaignsRepo(db, engine),
@@ -116,7 +116,7 @@ export class Store implements Repos {
     let written: DomainEvent[] = [];
     const result = await this.conn.db.transaction().execute(async (trx) => {
       const outbox: OutboxQueue = [];
-      const r = await fn(reposOn(trx, this.engine, () => (enqueued = true), outbox));
+      const r = await fn(reposOn(trx, this.engine, () => (enqueued = true), outbox, true));
       // The outbox rows go last: their INSERT takes the lock that orders all appends (migration
       // 022), held from here to COMMIT only.
       written = await writeOutbox(trx, outbox, new Date().toISOString());
