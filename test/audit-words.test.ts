@@ -174,6 +174,10 @@ describe('migration 017', () => {
     // As if the events had been written before the index existed.
     const db = srv.muster.store.db;
     const saved = await db.selectFrom('audit_people').selectAll().execute();
+    // Only the credential's event is filed under the person: index audit_list_target finds their own (issue 16).
+    const issued = (await events(list, `personId=${id}&action=credential.issued`)).map((e) => e.seq);
+    expect(issued).toHaveLength(1);
+    expect(saved.filter((r) => r.list_id === list.id).map((r) => ({ person: r.person_id, seq: Number(r.seq) }))).toEqual([{ person: id, seq: issued[0] }]);
     await db.deleteFrom('audit_people').execute();
     expect(await events(list, `personId=${id}&action=credential.issued`)).toEqual([]);
     await fillAuditPeople(db as unknown as Kysely<unknown>);

@@ -86,7 +86,11 @@ export class AuditRepo {
     return state;
   }
 
-  /** Appends an event, filed under the people it is about (`audit_people`, the history index). */
+  /**
+   * Appends an event, filed under `people` (`audit_people`, the history index): the people it is
+   * about other than its target, whose events `audit_list_target` finds (src/roster/audit.ts,
+   * `filedPeople`; events recorded before also filed the target, which the queries allow for).
+   */
   async append(row: NewAuditRow, people: readonly string[] = []): Promise<void> {
     await INSERT_EVENT.execute(this.db, row as NewAuditRow & Record<string, unknown>);
     for (let i = 0; i < people.length; i += 500) {
@@ -114,6 +118,7 @@ export class AuditRepo {
       const found = this.peopleFound(q.listId, text);
       b = b.where((eb) => eb.or([
         eb('target_id', '=', text),
+        eb('target_id', 'in', found),
         eb('seq', 'in', eb.selectFrom('audit_people').select('audit_people.seq').where('audit_people.list_id', '=', q.listId)
           .where((e2) => e2.or([e2('audit_people.person_id', '=', text), e2('audit_people.person_id', 'in', found)]))),
       ]));

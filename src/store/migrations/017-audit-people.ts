@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { eventPeople } from '../../roster/audit.js';
+import { filedPeople } from '../../roster/audit.js';
 import type { Engine } from '../engine.js';
 
 /**
@@ -23,14 +23,18 @@ export async function up(db: Kysely<unknown>, _engine: Engine): Promise<void> {
   await fillAuditPeople(db);
 }
 
-/** Files every recorded event under its people, in batches by id: flat memory whatever the size of the trail. */
+/**
+ * Files every recorded event under its people, in batches by id: flat memory whatever the size of
+ * the trail. Since issue 16, not under the person an event targets (index `audit_list_target`
+ * finds those); a database that ran this before keeps those rows, which the queries allow for.
+ */
 export async function fillAuditPeople(db: Kysely<unknown>): Promise<void> {
   let after = 0;
   for (;;) {
     const { rows } = await sql<{ id: number | string; list_id: string; seq: number | string; target_type: string | null; target_id: string | null; detail: string | null }>`
       SELECT id, list_id, seq, target_type, target_id, detail FROM audit_events WHERE id > ${after} ORDER BY id LIMIT 1000`.execute(db);
     if (!rows.length) return;
-    const values = rows.flatMap((r) => eventPeople({ type: r.target_type, id: r.target_id }, r.detail ? JSON.parse(r.detail) : null)
+    const values = rows.flatMap((r) => filedPeople({ type: r.target_type, id: r.target_id }, r.detail ? JSON.parse(r.detail) : null)
       .map((person_id) => ({ list_id: r.list_id, person_id, seq: Number(r.seq) })));
     for (let i = 0; i < values.length; i += 500) {
       await (db as Kysely<{ audit_people: { list_id: string; person_id: string; seq: number } }>).insertInto('audit_people').values(values.slice(i, i + 500)).execute();
