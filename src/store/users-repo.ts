@@ -51,10 +51,18 @@ export interface PageQuery {
 export const parseJson = (v: unknown): Record<string, unknown> => (typeof v === 'string' ? JSON.parse(v) : v) as Record<string, unknown>;
 
 type Row = Pick<Database['users'], 'id' | 'list_id' | 'version' | 'created' | 'last_modified' | 'fields'> & { data: unknown };
-const toRecord = (r: Row): UserRecord => ({
-  id: r.id, listId: r.list_id, data: parseJson(r.data), fields: r.fields ? (JSON.parse(r.fields) as Record<string, unknown>) : {},
-  version: Number(r.version), created: r.created, lastModified: r.last_modified,
-});
+/** `fields` is parsed when first read: SCIM reads (a page of 100, a lookup) never read it (issue 16). */
+const toRecord = (r: Row): UserRecord => {
+  const raw = r.fields;
+  let fields: Record<string, unknown> | undefined;
+  return {
+    id: r.id, listId: r.list_id, data: parseJson(r.data),
+    get fields() {
+      return (fields ??= raw ? (JSON.parse(raw) as Record<string, unknown>) : {});
+    },
+    version: Number(r.version), created: r.created, lastModified: r.last_modified,
+  };
+};
 
 /**
  * The indexed columns an update may leave as they are. An UPDATE that names an indexed column
