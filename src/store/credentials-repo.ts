@@ -14,6 +14,10 @@ export type CredentialRow = Selectable<Database['credentials']>;
 const LIVE_KINDS = new Prepared<{ personId: string; listId: string }, { kind: string }>(['personId', 'listId'], (db, p) => db.selectFrom('credentials')
   .select('kind').where('person_id', '=', p.personId).where('list_id', '=', p.listId).where('status', '<>', 'revoked'));
 
+/** A person's credentials: read by every deactivation, reactivation and deletion, in its transaction. */
+const FOR_PERSON = new Prepared<{ personId: string }, CredentialRow>(['personId'], (db, p) => db.selectFrom('credentials').selectAll()
+  .where('person_id', '=', p.personId).orderBy('created_at', 'desc'));
+
 /** Issued credentials and their verifications. */
 export class CredentialsRepo {
   constructor(private readonly db: Kysely<Database>) {}
@@ -36,7 +40,7 @@ export class CredentialsRepo {
   }
 
   async forPerson(personId: string): Promise<CredentialRow[]> {
-    return this.db.selectFrom('credentials').selectAll().where('person_id', '=', personId).orderBy('created_at', 'desc').execute();
+    return FOR_PERSON.rows(this.db, { personId });
   }
 
   /** `before`: what reactivation restores (JSON of status and reason), kept only while revoked by a deactivation. */
