@@ -8,7 +8,7 @@ import { ScimError, notFound, invalidFilter, invalidValue } from '../scim/errors
 import type { Normalisations } from '../scim/dialect.js';
 import { parseFilter, parseAttrPath, type Filter } from '../scim/filter/index.js';
 import { PatchEngine, memberRefs, type MemberOp } from '../scim/patch.js';
-import { mayReturn, parseAttributeList, project, type Projection } from '../scim/projection.js';
+import { mayReturn, parseAttributeList, project, type Projection, type ProjectionMemo } from '../scim/projection.js';
 import { prepareResource, isObject, withoutUnassigned, type Doc } from '../scim/resource.js';
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, LIST_RESPONSE, PATCH_OP, USER_SCHEMA, type ResourceTypeId, type SchemaRegistry } from '../scim/schemas/index.js';
 import { canonical, diffResources, personUpdateAction, type FieldChange } from '../roster/audit.js';
@@ -194,6 +194,7 @@ export class ScimService {
     const ids = recs.map((r) => r.id);
     const groups = rt === 'User' && mayReturn(p, core, 'groups') ? await db.users.groupsOf(ids) : undefined;
     const members = rt === 'Group' && mayReturn(p, core, 'members') ? await db.groups.membersOf(ids) : undefined;
+    const memo: ProjectionMemo = new Map();
     return recs.map((r) => {
       const { schemas, ...rest } = r.data;
       const out: Doc = { schemas, id: r.id, ...withoutUnassigned(rest) };
@@ -211,7 +212,7 @@ export class ScimService {
         }));
       }
       out.meta = { resourceType: rt, created: r.created, lastModified: r.lastModified, location: this.location(ctx, rt, r.id), version: etagOf(r.version) };
-      return project(this.registry, rt, out, p);
+      return project(this.registry, rt, out, p, memo);
     });
   }
 

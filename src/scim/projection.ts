@@ -42,27 +42,43 @@ export function mayReturn(p: Projection, coreUri: string, attr: string): boolean
   return !(p.exclude ?? []).some((s) => s.uri === u && s.attr === a && !s.sub);
 }
 
-export function project(registry: SchemaRegistry, rt: ResourceTypeId, resource: Doc, p: Projection): Doc {
+/** What a projection does to one attribute, whatever its value: drop it, keep it, or keep some sub-attributes. */
+type Verdict = 'drop' | 'keep' | { readonly subs: readonly string[]; readonly keep: boolean };
+/**
+ * Verdicts by schema URI, then attribute name, for one projection over many resources (a page of
+ * 100 people asks the same ~20 questions a hundred times: issue 16). Lives as long as the caller's
+ * loop: the projection and the registry are the same for every resource in it.
+ */
+export type ProjectionMemo = Map<string, Map<string, Verdict>>;
+
+export function project(registry: SchemaRegistry, rt: ResourceTypeId, resource: Doc, p: Projection, memo: ProjectionMemo = new Map()): Doc {
   const core = registry.coreSchemaFor(rt).id;
   const out: Doc = {};
-  const decide = (uri: string, name: string, value: unknown): unknown => {
+  const judge = (uri: string, name: string): Verdict => {
     const r = registry.resolve(rt, uri === core ? { attr: name } : { uri, attr: name });
     const returned = r?.def.returned ?? 'default';
-    if (returned === 'never') return undefined;
-    if (returned === 'always') return value;
+    if (returned === 'never') return 'drop';
+    if (returned === 'always') return 'keep';
     const u = uri.toLowerCase(), a = name.toLowerCase();
     const common = r?.schema === 'common';
     const matches = (s: Sel) => (s.uri === u || (common && s.uri === core.toLowerCase())) && (s.attr === a || s.attr === '');
     if (p.include) {
       const hits = p.include.filter(matches);
-      if (hits.length === 0) return undefined;
-      if (hits.some((s) => !s.sub)) return value;
-      return pickSubs(value, hits.map((s) => s.sub!), true);
+      if (hits.length === 0) return 'drop';
+      if (hits.some((s) => !s.sub)) return 'keep';
+      return { subs: hits.map((s) => s.sub!), keep: true };
     }
-    if (returned === 'request') return undefined;
+    if (returned === 'request') return 'drop';
     const ex = (p.exclude ?? []).filter(matches);
-    if (ex.some((s) => !s.sub)) return undefined;
-    return ex.length ? pickSubs(value, ex.map((s) => s.sub!), false) : value;
+    if (ex.some((s) => !s.sub)) return 'drop';
+    return ex.length ? { subs: ex.map((s) => s.sub!), keep: false } : 'keep';
+  };
+  const decide = (uri: string, name: string, value: unknown): unknown => {
+    let byName = memo.get(uri);
+    if (!byName) memo.set(uri, (byName = new Map()));
+    let v = byName.get(name);
+    if (v === undefined) byName.set(name, (v = judge(uri, name)));
+    return v === 'drop' ? undefined : v === 'keep' ? value : pickSubs(value, v.subs, v.keep);
   };
   for (const [k, v] of Object.entries(resource)) {
     if (k === 'schemas') {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { ScimError } from '../../../src/scim/errors.js';
 import { mayReturn, parseAttributeList, project, type Projection } from '../../../src/scim/projection.js';
 import type { Doc } from '../../../src/scim/resource.js';
@@ -302,5 +303,23 @@ describe('mayReturn', () => {
     expect(mayReturn(p('members.value'), GROUP_SCHEMA, 'members')).toBe(true);
     expect(mayReturn(p('MEMBERS'), GROUP_SCHEMA, 'members')).toBe(true);
     expect(mayReturn(p('members[value eq "u-1"]'), GROUP_SCHEMA, 'members')).toBe(true);
+  });
+});
+
+describe('one projection over many resources (a page)', () => {
+  it('answers each resource as a projection of its own would, whatever the attributes and the parameters', () => {
+    const names = ['userName', 'displayName', 'name', 'emails', 'password', 'groups', 'title', 'externalId', 'id', 'meta', 'nickName', 'department', '__proto__', 'Custom'];
+    const subs = ['givenName', 'familyName', 'value', 'type', 'primary'];
+    const value = fc.oneof(fc.string({ maxLength: 4 }), fc.constantFrom({ givenName: 'G', familyName: 'F' }, [{ value: 'a@x', type: 'work', primary: true }, { value: 'b@x' }]));
+    const doc = fc.dictionary(fc.constantFrom(...names), value, { maxKeys: 8 }).chain((core) =>
+      fc.option(fc.dictionary(fc.constantFrom('employeeNumber', 'department', 'manager'), value, { maxKeys: 3 }), { nil: undefined })
+        .map((ent) => ({ schemas: [USER_SCHEMA], ...core, ...(ent ? { [ENT]: ent } : {}) }) as Doc));
+    const asked = names.filter((n) => n !== '__proto__'); // refused in a parameter (400), tested above
+    const list = fc.option(fc.array(fc.oneof(fc.constantFrom(...asked, ENT, `${ENT}:department`), fc.tuple(fc.constantFrom('name', 'emails'), fc.constantFrom(...subs)).map(([a, b]) => `${a}.${b}`)), { minLength: 1, maxLength: 4 }).map((a) => a.join(',')), { nil: undefined });
+    fc.assert(fc.property(fc.array(doc, { minLength: 1, maxLength: 6 }), list, list, (docs, attributes, excluded) => {
+      const p: Projection = { include: parseAttributeList(registry, 'User', attributes), exclude: parseAttributeList(registry, 'User', excluded) };
+      const memo = new Map();
+      for (const d of docs) expect(project(registry, 'User', d, p, memo)).toEqual(project(registry, 'User', d, p));
+    }), { numRuns: 300 });
   });
 });
