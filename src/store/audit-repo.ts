@@ -54,6 +54,13 @@ const INSERT_EVENT = new Prepared<NewAuditRow & Record<string, unknown>, never>(
     idp_evidence: p.idp_evidence, normalisations: p.normalisations, prev_hash: p.prev_hash, hash: p.hash,
   }),
 );
+const INSERT_REQUEST = new Prepared<NewRequestLogRow & Record<string, unknown>, never>(
+  ['time', 'list_id', 'request_id', 'method', 'path', 'status', 'duration_ms', 'user_agent', 'token_label', 'idp', 'request_body', 'response_body'],
+  (db, p) => db.insertInto('request_log').values({
+    time: p.time, list_id: p.list_id, request_id: p.request_id, method: p.method, path: p.path, status: p.status, duration_ms: p.duration_ms,
+    user_agent: p.user_agent, token_label: p.token_label, idp: p.idp, request_body: p.request_body, response_body: p.response_body,
+  }),
+);
 const MOVE_HEAD = new Prepared<{ listId: string; seq: number; hash: string }, never>(['listId', 'seq', 'hash'], (db, p) => db.updateTable('lists')
   .set({ audit_seq: p.seq, audit_head: p.hash }).where('id', '=', p.listId));
 
@@ -172,8 +179,25 @@ export class AuditRepo {
 
   // ------------------------------------------------------------ request log
 
+  /**
+   * A batch of the request log (up to 100 rows). On PostgreSQL one multi-row INSERT: one round
+   * trip. On SQLite, where a statement is a call and not a round trip, one prepared single-row
+   * INSERT per row in one transaction: a 100-row INSERT is built and compiled afresh for every
+   * batch, which cost more than inserting the rows (issue 16).
+   */
   async logRequests(rows: readonly NewRequestLogRow[]): Promise<void> {
-    if (rows.length) await this.db.insertInto('request_log').values(rows as NewRequestLogRow[]).execute();
+    if (!rows.length) return;
+    if (this.engine === 'postgres') {
+      await this.db.insertInto('request_log').values(rows as NewRequestLogRow[]).execute();
+      return;
+    }
+    await this.db.transaction().execute(async (trx) => {
+      for (const r of rows) {
+        await INSERT_REQUEST.execute(trx, {
+          ...r, user_agent: r.user_agent ?? null, token_label: r.token_label ?? null, idp: r.idp ?? null, request_body: r.request_body ?? null, response_body: r.response_body ?? null,
+        });
+      }
+    });
   }
 
   async requests(q: { listId: string; failedOnly: boolean; requestId?: string; cursor?: number; limit: number }): Promise<RequestLogRow[]> {
