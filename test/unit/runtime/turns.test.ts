@@ -1,14 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { backgroundTurn, backgroundTurns, foregroundBegin, yieldToEventLoop } from '../../../src/runtime/turns.js';
 
+/** Whether `p` has settled after two turns of the event loop (then waits for it either way). */
+async function settlesInTwoTurns(p: Promise<void>): Promise<boolean> {
+  let done = false;
+  const watched = p.then(() => { done = true; });
+  await yieldToEventLoop();
+  await yieldToEventLoop();
+  const settled = done;
+  await watched;
+  return settled;
+}
+
 describe('background work gives way to requests being served', () => {
   it('with no request in flight, a background turn is only a turn of the event loop', async () => {
-    let done = false;
-    const turn = backgroundTurn().then(() => { done = true; });
-    await yieldToEventLoop();
-    await yieldToEventLoop();
-    expect(done).toBe(true);
-    await turn;
+    expect(await settlesInTwoTurns(backgroundTurn())).toBe(true);
   });
 
   it('while a request is being served, the next background step waits for its answer', async () => {
@@ -56,12 +62,7 @@ describe('a heavy background loop takes a share of a busy thread (backgroundTurn
     const turn = backgroundTurns();
     await turn();
     spin(20);
-    let done = false;
-    const next = turn().then(() => { done = true; });
-    await yieldToEventLoop();
-    await yieldToEventLoop();
-    expect(done).toBe(true);
-    await next;
+    expect(await settlesInTwoTurns(turn())).toBe(true);
   });
 
   it('with requests in flight all through its step, the next turn waits about three steps (a quarter of the time), even once they are answered', async () => {
@@ -79,12 +80,7 @@ describe('a heavy background loop takes a share of a busy thread (backgroundTurn
   it('the first turn of a loop counts no step and goes at once', async () => {
     const end = foregroundBegin();
     try {
-      let done = false;
-      const first = backgroundTurns()().then(() => { done = true; });
-      await yieldToEventLoop();
-      await yieldToEventLoop();
-      expect(done).toBe(true);
-      await first;
+      expect(await settlesInTwoTurns(backgroundTurns()())).toBe(true);
     } finally {
       end();
     }
