@@ -92,16 +92,6 @@ export const MAX_EVENT_PEOPLE = 10_000;
  * (`detail.people`). Derived from the event's own content only, so the index it feeds can be
  * rebuilt from the trail at any time.
  */
-/**
- * The people `audit_people` files an event under: everyone it is about but the person it
- * targets, whose events index `audit_list_target` already finds (issue 16: a person's own
- * changes, most of the trail, cost no second row).
- */
-export function filedPeople(target: { readonly type: string | null; readonly id: string | null } | undefined, detail: unknown): string[] {
-  const all = eventPeople(target, detail);
-  return target?.type === 'person' ? all.filter((p) => p !== target.id) : all;
-}
-
 export function eventPeople(target: { readonly type: string | null; readonly id: string | null } | undefined, detail: unknown): string[] {
   const out = new Set<string>();
   if (target?.type === 'person' && target.id) out.add(target.id);
@@ -110,4 +100,14 @@ export function eventPeople(target: { readonly type: string | null; readonly id:
     if (Array.isArray(detail.people)) for (const p of detail.people.slice(0, MAX_EVENT_PEOPLE)) if (typeof p === 'string' && p) out.add(p);
   }
   return [...out];
+}
+
+/**
+ * The people `audit_people` files an event under: everyone it is about but the person it
+ * targets, whose events index `audit_list_target` already finds (issue 16: a person's own
+ * changes, most of the trail, cost no second row).
+ */
+export function filedPeople(target: { readonly type: string | null; readonly id: string | null } | undefined, detail: unknown): string[] {
+  const all = eventPeople(target, detail);
+  return target?.type === 'person' ? all.filter((p) => p !== target.id) : all;
 }

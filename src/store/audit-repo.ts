@@ -79,6 +79,12 @@ export class AuditRepo {
     this.held = inTransaction ? new Map() : undefined;
   }
 
+  /** Keeps the held chain state of a list in step with what this repository just wrote. */
+  private moveHeld(listId: string, moved: Partial<ChainState>): void {
+    const held = this.held?.get(listId);
+    if (held) this.held!.set(listId, { ...held, ...moved });
+  }
+
   /**
    * The chain's head. With `lock`, the list row stays locked until the transaction ends, so that
    * concurrent writers on several PostgreSQL nodes append one after another (SQLite transactions
@@ -104,8 +110,7 @@ export class AuditRepo {
       await this.db.insertInto('audit_people').values(people.slice(i, i + 500).map((person_id) => ({ list_id: row.list_id, person_id, seq: row.seq }))).execute();
     }
     await MOVE_HEAD.execute(this.db, { listId: row.list_id, seq: Number(row.seq), hash: row.hash });
-    const held = this.held?.get(row.list_id);
-    if (held) this.held!.set(row.list_id, { ...held, headSeq: Number(row.seq), headHash: row.hash });
+    this.moveHeld(row.list_id, { headSeq: Number(row.seq), headHash: row.hash });
   }
 
   async query(q: AuditQuery): Promise<AuditEventRow[]> {
@@ -172,8 +177,7 @@ export class AuditRepo {
     const res = await this.db.deleteFrom('audit_events').where('list_id', '=', listId).where('seq', '<=', seq).executeTakeFirst();
     await this.db.deleteFrom('audit_people').where('list_id', '=', listId).where('seq', '<=', seq).execute();
     await this.db.updateTable('lists').set({ audit_anchor_seq: seq, audit_anchor_hash: hash }).where('id', '=', listId).execute();
-    const held = this.held?.get(listId);
-    if (held) this.held!.set(listId, { ...held, anchorSeq: seq, anchorHash: hash });
+    this.moveHeld(listId, { anchorSeq: seq, anchorHash: hash });
     return Number(res.numDeletedRows);
   }
 
