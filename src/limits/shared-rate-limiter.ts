@@ -89,12 +89,7 @@ export class SharedRateLimiter implements Throttle {
       h.left--;
       return 0;
     }
-    h.pending++;
-    try {
-      return await this.decide(key, h);
-    } finally {
-      h.pending--;
-    }
+    return this.decide(key, h);
   }
 
   private entry(key: string): Held {
@@ -108,20 +103,29 @@ export class SharedRateLimiter implements Throttle {
   }
 
   private async decide(key: string, h: Held): Promise<number> {
-    for (let round = 0; ; round++) {
-      const t = this.now();
-      if (h.left > 0 && t < h.expires) {
-        h.left--;
-        return 0;
+    // Counted here, not around the call in take(): the finally runs as this caller is decided, in
+    // the same turn, so a lease sized by the next caller counts only those still waiting. One hop
+    // later, a lease would ask for a caller already served and strand the token (another node's
+    // caller, refused meanwhile, needed it).
+    h.pending++;
+    try {
+      for (let round = 0; ; round++) {
+        const t = this.now();
+        if (h.left > 0 && t < h.expires) {
+          h.left--;
+          return 0;
+        }
+        if (t < h.denyUntil) return Math.max(1, Math.ceil((h.denyUntil - t) / 1000));
+        if (round >= MAX_ROUNDS) return 1;
+        // One lease request per key and node at a time: callers arriving meanwhile wait for it.
+        h.refill ??= this.refill(key, h).finally(() => {
+          h.refill = undefined;
+        });
+        const ok = await h.refill;
+        if (!ok) return 0; // the database did not answer: fail open (the request itself will tell)
       }
-      if (t < h.denyUntil) return Math.max(1, Math.ceil((h.denyUntil - t) / 1000));
-      if (round >= MAX_ROUNDS) return 1;
-      // One lease request per key and node at a time: callers arriving meanwhile wait for it.
-      h.refill ??= this.refill(key, h).finally(() => {
-        h.refill = undefined;
-      });
-      const ok = await h.refill;
-      if (!ok) return 0; // the database did not answer: fail open (the request itself will tell)
+    } finally {
+      h.pending--;
     }
   }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { LEASE_MS, SharedRateLimiter, type BucketLeases } from '../../../src/limits/shared-rate-limiter.js';
 import { UNITS_PER_TOKEN, type BucketShape } from '../../../src/store/limits-repo.js';
 
@@ -7,8 +8,11 @@ class FakeBuckets implements BucketLeases {
   readonly rows = new Map<string, { tokens: number; at: number }>();
   calls = 0;
   fail = false;
+  /** Event-loop turns each lease takes to come back (a database round trip); none by default. */
+  latency: () => number = () => 0;
   async lease(scope: string, key: string, want: number, shape: BucketShape, now: number) {
     this.calls++;
+    for (let turns = this.latency(); turns > 0; turns--) await new Promise((r) => setImmediate(r));
     if (this.fail) throw new Error('database down');
     const burst = shape.burst * UNITS_PER_TOKEN;
     const row = this.rows.get(`${scope}/${key}`) ?? { tokens: burst, at: now };
@@ -36,6 +40,39 @@ describe('SharedRateLimiter', () => {
     expect(admitted(second)).toBe(50); // 100 refilled, capped at the burst
     t += 300;
     expect(admitted(await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 ? a : b).take('tok'))))).toBe(30);
+  });
+
+  it('leases only for the callers still waiting, so a node strands no token another node\'s caller needed', async () => {
+    // 2/s with a burst of 6: leases of one token. Each node's second caller arrives while its first
+    // is leasing; once the first has its token, the next lease must ask for one, not two (a token
+    // leased for a caller already decided sits unused while the other node refuses).
+    const db = new FakeBuckets();
+    const t = 5_000;
+    const a = new SharedRateLimiter(db, 'public', { perSecond: 2, burst: 6 }, () => t);
+    const b = new SharedRateLimiter(db, 'public', { perSecond: 2, burst: 6 }, () => t);
+    expect(admitted(await Promise.all([a.take('ip'), a.take('ip')]))).toBe(2);
+    expect(admitted(await Promise.all(Array.from({ length: 6 }, () => b.take('ip'))))).toBe(4);
+    expect(db.rows.get('public/ip')!.tokens).toBe(0);
+  });
+
+  it('with leases of one, two nodes admit exactly min(requests, burst) at one instant, however the requests arrive and the leases return', async () => {
+    const arrival = fc.record({ node: fc.integer({ min: 0, max: 1 }), gap: fc.integer({ min: 0, max: 3 }) });
+    await fc.assert(fc.asyncProperty(
+      fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 19 }), fc.array(arrival, { minLength: 1, maxLength: 24 }), fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 8 }),
+      async (burst, perSecond, arrivals, latencies) => {
+        const db = new FakeBuckets();
+        let n = 0;
+        db.latency = () => latencies[n++ % latencies.length]!;
+        const nodes = [0, 1].map(() => new SharedRateLimiter(db, 'public', { perSecond, burst }, () => 7_000));
+        expect(nodes[0]!.leaseSize).toBe(1);
+        const waits: Promise<number>[] = [];
+        for (const { node, gap } of arrivals) {
+          for (let i = 0; i < gap; i++) await new Promise((r) => setImmediate(r));
+          waits.push(nodes[node]!.take('ip'));
+        }
+        expect(admitted(await Promise.all(waits))).toBe(Math.min(arrivals.length, burst));
+      },
+    ), { numRuns: 300 });
   });
 
   it('asks the database once per lease, and not at all for a throttled request while the bucket refills', async () => {
