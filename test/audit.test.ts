@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, patch, startServer, user, type TestList, type TestServer } from './helpers/server.js';
+import { call, ENTERPRISE, patch, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 import { replay } from './helpers/replay.js';
 import { runMaintenance } from '../src/jobs/maintenance.js';
+import { pack } from '../src/store/sqlite/packed-text.js';
 
 let srv: TestServer;
 let adminKey: string;
@@ -199,6 +200,41 @@ describe('tamper evidence', () => {
     const r = await verify(list);
     expect(r.ok).toBe(false);
     expect(r.firstBad).toMatchObject({ seq, reason: expect.stringMatching(/edited/) });
+  });
+
+  it('long JSON is stored packed on SQLite (PostgreSQL compresses it itself), reads back as written, and a packed value edited on disk is named', async () => {
+    const list = await seeded();
+    const created = (await events(list)).filter((e) => e.action === 'person.created');
+    const db = srv.muster.store.db;
+    const kind = srv.muster.store.engine === 'sqlite' ? sql<string>`typeof(changes)` : sql<string>`pg_typeof(changes)::text`;
+    const kinds = await db.selectFrom('audit_events').select(kind.as('k')).where('list_id', '=', list.id).where('action', '=', 'person.created').execute();
+    expect(kinds.map((r) => r.k)).toEqual(created.map(() => (srv.muster.store.engine === 'sqlite' ? 'blob' : 'text')));
+    expect(created[0].changes).toContainEqual({ field: 'userName', before: null, after: 'chain0@example.com' });
+    // A person with every roster field filled: their outbox event is long enough to pack too.
+    const full = user('full@example.com', {
+      displayName: 'Ada Lovelace', title: 'Analyst', userType: 'Employee', externalId: 'ext-1', nickName: 'Ada',
+      phoneNumbers: [{ value: '+44 20 7946 0000', type: 'work' }, { value: '+44 7700 900000', type: 'mobile' }],
+      addresses: [{ streetAddress: '1 High Street', locality: 'London', postalCode: 'SW1A 1AA', country: 'GB', type: 'work' }],
+      [ENTERPRISE]: { employeeNumber: '100001', department: 'Engineering', division: 'R&D', costCenter: 'CC-1', organization: 'Acme', manager: { value: 'boss' } },
+    });
+    expect((await list.req('POST', '/Users', full)).status).toBe(201);
+    const outbox = await db.selectFrom('outbox_events').select(['payload']).where('list_id', '=', list.id).where('type', '=', 'person.created').orderBy('id').execute();
+    expect(outbox).toHaveLength(6);
+    expect(outbox.at(-1)!.payload instanceof Uint8Array ? 'blob' : 'text').toBe(srv.muster.store.engine === 'sqlite' ? 'blob' : 'text');
+    const read = await srv.muster.store.events.readAfter({ afterId: 0, listId: list.id, types: ['person.created'], limit: 10 });
+    expect(read.map((e) => (e.payload as { userName: string }).userName)).toEqual([...[0, 1, 2, 3, 4].map((i) => `chain${i}@example.com`), 'full@example.com']);
+    expect((read.at(-1)!.payload as { fields: Record<string, unknown> }).fields).toMatchObject({ city: 'London', cost_centre: 'CC-1', mobile_phone: '+44 7700 900000' });
+    expect(await verify(list)).toMatchObject({ ok: true });
+    // Another well-formed packed value, then bytes that do not unpack: each is an edit, named.
+    const seq = created[2].seq as number;
+    const other = srv.muster.store.engine === 'sqlite' ? pack(JSON.stringify(created[1].changes)) : JSON.stringify(created[1].changes);
+    await db.updateTable('audit_events').set({ changes: other }).where('list_id', '=', list.id).where('seq', '=', seq).execute();
+    expect((await verify(list)).firstBad).toMatchObject({ seq, reason: expect.stringMatching(/edited/) });
+    if (srv.muster.store.engine === 'sqlite') {
+      await db.updateTable('audit_events').set({ changes: Buffer.from([1, 0xff, 0x00, 0x13]) }).where('list_id', '=', list.id).where('seq', '=', seq).execute();
+      expect((await verify(list)).firstBad).toMatchObject({ seq, reason: expect.stringMatching(/edited/) });
+      expect((await admin(`/lists/${list.id}/audit/events?order=asc&limit=1000`)).status).toBe(200);
+    }
   });
 
   it('an event removed from the middle, or from the end, is detected', async () => {

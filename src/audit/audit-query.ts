@@ -30,7 +30,19 @@ export interface AuditFilter {
   readonly until?: string;
 }
 
-const json = (s: string | null): unknown => (s === null ? null : JSON.parse(s));
+/**
+ * A stored JSON column. Content edited on disk into something that is not JSON (or a packed value
+ * that no longer unpacks) is shown as the text it is, so the trail still opens at the event that
+ * `verify` names, instead of failing the whole page.
+ */
+const json = (s: string | null): unknown => {
+  if (s === null) return null;
+  try {
+    return JSON.parse(s);
+  } catch {
+    return s;
+  }
+};
 
 /** The public shape of an event (admin API, JSON Lines export): the stored content as stored. */
 export function eventView(r: AuditEventRow) {

@@ -2,11 +2,13 @@ import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Engine } from './engine.js';
 import type { Database } from './schema.js';
 import { Prepared } from './prepared.js';
+import { pack, packOrNull, unpack } from './sqlite/packed-text.js';
 
-export type AuditEventRow = Selectable<Database['audit_events']>;
-export type NewAuditRow = Omit<Insertable<Database['audit_events']>, 'id'>;
-export type RequestLogRow = Selectable<Database['request_log']>;
-export type NewRequestLogRow = Omit<Insertable<Database['request_log']>, 'id'>;
+/** An audit event as read: its JSON columns as text, packed or not on disk. */
+export type AuditEventRow = Omit<Selectable<Database['audit_events']>, 'changes' | 'detail'> & { changes: string; detail: string | null };
+export type NewAuditRow = Omit<Insertable<Database['audit_events']>, 'id' | 'changes' | 'detail'> & { changes: string; detail?: string | null };
+export type RequestLogRow = Omit<Selectable<Database['request_log']>, 'request_body' | 'response_body'> & { request_body: string | null; response_body: string | null };
+export type NewRequestLogRow = Omit<Insertable<Database['request_log']>, 'id' | 'request_body' | 'response_body'> & { request_body?: string | null; response_body?: string | null };
 
 export interface AuditQuery {
   readonly listId: string;
@@ -46,7 +48,7 @@ const chainQuery = (lock: boolean) => new Prepared<{ listId: string }, Pick<Sele
 });
 const CHAIN = chainQuery(false);
 const CHAIN_FOR_UPDATE = chainQuery(true);
-const INSERT_EVENT = new Prepared<NewAuditRow & Record<string, unknown>, never>(
+const INSERT_EVENT = new Prepared<Omit<Insertable<Database['audit_events']>, 'id'> & Record<string, unknown>, never>(
   ['list_id', 'seq', 'time', 'action', 'target_type', 'target_id', 'target_name', 'changes', 'detail', 'request_id', 'actor', 'token_id', 'token_label', 'idp', 'idp_evidence', 'normalisations', 'prev_hash', 'hash'],
   (db, p) => db.insertInto('audit_events').values({
     list_id: p.list_id, seq: p.seq, time: p.time, action: p.action, target_type: p.target_type, target_id: p.target_id, target_name: p.target_name,
@@ -54,7 +56,7 @@ const INSERT_EVENT = new Prepared<NewAuditRow & Record<string, unknown>, never>(
     idp_evidence: p.idp_evidence, normalisations: p.normalisations, prev_hash: p.prev_hash, hash: p.hash,
   }),
 );
-const INSERT_REQUEST = new Prepared<NewRequestLogRow & Record<string, unknown>, never>(
+const INSERT_REQUEST = new Prepared<Omit<Insertable<Database['request_log']>, 'id'> & Record<string, unknown>, never>(
   ['time', 'list_id', 'request_id', 'method', 'path', 'status', 'duration_ms', 'user_agent', 'token_label', 'idp', 'request_body', 'response_body'],
   (db, p) => db.insertInto('request_log').values({
     time: p.time, list_id: p.list_id, request_id: p.request_id, method: p.method, path: p.path, status: p.status, duration_ms: p.duration_ms,
@@ -64,7 +66,10 @@ const INSERT_REQUEST = new Prepared<NewRequestLogRow & Record<string, unknown>, 
 const MOVE_HEAD = new Prepared<{ listId: string; seq: number; hash: string }, never>(['listId', 'seq', 'hash'], (db, p) => db.updateTable('lists')
   .set({ audit_seq: p.seq, audit_head: p.hash }).where('id', '=', p.listId));
 
-const normaliseRow = (r: AuditEventRow): AuditEventRow => ({ ...r, id: Number(r.id), seq: Number(r.seq) });
+const normaliseRow = (r: Selectable<Database['audit_events']>): AuditEventRow => ({ ...r, id: Number(r.id), seq: Number(r.seq), changes: unpack(r.changes), detail: unpack(r.detail) });
+const requestRow = (r: Selectable<Database['request_log']>): RequestLogRow => ({
+  ...r, id: Number(r.id), status: Number(r.status), duration_ms: Number(r.duration_ms), request_body: unpack(r.request_body), response_body: unpack(r.response_body),
+});
 
 /** The audit trail's rows, and the request log's. Hashing policy lives above, in src/audit/. */
 export class AuditRepo {
@@ -105,7 +110,10 @@ export class AuditRepo {
    * `filedPeople`; events recorded before also filed the target, which the queries allow for).
    */
   async append(row: NewAuditRow, people: readonly string[] = []): Promise<void> {
-    await INSERT_EVENT.execute(this.db, row as NewAuditRow & Record<string, unknown>);
+    // On SQLite the JSON columns are packed (PostgreSQL compresses long values itself); the hash
+    // the caller took covers the text.
+    const stored = this.engine === 'sqlite' ? { ...row, changes: pack(row.changes), detail: packOrNull(row.detail ?? null) } : row;
+    await INSERT_EVENT.execute(this.db, stored as Omit<Insertable<Database['audit_events']>, 'id'> & Record<string, unknown>);
     for (let i = 0; i < people.length; i += 500) {
       await this.db.insertInto('audit_people').values(people.slice(i, i + 500).map((person_id) => ({ list_id: row.list_id, person_id, seq: row.seq }))).execute();
     }
@@ -187,7 +195,8 @@ export class AuditRepo {
    * A batch of the request log (up to 100 rows). On PostgreSQL one multi-row INSERT: one round
    * trip. On SQLite, where a statement is a call and not a round trip, one prepared single-row
    * INSERT per row in one transaction: a 100-row INSERT is built and compiled afresh for every
-   * batch, which cost more than inserting the rows (issue 16).
+   * batch, which cost more than inserting the rows (issue 16). Long bodies are packed there
+   * (src/store/sqlite/packed-text.ts): a Bulk request of 500 people is 65 KB of JSON, 5 KB packed.
    */
   async logRequests(rows: readonly NewRequestLogRow[]): Promise<void> {
     if (!rows.length) return;
@@ -198,7 +207,8 @@ export class AuditRepo {
     await this.db.transaction().execute(async (trx) => {
       for (const r of rows) {
         await INSERT_REQUEST.execute(trx, {
-          ...r, user_agent: r.user_agent ?? null, token_label: r.token_label ?? null, idp: r.idp ?? null, request_body: r.request_body ?? null, response_body: r.response_body ?? null,
+          ...r, user_agent: r.user_agent ?? null, token_label: r.token_label ?? null, idp: r.idp ?? null,
+          request_body: packOrNull(r.request_body ?? null), response_body: packOrNull(r.response_body ?? null),
         });
       }
     });
@@ -210,7 +220,7 @@ export class AuditRepo {
     if (q.requestId) b = b.where('request_id', '=', q.requestId);
     if (q.cursor !== undefined) b = b.where('id', '<', q.cursor);
     const rows = await b.orderBy('id', 'desc').limit(q.limit).execute();
-    return rows.map((r) => ({ ...r, id: Number(r.id), status: Number(r.status), duration_ms: Number(r.duration_ms) }));
+    return rows.map(requestRow);
   }
 
   /**
@@ -240,7 +250,7 @@ export class AuditRepo {
     ]).where('list_id', '=', listId).where('id', '>', afterId).where('time', '>=', since).executeTakeFirstOrThrow();
     const rows = Number(c.failed) === 0 ? [] : await this.db.selectFrom('request_log').selectAll()
       .where('list_id', '=', listId).where('id', '>', afterId).where('time', '>=', since).where('status', '>=', 400).orderBy('id', 'desc').limit(failuresLimit).execute();
-    return { total: Number(c.total), failed: Number(c.failed), failures: rows.map((r) => ({ ...r, id: Number(r.id), status: Number(r.status), duration_ms: Number(r.duration_ms) })) };
+    return { total: Number(c.total), failed: Number(c.failed), failures: rows.map(requestRow) };
   }
 
   async purgeRequests(before: string): Promise<number> {

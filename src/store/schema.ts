@@ -115,6 +115,12 @@ export interface GroupMemberTable {
   created: string;
 }
 
+/**
+ * A long JSON text column: TEXT, or on SQLite a packed BLOB (src/store/sqlite/packed-text.ts).
+ * Repositories unpack it before anything else reads it; the row types they export hold text.
+ */
+export type PackedText = string | Uint8Array;
+
 export interface AuditEventTable {
   id: Generated<number>;
   list_id: string;
@@ -124,8 +130,8 @@ export interface AuditEventTable {
   target_type: string | null;
   target_id: string | null;
   target_name: string | null;
-  changes: string;
-  detail: string | null;
+  changes: PackedText;
+  detail: PackedText | null;
   request_id: string | null;
   actor: string | null;
   token_id: string | null;
@@ -156,8 +162,8 @@ export interface RequestLogTable {
   user_agent: string | null;
   token_label: string | null;
   idp: string | null;
-  request_body: string | null;
-  response_body: string | null;
+  request_body: PackedText | null;
+  response_body: PackedText | null;
 }
 
 export interface AdminKeyTable {
@@ -597,7 +603,7 @@ export interface OutboxEventTable {
   type: string;
   subject: string | null;
   occurred_at: string;
-  payload: string;
+  payload: PackedText;
 }
 
 export interface OutboxHeadTable {
