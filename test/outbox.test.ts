@@ -87,7 +87,7 @@ it('concurrent appends from two connections never let a reader paging "after id"
     const s = w % 2 && ENGINE === 'postgres' ? other : store;
     for (let k = 0; k < perWriter; k++) {
       const ids = await s.db.transaction().execute(async (trx) => {
-        const stored = await writeOutbox(trx, [ev(org(w), w * 1000 + k), ev(org(w + 1), w * 1000 + k)], new Date().toISOString(), s.engine);
+        const stored = await writeOutbox(trx, [ev(org(w), w * 1000 + k), ev(org(w + 1), w * 1000 + k)], new Date().toISOString());
         await sleep(Math.random() * 4);
         return stored.map((e) => e.id);
       });

@@ -66,6 +66,11 @@ const INSERT_REQUEST = new Prepared<Omit<Insertable<Database['request_log']>, 'i
 const MOVE_HEAD = new Prepared<{ listId: string; seq: number; hash: string }, never>(['listId', 'seq', 'hash'], (db, p) => db.updateTable('lists')
   .set({ audit_seq: p.seq, audit_head: p.hash }).where('id', '=', p.listId));
 
+/**
+ * Request-log bodies packed from this length: Bulk requests and large responses. A person's
+ * document (about 1.2 KB) stays text: every PATCH would pay a compression for 700 bytes.
+ */
+const PACK_BODY_FROM = 4096;
 const normaliseRow = (r: Selectable<Database['audit_events']>): AuditEventRow => ({ ...r, id: Number(r.id), seq: Number(r.seq), changes: unpack(r.changes), detail: unpack(r.detail) });
 const requestRow = (r: Selectable<Database['request_log']>): RequestLogRow => ({
   ...r, id: Number(r.id), status: Number(r.status), duration_ms: Number(r.duration_ms), request_body: unpack(r.request_body), response_body: unpack(r.response_body),
@@ -208,7 +213,7 @@ export class AuditRepo {
       for (const r of rows) {
         await INSERT_REQUEST.execute(trx, {
           ...r, user_agent: r.user_agent ?? null, token_label: r.token_label ?? null, idp: r.idp ?? null,
-          request_body: packOrNull(r.request_body ?? null), response_body: packOrNull(r.response_body ?? null),
+          request_body: packOrNull(r.request_body ?? null, PACK_BODY_FROM), response_body: packOrNull(r.response_body ?? null, PACK_BODY_FROM),
         });
       }
     });

@@ -2,9 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DomainEvent, EventType, NewDomainEvent } from '../events/types.js';
 import type { Database } from './schema.js';
 import { chunked } from './chunks.js';
-import type { Engine } from './engine.js';
 import { Prepared } from './prepared.js';
-import { pack, unpack, type Stored } from './sqlite/packed-text.js';
 
 export interface EventsQuery {
   /** Only this organisation's events (the events API and webhooks always pass it). */
@@ -31,7 +29,7 @@ const TAKE_IDS = new Prepared<{ n: number }, { last_id: number }>(['n'], (db, p)
   .set({ last_id: sql<number>`last_id + ${p.n}` }).where('id', '=', 1).returning('last_id'));
 const TAKE_SEQS = new Prepared<{ orgId: string; k: number; k2: number }, { seq: number }>(['orgId', 'k', 'k2'], (db, p) => db.insertInto('outbox_org_seq')
   .values({ org_id: p.orgId, seq: p.k }).onConflict((oc) => oc.column('org_id').doUpdateSet({ seq: sql<number>`outbox_org_seq.seq + ${p.k2}` })).returning('seq'));
-const INSERT_ONE = new Prepared<{ id: number; org_id: string; seq: number; list_id: string | null; type: string; subject: string | null; occurred_at: string; payload: Stored }, never>(
+const INSERT_ONE = new Prepared<{ id: number; org_id: string; seq: number; list_id: string | null; type: string; subject: string | null; occurred_at: string; payload: string }, never>(
   ['id', 'org_id', 'seq', 'list_id', 'type', 'subject', 'occurred_at', 'payload'],
   (db, p) => db.insertInto('outbox_events').values({ id: p.id, org_id: p.org_id, seq: p.seq, list_id: p.list_id, type: p.type, subject: p.subject, occurred_at: p.occurred_at, payload: p.payload }),
 );
@@ -43,9 +41,8 @@ const HEAD_ID = new Prepared<Record<string, never>, { last_id: number }>([], (db
  * why): ids are handed out in commit order, so "id > after" never skips a row committed later.
  * The per-organisation seq is allocated under the same lock. Callers run this as the last
  * statements of their transaction (Store.transaction does), to hold the lock only until COMMIT.
- * On SQLite, long payloads are packed (src/store/sqlite/packed-text.ts); readers unpack them.
  */
-export async function writeOutbox(db: Kysely<Database>, events: readonly NewDomainEvent[], now: string, engine: Engine): Promise<DomainEvent[]> {
+export async function writeOutbox(db: Kysely<Database>, events: readonly NewDomainEvent[], now: string): Promise<DomainEvent[]> {
   const n = events.length;
   if (n === 0) return [];
   const head = (await TAKE_IDS.first(db, { n }))!;
@@ -61,7 +58,7 @@ export async function writeOutbox(db: Kysely<Database>, events: readonly NewDoma
   const rows = events.map((e) => {
     const seq = nextSeq.get(e.orgId)!;
     nextSeq.set(e.orgId, seq + 1);
-    const row = { id: nextId++, org_id: e.orgId, seq, list_id: e.listId, type: e.type, subject: e.subject, occurred_at: e.occurredAt ?? now, payload: engine === 'sqlite' ? pack(JSON.stringify(e.payload)) : JSON.stringify(e.payload) };
+    const row = { id: nextId++, org_id: e.orgId, seq, list_id: e.listId, type: e.type, subject: e.subject, occurred_at: e.occurredAt ?? now, payload: JSON.stringify(e.payload) };
     stored.push({ id: row.id, orgId: row.org_id, seq, listId: row.list_id, type: e.type, subject: row.subject, occurredAt: row.occurred_at, payload: e.payload } as DomainEvent);
     return row;
   });
@@ -72,12 +69,12 @@ export async function writeOutbox(db: Kysely<Database>, events: readonly NewDoma
 
 type EventRow = {
   id: number | string; org_id: string; seq: number | string; list_id: string | null; type: string;
-  subject: string | null; occurred_at: string; payload: Stored;
+  subject: string | null; occurred_at: string; payload: string;
 };
 
 const toEvent = (r: EventRow): DomainEvent => ({
   id: Number(r.id), orgId: r.org_id, seq: Number(r.seq), listId: r.list_id, type: r.type, subject: r.subject,
-  occurredAt: r.occurred_at, payload: JSON.parse(unpack(r.payload)),
+  occurredAt: r.occurred_at, payload: JSON.parse(r.payload),
 } as DomainEvent);
 
 /**

@@ -603,7 +603,7 @@ export interface OutboxEventTable {
   type: string;
   subject: string | null;
   occurred_at: string;
-  payload: PackedText;
+  payload: string;
 }
 
 export interface OutboxHeadTable {

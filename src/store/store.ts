@@ -119,7 +119,7 @@ export class Store implements Repos {
       const r = await fn(reposOn(trx, this.engine, () => (enqueued = true), outbox, true));
       // The outbox rows go last: their INSERT takes the lock that orders all appends (migration
       // 022), held from here to COMMIT only.
-      written = await writeOutbox(trx, outbox, new Date().toISOString(), this.engine);
+      written = await writeOutbox(trx, outbox, new Date().toISOString());
       return r;
     });
     // SQLite on a serving node commits the transactions of one turn together: answer once it has.

@@ -1,13 +1,14 @@
 /**
  * Long JSON text stored compressed on SQLite (issue 16, item 3: compact storage): the audit
- * trail's `changes`, the outbox's payloads and the request log's bodies. A person's
+ * trail's `changes` and `detail`, and the request log's bodies. Not the outbox: its events go
+ * after 30 days, and packing each payload cost a write more than the disk it saved. A person's
  * `person.created` event lists every attribute and every roster field it became, about 3 KB of
  * JSON that repeats the same names for every person; DEFLATE (RFC 1951) primed with a preset
  * dictionary of those names stores it in about a tenth of that. PostgreSQL compresses long values
  * itself (TOAST), so only SQLite files hold packed values.
  *
  * A packed value is a BLOB: one format byte, then raw DEFLATE data made with that format's
- * dictionary. Text shorter than `PACK_FROM` characters, and text that is not well-formed UTF-16
+ * dictionary. Text shorter than the caller's threshold, and text that is not well-formed UTF-16
  * (a lone surrogate would not survive UTF-8), stay TEXT, so a column may hold both, and rows
  * written before packing existed read as they always did. Readers call `unpack` on whatever the
  * column holds; PostgreSQL's text comes back unchanged.
@@ -19,16 +20,20 @@
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
-/** Texts shorter than this stay TEXT: a few hundred bytes saved nothing worth a call into zlib. */
-export const PACK_FROM = 400;
+/**
+ * Texts shorter than this stay TEXT. A call into zlib costs this server about 50 µs (it allocates
+ * and primes a compressor each time), a tenth of a PATCH's budget: worth it for a person's first
+ * event (3 KB to 350 bytes), not for a PATCH's few changes (bench/RESULTS.md, "Compressed JSON on SQLite").
+ */
+export const PACK_FROM = 1024;
 
-/** Format 1: raw DEFLATE, level 6, primed with DICTIONARY_1. */
+/** Format 1: raw DEFLATE primed with DICTIONARY_1 (any window up to 32 KiB reads it). */
 const FORMAT_1 = 1;
 
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
 /**
- * What SCIM documents, audit changes and outbox payloads repeat: schema URNs, attribute names,
+ * What SCIM documents, SCIM messages and audit changes repeat: schema URNs, attribute names,
  * the default roster's field keys and the JSON around them. DEFLATE finds nearer strings in fewer
  * bits, so the most frequent come last. Frozen: see above (a test pins its digest).
  */
@@ -43,9 +48,6 @@ const DICTIONARY_1 = Buffer.from([
   '"addresses":[{"streetAddress":"","locality":"","region":"","postalCode":"","country":"US","type":"work","primary":true}],',
   `"${ENT}":{"employeeNumber":"","costCenter":"","organization":"","division":"","department":"","manager":{"value":"","displayName":""}},`,
   '"meta":{"resourceType":"User","created":"2026-01-01T00:00:00.000Z","lastModified":"2026-01-01T00:00:00.000Z","location":"https://","version":"W/\\""}}',
-  '{"userName":"","source":"scim","active":true,"externalId":"","fields":{"active":true,"city":"","cost_centre":"","country":"","department":"","display_name":"",',
-  '"division":"","employee_number":"","external_id":"","first_name":"","full_name":"","job_title":"","last_name":"","locale":"","manager":"","middle_name":"",',
-  '"mobile_phone":"","nickname":"","organisation":"","other_email":"","postal_code":"","street_address":"","time_zone":"","user_type":"","username":"","work_email":"","work_phone":""}}',
   '[{"after":true,"before":null,"field":"active"},{"after":[{"country":"","locality":"","postalCode":"","primary":true,"streetAddress":"","type":"work"}],"before":null,"field":"addresses"},',
   '{"after":"","before":null,"field":"displayName"},{"after":[{"primary":true,"type":"work","value":""}],"before":null,"field":"emails"},{"after":"","before":null,"field":"externalId"},',
   '{"after":"","before":null,"field":"locale"},{"after":"","before":null,"field":"name.familyName"},{"after":"","before":null,"field":"name.formatted"},{"after":"","before":null,"field":"name.givenName"},',
@@ -72,10 +74,13 @@ export const DICTIONARY_1_BYTES: Buffer = DICTIONARY_1;
 /** What a column holds: SQLite answers a BLOB as a Buffer (better-sqlite3), TEXT as a string. */
 export type Stored = string | Uint8Array;
 
-/** `text` as SQLite should store it: a BLOB when packing pays, else the text itself. */
-export function pack(text: string): Stored {
-  if (text.length < PACK_FROM || !text.isWellFormed()) return text;
-  const z = deflateRawSync(text, { level: 6, dictionary: DICTIONARY_1 });
+/** `text` as SQLite should store it: a BLOB when packing pays (from `from` characters), else the text itself. */
+export function pack(text: string, from = PACK_FROM): Stored {
+  if (text.length < from || !text.isWellFormed()) return text;
+  // An 8 KiB window reaches the dictionary from anywhere in a 3 KB text, and with memLevel 4 the
+  // compressor's state is 40 KB instead of zlib's default 256 KB, allocated and freed per call:
+  // the same bytes out, for less of the server's time (bench/RESULTS.md, "Compressed JSON on SQLite").
+  const z = deflateRawSync(text, { level: 6, dictionary: DICTIONARY_1, windowBits: 13, memLevel: 4 });
   const out = Buffer.allocUnsafe(z.length + 1);
   out[0] = FORMAT_1;
   z.copy(out, 1);
@@ -83,7 +88,7 @@ export function pack(text: string): Stored {
 }
 
 /** `pack` for a nullable column. */
-export const packOrNull = (text: string | null): Stored | null => (text === null ? null : pack(text));
+export const packOrNull = (text: string | null, from = PACK_FROM): Stored | null => (text === null ? null : pack(text, from));
 
 /** The text a column holds, packed or not. A value that does not unpack reads as a marker no hash matches. */
 export function unpack(v: Stored): string;
