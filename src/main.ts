@@ -193,7 +193,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   let jobsStarted = false;
   const webhooks = new WebhookService(store, secretBox, webhookPolicy, () => {
     if (jobsStarted) webhookDispatcher.nudge();
-  });
+  }, accounts);
   let scheduler: NodeJS.Timeout | undefined;
   const start = () => {
     if (scheduler) return;

@@ -190,7 +190,7 @@ describe('stopping the job runner', () => {
       const config = loadConfig({ MUSTER_DATABASE_URL: own.url, MUSTER_DATA_DIR: dir, MUSTER_LOG_LEVEL: 'silent', MUSTER_DEMO: 'false', MUSTER_WEBHOOKS_ALLOW_PRIVATE: 'true' });
       const muster = await buildMuster(config);
       const org = await muster.lists.resolveOrganisation('Test organisation');
-      await muster.webhooks.create(org.id, { url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`, description: 'door controller' });
+      await muster.webhooks.create(org.id, { url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`, description: 'door controller' }, { actor: 'cli' });
       await muster.store.events.append([{ type: 'person.deactivated', orgId: org.id, listId: 'list-1', subject: 'p1', payload: { userName: 'p1@example.com', source: 'scim' } }]);
       const leased = async () => muster.store.db.selectFrom('webhook_deliveries').selectAll().where('event_type', '=', 'person.deactivated').executeTakeFirst();
       for (let i = 0; i < 400 && !(await leased())?.locked_by; i++) await new Promise((r) => setTimeout(r, 25));

@@ -114,8 +114,26 @@ describe('webhook endpoints (admin API)', () => {
     expect((await n.api('POST', '/webhooks', { url: 'https://user:pw@x.example.com' })).body).toMatchObject({ error: 'invalid_url' });
     const patched = await n.api('PATCH', `/webhooks/${made.id}`, { eventTypes: null, enabled: false });
     expect(patched.body.endpoint).toMatchObject({ eventTypes: null, enabled: false });
+    // A PATCH that changes nothing is not a change.
+    expect((await n.api('PATCH', `/webhooks/${made.id}`, { enabled: false })).status).toBe(200);
+    expect((await n.api('POST', `/webhooks/${made.id}/rotate-secret`, { graceHours: 0 })).status).toBe(200);
     expect((await n.api('DELETE', `/webhooks/${made.id}`)).status).toBe(204);
     expect((await n.api('GET', `/webhooks/${made.id}`)).status).toBe(404);
+    // Each change is in the organisation's security log, by whom, newest first; refusals are not.
+    const log = await n.api('GET', '/security-events?limit=10');
+    expect(log.status, log.text).toBe(200);
+    const hooks = log.body.events.filter((e: { action: string }) => e.action.startsWith('webhook.')).reverse();
+    const url = 'https://doors.example.com/muster';
+    expect(hooks.map((e: { action: string; target: string }) => [e.action, e.target])).toEqual([
+      ['webhook.created', url], ['webhook.changed', url], ['webhook.secret_rotated', url], ['webhook.removed', url],
+    ]);
+    expect(hooks.every((e: { actor: string }) => /^admin-key:/.test(e.actor))).toBe(true);
+    expect(hooks[0].detail).toEqual({ endpointId: made.id, eventTypes: ['person.deactivated', 'person.deleted'], enabled: true });
+    expect(hooks[1].detail).toEqual({
+      endpointId: made.id, eventTypes: { before: ['person.deactivated', 'person.deleted'], after: null }, enabled: { before: true, after: false },
+    });
+    expect(hooks[2].detail).toEqual({ endpointId: made.id, previousSecretHours: 0 });
+    expect(JSON.stringify(log.body)).not.toContain(made.secret);
   });
 });
 
@@ -358,6 +376,8 @@ describe('webhook delivery', () => {
     expect(rec.received.at(-1)!.json.type).toBe('webhook.test');
     // Resumed: everything held, in order, each with a fresh retry window.
     expect((await n.api('POST', `/webhooks/${ep.id}/resume`)).body.endpoint.pausedAt).toBeNull();
+    const resumed = (await n.api('GET', '/security-events?limit=5')).body.events.find((e: { action: string }) => e.action === 'webhook.resumed');
+    expect(resumed).toMatchObject({ target: rec.url, detail: { endpointId: ep.id, pausedReason: view.pausedReason } });
     await d.drain();
     expect(rec.received.slice(before + 1).map((r) => r.json.subject)).toEqual(expect.arrayContaining(['p1', 'p1', 'p2']));
     const states = await n.srv.muster.store.db.selectFrom('webhook_deliveries').select('state').execute();

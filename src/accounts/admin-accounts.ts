@@ -49,6 +49,9 @@ export const SECURITY_ACTIONS = [
   'installation.google_wallet_set', 'installation.google_wallet_removed',
   // Sign-in with the organisation's OpenID Connect provider (docs/sso.md).
   'admin.sso_signed_in', 'admin.sso_refused', 'admin.sso_created', 'admin.break_glass_sign_in', 'sso.configured', 'sso.removed',
+  // Webhook endpoints (docs/webhooks.md): where the organisation's people's changes are sent, and
+  // the secret that signs them, are operator changes too.
+  'webhook.created', 'webhook.changed', 'webhook.removed', 'webhook.secret_rotated', 'webhook.resumed',
 ] as const;
 export type SecurityAction = (typeof SECURITY_ACTIONS)[number];
 

@@ -70,6 +70,21 @@ const attemptView = (a: WebhookAttemptRow): WebhookAttemptView => ({
   attempt: Number(a.attempt), startedAt: a.started_at, durationMs: Number(a.duration_ms), status: a.status === null ? null : Number(a.status), error: a.error, responseExcerpt: a.response_excerpt,
 });
 
+/** Who changes an endpoint, and from where (the admin API passes the signed-in admin or the key). */
+export interface AccountContext {
+  readonly actor: string;
+  readonly address?: string;
+}
+
+/** The organisation's security log, as this service writes to it (AdminAccounts.log in the app). */
+export interface WebhookSecurityLog {
+  log(orgId: string, action: 'webhook.created' | 'webhook.changed' | 'webhook.removed' | 'webhook.secret_rotated' | 'webhook.resumed',
+    who: AccountContext, target: string | null, detail?: Record<string, unknown>): Promise<void>;
+}
+
+/** An endpoint's subscribed event types; null: every type, present and future. */
+const typesOf = (r: Pick<WebhookEndpointRow, 'event_types'>): string[] | null => (r.event_types === null ? null : JSON.parse(r.event_types) as string[]);
+
 export class WebhookService {
   constructor(
     private readonly store: Store,
@@ -77,6 +92,8 @@ export class WebhookService {
     private readonly policy: AddressPolicy,
     /** Starts delivery at once on this node (a test ping, a replay, a resume). */
     private readonly nudge: () => void,
+    /** The organisation's security log: endpoints added, changed, removed, resumed and secrets rotated, by whom. */
+    private readonly security: WebhookSecurityLog | undefined = undefined,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -102,7 +119,7 @@ export class WebhookService {
     const secrets = await this.store.webhooks.liveSecrets(r.id, this.now().toISOString());
     const previous = secrets.find((s) => s.expires_at !== null);
     return {
-      id: r.id, url: r.url, description: r.description, eventTypes: r.event_types === null ? null : JSON.parse(r.event_types) as string[],
+      id: r.id, url: r.url, description: r.description, eventTypes: typesOf(r),
       enabled: Number(r.enabled) === 1, pausedAt: r.paused_at, pausedReason: r.paused_reason, failingSince: r.failing_since,
       pending: counts?.pending ?? 0, failed: counts?.failed ?? 0, previousSecretExpiresAt: previous?.expires_at ?? null, createdAt: r.created_at, updatedAt: r.updated_at,
     };
@@ -151,7 +168,7 @@ export class WebhookService {
   }
 
   /** A new endpoint, receiving the events that happen from now on; answers its secret, once. */
-  async create(orgId: string, b: Record<string, unknown>): Promise<{ endpoint: WebhookEndpointView; secret: string }> {
+  async create(orgId: string, b: Record<string, unknown>, who: AccountContext): Promise<{ endpoint: WebhookEndpointView; secret: string }> {
     this.checkBody(b);
     const url = this.checkUrl(b.url);
     const eventTypes = this.checkTypes(b.eventTypes);
@@ -162,11 +179,13 @@ export class WebhookService {
       id, org_id: orgId, url, description: typeof b.description === 'string' ? b.description.trim() : '', event_types: eventTypes,
       enabled: b.enabled === false ? 0 : 1, paused_at: null, paused_reason: null, failing_since: null, consecutive_failures: 0, created_at: now, updated_at: now,
     }, { id: `whs_${randomUUID()}`, endpoint_id: id, secret_enc: this.secretBox().seal(secret), created_at: now, expires_at: null });
-    return { endpoint: await this.get(orgId, id), secret };
+    const endpoint = await this.get(orgId, id);
+    await this.security?.log(orgId, 'webhook.created', who, url, { endpointId: id, eventTypes: endpoint.eventTypes, enabled: endpoint.enabled });
+    return { endpoint, secret };
   }
 
-  async update(orgId: string, id: string, b: Record<string, unknown>): Promise<WebhookEndpointView> {
-    await this.endpoint(orgId, id);
+  async update(orgId: string, id: string, b: Record<string, unknown>, who: AccountContext): Promise<WebhookEndpointView> {
+    const before = await this.endpoint(orgId, id);
     this.checkBody(b);
     const set: Parameters<Store['webhooks']['updateEndpoint']>[2] = {
       ...(b.url !== undefined ? { url: this.checkUrl(b.url) } : {}),
@@ -176,32 +195,43 @@ export class WebhookService {
     };
     await this.store.webhooks.updateEndpoint(orgId, id, set, this.now().toISOString());
     if (b.enabled === true) this.nudge();
-    return this.get(orgId, id);
+    const after = await this.get(orgId, id);
+    // What changed, before and after; a PATCH that changed nothing is not logged.
+    const was = { url: before.url, description: before.description, eventTypes: typesOf(before), enabled: Number(before.enabled) === 1 };
+    const now = { url: after.url, description: after.description, eventTypes: after.eventTypes, enabled: after.enabled };
+    const changed = Object.fromEntries((Object.keys(now) as (keyof typeof now)[])
+      .filter((k) => JSON.stringify(was[k]) !== JSON.stringify(now[k])).map((k) => [k, { before: was[k], after: now[k] }]));
+    if (Object.keys(changed).length) await this.security?.log(orgId, 'webhook.changed', who, after.url, { endpointId: id, ...changed });
+    return after;
   }
 
-  async remove(orgId: string, id: string): Promise<void> {
+  async remove(orgId: string, id: string, who: AccountContext): Promise<void> {
+    const ep = await this.endpoint(orgId, id);
     if (!(await this.store.webhooks.deleteEndpoint(orgId, id))) throw new WebhookError(404, 'not_found', `no webhook endpoint "${id}" in your organisation`);
+    await this.security?.log(orgId, 'webhook.removed', who, ep.url, { endpointId: id });
   }
 
   /**
    * A new secret, answered once. The old one keeps signing beside it (a second `v1=` in the
    * header) for `graceHours` (default 24; 0 ends it at once), so receivers can switch over.
    */
-  async rotateSecret(orgId: string, id: string, b: Record<string, unknown>): Promise<{ endpoint: WebhookEndpointView; secret: string }> {
-    await this.endpoint(orgId, id);
+  async rotateSecret(orgId: string, id: string, b: Record<string, unknown>, who: AccountContext): Promise<{ endpoint: WebhookEndpointView; secret: string }> {
+    const ep = await this.endpoint(orgId, id);
     const grace = b.graceHours ?? 24;
     if (typeof grace !== 'number' || !Number.isInteger(grace) || grace < 0 || grace > MAX_GRACE_HOURS) throw new WebhookError(400, 'invalid_body', `graceHours must be a whole number from 0 to ${MAX_GRACE_HOURS}`);
     const now = this.now();
     const secret = newWebhookSecret();
     await this.store.webhooks.rotateSecret(id, { id: `whs_${randomUUID()}`, endpoint_id: id, secret_enc: this.secretBox().seal(secret), created_at: now.toISOString(), expires_at: null },
       new Date(now.getTime() + grace * 3_600_000).toISOString(), now.toISOString());
+    await this.security?.log(orgId, 'webhook.secret_rotated', who, ep.url, { endpointId: id, previousSecretHours: grace });
     return { endpoint: await this.get(orgId, id), secret };
   }
 
-  async resume(orgId: string, id: string): Promise<WebhookEndpointView> {
-    await this.endpoint(orgId, id);
+  async resume(orgId: string, id: string, who: AccountContext): Promise<WebhookEndpointView> {
+    const ep = await this.endpoint(orgId, id);
     await this.store.webhooks.resume(orgId, id, this.now().toISOString());
     this.nudge();
+    await this.security?.log(orgId, 'webhook.resumed', who, ep.url, { endpointId: id, pausedReason: ep.paused_reason });
     return this.get(orgId, id);
   }
 

@@ -9,6 +9,7 @@ import { WebhookError, type WebhookService } from '../events/webhook-service.js'
 import type { RouteHelpers } from './credential-routes.js';
 import type { Env } from './admin-routes.js';
 import { ApiError } from './api-error.js';
+import { clientAddress } from './auth-routes.js';
 
 export interface WebhookRouteDeps {
   readonly webhooks: WebhookService;
@@ -28,18 +29,20 @@ export function webhookRoutes(api: Hono<Env>, deps: WebhookRouteDeps, h: RouteHe
   const w = deps.webhooks;
   const org = (c: Context<Env>) => c.get('orgId');
   const id = (c: Context<Env>) => c.req.param('endpointId') ?? '';
+  /** Who changes an endpoint, for the organisation's security log. */
+  const who = (c: Context<Env>) => ({ actor: c.get('actor'), address: clientAddress(c) });
   const optionalBody = async (c: Context<Env>) => (c.req.header('content-type')?.includes('json') ? h.body(c) : {});
   api.get('/webhooks/event-types', (c) => c.json({ eventTypes: w.eventTypes() }));
   api.get('/webhooks', mapped(async (c) => c.json({ endpoints: await w.list(org(c)) })));
-  api.post('/webhooks', mapped(async (c) => c.json(await w.create(org(c), await h.body(c)), 201)));
+  api.post('/webhooks', mapped(async (c) => c.json(await w.create(org(c), await h.body(c), who(c)), 201)));
   api.get('/webhooks/:endpointId', mapped(async (c) => c.json({ endpoint: await w.get(org(c), id(c)) })));
-  api.patch('/webhooks/:endpointId', mapped(async (c) => c.json({ endpoint: await w.update(org(c), id(c), await h.body(c)) })));
+  api.patch('/webhooks/:endpointId', mapped(async (c) => c.json({ endpoint: await w.update(org(c), id(c), await h.body(c), who(c)) })));
   api.delete('/webhooks/:endpointId', mapped(async (c) => {
-    await w.remove(org(c), id(c));
+    await w.remove(org(c), id(c), who(c));
     return c.body(null, 204);
   }));
-  api.post('/webhooks/:endpointId/rotate-secret', mapped(async (c) => c.json(await w.rotateSecret(org(c), id(c), await optionalBody(c)))));
-  api.post('/webhooks/:endpointId/resume', mapped(async (c) => c.json({ endpoint: await w.resume(org(c), id(c)) })));
+  api.post('/webhooks/:endpointId/rotate-secret', mapped(async (c) => c.json(await w.rotateSecret(org(c), id(c), await optionalBody(c), who(c)))));
+  api.post('/webhooks/:endpointId/resume', mapped(async (c) => c.json({ endpoint: await w.resume(org(c), id(c), who(c)) })));
   api.post('/webhooks/:endpointId/test', mapped(async (c) => c.json({ delivery: await w.sendTest(org(c), id(c)) }, 202)));
   api.get('/webhooks/:endpointId/deliveries', mapped(async (c) => {
     const raw = c.req.query('limit');

@@ -30,6 +30,11 @@ export const SECURITY_ACTION_LABELS: Record<SecurityAction, string> = {
   'admin.break_glass_sign_in': 'Signed in with a break-glass password',
   'sso.configured': 'Single sign-on set up',
   'sso.removed': 'Single sign-on removed',
+  'webhook.created': 'Webhook added',
+  'webhook.changed': 'Webhook changed',
+  'webhook.removed': 'Webhook removed',
+  'webhook.secret_rotated': 'Webhook signing secret replaced',
+  'webhook.resumed': 'Paused webhook resumed',
 };
 
 export const securityActionLabel = (a: string) => SECURITY_ACTION_LABELS[a as SecurityAction] ?? a;
@@ -47,6 +52,20 @@ export function actorWords(actor: string | null): string {
 
 const text = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
 
+/** A webhook's event types: null is every event. */
+const eventTypesWords = (v: unknown) => (v === null ? 'all events' : Array.isArray(v) ? v.map(text).join(', ') || 'no events' : '?');
+
+/** What a `webhook.changed` changed, each before → after. */
+function webhookChangeWords(d: Record<string, unknown>): string {
+  const part = (k: string, words: (v: unknown) => string, name: string) => {
+    const c = d[k] as { before?: unknown; after?: unknown } | undefined;
+    return c && typeof c === 'object' ? `${name} ${words(c.before)} → ${words(c.after)}` : '';
+  };
+  const onOff = (v: unknown) => (v === true ? 'on' : 'off');
+  return [part('url', text, 'address'), part('description', (v) => `"${text(v)}"`, 'description'), part('eventTypes', eventTypesWords, 'events'), part('enabled', onOff, 'sending')]
+    .filter(Boolean).join('; ');
+}
+
 /** The detail the server recorded, as a short sentence; '' when there is nothing to add. */
 export function detailWords(e: SecurityEvent): string {
   const d = (typeof e.detail === 'object' && e.detail !== null ? e.detail : {}) as Record<string, unknown>;
@@ -58,6 +77,11 @@ export function detailWords(e: SecurityEvent): string {
     case 'admin.locked': return d.after ? `after ${text(d.after)} failed sign-ins in a row${d.scope === 'address' ? ' from this address, which now waits before each try' : ''}${d.minutes ? `, for ${text(d.minutes)} minutes` : ''}` : '';
     case 'admin.setup': return d.organisation ? `for ${text(d.organisation)}` : '';
     case 'admin_key.created': return d.keyId ? `key ${text(d.keyId)}` : '';
+    case 'webhook.created': return `${eventTypesWords(d.eventTypes)}${d.enabled === false ? ', not sending yet' : ''}`;
+    case 'webhook.changed': return webhookChangeWords(d);
+    case 'webhook.secret_rotated': return d.previousSecretHours === 0 ? 'the old secret stopped at once' : `the old secret also signs for ${text(d.previousSecretHours)} hours`;
+    case 'webhook.resumed': return d.pausedReason ? `it had been paused: ${text(d.pausedReason)}` : '';
+    case 'webhook.removed': return '';
     case 'card_ready_email.changed': return d.on === true ? 'now on' : 'now off';
     case 'email.template_saved': case 'email.template_reset': return e.target ? `the ${e.target.replace(/_/g, ' ')} email` : '';
     case 'admin.sso_signed_in': return d.provider ? `with ${text(d.provider)}` : '';
