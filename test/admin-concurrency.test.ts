@@ -4,6 +4,7 @@
  * event's "before" is what the previous one wrote ("after").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGINE } from './helpers/database.js';
 import { call, startServer, type TestServer } from './helpers/server.js';
 
 let a: TestServer;
@@ -84,5 +85,47 @@ describe('a list changed at once from two nodes', () => {
     expect(rs.filter((r) => r.body.token)).toHaveLength(1);
     expect(await events(none.id, 'list.sync_method_changed')).toHaveLength(1);
     expect((await api(a, 'GET', `/lists/${none.id}/tokens`)).body.tokens).toHaveLength(1);
+  });
+});
+
+/**
+ * On PostgreSQL from two nodes. On SQLite from one: the two test nodes share a file in one
+ * process, where a transaction that writes while the other node's is open waits synchronously for
+ * a lock only this thread could release (one process serves a SQLite file in production, and its
+ * transactions run one at a time).
+ */
+describe('the last owner and the last card template, changed at once', () => {
+  const other = () => (ENGINE === 'postgres' ? b : a);
+  const refusedOnce = (rs: PromiseSettledResult<unknown>[], code: string) => {
+    expect(rs.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect((rs.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code });
+  };
+
+  it('two owners demoted, or removed, at once: one goes, the other is refused, and the organisation keeps an owner', async () => {
+    const org = (await a.muster.lists.resolveOrganisation('Owners at once')).id;
+    const owner = (email: string) => a.muster.accounts.create(org, { email, name: email, role: 'owner', password: 'a long enough passphrase' });
+    const one = await owner('one@owners.example');
+    const two = await owner('two@owners.example');
+    for (let round = 0; round < 4; round++) {
+      refusedOnce(await Promise.allSettled([a.muster.accounts.setRole(org, one.id, 'admin'), other().muster.accounts.setRole(org, two.id, 'admin')]), 'last_owner');
+      expect(await a.muster.store.admins.countOwners(org)).toBe(1);
+      for (const id of [one.id, two.id]) await a.muster.accounts.setRole(org, id, 'owner');
+    }
+    refusedOnce(await Promise.allSettled([a.muster.accounts.remove(org, one.id, 'someone else'), other().muster.accounts.remove(org, two.id, 'someone else')]), 'last_owner');
+    expect(await a.muster.store.admins.countOwners(org)).toBe(1);
+  });
+
+  it('a list\'s last two card templates deleted at once: one goes, the other is refused', async () => {
+    const list = await a.newList({ name: 'Templates at once' });
+    const templates = async () => (await api(a, 'GET', `/lists/${list.id}/card-templates`)).body.templates as { id: string; name: string; template: Record<string, unknown> }[];
+    for (let round = 0; round < 4; round++) {
+      const [first] = await templates();
+      const second = await api(other(), 'POST', `/lists/${list.id}/card-templates`, { ...first!.template, name: `Second ${round}` });
+      expect(second.status, second.text).toBe(201);
+      const rs = await Promise.all([api(a, 'DELETE', `/lists/${list.id}/card-templates/${first!.id}`), api(other(), 'DELETE', `/lists/${list.id}/card-templates/${second.body.id}`)]);
+      expect(rs.map((r) => r.status).sort()).toEqual([204, 409]);
+      expect(rs.find((r) => r.status === 409)!.body.error).toBe('last_template');
+      expect(await templates()).toHaveLength(1);
+    }
   });
 });

@@ -215,6 +215,7 @@ export class AdminAccounts {
   async setRole(orgId: string, id: string, role: unknown, ctx: AccountContext = { actor: 'cli' }): Promise<AdminView> {
     const r = checkRole(role);
     const changed = await this.store.transaction(async (tx) => {
+      await tx.admins.lockOrganisation(orgId);
       const a = await tx.admins.byId(id);
       if (!a || a.org_id !== orgId) throw new AccountError(404, 'not_found', `no account "${id}" in your organisation`);
       if (a.role === 'owner' && r !== 'owner' && (await tx.admins.countOwners(orgId)) <= 1) throw new AccountError(409, 'last_owner', 'an organisation needs at least one owner: make someone else owner first');
@@ -228,6 +229,7 @@ export class AdminAccounts {
   async remove(orgId: string, id: string, by: string, ctx: AccountContext = { actor: 'cli' }): Promise<void> {
     if (id === by) throw new AccountError(409, 'cannot_remove_self', 'you cannot remove your own account');
     const removed = await this.store.transaction(async (tx) => {
+      await tx.admins.lockOrganisation(orgId);
       const a = await tx.admins.byId(id);
       if (!a || a.org_id !== orgId) throw new AccountError(404, 'not_found', `no account "${id}" in your organisation`);
       if (a.role === 'owner' && (await tx.admins.countOwners(orgId)) <= 1) throw new AccountError(409, 'last_owner', 'an organisation needs at least one owner');

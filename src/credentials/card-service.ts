@@ -112,8 +112,15 @@ export class CardService {
   /** Deletes a template; the last one stays (a list always has a card to print). */
   async remove(list: MasterList, id: string): Promise<void> {
     await this.template(list, id);
-    if ((await this.store.cards.templates(list.id)).length <= 1) throw new CardError(409, 'last_template', 'this is the list\'s only card template: add another before deleting it');
-    await this.store.cards.deleteTemplate(id);
+    // Under the list's lock (the one every write of the list takes first), so two deletions of
+    // its last two templates run one after the other and the second is refused.
+    await this.store.transaction(async (tx) => {
+      await tx.audit.chain(list.id, true);
+      const templates = await tx.cards.templates(list.id);
+      if (!templates.some((t) => t.id === id)) return; // deleted meanwhile: nothing left to do
+      if (templates.length <= 1) throw new CardError(409, 'last_template', 'this is the list\'s only card template: add another before deleting it');
+      await tx.cards.deleteTemplate(id);
+    });
   }
 
   /**

@@ -30,6 +30,17 @@ export class AdminsRepo {
     return this.db.selectFrom('admins').selectAll().where('org_id', '=', orgId).orderBy('created_at').execute();
   }
 
+  /**
+   * In a transaction: holds the organisation's row until it ends, so that changes checked against
+   * the organisation's accounts (its last owner) run one after another. On PostgreSQL two
+   * demotions of two owners would otherwise each count two owners and leave none; SQLite runs
+   * write transactions one at a time anyway. An UPDATE that changes nothing takes the row lock on
+   * both engines.
+   */
+  async lockOrganisation(orgId: string): Promise<void> {
+    await this.db.updateTable('organisations').set((eb) => ({ name: eb.ref('name') })).where('id', '=', orgId).execute();
+  }
+
   async countOwners(orgId: string): Promise<number> {
     const r = await this.db.selectFrom('admins').where('org_id', '=', orgId).where('role', '=', 'owner')
       .select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
