@@ -42,6 +42,7 @@ import * as m031 from './migrations/031-shared-limits.js';
 import * as m032 from './migrations/032-campaign-counts.js';
 import * as m033 from './migrations/033-campaign-pending.js';
 import * as m034 from './migrations/034-audit-idp-index.js';
+import * as m035 from './migrations/035-packed-text.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -97,6 +98,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['032-campaign-counts', m032],
   ['033-campaign-pending', m033],
   ['034-audit-idp-index', m034],
+  ['035-packed-text', m035],
 ];
 
 /** Every migration this build knows, in order (the upgrade tests check that each ran once). */

@@ -21,9 +21,9 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
 /**
- * Texts shorter than this stay TEXT. A call into zlib costs this server about 50 µs (it allocates
- * and primes a compressor each time), a tenth of a PATCH's budget: worth it for a person's first
- * event (3 KB to 350 bytes), not for a PATCH's few changes (bench/RESULTS.md, "Compressed JSON on SQLite").
+ * Texts shorter than this stay TEXT. A call into zlib costs this server 50 to 80 µs (it allocates
+ * and primes a compressor each time), a tenth of what a PATCH may cost (issue 16: 800 µs): worth it
+ * for a person's first event (3 KB to 350 bytes), not for a PATCH's few changes (bench/RESULTS.md, "Compressed JSON on SQLite").
  */
 export const PACK_FROM = 1024;
 
