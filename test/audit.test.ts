@@ -241,6 +241,9 @@ describe('tamper evidence', () => {
     expect(long.changes).toContainEqual({ field: 'roster:city', before: null, after: 'London' });
     expect(long.changes).toContainEqual({ field: `${ENTERPRISE}:costCenter`, before: null, after: 'CC-1' });
     expect(await verify(list)).toMatchObject({ ok: true });
+    // The export reads it back as written too.
+    const exported = (await admin(`/lists/${list.id}/audit/export?format=jsonl`)).text.trim().split('\n').map((l) => JSON.parse(l));
+    expect(exported.find((e) => e.seq === long.seq).changes).toEqual(long.changes);
     // Another well-formed packed value, then bytes that do not unpack: each is an edit, named.
     const seq = long.seq as number;
     const otherText = JSON.stringify([...long.changes, { field: 'title', before: null, after: 'Director' }]);
