@@ -230,6 +230,27 @@ describe('card templates, paging and the security log in the web app', () => {
     await screenshot(page, 'security-log', log);
   });
 
+  it('webhook changes are in the security log in words: added, changed, secret replaced, removed', async () => {
+    const headers = { 'x-csrf-token': await csrf(page), 'content-type': 'application/json' };
+    const url = 'https://doors.example.com/muster';
+    const made = await page.request.post(`${server.origin}/api/v1/webhooks`, { headers, data: { url, eventTypes: ['person.deactivated'] } });
+    expect(made.status(), await made.text()).toBe(201);
+    const id = (await made.json()).endpoint.id as string;
+    expect((await page.request.patch(`${server.origin}/api/v1/webhooks/${id}`, { headers, data: { enabled: false } })).status()).toBe(200);
+    expect((await page.request.post(`${server.origin}/api/v1/webhooks/${id}/rotate-secret`, { headers, data: { graceHours: 24 } })).status()).toBe(200);
+    expect((await page.request.delete(`${server.origin}/api/v1/webhooks/${id}`, { headers: { 'x-csrf-token': headers['x-csrf-token'] } })).status()).toBe(204);
+
+    await page.reload();
+    const log = page.getByRole('table', { name: 'Sign-ins and account changes' });
+    await expect.poll(async () => (await log.locator('tbody td:nth-child(2)').allInnerTexts()).slice(0, 4))
+      .toEqual(['Webhook removed', 'Webhook signing secret replaced', 'Webhook changed', 'Webhook added']);
+    const cells = async (i: number) => (await log.locator('tbody tr').nth(i).getByRole('cell').allInnerTexts()).slice(1, 5);
+    expect(await cells(1)).toEqual(['Webhook signing secret replaced', url, 'the old secret also signs for 24 hours', OWNER.email]);
+    expect(await cells(2)).toEqual(['Webhook changed', url, 'sending on → off', OWNER.email]);
+    expect(await cells(3)).toEqual(['Webhook added', url, 'person.deactivated', OWNER.email]);
+    await expectAccessible(page, 'the security log with webhook changes');
+  });
+
   it('a viewer sees no template controls and no security log; the API refuses them', async () => {
     const viewerCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const v = watch(await viewerCtx.newPage());

@@ -46,13 +46,15 @@ export function SecurityLog({ changes }: { readonly changes: number }) {
   return (
     <section aria-labelledby="security-h" className="security-log">
       <h2 id="security-h">Sign-ins and account changes</h2>
-      <p className="hint">Who signed in or failed to, from which address, and every change to admin accounts and keys. Newest first.</p>
+      <p className="hint">Who signed in or failed to, from which address, and every change to admin accounts and keys, email settings, single sign-on and webhooks. Newest first.</p>
       <button type="button" className="secondary" onClick={() => void refresh()}>Refresh sign-ins and account changes</button>
       <ErrorMessage error={error ?? first.error} />
       {first.loading && !first.data ? <p role="status">Loading the security log…</p> : null}
       {first.data ? <p role="status" className="status">{events.length === 0 ? 'Nothing recorded yet.' : `${events.length} ${events.length === 1 ? 'event' : 'events'} shown${next !== null ? ', older ones available' : ''}.`}</p> : null}
       {events.length ? (
-        <div className="table-scroll">
+        // Focusable: on a phone a long address (a webhook's URL) makes the table scroll sideways,
+        // and keyboard users must be able to scroll it too (WCAG 2.1.1).
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Security log table (scrolls sideways on a narrow screen)">
           <table className="cards">
             <caption className="visually-hidden">Sign-ins and account changes</caption>
             <thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Account</th><th scope="col">Detail</th><th scope="col">By</th><th scope="col">From</th></tr></thead>
