@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { AdminRole, AdminRow, Organisation, Store } from '../store/index.js';
+import { WEBHOOK_SECURITY_ACTIONS, type AccountContext, type AdminRole, type AdminRow, type Organisation, type Store } from '../store/index.js';
 import { dummyHash, hashPassword, passwordProblem, verifyPassword } from './passwords.js';
 
 /**
@@ -32,12 +32,7 @@ export const BREAK_GLASS_MS = 3600_000;
 /** The password hash of an account made by single sign-on: not a scrypt hash, so no password ever matches it. */
 const NO_PASSWORD = '!sso';
 
-/** Who did it and from where, for the organisation's security log. */
-export interface AccountContext {
-  /** `admin:<email>`, `cli`, `admin-key:<id>`. */
-  readonly actor: string;
-  readonly address?: string;
-}
+export type { AccountContext };
 
 export const SECURITY_ACTIONS = [
   'admin.setup', 'admin.signed_in', 'admin.sign_in_failed', 'admin.locked', 'admin.signed_out', 'admin.created', 'admin.role_changed',
@@ -51,7 +46,7 @@ export const SECURITY_ACTIONS = [
   'admin.sso_signed_in', 'admin.sso_refused', 'admin.sso_created', 'admin.break_glass_sign_in', 'sso.configured', 'sso.removed',
   // Webhook endpoints (docs/webhooks.md): where the organisation's people's changes are sent, and
   // the secret that signs them, are operator changes too.
-  'webhook.created', 'webhook.changed', 'webhook.removed', 'webhook.secret_rotated', 'webhook.resumed',
+  ...WEBHOOK_SECURITY_ACTIONS,
 ] as const;
 export type SecurityAction = (typeof SECURITY_ACTIONS)[number];
 

@@ -4,7 +4,7 @@
  * Secrets are generated here, shown once, and stored sealed with the installation's key.
  */
 import { randomUUID } from 'node:crypto';
-import { HELD_UNTIL, type Store, type WebhookAttemptRow, type WebhookDeliveryRow, type WebhookDeliveryState, type WebhookEndpointRow } from '../store/index.js';
+import { HELD_UNTIL, type AccountContext, type Store, type WebhookAttemptRow, type WebhookDeliveryRow, type WebhookDeliveryState, type WebhookEndpointRow, type WebhookSecurityAction } from '../store/index.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { AddressRefused, type AddressPolicy } from './address-policy.js';
 import { EVENT_TYPES, isEventType, type EventType } from './types.js';
@@ -70,16 +70,9 @@ const attemptView = (a: WebhookAttemptRow): WebhookAttemptView => ({
   attempt: Number(a.attempt), startedAt: a.started_at, durationMs: Number(a.duration_ms), status: a.status === null ? null : Number(a.status), error: a.error, responseExcerpt: a.response_excerpt,
 });
 
-/** Who changes an endpoint, and from where (the admin API passes the signed-in admin or the key). */
-export interface AccountContext {
-  readonly actor: string;
-  readonly address?: string;
-}
-
 /** The organisation's security log, as this service writes to it (AdminAccounts.log in the app). */
 export interface WebhookSecurityLog {
-  log(orgId: string, action: 'webhook.created' | 'webhook.changed' | 'webhook.removed' | 'webhook.secret_rotated' | 'webhook.resumed',
-    who: AccountContext, target: string | null, detail?: Record<string, unknown>): Promise<void>;
+  log(orgId: string, action: WebhookSecurityAction, who: AccountContext, target: string | null, detail?: Record<string, unknown>): Promise<void>;
 }
 
 /** An endpoint's subscribed event types; null: every type, present and future. */

@@ -21,7 +21,7 @@ import { ApiError } from './api-error.js';
 import { SsoError, type SsoConnections } from '../accounts/sso/sso-connections.js';
 import type { OidcSignIn } from '../accounts/sso/oidc-sign-in.js';
 import { adminAuth, type AdminEnv } from './admin-auth.js';
-import { authRoutes, clientAddress, TooManyAttempts, type AuthRouteDeps } from './auth-routes.js';
+import { authRoutes, TooManyAttempts, who, type AuthRouteDeps } from './auth-routes.js';
 import type { AdminKeys } from '../accounts/admin-keys.js';
 import { AuditQueryError, parseAuditFilter, type AuditReader } from '../audit/audit-query.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
@@ -206,7 +206,6 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
 
   // ---- admin accounts of the organisation
   api.get('/admins', async (c) => c.json({ admins: await deps.accounts.list(c.get('orgId')) }));
-  const who = (c: Context<Env>) => ({ actor: c.get('actor'), address: clientAddress(c) });
   api.post('/admins', async (c) => {
     ownerOnly(c);
     return c.json(await deps.accounts.create(c.get('orgId'), await body(c), who(c)), 201);

@@ -9,7 +9,7 @@ import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { RateLimiter } from './rate-limit.js';
 import type { Throttle, ThrottleFactory } from '../limits/shared-rate-limiter.js';
-import { AccountError, type AdminAccounts, type SessionInfo } from '../accounts/admin-accounts.js';
+import { AccountError, type AccountContext, type AdminAccounts, type SessionInfo } from '../accounts/admin-accounts.js';
 import { clearSessionCookie, sameOrigin, sessionCookie, setSessionCookie, type AdminEnv, type OriginSettings } from './admin-auth.js';
 import { readJsonBody } from './body.js';
 import { LOGIN_TTL_MS, SsoRefusal, type OidcSignIn } from '../accounts/sso/oidc-sign-in.js';
@@ -55,6 +55,9 @@ export function clientAddress(c: Context): string {
   if (typeof forwarded === 'string') return forwarded;
   return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress ?? 'unknown';
 }
+
+/** Who acts and from where, for the organisation's security log: the signed-in admin or admin key, and the client's address. */
+export const who = (c: Context<AdminEnv>): AccountContext => ({ actor: c.get('actor'), address: clientAddress(c) });
 
 /**
  * With MUSTER_TRUST_PROXY, the last X-Forwarded-For entry is the client's address: the proxy in

@@ -9,7 +9,7 @@ import { WebhookError, type WebhookService } from '../events/webhook-service.js'
 import type { RouteHelpers } from './credential-routes.js';
 import type { Env } from './admin-routes.js';
 import { ApiError } from './api-error.js';
-import { clientAddress } from './auth-routes.js';
+import { who } from './auth-routes.js';
 
 export interface WebhookRouteDeps {
   readonly webhooks: WebhookService;
@@ -29,8 +29,6 @@ export function webhookRoutes(api: Hono<Env>, deps: WebhookRouteDeps, h: RouteHe
   const w = deps.webhooks;
   const org = (c: Context<Env>) => c.get('orgId');
   const id = (c: Context<Env>) => c.req.param('endpointId') ?? '';
-  /** Who changes an endpoint, for the organisation's security log. */
-  const who = (c: Context<Env>) => ({ actor: c.get('actor'), address: clientAddress(c) });
   const optionalBody = async (c: Context<Env>) => (c.req.header('content-type')?.includes('json') ? h.body(c) : {});
   api.get('/webhooks/event-types', (c) => c.json({ eventTypes: w.eventTypes() }));
   api.get('/webhooks', mapped(async (c) => c.json({ endpoints: await w.list(org(c)) })));

@@ -2,7 +2,7 @@ import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Engine } from './engine.js';
 import type { Database } from './schema.js';
 import { Prepared } from './prepared.js';
-import { pack, packOrNull, unpack } from './sqlite/packed-text.js';
+import { PACK_BODY_FROM, pack, packOrNull, unpack } from './sqlite/packed-text.js';
 
 /** An audit event as read: its JSON columns as text, packed or not on disk. */
 export type AuditEventRow = Omit<Selectable<Database['audit_events']>, 'changes' | 'detail'> & { changes: string; detail: string | null };
@@ -66,11 +66,6 @@ const INSERT_REQUEST = new Prepared<Omit<Insertable<Database['request_log']>, 'i
 const MOVE_HEAD = new Prepared<{ listId: string; seq: number; hash: string }, never>(['listId', 'seq', 'hash'], (db, p) => db.updateTable('lists')
   .set({ audit_seq: p.seq, audit_head: p.hash }).where('id', '=', p.listId));
 
-/**
- * Request-log bodies packed from this length: Bulk requests and large responses. A person's
- * document (about 1.2 KB) stays text: every PATCH would pay a compression for 700 bytes.
- */
-const PACK_BODY_FROM = 4096;
 const normaliseRow = (r: Selectable<Database['audit_events']>): AuditEventRow => ({ ...r, id: Number(r.id), seq: Number(r.seq), changes: unpack(r.changes), detail: unpack(r.detail) });
 const requestRow = (r: Selectable<Database['request_log']>): RequestLogRow => ({
   ...r, id: Number(r.id), status: Number(r.status), duration_ms: Number(r.duration_ms), request_body: unpack(r.request_body), response_body: unpack(r.response_body),

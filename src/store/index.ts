@@ -13,6 +13,7 @@ export type { AdminKeyRow } from './admin-keys-repo.js';
 export type { JobRow, PersonRow, PeopleQuery, PeopleSort } from './roster-repo.js';
 export type { EntraConnectionRow } from './entra-repo.js';
 export type { AdminRow, AdminSessionRow, AdminRole } from './admins-repo.js';
+export { WEBHOOK_SECURITY_ACTIONS, type AccountContext, type WebhookSecurityAction } from './security-log.js';
 export type { CredentialRow, CredentialStatus, CredentialKind } from './credentials-repo.js';
 export type { PhotoRow, PhotoMeta, PhotoStatus, PhotoLinkRow } from './photos-repo.js';
 export type { CardTemplateRow } from './cards-repo.js';

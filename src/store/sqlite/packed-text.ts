@@ -27,6 +27,12 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
  */
 export const PACK_FROM = 1024;
 
+/**
+ * Request-log bodies are packed from this length: Bulk requests and large responses. A person's
+ * document (about 1.2 KB) stays text: every PATCH would pay a compression for 700 bytes.
+ */
+export const PACK_BODY_FROM = 4096;
+
 /** Format 1: raw DEFLATE primed with DICTIONARY_1 (any window up to 32 KiB reads it). */
 const FORMAT_1 = 1;
 
