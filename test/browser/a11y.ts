@@ -83,6 +83,34 @@ export async function expectAccessible(page: Page, screen: string): Promise<void
   }
   const message = `Accessibility: ${failing.length} serious or critical WCAG 2.1 A/AA violation(s) on ${screen} (${page.url()}):\n${describeViolations(failing)}\n`;
   expect.soft(failing.length === 0, message).toBe(true);
+  const unreachable = await unreachableScrollers(page);
+  expect.soft(unreachable, `Keyboard: on ${screen} (${page.url()}), a table's sideways-scrolling box is not a named region in the tab order`).toEqual([]);
+}
+
+/**
+ * Every box that scrolls a table sideways (overflow-x auto or scroll), whether or not it overflows
+ * now, that a keyboard cannot reach (no tabindex 0) or a screen reader cannot name (no role and
+ * aria-label). axe flags such a box only while its content overflows, which depends on the data
+ * (a long name, a webhook's URL) and on the screen; this checks what the data of a test may not
+ * provoke. Each is described by its table's caption.
+ */
+export async function unreachableScrollers(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    type El = { tagName: string; parentElement: El | null; getAttribute(n: string): string | null; querySelector(q: string): El | null; textContent: string | null };
+    const doc = globalThis as unknown as { document: { querySelectorAll(q: string): ArrayLike<El> }; getComputedStyle(e: El): { overflowX: string } };
+    const found: string[] = [];
+    for (const table of Array.from(doc.document.querySelectorAll('table'))) {
+      for (let box = table.parentElement; box; box = box.parentElement) {
+        const overflow = doc.getComputedStyle(box).overflowX;
+        if (overflow !== 'auto' && overflow !== 'scroll') continue;
+        if (box.getAttribute('tabindex') !== '0' || box.getAttribute('role') !== 'region' || !box.getAttribute('aria-label')) {
+          found.push(`<${box.tagName.toLowerCase()}> around the table “${(table.querySelector('caption')?.textContent ?? '').trim() || 'without a caption'}”`);
+        }
+        break;
+      }
+    }
+    return found;
+  });
 }
 
 /** Whether the element is the document's focused element. */

@@ -4,6 +4,7 @@
  * disclosure away, for whoever checks the event against what the IdP sent.
  */
 import type { ChangeInWords } from '../api';
+import { TableScroll } from './table-scroll';
 
 const EMPTY = '(empty)';
 
@@ -14,7 +15,7 @@ export function ChangeTable({ changes, caption }: { readonly changes: readonly C
   if (changes.length === 0) return <p>No field changes recorded.</p>;
   return (
     <>
-      <div className="table-scroll">
+      <TableScroll label={caption}>
         <table className="changes">
           <caption>{caption}</caption>
           <thead><tr><th scope="col">Field</th><th scope="col">Before</th><th scope="col">After</th></tr></thead>
@@ -28,7 +29,7 @@ export function ChangeTable({ changes, caption }: { readonly changes: readonly C
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       <details className="paths">
         <summary>Stored paths (SCIM attribute and roster field)</summary>
         <dl className="facts">

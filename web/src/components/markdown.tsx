@@ -5,6 +5,7 @@
  */
 import type { ReactNode } from 'react';
 import { CodeBlock } from './code-block';
+import { TableScroll } from './table-scroll';
 
 type Block =
   | { kind: 'h'; level: number; text: string }
@@ -103,13 +104,12 @@ export function Markdown({ source, headingOffset = 2 }: { readonly source: strin
           case 'table': {
             const [head, ...rows] = b.rows;
             return (
-              // A wide table scrolls sideways on a phone: focusable and named, so a keyboard can scroll it (WCAG 2.1.1).
-              <div className="table-scroll" key={i} tabIndex={0} role="region" aria-label={`Table: ${(head ?? []).join(', ').replace(/[*`]/g, '')}`}>
+              <TableScroll key={i} label={`Table: ${(head ?? []).join(', ').replace(/[*`]/g, '')}`}>
                 <table>
                   {head && head.some(Boolean) ? <thead><tr>{head.map((c, j) => <th key={j} scope="col">{inline(c)}</th>)}</tr></thead> : null}
                   <tbody>{rows.map((r, j) => <tr key={j}>{r.map((c, n) => <td key={n}>{inline(c)}</td>)}</tr>)}</tbody>
                 </table>
-              </div>
+              </TableScroll>
             );
           }
         }

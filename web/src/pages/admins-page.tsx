@@ -13,6 +13,7 @@ import { useSession } from '../session';
 import { SelectField } from '../components/select-field';
 import { SecurityLog } from './security-log';
 import { SsoSection } from './sso-section';
+import { TableScroll } from '../components/table-scroll';
 
 const ROLES: readonly [Role, string][] = [['owner', 'Owner: everything, and manages admins'], ['admin', 'Admin: lists, sync and mapping'], ['viewer', 'Viewer: read-only']];
 
@@ -52,7 +53,7 @@ export function AdminsPage() {
       <ErrorMessage error={error ?? admins.error} />
       <StatusMessage>{said}</StatusMessage>
       {admins.data ? (
-        <div className="table-scroll">
+        <TableScroll label="Admin accounts">
           <table className="cards">
             <caption className="visually-hidden">Admin accounts</caption>
             <thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Last sign-in</th>{isOwner ? <th scope="col">Actions</th> : null}</tr></thead>
@@ -84,7 +85,7 @@ export function AdminsPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       ) : null}
       {isOwner ? (
         <form onSubmit={create} className="panel stack" aria-labelledby="add-admin-h">

@@ -6,6 +6,7 @@ import { ErrorMessage } from '../components/error-message';
 import { useAsync } from '../hooks/use-async';
 import { usePoll } from '../hooks/use-poll';
 import { useSession } from '../session';
+import { TableScroll } from '../components/table-scroll';
 
 const STATUS_WORDS: Record<string, string> = { queued: 'Waiting to start', running: 'Running', done: 'Finished', failed: 'Failed', superseded: 'Replaced by a newer run' };
 
@@ -53,7 +54,7 @@ export function EntraRuns({ listId, onRunEnded, onRunStarted }: { readonly listI
       </p>
       {running ? <progress aria-label="Sync run progress" /> : null}
       {list.length ? (
-        <div className="table-scroll">
+        <TableScroll label="Sync runs, newest first">
           <table className="cards">
             <caption className="visually-hidden">Sync runs, newest first</caption>
             <thead><tr><th scope="col">Started</th><th scope="col">Status</th><th scope="col" className="num">Pages</th><th scope="col" className="num">Created</th><th scope="col" className="num">Updated</th><th scope="col" className="num">Deactivated</th><th scope="col">Notes</th></tr></thead>
@@ -74,7 +75,7 @@ export function EntraRuns({ listId, onRunEnded, onRunStarted }: { readonly listI
               })}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       ) : runs.data ? <p>No runs yet.</p> : null}
     </section>
   );

@@ -1,5 +1,6 @@
 /** Which columns a CSV import takes: field keys or labels, the unique identifier's required. */
 import { apiUrl, type MasterList, type RosterField } from '../api';
+import { TableScroll } from '../components/table-scroll';
 
 export function ImportColumns({ list, fields }: { readonly list: MasterList; readonly fields: readonly RosterField[] }) {
   const uid = fields.find((f) => f.unique);
@@ -18,7 +19,7 @@ export function ImportColumns({ list, fields }: { readonly list: MasterList; rea
       </p>
       <details>
         <summary>All {fields.length} fields of {list.name}</summary>
-        <div className="table-scroll">
+        <TableScroll label="Fields a CSV import can fill">
           <table className="cards">
             <caption className="visually-hidden">Fields a CSV import can fill</caption>
             <thead><tr><th scope="col">Label</th><th scope="col">Key</th><th scope="col">Accepts</th></tr></thead>
@@ -32,7 +33,7 @@ export function ImportColumns({ list, fields }: { readonly list: MasterList; rea
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       </details>
     </section>
   );

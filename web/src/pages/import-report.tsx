@@ -1,5 +1,6 @@
 /** A CSV import's report in words: the counts, then every refused row with its column, value and problem. */
 import type { ImportReport as Report } from '../api';
+import { TableScroll } from '../components/table-scroll';
 
 const people = (n: number) => `${n} ${n === 1 ? 'person' : 'people'}`;
 
@@ -28,7 +29,7 @@ export function ImportReport({ report, headingId }: { readonly report: Report; r
         <div><dt>Problems</dt><dd>{r.errors.length}</dd></div>
       </dl>
       {r.errors.length ? (
-        <div className="table-scroll">
+        <TableScroll label="Rows with problems">
           <table className="cards import-errors">
             <caption>Rows {r.dryRun ? 'that would be skipped' : 'that were skipped'} (the header is row 1)</caption>
             <thead><tr><th scope="col">Row</th><th scope="col">Column</th><th scope="col">Value</th><th scope="col">Problem</th></tr></thead>
@@ -43,7 +44,7 @@ export function ImportReport({ report, headingId }: { readonly report: Report; r
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       ) : <p className="ok">Every row is fine.</p>}
     </section>
   );

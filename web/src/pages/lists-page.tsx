@@ -6,6 +6,7 @@ import { SYNC_LABELS, UID_LABELS } from '../labels';
 import { Link } from '../router';
 import { useSession } from '../session';
 import { CreateListForm } from './create-list-form';
+import { TableScroll } from '../components/table-scroll';
 
 export function ListsPage() {
   const { canWrite } = useSession();
@@ -17,7 +18,7 @@ export function ListsPage() {
       {lists.loading && !lists.data ? <p role="status">Loading lists…</p> : null}
       {lists.data && lists.data.lists.length === 0 ? <FirstSteps canWrite={canWrite} /> : null}
       {lists.data && lists.data.lists.length > 0 ? (
-        <div className="table-scroll">
+        <TableScroll label="Lists and their counts">
           <table className="cards">
             <caption className="visually-hidden">Lists and their counts</caption>
             <thead>
@@ -39,7 +40,7 @@ export function ListsPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       ) : null}
       {canWrite ? <CreateListForm /> : null}
     </section>

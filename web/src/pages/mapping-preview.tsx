@@ -5,6 +5,7 @@ import { ErrorMessage } from '../components/error-message';
 import { valueText } from '../components/value-text';
 import { useAsync } from '../hooks/use-async';
 import { useDebounced } from '../hooks/use-debounced';
+import { TableScroll } from '../components/table-scroll';
 
 export function MappingPreview({ listId, fields, entries }: { readonly listId: string; readonly fields: readonly RosterField[]; readonly entries: () => MappingEntry[] }) {
   const [search, setSearch] = useState('');
@@ -45,7 +46,7 @@ export function MappingPreview({ listId, fields, entries }: { readonly listId: s
       <button type="button" className="secondary" disabled={!chosen || busy} onClick={() => void run()}>Preview</button>
       <ErrorMessage error={error ?? people.error} />
       {result ? (
-        <div className="table-scroll" aria-live="polite">
+        <TableScroll label="Preview of this mapping" live>
           <table className="changes">
             <caption>Preview for {people.data?.people.find((p) => p.id === chosen)?.userName ?? chosen}</caption>
             <thead><tr><th scope="col">Field</th><th scope="col">Now</th><th scope="col">With this mapping</th></tr></thead>
@@ -69,7 +70,7 @@ export function MappingPreview({ listId, fields, entries }: { readonly listId: s
               <ul>{result.problems.map((p, i) => <li key={i}><strong>{p.field}</strong>: {p.problem}</li>)}</ul>
             </>
           ) : <p className="ok">No sync problems for this person.</p>}
-        </div>
+        </TableScroll>
       ) : null}
     </section>
   );

@@ -14,6 +14,7 @@ import { SelectField } from '../components/select-field';
 import { useSession } from '../session';
 import { CREDENTIAL_SUMMARY, PHOTO_SUMMARY } from '../credential-words';
 import { DeliverPasses } from './credentials/deliver-passes';
+import { TableScroll } from '../components/table-scroll';
 
 const PAGE = 50;
 
@@ -70,7 +71,7 @@ export function PeoplePage({ list }: ListTabProps) {
             {page.total === 0 ? (page.counts.total === 0 ? '' : 'No people match.') : `Showing ${page.offset + 1}–${page.offset + page.people.length} of ${page.total} ${page.total === 1 ? 'person' : 'people'}`}
           </p>
           {page.people.length > 0 ? (
-            <div className="table-scroll">
+            <TableScroll label={`People on ${list.name}`}>
               <table className="cards people">
                 <caption className="visually-hidden">People on {list.name}</caption>
                 <thead>
@@ -104,7 +105,7 @@ export function PeoplePage({ list }: ListTabProps) {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           ) : null}
           <div className="pager">
             <button type="button" className="secondary" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>Previous page</button>

@@ -10,6 +10,7 @@ import { ErrorMessage } from '../components/error-message';
 import { useAsync } from '../hooks/use-async';
 import { personName } from '../person-name';
 import { Link } from '../router';
+import { TableScroll } from '../components/table-scroll';
 
 /** A page of the history asks for this many events; a history longer than MAX is for the CSV export. */
 const PAGE = 1000;
@@ -53,7 +54,7 @@ export function PersonHistoryPage({ listId, personId }: { readonly listId: strin
         <div><dt>Events</dt><dd>{history.events.length}{history.complete ? '' : ` (the first ${history.events.length}; the CSV export has them all)`}</dd></div>
       </dl>
       {history.events.length === 0 ? <p>No events.</p> : (
-        <div className="table-scroll">
+        <TableScroll label={`Every event about ${name}`}>
           <table className="history cards">
             <caption>Every event about {name}, oldest first</caption>
             <thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Changes and details</th><th scope="col">By</th></tr></thead>
@@ -79,7 +80,7 @@ export function PersonHistoryPage({ listId, personId }: { readonly listId: strin
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </section>
   );

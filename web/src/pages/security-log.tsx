@@ -8,6 +8,7 @@ import { DateTime } from '../components/date-time';
 import { ErrorMessage } from '../components/error-message';
 import { useAsync } from '../hooks/use-async';
 import { actorWords, detailWords, securityActionLabel } from '../security-words';
+import { TableScroll } from '../components/table-scroll';
 
 const PAGE = 50;
 
@@ -52,9 +53,7 @@ export function SecurityLog({ changes }: { readonly changes: number }) {
       {first.loading && !first.data ? <p role="status">Loading the security log…</p> : null}
       {first.data ? <p role="status" className="status">{events.length === 0 ? 'Nothing recorded yet.' : `${events.length} ${events.length === 1 ? 'event' : 'events'} shown${next !== null ? ', older ones available' : ''}.`}</p> : null}
       {events.length ? (
-        // Focusable: on a phone a long address (a webhook's URL) makes the table scroll sideways,
-        // and keyboard users must be able to scroll it too (WCAG 2.1.1).
-        <div className="table-scroll" tabIndex={0} role="region" aria-label="Security log table (scrolls sideways on a narrow screen)">
+        <TableScroll label="Sign-ins and account changes">
           <table className="cards">
             <caption className="visually-hidden">Sign-ins and account changes</caption>
             <thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Account</th><th scope="col">Detail</th><th scope="col">By</th><th scope="col">From</th></tr></thead>
@@ -71,7 +70,7 @@ export function SecurityLog({ changes }: { readonly changes: number }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       ) : null}
       {next !== null ? <button type="button" className="secondary" disabled={busy} onClick={() => void loadOlder()}>{busy ? 'Loading…' : 'Load older events'}</button> : null}
     </section>

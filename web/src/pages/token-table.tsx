@@ -12,6 +12,7 @@ import { useAsync } from '../hooks/use-async';
 import { usePoll } from '../hooks/use-poll';
 import { useSession } from '../session';
 import { NewTokenPanel, type NewToken } from './new-token-panel';
+import { TableScroll } from '../components/table-scroll';
 
 export function TokenTable({ listId }: { readonly listId: string }) {
   const { canWrite } = useSession();
@@ -57,7 +58,7 @@ export function TokenTable({ listId }: { readonly listId: string }) {
       <StatusMessage>{said}</StatusMessage>
       {created ? <NewTokenPanel created={created} onRevokeOld={(t) => void revoke(t)} onDismiss={() => setCreated(undefined)} /> : null}
       {rows.length ? (
-        <div className="table-scroll">
+        <TableScroll label="SCIM tokens">
           <table className="cards">
             <caption className="visually-hidden">SCIM tokens</caption>
             <thead><tr><th scope="col">Label</th><th scope="col">Token</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Status</th>{canWrite ? <th scope="col">Actions</th> : null}</tr></thead>
@@ -84,7 +85,7 @@ export function TokenTable({ listId }: { readonly listId: string }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       ) : tokens.data ? <p>No tokens.</p> : null}
       {canWrite ? (
         <form onSubmit={submit} className="inline-form">

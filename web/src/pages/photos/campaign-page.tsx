@@ -14,6 +14,7 @@ import { Link } from '../../router';
 import { useSession } from '../../session';
 import type { ListTabProps } from '../list-page';
 import { campaignStatus } from './campaigns-page';
+import { TableScroll } from '../../components/table-scroll';
 
 const PAGE = 50;
 const FILTERS: readonly { key: CampaignPeopleFilter; label: string }[] = [
@@ -89,7 +90,7 @@ export function CampaignPage({ list, campaignId }: Pick<ListTabProps, 'list'> & 
         <>
           <p className="status">{people.data.total === 0 ? 'No one here.' : `Showing ${offset + 1}–${offset + people.data.people.length} of ${people.data.total}`}</p>
           {people.data.people.length ? (
-            <div className="table-scroll">
+            <TableScroll label="People in the campaign">
               <table className="cards">
                 <caption className="visually-hidden">People in the campaign</caption>
                 <thead><tr><th scope="col">Person</th><th scope="col">Email</th><th scope="col">State</th><th scope="col">Last email</th><th scope="col">Reminders</th>{canWrite ? <th scope="col">Actions</th> : null}</tr></thead>
@@ -114,7 +115,7 @@ export function CampaignPage({ list, campaignId }: Pick<ListTabProps, 'list'> & 
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           ) : null}
           <div className="pager">
             <button type="button" className="secondary" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>Previous page</button>

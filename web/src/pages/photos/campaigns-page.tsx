@@ -15,6 +15,7 @@ import { Link, navigate } from '../../router';
 import { useSession } from '../../session';
 import type { ListTabProps } from '../list-page';
 import { AutoInviteForm } from './auto-invite-form';
+import { TableScroll } from '../../components/table-scroll';
 
 export function CampaignsPage({ list }: Pick<ListTabProps, 'list'>) {
   const { canWrite } = useSession();
@@ -38,7 +39,7 @@ export function CampaignsPage({ list }: Pick<ListTabProps, 'list'>) {
       {all.data && all.data.campaigns.length > 0 ? (
         <>
           <h2>Campaigns</h2>
-          <div className="table-scroll">
+          <TableScroll label={`Photo campaigns of ${list.name}`}>
             <table className="cards">
               <caption className="visually-hidden">Photo campaigns of {list.name}</caption>
               <thead><tr><th scope="col">Campaign</th><th scope="col">Started</th><th scope="col">Status</th><th scope="col">Sent</th><th scope="col">Uploaded</th><th scope="col">Approved</th><th scope="col">Without email</th></tr></thead>
@@ -56,7 +57,7 @@ export function CampaignsPage({ list }: Pick<ListTabProps, 'list'>) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         </>
       ) : all.data ? <p>No campaign yet.</p> : null}
       {configured && all.data ? <AutoInviteForm listId={list.id} settings={all.data.automatic} canWrite={canWrite} onSaved={() => all.reload(true)} /> : null}
