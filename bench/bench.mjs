@@ -40,7 +40,9 @@ const USAGE = `node bench/bench.mjs [options]
   --seed 1                    random seed (which users are sampled)
   --out FILE.json             every figure as JSON
   --markdown [FILE]           write the report (default bench/RESULTS.md)
-  --keep                      keep the SQLite files`;
+  --keep                      keep the SQLite files
+  --server-node-options=…     NODE_OPTIONS for the server only, e.g. --server-node-options=--max-old-space-size=192
+                              (docs/operations.md, "Memory"); the driver keeps its own`;
 
 function options() {
   const { values, positionals } = parseArgs({
@@ -52,7 +54,7 @@ function options() {
       'group-deltas': { type: 'string', default: '200' }, 'group-concurrency': { type: 'string', default: '1' },
       'max-phase-s': { type: 'string', default: '900' }, db: { type: 'string' }, seed: { type: 'string', default: '1' },
       out: { type: 'string' }, markdown: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
+      'server-node-options': { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
   });
@@ -75,7 +77,7 @@ function options() {
     sizes, phases, concurrency: int('concurrency'), lookups: int('lookups'), probes: int('probes'), patches: int('patches'),
     groupDeltas: int('group-deltas'), groupConcurrency: int('group-concurrency'), maxPhaseS: int('max-phase-s'), seed: int('seed'),
     db: values.db, out: values.out, keep: values.keep, bulkSize: int('bulk-size'), bulkConcurrency: int('bulk-concurrency'),
-    cpuProf: values['cpu-prof'] ? path.resolve(values['cpu-prof']) : null,
+    cpuProf: values['cpu-prof'] ? path.resolve(values['cpu-prof']) : null, serverNodeOptions: values['server-node-options'],
     markdown: values.markdown ? path.resolve(positionals.find((a) => a.endsWith('.md')) ?? path.join(HERE, 'RESULTS.md')) : null,
   };
 }
@@ -91,6 +93,7 @@ async function startServer(opt, n) {
   // MUSTER_RATE_LIMIT=0: the per-token throttle (100 req/s by default) would measure the throttle, not the server.
   const env = { ...process.env, MUSTER_DATABASE_URL: databaseUrl, MUSTER_DEMO: 'false', MUSTER_LOG_LEVEL: 'error', MUSTER_RATE_LIMIT: '0', PORT: String(port), HOST: '127.0.0.1' };
   delete env.MUSTER_PUBLIC_URL;
+  if (opt.serverNodeOptions !== undefined) env.NODE_OPTIONS = opt.serverNodeOptions;
   const bin = path.join(ROOT, 'bin', 'muster.js');
   const created = JSON.parse(execFileSync(process.execPath, [bin, 'lists', 'create', '--name', `bench-${n}-${Date.now()}`, '--uid', 'userName', '--json'], { env, cwd: ROOT, encoding: 'utf8' }));
   const prof = opt.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', opt.cpuProf, '--cpu-prof-name', `muster-${opt.engineTag}-${n}.cpuprofile`] : [];
