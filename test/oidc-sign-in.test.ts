@@ -96,7 +96,7 @@ async function configure(body: Record<string, unknown>): Promise<Response> {
 }
 
 async function sessionOf(jar: Jar) {
-  return (await (await fetch(`${srv.origin}/api/v1/auth/session`, { headers: { cookie: jar.header() } })).json()) as { admin: { email: string; role: string } | null };
+  return (await (await fetch(`${srv.origin}/api/v1/auth/session`, { headers: { cookie: jar.header() } })).json()) as { admin: { id: string; email: string; role: string } | null };
 }
 
 async function events(): Promise<{ action: string; target: string | null; detail: Record<string, unknown> | null }[]> {
@@ -162,6 +162,75 @@ describe('sign-in with the organisation\'s OpenID Connect provider', { timeout: 
     expect((await signInWithProvider(srv, jar, owner.orgId, 'olive')).landed.search).toBe('');
     expect((await sessionOf(jar)).admin).toMatchObject({ email: 'olive@example.org', role: 'owner' });
     expect((await events()).map((e) => e.action)).not.toContain('admin.sso_created');
+  });
+
+  it('binds an account to the person at the provider (iss and sub): a reassigned address does not open it, a changed address follows it', async () => {
+    expect((await configure({ allowedDomains: ['example.org'] })).status).toBe(200);
+    // Olive's password account is linked to her person at the provider at her first single sign-on.
+    idp.users.set('olive-at-idp', { email: 'olive@example.org', email_verified: true, name: 'Olive' });
+    expect((await signInWithProvider(srv, new Jar(), owner.orgId, 'olive-at-idp')).landed.search).toBe('');
+    expect((await events()).filter((e) => e.action === 'admin.sso_linked')).toEqual([expect.objectContaining({ target: 'olive@example.org', detail: { provider: 'Test IdP' } })]);
+
+    idp.users.set('ada', { email: 'ada@example.org', email_verified: true, name: 'Ada' });
+    const adaJar = new Jar();
+    expect((await signInWithProvider(srv, adaJar, owner.orgId, 'ada')).landed.search).toBe('');
+    const adaId = (await sessionOf(adaJar)).admin!.id;
+
+    // Ada leaves; the provider gives her address to someone new (another subject): refused, and nothing is signed in.
+    idp.users.set('ada-newcomer', { email: 'ada@example.org', email_verified: true, name: 'Another Ada' });
+    const newcomer = new Jar();
+    expect((await signInWithProvider(srv, newcomer, owner.orgId, 'ada-newcomer')).landed.searchParams.get('sso_error')).toBe('sso_account_mismatch');
+    expect(newcomer.cookies.has('muster_session')).toBe(false);
+    expect((await events()).find((e) => e.action === 'admin.sso_refused')).toMatchObject({ target: 'ada@example.org', detail: { reason: 'sso_account_mismatch' } });
+    // Nor does the owner's address, given to the newcomer: the owner's account is bound to another person.
+    idp.users.set('olive-impostor', { email: 'olive@example.org', email_verified: true });
+    expect((await signInWithProvider(srv, new Jar(), owner.orgId, 'olive-impostor')).landed.searchParams.get('sso_error')).toBe('sso_account_mismatch');
+
+    // Ada's address changes at the provider: she keeps her account, which takes the new address.
+    idp.users.set('ada', { email: 'ada.byron@example.org', email_verified: true, name: 'Ada' });
+    const renamed = new Jar();
+    expect((await signInWithProvider(srv, renamed, owner.orgId, 'ada')).landed.search).toBe('');
+    expect((await sessionOf(renamed)).admin).toMatchObject({ id: adaId, email: 'ada.byron@example.org' });
+    expect((await events()).find((e) => e.action === 'admin.sso_email_changed')).toMatchObject({ target: 'ada.byron@example.org', detail: { before: 'ada@example.org', after: 'ada.byron@example.org' } });
+
+    // A new address that another account holds: Ada still signs in as herself, never as that account.
+    idp.users.set('ada', { email: 'olive@example.org', email_verified: true, name: 'Ada' });
+    const clash = new Jar();
+    expect((await signInWithProvider(srv, clash, owner.orgId, 'ada')).landed.search).toBe('');
+    expect((await sessionOf(clash)).admin).toMatchObject({ id: adaId, email: 'ada.byron@example.org', role: 'viewer' });
+    expect((await events()).find((e) => e.action === 'admin.sso_signed_in')).toMatchObject({ target: 'ada.byron@example.org', detail: { addressRefused: 'olive@example.org' } });
+
+    // Once an owner removes the old account, the newcomer at ada@ gets an account of their own.
+    const removed = await fetch(`${srv.origin}/api/v1/admins/${adaId}`, { method: 'DELETE', headers: json(owner.jar, owner.csrf) });
+    expect(removed.status).toBe(204);
+    const again = new Jar();
+    expect((await signInWithProvider(srv, again, owner.orgId, 'ada-newcomer')).landed.search).toBe('');
+    expect((await sessionOf(again)).admin).toMatchObject({ email: 'ada@example.org' });
+    expect((await sessionOf(again)).admin!.id).not.toBe(adaId);
+  });
+
+  it('links accounts again by verified email when the organisation moves to another provider', async () => {
+    expect((await configure({ allowedDomains: ['example.org'] })).status).toBe(200);
+    idp.users.set('ada', { email: 'ada@example.org', email_verified: true });
+    const first = new Jar();
+    expect((await signInWithProvider(srv, first, owner.orgId, 'ada')).landed.search).toBe('');
+    const adaId = (await sessionOf(first)).admin!.id;
+
+    const next = await startProvider([`${srv.origin}/api/v1/auth/sso/callback`]);
+    try {
+      const moved = await fetch(`${srv.origin}/api/v1/sso`, {
+        method: 'PUT', headers: json(owner.jar, owner.csrf),
+        body: JSON.stringify({ displayName: 'New IdP', issuer: next.issuer, clientId: next.clientId, clientSecret: next.clientSecret, allowedDomains: ['example.org'] }),
+      });
+      expect(moved.status, await moved.clone().text()).toBe(200);
+      next.users.set('a.lovelace', { email: 'ada@example.org', email_verified: true });
+      const jar = new Jar();
+      expect((await signInWithProvider(srv, jar, owner.orgId, 'a.lovelace')).landed.search).toBe('');
+      expect((await sessionOf(jar)).admin).toMatchObject({ id: adaId, email: 'ada@example.org' });
+      expect((await events()).find((e) => e.action === 'admin.sso_linked')).toMatchObject({ target: 'ada@example.org', detail: { provider: 'New IdP', previousIssuer: idp.issuer } });
+    } finally {
+      await next.close();
+    }
   });
 
   it('refuses an ID token issued for another client (wrong audience)', async () => {

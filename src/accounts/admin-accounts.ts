@@ -44,6 +44,9 @@ export const SECURITY_ACTIONS = [
   'installation.google_wallet_set', 'installation.google_wallet_removed',
   // Sign-in with the organisation's OpenID Connect provider (docs/sso.md).
   'admin.sso_signed_in', 'admin.sso_refused', 'admin.sso_created', 'admin.break_glass_sign_in', 'sso.configured', 'sso.removed',
+  // OpenID Connect Core 1.0 §5.7: an account is bound to the provider's iss and sub at its first
+  // single sign-on; the address then follows the provider's.
+  'admin.sso_linked', 'admin.sso_email_changed',
   // Webhook endpoints (docs/webhooks.md): where the organisation's people's changes are sent, and
   // the secret that signs them, are operator changes too.
   ...WEBHOOK_SECURITY_ACTIONS,
@@ -89,6 +92,12 @@ export interface FederatedIdentity {
   readonly defaultRole: AdminRole;
   /** The connection's name, for the security log. */
   readonly provider: string;
+  /**
+   * Who the person is at the provider: the ID token's `iss` and `sub`, "the only Claims that an RP
+   * can rely upon as a stable identifier for the End-User" (OpenID Connect Core 1.0 §5.7).
+   */
+  readonly issuer: string;
+  readonly subject: string;
 }
 
 export interface SessionInfo {
@@ -100,7 +109,7 @@ export interface SessionInfo {
   readonly expiresAt: string;
 }
 
-const view = (r: Omit<AdminRow, 'break_glass_until'>): AdminView => ({
+const view = (r: Omit<AdminRow, 'break_glass_until' | 'sso_issuer' | 'sso_subject'>): AdminView => ({
   id: r.id, email: r.email, name: r.name, role: r.role as AdminRole, orgId: r.org_id, createdAt: r.created_at, lastSignInAt: r.last_sign_in_at,
   installationOwner: Number(r.installation_owner ?? 0) === 1 && r.role === 'owner',
 });
@@ -314,30 +323,71 @@ export class AdminAccounts {
     const email = checkEmail(who.email);
     const ctx: AccountContext = { actor: `admin:${email}`, ...(address ? { address } : {}) };
     const now = this.now().toISOString();
-    const existing = await this.store.admins.byEmail(email);
-    if (existing && existing.org_id !== orgId) {
-      throw new AccountError(403, 'sso_other_organisation', `${email} has a Muster account in another organisation; ask its owner, or an operator, to remove it first`);
+    const otherOrganisation = (a: AdminRow) => new AccountError(403, 'sso_other_organisation', `${a.email} has a Muster account in another organisation; ask its owner, or an operator, to remove it first`);
+    // The person is who the provider says (iss, sub), not an address: an address can pass to
+    // someone else, and an account signed in to once with single sign-on stays that person's.
+    let account = await this.store.admins.bySubject(who.issuer, who.subject);
+    let refused: string | undefined;
+    if (account) {
+      if (account.org_id !== orgId) throw otherOrganisation(account);
+      if (account.email !== email) ({ account, refused } = await this.followAddress(account, email, who.provider, ctx));
+    } else {
+      account = await this.store.admins.byEmail(email);
+      if (account && account.org_id !== orgId) throw otherOrganisation(account);
+      if (account && account.sso_issuer === who.issuer && account.sso_subject !== null) {
+        throw new AccountError(403, 'sso_account_mismatch', `${email} is the address of a Muster account that signs in as another person at ${who.provider}; an owner removes that account if the address now belongs to someone else`);
+      }
+      if (account) {
+        // Its first single sign-on, or the organisation moved to another provider (another issuer):
+        // from now on this person at the provider signs in to it.
+        if (!(await this.store.admins.linkSubject(account.id, who.issuer, who.subject))) throw new AccountError(409, 'conflict', `the account of ${email} was removed during the sign-in; try again`);
+        await this.log(orgId, 'admin.sso_linked', ctx, email, { provider: who.provider, ...(account.sso_issuer ? { previousIssuer: account.sso_issuer } : {}) });
+      }
     }
-    let id: string, created = false;
-    if (!existing) {
-      id = randomUUID();
+    let created = false;
+    if (!account) {
+      const id = randomUUID();
       const role = who.role ?? who.defaultRole;
       try {
-        await this.store.admins.insert({ id, org_id: orgId, email, name: who.name.slice(0, 200) || email, role, password_hash: NO_PASSWORD, created_at: now, last_sign_in_at: null, failed_attempts: 0, locked_until: null });
+        await this.store.admins.insert({
+          id, org_id: orgId, email, name: who.name.slice(0, 200) || email, role, password_hash: NO_PASSWORD, created_at: now, last_sign_in_at: null,
+          failed_attempts: 0, locked_until: null, sso_issuer: who.issuer, sso_subject: who.subject,
+        });
       } catch (err) {
         // Two first sign-ins at once: the other made the account; sign in to it.
-        if (!(await this.store.admins.byEmail(email))) throw err;
+        if (!(await this.store.admins.byEmail(email)) && !(await this.store.admins.bySubject(who.issuer, who.subject))) throw err;
         return this.federatedSignIn(orgId, who, userAgent, address);
       }
       created = true;
       await this.log(orgId, 'admin.sso_created', ctx, email, { role, name: who.name, provider: who.provider });
-    } else {
-      id = existing.id;
-      if (who.role && who.role !== existing.role) await this.roleFromIdp(orgId, existing, who.role, ctx);
+      account = await this.store.admins.byId(id);
+      if (!account) throw new AccountError(409, 'conflict', `the account of ${email} was removed during the sign-in; try again`);
+    } else if (who.role && who.role !== account.role) {
+      await this.roleFromIdp(orgId, account, who.role, ctx);
     }
-    await this.store.admins.signedIn(id, now);
-    await this.log(orgId, 'admin.sso_signed_in', ctx, email, { provider: who.provider });
-    return { session: await this.startSession(id, userAgent), created };
+    await this.store.admins.signedIn(account.id, now);
+    await this.log(orgId, 'admin.sso_signed_in', ctx, account.email, { provider: who.provider, ...(refused ? { addressRefused: refused, reason: 'another account has that address' } : {}) });
+    return { session: await this.startSession(account.id, userAgent), created };
+  }
+
+  /**
+   * The provider now gives the person another address: the account follows it (the provider is
+   * where people's addresses are kept), unless another account holds that address; then it keeps
+   * its own, and the sign-in's entry in the security log names the address refused.
+   */
+  private async followAddress(account: AdminRow, email: string, provider: string, ctx: AccountContext): Promise<{ account: AdminRow; refused?: string }> {
+    if (!(await this.store.admins.byEmail(email))) {
+      try {
+        if (await this.store.admins.setEmail(account.id, email)) {
+          await this.log(account.org_id, 'admin.sso_email_changed', ctx, email, { before: account.email, after: email, provider });
+          return { account: { ...account, email } };
+        }
+      } catch (err) {
+        // Taken between the read and the write (the unique index on admins.email).
+        if (!(await this.store.admins.byEmail(email))) throw err;
+      }
+    }
+    return { account, refused: email };
   }
 
   /** The group claim's role, applied at each sign-in; the last owner is never demoted by it (an organisation needs one). */

@@ -22,6 +22,23 @@ export class AdminsRepo {
     return this.db.selectFrom('admins').selectAll().where('email', '=', email).executeTakeFirst();
   }
 
+  /** The account a person at an identity provider signs in to (OpenID Connect `iss` and `sub`). */
+  async bySubject(issuer: string, subject: string): Promise<AdminRow | undefined> {
+    return this.db.selectFrom('admins').selectAll().where('sso_issuer', '=', issuer).where('sso_subject', '=', subject).executeTakeFirst();
+  }
+
+  /** Records who at the identity provider signs in to the account; false when the account is gone. */
+  async linkSubject(id: string, issuer: string, subject: string): Promise<boolean> {
+    const r = await this.db.updateTable('admins').set({ sso_issuer: issuer, sso_subject: subject }).where('id', '=', id).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  /** A new address for the account, from its identity provider; false when the account is gone. */
+  async setEmail(id: string, email: string): Promise<boolean> {
+    const r = await this.db.updateTable('admins').set({ email }).where('id', '=', id).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
   async byId(id: string): Promise<AdminRow | undefined> {
     return this.db.selectFrom('admins').selectAll().where('id', '=', id).executeTakeFirst();
   }

@@ -192,6 +192,9 @@ export interface AdminTable {
   installation_owner: ColumnType<number, number | undefined, number>;
   /** Set by `muster admins reset-password` for an owner of an organisation with passwords off (025). */
   break_glass_until: string | null;
+  /** The identity provider's `iss` and `sub` of the person who signs in to this account with single sign-on (036); null until the first. */
+  sso_issuer: ColumnType<string | null, string | null | undefined, string | null>;
+  sso_subject: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface OidcConnectionTable {

@@ -30,6 +30,8 @@ export const SECURITY_ACTION_LABELS: Record<SecurityAction, string> = {
   'admin.break_glass_sign_in': 'Signed in with a break-glass password',
   'sso.configured': 'Single sign-on set up',
   'sso.removed': 'Single sign-on removed',
+  'admin.sso_linked': 'Account linked to a person at the identity provider',
+  'admin.sso_email_changed': 'Email address changed by the identity provider',
   'webhook.created': 'Webhook added',
   'webhook.changed': 'Webhook changed',
   'webhook.removed': 'Webhook removed',
@@ -84,7 +86,9 @@ export function detailWords(e: SecurityEvent): string {
     case 'webhook.removed': return '';
     case 'card_ready_email.changed': return d.on === true ? 'now on' : 'now off';
     case 'email.template_saved': case 'email.template_reset': return e.target ? `the ${e.target.replace(/_/g, ' ')} email` : '';
-    case 'admin.sso_signed_in': return d.provider ? `with ${text(d.provider)}` : '';
+    case 'admin.sso_signed_in': return [d.provider ? `with ${text(d.provider)}` : '', d.addressRefused ? `kept this address: the provider's new one, ${text(d.addressRefused)}, belongs to another account` : ''].filter(Boolean).join('; ');
+    case 'admin.sso_linked': return `${d.provider ? `at ${text(d.provider)}` : ''}${d.previousIssuer ? `, moved from ${text(d.previousIssuer)}` : ''}`;
+    case 'admin.sso_email_changed': return `${text(d.before) || '?'} → ${text(d.after) || '?'}${d.provider ? `, by ${text(d.provider)}` : ''}`;
     case 'admin.sso_created': return [d.provider ? `by ${text(d.provider)}` : '', d.role ? `as ${text(d.role)}` : ''].filter(Boolean).join(', ');
     case 'admin.sso_refused': return d.reason ? ssoErrorWords(text(d.reason)) : text(d.detail);
     case 'sso.configured': return [d.issuer ? text(d.issuer) : '', d.passwordsOff === true ? 'passwords off' : 'passwords on'].filter(Boolean).join(', ');

@@ -9,6 +9,7 @@ const WORDS: ReadonlyMap<string, string> = new Map([
   ['email_missing', 'The identity provider did not send your email address. Ask an owner to check the connection asks for the "email" scope.'],
   ['email_unverified', 'The identity provider does not say your email address is verified, so Muster cannot match it to an account.'],
   ['sso_other_organisation', 'Your email address already has a Muster account in another organisation.'],
+  ['sso_account_mismatch', 'Your email address belongs to a Muster account that signs in as another person at your identity provider (the address may have been someone else\'s before). Ask an owner to remove that account; then sign in again.'],
   ['sso_not_configured', 'This organisation does not sign in with an identity provider (any more). Sign in with your password.'],
   ['unexpected', 'Signing in with your identity provider failed on Muster\'s side. Try again; if it keeps happening, tell an owner (the server log says why).'],
   ['too_many_attempts', 'Too many sign-in attempts from your address. Wait a minute and try again.'],

@@ -24,7 +24,7 @@ const IDP_TIMEOUT_S = 10;
 /** Why a sign-in with the provider was refused: a stable code the sign-in page puts in words (docs/errors.md). */
 export type SsoRefusalCode =
   | 'sso_not_configured' | 'idp_unreachable' | 'state_mismatch' | 'idp_error' | 'token_invalid'
-  | 'email_missing' | 'email_unverified' | 'domain_not_allowed' | 'group_not_mapped' | 'sso_other_organisation';
+  | 'email_missing' | 'email_unverified' | 'domain_not_allowed' | 'group_not_mapped' | 'sso_other_organisation' | 'sso_account_mismatch';
 
 export class SsoRefusal extends Error {
   constructor(readonly code: SsoRefusalCode, message: string, readonly orgId?: string, readonly email?: string) {
@@ -183,9 +183,11 @@ export class OidcSignIn {
     try {
       return await this.accounts.federatedSignIn(conn.orgId, {
         email: verdict.email, name: verdict.name, role: verdict.role, defaultRole: conn.rules.defaultRole, provider: conn.displayName,
+        // openid-client checked both: `iss` is the provider's issuer, `sub` is present (Core §3.1.3.7, §2).
+        issuer: String(idClaims.iss), subject: String(idClaims.sub),
       }, userAgent, address);
     } catch (err) {
-      if (err instanceof AccountError && err.code === 'sso_other_organisation') throw new SsoRefusal('sso_other_organisation', err.message, conn.orgId, verdict.email);
+      if (err instanceof AccountError && (err.code === 'sso_other_organisation' || err.code === 'sso_account_mismatch')) throw new SsoRefusal(err.code, err.message, conn.orgId, verdict.email);
       throw err;
     }
   }

@@ -7,6 +7,7 @@ export type SecurityAction =
   | 'admin.installation_owner' | 'installation.apple_wallet_set' | 'installation.apple_wallet_removed'
   | 'installation.google_wallet_set' | 'installation.google_wallet_removed'
   | 'admin.sso_signed_in' | 'admin.sso_refused' | 'admin.sso_created' | 'admin.break_glass_sign_in' | 'sso.configured' | 'sso.removed'
+  | 'admin.sso_linked' | 'admin.sso_email_changed'
   | 'webhook.created' | 'webhook.changed' | 'webhook.removed' | 'webhook.secret_rotated' | 'webhook.resumed';
 
 export interface SecurityEvent {
