@@ -19,6 +19,8 @@ export interface Config {
   readonly maxBodyBytes: number;
   readonly maxPageSize: number;
   readonly bulkMaxOperations: number;
+  /** MUSTER_GROUP_STREAM_FROM: members from which a group read is sent as it is read (ScimService.streamed). */
+  readonly groupStreamFrom: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   readonly demo: boolean;
   /** Whether the audit trail is written. Off only to measure its cost (bench/); never in production. */
@@ -246,6 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const maxBodyBytes = intVar(env, 'MUSTER_MAX_BODY_BYTES', 1_048_576, 1024, 100 * 1_048_576, problems);
   const maxPageSize = intVar(env, 'MUSTER_MAX_PAGE_SIZE', 1000, 1, 10_000, problems);
   const bulkMaxOperations = intVar(env, 'MUSTER_BULK_MAX_OPERATIONS', 1000, 1, 100_000, problems);
+  const groupStreamFrom = intVar(env, 'MUSTER_GROUP_STREAM_FROM', 10_000, 1, 10_000_000, problems);
   const logLevel = (env.MUSTER_LOG_LEVEL ?? 'info') as Config['logLevel'];
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
     problems.push(`MUSTER_LOG_LEVEL must be one of debug, info, warn, error, silent; got ${JSON.stringify(logLevel)}`);
@@ -314,6 +317,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxBodyBytes,
     maxPageSize,
     bulkMaxOperations,
+    groupStreamFrom,
     logLevel,
     demo: demoRaw === 'true' || demoRaw === '1',
     audit: auditRaw !== 'off',

@@ -131,7 +131,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const tracker = new AttributeTracker(store, log);
   const credentials = new CredentialService(store, audit);
   // Deactivation revokes credentials in the same transaction (SCIM, Bulk, CSV import and Entra sync alike).
-  const scim = new ScimService(store, registry, { maxPageSize: config.maxPageSize, defaultPageSize: Math.min(DEFAULT_PAGE_SIZE, config.maxPageSize) }, audit, roster, tracker, credentials);
+  const scim = new ScimService(store, registry, { maxPageSize: config.maxPageSize, defaultPageSize: Math.min(DEFAULT_PAGE_SIZE, config.maxPageSize), groupStreamFrom: config.groupStreamFrom }, audit, roster, tracker, credentials);
   const jobs = new JobRunner(store, roster, audit, log, undefined, undefined, {
     onRun: (kind, outcome, seconds) => {
       metrics.jobRuns.observe({ kind, outcome }, seconds);

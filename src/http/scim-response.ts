@@ -16,6 +16,48 @@ export function scimJson(body: unknown, status = 200, headers: Record<string, st
   return res;
 }
 
+/** Responses scimStream made: their body is sent as it is produced, never read whole (the request log keeps none of it). */
+const STREAMED = new WeakSet<Response>();
+export const isStreamed = (res: Response): boolean => STREAMED.has(res);
+/** Pieces are gathered into chunks of about this many characters before they are written. */
+const STREAM_CHUNK = 64 * 1024;
+
+/**
+ * A JSON answer sent as its pieces come (a group of many members, ScimService.streamed): at most a
+ * chunk and a page of members in memory, and the event loop free between pages. An error after the
+ * status went out can only cut the connection, which the client sees as a truncated answer.
+ */
+export function scimStream(pieces: AsyncIterable<string>, status = 200, headers: Record<string, string> = {}, log?: Logger): Response {
+  const it = pieces[Symbol.asyncIterator]();
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        let chunk = '';
+        while (chunk.length < STREAM_CHUNK) {
+          const next = await it.next();
+          if (next.done) {
+            if (chunk) controller.enqueue(encoder.encode(chunk));
+            controller.close();
+            return;
+          }
+          chunk += next.value;
+        }
+        controller.enqueue(encoder.encode(chunk));
+      } catch (err) {
+        log?.error('a streamed SCIM answer failed part way', { err: String(err) });
+        controller.error(err);
+      }
+    },
+    async cancel() {
+      await it.return?.();
+    },
+  });
+  const res = new Response(body, { status, headers: { 'content-type': SCIM_CONTENT_TYPE, ...headers } });
+  STREAMED.add(res);
+  return res;
+}
+
 /**
  * `res` with more headers. A response scimJson made is rebuilt from its text, so it stays a string
  * body that @hono/node-server writes in one call; rebuilding it from `res.body` turned every answer
@@ -26,7 +68,11 @@ export function withHeaders(res: Response, extra: Readonly<Record<string, string
   const text = TEXT.get(res);
   const headers = new Headers(res.headers);
   for (const [k, v] of Object.entries(extra)) headers.set(k, v);
-  if (text === undefined) return { res: new Response(res.body, { status: res.status, headers }), text };
+  if (text === undefined) {
+    const out = new Response(res.body, { status: res.status, headers });
+    if (STREAMED.has(res)) STREAMED.add(out);
+    return { res: out, text };
+  }
   const out = new Response(text, { status: res.status, headers });
   TEXT.set(out, text);
   return { res: out, text };

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Normalisations } from '../scim/dialect.js';
 import { ScimError, invalidValue, notFound } from '../scim/errors.js';
-import { isObject } from '../scim/resource.js';
+import { isObject, type Doc } from '../scim/resource.js';
 import { LIST_RESPONSE, customExtensionSchemas, resourceTypeBodies, schemaBodies, schemaBody, serviceProviderConfig, type ResourceTypeId } from '../scim/schemas/index.js';
 import type { ScimService, QueryParams, ScimCtx } from '../lists/scim-service.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
@@ -19,7 +19,7 @@ import type { BulkService } from '../lists/bulk-service.js';
 import type { TokenAuth } from './auth.js';
 import { ClientAbortedError, CLIENT_CLOSED_REQUEST, guardUrl, readJsonBody } from './body.js';
 import { InputRefused } from '../scim/input-guard.js';
-import { MethodNotAllowed, RetryableScimError, errorResponse, scimJson, withHeaders, type Logger } from './scim-response.js';
+import { MethodNotAllowed, RetryableScimError, errorResponse, isStreamed, scimJson, scimStream, withHeaders, type Logger } from './scim-response.js';
 import type { Throttle } from '../limits/shared-rate-limiter.js';
 import { scimOperation, type Metrics } from '../metrics/index.js';
 import { noteRoute } from './metrics-routes.js';
@@ -169,7 +169,8 @@ export function scimHandler(deps: ScimRouteDeps) {
         // reads, whose answer can be read again, and copying every page of a list doubled the CPU a
         // request costs (bench/RESULTS.md).
         const keepBody = res.status >= 400 || c.req.method.toUpperCase() !== 'GET';
-        const responseText = !keepBody ? '' : rebuilt.text ?? (res.body ? await res.clone().text() : '');
+        // A streamed answer (a large group, POST .search) is never read whole, here neither.
+        const responseText = !keepBody ? '' : isStreamed(res) ? '(a large group, sent as it was read: not kept)' : rebuilt.text ?? (res.body ? await res.clone().text() : '');
         deps.requestLog.add({
           time: new Date().toISOString(), list_id: listId, request_id: requestId, method: c.req.method, path: url.pathname + url.search,
           status: res.status, duration_ms: Math.round(ms * 100) / 100, user_agent: userAgent ?? null, token_label: token?.label ?? null,
@@ -226,6 +227,11 @@ async function route(deps: ScimRouteDeps, c: Context, ctx: ScimCtx, rest: string
     }
   });
   const first = segs[0]?.toLowerCase();
+  /** A read's answer: one string, or, holding a group of many members, sent as it is read. */
+  const read = (doc: Doc, headers: Record<string, string> = {}): Response => {
+    const pieces = deps.scim.streamed(doc);
+    return pieces ? scimStream(pieces, 200, headers, deps.log) : scimJson(doc, 200, headers);
+  };
   const body = async () => {
     const parsed = await readJsonBody(c.req.raw, deps.maxBodyBytes, (text) => {
       captured.text = text; // what the IdP sent, even when it is not JSON; logged as sent unless it holds a secret to redact
@@ -243,20 +249,20 @@ async function route(deps: ScimRouteDeps, c: Context, ctx: ScimCtx, rest: string
   if (segs.length === 0 || (segs.length === 1 && first === '.search')) {
     if (segs.length === 0) throw notFound('this is the SCIM base URL of a list: use /Users, /Groups, /Bulk, /Schemas, /ResourceTypes or /ServiceProviderConfig');
     allow(['POST']);
-    return scimJson(await deps.scim.queryAll(ctx, queryFromSearch(await body())));
+    return read(await deps.scim.queryAll(ctx, queryFromSearch(await body())));
   }
 
   const rt = first ? RESOURCE_SEGMENTS.get(first) : undefined;
   if (rt) {
     if (segs.length === 1) {
       allow(['GET', 'POST']);
-      if (method === 'GET') return scimJson(await deps.scim.query(ctx, rt, queryFrom(params)));
+      if (method === 'GET') return read(await deps.scim.query(ctx, rt, queryFrom(params)));
       const w = await deps.scim.create(ctx, rt, await body());
       return scimJson(w.resource, 201, { location: w.location, etag: w.etag });
     }
     if (segs.length === 2 && segs[1]!.toLowerCase() === '.search') {
       allow(['POST']);
-      return scimJson(await deps.scim.query(ctx, rt, queryFromSearch(await body())));
+      return read(await deps.scim.query(ctx, rt, queryFromSearch(await body())));
     }
     if (segs.length !== 2) throw notFound(`no such endpoint: ${rest}`);
     const id = segs[1]!;
@@ -270,7 +276,7 @@ async function route(deps: ScimRouteDeps, c: Context, ctx: ScimCtx, rest: string
         if (inm && inm.split(',').map((t) => t.trim()).some((t) => t === '*' || t === r.etag || t.replace(/^W\//, '') === r.etag.replace(/^W\//, ''))) {
           return new Response(null, { status: 304, headers: { etag: r.etag } });
         }
-        return scimJson(r.resource, 200, { etag: r.etag });
+        return read(r.resource, { etag: r.etag });
       }
       case 'PUT': {
         const w = await deps.scim.replace(ctx, rt, id, await body(), ifMatch);

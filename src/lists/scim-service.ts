@@ -24,7 +24,7 @@ import { CursorPager } from './cursor-pager.js';
 import { scimCompile, scimWrite } from './store-errors.js';
 import {
   compileFilter, compileMemberFilter, sortExpression, type FilterContext, type MasterList, type Repos, type Store,
-  type UserRecord, type GroupRecord,
+  type UserRecord, type GroupRecord, type MemberRecord,
 } from '../store/index.js';
 
 export interface ScimCtx {
@@ -70,6 +70,11 @@ export interface Written {
 export interface ScimLimits {
   readonly maxPageSize: number;
   readonly defaultPageSize: number;
+  /**
+   * Members from which a group read (GET, a query) is sent as it is read, a page at a time, instead
+   * of built whole in memory (MUSTER_GROUP_STREAM_FROM, default GROUP_STREAM_FROM).
+   */
+  readonly groupStreamFrom?: number;
   /** RFC 9865 cursorTimeout, seconds (default CURSOR_TIMEOUT_S). */
   readonly cursorTimeoutS?: number;
 }
@@ -84,6 +89,16 @@ const MAX_RETRIES = 5;
  * loop from start to end; issue 12).
  */
 const MEMBER_STEP = 500;
+/**
+ * A group of this many members or more is sent as it is read (see streamed()): a million-member
+ * group is about 215 MB of JSON, which built whole would take several times that in heap and hold
+ * the event loop, and so every other organisation on the node, for seconds.
+ */
+export const GROUP_STREAM_FROM = 10_000;
+/** Members read and sent per step of a streamed group: about 430 KB of JSON, a few milliseconds of SQLite. */
+const STREAM_PAGE = 2000;
+/** Rendered group resources whose members are sent as they are read (streamed()), with what reads them. */
+const STREAMED = new WeakMap<Doc, { readonly ctx: ScimCtx; readonly groupId: string; readonly p: Projection }>();
 
 export class ScimService {
   constructor(
@@ -188,12 +203,21 @@ export class ScimService {
     return `${ctx.baseUrl}/${endpoint(rt)}/${id}`;
   }
 
-  /** Full resources for records of one type, with `groups` or `members` loaded in one query when returned. */
-  private async render(db: Repos, ctx: ScimCtx, rt: ResourceTypeId, recs: readonly Rec[], p: Projection): Promise<Doc[]> {
+  /**
+   * Full resources for records of one type, with `groups` or `members` loaded in one query when
+   * returned. `stream`: a group with GROUP_STREAM_FROM members or more is rendered without them and
+   * marked for streamed(), which sends them as it reads them (reads only: a write's answer is
+   * also kept in the request log).
+   */
+  private async render(db: Repos, ctx: ScimCtx, rt: ResourceTypeId, recs: readonly Rec[], p: Projection, stream = false): Promise<Doc[]> {
     const core = rt === 'User' ? USER_SCHEMA : GROUP_SCHEMA;
     const ids = recs.map((r) => r.id);
     const groups = rt === 'User' && mayReturn(p, core, 'groups') ? await db.users.groupsOf(ids) : undefined;
-    const members = rt === 'Group' && mayReturn(p, core, 'members') ? await db.groups.membersOf(ids) : undefined;
+    const wantMembers = rt === 'Group' && mayReturn(p, core, 'members');
+    const streamFrom = this.limits.groupStreamFrom ?? GROUP_STREAM_FROM;
+    const large = new Set<string>();
+    if (wantMembers && stream) for (const [id, n] of await db.groups.memberCounts(ids)) if (n >= streamFrom) large.add(id);
+    const members = wantMembers ? await db.groups.membersOf(large.size ? ids.filter((id) => !large.has(id)) : ids) : undefined;
     const memo: ProjectionMemo = new Map();
     return recs.map((r) => {
       const { schemas, ...rest } = r.data;
@@ -206,14 +230,71 @@ export class ScimService {
         if (g?.length) out.groups = g.map((x) => ({ value: x.id, $ref: this.location(ctx, 'Group', x.id), display: x.displayName, type: 'direct' }));
       }
       const m = members?.get(r.id);
-      if (m?.length) {
-        out.members = m.map((x) => ({
-          value: x.value, $ref: this.location(ctx, x.type === 'Group' ? 'Group' : 'User', x.value), type: x.type, ...(x.display !== null ? { display: x.display } : {}),
-        }));
-      }
+      if (m?.length) out.members = m.map((x) => this.member(ctx, x));
       out.meta = { resourceType: rt, created: r.created, lastModified: r.lastModified, location: this.location(ctx, rt, r.id), version: etagOf(r.version) };
-      return project(this.registry, rt, out, p, memo);
+      const doc = project(this.registry, rt, out, p, memo);
+      if (large.has(r.id)) STREAMED.set(doc, { ctx, groupId: r.id, p });
+      return doc;
     });
+  }
+
+  private member(ctx: ScimCtx, x: MemberRecord): Doc {
+    return { value: x.value, $ref: this.location(ctx, x.type === 'Group' ? 'Group' : 'User', x.value), type: x.type, ...(x.display !== null ? { display: x.display } : {}) };
+  }
+
+  /**
+   * The JSON text of a read's answer (a resource or a ListResponse) in pieces, when it holds a
+   * group render() left large; undefined otherwise (then it is sent as one string). Such a group's
+   * members follow its other attributes, read a page at a time in the order of their ids
+   * (RFC 7643 §2.4: a multi-valued attribute has no order), each page projected as the request
+   * asks. Reads between pages are not one snapshot: a member added or removed while the group is
+   * sent may or may not be in it, as if the read had come a moment earlier or later.
+   */
+  streamed(body: Doc): AsyncIterable<string> | undefined {
+    const resources = Array.isArray(body.Resources) ? body.Resources as Doc[] : undefined;
+    if (!(resources ? resources.some((r) => STREAMED.has(r)) : STREAMED.has(body))) return undefined;
+    const pieces = async function* (this: ScimService): AsyncGenerator<string> {
+      if (!resources) {
+        yield* this.resourcePieces(body);
+        return;
+      }
+      // The envelope as JSON.stringify writes it, with the resources spliced in at their place.
+      const marker = `muster-resources-${randomUUID()}`;
+      const envelope = JSON.stringify({ ...body, Resources: marker });
+      const at = envelope.indexOf(`"${marker}"`);
+      yield `${envelope.slice(0, at)}[`;
+      for (let i = 0; i < resources.length; i++) {
+        if (i > 0) yield ',';
+        yield* this.resourcePieces(resources[i]!);
+      }
+      yield `]${envelope.slice(at + marker.length + 2)}`;
+    };
+    return pieces.call(this);
+  }
+
+  private async *resourcePieces(doc: Doc): AsyncGenerator<string> {
+    const text = JSON.stringify(doc);
+    const large = STREAMED.get(doc);
+    if (!large) {
+      yield text;
+      return;
+    }
+    let opened = false, after: string | null = null;
+    const memo: ProjectionMemo = new Map();
+    for (;;) {
+      const page = await this.store.groups.memberPage(large.groupId, after, STREAM_PAGE);
+      if (page.length === 0) break;
+      after = page[page.length - 1]!.value;
+      const projected = project(this.registry, 'Group', { schemas: [GROUP_SCHEMA], id: large.groupId, members: page.map((x) => this.member(large.ctx, x)) }, large.p, memo).members;
+      if (Array.isArray(projected) && projected.length) {
+        const items = JSON.stringify(projected);
+        yield `${opened ? ',' : `${text.slice(0, -1)},"members":[`}${items.slice(1, -1)}`;
+        opened = true;
+      }
+      if (page.length < STREAM_PAGE) break;
+    }
+    // Every member left between the count and the read: the group goes out without them.
+    yield opened ? ']}' : text;
   }
 
   private async load(db: Repos, ctx: ScimCtx, rt: ResourceTypeId, id: string): Promise<Rec> {
@@ -230,7 +311,7 @@ export class ScimService {
 
   async get(ctx: ScimCtx, rt: ResourceTypeId, id: string, p: Projection): Promise<{ resource: Doc; etag: string }> {
     const rec = await this.load(this.store, ctx, rt, id);
-    const [resource] = await this.render(this.store, ctx, rt, [rec], p);
+    const [resource] = await this.render(this.store, ctx, rt, [rec], p, true);
     return { resource: resource!, etag: etagOf(rec.version) };
   }
 
@@ -524,7 +605,7 @@ export class ScimService {
     if (q.cursor !== undefined) {
       const page = await this.pager.page({ listId: ctx.list.id, rt, cursor: q.cursor, count: q.count, filter: q.filter, sortBy: q.sortBy, sortOrder: q.sortOrder, descending, where, orderBy });
       const total = await this.total(ctx, rt, where);
-      const resources = await this.render(this.store, ctx, rt, page.records, p);
+      const resources = await this.render(this.store, ctx, rt, page.records, p, true);
       // RFC 9865 §2: no startIndex; nextCursor omitted on the last page, previousCursor on the first.
       return {
         schemas: [LIST_RESPONSE], totalResults: total, itemsPerPage: resources.length,
@@ -538,7 +619,7 @@ export class ScimService {
     // A first page that is not full holds every match: its length is the total, and the count
     // query is left out (an IdP's lookup by userName or externalId finds 0 or 1, issue 16).
     const total = startIndex === 1 && recs.length < count ? recs.length : await this.total(ctx, rt, where);
-    const resources = await this.render(this.store, ctx, rt, recs, p);
+    const resources = await this.render(this.store, ctx, rt, recs, p, true);
     return { schemas: [LIST_RESPONSE], totalResults: total, startIndex, itemsPerPage: resources.length, Resources: resources };
   }
 
@@ -569,7 +650,7 @@ export class ScimService {
       if (offset >= part.total) { offset -= part.total; continue; }
       const repo = part.rt === 'User' ? this.store.users : this.store.groups;
       const recs = await repo.page({ listId: ctx.list.id, where: part.where, orderBy: part.orderBy, descending, offset, limit: remaining });
-      resources.push(...(await this.render(this.store, ctx, part.rt, recs, this.projection(part.rt, q.attributes, q.excludedAttributes))));
+      resources.push(...(await this.render(this.store, ctx, part.rt, recs, this.projection(part.rt, q.attributes, q.excludedAttributes), true)));
       remaining -= recs.length;
       offset = 0;
     }

@@ -130,6 +130,32 @@ export class GroupsRepo {
     return out;
   }
 
+  /** How many members each group has (groups without members are left out). */
+  async memberCounts(groupIds: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const part of chunked(groupIds)) {
+      const rows = await this.db.selectFrom('group_members').select(['group_id', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('group_id', 'in', part).groupBy('group_id').execute();
+      for (const r of rows) out.set(r.group_id, Number(r.n));
+    }
+    return out;
+  }
+
+  /**
+   * One page of a group's members in the order of their ids, after `after` (keyset on the primary
+   * key, group_id then member_id): how a large group is read a page at a time.
+   */
+  async memberPage(groupId: string, after: string | null, limit: number): Promise<MemberRecord[]> {
+    let q = this.db.selectFrom('group_members as gm')
+      .leftJoin('users as u', 'u.id', 'gm.member_id')
+      .leftJoin('groups as mg', 'mg.id', 'gm.member_id')
+      .select(['gm.member_id', 'gm.member_type', 'gm.display', 'u.display_name', 'u.user_name', 'mg.display_name as group_name'])
+      .where('gm.group_id', '=', groupId);
+    if (after !== null) q = q.where('gm.member_id', '>', after);
+    const rows = await q.orderBy('gm.member_id').limit(limit).execute();
+    return rows.map((r) => ({ value: r.member_id, type: r.member_type, display: r.display ?? r.display_name ?? r.user_name ?? r.group_name ?? null }));
+  }
+
   /** Inserts members that are not there yet; returns the ids actually added. */
   async addMembers(listId: string, groupId: string, members: readonly { id: string; type: string; display: string | null }[], now: string): Promise<string[]> {
     const added: string[] = [];

@@ -1,0 +1,135 @@
+/**
+ * Large groups are sent as they are read (docs/scim.md, "Large groups"): from
+ * MUSTER_GROUP_STREAM_FROM members a group read streams its members a page at a time instead of
+ * building the whole answer in memory. Here the threshold is 5, so a 12-member group streams, and
+ * a second node over the same database, with the default threshold, builds the same answers whole:
+ * for any projection, both must say the same.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, startServer, user, type ScimResult, type TestList, type TestServer } from './helpers/server.js';
+import { params } from './fuzz/harness.js';
+
+const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+
+let streaming: TestServer;
+let whole: TestServer;
+let list: TestList;
+let people: { id: string; userName: string }[];
+let big: string, small: string, empty: string;
+
+/** The same request to the other node, with the list's token. */
+const onWhole = (method: string, path: string, body?: unknown): Promise<ScimResult> =>
+  call(`${list.base.replace(streaming.origin, whole.origin)}${path}`, {
+    method, headers: { authorization: `Bearer ${list.token}`, 'content-type': 'application/scim+json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+
+/** Members in one order, so that answers compare whatever order each node sent them in. */
+function sorted(doc: unknown): unknown {
+  if (Array.isArray(doc)) return doc.map(sorted);
+  if (doc === null || typeof doc !== 'object') return doc;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(doc)) {
+    out[k] = k === 'members' && Array.isArray(v) ? [...v].sort((a, b) => String((a as { value?: string }).value).localeCompare(String((b as { value?: string }).value))) : sorted(v);
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  streaming = await startServer({ MUSTER_GROUP_STREAM_FROM: '5' });
+  whole = await startServer({}, { sharing: streaming });
+  list = await streaming.newList({ name: 'Large groups' });
+  people = [];
+  for (let i = 0; i < 12; i++) {
+    const r = await list.req('POST', '/Users', user(`member${i}@example.org`, { displayName: `Member ${i}` }));
+    expect(r.status, r.text).toBe(201);
+    people.push({ id: r.body.id as string, userName: `member${i}@example.org` });
+  }
+  const group = async (displayName: string, members: typeof people) => {
+    const r = await list.req('POST', '/Groups', { schemas: [GROUP], displayName, members: members.map((p) => ({ value: p.id })) });
+    expect(r.status, r.text).toBe(201);
+    return r.body.id as string;
+  };
+  big = await group('Everyone', people);
+  small = await group('Two', people.slice(0, 2));
+  empty = await group('Nobody', []);
+}, 120_000);
+
+afterAll(async () => {
+  await whole.close();
+  await streaming.close();
+});
+
+describe('a group of many members, sent as it is read', () => {
+  it('GET answers every member once, with its reference and display, after the group\'s other attributes', async () => {
+    const r = await list.req('GET', `/Groups/${big}`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/application\/scim\+json/);
+    expect(r.headers.get('etag')).toMatch(/^W\/"\d+"$/);
+    // Sent as read (chunked, no length known in advance); the small group is one string with its length.
+    expect(r.headers.get('content-length')).toBeNull();
+    expect((await list.req('GET', `/Groups/${small}`)).headers.get('content-length')).not.toBeNull();
+    expect((await onWhole('GET', `/Groups/${big}`)).headers.get('content-length')).not.toBeNull();
+    expect(r.body).toMatchObject({ schemas: [GROUP], id: big, displayName: 'Everyone', meta: { resourceType: 'Group', location: `${list.base}/Groups/${big}` } });
+    const members = r.body.members as { value: string; $ref: string; type: string; display: string }[];
+    expect(members.map((m) => m.value).sort()).toEqual(people.map((p) => p.id).sort());
+    for (const m of members) {
+      expect(m).toEqual({ value: m.value, $ref: `${list.base}/Users/${m.value}`, type: 'User', display: `Member ${people.findIndex((p) => p.id === m.value)}` });
+    }
+    // A conditional GET still answers 304 without a body.
+    const again = await call(`${list.base}/Groups/${big}`, { headers: { authorization: `Bearer ${list.token}`, 'if-none-match': r.headers.get('etag')! } });
+    expect(again.status).toBe(304);
+  });
+
+  it('honours attributes and excludedAttributes on the members it streams', async () => {
+    const values = await list.req('GET', `/Groups/${big}?attributes=members.value`);
+    expect(values.status).toBe(200);
+    expect(Object.keys(values.body).sort()).toEqual(['id', 'members', 'schemas']);
+    expect((values.body.members as object[]).every((m) => Object.keys(m).join() === 'value')).toBe(true);
+    expect(values.body.members).toHaveLength(12);
+    const without = await list.req('GET', `/Groups/${big}?excludedAttributes=members`);
+    expect(without.body.members).toBeUndefined();
+    expect(without.body.displayName).toBe('Everyone');
+  });
+
+  it('lists, cursor pages and searches hold the large group streamed beside small and empty ones', async () => {
+    const listed = await list.req('GET', '/Groups?sortBy=displayName');
+    expect(listed.status).toBe(200);
+    expect(listed.body).toMatchObject({ totalResults: 3, startIndex: 1, itemsPerPage: 3 });
+    const byName = new Map((listed.body.Resources as { displayName: string; members?: unknown[] }[]).map((g) => [g.displayName, g]));
+    expect(byName.get('Everyone')?.members).toHaveLength(12);
+    expect(byName.get('Two')?.members).toHaveLength(2);
+    expect(byName.get('Nobody')?.members).toBeUndefined();
+
+    const first = await list.req('GET', '/Groups?cursor&count=1&sortBy=displayName');
+    expect(first.status, first.text).toBe(200);
+    expect(first.body.Resources).toHaveLength(1);
+    expect(first.body.Resources[0]).toMatchObject({ id: big, displayName: 'Everyone' });
+    expect(first.body.Resources[0].members).toHaveLength(12);
+    expect(typeof first.body.nextCursor).toBe('string');
+
+    const searched = await list.req('POST', '/Groups/.search', { schemas: [SEARCH], filter: 'displayName eq "Everyone"' });
+    expect(searched.status).toBe(200);
+    expect(searched.body.Resources[0].members).toHaveLength(12);
+    const root = await list.req('POST', '/.search', { schemas: [SEARCH], filter: 'displayName eq "Everyone"' });
+    expect(root.status).toBe(200);
+    expect(root.body.Resources.find((g: { id: string }) => g.id === big)?.members).toHaveLength(12);
+  });
+
+  it('says what a node that builds the answer whole says, for any projection (property)', async () => {
+    const attr = fc.constantFrom('displayName', 'members', 'members.value', 'members.display', 'members.$ref', 'members.type', 'externalId', 'meta', 'meta.version', 'id');
+    const projection = fc.record({ attributes: fc.uniqueArray(attr, { maxLength: 3 }), excluded: fc.uniqueArray(attr, { maxLength: 3 }), group: fc.constantFrom('big', 'small', 'empty', 'list') });
+    await fc.assert(fc.asyncProperty(projection, async ({ attributes, excluded, group }) => {
+      const q = new URLSearchParams();
+      if (attributes.length) q.set('attributes', attributes.join(','));
+      else if (excluded.length) q.set('excludedAttributes', excluded.join(','));
+      const path = group === 'list' ? `/Groups?sortBy=displayName&${q}` : `/Groups/${{ big, small, empty }[group]}?${q}`;
+      const [a, b] = [await list.req('GET', path), await onWhole('GET', path)];
+      expect(a.status, a.text).toBe(b.status);
+      expect(a.body, `streamed answer to ${path} is JSON`).toBeDefined();
+      // The other node names itself in every $ref and location.
+      expect(sorted(a.body)).toEqual(sorted(b.text ? JSON.parse(b.text.replaceAll(whole.origin, streaming.origin)) : undefined));
+    }), params(40));
+  }, 120_000);
+});
