@@ -95,8 +95,12 @@ const MEMBER_STEP = 500;
  * the event loop, and so every other organisation on the node, for seconds.
  */
 export const GROUP_STREAM_FROM = 10_000;
-/** Members read and sent per step of a streamed group: about 430 KB of JSON, a few milliseconds of SQLite. */
-const STREAM_PAGE = 2000;
+/**
+ * Members read and sent per step of a streamed group (about 110 KB of JSON); between steps the
+ * event loop serves other requests. A step is about 9 ms of CPU here: a million members, 2,000
+ * steps (bench/RESULTS.md, "A million-member group read").
+ */
+const STREAM_PAGE = 500;
 /** Rendered group resources whose members are sent as they are read (streamed()), with what reads them. */
 const STREAMED = new WeakMap<Doc, { readonly ctx: ScimCtx; readonly groupId: string; readonly p: Projection }>();
 
@@ -292,6 +296,8 @@ export class ScimService {
         opened = true;
       }
       if (page.length < STREAM_PAGE) break;
+      // SQLite answers synchronously: without a turn here, the whole group would hold the thread.
+      await yieldToEventLoop();
     }
     // Every member left between the count and the read: the group goes out without them.
     yield opened ? ']}' : text;
