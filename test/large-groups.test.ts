@@ -117,6 +117,42 @@ describe('a group of many members, sent as it is read', () => {
     expect(root.body.Resources.find((g: { id: string }) => g.id === big)?.members).toHaveLength(12);
   });
 
+  it('a write\'s answer streams too, narrowed as asked, and the request log keeps a note instead of the body', async () => {
+    const created = await list.req('POST', '/Groups', { schemas: [GROUP], displayName: 'Six', members: people.slice(0, 6).map((p) => ({ value: p.id })) });
+    expect(created.status, created.text).toBe(201);
+    expect(created.headers.get('content-length')).toBeNull();
+    expect(created.headers.get('location')).toBe(`${list.base}/Groups/${created.body.id}`);
+    expect(created.headers.get('etag')).toMatch(/^W\/"\d+"$/);
+    expect((created.body.members as { value: string }[]).map((m) => m.value).sort()).toEqual(people.slice(0, 6).map((p) => p.id).sort());
+
+    // Okta and OneLogin PUT a group's name alone: membership stays, and the answer holds it.
+    const put = await list.req('PUT', `/Groups/${created.body.id}`, { schemas: [GROUP], displayName: 'Six renamed' });
+    expect(put.status, put.text).toBe(200);
+    expect(put.body).toMatchObject({ id: created.body.id, displayName: 'Six renamed' });
+    expect(put.body.members).toHaveLength(6);
+
+    const patched = await list.req('PATCH', `/Groups/${created.body.id}?attributes=members.value`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', path: 'members', value: [{ value: people[6]!.id }] }],
+    });
+    expect(patched.status, patched.text).toBe(200);
+    expect(Object.keys(patched.body).sort()).toEqual(['id', 'members', 'schemas']);
+    expect((patched.body.members as { value: string }[]).map((m) => m.value).sort()).toEqual(people.slice(0, 7).map((p) => p.id).sort());
+    const bare = await list.req('PATCH', `/Groups/${created.body.id}?excludedAttributes=members`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'displayName', value: 'Seven' }],
+    });
+    expect(bare.status).toBe(200);
+    expect(bare.body.members).toBeUndefined();
+    expect(bare.headers.get('content-length')).not.toBeNull();
+
+    await streaming.muster.requestLog.flush();
+    const org = await streaming.muster.lists.resolveOrganisation('Test organisation');
+    const key = await streaming.adminKey(org.id);
+    const log = await fetch(`${streaming.origin}/api/v1/lists/${list.id}/request-log?requestId=${put.headers.get('x-request-id')}`, { headers: { authorization: `Bearer ${key}` } });
+    const entries = ((await log.json()) as { requests: { status: number; responseBody: unknown }[] }).requests;
+    expect(entries.map((e) => e.status)).toEqual([200]);
+    expect(JSON.stringify(entries[0]!.responseBody)).toMatch(/sent as it was read: not kept/);
+  });
+
   it('says what a node that builds the answer whole says, for any projection (property)', async () => {
     const attr = fc.constantFrom('displayName', 'members', 'members.value', 'members.display', 'members.$ref', 'members.type', 'externalId', 'meta', 'meta.version', 'id');
     const projection = fc.record({ attributes: fc.uniqueArray(attr, { maxLength: 3 }), excluded: fc.uniqueArray(attr, { maxLength: 3 }), group: fc.constantFrom('big', 'small', 'empty', 'list') });

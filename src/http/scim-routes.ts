@@ -227,11 +227,12 @@ async function route(deps: ScimRouteDeps, c: Context, ctx: ScimCtx, rest: string
     }
   });
   const first = segs[0]?.toLowerCase();
-  /** A read's answer: one string, or, holding a group of many members, sent as it is read. */
-  const read = (doc: Doc, headers: Record<string, string> = {}): Response => {
+  /** An answer with a resource or a list of them: one string, or, holding a group of many members, sent as it is read. */
+  const answer = (doc: Doc, status: number, headers: Record<string, string> = {}): Response => {
     const pieces = deps.scim.streamed(doc);
-    return pieces ? scimStream(pieces, 200, headers, deps.log) : scimJson(doc, 200, headers);
+    return pieces ? scimStream(pieces, status, headers, deps.log) : scimJson(doc, status, headers);
   };
+  const read = (doc: Doc, headers: Record<string, string> = {}): Response => answer(doc, 200, headers);
   const body = async () => {
     const parsed = await readJsonBody(c.req.raw, deps.maxBodyBytes, (text) => {
       captured.text = text; // what the IdP sent, even when it is not JSON; logged as sent unless it holds a secret to redact
@@ -258,7 +259,7 @@ async function route(deps: ScimRouteDeps, c: Context, ctx: ScimCtx, rest: string
       allow(['GET', 'POST']);
       if (method === 'GET') return read(await deps.scim.query(ctx, rt, queryFrom(params)));
       const w = await deps.scim.create(ctx, rt, await body());
-      return scimJson(w.resource, 201, { location: w.location, etag: w.etag });
+      return answer(w.resource, 201, { location: w.location, etag: w.etag });
     }
     if (segs.length === 2 && segs[1]!.toLowerCase() === '.search') {
       allow(['POST']);
@@ -280,7 +281,7 @@ async function route(deps: ScimRouteDeps, c: Context, ctx: ScimCtx, rest: string
       }
       case 'PUT': {
         const w = await deps.scim.replace(ctx, rt, id, await body(), ifMatch);
-        return scimJson(deps.scim.projectWritten(rt, w.resource, q), 200, { etag: w.etag, location: w.location });
+        return answer(deps.scim.projectWritten(rt, w.resource, q), 200, { etag: w.etag, location: w.location });
       }
       case 'PATCH': {
         // RFC 7644 §3.5.2: "200 OK and the entire resource" or, MAY, 204. Users: 200 with the
@@ -290,7 +291,7 @@ async function route(deps: ScimRouteDeps, c: Context, ctx: ScimCtx, rest: string
         const wanted = rt === 'User' || q.attributes !== undefined || q.excludedAttributes !== undefined;
         const w = await deps.scim.patch(ctx, rt, id, await body(), ifMatch, wanted);
         if (!('resource' in w)) return new Response(null, { status: 204, headers: { etag: w.etag } });
-        return scimJson(deps.scim.projectWritten(rt, w.resource, q), 200, { etag: w.etag, location: w.location });
+        return answer(deps.scim.projectWritten(rt, w.resource, q), 200, { etag: w.etag, location: w.location });
       }
       default:
         await deps.scim.delete(ctx, rt, id, ifMatch);

@@ -198,7 +198,12 @@ export class ScimService {
   /** A written resource as the response to PUT/PATCH, narrowed by the request's attributes parameters. */
   projectWritten(rt: ResourceTypeId, resource: Doc, q: Pick<QueryParams, 'attributes' | 'excludedAttributes'>): Doc {
     if (q.attributes === undefined && q.excludedAttributes === undefined) return resource;
-    return project(this.registry, rt, resource, this.projection(rt, q.attributes, q.excludedAttributes));
+    const p = this.projection(rt, q.attributes, q.excludedAttributes);
+    const out = project(this.registry, rt, resource, p);
+    // A large group's members, still to be read (streamed()), are read as this projection asks.
+    const large = STREAMED.get(resource);
+    if (large && mayReturn(p, GROUP_SCHEMA, 'members')) STREAMED.set(out, { ...large, p });
+    return out;
   }
 
   // ---------------------------------------------------------------- rendering
@@ -443,7 +448,9 @@ export class ScimService {
   /**
    * The resource a write answers with. A person is rendered from the document this request
    * stored (`stored`), not read back and parsed again (issue 16): the answer is this write's
-   * result even when another write follows at once. Groups are read back (their members).
+   * result even when another write follows at once. Groups are read back (their members; a large
+   * group's only when the answer is sent, streamed(), and never for a Bulk operation, whose answer
+   * holds no resource).
    */
   private async written(ctx: ScimCtx, rt: ResourceTypeId, id: string, stored?: Rec): Promise<Written> {
     if (stored) {
