@@ -31,7 +31,8 @@ function sorted(doc: unknown): unknown {
   if (doc === null || typeof doc !== 'object') return doc;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(doc)) {
-    out[k] = k === 'members' && Array.isArray(v) ? [...v].sort((a, b) => String((a as { value?: string }).value).localeCompare(String((b as { value?: string }).value))) : sorted(v);
+    // By each member's whole JSON: a projection may leave `value` out (attributes=members.display).
+    out[k] = k === 'members' && Array.isArray(v) ? v.map((m) => JSON.stringify(sorted(m))).sort().map((m) => JSON.parse(m) as unknown) : sorted(v);
   }
   return out;
 }
