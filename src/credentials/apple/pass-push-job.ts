@@ -26,7 +26,9 @@ interface PushParams {
   readonly pending?: readonly string[];
 }
 
-type PushEvent = { action: 'credential.pass_pushed' | 'credential.push_failed' | 'credential.device_unregistered'; detail: Record<string, unknown> };
+type PushEvent = { action: 'credential.pass_pushed' | 'credential.push_failed'; detail: Record<string, unknown> }
+  /** A push token APNs says is no longer valid: its registrations are dropped, each recorded as `credential.device_unregistered`. */
+  | { drop: { passType: string; token: string; before: string; reason: string } };
 
 export class PassPushJob {
   constructor(
@@ -56,7 +58,7 @@ export class PassPushJob {
       return { sent: 0, failed: due.length };
     }
     const retry: Array<{ token: string; outcome: ApnsOutcome }> = [];
-    let sent = 0, dropped = 0, failed = 0;
+    let sent = 0, failed = 0;
     for (const token of due) {
       const devices = devicesOf.get(token) ?? [];
       const o = await this.apns.push(config.signing, pass.pass_type_identifier, token);
@@ -64,10 +66,10 @@ export class PassPushJob {
         sent++;
         events.push({ action: 'credential.pass_pushed', detail: { devices, apnsId: o.apnsId ?? null, status: p.status ?? null, attempt: job.attempts } });
       } else if (o.kind === 'invalid-token') {
-        // APNs 410 carries when the token stopped being valid; a registration renewed after that stays.
-        const gone = await this.store.appleWallet.dropPushToken(pass.pass_type_identifier, token, o.since ?? this.now().toISOString());
-        dropped += gone.length;
-        for (const g of gone) events.push({ action: 'credential.device_unregistered', detail: { device: g.device_library_identifier, serialNumber: g.serial_number, reason: `APNs ${o.status} ${o.reason}` } });
+        // APNs 410 carries when the token stopped being valid; a registration renewed after that
+        // stays. Dropped in the transaction that records it (record()), so that the registrations
+        // and the audit trail never disagree, even if the node stops in between.
+        events.push({ drop: { passType: pass.pass_type_identifier, token, before: o.since ?? this.now().toISOString(), reason: `APNs ${o.status} ${o.reason}` } });
       } else if (o.kind === 'retry') {
         retry.push({ token, outcome: o });
       } else {
@@ -90,21 +92,33 @@ export class PassPushJob {
       const o = r.outcome as Extract<ApnsOutcome, { kind: 'retry' }>;
       events.push({ action: 'credential.push_failed', detail: { devices: devicesOf.get(r.token) ?? [], status: o.status, reason: o.reason, attempts: job.attempts, final: true } });
     }
-    await this.record(c.list_id, c.id, c.person_id, events, meta);
+    const dropped = await this.record(c.list_id, c.id, c.person_id, events, meta);
     return { sent, dropped, failed };
   }
 
-  private async record(listId: string, credentialId: string, personId: string, events: readonly PushEvent[], meta: RequestMeta): Promise<void> {
-    if (!events.length) return;
-    await this.store.transaction(async (tx) => {
+  /** Records the events (and drops the registrations of invalid tokens) in one transaction; returns how many registrations were dropped. */
+  private async record(listId: string, credentialId: string, personId: string, events: readonly PushEvent[], meta: RequestMeta): Promise<number> {
+    if (!events.length) return 0;
+    return this.store.transaction(async (tx) => {
       await tx.audit.chain(listId, true);
       const person = await tx.users.get(listId, personId);
+      const target = { type: 'credential' as const, id: credentialId, name: person ? holderName(person.data) : null };
+      let dropped = 0;
       for (const e of events) {
-        await this.audit.record(tx, listId, {
-          action: e.action, target: { type: 'credential', id: credentialId, name: person ? holderName(person.data) : null },
-          detail: { kind: 'apple_pass', personId, ...e.detail },
-        }, meta);
+        if ('drop' in e) {
+          const gone = await tx.appleWallet.dropPushToken(e.drop.passType, e.drop.token, e.drop.before);
+          dropped += gone.length;
+          for (const g of gone) {
+            await this.audit.record(tx, listId, {
+              action: 'credential.device_unregistered', target,
+              detail: { kind: 'apple_pass', personId, device: g.device_library_identifier, serialNumber: g.serial_number, reason: e.drop.reason },
+            }, meta);
+          }
+          continue;
+        }
+        await this.audit.record(tx, listId, { action: e.action, target, detail: { kind: 'apple_pass', personId, ...e.detail } }, meta);
       }
+      return dropped;
     });
   }
 }
