@@ -290,11 +290,14 @@ export class ScimService {
     }
     let opened = false, after: string | null = null;
     const memo: ProjectionMemo = new Map();
+    const whole = large.p.include === undefined && !large.p.exclude?.length;
     for (;;) {
       const page = await this.store.groups.memberPage(large.groupId, after, STREAM_PAGE);
       if (page.length === 0) break;
       after = page[page.length - 1]!.value;
-      const projected = project(this.registry, 'Group', { schemas: [GROUP_SCHEMA], id: large.groupId, members: page.map((x) => this.member(large.ctx, x)) }, large.p, memo).members;
+      const rendered = page.map((x) => this.member(large.ctx, x));
+      // Without attributes or excludedAttributes every member is returned whole: no projection to run.
+      const projected = whole ? rendered : project(this.registry, 'Group', { schemas: [GROUP_SCHEMA], id: large.groupId, members: rendered }, large.p, memo).members;
       if (Array.isArray(projected) && projected.length) {
         const items = JSON.stringify(projected);
         yield `${opened ? ',' : `${text.slice(0, -1)},"members":[`}${items.slice(1, -1)}`;
