@@ -67,6 +67,8 @@ export class EntraSyncError extends Error {
   }
 }
 
+const notConnected = () => new EntraSyncError(404, 'not_connected', 'this list has no Entra ID connection (muster entra connect)');
+
 interface RunState {
   phase: 'groups' | 'users' | 'joins' | 'sweep' | 'done';
   full: boolean;
@@ -239,15 +241,17 @@ export class EntraSync {
 
   private async requireConnection(listId: string): Promise<EntraConnectionRow> {
     const conn = await this.store.entra.get(listId);
-    if (!conn) throw new EntraSyncError(404, 'not_connected', 'this list has no Entra ID connection (muster entra connect)');
+    if (!conn) throw notConnected();
     return conn;
   }
 
   /** Queues a run unless one is already queued or running for the list; returns the run's job id. */
   async enqueue(listId: string, reason: 'manual' | 'schedule'): Promise<string> {
-    await this.requireConnection(listId);
     return this.store.transaction(async (tx) => {
       await tx.audit.chain(listId, true); // serialises enqueues of one list across nodes (PostgreSQL row lock)
+      // Checked under that lock, which a change of sync method takes too (it records an audit
+      // event): a list switched away from Entra sync meanwhile gets no run.
+      if (!(await tx.entra.get(listId))) throw notConnected();
       const active = (await tx.roster.jobs(listId, 20)).find((j) => j.kind === ENTRA_JOB && (j.status === 'queued' || j.status === 'running'));
       if (active) return active.id;
       const id = randomUUID();
