@@ -6,7 +6,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Hono, type Context } from 'hono';
-import { getCookie, setCookie } from 'hono/cookie';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { RateLimiter } from './rate-limit.js';
 import type { Throttle, ThrottleFactory } from '../limits/shared-rate-limiter.js';
 import { AccountError, type AccountContext, type AdminAccounts, type SessionInfo } from '../accounts/admin-accounts.js';
@@ -166,8 +166,7 @@ export function authRoutes(deps: AuthRouteDeps): Hono<AdminEnv> {
     const org = c.req.query('org') ?? '';
     const hint = c.req.query('login_hint');
     try {
-      // A sign-in already under way in another tab keeps its cookie: a new value would orphan it.
-      const started = await deps.sso.start(org.slice(0, 100), publicOrigin(c, deps.publicUrl) + SSO_CALLBACK_PATH, hint, getCookie(c, SSO_COOKIE));
+      const started = await deps.sso.start(org.slice(0, 100), publicOrigin(c, deps.publicUrl) + SSO_CALLBACK_PATH, hint);
       // SameSite=Lax: the provider's redirect back is a top-level GET navigation from its site, which Lax lets the cookie ride (RFC 6265bis §8.8.2).
       setCookie(c, SSO_COOKIE, started.browser, {
         httpOnly: true, sameSite: 'Lax', secure: publicOrigin(c, deps.publicUrl).startsWith('https:'), path: '/api/v1/auth/sso', maxAge: LOGIN_TTL_MS / 1000,
@@ -182,9 +181,8 @@ export function authRoutes(deps: AuthRouteDeps): Hono<AdminEnv> {
   /** The provider's answer (OpenID Connect Core 1.0 §3.1.2.5): on success a session, exactly as a password's, and the app. */
   r.get('/sso/callback', async (c) => {
     c.header('cache-control', 'no-store');
-    // The cookie stays until it expires (LOGIN_TTL_MS): another tab's sign-in may still need it.
-    // It opens nothing by itself, and each state it is bound to is good for one callback.
     const browser = getCookie(c, SSO_COOKIE);
+    deleteCookie(c, SSO_COOKIE, { path: '/api/v1/auth/sso' });
     try {
       const { session } = await deps.sso.callback(new URL(c.req.url).searchParams, browser, publicOrigin(c, deps.publicUrl) + SSO_CALLBACK_PATH, c.req.header('user-agent'), clientAddress(c));
       setSessionCookie(c, session, deps);

@@ -33,8 +33,6 @@ export class SsoRefusal extends Error {
   }
 }
 
-/** A browser-binding value as start() makes them: 32 random bytes, base64url. */
-const BROWSER_VALUE = /^[A-Za-z0-9_-]{43}$/;
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 const sameHex = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
 
@@ -111,18 +109,13 @@ export class OidcSignIn {
     return config;
   }
 
-  /**
-   * Starts a sign-in: the provider's authorization URL, and the browser-binding cookie's value.
-   * `browser`: the value this browser already has from a sign-in still under way (another tab),
-   * kept so that both sign-ins stay bound to it; a new one otherwise. Keeping it gives nothing to
-   * whoever could set the cookie, who could as well set a value of their own.
-   */
-  async start(orgId: string, redirectUri: string, loginHint?: string, browser?: string): Promise<SsoStart> {
+  /** Starts a sign-in: the provider's authorization URL, and the browser-binding cookie's value. */
+  async start(orgId: string, redirectUri: string, loginHint?: string): Promise<SsoStart> {
     const conn = await this.connections.get(orgId);
     if (!conn) throw new SsoRefusal('sso_not_configured', 'this organisation does not sign in with an identity provider');
     const config = await this.configuration(conn);
     const state = client.randomState(), nonce = client.randomNonce(), verifier = client.randomPKCECodeVerifier();
-    if (browser === undefined || !BROWSER_VALUE.test(browser)) browser = randomBytes(32).toString('base64url');
+    const browser = randomBytes(32).toString('base64url');
     const now = this.now();
     await this.store.oidc.deleteExpiredLogins(now.toISOString());
     await this.store.oidc.insertLogin({
