@@ -24,36 +24,51 @@ const STREAM_CHUNK = 64 * 1024;
 
 /**
  * A JSON answer sent as its pieces come (a group of many members, ScimService.streamed): at most a
- * chunk and a page of members in memory, and the event loop free between pages. An error after the
- * status went out can only cut the connection, which the client sees as a truncated answer.
+ * chunk and a page of members in memory, and the event loop free between pages. The first chunk
+ * is read before the answer is made, so a failure there is an ordinary error answer. A failure
+ * after the status went out can only cut the connection: the answer is sent chunked (no length
+ * announced), so the client sees it end without its last chunk, never as a complete answer.
  */
-export function scimStream(pieces: AsyncIterable<string>, status = 200, headers: Record<string, string> = {}, log?: Logger): Response {
+export async function scimStream(pieces: AsyncIterable<string>, status = 200, headers: Record<string, string> = {}, log?: Logger): Promise<Response> {
   const it = pieces[Symbol.asyncIterator]();
   const encoder = new TextEncoder();
+  let cancelled = false;
+  const next = async (): Promise<{ chunk: string; done: boolean }> => {
+    let chunk = '';
+    while (chunk.length < STREAM_CHUNK) {
+      const r = await it.next();
+      if (r.done) return { chunk, done: true };
+      chunk += r.value;
+    }
+    return { chunk, done: false };
+  };
+  const first = await next();
   const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (first.chunk) controller.enqueue(encoder.encode(first.chunk));
+      if (first.done) controller.close();
+    },
     async pull(controller) {
       try {
-        let chunk = '';
-        while (chunk.length < STREAM_CHUNK) {
-          const next = await it.next();
-          if (next.done) {
-            if (chunk) controller.enqueue(encoder.encode(chunk));
-            controller.close();
-            return;
-          }
-          chunk += next.value;
-        }
-        controller.enqueue(encoder.encode(chunk));
+        const { chunk, done } = await next();
+        // The client left while the page was read (cancel below): nothing to send, nothing went wrong.
+        if (cancelled) return;
+        if (chunk) controller.enqueue(encoder.encode(chunk));
+        if (done) controller.close();
       } catch (err) {
+        if (cancelled) return;
         log?.error('a streamed SCIM answer failed part way', { err: String(err) });
         controller.error(err);
       }
     },
     async cancel() {
+      cancelled = true;
       await it.return?.();
     },
   });
-  const res = new Response(body, { status, headers: { 'content-type': SCIM_CONTENT_TYPE, ...headers } });
+  // Chunked, said outright: @hono/node-server otherwise reads a short stream ahead to announce its
+  // length, and would end an answer that failed in those first chunks as if it were complete.
+  const res = new Response(body, { status, headers: { 'content-type': SCIM_CONTENT_TYPE, 'transfer-encoding': 'chunked', ...headers } });
   STREAMED.add(res);
   return res;
 }

@@ -228,11 +228,11 @@ async function route(deps: ScimRouteDeps, c: Context, ctx: ScimCtx, rest: string
   });
   const first = segs[0]?.toLowerCase();
   /** An answer with a resource or a list of them: one string, or, holding a group of many members, sent as it is read. */
-  const answer = (doc: Doc, status: number, headers: Record<string, string> = {}): Response => {
+  const answer = async (doc: Doc, status: number, headers: Record<string, string> = {}): Promise<Response> => {
     const pieces = deps.scim.streamed(doc);
     return pieces ? scimStream(pieces, status, headers, deps.log) : scimJson(doc, status, headers);
   };
-  const read = (doc: Doc, headers: Record<string, string> = {}): Response => answer(doc, 200, headers);
+  const read = (doc: Doc, headers: Record<string, string> = {}): Promise<Response> => answer(doc, 200, headers);
   const body = async () => {
     const parsed = await readJsonBody(c.req.raw, deps.maxBodyBytes, (text) => {
       captured.text = text; // what the IdP sent, even when it is not JSON; logged as sent unless it holds a secret to redact

@@ -224,8 +224,7 @@ export class ScimService {
     const groups = rt === 'User' && mayReturn(p, core, 'groups') ? await db.users.groupsOf(ids) : undefined;
     const wantMembers = rt === 'Group' && mayReturn(p, core, 'members');
     const streamFrom = this.limits.groupStreamFrom ?? GROUP_STREAM_FROM;
-    const large = new Set<string>();
-    if (wantMembers && stream) for (const [id, n] of await db.groups.memberCounts(ids)) if (n >= streamFrom) large.add(id);
+    const large = wantMembers && stream ? await db.groups.withAtLeast(ids, streamFrom) : new Set<string>();
     const members = wantMembers ? await db.groups.membersOf(large.size ? ids.filter((id) => !large.has(id)) : ids) : undefined;
     const memo: ProjectionMemo = new Map();
     return recs.map((r) => {

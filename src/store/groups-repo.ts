@@ -130,13 +130,17 @@ export class GroupsRepo {
     return out;
   }
 
-  /** How many members each group has (groups without members are left out). */
-  async memberCounts(groupIds: readonly string[]): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
-    for (const part of chunked(groupIds)) {
-      const rows = await this.db.selectFrom('group_members').select(['group_id', (eb) => eb.fn.countAll<number>().as('n')])
-        .where('group_id', 'in', part).groupBy('group_id').execute();
-      for (const r of rows) out.set(r.group_id, Number(r.n));
+  /**
+   * The groups among `groupIds` with at least `from` members. Each is asked whether it has a
+   * `from`-th member (an index walk of at most `from` entries), never counted whole: a
+   * million-member group would be a million entries read on every read of it.
+   */
+  async withAtLeast(groupIds: readonly string[], from: number): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const id of groupIds) {
+      const hit = await this.db.selectFrom('group_members').select('member_id').where('group_id', '=', id)
+        .orderBy('member_id').limit(1).offset(from - 1).executeTakeFirst();
+      if (hit) out.add(id);
     }
     return out;
   }
