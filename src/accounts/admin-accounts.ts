@@ -98,6 +98,8 @@ export interface FederatedIdentity {
    */
   readonly issuer: string;
   readonly subject: string;
+  /** The connection's client ID: the `sub` a provider gives may differ per application (Entra ID's does). */
+  readonly clientId: string;
 }
 
 export interface SessionInfo {
@@ -109,7 +111,7 @@ export interface SessionInfo {
   readonly expiresAt: string;
 }
 
-const view = (r: Omit<AdminRow, 'break_glass_until' | 'sso_issuer' | 'sso_subject'>): AdminView => ({
+const view = (r: Omit<AdminRow, 'break_glass_until' | 'sso_issuer' | 'sso_client_id' | 'sso_subject'>): AdminView => ({
   id: r.id, email: r.email, name: r.name, role: r.role as AdminRole, orgId: r.org_id, createdAt: r.created_at, lastSignInAt: r.last_sign_in_at,
   installationOwner: Number(r.installation_owner ?? 0) === 1 && r.role === 'owner',
 });
@@ -334,14 +336,28 @@ export class AdminAccounts {
     } else {
       account = await this.store.admins.byEmail(email);
       if (account && account.org_id !== orgId) throw otherOrganisation(account);
-      if (account && account.sso_issuer === who.issuer && account.sso_subject !== null) {
-        throw new AccountError(403, 'sso_account_mismatch', `${email} is the address of a Muster account that signs in as another person at ${who.provider}; an owner removes that account if the address now belongs to someone else`);
-      }
+      const mismatch = () => new AccountError(403, 'sso_account_mismatch', `${email} is the address of a Muster account that signs in as another person at ${who.provider}; an owner removes that account if the address now belongs to someone else`);
+      if (account && account.sso_subject !== null && account.sso_issuer === who.issuer && account.sso_client_id === who.clientId) throw mismatch();
       if (account) {
-        // Its first single sign-on, or the organisation moved to another provider (another issuer):
-        // from now on this person at the provider signs in to it.
-        if (!(await this.store.admins.linkSubject(account.id, who.issuer, who.subject))) throw new AccountError(409, 'conflict', `the account of ${email} was removed during the sign-in; try again`);
-        await this.log(orgId, 'admin.sso_linked', ctx, email, { provider: who.provider, ...(account.sso_issuer ? { previousIssuer: account.sso_issuer } : {}) });
+        // Its first single sign-on, or the organisation moved to another provider or application
+        // (another issuer or client ID): from now on this person at the provider signs in to it.
+        // The update is conditional, so of two first sign-ins at once as two people, one links.
+        let linked: boolean;
+        try {
+          linked = await this.store.admins.linkSubject(account.id, who.issuer, who.clientId, who.subject);
+        } catch (err) {
+          // Another account is bound to this person already (admins_sso_subject, unique): sign in to that one.
+          if (await this.store.admins.bySubject(who.issuer, who.subject)) return this.federatedSignIn(orgId, who, userAgent, address);
+          throw err;
+        }
+        if (!linked) {
+          if ((await this.store.admins.bySubject(who.issuer, who.subject))?.id !== account.id) throw mismatch();
+        } else {
+          await this.log(orgId, 'admin.sso_linked', ctx, email, {
+            provider: who.provider, ...(account.sso_issuer && account.sso_issuer !== who.issuer ? { previousIssuer: account.sso_issuer } : {}),
+            ...(account.sso_client_id && account.sso_issuer === who.issuer && account.sso_client_id !== who.clientId ? { previousClientId: account.sso_client_id } : {}),
+          });
+        }
       }
     }
     let created = false;
@@ -351,7 +367,7 @@ export class AdminAccounts {
       try {
         await this.store.admins.insert({
           id, org_id: orgId, email, name: who.name.slice(0, 200) || email, role, password_hash: NO_PASSWORD, created_at: now, last_sign_in_at: null,
-          failed_attempts: 0, locked_until: null, sso_issuer: who.issuer, sso_subject: who.subject,
+          failed_attempts: 0, locked_until: null, sso_issuer: who.issuer, sso_client_id: who.clientId, sso_subject: who.subject,
         });
       } catch (err) {
         // Two first sign-ins at once: the other made the account; sign in to it.

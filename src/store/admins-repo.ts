@@ -27,9 +27,15 @@ export class AdminsRepo {
     return this.db.selectFrom('admins').selectAll().where('sso_issuer', '=', issuer).where('sso_subject', '=', subject).executeTakeFirst();
   }
 
-  /** Records who at the identity provider signs in to the account; false when the account is gone. */
-  async linkSubject(id: string, issuer: string, subject: string): Promise<boolean> {
-    const r = await this.db.updateTable('admins').set({ sso_issuer: issuer, sso_subject: subject }).where('id', '=', id).executeTakeFirst();
+  /**
+   * Records who at the identity provider signs in to the account, unless it is already bound to a
+   * person of this provider and client (then only that person signs in to it); false when it was
+   * (a sign-in that raced this one) or the account is gone.
+   */
+  async linkSubject(id: string, issuer: string, clientId: string, subject: string): Promise<boolean> {
+    const r = await this.db.updateTable('admins').set({ sso_issuer: issuer, sso_client_id: clientId, sso_subject: subject }).where('id', '=', id)
+      .where((eb) => eb.or([eb('sso_subject', 'is', null), eb('sso_issuer', 'is', null), eb('sso_issuer', '<>', issuer), eb('sso_client_id', 'is', null), eb('sso_client_id', '<>', clientId)]))
+      .executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }
 

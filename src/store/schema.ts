@@ -194,6 +194,7 @@ export interface AdminTable {
   break_glass_until: string | null;
   /** The identity provider's `iss` and `sub` of the person who signs in to this account with single sign-on (036); null until the first. */
   sso_issuer: ColumnType<string | null, string | null | undefined, string | null>;
+  sso_client_id: ColumnType<string | null, string | null | undefined, string | null>;
   sso_subject: ColumnType<string | null, string | null | undefined, string | null>;
 }
 

@@ -184,7 +184,7 @@ export class OidcSignIn {
       return await this.accounts.federatedSignIn(conn.orgId, {
         email: verdict.email, name: verdict.name, role: verdict.role, defaultRole: conn.rules.defaultRole, provider: conn.displayName,
         // openid-client checked both: `iss` is the provider's issuer, `sub` is present (Core §3.1.3.7, §2).
-        issuer: String(idClaims.iss), subject: String(idClaims.sub),
+        issuer: String(idClaims.iss), subject: String(idClaims.sub), clientId: conn.clientId,
       }, userAgent, address);
     } catch (err) {
       if (err instanceof AccountError && (err.code === 'sso_other_organisation' || err.code === 'sso_account_mismatch')) throw new SsoRefusal(err.code, err.message, conn.orgId, verdict.email);
