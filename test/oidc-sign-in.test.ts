@@ -3,6 +3,7 @@
  * certified provider (oidc-provider) on loopback: the browser's part is played with fetch and a
  * cookie jar, following every redirect and submitting the provider's own login and consent forms.
  */
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { startServer, type TestServer } from './helpers/server.js';
@@ -48,20 +49,23 @@ interface Journey {
   readonly landed: URL;
   /** The callback URL the provider sent the browser to, and the sign-in cookie it carried. */
   readonly callback?: string;
-  readonly ssoCookie?: string;
+  /** The sign-in's own cookie (one per sign-in, named after its state), as the browser held it. */
+  readonly ssoCookie?: { readonly name: string; readonly value: string };
 }
 
 /** "Sign in with …": follows redirects, signs in on the provider's login page as `login`, consents, until back on Muster's `/`. */
 async function signInWithProvider(srv: TestServer, jar: Jar, orgId: string, login: string, opts: { stopAtCallback?: boolean } = {}): Promise<Journey> {
   let url = `${srv.origin}/api/v1/auth/sso/start?org=${encodeURIComponent(orgId)}`;
   let res = await go(jar, url);
-  let callback: string | undefined, ssoCookie: string | undefined;
+  let callback: string | undefined, ssoCookie: { name: string; value: string } | undefined;
   for (let step = 0; step < 20; step++) {
     if (res.status >= 300 && res.status < 400) {
       url = new URL(res.headers.get('location')!, url).href;
       if (url.startsWith(`${srv.origin}/api/v1/auth/sso/callback`)) {
         callback = url;
-        ssoCookie = jar.cookies.get('muster_sso');
+        const state = new URL(url).searchParams.get('state') ?? '';
+        const name = `muster_sso_${createHash('sha256').update(state).digest('base64url').slice(0, 16)}`;
+        ssoCookie = jar.cookies.has(name) ? { name, value: jar.cookies.get(name)! } : undefined;
         if (opts.stopAtCallback) return { landed: new URL(url), callback, ssoCookie };
       }
       const u = new URL(url);
@@ -262,7 +266,7 @@ describe('sign-in with the organisation\'s OpenID Connect provider', { timeout: 
     expect(j.landed.search).toBe('');
     // The same answer again, with the same browser cookie: the state was used.
     const replayJar = new Jar();
-    replayJar.cookies.set('muster_sso', j.ssoCookie!);
+    replayJar.cookies.set(j.ssoCookie!.name, j.ssoCookie!.value);
     const replay = await go(replayJar, j.callback!);
     expect(replay.status).toBe(303);
     expect(new URL(replay.headers.get('location')!, srv.origin).searchParams.get('sso_error')).toBe('state_mismatch');
@@ -278,6 +282,27 @@ describe('sign-in with the organisation\'s OpenID Connect provider', { timeout: 
     const late = await go(started, k.callback!);
     expect(new URL(late.headers.get('location')!, srv.origin).searchParams.get('sso_error')).toBe('state_mismatch');
     expect((await events()).filter((e) => e.action === 'admin.sso_refused').map((e) => e.detail?.reason)).toContain('state_mismatch');
+  });
+
+  it('completes sign-ins started in two tabs of one browser, each with its own cookie, each once', async () => {
+    expect((await configure({ allowedDomains: ['example.org'] })).status).toBe(200);
+    idp.users.set('ada', { email: 'ada@example.org', email_verified: true });
+    const browser = new Jar();
+    // Both tabs reach the provider's answer before either comes back: the second start must not orphan the first.
+    const tab1 = await signInWithProvider(srv, browser, owner.orgId, 'ada', { stopAtCallback: true });
+    const tab2 = await signInWithProvider(srv, browser, owner.orgId, 'ada', { stopAtCallback: true });
+    expect(tab1.ssoCookie).toBeDefined();
+    expect(tab2.ssoCookie).toBeDefined();
+    expect(tab2.ssoCookie!.name).not.toBe(tab1.ssoCookie!.name);
+    for (const tab of [tab1, tab2]) {
+      const back = await go(browser, tab.callback!);
+      expect(back.headers.get('location')).toBe('/');
+      expect((await sessionOf(browser)).admin).toMatchObject({ email: 'ada@example.org' });
+      expect(browser.cookies.has(tab.ssoCookie!.name)).toBe(false); // spent, and deleted
+    }
+    // Each answer is good once only.
+    const replay = await go(browser, tab1.callback!);
+    expect(new URL(replay.headers.get('location')!, srv.origin).searchParams.get('sso_error')).toBe('state_mismatch');
   });
 
   it('refuses a person outside the allowed domains, and one in no mapped group', async () => {

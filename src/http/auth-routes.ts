@@ -12,7 +12,7 @@ import type { Throttle, ThrottleFactory } from '../limits/shared-rate-limiter.js
 import { AccountError, type AccountContext, type AdminAccounts, type SessionInfo } from '../accounts/admin-accounts.js';
 import { clearSessionCookie, sameOrigin, sessionCookie, setSessionCookie, type AdminEnv, type OriginSettings } from './admin-auth.js';
 import { readJsonBody } from './body.js';
-import { LOGIN_TTL_MS, SsoRefusal, type OidcSignIn } from '../accounts/sso/oidc-sign-in.js';
+import { LOGIN_TTL_MS, SsoRefusal, ssoCookieKey, type OidcSignIn } from '../accounts/sso/oidc-sign-in.js';
 import type { SsoConnection } from '../accounts/sso/sso-connections.js';
 
 export interface AuthRouteDeps extends OriginSettings {
@@ -28,7 +28,7 @@ export interface AuthRouteDeps extends OriginSettings {
   readonly log?: { error(msg: string, fields?: Record<string, unknown>): void };
 }
 
-/** The cookie that binds a sign-in with the provider to the browser that started it (hashed in oidc_logins). */
+/** The name's prefix of the cookies that bind sign-ins with the provider to the browser that started them (hashed in oidc_logins), one per sign-in. */
 export const SSO_COOKIE = 'muster_sso';
 /** Where the provider sends the browser back: the redirect URI an owner registers (docs/sso.md). */
 export const SSO_CALLBACK_PATH = '/api/v1/auth/sso/callback';
@@ -168,7 +168,8 @@ export function authRoutes(deps: AuthRouteDeps): Hono<AdminEnv> {
     try {
       const started = await deps.sso.start(org.slice(0, 100), publicOrigin(c, deps.publicUrl) + SSO_CALLBACK_PATH, hint);
       // SameSite=Lax: the provider's redirect back is a top-level GET navigation from its site, which Lax lets the cookie ride (RFC 6265bis §8.8.2).
-      setCookie(c, SSO_COOKIE, started.browser, {
+      // One cookie per sign-in, named from its state: a sign-in started in a second tab leaves the first one's alone.
+      setCookie(c, `${SSO_COOKIE}_${started.key}`, started.browser, {
         httpOnly: true, sameSite: 'Lax', secure: publicOrigin(c, deps.publicUrl).startsWith('https:'), path: '/api/v1/auth/sso', maxAge: LOGIN_TTL_MS / 1000,
       });
       return c.redirect(started.url.href, 303);
@@ -181,8 +182,10 @@ export function authRoutes(deps: AuthRouteDeps): Hono<AdminEnv> {
   /** The provider's answer (OpenID Connect Core 1.0 §3.1.2.5): on success a session, exactly as a password's, and the app. */
   r.get('/sso/callback', async (c) => {
     c.header('cache-control', 'no-store');
-    const browser = getCookie(c, SSO_COOKIE);
-    deleteCookie(c, SSO_COOKIE, { path: '/api/v1/auth/sso' });
+    const state = c.req.query('state');
+    const name = state && state.length <= 200 ? `${SSO_COOKIE}_${ssoCookieKey(state)}` : undefined;
+    const browser = name ? getCookie(c, name) : undefined;
+    if (name) deleteCookie(c, name, { path: '/api/v1/auth/sso' });
     try {
       const { session } = await deps.sso.callback(new URL(c.req.url).searchParams, browser, publicOrigin(c, deps.publicUrl) + SSO_CALLBACK_PATH, c.req.header('user-agent'), clientAddress(c));
       setSessionCookie(c, session, deps);

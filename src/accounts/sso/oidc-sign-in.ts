@@ -52,7 +52,12 @@ export interface SsoStart {
   readonly url: URL;
   /** The value of the cookie that binds the sign-in to this browser. */
   readonly browser: string;
+  /** Names this sign-in's cookie (ssoCookieKey of its state), so that sign-ins in two tabs each keep their own. */
+  readonly key: string;
 }
+
+/** The part of a sign-in's cookie name that its state decides: the callback finds the cookie from the state it brings. */
+export const ssoCookieKey = (state: string): string => createHash('sha256').update(state, 'utf8').digest('base64url').slice(0, 16);
 
 export class OidcSignIn {
   private readonly metadata = new Map<string, { version: string; at: number; server: client.ServerMetadata; jwks?: client.ExportedJWKSCache }>();
@@ -130,7 +135,7 @@ export class OidcSignIn {
       code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
       ...(loginHint && loginHint.length <= 320 ? { login_hint: loginHint } : {}),
     });
-    return { url, browser };
+    return { url, browser, key: ssoCookieKey(state) };
   }
 
   /**
