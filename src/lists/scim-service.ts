@@ -71,8 +71,9 @@ export interface ScimLimits {
   readonly maxPageSize: number;
   readonly defaultPageSize: number;
   /**
-   * Members from which a group read (GET, a query) is sent as it is read, a page at a time, instead
-   * of built whole in memory (MUSTER_GROUP_STREAM_FROM, default GROUP_STREAM_FROM).
+   * Members from which a group in an answer (a read, a query, a write's answer) is sent as it is
+   * read, a page at a time, instead of built whole in memory (MUSTER_GROUP_STREAM_FROM, default
+   * GROUP_STREAM_FROM).
    */
   readonly groupStreamFrom?: number;
   /** RFC 9865 cursorTimeout, seconds (default CURSOR_TIMEOUT_S). */
@@ -214,17 +215,16 @@ export class ScimService {
 
   /**
    * Full resources for records of one type, with `groups` or `members` loaded in one query when
-   * returned. `stream`: a group with GROUP_STREAM_FROM members or more is rendered without them and
-   * marked for streamed(), which sends them as it reads them (reads only: a write's answer is
-   * also kept in the request log).
+   * returned. A group with GROUP_STREAM_FROM members or more is rendered without them and marked
+   * for streamed(), which sends them as it reads them.
    */
-  private async render(db: Repos, ctx: ScimCtx, rt: ResourceTypeId, recs: readonly Rec[], p: Projection, stream = false): Promise<Doc[]> {
+  private async render(db: Repos, ctx: ScimCtx, rt: ResourceTypeId, recs: readonly Rec[], p: Projection): Promise<Doc[]> {
     const core = rt === 'User' ? USER_SCHEMA : GROUP_SCHEMA;
     const ids = recs.map((r) => r.id);
     const groups = rt === 'User' && mayReturn(p, core, 'groups') ? await db.users.groupsOf(ids) : undefined;
     const wantMembers = rt === 'Group' && mayReturn(p, core, 'members');
     const streamFrom = this.limits.groupStreamFrom ?? GROUP_STREAM_FROM;
-    const large = wantMembers && stream ? await db.groups.withAtLeast(ids, streamFrom) : new Set<string>();
+    const large = wantMembers ? await db.groups.withAtLeast(ids, streamFrom) : new Set<string>();
     const members = wantMembers ? await db.groups.membersOf(large.size ? ids.filter((id) => !large.has(id)) : ids) : undefined;
     const memo: ProjectionMemo = new Map();
     return recs.map((r) => {
@@ -251,7 +251,7 @@ export class ScimService {
   }
 
   /**
-   * The JSON text of a read's answer (a resource or a ListResponse) in pieces, when it holds a
+   * The JSON text of an answer (a resource or a ListResponse) in pieces, when it holds a
    * group render() left large; undefined otherwise (then it is sent as one string). Such a group's
    * members follow its other attributes, read a page at a time in the order of their ids
    * (RFC 7643 §2.4: a multi-valued attribute has no order), each page projected as the request
@@ -306,7 +306,7 @@ export class ScimService {
       // SQLite answers synchronously: without a turn here, the whole group would hold the thread.
       await yieldToEventLoop();
     }
-    // Every member left between the count and the read: the group goes out without them.
+    // Every member left between render()'s check and this read: the group goes out without them.
     yield opened ? ']}' : text;
   }
 
@@ -324,7 +324,7 @@ export class ScimService {
 
   async get(ctx: ScimCtx, rt: ResourceTypeId, id: string, p: Projection): Promise<{ resource: Doc; etag: string }> {
     const rec = await this.load(this.store, ctx, rt, id);
-    const [resource] = await this.render(this.store, ctx, rt, [rec], p, true);
+    const [resource] = await this.render(this.store, ctx, rt, [rec], p);
     return { resource: resource!, etag: etagOf(rec.version) };
   }
 
@@ -620,7 +620,7 @@ export class ScimService {
     if (q.cursor !== undefined) {
       const page = await this.pager.page({ listId: ctx.list.id, rt, cursor: q.cursor, count: q.count, filter: q.filter, sortBy: q.sortBy, sortOrder: q.sortOrder, descending, where, orderBy });
       const total = await this.total(ctx, rt, where);
-      const resources = await this.render(this.store, ctx, rt, page.records, p, true);
+      const resources = await this.render(this.store, ctx, rt, page.records, p);
       // RFC 9865 §2: no startIndex; nextCursor omitted on the last page, previousCursor on the first.
       return {
         schemas: [LIST_RESPONSE], totalResults: total, itemsPerPage: resources.length,
@@ -634,7 +634,7 @@ export class ScimService {
     // A first page that is not full holds every match: its length is the total, and the count
     // query is left out (an IdP's lookup by userName or externalId finds 0 or 1, issue 16).
     const total = startIndex === 1 && recs.length < count ? recs.length : await this.total(ctx, rt, where);
-    const resources = await this.render(this.store, ctx, rt, recs, p, true);
+    const resources = await this.render(this.store, ctx, rt, recs, p);
     return { schemas: [LIST_RESPONSE], totalResults: total, startIndex, itemsPerPage: resources.length, Resources: resources };
   }
 
@@ -665,7 +665,7 @@ export class ScimService {
       if (offset >= part.total) { offset -= part.total; continue; }
       const repo = part.rt === 'User' ? this.store.users : this.store.groups;
       const recs = await repo.page({ listId: ctx.list.id, where: part.where, orderBy: part.orderBy, descending, offset, limit: remaining });
-      resources.push(...(await this.render(this.store, ctx, part.rt, recs, this.projection(part.rt, q.attributes, q.excludedAttributes), true)));
+      resources.push(...(await this.render(this.store, ctx, part.rt, recs, this.projection(part.rt, q.attributes, q.excludedAttributes))));
       remaining -= recs.length;
       offset = 0;
     }

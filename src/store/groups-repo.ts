@@ -38,6 +38,8 @@ const toRecord = (r: Row): GroupRecord => ({
 });
 
 const CHUNK = 500;
+const memberRecord = (r: { member_id: string; member_type: string; display: string | null; display_name: string | null; user_name: string | null; group_name: string | null }): MemberRecord =>
+  ({ value: r.member_id, type: r.member_type, display: r.display ?? r.display_name ?? r.user_name ?? r.group_name ?? null });
 
 /**
  * Groups and their members. Membership always changes by delta: rows are inserted or deleted
@@ -112,18 +114,22 @@ export class GroupsRepo {
     return out;
   }
 
+  /** Group members with what names them: a display the IdP sent, else the person's or the group's own name. */
+  private membersQuery() {
+    return this.db.selectFrom('group_members as gm')
+      .leftJoin('users as u', 'u.id', 'gm.member_id')
+      .leftJoin('groups as mg', 'mg.id', 'gm.member_id')
+      .select(['gm.group_id', 'gm.member_id', 'gm.member_type', 'gm.display', 'u.display_name', 'u.user_name', 'mg.display_name as group_name']);
+  }
+
   /** Members of several groups at once (one query), with the member's display name. */
   async membersOf(groupIds: readonly string[]): Promise<Map<string, MemberRecord[]>> {
     const out = new Map<string, MemberRecord[]>();
     for (const part of chunked(groupIds)) {
-      const rows = await this.db.selectFrom('group_members as gm')
-        .leftJoin('users as u', 'u.id', 'gm.member_id')
-        .leftJoin('groups as mg', 'mg.id', 'gm.member_id')
-        .select(['gm.group_id', 'gm.member_id', 'gm.member_type', 'gm.display', 'u.display_name', 'u.user_name', 'mg.display_name as group_name'])
-        .where('gm.group_id', 'in', part).orderBy('gm.group_id').orderBy('gm.created').orderBy('gm.member_id').execute();
+      const rows = await this.membersQuery().where('gm.group_id', 'in', part).orderBy('gm.group_id').orderBy('gm.created').orderBy('gm.member_id').execute();
       for (const r of rows) {
         const list = out.get(r.group_id) ?? [];
-        list.push({ value: r.member_id, type: r.member_type, display: r.display ?? r.display_name ?? r.user_name ?? r.group_name ?? null });
+        list.push(memberRecord(r));
         out.set(r.group_id, list);
       }
     }
@@ -150,14 +156,9 @@ export class GroupsRepo {
    * key, group_id then member_id): how a large group is read a page at a time.
    */
   async memberPage(groupId: string, after: string | null, limit: number): Promise<MemberRecord[]> {
-    let q = this.db.selectFrom('group_members as gm')
-      .leftJoin('users as u', 'u.id', 'gm.member_id')
-      .leftJoin('groups as mg', 'mg.id', 'gm.member_id')
-      .select(['gm.member_id', 'gm.member_type', 'gm.display', 'u.display_name', 'u.user_name', 'mg.display_name as group_name'])
-      .where('gm.group_id', '=', groupId);
+    let q = this.membersQuery().where('gm.group_id', '=', groupId);
     if (after !== null) q = q.where('gm.member_id', '>', after);
-    const rows = await q.orderBy('gm.member_id').limit(limit).execute();
-    return rows.map((r) => ({ value: r.member_id, type: r.member_type, display: r.display ?? r.display_name ?? r.user_name ?? r.group_name ?? null }));
+    return (await q.orderBy('gm.member_id').limit(limit).execute()).map(memberRecord);
   }
 
   /** Inserts members that are not there yet; returns the ids actually added. */
