@@ -237,6 +237,25 @@ describe('Apple passes', () => {
     expect(last).toMatchObject({ action: 'credential.device_unregistered', detail: { device: d.libraryId, reason: 'APNs 410 Unregistered' } });
   });
 
+  it('APNs 410 on one pass drops that pass\'s registration only: the same phone\'s other pass is dropped by its own push, in its own trail', async () => {
+    const a = await personWithPass('mary');
+    const b = await personWithPass('hedy');
+    const d = newDevice();
+    expect(await d.add(a.pkpass)).toBe(201);
+    expect(await d.add(b.pkpass)).toBe(201);
+    apns.unregister(d.pushToken, Date.now() + 1000);
+    await api('POST', `/lists/${list.id}/credentials/${a.credential.id}/revoke`, { reason: 'left' });
+    await waitFor('the first registration to go', async () => (await srv.muster.store.appleWallet.registrationsOf(a.credential.id)).length === 0);
+    expect((await events(a.credential.id)).at(-1)).toMatchObject({ action: 'credential.device_unregistered', detail: { device: d.libraryId, serialNumber: a.credential.id } });
+    // the other pass, on the same token, is untouched and nothing was recorded against it
+    expect((await srv.muster.store.appleWallet.registrationsOf(b.credential.id)).map((r) => r.device_library_identifier)).toEqual([d.libraryId]);
+    expect((await events(b.credential.id)).map((e) => e.action)).toEqual(['credential.issued', 'credential.device_registered']);
+
+    await api('POST', `/lists/${list.id}/credentials/${b.credential.id}/revoke`, { reason: 'left' });
+    await waitFor('the second registration to go', async () => (await srv.muster.store.appleWallet.registrationsOf(b.credential.id)).length === 0);
+    expect((await events(b.credential.id)).at(-1)).toMatchObject({ action: 'credential.device_unregistered', detail: { device: d.libraryId, serialNumber: b.credential.id } });
+  });
+
   it('APNs 503 then 200: the push job is retried with backoff and the push is not lost', async () => {
     const { credential, pkpass } = await personWithPass('margaret');
     const d = newDevice();

@@ -76,15 +76,18 @@ export class AppleWalletRepo {
   }
 
   /**
-   * Drops the registrations of a push token APNs called invalid, except those (re-)registered
-   * after `before` (APNs 410 "timestamp": the device may have registered again since).
+   * Drops one pass's registrations on a push token APNs called invalid (410), except those
+   * (re-)registered after `before` (APNs 410 "timestamp": the device may have registered again
+   * since). Only this pass's: the same device's passes of other people, lists and organisations
+   * share the token, but each is recorded in its own list's audit trail, under its own list's
+   * lock, so each is dropped by its own push when that push meets the 410.
    */
-  async dropPushToken(passType: string, pushToken: string, before: string): Promise<ApplePassRegistrationRow[]> {
+  async dropPushToken(passType: string, serial: string, pushToken: string, before: string): Promise<ApplePassRegistrationRow[]> {
     const rows = await this.db.selectFrom('apple_pass_registrations').selectAll()
-      .where('pass_type_identifier', '=', passType).where('push_token', '=', pushToken).where('updated_at', '<=', before).execute();
+      .where('pass_type_identifier', '=', passType).where('serial_number', '=', serial).where('push_token', '=', pushToken).where('updated_at', '<=', before).execute();
     if (rows.length) {
       await this.db.deleteFrom('apple_pass_registrations')
-        .where('pass_type_identifier', '=', passType).where('push_token', '=', pushToken).where('updated_at', '<=', before).execute();
+        .where('pass_type_identifier', '=', passType).where('serial_number', '=', serial).where('push_token', '=', pushToken).where('updated_at', '<=', before).execute();
     }
     return rows;
   }

@@ -106,7 +106,7 @@ export class PassPushJob {
       let dropped = 0;
       for (const e of events) {
         if ('drop' in e) {
-          const gone = await tx.appleWallet.dropPushToken(e.drop.passType, e.drop.token, e.drop.before);
+          const gone = await tx.appleWallet.dropPushToken(e.drop.passType, credentialId, e.drop.token, e.drop.before);
           dropped += gone.length;
           for (const g of gone) {
             await this.audit.record(tx, listId, {
