@@ -258,6 +258,20 @@ describe('sign-in with the organisation\'s OpenID Connect provider', { timeout: 
     expect((await events()).find((e) => e.action === 'admin.sso_refused')).toMatchObject({ detail: { reason: 'token_invalid', detail: expect.stringMatching(/exp/) } });
   });
 
+  it('refuses a subject no account can be bound to (a control character, over 255 characters), and binds none', async () => {
+    expect((await configure({ allowedDomains: ['example.org'] })).status).toBe(200);
+    for (const login of ['ada\u0001lovelace', 'a'.repeat(256)]) {
+      idp.users.set(login, { email: 'ada@example.org', email_verified: true });
+      const jar = new Jar();
+      const j = await signInWithProvider(srv, jar, owner.orgId, login);
+      expect(j.landed.searchParams.get('sso_error'), login).toBe('token_invalid');
+      expect(jar.cookies.has('muster_session')).toBe(false);
+    }
+    const refused = (await events()).filter((e) => e.action === 'admin.sso_refused');
+    expect(refused.map((e) => (e.detail as { detail: string }).detail).sort()).toEqual([expect.stringMatching(/256 characters/), expect.stringMatching(/printable ASCII/)]);
+    expect((await events()).some((e) => e.action === 'admin.sso_linked' || e.action === 'admin.sso_signed_in')).toBe(false);
+  });
+
   it('refuses a replayed state, and a callback in a browser that did not start the sign-in', async () => {
     expect((await configure({ allowedDomains: ['example.org'] })).status).toBe(200);
     idp.users.set('ada', { email: 'ada@example.org', email_verified: true });

@@ -64,3 +64,18 @@ export function decide(claims: Readonly<Record<string, unknown>>, rules: AccessR
   if (!best) return { ok: false, code: 'group_not_mapped', detail: `none of the groups in the "${rules.groupClaim}" claim is mapped to a Muster role`, email };
   return { ok: true, email, name, role: best };
 }
+
+/**
+ * Why an ID token's `sub` cannot name an account, or undefined when it can. OpenID Connect Core 1.0
+ * §2: "a locally unique and never reassigned identifier ... It MUST NOT exceed 255 ASCII characters
+ * in length". openid-client checks only that it is there. A subject with a control character
+ * (NUL, which PostgreSQL text refuses) or outside ASCII (a lone surrogate, or look-alike letters)
+ * would be stored as an account's binding, so it is refused with the token.
+ */
+export function subjectProblem(sub: unknown): string | undefined {
+  if (typeof sub !== 'string' || sub.length === 0) return 'its sub claim is missing or not a string';
+  if (sub.length > 255) return `its sub claim has ${sub.length} characters; OpenID Connect allows at most 255`;
+  // eslint-disable-next-line no-control-regex
+  if (/[^\x20-\x7e]/.test(sub)) return 'its sub claim holds characters outside printable ASCII';
+  return undefined;
+}

@@ -11,7 +11,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as client from 'openid-client';
 import type { Store } from '../../store/index.js';
 import { AccountError, type AdminAccounts, type SessionInfo } from '../admin-accounts.js';
-import { decide } from './claims.js';
+import { decide, subjectProblem } from './claims.js';
 import type { SsoConnection, SsoConnections } from './sso-connections.js';
 
 /** How long a browser has between "Sign in with …" and the provider's answer. */
@@ -182,13 +182,15 @@ export class OidcSignIn {
     }
     const idClaims = tokens.claims();
     if (!idClaims) throw new SsoRefusal('token_invalid', `${conn.displayName} sent no ID token`, conn.orgId);
+    const badSubject = subjectProblem(idClaims.sub);
+    if (badSubject) throw new SsoRefusal('token_invalid', `the ID token from ${conn.displayName} was refused: ${badSubject}`, conn.orgId);
     const claims = await this.withUserInfo(config, conn, tokens.access_token, idClaims as Record<string, unknown>);
     const verdict = decide(claims, conn.rules);
     if (!verdict.ok) throw new SsoRefusal(verdict.code, verdict.detail, conn.orgId, verdict.email);
     try {
       return await this.accounts.federatedSignIn(conn.orgId, {
         email: verdict.email, name: verdict.name, role: verdict.role, defaultRole: conn.rules.defaultRole, provider: conn.displayName,
-        // openid-client checked both: `iss` is the provider's issuer, `sub` is present (Core §3.1.3.7, §2).
+        // openid-client checked `iss` is the provider's issuer (Core §3.1.3.7); `sub` is checked above (§2).
         issuer: String(idClaims.iss), subject: String(idClaims.sub), clientId: conn.clientId,
       }, userAgent, address);
     } catch (err) {
