@@ -75,7 +75,6 @@ export function decide(claims: Readonly<Record<string, unknown>>, rules: AccessR
 export function subjectProblem(sub: unknown): string | undefined {
   if (typeof sub !== 'string' || sub.length === 0) return 'its sub claim is missing or not a string';
   if (sub.length > 255) return `its sub claim has ${sub.length} characters; OpenID Connect allows at most 255`;
-  // eslint-disable-next-line no-control-regex
   if (/[^\x20-\x7e]/.test(sub)) return 'its sub claim holds characters outside printable ASCII';
   return undefined;
 }
