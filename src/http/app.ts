@@ -10,7 +10,7 @@ import { ScimError } from '../scim/errors.js';
 import { TOKEN_PREFIX } from '../secrets/tokens.js';
 import { scimHandler, type ScimRouteDeps } from './scim-routes.js';
 import { adminRoutes, type AdminDeps } from './admin-routes.js';
-import { scimJson } from './scim-response.js';
+import { scimJson, whenSent } from './scim-response.js';
 import { ClientAbortedError, CLIENT_CLOSED_REQUEST } from './body.js';
 import { webApp } from './web-app.js';
 import { verifyHandler, verifyPhotoHandler } from './verify-page.js';
@@ -34,13 +34,14 @@ export const localThrottles: ThrottleFactory = (_scope, rate) => new RateLimiter
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
-  // Background loops give way while requests are being served (runtime/turns.ts, backgroundTurn).
-  app.use('*', async (_c, next) => {
+  // Background loops give way while requests are being served (runtime/turns.ts, backgroundTurn),
+  // until the answer is sent: a large group's answer streams for seconds after its handler returned.
+  app.use('*', async (c, next) => {
     const end = foregroundBegin();
     try {
       await next();
     } finally {
-      end();
+      whenSent(c.res, end);
     }
   });
   app.use('*', httpMetrics(deps.metrics));

@@ -8,6 +8,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import type { Metrics } from '../metrics/index.js';
+import { whenSent } from './scim-response.js';
 
 /** What the SCIM handler learnt of a request that the route pattern (`/scim/v2/lists/:listId/*`) cannot say. */
 interface RouteNote {
@@ -30,11 +31,15 @@ export function httpMetrics(metrics: Metrics): MiddlewareHandler {
     try {
       await next();
     } finally {
-      metrics.httpInFlight.dec();
       const note = notes.get(c.req.raw);
       // The pattern of the handler that answered; `*` is the web app's catch-all or no route at all.
       const route = note?.route ?? (c.res.status === 404 && routePath(c) === '*' ? 'unmatched' : routePath(c));
-      metrics.request(c.req.method, route, c.res.status, note?.idp, (performance.now() - started) / 1000);
+      const status = c.res.status;
+      // Until the answer is sent: a large group's streams for seconds after its handler returned.
+      whenSent(c.res, () => {
+        metrics.httpInFlight.dec();
+        metrics.request(c.req.method, route, status, note?.idp, (performance.now() - started) / 1000);
+      });
     }
   };
 }

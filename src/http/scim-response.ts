@@ -19,6 +19,24 @@ export function scimJson(body: unknown, status = 200, headers: Record<string, st
 /** Responses scimStream made: their body is sent as it is produced, never read whole (the request log keeps none of it). */
 const STREAMED = new WeakSet<Response>();
 export const isStreamed = (res: Response): boolean => STREAMED.has(res);
+
+/** How a streamed answer ended: all of it sent, the client gone before its end, or a failure part way. */
+export type StreamEnd = 'sent' | 'client-left' | 'failed';
+interface StreamState { ended: StreamEnd | undefined; readonly waiting: Array<(how: StreamEnd) => void> }
+const STREAM_STATE = new WeakMap<Response, StreamState>();
+
+/**
+ * Calls `fn` once `res` has been sent: at once for an answer made whole, when its last chunk is
+ * read for a streamed one (a group of many members takes seconds after its handler returned). The
+ * request's foreground time (runtime/turns.ts) and its request-log duration end there, so that
+ * background work does not take the thread as if the node were idle while a stream is going out.
+ */
+export function whenSent(res: Response, fn: (how: StreamEnd) => void): void {
+  const state = STREAM_STATE.get(res);
+  if (!state) fn('sent');
+  else if (state.ended) fn(state.ended);
+  else state.waiting.push(fn);
+}
 /** Pieces are gathered into chunks of about this many characters before they are written. */
 const STREAM_CHUNK = 64 * 1024;
 
@@ -43,10 +61,19 @@ export async function scimStream(pieces: AsyncIterable<string>, status = 200, he
     return { chunk, done: false };
   };
   const first = await next();
+  const state: StreamState = { ended: undefined, waiting: [] };
+  const end = (how: StreamEnd): void => {
+    if (state.ended) return;
+    state.ended = how;
+    for (const fn of state.waiting.splice(0)) fn(how);
+  };
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       if (first.chunk) controller.enqueue(encoder.encode(first.chunk));
-      if (first.done) controller.close();
+      if (first.done) {
+        controller.close();
+        end('sent');
+      }
     },
     async pull(controller) {
       try {
@@ -54,15 +81,20 @@ export async function scimStream(pieces: AsyncIterable<string>, status = 200, he
         // The client left while the page was read (cancel below): nothing to send, nothing went wrong.
         if (cancelled) return;
         if (chunk) controller.enqueue(encoder.encode(chunk));
-        if (done) controller.close();
+        if (done) {
+          controller.close();
+          end('sent');
+        }
       } catch (err) {
         if (cancelled) return;
         log?.error('a streamed SCIM answer failed part way', { err: String(err) });
         controller.error(err);
+        end('failed');
       }
     },
     async cancel() {
       cancelled = true;
+      end('client-left');
       await it.return?.();
     },
   });
@@ -70,6 +102,7 @@ export async function scimStream(pieces: AsyncIterable<string>, status = 200, he
   // length, and would end an answer that failed in those first chunks as if it were complete.
   const res = new Response(body, { status, headers: { 'content-type': SCIM_CONTENT_TYPE, 'transfer-encoding': 'chunked', ...headers } });
   STREAMED.add(res);
+  STREAM_STATE.set(res, state);
   return res;
 }
 
@@ -86,6 +119,8 @@ export function withHeaders(res: Response, extra: Readonly<Record<string, string
   if (text === undefined) {
     const out = new Response(res.body, { status: res.status, headers });
     if (STREAMED.has(res)) STREAMED.add(out);
+    const state = STREAM_STATE.get(res);
+    if (state) STREAM_STATE.set(out, state);
     return { res: out, text };
   }
   const out = new Response(text, { status: res.status, headers });

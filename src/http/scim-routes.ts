@@ -19,7 +19,7 @@ import type { BulkService } from '../lists/bulk-service.js';
 import type { TokenAuth } from './auth.js';
 import { ClientAbortedError, CLIENT_CLOSED_REQUEST, guardUrl, readJsonBody } from './body.js';
 import { InputRefused } from '../scim/input-guard.js';
-import { MethodNotAllowed, RetryableScimError, errorResponse, isStreamed, scimJson, scimStream, withHeaders, type Logger } from './scim-response.js';
+import { MethodNotAllowed, RetryableScimError, errorResponse, isStreamed, scimJson, scimStream, whenSent, withHeaders, type Logger, type StreamEnd } from './scim-response.js';
 import type { Throttle } from '../limits/shared-rate-limiter.js';
 import { scimOperation, type Metrics } from '../metrics/index.js';
 import { noteRoute } from './metrics-routes.js';
@@ -164,20 +164,33 @@ export function scimHandler(deps: ScimRouteDeps) {
       // The request log must never fail a response (issue 12, defect 6: redacting a deep body once
       // turned a committed write into a 500): whatever goes wrong here is logged, and the
       // response goes out as it would have.
-      try {
-        // Response bodies are kept for failures and writes (one resource each); not for successful
-        // reads, whose answer can be read again, and copying every page of a list doubled the CPU a
-        // request costs (bench/RESULTS.md).
-        const keepBody = res.status >= 400 || c.req.method.toUpperCase() !== 'GET';
-        // A streamed answer (a large group, POST .search) is never read whole, here neither.
-        const responseText = !keepBody ? '' : isStreamed(res) ? '(a large group, sent as it was read: not kept)' : rebuilt.text ?? (res.body ? await res.clone().text() : '');
-        deps.requestLog.add({
-          time: new Date().toISOString(), list_id: listId, request_id: requestId, method: c.req.method, path: url.pathname + url.search,
-          status: res.status, duration_ms: Math.round(ms * 100) / 100, user_agent: userAgent ?? null, token_label: token?.label ?? null,
-          idp: guess?.idp ?? null, request_body: redactBody(captured.text ?? captured.body), response_body: redactBody(responseText),
-        });
-      } catch (e) {
-        deps.log.error('could not add a request to the request log', { requestId, err: String(e) });
+      const log = (responseText: string, durationMs: number): void => {
+        try {
+          deps.requestLog.add({
+            time: new Date().toISOString(), list_id: listId, request_id: requestId, method: c.req.method, path: url.pathname + url.search,
+            status: res.status, duration_ms: Math.round(durationMs * 100) / 100, user_agent: userAgent ?? null, token_label: token?.label ?? null,
+            idp: guess?.idp ?? null, request_body: redactBody(captured.text ?? captured.body), response_body: redactBody(responseText),
+          });
+        } catch (e) {
+          deps.log.error('could not add a request to the request log', { requestId, err: String(e) });
+        }
+      };
+      // Response bodies are kept for failures and writes (one resource each); not for successful
+      // reads, whose answer can be read again, and copying every page of a list doubled the CPU a
+      // request costs (bench/RESULTS.md).
+      const keepBody = res.status >= 400 || c.req.method.toUpperCase() !== 'GET';
+      if (isStreamed(res)) {
+        // A streamed answer (a large group) is never read whole, here neither; it is logged once
+        // sent, with the time its sending took and how it ended.
+        whenSent(res, (how) => log(!keepBody ? '' : STREAM_NOTE[how], performance.now() - started));
+      } else {
+        let responseText = '';
+        try {
+          responseText = !keepBody ? '' : rebuilt.text ?? (res.body ? await res.clone().text() : '');
+        } catch (e) {
+          deps.log.error('could not read an answer for the request log', { requestId, err: String(e) });
+        }
+        log(responseText, ms);
       }
     }
     // A write that completed after its client left keeps its status and its audit events: it happened.
@@ -194,6 +207,13 @@ export function scimHandler(deps: ScimRouteDeps) {
 }
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** What the request log keeps instead of a streamed answer's body. */
+const STREAM_NOTE: Readonly<Record<StreamEnd, string>> = {
+  sent: '(a large group, sent as it was read: not kept)',
+  'client-left': '(a large group, sent as it was read: not kept; the client left before its end)',
+  failed: '(a large group, sent as it was read: not kept; it failed part way, see the server log)',
+};
 
 /**
  * Whether the client closed the connection before the answer: what @hono/node-server's abort of

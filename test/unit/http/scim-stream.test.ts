@@ -1,0 +1,90 @@
+/**
+ * When a streamed SCIM answer (a large group, docs/scim.md "Large groups") counts as sent: the
+ * request's foreground time and its request-log entry end there, not when the handler returns.
+ */
+import { describe, expect, it } from 'vitest';
+import { scimJson, scimStream, whenSent, withHeaders, type StreamEnd } from '../../../src/http/scim-response.js';
+
+/** Pieces of 70,000 characters: each fills a chunk of its own (chunks are about 64 KiB). */
+async function* pieces(n: number, failAt = -1): AsyncGenerator<string> {
+  for (let i = 0; i < n; i++) {
+    if (i === failAt) throw new Error('the database went away');
+    yield String(i % 10).repeat(70_000);
+  }
+}
+
+const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
+
+function watch(res: Response): StreamEnd[] {
+  const seen: StreamEnd[] = [];
+  whenSent(res, (how) => seen.push(how));
+  return seen;
+}
+
+describe('when a streamed answer has been sent', () => {
+  it('an answer made whole is sent when its handler returns', () => {
+    expect(watch(scimJson({ a: 1 }))).toEqual(['sent']);
+    expect(watch(new Response('x'))).toEqual(['sent']);
+  });
+
+  it('a stream is sent when its last chunk has been read, not before; every waiter hears it once', async () => {
+    const res = withHeaders(await scimStream(pieces(4)), { 'x-request-id': 'r1' }).res;
+    const early = watch(res);
+    const reader = res.body!.getReader();
+    let chunks = 0;
+    for (;;) {
+      expect(early, `after ${chunks} chunks`).toEqual([]);
+      const r = await reader.read();
+      if (r.done) break;
+      chunks++;
+    }
+    expect(chunks).toBeGreaterThanOrEqual(4);
+    expect(early).toEqual(['sent']);
+    expect(watch(res)).toEqual(['sent']); // a waiter that comes after the end hears at once
+  });
+
+  it('a client that leaves part way ends it as client-left', async () => {
+    const res = await scimStream(pieces(5));
+    const seen = watch(res);
+    const reader = res.body!.getReader();
+    await reader.read();
+    expect(seen).toEqual([]);
+    await reader.cancel();
+    expect(seen).toEqual(['client-left']);
+  });
+
+  it('a failure after the first chunk ends it as failed; a failure before it is thrown to the handler', async () => {
+    const res = await scimStream(pieces(5, 2), 200, {}, quiet);
+    const seen = watch(res);
+    const reader = res.body!.getReader();
+    await expect((async () => { for (;;) if ((await reader.read()).done) return; })()).rejects.toThrow(/went away/);
+    expect(seen).toEqual(['failed']);
+    await expect(scimStream(pieces(5, 0))).rejects.toThrow(/went away/);
+  });
+
+  it('a stream whose whole answer fits its first chunk is sent at once', async () => {
+    expect(watch(await scimStream(pieces(0)))).toEqual(['sent']);
+  });
+});
+
+describe('a streamed answer is in flight until it is sent', () => {
+  it('the in-flight gauge and the request\'s duration wait for the last chunk', async () => {
+    const { Hono } = await import('hono');
+    const { Metrics } = await import('../../../src/metrics/index.js');
+    const { httpMetrics } = await import('../../../src/http/metrics-routes.js');
+    const metrics = new Metrics();
+    const app = new Hono();
+    app.use('*', httpMetrics(metrics));
+    app.get('/big', async () => scimStream(pieces(4)));
+    const inFlight = async () => (await metrics.httpInFlight.get()).values[0]?.value;
+    const res = await app.request('/big');
+    const reader = res.body!.getReader();
+    const answered = async () => (await metrics.httpRequests.get()).values.map((v) => [v.labels.status, v.value]);
+    await reader.read();
+    expect(await inFlight()).toBe(1);
+    expect(await answered()).toEqual([]);
+    while (!(await reader.read()).done) { /* the rest of the answer */ }
+    expect(await inFlight()).toBe(0);
+    expect(await answered()).toEqual([['200', 1]]);
+  });
+});
