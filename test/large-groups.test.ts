@@ -5,6 +5,7 @@
  * a second node over the same database, with the default threshold, builds the same answers whole:
  * for any projection, both must say the same.
  */
+import net from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, startServer, user, type ScimResult, type TestList, type TestServer } from './helpers/server.js';
@@ -12,6 +13,7 @@ import { params } from './fuzz/harness.js';
 
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
 
 let streaming: TestServer;
 let whole: TestServer;
@@ -38,7 +40,7 @@ function sorted(doc: unknown): unknown {
 }
 
 beforeAll(async () => {
-  streaming = await startServer({ MUSTER_GROUP_STREAM_FROM: '5' });
+  streaming = await startServer({ MUSTER_GROUP_STREAM_FROM: '5', MUSTER_METRICS_TOKEN: METRICS_TOKEN });
   whole = await startServer({}, { sharing: streaming });
   list = await streaming.newList({ name: 'Large groups' });
   people = [];
@@ -169,4 +171,51 @@ describe('a group of many members, sent as it is read', () => {
       expect(sorted(a.body)).toEqual(sorted(b.text ? JSON.parse(b.text.replaceAll(whole.origin, streaming.origin)) : undefined));
     }), params(40));
   }, 120_000);
+});
+
+describe('a client that leaves a large group\'s answer', () => {
+  /** Requests the node is serving now, and group reads it has answered, from GET /metrics (which counts itself). */
+  const gauges = async () => {
+    const text = await (await fetch(`${streaming.origin}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+    const inFlight = Number(/^muster_http_requests_in_flight (\d+)/m.exec(text)?.[1]);
+    const groupReads = [...text.matchAll(/^muster_http_requests_total\{method="GET",route="[^"]*\/Groups\/:id"[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    return { inFlight, groupReads };
+  };
+
+  it('leaves nothing in flight, whether it leaves before the answer starts or in the middle of it', async () => {
+    // 700 members: about 90 KB of members, more than the first chunk of the answer (64 KiB).
+    const crowd = await streaming.newList({ name: 'Crowd' });
+    const ops = Array.from({ length: 700 }, (_, i) => ({ method: 'POST', path: '/Users', bulkId: `p${i}`, data: user(`crowd${i}@example.org`, { displayName: `Crowd Member ${i}` }) }));
+    const bulk = await crowd.req('POST', '/Bulk', { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: ops });
+    expect(bulk.status, bulk.text.slice(0, 300)).toBe(200);
+    const ids = (bulk.body.Operations as { location: string; status: string }[]).map((o) => { expect(o.status).toBe('201'); return o.location.split('/').pop()!; });
+    const g = await crowd.req('POST', '/Groups?excludedAttributes=members', { schemas: [GROUP], displayName: 'Crowd', members: ids.map((value) => ({ value })) });
+    expect(g.status, g.text).toBe(201);
+    const whole = await crowd.req('GET', `/Groups/${g.body.id}`);
+    expect(whole.text.length).toBeGreaterThan(70_000);
+    expect(whole.body.members).toHaveLength(700);
+
+    const before = await gauges();
+    const url = new URL(`${crowd.base}/Groups/${g.body.id}`);
+    const request = `GET ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${crowd.token}\r\n\r\n`;
+    // One hangs up as soon as the request is written, one after the answer's first bytes.
+    for (const leaveAfterFirstBytes of [false, true]) {
+      await new Promise<void>((resolve, reject) => {
+        const socket = net.connect(Number(url.port), url.hostname, () => {
+          socket.write(request);
+          if (!leaveAfterFirstBytes) { socket.destroy(); resolve(); }
+        });
+        socket.once('data', () => { socket.destroy(); resolve(); });
+        socket.once('error', reject);
+      });
+    }
+    // Both requests are answered (counted once their answer ended) and none is left in flight:
+    // only the metrics request itself.
+    for (let i = 0; ; i++) {
+      const now = await gauges();
+      if (now.groupReads === before.groupReads + 2 && now.inFlight === 1) break;
+      if (i > 200) throw new Error(`still in flight: ${JSON.stringify({ before, now })}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  });
 });

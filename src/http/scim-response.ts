@@ -41,6 +41,23 @@ export function whenSent(res: Response, fn: (how: StreamEnd) => void): void {
 const STREAM_CHUNK = 64 * 1024;
 
 /**
+ * Ends a streamed answer that will never be sent. @hono/node-server cancels a stream whose client
+ * leaves while it is written, but does not read one whose connection closed before the handler
+ * returned, so it would stay unsent (in flight) for ever. `outgoing` is the Node response; once it
+ * closes, a body nobody took is cancelled (a body being written is the server's to cancel).
+ */
+export function settleOnClose(res: Response, outgoing: { destroyed: boolean; once(event: 'close', fn: () => void): unknown } | undefined): void {
+  const state = STREAM_STATE.get(res);
+  if (!state || state.ended || !outgoing || !res.body) return;
+  const body = res.body;
+  const settle = (): void => {
+    if (!state.ended && !body.locked) body.cancel().catch(() => undefined);
+  };
+  if (outgoing.destroyed) settle();
+  else outgoing.once('close', settle);
+}
+
+/**
  * A JSON answer sent as its pieces come (a group of many members, ScimService.streamed): at most a
  * chunk and a page of members in memory, and the event loop free between pages. The first chunk
  * is read before the answer is made, so a failure there is an ordinary error answer. A failure

@@ -19,7 +19,7 @@ import type { BulkService } from '../lists/bulk-service.js';
 import type { TokenAuth } from './auth.js';
 import { ClientAbortedError, CLIENT_CLOSED_REQUEST, guardUrl, readJsonBody } from './body.js';
 import { InputRefused } from '../scim/input-guard.js';
-import { MethodNotAllowed, RetryableScimError, errorResponse, isStreamed, scimJson, scimStream, whenSent, withHeaders, type Logger, type StreamEnd } from './scim-response.js';
+import { MethodNotAllowed, RetryableScimError, errorResponse, isStreamed, scimJson, scimStream, settleOnClose, whenSent, withHeaders, type Logger, type StreamEnd } from './scim-response.js';
 import type { Throttle } from '../limits/shared-rate-limiter.js';
 import { scimOperation, type Metrics } from '../metrics/index.js';
 import { noteRoute } from './metrics-routes.js';
@@ -202,6 +202,7 @@ export function scimHandler(deps: ScimRouteDeps) {
       requestId, listId, method: c.req.method, path: url.pathname, status: res.status, ms,
       normalisations: applied, warnings: notes.warnings, userAgent, idp: guess?.idp, aborted,
     });
+    if (isStreamed(res)) settleOnClose(res, (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing);
     return res;
   };
 }

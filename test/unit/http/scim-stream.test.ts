@@ -2,8 +2,9 @@
  * When a streamed SCIM answer (a large group, docs/scim.md "Large groups") counts as sent: the
  * request's foreground time and its request-log entry end there, not when the handler returns.
  */
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { scimJson, scimStream, whenSent, withHeaders, type StreamEnd } from '../../../src/http/scim-response.js';
+import { scimJson, scimStream, settleOnClose, whenSent, withHeaders, type StreamEnd } from '../../../src/http/scim-response.js';
 
 /** Pieces of 70,000 characters: each fills a chunk of its own (chunks are about 64 KiB). */
 async function* pieces(n: number, failAt = -1): AsyncGenerator<string> {
@@ -86,5 +87,40 @@ describe('a streamed answer is in flight until it is sent', () => {
     while (!(await reader.read()).done) { /* the rest of the answer */ }
     expect(await inFlight()).toBe(0);
     expect(await answered()).toEqual([['200', 1]]);
+  });
+});
+
+describe('a streamed answer whose connection closed before it was sent', () => {
+  const outgoing = (destroyed: boolean) => Object.assign(new EventEmitter(), { destroyed });
+
+  it('is ended when the connection was already closed as the handler returned (the server never reads it)', async () => {
+    const res = await scimStream(pieces(5));
+    const seen = watch(res);
+    settleOnClose(res, outgoing(true));
+    await new Promise((r) => setImmediate(r));
+    expect(seen).toEqual(['client-left']);
+  });
+
+  it('is ended when the connection closes before the server took the body', async () => {
+    const res = await scimStream(pieces(5));
+    const seen = watch(res);
+    const out = outgoing(false);
+    settleOnClose(res, out);
+    expect(seen).toEqual([]);
+    out.emit('close');
+    await new Promise((r) => setImmediate(r));
+    expect(seen).toEqual(['client-left']);
+  });
+
+  it('a body being written is left to the server: a close after it was sent changes nothing', async () => {
+    const res = await scimStream(pieces(3));
+    const seen = watch(res);
+    const out = outgoing(false);
+    settleOnClose(res, out);
+    const reader = res.body!.getReader();
+    while (!(await reader.read()).done) { /* sent */ }
+    out.emit('close');
+    await new Promise((r) => setImmediate(r));
+    expect(seen).toEqual(['sent']);
   });
 });
