@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { derivedColumns, rosterChanges, searchText } from '../../../src/roster/derivation.js';
 import { defaultSchema } from '../../../src/roster/fields.js';
@@ -25,5 +26,23 @@ describe('roster derivation (pure)', () => {
   it('searches the userName and non-empty values, lower-cased and bounded', () => {
     expect(searchText('Ann', { x: 'B', y: '', z: null, n: 7 })).toBe('ann b 7');
     expect(searchText('a', { x: 'y'.repeat(5000) }).length).toBe(4000);
+  });
+
+  it('keeps each value once, and none that another value already holds', () => {
+    expect(searchText('Ada@Example.com', { username: 'ada@example.com', first: 'Ada', last: 'Lovelace', full: 'Ada Lovelace', display: 'Ada Lovelace', title: 'Engineer', dept: 'Engineering' }))
+      .toBe('ada@example.com ada lovelace engineering');
+  });
+
+  it('finds exactly whom the text of every value found (property: any values, any query word)', () => {
+    // The text before values were kept once: what search matched then must match now, and no more.
+    const everyValue = (userName: string, values: Record<string, unknown>): string =>
+      [userName, ...Object.values(values).filter((v) => v !== null && v !== undefined && v !== '').map(String)].join(' ').toLowerCase();
+    const value = fc.oneof(fc.constantFrom('', null, 'Ada', 'ada lovelace', 'Lovelace', 'a', 'da l'), fc.string({ maxLength: 12 }), fc.integer(), fc.boolean());
+    fc.assert(fc.property(fc.string({ maxLength: 12 }), fc.dictionary(fc.string({ minLength: 1, maxLength: 4 }), value, { maxKeys: 8 }), fc.string({ minLength: 1, maxLength: 6 }),
+      (userName, values, query) => {
+        fc.pre(!/\s/.test(query));
+        const word = query.toLowerCase();
+        expect(searchText(userName, values).includes(word)).toBe(everyValue(userName, values).includes(word));
+      }));
   });
 });
