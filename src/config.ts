@@ -16,6 +16,8 @@ export interface Config {
   readonly publicUrl: string | undefined;
   /** Whether X-Forwarded-Proto and X-Forwarded-Host are believed: only behind a reverse proxy that sets them. */
   readonly trustProxy: boolean;
+  /** How many proxies in front of Muster append to X-Forwarded-For (MUSTER_TRUST_PROXY: true is 1); 0: none is trusted. */
+  readonly trustProxyHops: number;
   readonly maxBodyBytes: number;
   readonly maxPageSize: number;
   readonly bulkMaxOperations: number;
@@ -258,7 +260,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     problems.push(`MUSTER_PUBLIC_URL must be an http(s) origin such as https://muster.example.com, got ${JSON.stringify(publicUrl)}`);
   }
   const trustProxyRaw = env.MUSTER_TRUST_PROXY ?? 'false';
-  if (!['true', 'false'].includes(trustProxyRaw)) problems.push(`MUSTER_TRUST_PROXY must be true or false, got ${JSON.stringify(trustProxyRaw)}`);
+  // true is one proxy; a number is that many chained proxies, each appending to X-Forwarded-For.
+  const trustProxyHops = trustProxyRaw === 'true' ? 1 : trustProxyRaw === 'false' ? 0 : /^(10|[1-9])$/.test(trustProxyRaw) ? Number(trustProxyRaw) : -1;
+  if (trustProxyHops < 0) problems.push(`MUSTER_TRUST_PROXY must be true, false or the number of proxies in front of Muster (1 to 10), got ${JSON.stringify(trustProxyRaw)}`);
   const secretKey = env.MUSTER_SECRET_KEY || undefined;
   // Checked at start, not at first use: a typo must not surface hours later in a wallet push.
   if (secretKey !== undefined && !isSecretKey(secretKey)) {
@@ -313,7 +317,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     host: env.HOST || '127.0.0.1',
     databaseUrl,
     publicUrl,
-    trustProxy: trustProxyRaw === 'true',
+    trustProxy: trustProxyHops > 0,
+    trustProxyHops: Math.max(0, trustProxyHops),
     maxBodyBytes,
     maxPageSize,
     bulkMaxOperations,

@@ -238,7 +238,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
     importer, lists, entra, accounts, campaigns, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, email, capture, walletBranding, walletLinks, installationWallets, walletDelivery, events: new EventsApi(store), webhooks, ssoConnections, sso, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
     maxBodyBytes: config.maxBodyBytes, rateLimiter: throttles('scim', { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), throttles, maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
-    publicUrl: config.publicUrl, trustProxy: config.trustProxy, metrics, metricsToken: config.metricsToken,
+    publicUrl: config.publicUrl, trustProxy: config.trustProxy, trustProxyHops: config.trustProxyHops, metrics, metricsToken: config.metricsToken,
     health: async () => {
       await sql`select 1`.execute(store.db);
     },

@@ -25,6 +25,8 @@ export interface AppDeps extends ScimRouteDeps, AdminDeps, PassKitDeps {
   readonly webRoot: string | undefined;
   /** Requests per second per client address to /v, /p and /passkit (0: none). */
   readonly publicRatePerSecond: number;
+  /** Proxies in front that append to X-Forwarded-For (MUSTER_TRUST_PROXY; 0: the connection's address is the client's). */
+  readonly trustProxyHops: number;
   /** When set, GET /metrics on this app answers to `Authorization: Bearer <it>`; unset, /metrics is 404 here. */
   readonly metricsToken: string | undefined;
 }
@@ -45,7 +47,7 @@ export function createApp(deps: AppDeps): Hono {
     }
   });
   app.use('*', httpMetrics(deps.metrics));
-  app.use('*', trustForwardedFor(deps.trustProxy));
+  app.use('*', trustForwardedFor(deps.trustProxyHops));
   app.get('/metrics', metricsHandler(deps.metrics, deps.metricsToken));
   const scim = scimHandler(deps);
   app.all('/scim/v2/lists/:listId', scim);

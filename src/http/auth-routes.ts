@@ -60,15 +60,21 @@ export function clientAddress(c: Context): string {
 export const who = (c: Context<AdminEnv>): AccountContext => ({ actor: c.get('actor'), address: clientAddress(c) });
 
 /**
- * With MUSTER_TRUST_PROXY, the last X-Forwarded-For entry is the client's address: the proxy in
- * front appends the address it saw (nginx `$proxy_add_x_forwarded_for`), so anything to its left
+ * With MUSTER_TRUST_PROXY, the client's address is the X-Forwarded-For entry the outermost trusted
+ * proxy appended: each proxy appends the address it saw (nginx `$proxy_add_x_forwarded_for`), so
+ * with `hops` proxies in front it is the `hops`-th entry from the right, and anything to its left
  * was written by the client and is ignored (RFC 7239 §5.2 describes the same chain for Forwarded).
+ * A header shorter than that (a proxy that replaced it) gives its leftmost entry.
  */
-export function trustForwardedFor(trustProxy: boolean) {
+export function trustForwardedFor(hops: number) {
   return async (c: Context, next: () => Promise<void>): Promise<void> => {
-    if (trustProxy) {
-      const last = c.req.header('x-forwarded-for')?.split(',').pop()?.trim();
-      if (last && last.length <= 100) c.set(FORWARDED_ADDRESS as never, last as never);
+    if (hops > 0) {
+      const header = c.req.header('x-forwarded-for');
+      if (header) {
+        const entries = header.split(',');
+        const address = entries[Math.max(0, entries.length - hops)]!.trim();
+        if (address && address.length <= 100) c.set(FORWARDED_ADDRESS as never, address as never);
+      }
     }
     await next();
   };
