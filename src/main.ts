@@ -125,6 +125,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const metrics = new Metrics({
     queues: async () => [...await store.roster.queueStats(), ...await store.email.queueStats()],
     pool: () => store.poolStats(),
+    scans: () => store.scanStats(),
   });
   const audit = new AuditTrail(config.audit, undefined, (action) => metrics.auditEvents.inc({ action }));
   const roster = new RosterService(store, audit);

@@ -35,6 +35,8 @@ export interface CursorPageRequest {
   readonly descending: boolean;
   readonly where: SqlExpression | undefined;
   readonly orderBy: SqlExpression | undefined;
+  /** The filter or order reads the whole list (readsWholeList): on SQLite it runs on the scan thread. */
+  readonly scan?: boolean;
 }
 
 export interface CursorPage {
@@ -89,7 +91,7 @@ export class CursorPager {
     const orderBy = r.orderBy ? { expr: r.orderBy, nullable: !NOT_NULL_SORT[r.rt].has(sortKey ?? '') } : undefined;
     // A previous page is the rows before the cursor's position, read backwards and turned round.
     const backwards = direction === 'previous';
-    const q = { listId: r.listId, where: r.where, orderBy, descending: r.descending !== backwards, after, limit: size + 1 };
+    const q = { listId: r.listId, where: r.where, orderBy, descending: r.descending !== backwards, after, limit: size + 1, scan: r.scan ?? false };
     const rows = r.rt === 'User' ? await this.store.users.keyset(q) : await this.store.groups.keyset(q);
     const more = rows.length > size;
     const page = rows.slice(0, size);

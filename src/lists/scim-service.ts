@@ -23,7 +23,7 @@ import { LARGE_WRITE, yieldIfLarge, yieldToEventLoop } from '../runtime/turns.js
 import { CursorPager } from './cursor-pager.js';
 import { scimCompile, scimWrite } from './store-errors.js';
 import {
-  compileFilter, compileMemberFilter, sortExpression, type FilterContext, type MasterList, type Repos, type Store,
+  compileFilter, compileMemberFilter, readsWholeList, sortExpression, type FilterContext, type MasterList, type Repos, type Store,
   type UserRecord, type GroupRecord, type MemberRecord,
 } from '../store/index.js';
 
@@ -582,8 +582,9 @@ export class ScimService {
   private compileQuery(ctx: ScimCtx, rt: ResourceTypeId, filter: Filter | undefined, q: QueryParams) {
     const fctx: FilterContext = { flavor: this.store.flavor, registry: this.registry, resource: rt, listId: ctx.list.id };
     const where = filter ? scimCompile(() => compileFilter(fctx, filter)) : undefined;
-    const orderBy = q.sortBy ? scimCompile(() => sortExpression(fctx, parseAttrPath(q.sortBy!, (d) => invalidFilter(`invalid sortBy "${q.sortBy}": ${d}`)))) : undefined;
-    return { where, orderBy };
+    const sortPath = q.sortBy ? parseAttrPath(q.sortBy, (d) => invalidFilter(`invalid sortBy "${q.sortBy}": ${d}`)) : undefined;
+    const orderBy = sortPath ? scimCompile(() => sortExpression(fctx, sortPath)) : undefined;
+    return { where, orderBy, scan: readsWholeList(fctx, filter, sortPath) };
   }
 
   private sortDescending(q: QueryParams): boolean {
@@ -603,9 +604,9 @@ export class ScimService {
    * 027) rather than a count(*) over the list on every page; with one, a count of the matching
    * rows, which the filter's indexes bound for the lookups IdPs make.
    */
-  private async total(ctx: ScimCtx, rt: ResourceTypeId, where: ReturnType<ScimService['compileQuery']>['where']): Promise<number> {
+  private async total(ctx: ScimCtx, rt: ResourceTypeId, where: ReturnType<ScimService['compileQuery']>['where'], scan = false): Promise<number> {
     const repo = rt === 'User' ? this.store.users : this.store.groups;
-    if (where) return repo.count({ listId: ctx.list.id, where });
+    if (where) return repo.count({ listId: ctx.list.id, where, scan });
     return (await this.store.paging.total(ctx.list.id, rt)) ?? repo.count({ listId: ctx.list.id });
   }
 
@@ -616,10 +617,10 @@ export class ScimService {
     const { startIndex, count } = this.pageWindow(q);
     const p = this.projection(rt, q.attributes, q.excludedAttributes);
     const descending = this.sortDescending(q);
-    const { where, orderBy } = this.compileQuery(ctx, rt, filter, q);
+    const { where, orderBy, scan } = this.compileQuery(ctx, rt, filter, q);
     if (q.cursor !== undefined) {
-      const page = await this.pager.page({ listId: ctx.list.id, rt, cursor: q.cursor, count: q.count, filter: q.filter, sortBy: q.sortBy, sortOrder: q.sortOrder, descending, where, orderBy });
-      const total = await this.total(ctx, rt, where);
+      const page = await this.pager.page({ listId: ctx.list.id, rt, cursor: q.cursor, count: q.count, filter: q.filter, sortBy: q.sortBy, sortOrder: q.sortOrder, descending, where, orderBy, scan });
+      const total = await this.total(ctx, rt, where, scan);
       const resources = await this.render(this.store, ctx, rt, page.records, p);
       // RFC 9865 §2: no startIndex; nextCursor omitted on the last page, previousCursor on the first.
       return {
@@ -630,10 +631,10 @@ export class ScimService {
       };
     }
     const repo = rt === 'User' ? this.store.users : this.store.groups;
-    const recs = count === 0 ? [] : await repo.page({ listId: ctx.list.id, where, orderBy, descending, offset: startIndex - 1, limit: count });
+    const recs = count === 0 ? [] : await repo.page({ listId: ctx.list.id, where, orderBy, descending, offset: startIndex - 1, limit: count, scan });
     // A first page that is not full holds every match: its length is the total, and the count
     // query is left out (an IdP's lookup by userName or externalId finds 0 or 1, issue 16).
-    const total = startIndex === 1 && recs.length < count ? recs.length : await this.total(ctx, rt, where);
+    const total = startIndex === 1 && recs.length < count ? recs.length : await this.total(ctx, rt, where, scan);
     const resources = await this.render(this.store, ctx, rt, recs, p);
     return { schemas: [LIST_RESPONSE], totalResults: total, startIndex, itemsPerPage: resources.length, Resources: resources };
   }
@@ -644,12 +645,12 @@ export class ScimService {
     const filter = q.filter !== undefined && q.filter.trim() !== '' ? parseFilter(q.filter) : undefined;
     const { startIndex, count } = this.pageWindow(q);
     const descending = this.sortDescending(q);
-    const parts: { rt: ResourceTypeId; where: ReturnType<ScimService['compileQuery']>['where']; orderBy: ReturnType<ScimService['compileQuery']>['orderBy']; total: number }[] = [];
+    const parts: { rt: ResourceTypeId; where: ReturnType<ScimService['compileQuery']>['where']; orderBy: ReturnType<ScimService['compileQuery']>['orderBy']; scan: boolean; total: number }[] = [];
     let firstError: unknown;
     for (const rt of ['User', 'Group'] as const) {
       try {
         const c = this.compileQuery(ctx, rt, filter, q);
-        parts.push({ rt, ...c, total: await this.total(ctx, rt, c.where) });
+        parts.push({ rt, ...c, total: await this.total(ctx, rt, c.where, c.scan) });
       } catch (err) {
         // An attribute only one resource type has (userName) makes the other type simply not match.
         if (!(err instanceof ScimError)) throw err;
@@ -664,7 +665,7 @@ export class ScimService {
       if (remaining <= 0) break;
       if (offset >= part.total) { offset -= part.total; continue; }
       const repo = part.rt === 'User' ? this.store.users : this.store.groups;
-      const recs = await repo.page({ listId: ctx.list.id, where: part.where, orderBy: part.orderBy, descending, offset, limit: remaining });
+      const recs = await repo.page({ listId: ctx.list.id, where: part.where, orderBy: part.orderBy, descending, offset, limit: remaining, scan: part.scan });
       resources.push(...(await this.render(this.store, ctx, part.rt, recs, this.projection(part.rt, q.attributes, q.excludedAttributes))));
       remaining -= recs.length;
       offset = 0;

@@ -37,6 +37,8 @@ export interface MetricsSources {
   readonly queues?: () => Promise<readonly QueueStats[]>;
   /** The database connection pool: open, idle, and callers waiting for a connection. */
   readonly pool?: () => { readonly total: number; readonly idle: number; readonly waiting: number; readonly max: number };
+  /** SQLite's scan thread (queries that read a whole list): run so far, and waiting or running now. */
+  readonly scans?: () => { readonly done: number; readonly pending: number } | undefined;
 }
 
 /** The IdP label takes the names src/lists/idp.ts can return, `none`, or `other`: never free text. */
@@ -120,6 +122,25 @@ export class Metrics {
         this.set({ state: 'idle' }, p.idle);
         this.set({ state: 'waiting' }, p.waiting);
         this.set({ state: 'max' }, p.max);
+      },
+    });
+    const scans = () => this.sources.scans?.();
+    new Counter({
+      name: 'muster_sqlite_scan_queries_total', help: 'SQLite: people queries that read a whole list (a filter or order no index answers), run on the scan thread',
+      registers: [this.registry],
+      collect() {
+        const s = scans();
+        if (!s) return;
+        this.reset();
+        this.inc(s.done);
+      },
+    });
+    new Gauge({
+      name: 'muster_sqlite_scan_queries_pending', help: 'SQLite: whole-list people queries waiting for the scan thread or running on it now',
+      registers: [this.registry],
+      collect() {
+        const s = scans();
+        if (s) this.set(s.pending);
       },
     });
     // process_* and nodejs_* (CPU, memory, handles, GC, and nodejs_eventloop_lag_* from perf_hooks' monitorEventLoopDelay).

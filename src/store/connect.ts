@@ -7,6 +7,7 @@ import { type Kysely, Migrator, sql, type Migration, type MigrationProvider } fr
 import { engineOf, type Engine } from './engine.js';
 import type { Database } from './schema.js';
 import { openSqlite } from './sqlite/open.js';
+import { ScanPool } from './sqlite/scan-pool.js';
 import type { CommitGroups } from './sqlite/commit-groups.js';
 import { openPostgres } from './postgres/open.js';
 import * as m001 from './migrations/001-initial.js';
@@ -55,6 +56,8 @@ export interface Connection {
    * transactions this connection has committed are in the log. Store.transaction awaits it.
    */
   readonly committed?: () => Promise<void> | undefined;
+  /** SQLite on a serving node: statements that read a whole list run on a thread of their own (sqlite/scan-pool.ts). */
+  readonly scans?: ScanPool;
 }
 
 /** Connections open, idle, callers waiting for one, and the most the pool opens. */
@@ -172,7 +175,8 @@ export async function openDatabase(databaseUrl: string, opts: OpenOptions = {}):
   }
   // Transactions are grouped from here on, once the migrations have run as plain ones.
   groups?.enable();
-  return { db, engine, ...(pool ? { pool } : {}), ...(groups ? { committed: () => groups!.committed() } : {}) };
+  const scans = engine === 'sqlite' && opts.serving && databaseUrl !== ':memory:' ? new ScanPool(path.resolve(databaseUrl)) : undefined;
+  return { db, engine, ...(pool ? { pool } : {}), ...(groups ? { committed: () => groups!.committed() } : {}), ...(scans ? { scans } : {}) };
 }
 
 /**

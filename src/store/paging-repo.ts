@@ -26,6 +26,8 @@ export interface KeysetQuery {
   readonly descending: boolean;
   readonly after?: KeysetPosition | undefined;
   readonly limit: number;
+  /** The filter or order reads the whole list (no index answers it): on SQLite it runs on the scan thread. */
+  readonly scan?: boolean;
 }
 
 /** The WHERE and ORDER BY of a keyset page over `table` (users or groups), and the key expression to read back. */

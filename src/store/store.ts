@@ -107,6 +107,8 @@ export class Store implements Repos {
     }));
     this.paging = new PagingRepo(conn.db);
     this.oidc = new OidcRepo(conn.db);
+    // Outside a transaction, the filters that read a whole list run on the scan thread (SQLite).
+    if (conn.scans) this.users = new UsersRepo(conn.db, conn.scans);
     this.limits = new LimitsRepo(conn.db);
   }
 
@@ -171,7 +173,14 @@ export class Store implements Repos {
     return this.conn.pool?.() ?? { total: 1, idle: 1, waiting: 0, max: 1 };
   }
 
-  close(): Promise<void> {
+  /** SQLite's scan thread (sqlite/scan-pool.ts): queries run on it so far, and waiting or running now; undefined without one. */
+  scanStats(): { done: number; pending: number } | undefined {
+    const p = this.conn.scans;
+    return p ? { done: p.done, pending: p.pending } : undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.conn.scans?.close();
     return this.conn.db.destroy();
   }
 }

@@ -4,6 +4,7 @@ import { rethrowUnique } from './unique-violation.js';
 import { userNameKey } from '../scim/user-name.js';
 import { chunked } from './chunks.js';
 import { keysetClauses, type KeysetPosition, type KeysetQuery } from './paging-repo.js';
+import type { ScanPool } from './sqlite/scan-pool.js';
 import { Prepared } from './prepared.js';
 
 /** What the SCIM layer hands the store for one user: the document plus its indexed columns. */
@@ -46,6 +47,8 @@ export interface PageQuery {
   readonly descending?: boolean;
   readonly offset: number;
   readonly limit: number;
+  /** The filter or order reads the whole list (no index answers it): on SQLite it runs on the scan thread. */
+  readonly scan?: boolean;
 }
 
 export const parseJson = (v: unknown): Record<string, unknown> => (typeof v === 'string' ? JSON.parse(v) : v) as Record<string, unknown>;
@@ -106,7 +109,7 @@ const GROUPS_OF_ONE = new Prepared<{ id: string }, { member_id: string; id: stri
   .innerJoin('groups as g', 'g.id', 'gm.group_id').select(['gm.member_id', 'g.id', 'g.display_name']).where('gm.member_id', '=', p.id).orderBy('g.seq'));
 
 export class UsersRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Database>, private readonly scans?: ScanPool) {}
 
   private columns(u: UserWrite): Columns {
     return {
@@ -190,9 +193,13 @@ export class UsersRepo {
     return rec;
   }
 
-  async count(q: Pick<PageQuery, 'listId' | 'where'>): Promise<number> {
+  async count(q: Pick<PageQuery, 'listId' | 'where' | 'scan'>): Promise<number> {
     let b = this.db.selectFrom('users').select(sql<number>`count(*)`.as('n')).where('users.list_id', '=', q.listId);
     if (q.where) b = b.where(q.where as RawBuilder<boolean>);
+    if (q.scan && this.scans) {
+      const c = b.compile();
+      return Number((await this.scans.all<{ n: number }>(q.listId, c.sql, c.parameters))[0]?.n ?? 0);
+    }
     const r = await b.executeTakeFirstOrThrow();
     return Number(r.n);
   }
@@ -207,6 +214,15 @@ export class UsersRepo {
     const order = q.orderBy ? sql`${q.orderBy} ${dir}, users.seq ${seqDir}` : sql`users.seq ${seqDir}`;
     const where = q.where ? sql`AND ${q.where}` : sql``;
     const window = sql`SELECT users.seq FROM users WHERE users.list_id = ${q.listId} ${where} ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}`;
+    if (q.scan && this.scans) {
+      // The window is the whole list's work: on the scan thread. Its rows are then read here by seq.
+      const c = window.compile(this.db);
+      const seqs = (await this.scans.all<{ seq: number }>(q.listId, c.sql, c.parameters)).map((r) => r.seq);
+      if (!seqs.length) return [];
+      const picked = await sql<Row & { seq: number }>`SELECT users.id, users.list_id, users.data, users.fields, users.version, users.created, users.last_modified
+        FROM users WHERE users.seq IN (SELECT value FROM json_each(${JSON.stringify(seqs)})) AND users.list_id = ${q.listId} ORDER BY ${order}`.execute(this.db);
+      return picked.rows.map(toRecord);
+    }
     const rows = await sql<Row & { seq: number }>`SELECT users.id, users.list_id, users.data, users.fields, users.version, users.created, users.last_modified
       FROM users WHERE users.seq IN (${window}) ORDER BY ${order}`.execute(this.db);
     return rows.rows.map(toRecord);
@@ -272,8 +288,13 @@ export class UsersRepo {
   /** One keyset page (RFC 9865 cursor paging; see keysetClauses): the records and where each sits in the order. */
   async keyset(q: KeysetQuery): Promise<{ record: UserRecord; position: KeysetPosition }[]> {
     const c = keysetClauses('users', q);
-    const rows = await sql<Row & { seq: number | string; sort_key: string | number | null }>`SELECT users.id, users.list_id, users.data, users.fields, users.version,
-      users.created, users.last_modified, users.seq, ${c.key} AS sort_key FROM users WHERE ${c.where} ORDER BY ${c.order} LIMIT ${q.limit}`.execute(this.db);
+    const query = sql<Row & { seq: number | string; sort_key: string | number | null }>`SELECT users.id, users.list_id, users.data, users.fields, users.version,
+      users.created, users.last_modified, users.seq, ${c.key} AS sort_key FROM users WHERE ${c.where} ORDER BY ${c.order} LIMIT ${q.limit}`;
+    let rows: { rows: Array<Row & { seq: number | string; sort_key: string | number | null }> };
+    if (q.scan && this.scans) {
+      const compiled = query.compile(this.db);
+      rows = { rows: await this.scans.all(q.listId, compiled.sql, compiled.parameters) };
+    } else rows = await query.execute(this.db);
     return rows.rows.map((r) => ({ record: toRecord(r), position: q.orderBy ? { key: r.sort_key, seq: Number(r.seq) } : { seq: Number(r.seq) } }));
   }
 }
