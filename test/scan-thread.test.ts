@@ -122,5 +122,16 @@ describe('people queries that read the whole list', () => {
     await get({ filter: 'not (active eq true)', count: '100' });
     await get({ sortBy: 'title', count: '100' });
     expect(await scans()).toBe(before + 5);
+
+    // The roster page searches, counts and sorts the whole list: there too (its page, its count, the list's counts).
+    const org = await srv.muster.lists.resolveOrganisation('Test organisation');
+    const key = await srv.adminKey(org.id);
+    const roster = await fetch(`${srv.origin}/api/v1/lists/${list.id}/people?search=${encodeURIComponent('nurse lovelace')}`, { headers: { authorization: `Bearer ${key}` } });
+    expect(roster.status).toBe(200);
+    const found = (await roster.json()) as { total: number; people: { userName: string }[] };
+    const expected = people.filter((p) => lc(p.title).includes('nurse') && lc(p.family) === 'lovelace').map((p) => p.userName).sort();
+    expect(found.people.map((p) => p.userName).sort()).toEqual(expected);
+    expect(found.total).toBe(expected.length);
+    expect(await scans()).toBe(before + 8);
   });
 });

@@ -1,10 +1,11 @@
-import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
+import { sql, type CompiledQuery, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { FieldType, MappingEntry, RosterField, Transform } from '../roster/fields.js';
 import type { Database } from './schema.js';
 import type { Engine } from './engine.js';
 import { userNameKey } from '../scim/user-name.js';
 import { chunked } from './chunks.js';
 import { Prepared } from './prepared.js';
+import type { ScanPool } from './sqlite/scan-pool.js';
 
 /** Read by every SCIM write (src/store/prepared.ts). */
 const MAPPING_VERSION = new Prepared<{ listId: string }, { mapping_version: number }>(['listId'], (db, p) => db.selectFrom('lists').select('mapping_version').where('id', '=', p.listId));
@@ -68,7 +69,20 @@ const parse = <T>(s: string | null, dflt: T): T => (s ? (JSON.parse(s) as T) : d
 /** Roster schema, mapping, derived people, received attributes and jobs. */
 export class RosterRepo {
   /** `onEnqueue` tells the store a job row was written (so a runner can start it without waiting for its next poll). */
-  constructor(private readonly db: Kysely<Database>, private readonly onEnqueue?: () => void, private readonly engine: Engine = 'sqlite') {}
+  /** `scans`: SQLite's scan thread, for the reads of a whole list below (outside a transaction only). */
+  constructor(private readonly db: Kysely<Database>, private readonly onEnqueue?: () => void, private readonly engine: Engine = 'sqlite', private readonly scans?: ScanPool) {}
+
+  /**
+   * A read over a whole list (the roster page's search, filters, sort and counts: every person of
+   * the list, about a second at a million people) on the scan thread when there is one, so that an
+   * administrator browsing a large roster never holds the requests of other lists and organisations
+   * (sqlite/scan-pool.ts); here otherwise.
+   */
+  private async wholeList<R>(listId: string, q: { compile(): CompiledQuery<R>; execute(): Promise<R[]> }): Promise<R[]> {
+    if (!this.scans) return q.execute();
+    const c = q.compile();
+    return this.scans.all<R>(listId, c.sql, c.parameters);
+  }
 
   private sortExpression(sort: PeopleSort): RawBuilder<unknown> {
     if ('column' in sort) return sql.ref(sort.column === 'created' ? 'users.created' : 'users.last_modified');
@@ -141,8 +155,8 @@ export class RosterRepo {
   }
 
   async countPeople(q: PeopleQuery): Promise<number> {
-    const r = await this.peopleWhere(q).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
-    return Number(r.n);
+    const [r] = await this.wholeList(q.listId, this.peopleWhere(q).select(sql<number>`count(*)`.as('n')));
+    return Number(r?.n ?? 0);
   }
 
   async people(q: PeopleQuery): Promise<PersonRow[]> {
@@ -151,7 +165,9 @@ export class RosterRepo {
     const sortExpr = q.sort ? this.sortExpression(q.sort) : undefined;
     if (sortExpr) b = b.orderBy(sql`${sortExpr} ${q.descending ? sql`DESC` : sql`ASC`}`);
     b = b.orderBy('users.seq', q.descending && !sortExpr ? 'desc' : 'asc');
-    const rows = await b.limit(q.limit).offset(q.offset).execute();
+    b = b.limit(q.limit).offset(q.offset);
+    // One person by id is an index read; any other page may read the whole list.
+    const rows = q.personId ? await b.execute() : await this.wholeList(q.listId, b);
     return rows.map((r) => ({
       id: r.id, seq: Number(r.seq), userName: r.user_name, active: Number(r.active) === 1,
       fields: parse(r.fields, {}), problems: parse(r.problems, []), lastOperation: parse(r.last_op, null), created: r.created, lastModified: r.last_modified,
@@ -160,11 +176,12 @@ export class RosterRepo {
   }
 
   async counts(listId: string): Promise<{ total: number; active: number; synced: number; withProblems: number }> {
-    const r = await this.db.selectFrom('users').where('list_id', '=', listId).select([
+    const [r] = await this.wholeList(listId, this.db.selectFrom('users').where('list_id', '=', listId).select([
       sql<number>`count(*)`.as('total'),
       sql<number>`coalesce(sum(case when active = 1 then 1 else 0 end), 0)`.as('active'),
       sql<number>`coalesce(sum(case when problem_count = 0 then 1 else 0 end), 0)`.as('synced'),
-    ]).executeTakeFirstOrThrow();
+    ]));
+    if (!r) return { total: 0, active: 0, synced: 0, withProblems: 0 };
     const total = Number(r.total), synced = Number(r.synced);
     return { total, active: Number(r.active), synced, withProblems: total - synced };
   }

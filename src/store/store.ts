@@ -108,7 +108,10 @@ export class Store implements Repos {
     this.paging = new PagingRepo(conn.db);
     this.oidc = new OidcRepo(conn.db);
     // Outside a transaction, the filters that read a whole list run on the scan thread (SQLite).
-    if (conn.scans) this.users = new UsersRepo(conn.db, conn.scans);
+    if (conn.scans) {
+      this.users = new UsersRepo(conn.db, conn.scans);
+      this.roster = new RosterRepo(conn.db, () => this.jobsEnqueued(), conn.engine, conn.scans);
+    }
     this.limits = new LimitsRepo(conn.db);
   }
 
