@@ -7,6 +7,7 @@
  * both engines (PostgreSQL has no scan thread: its queries never run on Node's thread).
  */
 import fc from 'fast-check';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINE } from './helpers/database.js';
 import { startServer, user, type TestList, type TestServer } from './helpers/server.js';
@@ -27,7 +28,14 @@ beforeAll(async () => {
   list = await srv.newList({ name: 'Scans' });
   for (let i = 0; i < 30; i++) {
     const p = { userName: `p${String(i).padStart(2, '0')}@example.org`, title: TITLES[i % TITLES.length]!, family: FAMILIES[(i * 7) % FAMILIES.length]!, active: i % 5 !== 0 };
-    const r = await list.req('POST', '/Users', user(p.userName, { title: p.title, name: { givenName: 'Pat', familyName: p.family }, displayName: `Pat ${p.family}`, active: p.active }));
+    // As much as Okta sends of a person: their first audit event is long enough to be stored packed.
+    const r = await list.req('POST', '/Users', user(p.userName, {
+      title: p.title, name: { givenName: 'Pat', familyName: p.family, formatted: `Pat ${p.family}` }, displayName: `Pat ${p.family}`, active: p.active,
+      nickName: 'Pat', preferredLanguage: 'en-GB', locale: 'en-GB', timezone: 'Europe/London', userType: 'Employee',
+      phoneNumbers: [{ value: `+44 20 7946 ${String(i).padStart(4, '0')}`, type: 'work' }, { value: `+44 7700 90${String(i).padStart(4, '0')}`, type: 'mobile' }],
+      addresses: [{ type: 'work', streetAddress: `${i} Infirmary Street`, locality: 'Edinburgh', postalCode: 'EH1 1LZ', country: 'GB', primary: true }],
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { employeeNumber: `E-${1000 + i}`, department: 'Medicine', division: 'Clinical', costCenter: 'CC-42', organization: 'Royal Infirmary' },
+    }));
     expect(r.status, r.text).toBe(201);
     people.push(p);
   }
@@ -133,5 +141,15 @@ describe('people queries that read the whole list', () => {
     expect(found.people.map((p) => p.userName).sort()).toEqual(expected);
     expect(found.total).toBe(expected.length);
     expect(await scans()).toBe(before + 8);
+
+    // The audit trail searched by name: there too, and its packed events read as written.
+    const packed = await sql<{ n: number }>`SELECT count(*) AS n FROM audit_events WHERE list_id = ${list.id} AND typeof(changes) = 'blob'`.execute(srv.muster.store.db);
+    expect(Number(packed.rows[0]!.n)).toBeGreaterThanOrEqual(people.length);
+    const trail = await fetch(`${srv.origin}/api/v1/lists/${list.id}/audit/events?person=${encodeURIComponent('nurse lovelace')}&limit=100`, { headers: { authorization: `Bearer ${key}` } });
+    expect(trail.status).toBe(200);
+    const events = ((await trail.json()) as { events: { action: string; target: { name: string }; changes: { field: string; after: unknown }[] }[] }).events;
+    expect(events.map((e) => e.target.name).sort()).toEqual(expected);
+    expect(events.every((e) => e.action === 'person.created' && e.changes.some((c) => c.field === 'title' && lc(String(c.after)).includes('nurse')))).toBe(true);
+    expect(await scans()).toBe(before + 9);
   });
 });

@@ -111,6 +111,7 @@ export class Store implements Repos {
     if (conn.scans) {
       this.users = new UsersRepo(conn.db, conn.scans);
       this.roster = new RosterRepo(conn.db, () => this.jobsEnqueued(), conn.engine, conn.scans);
+      this.audit = new AuditRepo(conn.db, conn.engine, false, conn.scans);
     }
     this.limits = new LimitsRepo(conn.db);
   }
