@@ -156,6 +156,28 @@ describe('a group of many members, sent as it is read', () => {
     expect(JSON.stringify(entries[0]!.responseBody)).toMatch(/sent as it was read: not kept/);
   });
 
+  it('a page of groups each under the threshold, together over it, is streamed too', async () => {
+    const made: string[] = [];
+    for (const [name, n] of [['Under three', 3], ['Under four', 4]] as const) {
+      const r = await list.req('POST', '/Groups', { schemas: [GROUP], displayName: name, members: people.slice(0, n).map((p) => ({ value: p.id })) });
+      expect(r.status, r.text).toBe(201);
+      made.push(r.body.id as string);
+    }
+    try {
+      // 3 and 4 members: each under 5 (MUSTER_GROUP_STREAM_FROM here), 7 together.
+      const one = await list.req('GET', `/Groups/${made[0]}`);
+      expect(one.headers.get('content-length')).not.toBeNull();
+      const q = `/Groups?filter=${encodeURIComponent('displayName sw "under"')}&sortBy=displayName`;
+      const both = await list.req('GET', q);
+      expect(both.status, both.text).toBe(200);
+      expect(both.headers.get('content-length')).toBeNull();
+      expect((both.body.Resources as { displayName: string; members: unknown[] }[]).map((g) => [g.displayName, g.members.length])).toEqual([['Under four', 4], ['Under three', 3]]);
+      expect(sorted(both.body)).toEqual(sorted(JSON.parse((await onWhole('GET', q)).text.replaceAll(whole.origin, streaming.origin))));
+    } finally {
+      for (const id of made) await list.req('DELETE', `/Groups/${id}`);
+    }
+  });
+
   it('says what a node that builds the answer whole says, for any projection (property)', async () => {
     const attr = fc.constantFrom('displayName', 'members', 'members.value', 'members.display', 'members.$ref', 'members.type', 'externalId', 'meta', 'meta.version', 'id');
     const projection = fc.record({ attributes: fc.uniqueArray(attr, { maxLength: 3 }), excluded: fc.uniqueArray(attr, { maxLength: 3 }), group: fc.constantFrom('big', 'small', 'empty', 'list') });

@@ -215,15 +215,17 @@ export class ScimService {
 
   /**
    * Full resources for records of one type, with `groups` or `members` loaded in one query when
-   * returned. A group with GROUP_STREAM_FROM members or more is rendered without them and marked
-   * for streamed(), which sends them as it reads them.
+   * returned. A group with GROUP_STREAM_FROM members or more (on a page of n groups, a nth of that)
+   * is rendered without them and marked for streamed(), which sends them as it reads them.
    */
   private async render(db: Repos, ctx: ScimCtx, rt: ResourceTypeId, recs: readonly Rec[], p: Projection): Promise<Doc[]> {
     const core = rt === 'User' ? USER_SCHEMA : GROUP_SCHEMA;
     const ids = recs.map((r) => r.id);
     const groups = rt === 'User' && mayReturn(p, core, 'groups') ? await db.users.groupsOf(ids) : undefined;
     const wantMembers = rt === 'Group' && mayReturn(p, core, 'members');
-    const streamFrom = this.limits.groupStreamFrom ?? GROUP_STREAM_FROM;
+    // The threshold holds for the whole answer: on a page of n groups, each from 1/n of it, so
+    // that a page of groups each just under it is not built whole either (100 groups of 9,999).
+    const streamFrom = Math.max(1, Math.floor((this.limits.groupStreamFrom ?? GROUP_STREAM_FROM) / Math.max(1, ids.length)));
     const large = wantMembers ? await db.groups.withAtLeast(ids, streamFrom) : new Set<string>();
     const members = wantMembers ? await db.groups.membersOf(large.size ? ids.filter((id) => !large.has(id)) : ids) : undefined;
     const memo: ProjectionMemo = new Map();
