@@ -24,22 +24,19 @@ export interface DerivedColumns {
 
 /**
  * What roster search matches: the userName and every field value, lower-cased, each kept once.
- * Search finds a person when every word of the query is somewhere in this text (a word holds no
- * space, so it never spans two values): a value already inside another one ("ada" in "ada
- * lovelace", the username that is the userName, an external ID that is also the manager) finds
- * nobody the other does not, and is left out: 60 of 294 bytes on the benchmark's people, in every
- * row of the roster.
+ * Search finds a person when every word of the query is somewhere in this text, and a word holds
+ * no space: so a value already inside the text ("ada" in "ada lovelace", the username that is the
+ * userName, an external ID that is also the manager) finds nobody the text does not, and is left
+ * out. Longest first, so that the short values fall inside the long ones. 60 of 294 bytes on the
+ * benchmark's people, in every row of the roster, for a few microseconds a write.
  */
 export function searchText(userName: string, values: Readonly<Record<string, FieldValue | unknown>>): string {
-  const kept: string[] = [];
-  const keep = (text: string): void => {
-    if (text === '' || kept.some((k) => k.includes(text))) return;
-    for (let i = kept.length - 1; i >= 0; i--) if (text.includes(kept[i]!)) kept.splice(i, 1);
-    kept.push(text);
-  };
-  keep(userName.toLowerCase());
-  for (const v of Object.values(values)) if (v !== null && v !== undefined && v !== '') keep(String(v).toLowerCase());
-  return kept.join(' ').slice(0, 4000);
+  const texts = [userName.toLowerCase()];
+  for (const v of Object.values(values)) if (v !== null && v !== undefined && v !== '') texts.push(String(v).toLowerCase());
+  texts.sort((a, b) => b.length - a.length);
+  let text = '';
+  for (const t of texts) if (t !== '' && !text.includes(t)) text = text === '' ? t : `${text} ${t}`;
+  return text.slice(0, 4000);
 }
 
 export function derivedColumns(schema: ListSchema, doc: Readonly<Record<string, unknown>>): DerivedColumns {
