@@ -46,8 +46,20 @@ parentPort.on('message', (m) => {
   } catch (err) {
     parentPort.postMessage({ id: m.id, error: String(err && err.message || err) });
   }
+  // Copy into the database what the writer logged while this read held its snapshot (see BREATHER_MS).
+  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy: the checkpointer thread carries on */ }
 });
 `;
+
+/**
+ * A pause between two statements of the scan thread. While a read runs, the writer's log (WAL)
+ * cannot start over: its frames are still part of the read's snapshot. Back-to-back scans under
+ * writes kept it from ever starting over, and the log grew by the writes (115 MB in a minute of
+ * PATCHes beside two clients filtering, against 16 MB without them; bench/RESULTS.md). After each
+ * read the thread copies the log into the database (a passive checkpoint), and before the next
+ * the log gets this long to start over at the next write.
+ */
+export const BREATHER_MS = 10;
 
 interface Job {
   readonly id: number;
@@ -62,6 +74,8 @@ export class ScanPool {
   /** Waiting statements by list, in the order the lists first had one waiting (round robin). */
   private readonly waiting = new Map<string, Job[]>();
   private running: Job | undefined;
+  /** Set during the pause after a statement (BREATHER_MS). */
+  private breather: NodeJS.Timeout | undefined;
   private nextId = 1;
   private closed = false;
   private answered = 0;
@@ -94,6 +108,7 @@ export class ScanPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.breather);
     const w = this.worker;
     this.worker = undefined;
     const gone = new Error('the database is closed');
@@ -108,7 +123,7 @@ export class ScanPool {
   }
 
   private pump(): void {
-    if (this.running || this.closed) return;
+    if (this.running || this.breather || this.closed) return;
     // The list waiting longest goes next; if it has more, it goes to the back of the turn.
     const first = this.waiting.entries().next();
     if (first.done) return;
@@ -132,7 +147,11 @@ export class ScanPool {
       this.answered++;
       if (m.error !== undefined) job.reject(new Error(m.error));
       else job.resolve(m.rows ?? []);
-      this.pump();
+      this.breather = setTimeout(() => {
+        this.breather = undefined;
+        this.pump();
+      }, BREATHER_MS);
+      this.breather.unref();
     });
     // A thread that dies (out of memory) fails what it held; the next statement starts another.
     w.on('error', (err) => this.lost(w, err));
