@@ -15,7 +15,7 @@ const ids = ((await (await fetch(`${base}/Users?count=500&attributes=id`, { head
 let writes = 0, scans = 0, maxWal = 0;
 const writer = async () => { let i = 0; while (Date.now() < end) { const r = await fetch(`${base}/Users/${ids[i++ % ids.length]}`, { method: 'PATCH', headers: h, body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: `T${i}` }] }) }); await r.arrayBuffer(); writes++; } };
 const scanner = async () => { while (Date.now() < end) { const r = await fetch(`${base}/Users?filter=${encodeURIComponent('title co "engin"')}&count=10`, { headers: h }); await r.arrayBuffer(); scans++; } };
-const samples = []; const watch = setInterval(() => { try { const s = fs.statSync(wal).size; maxWal = Math.max(maxWal, s); samples.push(s); } catch {} }, 100);
+const samples = []; const watch = setInterval(() => { try { const s = fs.statSync(wal).size; maxWal = Math.max(maxWal, s); samples.push(s); } catch { /* not there yet */ } }, 100);
 await Promise.all([writer(), writer(), ...(process.env.NOSCAN ? [] : [scanner(), scanner()])]);
 clearInterval(watch);
 const thirds = [0, 1, 2].map((k) => (Math.max(...samples.slice(k * samples.length / 3, (k + 1) * samples.length / 3)) / 1048576).toFixed(0)); console.log(JSON.stringify({ thirds, writes, scans, maxWalMB: (maxWal / 1048576).toFixed(1), walNowMB: (fs.statSync(wal).size / 1048576).toFixed(1) }));
