@@ -237,6 +237,28 @@ describe('sign-in with the organisation\'s OpenID Connect provider', { timeout: 
     }
   });
 
+  it('links accounts again by verified email when the organisation moves to another application at the same provider (another sub)', async () => {
+    expect((await configure({ allowedDomains: ['example.org'] })).status).toBe(200);
+    idp.users.set('ada', { email: 'ada@example.org', email_verified: true });
+    const first = new Jar();
+    expect((await signInWithProvider(srv, first, owner.orgId, 'ada')).landed.search).toBe('');
+    const adaId = (await sessionOf(first)).admin!.id;
+
+    // The application is registered again: the same person, another subject (pairwise, as Entra ID's per-application sub).
+    expect((await configure({ clientId: idp.pairwiseClient.clientId, clientSecret: idp.pairwiseClient.clientSecret, allowedDomains: ['example.org'] })).status).toBe(200);
+    const jar = new Jar();
+    expect((await signInWithProvider(srv, jar, owner.orgId, 'ada')).landed.search).toBe('');
+    expect((await sessionOf(jar)).admin).toMatchObject({ id: adaId, email: 'ada@example.org' });
+    expect((await events()).find((e) => e.action === 'admin.sso_linked' && (e.detail as { previousClientId?: string }).previousClientId))
+      .toMatchObject({ target: 'ada@example.org', detail: { provider: 'Test IdP', previousClientId: idp.clientId } });
+
+    // Bound to the new application: another person there with Ada's address is refused, not let in as her.
+    idp.users.set('ada-newcomer', { email: 'ada@example.org', email_verified: true });
+    const newcomer = new Jar();
+    expect((await signInWithProvider(srv, newcomer, owner.orgId, 'ada-newcomer')).landed.searchParams.get('sso_error')).toBe('sso_account_mismatch');
+    expect(newcomer.cookies.has('muster_session')).toBe(false);
+  });
+
   it('refuses an ID token issued for another client (wrong audience)', async () => {
     expect((await configure({ allowedDomains: ['example.org'] })).status).toBe(200);
     idp.users.set('ada', { email: 'ada@example.org', email_verified: true });

@@ -4,7 +4,7 @@
  * the accounts a test puts in `users`. Two switches make it misbehave the way a test needs: an ID
  * token for another client (wrong `aud`), and an ID token already expired when issued.
  */
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
@@ -20,6 +20,11 @@ export interface TestProvider {
   readonly issuer: string;
   readonly clientId: string;
   readonly clientSecret: string;
+  /**
+   * A second application at the same provider whose `sub` is pairwise (OpenID Connect Core 1.0 §8.1):
+   * the same person has another subject there, as at Entra ID, where `sub` differs per application.
+   */
+  readonly pairwiseClient: { readonly clientId: string; readonly clientSecret: string };
   /** Accounts by the login name typed on the provider's login page. */
   readonly users: Map<string, ProviderUser>;
   /** `wrongAudience`: ID tokens name another client; `expired`: ID tokens expired ten minutes before they are issued. */
@@ -39,8 +44,14 @@ export async function startProvider(redirectUris: string[], host = '127.0.0.1'):
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://${host}:${(server.address() as AddressInfo).port}`;
   const clientId = 'muster', clientSecret = 'muster-client-secret-for-tests-only-0123456789';
+  const pairwiseClient = { clientId: 'muster-pairwise', clientSecret: 'muster-pairwise-secret-for-tests-only-0123456789' };
   const provider = new Provider(issuer, {
-    clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: redirectUris, grant_types: ['authorization_code'], response_types: ['code'] }],
+    clients: [
+      { client_id: clientId, client_secret: clientSecret, redirect_uris: redirectUris, grant_types: ['authorization_code'], response_types: ['code'] },
+      { client_id: pairwiseClient.clientId, client_secret: pairwiseClient.clientSecret, redirect_uris: redirectUris, grant_types: ['authorization_code'], response_types: ['code'], subject_type: 'pairwise' },
+    ],
+    subjectTypes: ['public', 'pairwise'],
+    pairwiseIdentifier: (_ctx: unknown, accountId: string, client: { clientId: string }) => createHash('sha256').update(`${client.clientId}/${accountId}`).digest('base64url'),
     findAccount: (_ctx: unknown, id: string) => {
       const u = users.get(id);
       return u ? { accountId: id, claims: () => ({ sub: id, ...u }) } : undefined;
@@ -61,7 +72,7 @@ export async function startProvider(redirectUris: string[], host = '127.0.0.1'):
   } as typeof issue;
   server.on('request', provider.callback());
   return {
-    issuer, clientId, clientSecret, users, misbehave,
+    issuer, clientId, clientSecret, pairwiseClient, users, misbehave,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
