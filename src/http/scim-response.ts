@@ -46,15 +46,34 @@ const STREAM_CHUNK = 64 * 1024;
  * returned, so it would stay unsent (in flight) for ever. `outgoing` is the Node response; once it
  * closes, a body nobody took is cancelled (a body being written is the server's to cancel).
  */
-export function settleOnClose(res: Response, outgoing: { destroyed: boolean; once(event: 'close', fn: () => void): unknown } | undefined): void {
+export function settleOnClose(res: Response, outgoing: StreamTarget | undefined): void {
   const state = STREAM_STATE.get(res);
   if (!state || state.ended || !outgoing || !res.body) return;
   const body = res.body;
   const settle = (): void => {
     if (!state.ended && !body.locked) body.cancel().catch(() => undefined);
   };
-  if (outgoing.destroyed) settle();
-  else outgoing.once('close', settle);
+  if (outgoing.destroyed) {
+    settle();
+    return;
+  }
+  outgoing.once('close', settle);
+  // A client that stops reading part way holds the answer (and the request's place in flight)
+  // for as long as its connection lasts: a connection silent that long is closed, which cancels
+  // the stream. Pages are written every few milliseconds while the client reads.
+  outgoing.setTimeout(STREAM_STALL_MS, () => outgoing.destroy());
+  whenSent(res, () => outgoing.setTimeout(0));
+}
+
+/** How long a streamed answer waits for a client that stopped reading. */
+export const STREAM_STALL_MS = 60_000;
+
+/** What settleOnClose needs of the Node response. */
+export interface StreamTarget {
+  readonly destroyed: boolean;
+  once(event: 'close', fn: () => void): unknown;
+  setTimeout(ms: number, fn?: () => void): unknown;
+  destroy(): unknown;
 }
 
 /**

@@ -586,7 +586,7 @@ export class ScimService {
     const where = filter ? scimCompile(() => compileFilter(fctx, filter)) : undefined;
     const sortPath = q.sortBy ? parseAttrPath(q.sortBy, (d) => invalidFilter(`invalid sortBy "${q.sortBy}": ${d}`)) : undefined;
     const orderBy = sortPath ? scimCompile(() => sortExpression(fctx, sortPath)) : undefined;
-    return { where, orderBy, scan: readsWholeList(fctx, filter, sortPath) };
+    return { where, orderBy, scan: readsWholeList(fctx, filter, sortPath, q.cursor !== undefined) };
   }
 
   private sortDescending(q: QueryParams): boolean {

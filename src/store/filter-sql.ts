@@ -360,19 +360,22 @@ export function sortExpression(ctx: FilterContext, path: AttrPath): Expr {
   return s.caseExact ? ctx.flavor.jsonText(s.doc, s.keys) : sql`lower(${ctx.flavor.jsonText(s.doc, s.keys)})`;
 }
 
-/** People's attributes an index finds by equality (users_list_user_name, …_external_id, …_display_name, …_employee_number; the primary key). */
-const SEEK_EQ: ReadonlySet<string> = new Set(['id', 'username', 'externalid', 'displayname', `${ENTERPRISE_USER_SCHEMA.toLowerCase()}:employeenumber`]);
-/** …and by range (users_list_modified). */
-const SEEK_RANGE: ReadonlySet<string> = new Set(['meta.lastmodified']);
-/** People's attributes whose index also gives the list's order (sortBy). */
+/** People's attributes an index finds by equality (users_list_user_name, …_external_id, …_display_name, …_employee_number, …_modified; the primary key). */
+const SEEK_EQ: ReadonlySet<string> = new Set(['id', 'username', 'externalid', 'displayname', 'meta.lastmodified', `${ENTERPRISE_USER_SCHEMA.toLowerCase()}:employeenumber`]);
+/** People's attributes whose index also gives the list's order (sortBy, index paging). */
 const SORT_INDEXED: ReadonlySet<string> = new Set(['username', 'externalid', 'displayname', 'meta.lastmodified', `${ENTERPRISE_USER_SCHEMA.toLowerCase()}:employeenumber`]);
+/**
+ * …and with cursor paging, which orders nulls last (paging-repo.ts, keysetClauses): only the
+ * attributes every person has keep the index's order; the others sort the whole list.
+ */
+const SORT_INDEXED_CURSOR: ReadonlySet<string> = new Set(['username', 'meta.lastmodified']);
 
 /** Inside emails[…] or groups[…]: an equality on the value, which user_emails_value or group_members finds. */
 function elementSeeks(f: Filter): boolean {
   switch (f.kind) {
     case 'and': return elementSeeks(f.left) || elementSeeks(f.right);
     case 'or': return elementSeeks(f.left) && elementSeeks(f.right);
-    case 'compare': return f.op === 'eq' && f.path.attr.toLowerCase() === 'value' && !f.path.sub;
+    case 'compare': return f.op === 'eq' && f.value !== null && f.path.attr.toLowerCase() === 'value' && !f.path.sub;
     default: return false;
   }
 }
@@ -389,29 +392,32 @@ function seeks(ctx: FilterContext, f: Filter): boolean {
       return (key === 'emails' || key === 'groups') && elementSeeks(f.filter);
     }
     case 'compare': {
+      // `eq null` asks for the people without a value: no index finds those.
+      if (f.op !== 'eq' || f.value === null) return false;
       const r = resolve(ctx, f.path);
-      if (r.def?.multiValued) return (r.attrKey === 'emails' || r.attrKey === 'groups') && (!r.subDef || r.subDef.name.toLowerCase() === 'value') && f.op === 'eq';
-      if (f.op === 'eq' && SEEK_EQ.has(r.key)) return true;
-      return SEEK_RANGE.has(r.key) && (f.op === 'eq' || f.op === 'gt' || f.op === 'ge' || f.op === 'lt' || f.op === 'le');
+      if (r.def?.multiValued) return (r.attrKey === 'emails' || r.attrKey === 'groups') && (!r.subDef || r.subDef.name.toLowerCase() === 'value');
+      // A range (meta.lastModified gt …) is an index range that may hold the whole list.
+      return SEEK_EQ.has(r.key);
     }
   }
 }
 
 /**
  * Whether a people query reads the whole list: a filter no index narrows (`co`, `ew`, `ne`, `not`,
- * `active eq true`, an attribute read from the JSON document), or, without a filter that narrows,
- * an order no index gives. IdPs' lookups (userName, externalId, emails.value, id by equality) do
- * not; on SQLite the ones that do run off the serving thread (sqlite/scan-pool.ts). Groups are
+ * `eq null`, a range, `active eq true`, an attribute read from the JSON document), or, without a
+ * filter that narrows, an order no index gives. IdPs' lookups (userName, externalId, emails.value,
+ * id by equality) do not. An equality shared by most of the list (a group everyone is in) still
+ * reads most of it here: an index cannot tell; on SQLite the ones that do run off the serving thread (sqlite/scan-pool.ts). Groups are
  * few per list, so their queries never do. Call after compileFilter (which reports unknown
  * attributes).
  */
-export function readsWholeList(ctx: FilterContext, filter: Filter | undefined, sortBy: AttrPath | undefined): boolean {
+export function readsWholeList(ctx: FilterContext, filter: Filter | undefined, sortBy: AttrPath | undefined, cursor = false): boolean {
   if (ctx.resource !== 'User') return false;
   if (filter) return !seeks(ctx, filter);
   if (!sortBy) return false;
   try {
     const r = resolve(ctx, sortBy);
-    return r.def?.multiValued === true || !SORT_INDEXED.has(r.key);
+    return r.def?.multiValued === true || !(cursor ? SORT_INDEXED_CURSOR : SORT_INDEXED).has(r.key);
   } catch {
     return true;
   }

@@ -215,12 +215,13 @@ export class UsersRepo {
     const where = q.where ? sql`AND ${q.where}` : sql``;
     const window = sql`SELECT users.seq FROM users WHERE users.list_id = ${q.listId} ${where} ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}`;
     if (q.scan && this.scans) {
-      // The window is the whole list's work: on the scan thread. Its rows are then read here by seq.
+      // The window is the whole list's work: on the scan thread. Its rows are then read here by seq
+      // (the rowid); `+` keeps the list test off every index, which would walk the list again.
       const c = window.compile(this.db);
       const seqs = (await this.scans.all<{ seq: number }>(q.listId, c.sql, c.parameters)).map((r) => r.seq);
       if (!seqs.length) return [];
       const picked = await sql<Row & { seq: number }>`SELECT users.id, users.list_id, users.data, users.fields, users.version, users.created, users.last_modified
-        FROM users WHERE users.seq IN (SELECT value FROM json_each(${JSON.stringify(seqs)})) AND users.list_id = ${q.listId} ORDER BY ${order}`.execute(this.db);
+        FROM users WHERE users.seq IN (SELECT value FROM json_each(${JSON.stringify(seqs)})) AND +users.list_id = ${q.listId} ORDER BY ${order}`.execute(this.db);
       return picked.rows.map(toRecord);
     }
     const rows = await sql<Row & { seq: number }>`SELECT users.id, users.list_id, users.data, users.fields, users.version, users.created, users.last_modified

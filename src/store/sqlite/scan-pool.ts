@@ -56,10 +56,12 @@ parentPort.on('message', (m) => {
  * cannot start over: its frames are still part of the read's snapshot. Back-to-back scans under
  * writes kept it from ever starting over, and the log grew by the writes (115 MB in a minute of
  * PATCHes beside two clients filtering, against 16 MB without them; bench/RESULTS.md). After each
- * read the thread copies the log into the database (a passive checkpoint), and before the next
- * the log gets this long to start over at the next write.
+ * read the thread copies the log into the database (a passive checkpoint), and before the next,
+ * after a read of BREATHER_AFTER_MS or more, the log gets this long to start over at the next write.
  */
 export const BREATHER_MS = 10;
+/** Reads shorter than this hold the log too briefly to matter: the next follows at once. */
+export const BREATHER_AFTER_MS = 20;
 
 interface Job {
   readonly id: number;
@@ -74,7 +76,8 @@ export class ScanPool {
   /** Waiting statements by list, in the order the lists first had one waiting (round robin). */
   private readonly waiting = new Map<string, Job[]>();
   private running: Job | undefined;
-  /** Set during the pause after a statement (BREATHER_MS). */
+  private startedAt = 0;
+  /** Set during the pause after a long statement (BREATHER_MS). */
   private breather: NodeJS.Timeout | undefined;
   private nextId = 1;
   private closed = false;
@@ -132,6 +135,7 @@ export class ScanPool {
     this.waiting.delete(listId);
     if (queue.length) this.waiting.set(listId, queue);
     this.running = job;
+    this.startedAt = performance.now();
     this.thread().postMessage({ id: job.id, sql: job.sql, parameters: job.parameters });
   }
 
@@ -147,6 +151,10 @@ export class ScanPool {
       this.answered++;
       if (m.error !== undefined) job.reject(new Error(m.error));
       else job.resolve(m.rows ?? []);
+      if (performance.now() - this.startedAt < BREATHER_AFTER_MS) {
+        this.pump();
+        return;
+      }
       this.breather = setTimeout(() => {
         this.breather = undefined;
         this.pump();

@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { scimJson, scimStream, settleOnClose, whenSent, withHeaders, type StreamEnd } from '../../../src/http/scim-response.js';
+import { STREAM_STALL_MS, scimJson, scimStream, settleOnClose, whenSent, withHeaders, type StreamEnd } from '../../../src/http/scim-response.js';
 
 /** Pieces of 70,000 characters: each fills a chunk of its own (chunks are about 64 KiB). */
 async function* pieces(n: number, failAt = -1): AsyncGenerator<string> {
@@ -91,7 +91,20 @@ describe('a streamed answer is in flight until it is sent', () => {
 });
 
 describe('a streamed answer whose connection closed before it was sent', () => {
-  const outgoing = (destroyed: boolean) => Object.assign(new EventEmitter(), { destroyed });
+  const outgoing = (destroyed: boolean) => {
+    const out = Object.assign(new EventEmitter(), {
+      destroyed, timeouts: [] as number[], onTimeout: undefined as (() => void) | undefined,
+      setTimeout(ms: number, fn?: () => void) {
+        out.timeouts.push(ms);
+        if (fn) out.onTimeout = fn;
+      },
+      destroy() {
+        out.destroyed = true;
+        out.emit('close');
+      },
+    });
+    return out;
+  };
 
   it('is ended when the connection was already closed as the handler returned (the server never reads it)', async () => {
     const res = await scimStream(pieces(5));
@@ -122,5 +135,24 @@ describe('a streamed answer whose connection closed before it was sent', () => {
     out.emit('close');
     await new Promise((r) => setImmediate(r));
     expect(seen).toEqual(['sent']);
+  });
+});
+
+describe('a client that stops reading a streamed answer', () => {
+  it('has its connection closed after a silence of STREAM_STALL_MS, which ends the answer; a finished answer lifts the limit', async () => {
+    const res = await scimStream(pieces(5));
+    const seen = watch(res);
+    const out = Object.assign(new EventEmitter(), {
+      destroyed: false, timeouts: [] as number[], onTimeout: undefined as (() => void) | undefined,
+      setTimeout(ms: number, fn?: () => void) { out.timeouts.push(ms); if (fn) out.onTimeout = fn; },
+      destroy() { out.destroyed = true; out.emit('close'); },
+    });
+    settleOnClose(res, out);
+    expect(out.timeouts).toEqual([STREAM_STALL_MS]);
+    out.onTimeout!(); // the socket was silent that long: the server's reader has not taken the body here, so it is cancelled
+    await new Promise((r) => setImmediate(r));
+    expect(out.destroyed).toBe(true);
+    expect(seen).toEqual(['client-left']);
+    expect(out.timeouts).toEqual([STREAM_STALL_MS, 0]);
   });
 });

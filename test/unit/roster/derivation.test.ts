@@ -26,6 +26,8 @@ describe('roster derivation (pure)', () => {
   it('searches the userName and non-empty values, lower-cased and bounded', () => {
     expect(searchText('Ann', { x: 'B', y: '', z: null, n: 7 })).toBe('ann b 7');
     expect(searchText('a', { x: 'y'.repeat(5000) }).length).toBe(4000);
+    // Past the bound the end is cut, never the userName.
+    expect(searchText('Ada', { bio: 'z'.repeat(5000), title: 'Engineer' }).startsWith('ada zzz')).toBe(true);
   });
 
   it('keeps each value once, and none that another value already holds', () => {
