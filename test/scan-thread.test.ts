@@ -136,6 +136,24 @@ describe('people queries that read the whole list', () => {
     expect((await get({ filter: 'meta.lastModified gt "1970-01-01T00:00:00Z"', count: '100' })).totalResults).toBe(people.length);
     expect(names(await get({ sortBy: 'displayName', cursor: '', count: '100' }))).toHaveLength(people.length);
     expect(await scans()).toBe(before + 8);
+    // Groups: by name, id or a member's id on the indexes; by members' display names, every membership of the list.
+    const all = await list.req('GET', '/Users?count=100&attributes=id');
+    const ids = (all.body.Resources as { id: string }[]).map((r) => r.id);
+    const g = await list.req('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Ward 7', members: ids.slice(0, 3).map((value) => ({ value })) });
+    expect(g.status, g.text).toBe(201);
+    const groups = async (filter: string) => {
+      const r = await list.req('GET', `/Groups?filter=${encodeURIComponent(filter)}&excludedAttributes=members`);
+      expect(r.status, r.text).toBe(200);
+      return (r.body.Resources as { displayName: string }[] | undefined ?? []).map((x) => x.displayName);
+    };
+    expect(await groups('displayName eq "Ward 7"')).toEqual(['Ward 7']);
+    expect(await groups(`id eq "${g.body.id}" and members[value eq "${ids[0]}"]`)).toEqual(['Ward 7']);
+    expect(await groups(`members[value eq "${ids[1]}"]`)).toEqual(['Ward 7']);
+    expect(await scans()).toBe(before + 8);
+    expect(await groups('members[display co "pat"]')).toEqual(['Ward 7']);
+    expect(await groups('displayName co "ward"')).toEqual(['Ward 7']);
+    expect(await scans()).toBe(before + 10);
+    await list.req('DELETE', `/Groups/${g.body.id}`);
 
     // The roster page searches, counts and sorts the whole list: there too (its page, its count, the list's counts).
     const org = await srv.muster.lists.resolveOrganisation('Test organisation');
@@ -146,7 +164,7 @@ describe('people queries that read the whole list', () => {
     const expected = people.filter((p) => lc(p.title).includes('nurse') && lc(p.family) === 'lovelace').map((p) => p.userName).sort();
     expect(found.people.map((p) => p.userName).sort()).toEqual(expected);
     expect(found.total).toBe(expected.length);
-    expect(await scans()).toBe(before + 11);
+    expect(await scans()).toBe(before + 13);
 
     // The audit trail searched by name: there too, and its packed events read as written.
     const packed = await sql<{ n: number }>`SELECT count(*) AS n FROM audit_events WHERE list_id = ${list.id} AND typeof(changes) = 'blob'`.execute(srv.muster.store.db);
@@ -156,6 +174,6 @@ describe('people queries that read the whole list', () => {
     const events = ((await trail.json()) as { events: { action: string; target: { name: string }; changes: { field: string; after: unknown }[] }[] }).events;
     expect(events.map((e) => e.target.name).sort()).toEqual(expected);
     expect(events.every((e) => e.action === 'person.created' && e.changes.some((c) => c.field === 'title' && lc(String(c.after)).includes('nurse')))).toBe(true);
-    expect(await scans()).toBe(before + 12);
+    expect(await scans()).toBe(before + 14);
   });
 });

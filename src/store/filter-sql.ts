@@ -370,6 +370,11 @@ const SORT_INDEXED: ReadonlySet<string> = new Set(['username', 'externalid', 'di
  */
 const SORT_INDEXED_CURSOR: ReadonlySet<string> = new Set(['username', 'meta.lastmodified']);
 
+/** Groups' attributes an index finds by equality (groups_list_display_name, …_external_id; the primary key). */
+const GROUP_SEEK_EQ: ReadonlySet<string> = new Set(['id', 'displayname', 'externalid']);
+/** Groups' attributes whose index gives the order. */
+const GROUP_SORT_INDEXED: ReadonlySet<string> = new Set(['displayname']);
+
 /** Inside emails[…] or groups[…]: an equality on the value, which user_emails_value or group_members finds. */
 function elementSeeks(f: Filter): boolean {
   switch (f.kind) {
@@ -389,35 +394,37 @@ function seeks(ctx: FilterContext, f: Filter): boolean {
     case 'present': return false;
     case 'valuePath': {
       const key = resolve(ctx, { ...f.path, sub: undefined }).attrKey;
-      return (key === 'emails' || key === 'groups') && elementSeeks(f.filter);
+      return (ctx.resource === 'User' ? key === 'emails' || key === 'groups' : key === 'members') && elementSeeks(f.filter);
     }
     case 'compare': {
       // `eq null` asks for the people without a value: no index finds those.
       if (f.op !== 'eq' || f.value === null) return false;
       const r = resolve(ctx, f.path);
-      if (r.def?.multiValued) return (r.attrKey === 'emails' || r.attrKey === 'groups') && (!r.subDef || r.subDef.name.toLowerCase() === 'value');
+      const byValue = !r.subDef || r.subDef.name.toLowerCase() === 'value';
+      if (r.def?.multiValued) return (ctx.resource === 'User' ? r.attrKey === 'emails' || r.attrKey === 'groups' : r.attrKey === 'members') && byValue;
       // A range (meta.lastModified gt …) is an index range that may hold the whole list.
-      return SEEK_EQ.has(r.key);
+      return (ctx.resource === 'User' ? SEEK_EQ : GROUP_SEEK_EQ).has(r.key);
     }
   }
 }
 
 /**
- * Whether a people query reads the whole list: a filter no index narrows (`co`, `ew`, `ne`, `not`,
- * `eq null`, a range, `active eq true`, an attribute read from the JSON document), or, without a
- * filter that narrows, an order no index gives. IdPs' lookups (userName, externalId, emails.value,
- * id by equality) do not. An equality shared by most of the list (a group everyone is in) still
- * reads most of it here: an index cannot tell; on SQLite the ones that do run off the serving thread (sqlite/scan-pool.ts). Groups are
- * few per list, so their queries never do. Call after compileFilter (which reports unknown
- * attributes).
+ * Whether a query reads the whole list: a filter no index narrows (`co`, `ew`, `ne`, `not`,
+ * `eq null`, a range, `active eq true`, an attribute read from the JSON document, a group's
+ * members by display name or type), or, without a filter that narrows, an order no index gives.
+ * IdPs' lookups (userName, externalId, emails.value, id by equality; a group by displayName,
+ * externalId, id or a member's value) do not. An equality most of the list shares (a group
+ * everyone is in) still reads most of it here: an index cannot tell. On SQLite the ones that do
+ * run off the serving thread (sqlite/scan-pool.ts). Call after compileFilter (which reports
+ * unknown attributes).
  */
 export function readsWholeList(ctx: FilterContext, filter: Filter | undefined, sortBy: AttrPath | undefined, cursor = false): boolean {
-  if (ctx.resource !== 'User') return false;
   if (filter) return !seeks(ctx, filter);
   if (!sortBy) return false;
   try {
     const r = resolve(ctx, sortBy);
-    return r.def?.multiValued === true || !(cursor ? SORT_INDEXED_CURSOR : SORT_INDEXED).has(r.key);
+    const indexed = ctx.resource === 'Group' ? GROUP_SORT_INDEXED : cursor ? SORT_INDEXED_CURSOR : SORT_INDEXED;
+    return r.def?.multiValued === true || !indexed.has(r.key);
   } catch {
     return true;
   }

@@ -4,6 +4,7 @@ import { chunked } from './chunks.js';
 import { rethrowUnique } from './unique-violation.js';
 import { parseJson, type PageQuery } from './users-repo.js';
 import { keysetClauses, type KeysetPosition, type KeysetQuery } from './paging-repo.js';
+import type { ScanPool } from './sqlite/scan-pool.js';
 
 export interface GroupWrite {
   readonly id: string;
@@ -46,7 +47,8 @@ const memberRecord = (r: { member_id: string; member_type: string; display: stri
  * one member at a time, so a one-member change costs the same in a group of any size.
  */
 export class GroupsRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** `scans`: SQLite's scan thread, for queries that read a whole list (outside a transaction only). */
+  constructor(private readonly db: Kysely<Database>, private readonly scans?: ScanPool) {}
 
   async insert(g: GroupWrite): Promise<void> {
     try {
@@ -86,9 +88,13 @@ export class GroupsRepo {
     return r ? toRecord(r) : undefined;
   }
 
-  async count(q: Pick<PageQuery, 'listId' | 'where'>): Promise<number> {
+  async count(q: Pick<PageQuery, 'listId' | 'where' | 'scan'>): Promise<number> {
     let b = this.db.selectFrom('groups').select(sql<number>`count(*)`.as('n')).where('groups.list_id', '=', q.listId);
     if (q.where) b = b.where(q.where as RawBuilder<boolean>);
+    if (q.scan && this.scans) {
+      const c = b.compile();
+      return Number((await this.scans.all<{ n: number }>(q.listId, c.sql, c.parameters))[0]?.n ?? 0);
+    }
     return Number((await b.executeTakeFirstOrThrow()).n);
   }
 
@@ -99,6 +105,15 @@ export class GroupsRepo {
     const order = q.orderBy ? sql`${q.orderBy} ${dir}, groups.seq ${seqDir}` : sql`groups.seq ${seqDir}`;
     const where = q.where ? sql`AND ${q.where}` : sql``;
     const window = sql`SELECT groups.seq FROM groups WHERE groups.list_id = ${q.listId} ${where} ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}`;
+    if (q.scan && this.scans) {
+      // As UsersRepo.page: the window on the scan thread, its rows read here by rowid.
+      const c = window.compile(this.db);
+      const seqs = (await this.scans.all<{ seq: number }>(q.listId, c.sql, c.parameters)).map((r) => r.seq);
+      if (!seqs.length) return [];
+      const picked = await sql<Row>`SELECT groups.id, groups.list_id, groups.data, groups.version, groups.created, groups.last_modified
+        FROM groups WHERE groups.seq IN (SELECT value FROM json_each(${JSON.stringify(seqs)})) AND +groups.list_id = ${q.listId} ORDER BY ${order}`.execute(this.db);
+      return picked.rows.map(toRecord);
+    }
     const rows = await sql<Row>`SELECT groups.id, groups.list_id, groups.data, groups.version, groups.created, groups.last_modified
       FROM groups WHERE groups.seq IN (${window}) ORDER BY ${order}`.execute(this.db);
     return rows.rows.map(toRecord);
@@ -204,8 +219,13 @@ export class GroupsRepo {
   /** One keyset page (RFC 9865 cursor paging; see keysetClauses in paging-repo.ts). */
   async keyset(q: KeysetQuery): Promise<{ record: GroupRecord; position: KeysetPosition }[]> {
     const c = keysetClauses('groups', q);
-    const rows = await sql<Row & { seq: number | string; sort_key: string | number | null }>`SELECT groups.id, groups.list_id, groups.data, groups.version,
-      groups.created, groups.last_modified, groups.seq, ${c.key} AS sort_key FROM groups WHERE ${c.where} ORDER BY ${c.order} LIMIT ${q.limit}`.execute(this.db);
+    const query = sql<Row & { seq: number | string; sort_key: string | number | null }>`SELECT groups.id, groups.list_id, groups.data, groups.version,
+      groups.created, groups.last_modified, groups.seq, ${c.key} AS sort_key FROM groups WHERE ${c.where} ORDER BY ${c.order} LIMIT ${q.limit}`;
+    let rows: { rows: Array<Row & { seq: number | string; sort_key: string | number | null }> };
+    if (q.scan && this.scans) {
+      const compiled = query.compile(this.db);
+      rows = { rows: await this.scans.all(q.listId, compiled.sql, compiled.parameters) };
+    } else rows = await query.execute(this.db);
     return rows.rows.map((r) => ({ record: toRecord(r), position: q.orderBy ? { key: r.sort_key, seq: Number(r.seq) } : { seq: Number(r.seq) } }));
   }
 }

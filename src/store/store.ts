@@ -110,6 +110,7 @@ export class Store implements Repos {
     // Outside a transaction, the filters that read a whole list run on the scan thread (SQLite).
     if (conn.scans) {
       this.users = new UsersRepo(conn.db, conn.scans);
+      this.groups = new GroupsRepo(conn.db, conn.scans);
       this.roster = new RosterRepo(conn.db, () => this.jobsEnqueued(), conn.engine, conn.scans);
       this.audit = new AuditRepo(conn.db, conn.engine, false, conn.scans);
     }
