@@ -4,7 +4,7 @@ import { chunked } from './chunks.js';
 import { rethrowUnique } from './unique-violation.js';
 import { parseJson, type PageQuery } from './users-repo.js';
 import { keysetClauses, type KeysetPosition, type KeysetQuery } from './paging-repo.js';
-import type { ScanPool } from './sqlite/scan-pool.js';
+import { rowsOf, type ScanPool } from './sqlite/scan-pool.js';
 
 export interface GroupWrite {
   readonly id: string;
@@ -107,8 +107,7 @@ export class GroupsRepo {
     const window = sql`SELECT groups.seq FROM groups WHERE groups.list_id = ${q.listId} ${where} ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}`;
     if (q.scan && this.scans) {
       // As UsersRepo.page: the window on the scan thread, its rows read here by rowid.
-      const c = window.compile(this.db);
-      const seqs = (await this.scans.all<{ seq: number }>(q.listId, c.sql, c.parameters)).map((r) => r.seq);
+      const seqs = (await rowsOf(this.db, window as RawBuilder<{ seq: number }>, this.scans, q.listId)).map((r) => r.seq);
       if (!seqs.length) return [];
       const picked = await sql<Row>`SELECT groups.id, groups.list_id, groups.data, groups.version, groups.created, groups.last_modified
         FROM groups WHERE groups.seq IN (SELECT value FROM json_each(${JSON.stringify(seqs)})) AND +groups.list_id = ${q.listId} ORDER BY ${order}`.execute(this.db);
@@ -221,11 +220,7 @@ export class GroupsRepo {
     const c = keysetClauses('groups', q);
     const query = sql<Row & { seq: number | string; sort_key: string | number | null }>`SELECT groups.id, groups.list_id, groups.data, groups.version,
       groups.created, groups.last_modified, groups.seq, ${c.key} AS sort_key FROM groups WHERE ${c.where} ORDER BY ${c.order} LIMIT ${q.limit}`;
-    let rows: { rows: Array<Row & { seq: number | string; sort_key: string | number | null }> };
-    if (q.scan && this.scans) {
-      const compiled = query.compile(this.db);
-      rows = { rows: await this.scans.all(q.listId, compiled.sql, compiled.parameters) };
-    } else rows = await query.execute(this.db);
-    return rows.rows.map((r) => ({ record: toRecord(r), position: q.orderBy ? { key: r.sort_key, seq: Number(r.seq) } : { seq: Number(r.seq) } }));
+    const rows = await rowsOf(this.db, query, q.scan ? this.scans : undefined, q.listId);
+    return rows.map((r) => ({ record: toRecord(r), position: q.orderBy ? { key: r.sort_key, seq: Number(r.seq) } : { seq: Number(r.seq) } }));
   }
 }

@@ -4,7 +4,7 @@ import { rethrowUnique } from './unique-violation.js';
 import { userNameKey } from '../scim/user-name.js';
 import { chunked } from './chunks.js';
 import { keysetClauses, type KeysetPosition, type KeysetQuery } from './paging-repo.js';
-import type { ScanPool } from './sqlite/scan-pool.js';
+import { rowsOf, type ScanPool } from './sqlite/scan-pool.js';
 import { Prepared } from './prepared.js';
 
 /** What the SCIM layer hands the store for one user: the document plus its indexed columns. */
@@ -217,8 +217,7 @@ export class UsersRepo {
     if (q.scan && this.scans) {
       // The window is the whole list's work: on the scan thread. Its rows are then read here by seq
       // (the rowid); `+` keeps the list test off every index, which would walk the list again.
-      const c = window.compile(this.db);
-      const seqs = (await this.scans.all<{ seq: number }>(q.listId, c.sql, c.parameters)).map((r) => r.seq);
+      const seqs = (await rowsOf(this.db, window as RawBuilder<{ seq: number }>, this.scans, q.listId)).map((r) => r.seq);
       if (!seqs.length) return [];
       const picked = await sql<Row & { seq: number }>`SELECT users.id, users.list_id, users.data, users.fields, users.version, users.created, users.last_modified
         FROM users WHERE users.seq IN (SELECT value FROM json_each(${JSON.stringify(seqs)})) AND +users.list_id = ${q.listId} ORDER BY ${order}`.execute(this.db);
@@ -291,11 +290,7 @@ export class UsersRepo {
     const c = keysetClauses('users', q);
     const query = sql<Row & { seq: number | string; sort_key: string | number | null }>`SELECT users.id, users.list_id, users.data, users.fields, users.version,
       users.created, users.last_modified, users.seq, ${c.key} AS sort_key FROM users WHERE ${c.where} ORDER BY ${c.order} LIMIT ${q.limit}`;
-    let rows: { rows: Array<Row & { seq: number | string; sort_key: string | number | null }> };
-    if (q.scan && this.scans) {
-      const compiled = query.compile(this.db);
-      rows = { rows: await this.scans.all(q.listId, compiled.sql, compiled.parameters) };
-    } else rows = await query.execute(this.db);
-    return rows.rows.map((r) => ({ record: toRecord(r), position: q.orderBy ? { key: r.sort_key, seq: Number(r.seq) } : { seq: Number(r.seq) } }));
+    const rows = await rowsOf(this.db, query, q.scan ? this.scans : undefined, q.listId);
+    return rows.map((r) => ({ record: toRecord(r), position: q.orderBy ? { key: r.sort_key, seq: Number(r.seq) } : { seq: Number(r.seq) } }));
   }
 }

@@ -18,6 +18,7 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import type { Kysely, RawBuilder } from 'kysely';
 
 /** The worker's code (CommonJS, run with `eval`, so that it needs no file of its own in dist/ or under the test runner). */
 const SCANNER = `
@@ -176,4 +177,14 @@ export class ScanPool {
     job?.reject(err);
     this.pump();
   }
+}
+
+/**
+ * A raw query's rows: on the scan thread when `scans` is given (the caller decided the query reads
+ * a whole list, outside a transaction), else on `db`.
+ */
+export async function rowsOf<R, DB>(db: Kysely<DB>, query: RawBuilder<R>, scans: ScanPool | undefined, listId: string): Promise<R[]> {
+  if (!scans) return (await query.execute(db)).rows;
+  const c = query.compile(db);
+  return scans.all<R>(listId, c.sql, c.parameters);
 }

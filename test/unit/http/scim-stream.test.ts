@@ -90,21 +90,23 @@ describe('a streamed answer is in flight until it is sent', () => {
   });
 });
 
+/** The Node response as settleOnClose sees it: close, its socket timeout (recorded), destroy. */
+const outgoing = (destroyed: boolean) => {
+  const out = Object.assign(new EventEmitter(), {
+    destroyed, timeouts: [] as number[], onTimeout: undefined as (() => void) | undefined,
+    setTimeout(ms: number, fn?: () => void) {
+      out.timeouts.push(ms);
+      if (fn) out.onTimeout = fn;
+    },
+    destroy() {
+      out.destroyed = true;
+      out.emit('close');
+    },
+  });
+  return out;
+};
+
 describe('a streamed answer whose connection closed before it was sent', () => {
-  const outgoing = (destroyed: boolean) => {
-    const out = Object.assign(new EventEmitter(), {
-      destroyed, timeouts: [] as number[], onTimeout: undefined as (() => void) | undefined,
-      setTimeout(ms: number, fn?: () => void) {
-        out.timeouts.push(ms);
-        if (fn) out.onTimeout = fn;
-      },
-      destroy() {
-        out.destroyed = true;
-        out.emit('close');
-      },
-    });
-    return out;
-  };
 
   it('is ended when the connection was already closed as the handler returned (the server never reads it)', async () => {
     const res = await scimStream(pieces(5));
@@ -142,11 +144,7 @@ describe('a client that stops reading a streamed answer', () => {
   it('has its connection closed after a silence of STREAM_STALL_MS, which ends the answer; a finished answer lifts the limit', async () => {
     const res = await scimStream(pieces(5));
     const seen = watch(res);
-    const out = Object.assign(new EventEmitter(), {
-      destroyed: false, timeouts: [] as number[], onTimeout: undefined as (() => void) | undefined,
-      setTimeout(ms: number, fn?: () => void) { out.timeouts.push(ms); if (fn) out.onTimeout = fn; },
-      destroy() { out.destroyed = true; out.emit('close'); },
-    });
+    const out = outgoing(false);
     settleOnClose(res, out);
     expect(out.timeouts).toEqual([STREAM_STALL_MS]);
     out.onTimeout!(); // the socket was silent that long: the server's reader has not taken the body here, so it is cancelled
