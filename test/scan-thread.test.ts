@@ -108,12 +108,15 @@ describe('people queries that read the whole list', () => {
     expect(titles).toEqual([...titles].sort());
   });
 
-  it.runIf(ENGINE === 'sqlite')('runs on the scan thread exactly when no index answers (SQLite)', async () => {
+  it('runs on the scan thread exactly when no index answers (SQLite; PostgreSQL has none and counts none)', async () => {
     const scans = async () => {
       const text = await (await fetch(`${srv.origin}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
       return Number(/^muster_sqlite_scan_queries_total (\d+)/m.exec(text)?.[1]);
     };
     const before = await scans();
+    // How many reads the scan thread has run since `before`: `n` on SQLite; on PostgreSQL none, ever.
+    const counted = (n: number) => (ENGINE === 'sqlite' ? before + n : 0);
+    if (ENGINE === 'postgres') expect(before).toBe(0);
     // IdPs' lookups: on the serving thread, as fast as an index makes them.
     await get({ filter: 'userName eq "p01@example.org"' });
     await get({ filter: 'externalId eq "nope"' });
@@ -121,21 +124,21 @@ describe('people queries that read the whole list', () => {
     await get({ filter: 'userName eq "p01@example.org" and title co "eng"' });
     await get({ count: '5' });
     await get({ sortBy: 'userName', count: '5' });
-    expect(await scans()).toBe(before);
+    expect(await scans()).toBe(counted(0));
     // A page that is not full needs no count: one statement on the thread; a full one, two.
     await get({ filter: 'title co "nurse"' });
-    expect(await scans()).toBe(before + 1);
+    expect(await scans()).toBe(counted(1));
     await get({ filter: 'title co "e"', count: '2' });
-    expect(await scans()).toBe(before + 3);
+    expect(await scans()).toBe(counted(3));
     await get({ filter: 'not (active eq true)', count: '100' });
     await get({ sortBy: 'title', count: '100' });
-    expect(await scans()).toBe(before + 5);
+    expect(await scans()).toBe(counted(5));
     // Shapes that look like lookups but read the list: `eq null` (the people without one) beside
     // another test, a date range, and cursor pages in an order that puts people without a value last.
     expect((await get({ filter: 'externalId eq null and title co "e"', count: '100' })).totalResults).toBe(people.length);
     expect((await get({ filter: 'meta.lastModified gt "1970-01-01T00:00:00Z"', count: '100' })).totalResults).toBe(people.length);
     expect(names(await get({ sortBy: 'displayName', cursor: '', count: '100' }))).toHaveLength(people.length);
-    expect(await scans()).toBe(before + 8);
+    expect(await scans()).toBe(counted(8));
     // Groups: by name, id or a member's id on the indexes; by members' display names, every membership of the list.
     const all = await list.req('GET', '/Users?count=100&attributes=id');
     const ids = (all.body.Resources as { id: string }[]).map((r) => r.id);
@@ -149,10 +152,10 @@ describe('people queries that read the whole list', () => {
     expect(await groups('displayName eq "Ward 7"')).toEqual(['Ward 7']);
     expect(await groups(`id eq "${g.body.id}" and members[value eq "${ids[0]}"]`)).toEqual(['Ward 7']);
     expect(await groups(`members[value eq "${ids[1]}"]`)).toEqual(['Ward 7']);
-    expect(await scans()).toBe(before + 8);
+    expect(await scans()).toBe(counted(8));
     expect(await groups('members[display co "pat"]')).toEqual(['Ward 7']);
     expect(await groups('displayName co "ward"')).toEqual(['Ward 7']);
-    expect(await scans()).toBe(before + 10);
+    expect(await scans()).toBe(counted(10));
     await list.req('DELETE', `/Groups/${g.body.id}`);
 
     // The roster page searches, counts and sorts the whole list: there too (its page, its count, the list's counts).
@@ -164,16 +167,18 @@ describe('people queries that read the whole list', () => {
     const expected = people.filter((p) => lc(p.title).includes('nurse') && lc(p.family) === 'lovelace').map((p) => p.userName).sort();
     expect(found.people.map((p) => p.userName).sort()).toEqual(expected);
     expect(found.total).toBe(expected.length);
-    expect(await scans()).toBe(before + 13);
+    expect(await scans()).toBe(counted(13));
 
     // The audit trail searched by name: there too, and its packed events read as written.
-    const packed = await sql<{ n: number }>`SELECT count(*) AS n FROM audit_events WHERE list_id = ${list.id} AND typeof(changes) = 'blob'`.execute(srv.muster.store.db);
-    expect(Number(packed.rows[0]!.n)).toBeGreaterThanOrEqual(people.length);
+    if (ENGINE === 'sqlite') {
+      const packed = await sql<{ n: number }>`SELECT count(*) AS n FROM audit_events WHERE list_id = ${list.id} AND typeof(changes) = 'blob'`.execute(srv.muster.store.db);
+      expect(Number(packed.rows[0]!.n)).toBeGreaterThanOrEqual(people.length);
+    }
     const trail = await fetch(`${srv.origin}/api/v1/lists/${list.id}/audit/events?person=${encodeURIComponent('nurse lovelace')}&limit=100`, { headers: { authorization: `Bearer ${key}` } });
     expect(trail.status).toBe(200);
     const events = ((await trail.json()) as { events: { action: string; target: { name: string }; changes: { field: string; after: unknown }[] }[] }).events;
     expect(events.map((e) => e.target.name).sort()).toEqual(expected);
     expect(events.every((e) => e.action === 'person.created' && e.changes.some((c) => c.field === 'title' && lc(String(c.after)).includes('nurse')))).toBe(true);
-    expect(await scans()).toBe(before + 14);
+    expect(await scans()).toBe(counted(14));
   });
 });
