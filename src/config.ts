@@ -23,6 +23,8 @@ export interface Config {
   readonly bulkMaxOperations: number;
   /** MUSTER_GROUP_STREAM_FROM: members from which a group read is sent as it is read (ScimService.streamed). */
   readonly groupStreamFrom: number;
+  /** MUSTER_SCAN_TIMEOUT_S, in ms: the deadline of one query that reads a whole list (store/scan-pool.ts). */
+  readonly scanTimeoutMs: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   readonly demo: boolean;
   /** Whether the audit trail is written. Off only to measure its cost (bench/); never in production. */
@@ -251,6 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const maxPageSize = intVar(env, 'MUSTER_MAX_PAGE_SIZE', 1000, 1, 10_000, problems);
   const bulkMaxOperations = intVar(env, 'MUSTER_BULK_MAX_OPERATIONS', 1000, 1, 100_000, problems);
   const groupStreamFrom = intVar(env, 'MUSTER_GROUP_STREAM_FROM', 10_000, 1, 10_000_000, problems);
+  const scanTimeoutMs = intVar(env, 'MUSTER_SCAN_TIMEOUT_S', 30, 1, 3600, problems) * 1000;
   const logLevel = (env.MUSTER_LOG_LEVEL ?? 'info') as Config['logLevel'];
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
     problems.push(`MUSTER_LOG_LEVEL must be one of debug, info, warn, error, silent; got ${JSON.stringify(logLevel)}`);
@@ -323,6 +326,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxPageSize,
     bulkMaxOperations,
     groupStreamFrom,
+    scanTimeoutMs,
     logLevel,
     demo: demoRaw === 'true' || demoRaw === '1',
     audit: auditRaw !== 'off',

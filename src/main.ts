@@ -100,7 +100,7 @@ export interface Muster {
 
 /** The store for a command; `serving`: for a node that serves requests (store/connect.ts, OpenOptions). */
 export async function openStore(config: Config, serving = false): Promise<Store> {
-  return new Store(await openDatabase(config.databaseUrl, { serving }));
+  return new Store(await openDatabase(config.databaseUrl, { serving, scanTimeoutMs: config.scanTimeoutMs }));
 }
 
 /** What main.ts does not build from config: the source of holders' photos for wallet passes (default: their approved photo). */

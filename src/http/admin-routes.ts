@@ -49,6 +49,7 @@ import { InputRefused } from '../scim/input-guard.js';
 import type { ImportService } from '../lists/import-service.js';
 import { UsageError, type ListsService } from '../lists/lists-service.js';
 import { ScimError } from '../scim/errors.js';
+import { ScanBusyError, ScanTimeoutError } from '../store/scan-pool.js';
 import { OPENAPI } from './openapi.js';
 import type { Logger } from './scim-response.js';
 import { EventsQueryError, MAX_EVENTS_PAGE, type EventsApi } from '../events/events-api.js';
@@ -544,6 +545,9 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     if (err instanceof AppleWalletError) return problem(c, err.status, err.code, err.message);
     if (err instanceof PassCertificateError) return problem(c, 400, err.code, err.message);
     if (err instanceof PasswordsBusyError) return problem(c, 429, 'busy', err.message, BUSY_RETRY_AFTER);
+    // The lane of whole-list reads (store/scan-pool.ts): the roster's search and counts, the audit trail's search by name.
+    if (err instanceof ScanBusyError) return problem(c, 429, 'busy', err.message, { 'retry-after': String(err.retryAfterSeconds) });
+    if (err instanceof ScanTimeoutError) return problem(c, 400, 'query_too_slow', err.message);
     if (err instanceof TooManyAttempts || err instanceof SignInBackoff) return problem(c, 429, err.code, err.message, { 'retry-after': String(err.retryAfterSeconds) });
     if (err instanceof AccountError) return problem(c, err.status as ApiError['status'], err.code, err.message);
     if (err instanceof SsoError) return problem(c, err.status, err.code, err.message);

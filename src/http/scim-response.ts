@@ -1,4 +1,5 @@
 import { ScimError } from '../scim/errors.js';
+import { ScanBusyError, ScanTimeoutError } from '../store/scan-pool.js';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
 
@@ -170,6 +171,11 @@ export function withHeaders(res: Response, extra: Readonly<Record<string, string
  * answered 500 without internals, and never disguised as another status.
  */
 export function errorResponse(err: unknown, log: Logger, requestId: string): Response {
+  // The lane of whole-list queries (store/scan-pool.ts): this list has its most waiting (try again
+  // shortly), or the query ran past its deadline (RFC 7644 §3.12: tooMany, more than the server is
+  // willing to process; retrying it would only take as long again).
+  if (err instanceof ScanBusyError) return errorResponse(new RetryableScimError(429, err.message, err.retryAfterSeconds), log, requestId);
+  if (err instanceof ScanTimeoutError) return errorResponse(new ScimError(400, 'tooMany', err.message), log, requestId);
   if (err instanceof ScimError) {
     const headers: Record<string, string> = {};
     if (err.status === 401) headers['www-authenticate'] = 'Bearer realm="muster", error="invalid_token"';

@@ -35,7 +35,7 @@ export interface CursorPageRequest {
   readonly descending: boolean;
   readonly where: SqlExpression | undefined;
   readonly orderBy: SqlExpression | undefined;
-  /** The filter or order reads the whole list (readsWholeList): on SQLite it runs on the scan thread. */
+  /** The filter or order reads the whole list (readsWholeList): it runs in the lane of such reads (store/scan-pool.ts). */
   readonly scan?: boolean;
 }
 

@@ -37,8 +37,16 @@ export interface MetricsSources {
   readonly queues?: () => Promise<readonly QueueStats[]>;
   /** The database connection pool: open, idle, and callers waiting for a connection. */
   readonly pool?: () => { readonly total: number; readonly idle: number; readonly waiting: number; readonly max: number };
-  /** SQLite's scan thread (queries that read a whole list): run so far, and waiting or running now. */
-  readonly scans?: () => { readonly done: number; readonly pending: number } | undefined;
+  /** The lane of queries that read a whole list (store/scan-pool.ts). */
+  readonly scans?: () => ScanStats | undefined;
+}
+
+/** The lane's counts (the store's ScanStats): run, waiting or running now, refused at once, stopped at the deadline. */
+export interface ScanStats {
+  readonly done: number;
+  readonly pending: number;
+  readonly refused: number;
+  readonly timedOut: number;
 }
 
 /** The IdP label takes the names src/lists/idp.ts can return, `none`, or `other`: never free text. */
@@ -125,18 +133,20 @@ export class Metrics {
       },
     });
     const scans = () => this.sources.scans?.();
-    new Counter({
-      name: 'muster_sqlite_scan_queries_total', help: 'SQLite: people queries that read a whole list (a filter or order no index answers), run on the scan thread',
-      registers: [this.registry],
+    const scanCounter = (name: string, help: string, of: (s: ScanStats) => number) => new Counter({
+      name, help, registers: [this.registry],
       collect() {
         const s = scans();
         if (!s) return;
         this.reset();
-        this.inc(s.done);
+        this.inc(of(s));
       },
     });
+    scanCounter('muster_scan_queries_total', 'Queries that read a whole list (a filter, order or search no index answers), run in their own lane: a thread on SQLite, a connection of its own on PostgreSQL', (s) => s.done);
+    scanCounter('muster_scan_queries_refused_total', 'Whole-list queries refused at once (429) because their list already had its most waiting or running', (s) => s.refused);
+    scanCounter('muster_scan_queries_timed_out_total', 'Whole-list queries stopped at their deadline (MUSTER_SCAN_TIMEOUT_S)', (s) => s.timedOut);
     new Gauge({
-      name: 'muster_sqlite_scan_queries_pending', help: 'SQLite: whole-list people queries waiting for the scan thread or running on it now',
+      name: 'muster_scan_queries_pending', help: 'Whole-list queries waiting for their lane or running in it now',
       registers: [this.registry],
       collect() {
         const s = scans();

@@ -3,7 +3,7 @@ import type { Engine } from './engine.js';
 import type { Database } from './schema.js';
 import { Prepared } from './prepared.js';
 import { PACK_BODY_FROM, pack, packOrNull, unpack } from './sqlite/packed-text.js';
-import type { ScanPool } from './sqlite/scan-pool.js';
+import type { ScanPool } from './scan-pool.js';
 
 /** An audit event as read: its JSON columns as text, packed or not on disk. */
 export type AuditEventRow = Omit<Selectable<Database['audit_events']>, 'changes' | 'detail'> & { changes: string; detail: string | null };
@@ -81,7 +81,7 @@ export class AuditRepo {
    */
   private readonly held: Map<string, ChainState> | undefined;
 
-  /** `scans`: SQLite's scan thread, for the audit search that reads a whole list (`personText`; outside a transaction only). */
+  /** `scans`: the lane of whole-list reads (scan-pool.ts), for the audit search by name (`personText`; outside a transaction only). */
   constructor(private readonly db: Kysely<Database>, private readonly engine: Engine, inTransaction = false, private readonly scans?: ScanPool) {
     this.held = inTransaction ? new Map() : undefined;
   }
@@ -151,13 +151,10 @@ export class AuditRepo {
     if (q.until) b = b.where('time', '<', q.until);
     if (q.cursor !== undefined) b = b.where('seq', q.order === 'desc' ? '<' : '>', q.cursor);
     const page = b.orderBy('seq', q.order).limit(q.limit);
-    // A search by name reads the list's people and may walk its whole trail: on the scan thread
-    // (sqlite/scan-pool.ts), so that it never holds other lists' and organisations' requests.
-    if (q.personText && this.scans) {
-      const c = page.compile();
-      return (await this.scans.all<Selectable<Database['audit_events']>>(q.listId, c.sql, c.parameters)).map(normaliseRow);
-    }
-    return (await page.execute()).map(normaliseRow);
+    // A search by name reads the list's people and may walk its whole trail: in the lane of such
+    // reads (scan-pool.ts), so that it never holds other lists' and organisations' requests.
+    const rows = q.personText && this.scans ? await this.scans.rows(q.listId, page.compile()) : await page.execute();
+    return rows.map(normaliseRow);
   }
 
   /** People of the list a search text finds: the id, the username, or every word in their search text. */

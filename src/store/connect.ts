@@ -7,7 +7,9 @@ import { type Kysely, Migrator, sql, type Migration, type MigrationProvider } fr
 import { engineOf, type Engine } from './engine.js';
 import type { Database } from './schema.js';
 import { openSqlite } from './sqlite/open.js';
-import { ScanPool } from './sqlite/scan-pool.js';
+import { DEFAULT_SCAN_TIMEOUT_MS, ScanPool } from './scan-pool.js';
+import { SqliteScanThread } from './sqlite/scan-thread.js';
+import { PostgresScanConnections } from './postgres/scan-connections.js';
 import type { CommitGroups } from './sqlite/commit-groups.js';
 import { openPostgres } from './postgres/open.js';
 import * as m001 from './migrations/001-initial.js';
@@ -56,7 +58,10 @@ export interface Connection {
    * transactions this connection has committed are in the log. Store.transaction awaits it.
    */
   readonly committed?: () => Promise<void> | undefined;
-  /** SQLite on a serving node: statements that read a whole list run on a thread of their own (sqlite/scan-pool.ts). */
+  /**
+   * A serving node: statements that read a whole list run in a lane of their own (scan-pool.ts): a
+   * thread of its own on SQLite, a connection of its own on PostgreSQL.
+   */
   readonly scans?: ScanPool;
 }
 
@@ -143,6 +148,8 @@ export interface OpenOptions {
    * and starts no thread.
    */
   readonly serving?: boolean;
+  /** MUSTER_SCAN_TIMEOUT_S: the deadline of a statement that reads a whole list (scan-pool.ts), in ms. */
+  readonly scanTimeoutMs?: number;
 }
 
 export async function openDatabase(databaseUrl: string, opts: OpenOptions = {}): Promise<Connection> {
@@ -175,7 +182,7 @@ export async function openDatabase(databaseUrl: string, opts: OpenOptions = {}):
   }
   // Transactions are grouped from here on, once the migrations have run as plain ones.
   groups?.enable();
-  const scans = engine === 'sqlite' && opts.serving && databaseUrl !== ':memory:' ? new ScanPool(path.resolve(databaseUrl)) : undefined;
+  const scans = opts.serving && databaseUrl !== ':memory:' ? scanLane(databaseUrl, engine, opts.scanTimeoutMs ?? DEFAULT_SCAN_TIMEOUT_MS) : undefined;
   return { db, engine, ...(pool ? { pool } : {}), ...(groups ? { committed: () => groups!.committed() } : {}), ...(scans ? { scans } : {}) };
 }
 
@@ -277,4 +284,9 @@ async function migrate(db: Kysely<Database>, engine: Engine): Promise<void> {
     if (engine === 'sqlite') await sql`rollback`.execute(db).catch(() => undefined);
     throw err;
   }
+}
+
+/** The lane of whole-list statements of a serving node (scan-pool.ts). */
+function scanLane(databaseUrl: string, engine: Engine, deadlineMs: number): ScanPool {
+  return new ScanPool(engine === 'sqlite' ? new SqliteScanThread(path.resolve(databaseUrl), deadlineMs) : new PostgresScanConnections(databaseUrl, deadlineMs));
 }

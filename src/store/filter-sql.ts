@@ -414,9 +414,8 @@ function seeks(ctx: FilterContext, f: Filter): boolean {
  * members by display name or type), or, without a filter that narrows, an order no index gives.
  * IdPs' lookups (userName, externalId, emails.value, id by equality; a group by displayName,
  * externalId, id or a member's value) do not. An equality most of the list shares (a group
- * everyone is in) still reads most of it here: an index cannot tell. On SQLite the ones that do
- * run off the serving thread (sqlite/scan-pool.ts). Call after compileFilter (which reports
- * unknown attributes).
+ * everyone is in) still reads most of it here: an index cannot tell. The ones that do run in a
+ * lane of their own (scan-pool.ts). Call after compileFilter (which reports unknown attributes).
  */
 export function readsWholeList(ctx: FilterContext, filter: Filter | undefined, sortBy: AttrPath | undefined, cursor = false): boolean {
   if (filter) return !seeks(ctx, filter);

@@ -4,7 +4,7 @@ import { chunked } from './chunks.js';
 import { rethrowUnique } from './unique-violation.js';
 import { parseJson, type PageQuery } from './users-repo.js';
 import { keysetClauses, type KeysetPosition, type KeysetQuery } from './paging-repo.js';
-import { rowsOf, type ScanPool } from './sqlite/scan-pool.js';
+import { rowsOf, type ScanPool } from './scan-pool.js';
 
 export interface GroupWrite {
   readonly id: string;
@@ -47,7 +47,7 @@ const memberRecord = (r: { member_id: string; member_type: string; display: stri
  * one member at a time, so a one-member change costs the same in a group of any size.
  */
 export class GroupsRepo {
-  /** `scans`: SQLite's scan thread, for queries that read a whole list (outside a transaction only). */
+  /** `scans`: the lane of whole-list reads (scan-pool.ts), for queries that read a whole list (outside a transaction only). */
   constructor(private readonly db: Kysely<Database>, private readonly scans?: ScanPool) {}
 
   async insert(g: GroupWrite): Promise<void> {
@@ -91,11 +91,8 @@ export class GroupsRepo {
   async count(q: Pick<PageQuery, 'listId' | 'where' | 'scan'>): Promise<number> {
     let b = this.db.selectFrom('groups').select(sql<number>`count(*)`.as('n')).where('groups.list_id', '=', q.listId);
     if (q.where) b = b.where(q.where as RawBuilder<boolean>);
-    if (q.scan && this.scans) {
-      const c = b.compile();
-      return Number((await this.scans.all<{ n: number }>(q.listId, c.sql, c.parameters))[0]?.n ?? 0);
-    }
-    return Number((await b.executeTakeFirstOrThrow()).n);
+    const [r] = q.scan && this.scans ? await this.scans.rows(q.listId, b.compile()) : await b.execute();
+    return Number(r?.n ?? 0);
   }
 
   /** One page, chosen on the (list_id, seq) index before any document is read (see UsersRepo.page). */
@@ -105,7 +102,7 @@ export class GroupsRepo {
     const order = q.orderBy ? sql`${q.orderBy} ${dir}, groups.seq ${seqDir}` : sql`groups.seq ${seqDir}`;
     const where = q.where ? sql`AND ${q.where}` : sql``;
     const window = sql`SELECT groups.seq FROM groups WHERE groups.list_id = ${q.listId} ${where} ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}`;
-    if (q.scan && this.scans) {
+    if (q.scan && this.scans?.engine === 'sqlite') {
       // As UsersRepo.page: the window on the scan thread, its rows read here by rowid.
       const seqs = (await rowsOf(this.db, window as RawBuilder<{ seq: number }>, this.scans, q.listId)).map((r) => r.seq);
       if (!seqs.length) return [];
@@ -113,9 +110,9 @@ export class GroupsRepo {
         FROM groups WHERE groups.seq IN (SELECT value FROM json_each(${JSON.stringify(seqs)})) AND +groups.list_id = ${q.listId} ORDER BY ${order}`.execute(this.db);
       return picked.rows.map(toRecord);
     }
-    const rows = await sql<Row>`SELECT groups.id, groups.list_id, groups.data, groups.version, groups.created, groups.last_modified
-      FROM groups WHERE groups.seq IN (${window}) ORDER BY ${order}`.execute(this.db);
-    return rows.rows.map(toRecord);
+    const rows = await rowsOf(this.db, sql<Row>`SELECT groups.id, groups.list_id, groups.data, groups.version, groups.created, groups.last_modified
+      FROM groups WHERE groups.seq IN (${window}) ORDER BY ${order}`, q.scan ? this.scans : undefined, q.listId);
+    return rows.map(toRecord);
   }
 
   async existing(listId: string, ids: readonly string[]): Promise<Set<string>> {

@@ -5,7 +5,7 @@ import type { Engine } from './engine.js';
 import { userNameKey } from '../scim/user-name.js';
 import { chunked } from './chunks.js';
 import { Prepared } from './prepared.js';
-import type { ScanPool } from './sqlite/scan-pool.js';
+import type { ScanPool } from './scan-pool.js';
 
 /** Read by every SCIM write (src/store/prepared.ts). */
 const MAPPING_VERSION = new Prepared<{ listId: string }, { mapping_version: number }>(['listId'], (db, p) => db.selectFrom('lists').select('mapping_version').where('id', '=', p.listId));
@@ -69,19 +69,17 @@ const parse = <T>(s: string | null, dflt: T): T => (s ? (JSON.parse(s) as T) : d
 /** Roster schema, mapping, derived people, received attributes and jobs. */
 export class RosterRepo {
   /** `onEnqueue` tells the store a job row was written (so a runner can start it without waiting for its next poll). */
-  /** `scans`: SQLite's scan thread, for the reads of a whole list below (outside a transaction only). */
+  /** `scans`: the lane of whole-list reads (scan-pool.ts), for the reads below (outside a transaction only). */
   constructor(private readonly db: Kysely<Database>, private readonly onEnqueue?: () => void, private readonly engine: Engine = 'sqlite', private readonly scans?: ScanPool) {}
 
   /**
    * A read over a whole list (the roster page's search, filters, sort and counts: every person of
-   * the list, about a second at a million people) on the scan thread when there is one, so that an
-   * administrator browsing a large roster never holds the requests of other lists and organisations
-   * (sqlite/scan-pool.ts); here otherwise.
+   * the list, about a second at a million people) in the lane of such reads when there is one, so
+   * that an administrator browsing a large roster never holds the requests of other lists and
+   * organisations (scan-pool.ts); here otherwise.
    */
   private async wholeList<R>(listId: string, q: { compile(): CompiledQuery<R>; execute(): Promise<R[]> }): Promise<R[]> {
-    if (!this.scans) return q.execute();
-    const c = q.compile();
-    return this.scans.all<R>(listId, c.sql, c.parameters);
+    return this.scans ? this.scans.rows(listId, q.compile()) : q.execute();
   }
 
   private sortExpression(sort: PeopleSort): RawBuilder<unknown> {

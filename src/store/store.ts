@@ -26,6 +26,7 @@ import { WebhooksRepo } from './webhooks-repo.js';
 import { PagingRepo } from './paging-repo.js';
 import { OidcRepo } from './oidc-repo.js';
 import { LimitsRepo } from './limits-repo.js';
+import type { ScanStats } from './scan-pool.js';
 
 /** The repositories, bound to the database or to one open transaction. */
 export interface Repos {
@@ -107,7 +108,7 @@ export class Store implements Repos {
     }));
     this.paging = new PagingRepo(conn.db);
     this.oidc = new OidcRepo(conn.db);
-    // Outside a transaction, the filters that read a whole list run on the scan thread (SQLite).
+    // Outside a transaction, the queries that read a whole list run in a lane of their own (scan-pool.ts).
     if (conn.scans) {
       this.users = new UsersRepo(conn.db, conn.scans);
       this.groups = new GroupsRepo(conn.db, conn.scans);
@@ -178,10 +179,10 @@ export class Store implements Repos {
     return this.conn.pool?.() ?? { total: 1, idle: 1, waiting: 0, max: 1 };
   }
 
-  /** SQLite's scan thread (sqlite/scan-pool.ts): queries run on it so far, and waiting or running now; undefined without one. */
-  scanStats(): { done: number; pending: number } | undefined {
+  /** The lane of whole-list queries (scan-pool.ts): run so far, waiting or running now, refused, timed out; undefined without one. */
+  scanStats(): ScanStats | undefined {
     const p = this.conn.scans;
-    return p ? { done: p.done, pending: p.pending } : undefined;
+    return p ? { done: p.done, pending: p.pending, refused: p.refused, timedOut: p.timedOut } : undefined;
   }
 
   async close(): Promise<void> {

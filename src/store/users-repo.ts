@@ -4,7 +4,7 @@ import { rethrowUnique } from './unique-violation.js';
 import { userNameKey } from '../scim/user-name.js';
 import { chunked } from './chunks.js';
 import { keysetClauses, type KeysetPosition, type KeysetQuery } from './paging-repo.js';
-import { rowsOf, type ScanPool } from './sqlite/scan-pool.js';
+import { rowsOf, type ScanPool } from './scan-pool.js';
 import { Prepared } from './prepared.js';
 
 /** What the SCIM layer hands the store for one user: the document plus its indexed columns. */
@@ -47,7 +47,7 @@ export interface PageQuery {
   readonly descending?: boolean;
   readonly offset: number;
   readonly limit: number;
-  /** The filter or order reads the whole list (no index answers it): on SQLite it runs on the scan thread. */
+  /** The filter or order reads the whole list (no index answers it): it runs in the lane of such reads (scan-pool.ts). */
   readonly scan?: boolean;
 }
 
@@ -196,12 +196,8 @@ export class UsersRepo {
   async count(q: Pick<PageQuery, 'listId' | 'where' | 'scan'>): Promise<number> {
     let b = this.db.selectFrom('users').select(sql<number>`count(*)`.as('n')).where('users.list_id', '=', q.listId);
     if (q.where) b = b.where(q.where as RawBuilder<boolean>);
-    if (q.scan && this.scans) {
-      const c = b.compile();
-      return Number((await this.scans.all<{ n: number }>(q.listId, c.sql, c.parameters))[0]?.n ?? 0);
-    }
-    const r = await b.executeTakeFirstOrThrow();
-    return Number(r.n);
+    const [r] = q.scan && this.scans ? await this.scans.rows(q.listId, b.compile()) : await b.execute();
+    return Number(r?.n ?? 0);
   }
 
   /**
@@ -214,7 +210,7 @@ export class UsersRepo {
     const order = q.orderBy ? sql`${q.orderBy} ${dir}, users.seq ${seqDir}` : sql`users.seq ${seqDir}`;
     const where = q.where ? sql`AND ${q.where}` : sql``;
     const window = sql`SELECT users.seq FROM users WHERE users.list_id = ${q.listId} ${where} ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}`;
-    if (q.scan && this.scans) {
+    if (q.scan && this.scans?.engine === 'sqlite') {
       // The window is the whole list's work: on the scan thread. Its rows are then read here by seq
       // (the rowid); `+` keeps the list test off every index, which would walk the list again.
       const seqs = (await rowsOf(this.db, window as RawBuilder<{ seq: number }>, this.scans, q.listId)).map((r) => r.seq);
@@ -223,9 +219,9 @@ export class UsersRepo {
         FROM users WHERE users.seq IN (SELECT value FROM json_each(${JSON.stringify(seqs)})) AND +users.list_id = ${q.listId} ORDER BY ${order}`.execute(this.db);
       return picked.rows.map(toRecord);
     }
-    const rows = await sql<Row & { seq: number }>`SELECT users.id, users.list_id, users.data, users.fields, users.version, users.created, users.last_modified
-      FROM users WHERE users.seq IN (${window}) ORDER BY ${order}`.execute(this.db);
-    return rows.rows.map(toRecord);
+    const rows = await rowsOf(this.db, sql<Row & { seq: number }>`SELECT users.id, users.list_id, users.data, users.fields, users.version, users.created, users.last_modified
+      FROM users WHERE users.seq IN (${window}) ORDER BY ${order}`, q.scan ? this.scans : undefined, q.listId);
+    return rows.map(toRecord);
   }
 
   /** People of a list by externalId (Entra sync keys people by their Graph object id). */

@@ -1,19 +1,26 @@
 /**
- * The SQLite scan thread (src/store/sqlite/scan-pool.ts): statements that read a whole list run
- * there, so the serving thread stays free, each list in its turn.
+ * The lane of whole-list statements (src/store/scan-pool.ts) on its SQLite executor, a thread of its
+ * own (src/store/sqlite/scan-thread.ts): statements that read a whole list run there, so the
+ * serving thread stays free, each list in its turn, a few per list at most, none past its deadline.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ScanPool } from '../../../src/store/sqlite/scan-pool.js';
+import { ScanBusyError, ScanPool, ScanTimeoutError, type ScanPoolOptions } from '../../../src/store/scan-pool.js';
+import { SqliteScanThread } from '../../../src/store/sqlite/scan-thread.js';
 
 /** A statement that takes the scan thread a while (a few million rows of a recursive CTE). */
 const SLOW = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?) SELECT count(*) AS n FROM c';
 
 let dir: string;
 let pool: ScanPool | undefined;
+let thread: SqliteScanThread | undefined;
+function lane(file: string, deadlineMs = 60_000, opts: ScanPoolOptions = {}): ScanPool {
+  thread = new SqliteScanThread(file, deadlineMs);
+  return new ScanPool(thread, opts);
+}
 function database(): { file: string; db: BetterSqlite3.Database } {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'muster-scan-'));
   const file = path.join(dir, 'muster.sqlite');
@@ -26,13 +33,14 @@ function database(): { file: string; db: BetterSqlite3.Database } {
 afterEach(async () => {
   await pool?.close();
   pool = undefined;
+  thread = undefined;
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the scan thread', () => {
   it('answers a read with its rows while the serving thread goes on with its own work', async () => {
     const { file, db } = database();
-    pool = new ScanPool(file);
+    pool = lane(file);
     let turns = 0, ownReads = 0, finished = false;
     const scan = pool.all<{ n: number }>('a', SLOW, [3_000_000]).finally(() => (finished = true));
     // The event loop turns, and this thread reads the database, while the scan runs.
@@ -51,7 +59,7 @@ describe('the scan thread', () => {
 
   it('takes lists in turn: a list with many waiting does not go before a list that came later more than once', async () => {
     const { file, db } = database();
-    pool = new ScanPool(file);
+    pool = lane(file);
     const order: string[] = [];
     const run = (list: string, name: string) => pool!.all(list, SLOW, [200_000]).then(() => order.push(name));
     await Promise.all([run('a', 'a1'), run('a', 'a2'), run('a', 'a3'), run('a', 'a4'), run('b', 'b1'), run('c', 'c1'), run('b', 'b2')]);
@@ -62,7 +70,7 @@ describe('the scan thread', () => {
 
   it('refuses writes, reports a statement\'s error to its caller alone, and sees what was committed', async () => {
     const { file, db } = database();
-    pool = new ScanPool(file);
+    pool = lane(file);
     await expect(pool.all('a', 'INSERT INTO t VALUES (?, ?)', ['a', 2])).rejects.toThrow(/only reads|readonly|query_only/i);
     await expect(pool.all('a', 'SELECT * FROM nowhere', [])).rejects.toThrow(/no such table/);
     db.prepare('INSERT INTO t VALUES (?, ?)').run('a', 3);
@@ -72,13 +80,78 @@ describe('the scan thread', () => {
 
   it('fails what waits when closed, and refuses more', async () => {
     const { file, db } = database();
-    pool = new ScanPool(file);
+    pool = lane(file);
     const running = expect(pool.all('a', SLOW, [3_000_000])).rejects.toThrow(/closed/);
     const waiting = expect(pool.all('b', 'SELECT 1 AS one', [])).rejects.toThrow(/closed/);
     await pool.close();
     await running;
     await waiting;
     await expect(pool.all('a', 'SELECT 1', [])).rejects.toThrow(/closed/);
+    db.close();
+  });
+
+  it('refuses at once a statement of a list that has its most waiting or running, and only that list\'s', async () => {
+    const { file, db } = database();
+    pool = lane(file, 60_000, { perListLimit: 3 });
+    const held = [pool.all('a', SLOW, [2_000_000]), pool.all('a', SLOW, [1]), pool.all('a', SLOW, [1])];
+    const refused = pool.all('a', 'SELECT 1 AS one', []);
+    await expect(refused).rejects.toBeInstanceOf(ScanBusyError);
+    await expect(refused).rejects.toThrow(/3 queries .* waiting or running; try again in 2 s/);
+    expect(pool.refused).toBe(1);
+    // Another list is not refused, and waits only its turn.
+    const other = pool.all<{ one: number }>('b', 'SELECT 1 AS one', []);
+    expect(await other).toEqual([{ one: 1 }]);
+    expect((await Promise.all(held)).map((r) => r.length)).toEqual([1, 1, 1]);
+    // Once they are answered, the list is served again.
+    expect(await pool.all('a', 'SELECT 2 AS two', [])).toEqual([{ two: 2 }]);
+    expect(pool.pending).toBe(0);
+    db.close();
+  });
+
+  // A statement that cannot finish before the test lets it: the database is in rollback-journal
+  // mode and the test holds an exclusive lock, so the thread's read waits (asleep, in SQLite's busy
+  // handler) until the test commits. Its deadline then passes whatever the machine's speed.
+  function locked(): { file: string; db: BetterSqlite3.Database; release: () => void } {
+    const { file, db } = database();
+    db.pragma('journal_mode = DELETE');
+    db.exec('BEGIN EXCLUSIVE');
+    return { file, db, release: () => db.exec('COMMIT') };
+  }
+
+  it('answers a statement past its deadline with ScanTimeoutError and goes on at once with the next, on a new thread', async () => {
+    const { file, db, release } = locked();
+    pool = lane(file, 1_500);
+    const stuck = pool.all('a', 'SELECT n FROM t', []);
+    const next = pool.all<{ n: number }>('b', 'SELECT n FROM t', []);
+    await expect(stuck).rejects.toBeInstanceOf(ScanTimeoutError);
+    await expect(stuck).rejects.toThrow(/took longer than 1.5 s/);
+    // The overdue statement's thread was told to stop; the next has a thread of its own.
+    expect(thread!.threads).toBeGreaterThanOrEqual(1);
+    expect(thread!.threads).toBeLessThanOrEqual(2);
+    release();
+    expect(await next).toEqual([{ n: 1 }]);
+    expect(pool.timedOut).toBe(1);
+    expect(pool.done).toBe(2);
+    db.close();
+  });
+
+  it('past a second deadline, still two threads at most, and the next statement runs in full', async () => {
+    const { file, db, release } = locked();
+    pool = lane(file, 1_500);
+    const first = pool.all('a', 'SELECT n FROM t', []);
+    const second = pool.all('b', 'SELECT n FROM t', []);
+    let thirdDone = false;
+    const third = pool.all<{ n: number }>('c', 'SELECT n FROM t', []).finally(() => (thirdDone = true));
+    await expect(first).rejects.toBeInstanceOf(ScanTimeoutError);
+    await expect(second).rejects.toBeInstanceOf(ScanTimeoutError);
+    // Never a third thread; the third statement is not answered before the lock goes.
+    expect(thread!.threads).toBeLessThanOrEqual(2);
+    expect(thirdDone).toBe(false);
+    expect(pool.pending).toBe(1);
+    release();
+    expect(await third).toEqual([{ n: 1 }]);
+    expect(thread!.threads).toBeLessThanOrEqual(2);
+    expect(pool.timedOut).toBe(2);
     db.close();
   });
 });

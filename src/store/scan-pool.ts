@@ -1,0 +1,218 @@
+/**
+ * Queries that read a whole list, kept in a lane of their own, on both engines.
+ *
+ * A SCIM filter no index answers (`title co "x"`, `userName ew "x"`, `not (...)`, an attribute read
+ * from the JSON document), the roster page's search and counts, and the audit trail's search by
+ * name read every person of a list: about half a second at 100,000 people, seconds at a million
+ * (bench/RESULTS.md, "Filters that read a whole list"). Any holder of one list's token can send them
+ * back to back. Run where everything else runs, they would hold every other organisation's
+ * requests: on SQLite the one thread that serves the node (better-sqlite3 is synchronous); on
+ * PostgreSQL the connection pool, whose ten connections a dozen such requests take.
+ *
+ * So they run here instead, on an executor of their own (a worker thread with its own read-only
+ * connection on SQLite, sqlite/scan-thread.ts; a read-only connection of its own on
+ * PostgreSQL, postgres/scan-connections.ts), under three rules:
+ * - **Turns.** Statements are taken in turn from each list that has some waiting, so a list that
+ *   sends many waits behind its own, not in front of another list's.
+ * - **A cap per list.** A list with PER_LIST_LIMIT statements waiting or running is refused more
+ *   at once (ScanBusyError: the HTTP layer answers 429 with Retry-After) rather than queueing work
+ *   without end for the others to wait behind.
+ * - **A deadline.** A statement that runs longer than the deadline (MUSTER_SCAN_TIMEOUT_S) is
+ *   given up (ScanTimeoutError: 400 `tooMany` for SCIM, RFC 7644 §3.12, "more results than the
+ *   server is willing to calculate or process"), and the lane goes on with the next.
+ *
+ * What it sees: what is committed. A client's own write is answered only once committed (group
+ * commit on SQLite, commit-groups.ts; a plain COMMIT on PostgreSQL), so a client always finds what
+ * it wrote. Transactions never use the lane: their reads must see their own writes.
+ */
+import type { CompiledQuery, Kysely, RawBuilder } from 'kysely';
+import type { Engine } from './engine.js';
+
+/** Statements one list may have waiting or running in the lane at once; more are refused (429). */
+export const PER_LIST_LIMIT = 16;
+/** The default deadline of one statement (MUSTER_SCAN_TIMEOUT_S). */
+export const DEFAULT_SCAN_TIMEOUT_MS = 30_000;
+/** What a refused statement's caller is told to wait before trying again (Retry-After). */
+export const SCAN_BUSY_RETRY_AFTER_S = 2;
+
+/** The list already has PER_LIST_LIMIT statements in the lane. */
+export class ScanBusyError extends Error {
+  readonly retryAfterSeconds = SCAN_BUSY_RETRY_AFTER_S;
+  constructor(readonly waiting: number) {
+    super(`this list already has ${waiting} queries that read the whole list waiting or running; try again in ${SCAN_BUSY_RETRY_AFTER_S} s`);
+    this.name = 'ScanBusyError';
+  }
+}
+
+/** A statement ran past the deadline and was given up. */
+export class ScanTimeoutError extends Error {
+  constructor(readonly deadlineMs: number) {
+    super(`the query reads every person of the list and took longer than ${deadlineMs / 1000} s, so it was stopped; `
+      + 'narrow it with an attribute the list has an index for (id, userName, externalId, emails, employeeNumber) or ask the operator to raise MUSTER_SCAN_TIMEOUT_S');
+    this.name = 'ScanTimeoutError';
+  }
+}
+
+/** Where the lane's statements run. */
+export interface ScanExecutor {
+  readonly engine: Engine;
+  /** Statements it runs at once. */
+  readonly slots: number;
+  /** Runs one read statement; rejects with ScanTimeoutError past its deadline. */
+  run(sqlText: string, parameters: readonly unknown[]): Promise<unknown[]>;
+  /** A pause to leave after a statement that took `ms`, before the next starts (0: none). */
+  pauseAfter(ms: number): number;
+  close(): Promise<void>;
+}
+
+export interface ScanPoolOptions {
+  readonly perListLimit?: number;
+}
+
+/** The lane's use, for metrics. */
+export interface ScanStats {
+  /** Statements run so far (with rows or an error, timed-out ones included). */
+  readonly done: number;
+  /** Waiting or running now. */
+  readonly pending: number;
+  /** Refused at once: their list already had PER_LIST_LIMIT in the lane. */
+  readonly refused: number;
+  /** Given up at the deadline. */
+  readonly timedOut: number;
+}
+
+interface Job {
+  readonly listId: string;
+  readonly sql: string;
+  readonly parameters: readonly unknown[];
+  readonly resolve: (rows: unknown[]) => void;
+  readonly reject: (err: Error) => void;
+}
+
+export class ScanPool {
+  /** Waiting statements by list, in the order the lists first had one waiting (round robin). */
+  private readonly waiting = new Map<string, Job[]>();
+  /** Statements running now, by list. */
+  private readonly runningBy = new Map<string, number>();
+  private running = 0;
+  /** Set during the pause after a long statement (ScanExecutor.pauseAfter). */
+  private paused: NodeJS.Timeout | undefined;
+  private closed = false;
+  private answered = 0;
+  private refusedCount = 0;
+  private timedOutCount = 0;
+  private readonly perListLimit: number;
+
+  constructor(private readonly executor: ScanExecutor, opts: ScanPoolOptions = {}) {
+    this.perListLimit = opts.perListLimit ?? PER_LIST_LIMIT;
+  }
+
+  /** The engine whose statements it runs (their SQL differs). */
+  get engine(): Engine {
+    return this.executor.engine;
+  }
+
+  /** Runs a compiled read query in `listId`'s turn; resolves with its rows. */
+  rows<R>(listId: string, query: CompiledQuery<R>): Promise<R[]> {
+    return this.all<R>(listId, query.sql, query.parameters);
+  }
+
+  /** Runs a read statement in `listId`'s turn; resolves with its rows. */
+  all<R>(listId: string, sqlText: string, parameters: readonly unknown[]): Promise<R[]> {
+    if (this.closed) return Promise.reject(new Error('the database is closed'));
+    const queue = this.waiting.get(listId);
+    const held = (queue?.length ?? 0) + (this.runningBy.get(listId) ?? 0);
+    if (held >= this.perListLimit) {
+      this.refusedCount++;
+      return Promise.reject(new ScanBusyError(held));
+    }
+    return new Promise<R[]>((resolve, reject) => {
+      const job: Job = { listId, sql: sqlText, parameters, resolve: resolve as (rows: unknown[]) => void, reject };
+      if (queue) queue.push(job);
+      else this.waiting.set(listId, [job]);
+      this.pump();
+    });
+  }
+
+  /** Statements answered so far, with rows or an error (metrics). */
+  get done(): number {
+    return this.answered;
+  }
+
+  /** Statements waiting or running now (metrics). */
+  get pending(): number {
+    let n = this.running;
+    for (const q of this.waiting.values()) n += q.length;
+    return n;
+  }
+
+  /** Statements refused because their list had PER_LIST_LIMIT in the lane (metrics). */
+  get refused(): number {
+    return this.refusedCount;
+  }
+
+  /** Statements given up at the deadline (metrics). */
+  get timedOut(): number {
+    return this.timedOutCount;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.paused);
+    const gone = new Error('the database is closed');
+    for (const q of this.waiting.values()) for (const j of q) j.reject(gone);
+    this.waiting.clear();
+    await this.executor.close();
+  }
+
+  private pump(): void {
+    while (this.running < this.executor.slots && !this.paused && !this.closed) {
+      // The list waiting longest goes next; if it has more, it goes to the back of the turn.
+      const first = this.waiting.entries().next();
+      if (first.done) return;
+      const [listId, queue] = first.value;
+      const job = queue.shift()!;
+      this.waiting.delete(listId);
+      if (queue.length) this.waiting.set(listId, queue);
+      this.start(job);
+    }
+  }
+
+  private start(job: Job): void {
+    this.running++;
+    this.runningBy.set(job.listId, (this.runningBy.get(job.listId) ?? 0) + 1);
+    const started = performance.now();
+    const settle = (): void => {
+      this.running--;
+      const n = (this.runningBy.get(job.listId) ?? 1) - 1;
+      if (n > 0) this.runningBy.set(job.listId, n);
+      else this.runningBy.delete(job.listId);
+      this.answered++;
+      const pause = this.closed ? 0 : this.executor.pauseAfter(performance.now() - started);
+      if (pause > 0 && !this.paused) {
+        this.paused = setTimeout(() => {
+          this.paused = undefined;
+          this.pump();
+        }, pause);
+        this.paused.unref();
+      }
+      this.pump();
+    };
+    this.executor.run(job.sql, job.parameters).then((rows) => {
+      settle();
+      job.resolve(rows);
+    }, (err: unknown) => {
+      if (err instanceof ScanTimeoutError) this.timedOutCount++;
+      settle();
+      job.reject(err instanceof Error ? err : new Error(String(err)));
+    });
+  }
+}
+
+/**
+ * A raw query's rows: in the lane when `scans` is given (the caller decided the query reads a whole
+ * list, outside a transaction), else on `db`.
+ */
+export async function rowsOf<R, DB>(db: Kysely<DB>, query: RawBuilder<R>, scans: ScanPool | undefined, listId: string): Promise<R[]> {
+  return scans ? scans.rows(listId, query.compile(db)) : (await query.execute(db)).rows;
+}
