@@ -10,9 +10,9 @@ import { ScanTimeoutError, type ScanExecutor } from '../scan-pool.js';
 
 /**
  * Whole-list statements one node runs at once on PostgreSQL: one, as on SQLite. Measured with
- * PostgreSQL on the node's two cores (bench/RESULTS.md, "The lane on PostgreSQL"), twelve clients
- * filtering back to back left another client's lookups at p50 7.9 ms with one connection and
- * 22.6 ms with two (each scan holds a core of the database server).
+ * PostgreSQL on the node's two cores (bench/RESULTS.md, "The lane on PostgreSQL, a cap per list
+ * and a deadline"), twelve clients filtering back to back left another client's lookups at p50
+ * 6.1–7.9 ms with one connection and 22.6 ms with two (each scan holds a core of the server).
  */
 export const SCAN_CONNECTIONS = 1;
 
