@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { ENGINE, freshDatabase, type TestDatabase } from './helpers/database.js';
 import { openDatabase, type Connection } from '../src/store/connect.js';
-import { ScanTimeoutError } from '../src/store/scan-pool.js';
+import { PER_LIST_LIMIT, SCAN_BUSY_RETRY_AFTER_S, ScanTimeoutError } from '../src/store/scan-pool.js';
+import { startServer, user } from './helpers/server.js';
 
 /** A statement that takes its engine a few seconds, and one that takes it a moment. */
 const SLOW = ENGINE === 'postgres'
@@ -65,5 +66,50 @@ describe(`the lane of whole-list queries (${ENGINE})`, () => {
     expect(lane.pending).toBe(3);
     await Promise.all(slow);
     expect(slowDone).toBe(3);
+  });
+});
+
+describe(`a list whose lane is full (${ENGINE}), over HTTP`, () => {
+  it('gets 429 with Retry-After for its next whole-list query, on SCIM and on the People page, while its lookups and other lists go on', async () => {
+    const srv = await startServer();
+    try {
+      const busy = await srv.newList({ name: 'Busy' });
+      const other = await srv.newList({ name: 'Other' });
+      for (const l of [busy, other]) expect((await l.req('POST', '/Users', user('ada@example.org', { title: 'Engineer' }))).status).toBe(201);
+      const lane = srv.muster.store.scanLane!;
+      // Sixteen slow statements in the busy list's name: one running, fifteen waiting.
+      const held = Array.from({ length: PER_LIST_LIMIT }, () => lane.all(busy.id, SLOW, [Math.round(SLOW_ARG / 30)]));
+      expect(lane.pending).toBe(PER_LIST_LIMIT);
+
+      const refused = await busy.req('GET', `/Users?filter=${encodeURIComponent('title co "eng"')}`);
+      expect(refused.status, refused.text).toBe(429);
+      expect(refused.headers.get('retry-after')).toBe(String(SCAN_BUSY_RETRY_AFTER_S));
+      expect(refused.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '429' });
+
+      const org = await srv.muster.lists.resolveOrganisation('Test organisation');
+      const key = await srv.adminKey(org.id);
+      const people = await fetch(`${srv.origin}/api/v1/lists/${busy.id}/people?search=ada`, { headers: { authorization: `Bearer ${key}` } });
+      expect(people.status).toBe(429);
+      expect(people.headers.get('retry-after')).toBe(String(SCAN_BUSY_RETRY_AFTER_S));
+      expect(await people.json()).toMatchObject({ error: 'busy', detail: expect.stringMatching(/many searches of this list are running at once; try again in 2 seconds/) });
+
+      // The IdP's lookup never enters the lane; another list's whole-list query waits only its turn.
+      const lookup = await busy.req('GET', `/Users?filter=${encodeURIComponent('userName eq "ada@example.org"')}`);
+      expect(lookup.status).toBe(200);
+      expect(lookup.body.totalResults).toBe(1);
+      const otherFilter = await other.req('GET', `/Users?filter=${encodeURIComponent('title co "eng"')}`);
+      expect(otherFilter.status, otherFilter.text).toBe(200);
+      expect(otherFilter.body.totalResults).toBe(1);
+
+      await Promise.all(held);
+      // The SCIM query, and the People page's three reads (its page, its count, the list's counts).
+      expect(lane.refused).toBe(4);
+      // Once the list's queries are answered, it is served again.
+      const again = await busy.req('GET', `/Users?filter=${encodeURIComponent('title co "eng"')}`);
+      expect(again.status, again.text).toBe(200);
+      expect(again.body.totalResults).toBe(1);
+    } finally {
+      await srv.close();
+    }
   });
 });

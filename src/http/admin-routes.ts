@@ -545,9 +545,15 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     if (err instanceof AppleWalletError) return problem(c, err.status, err.code, err.message);
     if (err instanceof PassCertificateError) return problem(c, 400, err.code, err.message);
     if (err instanceof PasswordsBusyError) return problem(c, 429, 'busy', err.message, BUSY_RETRY_AFTER);
-    // The lane of whole-list reads (store/scan-pool.ts): the roster's search and counts, the audit trail's search by name.
-    if (err instanceof ScanBusyError) return problem(c, 429, 'busy', err.message, { 'retry-after': String(err.retryAfterSeconds) });
-    if (err instanceof ScanTimeoutError) return problem(c, 400, 'query_too_slow', err.message);
+    // The lane of whole-list reads (store/scan-pool.ts): the roster's search and counts, the audit
+    // trail's search by name. Said in the roster's words: the People page shows the detail as it is.
+    if (err instanceof ScanBusyError) {
+      return problem(c, 429, 'busy', `many searches of this list are running at once; try again in ${err.retryAfterSeconds} seconds`, { 'retry-after': String(err.retryAfterSeconds) });
+    }
+    if (err instanceof ScanTimeoutError) {
+      return problem(c, 400, 'query_too_slow', `this search looks through everyone on the list and took longer than ${err.deadlineMs / 1000} seconds, so it was stopped; `
+        + 'search for something narrower, such as a username, an email address or an employee number');
+    }
     if (err instanceof TooManyAttempts || err instanceof SignInBackoff) return problem(c, 429, err.code, err.message, { 'retry-after': String(err.retryAfterSeconds) });
     if (err instanceof AccountError) return problem(c, err.status as ApiError['status'], err.code, err.message);
     if (err instanceof SsoError) return problem(c, err.status, err.code, err.message);

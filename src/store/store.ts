@@ -26,7 +26,7 @@ import { WebhooksRepo } from './webhooks-repo.js';
 import { PagingRepo } from './paging-repo.js';
 import { OidcRepo } from './oidc-repo.js';
 import { LimitsRepo } from './limits-repo.js';
-import type { ScanStats } from './scan-pool.js';
+import type { ScanPool, ScanStats } from './scan-pool.js';
 
 /** The repositories, bound to the database or to one open transaction. */
 export interface Repos {
@@ -177,6 +177,11 @@ export class Store implements Repos {
   /** The connection pool's use now, for metrics: PostgreSQL's pool, or SQLite's single connection. */
   poolStats(): PoolStats {
     return this.conn.pool?.() ?? { total: 1, idle: 1, waiting: 0, max: 1 };
+  }
+
+  /** The lane of whole-list queries of a serving node (scan-pool.ts); undefined on a command's store. */
+  get scanLane(): ScanPool | undefined {
+    return this.conn.scans;
   }
 
   /** The lane of whole-list queries (scan-pool.ts): run so far, waiting or running now, refused, timed out; undefined without one. */

@@ -24,6 +24,8 @@ export function leadIn(err: ApiError): string {
   if (err.code === 'invalid_credentials') return 'Sign-in failed:';
   if (err.code === 'csrf_failed') return 'Your session needs refreshing (reload the page):';
   if (err.status === 0) return 'Muster cannot be reached right now.';
+  if (err.code === 'busy') return 'Muster is busy right now:';
+  if (err.code === 'query_too_slow') return 'That search took too long:';
   if (err.status === 400) return 'That was not accepted:';
   if (err.status === 401) return 'You are not signed in:';
   if (err.status === 403) return 'Your account is not allowed to do that:';
