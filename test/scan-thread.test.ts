@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINE } from './helpers/database.js';
 import { startServer, user, type TestList, type TestServer } from './helpers/server.js';
 import { params } from './fuzz/harness.js';
+import { COUNT_LIMITS } from '../src/store/scan-pool.js';
+import { DEEP_OFFSET } from '../src/lists/scim-service.js';
 
 const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
 const TITLES = ['Engineer', 'Nurse', 'Head Nurse', 'Porter', 'Engineering Lead'];
@@ -179,5 +181,47 @@ describe('people queries that read the whole list', () => {
     expect(events.map((e) => e.target.name).sort()).toEqual(expected);
     expect(events.every((e) => e.action === 'person.created' && e.changes.some((c) => c.field === 'title' && lc(String(c.after)).includes('nurse')))).toBe(true);
     expect(await scans()).toBe(counted(14));
+  });
+
+  it('sends to the lane what an index answers but would read much of the list: an order of a filter\'s matches, a deep startIndex, a count of many matches', async () => {
+    const scans = async () => {
+      const text = await (await fetch(`${srv.origin}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+      return Number(/^muster_scan_queries_total (\d+)/m.exec(text)?.[1]);
+    };
+    const before = await scans();
+    const lovelaces = people.filter((p) => p.family === 'Lovelace').map((p) => p.userName).sort();
+    expect(lovelaces.length).toBeGreaterThan(3);
+    // An equality an index answers, in an order: the matches are sorted, however many (one page, not full: no count).
+    const sorted = await get({ filter: 'displayName eq "Pat Lovelace"', sortBy: 'userName', sortOrder: 'descending' });
+    expect(names(sorted)).toEqual([...lovelaces].reverse());
+    expect(await scans()).toBe(before + 1);
+    // Without an order, the same equality stays here; its count too, while the matches are few.
+    const page = await get({ filter: 'displayName eq "Pat Lovelace"', count: '2' });
+    expect(page.totalResults).toBe(lovelaces.length);
+    expect(names(page)).toEqual(lovelaces.slice(0, 2));
+    expect(await scans()).toBe(before + 1);
+    // Past COUNT_LIMITS.hereUpTo matches (lowered here to 3), the count is taken again in the lane.
+    const limit = COUNT_LIMITS.hereUpTo;
+    COUNT_LIMITS.hereUpTo = 3;
+    try {
+      const many = await get({ filter: 'displayName eq "Pat Lovelace"', count: '2' });
+      expect(many.totalResults).toBe(lovelaces.length);
+      expect(names(many)).toEqual(lovelaces.slice(0, 2));
+      expect(await scans()).toBe(before + 2);
+      // ... and a filter whose matches are within it is still counted here.
+      const one = await get({ filter: 'userName eq "p03@example.org" or userName eq "p04@example.org"', count: '1' });
+      expect(one.totalResults).toBe(2);
+      expect(await scans()).toBe(before + 2);
+    } finally {
+      COUNT_LIMITS.hereUpTo = limit;
+    }
+    // A page past DEEP_OFFSET skips its offset in the lane (empty here; totalResults from the list's counter).
+    const deep = await get({ startIndex: String(DEEP_OFFSET + 1), count: '5' });
+    expect(deep.totalResults).toBe(people.length);
+    expect(names(deep)).toEqual([]);
+    expect(await scans()).toBe(before + 3);
+    const shallow = await get({ startIndex: String(people.length - 1), count: '5' });
+    expect(names(shallow)).toHaveLength(2);
+    expect(await scans()).toBe(before + 3);
   });
 });

@@ -411,14 +411,15 @@ function seeks(ctx: FilterContext, f: Filter): boolean {
 /**
  * Whether a query reads the whole list: a filter no index narrows (`co`, `ew`, `ne`, `not`,
  * `eq null`, a range, `active eq true`, an attribute read from the JSON document, a group's
- * members by display name or type), or, without a filter that narrows, an order no index gives.
+ * members by display name or type), an order no index gives, or any order of a filter's matches
+ * (an equality most of the list shares, `displayName eq "Staff"`, would sort most of the list).
  * IdPs' lookups (userName, externalId, emails.value, id by equality; a group by displayName,
- * externalId, id or a member's value) do not. An equality most of the list shares (a group
- * everyone is in) still reads most of it here: an index cannot tell. The ones that do run in a
- * lane of their own (scan-pool.ts). Call after compileFilter (which reports unknown attributes).
+ * externalId, id or a member's value), which never ask for an order, do not. The ones that do run
+ * in a lane of their own (scan-pool.ts). Call after compileFilter (which reports unknown
+ * attributes). How many an equality matches is bounded separately: see the repositories' count.
  */
 export function readsWholeList(ctx: FilterContext, filter: Filter | undefined, sortBy: AttrPath | undefined, cursor = false): boolean {
-  if (filter) return !seeks(ctx, filter);
+  if (filter) return !seeks(ctx, filter) || sortBy !== undefined;
   if (!sortBy) return false;
   try {
     const r = resolve(ctx, sortBy);

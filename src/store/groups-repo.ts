@@ -4,7 +4,7 @@ import { chunked } from './chunks.js';
 import { rethrowUnique } from './unique-violation.js';
 import { parseJson, type PageQuery } from './users-repo.js';
 import { keysetClauses, type KeysetPosition, type KeysetQuery } from './paging-repo.js';
-import { rowsOf, type ScanPool } from './scan-pool.js';
+import { COUNT_LIMITS, countIn, rowsOf, type ScanPool } from './scan-pool.js';
 
 export interface GroupWrite {
   readonly id: string;
@@ -89,10 +89,10 @@ export class GroupsRepo {
   }
 
   async count(q: Pick<PageQuery, 'listId' | 'where' | 'scan'>): Promise<number> {
-    let b = this.db.selectFrom('groups').select(sql<number>`count(*)`.as('n')).where('groups.list_id', '=', q.listId);
-    if (q.where) b = b.where(q.where as RawBuilder<boolean>);
-    const [r] = q.scan && this.scans ? await this.scans.rows(q.listId, b.compile()) : await b.execute();
-    return Number(r?.n ?? 0);
+    let m = this.db.selectFrom('groups').where('groups.list_id', '=', q.listId);
+    if (q.where) m = m.where(q.where as RawBuilder<boolean>);
+    const all = m.select(sql<number>`count(*)`.as('n'));
+    return countIn(this.scans, q, all, () => this.db.selectFrom(m.select(sql<number>`1`.as('one')).limit(COUNT_LIMITS.hereUpTo + 1).as('m')).select(sql<number>`count(*)`.as('n')));
   }
 
   /** One page, chosen on the (list_id, seq) index before any document is read (see UsersRepo.page). */

@@ -4,7 +4,7 @@ import { rethrowUnique } from './unique-violation.js';
 import { userNameKey } from '../scim/user-name.js';
 import { chunked } from './chunks.js';
 import { keysetClauses, type KeysetPosition, type KeysetQuery } from './paging-repo.js';
-import { rowsOf, type ScanPool } from './scan-pool.js';
+import { COUNT_LIMITS, countIn, rowsOf, type ScanPool } from './scan-pool.js';
 import { Prepared } from './prepared.js';
 
 /** What the SCIM layer hands the store for one user: the document plus its indexed columns. */
@@ -194,10 +194,10 @@ export class UsersRepo {
   }
 
   async count(q: Pick<PageQuery, 'listId' | 'where' | 'scan'>): Promise<number> {
-    let b = this.db.selectFrom('users').select(sql<number>`count(*)`.as('n')).where('users.list_id', '=', q.listId);
-    if (q.where) b = b.where(q.where as RawBuilder<boolean>);
-    const [r] = q.scan && this.scans ? await this.scans.rows(q.listId, b.compile()) : await b.execute();
-    return Number(r?.n ?? 0);
+    let m = this.db.selectFrom('users').where('users.list_id', '=', q.listId);
+    if (q.where) m = m.where(q.where as RawBuilder<boolean>);
+    const all = m.select(sql<number>`count(*)`.as('n'));
+    return countIn(this.scans, q, all, () => this.db.selectFrom(m.select(sql<number>`1`.as('one')).limit(COUNT_LIMITS.hereUpTo + 1).as('m')).select(sql<number>`count(*)`.as('n')));
   }
 
   /**
