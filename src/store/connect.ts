@@ -182,7 +182,7 @@ export async function openDatabase(databaseUrl: string, opts: OpenOptions = {}):
   }
   // Transactions are grouped from here on, once the migrations have run as plain ones.
   groups?.enable();
-  const scans = opts.serving && databaseUrl !== ':memory:' ? scanLane(databaseUrl, engine, opts.scanTimeoutMs ?? DEFAULT_SCAN_TIMEOUT_MS) : undefined;
+  const scans = opts.serving && databaseUrl !== ':memory:' ? scanLane(db, databaseUrl, engine, opts.scanTimeoutMs ?? DEFAULT_SCAN_TIMEOUT_MS) : undefined;
   return { db, engine, ...(pool ? { pool } : {}), ...(groups ? { committed: () => groups!.committed() } : {}), ...(scans ? { scans } : {}) };
 }
 
@@ -286,7 +286,9 @@ async function migrate(db: Kysely<Database>, engine: Engine): Promise<void> {
   }
 }
 
-/** The lane of whole-list statements of a serving node (scan-pool.ts). */
-function scanLane(databaseUrl: string, engine: Engine, deadlineMs: number): ScanPool {
-  return new ScanPool(engine === 'sqlite' ? new SqliteScanThread(path.resolve(databaseUrl), deadlineMs) : new PostgresScanConnections(databaseUrl, deadlineMs));
+/** The lane of whole-list statements of a serving node (scan-pool.ts), taking each organisation in turn. */
+function scanLane(db: Kysely<Database>, databaseUrl: string, engine: Engine, deadlineMs: number): ScanPool {
+  const executor = engine === 'sqlite' ? new SqliteScanThread(path.resolve(databaseUrl), deadlineMs) : new PostgresScanConnections(databaseUrl, deadlineMs);
+  const orgOf = async (listId: string) => (await db.selectFrom('lists').select('org_id').where('id', '=', listId).executeTakeFirst())?.org_id;
+  return new ScanPool(executor, { orgOf });
 }

@@ -12,8 +12,9 @@
  * So they run here instead, on an executor of their own (a worker thread with its own read-only
  * connection on SQLite, sqlite/scan-thread.ts; a read-only connection of its own on
  * PostgreSQL, postgres/scan-connections.ts), under three rules:
- * - **Turns.** Statements are taken in turn from each list that has some waiting, so a list that
- *   sends many waits behind its own, not in front of another list's.
+ * - **Turns.** Statements are taken in turn from each organisation that has some waiting, and
+ *   within it from each of its lists, so an organisation that sends many (from many lists, with
+ *   many tokens) waits behind its own, not in front of another organisation's.
  * - **A cap per list.** A list with PER_LIST_LIMIT statements waiting or running is refused more
  *   at once (ScanBusyError: the HTTP layer answers 429 with Retry-After) rather than queueing work
  *   without end for the others to wait behind.
@@ -67,7 +68,12 @@ export interface ScanExecutor {
 
 export interface ScanPoolOptions {
   readonly perListLimit?: number;
+  /** The organisation a list belongs to (its turn); without it, each list takes turns as if its own organisation. */
+  readonly orgOf?: (listId: string) => Promise<string | undefined>;
 }
+
+/** Lists whose organisation is remembered at most (a list never changes organisation). */
+const ORGS_KEPT = 100_000;
 
 /** The lane's use, for metrics. */
 export interface ScanStats {
@@ -90,11 +96,16 @@ interface Job {
 }
 
 export class ScanPool {
-  /** Waiting statements by list, in the order the lists first had one waiting (round robin). */
-  private readonly waiting = new Map<string, Job[]>();
-  /** Statements running now, by list. */
-  private readonly runningBy = new Map<string, number>();
+  /**
+   * Waiting statements by organisation, then by list, each in the order it first had one waiting:
+   * the organisation waiting longest goes next, and within it the list waiting longest.
+   */
+  private readonly waiting = new Map<string, Map<string, Job[]>>();
+  /** Statements waiting or running, by list (PER_LIST_LIMIT). */
+  private readonly held = new Map<string, number>();
+  private readonly orgs = new Map<string, string>();
   private running = 0;
+  private waitingCount = 0;
   /** Set during the pause after a long statement (ScanExecutor.pauseAfter). */
   private paused: NodeJS.Timeout | undefined;
   private closed = false;
@@ -102,9 +113,11 @@ export class ScanPool {
   private refusedCount = 0;
   private timedOutCount = 0;
   private readonly perListLimit: number;
+  private readonly orgOf: ScanPoolOptions['orgOf'];
 
   constructor(private readonly executor: ScanExecutor, opts: ScanPoolOptions = {}) {
     this.perListLimit = opts.perListLimit ?? PER_LIST_LIMIT;
+    this.orgOf = opts.orgOf;
   }
 
   /** The engine whose statements it runs (their SQL differs). */
@@ -120,16 +133,31 @@ export class ScanPool {
   /** Runs a read statement in `listId`'s turn; resolves with its rows. */
   all<R>(listId: string, sqlText: string, parameters: readonly unknown[]): Promise<R[]> {
     if (this.closed) return Promise.reject(new Error('the database is closed'));
-    const queue = this.waiting.get(listId);
-    const held = (queue?.length ?? 0) + (this.runningBy.get(listId) ?? 0);
+    const org = this.orgs.get(listId);
+    if (org !== undefined || !this.orgOf) return this.enqueue<R>(org ?? listId, listId, sqlText, parameters);
+    return this.orgOf(listId).then((o) => {
+      if (this.orgs.size >= ORGS_KEPT) this.orgs.clear();
+      this.orgs.set(listId, o ?? listId);
+      return this.enqueue<R>(o ?? listId, listId, sqlText, parameters);
+    });
+  }
+
+  private enqueue<R>(org: string, listId: string, sqlText: string, parameters: readonly unknown[]): Promise<R[]> {
+    if (this.closed) return Promise.reject(new Error('the database is closed'));
+    const held = this.held.get(listId) ?? 0;
     if (held >= this.perListLimit) {
       this.refusedCount++;
       return Promise.reject(new ScanBusyError(held));
     }
     return new Promise<R[]>((resolve, reject) => {
       const job: Job = { listId, sql: sqlText, parameters, resolve: resolve as (rows: unknown[]) => void, reject };
+      let lists = this.waiting.get(org);
+      if (!lists) this.waiting.set(org, (lists = new Map()));
+      const queue = lists.get(listId);
       if (queue) queue.push(job);
-      else this.waiting.set(listId, [job]);
+      else lists.set(listId, [job]);
+      this.held.set(listId, held + 1);
+      this.waitingCount++;
       this.pump();
     });
   }
@@ -141,9 +169,7 @@ export class ScanPool {
 
   /** Statements waiting or running now (metrics). */
   get pending(): number {
-    let n = this.running;
-    for (const q of this.waiting.values()) n += q.length;
-    return n;
+    return this.running + this.waitingCount;
   }
 
   /** Statements refused because their list had PER_LIST_LIMIT in the lane (metrics). */
@@ -160,33 +186,38 @@ export class ScanPool {
     this.closed = true;
     clearTimeout(this.paused);
     const gone = new Error('the database is closed');
-    for (const q of this.waiting.values()) for (const j of q) j.reject(gone);
+    for (const lists of this.waiting.values()) for (const q of lists.values()) for (const j of q) j.reject(gone);
     this.waiting.clear();
+    this.waitingCount = 0;
     await this.executor.close();
   }
 
   private pump(): void {
     while (this.running < this.executor.slots && !this.paused && !this.closed) {
-      // The list waiting longest goes next; if it has more, it goes to the back of the turn.
+      // The organisation waiting longest, and its list waiting longest, go next; each goes to the
+      // back of its turn if it has more.
       const first = this.waiting.entries().next();
       if (first.done) return;
-      const [listId, queue] = first.value;
+      const [org, lists] = first.value;
+      const [listId, queue] = lists.entries().next().value!;
       const job = queue.shift()!;
-      this.waiting.delete(listId);
-      if (queue.length) this.waiting.set(listId, queue);
+      lists.delete(listId);
+      if (queue.length) lists.set(listId, queue);
+      this.waiting.delete(org);
+      if (lists.size) this.waiting.set(org, lists);
+      this.waitingCount--;
       this.start(job);
     }
   }
 
   private start(job: Job): void {
     this.running++;
-    this.runningBy.set(job.listId, (this.runningBy.get(job.listId) ?? 0) + 1);
     const started = performance.now();
     const settle = (): void => {
       this.running--;
-      const n = (this.runningBy.get(job.listId) ?? 1) - 1;
-      if (n > 0) this.runningBy.set(job.listId, n);
-      else this.runningBy.delete(job.listId);
+      const n = (this.held.get(job.listId) ?? 1) - 1;
+      if (n > 0) this.held.set(job.listId, n);
+      else this.held.delete(job.listId);
       this.answered++;
       const pause = this.closed ? 0 : this.executor.pauseAfter(performance.now() - started);
       if (pause > 0 && !this.paused) {

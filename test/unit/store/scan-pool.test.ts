@@ -68,6 +68,23 @@ describe('the scan thread', () => {
     db.close();
   });
 
+  it('takes organisations in turn, then their lists: many lists of one organisation do not go before another organisation', async () => {
+    const { file, db } = database();
+    const orgs: Record<string, string> = { x1: 'X', x2: 'X', x3: 'X', y1: 'Y' };
+    pool = lane(file, 60_000, { orgOf: async (id) => orgs[id] });
+    const order: string[] = [];
+    const run = (list: string, name: string) => pool!.all(list, SLOW, [200_000]).then(() => order.push(name));
+    // Each list's organisation is looked up once, then remembered: enqueue in order, one after another.
+    await pool.all('x1', 'SELECT 1', []);
+    await pool.all('x2', 'SELECT 1', []);
+    await pool.all('x3', 'SELECT 1', []);
+    await pool.all('y1', 'SELECT 1', []);
+    await Promise.all([run('x1', 'x1a'), run('x2', 'x2a'), run('x3', 'x3a'), run('x1', 'x1b'), run('y1', 'y1a'), run('y1', 'y1b'), run('y1', 'y1c')]);
+    // x1a runs at once; then X and Y alternate, X's lists in their turn: x2a, y1a, x3a, y1b, x1b, y1c.
+    expect(order).toEqual(['x1a', 'x2a', 'y1a', 'x3a', 'y1b', 'x1b', 'y1c']);
+    db.close();
+  });
+
   it('refuses writes, reports a statement\'s error to its caller alone, and sees what was committed', async () => {
     const { file, db } = database();
     pool = lane(file);
