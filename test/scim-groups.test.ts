@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { patch, startServer, user, type TestList, type TestServer } from './helpers/server.js';
+import { MEMBER_FILTER_LIMITS } from '../src/lists/scim-service.js';
 
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 let srv: TestServer;
@@ -110,5 +111,26 @@ describe('Groups and membership deltas', () => {
     expect(after).toHaveLength(299);
     // Untouched member rows keep their identity and order: only the one row was deleted.
     expect(after).toEqual(before.filter((m: { value: string }) => m.value !== many[150]));
+  });
+
+  it('refuses a member filter other than value eq on a group past MEMBER_FILTER_LIMITS (it would read every member), and changes nothing', async () => {
+    const gid = (await list.req('POST', '/Groups', { schemas: [GROUP], displayName: 'Filtered', members: users.slice(0, 4).map((value) => ({ value })) })).body.id;
+    const limit = MEMBER_FILTER_LIMITS.upTo;
+    MEMBER_FILTER_LIMITS.upTo = 3;
+    try {
+      const r = await list.req('PATCH', `/Groups/${gid}`, patch({ op: 'remove', path: 'members[display co "member 1"]' }));
+      expect(r.status, r.text).toBe(400);
+      expect(r.body).toMatchObject({ status: '400', scimType: 'tooMany', detail: expect.stringMatching(/more than 3 members.*members\[value eq "id"\]/) });
+      expect(await memberIds(gid)).toEqual(users.slice(0, 4).sort());
+      // By value it is a seek, whatever the group's size; and an `and` holding one too.
+      expect((await list.req('PATCH', `/Groups/${gid}`, patch({ op: 'remove', path: `members[value eq "${users[0]}"]` }))).status).toBe(204);
+      expect((await list.req('PATCH', `/Groups/${gid}`, patch({ op: 'remove', path: `members[type eq "User" and value eq "${users[1]}"]` }))).status).toBe(204);
+      expect(await memberIds(gid)).toEqual(users.slice(2, 4).sort());
+      // Within the limit, any filter.
+      expect((await list.req('PATCH', `/Groups/${gid}`, patch({ op: 'remove', path: 'members[display co "member 3"]' }))).status).toBe(204);
+      expect(await memberIds(gid)).toEqual([users[2]]);
+    } finally {
+      MEMBER_FILTER_LIMITS.upTo = limit;
+    }
   });
 });

@@ -23,7 +23,7 @@ import { LARGE_WRITE, yieldIfLarge, yieldToEventLoop } from '../runtime/turns.js
 import { CursorPager } from './cursor-pager.js';
 import { scimCompile, scimWrite } from './store-errors.js';
 import {
-  compileFilter, compileMemberFilter, readsWholeList, sortExpression, type FilterContext, type MasterList, type Repos, type Store,
+  compileFilter, compileMemberFilter, elementSeeks, readsWholeList, sortExpression, type FilterContext, type MasterList, type Repos, type Store,
   type UserRecord, type GroupRecord, type MemberRecord,
 } from '../store/index.js';
 
@@ -103,6 +103,12 @@ export const GROUP_STREAM_FROM = 10_000;
  * skip: they seek.
  */
 export const DEEP_OFFSET = 10_000;
+/**
+ * A PATCH that removes members by a filter other than `value eq` (`members[display co "x"]`) reads
+ * every member of the group inside the write's transaction; past this many members it is refused
+ * (400 tooMany). Identity providers remove members by value. A setting object so that a test can lower it.
+ */
+export const MEMBER_FILTER_LIMITS = { upTo: 10_000 };
 /**
  * Members read and sent per step of a streamed group (about 110 KB of JSON); between steps the
  * event loop serves other requests. A step is about 9 ms of CPU here: a million members, 2,000
@@ -417,7 +423,14 @@ export class ScimService {
       } else if (op.kind === 'removeAll') {
         removed.push(...(await tx.groups.removeMembersWhere(groupId)));
       } else {
-        removed.push(...(await tx.groups.removeMembersWhere(groupId, scimCompile(() => compileMemberFilter(fctx, op.filter)))));
+        const where = scimCompile(() => compileMemberFilter(fctx, op.filter));
+        // A filter other than `value eq` reads every member, in the write's transaction (on SQLite,
+        // on the thread that serves every organisation): refused for a large group.
+        if (!elementSeeks(op.filter) && await tx.groups.memberCountUpTo(groupId, MEMBER_FILTER_LIMITS.upTo + 1) > MEMBER_FILTER_LIMITS.upTo) {
+          throw new ScimError(400, 'tooMany', `this group has more than ${MEMBER_FILTER_LIMITS.upTo} members, and a member filter other than "value eq" reads every one of them; `
+            + 'remove members by value: members[value eq "id"], or a list of {"value": "id"}');
+        }
+        removed.push(...(await tx.groups.removeMembersWhere(groupId, where)));
       }
     }
     if (unknown.length) ctx.notes.warn(`ignored ${unknown.length} member value(s) that name no user or group of this list: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`);

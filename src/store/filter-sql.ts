@@ -375,8 +375,11 @@ const GROUP_SEEK_EQ: ReadonlySet<string> = new Set(['id', 'displayname', 'extern
 /** Groups' attributes whose index gives the order. */
 const GROUP_SORT_INDEXED: ReadonlySet<string> = new Set(['displayname']);
 
-/** Inside emails[…] or groups[…]: an equality on the value, which user_emails_value or group_members finds. */
-function elementSeeks(f: Filter): boolean {
+/**
+ * Inside emails[…], groups[…] or members[…]: an equality on the value, which user_emails_value or
+ * group_members finds. Anything else reads every element (every member of a group).
+ */
+export function elementSeeks(f: Filter): boolean {
   switch (f.kind) {
     case 'and': return elementSeeks(f.left) || elementSeeks(f.right);
     case 'or': return elementSeeks(f.left) && elementSeeks(f.right);
