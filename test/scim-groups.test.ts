@@ -133,4 +133,27 @@ describe('Groups and membership deltas', () => {
       MEMBER_FILTER_LIMITS.upTo = limit;
     }
   });
+
+  it('removes every member of a group larger than one step (500) with `remove members`, and the trail says who left', async () => {
+    const crowd = await srv.newList({ name: 'Crowd' });
+    const ops = Array.from({ length: 1_050 }, (_, i) => ({ method: 'POST', path: '/Users', bulkId: `p${i}`, data: user(`crowd${i}@example.org`) }));
+    const ids: string[] = [];
+    for (let i = 0; i < ops.length; i += 525) {
+      const bulk = await crowd.req('POST', '/Bulk', { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: ops.slice(i, i + 525) });
+      expect(bulk.status, bulk.text.slice(0, 300)).toBe(200);
+      ids.push(...(bulk.body.Operations as { location: string }[]).map((o) => o.location.split('/').pop()!));
+    }
+    const g = await crowd.req('POST', '/Groups?excludedAttributes=members', { schemas: [GROUP], displayName: 'Everyone', members: ids.map((value) => ({ value })) });
+    expect(g.status, g.text).toBe(201);
+    const r = await crowd.req('PATCH', `/Groups/${g.body.id}`, patch({ op: 'remove', path: 'members' }));
+    expect(r.status, r.text).toBe(204);
+    const after = await crowd.req('GET', `/Groups/${g.body.id}`);
+    expect(after.body.members ?? []).toEqual([]);
+    const org = await srv.muster.lists.resolveOrganisation('Test organisation');
+    const key = await srv.adminKey(org.id);
+    const trail = await fetch(`${srv.origin}/api/v1/lists/${crowd.id}/audit/events?personId=${g.body.id}&limit=5`, { headers: { authorization: `Bearer ${key}` } });
+    const events = ((await trail.json()) as { events: { action: string; changes: { field: string; before: unknown }[] }[] }).events;
+    const left = events.find((e) => e.action === 'group.members_removed')?.changes.find((c) => c.field === 'members');
+    expect([...(left?.before as string[])].sort()).toEqual([...ids].sort());
+  });
 });

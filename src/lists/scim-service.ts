@@ -421,7 +421,14 @@ export class ScimService {
           removed.push(...(await tx.groups.removeMembers(groupId, ids.slice(i, i + MEMBER_STEP))));
         }
       } else if (op.kind === 'removeAll') {
-        removed.push(...(await tx.groups.removeMembersWhere(groupId)));
+        // MEMBER_STEP at a time, the event loop getting turns between: one DELETE of a
+        // million-member group would hold the node for seconds.
+        for (let step = 0; ; step++) {
+          if (step > 0) await yieldToEventLoop();
+          const gone = await tx.groups.removeSomeMembers(groupId, MEMBER_STEP);
+          removed.push(...gone);
+          if (gone.length < MEMBER_STEP) break;
+        }
       } else {
         const where = scimCompile(() => compileMemberFilter(fctx, op.filter));
         // A filter other than `value eq` reads every member, in the write's transaction (on SQLite,

@@ -205,6 +205,14 @@ export class GroupsRepo {
     return Number(r?.n ?? 0);
   }
 
+  /** Removes up to `limit` of the group's members (in the order of their ids); answers their ids. */
+  async removeSomeMembers(groupId: string, limit: number): Promise<string[]> {
+    const rows = await this.db.deleteFrom('group_members').where('group_id', '=', groupId)
+      .where('member_id', 'in', (eb) => eb.selectFrom('group_members as gm').select('gm.member_id').where('gm.group_id', '=', groupId).orderBy('gm.member_id').limit(limit))
+      .returning('member_id').execute();
+    return rows.map((r) => r.member_id);
+  }
+
   async removeMembersWhere(groupId: string, where?: RawBuilder<unknown>): Promise<string[]> {
     let q = this.db.deleteFrom('group_members').where('group_id', '=', groupId);
     if (where) {
