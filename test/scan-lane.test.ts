@@ -27,9 +27,15 @@ afterEach(async () => {
   tdb = undefined;
 });
 
+/**
+ * A serving node's connection. On PostgreSQL its URL sets the opposite of what the lane needs
+ * (writes allowed, no statement timeout), as an operator's MUSTER_DATABASE_URL may: the lane's own
+ * settings must still hold.
+ */
 async function serving(scanTimeoutMs: number): Promise<Connection> {
   tdb = await freshDatabase();
-  conn = await openDatabase(tdb.url, { serving: true, scanTimeoutMs });
+  const url = ENGINE === 'postgres' ? `${tdb.url}?options=${encodeURIComponent('-c default_transaction_read_only=off -c statement_timeout=0')}` : tdb.url;
+  conn = await openDatabase(url, { serving: true, scanTimeoutMs });
   return conn;
 }
 
@@ -96,6 +102,11 @@ describe(`a list whose lane is full (${ENGINE}), over HTTP`, () => {
       expect(people.headers.get('retry-after')).toBe(String(SCAN_BUSY_RETRY_AFTER_S));
       expect(await people.json()).toMatchObject({ error: 'busy', detail: expect.stringMatching(/many searches of this list are running at once; try again in 2 seconds/) });
 
+      // The audit trail's export searched by name: refused before the download starts, not an empty file.
+      const exported = await fetch(`${srv.origin}/api/v1/lists/${busy.id}/audit/export?person=ada&format=csv`, { headers: { authorization: `Bearer ${key}` } });
+      expect(exported.status).toBe(429);
+      expect(exported.headers.get('retry-after')).toBe(String(SCAN_BUSY_RETRY_AFTER_S));
+
       // The IdP's lookup never enters the lane; another list's whole-list query waits only its turn.
       const lookup = await busy.req('GET', `/Users?filter=${encodeURIComponent('userName eq "ada@example.org"')}`);
       expect(lookup.status).toBe(200);
@@ -105,8 +116,8 @@ describe(`a list whose lane is full (${ENGINE}), over HTTP`, () => {
       expect(otherFilter.body.totalResults).toBe(1);
 
       await Promise.all(held);
-      // The SCIM query, and the People page's three reads (its page, its count, the list's counts).
-      expect(lane.refused).toBe(4);
+      // The SCIM query, the People page's three reads (its page, its count, the list's counts), the export.
+      expect(lane.refused).toBe(5);
       // Once the list's queries are answered, it is served again.
       const again = await busy.req('GET', `/Users?filter=${encodeURIComponent('title co "eng"')}`);
       expect(again.status, again.text).toBe(200);

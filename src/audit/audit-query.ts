@@ -3,7 +3,7 @@
  * is an indexed column and the cursor is the per-list sequence number) and streamed exports of
  * any size with flat memory (one batch in memory at a time, pulled as the client reads).
  */
-import type { AuditEventRow, AuditQuery, RequestLogRow, Store } from '../store/index.js';
+import { ScanBusyError, type AuditEventRow, type AuditQuery, type RequestLogRow, type Store } from '../store/index.js';
 import { AUDIT_ACTIONS, type FieldChange } from '../roster/audit.js';
 import { changeSentence, changesInWords, detailFacts, eventTitle, referencedIds, type ChangeInWords, type Fact } from '../roster/audit-words.js';
 import type { MappingEntry, RosterField } from '../roster/fields.js';
@@ -161,12 +161,18 @@ export class AuditReader {
     return { events: rows.map((r, i) => ({ ...eventView(r), words: words[i]! })), next: rows.length === opts.limit ? rows[rows.length - 1]!.seq : null };
   }
 
-  /** A CSV or JSON Lines stream of every matching event, oldest first. */
-  export(listId: string, f: AuditFilter, format: 'csv' | 'jsonl', batch = 1000): ReadableStream<Uint8Array> {
+  /**
+   * A CSV or JSON Lines stream of every matching event, oldest first. The first batch is read
+   * before the stream is answered, so that a refusal (a search by name when its list's lane of
+   * whole-list reads is full, or past its deadline: store/scan-pool.ts) is an HTTP error rather
+   * than an empty download. Later batches wait their turn when the lane is full.
+   */
+  async export(listId: string, f: AuditFilter, format: 'csv' | 'jsonl', batch = 1000): Promise<ReadableStream<Uint8Array>> {
     const enc = new TextEncoder();
     let cursor: number | undefined;
     let src: WordsSource | undefined;
     let done = false;
+    let first: AuditEventRow[] | undefined = await this.store.audit.query(this.query(listId, f, 'asc', batch, cursor));
     return new ReadableStream<Uint8Array>({
       pull: async (controller) => {
         if (done) return;
@@ -175,7 +181,8 @@ export class AuditReader {
           src = await this.wordsSource(listId);
           text += csvRow(CSV_COLUMNS);
         }
-        const rows = await this.store.audit.query(this.query(listId, f, 'asc', batch, cursor));
+        const rows = first ?? await this.waitingTurn(this.query(listId, f, 'asc', batch, cursor));
+        first = undefined;
         if (format === 'csv') {
           const words = await this.inWords(listId, rows, src!);
           rows.forEach((r, i) => {
@@ -201,6 +208,19 @@ export class AuditReader {
         }
       },
     }, { highWaterMark: 1 });
+  }
+
+  /** An export's next batch: when its list's lane is full, it waits the time the lane says and asks again (a minute at most). */
+  private async waitingTurn(q: AuditQuery): Promise<AuditEventRow[]> {
+    for (let waited = 0; ; ) {
+      try {
+        return await this.store.audit.query(q);
+      } catch (err) {
+        if (!(err instanceof ScanBusyError) || waited >= 60) throw err;
+        waited += err.retryAfterSeconds;
+        await new Promise((r) => setTimeout(r, err.retryAfterSeconds * 1000));
+      }
+    }
   }
 
   async requests(listId: string, opts: { failedOnly: boolean; requestId?: string; cursor?: number; limit: number }) {

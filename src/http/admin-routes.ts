@@ -273,7 +273,7 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     if (format !== 'csv' && format !== 'jsonl') throw new ApiError(400, 'invalid_parameter', 'format must be csv or jsonl');
     const filter = parseAuditFilter(q);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    return new Response(deps.reader.export(list.id, filter, format), {
+    return new Response(await deps.reader.export(list.id, filter, format), {
       headers: {
         'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
         'content-disposition': `attachment; filename="muster-audit-${list.id}-${stamp}.${format}"`,

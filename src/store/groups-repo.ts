@@ -197,7 +197,6 @@ export class GroupsRepo {
     return removed;
   }
 
-  /** Removes the members matching a compiled member filter (`members[type eq "User"]`), or all; returns their ids. */
   /** The group's members, counted up to `limit` at most (the index stops there). */
   async memberCountUpTo(groupId: string, limit: number): Promise<number> {
     const r = await this.db.selectFrom((eb) => eb.selectFrom('group_members').select(sql<number>`1`.as('one')).where('group_id', '=', groupId).limit(limit).as('m'))
@@ -213,6 +212,7 @@ export class GroupsRepo {
     return rows.map((r) => r.member_id);
   }
 
+  /** Removes the members matching a compiled member filter (`members[type eq "User"]`), or all; returns their ids. */
   async removeMembersWhere(groupId: string, where?: RawBuilder<unknown>): Promise<string[]> {
     let q = this.db.deleteFrom('group_members').where('group_id', '=', groupId);
     if (where) {

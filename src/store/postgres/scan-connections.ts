@@ -22,9 +22,11 @@ export class PostgresScanConnections implements ScanExecutor {
   private readonly pool: pg.Pool;
 
   constructor(url: string, private readonly deadlineMs: number) {
-    this.pool = new pg.Pool({
-      connectionString: url, max: SCAN_CONNECTIONS, statement_timeout: deadlineMs,
-      options: '-c default_transaction_read_only=on', application_name: 'muster-scan',
+    this.pool = new pg.Pool({ connectionString: url, max: SCAN_CONNECTIONS, application_name: 'muster-scan' });
+    // Set on each new connection, before its first statement: given as connection options, they
+    // would give way to the same names in MUSTER_DATABASE_URL (pg lets the URL's win).
+    this.pool.on('connect', (client) => {
+      client.query(`SET default_transaction_read_only = on; SET statement_timeout = ${Math.floor(deadlineMs)}`).catch(() => undefined);
     });
     // An idle client that loses its server must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);

@@ -52,6 +52,8 @@ parentPort.on('message', (m) => {
 export const BREATHER_MS = 10;
 /** Reads shorter than this hold the log too briefly to matter: the next follows at once. */
 export const BREATHER_AFTER_MS = 20;
+/** How long closing waits for a thread busy with a statement (it stops only when the statement returns). */
+const CLOSE_WAIT_MS = 2_000;
 
 interface Call {
   readonly id: number;
@@ -66,9 +68,11 @@ interface Call {
  * better-sqlite3 has no interrupt, and `Worker.terminate()` takes effect only once the native
  * statement returns (a 50 s statement kept it waiting 50 s here). So its caller is answered at
  * the deadline, and the thread is left to finish and exit on its own while a new one takes the
- * next statement. At most one thread is left so at a time: past a second deadline while the first
- * still runs, the caller is answered but the thread is kept, and the next statement starts on it
- * once the overdue one returns, so that a client cannot pile up threads that each hold a core.
+ * next statement. At most one thread is left so at a time, so that a client cannot pile up
+ * threads that each hold a core: past a second deadline while the first still runs, the caller
+ * is answered but the thread is kept, and the next statement waits (its own deadline running)
+ * until either thread is free. When the left thread exits, the kept one is left in its place and
+ * the waiting statement starts on a new thread.
  */
 export class SqliteScanThread implements ScanExecutor {
   readonly engine = 'sqlite' as const;
@@ -79,8 +83,8 @@ export class SqliteScanThread implements ScanExecutor {
   private call: Call | undefined;
   /** The id of an overdue statement the kept thread is still running; the next starts when it returns. */
   private overdueId: number | undefined;
-  /** The next statement, waiting for overdueId. */
-  private next: (() => void) | undefined;
+  /** The next statement, waiting for a free thread (see overdueId); its deadline runs meanwhile. */
+  private waiting: { readonly start: () => void; readonly reject: (err: Error) => void; readonly timer: NodeJS.Timeout } | undefined;
   private nextId = 1;
   private closed = false;
   /** Whether `worker` has opened its connection; until then a statement's deadline is not running. */
@@ -101,18 +105,28 @@ export class SqliteScanThread implements ScanExecutor {
     if (this.closed) return Promise.reject(new Error('the database is closed'));
     return new Promise<unknown[]>((resolve, reject) => {
       const start = (): void => {
-        const id = this.nextId++;
-        const w = this.thread();
-        this.call = { id, resolve, reject };
-        if (this.ready) this.arm(w);
-        w.postMessage({ id, sql: sqlText, parameters });
+        try {
+          const id = this.nextId++;
+          const w = this.thread();
+          this.call = { id, resolve, reject };
+          if (this.ready) this.arm(w);
+          w.postMessage({ id, sql: sqlText, parameters });
+        } catch (err) {
+          this.call = undefined;
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
       };
-      if (this.overdueId === undefined) start();
-      else this.next = () => {
-        this.next = undefined;
-        if (this.closed) reject(new Error('the database is closed'));
-        else start();
-      };
+      if (this.overdueId === undefined) {
+        start();
+        return;
+      }
+      const timer = setTimeout(() => {
+        if (this.waiting?.timer !== timer) return;
+        this.waiting = undefined;
+        reject(new ScanTimeoutError(this.deadlineMs));
+      }, this.deadlineMs);
+      timer.unref();
+      this.waiting = { start, reject, timer };
     });
   }
 
@@ -120,14 +134,22 @@ export class SqliteScanThread implements ScanExecutor {
     this.closed = true;
     const w = this.worker;
     this.worker = undefined;
-    this.fail(new Error('the database is closed'));
-    this.next?.();
+    const gone = new Error('the database is closed');
+    this.fail(gone);
+    if (this.waiting) {
+      clearTimeout(this.waiting.timer);
+      this.waiting.reject(gone);
+      this.waiting = undefined;
+    }
+    // A thread busy with a statement stops only when the statement returns: the store's close
+    // waits a moment for it, not for a statement left running past its deadline.
+    const stopped = (t: Worker) => Promise.race([t.terminate().catch(() => undefined), new Promise((r) => setTimeout(r, CLOSE_WAIT_MS).unref())]);
     const stops: Promise<unknown>[] = [];
     if (w) {
       w.postMessage('stop');
-      stops.push(w.terminate().catch(() => undefined));
+      stops.push(stopped(w));
     }
-    if (this.abandoned) stops.push(this.abandoned.terminate().catch(() => undefined));
+    if (this.abandoned) void this.abandoned.terminate().catch(() => undefined);
     await Promise.all(stops);
   }
 
@@ -148,23 +170,28 @@ export class SqliteScanThread implements ScanExecutor {
 
   private overdue(w: Worker, id: number): void {
     if (this.call?.id !== id) return;
-    if (this.worker === w && !this.abandoned) {
-      // The thread finishes the statement alone and stops (terminate takes effect when the
-      // statement returns); the next statement gets a new thread.
-      this.worker = undefined;
-      this.abandoned = w;
-      void w.terminate().catch(() => undefined);
-    } else {
-      // A thread is already left running: this one is kept, and the next statement waits for it.
-      this.overdueId = id;
-    }
+    if (this.worker === w && !this.abandoned) this.leave(w);
+    // Else a thread is already left running: this one is kept, and the next statement waits for either.
+    else this.overdueId = id;
     this.fail(new ScanTimeoutError(this.deadlineMs));
   }
 
-  /** The kept thread is free again (or gone): the waiting statement, if any, starts. */
+  /** Leaves `w` to finish its statement alone and stop (terminate takes effect when it returns). */
+  private leave(w: Worker): void {
+    if (this.worker === w) this.worker = undefined;
+    this.abandoned = w;
+    void w.terminate().catch(() => undefined);
+  }
+
+  /** A thread is free again (or gone): the waiting statement, if any, starts. */
   private resume(): void {
     this.overdueId = undefined;
-    this.next?.();
+    const next = this.waiting;
+    this.waiting = undefined;
+    if (!next) return;
+    clearTimeout(next.timer);
+    if (this.closed) next.reject(new Error('the database is closed'));
+    else next.start();
   }
 
   private thread(): Worker {
@@ -201,6 +228,12 @@ export class SqliteScanThread implements ScanExecutor {
   private lost(w: Worker, err: Error): void {
     if (this.abandoned === w) {
       this.abandoned = undefined;
+      // The kept thread still runs an overdue statement: it is left in turn, and what waits
+      // starts on a new thread.
+      if (this.overdueId !== undefined && this.worker && !this.closed) {
+        this.leave(this.worker);
+        this.resume();
+      }
       return;
     }
     if (this.worker !== w) return;
