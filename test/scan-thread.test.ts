@@ -13,7 +13,7 @@ import { ENGINE } from './helpers/database.js';
 import { startServer, user, type TestList, type TestServer } from './helpers/server.js';
 import { params } from './fuzz/harness.js';
 import { COUNT_LIMITS } from '../src/store/scan-pool.js';
-import { DEEP_OFFSET } from '../src/lists/scim-service.js';
+import { PAGE_LIMITS } from '../src/lists/scim-service.js';
 
 const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
 const TITLES = ['Engineer', 'Nurse', 'Head Nurse', 'Porter', 'Engineering Lead'];
@@ -215,13 +215,29 @@ describe('people queries that read the whole list', () => {
     } finally {
       COUNT_LIMITS.hereUpTo = limit;
     }
-    // A page past DEEP_OFFSET skips its offset in the lane (empty here; totalResults from the list's counter).
-    const deep = await get({ startIndex: String(DEEP_OFFSET + 1), count: '5' });
-    expect(deep.totalResults).toBe(people.length);
-    expect(names(deep)).toEqual([]);
-    expect(await scans()).toBe(before + 3);
-    const shallow = await get({ startIndex: String(people.length - 1), count: '5' });
-    expect(names(shallow)).toHaveLength(2);
-    expect(await scans()).toBe(before + 3);
+    // A page from PAGE_LIMITS.deepOffset skips its offset in the lane (lowered here to 3), with the
+    // same people as any page; totalResults from the list's counter, or counted here.
+    const byIndex = async (startIndex: number, count: number, extra: Record<string, string> = {}) => get({ startIndex: String(startIndex), count: String(count), ...extra });
+    const everyone = names(await byIndex(1, 100));
+    expect(everyone).toHaveLength(people.length);
+    expect(await scans()).toBe(before + 2);
+    const offset = PAGE_LIMITS.deepOffset;
+    PAGE_LIMITS.deepOffset = 3;
+    try {
+      const deep = await byIndex(5, 5);
+      expect(deep.totalResults).toBe(people.length);
+      expect(names(deep)).toEqual(everyone.slice(4, 9));
+      expect(await scans()).toBe(before + 3);
+      const shallow = await byIndex(3, 5);
+      expect(names(shallow)).toEqual(everyone.slice(2, 7));
+      expect(await scans()).toBe(before + 3);
+      // A filter an index answers, paged deep: the same matches as a whole page of them.
+      const filtered = await byIndex(4, 3, { filter: 'displayName eq "Pat Lovelace"' });
+      expect(filtered.totalResults).toBe(lovelaces.length);
+      expect(names(filtered)).toEqual(lovelaces.slice(3, 6));
+      expect(await scans()).toBe(before + 4);
+    } finally {
+      PAGE_LIMITS.deepOffset = offset;
+    }
   });
 });

@@ -100,9 +100,9 @@ export const GROUP_STREAM_FROM = 10_000;
  * From this `startIndex` offset on, a page runs in the lane of whole-list queries (store/scan-pool.ts):
  * skipping 10,000 index entries costs about a millisecond, 900,000 about 70 (a page 90 % deep at
  * 1,000,000 people, bench/RESULTS.md, "A million people again"). Cursor pages (RFC 9865) never
- * skip: they seek.
+ * skip: they seek. A setting object so that a test can lower it.
  */
-export const DEEP_OFFSET = 10_000;
+export const PAGE_LIMITS = { deepOffset: 10_000 };
 /**
  * A PATCH that removes members by a filter other than `value eq` (`members[display co "x"]`) reads
  * every member of the group inside the write's transaction; past this many members it is refused
@@ -662,7 +662,7 @@ export class ScimService {
     const repo = rt === 'User' ? this.store.users : this.store.groups;
     // A page deep in the list skips its offset entry by entry (69 ms at 900,000 on SQLite,
     // bench/RESULTS.md): as much work as a scan, so it goes to the lane too.
-    const deep = scan || startIndex - 1 >= DEEP_OFFSET;
+    const deep = scan || startIndex - 1 >= PAGE_LIMITS.deepOffset;
     const recs = count === 0 ? [] : await repo.page({ listId: ctx.list.id, where, orderBy, descending, offset: startIndex - 1, limit: count, scan: deep });
     // A first page that is not full holds every match: its length is the total, and the count
     // query is left out (an IdP's lookup by userName or externalId finds 0 or 1, issue 16).
@@ -697,7 +697,7 @@ export class ScimService {
       if (remaining <= 0) break;
       if (offset >= part.total) { offset -= part.total; continue; }
       const repo = part.rt === 'User' ? this.store.users : this.store.groups;
-      const recs = await repo.page({ listId: ctx.list.id, where: part.where, orderBy: part.orderBy, descending, offset, limit: remaining, scan: part.scan || offset >= DEEP_OFFSET });
+      const recs = await repo.page({ listId: ctx.list.id, where: part.where, orderBy: part.orderBy, descending, offset, limit: remaining, scan: part.scan || offset >= PAGE_LIMITS.deepOffset });
       resources.push(...(await this.render(this.store, ctx, part.rt, recs, this.projection(part.rt, q.attributes, q.excludedAttributes))));
       remaining -= recs.length;
       offset = 0;
