@@ -107,6 +107,14 @@ describe(`a list whose lane is full (${ENGINE}), over HTTP`, () => {
       expect(exported.status).toBe(429);
       expect(exported.headers.get('retry-after')).toBe(String(SCAN_BUSY_RETRY_AFTER_S));
 
+      // The Lists page still lists it: its maintained number of people, without the counts that read the list.
+      const lists = await fetch(`${srv.origin}/api/v1/lists`, { headers: { authorization: `Bearer ${key}` } });
+      expect(lists.status).toBe(200);
+      const shown = ((await lists.json()) as { lists: { id: string; people: number | null; counts?: { total: number } }[] }).lists;
+      expect(shown.find((l) => l.id === busy.id)).toMatchObject({ people: 1 });
+      expect(shown.find((l) => l.id === busy.id)!.counts).toBeUndefined();
+      expect(shown.find((l) => l.id === other.id)).toMatchObject({ people: 1, counts: { total: 1, active: 1 } });
+
       // The IdP's lookup never enters the lane; another list's whole-list query waits only its turn.
       const lookup = await busy.req('GET', `/Users?filter=${encodeURIComponent('userName eq "ada@example.org"')}`);
       expect(lookup.status).toBe(200);
@@ -116,8 +124,8 @@ describe(`a list whose lane is full (${ENGINE}), over HTTP`, () => {
       expect(otherFilter.body.totalResults).toBe(1);
 
       await Promise.all(held);
-      // The SCIM query, the People page's three reads (its page, its count, the list's counts), the export.
-      expect(lane.refused).toBe(5);
+      // The SCIM query, the People page's three reads (its page, its count, the list's counts), the export, the Lists page's counts.
+      expect(lane.refused).toBe(6);
       // Once the list's queries are answered, it is served again.
       const again = await busy.req('GET', `/Users?filter=${encodeURIComponent('title co "eng"')}`);
       expect(again.status, again.text).toBe(200);
