@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { engineOf } from './store/engine.js';
+import { DEFAULT_SCAN_TIMEOUT_MS } from './store/scan-pool.js';
 
 export interface Config {
   readonly port: number;
@@ -253,7 +254,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const maxPageSize = intVar(env, 'MUSTER_MAX_PAGE_SIZE', 1000, 1, 10_000, problems);
   const bulkMaxOperations = intVar(env, 'MUSTER_BULK_MAX_OPERATIONS', 1000, 1, 100_000, problems);
   const groupStreamFrom = intVar(env, 'MUSTER_GROUP_STREAM_FROM', 10_000, 1, 10_000_000, problems);
-  const scanTimeoutMs = intVar(env, 'MUSTER_SCAN_TIMEOUT_S', 30, 1, 3600, problems) * 1000;
+  const scanTimeoutMs = intVar(env, 'MUSTER_SCAN_TIMEOUT_S', DEFAULT_SCAN_TIMEOUT_MS / 1000, 1, 3600, problems) * 1000;
   const logLevel = (env.MUSTER_LOG_LEVEL ?? 'info') as Config['logLevel'];
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
     problems.push(`MUSTER_LOG_LEVEL must be one of debug, info, warn, error, silent; got ${JSON.stringify(logLevel)}`);
