@@ -182,14 +182,36 @@ const CLK_TCK = (() => {
   }
 })();
 
-/** RSS, high-water mark (MB) and CPU seconds (user+system) of a process, from /proc. */
+/** utime + stime of a /proc stat line, and its parent's pid, in clock ticks. */
+function statOf(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), childTicks: Number(f[13]) + Number(f[14]) };
+}
+
+/**
+ * RSS, high-water mark (MB) and CPU seconds (user+system) of a process, from /proc. The CPU counts
+ * its child processes too (on SQLite the lane of whole-list queries runs in one,
+ * src/store/sqlite/scan-process.ts): those running now, and those it has waited for. `childRssMB`
+ * is the RSS of those running now, apart from the server's own.
+ */
 export function readProc(pid) {
   try {
     const st = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(st)?.[1] ?? 0);
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { rssMB: round(kb('VmRSS') / 1024, 1), hwmMB: round(kb('VmHWM') / 1024, 1), cpuS: (Number(f[11]) + Number(f[12])) / CLK_TCK };
+    const own = statOf(pid);
+    let ticks = own.ticks + own.childTicks;
+    let childKb = 0;
+    for (const d of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(d) || Number(d) === Number(pid)) continue;
+      try {
+        const c = statOf(d);
+        if (c.ppid !== Number(pid)) continue;
+        ticks += c.ticks;
+        childKb += Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${d}/status`, 'utf8'))?.[1] ?? 0);
+      } catch { /* it ended */ }
+    }
+    return { rssMB: round(kb('VmRSS') / 1024, 1), hwmMB: round(kb('VmHWM') / 1024, 1), childRssMB: round(childKb / 1024, 1), cpuS: ticks / CLK_TCK };
   } catch {
     return null;
   }

@@ -4,7 +4,7 @@
  * (src/store/scan-pool.ts), so that they never hold the thread or the connections serving every other
  * organisation (docs/scim.md, "Queries"). Whichever thread answers, the answer is the same: here it
  * is checked against the filter evaluated in the test, for generated filters, sorts and pages, on
- * both engines (a thread of its own on SQLite, a connection of its own on PostgreSQL).
+ * both engines (a process of its own on SQLite, a connection of its own on PostgreSQL).
  */
 import fc from 'fast-check';
 import { sql } from 'kysely';

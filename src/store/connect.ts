@@ -8,7 +8,7 @@ import { engineOf, type Engine } from './engine.js';
 import type { Database } from './schema.js';
 import { openSqlite } from './sqlite/open.js';
 import { DEFAULT_SCAN_TIMEOUT_MS, ScanPool } from './scan-pool.js';
-import { SqliteScanThread } from './sqlite/scan-thread.js';
+import { SqliteScanProcess } from './sqlite/scan-process.js';
 import { PostgresScanConnections } from './postgres/scan-connections.js';
 import type { CommitGroups } from './sqlite/commit-groups.js';
 import { openPostgres } from './postgres/open.js';
@@ -288,7 +288,7 @@ async function migrate(db: Kysely<Database>, engine: Engine): Promise<void> {
 
 /** The lane of whole-list statements of a serving node (scan-pool.ts), taking each organisation in turn. */
 function scanLane(db: Kysely<Database>, databaseUrl: string, engine: Engine, deadlineMs: number): ScanPool {
-  const executor = engine === 'sqlite' ? new SqliteScanThread(path.resolve(databaseUrl), deadlineMs) : new PostgresScanConnections(databaseUrl, deadlineMs);
+  const executor = engine === 'sqlite' ? new SqliteScanProcess(path.resolve(databaseUrl), deadlineMs) : new PostgresScanConnections(databaseUrl, deadlineMs);
   const orgOf = async (listId: string) => (await db.selectFrom('lists').select('org_id').where('id', '=', listId).executeTakeFirst())?.org_id;
   return new ScanPool(executor, { orgOf });
 }

@@ -103,7 +103,7 @@ export class GroupsRepo {
     const where = q.where ? sql`AND ${q.where}` : sql``;
     const window = sql`SELECT groups.seq FROM groups WHERE groups.list_id = ${q.listId} ${where} ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}`;
     if (q.scan && this.scans?.engine === 'sqlite') {
-      // As UsersRepo.page: the window on the scan thread, its rows read here by rowid.
+      // As UsersRepo.page: the window in the lane, its rows read here by rowid.
       const seqs = (await rowsOf(this.db, window as RawBuilder<{ seq: number }>, this.scans, q.listId)).map((r) => r.seq);
       if (!seqs.length) return [];
       const picked = await sql<Row>`SELECT groups.id, groups.list_id, groups.data, groups.version, groups.created, groups.last_modified

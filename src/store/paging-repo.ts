@@ -26,7 +26,7 @@ export interface KeysetQuery {
   readonly descending: boolean;
   readonly after?: KeysetPosition | undefined;
   readonly limit: number;
-  /** The filter or order reads the whole list (no index answers it): on SQLite it runs on the scan thread. */
+  /** The filter or order reads the whole list (no index answers it): it runs in the lane (scan-pool.ts). */
   readonly scan?: boolean;
 }
 

@@ -9,8 +9,8 @@
  * requests: on SQLite the one thread that serves the node (better-sqlite3 is synchronous); on
  * PostgreSQL the connection pool, whose ten connections a dozen such requests take.
  *
- * So they run here instead, on an executor of their own (a worker thread with its own read-only
- * connection on SQLite, sqlite/scan-thread.ts; a read-only connection of its own on
+ * So they run here instead, on an executor of their own (a child process with its own read-only
+ * connection on SQLite, sqlite/scan-process.ts; a read-only connection of its own on
  * PostgreSQL, postgres/scan-connections.ts), under three rules:
  * - **Turns.** Statements are taken in turn from each organisation that has some waiting, and
  *   within it from each of its lists, so an organisation that sends many (from many lists, with
@@ -20,7 +20,8 @@
  *   without end for the others to wait behind.
  * - **A deadline.** A statement that runs longer than the deadline (MUSTER_SCAN_TIMEOUT_S) is
  *   given up (ScanTimeoutError: 400 `tooMany` for SCIM, RFC 7644 §3.12, "more results than the
- *   server is willing to calculate or process"), and the lane goes on with the next.
+ *   server is willing to calculate or process"), the statement is stopped (PostgreSQL cancels it;
+ *   on SQLite the process running it is killed), and the lane goes on with the next.
  *
  * What it sees: what is committed. A client's own write is answered only once committed (group
  * commit on SQLite, commit-groups.ts; a plain COMMIT on PostgreSQL), so a client always finds what

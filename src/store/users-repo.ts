@@ -211,7 +211,7 @@ export class UsersRepo {
     const where = q.where ? sql`AND ${q.where}` : sql``;
     const window = sql`SELECT users.seq FROM users WHERE users.list_id = ${q.listId} ${where} ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}`;
     if (q.scan && this.scans?.engine === 'sqlite') {
-      // The window is the whole list's work: on the scan thread. Its rows are then read here by seq
+      // The window is the whole list's work: in the lane. Its rows are then read here by seq
       // (the rowid); `+` keeps the list test off every index, which would walk the list again.
       const seqs = (await rowsOf(this.db, window as RawBuilder<{ seq: number }>, this.scans, q.listId)).map((r) => r.seq);
       if (!seqs.length) return [];

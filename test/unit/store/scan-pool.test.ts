@@ -1,6 +1,6 @@
 /**
- * The lane of whole-list statements (src/store/scan-pool.ts) on its SQLite executor, a thread of its
- * own (src/store/sqlite/scan-thread.ts): statements that read a whole list run there, so the
+ * The lane of whole-list statements (src/store/scan-pool.ts) on its SQLite executor, a process of
+ * its own (src/store/sqlite/scan-process.ts): statements that read a whole list run there, so the
  * serving thread stays free, each list in its turn, a few per list at most, none past its deadline.
  */
 import fs from 'node:fs';
@@ -9,17 +9,17 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ScanBusyError, ScanPool, ScanTimeoutError, type ScanPoolOptions } from '../../../src/store/scan-pool.js';
-import { SqliteScanThread } from '../../../src/store/sqlite/scan-thread.js';
+import { SCAN_NICE, SqliteScanProcess } from '../../../src/store/sqlite/scan-process.js';
 
-/** A statement that takes the scan thread a while (a few million rows of a recursive CTE). */
+/** A statement that takes the scan process a while (a few million rows of a recursive CTE). */
 const SLOW = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?) SELECT count(*) AS n FROM c';
 
 let dir: string;
 let pool: ScanPool | undefined;
-let thread: SqliteScanThread | undefined;
+let proc: SqliteScanProcess | undefined;
 function lane(file: string, deadlineMs = 60_000, opts: ScanPoolOptions = {}): ScanPool {
-  thread = new SqliteScanThread(file, deadlineMs);
-  return new ScanPool(thread, opts);
+  proc = new SqliteScanProcess(file, deadlineMs);
+  return new ScanPool(proc, opts);
 }
 function database(): { file: string; db: BetterSqlite3.Database } {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'muster-scan-'));
@@ -33,11 +33,11 @@ function database(): { file: string; db: BetterSqlite3.Database } {
 afterEach(async () => {
   await pool?.close();
   pool = undefined;
-  thread = undefined;
+  proc = undefined;
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe('the scan thread', () => {
+describe('the scan process', () => {
   it('answers a read with its rows while the serving thread goes on with its own work', async () => {
     const { file, db } = database();
     pool = lane(file);
@@ -103,6 +103,7 @@ describe('the scan thread', () => {
     await pool.close();
     await running;
     await waiting;
+    expect(proc!.processes).toBe(0);
     await expect(pool.all('a', 'SELECT 1', [])).rejects.toThrow(/closed/);
     db.close();
   });
@@ -135,40 +136,73 @@ describe('the scan thread', () => {
     return { file, db, release: () => db.exec('COMMIT') };
   }
 
-  it('answers a statement past its deadline with ScanTimeoutError and goes on at once with the next, on a new thread', async () => {
+  /** Whether a process of this id still exists. */
+  function running(pid: number): boolean {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  it('answers a statement past its deadline with ScanTimeoutError, kills its process, and goes on with the next in a new one', async () => {
     const { file, db, release } = locked();
-    pool = lane(file, 1_500);
+    pool = lane(file, 2_000);
     const stuck = pool.all('a', 'SELECT n FROM t', []);
+    const pid = proc!.pid!;
     const next = pool.all<{ n: number }>('b', 'SELECT n FROM t', []);
     await expect(stuck).rejects.toBeInstanceOf(ScanTimeoutError);
-    await expect(stuck).rejects.toThrow(/took longer than 1.5 s/);
-    // The overdue statement's thread was told to stop; the next has a thread of its own.
-    expect(thread!.threads).toBeGreaterThanOrEqual(1);
-    expect(thread!.threads).toBeLessThanOrEqual(2);
+    await expect(stuck).rejects.toThrow(/took longer than 2 s/);
     release();
     expect(await next).toEqual([{ n: 1 }]);
+    // The overdue statement did not run on: its process was killed, and the next had a new one.
+    await proc!.settled();
+    expect(running(pid)).toBe(false);
+    expect(proc!.pid).not.toBe(pid);
+    expect(proc!.processes).toBe(1);
+    expect(proc!.processesStarted).toBe(2);
     expect(pool.timedOut).toBe(1);
     expect(pool.done).toBe(2);
     db.close();
   });
 
-  it('past a second deadline, still two threads at most, and the next statement runs in full', async () => {
+  it('past deadline after deadline, no statement runs on: one process at a time, and the next statement runs in full', async () => {
     const { file, db, release } = locked();
-    pool = lane(file, 1_500);
+    pool = lane(file, 2_000);
     const first = pool.all('a', 'SELECT n FROM t', []);
+    const firstPid = proc!.pid!;
     const second = pool.all('b', 'SELECT n FROM t', []);
-    let thirdDone = false;
-    const third = pool.all<{ n: number }>('c', 'SELECT n FROM t', []).finally(() => (thirdDone = true));
+    const third = pool.all<{ n: number }>('c', 'SELECT n FROM t', []);
     await expect(first).rejects.toBeInstanceOf(ScanTimeoutError);
+    const secondPid = proc!.pid!;
+    expect(secondPid).not.toBe(firstPid);
     await expect(second).rejects.toBeInstanceOf(ScanTimeoutError);
-    // Never a third thread; the third statement is not answered before the lock goes.
-    expect(thread!.threads).toBeLessThanOrEqual(2);
-    expect(thirdDone).toBe(false);
-    expect(pool.pending).toBe(1);
     release();
     expect(await third).toEqual([{ n: 1 }]);
-    expect(thread!.threads).toBeLessThanOrEqual(2);
+    await proc!.settled();
+    expect(running(firstPid)).toBe(false);
+    expect(running(secondPid)).toBe(false);
+    expect(proc!.processes).toBe(1);
     expect(pool.timedOut).toBe(2);
+    db.close();
+  });
+
+  it('runs below the server\'s priority, returns BLOBs as bytes, and a process killed from outside fails only its statement', async () => {
+    const { file, db } = database();
+    pool = lane(file);
+    const [row] = await pool.all<{ b: Uint8Array }>('a', "SELECT x'00ff10' AS b", []);
+    expect([...row!.b]).toEqual([0, 255, 16]);
+    // Below the server's priority: when both want a core, the server's requests go first.
+    expect(os.getPriority(proc!.pid!)).toBe(SCAN_NICE);
+    // On the process itself: the lane leaves a breather after a long first statement (spawning
+    // the process counts), and a statement sent through it would go to the next process.
+    const pid = proc!.pid!;
+    const slow = proc!.run(SLOW, [50_000_000]);
+    process.kill(pid, 'SIGKILL');
+    await expect(slow).rejects.toThrow(/scan process stopped \(SIGKILL\)/);
+    expect(await pool.all('a', 'SELECT n FROM t', [])).toEqual([{ n: 1 }]);
+    expect(proc!.pid).not.toBe(pid);
     db.close();
   });
 });
