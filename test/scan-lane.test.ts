@@ -1,6 +1,6 @@
 /**
  * The lane of whole-list queries on a serving node's real database (src/store/scan-pool.ts), on
- * both engines: a thread of its own on SQLite, a connection of its own on PostgreSQL. Its
+ * both engines: a process of its own on SQLite, a connection of its own on PostgreSQL. Its
  * statements are read-only, stop at their deadline, and never take what the node's other requests
  * need (the serving thread; the connection pool).
  */
@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import { ENGINE, freshDatabase, type TestDatabase } from './helpers/database.js';
 import { openDatabase, type Connection } from '../src/store/connect.js';
 import { PER_LIST_LIMIT, SCAN_BUSY_RETRY_AFTER_S, ScanTimeoutError } from '../src/store/scan-pool.js';
+import net from 'node:net';
 import { startServer, user } from './helpers/server.js';
 
 /** A statement that takes its engine a few seconds, and one that takes it a moment. */
@@ -130,6 +131,41 @@ describe(`a list whose lane is full (${ENGINE}), over HTTP`, () => {
       const again = await busy.req('GET', `/Users?filter=${encodeURIComponent('title co "eng"')}`);
       expect(again.status, again.text).toBe(200);
       expect(again.body.totalResults).toBe(1);
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
+describe(`a SCIM client that leaves while its query waits for the lane (${ENGINE})`, () => {
+  it('does not have its query run, and another client\'s waiting query still is', async () => {
+    const srv = await startServer();
+    try {
+      const list = await srv.newList({ name: 'Leaving' });
+      expect((await list.req('POST', '/Users', user('ada@example.org', { title: 'Engineer' }))).status).toBe(201);
+      const lane = srv.muster.store.scanLane!;
+      await lane.all(list.id, 'SELECT 1 AS one', []); // the list's organisation, looked up once
+      // A statement of a few seconds holds the lane; both clients' queries wait behind it.
+      const held = lane.all('another-list', SLOW, [SLOW_ARG]);
+      const url = new URL(`${list.base}/Users?filter=${encodeURIComponent('title co "eng"')}`);
+      const socket = net.connect(Number(url.port), url.hostname);
+      await new Promise((r) => socket.once('connect', r));
+      const closed = new Promise((r) => socket.once('close', r));
+      socket.write(`GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${list.token}\r\n\r\n`);
+      while (lane.pending < 2) await new Promise((r) => setTimeout(r, 10));
+      const staying = list.req('GET', `/Users?filter=${encodeURIComponent('title co "eng"')}`);
+      while (lane.pending < 3) await new Promise((r) => setTimeout(r, 10));
+      socket.destroy();
+      await closed;
+      const doneBefore = lane.done;
+      await held;
+      const stayed = await staying;
+      expect(stayed.status, stayed.text).toBe(200);
+      expect(stayed.body.totalResults).toBe(1);
+      // The leaving client's query was dropped at its turn: one statement run after the held one, not two.
+      expect(lane.dropped).toBe(1);
+      expect(lane.done - doneBefore).toBe(2);
+      expect(lane.pending).toBe(0);
     } finally {
       await srv.close();
     }

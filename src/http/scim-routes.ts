@@ -19,6 +19,7 @@ import type { BulkService } from '../lists/bulk-service.js';
 import type { TokenAuth } from './auth.js';
 import { ClientAbortedError, CLIENT_CLOSED_REQUEST, guardUrl, readJsonBody } from './body.js';
 import { InputRefused } from '../scim/input-guard.js';
+import { ScanCallerGoneError } from '../store/scan-pool.js';
 import { MethodNotAllowed, RetryableScimError, errorResponse, isStreamed, scimJson, scimStream, settleOnClose, whenSent, withHeaders, type Logger, type StreamEnd } from './scim-response.js';
 import type { Throttle } from '../limits/shared-rate-limiter.js';
 import { scimOperation, type Metrics } from '../metrics/index.js';
@@ -133,6 +134,7 @@ export function scimHandler(deps: ScimRouteDeps) {
       ctx = {
         list: auth.list, baseUrl: `${origin}${prefix}`, notes,
         caller: { requestId, tokenId: token.id, tokenLabel: token.label, tokenIdp: token.idp, userAgent },
+        gone: () => clientGone(c),
       };
       notes.strict = auth.list.strict;
       if (url.search.includes('+')) notes.note('plus-as-space');
@@ -142,7 +144,7 @@ export function scimHandler(deps: ScimRouteDeps) {
       // A client that hangs up mid-body sent no request: nothing was written, so nothing is
       // audited (anyone with a token could otherwise fill the tamper-evident trail), and it is
       // no server error. 499 is nginx's "client closed request", for the request log only.
-      res = err instanceof ClientAbortedError ? new Response(null, { status: CLIENT_CLOSED_REQUEST }) : errorResponse(err, deps.log, requestId);
+      res = err instanceof ClientAbortedError || err instanceof ScanCallerGoneError ? new Response(null, { status: CLIENT_CLOSED_REQUEST }) : errorResponse(err, deps.log, requestId);
       // Throttled requests, and input refused at the boundary (malformed UTF-8, too deep, reserved
       // names, NUL: src/scim/input-guard.ts), are in the request log, not the audit trail: they
       // changed nothing and a burst of them would flood it.

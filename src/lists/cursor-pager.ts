@@ -37,6 +37,8 @@ export interface CursorPageRequest {
   readonly orderBy: SqlExpression | undefined;
   /** The filter or order reads the whole list (readsWholeList): it runs in the lane of such reads (store/scan-pool.ts). */
   readonly scan?: boolean;
+  /** Whether the client has left (store/scan-pool.ts, ScanPool.rows). */
+  readonly gone?: (() => boolean) | undefined;
 }
 
 export interface CursorPage {
@@ -91,7 +93,7 @@ export class CursorPager {
     const orderBy = r.orderBy ? { expr: r.orderBy, nullable: !NOT_NULL_SORT[r.rt].has(sortKey ?? '') } : undefined;
     // A previous page is the rows before the cursor's position, read backwards and turned round.
     const backwards = direction === 'previous';
-    const q = { listId: r.listId, where: r.where, orderBy, descending: r.descending !== backwards, after, limit: size + 1, scan: r.scan ?? false };
+    const q = { listId: r.listId, where: r.where, orderBy, descending: r.descending !== backwards, after, limit: size + 1, scan: r.scan ?? false, gone: r.gone };
     const rows = r.rt === 'User' ? await this.store.users.keyset(q) : await this.store.groups.keyset(q);
     const more = rows.length > size;
     const page = rows.slice(0, size);

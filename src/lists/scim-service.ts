@@ -34,6 +34,8 @@ export interface ScimCtx {
   readonly notes: Normalisations;
   /** Who is asking: for the audit trail. */
   readonly caller: ScimCaller;
+  /** Whether the client has closed the connection: a query waiting in the lane is then not run (store/scan-pool.ts). */
+  readonly gone?: () => boolean;
 }
 
 export interface ScimCaller {
@@ -635,7 +637,7 @@ export class ScimService {
    */
   private async total(ctx: ScimCtx, rt: ResourceTypeId, where: ReturnType<ScimService['compileQuery']>['where'], scan = false): Promise<number> {
     const repo = rt === 'User' ? this.store.users : this.store.groups;
-    if (where) return repo.count({ listId: ctx.list.id, where, scan });
+    if (where) return repo.count({ listId: ctx.list.id, where, scan, gone: ctx.gone });
     return (await this.store.paging.total(ctx.list.id, rt)) ?? repo.count({ listId: ctx.list.id });
   }
 
@@ -648,7 +650,7 @@ export class ScimService {
     const descending = this.sortDescending(q);
     const { where, orderBy, scan } = this.compileQuery(ctx, rt, filter, q);
     if (q.cursor !== undefined) {
-      const page = await this.pager.page({ listId: ctx.list.id, rt, cursor: q.cursor, count: q.count, filter: q.filter, sortBy: q.sortBy, sortOrder: q.sortOrder, descending, where, orderBy, scan });
+      const page = await this.pager.page({ listId: ctx.list.id, rt, cursor: q.cursor, count: q.count, filter: q.filter, sortBy: q.sortBy, sortOrder: q.sortOrder, descending, where, orderBy, scan, gone: ctx.gone });
       const total = await this.total(ctx, rt, where, scan);
       const resources = await this.render(this.store, ctx, rt, page.records, p);
       // RFC 9865 §2: no startIndex; nextCursor omitted on the last page, previousCursor on the first.
@@ -663,7 +665,7 @@ export class ScimService {
     // A page deep in the list skips its offset entry by entry (69 ms at 900,000 on SQLite,
     // bench/RESULTS.md): as much work as a scan, so it goes to the lane too.
     const deep = scan || startIndex - 1 >= PAGE_LIMITS.deepOffset;
-    const recs = count === 0 ? [] : await repo.page({ listId: ctx.list.id, where, orderBy, descending, offset: startIndex - 1, limit: count, scan: deep });
+    const recs = count === 0 ? [] : await repo.page({ listId: ctx.list.id, where, orderBy, descending, offset: startIndex - 1, limit: count, scan: deep, gone: ctx.gone });
     // A first page that is not full holds every match: its length is the total, and the count
     // query is left out (an IdP's lookup by userName or externalId finds 0 or 1, issue 16).
     const total = startIndex === 1 && recs.length < count ? recs.length : await this.total(ctx, rt, where, scan);
@@ -697,7 +699,7 @@ export class ScimService {
       if (remaining <= 0) break;
       if (offset >= part.total) { offset -= part.total; continue; }
       const repo = part.rt === 'User' ? this.store.users : this.store.groups;
-      const recs = await repo.page({ listId: ctx.list.id, where: part.where, orderBy: part.orderBy, descending, offset, limit: remaining, scan: part.scan || offset >= PAGE_LIMITS.deepOffset });
+      const recs = await repo.page({ listId: ctx.list.id, where: part.where, orderBy: part.orderBy, descending, offset, limit: remaining, scan: part.scan || offset >= PAGE_LIMITS.deepOffset, gone: ctx.gone });
       resources.push(...(await this.render(this.store, ctx, part.rt, recs, this.projection(part.rt, q.attributes, q.excludedAttributes))));
       remaining -= recs.length;
       offset = 0;

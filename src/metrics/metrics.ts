@@ -41,12 +41,13 @@ export interface MetricsSources {
   readonly scans?: () => ScanStats | undefined;
 }
 
-/** The lane's counts (the store's ScanStats): run, waiting or running now, refused at once, stopped at the deadline. */
+/** The lane's counts (the store's ScanStats): run, waiting or running now, refused at once, stopped at the deadline, not run because their client had left. */
 export interface ScanStats {
   readonly done: number;
   readonly pending: number;
   readonly refused: number;
   readonly timedOut: number;
+  readonly dropped: number;
 }
 
 /** The IdP label takes the names src/lists/idp.ts can return, `none`, or `other`: never free text. */
@@ -142,9 +143,10 @@ export class Metrics {
         this.inc(of(s));
       },
     });
-    scanCounter('muster_scan_queries_total', 'Queries that read a whole list (a filter, order or search no index answers), run in their own lane: a thread on SQLite, a connection of its own on PostgreSQL', (s) => s.done);
+    scanCounter('muster_scan_queries_total', 'Queries that read a whole list (a filter, order or search no index answers), run in their own lane: a process on SQLite, a connection of its own on PostgreSQL', (s) => s.done);
     scanCounter('muster_scan_queries_refused_total', 'Whole-list queries refused at once (429) because their list already had its most waiting or running', (s) => s.refused);
     scanCounter('muster_scan_queries_timed_out_total', 'Whole-list queries stopped at their deadline (MUSTER_SCAN_TIMEOUT_S)', (s) => s.timedOut);
+    scanCounter('muster_scan_queries_dropped_total', 'Whole-list queries not run because their client had closed the connection before their turn', (s) => s.dropped);
     new Gauge({
       name: 'muster_scan_queries_pending', help: 'Whole-list queries waiting for their lane or running in it now',
       registers: [this.registry],

@@ -88,7 +88,7 @@ export class GroupsRepo {
     return r ? toRecord(r) : undefined;
   }
 
-  async count(q: Pick<PageQuery, 'listId' | 'where' | 'scan'>): Promise<number> {
+  async count(q: Pick<PageQuery, 'listId' | 'where' | 'scan' | 'gone'>): Promise<number> {
     let m = this.db.selectFrom('groups').where('groups.list_id', '=', q.listId);
     if (q.where) m = m.where(q.where as RawBuilder<boolean>);
     const all = m.select(sql<number>`count(*)`.as('n'));
@@ -104,14 +104,14 @@ export class GroupsRepo {
     const window = sql`SELECT groups.seq FROM groups WHERE groups.list_id = ${q.listId} ${where} ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}`;
     if (q.scan && this.scans?.engine === 'sqlite') {
       // As UsersRepo.page: the window in the lane, its rows read here by rowid.
-      const seqs = (await rowsOf(this.db, window as RawBuilder<{ seq: number }>, this.scans, q.listId)).map((r) => r.seq);
+      const seqs = (await rowsOf(this.db, window as RawBuilder<{ seq: number }>, this.scans, q.listId, q.gone)).map((r) => r.seq);
       if (!seqs.length) return [];
       const picked = await sql<Row>`SELECT groups.id, groups.list_id, groups.data, groups.version, groups.created, groups.last_modified
         FROM groups WHERE groups.seq IN (SELECT value FROM json_each(${JSON.stringify(seqs)})) AND +groups.list_id = ${q.listId} ORDER BY ${order}`.execute(this.db);
       return picked.rows.map(toRecord);
     }
     const rows = await rowsOf(this.db, sql<Row>`SELECT groups.id, groups.list_id, groups.data, groups.version, groups.created, groups.last_modified
-      FROM groups WHERE groups.seq IN (${window}) ORDER BY ${order}`, q.scan ? this.scans : undefined, q.listId);
+      FROM groups WHERE groups.seq IN (${window}) ORDER BY ${order}`, q.scan ? this.scans : undefined, q.listId, q.gone);
     return rows.map(toRecord);
   }
 
@@ -232,7 +232,7 @@ export class GroupsRepo {
     const c = keysetClauses('groups', q);
     const query = sql<Row & { seq: number | string; sort_key: string | number | null }>`SELECT groups.id, groups.list_id, groups.data, groups.version,
       groups.created, groups.last_modified, groups.seq, ${c.key} AS sort_key FROM groups WHERE ${c.where} ORDER BY ${c.order} LIMIT ${q.limit}`;
-    const rows = await rowsOf(this.db, query, q.scan ? this.scans : undefined, q.listId);
+    const rows = await rowsOf(this.db, query, q.scan ? this.scans : undefined, q.listId, q.gone);
     return rows.map((r) => ({ record: toRecord(r), position: q.orderBy ? { key: r.sort_key, seq: Number(r.seq) } : { seq: Number(r.seq) } }));
   }
 }

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './schema.js';
 import { Prepared } from './prepared.js';
+import type { CallerGone } from './scan-pool.js';
 
 /** Every unfiltered page reads it (src/store/prepared.ts). */
 const COUNTS = new Prepared<{ listId: string }, { user_count: number; group_count: number }>(['listId'], (db, p) => db.selectFrom('list_counts')
@@ -28,6 +29,8 @@ export interface KeysetQuery {
   readonly limit: number;
   /** The filter or order reads the whole list (no index answers it): it runs in the lane (scan-pool.ts). */
   readonly scan?: boolean;
+  /** Whether the client has left: a statement in the lane is then not run (ScanPool.rows). */
+  readonly gone?: CallerGone | undefined;
 }
 
 /** The WHERE and ORDER BY of a keyset page over `table` (users or groups), and the key expression to read back. */

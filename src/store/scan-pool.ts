@@ -55,6 +55,20 @@ export class ScanTimeoutError extends Error {
   }
 }
 
+/**
+ * The client that asked left before its statement's turn: the statement was not run (the HTTP
+ * layer logs the request as 499, client closed request, and answers nobody).
+ */
+export class ScanCallerGoneError extends Error {
+  constructor() {
+    super('the client closed the connection before its query\'s turn in the lane; it was not run');
+    this.name = 'ScanCallerGoneError';
+  }
+}
+
+/** Whether the client a statement is for has left (checked when its turn comes). */
+export type CallerGone = () => boolean;
+
 /** Where the lane's statements run. */
 export interface ScanExecutor {
   readonly engine: Engine;
@@ -86,6 +100,8 @@ export interface ScanStats {
   readonly refused: number;
   /** Given up at the deadline. */
   readonly timedOut: number;
+  /** Not run: their client had left when their turn came. */
+  readonly dropped: number;
 }
 
 interface Job {
@@ -94,6 +110,7 @@ interface Job {
   readonly parameters: readonly unknown[];
   readonly resolve: (rows: unknown[]) => void;
   readonly reject: (err: Error) => void;
+  readonly gone: CallerGone | undefined;
 }
 
 export class ScanPool {
@@ -113,6 +130,7 @@ export class ScanPool {
   private answered = 0;
   private refusedCount = 0;
   private timedOutCount = 0;
+  private droppedCount = 0;
   private readonly perListLimit: number;
   private readonly orgOf: ScanPoolOptions['orgOf'];
 
@@ -126,24 +144,28 @@ export class ScanPool {
     return this.executor.engine;
   }
 
-  /** Runs a compiled read query in `listId`'s turn; resolves with its rows. */
-  rows<R>(listId: string, query: CompiledQuery<R>): Promise<R[]> {
-    return this.all<R>(listId, query.sql, query.parameters);
+  /**
+   * Runs a compiled read query in `listId`'s turn; resolves with its rows. With `gone`, a statement
+   * whose client has left by its turn is not run (ScanCallerGoneError): an IdP that gave up
+   * waiting and asked again would otherwise have the lane run both.
+   */
+  rows<R>(listId: string, query: CompiledQuery<R>, gone?: CallerGone): Promise<R[]> {
+    return this.all<R>(listId, query.sql, query.parameters, gone);
   }
 
-  /** Runs a read statement in `listId`'s turn; resolves with its rows. */
-  all<R>(listId: string, sqlText: string, parameters: readonly unknown[]): Promise<R[]> {
+  /** Runs a read statement in `listId`'s turn; resolves with its rows (`gone`: as `rows`). */
+  all<R>(listId: string, sqlText: string, parameters: readonly unknown[], gone?: CallerGone): Promise<R[]> {
     if (this.closed) return Promise.reject(new Error('the database is closed'));
     const org = this.orgs.get(listId);
-    if (org !== undefined || !this.orgOf) return this.enqueue<R>(org ?? listId, listId, sqlText, parameters);
+    if (org !== undefined || !this.orgOf) return this.enqueue<R>(org ?? listId, listId, sqlText, parameters, gone);
     return this.orgOf(listId).then((o) => {
       if (this.orgs.size >= ORGS_KEPT) this.orgs.clear();
       this.orgs.set(listId, o ?? listId);
-      return this.enqueue<R>(o ?? listId, listId, sqlText, parameters);
+      return this.enqueue<R>(o ?? listId, listId, sqlText, parameters, gone);
     });
   }
 
-  private enqueue<R>(org: string, listId: string, sqlText: string, parameters: readonly unknown[]): Promise<R[]> {
+  private enqueue<R>(org: string, listId: string, sqlText: string, parameters: readonly unknown[], gone: CallerGone | undefined): Promise<R[]> {
     if (this.closed) return Promise.reject(new Error('the database is closed'));
     const held = this.held.get(listId) ?? 0;
     if (held >= this.perListLimit) {
@@ -151,7 +173,7 @@ export class ScanPool {
       return Promise.reject(new ScanBusyError(held));
     }
     return new Promise<R[]>((resolve, reject) => {
-      const job: Job = { listId, sql: sqlText, parameters, resolve: resolve as (rows: unknown[]) => void, reject };
+      const job: Job = { listId, sql: sqlText, parameters, resolve: resolve as (rows: unknown[]) => void, reject, gone };
       let lists = this.waiting.get(org);
       if (!lists) this.waiting.set(org, (lists = new Map()));
       const queue = lists.get(listId);
@@ -183,6 +205,11 @@ export class ScanPool {
     return this.timedOutCount;
   }
 
+  /** Statements not run because their client had left by their turn (metrics). */
+  get dropped(): number {
+    return this.droppedCount;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.paused);
@@ -207,8 +234,21 @@ export class ScanPool {
       this.waiting.delete(org);
       if (lists.size) this.waiting.set(org, lists);
       this.waitingCount--;
+      if (job.gone?.()) {
+        this.release(job.listId);
+        this.droppedCount++;
+        job.reject(new ScanCallerGoneError());
+        continue;
+      }
       this.start(job);
     }
+  }
+
+  /** One fewer of `listId`'s statements waiting or running (PER_LIST_LIMIT). */
+  private release(listId: string): void {
+    const n = (this.held.get(listId) ?? 1) - 1;
+    if (n > 0) this.held.set(listId, n);
+    else this.held.delete(listId);
   }
 
   private start(job: Job): void {
@@ -216,9 +256,7 @@ export class ScanPool {
     const started = performance.now();
     const settle = (): void => {
       this.running--;
-      const n = (this.held.get(job.listId) ?? 1) - 1;
-      if (n > 0) this.held.set(job.listId, n);
-      else this.held.delete(job.listId);
+      this.release(job.listId);
       this.answered++;
       const pause = this.closed ? 0 : this.executor.pauseAfter(performance.now() - started);
       if (pause > 0 && !this.paused) {
@@ -243,10 +281,10 @@ export class ScanPool {
 
 /**
  * A raw query's rows: in the lane when `scans` is given (the caller decided the query reads a whole
- * list, outside a transaction), else on `db`.
+ * list, outside a transaction), else on `db`. `gone`: see ScanPool.rows.
  */
-export async function rowsOf<R, DB>(db: Kysely<DB>, query: RawBuilder<R>, scans: ScanPool | undefined, listId: string): Promise<R[]> {
-  return scans ? scans.rows(listId, query.compile(db)) : (await query.execute(db)).rows;
+export async function rowsOf<R, DB>(db: Kysely<DB>, query: RawBuilder<R>, scans: ScanPool | undefined, listId: string, gone?: CallerGone): Promise<R[]> {
+  return scans ? scans.rows(listId, query.compile(db), gone) : (await query.execute(db)).rows;
 }
 
 /**
@@ -267,11 +305,11 @@ interface CountQuery<R> {
  * up to COUNT_LIMITS.hereUpTo matches (`capped` counts at most one more), and past that in the lane.
  * In a transaction (no `scans`) always here.
  */
-export async function countIn(scans: ScanPool | undefined, q: { readonly listId: string; readonly where?: unknown; readonly scan?: boolean },
+export async function countIn(scans: ScanPool | undefined, q: { readonly listId: string; readonly where?: unknown; readonly scan?: boolean; readonly gone?: CallerGone | undefined },
   all: CountQuery<{ n: number }>, capped: () => CountQuery<{ n: number }>): Promise<number> {
   const n = (rows: readonly { n: number }[]) => Number(rows[0]?.n ?? 0);
-  if (scans && q.scan) return n(await scans.rows(q.listId, all.compile()));
+  if (scans && q.scan) return n(await scans.rows(q.listId, all.compile(), q.gone));
   if (!scans || !q.where) return n(await all.execute());
   const here = n(await capped().execute());
-  return here <= COUNT_LIMITS.hereUpTo ? here : n(await scans.rows(q.listId, all.compile()));
+  return here <= COUNT_LIMITS.hereUpTo ? here : n(await scans.rows(q.listId, all.compile(), q.gone));
 }

@@ -184,10 +184,10 @@ export class Store implements Repos {
     return this.conn.scans;
   }
 
-  /** The lane of whole-list queries (scan-pool.ts): run so far, waiting or running now, refused, timed out; undefined without one. */
+  /** The lane of whole-list queries (scan-pool.ts): run so far, waiting or running now, refused, timed out, dropped; undefined without one. */
   scanStats(): ScanStats | undefined {
     const p = this.conn.scans;
-    return p ? { done: p.done, pending: p.pending, refused: p.refused, timedOut: p.timedOut } : undefined;
+    return p ? { done: p.done, pending: p.pending, refused: p.refused, timedOut: p.timedOut, dropped: p.dropped } : undefined;
   }
 
   async close(): Promise<void> {

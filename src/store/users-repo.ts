@@ -4,7 +4,7 @@ import { rethrowUnique } from './unique-violation.js';
 import { userNameKey } from '../scim/user-name.js';
 import { chunked } from './chunks.js';
 import { keysetClauses, type KeysetPosition, type KeysetQuery } from './paging-repo.js';
-import { COUNT_LIMITS, countIn, rowsOf, type ScanPool } from './scan-pool.js';
+import { COUNT_LIMITS, countIn, rowsOf, type CallerGone, type ScanPool } from './scan-pool.js';
 import { Prepared } from './prepared.js';
 
 /** What the SCIM layer hands the store for one user: the document plus its indexed columns. */
@@ -49,6 +49,8 @@ export interface PageQuery {
   readonly limit: number;
   /** The filter or order reads the whole list (no index answers it): it runs in the lane of such reads (scan-pool.ts). */
   readonly scan?: boolean;
+  /** Whether the client has left: a statement in the lane is then not run (ScanPool.rows). */
+  readonly gone?: CallerGone | undefined;
 }
 
 export const parseJson = (v: unknown): Record<string, unknown> => (typeof v === 'string' ? JSON.parse(v) : v) as Record<string, unknown>;
@@ -193,7 +195,7 @@ export class UsersRepo {
     return rec;
   }
 
-  async count(q: Pick<PageQuery, 'listId' | 'where' | 'scan'>): Promise<number> {
+  async count(q: Pick<PageQuery, 'listId' | 'where' | 'scan' | 'gone'>): Promise<number> {
     let m = this.db.selectFrom('users').where('users.list_id', '=', q.listId);
     if (q.where) m = m.where(q.where as RawBuilder<boolean>);
     const all = m.select(sql<number>`count(*)`.as('n'));
@@ -213,14 +215,14 @@ export class UsersRepo {
     if (q.scan && this.scans?.engine === 'sqlite') {
       // The window is the whole list's work: in the lane. Its rows are then read here by seq
       // (the rowid); `+` keeps the list test off every index, which would walk the list again.
-      const seqs = (await rowsOf(this.db, window as RawBuilder<{ seq: number }>, this.scans, q.listId)).map((r) => r.seq);
+      const seqs = (await rowsOf(this.db, window as RawBuilder<{ seq: number }>, this.scans, q.listId, q.gone)).map((r) => r.seq);
       if (!seqs.length) return [];
       const picked = await sql<Row & { seq: number }>`SELECT users.id, users.list_id, users.data, users.fields, users.version, users.created, users.last_modified
         FROM users WHERE users.seq IN (SELECT value FROM json_each(${JSON.stringify(seqs)})) AND +users.list_id = ${q.listId} ORDER BY ${order}`.execute(this.db);
       return picked.rows.map(toRecord);
     }
     const rows = await rowsOf(this.db, sql<Row & { seq: number }>`SELECT users.id, users.list_id, users.data, users.fields, users.version, users.created, users.last_modified
-      FROM users WHERE users.seq IN (${window}) ORDER BY ${order}`, q.scan ? this.scans : undefined, q.listId);
+      FROM users WHERE users.seq IN (${window}) ORDER BY ${order}`, q.scan ? this.scans : undefined, q.listId, q.gone);
     return rows.map(toRecord);
   }
 
@@ -286,7 +288,7 @@ export class UsersRepo {
     const c = keysetClauses('users', q);
     const query = sql<Row & { seq: number | string; sort_key: string | number | null }>`SELECT users.id, users.list_id, users.data, users.fields, users.version,
       users.created, users.last_modified, users.seq, ${c.key} AS sort_key FROM users WHERE ${c.where} ORDER BY ${c.order} LIMIT ${q.limit}`;
-    const rows = await rowsOf(this.db, query, q.scan ? this.scans : undefined, q.listId);
+    const rows = await rowsOf(this.db, query, q.scan ? this.scans : undefined, q.listId, q.gone);
     return rows.map((r) => ({ record: toRecord(r), position: q.orderBy ? { key: r.sort_key, seq: Number(r.seq) } : { seq: Number(r.seq) } }));
   }
 }

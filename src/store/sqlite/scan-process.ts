@@ -24,8 +24,9 @@ import { ScanTimeoutError, type ScanExecutor } from '../scan-pool.js';
  */
 const SCANNER = `
 process.title = 'muster-scan';
-const Database = require(process.env.MUSTER_SCAN_DRIVER);
-const db = new Database(process.env.MUSTER_SCAN_FILE, { fileMustExist: true });
+const [driver, file] = process.argv.slice(-2);
+const Database = require(driver);
+const db = new Database(file, { fileMustExist: true });
 db.pragma('query_only = ON');
 db.pragma('busy_timeout = 5000');
 db.pragma('temp_store = MEMORY');
@@ -176,8 +177,8 @@ export class SqliteScanProcess implements ScanExecutor {
   private process(): ChildProcess {
     if (this.child) return this.child;
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    const child = spawn(process.execPath, ['-e', SCANNER], {
-      env: { ...process.env, MUSTER_SCAN_DRIVER: driver, MUSTER_SCAN_FILE: this.file },
+    // The server's environment is inherited (NODE_OPTIONS' heap limit applies to it too).
+    const child = spawn(process.execPath, ['-e', SCANNER, driver, this.file], {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       serialization: 'advanced',
     });

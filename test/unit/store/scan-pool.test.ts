@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ScanBusyError, ScanPool, ScanTimeoutError, type ScanPoolOptions } from '../../../src/store/scan-pool.js';
+import { ScanBusyError, ScanCallerGoneError, ScanPool, ScanTimeoutError, type ScanPoolOptions } from '../../../src/store/scan-pool.js';
 import { SCAN_NICE, SqliteScanProcess } from '../../../src/store/sqlite/scan-process.js';
 
 /** A statement that takes the scan process a while (a few million rows of a recursive CTE). */
@@ -123,6 +123,24 @@ describe('the scan process', () => {
     // Once they are answered, the list is served again.
     expect(await pool.all('a', 'SELECT 2 AS two', [])).toEqual([{ two: 2 }]);
     expect(pool.pending).toBe(0);
+    db.close();
+  });
+
+  it('does not run a statement whose client left before its turn, and gives its place in the cap back', async () => {
+    const { file, db } = database();
+    pool = lane(file, 60_000, { perListLimit: 1 });
+    let left = false;
+    const first = pool.all('a', SLOW, [1_000_000]);
+    const leaving = pool.all('b', 'SELECT n FROM t', [], () => left);
+    const staying = pool.all<{ n: number }>('c', 'SELECT n FROM t', [], () => false);
+    left = true;
+    await first;
+    await expect(leaving).rejects.toBeInstanceOf(ScanCallerGoneError);
+    expect(await staying).toEqual([{ n: 1 }]);
+    expect(pool.dropped).toBe(1);
+    expect(pool.done).toBe(2);
+    // List b's one place is free again.
+    expect(await pool.all('b', 'SELECT n FROM t', [])).toEqual([{ n: 1 }]);
     db.close();
   });
 
