@@ -28,7 +28,7 @@ const ARROWS = {
   jobs: ['roster', 'store', 'audit', 'lists'], // lists: the rederive job the runner registers itself
   audit: ['scim', 'roster', 'store', 'events', 'credentials'],
   events: ['roster', 'store', 'secrets'],
-  accounts: ['store', 'audit', 'lists', 'secrets'],
+  accounts: ['store', 'audit', 'lists', 'secrets', 'events'], // events: the address policy a single sign-on provider is reached through, as webhooks are
   lists: ['scim', 'roster', 'store', 'audit', 'credentials', 'jobs', 'secrets'],
   credentials: ['scim', 'roster', 'store', 'audit', 'accounts', 'email', 'events', 'jobs', 'secrets'],
   email: ['store', 'audit', 'accounts', 'credentials', 'events', 'jobs'],

@@ -62,6 +62,8 @@ export interface Config {
   readonly googleWalletCustomEndpoints: boolean;
   /** OpenID Connect issuers may be plain http:// (a provider on loopback in tests or a lab); off, https only. */
   readonly oidcAllowHttp: boolean;
+  /** Which addresses an organisation's OpenID Connect provider may be on (MUSTER_OIDC_ALLOW_PRIVATE, MUSTER_OIDC_ALLOWED_CIDRS). */
+  readonly oidcAddresses: AddressSettings;
   /** When set, first-run set-up needs it (from any address); unset, set-up is open from localhost only. */
   readonly setupToken: string | undefined;
   /** Requests per second per client address to the public pages: /v (verification), /p (self-upload), /passkit (0: no limit). */
@@ -90,11 +92,15 @@ export interface Config {
   readonly shutdownGraceMs: number;
 }
 
-export interface WebhookSettings {
-  /** MUSTER_WEBHOOKS_ALLOW_PRIVATE: every address, private and loopback included (tests, closed networks). */
+/** Which addresses Muster may connect to for something an admin or owner names (events/address-policy.ts). */
+export interface AddressSettings {
+  /** PREFIX_ALLOW_PRIVATE: every address, private and loopback included (tests, closed networks). */
   readonly allowPrivate: boolean;
-  /** MUSTER_WEBHOOKS_ALLOWED_CIDRS: special ranges allowed all the same (the site network's door controller). */
+  /** PREFIX_ALLOWED_CIDRS: special ranges allowed all the same (the site network's door controller, an on-premises provider). */
   readonly allowedCidrs: readonly string[];
+}
+
+export interface WebhookSettings extends AddressSettings {
   /** MUSTER_WEBHOOKS_PAUSE_AFTER_MINUTES: pause an endpoint whose every attempt failed this long (0: never). */
   readonly pauseAfterMinutes: number;
 }
@@ -165,14 +171,19 @@ const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[?::1\]?)$/i;
 
 const CIDR = /^(?:\d{1,3}(?:\.\d{1,3}){3}\/\d{1,2}|[0-9a-f:]+:[0-9a-f:.]*\/\d{1,3})$/i;
 
-function webhookSettings(env: NodeJS.ProcessEnv, problems: string[]): WebhookSettings {
-  const allowRaw = env.MUSTER_WEBHOOKS_ALLOW_PRIVATE ?? 'false';
-  if (!['true', 'false', '1', '0'].includes(allowRaw)) problems.push(`MUSTER_WEBHOOKS_ALLOW_PRIVATE must be true or false, got ${JSON.stringify(allowRaw)}`);
-  const cidrs = (env.MUSTER_WEBHOOKS_ALLOWED_CIDRS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+/** The two variables of an address policy: every address allowed, and special ranges allowed all the same. */
+function addressSettings(env: NodeJS.ProcessEnv, names: { readonly allow: string; readonly cidrs: string }, problems: string[]): AddressSettings {
+  const allowRaw = env[names.allow] ?? 'false';
+  if (!['true', 'false', '1', '0'].includes(allowRaw)) problems.push(`${names.allow} must be true or false, got ${JSON.stringify(allowRaw)}`);
+  const cidrs = (env[names.cidrs] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const bad = cidrs.filter((c) => !CIDR.test(c));
-  if (bad.length) problems.push(`MUSTER_WEBHOOKS_ALLOWED_CIDRS must be ranges such as 10.20.0.0/16 or fd00:1::/64, separated by commas; not ${bad.slice(0, 3).join(', ')}`);
+  if (bad.length) problems.push(`${names.cidrs} must be ranges such as 10.20.0.0/16 or fd00:1::/64, separated by commas; not ${bad.slice(0, 3).join(', ')}`);
+  return Object.freeze({ allowPrivate: allowRaw === 'true' || allowRaw === '1', allowedCidrs: Object.freeze(cidrs) });
+}
+
+function webhookSettings(env: NodeJS.ProcessEnv, problems: string[]): WebhookSettings {
   const pauseAfterMinutes = intVar(env, 'MUSTER_WEBHOOKS_PAUSE_AFTER_MINUTES', 60, 0, 10_080, problems);
-  return Object.freeze({ allowPrivate: allowRaw === 'true' || allowRaw === '1', allowedCidrs: Object.freeze(cidrs), pauseAfterMinutes });
+  return Object.freeze({ ...addressSettings(env, { allow: 'MUSTER_WEBHOOKS_ALLOW_PRIVATE', cidrs: 'MUSTER_WEBHOOKS_ALLOWED_CIDRS' }, problems), pauseAfterMinutes });
 }
 
 function smtpSettings(env: NodeJS.ProcessEnv, problems: string[]): SmtpSettings | undefined {
@@ -314,6 +325,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const shutdownGraceSeconds = intVar(env, 'MUSTER_SHUTDOWN_GRACE_SECONDS', 25, 0, 3600, problems);
   const smtp = smtpSettings(env, problems);
   const webhooks = webhookSettings(env, problems);
+  const oidcAddresses = addressSettings(env, { allow: 'MUSTER_OIDC_ALLOW_PRIVATE', cidrs: 'MUSTER_OIDC_ALLOWED_CIDRS' }, problems);
   if (env.MUSTER_SMTP_CA_FILE && !smtp) problems.push('MUSTER_SMTP_CA_FILE is set but MUSTER_SMTP_URL is not');
   const installationWallets = walletFiles(env, problems);
   const config: Config = {
@@ -351,6 +363,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     apnsCaFile: env.MUSTER_APNS_CA_FILE || undefined,
     googleWalletCustomEndpoints: env.MUSTER_GOOGLE_WALLET_CUSTOM_ENDPOINTS === 'true',
     oidcAllowHttp: env.MUSTER_OIDC_ALLOW_HTTP === 'true',
+    oidcAddresses,
     smtp: smtp ? Object.freeze(smtp) : undefined,
     installationWallets: Object.freeze(installationWallets),
     // src/config.ts and dist/config.js both sit one level below the project root.

@@ -52,6 +52,7 @@ import { EventsApi } from './events/events-api.js';
 import { OutboxConsumers } from './events/consumers.js';
 import { walletContentConsumer } from './credentials/lifecycle-consumers.js';
 import { AddressPolicy } from './events/address-policy.js';
+import { providerFetch } from './accounts/sso/provider-fetch.js';
 import { WebhookDispatcher } from './events/webhook-dispatcher.js';
 import { WebhookSender } from './events/webhook-sender.js';
 import { WebhookService } from './events/webhook-service.js';
@@ -223,8 +224,10 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const installationWallets = new InstallationWallets(appleWallet, googleWallet, accounts);
   // Before any job runs: passes issued from now on use what the environment names.
   await applyWalletEnvironment(config.installationWallets, installationWallets, log);
-  const ssoConnections = new SsoConnections(store, accounts, secretBox, { allowHttp: config.oidcAllowHttp });
-  const sso = new OidcSignIn(store, accounts, ssoConnections, { allowHttp: config.oidcAllowHttp });
+  // An owner names the provider: it may be reached only where the operator allows (as webhooks).
+  const oidcPolicy = new AddressPolicy(config.oidcAddresses, { what: 'single sign-on', variable: 'MUSTER_OIDC_ALLOWED_CIDRS' });
+  const ssoConnections = new SsoConnections(store, accounts, secretBox, { allowHttp: config.oidcAllowHttp, addresses: oidcPolicy });
+  const sso = new OidcSignIn(store, accounts, ssoConnections, { allowHttp: config.oidcAllowHttp, fetch: providerFetch(oidcPolicy) });
   if (startJobs) start();
   // Rate limits across every node on one database (docs/operations.md, "Several nodes"), or in
   // this process's memory, exact for one process: SQLite's default.

@@ -108,7 +108,8 @@ async function events(): Promise<{ action: string; target: string | null; detail
 }
 
 beforeEach(async () => {
-  srv = await startServer({ MUSTER_OIDC_ALLOW_HTTP: 'true' });
+  // The provider runs on loopback: the operator allows it, as one would for a provider on the site network.
+  srv = await startServer({ MUSTER_OIDC_ALLOW_HTTP: 'true', MUSTER_OIDC_ALLOWED_CIDRS: '127.0.0.0/8' });
   idp = await startProvider([`${srv.origin}/api/v1/auth/sso/callback`]);
   const jar = new Jar();
   const res = await go(jar, `${srv.origin}/api/v1/auth/setup`, {
@@ -404,5 +405,32 @@ describe('sign-in with the organisation\'s OpenID Connect provider', { timeout: 
     const refused = await fetch(`${srv.origin}/api/v1/sso`, { method: 'DELETE', headers: json(edJar, edCsrf) });
     expect(refused.status).toBe(403);
     expect((await fetch(`${srv.origin}/api/v1/sso`, { method: 'DELETE', headers: json(owner.jar, owner.csrf) })).status).toBe(204);
+  });
+});
+
+describe('where the provider may be', { timeout: 120_000 }, () => {
+  it('refuses an issuer on a loopback, private or link-local address unless the operator allows it, and saves nothing', async () => {
+    const strict = await startServer({ MUSTER_OIDC_ALLOW_HTTP: 'true' });
+    try {
+      const jar = new Jar();
+      const res = await go(jar, `${strict.origin}/api/v1/auth/setup`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ organisation: 'Strict', name: 'Sam Owner', email: 'sam@example.org', password: 'correct horse battery staple' }),
+      });
+      expect(res.status).toBe(201);
+      const { csrfToken } = (await res.json()) as { csrfToken: string };
+      for (const issuer of [idp.issuer, 'http://169.254.169.254/latest', 'http://localhost:8080', 'http://[::1]:8080', 'http://10.1.2.3', 'http://[::ffff:127.0.0.1]:9']) {
+        const r = await fetch(`${strict.origin}/api/v1/sso`, {
+          method: 'PUT', headers: json(jar, csrfToken),
+          body: JSON.stringify({ displayName: 'Lab', issuer, clientId: 'muster', clientSecret: 'secret', allowedDomains: ['example.org'] }),
+        });
+        expect(r.status, issuer).toBe(400);
+        expect(await r.json()).toMatchObject({ error: 'invalid_body', detail: expect.stringMatching(/^issuer: .* is a private, loopback, link-local or otherwise special address; single sign-on may not reach it unless the operator allows it \(MUSTER_OIDC_ALLOWED_CIDRS\)$/) });
+      }
+      const view = (await (await fetch(`${strict.origin}/api/v1/sso`, { headers: { cookie: jar.header() } })).json()) as Record<string, unknown>;
+      expect(view).toMatchObject({ configured: false });
+    } finally {
+      await strict.close();
+    }
   });
 });

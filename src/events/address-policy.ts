@@ -53,10 +53,18 @@ export interface AddressPolicySettings {
   readonly allowedCidrs: readonly string[];
 }
 
+/** What a policy guards, for its refusals: what may not reach the address, and the variable that would allow it. */
+export interface AddressPurpose {
+  readonly what: string;
+  readonly variable: string;
+}
+
+const WEBHOOKS: AddressPurpose = { what: 'webhooks', variable: 'MUSTER_WEBHOOKS_ALLOWED_CIDRS' };
+
 export class AddressRefused extends Error {
   readonly code = 'MUSTER_WEBHOOK_ADDRESS_REFUSED';
-  constructor(readonly address: string, host: string) {
-    super(`${host === address ? address : `${host} (${address})`} is a private, loopback, link-local or otherwise special address; webhooks may not reach it unless the operator allows it (MUSTER_WEBHOOKS_ALLOWED_CIDRS)`);
+  constructor(readonly address: string, host: string, purpose: AddressPurpose = WEBHOOKS) {
+    super(`${host === address ? address : `${host} (${address})`} is a private, loopback, link-local or otherwise special address; ${purpose.what} may not reach it unless the operator allows it (${purpose.variable})`);
     this.name = 'AddressRefused';
   }
 }
@@ -77,7 +85,7 @@ export class AddressPolicy {
   private readonly mapped = new net.BlockList();
   private readonly allowed = new net.BlockList();
 
-  constructor(readonly settings: AddressPolicySettings) {
+  constructor(readonly settings: AddressPolicySettings, private readonly purpose: AddressPurpose = WEBHOOKS) {
     for (const [a, p] of V4) this.refused.addSubnet(a, p, 'ipv4');
     for (const [a, p] of V6) this.refused.addSubnet(a, p, 'ipv6');
     this.mapped.addSubnet('::ffff:0:0', 96, 'ipv6');
@@ -101,8 +109,27 @@ export class AddressPolicy {
   /** Throws AddressRefused when `host` is an IP literal this policy refuses (names are checked when resolved). */
   checkLiteral(host: string): void {
     const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-    if (net.isIP(bare) !== 0 && !this.allows(bare)) throw new AddressRefused(bare, bare);
-    if (!this.settings.allowPrivate && /^localhost\.?$/i.test(bare)) throw new AddressRefused('127.0.0.1', bare);
+    if (net.isIP(bare) !== 0 && !this.allows(bare)) throw new AddressRefused(bare, bare, this.purpose);
+    if (!this.settings.allowPrivate && /^localhost\.?$/i.test(bare)) throw new AddressRefused('127.0.0.1', bare, this.purpose);
+  }
+
+  /**
+   * Resolves `host` (a name or an IP literal) and throws AddressRefused when an address it resolves
+   * to is refused. A name that does not resolve passes: it may resolve later, and is checked again
+   * at every connection.
+   */
+  async checkHost(host: string): Promise<void> {
+    this.checkLiteral(host);
+    const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+    if (this.settings.allowPrivate || net.isIP(bare) !== 0) return;
+    let list: dns.LookupAddress[];
+    try {
+      list = await dns.promises.lookup(bare, { all: true });
+    } catch {
+      return;
+    }
+    const bad = list.find((a) => !this.allows(a.address));
+    if (bad) throw new AddressRefused(bad.address, bare, this.purpose);
   }
 
   /**
@@ -117,7 +144,7 @@ export class AddressPolicy {
         const list = addresses as dns.LookupAddress[];
         const bad = list.find((a) => !this.allows(a.address));
         if (bad || list.length === 0) {
-          const e = new AddressRefused(bad?.address ?? '(none)', hostname) as Error & { code: string };
+          const e = new AddressRefused(bad?.address ?? '(none)', hostname, this.purpose) as Error & { code: string };
           return callback(e as NodeJS.ErrnoException, '', 4);
         }
         if ((options as dns.LookupOptions).all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);

@@ -37,7 +37,8 @@ describe('signing in with the organisation\'s identity provider, in a browser', 
   beforeAll(async () => {
     requireBuiltApp();
     browser = await launch();
-    server = await startServer({ MUSTER_OIDC_ALLOW_HTTP: 'true' });
+    // The provider runs on loopback, by the name localhost: the operator allows private addresses, as on a closed network.
+    server = await startServer({ MUSTER_OIDC_ALLOW_HTTP: 'true', MUSTER_OIDC_ALLOW_PRIVATE: 'true' });
     // Another site than Muster (localhost, not 127.0.0.1), as a real provider is: the way back is a cross-site redirect.
     idp = await startProvider([`${server.origin}/api/v1/auth/sso/callback`], 'localhost');
     idp.users.set('ada@northwind.example', { email: 'ada@northwind.example', email_verified: true, name: 'Ada Lovelace', groups: ['muster-admins'] });

@@ -24,6 +24,18 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(c)).toBe(true);
   });
 
+  it('reads where single sign-on providers and webhooks may be: public addresses only by default, each with its own variables', () => {
+    const c = loadConfig({});
+    expect(c.oidcAddresses).toEqual({ allowPrivate: false, allowedCidrs: [] });
+    expect(c.webhooks).toMatchObject({ allowPrivate: false, allowedCidrs: [] });
+    const site = loadConfig({ MUSTER_OIDC_ALLOWED_CIDRS: '10.20.0.0/16, fd00:1::/64', MUSTER_WEBHOOKS_ALLOW_PRIVATE: 'true' });
+    expect(site.oidcAddresses).toEqual({ allowPrivate: false, allowedCidrs: ['10.20.0.0/16', 'fd00:1::/64'] });
+    expect(site.webhooks).toMatchObject({ allowPrivate: true, allowedCidrs: [] });
+    expect(loadConfig({ MUSTER_OIDC_ALLOW_PRIVATE: '1' }).oidcAddresses.allowPrivate).toBe(true);
+    expect(() => loadConfig({ MUSTER_OIDC_ALLOWED_CIDRS: '10.20.0.0' })).toThrow(/MUSTER_OIDC_ALLOWED_CIDRS must be ranges such as 10.20.0.0\/16/);
+    expect(() => loadConfig({ MUSTER_OIDC_ALLOW_PRIVATE: 'yes' })).toThrow(/MUSTER_OIDC_ALLOW_PRIVATE must be true or false/);
+  });
+
   it('reads MUSTER_SMTP_MAX_PER_SECOND: 50 a second by default, 0 for no limit, and refuses what is not a whole number', () => {
     const env = { MUSTER_SMTP_URL: 'smtps://mail.example.com', MUSTER_SMTP_FROM: 'id@school.example' };
     expect(loadConfig(env).smtp?.maxPerSecond).toBe(50);

@@ -43,8 +43,8 @@ const TOKEN_CHECKS = new Set([
 
 function unreachable(err: unknown): boolean {
   const e = err as { name?: string; code?: string; cause?: { code?: string } } | undefined;
-  return e?.name === 'AbortError' || e?.name === 'TimeoutError' || (err instanceof TypeError && /fetch failed/i.test(err.message))
-    || /^(ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT|EAI_AGAIN)$/.test(e?.cause?.code ?? '')
+  return e?.name === 'AbortError' || e?.name === 'TimeoutError' || e?.name === 'AddressRefused' || (err instanceof TypeError && /fetch failed/i.test(err.message))
+    || /^(ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT|EAI_AGAIN)$/.test(e?.cause?.code ?? e?.code ?? '')
     || e?.code === 'OAUTH_RESPONSE_IS_NOT_JSON' || e?.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM';
 }
 
@@ -66,7 +66,8 @@ export class OidcSignIn {
     private readonly store: Store,
     private readonly accounts: AdminAccounts,
     private readonly connections: SsoConnections,
-    private readonly opts: { readonly allowHttp: boolean },
+    /** `fetch`: how the provider is reached (provider-fetch.ts: only where the operator's address policy allows). */
+    private readonly opts: { readonly allowHttp: boolean; readonly fetch?: client.CustomFetch },
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -95,6 +96,7 @@ export class OidcSignIn {
       try {
         const found = await client.discovery(new URL(conn.issuer), conn.clientId, undefined, undefined, {
           timeout: IDP_TIMEOUT_S, ...(this.opts.allowHttp ? { execute: [client.allowInsecureRequests] } : {}),
+          ...(this.opts.fetch ? { [client.customFetch]: this.opts.fetch } : {}),
         });
         server = found.serverMetadata();
       } catch (err) {
@@ -108,6 +110,7 @@ export class OidcSignIn {
       [client.clockSkew]: Math.round((this.now().getTime() - Date.now()) / 1000),
     });
     config.timeout = IDP_TIMEOUT_S;
+    if (this.opts.fetch) config[client.customFetch] = this.opts.fetch;
     if (this.opts.allowHttp) client.allowInsecureRequests(config);
     const jwks = this.metadata.get(conn.orgId)?.jwks;
     if (jwks) client.setJwksCache(config, jwks);

@@ -7,6 +7,7 @@ import type { AdminRole, OidcConnectionRow, Store } from '../../store/index.js';
 import type { SecretBox } from '../../secrets/secret-box.js';
 import { ROLES, type AccountContext, type AdminAccounts } from '../admin-accounts.js';
 import type { AccessRules } from './claims.js';
+import { AddressRefused, type AddressPolicy } from '../../events/address-policy.js';
 
 export class SsoError extends Error {
   constructor(readonly status: 400 | 403 | 404 | 409 | 502, readonly code: string, message: string) {
@@ -55,7 +56,8 @@ export class SsoConnections {
     private readonly store: Store,
     private readonly accounts: AdminAccounts,
     private readonly secretBox: () => SecretBox,
-    private readonly opts: { readonly allowHttp: boolean },
+    /** `addresses`: where the provider may be (provider-fetch.ts); checked again at every connection. */
+    private readonly opts: { readonly allowHttp: boolean; readonly addresses?: AddressPolicy },
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -100,6 +102,13 @@ export class SsoConnections {
     const before = await this.store.oidc.get(orgId);
     const displayName = text(b.displayName, 'displayName', 60);
     const issuer = this.issuerUrl(b.issuer);
+    // Said at once rather than at the first sign-in; every connection to the provider is checked again.
+    try {
+      await this.opts.addresses?.checkHost(new URL(issuer).hostname);
+    } catch (err) {
+      if (err instanceof AddressRefused) throw bad(`issuer: ${err.message}`);
+      throw err;
+    }
     const clientId = text(b.clientId, 'clientId', 300);
     let secretEnc: string;
     if (b.clientSecret === undefined || b.clientSecret === null || b.clientSecret === '') {
