@@ -61,6 +61,25 @@ describe(`the lane of whole-list queries (${ENGINE})`, () => {
     expect(lane.timedOut).toBe(1);
   });
 
+  it('takes organisations in turn, then their lists, as the lists table says', async () => {
+    const c = await serving(60_000);
+    const lane = c.scans!;
+    const now = new Date().toISOString();
+    for (const org of ['X', 'Y']) await c.db.insertInto('organisations').values({ id: org, name: `Org ${org}`, created_at: now } as never).execute();
+    const lists: Record<string, string> = { x1: 'X', x2: 'X', x3: 'X', y1: 'Y' };
+    for (const [id, org] of Object.entries(lists)) {
+      await c.db.insertInto('lists').values({
+        id, org_id: org, name: id, uid_attribute: 'userName', sync_method: 'scim', strict: 0, external_id_unique: 0, created_at: now, updated_at: now,
+      }).execute();
+    }
+    for (const id of Object.keys(lists)) await lane.all(id, 'SELECT 1 AS one', []); // each list's organisation, looked up once
+    const order: string[] = [];
+    const run = (list: string, name: string) => lane.all(list, SLOW, [Math.round(SLOW_ARG / 100)]).then(() => order.push(name));
+    await Promise.all([run('x1', 'x1a'), run('x2', 'x2a'), run('x3', 'x3a'), run('x1', 'x1b'), run('y1', 'y1a'), run('y1', 'y1b'), run('y1', 'y1c')]);
+    // x1a runs at once; then X and Y alternate, X's lists in their turn.
+    expect(order).toEqual(['x1a', 'x2a', 'y1a', 'x3a', 'y1b', 'x1b', 'y1c']);
+  });
+
   it('leaves the node\'s own connection free while its statements run', async () => {
     const c = await serving(60_000);
     const lane = c.scans!;
