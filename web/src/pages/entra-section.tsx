@@ -48,9 +48,11 @@ export function EntraSection({ list, reloadList }: { readonly list: MasterList; 
         groupIds: groups.map((g) => g.id), schedule: String(f.get('schedule')) as EntraSchedule,
         ...optional('authorityUrl', f), ...optional('graphUrl', f), syncPhotos: f.get('syncPhotos') === 'on',
       }));
-      setSaid('Connection saved. The client secret is stored encrypted and never shown again.');
       form.reset();
+      // The page shows the list's new sync method before it says the connection was saved, never a
+      // "saved" beside the old method.
       await reloadList();
+      setSaid('Connection saved. The client secret is stored encrypted and never shown again.');
     } catch (err) {
       setError(toApiError(err));
     }
