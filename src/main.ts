@@ -7,6 +7,8 @@ import { serve, type ServerType } from '@hono/node-server';
 import { sql } from 'kysely';
 import type { Config } from './config.js';
 import { createApp } from './http/app.js';
+import { bulkTurnGate } from './http/scim-routes.js';
+import type { TurnGate } from './runtime/turn-gate.js';
 import { TokenAuth } from './http/auth.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { SharedRateLimiter, type ThrottleFactory } from './limits/shared-rate-limiter.js';
@@ -84,6 +86,8 @@ export interface Muster {
   readonly webhooks: WebhookService;
   /** Sends webhooks on this node (started with the jobs). */
   readonly webhookDispatcher: WebhookDispatcher;
+  /** Bulk requests' turns by organisation on this node (http/scim-routes.ts, BULK_TURNS). */
+  readonly bulkTurns: TurnGate;
   readonly app: ReturnType<typeof createApp>;
   readonly log: Logger;
   /** This node's Prometheus metrics (src/metrics/): services that count something receive it. */
@@ -236,12 +240,13 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const throttles: ThrottleFactory = sharedLimits
     ? (scope, rate) => new SharedRateLimiter(store.limits, scope, rate, limitsClock, (err) => log.error('shared rate limit unavailable: admitting', { scope, err: String(err) }))
     : (_scope, rate) => new RateLimiter(rate, limitsClock);
+  const bulkTurns = bulkTurnGate();
   const requestLog = new RequestLog(store, config.requestLog, (err) => log.error('request log write failed', { err: String(err) }));
   const app = createApp({
     scim, bulk, auth: new TokenAuth(store, audit), audit, requestLog, store, log,
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
     importer, lists, entra, accounts, campaigns, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, email, capture, walletBranding, walletLinks, installationWallets, walletDelivery, events: new EventsApi(store), webhooks, ssoConnections, sso, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
-    maxBodyBytes: config.maxBodyBytes, rateLimiter: throttles('scim', { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), throttles, maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations,
+    maxBodyBytes: config.maxBodyBytes, rateLimiter: throttles('scim', { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), throttles, maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations, bulkTurns,
     publicUrl: config.publicUrl, trustProxy: config.trustProxy, trustProxyHops: config.trustProxyHops, metrics, metricsToken: config.metricsToken,
     health: async () => {
       await sql`select 1`.execute(store.db);
@@ -253,7 +258,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     },
   });
   return {
-    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, cards, appleWallet, googleWallet, email, campaigns, walletLinks, installationWallets, webhooks, webhookDispatcher, app, log, metrics,
+    store, lists, scim, audit, requestLog, roster, tracker, jobs, entra, accounts, credentials, photos, cards, appleWallet, googleWallet, email, campaigns, walletLinks, installationWallets, webhooks, webhookDispatcher, app, log, metrics, bulkTurns,
     startJobs: start,
     secretKey: secretKey.source,
     close: async (graceMs?: number) => {

@@ -17,7 +17,7 @@ export interface TestServer {
   readonly dataDir: string;
   readonly muster: Muster;
   /** Creates a list and returns its SCIM base URL and a token. */
-  newList(opts?: { name?: string; uid?: string; externalIdUnique?: boolean; tokenLabel?: string }): Promise<TestList>;
+  newList(opts?: { name?: string; uid?: string; externalIdUnique?: boolean; tokenLabel?: string; org?: string }): Promise<TestList>;
   /** A new admin API key of the organisation (made as `muster admin-keys create` makes one), for `Authorization: Bearer`. */
   adminKey(orgId: string, label?: string): Promise<string>;
   close(): Promise<void>;
@@ -82,7 +82,7 @@ export async function startServer(env: Record<string, string> = {}, opts: { shar
     dataDir,
     async newList(opts = {}) {
       const r = await muster.lists.createList({
-        name: opts.name ?? 'Staff', uid: opts.uid ?? 'userName', externalIdUnique: opts.externalIdUnique, tokenLabel: opts.tokenLabel, org: 'Test organisation',
+        name: opts.name ?? 'Staff', uid: opts.uid ?? 'userName', externalIdUnique: opts.externalIdUnique, tokenLabel: opts.tokenLabel, org: opts.org ?? 'Test organisation',
       });
       const base = `${origin}/scim/v2/lists/${r.list.id}`;
       const token = r.token!.secret;
