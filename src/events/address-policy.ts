@@ -79,6 +79,9 @@ export function parseCidr(s: string): { address: string; prefix: number; family:
   return { address: m[1]!, prefix, family: fam === 4 ? 'ipv4' : 'ipv6' };
 }
 
+/** A URL's hostname without the brackets of an IPv6 literal (`[::1]` → `::1`). */
+const bareHost = (host: string): string => (host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host);
+
 export class AddressPolicy {
   private readonly refused = new net.BlockList();
   /** IPv4-mapped IPv6 (::ffff:0:0/96) kept apart: a BlockList maps IPv4 addresses into it, so it would refuse every IPv4 address. */
@@ -108,7 +111,7 @@ export class AddressPolicy {
 
   /** Throws AddressRefused when `host` is an IP literal this policy refuses (names are checked when resolved). */
   checkLiteral(host: string): void {
-    const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+    const bare = bareHost(host);
     if (net.isIP(bare) !== 0 && !this.allows(bare)) throw new AddressRefused(bare, bare, this.purpose);
     if (!this.settings.allowPrivate && /^localhost\.?$/i.test(bare)) throw new AddressRefused('127.0.0.1', bare, this.purpose);
   }
@@ -120,7 +123,7 @@ export class AddressPolicy {
    */
   async checkHost(host: string): Promise<void> {
     this.checkLiteral(host);
-    const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+    const bare = bareHost(host);
     if (this.settings.allowPrivate || net.isIP(bare) !== 0) return;
     let list: dns.LookupAddress[];
     try {

@@ -8,7 +8,7 @@
  */
 import { ScimError } from '../scim/errors.js';
 import type { ResourceTypeId } from '../scim/schemas/index.js';
-import type { KeysetPosition, SqlExpression, Store, UserRecord, GroupRecord } from '../store/index.js';
+import type { CallerGone, KeysetPosition, SqlExpression, Store, UserRecord, GroupRecord } from '../store/index.js';
 import { CursorCodec, queryHash, type CursorDirection } from './cursor-codec.js';
 
 /** How long a client may wait between two pages (RFC 9865 §4, cursorTimeout), in seconds. */
@@ -38,7 +38,7 @@ export interface CursorPageRequest {
   /** The filter or order reads the whole list (readsWholeList): it runs in the lane of such reads (store/scan-pool.ts). */
   readonly scan?: boolean;
   /** Whether the client has left (store/scan-pool.ts, ScanPool.rows). */
-  readonly gone?: (() => boolean) | undefined;
+  readonly gone?: CallerGone | undefined;
 }
 
 export interface CursorPage {

@@ -24,7 +24,7 @@ import { CursorPager } from './cursor-pager.js';
 import { scimCompile, scimWrite } from './store-errors.js';
 import {
   compileFilter, compileMemberFilter, elementSeeks, readsWholeList, sortExpression, type FilterContext, type MasterList, type Repos, type Store,
-  type UserRecord, type GroupRecord, type MemberRecord,
+  type UserRecord, type GroupRecord, type MemberRecord, type CallerGone,
 } from '../store/index.js';
 
 export interface ScimCtx {
@@ -35,7 +35,7 @@ export interface ScimCtx {
   /** Who is asking: for the audit trail. */
   readonly caller: ScimCaller;
   /** Whether the client has closed the connection: a query waiting in the lane is then not run (store/scan-pool.ts). */
-  readonly gone?: () => boolean;
+  readonly gone?: CallerGone;
 }
 
 export interface ScimCaller {

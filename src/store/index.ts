@@ -3,7 +3,7 @@ export { Store, type Repos } from './store.js';
 export { engineOf, type Engine } from './engine.js';
 export { compileFilter, compileMemberFilter, elementSeeks, readsWholeList, sortExpression, FilterProblem, type FilterContext, type SqlExpression } from './filter-sql.js';
 export { UniqueViolation } from './unique-violation.js';
-export { ScanBusyError, ScanTimeoutError } from './scan-pool.js';
+export { ScanBusyError, ScanTimeoutError, type CallerGone } from './scan-pool.js';
 export type { MasterList, Organisation, UidAttribute, SyncMethod } from './lists-repo.js';
 export type { TokenInfo } from './tokens-repo.js';
 export type { UserWrite, UserRecord, PageQuery } from './users-repo.js';
