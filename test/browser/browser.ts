@@ -5,8 +5,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import { startServer, type TestServer } from '../helpers/server.js';
 
 export const CHROMIUM = process.env.MUSTER_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -84,11 +85,118 @@ export async function afterStep(ctx: { task: { result?: { state?: string } } }, 
  * any), with a 20 s default timeout. The 401/404 of a fresh installation or session are not the
  * page's errors.
  */
-export function recordPageErrors(p: Page, pageErrors: string[]): Page {
+export function recordPageErrors(p: Page, pageErrors: string[], expected?: RegExp): Page {
   p.setDefaultTimeout(20_000);
   p.on('pageerror', (e) => pageErrors.push(`${p.url()}: ${e.message}`));
   p.on('console', (m) => {
-    if (m.type() === 'error' && !/status of (401|404)/.test(m.text())) pageErrors.push(`${p.url()}: console: ${m.text()}`);
+    if (m.type() !== 'error' || /status of (401|404)/.test(m.text()) || expected?.test(m.text())) return;
+    pageErrors.push(`${p.url()}: console: ${m.text()}`);
   });
   return p;
+}
+
+/**
+ * One test's own world: a fresh Muster with its own database, and a fresh browser context (its own
+ * cookies and storage) with a page. `pageErrors` collects what the page raised; the test fails on
+ * any. Anything else a test needs (an owner, a list, people) it arranges itself, through the API
+ * when that step is not what it is testing, so that every test runs alone and in any order.
+ */
+export interface World {
+  server: TestServer;
+  origin: string;
+  context: BrowserContext;
+  page: Page;
+  pageErrors: string[];
+  /** Another page in a context of its own (a phone, a second account), closed with the world. */
+  newPage(options?: BrowserContextOptions): Promise<Page>;
+}
+
+export interface WorldOptions {
+  /** Muster's environment for every test of the file. */
+  env?: Record<string, string>;
+  /** The first page's viewport (1280×900 unless given). */
+  viewport?: { width: number; height: number };
+  /** Console errors a file provokes on purpose (say which at the call site), besides 401 and 404. */
+  expectedConsole?: RegExp;
+}
+
+/**
+ * Registers the hooks that give each test of the file its own World; returns its getter. The
+ * Chromium process is launched once per file (contexts are isolated from each other, like separate
+ * browser profiles); the server, context and pages are made before each test and closed after it.
+ */
+export function worldPerTest(options: WorldOptions = {}): () => World {
+  let browser: Browser | undefined;
+  let world: World | undefined;
+  let extra: BrowserContext[] = [];
+  beforeAll(async () => {
+    requireBuiltApp();
+    browser = await launch();
+  });
+  beforeEach(async () => {
+    const server = await startServer(options.env);
+    const pageErrors: string[] = [];
+    const open = async (o: BrowserContextOptions): Promise<{ context: BrowserContext; page: Page }> => {
+      const context = await browser!.newContext(o);
+      return { context, page: recordPageErrors(await context.newPage(), pageErrors, options.expectedConsole) };
+    };
+    const first = await open({ viewport: options.viewport ?? { width: 1280, height: 900 } });
+    extra = [];
+    world = {
+      server, origin: server.origin, context: first.context, page: first.page, pageErrors,
+      async newPage(o = {}) {
+        const made = await open(o);
+        extra.push(made.context);
+        return made.page;
+      },
+    };
+  });
+  afterEach(async (ctx) => {
+    const w = world;
+    world = undefined;
+    if (!w) return;
+    try {
+      if (ctx.task.result?.state === 'fail') {
+        for (const p of [w.page, ...extra.flatMap((c) => c.pages())]) await printScreen(p);
+      }
+      expect(w.pageErrors.splice(0), 'errors in the browser').toEqual([]);
+    } finally {
+      for (const c of [w.context, ...extra]) await c.close().catch(() => undefined);
+      await w.server.close();
+    }
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!world) throw new Error('the world exists only inside a test');
+    return world;
+  };
+}
+
+/** What a page shows, printed when its test failed. */
+async function printScreen(p: Page): Promise<void> {
+  if (p.isClosed()) return;
+  console.log(`--- ${p.url()}\n${(await p.locator('body').innerText().catch(() => '')).slice(0, 3000)}`);
+}
+
+/**
+ * First run through the API (POST /auth/setup) in the page's context, which then holds the owner's
+ * session cookie: for tests whose subject is not the sign-up screen.
+ */
+export async function ownerSignedIn(page: Page, origin: string, owner: Owner = OWNER): Promise<void> {
+  const r = await page.request.post(`${origin}/api/v1/auth/setup`, { data: owner });
+  expect(r.status(), await r.text()).toBe(201);
+}
+
+/**
+ * The admin API as the page's signed-in account (its cookies, and the CSRF token on writes), for
+ * arranging what a test starts from: answers the JSON body, and fails the test on a status ≥ 300.
+ */
+export async function api<T = Record<string, unknown>>(page: Page, origin: string, method: string, path: string, data?: unknown, contentType?: string): Promise<T> {
+  const headers: Record<string, string> = method === 'GET' ? {} : { 'x-csrf-token': await csrfToken(page, origin) };
+  if (contentType) headers['content-type'] = contentType;
+  const r = await page.request.fetch(`${origin}/api/v1${path}`, { method, headers, data });
+  expect(r.status(), `${method} ${path}: ${await r.text()}`).toBeLessThan(300);
+  return (r.headers()['content-type']?.includes('json') ? await r.json() : {}) as T;
 }

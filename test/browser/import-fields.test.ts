@@ -5,11 +5,10 @@
  * field rows to the preview. A real Muster (real HTTP, fresh SQLite database) serving the built
  * app, driven in Chromium; every new screen is checked with axe.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { expectAccessible, expectVisibleFocus, isFocused, tabTo } from './a11y.js';
-import { launch, requireBuiltApp, afterStep, signUpOwner } from './browser.js';
+import { api, ownerSignedIn, signUpOwner, worldPerTest } from './browser.js';
 
 
 const PEOPLE_CSV = [
@@ -21,47 +20,54 @@ const PEOPLE_CSV = [
 
 const BADGE_CSV = ['username,Badge colour', 'ada@northwind.example,blue', 'grace@northwind.example,green'].join('\n');
 
-let server: TestServer;
-let browser: Browser;
-let page: Page;
-let listId = '';
-const pageErrors: string[] = [];
+// 400 is an answer some tests provoke on purpose (a blank label, a refused dry run).
+const world = worldPerTest({ expectedConsole: /status of 400/ });
 
-async function chooseCsv(name: string, csv: string): Promise<void> {
+async function chooseCsv(page: Page, name: string, csv: string): Promise<void> {
   await page.getByLabel('CSV file').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(csv) });
 }
 
+/** An owner signed in, and a list "Visitors" without a sync method: its id. */
+async function visitorsList(): Promise<string> {
+  const { page, origin } = world();
+  await ownerSignedIn(page, origin);
+  const made = await api<{ list: { id: string } }>(page, origin, 'POST', '/lists', { name: 'Visitors', uidAttribute: 'userName', syncMethod: 'none' });
+  return made.list.id;
+}
+
+/** Imports a CSV through the API (not the screen under test), all its good rows. */
+async function imported(listId: string, csv: string): Promise<void> {
+  const { page, origin } = world();
+  await api(page, origin, 'POST', `/lists/${listId}/import`, csv, 'text/csv');
+}
+
+/** The list as the earlier steps of the journey leave it: first_name relabelled, a Red/Blue dropdown, Ada and Grace imported. */
+async function shapedVisitors(): Promise<string> {
+  const { page, origin } = world();
+  const listId = await visitorsList();
+  await imported(listId, PEOPLE_CSV);
+  await api(page, origin, 'PATCH', `/lists/${listId}/fields/first_name`, { label: 'Given name' });
+  await api(page, origin, 'POST', `/lists/${listId}/fields`, { key: 'badge_colour', label: 'Badge colour', type: 'dropdown', options: ['Red', 'Blue'] });
+  return listId;
+}
+
 describe('CSV import and roster fields, in the browser', () => {
-  beforeAll(async () => {
-    requireBuiltApp();
-    browser = await launch();
-    server = await startServer();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => pageErrors.push(`${page.url()}: ${e.message}`));
-    page.on('console', (m) => {
-      // 400 is the answer the journey provokes on purpose (a blank label).
-      if (m.type() === 'error' && !/status of (400|404)/.test(m.text())) pageErrors.push(`${page.url()}: console: ${m.text()}`);
-    });
-  });
-
-  afterEach(async (ctx) => afterStep(ctx, page, pageErrors));
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
   it('the owner sets up Muster and creates a list without a sync method', async () => {
-    await signUpOwner(page, server.origin);
+    const { page, origin } = world();
+    await signUpOwner(page, origin);
     await page.getByLabel('List name').fill('Visitors');
     await page.getByRole('radio', { name: /None — import a CSV/ }).check();
     await page.getByRole('button', { name: 'Create list' }).click();
     await page.getByRole('heading', { name: 'Visitors: people' }).waitFor();
-    listId = /\/lists\/([^/]+)/.exec(new URL(page.url()).pathname)![1]!;
+    const listId = /\/lists\/([^/]+)/.exec(new URL(page.url()).pathname)![1]!;
+    const list = await api(page, origin, 'GET', `/lists/${listId}`);
+    expect(list).toMatchObject({ name: 'Visitors', syncMethod: 'none' });
   });
 
   it('imports a CSV: the dry run shows the bad row in words, Import creates the good rows, the people appear', async () => {
+    const { page, origin } = world();
+    const listId = await visitorsList();
+    await page.goto(`${origin}/lists/${listId}/people`);
     await page.getByRole('link', { name: 'Import CSV' }).click();
     await page.getByRole('heading', { name: 'Visitors: import people from a CSV file' }).waitFor();
     const main = page.getByRole('main');
@@ -71,7 +77,7 @@ describe('CSV import and roster fields, in the browser', () => {
     expect(await page.getByRole('link', { name: 'Download the current roster as CSV' }).getAttribute('href')).toBe(`/api/v1/lists/${listId}/people/export`);
     await expectAccessible(page, 'the CSV import screen');
 
-    await chooseCsv('visitors.csv', PEOPLE_CSV);
+    await chooseCsv(page, 'visitors.csv', PEOPLE_CSV);
     const report = page.getByRole('heading', { name: 'What the import would do' });
     await report.waitFor();
     expect(await isFocused(report), 'focus moves to the report').toBe(true);
@@ -80,7 +86,7 @@ describe('CSV import and roster fields, in the browser', () => {
     const cells = await bad.getByRole('cell').allInnerTexts();
     expect(cells).toEqual(['work_email', 'not-an-email', '"not-an-email" is not an email address']);
     // Nothing changed yet.
-    const before = (await (await page.request.get(`${server.origin}/api/v1/lists/${listId}/people`)).json()) as { total: number };
+    const before = (await (await page.request.get(`${origin}/api/v1/lists/${listId}/people`)).json()) as { total: number };
     expect(before.total).toBe(0);
     await expectAccessible(page, 'the CSV import screen with a dry-run report');
 
@@ -100,7 +106,9 @@ describe('CSV import and roster fields, in the browser', () => {
   });
 
   it('relabels a field (a blank label is refused in words beside it) and adds a dropdown field with options', async () => {
-    await page.goto(`${server.origin}/lists/${listId}/mapping`);
+    const { page, origin } = world();
+    const listId = await visitorsList();
+    await page.goto(`${origin}/lists/${listId}/mapping`);
     await page.getByRole('heading', { name: 'Mapping editor: Visitors' }).waitFor();
 
     const form = page.getByRole('form', { name: 'Change a field' });
@@ -124,20 +132,22 @@ describe('CSV import and roster fields, in the browser', () => {
     await expectAccessible(page, 'the mapping editor adding a dropdown field');
     await add.getByRole('button', { name: 'Add field' }).click();
     await page.getByRole('row', { name: /Badge colour/ }).waitFor();
-    const fields = (await (await page.request.get(`${server.origin}/api/v1/lists/${listId}/fields`)).json()) as { fields: { key: string; label: string; type: string; options?: string[] }[] };
+    const fields = (await (await page.request.get(`${origin}/api/v1/lists/${listId}/fields`)).json()) as { fields: { key: string; label: string; type: string; options?: string[] }[] };
     expect(fields.fields.find((f) => f.key === 'badge_colour')).toMatchObject({ label: 'Badge colour', type: 'dropdown', options: ['Red', 'Blue'] });
     expect(fields.fields.find((f) => f.key === 'first_name')?.label).toBe('Given name');
   });
 
   it('a value outside the dropdown is refused by the dry run; with the option added the import takes it; the people show it', async () => {
-    await page.goto(`${server.origin}/lists/${listId}/people/import`);
-    await chooseCsv('badges.csv', BADGE_CSV);
+    const { page, origin } = world();
+    const listId = await shapedVisitors();
+    await page.goto(`${origin}/lists/${listId}/people/import`);
+    await chooseCsv(page, 'badges.csv', BADGE_CSV);
     await page.getByRole('heading', { name: 'What the import would do' }).waitFor();
     const row = page.getByRole('table', { name: /Rows that would be skipped/ }).getByRole('row', { name: /Row 3/ });
     expect(await row.getByRole('cell').allInnerTexts()).toEqual(['Badge colour', 'green', '"green" is not one of the options (Red, Blue)']);
 
     // Green becomes an option in the mapping editor.
-    await page.goto(`${server.origin}/lists/${listId}/mapping`);
+    await page.goto(`${origin}/lists/${listId}/mapping`);
     const form = page.getByRole('form', { name: 'Change a field' });
     await form.getByLabel('Field', { exact: true }).selectOption('badge_colour');
     await expect.poll(() => form.getByLabel('Options').inputValue()).toBe('Red\nBlue');
@@ -148,8 +158,8 @@ describe('CSV import and roster fields, in the browser', () => {
     await page.getByRole('status').filter({ hasText: 'Field Badge colour saved.' }).waitFor();
     expect(await page.getByRole('row', { name: /Badge colour/ }).innerText()).toContain('dropdown · required');
 
-    await page.goto(`${server.origin}/lists/${listId}/people/import`);
-    await chooseCsv('badges.csv', BADGE_CSV);
+    await page.goto(`${origin}/lists/${listId}/people/import`);
+    await chooseCsv(page, 'badges.csv', BADGE_CSV);
     await page.getByRole('heading', { name: 'What the import would do' }).waitFor();
     expect(await page.getByRole('main').innerText()).toContain('0 people would be created, 2 people updated, 0 people unchanged.');
     await page.getByRole('button', { name: 'Import', exact: true }).click();
@@ -168,29 +178,35 @@ describe('CSV import and roster fields, in the browser', () => {
   });
 
   it('a file that is not UTF-8 is refused in words (the browser sends its bytes, not text read as U+FFFD), and nothing changes', async () => {
-    await page.goto(`${server.origin}/lists/${listId}/people/import`);
+    const { page, origin } = world();
+    const listId = await visitorsList();
+    await imported(listId, PEOPLE_CSV);
+    await page.goto(`${origin}/lists/${listId}/people/import`);
     // "José" as a spreadsheet saves it in Windows-1252.
     await page.getByLabel('CSV file').setInputFiles({ name: 'latin1.csv', mimeType: 'text/csv', buffer: Buffer.concat([Buffer.from('username,last_name\njose@northwind.example,Jos'), Buffer.from([0xe9]), Buffer.from('\n')]) });
     await page.getByText('line 2: the file is not UTF-8 text; save it as "CSV UTF-8"', { exact: false }).waitFor();
-    const people = (await (await page.request.get(`${server.origin}/api/v1/lists/${listId}/people`)).json()) as { total: number };
+    const people = (await (await page.request.get(`${origin}/api/v1/lists/${listId}/people`)).json()) as { total: number };
     expect(people.total).toBe(2);
   });
 
   it('on a phone (390x844) the import report reads without sideways scrolling', async () => {
+    const { page, origin } = world();
+    const listId = await shapedVisitors();
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(`${server.origin}/lists/${listId}/people/import`);
+    await page.goto(`${origin}/lists/${listId}/people/import`);
     // "First name" is "Given name" now: the file names its columns by key.
-    await chooseCsv('visitors.csv', PEOPLE_CSV.replace('First name', 'first_name'));
+    await chooseCsv(page, 'visitors.csv', PEOPLE_CSV.replace('First name', 'first_name'));
     await page.getByRole('heading', { name: 'What the import would do' }).waitFor();
     await page.getByRole('table', { name: /Rows that would be skipped/ }).waitFor();
     const width = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
     expect(width, 'the page is no wider than the phone').toBeLessThanOrEqual(390);
     await expectAccessible(page, 'the CSV import report on a phone');
-    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   it('keyboard only: the skip link moves focus past the field rows to the preview heading', async () => {
-    await page.goto(`${server.origin}/lists/${listId}/mapping`);
+    const { page, origin } = world();
+    const listId = await shapedVisitors();
+    await page.goto(`${origin}/lists/${listId}/mapping`);
     await page.getByRole('heading', { name: 'Mapping editor: Visitors' }).waitFor();
     await page.getByRole('row', { name: /Given name/ }).waitFor();
     const skip = page.getByRole('link', { name: 'Skip to preview' });
