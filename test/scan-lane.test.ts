@@ -190,3 +190,43 @@ describe(`a SCIM client that leaves while its query waits for the lane (${ENGINE
     }
   });
 });
+
+describe(`a People page search cancelled while it waits for the lane (${ENGINE})`, () => {
+  it('does not have its three reads run, answers nothing, and a search that stays is answered', async () => {
+    const srv = await startServer();
+    try {
+      const list = await srv.newList({ name: 'Typed over' });
+      expect((await list.req('POST', '/Users', user('ada@example.org', { title: 'Engineer' }))).status).toBe(201);
+      const org = await srv.muster.lists.resolveOrganisation('Test organisation');
+      const key = await srv.adminKey(org.id);
+      const lane = srv.muster.store.scanLane!;
+      await lane.all(list.id, 'SELECT 1 AS one', []); // the list's organisation, looked up once
+      const held = lane.all('another-list', SLOW, [SLOW_ARG]);
+      // The web app aborts the fetch of a search typed over: the connection closes before the answer.
+      const url = new URL(`${srv.origin}/api/v1/lists/${list.id}/people?search=ad`);
+      const socket = net.connect(Number(url.port), url.hostname);
+      await new Promise((r) => socket.once('connect', r));
+      const closed = new Promise((r) => socket.once('close', r));
+      let answered = '';
+      socket.on('data', (d: Buffer) => { answered += d.toString('latin1'); });
+      socket.write(`GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${key}\r\n\r\n`);
+      // Its page, its count and the list's counts wait behind the held statement.
+      while (lane.pending < 4) await new Promise((r) => setTimeout(r, 10));
+      const staying = fetch(`${srv.origin}/api/v1/lists/${list.id}/people?search=ada`, { headers: { authorization: `Bearer ${key}` } });
+      while (lane.pending < 7) await new Promise((r) => setTimeout(r, 10));
+      socket.destroy();
+      await closed;
+      const doneBefore = lane.done;
+      await held;
+      const stayed = await staying;
+      expect(stayed.status).toBe(200);
+      expect(await stayed.json()).toMatchObject({ total: 1, people: [{ userName: 'ada@example.org' }], counts: { total: 1, active: 1 } });
+      expect(answered).toBe('');
+      expect(lane.dropped).toBe(3);
+      expect(lane.done - doneBefore).toBe(4);
+      expect(lane.pending).toBe(0);
+    } finally {
+      await srv.close();
+    }
+  });
+});

@@ -44,12 +44,12 @@ import { installationRoutes } from './installation-routes.js';
 import type { ApplePasses } from '../credentials/apple/apple-passes.js';
 import { PassCertificateError } from '../credentials/apple/index.js';
 import { deriveFields } from '../roster/mapping.js';
-import { ClientAbortedError, CLIENT_CLOSED_REQUEST, guardUrl, readBytes, readJsonBody } from './body.js';
+import { ClientAbortedError, CLIENT_CLOSED_REQUEST, clientGone, guardUrl, readBytes, readJsonBody } from './body.js';
 import { InputRefused } from '../scim/input-guard.js';
 import type { ImportService } from '../lists/import-service.js';
 import { UsageError, type ListsService } from '../lists/lists-service.js';
 import { ScimError } from '../scim/errors.js';
-import { ScanBusyError, ScanTimeoutError } from '../store/scan-pool.js';
+import { ScanBusyError, ScanCallerGoneError, ScanTimeoutError } from '../store/scan-pool.js';
 import { OPENAPI } from './openapi.js';
 import type { Logger } from './scim-response.js';
 import { EventsQueryError, MAX_EVENTS_PAGE, type EventsApi } from '../events/events-api.js';
@@ -452,8 +452,10 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
       problems: q.problems === undefined ? undefined : q.problems === 'true', photo: q.photo as 'none' | 'pending' | undefined,
       credential: q.credential as 'none' | 'revoked' | undefined, sort, descending: q.order === 'desc',
       offset: intParam(q.offset, 'offset', 0, 0, 10_000_000), limit: intParam(q.limit, 'limit', 50, 1, 500),
+      // A search typed over (the web app aborts the fetch it superseded) is not run when its turn comes.
+      gone: () => clientGone(c),
     };
-    const [people, total, counts] = await Promise.all([deps.store.roster.people(query), deps.store.roster.countPeople(query), deps.store.roster.counts(list.id)]);
+    const [people, total, counts] = await Promise.all([deps.store.roster.people(query), deps.store.roster.countPeople(query), deps.store.roster.counts(list.id, query.gone)]);
     return c.json({ total, offset: query.offset, people, counts });
   });
 
@@ -577,6 +579,8 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
       deps.log.info('admin request aborted by the client', { method: c.req.method, path: c.req.path, receivedBytes: err.receivedBytes });
       return new Response(null, { status: CLIENT_CLOSED_REQUEST });
     }
+    // The client left while its search waited in the lane (a search typed over): not run, nothing to answer.
+    if (err instanceof ScanCallerGoneError) return new Response(null, { status: CLIENT_CLOSED_REQUEST });
     deps.log.error('admin API error', { path: c.req.path, err: err.stack });
     return problem(c, 500, 'internal', 'internal error; the request changed nothing');
   });

@@ -1,4 +1,5 @@
-import type { IncomingMessage } from 'node:http';
+import type { Context } from 'hono';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ScimError, invalidSyntax } from '../scim/errors.js';
 import { decodeUtf8, guardJson, guardJsonText, guardText } from '../scim/input-guard.js';
 
@@ -111,6 +112,18 @@ export function readIncoming(req: Request, incoming: IncomingMessage, maxBytes: 
     };
     incoming.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
   });
+}
+
+/**
+ * Whether the client closed the connection before the answer: what @hono/node-server's abort of
+ * `c.req.raw.signal` means (the response closed before it finished, or the request stream failed),
+ * read from the Node request and response; the signal would build a whole WHATWG Request and
+ * AbortController for it (tens of µs a request, bench/RESULTS.md, issue 16).
+ */
+export function clientGone(c: Context): boolean {
+  const env = c.env as { incoming?: IncomingMessage; outgoing?: ServerResponse } | undefined;
+  if (env?.outgoing && env.incoming) return Boolean(env.incoming.errored) || env.outgoing.destroyed || env.outgoing.socket?.destroyed === true;
+  return c.req.raw.signal.aborted;
 }
 
 /** nginx's "client closed request": the status the logs give a request whose client hung up before sending it all. */

@@ -17,7 +17,7 @@ import { redactBody, type RequestLog } from '../audit/request-log.js';
 import type { Store } from '../store/index.js';
 import type { BulkService } from '../lists/bulk-service.js';
 import type { TokenAuth } from './auth.js';
-import { ClientAbortedError, CLIENT_CLOSED_REQUEST, guardUrl, readJsonBody } from './body.js';
+import { ClientAbortedError, CLIENT_CLOSED_REQUEST, clientGone, guardUrl, readJsonBody } from './body.js';
 import { InputRefused } from '../scim/input-guard.js';
 import { ScanCallerGoneError } from '../store/scan-pool.js';
 import { MethodNotAllowed, RetryableScimError, errorResponse, isStreamed, scimJson, scimStream, settleOnClose, whenSent, withHeaders, type Logger, type StreamEnd } from './scim-response.js';
@@ -233,18 +233,6 @@ const STREAM_NOTE: Readonly<Record<StreamEnd, string>> = {
   'client-left': '(a large group, sent as it was read: not kept; the client left before its end)',
   failed: '(a large group, sent as it was read: not kept; it failed part way, see the server log)',
 };
-
-/**
- * Whether the client closed the connection before the answer: what @hono/node-server's abort of
- * `c.req.raw.signal` means (the response closed before it finished, or the request stream failed),
- * read from the Node request and response; the signal would build a whole WHATWG Request and
- * AbortController for it (tens of µs a request, bench/RESULTS.md, issue 16).
- */
-function clientGone(c: Context): boolean {
-  const env = c.env as { incoming?: IncomingMessage; outgoing?: ServerResponse } | undefined;
-  if (env?.outgoing && env.incoming) return Boolean(env.incoming.errored) || env.outgoing.destroyed || env.outgoing.socket?.destroyed === true;
-  return c.req.raw.signal.aborted;
-}
 
 /** A failed provisioning request leaves an event (in its own transaction: the failed one changed nothing). */
 async function recordFailure(deps: ScimRouteDeps, ctx: ScimCtx, method: string, path: string, err: unknown, status: number): Promise<void> {

@@ -5,7 +5,7 @@ import type { Engine } from './engine.js';
 import { userNameKey } from '../scim/user-name.js';
 import { chunked } from './chunks.js';
 import { Prepared } from './prepared.js';
-import type { ScanPool } from './scan-pool.js';
+import type { CallerGone, ScanPool } from './scan-pool.js';
 
 /** Read by every SCIM write (src/store/prepared.ts). */
 const MAPPING_VERSION = new Prepared<{ listId: string }, { mapping_version: number }>(['listId'], (db, p) => db.selectFrom('lists').select('mapping_version').where('id', '=', p.listId));
@@ -46,6 +46,8 @@ export interface PeopleQuery {
   readonly descending?: boolean;
   readonly offset: number;
   readonly limit: number;
+  /** Whether the caller has left: a whole-list read not yet run is then dropped (ScanCallerGoneError). */
+  readonly gone?: CallerGone;
 }
 
 /** The people page's order: a column, or the text of one roster field (a key the caller checked). */
@@ -78,8 +80,8 @@ export class RosterRepo {
    * that an administrator browsing a large roster never holds the requests of other lists and
    * organisations (scan-pool.ts); here otherwise.
    */
-  private async wholeList<R>(listId: string, q: { compile(): CompiledQuery<R>; execute(): Promise<R[]> }): Promise<R[]> {
-    return this.scans ? this.scans.rows(listId, q.compile()) : q.execute();
+  private async wholeList<R>(listId: string, q: { compile(): CompiledQuery<R>; execute(): Promise<R[]> }, gone?: CallerGone): Promise<R[]> {
+    return this.scans ? this.scans.rows(listId, q.compile(), gone) : q.execute();
   }
 
   private sortExpression(sort: PeopleSort): RawBuilder<unknown> {
@@ -153,7 +155,7 @@ export class RosterRepo {
   }
 
   async countPeople(q: PeopleQuery): Promise<number> {
-    const [r] = await this.wholeList(q.listId, this.peopleWhere(q).select(sql<number>`count(*)`.as('n')));
+    const [r] = await this.wholeList(q.listId, this.peopleWhere(q).select(sql<number>`count(*)`.as('n')), q.gone);
     return Number(r?.n ?? 0);
   }
 
@@ -165,7 +167,7 @@ export class RosterRepo {
     b = b.orderBy('users.seq', q.descending && !sortExpr ? 'desc' : 'asc');
     b = b.limit(q.limit).offset(q.offset);
     // One person by id is an index read; any other page may read the whole list.
-    const rows = q.personId ? await b.execute() : await this.wholeList(q.listId, b);
+    const rows = q.personId ? await b.execute() : await this.wholeList(q.listId, b, q.gone);
     return rows.map((r) => ({
       id: r.id, seq: Number(r.seq), userName: r.user_name, active: Number(r.active) === 1,
       fields: parse(r.fields, {}), problems: parse(r.problems, []), lastOperation: parse(r.last_op, null), created: r.created, lastModified: r.last_modified,
@@ -173,12 +175,13 @@ export class RosterRepo {
     }));
   }
 
-  async counts(listId: string): Promise<{ total: number; active: number; synced: number; withProblems: number }> {
+  /** A list's Total, Active and Synced counts (`gone`: as PeopleQuery's). */
+  async counts(listId: string, gone?: CallerGone): Promise<{ total: number; active: number; synced: number; withProblems: number }> {
     const [r] = await this.wholeList(listId, this.db.selectFrom('users').where('list_id', '=', listId).select([
       sql<number>`count(*)`.as('total'),
       sql<number>`coalesce(sum(case when active = 1 then 1 else 0 end), 0)`.as('active'),
       sql<number>`coalesce(sum(case when problem_count = 0 then 1 else 0 end), 0)`.as('synced'),
-    ]));
+    ]), gone);
     if (!r) return { total: 0, active: 0, synced: 0, withProblems: 0 };
     const total = Number(r.total), synced = Number(r.synced);
     return { total, active: Number(r.active), synced, withProblems: total - synced };

@@ -38,14 +38,15 @@ interface Body {
   readonly data: BodyInit;
 }
 
-async function send(method: Method, path: string, body: Body | undefined, query: Query | undefined, accept: string): Promise<Response> {
+async function send(method: Method, path: string, body: Body | undefined, query: Query | undefined, accept: string, signal?: AbortSignal): Promise<Response> {
   const headers: Record<string, string> = { accept };
   if (body) headers['content-type'] = body.contentType;
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let res: Response;
   try {
-    res = await fetch(apiUrl(path, query), { method, headers, credentials: 'same-origin', body: body?.data });
+    res = await fetch(apiUrl(path, query), { method, headers, credentials: 'same-origin', body: body?.data, signal });
   } catch (err) {
+    if (signal?.aborted) throw new ApiError(0, 'aborted', 'the request was cancelled');
     throw new ApiError(0, 'network', err instanceof Error ? err.message : 'the network request failed');
   }
   if (!res.ok) throw await failure(res, path);
@@ -73,8 +74,9 @@ async function failure(res: Response, path: string): Promise<ApiError> {
   return new ApiError(res.status, typeof b.error === 'string' ? b.error : 'http_' + res.status, detail, problems);
 }
 
-export async function request<T>(method: Method, path: string, body?: unknown, query?: Query): Promise<T> {
-  const res = await send(method, path, body === undefined ? undefined : { contentType: 'application/json', data: JSON.stringify(body) }, query, 'application/json');
+/** A JSON call; `signal` cancels it (the server then drops a search still waiting for its turn). */
+export async function request<T>(method: Method, path: string, body?: unknown, query?: Query, signal?: AbortSignal): Promise<T> {
+  const res = await send(method, path, body === undefined ? undefined : { contentType: 'application/json', data: JSON.stringify(body) }, query, 'application/json', signal);
   return parse(await res.text()) as T;
 }
 

@@ -71,7 +71,7 @@ export const audit = {
 };
 
 export const roster = {
-  people: (listId: string, q: PeopleQuery) => request<PeoplePage>('GET', `${L(listId)}/people`, undefined, { ...q }),
+  people: (listId: string, q: PeopleQuery, signal?: AbortSignal) => request<PeoplePage>('GET', `${L(listId)}/people`, undefined, { ...q }, signal),
   person: (listId: string, personId: string) => request<PersonDetail>('GET', `${L(listId)}/people/${encodeURIComponent(personId)}`),
   fields: (listId: string) => request<{ fields: RosterField[] }>('GET', `${L(listId)}/fields`),
   addField: (listId: string, f: { key: string; label: string; type: string; required?: boolean; options?: string[] }) =>

@@ -22,7 +22,7 @@ export function usePeopleSearch(listId: string, pageSize: number): PeopleSearch 
   const [search, setSearchNow] = useState('');
   const [offset, setOffset] = useState(0);
   const q = useDebounced(search.trim(), 250);
-  const page = useAsync(() => api.roster.people(listId, { status: 'active', search: q, offset, limit: pageSize }), [listId, q, offset, pageSize]);
+  const page = useAsync((signal) => api.roster.people(listId, { status: 'active', search: q, offset, limit: pageSize }, signal), [listId, q, offset, pageSize]);
   const shown = page.data ? page.data.offset + page.data.people.length : 0;
   return {
     search, page, offset,

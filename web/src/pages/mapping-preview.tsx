@@ -11,7 +11,7 @@ export function MappingPreview({ listId, fields, entries }: { readonly listId: s
   const [search, setSearch] = useState('');
   const personSelect = useId();
   const q = useDebounced(search.trim(), 250);
-  const people = useAsync(() => api.roster.people(listId, { search: q, limit: 50 }), [listId, q]);
+  const people = useAsync((signal) => api.roster.people(listId, { search: q, limit: 50 }, signal), [listId, q]);
   const [personId, setPersonId] = useState('');
   const [result, setResult] = useState<Derived>();
   const [error, setError] = useState<ApiError>();

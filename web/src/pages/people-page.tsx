@@ -31,7 +31,7 @@ export function PeoplePage({ list }: ListTabProps) {
 
   const fields = useAsync(() => api.roster.fields(list.id), [list.id]);
   const query: PeopleQuery = { search: q, status, problems, photo, credential, sort: sort?.key, order: sort?.order, offset, limit: PAGE };
-  const people = useAsync(() => api.roster.people(list.id, query), [list.id, q, status, problems, photo, credential, sort?.key, sort?.order, offset]);
+  const people = useAsync((signal) => api.roster.people(list.id, query, signal), [list.id, q, status, problems, photo, credential, sort?.key, sort?.order, offset]);
   // People arrive from the IdP while the admin watches: refresh quietly.
   usePoll(() => people.reload(true), 3000);
 
