@@ -1,35 +1,20 @@
 /**
  * The admin web app, end to end: a real Muster (real HTTP, fresh SQLite database) serving the
- * built app, driven in Chromium; people provisioned through the real SCIM endpoint. The journeys
- * run in order and share the server: each step starts where the previous one left off.
+ * built app, driven in Chromium; people provisioned through the real SCIM endpoint. Each test
+ * starts from its own fresh Muster and arranges what it needs (the owner, the Staff list, its
+ * people, a changed mapping) through the API and SCIM, except the step it is testing.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startServer, type TestServer, USER_SCHEMA, ENTERPRISE } from '../helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { USER_SCHEMA, ENTERPRISE, PATCH_OP } from '../helpers/server.js';
 import { expectAccessible } from './a11y.js';
-import { launch, requireBuiltApp, screenshot, OWNER, afterStep } from './browser.js';
+import { api, createScimList, ownerSignedIn, screenshot, OWNER, worldPerTest } from './browser.js';
 
 const VIEWER = { name: 'Victor Viewer', email: 'viewer@northwind.example', password: 'viewer password 1' };
 const DEPT = `${ENTERPRISE}:department`;
 
-let server: TestServer;
-let browser: Browser;
-let context: BrowserContext;
-let page: Page;
-let listId = '';
-let base = '';
-let token = '';
-/** Uncaught errors in the app, from every page: a journey that passes with a crashed screen is no pass. */
-const pageErrors: string[] = [];
-
-function watch(p: Page): Page {
-  p.setDefaultTimeout(15_000);
-  p.on('pageerror', (e) => pageErrors.push(`${p.url()}: ${e.message}`));
-  p.on('console', (m) => {
-    if (m.type() === 'error' && !/status of (401|403|404|409)/.test(m.text())) pageErrors.push(`${p.url()}: console: ${m.text()}`);
-  });
-  return p;
-}
+// 403 and 409 are answers some tests provoke on purpose (a viewer's refused write, a SCIM conflict).
+const world = worldPerTest({ expectedConsole: /status of (403|409)/ });
 
 function scimUser(userName: string, given: string, family: string, title: string, department: string) {
   return {
@@ -40,14 +25,61 @@ function scimUser(userName: string, given: string, family: string, title: string
   };
 }
 
-async function provision(bearer: string, body: unknown): Promise<Response> {
-  return fetch(`${base}/Users`, {
+const ADA = scimUser('ada@northwind.example', 'Ada', 'Lovelace', 'Engineer', 'Mathematics');
+const GRACE = scimUser('grace@northwind.example', 'Grace', 'Hopper', 'Rear Admiral', 'Computing');
+const ALAN = scimUser('alan@northwind.example', 'Alan', 'Turing', 'Cryptanalyst', 'Codebreaking');
+const KATHERINE = scimUser('katherine@northwind.example', 'Katherine', 'Johnson', 'Mathematician', 'Flight Research');
+
+/** A SCIM list: its id, SCIM base URL and current bearer token. */
+interface Staff { listId: string; scimBase: string; token: string }
+
+async function provision(staff: { scimBase: string }, bearer: string, body: unknown): Promise<Response> {
+  return fetch(`${staff.scimBase}/Users`, {
     method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/scim+json' }, body: JSON.stringify(body),
   });
 }
 
+/** A person's SCIM id, found by userName over SCIM. */
+async function scimId(staff: Staff, userName: string): Promise<string> {
+  return (await (await fetch(`${staff.scimBase}/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`, {
+    headers: { authorization: `Bearer ${staff.token}` },
+  })).json() as { Resources: { id: string }[] }).Resources[0]!.id;
+}
+
+/** The IdP deactivates a person over SCIM (PATCH active false). */
+async function deactivated(staff: Staff, userName: string): Promise<Response> {
+  return fetch(`${staff.scimBase}/Users/${await scimId(staff, userName)}`, {
+    method: 'PATCH', headers: { authorization: `Bearer ${staff.token}`, 'content-type': 'application/scim+json' },
+    body: JSON.stringify({ schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: false }] }),
+  });
+}
+
+/** The owner signed in (through the API) on the world's page, and a SCIM list "Staff" with its "Initial token". */
+async function staffList(): Promise<Staff> {
+  const { page, origin } = world();
+  await ownerSignedIn(page, origin);
+  return createScimList(page, origin, 'Staff');
+}
+
+/** The Staff list with these people provisioned over SCIM. */
+async function staffWith(...people: unknown[]): Promise<Staff> {
+  const staff = await staffList();
+  for (const u of people) expect((await provision(staff, staff.token, u)).status).toBe(201);
+  return staff;
+}
+
+/** Job title remapped through the API, as the mapping editor saves it (department, upper case), and the re-derivation finished. */
+async function jobTitleFromDepartment(staff: Staff): Promise<void> {
+  const { page, origin } = world();
+  const { entries } = await api<{ entries: { field: string }[] }>(page, origin, 'GET', `/lists/${staff.listId}/mapping`);
+  expect(entries.some((e) => e.field === 'job_title')).toBe(true);
+  const changed = entries.map((e) => (e.field === 'job_title' ? { field: 'job_title', source: DEPT, transform: 'upper' } : e));
+  const { job } = await api<{ job: { id: string } }>(page, origin, 'PUT', `/lists/${staff.listId}/mapping`, { entries: changed });
+  await expect.poll(async () => (await api<{ status: string }>(page, origin, 'GET', `/lists/${staff.listId}/jobs/${job.id}`)).status, { timeout: 20_000 }).toBe('done');
+}
+
 async function signIn(p: Page, who: { email: string; password: string }) {
-  await p.goto(server.origin + '/');
+  await p.goto(world().origin + '/');
   await expect.poll(() => p.getByRole('heading', { name: 'Sign in to Muster' }).isVisible()).toBe(true);
   await p.getByLabel('Email').fill(who.email);
   await p.getByLabel('Password').fill(who.password);
@@ -58,24 +90,9 @@ async function signIn(p: Page, who: { email: string; password: string }) {
 const text = (p: Page, selector: string) => p.locator(selector).innerText();
 
 describe('admin web app', () => {
-  beforeAll(async () => {
-    requireBuiltApp();
-    browser = await launch();
-    server = await startServer();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = watch(await context.newPage());
-  });
-
-  // What the screen said when a step failed: the first thing anyone debugging it needs.
-  afterEach(async (ctx) => afterStep(ctx, page, pageErrors));
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
   it('first run: the first visitor creates the owner and is signed in', async () => {
-    await page.goto(server.origin + '/');
+    const { page, origin } = world();
+    await page.goto(origin + '/');
     await page.getByRole('heading', { name: 'Welcome to Muster' }).waitFor();
     await expectAccessible(page, 'the first-run page');
     await page.getByLabel('Organisation name').fill(OWNER.organisation);
@@ -87,20 +104,24 @@ describe('admin web app', () => {
     expect(await page.getByRole('banner').innerText()).toContain(OWNER.name);
     expect(await page.getByRole('banner').innerText()).toContain('owner');
     // The set-up is over: the API says so too.
-    const s = await (await fetch(`${server.origin}/api/v1/auth/session`)).json() as { setupRequired: boolean };
+    const s = await (await fetch(`${origin}/api/v1/auth/session`)).json() as { setupRequired: boolean };
     expect(s.setupRequired).toBe(false);
     await expectAccessible(page, 'the lists page');
   });
 
   it('creates a list with automated provisioning; the wizard shows the base URL and a token once', async () => {
+    const { page, origin } = world();
+    await ownerSignedIn(page, origin);
+    await page.goto(origin + '/');
+    await page.getByRole('heading', { name: 'Lists', level: 1 }).waitFor();
     await page.getByLabel('List name').fill('Staff');
     await page.getByLabel('Automated provisioning (SCIM)').check();
     await page.getByRole('button', { name: 'Create list' }).click();
     await page.getByRole('heading', { name: 'Automated user provisioning (SCIM)' }).waitFor();
-    listId = /\/lists\/([^/]+)\/sync$/.exec(new URL(page.url()).pathname)![1]!;
-    base = (await page.getByLabel('SCIM base URL').innerText()).trim();
-    token = (await page.getByLabel('Bearer token').innerText()).trim();
-    expect(base).toBe(`${server.origin}/scim/v2/lists/${listId}`);
+    const listId = /\/lists\/([^/]+)\/sync$/.exec(new URL(page.url()).pathname)![1]!;
+    const base = (await page.getByLabel('SCIM base URL').innerText()).trim();
+    const token = (await page.getByLabel('Bearer token').innerText()).trim();
+    expect(base).toBe(`${origin}/scim/v2/lists/${listId}`);
     expect(token).toMatch(/^mst_scim_/);
     await expect.poll(() => page.getByRole('main').innerText()).toMatch(/Muster set up \d+ roster fields/);
 
@@ -121,11 +142,14 @@ describe('admin web app', () => {
   });
 
   it('people provisioned over SCIM appear in the live activity and the roster without a reload', async () => {
+    const { page, origin } = world();
+    const staff = await staffList();
+    await page.goto(`${origin}/lists/${staff.listId}/sync`);
+    await page.getByRole('heading', { name: 'Connection details' }).waitFor();
     const log = page.getByRole('log', { name: 'Latest operations' });
-    for (const u of [
-      scimUser('ada@northwind.example', 'Ada', 'Lovelace', 'Engineer', 'Mathematics'),
-      scimUser('grace@northwind.example', 'Grace', 'Hopper', 'Rear Admiral', 'Computing'),
-    ]) expect((await provision(token, u)).status).toBe(201);
+    // The activity has loaded (the list's own events, or "Nothing yet") before anyone is provisioned.
+    await log.getByRole('listitem').or(page.getByText('Nothing yet.')).first().waitFor();
+    for (const u of [ADA, GRACE]) expect((await provision(staff, staff.token, u)).status).toBe(201);
     await expect.poll(() => log.innerText(), { timeout: 10_000 }).toContain('grace@northwind.example');
     expect(await log.innerText()).toContain('Person created');
 
@@ -133,13 +157,17 @@ describe('admin web app', () => {
     await page.getByRole('heading', { name: 'Staff: people' }).waitFor();
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Showing' }).innerText()).toContain('of 2 people');
     // One more arrives while the admin looks at the table.
-    expect((await provision(token, scimUser('alan@northwind.example', 'Alan', 'Turing', 'Cryptanalyst', 'Codebreaking'))).status).toBe(201);
+    expect((await provision(staff, staff.token, ALAN)).status).toBe(201);
     await page.getByRole('link', { name: 'alan@northwind.example' }).waitFor({ timeout: 10_000 });
     await expect.poll(() => page.locator('.counts').innerText()).toMatch(/Total\s*3/);
     await expectAccessible(page, 'the people list');
   });
 
   it('sorts and filters the roster, searches it and opens a person', async () => {
+    const { page, origin } = world();
+    const staff = await staffWith(ADA, GRACE, ALAN);
+    await page.goto(`${origin}/lists/${staff.listId}/people`);
+    await page.getByRole('heading', { name: 'Staff: people' }).waitFor();
     const firstColumn = async () => (await page.getByRole('table').getByRole('row').allInnerTexts()).slice(1).map((r) => r.split('\t')[0]!.trim());
     await page.getByRole('button', { name: 'Last name' }).click();
     await expect.poll(firstColumn).toEqual(['grace@northwind.example', 'ada@northwind.example', 'alan@northwind.example']);
@@ -148,13 +176,7 @@ describe('admin web app', () => {
     await expect.poll(firstColumn).toEqual(['alan@northwind.example', 'ada@northwind.example', 'grace@northwind.example']);
 
     // Alan leaves: the IdP deactivates him over SCIM; the status filter finds him.
-    const alan = (await (await fetch(`${base}/Users?filter=${encodeURIComponent('userName eq "alan@northwind.example"')}`, {
-      headers: { authorization: `Bearer ${token}` },
-    })).json() as { Resources: { id: string }[] }).Resources[0]!.id;
-    const off = await fetch(`${base}/Users/${alan}`, {
-      method: 'PATCH', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
-      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }] }),
-    });
+    const off = await deactivated(staff, 'alan@northwind.example');
     expect([200, 204]).toContain(off.status);
     await page.getByLabel('Status').selectOption('deactivated');
     await expect.poll(firstColumn).toEqual(['alan@northwind.example']);
@@ -178,6 +200,10 @@ describe('admin web app', () => {
   });
 
   it('remaps a field in the full-screen mapping editor: preview, save, progress, new value on the person', async () => {
+    const { page, origin } = world();
+    const staff = await staffWith(ADA, GRACE, ALAN);
+    await page.goto(`${origin}/lists/${staff.listId}/people`);
+    await page.getByRole('heading', { name: 'Staff: people' }).waitFor();
     await page.getByRole('navigation', { name: 'List sections' }).getByRole('link', { name: 'Mapping' }).click();
     await page.getByRole('heading', { name: 'Mapping editor: Staff' }).waitFor();
     // Full screen: no app header, the editor's own bar instead.
@@ -211,9 +237,12 @@ describe('admin web app', () => {
   });
 
   it('finds the mapping change and the person events in the audit trail, with before and after', async () => {
+    const { page, origin } = world();
+    const staff = await staffWith(ADA, GRACE, ALAN);
+    await jobTitleFromDepartment(staff);
     // A failed provisioning request (the same userName again) for the request log.
-    expect((await provision(token, scimUser('ada@northwind.example', 'Ada', 'Again', 'Engineer', 'Mathematics'))).status).toBe(409);
-    await page.goto(`${server.origin}/lists/${listId}/people`);
+    expect((await provision(staff, staff.token, scimUser('ada@northwind.example', 'Ada', 'Again', 'Engineer', 'Mathematics'))).status).toBe(409);
+    await page.goto(`${origin}/lists/${staff.listId}/people`);
     await page.getByRole('navigation', { name: 'List sections' }).getByRole('link', { name: 'Audit trail' }).click();
     await page.getByRole('heading', { name: 'Staff: audit trail' }).waitFor();
     await page.getByLabel('Action').selectOption('mapping.changed');
@@ -233,9 +262,7 @@ describe('admin web app', () => {
     expect(await changes.innerText()).toContain(DEPT);
 
     // Person filter: Grace's events only, each with field-by-field changes.
-    const grace = (await (await fetch(`${base}/Users?filter=${encodeURIComponent('userName eq "grace@northwind.example"')}`, {
-      headers: { authorization: `Bearer ${token}` },
-    })).json() as { Resources: { id: string }[] }).Resources[0]!.id;
+    const grace = await scimId(staff, 'grace@northwind.example');
     await page.getByLabel('Action').selectOption('');
     await page.getByLabel('Person', { exact: true }).fill(grace);
     await page.getByRole('button', { name: 'Apply filters' }).click();
@@ -259,7 +286,7 @@ describe('admin web app', () => {
     const href = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
     expect(href).toContain(`person=${grace}`);
     expect(href).toContain('format=csv');
-    const csv = await page.request.get(server.origin + href!);
+    const csv = await page.request.get(origin + href!);
     expect(csv.status()).toBe(200);
     expect(await csv.text()).toContain('person.created');
     await page.getByRole('button', { name: 'Verify chain' }).click();
@@ -278,7 +305,10 @@ describe('admin web app', () => {
   });
 
   it('rotates a token: the new one is shown once, the old one works until revoked, then gets 401', async () => {
-    await page.goto(`${server.origin}/lists/${listId}/sync`);
+    const { page, origin } = world();
+    const staff = await staffList();
+    const { scimBase: base, token } = staff;
+    await page.goto(`${origin}/lists/${staff.listId}/sync`);
     await page.getByRole('heading', { name: 'Tokens' }).waitFor();
     await page.getByRole('button', { name: /^Rotate token Initial token/ }).click();
     const fresh = (await page.getByLabel('New bearer token').innerText()).trim();
@@ -290,32 +320,35 @@ describe('admin web app', () => {
     await page.getByRole('button', { name: 'Revoke old token' }).click();
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'revoked' }).innerText()).toContain('no longer works');
     expect((await fetch(`${base}/Users`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
-    expect((await provision(fresh, scimUser('katherine@northwind.example', 'Katherine', 'Johnson', 'Mathematician', 'Flight Research'))).status).toBe(201);
+    expect((await provision(staff, fresh, KATHERINE)).status).toBe(201);
     // Same label, one revoked (the old hint), one active (the new one).
     const rows = page.getByRole('row', { name: /Initial token/ });
     await expect.poll(() => rows.filter({ hasText: 'Revoked' }).innerText()).toContain(token.slice(0, 13));
     expect(await rows.filter({ hasText: 'Active' }).innerText()).toContain(fresh.slice(0, 13));
-    token = fresh;
   });
 
   it('a session write without the CSRF token is refused with 403', async () => {
-    const cookies = await context.cookies(server.origin);
+    const { page, origin, context } = world();
+    await ownerSignedIn(page, origin);
+    const cookies = await context.cookies(origin);
     const session = cookies.find((c) => c.name === 'muster_session');
     expect(session?.httpOnly).toBe(true);
     const cookie = `muster_session=${session!.value}`;
     const body = JSON.stringify({ name: 'Contractors', uidAttribute: 'userName', syncMethod: 'none' });
-    const without = await fetch(`${server.origin}/api/v1/lists`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body });
+    const without = await fetch(`${origin}/api/v1/lists`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body });
     expect(without.status).toBe(403);
     expect((await without.json() as { error: string }).error).toBe('csrf_failed');
-    const s = await (await fetch(`${server.origin}/api/v1/auth/session`, { headers: { cookie } })).json() as { csrfToken: string };
-    const withToken = await fetch(`${server.origin}/api/v1/lists`, {
+    const s = await (await fetch(`${origin}/api/v1/auth/session`, { headers: { cookie } })).json() as { csrfToken: string };
+    const withToken = await fetch(`${origin}/api/v1/lists`, {
       method: 'POST', headers: { cookie, 'content-type': 'application/json', 'x-csrf-token': s.csrfToken }, body,
     });
     expect(withToken.status).toBe(201);
   });
 
   it('the owner adds a viewer, who sees no write controls', async () => {
-    await page.goto(`${server.origin}/lists/${listId}/people`);
+    const { page, origin } = world();
+    const { listId } = await staffList();
+    await page.goto(`${origin}/lists/${listId}/people`);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admins' }).click();
     await page.getByRole('heading', { name: 'Admins', level: 1 }).waitFor();
     await page.getByLabel('Name', { exact: true }).fill(VIEWER.name);
@@ -327,10 +360,9 @@ describe('admin web app', () => {
     await expectAccessible(page, 'the Admins page');
     await page.getByRole('button', { name: 'Sign out' }).click();
 
-    const viewerCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const v = watch(await viewerCtx.newPage());
+    const v = await world().newPage({ viewport: { width: 1280, height: 900 } });
     // A wrong password is explained in words, with the server's detail.
-    await v.goto(server.origin + '/');
+    await v.goto(origin + '/');
     await v.getByLabel('Email').fill(VIEWER.email);
     await v.getByLabel('Password').fill('not the password');
     await v.getByRole('button', { name: 'Sign in' }).click();
@@ -351,21 +383,20 @@ describe('admin web app', () => {
     expect(await v.getByLabel('Source for Job title', { exact: true }).isDisabled()).toBe(true);
     await expectAccessible(v, 'the mapping editor, read-only');
     // The request log holds request bodies: a viewer's Audit trail tab has no Failed requests section.
-    await v.goto(`${server.origin}/lists/${listId}/people`);
+    await v.goto(`${origin}/lists/${listId}/people`);
     await v.getByRole('navigation', { name: 'List sections' }).getByRole('link', { name: 'Audit trail' }).click();
     await v.getByRole('heading', { name: 'Staff: audit trail' }).waitFor();
     await v.getByRole('heading', { name: 'Events' }).waitFor();
     expect(await v.getByRole('heading', { name: 'Failed requests' }).count()).toBe(0);
     // And the API agrees: a viewer's write is refused even with a valid CSRF token.
-    const s = await (await v.request.get(`${server.origin}/api/v1/auth/session`)).json() as { csrfToken: string };
-    const r = await v.request.post(`${server.origin}/api/v1/lists/${listId}/tokens`, { headers: { 'x-csrf-token': s.csrfToken }, data: { label: 'x' } });
+    const s = await (await v.request.get(`${origin}/api/v1/auth/session`)).json() as { csrfToken: string };
+    const r = await v.request.post(`${origin}/api/v1/lists/${listId}/tokens`, { headers: { 'x-csrf-token': s.csrfToken }, data: { label: 'x' } });
     expect(r.status()).toBe(403);
-    await viewerCtx.close();
   });
 
   it('on a phone (390x844) the people list is usable', async () => {
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    const p = watch(await phone.newPage());
+    await staffWith(ADA, GRACE, ALAN, KATHERINE);
+    const p = await world().newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     await signIn(p, OWNER);
     await screenshot(p, 'lists-phone');
     await p.getByRole('link', { name: 'Staff' }).click();
@@ -384,18 +415,17 @@ describe('admin web app', () => {
     await p.getByRole('heading', { name: 'Alan Turing', level: 1 }).waitFor();
     await expectAccessible(p, 'a person page on a phone');
     await screenshot(p, 'person-phone');
-    await phone.close();
   });
 
   it('lists show their Total, Active and Synced counts', async () => {
-    const laptop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const p = watch(await laptop.newPage());
+    const staff = await staffWith(ADA, GRACE, ALAN, KATHERINE);
+    expect([200, 204]).toContain((await deactivated(staff, 'alan@northwind.example')).status);
+    const p = await world().newPage({ viewport: { width: 1280, height: 900 } });
     await signIn(p, OWNER);
     const row = p.getByRole('row', { name: /^Staff/ });
     const cells = await row.getByRole('cell').allInnerTexts();
     // Name, unique identifier, how people arrive, Total, Active, Synced.
     expect(cells.slice(0, 3)).toEqual(['Staff', 'Username', 'Automated provisioning (SCIM)']);
     expect(cells.slice(3).map(Number)).toEqual([4, 3, 4]); // Alan was deactivated
-    await laptop.close();
   });
 });

@@ -3,40 +3,36 @@
  * Chromium at 1440 px and at 390 px: Okta changes a department and the trail reads
  * "Department: Emergency → Intensive Care" (once, with the SCIM path one disclosure away); the
  * person page shows the same and exports the history, credential events included, as CSV and as
- * a printable page. A real Muster (real HTTP, fresh database) serves the built app.
+ * a printable page. A real Muster (real HTTP, fresh database) serves the built app; each test
+ * starts from its own fresh Muster and arranges the list, Ada's changes and her card through the
+ * API and SCIM.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ENTERPRISE, PATCH_OP, startServer, type TestServer, USER_SCHEMA } from '../helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { ENTERPRISE, PATCH_OP, USER_SCHEMA } from '../helpers/server.js';
 import { expectAccessible } from './a11y.js';
-import { afterStep, createScimList, csrfToken, launch, requireBuiltApp, signUpOwner, recordPageErrors } from './browser.js';
-
-let server: TestServer;
-let browser: Browser;
-let owner: BrowserContext;
-let listId = '';
-let scimBase = '';
-let token = '';
-let ada = '';
-const pageErrors: string[] = [];
-let current: Page | undefined;
+import { createScimList, csrfToken, ownerSignedIn, worldPerTest } from './browser.js';
 
 const OKTA = { 'user-agent': 'Okta SCIM Client 1.0.0' };
 const DEPT_CHANGE = 'Department: Emergency → Intensive Care';
 
-function watch(p: Page): Page {
-  current = p;
-  return recordPageErrors(p, pageErrors);
-}
+const VIEWPORTS = [
+  { name: 'desktop', width: 1440, height: 900, mobile: false },
+  { name: 'phone', width: 390, height: 844, mobile: true },
+] as const;
 
-async function scim(method: string, pathname: string, body?: unknown): Promise<Response> {
+const world = worldPerTest({ viewport: { width: 1440, height: 900 } });
+
+type Scim = Awaited<ReturnType<typeof createScimList>>;
+
+async function scim({ scimBase, token }: Scim, method: string, pathname: string, body?: unknown): Promise<Response> {
   return fetch(scimBase + pathname, {
     method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json', ...OKTA }, body: body === undefined ? undefined : JSON.stringify(body),
   });
 }
 
-async function provision(userName: string, given: string, family: string, department: string): Promise<string> {
-  const r = await scim('POST', '/Users', {
+async function provision(list: Scim, userName: string, given: string, family: string, department: string): Promise<string> {
+  const r = await scim(list, 'POST', '/Users', {
     schemas: [USER_SCHEMA, ENTERPRISE], userName, active: true, name: { givenName: given, familyName: family },
     emails: [{ value: userName, type: 'work', primary: true }], [ENTERPRISE]: { department, employeeNumber: `E-${given}` },
   });
@@ -44,53 +40,48 @@ async function provision(userName: string, given: string, family: string, depart
   return ((await r.json()) as { id: string }).id;
 }
 
-const VIEWPORTS = [
-  { name: 'desktop', width: 1440, height: 900, mobile: false },
-  { name: 'phone', width: 390, height: 844, mobile: true },
-] as const;
+/**
+ * The owner signed in and the SCIM list "Hospital staff" with Grace and Ada; Okta moves Ada to
+ * Intensive Care under Grace; her card is issued, suspended by the owner with a reason, then
+ * revoked by Okta's deactivation. The list's id and Ada's.
+ */
+async function adaMovedAndDeactivated(): Promise<{ listId: string; ada: string }> {
+  const { page, origin } = world();
+  await ownerSignedIn(page, origin);
+  const list = await createScimList(page, origin, 'Hospital staff');
+  const grace = await provision(list, 'grace@northwind.example', 'Grace', 'Hopper', 'Board');
+  const ada = await provision(list, 'ada@northwind.example', 'Ada', 'Lovelace', 'Emergency');
+  // One Okta edit: the department, and the manager by id.
+  const moved = await scim(list, 'PATCH', `/Users/${ada}`, { schemas: [PATCH_OP], Operations: [
+    { op: 'replace', path: `${ENTERPRISE}:department`, value: 'Intensive Care' },
+    { op: 'replace', path: `${ENTERPRISE}:manager`, value: { value: grace } },
+  ] });
+  expect(moved.status).toBeLessThan(300);
+  // A card, suspended by an admin with a reason, then revoked by Okta's deactivation.
+  const headers = { 'x-csrf-token': await csrfToken(page, origin) };
+  const card = await page.request.post(`${origin}/api/v1/lists/${list.listId}/people/${ada}/credentials`, { headers, data: { kind: 'card' } });
+  expect(card.status()).toBe(201);
+  const cardId = ((await card.json()) as { id: string }).id;
+  const suspended = await page.request.post(`${origin}/api/v1/lists/${list.listId}/credentials/${cardId}/suspend`, { headers, data: { reason: 'badge reported lost' } });
+  expect(suspended.status()).toBe(200);
+  const gone = await scim(list, 'PATCH', `/Users/${ada}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: false }] });
+  expect(gone.status).toBeLessThan(300);
+  return { listId: list.listId, ada };
+}
+
+/** A page of the owner's session at the viewport under test. */
+async function ownerAt(vp: (typeof VIEWPORTS)[number]): Promise<Page> {
+  const w = world();
+  return w.newPage({ viewport: { width: vp.width, height: vp.height }, isMobile: vp.mobile, hasTouch: vp.mobile, storageState: await w.context.storageState() });
+}
 
 describe('the audit trail in roster words and a person\'s exported history', () => {
-  beforeAll(async () => {
-    requireBuiltApp();
-    browser = await launch();
-    server = await startServer();
-    owner = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const page = watch(await owner.newPage());
-    await signUpOwner(page, server.origin);
-    ({ listId, scimBase, token } = await createScimList(page, server.origin, 'Hospital staff'));
-    const grace = await provision('grace@northwind.example', 'Grace', 'Hopper', 'Board');
-    ada = await provision('ada@northwind.example', 'Ada', 'Lovelace', 'Emergency');
-    // One Okta edit: the department, and the manager by id.
-    const moved = await scim('PATCH', `/Users/${ada}`, { schemas: [PATCH_OP], Operations: [
-      { op: 'replace', path: `${ENTERPRISE}:department`, value: 'Intensive Care' },
-      { op: 'replace', path: `${ENTERPRISE}:manager`, value: { value: grace } },
-    ] });
-    expect(moved.status).toBeLessThan(300);
-    // A card, suspended by an admin with a reason, then revoked by Okta's deactivation.
-    const headers = { 'x-csrf-token': await csrfToken(page, server.origin) };
-    const card = await page.request.post(`${server.origin}/api/v1/lists/${listId}/people/${ada}/credentials`, { headers, data: { kind: 'card' } });
-    expect(card.status()).toBe(201);
-    const cardId = ((await card.json()) as { id: string }).id;
-    const suspended = await page.request.post(`${server.origin}/api/v1/lists/${listId}/credentials/${cardId}/suspend`, { headers, data: { reason: 'badge reported lost' } });
-    expect(suspended.status()).toBe(200);
-    const gone = await scim('PATCH', `/Users/${ada}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: false }] });
-    expect(gone.status).toBeLessThan(300);
-    await page.close();
-  });
-
-  afterEach(async (ctx) => afterStep(ctx, current, pageErrors));
-
-  afterAll(async () => {
-    await owner?.close();
-    await browser?.close();
-    await server?.close();
-  });
-
   for (const vp of VIEWPORTS) {
     it(`${vp.name} (${vp.width} px): the audit trail reads the department change once, in the list's words, found by the person's name; live activity links to it`, async () => {
-      const ctx = await browser.newContext({ viewport: { width: vp.width, height: vp.height }, isMobile: vp.mobile, hasTouch: vp.mobile, storageState: await owner.storageState() });
-      const page = watch(await ctx.newPage());
-      await page.goto(`${server.origin}/lists/${listId}/audit`);
+      const { origin } = world();
+      const { listId } = await adaMovedAndDeactivated();
+      const page = await ownerAt(vp);
+      await page.goto(`${origin}/lists/${listId}/audit`);
       await page.getByRole('heading', { name: 'Hospital staff: audit trail' }).waitFor();
       await page.getByLabel('Person', { exact: true }).fill('Ada Lovelace');
       await page.getByLabel('IdP').fill('okta');
@@ -119,7 +110,7 @@ describe('the audit trail in roster words and a person\'s exported history', () 
       await expectAccessible(page, `the audit trail at ${vp.width} px with an event open`);
 
       // The Sync tab's live activity names the fields each operation changed and opens its event.
-      await page.goto(`${server.origin}/lists/${listId}/sync`);
+      await page.goto(`${origin}/lists/${listId}/sync`);
       const log = page.getByRole('log', { name: 'Latest operations' });
       const op = log.getByRole('listitem').filter({ hasText: 'Person updated' }).first();
       await expect.poll(() => op.innerText()).toMatch(/Changed: .*Department/);
@@ -129,13 +120,13 @@ describe('the audit trail in roster words and a person\'s exported history', () 
       await expect.poll(() => opened.getByRole('listitem').filter({ hasText: 'Person updated' }).count()).toBe(1);
       expect(await opened.locator('li.event').count()).toBe(1);
       expect(await opened.getByRole('table').innerText()).toContain('Intensive Care');
-      await ctx.close();
     });
 
     it(`${vp.name} (${vp.width} px): the person page shows the change and the credential events, and exports them as CSV and a printable page`, async () => {
-      const ctx = await browser.newContext({ viewport: { width: vp.width, height: vp.height }, isMobile: vp.mobile, hasTouch: vp.mobile, storageState: await owner.storageState() });
-      const page = watch(await ctx.newPage());
-      await page.goto(`${server.origin}/lists/${listId}/people/${ada}`);
+      const { origin } = world();
+      const { listId, ada } = await adaMovedAndDeactivated();
+      const page = await ownerAt(vp);
+      await page.goto(`${origin}/lists/${listId}/people/${ada}`);
       await page.getByRole('heading', { name: 'Ada Lovelace', level: 1 }).waitFor();
       const history = page.getByRole('list', { name: 'History of Ada Lovelace' });
       await expect.poll(() => history.innerText()).toContain(DEPT_CHANGE);
@@ -157,7 +148,7 @@ describe('the audit trail in roster words and a person\'s exported history', () 
       // CSV: the same events, in words, the raw paths in their own column.
       const href = await page.getByRole('link', { name: 'Export history (CSV)' }).getAttribute('href');
       expect(href).toContain(`personId=${ada}`);
-      const csv = await page.request.get(server.origin + href!);
+      const csv = await page.request.get(origin + href!);
       expect(csv.status()).toBe(200);
       const body = await csv.text();
       for (const action of ['credential.issued', 'credential.suspended', 'credential.revoked']) expect(body).toContain(action);
@@ -180,7 +171,6 @@ describe('the audit trail in roster words and a person\'s exported history', () 
       expect(await page.locator('.app-header').isVisible()).toBe(false);
       expect(await table.isVisible()).toBe(true);
       await page.emulateMedia({ media: 'screen' });
-      await ctx.close();
     });
   }
 });

@@ -11,7 +11,7 @@ import { startServer, type TestServer } from '../helpers/server.js';
 
 export const CHROMIUM = process.env.MUSTER_CHROMIUM ?? '/usr/bin/chromium';
 
-export async function launch(): Promise<Browser> {
+async function launch(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: install it with "apt-get install -y chromium" (or set MUSTER_CHROMIUM to a Chromium binary)`);
   }
@@ -19,7 +19,7 @@ export async function launch(): Promise<Browser> {
 }
 
 /** The built web app must exist: the server serves dist/web (npm test builds it first). */
-export function requireBuiltApp(): void {
+function requireBuiltApp(): void {
   const index = path.resolve(import.meta.dirname, '../../dist/web/index.html');
   if (!fs.existsSync(index)) throw new Error(`${index} is missing: run "npm run build" before the browser tests`);
 }
@@ -70,22 +70,11 @@ export async function createScimList(page: Page, origin: string, name = 'Staff')
 }
 
 /**
- * After each step: a failed step prints what the screen showed, and any error the page raised
- * (or logged) fails the step.
- */
-export async function afterStep(ctx: { task: { result?: { state?: string } } }, page: Page | undefined, pageErrors: string[]): Promise<void> {
-  if (ctx.task.result?.state === 'fail' && page && !page.isClosed()) {
-    console.log(`--- ${page.url()}\n${(await page.locator('body').innerText().catch(() => '')).slice(0, 3000)}`);
-  }
-  expect(pageErrors.splice(0), 'errors in the browser').toEqual([]);
-}
-
-/**
- * Collects a page's script errors and console errors into `pageErrors` (afterStep fails the step on
+ * Collects a page's script errors and console errors into `pageErrors` (the world fails the test on
  * any), with a 20 s default timeout. The 401/404 of a fresh installation or session are not the
  * page's errors.
  */
-export function recordPageErrors(p: Page, pageErrors: string[], expected?: RegExp): Page {
+function recordPageErrors(p: Page, pageErrors: string[], expected?: RegExp): Page {
   p.setDefaultTimeout(20_000);
   p.on('pageerror', (e) => pageErrors.push(`${p.url()}: ${e.message}`));
   p.on('console', (m) => {
@@ -112,8 +101,12 @@ export interface World {
 }
 
 export interface WorldOptions {
-  /** Muster's environment for every test of the file. */
-  env?: Record<string, string>;
+  /**
+   * Muster's environment: the same for every test, or a function read before each test's Muster
+   * starts (for a fake started per test in a beforeEach registered before worldPerTest, such as an
+   * SMTP server whose port goes into MUSTER_SMTP_URL).
+   */
+  env?: Record<string, string> | (() => Record<string, string>);
   /** The first page's viewport (1280×900 unless given). */
   viewport?: { width: number; height: number };
   /** Console errors a file provokes on purpose (say which at the call site), besides 401 and 404. */
@@ -134,7 +127,7 @@ export function worldPerTest(options: WorldOptions = {}): () => World {
     browser = await launch();
   });
   beforeEach(async () => {
-    const server = await startServer(options.env);
+    const server = await startServer(typeof options.env === 'function' ? options.env() : options.env);
     const pageErrors: string[] = [];
     const open = async (o: BrowserContextOptions): Promise<{ context: BrowserContext; page: Page }> => {
       const context = await browser!.newContext(o);

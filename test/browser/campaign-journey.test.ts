@@ -3,69 +3,103 @@
  * start a campaign for a list of 50 people from the Photos tab, read the invitations from a real
  * SMTP server on loopback (the smtp-server package), follow three of the emailed links on a
  * phone-sized page (390 px), upload, approve in the review queue, and see the campaign page count
- * them; the people without an email address are listed as such.
+ * them; the people without an email address are listed as such. Each test starts from its own
+ * fresh Muster and its own SMTP server, and arranges what it needs (the list, a campaign, uploads,
+ * approvals) through the API where that is not what it tests.
  */
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { startFakeSmtp, type FakeSmtp, type ReceivedEmail } from '../fakes/smtp/index.js';
-import { ENTERPRISE, startServer, type TestServer, USER_SCHEMA } from '../helpers/server.js';
+import { ENTERPRISE, USER_SCHEMA } from '../helpers/server.js';
 import { expectAccessible } from './a11y.js';
-import { afterStep, createScimList, launch, recordPageErrors, requireBuiltApp, signUpOwner } from './browser.js';
+import { api, createScimList, ownerSignedIn, worldPerTest } from './browser.js';
 
 const SAMPLES = path.resolve(import.meta.dirname, '../../node_modules/@vladmandic/face-api/demo');
 
-let smtp: FakeSmtp;
-let server: TestServer;
-let browser: Browser;
-let context: BrowserContext;
-let page: Page;
-let listId = '';
-let campaignUrl = '';
 let portrait: Buffer;
-const pageErrors: string[] = [];
-const followed: string[] = [];
+let smtp: FakeSmtp;
+
+/*
+ * The SMTP server records what it receives, so each test has its own. Muster reads its address
+ * from the environment when it starts: this beforeEach, registered before worldPerTest's, starts
+ * the test's SMTP server and writes its port into the environment the world's Muster is then
+ * started with (worldPerTest calls `env` before each test); its afterEach runs after the world's
+ * has closed that Muster.
+ */
+const env: Record<string, string> = { MUSTER_SMTP_FROM: 'Northwind ID office <id@northwind.example>' };
+beforeEach(async () => {
+  smtp = await startFakeSmtp({ tls: 'none' });
+  env.MUSTER_SMTP_URL = `smtp://127.0.0.1:${smtp.port}?tls=none`;
+});
+afterEach(async () => {
+  await smtp?.close();
+});
+
+const world = worldPerTest({ env: () => env, viewport: { width: 1440, height: 900 } });
+
+beforeAll(async () => {
+  portrait = await sharp(path.join(SAMPLES, 'sample2.jpg')).extract({ left: 1250, top: 40, width: 600, height: 800 }).jpeg({ quality: 92 }).toBuffer();
+});
 
 const linkIn = (m: ReceivedEmail) => /http:\/\/127\.0\.0\.1:\d+\/p\/[\w-]{43}/.exec(m.raw.replace(/=\r?\n/g, ''))![0];
 /** A number of the campaign's totals, by its label. */
 const total = (p: Page, label: string) => p.locator(`xpath=//dl[@aria-label="Campaign totals"]//dt[normalize-space()="${label}"]/following-sibling::dd[1]`);
 
+/** An owner signed in, and a SCIM list "Students" of 50 people, two of them without an email address: its id. */
+async function studentsList(): Promise<string> {
+  const { page, origin } = world();
+  await ownerSignedIn(page, origin);
+  const { listId, scimBase, token } = await createScimList(page, origin, 'Students');
+  for (let i = 0; i < 50; i++) {
+    // Two students have no email address on the list.
+    const r = await fetch(`${scimBase}/Users`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
+      body: JSON.stringify({
+        schemas: [USER_SCHEMA, ENTERPRISE], userName: `student${i}`, active: true, name: { givenName: 'Student', familyName: `Number ${i}` }, displayName: `Student ${i}`,
+        emails: i < 48 ? [{ value: `student${i}@northwind.example`, type: 'work', primary: true }] : [], [ENTERPRISE]: { department: i % 2 ? 'Physics' : 'History' },
+      }),
+    });
+    expect(r.status).toBe(201);
+  }
+  return listId;
+}
+
+/**
+ * The Students list with a campaign started through the API as the Photos tab starts one (its
+ * default rules), once the SMTP server has received its 48 invitations: the campaign page's path.
+ */
+async function campaignSent(): Promise<{ listId: string; campaignPath: string }> {
+  const { page, origin } = world();
+  const listId = await studentsList();
+  const campaign = await api<{ id: string }>(page, origin, 'POST', `/lists/${listId}/campaigns`, { hours: 168, attempts: 5, reminderDays: 7 });
+  await expect.poll(() => smtp.received.length, { timeout: 60_000 }).toBe(48);
+  return { listId, campaignPath: `/lists/${listId}/photos/campaigns/${campaign.id}` };
+}
+
+/** The person opens their emailed link and sends a photo through the self-upload page's form (its HTTP, not the screen). */
+async function uploadedFromEmail(address: string): Promise<void> {
+  const link = linkIn(smtp.received.find((m) => m.to[0] === address)!);
+  expect((await fetch(link)).status).toBe(200);
+  const form = new FormData();
+  form.set('photo', new Blob([new Uint8Array(portrait)], { type: 'image/jpeg' }), 'selfie.jpg');
+  const sent = await fetch(link, { method: 'POST', body: form });
+  expect(sent.status, await sent.text()).toBe(201);
+}
+
+/** The campaign with three people's photos uploaded from their emailed links (Students 3, 17 and 40). */
+async function threeUploaded(): Promise<{ listId: string; campaignPath: string }> {
+  const sent = await campaignSent();
+  for (const n of [3, 17, 40]) await uploadedFromEmail(`student${n}@northwind.example`);
+  return sent;
+}
+
 describe('a photo campaign from the web app to the person\'s phone and back', () => {
-  beforeAll(async () => {
-    requireBuiltApp();
-    portrait = await sharp(path.join(SAMPLES, 'sample2.jpg')).extract({ left: 1250, top: 40, width: 600, height: 800 }).jpeg({ quality: 92 }).toBuffer();
-    smtp = await startFakeSmtp({ tls: 'none' });
-    browser = await launch();
-    server = await startServer({ MUSTER_SMTP_URL: `smtp://127.0.0.1:${smtp.port}?tls=none`, MUSTER_SMTP_FROM: 'Northwind ID office <id@northwind.example>' });
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    page = recordPageErrors(await context.newPage(), pageErrors);
-  });
-
-  afterEach(async (ctx) => afterStep(ctx, page, pageErrors));
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await smtp?.close();
-  });
-
   it('(a) 1440 px: the Photos tab starts a campaign for the 50 people of a list; the campaign page counts the invitations as they are sent', async () => {
-    await signUpOwner(page, server.origin);
-    let scimBase = '', token = '';
-    ({ listId, scimBase, token } = await createScimList(page, server.origin, 'Students'));
-    for (let i = 0; i < 50; i++) {
-      // Two students have no email address on the list.
-      const r = await fetch(`${scimBase}/Users`, {
-        method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
-        body: JSON.stringify({
-          schemas: [USER_SCHEMA, ENTERPRISE], userName: `student${i}`, active: true, name: { givenName: 'Student', familyName: `Number ${i}` }, displayName: `Student ${i}`,
-          emails: i < 48 ? [{ value: `student${i}@northwind.example`, type: 'work', primary: true }] : [], [ENTERPRISE]: { department: i % 2 ? 'Physics' : 'History' },
-        }),
-      });
-      expect(r.status).toBe(201);
-    }
-    await page.goto(`${server.origin}/lists/${listId}/photos`);
+    const { page, origin } = world();
+    const listId = await studentsList();
+    await page.goto(`${origin}/lists/${listId}/photos`);
     await page.getByRole('link', { name: 'Invite by email' }).click();
     await page.getByRole('heading', { name: 'Students: photo invitations', level: 1 }).waitFor();
     await page.getByRole('button', { name: 'Count people' }).click();
@@ -74,7 +108,6 @@ describe('a photo campaign from the web app to the person\'s phone and back', ()
     await expectAccessible(page, 'the photo invitations page (1440 px)');
     await page.getByRole('button', { name: 'Start the campaign' }).click();
     await page.getByRole('heading', { name: 'Photo invitations: everyone without a photo', level: 1 }).waitFor();
-    campaignUrl = page.url();
     await expect.poll(() => total(page, 'Sent').innerText(), { timeout: 60_000 }).toBe('48');
     expect(await total(page, 'Without email').innerText()).toBe('2');
     expect(await total(page, 'People').innerText()).toBe('50');
@@ -87,34 +120,33 @@ describe('a photo campaign from the web app to the person\'s phone and back', ()
   });
 
   it('(b) 390 px: three people follow their emailed links on a phone and upload a photo', async () => {
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    try {
-      for (const who of ['student3@northwind.example', 'student17@northwind.example', 'student40@northwind.example']) {
-        const mail = smtp.received.find((m) => m.to[0] === who)!;
-        expect(mail.headers.get('subject')).toBe('Northwind School: a photo for your ID card');
-        const p = recordPageErrors(await phone.newPage(), pageErrors);
-        await p.goto(linkIn(mail));
-        await p.getByLabel('Your photo').setInputFiles({ name: 'selfie.jpg', mimeType: 'image/jpeg', buffer: portrait });
-        // Nothing is wider than the phone.
-        expect(await p.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
-        if (followed.length === 0) await expectAccessible(p, 'the self-upload page from an emailed link (390 px)');
-        await p.getByRole('button', { name: 'Send photo' }).click();
-        await p.getByRole('heading', { name: /^Thank you/ }).waitFor({ timeout: 30_000 });
-        followed.push(who);
-        await p.close();
-      }
-    } finally {
-      await phone.close();
+    await campaignSent();
+    const followed: string[] = [];
+    for (const who of ['student3@northwind.example', 'student17@northwind.example', 'student40@northwind.example']) {
+      const mail = smtp.received.find((m) => m.to[0] === who)!;
+      expect(mail.headers.get('subject')).toBe('Northwind School: a photo for your ID card');
+      const p = await world().newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+      await p.goto(linkIn(mail));
+      await p.getByLabel('Your photo').setInputFiles({ name: 'selfie.jpg', mimeType: 'image/jpeg', buffer: portrait });
+      // Nothing is wider than the phone.
+      expect(await p.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+      if (followed.length === 0) await expectAccessible(p, 'the self-upload page from an emailed link (390 px)');
+      await p.getByRole('button', { name: 'Send photo' }).click();
+      await p.getByRole('heading', { name: /^Thank you/ }).waitFor({ timeout: 30_000 });
+      followed.push(who);
+      await p.close();
     }
   });
 
   it('(c) the three photos are approved in the review queue, and the campaign page counts them: opened, uploaded, approved', async () => {
-    await page.goto(`${server.origin}/lists/${listId}/photos`);
+    const { page, origin } = world();
+    const { listId, campaignPath } = await threeUploaded();
+    await page.goto(`${origin}/lists/${listId}/photos`);
     for (const n of ['3', '17', '40']) {
       await page.getByRole('button', { name: `Approve photo of Student ${n}` }).click();
       await page.getByRole('status').filter({ hasText: `Photo of Student ${n} approved.` }).waitFor();
     }
-    await page.goto(campaignUrl);
+    await page.goto(origin + campaignPath);
     await expect.poll(() => total(page, 'Approved').innerText()).toBe('3');
     expect(await total(page, 'Uploaded').innerText()).toBe('3');
     expect(await total(page, 'Opened the link').innerText()).toBe('3');
@@ -124,8 +156,14 @@ describe('a photo campaign from the web app to the person\'s phone and back', ()
   });
 
   it('(d) 390 px: the campaign page on a phone, with "Send again" per person', async () => {
+    const { page, origin } = world();
+    const { listId, campaignPath } = await threeUploaded();
+    // The three photos approved through the API, as the review queue approves them.
+    const pending = await api<{ photos: { id: string }[] }>(page, origin, 'GET', `/lists/${listId}/photos?status=pending`);
+    expect(pending.photos).toHaveLength(3);
+    for (const photo of pending.photos) await api(page, origin, 'POST', `/lists/${listId}/photos/${photo.id}/approve`);
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(campaignUrl);
+    await page.goto(origin + campaignPath);
     await page.getByRole('button', { name: 'No photo yet' }).click();
     await page.getByText('Showing 1–45 of 45').waitFor();
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);

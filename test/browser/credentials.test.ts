@@ -1,55 +1,39 @@
 /**
  * Photos, cards and credentials in the web app, end to end (issue #8): a real Muster (real HTTP,
  * fresh SQLite database, the real face check) serving the built app, driven in Chromium; people
- * provisioned and deactivated through the real SCIM endpoint. The steps run in order and share
- * the server: each starts where the previous one left off.
+ * provisioned and deactivated through the real SCIM endpoint. Each test starts from its own fresh
+ * Muster and arranges what it needs (the owner, the SCIM list, people, photos, credentials) through
+ * the API, except the step it is testing.
  */
 import path from 'node:path';
 import sharp from 'sharp';
 import { PDFDocument } from 'pdf-lib';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ENTERPRISE, PATCH_OP, startServer, type TestServer, USER_SCHEMA } from '../helpers/server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { ENTERPRISE, PATCH_OP, USER_SCHEMA } from '../helpers/server.js';
 import { expectAccessible } from './a11y.js';
-import { launch, requireBuiltApp, screenshot, afterStep, signUpOwner, createScimList, OWNER, csrfToken } from './browser.js';
+import { api, createScimList, csrfToken, OWNER, ownerSignedIn, screenshot, signUpOwner, worldPerTest } from './browser.js';
 
 const VIEWER = { name: 'Victor Viewer', email: 'viewer@northwind.example', password: 'viewer password 1' };
 const SAMPLES = path.resolve(import.meta.dirname, '../../node_modules/@vladmandic/face-api/demo');
 
-let server: TestServer;
-let browser: Browser;
-let context: BrowserContext;
-let page: Page;
-let listId = '';
-let scimBase = '';
-let token = '';
-const ids: Record<string, string> = {};
 let portrait: Buffer;
 let group: Buffer;
-const pageErrors: string[] = [];
 
-function watch(p: Page): Page {
-  p.setDefaultTimeout(20_000);
-  p.on('pageerror', (e) => pageErrors.push(`${p.url()}: ${e.message}`));
-  p.on('console', (m) => {
-    // 404 is the answer for "no approved photo yet"; 409 and 422 are refusals the journeys provoke on purpose.
-    if (m.type() === 'error' && !/status of (401|403|404|409|422)/.test(m.text())) pageErrors.push(`${p.url()}: console: ${m.text()}`);
-  });
-  return p;
-}
+// 404 is the answer for "no approved photo yet"; 403, 409 and 422 are refusals the journeys provoke on purpose.
+const world = worldPerTest({ expectedConsole: /status of (403|409|422)/ });
 
-async function csrf(p: Page): Promise<string> {
-  return csrfToken(p, server.origin);
-}
+/** A SCIM list: its id, SCIM base URL and token. */
+interface Scim { listId: string; scimBase: string; token: string }
 
-async function scim(method: string, pathname: string, body?: unknown): Promise<Response> {
-  return fetch(scimBase + pathname, {
-    method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' }, body: body === undefined ? undefined : JSON.stringify(body),
+async function scim(list: Scim, method: string, pathname: string, body?: unknown): Promise<Response> {
+  return fetch(list.scimBase + pathname, {
+    method, headers: { authorization: `Bearer ${list.token}`, 'content-type': 'application/scim+json' }, body: body === undefined ? undefined : JSON.stringify(body),
   });
 }
 
-async function provision(userName: string, given: string, family: string): Promise<string> {
-  const r = await scim('POST', '/Users', {
+async function provision(list: Scim, userName: string, given: string, family: string): Promise<string> {
+  const r = await scim(list, 'POST', '/Users', {
     schemas: [USER_SCHEMA, ENTERPRISE], userName, active: true, name: { givenName: given, familyName: family }, displayName: `${given} ${family}`,
     emails: [{ value: userName, type: 'work', primary: true }], title: 'Engineer', [ENTERPRISE]: { department: 'Mathematics', employeeNumber: String(1000 + userName.length) },
   });
@@ -57,60 +41,94 @@ async function provision(userName: string, given: string, family: string): Promi
   return ((await r.json()) as { id: string }).id;
 }
 
+/** The SCIM list "Staff" with Ada and Grace provisioned, created through the API by an owner already signed in. */
+async function provisioned(): Promise<Scim & { ada: string; grace: string }> {
+  const { page, origin } = world();
+  const list = await createScimList(page, origin);
+  const ada = await provision(list, 'ada@northwind.example', 'Ada', 'Lovelace');
+  const grace = await provision(list, 'grace@northwind.example', 'Grace', 'Hopper');
+  return { ...list, ada, grace };
+}
+
+/** An owner signed in (through the API) and the list "Staff" with Ada and Grace. */
+async function staff(): Promise<Scim & { ada: string; grace: string }> {
+  const { page, origin } = world();
+  await ownerSignedIn(page, origin);
+  return provisioned();
+}
+
+/** A portrait uploaded by the owner through the API: the photo's id, waiting for review. */
+async function uploaded(listId: string, personId: string, source: 'admin' | 'capture' = 'admin'): Promise<string> {
+  const { page, origin } = world();
+  return (await api<{ id: string }>(page, origin, 'POST', `/lists/${listId}/people/${personId}/photo?source=${source}`, portrait, 'image/jpeg')).id;
+}
+
+/** A portrait the person sent through a self-upload link (the public /p/ form), waiting for review. */
+async function selfUploaded(listId: string, personId: string): Promise<void> {
+  const { page, origin } = world();
+  const link = await api<{ url: string }>(page, origin, 'POST', `/lists/${listId}/people/${personId}/photo-link`, {});
+  const form = new FormData();
+  form.set('photo', new Blob([portrait], { type: 'image/jpeg' }), 'me.jpg');
+  const r = await fetch(link.url, { method: 'POST', body: form });
+  expect(r.status, await r.text()).toBe(201);
+}
+
+/** An approved portrait for the person, uploaded and approved through the API. */
+async function approvedPhoto(listId: string, personId: string): Promise<void> {
+  const { page, origin } = world();
+  await api(page, origin, 'POST', `/lists/${listId}/photos/${await uploaded(listId, personId)}/approve`);
+}
+
+/** A printed card issued to the person through the API. */
+async function issuedCard(listId: string, personId: string): Promise<void> {
+  const { page, origin } = world();
+  await api(page, origin, 'POST', `/lists/${listId}/people/${personId}/credentials`, { kind: 'card' });
+}
+
 async function signIn(p: Page, who: { email: string; password: string }) {
-  await p.goto(server.origin + '/');
+  await p.goto(world().origin + '/');
   await p.getByLabel('Email').fill(who.email);
   await p.getByLabel('Password').fill(who.password);
   await p.getByRole('button', { name: 'Sign in' }).click();
   await p.getByRole('heading', { name: 'Lists', level: 1 }).waitFor();
 }
 
-const personUrl = (key: string) => `${server.origin}/lists/${listId}/people/${ids[key]}`;
+const personUrl = (listId: string, personId: string) => `${world().origin}/lists/${listId}/people/${personId}`;
 const credentialItems = (p: Page) => p.getByRole('list', { name: 'Credentials' }).getByRole('listitem');
 
 describe('photos, cards and credentials in the web app', () => {
   beforeAll(async () => {
-    requireBuiltApp();
     // A 600×800 portrait with exactly one face, and a group photo that must be refused.
     portrait = await sharp(path.join(SAMPLES, 'sample2.jpg')).extract({ left: 1250, top: 40, width: 600, height: 800 }).jpeg({ quality: 92 }).toBuffer();
     group = await sharp(path.join(SAMPLES, 'sample1.jpg')).jpeg({ quality: 92 }).toBuffer();
-    browser = await launch();
-    server = await startServer();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = watch(await context.newPage());
-  });
-
-  afterEach(async (ctx) => afterStep(ctx, page, pageErrors));
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
   it('(a) the owner sets up Muster and a SCIM list; people arrive through the real SCIM endpoint', async () => {
-    await signUpOwner(page, server.origin);
-    ({ listId, token, scimBase } = await createScimList(page, server.origin));
-    ids.ada = await provision('ada@northwind.example', 'Ada', 'Lovelace');
-    ids.grace = await provision('grace@northwind.example', 'Grace', 'Hopper');
-    await page.goto(personUrl('ada'));
+    const { page, origin } = world();
+    await signUpOwner(page, origin);
+    const { listId, ada } = await provisioned();
+    await page.goto(personUrl(listId, ada));
     await page.getByRole('heading', { name: 'Ada Lovelace', level: 1 }).waitFor();
     await page.getByText('No approved photo yet.').waitFor();
     await page.getByText('No credentials yet.').waitFor();
   });
 
   it('(b) a self-upload link from the person page, opened on a phone: a group photo is refused, a portrait accepted', async () => {
+    const { page, origin } = world();
+    const { listId, ada } = await staff();
+    await page.goto(personUrl(listId, ada));
+    await page.getByRole('heading', { name: 'Ada Lovelace', level: 1 }).waitFor();
     await page.getByText('Send a self-upload link').click();
     await page.getByLabel('Link works for (hours)').fill('24');
     await page.getByLabel('Tries allowed').fill('3');
     await page.getByLabel('Consent text (optional)').fill('I agree that my photo is printed on my staff card.');
     await page.getByRole('button', { name: 'Create link' }).click();
     const url = (await page.getByLabel('Self-upload link').innerText()).trim();
-    expect(url).toMatch(new RegExp(`^${server.origin}/p/[\\w-]{20,}$`));
+    expect(url).toMatch(new RegExp(`^${origin}/p/[\\w-]{20,}$`));
     expect(await page.locator('.fresh-link').innerText()).toMatch(/Works until .+, 3 tries/);
     await expect.poll(() => page.getByRole('list', { name: 'History of Ada Lovelace' }).innerText(), { timeout: 10_000 }).toContain('Self-upload link sent');
 
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    const p = watch(await phone.newPage());
+    const p = await world().newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     await p.goto(url);
     await p.getByRole('heading', { name: 'Your ID photo for Northwind School' }).waitFor();
     await p.getByText('Hello Ada Lovelace.').waitFor();
@@ -128,7 +146,7 @@ describe('photos, cards and credentials in the web app', () => {
     await p.getByRole('heading', { name: 'Thank you, Ada Lovelace' }).waitFor();
     expect(await p.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await expectAccessible(p, 'the self-upload thank-you page on a phone');
-    await phone.close();
+    await p.context().close();
 
     // The person page shows the photo waiting for review, without a reload of the history.
     await page.reload();
@@ -138,7 +156,9 @@ describe('photos, cards and credentials in the web app', () => {
   });
 
   it('an admin upload on the person page explains a refusal in words, and accepts a portrait', async () => {
-    await page.goto(personUrl('grace'));
+    const { page } = world();
+    const { listId, grace } = await staff();
+    await page.goto(personUrl(listId, grace));
     await page.getByRole('heading', { name: 'Grace Hopper', level: 1 }).waitFor();
     await page.getByLabel('Upload photo').setInputFiles({ name: 'group.jpg', mimeType: 'image/jpeg', buffer: group });
     const alert = page.getByRole('alert');
@@ -151,6 +171,12 @@ describe('photos, cards and credentials in the web app', () => {
   });
 
   it('(c) the Photos tab: the queue with images and metrics; approve one, reject one with a reason, filters', async () => {
+    const { page, origin } = world();
+    const { listId, ada: adaId, grace: graceId } = await staff();
+    await selfUploaded(listId, adaId);
+    await uploaded(listId, graceId);
+    await page.goto(personUrl(listId, graceId));
+    await page.getByRole('heading', { name: 'Grace Hopper', level: 1 }).waitFor();
     await page.getByRole('navigation', { name: 'List sections' }).getByRole('link', { name: 'Photos' }).click();
     await page.getByRole('heading', { name: 'Staff: photos' }).waitFor();
     const queue = page.getByRole('list', { name: 'Waiting for review photos' });
@@ -192,11 +218,16 @@ describe('photos, cards and credentials in the web app', () => {
     await expect.poll(() => page.getByRole('list', { name: 'Approved photos' }).innerText()).toContain('Ada Lovelace');
 
     // The API agrees.
-    const api = (await (await page.request.get(`${server.origin}/api/v1/lists/${listId}/photos?status=approved`)).json()) as { photos: { personId: string }[] };
-    expect(api.photos.map((x) => x.personId)).toEqual([ids.ada]);
+    const answer = (await (await page.request.get(`${origin}/api/v1/lists/${listId}/photos?status=approved`)).json()) as { photos: { personId: string }[] };
+    expect(answer.photos.map((x) => x.personId)).toEqual([adaId]);
   });
 
   it('a capture session queues who has no photo, uploads a shot with source=capture and moves on', async () => {
+    const { page, origin } = world();
+    const { listId, ada, grace } = await staff();
+    await approvedPhoto(listId, ada);
+    await api(page, origin, 'POST', `/lists/${listId}/photos/${await uploaded(listId, grace)}/reject`, { reason: 'Please take it against a plain wall.' });
+    await page.goto(`${origin}/lists/${listId}/photos`);
     await page.getByRole('link', { name: 'Start a capture session' }).click();
     await page.getByRole('heading', { name: 'Staff: capture session' }).waitFor();
     // Ada has an approved photo; Grace's was rejected, so she is the one left.
@@ -209,11 +240,16 @@ describe('photos, cards and credentials in the web app', () => {
     await page.getByRole('button', { name: 'Next person' }).click();
     await page.getByText('Session finished: all 1 people done.').waitFor();
     await expectAccessible(page, 'the capture session, finished');
-    const pending = (await (await page.request.get(`${server.origin}/api/v1/lists/${listId}/photos?status=pending`)).json()) as { photos: { personId: string; source: string }[] };
-    expect(pending.photos).toEqual([expect.objectContaining({ personId: ids.grace, source: 'capture' })]);
+    const pending = (await (await page.request.get(`${origin}/api/v1/lists/${listId}/photos?status=pending`)).json()) as { photos: { personId: string; source: string }[] };
+    expect(pending.photos).toEqual([expect.objectContaining({ personId: grace, source: 'capture' })]);
   });
 
   it('(d) the card editor: change a text element, the SVG preview follows, a bad value is shown at its element, save', async () => {
+    const { page, origin } = world();
+    const { listId, ada, grace } = await staff();
+    await approvedPhoto(listId, ada);
+    await uploaded(listId, grace, 'capture');
+    await page.goto(`${origin}/lists/${listId}/photos`);
     await page.getByRole('navigation', { name: 'List sections' }).getByRole('link', { name: 'Cards' }).click();
     await page.getByRole('heading', { name: 'Staff: cards' }).waitFor();
     await expectAccessible(page, 'the Cards tab');
@@ -252,16 +288,23 @@ describe('photos, cards and credentials in the web app', () => {
     expect(await link.getAttribute('href')).toMatch(/^blob:/);
     await expectAccessible(page, 'the card editor after saving');
 
-    const saved = (await (await page.request.get(`${server.origin}/api/v1/lists/${listId}/card-templates`)).json()) as { templates: { id: string; template: { front: { elements: { id: string; text?: string }[] } } }[] };
+    const saved = (await (await page.request.get(`${origin}/api/v1/lists/${listId}/card-templates`)).json()) as { templates: { id: string; template: { front: { elements: { id: string; text?: string }[] } } }[] };
     expect(saved.templates[0]!.template.front.elements.find((e) => e.id === 'card-kind')?.text).toBe('VISITOR {employee_number}');
     // The same preview, asked again for the saved template: Ada's card, front and back.
-    const again = await page.request.post(`${server.origin}/api/v1/lists/${listId}/card-templates/preview`, {
-      headers: { 'x-csrf-token': await csrf(page) }, data: { personId: ids.ada, templateId: saved.templates[0]!.id },
+    const again = await page.request.post(`${origin}/api/v1/lists/${listId}/card-templates/preview`, {
+      headers: { 'x-csrf-token': await csrfToken(page, origin) }, data: { personId: ada, templateId: saved.templates[0]!.id },
     });
     expect((await PDFDocument.load(await again.body())).getPageCount()).toBe(2);
   });
 
   it('(e) prints on the card layout with progress, reports who was skipped, and the PDF has a front and a back', async () => {
+    const { page, origin } = world();
+    const { listId, ada, grace } = await staff();
+    await approvedPhoto(listId, ada);
+    await uploaded(listId, grace, 'capture');
+    const templates = await api<{ templates: { id: string }[] }>(page, origin, 'GET', `/lists/${listId}/card-templates`);
+    await page.goto(`${origin}/lists/${listId}/cards/${templates.templates[0]!.id}`);
+    await page.getByRole('heading', { name: 'Card editor: Staff ID' }).waitFor();
     await page.getByRole('link', { name: '← Card templates' }).click();
     await page.getByRole('heading', { name: 'Print cards' }).waitFor();
     await page.getByLabel('Layout').selectOption('card');
@@ -277,7 +320,7 @@ describe('photos, cards and credentials in the web app', () => {
     expect(await page.getByRole('list', { name: 'Skipped people' }).innerText()).toBe('Grace Hopper: photo not approved yet');
     await expectAccessible(page, 'the Cards tab after printing');
     const href = await page.getByRole('link', { name: 'Download the PDF' }).getAttribute('href');
-    const res = await page.request.get(server.origin + href!);
+    const res = await page.request.get(origin + href!);
     expect(res.status()).toBe(200);
     expect(res.headers()['content-type']).toBe('application/pdf');
     const pdf = await PDFDocument.load(await res.body());
@@ -288,10 +331,14 @@ describe('photos, cards and credentials in the web app', () => {
   });
 
   it('(f) credentials on the person page: a wallet pass not set up is disabled with the reason; a card is issued, suspended and reinstated; a SCIM deactivation revokes both', async () => {
-    await page.goto(personUrl('ada'));
+    const { page } = world();
+    const list = await staff();
+    await approvedPhoto(list.listId, list.ada);
+    await issuedCard(list.listId, list.ada);
+    await page.goto(personUrl(list.listId, list.ada));
     await page.getByRole('heading', { name: 'Ada Lovelace', level: 1 }).waitFor();
     await expect.poll(() => page.getByRole('img', { name: 'Approved photo of Ada Lovelace' }).evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(600);
-    // The print run issued Ada a card.
+    // Ada holds a printed card (issued through the API, as a print run issues one).
     await expect.poll(() => credentialItems(page).count()).toBe(1);
     expect(await credentialItems(page).first().getAttribute('aria-label')).toBe('Printed card, Valid');
 
@@ -318,8 +365,7 @@ describe('photos, cards and credentials in the web app', () => {
 
     const verifyUrl = (await first.getByRole('link', { name: /\/v\// }).innerText()).trim();
     // The guard checks the card on a phone.
-    const guardCtx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    const guard = watch(await guardCtx.newPage());
+    const guard = await world().newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     await guard.goto(verifyUrl);
     await guard.getByRole('heading', { name: 'Valid' }).waitFor();
     expect(await guard.locator('body').innerText()).toContain('Ada Lovelace');
@@ -327,7 +373,7 @@ describe('photos, cards and credentials in the web app', () => {
     await expectAccessible(guard, 'the verification page, valid, on a phone');
 
     // The IdP deactivates Ada: both cards turn revoked on the open person page, without a reload.
-    const off = await scim('PATCH', `/Users/${ids.ada}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: false }] });
+    const off = await scim(list, 'PATCH', `/Users/${list.ada}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: false }] });
     expect([200, 204]).toContain(off.status);
     await expect.poll(async () => (await credentialItems(page).evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))), { timeout: 10_000 })
       .toEqual(['Printed card, Revoked', 'Printed card, Revoked']);
@@ -340,10 +386,14 @@ describe('photos, cards and credentials in the web app', () => {
     await expectAccessible(guard, 'the verification page, revoked, on a phone');
     const json = (await (await fetch(verifyUrl, { headers: { accept: 'application/json' } })).json()) as { status: string };
     expect(json.status).toBe('revoked');
-    await guardCtx.close();
+    await guard.context().close();
   });
 
   it('the wallet settings page shows what is missing and never offers secrets back', async () => {
+    const { page, origin } = world();
+    await ownerSignedIn(page, origin);
+    await page.goto(origin + '/');
+    await page.getByRole('heading', { name: 'Lists', level: 1 }).waitFor();
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Wallets' }).click();
     await page.getByRole('heading', { name: 'Wallet settings', level: 1 }).waitFor();
     await page.getByText('Not set up: Apple Wallet passes cannot be issued yet.').waitFor();
@@ -360,15 +410,20 @@ describe('photos, cards and credentials in the web app', () => {
   });
 
   it('(g) a viewer sees photos, credentials, cards and wallet settings with no write controls', async () => {
-    const created = await page.request.post(`${server.origin}/api/v1/admins`, {
-      headers: { 'x-csrf-token': await csrf(page) }, data: { ...VIEWER, role: 'viewer' },
+    const { page, origin } = world();
+    const { listId, ada, grace } = await staff();
+    await approvedPhoto(listId, ada);
+    await issuedCard(listId, ada);
+    await issuedCard(listId, ada);
+    await uploaded(listId, grace, 'capture');
+    const created = await page.request.post(`${origin}/api/v1/admins`, {
+      headers: { 'x-csrf-token': await csrfToken(page, origin) }, data: { ...VIEWER, role: 'viewer' },
     });
     expect(created.status()).toBe(201);
-    const viewerCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const v = watch(await viewerCtx.newPage());
+    const v = await world().newPage({ viewport: { width: 1280, height: 900 } });
     await signIn(v, VIEWER);
 
-    await v.goto(personUrl('ada'));
+    await v.goto(personUrl(listId, ada));
     await v.getByRole('heading', { name: 'Ada Lovelace', level: 1 }).waitFor();
     await expect.poll(() => credentialItems(v).count()).toBe(2);
     await v.getByRole('list', { name: 'Photo history' }).waitFor();
@@ -403,25 +458,28 @@ describe('photos, cards and credentials in the web app', () => {
     expect(await v.getByLabel('Issuer id').count()).toBe(0);
 
     // The capture page says it is read-only rather than offering a camera.
-    await v.goto(`${server.origin}/lists/${listId}/photos/capture`);
+    await v.goto(`${origin}/lists/${listId}/photos/capture`);
     await v.getByText('Read-only: viewers cannot take photos.').waitFor();
     expect(await v.getByLabel('Take or choose a photo').count()).toBe(0);
-    await viewerCtx.close();
+    await v.context().close();
   });
 
   it('on a phone (390x844) the Photos tab and the card editor fit the screen', async () => {
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    const p = watch(await phone.newPage());
+    const { origin } = world();
+    const { listId, ada, grace } = await staff();
+    await approvedPhoto(listId, ada);
+    await uploaded(listId, grace, 'capture');
+    const p = await world().newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     await signIn(p, OWNER);
-    await p.goto(`${server.origin}/lists/${listId}/photos`);
+    await p.goto(`${origin}/lists/${listId}/photos`);
     await p.getByRole('listitem', { name: 'Photo of Grace Hopper' }).waitFor();
     expect(await p.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await expectAccessible(p, 'the Photos tab on a phone');
-    await p.goto(`${server.origin}/lists/${listId}/cards`);
+    await p.goto(`${origin}/lists/${listId}/cards`);
     await p.getByRole('link', { name: 'Edit “Staff ID”' }).tap();
     await p.getByRole('img', { name: 'Card preview, front' }).waitFor();
     expect(await p.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await expectAccessible(p, 'the card editor on a phone');
-    await phone.close();
+    await p.context().close();
   });
 });

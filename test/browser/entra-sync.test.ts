@@ -1,43 +1,28 @@
 /**
  * The Sync tab's Entra ID pull sync, end to end: the admin connects a list to the Graph emulator
  * (test/fakes/graph) through the form, tests the connection, picks groups by name, runs "Sync now"
- * and watches the run finish; the people of the scoped groups arrive on the roster.
+ * and watches the run finish; the people of the scoped groups arrive on the roster. The test starts
+ * from its own fresh Muster and its own Graph emulator.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startGraphEmulator, type GraphEmulator } from '../fakes/graph/index.js';
-import { startServer, type TestServer } from '../helpers/server.js';
 import { expectAccessible } from './a11y.js';
-import { launch, requireBuiltApp, screenshot } from './browser.js';
+import { screenshot, worldPerTest } from './browser.js';
 
-let server: TestServer;
+// Custom endpoints let the connection point at the emulator instead of Microsoft.
+const world = worldPerTest({ env: { MUSTER_SECRET_KEY: randomBytes(32).toString('base64'), MUSTER_ENTRA_CUSTOM_ENDPOINTS: 'true' } });
+
+/** The Graph emulator records what it is asked and holds a seeded directory: one per test. */
 let graph: GraphEmulator;
-let browser: Browser;
-let page: Page;
-const pageErrors: string[] = [];
 
 describe('Entra ID pull sync in the web app', () => {
-  beforeAll(async () => {
-    requireBuiltApp();
-    browser = await launch();
-    // Custom endpoints let the connection point at the emulator instead of Microsoft.
-    server = await startServer({ MUSTER_SECRET_KEY: randomBytes(32).toString('base64'), MUSTER_ENTRA_CUSTOM_ENDPOINTS: 'true' });
+  beforeEach(async () => {
     graph = await startGraphEmulator({ pageSize: 10 });
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
   });
 
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') console.log(`--- ${page.url()}\n${(await page.locator('body').innerText().catch(() => '')).slice(0, 3000)}`);
-    expect(pageErrors.splice(0), 'errors in the browser').toEqual([]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
+  afterEach(async () => {
     await graph?.close();
-    await server?.close();
   });
 
   it('connects, tests, scopes by group name, syncs now and shows the run and the people', async () => {
@@ -45,8 +30,9 @@ describe('Entra ID pull sync in the web app', () => {
     const [engineering, sales] = [groups[0]!, groups[1]!];
     const enabled = (ids: readonly string[]) => ids.filter((id) => graph.getUser(id)?.accountEnabled);
     const expected = new Set([...enabled(engineering.members), ...enabled(sales.members)]).size;
+    const { page, origin } = world();
 
-    await page.goto(server.origin + '/');
+    await page.goto(origin + '/');
     await page.getByLabel('Organisation name').fill('Contoso');
     await page.getByLabel('Your name').fill('Olivia Owner');
     await page.getByLabel('Email').fill('owner@contoso.example');

@@ -7,30 +7,21 @@
  * "Department: Emergency → Intensive Care", a card is issued from the person page, and the
  * person's exported history (CSV) holds the credential event.
  *
- * Each viewport gets its own fresh Muster (real HTTP, fresh database): "from an empty
- * installation" is the point. With MUSTER_SCREENSHOTS=1 the desktop run saves the README's
- * screenshots (lists, sync-wizard, activity, people, mapping-editor, audit).
+ * Each viewport's test gets its own fresh Muster (real HTTP, fresh database) and its own browser
+ * context: "from an empty installation" is the point. With MUSTER_SCREENSHOTS=1 the desktop run
+ * saves the README's screenshots (lists, sync-wizard, activity, people, mapping-editor, audit).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { ENTERPRISE, PATCH_OP, startServer, type TestServer, USER_SCHEMA } from '../helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { ENTERPRISE, PATCH_OP, USER_SCHEMA } from '../helpers/server.js';
 import { expectAccessible } from './a11y.js';
-import { afterStep, launch, OWNER, requireBuiltApp, screenshot, signUpOwner, recordPageErrors } from './browser.js';
+import { OWNER, screenshot, signUpOwner, worldPerTest } from './browser.js';
 
-let browser: Browser;
-let server: TestServer | undefined;
-const pageErrors: string[] = [];
-let current: Page | undefined;
+const world = worldPerTest();
 
 const HOSPITAL = { ...OWNER, organisation: 'Northwind Hospital' };
 const LIST = 'Hospital staff';
 const OKTA = { 'user-agent': 'Okta SCIM Client 1.0.0' };
 const DEPT_CHANGE = 'Department: Emergency → Intensive Care';
-
-function watch(p: Page): Page {
-  current = p;
-  return recordPageErrors(p, pageErrors);
-}
 
 /**
  * What Okta sends on assignment (Okta SCIM 2.0 guide, https://developer.okta.com/docs/api/openapi/okta-scim/guides/scim-20;
@@ -52,33 +43,11 @@ const VIEWPORTS = [
 ] as const;
 
 describe('first run: from an empty installation to a provisioned roster, with the web app and Okta only', () => {
-  beforeAll(async () => {
-    requireBuiltApp();
-    browser = await launch();
-  });
-
-  // What the screen said if the journey failed, then this viewport's installation goes.
-  afterEach(async (ctx) => {
-    try {
-      await afterStep(ctx, current, pageErrors);
-    } finally {
-      await current?.context().close();
-      await server?.close();
-      server = undefined;
-    }
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
-
   for (const vp of VIEWPORTS) {
     it(`${vp.name} (${vp.width} px): sign up, create a list, Okta set-up and live check, audit trail, a card, the exported history`, async () => {
       const shots = vp.name === 'desktop';
-      server = await startServer();
-      const ctx = await browser.newContext({ viewport: { width: vp.width, height: vp.height }, isMobile: vp.mobile, hasTouch: vp.mobile });
-      const page = watch(await ctx.newPage());
-      const origin = server.origin;
+      const { origin } = world();
+      const page = await world().newPage({ viewport: { width: vp.width, height: vp.height }, isMobile: vp.mobile, hasTouch: vp.mobile });
       const sections = page.getByRole('navigation', { name: 'List sections' });
 
       // First run: the installation is empty, the first visitor creates the owner.

@@ -2,24 +2,21 @@
  * Without a mouse: the mapping editor and the card editor driven by real key presses only (Tab,
  * Shift+Tab, Enter, Escape, the arrow keys and typing) after the page is opened, with the focus
  * visible at every stop. A real Muster (real HTTP, fresh SQLite database) serving the built app,
- * driven in Chromium; people provisioned through the real SCIM endpoint.
+ * driven in Chromium; people provisioned through the real SCIM endpoint. Each test starts from its
+ * own fresh Muster and arranges what it needs (the owner, the SCIM list and its two people) itself.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { ENTERPRISE, startServer, type TestServer, USER_SCHEMA } from '../helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { ENTERPRISE, USER_SCHEMA } from '../helpers/server.js';
 import { expectAccessible, expectVisibleFocus, isFocused, tabTo } from './a11y.js';
-import { launch, requireBuiltApp, afterStep, signUpOwner, createScimList } from './browser.js';
+import { createScimList, ownerSignedIn, signUpOwner, worldPerTest } from './browser.js';
 
 const DEPT = `${ENTERPRISE}:department`;
 
-let server: TestServer;
-let browser: Browser;
-let page: Page;
-let listId = '';
-const pageErrors: string[] = [];
+// 404 is the answer for "no approved photo yet" in the card preview (the world lets 401 and 404 pass).
+const world = worldPerTest();
 
-async function provision(token: string, userName: string, given: string, family: string, title: string, department: string): Promise<void> {
-  const r = await fetch(`${server.origin}/scim/v2/lists/${listId}/Users`, {
+async function provision(scimBase: string, token: string, userName: string, given: string, family: string, title: string, department: string): Promise<void> {
+  const r = await fetch(`${scimBase}/Users`, {
     method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
     body: JSON.stringify({
       schemas: [USER_SCHEMA, ENTERPRISE], userName, active: true, name: { givenName: given, familyName: family }, displayName: `${given} ${family}`,
@@ -29,37 +26,33 @@ async function provision(token: string, userName: string, given: string, family:
   expect(r.status).toBe(201);
 }
 
+/** The SCIM list "Staff" (created through the API by the signed-in owner) with Ada and Grace: its id. */
+async function staffWithTwoPeople(): Promise<string> {
+  const { page, origin } = world();
+  const created = await createScimList(page, origin);
+  await provision(created.scimBase, created.token, 'ada@northwind.example', 'Ada', 'Lovelace', 'Engineer', 'Mathematics');
+  await provision(created.scimBase, created.token, 'grace@northwind.example', 'Grace', 'Hopper', 'Rear Admiral', 'Computing');
+  return created.listId;
+}
+
+/** The owner signed in through the API, and the list with its two people. */
+async function arranged(): Promise<string> {
+  const { page, origin } = world();
+  await ownerSignedIn(page, origin);
+  return staffWithTwoPeople();
+}
+
 describe('keyboard only: the mapping editor and the card editor', () => {
-  beforeAll(async () => {
-    requireBuiltApp();
-    browser = await launch();
-    server = await startServer();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => pageErrors.push(`${page.url()}: ${e.message}`));
-    page.on('console', (m) => {
-      // 404 is the answer for "no approved photo yet" in the card preview.
-      if (m.type() === 'error' && !/status of 404/.test(m.text())) pageErrors.push(`${page.url()}: console: ${m.text()}`);
-    });
-  });
-
-  afterEach(async (ctx) => afterStep(ctx, page, pageErrors));
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
   it('the owner sets up Muster and a SCIM list; two people arrive', async () => {
-    await signUpOwner(page, server.origin);
-    const created = await createScimList(page, server.origin);
-    listId = created.listId;
-    await provision(created.token, 'ada@northwind.example', 'Ada', 'Lovelace', 'Engineer', 'Mathematics');
-    await provision(created.token, 'grace@northwind.example', 'Grace', 'Hopper', 'Rear Admiral', 'Computing');
+    const { page, origin } = world();
+    await signUpOwner(page, origin);
+    await staffWithTwoPeople();
   });
 
   it('the mapping editor: skip link, change a source, discard, add and remove a source, Escape a confirmation, preview and save', async () => {
-    await page.goto(`${server.origin}/lists/${listId}/mapping`);
+    const { page, origin } = world();
+    const listId = await arranged();
+    await page.goto(`${origin}/lists/${listId}/mapping`);
     await page.getByRole('heading', { name: 'Mapping editor: Staff' }).waitFor();
     const source = page.getByLabel('Source for Job title', { exact: true });
     await expect.poll(() => source.inputValue()).toBe('title');
@@ -143,7 +136,9 @@ describe('keyboard only: the mapping editor and the card editor', () => {
   });
 
   it('the card editor: open it, pick an element, edit its text, move it keeping focus, switch sides, save', async () => {
-    await page.goto(`${server.origin}/lists/${listId}/cards`);
+    const { page, origin } = world();
+    const listId = await arranged();
+    await page.goto(`${origin}/lists/${listId}/cards`);
     const edit = page.getByRole('link', { name: 'Edit “Staff ID”' });
     await edit.waitFor();
     await tabTo(page, edit);
@@ -200,7 +195,7 @@ describe('keyboard only: the mapping editor and the card editor', () => {
     await expectVisibleFocus(save);
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Saved' }).innerText()).toBe('Saved “Staff ID”.');
-    const saved = (await (await page.request.get(`${server.origin}/api/v1/lists/${listId}/card-templates`)).json()) as { templates: { template: { front: { elements: { id: string; text?: string }[] } } }[] };
+    const saved = (await (await page.request.get(`${origin}/api/v1/lists/${listId}/card-templates`)).json()) as { templates: { template: { front: { elements: { id: string; text?: string }[] } } }[] };
     const ids = saved.templates[0]!.template.front.elements.map((e) => e.id);
     expect(ids.indexOf('card-kind')).toBe(at - 1);
     expect(saved.templates[0]!.template.front.elements.find((e) => e.id === 'card-kind')?.text).toBe('VISITOR');

@@ -7,26 +7,17 @@
  * base URL filled in, creates a token labelled "Okta" with one click, and its live check turns
  * from "Waiting for the first request from Okta…" into "Received: 1 person created, 1 updated"
  * as Okta-shaped requests arrive; a duplicate is explained in words; once the list has people the
- * identifier is locked and the screen says what to do instead.
+ * identifier is locked and the screen says what to do instead. Each test starts from its own
+ * fresh Muster, with the owner signed up through the API in a browser context of the test's size.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ENTERPRISE, PATCH_OP, startServer, type TestServer, USER_SCHEMA } from '../helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { ENTERPRISE, PATCH_OP, USER_SCHEMA } from '../helpers/server.js';
 import { expectAccessible } from './a11y.js';
-import { afterStep, launch, requireBuiltApp, signUpOwner, recordPageErrors } from './browser.js';
+import { ownerSignedIn, worldPerTest } from './browser.js';
 
-let server: TestServer;
-let browser: Browser;
-let owner: BrowserContext;
-const pageErrors: string[] = [];
-let current: Page | undefined;
+const world = worldPerTest();
 
 const OKTA = { 'user-agent': 'Okta SCIM Client 1.0.0' };
-
-function watch(p: Page): Page {
-  current = p;
-  return recordPageErrors(p, pageErrors);
-}
 
 /** What Okta sends (https://developer.okta.com/docs/api/openapi/okta-scim/guides/scim-20): a POST with the enterprise extension. */
 function oktaUser(userName: string, employeeNumber: string) {
@@ -43,29 +34,13 @@ const VIEWPORTS = [
 ] as const;
 
 describe('SCIM set-up on the Sync tab with the Okta guide and its live check', () => {
-  beforeAll(async () => {
-    requireBuiltApp();
-    browser = await launch();
-    server = await startServer();
-    owner = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const page = watch(await owner.newPage());
-    await signUpOwner(page, server.origin);
-    await page.close();
-  });
-
-  afterEach(async (ctx) => afterStep(ctx, current, pageErrors));
-
-  afterAll(async () => {
-    await owner?.close();
-    await browser?.close();
-    await server?.close();
-  });
-
   for (const vp of VIEWPORTS) {
     it(`${vp.name} (${vp.width} px): name-only list, identifier, schema, Okta guide, token, live check`, async () => {
-      const ctx = await browser.newContext({ viewport: { width: vp.width, height: vp.height }, isMobile: vp.mobile, hasTouch: vp.mobile, storageState: await owner.storageState() });
-      const page = watch(await ctx.newPage());
-      await page.goto(`${server.origin}/`);
+      const { origin } = world();
+      const page = await world().newPage({ viewport: { width: vp.width, height: vp.height }, isMobile: vp.mobile, hasTouch: vp.mobile });
+      const ctx = page.context();
+      await ownerSignedIn(page, origin);
+      await page.goto(`${origin}/`);
       await page.getByRole('heading', { name: 'Lists', level: 1 }).waitFor();
 
       // Creating a list asks for its name only.
@@ -76,7 +51,7 @@ describe('SCIM set-up on the Sync tab with the Okta guide and its live check', (
       const wizard = page.getByRole('region', { name: 'Automated user provisioning (SCIM)' });
       await wizard.waitFor();
       const listId = /\/lists\/([^/]+)\/sync$/.exec(new URL(page.url()).pathname)![1]!;
-      const base = `${server.origin}/scim/v2/lists/${listId}`;
+      const base = `${origin}/scim/v2/lists/${listId}`;
 
       // The unique identifier, each choice with when to choose it; employee number chosen here.
       for (const l of ['Employee number', 'Username', 'Email']) expect(await wizard.getByRole('radio', { name: new RegExp(`^${l}`) }).count()).toBe(1);
@@ -93,7 +68,7 @@ describe('SCIM set-up on the Sync tab with the Okta guide and its live check', (
       const firstToken = (await wizard.getByLabel('Bearer token').innerText()).trim();
       expect(firstToken).toMatch(/^mst_scim_/);
       // Copy buttons put the exact values on the clipboard, and say so.
-      await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
+      await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
       for (const [button, value] of [['Copy base URL', base], ['Copy token', firstToken]] as const) {
         await wizard.getByRole('button', { name: button, exact: true }).click();
         await expect.poll(() => page.evaluate('navigator.clipboard.readText()')).toBe(value);
@@ -157,7 +132,7 @@ describe('SCIM set-up on the Sync tab with the Okta guide and its live check', (
       await expectAccessible(page, `the Okta guide's live check (${vp.name})`);
 
       // The audit trail names the token after the IdP.
-      const ev = await page.request.get(`${server.origin}/api/v1/lists/${listId}/audit/events?action=token.created`);
+      const ev = await page.request.get(`${origin}/api/v1/lists/${listId}/audit/events?action=token.created`);
       expect(((await ev.json()) as { events: { target: { name: string } }[] }).events.map((e) => e.target.name)).toContain('Okta');
 
       // With people on the list, the identifier is locked, and the screen says what to do instead.

@@ -1,37 +1,28 @@
 /**
  * The Webhooks page, end to end (issue 15 item 3): an owner adds a receiving system, copies its
  * secret, sends a test, sees a change that the system refused, and sends it again once mended.
- * A real Muster serving the built app, a real receiver on loopback (allowed explicitly), Chromium.
+ * A real Muster serving the built app, a real receiver on loopback (allowed explicitly), Chromium;
+ * the test has its own fresh Muster and its own receiver (which records what it got).
  */
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { startReceiver, type Receiver } from '../helpers/webhook-receiver.js';
 import { expectAccessible } from './a11y.js';
-import { afterStep, launch, OWNER, recordPageErrors, requireBuiltApp, signUpOwner } from './browser.js';
+import { OWNER, signUpOwner, worldPerTest } from './browser.js';
 
-let server: TestServer;
-let browser: Browser;
-let page: Page;
-let rec: Receiver;
-const pageErrors: string[] = [];
+const world = worldPerTest({ env: { MUSTER_WEBHOOKS_ALLOW_PRIVATE: 'true' } });
 
-beforeAll(async () => {
-  requireBuiltApp();
-  server = await startServer({ MUSTER_WEBHOOKS_ALLOW_PRIVATE: 'true' });
-  rec = await startReceiver();
-  browser = await launch();
-  page = recordPageErrors(await (await browser.newContext()).newPage(), pageErrors);
+let receiver: Receiver | undefined;
+beforeEach(async () => {
+  receiver = await startReceiver();
 });
-afterAll(async () => {
-  await browser?.close();
-  await rec?.close();
-  await server?.close();
+afterEach(async () => {
+  await receiver?.close();
+  receiver = undefined;
 });
-afterEach((ctx) => afterStep(ctx, page, pageErrors));
 
 /** Clicks Refresh until the deliveries table shows `text`. */
-async function refreshUntil(text: RegExp): Promise<void> {
+async function refreshUntil(page: Page, text: RegExp): Promise<void> {
   const panel = page.getByRole('region', { name: /Messages sent to/ }).or(page.locator('section[aria-labelledby="deliveries-h"]'));
   await expect.poll(async () => {
     await panel.getByRole('button', { name: 'Refresh' }).click();
@@ -41,7 +32,9 @@ async function refreshUntil(text: RegExp): Promise<void> {
 }
 
 it('adds a receiving system, shows its secret once, sends a test, shows a refused change and sends it again', async () => {
-  await signUpOwner(page, server.origin);
+  const { page, origin, server } = world();
+  const rec = receiver!;
+  await signUpOwner(page, origin);
   await page.getByRole('link', { name: 'Webhooks' }).click();
   await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
   await page.getByLabel('Address (URL)').fill(rec.url);
@@ -59,21 +52,21 @@ it('adds a receiving system, shows its secret once, sends a test, shows a refuse
 
   // A test message.
   await page.getByRole('button', { name: 'Send a test to Door access' }).click();
-  await refreshUntil(/Test message[\s\S]*Received/);
+  await refreshUntil(page, /Test message[\s\S]*Received/);
   expect(rec.received.map((r) => r.json.type)).toEqual(['webhook.test']);
 
   // A change the system refuses (404: not retried), seen with its answer, then sent again.
   rec.answer = () => ({ status: 404, body: 'no such door' });
   const org = await server.muster.lists.resolveOrganisation(OWNER.organisation);
   await server.muster.store.events.append([{ type: 'person.deactivated', orgId: org.id, listId: null, subject: 'person-1', payload: { userName: 'ada@northwind.example', source: 'scim' } }]);
-  await refreshUntil(/person\.deactivated[\s\S]*Failed/);
+  await refreshUntil(page, /person\.deactivated[\s\S]*Failed/);
   const row = page.getByRole('row', { name: /person\.deactivated/ });
   await row.getByText('1 attempt', { exact: true }).click();
   await expect.poll(() => page.locator('section[aria-labelledby="deliveries-h"]').innerText()).toMatch(/answered 404[\s\S]*no such door/);
   await expectAccessible(page, 'webhook deliveries');
   rec.answer = () => ({ status: 200, body: 'ok' });
   await row.getByRole('button', { name: 'Send again' }).click();
-  await refreshUntil(/person\.deactivated[\s\S]*Received/);
+  await refreshUntil(page, /person\.deactivated[\s\S]*Received/);
   const sent = rec.received.filter((r) => r.json.type === 'person.deactivated');
   expect(sent).toHaveLength(2);
   expect(sent[1]!.deliveryId).toBe(sent[0]!.deliveryId);
