@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FREE_SIGN_IN_FAILURES } from '../src/accounts/admin-accounts.js';
 import { call, startServer, user, type ScimResult, type TestServer } from './helpers/server.js';
 
@@ -35,29 +35,41 @@ const PASSWORD = 'a long enough passphrase';
  * once), and at load average 12 on 2 cores one sign-in took 7 s, so a dozen outlast vitest's 30 s.
  */
 const PASSWORD_WORK_TIMEOUT = 300_000;
-/** An address no other test uses: a test that locks, resets or removes an account owns it. */
+/** An address no other account of the test uses: a test that locks, resets or removes an account owns it. */
 const fresh = (who: string) => `${who}-${randomUUID().slice(0, 8)}@acme.example`;
-/** The owner (set up by the first test of the file), signed in afresh in a browser of the caller's own. */
-async function signedInOwner(): Promise<Browser> {
+/**
+ * The test's own owner, Olive of Acme, set up through the first-run form of the test's own server
+ * (the first test proves that form), and signed in by it in a browser of the caller's own.
+ */
+async function setUpOwner(): Promise<Browser> {
   const b = new Browser(srv.origin);
-  const r = await b.req('POST', '/auth/sign-in', { email: 'olive@acme.example', password: PASSWORD });
-  if (r.status !== 200) throw new Error(`the owner could not sign in: ${r.text}`);
+  const r = await b.req('POST', '/auth/setup', { organisation: 'Acme', name: 'Olive Owner', email: 'olive@acme.example', password: PASSWORD });
+  if (r.status !== 201) throw new Error(`the owner could not be set up: ${r.text}`);
   return b;
 }
+/** A list of the owner's organisation, created through the API as the web app creates one. */
+async function newList(owner: Browser): Promise<ScimResult> {
+  const r = await owner.req('POST', '/lists', { name: 'Staff', uidAttribute: 'employeeNumber', syncMethod: 'scim' });
+  if (r.status !== 201) throw new Error(`the list could not be created: ${r.text}`);
+  return r;
+}
 
-beforeAll(async () => {
+// The web build is read-only: no test writes to it, so one per file.
+beforeAll(() => {
   webRoot = mkdtempSync(path.join(tmpdir(), 'muster-web-'));
   mkdirSync(path.join(webRoot, 'assets'));
   writeFileSync(path.join(webRoot, 'index.html'), '<!doctype html><title>Muster</title><div id="root"></div>');
   writeFileSync(path.join(webRoot, 'assets', 'app-1234.js'), 'console.log(1)');
   writeFileSync(path.join(tmpdir(), 'muster-secret.txt'), 'secret');
+});
+// A server and database per test: each test sets up the owner and makes the accounts and lists it reads.
+beforeEach(async () => {
   srv = await startServer({ MUSTER_WEB_ROOT: webRoot });
 });
-afterAll(() => srv.close());
+afterEach(() => srv.close());
 
 describe('first run, sign-in and sessions', { timeout: PASSWORD_WORK_TIMEOUT }, () => {
   const owner = () => new Browser(srv.origin);
-  let ownerBrowser: Browser;
 
   it('starts with setupRequired, creates the owner once, and signs them in with an HttpOnly, SameSite=Strict cookie', async () => {
     const anon = owner();
@@ -66,7 +78,7 @@ describe('first run, sign-in and sessions', { timeout: PASSWORD_WORK_TIMEOUT }, 
     expect((await anon.req('POST', '/auth/setup', { organisation: 'Acme', name: 'Olive Owner', email: 'olive@acme.example', password: 'short' })).body)
       .toMatchObject({ error: 'invalid_body', detail: expect.stringMatching(/at least 12 characters/) });
 
-    ownerBrowser = owner();
+    const ownerBrowser = owner();
     const r = await call(`${srv.origin}/api/v1/auth/setup`, {
       method: 'POST', headers: { 'content-type': 'application/json', origin: srv.origin },
       body: JSON.stringify({ organisation: 'Acme', name: 'Olive Owner', email: 'Olive@Acme.example', password: PASSWORD }),
@@ -84,9 +96,11 @@ describe('first run, sign-in and sessions', { timeout: PASSWORD_WORK_TIMEOUT }, 
     expect(again.status).toBe(409);
     expect(again.body.error).toBe('already_set_up');
     expect((await owner().req('GET', '/auth/session')).body.setupRequired).toBe(false);
+    expect((await ownerBrowser.req('GET', '/auth/session')).body.admin).toMatchObject({ email: 'olive@acme.example', role: 'owner' });
   });
 
   it('the session opens the organisation\'s API; without it the answer is 401', async () => {
+    const ownerBrowser = await setUpOwner();
     expect((await ownerBrowser.req('GET', '/lists')).status).toBe(200);
     const anon = await owner().req('GET', '/lists');
     expect(anon.status).toBe(401);
@@ -94,6 +108,7 @@ describe('first run, sign-in and sessions', { timeout: PASSWORD_WORK_TIMEOUT }, 
   });
 
   it('refuses a state change without the session\'s CSRF token, or from another origin', async () => {
+    const ownerBrowser = await setUpOwner();
     const noToken = await call(`${srv.origin}/api/v1/lists`, {
       method: 'POST', headers: { cookie: ownerBrowser.cookie, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'X', uidAttribute: 'userName' }),
     });
@@ -110,6 +125,7 @@ describe('first run, sign-in and sessions', { timeout: PASSWORD_WORK_TIMEOUT }, 
   });
 
   it('signs in with the right password only, case-insensitively by email, and signs out for good', async () => {
+    await setUpOwner();
     const b = owner();
     const wrong = await b.req('POST', '/auth/sign-in', { email: 'olive@acme.example', password: 'not the password at all' });
     expect(wrong.status).toBe(401);
@@ -131,7 +147,7 @@ describe('first run, sign-in and sessions', { timeout: PASSWORD_WORK_TIMEOUT }, 
   it(`slows an address after ${FREE_SIGN_IN_FAILURES} failed sign-ins in a row, counting parallel guesses before any password work; unlock forgets`, async () => {
     // Its own account: a backoff left behind by a failure here must not reach any other test.
     const email = fresh('locky');
-    expect((await (await signedInOwner()).req('POST', '/admins', { email, name: 'Locky', role: 'viewer', password: PASSWORD })).status).toBe(201);
+    expect((await (await setUpOwner()).req('POST', '/admins', { email, name: 'Locky', role: 'viewer', password: PASSWORD })).status).toBe(201);
     const b = owner();
     // Guesses sent all at once are each counted (one SQL statement claims an attempt) before scrypt runs.
     const guesses = await Promise.all(Array.from({ length: FREE_SIGN_IN_FAILURES + 3 }, (_, i) => b.req('POST', '/auth/sign-in', { email, password: `wrong password ${i}` })));
@@ -151,7 +167,7 @@ describe('first run, sign-in and sessions', { timeout: PASSWORD_WORK_TIMEOUT }, 
 
   it('a reset password ends the account\'s sessions', async () => {
     const email = fresh('reset');
-    expect((await (await signedInOwner()).req('POST', '/admins', { email, name: 'Reset', role: 'viewer', password: PASSWORD })).status).toBe(201);
+    expect((await (await setUpOwner()).req('POST', '/admins', { email, name: 'Reset', role: 'viewer', password: PASSWORD })).status).toBe(201);
     const b = owner();
     expect((await b.req('POST', '/auth/sign-in', { email, password: PASSWORD })).status).toBe(200);
     expect((await b.req('GET', '/lists')).status).toBe(200);
@@ -162,18 +178,11 @@ describe('first run, sign-in and sessions', { timeout: PASSWORD_WORK_TIMEOUT }, 
 });
 
 describe('roles and organisations', { timeout: PASSWORD_WORK_TIMEOUT }, () => {
-  let owner: Browser;
-  let listId: string;
-
-  beforeAll(async () => {
-    owner = new Browser(srv.origin);
-    await owner.req('POST', '/auth/sign-in', { email: 'olive@acme.example', password: PASSWORD });
-  }, PASSWORD_WORK_TIMEOUT);
-
   it('an owner creates a SCIM list: the default schema and a token shown once, recorded under the admin\'s name', async () => {
+    const owner = await setUpOwner();
     const r = await owner.req('POST', '/lists', { name: 'Staff', uidAttribute: 'employeeNumber', syncMethod: 'scim' });
     expect(r.status, r.text).toBe(201);
-    listId = r.body.list.id;
+    const listId = r.body.list.id;
     expect(r.body.list).toMatchObject({ name: 'Staff', uidAttribute: 'employeeNumber', syncMethod: 'scim', counts: { total: 0, active: 0, synced: 0 }, scimBaseUrl: `${srv.origin}/scim/v2/lists/${listId}` });
     expect(r.body.token.secret).toMatch(/^mst_scim_/);
     const fields = await owner.req('GET', `/lists/${listId}/fields`);
@@ -191,6 +200,8 @@ describe('roles and organisations', { timeout: PASSWORD_WORK_TIMEOUT }, () => {
   });
 
   it('rotates a SCIM token: the new one works, the old one stops at revocation, and both steps are audited', async () => {
+    const owner = await setUpOwner();
+    const listId = (await newList(owner)).body.list.id;
     const before = await owner.req('GET', `/lists/${listId}/tokens`);
     const oldId = before.body.tokens[0].id;
     const created = await owner.req('POST', `/lists/${listId}/tokens`, { label: 'Okta, rotated' });
@@ -211,6 +222,8 @@ describe('roles and organisations', { timeout: PASSWORD_WORK_TIMEOUT }, () => {
   });
 
   it('a viewer reads but cannot change anything; only an owner manages accounts; the last owner stays', async () => {
+    const owner = await setUpOwner();
+    const listId = (await newList(owner)).body.list.id;
     const v = await owner.req('POST', '/admins', { email: 'vera@acme.example', name: 'Vera Viewer', role: 'viewer', password: PASSWORD });
     expect(v.status, v.text).toBe(201);
     expect(v.body).toMatchObject({ email: 'vera@acme.example', role: 'viewer' });
@@ -239,6 +252,7 @@ describe('roles and organisations', { timeout: PASSWORD_WORK_TIMEOUT }, () => {
   });
 
   it('an account of another organisation sees none of these lists', async () => {
+    const listId = (await newList(await setUpOwner())).body.list.id;
     const other = await srv.muster.lists.resolveOrganisation('Other org');
     await srv.muster.accounts.create(other.id, { email: 'otto@other.example', name: 'Otto', role: 'owner', password: PASSWORD });
     const b = new Browser(srv.origin);
@@ -251,8 +265,12 @@ describe('roles and organisations', { timeout: PASSWORD_WORK_TIMEOUT }, () => {
 
 describe('the security log', { timeout: PASSWORD_WORK_TIMEOUT }, () => {
   it('records set-up, sign-ins, failures and lock-outs, sign-outs and account changes with who and from where; viewers cannot read it', async () => {
-    // The events it reads are made here, on accounts of its own (set-up happens once per server, in the first test).
-    const owner = await signedInOwner();
+    // The events it reads are made here, on a server and accounts of its own.
+    const owner = await setUpOwner();
+    // An account of another organisation, whose events must stay out of Acme's log.
+    const other = await srv.muster.lists.resolveOrganisation('Other org');
+    await srv.muster.accounts.create(other.id, { email: 'otto@other.example', name: 'Otto', role: 'owner', password: PASSWORD });
+    expect((await new Browser(srv.origin).req('POST', '/auth/sign-in', { email: 'otto@other.example', password: PASSWORD })).status).toBe(200);
     const [locked, changed, viewerEmail] = [fresh('sec-locked'), fresh('sec-changed'), fresh('sec-viewer')];
     for (const [email, role] of [[locked, 'viewer'], [changed, 'admin'], [viewerEmail, 'viewer']]) {
       expect((await owner.req('POST', '/admins', { email, name: 'Sec', role, password: PASSWORD })).status).toBe(201);

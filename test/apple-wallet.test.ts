@@ -1,7 +1,7 @@
 // Apple Wallet end to end: a real Muster (port 0, real database), the fake APNs over HTTP/2 with
 // client certificates, and a simulated iPhone Wallet talking to the PassKit web service.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeTestPki, type TestPki } from './fakes/apns/certs.js';
 import { startFakeApns, type FakeApns } from './fakes/apns/index.js';
 import { WalletDevice } from './fakes/apns/wallet-device.js';
@@ -14,8 +14,13 @@ let key: string;
 let list: TestList;
 let passkit: string;
 
-beforeAll(async () => {
+// The certificates are only read, never changed by a test: made once.
+beforeAll(() => {
   pki = makeTestPki();
+});
+// Every test starts from its own world: a fresh fake APNs and a fresh Muster, with an organisation
+// that has a list and an admin key but no Apple Wallet certificate yet.
+beforeEach(async () => {
   apns = await startFakeApns(pki);
   srv = await startServer({ MUSTER_SECRET_KEY: randomBytes(32).toString('base64'), MUSTER_APNS_URL: apns.url, MUSTER_APNS_CA_FILE: pki.caFile });
   list = await srv.newList({ name: 'Staff', tokenLabel: 'Okta' });
@@ -23,9 +28,9 @@ beforeAll(async () => {
   key = await srv.adminKey(org.id);
   passkit = `${srv.origin}/passkit`;
 });
-afterAll(async () => {
-  await srv.close();
-  await apns.close();
+afterEach(async () => {
+  await srv?.close();
+  await apns?.close();
 });
 
 const api = (method: string, path: string, body?: unknown) => call(`${srv.origin}/api/v1${path}`, {
@@ -123,6 +128,11 @@ describe('Apple Wallet settings', () => {
 });
 
 describe('Apple passes', () => {
+  // Each test's organisation has uploaded its certificate.
+  beforeEach(async () => {
+    await configure();
+  });
+
   it('issues a pass for a SCIM-provisioned person: QR to /v/{code}, roster fields, web service, a random token stored hashed and sealed', async () => {
     const { credential, pkpass } = await personWithPass('grace', { [`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User`]: { department: 'Navy', employeeNumber: 'E-1906' } });
     expect(credential).toMatchObject({ kind: 'apple_pass', status: 'valid' });

@@ -3,7 +3,7 @@
  * name, email, identifier or by scanning their card's barcode, takes the photo, and — when the
  * organisation allows it — approves it in the same step, recorded as approved by that admin.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { call, ENTERPRISE, startServer, user, type ScimResult, type TestList, type TestServer } from './helpers/server.js';
 import { portrait } from './helpers/sample-photos.js';
 
@@ -41,12 +41,13 @@ async function signedIn(email: string): Promise<Admin> {
   return a;
 }
 
-beforeAll(async () => {
+// A new server, list and organisation for each test (one turns the organisation's setting on).
+beforeEach(async () => {
   srv = await startServer();
   list = await srv.newList({ name: 'Students', tokenLabel: 'Okta' });
   orgId = (await srv.muster.lists.resolveOrganisation('Test organisation')).id;
 });
-afterAll(() => srv.close());
+afterEach(() => srv.close());
 
 const okta = { 'user-agent': 'Okta SCIM Client 1.0.0' };
 async function person(userName: string, given: string, family: string, employeeNumber: string): Promise<string> {

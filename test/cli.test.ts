@@ -8,7 +8,7 @@ import { execFile, spawn } from 'node:child_process';
 import net from 'node:net';
 import { promisify } from 'node:util';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from './helpers/database.js';
 import { openDatabase } from '../src/store/index.js';
 import { main } from '../src/cli/main.js';
@@ -16,12 +16,8 @@ import { ENTERPRISE, USER_SCHEMA, startServer, user } from './helpers/server.js'
 
 const execFileP = promisify(execFile);
 const BIN = path.join(import.meta.dirname, '..', 'bin', 'muster.js');
+/** The database muster() runs on: a fresh one per test of "the muster CLI", so no test sees another's lists, organisations or accounts. */
 let db: TestDatabase;
-
-beforeAll(async () => {
-  db = await freshDatabase();
-});
-afterAll(() => db.drop());
 
 interface Run { code: number; stdout: string; stderr: string }
 
@@ -55,6 +51,11 @@ async function spawned(env: Record<string, string>, ...args: string[]): Promise<
 const lastLine = (s: string) => s.trimEnd().split('\n').pop() ?? '';
 
 describe('the muster CLI', () => {
+  beforeEach(async () => {
+    db = await freshDatabase();
+  });
+  afterEach(() => db.drop());
+
   it('lists create --json prints id, scimBaseUrl and token; tokens create/list/revoke work on the same database', async () => {
     const created = await muster('lists', 'create', '--name', 'Students', '--uid', 'email', '--json');
     expect(created.code, created.stderr).toBe(0);
@@ -74,7 +75,7 @@ describe('the muster CLI', () => {
     expect(again.code).toBe(1);
     expect(lastLine(again.stderr)).toMatch(/^muster: .*no active token.* \[MUSTER_TOKEN_NOT_FOUND\]$/);
     const lists = JSON.parse((await muster('lists', 'list', '--json')).stdout);
-    expect(lists.map((l: { id: string }) => l.id)).toContain(list.id);
+    expect(lists.map((l: { id: string }) => l.id)).toEqual([list.id]);
   });
 
   it('audit verify checks every chain, and names the event an edit broke (exit 3)', async () => {
@@ -106,6 +107,8 @@ describe('the muster CLI', () => {
   });
 
   it('admins create makes a web app account with a generated password, shown once; a misspelt --org is refused', async () => {
+    // Acme comes to be with its first list (admins create makes no organisation: a misspelt --org is refused).
+    expect((await muster('lists', 'create', '--name', 'Acme staff', '--uid', 'userName', '--org', 'Acme', '--json')).code).toBe(0);
     // The installation's first account is its owner even without --role; later ones are admins.
     const first = await muster('admins', 'create', '--org', 'Acme', '--email', 'Boss@Acme.example', '--name', 'Boss', '--json');
     expect(JSON.parse(first.stdout)).toMatchObject({ email: 'boss@acme.example', role: 'owner' });
@@ -200,29 +203,22 @@ describe('the muster CLI', () => {
   });
 
   it('tokens create refuses a list synced from Entra ID (issue 12, defect 9); lists list advertises no SCIM base URL for it', async () => {
-    // Its own database: other tests make organisations of their own, and `lists create` then needs --org.
-    const own = await freshDatabase();
-    const cli = (...args: string[]) => musterWith({ MUSTER_DATABASE_URL: own.url }, '', ...args);
+    const made = await muster('lists', 'create', '--name', 'From Entra', '--uid', 'userName', '--json');
+    expect(made.code, made.stderr).toBe(0);
+    const created = JSON.parse(made.stdout);
+    // As `muster entra connect` leaves it (connecting needs Graph; the sync method is what counts).
+    const conn = await openDatabase(db.url);
     try {
-      const made = await cli('lists', 'create', '--name', 'From Entra', '--uid', 'userName', '--json');
-      expect(made.code, made.stderr).toBe(0);
-      const created = JSON.parse(made.stdout);
-      // As `muster entra connect` leaves it (connecting needs Graph; the sync method is what counts).
-      const conn = await openDatabase(own.url);
-      try {
-        await conn.db.updateTable('lists').set({ sync_method: 'entra' }).where('id', '=', created.id).execute();
-      } finally {
-        await conn.db.destroy();
-      }
-      const entra = await cli('tokens', 'create', '--list', created.id, '--json');
-      expect(entra.code).toBe(1);
-      expect(entra.stderr).toMatch(/syncs from Entra ID, not SCIM/);
-      expect(entra.stdout).not.toMatch(/mst_scim_/);
-      const lists = JSON.parse((await cli('lists', 'list', '--json')).stdout) as { id: string; scimBaseUrl: string | null }[];
-      expect(lists.find((l) => l.id === created.id)?.scimBaseUrl).toBeNull();
+      await conn.db.updateTable('lists').set({ sync_method: 'entra' }).where('id', '=', created.id).execute();
     } finally {
-      await own.drop();
+      await conn.db.destroy();
     }
+    const entra = await muster('tokens', 'create', '--list', created.id, '--json');
+    expect(entra.code).toBe(1);
+    expect(entra.stderr).toMatch(/syncs from Entra ID, not SCIM/);
+    expect(entra.stdout).not.toMatch(/mst_scim_/);
+    const lists = JSON.parse((await muster('lists', 'list', '--json')).stdout) as { id: string; scimBaseUrl: string | null }[];
+    expect(lists.find((l) => l.id === created.id)?.scimBaseUrl).toBeNull();
   });
 
   it('lists create without --uid keys the list on userName; lists configure --uid changes it while the list is empty, and is refused after (issue 13, item 1)', async () => {

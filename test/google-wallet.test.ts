@@ -1,5 +1,5 @@
 import { createVerify, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GoogleWallet, WalletSettingsError } from '../src/credentials/google/google-wallet.js';
 import { SecretBox } from '../src/secrets/secret-box.js';
 import { startGoogleFake, type GoogleFake } from './fakes/google/index.js';
@@ -11,16 +11,18 @@ let key: string;
 let list: TestList;
 const SECRET_KEY = randomBytes(32).toString('base64');
 
-beforeAll(async () => {
+// Every test starts from its own world: a fresh Google (no class, no objects, no requests yet) and
+// a fresh Muster, with an organisation that has a list and an admin key but no Google Wallet yet.
+beforeEach(async () => {
   google = await startGoogleFake();
   srv = await startServer({ MUSTER_SECRET_KEY: SECRET_KEY, MUSTER_GOOGLE_WALLET_CUSTOM_ENDPOINTS: 'true' });
   list = await srv.newList({ name: 'Staff', tokenLabel: 'Okta' });
   const org = await srv.muster.lists.resolveOrganisation('Test organisation');
   key = await srv.adminKey(org.id);
 });
-afterAll(async () => {
-  await srv.close();
-  await google.close();
+afterEach(async () => {
+  await srv?.close();
+  await google?.close();
 });
 
 const api = (method: string, path: string, body?: unknown) => call(`${srv.origin}/api/v1${path}`, {
@@ -97,7 +99,8 @@ describe('Google Wallet settings', () => {
 });
 
 describe('Google Wallet passes', () => {
-  beforeAll(async () => {
+  // Each test's organisation has set up Google Wallet.
+  beforeEach(async () => {
     const put = await api('PUT', '/google-wallet', { issuerId: google.issuerId, serviceAccountKey: google.account.keyFile, apiUrl: google.apiUrl });
     expect(put.status, put.text).toBe(200);
   });

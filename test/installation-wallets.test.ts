@@ -5,7 +5,7 @@
  * with neither, the admin API says why the wallet kinds cannot be issued and where to set them up.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { INSTALLATION } from '../src/store/index.js';
 import { makeTestPki, type TestPki } from './fakes/apns/certs.js';
 import { startFakeApns, type FakeApns } from './fakes/apns/index.js';
@@ -20,9 +20,14 @@ let apns: FakeApns;
 let google: GoogleFake;
 const orgs: Record<'a' | 'b', { key: string; listId: string; token: string; scim: string }> = {} as never;
 
-beforeAll(async () => {
+// The certificates are only read, never changed by a test: made once.
+beforeAll(() => {
   shared = makeTestPki({ passTypeIdentifier: 'pass.org.muster.shared', teamIdentifier: 'SHARED1234' });
   own = makeTestPki({ passTypeIdentifier: 'pass.com.example.own', teamIdentifier: 'OWNTEAM123' });
+});
+// Every test starts from its own world: fresh fakes and a fresh Muster with two organisations, each
+// with a list and an admin key, and no wallet credentials anywhere (neither theirs nor the installation's).
+beforeEach(async () => {
   apns = await startFakeApns(shared);
   google = await startGoogleFake();
   srv = await startServer({ MUSTER_SECRET_KEY: randomBytes(32).toString('base64'), MUSTER_APNS_URL: apns.url, MUSTER_APNS_CA_FILE: shared.caFile, MUSTER_GOOGLE_WALLET_CUSTOM_ENDPOINTS: 'true' });
@@ -35,7 +40,7 @@ beforeAll(async () => {
     };
   }
 });
-afterAll(async () => {
+afterEach(async () => {
   await srv?.close();
   await apns?.close();
   await google?.close();
@@ -57,6 +62,11 @@ async function person(org: 'a' | 'b'): Promise<string> {
   });
   expect(r.status, r.text).toBe(201);
   return r.body.id as string;
+}
+/** What the operator does (`muster` CLI): the installation's Apple certificate and Google service account. */
+async function setInstallationWallets() {
+  await srv.muster.appleWallet.put(INSTALLATION, { certificate: shared.pass.certificatePem, privateKey: shared.pass.privateKeyPem, wwdrCertificate: shared.ca.certificatePem }, { actor: 'cli' });
+  await srv.muster.googleWallet.configure(INSTALLATION, { issuerId: google.issuerId, serviceAccountKey: google.account.keyFile, apiUrl: google.apiUrl }, { actor: 'cli' });
 }
 const issue = (org: 'a' | 'b', personId: string, kind: string) => api(org, 'POST', `/lists/${orgs[org].listId}/people/${personId}/credentials`, { kind });
 
@@ -85,8 +95,7 @@ describe('wallet credentials of the installation', () => {
   });
 
   it('once the operator sets them, every organisation issues passes under them with its own name and colours', async () => {
-    await srv.muster.appleWallet.put(INSTALLATION, { certificate: shared.pass.certificatePem, privateKey: shared.pass.privateKeyPem, wwdrCertificate: shared.ca.certificatePem }, { actor: 'cli' });
-    await srv.muster.googleWallet.configure(INSTALLATION, { issuerId: google.issuerId, serviceAccountKey: google.account.keyFile, apiUrl: google.apiUrl }, { actor: 'cli' });
+    await setInstallationWallets();
     expect((await api('a', 'PUT', '/wallet-branding', { backgroundColor: '#0B3D91', foregroundColor: '#FFFFFF', logoUrl: 'https://northside.example/logo.png' })).status).toBe(200);
     expect((await api('a', 'PUT', '/wallet-branding', { backgroundColor: 'navy' })).body.error).toBe('invalid_body');
 
@@ -127,6 +136,7 @@ describe('wallet credentials of the installation', () => {
   });
 
   it('an organisation\'s own credentials take precedence; passes issued before keep being signed by the installation\'s', async () => {
+    await setInstallationWallets();
     const before = await person('b');
     const old = await issue('b', before, 'apple_pass');
     expect(old.status).toBe(201);
@@ -145,6 +155,7 @@ describe('wallet credentials of the installation', () => {
   });
 
   it('the installation\'s credentials are stored sealed, shown without their keys, and removed by the operator', async () => {
+    await setInstallationWallets();
     const sealed = await srv.muster.store.googleWallet.settings(INSTALLATION);
     expect(sealed?.key_enc).not.toContain('PRIVATE KEY');
     const v = await srv.muster.googleWallet.view(INSTALLATION);

@@ -15,17 +15,34 @@ const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
 
+type Person = { id: string; userName: string };
 let streaming: TestServer;
 let whole: TestServer;
+/**
+ * The list of the groups Everyone (12 members), Two and Nobody, made once and only read: a test
+ * that writes groups makes a list of its own (`listOfTwelve`).
+ */
 let list: TestList;
-let people: { id: string; userName: string }[];
+let people: Person[];
 let big: string, small: string, empty: string;
 
 /** The same request to the other node, with the list's token. */
-const onWhole = (method: string, path: string, body?: unknown): Promise<ScimResult> =>
-  call(`${list.base.replace(streaming.origin, whole.origin)}${path}`, {
-    method, headers: { authorization: `Bearer ${list.token}`, 'content-type': 'application/scim+json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+const onWhole = (method: string, path: string, body?: unknown, of: TestList = list): Promise<ScimResult> =>
+  call(`${of.base.replace(streaming.origin, whole.origin)}${path}`, {
+    method, headers: { authorization: `Bearer ${of.token}`, 'content-type': 'application/scim+json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
+
+/** A new list on the streaming node with twelve people, Member 0 to Member 11, and no group. */
+async function listOfTwelve(name: string): Promise<{ list: TestList; people: Person[] }> {
+  const made = await streaming.newList({ name });
+  const twelve: Person[] = [];
+  for (let i = 0; i < 12; i++) {
+    const r = await made.req('POST', '/Users', user(`member${i}@example.org`, { displayName: `Member ${i}` }));
+    expect(r.status, r.text).toBe(201);
+    twelve.push({ id: r.body.id as string, userName: `member${i}@example.org` });
+  }
+  return { list: made, people: twelve };
+}
 
 /** Members in one order, so that answers compare whatever order each node sent them in. */
 function sorted(doc: unknown): unknown {
@@ -42,13 +59,7 @@ function sorted(doc: unknown): unknown {
 beforeAll(async () => {
   streaming = await startServer({ MUSTER_GROUP_STREAM_FROM: '5', MUSTER_METRICS_TOKEN: METRICS_TOKEN });
   whole = await startServer({}, { sharing: streaming });
-  list = await streaming.newList({ name: 'Large groups' });
-  people = [];
-  for (let i = 0; i < 12; i++) {
-    const r = await list.req('POST', '/Users', user(`member${i}@example.org`, { displayName: `Member ${i}` }));
-    expect(r.status, r.text).toBe(201);
-    people.push({ id: r.body.id as string, userName: `member${i}@example.org` });
-  }
+  ({ list, people } = await listOfTwelve('Large groups'));
   const group = async (displayName: string, members: typeof people) => {
     const r = await list.req('POST', '/Groups', { schemas: [GROUP], displayName, members: members.map((p) => ({ value: p.id })) });
     expect(r.status, r.text).toBe(201);
@@ -121,6 +132,7 @@ describe('a group of many members, sent as it is read', () => {
   });
 
   it('a write\'s answer streams too, narrowed as asked, and the request log keeps a note instead of the body', async () => {
+    const { list, people } = await listOfTwelve('Written groups');
     const created = await list.req('POST', '/Groups', { schemas: [GROUP], displayName: 'Six', members: people.slice(0, 6).map((p) => ({ value: p.id })) });
     expect(created.status, created.text).toBe(201);
     expect(created.headers.get('content-length')).toBeNull();
@@ -157,6 +169,7 @@ describe('a group of many members, sent as it is read', () => {
   });
 
   it('a page of groups each under the threshold, together over it, is streamed too', async () => {
+    const { list, people } = await listOfTwelve('Small groups');
     const made: string[] = [];
     for (const [name, n] of [['Under three', 3], ['Under four', 4]] as const) {
       const r = await list.req('POST', '/Groups', { schemas: [GROUP], displayName: name, members: people.slice(0, n).map((p) => ({ value: p.id })) });
@@ -172,7 +185,7 @@ describe('a group of many members, sent as it is read', () => {
       expect(both.status, both.text).toBe(200);
       expect(both.headers.get('content-length')).toBeNull();
       expect((both.body.Resources as { displayName: string; members: unknown[] }[]).map((g) => [g.displayName, g.members.length])).toEqual([['Under four', 4], ['Under three', 3]]);
-      expect(sorted(both.body)).toEqual(sorted(JSON.parse((await onWhole('GET', q)).text.replaceAll(whole.origin, streaming.origin))));
+      expect(sorted(both.body)).toEqual(sorted(JSON.parse((await onWhole('GET', q, undefined, list)).text.replaceAll(whole.origin, streaming.origin))));
     } finally {
       for (const id of made) await list.req('DELETE', `/Groups/${id}`);
     }

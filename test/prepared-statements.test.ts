@@ -2,7 +2,7 @@
  * Queries built and compiled once, run with new values (src/store/prepared.ts, issue 16): the
  * same rows as the query built afresh, on the database and inside a transaction, on both engines.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { openDatabase, type Connection } from '../src/store/index.js';
 import { Prepared } from '../src/store/prepared.js';
@@ -11,12 +11,13 @@ import { freshDatabase, type TestDatabase } from './helpers/database.js';
 let tdb: TestDatabase;
 let conn: Connection;
 
-beforeAll(async () => {
+// A new, empty database for each test: no test sees another's rows.
+beforeEach(async () => {
   tdb = await freshDatabase();
   conn = await openDatabase(tdb.url);
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await conn.db.destroy();
   await tdb.drop();
 });
@@ -46,6 +47,7 @@ describe('compiled-once queries', () => {
 
   it('reports an update\'s affected rows', async () => {
     const UPDATE = new Prepared<{ id: string; secret: string }, never>(['id', 'secret'], (db, p) => db.updateTable('paging_keys').set({ secret: p.secret }).where('id', '=', p.id));
+    await INSERT.execute(conn.db, { id: 'a-1', secret: 's1', at: '2026-01-01' });
     expect((await UPDATE.execute(conn.db, { id: 'a-1', secret: 'changed' })).numAffectedRows).toBe(1n);
     expect((await UPDATE.execute(conn.db, { id: 'nobody', secret: 'x' })).numAffectedRows).toBe(0n);
   });

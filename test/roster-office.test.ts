@@ -3,7 +3,7 @@
  * status, the filters "no photo", "photo waiting for approval", "no card yet" and "revoked"
  * (SQL in the store, combined with paging and counts), and the person's manager by name.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { call, ENTERPRISE, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 
 let srv: TestServer;
@@ -23,7 +23,9 @@ async function photo(person: string, status: 'pending' | 'approved' | 'rejected'
   });
 }
 
-beforeAll(async () => {
+// A new server and roster for each test (the manager test adds people): no test sees another's.
+beforeEach(async () => {
+  ids.clear();
   srv = await startServer();
   list = await srv.newList({ name: 'Hospital staff', tokenLabel: 'Okta' });
   const org = await srv.muster.lists.resolveOrganisation('Test organisation');
@@ -48,7 +50,7 @@ beforeAll(async () => {
   expect((await api('POST', `/lists/${list.id}/credentials/${eveOld}/revoke`, { reason: 'card lost' })).status).toBe(200);
   await card('eve');
 });
-afterAll(async () => {
+afterEach(async () => {
   await srv?.close();
 });
 

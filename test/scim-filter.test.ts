@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENTERPRISE, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 
+const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 let srv: TestServer;
+/** Alice, Bob and Carol, seeded once and only read: a test that writes seeds a list of its own (`ownList`). */
 let list: TestList;
-const ids: Record<string, string> = {};
+let ids: Record<string, string>;
 
-beforeAll(async () => {
-  srv = await startServer();
-  list = await srv.newList();
+/** Alice, Bob and Carol in `into`; their ids by userName. */
+async function seed(into: TestList): Promise<Record<string, string>> {
   const people = [
     user('alice@example.com', { externalId: 'A1', displayName: 'Alice Smith', title: 'Engineer', name: { givenName: 'Alice', familyName: 'Smith' },
       emails: [{ value: 'alice@work.example', type: 'work', primary: true }, { value: 'alice@home.example', type: 'home' }],
@@ -18,16 +19,30 @@ beforeAll(async () => {
       emails: [{ value: 'carol@home.example', type: 'home' }], phoneNumbers: [{ value: '+1 555 0100', type: 'mobile' }],
       [ENTERPRISE]: { employeeNumber: '1003', department: 'R&D' } }),
   ];
+  const seeded: Record<string, string> = {};
   for (const p of people) {
-    const r = await list.req('POST', '/Users', p);
+    const r = await into.req('POST', '/Users', p);
     expect(r.status).toBe(201);
-    ids[String(p.userName)] = r.body.id;
+    seeded[String(p.userName)] = r.body.id;
   }
+  return seeded;
+}
+
+/** A list of the test's own, seeded like the shared one, for a test that writes. */
+async function ownList(name: string): Promise<{ own: TestList; ownIds: Record<string, string> }> {
+  const own = await srv.newList({ name });
+  return { own, ownIds: await seed(own) };
+}
+
+beforeAll(async () => {
+  srv = await startServer();
+  list = await srv.newList();
+  ids = await seed(list);
 });
 afterAll(() => srv.close());
 
-async function names(filter: string, extra = ''): Promise<string[]> {
-  const r = await list.req('GET', `/Users?filter=${encodeURIComponent(filter)}${extra}`);
+async function names(filter: string, extra = '', within: TestList = list): Promise<string[]> {
+  const r = await within.req('GET', `/Users?filter=${encodeURIComponent(filter)}${extra}`);
   expect(r.status, `${filter}: ${r.text}`).toBe(200);
   return r.body.Resources.map((u: { userName: string }) => u.userName).sort();
 }
@@ -72,11 +87,12 @@ describe('filters compile to SQL (RFC 7644 §3.4.2.2)', () => {
   });
 
   it('filters on groups membership', async () => {
-    const g = await list.req('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Eng', members: [{ value: ids['alice@example.com'] }] });
+    const { own, ownIds } = await ownList('Groups membership');
+    const g = await own.req('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Eng', members: [{ value: ownIds['alice@example.com'] }] });
     expect(g.status).toBe(201);
-    expect(await names(`groups.value eq "${g.body.id}"`)).toEqual(['alice@example.com']);
-    expect(await names('groups[display eq "eng"]')).toEqual(['alice@example.com']);
-    const byMember = await list.req('GET', `/Groups?filter=${encodeURIComponent(`members.value eq "${ids['alice@example.com']}"`)}`);
+    expect(await names(`groups.value eq "${g.body.id}"`, '', own)).toEqual(['alice@example.com']);
+    expect(await names('groups[display eq "eng"]', '', own)).toEqual(['alice@example.com']);
+    const byMember = await own.req('GET', `/Groups?filter=${encodeURIComponent(`members.value eq "${ownIds['alice@example.com']}"`)}`);
     expect(byMember.body.totalResults).toBe(1);
   });
 
@@ -150,15 +166,19 @@ describe('paging, sorting and attribute selection', () => {
   });
 
   it('POST .search takes the same query in a SearchRequest body, per type and at the root', async () => {
-    const body = { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: 'title pr', attributes: ['userName'], count: 10 };
-    const r = await list.req('POST', '/Users/.search', body);
+    // Its own list, holding a group beside the people, for the root search to find both types.
+    const { own, ownIds } = await ownList('Search');
+    const g = await own.req('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Eng', members: [{ value: ownIds['alice@example.com'] }] });
+    expect(g.status).toBe(201);
+    const body = { schemas: [SEARCH], filter: 'title pr', attributes: ['userName'], count: 10 };
+    const r = await own.req('POST', '/Users/.search', body);
     expect(r.status).toBe(200);
     expect(r.body.totalResults).toBe(2);
     expect(Object.keys(r.body.Resources[0]).sort()).toEqual(['id', 'schemas', 'userName']);
-    const root = await list.req('POST', '/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: 'meta.created pr', count: 100 });
+    const root = await own.req('POST', '/.search', { schemas: [SEARCH], filter: 'meta.created pr', count: 100 });
     expect(root.status).toBe(200);
     const types = new Set(root.body.Resources.map((x: { meta: { resourceType: string } }) => x.meta.resourceType));
     expect(types).toEqual(new Set(['User', 'Group']));
-    expect((await list.req('GET', '/.search')).status).toBe(405);
+    expect((await own.req('GET', '/.search')).status).toBe(405);
   });
 });

@@ -1,16 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { patch, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 import { MEMBER_FILTER_LIMITS } from '../src/lists/scim-service.js';
 
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+// One server for the file; each test has a list of its own (lists share nothing), with six people.
 let srv: TestServer;
 let list: TestList;
-const users: string[] = [];
+let users: string[];
 
 beforeAll(async () => {
   srv = await startServer();
+});
+beforeEach(async () => {
   list = await srv.newList();
-  for (let i = 0; i < 6; i++) users.push((await list.req('POST', '/Users', user(`member${i}@example.com`, { displayName: `Member ${i}` }))).body.id);
+  users = [];
+  for (let i = 0; i < 6; i++) {
+    const r = await list.req('POST', '/Users', user(`member${i}@example.com`, { displayName: `Member ${i}` }));
+    expect(r.status, r.text).toBe(201);
+    users.push(r.body.id);
+  }
 });
 afterAll(() => srv.close());
 

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENTERPRISE, PATCH_OP, patch, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 
+// One list for the file: each test patches only people it made (`fresh`, a random userName) and
+// groups of its own names, and filters only on values no other test writes.
 let srv: TestServer;
 let list: TestList;
 

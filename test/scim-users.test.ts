@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENTERPRISE, USER_SCHEMA, patch, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 
+// One list for the file: each test writes only people of its own userNames and externalIds, and
+// reads nothing of the others (no count or list of the whole list).
 let srv: TestServer;
 let list: TestList;
 

@@ -8,14 +8,14 @@
  * PostgreSQL shares limits by default; on SQLite the nodes share them with MUSTER_SHARED_LIMITS=on
  * (several processes on one file), which this suite sets there.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ENGINE } from './helpers/database.js';
 import { callFrom } from './helpers/from-address.js';
 import { call, startServer, type ScimResult, type TestServer } from './helpers/server.js';
 import { FREE_SIGN_IN_FAILURES } from '../src/accounts/admin-accounts.js';
 
 const SHARED: Record<string, string> = ENGINE === 'sqlite' ? { MUSTER_SHARED_LIMITS: 'on' } : {};
-/** Each test file's own pair of nodes and their one clock. */
+/** A pair of nodes on a fresh database and their one clock. */
 async function twoNodes(env: Record<string, string>): Promise<{ a: TestServer; b: TestServer; clock: { t: number } }> {
   const clock = { t: Date.now() };
   const limitsClock = () => clock.t;
@@ -61,11 +61,12 @@ describe('SCIM throttling per token, across two nodes', () => {
 });
 
 describe('public-page and sign-in limits per client address, across two nodes', () => {
+  // Nodes and a clock per test: each counts from full buckets at its own instant.
   let n: Awaited<ReturnType<typeof twoNodes>>;
-  beforeAll(async () => {
+  beforeEach(async () => {
     n = await twoNodes({ MUSTER_PUBLIC_RATE_LIMIT: '2', MUSTER_SIGN_IN_LIMIT: '4', MUSTER_TRUST_PROXY: 'true' });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await n.b.close();
     await n.a.close();
   });
@@ -104,13 +105,14 @@ describe('public-page and sign-in limits per client address, across two nodes', 
 });
 
 describe('sign-in backoff per (account, address), across two nodes', { timeout: 300_000 }, () => {
+  // Nodes, a clock and an owner per test: each test's failures, backoffs and security log are its own.
   let n: Awaited<ReturnType<typeof twoNodes>>;
   const email = 'olive@acme.example';
-  beforeAll(async () => {
+  beforeEach(async () => {
     n = await twoNodes({});
     await n.a.muster.accounts.setUp({ organisation: 'Acme', name: 'Olive', email, password: PASSWORD });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await n.b.close();
     await n.a.close();
   });

@@ -6,14 +6,15 @@
  * a real SMTP server (smtp-server on loopback) from a person's page and as a job for many, and
  * recorded in the person's history; "your card is ready" follows a print batch where the
  * organisation turns it on; and email and wallet operator changes are in the security logs.
- * Every test runs on the engine MUSTER_TEST_ENGINE names.
+ * Every test runs on the engine MUSTER_TEST_ENGINE names, on its own server, SMTP server and
+ * Google fake; a test that needs the installation's wallets sets them itself, as the owner does.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { makeTestPki, type TestPki } from './fakes/apns/certs.js';
 import { startGoogleFake, type GoogleFake } from './fakes/google/index.js';
@@ -57,9 +58,13 @@ let otherOwner: Browser;
 let key: string;
 let orgId: string;
 
-beforeAll(async () => {
+// Certificates only read by the tests (never changed), made once: they are slow to make.
+beforeAll(() => {
   pki = makeTestPki({ passTypeIdentifier: 'pass.org.muster.shared', teamIdentifier: 'SHARED1234' });
   next = makeTestPki({ passTypeIdentifier: 'pass.org.muster.next', teamIdentifier: 'SHARED1234' });
+});
+// Everything a test changes is new for each test: the Google fake, the SMTP server, Muster and its two owners.
+beforeEach(async () => {
   google = await startGoogleFake();
   smtp = await startFakeSmtp({ key: pki.apnsServer.privateKeyPem, cert: pki.apnsServer.certificatePem });
   srv = await startServer({
@@ -76,7 +81,7 @@ beforeAll(async () => {
   otherOwner = new Browser(srv.origin);
   expect((await otherOwner.req('POST', '/auth/sign-in', { email: OTHER_OWNER, password: PASSWORD })).status).toBe(200);
 });
-afterAll(async () => {
+afterEach(async () => {
   await srv?.close();
   await smtp?.close();
   await google?.close();
@@ -86,6 +91,16 @@ const api = (method: string, path: string, body?: unknown) => call(`${srv.origin
   method, headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, body: body === undefined ? undefined : JSON.stringify(body),
 });
 const appleBody = (p: TestPki) => ({ certificate: p.pass.certificatePem, privateKey: p.pass.privateKeyPem, wwdrCertificate: p.ca.certificatePem });
+const googleBody = () => ({ issuerId: google.issuerId, serviceAccountKey: google.account.keyFile, apiUrl: google.apiUrl });
+
+/** The installation owner sets the installation's Apple (and unless 'apple only', Google) Wallet credentials, as in the first test. */
+async function installationWallets(which: 'apple only' | 'both' = 'both'): Promise<void> {
+  const apple = await owner.req('PUT', '/installation/apple-wallet', appleBody(pki));
+  expect(apple.status, apple.text).toBe(200);
+  if (which === 'apple only') return;
+  const g = await owner.req('PUT', '/installation/google-wallet', googleBody());
+  expect(g.status, g.text).toBe(200);
+}
 
 async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
@@ -159,6 +174,7 @@ describe('the installation owner', () => {
 
 describe('passes under the installation\'s credentials', () => {
   it('an Apple pass carries the organisation\'s logo image as logo.png and logo@2x.png, fitted in Apple\'s logo area', async () => {
+    await installationWallets('apple only');
     const wide = await sharp({ create: { width: 800, height: 200, channels: 4, background: { r: 200, g: 16, b: 46, alpha: 1 } } }).png().toBuffer();
     const put = await api('PUT', '/wallet-branding', { backgroundColor: '#0b3d91', foregroundColor: '#ffffff', logo: wide.toString('base64') });
     expect(put.status, put.text).toBe(200);
@@ -183,6 +199,7 @@ describe('passes under the installation\'s credentials', () => {
 
 describe('wallet passes by email', () => {
   it('from a person\'s page: issues the passes they lack, emails both links through the wallet-pass template, and the history says so', async () => {
+    await installationWallets();
     const list = await rosterList('Delivery');
     const id = await list.add('grace.hopper', { name: { givenName: 'Grace', familyName: 'Hopper' }, displayName: 'Grace Hopper' });
     const r = await api('POST', `/lists/${list.id}/people/${id}/wallet-passes/email`, {});
@@ -226,6 +243,7 @@ describe('wallet passes by email', () => {
   });
 
   it('to a selection or the whole list, as a job with progress that skips whom it cannot serve', async () => {
+    await installationWallets();
     const list = await rosterList('Many');
     const a = await list.add('many.a'), b = await list.add('many.b'), none = await list.add('many.none', { emails: [] });
     const started = await api('POST', `/lists/${list.id}/wallet-passes/email`, { personIds: [a, none, b] });
@@ -303,6 +321,7 @@ describe('email operator changes', () => {
 
 describe('switching the installation\'s Apple pass type', () => {
   it('is refused while passes of the old one are live, saying what would break; allowed once they are revoked', async () => {
+    await installationWallets('apple only');
     const list = await rosterList('Switch');
     const id = await list.add('switch.person');
     const pass = await api('POST', `/lists/${list.id}/people/${id}/credentials`, { kind: 'apple_pass' });
@@ -327,7 +346,7 @@ describe('switching the installation\'s Apple pass type', () => {
 
 describe('a fresh start with no environment variables', () => {
   let graph: GraphEmulator;
-  afterAll(async () => graph?.close());
+  afterEach(async () => graph?.close());
 
   it('connects Entra (against the emulator) and sets up wallets without ever being told to set a key', async () => {
     graph = await startGraphEmulator();

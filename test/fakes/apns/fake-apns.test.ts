@@ -1,5 +1,5 @@
 // The fake APNs behaves as Apple documents it, seen through Muster's own APNs client.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ApnsClient } from '../../../src/credentials/apple/apns-client.js';
 import { makeTestPki, type TestPki } from './certs.js';
 import { startFakeApns, type FakeApns } from './index.js';
@@ -9,15 +9,19 @@ let apns: FakeApns;
 let client: ApnsClient;
 const token = (n: number) => n.toString(16).padStart(64, '0');
 
-beforeAll(async () => {
+// The certificates are only read, never changed by a test: made once.
+beforeAll(() => {
   pki = makeTestPki();
+});
+// Each test has its own fake (devices, injected faults, recorded requests) and its own client.
+beforeEach(async () => {
   apns = await startFakeApns(pki);
   client = new ApnsClient({ baseUrl: apns.url, ca: pki.ca.certificatePem, timeoutMs: 5000 });
   apns.addDevice(token(1), pki.passTypeIdentifier);
 });
-afterAll(async () => {
-  client.close();
-  await apns.close();
+afterEach(async () => {
+  client?.close();
+  await apns?.close();
 });
 
 describe('fake APNs', () => {
@@ -58,13 +62,18 @@ describe('fake APNs', () => {
   it('answers 405 to a method other than POST', async () => {
     const { connect } = await import('node:http2');
     const s = connect(apns.url, { cert: pki.pass.certificatePem, key: pki.pass.privateKeyPem, ca: pki.ca.certificatePem });
+    // The answer is read to its end: a stream whose body is left unread never closes, and neither
+    // would the session (close() waits for its streams), keeping a connection to the fake open.
     const status = await new Promise<number>((resolve, reject) => {
       const req = s.request({ ':method': 'GET', ':path': `/3/device/${token(1)}`, 'apns-topic': pki.passTypeIdentifier });
-      req.on('response', (h) => resolve(Number(h[':status'])));
+      let code = 0;
+      req.on('response', (h) => { code = Number(h[':status']); });
+      req.on('data', () => undefined);
+      req.on('end', () => resolve(code));
       req.on('error', reject);
       req.end();
     });
-    s.close();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
     expect(status).toBe(405);
   });
 });

@@ -73,6 +73,13 @@ export async function startFakeApns(pki: TestPki): Promise<FakeApns> {
     sessions.add(s);
     s.on('close', () => sessions.delete(s));
   });
+  // A session can close on this side while the client still holds its socket open (a stream it
+  // never read to the end): close() destroys sockets too, so such a client cannot hold it up.
+  const sockets = new Set<TLSSocket>();
+  server.on('secureConnection', (socket: TLSSocket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
 
   server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
     const chunks: Buffer[] = [];
@@ -134,8 +141,9 @@ export async function startFakeApns(pki: TestPki): Promise<FakeApns> {
     get refusedHandshakes() { return refused; },
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
-      // Open client sessions would keep the server alive.
+      // Open client sessions and their sockets would keep the server alive.
       for (const s of sessions) s.destroy();
+      for (const socket of sockets) socket.destroy();
     }),
   };
 }
