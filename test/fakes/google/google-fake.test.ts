@@ -1,16 +1,17 @@
 // The Google fake answers as Google documents: a JWT-bearer token endpoint that checks the
-// assertion's signature and claims, and Wallet REST resources with Google's error shapes.
+// assertion's signature and claims, and Wallet REST resources with Google's error shapes. Each
+// test has a fake of its own: it keeps the classes and objects it was sent.
 import { createSign } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GoogleAccessTokens } from '../../../src/credentials/google/access-tokens.js';
 import { parseServiceAccountKey } from '../../../src/credentials/google/service-account-key.js';
 import { createServiceAccount, startGoogleFake, WALLET_SCOPE, type GoogleFake, type ServiceAccount } from './index.js';
 
 let google: GoogleFake;
-beforeAll(async () => {
+beforeEach(async () => {
   google = await startGoogleFake();
 });
-afterAll(() => google.close());
+afterEach(() => google.close());
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 function assertion(sa: ServiceAccount, claims: Record<string, unknown> = {}, signer = sa): string {
@@ -48,7 +49,7 @@ describe('the OAuth token endpoint', () => {
 describe('the Wallet API', () => {
   let bearer: string;
   const issuer = () => google.issuerId;
-  beforeAll(async () => {
+  beforeEach(async () => {
     bearer = (await grant(assertion(google.account))).body.access_token as string;
   });
 
@@ -81,6 +82,7 @@ describe('the Wallet API', () => {
   });
 
   it('injects 429 with Retry-After and 503, then recovers', async () => {
+    expect((await wallet('POST', '/genericClass', bearer, { id: `${issuer()}.fake-test` })).status).toBe(200);
     google.inject({ target: 'genericClass', method: 'GET', status: 429, retryAfter: '2' });
     google.inject({ target: '*', status: 503, afterRequests: 1 });
     const a = await wallet('GET', `/genericClass/${issuer()}.fake-test`, bearer);
