@@ -157,6 +157,19 @@ describe('sign-in backoff per (account, address), across two nodes', { timeout: 
     expect(events.some((e) => e.action === 'admin.sign_in_failed' && (e.detail as { reason?: string } | null)?.reason === 'backoff')).toBe(true);
   });
 
+  it('a guess whose clock read a moment earlier than a parallel one\'s is still free while failures are free', async () => {
+    // Parallel guesses each read the clock before their claim reaches the database, so a claim can
+    // arrive after one whose clock read later (on PostgreSQL, 4 of 8 parallel guesses were refused so).
+    for (let i = 0; i < FREE_SIGN_IN_FAILURES; i++) {
+      n.clock.t += i % 2 ? -5 : 5;
+      const r = await signIn(i % 2 ? n.a : n.b, '127.0.0.1', { email, password: `wrong guess ${i}` });
+      expect(r.status, `guess ${i + 1}: ${r.text}`).toBe(401);
+    }
+    // The next guess waits, whatever the clock's small steps back.
+    n.clock.t -= 5;
+    expect((await signIn(n.a, '127.0.0.1', { email, password: PASSWORD })).status).toBe(429);
+  });
+
   it('`muster admins unlock` forgets an account\'s failures from every address', async () => {
     const nora = 'nora@acme.example';
     const org = (await n.a.muster.store.admins.byEmail(email))!.org_id;

@@ -77,14 +77,17 @@ export class LimitsRepo {
    * the password is checked. A success then forgets the pair (`succeeded`).
    */
   async claimSignIn(email: string, address: string, now: number, delayMs: (failures: number) => number, maxSteps: number): Promise<Backoff> {
-    const cases = Array.from({ length: maxSteps }, (_, i) => sql`WHEN ${big(i + 1)} THEN ${big(delayMs(i + 1))}`);
-    const delay = sql`(CASE sign_in_backoff.failures + 1 ${sql.join(cases, sql` `)} ELSE ${big(delayMs(maxSteps + 1))} END)`;
+    // A failure with no wait after it stores 0, not `now`: a parallel guess whose clock was read a
+    // moment earlier must not find a "next attempt" a few milliseconds in its future and be refused
+    // while its failures are still free.
+    const nextAt = (failures: number) => (delayMs(failures) === 0 ? 0 : now + delayMs(failures));
+    const cases = Array.from({ length: maxSteps }, (_, i) => sql`WHEN ${big(i + 1)} THEN ${big(nextAt(i + 1))}`);
     const r = await sql<{ failures: number | string; next_at: number | string }>`
       INSERT INTO sign_in_backoff (email, address, failures, next_at, updated_at)
-      VALUES (${email}, ${address}, 1, ${big(now + delayMs(1))}, ${big(now)})
+      VALUES (${email}, ${address}, 1, ${big(nextAt(1))}, ${big(now)})
       ON CONFLICT (email, address) DO UPDATE SET
         failures = sign_in_backoff.failures + 1,
-        next_at = ${big(now)} + ${delay},
+        next_at = (CASE sign_in_backoff.failures + 1 ${sql.join(cases, sql` `)} ELSE ${big(nextAt(maxSteps + 1))} END),
         updated_at = ${big(now)}
       WHERE sign_in_backoff.next_at <= ${big(now)}
       RETURNING failures, next_at`.execute(this.db);
