@@ -10,6 +10,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     maxWorkers: 1,
     fileParallelism: false,
+    // Each journey starts from its own Muster and browser context: shuffled, as vitest.config.ts.
+    sequence: { shuffle: true },
     reporters: ['default'],
   },
 });

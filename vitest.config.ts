@@ -11,6 +11,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     maxWorkers: 2,
+    // Every test arranges its own start (README, "Development"): a shuffled order, its seed printed
+    // (--sequence.seed=N replays it), fails a test that needs another to run first.
+    sequence: { shuffle: true },
     reporters: ['default'],
   },
 });

@@ -96,6 +96,27 @@ describe(`the lane of whole-list queries (${ENGINE})`, () => {
   });
 });
 
+/**
+ * A GET sent on a raw socket, so that the test decides when the client hangs up: `hangUp()` closes
+ * the connection and waits for it to close; `answered()` is what the server sent meanwhile.
+ */
+async function rawGet(address: string, bearer: string): Promise<{ hangUp(): Promise<void>; answered(): string }> {
+  const url = new URL(address);
+  const socket = net.connect(Number(url.port), url.hostname);
+  await new Promise((r) => socket.once('connect', r));
+  const closed = new Promise<void>((r) => socket.once('close', () => r()));
+  let answered = '';
+  socket.on('data', (d: Buffer) => { answered += d.toString('latin1'); });
+  socket.write(`GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${bearer}\r\n\r\n`);
+  return {
+    async hangUp() {
+      socket.destroy();
+      await closed;
+    },
+    answered: () => answered,
+  };
+}
+
 describe(`a list whose lane is full (${ENGINE}), over HTTP`, () => {
   it('gets 429 with Retry-After for its next whole-list query, on SCIM and on the People page, while its lookups and other lists go on', async () => {
     const srv = await startServer();
@@ -166,16 +187,11 @@ describe(`a SCIM client that leaves while its query waits for the lane (${ENGINE
       await lane.all(list.id, 'SELECT 1 AS one', []); // the list's organisation, looked up once
       // A statement of a few seconds holds the lane; both clients' queries wait behind it.
       const held = lane.all('another-list', SLOW, [SLOW_ARG]);
-      const url = new URL(`${list.base}/Users?filter=${encodeURIComponent('title co "eng"')}`);
-      const socket = net.connect(Number(url.port), url.hostname);
-      await new Promise((r) => socket.once('connect', r));
-      const closed = new Promise((r) => socket.once('close', r));
-      socket.write(`GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${list.token}\r\n\r\n`);
+      const leaving = await rawGet(`${list.base}/Users?filter=${encodeURIComponent('title co "eng"')}`, list.token);
       while (lane.pending < 2) await new Promise((r) => setTimeout(r, 10));
       const staying = list.req('GET', `/Users?filter=${encodeURIComponent('title co "eng"')}`);
       while (lane.pending < 3) await new Promise((r) => setTimeout(r, 10));
-      socket.destroy();
-      await closed;
+      await leaving.hangUp();
       const doneBefore = lane.done;
       await held;
       const stayed = await staying;
@@ -203,25 +219,18 @@ describe(`a People page search cancelled while it waits for the lane (${ENGINE})
       await lane.all(list.id, 'SELECT 1 AS one', []); // the list's organisation, looked up once
       const held = lane.all('another-list', SLOW, [SLOW_ARG]);
       // The web app aborts the fetch of a search typed over: the connection closes before the answer.
-      const url = new URL(`${srv.origin}/api/v1/lists/${list.id}/people?search=ad`);
-      const socket = net.connect(Number(url.port), url.hostname);
-      await new Promise((r) => socket.once('connect', r));
-      const closed = new Promise((r) => socket.once('close', r));
-      let answered = '';
-      socket.on('data', (d: Buffer) => { answered += d.toString('latin1'); });
-      socket.write(`GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${key}\r\n\r\n`);
+      const leaving = await rawGet(`${srv.origin}/api/v1/lists/${list.id}/people?search=ad`, key);
       // Its page, its count and the list's counts wait behind the held statement.
       while (lane.pending < 4) await new Promise((r) => setTimeout(r, 10));
       const staying = fetch(`${srv.origin}/api/v1/lists/${list.id}/people?search=ada`, { headers: { authorization: `Bearer ${key}` } });
       while (lane.pending < 7) await new Promise((r) => setTimeout(r, 10));
-      socket.destroy();
-      await closed;
+      await leaving.hangUp();
       const doneBefore = lane.done;
       await held;
       const stayed = await staying;
       expect(stayed.status).toBe(200);
       expect(await stayed.json()).toMatchObject({ total: 1, people: [{ userName: 'ada@example.org' }], counts: { total: 1, active: 1 } });
-      expect(answered).toBe('');
+      expect(leaving.answered()).toBe('');
       expect(lane.dropped).toBe(3);
       expect(lane.done - doneBefore).toBe(4);
       expect(lane.pending).toBe(0);
