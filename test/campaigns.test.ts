@@ -7,7 +7,7 @@
  * never inviting anyone twice. Every test runs on the engine MUSTER_TEST_ENGINE names.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { CAMPAIGN_JOB } from '../src/email/index.js';
+import { autoCampaignId, CAMPAIGN_JOB, campaignInviteConsumer } from '../src/email/index.js';
 import { startFakeSmtp, type FakeSmtp, type ReceivedEmail } from './fakes/smtp/index.js';
 import { portrait } from './helpers/sample-photos.js';
 import { call, ENTERPRISE, PATCH_OP, startServer, user, type TestList, type TestServer } from './helpers/server.js';
@@ -58,10 +58,11 @@ async function people(list: TestList, n: number, prefix: string, extra: (i: numb
   return ids;
 }
 
-async function until(what: string, fn: () => Promise<boolean>, ms = 30_000): Promise<void> {
+/** `what` names the wait; as a function, it is called on a timeout to say what was seen instead. */
+async function until(what: string | (() => Promise<string>), fn: () => Promise<boolean>, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await fn())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : await what()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -254,6 +255,44 @@ describe('photo campaigns', { timeout: 180_000 }, () => {
     expect(actions).toHaveLength(2);
   });
 
+  it('automatic invitations are for people created since they were last turned on, however late the creation is handled', async () => {
+    const server = await smtp();
+    const n = await node(server);
+    const store = n.srv.muster.store;
+    const list = await n.srv.newList({ name: 'Late events' });
+    const auto = autoCampaignId(list.id);
+    const settings = async (b: Record<string, unknown>) => expect((await n.api('PUT', `/lists/${list.id}/campaign-settings`, b)).status).toBe(200);
+    // What the consumers' safety net does every few seconds: every person.created of the list handed
+    // to the consumer again, long after its commit (the nudge found them irrelevant while it was off).
+    const consumer = campaignInviteConsumer(n.srv.muster.campaigns);
+    const handleAllAgain = async () => {
+      for (const e of await store.events.readAfter({ afterId: 0, types: ['person.created'], listId: list.id, limit: 100 })) {
+        if (await (consumer.relevant?.(e) ?? true)) await store.transaction((tx) => consumer.handle(tx, e));
+      }
+    };
+    const [early] = await people(list, 1, 'early');
+    await settings({ enabled: true });
+    const [newcomer] = await people(list, 1, 'newcomer');
+    await until('newcomer invited', async () => server.received.some((m) => m.to[0] === 'newcomer0@work.example'));
+    await handleAllAgain();
+    expect(await store.campaigns.person(auto, early!)).toBeUndefined();
+    expect(await store.campaigns.person(auto, newcomer!)).toMatchObject({ state: 'invited' });
+    // A change of settings while on keeps who counts as new.
+    const bound = (await store.campaigns.get(auto))!.selected_through;
+    await settings({ enabled: true, hours: 12 });
+    expect((await store.campaigns.get(auto))!.selected_through).toBe(bound);
+    // Off, someone joins, on again: they were created while it was off.
+    await settings({ enabled: false });
+    const [meanwhile] = await people(list, 1, 'meanwhile');
+    await settings({ enabled: true });
+    await handleAllAgain();
+    expect(await store.campaigns.person(auto, meanwhile!)).toBeUndefined();
+    expect(await store.campaigns.person(auto, early!)).toBeUndefined();
+    expect(await store.campaigns.countPeople(auto)).toBe(1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(server.received.map((m) => m.to[0])).toEqual(['newcomer0@work.example']);
+  });
+
   it('without SMTP the campaigns say so and refuse to start, naming the copy-the-link fallback', async () => {
     const n = await node(undefined);
     const list = await n.srv.newList({ name: 'No mail' });
@@ -390,7 +429,16 @@ describe('photo campaigns', { timeout: 180_000 }, () => {
     const newcomers = await people(list, 3, 'n');
     await until('newcomers invited', async () => newcomers.every((_, i) => server.received.some((m) => m.to[0] === `n${i}@work.example`)));
     const auto = (await a.api('GET', `/lists/${list.id}/campaigns`)).body.campaigns.find((c: { kind: string }) => c.kind === 'auto');
-    await until('automatic sent', async () => (await a.srv.muster.store.campaigns.totals(auto.id)).sent === 3);
+    // On a timeout, what the automatic campaign holds: its counters, a recount, and each person's row and message.
+    const autoSeen = async () => JSON.stringify({
+      totals: await a.srv.muster.store.campaigns.totals(auto.id), recount: await a.srv.muster.store.campaigns.recount(auto.id),
+      people: await a.srv.muster.store.db.selectFrom('campaign_people as cp').leftJoin('users', 'users.id', 'cp.person_id').leftJoin('email_messages as em', 'em.id', 'cp.message_id')
+        .select(['users.user_name', 'cp.state', 'cp.email_state', 'cp.added_at', 'cp.sends', 'em.state as message_state', 'em.attempts', 'em.last_reply'])
+        .where('cp.campaign_id', '=', auto.id).orderBy('cp.added_at').execute(),
+      messages: await a.srv.muster.store.db.selectFrom('email_messages').select(['to_address', 'state', 'attempts', 'leased_by', 'lease_until', 'last_reply'])
+        .where('campaign_id', '=', auto.id).execute(),
+    });
+    await until(async () => `automatic sent 3, seeing ${await autoSeen()}`, async () => (await a.srv.muster.store.campaigns.totals(auto.id)).sent === 3);
     await same(auto.id);
     await same(id);
   });

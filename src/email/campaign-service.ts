@@ -273,6 +273,8 @@ export class CampaignService {
         id, org_id: list.orgId, list_id: list.id, kind: 'auto', name: 'New people from the IdP', filter: null, status: b.enabled ? 'on' : 'off',
         link_hours: rules.hours, link_attempts: rules.attempts, consent_text: rules.consentText, reminder_days: reminderDays, max_reminders: maxReminders,
         origin, created_at: at, created_by: meta.actor, updated_at: at, job_id: null, finished_at: null,
+        // Turned on: who is on the list now (read under its lock) is not new (see inviteNewPeople).
+        selected_through: await tx.campaigns.lastSeq(list.id),
       });
       // Turned off: nobody waiting is invited later, when it is turned on again.
       if (!b.enabled) await tx.campaigns.skipPending(id, 'automatic invitations were turned off');
@@ -296,13 +298,21 @@ export class CampaignService {
    * The one narrow way in for people just created on a list (campaignInviteConsumer, on their
    * `person.created` event): when the list invites new people automatically, they join its
    * automatic campaign as pending and a job is queued to invite them.
+   *
+   * Only people created since the automatic invitations were last turned on: an event can be
+   * handled long after its commit (the consumers' safety net passes every few seconds over the
+   * events the nudge found irrelevant, or whose handling failed), and whether the campaign is on
+   * *now* would then invite everyone created while it was off. The campaign's `selected_through`
+   * is the list's last users.seq when it was turned on (saveAutoSettings, under the list's lock,
+   * as every creation of a person is): exactly the people created before.
    */
-
   async inviteNewPeople(tx: Repos, listId: string, personIds: readonly string[]): Promise<void> {
     if (!this.email.configured || personIds.length === 0) return;
     const c = await tx.campaigns.get(autoCampaignId(listId));
     if (c?.status !== 'on') return;
-    await tx.campaigns.addPeople(c.id, listId, personIds, this.now().toISOString());
+    const ids = await tx.campaigns.createdAfter(listId, personIds, Number(c.selected_through));
+    if (!ids.length) return;
+    await tx.campaigns.addPeople(c.id, listId, ids, this.now().toISOString());
     await this.wake(tx, c.id, listId);
   }
 

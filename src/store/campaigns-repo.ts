@@ -59,12 +59,34 @@ export class CampaignsRepo {
     await this.db.insertInto('campaigns').values(row).execute();
   }
 
-  /** Inserts the list's automatic campaign, or changes its settings. */
+  /**
+   * Inserts the list's automatic campaign, or changes its settings. `selected_through` (the list's
+   * last users.seq, see lastSeq) is taken only when the campaign is turned on: while it stays on,
+   * a change of its settings keeps the bound it was turned on with.
+   */
   async upsertAuto(row: Insertable<Database['campaigns']>): Promise<void> {
     await this.db.insertInto('campaigns').values(row).onConflict((oc) => oc.column('id').doUpdateSet({
       status: row.status, link_hours: row.link_hours, link_attempts: row.link_attempts, consent_text: row.consent_text ?? null,
       reminder_days: row.reminder_days ?? null, max_reminders: row.max_reminders ?? 1, origin: row.origin, updated_at: row.updated_at,
+      selected_through: sql<number>`CASE WHEN campaigns.status = 'on' THEN campaigns.selected_through ELSE excluded.selected_through END`,
     })).execute();
+  }
+
+  /**
+   * The list's last person by users.seq (0 for none): one seek of users_list_seq. Read under the
+   * list's lock, which every creation of a person takes before its INSERT, it bounds exactly the
+   * people created before: seq is allocated increasing (bigserial, AUTOINCREMENT) and never reused.
+   */
+  async lastSeq(listId: string): Promise<number> {
+    const r = await this.db.selectFrom('users').select((eb) => eb.fn.max('seq').as('seq')).where('list_id', '=', listId).executeTakeFirst();
+    return Number(r?.seq ?? 0);
+  }
+
+  /** Those of these people of the list created after `afterSeq` (users.seq). */
+  async createdAfter(listId: string, personIds: readonly string[], afterSeq: number): Promise<string[]> {
+    if (!personIds.length) return [];
+    const rows = await this.db.selectFrom('users').select('id').where('id', 'in', [...personIds]).where('list_id', '=', listId).where('seq', '>', afterSeq).execute();
+    return rows.map((r) => r.id);
   }
 
   async get(id: string): Promise<CampaignRow | undefined> {

@@ -8,7 +8,8 @@ import type { Engine } from '../engine.js';
  *   selection has walked (resumable after a restart); `job_id` is the one job that works the
  *   campaign now, set and cleared by compare-and-set so that two nodes never both enqueue one.
  *   A list's automatic invitations of new people (issue 14, item 2) are the campaign whose `kind`
- *   is `auto`, one per list (id `auto-<listId>`); its `status` `off` turns them off.
+ *   is `auto`, one per list (id `auto-<listId>`); its `status` `off` turns them off, and its
+ *   `selected_through` is the list's last users.seq when it was last turned on (who is new).
  * - `campaign_people`: one row per person per campaign, the key (campaign_id, person_id). A row is
  *   `pending` until one transaction moves it on with a conditional UPDATE and queues its email, so
  *   a person is invited once per campaign however many nodes work it. `message_id` and `link_id`
