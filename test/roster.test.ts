@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, ENTERPRISE, patch, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 import { loadSteps, replay } from './helpers/replay.js';
+import { portrait } from './helpers/sample-photos.js';
 
 let srv: TestServer;
 let key: string;
@@ -231,6 +232,51 @@ describe('the roster through the admin API', () => {
     expect(r.status, r.text).toBe(200);
     expect(r.body.values).toMatchObject({ username: 'prev@example.com', job_title: 'CTO', first_name: null });
     expect((await person(list, id)).fields.job_title).toBe('cto');
+  });
+});
+
+describe("a person's last change", () => {
+  it('is the newest write the audit trail holds: SCIM with its IdP and request, a CSV import with its source, none once retention dropped it', async () => {
+    const list = await srv.newList({ name: 'Last change', tokenLabel: 'Okta' });
+    const created = await list.req('POST', '/Users', user('last.change@example.com'), { 'user-agent': 'Okta SCIM Client 1.0.0' });
+    expect(created.status, created.text).toBe(201);
+    const id = created.body.id as string;
+    // The trail's event of each write, in the API's form: what the person page must show as the last change.
+    const newest = async (action: string) => (await api('GET', `/lists/${list.id}/audit/events?action=${action}`)).body.events[0] as { time: string; requestId: string };
+    const afterCreate = await person(list, id);
+    const createdEvent = await newest('person.created');
+    expect(afterCreate.lastOperation).toEqual({ action: 'person.created', time: createdEvent.time, idp: 'Okta', requestId: createdEvent.requestId });
+    const patched = await list.req('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'active', value: false }));
+    expect(patched.status, patched.text).toBe(200);
+    const deactivated = await person(list, id);
+    const deactivatedEvent = await newest('person.deactivated');
+    expect(deactivated.lastOperation).toEqual({ action: 'person.deactivated', time: deactivatedEvent.time, idp: 'Okta', requestId: deactivatedEvent.requestId });
+    // The People page shows the same as the person page.
+    const page = (await api('GET', `/lists/${list.id}/people`)).body.people;
+    expect(page.find((p: { id: string }) => p.id === id).lastOperation).toEqual(deactivated.lastOperation);
+    // A photo is about the person too, and in the trail after it, but is not a change of their roster row.
+    const photo = await srv.muster.photos.upload((await srv.muster.store.lists.get(list.id))!, id, await portrait(), 'admin', { actor: 'test' });
+    await srv.muster.photos.decide((await srv.muster.store.lists.get(list.id))!, photo.id, 'approve', { actor: 'test' });
+    const photoEvents = (await api('GET', `/lists/${list.id}/audit/events?personId=${id}`)).body.events as { action: string }[];
+    expect(photoEvents[0]!.action).toMatch(/^photo\./);
+    expect((await person(list, id)).lastOperation).toEqual(deactivated.lastOperation);
+
+    // Retention drops events older than its cutoff: the person then shows no last change, not a wrong one.
+    await srv.muster.audit.prune(srv.muster.store, list.id, new Date(Date.now() + 60_000).toISOString());
+    expect((await person(list, id)).lastOperation).toBeNull();
+
+    const csvList = (await srv.muster.lists.createList({ name: 'Last change by file', uid: 'email', org: 'Test organisation', syncMethod: 'none' })).list.id;
+    const imported = await call(`${srv.origin}/api/v1/lists/${csvList}/import`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' }, body: 'work_email,department\nfile@example.com,Ops\n' });
+    expect(imported.status, imported.text).toBe(200);
+    const [fromFile] = (await api('GET', `/lists/${csvList}/people`)).body.people;
+    const fileEvent = (await api('GET', `/lists/${csvList}/audit/events?action=person.created`)).body.events[0];
+    expect(fromFile.lastOperation).toEqual({ action: 'person.created', time: fileEvent.time, idp: null, requestId: fileEvent.requestId, source: 'csv import' });
+    // Every field of the list comes out, the empty ones as null, though the row stores only those with a value.
+    const fields = (await api('GET', `/lists/${csvList}/fields`)).body.fields as { key: string }[];
+    expect(Object.keys(fromFile.fields)).toEqual(fields.map((f) => f.key));
+    expect(fromFile.fields).toMatchObject({ work_email: 'file@example.com', department: 'Ops', first_name: null, job_title: null });
+    const stored = await srv.muster.store.db.selectFrom('users').select('fields').where('id', '=', fromFile.id).executeTakeFirstOrThrow();
+    expect(JSON.parse(stored.fields!)).toEqual({ work_email: 'file@example.com', department: 'Ops' });
   });
 });
 

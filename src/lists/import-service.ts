@@ -13,7 +13,7 @@ import { USER_SCHEMA } from '../scim/schemas/index.js';
 import type { MasterList, Repos, Store } from '../store/index.js';
 import { isLifecycleAction, type PersonLifecycle } from '../credentials/credential-service.js';
 import type { AuditTrail, RequestMeta } from '../audit/audit-trail.js';
-import { rosterChanges, searchText } from '../roster/derivation.js';
+import { rosterChanges, searchText, storedFields } from '../roster/derivation.js';
 import { RosterError } from './roster-service.js';
 import { yieldToEventLoop } from '../runtime/turns.js';
 // A unique index refusing a row answers 409 uniqueness in the admin API, as it always has.
@@ -263,16 +263,15 @@ export class ImportService {
       const active = fieldsNow.active !== false;
       const id = prev?.id ?? randomUUID();
       const derived = {
-        fields: JSON.stringify(fieldsNow), problems: '[]', problemCount: 0, mappingVersion: list.mappingVersion,
+        fields: storedFields(fieldsNow), problems: '[]', problemCount: 0, mappingVersion: list.mappingVersion,
         search: searchText(userName, fieldsNow),
       };
       const wasActive = prev ? prev.fields.active !== false : true;
       const action = !prev ? 'person.created' : wasActive && !active ? 'person.deactivated' : !wasActive && active ? 'person.reactivated' : 'person.updated';
-      const lastOp = JSON.stringify({ action, time: now, idp: null, requestId: meta.requestId ?? null, source: 'csv import' });
       const write = {
         id, listId: list.id, userName, externalId: null, externalIdUnique: list.externalIdUnique, displayName: null, employeeNumber: null,
         active, emails: [], data: { schemas: [USER_SCHEMA], userName, active }, version: (prev?.version ?? 0) + 1,
-        created: prev?.created ?? now, lastModified: now, derived, lastOp,
+        created: prev?.created ?? now, lastModified: now, derived,
       };
       // Under the lock no other writer moves a version on, but if one ever does, nothing is recorded
       // for a write that did not happen: the batch rolls back and is read again.

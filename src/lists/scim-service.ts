@@ -18,7 +18,6 @@ import { derivedColumns, rosterChanges, type ListSchema } from '../roster/deriva
 import type { RosterService } from './roster-service.js';
 import type { AttributeTracker } from './attribute-tracker.js';
 import { isLifecycleAction, type PersonLifecycle } from '../credentials/credential-service.js';
-import type { AuditAction } from '../roster/audit.js';
 import { LARGE_WRITE, yieldIfLarge, yieldToEventLoop } from '../runtime/turns.js';
 import { CursorPager } from './cursor-pager.js';
 import { scimCompile, scimWrite } from './store-errors.js';
@@ -176,7 +175,7 @@ export class ScimService {
     const changes: FieldChange[] = diffResources(rec.data, doc);
     if (rt === 'User') {
       const action = personUpdateAction(rec.data, doc);
-      const cols = this.userColumns(ctx, id, doc, rec.version + 1, rec.created, now, schema!, action);
+      const cols = this.userColumns(ctx, id, doc, rec.version + 1, rec.created, now, schema!);
       const emailsChanged = JSON.stringify(doc.emails ?? null) !== JSON.stringify(rec.data.emails ?? null);
       // Only a large change (past LARGE_WRITE emails or changed attributes) takes turns of the loop between its steps.
       const size = Math.max(Array.isArray(doc.emails) ? doc.emails.length : 0, changes.length);
@@ -366,11 +365,10 @@ export class ScimService {
     throw new ScimError(409, undefined, 'the resource kept changing while this request was applied; retry it');
   }
 
-  private userColumns(ctx: ScimCtx, id: string, doc: Doc, version: number, created: string, now: string, schema: ListSchema, action: AuditAction) {
+  private userColumns(ctx: ScimCtx, id: string, doc: Doc, version: number, created: string, now: string, schema: ListSchema) {
     const ent = isObject(doc[ENTERPRISE_USER_SCHEMA]) ? (doc[ENTERPRISE_USER_SCHEMA] as Doc) : {};
     const emails = (Array.isArray(doc.emails) ? doc.emails : []).filter(isObject).filter((e) => typeof e.value === 'string');
     const derived = derivedColumns(schema, doc);
-    const meta = this.requestMeta(ctx);
     this.tracker.observe(ctx.list.id, doc);
     return {
       id, listId: ctx.list.id, userName: String(doc.userName),
@@ -381,7 +379,6 @@ export class ScimService {
       active: doc.active !== false,
       emails: emails.map((e) => ({ value: String(e.value), type: typeof e.type === 'string' ? e.type : null, primary: e.primary === true })),
       data: doc, version, created, lastModified: now, derived, derivedValues: derived.derived.values,
-      lastOp: JSON.stringify({ action, time: now, idp: meta.idp ?? null, requestId: meta.requestId ?? null }),
     };
   }
 
@@ -458,7 +455,7 @@ export class ScimService {
     await this.withRetry(() => this.store.transaction(async (tx) => {
       await this.lockList(tx, ctx);
       if (rt === 'User') {
-        const cols = this.userColumns(ctx, id, doc, 1, now, now, (await this.schemaIn(tx, ctx, rt))!, 'person.created');
+        const cols = this.userColumns(ctx, id, doc, 1, now, now, (await this.schemaIn(tx, ctx, rt))!);
         const size = Array.isArray(doc.emails) ? doc.emails.length : 0;
         await scimWrite(tx.users.insert(cols, size > LARGE_WRITE ? yieldToEventLoop : undefined));
         await yieldIfLarge(size);

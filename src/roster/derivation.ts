@@ -46,10 +46,22 @@ export function searchText(userName: string, values: Readonly<Record<string, Fie
   return texts.filter((_, i) => kept.has(i)).join(' ').slice(0, 4000);
 }
 
+/**
+ * The roster fields as stored: the fields with a value, as JSON. A field with none is left out
+ * (every reader takes a missing key as null: the web app, CSV export, cards, passes, and SQL's
+ * JSON functions), which saves about 110 bytes on each of the benchmark's people, a field in
+ * three being empty (issue 16, compact storage).
+ */
+export function storedFields(values: Readonly<Record<string, unknown>>): string {
+  const kept: Record<string, unknown> = {};
+  for (const k in values) if (values[k] !== null && values[k] !== undefined) kept[k] = values[k];
+  return JSON.stringify(kept);
+}
+
 export function derivedColumns(schema: ListSchema, doc: Readonly<Record<string, unknown>>): DerivedColumns {
   const derived = deriveFields(doc, schema.fields, schema.mapping);
   return {
-    fields: JSON.stringify(derived.values), problems: JSON.stringify(derived.problems), problemCount: derived.problems.length,
+    fields: storedFields(derived.values), problems: JSON.stringify(derived.problems), problemCount: derived.problems.length,
     search: searchText(typeof doc.userName === 'string' ? doc.userName : '', derived.values), mappingVersion: schema.version, derived,
   };
 }

@@ -6,6 +6,7 @@ import { userNameKey } from '../scim/user-name.js';
 import { chunked } from './chunks.js';
 import { Prepared } from './prepared.js';
 import type { CallerGone, ScanPool } from './scan-pool.js';
+import { unpack } from './sqlite/packed-text.js';
 
 /** Read by every SCIM write (src/store/prepared.ts). */
 const MAPPING_VERSION = new Prepared<{ listId: string }, { mapping_version: number }>(['listId'], (db, p) => db.selectFrom('lists').select('mapping_version').where('id', '=', p.listId));
@@ -19,13 +20,26 @@ export interface PersonRow {
   readonly active: boolean;
   readonly fields: Record<string, unknown>;
   readonly problems: unknown[];
-  readonly lastOperation: unknown;
+  /** The newest write of the person the audit trail holds (null once retention dropped it). */
+  readonly lastOperation: LastOperation | null;
   readonly created: string;
   readonly lastModified: string;
   /** What an ID office asks first: is there a photo, and is there a valid credential. */
   readonly photoStatus: PhotoSummary;
   readonly credentialStatus: CredentialSummary;
 }
+
+/** A write of a person: its audit event's action, time, identity provider and request; `source` for a CSV import. */
+export interface LastOperation {
+  readonly action: string;
+  readonly time: string;
+  readonly idp: string | null;
+  readonly requestId: string | null;
+  readonly source?: string;
+}
+
+/** The audit actions that write a person's row (SCIM, Entra sync and CSV import): what "last change" means. */
+const PERSON_WRITES = ['person.created', 'person.updated', 'person.deactivated', 'person.reactivated'];
 
 /** `pending`: a photo waits for review (even when an older one is approved); `rejected`: the last ones were refused, none approved. */
 export type PhotoSummary = 'none' | 'pending' | 'approved' | 'rejected';
@@ -67,6 +81,14 @@ const photoSummary = sql<string>`CASE WHEN ${hasPhoto(['pending'])} THEN 'pendin
 const credentialSummary = sql<string>`CASE WHEN ${hasCredential(['valid'])} THEN 'valid' WHEN ${hasCredential(['suspended'])} THEN 'suspended' WHEN ${hasCredential(['revoked'])} THEN 'revoked' ELSE 'none' END`;
 
 const parse = <T>(s: string | null, dflt: T): T => (s ? (JSON.parse(s) as T) : dflt);
+
+/** The stored fields with the list's other fields as null, in the list's order (a key no longer on the list kept after them). */
+function everyField(keys: readonly string[], stored: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) out[k] = stored[k] ?? null;
+  for (const k in stored) if (!(k in out)) out[k] = stored[k];
+  return out;
+}
 
 /** Roster schema, mapping, derived people, received attributes and jobs. */
 export class RosterRepo {
@@ -160,7 +182,7 @@ export class RosterRepo {
   }
 
   async people(q: PeopleQuery): Promise<PersonRow[]> {
-    let b = this.peopleWhere(q).select(['users.id', 'users.seq', 'users.user_name', 'users.active', 'users.fields', 'users.problems', 'users.last_op', 'users.created', 'users.last_modified',
+    let b = this.peopleWhere(q).select(['users.id', 'users.seq', 'users.user_name', 'users.active', 'users.fields', 'users.problems', 'users.created', 'users.last_modified',
       photoSummary.as('photo_status'), credentialSummary.as('credential_status')]);
     const sortExpr = q.sort ? this.sortExpression(q.sort) : undefined;
     if (sortExpr) b = b.orderBy(sql`${sortExpr} ${q.descending ? sql`DESC` : sql`ASC`}`);
@@ -168,11 +190,36 @@ export class RosterRepo {
     b = b.limit(q.limit).offset(q.offset);
     // One person by id is an index read; any other page may read the whole list.
     const rows = q.personId ? await b.execute() : await this.wholeList(q.listId, b, q.gone);
+    const last = await this.lastOperations(q.listId, rows.map((r) => r.id));
+    // Stored without their empty fields (derivation.ts, storedFields): a person comes out with every field of the list, null when empty.
+    const keys = rows.length ? (await this.db.selectFrom('roster_fields').select('key').where('list_id', '=', q.listId).orderBy('position').execute()).map((f) => f.key) : [];
     return rows.map((r) => ({
       id: r.id, seq: Number(r.seq), userName: r.user_name, active: Number(r.active) === 1,
-      fields: parse(r.fields, {}), problems: parse(r.problems, []), lastOperation: parse(r.last_op, null), created: r.created, lastModified: r.last_modified,
+      fields: everyField(keys, parse(r.fields, {})), problems: parse(r.problems, []), lastOperation: last.get(r.id) ?? null, created: r.created, lastModified: r.last_modified,
       photoStatus: r.photo_status as PhotoSummary, credentialStatus: r.credential_status as CredentialSummary,
     }));
+  }
+
+  /**
+   * Each person's newest write, from the audit trail (the row keeps no copy of it: issue 16). One
+   * statement for a page: index audit_list_target finds each person's events, newest last.
+   */
+  private async lastOperations(listId: string, ids: readonly string[]): Promise<Map<string, LastOperation>> {
+    const out = new Map<string, LastOperation>();
+    for (const part of chunked(ids, 200)) {
+      const newest = this.db.selectFrom('audit_events as b').select((eb) => eb.fn.max('b.seq').as('seq'))
+        .where('b.list_id', '=', listId).where('b.target_id', 'in', part).where('b.action', 'in', PERSON_WRITES).groupBy('b.target_id');
+      const rows = await this.db.selectFrom('audit_events').select(['target_id', 'action', 'time', 'idp', 'request_id', 'detail'])
+        .where('list_id', '=', listId).where('seq', 'in', newest).execute();
+      for (const r of rows) {
+        const detail = parse<{ source?: unknown } | null>(unpack(r.detail), null);
+        out.set(r.target_id!, {
+          action: r.action, time: r.time, idp: r.idp, requestId: r.request_id,
+          ...(typeof detail?.source === 'string' ? { source: detail.source } : {}),
+        });
+      }
+    }
+    return out;
   }
 
   /** A list's Total, Active and Synced counts (`gone`: as PeopleQuery's). */

@@ -72,15 +72,16 @@ export interface UserTable {
   version: number;
   created: string;
   last_modified: string;
-  /** Roster fields derived through the list's mapping (JSON object), their sync problems (JSON array). */
+  /**
+   * Roster fields derived through the list's mapping (JSON object, without the fields that have no
+   * value: a missing key reads as null), their sync problems (JSON array).
+   */
   fields: string | null;
   problems: string | null;
   problem_count: ColumnType<number, number | undefined, number>;
   /** Lower-cased field values, for roster search. */
   search: string | null;
   mapping_version: ColumnType<number, number | undefined, number>;
-  /** The last operation that touched the person: {action, time, idp, requestId} as JSON. */
-  last_op: string | null;
 }
 
 export interface UserEmailTable {

@@ -25,8 +25,6 @@ export interface UserWrite {
   readonly lastModified: string;
   /** Roster fields derived through the list's mapping, and what did not fit. */
   readonly derived: { readonly fields: string; readonly problems: string; readonly problemCount: number; readonly search: string; readonly mappingVersion: number };
-  /** {action, time, idp, requestId} of the operation writing this version. */
-  readonly lastOp: string;
 }
 
 export interface UserRecord {
@@ -85,7 +83,7 @@ const lc = (s: string | null): string | null => (s === null ? null : s.toLowerCa
 const GET = new Prepared<{ listId: string; id: string }, Row & Indexed>(['listId', 'id'], (db, p) => db.selectFrom('users')
   .select(['id', 'list_id', 'data', 'fields', 'version', 'created', 'last_modified', ...INDEXED]).where('list_id', '=', p.listId).where('id', '=', p.id));
 const COLUMNS = ['user_name', 'user_name_lc', 'external_id', 'external_id_key', 'display_name', 'display_name_lc', 'employee_number_lc', 'active', 'data',
-  'version', 'last_modified', 'fields', 'problems', 'problem_count', 'search', 'mapping_version', 'last_op'] as const;
+  'version', 'last_modified', 'fields', 'problems', 'problem_count', 'search', 'mapping_version'] as const;
 type Columns = Record<(typeof COLUMNS)[number], unknown>;
 type UpdateParams = Columns & { id: string; listId: string; expected: number };
 /** One compiled UPDATE per set of columns written (at most 2^7 of them: which indexed columns changed). */
@@ -120,7 +118,7 @@ export class UsersRepo {
       display_name: u.displayName, display_name_lc: lc(u.displayName), employee_number_lc: lc(u.employeeNumber),
       active: u.active ? 1 : 0, data: JSON.stringify(u.data), version: u.version, last_modified: u.lastModified,
       fields: u.derived.fields, problems: u.derived.problems, problem_count: u.derived.problemCount, search: u.derived.search,
-      mapping_version: u.derived.mappingVersion, last_op: u.lastOp,
+      mapping_version: u.derived.mappingVersion,
     };
   }
 
