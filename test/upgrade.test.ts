@@ -148,6 +148,17 @@ describe.each(TAGS)('a database made by Muster %s', (tag) => {
       // Each person one by one too (the single-resource path reads other columns than the list).
       for (const u of list.users) expect(userView((await s('GET', `/Users/${u.id}`)).body)).toEqual(u);
 
+      // Each person's last change, which this version reads from the audit trail, is the one the
+      // old version kept in the row (users.last_op, no longer written): same write, same IdP, same request.
+      const kept = await node.muster.store.db.selectFrom('users').select(['id', 'last_op']).where('list_id', '=', list.id).execute();
+      expect(kept.length).toBe(list.users.length);
+      for (const row of kept) {
+        const old = JSON.parse(row.last_op!) as { action: string; idp: string | null; requestId: string | null };
+        const shown = await call(`${node.origin}/api/v1/lists/${list.id}/people/${row.id}`, { headers: { authorization: `Bearer ${f.adminKey}` } });
+        expect(shown.status, shown.text).toBe(200);
+        expect(shown.body.lastOperation).toMatchObject({ action: old.action, idp: old.idp, requestId: old.requestId });
+      }
+
       // The chain the old version wrote verifies under this version's hashing, event for event.
       const v = await node.muster.audit.verify(node.muster.store, list.id);
       expect(v).toEqual({ listId: list.id, ok: true, checked: list.auditEvents });
