@@ -47,6 +47,7 @@ import * as m033 from './migrations/033-campaign-pending.js';
 import * as m034 from './migrations/034-audit-idp-index.js';
 import * as m035 from './migrations/035-packed-text.js';
 import * as m036 from './migrations/036-admin-sso-subject.js';
+import * as m037 from './migrations/037-outbox-seq-index.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -109,6 +110,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['034-audit-idp-index', m034],
   ['035-packed-text', m035],
   ['036-admin-sso-subject', m036],
+  ['037-outbox-seq-index', m037],
 ];
 
 /** Every migration this build knows, in order (the upgrade tests check that each ran once). */
