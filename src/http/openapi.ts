@@ -399,7 +399,7 @@ export const OPENAPI = {
     },
     '/lists/{listId}/people/export': { get: { summary: 'the roster as CSV, every field, streamed', parameters: [listId], responses: { 200: { description: 'text/csv' } } } },
     '/lists/{listId}/people/{personId}': {
-      get: { summary: 'one person: fields, photo and credential status, sync problems, last operation, groups, references (the manager: {field, id, name, onList}) the SCIM resource, and `issue`: what can be issued to them now and why not', parameters: [listId, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'Person' }, 404: problem } },
+      get: { summary: 'one person: fields (every field of the list, null when empty), photo and credential status, sync problems, last operation (`lastOperation`: the newest write of the person in the audit trail, null once retention dropped it), groups, references (the manager: {field, id, name, onList}) the SCIM resource, and `issue`: what can be issued to them now and why not', parameters: [listId, { name: 'personId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'Person' }, 404: problem } },
     },
     '/lists/{listId}/audit/events': {
       get: {
