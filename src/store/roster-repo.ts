@@ -82,12 +82,25 @@ const credentialSummary = sql<string>`CASE WHEN ${hasCredential(['valid'])} THEN
 
 const parse = <T>(s: string | null, dflt: T): T => (s ? (JSON.parse(s) as T) : dflt);
 
-/** The stored fields with the list's other fields as null, in the list's order (a key no longer on the list kept after them). */
+/**
+ * The stored fields with the list's other fields as null, in the list's order (a key no longer on
+ * the list kept after them). Own keys only, though field keys never name Object.prototype's (fields.ts).
+ */
 function everyField(keys: readonly string[], stored: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of keys) out[k] = stored[k] ?? null;
-  for (const k in stored) if (!(k in out)) out[k] = stored[k];
+  for (const k of keys) out[k] = Object.hasOwn(stored, k) ? (stored[k] ?? null) : null;
+  for (const k of Object.keys(stored)) if (!Object.hasOwn(out, k)) out[k] = stored[k];
   return out;
+}
+
+/** A write's `source` (a CSV import's "csv import"), from its audit event's detail; none when it has none or does not read. */
+function sourceOf(detail: string | Uint8Array | null): string | undefined {
+  try {
+    const d = parse<{ source?: unknown } | null>(unpack(detail), null);
+    return typeof d?.source === 'string' ? d.source : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Roster schema, mapping, derived people, received attributes and jobs. */
@@ -202,21 +215,21 @@ export class RosterRepo {
 
   /**
    * Each person's newest write, from the audit trail (the row keeps no copy of it: issue 16). One
-   * statement for a page: index audit_list_target finds each person's events, newest last.
+   * statement for a page: for each person, index audit_list_target read from their newest event
+   * back to the first that is a write (a photo's or a card's events are about them too).
    */
   private async lastOperations(listId: string, ids: readonly string[]): Promise<Map<string, LastOperation>> {
     const out = new Map<string, LastOperation>();
-    for (const part of chunked(ids, 200)) {
-      const newest = this.db.selectFrom('audit_events as b').select((eb) => eb.fn.max('b.seq').as('seq'))
-        .where('b.list_id', '=', listId).where('b.target_id', 'in', part).where('b.action', 'in', PERSON_WRITES).groupBy('b.target_id');
+    for (const part of chunked(ids)) {
+      // By id alone (ids are unique): with the list's id as well, SQLite walked the list's index instead.
+      const newest = this.db.selectFrom('users as u').where('u.id', 'in', part)
+        .select((eb) => eb.selectFrom('audit_events as b').select('b.seq').where('b.list_id', '=', listId).whereRef('b.target_id', '=', 'u.id')
+          .where('b.action', 'in', PERSON_WRITES).orderBy('b.seq', 'desc').limit(1).as('seq'));
       const rows = await this.db.selectFrom('audit_events').select(['target_id', 'action', 'time', 'idp', 'request_id', 'detail'])
         .where('list_id', '=', listId).where('seq', 'in', newest).execute();
       for (const r of rows) {
-        const detail = parse<{ source?: unknown } | null>(unpack(r.detail), null);
-        out.set(r.target_id!, {
-          action: r.action, time: r.time, idp: r.idp, requestId: r.request_id,
-          ...(typeof detail?.source === 'string' ? { source: detail.source } : {}),
-        });
+        const source = sourceOf(r.detail);
+        out.set(r.target_id!, { action: r.action, time: r.time, idp: r.idp, requestId: r.request_id, ...(source ? { source } : {}) });
       }
     }
     return out;

@@ -86,7 +86,7 @@ export interface UserTable {
    * Written by versions before 2026-12-05 only (the person's last write as JSON): the audit trail
    * holds it, and RosterRepo.people reads it there. Kept, not dropped, so that a node of the
    * earlier version still serving during a rolling upgrade can write its rows; a later release
-   * drops it. Rows written since leave it null (issue 16, compact storage).
+   * drops it. Every insert and update now writes null (issue 16, compact storage).
    */
   last_op: string | null;
 }

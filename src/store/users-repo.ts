@@ -83,7 +83,7 @@ const lc = (s: string | null): string | null => (s === null ? null : s.toLowerCa
 const GET = new Prepared<{ listId: string; id: string }, Row & Indexed>(['listId', 'id'], (db, p) => db.selectFrom('users')
   .select(['id', 'list_id', 'data', 'fields', 'version', 'created', 'last_modified', ...INDEXED]).where('list_id', '=', p.listId).where('id', '=', p.id));
 const COLUMNS = ['user_name', 'user_name_lc', 'external_id', 'external_id_key', 'display_name', 'display_name_lc', 'employee_number_lc', 'active', 'data',
-  'version', 'last_modified', 'fields', 'problems', 'problem_count', 'search', 'mapping_version'] as const;
+  'version', 'last_modified', 'fields', 'problems', 'problem_count', 'search', 'mapping_version', 'last_op'] as const;
 type Columns = Record<(typeof COLUMNS)[number], unknown>;
 type UpdateParams = Columns & { id: string; listId: string; expected: number };
 /** One compiled UPDATE per set of columns written (at most 2^7 of them: which indexed columns changed). */
@@ -118,7 +118,9 @@ export class UsersRepo {
       display_name: u.displayName, display_name_lc: lc(u.displayName), employee_number_lc: lc(u.employeeNumber),
       active: u.active ? 1 : 0, data: JSON.stringify(u.data), version: u.version, last_modified: u.lastModified,
       fields: u.derived.fields, problems: u.derived.problems, problem_count: u.derived.problemCount, search: u.derived.search,
-      mapping_version: u.derived.mappingVersion,
+      // No longer kept in the row (the audit trail holds it: schema.ts); cleared, so that a node of the
+      // earlier version during a rolling upgrade shows no last change rather than an old one.
+      mapping_version: u.derived.mappingVersion, last_op: null,
     };
   }
 

@@ -12,5 +12,5 @@ import type { Engine } from '../engine.js';
  * that earn their keep"). Old nodes during a rolling upgrade do not rely on it.
  */
 export async function up(db: Kysely<unknown>, _engine: Engine): Promise<void> {
-  await db.schema.dropIndex('outbox_org_seq_unique').execute();
+  await db.schema.dropIndex('outbox_org_seq_unique').ifExists().execute();
 }
