@@ -1,5 +1,6 @@
 import { sql, type CompiledQuery, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { FieldType, MappingEntry, RosterField, Transform } from '../roster/fields.js';
+import type { AuditAction } from '../roster/audit.js';
 import type { Database } from './schema.js';
 import type { Engine } from './engine.js';
 import { userNameKey } from '../scim/user-name.js';
@@ -39,7 +40,7 @@ export interface LastOperation {
 }
 
 /** The audit actions that write a person's row (SCIM, Entra sync and CSV import): what "last change" means. */
-const PERSON_WRITES = ['person.created', 'person.updated', 'person.deactivated', 'person.reactivated'];
+const PERSON_WRITES: readonly AuditAction[] = ['person.created', 'person.updated', 'person.deactivated', 'person.reactivated'];
 
 /** `pending`: a photo waits for review (even when an older one is approved); `rejected`: the last ones were refused, none approved. */
 export type PhotoSummary = 'none' | 'pending' | 'approved' | 'rejected';
@@ -205,7 +206,7 @@ export class RosterRepo {
     const rows = q.personId ? await b.execute() : await this.wholeList(q.listId, b, q.gone);
     const last = await this.lastOperations(q.listId, rows.map((r) => r.id));
     // Stored without their empty fields (derivation.ts, storedFields): a person comes out with every field of the list, null when empty.
-    const keys = rows.length ? (await this.db.selectFrom('roster_fields').select('key').where('list_id', '=', q.listId).orderBy('position').execute()).map((f) => f.key) : [];
+    const keys = rows.length ? (await this.fields(q.listId)).map((f) => f.key) : [];
     return rows.map((r) => ({
       id: r.id, seq: Number(r.seq), userName: r.user_name, active: Number(r.active) === 1,
       fields: everyField(keys, parse(r.fields, {})), problems: parse(r.problems, []), lastOperation: last.get(r.id) ?? null, created: r.created, lastModified: r.last_modified,
