@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENTERPRISE, USER_SCHEMA, patch, startServer, user, type TestList, type TestServer } from './helpers/server.js';
+import { ENTERPRISE, NEW_ID, USER_SCHEMA, patch, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 
 // One list for the file: each test writes only people of its own userNames and externalIds, and
 // reads nothing of the others (no count or list of the whole list).
@@ -17,7 +17,7 @@ describe('Users: create, read, replace, delete (RFC 7644 §3.3–§3.6)', () => 
     const r = await list.req('POST', '/Users', user('create.me@example.com', { externalId: 'ext-create' }));
     expect(r.status).toBe(201);
     expect(r.headers.get('content-type')).toMatch(/^application\/scim\+json/);
-    expect(r.body.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(r.body.id).toMatch(NEW_ID);
     expect(r.headers.get('location')).toBe(`${list.base}/Users/${r.body.id}`);
     expect(r.headers.get('etag')).toBe('W/"1"');
     expect(r.body.meta).toMatchObject({ resourceType: 'User', location: `${list.base}/Users/${r.body.id}`, version: 'W/"1"' });

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { WEBHOOK_SECURITY_ACTIONS, type AccountContext, type AdminRole, type AdminRow, type Organisation, type Store } from '../store/index.js';
 import { dummyHash, hashPassword, passwordProblem, verifyPassword } from './passwords.js';
+import { newListId } from '../runtime/ids.js';
 
 /**
  * Admin accounts of the web app: the first-run owner, sign-in with a backoff per (account,
@@ -189,7 +190,7 @@ export class AdminAccounts {
       const orgs = await tx.lists.organisations();
       let org = orgs.length === 1 ? orgs[0]! : undefined;
       if (org) await tx.lists.renameOrganisation(org.id, orgName);
-      else org = await tx.lists.createOrganisation(randomUUID(), orgName, this.now().toISOString());
+      else org = await tx.lists.createOrganisation(newListId(), orgName, this.now().toISOString());
       // Whoever sets Muster up installed it: they own the installation too (its wallet credentials).
       await tx.admins.insert({ id, org_id: org.id, email, name, role: 'owner', password_hash: hash, created_at: this.now().toISOString(), last_sign_in_at: this.now().toISOString(), failed_attempts: 0, locked_until: null, installation_owner: 1 });
       orgId = org.id;

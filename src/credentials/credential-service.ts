@@ -1,7 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { CredentialKind, CredentialRow, CredentialStatus, MasterList, Repos, Store } from '../store/index.js';
 import type { AuditTrail, RequestMeta } from '../audit/audit-trail.js';
 import { credentialTransition, type CredentialEvent, type CredentialState } from './credential-status.js';
+import { newId } from '../runtime/ids.js';
 
 /**
  * Credentials (printed cards, Google Wallet passes) and their lifecycle. The
@@ -111,7 +112,7 @@ export class CredentialService {
       if (!person) throw new CredentialError(404, 'not_found', `no person "${personId}" on this list`);
       if (person.data.active === false) throw new CredentialError(409, 'person_inactive', 'this person is deactivated: a credential cannot be issued until the IdP reactivates them');
       const t = this.now();
-      const row = { id: randomUUID(), list_id: list.id, person_id: personId, kind: kind as string, verify_code: randomBytes(32).toString('base64url'), status: 'valid', status_reason: null, status_before: null, created_at: t, updated_at: t };
+      const row = { id: newId(), list_id: list.id, person_id: personId, kind: kind as string, verify_code: randomBytes(32).toString('base64url'), status: 'valid', status_reason: null, status_before: null, created_at: t, updated_at: t };
       await tx.credentials.insert(row);
       await this.audit.record(tx, list.id, { action: 'credential.issued', target: { type: 'credential', id: row.id, name: holderName(person.data) }, detail: { kind: row.kind, personId } }, meta);
       await this.hooks.get(row.kind)?.onIssued?.(tx, list, row, meta, origin);

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { PhotoCheck, PhotoProblem } from './photo-check.js';
 import { PhotoChecksBusyError } from './photo-checks-busy.js';
 
@@ -7,6 +7,7 @@ const checkPhoto = async (bytes: Uint8Array): Promise<PhotoCheck> => (await impo
 import type { MasterList, PhotoLinkRow, PhotoMeta, Repos, Store } from '../store/index.js';
 import type { AuditTrail, RequestMeta } from '../audit/audit-trail.js';
 import { holderName } from './credential-service.js';
+import { newId } from '../runtime/ids.js';
 
 /** A self-upload link's row as stored (PhotoService.prepareLinks). */
 type NewLinkRow = Parameters<Repos['photos']['insertLinks']>[0][number];
@@ -129,7 +130,7 @@ export class PhotoService {
     await tx.audit.chain(listId, true);
     const person = await this.person(tx, listId, personId);
     const at = this.now().toISOString();
-    const id = randomUUID();
+    const id = newId();
     await tx.photos.insert({
       id, list_id: listId, person_id: personId, status: 'pending', source, image: check.jpeg, width: check.width, height: check.height,
       metrics: JSON.stringify(check.metrics), reject_reason: null, uploaded_by: meta.actor, created_at: at, decided_at: null, decided_by: null,
@@ -202,7 +203,7 @@ export class PhotoService {
     const secret = randomBytes(32).toString('base64url');
     const expiresAt = new Date(this.now().getTime() + rules.hours * 3_600_000).toISOString();
     const person = await this.person(tx, list.id, personId);
-    const id = randomUUID();
+    const id = newId();
     await tx.photos.insertLink({
       id, list_id: list.id, person_id: personId, token_hash: sha256(secret), expires_at: expiresAt, attempts_left: rules.attempts,
       consent_text: rules.consentText, consent_given_at: null, created_at: this.now().toISOString(), created_by: meta.actor, used_at: null,
@@ -232,7 +233,7 @@ export class PhotoService {
     const out = new Map<string, { link: { id: string; url: string; expiresAt: string }; row: NewLinkRow }>();
     for (const personId of personIds) {
       const secret = randomBytes(32).toString('base64url');
-      const id = randomUUID();
+      const id = newId();
       out.set(personId, {
         link: { id, url: `${origin}/p/${secret}`, expiresAt },
         row: {

@@ -17,6 +17,7 @@ import { backgroundTurn } from '../runtime/turns.js';
 import type { EventConsumer } from '../events/consumers.js';
 import type { CampaignFilter, CampaignPeopleFilter, CampaignPersonView, CampaignRow, JobRow, MasterList, Repos, Store } from '../store/index.js';
 import { EmailError, personEmail, when, type EmailService, type NewMessage } from './email-service.js';
+import { newId } from '../runtime/ids.js';
 
 export const CAMPAIGN_JOB = 'photo_campaign';
 /** People invited per transaction: short enough that SCIM writes to the list wait little for its lock. */
@@ -466,7 +467,7 @@ export class CampaignService {
     const at = this.now().toISOString();
     const links = this.photos.prepareLinks(list, [...addresses.keys()], rulesOf(c), meta, c.origin);
     const messages = await this.email.render(this.store, [...addresses].map(([id, to]) => ({
-      ...this.message(c, list, id, docs.get(id)!, to, 'photo_invitation', links.get(id)!.link), id: randomUUID(),
+      ...this.message(c, list, id, docs.get(id)!, to, 'photo_invitation', links.get(id)!.link), id: newId(),
     })), meta);
     const messageOf = new Map(messages.map((m) => [m.person_id!, m]));
     await backgroundTurn();

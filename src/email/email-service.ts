@@ -3,7 +3,6 @@
  * sends email, an organisation's sender name, reply-to and templates, previews, queueing a message
  * to a person, and the self-upload invitation. Messages are queued here and sent by the outbox.
  */
-import { randomUUID } from 'node:crypto';
 import type { SmtpSettings } from '../config.js';
 import { EMAIL_ADDRESS } from '../config.js';
 import type { AdminAccounts } from '../accounts/admin-accounts.js';
@@ -12,6 +11,7 @@ import { holderName } from '../credentials/credential-service.js';
 import type { LinkOptions, PhotoService } from '../credentials/photo-service.js';
 import type { EmailMessageRow, EmailState, MasterList, NewEmailMessageRow, Repos, Store } from '../store/index.js';
 import { checkTemplate, DEFAULT_TEMPLATES, EMAIL_KINDS, isEmailKind, KINDS, LIMITS, renderEmail, type EmailKind, type EmailTemplate } from './templates.js';
+import { newId } from '../runtime/ids.js';
 
 export class EmailError extends Error {
   constructor(readonly status: 400 | 404 | 409 | 422, readonly code: string, message: string, readonly problems: readonly { field: string; message: string }[] = []) {
@@ -234,7 +234,7 @@ export class EmailService {
         o.templates.set(m.kind, t);
       }
       const r = renderEmail(t, { organisation: o.org, ...m.values });
-      const id = m.id ?? randomUUID();
+      const id = m.id ?? newId();
       rows.push({
         id, org_id: m.orgId, list_id: m.listId, person_id: m.personId, campaign_id: m.campaignId ?? null, kind: m.kind, to_address: m.to,
         from_name: o.settings.senderName ?? o.settings.defaultSenderName, reply_to: o.settings.replyTo, subject: r.subject, text_body: r.text, html_body: r.html ?? null,

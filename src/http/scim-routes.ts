@@ -4,7 +4,6 @@
  * case-insensitively (`/users`, Microsoft's validator) and aliases stay in one place.
  */
 import type { Context } from 'hono';
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Normalisations } from '../scim/dialect.js';
 import { ScimError, invalidValue, notFound } from '../scim/errors.js';
@@ -25,6 +24,7 @@ import { TurnGate } from '../runtime/turn-gate.js';
 import type { Throttle } from '../limits/shared-rate-limiter.js';
 import { scimOperation, type Metrics } from '../metrics/index.js';
 import { noteRoute } from './metrics-routes.js';
+import { newId } from '../runtime/ids.js';
 
 export interface ScimRouteDeps {
   readonly scim: ScimService;
@@ -129,7 +129,7 @@ export const bulkTurnGate = (): TurnGate => new TurnGate(BULK_TURNS.runningPerOr
 export function scimHandler(deps: ScimRouteDeps) {
   return async (c: Context): Promise<Response> => {
     const started = performance.now();
-    const requestId = c.req.header('x-request-id') ?? randomUUID();
+    const requestId = c.req.header('x-request-id') ?? newId();
     const notes = new Normalisations();
     const listId = c.req.param('listId') ?? '';
     const url = new URL(c.req.url);

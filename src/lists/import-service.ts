@@ -4,7 +4,6 @@
  * and a row-numbered report of bad rows (which are skipped whole: a row is applied entirely or not
  * at all). Lists fed by SCIM refuse imports: the IdP would overwrite them.
  */
-import { randomUUID } from 'node:crypto';
 import { CsvError, CsvParser, decodeCsv, textProblem } from '../roster/csv.js';
 import { checkValue, type FieldValue } from '../roster/mapping.js';
 import type { RosterField } from '../roster/fields.js';
@@ -19,6 +18,7 @@ import { yieldToEventLoop } from '../runtime/turns.js';
 // A unique index refusing a row answers 409 uniqueness in the admin API, as it always has.
 import { scimWrite } from './store-errors.js';
 import { userNameKey } from '../scim/user-name.js';
+import { newId } from '../runtime/ids.js';
 
 export interface ImportReport {
   readonly dryRun: boolean;
@@ -261,7 +261,7 @@ export class ImportService {
       if (dryRun) continue;
       const now = new Date().toISOString();
       const active = fieldsNow.active !== false;
-      const id = prev?.id ?? randomUUID();
+      const id = prev?.id ?? newId();
       const derived = {
         fields: storedFields(fieldsNow), problems: '[]', problemCount: 0, mappingVersion: list.mappingVersion,
         search: searchText(userName, fieldsNow),

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { MasterList, Organisation, Store, SyncMethod, TokenInfo, UidAttribute } from '../store/index.js';
 import { hashSecret, hintOf, newSecret } from '../secrets/tokens.js';
 import type { AuditTrail, RequestMeta } from '../audit/audit-trail.js';
 import { RosterService } from './roster-service.js';
 import { defaultSchema, type UidChoice } from '../roster/fields.js';
+import { newId, newListId } from '../runtime/ids.js';
 
 export const UID_ATTRIBUTES: readonly UidAttribute[] = ['employeeNumber', 'userName', 'email'];
 
@@ -38,11 +38,11 @@ export class ListsService {
     if (org) {
       const found = await this.store.lists.organisation(org);
       if (found) return found;
-      return this.store.lists.createOrganisation(randomUUID(), org, this.now());
+      return this.store.lists.createOrganisation(newListId(), org, this.now());
     }
     const all = await this.store.lists.organisations();
     if (all.length === 1) return all[0]!;
-    if (all.length === 0) return this.store.lists.createOrganisation(randomUUID(), 'My organisation', this.now());
+    if (all.length === 0) return this.store.lists.createOrganisation(newListId(), 'My organisation', this.now());
     throw new UsageError('MUSTER_ORG_AMBIGUOUS', `there are ${all.length} organisations: name one with --org`);
   }
 
@@ -62,7 +62,7 @@ export class ListsService {
     const now = this.now();
     return this.store.transaction(async (tx) => {
       const list = await tx.lists.create({
-        id: randomUUID(), orgId: org.id, name, uidAttribute: uid as UidAttribute, syncMethod: input.syncMethod ?? 'scim', strict: false, externalIdUnique: input.externalIdUnique ?? true, mappingVersion: 0, createdAt: now, updatedAt: now,
+        id: newListId(), orgId: org.id, name, uidAttribute: uid as UidAttribute, syncMethod: input.syncMethod ?? 'scim', strict: false, externalIdUnique: input.externalIdUnique ?? true, mappingVersion: 0, createdAt: now, updatedAt: now,
       });
       await this.audit.record(tx, list.id, {
         action: 'list.created', target: { type: 'list', id: list.id, name: list.name },
@@ -76,7 +76,7 @@ export class ListsService {
       if (list.syncMethod !== 'scim') return { list, token: null };
       const secret = newSecret();
       const token = await tx.tokens.insert({
-        id: randomUUID(), list_id: list.id, label: input.tokenLabel ?? 'Initial token', hint: hintOf(secret), secret_hash: hashSecret(secret), created_at: now,
+        id: newId(), list_id: list.id, label: input.tokenLabel ?? 'Initial token', hint: hintOf(secret), secret_hash: hashSecret(secret), created_at: now,
       });
       await this.audit.record(tx, list.id, { action: 'token.created', target: { type: 'token', id: token.id, name: token.label } }, meta);
       return { list, token: { token, secret } };
@@ -143,7 +143,7 @@ export class ListsService {
       let token: CreatedToken | null = null;
       if (method === 'scim') {
         const secret = newSecret();
-        const info = await tx.tokens.insert({ id: randomUUID(), list_id: listId, label: 'Initial token', hint: hintOf(secret), secret_hash: hashSecret(secret), created_at: t });
+        const info = await tx.tokens.insert({ id: newId(), list_id: listId, label: 'Initial token', hint: hintOf(secret), secret_hash: hashSecret(secret), created_at: t });
         await this.audit.record(tx, listId, { action: 'token.created', target: { type: 'token', id: info.id, name: info.label } }, meta);
         token = { token: info, secret };
       }
@@ -223,7 +223,7 @@ export class ListsService {
         throw new UsageError('MUSTER_SYNC_METHOD_CONFLICT', 'this list does not use SCIM: choose SCIM as its sync method first (muster lists configure --sync scim)');
       }
       const t = await tx.tokens.insert({
-        id: randomUUID(), list_id: listId, label: label.trim() || 'Token', hint: hintOf(secret), secret_hash: hashSecret(secret), created_at: this.now(),
+        id: newId(), list_id: listId, label: label.trim() || 'Token', hint: hintOf(secret), secret_hash: hashSecret(secret), created_at: this.now(),
       });
       await this.audit.record(tx, listId, { action: 'token.created', target: { type: 'token', id: t.id, name: t.label } }, meta);
       return t;

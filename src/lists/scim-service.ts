@@ -25,6 +25,7 @@ import {
   compileFilter, compileMemberFilter, elementSeeks, readsWholeList, sortExpression, type FilterContext, type MasterList, type Repos, type Store,
   type UserRecord, type GroupRecord, type MemberRecord, type CallerGone,
 } from '../store/index.js';
+import { newId } from '../runtime/ids.js';
 
 export interface ScimCtx {
   readonly list: MasterList;
@@ -449,7 +450,7 @@ export class ScimService {
   async create(ctx: ScimCtx, rt: ResourceTypeId, body: unknown): Promise<Written> {
     const { doc, members } = prepareResource(this.registry, rt, body, ctx.notes);
     if (rt === 'User' && doc.active === undefined) doc.active = true;
-    const id = randomUUID();
+    const id = newId();
     const now = this.now();
     let stored: Rec | undefined;
     await this.withRetry(() => this.store.transaction(async (tx) => {

@@ -109,6 +109,8 @@ export async function startServer(env: Record<string, string> = {}, opts: { shar
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+/** The form of an id Muster makes for a person, group or request (src/runtime/ids.ts): 20 characters of lower-case Crockford base32. */
+export const NEW_ID = /^[0-9a-hjkmnp-tv-z]{20}$/;
 
 export function user(userName: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {

@@ -1,0 +1,41 @@
+/** New ids (src/runtime/ids.ts): their length and alphabet, no repeats across pool refills, every character drawn. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { newId, newListId } from '../../../src/runtime/ids.js';
+
+const CROCKFORD = /^[0-9a-hjkmnp-tv-z]+$/;
+
+describe('ids', () => {
+  it('a person id is 20 and a list id 12 characters of lower-case Crockford base32', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 300 }), (n) => {
+      for (let i = 0; i < n; i++) {
+        const id = newId();
+        const list = newListId();
+        expect(id).toHaveLength(20);
+        expect(list).toHaveLength(12);
+        expect(id).toMatch(CROCKFORD);
+        expect(list).toMatch(CROCKFORD);
+      }
+    }), { numRuns: 30 });
+  });
+
+  it('does not repeat, across many refills of the random pool, with both lengths drawn from it', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 50_000; i++) {
+      seen.add(newId());
+      if (i % 7 === 0) seen.add(newListId());
+    }
+    expect(seen.size).toBe(50_000 + Math.ceil(50_000 / 7));
+  });
+
+  it('draws every character of the alphabet about equally often', () => {
+    const counts = new Map<string, number>();
+    const draws = 20_000;
+    for (let i = 0; i < draws; i++) for (const ch of newId()) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+    expect(counts.size).toBe(32);
+    const expected = (draws * 20) / 32; // 12,500 each
+    // Binomial with p = 1/32: a standard deviation of about 110, so ±6 % is over six of them.
+    for (const n of counts.values()) expect(Math.abs(n - expected)).toBeLessThan(expected * 0.06);
+    expect([...counts.keys()].some((c) => 'ilou'.includes(c))).toBe(false);
+  });
+});
