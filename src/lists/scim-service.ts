@@ -22,7 +22,7 @@ import { LARGE_WRITE, yieldIfLarge, yieldToEventLoop } from '../runtime/turns.js
 import { CursorPager } from './cursor-pager.js';
 import { scimCompile, scimWrite } from './store-errors.js';
 import {
-  compileFilter, compileMemberFilter, elementSeeks, readsWholeList, sortExpression, type FilterContext, type MasterList, type Repos, type Store,
+  compileFilter, compileMemberFilter, elementSeeks, readsWholeList, singleSeek, sortExpression, type FilterContext, type MasterList, type Repos, type Store,
   type UserRecord, type GroupRecord, type MemberRecord, type CallerGone,
 } from '../store/index.js';
 import { newId } from '../runtime/ids.js';
@@ -613,7 +613,7 @@ export class ScimService {
     const where = filter ? scimCompile(() => compileFilter(fctx, filter)) : undefined;
     const sortPath = q.sortBy ? parseAttrPath(q.sortBy, (d) => invalidFilter(`invalid sortBy "${q.sortBy}": ${d}`)) : undefined;
     const orderBy = sortPath ? scimCompile(() => sortExpression(fctx, sortPath)) : undefined;
-    return { where, orderBy, scan: readsWholeList(fctx, filter, sortPath, q.cursor !== undefined) };
+    return { where, orderBy, scan: readsWholeList(fctx, filter, sortPath, q.cursor !== undefined), seek: singleSeek(fctx, filter, sortPath) };
   }
 
   private sortDescending(q: QueryParams): boolean {
@@ -646,7 +646,7 @@ export class ScimService {
     const { startIndex, count } = this.pageWindow(q);
     const p = this.projection(rt, q.attributes, q.excludedAttributes);
     const descending = this.sortDescending(q);
-    const { where, orderBy, scan } = this.compileQuery(ctx, rt, filter, q);
+    const { where, orderBy, scan, seek } = this.compileQuery(ctx, rt, filter, q);
     if (q.cursor !== undefined) {
       const page = await this.pager.page({ listId: ctx.list.id, rt, cursor: q.cursor, count: q.count, filter: q.filter, sortBy: q.sortBy, sortOrder: q.sortOrder, descending, where, orderBy, scan, gone: ctx.gone });
       const total = await this.total(ctx, rt, where, scan);
@@ -663,7 +663,7 @@ export class ScimService {
     // A page deep in the list skips its offset entry by entry (69 ms at 900,000 on SQLite,
     // bench/RESULTS.md): as much work as a scan, so it goes to the lane too.
     const deep = scan || startIndex - 1 >= PAGE_LIMITS.deepOffset;
-    const recs = count === 0 ? [] : await repo.page({ listId: ctx.list.id, where, orderBy, descending, offset: startIndex - 1, limit: count, scan: deep, gone: ctx.gone });
+    const recs = count === 0 ? [] : await repo.page({ listId: ctx.list.id, where, orderBy, descending, offset: startIndex - 1, limit: count, scan: deep, gone: ctx.gone, seek });
     // A first page that is not full holds every match: its length is the total, and the count
     // query is left out (an IdP's lookup by userName or externalId finds 0 or 1, issue 16).
     const total = startIndex === 1 && recs.length < count ? recs.length : await this.total(ctx, rt, where, scan);

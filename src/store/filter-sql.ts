@@ -412,6 +412,16 @@ function seeks(ctx: FilterContext, f: Filter): boolean {
 }
 
 /**
+ * Whether the filter is a single equality an index finds (`userName eq`, `externalId eq`,
+ * `emails[…].value eq`, `id eq`, …: an IdP's lookup). Its matches come out of that index in
+ * creation order (equal keys are kept in rowid order), so its first page needs no window of its
+ * own (UsersRepo.page, `seek`). An `and`, an `or` or a `not` may need a sort, and is left out.
+ */
+export function singleSeek(ctx: FilterContext, filter: Filter | undefined, sortBy: AttrPath | undefined): boolean {
+  return filter !== undefined && sortBy === undefined && (filter.kind === 'compare' || filter.kind === 'valuePath') && seeks(ctx, filter);
+}
+
+/**
  * Whether a query reads the whole list: a filter no index narrows (`co`, `ew`, `ne`, `not`,
  * `eq null`, a range, `active eq true`, an attribute read from the JSON document, a group's
  * members by display name or type), an order no index gives, or any order of a filter's matches

@@ -49,9 +49,17 @@ export interface PageQuery {
   readonly scan?: boolean;
   /** Whether the client has left: a statement in the lane is then not run (ScanPool.rows). */
   readonly gone?: CallerGone | undefined;
+  /**
+   * The first page of a single equality an index finds (filter-sql.ts, singleSeek): its rows are
+   * read straight through that index, without the window of the deferred join.
+   */
+  readonly seek?: boolean;
 }
 
 export const parseJson = (v: unknown): Record<string, unknown> => (typeof v === 'string' ? JSON.parse(v) : v) as Record<string, unknown>;
+
+/** The columns a UserRecord is made of (toRecord). */
+const USER_COLUMNS = sql.raw('users.id, users.list_id, users.data, users.fields, users.version, users.created, users.last_modified');
 
 type Row = Pick<Database['users'], 'id' | 'list_id' | 'version' | 'created' | 'last_modified' | 'fields'> & { data: unknown };
 /** `fields` is parsed when first read: SCIM reads (a page of 100, a lookup) never read it (issue 16). */
@@ -217,11 +225,17 @@ export class UsersRepo {
       // (the rowid); `+` keeps the list test off every index, which would walk the list again.
       const seqs = (await rowsOf(this.db, window as RawBuilder<{ seq: number }>, this.scans, q.listId, q.gone)).map((r) => r.seq);
       if (!seqs.length) return [];
-      const picked = await sql<Row & { seq: number }>`SELECT users.id, users.list_id, users.data, users.fields, users.version, users.created, users.last_modified
+      const picked = await sql<Row & { seq: number }>`SELECT ${USER_COLUMNS}
         FROM users WHERE users.seq IN (SELECT value FROM json_each(${JSON.stringify(seqs)})) AND +users.list_id = ${q.listId} ORDER BY ${order}`.execute(this.db);
       return picked.rows.map(toRecord);
     }
-    const rows = await rowsOf(this.db, sql<Row & { seq: number }>`SELECT users.id, users.list_id, users.data, users.fields, users.version, users.created, users.last_modified
+    if (q.seek && !q.scan && q.offset === 0 && !q.orderBy) {
+      // An IdP's lookup (0 or 1 people): the window and its second pass over the rows cost more
+      // than they save when nothing is skipped and the index gives the order (bench/RESULTS.md).
+      const found = await sql<Row>`SELECT ${USER_COLUMNS} FROM users WHERE users.list_id = ${q.listId} ${where} ORDER BY ${order} LIMIT ${q.limit}`.execute(this.db);
+      return found.rows.map(toRecord);
+    }
+    const rows = await rowsOf(this.db, sql<Row & { seq: number }>`SELECT ${USER_COLUMNS}
       FROM users WHERE users.seq IN (${window}) ORDER BY ${order}`, q.scan ? this.scans : undefined, q.listId, q.gone);
     return rows.map(toRecord);
   }
