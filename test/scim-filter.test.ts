@@ -110,7 +110,7 @@ describe('filters compile to SQL (RFC 7644 §3.4.2.2)', () => {
     expect(r.body.totalResults).toBe(1);
   });
 
-  it('a lookup by one equality, read straight from its index, answers as the same filter through the page window', async () => {
+  it('a lookup of users or groups by one equality, read straight from its index, answers as the same filter through the page window', async () => {
     // Externally assigned ids may repeat here, so that an equality can match several people.
     const own = await srv.newList({ name: 'Equalities', externalIdUnique: false });
     const people: { id: string; userName: string; externalId: string; displayName: string; employeeNumber: string; email: string }[] = [];
@@ -131,8 +131,22 @@ describe('filters compile to SQL (RFC 7644 §3.4.2.2)', () => {
       `emails[type eq "work"].value eq "${p.email}"`,
       `id eq "${missing ? 'nope' : p.id}"`,
     ));
-    const page = async (filter: string, extra: string) => {
-      const r = await own.req('GET', `/Users?filter=${encodeURIComponent(filter)}${extra}`);
+    const groups: { id: string; displayName: string; externalId: string; member: string }[] = [];
+    for (let i = 0; i < 8; i++) {
+      const g = { displayName: `Team ${i % 3}`, externalId: `G${i % 2}`, member: people[i % 4]!.id };
+      const r = await own.req('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: g.displayName, externalId: g.externalId, members: [{ value: g.member }] });
+      expect(r.status).toBe(201);
+      groups.push({ ...g, id: r.body.id });
+    }
+    const groupEquality = fc.tuple(fc.constantFrom(...groups), fc.boolean()).chain(([g, missing]) => fc.constantFrom(
+      `displayName eq "${missing ? 'Team 9' : g.displayName.toUpperCase()}"`,
+      `externalId eq "${g.externalId}"`,
+      `id eq "${missing ? 'nope' : g.id}"`,
+      `members[value eq "${g.member}"]`,
+      `members.value eq "${g.member}"`,
+    ));
+    const page = async (filter: string, extra: string, of = '/Users') => {
+      const r = await own.req('GET', `${of}?filter=${encodeURIComponent(filter)}${extra}`);
       expect(r.status, r.text).toBe(200);
       return { total: r.body.totalResults, items: r.body.itemsPerPage, ids: r.body.Resources.map((u: { id: string }) => u.id) };
     };
@@ -146,6 +160,13 @@ describe('filters compile to SQL (RFC 7644 §3.4.2.2)', () => {
       const positions = straight.ids.map((id: string) => order.indexOf(id));
       expect(positions).toEqual([...positions].sort((a, b) => (descending ? b - a : a - b)));
     }), { numRuns: 60 });
+    await fc.assert(fc.asyncProperty(groupEquality, fc.integer({ min: 1, max: 9 }), fc.boolean(), async (filter, count, descending) => {
+      const extra = `&count=${count}${descending ? '&sortOrder=descending' : ''}&excludedAttributes=members`;
+      const straight = await page(filter, extra, '/Groups');
+      expect(straight).toEqual(await page(`(${filter}) and not (displayName eq "nobody")`, extra, '/Groups'));
+      const positions = straight.ids.map((id: string) => groups.findIndex((g) => g.id === id));
+      expect(positions).toEqual([...positions].sort((a, b) => (descending ? b - a : a - b)));
+    }), { numRuns: 40 });
   });
 
   it.each([

@@ -5,6 +5,7 @@ import { rethrowUnique } from './unique-violation.js';
 import { parseJson, type PageQuery } from './users-repo.js';
 import { keysetClauses, type KeysetPosition, type KeysetQuery } from './paging-repo.js';
 import { COUNT_LIMITS, countIn, rowsOf, type ScanPool } from './scan-pool.js';
+import { pageRows } from './page-rows.js';
 
 export interface GroupWrite {
   readonly id: string;
@@ -32,6 +33,9 @@ export interface MemberRecord {
   readonly type: string;
   readonly display: string | null;
 }
+
+/** The columns a GroupRecord is made of (toRecord). */
+const GROUP_COLUMNS = sql.raw('groups.id, groups.list_id, groups.data, groups.version, groups.created, groups.last_modified');
 
 type Row = Pick<Database['groups'], 'id' | 'list_id' | 'version' | 'created' | 'last_modified'> & { data: unknown };
 const toRecord = (r: Row): GroupRecord => ({
@@ -95,24 +99,9 @@ export class GroupsRepo {
     return countIn(this.scans, q, all, () => this.db.selectFrom(m.select(sql<number>`1`.as('one')).limit(COUNT_LIMITS.hereUpTo + 1).as('m')).select(sql<number>`count(*)`.as('n')));
   }
 
-  /** One page, chosen on the (list_id, seq) index before any document is read (see UsersRepo.page). */
+  /** One page (page-rows.ts). */
   async page(q: PageQuery): Promise<GroupRecord[]> {
-    const dir = q.descending ? sql`DESC` : sql`ASC`;
-    const seqDir = q.descending && q.orderBy === undefined ? sql`DESC` : sql`ASC`;
-    const order = q.orderBy ? sql`${q.orderBy} ${dir}, groups.seq ${seqDir}` : sql`groups.seq ${seqDir}`;
-    const where = q.where ? sql`AND ${q.where}` : sql``;
-    const window = sql`SELECT groups.seq FROM groups WHERE groups.list_id = ${q.listId} ${where} ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}`;
-    if (q.scan && this.scans?.engine === 'sqlite') {
-      // As UsersRepo.page: the window in the lane, its rows read here by rowid.
-      const seqs = (await rowsOf(this.db, window as RawBuilder<{ seq: number }>, this.scans, q.listId, q.gone)).map((r) => r.seq);
-      if (!seqs.length) return [];
-      const picked = await sql<Row>`SELECT groups.id, groups.list_id, groups.data, groups.version, groups.created, groups.last_modified
-        FROM groups WHERE groups.seq IN (SELECT value FROM json_each(${JSON.stringify(seqs)})) AND +groups.list_id = ${q.listId} ORDER BY ${order}`.execute(this.db);
-      return picked.rows.map(toRecord);
-    }
-    const rows = await rowsOf(this.db, sql<Row>`SELECT groups.id, groups.list_id, groups.data, groups.version, groups.created, groups.last_modified
-      FROM groups WHERE groups.seq IN (${window}) ORDER BY ${order}`, q.scan ? this.scans : undefined, q.listId, q.gone);
-    return rows.map(toRecord);
+    return (await pageRows<Row>(this.db, this.scans, 'groups', GROUP_COLUMNS, q)).map(toRecord);
   }
 
   async existing(listId: string, ids: readonly string[]): Promise<Set<string>> {

@@ -6,6 +6,7 @@ import { chunked } from './chunks.js';
 import { keysetClauses, type KeysetPosition, type KeysetQuery } from './paging-repo.js';
 import { COUNT_LIMITS, countIn, rowsOf, type CallerGone, type ScanPool } from './scan-pool.js';
 import { Prepared } from './prepared.js';
+import { pageRows } from './page-rows.js';
 
 /** What the SCIM layer hands the store for one user: the document plus its indexed columns. */
 export interface UserWrite {
@@ -51,7 +52,7 @@ export interface PageQuery {
   readonly gone?: CallerGone | undefined;
   /**
    * The first page of a single equality an index finds (filter-sql.ts, singleSeek): its rows are
-   * read straight through that index, without the window of the deferred join.
+   * read straight through that index, without the window of the deferred join (page-rows.ts).
    */
   readonly seek?: boolean;
 }
@@ -210,34 +211,9 @@ export class UsersRepo {
     return countIn(this.scans, q, all, () => this.db.selectFrom(m.select(sql<number>`1`.as('one')).limit(COUNT_LIMITS.hereUpTo + 1).as('m')).select(sql<number>`count(*)`.as('n')));
   }
 
-  /**
-   * One page. The window is chosen on the (list_id, seq) index first and only its rows are read
-   * (a deferred join): OFFSET then skips index entries, not whole JSON documents.
-   */
+  /** One page (page-rows.ts). */
   async page(q: PageQuery): Promise<UserRecord[]> {
-    const dir = q.descending ? sql`DESC` : sql`ASC`;
-    const seqDir = q.descending && q.orderBy === undefined ? sql`DESC` : sql`ASC`;
-    const order = q.orderBy ? sql`${q.orderBy} ${dir}, users.seq ${seqDir}` : sql`users.seq ${seqDir}`;
-    const where = q.where ? sql`AND ${q.where}` : sql``;
-    const window = sql`SELECT users.seq FROM users WHERE users.list_id = ${q.listId} ${where} ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}`;
-    if (q.scan && this.scans?.engine === 'sqlite') {
-      // The window is the whole list's work: in the lane. Its rows are then read here by seq
-      // (the rowid); `+` keeps the list test off every index, which would walk the list again.
-      const seqs = (await rowsOf(this.db, window as RawBuilder<{ seq: number }>, this.scans, q.listId, q.gone)).map((r) => r.seq);
-      if (!seqs.length) return [];
-      const picked = await sql<Row & { seq: number }>`SELECT ${USER_COLUMNS}
-        FROM users WHERE users.seq IN (SELECT value FROM json_each(${JSON.stringify(seqs)})) AND +users.list_id = ${q.listId} ORDER BY ${order}`.execute(this.db);
-      return picked.rows.map(toRecord);
-    }
-    if (q.seek && !q.scan && q.offset === 0 && !q.orderBy) {
-      // An IdP's lookup (0 or 1 people): the window and its second pass over the rows cost more
-      // than they save when nothing is skipped and the index gives the order (bench/RESULTS.md).
-      const found = await sql<Row>`SELECT ${USER_COLUMNS} FROM users WHERE users.list_id = ${q.listId} ${where} ORDER BY ${order} LIMIT ${q.limit}`.execute(this.db);
-      return found.rows.map(toRecord);
-    }
-    const rows = await rowsOf(this.db, sql<Row & { seq: number }>`SELECT ${USER_COLUMNS}
-      FROM users WHERE users.seq IN (${window}) ORDER BY ${order}`, q.scan ? this.scans : undefined, q.listId, q.gone);
-    return rows.map(toRecord);
+    return (await pageRows<Row>(this.db, this.scans, 'users', USER_COLUMNS, q)).map(toRecord);
   }
 
   /** People of a list by externalId (Entra sync keys people by their Graph object id). */
