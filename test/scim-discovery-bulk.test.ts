@@ -60,6 +60,16 @@ describe('Bulk (RFC 7644 §3.7)', () => {
     const u1 = r.body.Operations.find((o: { bulkId: string }) => o.bulkId === 'u1');
     const two = await list.req('GET', `/Users/${u2.location.split('/').pop()}`);
     expect(two.body['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'].manager.value).toBe(u1.location.split('/').pop());
+    // Each created resource's answer (no resource is rendered for it) names where it is and the version a GET then gives.
+    for (const op of r.body.Operations) {
+      const got = await list.req('GET', new URL(op.location).pathname.replace(/^.*\/lists\/[^/]+/, ''));
+      expect(got.status).toBe(200);
+      expect(got.body.meta.location).toBe(op.location);
+      expect(op.version).toBe(got.body.meta.version);
+      expect(got.headers.get('etag')).toBe(op.version);
+    }
+    // A group created with its members is at its first version.
+    expect(group.version).toBe('W/"1"');
   });
 
   it('reports each failure, stops after failOnErrors, and refuses more than maxOperations with 413', async () => {

@@ -132,8 +132,8 @@ export class BulkService {
       const base = { method: op.method, ...(op.bulkId ? { bulkId: op.bulkId } : {}) };
       if (op.method === 'POST') {
         if (id !== undefined) throw invalidValue('POST takes a resource endpoint without an id');
-        const w = await this.scim.create(ctx, rt, data);
-        if (op.bulkId) resolved.set(op.bulkId, String(w.resource.id));
+        const w = await this.scim.create(ctx, rt, data, false);
+        if (op.bulkId) resolved.set(op.bulkId, w.id);
         return { ...base, location: w.location, version: w.etag, status: '201' };
       }
       if (id === undefined) throw invalidValue(`${op.method} needs a path with an id, such as /Users/{id}`);

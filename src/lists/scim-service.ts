@@ -69,6 +69,13 @@ export interface Written {
   readonly location: string;
 }
 
+/** What a create answers when its caller does not send the resource back (a Bulk operation, Entra sync). */
+export interface Placed {
+  readonly id: string;
+  readonly etag: string;
+  readonly location: string;
+}
+
 export interface ScimLimits {
   readonly maxPageSize: number;
   readonly defaultPageSize: number;
@@ -233,10 +240,15 @@ export class ScimService {
    * returned. A group with GROUP_STREAM_FROM members or more (on a page of n groups, a nth of that)
    * is rendered without them and marked for streamed(), which sends them as it reads them.
    */
-  private async render(db: Repos, ctx: ScimCtx, rt: ResourceTypeId, recs: readonly Rec[], p: Projection): Promise<Doc[]> {
+  /**
+   * Stored records as SCIM resources, projected by `p`. `created`: people this request has just
+   * created, who belong to no group yet (a member must exist before a group can hold it), so their
+   * groups are not read.
+   */
+  private async render(db: Repos, ctx: ScimCtx, rt: ResourceTypeId, recs: readonly Rec[], p: Projection, created = false): Promise<Doc[]> {
     const core = rt === 'User' ? USER_SCHEMA : GROUP_SCHEMA;
     const ids = recs.map((r) => r.id);
-    const groups = rt === 'User' && mayReturn(p, core, 'groups') ? await db.users.groupsOf(ids) : undefined;
+    const groups = rt === 'User' && !created && mayReturn(p, core, 'groups') ? await db.users.groupsOf(ids) : undefined;
     const wantMembers = rt === 'Group' && mayReturn(p, core, 'members');
     // The threshold holds for the whole answer: on a page of n groups, each from 1/n of it, so
     // that a page of groups each just under it is not built whole either (100 groups of 9,999).
@@ -447,7 +459,14 @@ export class ScimService {
     return { added: added.filter((id) => !back.has(id)), removed: removed.filter((id) => !back.has(id)) };
   }
 
-  async create(ctx: ScimCtx, rt: ResourceTypeId, body: unknown): Promise<Written> {
+  /**
+   * POST /Users, POST /Groups (RFC 7644 §3.3). Without `wantResource` nothing is rendered: a Bulk
+   * operation's answer holds no resource (§3.7.3), and rendering it read the person's groups and
+   * built the document for nothing; a group's members are not read back either.
+   */
+  async create(ctx: ScimCtx, rt: ResourceTypeId, body: unknown): Promise<Written>;
+  async create(ctx: ScimCtx, rt: ResourceTypeId, body: unknown, wantResource: false): Promise<Placed>;
+  async create(ctx: ScimCtx, rt: ResourceTypeId, body: unknown, wantResource = true): Promise<Written | Placed> {
     const { doc, members } = prepareResource(this.registry, rt, body, ctx.notes);
     if (rt === 'User' && doc.active === undefined) doc.active = true;
     const id = newId();
@@ -473,7 +492,9 @@ export class ScimService {
       }
       return true;
     }));
-    return this.written(ctx, rt, id, stored);
+    // Both kinds are inserted at version 1; adding a new group's members does not move it.
+    if (!wantResource) return { id, etag: etagOf(1), location: this.location(ctx, rt, id) };
+    return this.written(ctx, rt, id, stored, true);
   }
 
   /**
@@ -483,9 +504,9 @@ export class ScimService {
    * group's only when the answer is sent, streamed(), and never for a Bulk operation, whose answer
    * holds no resource).
    */
-  private async written(ctx: ScimCtx, rt: ResourceTypeId, id: string, stored?: Rec): Promise<Written> {
+  private async written(ctx: ScimCtx, rt: ResourceTypeId, id: string, stored?: Rec, created = false): Promise<Written> {
     if (stored) {
-      const [resource] = await this.render(this.store, ctx, rt, [stored], {});
+      const [resource] = await this.render(this.store, ctx, rt, [stored], {}, created);
       return { resource: resource!, etag: etagOf(stored.version), location: this.location(ctx, rt, id) };
     }
     const { resource, etag } = await this.get(ctx, rt, id, {});

@@ -510,7 +510,7 @@ export class EntraSync {
       const doc = graphUserToScim(u, managerToWrite(change, managerPerson, stored));
       try {
         if (!person) {
-          await this.scim.create(ctx, 'User', doc);
+          await this.scim.create(ctx, 'User', doc, false);
           st.created++;
         } else {
           await this.scim.replace(ctx, 'User', person.id, doc);
