@@ -57,7 +57,7 @@ const CREDENTIAL_SERVICES = ['src/credentials/*-service.ts', 'src/credentials/wa
 
 const domainRules = [
   // runtime/ is how work takes turns on the process's one event loop (yielding, background work
-  // giving way to requests): below every folder, it imports none.
+  // giving way to requests), and how new ids are made: below every folder, it imports none.
   layer(['src/runtime/**/*.ts'], [...FOLDERS.map((f) => `**/${f}/**`), '**/config*', '**/main*', 'hono', ...SQL],
     'src/runtime imports nothing of ours: every folder may import it'),
   layer(['src/scim/**/*.ts'], [...forbiddenFor('scim'), ...SQL, ...NODE_BUILTINS],
