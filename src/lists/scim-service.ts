@@ -236,14 +236,11 @@ export class ScimService {
   }
 
   /**
-   * Full resources for records of one type, with `groups` or `members` loaded in one query when
-   * returned. A group with GROUP_STREAM_FROM members or more (on a page of n groups, a nth of that)
-   * is rendered without them and marked for streamed(), which sends them as it reads them.
-   */
-  /**
-   * Stored records as SCIM resources, projected by `p`. `created`: people this request has just
-   * created, who belong to no group yet (a member must exist before a group can hold it), so their
-   * groups are not read.
+   * Full resources for records of one type, projected by `p`, with `groups` or `members` loaded in
+   * one query when returned. A group with GROUP_STREAM_FROM members or more (on a page of n groups,
+   * a nth of that) is rendered without them and marked for streamed(), which sends them as it reads
+   * them. `created`: people this request has just created, who belong to no group yet (a member
+   * must exist before a group can hold it), so their groups are not read.
    */
   private async render(db: Repos, ctx: ScimCtx, rt: ResourceTypeId, recs: readonly Rec[], p: Projection, created = false): Promise<Doc[]> {
     const core = rt === 'User' ? USER_SCHEMA : GROUP_SCHEMA;

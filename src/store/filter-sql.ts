@@ -413,9 +413,11 @@ function seeks(ctx: FilterContext, f: Filter): boolean {
 
 /**
  * Whether the filter is a single equality an index finds (`userName eq`, `externalId eq`,
- * `emails[…].value eq`, `id eq`, …: an IdP's lookup). Its matches come out of that index in
- * creation order (equal keys are kept in rowid order), so its first page needs no window of its
- * own (UsersRepo.page, `seek`). An `and`, an `or` or a `not` may need a sort, and is left out.
+ * `emails[…].value eq`, `id eq`, …: an IdP's lookup), so that its first page needs no window of
+ * its own (page-rows.ts, `seek`). On SQLite its matches come out of that index in creation order
+ * (equal keys are kept in rowid order) and the page stops at its LIMIT; PostgreSQL sorts the
+ * matches either way, the same rows as the window's. A filter of several terms (`and`, `or`,
+ * `not`) may need a sort of many rows, and is left out (a value path's own `or` is one term).
  */
 export function singleSeek(ctx: FilterContext, filter: Filter | undefined, sortBy: AttrPath | undefined): boolean {
   return filter !== undefined && sortBy === undefined && (filter.kind === 'compare' || filter.kind === 'valuePath') && seeks(ctx, filter);

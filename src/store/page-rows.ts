@@ -11,8 +11,8 @@ import type { PageQuery } from './users-repo.js';
  * - A window that reads the whole list (`scan`) runs in the lane of such reads (scan-pool.ts) on
  *   SQLite; its rows are then read here by `seq` (the rowid).
  * - The first page of a single indexed equality (`seek`: an IdP's lookup) is read straight
- *   through its index: nothing is skipped and the index gives creation order, so the window
- *   would cost a second pass for nothing (bench/RESULTS.md, "A lookup's page read straight").
+ *   through its index: nothing is skipped and (on SQLite) the index gives creation order, so the
+ *   window would cost a second pass for nothing (bench/RESULTS.md, "A lookup's page read straight").
  */
 export async function pageRows<R>(db: Kysely<Database>, scans: ScanPool | undefined, table: 'users' | 'groups', columns: RawBuilder<unknown>, q: PageQuery): Promise<R[]> {
   const t = sql.raw(table);
