@@ -2,8 +2,10 @@
  * Cursor paging (RFC 9865) of Users and Groups, index paging's maintained totalResults, and the
  * ListResponse shape of both. Runs on either engine (MUSTER_TEST_ENGINE).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CursorCodec, queryHash } from '../src/lists/cursor-codec.js';
+import { ENGINE } from './helpers/database.js';
 import { startServer, user, type TestList, type TestServer } from './helpers/server.js';
 
 const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
@@ -184,5 +186,42 @@ describe('index paging keeps working, with totalResults from the maintained coun
     expect(page.body).toMatchObject({ startIndex: 3, itemsPerPage: 2, totalResults: 7 });
     const groups = await list.req('GET', '/Groups');
     expect(groups.body.totalResults).toBe(0);
+  });
+});
+
+describe('page sizes', () => {
+  it('each count gets its own number of resources, in turn, by index, by cursor and by filter; on SQLite no statement binds its LIMIT', async () => {
+    const { list, ids } = await listWith(5);
+    // Every statement this process runs on SQLite, by its text (the scan lane's process is not watched).
+    const ran = new Set<string>();
+    const probe = new BetterSqlite3(':memory:');
+    const proto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<'all' | 'get' | 'run' | 'iterate', (...a: unknown[]) => unknown>;
+    probe.close();
+    for (const m of ['all', 'get', 'run', 'iterate'] as const) {
+      const original = proto[m];
+      vi.spyOn(proto, m).mockImplementation(function (this: { source: string }, ...a: unknown[]) {
+        ran.add(this.source);
+        return original.apply(this, a);
+      });
+    }
+    try {
+      for (const count of [1, 3, 1, 5, 2]) {
+        const byIndex = await list.req('GET', `/Users?startIndex=1&count=${count}`);
+        expect(byIndex.body.Resources.map((r: { id: string }) => r.id)).toEqual(ids.slice(0, count));
+        const byCursor = await list.req('GET', `/Users?cursor=&count=${count}`);
+        expect(byCursor.body.Resources.map((r: { id: string }) => r.id)).toEqual(ids.slice(0, count));
+        const filtered = await list.req('GET', `/Users?count=${count}&filter=${encodeURIComponent('userName sw "user-"')}`);
+        expect(filtered.body.Resources.map((r: { id: string }) => r.id)).toEqual(ids.slice(0, count));
+        const one = await list.req('GET', `/Users?count=${count}&filter=${encodeURIComponent('userName eq "user-01@example.com"')}`);
+        expect(one.body.Resources.map((r: { id: string }) => r.id)).toEqual([ids[1]]);
+      }
+      expect((await list.req('PATCH', `/Users/${ids[2]}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }] })).status).toBe(200);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    if (ENGINE === 'sqlite') {
+      expect(ran.size).toBeGreaterThan(10);
+      expect([...ran].filter((s) => /\blimit\s+\?/i.test(s))).toEqual([]);
+    }
   });
 });

@@ -14,6 +14,15 @@ import type { PageQuery } from './users-repo.js';
  *   through its index: nothing is skipped and (on SQLite) the index gives creation order, so the
  *   window would cost a second pass for nothing (bench/RESULTS.md, "A lookup's page read straight").
  */
+/**
+ * A LIMIT for a raw query, written into its text: on SQLite a bound LIMIT makes every run compile
+ * the statement again (LiteralLimitCompiler in sqlite/open.ts does the same for built queries).
+ */
+export function sqlLimit(n: number): RawBuilder<unknown> {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`LIMIT must be a whole number, not ${n}`);
+  return sql.lit(n);
+}
+
 export async function pageRows<R>(db: Kysely<Database>, scans: ScanPool | undefined, table: 'users' | 'groups', columns: RawBuilder<unknown>, q: PageQuery): Promise<R[]> {
   const t = sql.raw(table);
   const dir = q.descending ? sql`DESC` : sql`ASC`;
@@ -21,9 +30,9 @@ export async function pageRows<R>(db: Kysely<Database>, scans: ScanPool | undefi
   const order = q.orderBy ? sql`${q.orderBy} ${dir}, ${t}.seq ${seqDir}` : sql`${t}.seq ${seqDir}`;
   const where = q.where ? sql`AND ${q.where}` : sql``;
   if (q.seek && !q.scan && q.offset === 0 && !q.orderBy) {
-    return (await sql<R>`SELECT ${columns} FROM ${t} WHERE ${t}.list_id = ${q.listId} ${where} ORDER BY ${order} LIMIT ${q.limit}`.execute(db)).rows;
+    return (await sql<R>`SELECT ${columns} FROM ${t} WHERE ${t}.list_id = ${q.listId} ${where} ORDER BY ${order} LIMIT ${sqlLimit(q.limit)}`.execute(db)).rows;
   }
-  const window = sql`SELECT ${t}.seq FROM ${t} WHERE ${t}.list_id = ${q.listId} ${where} ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}`;
+  const window = sql`SELECT ${t}.seq FROM ${t} WHERE ${t}.list_id = ${q.listId} ${where} ORDER BY ${order} LIMIT ${sqlLimit(q.limit)} OFFSET ${q.offset}`;
   if (q.scan && scans?.engine === 'sqlite') {
     const seqs = (await rowsOf(db, window as RawBuilder<{ seq: number }>, scans, q.listId, q.gone)).map((r) => r.seq);
     if (!seqs.length) return [];

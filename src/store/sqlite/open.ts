@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import { Kysely, SqliteDialect, SqliteQueryCompiler, ValueNode, type LimitNode, type QueryCompiler, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { Database } from '../schema.js';
 import { CommitGroups } from './commit-groups.js';
 
@@ -48,6 +48,29 @@ export function cachingDatabase(sqlite: BetterSqlite3.Database, size = STATEMENT
       return stmt as unknown as SqliteStatement;
     },
   };
+}
+
+/**
+ * SQLite's compiler with a query's LIMIT written into the SQL text when it is a whole number,
+ * instead of bound as a parameter. SQLite (3.53, as better-sqlite3 bundles it) marks a bound LIMIT
+ * as a value the query plan may depend on, so binding it again before a run, even to the same
+ * value, makes SQLite compile the statement afresh on that run: every run of a cached statement
+ * with `LIMIT ?` paid a full compile (a page query 10 µs instead of 3, measured in
+ * bench/RESULTS.md, "A bound LIMIT"). A bound OFFSET does not do this. Each distinct limit is a
+ * statement of its own in the cache; the limits Muster uses are few.
+ */
+export class LiteralLimitCompiler extends SqliteQueryCompiler {
+  protected override visitLimit(node: LimitNode): void {
+    const v = ValueNode.is(node.limit) ? node.limit.value : undefined;
+    if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) this.append(`limit ${v}`);
+    else super.visitLimit(node);
+  }
+}
+
+class MusterSqliteDialect extends SqliteDialect {
+  override createQueryCompiler(): QueryCompiler {
+    return new LiteralLimitCompiler();
+  }
 }
 
 /** How often the checkpointer thread moves the write-ahead log into the database file. */
@@ -146,5 +169,5 @@ export function openSqlite(file: string, opts: SqliteOptions = {}): Kysely<Datab
   // connections' open groups before it writes (a CLI command run in a test process, beside a server).
   const groups = file !== ':memory:' ? new CommitGroups(sqlite, path.resolve(file)) : undefined;
   if (groups) opts.onGroups?.(groups);
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite, STATEMENT_CACHE, stop, groups) }) });
+  return new Kysely<Database>({ dialect: new MusterSqliteDialect({ database: cachingDatabase(sqlite, STATEMENT_CACHE, stop, groups) }) });
 }
