@@ -110,4 +110,24 @@ describe('Bulk (RFC 7644 §3.7)', () => {
     });
     expect(r.body.Operations.map((o: { status: string }) => o.status)).toEqual(['200', '412', '204']); // a User PATCH is 200, as on /Users (issue 12)
   });
+
+  it('a PUT in a bulk answers the version a GET then gives: changed, unchanged, and a group whose members alone changed', async () => {
+    const id = (await list.req('POST', '/Users', user('bulk.put@example.com'))).body.id;
+    const gid = (await list.req('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Bulk PUT group' })).body.id;
+    const put = async (path: string, data: unknown) => {
+      const r = await list.req('POST', '/Bulk', { schemas: [BULK], Operations: [{ method: 'PUT', path, data }] });
+      expect(r.status, r.text).toBe(200);
+      const [op] = r.body.Operations;
+      expect(op.status).toBe('200');
+      const got = await list.req('GET', path);
+      expect(op.location).toBe(got.body.meta.location);
+      expect(got.headers.get('etag')).toBe(op.version);
+      return op.version as string;
+    };
+    expect(await put(`/Users/${id}`, user('bulk.put@example.com', { title: 'Changed' }))).toBe('W/"2"');
+    expect(await put(`/Users/${id}`, user('bulk.put@example.com', { title: 'Changed' }))).toBe('W/"2"'); // the same document: no new version
+    const members = [{ value: id }];
+    expect(await put(`/Groups/${gid}`, { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Bulk PUT group', members })).toBe('W/"2"');
+    expect((await list.req('GET', `/Groups/${gid}`)).body.members.map((m: { value: string }) => m.value)).toEqual([id]);
+  });
 });

@@ -94,6 +94,10 @@ describe('Users: create, read, replace, delete (RFC 7644 §3.3–§3.6)', () => 
     expect(put.body.title).toBe('New title');
     expect(put.body.nickName).toBeUndefined();
     expect(put.body.name).toBeUndefined();
+    // The answer (rendered from the document stored, not read back) is what a GET then gives.
+    const got = await list.req('GET', `/Users/${c.body.id}`);
+    expect(put.body).toEqual(got.body);
+    expect(put.headers.get('etag')).toBe('W/"2"');
   });
 
   it('ETags: If-None-Match answers 304, a stale If-Match answers 412 and changes nothing', async () => {

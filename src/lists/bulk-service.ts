@@ -138,7 +138,7 @@ export class BulkService {
       }
       if (id === undefined) throw invalidValue(`${op.method} needs a path with an id, such as /Users/{id}`);
       if (op.method === 'PUT' || op.method === 'PATCH') {
-        const w = op.method === 'PUT' ? await this.scim.replace(ctx, rt, id, data, op.version) : await this.scim.patch(ctx, rt, id, data, op.version, false);
+        const w = op.method === 'PUT' ? await this.scim.replace(ctx, rt, id, data, op.version, false) : await this.scim.patch(ctx, rt, id, data, op.version, false);
         // As the endpoints answer (docs/scim.md): PUT and a User PATCH 200, a Group PATCH 204.
         return { ...base, location: w.location, version: w.etag, status: op.method === 'PUT' || rt === 'User' ? '200' : '204' };
       }

@@ -510,27 +510,23 @@ export class ScimService {
     return { resource, etag, location: this.location(ctx, rt, id) };
   }
 
-  async replace(ctx: ScimCtx, rt: ResourceTypeId, id: string, body: unknown, ifMatch?: string): Promise<Written> {
+  /**
+   * PUT (RFC 7644 §3.5.1): the same write as a PATCH (modify), with the request's document as the
+   * change. A person is answered from the document stored, not read back; without `wantResource`
+   * (Bulk, whose answer holds no resource, and Entra sync) nothing is rendered and the ETag comes
+   * from the version written.
+   */
+  async replace(ctx: ScimCtx, rt: ResourceTypeId, id: string, body: unknown, ifMatch?: string): Promise<Written>;
+  async replace(ctx: ScimCtx, rt: ResourceTypeId, id: string, body: unknown, ifMatch: string | undefined, wantResource: false): Promise<Omit<Written, 'resource'>>;
+  async replace(ctx: ScimCtx, rt: ResourceTypeId, id: string, body: unknown, ifMatch?: string, wantResource = true): Promise<Written | Omit<Written, 'resource'>> {
     const { doc, members } = prepareResource(this.registry, rt, body, ctx.notes);
     if (rt === 'User' && doc.active === undefined) doc.active = true;
-    await this.withRetry(() => this.store.transaction(async (tx) => {
-      await this.lockList(tx, ctx);
-      const schema = await this.schemaIn(tx, ctx, rt);
-      const rec = await this.load(tx, ctx, rt, id);
-      this.checkIfMatch(rec, ifMatch);
-      const now = this.now();
-      const docChanged = JSON.stringify(canonical(doc)) !== JSON.stringify(canonical(rec.data));
-      if (docChanged && !(await this.writeUpdate(tx, ctx, rt, rec, doc, now, schema))) return undefined;
-      // A PUT without "members" leaves membership alone: no IdP means "remove everyone" by omitting it,
-      // and Okta/OneLogin PUT group metadata on its own. A PUT with "members" replaces the set.
-      if (rt === 'Group' && members !== undefined) {
-        const r = await this.applyMembers(tx, ctx, id, [{ kind: 'removeAll' }, { kind: 'add', members: memberRefs(members, ctx.notes) }], now);
-        if ((r.added.length || r.removed.length) && !docChanged) await tx.groups.touch(ctx.list.id, id, now);
-        await this.recordMembers(tx, ctx, id, doc, r);
-      }
-      return true;
-    }));
-    return this.written(ctx, rt, id);
+    // A PUT without "members" leaves membership alone: no IdP means "remove everyone" by omitting it,
+    // and Okta/OneLogin PUT group metadata on its own. A PUT with "members" replaces the set.
+    return this.modify(ctx, rt, id, () => ({
+      doc,
+      memberOps: rt === 'Group' && members !== undefined ? [{ kind: 'removeAll' }, { kind: 'add', members: memberRefs(members, ctx.notes) }] : [],
+    }), ifMatch, wantResource);
   }
 
   /**

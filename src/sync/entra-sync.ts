@@ -513,7 +513,7 @@ export class EntraSync {
           await this.scim.create(ctx, 'User', doc, false);
           st.created++;
         } else {
-          await this.scim.replace(ctx, 'User', person.id, doc);
+          await this.scim.replace(ctx, 'User', person.id, doc, undefined, false);
           const after = await this.store.users.get(list.id, person.id);
           if (before?.version === after?.version) st.unchanged++;
           else if (after?.data.active === false && before?.data.active !== false) st.deactivated++;
