@@ -4,8 +4,8 @@ import { chunked } from './chunks.js';
 import { rethrowUnique } from './unique-violation.js';
 import { parseJson, type PageQuery } from './users-repo.js';
 import { keysetClauses, type KeysetPosition, type KeysetQuery } from './paging-repo.js';
-import { COUNT_LIMITS, countIn, rowsOf, type ScanPool } from './scan-pool.js';
-import { pageRows, sqlLimit } from './page-rows.js';
+import { rowsOf, type ScanPool } from './scan-pool.js';
+import { countRows, pageRows, sqlLimit } from './page-rows.js';
 
 export interface GroupWrite {
   readonly id: string;
@@ -93,10 +93,7 @@ export class GroupsRepo {
   }
 
   async count(q: Pick<PageQuery, 'listId' | 'where' | 'scan' | 'gone'>): Promise<number> {
-    let m = this.db.selectFrom('groups').where('groups.list_id', '=', q.listId);
-    if (q.where) m = m.where(q.where as RawBuilder<boolean>);
-    const all = m.select(sql<number>`count(*)`.as('n'));
-    return countIn(this.scans, q, all, () => this.db.selectFrom(m.select(sql<number>`1`.as('one')).limit(COUNT_LIMITS.hereUpTo + 1).as('m')).select(sql<number>`count(*)`.as('n')));
+    return countRows(this.db, this.scans, 'groups', q);
   }
 
   /** One page (page-rows.ts). */

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './schema.js';
-import { rowsOf, type ScanPool } from './scan-pool.js';
+import { COUNT_LIMITS, countIn, rowsOf, type ScanPool } from './scan-pool.js';
 import type { PageQuery } from './users-repo.js';
 
 /**
@@ -40,4 +40,12 @@ export async function pageRows<R>(db: Kysely<Database>, scans: ScanPool | undefi
     return (await sql<R>`SELECT ${columns} FROM ${t} WHERE ${t}.seq IN (SELECT value FROM json_each(${JSON.stringify(seqs)})) AND +${t}.list_id = ${q.listId} ORDER BY ${order}`.execute(db)).rows;
   }
   return rowsOf(db, sql<R>`SELECT ${columns} FROM ${t} WHERE ${t}.seq IN (${window}) ORDER BY ${order}`, q.scan ? scans : undefined, q.listId, q.gone);
+}
+
+/** totalResults of a list's users or groups matching `q.where` (countIn: here, or in the lane past a size). */
+export async function countRows(db: Kysely<Database>, scans: ScanPool | undefined, table: 'users' | 'groups', q: Pick<PageQuery, 'listId' | 'where' | 'scan' | 'gone'>): Promise<number> {
+  let m = db.selectFrom(table).where(sql.ref(`${table}.list_id`), '=', q.listId);
+  if (q.where) m = m.where(q.where as RawBuilder<boolean>);
+  const all = m.select(sql<number>`count(*)`.as('n'));
+  return countIn(scans, q, all, () => db.selectFrom(m.select(sql<number>`1`.as('one')).limit(COUNT_LIMITS.hereUpTo + 1).as('m')).select(sql<number>`count(*)`.as('n')));
 }

@@ -4,9 +4,9 @@ import { rethrowUnique } from './unique-violation.js';
 import { userNameKey } from '../scim/user-name.js';
 import { chunked } from './chunks.js';
 import { keysetClauses, type KeysetPosition, type KeysetQuery } from './paging-repo.js';
-import { COUNT_LIMITS, countIn, rowsOf, type CallerGone, type ScanPool } from './scan-pool.js';
+import { rowsOf, type CallerGone, type ScanPool } from './scan-pool.js';
 import { Prepared } from './prepared.js';
-import { pageRows, sqlLimit } from './page-rows.js';
+import { countRows, pageRows, sqlLimit } from './page-rows.js';
 
 /** What the SCIM layer hands the store for one user: the document plus its indexed columns. */
 export interface UserWrite {
@@ -205,10 +205,7 @@ export class UsersRepo {
   }
 
   async count(q: Pick<PageQuery, 'listId' | 'where' | 'scan' | 'gone'>): Promise<number> {
-    let m = this.db.selectFrom('users').where('users.list_id', '=', q.listId);
-    if (q.where) m = m.where(q.where as RawBuilder<boolean>);
-    const all = m.select(sql<number>`count(*)`.as('n'));
-    return countIn(this.scans, q, all, () => this.db.selectFrom(m.select(sql<number>`1`.as('one')).limit(COUNT_LIMITS.hereUpTo + 1).as('m')).select(sql<number>`count(*)`.as('n')));
+    return countRows(this.db, this.scans, 'users', q);
   }
 
   /** One page (page-rows.ts). */
