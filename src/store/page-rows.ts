@@ -4,6 +4,15 @@ import { COUNT_LIMITS, countIn, rowsOf, type ScanPool } from './scan-pool.js';
 import type { PageQuery } from './users-repo.js';
 
 /**
+ * A LIMIT for a raw query, written into its text: on SQLite a bound LIMIT makes every run compile
+ * the statement again (LiteralLimitCompiler in sqlite/open.ts does the same for built queries).
+ */
+export function sqlLimit(n: number): RawBuilder<unknown> {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`LIMIT must be a whole number, not ${n}`);
+  return sql.lit(n);
+}
+
+/**
  * One `startIndex` page of a list's users or groups (RFC 7644 §3.4.2.4), as rows of `columns`.
  *
  * - Usually a deferred join: the window of `seq`s is chosen on an index first and only its rows
@@ -14,15 +23,6 @@ import type { PageQuery } from './users-repo.js';
  *   through its index: nothing is skipped and (on SQLite) the index gives creation order, so the
  *   window would cost a second pass for nothing (bench/RESULTS.md, "A lookup's page read straight").
  */
-/**
- * A LIMIT for a raw query, written into its text: on SQLite a bound LIMIT makes every run compile
- * the statement again (LiteralLimitCompiler in sqlite/open.ts does the same for built queries).
- */
-export function sqlLimit(n: number): RawBuilder<unknown> {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`LIMIT must be a whole number, not ${n}`);
-  return sql.lit(n);
-}
-
 export async function pageRows<R>(db: Kysely<Database>, scans: ScanPool | undefined, table: 'users' | 'groups', columns: RawBuilder<unknown>, q: PageQuery): Promise<R[]> {
   const t = sql.raw(table);
   const dir = q.descending ? sql`DESC` : sql`ASC`;

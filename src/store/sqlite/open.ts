@@ -12,7 +12,7 @@ import { CommitGroups } from './commit-groups.js';
  * compiling the statement was about a tenth of the server's CPU per request in every SCIM phase
  * (bench/RESULTS.md, "Where the microseconds go"); the same few dozen query texts recur, so a
  * bounded cache of compiled statements removes that cost. Statements whose text varies (IN lists
- * of different lengths) simply age out.
+ * of different lengths, page sizes: LiteralLimitCompiler) simply age out.
  */
 const STATEMENT_CACHE = 256;
 
