@@ -6,6 +6,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CursorCodec, queryHash } from '../src/lists/cursor-codec.js';
 import { ENGINE } from './helpers/database.js';
+import { ScanPool, type CallerGone } from '../src/store/scan-pool.js';
 import { startServer, user, type TestList, type TestServer } from './helpers/server.js';
 
 const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
@@ -192,36 +193,51 @@ describe('index paging keeps working, with totalResults from the maintained coun
 describe('page sizes', () => {
   it('each count gets its own number of resources, in turn, by index, by cursor and by filter; on SQLite no statement binds its LIMIT', async () => {
     const { list, ids } = await listWith(5);
-    // Every statement this process runs on SQLite, by its text (the scan lane's process is not watched).
+    // Five people sharing a displayName: a filter an index answers with several matches, in this process.
+    const same: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await list.req('POST', '/Users', user(`same-${i}@example.com`, { displayName: 'Same Name' }));
+      expect(r.status, r.text).toBe(201);
+      same.push(r.body.id);
+    }
+    // Every statement this process runs on SQLite, by its text, and every statement sent to the lane
+    // of whole-list reads (which runs them in a process of its own).
     const ran = new Set<string>();
+    const laneRan = new Set<string>();
     const probe = new BetterSqlite3(':memory:');
     const proto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<'all' | 'get' | 'run' | 'iterate', (...a: unknown[]) => unknown>;
     probe.close();
-    for (const m of ['all', 'get', 'run', 'iterate'] as const) {
-      const original = proto[m];
-      vi.spyOn(proto, m).mockImplementation(function (this: { source: string }, ...a: unknown[]) {
-        ran.add(this.source);
-        return original.apply(this, a);
-      });
-    }
+    const spies: { mockRestore(): void }[] = [];
     try {
-      for (const count of [1, 3, 1, 5, 2]) {
-        const byIndex = await list.req('GET', `/Users?startIndex=1&count=${count}`);
-        expect(byIndex.body.Resources.map((r: { id: string }) => r.id)).toEqual(ids.slice(0, count));
-        const byCursor = await list.req('GET', `/Users?cursor=&count=${count}`);
-        expect(byCursor.body.Resources.map((r: { id: string }) => r.id)).toEqual(ids.slice(0, count));
-        const filtered = await list.req('GET', `/Users?count=${count}&filter=${encodeURIComponent('userName sw "user-"')}`);
-        expect(filtered.body.Resources.map((r: { id: string }) => r.id)).toEqual(ids.slice(0, count));
-        const one = await list.req('GET', `/Users?count=${count}&filter=${encodeURIComponent('userName eq "user-01@example.com"')}`);
-        expect(one.body.Resources.map((r: { id: string }) => r.id)).toEqual([ids[1]]);
+      for (const m of ['all', 'get', 'run', 'iterate'] as const) {
+        const original = proto[m];
+        spies.push(vi.spyOn(proto, m).mockImplementation(function (this: { source: string }, ...a: unknown[]) {
+          ran.add(this.source);
+          return original.apply(this, a);
+        }));
+      }
+      const lane = ScanPool.prototype.all;
+      spies.push(vi.spyOn(ScanPool.prototype, 'all').mockImplementation(function (this: ScanPool, listId: string, sqlText: string, parameters: readonly unknown[], gone?: CallerGone) {
+        laneRan.add(sqlText);
+        return lane.call(this, listId, sqlText, parameters, gone);
+      }));
+      const idsOf = (r: { body: { Resources: { id: string }[] } }) => r.body.Resources.map((x) => x.id);
+      const all = [...ids, ...same];
+      for (const count of [1, 3, 1, 5, 2, 7]) {
+        expect(idsOf(await list.req('GET', `/Users?startIndex=1&count=${count}`))).toEqual(all.slice(0, count));
+        expect(idsOf(await list.req('GET', `/Users?cursor=&count=${count}`))).toEqual(all.slice(0, count));
+        expect(idsOf(await list.req('GET', `/Users?count=${count}&filter=${encodeURIComponent('userName sw "user-"')}`))).toEqual(ids.slice(0, count));
+        expect(idsOf(await list.req('GET', `/Users?count=${count}&filter=${encodeURIComponent('displayName eq "Same Name"')}`))).toEqual(same.slice(0, count));
+        expect(idsOf(await list.req('GET', `/Users?count=${count}&filter=${encodeURIComponent('userName eq "user-01@example.com"')}`))).toEqual([ids[1]]);
       }
       expect((await list.req('PATCH', `/Users/${ids[2]}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }] })).status).toBe(200);
     } finally {
-      vi.restoreAllMocks();
+      for (const spy of spies) spy.mockRestore();
     }
     if (ENGINE === 'sqlite') {
       expect(ran.size).toBeGreaterThan(10);
-      expect([...ran].filter((s) => /\blimit\s+\?/i.test(s))).toEqual([]);
+      expect([...laneRan].some((s) => /\blimit\s+\d+/i.test(s))).toBe(true); // the lane's pages (userName sw) were watched
+      expect([...ran, ...laneRan].filter((s) => /\blimit\s+\?/i.test(s))).toEqual([]);
     }
   });
 });

@@ -112,8 +112,10 @@ describe('Bulk (RFC 7644 §3.7)', () => {
   });
 
   it('a PUT in a bulk answers the version a GET then gives: changed, unchanged, and a group whose members alone changed', async () => {
-    const id = (await list.req('POST', '/Users', user('bulk.put@example.com'))).body.id;
-    const gid = (await list.req('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Bulk PUT group' })).body.id;
+    const u = await list.req('POST', '/Users', user('bulk.put@example.com'));
+    const g = await list.req('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Bulk PUT group' });
+    expect([u.status, g.status]).toEqual([201, 201]);
+    const id = u.body.id as string, gid = g.body.id as string;
     const put = async (path: string, data: unknown) => {
       const r = await list.req('POST', '/Bulk', { schemas: [BULK], Operations: [{ method: 'PUT', path, data }] });
       expect(r.status, r.text).toBe(200);
@@ -126,8 +128,10 @@ describe('Bulk (RFC 7644 §3.7)', () => {
     };
     expect(await put(`/Users/${id}`, user('bulk.put@example.com', { title: 'Changed' }))).toBe('W/"2"');
     expect(await put(`/Users/${id}`, user('bulk.put@example.com', { title: 'Changed' }))).toBe('W/"2"'); // the same document: no new version
-    const members = [{ value: id }];
-    expect(await put(`/Groups/${gid}`, { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Bulk PUT group', members })).toBe('W/"2"');
+    const group = (displayName: string, members: string[]) => ({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName, members: members.map((value) => ({ value })) });
+    expect(await put(`/Groups/${gid}`, group('Bulk PUT group', [id]))).toBe('W/"2"'); // members alone
     expect((await list.req('GET', `/Groups/${gid}`)).body.members.map((m: { value: string }) => m.value)).toEqual([id]);
+    expect(await put(`/Groups/${gid}`, group('Renamed', []))).toBe('W/"3"'); // name and members: one new version
+    expect(await put(`/Groups/${gid}`, group('Renamed', []))).toBe('W/"3"'); // nothing changed
   });
 });

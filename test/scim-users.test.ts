@@ -89,6 +89,9 @@ describe('Users: create, read, replace, delete (RFC 7644 §3.3–§3.6)', () => 
 
   it('PUT replaces: attributes left out are cleared', async () => {
     const c = await list.req('POST', '/Users', user('replace@example.com', { title: 'Old title', nickName: 'Nick' }));
+    // In a group, so that the answer's `groups` is compared with a GET's too.
+    const g = await list.req('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'PUT replaces', members: [{ value: c.body.id }] });
+    expect([c.status, g.status]).toEqual([201, 201]);
     const put = await list.req('PUT', `/Users/${c.body.id}`, { schemas: [USER_SCHEMA], userName: 'replace@example.com', title: 'New title' });
     expect(put.status).toBe(200);
     expect(put.body.title).toBe('New title');
@@ -97,6 +100,7 @@ describe('Users: create, read, replace, delete (RFC 7644 §3.3–§3.6)', () => 
     // The answer (rendered from the document stored, not read back) is what a GET then gives.
     const got = await list.req('GET', `/Users/${c.body.id}`);
     expect(put.body).toEqual(got.body);
+    expect(put.body.groups.map((x: { value: string }) => x.value)).toEqual([g.body.id]);
     expect(put.headers.get('etag')).toBe('W/"2"');
   });
 

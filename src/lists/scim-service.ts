@@ -582,7 +582,8 @@ export class ScimService {
       const docChanged = JSON.stringify(canonical(doc)) !== JSON.stringify(canonical(rec.data));
       if (docChanged && !(await this.writeUpdate(tx, ctx, rt, rec, doc, now, schema))) return undefined;
       version = rec.version + (docChanged ? 1 : 0);
-      if (rt === 'User') stored = docChanged ? { ...(rec as UserRecord), data: doc, version, lastModified: now } : rec;
+      // What render() reads of the person as stored, without copying the record (its roster fields parse when read).
+      if (rt === 'User') stored = docChanged ? { id: rec.id, listId: rec.listId, data: doc, version, created: rec.created, lastModified: now } : rec;
       if (memberOps.length) {
         const r = await this.applyMembers(tx, ctx, id, memberOps, now);
         if ((r.added.length || r.removed.length) && !docChanged) {

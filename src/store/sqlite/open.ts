@@ -11,8 +11,10 @@ import { CommitGroups } from './commit-groups.js';
  * Prepared statements kept per SQL text. Kysely's SQLite driver prepares every query it runs, and
  * compiling the statement was about a tenth of the server's CPU per request in every SCIM phase
  * (bench/RESULTS.md, "Where the microseconds go"); the same few dozen query texts recur, so a
- * bounded cache of compiled statements removes that cost. Statements whose text varies (IN lists
- * of different lengths, page sizes: LiteralLimitCompiler) simply age out.
+ * bounded cache of compiled statements removes that cost. A text enters the cache the second time
+ * it is prepared: texts that vary (IN lists of different lengths, filter shapes, page sizes:
+ * LiteralLimitCompiler) are compiled as before but cannot push out the statements every request
+ * runs, whatever one list's client sends.
  */
 const STATEMENT_CACHE = 256;
 
@@ -21,11 +23,14 @@ type Statement = BetterSqlite3.Statement;
 /** The better-sqlite3 database as Kysely's dialect sees it, with `prepare` answered from the cache. */
 export function cachingDatabase(sqlite: BetterSqlite3.Database, size = STATEMENT_CACHE, onClose?: () => void, groups?: CommitGroups): SqliteDatabase {
   const cache = new Map<string, Statement>();
+  /** Texts prepared once and not cached (yet), oldest first. */
+  const seenOnce = new Set<string>();
   return {
     close: () => {
       groups?.dispose();
       onClose?.();
       cache.clear();
+      seenOnce.clear();
       sqlite.close();
     },
     prepare: (sql: string): SqliteStatement => {
@@ -40,9 +45,12 @@ export function cachingDatabase(sqlite: BetterSqlite3.Database, size = STATEMENT
         return hit as unknown as SqliteStatement;
       }
       const stmt = sqlite.prepare(sql);
-      if (!hit) {
+      if (!hit && seenOnce.delete(sql)) {
         cache.set(sql, stmt);
         if (cache.size > size) cache.delete(cache.keys().next().value!);
+      } else if (!hit) {
+        seenOnce.add(sql);
+        if (seenOnce.size > size * 2) seenOnce.delete(seenOnce.values().next().value!);
       }
       groups?.before(sql, stmt);
       return stmt as unknown as SqliteStatement;
@@ -57,7 +65,7 @@ export function cachingDatabase(sqlite: BetterSqlite3.Database, size = STATEMENT
  * value, makes SQLite compile the statement afresh on that run: every run of a cached statement
  * with `LIMIT ?` paid a full compile (a page query 10 µs instead of 3, measured in
  * bench/RESULTS.md, "A bound LIMIT"). A bound OFFSET does not do this. Each distinct limit is a
- * statement of its own in the cache; the limits Muster uses are few.
+ * statement text of its own (the cache admits a text on its second use: cachingDatabase).
  */
 export class LiteralLimitCompiler extends SqliteQueryCompiler {
   protected override visitLimit(node: LimitNode): void {

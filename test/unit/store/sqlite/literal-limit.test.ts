@@ -26,8 +26,8 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await db.destroy();
   vi.restoreAllMocks();
+  await db?.destroy();
 });
 
 const ids = async (limit: number | RawBuilder<number>) =>

@@ -21,6 +21,7 @@ function db(size?: number) {
 describe('the SQLite statement cache', () => {
   it('answers the same SQL with the same compiled statement, with fresh parameters each time', () => {
     const d = db();
+    d.prepare('SELECT v FROM t WHERE id = ?'); // first use: compiled, not kept yet
     const a = d.prepare('SELECT v FROM t WHERE id = ?');
     const b = d.prepare('SELECT v FROM t WHERE id = ?');
     expect(b).toBe(a);
@@ -30,6 +31,7 @@ describe('the SQLite statement cache', () => {
 
   it('prepares another statement while the cached one is still being iterated (a streamed query)', () => {
     const d = db();
+    d.prepare('SELECT id FROM t ORDER BY id');
     const s = d.prepare('SELECT id FROM t ORDER BY id');
     const seen: number[] = [];
     for (const row of s.iterate([]) as Iterable<{ id: number }>) {
@@ -44,12 +46,26 @@ describe('the SQLite statement cache', () => {
 
   it('keeps at most `size` statements, dropping the least recently used', () => {
     const d = db(2);
+    for (const text of ['SELECT 1', 'SELECT 2', 'SELECT 3']) d.prepare(text); // each seen once
     const one = d.prepare('SELECT 1');
     const two = d.prepare('SELECT 2');
     expect(d.prepare('SELECT 1')).toBe(one); // 1 is now the most recent
-    d.prepare('SELECT 3'); // evicts 2
+    d.prepare('SELECT 3'); // its second use: kept, and evicts 2
     expect(d.prepare('SELECT 1')).toBe(one);
     expect(d.prepare('SELECT 2')).not.toBe(two);
+  });
+
+  it('keeps a text from its second use on, so texts used once never push out the others', () => {
+    const d = db(2);
+    d.prepare('SELECT v FROM t WHERE id = ?');
+    const hot = d.prepare('SELECT v FROM t WHERE id = ?');
+    // One client sending many different texts (filter shapes, page sizes), each once.
+    for (let i = 0; i < 50; i++) expect(d.prepare(`SELECT v FROM t LIMIT ${i}`).all([])).toHaveLength(Math.min(i, 5));
+    expect(d.prepare('SELECT v FROM t WHERE id = ?')).toBe(hot);
+    const first = d.prepare('SELECT 99');
+    const second = d.prepare('SELECT 99');
+    expect(second).not.toBe(first);
+    expect(d.prepare('SELECT 99')).toBe(second);
   });
 
   it('sees rows written after the statement was cached, and schema changes', () => {
