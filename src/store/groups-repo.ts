@@ -5,7 +5,7 @@ import { rethrowUnique } from './unique-violation.js';
 import { parseJson, type PageQuery } from './users-repo.js';
 import { keysetClauses, type KeysetPosition, type KeysetQuery } from './paging-repo.js';
 import { rowsOf, type ScanPool } from './scan-pool.js';
-import { countRows, pageRows, sqlLimit } from './page-rows.js';
+import { countRows, pageRows } from './page-rows.js';
 
 export interface GroupWrite {
   readonly id: string;
@@ -217,7 +217,7 @@ export class GroupsRepo {
   async keyset(q: KeysetQuery): Promise<{ record: GroupRecord; position: KeysetPosition }[]> {
     const c = keysetClauses('groups', q);
     const query = sql<Row & { seq: number | string; sort_key: string | number | null }>`SELECT groups.id, groups.list_id, groups.data, groups.version,
-      groups.created, groups.last_modified, groups.seq, ${c.key} AS sort_key FROM groups WHERE ${c.where} ORDER BY ${c.order} LIMIT ${sqlLimit(q.limit)}`;
+      groups.created, groups.last_modified, groups.seq, ${c.key} AS sort_key FROM groups WHERE ${c.where} ORDER BY ${c.order} LIMIT ${q.limit}`;
     const rows = await rowsOf(this.db, query, q.scan ? this.scans : undefined, q.listId, q.gone);
     return rows.map((r) => ({ record: toRecord(r), position: q.orderBy ? { key: r.sort_key, seq: Number(r.seq) } : { seq: Number(r.seq) } }));
   }

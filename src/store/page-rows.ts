@@ -4,15 +4,6 @@ import { COUNT_LIMITS, countIn, rowsOf, type ScanPool } from './scan-pool.js';
 import type { PageQuery } from './users-repo.js';
 
 /**
- * A LIMIT for a raw query, written into its text: on SQLite a bound LIMIT makes every run compile
- * the statement again (LiteralLimitCompiler in sqlite/open.ts does the same for built queries).
- */
-export function sqlLimit(n: number): RawBuilder<unknown> {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`LIMIT must be a whole number, not ${n}`);
-  return sql.lit(n);
-}
-
-/**
  * One `startIndex` page of a list's users or groups (RFC 7644 §3.4.2.4), as rows of `columns`.
  *
  * - Usually a deferred join: the window of `seq`s is chosen on an index first and only its rows
@@ -30,9 +21,9 @@ export async function pageRows<R>(db: Kysely<Database>, scans: ScanPool | undefi
   const order = q.orderBy ? sql`${q.orderBy} ${dir}, ${t}.seq ${seqDir}` : sql`${t}.seq ${seqDir}`;
   const where = q.where ? sql`AND ${q.where}` : sql``;
   if (q.seek && !q.scan && q.offset === 0 && !q.orderBy) {
-    return (await sql<R>`SELECT ${columns} FROM ${t} WHERE ${t}.list_id = ${q.listId} ${where} ORDER BY ${order} LIMIT ${sqlLimit(q.limit)}`.execute(db)).rows;
+    return (await sql<R>`SELECT ${columns} FROM ${t} WHERE ${t}.list_id = ${q.listId} ${where} ORDER BY ${order} LIMIT ${q.limit}`.execute(db)).rows;
   }
-  const window = sql`SELECT ${t}.seq FROM ${t} WHERE ${t}.list_id = ${q.listId} ${where} ORDER BY ${order} LIMIT ${sqlLimit(q.limit)} OFFSET ${q.offset}`;
+  const window = sql`SELECT ${t}.seq FROM ${t} WHERE ${t}.list_id = ${q.listId} ${where} ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}`;
   if (q.scan && scans?.engine === 'sqlite') {
     const seqs = (await rowsOf(db, window as RawBuilder<{ seq: number }>, scans, q.listId, q.gone)).map((r) => r.seq);
     if (!seqs.length) return [];

@@ -1,6 +1,5 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
-import { sqlLimit } from './page-rows.js';
 
 /**
  * Every column that holds a value sealed with the installation's secret key (SecretBox), with the
@@ -43,7 +42,7 @@ export class SecretKeysRepo {
   /** Up to `limit` sealed values of a column, by key after `after`. */
   async sealedAfter(c: SealedColumn, after: string, limit: number): Promise<{ id: string; value: string }[]> {
     const r = await sql<{ id: string; value: string }>`SELECT ${sql.ref(c.key)} AS id, ${sql.ref(c.column)} AS value FROM ${sql.table(c.table)}
-      WHERE ${sql.ref(c.key)} > ${after} ORDER BY ${sql.ref(c.key)} LIMIT ${sqlLimit(limit)}`.execute(this.db);
+      WHERE ${sql.ref(c.key)} > ${after} ORDER BY ${sql.ref(c.key)} LIMIT ${limit}`.execute(this.db);
     return r.rows;
   }
 

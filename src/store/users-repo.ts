@@ -6,7 +6,7 @@ import { chunked } from './chunks.js';
 import { keysetClauses, type KeysetPosition, type KeysetQuery } from './paging-repo.js';
 import { rowsOf, type CallerGone, type ScanPool } from './scan-pool.js';
 import { Prepared } from './prepared.js';
-import { countRows, pageRows, sqlLimit } from './page-rows.js';
+import { countRows, pageRows } from './page-rows.js';
 
 /** What the SCIM layer hands the store for one user: the document plus its indexed columns. */
 export interface UserWrite {
@@ -274,7 +274,7 @@ export class UsersRepo {
   async keyset(q: KeysetQuery): Promise<{ record: UserRecord; position: KeysetPosition }[]> {
     const c = keysetClauses('users', q);
     const query = sql<Row & { seq: number | string; sort_key: string | number | null }>`SELECT users.id, users.list_id, users.data, users.fields, users.version,
-      users.created, users.last_modified, users.seq, ${c.key} AS sort_key FROM users WHERE ${c.where} ORDER BY ${c.order} LIMIT ${sqlLimit(q.limit)}`;
+      users.created, users.last_modified, users.seq, ${c.key} AS sort_key FROM users WHERE ${c.where} ORDER BY ${c.order} LIMIT ${q.limit}`;
     const rows = await rowsOf(this.db, query, q.scan ? this.scans : undefined, q.listId, q.gone);
     return rows.map((r) => ({ record: toRecord(r), position: q.orderBy ? { key: r.sort_key, seq: Number(r.seq) } : { seq: Number(r.seq) } }));
   }

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, SqliteQueryCompiler, ValueNode, type LimitNode, type QueryCompiler, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import { Kysely, SqliteDialect, SqliteQueryCompiler, ValueNode, type LimitNode, type OperationNode, type QueryCompiler, type RawNode, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { Database } from '../schema.js';
 import { CommitGroups } from './commit-groups.js';
 
@@ -58,20 +58,45 @@ export function cachingDatabase(sqlite: BetterSqlite3.Database, size = STATEMENT
   };
 }
 
+/** The whole number a LIMIT parameter holds, when it can be written as text. */
+function literalLimit(node: OperationNode): number | undefined {
+  const v = ValueNode.is(node) ? node.value : undefined;
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+}
+
+/** A raw query's text just before a parameter that is its LIMIT (`... LIMIT ${n}`). */
+const ENDS_WITH_LIMIT = /\blimit\s*$/i;
+
 /**
  * SQLite's compiler with a query's LIMIT written into the SQL text when it is a whole number,
- * instead of bound as a parameter. SQLite (3.53, as better-sqlite3 bundles it) marks a bound LIMIT
- * as a value the query plan may depend on, so binding it again before a run, even to the same
- * value, makes SQLite compile the statement afresh on that run: every run of a cached statement
- * with `LIMIT ?` paid a full compile (a page query 10 µs instead of 3, measured in
- * bench/RESULTS.md, "A bound LIMIT"). A bound OFFSET does not do this. Each distinct limit is a
- * statement text of its own (the cache admits a text on its second use: cachingDatabase).
+ * instead of bound as a parameter: a built query's `.limit(n)`, and `LIMIT ${n}` in a raw `sql`
+ * query. SQLite (3.53, as better-sqlite3 bundles it) marks a bound LIMIT as a value the query plan
+ * may depend on, so binding it again before a run, even to the same value, makes SQLite compile
+ * the statement afresh on that run: every run of a cached statement with `LIMIT ?` paid a full
+ * compile (a page query 10 µs instead of 3, measured in bench/RESULTS.md, "A bound LIMIT"). A
+ * bound OFFSET does not do this. Any other value (negative, not whole, an expression) stays a
+ * parameter. Each distinct limit is a statement text of its own (the cache admits a text on its
+ * second use: cachingDatabase).
  */
 export class LiteralLimitCompiler extends SqliteQueryCompiler {
   protected override visitLimit(node: LimitNode): void {
-    const v = ValueNode.is(node.limit) ? node.limit.value : undefined;
-    if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) this.append(`limit ${v}`);
+    const n = literalLimit(node.limit);
+    if (n !== undefined) this.append(`limit ${n}`);
     else super.visitLimit(node);
+  }
+
+  /** As Kysely's, with a whole-number parameter right after `LIMIT` written as text. */
+  protected override visitRaw(node: RawNode): void {
+    const { sqlFragments, parameters } = node;
+    for (let i = 0; i < sqlFragments.length; ++i) {
+      const text = sqlFragments[i]!;
+      this.append(text);
+      const p = parameters[i];
+      if (p === undefined) continue;
+      const n = literalLimit(p);
+      if (n !== undefined && ENDS_WITH_LIMIT.test(text)) this.append(String(n));
+      else this.visitNode(p);
+    }
   }
 }
 
