@@ -10,6 +10,7 @@ import { ENGINE, freshDatabase, type TestDatabase } from './helpers/database.js'
 import { openDatabase, type Connection } from '../src/store/connect.js';
 import { PER_LIST_LIMIT, SCAN_BUSY_RETRY_AFTER_S, ScanTimeoutError } from '../src/store/scan-pool.js';
 import net from 'node:net';
+import pg from 'pg';
 import { startServer, user } from './helpers/server.js';
 
 /** A statement that takes its engine a few seconds, and one that takes it a moment. */
@@ -177,23 +178,96 @@ describe(`a list whose lane is full (${ENGINE}), over HTTP`, () => {
   });
 });
 
+/**
+ * PostgreSQL ends connections on a restart, a failover or `pg_terminate_backend`. The node's
+ * statement on such a connection fails; the process goes on, and the next statement gets a new
+ * connection. (SQLite's lane is a process: one that dies is in unit/store/scan-pool.)
+ */
+if (ENGINE === 'postgres') describe('connections the PostgreSQL server ends', () => {
+  it('the lane runs on a new connection, with its settings', async () => {
+    const c = await serving(60_000);
+    const lane = c.scans!;
+    const pid = (await lane.all<{ pid: number }>('l1', 'SELECT pg_backend_pid() AS pid', []))[0]!.pid;
+    await sql`SELECT pg_terminate_backend(${pid})`.execute(c.db);
+    // The statement that finds the connection gone fails; the lane does not keep it.
+    await lane.all('l1', 'SELECT 1 AS one', []).catch(() => undefined);
+    const again = await lane.all<{ pid: number; ro: string; timeout: string }>('l1',
+      "SELECT pg_backend_pid() AS pid, current_setting('default_transaction_read_only') AS ro, current_setting('statement_timeout') AS timeout", []);
+    expect(again[0]!.pid).not.toBe(pid);
+    expect(again[0]).toMatchObject({ ro: 'on', timeout: '1min' });
+  });
+
+  it('a statement running on the node\'s own pool fails, the process goes on, and the next statement runs', async () => {
+    const c = await serving(60_000);
+    const uncaught: unknown[] = [];
+    const heard = (err: unknown) => uncaught.push(err);
+    process.prependListener('uncaughtException', heard);
+    try {
+      const running = sql`SELECT pg_sleep(30)`.execute(c.db).then(() => 'ran', (err: Error) => err.message);
+      const killer = new pg.Client({ connectionString: tdb!.url });
+      await killer.connect();
+      try {
+        let ended = 0;
+        while (ended === 0) {
+          ended = (await killer.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()")).rowCount ?? 0;
+        }
+      } finally {
+        await killer.end();
+      }
+      expect(await running).toMatch(/terminat/);
+      // The connection's end reaches pg a moment after the statement's error.
+      for (let i = 0; i < 20; i++) expect((await sql<{ one: number }>`SELECT 1 AS one`.execute(c.db)).rows).toEqual([{ one: 1 }]);
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.removeListener('uncaughtException', heard);
+    }
+  });
+});
+
+/**
+ * A statement that holds the lane, in `listId`'s name, until `release()`; `held` settles when it has
+ * run. On PostgreSQL it waits for an advisory lock the test holds, so that however slowly a busy
+ * machine gets through the test's requests, the lane stays held until the test has queued them. On
+ * SQLite (a process whose statements cannot wait on the test) it is a statement of a few seconds of
+ * CPU, which a busy machine slows as it slows the test. `release` may be called more than once.
+ *
+ * The list's organisation is looked up first: that look-up runs on the node's own connection, and a
+ * request sent meanwhile could otherwise reach the lane before the statement meant to hold it.
+ */
+async function holdLane(lane: NonNullable<Connection['scans']>, listId: string, databaseUrl: string): Promise<{ held: Promise<unknown>; release(): Promise<void> }> {
+  await lane.all(listId, 'SELECT 1 AS one', []);
+  if (ENGINE !== 'postgres') return { held: lane.all(listId, SLOW, [SLOW_ARG]), release: async () => undefined };
+  const key = 86_421;
+  const locker = new pg.Client({ connectionString: databaseUrl });
+  await locker.connect();
+  await locker.query('SELECT pg_advisory_lock($1)', [key]);
+  const held = lane.all(listId, 'SELECT pg_advisory_xact_lock($1::bigint) AS held', [key]);
+  let released: Promise<void> | undefined;
+  // Called again in the test's `finally`, so that a failed test does not leave the lock held.
+  const release = () => (released ??= locker.query('SELECT pg_advisory_unlock($1)', [key]).then(() => locker.end()));
+  return { held, release };
+}
+
 describe(`a SCIM client that leaves while its query waits for the lane (${ENGINE})`, () => {
   it('does not have its query run, and another client\'s waiting query still is', async () => {
     const srv = await startServer();
+    let release = async (): Promise<void> => undefined;
     try {
       const list = await srv.newList({ name: 'Leaving' });
       expect((await list.req('POST', '/Users', user('ada@example.org', { title: 'Engineer' }))).status).toBe(201);
       const lane = srv.muster.store.scanLane!;
       await lane.all(list.id, 'SELECT 1 AS one', []); // the list's organisation, looked up once
-      // A statement of a few seconds holds the lane; both clients' queries wait behind it.
-      const held = lane.all('another-list', SLOW, [SLOW_ARG]);
+      // A statement holds the lane; both clients' queries wait behind it.
+      const hold = await holdLane(lane, 'another-list', srv.databaseUrl);
+      release = hold.release;
       const leaving = await rawGet(`${list.base}/Users?filter=${encodeURIComponent('title co "eng"')}`, list.token);
       while (lane.pending < 2) await new Promise((r) => setTimeout(r, 10));
       const staying = list.req('GET', `/Users?filter=${encodeURIComponent('title co "eng"')}`);
       while (lane.pending < 3) await new Promise((r) => setTimeout(r, 10));
       await leaving.hangUp();
       const doneBefore = lane.done;
-      await held;
+      await release();
+      await hold.held;
       const stayed = await staying;
       expect(stayed.status, stayed.text).toBe(200);
       expect(stayed.body.totalResults).toBe(1);
@@ -202,6 +276,7 @@ describe(`a SCIM client that leaves while its query waits for the lane (${ENGINE
       expect(lane.done - doneBefore).toBe(2);
       expect(lane.pending).toBe(0);
     } finally {
+      await release();
       await srv.close();
     }
   });
@@ -210,6 +285,7 @@ describe(`a SCIM client that leaves while its query waits for the lane (${ENGINE
 describe(`a People page search cancelled while it waits for the lane (${ENGINE})`, () => {
   it('does not have its three reads run, answers nothing, and a search that stays is answered', async () => {
     const srv = await startServer();
+    let release = async (): Promise<void> => undefined;
     try {
       const list = await srv.newList({ name: 'Typed over' });
       expect((await list.req('POST', '/Users', user('ada@example.org', { title: 'Engineer' }))).status).toBe(201);
@@ -217,7 +293,8 @@ describe(`a People page search cancelled while it waits for the lane (${ENGINE})
       const key = await srv.adminKey(org.id);
       const lane = srv.muster.store.scanLane!;
       await lane.all(list.id, 'SELECT 1 AS one', []); // the list's organisation, looked up once
-      const held = lane.all('another-list', SLOW, [SLOW_ARG]);
+      const hold = await holdLane(lane, 'another-list', srv.databaseUrl);
+      release = hold.release;
       // The web app aborts the fetch of a search typed over: the connection closes before the answer.
       const leaving = await rawGet(`${srv.origin}/api/v1/lists/${list.id}/people?search=ad`, key);
       // Its page, its count and the list's counts wait behind the held statement.
@@ -226,7 +303,8 @@ describe(`a People page search cancelled while it waits for the lane (${ENGINE})
       while (lane.pending < 7) await new Promise((r) => setTimeout(r, 10));
       await leaving.hangUp();
       const doneBefore = lane.done;
-      await held;
+      await release();
+      await hold.held;
       const stayed = await staying;
       expect(stayed.status).toBe(200);
       expect(await stayed.json()).toMatchObject({ total: 1, people: [{ userName: 'ada@example.org' }], counts: { total: 1, active: 1 } });
@@ -235,6 +313,7 @@ describe(`a People page search cancelled while it waits for the lane (${ENGINE})
       expect(lane.done - doneBefore).toBe(4);
       expect(lane.pending).toBe(0);
     } finally {
+      await release();
       await srv.close();
     }
   });

@@ -7,6 +7,7 @@
  */
 import pg from 'pg';
 import { ScanTimeoutError, type ScanExecutor } from '../scan-pool.js';
+import { survivingLostConnections } from './open.js';
 
 /**
  * Whole-list statements one node runs at once on PostgreSQL: one, as on SQLite. Measured with
@@ -20,16 +21,12 @@ export class PostgresScanConnections implements ScanExecutor {
   readonly engine = 'postgres' as const;
   readonly slots = SCAN_CONNECTIONS;
   private readonly pool: pg.Pool;
+  /** Connections whose session settings are in place (`run`). */
+  private readonly ready = new WeakSet<pg.PoolClient>();
 
   constructor(url: string, private readonly deadlineMs: number) {
     this.pool = new pg.Pool({ connectionString: url, max: SCAN_CONNECTIONS, application_name: 'muster-scan' });
-    // Set on each new connection, before its first statement: given as connection options, they
-    // would give way to the same names in MUSTER_DATABASE_URL (pg lets the URL's win).
-    this.pool.on('connect', (client) => {
-      client.query(`SET default_transaction_read_only = on; SET statement_timeout = ${Math.floor(deadlineMs)}`).catch(() => undefined);
-    });
-    // An idle client that loses its server must not crash the process; the next query reconnects.
-    this.pool.on('error', () => undefined);
+    survivingLostConnections(this.pool);
   }
 
   pauseAfter(): number {
@@ -37,11 +34,26 @@ export class PostgresScanConnections implements ScanExecutor {
   }
 
   async run(sqlText: string, parameters: readonly unknown[]): Promise<unknown[]> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
     try {
-      return (await this.pool.query(sqlText, parameters as unknown[])).rows as unknown[];
+      // Set on each new connection before its first statement, and awaited: if they fail, nothing
+      // runs without them. Given as connection options they would give way to the same names in
+      // MUSTER_DATABASE_URL (pg lets the URL's win).
+      if (!this.ready.has(client)) {
+        await client.query(`SET default_transaction_read_only = on; SET statement_timeout = ${Math.floor(this.deadlineMs)}`);
+        this.ready.add(client);
+      }
+      return (await client.query(sqlText, parameters as unknown[])).rows as unknown[];
     } catch (err) {
+      // A statement stopped at its deadline leaves its connection as it was. After any other error
+      // the connection is not lent again: the server may have ended it (57P01, a reset), and pg
+      // reports that a moment after the statement's error.
       if ((err as { code?: string }).code === '57014') throw new ScanTimeoutError(this.deadlineMs);
+      broken = err instanceof Error ? err : new Error(String(err));
       throw err;
+    } finally {
+      client.release(broken);
     }
   }
 
