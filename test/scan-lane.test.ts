@@ -4,11 +4,12 @@
  * statements are read-only, stop at their deadline, and never take what the node's other requests
  * need (the serving thread; the connection pool).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sql } from 'kysely';
 import { ENGINE, freshDatabase, type TestDatabase } from './helpers/database.js';
 import { openDatabase, type Connection } from '../src/store/connect.js';
 import { PER_LIST_LIMIT, SCAN_BUSY_RETRY_AFTER_S, ScanTimeoutError } from '../src/store/scan-pool.js';
+import { SqliteScanProcess } from '../src/store/sqlite/scan-process.js';
 import net from 'node:net';
 import pg from 'pg';
 import { startServer, user } from './helpers/server.js';
@@ -121,15 +122,16 @@ async function rawGet(address: string, bearer: string): Promise<{ hangUp(): Prom
 describe(`a list whose lane is full (${ENGINE}), over HTTP`, () => {
   it('gets 429 with Retry-After for its next whole-list query, on SCIM and on the People page, while its lookups and other lists go on', async () => {
     const srv = await startServer();
+    let release = async (): Promise<void> => undefined;
     try {
       const busy = await srv.newList({ name: 'Busy' });
       const other = await srv.newList({ name: 'Other' });
       for (const l of [busy, other]) expect((await l.req('POST', '/Users', user('ada@example.org', { title: 'Engineer' }))).status).toBe(201);
       const lane = srv.muster.store.scanLane!;
-      // The lane looks up a list's organisation once (its turn), then remembers it.
-      await lane.all(busy.id, 'SELECT 1 AS one', []);
-      // Sixteen slow statements in the busy list's name: one running, fifteen waiting.
-      const held = Array.from({ length: PER_LIST_LIMIT }, () => lane.all(busy.id, SLOW, [Math.round(SLOW_ARG / 30)]));
+      // Sixteen statements in the busy list's name: one holding the lane, fifteen waiting behind it.
+      const hold = await holdLane(lane, busy.id, srv.databaseUrl);
+      release = hold.release;
+      const held = [hold.held, ...Array.from({ length: PER_LIST_LIMIT - 1 }, () => lane.all(busy.id, 'SELECT 1 AS one', []))];
       expect(lane.pending).toBe(PER_LIST_LIMIT);
 
       const refused = await busy.req('GET', `/Users?filter=${encodeURIComponent('title co "eng"')}`);
@@ -149,19 +151,26 @@ describe(`a list whose lane is full (${ENGINE}), over HTTP`, () => {
       expect(exported.status).toBe(429);
       expect(exported.headers.get('retry-after')).toBe(String(SCAN_BUSY_RETRY_AFTER_S));
 
+      // The IdP's lookup never enters the lane: answered while the lane is held.
+      const lookup = await busy.req('GET', `/Users?filter=${encodeURIComponent('userName eq "ada@example.org"')}`);
+      expect(lookup.status).toBe(200);
+      expect(lookup.body.totalResults).toBe(1);
+
       // The Lists page still lists it: its maintained number of people, without the counts that read the list.
-      const lists = await fetch(`${srv.origin}/api/v1/lists`, { headers: { authorization: `Bearer ${key}` } });
+      // The other list's counts wait behind the held statement; the busy list's are refused at once.
+      // Another list's whole-list query is not refused: it waits its turn.
+      const listing = fetch(`${srv.origin}/api/v1/lists`, { headers: { authorization: `Bearer ${key}` } });
+      const othersQuery = other.req('GET', `/Users?filter=${encodeURIComponent('title co "eng"')}`);
+      while (lane.refused < 6 || lane.pending < PER_LIST_LIMIT + 2) await new Promise((r) => setTimeout(r, 10));
+      await release();
+      const lists = await listing;
       expect(lists.status).toBe(200);
       const shown = ((await lists.json()) as { lists: { id: string; people: number | null; counts?: { total: number } }[] }).lists;
       expect(shown.find((l) => l.id === busy.id)).toMatchObject({ people: 1 });
       expect(shown.find((l) => l.id === busy.id)!.counts).toBeUndefined();
       expect(shown.find((l) => l.id === other.id)).toMatchObject({ people: 1, counts: { total: 1, active: 1 } });
 
-      // The IdP's lookup never enters the lane; another list's whole-list query waits only its turn.
-      const lookup = await busy.req('GET', `/Users?filter=${encodeURIComponent('userName eq "ada@example.org"')}`);
-      expect(lookup.status).toBe(200);
-      expect(lookup.body.totalResults).toBe(1);
-      const otherFilter = await other.req('GET', `/Users?filter=${encodeURIComponent('title co "eng"')}`);
+      const otherFilter = await othersQuery;
       expect(otherFilter.status, otherFilter.text).toBe(200);
       expect(otherFilter.body.totalResults).toBe(1);
 
@@ -173,6 +182,7 @@ describe(`a list whose lane is full (${ENGINE}), over HTTP`, () => {
       expect(again.status, again.text).toBe(200);
       expect(again.body.totalResults).toBe(1);
     } finally {
+      await release();
       await srv.close();
     }
   });
@@ -226,17 +236,33 @@ if (ENGINE === 'postgres') describe('connections the PostgreSQL server ends', ()
 
 /**
  * A statement that holds the lane, in `listId`'s name, until `release()`; `held` settles when it has
- * run. On PostgreSQL it waits for an advisory lock the test holds, so that however slowly a busy
- * machine gets through the test's requests, the lane stays held until the test has queued them. On
- * SQLite (a process whose statements cannot wait on the test) it is a statement of a few seconds of
- * CPU, which a busy machine slows as it slows the test. `release` may be called more than once.
+ * run. However slowly a busy machine gets through the test's requests, the lane stays held until
+ * the test has queued them. On PostgreSQL the statement waits for an advisory lock the test holds.
+ * SQLite's lane is a process whose statements cannot wait on the test: there the statement is
+ * handed to the process only once released. `release` may be called more than once.
  *
  * The list's organisation is looked up first: that look-up runs on the node's own connection, and a
  * request sent meanwhile could otherwise reach the lane before the statement meant to hold it.
  */
 async function holdLane(lane: NonNullable<Connection['scans']>, listId: string, databaseUrl: string): Promise<{ held: Promise<unknown>; release(): Promise<void> }> {
   await lane.all(listId, 'SELECT 1 AS one', []);
-  if (ENGINE !== 'postgres') return { held: lane.all(listId, SLOW, [SLOW_ARG]), release: async () => undefined };
+  if (ENGINE !== 'postgres') {
+    const HELD = "SELECT 'held' AS held";
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const run = SqliteScanProcess.prototype.run;
+    const spy = vi.spyOn(SqliteScanProcess.prototype, 'run').mockImplementation(function (this: SqliteScanProcess, text, parameters) {
+      return text === HELD ? gate.then(() => run.call(this, text, parameters)) : run.call(this, text, parameters);
+    });
+    const held = lane.all(listId, HELD, []);
+    return {
+      held,
+      async release() {
+        open();
+        spy.mockRestore();
+      },
+    };
+  }
   const key = 86_421;
   const locker = new pg.Client({ connectionString: databaseUrl });
   await locker.connect();
