@@ -18,12 +18,29 @@ export function openPostgres(url: string): { db: Kysely<Database>; pool: () => P
 
 /**
  * A connection the server ends (a restart, a failover, `pg_terminate_backend`, a reset) must not
- * crash the process. pg reports it on the pool while the connection is idle, and on the connection
- * itself while it is lent out: unheard there, Node throws it as an uncaught exception. The
- * statement running on it fails with the error anyway, and pg-pool never lends an ended connection
- * again: the next statement gets a new one.
+ * crash the process, nor be lent again.
+ * - pg reports the end on the pool while the connection is idle, and on the connection itself while
+ *   it is lent out: unheard there, Node throws it as an uncaught exception. The statement running
+ *   on it fails with the error anyway.
+ * - The server says why first, in the statement's error (severity FATAL or PANIC, as 57P01 from
+ *   `pg_terminate_backend`), and closes the socket a moment later. pg-pool would lend the
+ *   connection again in between, and the next statement would fail too. Ending it at the error
+ *   marks it as ending, which pg-pool checks when it is given back (`_release`, pg-pool 3.x).
  */
 export function survivingLostConnections(pool: pg.Pool): void {
   pool.on('error', () => undefined);
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as { query: unknown }).query = (...args: unknown[]): unknown => {
+      const result = query(...args);
+      // Only the promise form (Kysely's, the lane's); a callback or cursor query returns no promise.
+      if (result instanceof Promise) {
+        result.catch((err: { severity?: string }) => {
+          if (err?.severity === 'FATAL' || err?.severity === 'PANIC') client.end().catch(() => undefined);
+        });
+      }
+      return result;
+    };
+  });
 }
