@@ -2,6 +2,7 @@
  * createApp(deps): the whole HTTP surface as a Hono app. It never listens; main.ts and the
  * tests decide where it runs (CONVENTIONS: createApp never listens).
  */
+import { DATABASE_RETRY_AFTER_S, databaseUnavailable } from '../store/unavailable.js';
 import { Hono, type Context, type Next } from 'hono';
 import { RateLimiter } from './rate-limit.js';
 import type { ThrottleFactory } from '../limits/shared-rate-limiter.js';
@@ -104,6 +105,10 @@ export function createApp(deps: AppDeps): Hono {
     if (err instanceof ClientAbortedError) {
       deps.log.info('request aborted by the client', { method: c.req.method, path: c.req.path, receivedBytes: err.receivedBytes });
       return new Response(null, { status: CLIENT_CLOSED_REQUEST });
+    }
+    if (databaseUnavailable(err)) {
+      deps.log.warn('database unavailable', { path: c.req.path, err: String(err) });
+      return c.json({ error: 'database_unavailable', detail: `the database is not answering; try again in ${DATABASE_RETRY_AFTER_S} seconds` }, 503, { 'retry-after': String(DATABASE_RETRY_AFTER_S) });
     }
     deps.log.error('unhandled error', { path: c.req.path, err: err.stack });
     return c.json({ error: 'internal', detail: 'internal error; the request changed nothing' }, 500);

@@ -1,5 +1,6 @@
 import { ScimError } from '../scim/errors.js';
 import { ScanBusyError, ScanTimeoutError } from '../store/scan-pool.js';
+import { DATABASE_RETRY_AFTER_S, databaseUnavailable } from '../store/unavailable.js';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
 
@@ -182,6 +183,10 @@ export function errorResponse(err: unknown, log: Logger, requestId: string): Res
     if (err instanceof RetryableScimError) headers['retry-after'] = String(err.retryAfterSeconds);
     if (err instanceof MethodNotAllowed) headers.allow = err.allow.join(', ');
     return scimJson(err.toJSON(), err.status, headers);
+  }
+  if (databaseUnavailable(err)) {
+    log.warn('database unavailable', { requestId, err: String(err) });
+    return errorResponse(new RetryableScimError(503, `the database is not answering; try again in ${DATABASE_RETRY_AFTER_S} seconds`, DATABASE_RETRY_AFTER_S), log, requestId);
   }
   log.error('unhandled error', { requestId, err: err instanceof Error ? err.stack : String(err) });
   return scimJson(new ScimError(500, undefined, `internal error (request id ${requestId}); the request changed nothing`).toJSON(), 500);

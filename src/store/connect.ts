@@ -8,6 +8,7 @@ import { engineOf, type Engine } from './engine.js';
 import type { Database } from './schema.js';
 import { openSqlite } from './sqlite/open.js';
 import { DEFAULT_SCAN_TIMEOUT_MS, ScanPool } from './scan-pool.js';
+import { DatabaseUnreachable } from './unavailable.js';
 import { SqliteScanProcess } from './sqlite/scan-process.js';
 import { PostgresScanConnections } from './postgres/scan-connections.js';
 import type { CommitGroups } from './sqlite/commit-groups.js';
@@ -156,8 +157,11 @@ export interface OpenOptions {
 
 export async function openDatabase(databaseUrl: string, opts: OpenOptions = {}): Promise<Connection> {
   const engine = engineOf(databaseUrl);
-  const unreachable = (err: unknown) => new StoreError('MUSTER_DATABASE_UNREACHABLE',
-    `cannot reach the database (${engine} at ${whereIs(databaseUrl, engine)}): ${(err as Error | undefined)?.message ?? String(err)}`, { cause: err });
+  const unreachable = (err: unknown) => {
+    const why = err instanceof DatabaseUnreachable ? err.cause : err;
+    return new StoreError('MUSTER_DATABASE_UNREACHABLE',
+      `cannot reach the database (${engine} at ${whereIs(databaseUrl, engine)}): ${(why as Error | undefined)?.message ?? String(why)}`, { cause: why });
+  };
   let db: Kysely<Database>;
   let pool: (() => PoolStats) | undefined;
   let groups: CommitGroups | undefined;

@@ -3,6 +3,7 @@ export { Store, type Repos } from './store.js';
 export { engineOf, type Engine } from './engine.js';
 export { compileFilter, compileMemberFilter, elementSeeks, readsWholeList, singleSeek, sortExpression, FilterProblem, type FilterContext, type SqlExpression } from './filter-sql.js';
 export { UniqueViolation } from './unique-violation.js';
+export { databaseUnavailable, DATABASE_RETRY_AFTER_S } from './unavailable.js';
 export { ScanBusyError, ScanTimeoutError, type CallerGone } from './scan-pool.js';
 export type { MasterList, Organisation, UidAttribute, SyncMethod } from './lists-repo.js';
 export type { TokenInfo } from './tokens-repo.js';

@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import type { Database } from '../schema.js';
 
 import type { PoolStats } from '../connect.js';
+import { DatabaseUnreachable } from '../unavailable.js';
 
 const POOL_MAX = 10;
 
@@ -11,7 +12,7 @@ export function openPostgres(url: string): { db: Kysely<Database>; pool: () => P
   const pool = new pg.Pool({ connectionString: url, max: POOL_MAX });
   survivingLostConnections(pool);
   return {
-    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: { connect: () => connectTo(pool), end: () => pool.end() } }) }),
     pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: POOL_MAX }),
   };
 }
@@ -42,5 +43,12 @@ export function survivingLostConnections(pool: pg.Pool): void {
       }
       return result;
     };
+  });
+}
+
+/** A connection from `pool`; failing to get one is DatabaseUnreachable (unavailable.ts). */
+export function connectTo(pool: pg.Pool): Promise<pg.PoolClient> {
+  return pool.connect().catch((err: unknown) => {
+    throw new DatabaseUnreachable(err);
   });
 }

@@ -7,7 +7,7 @@
  */
 import pg from 'pg';
 import { ScanTimeoutError, type ScanExecutor } from '../scan-pool.js';
-import { survivingLostConnections } from './open.js';
+import { connectTo, survivingLostConnections } from './open.js';
 
 /**
  * Whole-list statements one node runs at once on PostgreSQL: one, as on SQLite. Measured with
@@ -34,7 +34,7 @@ export class PostgresScanConnections implements ScanExecutor {
   }
 
   async run(sqlText: string, parameters: readonly unknown[]): Promise<unknown[]> {
-    const client = await this.pool.connect();
+    const client = await connectTo(this.pool);
     let broken: Error | undefined;
     try {
       // Set on each new connection before its first statement, and awaited: if they fail, nothing

@@ -1,0 +1,37 @@
+/**
+ * Whether an error means the database could not be reached or could not take the statement now,
+ * rather than that the statement was wrong. The node answers 503 with Retry-After: a passing
+ * overload or outage, to be retried (RFC 9110 §15.6.4), where a 500 would read as Muster's defect.
+ * Whether a write whose connection was lost while it committed was applied is not known, so the
+ * answer claims neither.
+ */
+export function databaseUnavailable(err: unknown): boolean {
+  if (err instanceof DatabaseUnreachable) return true;
+  const e = err as { code?: unknown; message?: unknown } | null | undefined;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  // PostgreSQL's SQLSTATE classes (PostgreSQL manual, appendix A): 08 connection exception; 53
+  // insufficient resources (disk full, out of memory, too many connections); 57P01–57P03 the
+  // server shutting down, crashed or starting.
+  if (/^(08[0-9A-Z]{3}|53[0-9A-Z]{3}|57P0[1-3])$/.test(code)) return true;
+  // A socket to PostgreSQL that failed (Node's system error codes).
+  if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|ENOTFOUND)$/.test(code)) return true;
+  // SQLite: another process holds the write lock past busy_timeout, or the disk is full.
+  if (/^SQLITE_(BUSY|LOCKED|FULL)(_|$)/.test(code)) return true;
+  // pg's own errors for a connection that ended or never came, which carry no code (pg 8, pg-pool 3).
+  const message = typeof e?.message === 'string' ? e.message : '';
+  return code === '' && /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable)/.test(message);
+}
+
+/** Seconds a client is asked to wait when the database is unavailable. */
+export const DATABASE_RETRY_AFTER_S = 5;
+
+/**
+ * No connection to the database could be made, whatever the server said (it refuses connections
+ * for now, is starting, has too many, is not there): a connection's failure, never a statement's.
+ */
+export class DatabaseUnreachable extends Error {
+  constructor(cause: unknown) {
+    super(`could not connect to the database: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'DatabaseUnreachable';
+  }
+}
