@@ -12,6 +12,8 @@ import { DatabaseUnreachable } from './unavailable.js';
 import { SqliteScanProcess } from './sqlite/scan-process.js';
 import { PostgresScanConnections } from './postgres/scan-connections.js';
 import type { CommitGroups } from './sqlite/commit-groups.js';
+import type { TableWatch } from './sqlite/table-watch.js';
+import { TOKEN_LOOKUP_READS } from './tokens-repo.js';
 import { openPostgres } from './postgres/open.js';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-audit.js';
@@ -65,6 +67,11 @@ export interface Connection {
    * thread of its own on SQLite, a connection of its own on PostgreSQL.
    */
   readonly scans?: ScanPool;
+  /**
+   * SQLite on a serving node: moves whenever the tables a token's look-up reads may have changed
+   * (sqlite/table-watch.ts), so that the look-up can be kept in the meantime (tokens-repo.ts).
+   */
+  readonly watch?: TableWatch;
 }
 
 /** Connections open, idle, callers waiting for one, and the most the pool opens. */
@@ -165,9 +172,16 @@ export async function openDatabase(databaseUrl: string, opts: OpenOptions = {}):
   let db: Kysely<Database>;
   let pool: (() => PoolStats) | undefined;
   let groups: CommitGroups | undefined;
+  let watch: TableWatch | undefined;
   try {
     if (engine === 'postgres') ({ db, pool } = openPostgres(databaseUrl));
-    else db = openSqlite(databaseUrl, { checkpointThread: opts.serving ?? false, ...(opts.serving && databaseUrl !== ':memory:' ? { onGroups: (g: CommitGroups) => (groups = g) } : {}) });
+    else {
+      db = openSqlite(databaseUrl, {
+        checkpointThread: opts.serving ?? false,
+        ...(opts.serving && databaseUrl !== ':memory:' ? { onGroups: (g: CommitGroups) => (groups = g) } : {}),
+        ...(opts.serving ? { onWatch: (w: TableWatch) => (watch = w) } : {}),
+      });
+    }
   } catch (err) {
     throw unreachable(err);
   }
@@ -188,8 +202,9 @@ export async function openDatabase(databaseUrl: string, opts: OpenOptions = {}):
   }
   // Transactions are grouped from here on, once the migrations have run as plain ones.
   groups?.enable();
+  if (watch) for (const [table, columns] of Object.entries(TOKEN_LOOKUP_READS)) watch.watch(table, columns);
   const scans = opts.serving && databaseUrl !== ':memory:' ? scanLane(db, databaseUrl, engine, opts.scanTimeoutMs ?? DEFAULT_SCAN_TIMEOUT_MS) : undefined;
-  return { db, engine, ...(pool ? { pool } : {}), ...(groups ? { committed: () => groups!.committed() } : {}), ...(scans ? { scans } : {}) };
+  return { db, engine, ...(pool ? { pool } : {}), ...(groups ? { committed: () => groups!.committed() } : {}), ...(scans ? { scans } : {}), ...(watch ? { watch } : {}) };
 }
 
 /**

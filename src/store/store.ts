@@ -109,6 +109,11 @@ export class Store implements Repos {
     this.paging = new PagingRepo(conn.db);
     this.oidc = new OidcRepo(conn.db);
     // Outside a transaction, the queries that read a whole list run in a lane of their own (scan-pool.ts).
+    // SQLite on a serving node: token look-ups kept while what they read stays the same.
+    if (conn.watch) {
+      const watch = conn.watch;
+      this.tokens = new TokensRepo(conn.db, () => watch.epoch());
+    }
     if (conn.scans) {
       this.users = new UsersRepo(conn.db, conn.scans);
       this.groups = new GroupsRepo(conn.db, conn.scans);

@@ -37,9 +37,63 @@ const ACTIVE_WITH_LIST = new Prepared<{ hash: string }, WithList>(['hash'], (db,
     'lists.mapping_version as list_mapping_version', 'lists.created_at as list_created_at', 'lists.updated_at as list_updated_at'])
   .where('tokens.secret_hash', '=', p.hash).where('tokens.revoked_at', 'is', null));
 
+/**
+ * The columns a token's look-up reads, by table, apart from a use's time (`last_used_at`, written
+ * once a minute and read only to see whether a use is the first). While none of them changes, a
+ * look-up's answer stays right (TableWatch).
+ */
+export const TOKEN_LOOKUP_READS: Readonly<Record<'tokens' | 'lists', readonly string[]>> = {
+  tokens: ['id', 'list_id', 'label', 'hint', 'secret_hash', 'created_at', 'revoked_at', 'idp'] satisfies readonly (keyof Row)[],
+  lists: ['id', 'org_id', 'name', 'uid_attribute', 'sync_method', 'strict', 'external_id_unique', 'mapping_version', 'created_at', 'updated_at'] satisfies readonly (keyof Database['lists'])[],
+};
+
+type Found = { readonly token: TokenInfo & { readonly secretHash: string }; readonly list: MasterList };
+
+/** Look-ups kept at most; past that the kept ones are dropped and kept again as they come. */
+const KEPT = 1_000;
+
+/**
+ * Token look-ups kept while the rows they read stay as they were (`epoch`, sqlite/table-watch.ts):
+ * a revocation, a list switched to Entra sync or to strict, a mapping changed, in this process or
+ * by the `muster` command, reach the next request. Only tokens found are kept: an unknown one is
+ * looked up each time.
+ */
+class KeptLookups {
+  private readonly kept = new Map<string, Found>();
+  private keptAt = -1;
+
+  constructor(private readonly epoch: () => number) {}
+
+  /** The epoch now; a look-up read after it is kept under it (`keep`). */
+  now(): number {
+    const e = this.epoch();
+    if (e !== this.keptAt) {
+      this.kept.clear();
+      this.keptAt = e;
+    }
+    return e;
+  }
+
+  get(hash: string): Found | undefined {
+    return this.kept.get(hash);
+  }
+
+  keep(hash: string, found: Found, readAt: number): void {
+    // Changed while it was read: not kept.
+    if (readAt !== this.keptAt || this.epoch() !== readAt) return;
+    if (this.kept.size >= KEPT) this.kept.clear();
+    this.kept.set(hash, found);
+  }
+}
+
 /** Bearer tokens of master lists. Only the SHA-256 of a secret is ever stored. */
 export class TokensRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly lookups: KeptLookups | undefined;
+
+  /** `epoch`: when given, look-ups are kept while it stays the same (TOKEN_LOOKUP_READS). */
+  constructor(private readonly db: Kysely<Database>, epoch?: () => number) {
+    this.lookups = epoch ? new KeptLookups(epoch) : undefined;
+  }
 
   async insert(row: Omit<Insertable<Database['tokens']>, 'last_used_at' | 'revoked_at' | 'idp'>): Promise<TokenInfo> {
     const full: Row = { ...row, last_used_at: null, revoked_at: null, idp: null };
@@ -53,14 +107,19 @@ export class TokensRepo {
   }
 
   /** The active token with this secret hash and its list (the caller re-checks the hash in constant time). */
-  async findActiveWithList(secretHash: string): Promise<{ token: TokenInfo & { readonly secretHash: string }; list: MasterList } | undefined> {
+  async findActiveWithList(secretHash: string): Promise<Found | undefined> {
+    const readAt = this.lookups?.now();
+    const kept = this.lookups?.get(secretHash);
+    if (kept) return kept;
     const r = await ACTIVE_WITH_LIST.first(this.db, { hash: secretHash });
     if (!r) return undefined;
-    const list = toList({
+    const list = Object.freeze(toList({
       id: r.list_id_, org_id: r.list_org_id, name: r.list_name, uid_attribute: r.list_uid_attribute, sync_method: r.list_sync_method, strict: r.list_strict,
       external_id_unique: r.list_external_id_unique, mapping_version: r.list_mapping_version, created_at: r.list_created_at, updated_at: r.list_updated_at,
-    });
-    return { token: { ...toInfo(r), secretHash: r.secret_hash }, list };
+    }));
+    const found: Found = Object.freeze({ token: Object.freeze({ ...toInfo(r), secretHash: r.secret_hash }), list });
+    if (readAt !== undefined) this.lookups!.keep(secretHash, found, readAt);
+    return found;
   }
 
   async revoke(listId: string, id: string, now: string): Promise<boolean> {

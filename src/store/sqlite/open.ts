@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, SqliteQueryCompiler, ValueNode, type LimitNode, type OperationNode, type QueryCompiler, type RawNode, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { Database } from '../schema.js';
+import { TableWatch } from './table-watch.js';
 import { CommitGroups } from './commit-groups.js';
 
 /**
@@ -178,6 +179,8 @@ export interface SqliteOptions {
   readonly checkpointThread?: boolean;
   /** Given the connection's group commit (commit-groups.ts), off until enabled: a serving node enables it once migrated. */
   readonly onGroups?: (groups: CommitGroups) => void;
+  /** Given a watch of the connection's tables (table-watch.ts), to watch once migrated. */
+  readonly onWatch?: (watch: TableWatch) => void;
 }
 
 /** Bytes per page of a new database file. */
@@ -202,5 +205,6 @@ export function openSqlite(file: string, opts: SqliteOptions = {}): Kysely<Datab
   // connections' open groups before it writes (a CLI command run in a test process, beside a server).
   const groups = file !== ':memory:' ? new CommitGroups(sqlite, path.resolve(file)) : undefined;
   if (groups) opts.onGroups?.(groups);
+  if (opts.onWatch) opts.onWatch(new TableWatch(sqlite));
   return new Kysely<Database>({ dialect: new MusterSqliteDialect({ database: cachingDatabase(sqlite, STATEMENT_CACHE, stop, groups) }) });
 }

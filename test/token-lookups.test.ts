@@ -1,0 +1,99 @@
+/**
+ * Every SCIM request looks up its token and the token's list. On SQLite a serving node keeps the
+ * look-up while the rows it read stay the same (src/store/sqlite/table-watch.ts), and PostgreSQL
+ * looks it up each time; on both, a change made anywhere reaches the very next request: a token
+ * revoked, a list no longer synced by SCIM, by this node or by another connection (the `muster`
+ * command, another node).
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import BetterSqlite3 from 'better-sqlite3';
+import { ENGINE } from './helpers/database.js';
+import { openDatabase, type Connection } from '../src/store/connect.js';
+import { startServer, type TestServer } from './helpers/server.js';
+
+let srv: TestServer | undefined;
+let other: Connection | undefined;
+afterEach(async () => {
+  await other?.db.destroy();
+  other = undefined;
+  await srv?.close();
+  srv = undefined;
+});
+
+/** Counts the statements this process runs on SQLite whose text matches `re`, while `fn` runs. */
+async function statementsRun(re: RegExp, fn: () => Promise<void>): Promise<number> {
+  const probe = new BetterSqlite3(':memory:');
+  const proto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<'all' | 'get' | 'run' | 'iterate', (...a: unknown[]) => unknown>;
+  probe.close();
+  let n = 0;
+  const spies = (['all', 'get', 'run', 'iterate'] as const).map((m) => {
+    const original = proto[m];
+    return vi.spyOn(proto, m).mockImplementation(function (this: { source: string }, ...a: unknown[]) {
+      if (re.test(this.source)) n++;
+      return original.apply(this, a);
+    });
+  });
+  try {
+    await fn();
+  } finally {
+    for (const s of spies) s.mockRestore();
+  }
+  return n;
+}
+
+const TOKEN_LOOKUP = /from "tokens" inner join "lists"/;
+
+describe(`a token's look-up (${ENGINE})`, () => {
+  it('reaches the next request when another connection revokes the token or turns SCIM off, and when this node does', async () => {
+    srv = await startServer();
+    const list = await srv.newList({ name: 'Kept' });
+    const second = await srv.newList({ name: 'Second' });
+    other = await openDatabase(srv.databaseUrl);
+
+    let looked = await statementsRun(TOKEN_LOOKUP, async () => {
+      for (let i = 0; i < 20; i++) expect((await list.req('GET', '/Users')).status).toBe(200);
+    });
+    // SQLite keeps it: at most once for twenty requests (a use's time, written once a minute, is not watched).
+    if (ENGINE === 'sqlite') expect(looked).toBeLessThanOrEqual(1);
+
+    // Another connection (the `muster` command, another node) revokes the token: the next request is refused.
+    await other.db.updateTable('tokens').set({ revoked_at: new Date().toISOString() }).where('list_id', '=', list.id).execute();
+    const refused = await list.req('GET', '/Users');
+    expect(refused.status, refused.text).toBe(401);
+
+    // Another connection turns SCIM off for the second list: its token's next request is refused with 403.
+    expect((await second.req('GET', '/Users')).status).toBe(200);
+    await other.db.updateTable('lists').set({ sync_method: 'none' }).where('id', '=', second.id).execute();
+    const off = await second.req('GET', '/Users');
+    expect(off.status, off.text).toBe(403);
+    await other.db.updateTable('lists').set({ sync_method: 'scim' }).where('id', '=', second.id).execute();
+    expect((await second.req('GET', '/Users')).status).toBe(200);
+
+    // This node turns strict mode on: the next request is strict (Entra ID's "True" for a boolean refused).
+    expect((await second.req('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'ada@example.org', active: 'True' })).status).toBe(201);
+    const org = await srv.muster.lists.resolveOrganisation('Test organisation');
+    const key = await srv.adminKey(org.id);
+    const patched = await fetch(`${srv.origin}/api/v1/lists/${second.id}`, {
+      method: 'PATCH', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ strict: true }),
+    });
+    expect(patched.status).toBe(200);
+    const strict = await second.req('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'grace@example.org', active: 'True' });
+    expect(strict.status, strict.text).toBe(400);
+
+    // This node revokes the second list's token through the admin API: refused at once.
+    const tokens = await fetch(`${srv.origin}/api/v1/lists/${second.id}/tokens`, { headers: { authorization: `Bearer ${key}` } });
+    const [token] = ((await tokens.json()) as { tokens: { id: string }[] }).tokens;
+    const revoked = await fetch(`${srv.origin}/api/v1/lists/${second.id}/tokens/${token!.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${key}` } });
+    expect(revoked.status).toBeLessThan(300);
+    expect((await second.req('GET', '/Users')).status).toBe(401);
+
+    // A token never seen is looked up each time, and refused.
+    looked = await statementsRun(TOKEN_LOOKUP, async () => {
+      for (let i = 0; i < 3; i++) {
+        const r = await fetch(`${list.base}/Users`, { headers: { authorization: 'Bearer mst_not_a_token' } });
+        expect(r.status).toBe(401);
+      }
+    });
+    if (ENGINE === 'sqlite') expect(looked).toBe(3);
+  });
+});
