@@ -13,7 +13,7 @@ import { sql } from 'kysely';
 import { ENGINE, freshDatabase, type TestDatabase } from './helpers/database.js';
 import { openDatabase, type Connection } from '../src/store/connect.js';
 import { databaseUnavailable } from '../src/store/unavailable.js';
-import { startServer, user } from './helpers/server.js';
+import { startServer, user, type TestServer } from './helpers/server.js';
 
 /** The error `run` fails with. */
 async function errorOf(run: () => unknown): Promise<unknown> {
@@ -68,18 +68,28 @@ describe(`the engine's errors (${ENGINE})`, () => {
       }
       return;
     }
-    // PostgreSQL: the server ends the connection a statement runs on (a restart, a failover)…
-    const running = sql`SELECT pg_sleep(30)`.execute(db).then(() => undefined, (err: unknown) => err);
+    // PostgreSQL: the server ends the connection a statement runs on (a restart, a failover), alone
+    // or in a transaction (whose ROLLBACK then fails, and is what Kysely throws)…
     const admin = new pg.Client({ connectionString: tdb.url });
     await admin.connect();
-    let ended = 0;
-    while (ended === 0) {
-      ended = (await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()")).rowCount ?? 0;
-    }
-    await admin.end();
+    const end = async () => {
+      let ended = 0;
+      while (ended === 0) {
+        ended = (await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query = 'SELECT pg_sleep(30)'")).rowCount ?? 0;
+      }
+    };
+    const running = sql`SELECT pg_sleep(30)`.execute(db).then(() => undefined, (err: unknown) => err);
+    await end();
     const terminated = await running;
     expect(terminated).toMatchObject({ code: '57P01' });
     expect(databaseUnavailable(terminated)).toBe(true);
+    const inTransaction = db.transaction().execute((tx) => sql`SELECT pg_sleep(30)`.execute(tx)).then(() => undefined, (err: unknown) => err);
+    await end();
+    expect(databaseUnavailable(await inTransaction)).toBe(true);
+    await admin.end();
+    // A statement with more parameters than the protocol carries (08P01): Muster's fault, not an outage.
+    const tooMany = await errorOf(() => db.selectFrom('organisations').select('id').where('id', 'in', Array.from({ length: 70_000 }, (_, i) => `o${i}`)).execute());
+    expect(databaseUnavailable(tooMany)).toBe(false);
     // …or nothing listens where it should be.
     const refused = new pg.Client({ connectionString: 'postgres://muster@127.0.0.1:1/muster' });
     const unreachable = await errorOf(() => refused.connect());
@@ -89,22 +99,52 @@ describe(`the engine's errors (${ENGINE})`, () => {
 });
 
 /**
- * PostgreSQL refuses the node's connections (ALLOW_CONNECTIONS false, superusers included), and the
- * connections it had are ended, as in a restart. SQLite's counterpart, another process holding the
- * write lock, is answered 503 too (the errors above), but only after busy_timeout (5 s) for each of
- * the request's writes, too slow to send through HTTP here.
+ * Makes the server's database refuse writes, as an outage would; `restore()` gives it back.
+ * - PostgreSQL refuses the node's connections (ALLOW_CONNECTIONS false, superusers included), and
+ *   the connections it had are ended, as in a restart: nothing at all can be read or written.
+ * - SQLite: another connection holds the write lock (a `sqlite3` shell left in a transaction).
+ *   Reads go on. The server's connection waits busy_timeout for the lock, synchronously; the test
+ *   lowers it from 5 s to 50 ms so that each write gives up at once.
  */
-if (ENGINE === 'postgres') describe('a PostgreSQL database that refuses connections', () => {
-  it('is answered 503 with Retry-After on SCIM and the admin API, changes nothing, and the same requests succeed once it is back', async () => {
-    const srv = await startServer();
-    const name = new URL(srv.databaseUrl).pathname.slice(1);
-    const admin = new pg.Client({ connectionString: process.env.MUSTER_TEST_PG_URL });
-    await admin.connect();
-    let restored = false;
-    const restore = async () => {
-      if (!restored) await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
-      restored = true;
+async function outage(srv: TestServer): Promise<{ reads: boolean; restore(): Promise<void> }> {
+  let restored = false;
+  if (ENGINE === 'sqlite') {
+    await sql`PRAGMA busy_timeout = 50`.execute(srv.muster.store.db);
+    const holder = new Database(srv.databaseUrl);
+    holder.exec('BEGIN IMMEDIATE');
+    return {
+      reads: true,
+      async restore() {
+        if (restored) return;
+        restored = true;
+        holder.exec('ROLLBACK');
+        holder.close();
+        await sql`PRAGMA busy_timeout = 5000`.execute(srv.muster.store.db);
+      },
     };
+  }
+  const name = new URL(srv.databaseUrl).pathname.slice(1);
+  const admin = new pg.Client({ connectionString: process.env.MUSTER_TEST_PG_URL });
+  await admin.connect();
+  await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+  await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+  // The node's pool lets go of the ended connections once it hears of their end.
+  while (srv.muster.store.poolStats().total > 0) await new Promise((r) => setTimeout(r, 10));
+  return {
+    reads: false,
+    async restore() {
+      if (restored) return;
+      restored = true;
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+      await admin.end();
+    },
+  };
+}
+
+describe(`a database that cannot take a write now (${ENGINE})`, () => {
+  it('is answered 503 with Retry-After on SCIM, in a Bulk operation and on the admin API, changes nothing, and the same requests succeed once it is back', async () => {
+    const srv = await startServer();
+    let restore = async (): Promise<void> => undefined;
     try {
       const list = await srv.newList({ name: 'Outage' });
       const org = await srv.muster.lists.resolveOrganisation('Test organisation');
@@ -117,11 +157,8 @@ if (ENGINE === 'postgres') describe('a PostgreSQL database that refuses connecti
       };
       const recorded = await events();
 
-      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
-      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
-      // The node's pool lets go of the ended connections once it hears of their end.
-      while (srv.muster.store.poolStats().total > 0) await new Promise((r) => setTimeout(r, 10));
-
+      const down = await outage(srv);
+      restore = down.restore;
       const created = await list.req('POST', '/Users', user('ada@example.org'));
       expect(created.status, created.text).toBe(503);
       expect(created.headers.get('retry-after')).toBe('5');
@@ -129,17 +166,26 @@ if (ENGINE === 'postgres') describe('a PostgreSQL database that refuses connecti
         schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '503',
         detail: 'the database is not answering; try again in 5 seconds',
       });
+      if (down.reads) {
+        // The request got as far as its Bulk operations (its token was read): each answers 503.
+        const bulk = await list.req('POST', '/Bulk', {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+          Operations: [{ method: 'POST', path: '/Users', bulkId: 'g', data: user('grace@example.org') }],
+        });
+        expect(bulk.status, bulk.text).toBe(200);
+        expect(bulk.body.Operations).toMatchObject([{ bulkId: 'g', status: '503', response: { status: '503', detail: 'the database is not answering; try again in 5 seconds' } }]);
+      }
       const token = await fetch(`${srv.origin}/api/v1/lists/${list.id}/tokens`, {
         method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ label: 'Second' }),
       });
       expect(token.status).toBe(503);
       expect(token.headers.get('retry-after')).toBe('5');
-      expect(await token.json()).toMatchObject({ error: 'database_unavailable', detail: expect.stringMatching(/^the database is not answering; nothing could be read or saved\. Try again in 5 seconds/) });
-      const health = await fetch(`${srv.origin}/healthz`);
-      expect(health.status).toBe(503);
+      expect(await token.json()).toMatchObject({ error: 'database_unavailable', detail: expect.stringMatching(/^the database is not answering; try again in 5 seconds/) });
+      // The health check reads: 503 while nothing can be read.
+      expect((await fetch(`${srv.origin}/healthz`)).status).toBe(down.reads ? 200 : 503);
       await restore();
 
-      // Nothing was half applied: no person, no token, and no audit record of either.
+      // Nothing was half applied: no person, no token, and no audit record of any.
       expect((await list.req('GET', '/Users')).body.totalResults).toBe(0);
       const tokens = await fetch(`${srv.origin}/api/v1/lists/${list.id}/tokens`, { headers: { authorization: `Bearer ${key}` } });
       expect(((await tokens.json()) as { tokens: { label: string }[] }).tokens.map((t) => t.label)).not.toContain('Second');
@@ -152,7 +198,6 @@ if (ENGINE === 'postgres') describe('a PostgreSQL database that refuses connecti
       expect(await events()).toEqual(['person.created', ...recorded]);
     } finally {
       await restore();
-      await admin.end();
       await srv.close();
     }
   });

@@ -219,7 +219,7 @@ if (ENGINE === 'postgres') describe('connections the PostgreSQL server ends', ()
       try {
         let ended = 0;
         while (ended === 0) {
-          ended = (await killer.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()")).rowCount ?? 0;
+          ended = (await killer.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query = 'SELECT pg_sleep(30)'")).rowCount ?? 0;
         }
       } finally {
         await killer.end();

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import BetterSqlite3 from 'better-sqlite3';
 import { ENGINE } from './helpers/database.js';
 import { openDatabase, type Connection } from '../src/store/connect.js';
+import { TOKEN_LOOKUP_READS } from '../src/store/tokens-repo.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 let srv: TestServer | undefined;
@@ -44,6 +45,15 @@ async function statementsRun(re: RegExp, fn: () => Promise<void>): Promise<numbe
 const TOKEN_LOOKUP = /from "tokens" inner join "lists"/;
 
 describe(`a token's look-up (${ENGINE})`, () => {
+  it('watches every column of a token it reads (all but a use\'s time) and only columns its list has', async () => {
+    srv = await startServer();
+    const tables = await srv.muster.store.db.introspection.getTables();
+    const columns = (name: string) => tables.find((t) => t.name === name)!.columns.map((c) => c.name).sort();
+    // The look-up reads every column of tokens (selectAll): a new one is watched, or said not to matter here.
+    expect([...TOKEN_LOOKUP_READS.tokens, 'last_used_at'].sort()).toEqual(columns('tokens'));
+    for (const c of TOKEN_LOOKUP_READS.lists) expect(columns('lists')).toContain(c);
+  });
+
   it('reaches the next request when another connection revokes the token or turns SCIM off, and when this node does', async () => {
     srv = await startServer();
     const list = await srv.newList({ name: 'Kept' });

@@ -583,8 +583,8 @@ export function adminRoutes(deps: AdminDeps): Hono<Env> {
     // The client left while its search waited in the lane (a search typed over): not run, nothing to answer.
     if (err instanceof ScanCallerGoneError) return new Response(null, { status: CLIENT_CLOSED_REQUEST });
     if (databaseUnavailable(err)) {
-      deps.log.warn('database unavailable', { path: c.req.path, err: String(err) });
-      return problem(c, 503, 'database_unavailable', `the database is not answering; nothing could be read or saved. Try again in ${DATABASE_RETRY_AFTER_S} seconds; if it goes on, tell whoever runs Muster`, { 'retry-after': String(DATABASE_RETRY_AFTER_S) });
+      deps.log.error('database unavailable', { path: c.req.path, err: String(err) });
+      return problem(c, 503, 'database_unavailable', `the database is not answering; try again in ${DATABASE_RETRY_AFTER_S} seconds, and if it goes on, tell whoever runs Muster`, { 'retry-after': String(DATABASE_RETRY_AFTER_S) });
     }
     deps.log.error('admin API error', { path: c.req.path, err: err.stack });
     return problem(c, 500, 'internal', 'internal error; the request changed nothing');

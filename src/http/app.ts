@@ -107,7 +107,7 @@ export function createApp(deps: AppDeps): Hono {
       return new Response(null, { status: CLIENT_CLOSED_REQUEST });
     }
     if (databaseUnavailable(err)) {
-      deps.log.warn('database unavailable', { path: c.req.path, err: String(err) });
+      deps.log.error('database unavailable', { path: c.req.path, err: String(err) });
       return c.json({ error: 'database_unavailable', detail: `the database is not answering; try again in ${DATABASE_RETRY_AFTER_S} seconds` }, 503, { 'retry-after': String(DATABASE_RETRY_AFTER_S) });
     }
     deps.log.error('unhandled error', { path: c.req.path, err: err.stack });

@@ -185,7 +185,7 @@ export function errorResponse(err: unknown, log: Logger, requestId: string): Res
     return scimJson(err.toJSON(), err.status, headers);
   }
   if (databaseUnavailable(err)) {
-    log.warn('database unavailable', { requestId, err: String(err) });
+    log.error('database unavailable', { requestId, err: String(err) });
     return errorResponse(new RetryableScimError(503, `the database is not answering; try again in ${DATABASE_RETRY_AFTER_S} seconds`, DATABASE_RETRY_AFTER_S), log, requestId);
   }
   log.error('unhandled error', { requestId, err: err instanceof Error ? err.stack : String(err) });

@@ -8,6 +8,7 @@ import { isObject, type Doc } from '../scim/resource.js';
 import { BULK_REQUEST, BULK_RESPONSE, type ResourceTypeId } from '../scim/schemas/index.js';
 import type { ScimCtx, ScimService } from './scim-service.js';
 import { yieldToEventLoop } from '../runtime/turns.js';
+import { DATABASE_RETRY_AFTER_S, databaseUnavailable } from '../store/index.js';
 
 interface BulkOp {
   readonly index: number;
@@ -149,6 +150,8 @@ export class BulkService {
       throw invalidValue(`bulk method must be POST, PUT, PATCH or DELETE, got "${op.method}"`);
     } catch (err) {
       if (err instanceof ScimError) return this.failure(op, err);
+      // The database did not answer: this operation may be retried, as a request would be (503).
+      if (databaseUnavailable(err)) return this.failure(op, new ScimError(503, undefined, `the database is not answering; try again in ${DATABASE_RETRY_AFTER_S} seconds`));
       // Earlier operations are committed: answer this one as failed rather than the whole request,
       // so the client learns which resources exist (RFC 7644 §3.7.3).
       return this.failure(op, new ScimError(500, undefined, `internal error in this operation: ${(err as Error).message}`));

@@ -9,17 +9,22 @@ export function databaseUnavailable(err: unknown): boolean {
   if (err instanceof DatabaseUnreachable) return true;
   const e = err as { code?: unknown; message?: unknown } | null | undefined;
   const code = typeof e?.code === 'string' ? e.code : '';
-  // PostgreSQL's SQLSTATE classes (PostgreSQL manual, appendix A): 08 connection exception; 53
-  // insufficient resources (disk full, out of memory, too many connections); 57P01–57P03 the
-  // server shutting down, crashed or starting.
-  if (/^(08[0-9A-Z]{3}|53[0-9A-Z]{3}|57P0[1-3])$/.test(code)) return true;
+  // PostgreSQL's SQLSTATE classes (PostgreSQL manual, appendix A): 08 connection exception, but
+  // not 08P01 (a protocol violation, such as too many parameters: Muster's fault, which no retry
+  // mends); 53 insufficient resources (disk full, out of memory, too many connections), but not
+  // 53400 (a configuration limit a statement broke); 57P01–57P03 the server shutting down,
+  // crashed or starting.
+  if (/^(08[0-9A-Z]{3}|53[0-9A-Z]{3}|57P0[1-3])$/.test(code) && code !== '08P01' && code !== '53400') return true;
   // A socket to PostgreSQL that failed (Node's system error codes).
   if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|ENOTFOUND)$/.test(code)) return true;
   // SQLite: another process holds the write lock past busy_timeout, or the disk is full.
-  if (/^SQLITE_(BUSY|LOCKED|FULL)(_|$)/.test(code)) return true;
-  // pg's own errors for a connection that ended or never came, which carry no code (pg 8, pg-pool 3).
+  // (SQLITE_LOCKED, a conflict inside one connection, is Muster's fault.)
+  if (/^SQLITE_(BUSY|FULL)(_|$)/.test(code)) return true;
+  // pg's own errors for a connection that ended or never came, which carry no code (pg 8, pg-pool
+  // 3): among them the ROLLBACK Kysely sends after a transaction's statement found its connection
+  // ended, which it throws in place of the statement's error.
   const message = typeof e?.message === 'string' ? e.message : '';
-  return code === '' && /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable)/.test(message);
+  return code === '' && /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable|Client was closed and is not queryable)/.test(message);
 }
 
 /** Seconds a client is asked to wait when the database is unavailable. */

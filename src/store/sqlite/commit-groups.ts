@@ -77,7 +77,11 @@ export class CommitGroups {
   private enabled = false;
   private readonly sql: Record<'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollbackTo', BetterSqlite3.Statement>;
 
-  constructor(private readonly sqlite: BetterSqlite3.Database, private readonly file: string) {
+  /**
+   * `onLost`: called when a group's released members are undone after all (its COMMIT failed, or
+   * SQLite rolled it back): what was read from them meanwhile, on this connection, was never saved.
+   */
+  constructor(private readonly sqlite: BetterSqlite3.Database, private readonly file: string, private readonly onLost?: () => void) {
     this.sql = {
       // IMMEDIATE: the group holds the write lock from its start, so no other process commits
       // between a member's reads and its writes (which a deferred BEGIN would answer SQLITE_BUSY).
@@ -148,6 +152,7 @@ export class CommitGroups {
       try {
         if (this.sqlite.inTransaction) this.sql.rollback.run();
       } catch { /* nothing left to undo */ }
+      this.onLost?.();
       g.reject(err);
     }
   }
@@ -208,6 +213,7 @@ export class CommitGroups {
     this.group = undefined;
     this.closeWanted = false;
     everyGroup.delete(this);
+    if (g) this.onLost?.();
     g?.reject(err);
   }
 }

@@ -203,8 +203,10 @@ export function openSqlite(file: string, opts: SqliteOptions = {}): Kysely<Datab
   const stop = file !== ':memory:' && (opts.checkpointThread ?? true) ? startCheckpointer(sqlite, file, CHECKPOINT_EVERY_MS) : undefined;
   // Every connection to a file has one: off unless enabled, it still closes this process's other
   // connections' open groups before it writes (a CLI command run in a test process, beside a server).
-  const groups = file !== ':memory:' ? new CommitGroups(sqlite, path.resolve(file)) : undefined;
+  const watch = opts.onWatch ? new TableWatch(sqlite) : undefined;
+  if (watch) opts.onWatch!(watch);
+  // A group undone after its members were released: what was read from them meanwhile was never saved.
+  const groups = file !== ':memory:' ? new CommitGroups(sqlite, path.resolve(file), watch ? () => watch.moved() : undefined) : undefined;
   if (groups) opts.onGroups?.(groups);
-  if (opts.onWatch) opts.onWatch(new TableWatch(sqlite));
   return new Kysely<Database>({ dialect: new MusterSqliteDialect({ database: cachingDatabase(sqlite, STATEMENT_CACHE, stop, groups) }) });
 }

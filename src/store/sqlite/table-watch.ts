@@ -9,7 +9,10 @@ import type BetterSqlite3 from 'better-sqlite3';
  * - every other connection's commits (the `muster` command, another process, a second connection
  *   of this one): `PRAGMA data_version` changes (sqlite.org/pragma.html#pragma_data_version).
  *   Reading it opens a read transaction, about 4 µs here, where a small join costs 30 µs.
- * It errs only towards moving: a rolled-back change, a column not watched in a row that was.
+ * It errs towards moving: a change rolled back still moved it, as does an update of a row's
+ * watched column to the value it had. Reads made inside a transaction see its changes before they
+ * are committed: when a transaction is undone after such reads (commit-groups.ts: a group whose
+ * COMMIT fails), its owner calls `moved()`.
  */
 export class TableWatch {
   private moves = 0;
@@ -36,6 +39,11 @@ export class TableWatch {
       this.sqlite.exec(`DROP TRIGGER IF EXISTS temp.${name}`);
       this.sqlite.exec(`CREATE TEMP TRIGGER ${name} AFTER ${event} ON main.${q(table)} BEGIN SELECT muster_watched_change(); END`);
     }
+    this.moves++;
+  }
+
+  /** Moves the epoch: what was read before may not be what is stored. */
+  moved(): void {
     this.moves++;
   }
 

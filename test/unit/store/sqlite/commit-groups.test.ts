@@ -156,6 +156,22 @@ describe('group commit (SQLite, serving node)', () => {
     await conn.committed?.();
   });
 
+  it('a group whose COMMIT fails moves the connection\'s watch: what was read from its members meanwhile was never saved', async () => {
+    const { conn, db } = await serving();
+    await sql`CREATE TABLE parent (id INTEGER PRIMARY KEY)`.execute(db);
+    await sql`CREATE TABLE child (pid INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)`.execute(db);
+    const watch = conn.watch!;
+    const before = watch.epoch();
+    // A deferred foreign key is checked at COMMIT: the member is released, the group's COMMIT fails.
+    await expect(transaction(conn, async (tx) => { await sql`INSERT INTO child (pid) VALUES (999)`.execute(tx); })).rejects.toThrow(/FOREIGN KEY/);
+    expect(watch.epoch()).not.toBe(before);
+    expect((await sql<{ n: number }>`SELECT count(*) AS n FROM child`.execute(db)).rows).toEqual([{ n: 0 }]);
+    // A group that commits does not move it.
+    const after = watch.epoch();
+    await transaction(conn, async (tx) => { await insert(tx, 'kept'); });
+    expect(watch.epoch()).toBe(after);
+  });
+
   it('a command (not serving) commits each transaction on its own, as before', async () => {
     const d = fs.mkdtempSync(path.join(os.tmpdir(), 'muster-groups-'));
     dirs.push(d);
