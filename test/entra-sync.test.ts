@@ -121,6 +121,9 @@ describe('Entra ID pull sync', () => {
     expect(moved?.action).toBe('person.updated');
     expect(changed.filter((e) => e.action === 'person.deactivated').length).toBe(r.deactivated);
     expect(r.deactivated).toBeGreaterThanOrEqual(2);
+    // The run's counts are the trail's: a person whose replace changed nothing is not counted as updated.
+    expect(changed.filter((e) => e.action === 'person.updated').length).toBe(r.updated);
+    expect(r.updated).toBeGreaterThanOrEqual(1);
     // The admin narrows the scope to group B: a full round; A-only members are deactivated, not deleted.
     scope = [groups[1]!.id];
     await srv.muster.entra.connect(list, { tenantId: graph.tenantId, clientId: graph.clientId, clientSecret: graph.clientSecret, groupIds: scope, schedule: 'manual', authorityUrl: graph.url, graphUrl: graph.url });

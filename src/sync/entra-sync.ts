@@ -22,7 +22,7 @@ import { Normalisations } from '../scim/dialect.js';
 import { ScimError } from '../scim/errors.js';
 import { ENTERPRISE_USER_SCHEMA } from '../scim/schemas/index.js';
 import type { Logger } from '../log.js';
-import type { ScimCtx, ScimService } from '../lists/scim-service.js';
+import { etagOf, type ScimCtx, type ScimService } from '../lists/scim-service.js';
 import type { EntraConnectionRow, JobRow, MasterList, Store } from '../store/index.js';
 import { GraphClient, GraphError, type GraphClientOptions } from './graph-client.js';
 import { checkGraphUser, GRAPH_USER_SELECT, graphUserToScim, isWellFormedText, managerChangeOf, type ManagerChange } from './graph-user.js';
@@ -513,10 +513,10 @@ export class EntraSync {
           await this.scim.create(ctx, 'User', doc, false);
           st.created++;
         } else {
-          await this.scim.replace(ctx, 'User', person.id, doc, undefined, false);
-          const after = await this.store.users.get(list.id, person.id);
-          if (before?.version === after?.version) st.unchanged++;
-          else if (after?.data.active === false && before?.data.active !== false) st.deactivated++;
+          // Counted from what was written (its version) and sent (active), not read back.
+          const written = await this.scim.replace(ctx, 'User', person.id, doc, undefined, false);
+          if (before && written.etag === etagOf(before.version)) st.unchanged++;
+          else if (doc.active === false && before?.data.active !== false) st.deactivated++;
           else st.updated++;
         }
       } catch (err) {
