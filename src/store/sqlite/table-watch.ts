@@ -8,7 +8,8 @@ import type BetterSqlite3 from 'better-sqlite3';
  *   watched call a function of this process as each statement changes a row, before it commits;
  * - every other connection's commits (the `muster` command, another process, a second connection
  *   of this one): `PRAGMA data_version` changes (sqlite.org/pragma.html#pragma_data_version).
- *   Reading it opens a read transaction, about 4 µs here, where a small join costs 30 µs.
+ *   Reading it opens a read transaction: 4 µs on a quiet copy, 18 µs in a busy server, where the
+ *   token look-up's join took 33 µs (bench/RESULTS.md, "A token's look-up kept on SQLite").
  * It errs towards moving: a change rolled back still moved it, as does an update of a row's
  * watched column to the value it had. Reads made inside a transaction see its changes before they
  * are committed: when a transaction is undone after such reads (commit-groups.ts: a group whose
