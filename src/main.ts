@@ -223,7 +223,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const walletLinks = new WalletLinkBuilder(store, applePasses, googleWallet);
   const walletDelivery = new WalletDelivery(store, audit, credentials, walletLinks, email);
   jobs.register(WALLET_DELIVERY_JOB, (job, save) => walletDelivery.run(job, save));
-  const bulk = new BulkService(scim, config.bulkMaxOperations);
+  const bulk = new BulkService(scim, config.bulkMaxOperations, log);
   const lists = new ListsService(store, audit);
   const installationWallets = new InstallationWallets(appleWallet, googleWallet, accounts);
   // Before any job runs: passes issued from now on use what the environment names.

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startServer, user, type TestList, type TestServer } from './helpers/server.js';
+import { ScimService } from '../src/lists/scim-service.js';
 
 let srv: TestServer;
 let list: TestList;
@@ -133,5 +134,45 @@ describe('Bulk (RFC 7644 §3.7)', () => {
     expect((await list.req('GET', `/Groups/${gid}`)).body.members.map((m: { value: string }) => m.value)).toEqual([id]);
     expect(await put(`/Groups/${gid}`, group('Renamed', []))).toBe('W/"3"'); // name and members: one new version
     expect(await put(`/Groups/${gid}`, group('Renamed', []))).toBe('W/"3"'); // nothing changed
+  });
+});
+
+describe('a Bulk operation that fails unexpectedly', () => {
+  it('answers 500 with the request id and no internals, is logged with its stack, and the operations around it stand', async () => {
+    const own = await startServer({ MUSTER_LOG_LEVEL: 'error' });
+    const logged: string[] = [];
+    const create = ScimService.prototype.create;
+    let creates = 0;
+    // A fault no client input can cause (the point of an internal error): the second create throws.
+    const failing = vi.spyOn(ScimService.prototype, 'create').mockImplementation(function (this: ScimService, ...a: unknown[]) {
+      if (++creates === 2) return Promise.reject(new Error('internals: /var/lib/muster/secret-path'));
+      return (create as (...x: unknown[]) => Promise<never>).apply(this, a);
+    });
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      logged.push(String(chunk));
+      return true;
+    });
+    try {
+      const l = await own.newList();
+      const r = await l.req('POST', '/Bulk', {
+        schemas: [BULK],
+        Operations: ['one', 'two', 'three'].map((n) => ({ method: 'POST', path: '/Users', bulkId: n, data: user(`${n}@example.com`) })),
+      });
+      expect(r.status, r.text).toBe(200);
+      expect(r.body.Operations.map((o: { status: string }) => o.status)).toEqual(['201', '500', '201']);
+      const detail = r.body.Operations[1].response.detail as string;
+      expect(detail).toMatch(/^internal error in this operation \(request id [0-9a-z]+\); it changed nothing, and the operations before it stand$/);
+      expect(detail).not.toContain('secret-path');
+      const requestId = /request id ([0-9a-z]+)/.exec(detail)![1];
+      const line = logged.map((s) => { try { return JSON.parse(s) as Record<string, string>; } catch { return {}; } }).find((o) => o.msg === 'unhandled error in a Bulk operation');
+      expect(line).toMatchObject({ level: 'error', requestId, method: 'POST', path: '/Users' });
+      expect(line!.err).toMatch(/internals: \/var\/lib\/muster\/secret-path\n\s+at /);
+      const names = (await l.req('GET', '/Users')).body.Resources.map((u: { userName: string }) => u.userName).sort();
+      expect(names).toEqual(['one@example.com', 'three@example.com']);
+    } finally {
+      stderr.mockRestore();
+      failing.mockRestore();
+      await own.close();
+    }
   });
 });

@@ -7,6 +7,7 @@ import { ScimError, invalidSyntax, invalidValue } from '../scim/errors.js';
 import { isObject, type Doc } from '../scim/resource.js';
 import { BULK_REQUEST, BULK_RESPONSE, type ResourceTypeId } from '../scim/schemas/index.js';
 import type { ScimCtx, ScimService } from './scim-service.js';
+import type { Logger } from '../log.js';
 import { yieldToEventLoop } from '../runtime/turns.js';
 import { DATABASE_RETRY_AFTER_S, databaseUnavailable } from '../store/index.js';
 
@@ -44,7 +45,8 @@ function substitute(v: unknown, ids: ReadonlyMap<string, string>): unknown {
 }
 
 export class BulkService {
-  constructor(private readonly scim: ScimService, private readonly maxOperations: number) {}
+  /** `log`: where an operation's unexpected failure is written, with its stack (the client gets its request id only). */
+  constructor(private readonly scim: ScimService, private readonly maxOperations: number, private readonly log?: Logger) {}
 
   async run(ctx: ScimCtx, body: unknown): Promise<Doc> {
     if (!isObject(body)) throw invalidSyntax('a Bulk body must be a BulkRequest object');
@@ -153,8 +155,10 @@ export class BulkService {
       // The database did not answer: this operation may be retried, as a request would be (503).
       if (databaseUnavailable(err)) return this.failure(op, new ScimError(503, undefined, `the database is not answering; try again in ${DATABASE_RETRY_AFTER_S} seconds`));
       // Earlier operations are committed: answer this one as failed rather than the whole request,
-      // so the client learns which resources exist (RFC 7644 §3.7.3).
-      return this.failure(op, new ScimError(500, undefined, `internal error in this operation: ${(err as Error).message}`));
+      // so the client learns which resources exist (RFC 7644 §3.7.3). As for a request (scim-response.ts):
+      // logged with its stack, answered without internals.
+      this.log?.error('unhandled error in a Bulk operation', { requestId: ctx.caller.requestId, method: op.method, path: op.path, err: err instanceof Error ? err.stack : String(err) });
+      return this.failure(op, new ScimError(500, undefined, `internal error in this operation (request id ${ctx.caller.requestId}); it changed nothing, and the operations before it stand`));
     }
   }
 }
