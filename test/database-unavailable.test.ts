@@ -13,6 +13,7 @@ import { sql } from 'kysely';
 import { ENGINE, freshDatabase, type TestDatabase } from './helpers/database.js';
 import { openDatabase, type Connection } from '../src/store/connect.js';
 import { databaseUnavailable } from '../src/store/unavailable.js';
+import { WRITE_LOCK } from '../src/store/sqlite/write-lock.js';
 import { startServer, user, type TestServer } from './helpers/server.js';
 
 /** The error `run` fails with. */
@@ -103,13 +104,14 @@ describe(`the engine's errors (${ENGINE})`, () => {
  * - PostgreSQL refuses the node's connections (ALLOW_CONNECTIONS false, superusers included), and
  *   the connections it had are ended, as in a restart: nothing at all can be read or written.
  * - SQLite: another connection holds the write lock (a `sqlite3` shell left in a transaction).
- *   Reads go on. The server's connection waits busy_timeout for the lock, synchronously; the test
- *   lowers it from 5 s to 50 ms so that each write gives up at once.
+ *   Reads go on. A write waits for the lock (src/store/sqlite/write-lock.ts); the test shortens
+ *   the wait from 5 s to 200 ms so that each write gives up soon.
  */
 async function outage(srv: TestServer): Promise<{ reads: boolean; restore(): Promise<void> }> {
   let restored = false;
   if (ENGINE === 'sqlite') {
-    await sql`PRAGMA busy_timeout = 50`.execute(srv.muster.store.db);
+    const waitMs = WRITE_LOCK.waitMs;
+    WRITE_LOCK.waitMs = 200;
     const holder = new Database(srv.databaseUrl);
     holder.exec('BEGIN IMMEDIATE');
     return {
@@ -119,7 +121,7 @@ async function outage(srv: TestServer): Promise<{ reads: boolean; restore(): Pro
         restored = true;
         holder.exec('ROLLBACK');
         holder.close();
-        await sql`PRAGMA busy_timeout = 5000`.execute(srv.muster.store.db);
+        WRITE_LOCK.waitMs = waitMs;
       },
     };
   }
@@ -198,6 +200,47 @@ describe(`a database that cannot take a write now (${ENGINE})`, () => {
       expect(await events()).toEqual(['person.created', ...recorded]);
     } finally {
       await restore();
+      await srv.close();
+    }
+  });
+});
+
+describe.runIf(ENGINE === 'sqlite')('SQLite: another process holds the write lock for a while (sqlite3 shell left in a transaction)', () => {
+  it('stops no read: a write waits for the lock with timers, and is applied once it is let go', async () => {
+    const srv = await startServer();
+    const holder = new Database(srv.databaseUrl);
+    try {
+      const list = await srv.newList({ name: 'Held' });
+      const org = await srv.muster.lists.resolveOrganisation('Test organisation');
+      const key = await srv.adminKey(org.id);
+      const admin = (p: string) => fetch(`${srv.origin}/api/v1${p}`, { headers: { authorization: `Bearer ${key}` } });
+      expect((await list.req('GET', '/Users')).body.totalResults).toBe(0);
+
+      holder.exec('BEGIN IMMEDIATE');
+      let settled = false;
+      const created = list.req('POST', '/Users', user('ada@example.org')).finally(() => (settled = true));
+      while (!srv.muster.store.waitingForWriteLock) await new Promise((r) => setTimeout(r, 5));
+      // While it waits, the node answers: SCIM reads, the admin API, the health check. Before, the
+      // write waited in SQLite's busy handler on the only thread, and all of these waited with it.
+      const read = await list.req('GET', `/Users?filter=${encodeURIComponent('userName eq "ada@example.org"')}`);
+      expect(read.status).toBe(200);
+      expect(read.body.totalResults).toBe(0);
+      expect((await admin(`/lists/${list.id}`)).status).toBe(200);
+      expect((await fetch(`${srv.origin}/healthz`)).status).toBe(200);
+      expect(settled).toBe(false);
+      expect(srv.muster.store.waitingForWriteLock).toBe(true);
+
+      holder.exec('ROLLBACK');
+      const res = await created;
+      expect(res.status, res.text).toBe(201);
+      expect(srv.muster.store.waitingForWriteLock).toBe(false);
+      expect((await list.req('GET', '/Users')).body.totalResults).toBe(1);
+      const trail = await admin(`/lists/${list.id}/audit/events?limit=100`);
+      const actions = ((await trail.json()) as { events: { action: string }[] }).events.map((e) => e.action);
+      expect(actions.filter((a) => a === 'person.created')).toHaveLength(1);
+    } finally {
+      if (holder.inTransaction) holder.exec('ROLLBACK');
+      holder.close();
       await srv.close();
     }
   });

@@ -1,3 +1,4 @@
+import { databaseUnavailable } from '../store/unavailable.js';
 import { ScimError } from '../scim/errors.js';
 import { hashSecret, sameHash } from '../secrets/tokens.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
@@ -44,7 +45,13 @@ export class TokenAuth {
           }
         });
       } else {
-        await this.store.tokens.touch(token.id, now);
+        // When the token was last used is for the admins, not for this request: a database that
+        // cannot take the write now (another process holds SQLite's write lock) fails no read, and
+        // the next request tries again.
+        await this.store.tokens.touch(token.id, now).catch((err: unknown) => {
+          if (!databaseUnavailable(err)) throw err;
+          this.touched.delete(token.id);
+        });
       }
     }
     return { token, list };

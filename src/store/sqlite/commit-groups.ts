@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { onBackgroundStep } from '../../runtime/turns.js';
+import { BUSY_TIMEOUT_MS, WRITE_LOCK } from './write-lock.js';
 
 /**
  * Group commit for a serving node's SQLite connection (issue 16, "Find the cost, then remove it").
@@ -110,6 +111,9 @@ export class CommitGroups {
   private setEnabled(on: boolean): void {
     if (!on) this.close();
     this.enabled = on;
+    // Serving, the connection waits for another process's write lock only briefly on this thread;
+    // a transaction waits longer with timers (write-lock.ts). Otherwise, SQLite's wait as before.
+    this.sqlite.pragma(`busy_timeout = ${on ? WRITE_LOCK.servingBusyMs : BUSY_TIMEOUT_MS}`);
   }
 
   /** What `prepare` answers for Kysely's transaction statements, or undefined for any other SQL. */

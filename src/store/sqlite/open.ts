@@ -7,6 +7,7 @@ import { Kysely, SqliteDialect, SqliteQueryCompiler, ValueNode, type LimitNode, 
 import type { Database } from '../schema.js';
 import { TableWatch } from './table-watch.js';
 import { CommitGroups } from './commit-groups.js';
+import { BUSY_TIMEOUT_MS } from './write-lock.js';
 
 /**
  * Prepared statements kept per SQL text. Kysely's SQLite driver prepares every query it runs, and
@@ -197,7 +198,7 @@ export function openSqlite(file: string, opts: SqliteOptions = {}): Kysely<Datab
   sqlite.pragma(`page_size = ${PAGE_SIZE}`);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('temp_store = MEMORY');
   const stop = file !== ':memory:' && (opts.checkpointThread ?? true) ? startCheckpointer(sqlite, file, CHECKPOINT_EVERY_MS) : undefined;
