@@ -206,6 +206,28 @@ describe(`a database that cannot take a write now (${ENGINE})`, () => {
 });
 
 describe.runIf(ENGINE === 'sqlite')('SQLite: another process holds the write lock for a while (sqlite3 shell left in a transaction)', () => {
+  it('a single write outside any transaction waits too, with the connection lent to reads meanwhile, and is applied once the lock is let go', async () => {
+    tdb = await freshDatabase();
+    conn = await openDatabase(tdb.url, { serving: true });
+    const db = conn.db;
+    const holder = new Database(tdb.url);
+    try {
+      holder.exec('BEGIN IMMEDIATE');
+      let settled = false;
+      const write = db.insertInto('organisations').values({ id: 'held', name: 'Held', created_at: new Date().toISOString() } as never).execute().finally(() => (settled = true));
+      while (!conn.writeLock!.waiting) await new Promise((r) => setTimeout(r, 5));
+      expect((await db.selectFrom('organisations').select('id').where('id', '=', 'held').execute())).toEqual([]);
+      expect(settled).toBe(false);
+      holder.exec('ROLLBACK');
+      await write;
+      expect((await db.selectFrom('organisations').select('id').where('id', '=', 'held').execute())).toEqual([{ id: 'held' }]);
+      expect(conn.writeLock!.waiting).toBe(false);
+    } finally {
+      if (holder.inTransaction) holder.exec('ROLLBACK');
+      holder.close();
+    }
+  });
+
   it('stops no read: a write waits for the lock with timers, and is applied once it is let go', async () => {
     const srv = await startServer();
     const holder = new Database(srv.databaseUrl);

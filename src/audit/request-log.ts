@@ -94,8 +94,7 @@ export class RequestLog {
     this.flushing = this.flushing.then(async () => {
       for (let i = 0; i < rows.length; i += 100) {
         try {
-          // A transaction of the store's: on a serving SQLite node it waits for another process's write lock with timers.
-          await this.store.transaction((tx) => tx.audit.logRequests(rows.slice(i, i + 100)));
+          await this.store.audit.logRequests(rows.slice(i, i + 100));
         } catch (err) {
           this.onError(err);
         }

@@ -46,11 +46,10 @@ export class TokenAuth {
         });
       } else {
         // When the token was last used is for the admins, not for this request: a database that
-        // cannot take the write now (another process holds SQLite's write lock) fails no read, and
-        // the next request tries again.
+        // cannot take the write now (another process holding SQLite's write lock past its wait)
+        // fails no read; the time is written again a minute later.
         await this.store.tokens.touch(token.id, now).catch((err: unknown) => {
           if (!databaseUnavailable(err)) throw err;
-          this.touched.delete(token.id);
         });
       }
     }

@@ -3,6 +3,7 @@
  * Routing is done here rather than by the framework so that endpoint names match
  * case-insensitively (`/users`, Microsoft's validator) and aliases stay in one place.
  */
+import { databaseUnavailable } from '../store/unavailable.js';
 import type { Context } from 'hono';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Normalisations } from '../scim/dialect.js';
@@ -164,7 +165,8 @@ export function scimHandler(deps: ScimRouteDeps) {
       // Throttled requests, and input refused at the boundary (malformed UTF-8, too deep, reserved
       // names, NUL: src/scim/input-guard.ts), are in the request log, not the audit trail: they
       // changed nothing and a burst of them would flood it.
-      if (ctx && WRITES.has(c.req.method.toUpperCase()) && res.status !== 401 && res.status !== 429 && res.status !== CLIENT_CLOSED_REQUEST && !(err instanceof InputRefused)) {
+      // Nor is a write the database could not take (503): recording it would wait for the same database.
+      if (ctx && WRITES.has(c.req.method.toUpperCase()) && res.status !== 401 && res.status !== 429 && res.status !== CLIENT_CLOSED_REQUEST && !(err instanceof InputRefused) && !databaseUnavailable(err)) {
         await recordFailure(deps, ctx, c.req.method.toUpperCase(), url.pathname, err, res.status).catch((e: unknown) => deps.log.error('could not record a failed request', { requestId, err: String(e) }));
       }
     }

@@ -209,16 +209,14 @@ export class AuditRepo {
       await this.db.insertInto('request_log').values(rows as NewRequestLogRow[]).execute();
       return;
     }
-    const insert = async (db: Kysely<Database>) => {
+    await this.db.transaction().execute(async (trx) => {
       for (const r of rows) {
-        await INSERT_REQUEST.execute(db, {
+        await INSERT_REQUEST.execute(trx, {
           ...r, user_agent: r.user_agent ?? null, token_label: r.token_label ?? null, idp: r.idp ?? null,
           request_body: packOrNull(r.request_body ?? null, PACK_BODY_FROM), response_body: packOrNull(r.response_body ?? null, PACK_BODY_FROM),
         });
       }
-    };
-    if (this.held) await insert(this.db); // already in the caller's transaction (Store.transaction)
-    else await this.db.transaction().execute(insert);
+    });
   }
 
   async requests(q: { listId: string; failedOnly: boolean; requestId?: string; cursor?: number; limit: number }): Promise<RequestLogRow[]> {

@@ -13,7 +13,7 @@ import { SqliteScanProcess } from './sqlite/scan-process.js';
 import { PostgresScanConnections } from './postgres/scan-connections.js';
 import type { CommitGroups } from './sqlite/commit-groups.js';
 import type { TableWatch } from './sqlite/table-watch.js';
-import { WriteLockWait } from './sqlite/write-lock.js';
+import type { WriteLockWait } from './sqlite/write-lock.js';
 import { TOKEN_LOOKUP_READS } from './tokens-repo.js';
 import { openPostgres } from './postgres/open.js';
 import * as m001 from './migrations/001-initial.js';
@@ -74,8 +74,8 @@ export interface Connection {
    */
   readonly watch?: TableWatch;
   /**
-   * SQLite on a serving node: a transaction that finds another process holding the write lock
-   * waits for it here, with timers, instead of on the thread that serves (sqlite/write-lock.ts).
+   * SQLite on a serving node: a statement that finds another process holding the write lock waits
+   * for it here, with timers, instead of on the thread that serves (sqlite/write-lock.ts).
    */
   readonly writeLock?: WriteLockWait;
 }
@@ -210,7 +210,7 @@ export async function openDatabase(databaseUrl: string, opts: OpenOptions = {}):
   groups?.enable();
   if (watch) for (const [table, columns] of Object.entries(TOKEN_LOOKUP_READS)) watch.watch(table, columns);
   const scans = opts.serving && databaseUrl !== ':memory:' ? scanLane(db, databaseUrl, engine, opts.scanTimeoutMs ?? DEFAULT_SCAN_TIMEOUT_MS) : undefined;
-  return { db, engine, ...(pool ? { pool } : {}), ...(groups ? { committed: () => groups!.committed(), writeLock: new WriteLockWait() } : {}), ...(scans ? { scans } : {}), ...(watch ? { watch } : {}) };
+  return { db, engine, ...(pool ? { pool } : {}), ...(groups ? { committed: () => groups!.committed(), writeLock: groups.lockWait } : {}), ...(scans ? { scans } : {}), ...(watch ? { watch } : {}) };
 }
 
 /**

@@ -123,22 +123,16 @@ export class Store implements Repos {
     this.limits = new LimitsRepo(conn.db);
   }
 
-  /** SQLite on a serving node: a transaction is waiting for another process to let go of the write lock. */
+  /** SQLite on a serving node: a statement is waiting for another process to let go of the write lock. */
   get waitingForWriteLock(): boolean {
     return this.conn.writeLock?.waiting ?? false;
   }
 
   /** Runs `fn` in one transaction: everything it wrote is committed together, or nothing is. */
   async transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T> {
-    // SQLite on a serving node: another process's write lock is waited for with timers (sqlite/write-lock.ts).
-    return this.conn.writeLock ? this.conn.writeLock.run((started) => this.transactionOnce(fn, started)) : this.transactionOnce(fn);
-  }
-
-  private async transactionOnce<T>(fn: (tx: Repos) => Promise<T>, started?: () => void): Promise<T> {
     let enqueued = false;
     let written: DomainEvent[] = [];
     const result = await this.conn.db.transaction().execute(async (trx) => {
-      started?.();
       const outbox: OutboxQueue = [];
       const r = await fn(reposOn(trx, this.engine, () => (enqueued = true), outbox, true));
       // The outbox rows go last: their INSERT takes the lock that orders all appends (migration

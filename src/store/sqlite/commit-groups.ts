@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { onBackgroundStep } from '../../runtime/turns.js';
-import { BUSY_TIMEOUT_MS, WRITE_LOCK } from './write-lock.js';
+import { BUSY_TIMEOUT_MS, WRITE_LOCK, WriteLockWait } from './write-lock.js';
 
 /**
  * Group commit for a serving node's SQLite connection (issue 16, "Find the cost, then remove it").
@@ -76,6 +76,8 @@ export class CommitGroups {
    * make the other's write wait for a lock only this thread can release.
    */
   private enabled = false;
+  /** A statement's wait for another process's write lock while serving (write-lock.ts, LockWaitingDriver). */
+  readonly lockWait = new WriteLockWait();
   private readonly sql: Record<'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollbackTo', BetterSqlite3.Statement>;
 
   /**
@@ -108,11 +110,16 @@ export class CommitGroups {
     for (const p of peers) p.setEnabled(peers.size === 1);
   }
 
+  /** Serving: grouping, and the short busy_timeout whose longer waits LockWaitingDriver makes with timers. */
+  get serving(): boolean {
+    return this.enabled;
+  }
+
   private setEnabled(on: boolean): void {
     if (!on) this.close();
     this.enabled = on;
-    // Serving, the connection waits for another process's write lock only briefly on this thread;
-    // a transaction waits longer with timers (write-lock.ts). Otherwise, SQLite's wait as before.
+    // Serving, the connection waits for another process's write lock only briefly on this thread; a
+    // statement waits longer with timers (write-lock.ts). Otherwise, SQLite's own wait.
     this.sqlite.pragma(`busy_timeout = ${on ? WRITE_LOCK.servingBusyMs : BUSY_TIMEOUT_MS}`);
   }
 

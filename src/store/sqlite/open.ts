@@ -3,11 +3,11 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, SqliteQueryCompiler, ValueNode, type LimitNode, type OperationNode, type QueryCompiler, type RawNode, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import { Kysely, SqliteDialect, SqliteQueryCompiler, ValueNode, type LimitNode, type OperationNode, type QueryCompiler, type RawNode, type SqliteDatabase, type SqliteDialectConfig, type SqliteStatement, type Driver } from 'kysely';
 import type { Database } from '../schema.js';
 import { TableWatch } from './table-watch.js';
 import { CommitGroups } from './commit-groups.js';
-import { BUSY_TIMEOUT_MS } from './write-lock.js';
+import { BUSY_TIMEOUT_MS, LockWaitingDriver } from './write-lock.js';
 
 /**
  * Prepared statements kept per SQL text. Kysely's SQLite driver prepares every query it runs, and
@@ -103,8 +103,17 @@ export class LiteralLimitCompiler extends SqliteQueryCompiler {
 }
 
 class MusterSqliteDialect extends SqliteDialect {
+  constructor(config: SqliteDialectConfig, private readonly wrapDriver?: (driver: Driver) => Driver) {
+    super(config);
+  }
+
   override createQueryCompiler(): QueryCompiler {
     return new LiteralLimitCompiler();
+  }
+
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    return this.wrapDriver ? this.wrapDriver(driver) : driver;
   }
 }
 
@@ -209,5 +218,7 @@ export function openSqlite(file: string, opts: SqliteOptions = {}): Kysely<Datab
   // A group undone after its members were released: what was read from them meanwhile was never saved.
   const groups = file !== ':memory:' ? new CommitGroups(sqlite, path.resolve(file), watch ? () => watch.moved() : undefined) : undefined;
   if (groups) opts.onGroups?.(groups);
-  return new Kysely<Database>({ dialect: new MusterSqliteDialect({ database: cachingDatabase(sqlite, STATEMENT_CACHE, stop, groups) }) });
+  // Serving, a statement that finds another process holding the write lock waits with timers (write-lock.ts).
+  const wrap = groups ? (driver: Driver) => new LockWaitingDriver(driver, sqlite, () => groups.serving, groups.lockWait) : undefined;
+  return new Kysely<Database>({ dialect: new MusterSqliteDialect({ database: cachingDatabase(sqlite, STATEMENT_CACHE, stop, groups) }, wrap) });
 }

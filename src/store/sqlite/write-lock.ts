@@ -2,30 +2,32 @@
  * Waiting for SQLite's write lock without stopping the node.
  *
  * SQLite lets one connection write at a time, across processes. A connection that finds the lock
- * taken waits for it in SQLite's busy handler, up to `busy_timeout`: a synchronous sleep on the
+ * taken waits for it in SQLite's busy handler, up to `busy_timeout`: a synchronous sleep of the
  * thread that calls it. On a serving node that is the thread that serves every request, so while
  * another process held the lock (an operator's `sqlite3` shell left in a transaction), each write
- * stopped the whole node for up to 5 s, reads and health checks included, and then failed. Seen:
- * one create answered after 10 s and a read queued behind it after 20 s.
+ * stopped the whole node for up to 5 s, reads and health checks included. Seen: one create
+ * answered after 10 s, and a read queued behind it after 20 s.
  *
  * A serving node now gives its connection a short `busy_timeout` (`servingBusyMs`: long enough
- * for another process's ordinary write, which holds the lock for milliseconds) and waits for
- * anything longer here, with timers: a transaction whose BEGIN IMMEDIATE found the lock taken
- * (commit-groups.ts) is tried again later, and meanwhile the event loop serves reads. Only one
- * transaction probes for the lock at a time (each probe may hold the thread `servingBusyMs`); the
- * others wait for its outcome. Past `waitMs` (the 5 s that `busy_timeout` gave before) the
- * transaction fails with SQLite's own SQLITE_BUSY, which is answered 503 with Retry-After
- * (src/store/unavailable.ts).
- *
- * Only a transaction that has not started is tried again: SQLITE_BUSY at BEGIN means nothing ran.
+ * for another process's ordinary write, which holds the lock for milliseconds), and a statement
+ * that still finds the lock taken waits for it here, with timers (`LockWaitingDriver`): it hands
+ * the connection back meanwhile, so reads and everything that writes nothing go on, and it is run
+ * again once the lock is free. Only a statement run outside any transaction of this connection is
+ * run again (a BEGIN IMMEDIATE of a commit group, commit-groups.ts, or a single autocommit write):
+ * SQLITE_BUSY then means it did nothing. One statement probes for the lock at a time (each probe
+ * may hold the thread `servingBusyMs`); the others wait for its outcome. Past `waitMs` (the 5 s
+ * that `busy_timeout` gave before) the statement fails with SQLite's own SQLITE_BUSY, which is
+ * answered 503 with Retry-After (src/store/unavailable.ts).
  */
+import type BetterSqlite3 from 'better-sqlite3';
+import type { CompiledQuery, DatabaseConnection, Driver, QueryResult, TransactionSettings } from 'kysely';
 
 /** SQLite's own wait for the lock on every other connection (the `muster` commands, a node not serving). */
 export const BUSY_TIMEOUT_MS = 5000;
 
 /** The waits; a settings object so that a test can shorten them. */
 export const WRITE_LOCK = {
-  /** How long a transaction waits for the lock in all before it fails (SQLITE_BUSY, answered 503). */
+  /** How long a statement waits for the lock in all before it fails (SQLITE_BUSY, answered 503). */
   waitMs: BUSY_TIMEOUT_MS,
   /** `busy_timeout` of a serving node's connection: how long one statement may hold the thread waiting. */
   servingBusyMs: 20,
@@ -43,52 +45,63 @@ export function lockTaken(err: unknown): boolean {
 /** How a probe for the lock ended: had (the waiters try now) or given up (with SQLite's error). */
 type Outcome = { readonly had: true } | { readonly had: false; readonly err: unknown };
 
-/** `attempt` runs one transaction; it calls `started()` once its BEGIN succeeded. */
-export type Attempt<T> = (started: () => void) => Promise<T>;
-
 export class WriteLockWait {
-  /** While a transaction probes for a lock another process holds: resolves with how that ended. */
+  /** While a statement probes for a lock another process holds: resolves with how that ended. */
   private probing: Promise<Outcome> | undefined;
 
-  constructor(private readonly now: () => number = () => performance.now(), private readonly pause: (ms: number) => Promise<void> = sleep) {}
+  constructor(private readonly clock: Clock = REAL_CLOCK) {}
 
-  /** Whether a transaction is waiting for the lock now (metrics, tests). */
+  private now(): number {
+    return this.clock.now();
+  }
+
+  /** Whether a statement is waiting for the lock now (tests). */
   get waiting(): boolean {
     return this.probing !== undefined;
   }
 
-  async run<T>(attempt: Attempt<T>): Promise<T> {
+  /**
+   * Runs `attempt` again until it does not fail with SQLITE_BUSY, or the wait is over. `failed`
+   * is the SQLITE_BUSY its first run (by the caller) failed with.
+   */
+  async run<T>(attempt: () => Promise<T>, failed: unknown): Promise<T> {
     const deadline = this.now() + WRITE_LOCK.waitMs;
+    let last = failed;
     for (;;) {
       if (this.probing) {
-        const outcome = await this.probing;
-        if (!outcome.had && this.now() >= deadline) throw outcome.err;
-        continue; // try now, or wait for the next probe if another waiter started it first
+        const outcome = await this.untilSettledOr(this.probing, deadline);
+        if (outcome === undefined) throw last; // this statement's wait is over while another probes
+        if (outcome.had) {
+          if (this.waiting) continue; // another waiter met the lock taken again: wait for its probe
+          try {
+            return await attempt();
+          } catch (err) {
+            if (!lockTaken(err)) throw err;
+            last = err;
+          }
+        } else {
+          last = outcome.err;
+        }
       }
-      let started = false;
-      try {
-        return await attempt(() => (started = true));
-      } catch (err) {
-        if (started || !lockTaken(err) || this.now() >= deadline) throw err;
-        if (this.probing) continue;
-        return await this.probe(attempt, deadline);
-      }
+      if (this.now() >= deadline) throw last;
+      // The lock is still taken: one of the waiters (the first to get here) probes, the others wait for it.
+      if (this.waiting) continue;
+      return await this.probe(attempt, deadline);
     }
   }
 
   /** Tries `attempt` after growing pauses until it gets the lock or `deadline` passes; the others wait for it. */
-  private async probe<T>(attempt: Attempt<T>, deadline: number): Promise<T> {
+  private async probe<T>(attempt: () => Promise<T>, deadline: number): Promise<T> {
     let settle!: (o: Outcome) => void;
     this.probing = new Promise<Outcome>((resolve) => (settle = resolve));
     let outcome: Outcome = { had: true };
     try {
       for (let pause = WRITE_LOCK.firstPauseMs; ; pause = Math.min(pause * 2, WRITE_LOCK.maxPauseMs)) {
-        await this.pause(Math.max(0, Math.min(pause, deadline - this.now())));
-        let started = false;
+        await this.clock.pause(Math.max(0, Math.min(pause, deadline - this.now())));
         try {
-          return await attempt(() => (started = true));
+          return await attempt();
         } catch (err) {
-          if (started || !lockTaken(err)) throw err; // it had the lock: the others may go
+          if (!lockTaken(err)) throw err; // it had the lock: the others may go
           if (this.now() >= deadline) {
             outcome = { had: false, err };
             throw err;
@@ -100,6 +113,122 @@ export class WriteLockWait {
       settle(outcome);
     }
   }
+
+  /** The probe's outcome, or undefined if `deadline` comes first. */
+  private async untilSettledOr(probing: Promise<Outcome>, deadline: number): Promise<Outcome | undefined> {
+    let cancel: (() => void) | undefined;
+    const over = new Promise<undefined>((resolve) => (cancel = this.clock.after(Math.max(0, deadline - this.now()), () => resolve(undefined))));
+    try {
+      return await Promise.race([probing, over]);
+    } finally {
+      cancel?.();
+    }
+  }
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Time as WriteLockWait sees it (a test gives it one that only its pauses move). */
+export interface Clock {
+  now(): number;
+  pause(ms: number): Promise<void>;
+  /** Calls `fn` after `ms`; the function returned cancels it. */
+  after(ms: number, fn: () => void): () => void;
+}
+
+const REAL_CLOCK: Clock = {
+  now: () => performance.now(),
+  pause: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+  after: (ms, fn) => {
+    const t = setTimeout(fn, ms);
+    return () => clearTimeout(t);
+  },
+};
+
+/**
+ * Kysely's SQLite driver, with a statement that finds the write lock taken by another process
+ * waiting for it (WriteLockWait) while the connection serves others. Kysely's driver lends its one
+ * connection to one caller at a time (a transaction holds it from BEGIN to COMMIT); a waiting
+ * statement gives it back, and takes it again to run.
+ */
+export class LockWaitingDriver implements Driver {
+  /** Kysely's connection, while this driver has it lent (it is always the same one). */
+  private lent: DatabaseConnection | undefined;
+  private readonly connection: DatabaseConnection;
+
+  /** `serving`: whether the connection's busy_timeout is the short one (a serving node), so that waits belong here. */
+  constructor(private readonly inner: Driver, private readonly sqlite: BetterSqlite3.Database, private readonly serving: () => boolean, readonly lock: WriteLockWait) {
+    this.connection = {
+      executeQuery: <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
+        const outside = !sqlite.inTransaction;
+        try {
+          // Kysely's SQLite connection runs the statement at once and throws its error (it is not async).
+          return this.lent!.executeQuery<R>(query);
+        } catch (err) {
+          // Inside a transaction nothing is run again: its statements before this one stand.
+          if (!outside || sqlite.inTransaction || !lockTaken(err) || !this.serving()) return Promise.reject(err);
+          return this.waitFor<R>(query, err);
+        }
+      },
+      streamQuery: (query, chunkSize) => this.lent!.streamQuery(query, chunkSize),
+    };
+  }
+
+  private async lend(): Promise<void> {
+    this.lent = await this.inner.acquireConnection();
+  }
+
+  private giveBack(): Promise<void> {
+    return this.inner.releaseConnection(this.lent!);
+  }
+
+  /** Runs `query` again once the lock is free, lending the connection to others meanwhile; the caller holds it again when this settles. */
+  private async waitFor<R>(query: CompiledQuery, failed: unknown): Promise<QueryResult<R>> {
+    await this.giveBack();
+    let held = false;
+    try {
+      return await this.lock.run(async () => {
+        await this.lend();
+        held = true;
+        try {
+          return await this.lent!.executeQuery<R>(query);
+        } catch (err) {
+          if (lockTaken(err) && !this.sqlite.inTransaction) {
+            held = false;
+            await this.giveBack();
+          }
+          throw err;
+        }
+      }, failed);
+    } finally {
+      if (!held) await this.lend();
+    }
+  }
+
+  init(): Promise<void> {
+    return this.inner.init();
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    await this.lend();
+    return this.connection;
+  }
+
+  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    return this.inner.beginTransaction(connection, settings);
+  }
+
+  commitTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.inner.commitTransaction(connection);
+  }
+
+  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.inner.rollbackTransaction(connection);
+  }
+
+  releaseConnection(): Promise<void> {
+    return this.giveBack();
+  }
+
+  destroy(): Promise<void> {
+    return this.inner.destroy();
+  }
+}
