@@ -50,7 +50,16 @@ export class ScimError extends Error {
       throw new TypeError(`scimType ${scimType} is not allowed with status ${status} (RFC 7644 §3.12)`);
     }
     if (status < 400 || status > 599) throw new TypeError(`ScimError status ${status} is not an error status`);
-    super(detail);
+    // No stack trace: a ScimError is an answer to the client, rendered and never logged with a
+    // stack, and capturing one was about 12 µs of every refused request's CPU (a wrong token's
+    // 401 among them: bench/RESULTS.md, "A refused request's fixed cost").
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(detail);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     this.name = 'ScimError';
     this.status = status;
     this.scimType = scimType;
