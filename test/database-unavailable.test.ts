@@ -3,7 +3,7 @@
  * the admin API answer 503 with Retry-After (src/store/unavailable.ts), nothing is half applied,
  * and the same request succeeds once the database is back.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -205,7 +205,17 @@ describe(`a database that cannot take a write now (${ENGINE})`, () => {
   });
 });
 
-describe.runIf(ENGINE === 'sqlite')('SQLite: another process holds the write lock for a while (sqlite3 shell left in a transaction)', () => {
+if (ENGINE === 'sqlite') describe('SQLite: another process holds the write lock for a while (sqlite3 shell left in a transaction)', () => {
+  // Long enough that no wait ends on a slow machine before the test lets the lock go.
+  let waitMs = WRITE_LOCK.waitMs;
+  beforeEach(() => {
+    waitMs = WRITE_LOCK.waitMs;
+    WRITE_LOCK.waitMs = 600_000;
+  });
+  afterEach(() => {
+    WRITE_LOCK.waitMs = waitMs;
+  });
+
   it('a single write outside any transaction waits too, with the connection lent to reads meanwhile, and is applied once the lock is let go', async () => {
     tdb = await freshDatabase();
     conn = await openDatabase(tdb.url, { serving: true });
@@ -221,6 +231,31 @@ describe.runIf(ENGINE === 'sqlite')('SQLite: another process holds the write loc
       holder.exec('ROLLBACK');
       await write;
       expect((await db.selectFrom('organisations').select('id').where('id', '=', 'held').execute())).toEqual([{ id: 'held' }]);
+      expect(conn.writeLock!.waiting).toBe(false);
+    } finally {
+      if (holder.inTransaction) holder.exec('ROLLBACK');
+      holder.close();
+    }
+  });
+
+  it('a statement whose wait is over fails with SQLITE_BUSY and leaves the connection to the next ones', async () => {
+    tdb = await freshDatabase();
+    conn = await openDatabase(tdb.url, { serving: true });
+    const db = conn.db;
+    const holder = new Database(tdb.url);
+    try {
+      holder.exec('BEGIN IMMEDIATE');
+      WRITE_LOCK.waitMs = 50;
+      const insert = (id: string) => db.insertInto('organisations').values({ id, name: id, created_at: new Date().toISOString() } as never).execute();
+      await expect(insert('first')).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+      await expect(db.transaction().execute((trx) => trx.insertInto('organisations').values({ id: 'second', name: 'second', created_at: new Date().toISOString() } as never).execute()))
+        .rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+      holder.exec('ROLLBACK');
+      // The connection was handed back each time: reads, a single write and a transaction run.
+      await insert('third');
+      await db.transaction().execute((trx) => trx.insertInto('organisations').values({ id: 'fourth', name: 'fourth', created_at: new Date().toISOString() } as never).execute());
+      const ids = (await db.selectFrom('organisations').select('id').where('id', 'in', ['first', 'second', 'third', 'fourth']).orderBy('id').execute()).map((r) => r.id);
+      expect(ids).toEqual(['fourth', 'third']);
       expect(conn.writeLock!.waiting).toBe(false);
     } finally {
       if (holder.inTransaction) holder.exec('ROLLBACK');

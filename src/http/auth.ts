@@ -1,4 +1,3 @@
-import { databaseUnavailable } from '../store/unavailable.js';
 import { ScimError } from '../scim/errors.js';
 import { hashSecret, sameHash } from '../secrets/tokens.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
@@ -45,12 +44,11 @@ export class TokenAuth {
           }
         });
       } else {
-        // When the token was last used is for the admins, not for this request: a database that
-        // cannot take the write now (another process holding SQLite's write lock past its wait)
-        // fails no read; the time is written again a minute later.
-        await this.store.tokens.touch(token.id, now).catch((err: unknown) => {
-          if (!databaseUnavailable(err)) throw err;
-        });
+        // When the token was last used is for the admins, not for this request, which does not
+        // wait for it: while another process holds SQLite's write lock the write waits up to 5 s
+        // (src/store/sqlite/write-lock.ts), and a read must not. One that fails (the database
+        // unavailable, or closed as the node stops) is written again a minute later.
+        void this.store.tokens.touch(token.id, now).catch(() => undefined);
       }
     }
     return { token, list };

@@ -20,7 +20,7 @@
  * answered 503 with Retry-After (src/store/unavailable.ts).
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import type { CompiledQuery, DatabaseConnection, Driver, QueryResult, TransactionSettings } from 'kysely';
+import type { CompiledQuery, DatabaseConnection, Driver, QueryCompiler, QueryResult, TransactionSettings } from 'kysely';
 
 /** SQLite's own wait for the lock on every other connection (the `muster` commands, a node not serving). */
 export const BUSY_TIMEOUT_MS = 5000;
@@ -191,13 +191,16 @@ export class LockWaitingDriver implements Driver {
         try {
           return await this.lent!.executeQuery<R>(query);
         } catch (err) {
-          if (lockTaken(err) && !this.sqlite.inTransaction) {
-            held = false;
-            await this.giveBack();
-          }
+          if (!lockTaken(err)) throw err;
+          // Run inside a transaction after all (none can be open here today): not run again.
+          if (this.sqlite.inTransaction) throw new NotRunAgain(err);
+          held = false;
+          await this.giveBack();
           throw err;
         }
       }, failed);
+    } catch (err) {
+      throw err instanceof NotRunAgain ? err.cause : err;
     } finally {
       if (!held) await this.lend();
     }
@@ -205,6 +208,18 @@ export class LockWaitingDriver implements Driver {
 
   init(): Promise<void> {
     return this.inner.init();
+  }
+
+  savepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+    return this.inner.savepoint!(connection, name, compile);
+  }
+
+  rollbackToSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+    return this.inner.rollbackToSavepoint!(connection, name, compile);
+  }
+
+  releaseSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+    return this.inner.releaseSavepoint!(connection, name, compile);
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
@@ -230,5 +245,12 @@ export class LockWaitingDriver implements Driver {
 
   destroy(): Promise<void> {
     return this.inner.destroy();
+  }
+}
+
+/** SQLITE_BUSY from a statement that turned out to run inside a transaction: WriteLockWait must not run it again. */
+class NotRunAgain extends Error {
+  constructor(override readonly cause: unknown) {
+    super('SQLITE_BUSY inside a transaction');
   }
 }
