@@ -14,6 +14,8 @@ import { ENGINE, freshDatabase, type TestDatabase } from './helpers/database.js'
 import { openDatabase, type Connection } from '../src/store/connect.js';
 import { databaseUnavailable } from '../src/store/unavailable.js';
 import { WRITE_LOCK } from '../src/store/sqlite/write-lock.js';
+import { Store } from '../src/store/store.js';
+import { REQUEST_LOG_BACKLOG, RequestLog } from '../src/audit/request-log.js';
 import { startServer, user, type TestServer } from './helpers/server.js';
 
 /** The error `run` fails with. */
@@ -233,6 +235,44 @@ if (ENGINE === 'sqlite') describe('SQLite: another process holds the write lock 
       expect((await db.selectFrom('organisations').select('id').where('id', '=', 'held').execute())).toEqual([{ id: 'held' }]);
       expect(conn.writeLock!.waiting).toBe(false);
     } finally {
+      if (holder.inTransaction) holder.exec('ROLLBACK');
+      holder.close();
+    }
+  });
+
+  it('the request log holds a bounded backlog while its writes wait, then writes it and says how many requests it did not log', async () => {
+    tdb = await freshDatabase();
+    conn = await openDatabase(tdb.url, { serving: true });
+    const store = new Store(conn);
+    const errors: string[] = [];
+    const log = new RequestLog(store, 'all', (err) => errors.push(String(err)));
+    const rows = REQUEST_LOG_BACKLOG.rows;
+    REQUEST_LOG_BACKLOG.rows = 5;
+    const holder = new Database(tdb.url);
+    try {
+      holder.exec('BEGIN IMMEDIATE');
+      const row = (i: number) => ({
+        time: new Date().toISOString(), list_id: 'l1', request_id: `r${i}`, method: 'GET', path: `/Users?i=${i}`, status: 200,
+        duration_ms: 1, user_agent: null, token_label: null, idp: null, request_body: null, response_body: null,
+      });
+      for (let i = 0; i < 3; i++) log.add(row(i));
+      const first = log.flush();
+      while (!conn.writeLock!.waiting) await new Promise((r) => setTimeout(r, 5));
+      for (let i = 3; i < 9; i++) log.add(row(i)); // 2 more fit (5 waiting), 4 do not
+      expect(errors).toEqual([expect.stringMatching(/^Error: the request log is behind \(5 requests waiting for the database\)/)]);
+      holder.exec('ROLLBACK');
+      await first;
+      await log.flush();
+      const logged = (await store.db.selectFrom('request_log').select('request_id').orderBy('id').execute()).map((r) => r.request_id);
+      expect(logged).toEqual(['r0', 'r1', 'r2', 'r3', 'r4']);
+      expect(errors).toHaveLength(2);
+      expect(errors[1]).toBe('Error: 4 requests were not logged while the request log was behind');
+      // Caught up: the next requests are logged again.
+      log.add(row(9));
+      await log.flush();
+      expect((await store.db.selectFrom('request_log').select('request_id').where('request_id', '=', 'r9').execute())).toHaveLength(1);
+    } finally {
+      REQUEST_LOG_BACKLOG.rows = rows;
       if (holder.inTransaction) holder.exec('ROLLBACK');
       holder.close();
     }

@@ -67,10 +67,26 @@ export function redactBody(body: unknown): string | null {
   return text.length > MAX_BODY_CHARS ? `${text.slice(0, MAX_BODY_CHARS)}… [truncated, ${text.length} characters]` : text;
 }
 
+/**
+ * What the log holds in memory at most while its writes wait (another process holding SQLite's
+ * write lock: each batch waits up to 5 s, src/store/sqlite/write-lock.ts, while requests go on
+ * arriving): past it, requests are not logged until it has caught up, and how many is reported.
+ * Bodies are kept up to 64 KB each, so without a bound a long wait under Bulk traffic would fill
+ * the heap. A settings object so that a test can lower it.
+ */
+export const REQUEST_LOG_BACKLOG = { rows: 10_000, chars: 16 * 1_048_576 };
+
+const charsOf = (row: NewRequestLogRow): number => (row.request_body?.length ?? 0) + (row.response_body?.length ?? 0) + row.path.length;
+
 export class RequestLog {
   private buffer: NewRequestLogRow[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  /** Rows added and not yet written (or failed), and their text. */
+  private pendingRows = 0;
+  private pendingChars = 0;
+  /** Requests not logged since the log fell behind. */
+  private dropped = 0;
 
   constructor(private readonly store: Store, readonly mode: RequestLogMode, private readonly onError: (err: unknown) => void) {}
 
@@ -80,6 +96,13 @@ export class RequestLog {
 
   add(row: NewRequestLogRow): void {
     if (!this.wants(row.status)) return;
+    const chars = charsOf(row);
+    if (this.pendingRows >= REQUEST_LOG_BACKLOG.rows || this.pendingChars + chars > REQUEST_LOG_BACKLOG.chars) {
+      if (this.dropped++ === 0) this.onError(new Error(`the request log is behind (${this.pendingRows} requests waiting for the database): requests are not logged until it catches up`));
+      return;
+    }
+    this.pendingRows++;
+    this.pendingChars += chars;
     this.buffer.push(row);
     if (this.buffer.length >= FLUSH_AT) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), FLUSH_EVERY_MS);
@@ -93,10 +116,18 @@ export class RequestLog {
     this.buffer = [];
     this.flushing = this.flushing.then(async () => {
       for (let i = 0; i < rows.length; i += 100) {
+        const batch = rows.slice(i, i + 100);
         try {
-          await this.store.audit.logRequests(rows.slice(i, i + 100));
+          await this.store.audit.logRequests(batch);
+          if (this.dropped > 0) {
+            this.onError(new Error(`${this.dropped} requests were not logged while the request log was behind`));
+            this.dropped = 0;
+          }
         } catch (err) {
           this.onError(err);
+        } finally {
+          this.pendingRows -= batch.length;
+          for (const r of batch) this.pendingChars -= charsOf(r);
         }
       }
     });
