@@ -72,4 +72,30 @@ describe('Bulk requests take turns by organisation', () => {
     // Turns freed: the list's next Bulk runs.
     expect((await list.req('POST', '/Bulk', bulkBody('katherine@example.org'))).status).toBe(200);
   });
+
+  it('does not run a waiting Bulk request whose client left before its turn, even with its whole body sent', async () => {
+    srv = await startServer();
+    const list = await srv.newList({ name: 'Staff' });
+    const org = await srv.muster.lists.resolveOrganisation('Test organisation');
+    const turns = srv.muster.bulkTurns;
+    const first = await heldBulk(list, 'ada@example.org');
+    while (turns.load(org.id).running < 1) await new Promise((r) => setTimeout(r, 10));
+    // The second sends all of its request, waits for its turn, and gives up (an IdP's timeout).
+    const url = new URL(`${list.base}/Bulk`);
+    const body = Buffer.from(bulkBody('grace@example.org'));
+    const socket = net.connect(Number(url.port), url.hostname);
+    await new Promise((r) => socket.once('connect', r));
+    socket.write(`POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${list.token}\r\nContent-Type: application/scim+json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
+    socket.write(body);
+    while (turns.load(org.id).waiting < 1) await new Promise((r) => setTimeout(r, 10));
+    const closed = new Promise((r) => socket.once('close', r));
+    socket.destroy();
+    await closed;
+    expect(await first.finish()).toBe(200);
+    // Its turn came and went: nothing of it ran, and the turns are free.
+    while (turns.load(org.id).running + turns.load(org.id).waiting > 0) await new Promise((r) => setTimeout(r, 10));
+    const names = (await list.req('GET', '/Users?count=100')).body.Resources.map((u: { userName: string }) => u.userName);
+    expect(names).toEqual(['ada@example.org']);
+    expect((await list.req('POST', '/Bulk', bulkBody('katherine@example.org'))).status).toBe(200);
+  });
 });
