@@ -216,48 +216,52 @@ if (ENGINE === 'sqlite') describe('SQLite: another process holds the write lock 
   });
   afterEach(() => {
     WRITE_LOCK.waitMs = waitMs;
+    holder?.close();
+    holder = undefined;
   });
 
-  it('a single write outside any transaction waits too, with the connection lent to reads meanwhile, and is applied once the lock is let go', async () => {
+  /** Another connection (a `sqlite3` shell) holding the write lock of a fresh database the node's connection serves. */
+  let holder: Database.Database | undefined;
+  async function servingWithLockHeld(): Promise<{ c: Connection; db: Connection['db']; holder: Database.Database }> {
     tdb = await freshDatabase();
-    conn = await openDatabase(tdb.url, { serving: true });
-    const db = conn.db;
-    const holder = new Database(tdb.url);
-    try {
-      holder.exec('BEGIN IMMEDIATE');
-      let settled = false;
-      const write = db.insertInto('organisations').values({ id: 'held', name: 'Held', created_at: new Date().toISOString() } as never).execute().finally(() => (settled = true));
-      while (!conn.writeLock!.waiting) await new Promise((r) => setTimeout(r, 5));
-      expect((await db.selectFrom('organisations').select('id').where('id', '=', 'held').execute())).toEqual([]);
-      expect(settled).toBe(false);
-      holder.exec('ROLLBACK');
-      await write;
-      expect((await db.selectFrom('organisations').select('id').where('id', '=', 'held').execute())).toEqual([{ id: 'held' }]);
-      expect(conn.writeLock!.waiting).toBe(false);
-    } finally {
-      if (holder.inTransaction) holder.exec('ROLLBACK');
-      holder.close();
-    }
+    const c = (conn = await openDatabase(tdb.url, { serving: true }));
+    holder = new Database(tdb.url);
+    holder.exec('BEGIN IMMEDIATE');
+    return { c, db: c.db, holder };
+  }
+  const untilWaiting = async (c: Connection) => {
+    while (!c.writeLock!.waiting) await new Promise((r) => setTimeout(r, 5));
+  };
+  const newOrganisation = (db: Connection['db'], id: string) => db.insertInto('organisations').values({ id, name: id, created_at: new Date().toISOString() } as never);
+
+  it('a single write outside any transaction waits too, with the connection lent to reads meanwhile, and is applied once the lock is let go', async () => {
+    const { c, db, holder } = await servingWithLockHeld();
+    let settled = false;
+    const write = newOrganisation(db, 'held').execute().finally(() => (settled = true));
+    await untilWaiting(c);
+    expect((await db.selectFrom('organisations').select('id').where('id', '=', 'held').execute())).toEqual([]);
+    expect(settled).toBe(false);
+    holder.exec('ROLLBACK');
+    await write;
+    expect((await db.selectFrom('organisations').select('id').where('id', '=', 'held').execute())).toEqual([{ id: 'held' }]);
+    expect(c.writeLock!.waiting).toBe(false);
   });
 
   it('the request log holds a bounded backlog while its writes wait, then writes it and says how many requests it did not log', async () => {
-    tdb = await freshDatabase();
-    conn = await openDatabase(tdb.url, { serving: true });
-    const store = new Store(conn);
+    const { c, holder } = await servingWithLockHeld();
+    const store = new Store(c);
     const errors: string[] = [];
     const log = new RequestLog(store, 'all', (err) => errors.push(String(err)));
     const rows = REQUEST_LOG_BACKLOG.rows;
     REQUEST_LOG_BACKLOG.rows = 5;
-    const holder = new Database(tdb.url);
     try {
-      holder.exec('BEGIN IMMEDIATE');
       const row = (i: number) => ({
         time: new Date().toISOString(), list_id: 'l1', request_id: `r${i}`, method: 'GET', path: `/Users?i=${i}`, status: 200,
         duration_ms: 1, user_agent: null, token_label: null, idp: null, request_body: null, response_body: null,
       });
       for (let i = 0; i < 3; i++) log.add(row(i));
       const first = log.flush();
-      while (!conn.writeLock!.waiting) await new Promise((r) => setTimeout(r, 5));
+      await untilWaiting(c);
       for (let i = 3; i < 9; i++) log.add(row(i)); // 2 more fit (5 waiting), 4 do not
       expect(errors).toEqual([expect.stringMatching(/^Error: the request log is behind \(5 requests waiting for the database\)/)]);
       holder.exec('ROLLBACK');
@@ -273,34 +277,21 @@ if (ENGINE === 'sqlite') describe('SQLite: another process holds the write lock 
       expect((await store.db.selectFrom('request_log').select('request_id').where('request_id', '=', 'r9').execute())).toHaveLength(1);
     } finally {
       REQUEST_LOG_BACKLOG.rows = rows;
-      if (holder.inTransaction) holder.exec('ROLLBACK');
-      holder.close();
     }
   });
 
   it('a statement whose wait is over fails with SQLITE_BUSY and leaves the connection to the next ones', async () => {
-    tdb = await freshDatabase();
-    conn = await openDatabase(tdb.url, { serving: true });
-    const db = conn.db;
-    const holder = new Database(tdb.url);
-    try {
-      holder.exec('BEGIN IMMEDIATE');
-      WRITE_LOCK.waitMs = 50;
-      const insert = (id: string) => db.insertInto('organisations').values({ id, name: id, created_at: new Date().toISOString() } as never).execute();
-      await expect(insert('first')).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
-      await expect(db.transaction().execute((trx) => trx.insertInto('organisations').values({ id: 'second', name: 'second', created_at: new Date().toISOString() } as never).execute()))
-        .rejects.toMatchObject({ code: 'SQLITE_BUSY' });
-      holder.exec('ROLLBACK');
-      // The connection was handed back each time: reads, a single write and a transaction run.
-      await insert('third');
-      await db.transaction().execute((trx) => trx.insertInto('organisations').values({ id: 'fourth', name: 'fourth', created_at: new Date().toISOString() } as never).execute());
-      const ids = (await db.selectFrom('organisations').select('id').where('id', 'in', ['first', 'second', 'third', 'fourth']).orderBy('id').execute()).map((r) => r.id);
-      expect(ids).toEqual(['fourth', 'third']);
-      expect(conn.writeLock!.waiting).toBe(false);
-    } finally {
-      if (holder.inTransaction) holder.exec('ROLLBACK');
-      holder.close();
-    }
+    const { c, db, holder } = await servingWithLockHeld();
+    WRITE_LOCK.waitMs = 50;
+    await expect(newOrganisation(db, 'first').execute()).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+    await expect(db.transaction().execute((trx) => newOrganisation(trx, 'second').execute())).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+    holder.exec('ROLLBACK');
+    // The connection was handed back each time: reads, a single write and a transaction run.
+    await newOrganisation(db, 'third').execute();
+    await db.transaction().execute((trx) => newOrganisation(trx, 'fourth').execute());
+    const ids = (await db.selectFrom('organisations').select('id').where('id', 'in', ['first', 'second', 'third', 'fourth']).orderBy('id').execute()).map((r) => r.id);
+    expect(ids).toEqual(['fourth', 'third']);
+    expect(c.writeLock!.waiting).toBe(false);
   });
 
   it('stops no read: a write waits for the lock with timers, and is applied once it is let go', async () => {
