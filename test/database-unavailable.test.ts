@@ -16,6 +16,8 @@ import { databaseUnavailable } from '../src/store/unavailable.js';
 import { WRITE_LOCK } from '../src/store/sqlite/write-lock.js';
 import { Store } from '../src/store/store.js';
 import { REQUEST_LOG_BACKLOG, RequestLog } from '../src/audit/request-log.js';
+import { TokenAuth } from '../src/http/auth.js';
+import { AuditTrail } from '../src/audit/audit-trail.js';
 import { startServer, user, type TestServer } from './helpers/server.js';
 
 /** The error `run` fails with. */
@@ -270,7 +272,7 @@ if (ENGINE === 'sqlite') describe('SQLite: another process holds the write lock 
       const logged = (await store.db.selectFrom('request_log').select('request_id').orderBy('id').execute()).map((r) => r.request_id);
       expect(logged).toEqual(['r0', 'r1', 'r2', 'r3', 'r4']);
       expect(errors).toHaveLength(2);
-      expect(errors[1]).toBe('Error: 4 requests were not logged while the request log was behind');
+      expect(errors[1]).toBe('Error: 4 requests were not logged (the request log was behind, or its writes failed)');
       // Caught up: the next requests are logged again.
       log.add(row(9));
       await log.flush();
@@ -278,6 +280,19 @@ if (ENGINE === 'sqlite') describe('SQLite: another process holds the write lock 
     } finally {
       REQUEST_LOG_BACKLOG.rows = rows;
     }
+  });
+
+  it('the request log stops a flush at the first batch the database cannot take, and says how many requests it did not log', async () => {
+    const { c } = await servingWithLockHeld();
+    const store = new Store(c);
+    const errors: string[] = [];
+    const log = new RequestLog(store, 'all', (err) => errors.push(String(err)));
+    WRITE_LOCK.waitMs = 50;
+    for (let i = 0; i < 150; i++) { // fewer than a flush's 200, so one flush
+      log.add({ time: new Date().toISOString(), list_id: 'l1', request_id: `r${i}`, method: 'GET', path: '/Users', status: 200, duration_ms: 1 });
+    }
+    await log.flush(); // two batches of up to 100: the first waits and fails, the second is not tried
+    expect(errors).toEqual([expect.stringMatching(/SqliteError: database is locked/), 'Error: 150 requests were not logged (the request log was behind, or its writes failed)']);
   });
 
   it('a statement whose wait is over fails with SQLITE_BUSY and leaves the connection to the next ones', async () => {
@@ -292,6 +307,28 @@ if (ENGINE === 'sqlite') describe('SQLite: another process holds the write lock 
     const ids = (await db.selectFrom('organisations').select('id').where('id', 'in', ['first', 'second', 'third', 'fourth']).orderBy('id').execute()).map((r) => r.id);
     expect(ids).toEqual(['fourth', 'third']);
     expect(c.writeLock!.waiting).toBe(false);
+  });
+
+  it('a token\'s last-use time, a minute after its first use, is written without the request waiting for it', async () => {
+    const srv = await startServer();
+    try {
+      const list = await srv.newList({ name: 'Touch' });
+      let now = new Date('2026-12-06T10:00:00Z');
+      const auth = new TokenAuth(srv.muster.store, new AuditTrail(true), () => now);
+      await auth.authenticate(`Bearer ${list.token}`, list.id); // its first use: recorded, with its audit event
+      const lastUsed = async () => (await srv.muster.store.db.selectFrom('tokens').select('last_used_at').where('list_id', '=', list.id).executeTakeFirstOrThrow()).last_used_at;
+      expect(await lastUsed()).toBe('2026-12-06T10:00:00.000Z');
+      holder = new Database(srv.databaseUrl);
+      holder.exec('BEGIN IMMEDIATE');
+      now = new Date('2026-12-06T10:01:01Z');
+      // Answered while another process holds the lock (before, a kept look-up still said "never
+      // used", so every minute took the first use's transaction, which waited for the lock).
+      expect((await auth.authenticate(`Bearer ${list.token}`, list.id)).list.id).toBe(list.id);
+      holder.exec('ROLLBACK');
+      while ((await lastUsed()) !== '2026-12-06T10:01:01.000Z') await new Promise((r) => setTimeout(r, 5));
+    } finally {
+      await srv.close();
+    }
   });
 
   it('stops no read: a write waits for the lock with timers, and is applied once it is let go', async () => {

@@ -7,6 +7,7 @@
 import type { NewRequestLogRow, Store } from '../store/index.js';
 import { MAX_JSON_DEPTH, jsonTextDepth } from '../scim/input-guard.js';
 import { setOwn } from '../scim/json.js';
+import { databaseUnavailable } from '../store/unavailable.js';
 
 export type RequestLogMode = 'all' | 'failed' | 'off';
 
@@ -115,20 +116,32 @@ export class RequestLog {
     const rows = this.buffer;
     this.buffer = [];
     this.flushing = this.flushing.then(async () => {
+      let failed = false;
       for (let i = 0; i < rows.length; i += 100) {
         const batch = rows.slice(i, i + 100);
         try {
-          await this.store.audit.logRequests(batch);
-          if (this.dropped > 0) {
-            this.onError(new Error(`${this.dropped} requests were not logged while the request log was behind`));
-            this.dropped = 0;
-          }
+          // After a batch the database could not take, the rest of this flush is not tried: each
+          // would wait as long again (5 s behind another process's SQLite write lock), and the
+          // node's shutdown waits for the flush.
+          if (failed) this.dropped += batch.length;
+          else await this.store.audit.logRequests(batch);
         } catch (err) {
-          this.onError(err);
+          this.dropped += batch.length;
+          failed = databaseUnavailable(err);
+          try {
+            this.onError(err);
+          } catch { /* the log must not stop the flush */ }
         } finally {
           this.pendingRows -= batch.length;
           for (const r of batch) this.pendingChars -= charsOf(r);
         }
+      }
+      if (this.dropped > 0) {
+        const n = this.dropped;
+        this.dropped = 0;
+        try {
+          this.onError(new Error(`${n} requests were not logged (the request log was behind, or its writes failed)`));
+        } catch { /* as above */ }
       }
     });
     return this.flushing;

@@ -1,4 +1,5 @@
 import { ScimError } from '../scim/errors.js';
+import { databaseUnavailable } from '../store/unavailable.js';
 import { hashSecret, sameHash } from '../secrets/tokens.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import type { MasterList, Store, TokenInfo } from '../store/index.js';
@@ -12,8 +13,11 @@ const TOUCH_EVERY_MS = 60_000;
  */
 export class TokenAuth {
   private readonly touched = new Map<string, number>();
+  /** Tokens whose first use this process recorded (a kept look-up still says they were never used). */
+  private readonly firstUseRecorded = new Set<string>();
 
-  constructor(private readonly store: Store, private readonly audit: AuditTrail, private readonly now: () => Date = () => new Date()) {}
+  /** `onTouchError`: a token's last-use time could not be written for another reason than the database being unavailable. */
+  constructor(private readonly store: Store, private readonly audit: AuditTrail, private readonly now: () => Date = () => new Date(), private readonly onTouchError: (err: unknown) => void = () => undefined) {}
 
   async authenticate(authorization: string | undefined, listId: string): Promise<{ token: TokenInfo; list: MasterList }> {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
@@ -36,19 +40,22 @@ export class TokenAuth {
     if ((this.touched.get(token.id) ?? 0) + TOUCH_EVERY_MS < t) {
       this.touched.set(token.id, t);
       const now = this.now().toISOString();
-      if (token.lastUsedAt === null) {
+      if (token.lastUsedAt === null && !this.firstUseRecorded.has(token.id)) {
         await this.store.transaction(async (tx) => {
           if (await tx.tokens.touch(token.id, now)) {
             await this.audit.record(tx, listId, { action: 'token.first_used', target: { type: 'token', id: token.id, name: token.label } },
               { actor: 'scim', tokenId: token.id, tokenLabel: token.label });
           }
         });
+        this.firstUseRecorded.add(token.id);
       } else {
         // When the token was last used is for the admins, not for this request, which does not
         // wait for it: while another process holds SQLite's write lock the write waits up to 5 s
-        // (src/store/sqlite/write-lock.ts), and a read must not. One that fails (the database
-        // unavailable, or closed as the node stops) is written again a minute later.
-        void this.store.tokens.touch(token.id, now).catch(() => undefined);
+        // (src/store/sqlite/write-lock.ts), and a read must not. One the database could not take
+        // is written again a minute later; any other failure is reported to `onTouchError`.
+        void this.store.tokens.touch(token.id, now).catch((err: unknown) => {
+          if (!databaseUnavailable(err)) this.onTouchError(err);
+        });
       }
     }
     return { token, list };
