@@ -30,6 +30,24 @@ async function errorOf(run: () => unknown): Promise<unknown> {
   throw new Error('expected a failure');
 }
 
+/**
+ * Takes SQLite's write lock on `holder` as another process would, without stopping this thread:
+ * the node under test shares it, and while one of its commit groups is open (until the end of the
+ * turn), SQLite's own wait here would hold the thread the group needs to commit.
+ */
+async function takeWriteLock(holder: Database.Database): Promise<void> {
+  holder.pragma('busy_timeout = 0');
+  for (;;) {
+    try {
+      holder.exec('BEGIN IMMEDIATE');
+      return;
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'SQLITE_BUSY') throw err;
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 let tdb: TestDatabase | undefined;
 let conn: Connection | undefined;
 afterEach(async () => {
@@ -117,7 +135,7 @@ async function outage(srv: TestServer): Promise<{ reads: boolean; restore(): Pro
     const waitMs = WRITE_LOCK.waitMs;
     WRITE_LOCK.waitMs = 200;
     const holder = new Database(srv.databaseUrl);
-    holder.exec('BEGIN IMMEDIATE');
+    await takeWriteLock(holder);
     return {
       reads: true,
       async restore() {
@@ -228,7 +246,7 @@ if (ENGINE === 'sqlite') describe('SQLite: another process holds the write lock 
     tdb = await freshDatabase();
     const c = (conn = await openDatabase(tdb.url, { serving: true }));
     holder = new Database(tdb.url);
-    holder.exec('BEGIN IMMEDIATE');
+    await takeWriteLock(holder);
     return { c, db: c.db, holder };
   }
   const untilWaiting = async (c: Connection) => {
@@ -319,7 +337,7 @@ if (ENGINE === 'sqlite') describe('SQLite: another process holds the write lock 
       const lastUsed = async () => (await srv.muster.store.db.selectFrom('tokens').select('last_used_at').where('list_id', '=', list.id).executeTakeFirstOrThrow()).last_used_at;
       expect(await lastUsed()).toBe('2026-12-06T10:00:00.000Z');
       holder = new Database(srv.databaseUrl);
-      holder.exec('BEGIN IMMEDIATE');
+      await takeWriteLock(holder);
       now = new Date('2026-12-06T10:01:01Z');
       // Answered while another process holds the lock (before, a kept look-up still said "never
       // used", so every minute took the first use's transaction, which waited for the lock).
@@ -341,7 +359,7 @@ if (ENGINE === 'sqlite') describe('SQLite: another process holds the write lock 
       const admin = (p: string) => fetch(`${srv.origin}/api/v1${p}`, { headers: { authorization: `Bearer ${key}` } });
       expect((await list.req('GET', '/Users')).body.totalResults).toBe(0);
 
-      holder.exec('BEGIN IMMEDIATE');
+      await takeWriteLock(holder);
       let settled = false;
       const created = list.req('POST', '/Users', user('ada@example.org')).finally(() => (settled = true));
       while (!srv.muster.store.waitingForWriteLock) await new Promise((r) => setTimeout(r, 5));
