@@ -154,3 +154,95 @@ describe('Users: create, read, replace, delete (RFC 7644 §3.3–§3.6)', () => 
     expect(r.body.schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:ListResponse']);
   });
 });
+
+describe('pages of people (issue 16: on SQLite a person is spliced from their stored text)', () => {
+  const CUSTOM = 'urn:ietf:params:scim:schemas:extension:Splice:2.0:User';
+  const enc = encodeURIComponent;
+  /** The person as a page sends them (the splice on SQLite), as the long way sends them (excludedAttributes), and by id. */
+  async function threeWays(userName: string): Promise<[unknown, unknown, unknown]> {
+    const f = enc(`userName eq "${userName}"`);
+    const page = await list.req('GET', `/Users?filter=${f}`);
+    const long = await list.req('GET', `/Users?filter=${f}&excludedAttributes=password`);
+    expect(page.status, page.text).toBe(200);
+    expect(page.body.Resources).toHaveLength(1);
+    const byId = await list.req('GET', `/Users/${page.body.Resources[0].id}`);
+    return [page.body.Resources[0], long.body.Resources[0], byId.body];
+  }
+
+  it('a page sends each person as the long way and GET by id do, whatever they hold', async () => {
+    const names: string[] = [];
+    const make = async (name: string, extra: Record<string, unknown>): Promise<string> => {
+      const r = await list.req('POST', '/Users', user(name, extra));
+      expect(r.status, r.text).toBe(201);
+      names.push(name);
+      return r.body.id as string;
+    };
+    await make('splice.plain@example.com', {});
+    await make('splice.awkward@example.com', {
+      title: 'Quote " back\\slash [] {} \\u0041 "id": 😀 漢字 \u0001', password: 'never stored',
+      name: { givenName: 'Zoë', familyName: '{"meta":1}' }, [ENTERPRISE]: { department: 'R&D [lab]', manager: { value: 'mgr-1' } },
+    });
+    await make('splice.custom@example.com', { schemas: [USER_SCHEMA, CUSTOM], [CUSTOM]: { badge: 'B-7', floors: ['1', '2'] } });
+    const grouped = await make('splice.grouped@example.com', {});
+    expect((await list.req('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Splice [group] "1"', members: [{ value: grouped }] })).status).toBe(201);
+    const emptied = await make('splice.emptied@example.com', {});
+    expect((await list.req('PATCH', `/Users/${emptied}`, patch({ op: 'remove', path: 'emails' }, { op: 'remove', path: 'phoneNumbers' }))).status).toBeLessThan(300);
+    // As earlier versions (or a hand edit) may have stored them: written straight into the row.
+    const stored: Record<string, string> = {
+      'splice.old-empty@example.com': '"emails":[],"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"Kept","costCenter":[]}',
+      'splice.old-proto@example.com': '"__proto__":{"polluted":true},"title":"T"',
+      'splice.old-id@example.com': '"id":"not-this-one","groups":[{"value":"stale"}],"meta":{"version":"W/\\"99\\""}',
+      'splice.old-escape@example.com': '"\\u0074itle":"escaped key"',
+      'splice.old-late-schemas@example.com': '"title":"schemas last"',
+    };
+    for (const [name, tail] of Object.entries(stored)) {
+      const id = await make(name, {});
+      const text = name.includes('late-schemas')
+        ? `{"userName":"${name}",${tail},"schemas":["${USER_SCHEMA}"]}`
+        : `{"schemas":["${USER_SCHEMA}","${ENTERPRISE}"],"userName":"${name}",${tail}}`;
+      await srv.muster.store.db.updateTable('users').set({ data: text }).where('id', '=', id).execute();
+    }
+    for (const name of names) {
+      const [page, long, byId] = await threeWays(name);
+      expect(page, name).toEqual(long);
+      expect(page, name).toEqual(byId);
+    }
+    const [plain] = await threeWays('splice.plain@example.com');
+    expect(Object.keys(plain as object).slice(0, 2)).toEqual(['schemas', 'id']);
+    // What the server sets is never taken from the row: the person's own id and meta, no stale groups.
+    const [old] = await threeWays('splice.old-id@example.com');
+    expect(old).toMatchObject({ id: expect.stringMatching(NEW_ID), meta: { version: 'W/"1"' } });
+    expect(old).not.toHaveProperty('groups');
+    const [proto] = await threeWays('splice.old-proto@example.com');
+    expect(proto).toMatchObject({ title: 'T' });
+    expect(Object.keys(proto as object)).not.toContain('__proto__');
+  });
+
+  it('on SQLite a page sends the stored text as it is: a person is spliced, not parsed and written again', async () => {
+    const name = 'splice.order@example.com';
+    const id = (await list.req('POST', '/Users', user(name))).body.id as string;
+    // A key that looks like an index ("7") comes first in a parsed object, whatever its place in
+    // the text: only a person sent from their text keeps it after `title`.
+    await srv.muster.store.db.updateTable('users').set({ data: `{"schemas":["${USER_SCHEMA}"],"userName":"${name}","title":"T","7":"seven"}` }).where('id', '=', id).execute();
+    const f = enc(`userName eq "${name}"`);
+    const page = await list.req('GET', `/Users?filter=${f}`);
+    const long = await list.req('GET', `/Users?filter=${f}&excludedAttributes=password`);
+    expect(page.body).toEqual(long.body);
+    expect(long.text.indexOf('"7":')).toBeLessThan(long.text.indexOf('"title":'));
+    if (srv.muster.store.engine === 'sqlite') expect(page.text.indexOf('"7":')).toBeGreaterThan(page.text.indexOf('"title":'));
+  });
+
+  it('a page sent as bytes is the same page, its length counted in bytes', async () => {
+    const wide = '😀 Ünïcödé '.repeat(60);
+    for (let i = 0; i < 30; i++) expect((await list.req('POST', '/Users', user(`splice.wide${i}@example.com`, { title: wide }))).status).toBe(201);
+    const f = enc('userName sw "splice.wide"');
+    const page = await list.req('GET', `/Users?filter=${f}&count=30`);
+    const long = await list.req('GET', `/Users?filter=${f}&count=30&excludedAttributes=password`);
+    expect(page.text.length).toBeGreaterThan(20_000);
+    expect(page.body.Resources).toHaveLength(30);
+    expect(page.body).toEqual(long.body);
+    expect(Number(page.headers.get('content-length'))).toBe(Buffer.byteLength(page.text));
+    const searched = await list.req('POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: 'userName sw "splice.wide"', count: 30 });
+    expect(searched.body).toEqual(page.body);
+  });
+});

@@ -1,4 +1,6 @@
 import { ScimError } from '../scim/errors.js';
+import { isObject } from '../scim/json.js';
+import { JsonText, jsonOf } from '../scim/json-text.js';
 import { ScanBusyError, ScanTimeoutError } from '../store/scan-pool.js';
 import { DATABASE_RETRY_AFTER_S, databaseUnavailable } from '../store/unavailable.js';
 
@@ -8,14 +10,58 @@ import type { Logger } from '../log.js';
 
 export type { Logger };
 
-/** The JSON text of each response scimJson made, so that it can be re-sent or logged without reading the body stream. */
-const TEXT = new WeakMap<Response, string>();
+/** The body of each response scimJson made (its text, or its bytes), so that it can be re-sent or logged without reading the body stream. */
+const SENT = new WeakMap<Response, string | Buffer>();
 
 export function scimJson(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  const text = JSON.stringify(body);
-  const res = new Response(text, { status, headers: { 'content-type': SCIM_CONTENT_TYPE, ...headers } });
-  TEXT.set(res, text);
+  const sent = encode(body);
+  const res = new Response(sent, { status, headers: { 'content-type': SCIM_CONTENT_TYPE, ...headers } });
+  SENT.set(res, sent);
   return res;
+}
+
+/** A ListResponse of this many characters or more is sent as bytes (encode). */
+export const BYTES_FROM = 16 * 1024;
+const RESOURCES_SLOT = '"Resources":0';
+
+/**
+ * The JSON of an answer. A JsonText (a person spliced from their stored text, ScimService.renderPage)
+ * is sent as it is. A ListResponse (RFC 7644 §3.4.2) is written a resource at a time: a JsonText
+ * among its resources goes in as it is, and an
+ * answer of BYTES_FROM characters or more is written into bytes rather than made one string.
+ *
+ * One JSON.stringify of a page of 100 people made a 94 KB string that sending then had to copy
+ * whole twice (to count its bytes, and with the status line and headers in front), each copy into
+ * memory the engine had just taken back, one page fault at a time: that cost more CPU than
+ * building the page (bench/RESULTS.md, "A page sent as bytes"). Written piece by piece into a
+ * buffer, the page is copied once, into memory the allocator keeps.
+ */
+function encode(body: unknown): string | Buffer {
+  if (body instanceof JsonText) return body.text;
+  if (!isObject(body) || !Array.isArray(body.Resources) || body.Resources.length === 0) return JSON.stringify(body);
+  const resources = body.Resources as unknown[];
+  // The envelope as JSON.stringify writes it, the resources in the place of the 0. The key is the
+  // envelope's own: a string value holding the same characters would have its quotes escaped.
+  const envelope = JSON.stringify({ ...body, Resources: 0 });
+  const at = envelope.indexOf(RESOURCES_SLOT) + RESOURCES_SLOT.length - 1;
+  const pieces = [`${envelope.slice(0, at)}[`];
+  let chars = pieces[0]!.length;
+  for (let i = 0; i < resources.length; i++) {
+    if (i > 0) pieces.push(',');
+    // As JSON.stringify writes an array element that has no JSON (undefined, a function): null.
+    const text = jsonOf(resources[i]) ?? 'null';
+    pieces.push(text);
+    chars += text.length + 1;
+  }
+  pieces.push(`]${envelope.slice(at + 1)}`);
+  chars += envelope.length - at;
+  if (chars < BYTES_FROM) return pieces.join('');
+  let bytes = 0;
+  for (const p of pieces) bytes += Buffer.byteLength(p);
+  const out = Buffer.allocUnsafe(bytes);
+  let n = 0;
+  for (const p of pieces) n += out.write(p, n);
+  return out;
 }
 
 /** Responses scimStream made: their body is sent as it is produced, never read whole (the request log keeps none of it). */
@@ -145,25 +191,26 @@ export async function scimStream(pieces: AsyncIterable<string>, status = 200, he
 }
 
 /**
- * `res` with more headers. A response scimJson made is rebuilt from its text, so it stays a string
- * body that @hono/node-server writes in one call; rebuilding it from `res.body` turned every answer
- * into a web stream piped chunk by chunk (about a seventh of a lookup's CPU, bench/RESULTS.md,
- * "Where the microseconds go"). `text` is the body, when it is known without reading it.
+ * `res` with more headers. A response scimJson made is rebuilt from its body (text or bytes), so
+ * that @hono/node-server still writes it in one call; rebuilding it from `res.body` turned every
+ * answer into a web stream piped chunk by chunk (about a seventh of a lookup's CPU,
+ * bench/RESULTS.md, "Where the microseconds go"). `text()` gives the body as text, when it is known
+ * without reading the stream (bytes are decoded only when asked: only the request log asks).
  */
-export function withHeaders(res: Response, extra: Readonly<Record<string, string>>): { res: Response; text: string | undefined } {
-  const text = TEXT.get(res);
+export function withHeaders(res: Response, extra: Readonly<Record<string, string>>): { res: Response; text: () => string | undefined } {
+  const sent = SENT.get(res);
   const headers = new Headers(res.headers);
   for (const [k, v] of Object.entries(extra)) headers.set(k, v);
-  if (text === undefined) {
+  if (sent === undefined) {
     const out = new Response(res.body, { status: res.status, headers });
     if (STREAMED.has(res)) STREAMED.add(out);
     const state = STREAM_STATE.get(res);
     if (state) STREAM_STATE.set(out, state);
-    return { res: out, text };
+    return { res: out, text: () => undefined };
   }
-  const out = new Response(text, { status: res.status, headers });
-  TEXT.set(out, text);
-  return { res: out, text };
+  const out = new Response(sent, { status: res.status, headers });
+  SENT.set(out, sent);
+  return { res: out, text: () => (typeof sent === 'string' ? sent : sent.toString('utf8')) };
 }
 
 /**

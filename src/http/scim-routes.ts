@@ -20,6 +20,7 @@ import type { TokenAuth } from './auth.js';
 import { ClientAbortedError, CLIENT_CLOSED_REQUEST, clientGone, guardUrl, readJsonBody } from './body.js';
 import { InputRefused } from '../scim/input-guard.js';
 import { ScanCallerGoneError } from '../store/scan-pool.js';
+import type { JsonText } from '../scim/json-text.js';
 import { MethodNotAllowed, RetryableScimError, errorResponse, isStreamed, scimJson, scimStream, settleOnClose, whenSent, withHeaders, type Logger, type StreamEnd } from './scim-response.js';
 import { TurnGate } from '../runtime/turn-gate.js';
 import type { Throttle } from '../limits/shared-rate-limiter.js';
@@ -206,7 +207,7 @@ export function scimHandler(deps: ScimRouteDeps) {
       } else {
         let responseText = '';
         try {
-          responseText = !keepBody ? '' : rebuilt.text ?? (res.body ? await res.clone().text() : '');
+          responseText = !keepBody ? '' : rebuilt.text() ?? (res.body ? await res.clone().text() : '');
         } catch (e) {
           deps.log.error('could not read an answer for the request log', { requestId, err: String(e) });
         }
@@ -275,11 +276,11 @@ async function route(deps: ScimRouteDeps, c: Context, ctx: ScimCtx, rest: string
   });
   const first = segs[0]?.toLowerCase();
   /** An answer with a resource or a list of them: one string, or, holding a group of many members, sent as it is read. */
-  const answer = async (doc: Doc, status: number, headers: Record<string, string> = {}): Promise<Response> => {
+  const answer = async (doc: Doc | JsonText, status: number, headers: Record<string, string> = {}): Promise<Response> => {
     const pieces = deps.scim.streamed(doc);
     return pieces ? scimStream(pieces, status, headers, deps.log) : scimJson(doc, status, headers);
   };
-  const read = (doc: Doc, headers: Record<string, string> = {}): Promise<Response> => answer(doc, 200, headers);
+  const read = (doc: Doc | JsonText, headers: Record<string, string> = {}): Promise<Response> => answer(doc, 200, headers);
   const body = async () => {
     const parsed = await readJsonBody(c.req.raw, deps.maxBodyBytes, (text) => {
       captured.text = text; // what the IdP sent, even when it is not JSON; logged as sent unless it holds a secret to redact

@@ -9,7 +9,9 @@ import type { Normalisations } from '../scim/dialect.js';
 import { parseFilter, parseAttrPath, type Filter } from '../scim/filter/index.js';
 import { PatchEngine, memberRefs, type MemberOp } from '../scim/patch.js';
 import { mayReturn, parseAttributeList, project, type Projection, type ProjectionMemo } from '../scim/projection.js';
-import { prepareResource, isObject, withoutUnassigned, type Doc } from '../scim/resource.js';
+import { prepareResource, isObject, type Doc } from '../scim/resource.js';
+import { JsonText, jsonOf } from '../scim/json-text.js';
+import { renderStored, spliceStored, storedTextRule } from '../scim/stored-text.js';
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, LIST_RESPONSE, PATCH_OP, USER_SCHEMA, type ResourceTypeId, type SchemaRegistry } from '../scim/schemas/index.js';
 import { canonical, diffResources, personUpdateAction, type FieldChange } from '../roster/audit.js';
 import { memberChange, type AuditEventInput, type AuditTrail, type RequestMeta } from '../audit/audit-trail.js';
@@ -243,6 +245,19 @@ export class ScimService {
    * must exist before a group can hold it), so their groups are not read.
    */
   private async render(db: Repos, ctx: ScimCtx, rt: ResourceTypeId, recs: readonly Rec[], p: Projection, created = false): Promise<Doc[]> {
+    return (await this.build(db, ctx, rt, recs, p, created, false)) as Doc[];
+  }
+
+  /**
+   * Resources to be sent as they are (a ListResponse's `Resources`, a GET's answer): as render(),
+   * but a person whose stored text can be sent as it is comes as that text, spliced
+   * (src/scim/stored-text.ts), when the request asks for every attribute returned by default.
+   */
+  private async renderPage(ctx: ScimCtx, rt: ResourceTypeId, recs: readonly Rec[], p: Projection): Promise<(Doc | JsonText)[]> {
+    return this.build(this.store, ctx, rt, recs, p, false, true);
+  }
+
+  private async build(db: Repos, ctx: ScimCtx, rt: ResourceTypeId, recs: readonly Rec[], p: Projection, created: boolean, asText: boolean): Promise<(Doc | JsonText)[]> {
     const core = rt === 'User' ? USER_SCHEMA : GROUP_SCHEMA;
     const ids = recs.map((r) => r.id);
     const groups = rt === 'User' && !created && mayReturn(p, core, 'groups') ? await db.users.groupsOf(ids) : undefined;
@@ -253,23 +268,27 @@ export class ScimService {
     const large = wantMembers ? await db.groups.withAtLeast(ids, streamFrom) : new Set<string>();
     const members = wantMembers ? await db.groups.membersOf(large.size ? ids.filter((id) => !large.has(id)) : ids) : undefined;
     const memo: ProjectionMemo = new Map();
+    const rule = asText && rt === 'User' && p.include === undefined && !p.exclude?.length ? storedTextRule(this.registry, rt) : undefined;
     return recs.map((r) => {
-      const { schemas, ...rest } = r.data;
-      const out: Doc = { schemas, id: r.id, ...withoutUnassigned(rest) };
-      // An empty multi-valued attribute is unassigned (RFC 7643 §2.5: unassigned, null and [] are
-      // one state) and is left out, never rendered as [] (RFC 7644 §3.5.2.2: removing the last value
-      // leaves the attribute unassigned). Resources stored before this rule may hold [].
-      if (groups) {
-        const g = groups.get(r.id);
-        if (g?.length) out.groups = g.map((x) => ({ value: x.id, $ref: this.location(ctx, 'Group', x.id), display: x.displayName, type: 'direct' }));
+      const g = groups?.get(r.id)?.map((x) => this.groupRef(ctx, x));
+      const meta = this.meta(ctx, rt, r);
+      const text = rule && (r as UserRecord).dataText;
+      if (text) {
+        const spliced = spliceStored(rule!, text, r.id, g?.length ? `,"groups":${JSON.stringify(g)}` : '', `,"meta":${JSON.stringify(meta)}`);
+        if (spliced !== undefined) return new JsonText(spliced);
       }
-      const m = members?.get(r.id);
-      if (m?.length) out.members = m.map((x) => this.member(ctx, x));
-      out.meta = { resourceType: rt, created: r.created, lastModified: r.lastModified, location: this.location(ctx, rt, r.id), version: etagOf(r.version) };
-      const doc = project(this.registry, rt, out, p, memo);
+      const doc = renderStored(this.registry, rt, r.data, r.id, { groups: g, members: members?.get(r.id)?.map((x) => this.member(ctx, x)) }, meta, p, memo);
       if (large.has(r.id)) STREAMED.set(doc, { ctx, groupId: r.id, p });
       return doc;
     });
+  }
+
+  private meta(ctx: ScimCtx, rt: ResourceTypeId, r: Rec): Doc {
+    return { resourceType: rt, created: r.created, lastModified: r.lastModified, location: this.location(ctx, rt, r.id), version: etagOf(r.version) };
+  }
+
+  private groupRef(ctx: ScimCtx, x: { readonly id: string; readonly displayName: string }): Doc {
+    return { value: x.id, $ref: this.location(ctx, 'Group', x.id), display: x.displayName, type: 'direct' };
   }
 
   private member(ctx: ScimCtx, x: MemberRecord): Doc {
@@ -284,9 +303,10 @@ export class ScimService {
    * asks. Reads between pages are not one snapshot: a member added or removed while the group is
    * sent may or may not be in it, as if the read had come a moment earlier or later.
    */
-  streamed(body: Doc): AsyncIterable<string> | undefined {
-    const resources = Array.isArray(body.Resources) ? body.Resources as Doc[] : undefined;
-    if (!(resources ? resources.some((r) => STREAMED.has(r)) : STREAMED.has(body))) return undefined;
+  streamed(body: Doc | JsonText): AsyncIterable<string> | undefined {
+    if (body instanceof JsonText) return undefined;
+    const resources = Array.isArray(body.Resources) ? body.Resources as (Doc | JsonText)[] : undefined;
+    if (!(resources ? resources.some((r) => !(r instanceof JsonText) && STREAMED.has(r)) : STREAMED.has(body))) return undefined;
     const pieces = async function* (this: ScimService): AsyncGenerator<string> {
       if (!resources) {
         yield* this.resourcePieces(body);
@@ -306,9 +326,9 @@ export class ScimService {
     return pieces.call(this);
   }
 
-  private async *resourcePieces(doc: Doc): AsyncGenerator<string> {
-    const text = JSON.stringify(doc);
-    const large = STREAMED.get(doc);
+  private async *resourcePieces(doc: Doc | JsonText): AsyncGenerator<string> {
+    const text = jsonOf(doc);
+    const large = doc instanceof JsonText ? undefined : STREAMED.get(doc);
     if (!large) {
       yield text;
       return;
@@ -348,9 +368,10 @@ export class ScimService {
     if (!tags.includes(`"${rec.version}"`)) throw new ScimError(412, undefined, `the resource has changed: its version is now ${etagOf(rec.version)} (RFC 7644 §3.14)`);
   }
 
-  async get(ctx: ScimCtx, rt: ResourceTypeId, id: string, p: Projection): Promise<{ resource: Doc; etag: string }> {
+  /** GET /Users/{id}, GET /Groups/{id}; a person without `attributes` or `excludedAttributes` may come as their stored text, spliced (renderPage). */
+  async get(ctx: ScimCtx, rt: ResourceTypeId, id: string, p: Projection): Promise<{ resource: Doc | JsonText; etag: string }> {
     const rec = await this.load(this.store, ctx, rt, id);
-    const [resource] = await this.render(this.store, ctx, rt, [rec], p);
+    const [resource] = await this.renderPage(ctx, rt, [rec], p);
     return { resource: resource!, etag: etagOf(rec.version) };
   }
 
@@ -506,8 +527,9 @@ export class ScimService {
       const [resource] = await this.render(this.store, ctx, rt, [stored], {}, created);
       return { resource: resource!, etag: etagOf(stored.version), location: this.location(ctx, rt, id) };
     }
-    const { resource, etag } = await this.get(ctx, rt, id, {});
-    return { resource, etag, location: this.location(ctx, rt, id) };
+    const rec = await this.load(this.store, ctx, rt, id);
+    const [resource] = await this.render(this.store, ctx, rt, [rec], {});
+    return { resource: resource!, etag: etagOf(rec.version), location: this.location(ctx, rt, id) };
   }
 
   /**
@@ -665,7 +687,7 @@ export class ScimService {
     if (q.cursor !== undefined) {
       const page = await this.pager.page({ listId: ctx.list.id, rt, cursor: q.cursor, count: q.count, filter: q.filter, sortBy: q.sortBy, sortOrder: q.sortOrder, descending, where, orderBy, scan, gone: ctx.gone });
       const total = await this.total(ctx, rt, where, scan);
-      const resources = await this.render(this.store, ctx, rt, page.records, p);
+      const resources = await this.renderPage(ctx, rt, page.records, p);
       // RFC 9865 §2: no startIndex; nextCursor omitted on the last page, previousCursor on the first.
       return {
         schemas: [LIST_RESPONSE], totalResults: total, itemsPerPage: resources.length,
@@ -682,7 +704,7 @@ export class ScimService {
     // A first page that is not full holds every match: its length is the total, and the count
     // query is left out (an IdP's lookup by userName or externalId finds 0 or 1, issue 16).
     const total = startIndex === 1 && recs.length < count ? recs.length : await this.total(ctx, rt, where, scan);
-    const resources = await this.render(this.store, ctx, rt, recs, p);
+    const resources = await this.renderPage(ctx, rt, recs, p);
     return { schemas: [LIST_RESPONSE], totalResults: total, startIndex, itemsPerPage: resources.length, Resources: resources };
   }
 
@@ -707,13 +729,13 @@ export class ScimService {
     if (parts.length === 0) throw firstError;
     const total = parts.reduce((n, x) => n + x.total, 0);
     let offset = startIndex - 1, remaining = count;
-    const resources: Doc[] = [];
+    const resources: (Doc | JsonText)[] = [];
     for (const part of parts) {
       if (remaining <= 0) break;
       if (offset >= part.total) { offset -= part.total; continue; }
       const repo = part.rt === 'User' ? this.store.users : this.store.groups;
       const recs = await repo.page({ listId: ctx.list.id, where: part.where, orderBy: part.orderBy, descending, offset, limit: remaining, scan: part.scan || offset >= PAGE_LIMITS.deepOffset, gone: ctx.gone });
-      resources.push(...(await this.render(this.store, ctx, part.rt, recs, this.projection(part.rt, q.attributes, q.excludedAttributes))));
+      resources.push(...(await this.renderPage(ctx, part.rt, recs, this.projection(part.rt, q.attributes, q.excludedAttributes))));
       remaining -= recs.length;
       offset = 0;
     }

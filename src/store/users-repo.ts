@@ -32,6 +32,11 @@ export interface UserRecord {
   readonly id: string;
   readonly listId: string;
   readonly data: Record<string, unknown>;
+  /**
+   * `data` as the store holds it, when that is JSON text (SQLite): a page of people is spliced from
+   * it without parsing (ScimService.render). Absent on PostgreSQL (jsonb) and for records not read.
+   */
+  readonly dataText?: string;
   /** The derived roster fields (empty before the first derivation). */
   readonly fields: Record<string, unknown>;
   readonly version: number;
@@ -63,12 +68,20 @@ export const parseJson = (v: unknown): Record<string, unknown> => (typeof v === 
 const USER_COLUMNS = sql.raw('users.id, users.list_id, users.data, users.fields, users.version, users.created, users.last_modified');
 
 type Row = Pick<Database['users'], 'id' | 'list_id' | 'version' | 'created' | 'last_modified' | 'fields'> & { data: unknown };
-/** `fields` is parsed when first read: SCIM reads (a page of 100, a lookup) never read it (issue 16). */
+/**
+ * `fields` and (when it is text) `data` are parsed when first read: SCIM reads (a page of 100, a
+ * lookup) never read `fields`, and a page sends most people from `dataText` (issue 16).
+ */
 const toRecord = (r: Row): UserRecord => {
   const raw = r.fields;
+  const text = typeof r.data === 'string' ? r.data : undefined;
+  let data = text === undefined ? (r.data as Record<string, unknown>) : undefined;
   let fields: Record<string, unknown> | undefined;
   return {
-    id: r.id, listId: r.list_id, data: parseJson(r.data),
+    id: r.id, listId: r.list_id, dataText: text,
+    get data() {
+      return (data ??= JSON.parse(text!) as Record<string, unknown>);
+    },
     get fields() {
       return (fields ??= raw ? (JSON.parse(raw) as Record<string, unknown>) : {});
     },
