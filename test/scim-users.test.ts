@@ -182,6 +182,8 @@ describe('pages of people (issue 16: on SQLite a person is spliced from their st
       title: 'Quote " back\\slash [] {} \\u0041 "id": 😀 漢字 \u0001', password: 'never stored',
       name: { givenName: 'Zoë', familyName: '{"meta":1}' }, [ENTERPRISE]: { department: 'R&D [lab]', manager: { value: 'mgr-1' } },
     });
+    // Quotes, backslashes and characters beyond ASCII, none of them anything the splice turns away.
+    await make('splice.quoted@example.com', { title: 'Quote " back\\slash 😀 漢字 é', name: { givenName: 'Zoë', familyName: "O'Brien" }, [ENTERPRISE]: { department: 'R&D (lab)' } });
     await make('splice.custom@example.com', { schemas: [USER_SCHEMA, CUSTOM], [CUSTOM]: { badge: 'B-7', floors: ['1', '2'] } });
     const grouped = await make('splice.grouped@example.com', {});
     expect((await list.req('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Splice [group] "1"', members: [{ value: grouped }] })).status).toBe(201);

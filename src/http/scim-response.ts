@@ -40,10 +40,11 @@ function encode(body: unknown): string | Buffer {
   if (body instanceof JsonText) return body.text;
   if (!isObject(body) || !Array.isArray(body.Resources) || body.Resources.length === 0) return JSON.stringify(body);
   const resources = body.Resources as unknown[];
-  // The envelope as JSON.stringify writes it, the resources in the place of the 0. The key is the
-  // envelope's own: a string value holding the same characters would have its quotes escaped.
+  // The envelope as JSON.stringify writes it, the resources in the place of its last value, 0.
   const envelope = JSON.stringify({ ...body, Resources: 0 });
-  const at = envelope.indexOf(RESOURCES_SLOT) + RESOURCES_SLOT.length - 1;
+  // Muster's ListResponses have Resources last; any other order is written whole.
+  if (!envelope.endsWith(`${RESOURCES_SLOT}}`)) return JSON.stringify(body);
+  const at = envelope.length - 2;
   const pieces = [`${envelope.slice(0, at)}[`];
   let chars = pieces[0]!.length;
   for (let i = 0; i < resources.length; i++) {
@@ -61,7 +62,7 @@ function encode(body: unknown): string | Buffer {
   const out = Buffer.allocUnsafe(bytes);
   let n = 0;
   for (const p of pieces) n += out.write(p, n);
-  return out;
+  return n === bytes ? out : out.subarray(0, n);
 }
 
 /** Responses scimStream made: their body is sent as it is produced, never read whole (the request log keeps none of it). */
