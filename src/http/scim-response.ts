@@ -33,8 +33,9 @@ const RESOURCES_SLOT = '"Resources":0';
  * One JSON.stringify of a page of 100 people made a 94 KB string that sending then had to copy
  * whole twice (to count its bytes, and with the status line and headers in front), each copy into
  * memory the engine had just taken back, one page fault at a time: that cost more CPU than
- * building the page (bench/RESULTS.md, "A page sent as bytes"). Written piece by piece into a
- * buffer, the page is copied once, into memory the allocator keeps.
+ * building the page (bench/RESULTS.md, "A page sent as bytes, and a page spliced from stored
+ * text"). Written piece by piece into a buffer, the page is copied once, into memory the
+ * allocator keeps.
  */
 function encode(body: unknown): string | Buffer {
   if (body instanceof JsonText) return body.text;

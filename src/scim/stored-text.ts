@@ -1,7 +1,7 @@
 /**
  * A person on a page, spliced from the JSON text the store holds (SQLite) instead of parsed and
  * written out again: parsing, rendering and writing each person was over a fifth of a page's CPU
- * (issue 16; bench/RESULTS.md, "A page spliced from stored text").
+ * (issue 16; bench/RESULTS.md, "A page sent as bytes, and a page spliced from stored text").
  *
  * The splice sends what ScimService.render sends for the parsed document when the request names
  * no `attributes` or `excludedAttributes`: `{schemas, id, ...withoutUnassigned(rest), groups,
