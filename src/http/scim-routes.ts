@@ -26,7 +26,7 @@ import { TurnGate } from '../runtime/turn-gate.js';
 import type { Throttle } from '../limits/shared-rate-limiter.js';
 import { scimOperation, type Metrics } from '../metrics/index.js';
 import { noteRoute } from './metrics-routes.js';
-import { newId } from '../runtime/ids.js';
+import { newRequestId } from '../runtime/ids.js';
 
 export interface ScimRouteDeps {
   readonly scim: ScimService;
@@ -131,7 +131,7 @@ export const bulkTurnGate = (): TurnGate => new TurnGate(BULK_TURNS.runningPerOr
 export function scimHandler(deps: ScimRouteDeps) {
   return async (c: Context): Promise<Response> => {
     const started = performance.now();
-    const requestId = c.req.header('x-request-id') ?? newId();
+    const requestId = c.req.header('x-request-id') ?? newRequestId();
     const notes = new Normalisations();
     const listId = c.req.param('listId') ?? '';
     const url = new URL(c.req.url);

@@ -1,7 +1,7 @@
 /** New ids (src/runtime/ids.ts): their length and alphabet, no repeats across pool refills, every character drawn. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { newId, newListId } from '../../../src/runtime/ids.js';
+import { newId, newListId, newRequestId } from '../../../src/runtime/ids.js';
 
 const CROCKFORD = /^[0-9a-hjkmnp-tv-z]+$/;
 
@@ -37,5 +37,22 @@ describe('ids', () => {
     // Binomial with p = 1/32: a standard deviation of about 110, so ±6 % is over six of them.
     for (const n of counts.values()) expect(Math.abs(n - expected)).toBeLessThan(expected * 0.06);
     expect([...counts.keys()].some((c) => 'ilou'.includes(c))).toBe(false);
+  });
+
+  it('a request id is 20 characters of the same alphabet, in the order of its time, never repeated', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 2 ** 48 }), { minLength: 2, maxLength: 50 }), (times) => {
+      const sorted = [...times].sort((a, b) => a - b);
+      const ids = sorted.map((t) => newRequestId(t));
+      for (const id of ids) {
+        expect(id).toHaveLength(20);
+        expect(id).toMatch(CROCKFORD);
+      }
+      // Made at later times, they sort later (string order, as an index keeps them); at one time, any order.
+      for (let i = 1; i < ids.length; i++) if (sorted[i]! > sorted[i - 1]!) expect(ids[i]! > ids[i - 1]!).toBe(true);
+    }), { numRuns: 200 });
+    const now = Date.now();
+    const same = new Set(Array.from({ length: 10_000 }, () => newRequestId(now)));
+    expect(same.size).toBe(10_000);
+    expect(newRequestId().slice(0, 10) >= newRequestId(now).slice(0, 10)).toBe(true);
   });
 });
