@@ -1,6 +1,6 @@
 import { ScimError } from '../scim/errors.js';
 import { isObject } from '../scim/json.js';
-import { JsonText, jsonOf } from '../scim/json-text.js';
+import { JsonText, jsonOf, listEnvelope } from '../scim/json-text.js';
 import { ScanBusyError, ScanTimeoutError } from '../store/scan-pool.js';
 import { DATABASE_RETRY_AFTER_S, databaseUnavailable } from '../store/unavailable.js';
 
@@ -22,13 +22,12 @@ export function scimJson(body: unknown, status = 200, headers: Record<string, st
 
 /** A ListResponse of this many characters or more is sent as bytes (encode). */
 export const BYTES_FROM = 16 * 1024;
-const RESOURCES_SLOT = '"Resources":0';
 
 /**
  * The JSON of an answer. A JsonText (a person spliced from their stored text, ScimService.renderPage)
- * is sent as it is. A ListResponse (RFC 7644 §3.4.2) is written a resource at a time: a JsonText
- * among its resources goes in as it is, and an
- * answer of BYTES_FROM characters or more is written into bytes rather than made one string.
+ * is sent as it is. A ListResponse (RFC 7644 §3.4.2) is written a resource at a time into its
+ * envelope (listEnvelope): a JsonText among its resources goes in as it is, and an answer of
+ * BYTES_FROM characters or more is written into bytes rather than made one string.
  *
  * One JSON.stringify of a page of 100 people made a 94 KB string that sending then had to copy
  * whole twice (to count its bytes, and with the status line and headers in front), each copy into
@@ -41,13 +40,9 @@ function encode(body: unknown): string | Buffer {
   if (body instanceof JsonText) return body.text;
   if (!isObject(body) || !Array.isArray(body.Resources) || body.Resources.length === 0) return JSON.stringify(body);
   const resources = body.Resources as unknown[];
-  // The envelope as JSON.stringify writes it, the resources in the place of its last value, 0.
-  const envelope = JSON.stringify({ ...body, Resources: 0 });
-  // Muster's ListResponses have Resources last; any other order is written whole.
-  if (!envelope.endsWith(`${RESOURCES_SLOT}}`)) return JSON.stringify(body);
-  const at = envelope.length - 2;
-  const pieces = [`${envelope.slice(0, at)}[`];
-  let chars = pieces[0]!.length;
+  const { head, tail } = listEnvelope(body);
+  const pieces = [head];
+  let chars = head.length;
   for (let i = 0; i < resources.length; i++) {
     if (i > 0) pieces.push(',');
     // As JSON.stringify writes an array element that has no JSON (undefined, a function): null.
@@ -55,8 +50,8 @@ function encode(body: unknown): string | Buffer {
     pieces.push(text);
     chars += text.length + 1;
   }
-  pieces.push(`]${envelope.slice(at + 1)}`);
-  chars += envelope.length - at;
+  pieces.push(tail);
+  chars += tail.length;
   if (chars < BYTES_FROM) return pieces.join('');
   let bytes = 0;
   for (const p of pieces) bytes += Buffer.byteLength(p);

@@ -3,14 +3,13 @@
  * and query Users and Groups. Pure SCIM rules come from scim/; this file only orders them
  * around one store transaction per request so that a request that fails changes nothing.
  */
-import { randomUUID } from 'node:crypto';
 import { ScimError, notFound, invalidFilter, invalidValue } from '../scim/errors.js';
 import type { Normalisations } from '../scim/dialect.js';
 import { parseFilter, parseAttrPath, type Filter } from '../scim/filter/index.js';
 import { PatchEngine, memberRefs, type MemberOp } from '../scim/patch.js';
 import { mayReturn, parseAttributeList, project, type Projection, type ProjectionMemo } from '../scim/projection.js';
 import { prepareResource, isObject, type Doc } from '../scim/resource.js';
-import { JsonText, jsonOf } from '../scim/json-text.js';
+import { JsonText, jsonOf, listEnvelope } from '../scim/json-text.js';
 import { renderStored, spliceStored, storedTextRule } from '../scim/stored-text.js';
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, LIST_RESPONSE, PATCH_OP, USER_SCHEMA, type ResourceTypeId, type SchemaRegistry } from '../scim/schemas/index.js';
 import { canonical, diffResources, personUpdateAction, type FieldChange } from '../roster/audit.js';
@@ -312,16 +311,13 @@ export class ScimService {
         yield* this.resourcePieces(body);
         return;
       }
-      // The envelope as JSON.stringify writes it, with the resources spliced in at their place.
-      const marker = `muster-resources-${randomUUID()}`;
-      const envelope = JSON.stringify({ ...body, Resources: marker });
-      const at = envelope.indexOf(`"${marker}"`);
-      yield `${envelope.slice(0, at)}[`;
+      const { head, tail } = listEnvelope(body);
+      yield head;
       for (let i = 0; i < resources.length; i++) {
         if (i > 0) yield ',';
         yield* this.resourcePieces(resources[i]!);
       }
-      yield `]${envelope.slice(at + marker.length + 2)}`;
+      yield tail;
     };
     return pieces.call(this);
   }

@@ -16,3 +16,24 @@ export class JsonText {
 
 /** The JSON text of `v`; a JsonText is its own text. */
 export const jsonOf = (v: unknown): string => (v instanceof JsonText ? v.text : JSON.stringify(v));
+
+const RESOURCES_LAST = '"Resources":0}';
+
+/**
+ * A ListResponse's envelope (RFC 7644 §3.4.2) as JSON.stringify writes it, cut where its
+ * `Resources` go: `head` ends with the `[` that opens them and `tail` starts with the `]` that
+ * closes them, so that the resources can be written between, one at a time. `Resources` is
+ * written as the envelope's last member, where Muster always puts it; an envelope that has it
+ * elsewhere is written with it moved last (JSON gives the order of members no meaning, RFC 8259 §4).
+ * Whatever the envelope's strings hold, the cut is found: only the top-level member can be
+ * followed by the envelope's closing brace.
+ */
+export function listEnvelope(body: Readonly<Record<string, unknown>>): { readonly head: string; readonly tail: string } {
+  let text = JSON.stringify({ ...body, Resources: 0 });
+  if (!text.endsWith(RESOURCES_LAST)) {
+    const { Resources: _moved, ...rest } = body;
+    text = JSON.stringify({ ...rest, Resources: 0 });
+  }
+  const at = text.length - 2; // the 0
+  return { head: `${text.slice(0, at)}[`, tail: `]${text.slice(at + 1)}` };
+}

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BYTES_FROM, scimJson, withHeaders } from '../../../src/http/scim-response.js';
-import { JsonText } from '../../../src/scim/json-text.js';
+import { JsonText, listEnvelope } from '../../../src/scim/json-text.js';
 
 const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 const text = fc.string({ unit: fc.constantFrom(...'ab "\\[]{}:,é😀\u0001'), maxLength: 20 });
@@ -42,6 +42,28 @@ describe('a ListResponse written a resource at a time', () => {
     const odd = scimJson({ schemas: [LIST], Resources: [undefined, { a: 1 }, () => 1] });
     expect(await odd.text()).toBe(JSON.stringify({ schemas: [LIST], Resources: [undefined, { a: 1 }, () => 1] }));
     expect(await scimJson({ schemas: [LIST], totalResults: 0, Resources: [] }).text()).toBe(`{"schemas":["${LIST}"],"totalResults":0,"Resources":[]}`);
+  });
+
+  it('listEnvelope cuts any envelope where its Resources go: as JSON.stringify writes it when they are last, moved last otherwise', () => {
+    fc.assert(fc.property(
+      fc.array(fc.tuple(fc.oneof(text, fc.constantFrom('schemas', 'totalResults', '__proto__', 'nextCursor')), fc.oneof(text, fc.integer(), fc.constant(null), fc.constant('"Resources":0}'), resource)), { maxLength: 6 }),
+      fc.integer({ min: 0, max: 6 }),
+      fc.array(resource, { maxLength: 4 }),
+      (members, where, resources) => {
+        // An envelope with Resources at any place among its members (a '__proto__' key as an own member).
+        const body: Record<string, unknown> = {};
+        const at = Math.min(where, members.length);
+        members.slice(0, at).forEach(([k, v]) => Object.defineProperty(body, k, { value: v, enumerable: true, writable: true, configurable: true }));
+        body.Resources = 'placeholder';
+        members.slice(at).forEach(([k, v]) => { if (k !== 'Resources') Object.defineProperty(body, k, { value: v, enumerable: true, writable: true, configurable: true }); });
+        const { head, tail } = listEnvelope(body);
+        const written = `${head}${resources.map((r) => JSON.stringify(r)).join(',')}${tail}`;
+        const withResources: Record<string, unknown> = { ...body, Resources: resources };
+        expect(JSON.parse(written)).toEqual(JSON.parse(JSON.stringify(withResources)));
+        const keys = Object.keys(body);
+        if (keys[keys.length - 1] === 'Resources') expect(written).toBe(JSON.stringify(withResources));
+        else expect(Object.keys(JSON.parse(written)).at(-1)).toBe('Resources');
+      }), { numRuns: 300, seed: 2077 });
   });
 
   it('JSON.stringify of a JsonText gives its value, not its wrapper', () => {
