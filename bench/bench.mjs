@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client, RssSampler, freePort, readProc, rng, runPhase } from './lib.mjs';
 import { PHASES } from './phases.mjs';
@@ -30,6 +30,9 @@ const USAGE = `node bench/bench.mjs [options]
   --bulk-concurrency 2        Bulk requests in flight in bulk-load
   --cpu-prof DIR              run the server with --cpu-prof into DIR and record each phase's time window
                               there, for bench/profile.mjs (keep DIR out of the repository)
+  --statements DIR            SQLite: time every SQLite statement the server runs, by statement text, and
+                              count the WAL pages each commit writes (bench/sqlite-statements.mjs); each
+                              phase's top statements are printed and written to DIR
   --lookups 2000              users looked up in the lookup phase (4 requests each)
   --probes 200                users looked up one at a time in the probe phase
   --patches 2000              users PATCHed in the patch phase
@@ -49,7 +52,7 @@ function options() {
     options: {
       sizes: { type: 'string', default: '1000,10000,100000' }, concurrency: { type: 'string', default: '16' },
       phases: { type: 'string' }, load: { type: 'string', default: 'sync' }, 'bulk-size': { type: 'string', default: '500' },
-      'bulk-concurrency': { type: 'string', default: '2' }, 'cpu-prof': { type: 'string' }, lookups: { type: 'string', default: '2000' },
+      'bulk-concurrency': { type: 'string', default: '2' }, 'cpu-prof': { type: 'string' }, statements: { type: 'string' }, lookups: { type: 'string', default: '2000' },
       probes: { type: 'string', default: '200' }, patches: { type: 'string', default: '2000' },
       'group-deltas': { type: 'string', default: '200' }, 'group-concurrency': { type: 'string', default: '1' },
       'max-phase-s': { type: 'string', default: '900' }, db: { type: 'string' }, seed: { type: 'string', default: '1' },
@@ -78,6 +81,7 @@ function options() {
     groupDeltas: int('group-deltas'), groupConcurrency: int('group-concurrency'), maxPhaseS: int('max-phase-s'), seed: int('seed'),
     db: values.db, out: values.out, keep: values.keep, bulkSize: int('bulk-size'), bulkConcurrency: int('bulk-concurrency'),
     cpuProf: values['cpu-prof'] ? path.resolve(values['cpu-prof']) : null, serverNodeOptions: values['server-node-options'],
+    statements: values.statements ? path.resolve(values.statements) : null,
     markdown: values.markdown ? path.resolve(positionals.find((a) => a.endsWith('.md')) ?? path.join(HERE, 'RESULTS.md')) : null,
   };
 }
@@ -94,6 +98,13 @@ async function startServer(opt, n) {
   const env = { ...process.env, MUSTER_DATABASE_URL: databaseUrl, MUSTER_DEMO: 'false', MUSTER_LOG_LEVEL: 'error', MUSTER_RATE_LIMIT: '0', PORT: String(port), HOST: '127.0.0.1' };
   delete env.MUSTER_PUBLIC_URL;
   if (opt.serverNodeOptions !== undefined) env.NODE_OPTIONS = opt.serverNodeOptions;
+  const statements = opt.statements && !postgres ? path.join(opt.statements, `statements-${opt.engineTag}-${n}`) : null;
+  if (opt.statements && postgres) console.log('--statements times SQLite\'s statements only: not on PostgreSQL (pg_stat_statements does it there)');
+  if (statements) {
+    fs.mkdirSync(opt.statements, { recursive: true });
+    env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --import ${JSON.stringify(pathToFileURL(path.join(HERE, 'sqlite-statements.mjs')).href)}`.trim();
+    env.MUSTER_BENCH_STATEMENTS = statements;
+  }
   const bin = path.join(ROOT, 'bin', 'muster.js');
   const created = JSON.parse(execFileSync(process.execPath, [bin, 'lists', 'create', '--name', `bench-${n}-${Date.now()}`, '--uid', 'userName', '--json'], { env, cwd: ROOT, encoding: 'utf8' }));
   const prof = opt.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', opt.cpuProf, '--cpu-prof-name', `muster-${opt.engineTag}-${n}.cpuprofile`] : [];
@@ -120,7 +131,7 @@ async function startServer(opt, n) {
     if (Date.now() > deadline) throw new Error(`muster serve did not answer /healthz on port ${port} within 30 s`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { child, pid: child.pid, port, dir, databaseUrl, engine: postgres ? 'postgres' : 'sqlite', baseUrl: created.scimBaseUrl, token: created.token, log, exited };
+  return { child, pid: child.pid, port, dir, databaseUrl, engine: postgres ? 'postgres' : 'sqlite', baseUrl: created.scimBaseUrl, token: created.token, log, exited, statements, statementsTaken: 0 };
 }
 
 async function stopServer(srv, keep) {
@@ -151,6 +162,37 @@ async function dbSizeMB(srv) {
   return Math.round((bytes / 1048576) * 10) / 10;
 }
 
+/**
+ * What the server's statement preload (bench/sqlite-statements.mjs) kept since the last call: it
+ * is told with SIGUSR2 and writes a file. Undefined when the run does not time statements, or when
+ * no file came within 10 s.
+ */
+async function takeStatements(srv) {
+  if (!srv.statements || srv.child.exitCode !== null) return undefined;
+  const file = `${srv.statements}-${++srv.statementsTaken}.json`;
+  srv.child.kill('SIGUSR2');
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+    try {
+      return JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch {
+      // not written yet (or half written)
+    }
+  }
+  console.log(`      (no statement timings from the server: ${file} did not appear)`);
+  return undefined;
+}
+
+/** The statements' cost per request of a phase: the 8 that took longest, and the WAL pages its commits wrote. */
+function statementsPerRequest(taken, requests) {
+  const per = (x) => Math.round((x / Math.max(1, requests)) * 10) / 10;
+  const all = taken.statements.reduce((sum, st) => sum + st.us, 0);
+  return {
+    usPerRequest: per(all),
+    top: taken.statements.slice(0, 8).map((st) => ({ sql: st.sql.slice(0, 120), callsPerRequest: per(st.calls), usPerCall: Math.round((st.us / st.calls) * 10) / 10, usPerRequest: per(st.us) })),
+    wal: { ...taken.wal, framesPerRequest: per(taken.wal.frames), framesPerCommit: taken.wal.commits ? Math.round((taken.wal.frames / taken.wal.commits) * 10) / 10 : null },
+  };
+}
+
 // ---------------------------------------------------------------- output
 
 const fmt = (x) => (x === null || x === undefined ? '-' : String(x));
@@ -164,6 +206,11 @@ function printPhase(n, r) {
   if (ops.length > 1) for (const [k, o] of ops) console.log(`      ${k.padEnd(40)} n=${String(o.count).padStart(6)}  p50=${fmt(o.p50)}ms p99=${fmt(o.p99)}ms${o.errors ? `  errors=${o.errors}` : ''}`);
   for (const s of r.errorSamples) console.log(`      e.g. ${s}`);
   if (r.extra && Object.keys(r.extra).length) console.log(`      ${JSON.stringify(r.extra)}`);
+  if (r.statements) {
+    const st = r.statements;
+    console.log(`      SQLite statements: ${st.usPerRequest} µs a request; WAL: ${st.wal.framesPerRequest} pages a request, ${fmt(st.wal.framesPerCommit)} a commit (${st.wal.commits} commits, ${st.wal.restarted} restarting the log)`);
+    for (const t of st.top) console.log(`        ${String(t.usPerRequest).padStart(8)} µs/req ${String(t.callsPerRequest).padStart(6)} calls/req ${String(t.usPerCall).padStart(8)} µs/call  ${t.sql}`);
+  }
 }
 
 function machine() {
@@ -196,6 +243,7 @@ async function runSize(opt, n) {
   const phases = [];
   const windows = [];
   const t0 = performance.now();
+  await takeStatements(srv); // what starting the server ran is no phase's
   try {
     for (const name of opt.phases) {
       if (srv.child.exitCode !== null) {
@@ -207,6 +255,8 @@ async function runSize(opt, n) {
         const from = Number(process.hrtime.bigint() / 1000n);
         const r = await PHASES[name](ctx);
         windows.push({ phase: name, fromUs: from, toUs: Number(process.hrtime.bigint() / 1000n), requests: r.requests, cpuS: r.server?.cpuS ?? null });
+        const statements = await takeStatements(srv);
+        if (statements) r.statements = statementsPerRequest(statements, r.requests);
         phases.push(r);
         printPhase(n, r);
       } catch (err) {
