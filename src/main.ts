@@ -243,7 +243,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const bulkTurns = bulkTurnGate();
   const requestLog = new RequestLog(store, config.requestLog, (err) => log.error('request log write failed', { err: String(err) }));
   const app = createApp({
-    scim, bulk, auth: new TokenAuth(store, audit, undefined, (err) => log.warn('could not write when a token was last used', { err: String(err) })), audit, requestLog, store, log,
+    scim, bulk, auth: new TokenAuth(store, audit, { onTouchError: (err) => log.warn('could not write when a token was last used', { err: String(err) }) }), audit, requestLog, store, log,
     adminKeys: new AdminKeys(store, audit, lists), reader: new AuditReader(store), roster, tracker,
     importer, lists, entra, accounts, campaigns, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, email, capture, walletBranding, walletLinks, installationWallets, walletDelivery, events: new EventsApi(store), webhooks, ssoConnections, sso, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
     maxBodyBytes: config.maxBodyBytes, rateLimiter: throttles('scim', { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), throttles, maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations, bulkTurns,

@@ -332,7 +332,7 @@ if (ENGINE === 'sqlite') describe('SQLite: another process holds the write lock 
     try {
       const list = await srv.newList({ name: 'Touch' });
       let now = new Date('2026-12-06T10:00:00Z');
-      const auth = new TokenAuth(srv.muster.store, new AuditTrail(true), () => now);
+      const auth = new TokenAuth(srv.muster.store, new AuditTrail(true), { now: () => now });
       await auth.authenticate(`Bearer ${list.token}`, list.id); // its first use: recorded, with its audit event
       const lastUsed = async () => (await srv.muster.store.db.selectFrom('tokens').select('last_used_at').where('list_id', '=', list.id).executeTakeFirstOrThrow()).last_used_at;
       expect(await lastUsed()).toBe('2026-12-06T10:00:00.000Z');

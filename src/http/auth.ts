@@ -16,8 +16,17 @@ export class TokenAuth {
   /** Tokens whose first use this process recorded (a kept look-up still says they were never used). */
   private readonly firstUseRecorded = new Set<string>();
 
-  /** `onTouchError`: a token's last-use time could not be written for another reason than the database being unavailable. */
-  constructor(private readonly store: Store, private readonly audit: AuditTrail, private readonly now: () => Date = () => new Date(), private readonly onTouchError: (err: unknown) => void = () => undefined) {}
+  private readonly now: () => Date;
+  private readonly onTouchError: (err: unknown) => void;
+
+  /**
+   * `now`: the clock a token's last use is written by (tests freeze it). `onTouchError`: told when a
+   * token's last-use time could not be written for another reason than the database being unavailable.
+   */
+  constructor(private readonly store: Store, private readonly audit: AuditTrail, opts: { readonly now?: () => Date; readonly onTouchError?: (err: unknown) => void } = {}) {
+    this.now = opts.now ?? (() => new Date());
+    this.onTouchError = opts.onTouchError ?? (() => undefined);
+  }
 
   async authenticate(authorization: string | undefined, listId: string): Promise<{ token: TokenInfo; list: MasterList }> {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');

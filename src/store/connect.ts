@@ -12,6 +12,7 @@ import { DatabaseUnreachable } from './unavailable.js';
 import { SqliteScanProcess } from './sqlite/scan-process.js';
 import { PostgresScanConnections } from './postgres/scan-connections.js';
 import type { CommitGroups } from './sqlite/commit-groups.js';
+import { BUSY_TIMEOUT_MS } from './sqlite/write-lock.js';
 import type { TableWatch } from './sqlite/table-watch.js';
 import type { WriteLockWait } from './sqlite/write-lock.js';
 import { TOKEN_LOOKUP_READS } from './tokens-repo.js';
@@ -254,7 +255,7 @@ async function beginMigrationLock(db: Kysely<Database>): Promise<void> {
   try {
     await sql`begin immediate`.execute(db);
   } finally {
-    await sql.raw(`pragma busy_timeout = ${Number(rows[0]?.timeout ?? 5000)}`).execute(db);
+    await sql.raw(`pragma busy_timeout = ${Number(rows[0]?.timeout ?? BUSY_TIMEOUT_MS)}`).execute(db);
   }
 }
 

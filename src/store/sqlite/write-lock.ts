@@ -154,8 +154,12 @@ export class LockWaitingDriver implements Driver {
   private lent: DatabaseConnection | undefined;
   private readonly connection: DatabaseConnection;
 
-  /** `serving`: whether the connection's busy_timeout is the short one (a serving node), so that waits belong here. */
-  constructor(private readonly inner: Driver, private readonly sqlite: BetterSqlite3.Database, private readonly serving: () => boolean, readonly lock: WriteLockWait) {
+  /**
+   * `writer`: the connection's group commit (commit-groups.ts): `serving` says whether its
+   * busy_timeout is the short one (a serving node), so that waits belong here, and `lockWait` is
+   * where they wait.
+   */
+  constructor(private readonly inner: Driver, private readonly sqlite: BetterSqlite3.Database, private readonly writer: { readonly serving: boolean; readonly lockWait: WriteLockWait }) {
     this.connection = {
       executeQuery: <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
         const outside = !sqlite.inTransaction;
@@ -164,7 +168,7 @@ export class LockWaitingDriver implements Driver {
           return this.lent!.executeQuery<R>(query);
         } catch (err) {
           // Inside a transaction nothing is run again: its statements before this one stand.
-          if (!outside || sqlite.inTransaction || !lockTaken(err) || !this.serving()) return Promise.reject(err);
+          if (!outside || sqlite.inTransaction || !lockTaken(err) || !this.writer.serving) return Promise.reject(err);
           return this.waitFor<R>(query, err);
         }
       },
@@ -185,7 +189,7 @@ export class LockWaitingDriver implements Driver {
     await this.giveBack();
     let held = false;
     try {
-      return await this.lock.run(async () => {
+      return await this.writer.lockWait.run(async () => {
         await this.lend();
         held = true;
         try {
