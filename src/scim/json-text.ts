@@ -33,6 +33,8 @@ export function listEnvelope(body: Readonly<Record<string, unknown>>): { readonl
   if (!text.endsWith(RESOURCES_LAST)) {
     const { Resources: _moved, ...rest } = body;
     text = JSON.stringify({ ...rest, Resources: 0 });
+    // Only an envelope that is not plain data (a toJSON of its own) gets here: never cut it blind.
+    if (!text.endsWith(RESOURCES_LAST)) throw new Error('a ListResponse envelope that is not plain JSON data');
   }
   const at = text.length - 2; // the 0
   return { head: `${text.slice(0, at)}[`, tail: `]${text.slice(at + 1)}` };
