@@ -74,13 +74,12 @@ type Row = Pick<Database['users'], 'id' | 'list_id' | 'version' | 'created' | 'l
  */
 const toRecord = (r: Row): UserRecord => {
   const raw = r.fields;
-  const text = typeof r.data === 'string' ? r.data : undefined;
-  let data = text === undefined ? (r.data as Record<string, unknown>) : undefined;
+  let data: Record<string, unknown> | undefined;
   let fields: Record<string, unknown> | undefined;
   return {
-    id: r.id, listId: r.list_id, dataText: text,
+    id: r.id, listId: r.list_id, dataText: typeof r.data === 'string' ? r.data : undefined,
     get data() {
-      return (data ??= JSON.parse(text!) as Record<string, unknown>);
+      return (data ??= parseJson(r.data));
     },
     get fields() {
       return (fields ??= raw ? (JSON.parse(raw) as Record<string, unknown>) : {});
