@@ -10,6 +10,9 @@ export default defineConfig({
     exclude: [...configDefaults.exclude, 'test/browser/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // expect.poll waits for a state to come (vitest's default, 1 s, is a wall-clock bound a busy
+    // machine can miss); a state that never comes still fails the test.
+    expect: { poll: { timeout: 20_000 } },
     maxWorkers: 2,
     // Every test arranges its own start (README, "Development"): a shuffled order, its seed printed
     // (--sequence.seed=N replays it), fails a test that needs another to run first.

@@ -138,7 +138,7 @@ describe('IdP guides and their live check', () => {
     expect((await scim(base, 'not-the-token', 'GET', '/Users')).status).toBe(401);
 
     // The request log is written in batches; poll as the web app does.
-    await expect.poll(async () => (await admin('GET', `/lists/${list.id}/setup/okta/check?${since}`)).body.requests, { timeout: 10_000 }).toBe(7);
+    await expect.poll(async () => (await admin('GET', `/lists/${list.id}/setup/okta/check?${since}`)).body.requests).toBe(7);
     const check = (await admin('GET', `/lists/${list.id}/setup/okta/check?${since}`)).body;
     expect(check).toMatchObject({ created: 3, updated: 1, deactivated: 1, failed: 2 });
     const [unauth, dup] = check.failures;
@@ -159,7 +159,7 @@ describe('IdP guides and their live check', () => {
     const r = await scim(`${srv.origin}/scim/v2/lists/${list.id}`, token.secret, 'GET', '/Users');
     expect([401, 403]).toContain(r.status);
     const since = new URLSearchParams({ seq: String(start.since.seq), request: String(start.since.request), time: start.since.time }).toString();
-    await expect.poll(async () => (await admin('GET', `/lists/${list.id}/setup/okta/check?${since}`)).body.failed, { timeout: 10_000 }).toBe(1);
+    await expect.poll(async () => (await admin('GET', `/lists/${list.id}/setup/okta/check?${since}`)).body.failed).toBe(1);
     const c = (await admin('GET', `/lists/${list.id}/setup/okta/check?${since}`)).body;
     expect(c.failures[0].what).toMatch(/Okta was refused/);
   });

@@ -150,7 +150,7 @@ describe('admin web app', () => {
     // The activity has loaded (the list's own events, or "Nothing yet") before anyone is provisioned.
     await log.getByRole('listitem').or(page.getByText('Nothing yet.')).first().waitFor();
     for (const u of [ADA, GRACE]) expect((await provision(staff, staff.token, u)).status).toBe(201);
-    await expect.poll(() => log.innerText(), { timeout: 10_000 }).toContain('grace@northwind.example');
+    await expect.poll(() => log.innerText()).toContain('grace@northwind.example');
     expect(await log.innerText()).toContain('Person created');
 
     await page.getByRole('navigation', { name: 'List sections' }).getByRole('link', { name: 'People' }).click();
@@ -158,7 +158,7 @@ describe('admin web app', () => {
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Showing' }).innerText()).toContain('of 2 people');
     // One more arrives while the admin looks at the table.
     expect((await provision(staff, staff.token, ALAN)).status).toBe(201);
-    await page.getByRole('link', { name: 'alan@northwind.example' }).waitFor({ timeout: 10_000 });
+    await page.getByRole('link', { name: 'alan@northwind.example' }).waitFor();
     await expect.poll(() => page.locator('.counts').innerText()).toMatch(/Total\s*3/);
     await expectAccessible(page, 'the people list');
   });
@@ -296,7 +296,7 @@ describe('admin web app', () => {
     await expect.poll(async () => {
       await page.getByRole('button', { name: 'Refresh failed requests' }).click();
       return failed.count();
-    }, { timeout: 10_000 }).toBe(1);
+    }).toBe(1);
     const item = failed.getByRole('listitem').first();
     expect(await item.innerText()).toMatch(/409[\s\S]*POST \/scim\/v2\/lists\/[^/]+\/Users/);
     await item.getByRole('button', { name: /^Details/ }).click();

@@ -109,7 +109,7 @@ describe('first run: from an empty installation to a provisioned roster, with th
       // the extension's attributes sit under their URN (RFC 7644 §3.5.2.3).
       const moved = await scim('PATCH', `/Users/${ids[0]}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { [ENTERPRISE]: { department: 'Intensive Care' } } }] });
       expect(moved.status, await moved.clone().text()).toBe(200);
-      await expect.poll(() => check.innerText(), { timeout: 15_000 }).toBe('Received: 3 people created, 1 updated');
+      await expect.poll(() => check.innerText()).toBe('Received: 3 people created, 1 updated');
       await expectAccessible(page, `the Okta guide's live check (${vp.name})`);
       if (shots) {
         // The README's picture of the guide: its first steps, in Okta's words, with the base URL.
@@ -119,7 +119,7 @@ describe('first run: from an empty installation to a provisioned roster, with th
 
       // The Sync tab's live activity names the changed field.
       const log = page.getByRole('log', { name: 'Latest operations' });
-      await expect.poll(() => log.getByRole('listitem').filter({ hasText: 'Person updated' }).first().innerText(), { timeout: 15_000 }).toMatch(/Changed: .*Department/);
+      await expect.poll(() => log.getByRole('listitem').filter({ hasText: 'Person updated' }).first().innerText()).toMatch(/Changed: .*Department/);
       if (shots) await screenshot(page, 'activity', log);
 
       // The roster.
@@ -180,7 +180,7 @@ describe('first run: from an empty installation to a provisioned roster, with th
       await issue.click();
       await expect.poll(() => credentials.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))).toEqual(['Printed card, Valid']);
       const history = page.getByRole('list', { name: 'History of Ada Lovelace' });
-      await expect.poll(() => history.innerText(), { timeout: 15_000 }).toContain('Credential issued: printed card');
+      await expect.poll(() => history.innerText()).toContain('Credential issued: printed card');
       expect(await history.innerText()).toContain(DEPT_CHANGE);
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(vp.width);
       await expectAccessible(page, `Ada's person page with her card (${vp.name})`);

@@ -89,7 +89,7 @@ describe('SCIM set-up on the Sync tab with the Okta guide and its live check', (
         expect(t, key).toContain(base);
         for (const bad of ['muster ', 'curl', 'src/', 'docs/', '--json', 'checked against']) expect(t, key).not.toContain(bad);
         expect(await g.getByRole('button', { name: `Create a token for ${title}` }).count(), key).toBe(1);
-        await expect.poll(() => g.getByRole('status').filter({ hasText: /Waiting/ }).innerText(), { timeout: 15_000 }).toBe(`Waiting for the first request from ${title}…`);
+        await expect.poll(() => g.getByRole('status').filter({ hasText: /Waiting/ }).innerText()).toBe(`Waiting for the first request from ${title}…`);
         if (key === 'entra-id') await expectAccessible(page, `the Entra ID guide (${vp.name})`);
       }
 
@@ -122,12 +122,12 @@ describe('SCIM set-up on the Sync tab with the Okta guide and its live check', (
       expect(created.status).toBe(201);
       const id = ((await created.json()) as { id: string }).id;
       expect((await scim('PATCH', `/Users/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: `${ENTERPRISE}:department`, value: 'Intensive Care' }] })).status).toBe(200);
-      await expect.poll(() => check.innerText(), { timeout: 15_000 }).toBe('Received: 1 person created, 1 updated');
+      await expect.poll(() => check.innerText()).toBe('Received: 1 person created, 1 updated');
 
       // A duplicate: the failure in words, with what to change in Okta.
       expect((await scim('POST', '/Users', oktaUser(`ada.${vp.name}@northwind.example`, `E-${vp.name}`))).status).toBe(409);
       const failures = guide.getByRole('list', { name: 'Failed requests' });
-      await expect.poll(() => failures.innerText().catch(() => ''), { timeout: 15_000 }).toMatch(/already on this list/);
+      await expect.poll(() => failures.innerText().catch(() => '')).toMatch(/already on this list/);
       expect(await failures.innerText()).toMatch(/What to change: In Okta, make the matching attribute/);
       await expectAccessible(page, `the Okta guide's live check (${vp.name})`);
 

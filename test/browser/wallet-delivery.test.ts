@@ -145,7 +145,7 @@ describe('wallet passes delivered by email under the installation\'s credentials
     expect(pass.headers.get('content-type')).toBe('application/vnd.apple.pkpass');
 
     const history = page.getByRole('list', { name: 'History of Ada Lovelace' });
-    await expect.poll(() => history.innerText(), { timeout: 10_000 }).toContain('Wallet passes emailed');
+    await expect.poll(() => history.innerText()).toContain('Wallet passes emailed');
     await expectAccessible(page, 'a person page after emailing their wallet passes (1440 px)');
   });
 
@@ -173,7 +173,7 @@ describe('wallet passes delivered by email under the installation\'s credentials
     const p = await world().newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, storageState: await context.storageState() });
     await p.goto(`${origin}/lists/${listId}/people/${ids.grace}`);
     await p.getByRole('heading', { name: 'Grace Hopper', level: 1 }).waitFor();
-    await expect.poll(() => p.getByRole('list', { name: 'History of Grace Hopper' }).innerText(), { timeout: 10_000 }).toContain('Wallet passes emailed');
+    await expect.poll(() => p.getByRole('list', { name: 'History of Grace Hopper' }).innerText()).toContain('Wallet passes emailed');
     await p.getByRole('button', { name: 'Email wallet passes' }).waitFor();
     expect(await p.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await expectAccessible(p, 'a person page with the passes emailed (390 px)');
