@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InputRefused, MAX_JSON_DEPTH, decodeUtf8, guardJson, guardJsonText, guardSchemaUris, guardText, isReservedName, jsonTextDepth } from '../../../src/scim/input-guard.js';
+import fc from 'fast-check';
+import { InputRefused, MAX_JSON_DEPTH, decodeUtf8, guardJson, guardJsonText, guardSchemaUris, guardText, hasReservedSegment, isReservedName, jsonTextDepth } from '../../../src/scim/input-guard.js';
 import { canonical } from '../../../src/scim/json.js';
 
 const nest = (depth: number): unknown => {
@@ -84,6 +85,54 @@ describe('text, schemas and bytes', () => {
   it('isReservedName is case-insensitive and exact', () => {
     expect(['__proto__', 'CONSTRUCTOR', 'prototype'].every(isReservedName)).toBe(true);
     expect(['proto', 'constructors', 'type'].some(isReservedName)).toBe(false);
+  });
+
+  it('refuses exactly what a plain recursive walk with split segments refuses, naming the first problem as the named walk does', () => {
+    // The reference: the rules as written, recursively (the values here are shallow enough).
+    const reservedSegment = (k: string) => k.split(/[:.]/).some(isReservedName);
+    // eslint-disable-next-line no-control-regex -- NUL is one of the things refused
+    const bad = (s: string) => /[\u0000\uD800-\uDFFF]/u.test(s);
+    const refused = (v: unknown, depth: number): boolean => {
+      if (typeof v === 'string') return bad(v);
+      if (typeof v !== 'object' || v === null) return false;
+      if (depth > MAX_JSON_DEPTH) return true;
+      if (Array.isArray(v)) return v.some((x) => refused(x, depth + 1));
+      return Object.keys(v).some((k) => bad(k) || reservedSegment(k) || refused((v as Record<string, unknown>)[k], depth + 1));
+    };
+    // Keys and strings near the rules: reserved names in any case and as segments, look-alikes
+    // (long s, Kelvin sign, dotted I), NUL and lone surrogates.
+    const piece = fc.constantFrom('__proto__', '__PROTO__', 'Constructor', 'prototype', 'proto', 'constructors', 'conſtructor', '\u212Aey', 'İd', 'a', 'urn', '\u0000', '\ud800', '\udfff', '👩', 'é');
+    const key = fc.array(fc.tuple(piece, fc.constantFrom('', ':', '.', '_')), { minLength: 1, maxLength: 3 }).map((parts) => parts.map(([p, sep]) => p + sep).join(''));
+    const { tree } = fc.letrec((tie) => ({
+      tree: fc.oneof({ depthSize: 'small', withCrossShrink: true }, tie('leaf'), tie('arr'), tie('obj')),
+      leaf: fc.oneof(key, fc.integer(), fc.boolean(), fc.constant(null)),
+      arr: fc.array(tie('tree'), { maxLength: 3 }),
+      obj: fc.array(fc.tuple(key, tie('tree')), { maxLength: 3 }).map((entries) => {
+        const o: Record<string, unknown> = {};
+        for (const [k, v] of entries) Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+        return o;
+      }),
+    }));
+    const deepened = fc.tuple(tree, fc.integer({ min: 0, max: MAX_JSON_DEPTH + 2 })).map(([t, extra]) => {
+      let v: unknown = t;
+      for (let i = 0; i < extra; i++) v = [v];
+      return v;
+    });
+    fc.assert(fc.property(deepened, (v) => {
+      let thrown: unknown;
+      try {
+        guardJson(v);
+      } catch (err) {
+        thrown = err;
+      }
+      expect(thrown === undefined ? 'accepted' : 'refused').toBe(refused(v, 1) ? 'refused' : 'accepted');
+      if (thrown !== undefined) {
+        expect(thrown).toBeInstanceOf(InputRefused);
+        // The last-resort message of guardJson is never the one given: the named walk names the problem.
+        expect((thrown as InputRefused).detail).not.toBe('the body holds a key or value this server does not accept');
+      }
+    }), { numRuns: 2000 });
+    fc.assert(fc.property(key, (k) => hasReservedSegment(k) === reservedSegment(k)), { numRuns: 2000 });
   });
 
   it('decodeUtf8 refuses bytes that are not UTF-8 and drops a BOM', () => {
