@@ -23,7 +23,7 @@ if (process.argv.includes('serve') && process.env.MUSTER_BENCH_STATEMENTS) {
   const proto = Object.getPrototypeOf(probe.prepare('select 1'));
   probe.close();
   let stats = new Map();
-  let wal = { commits: 0, frames: 0, restarted: 0 };
+  let wal = { commits: 0, frames: 0, restarted: 0, restartedUs: 0, slow: 0, slowUs: 0, longest: [] };
   const shm = new Map(); // database file -> fd of its -shm
   const header = Buffer.alloc(4);
   const frames = (db) => {
@@ -58,8 +58,23 @@ if (process.argv.includes('serve') && process.env.MUSTER_BENCH_STATEMENTS) {
         if (commit) {
           const after = frames(this.database);
           wal.commits++;
-          if (before === undefined || after === undefined || after < before) wal.restarted++;
-          else wal.frames += after - before;
+          if (before === undefined || after === undefined || after < before) {
+            wal.restarted++;
+            wal.restartedUs += us;
+          } else wal.frames += after - before;
+          // Commits over 5 ms: SQLite's own checkpoint, when the log reaches 1,000 pages, runs in
+          // the COMMIT that takes it there and syncs the database file before returning.
+          if (us > 5000) {
+            wal.slow++;
+            wal.slowUs += us;
+          }
+          // The five longest commits, with the frames the log had before each: an automatic
+          // checkpoint (the log at 1,000 pages) shows as a long commit after which it started over.
+          if (wal.longest.length < 5 || us > wal.longest[wal.longest.length - 1].us) {
+            wal.longest.push({ us: Math.round(us), before: before ?? null, after: after ?? null });
+            wal.longest.sort((a, b) => b.us - a.us);
+            wal.longest.length = Math.min(wal.longest.length, 5);
+          }
         }
       }
     };
@@ -69,6 +84,6 @@ if (process.argv.includes('serve') && process.env.MUSTER_BENCH_STATEMENTS) {
     const statements = [...stats].map(([sql, s]) => ({ sql, calls: s.calls, us: Math.round(s.us) })).sort((a, b) => b.us - a.us);
     fs.writeFileSync(`${out}-${++k}.json`, JSON.stringify({ statements, wal }) + '\n');
     stats = new Map();
-    wal = { commits: 0, frames: 0, restarted: 0 };
+    wal = { commits: 0, frames: 0, restarted: 0, restartedUs: 0, slow: 0, slowUs: 0, longest: [] };
   });
 }
