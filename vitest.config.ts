@@ -8,7 +8,10 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // The browser journeys need Chromium and the built web app: npm run test:browser runs them.
     exclude: [...configDefaults.exclude, 'test/browser/**'],
-    testTimeout: 30_000,
+    // A test that hangs fails after a minute. The longest tests hash real admin passwords (scrypt at
+    // N=2^17, src/accounts/passwords.ts) a dozen times or start CLI processes: 11-12 s on an idle
+    // 2-core machine, 21-25 s with both cores busy, too close to the 30 s this was.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     // expect.poll waits for a state to come (vitest's default, 1 s, is a wall-clock bound a busy
     // machine can miss); a state that never comes still fails the test.
