@@ -208,8 +208,8 @@ function printPhase(n, r) {
   if (r.extra && Object.keys(r.extra).length) console.log(`      ${JSON.stringify(r.extra)}`);
   if (r.statements) {
     const st = r.statements;
-    console.log(`      SQLite statements: ${st.usPerRequest} µs a request; WAL: ${st.wal.framesPerRequest} pages a request, ${fmt(st.wal.framesPerCommit)} a commit (${st.wal.commits} commits, ${st.wal.restarted} restarting the log${st.wal.restartedUs === undefined ? '' : `, ${Math.round(st.wal.restartedUs / 1000)} ms in those`}${st.wal.slow === undefined ? '' : `; ${st.wal.slow} over 5 ms, ${Math.round(st.wal.slowUs / 1000)} ms in those`})`);
-    if (st.wal.longest?.length) console.log(`        longest commits: ${st.wal.longest.map((c) => `${c.us} µs (log ${fmt(c.before)} -> ${fmt(c.after)} pages)`).join(', ')}`);
+    console.log(`      SQLite statements: ${st.usPerRequest} µs a request; WAL: ${st.wal.framesPerRequest} pages a request, ${fmt(st.wal.framesPerCommit)} a commit (${st.wal.commits} commits, ${st.wal.restarted} restarting the log, ${Math.round(st.wal.restartedUs / 1000)} ms in those; ${st.wal.slow} over 5 ms, ${Math.round(st.wal.slowUs / 1000)} ms in those)`);
+    if (st.wal.longest.length) console.log(`        longest commits: ${st.wal.longest.map((c) => `${c.us} µs (log ${fmt(c.before)} -> ${fmt(c.after)} pages)`).join(', ')}`);
     for (const t of st.top) console.log(`        ${String(t.usPerRequest).padStart(8)} µs/req ${String(t.callsPerRequest).padStart(6)} calls/req ${String(t.usPerCall).padStart(8)} µs/call  ${t.sql}`);
   }
 }
