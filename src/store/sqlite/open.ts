@@ -161,10 +161,12 @@ parentPort.on('message', (m) => {
  * makes the WAL reach 1,000 pages copies them all into the database and syncs both files before it
  * returns: 10–20 ms on the thread that serves every request, once every few hundred writes (a
  * request arriving then waits for it; bench/RESULTS.md, "A photo campaign"). A worker thread now
- * copies the frames as they come, so that the log usually starts over before it reaches the
- * threshold, and when the serving connection's own checkpoint does run (SQLite's automatic
- * checkpoint stays on, the backstop that keeps the log bounded under writes so steady that the
- * log never finds a moment to start over), most frames are already copied. A larger threshold
+ * copies the frames every `everyMs`, so that after a burst the log starts over at the next write
+ * without the serving thread copying anything. Under writes at full speed it does not keep up: a
+ * pass that copies every frame waits `everyMs` for the next, the log reaches 1,000 pages between
+ * two passes, and SQLite's automatic checkpoint (kept on, the backstop that bounds the log) runs in
+ * a COMMIT on the serving thread after all, 15–20 ms about once every 20 groups (bench/RESULTS.md,
+ * "Making a busy log start over without the serving thread"). A larger threshold
  * made a campaign's latency tail shorter but, under writes at full speed, rarer and longer stalls
  * (PATCH p99 68 and 85–100 ms against 51–53 ms; bench/RESULTS.md, "SQLite checkpoints on a thread").
  */
