@@ -10,9 +10,10 @@ import { PatchEngine, memberRefs, type MemberOp } from '../scim/patch.js';
 import { mayReturn, parseAttributeList, project, type Projection, type ProjectionMemo } from '../scim/projection.js';
 import { prepareResource, isObject, type Doc } from '../scim/resource.js';
 import { JsonText, jsonOf, listEnvelope } from '../scim/json-text.js';
+import { jsonEqual } from '../scim/json.js';
 import { renderStored, spliceStored, storedTextRule } from '../scim/stored-text.js';
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, LIST_RESPONSE, PATCH_OP, USER_SCHEMA, type ResourceTypeId, type SchemaRegistry } from '../scim/schemas/index.js';
-import { canonical, diffResources, personUpdateAction, type FieldChange } from '../roster/audit.js';
+import { diffResources, personUpdateAction, type FieldChange } from '../roster/audit.js';
 import { memberChange, type AuditEventInput, type AuditTrail, type RequestMeta } from '../audit/audit-trail.js';
 import { identifyIdp } from './idp.js';
 import { derivedColumns, rosterChanges, type ListSchema } from '../roster/derivation.js';
@@ -597,7 +598,7 @@ export class ScimService {
       this.checkIfMatch(rec, ifMatch);
       const { doc, memberOps } = await change(rec);
       const now = this.now();
-      const docChanged = JSON.stringify(canonical(doc)) !== JSON.stringify(canonical(rec.data));
+      const docChanged = !jsonEqual(doc, rec.data);
       if (docChanged && !(await this.writeUpdate(tx, ctx, rt, rec, doc, now, schema))) return undefined;
       version = rec.version + (docChanged ? 1 : 0);
       // What render() reads of the person as stored, without copying the record (its roster fields parse when read).

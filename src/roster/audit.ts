@@ -30,7 +30,7 @@ export interface FieldChange {
   readonly after: unknown;
 }
 
-import { canonical, isObject } from '../scim/json.js';
+import { canonical, isObject, jsonEqual } from '../scim/json.js';
 
 export { canonical };
 
@@ -60,8 +60,6 @@ export function flattenResource(doc: Doc | undefined): Map<string, unknown> {
   return out;
 }
 
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-
 
 /** Every field whose value differs between two versions; absent is `null` on its side. */
 export function diffResources(before: Doc | undefined, after: Doc | undefined): FieldChange[] {
@@ -70,7 +68,7 @@ export function diffResources(before: Doc | undefined, after: Doc | undefined): 
   const out: FieldChange[] = [];
   for (const f of fields) {
     const x = a.get(f) ?? null, y = b.get(f) ?? null;
-    if (!same(x, y)) out.push({ field: f, before: x, after: y });
+    if (!jsonEqual(x, y)) out.push({ field: f, before: x, after: y });
   }
   return out;
 }
