@@ -69,6 +69,10 @@ export function derivedColumns(schema: ListSchema, doc: Readonly<Record<string, 
 /** Roster field changes between two derivations, named `roster:<key>` beside the SCIM attributes. */
 export function rosterChanges(before: Readonly<Record<string, unknown>>, after: Readonly<Record<string, unknown>>): FieldChange[] {
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-  return keys.filter((k) => JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null))
+  return keys.filter((k) => {
+    const a = before[k] ?? null, b = after[k] ?? null;
+    // The same value writes the same JSON: most fields of a write are unchanged, and not written out.
+    return a !== b && JSON.stringify(a) !== JSON.stringify(b);
+  })
     .map((k) => ({ field: `roster:${k}`, before: before[k] ?? null, after: after[k] ?? null }));
 }

@@ -1,4 +1,4 @@
-/** New ids (src/runtime/ids.ts): their length and alphabet, no repeats across pool refills, every character drawn. */
+/** New ids (src/runtime/ids.ts): their length and alphabet, their time order, no repeats across pool refills, every random character drawn. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { newId, newListId, newRequestId } from '../../../src/runtime/ids.js';
@@ -28,21 +28,24 @@ describe('ids', () => {
     expect(seen.size).toBe(50_000 + Math.ceil(50_000 / 7));
   });
 
-  it('draws every character of the alphabet about equally often', () => {
-    const counts = new Map<string, number>();
-    const draws = 20_000;
-    for (let i = 0; i < draws; i++) for (const ch of newId()) counts.set(ch, (counts.get(ch) ?? 0) + 1);
-    expect(counts.size).toBe(32);
-    const expected = (draws * 20) / 32; // 12,500 each
-    // Binomial with p = 1/32: a standard deviation of about 110, so ±6 % is over six of them.
-    for (const n of counts.values()) expect(Math.abs(n - expected)).toBeLessThan(expected * 0.06);
-    expect([...counts.keys()].some((c) => 'ilou'.includes(c))).toBe(false);
+  it('draws every character of the alphabet about equally often in an id\'s random part, and a list id\'s', () => {
+    for (const [make, from, length] of [[() => newId(), 10, 10], [() => newListId(), 0, 12]] as const) {
+      const counts = new Map<string, number>();
+      const draws = 40_000;
+      for (let i = 0; i < draws; i++) for (const ch of make().slice(from)) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+      expect(counts.size).toBe(32);
+      const expected = (draws * length) / 32; // 12,500 or 15,000 each
+      // Binomial with p = 1/32: a standard deviation of about 110 (120), so ±6 % is over six of them.
+      for (const n of counts.values()) expect(Math.abs(n - expected)).toBeLessThan(expected * 0.06);
+      expect([...counts.keys()].some((c) => 'ilou'.includes(c))).toBe(false);
+    }
   });
 
-  it('a request id is 20 characters of the same alphabet, in the order of its time, never repeated', () => {
-    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 2 ** 48 }), { minLength: 2, maxLength: 50 }), (times) => {
+  it('an id, a request\'s too, is 20 characters of the same alphabet, in the order of its time, never repeated', () => {
+    expect(newRequestId(1_796_000_000_000).slice(0, 10)).toBe(newId(1_796_000_000_000).slice(0, 10));
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 2 ** 48 }), { minLength: 2, maxLength: 50 }), fc.boolean(), (times, request) => {
       const sorted = [...times].sort((a, b) => a - b);
-      const ids = sorted.map((t) => newRequestId(t));
+      const ids = sorted.map((t) => (request ? newRequestId(t) : newId(t)));
       for (const id of ids) {
         expect(id).toHaveLength(20);
         expect(id).toMatch(CROCKFORD);
@@ -51,8 +54,9 @@ describe('ids', () => {
       for (let i = 1; i < ids.length; i++) if (sorted[i]! > sorted[i - 1]!) expect(ids[i]! > ids[i - 1]!).toBe(true);
     }), { numRuns: 200 });
     const now = Date.now();
-    const same = new Set(Array.from({ length: 10_000 }, () => newRequestId(now)));
+    const same = new Set(Array.from({ length: 10_000 }, () => newId(now)));
     expect(same.size).toBe(10_000);
+    expect(newId().slice(0, 10) >= newId(now).slice(0, 10)).toBe(true);
     expect(newRequestId().slice(0, 10) >= newRequestId(now).slice(0, 10)).toBe(true);
   });
 });
