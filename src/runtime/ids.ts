@@ -44,8 +44,8 @@ export const newListId = (): string => randomId(12);
  * page of every index that holds them (a person's id is in `users`' primary key, in each e-mail
  * row's index, in the audit trail's `audit_list_target`), each such page written whole to the WAL
  * at the commit, and at a million people read from disk first. Time first, new entries go at each
- * index's end, on a few pages a group of writes shares: a SCIM create wrote 14 % fewer WAL pages
- * and spent 16 % less time in SQLite (bench/RESULTS.md, "Ids in time order"); request ids came
+ * index's end, on a few pages a group of writes shares: a SCIM create wrote 15 % fewer WAL pages
+ * and spent 17 % less time in SQLite (bench/RESULTS.md, "Ids in time order"); request ids came
  * first ("Request ids in time order"). In one millisecond the order is random; 50 random bits
  * keep ids made in the same millisecond apart (the primary keys refuse a repeat) and unguessable.
  * An id says when it was made, as `meta.created` does; no id is a secret (links and codes carry
