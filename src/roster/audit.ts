@@ -60,7 +60,6 @@ export function flattenResource(doc: Doc | undefined): Map<string, unknown> {
   return out;
 }
 
-
 /** Every field whose value differs between two versions; absent is `null` on its side. */
 export function diffResources(before: Doc | undefined, after: Doc | undefined): FieldChange[] {
   const a = flattenResource(before), b = flattenResource(after);
