@@ -186,7 +186,8 @@ export class ScimService {
     if (rt === 'User') {
       const action = personUpdateAction(rec.data, doc);
       const cols = this.userColumns(ctx, id, doc, rec.version + 1, rec.created, now, schema!);
-      const emailsChanged = JSON.stringify(doc.emails ?? null) !== JSON.stringify(rec.data.emails ?? null);
+      // The field diff holds `emails` whole when they changed, key order aside (PostgreSQL's jsonb reorders keys).
+      const emailsChanged = changes.some((c) => c.field === 'emails');
       // Only a large change (past LARGE_WRITE emails or changed attributes) takes turns of the loop between its steps.
       const size = Math.max(Array.isArray(doc.emails) ? doc.emails.length : 0, changes.length);
       await yieldIfLarge(size);

@@ -3,8 +3,8 @@ import { randomFillSync } from 'node:crypto';
 /**
  * New identifiers for what Muster stores by the million: people, groups, lists, tokens, photos,
  * credentials and requests. A UUID (36 characters) is stored in every row and every index that
- * names its list, person or token; an id of 20 characters carries 100 random bits (a UUID v4 has
- * 122) in 16 fewer bytes, and a list's or organisation's 12 characters 60 bits, in 24 fewer. At a
+ * names its list, person or token; an id of 20 characters (its time, then 50 random bits: newId)
+ * takes 16 fewer bytes, and a list's or organisation's 12 random characters (60 bits) 24 fewer. At a
  * million people that is about 0.6 KB a person (bench/RESULTS.md, "Shorter ids"). Ids made before
  * stay as they are: every id is an opaque string (RFC 7643 §3.1: "a unique identifier for a SCIM
  * resource as defined by the service provider").
@@ -44,11 +44,12 @@ export const newListId = (): string => randomId(12);
  * page of every index that holds them (a person's id is in `users`' primary key, in each e-mail
  * row's index, in the audit trail's `audit_list_target`), each such page written whole to the WAL
  * at the commit, and at a million people read from disk first. Time first, new entries go at each
- * index's end, on a few pages a group of writes shares: a SCIM create wrote 15 % fewer WAL pages
- * and spent 17 % less time in SQLite (bench/RESULTS.md, "Ids in time order"); request ids came
+ * index's end, on a few pages a group of writes shares: an initial sync (a filter and a create per
+ * person) wrote 15 % fewer WAL pages and spent 17 % less time in SQLite, and a Bulk load 10 % fewer
+ * pages (bench/RESULTS.md, "Ids in time order"); request ids came
  * first ("Request ids in time order"). In one millisecond the order is random; 50 random bits
  * keep ids made in the same millisecond apart (the primary keys refuse a repeat) and unguessable.
- * An id says when it was made, as `meta.created` does; no id is a secret (links and codes carry
+ * An id shows about when it was made, as `meta.created` does; no id is a secret (links and codes carry
  * secrets of their own). Ids stay opaque to clients.
  */
 export function newId(now = Date.now()): string {
@@ -62,4 +63,4 @@ export function newId(now = Date.now()): string {
 }
 
 /** A request's id (x-request-id, the request log, the audit trail): an id like any other (newId). */
-export const newRequestId = (now = Date.now()): string => newId(now);
+export const newRequestId = newId;

@@ -31,6 +31,7 @@ const asJsonScalar = (v: unknown): unknown => (v === undefined || (typeof v === 
  * either (issue 16: a PATCH compared its document before and after that way, and the audit trail
  * each field, two copies and two texts a comparison). As in JSON.stringify, a property whose value
  * is undefined is absent, and undefined in an array, or a number that is not finite, is null.
+ * Functions, symbols and `toJSON` methods, which no parsed JSON holds, are not looked at.
  * Iterative, for the same reason as copyJson.
  */
 export function jsonEqual(a: unknown, b: unknown): boolean {
@@ -55,7 +56,8 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
     for (const k of Object.keys(xo)) {
       const v = xo[k];
       if (v === undefined) continue;
-      if (!Object.hasOwn(yo, k)) return false;
+      // Absent, or undefined (absent in JSON), on the other side: a key more there must not make up for it.
+      if (!Object.hasOwn(yo, k) || yo[k] === undefined) return false;
       defined++;
       stack.push(v, yo[k]);
     }

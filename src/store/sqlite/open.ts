@@ -162,11 +162,13 @@ parentPort.on('message', (m) => {
  * returns: 10–20 ms on the thread that serves every request, once every few hundred writes (a
  * request arriving then waits for it; bench/RESULTS.md, "A photo campaign"). A worker thread now
  * copies the frames every `everyMs`, so that after a burst the log starts over at the next write
- * without the serving thread copying anything. Under writes at full speed it does not keep up: a
- * pass that copies every frame waits `everyMs` for the next, the log reaches 1,000 pages between
- * two passes, and SQLite's automatic checkpoint (kept on, the backstop that bounds the log) runs in
- * a COMMIT on the serving thread after all, 15–20 ms about once every 20 groups (bench/RESULTS.md,
- * "Making a busy log start over without the serving thread"). A larger threshold
+ * without the serving thread copying anything. Under writes at full speed that is not enough: a
+ * pass that copies every frame waits `everyMs` for the next, and the log starts over only in a
+ * write transaction that begins with every frame copied, while the next group has always begun
+ * before a pass ends. So the log reaches 1,000 pages, and SQLite's automatic checkpoint (kept on,
+ * the backstop that bounds the log) runs in a COMMIT on the serving thread after all: 13–16 ms,
+ * about once every 200 PATCHes (bench/RESULTS.md, "Making a busy log start over without the
+ * serving thread"). A larger threshold
  * made a campaign's latency tail shorter but, under writes at full speed, rarer and longer stalls
  * (PATCH p99 68 and 85–100 ms against 51–53 ms; bench/RESULTS.md, "SQLite checkpoints on a thread").
  */

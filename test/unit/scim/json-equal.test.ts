@@ -61,6 +61,10 @@ describe('jsonEqual', () => {
     expect(jsonEqual({ a: 1, b: [1, { c: 'x', d: null }] }, { b: [1, { d: null, c: 'x' }], a: 1 })).toBe(true);
     expect(jsonEqual({ a: 1, b: undefined }, { a: 1 })).toBe(true);
     expect(jsonEqual({ a: null }, {})).toBe(false);
+    // An undefined member is absent, and another key does not make up for it, in either order.
+    expect(jsonEqual({ a: null }, { a: undefined, b: 1 })).toBe(false);
+    expect(jsonEqual({ a: undefined, b: 1 }, { a: null })).toBe(false);
+    expect(jsonEqual({ a: Number.NaN }, { a: undefined, b: null })).toBe(false);
     expect(jsonEqual([undefined], [null])).toBe(true);
     expect(jsonEqual([1, 2], [2, 1])).toBe(false);
     expect(jsonEqual({}, [])).toBe(false);
