@@ -2,13 +2,16 @@
  * Bulk (RFC 7644 §3.7): many operations in one request, each applied on its own (one failing
  * leaves the others), `bulkId` references resolved in dependency order, `failOnErrors`
  * honoured, and maxOperations enforced (maxPayloadSize is the body limit, enforced on read).
+ * Operations are applied in slices whose commits are awaited together: an operation is reported
+ * done only once its commit is known, one whose commit failed is reported failed, and one that
+ * refers to an operation of the same slice waits for that commit first.
  */
 import { ScimError, invalidSyntax, invalidValue } from '../scim/errors.js';
 import { isObject, type Doc } from '../scim/resource.js';
 import { BULK_REQUEST, BULK_RESPONSE, type ResourceTypeId } from '../scim/schemas/index.js';
 import type { ScimCtx, ScimService } from './scim-service.js';
 import type { Logger } from '../log.js';
-import { yieldToEventLoop } from '../runtime/turns.js';
+import { LoopTurns } from '../runtime/turns.js';
 import { DATABASE_RETRY_AFTER_S, databaseUnavailable } from '../store/index.js';
 
 interface BulkOp {
@@ -22,7 +25,30 @@ interface BulkOp {
   readonly data: unknown;
 }
 
+interface Uncommitted {
+  readonly op: BulkOp;
+  readonly committed: Promise<void>;
+}
+
 const BULK_REF = /^bulkId:(.+)$/;
+
+/**
+ * How long a Bulk request applies operations back to back (a slice) before it commits them, gives
+ * the event loop a turn and learns whether their commit succeeded. On SQLite the operations of a
+ * slice share one commit group (store/sqlite/commit-groups.ts) instead of each committing on its
+ * own; a request arriving meanwhile waits about one slice for the thread, however many Bulk
+ * requests are running (LoopTurns). Measured in bench/RESULTS.md, "Bulk operations share commits".
+ * Mutable for tests, which make one slice of a whole request.
+ */
+export const BULK_SLICE = { ms: 1 };
+
+/** The Bulk requests of this process take the event loop a slice at a time, in turns (LoopTurns). */
+const sliceTurns = new LoopTurns();
+
+const refersTo = (op: BulkOp, ids: ReadonlySet<string>): boolean => {
+  for (const r of op.refs) if (ids.has(r)) return true;
+  return false;
+};
 
 /** Every `bulkId:x` string inside a value. */
 function refsIn(v: unknown, out: Set<string>): Set<string> {
@@ -79,11 +105,42 @@ export class BulkService {
     const failedIds = new Set<string>();
     const results = new Map<number, Doc>();
     let errors = 0;
+    const fail = (op: BulkOp, err: ScimError): void => {
+      results.set(op.index, this.failure(op, err));
+      errors++;
+      if (op.bulkId) {
+        resolved.delete(op.bulkId);
+        failedIds.add(op.bulkId);
+      }
+    };
+    // Operations applied whose commits are still to come (SQLite's commit groups), in order.
+    const uncommitted: Uncommitted[] = [];
+    const uncommittedIds = new Set<string>();
+    let sliceStarted = performance.now();
+    const settle = async (): Promise<void> => {
+      // Others run meanwhile: requests, and the open group's commit.
+      await sliceTurns.next();
+      for (const u of uncommitted) {
+        try {
+          await u.committed;
+        } catch (err) {
+          this.log?.error('a Bulk operation was not saved: its commit failed', { requestId: ctx.caller.requestId, method: u.op.method, path: u.op.path, err: err instanceof Error ? err.message : String(err) });
+          fail(u.op, new ScimError(503, undefined, `the database could not save this operation; it changed nothing, try again in ${DATABASE_RETRY_AFTER_S} seconds`));
+        }
+      }
+      uncommitted.length = 0;
+      uncommittedIds.clear();
+      sliceStarted = performance.now();
+    };
     let pending = ops;
     while (pending.length && errors < failOnErrors) {
       const next: BulkOp[] = [];
       let progressed = false;
       for (const op of pending) {
+        // A turn for everyone else once the slice has had its time. Settled first also when
+        // failOnErrors counts each error as it happens, and when the operation refers to one whose
+        // commit is still to come (it must not build on a person who may not be saved).
+        if (performance.now() - sliceStarted >= BULK_SLICE.ms || (uncommitted.length && (failOnErrors !== Infinity || refersTo(op, uncommittedIds)))) await settle();
         if (errors >= failOnErrors) break;
         const waiting = [...op.refs].filter((r) => !resolved.has(r));
         const blocked = waiting.find((r) => failedIds.has(r) || !seen.has(r));
@@ -92,21 +149,25 @@ export class BulkService {
           continue;
         }
         progressed = true;
-        await yieldToEventLoop();
-        const result = blocked !== undefined
-          ? this.failure(op, new ScimError(409, undefined, `operation refers to bulkId "${blocked}", which ${seen.has(blocked) ? 'failed' : 'no operation defines'}`))
-          : await this.execute(ctx, op, resolved);
+        if (blocked !== undefined) {
+          fail(op, new ScimError(409, undefined, `operation refers to bulkId "${blocked}", which ${seen.has(blocked) ? 'failed' : 'no operation defines'}`));
+          continue;
+        }
+        let committed: Promise<void> | undefined;
+        // A write retried on a lost race hands over each attempt's commit; the last one is its own.
+        const result = await this.execute({ ...ctx, commitLater: (p) => (committed = p) }, op, resolved);
         results.set(op.index, result);
         if (Number(result.status) >= 400) {
           errors++;
           if (op.bulkId) failedIds.add(op.bulkId);
+        } else if (committed) {
+          uncommitted.push({ op, committed });
+          if (op.bulkId) uncommittedIds.add(op.bulkId);
         }
       }
+      if (uncommitted.length) await settle();
       if (!progressed) {
-        for (const op of next) {
-          results.set(op.index, this.failure(op, new ScimError(409, undefined, 'circular bulkId references cannot be resolved')));
-          errors++;
-        }
+        for (const op of next) fail(op, new ScimError(409, undefined, 'circular bulkId references cannot be resolved'));
         break;
       }
       pending = next;

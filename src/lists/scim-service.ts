@@ -25,7 +25,7 @@ import { CursorPager } from './cursor-pager.js';
 import { scimCompile, scimWrite } from './store-errors.js';
 import {
   compileFilter, compileMemberFilter, elementSeeks, readsWholeList, singleSeek, sortExpression, type FilterContext, type MasterList, type Repos, type Store,
-  type UserRecord, type GroupRecord, type MemberRecord, type CallerGone,
+  type UserRecord, type GroupRecord, type MemberRecord, type CallerGone, type CommitLater,
 } from '../store/index.js';
 import { newId } from '../runtime/ids.js';
 
@@ -38,6 +38,11 @@ export interface ScimCtx {
   readonly caller: ScimCaller;
   /** Whether the client has closed the connection: a query waiting in the lane is then not run (store/scan-pool.ts). */
   readonly gone?: CallerGone;
+  /**
+   * Where a write hands the promise of its commit instead of awaiting it (Store.transaction's
+   * `later`): a Bulk operation, whose request awaits its operations' commits together.
+   */
+  readonly commitLater?: CommitLater;
 }
 
 export interface ScimCaller {
@@ -507,7 +512,7 @@ export class ScimService {
         }
       }
       return true;
-    }));
+    }, ctx.commitLater));
     // Both kinds are inserted at version 1; adding a new group's members does not move it.
     if (!wantResource) return { id, etag: etagOf(1), location: this.location(ctx, rt, id) };
     return this.written(ctx, rt, id, stored, true);
@@ -613,7 +618,7 @@ export class ScimService {
         await this.recordMembers(tx, ctx, id, doc, r);
       }
       return true;
-    }));
+    }, ctx.commitLater));
     if (!wantResource) return { etag: etagOf(version), location: this.location(ctx, rt, id) };
     return this.written(ctx, rt, id, stored);
   }
@@ -630,7 +635,7 @@ export class ScimService {
         await tx.groups.delete(ctx.list.id, id);
         await this.record(tx, ctx, { action: 'group.deleted', target: this.groupTarget(id, rec.data), changes: diffResources(rec.data, undefined) });
       }
-    });
+    }, ctx.commitLater);
   }
 
   // ---------------------------------------------------------------- queries

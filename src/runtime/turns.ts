@@ -131,3 +131,36 @@ export function backgroundTurns(share: number = BACKGROUND_SHARE): () => Promise
     busyAtStart = busyTime();
   };
 }
+
+/**
+ * Turns of the event loop shared by several loops of foreground work (the Bulk requests in
+ * flight): `next()` resolves in a turn of the event loop that no other of them has, in the order
+ * they asked. N such loops then take one step per turn of the event loop between them, not N, and
+ * a request arriving meanwhile waits behind one step instead of N.
+ */
+export class LoopTurns {
+  private readonly waiting: Array<() => void> = [];
+  private scheduled = false;
+
+  next(): Promise<void> {
+    // The step's writes are committed as it ends (SQLite's open commit group): a request arriving
+    // before the next step writes a group of its own, not one with this step's pages in it.
+    backgroundStepStarts();
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      if (!this.scheduled) this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      // As before a background step: the requests whose writes the open commit group holds are
+      // answered now, not after this step.
+      backgroundStepStarts();
+      this.waiting.shift()?.();
+      if (this.waiting.length) this.schedule();
+    });
+  }
+}

@@ -1,5 +1,5 @@
 export { openDatabase, StoreError, type Connection } from './connect.js';
-export { Store, type Repos } from './store.js';
+export { Store, type Repos, type CommitLater } from './store.js';
 export { engineOf, type Engine } from './engine.js';
 export { compileFilter, compileMemberFilter, elementSeeks, readsWholeList, singleSeek, sortExpression, FilterProblem, type FilterContext, type SqlExpression } from './filter-sql.js';
 export { UniqueViolation } from './unique-violation.js';

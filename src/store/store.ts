@@ -61,6 +61,9 @@ const reposOn = (db: Kysely<Database>, engine: Engine, onEnqueue: (() => void) |
   events: new EventsRepo(db, outbox), paging: new PagingRepo(db), oidc: new OidcRepo(db),
 });
 
+/** Takes the promise of a transaction's commit, still to come, from Store.transaction. */
+export type CommitLater = (committed: Promise<void>) => void;
+
 /** The storage port: repositories and transactions over one Kysely database of either engine. */
 export class Store implements Repos {
   readonly engine: Engine;
@@ -128,8 +131,16 @@ export class Store implements Repos {
     return this.conn.writeLock?.waiting ?? false;
   }
 
-  /** Runs `fn` in one transaction: everything it wrote is committed together, or nothing is. */
-  async transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` in one transaction: everything it wrote is committed together, or nothing is.
+   *
+   * Answers once the transaction is committed, unless `later` is given: then, where the commit is
+   * still to come (SQLite's commit groups), it answers at once and hands `later` the promise of
+   * the commit, which rejects if the commit fails. A caller running many transactions in a row
+   * (the operations of a Bulk request) thereby lets them share commit groups, and must await every
+   * promise it is handed before it reports any of them as done.
+   */
+  async transaction<T>(fn: (tx: Repos) => Promise<T>, later?: CommitLater): Promise<T> {
     let enqueued = false;
     let written: DomainEvent[] = [];
     const result = await this.conn.db.transaction().execute(async (trx) => {
@@ -141,10 +152,21 @@ export class Store implements Repos {
       return r;
     });
     // SQLite on a serving node commits the transactions of one turn together: answer once it has.
-    await this.conn.committed?.();
+    const committed = this.conn.committed?.();
     // Only once committed: a runner woken earlier would not see the job row yet.
-    if (enqueued) this.jobsEnqueued();
-    if (written.length > 0) for (const fn of this.eventListeners) fn(written);
+    const after = (): void => {
+      if (enqueued) this.jobsEnqueued();
+      if (written.length > 0) for (const fn of this.eventListeners) fn(written);
+    };
+    if (committed && later) {
+      const done = committed.then(after);
+      // Handled by whoever awaits it; a caller that never got to must not crash the process.
+      done.catch(() => undefined);
+      later(done);
+      return result;
+    }
+    await committed;
+    after();
     return result;
   }
 

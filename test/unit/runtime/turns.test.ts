@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backgroundTurn, backgroundTurns, foregroundBegin, yieldToEventLoop } from '../../../src/runtime/turns.js';
+import { LoopTurns, backgroundTurn, backgroundTurns, foregroundBegin, onBackgroundStep, yieldToEventLoop } from '../../../src/runtime/turns.js';
 
 /** Whether `p` has settled after two turns of the event loop (then waits for it either way). */
 async function settlesInTwoTurns(p: Promise<void>): Promise<boolean> {
@@ -84,5 +84,38 @@ describe('a heavy background loop takes a share of a busy thread (backgroundTurn
     } finally {
       end();
     }
+  });
+});
+
+describe('foreground loops share the event loop a step at a time (LoopTurns)', () => {
+  it('three loops take one step per turn of the event loop between them, in the order they asked, each step ending and starting with the open commit groups closed', async () => {
+    const turns = new LoopTurns();
+    let turn = 0;
+    let ticking = true;
+    const tick = (): void => {
+      turn++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    let closes = 0;
+    const stop = onBackgroundStep(() => closes++);
+    const steps: Array<{ loop: string; turn: number; closesBefore: number }> = [];
+    const loop = async (name: string) => {
+      for (let i = 0; i < 3; i++) {
+        await turns.next();
+        steps.push({ loop: name, turn, closesBefore: closes });
+      }
+    };
+    try {
+      await Promise.all([loop('a'), loop('b'), loop('c')]);
+    } finally {
+      ticking = false;
+      stop();
+    }
+    expect(steps.map((s) => s.loop).join('')).toBe('abcabcabc');
+    // Never two steps in one turn of the event loop.
+    for (let i = 1; i < steps.length; i++) expect(steps[i]!.turn).toBeGreaterThan(steps[i - 1]!.turn);
+    // Each step is preceded by closes: its own loop's previous step's end, and its own start.
+    for (let i = 1; i < steps.length; i++) expect(steps[i]!.closesBefore).toBeGreaterThan(steps[i - 1]!.closesBefore);
   });
 });

@@ -1,0 +1,153 @@
+/**
+ * A Bulk request's operations share commits (src/lists/bulk-service.ts): on SQLite the operations
+ * of one slice join the same commit groups and the request awaits their commits together. What it
+ * answers must still be what was saved: an operation whose commit failed is reported failed (and
+ * the audit trail does not show it), an operation that refers to it by bulkId is refused, and the
+ * operations after it stand. The commit is made to fail with a deferred foreign key, checked at
+ * COMMIT, written by a trigger for people named "poison…". Runs on the engine MUSTER_TEST_ENGINE
+ * names; PostgreSQL commits each operation on its own, so there only the poisoned one fails.
+ */
+import { sql, type Kysely } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BULK_SLICE } from '../src/lists/bulk-service.js';
+import { startServer, type TestList, type TestServer } from './helpers/server.js';
+
+const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+const BULK = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
+const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+
+const saved = { ...BULK_SLICE };
+let srv: TestServer;
+beforeEach(() => {
+  // One slice for the whole request, however busy the machine: which operations share a commit is then fixed.
+  BULK_SLICE.ms = 600_000;
+});
+afterEach(async () => {
+  Object.assign(BULK_SLICE, saved);
+  await srv?.close();
+});
+
+/** Makes the commit of any transaction that creates a person named "poison…" fail. */
+async function poisonCommits(s: TestServer): Promise<void> {
+  const db = s.muster.store.db as unknown as Kysely<never>;
+  await sql`CREATE TABLE poison_parent (id INTEGER PRIMARY KEY)`.execute(db);
+  await sql`CREATE TABLE poison_child (pid INTEGER REFERENCES poison_parent (id) DEFERRABLE INITIALLY DEFERRED)`.execute(db);
+  if (s.muster.store.engine === 'sqlite') {
+    await sql`CREATE TRIGGER poison AFTER INSERT ON users WHEN NEW.user_name LIKE 'poison%' BEGIN INSERT INTO poison_child (pid) VALUES (42); END`.execute(db);
+  } else {
+    await sql.raw(`CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.user_name LIKE 'poison%' THEN INSERT INTO poison_child (pid) VALUES (42); END IF; RETURN NEW; END $$`).execute(db);
+    await sql`CREATE TRIGGER poison AFTER INSERT ON users FOR EACH ROW EXECUTE FUNCTION poison()`.execute(db);
+  }
+}
+
+const user = (userName: string) => ({ schemas: [USER], userName, name: { givenName: userName, familyName: 'Test' } });
+
+async function userNamed(list: TestList, userName: string): Promise<string | undefined> {
+  const r = await list.req('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`);
+  expect(r.status).toBe(200);
+  return r.body.Resources[0]?.id;
+}
+
+describe('Bulk operations share commits and answer what was saved', () => {
+  it('reports the operations of a failed commit as failed, refuses those that refer to them, keeps the rest, and the audit trail shows only what was saved', async () => {
+    srv = await startServer();
+    const list = await srv.newList({ name: 'Staff' });
+    await poisonCommits(srv);
+    const edsger = (await list.req('POST', '/Users', user('edsger'))).body.id as string;
+    const r = await list.req('POST', '/Bulk', {
+      schemas: [BULK],
+      Operations: [
+        { method: 'POST', path: '/Users', bulkId: 'a', data: user('ada') },
+        { method: 'POST', path: '/Users', bulkId: 'p', data: user('poison1') },
+        { method: 'POST', path: '/Users', bulkId: 'b', data: user('grace') },
+        // Ada becomes the manager of someone already on the list.
+        { method: 'PATCH', path: `/Users/${edsger}`, bulkId: 'pa', data: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: `${ENTERPRISE}:manager`, value: { value: 'bulkId:a' } }] } },
+        { method: 'POST', path: '/Groups', bulkId: 'g', data: { schemas: [GROUP], displayName: 'Ward 3', members: [{ value: 'bulkId:b' }] } },
+        { method: 'POST', path: '/Groups', bulkId: 'h', data: { schemas: [GROUP], displayName: 'Ward 4', members: [{ value: 'bulkId:p' }] } },
+        { method: 'POST', path: '/Users', bulkId: 'c', data: user('linus') },
+      ],
+    });
+    expect(r.status).toBe(200);
+    const ops = r.body.Operations as Array<{ bulkId: string; status: string; location?: string; response?: { detail: string } }>;
+    const status = Object.fromEntries(ops.map((o) => [o.bulkId, Number(o.status)]));
+    expect(Object.keys(status).sort()).toEqual(['a', 'b', 'c', 'g', 'h', 'p', 'pa']);
+
+    // Whatever the engine: the poisoned create failed and is not there; what refers to it is refused; the last stands.
+    expect(status.p).toBeGreaterThanOrEqual(500);
+    expect(await userNamed(list, 'poison1')).toBeUndefined();
+    expect(status.h).toBe(409);
+    expect(ops.find((o) => o.bulkId === 'h')!.response!.detail).toContain('bulkId "p", which failed');
+    expect(status.c).toBe(201);
+    if (srv.muster.store.engine === 'sqlite') {
+      // The first three shared one commit, which failed: none of them is saved, and the PATCH and
+      // the group that refer to them are refused rather than applied to people who do not exist.
+      expect([status.a, status.p, status.b]).toEqual([503, 503, 503]);
+      expect(ops.find((o) => o.bulkId === 'a')!.response!.detail).toContain('could not save this operation');
+      expect(status.g).toBe(409);
+      expect(status.pa).toBe(409);
+    } else {
+      // Each operation commits on its own: only the poisoned one failed.
+      expect([status.a, status.b, status.g]).toEqual([201, 201, 201]);
+      expect(status.pa).toBe(200);
+    }
+
+    // Every operation reported done is there, every one reported failed is not.
+    for (const [name, id] of [['ada', 'a'], ['grace', 'b'], ['linus', 'c']] as const) {
+      const found = await userNamed(list, name);
+      expect(found !== undefined, `${name} is there exactly when its create is reported done`).toBe(status[id]! < 400);
+      if (found) expect(ops.find((o) => o.bulkId === id)!.location).toBe(`${list.base}/Users/${found}`);
+    }
+    const manager = (await list.req('GET', `/Users/${edsger}`)).body[ENTERPRISE]?.manager?.value;
+    expect(manager).toBe(status.pa === 200 ? await userNamed(list, 'ada') : undefined);
+    const groups = await list.req('GET', '/Groups');
+    expect(groups.body.Resources.map((g: { displayName: string }) => g.displayName)).toEqual(status.g === 201 ? ['Ward 3'] : []);
+
+    // The audit trail holds an event for each saved create (Edsger's came before the Bulk request), none for one that was not, and verifies.
+    const created = await srv.muster.store.audit.query({ listId: list.id, actions: ['person.created'], order: 'asc', limit: 100 });
+    const saved = ['edsger', ...[['ada', 'a'], ['grace', 'b'], ['linus', 'c']].filter(([, id]) => status[id!]! < 400).map(([name]) => name)];
+    expect(created.map((e) => JSON.parse(e.changes).find((c: { field: string }) => c.field === 'userName')?.after).sort()).toEqual(saved.sort());
+    expect(await srv.muster.audit.verify(srv.muster.store, list.id)).toMatchObject({ ok: true });
+  });
+
+  it('with failOnErrors, counts a failed commit as the error it is and runs nothing after the limit', async () => {
+    srv = await startServer();
+    const list = await srv.newList({ name: 'Staff' });
+    await poisonCommits(srv);
+    const r = await list.req('POST', '/Bulk', {
+      schemas: [BULK],
+      failOnErrors: 1,
+      Operations: [
+        { method: 'POST', path: '/Users', bulkId: 'a', data: user('ada') },
+        { method: 'POST', path: '/Users', bulkId: 'p', data: user('poison2') },
+        { method: 'POST', path: '/Users', bulkId: 'b', data: user('grace') },
+      ],
+    });
+    expect(r.status).toBe(200);
+    // Each operation's commit is known before the next runs: ada stands, the poisoned one fails, grace is never tried.
+    expect(r.body.Operations.map((o: { bulkId: string; status: string }) => [o.bulkId, Number(o.status) >= 400])).toEqual([['a', false], ['p', true]]);
+    expect(await userNamed(list, 'ada')).toBeDefined();
+    expect(await userNamed(list, 'poison2')).toBeUndefined();
+    expect(await userNamed(list, 'grace')).toBeUndefined();
+  });
+
+  it('many creates in one slice are each saved, answered with their own location, and audited once', async () => {
+    srv = await startServer();
+    const list = await srv.newList({ name: 'Staff' });
+    const n = 300;
+    const r = await list.req('POST', '/Bulk', {
+      schemas: [BULK],
+      Operations: Array.from({ length: n }, (_, i) => ({ method: 'POST', path: '/Users', bulkId: `u${i}`, data: user(`person${i}@example.org`) })),
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.Operations.every((o: { status: string }) => o.status === '201')).toBe(true);
+    const ids = r.body.Operations.map((o: { location: string }) => o.location.split('/').pop());
+    expect(new Set(ids).size).toBe(n);
+    const all = await list.req('GET', '/Users?count=1');
+    expect(all.body.totalResults).toBe(n);
+    const created = await srv.muster.store.audit.query({ listId: list.id, actions: ['person.created'], order: 'asc', limit: 1000 });
+    expect(created.map((e) => e.target_id).sort()).toEqual([...ids].sort());
+    expect(await srv.muster.audit.verify(srv.muster.store, list.id)).toMatchObject({ ok: true });
+  });
+});
