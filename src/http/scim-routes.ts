@@ -116,12 +116,14 @@ function queryFromSearch(body: unknown): QueryParams {
 }
 
 /**
- * Bulk requests of one organisation processed at once on a node, and waiting; past that, 429. A
- * Bulk request gives the event loop a turn between its operations, so N of them share it N ways
- * with every other request: eight from one organisation, 1,000 creates each, slowed another
+ * Bulk requests of one organisation processed at once on a node, and waiting; past that, 429.
+ * When a Bulk request gave the event loop a turn between its operations, N of them shared it N
+ * ways with every other request: eight from one organisation, 1,000 creates each, slowed another
  * organisation's PATCHes from p50 0.8 to 5.5 ms (bench/RESULTS.md, "Bulk requests take turns by
- * organisation"). Two at a time keeps an IdP's pipelined initial sync (two in flight) at full speed.
- * A setting object so that a test can lower it.
+ * organisation"). The Bulk requests of a node now take one slice per turn between them
+ * (bulk-service.ts, BULK_SLICE), and this limit still keeps one organisation from holding most of
+ * those slices, and its bodies from filling memory. Two at a time keeps an IdP's pipelined initial
+ * sync (two in flight) at full speed. A setting object so that a test can lower it.
  */
 export const BULK_TURNS = { runningPerOrg: 2, waitingPerOrg: 16, retryAfterSeconds: 2 };
 
