@@ -7,10 +7,12 @@
  * COMMIT, written by a trigger for people named "poison…". Runs on the engine MUSTER_TEST_ENGINE
  * names; PostgreSQL commits each operation on its own, so there only the poisoned one fails.
  */
+import fc from 'fast-check';
 import { sql, type Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BULK_SLICE } from '../src/lists/bulk-service.js';
 import { startServer, type TestList, type TestServer } from './helpers/server.js';
+import { PROPERTY_TIMEOUT_MS, check } from './fuzz/harness.js';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -150,4 +152,87 @@ describe('Bulk operations share commits and answer what was saved', () => {
     expect(created.map((e) => e.target_id).sort()).toEqual([...ids].sort());
     expect(await srv.muster.audit.verify(srv.muster.store, list.id)).toMatchObject({ ok: true });
   });
+});
+
+describe('Bulk answers are what was saved, whatever the mix (property)', () => {
+  type Op =
+    | { kind: 'create'; poison: boolean }
+    | { kind: 'manager'; of: number }
+    | { kind: 'group'; members: number[] };
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    { weight: 5, arbitrary: fc.record({ kind: fc.constant('create' as const), poison: fc.nat(3).map((n) => n === 0) }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('manager' as const), of: fc.nat(11) }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('group' as const), members: fc.uniqueArray(fc.nat(11), { maxLength: 3 }) }) },
+  );
+
+  it('a create, a manager set by bulkId and a group of bulkIds are answered done exactly when saved; the audit trail shows exactly those and verifies', async () => {
+    srv = await startServer();
+    await poisonCommits(srv);
+    const sqlite = srv.muster.store.engine === 'sqlite';
+    let run = 0;
+    await check('test/bulk-commits.test.ts', fc.asyncProperty(
+      fc.array(op, { minLength: 1, maxLength: 12 }), fc.constantFrom(0, 600_000), fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined, freq: 2 }),
+      async (ops, sliceMs, failOnErrors) => {
+        BULK_SLICE.ms = sliceMs;
+        const list = await srv.newList({ name: `Mix ${run++}` });
+        const edsger = (await list.req('POST', '/Users', user('edsger'))).body.id as string;
+        // References only to earlier creates (bulkId c<i>); a reference to an op that is not a create is dropped.
+        const creates = new Set(ops.flatMap((o, i) => (o.kind === 'create' ? [i] : [])));
+        const earlier = (i: number, j: number) => j < i && creates.has(j);
+        const body = ops.map((o, i) => {
+          if (o.kind === 'create') return { method: 'POST', path: '/Users', bulkId: `c${i}`, data: user(`${o.poison ? 'poison' : 'person'}${i}`) };
+          if (o.kind === 'manager') {
+            const ref = earlier(i, o.of) ? `bulkId:c${o.of}` : edsger;
+            return { method: 'PATCH', path: `/Users/${edsger}`, bulkId: `m${i}`, data: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: `${ENTERPRISE}:manager`, value: { value: ref } }] } };
+          }
+          const members = o.members.filter((j) => earlier(i, j)).map((j) => ({ value: `bulkId:c${j}` }));
+          return { method: 'POST', path: '/Groups', bulkId: `g${i}`, data: { schemas: [GROUP], displayName: `Group ${i}`, members } };
+        });
+        const r = await list.req('POST', '/Bulk', { schemas: [BULK], ...(failOnErrors !== undefined ? { failOnErrors } : {}), Operations: body });
+        expect(r.status).toBe(200);
+        const answered = new Map<string, number>((r.body.Operations as Array<{ bulkId: string; status: string }>).map((o) => [o.bulkId, Number(o.status)]));
+        const errors = [...answered.values()].filter((st) => st >= 400).length;
+        const poisoned = (id: string) => { const o = ops[Number(id.slice(1))]; return id.startsWith('c') && o?.kind === 'create' && o.poison; };
+        // failOnErrors: never more errors than it allows, and stopping early only at that many.
+        if (failOnErrors !== undefined) {
+          expect(errors).toBeLessThanOrEqual(failOnErrors);
+          if (answered.size < ops.length) expect(errors).toBe(failOnErrors);
+        } else expect(answered.size).toBe(ops.length);
+        for (const [id, st] of answered) {
+          // No unexpected failure: 503 for a commit that failed (SQLite), 500 only where PostgreSQL's COMMIT refused a poisoned create.
+          if (st >= 500) expect(sqlite ? st === 503 : st === 500 && poisoned(id)).toBe(true);
+        }
+
+        const people = await list.req('GET', '/Users?count=100');
+        const byName = new Map<string, string>(people.body.Resources.map((u: { userName: string; id: string }) => [u.userName, u.id]));
+        const saved = new Set<number>();
+        ops.forEach((o, i) => {
+          if (o.kind !== 'create') return;
+          const st = answered.get(`c${i}`);
+          const there = byName.has(`${o.poison ? 'poison' : 'person'}${i}`);
+          expect(there, `create c${i} (${st}) is there exactly when answered done`).toBe(st === 201);
+          if (o.poison) expect(there).toBe(false);
+          if (there) saved.add(i);
+        });
+        const groups = await list.req('GET', '/Groups?count=100');
+        const groupByName = new Map<string, { members?: Array<{ value: string }> }>(groups.body.Resources.map((g: { displayName: string }) => [g.displayName, g]));
+        ops.forEach((o, i) => {
+          if (o.kind !== 'group') return;
+          const g = groupByName.get(`Group ${i}`);
+          expect(g !== undefined, `group g${i} (${answered.get(`g${i}`)}) is there exactly when answered done`).toBe(answered.get(`g${i}`) === 201);
+          // A saved group names only saved people: one that referred to an unsaved one was refused.
+          if (g) expect((g.members ?? []).map((m) => m.value).sort()).toEqual(o.members.filter((j) => earlier(i, j)).map((j) => byName.get(`person${j}`)).sort());
+        });
+        // Edsger's manager is the last manager change answered done, or none.
+        const lastDone = ops.map((o, i) => [o, i] as const).filter(([o, i]) => o.kind === 'manager' && answered.get(`m${i}`) === 200).pop();
+        const expected = lastDone ? (earlier(lastDone[1], (lastDone[0] as { of: number }).of) ? byName.get(`person${(lastDone[0] as { of: number }).of}`) : edsger) : undefined;
+        expect((await list.req('GET', `/Users/${edsger}`)).body[ENTERPRISE]?.manager?.value).toBe(expected);
+
+        const created = await srv.muster.store.audit.query({ listId: list.id, actions: ['person.created'], order: 'asc', limit: 100 });
+        expect(created.map((e) => e.target_id).sort()).toEqual([...byName.values()].sort());
+        const groupsCreated = await srv.muster.store.audit.query({ listId: list.id, actions: ['group.created'], order: 'asc', limit: 100 });
+        expect(groupsCreated.length).toBe(groupByName.size);
+        expect(await srv.muster.audit.verify(srv.muster.store, list.id)).toMatchObject({ ok: true });
+      }), 25);
+  }, PROPERTY_TIMEOUT_MS);
 });
