@@ -154,6 +154,37 @@ describe('Bulk operations share commits and answer what was saved', () => {
   });
 });
 
+describe('Bulk requests take slices in turns', () => {
+  it('two Bulk requests sliced one operation at a time interleave, and a PATCH sent meanwhile is answered; everything is saved and audited once', async () => {
+    // A slice of no time: every operation ends one, so the two requests take turns operation by operation.
+    BULK_SLICE.ms = 0;
+    srv = await startServer();
+    const list = await srv.newList({ name: 'Staff' });
+    const edsger = (await list.req('POST', '/Users', user('edsger'))).body.id as string;
+    const n = 300;
+    const bulk = (prefix: string) => list.req('POST', '/Bulk', {
+      schemas: [BULK],
+      Operations: Array.from({ length: n }, (_, i) => ({ method: 'POST', path: '/Users', bulkId: `${prefix}${i}`, data: user(`${prefix}${i}@example.org`) })),
+    });
+    const patch = list.req('PATCH', `/Users/${edsger}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: 'Porter' }] });
+    const [x, y, p] = await Promise.all([bulk('x'), bulk('y'), patch]);
+    expect(p.status).toBe(200);
+    for (const r of [x, y]) {
+      expect(r.status).toBe(200);
+      expect(r.body.Operations.map((o: { status: string }) => o.status)).toEqual(Array(n).fill('201'));
+    }
+    expect((await list.req('GET', '/Users?count=1')).body.totalResults).toBe(2 * n + 1);
+    expect((await list.req('GET', `/Users/${edsger}`)).body.title).toBe('Porter');
+    const created = await srv.muster.store.audit.query({ listId: list.id, actions: ['person.created'], order: 'asc', limit: 1000 });
+    expect(created.length).toBe(2 * n + 1);
+    // In the order they were saved, the two requests' people alternate rather than one request's all coming first.
+    const from = created.slice(1).map((e) => JSON.parse(e.changes).find((c: { field: string }) => c.field === 'userName').after[0] as string);
+    const switches = from.filter((c, i) => i > 0 && c !== from[i - 1]).length;
+    expect(switches).toBeGreaterThan(10);
+    expect(await srv.muster.audit.verify(srv.muster.store, list.id)).toMatchObject({ ok: true });
+  });
+});
+
 describe('Bulk answers are what was saved, whatever the mix (property)', () => {
   type Op =
     | { kind: 'create'; poison: boolean }

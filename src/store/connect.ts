@@ -61,9 +61,14 @@ export interface Connection {
   readonly pool?: () => PoolStats;
   /**
    * SQLite on a serving node (group commit, sqlite/commit-groups.ts): resolves once the
-   * transactions this connection has committed are in the log. Store.transaction awaits it.
+   * transactions this connection has committed are in the log.
    */
   readonly committed?: () => Promise<void> | undefined;
+  /**
+   * SQLite on a serving node: called inside a transaction, the commit of the group it belongs to
+   * (CommitGroups.memberCommit). Store.transaction awaits it, or hands it over.
+   */
+  readonly memberCommit?: () => Promise<void> | undefined;
   /**
    * A serving node: statements that read a whole list run in a lane of their own (scan-pool.ts): a
    * thread of its own on SQLite, a connection of its own on PostgreSQL.
@@ -211,7 +216,7 @@ export async function openDatabase(databaseUrl: string, opts: OpenOptions = {}):
   groups?.enable();
   if (watch) for (const [table, columns] of Object.entries(TOKEN_LOOKUP_READS)) watch.watch(table, columns);
   const scans = opts.serving && databaseUrl !== ':memory:' ? scanLane(db, databaseUrl, engine, opts.scanTimeoutMs ?? DEFAULT_SCAN_TIMEOUT_MS) : undefined;
-  return { db, engine, ...(pool ? { pool } : {}), ...(groups ? { committed: () => groups!.committed(), writeLock: groups.lockWait } : {}), ...(scans ? { scans } : {}), ...(watch ? { watch } : {}) };
+  return { db, engine, ...(pool ? { pool } : {}), ...(groups ? { committed: () => groups!.committed(), memberCommit: () => groups!.memberCommit(), writeLock: groups.lockWait } : {}), ...(scans ? { scans } : {}), ...(watch ? { watch } : {}) };
 }
 
 /**

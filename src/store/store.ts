@@ -143,16 +143,18 @@ export class Store implements Repos {
   async transaction<T>(fn: (tx: Repos) => Promise<T>, later?: CommitLater): Promise<T> {
     let enqueued = false;
     let written: DomainEvent[] = [];
+    let committed: Promise<void> | undefined;
     const result = await this.conn.db.transaction().execute(async (trx) => {
       const outbox: OutboxQueue = [];
       const r = await fn(reposOn(trx, this.engine, () => (enqueued = true), outbox, true));
       // The outbox rows go last: their INSERT takes the lock that orders all appends (migration
       // 022), held from here to COMMIT only.
       written = await writeOutbox(trx, outbox, new Date().toISOString());
+      // SQLite on a serving node commits the transactions of one turn together: this one's group,
+      // taken while it is open (another may have begun by the time it has been released).
+      committed = this.conn.memberCommit?.();
       return r;
     });
-    // SQLite on a serving node commits the transactions of one turn together: answer once it has.
-    const committed = this.conn.committed?.();
     // Only once committed: a runner woken earlier would not see the job row yet.
     const after = (): void => {
       if (enqueued) this.jobsEnqueued();

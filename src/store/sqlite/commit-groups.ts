@@ -17,8 +17,9 @@ import { BUSY_TIMEOUT_MS, WRITE_LOCK, WriteLockWait } from './write-lock.js';
  * transaction, which commits at the end of the turn (`setImmediate`), or sooner when something
  * needs it closed. Each keeps its own outcome: a transaction that fails is rolled back to its
  * savepoint and leaves the others alone. Its caller learns it committed only once the group has
- * (`committed()`, awaited by Store.transaction before it answers), so no request is answered, and
- * no job or webhook woken, for a write that is not yet in the log.
+ * (`memberCommit()`, taken by Store.transaction while the transaction is open and awaited before
+ * it answers, or handed to a caller that awaits it later), so no request is answered, and no job
+ * or webhook woken, for a write that is not yet in the log.
  *
  * What changes for everything else on this connection: a statement outside any transaction run
  * while a group is open (the next request's token check, a request-log insert) runs inside it,
@@ -143,6 +144,14 @@ export class CommitGroups {
   /** Resolves once every transaction that committed on this connection so far is in the log. */
   committed(): Promise<void> | undefined {
     return this.last;
+  }
+
+  /**
+   * The commit of the group that the transaction open now belongs to (it cannot move to another
+   * while open); undefined outside a transaction, or when not grouping (its COMMIT is its own).
+   */
+  memberCommit(): Promise<void> | undefined {
+    return this.active ? this.group?.committed : undefined;
   }
 
   /** Commits the open group now (the connection closing, a statement that cannot run inside it). */

@@ -172,6 +172,32 @@ describe('group commit (SQLite, serving node)', () => {
     expect(watch.epoch()).toBe(after);
   });
 
+  it('a transaction learns the commit of its own group, even when a later group has begun by the time it asks', async () => {
+    const { conn, db, file } = await serving();
+    const seen = observer(file);
+    await sql`CREATE TABLE parent (id INTEGER PRIMARY KEY)`.execute(db);
+    await sql`CREATE TABLE child (pid INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)`.execute(db);
+    expect(conn.memberCommit?.()).toBeUndefined(); // outside a transaction
+    let first: Promise<void> | undefined;
+    await (conn.db as unknown as Kysely<never>).transaction().execute(async (tx) => {
+      await sql`INSERT INTO child (pid) VALUES (999)`.execute(tx);
+      first = conn.memberCommit?.();
+    });
+    // That group's COMMIT fails (the deferred key); a second transaction then begins a group of its own, which commits.
+    await turn();
+    let second: Promise<void> | undefined;
+    await (conn.db as unknown as Kysely<never>).transaction().execute(async (tx) => {
+      await insert(tx, 'later');
+      second = conn.memberCommit?.();
+    });
+    expect(second).not.toBe(first);
+    await expect(first).rejects.toThrow(/FOREIGN KEY/);
+    await second;
+    expect(seen('later')).toBe(1);
+    // What the connection has committed so far resolves: asking it after the fact would have said the first was saved.
+    await expect(conn.committed?.()).resolves.toBeUndefined();
+  });
+
   it('a command (not serving) commits each transaction on its own, as before', async () => {
     const d = fs.mkdtempSync(path.join(os.tmpdir(), 'muster-groups-'));
     dirs.push(d);
