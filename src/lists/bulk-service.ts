@@ -106,14 +106,16 @@ export class BulkService {
     const failedIds = new Set<string>();
     const results = new Map<number, Doc>();
     let errors = 0;
-    const fail = (op: BulkOp, err: ScimError): void => {
-      results.set(op.index, this.failure(op, err));
+    /** Answers `op` as failed (`answer`: its failure), and its bulkId with it. */
+    const failed = (op: BulkOp, answer: Doc): void => {
+      results.set(op.index, answer);
       errors++;
       if (op.bulkId) {
         resolved.delete(op.bulkId);
         failedIds.add(op.bulkId);
       }
     };
+    const fail = (op: BulkOp, err: ScimError): void => failed(op, this.failure(op, err));
     // Operations applied whose commits are still to come (SQLite's commit groups), in order.
     const uncommitted: Uncommitted[] = [];
     const uncommittedIds = new Set<string>();
@@ -159,11 +161,12 @@ export class BulkService {
         let committed: Promise<void> | undefined;
         // A write retried on a lost race hands over each attempt's commit; the last one is its own.
         const result = await this.execute({ ...ctx, commitLater: (p) => (committed = p) }, op, resolved);
-        results.set(op.index, result);
         if (Number(result.status) >= 400) {
-          errors++;
-          if (op.bulkId) failedIds.add(op.bulkId);
-        } else if (committed) {
+          failed(op, result);
+          continue;
+        }
+        results.set(op.index, result);
+        if (committed) {
           uncommitted.push({ op, committed });
           if (op.bulkId) uncommittedIds.add(op.bulkId);
         }

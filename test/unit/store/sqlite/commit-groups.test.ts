@@ -38,10 +38,14 @@ function observer(file: string) {
   return (tx: string) => (raw.prepare('SELECT count(*) AS n FROM t WHERE tx = ?').get(tx) as { n: number }).n;
 }
 
-/** What Store.transaction does: the transaction, then the group's commit. */
+/** What Store.transaction does: the transaction, then the commit of the group it was in, taken while it was open. */
 async function transaction(conn: Connection, fn: (tx: Kysely<never>) => Promise<void>): Promise<void> {
-  await (conn.db as unknown as Kysely<never>).transaction().execute(fn);
-  await conn.committed?.();
+  let own: Promise<void> | undefined;
+  await (conn.db as unknown as Kysely<never>).transaction().execute(async (tx) => {
+    await fn(tx);
+    own = conn.memberCommit?.();
+  });
+  await own;
 }
 
 const insert = (tx: Kysely<never>, name: string) => sql`INSERT INTO t (tx) VALUES (${name})`.execute(tx);
