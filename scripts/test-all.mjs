@@ -5,6 +5,9 @@
 // passed / failed / not run, its duration and vitest's "Tests" line; the exit code is 1 if any
 // step failed or could not run. Steps that need dist/ (the browser journeys serve the built app)
 // are reported as not run when the build failed. .ci/run sums vitest's "Tests N passed" lines.
+// The table is followed by each failed step's shuffle seed and the tests vitest named as failed
+// (its "FAIL  file > test" lines), so that the end of a long CI log says what failed and how to
+// replay the order (vitest run FILE --sequence.seed=N).
 import { spawn } from 'node:child_process';
 
 const STEPS = [
@@ -23,6 +26,8 @@ function run(script) {
   return new Promise((resolve) => {
     const child = spawn('npm', ['run', '--silent', script], { stdio: ['inherit', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? (process.stdout.isTTY ? '1' : '0') } });
     let tests = '';
+    let seed = '';
+    const failed = new Set();
     let tail = '';
     const watch = (chunk, out) => {
       out.write(chunk);
@@ -31,13 +36,17 @@ function run(script) {
       for (const line of text.split('\n')) {
         const m = /^\s*Tests\s+(\d+ (?:passed|failed|skipped).*)$/.exec(line);
         if (m) tests = m[1].trim();
+        const s = /Running tests with seed "(\d+)"/.exec(line);
+        if (s) seed = s[1];
+        const f = /^\s*FAIL\s+(\S.*)$/.exec(line);
+        if (f) failed.add(f[1].trim());
       }
       tail = text.slice(text.lastIndexOf('\n') + 1);
     };
     child.stdout.on('data', (c) => watch(c, process.stdout));
     child.stderr.on('data', (c) => watch(c, process.stderr));
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), tests }));
-    child.on('error', (err) => resolve({ code: 1, tests: `could not start: ${err.message}` }));
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), tests, seed, failed: [...failed] }));
+    child.on('error', (err) => resolve({ code: 1, tests: `could not start: ${err.message}`, seed, failed: [] }));
   });
 }
 
@@ -51,7 +60,7 @@ for (const step of STEPS) {
   process.stdout.write(`\n=== npm test: ${step.name} ===\n`);
   const start = Date.now();
   const r = await run(step.script);
-  results.push({ name: step.name, status: r.code === 0 ? 'passed' : 'failed', ms: Date.now() - start, tests: r.tests });
+  results.push({ name: step.name, status: r.code === 0 ? 'passed' : 'failed', ms: Date.now() - start, tests: r.tests, seed: r.seed, failed: r.failed });
 }
 
 const secs = (ms) => (ms ? `${(ms / 1000).toFixed(1)} s` : '');
@@ -60,5 +69,9 @@ const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length
 const line = (row) => row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
 process.stdout.write(`\n=== npm test: summary ===\n${line(rows[0])}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.slice(1).map(line).join('\n')}\n`);
 const bad = results.filter((r) => r.status !== 'passed');
+for (const r of bad) {
+  if (r.seed) process.stdout.write(`${r.name}: shuffle seed ${r.seed}\n`);
+  for (const name of r.failed ?? []) process.stdout.write(`${r.name}: FAIL ${name}\n`);
+}
 process.stdout.write(bad.length ? `npm test: ${bad.length} of ${results.length} steps did not pass (${bad.map((r) => r.name).join(', ')})\n` : `npm test: all ${results.length} steps passed\n`);
 process.exit(bad.length ? 1 : 0);
