@@ -1,6 +1,17 @@
 import { CompiledQuery, type Compilable, type Kysely, type QueryResult } from 'kysely';
 import type { Database } from './schema.js';
 
+/** Runs a compiled statement at once on its engine's one connection, or says (undefined) to go Kysely's way. */
+type RunNow = (query: CompiledQuery, inTransaction: boolean) => QueryResult<unknown> | undefined;
+
+/** By adapter (one per database, shared by its transactions): SQLite's serving connections (sqlite/open.ts). */
+const RUN_NOW = new WeakMap<object, RunNow>();
+
+/** Lets Prepared statements of databases with this adapter run through `run` (sqlite/write-lock.ts, LockWaitingDriver.runNow). */
+export function runsNow(adapter: object, run: RunNow): void {
+  RUN_NOW.set(adapter, run);
+}
+
 /**
  * A query built and compiled once, then run with new parameter values (issue 16, "Find the cost,
  * then remove it"). Building a Kysely query and compiling it to SQL costs tens of microseconds a
@@ -37,10 +48,17 @@ export class Prepared<P extends Readonly<Record<string, unknown>>, R> {
     return shape;
   }
 
-  /** Runs the query on `db` (the database or a transaction) with these values. */
+  /**
+   * Runs the query on `db` (the database or a transaction) with these values: on SQLite at once
+   * when nothing waits for the connection (RUN_NOW), else through Kysely. Neither has plugins
+   * (whose result transforms running at once would skip).
+   */
   async execute(db: Kysely<Database>, p: P): Promise<QueryResult<R>> {
+    const executor = db.getExecutor();
     const { sql, slots } = this.shape(db);
-    return db.executeQuery<R>(CompiledQuery.raw(sql, slots.map((s) => ('name' in s ? p[s.name] : s.constant))));
+    const query = CompiledQuery.raw(sql, slots.map((s) => ('name' in s ? p[s.name] : s.constant)));
+    const now = executor.plugins.length === 0 ? RUN_NOW.get(executor.adapter)?.(query, db.isTransaction) : undefined;
+    return (now as QueryResult<R> | undefined) ?? db.executeQuery<R>(query);
   }
 
   async rows(db: Kysely<Database>, p: P): Promise<R[]> {

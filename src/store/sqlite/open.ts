@@ -3,11 +3,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, SqliteQueryCompiler, ValueNode, type LimitNode, type OperationNode, type QueryCompiler, type RawNode, type SqliteDatabase, type SqliteDialectConfig, type SqliteStatement, type Driver } from 'kysely';
+import { Kysely, SqliteDialect, SqliteQueryCompiler, ValueNode, type LimitNode, type OperationNode, type QueryCompiler, type RawNode, type SqliteDatabase, type SqliteDialectConfig, type SqliteStatement, type Driver, type DialectAdapter } from 'kysely';
 import type { Database } from '../schema.js';
 import { TableWatch } from './table-watch.js';
 import { CommitGroups } from './commit-groups.js';
 import { BUSY_TIMEOUT_MS, LockWaitingDriver } from './write-lock.js';
+import { runsNow } from '../prepared.js';
 
 /**
  * Prepared statements kept per SQL text. Kysely's SQLite driver prepares every query it runs, and
@@ -103,8 +104,19 @@ export class LiteralLimitCompiler extends SqliteQueryCompiler {
 }
 
 class MusterSqliteDialect extends SqliteDialect {
+  private driver: Driver | undefined;
+
   constructor(config: SqliteDialectConfig, private readonly wrapDriver?: (driver: Driver) => Driver) {
     super(config);
+  }
+
+  // Kysely makes the driver, then the adapter, once per database (its transactions share both):
+  // statements compiled for this adapter may run without the connection's hand-over (prepared.ts).
+  override createAdapter(): DialectAdapter {
+    const adapter = super.createAdapter();
+    const driver = this.driver;
+    if (driver instanceof LockWaitingDriver) runsNow(adapter, (query, inTransaction) => driver.runNow(query, inTransaction));
+    return adapter;
   }
 
   override createQueryCompiler(): QueryCompiler {
@@ -113,7 +125,8 @@ class MusterSqliteDialect extends SqliteDialect {
 
   override createDriver(): Driver {
     const driver = super.createDriver();
-    return this.wrapDriver ? this.wrapDriver(driver) : driver;
+    this.driver = this.wrapDriver ? this.wrapDriver(driver) : driver;
+    return this.driver;
   }
 }
 
@@ -223,6 +236,7 @@ export function openSqlite(file: string, opts: SqliteOptions = {}): Kysely<Datab
   const groups = file !== ':memory:' ? new CommitGroups(sqlite, path.resolve(file), watch ? () => watch.moved() : undefined) : undefined;
   if (groups) opts.onGroups?.(groups);
   // Serving, a statement that finds another process holding the write lock waits with timers (write-lock.ts).
-  const wrap = groups ? (driver: Driver) => new LockWaitingDriver(driver, sqlite, groups) : undefined;
-  return new Kysely<Database>({ dialect: new MusterSqliteDialect({ database: cachingDatabase(sqlite, STATEMENT_CACHE, stop, groups) }, wrap) });
+  const database = cachingDatabase(sqlite, STATEMENT_CACHE, stop, groups);
+  const wrap = groups ? (driver: Driver) => new LockWaitingDriver(driver, sqlite, groups, database) : undefined;
+  return new Kysely<Database>({ dialect: new MusterSqliteDialect({ database }, wrap) });
 }
