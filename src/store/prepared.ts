@@ -2,7 +2,7 @@ import { CompiledQuery, type Compilable, type Kysely, type QueryResult } from 'k
 import type { Database } from './schema.js';
 
 /** Runs a compiled statement at once on its engine's one connection, or says (undefined) to go Kysely's way. */
-type RunNow = (query: CompiledQuery, inTransaction: boolean) => QueryResult<unknown> | undefined;
+type RunNow = (query: CompiledQuery, inTransaction: boolean) => QueryResult<unknown> | Promise<QueryResult<unknown>> | undefined;
 
 /** By adapter (one per database, shared by its transactions): SQLite's serving connections (sqlite/open.ts). */
 const RUN_NOW = new WeakMap<object, RunNow>();
@@ -50,15 +50,15 @@ export class Prepared<P extends Readonly<Record<string, unknown>>, R> {
 
   /**
    * Runs the query on `db` (the database or a transaction) with these values: on SQLite at once
-   * when nothing waits for the connection (RUN_NOW), else through Kysely. Neither has plugins
-   * (whose result transforms running at once would skip).
+   * when nobody holds the connection, or the caller's transaction does (RUN_NOW), else through
+   * Kysely. Only without plugins, whose result transforms running at once would skip.
    */
   async execute(db: Kysely<Database>, p: P): Promise<QueryResult<R>> {
     const executor = db.getExecutor();
     const { sql, slots } = this.shape(db);
     const query = CompiledQuery.raw(sql, slots.map((s) => ('name' in s ? p[s.name] : s.constant)));
     const now = executor.plugins.length === 0 ? RUN_NOW.get(executor.adapter)?.(query, db.isTransaction) : undefined;
-    return (now as QueryResult<R> | undefined) ?? db.executeQuery<R>(query);
+    return (now as QueryResult<R> | Promise<QueryResult<R>> | undefined) ?? db.executeQuery<R>(query);
   }
 
   async rows(db: Kysely<Database>, p: P): Promise<R[]> {

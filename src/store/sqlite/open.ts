@@ -112,6 +112,7 @@ class MusterSqliteDialect extends SqliteDialect {
 
   // Kysely makes the driver, then the adapter, once per database (its transactions share both):
   // statements compiled for this adapter may run without the connection's hand-over (prepared.ts).
+  // Were the order ever the other, nothing would be registered and every statement would go Kysely's way.
   override createAdapter(): DialectAdapter {
     const adapter = super.createAdapter();
     const driver = this.driver;

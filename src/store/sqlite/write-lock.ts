@@ -152,7 +152,7 @@ const REAL_CLOCK: Clock = {
 export class LockWaitingDriver implements Driver {
   /** Kysely's connection, while this driver has it lent (it is always the same one). */
   private lent: DatabaseConnection | undefined;
-  /** Someone holds Kysely's connection now: a transaction, a statement being run, one waiting for the lock. */
+  /** Someone holds Kysely's connection now: a transaction, a statement being run (not one waiting for the lock: it gives it back). */
   private held = false;
   private readonly connection: DatabaseConnection;
 
@@ -201,11 +201,15 @@ export class LockWaitingDriver implements Driver {
    *   to COMMIT): its statements run one after another on this one connection anyway;
    * - outside one, only while nobody holds the connection: a statement run synchronously cannot
    *   interleave with anything, exactly as if it had been handed the connection at once.
-   * Undefined when it must go the usual way: the connection is held by someone else, or the
-   * statement found another process's write lock outside any transaction on a serving node (the
-   * usual way waits for the lock and runs it again: SQLITE_BUSY there means it did nothing).
+   * Undefined when it must go the usual way: the connection is held by someone else (for a caller
+   * that is a transaction: by nobody, so Kysely refuses a transaction used after its end). One
+   * misuse it does not catch: a transaction used after its end while another holds the connection
+   * runs in that one, where Kysely would refuse it; Muster keeps no transaction past its callback.
+   * A statement that finds another process's write lock outside any transaction on a serving
+   * node waits for it as the usual way would (waitFor), without being run once more first: each
+   * run holds the thread up to `servingBusyMs`.
    */
-  runNow<R>(query: CompiledQuery, inTransaction: boolean): QueryResult<R> | undefined {
+  runNow<R>(query: CompiledQuery, inTransaction: boolean): QueryResult<R> | Promise<QueryResult<R>> | undefined {
     if (inTransaction !== this.held) return undefined;
     const outside = !this.sqlite.inTransaction;
     try {
@@ -214,8 +218,18 @@ export class LockWaitingDriver implements Driver {
       const { changes, lastInsertRowid } = stmt.run(query.parameters);
       return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
     } catch (err) {
-      if (!inTransaction && outside && !this.sqlite.inTransaction && lockTaken(err) && this.writer.serving) return undefined;
+      if (!inTransaction && outside && !this.sqlite.inTransaction && lockTaken(err) && this.writer.serving) return this.waitHolding<R>(query, err);
       throw err;
+    }
+  }
+
+  /** waitFor for a statement run without the connection: it takes it first, as waitFor expects, and gives it back after. */
+  private async waitHolding<R>(query: CompiledQuery, failed: unknown): Promise<QueryResult<R>> {
+    await this.lend();
+    try {
+      return await this.waitFor<R>(query, failed);
+    } finally {
+      await this.giveBack();
     }
   }
 
