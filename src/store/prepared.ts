@@ -2,7 +2,7 @@ import { CompiledQuery, type Compilable, type Kysely, type QueryResult } from 'k
 import type { Database } from './schema.js';
 
 /** Runs a compiled statement at once on its engine's one connection, or says (undefined) to go Kysely's way. */
-type RunNow = (query: CompiledQuery, inTransaction: boolean) => QueryResult<unknown> | Promise<QueryResult<unknown>> | undefined;
+type RunNow = (query: CompiledQuery, inTransaction: boolean) => Promise<QueryResult<unknown>> | undefined;
 
 /** By adapter (one per database, shared by its transactions): SQLite's serving connections (sqlite/open.ts). */
 const RUN_NOW = new WeakMap<object, RunNow>();
@@ -58,7 +58,7 @@ export class Prepared<P extends Readonly<Record<string, unknown>>, R> {
     const { sql, slots } = this.shape(db);
     const query = CompiledQuery.raw(sql, slots.map((s) => ('name' in s ? p[s.name] : s.constant)));
     const now = executor.plugins.length === 0 ? RUN_NOW.get(executor.adapter)?.(query, db.isTransaction) : undefined;
-    return (now as QueryResult<R> | Promise<QueryResult<R>> | undefined) ?? db.executeQuery<R>(query);
+    return (now as Promise<QueryResult<R>> | undefined) ?? db.executeQuery<R>(query);
   }
 
   async rows(db: Kysely<Database>, p: P): Promise<R[]> {

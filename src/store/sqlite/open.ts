@@ -237,7 +237,6 @@ export function openSqlite(file: string, opts: SqliteOptions = {}): Kysely<Datab
   const groups = file !== ':memory:' ? new CommitGroups(sqlite, path.resolve(file), watch ? () => watch.moved() : undefined) : undefined;
   if (groups) opts.onGroups?.(groups);
   // Serving, a statement that finds another process holding the write lock waits with timers (write-lock.ts).
-  const database = cachingDatabase(sqlite, STATEMENT_CACHE, stop, groups);
-  const wrap = groups ? (driver: Driver) => new LockWaitingDriver(driver, sqlite, groups, database) : undefined;
-  return new Kysely<Database>({ dialect: new MusterSqliteDialect({ database }, wrap) });
+  const wrap = groups ? (driver: Driver) => new LockWaitingDriver(driver, sqlite, groups) : undefined;
+  return new Kysely<Database>({ dialect: new MusterSqliteDialect({ database: cachingDatabase(sqlite, STATEMENT_CACHE, stop, groups) }, wrap) });
 }

@@ -20,7 +20,7 @@
  * answered 503 with Retry-After (src/store/unavailable.ts).
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import type { CompiledQuery, DatabaseConnection, Driver, QueryCompiler, QueryResult, SqliteDatabase, TransactionSettings } from 'kysely';
+import type { CompiledQuery, DatabaseConnection, Driver, QueryCompiler, QueryResult, TransactionSettings } from 'kysely';
 
 /** SQLite's own wait for the lock on every other connection (the `muster` commands, a node not serving). */
 export const BUSY_TIMEOUT_MS = 5000;
@@ -159,27 +159,30 @@ export class LockWaitingDriver implements Driver {
   /**
    * `writer`: the connection's group commit (commit-groups.ts): `serving` says whether its
    * busy_timeout is the short one (a serving node), so that waits belong here, and `lockWait` is
-   * where they wait. `database`: the statements Kysely's connection runs (open.ts, cachingDatabase),
-   * for runNow.
+   * where they wait.
    */
-  constructor(
-    private readonly inner: Driver, private readonly sqlite: BetterSqlite3.Database, private readonly writer: { readonly serving: boolean; readonly lockWait: WriteLockWait },
-    private readonly database: SqliteDatabase,
-  ) {
+  constructor(private readonly inner: Driver, private readonly sqlite: BetterSqlite3.Database, private readonly writer: { readonly serving: boolean; readonly lockWait: WriteLockWait }) {
     this.connection = {
-      executeQuery: <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
-        const outside = !sqlite.inTransaction;
-        try {
-          // Kysely's SQLite connection runs the statement at once and throws its error (it is not async).
-          return this.lent!.executeQuery<R>(query);
-        } catch (err) {
-          // Inside a transaction nothing is run again: its statements before this one stand.
-          if (!outside || sqlite.inTransaction || !lockTaken(err) || !this.writer.serving) return Promise.reject(err);
-          return this.waitFor<R>(query, err);
-        }
-      },
+      executeQuery: <R>(query: CompiledQuery): Promise<QueryResult<R>> => this.run<R>(query, true),
       streamQuery: (query, chunkSize) => this.lent!.streamQuery(query, chunkSize),
     };
+  }
+
+  /**
+   * Runs `query` on Kysely's connection. One run outside any transaction that finds another
+   * process's write lock on a serving node waits for it and runs again (waitFor; `holding`: the
+   * caller holds the connection, as waitFor expects, else it is taken for the wait).
+   */
+  private run<R>(query: CompiledQuery, holding: boolean): Promise<QueryResult<R>> {
+    const outside = !this.sqlite.inTransaction;
+    try {
+      // Kysely's SQLite connection runs the statement at once and throws its error (it is not async).
+      return this.lent!.executeQuery<R>(query);
+    } catch (err) {
+      // Inside a transaction nothing is run again: its statements before this one stand.
+      if (!outside || this.sqlite.inTransaction || !lockTaken(err) || !this.writer.serving) return Promise.reject(err);
+      return holding ? this.waitFor<R>(query, err) : this.waitHolding<R>(query, err);
+    }
   }
 
   private async lend(): Promise<void> {
@@ -193,7 +196,7 @@ export class LockWaitingDriver implements Driver {
   }
 
   /**
-   * Runs `query` at once, as Kysely's connection would, without the hand-over of the connection
+   * Runs `query` at once on Kysely's connection, without the hand-over of the connection
    * around it (a mutex, a connection provider, their promises: 1.2–1.4 µs of the 3.9 µs a
    * statement of one indexed row cost; bench/RESULTS.md, "Statements run without the connection's
    * hand-over"), when that changes nothing:
@@ -209,18 +212,10 @@ export class LockWaitingDriver implements Driver {
    * node waits for it as the usual way would (waitFor), without being run once more first: each
    * run holds the thread up to `servingBusyMs`.
    */
-  runNow<R>(query: CompiledQuery, inTransaction: boolean): QueryResult<R> | Promise<QueryResult<R>> | undefined {
-    if (inTransaction !== this.held) return undefined;
-    const outside = !this.sqlite.inTransaction;
-    try {
-      const stmt = this.database.prepare(query.sql);
-      if (stmt.reader) return { rows: stmt.all(query.parameters) as R[] };
-      const { changes, lastInsertRowid } = stmt.run(query.parameters);
-      return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
-    } catch (err) {
-      if (!inTransaction && outside && !this.sqlite.inTransaction && lockTaken(err) && this.writer.serving) return this.waitHolding<R>(query, err);
-      throw err;
-    }
+  runNow<R>(query: CompiledQuery, inTransaction: boolean): Promise<QueryResult<R>> | undefined {
+    // Until Kysely first hands the connection over (openDatabase's first statement), there is none to run on.
+    if (!this.lent || inTransaction !== this.held) return undefined;
+    return this.run<R>(query, inTransaction);
   }
 
   /** waitFor for a statement run without the connection: it takes it first, as waitFor expects, and gives it back after. */
