@@ -19,6 +19,7 @@ import { photoUploadPage } from './photo-upload-page.js';
 import { passDownloadHandler, passKitRoutes, type PassKitDeps } from './passkit-routes.js';
 import { httpMetrics, metricsHandler } from './metrics-routes.js';
 import { foregroundBegin } from '../runtime/turns.js';
+import { FirstSegmentRouter } from './router.js';
 
 export interface AppDeps extends ScimRouteDeps, AdminDeps, PassKitDeps {
   readonly health: () => Promise<void>;
@@ -36,7 +37,8 @@ export interface AppDeps extends ScimRouteDeps, AdminDeps, PassKitDeps {
 export const localThrottles: ThrottleFactory = (_scope, rate) => new RateLimiter(rate);
 
 export function createApp(deps: AppDeps): Hono {
-  const app = new Hono();
+  // Routes kept apart by their first segment: a SCIM request is matched among SCIM's few (router.ts).
+  const app = new Hono({ router: new FirstSegmentRouter() });
   // Background loops give way while requests are being served (runtime/turns.ts, backgroundTurn),
   // until the answer is sent: a large group's answer streams for seconds after its handler returned.
   app.use('*', async (c, next) => {
