@@ -10,11 +10,14 @@ import BetterSqlite3 from 'better-sqlite3';
 import { ENGINE } from './helpers/database.js';
 import { openDatabase, type Connection } from '../src/store/connect.js';
 import { TOKEN_LOOKUP_READS } from '../src/store/tokens-repo.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { call, startServer, user, type TestServer } from './helpers/server.js';
 
 let srv: TestServer | undefined;
+let node2: TestServer | undefined;
 let other: Connection | undefined;
 afterEach(async () => {
+  await node2?.close();
+  node2 = undefined;
   await other?.db.destroy();
   other = undefined;
   await srv?.close();
@@ -43,6 +46,9 @@ async function statementsRun(re: RegExp, fn: () => Promise<void>): Promise<numbe
 }
 
 const TOKEN_LOOKUP = /from "tokens" inner join "lists"/;
+/** The read of people's groups (UsersRepo.groupsOf). */
+const GROUPS_OF = /from "group_members" as "gm" inner join "groups"/;
+const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
 describe(`a token's look-up (${ENGINE})`, () => {
   it('watches every column of a token it reads (all but a use\'s time) and only columns its list has', async () => {
@@ -105,5 +111,42 @@ describe(`a token's look-up (${ENGINE})`, () => {
       }
     });
     if (ENGINE === 'sqlite') expect(looked).toBe(3);
+  });
+
+  it('says whether the list holds a group: a read in a list without one does not read people\'s groups, and a group made anywhere reaches the next read', async () => {
+    srv = await startServer();
+    const list = await srv.newList({ name: 'Groups later' });
+    const ada = (await list.req('POST', '/Users', user('ada'))).body.id as string;
+    const grace = (await list.req('POST', '/Users', user('grace'))).body.id as string;
+    const reads = async (fn: () => Promise<void>) => (ENGINE === 'sqlite' ? statementsRun(GROUPS_OF, fn) : (await fn(), 0));
+
+    // No group yet: a person read by id and by filter comes without groups, and they are not read.
+    const none = await reads(async () => {
+      const got = await list.req('GET', `/Users/${ada}`);
+      expect(got.status, got.text).toBe(200);
+      expect(got.body.groups).toBeUndefined();
+      const found = await list.req('GET', `/Users?filter=${encodeURIComponent('userName eq "ada"')}`);
+      expect(found.body.Resources.map((r: { id: string; groups?: unknown }) => [r.id, r.groups])).toEqual([[ada, undefined]]);
+    });
+    if (ENGINE === 'sqlite') expect(none).toBe(0);
+
+    // This node creates a group holding ada: her next read has it.
+    const staff = await list.req('POST', '/Groups', { schemas: [GROUP], displayName: 'Staff', members: [{ value: ada }] });
+    expect(staff.status, staff.text).toBe(201);
+    const withGroup = await list.req('GET', `/Users/${ada}`);
+    expect(withGroup.body.groups.map((g: { value: string; display: string }) => [g.value, g.display])).toEqual([[staff.body.id, 'Staff']]);
+
+    // Another node on the same database deletes it and makes another, holding grace: the next reads here say so.
+    node2 = await startServer({}, { sharing: srv });
+    const on2 = (method: string, p: string, body?: unknown) => call(`${node2!.origin}/scim/v2/lists/${list.id}${p}`, {
+      method, headers: { authorization: `Bearer ${list.token}`, ...(body !== undefined ? { 'content-type': 'application/scim+json' } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    expect((await on2('DELETE', `/Groups/${staff.body.id}`)).status).toBe(204);
+    expect((await list.req('GET', `/Users/${ada}`)).body.groups).toBeUndefined();
+    const night = await on2('POST', '/Groups', { schemas: [GROUP], displayName: 'Night shift', members: [{ value: grace }] });
+    expect(night.status, night.text).toBe(201);
+    const found = await list.req('GET', `/Users?filter=${encodeURIComponent('userName eq "grace"')}`);
+    expect(found.body.Resources[0].groups.map((g: { display: string }) => g.display)).toEqual(['Night shift']);
   });
 });

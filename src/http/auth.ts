@@ -28,7 +28,8 @@ export class TokenAuth {
     this.onTouchError = opts.onTouchError ?? (() => undefined);
   }
 
-  async authenticate(authorization: string | undefined, listId: string): Promise<{ token: TokenInfo; list: MasterList }> {
+  /** `listHasGroups`: false when the list held no group as the token was checked (ScimCtx.listHasGroups). */
+  async authenticate(authorization: string | undefined, listId: string): Promise<{ token: TokenInfo; list: MasterList; listHasGroups: boolean }> {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
     if (!m) throw new ScimError(401, undefined, 'send "Authorization: Bearer <token>" with a token of this list');
     const secret = m[1]!;
@@ -37,7 +38,7 @@ export class TokenAuth {
     if (!found || !sameHash(found.token.secretHash, hash) || found.token.listId !== listId) {
       throw new ScimError(401, undefined, 'the bearer token is not valid for this list (unknown, revoked, or issued for another list)');
     }
-    const { token, list } = found;
+    const { token, list, listHasGroups } = found;
     // A token of this list, but the list is not provisioned by SCIM (its tokens are revoked when
     // SCIM is turned off and none are issued otherwise; this holds even for one that slipped
     // through). 403: the credentials are valid, the operation is not permitted (RFC 7644 §3.12).
@@ -67,7 +68,7 @@ export class TokenAuth {
         });
       }
     }
-    return { token, list };
+    return { token, list, listHasGroups };
   }
 
   /** Remembers the IdP a token's requests were identified as, for later requests with weaker evidence. */

@@ -152,7 +152,7 @@ export function scimHandler(deps: ScimRouteDeps) {
       if (wait > 0) throw new RetryableScimError(429, `too many requests for this token; retry after ${wait} s (MUSTER_RATE_LIMIT)`, wait);
       const origin = deps.publicUrl ?? `${url.protocol}//${url.host}`;
       ctx = {
-        list: auth.list, baseUrl: `${origin}${prefix}`, notes,
+        list: auth.list, listHasGroups: auth.listHasGroups, baseUrl: `${origin}${prefix}`, notes,
         caller: { requestId, tokenId: token.id, tokenLabel: token.label, tokenIdp: token.idp, userAgent },
         gone: () => clientGone(c),
       };

@@ -31,6 +31,12 @@ import { newId } from '../runtime/ids.js';
 
 export interface ScimCtx {
   readonly list: MasterList;
+  /**
+   * False when the list held no group as the request's token was checked: a read's people then
+   * belong to none, and their groups are not read (renderPage). Reads only: a write, or a Bulk
+   * request's later operation, may follow a group created since. Unset: read them.
+   */
+  readonly listHasGroups?: boolean;
   /** `https://host/scim/v2/lists/{id}`, for meta.location. */
   readonly baseUrl: string;
   readonly notes: Normalisations;
@@ -251,7 +257,7 @@ export class ScimService {
    * must exist before a group can hold it), so their groups are not read.
    */
   private async render(db: Repos, ctx: ScimCtx, rt: ResourceTypeId, recs: readonly Rec[], p: Projection, created = false): Promise<Doc[]> {
-    return (await this.build(db, ctx, rt, recs, p, created, false)) as Doc[];
+    return (await this.build(db, ctx, rt, recs, p, created, false, true)) as Doc[];
   }
 
   /**
@@ -260,13 +266,15 @@ export class ScimService {
    * (src/scim/stored-text.ts), when the request asks for every attribute returned by default.
    */
   private async renderPage(ctx: ScimCtx, rt: ResourceTypeId, recs: readonly Rec[], p: Projection): Promise<(Doc | JsonText)[]> {
-    return this.build(this.store, ctx, rt, recs, p, false, true);
+    // A list without groups (most lists an IdP provisions people to alone): one statement fewer a person read.
+    return this.build(this.store, ctx, rt, recs, p, false, true, ctx.listHasGroups !== false);
   }
 
-  private async build(db: Repos, ctx: ScimCtx, rt: ResourceTypeId, recs: readonly Rec[], p: Projection, created: boolean, asText: boolean): Promise<(Doc | JsonText)[]> {
+  /** `groupsMayExist`: false when the people's groups need not be read (none exist: renderPage). */
+  private async build(db: Repos, ctx: ScimCtx, rt: ResourceTypeId, recs: readonly Rec[], p: Projection, created: boolean, asText: boolean, groupsMayExist: boolean): Promise<(Doc | JsonText)[]> {
     const core = rt === 'User' ? USER_SCHEMA : GROUP_SCHEMA;
     const ids = recs.map((r) => r.id);
-    const groups = rt === 'User' && !created && mayReturn(p, core, 'groups') ? await db.users.groupsOf(ids) : undefined;
+    const groups = rt === 'User' && !created && groupsMayExist && mayReturn(p, core, 'groups') ? await db.users.groupsOf(ids) : undefined;
     const wantMembers = rt === 'Group' && mayReturn(p, core, 'members');
     // The threshold holds for the whole answer: on a page of n groups, each from 1/n of it, so
     // that a page of groups each just under it is not built whole either (100 groups of 9,999).

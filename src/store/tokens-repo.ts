@@ -23,6 +23,7 @@ const toInfo = (r: Row): TokenInfo => ({
 type WithList = Row & {
   list_id_: string; list_org_id: string; list_name: string; list_uid_attribute: string; list_sync_method: string; list_strict: number;
   list_external_id_unique: number; list_mapping_version: number; list_created_at: string; list_updated_at: string;
+  list_group_count: number | string | null;
 };
 /**
  * Every SCIM request looks up its token and the token's list: one statement, compiled once
@@ -31,7 +32,8 @@ type WithList = Row & {
  * "What a statement costs"), so two look-ups cost more than one join.
  */
 const ACTIVE_WITH_LIST = new Prepared<{ hash: string }, WithList>(['hash'], (db, p) => db.selectFrom('tokens')
-  .innerJoin('lists', 'lists.id', 'tokens.list_id').selectAll('tokens')
+  .innerJoin('lists', 'lists.id', 'tokens.list_id').leftJoin('list_counts', 'list_counts.list_id', 'tokens.list_id').selectAll('tokens')
+  .select('list_counts.group_count as list_group_count')
   .select(['lists.id as list_id_', 'lists.org_id as list_org_id', 'lists.name as list_name', 'lists.uid_attribute as list_uid_attribute',
     'lists.sync_method as list_sync_method', 'lists.strict as list_strict', 'lists.external_id_unique as list_external_id_unique',
     'lists.mapping_version as list_mapping_version', 'lists.created_at as list_created_at', 'lists.updated_at as list_updated_at'])
@@ -42,12 +44,19 @@ const ACTIVE_WITH_LIST = new Prepared<{ hash: string }, WithList>(['hash'], (db,
  * once a minute and read only to see whether a use is the first). While none of them changes, a
  * look-up's answer stays right (TableWatch).
  */
-export const TOKEN_LOOKUP_READS: Readonly<Record<'tokens' | 'lists', readonly string[]>> = {
+export const TOKEN_LOOKUP_READS: Readonly<Record<'tokens' | 'lists' | 'list_counts', readonly string[]>> = {
   tokens: ['id', 'list_id', 'label', 'hint', 'secret_hash', 'created_at', 'revoked_at', 'idp'] satisfies readonly (keyof Row)[],
   lists: ['id', 'org_id', 'name', 'uid_attribute', 'sync_method', 'strict', 'external_id_unique', 'mapping_version', 'created_at', 'updated_at'] satisfies readonly (keyof Database['lists'])[],
+  // Whether the list holds any group (a group created or deleted moves it; a person's count does not).
+  list_counts: ['group_count'] satisfies readonly (keyof Database['list_counts'])[],
 };
 
-type Found = { readonly token: TokenInfo & { readonly secretHash: string }; readonly list: MasterList };
+type Found = {
+  readonly token: TokenInfo & { readonly secretHash: string };
+  readonly list: MasterList;
+  /** False when the list held no group at the look-up (its people then belong to none); true when it held some, or its count was not found. */
+  readonly listHasGroups: boolean;
+};
 
 /** Look-ups kept at most; past that the kept ones are dropped and kept again as they come. */
 const KEPT = 1_000;
@@ -117,7 +126,7 @@ export class TokensRepo {
       id: r.list_id_, org_id: r.list_org_id, name: r.list_name, uid_attribute: r.list_uid_attribute, sync_method: r.list_sync_method, strict: r.list_strict,
       external_id_unique: r.list_external_id_unique, mapping_version: r.list_mapping_version, created_at: r.list_created_at, updated_at: r.list_updated_at,
     }));
-    const found: Found = Object.freeze({ token: Object.freeze({ ...toInfo(r), secretHash: r.secret_hash }), list });
+    const found: Found = Object.freeze({ token: Object.freeze({ ...toInfo(r), secretHash: r.secret_hash }), list, listHasGroups: r.list_group_count === null || Number(r.list_group_count) > 0 });
     if (readAt !== undefined) this.lookups!.keep(secretHash, found, readAt);
     return found;
   }
