@@ -179,25 +179,34 @@ describe('Entra ID pull sync', () => {
     graph = await startGraphEmulator({ pageSize: 10 });
     const { groups } = graph.seed({ users: 80, groups: [{ name: 'Crew', members: 70 }], seed: 9 });
     const list = await connectedList([groups[0]!.id]);
-    const id = await srv.muster.entra.enqueue(list.id, 'manual');
-    // Simulate a node that dies after four pages: the handler's checkpoint stops answering.
+    // Simulate a node that dies after four pages: the handler's checkpoint stops answering. This
+    // server's own worker stops before the run is queued: it would otherwise claim it as soon as it
+    // is queued (it is told of every enqueue), before the dying node could.
     await srv.muster.jobs.stop();
-    let saves = 0;
-    const job = (await srv.muster.store.roster.claim('dying-node', new Date().toISOString(), new Date(Date.now() + 60_000).toISOString()))!;
-    expect(job.id).toBe(id);
-    await srv.muster.entra.run(job, async (params, done) => {
-      if (++saves > 4) throw new Error('node died');
-      return srv.muster.store.roster.saveState(job.id, 'dying-node', { params, done, lockUntil: new Date(Date.now() - 1000).toISOString() });
-    }).catch((err: Error) => expect(err.message).toBe('node died'));
-    const partial = (await events(list.id, ['person.created'])).length;
-    // What the web app and `muster entra runs` show of the interrupted run: its checkpointed counters, not its resumption data.
-    const midway = jobView((await srv.muster.store.roster.job(id))!);
-    expect(midway.status).toBe('running');
-    expect(midway.progress).toMatchObject({ phase: expect.stringMatching(/groups|users|joins|sweep/), created: expect.any(Number), updated: expect.any(Number), deactivated: expect.any(Number) });
-    expect(midway.progress!.pages).toBeGreaterThanOrEqual(4);
-    expect(midway.progress).not.toHaveProperty('touched');
-    expect(midway.progress).not.toHaveProperty('nextLink');
-    srv.muster.jobs.start(); // another worker claims the expired lock and resumes
+    let partial: number;
+    let id: string;
+    try {
+      id = await srv.muster.entra.enqueue(list.id, 'manual');
+      let saves = 0;
+      const job = (await srv.muster.store.roster.claim('dying-node', new Date().toISOString(), new Date(Date.now() + 60_000).toISOString()))!;
+      expect(job.id).toBe(id);
+      await srv.muster.entra.run(job, async (params, done) => {
+        if (++saves > 4) throw new Error('node died');
+        return srv.muster.store.roster.saveState(job.id, 'dying-node', { params, done, lockUntil: new Date(Date.now() - 1000).toISOString() });
+      }).catch((err: Error) => expect(err.message).toBe('node died'));
+      partial = (await events(list.id, ['person.created'])).length;
+      // What the web app and `muster entra runs` show of the interrupted run: its checkpointed counters, not its resumption data.
+      const midway = jobView((await srv.muster.store.roster.job(id))!);
+      expect(midway.status).toBe('running');
+      expect(midway.progress).toMatchObject({ phase: expect.stringMatching(/groups|users|joins|sweep/), created: expect.any(Number), updated: expect.any(Number), deactivated: expect.any(Number) });
+      expect(midway.progress!.pages).toBeGreaterThanOrEqual(4);
+      expect(midway.progress).not.toHaveProperty('touched');
+      expect(midway.progress).not.toHaveProperty('nextLink');
+    } finally {
+      // Another worker claims the expired lock and resumes; started whatever happened above, so that
+      // a failure here is this test's alone and not every later run's in this file.
+      srv.muster.jobs.start();
+    }
     let result: Record<string, number> | undefined;
     for (let i = 0; i < 400 && !result; i++) {
       const j = (await srv.muster.store.roster.job(id))!;
