@@ -8,6 +8,7 @@ import type { AuditAction, FieldChange } from '../roster/audit.js';
 import { canonical, filedPeople } from '../roster/audit.js';
 import type { AuditEventRow, Repos, Store } from '../store/index.js';
 import { eventsFor } from '../events/from-audit.js';
+import { merged } from '../runtime/objects.js';
 
 export interface RequestMeta {
   readonly requestId?: string;
@@ -84,7 +85,7 @@ export class AuditTrail {
       idp: meta.idp ?? null, idp_evidence: meta.idpEvidence ?? null, normalisations: JSON.stringify(e.normalisations ?? []),
       prev_hash: chain.headHash,
     };
-    await tx.audit.append({ ...row, hash: eventHash(row) }, filedPeople(e.target, e.detail));
+    await tx.audit.append(merged(row, { hash: eventHash(row) }), filedPeople(e.target, e.detail));
     this.onRecorded?.(e.action);
   }
 

@@ -13,6 +13,7 @@ import type { ScimCtx, ScimService } from './scim-service.js';
 import type { Logger } from '../log.js';
 import { LoopTurns, yieldToEventLoop } from '../runtime/turns.js';
 import { DATABASE_RETRY_AFTER_S, databaseUnavailable } from '../store/index.js';
+import { merged } from '../runtime/objects.js';
 
 interface BulkOp {
   readonly index: number;
@@ -160,7 +161,7 @@ export class BulkService {
         }
         let committed: Promise<void> | undefined;
         // A write retried on a lost race hands over each attempt's commit; the last one is its own.
-        const result = await this.execute({ ...ctx, commitLater: (p) => (committed = p) }, op, resolved);
+        const result = await this.execute(merged(ctx, { commitLater: (p: Promise<void>) => (committed = p) }), op, resolved);
         if (Number(result.status) >= 400) {
           failed(op, result);
           continue;
@@ -204,17 +205,17 @@ export class BulkService {
         if (id !== undefined) throw invalidValue('POST takes a resource endpoint without an id');
         const w = await this.scim.create(ctx, rt, data, false);
         if (op.bulkId) resolved.set(op.bulkId, w.id);
-        return { ...base, location: w.location, version: w.etag, status: '201' };
+        return merged(base, { location: w.location, version: w.etag, status: '201' });
       }
       if (id === undefined) throw invalidValue(`${op.method} needs a path with an id, such as /Users/{id}`);
       if (op.method === 'PUT' || op.method === 'PATCH') {
         const w = op.method === 'PUT' ? await this.scim.replace(ctx, rt, id, data, op.version, false) : await this.scim.patch(ctx, rt, id, data, op.version, false);
         // As the endpoints answer (docs/scim.md): PUT and a User PATCH 200, a Group PATCH 204.
-        return { ...base, location: w.location, version: w.etag, status: op.method === 'PUT' || rt === 'User' ? '200' : '204' };
+        return merged(base, { location: w.location, version: w.etag, status: op.method === 'PUT' || rt === 'User' ? '200' : '204' });
       }
       if (op.method === 'DELETE') {
         await this.scim.delete(ctx, rt, id, op.version);
-        return { ...base, location: `${ctx.baseUrl}/${rt === 'User' ? 'Users' : 'Groups'}/${id}`, status: '204' };
+        return merged(base, { location: `${ctx.baseUrl}/${rt === 'User' ? 'Users' : 'Groups'}/${id}`, status: '204' });
       }
       throw invalidValue(`bulk method must be POST, PUT, PATCH or DELETE, got "${op.method}"`);
     } catch (err) {

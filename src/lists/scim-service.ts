@@ -28,6 +28,7 @@ import {
   type UserRecord, type GroupRecord, type MemberRecord, type CallerGone, type CommitLater,
 } from '../store/index.js';
 import { newId } from '../runtime/ids.js';
+import { merged } from '../runtime/objects.js';
 
 export interface ScimCtx {
   readonly list: MasterList;
@@ -165,7 +166,7 @@ export class ScimService {
 
   private async record(tx: Repos, ctx: ScimCtx, e: AuditEventInput): Promise<void> {
     const meta = this.requestMeta(ctx);
-    await this.audit.record(tx, ctx.list.id, { ...e, normalisations: ctx.notes.list() }, meta);
+    await this.audit.record(tx, ctx.list.id, merged(e, { normalisations: ctx.notes.list() }), meta);
     // Revocation stays in this transaction: a QR code answers "revoked" the moment the deactivation
     // commits. What merely follows (wallet pushes of new roster values) consumes the outbox event.
     if (this.lifecycle && e.target?.type === 'person' && isLifecycleAction(e.action)) {

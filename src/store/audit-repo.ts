@@ -4,6 +4,7 @@ import type { Database } from './schema.js';
 import { Prepared } from './prepared.js';
 import { PACK_BODY_FROM, pack, packOrNull, unpack } from './sqlite/packed-text.js';
 import type { ScanPool } from './scan-pool.js';
+import { merged } from '../runtime/objects.js';
 
 /** An audit event as read: its JSON columns as text, packed or not on disk. */
 export type AuditEventRow = Omit<Selectable<Database['audit_events']>, 'changes' | 'detail'> & { changes: string; detail: string | null };
@@ -89,7 +90,7 @@ export class AuditRepo {
   /** Keeps the held chain state of a list in step with what this repository just wrote. */
   private moveHeld(listId: string, moved: Partial<ChainState>): void {
     const held = this.held?.get(listId);
-    if (held) this.held!.set(listId, { ...held, ...moved });
+    if (held) this.held!.set(listId, merged(held, moved) as ChainState);
   }
 
   /**
@@ -114,7 +115,7 @@ export class AuditRepo {
   async append(row: NewAuditRow, people: readonly string[] = []): Promise<void> {
     // On SQLite the JSON columns are packed (PostgreSQL compresses long values itself); the hash
     // the caller took covers the text.
-    const stored = this.engine === 'sqlite' ? { ...row, changes: pack(row.changes), detail: packOrNull(row.detail ?? null) } : row;
+    const stored = this.engine === 'sqlite' ? merged(row, { changes: pack(row.changes), detail: packOrNull(row.detail ?? null) }) : row;
     await INSERT_EVENT.execute(this.db, stored as Omit<Insertable<Database['audit_events']>, 'id'> & Record<string, unknown>);
     for (let i = 0; i < people.length; i += 500) {
       await this.db.insertInto('audit_people').values(people.slice(i, i + 500).map((person_id) => ({ list_id: row.list_id, person_id, seq: row.seq }))).execute();
@@ -211,10 +212,10 @@ export class AuditRepo {
     }
     await this.db.transaction().execute(async (trx) => {
       for (const r of rows) {
-        await INSERT_REQUEST.execute(trx, {
-          ...r, user_agent: r.user_agent ?? null, token_label: r.token_label ?? null, idp: r.idp ?? null,
+        await INSERT_REQUEST.execute(trx, merged(r, {
+          user_agent: r.user_agent ?? null, token_label: r.token_label ?? null, idp: r.idp ?? null,
           request_body: packOrNull(r.request_body ?? null, PACK_BODY_FROM), response_body: packOrNull(r.response_body ?? null, PACK_BODY_FROM),
-        });
+        }));
       }
     });
   }

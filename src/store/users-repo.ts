@@ -7,6 +7,7 @@ import { keysetClauses, type KeysetPosition, type KeysetQuery } from './paging-r
 import { rowsOf, type CallerGone, type ScanPool } from './scan-pool.js';
 import { Prepared } from './prepared.js';
 import { countRows, pageRows } from './page-rows.js';
+import { merged } from '../runtime/objects.js';
 
 /** What the SCIM layer hands the store for one user: the document plus its indexed columns. */
 export interface UserWrite {
@@ -190,7 +191,7 @@ export class UsersRepo {
           if (same(old[c], cols[c])) skip.add(c);
         }
       }
-      const res = await updateOf(COLUMNS.filter((c) => !skip.has(c))).execute(this.db, { ...cols, id: u.id, listId: u.listId, expected: expectedVersion });
+      const res = await updateOf(COLUMNS.filter((c) => !skip.has(c))).execute(this.db, merged(cols, { id: u.id, listId: u.listId, expected: expectedVersion }));
       n = res.numAffectedRows ?? 0n;
     } catch (err) {
       rethrowUnique(err);
