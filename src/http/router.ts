@@ -4,7 +4,7 @@
  * Hono's default router (SmartRouter) compiles every route into one regular expression when it
  * can (RegExpRouter), and otherwise walks a trie of them (TrieRouter). The admin API's routes are
  * beyond the regular expression (`/lists/:listId/people/export` beside `/lists/:listId/people/:personId`),
- * so the whole app fell back to the trie, and matching a SCIM request against 145 routes took 16 %
+ * so the whole app fell back to the trie, and matching a SCIM request against 145 routes took 12–16 %
  * of a lookup's CPU over HTTP (bench/RESULTS.md, "A lookup's router and reads"). Routes whose first
  * segment is a fixed word are kept apart by it; a route whose first segment may be anything (`*`,
  * `/:param`) goes into every part, in the order it was added, so each part answers exactly what the
