@@ -188,7 +188,7 @@ describe('Entra ID pull sync', () => {
     try {
       id = await srv.muster.entra.enqueue(list.id, 'manual');
       let saves = 0;
-      const job = (await srv.muster.store.roster.claim('dying-node', new Date().toISOString(), new Date(Date.now() + 60_000).toISOString()))!;
+      const job = (await srv.muster.store.roster.claim('dying-node', new Date().toISOString(), new Date(Date.now() + 60_000).toISOString(), [ENTRA_JOB]))!;
       expect(job.id).toBe(id);
       await srv.muster.entra.run(job, async (params, done) => {
         if (++saves > 4) throw new Error('node died');

@@ -58,6 +58,7 @@ describe(`a token's look-up (${ENGINE})`, () => {
     // The look-up reads every column of tokens (selectAll): a new one is watched, or said not to matter here.
     expect([...TOKEN_LOOKUP_READS.tokens, 'last_used_at'].sort()).toEqual(columns('tokens'));
     for (const c of TOKEN_LOOKUP_READS.lists) expect(columns('lists')).toContain(c);
+    for (const c of TOKEN_LOOKUP_READS.list_counts) expect(columns('list_counts')).toContain(c);
   });
 
   it('reaches the next request when another connection revokes the token or turns SCIM off, and when this node does', async () => {

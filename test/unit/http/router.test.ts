@@ -36,18 +36,24 @@ const route = fc.record({
     }),
   ),
 });
-const path = fc.array(fc.constantFrom(...WORDS, 'x1', 'abc-def'), { minLength: 0, maxLength: 5 }).map((segs) => '/' + segs.join('/'));
+const path = fc.tuple(fc.array(fc.constantFrom(...WORDS, 'x1', 'abc-def', ''), { minLength: 0, maxLength: 5 }), fc.boolean())
+  .map(([segs, slash]) => '/' + segs.join('/') + (slash ? '/' : ''));
 
 describe('FirstSegmentRouter', () => {
   it('matches as Hono\'s own router does, for any routes added in any order', () => {
     fc.assert(fc.property(fc.array(route, { minLength: 1, maxLength: 12 }), fc.array(path, { minLength: 1, maxLength: 8 }), fc.constantFrom('GET', 'POST'), (routes, paths, method) => {
+      // Against Hono's default router and against its trie alone (what the whole app fell back to).
       const ours = new FirstSegmentRouter<string>();
       const theirs = honoDefault();
+      const trie = new TrieRouter<string>();
       routes.forEach((r, i) => {
-        ours.add(r.method, r.path, `h${i} ${r.method} ${r.path}`);
-        theirs.add(r.method, r.path, `h${i} ${r.method} ${r.path}`);
+        for (const router of [ours, theirs, trie]) router.add(r.method, r.path, `h${i} ${r.method} ${r.path}`);
       });
-      for (const p of paths) expect(matched(ours.match(method, p)), `${method} ${p}`).toEqual(matched(theirs.match(method, p)));
+      for (const p of paths) {
+        const answer = matched(ours.match(method, p));
+        expect(answer, `${method} ${p}`).toEqual(matched(theirs.match(method, p)));
+        expect(answer, `${method} ${p} (trie)`).toEqual(matched(trie.match(method, p)));
+      }
     }), { numRuns: 300 });
   });
 
@@ -62,5 +68,30 @@ describe('FirstSegmentRouter', () => {
     expect(matched(r.match('GET', '/scim/v2/lists/L1/Users/U1'))).toEqual([['first middleware', {}], ['scim', { listId: 'L1' }], ['web app', {}]]);
     expect(matched(r.match('GET', '/api/v1/lists/L1/people/export')).map(([h]) => h)).toEqual(['first middleware', 'export', 'person', 'web app']);
     expect(matched(r.match('GET', '/elsewhere'))).toEqual([['first middleware', {}], ['web app', {}]]);
+  });
+
+  it('answers what Hono\'s trie answers for every route of the app itself', async () => {
+    const { startServer } = await import('../../helpers/server.js');
+    const srv = await startServer();
+    try {
+      const routes = srv.muster.app.routes;
+      expect(routes.length).toBeGreaterThan(100);
+      const ours = new FirstSegmentRouter<string>();
+      const trie = new TrieRouter<string>();
+      routes.forEach((r, i) => {
+        ours.add(r.method, r.path, `h${i} ${r.method} ${r.path}`);
+        trie.add(r.method, r.path, `h${i} ${r.method} ${r.path}`);
+      });
+      // Every route's own path with its parameters filled in, and a few that are no route's.
+      const paths = routes.map((r) => r.path.replace(/:[A-Za-z]+/g, 'x1').replace(/\/\*$/, '/a/b'));
+      paths.push('/', '/scim/v2/lists/L1', '/scim/v2/lists/L1/', '/scim/v2/lists/L1/Users/U1', '/api/v1/nothing', '/v/CODE/', '/nowhere/at/all');
+      for (const p of paths) {
+        for (const method of ['GET', 'POST', 'PATCH', 'DELETE']) {
+          expect(matched(ours.match(method, p)), `${method} ${p}`).toEqual(matched(trie.match(method, p)));
+        }
+      }
+    } finally {
+      await srv.close();
+    }
   });
 });
