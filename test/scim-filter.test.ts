@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { UsersRepo } from '../src/store/users-repo.js';
 import { ENTERPRISE, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 
 const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
@@ -164,6 +165,45 @@ describe('filters compile to SQL (RFC 7644 §3.4.2.2)', () => {
         const positions = straight.ids.map((id: string) => c.created.indexOf(id));
         expect(positions).toEqual([...positions].sort((a, b) => (descending ? b - a : a - b)));
       }), { numRuns: 50 });
+    }
+  });
+
+  it('a lookup by userName or id is one read of its unique key, and answers as the same filter through the general path', async () => {
+    const own = await srv.newList({ name: 'Unique keys' });
+    // Spellings that differ in case and Unicode normalisation (userNameKey), and a name whose lower case is longer.
+    const names = ['zoë@example.com', 'ÅSA.Berg@example.com', 'İlkay@example.com', 'plain@example.com'];
+    const people: { id: string; userName: string }[] = [];
+    for (const n of names) {
+      const r = await own.req('POST', '/Users', user(n, { emails: [{ value: 'shared@work.example', type: 'work' }] }));
+      expect(r.status, r.text).toBe(201);
+      people.push({ id: r.body.id, userName: n });
+    }
+    const spell = fc.constantFrom((s: string) => s, (s: string) => s.toUpperCase(), (s: string) => s.toLowerCase(), (s: string) => s.normalize('NFD'), (s: string) => s.normalize('NFC'));
+    const attr = fc.constantFrom('userName', 'USERNAME', 'urn:ietf:params:scim:schemas:core:2.0:User:userName');
+    const lookup = fc.oneof(
+      fc.tuple(fc.constantFrom(...people), spell, attr, fc.boolean()).map(([p, f, a, missing]) => `${a} eq "${f(missing ? 'nobody.' + p.userName : p.userName)}"`),
+      fc.tuple(fc.constantFrom(...people), fc.constantFrom('id', 'ID'), fc.boolean()).map(([p, a, missing]) => `${a} eq "${missing ? p.id.toUpperCase() + 'x' : p.id}"`),
+    );
+    const extra = fc.tuple(fc.constantFrom('', '&count=1', '&count=3', '&count=0'), fc.constantFrom('', '&startIndex=1', '&startIndex=2'),
+      fc.constantFrom('', '&attributes=userName', '&excludedAttributes=emails', '&sortOrder=descending')).map((parts) => parts.join(''));
+    const byKey = vi.spyOn(UsersRepo.prototype, 'byUserName');
+    try {
+      await fc.assert(fc.asyncProperty(lookup, extra, async (filter, params) => {
+        const get = async (f: string) => {
+          const r = await own.req('GET', `/Users?filter=${encodeURIComponent(f)}${params}`);
+          expect(r.status, r.text).toBe(200);
+          return r.body;
+        };
+        byKey.mockClear();
+        const straight = await get(filter);
+        // Only a first page that can hold someone reads the key alone.
+        const first = !params.includes('startIndex=2') && !params.includes('count=0');
+        expect(byKey).toHaveBeenCalledTimes(first && /username/i.test(filter) ? 1 : 0);
+        // The `and` goes the general way (compiled filter, page window or count); it matches exactly what `filter` does.
+        expect(straight).toEqual(await get(`(${filter}) and not (userName eq "nobody@example.com")`));
+      }), { numRuns: 120 });
+    } finally {
+      byKey.mockRestore();
     }
   });
 

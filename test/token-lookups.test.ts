@@ -11,6 +11,7 @@ import { ENGINE } from './helpers/database.js';
 import { openDatabase, type Connection } from '../src/store/connect.js';
 import { TOKEN_LOOKUP_READS } from '../src/store/tokens-repo.js';
 import { call, startServer, user, type TestServer } from './helpers/server.js';
+import { TokenAuth } from '../src/http/auth.js';
 
 let srv: TestServer | undefined;
 let node2: TestServer | undefined;
@@ -149,5 +150,33 @@ describe(`a token's look-up (${ENGINE})`, () => {
     expect(night.status, night.text).toBe(201);
     const found = await list.req('GET', `/Users?filter=${encodeURIComponent('userName eq "grace"')}`);
     expect(found.body.Resources[0].groups.map((g: { display: string }) => g.display)).toEqual(['Night shift']);
+  });
+
+  it('shows the groups of people a filter found by their groups, even when the list held none as the token was checked', async () => {
+    srv = await startServer();
+    const list = await srv.newList({ name: 'Group made meanwhile' });
+    const ada = (await list.req('POST', '/Users', user('ada'))).body.id as string;
+    const staff = await list.req('POST', '/Groups', { schemas: [GROUP], displayName: 'Staff', members: [{ value: ada }] });
+    expect(staff.status, staff.text).toBe(201);
+    // As if the group had been made between this request's token check and its read.
+    const check = TokenAuth.prototype.authenticate;
+    const stale = vi.spyOn(TokenAuth.prototype, 'authenticate').mockImplementation(async function (this: TokenAuth, ...a: Parameters<TokenAuth['authenticate']>) {
+      return { ...(await check.apply(this, a)), listHasGroups: false };
+    });
+    try {
+      const groupsOf = async (filter: string) => {
+        const r = await list.req('GET', `/Users?filter=${encodeURIComponent(filter)}`);
+        expect(r.status, r.text).toBe(200);
+        return r.body.Resources.map((x: { id: string; groups?: { value: string }[] }) => [x.id, x.groups?.map((g) => g.value)]);
+      };
+      for (const filter of [`groups.value eq "${staff.body.id}"`, 'groups[display eq "Staff"]', 'not (groups pr) or userName eq "ada"', `urn:ietf:params:scim:schemas:core:2.0:User:GROUPS.value eq "${staff.body.id}"`]) {
+        expect(await groupsOf(filter), filter).toEqual([[ada, [staff.body.id]]]);
+      }
+      // A filter that does not name groups answers as of the token check.
+      expect(await groupsOf('userName eq "ada"')).toEqual([[ada, undefined]]);
+      expect(stale).toHaveBeenCalled();
+    } finally {
+      stale.mockRestore();
+    }
   });
 });

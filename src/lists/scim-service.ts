@@ -5,7 +5,7 @@
  */
 import { ScimError, notFound, invalidFilter, invalidValue } from '../scim/errors.js';
 import type { Normalisations } from '../scim/dialect.js';
-import { parseFilter, parseAttrPath, type Filter } from '../scim/filter/index.js';
+import { filterNames, parseFilter, parseAttrPath, type Filter } from '../scim/filter/index.js';
 import { PatchEngine, memberRefs, type MemberOp } from '../scim/patch.js';
 import { mayReturn, parseAttributeList, project, type Projection, type ProjectionMemo } from '../scim/projection.js';
 import { prepareResource, isObject, type Doc } from '../scim/resource.js';
@@ -24,7 +24,7 @@ import { LARGE_WRITE, yieldIfLarge, yieldToEventLoop } from '../runtime/turns.js
 import { CursorPager } from './cursor-pager.js';
 import { scimCompile, scimWrite } from './store-errors.js';
 import {
-  compileFilter, compileMemberFilter, elementSeeks, readsWholeList, singleSeek, sortExpression, type FilterContext, type MasterList, type Repos, type Store,
+  compileFilter, compileMemberFilter, elementSeeks, readsWholeList, singleSeek, sortExpression, uniqueUserKey, type FilterContext, type MasterList, type Repos, type Store,
   type UserRecord, type GroupRecord, type MemberRecord, type CallerGone, type CommitLater,
 } from '../store/index.js';
 import { newId } from '../runtime/ids.js';
@@ -266,9 +266,12 @@ export class ScimService {
    * but a person whose stored text can be sent as it is comes as that text, spliced
    * (src/scim/stored-text.ts), when the request asks for every attribute returned by default.
    */
-  private async renderPage(ctx: ScimCtx, rt: ResourceTypeId, recs: readonly Rec[], p: Projection): Promise<(Doc | JsonText)[]> {
-    // A list without groups (most lists an IdP provisions people to alone): one statement fewer a person read.
-    return this.build(this.store, ctx, rt, recs, p, false, true, ctx.listHasGroups !== false);
+  private async renderPage(ctx: ScimCtx, rt: ResourceTypeId, recs: readonly Rec[], p: Projection, filter?: Filter): Promise<(Doc | JsonText)[]> {
+    // A list without groups (most lists an IdP provisions people to alone): one statement fewer a
+    // person read. "Without" is as of the token check: people a filter found by their groups (a
+    // group created since) are shown with them.
+    const groupsMayExist = ctx.listHasGroups !== false || (filter !== undefined && filterNames(filter, 'groups'));
+    return this.build(this.store, ctx, rt, recs, p, false, true, groupsMayExist);
   }
 
   /** `groupsMayExist`: false when the people's groups need not be read (none exist: renderPage). */
@@ -695,11 +698,19 @@ export class ScimService {
     const { startIndex, count } = this.pageWindow(q);
     const p = this.projection(rt, q.attributes, q.excludedAttributes);
     const descending = this.sortDescending(q);
+    const key = filter && q.cursor === undefined && q.sortBy === undefined && startIndex === 1 && count > 0
+      ? uniqueUserKey({ flavor: this.store.flavor, registry: this.registry, resource: rt, listId: ctx.list.id }, filter) : undefined;
+    if (key) {
+      // An IdP's lookup by userName or id: one prepared statement, 0 or 1 person, who is the total.
+      const rec = key.by === 'userName' ? await this.store.users.byUserName(ctx.list.id, key.value) : await this.store.users.get(ctx.list.id, key.value);
+      const resources = await this.renderPage(ctx, rt, rec ? [rec] : [], p, filter);
+      return { schemas: [LIST_RESPONSE], totalResults: resources.length, startIndex, itemsPerPage: resources.length, Resources: resources };
+    }
     const { where, orderBy, scan, seek } = this.compileQuery(ctx, rt, filter, q);
     if (q.cursor !== undefined) {
       const page = await this.pager.page({ listId: ctx.list.id, rt, cursor: q.cursor, count: q.count, filter: q.filter, sortBy: q.sortBy, sortOrder: q.sortOrder, descending, where, orderBy, scan, gone: ctx.gone });
       const total = await this.total(ctx, rt, where, scan);
-      const resources = await this.renderPage(ctx, rt, page.records, p);
+      const resources = await this.renderPage(ctx, rt, page.records, p, filter);
       // RFC 9865 §2: no startIndex; nextCursor omitted on the last page, previousCursor on the first.
       return {
         schemas: [LIST_RESPONSE], totalResults: total, itemsPerPage: resources.length,
@@ -716,7 +727,7 @@ export class ScimService {
     // A first page that is not full holds every match: its length is the total, and the count
     // query is left out (an IdP's lookup by userName or externalId finds 0 or 1, issue 16).
     const total = startIndex === 1 && recs.length < count ? recs.length : await this.total(ctx, rt, where, scan);
-    const resources = await this.renderPage(ctx, rt, recs, p);
+    const resources = await this.renderPage(ctx, rt, recs, p, filter);
     return { schemas: [LIST_RESPONSE], totalResults: total, startIndex, itemsPerPage: resources.length, Resources: resources };
   }
 
@@ -747,7 +758,7 @@ export class ScimService {
       if (offset >= part.total) { offset -= part.total; continue; }
       const repo = part.rt === 'User' ? this.store.users : this.store.groups;
       const recs = await repo.page({ listId: ctx.list.id, where: part.where, orderBy: part.orderBy, descending, offset, limit: remaining, scan: part.scan || offset >= PAGE_LIMITS.deepOffset, gone: ctx.gone });
-      resources.push(...(await this.renderPage(ctx, part.rt, recs, this.projection(part.rt, q.attributes, q.excludedAttributes))));
+      resources.push(...(await this.renderPage(ctx, part.rt, recs, this.projection(part.rt, q.attributes, q.excludedAttributes), filter)));
       remaining -= recs.length;
       offset = 0;
     }

@@ -1,7 +1,7 @@
 export { openDatabase, StoreError, type Connection } from './connect.js';
 export { Store, type Repos, type CommitLater } from './store.js';
 export { engineOf, type Engine } from './engine.js';
-export { compileFilter, compileMemberFilter, elementSeeks, readsWholeList, singleSeek, sortExpression, FilterProblem, type FilterContext, type SqlExpression } from './filter-sql.js';
+export { compileFilter, compileMemberFilter, elementSeeks, readsWholeList, singleSeek, sortExpression, uniqueUserKey, FilterProblem, type FilterContext, type SqlExpression } from './filter-sql.js';
 export { UniqueViolation } from './unique-violation.js';
 export { databaseUnavailable, DATABASE_RETRY_AFTER_S } from './unavailable.js';
 export { ScanBusyError, ScanTimeoutError, type CallerGone } from './scan-pool.js';

@@ -104,6 +104,9 @@ const lc = (s: string | null): string | null => (s === null ? null : s.toLowerCa
 /** The statements of every SCIM read and write of a person, compiled once (src/store/prepared.ts). */
 const GET = new Prepared<{ listId: string; id: string }, Row & Indexed>(['listId', 'id'], (db, p) => db.selectFrom('users')
   .select(['id', 'list_id', 'data', 'fields', 'version', 'created', 'last_modified', ...INDEXED]).where('list_id', '=', p.listId).where('id', '=', p.id));
+/** A list's person by userName key, through users_list_user_name (unique): an IdP's lookup (byUserName). */
+const BY_USER_NAME = new Prepared<{ listId: string; key: string }, Row>(['listId', 'key'], (db, p) => db.selectFrom('users')
+  .select(['id', 'list_id', 'data', 'fields', 'version', 'created', 'last_modified']).where('list_id', '=', p.listId).where('user_name_lc', '=', p.key));
 const COLUMNS = ['user_name', 'user_name_lc', 'external_id', 'external_id_key', 'display_name', 'display_name_lc', 'employee_number_lc', 'active', 'data',
   'version', 'last_modified', 'fields', 'problems', 'problem_count', 'search', 'mapping_version', 'last_op'] as const;
 type Columns = Record<(typeof COLUMNS)[number], unknown>;
@@ -215,6 +218,12 @@ export class UsersRepo {
     const rec = toRecord(r);
     storedIndexed.set(rec, Object.fromEntries(INDEXED.map((c) => [c, r[c]])) as Indexed);
     return rec;
+  }
+
+  /** The person whose userName has this key (userNameKey), if the list has one: `userName eq` (filter-sql.ts, uniqueUserKey). */
+  async byUserName(listId: string, key: string): Promise<UserRecord | undefined> {
+    const r = await BY_USER_NAME.first(this.db, { listId, key });
+    return r && toRecord(r);
   }
 
   async count(q: Pick<PageQuery, 'listId' | 'where' | 'scan' | 'gone'>): Promise<number> {

@@ -4,4 +4,5 @@ export { parseFilter, MAX_FILTER_LENGTH, MAX_FILTER_DEPTH } from './parse-filter
 export { parsePatchPath } from './parse-path.js';
 export { parseAttrPath } from './attr-path.js';
 export { evaluateFilter, type EvaluateOptions } from './evaluate.js';
+export { filterNames } from './walk.js';
 export type { ErrorFactory } from './lexer.js';

@@ -1,0 +1,15 @@
+import type { Filter } from './ast.js';
+
+/**
+ * Whether any term of the filter names the top-level attribute `attr` (compared case-insensitively,
+ * RFC 7643 §2.1), with or without a schema URN: `groups.value eq "…"`, `groups[display sw "A"]`,
+ * `not (groups pr)`. Inside a value path only the path itself counts (its terms name sub-attributes).
+ */
+export function filterNames(f: Filter, attr: string): boolean {
+  switch (f.kind) {
+    case 'and':
+    case 'or': return filterNames(f.left, attr) || filterNames(f.right, attr);
+    case 'not': return filterNames(f.filter, attr);
+    default: return f.path.attr.toLowerCase() === attr;
+  }
+}
