@@ -102,6 +102,8 @@ describe('GET /metrics', () => {
     for (let i = 0; i < 5; i++) expect((await list.req('GET', `/Users/no-such-${i}`, undefined, { 'user-agent': 'Okta SCIM Client 1.0.0' })).status).toBe(404);
     expect((await call(`${server.origin}/api/v1/lists/${list.id}/people`, {})).status).toBe(401);
     expect((await call(`${server.origin}/healthz`, {})).status).toBe(200);
+    // Paths no route serves: one series, whatever the path.
+    for (const p of ['/no-such-page', '/nothing/here', '/assets/missing.js']) expect((await call(`${server.origin}${p}`, { method: 'POST' })).status).toBe(404);
     const after = await scrape();
 
     const route = '/scim/v2/lists/:listId/Users';
@@ -110,13 +112,14 @@ describe('GET /metrics', () => {
     expect(delta(`muster_http_requests_total{method="GET",route="${route}/:id",status="200",idp="Okta"}`)).toBe(5);
     expect(delta(`muster_http_requests_total{method="GET",route="${route}/:id",status="404",idp="Okta"}`)).toBe(5);
     expect(delta(`muster_http_requests_total{method="GET",route="/healthz",status="200",idp="none"}`)).toBe(1);
+    expect(delta('muster_http_requests_total{method="POST",route="unmatched",status="404",idp="none"}')).toBe(3);
     expect(delta(`muster_scim_operations_total{resource="User",operation="create",outcome="success"}`)).toBe(5);
     expect(delta(`muster_scim_operations_total{resource="User",operation="patch",outcome="success"}`)).toBe(1);
     expect(delta(`muster_scim_operations_total{resource="User",operation="get",outcome="client_error"}`)).toBe(5);
     expect(delta(`muster_http_request_duration_seconds_count{method="POST",route="${route}",status_class="2xx"}`)).toBe(5);
     expect(delta('muster_audit_events_total{action="person.created"}')).toBe(5);
     // No id, list id or raw path reached a label.
-    for (const id of [...created, list.id, 'no-such-0']) expect(after).not.toContain(id);
+    for (const id of [...created, list.id, 'no-such-0', 'no-such-page', 'missing.js']) expect(after).not.toContain(id);
     for (const line of after.split('\n').filter((l) => l.startsWith('muster_http_requests_total{'))) {
       expect(line).toMatch(/route="(\/scim\/v2\/lists\/:listId[A-Za-z/:.]*|\/api\/v1[A-Za-z/:*]*|\/healthz|\/metrics|unmatched|\/\*)"/);
     }

@@ -32,8 +32,10 @@ export function httpMetrics(metrics: Metrics): MiddlewareHandler {
       await next();
     } finally {
       const note = notes.get(c.req.raw);
-      // The pattern of the handler that answered; `*` is the web app's catch-all or no route at all.
-      const route = note?.route ?? (c.res.status === 404 && routePath(c) === '*' ? 'unmatched' : routePath(c));
+      // The pattern of the handler that answered. A 404 whose pattern is the app-wide `*` (which
+      // Hono reports as `/*`: no route, or the web app's catch-all) is counted as `unmatched`.
+      const path = routePath(c);
+      const route = note?.route ?? (c.res.status === 404 && (path === '/*' || path === '*') ? 'unmatched' : path);
       const status = c.res.status;
       // Until the answer is sent: a large group's streams for seconds after its handler returned.
       whenSent(c.res, () => {
