@@ -152,6 +152,40 @@ describe('Bulk operations share commits and answer what was saved', () => {
     expect(created.map((e) => e.target_id).sort()).toEqual([...ids].sort());
     expect(await srv.muster.audit.verify(srv.muster.store, list.id)).toMatchObject({ ok: true });
   });
+
+  it('a listener of committed work that throws does not fail the writes it was told of: they are answered as saved', async () => {
+    srv = await startServer();
+    const list = await srv.newList({ name: 'Listeners' });
+    const store = srv.muster.store;
+    const told: string[] = [];
+    store.onListenerError = (err) => told.push((err as Error).message);
+    const offEvents = store.onEventsCommitted(() => {
+      throw new Error('events listener bug');
+    });
+    const offJobs = store.onJobEnqueued(() => {
+      throw new Error('jobs listener bug');
+    });
+    try {
+      const one = await list.req('POST', '/Users', user('single@example.org'));
+      expect(one.status, one.text).toBe(201);
+      const bulk = await list.req('POST', '/Bulk', {
+        schemas: [BULK],
+        Operations: Array.from({ length: 5 }, (_, i) => ({ method: 'POST', path: '/Users', bulkId: `u${i}`, data: user(`bulk${i}@example.org`) })),
+      });
+      expect(bulk.status, bulk.text).toBe(200);
+      expect(bulk.body.Operations.map((o: { status: string }) => o.status)).toEqual(['201', '201', '201', '201', '201']);
+      const off = await list.req('PATCH', `/Users/${one.body.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }] });
+      expect(off.status, off.text).toBe(200);
+    } finally {
+      offEvents();
+      offJobs();
+    }
+    expect((await list.req('GET', '/Users?count=1')).body.totalResults).toBe(6);
+    expect(told).toContain('events listener bug');
+    const created = await store.audit.query({ listId: list.id, actions: ['person.created'], order: 'asc', limit: 100 });
+    expect(created).toHaveLength(6);
+    expect(await srv.muster.audit.verify(store, list.id)).toMatchObject({ ok: true });
+  });
 });
 
 describe('Bulk requests take slices in turns', () => {

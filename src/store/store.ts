@@ -158,7 +158,7 @@ export class Store implements Repos {
     // Only once committed: a runner woken earlier would not see the job row yet.
     const after = (): void => {
       if (enqueued) this.jobsEnqueued();
-      if (written.length > 0) for (const fn of this.eventListeners) fn(written);
+      if (written.length > 0) for (const fn of this.eventListeners) this.tell(fn, written);
     };
     if (committed && later) {
       const done = committed.then(after);
@@ -205,7 +205,25 @@ export class Store implements Repos {
   }
 
   private jobsEnqueued(): void {
-    for (const fn of this.enqueueListeners) fn();
+    for (const fn of this.enqueueListeners) this.tell(fn, undefined);
+  }
+
+  /**
+   * Told when a listener of committed work throws (main.ts logs it). The work is committed all
+   * the same: a listener only nudges a consumer, which the outbox's and the job queue's polls
+   * catch up anyway, so its failure must not turn a saved change into a failed request, which
+   * an IdP would send again.
+   */
+  onListenerError: (err: unknown) => void = () => undefined;
+
+  private tell<A>(fn: (a: A) => void, a: A): void {
+    try {
+      fn(a);
+    } catch (err) {
+      try {
+        this.onListenerError(err);
+      } catch { /* nothing more to tell */ }
+    }
   }
 
   /** The connection pool's use now, for metrics: PostgreSQL's pool, or SQLite's single connection. */
