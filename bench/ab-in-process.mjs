@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+/**
+ * Two builds of Muster compared in one process: CPU a request of in-process SCIM requests
+ * (`app.fetch`, no HTTP), in interleaved blocks.
+ *
+ *   node bench/ab-in-process.mjs BUILD_A BUILD_B [--mode hit|miss|id|create|patch] [--blocks 16] [--block 2000] [--people 2000]
+ *     [--env-a KEY=VALUE,…] [--env-b KEY=VALUE,…]
+ *
+ * A build is a directory holding `dist/`, `bin/` and `package.json` (a copy of the project after
+ * `npm run build`, with `node_modules` beside it or linked). On a shared 2-core machine the CPU a
+ * request scatters by up to 2× between server processes of one build (bench/RESULTS.md, "A
+ * lookup's router and reads"), which hides changes of 10 %. Here both builds run in one process:
+ * each has its own SQLite database of `--people` people, and their blocks of requests alternate
+ * (which build goes first alternates too), so both see the same heap, caches and machine. What
+ * this leaves out is the same for both: HTTP, the kernel, the request log's later flush.
+ *
+ * The two builds may be one directory given twice, with settings that differ (`--env-b
+ * MUSTER_REQUEST_LOG=off`): what a setting costs.
+ *
+ * Modes: `hit` GET /Users?filter=userName eq (someone), `miss` (nobody), `id` GET /Users/{id},
+ * `create` POST /Users (the bench's realistic person), `patch` PATCH replace of `title`.
+ * Prints each build's median CPU µs a request over the blocks, the ratio, and every block.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+
+const { Request } = globalThis;
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const [A, B] = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
+if (!A || !B) {
+  console.error('usage: node bench/ab-in-process.mjs BUILD_A BUILD_B [--mode hit|miss|id|create|patch] [--blocks 16] [--block 2000] [--people 2000] [--env-a K=V,…] [--env-b K=V,…]');
+  process.exit(2);
+}
+const MODE = opt('mode', 'hit');
+const BLOCKS = Number(opt('blocks', 16));
+const BLOCK = Number(opt('block', MODE === 'create' || MODE === 'patch' ? 500 : 2000));
+const PEOPLE = Number(opt('people', 2000));
+const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+const ORIGIN = 'http://127.0.0.1:1';
+const envOf = (spec) => Object.fromEntries((spec ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+
+const person = (userName, i) => ({
+  schemas: [USER, ENTERPRISE], userName, externalId: `ext-${userName}`,
+  name: { givenName: 'Ken', familyName: `Lovelace${i}`, formatted: `Ken Lovelace${i}` }, displayName: `Ken Lovelace ${i}`, title: 'Specialist',
+  emails: [{ value: userName, type: 'work', primary: true }], phoneNumbers: [{ value: '+1 555 0000005', type: 'work' }, { value: '+1 666 0000005', type: 'mobile' }],
+  active: true, [ENTERPRISE]: { employeeNumber: String(100000 + i), department: 'Legal', division: 'Division 0', manager: { value: 'mgr-0' } },
+});
+
+/** One build, its database and a function that sends the mode's next request. */
+async function setUp(dir, extra) {
+  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'muster-ab-'));
+  const env = { MUSTER_DATABASE_URL: path.join(data, 'muster.sqlite'), MUSTER_DATA_DIR: data, MUSTER_LOG_LEVEL: 'silent', MUSTER_RATE_LIMIT: '0', MUSTER_DEMO: 'false', ...extra };
+  const list = JSON.parse(execFileSync(process.execPath, [path.join(dir, 'bin/muster.js'), 'lists', 'create', '--name', 'AB', '--org', 'AB', '--json'], { env: { ...process.env, ...env } }).toString());
+  const { loadConfig } = await import(pathToFileURL(path.join(dir, 'dist/config.js')).href);
+  const { buildMuster } = await import(pathToFileURL(path.join(dir, 'dist/main.js')).href);
+  const muster = await buildMuster(loadConfig({ ...process.env, ...env }), undefined, false);
+  const base = `${ORIGIN}${new URL(list.scimBaseUrl).pathname}`;
+  const headers = { authorization: `Bearer ${list.token}`, 'content-type': 'application/scim+json', 'user-agent': 'Okta SCIM Client 1.0.0' };
+  const send = async (method, p, body, expected) => {
+    const r = await muster.app.fetch(new Request(`${base}${p}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }));
+    const text = await r.text();
+    if (r.status !== expected) throw new Error(`${method} ${p}: ${r.status} ${text.slice(0, 300)}`);
+    return text;
+  };
+  const ids = [];
+  for (let i = 0; i < PEOPLE; i++) ids.push(JSON.parse(await send('POST', '/Users', person(`u${i}@x.test`, i), 201)).id);
+  let k = 0;
+  const next = {
+    hit: () => send('GET', `/Users?filter=${encodeURIComponent(`userName eq "u${k++ % PEOPLE}@x.test"`)}`, undefined, 200),
+    miss: () => send('GET', `/Users?filter=${encodeURIComponent(`userName eq "u${k++ % PEOPLE}@y.test"`)}`, undefined, 200),
+    id: () => send('GET', `/Users/${ids[k++ % PEOPLE]}`, undefined, 200),
+    create: () => send('POST', '/Users', person(`n${k}@x.test`, k++), 201),
+    patch: () => send('PATCH', `/Users/${ids[k % PEOPLE]}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: `T${k++}` }] }, 200),
+  }[MODE];
+  if (!next) throw new Error(`unknown mode ${MODE}`);
+  return { next, close: async () => { await muster.close(); fs.rmSync(data, { recursive: true, force: true }); } };
+}
+
+const a = await setUp(A, envOf(opt('env-a')));
+const b = await setUp(B, envOf(opt('env-b')));
+const block = async (x) => {
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < BLOCK; i++) await x.next();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / BLOCK;
+};
+for (let i = 0; i < 2; i++) { await block(a); await block(b); } // warm-up
+const ra = [], rb = [];
+for (let r = 0; r < BLOCKS; r++) {
+  if (r % 2) { ra.push(await block(a)); rb.push(await block(b)); } else { rb.push(await block(b)); ra.push(await block(a)); }
+}
+const median = (x) => { const s = [...x].sort((p, q) => p - q); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const lower = ra.filter((v, i) => rb[i] < v).length;
+console.log(`${MODE}: A ${A} ${median(ra).toFixed(1)} µs | B ${B} ${median(rb).toFixed(1)} µs | B/A ${(median(rb) / median(ra)).toFixed(3)} | B lower in ${lower} of ${BLOCKS} pairs`);
+console.log(`  A: ${ra.map((v) => v.toFixed(0)).join(' ')}\n  B: ${rb.map((v) => v.toFixed(0)).join(' ')}`);
+await a.close();
+await b.close();
