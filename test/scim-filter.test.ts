@@ -168,40 +168,51 @@ describe('filters compile to SQL (RFC 7644 §3.4.2.2)', () => {
     }
   });
 
-  it('a lookup by userName or id is one read of its unique key, and answers as the same filter through the general path', async () => {
-    const own = await srv.newList({ name: 'Unique keys' });
+  it('a lookup by userName, id or (where unique) externalId is one read of its unique key, and answers as the same filter through the general path', async () => {
     // Spellings that differ in case and Unicode normalisation (userNameKey), and a name whose lower case is longer.
     const names = ['zoë@example.com', 'ÅSA.Berg@example.com', 'İlkay@example.com', 'plain@example.com'];
-    const people: { id: string; userName: string }[] = [];
-    for (const n of names) {
-      const r = await own.req('POST', '/Users', user(n, { emails: [{ value: 'shared@work.example', type: 'work' }] }));
-      expect(r.status, r.text).toBe(201);
-      people.push({ id: r.body.id, userName: n });
+    const lists: { own: TestList; unique: boolean; people: { id: string; userName: string; externalId: string }[] }[] = [];
+    for (const unique of [true, false]) {
+      const own = await srv.newList({ name: `Unique keys ${unique}`, externalIdUnique: unique });
+      const people: { id: string; userName: string; externalId: string }[] = [];
+      for (const [i, n] of names.entries()) {
+        // Without unique externalIds, two people share one.
+        const externalId = unique ? `Ext-${i}` : `Ext-${i % 2}`;
+        const r = await own.req('POST', '/Users', user(n, { externalId, emails: [{ value: 'shared@work.example', type: 'work' }] }));
+        expect(r.status, r.text).toBe(201);
+        people.push({ id: r.body.id, userName: n, externalId });
+      }
+      lists.push({ own, unique, people });
     }
     const spell = fc.constantFrom((s: string) => s, (s: string) => s.toUpperCase(), (s: string) => s.toLowerCase(), (s: string) => s.normalize('NFD'), (s: string) => s.normalize('NFC'));
-    const attr = fc.constantFrom('userName', 'USERNAME', 'urn:ietf:params:scim:schemas:core:2.0:User:userName');
-    const lookup = fc.oneof(
-      fc.tuple(fc.constantFrom(...people), spell, attr, fc.boolean()).map(([p, f, a, missing]) => `${a} eq "${f(missing ? 'nobody.' + p.userName : p.userName)}"`),
+    const lookup = (people: { id: string; userName: string; externalId: string }[]) => fc.oneof(
+      fc.tuple(fc.constantFrom(...people), spell, fc.constantFrom('userName', 'USERNAME', 'urn:ietf:params:scim:schemas:core:2.0:User:userName'), fc.boolean())
+        .map(([p, f, a, missing]) => `${a} eq "${f(missing ? 'nobody.' + p.userName : p.userName)}"`),
       fc.tuple(fc.constantFrom(...people), fc.constantFrom('id', 'ID'), fc.boolean()).map(([p, a, missing]) => `${a} eq "${missing ? p.id.toUpperCase() + 'x' : p.id}"`),
+      // externalId is caseExact: another case is another value.
+      fc.tuple(fc.constantFrom(...people), spell, fc.constantFrom('externalId', 'EXTERNALID', 'urn:ietf:params:scim:schemas:core:2.0:User:externalId'))
+        .map(([p, f, a]) => `${a} eq "${f(p.externalId)}"`),
     );
     const extra = fc.tuple(fc.constantFrom('', '&count=1', '&count=3', '&count=0'), fc.constantFrom('', '&startIndex=1', '&startIndex=2'),
       fc.constantFrom('', '&attributes=userName', '&excludedAttributes=emails', '&sortOrder=descending')).map((parts) => parts.join(''));
-    const byKey = vi.spyOn(UsersRepo.prototype, 'byUserName');
+    const byKey = vi.spyOn(UsersRepo.prototype, 'byKey');
     try {
-      await fc.assert(fc.asyncProperty(lookup, extra, async (filter, params) => {
-        const get = async (f: string) => {
-          const r = await own.req('GET', `/Users?filter=${encodeURIComponent(f)}${params}`);
-          expect(r.status, r.text).toBe(200);
-          return r.body;
-        };
-        byKey.mockClear();
-        const straight = await get(filter);
-        // Only a first page that can hold someone reads the key alone.
-        const first = !params.includes('startIndex=2') && !params.includes('count=0');
-        expect(byKey).toHaveBeenCalledTimes(first && /username/i.test(filter) ? 1 : 0);
-        // The `and` goes the general way (compiled filter, page window or count); it matches exactly what `filter` does.
-        expect(straight).toEqual(await get(`(${filter}) and not (userName eq "nobody@example.com")`));
-      }), { numRuns: 120 });
+      for (const { own, unique, people } of lists) {
+        await fc.assert(fc.asyncProperty(lookup(people), extra, async (filter, params) => {
+          const get = async (f: string) => {
+            const r = await own.req('GET', `/Users?filter=${encodeURIComponent(f)}${params}`);
+            expect(r.status, r.text).toBe(200);
+            return r.body;
+          };
+          byKey.mockClear();
+          const straight = await get(filter);
+          // Only a first page that can hold someone reads the key alone; externalId only where the list keeps it unique.
+          const first = !params.includes('startIndex=2') && !params.includes('count=0');
+          expect(byKey).toHaveBeenCalledTimes(first && (/username/i.test(filter) || (unique && /externalid/i.test(filter))) ? 1 : 0);
+          // The `and` goes the general way (compiled filter, page window or count); it matches exactly what `filter` does.
+          expect(straight).toEqual(await get(`(${filter}) and not (userName eq "nobody@example.com")`));
+        }), { numRuns: 100 });
+      }
     } finally {
       byKey.mockRestore();
     }

@@ -699,10 +699,10 @@ export class ScimService {
     const p = this.projection(rt, q.attributes, q.excludedAttributes);
     const descending = this.sortDescending(q);
     const key = filter && q.cursor === undefined && q.sortBy === undefined && startIndex === 1 && count > 0
-      ? uniqueUserKey({ flavor: this.store.flavor, registry: this.registry, resource: rt, listId: ctx.list.id }, filter) : undefined;
+      ? uniqueUserKey({ flavor: this.store.flavor, registry: this.registry, resource: rt, listId: ctx.list.id }, filter, ctx.list.externalIdUnique) : undefined;
     if (key) {
-      // An IdP's lookup by userName or id: one prepared statement, 0 or 1 person, who is the total.
-      const rec = key.by === 'userName' ? await this.store.users.byUserName(ctx.list.id, key.value) : await this.store.users.get(ctx.list.id, key.value);
+      // An IdP's lookup by a unique key: one prepared statement, 0 or 1 person, who is the total.
+      const rec = key.by === 'id' ? await this.store.users.get(ctx.list.id, key.value) : await this.store.users.byKey(ctx.list.id, key.by, key.value);
       const resources = await this.renderPage(ctx, rt, rec ? [rec] : [], p, filter);
       return { schemas: [LIST_RESPONSE], totalResults: resources.length, startIndex, itemsPerPage: resources.length, Resources: resources };
     }

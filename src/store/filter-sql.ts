@@ -413,13 +413,16 @@ function seeks(ctx: FilterContext, f: Filter): boolean {
 
 /**
  * The one person a filter can name by a key unique in the list: `userName eq "…"`
- * (users_list_user_name) or `id eq "…"` (the primary key), an IdP's lookup before each create or
- * update. The key comes as the column holds it, so the page is one prepared statement and holds
- * 0 or 1 person, its total that number (ScimService.query; issue 16: the filter, its SQL and
- * Kysely's compile were about 30 µs of a 250 µs lookup). Undefined for anything else, which
- * compiles as usual: its errors (an unknown attribute, a boolean for a string) are that path's.
+ * (users_list_user_name), `id eq "…"` (the primary key), or `externalId eq "…"` in a list that
+ * keeps externalIds unique (users_list_external_id_key: such a list stores every person's
+ * externalId there too, and a list's setting never changes after it is created): an IdP's lookup
+ * before each create or update. The key comes as the column holds it, so the page is one prepared
+ * statement and holds 0 or 1 person, its total that number (ScimService.query; issue 16: the
+ * filter, its SQL and Kysely's compile were about 30 µs of a 250 µs lookup). Undefined for
+ * anything else, which compiles as usual: its errors (an unknown attribute, a boolean for a
+ * string) are that path's.
  */
-export function uniqueUserKey(ctx: FilterContext, f: Filter): { readonly by: 'userName' | 'id'; readonly value: string } | undefined {
+export function uniqueUserKey(ctx: FilterContext, f: Filter, externalIdUnique: boolean): { readonly by: 'userName' | 'id' | 'externalId'; readonly value: string } | undefined {
   if (ctx.resource !== 'User' || f.kind !== 'compare' || f.op !== 'eq' || typeof f.value !== 'string') return undefined;
   let key: string;
   try {
@@ -427,9 +430,10 @@ export function uniqueUserKey(ctx: FilterContext, f: Filter): { readonly by: 'us
   } catch {
     return undefined;
   }
-  // As compare() keys them: userName as stored (userNameKey), id exactly.
+  // As compare() keys them: userName as stored (userNameKey), id and externalId exactly (caseExact).
   if (key === 'username') return { by: 'userName', value: userNameKey(f.value) };
   if (key === 'id') return { by: 'id', value: f.value };
+  if (key === 'externalid' && externalIdUnique) return { by: 'externalId', value: f.value };
   return undefined;
 }
 

@@ -82,11 +82,15 @@ export class ListsRepo {
     return list;
   }
 
-  async configure(id: string, changes: { name?: string; strict?: boolean; externalIdUnique?: boolean }, now: string): Promise<void> {
+  /**
+   * Whether externalIds are unique is set when a list is created and never changes: its people's
+   * `external_id_key` (the unique index) is filled by it, and `externalId eq` lookups read that
+   * index (filter-sql.ts, uniqueUserKey). Changing it would need every row re-keyed first.
+   */
+  async configure(id: string, changes: { name?: string; strict?: boolean }, now: string): Promise<void> {
     await this.db.updateTable('lists').set({
       ...(changes.name !== undefined ? { name: changes.name } : {}),
       ...(changes.strict !== undefined ? { strict: changes.strict ? 1 : 0 } : {}),
-      ...(changes.externalIdUnique !== undefined ? { external_id_unique: changes.externalIdUnique ? 1 : 0 } : {}),
       updated_at: now,
     }).where('id', '=', id).execute();
   }

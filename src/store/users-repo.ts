@@ -104,9 +104,13 @@ const lc = (s: string | null): string | null => (s === null ? null : s.toLowerCa
 /** The statements of every SCIM read and write of a person, compiled once (src/store/prepared.ts). */
 const GET = new Prepared<{ listId: string; id: string }, Row & Indexed>(['listId', 'id'], (db, p) => db.selectFrom('users')
   .select(['id', 'list_id', 'data', 'fields', 'version', 'created', 'last_modified', ...INDEXED]).where('list_id', '=', p.listId).where('id', '=', p.id));
-/** A list's person by userName key, through users_list_user_name (unique): an IdP's lookup (byUserName). */
-const BY_USER_NAME = new Prepared<{ listId: string; key: string }, Row>(['listId', 'key'], (db, p) => db.selectFrom('users')
-  .select(['id', 'list_id', 'data', 'fields', 'version', 'created', 'last_modified']).where('list_id', '=', p.listId).where('user_name_lc', '=', p.key));
+/** A list's person by userName key, or by externalId where the list keeps them unique, through a unique index: an IdP's lookup (byKey). */
+const BY_KEY = {
+  userName: new Prepared<{ listId: string; key: string }, Row>(['listId', 'key'], (db, p) => db.selectFrom('users')
+    .select(['id', 'list_id', 'data', 'fields', 'version', 'created', 'last_modified']).where('list_id', '=', p.listId).where('user_name_lc', '=', p.key)),
+  externalId: new Prepared<{ listId: string; key: string }, Row>(['listId', 'key'], (db, p) => db.selectFrom('users')
+    .select(['id', 'list_id', 'data', 'fields', 'version', 'created', 'last_modified']).where('list_id', '=', p.listId).where('external_id_key', '=', p.key)),
+};
 const COLUMNS = ['user_name', 'user_name_lc', 'external_id', 'external_id_key', 'display_name', 'display_name_lc', 'employee_number_lc', 'active', 'data',
   'version', 'last_modified', 'fields', 'problems', 'problem_count', 'search', 'mapping_version', 'last_op'] as const;
 type Columns = Record<(typeof COLUMNS)[number], unknown>;
@@ -220,9 +224,12 @@ export class UsersRepo {
     return rec;
   }
 
-  /** The person whose userName has this key (userNameKey), if the list has one: `userName eq` (filter-sql.ts, uniqueUserKey). */
-  async byUserName(listId: string, key: string): Promise<UserRecord | undefined> {
-    const r = await BY_USER_NAME.first(this.db, { listId, key });
+  /**
+   * The person whose userName has this key (userNameKey), or whose externalId this is in a list
+   * that keeps them unique, if the list has one: `userName eq`, `externalId eq` (filter-sql.ts, uniqueUserKey).
+   */
+  async byKey(listId: string, by: 'userName' | 'externalId', key: string): Promise<UserRecord | undefined> {
+    const r = await BY_KEY[by].first(this.db, { listId, key });
     return r && toRecord(r);
   }
 
