@@ -4,18 +4,20 @@
  * (`app.fetch`, no HTTP), in interleaved blocks.
  *
  *   node bench/ab-in-process.mjs BUILD_A BUILD_B [--mode hit|miss|id|create|patch] [--blocks 16] [--block 2000] [--people 2000]
- *     [--env-a KEY=VALUE,…] [--env-b KEY=VALUE,…]
+ *     [--env-a KEY=VALUE,…] [--env-b KEY=VALUE,…] [--sql-a "STATEMENT;…"] [--sql-b "STATEMENT;…"]
  *
  * A build is a directory holding `dist/`, `bin/` and `package.json` (a copy of the project after
  * `npm run build`, with `node_modules` beside it or linked). On a shared 2-core machine the CPU a
  * request scatters by up to 2× between server processes of one build (bench/RESULTS.md, "A
  * lookup's router and reads"), which hides changes of 10 %. Here both builds run in one process:
  * each has its own SQLite database of `--people` people, and their blocks of requests alternate
- * (which build goes first alternates too), so both see the same heap, caches and machine. What
- * this leaves out is the same for both: HTTP, the kernel, the request log's later flush.
+ * (which build goes first alternates too), so both see the same heap, caches and machine. Each
+ * block ends by flushing its build's request log, so that the log's writes count where they were
+ * made. What this leaves out is the same for both: HTTP and the kernel.
  *
  * The two builds may be one directory given twice, with settings that differ (`--env-b
- * MUSTER_REQUEST_LOG=off`): what a setting costs.
+ * MUSTER_REQUEST_LOG=off`) or with SQL run on one's new database before it serves (`--sql-b
+ * "DROP INDEX audit_list_time"`): what a setting or an index costs.
  *
  * Modes: `hit` GET /Users?filter=userName eq (someone), `miss` (nobody), `id` GET /Users/{id},
  * `create` POST /Users (the bench's realistic person), `patch` PATCH replace of `title`.
@@ -36,7 +38,7 @@ const opt = (name, dflt) => {
 };
 const [A, B] = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
 if (!A || !B) {
-  console.error('usage: node bench/ab-in-process.mjs BUILD_A BUILD_B [--mode hit|miss|id|create|patch] [--blocks 16] [--block 2000] [--people 2000] [--env-a K=V,…] [--env-b K=V,…]');
+  console.error('usage: node bench/ab-in-process.mjs BUILD_A BUILD_B [--mode hit|miss|id|create|patch] [--blocks 16] [--block 2000] [--people 2000] [--env-a K=V,…] [--env-b K=V,…] [--sql-a "SQL;…"] [--sql-b "SQL;…"]');
   process.exit(2);
 }
 const MODE = opt('mode', 'hit');
@@ -56,10 +58,16 @@ const person = (userName, i) => ({
 });
 
 /** One build, its database and a function that sends the mode's next request. */
-async function setUp(dir, extra) {
+async function setUp(dir, extra, statements) {
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'muster-ab-'));
   const env = { MUSTER_DATABASE_URL: path.join(data, 'muster.sqlite'), MUSTER_DATA_DIR: data, MUSTER_LOG_LEVEL: 'silent', MUSTER_RATE_LIMIT: '0', MUSTER_DEMO: 'false', ...extra };
   const list = JSON.parse(execFileSync(process.execPath, [path.join(dir, 'bin/muster.js'), 'lists', 'create', '--name', 'AB', '--org', 'AB', '--json'], { env: { ...process.env, ...env } }).toString());
+  if (statements) {
+    const { default: Database } = await import(pathToFileURL(path.join(dir, 'node_modules/better-sqlite3/lib/index.js')).href);
+    const db = new Database(env.MUSTER_DATABASE_URL);
+    db.exec(statements);
+    db.close();
+  }
   const { loadConfig } = await import(pathToFileURL(path.join(dir, 'dist/config.js')).href);
   const { buildMuster } = await import(pathToFileURL(path.join(dir, 'dist/main.js')).href);
   const muster = await buildMuster(loadConfig({ ...process.env, ...env }), undefined, false);
@@ -82,14 +90,15 @@ async function setUp(dir, extra) {
     patch: () => send('PATCH', `/Users/${ids[k % PEOPLE]}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: `T${k++}` }] }, 200),
   }[MODE];
   if (!next) throw new Error(`unknown mode ${MODE}`);
-  return { next, close: async () => { await muster.close(); fs.rmSync(data, { recursive: true, force: true }); } };
+  return { next, flush: () => muster.requestLog.flush(), close: async () => { await muster.close(); fs.rmSync(data, { recursive: true, force: true }); } };
 }
 
-const a = await setUp(A, envOf(opt('env-a')));
-const b = await setUp(B, envOf(opt('env-b')));
+const a = await setUp(A, envOf(opt('env-a')), opt('sql-a'));
+const b = await setUp(B, envOf(opt('env-b')), opt('sql-b'));
 const block = async (x) => {
   const c0 = process.cpuUsage();
   for (let i = 0; i < BLOCK; i++) await x.next();
+  await x.flush();
   const c = process.cpuUsage(c0);
   return (c.user + c.system) / BLOCK;
 };

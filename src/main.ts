@@ -119,7 +119,7 @@ export interface MusterOptions {
 
 export async function buildMuster(config: Config, log: Logger = createLogger(config.logLevel), startJobs = true, options: MusterOptions = {}): Promise<Muster> {
   const store = await openStore(config, true);
-  store.onListenerError = (err) => log.error('a listener of committed work failed; the work is saved, and its consumers catch up at their next poll', { err: String(err) });
+  store.onListenerError = (err) => log.error('a listener of committed work failed; the work is saved, and its consumers catch up at their next poll', { err: err instanceof Error ? err.stack ?? err.message : String(err) });
   // Before anything can seal a secret: a node whose key does not match the database's is refused here.
   const secretKey = await openSecretKey(config, store).catch(async (err: unknown) => {
     await store.close();

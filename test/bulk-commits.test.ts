@@ -176,12 +176,17 @@ describe('Bulk operations share commits and answer what was saved', () => {
       expect(bulk.body.Operations.map((o: { status: string }) => o.status)).toEqual(['201', '201', '201', '201', '201']);
       const off = await list.req('PATCH', `/Users/${one.body.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }] });
       expect(off.status, off.text).toBe(200);
+      // A new roster field queues a job (its derivation): the job queue's listener is told, and throws.
+      const master = (await store.lists.get(list.id))!;
+      const added = await srv.muster.roster.addField(master, { key: 'badge_tag', label: 'Badge tag', type: 'text' }, { actor: 'test' });
+      expect(added.field.key).toBe('badge_tag');
     } finally {
       offEvents();
       offJobs();
     }
     expect((await list.req('GET', '/Users?count=1')).body.totalResults).toBe(6);
     expect(told).toContain('events listener bug');
+    expect(told).toContain('jobs listener bug');
     const created = await store.audit.query({ listId: list.id, actions: ['person.created'], order: 'asc', limit: 100 });
     expect(created).toHaveLength(6);
     expect(await srv.muster.audit.verify(store, list.id)).toMatchObject({ ok: true });

@@ -104,6 +104,8 @@ describe('GET /metrics', () => {
     expect((await call(`${server.origin}/healthz`, {})).status).toBe(200);
     // Paths no route serves: one series, whatever the path.
     for (const p of ['/no-such-page', '/nothing/here', '/assets/missing.js']) expect((await call(`${server.origin}${p}`, { method: 'POST' })).status).toBe(404);
+    // A file the web app does not have: its catch-all answers 404.
+    expect((await call(`${server.origin}/assets/missing.js`, {})).status).toBe(404);
     const after = await scrape();
 
     const route = '/scim/v2/lists/:listId/Users';
@@ -113,6 +115,7 @@ describe('GET /metrics', () => {
     expect(delta(`muster_http_requests_total{method="GET",route="${route}/:id",status="404",idp="Okta"}`)).toBe(5);
     expect(delta(`muster_http_requests_total{method="GET",route="/healthz",status="200",idp="none"}`)).toBe(1);
     expect(delta('muster_http_requests_total{method="POST",route="unmatched",status="404",idp="none"}')).toBe(3);
+    expect(delta('muster_http_requests_total{method="GET",route="unmatched",status="404",idp="none"}')).toBe(1);
     expect(delta(`muster_scim_operations_total{resource="User",operation="create",outcome="success"}`)).toBe(5);
     expect(delta(`muster_scim_operations_total{resource="User",operation="patch",outcome="success"}`)).toBe(1);
     expect(delta(`muster_scim_operations_total{resource="User",operation="get",outcome="client_error"}`)).toBe(5);

@@ -702,7 +702,7 @@ export class ScimService {
       ? uniqueUserKey({ flavor: this.store.flavor, registry: this.registry, resource: rt, listId: ctx.list.id }, filter, ctx.list.externalIdUnique) : undefined;
     if (key) {
       // An IdP's lookup by a unique key: one prepared statement, 0 or 1 person, who is the total.
-      const rec = key.by === 'id' ? await this.store.users.get(ctx.list.id, key.value) : await this.store.users.byKey(ctx.list.id, key.by, key.value);
+      const rec = await this.store.users.byKey(ctx.list.id, key.by, key.value);
       const resources = await this.renderPage(ctx, rt, rec ? [rec] : [], p, filter);
       return { schemas: [LIST_RESPONSE], totalResults: resources.length, startIndex, itemsPerPage: resources.length, Resources: resources };
     }

@@ -316,13 +316,18 @@ function compare(ctx: FilterContext, s: Scalar, op: CompareOp, value: CompValue,
   let e: Expr;
   if (s.kind === 'column') e = ci && !s.lowered ? sql`lower(${s.expr})` : s.expr;
   else e = ci ? sql`lower(${ctx.flavor.jsonText(s.doc, s.keys)})` : ctx.flavor.jsonText(s.doc, s.keys);
-  const v = s.kind === 'column' && s.key ? s.key(raw) : ci ? raw.toLowerCase() : raw;
+  const v = keyed(s, raw);
   switch (op) {
     case 'co': return ctx.flavor.contains(e, v);
     case 'sw': return sql`(substr(${e}, 1, ${[...v].length}) = ${v})`;
     case 'ew': return ctx.flavor.endsWith(e, v);
     default: return ordered(e, op, v);
   }
+}
+
+/** A string compared with `s` as the comparison sees it: keyed as its column stores it (userName), lower case unless caseExact. */
+function keyed(s: Scalar, raw: string): string {
+  return s.kind === 'column' && s.key ? s.key(raw) : s.kind !== 'const' && !s.caseExact ? raw.toLowerCase() : raw;
 }
 
 function ordered(e: Expr, op: CompareOp, v: string | number): Expr {
@@ -411,14 +416,17 @@ function seeks(ctx: FilterContext, f: Filter): boolean {
   }
 }
 
+/** People's attributes a unique index holds, by their lookup key (UsersRepo.byKey). */
+const UNIQUE_KEYS = { username: 'userName', id: 'id', externalid: 'externalId' } as const;
+
 /**
  * The one person a filter can name by a key unique in the list: `userName eq "…"`
  * (users_list_user_name), `id eq "…"` (the primary key), or `externalId eq "…"` in a list that
  * keeps externalIds unique (users_list_external_id_key: such a list stores every person's
  * externalId there too, and a list's setting never changes after it is created): an IdP's lookup
- * before each create or update. The key comes as the column holds it, so the page is one prepared
- * statement and holds 0 or 1 person, its total that number (ScimService.query; issue 16: the
- * filter, its SQL and Kysely's compile were about 30 µs of a 250 µs lookup). Undefined for
+ * before each create or update. The value comes keyed as compare() keys it, so the page is one
+ * prepared statement and holds 0 or 1 person, its total that number (ScimService.query; issue 16:
+ * the filter, its SQL and Kysely's compile were about 30 µs of a 250 µs lookup). Undefined for
  * anything else, which compiles as usual: its errors (an unknown attribute, a boolean for a
  * string) are that path's.
  */
@@ -430,11 +438,10 @@ export function uniqueUserKey(ctx: FilterContext, f: Filter, externalIdUnique: b
   } catch {
     return undefined;
   }
-  // As compare() keys them: userName as stored (userNameKey), id and externalId exactly (caseExact).
-  if (key === 'username') return { by: 'userName', value: userNameKey(f.value) };
-  if (key === 'id') return { by: 'id', value: f.value };
-  if (key === 'externalid' && externalIdUnique) return { by: 'externalId', value: f.value };
-  return undefined;
+  const by = Object.hasOwn(UNIQUE_KEYS, key) ? UNIQUE_KEYS[key as keyof typeof UNIQUE_KEYS] : undefined;
+  const column = by && userColumns(key);
+  if (!column || (by === 'externalId' && !externalIdUnique)) return undefined;
+  return { by, value: keyed(column, f.value) };
 }
 
 /**

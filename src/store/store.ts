@@ -214,15 +214,21 @@ export class Store implements Repos {
    * catch up anyway, so its failure must not turn a saved change into a failed request, which
    * an IdP would send again.
    */
-  onListenerError: (err: unknown) => void = () => undefined;
+  onListenerError: (err: unknown) => void = (err) => process.emitWarning(err instanceof Error ? err : String(err), 'MusterListenerError');
 
-  private tell<A>(fn: (a: A) => void, a: A): void {
+  private readonly told = (err: unknown): void => {
     try {
-      fn(a);
+      this.onListenerError(err);
+    } catch { /* nothing more to tell */ }
+  };
+
+  private tell<A>(fn: (a: A) => unknown, a: A): void {
+    try {
+      const r = fn(a);
+      // A listener that returns a promise: its rejection is told too, not left unhandled.
+      if (r instanceof Promise) r.catch(this.told);
     } catch (err) {
-      try {
-        this.onListenerError(err);
-      } catch { /* nothing more to tell */ }
+      this.told(err);
     }
   }
 

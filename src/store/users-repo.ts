@@ -104,13 +104,10 @@ const lc = (s: string | null): string | null => (s === null ? null : s.toLowerCa
 /** The statements of every SCIM read and write of a person, compiled once (src/store/prepared.ts). */
 const GET = new Prepared<{ listId: string; id: string }, Row & Indexed>(['listId', 'id'], (db, p) => db.selectFrom('users')
   .select(['id', 'list_id', 'data', 'fields', 'version', 'created', 'last_modified', ...INDEXED]).where('list_id', '=', p.listId).where('id', '=', p.id));
-/** A list's person by userName key, or by externalId where the list keeps them unique, through a unique index: an IdP's lookup (byKey). */
-const BY_KEY = {
-  userName: new Prepared<{ listId: string; key: string }, Row>(['listId', 'key'], (db, p) => db.selectFrom('users')
-    .select(['id', 'list_id', 'data', 'fields', 'version', 'created', 'last_modified']).where('list_id', '=', p.listId).where('user_name_lc', '=', p.key)),
-  externalId: new Prepared<{ listId: string; key: string }, Row>(['listId', 'key'], (db, p) => db.selectFrom('users')
-    .select(['id', 'list_id', 'data', 'fields', 'version', 'created', 'last_modified']).where('list_id', '=', p.listId).where('external_id_key', '=', p.key)),
-};
+/** A list's person by a unique key (its id, its userName key, its externalId where the list keeps them unique): an IdP's lookup (byKey). */
+const byColumn = (column: 'id' | 'user_name_lc' | 'external_id_key') => new Prepared<{ listId: string; key: string }, Row>(['listId', 'key'], (db, p) => db.selectFrom('users')
+  .select(['id', 'list_id', 'data', 'fields', 'version', 'created', 'last_modified']).where('list_id', '=', p.listId).where(column, '=', p.key));
+const BY_KEY = { id: byColumn('id'), userName: byColumn('user_name_lc'), externalId: byColumn('external_id_key') };
 const COLUMNS = ['user_name', 'user_name_lc', 'external_id', 'external_id_key', 'display_name', 'display_name_lc', 'employee_number_lc', 'active', 'data',
   'version', 'last_modified', 'fields', 'problems', 'problem_count', 'search', 'mapping_version', 'last_op'] as const;
 type Columns = Record<(typeof COLUMNS)[number], unknown>;
@@ -225,10 +222,11 @@ export class UsersRepo {
   }
 
   /**
-   * The person whose userName has this key (userNameKey), or whose externalId this is in a list
-   * that keeps them unique, if the list has one: `userName eq`, `externalId eq` (filter-sql.ts, uniqueUserKey).
+   * The person with this id, whose userName has this key (userNameKey), or whose externalId this is
+   * in a list that keeps them unique, if the list has one: `id eq`, `userName eq`, `externalId eq`
+   * (filter-sql.ts, uniqueUserKey). Read only: unlike `get`, nothing is kept for a later update.
    */
-  async byKey(listId: string, by: 'userName' | 'externalId', key: string): Promise<UserRecord | undefined> {
+  async byKey(listId: string, by: keyof typeof BY_KEY, key: string): Promise<UserRecord | undefined> {
     const r = await BY_KEY[by].first(this.db, { listId, key });
     return r && toRecord(r);
   }
