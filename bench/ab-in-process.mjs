@@ -20,7 +20,7 @@
  * "DROP INDEX audit_list_time"`): what a setting or an index costs.
  *
  * Modes: `hit` GET /Users?filter=userName eq (someone), `miss` (nobody), `id` GET /Users/{id},
- * `create` POST /Users (the bench's realistic person), `patch` PATCH replace of `title`.
+ * `create` POST /Users (bench/phases.mjs's person, as the sync phase sends it), `patch` PATCH replace of `title`.
  * Prints each build's median CPU µs a request over the blocks, the ratio, and every block.
  */
 import fs from 'node:fs';
@@ -28,6 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
+import { makeUser, userName } from './phases.mjs';
 
 const { Request } = globalThis;
 
@@ -45,17 +46,8 @@ const MODE = opt('mode', 'hit');
 const BLOCKS = Number(opt('blocks', 16));
 const BLOCK = Number(opt('block', MODE === 'create' || MODE === 'patch' ? 500 : 2000));
 const PEOPLE = Number(opt('people', 2000));
-const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const ORIGIN = 'http://127.0.0.1:1';
 const envOf = (spec) => Object.fromEntries((spec ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-
-const person = (userName, i) => ({
-  schemas: [USER, ENTERPRISE], userName, externalId: `ext-${userName}`,
-  name: { givenName: 'Ken', familyName: `Lovelace${i}`, formatted: `Ken Lovelace${i}` }, displayName: `Ken Lovelace ${i}`, title: 'Specialist',
-  emails: [{ value: userName, type: 'work', primary: true }], phoneNumbers: [{ value: '+1 555 0000005', type: 'work' }, { value: '+1 666 0000005', type: 'mobile' }],
-  active: true, [ENTERPRISE]: { employeeNumber: String(100000 + i), department: 'Legal', division: 'Division 0', manager: { value: 'mgr-0' } },
-});
 
 /** One build, its database and a function that sends the mode's next request. */
 async function setUp(dir, extra, statements) {
@@ -80,13 +72,13 @@ async function setUp(dir, extra, statements) {
     return text;
   };
   const ids = [];
-  for (let i = 0; i < PEOPLE; i++) ids.push(JSON.parse(await send('POST', '/Users', person(`u${i}@x.test`, i), 201)).id);
+  for (let i = 0; i < PEOPLE; i++) ids.push(JSON.parse(await send('POST', '/Users', makeUser(i), 201)).id);
   let k = 0;
   const next = {
-    hit: () => send('GET', `/Users?filter=${encodeURIComponent(`userName eq "u${k++ % PEOPLE}@x.test"`)}`, undefined, 200),
-    miss: () => send('GET', `/Users?filter=${encodeURIComponent(`userName eq "u${k++ % PEOPLE}@y.test"`)}`, undefined, 200),
+    hit: () => send('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName(k++ % PEOPLE)}"`)}`, undefined, 200),
+    miss: () => send('GET', `/Users?filter=${encodeURIComponent(`userName eq "nobody.${k++ % PEOPLE}@example.com"`)}`, undefined, 200),
     id: () => send('GET', `/Users/${ids[k++ % PEOPLE]}`, undefined, 200),
-    create: () => send('POST', '/Users', person(`n${k}@x.test`, k++), 201),
+    create: () => send('POST', '/Users', makeUser(PEOPLE + k++), 201),
     patch: () => send('PATCH', `/Users/${ids[k % PEOPLE]}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: `T${k++}` }] }, 200),
   }[MODE];
   if (!next) throw new Error(`unknown mode ${MODE}`);

@@ -35,7 +35,7 @@ export function httpMetrics(metrics: Metrics): MiddlewareHandler {
       // The pattern of the handler that answered. A 404 whose pattern is the app-wide `*` (which
       // Hono reports as `/*`: no route, or the web app's catch-all) is counted as `unmatched`.
       const path = routePath(c);
-      const route = note?.route ?? (c.res.status === 404 && (path === '/*' || path === '*') ? 'unmatched' : path);
+      const route = note?.route ?? (c.res.status === 404 && path === '/*' ? 'unmatched' : path);
       const status = c.res.status;
       // Until the answer is sent: a large group's streams for seconds after its handler returned.
       whenSent(c.res, () => {
