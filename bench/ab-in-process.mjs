@@ -19,6 +19,11 @@
  * MUSTER_REQUEST_LOG=off`) or with SQL run on one's new database before it serves (`--sql-b
  * "DROP INDEX audit_list_time"`): what a setting or an index costs.
  *
+ * What it resolves: a change that wins every block pair or nearly (12 % and more, repeated). A
+ * difference of 5–10 % with 10–15 of 16 pairs lower has come out of a change of under 1 %, and with
+ * the opposite sign when the change moved to the other side (bench/RESULTS.md, "externalIds in
+ * one index"): run it with the change on A, then on B, and keep only what holds both ways.
+ *
  * Modes: `hit` GET /Users?filter=userName eq (someone), `miss` (nobody), `id` GET /Users/{id},
  * `create` POST /Users (bench/phases.mjs's person, as the sync phase sends it), `patch` PATCH replace of `title`.
  * Prints each build's median CPU µs a request over the blocks, the ratio, and every block.

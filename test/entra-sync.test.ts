@@ -88,7 +88,7 @@ describe('Entra ID pull sync', () => {
     expect(created[0]!.actor).toBe('entra-sync');
     // Roster fields come through the default mapping, as for SCIM.
     const someone = graph.getUser([...want][0]!)!;
-    const person = (await srv.muster.store.users.byExternalIds(list.id, [someone.id])).get(someone.id)!;
+    const person = (await srv.muster.store.users.byExternalIds(list, [someone.id])).get(someone.id)!;
     const row = await srv.muster.store.roster.people({ listId: list.id, personId: person.id, offset: 0, limit: 1 });
     expect(row[0]!.fields).toMatchObject({ username: someone.userPrincipalName, first_name: someone.givenName, department: someone.department, external_id: someone.id });
     // A second run with nothing changed changes nothing and records nothing.
@@ -275,7 +275,7 @@ describe('Entra ID pull sync', () => {
 
 /** The person on the list for a Graph user id. */
 async function personOf(listId: string, graphId: string): Promise<string | undefined> {
-  return (await srv.muster.store.users.byExternalIds(listId, [graphId])).get(graphId)?.id;
+  return (await srv.muster.store.users.byExternalIds((await srv.muster.store.lists.get(listId))!, [graphId])).get(graphId)?.id;
 }
 
 /** The person id a person's enterprise manager links to, if any. */
@@ -396,7 +396,7 @@ describe('text from Graph that is not well-formed Unicode', () => {
     const r2 = await runSync(list.id) as unknown as { failed: number; errors: string[]; deactivated: number };
     expect(r2.failed).toBe(1);
     expect(r2.deactivated).toBe(1);
-    expect((await srv.muster.store.users.byExternalIds(list.id, [later.id])).get(later.id)?.active).toBe(false);
+    expect((await srv.muster.store.users.byExternalIds(list, [later.id])).get(later.id)?.active).toBe(false);
     const laterRec = await srv.muster.store.users.get(list.id, (await personOf(list.id, later.id))!);
     expect(laterRec?.data.userName).toBe('later@contoso.test');
     const fineRec = await srv.muster.store.users.get(list.id, (await personOf(list.id, fine.id))!);

@@ -440,7 +440,7 @@ export class ScimService {
   private async applyMembers(tx: Repos, ctx: ScimCtx, groupId: string, ops: readonly MemberOp[], now: string): Promise<{ added: string[]; removed: string[] }> {
     const added: string[] = [];
     const removed: string[] = [];
-    const fctx: FilterContext = { flavor: this.store.flavor, registry: this.registry, resource: 'Group', listId: ctx.list.id };
+    const fctx = this.filterContext(ctx, 'Group');
     const unknown: string[] = [];
     for (const op of ops) {
       if (op.kind === 'add') {
@@ -660,8 +660,12 @@ export class ScimService {
     return { startIndex, count };
   }
 
+  private filterContext(ctx: ScimCtx, rt: ResourceTypeId): FilterContext {
+    return { flavor: this.store.flavor, registry: this.registry, resource: rt, listId: ctx.list.id, externalIdUnique: ctx.list.externalIdUnique };
+  }
+
   private compileQuery(ctx: ScimCtx, rt: ResourceTypeId, filter: Filter | undefined, q: QueryParams) {
-    const fctx: FilterContext = { flavor: this.store.flavor, registry: this.registry, resource: rt, listId: ctx.list.id };
+    const fctx = this.filterContext(ctx, rt);
     const where = filter ? scimCompile(() => compileFilter(fctx, filter)) : undefined;
     const sortPath = q.sortBy ? parseAttrPath(q.sortBy, (d) => invalidFilter(`invalid sortBy "${q.sortBy}": ${d}`)) : undefined;
     const orderBy = sortPath ? scimCompile(() => sortExpression(fctx, sortPath)) : undefined;
@@ -699,7 +703,7 @@ export class ScimService {
     const p = this.projection(rt, q.attributes, q.excludedAttributes);
     const descending = this.sortDescending(q);
     const key = filter && q.cursor === undefined && q.sortBy === undefined && startIndex === 1 && count > 0
-      ? uniqueUserKey({ flavor: this.store.flavor, registry: this.registry, resource: rt, listId: ctx.list.id }, filter, ctx.list.externalIdUnique) : undefined;
+      ? uniqueUserKey(this.filterContext(ctx, rt), filter) : undefined;
     if (key) {
       // An IdP's lookup by a unique key: one prepared statement, 0 or 1 person, who is the total.
       const rec = await this.store.users.byKey(ctx.list.id, key.by, key.value);

@@ -53,6 +53,7 @@ import * as m034 from './migrations/034-audit-idp-index.js';
 import * as m035 from './migrations/035-packed-text.js';
 import * as m036 from './migrations/036-admin-sso-subject.js';
 import * as m037 from './migrations/037-outbox-seq-index.js';
+import * as m038 from './migrations/038-external-id-partial.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -131,6 +132,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['035-packed-text', m035],
   ['036-admin-sso-subject', m036],
   ['037-outbox-seq-index', m037],
+  ['038-external-id-partial', m038],
 ];
 
 /** Every migration this build knows, in order (the upgrade tests check that each ran once). */

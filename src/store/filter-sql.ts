@@ -11,6 +11,7 @@ import type { SchemaRegistry, AttributeDef, AttrType } from '../scim/schemas/ind
 import { ENTERPRISE_USER_SCHEMA } from '../scim/schemas/index.js';
 import type { SqlFlavor } from './sql-flavor.js';
 import { userNameKey } from '../scim/user-name.js';
+import { filterNames } from '../scim/filter/walk.js';
 
 type Expr = RawBuilder<unknown>;
 /** A compiled WHERE or ORDER BY expression, opaque above store/ (services pass it back, never build SQL). */
@@ -51,16 +52,30 @@ export interface FilterContext {
   readonly registry: SchemaRegistry;
   readonly resource: ResourceKind;
   readonly listId: string;
+  /** Whether the list keeps externalIds unique (MasterList.externalIdUnique, fixed when the list is created). */
+  readonly externalIdUnique: boolean;
 }
 
 const col = (expr: Expr, type: AttrType, caseExact: boolean, lowered = !caseExact): Scalar => ({ kind: 'column', expr, type, caseExact, lowered });
 
-function userColumns(key: string): Scalar | undefined {
+/**
+ * externalId's column. A list that keeps externalIds unique (the default) stores each one in
+ * external_id_key too, whose unique index (…_list_external_id_key) finds them; the index on
+ * external_id holds only the rows without that key (`WHERE external_id_key IS NULL`, migration
+ * 038), so that a person is written into one of the two, not both (issue 16). A comparison on it
+ * carries that condition, true of every row of a list that allows repeats, for the engine to use
+ * the partial index. Neither index holds a whole list, so neither gives its order (SORT_INDEXED).
+ */
+function externalIdColumn(table: 'users' | 'groups', unique: boolean): Scalar {
+  return col(sql.ref(`${table}.${unique ? 'external_id_key' : 'external_id'}`), 'string', true);
+}
+
+function userColumns(key: string, externalIdUnique: boolean): Scalar | undefined {
   switch (key) {
     case 'id': return col(sql.ref('users.id'), 'string', true);
     // Stored as userNameKey (lower case, NFC): the filter value is keyed the same way.
     case 'username': return { kind: 'column', expr: sql.ref('users.user_name_lc'), type: 'string', caseExact: false, lowered: true, key: userNameKey };
-    case 'externalid': return col(sql.ref('users.external_id'), 'string', true);
+    case 'externalid': return externalIdColumn('users', externalIdUnique);
     case 'displayname': return col(sql.ref('users.display_name_lc'), 'string', false);
     case 'active': return col(sql.ref('users.active'), 'boolean', true, false);
     case 'meta.created': return col(sql.ref('users.created'), 'dateTime', true, false);
@@ -71,11 +86,11 @@ function userColumns(key: string): Scalar | undefined {
   }
 }
 
-function groupColumns(key: string): Scalar | undefined {
+function groupColumns(key: string, externalIdUnique: boolean): Scalar | undefined {
   switch (key) {
     case 'id': return col(sql.ref('groups.id'), 'string', true);
     case 'displayname': return col(sql.ref('groups.display_name_lc'), 'string', false);
-    case 'externalid': return col(sql.ref('groups.external_id'), 'string', true);
+    case 'externalid': return externalIdColumn('groups', externalIdUnique);
     case 'meta.created': return col(sql.ref('groups.created'), 'dateTime', true, false);
     case 'meta.lastmodified': return col(sql.ref('groups.last_modified'), 'dateTime', true, false);
     case 'meta.resourcetype': return { kind: 'const', value: 'Group' };
@@ -161,8 +176,10 @@ function resolve(ctx: FilterContext, path: AttrPath): Resolved {
 }
 
 export function compileFilter(ctx: FilterContext, filter: Filter): Expr {
-  const doc = sql.ref(ctx.resource === 'User' ? 'users.data' : 'groups.data');
-  return compileNode(ctx, filter, doc);
+  const table = ctx.resource === 'User' ? 'users' : 'groups';
+  const where = compileNode(ctx, filter, sql.ref(`${table}.data`));
+  // The partial index on external_id is for the engine to use only beside its condition (externalIdColumn).
+  return !ctx.externalIdUnique && filterNames(filter, 'externalid') ? sql`(${sql.ref(`${table}.external_id_key`)} IS NULL AND ${where})` : where;
 }
 
 function compileNode(ctx: FilterContext, f: Filter, doc: Expr): Expr {
@@ -196,7 +213,7 @@ function presentMulti(ctx: FilterContext, r: Resolved, doc: Expr): Expr {
 }
 
 function scalarFor(ctx: FilterContext, r: Resolved, doc: Expr): Scalar {
-  const mapped = ctx.resource === 'User' ? userColumns(r.key) : groupColumns(r.key);
+  const mapped = ctx.resource === 'User' ? userColumns(r.key, ctx.externalIdUnique) : groupColumns(r.key, ctx.externalIdUnique);
   if (mapped) return mapped;
   if (r.def?.type === 'complex' && !r.subDef) {
     throw invalidFilter(`"${r.key}" is a complex attribute: compare one of its sub-attributes, e.g. "${r.def.name}.${r.def.subAttributes?.[0]?.name ?? 'value'}"`);
@@ -365,17 +382,17 @@ export function sortExpression(ctx: FilterContext, path: AttrPath): Expr {
   return s.caseExact ? ctx.flavor.jsonText(s.doc, s.keys) : sql`lower(${ctx.flavor.jsonText(s.doc, s.keys)})`;
 }
 
-/** People's attributes an index finds by equality (users_list_user_name, …_external_id, …_display_name, …_employee_number, …_modified; the primary key). */
+/** People's attributes an index finds by equality (users_list_user_name, …_external_id_key or …_external_id (externalIdColumn), …_display_name, …_employee_number, …_modified; the primary key). */
 const SEEK_EQ: ReadonlySet<string> = new Set(['id', 'username', 'externalid', 'displayname', 'meta.lastmodified', `${ENTERPRISE_USER_SCHEMA.toLowerCase()}:employeenumber`]);
 /** People's attributes whose index also gives the list's order (sortBy, index paging). */
-const SORT_INDEXED: ReadonlySet<string> = new Set(['username', 'externalid', 'displayname', 'meta.lastmodified', `${ENTERPRISE_USER_SCHEMA.toLowerCase()}:employeenumber`]);
+const SORT_INDEXED: ReadonlySet<string> = new Set(['username', 'displayname', 'meta.lastmodified', `${ENTERPRISE_USER_SCHEMA.toLowerCase()}:employeenumber`]);
 /**
  * …and with cursor paging, which orders nulls last (paging-repo.ts, keysetClauses): only the
  * attributes every person has keep the index's order; the others sort the whole list.
  */
 const SORT_INDEXED_CURSOR: ReadonlySet<string> = new Set(['username', 'meta.lastmodified']);
 
-/** Groups' attributes an index finds by equality (groups_list_display_name, …_external_id; the primary key). */
+/** Groups' attributes an index finds by equality (groups_list_display_name, …_external_id_key or …_external_id; the primary key). */
 const GROUP_SEEK_EQ: ReadonlySet<string> = new Set(['id', 'displayname', 'externalid']);
 /** Groups' attributes whose index gives the order. */
 const GROUP_SORT_INDEXED: ReadonlySet<string> = new Set(['displayname']);
@@ -397,7 +414,9 @@ export function elementSeeks(f: Filter): boolean {
 function seeks(ctx: FilterContext, f: Filter): boolean {
   switch (f.kind) {
     case 'and': return seeks(ctx, f.left) || seeks(ctx, f.right);
-    case 'or': return seeks(ctx, f.left) && seeks(ctx, f.right);
+    // In a list that allows repeated externalIds their index is partial (externalIdColumn), and
+    // SQLite reads a partial index for one branch of an `or` only as a whole (the list's rows).
+    case 'or': return seeks(ctx, f.left) && seeks(ctx, f.right) && (ctx.externalIdUnique || !filterNames(f, 'externalid'));
     case 'not':
     case 'present': return false;
     case 'valuePath': {
@@ -422,15 +441,14 @@ const UNIQUE_KEYS = { username: 'userName', id: 'id', externalid: 'externalId' }
 /**
  * The one person a filter can name by a key unique in the list: `userName eq "…"`
  * (users_list_user_name), `id eq "…"` (the primary key), or `externalId eq "…"` in a list that
- * keeps externalIds unique (users_list_external_id_key: such a list stores every person's
- * externalId there too, and a list's setting never changes after it is created): an IdP's lookup
+ * keeps externalIds unique (users_list_external_id_key, externalIdColumn): an IdP's lookup
  * before each create or update. The value comes keyed as compare() keys it, so the page is one
  * prepared statement and holds 0 or 1 person, its total that number (ScimService.query; issue 16:
  * the filter, its SQL and Kysely's compile were about 30 µs of a 250 µs lookup). Undefined for
  * anything else, which compiles as usual: its errors (an unknown attribute, a boolean for a
  * string) are that path's.
  */
-export function uniqueUserKey(ctx: FilterContext, f: Filter, externalIdUnique: boolean): { readonly by: 'userName' | 'id' | 'externalId'; readonly value: string } | undefined {
+export function uniqueUserKey(ctx: FilterContext, f: Filter): { readonly by: 'userName' | 'id' | 'externalId'; readonly value: string } | undefined {
   if (ctx.resource !== 'User' || f.kind !== 'compare' || f.op !== 'eq' || typeof f.value !== 'string') return undefined;
   let key: string;
   try {
@@ -439,8 +457,8 @@ export function uniqueUserKey(ctx: FilterContext, f: Filter, externalIdUnique: b
     return undefined;
   }
   const by = Object.hasOwn(UNIQUE_KEYS, key) ? UNIQUE_KEYS[key as keyof typeof UNIQUE_KEYS] : undefined;
-  const column = by && userColumns(key);
-  if (!column || (by === 'externalId' && !externalIdUnique)) return undefined;
+  const column = by && userColumns(key, ctx.externalIdUnique);
+  if (!column || (by === 'externalId' && !ctx.externalIdUnique)) return undefined;
   return { by, value: keyed(column, f.value) };
 }
 

@@ -240,12 +240,17 @@ export class UsersRepo {
     return (await pageRows<Row>(this.db, this.scans, 'users', USER_COLUMNS, q)).map(toRecord);
   }
 
-  /** People of a list by externalId (Entra sync keys people by their Graph object id). */
-  async byExternalIds(listId: string, externalIds: readonly string[]): Promise<Map<string, { id: string; active: boolean }>> {
+  /**
+   * People of a list by externalId (Entra sync keys people by their Graph object id), read from the
+   * index that holds the list's externalIds: the unique one where the list keeps them unique, else
+   * the partial one (filter-sql.ts, externalIdColumn).
+   */
+  async byExternalIds(list: { readonly id: string; readonly externalIdUnique: boolean }, externalIds: readonly string[]): Promise<Map<string, { id: string; active: boolean }>> {
     const out = new Map<string, { id: string; active: boolean }>();
     for (let i = 0; i < externalIds.length; i += 500) {
-      const rows = await this.db.selectFrom('users').select(['id', 'external_id', 'active']).where('list_id', '=', listId)
-        .where('external_id', 'in', externalIds.slice(i, i + 500)).execute();
+      const part = externalIds.slice(i, i + 500);
+      const q = this.db.selectFrom('users').select(['id', 'external_id', 'active']).where('list_id', '=', list.id);
+      const rows = await (list.externalIdUnique ? q.where('external_id_key', 'in', part) : q.where('external_id_key', 'is', null).where('external_id', 'in', part)).execute();
       for (const r of rows) if (r.external_id) out.set(r.external_id, { id: r.id, active: Number(r.active) === 1 });
     }
     return out;

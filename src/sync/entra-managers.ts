@@ -29,7 +29,7 @@ export class ManagerLinks {
     for (let i = 0; i < pending.length; i += 500) {
       const chunk = pending.slice(i, i + 500);
       await yieldToEventLoop();
-      const known = await this.store.users.byExternalIds(list.id, chunk.flat());
+      const known = await this.store.users.byExternalIds(list, chunk.flat());
       const resolved: string[] = [];
       for (const [userId, managerId] of chunk) {
         const person = known.get(userId), manager = known.get(managerId);

@@ -387,7 +387,7 @@ export class EntraSync {
     if (st.phase === 'joins') {
       // Joined a scoped group without any change of their own: not in users/delta, so read them by id.
       const touched = [...new Set(st.touched)];
-      const known = await this.store.users.byExternalIds(list.id, touched);
+      const known = await this.store.users.byExternalIds(list, touched);
       const inScope = await this.store.entra.inScope(list.id, touched);
       const select = GRAPH_USER_SELECT.join(',');
       let n = 0;
@@ -461,7 +461,7 @@ export class EntraSync {
     const changes = new Map<string, ManagerChange>();
     for (const u of users) if (typeof u.id === 'string') changes.set(u.id, managerChangeOf(u, complete));
     const managers = [...changes.values()].flatMap((c) => (c.kind === 'set' ? [c.id] : []));
-    const known = await this.store.users.byExternalIds(list.id, [...ids, ...managers]);
+    const known = await this.store.users.byExternalIds(list, [...ids, ...managers]);
     const waiting = new Map<string, string>();
     const settled: string[] = [];
     for (const raw of users) {
@@ -501,7 +501,7 @@ export class EntraSync {
         // Arriving in a delta round with no word on the manager (it did not change in Entra): there
         // is no link of ours to keep, so ask Graph who it is.
         change = await this.readManager(graph, id);
-        if (change.kind === 'set') managerPerson = (await this.store.users.byExternalIds(list.id, [change.id])).get(change.id)?.id;
+        if (change.kind === 'set') managerPerson = (await this.store.users.byExternalIds(list, [change.id])).get(change.id)?.id;
       }
       if (change.kind === 'set' && !managerPerson) waiting.set(id, change.id); // linked when the manager arrives
       else if (change.kind !== 'unchanged') settled.push(id);
