@@ -64,7 +64,8 @@ const col = (expr: Expr, type: AttrType, caseExact: boolean, lowered = !caseExac
  * external_id holds only the rows without that key (`WHERE external_id_key IS NULL`, migration
  * 038), so that a person is written into one of the two, not both (issue 16). A comparison on it
  * carries that condition, true of every row of a list that allows repeats, for the engine to use
- * the partial index. Neither index holds a whole list, so neither gives its order (SORT_INDEXED).
+ * the partial index. Neither gives the order of a list (SORT_INDEXED): the unique one lacks the
+ * people without an externalId, and a sort carries no condition for the engine to use the other.
  */
 function externalIdColumn(table: 'users' | 'groups', unique: boolean): Scalar {
   return col(sql.ref(`${table}.${unique ? 'external_id_key' : 'external_id'}`), 'string', true);
