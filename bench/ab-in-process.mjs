@@ -4,7 +4,7 @@
  * (`app.fetch`, no HTTP), in interleaved blocks.
  *
  *   node bench/ab-in-process.mjs BUILD_A BUILD_B [--mode hit|miss|id|create|patch] [--blocks 16] [--block 2000] [--people 2000]
- *     [--env-a KEY=VALUE,…] [--env-b KEY=VALUE,…] [--sql-a "STATEMENT;…"] [--sql-b "STATEMENT;…"]
+ *     [--env-a KEY=VALUE,…] [--env-b KEY=VALUE,…] [--sql-a "STATEMENT;…"] [--sql-b "STATEMENT;…"] [--both]
  *
  * A build is a directory holding `dist/`, `bin/` and `package.json` (a copy of the project after
  * `npm run build`, with `node_modules` beside it or linked). On a shared 2-core machine the CPU a
@@ -22,7 +22,8 @@
  * What it resolves: a change that wins every block pair or nearly (12 % and more, repeated). A
  * difference of 5–10 % with 10–15 of 16 pairs lower has come out of a change of under 1 %, and with
  * the opposite sign when the change moved to the other side (bench/RESULTS.md, "externalIds in
- * one index"): run it with the change on A, then on B, and keep only what holds both ways.
+ * one index"): `--both` runs the comparison again with the sides exchanged (B's build and
+ * settings set up first, in A's place); keep only what holds both ways.
  *
  * Modes: `hit` GET /Users?filter=userName eq (someone), `miss` (nobody), `id` GET /Users/{id},
  * `create` POST /Users (bench/phases.mjs's person, as the sync phase sends it), `patch` PATCH replace of `title`.
@@ -42,9 +43,9 @@ const opt = (name, dflt) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : dflt;
 };
-const [A, B] = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
+const [A, B] = args.filter((a, i) => !a.startsWith('--') && !(args[i - 1]?.startsWith('--') && args[i - 1] !== '--both'));
 if (!A || !B) {
-  console.error('usage: node bench/ab-in-process.mjs BUILD_A BUILD_B [--mode hit|miss|id|create|patch] [--blocks 16] [--block 2000] [--people 2000] [--env-a K=V,…] [--env-b K=V,…] [--sql-a "SQL;…"] [--sql-b "SQL;…"]');
+  console.error('usage: node bench/ab-in-process.mjs BUILD_A BUILD_B [--mode hit|miss|id|create|patch] [--blocks 16] [--block 2000] [--people 2000] [--env-a K=V,…] [--env-b K=V,…] [--sql-a "SQL;…"] [--sql-b "SQL;…"] [--both]');
   process.exit(2);
 }
 const MODE = opt('mode', 'hit');
@@ -90,8 +91,7 @@ async function setUp(dir, extra, statements) {
   return { next, flush: () => muster.requestLog.flush(), close: async () => { await muster.close(); fs.rmSync(data, { recursive: true, force: true }); } };
 }
 
-const a = await setUp(A, envOf(opt('env-a')), opt('sql-a'));
-const b = await setUp(B, envOf(opt('env-b')), opt('sql-b'));
+const median = (x) => { const s = [...x].sort((p, q) => p - q); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const block = async (x) => {
   const c0 = process.cpuUsage();
   for (let i = 0; i < BLOCK; i++) await x.next();
@@ -99,14 +99,30 @@ const block = async (x) => {
   const c = process.cpuUsage(c0);
   return (c.user + c.system) / BLOCK;
 };
-for (let i = 0; i < 2; i++) { await block(a); await block(b); } // warm-up
-const ra = [], rb = [];
-for (let r = 0; r < BLOCKS; r++) {
-  if (r % 2) { ra.push(await block(a)); rb.push(await block(b)); } else { rb.push(await block(b)); ra.push(await block(a)); }
+
+/** One comparison: `first` and `second` set up in that order, their blocks interleaved; the medians and how often `second` was lower. */
+async function compare(first, second) {
+  const a = await setUp(first.dir, first.env, first.sql);
+  const b = await setUp(second.dir, second.env, second.sql);
+  for (let i = 0; i < 2; i++) { await block(a); await block(b); } // warm-up
+  const ra = [], rb = [];
+  for (let r = 0; r < BLOCKS; r++) {
+    if (r % 2) { ra.push(await block(a)); rb.push(await block(b)); } else { rb.push(await block(b)); ra.push(await block(a)); }
+  }
+  await a.close();
+  await b.close();
+  return { ra, rb, lower: ra.filter((v, i) => rb[i] < v).length };
 }
-const median = (x) => { const s = [...x].sort((p, q) => p - q); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
-const lower = ra.filter((v, i) => rb[i] < v).length;
-console.log(`${MODE}: A ${A} ${median(ra).toFixed(1)} µs | B ${B} ${median(rb).toFixed(1)} µs | B/A ${(median(rb) / median(ra)).toFixed(3)} | B lower in ${lower} of ${BLOCKS} pairs`);
-console.log(`  A: ${ra.map((v) => v.toFixed(0)).join(' ')}\n  B: ${rb.map((v) => v.toFixed(0)).join(' ')}`);
-await a.close();
-await b.close();
+
+const sideA = { dir: A, env: envOf(opt('env-a')), sql: opt('sql-a'), name: `A ${A}${opt('env-a') ? ` ${opt('env-a')}` : ''}${opt('sql-a') ? ` (${opt('sql-a')})` : ''}` };
+const sideB = { dir: B, env: envOf(opt('env-b')), sql: opt('sql-b'), name: `B ${B}${opt('env-b') ? ` ${opt('env-b')}` : ''}${opt('sql-b') ? ` (${opt('sql-b')})` : ''}` };
+const one = await compare(sideA, sideB);
+console.log(`${MODE}: ${sideA.name} ${median(one.ra).toFixed(1)} µs | ${sideB.name} ${median(one.rb).toFixed(1)} µs | B/A ${(median(one.rb) / median(one.ra)).toFixed(3)} | B lower in ${one.lower} of ${BLOCKS} pairs`);
+console.log(`  A: ${one.ra.map((v) => v.toFixed(0)).join(' ')}\n  B: ${one.rb.map((v) => v.toFixed(0)).join(' ')}`);
+if (args.includes('--both')) {
+  // The same comparison with the sides exchanged: B's build and settings set up first, in the
+  // place A had. A difference that holds both ways is the change's; one that follows the place is not.
+  const two = await compare(sideB, sideA);
+  console.log(`${MODE}, sides exchanged: ${sideB.name} ${median(two.ra).toFixed(1)} µs | ${sideA.name} ${median(two.rb).toFixed(1)} µs | B/A ${(median(two.ra) / median(two.rb)).toFixed(3)} | B lower in ${two.ra.filter((v, i) => v < two.rb[i]).length} of ${BLOCKS} pairs`);
+  console.log(`  B: ${two.ra.map((v) => v.toFixed(0)).join(' ')}\n  A: ${two.rb.map((v) => v.toFixed(0)).join(' ')}`);
+}
