@@ -30,6 +30,10 @@ import {
 import { newId } from '../runtime/ids.js';
 import { merged } from '../runtime/objects.js';
 
+/** A ListResponse of index paging (RFC 7644 §3.4.2.4); cursor pages (RFC 9865) have no startIndex. */
+const listResponse = (totalResults: number, startIndex: number, resources: readonly (Doc | JsonText)[]): Doc =>
+  ({ schemas: [LIST_RESPONSE], totalResults, startIndex, itemsPerPage: resources.length, Resources: resources });
+
 export interface ScimCtx {
   readonly list: MasterList;
   /**
@@ -708,7 +712,7 @@ export class ScimService {
       // An IdP's lookup by a unique key: one prepared statement, 0 or 1 person, who is the total.
       const rec = await this.store.users.byKey(ctx.list.id, key.by, key.value);
       const resources = await this.renderPage(ctx, rt, rec ? [rec] : [], p, filter);
-      return { schemas: [LIST_RESPONSE], totalResults: resources.length, startIndex, itemsPerPage: resources.length, Resources: resources };
+      return listResponse(resources.length, startIndex, resources);
     }
     const { where, orderBy, scan, seek } = this.compileQuery(ctx, rt, filter, q);
     if (q.cursor !== undefined) {
@@ -732,7 +736,7 @@ export class ScimService {
     // query is left out (an IdP's lookup by userName or externalId finds 0 or 1, issue 16).
     const total = startIndex === 1 && recs.length < count ? recs.length : await this.total(ctx, rt, where, scan);
     const resources = await this.renderPage(ctx, rt, recs, p, filter);
-    return { schemas: [LIST_RESPONSE], totalResults: total, startIndex, itemsPerPage: resources.length, Resources: resources };
+    return listResponse(total, startIndex, resources);
   }
 
   /** POST /.search at the service root: Users then Groups, as one result set. */
@@ -766,6 +770,6 @@ export class ScimService {
       remaining -= recs.length;
       offset = 0;
     }
-    return { schemas: [LIST_RESPONSE], totalResults: total, startIndex, itemsPerPage: resources.length, Resources: resources };
+    return listResponse(total, startIndex, resources);
   }
 }
