@@ -62,9 +62,9 @@ const col = (expr: Expr, type: AttrType, caseExact: boolean, lowered = !caseExac
  * externalId's column. A list that keeps externalIds unique (the default) stores each one in
  * external_id_key too, whose unique index (…_list_external_id_key) finds them; the index on
  * external_id holds only the rows without that key (`WHERE external_id_key IS NULL`, migration
- * 038), so that a person is written into one of the two, not both (issue 16). A comparison on it
- * carries that condition, true of every row of a list that allows repeats, for the engine to use
- * the partial index. Neither gives the order of a list (SORT_INDEXED): the unique one lacks the
+ * 038), so that a person is written into one of the two, not both (issue 16). A filter that names
+ * it carries that condition, true of every row of a list that allows repeats, beside the whole
+ * filter (compileFilter), for the engine to use the partial index. Neither gives the order of a list (SORT_INDEXED): the unique one lacks the
  * people without an externalId, and a sort carries no condition for the engine to use the other.
  */
 function externalIdColumn(table: 'users' | 'groups', unique: boolean): Scalar {
