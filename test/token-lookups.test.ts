@@ -50,6 +50,7 @@ const TOKEN_LOOKUP = /from "tokens" inner join "lists"/;
 /** The read of people's groups (UsersRepo.groupsOf). */
 const GROUPS_OF = /from "group_members" as "gm" inner join "groups"/;
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 describe(`a token's look-up (${ENGINE})`, () => {
   it('watches every column of a token it reads (all but a use\'s time) and only columns its list has', async () => {
@@ -129,6 +130,11 @@ describe(`a token's look-up (${ENGINE})`, () => {
       expect(got.body.groups).toBeUndefined();
       const found = await list.req('GET', `/Users?filter=${encodeURIComponent('userName eq "ada"')}`);
       expect(found.body.Resources.map((r: { id: string; groups?: unknown }) => [r.id, r.groups])).toEqual([[ada, undefined]]);
+      // Nor does the answer to a PATCH or a PUT of a person.
+      const patched = await list.req('PATCH', `/Users/${ada}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Analyst' }] });
+      expect([patched.status, patched.body.title, patched.body.groups]).toEqual([200, 'Analyst', undefined]);
+      const put = await list.req('PUT', `/Users/${grace}`, user('grace', { title: 'Admiral' }));
+      expect([put.status, put.body.title, put.body.groups]).toEqual([200, 'Admiral', undefined]);
     });
     if (ENGINE === 'sqlite') expect(none).toBe(0);
 
@@ -137,6 +143,9 @@ describe(`a token's look-up (${ENGINE})`, () => {
     expect(staff.status, staff.text).toBe(201);
     const withGroup = await list.req('GET', `/Users/${ada}`);
     expect(withGroup.body.groups.map((g: { value: string; display: string }) => [g.value, g.display])).toEqual([[staff.body.id, 'Staff']]);
+    // So has the answer to her next PATCH.
+    const patchedLater = await list.req('PATCH', `/Users/${ada}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Lead' }] });
+    expect(patchedLater.body.groups.map((g: { display: string }) => g.display)).toEqual(['Staff']);
 
     // Another node on the same database deletes it and makes another, holding grace: the next reads here say so.
     node2 = await startServer({}, { sharing: srv });

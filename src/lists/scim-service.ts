@@ -37,9 +37,10 @@ const listResponse = (totalResults: number, startIndex: number, resources: reado
 export interface ScimCtx {
   readonly list: MasterList;
   /**
-   * False when the list held no group as the request's token was checked: a read's people then
-   * belong to none, and their groups are not read (renderPage). Reads only: a write, or a Bulk
-   * request's later operation, may follow a group created since. Unset: read them.
+   * False when the list held no group as the request's token was checked: the people a request
+   * reads or writes then belong to none, and their groups are not read (renderPage, render). A
+   * filter that names groups still reads them; a Bulk request, whose operations could make a group
+   * first, renders no resource. Unset: read them.
    */
   readonly listHasGroups?: boolean;
   /** `https://host/scim/v2/lists/{id}`, for meta.location. */
@@ -228,9 +229,14 @@ export class ScimService {
     await tx.audit.chain(ctx.list.id, true);
   }
 
-  /** The roster schema at the mapping version current inside the transaction (a remap may have just committed). */
+  /**
+   * The roster schema at the mapping version current inside the transaction (a remap may have just
+   * committed), as read with the list's lock (lockList, ChainState.mappingVersion).
+   */
   private async schemaIn(tx: Repos, ctx: ScimCtx, rt: ResourceTypeId): Promise<ListSchema | undefined> {
-    return rt === 'User' ? this.roster.schema(ctx.list.id, await tx.roster.mappingVersion(ctx.list.id), tx) : undefined;
+    if (rt !== 'User') return undefined;
+    const version = (await tx.audit.chain(ctx.list.id, true))?.mappingVersion ?? (await tx.roster.mappingVersion(ctx.list.id));
+    return this.roster.schema(ctx.list.id, version, tx);
   }
 
   projection(rt: ResourceTypeId, attributes?: string, excluded?: string): Projection {
@@ -262,7 +268,10 @@ export class ScimService {
    * must exist before a group can hold it), so their groups are not read.
    */
   private async render(db: Repos, ctx: ScimCtx, rt: ResourceTypeId, recs: readonly Rec[], p: Projection, created = false): Promise<Doc[]> {
-    return (await this.build(db, ctx, rt, recs, p, created, false, true)) as Doc[];
+    // A person's write cannot put them in a group (`groups` is read-only, RFC 7643 §4.1.2), and a
+    // Bulk operation renders nothing: in a list without groups at the token check, the person
+    // written belongs to none, as a read there would say (renderPage).
+    return (await this.build(db, ctx, rt, recs, p, created, false, ctx.listHasGroups !== false)) as Doc[];
   }
 
   /**

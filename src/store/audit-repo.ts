@@ -41,11 +41,18 @@ export interface ChainState {
   readonly anchorHash: string;
   /** The list's organisation (read with the chain: the outbox files the change's events under it). */
   readonly orgId: string;
+  /**
+   * The list's mapping version, read with the chain: under the list's lock a mapping change (which
+   * takes the same lock, roster-service.ts) cannot move it before the transaction ends, so a write
+   * derives its roster fields by it without reading the list again (issue 16: a statement a write).
+   * Not kept in step with a mapping change made in the same transaction: that one has its own.
+   */
+  readonly mappingVersion: number;
 }
 
 /** The hot statements of every audited write, compiled once (src/store/prepared.ts). */
-const chainQuery = (lock: boolean) => new Prepared<{ listId: string }, Pick<Selectable<Database['lists']>, 'audit_seq' | 'audit_head' | 'audit_anchor_seq' | 'audit_anchor_hash' | 'org_id'>>(['listId'], (db, p) => {
-  const q = db.selectFrom('lists').select(['audit_seq', 'audit_head', 'audit_anchor_seq', 'audit_anchor_hash', 'org_id']).where('id', '=', p.listId);
+const chainQuery = (lock: boolean) => new Prepared<{ listId: string }, Pick<Selectable<Database['lists']>, 'audit_seq' | 'audit_head' | 'audit_anchor_seq' | 'audit_anchor_hash' | 'org_id' | 'mapping_version'>>(['listId'], (db, p) => {
+  const q = db.selectFrom('lists').select(['audit_seq', 'audit_head', 'audit_anchor_seq', 'audit_anchor_hash', 'org_id', 'mapping_version']).where('id', '=', p.listId);
   return lock ? q.forUpdate() : q;
 });
 const CHAIN = chainQuery(false);
@@ -102,7 +109,9 @@ export class AuditRepo {
     const held = this.held?.get(listId);
     if (held) return held;
     const r = await (lock && this.engine === 'postgres' ? CHAIN_FOR_UPDATE : CHAIN).first(this.db, { listId });
-    const state = r && { headSeq: Number(r.audit_seq), headHash: r.audit_head, anchorSeq: Number(r.audit_anchor_seq), anchorHash: r.audit_anchor_hash, orgId: r.org_id };
+    const state = r && {
+      headSeq: Number(r.audit_seq), headHash: r.audit_head, anchorSeq: Number(r.audit_anchor_seq), anchorHash: r.audit_anchor_hash, orgId: r.org_id, mappingVersion: Number(r.mapping_version),
+    };
     if (lock && state) this.held?.set(listId, state);
     return state;
   }
