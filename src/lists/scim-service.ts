@@ -38,9 +38,11 @@ export interface ScimCtx {
   readonly list: MasterList;
   /**
    * False when the list held no group as the request's token was checked: the people a request
-   * reads or writes then belong to none, and their groups are not read (renderPage, render). A
-   * filter that names groups still reads them; a Bulk request, whose operations could make a group
-   * first, renders no resource. Unset: read them.
+   * reads or writes are then shown as of that check, belonging to none, and their groups are not
+   * read (renderPage, render). A group a concurrent request makes in between (even one a write
+   * waited for at the list's lock) shows from the next request on. A filter that names groups
+   * still reads them; a Bulk request, whose operations could make a group first, renders no
+   * resource. Unset: read them.
    */
   readonly listHasGroups?: boolean;
   /** `https://host/scim/v2/lists/{id}`, for meta.location. */
@@ -270,7 +272,9 @@ export class ScimService {
   private async render(db: Repos, ctx: ScimCtx, rt: ResourceTypeId, recs: readonly Rec[], p: Projection, created = false): Promise<Doc[]> {
     // A person's write cannot put them in a group (`groups` is read-only, RFC 7643 §4.1.2), and a
     // Bulk operation renders nothing: in a list without groups at the token check, the person
-    // written belongs to none, as a read there would say (renderPage).
+    // written is shown in none, as a read there would be (renderPage, ScimCtx.listHasGroups). A
+    // group count read with the list's lock would not be fresher on PostgreSQL: a statement that
+    // waited for the lock reads other tables as of its start.
     return (await this.build(db, ctx, rt, recs, p, created, false, ctx.listHasGroups !== false)) as Doc[];
   }
 
