@@ -237,7 +237,7 @@ export class ScimService {
    */
   private async schemaIn(tx: Repos, ctx: ScimCtx, rt: ResourceTypeId): Promise<ListSchema | undefined> {
     if (rt !== 'User') return undefined;
-    const version = (await tx.audit.chain(ctx.list.id, true))?.mappingVersion ?? (await tx.roster.mappingVersion(ctx.list.id));
+    const version = (await tx.audit.chain(ctx.list.id, true))?.mappingVersion ?? 0; // 0 as RosterRepo.mappingVersion says of a list that is gone
     return this.roster.schema(ctx.list.id, version, tx);
   }
 

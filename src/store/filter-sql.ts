@@ -59,16 +59,22 @@ export interface FilterContext {
 const col = (expr: Expr, type: AttrType, caseExact: boolean, lowered = !caseExact): Scalar => ({ kind: 'column', expr, type, caseExact, lowered });
 
 /**
- * externalId's column. A list that keeps externalIds unique (the default) stores each one in
- * external_id_key too, whose unique index (…_list_external_id_key) finds them; the index on
+ * Where a list's externalIds are indexed. A list that keeps them unique (the default) stores each
+ * one in external_id_key too, whose unique index (…_list_external_id_key) finds them; the index on
  * external_id holds only the rows without that key (`WHERE external_id_key IS NULL`, migration
- * 038), so that a person is written into one of the two, not both (issue 16). A filter that names
- * it carries that condition, true of every row of a list that allows repeats, beside the whole
- * filter (compileFilter), for the engine to use the partial index. Neither gives the order of a list (SORT_INDEXED): the unique one lacks the
- * people without an externalId, and a sort carries no condition for the engine to use the other.
+ * 038), so that a person is written into one of the two, not both (issue 16). A query on it
+ * carries that condition (`guard`), true of every row of a list that allows repeats, beside its
+ * whole condition, for the engine to use the partial index: compileFilter, and
+ * UsersRepo.byExternalIds. Neither index gives the order of a list (SORT_INDEXED): the unique one
+ * lacks the people without an externalId, and a sort carries no condition for the other.
  */
+export function externalIdIndex(table: 'users' | 'groups', unique: boolean): { readonly column: 'external_id_key' | 'external_id'; readonly guard: RawBuilder<boolean> | undefined } {
+  return unique ? { column: 'external_id_key', guard: undefined } : { column: 'external_id', guard: sql<boolean>`${sql.ref(`${table}.external_id_key`)} IS NULL` };
+}
+
+/** externalId's column in a filter (externalIdIndex). */
 function externalIdColumn(table: 'users' | 'groups', unique: boolean): Scalar {
-  return col(sql.ref(`${table}.${unique ? 'external_id_key' : 'external_id'}`), 'string', true);
+  return col(sql.ref(`${table}.${externalIdIndex(table, unique).column}`), 'string', true);
 }
 
 function userColumns(key: string, externalIdUnique: boolean): Scalar | undefined {
@@ -179,8 +185,9 @@ function resolve(ctx: FilterContext, path: AttrPath): Resolved {
 export function compileFilter(ctx: FilterContext, filter: Filter): Expr {
   const table = ctx.resource === 'User' ? 'users' : 'groups';
   const where = compileNode(ctx, filter, sql.ref(`${table}.data`));
-  // The partial index on external_id is for the engine to use only beside its condition (externalIdColumn).
-  return !ctx.externalIdUnique && filterNames(filter, 'externalid') ? sql`(${sql.ref(`${table}.external_id_key`)} IS NULL AND ${where})` : where;
+  // The partial index on external_id is for the engine to use only beside its condition (externalIdIndex).
+  const { guard } = externalIdIndex(table, ctx.externalIdUnique);
+  return guard && filterNames(filter, 'externalid') ? sql`(${guard} AND ${where})` : where;
 }
 
 function compileNode(ctx: FilterContext, f: Filter, doc: Expr): Expr {

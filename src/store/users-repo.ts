@@ -7,6 +7,7 @@ import { keysetClauses, type KeysetPosition, type KeysetQuery } from './paging-r
 import { rowsOf, type CallerGone, type ScanPool } from './scan-pool.js';
 import { Prepared } from './prepared.js';
 import { countRows, pageRows } from './page-rows.js';
+import { externalIdIndex } from './filter-sql.js';
 import { merged } from '../runtime/objects.js';
 
 /** What the SCIM layer hands the store for one user: the document plus its indexed columns. */
@@ -243,14 +244,14 @@ export class UsersRepo {
   /**
    * People of a list by externalId (Entra sync keys people by their Graph object id), read from the
    * index that holds the list's externalIds: the unique one where the list keeps them unique, else
-   * the partial one (filter-sql.ts, externalIdColumn).
+   * the partial one with its condition (filter-sql.ts, externalIdIndex).
    */
   async byExternalIds(list: { readonly id: string; readonly externalIdUnique: boolean }, externalIds: readonly string[]): Promise<Map<string, { id: string; active: boolean }>> {
     const out = new Map<string, { id: string; active: boolean }>();
+    const { column, guard } = externalIdIndex('users', list.externalIdUnique);
     for (let i = 0; i < externalIds.length; i += 500) {
-      const part = externalIds.slice(i, i + 500);
-      const q = this.db.selectFrom('users').select(['id', 'external_id', 'active']).where('list_id', '=', list.id);
-      const rows = await (list.externalIdUnique ? q.where('external_id_key', 'in', part) : q.where('external_id_key', 'is', null).where('external_id', 'in', part)).execute();
+      const q = this.db.selectFrom('users').select(['id', 'external_id', 'active']).where('list_id', '=', list.id).where(column, 'in', externalIds.slice(i, i + 500));
+      const rows = await (guard ? q.where(guard) : q).execute();
       for (const r of rows) if (r.external_id) out.set(r.external_id, { id: r.id, active: Number(r.active) === 1 });
     }
     return out;
