@@ -8,6 +8,7 @@ import type { AuditAction, FieldChange } from '../roster/audit.js';
 import { canonical, filedPeople } from '../roster/audit.js';
 import type { AuditEventRow, Repos, Store } from '../store/index.js';
 import { eventsFor } from '../events/from-audit.js';
+import type { NewDomainEvent } from '../events/types.js';
 import { merged } from '../runtime/objects.js';
 
 export interface RequestMeta {
@@ -44,6 +45,12 @@ export function eventHash(r: Omit<AuditEventRow, 'id' | 'hash'>): string {
   return createHash('sha256').update(material, 'utf8').digest('hex');
 }
 
+/**
+ * The outbox events whose payload is read from their audit event rather than stored twice: the
+ * ones that carry a person's field values (a person.created event lists every roster field).
+ */
+const READ_FROM_AUDIT: ReadonlySet<string> = new Set(['person.created', 'person.updated']);
+
 /** Largest number of member ids one membership event lists; the count is always exact. */
 const MAX_LISTED = 10_000;
 
@@ -76,9 +83,13 @@ export class AuditTrail {
     }
     const chain = await tx.audit.chain(listId, true);
     if (!chain) return;
-    await tx.events.append(eventsFor(chain.orgId, listId, e, meta.actor));
+    const seq = chain.headSeq + 1;
+    const time = this.now();
+    // The change's events occurred when it was recorded; those whose payload holds field values
+    // name this event instead of copying them (migration 039: the outbox reads them here).
+    await tx.events.append(eventsFor(chain.orgId, listId, e, meta.actor).map((ev) => (READ_FROM_AUDIT.has(ev.type) ? { ...ev, auditSeq: seq, occurredAt: time } : { ...ev, occurredAt: time }) as NewDomainEvent));
     const row = {
-      list_id: listId, seq: chain.headSeq + 1, time: this.now(), action: e.action,
+      list_id: listId, seq, time, action: e.action,
       target_type: e.target?.type ?? null, target_id: e.target?.id ?? null, target_name: e.target?.name ?? null,
       changes: JSON.stringify(canonical(e.changes ?? [])), detail: e.detail ? JSON.stringify(canonical(e.detail)) : null,
       request_id: meta.requestId ?? null, actor: meta.actor, token_id: meta.tokenId ?? null, token_label: meta.tokenLabel ?? null,

@@ -546,8 +546,10 @@ export function campaignInviteConsumer(campaigns: CampaignService): EventConsume
   return {
     name: 'campaigns.invite-new-people',
     types: ['person.created'],
+    // The list's setting before the payload: a payload read back from the audit trail is derived
+    // when first used (events-repo.ts), and most lists invite nobody automatically.
     relevant: async (e) => e.type === 'person.created' && e.listId !== null && e.subject !== null
-      && (e.payload.source === 'scim' || e.payload.source === 'entra') && campaigns.invitesAutomatically(e.listId),
+      && (await campaigns.invitesAutomatically(e.listId)) && (e.payload.source === 'scim' || e.payload.source === 'entra'),
     handle: async (tx, e) => {
       if (e.listId === null || e.subject === null) return;
       await campaigns.inviteNewPeople(tx, e.listId, [e.subject]);

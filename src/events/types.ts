@@ -99,6 +99,11 @@ export type NewDomainEvent = {
     readonly subject: string | null;
     readonly payload: EventPayloads[T];
     readonly occurredAt?: string;
+    /**
+     * The sequence number of the list's audit event the payload derives from: the outbox then
+     * stores no copy of it and reads it from that event (migration 039, events-repo.ts).
+     */
+    readonly auditSeq?: number;
   }
 }[EventType];
 

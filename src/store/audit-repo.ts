@@ -5,6 +5,7 @@ import { Prepared } from './prepared.js';
 import { PACK_BODY_FROM, pack, packOrNull, unpack } from './sqlite/packed-text.js';
 import type { ScanPool } from './scan-pool.js';
 import { merged } from '../runtime/objects.js';
+import { eventRows, payloadFromAudit } from './events-repo.js';
 
 /** An audit event as read: its JSON columns as text, packed or not on disk. */
 export type AuditEventRow = Omit<Selectable<Database['audit_events']>, 'changes' | 'detail'> & { changes: string; detail: string | null };
@@ -195,8 +196,20 @@ export class AuditRepo {
     return r && normaliseRow(r);
   }
 
-  /** Drops every event up to `seq` and re-anchors the chain there, in the caller's transaction. */
+  /**
+   * Drops every event up to `seq` and re-anchors the chain there, in the caller's transaction.
+   * Outbox events still kept that read their payload from one of them get it written in first
+   * (migration 039). Such an event occurred at its audit event's time (audit-trail.ts), so the
+   * outbox's time index finds them all at or before the latest time among the events dropped.
+   */
   async dropThrough(listId: string, seq: number, hash: string): Promise<number> {
+    const latest = await this.db.selectFrom('audit_events').select((eb) => eb.fn.max('time').as('t')).where('list_id', '=', listId).where('seq', '<=', seq).executeTakeFirst();
+    if (latest?.t) {
+      const readers = await eventRows(this.db).where('o.occurred_at', '<=', latest.t).where('o.list_id', '=', listId).where('o.audit_seq', '<=', seq).execute();
+      for (const r of readers) {
+        await this.db.updateTable('outbox_events').set({ payload: JSON.stringify(payloadFromAudit(r)), audit_seq: null }).where('id', '=', r.id).execute();
+      }
+    }
     const res = await this.db.deleteFrom('audit_events').where('list_id', '=', listId).where('seq', '<=', seq).executeTakeFirst();
     await this.db.deleteFrom('audit_people').where('list_id', '=', listId).where('seq', '<=', seq).execute();
     await this.db.updateTable('lists').set({ audit_anchor_seq: seq, audit_anchor_hash: hash }).where('id', '=', listId).execute();

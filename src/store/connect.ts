@@ -54,6 +54,7 @@ import * as m035 from './migrations/035-packed-text.js';
 import * as m036 from './migrations/036-admin-sso-subject.js';
 import * as m037 from './migrations/037-outbox-seq-index.js';
 import * as m038 from './migrations/038-external-id-partial.js';
+import * as m039 from './migrations/039-outbox-from-audit.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -133,6 +134,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['036-admin-sso-subject', m036],
   ['037-outbox-seq-index', m037],
   ['038-external-id-partial', m038],
+  ['039-outbox-from-audit', m039],
 ];
 
 /** Every migration this build knows, in order (the upgrade tests check that each ran once). */

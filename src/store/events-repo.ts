@@ -1,8 +1,11 @@
 import { sql, type Kysely } from 'kysely';
 import type { DomainEvent, EventType, NewDomainEvent } from '../events/types.js';
-import type { Database } from './schema.js';
+import { eventsFor } from '../events/from-audit.js';
+import type { AuditAction } from '../roster/audit.js';
+import type { Database, PackedText } from './schema.js';
 import { chunked } from './chunks.js';
 import { Prepared } from './prepared.js';
+import { unpack } from './sqlite/packed-text.js';
 
 export interface EventsQuery {
   /** Only this organisation's events (the events API and webhooks always pass it). */
@@ -22,16 +25,16 @@ export interface ConsumerClaim {
 /** Events queued by one transaction, written as its last statements (see Store.transaction). */
 export type OutboxQueue = NewDomainEvent[];
 
-const EVENT_COLUMNS = 8;
+const EVENT_COLUMNS = 9;
 
 /** The outbox statements every write runs before COMMIT, compiled once (src/store/prepared.ts). */
 const TAKE_IDS = new Prepared<{ n: number }, { last_id: number }>(['n'], (db, p) => db.updateTable('outbox_head')
   .set({ last_id: sql<number>`last_id + ${p.n}` }).where('id', '=', 1).returning('last_id'));
 const TAKE_SEQS = new Prepared<{ orgId: string; k: number; k2: number }, { seq: number }>(['orgId', 'k', 'k2'], (db, p) => db.insertInto('outbox_org_seq')
   .values({ org_id: p.orgId, seq: p.k }).onConflict((oc) => oc.column('org_id').doUpdateSet({ seq: sql<number>`outbox_org_seq.seq + ${p.k2}` })).returning('seq'));
-const INSERT_ONE = new Prepared<{ id: number; org_id: string; seq: number; list_id: string | null; type: string; subject: string | null; occurred_at: string; payload: string }, never>(
-  ['id', 'org_id', 'seq', 'list_id', 'type', 'subject', 'occurred_at', 'payload'],
-  (db, p) => db.insertInto('outbox_events').values({ id: p.id, org_id: p.org_id, seq: p.seq, list_id: p.list_id, type: p.type, subject: p.subject, occurred_at: p.occurred_at, payload: p.payload }),
+const INSERT_ONE = new Prepared<{ id: number; org_id: string; seq: number; list_id: string | null; type: string; subject: string | null; occurred_at: string; payload: string; audit_seq: number | null }, never>(
+  ['id', 'org_id', 'seq', 'list_id', 'type', 'subject', 'occurred_at', 'payload', 'audit_seq'],
+  (db, p) => db.insertInto('outbox_events').values({ id: p.id, org_id: p.org_id, seq: p.seq, list_id: p.list_id, type: p.type, subject: p.subject, occurred_at: p.occurred_at, payload: p.payload, audit_seq: p.audit_seq }),
 );
 const HEAD_ID = new Prepared<Record<string, never>, { last_id: number }>([], (db) => db.selectFrom('outbox_head').select('last_id').where('id', '=', 1));
 
@@ -58,7 +61,11 @@ export async function writeOutbox(db: Kysely<Database>, events: readonly NewDoma
   const rows = events.map((e) => {
     const seq = nextSeq.get(e.orgId)!;
     nextSeq.set(e.orgId, seq + 1);
-    const row = { id: nextId++, org_id: e.orgId, seq, list_id: e.listId, type: e.type, subject: e.subject, occurred_at: e.occurredAt ?? now, payload: JSON.stringify(e.payload) };
+    // An event that names its audit event stores no copy of the payload (migration 039).
+    const row = {
+      id: nextId++, org_id: e.orgId, seq, list_id: e.listId, type: e.type, subject: e.subject, occurred_at: e.occurredAt ?? now,
+      payload: e.auditSeq === undefined ? JSON.stringify(e.payload) : '', audit_seq: e.auditSeq ?? null,
+    };
     stored.push({ id: row.id, orgId: row.org_id, seq, listId: row.list_id, type: e.type, subject: row.subject, occurredAt: row.occurred_at, payload: e.payload } as DomainEvent);
     return row;
   });
@@ -67,15 +74,60 @@ export async function writeOutbox(db: Kysely<Database>, events: readonly NewDoma
   return stored;
 }
 
-type EventRow = {
+/** An outbox row as read, with the columns of the audit event it names (null when it names none). */
+export type EventRow = {
   id: number | string; org_id: string; seq: number | string; list_id: string | null; type: string;
-  subject: string | null; occurred_at: string; payload: string;
+  subject: string | null; occurred_at: string; payload: string; audit_seq: number | string | null;
+  action: string | null; target_type: string | null; target_id: string | null; target_name: string | null;
+  changes: PackedText | null; detail: PackedText | null; actor: string | null;
 };
 
-const toEvent = (r: EventRow): DomainEvent => ({
-  id: Number(r.id), orgId: r.org_id, seq: Number(r.seq), listId: r.list_id, type: r.type, subject: r.subject,
-  occurredAt: r.occurred_at, payload: JSON.parse(r.payload),
-} as DomainEvent);
+/** Outbox rows with the audit event each may name (found by `audit_list_seq`, list and seq). */
+export function eventRows(db: Kysely<Database>) {
+  return db.selectFrom('outbox_events as o')
+    .leftJoin('audit_events as a', (j) => j.onRef('a.list_id', '=', 'o.list_id').onRef('a.seq', '=', 'o.audit_seq'))
+    .select(['o.id', 'o.org_id', 'o.seq', 'o.list_id', 'o.type', 'o.subject', 'o.occurred_at', 'o.payload', 'o.audit_seq',
+      'a.action', 'a.target_type', 'a.target_id', 'a.target_name', 'a.changes', 'a.detail', 'a.actor']);
+}
+
+/**
+ * The payload of a row that names its audit event: the event of the row's type among those the
+ * audit event makes (eventsFor, the function that made it when the change was written). Its JSON
+ * is the written payload's, key order aside (the audit trail stores values with sorted keys).
+ */
+export function payloadFromAudit(r: EventRow): unknown {
+  if (r.action === null || r.changes === null || r.list_id === null) {
+    throw new Error(`outbox event ${r.id}: the audit event its payload is read from (list ${r.list_id}, #${r.audit_seq}) is not in the audit trail`);
+  }
+  const target = r.target_id === null ? undefined : { type: r.target_type ?? '', id: r.target_id, name: r.target_name };
+  const detail = r.detail === null ? undefined : (JSON.parse(unpack(r.detail)) as Record<string, unknown>);
+  const made = eventsFor(r.org_id, r.list_id, { action: r.action as AuditAction, target, changes: JSON.parse(unpack(r.changes)), detail }, r.actor ?? '')
+    .find((e) => e.type === r.type);
+  if (!made) throw new Error(`outbox event ${r.id}: its audit event (list ${r.list_id}, #${r.audit_seq}) makes no ${r.type} event`);
+  return made.payload;
+}
+
+/**
+ * An event as read. A payload read from the audit trail is derived when first used: the consumers
+ * of person.created and person.updated decide by list and person before they look at it.
+ */
+function toEvent(r: EventRow): DomainEvent {
+  const e = {
+    id: Number(r.id), orgId: r.org_id, seq: Number(r.seq), listId: r.list_id, type: r.type, subject: r.subject, occurredAt: r.occurred_at,
+  } as Record<string, unknown>;
+  if (r.audit_seq === null) e.payload = JSON.parse(r.payload);
+  else {
+    Object.defineProperty(e, 'payload', {
+      enumerable: true, configurable: true,
+      get: () => {
+        const payload = payloadFromAudit(r);
+        Object.defineProperty(e, 'payload', { value: payload, enumerable: true });
+        return payload;
+      },
+    });
+  }
+  return e as DomainEvent;
+}
 
 /**
  * The outbox of domain events (migration 022). Bound to a transaction (`tx.events`), `append`
@@ -99,11 +151,11 @@ export class EventsRepo {
 
   /** Events after `afterId` in id (= commit) order, filtered, at most `limit`. */
   async readAfter(q: EventsQuery): Promise<DomainEvent[]> {
-    let query = this.db.selectFrom('outbox_events').selectAll().where('id', '>', q.afterId);
-    if (q.orgId !== undefined) query = query.where('org_id', '=', q.orgId);
-    if (q.listId !== undefined) query = query.where('list_id', '=', q.listId);
-    if (q.types && q.types.length > 0) query = query.where('type', 'in', q.types);
-    const rows = await query.orderBy('id').limit(q.limit).execute();
+    let query = eventRows(this.db).where('o.id', '>', q.afterId);
+    if (q.orgId !== undefined) query = query.where('o.org_id', '=', q.orgId);
+    if (q.listId !== undefined) query = query.where('o.list_id', '=', q.listId);
+    if (q.types && q.types.length > 0) query = query.where('o.type', 'in', q.types);
+    const rows = await query.orderBy('o.id').limit(q.limit).execute();
     return rows.map(toEvent);
   }
 
@@ -112,7 +164,7 @@ export class EventsRepo {
     const out: DomainEvent[] = [];
     for (const part of chunked(ids)) {
       if (part.length === 0) continue;
-      const rows = await this.db.selectFrom('outbox_events').selectAll().where('id', 'in', part).orderBy('id').execute();
+      const rows = await eventRows(this.db).where('o.id', 'in', part).orderBy('o.id').execute();
       out.push(...rows.map(toEvent));
     }
     return out;

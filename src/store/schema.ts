@@ -615,7 +615,10 @@ export interface OutboxEventTable {
   type: string;
   subject: string | null;
   occurred_at: string;
+  /** JSON; the empty text when `audit_seq` names the audit event it is derived from (migration 039). */
   payload: string;
+  /** The list's audit event this row's payload is read from, or null when `payload` holds it. */
+  audit_seq: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface OutboxHeadTable {
