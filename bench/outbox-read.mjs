@@ -20,6 +20,8 @@ import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { makeUser } from './phases.mjs';
 
+const { Request } = globalThis;
+
 const args = process.argv.slice(2);
 const dir = args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
 if (!dir) {
