@@ -87,7 +87,7 @@ it('concurrent appends from two connections never let a reader paging "after id"
     const s = w % 2 && ENGINE === 'postgres' ? other : store;
     for (let k = 0; k < perWriter; k++) {
       const ids = await s.db.transaction().execute(async (trx) => {
-        const stored = await writeOutbox(trx, [ev(org(w), w * 1000 + k), ev(org(w + 1), w * 1000 + k)], new Date().toISOString());
+        const stored = await writeOutbox(trx, ENGINE, [ev(org(w), w * 1000 + k), ev(org(w + 1), w * 1000 + k)], new Date().toISOString());
         await sleep(Math.random() * 4);
         return stored.map((e) => e.id);
       });
@@ -134,6 +134,35 @@ it('retention removes old events and records, per organisation, the highest id r
   expect(await store.events.prunedThrough('org-r')).toBe(before[1]!.id);
   expect(await store.events.oldestRetainedId('org-r')).toBe(before[2]!.id);
   expect(await store.events.prunedThrough('org-a')).toBe(0);
+});
+
+it('an organisation whose events have all gone to retention carries on its seq, and ids keep rising past an empty outbox', async () => {
+  const fresh = await freshDatabase();
+  const s = new Store(await openDatabase(fresh.url));
+  try {
+    const old = '2000-01-01T00:00:00.000Z';
+    await s.events.append([{ ...ev('org-x', 1), occurredAt: old }, { ...ev('org-y', 2), occurredAt: old }, { ...ev('org-x', 3), occurredAt: old }]);
+    await s.transaction((tx) => tx.events.append([{ ...ev('org-x', 4), occurredAt: old }, { ...ev('org-y', 5), occurredAt: old }]));
+    const before = await readAll(s);
+    expect(before.map((e) => [e.orgId, e.seq])).toEqual([['org-x', 1], ['org-y', 1], ['org-x', 2], ['org-x', 3], ['org-y', 2]]);
+    const last = before[before.length - 1]!.id;
+    if (ENGINE === 'sqlite') {
+      // On SQLite a write reads the next id and seq from the rows and moves neither counter (migration 040).
+      expect(await s.db.selectFrom('outbox_head').select('last_id').executeTakeFirstOrThrow()).toEqual({ last_id: 0 });
+      expect(await s.db.selectFrom('outbox_org_seq').selectAll().execute()).toEqual([]);
+    }
+    expect(await s.events.headId()).toBe(last);
+    expect(await s.pruneEvents('2001-01-01T00:00:00.000Z', 2)).toBe(5);
+    expect(await readAll(s)).toEqual([]);
+    expect(await s.events.headId()).toBe(last);
+    expect(await s.events.prunedThrough('org-x')).toBe(before[3]!.id);
+    await s.transaction((tx) => tx.events.append([ev('org-y', 6), ev('org-x', 7), ev('org-z', 8)]));
+    const after = await readAll(s);
+    expect(after.map((e) => [e.id, e.orgId, e.seq])).toEqual([[last + 1, 'org-y', 3], [last + 2, 'org-x', 4], [last + 3, 'org-z', 1]]);
+  } finally {
+    await s.close();
+    await fresh.drop();
+  }
 });
 
 it('a consumer is held by one node at a time, starts at the head, and only its holder moves it', async () => {

@@ -75,7 +75,7 @@ function memberIds(v: unknown): string[] {
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
-/** The events one audited change makes; `occurredAt` is left to the store (commit time). */
+/** The events one audited change makes; `occurredAt` is the caller's (AuditTrail.record: the audit event's time). */
 export function eventsFor(orgId: string, listId: string, e: ChangeDescription, actor: string): NewDomainEvent[] {
   const source = sourceOf(actor, e.detail);
   const t = e.target;

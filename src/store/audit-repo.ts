@@ -51,6 +51,9 @@ export interface ChainState {
   readonly mappingVersion: number;
 }
 
+/** How many outbox rows AuditRepo.dropThrough writes payloads into per query: a settings object so that a test can lower it. */
+export const PAYLOAD_COPY = { chunk: 500 };
+
 /** The hot statements of every audited write, compiled once (src/store/prepared.ts). */
 const chainQuery = (lock: boolean) => new Prepared<{ listId: string }, Pick<Selectable<Database['lists']>, 'audit_seq' | 'audit_head' | 'audit_anchor_seq' | 'audit_anchor_hash' | 'org_id' | 'mapping_version'>>(['listId'], (db, p) => {
   const q = db.selectFrom('lists').select(['audit_seq', 'audit_head', 'audit_anchor_seq', 'audit_anchor_hash', 'org_id', 'mapping_version']).where('id', '=', p.listId);
@@ -204,11 +207,15 @@ export class AuditRepo {
    */
   async dropThrough(listId: string, seq: number, hash: string): Promise<number> {
     const latest = await this.db.selectFrom('audit_events').select((eb) => eb.fn.max('time').as('t')).where('list_id', '=', listId).where('seq', '<=', seq).executeTakeFirst();
-    if (latest?.t) {
-      const readers = await eventRows(this.db).where('o.occurred_at', '<=', latest.t).where('o.list_id', '=', listId).where('o.audit_seq', '<=', seq).execute();
+    // In chunks, so that memory stays bounded when the audit trail is kept for less time than the
+    // outbox (MUSTER_AUDIT_RETENTION_DAYS below MUSTER_EVENTS_RETENTION_DAYS): a row written in
+    // leaves the query.
+    for (let more = Boolean(latest?.t); more;) {
+      const readers = await eventRows(this.db).where('o.occurred_at', '<=', latest!.t).where('o.list_id', '=', listId).where('o.audit_seq', '<=', seq).limit(PAYLOAD_COPY.chunk).execute();
       for (const r of readers) {
         await this.db.updateTable('outbox_events').set({ payload: JSON.stringify(payloadFromAudit(r)), audit_seq: null }).where('id', '=', r.id).execute();
       }
+      more = readers.length === PAYLOAD_COPY.chunk;
     }
     const res = await this.db.deleteFrom('audit_events').where('list_id', '=', listId).where('seq', '<=', seq).executeTakeFirst();
     await this.db.deleteFrom('audit_people').where('list_id', '=', listId).where('seq', '<=', seq).execute();

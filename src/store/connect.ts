@@ -55,6 +55,7 @@ import * as m036 from './migrations/036-admin-sso-subject.js';
 import * as m037 from './migrations/037-outbox-seq-index.js';
 import * as m038 from './migrations/038-external-id-partial.js';
 import * as m039 from './migrations/039-outbox-from-audit.js';
+import * as m040 from './migrations/040-outbox-counters-from-rows.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -135,6 +136,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['037-outbox-seq-index', m037],
   ['038-external-id-partial', m038],
   ['039-outbox-from-audit', m039],
+  ['040-outbox-counters-from-rows', m040],
 ];
 
 /** Every migration this build knows, in order (the upgrade tests check that each ran once). */

@@ -3,6 +3,7 @@ import type { DomainEvent, EventType, NewDomainEvent } from '../events/types.js'
 import { eventsFor } from '../events/from-audit.js';
 import type { AuditAction } from '../roster/audit.js';
 import type { Database, PackedText } from './schema.js';
+import type { Engine } from './engine.js';
 import { chunked } from './chunks.js';
 import { Prepared } from './prepared.js';
 import { unpack } from './sqlite/packed-text.js';
@@ -36,26 +37,56 @@ const INSERT_ONE = new Prepared<{ id: number; org_id: string; seq: number; list_
   ['id', 'org_id', 'seq', 'list_id', 'type', 'subject', 'occurred_at', 'payload', 'audit_seq'],
   (db, p) => db.insertInto('outbox_events').values({ id: p.id, org_id: p.org_id, seq: p.seq, list_id: p.list_id, type: p.type, subject: p.subject, occurred_at: p.occurred_at, payload: p.payload, audit_seq: p.audit_seq }),
 );
-const HEAD_ID = new Prepared<Record<string, never>, { last_id: number }>([], (db) => db.selectFrom('outbox_head').select('last_id').where('id', '=', 1));
+/**
+ * SQLite: the last id handed out and the organisation's last seq, read where the rows are
+ * (migration 040): the highest id, and the seq of the organisation's newest event through
+ * `outbox_org_id`, each with the floor retention left in `outbox_head` and `outbox_org_seq` for
+ * when every event has gone. Read, these dirty no page: the two counters' UPDATEs were two
+ * statements and two 8 KiB pages in the log of every write (issue 16).
+ */
+const LAST_SQLITE = new Prepared<{ orgId: string; orgId2: string }, { last_id: number; max_id: number | null; floor_seq: number | null; last_seq: number | null }>(
+  ['orgId', 'orgId2'],
+  (db, p) => db.selectFrom('outbox_head').where('id', '=', 1).select([
+    'last_id',
+    sql<number | null>`(SELECT max(id) FROM outbox_events)`.as('max_id'),
+    sql<number | null>`(SELECT seq FROM outbox_org_seq WHERE org_id = ${p.orgId})`.as('floor_seq'),
+    sql<number | null>`(SELECT seq FROM outbox_events WHERE org_id = ${p.orgId2} ORDER BY id DESC LIMIT 1)`.as('last_seq'),
+  ]),
+);
+const HEAD_ID = new Prepared<Record<string, never>, { last_id: number; max_id: number | null }>([], (db) => db.selectFrom('outbox_head').where('id', '=', 1)
+  .select(['last_id', sql<number | null>`(SELECT max(id) FROM outbox_events)`.as('max_id')]));
+
+const larger = (a: number | string | null | undefined, b: number | string | null | undefined): number => Math.max(Number(a ?? 0), Number(b ?? 0));
 
 /**
  * Writes `events` to the outbox inside the open transaction `db` and returns them as stored.
- * The UPDATE of `outbox_head` takes the row lock that orders every append (migration 022 says
- * why): ids are handed out in commit order, so "id > after" never skips a row committed later.
- * The per-organisation seq is allocated under the same lock. Callers run this as the last
- * statements of their transaction (Store.transaction does), to hold the lock only until COMMIT.
+ * Ids are handed out in commit order, so "id > after" never skips a row committed later, and each
+ * organisation's seq with them (migration 022 says why). On PostgreSQL the UPDATE of `outbox_head`
+ * takes the row lock that orders every append, and the seq is allocated under it. On SQLite the
+ * transaction already holds the database's one write lock, so the next id and seq are read from
+ * the rows (LAST_SQLITE). Callers run this as the last statements of their transaction
+ * (Store.transaction does), to hold the lock only until COMMIT.
  */
-export async function writeOutbox(db: Kysely<Database>, events: readonly NewDomainEvent[], now: string): Promise<DomainEvent[]> {
+export async function writeOutbox(db: Kysely<Database>, engine: Engine, events: readonly NewDomainEvent[], now: string): Promise<DomainEvent[]> {
   const n = events.length;
   if (n === 0) return [];
-  const head = (await TAKE_IDS.first(db, { n }))!;
-  let nextId = Number(head.last_id) - n + 1;
   const perOrg = new Map<string, number>();
   for (const e of events) perOrg.set(e.orgId, (perOrg.get(e.orgId) ?? 0) + 1);
   const nextSeq = new Map<string, number>();
-  for (const [orgId, k] of perOrg) {
-    const r = (await TAKE_SEQS.first(db, { orgId, k, k2: k }))!;
-    nextSeq.set(orgId, Number(r.seq) - k + 1);
+  let nextId = 0;
+  if (engine === 'sqlite') {
+    for (const orgId of perOrg.keys()) {
+      const r = (await LAST_SQLITE.first(db, { orgId, orgId2: orgId }))!;
+      nextId ||= larger(r.last_id, r.max_id) + 1;
+      nextSeq.set(orgId, larger(r.floor_seq, r.last_seq) + 1);
+    }
+  } else {
+    const head = (await TAKE_IDS.first(db, { n }))!;
+    nextId = Number(head.last_id) - n + 1;
+    for (const [orgId, k] of perOrg) {
+      const r = (await TAKE_SEQS.first(db, { orgId, k, k2: k }))!;
+      nextSeq.set(orgId, Number(r.seq) - k + 1);
+    }
   }
   const stored: DomainEvent[] = [];
   const rows = events.map((e) => {
@@ -92,19 +123,24 @@ export function eventRows(db: Kysely<Database>) {
 
 /**
  * The payload of a row that names its audit event: the event of the row's type among those the
- * audit event makes (eventsFor, the function that made it when the change was written). Its JSON
- * is the written payload's, key order aside (the audit trail stores values with sorted keys).
+ * audit event makes, by eventsFor (the function that made it at the write, as this version has
+ * it). Its JSON is the written payload's, key order aside (the audit trail stores values with
+ * sorted keys). An audit event that is gone or does not read (an edited trail: `muster audit
+ * verify` names it) gives `{unavailable: "…"}` saying so, rather than an error that would stop
+ * every reader behind it: a webhook batch, a consumer's cursor, a page of the events API.
  */
 export function payloadFromAudit(r: EventRow): unknown {
-  if (r.action === null || r.changes === null || r.list_id === null) {
-    throw new Error(`outbox event ${r.id}: the audit event its payload is read from (list ${r.list_id}, #${r.audit_seq}) is not in the audit trail`);
+  const unavailable = (why: string) => ({ unavailable: `outbox event ${r.id}: the audit event its payload is read from (list ${r.list_id}, #${r.audit_seq}) ${why}` });
+  if (r.action === null || r.changes === null || r.list_id === null) return unavailable('is not in the audit trail');
+  try {
+    const target = r.target_id === null ? undefined : { type: r.target_type ?? '', id: r.target_id, name: r.target_name };
+    const detail = r.detail === null ? undefined : (JSON.parse(unpack(r.detail)) as Record<string, unknown>);
+    const made = eventsFor(r.org_id, r.list_id, { action: r.action as AuditAction, target, changes: JSON.parse(unpack(r.changes)), detail }, r.actor ?? '')
+      .find((e) => e.type === r.type);
+    return made ? made.payload : unavailable(`makes no ${r.type} event`);
+  } catch {
+    return unavailable('does not read as JSON');
   }
-  const target = r.target_id === null ? undefined : { type: r.target_type ?? '', id: r.target_id, name: r.target_name };
-  const detail = r.detail === null ? undefined : (JSON.parse(unpack(r.detail)) as Record<string, unknown>);
-  const made = eventsFor(r.org_id, r.list_id, { action: r.action as AuditAction, target, changes: JSON.parse(unpack(r.changes)), detail }, r.actor ?? '')
-    .find((e) => e.type === r.type);
-  if (!made) throw new Error(`outbox event ${r.id}: its audit event (list ${r.list_id}, #${r.audit_seq}) makes no ${r.type} event`);
-  return made.payload;
 }
 
 /**
@@ -137,6 +173,7 @@ function toEvent(r: EventRow): DomainEvent {
 export class EventsRepo {
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly engine: Engine,
     private readonly queue?: OutboxQueue,
     private readonly appendAlone?: (events: readonly NewDomainEvent[]) => Promise<void>,
   ) {}
@@ -173,7 +210,7 @@ export class EventsRepo {
   /** The last id handed out (0 before the first event). */
   async headId(): Promise<number> {
     const r = await HEAD_ID.first(this.db, {});
-    return Number(r?.last_id ?? 0);
+    return larger(r?.last_id, r?.max_id);
   }
 
   /** The smallest id still stored (of the organisation, when given); undefined when none is. */
@@ -195,18 +232,32 @@ export class EventsRepo {
 
   /**
    * Removes up to `limit` events that occurred before `cutoff`, oldest ids first, and records per
-   * organisation the highest id removed. Run it in a transaction (Store.pruneEvents loops it), so
-   * the record and the removal commit together. Returns how many were removed.
+   * organisation the highest id removed. On SQLite it also keeps, as floors, the last seq of each
+   * organisation and the last id, which writeOutbox reads from the rows and would otherwise lose
+   * with the last of them (an organisation whose events have all gone carries on from its floor).
+   * Run it in a transaction (Store.pruneEvents loops it), so the records and the removal commit
+   * together. Returns how many were removed.
    */
   async pruneBatch(cutoff: string, limit: number): Promise<number> {
-    const victims = await this.db.selectFrom('outbox_events').select(['id', 'org_id']).where('occurred_at', '<', cutoff)
+    const victims = await this.db.selectFrom('outbox_events').select(['id', 'org_id', 'seq']).where('occurred_at', '<', cutoff)
       .orderBy('id').limit(limit).execute();
     if (victims.length === 0) return 0;
-    const top = new Map<string, number>();
-    for (const v of victims) top.set(v.org_id, Math.max(top.get(v.org_id) ?? 0, Number(v.id)));
-    for (const [orgId, id] of top) {
-      await this.db.updateTable('outbox_org_seq').set({ pruned_through: sql<number>`CASE WHEN pruned_through < ${id} THEN ${id} ELSE pruned_through END` })
-        .where('org_id', '=', orgId).execute();
+    const top = new Map<string, { id: number; seq: number }>();
+    for (const v of victims) {
+      const t = top.get(v.org_id);
+      top.set(v.org_id, { id: Math.max(t?.id ?? 0, Number(v.id)), seq: Math.max(t?.seq ?? 0, Number(v.seq)) });
+    }
+    for (const [orgId, t] of top) {
+      // PostgreSQL's writers keep the row's seq themselves (and made the row); SQLite's read it from the rows.
+      await this.db.insertInto('outbox_org_seq').values({ org_id: orgId, seq: t.seq, pruned_through: t.id })
+        .onConflict((oc) => oc.column('org_id').doUpdateSet({
+          pruned_through: sql<number>`CASE WHEN outbox_org_seq.pruned_through < ${t.id} THEN ${t.id} ELSE outbox_org_seq.pruned_through END`,
+          seq: sql<number>`CASE WHEN outbox_org_seq.seq < ${t.seq} THEN ${t.seq} ELSE outbox_org_seq.seq END`,
+        })).execute();
+    }
+    if (this.engine === 'sqlite') {
+      const last = Math.max(...[...top.values()].map((t) => t.id));
+      await this.db.updateTable('outbox_head').set({ last_id: sql<number>`CASE WHEN last_id < ${last} THEN ${last} ELSE last_id END` }).where('id', '=', 1).execute();
     }
     for (const part of chunked(victims.map((v) => Number(v.id)))) await this.db.deleteFrom('outbox_events').where('id', 'in', part).execute();
     return victims.length;

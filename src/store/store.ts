@@ -58,7 +58,7 @@ const reposOn = (db: Kysely<Database>, engine: Engine, onEnqueue: (() => void) |
   admins: new AdminsRepo(db), credentials: new CredentialsRepo(db), photos: new PhotosRepo(db), cards: new CardsRepo(db), appleWallet: new AppleWalletRepo(db),
   googleWallet: new GoogleWalletRepo(db),
   secretKeys: new SecretKeysRepo(db), email: new EmailRepo(db, engine, onEnqueue), campaigns: new CampaignsRepo(db, engine),
-  events: new EventsRepo(db, outbox), paging: new PagingRepo(db), oidc: new OidcRepo(db),
+  events: new EventsRepo(db, engine, outbox), paging: new PagingRepo(db), oidc: new OidcRepo(db),
 });
 
 /** Takes the promise of a transaction's commit, still to come, from Store.transaction. */
@@ -105,8 +105,8 @@ export class Store implements Repos {
     this.secretKeys = new SecretKeysRepo(conn.db);
     this.email = new EmailRepo(conn.db, conn.engine, () => this.jobsEnqueued());
     this.campaigns = new CampaignsRepo(conn.db, conn.engine);
-    this.webhooks = new WebhooksRepo(conn.db);
-    this.events = new EventsRepo(conn.db, undefined, (events) => this.transaction(async (tx) => {
+    this.webhooks = new WebhooksRepo(conn.db, conn.engine);
+    this.events = new EventsRepo(conn.db, conn.engine, undefined, (events) => this.transaction(async (tx) => {
       await tx.events.append(events);
     }));
     this.paging = new PagingRepo(conn.db);
@@ -149,7 +149,7 @@ export class Store implements Repos {
       const r = await fn(reposOn(trx, this.engine, () => (enqueued = true), outbox, true));
       // The outbox rows go last: their INSERT takes the lock that orders all appends (migration
       // 022), held from here to COMMIT only.
-      written = await writeOutbox(trx, outbox, new Date().toISOString());
+      written = await writeOutbox(trx, this.engine, outbox, new Date().toISOString());
       // SQLite on a serving node commits the transactions of one turn together: this one's group,
       // taken while it is open (another may have begun by the time it has been released).
       committed = this.conn.memberCommit?.();

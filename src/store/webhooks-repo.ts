@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Engine } from './engine.js';
 import type { Database, WebhookAttemptTable, WebhookDeliveryTable, WebhookEndpointTable, WebhookSecretTable } from './schema.js';
 import { chunked } from './chunks.js';
 import { EventsRepo } from './events-repo.js';
@@ -59,7 +60,7 @@ const num = (v: unknown) => Number(v);
 
 /** Webhook endpoints, their sealed secrets, deliveries and attempts (migration 026). */
 export class WebhooksRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Database>, private readonly engine: Engine) {}
 
   // ---- endpoints
   /**
@@ -178,7 +179,7 @@ export class WebhooksRepo {
       // Read after taking the lock: an endpoint created meanwhile took its start from this cursor.
       const endpoints = await trx.selectFrom('webhook_endpoints').selectAll().where('enabled', '=', 1).execute();
       // Events are read on this transaction's connection too (SQLite has one; waiting for it here would never end).
-      const next = await fn(lastId, endpoints, new EventsRepo(trx), insert);
+      const next = await fn(lastId, endpoints, new EventsRepo(trx, this.engine), insert);
       if (next > lastId) await trx.updateTable('webhook_cursor').set({ last_id: next }).where('id', '=', 1).execute();
       return next;
     });
