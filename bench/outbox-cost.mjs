@@ -16,7 +16,7 @@ async function run(withEvent) {
     await store.db.transaction().execute(async (trx) => {
       // The change itself (a row written, so both sides pay the same commit).
       await sql`INSERT INTO bench_scratch (k, v) VALUES (1, ${String(i)}) ON CONFLICT (k) DO UPDATE SET v = excluded.v`.execute(trx);
-      if (withEvent) await writeOutbox(trx, eventsFor('org', 'list', change, 'scim'), new Date().toISOString());
+      if (withEvent) await writeOutbox(trx, store.engine, eventsFor('org', 'list', change, 'scim'), new Date().toISOString());
     });
   }
   const u = process.cpuUsage(t0);

@@ -147,8 +147,8 @@ export class Store implements Repos {
     const result = await this.conn.db.transaction().execute(async (trx) => {
       const outbox: OutboxQueue = [];
       const r = await fn(reposOn(trx, this.engine, () => (enqueued = true), outbox, true));
-      // The outbox rows go last: their INSERT takes the lock that orders all appends (migration
-      // 022), held from here to COMMIT only.
+      // The outbox rows go last: on PostgreSQL they take the lock that orders all appends
+      // (migration 022), held from here to COMMIT only (SQLite's one write lock is held already).
       written = await writeOutbox(trx, this.engine, outbox, new Date().toISOString());
       // SQLite on a serving node commits the transactions of one turn together: this one's group,
       // taken while it is open (another may have begun by the time it has been released).

@@ -23,7 +23,8 @@ import type { Engine } from '../engine.js';
  * lock is held only for that INSERT and the COMMIT, and SCIM writes to one list are already
  * serialised by the audit chain's head row. On SQLite there is one writer anyway.
  * The per-organisation sequence (`outbox_org_seq`) is allocated under the same lock, so it is
- * gap-free and in the same order as the ids.
+ * gap-free and in the same order as the ids. (From migration 040, SQLite reads both from the rows
+ * instead, under its one write lock, and the two tables keep only what retention removed.)
  *
  * `payload` is JSON as TEXT on both engines: the events API and webhooks send these bytes as they
  * are, and nothing queries inside them.

@@ -10,7 +10,7 @@ import { BUSY_TIMEOUT_MS, WRITE_LOCK, WriteLockWait } from './write-lock.js';
  * database and syncs both files. Measured per statement at 3,000 people (bench/RESULTS.md, "Group
  * commit"), it was 60–70 % of the SQLite time of a SCIM create or PATCH: 400–700 µs, against
  * 10–120 µs for each of the statements before it. Concurrent writes share most of those pages
- * (the list's chain head, the outbox head and counters, the right-hand leaves of every index that
+ * (the list's chain head, the right-hand leaves of every index that
  * grows by time or sequence), so committing them together writes each shared page once.
  *
  * How: the transactions that begin in one turn of the event loop run as SAVEPOINTs of one open
