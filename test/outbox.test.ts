@@ -159,6 +159,13 @@ it('an organisation whose events have all gone to retention carries on its seq, 
     await s.transaction((tx) => tx.events.append([ev('org-y', 6), ev('org-x', 7), ev('org-z', 8)]));
     const after = await readAll(s);
     expect(after.map((e) => [e.id, e.orgId, e.seq])).toEqual([[last + 1, 'org-y', 3], [last + 2, 'org-x', 4], [last + 3, 'org-z', 1]]);
+    // An organisation's newest event may go before an older one (occurredAt is not in id order):
+    // its seq is not handed out again.
+    await s.events.append([ev('org-q', 9)]);
+    await s.events.append([{ ...ev('org-q', 10), occurredAt: old }]);
+    expect(await s.pruneEvents('2001-01-01T00:00:00.000Z')).toBe(1);
+    await s.events.append([ev('org-q', 11)]);
+    expect((await readAll(s, { orgId: 'org-q' })).map((e) => [e.subject, e.seq])).toEqual([['p9', 1], ['p11', 3]]);
   } finally {
     await s.close();
     await fresh.drop();
