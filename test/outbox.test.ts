@@ -166,6 +166,10 @@ it('an organisation whose events have all gone to retention carries on its seq, 
     expect(await s.pruneEvents('2001-01-01T00:00:00.000Z')).toBe(1);
     await s.events.append([ev('org-q', 11)]);
     expect((await readAll(s, { orgId: 'org-q' })).map((e) => [e.subject, e.seq])).toEqual([['p9', 1], ['p11', 3]]);
+    // What the webhook fan-out reads: the same events, without their payloads.
+    const heads = await s.events.headsAfter(0, 1000);
+    expect(heads).toEqual((await readAll(s)).map(({ payload: _, ...head }) => head));
+    expect(await s.events.headsAfter(heads[1]!.id, 1)).toEqual([heads[2]]);
   } finally {
     await s.close();
     await fresh.drop();

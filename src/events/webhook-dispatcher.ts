@@ -243,7 +243,7 @@ export class WebhookDispatcher {
       const at = this.now().toISOString();
       await this.store.webhooks.fanOut(async (lastId, endpoints, outbox, insert) => {
         if (endpoints.length === 0) return head; // nobody listens: nothing to queue
-        const events = await outbox.readAfter({ afterId: lastId, limit: FANOUT_BATCH });
+        const events = await outbox.headsAfter(lastId, FANOUT_BATCH);
         n = events.length;
         const rows: NewWebhookDelivery[] = [];
         for (const e of events) {

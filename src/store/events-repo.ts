@@ -18,6 +18,9 @@ export interface EventsQuery {
   readonly limit: number;
 }
 
+/** An event without its payload (EventsRepo.headsAfter). */
+export type EventHead = Omit<DomainEvent, 'payload'>;
+
 /** Where a consumer has got to, once claimed. */
 export interface ConsumerClaim {
   readonly lastId: number;
@@ -184,6 +187,17 @@ export class EventsRepo {
     if (this.queue) this.queue.push(...events);
     else if (this.appendAlone) await this.appendAlone(events);
     else throw new Error('EventsRepo.append needs a transaction');
+  }
+
+  /**
+   * What the events after `afterId` are, without their payloads: in id (= commit) order, at most
+   * `limit`. For readers that route events rather than send them (the webhook fan-out): no payload
+   * parsed, and no audit event read for one (migration 039).
+   */
+  async headsAfter(afterId: number, limit: number): Promise<EventHead[]> {
+    const rows = await this.db.selectFrom('outbox_events').select(['id', 'org_id', 'seq', 'list_id', 'type', 'subject', 'occurred_at'])
+      .where('id', '>', afterId).orderBy('id').limit(limit).execute();
+    return rows.map((r) => ({ id: Number(r.id), orgId: r.org_id, seq: Number(r.seq), listId: r.list_id, type: r.type as EventType, subject: r.subject, occurredAt: r.occurred_at }));
   }
 
   /** Events after `afterId` in id (= commit) order, filtered, at most `limit`. */
