@@ -87,7 +87,7 @@ export class AuditTrail {
     const time = this.now();
     // The change's events occurred when it was recorded; those whose payload holds field values
     // name this event instead of copying them (migration 039: the outbox reads them here).
-    await tx.events.append(eventsFor(chain.orgId, listId, e, meta.actor).map((ev) => (READ_FROM_AUDIT.has(ev.type) ? { ...ev, auditSeq: seq, occurredAt: time } : { ...ev, occurredAt: time }) as NewDomainEvent));
+    await tx.events.append(eventsFor(chain.orgId, listId, e, meta.actor).map((ev) => (READ_FROM_AUDIT.has(ev.type) ? merged(ev, { auditSeq: seq, occurredAt: time }) : merged(ev, { occurredAt: time })) as NewDomainEvent));
     const row = {
       list_id: listId, seq, time, action: e.action,
       target_type: e.target?.type ?? null, target_id: e.target?.id ?? null, target_name: e.target?.name ?? null,
