@@ -146,14 +146,17 @@ export function payloadFromAudit(r: EventRow): unknown {
   }
 }
 
+/** An event's columns other than its payload, as read (the fan-out's whole read, and the start of every event's). */
+const toHead = (r: Pick<EventRow, 'id' | 'org_id' | 'seq' | 'list_id' | 'type' | 'subject' | 'occurred_at'>): EventHead => ({
+  id: Number(r.id), orgId: r.org_id, seq: Number(r.seq), listId: r.list_id, type: r.type as EventType, subject: r.subject, occurredAt: r.occurred_at,
+});
+
 /**
  * An event as read. A payload read from the audit trail is derived when first used: the consumers
  * of person.created and person.updated decide by list and person before they look at it.
  */
 function toEvent(r: EventRow): DomainEvent {
-  const e = {
-    id: Number(r.id), orgId: r.org_id, seq: Number(r.seq), listId: r.list_id, type: r.type, subject: r.subject, occurredAt: r.occurred_at,
-  } as Record<string, unknown>;
+  const e = toHead(r) as Record<string, unknown>;
   if (r.audit_seq === null) e.payload = JSON.parse(r.payload);
   else {
     Object.defineProperty(e, 'payload', {
@@ -197,7 +200,7 @@ export class EventsRepo {
   async headsAfter(afterId: number, limit: number): Promise<EventHead[]> {
     const rows = await this.db.selectFrom('outbox_events').select(['id', 'org_id', 'seq', 'list_id', 'type', 'subject', 'occurred_at'])
       .where('id', '>', afterId).orderBy('id').limit(limit).execute();
-    return rows.map((r) => ({ id: Number(r.id), orgId: r.org_id, seq: Number(r.seq), listId: r.list_id, type: r.type as EventType, subject: r.subject, occurredAt: r.occurred_at }));
+    return rows.map(toHead);
   }
 
   /** Events after `afterId` in id (= commit) order, filtered, at most `limit`. */
