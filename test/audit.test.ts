@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, ENTERPRISE, NEW_ID, patch, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 import { replay } from './helpers/replay.js';
@@ -158,6 +158,40 @@ describe('failures, transactions and the request log', () => {
       expect(r.requestLogEntries).toBe(before.length - 2 - 4);
       expect(await ids()).toEqual(before.slice(-4));
       expect(await fresh.muster.store.audit.capRequests(4, 2)).toEqual({ removed: 0, more: false });
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('retention goes on past a list whose trail cannot be pruned: the others are pruned, and the failure names the list', async () => {
+    const fresh = await startServer();
+    try {
+      const [stuck, fine] = [await fresh.newList({ name: 'Stuck' }), await fresh.newList({ name: 'Fine' })];
+      for (const list of [stuck, fine]) expect((await list.req('POST', '/Users', user(`${list.id}@example.com`))).status).toBe(201);
+      // A real failure inside the database: deleting the stuck list's events raises an error.
+      const db = fresh.muster.store.db as unknown as Kysely<never>;
+      if (fresh.muster.store.engine === 'sqlite') {
+        await sql.raw(`CREATE TRIGGER refuse_prune BEFORE DELETE ON audit_events WHEN OLD.list_id = '${stuck.id}' BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END`).execute(db);
+      } else {
+        await sql.raw(`CREATE FUNCTION refuse_prune() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN IF OLD.list_id = '${stuck.id}' THEN RAISE EXCEPTION 'refused by a trigger'; END IF; RETURN OLD; END $$`).execute(db);
+        await sql`CREATE TRIGGER refuse_prune BEFORE DELETE ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_prune()`.execute(db);
+      }
+      const count = async (listId: string) => (await fresh.muster.store.audit.query({ listId, order: 'asc', limit: 100 })).length;
+      const [stuckBefore, fineBefore] = [await count(stuck.id), await count(fine.id)];
+      expect(Math.min(stuckBefore, fineBefore)).toBeGreaterThan(0);
+      await fresh.muster.requestLog.flush();
+      expect((await fresh.muster.store.audit.requests({ listId: fine.id, failedOnly: false, limit: 10 })).length).toBeGreaterThan(0);
+      // Ten days from now, every event is past a one-day retention.
+      const later = new Date(Date.now() + 10 * 86_400_000);
+      const r = await runMaintenance(fresh.muster.store, fresh.muster.audit, { auditRetentionDays: 1, requestLogRetentionDays: 1, verificationLogRetentionDays: 1, eventsRetentionDays: 1 }, later);
+      expect(r.failures).toEqual([{ task: 'audit trail', listId: stuck.id, error: expect.stringMatching(/refused by a trigger/) }]);
+      expect(await count(stuck.id)).toBe(stuckBefore);
+      expect(await count(fine.id)).toBe(0);
+      expect(r.auditEvents).toBe(fineBefore);
+      // The tasks after the audit trail's ran too: the request log, kept a day, is empty.
+      expect(await fresh.muster.store.audit.requests({ listId: fine.id, failedOnly: false, limit: 10 })).toEqual([]);
+      expect((await fresh.muster.audit.verify(fresh.muster.store, fine.id)).ok).toBe(true);
     } finally {
       await fresh.close();
     }

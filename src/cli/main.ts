@@ -241,7 +241,9 @@ ${
   if (cmd === 'audit' && sub === 'prune') {
     const r = await withStore(config, (store) => runMaintenance(store, new AuditTrail(true), config, new Date()));
     out(json ? JSON.stringify(r) : `removed ${r.auditEvents} audit events, ${r.requestLogEntries} request-log entries, ${r.verifications} verification-log entries, ${r.events} outbox events and ${r.sessions} expired sessions`);
-    return 0;
+    // Every other task ran; each failure is named, and the exit status says something was left.
+    for (const f of r.failures) io.stderr(`muster: could not prune the ${f.task}${f.listId ? ` of list ${f.listId}` : ''}: ${f.error}`);
+    return r.failures.length ? 1 : 0;
   }
   if (cmd === 'admin-keys' && sub === 'create') {
     const k = await withStore(config, (store, lists) => new AdminKeys(store, new AuditTrail(config.audit), lists).create(values.org, values.label ?? 'Admin key'));
@@ -410,6 +412,7 @@ async function serveCommand(config: Config, io: CliIo): Promise<number> {
     }
     // Retention: any node may run it; the deletes are idempotent.
     const maintain = () => void runMaintenance(muster.store, muster.audit, config, new Date())
+      .then((r) => { for (const f of r.failures) muster.log.error('maintenance failed', { task: f.task, ...(f.listId ? { listId: f.listId } : {}), err: f.error }); })
       .catch((err: unknown) => muster.log.error('maintenance failed', { err: String(err) }));
     maintain();
     setInterval(maintain, 3_600_000).unref();

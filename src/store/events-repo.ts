@@ -76,9 +76,12 @@ export async function writeOutbox(db: Kysely<Database>, engine: Engine, events: 
   const perOrg = new Map<string, number>();
   for (const e of events) perOrg.set(e.orgId, (perOrg.get(e.orgId) ?? 0) + 1);
   const nextSeq = new Map<string, number>();
+  // Organisations in id order, as pruneBatch takes them: on PostgreSQL each one's counter row stays
+  // locked to the end, and one order among every transaction that locks several means no deadlock.
+  const orgs = perOrg.size === 1 ? [...perOrg.keys()] : [...perOrg.keys()].sort();
   let nextId = 0;
   if (engine === 'sqlite') {
-    for (const orgId of perOrg.keys()) {
+    for (const orgId of orgs) {
       const r = (await LAST_SQLITE.first(db, { orgId, orgId2: orgId }))!;
       nextId ||= larger(r.last_id, r.max_id) + 1;
       nextSeq.set(orgId, larger(r.floor_seq, r.last_seq) + 1);
@@ -86,7 +89,8 @@ export async function writeOutbox(db: Kysely<Database>, engine: Engine, events: 
   } else {
     const head = (await TAKE_IDS.first(db, { n }))!;
     nextId = Number(head.last_id) - n + 1;
-    for (const [orgId, k] of perOrg) {
+    for (const orgId of orgs) {
+      const k = perOrg.get(orgId)!;
       const r = (await TAKE_SEQS.first(db, { orgId, k, k2: k }))!;
       nextSeq.set(orgId, Number(r.seq) - k + 1);
     }
@@ -264,7 +268,8 @@ export class EventsRepo {
       const t = top.get(v.org_id);
       top.set(v.org_id, { id: Math.max(t?.id ?? 0, Number(v.id)), seq: Math.max(t?.seq ?? 0, Number(v.seq)) });
     }
-    for (const [orgId, t] of top) {
+    // In organisation id order, as writeOutbox locks them (no deadlock between the two on PostgreSQL).
+    for (const [orgId, t] of [...top].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       // PostgreSQL's writers keep the row's seq themselves (and made the row); SQLite's read it from the rows.
       await this.db.insertInto('outbox_org_seq').values({ org_id: orgId, seq: t.seq, pruned_through: t.id })
         .onConflict((oc) => oc.column('org_id').doUpdateSet({
