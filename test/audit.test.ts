@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, ENTERPRISE, NEW_ID, patch, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 import { replay } from './helpers/replay.js';
 import { runMaintenance } from '../src/jobs/maintenance.js';
+import { eventHash } from '../src/audit/audit-trail.js';
 import { pack } from '../src/store/sqlite/packed-text.js';
 
 let srv: TestServer;
@@ -252,6 +254,86 @@ describe('tamper evidence', () => {
     const r = await verify(list);
     expect(r.ok).toBe(false);
     expect(r.firstBad).toMatchObject({ seq, reason: expect.stringMatching(/edited/) });
+  });
+
+  it('each hash is stored once (prev_hash as the empty text, on SQLite the hash as its 32 bytes), and prevHash reads back as the previous event\'s hash on any page and after retention', async () => {
+    const list = await seeded();
+    const people = (await list.req('GET', '/Users?count=10')).body.Resources.map((u: { id: string }) => u.id);
+    for (const id of people.slice(0, 3)) expect((await list.req('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'title', value: 'Analyst' }))).status).toBe(200);
+    const all = await events(list);
+    const hashOf = new Map<number, string>(all.map((e) => [e.seq, e.hash]));
+    expect(all[0]).toMatchObject({ seq: 1, prevHash: '' });
+    for (const e of all.slice(1)) expect(e.prevHash).toBe(hashOf.get(e.seq - 1));
+    for (const e of all) expect(e.hash).toMatch(/^[0-9a-f]{64}$/);
+    const db = srv.muster.store.db;
+    const kind = srv.muster.store.engine === 'sqlite' ? sql<string>`typeof(hash)` : sql<string>`pg_typeof(hash)::text`;
+    const stored = await db.selectFrom('audit_events').select(['prev_hash', kind.as('k'), sql<number>`length(hash)`.as('n')]).where('list_id', '=', list.id).execute();
+    expect(stored.map((r) => [r.prev_hash, r.k, Number(r.n)])).toEqual(all.map(() => ['', ...(srv.muster.store.engine === 'sqlite' ? ['blob', 32] : ['text', 64])]));
+    // Pages whose events are not next to one another, newest first, and from a cursor.
+    for (const query of ['&action=person.updated', '&action=person.created', '&order=desc&limit=2', `&cursor=${all[3].seq}&limit=3`]) {
+      const page = (await admin(`/lists/${list.id}/audit/events?order=asc&limit=1000${query}`)).body.events;
+      expect(page.length).toBeGreaterThan(0);
+      for (const e of page) expect(e.prevHash).toBe(e.seq === 1 ? '' : hashOf.get(e.seq - 1));
+    }
+    // Retention up to the first person.created: that event, first on a page of every event and on
+    // a page of person.created events, reads its prevHash from the anchor (its previous event is gone).
+    const first = all.find((e) => e.action === 'person.created');
+    await srv.muster.store.transaction((tx) => tx.audit.dropThrough(list.id, first.seq - 1, hashOf.get(first.seq - 1)!));
+    expect((await events(list))[0]).toMatchObject({ seq: first.seq, prevHash: hashOf.get(first.seq - 1) });
+    expect((await admin(`/lists/${list.id}/audit/events?order=asc&action=person.created`)).body.events[0]).toMatchObject({ seq: first.seq, prevHash: hashOf.get(first.seq - 1) });
+    expect(await verify(list)).toEqual({ listId: list.id, ok: true, checked: all.length - (first.seq - 1) });
+  });
+
+  it('an event edited with a hash made to match is named at the event after it, whose hash covers it', async () => {
+    const list = await seeded();
+    const seq = await seqOf(list, 3);
+    const [row] = await srv.muster.store.audit.query({ listId: list.id, seq, order: 'asc', limit: 1 });
+    const forged = { ...row!, target_name: 'someone else' };
+    const hash = eventHash(forged);
+    await srv.muster.store.db.updateTable('audit_events')
+      .set({ target_name: 'someone else', hash: srv.muster.store.engine === 'sqlite' ? Buffer.from(hash, 'hex') : hash })
+      .where('list_id', '=', list.id).where('seq', '=', seq).execute();
+    const r = await verify(list);
+    expect(r.firstBad).toMatchObject({ seq: seq + 1, reason: expect.stringMatching(/does not match its hash \(the event, or the one before it, was edited\)/) });
+  });
+
+  it('a chain of events stored as earlier versions stored them (both hashes as hex) and as this one stores them reads and verifies as one', async () => {
+    const list = await seeded();
+    const all = await events(list);
+    // The first half as an earlier version wrote them: prev_hash in full, the hash as hex text.
+    for (const e of all.slice(0, Math.ceil(all.length / 2))) {
+      await srv.muster.store.db.updateTable('audit_events').set({ prev_hash: e.prevHash, hash: e.hash }).where('list_id', '=', list.id).where('seq', '=', e.seq).execute();
+    }
+    expect(await events(list)).toEqual(all);
+    expect(await verify(list)).toEqual({ listId: list.id, ok: true, checked: all.length });
+    const more = await list.req('POST', '/Users', user('after.upgrade@example.com'));
+    expect(more.status).toBe(201);
+    const after = await events(list);
+    expect(after.at(-1).prevHash).toBe(all.at(-1).hash);
+    expect((await verify(list)).ok).toBe(true);
+  });
+
+  it('property: for generated chains, retention points and pages (actions, order, cursor, limit), every event reads the previous event\'s hash as its prevHash, and the chain verifies', async () => {
+    const actions = ['person.updated', 'person.deactivated', 'group.created'] as const;
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.constantFrom(...actions), { minLength: 1, maxLength: 12 }),
+      fc.nat(), fc.subarray([...actions]), fc.constantFrom('asc' as const, 'desc' as const), fc.integer({ min: 1, max: 6 }), fc.nat(),
+      async (written, dropAt, only, order, limit, cursorAt) => {
+        const list = await srv.newList({ name: `Chain property ${randomUUID()}` });
+        for (const action of written) {
+          await srv.muster.store.transaction((tx) => srv.muster.audit.record(tx, list.id, { action, target: { type: 'person', id: randomUUID(), name: 'someone' }, changes: [{ field: 'title', before: null, after: 'x' }] }, { actor: 'test' }));
+        }
+        const all = await srv.muster.store.audit.query({ listId: list.id, order: 'asc', limit: 1000 });
+        const hashOf = new Map<number, string>(all.map((r) => [r.seq, r.hash]));
+        // Retention through any event but the last.
+        const dropped = all[dropAt % all.length]!;
+        if (dropped.seq < all.at(-1)!.seq) await srv.muster.store.transaction((tx) => tx.audit.dropThrough(list.id, dropped.seq, dropped.hash));
+        const cursor = all[cursorAt % all.length]!.seq;
+        const page = await srv.muster.store.audit.query({ listId: list.id, order, limit, cursor, ...(only.length ? { actions: only } : {}) });
+        for (const r of page) expect(r.prev_hash).toBe(r.seq === 1 ? '' : hashOf.get(r.seq - 1));
+        expect((await srv.muster.audit.verify(srv.muster.store, list.id)).ok).toBe(true);
+      },
+    ), { numRuns: 40 });
   });
 
   it('a long event is stored packed on SQLite (PostgreSQL compresses it itself), reads back as written, and a packed value edited on disk is named', async () => {

@@ -113,7 +113,9 @@ export class AuditTrail {
         return { listId, ok: false, checked, firstBad: { seq: expectedSeq, id: null, reason: `event ${expectedSeq} is missing (next present is ${r.seq})` } };
       }
       if (r.prev_hash !== prev) return bad('its prev_hash does not match the previous event (an event before it was changed or removed)');
-      if (eventHash(r) !== r.hash) return bad('its content does not match its hash (the event was edited)');
+      // Its prev_hash is stored as the empty text since issue 16 (AuditRepo.append) and read from the
+      // event before, so editing that event (and its hash) shows here, as a hash that no longer matches.
+      if (eventHash(r) !== r.hash) return bad('its content does not match its hash (the event, or the one before it, was edited)');
       prev = r.hash;
       expectedSeq++;
       checked++;

@@ -8,8 +8,8 @@ import { merged } from '../runtime/objects.js';
 import { eventRows, payloadFromAudit } from './events-repo.js';
 
 /** An audit event as read: its JSON columns as text, packed or not on disk. */
-export type AuditEventRow = Omit<Selectable<Database['audit_events']>, 'changes' | 'detail'> & { changes: string; detail: string | null };
-export type NewAuditRow = Omit<Insertable<Database['audit_events']>, 'id' | 'changes' | 'detail'> & { changes: string; detail?: string | null };
+export type AuditEventRow = Omit<Selectable<Database['audit_events']>, 'changes' | 'detail' | 'hash'> & { changes: string; detail: string | null; hash: string };
+export type NewAuditRow = Omit<Insertable<Database['audit_events']>, 'id' | 'changes' | 'detail' | 'hash'> & { changes: string; detail?: string | null; hash: string };
 export type RequestLogRow = Omit<Selectable<Database['request_log']>, 'request_body' | 'response_body'> & { request_body: string | null; response_body: string | null };
 export type NewRequestLogRow = Omit<Insertable<Database['request_log']>, 'id' | 'request_body' | 'response_body'> & { request_body?: string | null; response_body?: string | null };
 
@@ -79,7 +79,12 @@ const INSERT_REQUEST = new Prepared<Omit<Insertable<Database['request_log']>, 'i
 const MOVE_HEAD = new Prepared<{ listId: string; seq: number; hash: string }, never>(['listId', 'seq', 'hash'], (db, p) => db.updateTable('lists')
   .set({ audit_seq: p.seq, audit_head: p.hash }).where('id', '=', p.listId));
 
-const normaliseRow = (r: Selectable<Database['audit_events']>): AuditEventRow => ({ ...r, id: Number(r.id), seq: Number(r.seq), changes: unpack(r.changes), detail: unpack(r.detail) });
+/** A stored hash as hex: SQLite's rows since issue 16 hold its 32 bytes (a Buffer, or a Uint8Array from the scan lane). */
+const hexOf = (h: string | Uint8Array): string => (typeof h === 'string' ? h : Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString('hex'));
+/** As read, but for `prev_hash`: the empty text there still means "the previous event's hash" (AuditRepo.withPrevious puts it back). */
+const normaliseRow = (r: Selectable<Database['audit_events']>): AuditEventRow => ({
+  ...r, id: Number(r.id), seq: Number(r.seq), changes: unpack(r.changes), detail: unpack(r.detail), hash: hexOf(r.hash),
+});
 const requestRow = (r: Selectable<Database['request_log']>): RequestLogRow => ({
   ...r, id: Number(r.id), status: Number(r.status), duration_ms: Number(r.duration_ms), request_body: unpack(r.request_body), response_body: unpack(r.response_body),
 });
@@ -126,9 +131,18 @@ export class AuditRepo {
    * `filedPeople`; events recorded before also filed the target, which the queries allow for).
    */
   async append(row: NewAuditRow, people: readonly string[] = []): Promise<void> {
-    // On SQLite the JSON columns are packed (PostgreSQL compresses long values itself); the hash
-    // the caller took covers the text.
-    const stored = this.engine === 'sqlite' ? merged(row, { changes: pack(row.changes), detail: packOrNull(row.detail ?? null) }) : row;
+    // What the hash covers is the row as the caller made it; what is stored is smaller (issue 16,
+    // compact storage: 1,000,000 people's initial sync is 1,000,000 events):
+    // - `prev_hash` is stored as the empty text. It is always the hash of the event before this
+    //   one in the chain (or of the anchor, for the first after it), so a read puts it back from
+    //   there (withPrevious) and it need not be kept twice: 64 bytes an event. The chain is as
+    //   tamper-evident as before: each hash still covers the previous one, so editing an event
+    //   breaks the next event's hash, as it broke its stored prev_hash.
+    // - On SQLite, the hash is stored as its 32 bytes, not 64 hex characters, and the JSON
+    //   columns are packed (PostgreSQL compresses long values itself).
+    const stored = this.engine === 'sqlite'
+      ? merged(row, { changes: pack(row.changes), detail: packOrNull(row.detail ?? null), prev_hash: '', hash: Buffer.from(row.hash, 'hex') })
+      : merged(row, { prev_hash: '' });
     await INSERT_EVENT.execute(this.db, stored as Omit<Insertable<Database['audit_events']>, 'id'> & Record<string, unknown>);
     for (let i = 0; i < people.length; i += 500) {
       await this.db.insertInto('audit_people').values(people.slice(i, i + 500).map((person_id) => ({ list_id: row.list_id, person_id, seq: row.seq }))).execute();
@@ -168,7 +182,31 @@ export class AuditRepo {
     // A search by name reads the list's people and may walk its whole trail: in the lane of such
     // reads (scan-pool.ts), so that it never holds other lists' and organisations' requests.
     const rows = q.personText && this.scans ? await this.scans.rows(q.listId, page.compile()) : await page.execute();
-    return rows.map(normaliseRow);
+    return this.withPrevious(q.listId, rows.map(normaliseRow));
+  }
+
+  /**
+   * Puts back each event's `prev_hash` that is stored as the empty text (append says why): the
+   * hash of the event before it, from the page when it is there, otherwise read (one statement,
+   * by `audit_list_seq`), or the anchor's for the first event after it. An event whose previous
+   * event is not there (removed by hand: `verify` names the gap) keeps the empty text. Events
+   * written before hold their prev_hash, and keep it.
+   */
+  private async withPrevious(listId: string, rows: AuditEventRow[]): Promise<AuditEventRow[]> {
+    const hashes = new Map<number, string>();
+    for (const r of rows) hashes.set(r.seq, r.hash);
+    const wanted: number[] = [];
+    for (const r of rows) if (r.prev_hash === '' && r.seq > 1 && !hashes.has(r.seq - 1)) wanted.push(r.seq - 1);
+    if (wanted.length) {
+      const found = await this.db.selectFrom('audit_events').select(['seq', 'hash']).where('list_id', '=', listId).where('seq', 'in', wanted).execute();
+      for (const f of found) hashes.set(Number(f.seq), hexOf(f.hash));
+      if (found.length < wanted.length) {
+        const anchor = await this.db.selectFrom('lists').select(['audit_anchor_seq', 'audit_anchor_hash']).where('id', '=', listId).executeTakeFirst();
+        if (anchor) hashes.set(Number(anchor.audit_anchor_seq), anchor.audit_anchor_hash);
+      }
+    }
+    for (const r of rows) if (r.prev_hash === '') r.prev_hash = hashes.get(r.seq - 1) ?? '';
+    return rows;
   }
 
   /** People of the list a search text finds: the id, the username, or every word in their search text. */
@@ -196,7 +234,7 @@ export class AuditRepo {
   async lastBefore(listId: string, cutoff: string): Promise<AuditEventRow | undefined> {
     const r = await this.db.selectFrom('audit_events').selectAll().where('list_id', '=', listId).where('time', '<', cutoff)
       .orderBy('seq', 'desc').limit(1).executeTakeFirst();
-    return r && normaliseRow(r);
+    return r && (await this.withPrevious(listId, [normaliseRow(r)]))[0];
   }
 
   /**

@@ -56,6 +56,7 @@ import * as m037 from './migrations/037-outbox-seq-index.js';
 import * as m038 from './migrations/038-external-id-partial.js';
 import * as m039 from './migrations/039-outbox-from-audit.js';
 import * as m040 from './migrations/040-outbox-counters-from-rows.js';
+import * as m041 from './migrations/041-audit-hashes-once.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -137,6 +138,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['038-external-id-partial', m038],
   ['039-outbox-from-audit', m039],
   ['040-outbox-counters-from-rows', m040],
+  ['041-audit-hashes-once', m041],
 ];
 
 /** Every migration this build knows, in order (the upgrade tests check that each ran once). */

@@ -147,8 +147,10 @@ export interface AuditEventTable {
   idp: string | null;
   idp_evidence: string | null;
   normalisations: string;
+  /** Hex, or the empty text: the hash of the event before it in the chain (AuditRepo.append says why). */
   prev_hash: string;
-  hash: string;
+  /** Hex; on SQLite, the 32 bytes themselves (a BLOB) since issue 16's compact storage. */
+  hash: string | Uint8Array;
 }
 
 /** Which people each audit event is about (migration 017): an index derived from the events, outside the chain. */
