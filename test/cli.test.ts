@@ -8,6 +8,7 @@ import { execFile, spawn } from 'node:child_process';
 import net from 'node:net';
 import { promisify } from 'node:util';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from './helpers/database.js';
 import { openDatabase } from '../src/store/index.js';
@@ -93,6 +94,34 @@ describe('the muster CLI', () => {
     const bad = await muster('audit', 'verify', '--list', created.id);
     expect(bad.code).toBe(3);
     expect(bad.stdout).toMatch(new RegExp(`list ${created.id}: TAMPERED at event seq 2 \\(row id \\d+\\): its content does not match its hash`));
+  });
+
+  it('audit prune applies retention; a list whose trail cannot be pruned is named on stderr (exit 1) and the others are pruned', async () => {
+    const [stuck, fine] = [
+      JSON.parse((await muster('lists', 'create', '--name', 'Stuck', '--uid', 'userName', '--json')).stdout),
+      JSON.parse((await muster('lists', 'create', '--name', 'Fine', '--uid', 'userName', '--json')).stdout),
+    ];
+    const conn = await openDatabase(db.url);
+    try {
+      await conn.db.updateTable('audit_events').set({ time: '2000-01-01T00:00:00.000Z' }).execute();
+      if (conn.engine === 'sqlite') {
+        await sql.raw(`CREATE TRIGGER refuse_prune BEFORE DELETE ON audit_events WHEN OLD.list_id = '${stuck.id}' BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END`).execute(conn.db);
+      } else {
+        await sql.raw(`CREATE FUNCTION refuse_prune() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN IF OLD.list_id = '${stuck.id}' THEN RAISE EXCEPTION 'refused by a trigger'; END IF; RETURN OLD; END $$`).execute(conn.db);
+        await sql`CREATE TRIGGER refuse_prune BEFORE DELETE ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_prune()`.execute(conn.db);
+      }
+    } finally {
+      await conn.db.destroy();
+    }
+    const r = await musterWith({ MUSTER_AUDIT_RETENTION_DAYS: '1' }, '', 'audit', 'prune', '--json');
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.failures).toEqual([{ task: 'audit trail', listId: stuck.id, error: expect.stringMatching(/refused by a trigger/) }]);
+    expect(out.auditEvents).toBeGreaterThan(0);
+    expect(r.stderr).toMatch(new RegExp(`^muster: could not prune the audit trail of list ${stuck.id}: .*refused by a trigger`, 'm'));
+    const verified = JSON.parse((await muster('audit', 'verify', '--list', fine.id, '--json')).stdout);
+    expect(verified).toEqual([{ listId: fine.id, ok: true, checked: 0 }]);
   });
 
   it('admin-keys create prints a key that opens the admin API, once; a misspelt --org is refused, not created', async () => {

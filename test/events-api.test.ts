@@ -93,6 +93,7 @@ it('answers 410 events_cursor_expired once retention has removed events after th
   await srv.muster.store.events.append([fake(orgId, 3)]);
   const r = await runMaintenance(srv.muster.store, srv.muster.audit, { auditRetentionDays: 0, requestLogRetentionDays: 7, verificationLogRetentionDays: 90, eventsRetentionDays: 30 }, new Date());
   expect(r.events).toBeGreaterThanOrEqual(2);
+  expect(r.failures).toEqual([]);
   const gone = await events(`?after=${head}`);
   expect(gone.status).toBe(410);
   expect(gone.body.error).toBe('events_cursor_expired');

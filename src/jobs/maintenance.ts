@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import type { Store } from '../store/index.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import { yieldToEventLoop } from '../runtime/turns.js';
+import { databaseUnavailable } from '../store/unavailable.js';
 
 const DAY_MS = 86_400_000;
 
@@ -36,38 +37,49 @@ export async function runMaintenance(
   store: Store, audit: AuditTrail, config: Pick<Config, 'auditRetentionDays' | 'requestLogRetentionDays' | 'verificationLogRetentionDays' | 'eventsRetentionDays'> & Partial<Pick<Config, 'requestLogMaxEntries'>>, now: Date,
 ): Promise<MaintenanceResult> {
   const failures: MaintenanceFailure[] = [];
-  const attempt = async (task: MaintenanceFailure['task'], run: () => Promise<number>, listId?: string): Promise<number> => {
+  let unavailable = false;
+  /** Runs one task; what it counted before failing (`count`) stays counted. */
+  const attempt = async (task: MaintenanceFailure['task'], run: (count: (n: number) => void) => Promise<void>, listId?: string): Promise<number> => {
+    let removed = 0;
     try {
-      return await run();
+      await run((n) => { removed += n; });
     } catch (err) {
       failures.push({ task, ...(listId ? { listId } : {}), error: err instanceof Error ? err.message : String(err) });
-      return 0;
+      unavailable ||= databaseUnavailable(err);
     }
+    return removed;
   };
   const before = (days: number) => new Date(now.getTime() - days * DAY_MS).toISOString();
-  const requestLogEntries = await attempt('request log', async () => {
-    let removed = await store.audit.purgeRequests(before(config.requestLogRetentionDays));
+  const requestLogEntries = await attempt('request log', async (count) => {
+    count(await store.audit.purgeRequests(before(config.requestLogRetentionDays)));
     if (config.requestLogMaxEntries) {
       for (;;) {
         const r = await store.audit.capRequests(config.requestLogMaxEntries, CAP_CHUNK);
-        removed += r.removed;
+        count(r.removed);
         if (!r.more) break;
         await yieldToEventLoop();
       }
     }
-    return removed;
   });
-  const verifications = await attempt('verification log', () => store.credentials.purgeVerifications(before(config.verificationLogRetentionDays)));
-  const sessions = await attempt('admin sessions', () => store.admins.deleteExpiredSessions(now.toISOString()));
-  const events = await attempt('outbox', () => store.pruneEvents(before(config.eventsRetentionDays)));
+  const verifications = await attempt('verification log', async (count) => count(await store.credentials.purgeVerifications(before(config.verificationLogRetentionDays))));
+  const sessions = await attempt('admin sessions', async (count) => count(await store.admins.deleteExpiredSessions(now.toISOString())));
+  // (Batches it committed before one failed are not counted: the store counts them as a whole.)
+  const events = await attempt('outbox', async (count) => count(await store.pruneEvents(before(config.eventsRetentionDays))));
   let auditEvents = 0;
   if (config.auditRetentionDays > 0) {
     const cutoff = before(config.auditRetentionDays);
     let lists: readonly { readonly id: string }[] = [];
-    await attempt('audit trail', async () => { lists = await store.lists.all(); return 0; });
-    for (const list of lists) auditEvents += await attempt('audit trail', () => audit.prune(store, list.id, cutoff), list.id);
+    await attempt('audit trail', async () => { lists = await store.lists.all(); });
+    for (const [i, list] of lists.entries()) {
+      // A database that cannot be reached fails every list alike: one failure says so, not one a list.
+      if (unavailable) {
+        failures.push({ task: 'audit trail', error: `${lists.length - i} more lists not tried: the database was unavailable` });
+        break;
+      }
+      auditEvents += await attempt('audit trail', async (count) => count(await audit.prune(store, list.id, cutoff)), list.id);
+    }
     // The organisations' security logs follow the audit trail's retention.
-    auditEvents += await attempt('security log', () => store.admins.purgeSecurityEvents(cutoff));
+    auditEvents += await attempt('security log', async (count) => count(await store.admins.purgeSecurityEvents(cutoff)));
   }
   return { requestLogEntries, auditEvents, verifications, sessions, events, failures };
 }

@@ -119,7 +119,8 @@ export class AuditRepo {
     if (held) return held;
     const r = await (lock && this.engine === 'postgres' ? CHAIN_FOR_UPDATE : CHAIN).first(this.db, { listId });
     const state = r && {
-      headSeq: Number(r.audit_seq), headHash: r.audit_head, anchorSeq: Number(r.audit_anchor_seq), anchorHash: r.audit_anchor_hash, orgId: r.org_id, mappingVersion: Number(r.mapping_version),
+      // hexOf: an older SQLite process still running after the upgrade would write a hash it read as bytes here.
+      headSeq: Number(r.audit_seq), headHash: hexOf(r.audit_head), anchorSeq: Number(r.audit_anchor_seq), anchorHash: hexOf(r.audit_anchor_hash), orgId: r.org_id, mappingVersion: Number(r.mapping_version),
     };
     if (lock && state) this.held?.set(listId, state);
     return state;
@@ -202,7 +203,7 @@ export class AuditRepo {
       for (const f of found) hashes.set(Number(f.seq), hexOf(f.hash));
       if (found.length < wanted.length) {
         const anchor = await this.db.selectFrom('lists').select(['audit_anchor_seq', 'audit_anchor_hash']).where('id', '=', listId).executeTakeFirst();
-        if (anchor) hashes.set(Number(anchor.audit_anchor_seq), anchor.audit_anchor_hash);
+        if (anchor) hashes.set(Number(anchor.audit_anchor_seq), hexOf(anchor.audit_anchor_hash));
       }
     }
     for (const r of rows) if (r.prev_hash === '') r.prev_hash = hashes.get(r.seq - 1) ?? '';
@@ -234,7 +235,8 @@ export class AuditRepo {
   async lastBefore(listId: string, cutoff: string): Promise<AuditEventRow | undefined> {
     const r = await this.db.selectFrom('audit_events').selectAll().where('list_id', '=', listId).where('time', '<', cutoff)
       .orderBy('seq', 'desc').limit(1).executeTakeFirst();
-    return r && (await this.withPrevious(listId, [normaliseRow(r)]))[0];
+    // Its prev_hash is left as stored: retention needs only its seq and hash.
+    return r && normaliseRow(r);
   }
 
   /**
