@@ -98,6 +98,29 @@ describe('Entra ID pull sync', () => {
     expect((await events(list.id)).length).toBe(before);
   });
 
+  it('a mapping change re-derives the people Entra ID sent, as it does a SCIM list\'s', async () => {
+    graph = await startGraphEmulator({ pageSize: 25 });
+    const { groups } = graph.seed({ users: 40, groups: [{ name: 'Engineering', members: 30 }], seed: 11 });
+    const list = await connectedList([groups[0]!.id], 'Entra remap');
+    await runSync(list.id);
+    const read = async () => srv.muster.store.roster.people({ listId: list.id, offset: 0, limit: 100 });
+    const before = await read();
+    const withDepartment = before.filter((p) => typeof p.fields.department === 'string' && p.fields.department !== p.fields.department.toUpperCase());
+    expect(withDepartment.length).toBeGreaterThan(0);
+    const mapping = (await srv.muster.store.roster.mapping(list.id)).map((m) => (m.field === 'department' ? { ...m, transform: 'upper' as const } : m));
+    const { jobId } = await srv.muster.roster.replaceMapping(list, mapping, { actor: 'test' });
+    for (let i = 0; i < 600; i++) {
+      const job = (await srv.muster.store.roster.job(jobId))!;
+      if (job.status === 'done' || job.status === 'failed') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const job = (await srv.muster.store.roster.job(jobId))!;
+    expect(job.status).toBe('done');
+    expect(JSON.parse(job.result!)).toMatchObject({ changed: withDepartment.length, processed: before.length });
+    const after = new Map((await read()).map((p) => [p.id, p.fields.department]));
+    for (const p of before) expect(after.get(p.id)).toBe(typeof p.fields.department === 'string' ? p.fields.department.toUpperCase() : p.fields.department);
+  });
+
   it('applies joins, leavers, department changes, disabled and deleted accounts, and a group removed from scope', async () => {
     graph = await startGraphEmulator({ pageSize: 20 });
     const { users, groups } = graph.seed({ users: 150, groups: [{ name: 'A', members: 60 }, { name: 'B', members: 50 }], seed: 11 });

@@ -195,6 +195,34 @@ describe('remapping is a background job that does not block provisioning', () =>
   });
 });
 
+describe('remapping a list whose people came from a file before its sync was turned on', () => {
+  it('keeps the imported people\'s fields as the file gave them, and re-derives the people the IdP sent', async () => {
+    const created = await srv.muster.lists.createList({ name: `Imported first ${randomUUID()}`, uid: 'email', org: 'Test organisation', syncMethod: 'none' });
+    const id = created.list.id;
+    const imported = await call(`${srv.origin}/api/v1/lists/${id}/import`, {
+      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' },
+      body: 'work_email,first_name,department,job_title\nfile@example.com,Fay,Ops,engineer\n',
+    });
+    expect(imported.status, imported.text).toBe(200);
+    const { token } = await srv.muster.lists.setSyncMethod(id, 'scim');
+    const scim = (method: string, path: string, body?: unknown) => call(`${srv.origin}/scim/v2/lists/${id}${path}`, {
+      method, headers: { authorization: `Bearer ${token!.secret}`, 'content-type': 'application/scim+json' }, body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const fromIdp = await scim('POST', '/Users', user('idp@example.com', { title: 'analyst', emails: [{ value: 'idp@example.com', type: 'work', primary: true }] }));
+    expect(fromIdp.status, fromIdp.text).toBe(201);
+    const mapping = (await api('GET', `/lists/${id}/mapping`)).body.entries.map((m: { field: string }) => (m.field === 'job_title' ? { ...m, transform: 'upper' } : m));
+    const saved = await api('PUT', `/lists/${id}/mapping`, { entries: mapping });
+    expect(saved.status, saved.text).toBe(202);
+    const job = await waitForJob({ id } as TestList, saved.body.job.id);
+    expect(job).toMatchObject({ status: 'done', result: { changed: 1 } });
+    const people = (await api('GET', `/lists/${id}/people?sort=work_email`)).body.people;
+    expect(people.map((p: { fields: Record<string, unknown> }) => [p.fields.work_email, p.fields.first_name, p.fields.department, p.fields.job_title])).toEqual([
+      ['file@example.com', 'Fay', 'Ops', 'engineer'],
+      ['idp@example.com', 'Ada', null, 'ANALYST'],
+    ]);
+  });
+});
+
 describe('the roster through the admin API', () => {
   it('searches across fields, filters by status, sorts, counts, exports CSV, and shows a person with groups', async () => {
     const list = await srv.newList({ uid: 'userName', name: 'People' });

@@ -14,7 +14,7 @@ import type { Logger } from '../log.js';
 import { yieldToEventLoop } from '../runtime/turns.js';
 import type { JobRow, Store } from '../store/index.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
-import { derivedColumns, rosterChanges } from '../roster/derivation.js';
+import { derivedColumns, heldByImport, rosterChanges } from '../roster/derivation.js';
 // The rederive job (a list's mapping changed) is the one domain job the runner registers itself.
 import { REDERIVE_JOB, type RosterService } from '../lists/roster-service.js';
 
@@ -304,9 +304,10 @@ export class JobRunner {
   private async rederive(job: JobRow): Promise<void> {
     const listId = job.list_id;
     const list = await this.store.lists.get(listId);
-    if (list?.syncMethod !== 'scim') {
-      // People of a list without SCIM hold imported values, not values derived from an IdP's resource.
-      await this.store.roster.finish(job.id, this.worker, 'done', new Date().toISOString(), { changed: 0, processed: 0, skipped: 'the list has no SCIM sync; its fields are imported' });
+    // A list synced from an IdP, by SCIM or from Entra ID, derives its people's fields from their
+    // documents; a list without sync holds what files and admins gave it.
+    if (list?.syncMethod !== 'scim' && list?.syncMethod !== 'entra') {
+      await this.store.roster.finish(job.id, this.worker, 'done', new Date().toISOString(), { changed: 0, processed: 0, skipped: 'the list has no sync; its fields are imported' });
       return;
     }
     let cursor = Number(job.cursor), done = Number(job.done);
@@ -323,6 +324,8 @@ export class JobRunner {
         const schema = await this.roster.schema(listId, await tx.roster.mappingVersion(listId), tx);
         const rows = await tx.roster.usersAfter(listId, cursor, BATCH);
         for (const u of rows) {
+          // Imported before the list's sync was turned on: the file's values are theirs to keep.
+          if (heldByImport(u.data)) continue;
           const d = derivedColumns(schema, u.data);
           const changes = rosterChanges(u.fields, d.derived.values);
           const problemsChanged = JSON.stringify(u.problems) !== d.problems;

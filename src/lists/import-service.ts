@@ -12,7 +12,7 @@ import { USER_SCHEMA } from '../scim/schemas/index.js';
 import type { MasterList, Repos, Store } from '../store/index.js';
 import { isLifecycleAction, type PersonLifecycle } from '../credentials/credential-service.js';
 import type { AuditTrail, RequestMeta } from '../audit/audit-trail.js';
-import { rosterChanges, searchText, storedFields } from '../roster/derivation.js';
+import { importedDocument, rosterChanges, searchText, storedFields } from '../roster/derivation.js';
 import { RosterError } from './roster-service.js';
 import { yieldToEventLoop } from '../runtime/turns.js';
 // A unique index refusing a row answers 409 uniqueness in the admin API, as it always has.
@@ -270,7 +270,7 @@ export class ImportService {
       const action = !prev ? 'person.created' : wasActive && !active ? 'person.deactivated' : !wasActive && active ? 'person.reactivated' : 'person.updated';
       const write = {
         id, listId: list.id, userName, externalId: null, externalIdUnique: list.externalIdUnique, displayName: null, employeeNumber: null,
-        active, emails: [], data: { schemas: [USER_SCHEMA], userName, active }, version: (prev?.version ?? 0) + 1,
+        active, emails: [], data: importedDocument(USER_SCHEMA, userName, active), version: (prev?.version ?? 0) + 1,
         created: prev?.created ?? now, lastModified: now, derived,
       };
       // Under the lock no other writer moves a version on, but if one ever does, nothing is recorded

@@ -66,6 +66,29 @@ export function derivedColumns(schema: ListSchema, doc: Readonly<Record<string, 
   };
 }
 
+/**
+ * The SCIM document a CSV import gives a person (import-service.ts): their userName and whether
+ * they are active. Their roster fields are what the file said, not values derived from it.
+ */
+export function importedDocument(schema: string, userName: string, active: boolean): Record<string, unknown> {
+  return { schemas: [schema], userName, active };
+}
+
+/**
+ * Whether a person's document is the one a CSV import gave them (importedDocument), so that their
+ * roster fields are their own and a mapping change must not re-derive them (it would empty every
+ * field but the username). A person an IdP created with no attribute but userName and active
+ * reads the same, and keeps the values the mapping gave them until the IdP writes again.
+ */
+export function heldByImport(doc: Readonly<Record<string, unknown>>): boolean {
+  let n = 0;
+  for (const k in doc) {
+    if (k !== 'schemas' && k !== 'userName' && k !== 'active') return false;
+    n++;
+  }
+  return n === 3 && Array.isArray(doc.schemas) && doc.schemas.length === 1;
+}
+
 /** Roster field changes between two derivations, named `roster:<key>` beside the SCIM attributes. */
 export function rosterChanges(before: Readonly<Record<string, unknown>>, after: Readonly<Record<string, unknown>>): FieldChange[] {
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
