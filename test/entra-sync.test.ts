@@ -5,6 +5,7 @@
  * the members of the scoped groups whose accounts are enabled are active, everyone else is not.
  */
 import { jobView } from '../src/jobs/job-runner.js';
+import { ImportService } from '../src/lists/import-service.js';
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ENTRA_JOB } from '../src/sync/entra-sync.js';
@@ -119,6 +120,21 @@ describe('Entra ID pull sync', () => {
     expect(JSON.parse(job.result!)).toMatchObject({ changed: withDepartment.length, processed: before.length });
     const after = new Map((await read()).map((p) => [p.id, p.fields.department]));
     for (const p of before) expect(after.get(p.id)).toBe(typeof p.fields.department === 'string' ? p.fields.department.toUpperCase() : p.fields.department);
+  });
+
+  it('people imported from a file before Entra sync was connected are deactivated by its first round (Entra does not have them) and keep their fields', async () => {
+    graph = await startGraphEmulator({ pageSize: 25 });
+    const { groups } = graph.seed({ users: 10, groups: [{ name: 'Engineering', members: 5 }], seed: 3 });
+    const created = await srv.muster.lists.createList({ name: 'Imported, then Entra', uid: 'userName', org: 'Test organisation', syncMethod: 'none' });
+    const report = await new ImportService(srv.muster.store, srv.muster.audit).importCsv(created.list, 'username,first_name,department\nfile.person@example.com,Fay,Ops\n', false, { actor: 'test' });
+    expect(report).toMatchObject({ created: 1, errors: [] });
+    await srv.muster.entra.connect(created.list, {
+      tenantId: graph.tenantId, clientId: graph.clientId, clientSecret: graph.clientSecret, groupIds: [groups[0]!.id], schedule: 'manual', authorityUrl: graph.url, graphUrl: graph.url,
+    });
+    await runSync(created.list.id);
+    const [fay] = (await srv.muster.store.roster.people({ listId: created.list.id, offset: 0, limit: 100 })).filter((p) => p.userName === 'file.person@example.com');
+    expect(fay).toMatchObject({ active: false, fields: { username: 'file.person@example.com', first_name: 'Fay', department: 'Ops', active: false } });
+    expect((await srv.muster.audit.verify(srv.muster.store, created.list.id)).ok).toBe(true);
   });
 
   it('applies joins, leavers, department changes, disabled and deleted accounts, and a group removed from scope', async () => {

@@ -220,6 +220,17 @@ describe('remapping a list whose people came from a file before its sync was tur
       ['file@example.com', 'Fay', 'Ops', 'engineer'],
       ['idp@example.com', 'Ada', null, 'ANALYST'],
     ]);
+    // The IdP deactivates the imported person, and says nothing else: their fields stay.
+    const found = await scim('GET', `/Users?filter=${encodeURIComponent('userName eq "file@example.com"')}`);
+    const fileId = found.body.Resources[0].id;
+    expect((await scim('PATCH', `/Users/${fileId}`, patch({ op: 'replace', path: 'active', value: false }))).status).toBe(200);
+    const fay = await person({ id } as TestList, fileId);
+    expect(fay.fields).toMatchObject({ work_email: 'file@example.com', first_name: 'Fay', department: 'Ops', job_title: 'engineer', active: false });
+    const [event] = (await call(`${srv.origin}/api/v1/lists/${id}/audit/events?action=person.deactivated`, { headers: { authorization: `Bearer ${key}` } })).body.events;
+    expect(event.changes.map((c: { field: string }) => c.field)).toEqual(['active', 'roster:active']);
+    // An IdP that then sends the whole person takes them over: their fields come from what it sent.
+    expect((await scim('PUT', `/Users/${fileId}`, user('file@example.com', { title: 'lead', emails: [{ value: 'file@example.com', type: 'work', primary: true }] }))).status).toBe(200);
+    expect((await person({ id } as TestList, fileId)).fields).toMatchObject({ first_name: 'Ada', department: null, job_title: 'LEAD', active: true });
   });
 });
 

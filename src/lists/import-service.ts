@@ -8,7 +8,6 @@ import { CsvError, CsvParser, decodeCsv, textProblem } from '../roster/csv.js';
 import { checkValue, type FieldValue } from '../roster/mapping.js';
 import type { RosterField } from '../roster/fields.js';
 
-import { USER_SCHEMA } from '../scim/schemas/index.js';
 import type { MasterList, Repos, Store } from '../store/index.js';
 import { isLifecycleAction, type PersonLifecycle } from '../credentials/credential-service.js';
 import type { AuditTrail, RequestMeta } from '../audit/audit-trail.js';
@@ -270,7 +269,7 @@ export class ImportService {
       const action = !prev ? 'person.created' : wasActive && !active ? 'person.deactivated' : !wasActive && active ? 'person.reactivated' : 'person.updated';
       const write = {
         id, listId: list.id, userName, externalId: null, externalIdUnique: list.externalIdUnique, displayName: null, employeeNumber: null,
-        active, emails: [], data: importedDocument(USER_SCHEMA, userName, active), version: (prev?.version ?? 0) + 1,
+        active, emails: [], data: importedDocument(userName, active), version: (prev?.version ?? 0) + 1,
         created: prev?.created ?? now, lastModified: now, derived,
       };
       // Under the lock no other writer moves a version on, but if one ever does, nothing is recorded

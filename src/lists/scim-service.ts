@@ -16,7 +16,7 @@ import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, LIST_RESPONSE, PATCH_OP, USER_SCH
 import { diffResources, personUpdateAction, type FieldChange } from '../roster/audit.js';
 import { memberChange, type AuditEventInput, type AuditTrail, type RequestMeta } from '../audit/audit-trail.js';
 import { identifyIdp } from './idp.js';
-import { derivedColumns, rosterChanges, type ListSchema } from '../roster/derivation.js';
+import { derivedColumns, heldByImport, heldColumns, rosterChanges, type ListSchema } from '../roster/derivation.js';
 import type { RosterService } from './roster-service.js';
 import type { AttributeTracker } from './attribute-tracker.js';
 import { isLifecycleAction, type PersonLifecycle } from '../credentials/credential-service.js';
@@ -204,7 +204,9 @@ export class ScimService {
     const changes: FieldChange[] = diffResources(rec.data, doc);
     if (rt === 'User') {
       const action = personUpdateAction(rec.data, doc);
-      const cols = this.userColumns(ctx, id, doc, rec.version + 1, rec.created, now, schema!);
+      // A person imported from a file, whose document says no more than before: their fields stay theirs.
+      const held = heldByImport(rec.data) && heldByImport(doc) ? (rec as UserRecord).fields : undefined;
+      const cols = this.userColumns(ctx, id, doc, rec.version + 1, rec.created, now, schema!, held);
       // The field diff holds `emails` whole when they changed, key order aside (PostgreSQL's jsonb reorders keys).
       const emailsChanged = changes.some((c) => c.field === 'emails');
       // Only a large change (past LARGE_WRITE emails or changed attributes) takes turns of the loop between its steps.
@@ -428,10 +430,11 @@ export class ScimService {
     throw new ScimError(409, undefined, 'the resource kept changing while this request was applied; retry it');
   }
 
-  private userColumns(ctx: ScimCtx, id: string, doc: Doc, version: number, created: string, now: string, schema: ListSchema) {
+  /** `held`: the fields of a person whose fields are their own (heldByImport), kept instead of derived. */
+  private userColumns(ctx: ScimCtx, id: string, doc: Doc, version: number, created: string, now: string, schema: ListSchema, held?: Readonly<Record<string, unknown>>) {
     const ent = isObject(doc[ENTERPRISE_USER_SCHEMA]) ? (doc[ENTERPRISE_USER_SCHEMA] as Doc) : {};
     const emails = (Array.isArray(doc.emails) ? doc.emails : []).filter(isObject).filter((e) => typeof e.value === 'string');
-    const derived = derivedColumns(schema, doc);
+    const derived = held ? heldColumns(schema, String(doc.userName), held, doc.active !== false) : derivedColumns(schema, doc);
     this.tracker.observe(ctx.list.id, doc);
     return {
       id, listId: ctx.list.id, userName: String(doc.userName),

@@ -6,6 +6,7 @@
 import type { FieldChange } from './audit.js';
 import type { MappingEntry, RosterField } from './fields.js';
 import { deriveFields, type Derived, type FieldValue } from './mapping.js';
+import { USER_SCHEMA } from '../scim/schemas/index.js';
 
 export interface ListSchema {
   readonly version: number;
@@ -70,15 +71,19 @@ export function derivedColumns(schema: ListSchema, doc: Readonly<Record<string, 
  * The SCIM document a CSV import gives a person (import-service.ts): their userName and whether
  * they are active. Their roster fields are what the file said, not values derived from it.
  */
-export function importedDocument(schema: string, userName: string, active: boolean): Record<string, unknown> {
-  return { schemas: [schema], userName, active };
+export function importedDocument(userName: string, active: boolean): Record<string, unknown> {
+  return { schemas: [USER_SCHEMA], userName, active };
 }
 
 /**
  * Whether a person's document is the one a CSV import gave them (importedDocument), so that their
- * roster fields are their own and a mapping change must not re-derive them (it would empty every
- * field but the username). A person an IdP created with no attribute but userName and active
- * reads the same, and keeps the values the mapping gave them until the IdP writes again.
+ * roster fields are their own: a mapping change does not re-derive them (job-runner.ts), and a
+ * write that changes only whether they are active (an IdP's deactivation, Entra ID's sweep of
+ * people outside its groups) keeps them (heldColumns). Re-deriving them from this document would
+ * empty every field but those fed by userName and active.
+ *
+ * A person an IdP created with nothing but userName (and active) has the same document, and is
+ * taken for imported: their fields stay as the mapping made them until the IdP sends more.
  */
 export function heldByImport(doc: Readonly<Record<string, unknown>>): boolean {
   let n = 0;
@@ -86,7 +91,22 @@ export function heldByImport(doc: Readonly<Record<string, unknown>>): boolean {
     if (k !== 'schemas' && k !== 'userName' && k !== 'active') return false;
     n++;
   }
-  return n === 3 && Array.isArray(doc.schemas) && doc.schemas.length === 1;
+  const schemas = doc.schemas;
+  return n === 3 && Array.isArray(schemas) && schemas.length === 1 && schemas[0] === USER_SCHEMA
+    && typeof doc.userName === 'string' && typeof doc.active === 'boolean';
+}
+
+/**
+ * The derived columns of a person whose fields are their own (heldByImport): their fields as they
+ * are, with `active` as their document now says when the list has that field.
+ */
+export function heldColumns(schema: ListSchema, userName: string, fields: Readonly<Record<string, unknown>>, active: boolean): DerivedColumns {
+  const values = { ...fields } as Record<string, FieldValue>;
+  if (schema.fields.some((f) => f.key === 'active')) values.active = active;
+  return {
+    fields: storedFields(values), problems: '[]', problemCount: 0, search: searchText(userName, values), mappingVersion: schema.version,
+    derived: { values, problems: [] },
+  };
 }
 
 /** Roster field changes between two derivations, named `roster:<key>` beside the SCIM attributes. */
