@@ -228,6 +228,9 @@ describe('remapping a list whose people came from a file before its sync was tur
     expect(fay.fields).toMatchObject({ work_email: 'file@example.com', first_name: 'Fay', department: 'Ops', job_title: 'engineer', active: false });
     const [event] = (await call(`${srv.origin}/api/v1/lists/${id}/audit/events?action=person.deactivated`, { headers: { authorization: `Bearer ${key}` } })).body.events;
     expect(event.changes.map((c: { field: string }) => c.field)).toEqual(['active', 'roster:active']);
+    // A rename follows into the fields the mapping feeds from userName; the file's other values stay.
+    expect((await scim('PATCH', `/Users/${fileId}`, patch({ op: 'replace', path: 'userName', value: 'fay@example.com' }))).status).toBe(200);
+    expect((await person({ id } as TestList, fileId)).fields).toMatchObject({ username: 'fay@example.com', work_email: 'file@example.com', first_name: 'Fay', department: 'Ops', active: false });
     // An IdP that then sends the whole person takes them over: their fields come from what it sent.
     expect((await scim('PUT', `/Users/${fileId}`, user('file@example.com', { title: 'lead', emails: [{ value: 'file@example.com', type: 'work', primary: true }] }))).status).toBe(200);
     expect((await person({ id } as TestList, fileId)).fields).toMatchObject({ first_name: 'Ada', department: null, job_title: 'LEAD', active: true });

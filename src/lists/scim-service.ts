@@ -205,7 +205,7 @@ export class ScimService {
     if (rt === 'User') {
       const action = personUpdateAction(rec.data, doc);
       // A person imported from a file, whose document says no more than before: their fields stay theirs.
-      const held = heldByImport(rec.data) && heldByImport(doc) ? (rec as UserRecord).fields : undefined;
+      const held = heldByImport(rec.data) && heldByImport(doc) ? { before: rec.data, fields: (rec as UserRecord).fields } : undefined;
       const cols = this.userColumns(ctx, id, doc, rec.version + 1, rec.created, now, schema!, held);
       // The field diff holds `emails` whole when they changed, key order aside (PostgreSQL's jsonb reorders keys).
       const emailsChanged = changes.some((c) => c.field === 'emails');
@@ -430,11 +430,11 @@ export class ScimService {
     throw new ScimError(409, undefined, 'the resource kept changing while this request was applied; retry it');
   }
 
-  /** `held`: the fields of a person whose fields are their own (heldByImport), kept instead of derived. */
-  private userColumns(ctx: ScimCtx, id: string, doc: Doc, version: number, created: string, now: string, schema: ListSchema, held?: Readonly<Record<string, unknown>>) {
+  /** `held`: the document and fields of a person whose fields are their own (heldByImport), kept instead of derived. */
+  private userColumns(ctx: ScimCtx, id: string, doc: Doc, version: number, created: string, now: string, schema: ListSchema, held?: { readonly before: Doc; readonly fields: Readonly<Record<string, unknown>> }) {
     const ent = isObject(doc[ENTERPRISE_USER_SCHEMA]) ? (doc[ENTERPRISE_USER_SCHEMA] as Doc) : {};
     const emails = (Array.isArray(doc.emails) ? doc.emails : []).filter(isObject).filter((e) => typeof e.value === 'string');
-    const derived = held ? heldColumns(schema, String(doc.userName), held, doc.active !== false) : derivedColumns(schema, doc);
+    const derived = held ? heldColumns(schema, held.before, doc, held.fields) : derivedColumns(schema, doc);
     this.tracker.observe(ctx.list.id, doc);
     return {
       id, listId: ctx.list.id, userName: String(doc.userName),

@@ -97,15 +97,19 @@ export function heldByImport(doc: Readonly<Record<string, unknown>>): boolean {
 }
 
 /**
- * The derived columns of a person whose fields are their own (heldByImport): their fields as they
- * are, with `active` as their document now says when the list has that field.
+ * The derived columns of a person whose fields are their own (heldByImport), written with a
+ * document that is still the import's (`doc`, was `before`): their fields as they are, but for
+ * those the mapping feeds from what changed (userName, active), which follow it. A rename or a
+ * deactivation shows in the roster; the file's other values stay.
  */
-export function heldColumns(schema: ListSchema, userName: string, fields: Readonly<Record<string, unknown>>, active: boolean): DerivedColumns {
+export function heldColumns(schema: ListSchema, before: Readonly<Record<string, unknown>>, doc: Readonly<Record<string, unknown>>, fields: Readonly<Record<string, unknown>>): DerivedColumns {
   const values = { ...fields } as Record<string, FieldValue>;
-  if (schema.fields.some((f) => f.key === 'active')) values.active = active;
+  const was = deriveFields(before, schema.fields, schema.mapping).values;
+  const now = deriveFields(doc, schema.fields, schema.mapping).values;
+  for (const k in now) if ((was[k] ?? null) !== (now[k] ?? null)) values[k] = now[k] ?? null;
   return {
-    fields: storedFields(values), problems: '[]', problemCount: 0, search: searchText(userName, values), mappingVersion: schema.version,
-    derived: { values, problems: [] },
+    fields: storedFields(values), problems: '[]', problemCount: 0, search: searchText(typeof doc.userName === 'string' ? doc.userName : '', values),
+    mappingVersion: schema.version, derived: { values, problems: [] },
   };
 }
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { derivedColumns, rosterChanges, searchText } from '../../../src/roster/derivation.js';
+import { derivedColumns, heldByImport, heldColumns, importedDocument, rosterChanges, searchText } from '../../../src/roster/derivation.js';
 import { defaultSchema } from '../../../src/roster/fields.js';
 
 describe('roster derivation (pure)', () => {
@@ -18,6 +18,34 @@ describe('roster derivation (pure)', () => {
     expect(Object.keys(stored).length).toBeLessThan(Object.keys(d.derived.values).length);
     expect(d.search.startsWith('ada@example.com ')).toBe(true);
     expect(d.search).toContain('lovelace');
+  });
+
+  it('recognises the document a CSV import writes, and only that shape', () => {
+    expect(heldByImport(importedDocument('a@example.com', true))).toBe(true);
+    expect(heldByImport(importedDocument('a@example.com', false))).toBe(true);
+    expect(heldByImport({ ...importedDocument('a@example.com', true), name: { givenName: 'A' } })).toBe(false);
+    expect(heldByImport({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:x'], userName: 'a', active: true })).toBe(false);
+    expect(heldByImport({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'a', active: 'true' })).toBe(false);
+    expect(heldByImport({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'a' })).toBe(false);
+  });
+
+  it('property: a person held by an import keeps every field but those fed by what their document changed', () => {
+    const value = fc.oneof(fc.string({ minLength: 1 }), fc.integer(), fc.boolean());
+    fc.assert(fc.property(
+      fc.dictionary(fc.constantFrom(...schema.fields.map((f) => f.key)), value), fc.emailAddress(), fc.emailAddress(), fc.boolean(), fc.boolean(),
+      (fields, name1, name2, active1, active2) => {
+        const before = importedDocument(name1, active1), after = importedDocument(name2, active2);
+        const d = heldColumns(schema, before, after, fields);
+        const was = derivedColumns(schema, before).derived.values, now = derivedColumns(schema, after).derived.values;
+        for (const f of schema.fields) {
+          const k = f.key;
+          const fed = (was[k] ?? null) !== (now[k] ?? null);
+          expect(d.derived.values[k] ?? null).toEqual(fed ? (now[k] ?? null) : (fields[k] ?? null));
+        }
+        // The same document: nothing changes.
+        expect(heldColumns(schema, before, before, fields).derived.values).toEqual(fields);
+      },
+    ), { numRuns: 200 });
   });
 
   it('names each changed roster field once, sorted, with null for absent values', () => {
