@@ -237,6 +237,27 @@ describe('remapping a list whose people came from a file before its sync was tur
   });
 });
 
+describe('removing a field from a list whose people came from a file', () => {
+  it('takes the field from the imported people too, and keeps their other values', async () => {
+    const created = await srv.muster.lists.createList({ name: `Imported, field removed ${randomUUID()}`, uid: 'email', org: 'Test organisation', syncMethod: 'none' });
+    const id = created.list.id;
+    const imported = await call(`${srv.origin}/api/v1/lists/${id}/import`, {
+      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' },
+      body: 'work_email,first_name,department\nkim@example.com,Kim,Ops\n',
+    });
+    expect(imported.status, imported.text).toBe(200);
+    await srv.muster.lists.setSyncMethod(id, 'scim');
+    const removed = await api('DELETE', `/lists/${id}/fields/department`);
+    expect(removed.status, removed.text).toBe(200);
+    const job = await waitForJob({ id } as TestList, removed.body.jobId);
+    expect(job).toMatchObject({ status: 'done', result: { changed: 1 } });
+    const [kim] = (await api('GET', `/lists/${id}/people`)).body.people;
+    expect(kim.fields).toMatchObject({ work_email: 'kim@example.com', first_name: 'Kim' });
+    expect(kim.fields).not.toHaveProperty('department');
+    expect((await api('GET', `/lists/${id}/people?search=ops`)).body.people).toEqual([]);
+  });
+});
+
 describe('the roster through the admin API', () => {
   it('searches across fields, filters by status, sorts, counts, exports CSV, and shows a person with groups', async () => {
     const list = await srv.newList({ uid: 'userName', name: 'People' });

@@ -14,7 +14,7 @@ import type { Logger } from '../log.js';
 import { yieldToEventLoop } from '../runtime/turns.js';
 import type { JobRow, Store } from '../store/index.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
-import { derivedColumns, heldByImport, rosterChanges } from '../roster/derivation.js';
+import { derivedColumns, heldByImport, heldColumns, rosterChanges } from '../roster/derivation.js';
 // The rederive job (a list's mapping changed) is the one domain job the runner registers itself.
 import { REDERIVE_JOB, type RosterService } from '../lists/roster-service.js';
 
@@ -324,9 +324,9 @@ export class JobRunner {
         const schema = await this.roster.schema(listId, await tx.roster.mappingVersion(listId), tx);
         const rows = await tx.roster.usersAfter(listId, cursor, BATCH);
         for (const u of rows) {
-          // Imported before the list's sync was turned on: the file's values are theirs to keep.
-          if (heldByImport(u.data)) continue;
-          const d = derivedColumns(schema, u.data);
+          // Imported before the list's sync was turned on: the file's values are theirs to keep,
+          // fitted to the new schema (a removed field goes, an empty required one is a problem).
+          const d = heldByImport(u.data) ? heldColumns(schema, u.data, u.data, u.fields) : derivedColumns(schema, u.data);
           const changes = rosterChanges(u.fields, d.derived.values);
           const problemsChanged = JSON.stringify(u.problems) !== d.problems;
           if (!changes.length && !problemsChanged) continue;

@@ -100,16 +100,22 @@ export function heldByImport(doc: Readonly<Record<string, unknown>>): boolean {
  * The derived columns of a person whose fields are their own (heldByImport), written with a
  * document that is still the import's (`doc`, was `before`): their fields as they are, but for
  * those the mapping feeds from what changed (userName, active), which follow it. A rename or a
- * deactivation shows in the roster; the file's other values stay.
+ * deactivation shows in the roster; the file's other values stay. Only the list's fields are kept
+ * (a field since removed goes), and a field left empty has the problem the mapping finds for it
+ * (a required field with no value), as a derived person would.
  */
 export function heldColumns(schema: ListSchema, before: Readonly<Record<string, unknown>>, doc: Readonly<Record<string, unknown>>, fields: Readonly<Record<string, unknown>>): DerivedColumns {
-  const values = { ...fields } as Record<string, FieldValue>;
   const was = deriveFields(before, schema.fields, schema.mapping).values;
-  const now = deriveFields(doc, schema.fields, schema.mapping).values;
-  for (const k in now) if ((was[k] ?? null) !== (now[k] ?? null)) values[k] = now[k] ?? null;
+  const now = deriveFields(doc, schema.fields, schema.mapping);
+  const values: Record<string, FieldValue> = {};
+  for (const f of schema.fields) {
+    const k = f.key;
+    values[k] = (was[k] ?? null) !== (now.values[k] ?? null) ? (now.values[k] ?? null) : ((fields[k] ?? null) as FieldValue);
+  }
+  const problems = now.problems.filter((p) => values[p.field] === null);
   return {
-    fields: storedFields(values), problems: '[]', problemCount: 0, search: searchText(typeof doc.userName === 'string' ? doc.userName : '', values),
-    mappingVersion: schema.version, derived: { values, problems: [] },
+    fields: storedFields(values), problems: JSON.stringify(problems), problemCount: problems.length,
+    search: searchText(typeof doc.userName === 'string' ? doc.userName : '', values), mappingVersion: schema.version, derived: { values, problems },
   };
 }
 
