@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WITH_PROBLEMS } from '../src/store/roster-repo.js';
 import { call, ENTERPRISE, patch, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 import { loadSteps, replay } from './helpers/replay.js';
 import { portrait } from './helpers/sample-photos.js';
@@ -143,6 +145,17 @@ describe('field types, transforms and mapping forms', () => {
     const withProblems = await api('GET', `/lists/${list.id}/people?problems=true`);
     expect(withProblems.body.people.map((x: { id: string }) => x.id)).toEqual([bad.body.id]);
     expect(withProblems.body.counts).toEqual({ total: 2, active: 2, synced: 1, withProblems: 1 });
+    expect((await api('GET', `/lists/${list.id}/people?problems=false`)).body.people.map((x: { id: string }) => x.id)).toEqual([good.body.id]);
+    // The filter reads the index of the people with problems, which holds no one else (migration 042).
+    const store = srv.muster.store;
+    const q = store.db.selectFrom('users').select('users.id').where('users.list_id', '=', list.id).where(WITH_PROBLEMS).compile();
+    const plan = store.engine === 'sqlite'
+      ? (await store.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${q.sql}`, [...q.parameters]))).rows.map((r) => r.detail).join('\n')
+      : await store.db.transaction().execute(async (tx) => {
+        await sql`SET LOCAL enable_seqscan = off`.execute(tx);
+        return (await tx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`EXPLAIN ${q.sql}`, [...q.parameters]))).rows.map((r) => r['QUERY PLAN']).join('\n');
+      });
+    expect(plan).toMatch(/users_list_problems/);
   });
 
   it('refuses a mapping that names unknown fields, bad paths or drops the unique identifier, and changes nothing', async () => {

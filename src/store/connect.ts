@@ -57,6 +57,7 @@ import * as m038 from './migrations/038-external-id-partial.js';
 import * as m039 from './migrations/039-outbox-from-audit.js';
 import * as m040 from './migrations/040-outbox-counters-from-rows.js';
 import * as m041 from './migrations/041-audit-hashes-once.js';
+import * as m042 from './migrations/042-problems-partial-index.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -139,6 +140,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['039-outbox-from-audit', m039],
   ['040-outbox-counters-from-rows', m040],
   ['041-audit-hashes-once', m041],
+  ['042-problems-partial-index', m042],
 ];
 
 /** Every migration this build knows, in order (the upgrade tests check that each ran once). */

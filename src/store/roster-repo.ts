@@ -104,6 +104,13 @@ function sourceOf(detail: string | Uint8Array | null): string | undefined {
   }
 }
 
+/**
+ * The people with sync problems: "> 0" as a constant, because the partial index users_list_problems
+ * (migration 042) is used only for a query whose condition implies its own, which a bound
+ * parameter does not.
+ */
+export const WITH_PROBLEMS = sql<boolean>`users.problem_count > 0`;
+
 /** Roster schema, mapping, derived people, received attributes and jobs. */
 export class RosterRepo {
   /** `onEnqueue` tells the store a job row was written (so a runner can start it without waiting for its next poll). */
@@ -176,7 +183,7 @@ export class RosterRepo {
     let b = this.db.selectFrom('users').where('users.list_id', '=', q.listId);
     if (q.personId) b = b.where('users.id', '=', q.personId);
     if (q.status) b = b.where('users.active', '=', q.status === 'active' ? 1 : 0);
-    if (q.problems !== undefined) b = b.where('users.problem_count', q.problems ? '>' : '=', 0);
+    if (q.problems !== undefined) b = q.problems ? b.where(WITH_PROBLEMS) : b.where('users.problem_count', '=', 0);
     if (q.photo === 'none') b = b.where(sql<boolean>`NOT ${hasPhoto(['approved', 'pending'])}`);
     if (q.photo === 'pending') b = b.where(hasPhoto(['pending']));
     if (q.credential === 'none') b = b.where(sql<boolean>`NOT ${hasCredential(ALL_CREDENTIAL_STATUSES, 'card')}`);
