@@ -305,7 +305,7 @@ export class JobRunner {
     const listId = job.list_id;
     const list = await this.store.lists.get(listId);
     // A list synced from an IdP, by SCIM or from Entra ID, derives its people's fields from their
-    // documents; a list without sync holds what files and admins gave it.
+    // documents; a list without sync holds what its CSV files gave it.
     if (list?.syncMethod !== 'scim' && list?.syncMethod !== 'entra') {
       await this.store.roster.finish(job.id, this.worker, 'done', new Date().toISOString(), { changed: 0, processed: 0, skipped: 'the list has no sync; its fields are imported' });
       return;

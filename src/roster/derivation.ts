@@ -77,10 +77,11 @@ export function importedDocument(userName: string, active: boolean): Record<stri
 
 /**
  * Whether a person's document is the one a CSV import gave them (importedDocument), so that their
- * roster fields are their own: a mapping change does not re-derive them (job-runner.ts), and a
- * write that changes only whether they are active (an IdP's deactivation, Entra ID's sweep of
- * people outside its groups) keeps them (heldColumns). Re-deriving them from this document would
- * empty every field but those fed by userName and active.
+ * roster fields are their own: a mapping change fits them to the list's fields without deriving
+ * them (job-runner.ts), and a write that leaves their document in this shape (an IdP's
+ * deactivation or rename, Entra ID's sweep of people it did not create) changes only the fields
+ * fed by what it changed (heldColumns). Deriving them from this document would empty every field
+ * but those fed by userName and active.
  *
  * A person an IdP created with nothing but userName (and active) has the same document, and is
  * taken for imported: their fields stay as the mapping made them until the IdP sends more.
