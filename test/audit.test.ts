@@ -4,6 +4,7 @@ import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, ENTERPRISE, NEW_ID, patch, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 import { replay } from './helpers/replay.js';
+import { refuseAuditDeletes } from './helpers/database.js';
 import { runMaintenance } from '../src/jobs/maintenance.js';
 import { AuditTrail, eventHash } from '../src/audit/audit-trail.js';
 import { pack } from '../src/store/sqlite/packed-text.js';
@@ -171,14 +172,7 @@ describe('failures, transactions and the request log', () => {
       const [stuck, fine] = [await fresh.newList({ name: 'Stuck' }), await fresh.newList({ name: 'Fine' })];
       for (const list of [stuck, fine]) expect((await list.req('POST', '/Users', user(`${list.id}@example.com`))).status).toBe(201);
       // A real failure inside the database: deleting the stuck list's events raises an error.
-      const db = fresh.muster.store.db as unknown as Kysely<never>;
-      if (fresh.muster.store.engine === 'sqlite') {
-        await sql.raw(`CREATE TRIGGER refuse_prune BEFORE DELETE ON audit_events WHEN OLD.list_id = '${stuck.id}' BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END`).execute(db);
-      } else {
-        await sql.raw(`CREATE FUNCTION refuse_prune() RETURNS trigger LANGUAGE plpgsql AS $$
-          BEGIN IF OLD.list_id = '${stuck.id}' THEN RAISE EXCEPTION 'refused by a trigger'; END IF; RETURN OLD; END $$`).execute(db);
-        await sql`CREATE TRIGGER refuse_prune BEFORE DELETE ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_prune()`.execute(db);
-      }
+      await refuseAuditDeletes(fresh.muster.store.db as unknown as Kysely<never>, fresh.muster.store.engine, stuck.id);
       const count = async (listId: string) => (await fresh.muster.store.audit.query({ listId, order: 'asc', limit: 100 })).length;
       const [stuckBefore, fineBefore] = [await count(stuck.id), await count(fine.id)];
       expect(Math.min(stuckBefore, fineBefore)).toBeGreaterThan(0);

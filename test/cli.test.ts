@@ -8,9 +8,9 @@ import { execFile, spawn } from 'node:child_process';
 import net from 'node:net';
 import { promisify } from 'node:util';
 import path from 'node:path';
-import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { freshDatabase, type TestDatabase } from './helpers/database.js';
+import { freshDatabase, refuseAuditDeletes, type TestDatabase } from './helpers/database.js';
 import { openDatabase } from '../src/store/index.js';
 import { main } from '../src/cli/main.js';
 import { ENTERPRISE, USER_SCHEMA, startServer, user } from './helpers/server.js';
@@ -104,13 +104,7 @@ describe('the muster CLI', () => {
     const conn = await openDatabase(db.url);
     try {
       await conn.db.updateTable('audit_events').set({ time: '2000-01-01T00:00:00.000Z' }).execute();
-      if (conn.engine === 'sqlite') {
-        await sql.raw(`CREATE TRIGGER refuse_prune BEFORE DELETE ON audit_events WHEN OLD.list_id = '${stuck.id}' BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END`).execute(conn.db);
-      } else {
-        await sql.raw(`CREATE FUNCTION refuse_prune() RETURNS trigger LANGUAGE plpgsql AS $$
-          BEGIN IF OLD.list_id = '${stuck.id}' THEN RAISE EXCEPTION 'refused by a trigger'; END IF; RETURN OLD; END $$`).execute(conn.db);
-        await sql`CREATE TRIGGER refuse_prune BEFORE DELETE ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_prune()`.execute(conn.db);
-      }
+      await refuseAuditDeletes(conn.db as unknown as Kysely<never>, conn.engine, stuck.id);
     } finally {
       await conn.db.destroy();
     }

@@ -78,7 +78,7 @@ export async function writeOutbox(db: Kysely<Database>, engine: Engine, events: 
   const nextSeq = new Map<string, number>();
   // Organisations in id order, as pruneBatch takes them: on PostgreSQL each one's counter row stays
   // locked to the end, and one order among every transaction that locks several means no deadlock.
-  const orgs = perOrg.size === 1 ? [...perOrg.keys()] : [...perOrg.keys()].sort();
+  const orgs = [...perOrg.keys()].sort();
   let nextId = 0;
   if (engine === 'sqlite') {
     for (const orgId of orgs) {

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { sql, type Kysely } from 'kysely';
 
 export const ENGINE = (process.env.MUSTER_TEST_ENGINE ?? 'sqlite') as 'sqlite' | 'postgres';
 
@@ -40,4 +41,18 @@ export async function freshDatabase(): Promise<TestDatabase> {
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'muster-test-'));
   return { url: path.join(dir, 'muster.sqlite'), drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Makes the database itself refuse to delete one list's audit events (a trigger that raises
+ * "refused by a trigger"): a real failure inside the database for retention to meet.
+ */
+export async function refuseAuditDeletes(db: Kysely<never>, engine: 'sqlite' | 'postgres', listId: string): Promise<void> {
+  if (engine === 'sqlite') {
+    await sql.raw(`CREATE TRIGGER refuse_prune BEFORE DELETE ON audit_events WHEN OLD.list_id = '${listId}' BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END`).execute(db);
+    return;
+  }
+  await sql.raw(`CREATE FUNCTION refuse_prune() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN IF OLD.list_id = '${listId}' THEN RAISE EXCEPTION 'refused by a trigger'; END IF; RETURN OLD; END $$`).execute(db);
+  await sql`CREATE TRIGGER refuse_prune BEFORE DELETE ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_prune()`.execute(db);
 }
