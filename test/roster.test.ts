@@ -352,7 +352,13 @@ describe("a person's last change", () => {
     expect(Object.keys(fromFile.fields)).toEqual(fields.map((f) => f.key));
     expect(fromFile.fields).toMatchObject({ work_email: 'file@example.com', department: 'Ops', first_name: null, job_title: null });
     const stored = await srv.muster.store.db.selectFrom('users').select('fields').where('id', '=', fromFile.id).executeTakeFirstOrThrow();
-    expect(JSON.parse(stored.fields!)).toEqual({ work_email: 'file@example.com', department: 'Ops' });
+    // By slot: the list's fields' values at their slots, "" for the empty ones, nothing after the last value.
+    const slots = await srv.muster.store.roster.slots(csvList);
+    const items = JSON.parse(stored.fields!) as unknown[];
+    expect(items[slots.slotOf.get('work_email')!]).toBe('file@example.com');
+    expect(items[slots.slotOf.get('department')!]).toBe('Ops');
+    expect(items.filter((v) => v !== '')).toHaveLength(2);
+    expect(items.length).toBe(Math.max(slots.slotOf.get('work_email')!, slots.slotOf.get('department')!) + 1);
   });
 });
 

@@ -329,7 +329,9 @@ export class JobRunner {
           const d = heldByImport(u.data) ? heldColumns(schema, u.data, u.data, u.fields) : derivedColumns(schema, u.data);
           const changes = rosterChanges(u.fields, d.derived.values);
           const problemsChanged = JSON.stringify(u.problems) !== d.problems;
-          if (!changes.length && !problemsChanged) continue;
+          // A row still in the form written before migration 043 is written in the new one even
+          // when nothing changed (no audit event: its values are the same): a remap converts a list.
+          if (!changes.length && !problemsChanged && !u.legacy) continue;
           if (!(await tx.roster.setDerived(u.id, d, u.version))) continue; // a concurrent write derived it already
           changed++;
           if (changes.length) {

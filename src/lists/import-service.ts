@@ -11,7 +11,7 @@ import type { RosterField } from '../roster/fields.js';
 import type { MasterList, Repos, Store } from '../store/index.js';
 import { isLifecycleAction, type PersonLifecycle } from '../credentials/credential-service.js';
 import type { AuditTrail, RequestMeta } from '../audit/audit-trail.js';
-import { importedDocument, rosterChanges, searchText, storedFields } from '../roster/derivation.js';
+import { importedDocument, rosterChanges, storedFields } from '../roster/derivation.js';
 import { RosterError } from './roster-service.js';
 import { yieldToEventLoop } from '../runtime/turns.js';
 // A unique index refusing a row answers 409 uniqueness in the admin API, as it always has.
@@ -239,6 +239,7 @@ export class ImportService {
     if (!dryRun) await db.audit.chain(list.id, true);
     const r: BatchResult = { created: 0, updated: 0, unchanged: 0, errors: [] };
     const existing = await db.roster.peopleByUserName(list.id, chunk.map((g) => String(g.values[uid.key])));
+    let slots = dryRun ? undefined : await db.roster.slots(list.id);
     for (const g of chunk) {
       const userName = String(g.values[uid.key]);
       const prev = existing.get(userNameKey(userName));
@@ -261,10 +262,15 @@ export class ImportService {
       const now = new Date().toISOString();
       const active = fieldsNow.active !== false;
       const id = prev?.id ?? newId();
-      const derived = {
-        fields: storedFields(fieldsNow), problems: '[]', problemCount: 0, mappingVersion: list.mappingVersion,
-        search: searchText(userName, fieldsNow),
-      };
+      // A value kept from before under a key the list no longer has, and that has no slot (it was
+      // removed before slots were kept, migration 043), gets one, with the mapping version that
+      // tells every reader of the list's schema to read its slots again.
+      const unslotted = Object.keys(fieldsNow).filter((k) => fieldsNow[k] !== null && fieldsNow[k] !== undefined && !slots!.slotOf.has(k));
+      if (unslotted.length && (await db.roster.ensureSlots(list.id, unslotted))) {
+        await db.roster.bumpMappingVersion(list.id);
+        slots = await db.roster.slots(list.id);
+      }
+      const derived = { fields: storedFields(fieldsNow, slots!), problems: '[]', problemCount: 0, mappingVersion: list.mappingVersion };
       const wasActive = prev ? prev.fields.active !== false : true;
       const action = !prev ? 'person.created' : wasActive && !active ? 'person.deactivated' : !wasActive && active ? 'person.reactivated' : 'person.updated';
       const write = {

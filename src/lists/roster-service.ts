@@ -22,7 +22,7 @@ export class RosterError extends Error {
 }
 
 // The pure derivation rules live in roster/derivation.ts; re-exported for the callers that know them here.
-export { derivedColumns, rosterChanges, searchText, type DerivedColumns, type ListSchema } from '../roster/derivation.js';
+export { derivedColumns, rosterChanges, type DerivedColumns, type ListSchema } from '../roster/derivation.js';
 
 export const REDERIVE_JOB = 'rederive';
 
@@ -100,7 +100,7 @@ export class RosterService {
     const v = version ?? (await db.roster.mappingVersion(listId));
     const hit = this.cache.get(listId);
     if (hit && hit.version === v) return hit;
-    const s: ListSchema = { version: v, fields: await db.roster.fields(listId), mapping: await db.roster.mapping(listId) };
+    const s: ListSchema = { version: v, fields: await db.roster.fields(listId), mapping: await db.roster.mapping(listId), slots: await db.roster.slots(listId) };
     this.cache.set(listId, s);
     return s;
   }

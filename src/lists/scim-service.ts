@@ -16,7 +16,7 @@ import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, LIST_RESPONSE, PATCH_OP, USER_SCH
 import { diffResources, personUpdateAction, type FieldChange } from '../roster/audit.js';
 import { memberChange, type AuditEventInput, type AuditTrail, type RequestMeta } from '../audit/audit-trail.js';
 import { identifyIdp } from './idp.js';
-import { derivedColumns, heldByImport, heldColumns, rosterChanges, type ListSchema } from '../roster/derivation.js';
+import { derivedColumns, heldByImport, heldColumns, readStoredFields, rosterChanges, type ListSchema } from '../roster/derivation.js';
 import type { RosterService } from './roster-service.js';
 import type { AttributeTracker } from './attribute-tracker.js';
 import { isLifecycleAction, type PersonLifecycle } from '../credentials/credential-service.js';
@@ -204,8 +204,11 @@ export class ScimService {
     const changes: FieldChange[] = diffResources(rec.data, doc);
     if (rt === 'User') {
       const action = personUpdateAction(rec.data, doc);
+      const stored = (rec as UserRecord).storedFields;
+      if (stored === undefined) throw new Error('a person is written as read by UsersRepo.get, with their roster fields');
+      const fields = readStoredFields(stored, schema!.slots);
       // A person imported from a file, whose document says no more than before: their fields stay theirs.
-      const held = heldByImport(rec.data) && heldByImport(doc) ? { before: rec.data, fields: (rec as UserRecord).fields } : undefined;
+      const held = heldByImport(rec.data) && heldByImport(doc) ? { before: rec.data, fields } : undefined;
       const cols = this.userColumns(ctx, id, doc, rec.version + 1, rec.created, now, schema!, held);
       // The field diff holds `emails` whole when they changed, key order aside (PostgreSQL's jsonb reorders keys).
       const emailsChanged = changes.some((c) => c.field === 'emails');
@@ -214,7 +217,7 @@ export class ScimService {
       await yieldIfLarge(size);
       if (!(await scimWrite(tx.users.update(cols, rec.version, emailsChanged, size > LARGE_WRITE ? yieldToEventLoop : undefined, rec as UserRecord)))) return undefined;
       await yieldIfLarge(size); // the audit event of a large change is the next step
-      const roster = rosterChanges((rec as UserRecord).fields, cols.derivedValues);
+      const roster = rosterChanges(fields, cols.derivedValues);
       await this.record(tx, ctx, { action, target: this.personTarget(id, doc), changes: [...changes, ...roster] });
     } else {
       if (!(await scimWrite(tx.groups.update(this.groupColumns(ctx, id, doc, rec.version + 1, rec.created, now), rec.version)))) return undefined;
@@ -534,7 +537,7 @@ export class ScimService {
         await yieldIfLarge(size);
         const roster = rosterChanges({}, cols.derivedValues).filter((c) => c.after !== null);
         await this.record(tx, ctx, { action: 'person.created', target: this.personTarget(id, doc), changes: [...diffResources(undefined, doc), ...roster] });
-        stored = { id, listId: ctx.list.id, data: doc, fields: {}, version: 1, created: now, lastModified: now };
+        stored = { id, listId: ctx.list.id, data: doc, storedFields: cols.derived.fields, version: 1, created: now, lastModified: now };
       } else {
         await scimWrite(tx.groups.insert(this.groupColumns(ctx, id, doc, 1, now, now)));
         await this.record(tx, ctx, { action: 'group.created', target: this.groupTarget(id, doc), changes: diffResources(undefined, doc) });

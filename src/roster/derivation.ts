@@ -1,6 +1,6 @@
 /**
  * The pure rules behind each person's roster row: the columns derived from a SCIM document by the
- * list's schema and mapping (roster/mapping.ts), the search text, and the roster field changes
+ * list's schema and mapping (roster/mapping.ts), their stored form, and the roster field changes
  * between two derivations that the audit trail records. No storage: services call these.
  */
 import type { FieldChange } from './audit.js';
@@ -12,58 +12,84 @@ export interface ListSchema {
   readonly version: number;
   readonly fields: readonly RosterField[];
   readonly mapping: readonly MappingEntry[];
+  /** The slots of the list's fields, and of any key it had before (read with the version: they change only with it). */
+  readonly slots: FieldSlots;
 }
 
 export interface DerivedColumns {
   readonly fields: string;
   readonly problems: string;
   readonly problemCount: number;
-  readonly search: string;
   readonly mappingVersion: number;
   readonly derived: Derived;
 }
 
 /**
- * What roster search matches: the userName and every field value, lower-cased, each kept once.
- * Search finds a person when every word of the query is somewhere in this text, and a word holds
- * no space: so a value already inside the text ("ada" in "ada lovelace", the username that is the
- * userName, an external ID that is also the manager) finds nobody the text does not, and is left
- * out. Chosen longest first, so that the short values fall inside the long ones. 60 of 294 bytes on the
- * benchmark's people, in every row of the roster, for a few microseconds a write.
+ * Each of a list's field keys by its slot in stored people (field_slots, migration 043): `keys[n]`
+ * is slot n's key (a hole where no key has it), `slotOf` the reverse. Slots are given once and
+ * never taken back, so a row reads the same whatever became of the list's fields since.
  */
-export function searchText(userName: string, values: Readonly<Record<string, FieldValue | unknown>>): string {
-  const texts = [userName.toLowerCase()];
-  for (const v of Object.values(values)) if (v !== null && v !== undefined && v !== '') texts.push(String(v).toLowerCase());
-  const longestFirst = texts.map((t, i) => i).sort((a, b) => texts[b]!.length - texts[a]!.length);
-  const kept = new Set<number>();
-  let all = '';
-  for (const i of longestFirst) {
-    const t = texts[i]!;
-    if (t === '' || all.includes(t)) continue;
-    kept.add(i);
-    all = all === '' ? t : `${all} ${t}`;
+export interface FieldSlots {
+  readonly keys: readonly (string | undefined)[];
+  readonly slotOf: ReadonlyMap<string, number>;
+}
+
+export function fieldSlots(rows: Iterable<readonly [key: string, slot: number]>): FieldSlots {
+  const keys: (string | undefined)[] = [];
+  const slotOf = new Map<string, number>();
+  for (const [key, slot] of rows) {
+    keys[slot] = key;
+    slotOf.set(key, slot);
   }
-  // Written out in their own order, the userName first: past 4,000 characters the end is cut.
-  return texts.filter((_, i) => kept.has(i)).join(' ').slice(0, 4000);
+  return { keys, slotOf };
 }
 
 /**
- * The roster fields as stored: the fields with a value, as JSON. A field with none is left out
- * (every reader takes a missing key as null: the web app, CSV export, cards, passes, and SQL's
- * JSON functions), which saves about 110 bytes on each of the benchmark's people, a field in
- * three being empty (issue 16, compact storage).
+ * The roster fields as stored: a JSON array by slot, the value of the field in slot n at item n,
+ * `""` where a field has no value and nothing after the last value (a stored value is never `""`:
+ * mapping.ts's checkValue makes a blank null). Against the keyed object it replaced, 247 of 571
+ * bytes on the benchmark's people, and no key text for roster search to find (roster-search.ts).
+ * A key without a slot is a fault of the caller (slots come with the list's fields: RosterRepo).
  */
-export function storedFields(values: Readonly<Record<string, unknown>>): string {
-  const kept: Record<string, unknown> = {};
-  for (const k in values) if (values[k] !== null && values[k] !== undefined) kept[k] = values[k];
-  return JSON.stringify(kept);
+export function storedFields(values: Readonly<Record<string, unknown>>, slots: FieldSlots): string {
+  const items: unknown[] = [];
+  for (const k in values) {
+    const v = values[k];
+    if (v === null || v === undefined || v === '') continue;
+    const n = slots.slotOf.get(k);
+    if (n === undefined) throw new Error(`roster field "${k}" has no slot`);
+    items[n] = v;
+  }
+  for (let i = 0; i < items.length; i++) if (items[i] === undefined) items[i] = '';
+  return JSON.stringify(items);
 }
+
+/**
+ * A person's stored fields (storedFields), or a row written before migration 043 (a JSON object by
+ * key), as an object of the fields that have a value. A slot the given slots do not name (never
+ * the case when they were read after the row) is left out.
+ */
+export function readStoredFields(text: string | null | undefined, slots: FieldSlots): Record<string, unknown> {
+  if (!text) return {};
+  const parsed = JSON.parse(text) as unknown;
+  if (!Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < parsed.length; i++) {
+    const v: unknown = parsed[i];
+    const k = slots.keys[i];
+    if (v !== '' && v !== null && k !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+/** Whether a row's fields are still in the form written before migration 043 (or it still holds a search text). */
+export const legacyRow = (fields: string | null, search: string | null): boolean => search !== null || (fields !== null && fields.startsWith('{'));
 
 export function derivedColumns(schema: ListSchema, doc: Readonly<Record<string, unknown>>): DerivedColumns {
   const derived = deriveFields(doc, schema.fields, schema.mapping);
   return {
-    fields: storedFields(derived.values), problems: JSON.stringify(derived.problems), problemCount: derived.problems.length,
-    search: searchText(typeof doc.userName === 'string' ? doc.userName : '', derived.values), mappingVersion: schema.version, derived,
+    fields: storedFields(derived.values, schema.slots), problems: JSON.stringify(derived.problems), problemCount: derived.problems.length,
+    mappingVersion: schema.version, derived,
   };
 }
 
@@ -115,8 +141,8 @@ export function heldColumns(schema: ListSchema, before: Readonly<Record<string, 
   }
   const problems = now.problems.filter((p) => values[p.field] === null);
   return {
-    fields: storedFields(values), problems: JSON.stringify(problems), problemCount: problems.length,
-    search: searchText(typeof doc.userName === 'string' ? doc.userName : '', values), mappingVersion: schema.version, derived: { values, problems },
+    fields: storedFields(values, schema.slots), problems: JSON.stringify(problems), problemCount: problems.length,
+    mappingVersion: schema.version, derived: { values, problems },
   };
 }
 

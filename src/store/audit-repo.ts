@@ -3,6 +3,7 @@ import type { Engine } from './engine.js';
 import type { Database } from './schema.js';
 import { Prepared } from './prepared.js';
 import { PACK_BODY_FROM, pack, packOrNull, unpack } from './sqlite/packed-text.js';
+import { rosterWordMatch, searchWords } from './roster-search.js';
 import type { ScanPool } from './scan-pool.js';
 import { merged } from '../runtime/objects.js';
 import { eventRows, payloadFromAudit } from './events-repo.js';
@@ -20,7 +21,8 @@ export interface AuditQuery {
   readonly targetId?: string;
   /**
    * Events about anyone the text finds on the list: by id, by name, email or identifier (every
-   * word in the person's roster search text, as the People page searches), or a removed person's id.
+   * word in their userName or a roster field value, as the People page searches: roster-search.ts),
+   * or a removed person's id.
    */
   readonly personText?: string;
   /** Matched case-insensitively. */
@@ -210,13 +212,13 @@ export class AuditRepo {
     return rows;
   }
 
-  /** People of the list a search text finds: the id, the username, or every word in their search text. */
+  /** People of the list a search text finds: the id, the username, or every word as the roster's search finds it (roster-search.ts). */
   private peopleFound(listId: string, text: string) {
-    const words = text.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 5);
+    const words = searchWords(text);
     return this.db.selectFrom('users').select('users.id').where('users.list_id', '=', listId).where((eb) => eb.or([
       eb('users.id', '=', text),
       eb('users.user_name_lc', '=', text.toLowerCase()),
-      ...(words.length ? [eb.and(words.map((w) => sql<boolean>`users.search LIKE ${`%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'`))] : []),
+      ...(words.length ? [eb.and(words.map((w) => rosterWordMatch(this.engine, w)))] : []),
     ]));
   }
 

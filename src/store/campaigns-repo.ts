@@ -1,7 +1,7 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Engine } from './engine.js';
 import type { Database } from './schema.js';
-import { flavorFor } from './sql-flavor.js';
+import { rosterFieldText } from './roster-search.js';
 
 export type CampaignRow = Selectable<Database['campaigns']>;
 export type CampaignPersonRow = Selectable<Database['campaign_people']>;
@@ -124,12 +124,11 @@ export class CampaignsRepo {
       .where('status', '<>', 'off').limit(1000).execute();
   }
 
-  private candidates(listId: string, f: CampaignFilter | null) {
+  private async candidates(listId: string, f: CampaignFilter | null) {
     let q = this.db.selectFrom('users').where('users.list_id', '=', listId).where('users.active', '=', 1).where(sql<boolean>`NOT ${hasPhoto}`);
     if (f?.field && f.value !== undefined) {
-      const flavor = flavorFor(this.engine);
-      const doc = this.engine === 'postgres' ? sql`(users.fields::jsonb)` : sql`users.fields`;
-      q = q.where(sql<boolean>`lower(${flavor.jsonText(doc, [f.field])}) = ${f.value.toLowerCase()}`);
+      const slot = (await this.db.selectFrom('field_slots').select('slot').where('list_id', '=', listId).where('key', '=', f.field).executeTakeFirst())?.slot;
+      q = q.where(sql<boolean>`lower(${rosterFieldText(this.engine, f.field, slot === undefined ? undefined : Number(slot))}) = ${f.value.toLowerCase()}`);
     }
     if (f?.since) q = q.where('users.created', '>=', f.since);
     return q;
@@ -137,12 +136,12 @@ export class CampaignsRepo {
 
   /** Active people without an approved photo (nor one waiting for review) in the filter, after `afterSeq` (keyset). */
   async candidatesAfter(listId: string, f: CampaignFilter | null, afterSeq: number, limit: number): Promise<{ id: string; seq: number }[]> {
-    const rows = await this.candidates(listId, f).select(['users.id', 'users.seq']).where('users.seq', '>', afterSeq).orderBy('users.seq').limit(limit).execute();
+    const rows = await (await this.candidates(listId, f)).select(['users.id', 'users.seq']).where('users.seq', '>', afterSeq).orderBy('users.seq').limit(limit).execute();
     return rows.map((r) => ({ id: r.id, seq: Number(r.seq) }));
   }
 
   async countCandidates(listId: string, f: CampaignFilter | null): Promise<number> {
-    const r = await this.candidates(listId, f).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+    const r = await (await this.candidates(listId, f)).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
     return Number(r.n);
   }
 

@@ -58,6 +58,7 @@ import * as m039 from './migrations/039-outbox-from-audit.js';
 import * as m040 from './migrations/040-outbox-counters-from-rows.js';
 import * as m041 from './migrations/041-audit-hashes-once.js';
 import * as m042 from './migrations/042-problems-partial-index.js';
+import * as m043 from './migrations/043-field-slots.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -141,6 +142,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['040-outbox-counters-from-rows', m040],
   ['041-audit-hashes-once', m041],
   ['042-problems-partial-index', m042],
+  ['043-field-slots', m043],
 ];
 
 /** Every migration this build knows, in order (the upgrade tests check that each ran once). */

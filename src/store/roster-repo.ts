@@ -8,6 +8,8 @@ import { chunked } from './chunks.js';
 import { Prepared } from './prepared.js';
 import type { CallerGone, ScanPool } from './scan-pool.js';
 import { unpack } from './sqlite/packed-text.js';
+import { fieldSlots, legacyRow, readStoredFields, type FieldSlots } from '../roster/derivation.js';
+import { rosterFieldText, rosterWordMatch, searchWords } from './roster-search.js';
 
 /** Read by every SCIM write (src/store/prepared.ts). */
 const MAPPING_VERSION = new Prepared<{ listId: string }, { mapping_version: number }>(['listId'], (db, p) => db.selectFrom('lists').select('mapping_version').where('id', '=', p.listId));
@@ -82,6 +84,7 @@ const photoSummary = sql<string>`CASE WHEN ${hasPhoto(['pending'])} THEN 'pendin
 const credentialSummary = sql<string>`CASE WHEN ${hasCredential(['valid'])} THEN 'valid' WHEN ${hasCredential(['suspended'])} THEN 'suspended' WHEN ${hasCredential(['revoked'])} THEN 'revoked' ELSE 'none' END`;
 
 const parse = <T>(s: string | null, dflt: T): T => (s ? (JSON.parse(s) as T) : dflt);
+const NO_SLOTS = fieldSlots([]);
 
 /**
  * The stored fields with the list's other fields as null, in the list's order (a key no longer on
@@ -127,9 +130,31 @@ export class RosterRepo {
     return this.scans ? this.scans.rows(listId, q.compile(), gone) : q.execute();
   }
 
-  private sortExpression(sort: PeopleSort): RawBuilder<unknown> {
+  /** A field's value to sort by (rosterFieldText), or a column. */
+  private async sortExpression(listId: string, sort: PeopleSort): Promise<RawBuilder<unknown>> {
     if ('column' in sort) return sql.ref(sort.column === 'created' ? 'users.created' : 'users.last_modified');
-    return this.engine === 'postgres' ? sql`(users.fields::jsonb ->> ${sort.field})` : sql`json_extract(users.fields, ${`$."${sort.field}"`})`;
+    return rosterFieldText(this.engine, sort.field, (await this.slots(listId)).slotOf.get(sort.field));
+  }
+
+  /** The slots of the list's field keys in its stored people (FieldSlots). Read after the people they decode: slots are only ever added. */
+  async slots(listId: string): Promise<FieldSlots> {
+    const rows = await this.db.selectFrom('field_slots').select(['key', 'slot']).where('list_id', '=', listId).execute();
+    return fieldSlots(rows.map((r) => [r.key, Number(r.slot)] as const));
+  }
+
+  /**
+   * Gives each of `keys` without a slot the next free one; true when it gave any. The caller holds
+   * the list's lock and bumps its mapping version in the same transaction (the slots are read with
+   * the version: RosterService.schema).
+   */
+  async ensureSlots(listId: string, keys: readonly string[]): Promise<boolean> {
+    const have = await this.slots(listId);
+    const missing = [...new Set(keys)].filter((k) => !have.slotOf.has(k));
+    let next = have.keys.length;
+    for (const part of chunked(missing, 100)) {
+      await this.db.insertInto('field_slots').values(part.map((key) => ({ list_id: listId, key, slot: next++ }))).execute();
+    }
+    return missing.length > 0;
   }
 
   async fields(listId: string): Promise<RosterField[]> {
@@ -149,6 +174,7 @@ export class RosterRepo {
         required: f.required ? 1 : 0, is_unique: f.unique ? 1 : 0, position: position++,
       }))).execute();
     }
+    await this.ensureSlots(listId, fields.map((f) => f.key));
   }
 
   async mapping(listId: string): Promise<MappingEntry[]> {
@@ -188,12 +214,7 @@ export class RosterRepo {
     if (q.photo === 'pending') b = b.where(hasPhoto(['pending']));
     if (q.credential === 'none') b = b.where(sql<boolean>`NOT ${hasCredential(ALL_CREDENTIAL_STATUSES, 'card')}`);
     if (q.credential === 'revoked') b = b.where(hasCredential(['revoked'])).where(sql<boolean>`NOT ${hasCredential(['valid', 'suspended'])}`);
-    if (q.search) {
-      for (const word of q.search.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 5)) {
-        const pattern = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        b = b.where(sql<boolean>`users.search LIKE ${pattern} ESCAPE '\\'`);
-      }
-    }
+    if (q.search) for (const word of searchWords(q.search)) b = b.where(rosterWordMatch(this.engine, word));
     return b;
   }
 
@@ -205,7 +226,7 @@ export class RosterRepo {
   async people(q: PeopleQuery): Promise<PersonRow[]> {
     let b = this.peopleWhere(q).select(['users.id', 'users.seq', 'users.user_name', 'users.active', 'users.fields', 'users.problems', 'users.created', 'users.last_modified',
       photoSummary.as('photo_status'), credentialSummary.as('credential_status')]);
-    const sortExpr = q.sort ? this.sortExpression(q.sort) : undefined;
+    const sortExpr = q.sort ? await this.sortExpression(q.listId, q.sort) : undefined;
     if (sortExpr) b = b.orderBy(sql`${sortExpr} ${q.descending ? sql`DESC` : sql`ASC`}`);
     b = b.orderBy('users.seq', q.descending && !sortExpr ? 'desc' : 'asc');
     b = b.limit(q.limit).offset(q.offset);
@@ -214,9 +235,10 @@ export class RosterRepo {
     const last = await this.lastOperations(q.listId, rows.map((r) => r.id));
     // Stored without their empty fields (derivation.ts, storedFields): a person comes out with every field of the list, null when empty.
     const keys = rows.length ? (await this.fields(q.listId)).map((f) => f.key) : [];
+    const slots = rows.length ? await this.slots(q.listId) : NO_SLOTS;
     return rows.map((r) => ({
       id: r.id, seq: Number(r.seq), userName: r.user_name, active: Number(r.active) === 1,
-      fields: everyField(keys, parse(r.fields, {})), problems: parse(r.problems, []), lastOperation: last.get(r.id) ?? null, created: r.created, lastModified: r.last_modified,
+      fields: everyField(keys, readStoredFields(r.fields, slots)), problems: parse(r.problems, []), lastOperation: last.get(r.id) ?? null, created: r.created, lastModified: r.last_modified,
       photoStatus: r.photo_status as PhotoSummary, credentialStatus: r.credential_status as CredentialSummary,
     }));
   }
@@ -255,14 +277,18 @@ export class RosterRepo {
     return { total, active: Number(r.active), synced, withProblems: total - synced };
   }
 
-  /** Users after `afterSeq` (keyset), for re-deriving fields in batches. */
+  /**
+   * Users after `afterSeq` (keyset), for re-deriving fields in batches; `legacy` when the row's
+   * fields are still in the form written before migration 043 (derivation.ts, legacyRow).
+   */
   async usersAfter(listId: string, afterSeq: number, limit: number) {
-    const rows = await this.db.selectFrom('users').select(['id', 'seq', 'data', 'fields', 'problems', 'user_name', 'version'])
+    const rows = await this.db.selectFrom('users').select(['id', 'seq', 'data', 'fields', 'search', 'problems', 'user_name', 'version'])
       .where('list_id', '=', listId).where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+    const slots = rows.length ? await this.slots(listId) : NO_SLOTS;
     return rows.map((r) => ({
       id: r.id, seq: Number(r.seq), userName: r.user_name, version: Number(r.version),
       data: (typeof r.data === 'string' ? JSON.parse(r.data) : r.data) as Record<string, unknown>,
-      fields: parse<Record<string, unknown>>(r.fields, {}), problems: parse<unknown[]>(r.problems, []),
+      fields: readStoredFields(r.fields, slots), legacy: legacyRow(r.fields, r.search), problems: parse<unknown[]>(r.problems, []),
     }));
   }
 
@@ -272,15 +298,17 @@ export class RosterRepo {
     for (let i = 0; i < names.length; i += 500) {
       const rows = await this.db.selectFrom('users').select(['id', 'version', 'created', 'fields', 'user_name_lc']).where('list_id', '=', listId)
         .where('user_name_lc', 'in', names.slice(i, i + 500).map(userNameKey)).execute();
-      for (const r of rows) out.set(r.user_name_lc, { id: r.id, version: Number(r.version), created: r.created, fields: parse(r.fields, {}) });
+      const slots = rows.length ? await this.slots(listId) : NO_SLOTS;
+      for (const r of rows) out.set(r.user_name_lc, { id: r.id, version: Number(r.version), created: r.created, fields: readStoredFields(r.fields, slots) });
     }
     return out;
   }
 
   /** Writes derived fields if the person is still at `version`; false when a concurrent write moved it on. */
-  async setDerived(id: string, d: { fields: string; problems: string; problemCount: number; search: string; mappingVersion: number }, version: number): Promise<boolean> {
+  async setDerived(id: string, d: { fields: string; problems: string; problemCount: number; mappingVersion: number }, version: number): Promise<boolean> {
     const res = await this.db.updateTable('users').set({
-      fields: d.fields, problems: d.problems, problem_count: d.problemCount, search: d.search, mapping_version: d.mappingVersion,
+      // search: written before migration 043 only, and cleared so that search reads the fields (roster-search.ts).
+      fields: d.fields, problems: d.problems, problem_count: d.problemCount, search: null, mapping_version: d.mappingVersion,
     }).where('id', '=', id).where('version', '=', version).executeTakeFirst();
     return Number(res.numUpdatedRows) > 0;
   }

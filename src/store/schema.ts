@@ -73,13 +73,20 @@ export interface UserTable {
   created: string;
   last_modified: string;
   /**
-   * Roster fields derived through the list's mapping (JSON object, without the fields that have no
-   * value: a missing key reads as null), their sync problems (JSON array).
+   * Roster fields (derived through the list's mapping, or a CSV file's), in one of two forms: a JSON
+   * array by slot (field_slots; `""` for a field with no value, trailing ones cut), written from
+   * migration 043 on, or a JSON object by key without the fields that have no value, written before
+   * and read as long as a row holds it (roster/derivation.ts, readStoredFields). Their sync
+   * problems (JSON array).
    */
   fields: string | null;
   problems: string | null;
   problem_count: ColumnType<number, number | undefined, number>;
-  /** Lower-cased field values, for roster search. */
+  /**
+   * Lower-cased field values, for roster search: written before migration 043 only, and NULL by
+   * every write since (search reads `fields` and `user_name_lc`: store/roster-search.ts). A row
+   * that still holds it is searched by it.
+   */
   search: string | null;
   mapping_version: ColumnType<number, number | undefined, number>;
   /**
@@ -451,6 +458,13 @@ export interface RosterFieldTable {
   position: number;
 }
 
+/** Each field key's slot in a list's stored people (migration 043): given once, never reused nor removed. */
+export interface FieldSlotTable {
+  list_id: string;
+  key: string;
+  slot: number;
+}
+
 export interface FieldMappingTable {
   list_id: string;
   position: number;
@@ -757,6 +771,7 @@ export interface Database {
   entra_pending_managers: EntraPendingManagerTable;
   roster_fields: RosterFieldTable;
   field_mappings: FieldMappingTable;
+  field_slots: FieldSlotTable;
   seen_attributes: SeenAttributeTable;
   jobs: JobTable;
   audit_events: AuditEventTable;

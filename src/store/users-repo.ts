@@ -27,7 +27,7 @@ export interface UserWrite {
   readonly created: string;
   readonly lastModified: string;
   /** Roster fields derived through the list's mapping, and what did not fit. */
-  readonly derived: { readonly fields: string; readonly problems: string; readonly problemCount: number; readonly search: string; readonly mappingVersion: number };
+  readonly derived: { readonly fields: string; readonly problems: string; readonly problemCount: number; readonly mappingVersion: number };
 }
 
 export interface UserRecord {
@@ -39,8 +39,12 @@ export interface UserRecord {
    * it without parsing (ScimService.render). Absent on PostgreSQL (jsonb) and for records not read.
    */
   readonly dataText?: string;
-  /** The derived roster fields (empty before the first derivation). */
-  readonly fields: Record<string, unknown>;
+  /**
+   * The roster fields as stored (null before the first derivation), which derivation.ts's
+   * readStoredFields reads with the list's slots. Read by `get` only, which a write reads the
+   * person with; undefined from lookups and pages, which answer with the SCIM document alone.
+   */
+  readonly storedFields: string | null | undefined;
   readonly version: number;
   readonly created: string;
   readonly lastModified: string;
@@ -67,25 +71,21 @@ export interface PageQuery {
 export const parseJson = (v: unknown): Record<string, unknown> => (typeof v === 'string' ? JSON.parse(v) : v) as Record<string, unknown>;
 
 /** The columns a UserRecord is made of (toRecord). */
-const USER_COLUMNS = sql.raw('users.id, users.list_id, users.data, users.fields, users.version, users.created, users.last_modified');
+const USER_COLUMNS = sql.raw('users.id, users.list_id, users.data, users.version, users.created, users.last_modified');
 
-type Row = Pick<Database['users'], 'id' | 'list_id' | 'version' | 'created' | 'last_modified' | 'fields'> & { data: unknown };
+type Row = Pick<Database['users'], 'id' | 'list_id' | 'version' | 'created' | 'last_modified'> & { data: unknown; fields?: string | null };
 /**
- * `fields` and (when it is text) `data` are parsed when first read: SCIM reads (a page of 100, a
- * lookup) never read `fields`, and a page sends most people from `dataText` (issue 16).
+ * `data` (when it is text) is parsed when first read: a page sends most people from `dataText`,
+ * and SCIM reads never read `fields` (issue 16).
  */
 const toRecord = (r: Row): UserRecord => {
-  const raw = r.fields;
   let data: Record<string, unknown> | undefined;
-  let fields: Record<string, unknown> | undefined;
   return {
     id: r.id, listId: r.list_id, dataText: typeof r.data === 'string' ? r.data : undefined,
     get data() {
       return (data ??= parseJson(r.data));
     },
-    get fields() {
-      return (fields ??= raw ? (JSON.parse(raw) as Record<string, unknown>) : {});
-    },
+    storedFields: r.fields,
     version: Number(r.version), created: r.created, lastModified: r.last_modified,
   };
 };
@@ -107,7 +107,7 @@ const GET = new Prepared<{ listId: string; id: string }, Row & Indexed>(['listId
   .select(['id', 'list_id', 'data', 'fields', 'version', 'created', 'last_modified', ...INDEXED]).where('list_id', '=', p.listId).where('id', '=', p.id));
 /** A list's person by a unique key (its id, its userName key, its externalId where the list keeps them unique): an IdP's lookup (byKey). */
 const byColumn = (column: 'id' | 'user_name_lc' | 'external_id_key') => new Prepared<{ listId: string; key: string }, Row>(['listId', 'key'], (db, p) => db.selectFrom('users')
-  .select(['id', 'list_id', 'data', 'fields', 'version', 'created', 'last_modified']).where('list_id', '=', p.listId).where(column, '=', p.key));
+  .select(['id', 'list_id', 'data', 'version', 'created', 'last_modified']).where('list_id', '=', p.listId).where(column, '=', p.key));
 const BY_KEY = { id: byColumn('id'), userName: byColumn('user_name_lc'), externalId: byColumn('external_id_key') };
 const COLUMNS = ['user_name', 'user_name_lc', 'external_id', 'external_id_key', 'display_name', 'display_name_lc', 'employee_number_lc', 'active', 'data',
   'version', 'last_modified', 'fields', 'problems', 'problem_count', 'search', 'mapping_version', 'last_op'] as const;
@@ -144,7 +144,8 @@ export class UsersRepo {
       external_id_key: u.externalIdUnique ? u.externalId : null,
       display_name: u.displayName, display_name_lc: lc(u.displayName), employee_number_lc: lc(u.employeeNumber),
       active: u.active ? 1 : 0, data: JSON.stringify(u.data), version: u.version, last_modified: u.lastModified,
-      fields: u.derived.fields, problems: u.derived.problems, problem_count: u.derived.problemCount, search: u.derived.search,
+      // search: written before migration 043 only; cleared, so that search reads the fields (roster-search.ts).
+      fields: u.derived.fields, problems: u.derived.problems, problem_count: u.derived.problemCount, search: null,
       // No longer kept in the row (the audit trail holds it: schema.ts); cleared, so that a node of the
       // earlier version during a rolling upgrade shows no last change rather than an old one.
       mapping_version: u.derived.mappingVersion, last_op: null,
@@ -306,7 +307,7 @@ export class UsersRepo {
   /** One keyset page (RFC 9865 cursor paging; see keysetClauses): the records and where each sits in the order. */
   async keyset(q: KeysetQuery): Promise<{ record: UserRecord; position: KeysetPosition }[]> {
     const c = keysetClauses('users', q);
-    const query = sql<Row & { seq: number | string; sort_key: string | number | null }>`SELECT users.id, users.list_id, users.data, users.fields, users.version,
+    const query = sql<Row & { seq: number | string; sort_key: string | number | null }>`SELECT users.id, users.list_id, users.data, users.version,
       users.created, users.last_modified, users.seq, ${c.key} AS sort_key FROM users WHERE ${c.where} ORDER BY ${c.order} LIMIT ${q.limit}`;
     const rows = await rowsOf(this.db, query, q.scan ? this.scans : undefined, q.listId, q.gone);
     return rows.map((r) => ({ record: toRecord(r), position: q.orderBy ? { key: r.sort_key, seq: Number(r.seq) } : { seq: Number(r.seq) } }));

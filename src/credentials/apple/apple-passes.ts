@@ -15,6 +15,7 @@ import type { RequestMeta } from '../../audit/audit-trail.js';
 import { CredentialError, holderName } from '../credential-service.js';
 import type { AppleWalletSettings } from './apple-wallet-settings.js';
 import { nextStamp } from './pass-stamp.js';
+import { readStoredFields } from '../../roster/derivation.js';
 
 export const APPLE_PUSH_JOB = 'apple.push';
 const LINK_PURPOSE = 'apple-pass-download';
@@ -90,8 +91,9 @@ export class ApplePasses {
     if (!pass || !list || !config) throw new CredentialError(409, 'apple_wallet_not_configured', 'this pass cannot be built: Apple Wallet is not set up for the organisation any more');
     const person = await this.store.users.get(list.id, c.person_id);
     const labels = new Map((await this.store.roster.fields(list.id)).map((f) => [f.key, f.label]));
+    const fields = person ? readStoredFields(person.storedFields, await this.store.roster.slots(list.id)) : {};
     const pick = (keys: readonly string[]): PassField[] => keys.flatMap((k) => {
-      const v = person?.fields[k];
+      const v = fields[k];
       return labels.has(k) && v !== undefined && v !== null && String(v).trim() !== '' ? [{ key: k, label: labels.get(k)!, value: String(v) }] : [];
     });
     const photo = person && this.photos ? await this.photos.photo(list.id, person.id) : undefined;

@@ -19,6 +19,7 @@ import { lockListsOf, type AuditTrail, type RequestMeta } from '../../audit/audi
 import { CredentialError, holderName, type CredentialKindHooks } from '../credential-service.js';
 import { RetryLater } from '../../jobs/job-runner.js';
 import type { AuditAction } from '../../roster/audit.js';
+import { readStoredFields } from '../../roster/derivation.js';
 import { INSTALLATION, type CredentialRow, type GoogleWalletObjectRow, type GoogleWalletSettingsRow, type JobRow, type Repos, type Store } from '../../store/index.js';
 import type { SecretBox } from '../../secrets/secret-box.js';
 import { GoogleAccessTokens } from './access-tokens.js';
@@ -371,7 +372,7 @@ export class GoogleWallet {
     // The organisation's look: its branding first, then what its own issuer settings name.
     const look = { logo_url: branding?.logo_url ?? own?.logo_url ?? null, hero_image_url: own?.hero_image_url ?? null, background_color: branding?.background_color ?? own?.background_color ?? null };
     const org = list ? await this.store.lists.organisation(list.orgId) : undefined;
-    const fields = person?.fields ?? {};
+    const fields = person ? readStoredFields(person.storedFields, await this.store.roster.slots(c.list_id)) : {};
     const data = person?.data ?? {};
     const ent = (data['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'] ?? {}) as Record<string, unknown>;
     const str = (...vs: unknown[]) => vs.find((v): v is string => typeof v === 'string' && v.trim() !== '')?.trim();

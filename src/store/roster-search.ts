@@ -1,0 +1,118 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Engine } from './engine.js';
+
+/*
+ * Roster search: the roster page's search box, photo capture's search and the audit trail's
+ * person search find a person when every word of the query (lower-cased, at most five) is inside
+ * their userName or inside one of their roster field values, whatever the case.
+ *
+ * It reads the columns the row holds anyway (issue 16, one copy of each value): `user_name_lc`
+ * (lower-cased by JS, user-name.ts) and `fields`, the JSON array of values by slot
+ * (roster/derivation.ts, storedFields). The array has no keys, and a quote or backslash inside a
+ * value is escaped in its text, so a word JSON-escaped the same way is found only inside a value:
+ * never across two of them, nor in a field's name.
+ *
+ * The case of a value is matched by the query, not stored: each cased letter of the word becomes
+ * the class of every character that lower-cases to it (`[éÉ]`), through SQLite's GLOB or
+ * PostgreSQL's `~`. SQLite's LIKE folds ASCII letters itself, so a word whose cased letters are
+ * all ASCII (most) is a LIKE, and a word with no cased letter (a phone or employee number) a
+ * plain substring on PostgreSQL. Each is a scan of the list: these run in the lane of whole-list
+ * reads (scan-pool.ts).
+ *
+ * Rows written before migration 043 hold a lower-cased search text (`users.search`) and fields
+ * keyed by name: they are searched by that text, as they were, until they are written again.
+ *
+ * Where it differs from lower-casing every value in JS and looking for the word:
+ * - a word holding `,` `[` or `]` can match the array's punctuation beside a number or a
+ *   true/false value (`7,true`);
+ * - a value holding a control character (a line break) is found by the letters of its JSON
+ *   escape (`n` for `\n`);
+ * - letters that lower-case to more than one character or by their context (İ, a final Σ), and
+ *   those outside the Basic Multilingual Plane, are matched as they are; the Kelvin sign is not
+ *   taken for a k.
+ */
+
+let variants: Map<string, string> | undefined;
+
+/**
+ * Every character of the Basic Multilingual Plane that lower-cases to `c`, `c` first, as the text
+ * of a class; one character when it has no other case. Built once, on the first word that needs it.
+ */
+function caseClass(c: string): string {
+  if (!variants) {
+    const found = new Map<string, string>();
+    for (let cp = 0; cp <= 0xffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const ch = String.fromCharCode(cp);
+      const lower = ch.toLowerCase();
+      // Not the Kelvin sign (K) for k: SQLite's LIKE, which the ASCII words use, would not match it.
+      if (lower === ch || lower.length !== 1 || (cp >= 0x80 && lower.charCodeAt(0) < 0x80)) continue;
+      found.set(lower, (found.get(lower) ?? lower) + ch);
+    }
+    variants = found;
+  }
+  return variants.get(c) ?? c;
+}
+
+const isCased = (c: string): boolean => caseClass(c).length > 1;
+
+/** The word as it appears in the JSON text of a value: `"` and `\` (and control characters) escaped. */
+const jsonText = (word: string): string => JSON.stringify(word).slice(1, -1);
+
+/** A LIKE pattern finding `text` anywhere, with `\` as its escape. */
+const likeAnywhere = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** A SQLite GLOB pattern finding `text` anywhere, each cased letter as its class. */
+function globAnywhere(text: string): string {
+  let out = '*';
+  for (const c of text) {
+    const cls = caseClass(c);
+    out += cls.length > 1 ? `[${cls}]` : c === '*' || c === '?' || c === '[' ? `[${c}]` : c;
+  }
+  return `${out}*`;
+}
+
+/** A PostgreSQL regular expression finding `text` anywhere, each cased letter as its class. */
+function regexAnywhere(text: string): string {
+  let out = '';
+  for (const c of text) {
+    const cls = caseClass(c);
+    out += cls.length > 1 ? `[${cls}]` : /[\\^$.|?*+()[\]{}]/.test(c) ? `\\${c}` : c;
+  }
+  return out;
+}
+
+/** The condition that finds the people one word (lower-cased, without spaces) of a roster search finds. */
+export function rosterWordMatch(engine: Engine, word: string): RawBuilder<boolean> {
+  const legacy = sql<boolean>`users.search LIKE ${likeAnywhere(word)} ESCAPE '\\'`;
+  const text = jsonText(word);
+  let inUserName: RawBuilder<boolean>, inFields: RawBuilder<boolean>;
+  if (engine === 'postgres') {
+    inUserName = sql<boolean>`strpos(users.user_name_lc, ${word}) > 0`;
+    inFields = [...text].some(isCased) ? sql<boolean>`users.fields ~ ${regexAnywhere(text)}` : sql<boolean>`strpos(users.fields, ${text}) > 0`;
+  } else {
+    inUserName = sql<boolean>`instr(users.user_name_lc, ${word}) > 0`;
+    inFields = [...text].some((c) => c.charCodeAt(0) >= 0x80 && isCased(c))
+      ? sql<boolean>`users.fields GLOB ${globAnywhere(text)}`
+      : sql<boolean>`users.fields LIKE ${likeAnywhere(text)} ESCAPE '\\'`;
+  }
+  return sql<boolean>`(CASE WHEN users.search IS NOT NULL THEN ${legacy} ELSE (${inUserName} OR ${inFields}) END)`;
+}
+
+/**
+ * The text of one roster field of each person, NULL when empty: item `slot` of the stored array
+ * (migration 043), or the key in a row that still holds fields by key. The slot is written into
+ * the statement as a number: a bound one is text to PostgreSQL's `->>`, which reads an array's
+ * item only by an integer. `slot` undefined (a key the list never had): NULL for the new form.
+ */
+export function rosterFieldText(engine: Engine, key: string, slot: number | undefined): RawBuilder<unknown> {
+  if (engine === 'postgres') {
+    const item = slot === undefined ? sql`NULL` : sql`nullif(users.fields::jsonb ->> ${sql.lit(slot)}, '')`;
+    return sql`(CASE WHEN left(users.fields, 1) = '[' THEN ${item} ELSE users.fields::jsonb ->> ${key} END)`;
+  }
+  const item = slot === undefined ? sql`NULL` : sql`nullif(json_extract(users.fields, ${`$[${slot}]`}), '')`;
+  return sql`(CASE WHEN substr(users.fields, 1, 1) = '[' THEN ${item} ELSE json_extract(users.fields, ${`$."${key}"`}) END)`;
+}
+
+/** The words of a roster search: lower-cased, split at spaces, the first five. */
+export const searchWords = (text: string): string[] => text.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 5);
