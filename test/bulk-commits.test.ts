@@ -36,10 +36,10 @@ async function poisonCommits(s: TestServer): Promise<void> {
   await sql`CREATE TABLE poison_parent (id INTEGER PRIMARY KEY)`.execute(db);
   await sql`CREATE TABLE poison_child (pid INTEGER REFERENCES poison_parent (id) DEFERRABLE INITIALLY DEFERRED)`.execute(db);
   if (s.muster.store.engine === 'sqlite') {
-    await sql`CREATE TRIGGER poison AFTER INSERT ON users WHEN NEW.user_name LIKE 'poison%' BEGIN INSERT INTO poison_child (pid) VALUES (42); END`.execute(db);
+    await sql`CREATE TRIGGER poison AFTER INSERT ON users WHEN NEW.user_name_lc LIKE 'poison%' BEGIN INSERT INTO poison_child (pid) VALUES (42); END`.execute(db);
   } else {
     await sql.raw(`CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN IF NEW.user_name LIKE 'poison%' THEN INSERT INTO poison_child (pid) VALUES (42); END IF; RETURN NEW; END $$`).execute(db);
+      BEGIN IF NEW.user_name_lc LIKE 'poison%' THEN INSERT INTO poison_child (pid) VALUES (42); END IF; RETURN NEW; END $$`).execute(db);
     await sql`CREATE TRIGGER poison AFTER INSERT ON users FOR EACH ROW EXECUTE FUNCTION poison()`.execute(db);
   }
 }

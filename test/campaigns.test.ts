@@ -433,7 +433,7 @@ describe('photo campaigns', { timeout: 180_000 }, () => {
     const autoSeen = async () => JSON.stringify({
       totals: await a.srv.muster.store.campaigns.totals(auto.id), recount: await a.srv.muster.store.campaigns.recount(auto.id),
       people: await a.srv.muster.store.db.selectFrom('campaign_people as cp').leftJoin('users', 'users.id', 'cp.person_id').leftJoin('email_messages as em', 'em.id', 'cp.message_id')
-        .select(['users.user_name', 'cp.state', 'cp.email_state', 'cp.added_at', 'cp.sends', 'em.state as message_state', 'em.attempts', 'em.last_reply'])
+        .select(['users.user_name_lc', 'cp.state', 'cp.email_state', 'cp.added_at', 'cp.sends', 'em.state as message_state', 'em.attempts', 'em.last_reply'])
         .where('cp.campaign_id', '=', auto.id).orderBy('cp.added_at').execute(),
       messages: await a.srv.muster.store.db.selectFrom('email_messages').select(['to_address', 'state', 'attempts', 'leased_by', 'lease_until', 'last_reply'])
         .where('campaign_id', '=', auto.id).execute(),

@@ -184,6 +184,18 @@ describe(`roster fields stored by slot (${ENGINE})`, () => {
     expect((await srv.muster.store.roster.slots(list.id)).slotOf.get('department')).toBe(dept);
   });
 
+  it('holds a userName once when it is its own key, and shows every userName as given', async () => {
+    const list = await srv.newList({ uid: 'userName', name: 'User names held once', org: orgName });
+    for (const n of ['plain.lower', 'Mixed.Case', 'E\u0301mile']) expect((await list.req('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: n })).status).toBe(201);
+    const stored = await srv.muster.store.db.selectFrom('users').select(['user_name', 'user_name_lc']).where('list_id', '=', list.id).orderBy('seq').execute();
+    expect(stored).toEqual([{ user_name: '', user_name_lc: 'plain.lower' }, { user_name: 'Mixed.Case', user_name_lc: 'mixed.case' }, { user_name: 'E\u0301mile', user_name_lc: 'émile' }]);
+    const shown = (await admin('GET', `/lists/${list.id}/people?sort=created`)).body.people as { userName: string }[];
+    expect(shown.map((p) => p.userName)).toEqual(['plain.lower', 'Mixed.Case', 'E\u0301mile']);
+    const g = await list.req('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'All', members: (await list.req('GET', '/Users')).body.Resources.map((u: { id: string }) => ({ value: u.id })) });
+    expect(g.status).toBe(201);
+    expect(((await list.req('GET', `/Groups/${g.body.id}`)).body.members as { display: string }[]).map((m) => m.display).sort()).toEqual(['E\u0301mile', 'Mixed.Case', 'plain.lower']);
+  });
+
   it('a mapping change writes every person still in the old form in the new one, recording only those whose values changed', async () => {
     const list = await srv.newList({ uid: 'userName', name: 'Remap converts', org: orgName });
     const ids: string[] = [];

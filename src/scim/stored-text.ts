@@ -34,6 +34,7 @@ import { COMMON_ATTRIBUTES } from './schemas/common-attributes.js';
 import type { ResourceTypeId, SchemaRegistry } from './schemas/index.js';
 import { project, type Projection, type ProjectionMemo } from './projection.js';
 import { withoutUnassigned, type Doc } from './resource.js';
+import { SCHEMAS_TEXT } from './schemas-code.js';
 
 /**
  * A stored resource as it is sent: `schemas`, `id`, its stored attributes without unassigned ones,
@@ -59,8 +60,11 @@ export function renderStored(registry: SchemaRegistry, rt: ResourceTypeId, data:
   return project(registry, rt, out, p, memo);
 }
 
-/** `{"schemas":[...]` at the start of the text, its strings without escapes. */
-const SCHEMAS_FIRST = /^\{"schemas":\[(?:"[^"\\]*"(?:,"[^"\\]*")*)?\]/;
+/**
+ * `{"schemas":[...]` at the start of the text, its strings without escapes, or `{"schemas":N`, a
+ * person's stored code for one of the usual arrays (schemas-code.ts), which the splice writes out.
+ */
+const SCHEMAS_FIRST = /^\{"schemas":(?:\[(?:"[^"\\]*"(?:,"[^"\\]*")*)?\]|(\d+))/;
 
 /** Per registry and resource type: what in a stored text sends it the long way. */
 const RULES = new WeakMap<SchemaRegistry, Map<ResourceTypeId, RegExp>>();
@@ -106,5 +110,8 @@ export function spliceStored(rule: RegExp, text: string, id: string, groups: str
   const after = head[0].length;
   const next = text.charCodeAt(after);
   if (next !== 0x2c /* , */ && !(next === 0x7d && after === text.length - 1)) return undefined;
-  return `${head[0]},"id":${JSON.stringify(id)}${text.slice(after, -1)}${groups}${meta}}`;
+  const code = head[1];
+  const schemas = code === undefined ? head[0] : SCHEMAS_TEXT[Number(code)] !== undefined ? `{"schemas":${SCHEMAS_TEXT[Number(code)]}` : undefined;
+  if (schemas === undefined) return undefined;
+  return `${schemas},"id":${JSON.stringify(id)}${text.slice(after, -1)}${groups}${meta}}`;
 }

@@ -2,6 +2,8 @@ import { sql, type Insertable, type Kysely, type Selectable, type Updateable } f
 import type { Engine } from './engine.js';
 import type { Database } from './schema.js';
 import { rosterFieldText } from './roster-search.js';
+import { userNameOf } from './users-repo.js';
+import { userDocOf } from '../scim/schemas-code.js';
 
 export type CampaignRow = Selectable<Database['campaigns']>;
 export type CampaignPersonRow = Selectable<Database['campaign_people']>;
@@ -182,7 +184,7 @@ export class CampaignsRepo {
     // statistics, picked a (list_id, …) index and read every person of the list for each batch
     // (16 ms a batch at 10,000 people; bench/RESULTS.md, "A photo campaign").
     const rows = await this.db.selectFrom('users').select(['id', 'list_id', 'data']).where('id', 'in', [...ids]).execute();
-    return new Map(rows.filter((r) => r.list_id === listId).map((r) => [r.id, (typeof r.data === 'string' ? JSON.parse(r.data) : r.data) as Record<string, unknown>]));
+    return new Map(rows.filter((r) => r.list_id === listId).map((r) => [r.id, userDocOf(r.data)]));
   }
 
   /**
@@ -286,11 +288,11 @@ export class CampaignsRepo {
   async people(campaignId: string, filter: CampaignPeopleFilter, offset: number, limit: number, personId?: string): Promise<{ rows: CampaignPersonView[]; total: number }> {
     const rows = await this.peopleQuery(campaignId, filter, personId)
       .select(['cp.campaign_id', 'cp.person_id', 'cp.list_id', 'cp.state', 'cp.email', 'cp.message_id', 'cp.link_id', 'cp.added_at', 'cp.invited_at', 'cp.last_sent_at', 'cp.sends', 'cp.reminders', 'cp.note'])
-      .select(['users.user_name', 'users.data', 'em.state as email_state', 'em.last_reply', openedAt.as('opened_at'), uploadedAt.as('uploaded_at'), 'cp.approved'])
+      .select([userNameOf('users').as('user_name'), 'users.data', 'em.state as email_state', 'em.last_reply', openedAt.as('opened_at'), uploadedAt.as('uploaded_at'), 'cp.approved'])
       .orderBy('users.user_name_lc').orderBy('cp.person_id').limit(limit).offset(offset).execute();
     const count = await this.peopleQuery(campaignId, filter, personId).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
     return {
-      rows: rows.map((r) => ({ ...r, data: typeof r.data === 'string' ? JSON.parse(r.data) as unknown : r.data, approved: Number(r.approved) === 1 } as CampaignPersonView)),
+      rows: rows.map((r) => ({ ...r, data: userDocOf(r.data), approved: Number(r.approved) === 1 } as CampaignPersonView)),
       total: Number(count.n),
     };
   }

@@ -2,7 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './schema.js';
 import { chunked } from './chunks.js';
 import { rethrowUnique } from './unique-violation.js';
-import { parseJson, type PageQuery } from './users-repo.js';
+import { parseJson, userNameOf, type PageQuery } from './users-repo.js';
 import { keysetClauses, type KeysetPosition, type KeysetQuery } from './paging-repo.js';
 import { rowsOf, type ScanPool } from './scan-pool.js';
 import { countRows, pageRows } from './page-rows.js';
@@ -116,7 +116,7 @@ export class GroupsRepo {
     return this.db.selectFrom('group_members as gm')
       .leftJoin('users as u', 'u.id', 'gm.member_id')
       .leftJoin('groups as mg', 'mg.id', 'gm.member_id')
-      .select(['gm.group_id', 'gm.member_id', 'gm.member_type', 'gm.display', 'u.display_name', 'u.user_name', 'mg.display_name as group_name']);
+      .select(['gm.group_id', 'gm.member_id', 'gm.member_type', 'gm.display', 'u.display_name', userNameOf('u').as('user_name'), 'mg.display_name as group_name']);
   }
 
   /** Members of several groups at once (one query), with the member's display name. */

@@ -10,6 +10,8 @@ import type { CallerGone, ScanPool } from './scan-pool.js';
 import { unpack } from './sqlite/packed-text.js';
 import { fieldSlots, legacyRow, readStoredFields, type FieldSlots } from '../roster/derivation.js';
 import { rosterFieldText, rosterWordMatch, searchWords } from './roster-search.js';
+import { userNameOf } from './users-repo.js';
+import { userDocOf } from '../scim/schemas-code.js';
 
 /** Read by every SCIM write (src/store/prepared.ts). */
 const MAPPING_VERSION = new Prepared<{ listId: string }, { mapping_version: number }>(['listId'], (db, p) => db.selectFrom('lists').select('mapping_version').where('id', '=', p.listId));
@@ -224,7 +226,7 @@ export class RosterRepo {
   }
 
   async people(q: PeopleQuery): Promise<PersonRow[]> {
-    let b = this.peopleWhere(q).select(['users.id', 'users.seq', 'users.user_name', 'users.active', 'users.fields', 'users.problems', 'users.created', 'users.last_modified',
+    let b = this.peopleWhere(q).select([userNameOf('users').as('user_name'), 'users.id', 'users.seq', 'users.active', 'users.fields', 'users.problems', 'users.created', 'users.last_modified',
       photoSummary.as('photo_status'), credentialSummary.as('credential_status')]);
     const sortExpr = q.sort ? await this.sortExpression(q.listId, q.sort) : undefined;
     if (sortExpr) b = b.orderBy(sql`${sortExpr} ${q.descending ? sql`DESC` : sql`ASC`}`);
@@ -282,12 +284,12 @@ export class RosterRepo {
    * fields are still in the form written before migration 043 (derivation.ts, legacyRow).
    */
   async usersAfter(listId: string, afterSeq: number, limit: number) {
-    const rows = await this.db.selectFrom('users').select(['id', 'seq', 'data', 'fields', 'search', 'problems', 'user_name', 'version'])
+    const rows = await this.db.selectFrom('users').select(['id', 'seq', 'data', 'fields', 'search', 'problems', userNameOf('users').as('user_name'), 'version'])
       .where('list_id', '=', listId).where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
     const slots = rows.length ? await this.slots(listId) : NO_SLOTS;
     return rows.map((r) => ({
       id: r.id, seq: Number(r.seq), userName: r.user_name, version: Number(r.version),
-      data: (typeof r.data === 'string' ? JSON.parse(r.data) : r.data) as Record<string, unknown>,
+      data: userDocOf(r.data),
       fields: readStoredFields(r.fields, slots), legacy: legacyRow(r.fields, r.search), problems: parse<unknown[]>(r.problems, []),
     }));
   }

@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { renderStored, spliceStored, storedTextRule } from '../../../src/scim/stored-text.js';
+import { storedUserText, userDocOf } from '../../../src/scim/schemas-code.js';
 import type { Doc } from '../../../src/scim/resource.js';
 import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA, createDefaultRegistry } from '../../../src/scim/schemas/index.js';
 
@@ -22,7 +23,7 @@ const groups: Doc[] = [{ value: 'g1', $ref: 'https://m.example/scim/v2/lists/l1/
  */
 function both(text: string, withGroups: boolean): { spliced: unknown; rendered: unknown } {
   const spliced = spliceStored(rule, text, 'u1', withGroups ? `,"groups":${JSON.stringify(groups)}` : '', `,"meta":${JSON.stringify(meta)}`);
-  const rendered = renderStored(registry, 'User', JSON.parse(text) as Doc, 'u1', { groups: withGroups ? groups : undefined }, meta, {});
+  const rendered = renderStored(registry, 'User', userDocOf(text), 'u1', { groups: withGroups ? groups : undefined }, meta, {});
   return { spliced: spliced === undefined ? undefined : JSON.parse(spliced), rendered: JSON.parse(JSON.stringify(rendered)) };
 }
 
@@ -53,11 +54,13 @@ const storedDoc = fc.record({
   attrs: fc.dictionary(key, value, { maxKeys: 6 }),
   ext: fc.option(fc.tuple(fc.constantFrom(ENTERPRISE_USER_SCHEMA, CUSTOM, USER_SCHEMA), extension), { nil: undefined }),
   groups: fc.boolean(),
-}).map(({ schemas, attrs, ext, groups: withGroups }) => {
+  // As written from migration 043 on (the usual schemas as their code), or as before.
+  coded: fc.boolean(),
+}).map(({ schemas, attrs, ext, groups: withGroups, coded }) => {
   const doc: Doc = { schemas };
   for (const [k, v] of Object.entries(attrs)) if (k !== 'schemas') Object.defineProperty(doc, k, { value: v, enumerable: true, writable: true, configurable: true });
   if (ext) Object.defineProperty(doc, ext[0], { value: ext[1], enumerable: true, writable: true, configurable: true });
-  return { text: JSON.stringify(doc), withGroups };
+  return { text: coded ? storedUserText(doc) : JSON.stringify(doc), withGroups };
 });
 
 /**
@@ -103,7 +106,7 @@ const musterDoc = fc.record({
   emails: fc.array(fc.record({ value: plainString, type: fc.constantFrom('work', 'home'), primary: fc.boolean() }), { minLength: 1, maxLength: 3 }),
   department: plainString, employeeNumber: plainString,
 }).filter((d) => !JSON.stringify(d).match(/\[\]|\{\}|\\u|"(?:id|meta|groups|password)":|[:,[]-?\d|[:,[]-0/i))
-  .map(({ department, employeeNumber, ...core }) => JSON.stringify({ schemas: [USER_SCHEMA, ENTERPRISE_USER_SCHEMA], ...core, [ENTERPRISE_USER_SCHEMA]: { employeeNumber, department } }));
+  .map(({ department, employeeNumber, ...core }) => storedUserText({ schemas: [USER_SCHEMA, ENTERPRISE_USER_SCHEMA], ...core, [ENTERPRISE_USER_SCHEMA]: { employeeNumber, department } }));
 
 describe('a person spliced from stored text', () => {
   it('is what rendering the parsed document sends, whenever the splice takes the text', () => {
@@ -134,7 +137,8 @@ describe('a person spliced from stored text', () => {
     fc.assert(fc.property(musterDoc, fc.boolean(), (text, withGroups) => {
       const spliced = spliceStored(rule, text, 'u1', withGroups ? `,"groups":${JSON.stringify(groups)}` : '', `,"meta":${JSON.stringify(meta)}`);
       expect(spliced).toBeDefined();
-      expect(spliced).toBe(JSON.stringify(renderStored(registry, 'User', JSON.parse(text) as Doc, 'u1', { groups: withGroups ? groups : undefined }, meta, {})));
+      expect(text.startsWith('{"schemas":1,')).toBe(true);
+      expect(spliced).toBe(JSON.stringify(renderStored(registry, 'User', userDocOf(text), 'u1', { groups: withGroups ? groups : undefined }, meta, {})));
     }), { numRuns: 500, seed: 1606 });
   });
 
@@ -171,5 +175,35 @@ describe('a person spliced from stored text', () => {
     expect(JSON.parse(spliceStored(rule, alone, 'u1', '', `,"meta":${JSON.stringify(meta)}`)!)).toEqual({ schemas: [USER_SCHEMA], id: 'u1', meta });
     const odd = '{"schemas":["a]b","c,d"],"userName":"ada"}';
     expect(JSON.parse(spliceStored(rule, odd, 'u1', '', '')!)).toEqual({ schemas: ['a]b', 'c,d'], id: 'u1', userName: 'ada' });
+  });
+});
+
+describe('a person\'s schemas stored as a code', () => {
+  it('property: reads back every document as written, coding only the two usual arrays, whole', () => {
+    const schemas = fc.oneof(
+      fc.constantFrom([USER_SCHEMA], [USER_SCHEMA, ENTERPRISE_USER_SCHEMA], [ENTERPRISE_USER_SCHEMA, USER_SCHEMA], [USER_SCHEMA, ENTERPRISE_USER_SCHEMA, CUSTOM], [USER_SCHEMA, USER_SCHEMA], []),
+      fc.array(awkwardString, { maxLength: 3 }),
+    );
+    fc.assert(fc.property(schemas, fc.dictionary(key, value, { maxKeys: 4 }), (sch, attrs) => {
+      const doc: Doc = { schemas: sch };
+      for (const [k, v] of Object.entries(attrs)) if (k !== 'schemas') Object.defineProperty(doc, k, { value: v, enumerable: true, writable: true, configurable: true });
+      const text = storedUserText(doc);
+      expect(userDocOf(text)).toEqual(JSON.parse(JSON.stringify(doc)));
+      // Coded only where schemas comes first in the text (a key such as "7" goes before it in a JS object).
+      const first = JSON.stringify(doc).startsWith('{"schemas":');
+      const coded = !first ? undefined : JSON.stringify(sch) === JSON.stringify([USER_SCHEMA]) ? 0 : JSON.stringify(sch) === JSON.stringify([USER_SCHEMA, ENTERPRISE_USER_SCHEMA]) ? 1 : undefined;
+      expect((JSON.parse(text) as Doc).schemas).toEqual(coded ?? sch);
+      // PostgreSQL hands the document back as an object (jsonb): decoded the same.
+      expect(userDocOf(JSON.parse(text))).toEqual(JSON.parse(JSON.stringify(doc)));
+    }), { numRuns: 500, seed: 1606 });
+  });
+
+  it('codes only a document whose schemas come first, and saves the array\'s bytes', () => {
+    expect(storedUserText({ userName: 'a', schemas: [USER_SCHEMA] })).toBe(JSON.stringify({ userName: 'a', schemas: [USER_SCHEMA] }));
+    expect(storedUserText({ schemas: [USER_SCHEMA], userName: 'a' })).toBe('{"schemas":0,"userName":"a"}');
+    expect(storedUserText({ schemas: [USER_SCHEMA, ENTERPRISE_USER_SCHEMA] })).toBe('{"schemas":1}');
+    expect(JSON.parse(spliceStored(rule, '{"schemas":1}', 'u1', '', '')!)).toEqual({ schemas: [USER_SCHEMA, ENTERPRISE_USER_SCHEMA], id: 'u1' });
+    // A code this version does not know goes the long way (none is ever written: codes never change).
+    expect(spliceStored(rule, '{"schemas":7,"userName":"a"}', 'u1', '', '')).toBeUndefined();
   });
 });
