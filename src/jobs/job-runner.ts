@@ -311,8 +311,8 @@ export class JobRunner {
       return;
     }
     let cursor = Number(job.cursor), done = Number(job.done);
-    const prev = job.result ? (JSON.parse(job.result) as { changed: number }) : { changed: 0 };
-    let changed = prev.changed;
+    const prev = job.result ? (JSON.parse(job.result) as { changed: number; converted?: number }) : { changed: 0 };
+    let changed = prev.changed, converted = prev.converted ?? 0;
     for (;;) {
       const current = await this.store.roster.job(job.id);
       if (current?.status !== 'running' || current.locked_by !== this.worker) return; // superseded or taken over
@@ -331,9 +331,11 @@ export class JobRunner {
           const problemsChanged = JSON.stringify(u.problems) !== d.problems;
           // A row still in the form written before migration 043 is written in the new one even
           // when nothing changed (no audit event: its values are the same): a remap converts a list.
-          if (!changes.length && !problemsChanged && !u.legacy) continue;
+          const same = !changes.length && !problemsChanged;
+          if (same && !u.legacy) continue;
           if (!(await tx.roster.setDerived(u.id, d, u.version))) continue; // a concurrent write derived it already
-          changed++;
+          if (same) converted++;
+          else changed++;
           if (changes.length) {
             await this.audit.record(tx, listId, {
               action: 'person.updated', target: { type: 'person', id: u.id, name: u.userName }, changes,
@@ -350,6 +352,7 @@ export class JobRunner {
       const lockUntil = new Date(Date.now() + LOCK_MS).toISOString();
       if (!(await this.store.roster.progress(job.id, this.worker, { done, cursor, lockUntil }))) return;
     }
-    await this.store.roster.finish(job.id, this.worker, 'done', new Date().toISOString(), { changed, processed: done });
+    // converted: rows rewritten in the form of migration 043 with their values unchanged.
+    await this.store.roster.finish(job.id, this.worker, 'done', new Date().toISOString(), { changed, converted, processed: done });
   }
 }

@@ -263,13 +263,9 @@ export class ImportService {
       const active = fieldsNow.active !== false;
       const id = prev?.id ?? newId();
       // A value kept from before under a key the list no longer has, and that has no slot (it was
-      // removed before slots were kept, migration 043), gets one, with the mapping version that
-      // tells every reader of the list's schema to read its slots again.
+      // removed before slots were kept, migration 043), gets one.
       const unslotted = Object.keys(fieldsNow).filter((k) => fieldsNow[k] !== null && fieldsNow[k] !== undefined && !slots!.slotOf.has(k));
-      if (unslotted.length && (await db.roster.ensureSlots(list.id, unslotted))) {
-        await db.roster.bumpMappingVersion(list.id);
-        slots = await db.roster.slots(list.id);
-      }
+      if (unslotted.length && (await db.roster.ensureSlots(list.id, unslotted))) slots = await db.roster.slots(list.id);
       const derived = { fields: storedFields(fieldsNow, slots!), problems: '[]', problemCount: 0, mappingVersion: list.mappingVersion };
       const wasActive = prev ? prev.fields.active !== false : true;
       const action = !prev ? 'person.created' : wasActive && !active ? 'person.deactivated' : !wasActive && active ? 'person.reactivated' : 'person.updated';

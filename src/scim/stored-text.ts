@@ -8,7 +8,8 @@
  * meta}` with the attributes that are not returned by default left out (RFC 7643 §7). So it takes
  * only text that rendering would send as it is; for any other (undefined) the caller renders the
  * parsed document. Text is taken when:
- * - it starts with `schemas`, an array of plain strings (every writer stores it first: prepareResource);
+ * - it starts with `schemas`, an array of plain strings (every writer stores it first: prepareResource),
+ *   or a person's code for one of the usual arrays (schemas-code.ts), which the splice writes out;
  * - it holds no empty array or object: an empty multi-valued attribute, or an extension left
  *   empty, is unassigned and left out on the wire (withoutUnassigned, RFC 7643 §2.5);
  * - it has no key `id`, `meta` or `groups`, in any letter case: rendering sets those (stored
@@ -24,7 +25,7 @@
  * which costs only the time of rendering it the long way.
  *
  * The splice trusts the text to be JSON as the store wrote it: `users.data` is written only with
- * JSON.stringify. So, for a row edited by hand:
+ * JSON.stringify (storedUserText). So, for a row edited by hand:
  * - text that is not JSON (a raw control character in a string, a stray comma) makes a page that
  *   is not JSON (the long way, it was a 500);
  * - a key written twice is sent twice (the long way keeps the last, as JSON parsers do);

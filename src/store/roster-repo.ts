@@ -145,18 +145,21 @@ export class RosterRepo {
   }
 
   /**
-   * Gives each of `keys` without a slot the next free one; true when it gave any. The caller holds
-   * the list's lock and bumps its mapping version in the same transaction (the slots are read with
-   * the version: RosterService.schema).
+   * Gives each of `keys` without a slot the next free one, under the list's lock (the caller's),
+   * and then moves the list's mapping version on: the slots a write decodes and encodes with are
+   * read with that version and kept until it moves (RosterService.schema), so a slot never sits
+   * in a row that a cached schema does not name. True when it gave any.
    */
   async ensureSlots(listId: string, keys: readonly string[]): Promise<boolean> {
     const have = await this.slots(listId);
     const missing = [...new Set(keys)].filter((k) => !have.slotOf.has(k));
+    if (!missing.length) return false;
     let next = have.keys.length;
     for (const part of chunked(missing, 100)) {
       await this.db.insertInto('field_slots').values(part.map((key) => ({ list_id: listId, key, slot: next++ }))).execute();
     }
-    return missing.length > 0;
+    await this.bumpMappingVersion(listId);
+    return true;
   }
 
   async fields(listId: string): Promise<RosterField[]> {

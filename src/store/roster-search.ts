@@ -23,38 +23,51 @@ import type { Engine } from './engine.js';
  * keyed by name: they are searched by that text, as they were, until they are written again.
  *
  * Where it differs from lower-casing every value in JS and looking for the word:
- * - a word holding `,` `[` or `]` can match the array's punctuation beside a number or a
- *   true/false value (`7,true`);
  * - a value holding a control character (a line break) is found by the letters of its JSON
  *   escape (`n` for `\n`);
- * - letters that lower-case to more than one character or by their context (İ, a final Σ), and
- *   those outside the Basic Multilingual Plane, are matched as they are; the Kelvin sign is not
- *   taken for a k.
+ * - a letter whose lower case is two characters (Turkish İ) matches only itself, and letters
+ *   outside the Basic Multilingual Plane match as they are written; the Kelvin sign, the long s
+ *   and the dotless ı are not taken for k, s and i;
+ * - σ, ς and Σ are one letter (JS lower-cases a final Σ to ς, in the value but not in the word).
+ * The words are split at commas and square brackets as at spaces: the array's own punctuation is
+ * never looked for.
  */
 
-let variants: Map<string, string> | undefined;
+let classes: Map<string, string[]> | undefined;
 
 /**
- * Every character of the Basic Multilingual Plane that lower-cases to `c`, `c` first, as the text
- * of a class; one character when it has no other case. Built once, on the first word that needs it.
+ * The one letter a character is, whatever its case: its lower case by way of its upper case, so
+ * that σ, ς and Σ are one; itself when that is not one character (İ lower-cases to i and a dot),
+ * or when it would make a character outside ASCII an ASCII letter (SQLite's LIKE, which the ASCII
+ * words use, does not match the Kelvin sign for k).
  */
-function caseClass(c: string): string {
-  if (!variants) {
-    const found = new Map<string, string>();
+function fold(ch: string): string {
+  const up = ch.toUpperCase();
+  const low = (up.length === 1 ? up : ch).toLowerCase();
+  if (low.length !== 1 || (ch.charCodeAt(0) >= 0x80 && low.charCodeAt(0) < 0x80)) return ch;
+  return low;
+}
+
+/**
+ * Every character of the Basic Multilingual Plane that is the same letter as `c` (fold), `c`
+ * among them; `[c]` when it has no other case. Built once, on the first word that needs it.
+ */
+function caseClass(c: string): readonly string[] {
+  if (!classes) {
+    const found = new Map<string, string[]>();
     for (let cp = 0; cp <= 0xffff; cp++) {
       if (cp >= 0xd800 && cp <= 0xdfff) continue;
       const ch = String.fromCharCode(cp);
-      const lower = ch.toLowerCase();
-      // Not the Kelvin sign (K) for k: SQLite's LIKE, which the ASCII words use, would not match it.
-      if (lower === ch || lower.length !== 1 || (cp >= 0x80 && lower.charCodeAt(0) < 0x80)) continue;
-      found.set(lower, (found.get(lower) ?? lower) + ch);
+      const f = fold(ch);
+      const cls = found.get(f);
+      if (cls) cls.push(ch);
+      else found.set(f, [ch]);
     }
-    variants = found;
+    classes = found;
   }
-  return variants.get(c) ?? c;
+  const cls = c.length === 1 ? classes.get(fold(c)) : undefined;
+  return cls && cls.length > 1 ? cls : [c];
 }
-
-const isCased = (c: string): boolean => caseClass(c).length > 1;
 
 /** The word as it appears in the JSON text of a value: `"` and `\` (and control characters) escaped. */
 const jsonText = (word: string): string => JSON.stringify(word).slice(1, -1);
@@ -67,7 +80,7 @@ function globAnywhere(text: string): string {
   let out = '*';
   for (const c of text) {
     const cls = caseClass(c);
-    out += cls.length > 1 ? `[${cls}]` : c === '*' || c === '?' || c === '[' ? `[${c}]` : c;
+    out += cls.length > 1 ? `[${cls.join('')}]` : c === '*' || c === '?' || c === '[' ? `[${c}]` : c;
   }
   return `${out}*`;
 }
@@ -77,24 +90,33 @@ function regexAnywhere(text: string): string {
   let out = '';
   for (const c of text) {
     const cls = caseClass(c);
-    out += cls.length > 1 ? `[${cls}]` : /[\\^$.|?*+()[\]{}]/.test(c) ? `\\${c}` : c;
+    out += cls.length > 1 ? `[${cls.join('')}]` : /[\\^$.|?*+()[\]{}]/.test(c) ? `\\${c}` : c;
   }
   return out;
 }
 
-/** The condition that finds the people one word (lower-cased, without spaces) of a roster search finds. */
+/**
+ * The condition that finds the people one word of a roster search (searchWords: as typed) finds.
+ * The userName is compared as its key is made (user-name.ts: lower case, NFC), a search text of
+ * a row written before migration 043 as it was made (lower case).
+ */
 export function rosterWordMatch(engine: Engine, word: string): RawBuilder<boolean> {
-  const legacy = sql<boolean>`users.search LIKE ${likeAnywhere(word)} ESCAPE '\\'`;
+  const lower = word.toLowerCase();
+  const legacy = sql<boolean>`users.search LIKE ${likeAnywhere(lower)} ESCAPE '\\'`;
+  const key = lower.normalize('NFC');
   const text = jsonText(word);
+  const classes = [...text].map(caseClass);
   let inUserName: RawBuilder<boolean>, inFields: RawBuilder<boolean>;
   if (engine === 'postgres') {
-    inUserName = sql<boolean>`strpos(users.user_name_lc, ${word}) > 0`;
-    inFields = [...text].some(isCased) ? sql<boolean>`users.fields ~ ${regexAnywhere(text)}` : sql<boolean>`strpos(users.fields, ${text}) > 0`;
+    inUserName = sql<boolean>`strpos(users.user_name_lc, ${key}) > 0`;
+    inFields = classes.some((cls) => cls.length > 1) ? sql<boolean>`users.fields ~ ${regexAnywhere(text)}` : sql<boolean>`strpos(users.fields, ${text}) > 0`;
   } else {
-    inUserName = sql<boolean>`instr(users.user_name_lc, ${word}) > 0`;
-    inFields = [...text].some((c) => c.charCodeAt(0) >= 0x80 && isCased(c))
-      ? sql<boolean>`users.fields GLOB ${globAnywhere(text)}`
-      : sql<boolean>`users.fields LIKE ${likeAnywhere(text)} ESCAPE '\\'`;
+    inUserName = sql<boolean>`instr(users.user_name_lc, ${key}) > 0`;
+    // LIKE folds ASCII letters and matches every other character as it is.
+    const likeDoes = classes.every((cls) => cls.length === 1 || cls.every((x) => x.charCodeAt(0) < 0x80));
+    inFields = likeDoes
+      ? sql<boolean>`users.fields LIKE ${likeAnywhere(text)} ESCAPE '\\'`
+      : sql<boolean>`users.fields GLOB ${globAnywhere(text)}`;
   }
   return sql<boolean>`(CASE WHEN users.search IS NOT NULL THEN ${legacy} ELSE (${inUserName} OR ${inFields}) END)`;
 }
@@ -114,5 +136,5 @@ export function rosterFieldText(engine: Engine, key: string, slot: number | unde
   return sql`(CASE WHEN substr(users.fields, 1, 1) = '[' THEN ${item} ELSE json_extract(users.fields, ${`$."${key}"`}) END)`;
 }
 
-/** The words of a roster search: lower-cased, split at spaces, the first five. */
-export const searchWords = (text: string): string[] => text.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 5);
+/** The words of a roster search, as typed: split at spaces, commas and square brackets, the first five. */
+export const searchWords = (text: string): string[] => text.split(/[\s,[\]]+/).filter(Boolean).slice(0, 5);

@@ -60,6 +60,7 @@ export interface UserTable {
   seq: Generated<number>;
   id: string;
   list_id: string;
+  /** The userName as given; '' (from migration 043) when it is its own key, `user_name_lc` (users-repo.ts, userNameOf). */
   user_name: string;
   user_name_lc: string;
   external_id: string | null;
@@ -68,6 +69,7 @@ export interface UserTable {
   display_name_lc: string | null;
   employee_number_lc: string | null;
   active: number;
+  /** The SCIM document; from migration 043 a person's usual `schemas` array is stored as a code (scim/schemas-code.ts). */
   data: JsonColumn;
   version: number;
   created: string;
