@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WITH_PROBLEMS } from '../src/store/roster-repo.js';
+import { DEACTIVATED, WITH_PROBLEMS } from '../src/store/roster-repo.js';
 import { call, ENTERPRISE, patch, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 import { loadSteps, replay } from './helpers/replay.js';
 import { portrait } from './helpers/sample-photos.js';
@@ -156,6 +156,15 @@ describe('field types, transforms and mapping forms', () => {
         return (await tx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`EXPLAIN ${q.sql}`, [...q.parameters]))).rows.map((r) => r['QUERY PLAN']).join('\n');
       });
     expect(plan).toMatch(/users_list_problems/);
+    // So does the "deactivated" filter, from the index of the deactivated (migration 044).
+    const deactivated = store.db.selectFrom('users').select('users.id').where('users.list_id', '=', list.id).where(DEACTIVATED).compile();
+    const planOf = async (c: CompiledQuery) => store.engine === 'sqlite'
+      ? (await store.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${c.sql}`, [...c.parameters]))).rows.map((r) => r.detail).join('\n')
+      : store.db.transaction().execute(async (tx) => {
+        await sql`SET LOCAL enable_seqscan = off`.execute(tx);
+        return (await tx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`EXPLAIN ${c.sql}`, [...c.parameters]))).rows.map((r) => r['QUERY PLAN']).join('\n');
+      });
+    expect(await planOf(deactivated)).toMatch(/users_list_deactivated/);
   });
 
   it('refuses a mapping that names unknown fields, bad paths or drops the unique identifier, and changes nothing', async () => {

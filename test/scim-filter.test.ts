@@ -315,6 +315,9 @@ describe('filters compile to SQL (RFC 7644 §3.4.2.2)', () => {
       const known = await store.users.byExternalIds({ id: own.id, externalIdUnique: unique }, ['a', 'ab', 'B', 'zz', '10']);
       expect([...known.keys()].sort()).toEqual(['10', 'B', 'a', 'ab']);
       expect(await plan(own.id, unique, 'Group', 'externalId eq "g"')).toMatch(new RegExp(`\\b${unique ? 'groups_list_external_id_key' : 'groups_list_external_id'}\\b(?!_key)`));
+      // The deactivated people are read from the index that holds only them (migration 044), in
+      // either spelling of false (Entra writes "False").
+      for (const text of ['active eq false', 'active eq "False"']) expect(await plan(own.id, unique, 'User', text), text).toMatch(/\busers_list_deactivated\b/);
     }
   });
 

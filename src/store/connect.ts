@@ -59,6 +59,7 @@ import * as m040 from './migrations/040-outbox-counters-from-rows.js';
 import * as m041 from './migrations/041-audit-hashes-once.js';
 import * as m042 from './migrations/042-problems-partial-index.js';
 import * as m043 from './migrations/043-field-slots.js';
+import * as m044 from './migrations/044-deactivated-partial-index.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -143,6 +144,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['041-audit-hashes-once', m041],
   ['042-problems-partial-index', m042],
   ['043-field-slots', m043],
+  ['044-deactivated-partial-index', m044],
 ];
 
 /** Every migration this build knows, in order (the upgrade tests check that each ran once). */

@@ -311,7 +311,10 @@ function compare(ctx: FilterContext, s: Scalar, op: CompareOp, value: CompValue,
     case 'boolean': {
       if (op !== 'eq' && op !== 'ne') throw invalidFilter(`"${key}" is a boolean: only eq, ne and pr apply`);
       const b = coerceBoolean(value, key);
-      const test = s.kind === 'column' ? sql`(${s.expr} = ${b ? 1 : 0})` : ctx.flavor.jsonBoolEquals(s.doc, s.keys, b);
+      // A constant, not a parameter: `active eq false` reads users_list_deactivated, which holds
+      // only the rows with active = 0 (migration 044), in any plan (a partial index serves a query
+      // whose condition implies its own; PostgreSQL's generic plans do not know a bound value).
+      const test = s.kind === 'column' ? sql`(${s.expr} = ${sql.lit(b ? 1 : 0)})` : ctx.flavor.jsonBoolEquals(s.doc, s.keys, b);
       return op === 'eq' ? test : sql`(NOT COALESCE(${test}, false))`;
     }
     case 'integer':

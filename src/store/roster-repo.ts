@@ -116,6 +116,9 @@ function sourceOf(detail: string | Uint8Array | null): string | undefined {
  */
 export const WITH_PROBLEMS = sql<boolean>`users.problem_count > 0`;
 
+/** The deactivated people: a constant, for the partial index users_list_deactivated (migration 044), as WITH_PROBLEMS. */
+export const DEACTIVATED = sql<boolean>`users.active = 0`;
+
 /** Roster schema, mapping, derived people, received attributes and jobs. */
 export class RosterRepo {
   /** `onEnqueue` tells the store a job row was written (so a runner can start it without waiting for its next poll). */
@@ -213,7 +216,7 @@ export class RosterRepo {
   private peopleWhere(q: PeopleQuery) {
     let b = this.db.selectFrom('users').where('users.list_id', '=', q.listId);
     if (q.personId) b = b.where('users.id', '=', q.personId);
-    if (q.status) b = b.where('users.active', '=', q.status === 'active' ? 1 : 0);
+    if (q.status) b = b.where(q.status === 'active' ? sql<boolean>`users.active = 1` : DEACTIVATED);
     if (q.problems !== undefined) b = q.problems ? b.where(WITH_PROBLEMS) : b.where('users.problem_count', '=', 0);
     if (q.photo === 'none') b = b.where(sql<boolean>`NOT ${hasPhoto(['approved', 'pending'])}`);
     if (q.photo === 'pending') b = b.where(hasPhoto(['pending']));
