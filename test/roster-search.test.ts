@@ -117,6 +117,18 @@ describe(`roster search over stored fields (${ENGINE})`, () => {
     expect(await found(listId, 'TWO')).toEqual([ids[1]]);
   });
 
+  it('finds a value with a control character by its words, and (as documented) by the letters of its escape', async () => {
+    const { listId, ids } = await listOf([
+      { userName: 'lines', values: { job_title: 'Night\nshift', department: 'Tab\there' }, legacy: false },
+      { userName: 'other', values: { job_title: 'Day' }, legacy: false },
+    ]);
+    expect(await found(listId, 'night')).toEqual([ids[0]]);
+    expect(await found(listId, 'shift')).toEqual([ids[0]]);
+    expect(await found(listId, 'here')).toEqual([ids[0]]);
+    // Stored as "Night\nshift": the n of the escape finds it too (docs/roster.md, "How search matches").
+    expect(await found(listId, 'nshift')).toEqual([ids[0]]);
+  });
+
   it('matches the letters JS lower-cases by their place or into two characters, and splits words at commas and brackets', async () => {
     const people: Person[] = [
       { userName: 'tr', values: { department: 'İzmir', job_title: 'ΟΔΟΣ' }, legacy: false },

@@ -312,8 +312,9 @@ function compare(ctx: FilterContext, s: Scalar, op: CompareOp, value: CompValue,
       if (op !== 'eq' && op !== 'ne') throw invalidFilter(`"${key}" is a boolean: only eq, ne and pr apply`);
       const b = coerceBoolean(value, key);
       // A constant, not a parameter: `active eq false` reads users_list_deactivated, which holds
-      // only the rows with active = 0 (migration 044), in any plan (a partial index serves a query
-      // whose condition implies its own; PostgreSQL's generic plans do not know a bound value).
+      // only the rows with active = 0 (migration 044). A partial index serves a query whose
+      // condition implies its own: PostgreSQL's generic plans do not know a bound value, and
+      // SQLite plans for it only by compiling the statement again for each value bound.
       const test = s.kind === 'column' ? sql`(${s.expr} = ${sql.lit(b ? 1 : 0)})` : ctx.flavor.jsonBoolEquals(s.doc, s.keys, b);
       return op === 'eq' ? test : sql`(NOT COALESCE(${test}, false))`;
     }

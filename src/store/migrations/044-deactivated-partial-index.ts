@@ -10,7 +10,8 @@ import type { Engine } from '../engine.js';
  * earn their keep"); a create writes one index entry fewer. The queries state the condition as a
  * constant (filter-sql.ts's boolean comparison, RosterRepo's status filter): a partial index
  * serves only a query whose condition implies its own, which a plan made for any bound value
- * (PostgreSQL's generic plans) cannot know. As in
+ * (PostgreSQL's generic plans) cannot know, and which SQLite knows only by compiling the statement
+ * again for each value bound (bench/RESULTS.md, "A bound LIMIT"). As in
  * 042, PostgreSQL builds the new index before it drops the old one (a build blocks the table's
  * writes, not its reads), reading the whole table once: seconds at a million people.
  */
