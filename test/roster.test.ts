@@ -148,23 +148,16 @@ describe('field types, transforms and mapping forms', () => {
     expect((await api('GET', `/lists/${list.id}/people?problems=false`)).body.people.map((x: { id: string }) => x.id)).toEqual([good.body.id]);
     // The filter reads the index of the people with problems, which holds no one else (migration 042).
     const store = srv.muster.store;
-    const q = store.db.selectFrom('users').select('users.id').where('users.list_id', '=', list.id).where(WITH_PROBLEMS).compile();
-    const plan = store.engine === 'sqlite'
-      ? (await store.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${q.sql}`, [...q.parameters]))).rows.map((r) => r.detail).join('\n')
-      : await store.db.transaction().execute(async (tx) => {
-        await sql`SET LOCAL enable_seqscan = off`.execute(tx);
-        return (await tx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`EXPLAIN ${q.sql}`, [...q.parameters]))).rows.map((r) => r['QUERY PLAN']).join('\n');
-      });
-    expect(plan).toMatch(/users_list_problems/);
-    // So does the "deactivated" filter, from the index of the deactivated (migration 044).
-    const deactivated = store.db.selectFrom('users').select('users.id').where('users.list_id', '=', list.id).where(DEACTIVATED).compile();
     const planOf = async (c: CompiledQuery) => store.engine === 'sqlite'
       ? (await store.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${c.sql}`, [...c.parameters]))).rows.map((r) => r.detail).join('\n')
       : store.db.transaction().execute(async (tx) => {
         await sql`SET LOCAL enable_seqscan = off`.execute(tx);
         return (await tx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`EXPLAIN ${c.sql}`, [...c.parameters]))).rows.map((r) => r['QUERY PLAN']).join('\n');
       });
-    expect(await planOf(deactivated)).toMatch(/users_list_deactivated/);
+    const people = (where: typeof WITH_PROBLEMS) => store.db.selectFrom('users').select('users.id').where('users.list_id', '=', list.id).where(where).compile();
+    expect(await planOf(people(WITH_PROBLEMS))).toMatch(/users_list_problems/);
+    // So does the "deactivated" filter, from the index of the deactivated (migration 044).
+    expect(await planOf(people(DEACTIVATED))).toMatch(/users_list_deactivated/);
   });
 
   it('refuses a mapping that names unknown fields, bad paths or drops the unique identifier, and changes nothing', async () => {
