@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importedDocument, storedFields } from '../src/roster/derivation.js';
+import { SEARCH_WORD_MAX, searchWords } from '../src/store/roster-search.js';
 import { ENGINE } from './helpers/database.js';
 import { call, startServer, type TestServer } from './helpers/server.js';
 
@@ -127,6 +128,20 @@ describe(`roster search over stored fields (${ENGINE})`, () => {
     expect(await found(listId, 'here')).toEqual([ids[0]]);
     // Stored as "Night\nshift": the n of the escape finds it too (docs/roster.md, "How search matches").
     expect(await found(listId, 'nshift')).toEqual([ids[0]]);
+  });
+
+  it('cuts a word longer than SEARCH_WORD_MAX to its first characters: it finds a little more, never less', async () => {
+    const long = 'Ŝ'.repeat(SEARCH_WORD_MAX - 1) + 'ab'; // cased non-ASCII letters: PostgreSQL's class regex, SQLite's GLOB
+    const { listId, ids } = await listOf([
+      { userName: 'long', values: { job_title: long.toLowerCase() + 'cd' }, legacy: false },
+      { userName: 'many', values: { job_title: 'ŝ'.repeat(SEARCH_WORD_MAX + 50) }, legacy: false },
+    ]);
+    expect(searchWords(`${long}zzz x`)).toEqual([long.slice(0, SEARCH_WORD_MAX), 'x']);
+    expect(searchWords('😀'.repeat(SEARCH_WORD_MAX + 5))).toEqual(['😀'.repeat(SEARCH_WORD_MAX)]); // code points, not halves of a pair
+    expect(await found(listId, long)).toEqual([ids[0]]);
+    // Past the cut the word may differ: what the first 200 characters find is found.
+    expect(await found(listId, `${long}zzz`)).toEqual([ids[0]]);
+    expect(await found(listId, 'Ŝ'.repeat(5_000))).toEqual([ids[1]]);
   });
 
   it('matches the letters JS lower-cases by their place or into two characters, and splits words at commas and brackets', async () => {

@@ -136,5 +136,15 @@ export function rosterFieldText(engine: Engine, key: string, slot: number | unde
   return sql`(CASE WHEN substr(users.fields, 1, 1) = '[' THEN ${item} ELSE json_extract(users.fields, ${`$."${key}"`}) END)`;
 }
 
-/** The words of a roster search, as typed: split at spaces, commas and square brackets, the first five. */
-export const searchWords = (text: string): string[] => text.split(/[\s,[\]]+/).filter(Boolean).slice(0, 5);
+/**
+ * The longest word a search matches by, in characters (code points). A longer word is cut to it: it
+ * then finds a little more, never less. Bounds what one word costs the statement: on PostgreSQL a
+ * word with cased letters is a regular expression of one class a character, and only the URL's
+ * size (Node's 16 KB header limit) bounded it before.
+ */
+export const SEARCH_WORD_MAX = 200;
+
+const cut = (word: string): string => (word.length <= SEARCH_WORD_MAX ? word : [...word].slice(0, SEARCH_WORD_MAX).join(''));
+
+/** The words of a roster search, as typed: split at spaces, commas and square brackets, the first five, each cut to SEARCH_WORD_MAX. */
+export const searchWords = (text: string): string[] => text.split(/[\s,[\]]+/).filter(Boolean).slice(0, 5).map(cut);
