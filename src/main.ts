@@ -30,6 +30,7 @@ import { AuditReader } from './audit/audit-query.js';
 import { RosterService } from './lists/roster-service.js';
 import { AttributeTracker } from './lists/attribute-tracker.js';
 import { JobRunner } from './jobs/job-runner.js';
+import { COMPACT_JOB, compactJob } from './jobs/compact-job.js';
 import { ImportService } from './lists/import-service.js';
 import { EntraSync, ENTRA_JOB, ENTRA_PHOTOS_JOB } from './sync/entra-sync.js';
 import { EntraPhotoSync } from './sync/entra-photos.js';
@@ -224,6 +225,8 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const walletLinks = new WalletLinkBuilder(store, applePasses, googleWallet);
   const walletDelivery = new WalletDelivery(store, audit, credentials, walletLinks, email);
   jobs.register(WALLET_DELIVERY_JOB, (job, save) => walletDelivery.run(job, save));
+  // People still stored as before migration 043: rewritten in the form a write makes (045 queues it).
+  jobs.register(COMPACT_JOB, compactJob(store));
   const bulk = new BulkService(scim, config.bulkMaxOperations, log);
   const lists = new ListsService(store, audit);
   const installationWallets = new InstallationWallets(appleWallet, googleWallet, accounts);

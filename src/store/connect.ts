@@ -60,6 +60,7 @@ import * as m041 from './migrations/041-audit-hashes-once.js';
 import * as m042 from './migrations/042-problems-partial-index.js';
 import * as m043 from './migrations/043-field-slots.js';
 import * as m044 from './migrations/044-deactivated-partial-index.js';
+import * as m045 from './migrations/045-compact-people.js';
 
 export interface Connection {
   readonly db: Kysely<Database>;
@@ -145,6 +146,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>, engi
   ['042-problems-partial-index', m042],
   ['043-field-slots', m043],
   ['044-deactivated-partial-index', m044],
+  ['045-compact-people', m045],
 ];
 
 /** Every migration this build knows, in order (the upgrade tests check that each ran once). */

@@ -8,7 +8,8 @@ import { chunked } from './chunks.js';
 import { Prepared } from './prepared.js';
 import type { CallerGone, ScanPool } from './scan-pool.js';
 import { unpack } from './sqlite/packed-text.js';
-import { fieldSlots, legacyRow, readStoredFields, type FieldSlots } from '../roster/derivation.js';
+import { fieldSlots, legacyRow, readStoredFields, storedFields, type FieldSlots } from '../roster/derivation.js';
+import { compactedData } from './compact-rows.js';
 import { rosterFieldText, rosterWordMatch, searchWords } from './roster-search.js';
 import { userNameOf } from './users-repo.js';
 import { userDocOf } from '../scim/schemas-code.js';
@@ -298,6 +299,42 @@ export class RosterRepo {
       data: userDocOf(r.data),
       fields: readStoredFields(r.fields, slots), legacy: legacyRow(r.fields, r.search), problems: parse<unknown[]>(r.problems, []),
     }));
+  }
+
+  /**
+   * Rewrites the list's people after `afterSeq` (keyset, `limit` of them) that are still stored as
+   * before migration 043 in the form a write makes now, values unchanged (the `storage.compact`
+   * job, src/jobs/compact-job.ts; under the list's lock, the caller's):
+   * - fields by key, or a search text → fields by slot (a key without a slot, as a field removed
+   *   before 043 left it, is given one, as an import does), no search text;
+   * - a userName that is its own key (lower case, NFC) → '' (read from `user_name_lc`);
+   * - the usual `schemas` arrays → their code (compact-rows.ts).
+   * A person is written only if still at the version read, and keeps it: nothing a reader sees changed.
+   */
+  async compactAfter(listId: string, afterSeq: number, limit: number): Promise<{ read: number; converted: number; last: number }> {
+    const rows = await this.db.selectFrom('users').select(['id', 'seq', 'data', 'fields', 'search', 'user_name', 'user_name_lc', 'version'])
+      .where('list_id', '=', listId).where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+    let slots = rows.length ? await this.slots(listId) : NO_SLOTS;
+    let converted = 0;
+    for (const r of rows) {
+      let fields: string | null | undefined;
+      if (legacyRow(r.fields, r.search)) {
+        const values = readStoredFields(r.fields, slots);
+        const unslotted = Object.keys(values).filter((k) => values[k] !== null && values[k] !== undefined && values[k] !== '' && !slots.slotOf.has(k));
+        if (unslotted.length && (await this.ensureSlots(listId, unslotted))) slots = await this.slots(listId);
+        fields = r.fields === null ? null : storedFields(values, slots);
+      }
+      const data = compactedData(r.data);
+      const ownKey = r.user_name !== '' && r.user_name === r.user_name_lc;
+      if (data === undefined && fields === undefined && !ownKey) continue;
+      const res = await this.db.updateTable('users').set({
+        ...(data !== undefined ? { data } : {}),
+        ...(fields !== undefined ? { fields, search: null } : {}),
+        ...(ownKey ? { user_name: '' } : {}),
+      }).where('id', '=', r.id).where('version', '=', r.version).executeTakeFirst();
+      if (Number(res.numUpdatedRows) > 0) converted++;
+    }
+    return { read: rows.length, converted, last: rows.length ? Number(rows[rows.length - 1]!.seq) : afterSeq };
   }
 
   /** People of a list by userName (case-insensitive, NFC: userNameKey), for imports; keyed by userNameKey. */
