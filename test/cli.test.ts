@@ -179,7 +179,7 @@ describe('the muster CLI', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toBe('muster: unknown command "frobnicate"; muster --help lists the commands [MUSTER_CLI_USAGE]\n');
     const group = await muster('lists');
-    expect(lastLine(group.stderr)).toBe('muster: "muster lists" needs a subcommand: create, configure, list; muster lists --help shows them [MUSTER_CLI_USAGE]');
+    expect(lastLine(group.stderr)).toBe('muster: "muster lists" needs a subcommand: create, configure, list, compact; muster lists --help shows them [MUSTER_CLI_USAGE]');
     const nothing = await muster();
     expect(nothing.code).toBe(1);
     expect(lastLine(nothing.stderr)).toBe('muster: no command given [MUSTER_CLI_USAGE]');

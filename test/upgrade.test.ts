@@ -220,6 +220,35 @@ describe.each(TAGS)('a database made by Muster %s', (tag) => {
     }
   });
 
+  it('`muster lists compact --wait` works the compaction in the command, before any node starts, and a second run converts no one', { timeout: SLOW }, async () => {
+    const f = fixture(tag);
+    const db = await loadFixture(f);
+    cleanups.push(() => db.drop());
+    const run = async (...args: string[]) => {
+      const out: string[] = [], err: string[] = [];
+      const code = await main(['lists', 'compact', '--wait', '--json', ...args], {
+        stdout: (x) => void out.push(x), stderr: (x) => void err.push(x),
+        env: { MUSTER_DATABASE_URL: db.url, MUSTER_SECRET_KEY: f.secretKey, MUSTER_LOG_LEVEL: 'silent' }, stdin: async () => '', onStop: () => undefined,
+      });
+      expect(err.join('')).toBe('');
+      return { code, jobs: JSON.parse(out.join('')) as { status: string; result: { converted: number; processed: number } }[] };
+    };
+    const withPeople = f.lists.filter((l) => l.users.length > 0);
+    // The command migrates the database (045 queues a job a list) and waits for those jobs rather than queueing more.
+    const first = await run();
+    expect(first.code).toBe(0);
+    expect(first.jobs.map((j) => j.status)).toEqual(withPeople.map(() => 'done'));
+    expect(first.jobs.map((j) => j.result.converted).sort()).toEqual(withPeople.map((l) => l.users.length).sort());
+    const second = await run('--list', withPeople[0]!.id);
+    expect(second).toEqual({ code: 0, jobs: [expect.objectContaining({ status: 'done', result: { converted: 0, processed: withPeople[0]!.users.length } })] });
+    const node = await start(db, f.secretKey);
+    for (const list of withPeople) {
+      const rows = await node.muster.store.db.selectFrom('users').select(['fields', 'search']).where('list_id', '=', list.id).execute();
+      expect(rows.every((r) => r.fields!.startsWith('[') && r.search === null)).toBe(true);
+      expect(await node.muster.audit.verify(node.muster.store, list.id)).toEqual({ listId: list.id, ok: true, checked: list.auditEvents });
+    }
+  });
+
   it('keeps every audit chain verifying through new writes after the upgrade, and through `muster audit verify`', { timeout: SLOW }, async () => {
     const f = fixture(tag);
     const db = await loadFixture(f);

@@ -57,6 +57,14 @@ export const COMMANDS: readonly CommandHelp[] = [
   },
   { name: 'lists list', synopsis: '[--json]', summary: 'every list with its SCIM base URL', details: [JSON_FLAG] },
   {
+    name: 'lists compact', synopsis: '[--list ID] [--wait] [--json]', summary: 'rewrite people stored by an older version in the current, smaller form (values unchanged)',
+    details: [
+      '--list ID               one list (default: every list with people)',
+      '--wait                  work the jobs here and wait for their end (exit 3 when one fails); then VACUUM with Muster stopped gives the space back',
+      JSON_FLAG,
+    ],
+  },
+  {
     name: 'tokens create', synopsis: '--list ID [--label LABEL] [--json]', summary: 'a new SCIM bearer token (shown once)',
     details: ['--list ID               the list', '--label LABEL           a name for the token, e.g. "Okta production"', JSON_FLAG],
   },

@@ -17,9 +17,10 @@ import { ListsService, UsageError } from '../lists/lists-service.js';
 import { AuditTrail } from '../audit/audit-trail.js';
 import { AdminKeys } from '../accounts/admin-keys.js';
 import { AccountError, AdminAccounts } from '../accounts/admin-accounts.js';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { runMaintenance } from '../jobs/maintenance.js';
 import { jobView } from '../jobs/job-runner.js';
+import { COMPACT_JOB } from '../jobs/compact-job.js';
 import { ENTRA_JOB, EntraSyncError } from '../sync/entra-sync.js';
 import { SecretBoxError } from '../secrets/secret-box.js';
 import { GraphError } from '../sync/graph-client.js';
@@ -181,6 +182,7 @@ ${
     return 0;
   }
   if (cmd === 'entra') return entraCommand(config, sub, values, json, out, readStdin);
+  if (cmd === 'lists' && sub === 'compact') return compactCommand(config, values, json, out);
   if (cmd === 'secrets') return secretsCommand(config, sub, json, out);
   if (cmd === 'lists' && sub === 'configure') {
     const listId = need(values.list, '--list');
@@ -311,6 +313,55 @@ function unknownCommand(words: readonly string[]): UsageError {
   const subs = COMMANDS.filter((c) => c.name.startsWith(`${words[0]} `)).map((c) => c.name.split(' ')[1]!);
   if (words.length === 1 && subs.length) return new UsageError('MUSTER_CLI_USAGE', `"muster ${words[0]}" needs a subcommand: ${subs.join(', ')}; muster ${words[0]} --help shows them`);
   return new UsageError('MUSTER_CLI_USAGE', `unknown command "${words.join(' ')}"; ${subs.length ? `muster ${words[0]} --help lists its subcommands` : 'muster --help lists the commands'}`);
+}
+
+/**
+ * `muster lists compact`: queues the `storage.compact` job (src/jobs/compact-job.ts) for one list or
+ * every list with people, as migration 045 did, and with --wait works it here: the way to run it
+ * again after a failure, or to see it end before a `VACUUM` with Muster stopped.
+ */
+async function compactCommand(config: Config, values: Record<string, string | boolean | undefined>, json: boolean, out: Out): Promise<number> {
+  const muster = await buildMuster(config, undefined, false);
+  try {
+    const only = values.list as string | undefined;
+    const lists = only ? [await muster.store.lists.get(only)] : await muster.store.lists.all();
+    if (only && !lists[0]) throw new UsageError('MUSTER_LIST_NOT_FOUND', `no list with id "${only}"`);
+    const queued: { listId: string; jobId: string }[] = [];
+    for (const l of lists) {
+      // One not yet ended (migration 045's, a server's) is the one to wait for.
+      const pending = (await muster.store.roster.jobs(l!.id, 20)).find((j) => j.kind === COMPACT_JOB && (j.status === 'queued' || j.status === 'running'));
+      if (pending) {
+        queued.push({ listId: l!.id, jobId: pending.id });
+        continue;
+      }
+      const { total } = await muster.store.roster.counts(l!.id);
+      if (total === 0) continue;
+      const jobId = randomUUID();
+      await muster.store.roster.enqueue({ id: jobId, listId: l!.id, kind: COMPACT_JOB, params: {}, total, now: new Date().toISOString() });
+      queued.push({ listId: l!.id, jobId });
+    }
+    if (!values.wait) {
+      out(json ? JSON.stringify(queued) : queued.map((q) => `list ${q.listId}: queued ${q.jobId}; a running server works it (or add --wait)`).join('\n') || 'no list has people');
+      return 0;
+    }
+    const ended: ReturnType<typeof jobView>[] = [];
+    for (const q of queued) {
+      for (;;) {
+        const job = await muster.store.roster.job(q.jobId);
+        if (job && job.status !== 'queued' && job.status !== 'running') {
+          ended.push(jobView(job));
+          if (!json) out(`list ${q.listId}: ${job.status} ${job.result ?? job.error ?? ''}`);
+          break;
+        }
+        if (!(await muster.jobs.runOnce())) await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    if (json) out(JSON.stringify(ended));
+    else if (!queued.length) out('no list has people');
+    return ended.every((j) => j.status === 'done') ? 0 : 3;
+  } finally {
+    await muster.close();
+  }
 }
 
 async function entraCommand(config: Config, sub: string | undefined, values: Record<string, string | boolean | undefined>, json: boolean, out: Out, readStdin: () => Promise<string>): Promise<number> {
