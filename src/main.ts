@@ -226,7 +226,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
   const walletDelivery = new WalletDelivery(store, audit, credentials, walletLinks, email);
   jobs.register(WALLET_DELIVERY_JOB, (job, save) => walletDelivery.run(job, save));
   // People still stored as before migration 043: rewritten in the form a write makes (045 queues it).
-  jobs.register(COMPACT_JOB, compactJob(store));
+  jobs.register(COMPACT_JOB, compactJob(store), { low: true });
   const bulk = new BulkService(scim, config.bulkMaxOperations, log);
   const lists = new ListsService(store, audit);
   const installationWallets = new InstallationWallets(appleWallet, googleWallet, accounts);

@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMPACT_JOB } from '../src/jobs/compact-job.js';
+import { COMPACT_JOB, compactJob } from '../src/jobs/compact-job.js';
+import type { JobRow } from '../src/store/index.js';
 import { compactedData } from '../src/store/compact-rows.js';
 import { readStoredFields } from '../src/roster/derivation.js';
 import { userDocOf } from '../src/scim/schemas-code.js';
@@ -132,6 +133,74 @@ describe(`storage.compact (${ENGINE})`, () => {
     await srv.muster.store.db.updateTable('users').set({ fields: one!.fields, search: null, user_name: '', data: typeof one!.data === 'string' ? one!.data : JSON.stringify(one!.data) }).where('id', '=', one!.id).execute();
     expect(await compact(list.id)).toMatchObject({ status: 'done', result: { converted: 1, processed: 2 } });
     expect(await srv.muster.store.db.selectFrom('users').select(['version']).where('id', '=', one!.id).executeTakeFirstOrThrow()).toEqual({ version: one!.version });
+  });
+
+  it('works in batches, and resumes from the state it saved when taken over: every person converted once', async () => {
+    const list = await srv.newList({ name: 'Compact batches', org: orgName });
+    for (let i = 0; i < 7; i++) expect((await list.req('POST', '/Users', { schemas: [USER_SCHEMA], userName: `person.${i}`, title: `T${i}` })).status).toBe(201);
+    await makeOld(list.id);
+    const before = await seen(list, 't3');
+    const job = { id: randomUUID(), list_id: list.id, kind: COMPACT_JOB, status: 'running', params: '{}', total: 7, done: 0 } as unknown as JobRow;
+    const saved: { params: unknown; done: number }[] = [];
+    // Two batches of 2, then the job is no longer this worker's: the handler stops without a result.
+    const first = await compactJob(srv.muster.store, 2)(job, async (params, done) => (saved.push({ params, done }), saved.length < 2));
+    expect(first).toBeUndefined();
+    expect(saved).toEqual([{ params: { after: expect.any(Number), converted: 2 }, done: 2 }, { params: { after: expect.any(Number), converted: 4 }, done: 4 }]);
+    const rows = async () => srv.muster.store.db.selectFrom('users').select(['search']).where('list_id', '=', list.id).orderBy('seq').execute();
+    expect((await rows()).map((r) => r.search === null)).toEqual([true, true, true, true, false, false, false]);
+    // Taken over: another run starts from what was saved last.
+    const resumed = { ...job, params: JSON.stringify(saved[1]!.params), done: 4 } as JobRow;
+    const result = await compactJob(srv.muster.store, 2)(resumed, async (params, done) => (saved.push({ params, done }), true));
+    expect(result).toEqual({ converted: 7, processed: 7 });
+    expect(saved.slice(2).map((x) => x.done)).toEqual([6, 7]);
+    expect((await rows()).every((r) => r.search === null)).toBe(true);
+    expect(await seen(list, 't3')).toEqual(before);
+  });
+
+  it('is claimed after every other kind of job, and one at a time on a node (a low kind)', async () => {
+    const { list } = await srv.muster.lists.createList({ name: 'Low kinds', uid: 'userName', org: orgName, syncMethod: 'none' });
+    const events: string[] = [];
+    const gate = () => {
+      let open!: () => void;
+      const p = new Promise<void>((r) => (open = r));
+      return { p, open };
+    };
+    const lowGate = gate(), otherGate = gate();
+    const job = (g: { p: Promise<void> }, free?: string) => async (j: JobRow) => {
+      events.push(`start ${j.params}`);
+      if (j.params !== free) await g.p;
+      events.push(`end ${j.params}`);
+      return {};
+    };
+    const runner = srv.muster.jobs;
+    runner.register('test.low', job(lowGate), { low: true });
+    runner.register('test.other', job(otherGate, '"y"'));
+    const until = async (what: string) => {
+      for (let i = 0; !events.includes(what); i++) {
+        if (i > 600) throw new Error(`never: ${what} (${events.join(', ')})`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const enqueue = (kind: string, name: string, age: number) =>
+      srv.muster.store.roster.enqueue({ id: randomUUID(), listId: list.id, kind, params: name, total: 1, now: new Date(Date.now() - age * 1000).toISOString() });
+    // With the runner stopped, the two low jobs go in first: the oldest of the queue.
+    await runner.stop();
+    await enqueue('test.low', 'a', 40);
+    await enqueue('test.low', 'b', 35);
+    for (const [i, name] of ['o1', 'o2', 'o3', 'o4'].entries()) await enqueue('test.other', name, 30 - i);
+    runner.start();
+    // The four others take the runner's four slots; the older low jobs wait.
+    for (const name of ['o1', 'o2', 'o3', 'o4']) await until(`start "${name}"`);
+    expect(events.filter((e) => e.includes('"a"') || e.includes('"b"'))).toEqual([]);
+    otherGate.open();
+    await until('start "a"');
+    // Another job starts after a: the runner filled its slots again, and b still waits for a.
+    await enqueue('test.other', 'y', 5);
+    await until('end "y"');
+    expect(events).not.toContain('start "b"');
+    lowGate.open();
+    await until('end "b"');
+    expect(events.indexOf('start "b"')).toBeGreaterThan(events.indexOf('end "a"'));
   });
 });
 

@@ -353,7 +353,8 @@ async function compactCommand(config: Config, values: Record<string, string | bo
           if (!json) out(`list ${q.listId}: ${job.status} ${job.result ?? job.error ?? ''}`);
           break;
         }
-        if (!(await muster.jobs.runOnce())) await new Promise((r) => setTimeout(r, 500));
+        // Only compaction: other queued work (e-mails, wallet deliveries, Entra runs) is a server's to do.
+        if (!(await muster.jobs.runOnce([COMPACT_JOB]))) await new Promise((r) => setTimeout(r, 500));
       }
     }
     if (json) out(JSON.stringify(ended));

@@ -8,7 +8,9 @@
  * What each row becomes is RosterRepo.compactAfter's (src/store/roster-repo.ts): fields by slot
  * without a search text, a userName held once, `schemas` as its code; what users-repo.ts writes.
  *
- * Nothing a reader sees changes: no audit event, no outbox event, the version and ETag stay. Each
+ * Values stay as they were: no audit event, no outbox event, the version and ETag stay (what a
+ * reader can still tell apart is in docs/operations.md, migration 045). Registered as a low kind:
+ * claimed after every other kind, one at a time on a node. Each
  * batch runs in one transaction that first takes the list's lock (as SCIM writes and re-derivation
  * do), and writes a person only if still at the version read. Resumable from its last batch; a
  * batch run twice finds its rows already converted and writes nothing.
@@ -19,26 +21,26 @@ import { yieldToEventLoop } from '../runtime/turns.js';
 
 export const COMPACT_JOB = 'storage.compact';
 
-/** Rows a transaction reads and converts: a few milliseconds of the list's lock (and, on SQLite, of the write lock). */
+/** Rows a transaction reads and converts: 13 ms of the list's lock on SQLite (66 µs a person, bench/RESULTS.md), and of its write lock. */
 const BATCH = 200;
 
 interface CompactState { readonly after: number; readonly converted: number }
 
-/** The handler, for JobRunner.register. Its result: `{ converted, processed }`. */
-export function compactJob(store: Store): JobHandler {
+/** The handler, for JobRunner.register (`batch`: people a transaction). Its result: `{ converted, processed }`. */
+export function compactJob(store: Store, batch = BATCH): JobHandler {
   return async (job, save) => {
     const listId = job.list_id;
     const state = JSON.parse(job.params || '{}') as Partial<CompactState>;
     let after = state.after ?? 0, converted = state.converted ?? 0, done = Number(job.done);
     for (;;) {
-      const batch = await store.transaction(async (tx) => {
+      const step = await store.transaction(async (tx) => {
         await tx.audit.chain(listId, true);
-        return tx.roster.compactAfter(listId, after, BATCH);
+        return tx.roster.compactAfter(listId, after, batch);
       });
-      if (batch.read === 0) break;
-      after = batch.last;
-      converted += batch.converted;
-      done += batch.read;
+      if (step.read === 0) break;
+      after = step.last;
+      converted += step.converted;
+      done += step.read;
       if (!(await save({ after, converted } satisfies CompactState, done))) return undefined; // taken over or superseded
       await yieldToEventLoop();
     }

@@ -85,6 +85,12 @@ export interface JobKindOptions {
    * their own besides the runner's concurrency.
    */
   readonly quick?: boolean;
+  /**
+   * Work that may wait (rewriting stored rows in a smaller form): claimed only after every other
+   * kind, one at a time on a node, so that a queue of them never holds the slots that a mapping
+   * change's re-derivation, a print batch or an Entra run needs.
+   */
+  readonly low?: boolean;
 }
 
 /**
@@ -111,6 +117,8 @@ export class JobRunner {
   private readonly worker = `node-${randomUUID().slice(0, 8)}`;
   private readonly handlers = new Map<string, JobHandler>();
   private readonly quickKinds = new Set<string>();
+  private readonly lowKinds = new Set<string>();
+  private lowActive = 0;
   private timer: NodeJS.Timeout | undefined;
   private filling: Promise<void> | undefined;
   private stopped = true;
@@ -139,6 +147,7 @@ export class JobRunner {
   register(kind: string, handler: JobHandler, opts: JobKindOptions = {}): void {
     this.handlers.set(kind, handler);
     if (opts.quick) this.quickKinds.add(kind);
+    if (opts.low) this.lowKinds.add(kind);
   }
 
   /**
@@ -188,10 +197,15 @@ export class JobRunner {
    * never holds up a short urgent one (pushing a revoked wallet pass) on the same node.
    */
   private async fill(): Promise<void> {
+    const low = [...this.lowKinds];
     while (!this.stopped && this.active.size - this.quickActive < this.concurrency) {
-      const job = await this.claim();
+      const job = await this.claim(undefined, low);
       if (!job) break;
       this.start1(job, false);
+    }
+    if (!this.stopped && low.length && this.lowActive === 0 && this.active.size - this.quickActive < this.concurrency) {
+      const job = await this.claim(low);
+      if (job) this.start1(job, false, true);
     }
     while (!this.stopped && this.quickKinds.size && this.quickActive < QUICK_SLOTS) {
       const job = await this.claim([...this.quickKinds]);
@@ -200,11 +214,13 @@ export class JobRunner {
     }
   }
 
-  private start1(job: JobRow, quick: boolean): void {
+  private start1(job: JobRow, quick: boolean, low = false): void {
     if (quick) this.quickActive++;
+    if (low) this.lowActive++;
     const p: Promise<void> = this.work(job).catch((err: unknown) => this.log.error('job runner failed', { job: job.id, err: String(err) })).finally(() => {
       this.active.delete(p);
       if (quick) this.quickActive--;
+      if (low) this.lowActive--;
       // A slot is free: look for the next job now rather than at the next poll.
       this.schedule(0);
     });
@@ -259,9 +275,10 @@ export class JobRunner {
     return true;
   }
 
-  private claim(kinds?: readonly string[]): Promise<JobRow | undefined> {
+  /** The oldest runnable job (of `kinds` when given, of none of `except`). */
+  private claim(kinds?: readonly string[], except?: readonly string[]): Promise<JobRow | undefined> {
     const now = new Date();
-    return this.store.roster.claim(this.worker, now.toISOString(), new Date(now.getTime() + LOCK_MS).toISOString(), kinds);
+    return this.store.roster.claim(this.worker, now.toISOString(), new Date(now.getTime() + LOCK_MS).toISOString(), kinds, except);
   }
 
   private async work(job: JobRow): Promise<void> {

@@ -144,7 +144,16 @@ export function rosterFieldText(engine: Engine, key: string, slot: number | unde
  */
 export const SEARCH_WORD_MAX = 200;
 
-const cut = (word: string): string => (word.length <= SEARCH_WORD_MAX ? word : [...word].slice(0, SEARCH_WORD_MAX).join(''));
+/** The word's first SEARCH_WORD_MAX code points, ended before a letter whose combining marks would be cut off (é as e + ◌́ must not become e). */
+function cut(word: string): string {
+  if (word.length <= SEARCH_WORD_MAX) return word;
+  const points = [...word];
+  let end = SEARCH_WORD_MAX;
+  while (end > 0 && end < points.length && MARK.test(points[end]!)) end--;
+  return points.slice(0, end || SEARCH_WORD_MAX).join('');
+}
+
+const MARK = /^\p{M}$/u;
 
 /** The words of a roster search, as typed: split at spaces, commas and square brackets, the first five, each cut to SEARCH_WORD_MAX. */
 export const searchWords = (text: string): string[] => text.split(/[\s,[\]]+/).filter(Boolean).slice(0, 5).map(cut);

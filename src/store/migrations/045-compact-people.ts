@@ -9,16 +9,16 @@ import type { Engine } from '../engine.js';
  * now, values, versions and audit trail unchanged. Until then such rows keep their bytes and are
  * read in both forms (issue 16, item 3: one copy of each value).
  *
- * The migration reads no person: a list's count comes from its index, and the job itself finds
- * the rows to convert (on a database without any, it reads each list once, off the request path).
- * It changes no table. An older node does not know the job's kind: one that claimed it would
+ * The migration counts each list's people (from an index on SQLite: 1.6 s at a million; PostgreSQL
+ * may read the table too) and converts no one: the job finds the rows to convert (on a database
+ * without any, it reads each list once, off the request path). It changes no table. An older node does not know the job's kind: one that claimed it would
  * fail it, so, as for 043, stop every older node before the first new one starts.
  */
 export async function up(db: Kysely<unknown>, _engine: Engine): Promise<void> {
   const { rows } = await sql<{ list_id: string; people: number | string }>`SELECT list_id, count(*) AS people FROM users GROUP BY list_id`.execute(db);
   const now = new Date().toISOString();
-  for (const r of rows) {
-    await sql`INSERT INTO jobs (id, list_id, kind, status, params, total, done, cursor, attempts, created_at)
-      VALUES (${randomUUID()}, ${r.list_id}, 'storage.compact', 'queued', '{}', ${Number(r.people)}, 0, 0, 0, ${now})`.execute(db);
+  for (let i = 0; i < rows.length; i += 100) {
+    const values = rows.slice(i, i + 100).map((r) => sql`(${randomUUID()}, ${r.list_id}, 'storage.compact', 'queued', '{}', ${Number(r.people)}, 0, 0, 0, ${now})`);
+    await sql`INSERT INTO jobs (id, list_id, kind, status, params, total, done, cursor, attempts, created_at) VALUES ${sql.join(values)}`.execute(db);
   }
 }
