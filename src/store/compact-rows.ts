@@ -14,7 +14,6 @@ export function compactedData(stored: unknown): string | undefined {
   // Already coded (or no array at all): SQLite's text starts with the code, PostgreSQL's object holds it.
   if (typeof stored === 'string' ? !stored.startsWith('{"schemas":[') : !Array.isArray((stored as { schemas?: unknown }).schemas)) return undefined;
   const doc = userDocOf(stored);
-  const { schemas, ...rest } = doc;
-  const text = storedUserText(typeof stored === 'string' ? doc : { schemas, ...rest });
+  const text = storedUserText(typeof stored === 'string' ? doc : { schemas: doc.schemas, ...doc });
   return text.startsWith('{"schemas":[') ? undefined : text;
 }
