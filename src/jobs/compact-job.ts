@@ -10,9 +10,9 @@
  *
  * Values stay as they were: no audit event, no outbox event, the version and ETag stay (what a
  * reader can still tell apart is in docs/operations.md, migration 045). Registered as a low kind:
- * claimed after every other kind, one at a time on a node. Each
- * batch runs in one transaction that first takes the list's lock (as SCIM writes and re-derivation
- * do), and writes a person only if still at the version read. Resumable from its last batch; a
+ * claimed after every other kind, one at a time on a node. Each batch runs in one transaction that
+ * first takes the list's lock (as SCIM writes and re-derivation do), and writes a person only if
+ * still at the version read. Resumable from its last batch; a
  * batch run twice finds its rows already converted and writes nothing.
  */
 import type { JobHandler } from './job-runner.js';

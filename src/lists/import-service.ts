@@ -262,11 +262,9 @@ export class ImportService {
       const now = new Date().toISOString();
       const active = fieldsNow.active !== false;
       const id = prev?.id ?? newId();
-      // A value kept from before under a key the list no longer has, and that has no slot (it was
-      // removed before slots were kept, migration 043), gets one.
-      const unslotted = Object.keys(fieldsNow).filter((k) => fieldsNow[k] !== null && fieldsNow[k] !== undefined && !slots!.slotOf.has(k));
-      if (unslotted.length && (await db.roster.ensureSlots(list.id, unslotted))) slots = await db.roster.slots(list.id);
-      const derived = { fields: storedFields(fieldsNow, slots!), problems: '[]', problemCount: 0, mappingVersion: list.mappingVersion };
+      // A value kept from before under a key the list no longer has, and without a slot, gets one.
+      slots = await db.roster.slotsFor(list.id, fieldsNow, slots!);
+      const derived = { fields: storedFields(fieldsNow, slots), problems: '[]', problemCount: 0, mappingVersion: list.mappingVersion };
       const wasActive = prev ? prev.fields.active !== false : true;
       const action = !prev ? 'person.created' : wasActive && !active ? 'person.deactivated' : !wasActive && active ? 'person.reactivated' : 'person.updated';
       const write = {

@@ -55,7 +55,7 @@ export function storedFields(values: Readonly<Record<string, unknown>>, slots: F
   const items: unknown[] = [];
   for (const k in values) {
     const v = values[k];
-    if (v === null || v === undefined || v === '') continue;
+    if (isEmpty(v)) continue;
     const n = slots.slotOf.get(k);
     if (n === undefined) throw new Error(`roster field "${k}" has no slot`);
     items[n] = v;
@@ -63,6 +63,12 @@ export function storedFields(values: Readonly<Record<string, unknown>>, slots: F
   for (let i = 0; i < items.length; i++) if (items[i] === undefined) items[i] = '';
   return JSON.stringify(items);
 }
+
+/** The keys of `values` that storedFields would write and that have no slot yet. */
+export const keysWithoutSlot = (values: Readonly<Record<string, unknown>>, slots: FieldSlots): string[] =>
+  Object.keys(values).filter((k) => !isEmpty(values[k]) && !slots.slotOf.has(k));
+
+const isEmpty = (v: unknown): boolean => v === null || v === undefined || v === '';
 
 /**
  * A person's stored fields (storedFields), or a row written before migration 043 (a JSON object by

@@ -8,7 +8,7 @@ import { chunked } from './chunks.js';
 import { Prepared } from './prepared.js';
 import type { CallerGone, ScanPool } from './scan-pool.js';
 import { unpack } from './sqlite/packed-text.js';
-import { fieldSlots, legacyRow, readStoredFields, storedFields, type FieldSlots } from '../roster/derivation.js';
+import { fieldSlots, keysWithoutSlot, legacyRow, readStoredFields, storedFields, type FieldSlots } from '../roster/derivation.js';
 import { compactedData } from './compact-rows.js';
 import { rosterFieldText, rosterWordMatch, searchWords } from './roster-search.js';
 import { userNameOf } from './users-repo.js';
@@ -166,6 +166,16 @@ export class RosterRepo {
     return true;
   }
 
+  /**
+   * `slots` (the list's), with a slot given to each key of `values` that storedFields would write
+   * and that has none: a value kept under a key the list no longer has, removed before slots were
+   * kept (migration 043). Under the list's lock, the caller's.
+   */
+  async slotsFor(listId: string, values: Readonly<Record<string, unknown>>, slots: FieldSlots): Promise<FieldSlots> {
+    const missing = keysWithoutSlot(values, slots);
+    return missing.length && (await this.ensureSlots(listId, missing)) ? this.slots(listId) : slots;
+  }
+
   async fields(listId: string): Promise<RosterField[]> {
     const rows = await this.db.selectFrom('roster_fields').selectAll().where('list_id', '=', listId).orderBy('position').execute();
     return rows.map((r) => ({
@@ -320,8 +330,7 @@ export class RosterRepo {
       let fields: string | null | undefined;
       if (legacyRow(r.fields, r.search)) {
         const values = readStoredFields(r.fields, slots);
-        const unslotted = Object.keys(values).filter((k) => values[k] !== null && values[k] !== undefined && values[k] !== '' && !slots.slotOf.has(k));
-        if (unslotted.length && (await this.ensureSlots(listId, unslotted))) slots = await this.slots(listId);
+        slots = await this.slotsFor(listId, values, slots);
         fields = r.fields === null ? null : storedFields(values, slots);
       }
       const data = compactedData(r.data);

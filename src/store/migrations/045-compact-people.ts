@@ -11,8 +11,9 @@ import type { Engine } from '../engine.js';
  *
  * The migration counts each list's people (from an index on SQLite: 1.6 s at a million; PostgreSQL
  * may read the table too) and converts no one: the job finds the rows to convert (on a database
- * without any, it reads each list once, off the request path). It changes no table. An older node does not know the job's kind: one that claimed it would
- * fail it, so, as for 043, stop every older node before the first new one starts.
+ * without any, it reads each list once, off the request path). It changes no table. An older node
+ * does not know the job's kind and would fail one it claimed: as for 043, stop every older node
+ * before the first new one starts.
  */
 export async function up(db: Kysely<unknown>, _engine: Engine): Promise<void> {
   const { rows } = await sql<{ list_id: string; people: number | string }>`SELECT list_id, count(*) AS people FROM users GROUP BY list_id`.execute(db);
