@@ -7,12 +7,17 @@
  * `rederive` recomputes every person's roster fields after the mapping or the schema changed,
  * while provisioning carries on (SCIM writes derive with the new mapping already). Other kinds
  * register their handlers (Entra runs, Google Wallet updates); a handler that throws RetryLater
- * puts its job back in the queue with a time before which no node claims it.
+ * puts its job back in the queue with a time before which no node claims it, and so does the
+ * runner when a handler's error means the database was unavailable (store/unavailable.ts).
+ *
+ * A node claims only the kinds it has handlers for: during a rolling upgrade, a job of a kind
+ * that only the new version knows waits for a new node instead of failing on an old one.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
 import { yieldToEventLoop } from '../runtime/turns.js';
 import type { JobRow, Store } from '../store/index.js';
+import { databaseUnavailable } from '../store/unavailable.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import { derivedColumns, heldByImport, heldColumns, rosterChanges } from '../roster/derivation.js';
 // The rederive job (a list's mapping changed) is the one domain job the runner registers itself.
@@ -20,6 +25,16 @@ import { REDERIVE_JOB, type RosterService } from '../lists/roster-service.js';
 
 const LOCK_MS = 60_000;
 const BATCH = 200;
+
+/**
+ * How long a job waits after its handler found the database unavailable (a PostgreSQL failover, a
+ * disk full, another process holding SQLite's write lock past its timeout): 15 s after the first
+ * attempt, doubling, at most 10 minutes. It is retried for as long as that lasts: the work is
+ * resumable from its last checkpoint, and giving up would lose it for a passing outage.
+ */
+export function unavailableBackoffMs(attempts: number): number {
+  return Math.min(600_000, 15_000 * 2 ** Math.min(10, Math.max(0, attempts - 1)));
+}
 
 export interface JobView {
   readonly id: string;
@@ -198,8 +213,9 @@ export class JobRunner {
    */
   private async fill(): Promise<void> {
     const low = [...this.lowKinds];
+    const others = [...this.handlers.keys()].filter((k) => !this.lowKinds.has(k));
     while (!this.stopped && this.active.size - this.quickActive < this.concurrency) {
-      const job = await this.claim(undefined, low);
+      const job = await this.claim(others);
       if (!job) break;
       this.start1(job, false);
     }
@@ -267,18 +283,18 @@ export class JobRunner {
     }
   }
 
-  /** Claims and works one job (of `kinds`, when given) to its end; false when there was none. */
+  /** Claims and works one job (of `kinds`, when given, else of any kind registered) to its end; false when there was none. */
   async runOnce(kinds?: readonly string[]): Promise<boolean> {
-    const job = await this.claim(kinds);
+    const job = await this.claim((kinds ?? [...this.handlers.keys()]).filter((k) => this.handlers.has(k)));
     if (!job) return false;
     await this.work(job);
     return true;
   }
 
-  /** The oldest runnable job (of `kinds` when given, of none of `except`). */
-  private claim(kinds?: readonly string[], except?: readonly string[]): Promise<JobRow | undefined> {
+  /** The oldest runnable job of `kinds`. */
+  private claim(kinds: readonly string[]): Promise<JobRow | undefined> {
     const now = new Date();
-    return this.store.roster.claim(this.worker, now.toISOString(), new Date(now.getTime() + LOCK_MS).toISOString(), kinds, except);
+    return this.store.roster.claim(this.worker, now.toISOString(), new Date(now.getTime() + LOCK_MS).toISOString(), kinds);
   }
 
   private async work(job: JobRow): Promise<void> {
@@ -306,6 +322,15 @@ export class JobRunner {
         outcome = 'retry';
         if (err.params !== undefined) await this.store.roster.requeue(job.id, this.worker, { params: err.params, notBefore, error: err.message });
         else await this.store.roster.defer(job.id, this.worker, notBefore, err.message);
+        return;
+      }
+      if (databaseUnavailable(err)) {
+        // Kept with its last checkpoint. If the database is still out of reach, this defer fails
+        // too, and the job's lock runs out instead: then any node takes it over.
+        const inMs = unavailableBackoffMs(Number(job.attempts));
+        this.log.warn('job will be retried: the database was unavailable', { job: job.id, kind: job.kind, attempts: job.attempts, inMs, err: String(err) });
+        outcome = 'retry';
+        await this.store.roster.defer(job.id, this.worker, new Date(Date.now() + inMs).toISOString(), `the database was unavailable (${String(err)}); retried after ${Math.round(inMs / 1000)} s`);
         return;
       }
       outcome = 'failed';

@@ -407,10 +407,10 @@ export class RosterRepo {
 
   /**
    * Claims the oldest runnable job for `worker`: a queued one (not deferred to a later time), or a
-   * running one whose lock expired (its node died); only of `kinds` when given, none of `except`. The conditional
+   * running one whose lock expired (its node died); only of `kinds` when given. The conditional
    * UPDATE makes the claim atomic on every engine.
    */
-  async claim(worker: string, now: string, lockUntil: string, kinds?: readonly string[], except?: readonly string[]): Promise<JobRow | undefined> {
+  async claim(worker: string, now: string, lockUntil: string, kinds?: readonly string[]): Promise<JobRow | undefined> {
     let q = this.db.selectFrom('jobs').select(['id', 'status', 'locked_until'])
       .where((eb) => eb.or([
         // A queued job's locked_until, when set, is the time before which it must not run (a retry's backoff).
@@ -418,7 +418,6 @@ export class RosterRepo {
         eb.and([eb('status', '=', 'running'), eb('locked_until', '<', now)]),
       ]));
     if (kinds) q = q.where('kind', 'in', kinds.length ? [...kinds] : ['']);
-    if (except?.length) q = q.where('kind', 'not in', [...except]);
     const candidates = await q.orderBy('created_at').limit(5).execute();
     for (const c of candidates) {
       let u = this.db.updateTable('jobs').set((eb) => ({ status: 'running', locked_by: worker, locked_until: lockUntil, attempts: eb('attempts', '+', 1), started_at: now }))
