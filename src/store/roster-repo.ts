@@ -325,7 +325,7 @@ export class RosterRepo {
     const rows = await this.db.selectFrom('users').select(['id', 'seq', 'data', 'fields', 'search', 'user_name', 'user_name_lc', 'version'])
       .where('list_id', '=', listId).where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
     let slots = rows.length ? await this.slots(listId) : NO_SLOTS;
-    let converted = 0;
+    const updates: { id: string; version: number; data: string | undefined; fields: string | null | undefined; ownKey: boolean }[] = [];
     for (const r of rows) {
       let fields: string | null | undefined;
       if (legacyRow(r.fields, r.search)) {
@@ -335,13 +335,27 @@ export class RosterRepo {
       }
       const data = compactedData(r.data);
       const ownKey = r.user_name !== '' && r.user_name === r.user_name_lc;
-      if (data === undefined && fields === undefined && !ownKey) continue;
-      const res = await this.db.updateTable('users').set({
-        ...(data !== undefined ? { data } : {}),
-        ...(fields !== undefined ? { fields, search: null } : {}),
-        ...(ownKey ? { user_name: '' } : {}),
-      }).where('id', '=', r.id).where('version', '=', r.version).executeTakeFirst();
-      if (Number(res.numUpdatedRows) > 0) converted++;
+      if (data !== undefined || fields !== undefined || ownKey) updates.push({ id: r.id, version: Number(r.version), data, fields, ownKey });
+    }
+    let converted = 0;
+    if (this.engine === 'postgres' && updates.length) {
+      // One statement for the batch: a round trip a row made PostgreSQL's batches five times SQLite's.
+      const values = updates.map((u) => sql`(${u.id}::text, ${u.version}::integer, ${u.data ?? null}::jsonb, ${u.fields !== undefined}::boolean, ${u.fields ?? null}::text, ${u.ownKey}::boolean)`);
+      const res = await sql`UPDATE users AS u SET data = COALESCE(v.data, u.data),
+          fields = CASE WHEN v.set_fields THEN v.fields ELSE u.fields END, search = CASE WHEN v.set_fields THEN NULL ELSE u.search END,
+          user_name = CASE WHEN v.own_key THEN '' ELSE u.user_name END
+        FROM (VALUES ${sql.join(values)}) AS v(id, version, data, set_fields, fields, own_key)
+        WHERE u.id = v.id AND u.list_id = ${listId} AND u.version = v.version`.execute(this.db);
+      converted = Number(res.numAffectedRows ?? 0);
+    } else {
+      for (const u of updates) {
+        const res = await this.db.updateTable('users').set({
+          ...(u.data !== undefined ? { data: u.data } : {}),
+          ...(u.fields !== undefined ? { fields: u.fields, search: null } : {}),
+          ...(u.ownKey ? { user_name: '' } : {}),
+        }).where('id', '=', u.id).where('version', '=', u.version).executeTakeFirst();
+        if (Number(res.numUpdatedRows) > 0) converted++;
+      }
     }
     return { read: rows.length, converted, last: rows.length ? Number(rows[rows.length - 1]!.seq) : afterSeq };
   }
