@@ -110,6 +110,43 @@ describe(`storage.compact (${ENGINE})`, () => {
     expect(await seen(list, 'ENGINES')).toEqual(before);
   });
 
+  it('never writes over a person written after the batch read them: that write stands', async () => {
+    const list = await srv.newList({ name: 'Compact race', org: orgName });
+    const ids: string[] = [];
+    for (const userName of ['first', 'second', 'third']) {
+      const r = await list.req('POST', '/Users', { schemas: [USER_SCHEMA], userName, title: 'Clerk' });
+      expect(r.status, r.text).toBe(201);
+      ids.push((r.body as { id: string }).id);
+    }
+    await makeOld(list.id);
+    const repo = srv.muster.store.roster;
+    const slotsFor = repo.slotsFor.bind(repo);
+    let patched = false;
+    // Between the batch's read and its write (slotsFor runs for each old-form row read), an IdP
+    // changes the second person.
+    repo.slotsFor = async (...args) => {
+      if (!patched) {
+        patched = true;
+        const r = await list.req('PATCH', `/Users/${ids[1]}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: 'Director' }] });
+        expect(r.status, r.text).toBe(200);
+      }
+      return slotsFor(...args);
+    };
+    try {
+      expect(await repo.compactAfter(list.id, 0, 100)).toMatchObject({ read: 3, converted: 2 });
+    } finally {
+      repo.slotsFor = slotsFor;
+    }
+    expect(patched).toBe(true);
+    const second = (await list.req('GET', `/Users/${ids[1]}`)).body as { title: string; meta: { version: string } };
+    expect(second.title).toBe('Director');
+    const person = await admin('GET', `/lists/${list.id}/people/${ids[1]}`);
+    expect(person.fields.job_title).toBe('Director');
+    // The PATCH wrote the new form itself; the others were converted by the batch.
+    const rows = await srv.muster.store.db.selectFrom('users').select(['search']).where('list_id', '=', list.id).execute();
+    expect(rows.every((r) => r.search === null)).toBe(true);
+  });
+
   it('keeps, on a list without sync, the value of a field the list no longer has: it is given a slot and still shows', async () => {
     const { list } = await srv.muster.lists.createList({ name: 'Compact imported', uid: 'userName', org: orgName, syncMethod: 'none' });
     await admin('POST', `/lists/${list.id}/import`, 'username,department,job_title\nkim,Ops,Clerk\nlee,Finance,\n');
