@@ -8,6 +8,7 @@ import { refuseAuditDeletes } from './helpers/database.js';
 import { runMaintenance } from '../src/jobs/maintenance.js';
 import { AuditTrail, eventHash } from '../src/audit/audit-trail.js';
 import { pack } from '../src/store/sqlite/packed-text.js';
+import { REFUSED_LOGGED } from '../src/http/scim-routes.js';
 
 let srv: TestServer;
 let adminKey: string;
@@ -162,6 +163,33 @@ describe('failures, transactions and the request log', () => {
       expect(await ids()).toEqual(before.slice(-4));
       expect(await fresh.muster.store.audit.capRequests(4, 2)).toEqual({ removed: 0, more: false });
     } finally {
+      await fresh.close();
+    }
+  });
+
+  it('requests refused for their token are logged up to an allowance per client address: past it they are answered alike, counted, and not logged', async () => {
+    const fresh = await startServer();
+    const perSecond = REFUSED_LOGGED.perSecond;
+    // No allowance comes back while the test runs, however slow the machine.
+    REFUSED_LOGGED.perSecond = 1e-9;
+    try {
+      const [target, other] = [await fresh.newList({ name: 'Named in the URL' }), await fresh.newList({ name: 'Holder of the token' })];
+      const wrong: Record<string, string>[] = [{ authorization: 'Bearer not-a-token' }, { authorization: `Bearer ${other.token}` }, {}];
+      for (let i = 0; i < REFUSED_LOGGED.burst + 7; i++) {
+        const r = await call(`${target.base}/Users`, { method: 'POST', headers: { 'content-type': 'application/scim+json', ...wrong[i % 3] }, body: JSON.stringify(user(`x${i}@example.com`)) });
+        expect(r.status).toBe(401);
+        expect(r.body.status).toBe('401');
+      }
+      // The list's own IdP, from the same address, is logged as ever.
+      const ok = await target.req('GET', '/Users?count=1');
+      expect(ok.status).toBe(200);
+      await fresh.muster.requestLog.flush();
+      const logged = await fresh.muster.store.audit.requests({ listId: target.id, failedOnly: false, limit: 100 });
+      expect(logged.filter((r) => r.status === 401)).toHaveLength(REFUSED_LOGGED.burst);
+      expect(logged.filter((r) => r.status === 200).map((r) => r.request_id)).toEqual([ok.headers.get('x-request-id')]);
+      expect((await fresh.muster.metrics.requestLogSkipped.get()).values).toEqual([{ labels: { reason: 'unauthenticated' }, value: 7 }]);
+    } finally {
+      REFUSED_LOGGED.perSecond = perSecond;
       await fresh.close();
     }
   });

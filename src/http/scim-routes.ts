@@ -23,6 +23,8 @@ import { ScanCallerGoneError } from '../store/scan-pool.js';
 import type { JsonText } from '../scim/json-text.js';
 import { MethodNotAllowed, RetryableScimError, errorResponse, isStreamed, scimJson, scimStream, settleOnClose, whenSent, withHeaders, type Logger, type StreamEnd } from './scim-response.js';
 import { TurnGate } from '../runtime/turn-gate.js';
+import { RateLimiter } from './rate-limit.js';
+import { clientAddress } from './auth-routes.js';
 import type { Throttle } from '../limits/shared-rate-limiter.js';
 import { scimOperation, type Metrics } from '../metrics/index.js';
 import { noteRoute } from './metrics-routes.js';
@@ -127,10 +129,22 @@ function queryFromSearch(body: unknown): QueryParams {
  */
 export const BULK_TURNS = { runningPerOrg: 2, waitingPerOrg: 16, retryAfterSeconds: 2 };
 
+/**
+ * Requests refused for their token (401) written to the request log, per client address: a burst
+ * of 20, then one every 6 s. A request without a valid token names whichever list it likes in its
+ * URL, so without a bound anyone could fill the request log (its size cap is installation-wide,
+ * so their entries would push out every organisation's) and another organisation's view of it. An
+ * IdP whose token was revoked still shows in its list's log; past the allowance its requests are
+ * answered as before and counted in muster_request_log_skipped_total. Per node, in memory. A
+ * settings object so that a test can lower it.
+ */
+export const REFUSED_LOGGED = { burst: 20, perSecond: 1 / 6 };
+
 /** The turns BULK_TURNS says, for ScimRouteDeps.bulkTurns. */
 export const bulkTurnGate = (): TurnGate => new TurnGate(BULK_TURNS.runningPerOrg, BULK_TURNS.waitingPerOrg);
 
 export function scimHandler(deps: ScimRouteDeps) {
+  const refusedLogged = new RateLimiter(REFUSED_LOGGED);
   return async (c: Context): Promise<Response> => {
     const started = performance.now();
     const requestId = c.req.header('x-request-id') ?? newRequestId();
@@ -183,7 +197,12 @@ export function scimHandler(deps: ScimRouteDeps) {
     const guess = ctx ? identifyIdp({ userAgent, tokenLabel: ctx.caller.tokenLabel, tokenIdp: ctx.caller.tokenIdp, normalisations: applied }) : undefined;
     if (guess?.strong && token) await deps.auth.rememberIdp(token, guess.idp).catch(() => undefined);
     const ms = performance.now() - started;
-    if (deps.requestLog.wants(res.status)) {
+    let logged = deps.requestLog.wants(res.status);
+    if (logged && res.status === 401 && refusedLogged.take(clientAddress(c)) > 0) {
+      logged = false;
+      deps.metrics.requestLogSkipped.inc({ reason: 'unauthenticated' });
+    }
+    if (logged) {
       // The request log must never fail a response (issue 12, defect 6: redacting a deep body once
       // turned a committed write into a 500): whatever goes wrong here is logged, and the
       // response goes out as it would have.

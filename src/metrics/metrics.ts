@@ -90,6 +90,10 @@ export class Metrics {
     name: 'muster_wallet_pushes_total', help: 'Wallet pass updates pushed (Apple Wallet via APNs, Google Wallet API), by wallet and outcome (done, failed, retry, handed_back)',
     labelNames: ['wallet', 'outcome'] as const, registers: [this.registry],
   });
+  readonly requestLogSkipped = new Counter({
+    name: 'muster_request_log_skipped_total', help: 'SCIM requests not written to the request log, by reason (unauthenticated: refused for their token, past the allowance of their client address)',
+    labelNames: ['reason'] as const, registers: [this.registry],
+  });
   readonly shutdownHandedBack = new Counter({
     name: 'muster_shutdown_handed_back_total', help: 'Claimed jobs, leased emails and leased webhook deliveries this node gave back to the queue when it stopped',
     labelNames: ['queue'] as const, registers: [this.registry],
