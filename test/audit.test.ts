@@ -155,13 +155,77 @@ describe('failures, transactions and the request log', () => {
       const ids = async () => (await fresh.muster.store.audit.requests({ listId: list.id, failedOnly: false, limit: 100 })).map((r) => r.id).sort((a, b) => a - b);
       const before = await ids();
       expect(before.length).toBeGreaterThanOrEqual(12);
-      // Two at a time: three statements for five removals, each naming whether more remain.
-      expect(await fresh.muster.store.audit.capRequests(before.length - 5, 2)).toEqual({ removed: 2, more: true });
+      // The plan names the newest entry that goes; removals go two at a time, oldest first, each naming whether more may remain.
+      expect(await fresh.muster.store.audit.requestCapPlan(before.length - 5)).toEqual([{ listId: list.id, upTo: before[4] }]);
+      expect(await fresh.muster.store.audit.removeRequests(list.id, before[4]!, 2)).toEqual({ removed: 2, more: true });
       expect(await ids()).toEqual(before.slice(2));
       const r = await runMaintenance(fresh.muster.store, fresh.muster.audit, { auditRetentionDays: 0, requestLogRetentionDays: 7, verificationLogRetentionDays: 90, eventsRetentionDays: 30, requestLogMaxEntries: 4 }, new Date());
       expect(r).toMatchObject({ requestLogEntries: before.length - 2 - 4, failures: [] });
       expect(await ids()).toEqual(before.slice(-4));
-      expect(await fresh.muster.store.audit.capRequests(4, 2)).toEqual({ removed: 0, more: false });
+      expect(await fresh.muster.store.audit.requestCapPlan(4)).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('over MUSTER_REQUEST_LOG_MAX_ENTRIES, a list\'s burst takes its own oldest entries: each list keeps an equal share of the cap, a quiet one all of its own', async () => {
+    const fresh = await startServer();
+    try {
+      const [quiet, steady, busy] = [await fresh.newList({ name: 'Quiet' }), await fresh.newList({ name: 'Steady' }), await fresh.newList({ name: 'Busy' })];
+      const send = async (list: TestList, n: number) => {
+        for (let i = 0; i < n; i++) expect((await list.req('GET', `/Users?count=1&startIndex=${i + 1}`)).status).toBe(200);
+      };
+      // The quiet and steady lists' entries are the oldest; then the busy list's IdP sends a burst.
+      await send(quiet, 5);
+      await send(steady, 8);
+      await send(busy, 30);
+      await fresh.muster.requestLog.flush();
+      const ids = async (list: TestList) => (await fresh.muster.store.audit.requests({ listId: list.id, failedOnly: false, limit: 100 })).map((r) => r.id).sort((a, b) => a - b);
+      const [q, s, b] = [await ids(quiet), await ids(steady), await ids(busy)];
+      expect([q.length, s.length, b.length]).toEqual([5, 8, 30]);
+      // A cap of 20: the quiet list keeps its 5; the other two are over an equal split of the 15 left, and keep 7 each.
+      const r = await runMaintenance(fresh.muster.store, fresh.muster.audit, { auditRetentionDays: 0, requestLogRetentionDays: 7, verificationLogRetentionDays: 90, eventsRetentionDays: 30, requestLogMaxEntries: 20 }, new Date());
+      expect(r).toMatchObject({ requestLogEntries: 1 + 23, failures: [] });
+      expect(await ids(quiet)).toEqual(q);
+      expect(await ids(steady)).toEqual(s.slice(-7));
+      expect(await ids(busy)).toEqual(b.slice(-7));
+      expect(await fresh.muster.store.audit.requestCapPlan(20)).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('property: the cap\'s plan keeps at most the cap, takes nothing from a list under its share, and leaves the lists it cuts equal', async () => {
+    const fresh = await startServer();
+    try {
+      const repo = fresh.muster.store.audit;
+      await fc.assert(fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 1, maxLength: 5 }), fc.integer({ min: 0, max: 40 }), async (sizes, keep) => {
+        await fresh.muster.store.db.deleteFrom('request_log').execute();
+        const rows = sizes.flatMap((n, l) => Array.from({ length: n }, (_, i) => ({
+          time: new Date().toISOString(), list_id: `list-${l}`, request_id: `r-${l}-${i}`, method: 'GET', path: '/Users', status: 200, duration_ms: 1,
+          user_agent: null, token_label: null, idp: null, request_body: null, response_body: null,
+        })));
+        // Interleaved, as lists' requests arrive.
+        rows.sort((x, y) => Number(x.request_id.split('-')[2]) - Number(y.request_id.split('-')[2]));
+        if (rows.length) await fresh.muster.store.db.insertInto('request_log').values(rows).execute();
+        const plan = await repo.requestCapPlan(keep);
+        for (const cut of plan) while ((await repo.removeRequests(cut.listId, cut.upTo, 3)).more);
+        const after = await Promise.all(sizes.map(async (_, l) => (await repo.requests({ listId: `list-${l}`, failedOnly: false, limit: 100 })).length));
+        const total = sizes.reduce((a, n) => a + n, 0);
+        if (total <= keep) {
+          expect(plan).toEqual([]);
+          expect(after).toEqual(sizes);
+          return;
+        }
+        expect(after.reduce((a, n) => a + n, 0)).toBeLessThanOrEqual(keep);
+        const cut = sizes.map((n, l) => after[l]! < n);
+        const kept = sizes.filter((_, l) => !cut[l]).reduce((a, n) => a + n, 0);
+        // Every list cut keeps the same share: an equal split of what the lists left whole leave of the cap...
+        const share = Math.floor((keep - kept) / cut.filter(Boolean).length);
+        for (const [l, n] of after.entries()) if (cut[l]) expect(n).toBe(share);
+        // ...and a list left whole has no more than that share.
+        for (const [l, n] of sizes.entries()) if (!cut[l]) expect(n).toBeLessThanOrEqual(share);
+      }), { numRuns: 40 });
     } finally {
       await fresh.close();
     }

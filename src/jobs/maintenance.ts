@@ -53,11 +53,13 @@ export async function runMaintenance(
   const requestLogEntries = await attempt('request log', async (count) => {
     count(await store.audit.purgeRequests(before(config.requestLogRetentionDays)));
     if (config.requestLogMaxEntries) {
-      for (;;) {
-        const r = await store.audit.capRequests(config.requestLogMaxEntries, CAP_CHUNK);
-        count(r.removed);
-        if (!r.more) break;
-        await yieldToEventLoop();
+      for (const cut of await store.audit.requestCapPlan(config.requestLogMaxEntries)) {
+        for (;;) {
+          const r = await store.audit.removeRequests(cut.listId, cut.upTo, CAP_CHUNK);
+          count(r.removed);
+          if (!r.more) break;
+          await yieldToEventLoop();
+        }
       }
     }
   });

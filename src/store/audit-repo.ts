@@ -336,18 +336,41 @@ export class AuditRepo {
   }
 
   /**
-   * Keeps the newest `keep` entries of the request log and removes the rest, oldest first, at most
-   * `chunk` per statement (the caller lets the event loop run between them): the log's size cap,
-   * beside its age (MUSTER_REQUEST_LOG_MAX_ENTRIES). Ids grow with time, so "newest" is by id.
-   * Answers how many this call removed and whether more remain.
+   * What the request log's size cap (MUSTER_REQUEST_LOG_MAX_ENTRIES) removes when it holds more
+   * than `keep` entries: for each list over its share, the newest of its entries that goes (it and
+   * every older one of that list). The share is what an equal split of `keep` gives each list once
+   * the lists under it keep all theirs, so one list's burst of traffic (an IdP's initial sync at
+   * the rate limit fills a million entries in hours) takes its own oldest entries, not every other
+   * organisation's. Ids grow with time, so "newest" is by id. Reads the log once, from its
+   * (list, id) index.
    */
-  async capRequests(keep: number, chunk: number): Promise<{ removed: number; more: boolean }> {
-    const newest = await this.db.selectFrom('request_log').select('id').orderBy('id', 'desc').offset(keep).limit(1).executeTakeFirst();
-    if (!newest) return { removed: 0, more: false };
-    const cutoff = Number(newest.id); // this entry and every older one go
-    const oldest = await this.db.selectFrom('request_log').select('id').orderBy('id').limit(1).executeTakeFirstOrThrow();
-    const upTo = Math.min(cutoff, Number(oldest.id) + chunk - 1);
-    const res = await this.db.deleteFrom('request_log').where('id', '<=', upTo).executeTakeFirst();
-    return { removed: Number(res.numDeletedRows), more: upTo < cutoff };
+  async requestCapPlan(keep: number): Promise<{ listId: string; upTo: number }[]> {
+    const counts = (await this.db.selectFrom('request_log').select((eb) => ['list_id', eb.fn.countAll<number>().as('n')]).groupBy('list_id').execute())
+      .map((r) => ({ listId: r.list_id, n: Number(r.n) })).sort((a, b) => a.n - b.n);
+    let left = keep;
+    let share = Number.POSITIVE_INFINITY;
+    for (const [i, c] of counts.entries()) {
+      const even = Math.floor(left / (counts.length - i));
+      if (c.n > even) {
+        share = even;
+        break;
+      }
+      left -= c.n;
+    }
+    const plan: { listId: string; upTo: number }[] = [];
+    for (const c of counts) {
+      if (c.n <= share) continue;
+      const cut = await this.db.selectFrom('request_log').select('id').where('list_id', '=', c.listId).orderBy('id', 'desc').offset(share).limit(1).executeTakeFirst();
+      if (cut) plan.push({ listId: c.listId, upTo: Number(cut.id) });
+    }
+    return plan;
+  }
+
+  /** Removes at most `chunk` of a list's request log entries with ids up to `upTo`, oldest first; answers how many, and whether more remain. */
+  async removeRequests(listId: string, upTo: number, chunk: number): Promise<{ removed: number; more: boolean }> {
+    const res = await this.db.deleteFrom('request_log').where('id', 'in', (eb) => eb.selectFrom('request_log').select('id')
+      .where('list_id', '=', listId).where('id', '<=', upTo).orderBy('id').limit(chunk)).executeTakeFirst();
+    const removed = Number(res.numDeletedRows);
+    return { removed, more: removed === chunk };
   }
 }
