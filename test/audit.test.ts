@@ -8,7 +8,7 @@ import { refuseAuditDeletes } from './helpers/database.js';
 import { runMaintenance } from '../src/jobs/maintenance.js';
 import { AuditTrail, eventHash } from '../src/audit/audit-trail.js';
 import { pack } from '../src/store/sqlite/packed-text.js';
-import { REFUSED_LOGGED } from '../src/http/scim-routes.js';
+import { UNAUTHENTICATED_LOGGED } from '../src/http/scim-routes.js';
 
 let srv: TestServer;
 let adminKey: string;
@@ -231,16 +231,23 @@ describe('failures, transactions and the request log', () => {
     }
   });
 
-  it('requests refused for their token are logged up to an allowance per client address: past it they are answered alike, counted, and not logged', async () => {
+  it('requests without a valid token are logged up to an allowance per client address, and only under a list that exists: the rest are answered alike, counted, and not logged', async () => {
     const fresh = await startServer();
-    const perSecond = REFUSED_LOGGED.perSecond;
+    const perSecond = UNAUTHENTICATED_LOGGED.perAddress.perSecond;
     // No allowance comes back while the test runs, however slow the machine.
-    REFUSED_LOGGED.perSecond = 1e-9;
+    UNAUTHENTICATED_LOGGED.perAddress.perSecond = 1e-9;
     try {
       const [target, other] = [await fresh.newList({ name: 'Named in the URL' }), await fresh.newList({ name: 'Holder of the token' })];
+      const send = (url: string, headers: Record<string, string>) =>
+        call(url, { method: 'POST', headers: { 'content-type': 'application/scim+json', ...headers }, body: JSON.stringify(user(`${randomUUID()}@example.com`)) });
+      // A list id no list has: refused, and not logged.
+      for (let i = 0; i < 2; i++) expect((await send(`${fresh.origin}/scim/v2/lists/${randomUUID()}/Users`, { authorization: `Bearer ${other.token}` })).status).toBe(401);
+      // Refused for its URL before its token was looked at: it counts too.
+      const early = await send(`${target.base}/Users?x=%00`, { authorization: `Bearer ${target.token}` });
+      expect(early.status).toBe(400);
       const wrong: Record<string, string>[] = [{ authorization: 'Bearer not-a-token' }, { authorization: `Bearer ${other.token}` }, {}];
-      for (let i = 0; i < REFUSED_LOGGED.burst + 7; i++) {
-        const r = await call(`${target.base}/Users`, { method: 'POST', headers: { 'content-type': 'application/scim+json', ...wrong[i % 3] }, body: JSON.stringify(user(`x${i}@example.com`)) });
+      for (let i = 0; i < 20; i++) {
+        const r = await send(`${target.base}/Users`, wrong[i % 3]!);
         expect(r.status).toBe(401);
         expect(r.body.status).toBe('401');
       }
@@ -249,11 +256,30 @@ describe('failures, transactions and the request log', () => {
       expect(ok.status).toBe(200);
       await fresh.muster.requestLog.flush();
       const logged = await fresh.muster.store.audit.requests({ listId: target.id, failedOnly: false, limit: 100 });
-      expect(logged.filter((r) => r.status === 401)).toHaveLength(REFUSED_LOGGED.burst);
+      const allowance = UNAUTHENTICATED_LOGGED.perAddress.burst;
+      expect(logged.filter((r) => r.status === 400).map((r) => r.request_id)).toEqual([early.headers.get('x-request-id')]);
+      expect(logged.filter((r) => r.status === 401)).toHaveLength(allowance - 3);
       expect(logged.filter((r) => r.status === 200).map((r) => r.request_id)).toEqual([ok.headers.get('x-request-id')]);
-      expect((await fresh.muster.metrics.requestLogSkipped.get()).values).toEqual([{ labels: { reason: 'unauthenticated' }, value: 7 }]);
+      expect(Number((await fresh.muster.store.db.selectFrom('request_log').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n)).toBe(allowance - 2 + 1);
+      expect((await fresh.muster.metrics.requestLogSkipped.get()).values.map((v) => [v.labels.reason, v.value]).sort()).toEqual([['unauthenticated', 3], ['unknown_list', 2]]);
     } finally {
-      REFUSED_LOGGED.perSecond = perSecond;
+      UNAUTHENTICATED_LOGGED.perAddress.perSecond = perSecond;
+      await fresh.close();
+    }
+  });
+
+  it('requests without a valid token are logged up to an allowance on the node, whatever their addresses', async () => {
+    const fresh = await startServer();
+    const node = { ...UNAUTHENTICATED_LOGGED.perNode };
+    Object.assign(UNAUTHENTICATED_LOGGED.perNode, { burst: 4, perSecond: 1e-9 });
+    try {
+      const list = await fresh.newList();
+      for (let i = 0; i < 9; i++) expect((await call(`${list.base}/Users`, { headers: { authorization: 'Bearer not-a-token' } })).status).toBe(401);
+      await fresh.muster.requestLog.flush();
+      expect(await fresh.muster.store.audit.requests({ listId: list.id, failedOnly: false, limit: 100 })).toHaveLength(4);
+      expect((await fresh.muster.metrics.requestLogSkipped.get()).values).toEqual([{ labels: { reason: 'unauthenticated' }, value: 5 }]);
+    } finally {
+      Object.assign(UNAUTHENTICATED_LOGGED.perNode, node);
       await fresh.close();
     }
   });

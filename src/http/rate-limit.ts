@@ -43,3 +43,20 @@ export class RateLimiter implements Throttle {
     return Math.max(1, Math.ceil((1 - b.tokens) / this.opts.perSecond));
   }
 }
+
+/**
+ * The key a per-address limit counts a client under: an IPv4 address as it is (an IPv4-mapped
+ * IPv6 address as its IPv4 one), an IPv6 address by its /64, the smallest network an ISP hands
+ * one subscriber (RFC 6177), from which a client can take a new address for every request.
+ */
+export function addressKey(address: string): string {
+  const a = address.split('%')[0]!.toLowerCase(); // without a zone (fe80::1%eth0)
+  if (!a.includes(':')) return a;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(a);
+  if (mapped) return mapped[1]!;
+  const [head = '', tail] = a.split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}

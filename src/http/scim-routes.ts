@@ -23,7 +23,7 @@ import { ScanCallerGoneError } from '../store/scan-pool.js';
 import type { JsonText } from '../scim/json-text.js';
 import { MethodNotAllowed, RetryableScimError, errorResponse, isStreamed, scimJson, scimStream, settleOnClose, whenSent, withHeaders, type Logger, type StreamEnd } from './scim-response.js';
 import { TurnGate } from '../runtime/turn-gate.js';
-import { RateLimiter } from './rate-limit.js';
+import { RateLimiter, addressKey } from './rate-limit.js';
 import { clientAddress } from './auth-routes.js';
 import type { Throttle } from '../limits/shared-rate-limiter.js';
 import { scimOperation, type Metrics } from '../metrics/index.js';
@@ -130,21 +130,32 @@ function queryFromSearch(body: unknown): QueryParams {
 export const BULK_TURNS = { runningPerOrg: 2, waitingPerOrg: 16, retryAfterSeconds: 2 };
 
 /**
- * Requests refused for their token (401) written to the request log, per client address: a burst
- * of 20, then one every 6 s. A request without a valid token names whichever list it likes in its
- * URL, so without a bound anyone could fill the request log (its size cap is installation-wide,
- * so their entries would push out every organisation's) and another organisation's view of it. An
- * IdP whose token was revoked still shows in its list's log; past the allowance its requests are
- * answered as before and counted in muster_request_log_skipped_total. Per node, in memory. A
- * settings object so that a test can lower it.
+ * Requests without a valid token (refused for it, or for their URL before it was looked at) are
+ * written to the request log up to an allowance: per client address (by its /64 for IPv6:
+ * addressKey), a burst of 20 and then one every 6 s, and on the node, a burst of 200 and then 5 a
+ * second, whatever their addresses. Such a request names whichever list it likes in its URL, so
+ * without a bound anyone could fill the request log and another organisation's view of it; and
+ * it is logged only if that list exists. An IdP whose token was revoked still shows in its list's
+ * log; past the allowance its requests are answered as before and counted in
+ * muster_request_log_skipped_total. In memory, on each node. A settings object so that a test can
+ * lower it.
  */
-export const REFUSED_LOGGED = { burst: 20, perSecond: 1 / 6 };
+export const UNAUTHENTICATED_LOGGED = { perAddress: { burst: 20, perSecond: 1 / 6 }, perNode: { burst: 200, perSecond: 5 } };
 
 /** The turns BULK_TURNS says, for ScimRouteDeps.bulkTurns. */
 export const bulkTurnGate = (): TurnGate => new TurnGate(BULK_TURNS.runningPerOrg, BULK_TURNS.waitingPerOrg);
 
 export function scimHandler(deps: ScimRouteDeps) {
-  const refusedLogged = new RateLimiter(REFUSED_LOGGED);
+  const byAddress = new RateLimiter(UNAUTHENTICATED_LOGGED.perAddress);
+  const onNode = new RateLimiter(UNAUTHENTICATED_LOGGED.perNode);
+  /** Whether a request without a valid token goes to the request log (UNAUTHENTICATED_LOGGED). */
+  const logUnauthenticated = async (c: Context, listId: string): Promise<boolean> => {
+    let skipped: 'unauthenticated' | 'unknown_list' | undefined;
+    if (byAddress.take(addressKey(clientAddress(c))) > 0 || onNode.take('') > 0) skipped = 'unauthenticated';
+    else if (!(await deps.store.lists.get(listId).catch(() => undefined))) skipped = 'unknown_list';
+    if (skipped) deps.metrics.requestLogSkipped.inc({ reason: skipped });
+    return !skipped;
+  };
   return async (c: Context): Promise<Response> => {
     const started = performance.now();
     const requestId = c.req.header('x-request-id') ?? newRequestId();
@@ -197,12 +208,7 @@ export function scimHandler(deps: ScimRouteDeps) {
     const guess = ctx ? identifyIdp({ userAgent, tokenLabel: ctx.caller.tokenLabel, tokenIdp: ctx.caller.tokenIdp, normalisations: applied }) : undefined;
     if (guess?.strong && token) await deps.auth.rememberIdp(token, guess.idp).catch(() => undefined);
     const ms = performance.now() - started;
-    let logged = deps.requestLog.wants(res.status);
-    if (logged && res.status === 401 && refusedLogged.take(clientAddress(c)) > 0) {
-      logged = false;
-      deps.metrics.requestLogSkipped.inc({ reason: 'unauthenticated' });
-    }
-    if (logged) {
+    if (deps.requestLog.wants(res.status) && (token || (await logUnauthenticated(c, listId)))) {
       // The request log must never fail a response (issue 12, defect 6: redacting a deep body once
       // turned a committed write into a 500): whatever goes wrong here is logged, and the
       // response goes out as it would have.

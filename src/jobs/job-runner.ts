@@ -28,13 +28,12 @@ const BATCH = 200;
 
 /**
  * How long a job waits after its handler found the database unavailable (a PostgreSQL failover, a
- * disk full, another process holding SQLite's write lock past its timeout): 15 s after the first
- * attempt, doubling, at most 10 minutes. It is retried for as long as that lasts: the work is
- * resumable from its last checkpoint, and giving up would lose it for a passing outage.
+ * full disk, another process holding SQLite's write lock past its timeout) before any node runs it
+ * again from its last checkpoint. It waits as often as the outage lasts, and those runs are not
+ * counted among its attempts (handlers give up after a number of them): giving up would lose the
+ * work for a passing outage.
  */
-export function unavailableBackoffMs(attempts: number): number {
-  return Math.min(600_000, 15_000 * 2 ** Math.min(10, Math.max(0, attempts - 1)));
-}
+export const UNAVAILABLE_RETRY_MS = 30_000;
 
 export interface JobView {
   readonly id: string;
@@ -327,10 +326,9 @@ export class JobRunner {
       if (databaseUnavailable(err)) {
         // Kept with its last checkpoint. If the database is still out of reach, this defer fails
         // too, and the job's lock runs out instead: then any node takes it over.
-        const inMs = unavailableBackoffMs(Number(job.attempts));
-        this.log.warn('job will be retried: the database was unavailable', { job: job.id, kind: job.kind, attempts: job.attempts, inMs, err: String(err) });
+        this.log.warn('job will be retried: the database was unavailable', { job: job.id, kind: job.kind, inMs: UNAVAILABLE_RETRY_MS, err: String(err) });
         outcome = 'retry';
-        await this.store.roster.defer(job.id, this.worker, new Date(Date.now() + inMs).toISOString(), `the database was unavailable (${String(err)}); retried after ${Math.round(inMs / 1000)} s`);
+        await this.store.roster.defer(job.id, this.worker, new Date(Date.now() + UNAVAILABLE_RETRY_MS).toISOString(), `the database was unavailable (${String(err)}); retried after ${UNAVAILABLE_RETRY_MS / 1000} s`, true);
         return;
       }
       outcome = 'failed';

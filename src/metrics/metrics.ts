@@ -91,7 +91,7 @@ export class Metrics {
     labelNames: ['wallet', 'outcome'] as const, registers: [this.registry],
   });
   readonly requestLogSkipped = new Counter({
-    name: 'muster_request_log_skipped_total', help: 'SCIM requests not written to the request log, by reason (unauthenticated: refused for their token, past the allowance of their client address)',
+    name: 'muster_request_log_skipped_total', help: 'SCIM requests without a valid token not written to the request log, by reason (unauthenticated: past the allowance of their client address or of the node; unknown_list: their URL names no list)',
     labelNames: ['reason'] as const, registers: [this.registry],
   });
   readonly shutdownHandedBack = new Counter({

@@ -473,10 +473,15 @@ export class RosterRepo {
       .where('id', '=', id).where('locked_by', '=', worker).execute();
   }
 
-  /** Puts a job back in the queue, not to run before `runAfter` (a retry's backoff); keeps its attempts and last error. */
-  async defer(id: string, worker: string, runAfter: string, error: string): Promise<void> {
-    await this.db.updateTable('jobs').set({ status: 'queued', locked_by: null, locked_until: runAfter, error })
-      .where('id', '=', id).where('locked_by', '=', worker).execute();
+  /**
+   * Puts a job back in the queue, not to run before `runAfter` (a retry's backoff), with `error` as
+   * its last error. Its attempts are kept, or with `uncounted` the claim that ends here is not
+   * counted as one (a run the database's outage cut short: handlers count attempts to give up).
+   */
+  async defer(id: string, worker: string, runAfter: string, error: string, uncounted = false): Promise<void> {
+    await this.db.updateTable('jobs').set((eb) => ({
+      status: 'queued', locked_by: null, locked_until: runAfter, error, ...(uncounted ? { attempts: eb('attempts', '-', 1) } : {}),
+    })).where('id', '=', id).where('locked_by', '=', worker).execute();
   }
 
   /** Queued and running jobs by kind, with the oldest's creation time (metrics; the jobs_status index). */
