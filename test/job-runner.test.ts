@@ -4,6 +4,7 @@
  * as a second node would.
  */
 import { randomUUID } from 'node:crypto';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobRunner, UNAVAILABLE_RETRY_MS, type JobHandler } from '../src/jobs/job-runner.js';
 import { ENGINE } from './helpers/database.js';
@@ -97,6 +98,26 @@ describe(`job runner (${ENGINE})`, () => {
     expect(await r.runOnce()).toBe(true);
     expect(runs).toEqual([{ params: { from: 0 }, attempts: 1 }, { params: { from: 5 }, attempts: 1 }]);
     expect(await job(id)).toMatchObject({ status: 'done', result: '{"from":5}' });
+  });
+
+  it('a handler whose socket to another server failed fails its job: the database still answers, so it was no outage', async () => {
+    const kind = `test.remote-${randomUUID().slice(0, 8)}`;
+    const id = await enqueue(kind);
+    // A port nothing listens on any more.
+    const server = createServer();
+    await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((res) => server.close(res));
+    const r = runner({
+      [kind]: () => new Promise((_, reject) => {
+        const socket = connect(port, '127.0.0.1');
+        socket.on('error', reject);
+      }),
+    });
+    expect(await r.runOnce()).toBe(true);
+    const failed = await job(id);
+    expect(failed).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(failed.error).toMatch(/ECONNREFUSED/);
   });
 
   it('a handler that failed for another reason fails its job, with the error to show', async () => {

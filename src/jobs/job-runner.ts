@@ -17,7 +17,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
 import { yieldToEventLoop } from '../runtime/turns.js';
 import type { JobRow, Store } from '../store/index.js';
-import { databaseUnavailable } from '../store/unavailable.js';
+import { databaseUnavailable, socketFailed } from '../store/unavailable.js';
+import { sql } from 'kysely';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import { derivedColumns, heldByImport, heldColumns, rosterChanges } from '../roster/derivation.js';
 // The rederive job (a list's mapping changed) is the one domain job the runner registers itself.
@@ -323,7 +324,8 @@ export class JobRunner {
         else await this.store.roster.defer(job.id, this.worker, notBefore, err.message);
         return;
       }
-      if (databaseUnavailable(err)) {
+      // A failed socket may be another server's (Graph, APNs): then the database still answers.
+      if (databaseUnavailable(err) && (!socketFailed(err) || !(await this.databaseAnswers()))) {
         // Kept with its last checkpoint. If the database is still out of reach, this defer fails
         // too, and the job's lock runs out instead: then any node takes it over.
         this.log.warn('job will be retried: the database was unavailable', { job: job.id, kind: job.kind, inMs: UNAVAILABLE_RETRY_MS, err: String(err) });
@@ -339,6 +341,10 @@ export class JobRunner {
       this.running.delete(job.id);
       if (!this.handedBack.delete(job.id)) this.hooks.onRun?.(job.kind, outcome, (performance.now() - started) / 1000);
     }
+  }
+
+  private databaseAnswers(): Promise<boolean> {
+    return sql`select 1`.execute(this.store.db).then(() => true, () => false);
   }
 
   private async rederive(job: JobRow): Promise<void> {

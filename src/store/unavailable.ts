@@ -16,7 +16,7 @@ export function databaseUnavailable(err: unknown): boolean {
   // crashed or starting.
   if (/^(08[0-9A-Z]{3}|53[0-9A-Z]{3}|57P0[1-3])$/.test(code) && code !== '08P01' && code !== '53400') return true;
   // A socket to PostgreSQL that failed (Node's system error codes).
-  if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|ENOTFOUND)$/.test(code)) return true;
+  if (socketFailed(err)) return true;
   // SQLite: another process holds the write lock past busy_timeout, or the disk is full.
   // (SQLITE_LOCKED, a conflict inside one connection, is Muster's fault.)
   if (/^SQLITE_(BUSY|FULL)(_|$)/.test(code)) return true;
@@ -25,6 +25,16 @@ export function databaseUnavailable(err: unknown): boolean {
   // ended, which it throws in place of the statement's error.
   const message = typeof e?.message === 'string' ? e.message : '';
   return code === '' && /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable|Client was closed and is not queryable)/.test(message);
+}
+
+/**
+ * A socket that failed (Node's system error codes), which databaseUnavailable counts as the
+ * database's: true of a socket to any other server as well, so a caller that also talks to other
+ * servers (a job handler calling Graph or APNs) asks the database before taking it for an outage.
+ */
+export function socketFailed(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|ENOTFOUND)$/.test(code);
 }
 
 /** Seconds a client is asked to wait when the database is unavailable. */
