@@ -4,7 +4,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { serve, type ServerType } from '@hono/node-server';
-import { sql } from 'kysely';
 import type { Config } from './config.js';
 import { createApp } from './http/app.js';
 import { bulkTurnGate } from './http/scim-routes.js';
@@ -252,9 +251,7 @@ export async function buildMuster(config: Config, log: Logger = createLogger(con
     importer, lists, entra, accounts, campaigns, setupToken: config.setupToken, signInPerMinute: config.signInPerMinute, credentials, photos, cards, appleWallet, applePasses, passKit, googleWallet, email, capture, walletBranding, walletLinks, installationWallets, walletDelivery, events: new EventsApi(store), webhooks, ssoConnections, sso, webRoot: config.webRoot, publicRatePerSecond: config.publicRatePerSecond,
     maxBodyBytes: config.maxBodyBytes, rateLimiter: throttles('scim', { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }), throttles, maxPageSize: config.maxPageSize, bulkMaxOperations: config.bulkMaxOperations, bulkTurns,
     publicUrl: config.publicUrl, trustProxy: config.trustProxy, trustProxyHops: config.trustProxyHops, metrics, metricsToken: config.metricsToken,
-    health: async () => {
-      await sql`select 1`.execute(store.db);
-    },
+    health: () => store.ping(),
     onRequest: (r) => {
       if (r.aborted) log.info('scim request aborted by the client', { ...r });
       else if (r.status >= 500) log.error('scim request failed', { ...r });

@@ -18,7 +18,6 @@ import type { Logger } from '../log.js';
 import { yieldToEventLoop } from '../runtime/turns.js';
 import type { JobRow, Store } from '../store/index.js';
 import { databaseUnavailable, socketFailed } from '../store/unavailable.js';
-import { sql } from 'kysely';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import { derivedColumns, heldByImport, heldColumns, rosterChanges } from '../roster/derivation.js';
 // The rederive job (a list's mapping changed) is the one domain job the runner registers itself.
@@ -344,7 +343,7 @@ export class JobRunner {
   }
 
   private databaseAnswers(): Promise<boolean> {
-    return sql`select 1`.execute(this.store.db).then(() => true, () => false);
+    return this.store.ping().then(() => true, () => false);
   }
 
   private async rederive(job: JobRow): Promise<void> {

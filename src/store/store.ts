@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Connection, PoolStats } from './connect.js';
 import type { Engine } from './engine.js';
 import type { Database } from './schema.js';
@@ -140,6 +140,11 @@ export class Store implements Repos {
    * (the operations of a Bulk request) thereby lets them share commit groups, and must await every
    * promise it is handed before it reports any of them as done.
    */
+  /** A statement that reads nothing: throws when the database does not answer (/healthz, the job runner). */
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
   async transaction<T>(fn: (tx: Repos) => Promise<T>, later?: CommitLater): Promise<T> {
     let enqueued = false;
     let written: DomainEvent[] = [];
