@@ -268,6 +268,22 @@ describe('failures, transactions and the request log', () => {
     }
   });
 
+  it('a URL naming no list by a nasty id (NUL, a broken or overlong UTF-8 sequence, prototype keys, 4,000 characters) gets a 4xx without a token, and nothing is logged under it', async () => {
+    const fresh = await startServer();
+    try {
+      const list = await fresh.newList();
+      const ids = ['%00', 'a%00b', '%ED%A0%80', '%E0%80%80', '__proto__', 'constructor', 'x'.repeat(4000), '%F0%9F%98%80', `${list.id}%00`];
+      for (const id of ids) {
+        const r = await call(`${fresh.origin}/scim/v2/lists/${id}/Users`, { headers: { authorization: 'Bearer not-a-token' } });
+        expect([400, 401]).toContain(r.status);
+      }
+      await fresh.muster.requestLog.flush();
+      expect(await fresh.muster.store.db.selectFrom('request_log').select('list_id').execute()).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('requests without a valid token are logged up to an allowance on the node, whatever their addresses', async () => {
     const fresh = await startServer();
     const node = { ...UNAUTHENTICATED_LOGGED.perNode };
