@@ -6,8 +6,8 @@
 // step failed or could not run. Steps that need dist/ (the browser journeys serve the built app)
 // are reported as not run when the build failed. .ci/run sums vitest's "Tests N passed" lines.
 // The table is followed by each failed step's shuffle seed and the tests vitest named as failed
-// (its "FAIL  file > test" lines), so that the end of a long CI log says what failed and how to
-// replay the order (vitest run FILE --sequence.seed=N).
+// (its "FAIL  file > test" lines) with the first lines of each one's error, so that the end of a
+// long CI log says what failed, why, and how to replay the order (vitest run FILE --sequence.seed=N).
 import { spawn } from 'node:child_process';
 
 const STEPS = [
@@ -19,6 +19,10 @@ const STEPS = [
   { name: 'test:postgres', script: 'test:postgres' },
 ];
 
+// How much of each failure's error (the assertion, expected and received, where) the closing
+// list repeats: the CI record may keep only the log's end.
+const ERROR_LINES = 20;
+
 // Colour codes, which vitest prints around its summary.
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
@@ -27,7 +31,8 @@ function run(script) {
     const child = spawn('npm', ['run', '--silent', script], { stdio: ['inherit', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? (process.stdout.isTTY ? '1' : '0') } });
     let tests = '';
     let seed = '';
-    const failed = new Set();
+    const failed = new Map();
+    let reading; // the error lines of the FAIL being read, until vitest's ⎯ rule
     let tail = '';
     const watch = (chunk, out) => {
       out.write(chunk);
@@ -39,7 +44,11 @@ function run(script) {
         const s = /Running tests with seed "(\d+)"/.exec(line);
         if (s) seed = s[1];
         const f = /^\s*FAIL\s+(\S.*)$/.exec(line);
-        if (f) failed.add(f[1].trim());
+        if (f) {
+          reading = failed.get(f[1].trim()) ?? [];
+          failed.set(f[1].trim(), reading);
+        } else if (reading && /^\s*⎯/.test(line)) reading = undefined;
+        else if (reading && line.trim() && reading.length < ERROR_LINES) reading.push(line.trimEnd());
       }
       tail = text.slice(text.lastIndexOf('\n') + 1);
     };
@@ -71,7 +80,10 @@ process.stdout.write(`\n=== npm test: summary ===\n${line(rows[0])}\n${widths.ma
 const bad = results.filter((r) => r.status !== 'passed');
 for (const r of bad) {
   if (r.seed) process.stdout.write(`${r.name}: shuffle seed ${r.seed}\n`);
-  for (const name of r.failed ?? []) process.stdout.write(`${r.name}: FAIL ${name}\n`);
+  for (const [name, lines] of r.failed ?? []) {
+    process.stdout.write(`${r.name}: FAIL ${name}\n`);
+    for (const l of lines) process.stdout.write(`${r.name}:   ${l}\n`);
+  }
 }
 process.stdout.write(bad.length ? `npm test: ${bad.length} of ${results.length} steps did not pass (${bad.map((r) => r.name).join(', ')})\n` : `npm test: all ${results.length} steps passed\n`);
 process.exit(bad.length ? 1 : 0);
