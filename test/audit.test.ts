@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, ENTERPRISE, NEW_ID, patch, startServer, user, type TestList, type TestServer } from './helpers/server.js';
 import { replay } from './helpers/replay.js';
 import { refuseAuditDeletes } from './helpers/database.js';
-import { runMaintenance } from '../src/jobs/maintenance.js';
+import { REQUEST_LOG_KEPT_PER_LIST, runMaintenance } from '../src/jobs/maintenance.js';
 import { AuditTrail, eventHash } from '../src/audit/audit-trail.js';
 import { pack } from '../src/store/sqlite/packed-text.js';
 import { UNAUTHENTICATED_LOGGED } from '../src/http/scim-routes.js';
@@ -159,7 +159,7 @@ describe('failures, transactions and the request log', () => {
       expect(await fresh.muster.store.audit.requestCapPlan(before.length - 5)).toEqual([{ listId: list.id, upTo: before[4] }]);
       expect(await fresh.muster.store.audit.removeRequests(list.id, before[4]!, 2)).toEqual({ removed: 2, more: true });
       expect(await ids()).toEqual(before.slice(2));
-      const r = await runMaintenance(fresh.muster.store, fresh.muster.audit, { auditRetentionDays: 0, requestLogRetentionDays: 7, verificationLogRetentionDays: 90, eventsRetentionDays: 30, requestLogMaxEntries: 4 }, new Date());
+      const r = await runMaintenance(fresh.muster.store, fresh.muster.audit, { auditRetentionDays: 0, requestLogRetentionDays: 7, verificationLogRetentionDays: 90, eventsRetentionDays: 30, requestLogMaxEntries: 4, requestLogKeptPerList: 0 }, new Date());
       expect(r).toMatchObject({ requestLogEntries: before.length - 2 - 4, failures: [] });
       expect(await ids()).toEqual(before.slice(-4));
       expect(await fresh.muster.store.audit.requestCapPlan(4)).toEqual([]);
@@ -184,7 +184,7 @@ describe('failures, transactions and the request log', () => {
       const [q, s, b] = [await ids(quiet), await ids(steady), await ids(busy)];
       expect([q.length, s.length, b.length]).toEqual([5, 8, 30]);
       // A cap of 20: the quiet list keeps its 5; the other two are over an equal split of the 15 left, and keep 7 each.
-      const r = await runMaintenance(fresh.muster.store, fresh.muster.audit, { auditRetentionDays: 0, requestLogRetentionDays: 7, verificationLogRetentionDays: 90, eventsRetentionDays: 30, requestLogMaxEntries: 20 }, new Date());
+      const r = await runMaintenance(fresh.muster.store, fresh.muster.audit, { auditRetentionDays: 0, requestLogRetentionDays: 7, verificationLogRetentionDays: 90, eventsRetentionDays: 30, requestLogMaxEntries: 20, requestLogKeptPerList: 0 }, new Date());
       expect(r).toMatchObject({ requestLogEntries: 1 + 23, failures: [] });
       expect(await ids(quiet)).toEqual(q);
       expect(await ids(steady)).toEqual(s.slice(-7));
@@ -195,11 +195,34 @@ describe('failures, transactions and the request log', () => {
     }
   });
 
-  it('property: the cap\'s plan keeps at most the cap, takes nothing from a list under its share, and leaves the lists it cuts equal', async () => {
+  it(`over a cap smaller than the lists can share out, each list keeps its newest ${REQUEST_LOG_KEPT_PER_LIST} entries`, async () => {
+    const fresh = await startServer();
+    try {
+      const [small, large] = [await fresh.newList({ name: 'Small' }), await fresh.newList({ name: 'Large' })];
+      const send = async (list: TestList, n: number) => {
+        for (let i = 0; i < n; i++) expect((await list.req('GET', `/Users?count=1&startIndex=${i + 1}`)).status).toBe(200);
+      };
+      await send(small, 3);
+      await send(large, REQUEST_LOG_KEPT_PER_LIST + 5);
+      await fresh.muster.requestLog.flush();
+      const ids = async (list: TestList) => (await fresh.muster.store.audit.requests({ listId: list.id, failedOnly: false, limit: 500 })).map((r) => r.id).sort((a, b) => a - b);
+      const [s, l] = [await ids(small), await ids(large)];
+      expect([s.length, l.length]).toEqual([3, REQUEST_LOG_KEPT_PER_LIST + 5]);
+      // A cap of 1: an equal split would leave each list nothing.
+      const r = await runMaintenance(fresh.muster.store, fresh.muster.audit, { auditRetentionDays: 0, requestLogRetentionDays: 7, verificationLogRetentionDays: 90, eventsRetentionDays: 30, requestLogMaxEntries: 1 }, new Date());
+      expect(r).toMatchObject({ requestLogEntries: 5, failures: [] });
+      expect(await ids(small)).toEqual(s);
+      expect(await ids(large)).toEqual(l.slice(-REQUEST_LOG_KEPT_PER_LIST));
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('property: the cap\'s plan keeps at most the cap, takes nothing from a list under its share, leaves the lists it cuts equal, and none below its floor', async () => {
     const fresh = await startServer();
     try {
       const repo = fresh.muster.store.audit;
-      await fc.assert(fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 1, maxLength: 5 }), fc.integer({ min: 0, max: 40 }), async (sizes, keep) => {
+      await fc.assert(fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 1, maxLength: 5 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 5 }), async (sizes, keep, floor) => {
         await fresh.muster.store.db.deleteFrom('request_log').execute();
         const rows = sizes.flatMap((n, l) => Array.from({ length: n }, (_, i) => ({
           time: new Date().toISOString(), list_id: `list-${l}`, request_id: `r-${l}-${i}`, method: 'GET', path: '/Users', status: 200, duration_ms: 1,
@@ -208,7 +231,7 @@ describe('failures, transactions and the request log', () => {
         // Interleaved, as lists' requests arrive.
         rows.sort((x, y) => Number(x.request_id.split('-')[2]) - Number(y.request_id.split('-')[2]));
         if (rows.length) await fresh.muster.store.db.insertInto('request_log').values(rows).execute();
-        const plan = await repo.requestCapPlan(keep);
+        const plan = await repo.requestCapPlan(keep, floor);
         for (const cut of plan) while ((await repo.removeRequests(cut.listId, cut.upTo, 3)).more);
         const after = await Promise.all(sizes.map(async (_, l) => (await repo.requests({ listId: `list-${l}`, failedOnly: false, limit: 100 })).length));
         const total = sizes.reduce((a, n) => a + n, 0);
@@ -217,14 +240,19 @@ describe('failures, transactions and the request log', () => {
           expect(after).toEqual(sizes);
           return;
         }
-        expect(after.reduce((a, n) => a + n, 0)).toBeLessThanOrEqual(keep);
+        // No list is cut below its newest `floor` entries.
+        for (const [l, n] of sizes.entries()) expect(after[l]).toBeGreaterThanOrEqual(Math.min(n, floor));
         const cut = sizes.map((n, l) => after[l]! < n);
         const kept = sizes.filter((_, l) => !cut[l]).reduce((a, n) => a + n, 0);
-        // Every list cut keeps the same share: an equal split of what the lists left whole leave of the cap...
-        const share = Math.floor((keep - kept) / cut.filter(Boolean).length);
+        // Every list cut keeps the same share: an equal split of what the lists left whole leave of
+        // the cap, or the floor where that split is below it...
+        const even = Math.floor((keep - kept) / cut.filter(Boolean).length);
+        const share = Math.max(even, floor);
         for (const [l, n] of after.entries()) if (cut[l]) expect(n).toBe(share);
-        // ...and a list left whole has no more than that share.
+        // ...a list left whole has no more than that share...
         for (const [l, n] of sizes.entries()) if (!cut[l]) expect(n).toBeLessThanOrEqual(share);
+        // ...and the log holds no more than the cap unless the floor is what it keeps.
+        if (even >= floor) expect(after.reduce((a, n) => a + n, 0)).toBeLessThanOrEqual(keep);
       }), { numRuns: 40 });
     } finally {
       await fresh.close();

@@ -8,6 +8,12 @@ const DAY_MS = 86_400_000;
 
 /** Request log entries removed per statement when it is over its size cap. */
 const CAP_CHUNK = 5_000;
+/**
+ * The newest request log entries each list keeps whatever the size cap: a cap smaller than the
+ * lists can share out (a small cap, thousands of lists) would otherwise empty every list's log,
+ * the latest failures an ID office looks for included.
+ */
+export const REQUEST_LOG_KEPT_PER_LIST = 100;
 
 /** A retention task that failed: the others still ran (a locked database, one list's damaged trail). */
 export interface MaintenanceFailure {
@@ -34,7 +40,12 @@ export interface MaintenanceResult {
  * cannot keep every other list's (or the request log) growing past its retention.
  */
 export async function runMaintenance(
-  store: Store, audit: AuditTrail, config: Pick<Config, 'auditRetentionDays' | 'requestLogRetentionDays' | 'verificationLogRetentionDays' | 'eventsRetentionDays'> & Partial<Pick<Config, 'requestLogMaxEntries'>>, now: Date,
+  store: Store, audit: AuditTrail,
+  config: Pick<Config, 'auditRetentionDays' | 'requestLogRetentionDays' | 'verificationLogRetentionDays' | 'eventsRetentionDays'> & Partial<Pick<Config, 'requestLogMaxEntries'>> & {
+    /** The newest entries each list keeps over the cap: REQUEST_LOG_KEPT_PER_LIST unless given (tests of the split, with a handful of entries, give 0). */
+    readonly requestLogKeptPerList?: number;
+  },
+  now: Date,
 ): Promise<MaintenanceResult> {
   const failures: MaintenanceFailure[] = [];
   let unavailable = false;
@@ -53,7 +64,7 @@ export async function runMaintenance(
   const requestLogEntries = await attempt('request log', async (count) => {
     count(await store.audit.purgeRequests(before(config.requestLogRetentionDays)));
     if (config.requestLogMaxEntries) {
-      for (const cut of await store.audit.requestCapPlan(config.requestLogMaxEntries)) {
+      for (const cut of await store.audit.requestCapPlan(config.requestLogMaxEntries, config.requestLogKeptPerList ?? REQUEST_LOG_KEPT_PER_LIST)) {
         for (;;) {
           const r = await store.audit.removeRequests(cut.listId, cut.upTo, CAP_CHUNK);
           count(r.removed);

@@ -342,9 +342,11 @@ export class AuditRepo {
    * the lists under it keep all theirs, so one list's burst of traffic (an IdP's initial sync at
    * the rate limit fills a million entries in hours) takes its own oldest entries, not every other
    * organisation's. Ids grow with time, so "newest" is by id. Reads the log once, from its
-   * (list, id) index.
+   * (list, id) index. No list is cut below its newest `floor` entries, whatever the cap: with more
+   * lists than the cap can share out, each keeps its latest requests, and the log holds more than
+   * the cap by at most `floor` a list.
    */
-  async requestCapPlan(keep: number): Promise<{ listId: string; upTo: number }[]> {
+  async requestCapPlan(keep: number, floor = 0): Promise<{ listId: string; upTo: number }[]> {
     const counts = (await this.db.selectFrom('request_log').select((eb) => ['list_id', eb.fn.countAll<number>().as('n')]).groupBy('list_id').execute())
       .map((r) => ({ listId: r.list_id, n: Number(r.n) })).sort((a, b) => a.n - b.n);
     let left = keep;
@@ -357,6 +359,7 @@ export class AuditRepo {
       }
       left -= c.n;
     }
+    share = Math.max(share, floor);
     const plan: { listId: string; upTo: number }[] = [];
     for (const c of counts) {
       if (c.n <= share) continue;
