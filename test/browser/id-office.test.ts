@@ -340,6 +340,8 @@ describe('what an ID office needs, on a laptop and on a phone', () => {
       // Every control of the first rows lies inside the viewport and is wide enough to use.
       const source = page.getByLabel('Source for Department', { exact: true });
       await source.waitFor();
+      // The received attributes, with their counts, come with the editor's last request: measured with them.
+      await source.locator('option', { hasText: /received \d+ times?$/ }).first().waitFor({ state: 'attached' });
       const boxes = await page.locator('table.mapping tbody tr').evaluateAll((rows) => rows.slice(0, 16).flatMap((r) =>
         [...r.querySelectorAll('select, input, button')].map((el) => ({ name: el.getAttribute('aria-label') ?? el.textContent ?? '', r: el.getBoundingClientRect() }))));
       expect(boxes.length).toBeGreaterThan(10);

@@ -99,6 +99,8 @@ describe('CSV import and roster fields, in the browser', () => {
     const table = page.getByRole('table', { name: 'People on Visitors' });
     await table.waitFor();
     expect(await page.getByRole('status').filter({ hasText: 'Showing' }).innerText()).toBe('Showing 1–2 of 2 people');
+    // The people come with one request, the name columns with the list's fields.
+    await expect.poll(() => table.innerText()).toContain('Ada');
     const text = await table.innerText();
     expect(text).toContain('Ada');
     expect(text).toContain('Hopper');
@@ -168,7 +170,7 @@ describe('CSV import and roster fields, in the browser', () => {
 
     const table = page.getByRole('table', { name: 'People on Visitors' });
     await table.waitFor();
-    expect(await table.getByRole('columnheader').allInnerTexts()).toContain('Given name');
+    await expect.poll(() => table.getByRole('columnheader').allInnerTexts()).toContain('Given name');
     await table.getByRole('link', { name: 'grace@northwind.example' }).click();
     await page.getByRole('heading', { name: 'Fields' }).waitFor();
     const fields = page.locator('dl.fields');

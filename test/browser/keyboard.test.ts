@@ -56,6 +56,8 @@ describe('keyboard only: the mapping editor and the card editor', () => {
     await page.getByRole('heading', { name: 'Mapping editor: Staff' }).waitFor();
     const source = page.getByLabel('Source for Job title', { exact: true });
     await expect.poll(() => source.inputValue()).toBe('title');
+    // The received attributes the arrow keys move through come with the editor's last request.
+    await source.locator('option', { hasText: /received \d+ times?$/ }).first().waitFor({ state: 'attached' });
 
     // The first Tab shows the skip link; Enter skips the bar, so the next Tab lands in the main area.
     const skip = page.getByRole('link', { name: 'Skip to content' });
