@@ -411,7 +411,8 @@ describe('photos, cards and credentials in the web app', () => {
 
   it('(g) a viewer sees photos, credentials, cards and wallet settings with no write controls', async () => {
     const { page, origin } = world();
-    const { listId, ada, grace } = await staff();
+    const list = await staff();
+    const { listId, ada, grace } = list;
     await approvedPhoto(listId, ada);
     await issuedCard(listId, ada);
     await issuedCard(listId, ada);
@@ -457,9 +458,12 @@ describe('photos, cards and credentials in the web app', () => {
     expect(await v.getByRole('button', { name: /^Save|^Remove/ }).count()).toBe(0);
     expect(await v.getByLabel('Issuer id').count()).toBe(0);
 
-    // The capture page says it is read-only rather than offering a camera.
+    // The capture page says it is read-only rather than offering a camera, with someone in its
+    // queue (Alan, with no photo) whom an owner would be offered the camera for.
+    await provision(list, 'alan@northwind.example', 'Alan', 'Turing');
     await v.goto(`${origin}/lists/${listId}/photos/capture`);
     await v.getByText('Read-only: viewers cannot take photos.').waitFor();
+    await v.getByText('Person 1 of 1 without a photo.').waitFor();
     expect(await v.getByLabel('Take or choose a photo').count()).toBe(0);
     await v.context().close();
   });

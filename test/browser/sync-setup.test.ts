@@ -142,7 +142,9 @@ describe('SCIM set-up on the Sync tab with the Okta guide and its live check', (
       await expect.poll(() => wizard.innerText()).toMatch(/This can no longer change: the list already has 1 person/);
       expect(await wizard.innerText()).toMatch(/create a new list .* or remove everyone from this list first/);
       expect(await wizard.getByRole('radio').count()).toBe(0);
-      // Tokens are shown once: after a reload neither is on the page.
+      // Tokens are shown once: after a reload neither is on the page, once the tokens table (its own
+      // request) shows the newest one by its hint.
+      await page.getByText(`${token.slice(0, 13)}…`, { exact: true }).waitFor();
       const shown = await page.locator('main').innerText();
       expect(shown).not.toContain(firstToken);
       expect(shown).not.toContain(token);
