@@ -40,7 +40,7 @@ export function PersonPage({ list, personId }: { readonly list: MasterList; read
         <section aria-labelledby="fields-h">
           <h2 id="fields-h">Fields</h2>
           <ErrorMessage error={fields.error} />
-          {fields.data ? <FieldList list={list} person={p} fields={fields.data.fields} /> : fields.error ? null : <p className="hint">Loading fields…</p>}
+          {fields.data ? <FieldList list={list} person={p} fields={fields.data.fields} /> : fields.loading ? <p role="status">Loading fields…</p> : null}
         </section>
         <div>
           {p.problems.length ? (
