@@ -146,3 +146,102 @@ it('a deactivation revokes the person\'s card in its own transaction: the QR ans
     await srv.close();
   }
 });
+
+/** A recorder that also counts, per event, how often its `relevant` read ran (every event is relevant). */
+function counted(name: string, effects: DomainEvent[], looks: Map<string, number>): EventConsumer {
+  return {
+    ...recorder(name, effects),
+    relevant: async (e) => {
+      looks.set(e.subject!, (looks.get(e.subject!) ?? 0) + 1);
+      return true;
+    },
+  };
+}
+
+/** Counts the outbox page reads of a store while `fn` runs. */
+async function pageReads(store: Store, fn: () => Promise<void>): Promise<number> {
+  const events = store.events;
+  const original = events.readAfter;
+  let n = 0;
+  events.readAfter = (q) => {
+    n++;
+    return original.call(events, q);
+  };
+  try {
+    await fn();
+  } finally {
+    events.readAfter = original;
+  }
+  return n;
+}
+
+it('the safety net does not look again at what this node\'s nudge settled, nor read a page for it; another node\'s events in between are handled', async () => {
+  const effects: DomainEvent[] = [];
+  const looks = new Map<string, number>();
+  const c = counted('t.settled', effects, looks);
+  const consumers = new OutboxConsumers(nodeA, [c], silent);
+  await consumers.catchUp(c);
+  consumers.start();
+  try {
+    // Settled by the nudge: created events handled, a deleted event not of the consumer's types.
+    await nodeA.transaction((tx) => tx.events.append([ev(201), ev(202, 'person.deleted'), ev(203)]));
+    await until('the nudged events handled', () => effects.length === 2);
+    await consumers.nudgesDone();
+    expect(await pageReads(nodeA, () => consumers.catchUp(c))).toBe(0);
+    expect(Object.fromEntries(looks)).toEqual({ p201: 1, p203: 1 });
+    // The cursor is at the head: a pass by any node has nothing left.
+    const head = await nodeA.events.headId();
+    expect(Number((await nodeA.db.selectFrom('outbox_consumers').select('last_id').where('name', '=', 't.settled').executeTakeFirstOrThrow()).last_id)).toBe(head);
+
+    // An event committed by another node (no nudge here) between two nudged ones: only it is looked at.
+    await nodeA.transaction((tx) => tx.events.append([ev(204)]));
+    await until('p204 handled', () => effects.length === 3);
+    await nodeB.transaction((tx) => tx.events.append([ev(205)]));
+    await nodeA.transaction((tx) => tx.events.append([ev(206)]));
+    await until('p206 handled', () => effects.length === 4);
+    await consumers.nudgesDone();
+    expect(await pageReads(nodeA, () => consumers.catchUp(c))).toBe(1);
+    expect(effects.map((e) => e.subject)).toEqual(['p201', 'p203', 'p204', 'p206', 'p205']);
+    expect(Object.fromEntries(looks)).toEqual({ p201: 1, p203: 1, p204: 1, p205: 1, p206: 1 });
+  } finally {
+    await consumers.stop();
+  }
+});
+
+it('a node remembers a bounded number of settled events: the forgotten ones are looked at again, and still have their effect once', async () => {
+  const effects: DomainEvent[] = [];
+  const looks = new Map<string, number>();
+  const c = counted('t.kept', effects, looks);
+  const consumers = new OutboxConsumers(nodeA, [c], silent, { settledKept: 3 });
+  await consumers.catchUp(c);
+  consumers.start();
+  try {
+    for (let i = 0; i < 8; i++) await nodeA.transaction((tx) => tx.events.append([ev(300 + i)]));
+    await until('all eight handled', () => effects.length === 8);
+    await consumers.nudgesDone();
+    await consumers.catchUp(c);
+    // The three newest were remembered; the five before them were read and looked at again.
+    expect([...looks.values()]).toEqual([2, 2, 2, 2, 2, 1, 1, 1]);
+    expect(effects.length).toBe(8);
+    const processed = await nodeA.db.selectFrom('outbox_processed').select('event_id').where('consumer', '=', 't.kept.effect').execute();
+    expect(processed.length).toBe(8);
+  } finally {
+    await consumers.stop();
+  }
+});
+
+it('a safety-net pass over many events gives the event loop turns while it runs', async () => {
+  const effects: DomainEvent[] = [];
+  const c = recorder('t.turns', effects);
+  const consumers = new OutboxConsumers(nodeA, [c], silent);
+  await consumers.catchUp(c);
+  // Not nudged: the pass has all of them to handle.
+  await nodeA.transaction((tx) => tx.events.append(Array.from({ length: 120 }, (_, i) => ev(400 + i))));
+  let handledWhenTheLoopRan = -1;
+  setImmediate(() => (handledWhenTheLoopRan = effects.length));
+  await consumers.catchUp(c);
+  expect(effects.length).toBe(120);
+  // With SQLite every await resolves as a microtask: without turns the loop would run only after the pass.
+  expect(handledWhenTheLoopRan).toBeGreaterThanOrEqual(0);
+  expect(handledWhenTheLoopRan).toBeLessThan(120);
+});

@@ -13,10 +13,18 @@
  *    by some node within a poll or a lease.
  * Each event is handled in one transaction with the insert of (consumer, event id) into
  * outbox_processed, so reaching it twice has its effect once (idempotent by event id).
+ *
+ * The safety net does not go over again what this node's nudge settled: ids are handed out densely
+ * in commit order on both engines (writeOutbox), so a run of settled ids just after the cursor
+ * moves it without a read, and a settled event in a page it reads is passed over. Before, every
+ * write's events were looked at twice (their `relevant` read, and the page they came in), and a
+ * pass over a few seconds of writes held the event loop for 40–160 ms at 1,000 writes a second
+ * (bench/RESULTS.md, "The long turns of a busy node").
  */
 import { randomUUID } from 'node:crypto';
 import type { DomainEvent, EventType } from './types.js';
 import type { Repos, Store } from '../store/index.js';
+import { backgroundTurn } from '../runtime/turns.js';
 
 export interface EventConsumer {
   /** Stable: it names the cursor and the handled-event records. */
@@ -41,7 +49,12 @@ export interface ConsumerOptions {
   /** How long a node holds a consumer's cursor before another may take it (ms). */
   readonly leaseMs?: number;
   readonly batch?: number;
+  /** How many settled ids a consumer remembers at most (a node whose safety net another node runs never forgets them otherwise). */
+  readonly settledKept?: number;
 }
+
+/** Events handled between two turns of the event loop in a safety-net pass. */
+const EVENTS_PER_TURN = 25;
 
 export class OutboxConsumers {
   private readonly worker = `node-${randomUUID().slice(0, 8)}`;
@@ -52,11 +65,26 @@ export class OutboxConsumers {
   private readonly pollMs: number;
   private readonly leaseMs: number;
   private readonly batch: number;
+  private readonly settledKept: number;
+  /**
+   * Per consumer, the ids of events this node's nudge settled (handled, found irrelevant, or not
+   * of the consumer's types), until its safety net moves the cursor past them; the oldest are
+   * forgotten past `settledKept` (their events are then only looked at again).
+   */
+  private readonly settled = new Map<string, Set<number>>();
 
   constructor(private readonly store: Store, private readonly consumers: readonly EventConsumer[], private readonly log: ConsumerLog, opts: ConsumerOptions = {}) {
     this.pollMs = opts.pollMs ?? 5_000;
     this.leaseMs = opts.leaseMs ?? 30_000;
     this.batch = opts.batch ?? 200;
+    this.settledKept = opts.settledKept ?? 50_000;
+  }
+
+  private settle(consumer: string, id: number): void {
+    let s = this.settled.get(consumer);
+    if (!s) this.settled.set(consumer, (s = new Set()));
+    s.add(id);
+    if (s.size > this.settledKept) s.delete(s.values().next().value!);
   }
 
   /** Starts handling this node's committed events at once (the nudge). */
@@ -69,16 +97,28 @@ export class OutboxConsumers {
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    await this.nudgesDone();
+  }
+
+  /** Until the nudged events being handled now are (handled or failed, and settled). */
+  async nudgesDone(): Promise<void> {
     await Promise.all([...this.local.values()]);
   }
 
   private nudge(events: readonly DomainEvent[]): void {
     for (const c of this.consumers) {
-      const mine = events.filter((e) => c.types.includes(e.type));
+      const mine: DomainEvent[] = [];
+      for (const e of events) {
+        if (c.types.includes(e.type)) mine.push(e);
+        else this.settle(c.name, e.id);
+      }
       if (mine.length === 0) continue;
       const next = (this.local.get(c.name) ?? Promise.resolve()).then(async () => {
         // A failure is left to the safety net, which retries from the consumer's cursor.
-        for (const e of mine) if (!(await this.handleOnce(c, e))) return;
+        for (const e of mine) {
+          if (!(await this.handleOnce(c, e))) return;
+          this.settle(c.name, e.id);
+        }
       });
       this.local.set(c.name, next);
       void next.finally(() => {
@@ -122,19 +162,37 @@ export class OutboxConsumers {
     const claim = await this.store.events.claimConsumer(c.name, this.worker, at(), new Date(Date.now() + this.leaseMs).toISOString());
     if (!claim) return; // another node holds it
     let cursor = claim.lastId;
+    const settled = this.settled.get(c.name);
+    let handled = 0;
     for (;;) {
       if (stopped()) return;
+      // The nudge's run of settled events just after the cursor needs no read (ids are dense).
+      if (settled) while (settled.delete(cursor + 1)) cursor++;
       // Every id up to the head read first is committed (ids are handed out in commit order), so
       // a short page means the cursor may move to that head even past other consumers' types.
       const head = await this.store.events.headId();
-      const page = await this.store.events.readAfter({ afterId: cursor, types: c.types, limit: this.batch });
+      const page = cursor < head ? await this.store.events.readAfter({ afterId: cursor, types: c.types, limit: this.batch }) : [];
       for (const e of page) {
-        if (!(await this.handleOnce(c, e))) return;
+        if (!settled?.delete(e.id)) {
+          // A pass over many events gives the event loop turns: requests are not held behind it.
+          if (++handled % EVENTS_PER_TURN === 0) await backgroundTurn();
+          if (!(await this.handleOnce(c, e))) {
+            // Kept just before the failure, so that the next pass starts there and order holds.
+            await this.store.events.advanceConsumer(c.name, this.worker, cursor, at());
+            return;
+          }
+        }
         cursor = e.id;
       }
       if (page.length < this.batch) cursor = Math.max(cursor, head);
       if (!(await this.store.events.advanceConsumer(c.name, this.worker, cursor, at()))) return; // lost the lease
+      // Settled ids the cursor has passed (other types than the page's) are forgotten, oldest first.
+      if (settled) for (const id of settled) {
+        if (id > cursor) break;
+        settled.delete(id);
+      }
       if (page.length < this.batch) return;
+      await backgroundTurn();
     }
   }
 }
