@@ -83,6 +83,9 @@ it('events committed by a node that never handled them (it died) are handled by 
   await nodeA.transaction((tx) => tx.events.append([ev(11), ev(12), ev(13)]));
   await onB.catchUp(c);
   expect(effects.map((e) => e.subject)).toEqual(['p11']); // stopped at the failure, so order holds
+  // The cursor kept just before the failing event: the next pass starts there, not where this one began.
+  const cursor = await nodeA.db.selectFrom('outbox_consumers').select('last_id').where('name', '=', 't.net').executeTakeFirstOrThrow();
+  expect(Number(cursor.last_id)).toBe(effects[0]!.id);
   refuse = false;
   await onB.catchUp(c);
   expect(effects.map((e) => e.subject)).toEqual(['p11', 'p12', 'p13']);
