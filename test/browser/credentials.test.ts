@@ -11,6 +11,7 @@ import { PDFDocument } from 'pdf-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ENTERPRISE, PATCH_OP, USER_SCHEMA } from '../helpers/server.js';
+import { createServiceAccount } from '../fakes/google/index.js';
 import { expectAccessible } from './a11y.js';
 import { api, createScimList, csrfToken, OWNER, ownerSignedIn, screenshot, signUpOwner, worldPerTest } from './browser.js';
 
@@ -80,9 +81,9 @@ async function approvedPhoto(listId: string, personId: string): Promise<void> {
 }
 
 /** A printed card issued to the person through the API. */
-async function issuedCard(listId: string, personId: string): Promise<void> {
+async function issuedCard(listId: string, personId: string): Promise<string> {
   const { page, origin } = world();
-  await api(page, origin, 'POST', `/lists/${listId}/people/${personId}/credentials`, { kind: 'card' });
+  return (await api<{ id: string }>(page, origin, 'POST', `/lists/${listId}/people/${personId}/credentials`, { kind: 'card' })).id;
 }
 
 async function signIn(p: Page, who: { email: string; password: string }) {
@@ -415,18 +416,27 @@ describe('photos, cards and credentials in the web app', () => {
     const { listId, ada, grace } = list;
     await approvedPhoto(listId, ada);
     await issuedCard(listId, ada);
-    await issuedCard(listId, ada);
+    // A suspended card, which an owner would be offered to reinstate.
+    await api(page, origin, 'POST', `/lists/${listId}/credentials/${await issuedCard(listId, ada)}/suspend`, {});
     await uploaded(listId, grace, 'capture');
+    // Google Wallet set up, whose settings an owner would be offered to remove.
+    await api(page, origin, 'PUT', '/google-wallet', { issuerId: '3388000000022222228', serviceAccountKey: createServiceAccount().keyFile });
     const created = await page.request.post(`${origin}/api/v1/admins`, {
       headers: { 'x-csrf-token': await csrfToken(page, origin) }, data: { ...VIEWER, role: 'viewer' },
     });
     expect(created.status()).toBe(201);
+    // What the viewer must not be offered, the owner is: the checks below are not vacuous.
+    await page.goto(personUrl(listId, ada));
+    await page.getByRole('button', { name: /^Reinstate/ }).waitFor();
+    await page.goto(`${origin}/settings/wallets`);
+    await page.getByRole('button', { name: 'Remove Google Wallet' }).waitFor();
     const v = await world().newPage({ viewport: { width: 1280, height: 900 } });
     await signIn(v, VIEWER);
 
     await v.goto(personUrl(listId, ada));
     await v.getByRole('heading', { name: 'Ada Lovelace', level: 1 }).waitFor();
     await expect.poll(() => credentialItems(v).count()).toBe(2);
+    await v.getByRole('list', { name: 'Credentials' }).getByRole('listitem', { name: 'Printed card, Suspended' }).waitFor();
     await v.getByRole('list', { name: 'Photo history' }).waitFor();
     expect(await v.getByLabel('Upload photo').count()).toBe(0);
     expect(await v.getByText('Send a self-upload link').count()).toBe(0);
@@ -454,6 +464,7 @@ describe('photos, cards and credentials in the web app', () => {
     await v.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Wallets' }).click();
     await v.getByRole('heading', { name: 'Wallet settings', level: 1 }).waitFor();
     await v.getByText('Read-only: viewers cannot change wallet settings.').waitFor();
+    await v.getByText('3388000000022222228', { exact: true }).waitFor();
     await expectAccessible(v, 'the Wallets settings page, read-only');
     expect(await v.getByRole('button', { name: /^Save|^Remove/ }).count()).toBe(0);
     expect(await v.getByLabel('Issuer id').count()).toBe(0);
