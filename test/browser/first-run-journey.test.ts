@@ -126,6 +126,9 @@ describe('first run: from an empty installation to a provisioned roster, with th
       await sections.getByRole('link', { name: 'People' }).click();
       await page.getByRole('heading', { name: `${LIST}: people` }).waitFor();
       await expect.poll(() => page.getByRole('status').filter({ hasText: 'Showing' }).innerText()).toContain('of 3 people');
+      // The list's field columns come with a request of their own (the people with another): the
+      // table is measured once both are in.
+      await page.getByRole('columnheader', { name: /Last name/ }).waitFor();
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(vp.width);
       // Each status badge ("No photo", "No card yet") sits on one line, as high as a one-word "Active",
       // at both widths, and inside its table (no sideways scroll at 1440, the card's width at 390).
