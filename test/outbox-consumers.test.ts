@@ -151,9 +151,9 @@ it('a deactivation revokes the person\'s card in its own transaction: the QR ans
 });
 
 /** A recorder that also counts, per event, how often its `relevant` read ran (every event is relevant). */
-function counted(name: string, effects: DomainEvent[], looks: Map<string, number>): EventConsumer {
+function counted(name: string, effects: DomainEvent[], looks: Map<string, number>, fail?: (e: DomainEvent) => boolean): EventConsumer {
   return {
-    ...recorder(name, effects),
+    ...recorder(name, effects, fail),
     relevant: async (e) => {
       looks.set(e.subject!, (looks.get(e.subject!) ?? 0) + 1);
       return true;
@@ -247,4 +247,28 @@ it('a safety-net pass over many events gives the event loop turns while it runs'
   // With SQLite every await resolves as a microtask: without turns the loop would run only after the pass.
   expect(handledWhenTheLoopRan).toBeGreaterThanOrEqual(0);
   expect(handledWhenTheLoopRan).toBeLessThan(120);
+});
+
+it('an event whose nudge failed is handled by the safety net, which passes over the settled events around it', async () => {
+  const effects: DomainEvent[] = [];
+  const looks = new Map<string, number>();
+  let refuse = true;
+  const c = counted('t.failed', effects, looks, (e) => refuse && e.subject === 'p501');
+  const consumers = new OutboxConsumers(nodeA, [c], silent);
+  await consumers.catchUp(c);
+  consumers.start();
+  try {
+    for (let i = 0; i < 4; i++) await nodeA.transaction((tx) => tx.events.append([ev(500 + i)]));
+    await until('the three others handled', () => effects.length === 3);
+    await consumers.nudgesDone();
+    expect(effects.map((e) => e.subject)).toEqual(['p500', 'p502', 'p503']);
+    refuse = false;
+    await consumers.catchUp(c);
+    expect(effects.map((e) => e.subject)).toEqual(['p500', 'p502', 'p503', 'p501']);
+    // The failed one was looked at again (by the pass); the others only by their nudge.
+    expect(Object.fromEntries(looks)).toEqual({ p500: 1, p501: 2, p502: 1, p503: 1 });
+    expect(Number((await nodeA.db.selectFrom('outbox_consumers').select('last_id').where('name', '=', 't.failed').executeTakeFirstOrThrow()).last_id)).toBe(await nodeA.events.headId());
+  } finally {
+    await consumers.stop();
+  }
 });

@@ -183,14 +183,19 @@ it('a consumer is held by one node at a time, starts at the head, and only its h
   const a = await store.events.claimConsumer('test.consumer', 'node-a', now, later);
   expect(a).toEqual({ lastId: head });
   expect(await other.events.claimConsumer('test.consumer', 'node-b', now, later)).toBeUndefined();
-  expect(await other.events.advanceConsumer('test.consumer', 'node-b', head + 5, now)).toBe(false);
-  expect(await store.events.advanceConsumer('test.consumer', 'node-a', head + 5, now)).toBe(true);
-  expect(await store.events.advanceConsumer('test.consumer', 'node-a', head + 2, now)).toBe(true);
+  expect(await other.events.advanceConsumer('test.consumer', 'node-b', head + 5, now, later)).toBe(false);
+  expect(await store.events.advanceConsumer('test.consumer', 'node-a', head + 5, now, later)).toBe(true);
+  expect(await store.events.advanceConsumer('test.consumer', 'node-a', head + 2, now, later)).toBe(true);
   expect(await store.events.consumerPosition('test.consumer')).toBe(head + 5);
   // An expired claim is taken over.
   expect(await other.events.claimConsumer('test.consumer', 'node-b', new Date(Date.now() + 61_000).toISOString(), new Date(Date.now() + 120_000).toISOString())).toEqual({ lastId: head + 5 });
   await other.events.releaseConsumer('test.consumer', 'node-b');
   expect(await store.events.claimConsumer('test.consumer', 'node-a', now, later)).toEqual({ lastId: head + 5 });
+  // Moving the cursor renews the claim: past the first lease, another node still cannot take it.
+  const renewed = new Date(Date.now() + 300_000).toISOString();
+  expect(await store.events.advanceConsumer('test.consumer', 'node-a', head + 6, now, renewed)).toBe(true);
+  expect(await other.events.claimConsumer('test.consumer', 'node-b', new Date(Date.now() + 61_000).toISOString(), renewed)).toBeUndefined();
+  expect(await other.events.claimConsumer('test.consumer', 'node-b', new Date(Date.now() + 301_000).toISOString(), renewed)).toEqual({ lastId: head + 6 });
 });
 
 it('the events a transaction appended are announced to this process once committed, not before', async () => {

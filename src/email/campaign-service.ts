@@ -301,9 +301,10 @@ export class CampaignService {
    * automatic campaign as pending and a job is queued to invite them.
    *
    * Only people created since the automatic invitations were last turned on: an event can be
-   * handled long after its commit (by the consumers' safety net, when its own node did not get to
-   * it: the node stopped, or the handling failed), and whether the campaign is on *now* would then
-   * invite everyone created while it was off. The campaign's `selected_through`
+   * handled long after its commit (by the consumers' safety net, on the node that holds the
+   * consumer's cursor: events other nodes committed, and those whose own node stopped first or
+   * failed to handle them), and whether the campaign is on *now* would then invite everyone created
+   * while it was off. The campaign's `selected_through`
    * is the list's last users.seq when it was turned on (saveAutoSettings, under the list's lock,
    * as every creation of a person is): exactly the people created before.
    */

@@ -14,9 +14,10 @@
  * Each event is handled in one transaction with the insert of (consumer, event id) into
  * outbox_processed, so reaching it twice has its effect once (idempotent by event id).
  *
- * The safety net does not go over again what this node's nudge settled: ids are handed out densely
- * in commit order on both engines (writeOutbox), so a run of settled ids just after the cursor
- * moves it without a read, and a settled event in a page it reads is passed over. Before, every
+ * The safety net does not go over again what this node's nudge settled: a run of settled ids just
+ * after the cursor moves it without a read, and a settled event in a page it reads is passed over.
+ * Ids are handed out densely in commit order on both engines (writeOutbox), so such runs are long;
+ * a gap (retention) only ends a run. Events other nodes committed are read and looked at as before. Before, every
  * write's events were looked at twice (their `relevant` read, and the page they came in), and a
  * pass over a few seconds of writes held the event loop for 40–160 ms at 1,000 writes a second
  * (bench/RESULTS.md, "The long turns of a busy node").
@@ -24,7 +25,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DomainEvent, EventType } from './types.js';
 import type { Repos, Store } from '../store/index.js';
-import { backgroundTurn } from '../runtime/turns.js';
+import { backgroundTurn, yieldToEventLoop } from '../runtime/turns.js';
 
 export interface EventConsumer {
   /** Stable: it names the cursor and the handled-event records. */
@@ -68,8 +69,9 @@ export class OutboxConsumers {
   private readonly settledKept: number;
   /**
    * Per consumer, the ids of events this node's nudge settled (handled, found irrelevant, or not
-   * of the consumer's types), until its safety net moves the cursor past them; the oldest are
-   * forgotten past `settledKept` (their events are then only looked at again).
+   * of the consumer's types), until this node's safety net moves the cursor past them. Past
+   * `settledKept` the first settled are forgotten (their events are then looked at again): a node
+   * whose consumers' cursors another node holds keeps that many.
    */
   private readonly settled = new Map<string, Set<number>>();
 
@@ -100,7 +102,7 @@ export class OutboxConsumers {
     await this.nudgesDone();
   }
 
-  /** Until the nudged events being handled now are (handled or failed, and settled). */
+  /** Resolves once the nudged events being handled now have been handled (or have failed). */
   async nudgesDone(): Promise<void> {
     await Promise.all([...this.local.values()]);
   }
@@ -159,7 +161,8 @@ export class OutboxConsumers {
   /** Handles everything after the consumer's cursor now (the safety net's pass; tests call it). */
   async catchUp(c: EventConsumer, stopped: () => boolean = () => false): Promise<void> {
     const at = () => new Date().toISOString();
-    const claim = await this.store.events.claimConsumer(c.name, this.worker, at(), new Date(Date.now() + this.leaseMs).toISOString());
+    const until = () => new Date(Date.now() + this.leaseMs).toISOString();
+    const claim = await this.store.events.claimConsumer(c.name, this.worker, at(), until());
     if (!claim) return; // another node holds it
     let cursor = claim.lastId;
     const settled = this.settled.get(c.name);
@@ -174,23 +177,23 @@ export class OutboxConsumers {
       const page = cursor < head ? await this.store.events.readAfter({ afterId: cursor, types: c.types, limit: this.batch }) : [];
       for (const e of page) {
         if (!settled?.delete(e.id)) {
-          // A pass over many events gives the event loop turns: requests are not held behind it.
-          if (++handled % EVENTS_PER_TURN === 0) await backgroundTurn();
+          // A pass over many events gives the event loop turns, so requests are not held behind
+          // it, without waiting for them to be answered (backgroundTurn, between pages): on a busy
+          // node that wait would cap the pass at a few hundred events a second.
+          if (++handled % EVENTS_PER_TURN === 0) await yieldToEventLoop();
           if (!(await this.handleOnce(c, e))) {
             // Kept just before the failure, so that the next pass starts there and order holds.
-            await this.store.events.advanceConsumer(c.name, this.worker, cursor, at());
+            await this.store.events.advanceConsumer(c.name, this.worker, cursor, at(), until());
             return;
           }
         }
         cursor = e.id;
       }
       if (page.length < this.batch) cursor = Math.max(cursor, head);
-      if (!(await this.store.events.advanceConsumer(c.name, this.worker, cursor, at()))) return; // lost the lease
-      // Settled ids the cursor has passed (other types than the page's) are forgotten, oldest first.
-      if (settled) for (const id of settled) {
-        if (id > cursor) break;
-        settled.delete(id);
-      }
+      // Each page renews the lease: a pass longer than it must not let another node start beside it.
+      if (!(await this.store.events.advanceConsumer(c.name, this.worker, cursor, at(), until()))) return; // lost the lease
+      // Settled ids the cursor has passed (events of other types than the page's) are forgotten.
+      if (settled) for (const id of settled) if (id <= cursor) settled.delete(id);
       if (page.length < this.batch) return;
       await backgroundTurn();
     }

@@ -301,9 +301,12 @@ export class EventsRepo {
     return r ? { lastId: Number(r.last_id) } : undefined;
   }
 
-  /** Moves the consumer's cursor forward to `lastId`, if `owner` still holds it; false when it lost the claim. */
-  async advanceConsumer(name: string, owner: string, lastId: number, now: string): Promise<boolean> {
-    const r = await this.db.updateTable('outbox_consumers').set({ last_id: sql<number>`CASE WHEN last_id < ${lastId} THEN ${lastId} ELSE last_id END`, updated_at: now })
+  /**
+   * Moves the consumer's cursor forward to `lastId`, if `owner` still holds it, and holds it until
+   * `until` (a long pass renews its lease as it goes); false when it lost the claim.
+   */
+  async advanceConsumer(name: string, owner: string, lastId: number, now: string, until: string): Promise<boolean> {
+    const r = await this.db.updateTable('outbox_consumers').set({ last_id: sql<number>`CASE WHEN last_id < ${lastId} THEN ${lastId} ELSE last_id END`, updated_at: now, locked_until: until })
       .where('name', '=', name).where('locked_by', '=', owner).executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }

@@ -165,8 +165,15 @@ export class CommitGroups {
     this.group = undefined;
     this.closeWanted = false;
     everyGroup.delete(this);
+    if (!this.sqlite.inTransaction) {
+      // SQLite rolled the whole transaction back on its own after the members were released (a
+      // statement run inside the group that failed with a disk error): none of them committed.
+      this.onLost?.();
+      g.reject(new Error('the transaction was rolled back by SQLite before it could commit'));
+      return;
+    }
     try {
-      if (this.sqlite.inTransaction) this.sql.commit.run();
+      this.sql.commit.run();
       g.resolve();
     } catch (err) {
       try {

@@ -7,6 +7,7 @@ import { sql, type Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Connection } from '../../../../src/store/connect.js';
 import { backgroundTurn } from '../../../../src/runtime/turns.js';
+import { CommitGroups } from '../../../../src/store/sqlite/commit-groups.js';
 
 // Group commit on a serving node's SQLite connection (src/store/sqlite/commit-groups.ts): the
 // transactions of one turn of the event loop are savepoints of one transaction, committed together.
@@ -67,6 +68,29 @@ describe('group commit (SQLite, serving node)', () => {
     await Promise.all(answered);
     expect(executed.sort()).toEqual(['a', 'b', 'c']);
     expect((await sql<{ n: number }>`SELECT count(*) AS n FROM t`.execute(db)).rows[0]!.n).toBe(3);
+  });
+
+  it('a group SQLite rolled back on its own after its members were released is reported lost, not committed', async () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'muster-groups-'));
+    dirs.push(d);
+    const file = path.join(d, 'm.sqlite');
+    const raw = new BetterSqlite3(file);
+    closing.push(() => { raw.close(); });
+    raw.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, tx TEXT NOT NULL)');
+    let lost = 0;
+    const groups = new CommitGroups(raw, file, () => lost++);
+    groups.enable();
+    closing.push(() => groups.dispose());
+    groups.control('begin')!.run();
+    raw.prepare("INSERT INTO t (tx) VALUES ('member')").run();
+    const committed = groups.memberCommit()!;
+    groups.control('commit')!.run(); // released: the group stays open until the end of the turn
+    // What SQLite does after some errors inside the open transaction: it rolls all of it back.
+    raw.prepare('ROLLBACK').run();
+    groups.close();
+    await expect(committed).rejects.toThrow(/rolled back/);
+    expect(lost).toBe(1);
+    expect((raw.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n).toBe(0);
   });
 
   it('a transaction that fails is rolled back alone: the others of its group commit', async () => {
