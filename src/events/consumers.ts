@@ -17,10 +17,10 @@
  * The safety net does not go over again what this node's nudge settled: a run of settled ids just
  * after the cursor moves it without a read, and a settled event in a page it reads is passed over.
  * Ids are handed out densely in commit order on both engines (writeOutbox), so such runs are long;
- * a gap (retention) only ends a run. Events other nodes committed are read and looked at as before. Before, every
- * write's events were looked at twice (their `relevant` read, and the page they came in), and a
- * pass over a few seconds of writes held the event loop for 40–160 ms at 1,000 writes a second
- * (bench/RESULTS.md, "The long turns of a busy node").
+ * a gap (retention) only ends a run. Events other nodes committed are read and looked at as before.
+ * Before, every write's events were looked at twice (their `relevant` read, and the page they came
+ * in), and a pass over a few seconds of writes held the event loop for 40–160 ms at 1,000 writes a
+ * second (bench/RESULTS.md, "The long turns of a busy node").
  */
 import { randomUUID } from 'node:crypto';
 import type { DomainEvent, EventType } from './types.js';
