@@ -84,8 +84,7 @@ it('events committed by a node that never handled them (it died) are handled by 
   await onB.catchUp(c);
   expect(effects.map((e) => e.subject)).toEqual(['p11']); // stopped at the failure, so order holds
   // The cursor kept just before the failing event: the next pass starts there, not where this one began.
-  const cursor = await nodeA.db.selectFrom('outbox_consumers').select('last_id').where('name', '=', 't.net').executeTakeFirstOrThrow();
-  expect(Number(cursor.last_id)).toBe(effects[0]!.id);
+  expect(await nodeA.events.consumerPosition('t.net')).toBe(effects[0]!.id);
   refuse = false;
   await onB.catchUp(c);
   expect(effects.map((e) => e.subject)).toEqual(['p11', 'p12', 'p13']);
@@ -194,7 +193,7 @@ it('the safety net does not look again at what this node\'s nudge settled, nor r
     expect(Object.fromEntries(looks)).toEqual({ p201: 1, p203: 1 });
     // The cursor is at the head: a pass by any node has nothing left.
     const head = await nodeA.events.headId();
-    expect(Number((await nodeA.db.selectFrom('outbox_consumers').select('last_id').where('name', '=', 't.settled').executeTakeFirstOrThrow()).last_id)).toBe(head);
+    expect(await nodeA.events.consumerPosition('t.settled')).toBe(head);
 
     // An event committed by another node (no nudge here) between two nudged ones: only it is looked at.
     await nodeA.transaction((tx) => tx.events.append([ev(204)]));
@@ -267,7 +266,7 @@ it('an event whose nudge failed is handled by the safety net, which passes over 
     expect(effects.map((e) => e.subject)).toEqual(['p500', 'p502', 'p503', 'p501']);
     // The failed one was looked at again (by the pass); the others only by their nudge.
     expect(Object.fromEntries(looks)).toEqual({ p500: 1, p501: 2, p502: 1, p503: 1 });
-    expect(Number((await nodeA.db.selectFrom('outbox_consumers').select('last_id').where('name', '=', 't.failed').executeTakeFirstOrThrow()).last_id)).toBe(await nodeA.events.headId());
+    expect(await nodeA.events.consumerPosition('t.failed')).toBe(await nodeA.events.headId());
   } finally {
     await consumers.stop();
   }
